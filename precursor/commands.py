@@ -1,0 +1,138 @@
+"""Commands: what a player, a bot, the facilitator or the clock asks the engine to do.
+
+Commands are pydantic models because they cross the wire and arrive from untrusted clients; the
+engine receives them already shaped, and answers with events or a typed ``CommandError``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TeamId = Literal["us", "mx", "cn", "ca"]
+ParamValue = float | int | bool | str
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Actor(_M):
+    """Who issues a command. The server fills this from the authenticated token, never the client."""
+
+    role: Literal["player", "facilitator", "system", "bot"] = "player"
+    team: TeamId | None = None
+    seat: str | None = None
+    name: str = ""
+
+
+class Order(_M):
+    lever: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+    visibility: Literal["public", "private"] | None = None
+    seat: str | None = Field(default=None, description="player seat ordering it; default: the sender's seat")
+
+
+class StatementOrder(_M):
+    kind: Literal["praise", "blame", "threat", "commitment", "acknowledge"]
+    target: TeamId | None = None
+    text: str = Field(default="", max_length=2000)
+
+
+class SubmitOrders(_M):
+    type: Literal["submit_orders"] = "submit_orders"
+    orders: list[Order] = Field(default_factory=list, max_length=12)
+    statement: StatementOrder | None = None
+
+
+class SendMessage(_M):
+    type: Literal["message"] = "message"
+    channel: str
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class OpenChannel(_M):
+    type: Literal["open_channel"] = "open_channel"
+    members: list[TeamId] = Field(min_length=1, max_length=4)
+    name: str = Field(default="", max_length=80)
+
+
+class Clause(_M):
+    actor: TeamId
+    lever: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+    start_turn: int | None = Field(default=None, ge=1)
+    duration: int = Field(default=1, ge=0, le=24, description="turns the clause is due; 0 = once")
+    condition: str | None = Field(default=None, max_length=400, description="expression; clause due only when true")
+
+
+class Snapback(_M):
+    trigger: str = Field(max_length=400, description="expression checked at every compliance step")
+    actor: TeamId
+    lever: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+
+
+Framing = Literal[
+    "none", "shared_responsibility", "us_demand_met", "china_initiative", "multilateral", "reciprocal"
+]
+
+
+class Propose(_M):
+    type: Literal["propose"] = "propose"
+    parties: list[TeamId] = Field(min_length=2, max_length=4)
+    clauses: list[Clause] = Field(default_factory=list, max_length=16)
+    channel: str | None = None
+    visibility: Literal["public", "private"] = "private"
+    framing: Framing = "none"
+    verification: Literal["self", "joint", "incb"] = "self"
+    modules: list[str] = Field(default_factory=list, max_length=5)
+    linkage: bool = False
+    snapback: list[Snapback] = Field(default_factory=list, max_length=4)
+    expires_turn: int | None = None
+    counter_to: str | None = None
+    sovereignty_accord: bool = False
+    note: str = Field(default="", max_length=2000)
+
+
+class Respond(_M):
+    type: Literal["respond"] = "respond"
+    proposal: str
+    action: Literal["accept", "reject", "withdraw"]
+
+
+class Ready(_M):
+    type: Literal["ready"] = "ready"
+    ready: bool = True
+
+
+class Advance(_M):
+    """Ends the current phase (the facilitator, the server's deadline clock, or a headless runner)."""
+
+    type: Literal["advance"] = "advance"
+
+
+Command = Annotated[
+    SubmitOrders | SendMessage | OpenChannel | Propose | Respond | Ready | Advance,
+    Field(discriminator="type"),
+]
+
+
+class CommandEnvelope(_M):
+    """A command with its actor, as stored in scripts and passed to the engine."""
+
+    actor: Actor
+    command: Command
+
+
+class CommandError(Exception):
+    """A command the engine refuses. Nothing changed; ``code`` is stable for clients to branch on."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}

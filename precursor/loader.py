@@ -1,0 +1,171 @@
+"""Reading YAML rule files with their line numbers, and turning every failure into a ``Problem``.
+
+Facilitators and scenario authors edit these files by hand; an error that says only "validation
+failed" is useless to them. So the loader keeps, for every mapping key and list item, the line it
+came from, and maps pydantic's error locations back to ``file:line: field: what is wrong``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+Path_ = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class RulebookError(Exception):
+    """Raised when rule or scenario files are invalid; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class Doc:
+    """A parsed YAML file: its data, and the line of every key and list item by path."""
+
+    file: str
+    data: Any
+    lines: dict[Path_, int]
+
+    def line(self, path: Path_) -> int:
+        """The line of the deepest recorded prefix of ``path`` (pydantic may point inside a value)."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return 1
+
+    def field(self, path: Path_) -> str:
+        """Readable field path; list items are named by their ``id`` where they have one."""
+        out: list[str] = []
+        node: Any = self.data
+        for part in path:
+            if isinstance(part, int):
+                ident = None
+                if isinstance(node, list) and 0 <= part < len(node) and isinstance(node[part], dict):
+                    ident = node[part].get("id")
+                out.append(f"[{ident}]" if ident is not None else f"[{part}]")
+                node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            else:
+                out.append(("." if out else "") + str(part))
+                node = node.get(part) if isinstance(node, dict) else None
+        return "".join(out) or "(file)"
+
+    def problem(self, path: Path_, message: str) -> Problem:
+        return Problem(self.file, self.line(path), self.field(path), message)
+
+
+class _Builder(yaml.SafeLoader):
+    pass
+
+
+def _build(loader: _Builder, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            child = (*path, key)
+            lines[child] = key_node.start_mark.line + 1
+            if key in out:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            out[key] = _build(loader, value_node, child, lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            child = (*path, i)
+            lines[child] = item.start_mark.line + 1
+            items.append(_build(loader, item, child, lines))
+        return items
+    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def read_yaml(path: Path, display: str | None = None) -> Doc:
+    """Parse one YAML file, keeping line numbers. Raises RulebookError on a syntax error."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulebookError([Problem(name, 1, "(file)", f"cannot read: {exc.strerror}")]) from exc
+    return read_yaml_text(text, name)
+
+
+def read_yaml_text(text: str, name: str) -> Doc:
+    loader = _Builder(text)
+    lines: dict[Path_, int] = {}
+    try:
+        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        data = {} if node is None else _build(loader, node, (), lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise RulebookError([Problem(name, line, "(yaml)", str(exc.problem or exc))]) from exc
+    except yaml.YAMLError as exc:
+        raise RulebookError([Problem(name, 1, "(yaml)", str(exc))]) from exc
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    return Doc(name, data, lines)
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type", "")
+    msg = str(err.get("msg", "invalid"))
+    if kind == "extra_forbidden":
+        return "unknown field (not part of the schema)"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        return msg.replace("Input should be", "must be")
+    return msg.removeprefix("Value error, ")
+
+
+def validate(doc: Doc, model: type[M]) -> M:
+    """Validate a document against a model; every pydantic error becomes a located Problem."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc: Path_ = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+            # union members and tagged wrappers add their own names into loc; drop what is not in the data
+            clean: list[str | int] = []
+            node: Any = doc.data
+            for part in loc:
+                if isinstance(node, dict) and part in node:
+                    clean.append(part)
+                    node = node[part]
+                elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                    clean.append(part)
+                    node = node[part]
+                elif isinstance(part, str) and err["type"] in ("missing", "extra_forbidden") and part == loc[-1]:
+                    clean.append(part)
+            path = tuple(clean)
+            line = doc.line(path)
+            problems.append(Problem(doc.file, line, doc.field(path), _message(err)))
+        raise RulebookError(problems) from None

@@ -1,0 +1,279 @@
+"""Channels, messages, structured proposals, agreements and their compliance.
+
+Agreements never execute themselves: they bind what teams *should* order, and compliance is read
+from the orders actually played at each adjudication (FACTBASE §6.2). Reneging costs trust and,
+for public deals, approval (rule D5).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
+from .expr import ExprError, compile_expr
+from .schema import TEAMS
+
+if TYPE_CHECKING:
+    from .engine import Game
+
+NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
+CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
+
+
+def _member(g: Game, actor: Actor, channel_id: str) -> dict[str, Any]:
+    ch = g.state.channels.get(channel_id)
+    if ch is None:
+        raise CommandError("unknown_channel", f"unknown channel '{channel_id}'")
+    if actor.role in ("facilitator", "system"):
+        return ch
+    if actor.team not in ch["members"]:
+        raise CommandError("not_a_member", f"team {actor.team} is not a member of channel '{channel_id}'")
+    return ch
+
+
+def send_message(g: Game, actor: Actor, cmd: SendMessage) -> None:
+    if g.state.phase not in NEGOTIABLE:
+        raise CommandError("wrong_phase", "the game is not running")
+    ch = _member(g, actor, cmd.channel)
+    if ch.get("closed"):
+        raise CommandError("channel_closed", f"channel '{cmd.channel}' is closed by the facilitator")
+    team = actor.team if actor.role not in ("facilitator", "system") else "control"
+    n = sum(1 for _ in g.state.messages) + 1
+    vis: Any = "all" if ch["kind"] == "press" else list(ch["members"])
+    g.emit(
+        {
+            "type": "message",
+            "id": f"m{n}",
+            "channel": cmd.channel,
+            "team": team,
+            "seat": actor.seat,
+            "name": actor.name,
+            "text": cmd.text,
+            "turn": g.state.turn,
+            "vis": vis,
+        }
+    )
+
+
+def open_channel(g: Game, actor: Actor, cmd: OpenChannel) -> None:
+    members = sorted(set(cmd.members), key=TEAMS.index)
+    if actor.role not in ("facilitator", "system") and actor.team not in members:
+        raise CommandError("not_a_member", "you can only open a channel you belong to")
+    cid = "ch." + "_".join(members)
+    if cid in g.state.channels:
+        raise CommandError("channel_exists", f"a channel for {', '.join(members)} already exists: '{cid}'")
+    name = cmd.name or "–".join(m.upper() for m in members)
+    g.emit(
+        {
+            "type": "channel_opened",
+            "channel": {"id": cid, "name": name, "members": members, "kind": "custom"},
+            "vis": members,
+        }
+    )
+
+
+def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    lever = g.rb.levers.get(lever_id)
+    if lever is None:
+        raise CommandError("unknown_lever", f"unknown lever '{lever_id}'")
+    if lever.team != actor:
+        raise CommandError(
+            "not_their_lever", f"{lever.code} is held by team {lever.team}, so team {actor} cannot commit to it"
+        )
+    return g.normalise_params(lever, params)
+
+
+def propose(g: Game, actor: Actor, cmd: Propose) -> None:
+    team, _seat = g.player(actor)
+    if g.state.phase not in ("briefing", "negotiation"):
+        raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{g.state.phase}'")
+    parties = sorted(set(cmd.parties), key=TEAMS.index)
+    if team not in parties:
+        raise CommandError("bad_proposal", "the proposing team must be a party")
+    if len(parties) < 2:
+        raise CommandError("bad_proposal", "a proposal needs at least two different parties")
+    limit = g.sc.model.proposal_limit
+    if g.state.proposal_counts.get(team, 0) >= limit:
+        raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
+    if not cmd.clauses and not cmd.modules:
+        raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
+    clauses = []
+    turn = g.state.turn
+    for i, c in enumerate(cmd.clauses):
+        if c.actor not in parties:
+            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
+        params = _validate_clause_order(g, c.actor, c.lever, c.params)
+        start = c.start_turn or turn
+        if start < turn:
+            raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
+        if c.condition is not None:
+            try:
+                compile_expr(c.condition, g.rb.symbols, "bool")
+            except ExprError as exc:
+                raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
+        clauses.append(
+            {
+                "actor": c.actor,
+                "lever": c.lever,
+                "params": params,
+                "start_turn": start,
+                "duration": c.duration,
+                "condition": c.condition,
+            }
+        )
+    for i, s in enumerate(cmd.snapback):
+        if s.actor not in parties:
+            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
+        _validate_clause_order(g, s.actor, s.lever, s.params)
+        try:
+            compile_expr(s.trigger, g.rb.symbols, "bool")
+        except ExprError as exc:
+            raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
+    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
+        raise CommandError(
+            "bad_proposal", f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)"
+        )
+    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
+    if consent_needed:
+        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
+        has_token = any(t.get("active") for t in g.state.tokens.values())
+        if not (has_grant or has_token):
+            raise CommandError(
+                "bad_proposal",
+                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
+                "or an active token)",
+            )
+    for m in cmd.modules:
+        if m not in g.rb.modules:
+            raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
+    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
+        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
+    if cmd.counter_to is not None:
+        prev = g.state.proposals.get(cmd.counter_to)
+        if prev is None or team not in prev["parties"]:
+            raise CommandError("bad_proposal", f"no proposal '{cmd.counter_to}' to counter")
+    if cmd.channel is not None:
+        ch = g.state.channels.get(cmd.channel)
+        if ch is None or not set(parties) <= set(ch["members"]):
+            raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
+    n = g.state.proposal_counts.get(team, 0) + 1
+    pid = f"T{turn}-{team.upper()}-{n}"
+    proposal = {
+        "id": pid,
+        "from": team,
+        "parties": parties,
+        "clauses": clauses,
+        "visibility": cmd.visibility,
+        "framing": cmd.framing,
+        "verification": cmd.verification,
+        "modules": list(cmd.modules),
+        "linkage": cmd.linkage,
+        "snapback": [s.model_dump() for s in cmd.snapback],
+        "expires_turn": cmd.expires_turn or turn,
+        "counter_to": cmd.counter_to,
+        "sovereignty_accord": cmd.sovereignty_accord,
+        "note": cmd.note,
+        "turn": turn,
+        "status": "open",
+        "accepted": [team],
+    }
+    g.emit({"type": "proposal", "proposal": proposal, "vis": "all" if cmd.visibility == "public" else parties})
+    if cmd.counter_to is not None and g.state.proposals[cmd.counter_to]["status"] == "open":
+        g.emit(
+            {
+                "type": "proposal_closed",
+                "proposal": cmd.counter_to,
+                "status": "countered",
+                "by": pid,
+                "vis": g.state.proposals[cmd.counter_to]["parties"],
+            }
+        )
+
+
+def respond(g: Game, actor: Actor, cmd: Respond) -> None:
+    team, _seat = g.player(actor)
+    p = g.state.proposals.get(cmd.proposal)
+    if p is None or team not in p["parties"]:
+        raise CommandError("unknown_proposal", f"no proposal '{cmd.proposal}' addressed to team {team}")
+    if p["status"] != "open":
+        raise CommandError("proposal_closed", f"proposal {cmd.proposal} is {p['status']}")
+    if g.state.phase not in ("briefing", "negotiation"):
+        raise CommandError("wrong_phase", "proposals are answered before orders")
+    if cmd.action == "withdraw" and p["from"] != team:
+        raise CommandError("forbidden", "only the proposer can withdraw a proposal")
+    if cmd.action == "accept" and team in p["accepted"]:
+        raise CommandError("already_accepted", f"team {team} has already accepted {cmd.proposal}")
+    vis = "all" if p["visibility"] == "public" else p["parties"]
+    g.emit({"type": "proposal_response", "proposal": p["id"], "team": team, "action": cmd.action, "vis": vis})
+    if cmd.action == "accept" and set(p["accepted"]) >= set(p["parties"]):
+        sign(g, p)
+
+
+def agreement_points(parties: list[str], verification: str) -> float:
+    base = 2 if len(parties) == 2 else 3 if len(parties) == 3 else 4
+    return base + (1 if verification != "self" else 0)
+
+
+def sign(g: Game, p: dict[str, Any]) -> None:
+    """All parties accepted: the proposal becomes an agreement (rule D5 signing effects apply)."""
+    aid = "A" + p["id"][1:]
+    last = max(
+        [c["start_turn"] + max(c["duration"], 1) - 1 for c in p["clauses"]] or [g.state.turn]
+    )
+    agreement = {
+        "id": aid,
+        "proposal": p["id"],
+        "parties": p["parties"],
+        "clauses": p["clauses"],
+        "visibility": p["visibility"],
+        "framing": p["framing"],
+        "verification": p["verification"],
+        "modules": p["modules"],
+        "linkage": p["linkage"],
+        "snapback": p["snapback"],
+        "sovereignty_accord": p.get("sovereignty_accord", False),
+        "signed_turn": g.state.turn,
+        "ends_turn": last,
+        "status": "signed",
+        "modules_active": False,
+        "reneged": [],
+        "points": agreement_points(p["parties"], p["verification"]),
+    }
+    env = g.state.env
+    changes: dict[str, Any] = {}
+    for t in p["parties"]:
+        changes[f"agreements.{t}"] = env[f"agreements.{t}"] + 1
+    changes["agreements.total"] = env["agreements.total"] + 1
+    if {"us", "mx", "ca"} <= set(p["parties"]):
+        changes["agreements.trilateral"] = env["agreements.trilateral"] + 1
+    vis = "all" if p["visibility"] == "public" else p["parties"]
+    g.emit({"type": "agreement", "agreement": agreement, "changes": changes, "vis": vis, "turn": g.state.turn})
+
+
+def clause_due(clause: dict[str, Any], turn: int) -> bool:
+    start = int(clause["start_turn"])
+    return start <= turn <= start + max(int(clause["duration"]), 1) - 1
+
+
+def order_meets(g: Game, clause: dict[str, Any], order: dict[str, Any]) -> bool:
+    """An order meets a clause when it plays the lever with parameters at least as strong."""
+    if order["lever"] != clause["lever"]:
+        return False
+    lever = g.rb.levers[clause["lever"]]
+    for pid, want in clause["params"].items():
+        got = order["params"].get(pid)
+        p = lever.params[pid]
+        if p.type in ("int", "num"):
+            if p.stronger == "higher" and got < want:
+                return False
+            if p.stronger == "lower" and got > want:
+                return False
+            if p.stronger == "equal" and got != want:
+                return False
+        elif got != want:
+            return False
+    return True
+
+
+def as_order(lever: str, params: dict[str, Any]) -> Order:
+    return Order(lever=lever, params=params)

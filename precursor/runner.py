@@ -1,0 +1,140 @@
+"""Headless play: drive a game through its phases from a script of commands per turn.
+
+A script is YAML or JSON::
+
+    seats: {us: [president, congress]}      # optional: player seats in play (others merge)
+    turns:
+      - turn: 1
+        commands:
+          - {team: us, type: propose, parties: [us, mx], clauses: [...]}
+          - {team: mx, type: respond, proposal: T1-US-1, action: accept}
+          - {team: us, type: submit_orders, orders: [{lever: us_arms}]}
+
+Non-order commands run in the negotiation phase in the order given; ``submit_orders`` commands run
+in the orders phase. Seats without commands pass. Used by ``precursor run``, the conformance cases
+and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from .commands import Actor, Advance, Command, CommandEnvelope, CommandError
+from .engine import Game
+from .rulebook import Rulebook
+
+_COMMAND = TypeAdapter(Command)
+SYSTEM = Actor(role="system")
+
+
+@dataclass
+class Outcome:
+    """A command the runner could not carry out, with where it was in the script."""
+
+    turn: int
+    index: int
+    code: str
+    message: str
+    command: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_command(raw: dict[str, Any]) -> CommandEnvelope:
+    data = dict(raw)
+    actor = Actor(
+        role=data.pop("role", "player"),
+        team=data.pop("team", None),
+        seat=data.pop("seat", None),
+        name=data.pop("name", ""),
+    )
+    data.pop("expect_error", None)
+    try:
+        cmd = _COMMAND.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise CommandError("bad_command", f"{loc}: {first['msg']}") from None
+    return CommandEnvelope(actor=actor, command=cmd)
+
+
+def load_script(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a script is a mapping with 'turns'")
+    return data
+
+
+def _by_turn(script: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for i, t in enumerate(script.get("turns", []) or []):
+        n = int(t.get("turn", i + 1))
+        out.setdefault(n, []).extend(t.get("commands", []) or [])
+    return out
+
+
+def play(
+    rb: Rulebook,
+    scenario: str,
+    seed: int,
+    script: dict[str, Any] | None = None,
+    *,
+    until_turn: int | None = None,
+    on_turn: Callable[[Game, int], None] | None = None,
+    bots: Callable[[Game, str], Iterable[CommandEnvelope]] | None = None,
+    start: dict[str, Any] | None = None,
+    errors: list[Outcome] | None = None,
+) -> tuple[Game, list[Outcome]]:
+    """Play a scenario headlessly; returns the game and the commands that were refused.
+
+    ``start`` overrides state values before turn 1 (logged as an event, so replay still holds);
+    ``errors``, if given, receives refusals as they happen, so per-turn checks can see them.
+    """
+    script = script or {}
+    game = Game.new(rb, scenario, seed, seats_in_play=script.get("seats"))
+    if start:
+        unknown = [k for k in start if k not in rb.indicators]
+        if unknown:
+            raise CommandError("unknown_indicator", f"unknown indicator '{unknown[0]}' in the starting overrides")
+        game.effect("setup.start", "the starting position is adjusted", dict(start), (), vis="all")
+    turns = _by_turn(script)
+    errors = [] if errors is None else errors
+    last = game.state.turns if until_turn is None else min(until_turn, game.state.turns)
+
+    def run(turn: int, phase_orders: bool) -> None:
+        for i, raw in enumerate(turns.get(turn, [])):
+            is_order = raw.get("type") == "submit_orders"
+            if is_order != phase_orders:
+                continue
+            try:
+                game.handle(parse_command(raw))
+            except CommandError as exc:
+                errors.append(Outcome(turn, i, exc.code, exc.message, raw))
+        if bots is not None:
+            for env in bots(game, "orders" if phase_orders else "negotiation"):
+                try:
+                    game.handle(env)
+                except CommandError as exc:
+                    errors.append(Outcome(turn, -1, exc.code, exc.message, {"bot": True}))
+
+    advance = CommandEnvelope(actor=SYSTEM, command=Advance())
+    while True:
+        turn = game.state.turn
+        game.handle(advance)  # briefing -> negotiation
+        run(turn, False)
+        game.handle(advance)  # -> orders
+        run(turn, True)
+        game.handle(advance)  # adjudication -> results
+        if on_turn is not None:
+            on_turn(game, turn)
+        if turn >= last:
+            break
+        game.handle(advance)  # -> next turn's briefing
+    if until_turn is None or until_turn >= game.state.turns:
+        game.handle(advance)  # epilogue, final score, game over
+    return game, errors

@@ -1,0 +1,453 @@
+"""Pydantic models of the rule and scenario files.
+
+These models are the boundary between hand-written YAML and the engine: they reject unknown keys
+(``extra="forbid"``) so that a typo in a rule file is an error with a line number, not a silently
+ignored rule. Expressions are kept as strings here; :mod:`precursor.rulebook` compiles and
+type-checks them once every name in the rulebook is known.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+TeamId = Literal["us", "mx", "cn", "ca"]
+TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
+ExprText = str | float | int | bool
+Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
+
+# Adjudication steps in their fixed order (FACTBASE §6.1); rules name the step they run in.
+STEPS: tuple[str, ...] = (
+    "statements",
+    "diplomacy",
+    "legal",
+    "border",
+    "security",
+    "migration",
+    "flow",
+    "lag_release",
+    "politics",
+    "compliance",
+    "review",
+    "injects",
+)
+Step = Literal[
+    "statements",
+    "diplomacy",
+    "legal",
+    "border",
+    "security",
+    "migration",
+    "flow",
+    "lag_release",
+    "politics",
+    "compliance",
+    "review",
+    "injects",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Ext(Strict):
+    """An outside fact: not in the five source documents, so it carries a confidence instead."""
+
+    note: str
+    confidence: Literal["high", "medium-high", "medium", "low"]
+
+
+class Sourced(Strict):
+    """Every rulebook entry says where it comes from: seed file names, or an outside fact."""
+
+    sources: list[str] = Field(default_factory=list, description="seed file names, e.g. 000_b0c9c8f9065694d4.txt")
+    ext: Ext | None = None
+    design: bool = Field(
+        default=False,
+        description="true when the numbers are a game-design choice grounded in the sources",
+    )
+
+    @model_validator(mode="after")
+    def _needs_a_source(self) -> Sourced:
+        if not self.sources and self.ext is None:
+            raise ValueError("needs 'sources' (seed file names) or 'ext' (an outside fact with a confidence)")
+        return self
+
+
+# ---------------------------------------------------------------- sources file
+
+
+class SourceDoc(Strict):
+    file: str
+    tag: str
+    title: str
+    author: str
+    date: str
+    kind: str
+    summary: str = Field(description="what the document argues, in the project's own words")
+    slant: str = ""
+
+
+class SourcesFile(Strict):
+    sources: list[SourceDoc]
+
+
+# ---------------------------------------------------------------- teams and seats
+
+
+class Seat(Sourced):
+    id: Ident
+    name: str
+    head: bool = False
+    description: str = ""
+
+
+class Team(Sourced):
+    id: TeamId
+    name: str
+    seats: list[Seat]
+
+
+class TeamsFile(Strict):
+    teams: list[Team]
+
+
+# ---------------------------------------------------------------- indicators
+
+
+class Fog(Strict):
+    """How a team sees an indicator: months of reporting lag and relative noise of the estimate."""
+
+    lag: int = Field(default=0, ge=0, le=12, description="months of reporting lag")
+    noise: float = Field(default=0.0, ge=0.0, le=1.0, description="relative noise, 0.15 = ±15%")
+    hidden: bool = Field(default=False, description="not shown at all")
+
+
+class Indicator(Sourced):
+    id: Ident
+    name: str
+    unit: str = "index"
+    type: Literal["num", "bool"] = "num"
+    default: float | bool = 0
+    min: float | None = None
+    max: float | None = None
+    group: str = Field(default="", description="dashboard group: health, supply, security, migration, …")
+    owner: TeamId | None = Field(default=None, description="team the indicator belongs to (it sees it exactly)")
+    fog: Fog = Fog()
+    fog_by_team: dict[TeamId, Fog] = Field(default_factory=dict)
+    public: bool = Field(default=True, description="false: shown only to the owner team and the facilitator")
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _range(self) -> Indicator:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.type == "num" and not isinstance(self.default, bool):
+            d = float(self.default)
+            if (self.min is not None and d < self.min) or (self.max is not None and d > self.max):
+                raise ValueError(f"default {d} is outside [{self.min}, {self.max}]")
+        return self
+
+
+class IndicatorsFile(Strict):
+    indicators: list[Indicator]
+
+
+# ---------------------------------------------------------------- effects, levers, rules
+
+Op = Literal["add", "mul", "set", "min", "max"]
+
+
+class Effect(Strict):
+    """One change to one state variable, optionally delayed, conditional or chance-based."""
+
+    target: Ident
+    op: Op = "add"
+    value: ExprText
+    lag: int | None = Field(default=None, ge=0, le=24, description="months; default: the lever's lag")
+    when: ExprText | None = None
+    chance: ExprText | None = Field(default=None, description="probability 0..1 that the effect happens")
+    visibility: Literal["public", "private", "any"] = Field(
+        default="any", description="apply only when the act was public (or private)"
+    )
+    reason: str = ""
+
+
+class Param(Strict):
+    id: Ident
+    type: Literal["int", "num", "bool", "choice"] = "int"
+    min: float | None = None
+    max: float | None = None
+    default: float | int | bool | str | None = None
+    choices: list[str] = Field(default_factory=list)
+    description: str = ""
+    stronger: Literal["higher", "lower", "equal"] = Field(
+        default="higher", description="which direction counts as at least as strong for compliance"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Param:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a 'choice' parameter needs 'choices'")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class Precondition(Strict):
+    when: ExprText
+    message: str
+
+
+class SovereigntyAct(Strict):
+    """Rule A1: how much a US act adds to Mexican sovereignty tension, public and private."""
+
+    public: float = Field(ge=0, le=40)
+    private: float = Field(default=0, ge=0, le=40)
+    military: bool = False
+
+
+class Lever(Sourced):
+    id: Ident
+    code: str = Field(description="display code, e.g. US-SAN-1")
+    name: str
+    team: TeamId
+    seat: Ident
+    cost: ExprText = Field(description="political capital; an expression may use param.* and state")
+    lag: int = Field(default=0, ge=0, le=24, description="months until the main effect")
+    step: Step = Field(default="legal", description="adjudication step the order executes in")
+    visibility: Literal["public", "private", "choice"] = "choice"
+    params: list[Param] = Field(default_factory=list)
+    preconditions: list[Precondition] = Field(default_factory=list)
+    effects: list[Effect] = Field(default_factory=list)
+    sovereignty: SovereigntyAct | None = None
+    sustained: bool = Field(default=False, description="must be ordered every turn to stay in force")
+    lapse: list[Effect] = Field(default_factory=list, description="effects when a sustained lever is not renewed")
+    tags: list[str] = Field(default_factory=list)
+    once: bool = Field(default=False, description="can be played once per game")
+    description: str = ""
+
+
+class LeversFile(Strict):
+    levers: list[Lever]
+
+
+class ActFilter(Strict):
+    """Matches executed acts (orders and public statements) for 'on_act' rules."""
+
+    team: TeamId | None = None
+    target: TeamId | None = None
+    tags_any: list[str] = Field(default_factory=list)
+    levers: list[Ident] = Field(default_factory=list)
+    visibility: Literal["public", "private", "any"] = "any"
+
+
+class Rule(Sourced):
+    id: Ident
+    family: Literal[
+        "sovereignty",
+        "immigration",
+        "elections",
+        "diplomacy",
+        "lag",
+        "economy",
+        "usmca",
+        "supply",
+        "china",
+        "canada",
+        "politics",
+        "events",
+    ]
+    name: str
+    kind: Literal["periodic", "on_act", "mechanism"] = "periodic"
+    step: Step = "politics"
+    every: Literal["turn", "month"] = "turn"
+    when: ExprText | None = None
+    chance: ExprText | None = None
+    match: ActFilter | None = None
+    effects: list[Effect] = Field(default_factory=list)
+    params: dict[str, ExprText] = Field(
+        default_factory=dict, description="numbers and formulas read by a coded mechanism"
+    )
+    reason: str = Field(description="plain-language reason shown in the 'why' card")
+    order: int = Field(default=0, description="tie-break inside a step; lower runs first")
+
+    @model_validator(mode="after")
+    def _kind(self) -> Rule:
+        if self.kind == "on_act" and self.match is None:
+            raise ValueError("an 'on_act' rule needs 'match'")
+        if self.kind != "mechanism" and not self.effects:
+            raise ValueError(f"a '{self.kind}' rule needs at least one effect")
+        return self
+
+
+class RulesFile(Strict):
+    rules: list[Rule]
+
+
+class Formula(Strict):
+    target: Ident
+    value: ExprText
+    note: str = ""
+
+
+class FlowModel(Sourced):
+    id: Ident
+    name: str
+    formulas: list[Formula]
+    reason: str
+
+
+class FlowFile(Strict):
+    flow: FlowModel
+
+
+class StatementKind(Sourced):
+    """Rule D7: public statement types and their effects (target is the addressed team)."""
+
+    id: Literal["praise", "blame", "threat", "commitment", "acknowledge"]
+    name: str
+    trust: float = Field(default=0, description="change in trust between speaker and target")
+    own_approval: float = 0
+    finger_pointing: bool = Field(default=False, description="counts toward a finger-pointing posture (D2)")
+    st: float = Field(default=0, description="Mexican sovereignty tension when the US addresses Mexico (A1)")
+    irritation: float = Field(default=0, description="China's irritation when the US addresses China (CS1)")
+    overton: float = Field(default=0, description="US Overton index when a US seat threatens force")
+    effects: list[Effect] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    reason: str
+
+
+class StatementsFile(Strict):
+    statements: list[StatementKind]
+
+
+class Module(Sourced):
+    """A trilateral USMCA module (Rule H1): signed by all three North American teams."""
+
+    id: Ident
+    name: str
+    effects: list[Effect]
+    reason: str
+
+
+class ModulesFile(Strict):
+    modules: list[Module]
+
+
+class ScoreComponent(Strict):
+    id: Ident
+    name: str
+    value: ExprText = Field(description="raw component value, clamped to [-10, 10]")
+    value_by_team: dict[TeamId, ExprText] = Field(default_factory=dict, description="a team's own formula")
+    weights: dict[TeamId, float]
+
+
+class ScoringFile(Sourced):
+    components: list[ScoreComponent]
+    shared_bonus: ExprText
+    shared_malus: ExprText
+    shared_points: float = 5
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+class CalendarEvent(Strict):
+    id: Ident
+    kind: Literal[
+        "us_presidential",
+        "us_midterm",
+        "mx_presidential",
+        "ca_federal",
+        "cn_npc",
+        "cn_party_congress",
+        "usmca_review",
+        "summit",
+        "other",
+    ]
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    name: str
+    incumbent_holds: bool | None = Field(default=None, description="historical result; null = dynamic")
+    sources: list[str] = Field(default_factory=list)
+    ext: Ext | None = None
+
+
+class Inject(Sourced):
+    id: Ident
+    title: str
+    text: str
+    turn: int | None = Field(default=None, ge=1, description="timed inject: the turn it fires in")
+    when: ExprText | None = Field(default=None, description="conditional inject: fires the first turn it holds")
+    chance: ExprText | None = None
+    repeat: bool = False
+    effects: list[Effect] = Field(default_factory=list)
+    free_levers: list[Ident] = Field(default_factory=list, description="levers that cost no PC this turn")
+    audience: list[TeamId] | Literal["all"] = "all"
+    deck: bool = Field(default=False, description="held back for the facilitator to release")
+
+    @model_validator(mode="after")
+    def _timing(self) -> Inject:
+        if self.turn is None and self.when is None and not self.deck:
+            raise ValueError("an inject needs 'turn', 'when' or 'deck: true'")
+        return self
+
+
+class Objective(Strict):
+    id: Ident
+    text: str
+    points: float = Field(default=0, ge=0, le=20)
+    check: Literal["end", "every_turn", "ever"] = "end"
+    condition: ExprText | None = None
+    sources: list[str] = Field(default_factory=list)
+    ext: Ext | None = None
+
+
+class TeamObjectives(Strict):
+    public: str
+    secret: list[Objective] = Field(default_factory=list)
+
+
+class ScenarioSeat(Strict):
+    id: Ident
+    name: str
+    holds: list[Ident] = Field(description="rulebook seats whose levers this player seat orders")
+    merge_into: Ident | None = Field(default=None, description="where this seat folds when no one takes it")
+
+
+class Scenario(Sourced):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    title: str
+    summary: str
+    start: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    turns: int = Field(ge=1, le=24)
+    months_per_turn: int = Field(ge=1, le=6)
+    epilogue_months: int = Field(default=3, ge=0, le=12)
+    mostly_ext: bool = False
+    tutorial: bool = False
+    starting_values: dict[Ident, float | bool] = Field(default_factory=dict)
+    calendar: list[CalendarEvent] = Field(default_factory=list)
+    injects: list[Inject] = Field(default_factory=list)
+    objectives: dict[TeamId, TeamObjectives]
+    seats: dict[TeamId, list[ScenarioSeat]]
+    order_limit: int = Field(default=4, ge=1, le=12)
+    order_limit_per_seat: int = Field(default=2, ge=1, le=12)
+    order_limit_head_seat: int = Field(default=3, ge=1, le=12)
+    proposal_limit: int = Field(default=3, ge=0, le=12)
+    personas: dict[TeamId, str] = Field(default_factory=dict, description="default bot personas")
+    debrief: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _teams(self) -> Scenario:
+        for t in TEAMS:
+            if t not in self.objectives:
+                raise ValueError(f"objectives for team '{t}' are missing")
+            if t not in self.seats or not (1 <= len(self.seats[t]) <= 4):
+                raise ValueError(f"team '{t}' needs one to four seats")
+        return self
+
+
+class ScenarioFile(Strict):
+    scenario: Scenario

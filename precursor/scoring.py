@@ -1,0 +1,101 @@
+"""Scoring (FACTBASE §6.3): capped components per team, shared-fate terms, secret objectives.
+
+Component formulas live in ``rules/scoring.yaml``. The engine supplies three derived figures the
+formulas read — ``agr.<team>`` (agreement points), ``secret.<team>`` (secret-objective points) and
+``badges.<team>`` (review badges) — by placing them in the environment only while the formulas run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .schema import TEAMS
+
+if TYPE_CHECKING:
+    from .engine import Game
+
+SECRET_CAP = 20.0
+
+
+def check_objectives(g: Game, final: bool) -> dict[str, dict[str, Any]]:
+    """Evaluate secret objectives at the end of a turn (or of the game, for ``check: end``)."""
+    env = g.state.env
+    out: dict[str, dict[str, Any]] = {}
+    for ob in g.sc.objectives:
+        prev = g.state.objectives.get(ob.id)
+        now = bool(ob.condition(env)) if ob.condition is not None else False
+        if ob.check == "every_turn":
+            met = now and (prev is None or bool(prev["met"]))
+        elif ob.check == "ever":
+            met = now or (prev is not None and bool(prev["met"]))
+        else:
+            met = now
+        out[ob.id] = {"team": ob.team, "met": met, "points": ob.points, "check": ob.check, "final": final}
+    return out
+
+
+def agreement_points(g: Game) -> dict[str, float]:
+    pts = dict.fromkeys(TEAMS, 0.0)
+    for a in g.state.agreements.values():
+        for t in a["parties"]:
+            p = float(a["points"])
+            if t in a.get("reneged", []):
+                p -= 4
+            elif a["status"] == "completed":
+                p += 2
+            pts[t] += p
+    return pts
+
+
+def secret_points(g: Game) -> dict[str, float]:
+    pts = dict.fromkeys(TEAMS, 0.0)
+    for oid, res in g.state.objectives.items():
+        if res["met"]:
+            pts[res["team"]] += float(res["points"])
+    return {t: min(SECRET_CAP, v) for t, v in pts.items()}
+
+
+def scores(g: Game, final: bool) -> dict[str, Any]:
+    env = g.state.env
+    derived: dict[str, float] = {}
+    agr = agreement_points(g)
+    sec = secret_points(g)
+    for t in TEAMS:
+        derived[f"agr.{t}"] = agr[t]
+        derived[f"secret.{t}"] = sec[t]
+        derived[f"badges.{t}"] = g.state.badges.get(t, 0.0)
+    saved = {k: env.get(k) for k in derived}
+    env.update(derived)
+    try:
+        rb = g.rb
+        bonus = bool(rb.shared_bonus(env))
+        malus = bool(rb.shared_malus(env))
+        out: dict[str, Any] = {}
+        for t in TEAMS:
+            comps: dict[str, Any] = {}
+            total = 0.0
+            for c in rb.scoring:
+                w = c.weights.get(t, 0.0)
+                if not w:
+                    continue
+                raw = max(-10.0, min(10.0, float(c.value[t](env))))
+                comps[c.id] = {"name": c.name, "value": round(raw, 2), "weight": w, "points": round(w * raw, 2)}
+                total += w * raw
+            shared = (rb.shared_points if bonus else 0.0) - (rb.shared_points if malus else 0.0)
+            badges = derived[f"badges.{t}"]
+            out[t] = {
+                "total": round(total + shared + badges, 2),
+                "components": comps,
+                "shared": shared,
+                "badges": badges,
+                "agreement_points": agr[t],
+                "secret_points": sec[t],
+            }
+        out["_meta"] = {"final": final, "shared_bonus": bonus, "shared_malus": malus, "turn": g.state.turn}
+        return out
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = v

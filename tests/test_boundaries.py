@@ -1,0 +1,42 @@
+"""Architecture rules that keep the engine pure (PRODUCT.md: dependency direction, no I/O in the engine)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE_MODULES = [
+    "expr", "rulebook", "commands", "state", "engine", "negotiation", "adjudication", "scoring", "views", "rng",
+]
+# Modules that read files or talk to the terminal; the engine modules above may not import them.
+FORBIDDEN_IN_ENGINE = {"random", "time", "os", "socket", "subprocess", "asyncio", "threading", "server", "client_tui"}
+
+
+def test_precursor_never_imports_server_or_client() -> None:
+    code = (
+        "import sys, importlib, pkgutil, precursor\n"
+        "for m in pkgutil.iter_modules(precursor.__path__):\n"
+        "    importlib.import_module('precursor.' + m.name)\n"
+        "bad = sorted(n for n in sys.modules if n.split('.')[0] in ('server', 'client_tui'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"precursor imported: {out.stdout.strip()}"
+
+
+def test_engine_modules_do_no_io_and_read_no_clock() -> None:
+    for name in ENGINE_MODULES:
+        tree = ast.parse((ROOT / "precursor" / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    assert a.name.split(".")[0] not in FORBIDDEN_IN_ENGINE, f"{name} imports {a.name}"
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                assert node.module.split(".")[0] not in FORBIDDEN_IN_ENGINE, f"{name} imports {node.module}"
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("open", "eval", "exec", "input", "print"), f"{name} calls {node.func.id}()"
+            elif isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):
+                raise AssertionError(f"{name} reads the wall clock ({node.attr})")

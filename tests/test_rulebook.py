@@ -1,0 +1,192 @@
+"""The shipped rulebook: content requirements, and that broken files are reported precisely."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from precursor.loader import RulebookError
+from precursor.rulebook import Rulebook, load
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEM = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<field>[^:]+): (?P<msg>.+)$")
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "precursor.cli", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_lever_counts_per_team(rb: Rulebook) -> None:
+    per = {t: sum(1 for lv in rb.levers.values() if lv.team == t) for t in ("us", "mx", "cn", "ca")}
+    assert sum(per.values()) >= 45
+    assert per["us"] >= 18 and per["mx"] >= 12 and per["cn"] >= 7 and per["ca"] >= 6, per
+
+
+def test_every_entry_is_sourced(rb: Rulebook) -> None:
+    for lv in rb.levers.values():
+        assert lv.sources or lv.ext is not None, lv.id
+        assert all(s in rb.sources for s in lv.sources), lv.id
+    for r in rb.rules:
+        assert r.sources or r.family in ("elections",), r.id
+    for ind in rb.indicators.values():
+        assert ind.sources or ind.ext is not None, ind.id
+
+
+def test_levers_have_the_required_parts(rb: Rulebook) -> None:
+    for lv in rb.levers.values():
+        assert lv.seat in rb.seats and rb.seat_team[lv.seat] == lv.team
+        assert lv.visibility in ("public", "private", "choice")
+        assert lv.effects or lv.tags, f"{lv.id} has neither effects nor an engine mechanism"
+
+
+def test_required_indicators_exist(rb: Rulebook) -> None:
+    required = [
+        "us.od_synth", "us.od_total", "flow.precursor", "flow.northbound", "us.seizures", "cartel.fin",
+        "mx.territory", "mx.homicides", "migrant_flow", "mx.me", "trade.us_mx", "mx.st", "us.overton",
+        "cn.irritation", "cn.reputation", "ml",
+        *(f"{t}.{k}" for t in ("us", "mx", "cn", "ca") for k in ("approval", "pc", "econ_cost")),
+        *(f"trust.{p}" for p in ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")),
+    ]
+    missing = [k for k in required if k not in rb.indicators]
+    assert not missing
+    fogged = [k for k in ("us.od_synth", "flow.precursor", "mx.homicides") if rb.indicators[k].fog.lag or rb.indicators[k].fog.noise]
+    assert len(fogged) == 3
+
+
+def test_rule_families_are_all_present(rb: Rulebook) -> None:
+    families = {r.family for r in rb.rules}
+    assert {"sovereignty", "immigration", "elections", "diplomacy", "lag", "economy", "usmca", "china"} <= families
+    for needed in ("a3.hard_red_line", "a4.consent_tokens", "c1.windows", "d3.leaks", "f3.review"):
+        assert needed in rb.mechanisms
+
+
+def test_scenarios_required(rb: Rulebook) -> None:
+    for sid in ("tutorial", "loose-talk", "election-season", "tariffs-and-terror"):
+        assert sid in rb.scenarios, sid
+    assert rb.scenarios["tutorial"].model.turns == 3
+    assert rb.scenarios["tariffs-and-terror"].model.mostly_ext
+    for sc in rb.scenarios.values():
+        m = sc.model
+        if m.id in ("loose-talk", "election-season", "tariffs-and-terror"):
+            assert m.calendar, m.id
+        assert any(i.turn is not None for i in sc.injects), m.id
+        assert any(i.when is not None for i in sc.injects), f"{m.id} has no conditional inject"
+        for t in ("us", "mx", "cn", "ca"):
+            assert m.objectives[t].public and m.objectives[t].secret, (m.id, t)
+            assert 1 <= len(m.seats[t]) <= 4
+
+
+def test_validate_cli_accepts_shipped_files() -> None:
+    out = cli("validate")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.startswith("ok:")
+
+
+def _broken(tmp_path: Path, src: str, old: str, new: str) -> Path:
+    text = (ROOT / src).read_text()
+    assert old in text, f"fixture text not found in {src}: {old!r}"
+    dst = tmp_path / Path(src).name
+    dst.write_text(text.replace(old, new, 1))
+    return dst
+
+
+def _problems(path: Path) -> list[re.Match[str]]:
+    out = cli("validate", str(path))
+    assert out.returncode == 1, out.stdout + out.stderr
+    matches = [PROBLEM.match(line) for line in out.stdout.splitlines()]
+    assert matches and all(matches), out.stdout
+    return [m for m in matches if m]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "words"),
+    [
+        ("id: tutorial", "id: tutorial\n  colour: red", "colour", "unknown field"),
+        ("months_per_turn: 1", "months_per_turn: 9", "months_per_turn", "less than or equal"),
+    ],
+)
+def test_schema_errors_name_file_line_and_field(tmp_path: Path, old: str, new: str, field: str, words: str) -> None:
+    path = _broken(tmp_path, "scenarios/tutorial.yaml", old, new)
+    probs = _problems(path)
+    hit = [m for m in probs if field in m["field"] and words in m["msg"]]
+    assert hit, [m.group(0) for m in probs]
+    line = int(hit[0]["line"])
+    assert field.split(".")[-1] in path.read_text().splitlines()[line - 1]
+
+
+def test_unknown_name_in_expression(tmp_path: Path) -> None:
+    text = (ROOT / "rules/sovereignty.yaml").read_text()
+    path = tmp_path / "sovereignty.yaml"
+    path.write_text(text.replace('when: "mx.st >= 60"', 'when: "mx.stt >= 60"', 1))
+    probs = _problems(path)
+    m = [p for p in probs if "mx.stt" in p["msg"]]
+    assert m and "did you mean 'mx.st'" in m[0]["msg"] and m[0]["field"].endswith("when")
+    assert "mx.stt" in path.read_text().splitlines()[int(m[0]["line"]) - 1]
+
+
+def test_bad_expression_syntax(tmp_path: Path) -> None:
+    text = (ROOT / "rules/sovereignty.yaml").read_text()
+    path = tmp_path / "sovereignty.yaml"
+    path.write_text(text.replace('when: "mx.st >= 60"', 'when: "mx.st >= (60"', 1))
+    probs = _problems(path)
+    assert any("bad expression" in p["msg"] for p in probs)
+
+
+def test_missing_source_and_unknown_lever(tmp_path: Path) -> None:
+    lever_file = (ROOT / "rules/levers/ca.yaml").read_text()
+    first_sources = re.search(r"\n(\s+)sources: \[[^\]]*\]", lever_file)
+    assert first_sources
+    path = tmp_path / "ca.yaml"
+    path.write_text(lever_file.replace(first_sources.group(0), "", 1))
+    probs = _problems(path)
+    assert any("needs 'sources'" in p["msg"] for p in probs), [p.group(0) for p in probs]
+
+
+def test_unknown_lever_in_scenario(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios/loose-talk.yaml").read_text()
+    m = re.search(r"free_levers: \[(\w+)", text)
+    assert m
+    path = tmp_path / "loose-talk.yaml"
+    path.write_text(text.replace(m.group(0), m.group(0).replace(m.group(1), "us_teleport"), 1))
+    probs = _problems(path)
+    assert any("unknown lever 'us_teleport'" in p["msg"] for p in probs)
+
+
+def test_out_of_range_starting_value_and_duplicate_id(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios/tutorial.yaml").read_text()
+    path = tmp_path / "tutorial.yaml"
+    path.write_text(text.replace("starting_values:", "starting_values:\n    mx.goading_tokens: 9", 1))
+    probs = _problems(path)
+    assert any("outside the range" in p["msg"] and "mx.goading_tokens" in p["field"] for p in probs)
+
+    ind = (ROOT / "rules/indicators.yaml").read_text()
+    path2 = tmp_path / "indicators.yaml"
+    path2.write_text(ind.replace("- id: us.od_total", "- id: us.od_synth", 1))
+    probs = _problems(path2)
+    assert any("duplicate indicator id 'us.od_synth'" in p["msg"] for p in probs)
+
+
+def test_load_raises_with_every_problem(tmp_path: Path) -> None:
+    text = (ROOT / "scenarios/tutorial.yaml").read_text()
+    path = tmp_path / "tutorial.yaml"
+    path.write_text(text.replace("starting_values:", "starting_values:\n    nope.a: 1\n    nope.b: 2", 1))
+    with pytest.raises(RulebookError) as exc:
+        load([path])
+    assert sum("unknown indicator" in p.message for p in exc.value.problems) == 2
+
+
+def test_schema_commands_print_json_schema() -> None:
+    for kind in ("rules", "scenario"):
+        out = cli("schema", kind)
+        assert out.returncode == 0
+        data = json.loads(out.stdout)
+        assert data["$schema"].startswith("https://json-schema.org/")
+        assert "$defs" in data
+    sc = json.loads(cli("schema", "scenario").stdout)
+    assert "Scenario" in sc["$defs"] and sc["$defs"]["Scenario"].get("additionalProperties") is False
