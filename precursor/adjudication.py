@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .engine import Game
     from .rulebook import CLever, CRule
 
-ORDER_STEPS = ("diplomacy", "legal", "border", "security", "migration")
+ORDER_STEPS = ("statements", "diplomacy", "legal", "border", "security", "migration")
 
 
 # ---------------------------------------------------------------------- calendar
@@ -175,7 +175,6 @@ def adjudicate(g: Game) -> None:
     g.emit({"type": "orders_revealed", "team": None, "orders": public, "turn": st.turn, "vis": "all"})
     _mark_played(g, orders)
     _statements(g)
-    _rules(g, "statements")
     for step in ORDER_STEPS:
         for team, o in orders:
             if g.rb.levers[o["lever"]].step == step:
@@ -932,14 +931,11 @@ def review(g: Game) -> None:
 def end_turn(g: Game) -> None:
     st, env = g.state, g.state.env
     n = len(next(iter(st.turn_values.values()), [])) + 1
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {k: env[k] for k in st.history}
     changes: dict[str, Any] = {}
-    for k, ind in g.rb.indicators.items():
-        if ind.type == "num":
-            v = env[k]
-            values[k] = v
-            prev = env[f"mean.{k}"] if n > 1 else 0.0
-            changes[f"mean.{k}"] = round((prev * (n - 1) + v) / n, 4) if n > 1 else v
+    for k in g.rb.num_indicators:
+        v = env[k]
+        changes[f"mean.{k}"] = round((env[f"mean.{k}"] * (n - 1) + v) / n, 4) if n > 1 else v
     # reciprocity window (CS3)
     if env["flag.cn_pending_reciprocity"] > 0:
         if env["flag.us_reciprocated"]:

@@ -46,6 +46,7 @@ class CaseTurn(_M):
 class Case(_M):
     id: str
     rule: str = Field(description="the rule or lever the case checks")
+    covers: list[str] = Field(default_factory=list, description="further rule and lever ids this case exercises")
     family: str = ""
     description: str
     sources: list[str] = Field(default_factory=list)

@@ -220,26 +220,27 @@ class Game:
         return roll(self.state.seed, f"{self.state.turn}:{self.state.month_index}:{label}")
 
     def new_value(self, target: str, op: str, value: Any, pending: dict[str, Any]) -> Any:
-        ind = self.rb.indicators[target]
-        old = pending.get(target, self.state.env[target])
-        if ind.type == "bool":
+        is_bool, lo, hi = self.rb.bounds[target]
+        if is_bool:
             return bool(value)
         v = float(value)
-        if op == "add":
-            new = old + v
-        elif op == "mul":
-            new = old * v
-        elif op == "set":
+        if op == "set":
             new = v
-        elif op == "min":
-            new = min(old, v)
         else:
-            new = max(old, v)
-        if ind.min is not None and new < ind.min:
-            new = ind.min
-        if ind.max is not None and new > ind.max:
-            new = ind.max
-        return rnd(new)
+            old = pending[target] if target in pending else self.state.env[target]
+            if op == "add":
+                new = old + v
+            elif op == "mul":
+                new = old * v
+            elif op == "min":
+                new = old if old < v else v
+            else:
+                new = old if old > v else v
+        if new < lo:
+            new = lo
+        elif new > hi:
+            new = hi
+        return round(new + 0.0, 4)
 
     def run_effects(
         self,

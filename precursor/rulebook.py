@@ -177,6 +177,21 @@ class Rulebook:
     scenarios: dict[str, CScenario]
     symbols: Symbols
     files: list[str] = field(default_factory=list)
+    bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
+    means_used: tuple[str, ...] = ()
+    num_indicators: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        inf = float("inf")
+        self.bounds = {
+            k: (
+                ind.type == "bool",
+                -inf if ind.min is None else float(ind.min),
+                inf if ind.max is None else float(ind.max),
+            )
+            for k, ind in self.indicators.items()
+        }
+        self.num_indicators = tuple(k for k, ind in self.indicators.items() if ind.type == "num")
 
     def mechanism(self, rule_id: str) -> CRule:
         return self.mechanisms[rule_id]
@@ -303,6 +318,13 @@ def _effects(
             )
         )
     return out
+
+
+def _recomputed_msg(target: str) -> str:
+    return (
+        f"'{target}' is recomputed every month by the flow model (rules/flow.yaml), so this change would "
+        "not last; change one of its inputs instead"
+    )
 
 
 def _docs(paths: list[Path], root: Path | None) -> list[tuple[Path, Doc]]:
@@ -608,6 +630,27 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
     else:
         ctx.problems.append(Problem("rules/flow.yaml", 1, "(file)", "the flow model file is missing"))
 
+    # Effects on a variable the flow model recomputes from scratch every month would vanish at the next
+    # month; authors must change one of its inputs instead. (Incremental formulas read their own target.)
+    recomputed = {t for t, e in flow if t not in e.names}
+    for ldoc, lf in lever_files:
+        for li, lv in enumerate(lf.levers):
+            for key in ("effects", "lapse"):
+                for ei, e in enumerate(getattr(lv, key)):
+                    if e.target in recomputed:
+                        ctx.add(ldoc, ("levers", li, key, ei, "target"), _recomputed_msg(e.target))
+    for rdoc, rf in _many(ctx, kinds, "rules", S.RulesFile):
+        for ri, r in enumerate(rf.rules):
+            for ei, e in enumerate(r.effects):
+                if e.target in recomputed:
+                    ctx.add(rdoc, ("rules", ri, "effects", ei, "target"), _recomputed_msg(e.target))
+
+    for sdoc0, scf0 in _many(ctx, kinds, "scenario", S.ScenarioFile):
+        for ii, inj in enumerate(scf0.scenario.injects):
+            for ei, e in enumerate(inj.effects):
+                if e.target in recomputed:
+                    ctx.add(sdoc0, ("scenario", "injects", ii, "effects", ei, "target"), _recomputed_msg(e.target))
+
     statements: dict[str, CStatement] = {}
     sf = _one(ctx, kinds, "statements", S.StatementsFile)
     if sf is not None:
@@ -762,6 +805,29 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
                 ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
         return None
     mechanisms = {r.id: r for r in rules if r.kind == "mechanism"}
+    # running means are kept only for indicators some expression reads as mean.<id>
+    read: set[str] = set()
+    for lv in levers.values():
+        for ce in (*lv.effects, *lv.lapse):
+            read |= ce.value.names
+    for comp in scoring:
+        for e in comp.value.values():
+            read |= e.names
+    for sc3 in scenarios.values():
+        for ob in sc3.objectives:
+            if ob.condition is not None:
+                read |= ob.condition.names
+        for inj in sc3.injects:
+            if inj.when is not None:
+                read |= inj.when.names
+    for r in rules:
+        for ce in r.effects:
+            read |= ce.value.names
+        if r.when is not None:
+            read |= r.when.names
+    for _, fe in flow:
+        read |= fe.names
+    means_used = tuple(sorted(n[5:] for n in read if n.startswith("mean.") and n[5:] in indicators))
     return Rulebook(
         sources=sources,
         teams=teams,
@@ -783,6 +849,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
         shared_points=shared_points,
         scenarios=scenarios,
         symbols=base,
+        means_used=means_used,
     )
 
 

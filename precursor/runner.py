@@ -108,13 +108,16 @@ def play(
 
     def run(turn: int, phase_orders: bool) -> None:
         for i, raw in enumerate(turns.get(turn, [])):
-            is_order = raw.get("type") == "submit_orders"
+            if isinstance(raw, CommandEnvelope):  # already parsed (benchmarks, bots)
+                is_order = raw.command.type == "submit_orders"
+            else:
+                is_order = raw.get("type") == "submit_orders"
             if is_order != phase_orders:
                 continue
             try:
-                game.handle(parse_command(raw))
+                game.handle(raw if isinstance(raw, CommandEnvelope) else parse_command(raw))
             except CommandError as exc:
-                errors.append(Outcome(turn, i, exc.code, exc.message, raw))
+                errors.append(Outcome(turn, i, exc.code, exc.message, raw if isinstance(raw, dict) else {}))
         if bots is not None:
             for env in bots(game, "orders" if phase_orders else "negotiation"):
                 try:
