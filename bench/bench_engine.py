@@ -18,11 +18,19 @@ from precursor.runner import parse_command, play
 
 # four levers per team that are legal every turn with the PC they earn (cheap, no once-only, no gates)
 ORDERS = {
-    "us": [{"lever": "us_arms"}, {"lever": "us_fact"}, {"lever": "us_hearing"},
-           {"lever": "us_travel", "params": {"direction": "lower"}}],
+    "us": [
+        {"lever": "us_arms"},
+        {"lever": "us_fact"},
+        {"lever": "us_hearing"},
+        {"lever": "us_travel", "params": {"direction": "lower"}},
+    ],
     "mx": [{"lever": "mx_arms"}, {"lever": "mx_blame"}, {"lever": "mx_xi"}, {"lever": "mx_trace"}],
-    "cn": [{"lever": "cn_deny"}, {"lever": "cn_narrative"}, {"lever": "cn_pen"},
-           {"lever": "cn_reply_mx", "params": {"answer": "deny"}}],
+    "cn": [
+        {"lever": "cn_deny"},
+        {"lever": "cn_narrative"},
+        {"lever": "cn_pen"},
+        {"lever": "cn_reply_mx", "params": {"answer": "deny"}},
+    ],
     "ca": [{"lever": "ca_tri"}, {"lever": "ca_demand", "params": {"level": 1}}],
 }
 # Canada has few repeatable levers: its one-off levers fill the allowance in the first turns
@@ -36,6 +44,8 @@ def orders_for(team: str, turn: int) -> list[dict[str, Any]]:
     if team == "cn" and turn == 1:  # nothing to answer before Mexico has written
         orders[3] = {"lever": "cn_directive"}
     return orders
+
+
 PARTNER = {"us": "mx", "mx": "us", "cn": "us", "ca": "us"}
 CLAUSE = {"us": "us_arms", "mx": "mx_trace", "cn": "cn_pen", "ca": "ca_tri"}
 
@@ -47,22 +57,40 @@ def busy_script(turns: int) -> dict[str, Any]:
         for team in ORDERS:
             p = PARTNER[team]
             cmds.append({"team": team, "type": "message", "channel": "all", "text": f"turn {t} from {team}"})
-            cmds.append({"team": team, "type": "propose", "parties": [team, p],
-                         "framing": "multilateral" if "cn" in (team, p) else "none",
-                         "clauses": [{"actor": team, "lever": CLAUSE[team]}]})
+            cmds.append(
+                {
+                    "team": team,
+                    "type": "propose",
+                    "parties": [team, p],
+                    "framing": "multilateral" if "cn" in (team, p) else "none",
+                    "clauses": [{"actor": team, "lever": CLAUSE[team]}],
+                }
+            )
         for team in ORDERS:
             p = PARTNER[team]
-            cmds.append({"team": p, "type": "respond", "proposal": f"T{t}-{team.upper()}-1", "action": "accept"})
+            cmds.append(
+                {"team": p, "type": "respond", "proposal": f"T{t}-{team.upper()}-1", "action": "accept"}
+            )
         for team in ORDERS:
-            cmds.append({"team": team, "type": "submit_orders", "orders": orders_for(team, t),
-                         "statement": {"kind": "praise", "target": PARTNER[team]}})
+            cmds.append(
+                {
+                    "team": team,
+                    "type": "submit_orders",
+                    "orders": orders_for(team, t),
+                    "statement": {"kind": "praise", "target": PARTNER[team]},
+                }
+            )
         out.append({"turn": t, "commands": cmds})
     return {"turns": out}
 
 
 def parsed(script: dict[str, Any]) -> dict[str, Any]:
-    return {"turns": [{"turn": t["turn"], "commands": [parse_command(c) for c in t["commands"]]}
-                      for t in script["turns"]]}
+    return {
+        "turns": [
+            {"turn": t["turn"], "commands": [parse_command(c) for c in t["commands"]]}
+            for t in script["turns"]
+        ]
+    }
 
 
 def main() -> None:
@@ -76,8 +104,10 @@ def main() -> None:
         t0 = time.perf_counter()
         load()
         loads.append(time.perf_counter() - t0)
-    print(f"rulebook + scenarios load and validate: median {statistics.median(loads) * 1000:.0f} ms "
-          f"(min {min(loads) * 1000:.0f} ms, 7 runs)")
+    print(
+        f"rulebook + scenarios load and validate: median {statistics.median(loads) * 1000:.0f} ms "
+        f"(min {min(loads) * 1000:.0f} ms, 7 runs)"
+    )
 
     rb = default_rulebook()
     sid = args.scenario or max(rb.scenarios.values(), key=lambda s: s.model.turns).model.id
@@ -87,9 +117,11 @@ def main() -> None:
     script = parsed(script)
     game, errors = play(rb, sid, 0, script)
     executed = sum(1 for e in game.log if e["type"] == "order_executed")
-    print(f"scenario {sid}: {turns} turns; busy script: {executed} orders executed, "
-          f"{sum(1 for e in game.log if e['type'] == 'agreement')} agreements, {len(game.log)} events, "
-          f"{len(errors)} commands refused")
+    print(
+        f"scenario {sid}: {turns} turns; busy script: {executed} orders executed, "
+        f"{sum(1 for e in game.log if e['type'] == 'agreement')} agreements, {len(game.log)} events, "
+        f"{len(errors)} commands refused"
+    )
     for label, scr in (("empty script (baseline)", None), ("busy script", script)):
         times = []
         for seed in range(args.games):
@@ -97,8 +129,10 @@ def main() -> None:
             play(rb, sid, seed, scr)
             times.append(time.perf_counter() - t0)
         times.sort()
-        print(f"  {label:<24} per game: median {statistics.median(times) * 1000:.2f} ms, "
-              f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms over {args.games} games")
+        print(
+            f"  {label:<24} per game: median {statistics.median(times) * 1000:.2f} ms, "
+            f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms over {args.games} games"
+        )
 
 
 if __name__ == "__main__":

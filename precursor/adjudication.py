@@ -90,8 +90,13 @@ def begin_turn(g: Game) -> None:
     for f in ("flag.summit_window", "flag.trilateral_meeting"):
         pending[f] = False
     pending["mx.st_added"] = 0.0
-    g.effect("c1.windows", "the election calendar sets this turn's campaign, transition and lame-duck windows",
-             pending, g.rule_sources("c1.windows"), vis="all")
+    g.effect(
+        "c1.windows",
+        "the election calendar sets this turn's campaign, transition and lame-duck windows",
+        pending,
+        g.rule_sources("c1.windows"),
+        vis="all",
+    )
     # consent tokens that ran out
     for tok in list(st.tokens.values()):
         if tok.get("active") and tok["expires_turn"] < st.turn:
@@ -152,14 +157,15 @@ def release_inject(g: Game, inj: Any, inputs: list[dict[str, Any]] | None = None
 
 
 def _all_orders(g: Game) -> list[tuple[str, dict[str, Any]]]:
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for team in TEAMS:
         for seat in g.state.seats[team]:
             sub = g.state.orders.get(f"{team}/{seat}")
             if sub:
                 for o in sub["orders"]:
                     out.append((team, o))
-    out.sort(key=lambda to: (TEAMS.index(to[0]), to[1]["lever"]))  # type: ignore[arg-type]
+    rank: dict[str, int] = {t: i for i, t in enumerate(TEAMS)}
+    out.sort(key=lambda to: (rank[to[0]], to[1]["lever"]))
     return out
 
 
@@ -167,10 +173,10 @@ def adjudicate(g: Game) -> None:
     st = g.state
     orders = _all_orders(g)
     # reveal: each team sees its own orders; everyone sees the public ones
-    for team in TEAMS:
-        own = [o for t, o in orders if t == team]
+    for tid in TEAMS:
+        own = [o for t, o in orders if t == tid]
         if own:
-            g.emit({"type": "orders_revealed", "team": team, "orders": own, "turn": st.turn, "vis": [team]})
+            g.emit({"type": "orders_revealed", "team": tid, "orders": own, "turn": st.turn, "vis": [tid]})
     public = [dict(o, team=t) for t, o in orders if o["visibility"] == "public"]
     g.emit({"type": "orders_revealed", "team": None, "orders": public, "turn": st.turn, "vis": "all"})
     _mark_played(g, orders)
@@ -295,7 +301,7 @@ def _canada_declares(g: Game, pending: dict[str, Any], kind: str, target: str) -
 
 
 def _add_st(g: Game, pending: dict[str, Any], base: float, military: bool) -> float:
-    """Rule A1: sovereignty tension from a US act, with the historical-memory, campaign and framing multipliers."""
+    """Rule A1: tension from a US act, with historical-memory, campaign and trilateral-framing multipliers."""
     env = g.state.env
     r = "a1.tension"
     mult = 1.0
@@ -352,8 +358,14 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
         for cond, message in lever.preconditions:
             if not cond(ctx):
                 g.emit(
-                    {"type": "order_failed", "team": team, "lever": lever.id, "turn": g.state.turn,
-                     "reason": f"{lever.code}: {message}", "vis": [team]}
+                    {
+                        "type": "order_failed",
+                        "team": team,
+                        "lever": lever.id,
+                        "turn": g.state.turn,
+                        "reason": f"{lever.code}: {message}",
+                        "vis": [team],
+                    }
                 )
                 return
         pending: dict[str, Any] = {}
@@ -361,8 +373,14 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
         pc_key = f"{team}.pc"
         if cost > env[pc_key] + 1e-9:
             g.emit(
-                {"type": "order_failed", "team": team, "lever": lever.id, "turn": g.state.turn,
-                 "reason": f"{lever.code}: not enough political capital left", "vis": [team]}
+                {
+                    "type": "order_failed",
+                    "team": team,
+                    "lever": lever.id,
+                    "turn": g.state.turn,
+                    "reason": f"{lever.code}: not enough political capital left",
+                    "vis": [team],
+                }
             )
             return
         pending[pc_key] = g.new_value(pc_key, "add", -cost, pending)
@@ -380,9 +398,9 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
             if base:
                 _add_st(g, pending, base, lever.military)
         tags = lever.tags
-        if public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags:
-            if env["window.mx_campaign"]:
-                pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
+        goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
+        if goading and env["window.mx_campaign"]:
+            pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
         if "summit" in tags:
             pending["flag.summit_window"] = True
         if "trilateral_meeting" in tags:
@@ -408,7 +426,8 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
                 "cost": cost,
                 "turn": g.state.turn,
                 "rule": lever.id,
-                "reason": lever.name + (f" (at {scale:.0%} effectiveness: {hrl_reason})" if scale != 1.0 else ""),
+                "reason": lever.name
+                + (f" (at {scale:.0%} effectiveness: {hrl_reason})" if scale != 1.0 else ""),
                 "changes": changes,
                 "before": {k: env.get(k) for k in changes},
                 "scheduled": sched,
@@ -418,8 +437,12 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
             }
         )
         for tid in revoke:
-            _revoke_token(g, g.state.tokens[tid], "a minor breach of the personnel cap: Mexico revokes the token",
-                          "a4.consent_tokens")
+            _revoke_token(
+                g,
+                g.state.tokens[tid],
+                "a minor breach of the personnel cap: Mexico revokes the token",
+                "a4.consent_tokens",
+            )
         if "consent_grant" in tags:
             _grant_token(g, params, o["visibility"])
         if "hrl" in tags or (hrl_reason and scale == 0.0):
@@ -571,13 +594,23 @@ def hard_red_line(g: Game, why: str) -> None:
         sched: list[dict[str, Any]] = []
         g.run_effects(rule.effects, env, pending, "hrl", None, 1.0, inputs, sched, rule.id)
         if sched:  # lagged consequences are scheduled like any other effect
-            g.emit({"type": "order_executed", "team": "us", "lever": "a3.hard_red_line", "changes": {},
-                    "scheduled": sched, "turn": g.state.turn, "rule": rule.id, "reason": "lagged consequences",
-                    "sources": list(rule.sources), "vis": "facilitator"})
+            g.emit(
+                {
+                    "type": "order_executed",
+                    "team": "us",
+                    "lever": "a3.hard_red_line",
+                    "changes": {},
+                    "scheduled": sched,
+                    "turn": g.state.turn,
+                    "rule": rule.id,
+                    "reason": "lagged consequences",
+                    "sources": list(rule.sources),
+                    "vis": "facilitator",
+                }
+            )
     g.effect(
         "a3.hard_red_line",
-        f"The hard red line is crossed: {why}. "
-        + (rule.reason if rule is not None else ""),
+        f"The hard red line is crossed: {why}. " + (rule.reason if rule is not None else ""),
         pending,
         rule.sources if rule is not None else (),
         inputs,
@@ -598,26 +631,36 @@ def _activate_agreements(g: Game) -> None:
             if a["visibility"] == "public":
                 for t in a["parties"]:
                     bonus = g.param(r, "public_signing_approval", 2)
-                    if t == "mx" and env["mx.st"] >= 60 and any(
-                        "consent_bounded" in g.rb.levers[c["lever"]].tags for c in a["clauses"]
+                    if (
+                        t == "mx"
+                        and env["mx.st"] >= 60
+                        and any("consent_bounded" in g.rb.levers[c["lever"]].tags for c in a["clauses"])
                     ):
                         bonus = g.param(r, "mx_personnel_deal_approval", -3)
                     pending[f"{t}.approval"] = g.new_value(f"{t}.approval", "add", bonus, pending)
             if "mx" in a["parties"]:
                 if a["framing"] == "shared_responsibility":
-                    pending["mx.st"] = g.new_value("mx.st", "add", g.param("d6.framing", "shared_st", -3), pending)
+                    pending["mx.st"] = g.new_value(
+                        "mx.st", "add", g.param("d6.framing", "shared_st", -3), pending
+                    )
                 elif a["framing"] == "us_demand_met":
-                    pending["mx.st"] = g.new_value("mx.st", "add", g.param("d6.framing", "demand_st", 5), pending)
+                    pending["mx.st"] = g.new_value(
+                        "mx.st", "add", g.param("d6.framing", "demand_st", 5), pending
+                    )
                     pending["mx.approval"] = g.new_value("mx.approval", "add", -2, pending)
                 if any("consent_grant" in g.rb.levers[c["lever"]].tags for c in a["clauses"]):
-                    pending["mx.st"] = g.new_value("mx.st", "add", g.param("a1.tension", "consent_deal", -10), pending)
+                    pending["mx.st"] = g.new_value(
+                        "mx.st", "add", g.param("a1.tension", "consent_deal", -10), pending
+                    )
             if "cn" in a["parties"] and any(c["actor"] == "cn" for c in a["clauses"]):
                 face = {"china_initiative": 2, "multilateral": 2, "reciprocal": 0, "us_demand_met": -5}
                 pending["cn.face"] = g.new_value("cn.face", "add", face.get(a["framing"], 0), pending)
             if a.get("sovereignty_accord") and env["flag.hrl"]:
                 pending["flag.hrl_cleared"] = True
                 pending["mx.st"] = g.new_value("mx.st", "set", g.param("a3.accord", "st", 70), pending)
-                pending["mx.coop_cap"] = g.new_value("mx.coop_cap", "set", g.param("a3.accord", "coop_cap", 40), pending)
+                pending["mx.coop_cap"] = g.new_value(
+                    "mx.coop_cap", "set", g.param("a3.accord", "coop_cap", 40), pending
+                )
             g.effect(
                 "d5.audience_costs",
                 f"agreement {a['id']} comes into force ({a['visibility']}, framed as {a['framing']})",
@@ -626,9 +669,20 @@ def _activate_agreements(g: Game) -> None:
                 vis="all" if a["visibility"] == "public" else a["parties"],
                 agreement=a["id"],
             )
-            g.emit({"type": "agreement_update", "agreement": a["id"], "update": {"status": "active"},
-                    "vis": "all" if a["visibility"] == "public" else a["parties"]})
-        if a["modules"] and not a["modules_active"] and env["flag.trilateral_meeting"] and a["status"] == "active":
+            g.emit(
+                {
+                    "type": "agreement_update",
+                    "agreement": a["id"],
+                    "update": {"status": "active"},
+                    "vis": "all" if a["visibility"] == "public" else a["parties"],
+                }
+            )
+        if (
+            a["modules"]
+            and not a["modules_active"]
+            and env["flag.trilateral_meeting"]
+            and a["status"] == "active"
+        ):
             pending = {}
             for mid in a["modules"]:
                 mod = g.rb.modules[mid]
@@ -642,15 +696,23 @@ def _activate_agreements(g: Game) -> None:
                 vis="all",
                 agreement=a["id"],
             )
-            g.emit({"type": "agreement_update", "agreement": a["id"], "update": {"modules_active": True},
-                    "vis": "all"})
+            g.emit(
+                {
+                    "type": "agreement_update",
+                    "agreement": a["id"],
+                    "update": {"modules_active": True},
+                    "vis": "all",
+                }
+            )
 
 
 def compliance(g: Game) -> None:
     """Rule 6.2 / D5: check every due clause against the orders actually executed this turn."""
     st, env = g.state, g.state.env
     executed: dict[str, list[dict[str, Any]]] = {t: [] for t in TEAMS}
-    for ev in g.log[-400:]:
+    for ev in reversed(g.log):
+        if ev["type"] == "orders_revealed" and ev.get("turn") == st.turn and ev["team"] is None:
+            break
         if ev["type"] == "order_executed" and ev.get("turn") == st.turn and ev["team"] in executed:
             executed[ev["team"]].append({"lever": ev["lever"], "params": ev.get("params", {})})
     from .engine import pair
@@ -701,16 +763,25 @@ def compliance(g: Game) -> None:
                     "met": met,
                     "turn": st.turn,
                     "rule": r,
-                    "reason": (f"{c['actor'].upper()} played {lever.code} as agreed" if met else
-                               f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"),
+                    "reason": (
+                        f"{c['actor'].upper()} played {lever.code} as agreed"
+                        if met
+                        else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
+                    ),
                     "changes": g.changes_of(pending),
                     "sources": g.rule_sources(r),
                     "vis": vis,
                 }
             )
             if not met and c["actor"] not in a["reneged"]:
-                g.emit({"type": "agreement_update", "agreement": a["id"],
-                        "update": {"reneged": [*a["reneged"], c["actor"]]}, "vis": a["parties"]})
+                g.emit(
+                    {
+                        "type": "agreement_update",
+                        "agreement": a["id"],
+                        "update": {"reneged": [*a["reneged"], c["actor"]]},
+                        "vis": a["parties"],
+                    }
+                )
         for si, sb in enumerate(a.get("snapback", [])):
             from .expr import compile_expr
 
@@ -719,16 +790,32 @@ def compliance(g: Game) -> None:
             if compile_expr(sb["trigger"], g.rb.symbols, "bool")(env):
                 lever = g.rb.levers[sb["lever"]]
                 params = g.normalise_params(lever, sb["params"])
-                order = {"lever": lever.id, "params": params, "visibility": a["visibility"], "cost": 0.0,
-                         "seat": None}
-                g.emit({"type": "agreement_update", "agreement": a["id"], "update": {f"snapped_{si}": True},
-                        "vis": a["parties"]})
+                order = {
+                    "lever": lever.id,
+                    "params": params,
+                    "visibility": a["visibility"],
+                    "cost": 0.0,
+                    "seat": None,
+                }
+                g.emit(
+                    {
+                        "type": "agreement_update",
+                        "agreement": a["id"],
+                        "update": {f"snapped_{si}": True},
+                        "vis": a["parties"],
+                    }
+                )
                 exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}")
         if st.turn >= a["ends_turn"] and a["status"] == "active":
             honoured = [t for t in a["parties"] if t not in a["reneged"]]
-            g.emit({"type": "agreement_update", "agreement": a["id"],
+            g.emit(
+                {
+                    "type": "agreement_update",
+                    "agreement": a["id"],
                     "update": {"status": "completed", "honoured": honoured},
-                    "vis": "all" if a["visibility"] == "public" else a["parties"]})
+                    "vis": "all" if a["visibility"] == "public" else a["parties"],
+                }
+            )
     _leaks(g)
 
 
@@ -750,16 +837,37 @@ def _leaks(g: Game) -> None:
         st_gain = sum(g.rb.levers[c["lever"]].sov_public for c in a["clauses"] if c["actor"] == "us")
         if "mx" in a["parties"] and st_gain:
             _add_st(g, pending, 0.5 * st_gain, military=False)
-        if "mx" in a["parties"] and env["mx.st"] >= 40 and any(
-            "consent_grant" in g.rb.levers[c["lever"]].tags or "consent_bounded" in g.rb.levers[c["lever"]].tags
-            for c in a["clauses"]
+        if (
+            "mx" in a["parties"]
+            and env["mx.st"] >= 40
+            and any(
+                "consent_grant" in g.rb.levers[c["lever"]].tags
+                or "consent_bounded" in g.rb.levers[c["lever"]].tags
+                for c in a["clauses"]
+            )
         ):
-            pending["mx.approval"] = g.new_value("mx.approval", "add", g.param(r, "consent_approval", -4), pending)
+            pending["mx.approval"] = g.new_value(
+                "mx.approval", "add", g.param(r, "consent_approval", -4), pending
+            )
             _add_st(g, pending, g.param(r, "consent_st", 5), military=False)
-        g.effect(r, f"the private agreement {a['id']} leaked to the press", pending, g.rule_sources(r),
-                 [{"p": round(p, 4), "roll": round(roll, 4)}], vis="all", always=True, agreement=a["id"])
-        g.emit({"type": "agreement_update", "agreement": a["id"], "update": {"leaked": True, "visibility": "public"},
-                "vis": "all"})
+        g.effect(
+            r,
+            f"the private agreement {a['id']} leaked to the press",
+            pending,
+            g.rule_sources(r),
+            [{"p": round(p, 4), "roll": round(roll, 4)}],
+            vis="all",
+            always=True,
+            agreement=a["id"],
+        )
+        g.emit(
+            {
+                "type": "agreement_update",
+                "agreement": a["id"],
+                "update": {"leaked": True, "visibility": "public"},
+                "vis": "all",
+            }
+        )
 
 
 # ---------------------------------------------------------------------- months, politics, review
@@ -804,8 +912,15 @@ def month_step(g: Game) -> None:
 
     nxt = st.month_index + 1
     values = {k: env[k] for k in st.history}
-    g.emit({"type": "month", "month_index": nxt, "month": add_months(st.start, nxt).month, "values": values,
-            "vis": "facilitator"})
+    g.emit(
+        {
+            "type": "month",
+            "month_index": nxt,
+            "month": add_months(st.start, nxt).month,
+            "values": values,
+            "vis": "facilitator",
+        }
+    )
 
 
 def _elections(g: Game) -> None:
@@ -818,7 +933,9 @@ def _elections(g: Game) -> None:
             continue
         if ev.kind not in ("us_presidential", "us_midterm", "mx_presidential", "ca_federal"):
             continue
-        team = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}[ev.kind]
+        team = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}[
+            ev.kind
+        ]
         inputs: list[dict[str, Any]] = []
         if ev.incumbent_holds is not None:
             holds = ev.incumbent_holds
@@ -832,8 +949,9 @@ def _elections(g: Game) -> None:
         rule = "c7.outcomes"
         if ev.kind == "us_midterm" and not holds:
             pending["flag.midterm_flip"] = True
-            pending["us.congress_pressure"] = g.new_value("us.congress_pressure", "add",
-                                                          g.param("c8.midterm", "pressure", 15), pending)
+            pending["us.congress_pressure"] = g.new_value(
+                "us.congress_pressure", "add", g.param("c8.midterm", "pressure", 15), pending
+            )
             rule = "c8.midterm"
         elif ev.kind == "mx_presidential":
             tokens = env["mx.goading_tokens"]
@@ -899,13 +1017,17 @@ def review(g: Game) -> None:
         ch = (od_now - od_then) / od_then
         inputs["od_change"] = round(ch, 4)
         if abs(ch) >= thr:
-            pending["us.approval"] = g.new_value("us.approval", "add", g.param(r, "us_approval", 2) * (-1 if ch > 0 else 1), pending)
+            pending["us.approval"] = g.new_value(
+                "us.approval", "add", g.param(r, "us_approval", 2) * (-1 if ch > 0 else 1), pending
+            )
         od_fell = ch < 0
     if h_now is not None and h_then:
         ch = (h_now - h_then) / h_then
         inputs["homicide_change"] = round(ch, 4)
         if abs(ch) >= thr:
-            pending["mx.approval"] = g.new_value("mx.approval", "add", g.param(r, "mx_approval", 2) * (-1 if ch > 0 else 1), pending)
+            pending["mx.approval"] = g.new_value(
+                "mx.approval", "add", g.param(r, "mx_approval", 2) * (-1 if ch > 0 else 1), pending
+            )
         h_fell = ch < 0
     tr_then = g.state.history["ca.trade_risk"][-4] if len(g.state.history["ca.trade_risk"]) >= 4 else None
     if tr_then is not None:
@@ -916,8 +1038,16 @@ def review(g: Game) -> None:
     inputs["badge"] = badge
     if badge:
         pending["flag.review_badges"] = env["flag.review_badges"] + 1
-    g.effect(r, "three-month review: displayed overdose deaths and Mexican homicides against three months before",
-             pending, g.rule_sources(r), inputs, vis="all", always=True, badge=badge)
+    g.effect(
+        r,
+        "three-month review: displayed overdose deaths and Mexican homicides against three months before",
+        pending,
+        g.rule_sources(r),
+        inputs,
+        vis="all",
+        always=True,
+        badge=badge,
+    )
     if badge:
         earned: dict[str, float] = {}
         for a in g.state.agreements.values():
@@ -945,12 +1075,25 @@ def end_turn(g: Game) -> None:
             left = env["flag.cn_pending_reciprocity"] - 1
             changes["flag.cn_pending_reciprocity"] = float(left)
             if left <= 0:
-                changes["cn.ctrl"] = g.new_value("cn.ctrl", "add", g.param("cs3.reciprocity", "unreciprocated_ctrl", -5), changes)
+                changes["cn.ctrl"] = g.new_value(
+                    "cn.ctrl", "add", g.param("cs3.reciprocity", "unreciprocated_ctrl", -5), changes
+                )
     objectives = scoring.check_objectives(g, final=False)
-    played = {t: sorted(o["lever"] for k, sub in st.orders.items() if k.startswith(t + "/") for o in sub["orders"])
-              for t in TEAMS}
-    g.emit({"type": "turn_end", "turn": st.turn, "values": values, "changes": changes, "played": played,
-            "objectives": objectives, "vis": "facilitator"})
+    played = {
+        t: sorted(o["lever"] for k, sub in st.orders.items() if k.startswith(t + "/") for o in sub["orders"])
+        for t in TEAMS
+    }
+    g.emit(
+        {
+            "type": "turn_end",
+            "turn": st.turn,
+            "values": values,
+            "changes": changes,
+            "played": played,
+            "objectives": objectives,
+            "vis": "facilitator",
+        }
+    )
     g.emit({"type": "score", "scores": scoring.scores(g, final=False), "vis": "facilitator"})
 
 
@@ -963,8 +1106,18 @@ def finish(g: Game) -> None:
         for _ in range(epi):
             month_step(g)
     objectives = scoring.check_objectives(g, final=True)
-    g.emit({"type": "turn_end", "turn": st.turn, "values": {}, "changes": {}, "played": {},
-            "objectives": objectives, "epilogue": True, "vis": "facilitator"})
+    g.emit(
+        {
+            "type": "turn_end",
+            "turn": st.turn,
+            "values": {},
+            "changes": {},
+            "played": {},
+            "objectives": objectives,
+            "epilogue": True,
+            "vis": "facilitator",
+        }
+    )
     g.emit({"type": "score", "scores": scoring.scores(g, final=True), "final": True, "vis": "all"})
     g.emit({"type": "game_over", "turn": st.turn, "vis": "all"})
 

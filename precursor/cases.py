@@ -31,7 +31,9 @@ class Expect(_M):
 
     expr: str | None = Field(default=None, description="a bool expression over the true state")
     event: dict[str, Any] | None = Field(default=None, description="fields an event must have (subset match)")
-    count: int | None = Field(default=None, description="with 'event': exactly this many matches (0 = absent)")
+    count: int | None = Field(
+        default=None, description="with 'event': exactly this many matches (0 = absent)"
+    )
     this_turn: bool = Field(default=True, description="with 'event': only events of the checked turn")
     error: str | None = Field(default=None, description="a command of this turn was refused with this code")
     note: str = ""
@@ -46,7 +48,9 @@ class CaseTurn(_M):
 class Case(_M):
     id: str
     rule: str = Field(description="the rule or lever the case checks")
-    covers: list[str] = Field(default_factory=list, description="further rule and lever ids this case exercises")
+    covers: list[str] = Field(
+        default_factory=list, description="further rule and lever ids this case exercises"
+    )
     family: str = ""
     description: str
     sources: list[str] = Field(default_factory=list)
@@ -145,9 +149,7 @@ def run_case(rb: Rulebook, case: Case, file: str = "") -> CaseResult:
         )
     except CommandError as exc:
         return CaseResult(file, case.id, case.rule, False, [exc.message])
-    expected_errors = {
-        (t.turn, ex.error) for t in case.turns for ex in t.expect if ex.error is not None
-    }
+    expected_errors = {(t.turn, ex.error) for t in case.turns for ex in t.expect if ex.error is not None}
     for o in errors:
         if (o.turn, o.code) not in expected_errors:
             failures.append(f"turn {o.turn}: command refused unexpectedly: {o.code}: {o.message}")

@@ -38,9 +38,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     ms = (time.perf_counter() - t0) * 1000
     per_team = {t: sum(1 for lv in rb.levers.values() if lv.team == t) for t in ("us", "mx", "cn", "ca")}
+    teams = ", ".join(f"{t} {n}" for t, n in per_team.items())
     print(
-        f"ok: {len(rb.files)} files, {len(rb.levers)} levers ({', '.join(f'{t} {n}' for t, n in per_team.items())}), "
-        f"{len(rb.indicators)} indicators, {len(rb.rules)} rules, {len(rb.scenarios)} scenarios in {ms:.0f} ms"
+        f"ok: {len(rb.files)} files, {len(rb.levers)} levers ({teams}), {len(rb.indicators)} indicators, "
+        f"{len(rb.rules)} rules, {len(rb.scenarios)} scenarios in {ms:.0f} ms"
     )
     return 0
 
@@ -52,8 +53,15 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     if args.kind == "rules":
         model: Any = TypeAdapter(
-            S.SourcesFile | S.TeamsFile | S.IndicatorsFile | S.LeversFile | S.RulesFile | S.FlowFile
-            | S.StatementsFile | S.ModulesFile | S.ScoringFile
+            S.SourcesFile
+            | S.TeamsFile
+            | S.IndicatorsFile
+            | S.LeversFile
+            | S.RulesFile
+            | S.FlowFile
+            | S.StatementsFile
+            | S.ModulesFile
+            | S.ScoringFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
@@ -98,7 +106,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
     t = Table("id", "title", "turns", "start", "teams")
     for r in rows:
-        t.add_row(r["id"], r["title"], f"{r['turns']} × {r['months_per_turn']} mo", r["start"], " ".join(r["teams"]))
+        t.add_row(
+            r["id"], r["title"], f"{r['turns']} × {r['months_per_turn']} mo", r["start"], " ".join(r["teams"])
+        )
     Console().print(t)
     return 0
 
@@ -116,8 +126,17 @@ def cmd_rules(args: argparse.Namespace) -> int:
             "lag": lv.lag,
             "step": lv.step,
             "visibility": lv.visibility,
-            "params": [{"id": p.id, "type": p.type, "min": p.min, "max": p.max, "default": p.default,
-                        "choices": list(p.choices)} for p in lv.params.values()],
+            "params": [
+                {
+                    "id": p.id,
+                    "type": p.type,
+                    "min": p.min,
+                    "max": p.max,
+                    "default": p.default,
+                    "choices": list(p.choices),
+                }
+                for p in lv.params.values()
+            ],
             "preconditions": [m for _, m in lv.preconditions],
             "tags": sorted(lv.tags),
             "sources": list(lv.sources),
@@ -129,8 +148,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
         "levers": levers,
         "indicators": [i.model_dump() for i in rb.indicators.values()],
         "rules": [
-            {"id": r.id, "family": r.family, "name": r.name, "kind": r.kind, "step": r.step, "reason": r.reason,
-             "sources": list(r.sources)}
+            {
+                "id": r.id,
+                "family": r.family,
+                "name": r.name,
+                "kind": r.kind,
+                "step": r.step,
+                "reason": r.reason,
+                "sources": list(r.sources),
+            }
             for r in rb.rules
         ],
         "sources": [s.model_dump() for s in rb.sources.values()],
@@ -194,11 +220,15 @@ def cmd_check_cases(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="precursor", description="Precursor: a negotiation wargame about fentanyl.")
+    p = argparse.ArgumentParser(
+        prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     v = sub.add_parser("validate", help="check rule and scenario files (default: the shipped ones)")
-    v.add_argument("paths", nargs="*", help="files or folders; built-in files they do not replace are loaded too")
+    v.add_argument(
+        "paths", nargs="*", help="files or folders; built-in files they do not replace are loaded too"
+    )
     v.set_defaults(fn=cmd_validate)
 
     s = sub.add_parser("schema", help="print JSON Schema for rule files, scenarios, cases or commands")

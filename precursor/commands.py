@@ -64,7 +64,9 @@ class Clause(_M):
     params: dict[str, ParamValue] = Field(default_factory=dict)
     start_turn: int | None = Field(default=None, ge=1)
     duration: int = Field(default=1, ge=0, le=24, description="turns the clause is due; 0 = once")
-    condition: str | None = Field(default=None, max_length=400, description="expression; clause due only when true")
+    condition: str | None = Field(
+        default=None, max_length=400, description="expression; clause due only when true"
+    )
 
 
 class Snapback(_M):

@@ -38,7 +38,8 @@ PAIRS = ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")
 
 def pair(a: str, b: str) -> str:
     """Canonical dyad key in TEAMS order, e.g. pair('mx', 'us') == 'us_mx'."""
-    ia, ib = TEAMS.index(a), TEAMS.index(b)  # type: ignore[arg-type]
+    order: tuple[str, ...] = TEAMS
+    ia, ib = order.index(a), order.index(b)
     return f"{a}_{b}" if ia < ib else f"{b}_{a}"
 
 
@@ -97,7 +98,7 @@ class Game:
         rb, sc = self.rb, self.sc.model
         env: dict[str, Any] = {}
         for iid, ind in rb.indicators.items():
-            env[iid] = ind.default if ind.type == "bool" else rnd(float(ind.default))  # type: ignore[arg-type]
+            env[iid] = ind.default if ind.type == "bool" else rnd(float(ind.default))
         for k, v in sc.starting_values.items():
             env[k] = v if isinstance(v, bool) else rnd(float(v))
         # the hidden share of fentanyl crossing at ports of entry is drawn once per game (FACTBASE §3.3)
@@ -124,7 +125,14 @@ class Game:
             env[f"played.{lid}"] = False
             env[f"streak.{lid}"] = 0
             env[f"count.{lid}"] = 0
-        for w in ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political"):
+        for w in (
+            "us_campaign",
+            "mx_campaign",
+            "ca_campaign",
+            "us_lame_duck",
+            "mx_transition",
+            "cn_political",
+        ):
             env[f"window.{w}"] = False
         for m in ("t1", "t2", "t3", "t4", "t5"):
             env[f"module.{m}"] = False
@@ -154,8 +162,12 @@ class Game:
         ]
         for p in PAIRS:
             a, b = p.split("_")
-            channels.append({"id": p, "name": f"{a.upper()}–{b.upper()}", "members": [a, b], "kind": "bilateral"})
-        channels.append({"id": "na", "name": "North America", "members": ["us", "mx", "ca"], "kind": "trilateral"})
+            channels.append(
+                {"id": p, "name": f"{a.upper()}–{b.upper()}", "members": [a, b], "kind": "bilateral"}
+            )
+        channels.append(
+            {"id": "na", "name": "North America", "members": ["us", "mx", "ca"], "kind": "trilateral"}
+        )
         channels.append({"id": "all", "name": "Plenary", "members": list(TEAMS), "kind": "plenary"})
         channels.append({"id": "press", "name": "Public press", "members": list(TEAMS), "kind": "press"})
         history = {k: v for k, v in env.items() if k in rb.indicators and rb.indicators[k].type == "num"}
@@ -202,10 +214,10 @@ class Game:
                     merged_count[target] += 1
                 for h in s.holds:
                     self._seat_of_holder[h] = target
-            for s in in_play:
-                base = sc.order_limit_head_seat if s == tseats[0].id else sc.order_limit_per_seat
-                self._seat_limit[f"{team}/{s}"] = min(
-                    sc.order_limit, base + sc.order_limit_per_seat * merged_count[s]
+            for sid in in_play:
+                base = sc.order_limit_head_seat if sid == tseats[0].id else sc.order_limit_per_seat
+                self._seat_limit[f"{team}/{sid}"] = min(
+                    sc.order_limit, base + sc.order_limit_per_seat * merged_count[sid]
                 )
 
     def player_seat_of_lever(self, lever: CLever) -> str:
@@ -373,8 +385,16 @@ class Game:
         if self.state.phase not in PHASES:
             raise CommandError("wrong_phase", f"nothing to be ready for in phase '{self.state.phase}'")
         self.emit(
-            {"type": "ready", "seat_key": f"{team}/{seat}", "team": team, "seat": seat, "ready": cmd.ready,
-             "phase": self.state.phase, "turn": self.state.turn, "vis": "all"}
+            {
+                "type": "ready",
+                "seat_key": f"{team}/{seat}",
+                "team": team,
+                "seat": seat,
+                "ready": cmd.ready,
+                "phase": self.state.phase,
+                "turn": self.state.turn,
+                "vis": "all",
+            }
         )
 
     def all_ready(self) -> bool:
@@ -394,6 +414,7 @@ class Game:
                 "wrong_seat", f"{lever.code} is ordered by the '{holder}' seat of team {team}, not '{seat}'"
             )
         params = self.normalise_params(lever, order.params)
+        visibility: str
         if lever.visibility == "choice":
             visibility = order.visibility or "public"
         else:
@@ -410,7 +431,13 @@ class Game:
             cost = 0.0 if (free or lever.id in self.state.free_levers) else max(0.0, float(lever.cost(ctx)))
         finally:
             self.clear_ctx(ctx, params)
-        return {"lever": lever.id, "params": params, "visibility": visibility, "cost": rnd(cost), "seat": seat}
+        return {
+            "lever": lever.id,
+            "params": params,
+            "visibility": visibility,
+            "cost": rnd(cost),
+            "seat": seat,
+        }
 
     def normalise_params(self, lever: CLever, given: dict[str, Any]) -> dict[str, Any]:
         for k in given:
@@ -421,7 +448,9 @@ class Game:
             v = given.get(pid, p.default)
             if p.type == "choice":
                 if not isinstance(v, str) or v not in p.choices:
-                    raise CommandError("bad_params", f"{lever.code}.{pid} must be one of {', '.join(p.choices)}")
+                    raise CommandError(
+                        "bad_params", f"{lever.code}.{pid} must be one of {', '.join(p.choices)}"
+                    )
             elif p.type == "bool":
                 if not isinstance(v, bool):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be true or false")
@@ -432,7 +461,8 @@ class Game:
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")
                 if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
                     raise CommandError(
-                        "bad_params", f"{lever.code}.{pid} = {v} is outside its range [{p.min:g}, {p.max:g}]"
+                        "bad_params",
+                        f"{lever.code}.{pid} = {v} is outside its range [{p.min:g}, {p.max:g}]"
                         if p.min is not None and p.max is not None
                         else f"{lever.code}.{pid} = {v} is out of range",
                     )
@@ -468,12 +498,14 @@ class Game:
         """
         if actor.team is None:
             raise CommandError("forbidden", "orders need a team")
-        team = actor.team
+        team: str = actor.team
         whole_team = actor.seat is None and actor.role in ("player", "bot", "system")
         if not whole_team:
             team, seat0 = self.player(actor)
         if self.state.phase != "orders":
-            raise CommandError("wrong_phase", f"orders are submitted in the orders phase, not '{self.state.phase}'")
+            raise CommandError(
+                "wrong_phase", f"orders are submitted in the orders phase, not '{self.state.phase}'"
+            )
         seen: set[str] = set()
         by_seat: dict[str, list[dict[str, Any]]] = {}
         for o in cmd.orders:
@@ -485,7 +517,9 @@ class Game:
                 if lever is None:
                     raise CommandError("unknown_lever", f"unknown lever '{o.lever}'")
                 if lever.team != team:
-                    raise CommandError("not_your_lever", f"{lever.code} belongs to team {lever.team}, not {team}")
+                    raise CommandError(
+                        "not_your_lever", f"{lever.code} belongs to team {lever.team}, not {team}"
+                    )
                 seat = self.player_seat_of_lever(lever)
             else:
                 seat = seat0
@@ -495,12 +529,14 @@ class Game:
         for seat, orders in by_seat.items():
             limit = self.seat_limit(team, seat)
             if len(orders) > limit:
-                raise CommandError("order_limit", f"seat '{seat}' may give {limit} orders a turn, not {len(orders)}")
-        replaced = (
-            {f"{team}/{s}" for s in self.state.seats[team]} if whole_team else {f"{team}/{seat0}"}
-        )
+                raise CommandError(
+                    "order_limit", f"seat '{seat}' may give {limit} orders a turn, not {len(orders)}"
+                )
+        replaced = {f"{team}/{s}" for s in self.state.seats[team]} if whole_team else {f"{team}/{seat0}"}
         kept = [
-            o for k, sub in self.state.orders.items() if k.startswith(team + "/") and k not in replaced
+            o
+            for k, sub in self.state.orders.items()
+            if k.startswith(team + "/") and k not in replaced
             for o in sub["orders"]
         ]
         mine = [o for orders in by_seat.values() for o in orders]

@@ -87,7 +87,7 @@ def _build(loader: _Builder, node: yaml.Node, path: Path_, lines: dict[Path_, in
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = loader.construct_object(key_node, deep=True)
             if isinstance(key, (list, dict)):
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be a plain value", key_node.start_mark
@@ -107,7 +107,7 @@ def _build(loader: _Builder, node: yaml.Node, path: Path_, lines: dict[Path_, in
             lines[child] = item.start_mark.line + 1
             items.append(_build(loader, item, child, lines))
         return items
-    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node, deep=True)
 
 
 def read_yaml(path: Path, display: str | None = None) -> Doc:
@@ -124,7 +124,7 @@ def read_yaml_text(text: str, name: str) -> Doc:
     loader = _Builder(text)
     lines: dict[Path_, int] = {}
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
         data = {} if node is None else _build(loader, node, (), lines)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -133,7 +133,7 @@ def read_yaml_text(text: str, name: str) -> Doc:
     except yaml.YAMLError as exc:
         raise RulebookError([Problem(name, 1, "(yaml)", str(exc))]) from exc
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return Doc(name, data, lines)
 
 
@@ -161,13 +161,16 @@ def validate(doc: Doc, model: type[M]) -> M:
             clean: list[str | int] = []
             node: Any = doc.data
             for part in loc:
-                if isinstance(node, dict) and part in node:
+                in_dict = isinstance(node, dict) and part in node
+                in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+                if in_dict or in_list:
                     clean.append(part)
                     node = node[part]
-                elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                    clean.append(part)
-                    node = node[part]
-                elif isinstance(part, str) and err["type"] in ("missing", "extra_forbidden") and part == loc[-1]:
+                elif (
+                    isinstance(part, str)
+                    and err["type"] in ("missing", "extra_forbidden")
+                    and part == loc[-1]
+                ):
                     clean.append(part)
             path = tuple(clean)
             line = doc.line(path)

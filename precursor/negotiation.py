@@ -78,7 +78,8 @@ def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str,
         raise CommandError("unknown_lever", f"unknown lever '{lever_id}'")
     if lever.team != actor:
         raise CommandError(
-            "not_their_lever", f"{lever.code} is held by team {lever.team}, so team {actor} cannot commit to it"
+            "not_their_lever",
+            f"{lever.code} is held by team {lever.team}, so team {actor} cannot commit to it",
         )
     return g.normalise_params(lever, params)
 
@@ -97,7 +98,7 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
-    clauses = []
+    clauses: list[dict[str, Any]] = []
     turn = g.state.turn
     for i, c in enumerate(cmd.clauses):
         if c.actor not in parties:
@@ -131,7 +132,8 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
             raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
     if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
         raise CommandError(
-            "bad_proposal", f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)"
+            "bad_proposal",
+            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
         )
     consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
     if consent_needed:
@@ -177,7 +179,9 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         "status": "open",
         "accepted": [team],
     }
-    g.emit({"type": "proposal", "proposal": proposal, "vis": "all" if cmd.visibility == "public" else parties})
+    g.emit(
+        {"type": "proposal", "proposal": proposal, "vis": "all" if cmd.visibility == "public" else parties}
+    )
     if cmd.counter_to is not None and g.state.proposals[cmd.counter_to]["status"] == "open":
         g.emit(
             {
@@ -217,9 +221,7 @@ def agreement_points(parties: list[str], verification: str) -> float:
 def sign(g: Game, p: dict[str, Any]) -> None:
     """All parties accepted: the proposal becomes an agreement (rule D5 signing effects apply)."""
     aid = "A" + p["id"][1:]
-    last = max(
-        [c["start_turn"] + max(c["duration"], 1) - 1 for c in p["clauses"]] or [g.state.turn]
-    )
+    last = max([c["start_turn"] + max(c["duration"], 1) - 1 for c in p["clauses"]] or [g.state.turn])
     agreement = {
         "id": aid,
         "proposal": p["id"],
@@ -247,7 +249,9 @@ def sign(g: Game, p: dict[str, Any]) -> None:
     if {"us", "mx", "ca"} <= set(p["parties"]):
         changes["agreements.trilateral"] = env["agreements.trilateral"] + 1
     vis = "all" if p["visibility"] == "public" else p["parties"]
-    g.emit({"type": "agreement", "agreement": agreement, "changes": changes, "vis": vis, "turn": g.state.turn})
+    g.emit(
+        {"type": "agreement", "agreement": agreement, "changes": changes, "vis": vis, "turn": g.state.turn}
+    )
 
 
 def clause_due(clause: dict[str, Any], turn: int) -> bool:

@@ -252,8 +252,8 @@ def _base_symbols(
 
 
 def _symbols(names: Mapping[str, Type], indicators: Mapping[str, S.Indicator]) -> Symbols:
-    start = {f"start.{i}": ind.type for i, ind in indicators.items()}
-    mean = {f"mean.{i}": "num" for i, ind in indicators.items() if ind.type == "num"}
+    start: dict[str, Type] = {f"start.{i}": ind.type for i, ind in indicators.items()}
+    mean: dict[str, Type] = {f"mean.{i}": "num" for i, ind in indicators.items() if ind.type == "num"}
     return Symbols(names={**names, **start, **mean})
 
 
@@ -303,7 +303,11 @@ def _effects(
         value = ctx.expr(doc, (*p, "value"), e.value, symbols, expect)
         when = ctx.expr(doc, (*p, "when"), e.when, symbols, "bool") if e.when is not None else None
         chance = ctx.expr(doc, (*p, "chance"), e.chance, symbols, "num") if e.chance is not None else None
-        if value is None or (e.when is not None and when is None) or (e.chance is not None and chance is None):
+        if (
+            value is None
+            or (e.when is not None and when is None)
+            or (e.chance is not None and chance is None)
+        ):
             continue
         out.append(
             CEffect(
@@ -391,7 +395,15 @@ def load(paths: Iterable[Path] | None = None) -> Rulebook:
             continue
         kind = _classify(d)
         # a user-supplied file of a singular kind replaces the built-in one
-        if kind in ("sources", "teams", "indicators", "flow", "statements", "modules", "scoring") and user_kinds.get(kind):
+        if kind in (
+            "sources",
+            "teams",
+            "indicators",
+            "flow",
+            "statements",
+            "modules",
+            "scoring",
+        ) and user_kinds.get(kind):
             continue
         if kind in ("levers", "rules") and any(p.name == Path(g.file).name for g in user_kinds.get(kind, [])):
             continue
@@ -399,7 +411,9 @@ def load(paths: Iterable[Path] | None = None) -> Rulebook:
             continue
         given_kinds.setdefault(kind, []).append(d)
     for d in given_kinds.get("unknown", []):
-        ctx.add(d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')")
+        ctx.add(
+            d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')"
+        )
     rb = _build(ctx, given_kinds)
     if ctx.problems or rb is None:
         raise RulebookError(ctx.problems)
@@ -429,13 +443,15 @@ def _many(ctx: _Ctx, kinds: dict[str, list[Doc]], kind: str, model: type[Any]) -
     return out
 
 
-def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: C901
+def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
     src = _one(ctx, kinds, "sources", S.SourcesFile)
     teams_f = _one(ctx, kinds, "teams", S.TeamsFile)
     ind_f = _one(ctx, kinds, "indicators", S.IndicatorsFile)
     if src is None or teams_f is None or ind_f is None:
         if not ctx.problems:
-            ctx.problems.append(Problem("rules", 1, "(files)", "sources, teams and indicators files are required"))
+            ctx.problems.append(
+                Problem("rules", 1, "(files)", "sources, teams and indicators files are required")
+            )
         return None
     sources = {s.file: s for s in src[1].sources}
 
@@ -444,6 +460,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
     teams: dict[str, S.Team] = {}
     seats: dict[str, S.Seat] = {}
     seat_team: dict[str, str] = {}
+    path: Path_
     for ti, team in enumerate(tf.teams):
         if team.id in teams:
             ctx.add(tdoc, ("teams", ti, "id"), f"duplicate team id '{team.id}'")
@@ -461,7 +478,9 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
             heads += seat.head
             _check_sources(ctx, tdoc, path, seat, sources)
         if heads != 1:
-            ctx.add(tdoc, ("teams", ti, "seats"), f"team '{team.id}' needs exactly one head seat, has {heads}")
+            ctx.add(
+                tdoc, ("teams", ti, "seats"), f"team '{team.id}' needs exactly one head seat, has {heads}"
+            )
     for t in S.TEAMS:
         if t not in teams:
             ctx.add(tdoc, ("teams",), f"team '{t}' is missing")
@@ -493,12 +512,16 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
     levers: dict[str, CLever] = {}
     for ldoc, lf in lever_files:
         for li, lv in enumerate(lf.levers):
-            path: Path_ = ("levers", li)
+            path = ("levers", li)
             _check_sources(ctx, ldoc, path, lv, sources)
             if lv.seat not in seats:
                 ctx.add(ldoc, (*path, "seat"), f"unknown seat '{lv.seat}'{_suggest(lv.seat, seats)}")
             elif seat_team[lv.seat] != lv.team:
-                ctx.add(ldoc, (*path, "seat"), f"seat '{lv.seat}' belongs to team '{seat_team[lv.seat]}', not '{lv.team}'")
+                ctx.add(
+                    ldoc,
+                    (*path, "seat"),
+                    f"seat '{lv.seat}' belongs to team '{seat_team[lv.seat]}', not '{lv.team}'",
+                )
             if not lv.id.startswith(lv.team + "_"):
                 ctx.add(ldoc, (*path, "id"), f"lever ids of team '{lv.team}' start with '{lv.team}_'")
             pids = set()
@@ -517,10 +540,21 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
                         else (p.min if p.min is not None else 0)
                     )
                 if p.type == "choice" and default not in p.choices:
-                    ctx.add(ldoc, (*path, "params", pi, "default"), f"default '{default}' is not one of {p.choices}")
-                if p.type in ("int", "num") and isinstance(default, (int, float)) and not isinstance(default, bool):
-                    if (p.min is not None and default < p.min) or (p.max is not None and default > p.max):
-                        ctx.add(ldoc, (*path, "params", pi, "default"), f"default {default} is outside [{p.min}, {p.max}]")
+                    ctx.add(
+                        ldoc,
+                        (*path, "params", pi, "default"),
+                        f"default '{default}' is not one of {p.choices}",
+                    )
+                if (
+                    p.type in ("int", "num")
+                    and isinstance(default, (int, float))
+                    and not isinstance(default, bool)
+                ) and ((p.min is not None and default < p.min) or (p.max is not None and default > p.max)):
+                    ctx.add(
+                        ldoc,
+                        (*path, "params", pi, "default"),
+                        f"default {default} is outside [{p.min}, {p.max}]",
+                    )
                 params[p.id] = CParam(p.id, p.type, p.min, p.max, default, tuple(p.choices), p.stronger)
             syms = _lever_symbols(base, lv.params)
             cost = ctx.expr(ldoc, (*path, "cost"), lv.cost, syms, "num")
@@ -573,20 +607,28 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
             syms = act_syms if r.kind == "on_act" else base
             if r.kind == "on_act" and r.match is not None and r.match.levers:
                 # an on_act rule tied to named levers may read their parameters
-                lparams = [p for lid in r.match.levers if lid in lever_models for p in lever_models[lid].params]
+                lparams = [
+                    p for lid in r.match.levers if lid in lever_models for p in lever_models[lid].params
+                ]
                 syms = _lever_symbols(act_syms, lparams)
             when = ctx.expr(rdoc, (*path, "when"), r.when, syms, "bool") if r.when is not None else None
-            chance = ctx.expr(rdoc, (*path, "chance"), r.chance, syms, "num") if r.chance is not None else None
+            chance = (
+                ctx.expr(rdoc, (*path, "chance"), r.chance, syms, "num") if r.chance is not None else None
+            )
             effects = _effects(ctx, rdoc, (*path, "effects"), r.effects, syms, indicators, 0)
-            params: dict[str, Expr] = {}
+            rparams: dict[str, Expr] = {}
             for k, v in r.params.items():
                 e = ctx.expr(rdoc, (*path, "params", k), v, act_syms)
                 if e is not None:
-                    params[k] = e
+                    rparams[k] = e
             if r.match is not None:
                 for li, lid in enumerate(r.match.levers):
                     if lid not in lever_ids:
-                        ctx.add(rdoc, (*path, "match", "levers", li), f"unknown lever '{lid}'{_suggest(lid, lever_ids)}")
+                        ctx.add(
+                            rdoc,
+                            (*path, "match", "levers", li),
+                            f"unknown lever '{lid}'{_suggest(lid, lever_ids)}",
+                        )
             rules.append(
                 CRule(
                     r.id,
@@ -599,7 +641,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
                     chance,
                     r.match,
                     effects,
-                    params,
+                    rparams,
                     r.reason,
                     r.order,
                     tuple(r.sources),
@@ -622,7 +664,9 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
         for fi, f in enumerate(fm.flow.formulas):
             p = ("flow", "formulas", fi)
             if f.target not in indicators:
-                ctx.add(fdoc, (*p, "target"), f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}")
+                ctx.add(
+                    fdoc, (*p, "target"), f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}"
+                )
                 continue
             e = ctx.expr(fdoc, (*p, "value"), f.value, base, indicators[f.target].type)
             if e is not None:
@@ -649,7 +693,9 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
         for ii, inj in enumerate(scf0.scenario.injects):
             for ei, e in enumerate(inj.effects):
                 if e.target in recomputed:
-                    ctx.add(sdoc0, ("scenario", "injects", ii, "effects", ei, "target"), _recomputed_msg(e.target))
+                    ctx.add(
+                        sdoc0, ("scenario", "injects", ii, "effects", ei, "target"), _recomputed_msg(e.target)
+                    )
 
     statements: dict[str, CStatement] = {}
     sf = _one(ctx, kinds, "statements", S.StatementsFile)
@@ -659,7 +705,9 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
             p = ("statements", si)
             _check_sources(ctx, sdoc, p, st, sources)
             eff = _effects(ctx, sdoc, (*p, "effects"), st.effects, act_syms, indicators, 0)
-            statements[st.id] = CStatement(st.id, st.name, st, eff, frozenset(st.tags), st.reason, tuple(st.sources))
+            statements[st.id] = CStatement(
+                st.id, st.name, st, eff, frozenset(st.tags), st.reason, tuple(st.sources)
+            )
 
     modules: dict[str, CModule] = {}
     mf = _one(ctx, kinds, "modules", S.ModulesFile)
@@ -733,7 +781,9 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
                 if lid not in lever_ids:
                     ctx.add(sdoc, (*p, "free_levers", fi), f"unknown lever '{lid}'{_suggest(lid, lever_ids)}")
             when = ctx.expr(sdoc, (*p, "when"), inj.when, ssyms, "bool") if inj.when is not None else None
-            chance = ctx.expr(sdoc, (*p, "chance"), inj.chance, ssyms, "num") if inj.chance is not None else None
+            chance = (
+                ctx.expr(sdoc, (*p, "chance"), inj.chance, ssyms, "num") if inj.chance is not None else None
+            )
             eff = _effects(ctx, sdoc, (*p, "effects"), inj.effects, ssyms, indicators, 0)
             aud = tuple(S.TEAMS) if inj.audience == "all" else tuple(inj.audience)
             injects.append(
@@ -784,13 +834,17 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
                 if si3 == 0 and st3.merge_into is not None:
                     ctx.add(sdoc, (*p, "merge_into"), "the first (head) seat cannot merge into another")
                 if si3 > 0 and st3.merge_into is None:
-                    ctx.add(sdoc, (*p, "merge_into"), "needs 'merge_into' (where it folds when nobody takes it)")
+                    ctx.add(
+                        sdoc, (*p, "merge_into"), "needs 'merge_into' (where it folds when nobody takes it)"
+                    )
                 if st3.merge_into is not None and st3.merge_into not in ids:
                     ctx.add(sdoc, (*p, "merge_into"), f"unknown seat '{st3.merge_into}' in this team")
             if team_id in teams:
                 for s in teams[team_id].seats:
                     if s.id not in held:
-                        ctx.add(sdoc, (*p0, "seats", team_id), f"rulebook seat '{s.id}' is held by no player seat")
+                        ctx.add(
+                            sdoc, (*p0, "seats", team_id), f"rulebook seat '{s.id}' is held by no player seat"
+                        )
         if bonus is None and malus is None:
             pass
         scenarios[sc2.id] = CScenario(sc2, injects, objectives, ssyms, sdoc.file)
@@ -800,9 +854,12 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:  # noqa: 
             ctx.problems.append(Problem("rules/levers", 1, "(levers)", f"team '{t}' has no levers"))
 
     if ctx.problems or flow_meta is None or bonus is None or malus is None:
-        if bonus is None or malus is None:
-            if scf is None and not any("scoring" in p.file for p in ctx.problems):
-                ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
+        if (
+            (bonus is None or malus is None)
+            and scf is None
+            and not any("scoring" in p.file for p in ctx.problems)
+        ):
+            ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
         return None
     mechanisms = {r.id: r for r in rules if r.kind == "mechanism"}
     # running means are kept only for indicators some expression reads as mean.<id>

@@ -100,7 +100,9 @@ def play(
     if start:
         unknown = [k for k in start if k not in rb.indicators]
         if unknown:
-            raise CommandError("unknown_indicator", f"unknown indicator '{unknown[0]}' in the starting overrides")
+            raise CommandError(
+                "unknown_indicator", f"unknown indicator '{unknown[0]}' in the starting overrides"
+            )
         game.effect("setup.start", "the starting position is adjusted", dict(start), (), vis="all")
     turns = _by_turn(script)
     errors = [] if errors is None else errors

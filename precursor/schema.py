@@ -62,7 +62,9 @@ class Ext(Strict):
 class Sourced(Strict):
     """Every rulebook entry says where it comes from: seed file names, or an outside fact."""
 
-    sources: list[str] = Field(default_factory=list, description="seed file names, e.g. 000_b0c9c8f9065694d4.txt")
+    sources: list[str] = Field(
+        default_factory=list, description="seed file names, e.g. 000_b0c9c8f9065694d4.txt"
+    )
     ext: Ext | None = None
     design: bool = Field(
         default=False,
@@ -134,7 +136,9 @@ class Indicator(Sourced):
     min: float | None = None
     max: float | None = None
     group: str = Field(default="", description="dashboard group: health, supply, security, migration, …")
-    owner: TeamId | None = Field(default=None, description="team the indicator belongs to (it sees it exactly)")
+    owner: TeamId | None = Field(
+        default=None, description="team the indicator belongs to (it sees it exactly)"
+    )
     fog: Fog = Fog()
     fog_by_team: dict[TeamId, Fog] = Field(default_factory=dict)
     public: bool = Field(default=True, description="false: shown only to the owner team and the facilitator")
@@ -224,7 +228,9 @@ class Lever(Sourced):
     effects: list[Effect] = Field(default_factory=list)
     sovereignty: SovereigntyAct | None = None
     sustained: bool = Field(default=False, description="must be ordered every turn to stay in force")
-    lapse: list[Effect] = Field(default_factory=list, description="effects when a sustained lever is not renewed")
+    lapse: list[Effect] = Field(
+        default_factory=list, description="effects when a sustained lever is not renewed"
+    )
     tags: list[str] = Field(default_factory=list)
     once: bool = Field(default=False, description="can be played once per game")
     description: str = ""
@@ -380,7 +386,9 @@ class Inject(Sourced):
     title: str
     text: str
     turn: int | None = Field(default=None, ge=1, description="timed inject: the turn it fires in")
-    when: ExprText | None = Field(default=None, description="conditional inject: fires the first turn it holds")
+    when: ExprText | None = Field(
+        default=None, description="conditional inject: fires the first turn it holds"
+    )
     chance: ExprText | None = None
     repeat: bool = False
     effects: list[Effect] = Field(default_factory=list)

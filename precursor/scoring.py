@@ -35,7 +35,7 @@ def check_objectives(g: Game, final: bool) -> dict[str, dict[str, Any]]:
 
 
 def agreement_points(g: Game) -> dict[str, float]:
-    pts = dict.fromkeys(TEAMS, 0.0)
+    pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
     for a in g.state.agreements.values():
         for t in a["parties"]:
             p = float(a["points"])
@@ -48,8 +48,8 @@ def agreement_points(g: Game) -> dict[str, float]:
 
 
 def secret_points(g: Game) -> dict[str, float]:
-    pts = dict.fromkeys(TEAMS, 0.0)
-    for oid, res in g.state.objectives.items():
+    pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
+    for _oid, res in g.state.objectives.items():
         if res["met"]:
             pts[res["team"]] += float(res["points"])
     return {t: min(SECRET_CAP, v) for t, v in pts.items()}
@@ -79,7 +79,12 @@ def scores(g: Game, final: bool) -> dict[str, Any]:
                 if not w:
                     continue
                 raw = max(-10.0, min(10.0, float(c.value[t](env))))
-                comps[c.id] = {"name": c.name, "value": round(raw, 2), "weight": w, "points": round(w * raw, 2)}
+                comps[c.id] = {
+                    "name": c.name,
+                    "value": round(raw, 2),
+                    "weight": w,
+                    "points": round(w * raw, 2),
+                }
                 total += w * raw
             shared = (rb.shared_points if bonus else 0.0) - (rb.shared_points if malus else 0.0)
             badges = derived[f"badges.{t}"]

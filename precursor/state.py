@@ -44,7 +44,9 @@ class GameState:
     proposal_counts: dict[str, int] = field(default_factory=dict)
     badges: dict[str, float] = field(default_factory=dict)
     seats: dict[str, list[str]] = field(default_factory=dict)  # team -> player seat ids in play
-    facts: dict[str, Any] = field(default_factory=dict)  # small structured flags (persona switches, declarations)
+    facts: dict[str, Any] = field(
+        default_factory=dict
+    )  # small structured flags (persona switches, declarations)
     ended: bool = False
     seq: int = 0
 
@@ -60,7 +62,7 @@ def _set_changes(state: GameState, changes: dict[str, Any]) -> None:
         env[k] = v
 
 
-def apply(state: GameState, ev: Event) -> None:  # noqa: C901 - one dispatch table, read top to bottom
+def apply(state: GameState, ev: Event) -> None:
     """Fold one event into the state. Must stay cheap and must never fail on a logged event."""
     t = ev["type"]
     state.seq += 1
@@ -92,8 +94,9 @@ def apply(state: GameState, ev: Event) -> None:  # noqa: C901 - one dispatch tab
         env = state.env
         env["month_index"] = ev["month_index"]
         env["month"] = ev["month"]
+        hist = state.history
         for k, v in ev["values"].items():
-            state.history.setdefault(k, []).append(v)
+            hist[k].append(v)
         return
     if t == "phase":
         state.phase = ev["phase"]
@@ -116,7 +119,9 @@ def apply(state: GameState, ev: Event) -> None:  # noqa: C901 - one dispatch tab
         return
     if t == "proposal":
         state.proposals[ev["proposal"]["id"]] = dict(ev["proposal"])
-        state.proposal_counts[ev["proposal"]["from"]] = state.proposal_counts.get(ev["proposal"]["from"], 0) + 1
+        state.proposal_counts[ev["proposal"]["from"]] = (
+            state.proposal_counts.get(ev["proposal"]["from"], 0) + 1
+        )
         return
     if t == "proposal_response":
         p = state.proposals[ev["proposal"]]
@@ -157,8 +162,12 @@ def apply(state: GameState, ev: Event) -> None:  # noqa: C901 - one dispatch tab
         _set_changes(state, ev.get("changes", {}))
         return
     if t == "turn_end":
+        tv = state.turn_values
         for k, v in ev["values"].items():
-            state.turn_values.setdefault(k, []).append(v)
+            if k in tv:
+                tv[k].append(v)
+            else:
+                tv[k] = [v]
         _set_changes(state, ev.get("changes", {}))
         state.played_history.append(ev.get("played", {}))
         for oid, res in ev.get("objectives", {}).items():

@@ -51,7 +51,7 @@ def key_visible(rb: Rulebook, key: str, audience: Audience) -> bool:
         return True  # windows, modules, agreement counts, injects: public facts
     if ind.owner == audience:
         return True
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog  # type: ignore[call-overload]
+    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
     if fog.hidden or not ind.public:
         return False
     return fog.lag == 0 and fog.noise == 0
@@ -89,7 +89,7 @@ def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
     ind = rb.indicators.get(key)
     if ind is None:
         return False
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog  # type: ignore[call-overload]
+    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
     return ind.public and not fog.hidden
 
 
@@ -102,8 +102,14 @@ def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None
             return None
         return {"id": key, "value": st.env[key], "estimate": False, "lag": 0}
     if audience == FACILITATOR or ind.owner == audience:
-        return {"id": key, "value": st.env[key], "estimate": False, "lag": 0, "trend": st.history.get(key, [])[-12:]}
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog  # type: ignore[call-overload]
+        return {
+            "id": key,
+            "value": st.env[key],
+            "estimate": False,
+            "lag": 0,
+            "trend": st.history.get(key, [])[-12:],
+        }
+    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
     if fog.hidden or not ind.public:
         return None
     hist = st.history.get(key, [st.env[key]])
@@ -145,14 +151,24 @@ def indicators_for(game: Game, audience: Audience) -> list[dict[str, Any]]:
 
 def view(game: Game, audience: Audience) -> dict[str, Any]:
     """The whole state as an audience may see it: what a client renders on connect."""
-    st, rb, sc = game.state, game.rb, game.sc.model
+    st, _rb, sc = game.state, game.rb, game.sc.model
     team = audience if audience in TEAMS else None
     fac = audience == FACILITATOR
-    chans = [c for c in st.channels.values() if fac or c["kind"] == "press" or (team and team in c["members"])]
+    chans = [
+        c for c in st.channels.values() if fac or c["kind"] == "press" or (team and team in c["members"])
+    ]
     chan_ids = {c["id"] for c in chans}
     msgs = [m for m in st.messages if m["channel"] in chan_ids]
-    props = [p for p in st.proposals.values() if fac or p["visibility"] == "public" or (team and team in p["parties"])]
-    agrs = [a for a in st.agreements.values() if fac or a["visibility"] == "public" or (team and team in a["parties"])]
+    props = [
+        p
+        for p in st.proposals.values()
+        if fac or p["visibility"] == "public" or (team and team in p["parties"])
+    ]
+    agrs = [
+        a
+        for a in st.agreements.values()
+        if fac or a["visibility"] == "public" or (team and team in a["parties"])
+    ]
     tokens = [t for t in st.tokens.values() if fac or t.get("visibility") == "public" or team in ("mx", "us")]
     orders = {k: v for k, v in st.orders.items() if fac or (team and k.startswith(team + "/"))}
     objectives: dict[str, Any] = {}
@@ -160,8 +176,13 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         entry: dict[str, Any] = {"public": obj.public}
         if fac or t == team:
             entry["secret"] = [
-                {"id": o.id, "text": o.text, "points": o.points, "check": o.check,
-                 "met": st.objectives.get(o.id, {}).get("met")}
+                {
+                    "id": o.id,
+                    "text": o.text,
+                    "points": o.points,
+                    "check": o.check,
+                    "met": st.objectives.get(o.id, {}).get("met"),
+                }
                 for o in obj.secret
             ]
         objectives[t] = entry
@@ -175,8 +196,14 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
 
     return {
         "audience": audience,
-        "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary, "turns": sc.turns,
-                     "months_per_turn": sc.months_per_turn, "start": sc.start},
+        "scenario": {
+            "id": sc.id,
+            "title": sc.title,
+            "summary": sc.summary,
+            "turns": sc.turns,
+            "months_per_turn": sc.months_per_turn,
+            "start": sc.start,
+        },
         "turn": st.turn,
         "phase": st.phase,
         "date": add_months(st.start, st.month_index).isoformat() if st.start else "",

@@ -9,10 +9,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE_MODULES = [
-    "expr", "rulebook", "commands", "state", "engine", "negotiation", "adjudication", "scoring", "views", "rng",
+    "expr",
+    "rulebook",
+    "commands",
+    "state",
+    "engine",
+    "negotiation",
+    "adjudication",
+    "scoring",
+    "views",
+    "rng",
 ]
 # Modules that read files or talk to the terminal; the engine modules above may not import them.
-FORBIDDEN_IN_ENGINE = {"random", "time", "os", "socket", "subprocess", "asyncio", "threading", "server", "client_tui"}
+FORBIDDEN_IN_ENGINE = {
+    "random",
+    "time",
+    "os",
+    "socket",
+    "subprocess",
+    "asyncio",
+    "threading",
+    "server",
+    "client_tui",
+}
 
 
 def test_precursor_never_imports_server_or_client() -> None:
@@ -37,6 +56,8 @@ def test_engine_modules_do_no_io_and_read_no_clock() -> None:
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 assert node.module.split(".")[0] not in FORBIDDEN_IN_ENGINE, f"{name} imports {node.module}"
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                assert node.func.id not in ("open", "eval", "exec", "input", "print"), f"{name} calls {node.func.id}()"
+                assert node.func.id not in ("open", "eval", "exec", "input", "print"), (
+                    f"{name} calls {node.func.id}()"
+                )
             elif isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):
                 raise AssertionError(f"{name} reads the wall clock ({node.attr})")

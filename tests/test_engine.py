@@ -45,12 +45,24 @@ BUSY = {
             "turn": t,
             "commands": [
                 {"team": "us", "type": "message", "channel": "us_mx", "text": "Let us talk about ports."},
-                {"team": "us", "type": "propose", "parties": ["us", "mx"],
-                 "clauses": [{"actor": "mx", "lever": "mx_trace"}, {"actor": "us", "lever": "us_arms"}]},
+                {
+                    "team": "us",
+                    "type": "propose",
+                    "parties": ["us", "mx"],
+                    "clauses": [{"actor": "mx", "lever": "mx_trace"}, {"actor": "us", "lever": "us_arms"}],
+                },
                 {"team": "mx", "type": "respond", "proposal": f"T{t}-US-1", "action": "accept"},
-                {"team": "us", "type": "submit_orders", "orders": [{"lever": "us_arms"}, {"lever": "us_tri"}],
-                 "statement": {"kind": "praise", "target": "mx"}},
-                {"team": "mx", "type": "submit_orders", "orders": [{"lever": "mx_trace"}, {"lever": "mx_me", "params": {"level": 50}}]},
+                {
+                    "team": "us",
+                    "type": "submit_orders",
+                    "orders": [{"lever": "us_arms"}, {"lever": "us_tri"}],
+                    "statement": {"kind": "praise", "target": "mx"},
+                },
+                {
+                    "team": "mx",
+                    "type": "submit_orders",
+                    "orders": [{"lever": "mx_trace"}, {"lever": "mx_me", "params": {"level": 50}}],
+                },
                 {"team": "cn", "type": "submit_orders", "orders": [{"lever": "cn_pen"}]},
                 {"team": "ca", "type": "submit_orders", "orders": [{"lever": "ca_tri"}]},
             ],
@@ -102,8 +114,14 @@ def test_phases_run_in_order(rb: Rulebook) -> None:
         (
             "us",
             None,
-            SubmitOrders(orders=[Order(lever="us_strike"), Order(lever="us_intercept"), Order(lever="us_fto"),
-                                 Order(lever="us_tariff", params={"target": "mx", "rate": 25, "mode": "impose"})]),
+            SubmitOrders(
+                orders=[
+                    Order(lever="us_strike"),
+                    Order(lever="us_intercept"),
+                    Order(lever="us_fto"),
+                    Order(lever="us_tariff", params={"target": "mx", "rate": 25, "mode": "impose"}),
+                ]
+            ),
             "over_budget",
         ),
     ],
@@ -139,7 +157,7 @@ def test_order_limits(rb: Rulebook) -> None:
     g = Game.new(rb, "loose-talk", 1)
     g.effect("test.pc", "plenty of capital for the test", {"us.pc": 20.0}, ())
     to_orders(g)
-    five = [Order(lever=l) for l in ("us_arms", "us_tri", "us_fact", "us_hearing", "us_travel")]
+    five = [Order(lever=lid) for lid in ("us_arms", "us_tri", "us_fact", "us_hearing", "us_travel")]
     with pytest.raises(CommandError) as exc:
         g.handle(as_team("us", SubmitOrders(orders=five)))
     assert exc.value.code == "order_limit"
@@ -171,8 +189,16 @@ def test_messages_only_from_members(rb: Rulebook) -> None:
 def test_agreement_compliance_and_reneging(rb: Rulebook) -> None:
     g = Game.new(rb, "loose-talk", 1)
     adv(g)
-    g.handle(as_team("us", Propose(parties=["us", "mx"], visibility="public",
-                                   clauses=[Clause(actor="us", lever="us_arms"), Clause(actor="mx", lever="mx_trace")])))
+    g.handle(
+        as_team(
+            "us",
+            Propose(
+                parties=["us", "mx"],
+                visibility="public",
+                clauses=[Clause(actor="us", lever="us_arms"), Clause(actor="mx", lever="mx_trace")],
+            ),
+        )
+    )
     g.handle(as_team("mx", Respond(proposal="T1-US-1", action="accept")))
     assert any(e["type"] == "agreement" for e in g.log)
     trust0 = g.state.env["trust.us_mx"]
@@ -182,20 +208,24 @@ def test_agreement_compliance_and_reneging(rb: Rulebook) -> None:
     comp = [e for e in g.log if e["type"] == "compliance"]
     assert {(e["team"], e["met"]) for e in comp} == {("us", True), ("mx", False)}
     assert g.state.env["reneged.mx"] == 1 and g.state.env["reneged.us"] == 0
-    reneged = [e for e in comp if not e["met"]][0]
+    reneged = next(e for e in comp if not e["met"])
     assert reneged["changes"]["trust.us_mx"] < trust0 + 10  # the public reneging cost was charged
     assert reneged["rule"] == "d5.audience_costs" and reneged["sources"]
 
 
 def test_effects_explain_themselves(rb: Rulebook) -> None:
     g, _ = play(rb, "loose-talk", 2, BUSY)
-    effects = [e for e in g.log if e["type"] in ("effect", "order_executed", "statement", "inject", "compliance")]
+    effects = [
+        e for e in g.log if e["type"] in ("effect", "order_executed", "statement", "inject", "compliance")
+    ]
     assert effects
     for e in effects:
         assert e.get("rule") or e["type"] == "inject", e
         assert "reason" in e or e["type"] == "inject"
         assert isinstance(e.get("sources", []), list)
-    rolled = [e for e in g.log if e.get("inputs") and any("roll" in i for i in e["inputs"] if isinstance(i, dict))]
+    rolled = [
+        e for e in g.log if e.get("inputs") and any("roll" in i for i in e["inputs"] if isinstance(i, dict))
+    ]
     assert rolled, "chance-based effects record their probability and roll"
     for e in rolled:
         for i in e["inputs"]:

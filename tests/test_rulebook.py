@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,9 @@ PROBLEM = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<field>[^:]+): (?P<msg
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "precursor.cli", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "precursor.cli", *args], cwd=cwd, capture_output=True, text=True
+    )
 
 
 def test_lever_counts_per_team(rb: Rulebook) -> None:
@@ -47,21 +48,47 @@ def test_levers_have_the_required_parts(rb: Rulebook) -> None:
 
 def test_required_indicators_exist(rb: Rulebook) -> None:
     required = [
-        "us.od_synth", "us.od_total", "flow.precursor", "flow.northbound", "us.seizures", "cartel.fin",
-        "mx.territory", "mx.homicides", "migrant_flow", "mx.me", "trade.us_mx", "mx.st", "us.overton",
-        "cn.irritation", "cn.reputation", "ml",
+        "us.od_synth",
+        "us.od_total",
+        "flow.precursor",
+        "flow.northbound",
+        "us.seizures",
+        "cartel.fin",
+        "mx.territory",
+        "mx.homicides",
+        "migrant_flow",
+        "mx.me",
+        "trade.us_mx",
+        "mx.st",
+        "us.overton",
+        "cn.irritation",
+        "cn.reputation",
+        "ml",
         *(f"{t}.{k}" for t in ("us", "mx", "cn", "ca") for k in ("approval", "pc", "econ_cost")),
         *(f"trust.{p}" for p in ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")),
     ]
     missing = [k for k in required if k not in rb.indicators]
     assert not missing
-    fogged = [k for k in ("us.od_synth", "flow.precursor", "mx.homicides") if rb.indicators[k].fog.lag or rb.indicators[k].fog.noise]
+    fogged = [
+        k
+        for k in ("us.od_synth", "flow.precursor", "mx.homicides")
+        if rb.indicators[k].fog.lag or rb.indicators[k].fog.noise
+    ]
     assert len(fogged) == 3
 
 
 def test_rule_families_are_all_present(rb: Rulebook) -> None:
     families = {r.family for r in rb.rules}
-    assert {"sovereignty", "immigration", "elections", "diplomacy", "lag", "economy", "usmca", "china"} <= families
+    assert {
+        "sovereignty",
+        "immigration",
+        "elections",
+        "diplomacy",
+        "lag",
+        "economy",
+        "usmca",
+        "china",
+    } <= families
     for needed in ("a3.hard_red_line", "a4.consent_tokens", "c1.windows", "d3.leaks", "f3.review"):
         assert needed in rb.mechanisms
 
@@ -111,7 +138,9 @@ def _problems(path: Path) -> list[re.Match[str]]:
         ("months_per_turn: 1", "months_per_turn: 9", "months_per_turn", "less than or equal"),
     ],
 )
-def test_schema_errors_name_file_line_and_field(tmp_path: Path, old: str, new: str, field: str, words: str) -> None:
+def test_schema_errors_name_file_line_and_field(
+    tmp_path: Path, old: str, new: str, field: str, words: str
+) -> None:
     path = _broken(tmp_path, "scenarios/tutorial.yaml", old, new)
     probs = _problems(path)
     hit = [m for m in probs if field in m["field"] and words in m["msg"]]
