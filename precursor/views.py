@@ -187,11 +187,12 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
             ]
         objectives[t] = entry
     scores: dict[str, Any] = {}
-    if st.scores:
-        final = bool(st.scores.get("_meta", {}).get("final"))
-        for t in TEAMS:
-            if fac or final or t == team:
-                scores[t] = st.scores.get(t)
+    # the final score is an event; while the game runs, the estimate is computed from the state on demand
+    current = st.scores if st.scores else (running_estimate(game) if st.turn > 0 else {})
+    final = bool(current.get("_meta", {}).get("final"))
+    for t in TEAMS:
+        if current and (fac or final or t == team):
+            scores[t] = current.get(t)
     from .engine import add_months
 
     return {
@@ -223,6 +224,12 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "windows": {k.split(".", 1)[1]: v for k, v in st.env.items() if k.startswith("window.")},
         "ended": st.ended,
     }
+
+
+def running_estimate(game: Game) -> dict[str, Any]:
+    from .scoring import scores
+
+    return scores(game, final=False)
 
 
 def events_for(game: Game, audience: Audience, since: int = 0) -> list[dict[str, Any]]:
