@@ -934,6 +934,9 @@ def _elections(g: Game) -> None:
         d = _date(ev.date)
         if not (first <= d.replace(day=1) <= last):
             continue
+        if ev.kind == "usmca_review":
+            _usmca_review(g, ev)
+            continue
         if ev.kind not in ("us_presidential", "us_midterm", "mx_presidential", "ca_federal"):
             continue
         team = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}[
@@ -995,6 +998,41 @@ def _elections(g: Game) -> None:
         if ev.kind == "mx_presidential":
             persona = "sovereigntist" if env["mx.goading_tokens"] >= 2 else "cooperative"
             g.emit({"type": "fact", "key": "mx_successor_persona", "value": persona, "vis": "facilitator"})
+
+
+def _yes(v: bool) -> str:
+    return "agrees" if v else "declines"
+
+
+def _usmca_review(g: Game, ev: Any) -> None:
+    """Rule H4: at the joint review each party says whether it wants to extend the agreement.
+
+    Each party's answer is read from the state: the US says yes when its trust in both neighbours is at
+    least the threshold (or, if it conditions its yes on the trilateral modules, when T1-T4 are in force);
+    Mexico and Canada say yes when their trust in the US is at least the threshold.
+    """
+    env = g.state.env
+    r = "h4.usmca_review"
+    thr = g.param(r, "trust_threshold", 45)
+    modules = all(env[f"module.t{i}"] for i in range(1, 5))
+    us_yes = (env["trust.us_mx"] >= thr and env["trust.us_ca"] >= thr) or modules
+    mx_yes = env["trust.us_mx"] >= thr
+    ca_yes = env["trust.us_ca"] >= thr
+    extended = us_yes and mx_yes and ca_yes
+    pending: dict[str, Any] = {"flag.usmca_extended": extended}
+    if not extended:
+        pending["ca.trade_risk"] = g.new_value("ca.trade_risk", "add", g.param(r, "trade_risk", 15), pending)
+        pending["mx.invest"] = g.new_value("mx.invest", "add", g.param(r, "mx_invest", -5), pending)
+    g.effect(
+        r,
+        f"{ev.name}: the US {_yes(us_yes)}, Mexico {_yes(mx_yes)}, Canada {_yes(ca_yes)}; "
+        + ("the term is extended" if extended else "the term is not extended and annual reviews begin"),
+        pending,
+        [*ev.sources, *g.rule_sources(r)],
+        [{"us": us_yes, "mx": mx_yes, "ca": ca_yes, "modules_t1_t4": modules, "threshold": thr}],
+        vis="all",
+        always=True,
+    )
 
 
 def _displayed(g: Game, key: str, months_ago: int) -> float | None:
