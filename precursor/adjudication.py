@@ -242,6 +242,7 @@ def _statements(g: Game) -> None:
             m = kind.model
             target = s.get("target")
             pending: dict[str, Any] = {}
+            st_inputs: list[dict[str, Any]] = []
             if target:
                 from .engine import pair
 
@@ -252,7 +253,7 @@ def _statements(g: Game) -> None:
                     pending[f"flag.finger_{dy}"] = g.new_value(f"flag.finger_{dy}", "add", 1, pending)
                 if team == "us" and target == "mx":
                     if m.st:
-                        _add_st(g, pending, m.st, military=(s["kind"] == "threat"))
+                        _add_st(g, pending, m.st, military=(s["kind"] == "threat"), inputs=st_inputs)
                     if s["kind"] in ("threat", "blame") and env["window.mx_campaign"]:
                         pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
                     if m.overton and s["kind"] == "threat":
@@ -283,6 +284,7 @@ def _statements(g: Game) -> None:
                     "changes": changes,
                     "before": {k: env.get(k) for k in changes},
                     "sources": list(kind.sources),
+                    "inputs": st_inputs,
                     "vis": "all",
                 }
             )
@@ -300,7 +302,13 @@ def _canada_declares(g: Game, pending: dict[str, Any], kind: str, target: str) -
     pending["flag.ca_declared"] = True
 
 
-def _add_st(g: Game, pending: dict[str, Any], base: float, military: bool) -> float:
+def _add_st(
+    g: Game,
+    pending: dict[str, Any],
+    base: float,
+    military: bool,
+    inputs: list[dict[str, Any]] | None = None,
+) -> float:
     """Rule A1: tension from a US act, with historical-memory, campaign and trilateral-framing multipliers."""
     env = g.state.env
     r = "a1.tension"
@@ -314,6 +322,8 @@ def _add_st(g: Game, pending: dict[str, Any], base: float, military: bool) -> fl
     if not military and (env["flag.trilateral_meeting"] or env["module.t5"]):
         mult *= g.param(r, "trilateral", 0.5)
     delta = round(base * mult)
+    if inputs is not None:
+        inputs.append({"rule": r, "base": base, "multiplier": round(mult, 4), "tension_added": delta})
     pending["mx.st"] = g.new_value("mx.st", "add", delta, pending)
     pending["mx.st_added"] = g.new_value("mx.st_added", "add", delta, pending)
     return float(delta)
@@ -396,7 +406,7 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
         if team == "us" and (lever.sov_public or lever.sov_private):
             base = lever.sov_public if public else lever.sov_private
             if base:
-                _add_st(g, pending, base, lever.military)
+                _add_st(g, pending, base, lever.military, inputs)
         tags = lever.tags
         goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
         if goading and env["window.mx_campaign"]:
@@ -523,7 +533,7 @@ def _consent_check(
             pending["mx.us_personnel"] = g.new_value("mx.us_personnel", "set", personnel, pending)
         return 1.0, ""
     if personnel <= cap * g.param(r, "minor_margin", 1.2):
-        _add_st(g, pending, g.param(r, "minor_breach_st", 15), military=False)
+        _add_st(g, pending, g.param(r, "minor_breach_st", 15), military=False, inputs=inputs)
         pending["mx.us_personnel"] = g.new_value("mx.us_personnel", "set", personnel, pending)
         revoke.extend(t["id"] for t in matching)
         return 1.0, ""

@@ -110,6 +110,12 @@ class Game:
         env["hidden.sigma"] = rnd(uniform(seed, "sigma", lo, hi))
         for iid in rb.indicators:
             env[f"start.{iid}"] = env[iid]
+        # baselines the monthly model normalises by, fixed for the game (they read start.* and the draw)
+        for target, expr in rb.flow_constants:
+            env[target] = (
+                rnd(float(expr.fn(env))) if rb.indicators[target].type == "num" else bool(expr.fn(env))
+            )
+            env[f"start.{target}"] = env[target]
             if rb.indicators[iid].type == "num":
                 env[f"mean.{iid}"] = env[iid]
         env.update(

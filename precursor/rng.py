@@ -21,8 +21,9 @@ def _mix(x: int) -> int:
 
 def roll(seed: int, label: str) -> float:
     """A uniform number in [0, 1) determined by the seed and the label alone."""
-    h = _mix((seed & _MASK) ^ (zlib.crc32(label.encode()) << 17) ^ len(label))
-    h = _mix(h ^ zlib.adler32(label.encode()))
+    raw = label.encode()
+    h = _mix((seed & _MASK) ^ (zlib.crc32(raw) << 17) ^ len(label))
+    h = _mix(h ^ zlib.adler32(raw))
     return (h >> 11) / float(1 << 53)
 
 

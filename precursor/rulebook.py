@@ -168,6 +168,7 @@ class Rulebook:
     on_act_rules: list[CRule]
     mechanisms: dict[str, CRule]
     flow: list[tuple[str, Expr]]
+    flow_constants: list[tuple[str, Expr]]
     flow_meta: S.FlowModel
     statements: dict[str, CStatement]
     modules: dict[str, CModule]
@@ -656,12 +657,23 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
 
     # flow model
     flow: list[tuple[str, Expr]] = []
+    flow_constants: list[tuple[str, Expr]] = []
     flow_meta: S.FlowModel | None = None
     ff = _one(ctx, kinds, "flow", S.FlowFile)
     if ff is not None:
         fdoc, fm = ff
         flow_meta = fm.flow
         _check_sources(ctx, fdoc, ("flow",), fm.flow, sources)
+        for fi, f in enumerate(fm.flow.constants):
+            p = ("flow", "constants", fi)
+            if f.target not in indicators:
+                ctx.add(
+                    fdoc, (*p, "target"), f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}"
+                )
+                continue
+            e = ctx.expr(fdoc, (*p, "value"), f.value, base, indicators[f.target].type)
+            if e is not None:
+                flow_constants.append((f.target, e))
         for fi, f in enumerate(fm.flow.formulas):
             p = ("flow", "formulas", fi)
             if f.target not in indicators:
@@ -677,7 +689,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
 
     # Effects on a variable the flow model recomputes from scratch every month would vanish at the next
     # month; authors must change one of its inputs instead. (Incremental formulas read their own target.)
-    recomputed = {t for t, e in flow if t not in e.names}
+    recomputed = {t for t, e in flow if t not in e.names} | {t for t, _ in flow_constants}
     for ldoc, lf in lever_files:
         for li, lv in enumerate(lf.levers):
             for key in ("effects", "lapse"):
@@ -898,6 +910,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
         on_act_rules=[r for r in rules if r.kind == "on_act"],
         mechanisms=mechanisms,
         flow=flow,
+        flow_constants=flow_constants,
         flow_meta=flow_meta,
         statements=statements,
         modules=modules,

@@ -302,6 +302,9 @@ class Formula(Strict):
 class FlowModel(Sourced):
     id: Ident
     name: str
+    constants: list[Formula] = Field(
+        default_factory=list, description="evaluated once when a game starts (baselines for normalisation)"
+    )
     formulas: list[Formula]
     reason: str
 

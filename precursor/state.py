@@ -9,6 +9,7 @@ to disk and sent on the wire millions of times, and a dict is the cheapest thing
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,151 +57,203 @@ class GameState:
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 
-def _set_changes(state: GameState, changes: dict[str, Any]) -> None:
+def _changes(state: GameState, ev: Event) -> None:
+    ch = ev.get("changes")
+    if ch:
+        state.env.update(ch)
+
+
+def _effect(state: GameState, ev: Event) -> None:
+    state.env.update(ev["changes"])
+    rel = ev.get("released")
+    if rel:
+        drop = set(rel)
+        state.queue = [q for q in state.queue if q["id"] not in drop]
+
+
+def _order_executed(state: GameState, ev: Event) -> None:
+    _changes(state, ev)
+    state.queue.extend(ev.get("scheduled", ()))
+
+
+def _message(state: GameState, ev: Event) -> None:
+    state.messages.append(
+        {k: ev[k] for k in ("id", "channel", "team", "seat", "name", "text", "turn") if k in ev}
+    )
+
+
+def _orders_submitted(state: GameState, ev: Event) -> None:
+    state.orders[ev["seat_key"]] = {"orders": ev["orders"], "statement": ev.get("statement")}
+
+
+def _ready(state: GameState, ev: Event) -> None:
+    state.ready[ev["seat_key"]] = ev["ready"]
+
+
+def _month(state: GameState, ev: Event) -> None:
+    state.month_index = ev["month_index"]
     env = state.env
-    for k, v in changes.items():
-        env[k] = v
+    env["month_index"] = ev["month_index"]
+    env["month"] = ev["month"]
+    hist = state.history
+    for k, v in ev["values"].items():
+        hist[k].append(v)
+
+
+def _phase(state: GameState, ev: Event) -> None:
+    state.phase = ev["phase"]
+    state.turn = ev["turn"]
+    state.env["turn"] = ev["turn"]
+    state.ready = {}
+    if ev["phase"] == "briefing":
+        state.orders = {}
+        state.free_levers = []
+        state.proposal_counts = {}
+
+
+def _inject(state: GameState, ev: Event) -> None:
+    _changes(state, ev)
+    state.env[f"inject.{ev['id']}"] = True
+    for lid in ev.get("free_levers", ()):
+        if lid not in state.free_levers:
+            state.free_levers.append(lid)
+
+
+def _proposal(state: GameState, ev: Event) -> None:
+    p = ev["proposal"]
+    state.proposals[p["id"]] = dict(p)
+    state.proposal_counts[p["from"]] = state.proposal_counts.get(p["from"], 0) + 1
+
+
+def _proposal_response(state: GameState, ev: Event) -> None:
+    p = state.proposals[ev["proposal"]]
+    if ev["action"] == "accept":
+        p["accepted"] = sorted({*p.get("accepted", []), ev["team"]})
+    else:
+        p["status"] = "rejected" if ev["action"] == "reject" else "withdrawn"
+
+
+def _proposal_closed(state: GameState, ev: Event) -> None:
+    state.proposals[ev["proposal"]]["status"] = ev["status"]
+
+
+def _agreement(state: GameState, ev: Event) -> None:
+    a = dict(ev["agreement"])
+    state.agreements[a["id"]] = a
+    state.proposals[a["proposal"]]["status"] = "signed"
+    _changes(state, ev)
+
+
+def _agreement_update(state: GameState, ev: Event) -> None:
+    state.agreements[ev["agreement"]].update(ev["update"])
+    _changes(state, ev)
+
+
+def _compliance(state: GameState, ev: Event) -> None:
+    a = state.agreements[ev["agreement"]]
+    a.setdefault("record", []).append(
+        {"turn": ev["turn"], "clause": ev["clause"], "team": ev["team"], "met": ev["met"]}
+    )
+    _changes(state, ev)
+
+
+def _channel_opened(state: GameState, ev: Event) -> None:
+    state.channels[ev["channel"]["id"]] = dict(ev["channel"])
+
+
+def _token(state: GameState, ev: Event) -> None:
+    tok = ev["token"]
+    if ev.get("revoked"):
+        state.tokens[tok["id"]]["active"] = False
+    else:
+        state.tokens[tok["id"]] = dict(tok)
+    _changes(state, ev)
+
+
+def _turn_end(state: GameState, ev: Event) -> None:
+    # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
+    tv = state.turn_values
+    env = state.env
+    for k, v in ev["values"].items():
+        series = tv.get(k)
+        if series is not None:
+            series.append(v)
+            n = len(series)
+            env["mean." + k] = round((env["mean." + k] * (n - 1) + v) / n, 4)
+        else:
+            tv[k] = [v]
+            env["mean." + k] = v
+    _changes(state, ev)
+    state.played_history.append(ev.get("played", {}))
+    for oid, res in ev.get("objectives", {}).items():
+        state.objectives[oid] = res
+
+
+def _score(state: GameState, ev: Event) -> None:
+    state.scores = ev["scores"]
+
+
+def _badges(state: GameState, ev: Event) -> None:
+    for team, b in ev["badges"].items():
+        state.badges[team] = b
+
+
+def _fact(state: GameState, ev: Event) -> None:
+    state.facts[ev["key"]] = ev["value"]
+    _changes(state, ev)
+
+
+def _game_over(state: GameState, ev: Event) -> None:
+    state.ended = True
+    state.phase = "ended"
+
+
+def _noop(state: GameState, ev: Event) -> None:
+    pass
+
+
+_HANDLERS: dict[str, Callable[[GameState, Event], None]] = {
+    "effect": _effect,
+    "order_executed": _order_executed,
+    "message": _message,
+    "orders_submitted": _orders_submitted,
+    "ready": _ready,
+    "month": _month,
+    "phase": _phase,
+    "inject": _inject,
+    "proposal": _proposal,
+    "proposal_response": _proposal_response,
+    "proposal_closed": _proposal_closed,
+    "agreement": _agreement,
+    "agreement_update": _agreement_update,
+    "compliance": _compliance,
+    "channel_opened": _channel_opened,
+    "token": _token,
+    "turn_end": _turn_end,
+    "score": _score,
+    "badges": _badges,
+    "fact": _fact,
+    "game_over": _game_over,
+    "statement": _changes,
+    "order_failed": _noop,
+    "orders_revealed": _noop,
+    "election": _changes,
+    "review": _changes,
+    "note": _noop,
+}
 
 
 def apply(state: GameState, ev: Event) -> None:
     """Fold one event into the state. Must stay cheap and must never fail on a logged event."""
     t = ev["type"]
-    state.seq += 1
-    if t == "effect":
-        _set_changes(state, ev["changes"])
-        rel = ev.get("released")
-        if rel:
-            drop = set(rel)
-            state.queue = [q for q in state.queue if q["id"] not in drop]
-        return
-    if t == "order_executed":
-        _set_changes(state, ev.get("changes", {}))
-        for q in ev.get("scheduled", ()):
-            state.queue.append(q)
-        return
-    if t == "message":
-        state.messages.append(
-            {k: ev[k] for k in ("id", "channel", "team", "seat", "name", "text", "turn") if k in ev}
-        )
-        return
-    if t == "orders_submitted":
-        state.orders[ev["seat_key"]] = {"orders": ev["orders"], "statement": ev.get("statement")}
-        return
-    if t == "ready":
-        state.ready[ev["seat_key"]] = ev["ready"]
-        return
-    if t == "month":
-        state.month_index = ev["month_index"]
-        env = state.env
-        env["month_index"] = ev["month_index"]
-        env["month"] = ev["month"]
-        hist = state.history
-        for k, v in ev["values"].items():
-            hist[k].append(v)
-        return
-    if t == "phase":
-        state.phase = ev["phase"]
-        state.turn = ev["turn"]
-        state.env["turn"] = ev["turn"]
-        if ev["phase"] == "briefing":
-            state.orders = {}
-            state.ready = {}
-            state.free_levers = []
-            state.proposal_counts = {}
-        else:
-            state.ready = {}
-        return
-    if t == "inject":
-        _set_changes(state, ev.get("changes", {}))
-        state.env[f"inject.{ev['id']}"] = True
-        for lid in ev.get("free_levers", ()):
-            if lid not in state.free_levers:
-                state.free_levers.append(lid)
-        return
-    if t == "proposal":
-        state.proposals[ev["proposal"]["id"]] = dict(ev["proposal"])
-        state.proposal_counts[ev["proposal"]["from"]] = (
-            state.proposal_counts.get(ev["proposal"]["from"], 0) + 1
-        )
-        return
-    if t == "proposal_response":
-        p = state.proposals[ev["proposal"]]
-        if ev["action"] == "accept":
-            p["accepted"] = sorted({*p.get("accepted", []), ev["team"]})
-        else:
-            p["status"] = "rejected" if ev["action"] == "reject" else "withdrawn"
-        return
-    if t == "proposal_closed":
-        state.proposals[ev["proposal"]]["status"] = ev["status"]
-        return
-    if t == "agreement":
-        a = dict(ev["agreement"])
-        state.agreements[a["id"]] = a
-        state.proposals[a["proposal"]]["status"] = "signed"
-        _set_changes(state, ev.get("changes", {}))
-        return
-    if t == "agreement_update":
-        state.agreements[ev["agreement"]].update(ev["update"])
-        _set_changes(state, ev.get("changes", {}))
-        return
-    if t == "compliance":
-        a = state.agreements[ev["agreement"]]
-        a.setdefault("record", []).append(
-            {"turn": ev["turn"], "clause": ev["clause"], "team": ev["team"], "met": ev["met"]}
-        )
-        _set_changes(state, ev.get("changes", {}))
-        return
-    if t == "channel_opened":
-        state.channels[ev["channel"]["id"]] = dict(ev["channel"])
-        return
-    if t == "token":
-        tok = ev["token"]
-        if ev.get("revoked"):
-            state.tokens[tok["id"]]["active"] = False
-        else:
-            state.tokens[tok["id"]] = dict(tok)
-        _set_changes(state, ev.get("changes", {}))
-        return
-    if t == "turn_end":
-        # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
-        tv = state.turn_values
-        env = state.env
-        for k, v in ev["values"].items():
-            if k in tv:
-                series = tv[k]
-                series.append(v)
-                n = len(series)
-                env["mean." + k] = round((env["mean." + k] * (n - 1) + v) / n, 4)
-            else:
-                tv[k] = [v]
-                env["mean." + k] = v
-        _set_changes(state, ev.get("changes", {}))
-        state.played_history.append(ev.get("played", {}))
-        for oid, res in ev.get("objectives", {}).items():
-            state.objectives[oid] = res
-        return
-    if t == "score":
-        state.scores = ev["scores"]
-        return
-    if t == "badges":
-        for team, b in ev["badges"].items():
-            state.badges[team] = b
-        return
-    if t == "fact":
-        state.facts[ev["key"]] = ev["value"]
-        _set_changes(state, ev.get("changes", {}))
-        return
     if t == "game_created":
         _init(state, ev)
-        return
-    if t == "game_over":
-        state.ended = True
-        state.phase = "ended"
-        return
-    if t in ("statement", "orders_revealed", "order_failed", "election", "review", "note"):
-        _set_changes(state, ev.get("changes", {}))
-        return
-    raise ValueError(f"unknown event type {t!r}")
+    else:
+        handler = _HANDLERS.get(t)
+        if handler is None:
+            raise ValueError(f"unknown event type {t!r}")
+        handler(state, ev)
+    state.seq += 1
 
 
 def _init(state: GameState, ev: Event) -> None:

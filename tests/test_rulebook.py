@@ -100,7 +100,7 @@ def test_scenarios_required(rb: Rulebook) -> None:
     assert rb.scenarios["tariffs-and-terror"].model.mostly_ext
     for sc in rb.scenarios.values():
         m = sc.model
-        if m.id in ("loose-talk", "election-season", "tariffs-and-terror"):
+        if m.id in ("tutorial", "loose-talk", "election-season", "tariffs-and-terror"):
             assert m.calendar, m.id
         assert any(i.turn is not None for i in sc.injects), m.id
         assert any(i.when is not None for i in sc.injects), f"{m.id} has no conditional inject"
