@@ -87,7 +87,7 @@ def begin_turn(g: Game) -> None:
     for lid in g.rb.levers:
         if env[f"played.{lid}"]:
             pending[f"played.{lid}"] = False
-    for f in ("flag.summit_window", "flag.trilateral_meeting"):
+    for f in ("flag.summit_window", "flag.trilateral_meeting", "flag.us_reciprocated"):
         pending[f] = False
     pending["mx.st_added"] = 0.0
     g.effect(
@@ -411,7 +411,7 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
         goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
         if goading and env["window.mx_campaign"]:
             pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
-        if "summit" in tags:
+        if "summit" in tags and team == "us" and params.get("partner", "cn") == "cn":
             pending["flag.summit_window"] = True
         if "trilateral_meeting" in tags:
             pending["flag.trilateral_meeting"] = True
@@ -587,7 +587,7 @@ def _revoke_token(g: Game, tok: dict[str, Any], reason: str, rule: str) -> None:
     )
 
 
-def hard_red_line(g: Game, why: str) -> None:
+def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
     """Rule A3: the hard red line. Its consequences are data (the rule's effects); the bookkeeping is here."""
     rule = g.rb.mechanisms.get("a3.hard_red_line")
     env = g.state.env
@@ -602,7 +602,7 @@ def hard_red_line(g: Game, why: str) -> None:
     inputs: list[dict[str, Any]] = []
     if rule is not None:
         sched: list[dict[str, Any]] = []
-        g.run_effects(rule.effects, env, pending, "hrl", None, 1.0, inputs, sched, rule.id)
+        g.run_effects(rule.effects, env, pending, "hrl", None, scale, inputs, sched, rule.id)
         if sched:  # lagged consequences are scheduled like any other effect
             g.emit(
                 {
@@ -900,8 +900,9 @@ def month_step(g: Game) -> None:
             released=[q["id"] for q in due],
             always=True,
         )
-    for rule in g.rb.rules_by_step["flow"]:
-        if rule.every == "month":
+    monthly = [r for r in g.rb.rules_by_step["flow"] if r.every == "month"]
+    for rule in monthly:
+        if rule.order < 100:
             run_rule(g, rule, f"m{st.month_index}")
     pending = {}
     # Each formula reads the results of the ones before it. They are written into the environment for
@@ -921,6 +922,11 @@ def month_step(g: Game) -> None:
         env.update(saved)
     assert g.rb.flow_meta is not None
     g.effect(g.rb.flow_meta.id, g.rb.flow_meta.reason, pending, g.rb.flow_meta.sources, vis="facilitator")
+    # rules ordered 100 or later read this month's model results (e.g. clocks that count months after it)
+    for rule in monthly:
+        if rule.order >= 100:
+            run_rule(g, rule, f"m{st.month_index}")
+    _cyber_discovery(g)
     from .engine import add_months
 
     nxt = st.month_index + 1
@@ -934,6 +940,28 @@ def month_step(g: Game) -> None:
             "vis": "facilitator",
         }
     )
+
+
+def _cyber_discovery(g: Game) -> None:
+    """US-CYBER: a covert operation may be discovered each month; discovery counts as a breach at 70%."""
+    env = g.state.env
+    if not env["flag.cyber_active"] or env["flag.hrl"]:
+        return
+    r = "a3.cyber_discovery"
+    p = g.param(r, "chance", 0.3)
+    roll = g.roll("cyber_discovery")
+    if roll < p:
+        g.effect(
+            r,
+            "the covert cyber operation is discovered",
+            {"flag.cyber_active": False},
+            g.rule_sources(r),
+            [{"p": p, "roll": round(roll, 4)}],
+            vis="all",
+        )
+        hard_red_line(
+            g, "a covert US cyber operation inside Mexico was discovered", scale=g.param(r, "strength", 0.7)
+        )
 
 
 def _elections(g: Game) -> None:

@@ -67,6 +67,8 @@ class Game:
         self._seat_of_holder: dict[str, str] = {}
         self._head_seat: dict[str, str] = {}
         self._seat_limit: dict[str, int] = {}
+        # derived, never state: fog noise factors are pure functions of the seed, cached for cheap views
+        self.fog_cache: dict[tuple[str, str, int], float] = {}
 
     # ------------------------------------------------------------------ construction
 
@@ -280,7 +282,7 @@ class Game:
                 continue
             if ce.chance is not None:
                 p = float(ce.chance.fn(ctx))
-                r = self.roll(f"{label}:{i}")
+                r = self.roll(f"{label}:{ce.roll if ce.roll is not None else i}")
                 if inputs is not None:
                     inputs.append({"effect": ce.target, "p": round(p, 4), "roll": round(r, 4), "hit": r < p})
                 if r >= p:
@@ -293,7 +295,7 @@ class Game:
             if ce.lag > 0 and schedule is not None:
                 schedule.append(
                     {
-                        "id": f"{label}:{i}",
+                        "id": f"{label}:{i}@{self.state.month_index}",
                         "due": self.state.month_index + ce.lag,
                         "target": ce.target,
                         "op": ce.op,

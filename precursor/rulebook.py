@@ -19,6 +19,7 @@ from . import schema as S
 from .expr import Expr, ExprError, Symbols, Type, compile_expr
 from .loader import Doc, Path_, Problem, RulebookError, read_yaml, validate
 from .paths import rules_dir, scenarios_dir
+from .persona_rules import CPersona, compile_personas
 
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
 CLOCK = ("turn", "turns", "month", "month_index", "months_per_turn")
@@ -34,6 +35,7 @@ class CEffect:
     chance: Expr | None
     visibility: str
     reason: str
+    roll: str | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +180,7 @@ class Rulebook:
     shared_points: float
     scenarios: dict[str, CScenario]
     symbols: Symbols
+    personas: dict[str, CPersona] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
     means_used: tuple[str, ...] = ()
@@ -321,9 +324,26 @@ def _effects(
                 chance=chance,
                 visibility=e.visibility,
                 reason=e.reason,
+                roll=e.roll,
             )
         )
     return out
+
+
+def _param_problem(lever: CLever, params: dict[str, Any]) -> str | None:
+    """Why a set of parameters is not valid for a lever, or None (used for persona plans and packages)."""
+    for k, v in params.items():
+        p = lever.params.get(k)
+        if p is None:
+            return f"{lever.code} has no parameter '{k}'"
+        if p.type == "choice" and v not in p.choices:
+            return f"{lever.code}.{k} must be one of {', '.join(p.choices)}"
+        if p.type in ("int", "num"):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                return f"{lever.code}.{k} must be a number"
+            if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
+                return f"{lever.code}.{k} = {v} is outside [{p.min}, {p.max}]"
+    return None
 
 
 def _recomputed_msg(target: str) -> str:
@@ -345,7 +365,17 @@ def _classify(doc: Doc) -> str:
     data = doc.data
     if not isinstance(data, dict):
         return "unknown"
-    for key in ("sources", "teams", "indicators", "levers", "rules", "flow", "statements", "modules"):
+    for key in (
+        "sources",
+        "teams",
+        "indicators",
+        "levers",
+        "rules",
+        "flow",
+        "statements",
+        "modules",
+        "personas",
+    ):
         if key in data and len(data) == 1:
             return key
     if "components" in data:
@@ -397,15 +427,8 @@ def load(paths: Iterable[Path] | None = None) -> Rulebook:
             continue
         kind = _classify(d)
         # a user-supplied file of a singular kind replaces the built-in one
-        if kind in (
-            "sources",
-            "teams",
-            "indicators",
-            "flow",
-            "statements",
-            "modules",
-            "scoring",
-        ) and user_kinds.get(kind):
+        singular = ("sources", "teams", "indicators", "flow", "statements", "modules", "scoring", "personas")
+        if kind in singular and user_kinds.get(kind):
             continue
         if kind in ("levers", "rules") and any(p.name == Path(g.file).name for g in user_kinds.get(kind, [])):
             continue
@@ -862,6 +885,22 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
             pass
         scenarios[sc2.id] = CScenario(sc2, injects, objectives, ssyms, sdoc.file)
 
+    personas: dict[str, CPersona] = {}
+    pf = _one(ctx, kinds, "personas", S.PersonasFile)
+    if pf is not None:
+        pdoc, pmodel = pf
+        for pi, pm in enumerate(pmodel.personas):
+            _check_sources(ctx, pdoc, ("personas", pi), pm, sources)
+        personas = compile_personas(
+            pdoc, pmodel, indicators, levers, modules, ctx.expr, ctx.add, _param_problem
+        )
+    for sc4 in scenarios.values():
+        for team, pid in sc4.model.personas.items():
+            if personas and (pid not in personas or personas[pid].team != team):
+                ctx.problems.append(
+                    Problem(sc4.file, 1, f"scenario.personas.{team}", f"no persona '{pid}' for team {team}")
+                )
+
     for t in S.TEAMS:
         if not any(lv.team == t for lv in levers.values()):
             ctx.problems.append(Problem("rules/levers", 1, "(levers)", f"team '{t}' has no levers"))
@@ -921,6 +960,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
         scenarios=scenarios,
         symbols=base,
         means_used=means_used,
+        personas=personas,
     )
 
 

@@ -173,6 +173,9 @@ class Effect(Strict):
     lag: int | None = Field(default=None, ge=0, le=24, description="months; default: the lever's lag")
     when: ExprText | None = None
     chance: ExprText | None = Field(default=None, description="probability 0..1 that the effect happens")
+    roll: str | None = Field(
+        default=None, description="effects of one lever or rule with the same roll name share a single draw"
+    )
     visibility: Literal["public", "private", "any"] = Field(
         default="any", description="apply only when the act was public (or private)"
     )
@@ -462,3 +465,110 @@ class Scenario(Sourced):
 
 class ScenarioFile(Strict):
     scenario: Scenario
+
+
+# ---------------------------------------------------------------- bot personalities
+
+
+class UtilityTerm(Strict):
+    """One term of a persona's utility: a weight per ``per`` units of change in an indicator, or per tag."""
+
+    var: Ident | None = None
+    tag: str | None = None
+    weight: float
+    per: float = Field(default=1.0, gt=0, description="units of change that count as one")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> UtilityTerm:
+        if (self.var is None) == (self.tag is None):
+            raise ValueError("a utility term names exactly one of 'var' or 'tag'")
+        return self
+
+
+class PlannedOrder(Strict):
+    lever: Ident
+    params: dict[str, float | int | bool | str] = Field(default_factory=dict)
+    visibility: Literal["public", "private"] | None = None
+
+
+class PlannedStatement(Strict):
+    kind: Literal["praise", "blame", "threat", "commitment", "acknowledge"]
+    target: TeamId | None = None
+
+
+class HardRule(Strict):
+    """A rule that overrides utility. ``when`` and ``chance`` read only what the persona's team can see."""
+
+    id: Ident
+    when: ExprText | None = None
+    chance: ExprText | None = None
+    never: list[Ident] = Field(default_factory=list, description="levers the persona never orders")
+    play: PlannedOrder | None = Field(
+        default=None, description="an order the persona gives when the rule holds"
+    )
+    statement: PlannedStatement | None = None
+    reject_if: ExprText | None = Field(
+        default=None, description="reject proposals for which this holds (prop.*)"
+    )
+    message: str = Field(default="", description="a line in the persona's voice, sent with the act")
+    reason: str
+
+
+class PackageClause(Strict):
+    actor: TeamId
+    lever: Ident
+    params: dict[str, float | int | bool | str] = Field(default_factory=dict)
+
+
+class Package(Strict):
+    """The persona's preferred proposal (FACTBASE §7)."""
+
+    partner: list[TeamId]
+    clauses: list[PackageClause]
+    framing: Literal[
+        "none", "shared_responsibility", "us_demand_met", "china_initiative", "multilateral", "reciprocal"
+    ] = "none"
+    visibility: Literal["public", "private"] = "private"
+    verification: Literal["self", "joint", "incb"] = "joint"
+    modules: list[str] = Field(default_factory=list)
+    linkage: bool = False
+    note: str = ""
+
+
+class Switch(Strict):
+    when: ExprText
+    to: Ident
+    chance: ExprText = 1.0
+    reason: str
+
+
+class Voice(Strict):
+    """Short lines in the persona's own voice. Partisan framing appears only here, never as narrator text."""
+
+    open: list[str] = Field(default_factory=list)
+    accept: list[str] = Field(default_factory=list)
+    reject: list[str] = Field(default_factory=list)
+    propose: list[str] = Field(default_factory=list)
+
+
+class Persona(Sourced):
+    id: Ident
+    team: TeamId
+    name: str
+    description: str
+    reservation: float
+    pc_aversion: float = Field(ge=0, le=5, description="lambda: utility lost per point of political capital")
+    statement_rate: float = Field(ge=0, le=1)
+    renege_prob: float = Field(
+        ge=0, le=1, description="chance of breaking a clause whose own utility is negative"
+    )
+    weights: list[UtilityTerm]
+    hard_rules: list[HardRule] = Field(default_factory=list)
+    package: Package | None = None
+    switches: list[Switch] = Field(default_factory=list)
+    voice: Voice = Voice()
+
+
+class PersonasFile(Strict):
+    personas: list[Persona]

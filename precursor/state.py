@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Event = dict[str, Any]
+HISTORY_KEY = "__history__"
 PHASES = ("briefing", "negotiation", "orders", "results")
 
 
@@ -54,6 +55,7 @@ class GameState:
     def snapshot(self) -> str:
         """Canonical JSON of the whole state, for comparing a replay with the live game."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        d["env"] = {k: v for k, v in self.env.items() if k != HISTORY_KEY}
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 
@@ -264,6 +266,8 @@ def _init(state: GameState, ev: Event) -> None:
     state.start = ev["start"]
     state.env = dict(ev["env"])
     state.history = {k: [v] for k, v in ev["history"].items()}
+    # lag(name, months) in expressions reads the monthly history through this reserved key (not state)
+    state.env[HISTORY_KEY] = state.history
     state.seats = {k: list(v) for k, v in ev["seats"].items()}
     for ch in ev["channels"]:
         state.channels[ch["id"]] = dict(ch)

@@ -93,6 +93,16 @@ def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
     return ind.public and not fog.hidden
 
 
+def _noise(game: Game, audience: Audience, key: str, idx: int, noise: float) -> float:
+    """One reported month's noise factor: a pure function of the seed, cached (views are rebuilt often)."""
+    ck = (audience, key, idx)
+    f = game.fog_cache.get(ck)
+    if f is None:
+        f = 1 + noise * (2 * roll(game.state.seed, f"fog:{audience}:{key}:{idx}") - 1)
+        game.fog_cache[ck] = f
+    return f
+
+
 def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None:
     """An indicator as the audience sees it now: value, whether it is an estimate, and its lag."""
     rb, st = game.rb, game.state
@@ -118,14 +128,12 @@ def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None
     for idx in range(max(0, len(hist) - 12 - fog.lag), len(hist) - fog.lag):
         v = hist[idx]
         if fog.noise:
-            u = roll(st.seed, f"fog:{audience}:{key}:{idx}")
-            v = round(v * (1 + fog.noise * (2 * u - 1)), 4)
+            v = round(v * _noise(game, audience, key, idx, fog.noise), 4)
         series.append(v)
     if not series:
         v0 = hist[0]
         if fog.noise:
-            u = roll(st.seed, f"fog:{audience}:{key}:0")
-            v0 = round(v0 * (1 + fog.noise * (2 * u - 1)), 4)
+            v0 = round(v0 * _noise(game, audience, key, 0, fog.noise), 4)
         series = [v0]
     return {
         "id": key,
@@ -195,6 +203,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
             scores[t] = current.get(t)
     from .engine import add_months
 
+    indicators = indicators_for(game, audience)
     return {
         "audience": audience,
         "scenario": {
@@ -211,7 +220,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "seats": st.seats,
         "ready": st.ready,
         "pc": {t: st.env[f"{t}.pc"] for t in TEAMS if fac or t == team},
-        "indicators": indicators_for(game, audience),
+        "indicators": indicators,
         "channels": chans,
         "messages": msgs[-500:],
         "proposals": props,
@@ -222,8 +231,54 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "scores": scores,
         "free_levers": st.free_levers,
         "windows": {k.split(".", 1)[1]: v for k, v in st.env.items() if k.startswith("window.")},
+        "modules": {m: bool(st.env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
+        "start": {
+            i["id"]: game.state.env[f"start.{i['id']}"] for i in indicators if not i.get("estimate") or fac
+        },
+        "levers": levers_for(game, team) if team else [],
+        "counts": (
+            {
+                lid: {
+                    "count": st.env[f"count.{lid}"],
+                    "streak": st.env[f"streak.{lid}"],
+                    "played": st.env[f"played.{lid}"],
+                }
+                for lid, lv in game.rb.levers.items()
+                if lv.team == team
+            }
+            if team
+            else {}
+        ),
+        "order_limit": sc.order_limit,
         "ended": st.ended,
     }
+
+
+def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
+    """A team's levers as its orders screen shows them: cost and whether each can be ordered now.
+
+    Availability is the engine's own check with default parameters, so a team learns no more than a
+    player who tries the order would. Outside the orders phase it says whether it would be legal then.
+    """
+    from .commands import CommandError, Order
+
+    out = []
+    for lid, lv in game.rb.levers.items():
+        if lv.team != team:
+            continue
+        entry: dict[str, Any] = {
+            "id": lid,
+            "code": lv.code,
+            "name": lv.name,
+            "seat": game.player_seat_of_lever(lv),
+        }
+        try:
+            o = game.validate_order(team, entry["seat"], Order(lever=lid))
+            entry.update(available=True, cost=o["cost"], why_not="")
+        except CommandError as exc:
+            entry.update(available=False, cost=None, why_not=exc.message)
+        out.append(entry)
+    return out
 
 
 def running_estimate(game: Game) -> dict[str, Any]:
