@@ -97,6 +97,18 @@ def begin_turn(g: Game) -> None:
         g.rule_sources("c1.windows"),
         vis="all",
     )
+    # proposals nobody answered in time
+    for p in list(st.proposals.values()):
+        if p["status"] == "open" and p["expires_turn"] < st.turn:
+            g.emit(
+                {
+                    "type": "proposal_closed",
+                    "proposal": p["id"],
+                    "status": "expired",
+                    "turn": st.turn,
+                    "vis": "all" if p["visibility"] == "public" else p["parties"],
+                }
+            )
     # consent tokens that ran out
     for tok in list(st.tokens.values()):
         if tok.get("active") and tok["expires_turn"] < st.turn:

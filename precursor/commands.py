@@ -115,8 +115,16 @@ class Advance(_M):
     type: Literal["advance"] = "advance"
 
 
+class Note(_M):
+    """A bot's (or the facilitator's) reason for a decision, kept for the facilitator and the review only."""
+
+    type: Literal["note"] = "note"
+    text: str = Field(min_length=1, max_length=1000)
+    decision: str = Field(default="", max_length=80)
+
+
 Command = Annotated[
-    SubmitOrders | SendMessage | OpenChannel | Propose | Respond | Ready | Advance,
+    SubmitOrders | SendMessage | OpenChannel | Propose | Respond | Ready | Advance | Note,
     Field(discriminator="type"),
 ]
 

@@ -20,6 +20,7 @@ from .commands import (
     Advance,
     CommandEnvelope,
     CommandError,
+    Note,
     OpenChannel,
     Order,
     Propose,
@@ -69,6 +70,12 @@ class Game:
         self._seat_limit: dict[str, int] = {}
         # derived, never state: fog noise factors are pure functions of the seed, cached for cheap views
         self.fog_cache: dict[tuple[str, str, int], float] = {}
+        self.series_cache: dict[tuple[str, str, int], list[float]] = {}
+        self.start_cache: dict[str, dict[str, Any]] = {}
+        self.env_version = 0
+        self.indicator_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self.lever_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self.score_cache: dict[str, tuple[int, dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ construction
 
@@ -118,7 +125,8 @@ class Game:
                 rnd(float(expr.fn(env))) if rb.indicators[target].type == "num" else bool(expr.fn(env))
             )
             env[f"start.{target}"] = env[target]
-            if rb.indicators[iid].type == "num":
+        for iid, ind in rb.indicators.items():
+            if ind.type == "num":
                 env[f"mean.{iid}"] = env[iid]
         env.update(
             {
@@ -199,7 +207,10 @@ class Game:
         apply(self.state, ev)
         ev["seq"] = self.state.seq
         self.log.append(ev)
-        if ev["type"] == "game_created":
+        t = ev["type"]
+        if ev.get("changes") or t in ("month", "turn_end", "game_created"):
+            self.env_version += 1  # indicator values may have moved: cached views are stale
+        if t == "game_created":
             self._index_seats()
         return ev
 
@@ -381,6 +392,22 @@ class Game:
             negotiation.propose(self, actor, cmd)
         elif isinstance(cmd, Respond):
             negotiation.respond(self, actor, cmd)
+        elif isinstance(cmd, Note):
+            if actor.role not in ("bot", "facilitator", "system"):
+                raise CommandError("forbidden", "notes are written by bots and the facilitator")
+            self.emit(
+                {
+                    "type": "note",
+                    "team": actor.team,
+                    "seat": actor.seat,
+                    "role": actor.role,
+                    "turn": self.state.turn,
+                    "phase": self.state.phase,
+                    "decision": cmd.decision,
+                    "text": cmd.text,
+                    "vis": "facilitator",
+                }
+            )
         else:  # pragma: no cover - the Command union is closed
             raise CommandError("unknown_command", f"unknown command {type(cmd).__name__}")
         return self.log[start:]

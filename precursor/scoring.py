@@ -55,15 +55,15 @@ def secret_points(g: Game) -> dict[str, float]:
     return {t: min(SECRET_CAP, v) for t, v in pts.items()}
 
 
-def scores(g: Game, final: bool) -> dict[str, Any]:
+def scores(g: Game, final: bool, teams: tuple[str, ...] = TEAMS) -> dict[str, Any]:
     env = g.state.env
     derived: dict[str, float] = {}
     agr = agreement_points(g)
     sec = secret_points(g)
-    for t in TEAMS:
-        derived[f"agr.{t}"] = agr[t]
-        derived[f"secret.{t}"] = sec[t]
-        derived[f"badges.{t}"] = g.state.badges.get(t, 0.0)
+    for tid in TEAMS:
+        derived[f"agr.{tid}"] = agr[tid]
+        derived[f"secret.{tid}"] = sec[tid]
+        derived[f"badges.{tid}"] = g.state.badges.get(tid, 0.0)
     saved = {k: env.get(k) for k in derived}
     env.update(derived)
     try:
@@ -71,7 +71,7 @@ def scores(g: Game, final: bool) -> dict[str, Any]:
         bonus = bool(rb.shared_bonus(env))
         malus = bool(rb.shared_malus(env))
         out: dict[str, Any] = {}
-        for t in TEAMS:
+        for t in teams:
             comps: dict[str, Any] = {}
             total = 0.0
             for c in rb.scoring:

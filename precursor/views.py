@@ -22,6 +22,7 @@ PUBLIC = "public"
 Audience = str
 
 _PER_LEVER = ("played.", "streak.", "count.")
+WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
 
 
 def can_see(ev: dict[str, Any], audience: Audience) -> bool:
@@ -104,57 +105,111 @@ def _noise(game: Game, audience: Audience, key: str, idx: int, noise: float) -> 
 
 
 def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None:
-    """An indicator as the audience sees it now: value, whether it is an estimate, and its lag."""
-    rb, st = game.rb, game.state
-    ind = rb.indicators[key]
-    if ind.type == "bool":
-        if audience != FACILITATOR and (not ind.public and ind.owner != audience):
-            return None
-        return {"id": key, "value": st.env[key], "estimate": False, "lag": 0}
-    if audience == FACILITATOR or ind.owner == audience:
-        return {
-            "id": key,
-            "value": st.env[key],
-            "estimate": False,
-            "lag": 0,
-            "trend": st.history.get(key, [])[-12:],
-        }
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
-    if fog.hidden or not ind.public:
-        return None
-    hist = st.history.get(key, [st.env[key]])
-    series: list[float] = []
-    # the displayed series: each month's value as reported `lag` months later, with that month's noise
-    for idx in range(max(0, len(hist) - 12 - fog.lag), len(hist) - fog.lag):
-        v = hist[idx]
-        if fog.noise:
-            v = round(v * _noise(game, audience, key, idx, fog.noise), 4)
-        series.append(v)
-    if not series:
-        v0 = hist[0]
-        if fog.noise:
-            v0 = round(v0 * _noise(game, audience, key, 0, fog.noise), 4)
-        series = [v0]
-    return {
-        "id": key,
-        "value": series[-1],
-        "estimate": fog.noise > 0,
-        "lag": fog.lag,
-        "trend": series,
-    }
+    """One indicator as the audience sees it now: value, whether it is an estimate, its lag and trend."""
+    for d in indicators_for(game, audience):
+        if d["id"] == key:
+            return d
+    return None
 
 
 def indicators_for(game: Game, audience: Audience) -> list[dict[str, Any]]:
-    out = []
-    for key, ind in game.rb.indicators.items():
-        if key.startswith("flag.") and audience != FACILITATOR and ind.type == "num" and not ind.public:
-            continue
-        d = displayed(game, key, audience)
-        if d is None:
-            continue
-        d.update({"name": ind.name, "unit": ind.unit, "group": ind.group})
-        out.append(d)
+    """The indicators an audience sees, rebuilt only when some value has changed since the last call.
+
+    The list is shared between calls: callers read it and never change it.
+    """
+    hit = game.indicator_cache.get(audience)
+    if hit is not None and hit[0] == game.env_version:
+        return hit[1]
+    out = _indicators(game, audience)
+    game.indicator_cache[audience] = (game.env_version, out)
     return out
+
+
+_EXACT, _BOOL, _LIVE, _NOISY_NOW, _LAGGED = range(5)
+
+
+def _plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, dict[str, Any]]]:
+    """How each indicator is shown to an audience (fixed per rulebook): computed once, used every view."""
+    key_ = (id(rb), audience)
+    plan = _PLANS.get(key_)
+    if plan is None:
+        plan = []
+        fac = audience == FACILITATOR
+        for key, ind in rb.indicators.items():
+            meta = {"name": ind.name, "unit": ind.unit, "group": ind.group}
+            if ind.type == "bool":
+                if fac or ind.public or ind.owner == audience:
+                    plan.append((key, _BOOL, 0, 0.0, meta))
+                continue
+            if key.startswith("flag.") and not fac and not ind.public:
+                continue
+            if fac or ind.owner == audience:
+                plan.append((key, _EXACT, 0, 0.0, meta))
+                continue
+            fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
+            if fog.hidden or not ind.public:
+                continue
+            mode = _LAGGED if fog.lag else (_NOISY_NOW if fog.noise else _LIVE)
+            plan.append((key, mode, fog.lag, fog.noise, meta))
+        _PLANS[key_] = plan
+    return plan
+
+
+def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
+    st = game.state
+    env, history, cache = st.env, st.history, game.series_cache
+    out = []
+    for key, mode, lag, noise, meta in _plan(game.rb, audience):
+        if mode == _BOOL:
+            out.append({"id": key, "value": env[key], "estimate": False, "lag": 0, **meta})
+            continue
+        hist = history.get(key) or [env[key]]
+        if mode == _EXACT:
+            out.append(
+                {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": hist[-12:], **meta}
+            )
+            continue
+        if mode == _LIVE:
+            out.append(
+                {
+                    "id": key,
+                    "value": env[key],
+                    "estimate": False,
+                    "lag": 0,
+                    "trend": [*hist[-11:], env[key]],
+                    **meta,
+                }
+            )
+            continue
+        n = len(hist)
+        ck = (audience, key, n)
+        past = cache.get(ck)
+        if mode == _NOISY_NOW:
+            if past is None:
+                past = [
+                    round(hist[i] * _noise(game, audience, key, i, noise), 4)
+                    for i in range(max(0, n - 11), n)
+                ]
+                cache[ck] = past
+            series = [*past, round(env[key] * _noise(game, audience, key, n, noise), 4)]
+        else:
+            if past is None:
+                # each month's value as reported `lag` months later; before the game, the starting value
+                lo = max(0, n - 12 - lag)
+                idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
+                past = [
+                    round(hist[i] * _noise(game, audience, key, i, noise), 4) if noise else hist[i]
+                    for i in idxs
+                ]
+                cache[ck] = past
+            series = past
+        out.append(
+            {"id": key, "value": series[-1], "estimate": noise > 0, "lag": lag, "trend": series, **meta}
+        )
+    return out
+
+
+_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float, dict[str, Any]]]] = {}
 
 
 def view(game: Game, audience: Audience) -> dict[str, Any]:
@@ -196,7 +251,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         objectives[t] = entry
     scores: dict[str, Any] = {}
     # the final score is an event; while the game runs, the estimate is computed from the state on demand
-    current = st.scores if st.scores else (running_estimate(game) if st.turn > 0 else {})
+    current = st.scores if st.scores else (running_estimate(game, team) if st.turn > 0 else {})
     final = bool(current.get("_meta", {}).get("final"))
     for t in TEAMS:
         if current and (fac or final or t == team):
@@ -230,28 +285,42 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "objectives": objectives,
         "scores": scores,
         "free_levers": st.free_levers,
-        "windows": {k.split(".", 1)[1]: v for k, v in st.env.items() if k.startswith("window.")},
+        "windows": {w: st.env[f"window.{w}"] for w in WINDOWS},
         "modules": {m: bool(st.env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
-        "start": {
-            i["id"]: game.state.env[f"start.{i['id']}"] for i in indicators if not i.get("estimate") or fac
-        },
+        "start": _start_values(game, audience, indicators),
         "levers": levers_for(game, team) if team else [],
-        "counts": (
-            {
-                lid: {
-                    "count": st.env[f"count.{lid}"],
-                    "streak": st.env[f"streak.{lid}"],
-                    "played": st.env[f"played.{lid}"],
-                }
-                for lid, lv in game.rb.levers.items()
-                if lv.team == team
-            }
-            if team
-            else {}
-        ),
+        "counts": _counts(game, team) if team else {},
         "order_limit": sc.order_limit,
         "ended": st.ended,
     }
+
+
+def _counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
+    """How often and how recently the team has played each of its levers (its own record)."""
+    env = game.state.env
+    keys = _COUNT_KEYS.get((id(game.rb), team))
+    if keys is None:
+        keys = [
+            (lid, f"count.{lid}", f"streak.{lid}", f"played.{lid}")
+            for lid, lv in game.rb.levers.items()
+            if lv.team == team
+        ]
+        _COUNT_KEYS[(id(game.rb), team)] = keys
+    return {lid: {"count": env[c], "streak": env[s], "played": env[p]} for lid, c, s, p in keys}
+
+
+_COUNT_KEYS: dict[tuple[int, str], list[tuple[str, str, str, str]]] = {}
+
+
+def _start_values(game: Game, audience: Audience, indicators: list[dict[str, Any]]) -> dict[str, Any]:
+    """Scenario starting values of what the audience sees exactly (public scenario data, fixed per game)."""
+    cached = game.start_cache.get(audience)
+    if cached is None:
+        env = game.state.env
+        fac = audience == FACILITATOR
+        cached = {i["id"]: env[f"start.{i['id']}"] for i in indicators if fac or not i.get("estimate")}
+        game.start_cache[audience] = cached
+    return cached
 
 
 def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
@@ -262,6 +331,9 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
     """
     from .commands import CommandError, Order
 
+    hit = game.lever_cache.get(team)
+    if hit is not None and hit[0] == game.env_version:
+        return hit[1]
     out = []
     for lid, lv in game.rb.levers.items():
         if lv.team != team:
@@ -278,13 +350,21 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
         except CommandError as exc:
             entry.update(available=False, cost=None, why_not=exc.message)
         out.append(entry)
+    game.lever_cache[team] = (game.env_version, out)
     return out
 
 
-def running_estimate(game: Game) -> dict[str, Any]:
+def running_estimate(game: Game, team: str | None = None) -> dict[str, Any]:
+    """The score as it would stand if the game ended now: for one team, or (None) for all four."""
     from .scoring import scores
 
-    return scores(game, final=False)
+    key = team or "all"
+    hit = game.score_cache.get(key)
+    if hit is not None and hit[0] == game.env_version:
+        return hit[1]
+    out = scores(game, final=False, teams=(team,) if team else TEAMS)
+    game.score_cache[key] = (game.env_version, out)
+    return out
 
 
 def events_for(game: Game, audience: Audience, since: int = 0) -> list[dict[str, Any]]:
