@@ -493,10 +493,16 @@ class Bot:
         statement: StatementOrder | None = None
         used: set[str] = set()
 
+        seat_limits: dict[str, int] = dict(view.get("seat_limits", {}))
+        per_seat: dict[str, int] = {}
+
         def take(lid: str, params: dict[str, Any], vis: str | None, why: str) -> bool:
             nonlocal pc
             lever = rb.levers[lid]
             if lid in used or len(chosen) >= limit:
+                return False
+            seat = self._lever_entries(view)[lid]["seat"]
+            if per_seat.get(seat, 0) >= seat_limits.get(seat, limit):
                 return False
             visibility = vis or ("public" if lever.visibility in ("public", "choice") else lever.visibility)
             if lever.visibility != "choice":
@@ -505,6 +511,7 @@ class Bot:
             if cost is None or cost > pc + 1e-9:
                 return False
             chosen.append((Order(lever=lid, params=params, visibility=visibility), cost, why))  # type: ignore[arg-type]
+            per_seat[seat] = per_seat.get(seat, 0) + 1
             used.add(lid)
             pc -= cost
             return True

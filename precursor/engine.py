@@ -234,6 +234,9 @@ class Game:
                 for h in s.holds:
                     self._seat_of_holder[h] = target
             for sid in in_play:
+                if len(in_play) == 1:  # a lone player seat plays the whole team
+                    self._seat_limit[f"{team}/{sid}"] = sc.order_limit
+                    continue
                 base = sc.order_limit_head_seat if sid == tseats[0].id else sc.order_limit_per_seat
                 self._seat_limit[f"{team}/{sid}"] = min(
                     sc.order_limit, base + sc.order_limit_per_seat * merged_count[sid]
