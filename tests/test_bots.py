@@ -100,3 +100,58 @@ def test_bot_reads_a_view_not_the_game() -> None:
     # the bot API takes a view dict; it holds no reference to a game or its state
     bot = Bot(RB, "us", "institutionalist", 1)
     assert not any(isinstance(v, Game) for v in vars(bot).values())
+
+
+def _strikes(game: Game) -> int:
+    return sum(1 for e in game.log if e["type"] == "order_executed" and e["lever"] in ("us_strike", "us_cyber"))
+
+
+def test_an_institutionalist_never_strikes_even_with_the_gate_open() -> None:
+    # Red Line opens the strike gate (Overton 70, an AUMF through one chamber) from the first turn
+    base = dict(RB.scenarios["red-line"].model.personas)
+    g0 = Game.new(RB, "red-line", 0)
+    strike = next(e for e in view(g0, "us")["levers"] if e["id"] == "us_strike")
+    assert strike["available"], strike["why_not"]
+    for seed in range(40):
+        game, refused = _bot_game("red-line", seed, {**base, "us": "institutionalist"})
+        assert not refused
+        assert _strikes(game) == 0
+        assert not game.state.env["flag.hrl"]
+
+
+def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
+    goad = {
+        "turns": [
+            {"turn": t, "commands": [{"team": "us", "type": "submit_orders", "orders": [],
+                                      "statement": {"kind": "threat", "target": "mx", "text": "Act, or we will."}}]}
+            for t in range(1, 7)
+        ]
+    }
+    others = {"mx": "sovereigntist", "cn": "deny_and_deflect", "ca": "trilateralist"}
+    answered = chances = 0
+    for seed in range(12):
+        game, refused = play(RB, "loose-talk", seed, goad, bots=BotDriver(RB, others, seed))
+        assert not refused
+        for turn in range(2, 7):  # from the turn after the first public threat
+            chances += 1
+            blamed = any(
+                (e["type"] == "order_executed" and e["team"] == "mx" and e["lever"] == "mx_blame" and e["turn"] == turn)
+                or (e["type"] == "statement" and e["team"] == "mx" and e["kind"] == "blame" and e["turn"] == turn)
+                for e in game.log
+            )
+            answered += blamed
+    # the persona answers a public threat with counter-blame at p = 0.7, and with a blame statement at p = 0.5
+    assert answered / chances >= 0.7, (answered, chances)
+
+
+def test_a_cooperative_mexico_does_not_answer_goading_with_blame() -> None:
+    goad = {
+        "turns": [
+            {"turn": t, "commands": [{"team": "us", "type": "submit_orders", "orders": [],
+                                      "statement": {"kind": "threat", "target": "mx"}}]}
+            for t in range(1, 7)
+        ]
+    }
+    others = {"mx": "cooperative", "cn": "deny_and_deflect", "ca": "trilateralist"}
+    game, _ = play(RB, "loose-talk", 1, goad, bots=BotDriver(RB, others, 1))
+    assert not any(e["type"] == "order_executed" and e["lever"] == "mx_blame" for e in game.log)
