@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .engine import Game
     from .rulebook import CLever, CRule
 
+def pair_key(a: str, b: str) -> str:
+    rank: dict[str, int] = {t: i for i, t in enumerate(TEAMS)}
+    return f"{a}_{b}" if rank[a] < rank[b] else f"{b}_{a}"
+
+
 ORDER_STEPS = ("statements", "diplomacy", "legal", "border", "security", "migration")
 
 
@@ -420,6 +425,13 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
             if base:
                 _add_st(g, pending, base, lever.military, inputs)
         tags = lever.tags
+        if public and ("threat" in tags or "blame" in tags):
+            # rule D2: public blame and threats, in words or acts, mark the pair as finger-pointing
+            for other in TEAMS:
+                if other != team and f"targets_{other}" in tags:
+                    key = f"flag.finger_{pair_key(team, other)}"
+                    if key in g.rb.indicators:
+                        pending[key] = g.new_value(key, "add", 1, pending)
         goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
         if goading and env["window.mx_campaign"]:
             pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)

@@ -219,6 +219,195 @@ def cmd_check_cases(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _positive(text: str) -> int:
+    """argparse type for counts (runs, workers): a clear message, and exit 2, for zero or less."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {n}")
+    return n
+
+
+def _progress_bar(enabled: bool, label: str) -> Any:
+    """A rich progress bar on stderr, or a no-op when the output must stay machine-readable.
+
+    Refreshed by the callback, not by rich's own timer thread: the process pool forks its workers
+    after the bar has started, and forking while another thread holds a lock can hang the child.
+    """
+    import contextlib
+
+    if not enabled:
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("games"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        auto_refresh=False,
+    )
+
+
+def _progress_callback(bar: Any) -> Any:
+    if bar is None:
+        return None
+    task = bar.add_task("games", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+        bar.refresh()
+
+    return update
+
+
+def _fmt(value: Any, big: bool = False, signed: bool = True) -> str:
+    if value is None:
+        return "–"
+    if big:
+        return f"{value:,.0f}"
+    return f"{value:+.2f}" if signed else f"{value:,.2f}"
+
+
+def _print_summary(summary: dict[str, Any], records: list[dict[str, Any]], console: Any) -> None:
+    from rich.table import Table
+
+    from .simulate import INDICATORS, terminal_chart
+
+    personas = summary.get("personas") or {}
+    title = f"{summary['scenario']}: {summary['runs']} bot-vs-bot games"
+    scores = Table("team", "persona", "mean", "p10", "median", "p90", title=title + ", final scores")
+    for team, st in summary["scores"].items():
+        scores.add_row(team, personas.get(team, ""), *(_fmt(st[k]) for k in ("mean", "p10", "median", "p90")))
+    console.print(scores)
+    ind = Table("indicator at the end", "mean", "p10", "median", "p90", title="key indicators")
+    for key, label in INDICATORS.items():
+        st = summary["indicators"][key]
+        big = key in ("od_synth", "od_total", "mx_homicides")
+        signed = key == "out_od_us"  # a score component; the rest are levels
+        ind.add_row(label, *(_fmt(st[k], big, signed) for k in ("mean", "p10", "median", "p90")))
+    console.print(ind)
+    rates = Table("outcome", "value", title="per game")
+    rates.add_row("hard red line crossed", f"{summary['hrl_rate'] * 100:.1f} % of games")
+    rates.add_row("agreements signed", f"{summary['agreements_signed_mean']:.2f} per game")
+    rates.add_row("agreements honoured by every party", f"{summary['agreements_honoured_mean']:.2f} per game")
+    rates.add_row(
+        "≥ 1 trilateral module in force at the end", f"{summary['trilateral_share'] * 100:.1f} % of games"
+    )
+    rates.add_row("review badges", f"{summary['review_badges_mean']:.2f} per game")
+    rates.add_row("refused bot commands", str(summary["refused_total"]))
+    console.print(rates)
+    import shutil
+
+    width = max(60, min(120, shutil.get_terminal_size((100, 30)).columns))
+    chart = terminal_chart(records, width=width, height=26, color=console.is_terminal)
+    console.print("final score distribution per team (games per score bin)")
+    sys.stdout.write(chart + "\n")
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .simulate import SimulationError, parse_personas, resolve_personas, save_chart, simulate, summarize
+
+    rb = _rulebook()
+    try:
+        personas = resolve_personas(
+            rb, args.scenario, parse_personas(args.personas) if args.personas else None
+        )
+    except SimulationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.plot:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print("error: --plot needs matplotlib: pip install 'precursor-wargame[plots]'", file=sys.stderr)
+            return 2
+    label = f"{args.scenario} ({args.workers} worker{'s' if args.workers > 1 else ''})"
+    with _progress_bar(not args.json, label) as bar:
+        records = simulate(
+            args.scenario,
+            args.runs,
+            args.seed,
+            personas,
+            workers=args.workers,
+            progress=_progress_callback(bar),
+            rb=rb,
+        )
+    summary = summarize(records)
+    if args.out:
+        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    if args.plot:
+        save_chart(records, args.plot, f"{args.scenario}: {args.runs} games, seed {args.seed}")
+    if summary["refused_total"]:
+        print(
+            f"warning: {summary['refused_total']} bot command(s) were refused; the bots have a bug",
+            file=sys.stderr,
+        )
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    from rich.console import Console
+
+    console = Console()
+    _print_summary(summary, records, console)
+    if args.out:
+        console.print(f"{len(records)} records -> {args.out}")
+    if args.plot:
+        console.print(f"chart -> {args.plot}")
+    return 0
+
+
+def cmd_balance(args: argparse.Namespace) -> int:
+    from .simulate import balance
+
+    rb = _rulebook()
+    with _progress_bar(
+        not args.json, f"balance ({args.workers} worker{'s' if args.workers > 1 else ''})"
+    ) as bar:
+        results = balance(args.runs, args.workers, args.seed, progress=_progress_callback(bar), rb=rb)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(
+        "scenario",
+        "check",
+        "measured",
+        "target",
+        "",
+        title=f"balance (FACTBASE §9.6): {args.runs} games per scenario and persona set, seed {args.seed}",
+    )
+    for r in results:
+        if r["value"] is None:
+            shown = "–"
+        elif r["unit"] == "share":
+            shown = f"{r['value'] * 100:.1f} %"
+        else:
+            shown = f"{r['value']:+.2f}"
+        mark = "[green]pass[/]" if r["passed"] else "[red]off[/]"
+        t.add_row(r["scenario"], r["label"], shown, r["target"], mark)
+    c = Console()
+    c.print(t)
+    failed = sum(1 for r in results if not r["passed"])
+    c.print(f"{len(results) - failed} on target, {failed} off target (a report: the exit code stays 0)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
@@ -255,6 +444,26 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("dir")
     cc.add_argument("-v", "--verbose", action="store_true")
     cc.set_defaults(fn=cmd_check_cases)
+
+    sim = sub.add_parser("simulate", help="play many bot-vs-bot games of a scenario and summarize them")
+    sim.add_argument("--scenario", required=True)
+    sim.add_argument("--runs", type=_positive, default=100)
+    sim.add_argument("--seed", type=int, default=1, help="batch seed; run seeds derive from it and the index")
+    sim.add_argument(
+        "--personas", help="override the scenario's personas, e.g. us=hawk,mx=sovereigntist (others default)"
+    )
+    sim.add_argument("--workers", type=_positive, default=1, help="processes (results do not depend on it)")
+    sim.add_argument("--out", help="write one JSON line per run to this file")
+    sim.add_argument("--json", action="store_true", help="print only the summary, as JSON")
+    sim.add_argument("--plot", metavar="FILE.png", help="also write the score chart as a PNG (matplotlib)")
+    sim.set_defaults(fn=cmd_simulate)
+
+    bal = sub.add_parser("balance", help="measure the balance targets (FACTBASE §9.6) for every scenario")
+    bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
+    bal.add_argument("--workers", type=_positive, default=2)
+    bal.add_argument("--seed", type=int, default=1)
+    bal.add_argument("--json", action="store_true")
+    bal.set_defaults(fn=cmd_balance)
     return p
 
 

@@ -1,0 +1,569 @@
+"""Batch simulation: many bot-vs-bot games of one scenario, their distribution, and the balance checks.
+
+One game says little about a scenario: the bots roll dice, the hidden ports-of-entry share is drawn per
+game, and injects fire by chance. An analyst, a designer tuning the rules, or a facilitator setting a
+scenario's *par* (FACTBASE §6.3: the mean score of bot-only runs) needs the spread over hundreds of
+games. This module plays them, reduces each to one flat, JSON-ready record, summarizes the records, and
+runs the balance targets of FACTBASE §9.6 for every scenario.
+
+Determinism is the design constraint. Each run's game seed is a pure function of the batch seed and the
+run's index (``run_seed``), never of which process played it or in which order, so a batch gives the
+same records with one worker or eight, and any single run can be replayed alone from its record.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import statistics
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .schema import TEAMS
+
+if TYPE_CHECKING:
+    from .rulebook import Rulebook
+
+Record = dict[str, Any]
+Progress = Callable[[int, int], None]
+
+_MASK = (1 << 64) - 1
+# Run seeds stay below 2**53 so that every JSON reader (JavaScript included) reads them back exactly.
+_SEED_BITS = (1 << 53) - 1
+
+# Indicators a summary reports, in the order the table shows them: record key -> label.
+INDICATORS: dict[str, str] = {
+    "od_synth": "US synthetic-opioid deaths /yr",
+    "od_total": "US overdose deaths, all drugs /yr",
+    "mx_homicides": "Mexican homicides /yr",
+    "migrant_flow": "migrant flow (2022 = 100)",
+    "trade_cost": "trade cost, all teams ($bn)",
+    "econ_cost_us": "economic cost, US ($bn)",
+    "econ_cost_mx": "economic cost, Mexico ($bn)",
+    "econ_cost_cn": "economic cost, China ($bn)",
+    "econ_cost_ca": "economic cost, Canada ($bn)",
+    "mx_st": "Mexican sovereignty tension",
+    "mean_mx_st": "  mean over the game (mean.mx.st)",
+    "out_od_us": "US OUT_OD score component",
+}
+
+
+class SimulationError(ValueError):
+    """A batch that cannot start: an unknown scenario, team or persona. The message names the fix."""
+
+
+# ---------------------------------------------------------------------- seeds
+
+
+def _splitmix(x: int) -> int:
+    """One SplitMix64 step: a cheap bijective mixer, so nearby inputs give unrelated outputs."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def run_seed(seed: int, index: int) -> int:
+    """The game seed of run ``index`` in a batch seeded with ``seed``.
+
+    Derived from (seed, index) alone so that records do not depend on the number of workers or on the
+    order in which runs finish; mixed (not ``seed + index``) so that batches with neighbouring seeds do
+    not share games.
+    """
+    return _splitmix(_splitmix(seed & _MASK) ^ (index & _MASK)) & _SEED_BITS
+
+
+# ---------------------------------------------------------------------- personas
+
+
+def resolve_personas(
+    rb: Rulebook, scenario: str, personas: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The scenario's default personas with ``personas`` laid over them, checked against the rulebook.
+
+    Overrides are partial on purpose: ``us=hawk`` alone means "the scenario as written, but a hawk in
+    the White House", which is the comparison an analyst usually wants.
+    """
+    if scenario not in rb.scenarios:
+        raise SimulationError(f"unknown scenario '{scenario}'; try: {', '.join(sorted(rb.scenarios))}")
+    out = dict(rb.scenarios[scenario].model.personas)
+    for team, pid in (personas or {}).items():
+        if team not in TEAMS:
+            raise SimulationError(f"unknown team '{team}' in personas; teams are {', '.join(TEAMS)}")
+        persona = rb.personas.get(pid)
+        if persona is None or persona.team != team:
+            choices = sorted(p.id for p in rb.personas.values() if p.team == team)
+            raise SimulationError(f"no persona '{pid}' for team {team}; try: {', '.join(choices)}")
+        out[team] = pid
+    return {t: out[t] for t in TEAMS if t in out}
+
+
+def parse_personas(text: str) -> dict[str, str]:
+    """``us=hawk,mx=sovereigntist`` -> ``{"us": "hawk", "mx": "sovereigntist"}`` (syntax only)."""
+    out: dict[str, str] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        team, sep, pid = part.partition("=")
+        if not sep or not team.strip() or not pid.strip():
+            raise SimulationError(f"bad persona '{part}': write team=persona, e.g. us=hawk,mx=sovereigntist")
+        out[team.strip()] = pid.strip()
+    return out
+
+
+# ---------------------------------------------------------------------- one game
+
+
+def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str]) -> Record:
+    """Play one bot-vs-bot game and reduce it to a flat record of plain JSON values.
+
+    Flat (no nesting) so that a JSON-lines file of records loads straight into a data frame or a
+    spreadsheet; final values are read from the true state (``game.state.env``), not from any team's
+    fogged view, because the batch answers "what happened", not "what a player saw".
+    """
+    from .bots import BotDriver
+    from .runner import play
+
+    game, refused = play(rb, scenario, seed, None, bots=BotDriver(rb, dict(personas), seed))
+    env = game.state.env
+    scores = game.state.scores
+
+    parties: dict[str, set[str]] = {}
+    signed = honoured = 0
+    for ev in game.log:
+        kind = ev["type"]
+        if kind == "agreement":
+            signed += 1
+            parties[ev["agreement"]["id"]] = set(ev["agreement"]["parties"])
+        elif kind == "agreement_update":
+            upd = ev["update"]
+            owed = parties.get(ev["agreement"])
+            # honoured only when every party met every clause it owed, up to the agreement's end
+            if upd.get("status") == "completed" and owed and owed <= set(upd.get("honoured", [])):
+                honoured += 1
+    modules = sorted(m for m in rb.modules if env.get(f"module.{m}"))
+    econ = {t: float(env[f"{t}.econ_cost"]) for t in TEAMS}
+
+    rec: Record = {"seed": seed, "scenario": scenario}
+    for t in TEAMS:
+        rec[f"persona_{t}"] = personas.get(t)
+    for t in TEAMS:
+        rec[f"score_{t}"] = float(scores[t]["total"]) if t in scores else None
+    out_od = scores.get("us", {}).get("components", {}).get("out_od")
+    rec["out_od_us"] = float(out_od["value"]) if out_od else None
+    rec.update(
+        {
+            "od_synth": float(env["us.od_synth"]),
+            "od_total": float(env["us.od_total"]),
+            "mx_homicides": float(env["mx.homicides"]),
+            "migrant_flow": float(env["migrant_flow"]),
+            **{f"econ_cost_{t}": v for t, v in econ.items()},
+            "trade_cost": round(sum(econ.values()), 4),
+            "mx_st": float(env["mx.st"]),
+            "mean_mx_st": float(env["mean.mx.st"]),
+            "hrl": float(env["flag.hrl_count"]) > 0,
+            "hrl_count": int(env["flag.hrl_count"]),
+            "agreements_signed": signed,
+            "agreements_honoured": honoured,
+            "modules": ",".join(modules),
+            "modules_in_force": len(modules),
+            "trilateral": bool(modules),
+            "review_badges": int(env["flag.review_badges"]),
+            "badge_points": float(sum(game.state.badges.values())),
+            "refused": len(refused),
+            "turns": int(game.state.turn),
+        }
+    )
+    return rec
+
+
+# ---------------------------------------------------------------------- many games
+
+# A job is (key, scenario, personas, batch seed, run index); the key groups runs of one batch.
+Job = tuple[int, str, tuple[tuple[str, str], ...], int, int]
+
+_WORKER_RB: Rulebook | None = None
+
+
+def _init_worker() -> None:
+    """Load the rulebook once per worker process, not once per game (loading costs tens of ms).
+
+    Under ``fork`` the parent's already-loaded rulebook is inherited and this is free.
+    """
+    global _WORKER_RB
+    if _WORKER_RB is None:
+        from .rulebook import default_rulebook
+
+        _WORKER_RB = default_rulebook()
+
+
+def _play_jobs(jobs: Sequence[Job]) -> list[tuple[int, int, Record]]:
+    """Worker body: play a chunk of jobs. Module-level so the process pool can pickle it."""
+    _init_worker()
+    rb = _WORKER_RB
+    assert rb is not None
+    return [(key, idx, _record(rb, sc, dict(p), seed, idx)) for key, sc, p, seed, idx in jobs]
+
+
+def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, index: int) -> Record:
+    return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas)}
+
+
+def _pool_context() -> Any:
+    """``fork`` where it exists (Linux): workers start in milliseconds and share the loaded rulebook's
+    pages copy-on-write; elsewhere the platform default, with the rulebook loaded by the initializer."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _run_jobs(
+    jobs: list[Job], workers: int, progress: Progress | None, rb: Rulebook | None
+) -> dict[int, list[Record]]:
+    """Play every job, in one process or a pool; returns the records per key, sorted by run index."""
+    total = len(jobs)
+    done = 0
+    out: dict[int, list[tuple[int, Record]]] = {}
+    if progress is not None:
+        progress(0, total)
+    if workers <= 1 or total <= 1:
+        if rb is None:
+            from .rulebook import default_rulebook
+
+            rb = default_rulebook()
+        for key, sc, p, seed, idx in jobs:
+            out.setdefault(key, []).append((idx, _record(rb, sc, dict(p), seed, idx)))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    else:
+        global _WORKER_RB
+        # Under fork, a caller's own rulebook reaches the workers through this inherited global.
+        _WORKER_RB = rb
+        # Chunks amortize the pickling round trip (~a game's cost per task) while staying small enough
+        # to balance load across workers and keep the progress bar moving.
+        chunk = max(1, min(25, total // (workers * 8)))
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=_pool_context(), initializer=_init_worker
+            ) as pool:
+                futures: list[Future[list[tuple[int, int, Record]]]] = [
+                    pool.submit(_play_jobs, jobs[i : i + chunk]) for i in range(0, total, chunk)
+                ]
+                for fut in as_completed(futures):
+                    for key, idx, rec in fut.result():
+                        out.setdefault(key, []).append((idx, rec))
+                        done += 1
+                    if progress is not None:
+                        progress(done, total)
+        finally:
+            _WORKER_RB = None
+    return {k: [rec for _, rec in sorted(v, key=lambda r: r[0])] for k, v in out.items()}
+
+
+def default_workers() -> int:
+    """One worker per CPU this process may use: the games are CPU-bound and share nothing."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def simulate(
+    scenario: str,
+    runs: int,
+    seed: int,
+    personas: Mapping[str, str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    rb: Rulebook | None = None,
+) -> list[Record]:
+    """Play ``runs`` bot-vs-bot games of ``scenario`` and return their records sorted by run index.
+
+    ``personas`` overrides the scenario's default personas per team. ``progress(done, total)`` is
+    called as games finish (for a progress bar). The records are the same whatever ``workers`` is.
+    """
+    if runs < 1:
+        raise SimulationError("runs must be at least 1")
+    if rb is None:
+        from .rulebook import default_rulebook
+
+        rb = default_rulebook()
+    chosen = tuple(resolve_personas(rb, scenario, personas).items())
+    jobs: list[Job] = [(0, scenario, chosen, seed, i) for i in range(runs)]
+    return _run_jobs(jobs, workers, progress, rb).get(0, [])
+
+
+# ---------------------------------------------------------------------- summaries
+
+
+def quantile(sorted_values: Sequence[float], q: float) -> float:
+    """The q-quantile by linear interpolation between order statistics (numpy's default method).
+
+    Monotone in q by construction, so p10 <= median <= p90 always holds.
+    """
+    n = len(sorted_values)
+    if n == 0:
+        return math.nan
+    pos = (n - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, n - 1)
+    return float(sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo))
+
+
+def describe(values: Iterable[float | None]) -> dict[str, float | None]:
+    """Mean, p10, median and p90 of the values present (``None`` means "not scored" and is skipped).
+
+    With no values the figures are ``None`` rather than NaN, which JSON cannot carry.
+    """
+    xs = sorted(float(v) for v in values if v is not None)
+    if not xs:
+        return {"mean": None, "p10": None, "median": None, "p90": None, "n": 0}
+    return {
+        "mean": round(statistics.fmean(xs), 4),
+        "p10": round(quantile(xs, 0.10), 4),
+        "median": round(quantile(xs, 0.50), 4),
+        "p90": round(quantile(xs, 0.90), 4),
+        "n": len(xs),
+    }
+
+
+def _share(records: Sequence[Record], key: str) -> float:
+    return sum(1 for r in records if r[key]) / len(records)
+
+
+def _mean(records: Sequence[Record], key: str) -> float:
+    return round(statistics.fmean(float(r[key]) for r in records), 4)
+
+
+def summarize(records: Sequence[Record]) -> dict[str, Any]:
+    """The distribution of a batch: per-team scores, key indicators, and the rates the balance needs.
+
+    Quantiles and not just means, because a scenario whose mean looks fair can still hide a long tail
+    of blow-ups (a hard red line in one game in ten) that a facilitator needs to see.
+    """
+    if not records:
+        raise SimulationError("nothing to summarize: no records")
+    first = records[0]
+    personas = {t: first[f"persona_{t}"] for t in TEAMS if first.get(f"persona_{t}")}
+    uniform = all(all(r[f"persona_{t}"] == p for t, p in personas.items()) for r in records)
+    scenarios = sorted({str(r["scenario"]) for r in records})
+    return {
+        "scenario": scenarios[0] if len(scenarios) == 1 else scenarios,
+        "personas": personas if uniform else None,
+        "runs": len(records),
+        "scores": {t: describe(r[f"score_{t}"] for r in records) for t in TEAMS},
+        "indicators": {k: describe(r[k] for r in records) for k in INDICATORS},
+        "hrl_rate": round(_share(records, "hrl"), 4),
+        "agreements_signed_mean": _mean(records, "agreements_signed"),
+        "agreements_honoured_mean": _mean(records, "agreements_honoured"),
+        "trilateral_share": round(_share(records, "trilateral"), 4),
+        "modules_in_force_mean": _mean(records, "modules_in_force"),
+        "review_badges_mean": _mean(records, "review_badges"),
+        "out_od_us_mean": describe(r["out_od_us"] for r in records)["mean"],
+        "refused_total": sum(int(r["refused"]) for r in records),
+        "turns": sorted({int(r["turns"]) for r in records}),
+    }
+
+
+# ---------------------------------------------------------------------- balance (FACTBASE §9.6)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One balance target: which personas to play, which figure to read, and its acceptable range."""
+
+    name: str
+    label: str  # for the table: what is measured, and with which persona override
+    overrides: tuple[tuple[str, str], ...]
+    measure: str  # a key of ``summarize``'s result: "hrl_rate", "trilateral_share", "out_od_us_mean"
+    lo: float | None
+    hi: float | None
+    strict: bool  # bounds exclusive ("under 2 %", "over 60 %") rather than inclusive ("5–15 %")
+    target: str
+    unit: str  # "share" (0..1) or "points"
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "hawk_hrl_rate",
+        "HRL rate, us=hawk",
+        (("us", "hawk"),),
+        "hrl_rate",
+        0.05,
+        0.15,
+        False,
+        "5–15 %",
+        "share",
+    ),
+    Check(
+        "institutionalist_hrl_rate",
+        "HRL rate, us=institutionalist",
+        (("us", "institutionalist"),),
+        "hrl_rate",
+        None,
+        0.02,
+        True,
+        "< 2 %",
+        "share",
+    ),
+    Check(
+        "trilateralist_module_share",
+        "≥1 module in force, ca=trilateralist",
+        (("ca", "trilateralist"),),
+        "trilateral_share",
+        0.60,
+        None,
+        True,
+        "> 60 %",
+        "share",
+    ),
+    Check(
+        "default_us_out_od",
+        "mean US OUT_OD, default personas",
+        (),
+        "out_od_us_mean",
+        -3.0,
+        5.0,
+        False,
+        "[−3, +5]",
+        "points",
+    ),
+)
+
+
+def _passes(check: Check, value: float | None) -> bool:
+    if value is None or math.isnan(value):
+        return False
+    if check.lo is not None and (value <= check.lo if check.strict else value < check.lo):
+        return False
+    return not (check.hi is not None and (value >= check.hi if check.strict else value > check.hi))
+
+
+def balance(
+    runs: int = 200,
+    workers: int = 1,
+    seed: int = 1,
+    *,
+    progress: Progress | None = None,
+    rb: Rulebook | None = None,
+    scenarios: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Measure FACTBASE §9.6's balance targets for every scenario; one result per scenario and check.
+
+    Checks that ask for the same personas (a scenario whose default US persona is already the
+    institutionalist, say) share one batch: with the same seed they would play identical games anyway.
+    All batches go through one process pool so the workers stay busy across scenarios.
+    """
+    if rb is None:
+        from .rulebook import default_rulebook
+
+        rb = default_rulebook()
+    ids = list(scenarios) if scenarios is not None else sorted(rb.scenarios)
+    batches: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
+    plan: list[tuple[str, Check, int, dict[str, str]]] = []
+    for sc in ids:
+        for check in CHECKS:
+            chosen = resolve_personas(rb, sc, dict(check.overrides))
+            key = batches.setdefault((sc, tuple(chosen.items())), len(batches))
+            plan.append((sc, check, key, chosen))
+    jobs: list[Job] = [
+        (key, sc, personas, seed, i) for (sc, personas), key in batches.items() for i in range(runs)
+    ]
+    results = _run_jobs(jobs, workers, progress, rb)
+    summaries = {key: summarize(recs) for key, recs in results.items()}
+    out: list[dict[str, Any]] = []
+    for sc, check, key, chosen in plan:
+        raw = summaries[key][check.measure]
+        value = None if raw is None else float(raw)
+        out.append(
+            {
+                "scenario": sc,
+                "check": check.name,
+                "label": check.label,
+                "personas": chosen,
+                "measure": check.measure,
+                "value": value,
+                "unit": check.unit,
+                "target": check.target,
+                "lo": check.lo,
+                "hi": check.hi,
+                "passed": _passes(check, value),
+                "runs": runs,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- charts
+
+
+def _chart_title(team: str, persona: str | None, stats: Mapping[str, float | None]) -> str:
+    who = f"{team} ({persona})" if persona else team
+    if stats["median"] is None:
+        return f"{who}: not scored"
+    return f"{who}: median {stats['median']:+.1f}, p10 {stats['p10']:+.1f}, p90 {stats['p90']:+.1f}"
+
+
+def terminal_chart(records: Sequence[Record], width: int = 100, height: int = 28, color: bool = True) -> str:
+    """One histogram of final scores per team, drawn with plotext as text for the terminal.
+
+    A histogram rather than a bar of means: bot games are often bimodal (a deal signed or not, a red
+    line crossed or not), and the shape is what tells a designer which.
+    """
+    import plotext  # type: ignore[import-untyped]  # no type information shipped
+
+    fig = plotext.figure
+    fig.clear()
+    fig.subplots(2, 2)
+    fig.plot_size(width, height)
+    bins = max(5, min(20, len(records) // 5))
+    for i, team in enumerate(TEAMS):
+        values = [float(r[f"score_{team}"]) for r in records if r.get(f"score_{team}") is not None]
+        sub = fig.subplot(i // 2 + 1, i % 2 + 1)
+        if values:
+            sub.draw(sub.hist(values, bins=bins))
+        # plotext drops a title wider than its subplot, so the terminal gets the short form
+        stats = describe(values)
+        persona = records[0].get(f"persona_{team}") or ""
+        short = f"{team} {persona}: median {stats['median']:+.1f}" if values else f"{team}: not scored"
+        sub.title(short[: max(8, width // 2 - 10)])
+    text: str = fig.build().string(colorless=not color)
+    fig.clear()
+    return text
+
+
+def save_chart(records: Sequence[Record], path: str, title: str = "") -> None:
+    """The terminal chart's twin as a PNG (matplotlib, Agg backend: no display needed, safe on servers).
+
+    Dashed lines mark p10 and p90 and a solid line the median, the figures the summary table gives.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
+    bins = max(5, min(30, len(records) // 5))
+    try:
+        for ax, team in zip(axes.flat, TEAMS, strict=True):
+            values = [float(r[f"score_{team}"]) for r in records if r.get(f"score_{team}") is not None]
+            stats = describe(values)
+            if values:
+                ax.hist(values, bins=bins, color="#4c72b0", edgecolor="white")
+                for q, style in (("p10", "--"), ("median", "-"), ("p90", "--")):
+                    ax.axvline(float(stats[q] or 0.0), color="#c44e52", linestyle=style, linewidth=1.2)
+            ax.set_title(_chart_title(team, records[0].get(f"persona_{team}"), stats), fontsize=10)
+            ax.set_xlabel("final score")
+            ax.set_ylabel("games")
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+        fig.savefig(path, dpi=100, format="png")
+    finally:
+        plt.close(fig)
