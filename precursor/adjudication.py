@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .engine import Game
     from .rulebook import CLever, CRule
 
+
 def pair_key(a: str, b: str) -> str:
     rank: dict[str, int] = {t: i for i, t in enumerate(TEAMS)}
     return f"{a}_{b}" if rank[a] < rank[b] else f"{b}_{a}"

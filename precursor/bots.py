@@ -165,6 +165,9 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
     return ("public", "private") if differs else ("public",)
 
 
+_WEIGHTED: dict[tuple[int, str, str], tuple[list[tuple[Any, float, float]], float, float]] = {}
+
+
 # ---------------------------------------------------------------------- the bot
 
 
@@ -207,20 +210,40 @@ class Bot:
 
     # ------------------------------------------------------------------ utility
 
+    def _weighted(self, lever: CLever) -> tuple[list[tuple[Any, float, float]], float, float]:
+        """The lever's effects this persona weighs, and its fixed sovereignty and tag terms (cached)."""
+        key = (id(self.rb), self.persona_id, lever.id)
+        hit = _WEIGHTED.get(key)
+        if hit is None:
+            p = self.persona
+            effects = [(ce, *p.var_weights[ce.target]) for ce in lever.effects if ce.target in p.var_weights]
+            st_w = 0.0
+            if self.team == "us" and "mx.st" in p.var_weights:
+                w, per = p.var_weights["mx.st"]
+                st_w = w / per
+            tags = sum(p.tag_weights.get(tag, 0.0) for tag in lever.tags)
+            hit = (effects, st_w, tags)
+            _WEIGHTED[key] = hit
+        return hit
+
     def order_utility(
-        self, env: dict[str, Any], lever: CLever, params: dict[str, Any], public: bool, cost: float | None
+        self,
+        env: dict[str, Any],
+        lever: CLever,
+        params: dict[str, Any],
+        public: bool,
+        cost: float | None,
+        explain: bool = False,
     ) -> tuple[float, list[str]]:
-        """Persona utility of one order, with the terms that mattered most (for the reason line)."""
-        p = self.persona
+        """Persona utility of one order; with ``explain``, also the terms that mattered most (the reason)."""
+        effects, st_w, tag_total = self._weighted(lever)
         for k, v in params.items():
-            env[f"param.{k}"] = v
+            env["param." + k] = v
         env["act.public"] = public
         terms: dict[str, float] = {}
+        total = 0.0
         try:
-            for ce in lever.effects:
-                w = p.var_weights.get(ce.target)
-                if w is None:
-                    continue
+            for ce, weight, per in effects:
                 if ce.visibility != "any" and (ce.visibility == "public") != public:
                     continue
                 try:
@@ -230,40 +253,41 @@ class Bot:
                     prob = float(ce.chance.fn(env)) if ce.chance is not None else 1.0
                 except (KeyError, TypeError, ZeroDivisionError):
                     continue
-                if isinstance(v, bool):
-                    continue
                 cur = env.get(ce.target, 0.0)
-                if isinstance(cur, bool):
+                if isinstance(v, bool) or isinstance(cur, bool):
                     continue
-                if ce.op == "add":
+                op = ce.op
+                if op == "add":
                     d = v
-                elif ce.op == "mul":
+                elif op == "mul":
                     d = cur * (v - 1)
-                elif ce.op == "set":
+                elif op == "set":
                     d = v - cur
-                elif ce.op == "min":
+                elif op == "min":
                     d = min(cur, v) - cur
                 else:
                     d = max(cur, v) - cur
-                weight, per = w
-                terms[ce.target] = terms.get(ce.target, 0.0) + weight * d / per * prob * (0.98**ce.lag)
-            if self.team == "us" and (lever.sov_public or lever.sov_private):
-                w = p.var_weights.get("mx.st")
-                if w is not None:
-                    st = lever.sov_public if public else lever.sov_private
-                    terms["mx.st"] = terms.get("mx.st", 0.0) + w[0] * st / w[1]
-            for tag in lever.tags:
-                tw = p.tag_weights.get(tag)
-                if tw:
-                    terms[f"#{tag}"] = terms.get(f"#{tag}", 0.0) + tw
+                u = weight * d / per * prob * (0.98**ce.lag)
+                total += u
+                if explain:
+                    terms[ce.target] = terms.get(ce.target, 0.0) + u
         finally:
             for k in params:
-                env.pop(f"param.{k}", None)
+                env.pop("param." + k, None)
             env.pop("act.public", None)
-        total = sum(terms.values())
+        if st_w and (lever.sov_public or lever.sov_private):
+            u = st_w * (lever.sov_public if public else lever.sov_private)
+            total += u
+            terms["mx.st"] = terms.get("mx.st", 0.0) + u
+        if tag_total:
+            total += tag_total
+            terms["#tags"] = tag_total
         if cost:
-            terms["cost"] = -p.model.pc_aversion * cost / 3
-            total += terms["cost"]
+            c = -self.persona.model.pc_aversion * cost / 3
+            total += c
+            terms["cost"] = c
+        if not explain:
+            return total, []
         top = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:3]
         return total, [f"{k} {v:+.2f}" for k, v in top]
 
@@ -510,7 +534,8 @@ class Bot:
             cost = self._legal(view, env, lever, params, visibility == "public")
             if cost is None or cost > pc + 1e-9:
                 return False
-            chosen.append((Order(lever=lid, params=params, visibility=visibility), cost, why))  # type: ignore[arg-type]
+            # built without re-validation: the bot assembles it from the rulebook's own names and ranges
+            chosen.append((Order.model_construct(lever=lid, params=params, visibility=visibility), cost, why))
             per_seat[seat] = per_seat.get(seat, 0) + 1
             used.add(lid)
             pc -= cost
@@ -583,7 +608,7 @@ class Bot:
             params.update(plan.params)
             take(plan.lever, params, plan.visibility, f"{rid}: {rule.reason}")
         # 3. the rest by utility
-        scored: list[tuple[float, str, dict[str, Any], str, list[str]]] = []
+        scored: list[tuple[float, str, dict[str, Any], str, float]] = []
         for lid, lever in rb.levers.items():
             if lever.team != team or lid in never or lid in used:
                 continue
@@ -592,21 +617,22 @@ class Bot:
             entry = self._lever_entries(view).get(lid)
             if entry is None or not entry["available"]:
                 continue
-            best: tuple[float, dict[str, Any], str, list[str]] | None = None
+            best: tuple[float, dict[str, Any], str, float] | None = None
             for params in self._variants(lever, env):
                 for vis in _visibilities(lever):
                     cost = self._legal(view, env, lever, params, vis == "public")
                     if cost is None:
                         continue
-                    u, why = self.order_utility(env, lever, params, vis == "public", cost)
+                    u, _ = self.order_utility(env, lever, params, vis == "public", cost)
                     if best is None or u > best[0]:
-                        best = (u, params, vis, why)
+                        best = (u, params, vis, cost)
             if best is not None and best[0] > 0.05:
                 scored.append((best[0], lid, best[1], best[2], best[3]))
         scored.sort(key=lambda s: (-s[0], s[1]))
-        for u, lid, params, vis, why in scored:
+        for u, lid, params, vis, cost in scored:
             if len(chosen) >= limit:
                 break
+            _, why = self.order_utility(env, rb.levers[lid], params, vis == "public", cost, explain=True)
             take(lid, params, vis, f"utility {u:+.2f} ({', '.join(why)})")
         if statement is None and self._roll(view, "statement") < p.model.statement_rate:
             partners = [t for t in TEAMS if t != team]
@@ -620,7 +646,7 @@ class Bot:
                         "statement",
                     )
                 )
-        cmd = SubmitOrders(orders=[o for o, _, _ in chosen], statement=statement)
+        cmd = SubmitOrders.model_construct(orders=[o for o, _, _ in chosen], statement=statement)
         reasons = (
             "; ".join(f"{rb.levers[o.lever].code}: {why}" for o, _, why in chosen)
             or "no order worth its cost"
@@ -647,9 +673,8 @@ class BotDriver:
             v = view(game, team)
             v["phase"] = phase
             for d in bot.decide(v):
-                actor = Actor(role="bot", team=team, name=f"bot:{bot.persona_id}")
+                actor = Actor.model_construct(role="bot", team=team, seat=None, name=f"bot:{bot.persona_id}")
                 if not isinstance(d.command, Note):
-                    yield CommandEnvelope(
-                        actor=actor, command=Note(text=d.reason[:1000], decision=d.decision)
-                    )
-                yield CommandEnvelope(actor=actor, command=d.command)
+                    note = Note.model_construct(text=d.reason[:1000], decision=d.decision)
+                    yield CommandEnvelope.model_construct(actor=actor, command=note)
+                yield CommandEnvelope.model_construct(actor=actor, command=d.command)

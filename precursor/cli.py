@@ -403,6 +403,11 @@ def cmd_balance(args: argparse.Namespace) -> int:
         t.add_row(r["scenario"], r["label"], shown, r["target"], mark)
     c = Console()
     c.print(t)
+    refused = sum(
+        r["refused"] for r in {(r["scenario"], tuple(r["personas"].items())): r for r in results}.values()
+    )
+    if refused:
+        c.print(f"[red]warning: {refused} bot command(s) were refused; the bots have a bug[/]")
     failed = sum(1 for r in results if not r["passed"])
     c.print(f"{len(results) - failed} on target, {failed} off target (a report: the exit code stays 0)")
     return 0

@@ -76,6 +76,8 @@ class Game:
         self.indicator_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.lever_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.score_cache: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.entry_cache: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
+        self.point_cache: dict[tuple[str, str, int], float] = {}
 
     # ------------------------------------------------------------------ construction
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import os
 import statistics
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -245,8 +244,8 @@ def _run_jobs(
         global _WORKER_RB
         # Under fork, a caller's own rulebook reaches the workers through this inherited global.
         _WORKER_RB = rb
-        # Chunks amortize the pickling round trip (~a game's cost per task) while staying small enough
-        # to balance load across workers and keep the progress bar moving.
+        # Chunks of games per task spread the per-task round trip (queue, pickle, wake-up) over several
+        # games, while staying small enough to balance the load across workers and move the progress bar.
         chunk = max(1, min(25, total // (workers * 8)))
         try:
             with ProcessPoolExecutor(
@@ -266,14 +265,6 @@ def _run_jobs(
     return {k: [rec for _, rec in sorted(v, key=lambda r: r[0])] for k, v in out.items()}
 
 
-def default_workers() -> int:
-    """One worker per CPU this process may use: the games are CPU-bound and share nothing."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def simulate(
     scenario: str,
     runs: int,
@@ -287,6 +278,8 @@ def simulate(
 
     ``personas`` overrides the scenario's default personas per team. ``progress(done, total)`` is
     called as games finish (for a progress bar). The records are the same whatever ``workers`` is.
+    With ``workers > 1`` the games run in forked processes that inherit ``rb``; on platforms without
+    ``fork`` each worker loads the shipped rulebook instead.
     """
     if runs < 1:
         raise SimulationError("runs must be at least 1")
@@ -495,6 +488,7 @@ def balance(
                 "hi": check.hi,
                 "passed": _passes(check, value),
                 "runs": runs,
+                "refused": summaries[key]["refused_total"],  # bot commands the engine refused: a bot bug
             }
         )
     return out

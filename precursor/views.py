@@ -156,57 +156,70 @@ def _plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, 
 
 
 def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
+    """Build the audience's dashboard, reusing each entry whose inputs (value, months recorded) are unchanged.
+
+    Most values do not move between two views, so an entry is rebuilt only when its current value or the
+    length of its history differs from the previous build: views are rebuilt for every seat and phase.
+    """
     st = game.state
-    env, history, cache = st.env, st.history, game.series_cache
+    env, history = st.env, st.history
+    prev = game.entry_cache.setdefault(audience, {})
     out = []
     for key, mode, lag, noise, meta in _plan(game.rb, audience):
-        if mode == _BOOL:
-            out.append({"id": key, "value": env[key], "estimate": False, "lag": 0, **meta})
+        hist = history.get(key)
+        n = len(hist) if hist else 0
+        sig = (env[key], n) if mode != _LAGGED else n
+        old = prev.get(key)
+        if old is not None and old[0] == sig:
+            out.append(old[1])
             continue
-        hist = history.get(key) or [env[key]]
-        if mode == _EXACT:
-            out.append(
-                {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": hist[-12:], **meta}
-            )
-            continue
-        if mode == _LIVE:
-            out.append(
-                {
-                    "id": key,
-                    "value": env[key],
-                    "estimate": False,
-                    "lag": 0,
-                    "trend": [*hist[-11:], env[key]],
-                    **meta,
-                }
-            )
-            continue
-        n = len(hist)
-        ck = (audience, key, n)
-        past = cache.get(ck)
-        if mode == _NOISY_NOW:
-            if past is None:
-                past = [
-                    round(hist[i] * _noise(game, audience, key, i, noise), 4)
-                    for i in range(max(0, n - 11), n)
-                ]
-                cache[ck] = past
-            series = [*past, round(env[key] * _noise(game, audience, key, n, noise), 4)]
-        else:
-            if past is None:
-                # each month's value as reported `lag` months later; before the game, the starting value
-                lo = max(0, n - 12 - lag)
-                idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
-                past = [
-                    round(hist[i] * _noise(game, audience, key, i, noise), 4) if noise else hist[i]
-                    for i in idxs
-                ]
-                cache[ck] = past
-            series = past
-        out.append(
-            {"id": key, "value": series[-1], "estimate": noise > 0, "lag": lag, "trend": series, **meta}
-        )
+        entry = _entry(game, audience, key, mode, lag, noise, meta, hist or [env[key]])
+        prev[key] = (sig, entry)
+        out.append(entry)
     return out
+
+
+def _entry(
+    game: Game,
+    audience: Audience,
+    key: str,
+    mode: int,
+    lag: int,
+    noise: float,
+    meta: dict[str, Any],
+    hist: list[Any],
+) -> dict[str, Any]:
+    env = game.state.env
+    if mode == _BOOL:
+        return {"id": key, "value": env[key], "estimate": False, "lag": 0, **meta}
+    if mode == _EXACT:
+        return {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": hist[-12:], **meta}
+    if mode == _LIVE:
+        trend = [*hist[-11:], env[key]]
+        return {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": trend, **meta}
+    n = len(hist)
+    if mode == _NOISY_NOW:
+        idxs = range(max(0, n - 11), n)
+        series = [_point(game, audience, key, i, hist[i], noise) for i in idxs]
+        series.append(round(env[key] * _noise(game, audience, key, n, noise), 4))
+    else:
+        # each month's value as reported `lag` months later; before the game, the starting value
+        lo = max(0, n - 12 - lag)
+        idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
+        series = [_point(game, audience, key, i, hist[i], noise) for i in idxs]
+    return {"id": key, "value": series[-1], "estimate": noise > 0, "lag": lag, "trend": series, **meta}
+
+
+def _point(game: Game, audience: Audience, key: str, idx: int, value: float, noise: float) -> float:
+    """One recorded month as the audience sees it (noisy, fixed per month): computed once per game."""
+    if not noise:
+        return value
+    ck = (audience, key, idx)
+    v = game.point_cache.get(ck)
+    if v is None:
+        v = round(value * _noise(game, audience, key, idx, noise), 4)
+        game.point_cache[ck] = v
+    return v
 
 
 _PLANS: dict[tuple[int, str], list[tuple[str, int, int, float, dict[str, Any]]]] = {}
@@ -288,7 +301,8 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "windows": {w: st.env[f"window.{w}"] for w in WINDOWS},
         "modules": {m: bool(st.env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
         "start": _start_values(game, audience, indicators),
-        "levers": levers_for(game, team) if team else [],
+        # the orders screen: availability is the engine's own check, so it is shown in the orders phase
+        "levers": levers_for(game, team) if team and st.phase == "orders" else [],
         "counts": _counts(game, team) if team else {},
         "order_limit": sc.order_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},

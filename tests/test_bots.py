@@ -20,7 +20,9 @@ SCENARIOS = sorted(RB.scenarios)
 BY_TEAM = {t: sorted(p for p, c in RB.personas.items() if c.team == t) for t in TEAMS}
 
 
-def _bot_game(scenario: str, seed: int, personas: dict[str, str], until: int | None = None) -> tuple[Game, list[Any]]:
+def _bot_game(
+    scenario: str, seed: int, personas: dict[str, str], until: int | None = None
+) -> tuple[Game, list[Any]]:
     return play(RB, scenario, seed, None, bots=BotDriver(RB, personas, seed), until_turn=until)
 
 
@@ -103,13 +105,17 @@ def test_bot_reads_a_view_not_the_game() -> None:
 
 
 def _strikes(game: Game) -> int:
-    return sum(1 for e in game.log if e["type"] == "order_executed" and e["lever"] in ("us_strike", "us_cyber"))
+    return sum(
+        1 for e in game.log if e["type"] == "order_executed" and e["lever"] in ("us_strike", "us_cyber")
+    )
 
 
 def test_an_institutionalist_never_strikes_even_with_the_gate_open() -> None:
     # Red Line opens the strike gate (Overton 70, an AUMF through one chamber) from the first turn
     base = dict(RB.scenarios["red-line"].model.personas)
     g0 = Game.new(RB, "red-line", 0)
+    while g0.state.phase != "orders":
+        g0.advance()
     strike = next(e for e in view(g0, "us")["levers"] if e["id"] == "us_strike")
     assert strike["available"], strike["why_not"]
     for seed in range(40):
@@ -122,8 +128,17 @@ def test_an_institutionalist_never_strikes_even_with_the_gate_open() -> None:
 def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
     goad = {
         "turns": [
-            {"turn": t, "commands": [{"team": "us", "type": "submit_orders", "orders": [],
-                                      "statement": {"kind": "threat", "target": "mx", "text": "Act, or we will."}}]}
+            {
+                "turn": t,
+                "commands": [
+                    {
+                        "team": "us",
+                        "type": "submit_orders",
+                        "orders": [],
+                        "statement": {"kind": "threat", "target": "mx", "text": "Act, or we will."},
+                    }
+                ],
+            }
             for t in range(1, 7)
         ]
     }
@@ -135,8 +150,18 @@ def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
         for turn in range(2, 7):  # from the turn after the first public threat
             chances += 1
             blamed = any(
-                (e["type"] == "order_executed" and e["team"] == "mx" and e["lever"] == "mx_blame" and e["turn"] == turn)
-                or (e["type"] == "statement" and e["team"] == "mx" and e["kind"] == "blame" and e["turn"] == turn)
+                (
+                    e["type"] == "order_executed"
+                    and e["team"] == "mx"
+                    and e["lever"] == "mx_blame"
+                    and e["turn"] == turn
+                )
+                or (
+                    e["type"] == "statement"
+                    and e["team"] == "mx"
+                    and e["kind"] == "blame"
+                    and e["turn"] == turn
+                )
                 for e in game.log
             )
             answered += blamed
@@ -147,8 +172,17 @@ def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
 def test_a_cooperative_mexico_does_not_answer_goading_with_blame() -> None:
     goad = {
         "turns": [
-            {"turn": t, "commands": [{"team": "us", "type": "submit_orders", "orders": [],
-                                      "statement": {"kind": "threat", "target": "mx"}}]}
+            {
+                "turn": t,
+                "commands": [
+                    {
+                        "team": "us",
+                        "type": "submit_orders",
+                        "orders": [],
+                        "statement": {"kind": "threat", "target": "mx"},
+                    }
+                ],
+            }
             for t in range(1, 7)
         ]
     }
