@@ -764,6 +764,8 @@ def compliance(g: Game) -> None:
                 if not compile_expr(c["condition"], g.rb.symbols, "bool")(env):
                     continue
             met = any(negotiation.order_meets(g, c, o) for o in executed[c["actor"]])
+            if not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1:
+                met = True  # a one-off act already carried out fulfils the commitment to it
             pending: dict[str, Any] = {}
             r = "d5.audience_costs"
             if not met:

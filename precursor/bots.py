@@ -333,11 +333,24 @@ class Bot:
         if pk is not None and turn not in self.tabled:
             partners = [t for t in pk.partner if t != self.team]
             trust = [env.get(f"trust.{pair(self.team, t)}", 50) for t in partners]
+            mine = [a for a in view["agreements"] if a["proposal"].split("-")[1] == self.team.upper()]
             already = any(
-                a["status"] in ("signed", "active") and a["proposal"].split("-")[1] == self.team.upper()
-                for a in view["agreements"]
+                a["status"] in ("signed", "active")
+                or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
+                for a in mine
             )
-            if partners and min(trust) >= 30 and not already:
+            own_cost = 0.0
+            for c in pk.clauses:
+                lv = self.rb.levers[c.lever]
+                if c.actor == self.team and not (lv.once and env.get(f"count.{lv.id}", 0) >= 1):
+                    try:
+                        own_cost += float(
+                            lv.cost.fn({**env, **{f"param.{k}": v for k, v in c.params.items()}})
+                        )
+                    except (KeyError, TypeError):
+                        own_cost += 1.0
+            affordable = own_cost + self._committed_cost(view, env) <= float(view["pc"][self.team])
+            if partners and min(trust) >= 30 and not already and affordable:
                 self.tabled.add(turn)
                 clauses = [
                     Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
@@ -405,6 +418,7 @@ class Bot:
                     Respond(proposal=prop["id"], action="reject"), f"{rule.id}: {rule.reason}", "reject"
                 )
         total = 0.0
+        own_cost = 0.0
         public = prop["visibility"] == "public"
         for c in prop["clauses"]:
             lever = self.rb.levers[c["lever"]]
@@ -414,8 +428,20 @@ class Bot:
                     cost = float(lever.cost.fn({**env, **{f"param.{k}": v for k, v in c["params"].items()}}))
                 except (KeyError, TypeError):
                     cost = 1.0
+                if not (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+                    own_cost += cost
             u, _ = self.order_utility(env, lever, c["params"], public, cost)
             total += u
+        # a deal the team cannot pay for would be broken: commitments already due come first
+        committed = self._committed_cost(view, env)
+        pc = float(view["pc"][self.team])
+        if own_cost + committed > pc:
+            return Decision(
+                Respond(proposal=prop["id"], action="reject"),
+                f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
+                f"{committed:g} already committed, with {pc:g} available",
+                "reject",
+            )
         if prop.get("modules"):
             total += p.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
         proposer = prop["from"]
@@ -435,6 +461,28 @@ class Bot:
             f"(reservation {p.model.reservation}, trust {trust:.0f})",
             "reject",
         )
+
+    def _committed_cost(self, view: dict[str, Any], env: dict[str, Any]) -> float:
+        """Political capital the team's signed deals will call for next turn."""
+        total = 0.0
+        nxt = view["turn"] + 1
+        for a in view["agreements"]:
+            if a["status"] not in ("signed", "active") or self.team not in a["parties"]:
+                continue
+            for c in a["clauses"]:
+                start, dur = int(c["start_turn"]), max(int(c["duration"]), 1)
+                if c["actor"] != self.team or not (start <= nxt <= start + dur - 1):
+                    continue
+                lever = self.rb.levers[c["lever"]]
+                if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
+                    continue
+                try:
+                    total += float(
+                        lever.cost.fn({**env, **{f"param.{k}": v for k, v in c["params"].items()}})
+                    )
+                except (KeyError, TypeError):
+                    total += 1.0
+        return total
 
     # ------------------------------------------------------------------ orders
 
@@ -570,7 +618,7 @@ class Bot:
                 )
         # 2. commitments due this turn (honoured unless the persona reneges on a clause it dislikes)
         for a in view["agreements"]:
-            if a["status"] != "active" or team not in a["parties"]:
+            if a["status"] not in ("signed", "active") or team not in a["parties"]:
                 continue
             for ci, c in enumerate(a["clauses"]):
                 start, dur = int(c["start_turn"]), max(int(c["duration"]), 1)
