@@ -189,6 +189,7 @@ def _all_orders(g: Game) -> list[tuple[str, dict[str, Any]]]:
 
 def adjudicate(g: Game) -> None:
     st = g.state
+    months = turn_months(g)  # the turn's calendar months, fixed before the month steps move the clock
     orders = _all_orders(g)
     # reveal: each team sees its own orders; everyone sees the public ones
     for tid in TEAMS:
@@ -210,7 +211,7 @@ def adjudicate(g: Game) -> None:
         month_step(g)
     _rules(g, "lag_release")
     _rules(g, "politics")
-    _elections(g)
+    _elections(g, months)
     compliance(g)
     _rules(g, "compliance")
     if st.month_index % 3 == 0:
@@ -282,11 +283,12 @@ def _statements(g: Game) -> None:
                     _canada_declares(g, pending, s["kind"], target)
             if m.own_approval:
                 pending[f"{team}.approval"] = g.new_value(f"{team}.approval", "add", m.own_approval, pending)
-            env["act.public"] = True
-            try:
-                g.run_effects(kind.effects, env, pending, f"statement:{team}:{seat}", True)
-            finally:
-                env.pop("act.public", None)
+            if team == "us" and target == "mx":  # extra effects in statements.yaml are the US-Mexico case
+                env["act.public"] = True
+                try:
+                    g.run_effects(kind.effects, env, pending, f"statement:{team}:{seat}", True)
+                finally:
+                    env.pop("act.public", None)
             changes = g.changes_of(pending)
             g.emit(
                 {
@@ -620,6 +622,8 @@ def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
         "flag.hrl": True,
         "flag.hrl_cleared": False,
         "flag.hrl_count": env["flag.hrl_count"] + 1,
+        # the breach is the turn's loudest act: tension must not "ease in a quiet turn" (rule A1)
+        "mx.st_added": g.new_value("mx.st_added", "add", max(1.0, 100 - float(env["mx.st"])), {}),
         "flag.hrl_months": 0.0,
         "flag.ca_must_declare": True,
         "flag.ca_declared": False,
@@ -690,8 +694,15 @@ def _activate_agreements(g: Game) -> None:
             if "cn" in a["parties"] and any(c["actor"] == "cn" for c in a["clauses"]):
                 face = {"china_initiative": 2, "multilateral": 2, "reciprocal": 0, "us_demand_met": -5}
                 pending["cn.face"] = g.new_value("cn.face", "add", face.get(a["framing"], 0), pending)
-            if a.get("sovereignty_accord") and env["flag.hrl"]:
+            accord_ok = (
+                a.get("sovereignty_accord")
+                and env["flag.hrl"]
+                and a["visibility"] == "public"
+                and env["flag.hrl_months"] >= g.param("a3.accord", "min_turns", 3) * env["months_per_turn"]
+            )
+            if accord_ok:
                 pending["flag.hrl_cleared"] = True
+                pending["flag.hrl"] = False
                 pending["mx.st"] = g.new_value("mx.st", "set", g.param("a3.accord", "st", 70), pending)
                 pending["mx.coop_cap"] = g.new_value(
                     "mx.coop_cap", "set", g.param("a3.accord", "coop_cap", 40), pending
@@ -843,7 +854,8 @@ def compliance(g: Game) -> None:
                     }
                 )
                 exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}")
-        if st.turn >= a["ends_turn"] and a["status"] == "active":
+        waiting = bool(a["modules"]) and not a["modules_active"]  # modules still wait for a meeting
+        if st.turn >= a["ends_turn"] and a["status"] == "active" and not waiting:
             honoured = [t for t in a["parties"] if t not in a["reneged"]]
             g.emit(
                 {
@@ -991,9 +1003,8 @@ def _cyber_discovery(g: Game) -> None:
         )
 
 
-def _elections(g: Game) -> None:
+def _elections(g: Game, months: list[dt.date]) -> None:
     st, env = g.state, g.state.env
-    months = turn_months(g)
     first, last = months[0], months[-1]
     for ev in g.sc.model.calendar:
         d = _date(ev.date)
