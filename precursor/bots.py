@@ -165,6 +165,7 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
     return ("public", "private") if differs else ("public",)
 
 
+_READS: dict[tuple[int, str, str], set[str]] = {}
 _WEIGHTED: dict[tuple[int, str, str], tuple[list[tuple[Any, float, float]], float, float]] = {}
 
 
@@ -490,7 +491,20 @@ class Bot:
         """Parameter choices worth comparing: the defaults, each choice, and steps around a set level."""
         base = {k: p.default for k, p in lever.params.items()}
         out = [base]
+        rkey = (id(self.rb), self.persona_id, lever.id)
+        read = _READS.get(rkey)
+        if read is None:
+            read = set()
+            for ce, _w, _per in self._weighted(lever)[0]:
+                read |= ce.value.names
+                if ce.when is not None:
+                    read |= ce.when.names
+                if ce.chance is not None:
+                    read |= ce.chance.names
+            _READS[rkey] = read
         for k, p in lever.params.items():
+            if f"param.{k}" not in read:
+                continue  # the persona cares about nothing this parameter changes: keep the default
             if p.type == "choice":
                 out.extend({**base, k: c} for c in p.choices if c != p.default)
             elif p.type in ("int", "num") and p.min is not None and p.max is not None:
@@ -665,6 +679,9 @@ class Bot:
             entry = self._lever_entries(view).get(lid)
             if entry is None or not entry["available"]:
                 continue
+            weighted, st_w, tag_w = self._weighted(lever)
+            if not weighted and tag_w <= 0 and not (st_w and (lever.sov_public or lever.sov_private)):
+                continue  # nothing in it this persona values: its utility could only be its cost
             best: tuple[float, dict[str, Any], str, float] | None = None
             for params in self._variants(lever, env):
                 for vis in _visibilities(lever):

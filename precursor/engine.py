@@ -78,6 +78,7 @@ class Game:
         self.score_cache: dict[str, tuple[int, dict[str, Any]]] = {}
         self.entry_cache: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.point_cache: dict[tuple[str, str, int], float] = {}
+        self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ construction
 
@@ -485,6 +486,26 @@ class Game:
             "cost": rnd(cost),
             "seat": seat,
         }
+
+    def default_order_status(self, lever: CLever) -> tuple[float | None, str]:
+        """Whether the lever could be ordered now with its default parameters: (cost, "") or (None, why).
+
+        The same checks as ``validate_order`` (defaults are valid by construction: checked at load), without
+        building an order or raising, because every orders screen asks it for every lever of a team.
+        """
+        if lever.once and self.state.env[f"count.{lever.id}"] > 0:
+            return None, f"{lever.code} can be played once per game and already was"
+        params = {k: p.default for k, p in lever.params.items()}
+        ctx = self.lever_ctx(lever, params, lever.visibility != "private")
+        try:
+            for cond, message in lever.preconditions:
+                if not cond.fn(ctx):
+                    return None, f"{lever.code}: {message}"
+            free = lever.id in self.state.free_levers
+            cost = 0.0 if free else max(0.0, float(lever.cost.fn(ctx)))
+        finally:
+            self.clear_ctx(ctx, params)
+        return rnd(cost), ""
 
     def normalise_params(self, lever: CLever, given: dict[str, Any]) -> dict[str, Any]:
         for k in given:

@@ -164,6 +164,7 @@ def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
     st = game.state
     env, history = st.env, st.history
     prev = game.entry_cache.setdefault(audience, {})
+    shared = game.shared_entries
     out = []
     for key, mode, lag, noise, meta in _plan(game.rb, audience):
         hist = history.get(key)
@@ -173,7 +174,13 @@ def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
         if old is not None and old[0] == sig:
             out.append(old[1])
             continue
-        entry = _entry(game, audience, key, mode, lag, noise, meta, hist or [env[key]])
+        # entries without noise are the same for every audience that sees them this way: build once
+        skey = (key, mode, lag, sig) if not noise else None
+        entry = shared.get(skey) if skey is not None else None
+        if entry is None:
+            entry = _entry(game, audience, key, mode, lag, noise, meta, hist or [env[key]])
+            if skey is not None:
+                shared[skey] = entry
         prev[key] = (sig, entry)
         out.append(entry)
     return out
@@ -344,8 +351,6 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
     Availability is the engine's own check with default parameters, so a team learns no more than a
     player who tries the order would. Outside the orders phase it says whether it would be legal then.
     """
-    from .commands import CommandError, Order
-
     hit = game.lever_cache.get(team)
     if hit is not None and hit[0] == game.env_version:
         return hit[1]
@@ -359,11 +364,8 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
             "name": lv.name,
             "seat": game.player_seat_of_lever(lv),
         }
-        try:
-            o = game.validate_order(team, entry["seat"], Order(lever=lid))
-            entry.update(available=True, cost=o["cost"], why_not="")
-        except CommandError as exc:
-            entry.update(available=False, cost=None, why_not=exc.message)
+        cost, why = game.default_order_status(lv)
+        entry.update(available=cost is not None, cost=cost, why_not=why)
         out.append(entry)
     game.lever_cache[team] = (game.env_version, out)
     return out
