@@ -176,19 +176,26 @@ def _turn_end(state: GameState, ev: Event) -> None:
     # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
     tv = state.turn_values
     env = state.env
+    names = _MEAN_KEYS
     for k, v in ev["values"].items():
+        mk = names.get(k)
+        if mk is None:
+            mk = names[k] = "mean." + k
         series = tv.get(k)
         if series is not None:
             series.append(v)
             n = len(series)
-            env["mean." + k] = round((env["mean." + k] * (n - 1) + v) / n, 4)
+            env[mk] = round((env[mk] * (n - 1) + v) / n, 4)
         else:
             tv[k] = [v]
-            env["mean." + k] = v
+            env[mk] = v
     _changes(state, ev)
     state.played_history.append(ev.get("played", {}))
     for oid, res in ev.get("objectives", {}).items():
         state.objectives[oid] = res
+
+
+_MEAN_KEYS: dict[str, str] = {}
 
 
 def _score(state: GameState, ev: Event) -> None:
