@@ -1125,27 +1125,25 @@ def review(g: Game) -> None:
     env = g.state.env
     r = "f3.review"
     pending: dict[str, Any] = {}
-    od_now, od_then = _displayed(g, "us.od_synth", 0), _displayed(g, "us.od_synth", 3)
-    h_now, h_then = _displayed(g, "mx.homicides", 0), _displayed(g, "mx.homicides", 3)
     thr = g.param(r, "threshold_pct", 3) / 100
-    od_fell = h_fell = False
     inputs: dict[str, Any] = {}
-    if od_now is not None and od_then:
-        ch = (od_now - od_then) / od_then
-        inputs["od_change"] = round(ch, 4)
+    fell: dict[str, bool] = {}
+    # each government is judged on its headline number as published: deaths for the US, homicides for Mexico
+    for key, label, target, param in (
+        ("us.od_synth", "od_change", "us.approval", "us_approval"),
+        ("mx.homicides", "homicide_change", "mx.approval", "mx_approval"),
+    ):
+        now, then = _displayed(g, key, 0), _displayed(g, key, 3)
+        fell[key] = False
+        if now is None or not then:
+            continue
+        ch = (now - then) / then
+        inputs[label] = round(ch, 4)
         if abs(ch) >= thr:
-            pending["us.approval"] = g.new_value(
-                "us.approval", "add", g.param(r, "us_approval", 2) * (-1 if ch > 0 else 1), pending
-            )
-        od_fell = ch < 0
-    if h_now is not None and h_then:
-        ch = (h_now - h_then) / h_then
-        inputs["homicide_change"] = round(ch, 4)
-        if abs(ch) >= thr:
-            pending["mx.approval"] = g.new_value(
-                "mx.approval", "add", g.param(r, "mx_approval", 2) * (-1 if ch > 0 else 1), pending
-            )
-        h_fell = ch < 0
+            delta = g.param(r, param, 2) * (-1 if ch > 0 else 1)
+            pending[target] = g.new_value(target, "add", delta, pending)
+        fell[key] = ch < 0
+    od_fell, h_fell = fell["us.od_synth"], fell["mx.homicides"]
     tr_then = g.state.history["ca.trade_risk"][-4] if len(g.state.history["ca.trade_risk"]) >= 4 else None
     if tr_then is not None:
         ch = env["ca.trade_risk"] - tr_then

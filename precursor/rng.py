@@ -12,7 +12,8 @@ import zlib
 _MASK = (1 << 64) - 1
 
 
-def _mix(x: int) -> int:
+def mix(x: int) -> int:
+    """One SplitMix64 step: a cheap bijective mixer, so nearby inputs give unrelated outputs."""
     x = (x + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
@@ -22,8 +23,8 @@ def _mix(x: int) -> int:
 def roll(seed: int, label: str) -> float:
     """A uniform number in [0, 1) determined by the seed and the label alone."""
     raw = label.encode()
-    h = _mix((seed & _MASK) ^ (zlib.crc32(raw) << 17) ^ len(label))
-    h = _mix(h ^ zlib.adler32(raw))
+    h = mix((seed & _MASK) ^ (zlib.crc32(raw) << 17) ^ len(label))
+    h = mix(h ^ zlib.adler32(raw))
     return (h >> 11) / float(1 << 53)
 
 

@@ -687,26 +687,19 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
         fdoc, fm = ff
         flow_meta = fm.flow
         _check_sources(ctx, fdoc, ("flow",), fm.flow, sources)
-        for fi, f in enumerate(fm.flow.constants):
-            p = ("flow", "constants", fi)
-            if f.target not in indicators:
-                ctx.add(
-                    fdoc, (*p, "target"), f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}"
-                )
-                continue
-            e = ctx.expr(fdoc, (*p, "value"), f.value, base, indicators[f.target].type)
-            if e is not None:
-                flow_constants.append((f.target, e))
-        for fi, f in enumerate(fm.flow.formulas):
-            p = ("flow", "formulas", fi)
-            if f.target not in indicators:
-                ctx.add(
-                    fdoc, (*p, "target"), f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}"
-                )
-                continue
-            e = ctx.expr(fdoc, (*p, "value"), f.value, base, indicators[f.target].type)
-            if e is not None:
-                flow.append((f.target, e))
+        for section, formulas, into in (
+            ("constants", fm.flow.constants, flow_constants),
+            ("formulas", fm.flow.formulas, flow),
+        ):
+            for fi, f in enumerate(formulas):
+                p = ("flow", section, fi)
+                if f.target not in indicators:
+                    msg = f"unknown indicator '{f.target}'{_suggest(f.target, indicators)}"
+                    ctx.add(fdoc, (*p, "target"), msg)
+                    continue
+                e = ctx.expr(fdoc, (*p, "value"), f.value, base, indicators[f.target].type)
+                if e is not None:
+                    into.append((f.target, e))
     else:
         ctx.problems.append(Problem("rules/flow.yaml", 1, "(file)", "the flow model file is missing"))
 

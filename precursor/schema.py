@@ -8,7 +8,7 @@ type-checks them once every name in the rulebook is known.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -18,20 +18,6 @@ ExprText = str | float | int | bool
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 
 # Adjudication steps in their fixed order (FACTBASE §6.1); rules name the step they run in.
-STEPS: tuple[str, ...] = (
-    "statements",
-    "diplomacy",
-    "legal",
-    "border",
-    "security",
-    "migration",
-    "flow",
-    "lag_release",
-    "politics",
-    "compliance",
-    "review",
-    "injects",
-)
 Step = Literal[
     "statements",
     "diplomacy",
@@ -46,6 +32,7 @@ Step = Literal[
     "review",
     "injects",
 ]
+STEPS: tuple[str, ...] = get_args(Step)
 
 
 class Strict(BaseModel):

@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .rng import mix
 from .schema import TEAMS
 
 if TYPE_CHECKING:
@@ -58,14 +59,6 @@ class SimulationError(ValueError):
 # ---------------------------------------------------------------------- seeds
 
 
-def _splitmix(x: int) -> int:
-    """One SplitMix64 step: a cheap bijective mixer, so nearby inputs give unrelated outputs."""
-    x = (x + 0x9E3779B97F4A7C15) & _MASK
-    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
-    return x ^ (x >> 31)
-
-
 def run_seed(seed: int, index: int) -> int:
     """The game seed of run ``index`` in a batch seeded with ``seed``.
 
@@ -73,7 +66,7 @@ def run_seed(seed: int, index: int) -> int:
     order in which runs finish; mixed (not ``seed + index``) so that batches with neighbouring seeds do
     not share games.
     """
-    return _splitmix(_splitmix(seed & _MASK) ^ (index & _MASK)) & _SEED_BITS
+    return mix(mix(seed & _MASK) ^ (index & _MASK)) & _SEED_BITS
 
 
 # ---------------------------------------------------------------------- personas

@@ -125,23 +125,22 @@ def test_an_institutionalist_never_strikes_even_with_the_gate_open() -> None:
         assert not game.state.env["flag.hrl"]
 
 
-def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
-    goad = {
+def _goading_script() -> dict[str, Any]:
+    """A US seat that publicly threatens Mexico every turn of Loose Talk and orders nothing else."""
+    threat = {"kind": "threat", "target": "mx", "text": "Act, or we will."}
+    return {
         "turns": [
             {
                 "turn": t,
-                "commands": [
-                    {
-                        "team": "us",
-                        "type": "submit_orders",
-                        "orders": [],
-                        "statement": {"kind": "threat", "target": "mx", "text": "Act, or we will."},
-                    }
-                ],
+                "commands": [{"team": "us", "type": "submit_orders", "orders": [], "statement": threat}],
             }
             for t in range(1, 7)
         ]
     }
+
+
+def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
+    goad = _goading_script()
     others = {"mx": "sovereigntist", "cn": "deny_and_deflect", "ca": "trilateralist"}
     answered = chances = 0
     for seed in range(12):
@@ -170,22 +169,7 @@ def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
 
 
 def test_a_cooperative_mexico_does_not_answer_goading_with_blame() -> None:
-    goad = {
-        "turns": [
-            {
-                "turn": t,
-                "commands": [
-                    {
-                        "team": "us",
-                        "type": "submit_orders",
-                        "orders": [],
-                        "statement": {"kind": "threat", "target": "mx"},
-                    }
-                ],
-            }
-            for t in range(1, 7)
-        ]
-    }
+    goad = _goading_script()
     others = {"mx": "cooperative", "cn": "deny_and_deflect", "ca": "trilateralist"}
     game, _ = play(RB, "loose-talk", 1, goad, bots=BotDriver(RB, others, 1))
     assert not any(e["type"] == "order_executed" and e["lever"] == "mx_blame" for e in game.log)
