@@ -184,7 +184,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}", file=sys.stderr)
         return 2
     script = load_script(Path(args.script)) if args.script else None
-    game, errors = play(rb, args.scenario, args.seed, script)
+    bots = None
+    if args.bots is not None:
+        from .bots import BotDriver
+
+        personas = dict(rb.scenarios[args.scenario].model.personas)
+        for item in filter(None, args.bots.split(",")):
+            team, _, persona = item.partition("=")
+            if team not in personas or persona not in rb.personas or rb.personas[persona].team != team:
+                print(f"bad --bots entry '{item}': use team=persona, e.g. us=hawk", file=sys.stderr)
+                return 2
+            personas[team] = persona
+        scripted = {c.get("team") for t in (script or {}).get("turns", []) for c in t.get("commands", [])}
+        personas = {t: p for t, p in personas.items() if t not in scripted}
+        bots = BotDriver(rb, personas, args.seed)
+    game, errors = play(rb, args.scenario, args.seed, script, bots=bots)
     for e in errors:
         print(f"turn {e.turn}, command {e.index + 1}: refused: {e.code}: {e.message}", file=sys.stderr)
     out = Path(args.out)
@@ -443,6 +457,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--script", help="YAML or JSON script of commands per turn")
     run.add_argument("--out", required=True, help="events file (JSON lines)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any scripted command was refused")
+    run.add_argument(
+        "--bots",
+        nargs="?",
+        const="",
+        default=None,
+        help="bots play every team the script leaves alone (scenario personas; override with us=hawk,...)",
+    )
     run.set_defaults(fn=cmd_run)
 
     cc = sub.add_parser("check-cases", help="run adjudication conformance cases")

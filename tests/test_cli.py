@@ -142,3 +142,15 @@ def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert str(target) in out.stdout.splitlines()[0]
     assert "ok:" in out.stdout and " levers " in out.stdout
+
+
+def test_run_with_bots_plays_a_negotiated_game(tmp_path: Path) -> None:
+    out_file = tmp_path / "events.jsonl"
+    out = cli("run", "loose-talk", "--seed", "2", "--bots", "us=hawk", "--out", str(out_file), "--strict")
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out_file.read_text().splitlines()]
+    notes = [e for e in events if e["type"] == "note"]
+    assert notes and any(e["type"] == "proposal" for e in events)
+    assert any("hawk" in (e.get("text") or "") or e.get("decision") for e in notes)
+    bad = cli("run", "loose-talk", "--bots", "us=dove", "--out", str(out_file))
+    assert bad.returncode == 2 and "us=dove" in bad.stderr
