@@ -969,7 +969,8 @@ def month_step(g: Game) -> None:
     from .engine import add_months
 
     nxt = st.month_index + 1
-    values = {k: env[k] for k in st.history}
+    keys = g.rb.num_indicators
+    values = dict(zip(keys, map(env.__getitem__, keys), strict=True))
     g.emit(
         {
             "type": "month",
@@ -1175,7 +1176,8 @@ def review(g: Game) -> None:
 
 def end_turn(g: Game) -> None:
     st, env = g.state, g.state.env
-    values: dict[str, Any] = {k: env[k] for k in st.history}
+    keys = g.rb.num_indicators
+    values: dict[str, Any] = dict(zip(keys, map(env.__getitem__, keys), strict=True))
     changes: dict[str, Any] = {}
     # reciprocity window (CS3)
     if env["flag.cn_pending_reciprocity"] > 0:

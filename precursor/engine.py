@@ -55,6 +55,38 @@ def add_months(start: str, months: int) -> dt.date:
     return dt.date(y + m0 // 12, m0 % 12 + 1, 1 if months else d)
 
 
+_STATIC: dict[int, dict[str, Any]] = {}
+
+
+def _static_names(rb: Rulebook) -> dict[str, Any]:
+    """Names every game starts with the same values (lever counters, windows, modules, tallies)."""
+    static = _STATIC.get(id(rb))
+    if static is None:
+        static = {}
+        for lid in rb.levers:
+            static[f"played.{lid}"] = False
+            static[f"streak.{lid}"] = 0
+            static[f"count.{lid}"] = 0
+        for w in (
+            "us_campaign",
+            "mx_campaign",
+            "ca_campaign",
+            "us_lame_duck",
+            "mx_transition",
+            "cn_political",
+        ):
+            static[f"window.{w}"] = False
+        for m in ("t1", "t2", "t3", "t4", "t5"):
+            static[f"module.{m}"] = False
+        for t in (*TEAMS, "total", "trilateral"):
+            static[f"agreements.{t}"] = 0
+        for t in TEAMS:
+            for k in ("reneged", "secret", "agr", "badges"):
+                static[f"{k}.{t}"] = 0
+        _STATIC[id(rb)] = static
+    return static
+
+
 class Game:
     """One game: its state, its log, and the rulebook and scenario it is played under."""
 
@@ -140,28 +172,7 @@ class Game:
                 "months_per_turn": sc.months_per_turn,
             }
         )
-        for lid in rb.levers:
-            env[f"played.{lid}"] = False
-            env[f"streak.{lid}"] = 0
-            env[f"count.{lid}"] = 0
-        for w in (
-            "us_campaign",
-            "mx_campaign",
-            "ca_campaign",
-            "us_lame_duck",
-            "mx_transition",
-            "cn_political",
-        ):
-            env[f"window.{w}"] = False
-        for m in ("t1", "t2", "t3", "t4", "t5"):
-            env[f"module.{m}"] = False
-        for t in (*TEAMS, "total", "trilateral"):
-            env[f"agreements.{t}"] = 0
-        for t in TEAMS:
-            env[f"reneged.{t}"] = 0
-            env[f"secret.{t}"] = 0
-            env[f"agr.{t}"] = 0
-            env[f"badges.{t}"] = 0
+        env.update(_static_names(rb))
         for inj in self.sc.injects:
             env[f"inject.{inj.id}"] = False
         seats: dict[str, list[str]] = {}

@@ -99,7 +99,7 @@ def _month(state: GameState, ev: Event) -> None:
     env["month"] = ev["month"]
     hist = state.history
     for k, v in ev["values"].items():
-        hist[k].append(v)
+        hist[k].append(v)  # the keys are exactly the recorded ones (every numeric indicator)
 
 
 def _phase(state: GameState, ev: Event) -> None:
