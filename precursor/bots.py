@@ -166,6 +166,20 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
 
 
 _READS: dict[tuple[int, str, str], set[str]] = {}
+_PROP_DEFAULTS: dict[int, dict[str, bool]] = {}
+
+
+def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
+    d = _PROP_DEFAULTS.get(id(rb))
+    if d is None:
+        d = {}
+        for lid in rb.levers:
+            d[f"prop.gives.{lid}"] = False
+            d[f"prop.asks.{lid}"] = False
+        _PROP_DEFAULTS[id(rb)] = d
+    return d
+
+
 _WEIGHTED: dict[tuple[int, str, str], tuple[list[tuple[Any, float, float]], float, float]] = {}
 
 
@@ -394,17 +408,15 @@ class Bot:
         lines = getattr(self.persona.model.voice, kind) or self.persona.model.voice.open or ["."]
         return str(lines[int(self._roll(view, f"line:{kind}") * len(lines)) % len(lines)])
 
-    def _prop_env(self, env: dict[str, Any], prop: dict[str, Any]) -> dict[str, Any]:
-        penv = dict(env)
+    def _prop_names(self, prop: dict[str, Any]) -> dict[str, Any]:
+        """The ``prop.*`` names a persona's rules may read about one proposal."""
+        penv: dict[str, Any] = dict(_prop_defaults(self.rb))
         penv["prop.linkage"] = bool(prop.get("linkage"))
         penv["prop.public"] = prop["visibility"] == "public"
         penv["prop.trilateral"] = {"us", "mx", "ca"} <= set(prop["parties"])
         penv["prop.framing"] = prop.get("framing", "none")
         penv["prop.parties"] = len(prop["parties"])
         penv["prop.modules"] = len(prop.get("modules", []))
-        for lid in self.rb.levers:
-            penv[f"prop.gives.{lid}"] = False
-            penv[f"prop.asks.{lid}"] = False
         for c in prop["clauses"]:
             key = "asks" if c["actor"] == self.team else "gives"
             penv[f"prop.{key}.{c['lever']}"] = True
@@ -412,12 +424,17 @@ class Bot:
 
     def _answer(self, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> Decision:
         p = self.persona
-        penv = self._prop_env(env, prop)
-        for rule in p.hard_rules:
-            if rule.reject_if is not None and rule.reject_if.fn(penv):
-                return Decision(
-                    Respond(proposal=prop["id"], action="reject"), f"{rule.id}: {rule.reason}", "reject"
-                )
+        names = self._prop_names(prop)
+        env.update(names)  # read by reject_if only, and taken out again below
+        try:
+            for rule in p.hard_rules:
+                if rule.reject_if is not None and rule.reject_if.fn(env):
+                    return Decision(
+                        Respond(proposal=prop["id"], action="reject"), f"{rule.id}: {rule.reason}", "reject"
+                    )
+        finally:
+            for k in names:
+                env.pop(k, None)
         total = 0.0
         own_cost = 0.0
         public = prop["visibility"] == "public"

@@ -55,6 +55,8 @@ def add_months(start: str, months: int) -> dt.date:
     return dt.date(y + m0 // 12, m0 % 12 + 1, 1 if months else d)
 
 
+# keys that only count agreements: signing a deal changes them, but no dashboard value
+_TALLIES = ("agreements.", "reneged.")
 _STATIC: dict[int, dict[str, Any]] = {}
 
 
@@ -107,7 +109,7 @@ class Game:
         self.env_version = 0
         self.indicator_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.lever_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
-        self.score_cache: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.score_cache: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self.entry_cache: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.point_cache: dict[tuple[str, str, int], float] = {}
         self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -222,8 +224,13 @@ class Game:
         ev["seq"] = self.state.seq
         self.log.append(ev)
         t = ev["type"]
-        if ev.get("changes") or t in ("month", "turn_end", "game_created"):
-            self.env_version += 1  # indicator values may have moved: cached views are stale
+        changes = ev.get("changes")
+        if (
+            t in ("month", "turn_end", "game_created", "inject")
+            or (t == "phase" and ev["phase"] == "briefing")
+            or (changes and not all(k.startswith(_TALLIES) for k in changes))
+        ):
+            self.env_version += 1  # values a view shows may have moved: cached dashboards are stale
         if t == "game_created":
             self._index_seats()
         return ev

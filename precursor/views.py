@@ -376,11 +376,12 @@ def running_estimate(game: Game, team: str | None = None) -> dict[str, Any]:
     from .scoring import scores
 
     key = team or "all"
+    version = (game.env_version, len(game.state.agreements), game.state.seq if game.state.ended else 0)
     hit = game.score_cache.get(key)
-    if hit is not None and hit[0] == game.env_version:
+    if hit is not None and hit[0] == version:
         return hit[1]
     out = scores(game, final=False, teams=(team,) if team else TEAMS)
-    game.score_cache[key] = (game.env_version, out)
+    game.score_cache[key] = (version, out)
     return out
 
 
