@@ -80,21 +80,14 @@ def _template(rb: Rulebook) -> dict[str, Any]:
     """The names every bot environment has, with neutral values; copied, then filled from a view."""
     tpl = _TEMPLATES.get(id(rb))
     if tpl is None:
-        tpl = {}
+        from .engine import static_names
+
+        tpl = dict(static_names(rb))  # lever counters, windows, modules, tallies: as at a game's start
         for iid, ind in rb.indicators.items():
             tpl[iid] = ind.default
             tpl[f"start.{iid}"] = ind.default
             tpl[f"mean.{iid}"] = ind.default
             tpl[f"trend.{iid}"] = 0.0
-        for lid in rb.levers:
-            tpl[f"played.{lid}"] = False
-            tpl[f"streak.{lid}"] = 0
-            tpl[f"count.{lid}"] = 0
-        for t in (*TEAMS, "total", "trilateral"):
-            tpl[f"agreements.{t}"] = 0
-        for t in TEAMS:
-            for k in ("reneged", "secret", "agr", "badges"):
-                tpl[f"{k}.{t}"] = 0
         _TEMPLATES[id(rb)] = tpl
     return tpl
 

@@ -60,7 +60,7 @@ _TALLIES = ("agreements.", "reneged.")
 _STATIC: dict[int, dict[str, Any]] = {}
 
 
-def _static_names(rb: Rulebook) -> dict[str, Any]:
+def static_names(rb: Rulebook) -> dict[str, Any]:
     """Names every game starts with the same values (lever counters, windows, modules, tallies)."""
     static = _STATIC.get(id(rb))
     if static is None:
@@ -174,7 +174,7 @@ class Game:
                 "months_per_turn": sc.months_per_turn,
             }
         )
-        env.update(_static_names(rb))
+        env.update(static_names(rb))
         for inj in self.sc.injects:
             env[f"inject.{inj.id}"] = False
         seats: dict[str, list[str]] = {}
