@@ -629,24 +629,9 @@ def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
         "flag.ca_declared": False,
     }
     inputs: list[dict[str, Any]] = []
+    sched: list[dict[str, Any]] = []  # lagged consequences ride on the breach event and join the queue
     if rule is not None:
-        sched: list[dict[str, Any]] = []
         g.run_effects(rule.effects, env, pending, "hrl", None, scale, inputs, sched, rule.id)
-        if sched:  # lagged consequences are scheduled like any other effect
-            g.emit(
-                {
-                    "type": "order_executed",
-                    "team": "us",
-                    "lever": "a3.hard_red_line",
-                    "changes": {},
-                    "scheduled": sched,
-                    "turn": g.state.turn,
-                    "rule": rule.id,
-                    "reason": "lagged consequences",
-                    "sources": list(rule.sources),
-                    "vis": "facilitator",
-                }
-            )
     g.effect(
         "a3.hard_red_line",
         f"The hard red line is crossed: {why}. " + (rule.reason if rule is not None else ""),
@@ -655,6 +640,7 @@ def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
         inputs,
         vis="all",
         always=True,
+        scheduled=sched,
     )
 
 

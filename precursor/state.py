@@ -67,6 +67,7 @@ def _changes(state: GameState, ev: Event) -> None:
 
 def _effect(state: GameState, ev: Event) -> None:
     state.env.update(ev["changes"])
+    state.queue.extend(ev.get("scheduled", ()))
     rel = ev.get("released")
     if rel:
         drop = set(rel)

@@ -64,28 +64,24 @@ def test_run_plays_a_script_and_writes_the_log(tmp_path: Path) -> None:
 
 
 def test_check_cases_reports_a_failing_case(tmp_path: Path) -> None:
+    def case(case_id: str, description: str, expect: str) -> str:
+        return (
+            f"  - id: {case_id}\n"
+            "    rule: us_arms\n"
+            f"    description: {description}\n"
+            "    sources: [001_a160c7083f94d363.txt]\n"
+            "    scenario: loose-talk\n"
+            "    turns:\n"
+            "      - turn: 1\n"
+            "        commands: [{team: us, type: submit_orders, orders: [{lever: us_arms}]}]\n"
+            "      - turn: 4\n"
+            f"        expect: [{{expr: '{expect}'}}]\n"
+        )
+
     (tmp_path / "mine.yaml").write_text(
         "cases:\n"
-        "  - id: wrong-on-purpose\n"
-        "    rule: us_arms\n"
-        "    description: claims arms flow rises, which is false\n"
-        "    sources: [001_a160c7083f94d363.txt]\n"
-        "    scenario: loose-talk\n"
-        "    turns:\n"
-        "      - turn: 1\n"
-        "        commands: [{team: us, type: submit_orders, orders: [{lever: us_arms}]}]\n"
-        "      - turn: 4\n"
-        "        expect: [{expr: 'arms_flow > start.arms_flow'}]\n"
-        "  - id: right\n"
-        "    rule: us_arms\n"
-        "    description: arms flow falls after the lag\n"
-        "    sources: [001_a160c7083f94d363.txt]\n"
-        "    scenario: loose-talk\n"
-        "    turns:\n"
-        "      - turn: 1\n"
-        "        commands: [{team: us, type: submit_orders, orders: [{lever: us_arms}]}]\n"
-        "      - turn: 4\n"
-        "        expect: [{expr: 'arms_flow < start.arms_flow'}]\n"
+        + case("wrong-on-purpose", "claims arms flow rises, which is false", "arms_flow > start.arms_flow")
+        + case("right", "arms flow falls after the lag", "arms_flow < start.arms_flow")
     )
     out = cli("check-cases", str(tmp_path))
     assert out.returncode == 1
