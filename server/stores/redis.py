@@ -1,0 +1,340 @@
+"""Redis store: lets several server processes serve the same games.
+
+Layout (all keys under ``precursor:``; the ``{game_id}`` hash tag keeps one game's keys in one slot):
+
+- ``precursor:{game_id}:log`` — a Stream, entry id ``<seq>-0``, one field ``e`` holding the event JSON;
+- ``precursor:{game_id}:info`` — the public record (JSON string);
+- ``precursor:{game_id}:creds`` — a hash, credential key → record JSON;
+- ``precursor:games`` — sorted set of game ids scored by creation order (``precursor:games:count``).
+
+Every instance tails a game with a blocking ``XREAD`` from the last id it saw: unlike pub/sub, a reader
+that was away (restart, outage) loses nothing, and unlike consumer groups, every reader gets every event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import redis.asyncio as aioredis
+import redis.exceptions as rexc
+from redis.asyncio.connection import parse_url
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
+
+from server.stores import TAIL_BATCH, decode, encode, encode_batch
+from server.stores.base import Event, EventStore, GameExists, SeqConflict, StoreUnavailable, UnknownGame
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+PREFIX = "precursor:"
+#: How long one blocking XREAD waits before looping (checks for close and a dead connection).
+BLOCK_MS = 1000
+#: A tail that lost Redis retries after this, doubling up to the cap.
+RETRY_FIRST, RETRY_CAP = 0.05, 1.0
+
+#: What "Redis cannot be reached" looks like from redis-py. BusyLoadingError (Redis replaying its AOF after
+#: a restart) is a ConnectionError; ReadOnlyError is a replica answering while a failover is under way.
+_DOWN: tuple[type[BaseException], ...] = (
+    rexc.ConnectionError,
+    rexc.TimeoutError,
+    rexc.ReadOnlyError,
+    OSError,
+)
+
+# Append only if the stream still ends at the expected seq, and write the whole batch at once (a script
+# runs atomically and is logged to the AOF as one transaction). Returns {status, seq}: status -1 unknown
+# game, 0 conflict (seq = the log's real end), 1 appended (seq = the new end).
+_APPEND = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1, 0} end
+local last = 0
+local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #top > 0 then last = tonumber((string.match(top[1][1], '^%d+'))) end
+local expected = tonumber(ARGV[1])
+if last ~= expected then return {0, last} end
+for i = 2, #ARGV do
+  redis.call('XADD', KEYS[1], string.format('%d-0', expected + i - 1), 'e', ARGV[i])
+end
+return {1, expected + #ARGV - 1}
+"""
+
+# The record and the listing entry land together, so a game is never half-created.
+_CREATE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[3]), ARGV[2])
+return 1
+"""
+
+# No credential may outlive (or precede) its game.
+_PUT_CREDENTIAL = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+"""
+
+
+class _Closed(Exception):
+    """The store was closed while a tail was waiting on Redis."""
+
+
+def redact(url: str) -> str:
+    """The URL without its password, fit for logs and health reports."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+class RedisStore(EventStore):
+    def __init__(self, url: str, *, prefix: str = PREFIX) -> None:
+        parse_url(url)  # a malformed URL fails here, at configuration time, not at the first request
+        self._url = url
+        self.url = redact(url)
+        self.prefix = prefix
+        self._client: aioredis.Redis | None = None
+        self._closing = asyncio.Event()
+        self._append: AsyncScript | None = None
+        self._create: AsyncScript | None = None
+        self._put_credential: AsyncScript | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _connect(self, *, socket_timeout: float) -> aioredis.Redis:
+        # No automatic retries: a command whose reply was lost may already have run, and re-running an
+        # append would report a conflict with itself. Stale pooled connections (after a Redis restart)
+        # are replaced when checked out, so retries are not needed to recover either. `protocol` stays
+        # unset: RESP2 reply shapes (see STACK.md pitfall 8).
+        return aioredis.Redis.from_url(
+            self._url,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=2.0,
+            retry=Retry(NoBackoff(), 0),
+        )
+
+    async def open(self) -> None:
+        if self._client is not None:
+            return
+        client = self._connect(socket_timeout=5.0)
+        self._append = client.register_script(_APPEND)
+        self._create = client.register_script(_CREATE)
+        self._put_credential = client.register_script(_PUT_CREDENTIAL)
+        # open() connects, as the contract says: a wrong URL or a dead Redis shows at start-up, and a
+        # failed open leaves nothing behind, so it can simply be called again
+        try:
+            with self._guard():
+                await client.ping()
+        except BaseException:
+            await client.aclose()
+            raise
+        self._closing = asyncio.Event()
+        self._client = client
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        self._append = self._create = self._put_credential = None
+        self._closing.set()
+        if client is not None:
+            await client.aclose()
+
+    def _redis(self) -> aioredis.Redis:
+        if self._client is None:
+            raise StoreUnavailable(f"store {self.url} is not open")
+        return self._client
+
+    def _script(self, script: AsyncScript | None) -> AsyncScript:
+        if script is None or self._client is None:
+            raise StoreUnavailable(f"store {self.url} is not open")
+        return script
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except _DOWN as e:
+            raise StoreUnavailable(f"redis at {self.url}: {e or type(e).__name__}") from e
+
+    def _key(self, game_id: str, what: str) -> str:
+        return f"{self.prefix}{{{game_id}}}:{what}"
+
+    async def _require_game(self, game_id: str) -> None:
+        with self._guard():
+            exists = await self._redis().exists(self._key(game_id, "info"))
+        if not exists:
+            raise UnknownGame(f"unknown game {game_id!r}")
+
+    # ------------------------------------------------------------------ games and credentials
+
+    async def create_game(self, game_id: str, info: dict[str, Any]) -> None:
+        text = encode(info, "game info")
+        script = self._script(self._create)
+        keys = [self._key(game_id, "info"), f"{self.prefix}games", f"{self.prefix}games:count"]
+        with self._guard():
+            created = await script(keys=keys, args=[text, game_id])
+        if not created:
+            raise GameExists(f"game {game_id!r} already exists")
+
+    async def get_info(self, game_id: str) -> dict[str, Any]:
+        with self._guard():
+            text = await self._redis().get(self._key(game_id, "info"))
+        if text is None:
+            raise UnknownGame(f"unknown game {game_id!r}")
+        return decode(text)
+
+    async def set_info(self, game_id: str, info: dict[str, Any]) -> None:
+        text = encode(info, "game info")
+        with self._guard():
+            # XX: only an existing record is replaced (games are never deleted, so this is the whole check)
+            replaced = await self._redis().set(self._key(game_id, "info"), text, xx=True)
+        if not replaced:
+            raise UnknownGame(f"unknown game {game_id!r}")
+
+    async def list_games(self) -> list[str]:
+        with self._guard():
+            ids = await self._redis().zrange(f"{self.prefix}games", 0, -1)
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+
+    async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
+        text = encode(record, "a credential record")
+        script = self._script(self._put_credential)
+        with self._guard():
+            stored = await script(
+                keys=[self._key(game_id, "info"), self._key(game_id, "creds")], args=[key, text]
+            )
+        if not stored:
+            raise UnknownGame(f"unknown game {game_id!r}")
+
+    async def get_credential(self, game_id: str, key: str) -> dict[str, Any] | None:
+        with self._guard():
+            text = await self._redis().hget(self._key(game_id, "creds"), key)
+        return None if text is None else decode(text)
+
+    # ------------------------------------------------------------------ the log
+
+    async def append(self, game_id: str, expected_seq: int, events: list[Event]) -> int:
+        """As the contract says; one caveat that no network store escapes: if the connection drops
+        after Redis ran the script but before its reply arrived, the events were written yet this
+        raises ``StoreUnavailable``. The caller's next append then meets ``SeqConflict`` and reloads.
+        """
+        bodies = encode_batch(expected_seq, events)
+        script = self._script(self._append)
+        keys = [self._key(game_id, "log"), self._key(game_id, "info")]
+        with self._guard():
+            status, seq = await script(keys=keys, args=[expected_seq, *bodies])
+        if status == -1:
+            raise UnknownGame(f"unknown game {game_id!r}")
+        if status == 0:
+            raise SeqConflict(game_id, expected_seq, int(seq))
+        return int(seq)
+
+    async def read(self, game_id: str, after: int = 0) -> list[Event]:
+        log = self._key(game_id, "log")
+        events: list[Event] = []
+        start = max(after, 0) + 1
+        with self._guard():
+            while True:
+                # paged, so one huge log does not become one huge reply
+                page = _entries(await self._redis().xrange(log, min=f"{start}-0", count=TAIL_BATCH))
+                events.extend(decode(body) for _, body in page)
+                if len(page) < TAIL_BATCH:
+                    break
+                start = page[-1][0] + 1
+        if not events:
+            await self._require_game(game_id)
+        return events
+
+    async def last_seq(self, game_id: str) -> int:
+        with self._guard():
+            top = _entries(await self._redis().xrevrange(self._key(game_id, "log"), count=1))
+        if not top:
+            await self._require_game(game_id)
+            return 0
+        return top[0][0]
+
+    async def tail(self, game_id: str, after: int) -> AsyncIterator[list[Event]]:
+        """Runs through Redis outages: on a connection error it waits (with back-off) and resumes the
+        blocking read from the last seq it yielded, so the events appended meanwhile arrive in order.
+        It has its own connection, so a blocked XREAD never holds up the store's other calls.
+        """
+        self._redis()  # not open: fail now rather than retry forever
+        closing = asyncio.ensure_future(self._closing.wait())
+        client = self._connect(socket_timeout=BLOCK_MS / 1000 + 5.0)
+        log, info = self._key(game_id, "log"), self._key(game_id, "info")
+        done = max(after, 0)
+        known = False
+        delay = RETRY_FIRST
+        try:
+            while True:
+                try:
+                    if not known:
+                        if not await _until(closing, client.exists(info)):
+                            raise UnknownGame(f"unknown game {game_id!r}")
+                        known = True
+                    reply: Any = await _until(
+                        closing, client.xread({log: f"{done}-0"}, count=TAIL_BATCH, block=BLOCK_MS)
+                    )
+                except _Closed:
+                    return
+                except _DOWN as e:
+                    if delay == RETRY_FIRST:
+                        logger.warning("tail of %s lost redis at %s (%s), retrying", game_id, self.url, e)
+                    try:
+                        await _until(closing, asyncio.sleep(delay))
+                    except _Closed:
+                        return
+                    delay = min(delay * 2, RETRY_CAP)
+                    continue
+                if delay != RETRY_FIRST:
+                    logger.info("tail of %s is back on redis, resuming after seq %d", game_id, done)
+                    delay = RETRY_FIRST
+                if not reply:
+                    continue  # the block timed out: nothing new
+                # RESP2 shape (protocol unset): [[stream key, [(entry id, {field: value}), ...]]]
+                entries = _entries(reply[0][1])
+                done = entries[-1][0]
+                yield [decode(body) for _, body in entries]
+        finally:
+            closing.cancel()
+            await client.aclose()
+
+    async def ping(self) -> bool:
+        if self._client is None:
+            return False
+        try:
+            return bool(await self._client.ping())
+        except _DOWN:
+            return False
+
+
+def _entries(raw: Any) -> list[tuple[int, bytes]]:
+    """``(seq, event JSON)`` from a list of stream entries ``(b"<seq>-0", {b"e": body})``.
+
+    redis-py types replies as unions covering every protocol and decoding option; this store fixes
+    both (RESP2, bytes), so the shape is known and checked here once.
+    """
+    out = []
+    for entry_id, fields in raw:
+        out.append((int(bytes(entry_id).partition(b"-")[0]), bytes(fields[b"e"])))
+    return out
+
+
+async def _until(closing: asyncio.Future[Any], aw: Awaitable[T]) -> T:
+    """Await ``aw`` unless the store closes first (then ``_Closed``); a pending call is cancelled."""
+    task = asyncio.ensure_future(aw)
+    try:
+        await asyncio.wait({task, closing}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if task.cancelled():
+        raise _Closed
+    return task.result()
