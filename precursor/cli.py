@@ -72,6 +72,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
         from .cases import CasesFile
 
         out = CasesFile.model_json_schema()
+    elif args.kind == "protocol":
+        from .protocol import protocol_schema
+
+        out = protocol_schema()
+        out["title"] = "Precursor wire protocol"
     else:
         from pydantic import TypeAdapter as TA
 
@@ -427,6 +432,22 @@ def cmd_balance(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.run import serve  # the CLI is the one place that wires the packages together
+
+    overrides = {
+        k: v
+        for k, v in {
+            "host": args.host,
+            "port": args.port,
+            "store": args.store,
+            "log_level": args.log_level,
+        }.items()
+        if v is not None
+    }
+    return serve(overrides)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
@@ -439,8 +460,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.set_defaults(fn=cmd_validate)
 
-    s = sub.add_parser("schema", help="print JSON Schema for rule files, scenarios, cases or commands")
-    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands"])
+    s = sub.add_parser(
+        "schema", help="print JSON Schema for rule files, scenarios, cases, commands or the protocol"
+    )
+    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands", "protocol"])
     s.set_defaults(fn=cmd_schema)
 
     sc = sub.add_parser("scenarios", help="list scenarios")
@@ -483,6 +506,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     sim.add_argument("--plot", metavar="FILE.png", help="also write the score chart as a PNG (matplotlib)")
     sim.set_defaults(fn=cmd_simulate)
+
+    srv = sub.add_parser("serve", help="run the game server (REST + websockets)")
+    srv.add_argument("--host", help="interface (default 127.0.0.1; env PRECURSOR_HOST)")
+    srv.add_argument("--port", type=int, help="port (default 8765; 0 = any free port; env PRECURSOR_PORT)")
+    srv.add_argument(
+        "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"
+    )
+    srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
+    srv.set_defaults(fn=cmd_serve)
 
     bal = sub.add_parser("balance", help="measure the balance targets (FACTBASE §9.6) for every scenario")
     bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")

@@ -110,9 +110,40 @@ class Ready(_M):
 
 
 class Advance(_M):
-    """Ends the current phase (the facilitator, the server's deadline clock, or a headless runner)."""
+    """Ends the current phase (the facilitator, the server's deadline clock, or a headless runner).
+
+    ``turn`` and ``phase``, when given, name the phase the sender means to end: if the game has moved
+    on meanwhile (a double click, two server clocks firing) the command is refused as ``stale``
+    instead of ending the next phase too.
+    """
 
     type: Literal["advance"] = "advance"
+    turn: int | None = Field(default=None, ge=0)
+    phase: str | None = Field(default=None, max_length=20)
+
+
+class Override(_M):
+    """The facilitator sets a state value by hand; the note is shown to every player."""
+
+    type: Literal["override"] = "override"
+    key: str = Field(max_length=80)
+    value: float | bool
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class CustomInject(_M):
+    title: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1, max_length=4000)
+    changes: dict[str, float | bool] = Field(default_factory=dict, max_length=20)
+    audience: list[TeamId] | Literal["all"] = "all"
+
+
+class ReleaseInject(_M):
+    """The facilitator releases an inject: one from the scenario's deck by id, or a custom one."""
+
+    type: Literal["release_inject"] = "release_inject"
+    inject: str | None = Field(default=None, max_length=80)
+    custom: CustomInject | None = None
 
 
 class Note(_M):
@@ -124,7 +155,16 @@ class Note(_M):
 
 
 Command = Annotated[
-    SubmitOrders | SendMessage | OpenChannel | Propose | Respond | Ready | Advance | Note,
+    SubmitOrders
+    | SendMessage
+    | OpenChannel
+    | Propose
+    | Respond
+    | Ready
+    | Advance
+    | Note
+    | Override
+    | ReleaseInject,
     Field(discriminator="type"),
 ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,8 +24,10 @@ from .commands import (
     Note,
     OpenChannel,
     Order,
+    Override,
     Propose,
     Ready,
+    ReleaseInject,
     Respond,
     SendMessage,
     SubmitOrders,
@@ -403,7 +406,22 @@ class Game:
         if isinstance(cmd, Advance):
             if actor.role not in ("facilitator", "system"):
                 raise CommandError("forbidden", "only the facilitator or the game clock can end a phase")
+            if (cmd.turn is not None and cmd.turn != self.state.turn) or (
+                cmd.phase is not None and cmd.phase != self.state.phase
+            ):
+                raise CommandError(
+                    "stale",
+                    f"the game is in turn {self.state.turn}, phase '{self.state.phase}' "
+                    f"(not turn {cmd.turn}, phase '{cmd.phase}')",
+                )
             self.advance()
+        elif isinstance(cmd, Override | ReleaseInject):
+            if actor.role != "facilitator":
+                raise CommandError("forbidden", "only the facilitator may override values or release injects")
+            if isinstance(cmd, Override):
+                self._override(cmd)
+            else:
+                self._release(cmd)
         elif isinstance(cmd, Ready):
             self._ready(actor, cmd)
         elif isinstance(cmd, SubmitOrders):
@@ -435,6 +453,70 @@ class Game:
         else:  # pragma: no cover - the Command union is closed
             raise CommandError("unknown_command", f"unknown command {type(cmd).__name__}")
         return self.log[start:]
+
+    def _override(self, cmd: Override) -> None:
+        ind = self.rb.indicators.get(cmd.key)
+        if ind is None:
+            raise CommandError("unknown_indicator", f"no indicator '{cmd.key}'")
+        if ind.type == "bool":
+            value: Any = bool(cmd.value)
+        else:
+            value = rnd(float(cmd.value))
+            self._check_bounds(cmd.key, value)
+        self.effect(
+            "facilitator.override",
+            f"Control adjusted {ind.name}: {cmd.note}",
+            {cmd.key: value},
+            always=True,
+            override=True,
+            note=cmd.note,
+        )
+
+    def _check_bounds(self, key: str, value: float) -> None:
+        _, lo, hi = self.rb.bounds[key]
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise CommandError("out_of_range", f"{key} must lie in [{lo}, {hi}], not {value}")
+
+    def _release(self, cmd: ReleaseInject) -> None:
+        if (cmd.inject is None) == (cmd.custom is None):
+            raise CommandError("bad_command", "give either 'inject' (an id from the deck) or 'custom'")
+        if cmd.inject is not None:
+            inj = next((i for i in self.sc.injects if i.id == cmd.inject), None)
+            if inj is None:
+                raise CommandError("unknown_inject", f"scenario has no inject '{cmd.inject}'")
+            if self.state.env.get(f"inject.{inj.id}") and not inj.repeat:
+                raise CommandError("already_released", f"inject '{inj.id}' has already fired")
+            adjudication.release_inject(self, inj)
+            return
+        assert cmd.custom is not None
+        c = cmd.custom
+        pending: dict[str, Any] = {}
+        for key, v in c.changes.items():
+            ind = self.rb.indicators.get(key)
+            if ind is None:
+                raise CommandError("unknown_indicator", f"no indicator '{key}' in the custom inject")
+            pending[key] = bool(v) if ind.type == "bool" else rnd(float(v))
+            if ind.type == "num":
+                self._check_bounds(key, pending[key])
+        n = sum(1 for e in self.log if e["type"] == "inject" and str(e["id"]).startswith("custom.")) + 1
+        changes = self.changes_of(pending)
+        self.emit(
+            {
+                "type": "inject",
+                "id": f"custom.{n}",
+                "turn": self.state.turn,
+                "title": c.title,
+                "text": c.text,
+                "changes": changes,
+                "before": {k: self.state.env.get(k) for k in changes},
+                "free_levers": [],
+                "sources": [],
+                "ext": None,
+                "inputs": [],
+                "custom": True,
+                "vis": "all" if c.audience == "all" or len(c.audience) == 4 else list(c.audience),
+            }
+        )
 
     def player(self, actor: Actor) -> tuple[str, str]:
         """The (team, seat) a player command speaks for; bots and the system act for a named seat."""

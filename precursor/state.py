@@ -250,6 +250,8 @@ _HANDLERS: dict[str, Callable[[GameState, Event], None]] = {
     "election": _changes,
     "review": _changes,
     "note": _noop,
+    # the server's own record (joins, deadlines, pauses, seat controllers): in the log, not in the game state
+    "session": _noop,
 }
 
 

@@ -19,6 +19,8 @@ ENGINE_MODULES = [
     "scoring",
     "views",
     "rng",
+    "session",
+    "protocol",
 ]
 # Modules that read files or talk to the terminal; the engine modules above may not import them.
 FORBIDDEN_IN_ENGINE = {
@@ -61,3 +63,18 @@ def test_engine_modules_do_no_io_and_read_no_clock() -> None:
                 )
             elif isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):
                 raise AssertionError(f"{name} reads the wall clock ({node.attr})")
+
+
+def test_server_and_client_packages_keep_their_direction() -> None:
+    """The client never imports the server (it speaks the protocol), and the server never the client."""
+    for pkg, banned in (("client_tui", "server"), ("server", "client_tui")):
+        for path in (ROOT / pkg).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            for node in ast.walk(tree):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                for n in names:
+                    assert n.split(".")[0] != banned, f"{path.relative_to(ROOT)} imports {n}"

@@ -1,0 +1,263 @@
+"""The wire protocol: every REST body and websocket frame the server and its clients exchange.
+
+These models are the contract outside clients and agents rely on, so they live in the game package
+(the client library, the server and ``precursor schema protocol`` all read them from here) and change
+only by adding fields. ``PROTOCOL_VERSION`` is sent in the welcome frame; it moves on a breaking change.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .commands import Command, TeamId
+
+PROTOCOL_VERSION = 1
+PHASE_NAMES = ("briefing", "negotiation", "orders", "results")
+Phase = Literal["briefing", "negotiation", "orders", "results"]
+
+
+class _In(BaseModel):
+    """Inbound: unknown fields are refused so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------------- session (facilitator) commands
+
+
+class Pause(_In):
+    """Stops the phase clock; players' commands are refused until ``resume``."""
+
+    type: Literal["pause"] = "pause"
+
+
+class Resume(_In):
+    type: Literal["resume"] = "resume"
+
+
+class Extend(_In):
+    """Adds time to the current phase's deadline (or starts one if the phase has none)."""
+
+    type: Literal["extend"] = "extend"
+    seconds: int = Field(ge=1, le=7 * 24 * 3600)
+
+
+class SetController(_In):
+    """Puts a bot in a team's seats (``persona``) or hands them back to its human players (``None``)."""
+
+    type: Literal["set_controller"] = "set_controller"
+    team: TeamId
+    persona: str | None = Field(default=None, max_length=40)
+
+
+class RemovePlayer(_In):
+    """Revokes a player's token and closes their connections."""
+
+    type: Literal["remove_player"] = "remove_player"
+    player: str = Field(max_length=40)
+
+
+SessionCommand = Annotated[
+    Pause | Resume | Extend | SetController | RemovePlayer, Field(discriminator="type")
+]
+SESSION_TYPES = frozenset({"pause", "resume", "extend", "set_controller", "remove_player"})
+
+
+# ---------------------------------------------------------------------- websocket frames
+
+
+class CommandFrame(_In):
+    """Client → server. ``command`` is a game command or, for the facilitator, a session command."""
+
+    type: Literal["command"] = "command"
+    id: str = Field(min_length=1, max_length=64, description="chosen by the client; echoed in ack/error")
+    command: dict[str, Any]
+
+
+class PingFrame(_In):
+    type: Literal["ping"] = "ping"
+
+
+class ViewRequest(_In):
+    """Asks for a fresh view; answered by a ``view`` frame in order with the events."""
+
+    type: Literal["view"] = "view"
+    id: str | None = Field(default=None, max_length=64)
+
+
+class Welcome(_Out):
+    """Server → client, first frame: who you are, where the log stands, and what you may see now."""
+
+    type: Literal["welcome"] = "welcome"
+    protocol: int = PROTOCOL_VERSION
+    game_id: str
+    seq: int = Field(description="the last event in the log when this view was taken")
+    since: int | None = Field(default=None, description="the client's resume point; events after it follow")
+    role: Literal["player", "observer", "facilitator"]
+    team: TeamId | None = None
+    seat: str | None = None
+    player_id: str | None = None
+    view: dict[str, Any]
+    session: dict[str, Any] = Field(description="phase clock, pause, seat controllers, players")
+
+
+class EventFrame(_Out):
+    type: Literal["event"] = "event"
+    seq: int
+    event: dict[str, Any]
+
+
+class Ack(_Out):
+    type: Literal["ack"] = "ack"
+    id: str
+    seq: int = Field(description="the last event the command produced (or the log's end if none)")
+
+
+class ErrorFrame(_Out):
+    type: Literal["error"] = "error"
+    id: str | None = None
+    code: str
+    message: str
+
+
+class ViewFrame(_Out):
+    type: Literal["view"] = "view"
+    id: str | None = None
+    seq: int
+    view: dict[str, Any]
+    session: dict[str, Any]
+
+
+class StatusFrame(_Out):
+    """Unsolicited: the store went away or came back, or the connection is being closed."""
+
+    type: Literal["status"] = "status"
+    store: Literal["ok", "unavailable"] = "ok"
+    message: str = ""
+
+
+class Pong(_Out):
+    type: Literal["pong"] = "pong"
+
+
+ServerFrame = Annotated[
+    Welcome | EventFrame | Ack | ErrorFrame | StatusFrame | Pong | ViewFrame, Field(discriminator="type")
+]
+ClientFrame = Annotated[CommandFrame | PingFrame | ViewRequest, Field(discriminator="type")]
+
+# error codes the server itself uses (the engine's codes come from CommandError)
+ERROR_CODES = {
+    "bad_json": "the frame is not valid JSON",
+    "bad_frame": "the frame is JSON but not a known frame shape",
+    "unknown_type": "the frame's type is not one the server knows",
+    "bad_command": "the command does not match its schema",
+    "too_large": "the frame is over the size limit",
+    "rate_limited": "too many frames; slow down",
+    "forbidden": "this token may not do that",
+    "paused": "the facilitator has paused the game",
+    "conflict": "another command changed the game first; it was refused",
+    "store_unavailable": "the event store cannot be reached; nothing was written",
+    "press_off": "the facilitator has switched the press channel off",
+}
+
+
+# ---------------------------------------------------------------------- REST bodies
+
+
+class CreateGame(_In):
+    scenario: str = Field(max_length=80)
+    seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
+    bots: dict[TeamId, str] = Field(default_factory=dict, description="team -> persona id")
+    deadlines: dict[Phase, int] = Field(
+        default_factory=dict, description="seconds per phase; a phase without one waits for ready flags"
+    )
+    press: Literal["on", "off"] = "on"
+    missed_orders: Literal["bot", "hold"] = Field(
+        default="bot", description="at the orders deadline a seat without orders is played by a bot, or holds"
+    )
+    seats: dict[TeamId, list[str]] = Field(
+        default_factory=dict, description="player seats in play per team (default: one seat per team)"
+    )
+    name: str = Field(default="", max_length=120)
+
+
+class GameCreated(_Out):
+    game_id: str
+    facilitator_token: str
+    join_codes: dict[str, str] = Field(description="us, mx, cn, ca and observer")
+
+
+class JoinGame(_In):
+    join_code: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=1, max_length=60)
+    seat: str | None = Field(default=None, max_length=40)
+
+
+class Joined(_Out):
+    token: str
+    team: TeamId | None
+    seat: str | None
+    role: Literal["player", "observer"]
+    player_id: str
+
+
+class GameSummary(_Out):
+    game_id: str
+    name: str = ""
+    scenario: str
+    created: float
+    turn: int = 0
+    turns: int = 0
+    phase: str = ""
+    ended: bool = False
+    bots: dict[str, str] = Field(default_factory=dict)
+    players: dict[str, int] = Field(default_factory=dict, description="connected players per team")
+
+
+class ScenarioSummary(_Out):
+    id: str
+    title: str
+    summary: str
+    turns: int
+    months_per_turn: int
+    start: str
+    seats: dict[str, list[str]]
+
+
+class Health(_Out):
+    status: Literal["ok", "degraded"]
+    store: str
+    store_ok: bool
+    protocol: int = PROTOCOL_VERSION
+    version: str
+    games_loaded: int
+
+
+def protocol_schema() -> dict[str, Any]:
+    """JSON Schema of every frame and body, for `precursor schema protocol`."""
+    from pydantic import TypeAdapter
+
+    out: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "definitions": {}}
+    models: dict[str, Any] = {
+        "ClientFrame": ClientFrame,
+        "ServerFrame": ServerFrame,
+        "Command": Command,
+        "SessionCommand": SessionCommand,
+        "CreateGame": CreateGame,
+        "GameCreated": GameCreated,
+        "JoinGame": JoinGame,
+        "Joined": Joined,
+        "GameSummary": GameSummary,
+        "ScenarioSummary": ScenarioSummary,
+        "Health": Health,
+    }
+    for name, model in models.items():
+        out["definitions"][name] = TypeAdapter(model).json_schema()
+    out["error_codes"] = ERROR_CODES
+    return out

@@ -1,0 +1,294 @@
+"""The FastAPI application: REST for the lobby, one websocket per player connection.
+
+Every inbound frame is size-checked, rate-limited and validated before anything else; a bad frame
+gets a typed error frame and the connection, the game and everyone else carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
+
+from precursor.commands import Actor, Command, CommandError
+from precursor.protocol import (
+    SESSION_TYPES,
+    CreateGame,
+    GameCreated,
+    GameSummary,
+    Health,
+    Joined,
+    JoinGame,
+    ScenarioSummary,
+    SessionCommand,
+)
+from precursor.rulebook import Rulebook, default_rulebook
+from precursor.views import FACILITATOR, PUBLIC
+
+from .hub import Hub
+from .room import Connection
+from .settings import ServerSettings
+from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
+
+log = logging.getLogger("precursor.server")
+_COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
+_SESSION: TypeAdapter[Any] = TypeAdapter(SessionCommand)
+
+try:
+    VERSION = version("precursor-wargame")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    VERSION = "0+unknown"
+
+_STATUS = {
+    "unknown_game": 404,
+    "unknown_scenario": 404,
+    "bad_code": 403,
+    "forbidden": 403,
+    "conflict": 409,
+    "store_unavailable": 503,
+}
+
+
+class Bucket:
+    """Token bucket: ``rate`` frames per second on average, ``burst`` at once."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate, self.burst, self.tokens, self.at = rate, float(burst), float(burst), now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+def _error(code: str, message: str, status: int | None = None) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status or _STATUS.get(code, 400))
+
+
+def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
+    settings = settings or ServerSettings()
+    rb = rulebook or default_rulebook()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub = Hub(rb, open_store(settings.store))
+        await hub.start()
+        app.state.hub = hub
+        try:
+            yield
+        finally:
+            await hub.close()
+
+    app = FastAPI(
+        title="Precursor game server",
+        version=VERSION,
+        description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",
+        lifespan=lifespan,
+    )
+
+    def hub_of(request: Request) -> Hub:
+        h: Hub = request.app.state.hub
+        return h
+
+    @app.exception_handler(CommandError)
+    async def _command_error(request: Request, exc: CommandError) -> JSONResponse:
+        return _error(exc.code, exc.message)
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return _error(exc.code, str(exc))
+
+    @app.get("/api/health")
+    async def health(request: Request) -> Health:
+        hub = hub_of(request)
+        ok = await hub.store.ping()
+        scheme = hub.store.url.split(":", 1)[0]
+        return Health(
+            status="ok" if ok else "degraded",
+            store=scheme,
+            store_ok=ok,
+            version=VERSION,
+            games_loaded=len(hub.rooms),
+        )
+
+    @app.get("/api/scenarios")
+    async def scenarios(request: Request) -> list[ScenarioSummary]:
+        return hub_of(request).scenarios()
+
+    @app.post("/api/games", status_code=201)
+    async def create_game(request: Request, body: CreateGame) -> GameCreated:
+        return await hub_of(request).create(body)
+
+    @app.get("/api/games")
+    async def list_games(request: Request) -> list[GameSummary]:
+        return await hub_of(request).summaries()
+
+    @app.get("/api/games/{game_id}", responses={404: {"description": "no such game"}})
+    async def get_game(request: Request, game_id: str) -> GameSummary:
+        return await hub_of(request).summary(game_id)
+
+    @app.post("/api/games/{game_id}/join", status_code=201, responses={403: {}, 404: {}})
+    async def join_game(request: Request, game_id: str, body: JoinGame) -> Joined:
+        return await hub_of(request).join(game_id, body)
+
+    @app.websocket("/ws/games/{game_id}")
+    async def game_socket(
+        websocket: WebSocket, game_id: str, token: str = "", since: int | None = None
+    ) -> None:
+        hub: Hub = websocket.app.state.hub
+        await websocket.accept()
+        try:
+            room = await hub.room(game_id)
+            rec = await hub.authenticate(game_id, token)
+        except UnknownGame:
+            await _refuse(websocket, "unknown_game", f"no game '{game_id}'", 4404)
+            return
+        except StoreUnavailable as exc:
+            await _refuse(websocket, "store_unavailable", str(exc), 1013)
+            return
+        if rec is None:
+            await _refuse(websocket, "bad_token", "that token is not valid for this game", 4401)
+            return
+        role = rec["role"]
+        audience = FACILITATOR if role == "facilitator" else rec["team"] if role == "player" else PUBLIC
+        conn = Connection(
+            audience=audience,
+            role=role,
+            team=rec.get("team"),
+            seat=rec.get("seat"),
+            player_id=rec.get("player_id"),
+            name=rec.get("name", "facilitator" if role == "facilitator" else ""),
+            limit=settings.send_queue,
+            send=websocket.send_text,
+            close=lambda code, reason: websocket.close(code, reason),
+        )
+        await room.attach(conn, since if since is not None and since >= 0 else None)
+        writer = asyncio.create_task(conn.writer())
+        loop = asyncio.get_running_loop()
+        bucket = Bucket(settings.rate_per_second, settings.rate_burst, loop.time())
+        strikes = 0
+        try:
+            while not conn.closed:
+                msg = await websocket.receive()
+                if msg["type"] == "websocket.disconnect":
+                    break
+                text = msg.get("text")
+                if text is None:
+                    raw = msg.get("bytes") or b""
+                    text = raw.decode("utf-8", "replace")
+                if not bucket.take(loop.time()):
+                    strikes += 1
+                    conn.push(_err(None, "rate_limited", "too many frames; slow down"))
+                    if strikes > settings.rate_burst * 10:
+                        conn.push(_err(None, "rate_limited", "flooding: the connection is closed"))
+                        conn.shut()
+                    continue
+                if len(text) > settings.max_frame_bytes:
+                    conn.push(
+                        _err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes")
+                    )
+                    continue
+                await _handle_frame(room, conn, text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            room.detach(conn)
+            await asyncio.wait([writer], timeout=1.0)
+            writer.cancel()
+            with contextlib.suppress(BaseException):
+                await writer
+
+    return app
+
+
+async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
+    with contextlib.suppress(Exception):
+        await ws.send_text(_err(None, code, message))
+        await ws.close(close, message[:120])
+
+
+def _err(cid: str | None, code: str, message: str) -> str:
+    return json.dumps({"type": "error", "id": cid, "code": code, "message": message}, separators=(",", ":"))
+
+
+def _actor(conn: Connection) -> Actor | None:
+    if conn.role == "facilitator":
+        return Actor(role="facilitator", name=conn.name[:60])
+    if conn.role == "player":
+        return Actor(role="player", team=conn.team, seat=conn.seat, name=conn.name[:60])  # type: ignore[arg-type]
+    return None
+
+
+async def _handle_frame(room: Any, conn: Connection, text: str) -> None:
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        conn.push(_err(None, "bad_json", "the frame is not valid JSON"))
+        return
+    if not isinstance(frame, dict):
+        conn.push(_err(None, "bad_frame", "a frame is a JSON object with a 'type'"))
+        return
+    ftype = frame.get("type")
+    cid = frame.get("id") if isinstance(frame.get("id"), str) and len(frame["id"]) <= 64 else None
+    if ftype == "ping":
+        conn.push('{"type":"pong"}')
+        return
+    if ftype == "view":
+        await room.snapshot(conn, cid)
+        return
+    if ftype != "command":
+        conn.push(
+            _err(
+                cid,
+                "unknown_type",
+                f"unknown frame type {str(ftype)[:40]!r}; expected 'command', 'view' or 'ping'",
+            )
+        )
+        return
+    if cid is None or not cid:
+        conn.push(_err(None, "bad_frame", "a command frame needs an 'id' string of 1-64 characters"))
+        return
+    body = frame.get("command")
+    if not isinstance(body, dict):
+        conn.push(_err(cid, "bad_frame", "'command' must be an object"))
+        return
+    try:
+        cmd = (
+            _SESSION.validate_python(body)
+            if body.get("type") in SESSION_TYPES
+            else _COMMAND.validate_python(body)
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        conn.push(_err(cid, "bad_command", f"{loc}: {first['msg']}"[:300]))
+        return
+    actor = _actor(conn)
+    if actor is None:
+        conn.push(_err(cid, "forbidden", "observers cannot send commands"))
+        return
+    try:
+        seq = await room.execute(actor, cmd)
+    except CommandError as exc:
+        conn.push(_err(cid, exc.code, exc.message))
+        return
+    except StoreError as exc:
+        conn.push(_err(cid, exc.code, str(exc)))
+        return
+    except Exception:  # a bug must not take the connection or the game down with it
+        log.exception("command failed in game %s", room.game_id)
+        conn.push(_err(cid, "internal", "the server failed on this command; nothing was changed"))
+        return
+    conn.push(json.dumps({"type": "ack", "id": cid, "seq": seq}, separators=(",", ":")))

@@ -1,0 +1,248 @@
+"""The server's games: creating, loading, joining and authenticating, over one event store.
+
+Rooms are loaded lazily from the store on first use, so a restarted server (or a second instance
+sharing Redis) picks every game up where its log ends, timers included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from precursor.commands import CommandError
+from precursor.engine import Game
+from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, JoinGame, ScenarioSummary
+from precursor.rulebook import Rulebook
+from precursor.schema import TEAMS
+
+from . import auth
+from .room import SYSTEM, GameRoom
+from .stores import EventStore, UnknownGame
+
+log = logging.getLogger("precursor.server")
+
+
+class Hub:
+    def __init__(self, rb: Rulebook, store: EventStore, clock: Callable[[], float] = time.time) -> None:
+        self.rb = rb
+        self.store = store
+        self.clock = clock
+        self.rooms: dict[str, GameRoom] = {}
+        self._loading: dict[str, asyncio.Lock] = {}
+        self.store_ok = True
+        self._monitor: asyncio.Task[None] | None = None
+        self._loader: asyncio.Task[None] | None = None
+        self.shared = store.url.startswith(("redis://", "rediss://", "unix://"))
+
+    async def start(self) -> None:
+        await self.store.open()
+        self._monitor = asyncio.create_task(self._watch_store(), name="store-monitor")
+        self._loader = asyncio.create_task(self._load_running(), name="load-games")
+
+    async def _load_running(self) -> None:
+        """Load every game at start-up (in the background, so the server is ready at once): their
+        phase clocks and bots must run even if nobody reconnects."""
+        try:
+            ids = await self.store.list_games()
+        except Exception as exc:
+            log.warning("could not list games at start-up: %s", exc)
+            return
+        for gid in ids:
+            try:
+                await self.room(gid)
+            except Exception as exc:
+                log.warning("game %s not loaded: %s", gid, exc)
+            await asyncio.sleep(0)
+
+    async def close(self) -> None:
+        for task in (self._monitor, self._loader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        for room in list(self.rooms.values()):
+            await room.stop()
+        self.rooms.clear()
+        await self.store.close()
+
+    async def _watch_store(self) -> None:
+        """Tell every connection when the store goes away and when it is back (commands are refused
+        with ``store_unavailable`` meanwhile; the store reconnects by itself)."""
+        while True:
+            await asyncio.sleep(0.5)
+            try:
+                ok = await asyncio.wait_for(self.store.ping(), 2.0)
+            except Exception:
+                ok = False
+            if ok != self.store_ok:
+                self.store_ok = ok
+                msg = (
+                    "the event store is back"
+                    if ok
+                    else "the event store is unreachable; commands are refused"
+                )
+                log.warning(msg)
+                for room in self.rooms.values():
+                    room.broadcast({"type": "status", "store": "ok" if ok else "unavailable", "message": msg})
+
+    # ------------------------------------------------------------------ scenarios and games
+
+    def scenarios(self) -> list[ScenarioSummary]:
+        out = []
+        for sid, sc in sorted(self.rb.scenarios.items()):
+            m = sc.model
+            out.append(
+                ScenarioSummary(
+                    id=sid,
+                    title=m.title,
+                    summary=m.summary,
+                    turns=m.turns,
+                    months_per_turn=m.months_per_turn,
+                    start=m.start,
+                    seats={t: [s.id for s in m.seats.get(t, [])] for t in TEAMS},
+                )
+            )
+        return out
+
+    async def create(self, req: CreateGame) -> GameCreated:
+        if req.scenario not in self.rb.scenarios:
+            raise CommandError("unknown_scenario", f"unknown scenario '{req.scenario}'")
+        sc = self.rb.scenarios[req.scenario].model
+        bots: dict[str, str] = {}
+        for team, pid in req.bots.items():
+            pid = sc.personas.get(team, "") if pid == "default" else pid
+            p = self.rb.personas.get(pid)
+            if p is None or p.team != team:
+                choices = sorted(x.id for x in self.rb.personas.values() if x.team == team)
+                raise CommandError(
+                    "unknown_persona", f"no persona '{pid}' for {team}; try {', '.join(choices)}"
+                )
+            bots[team] = pid
+        seed = req.seed if req.seed is not None else secrets.randbelow(2**31)
+        game = Game.new(
+            self.rb, req.scenario, seed, seats_in_play={str(t): list(v) for t, v in req.seats.items()} or None
+        )
+        now = self.clock()
+        game.emit(
+            {
+                "type": "session",
+                "op": "settings",
+                "name": req.name,
+                "deadlines": dict(req.deadlines),
+                "press": req.press,
+                "missed_orders": req.missed_orders,
+                "bots": bots,
+                "at_time": now,
+                "vis": "all",
+            }
+        )
+        secs = req.deadlines.get("briefing")
+        if secs:
+            game.emit({"type": "session", "op": "deadline", "turn": 1, "phase": "briefing", "at": now + secs,
+                       "vis": "all"})  # fmt: skip
+        game_id = auth.new_game_id()
+        fac = auth.new_token()
+        codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}
+        info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
+        await self.store.create_game(game_id, info)
+        await self.store.put_credential(
+            game_id, auth.key_of(fac, "token"), {"role": "facilitator", "join_codes": codes}
+        )
+        for who, code in codes.items():
+            await self.store.put_credential(game_id, auth.key_of(code, "code"), {"join": who})
+        await self.store.append(game_id, 0, game.log)
+        room = GameRoom(self, game_id, game, info)
+        self.rooms[game_id] = room
+        room.start(self.shared)
+        log.info("game %s created (%s, seed %d)", game_id, req.scenario, seed)
+        return GameCreated(game_id=game_id, facilitator_token=fac, join_codes=codes)
+
+    async def room(self, game_id: str) -> GameRoom:
+        room = self.rooms.get(game_id)
+        if room is not None:
+            return room
+        lock = self._loading.setdefault(game_id, asyncio.Lock())
+        async with lock:
+            room = self.rooms.get(game_id)
+            if room is not None:
+                return room
+            info = await self.store.get_info(game_id)
+            events = await self.store.read(game_id)
+            if not events:
+                raise UnknownGame(f"game {game_id} has no events")
+            game = Game.replay(self.rb, events)
+            room = GameRoom(self, game_id, game, info)
+            self.rooms[game_id] = room
+            room.start(self.shared)
+            return room
+
+    async def summaries(self) -> list[GameSummary]:
+        out = []
+        for gid in await self.store.list_games():
+            with contextlib.suppress(UnknownGame):
+                out.append(await self.summary(gid))
+        return out
+
+    async def summary(self, game_id: str) -> GameSummary:
+        room = await self.room(game_id)
+        st = room.game.state
+        return GameSummary(
+            game_id=game_id,
+            name=room.info.get("name", ""),
+            scenario=st.scenario,
+            created=room.info.get("created", 0.0),
+            turn=st.turn,
+            turns=st.turns,
+            phase=st.phase,
+            ended=st.ended,
+            bots={t: p for t, p in room.session.controllers.items() if p},
+            players=room.connected(),
+        )
+
+    # ------------------------------------------------------------------ seats and tokens
+
+    async def join(self, game_id: str, req: JoinGame) -> Joined:
+        room = await self.room(game_id)
+        rec = await self.store.get_credential(game_id, auth.key_of(req.join_code, "code"))
+        if rec is None or "join" not in rec:
+            raise CommandError("bad_code", "that join code is not valid for this game")
+        who = rec["join"]
+        token = auth.new_token()
+        pid = auth.new_player_id()
+        if who == "observer":
+            team, seat, role = None, None, "observer"
+        else:
+            team, role = who, "player"
+            seats = room.game.state.seats[team]
+            seat = req.seat or seats[0]
+            if seat not in seats:
+                raise CommandError(
+                    "bad_seat", f"team {team} plays the seats {', '.join(seats)}, not '{seat}'"
+                )
+        record = {"role": role, "team": team, "seat": seat, "player_id": pid, "name": req.name}
+        await self.store.put_credential(game_id, auth.key_of(token, "token"), record)
+        await room.execute(
+            SYSTEM,
+            {"op": "join", "player_id": pid, "name": req.name, "role": role, "team": team, "seat": seat},
+        )
+        return Joined(token=token, team=team, seat=seat, role=role, player_id=pid)  # type: ignore[arg-type]
+
+    async def authenticate(self, game_id: str, token: str) -> dict[str, Any] | None:
+        if not token or len(token) > 200:
+            return None
+        key = auth.key_of(token, "token")
+        rec = await self.store.get_credential(game_id, key)
+        if rec is None or "role" not in rec:
+            return None
+        room = await self.room(game_id)
+        pid = rec.get("player_id")
+        if pid is not None:
+            p = room.session.players.get(pid)
+            if p is None or p.removed:
+                return None
+        return rec

@@ -1,0 +1,541 @@
+"""One live game on one server instance: its engine, its connections, its clock and its bots.
+
+Every change goes through :meth:`GameRoom.execute`: run the command on the in-memory engine, append
+the resulting events to the store at the sequence number this instance last saw, and only then send
+them out. If the append loses a race with another instance (``SeqConflict``) the room rolls back to
+the last committed event, catches up from the store and tries the command again, so a command that
+no longer makes sense after the other instance's change is refused by the engine itself. If the
+store is down nothing is sent and the room rolls back: an acknowledged command is always durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from precursor.bots import Bot
+from precursor.commands import (
+    Actor,
+    Advance,
+    CommandEnvelope,
+    CommandError,
+    Note,
+    OpenChannel,
+    Ready,
+    SendMessage,
+    SubmitOrders,
+)
+from precursor.engine import Game
+from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
+from precursor.schema import TEAMS
+from precursor.session import Session, fold
+from precursor.state import PHASES
+from precursor.views import FACILITATOR, redact, view
+
+from .stores import SeqConflict, StoreError
+
+if TYPE_CHECKING:
+    from .hub import Hub
+
+log = logging.getLogger("precursor.server")
+SYSTEM = Actor(role="system")
+Internal = dict[str, Any]  # a session event the server itself decides on (joins, bot claims)
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket. Frames are queued and written by the connection's own task, so one slow client
+    never holds up the fan-out to everyone else."""
+
+    audience: str
+    role: str
+    team: str | None
+    seat: str | None
+    player_id: str | None
+    name: str
+    limit: int
+    send: Callable[[str], Any]
+    close: Callable[[int, str], Any]
+    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    closed: bool = False
+    delivered: int = 0
+
+    def push(self, frame: str) -> None:
+        if self.closed:
+            return
+        if self.queue.qsize() >= self.limit:
+            # too far behind: drop it; the client reconnects and resumes from its last event
+            self.closed = True
+            self.queue.put_nowait(None)
+            return
+        self.queue.put_nowait(frame)
+
+    def shut(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.queue.put_nowait(None)
+
+    async def writer(self) -> None:
+        while True:
+            frame = await self.queue.get()
+            if frame is None:
+                with contextlib.suppress(Exception):
+                    await self.close(1013, "disconnected by the server; resume from your last event")
+                return
+            await self.send(frame)
+
+
+class GameRoom:
+    def __init__(self, hub: Hub, game_id: str, game: Game, info: dict[str, Any]) -> None:
+        self.hub = hub
+        self.game_id = game_id
+        self.game = game
+        self.info = info
+        self.committed = game.state.seq
+        self.session: Session = fold(game.log)
+        self.lock = asyncio.Lock()
+        self.conns: set[Connection] = set()
+        self.bots: dict[str, Bot] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._clock_wake = asyncio.Event()
+        self._clock_task: asyncio.Task[None] | None = None
+        self._tail_task: asyncio.Task[None] | None = None
+        self._bots_pending = False
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self, tail: bool) -> None:
+        self._clock_task = asyncio.create_task(self._clock(), name=f"clock:{self.game_id}")
+        if tail:
+            self._tail_task = asyncio.create_task(self._tail(), name=f"tail:{self.game_id}")
+        self.schedule_bots()
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._clock_task, self._tail_task, *self._tasks) if t is not None]
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        for c in list(self.conns):
+            c.shut()
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------------ connections
+
+    async def attach(self, conn: Connection, since: int | None) -> None:
+        """Welcome the connection with the view at the committed seq, then the events after ``since``.
+
+        Done under the lock, so no event can land between the snapshot and the live stream.
+        """
+        async with self.lock:
+            seq = self.committed
+            welcome = {
+                "type": "welcome",
+                "protocol": 1,
+                "game_id": self.game_id,
+                "seq": seq,
+                "since": since,
+                "role": conn.role,
+                "team": conn.team,
+                "seat": conn.seat,
+                "player_id": conn.player_id,
+                "view": view(self.game, conn.audience),
+                "session": self.session.as_dict(),
+            }
+            conn.push(json.dumps(welcome, separators=(",", ":")))
+            if since is not None and since < seq:
+                rb = self.game.rb
+                for ev in self.game.log[max(since, 0) : seq]:
+                    r = redact(rb, ev, conn.audience)
+                    if r is not None:
+                        conn.push(_event_frame(ev["seq"], r))
+            conn.delivered = seq
+            self.conns.add(conn)
+
+    async def snapshot(self, conn: Connection, cid: str | None) -> None:
+        """A fresh view, in order with the events (what the view shows is at ``seq``)."""
+        async with self.lock:
+            frame = {
+                "type": "view",
+                "id": cid,
+                "seq": self.committed,
+                "view": view(self.game, conn.audience),
+                "session": self.session.as_dict(),
+            }
+            conn.push(json.dumps(frame, separators=(",", ":")))
+
+    def detach(self, conn: Connection) -> None:
+        self.conns.discard(conn)
+        conn.shut()
+
+    def connected(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.conns:
+            if c.team:
+                out[c.team] = out.get(c.team, 0) + 1
+        return out
+
+    def _fanout(self, events: list[dict[str, Any]]) -> None:
+        if not events or not self.conns:
+            return
+        rb = self.game.rb
+        frames: dict[str, list[str]] = {}
+        for c in self.conns:
+            aud = c.audience
+            fs = frames.get(aud)
+            if fs is None:
+                fs = []
+                for ev in events:
+                    r = redact(rb, ev, aud)
+                    if r is not None:
+                        fs.append(_event_frame(ev["seq"], r))
+                frames[aud] = fs
+            for f in fs:
+                c.push(f)
+            c.delivered = events[-1]["seq"]
+
+    def broadcast(self, frame: dict[str, Any]) -> None:
+        text = json.dumps(frame, separators=(",", ":"))
+        for c in self.conns:
+            c.push(text)
+
+    # ------------------------------------------------------------------ the one way to change a game
+
+    async def execute(self, actor: Actor, command: Any) -> int:
+        """Run one command (game, session or internal); returns the last seq it produced.
+
+        Raises ``CommandError`` (refused, nothing changed) or ``StoreError`` (not written, nothing
+        changed).
+        """
+        async with self.lock:
+            for _attempt in range(5):
+                start = self.game.state.seq
+                try:
+                    self._run(actor, command)
+                except CommandError:
+                    if self.game.state.seq != start:
+                        self._rollback()
+                    raise
+                except Exception:
+                    self._rollback()
+                    raise
+                events = self.game.log[start:]
+                if not events:
+                    return self.committed
+                try:
+                    await self.hub.store.append(self.game_id, start, events)
+                except SeqConflict:
+                    self._rollback()
+                    await self._catch_up()
+                    continue
+                except StoreError:
+                    self._rollback()
+                    raise
+                self._committed(events)
+                return self.committed
+        raise CommandError("conflict", "the game kept changing under this command; try again")
+
+    def _committed(self, events: list[dict[str, Any]]) -> None:
+        self.committed = self.game.state.seq
+        phase_moved = controllers_moved = clock_moved = False
+        removed: list[str] = []
+        for ev in events:
+            t = ev["type"]
+            if t == "session":
+                self.session.apply(ev)
+                op = ev["op"]
+                if op in ("deadline", "pause", "resume"):
+                    clock_moved = True
+                elif op in ("controller", "settings"):
+                    controllers_moved = True
+                elif op == "remove":
+                    removed.append(ev["player"])
+            elif t == "phase" or t == "game_over":
+                phase_moved = True
+        self._fanout(events)
+        for pid in removed:
+            for c in list(self.conns):
+                if c.player_id == pid:
+                    self.detach(c)
+        if clock_moved or phase_moved:
+            self._clock_wake.set()
+        if phase_moved or controllers_moved:
+            self.schedule_bots()
+
+    def _rollback(self) -> None:
+        """Back to the last committed event: the in-memory game may hold events the store refused."""
+        self.game = Game.replay(self.game.rb, self.game.log[: self.committed])
+        self.session = fold(self.game.log)
+
+    async def _catch_up(self) -> None:
+        events = await self.hub.store.read(self.game_id, self.committed)
+        self._apply_remote(events)
+
+    def _apply_remote(self, events: list[dict[str, Any]]) -> None:
+        fresh = []
+        for ev in events:
+            if ev["seq"] <= self.game.state.seq:
+                continue
+            if ev["seq"] != self.game.state.seq + 1:
+                raise RuntimeError(
+                    f"gap in the log of {self.game_id}: {self.game.state.seq} then {ev['seq']}"
+                )
+            self.game.emit(ev)
+            fresh.append(ev)
+        if fresh:
+            self._committed(fresh)
+
+    async def _tail(self) -> None:
+        """Events other instances append (shared stores): apply and send them in log order."""
+        while True:
+            try:
+                async for batch in self.hub.store.tail(self.game_id, self.committed):
+                    async with self.lock:
+                        self._apply_remote(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the store tail retries by itself; this is a last resort
+                log.warning("tail of %s stopped (%s); restarting", self.game_id, type(exc).__name__)
+                await asyncio.sleep(0.5)
+
+    # ------------------------------------------------------------------ commands
+
+    def _run(self, actor: Actor, command: Any) -> None:
+        g, s = self.game, self.session
+        now = self.hub.clock()
+        if isinstance(command, dict):  # internal session event (join, bot claim)
+            g.emit({"type": "session", **command, "at_time": now, "vis": command.get("vis", "all")})
+            s.apply(g.log[-1])
+            return
+        if isinstance(command, Pause | Resume | Extend | SetController | RemovePlayer):
+            if actor.role != "facilitator":
+                raise CommandError("forbidden", "only the facilitator runs the session")
+            self._session_command(command, now)
+            return
+        if s.paused and actor.role in ("player", "bot"):
+            raise CommandError("paused", "the facilitator has paused the game")
+        if (
+            isinstance(command, SendMessage)
+            and command.channel == "press"
+            and s.press == "off"
+            and actor.role != "facilitator"
+        ):
+            raise CommandError("press_off", "the facilitator has switched the press channel off")
+        if (
+            actor.role == "player"
+            and actor.team
+            and s.bot(actor.team)
+            and not isinstance(command, SendMessage | OpenChannel)
+        ):
+            raise CommandError("bot_seat", f"a bot holds team {actor.team}'s seats; ask the facilitator")
+        turn, phase = g.state.turn, g.state.phase
+        g.handle(CommandEnvelope(actor=actor, command=command))
+        # a phase ends early once every seat in play is ready
+        while g.state.phase in PHASES and not g.state.ended and g.all_ready() and g.state.ready:
+            g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+        if (g.state.turn, g.state.phase) != (turn, phase):
+            self._phase_clock(now)
+
+    def _phase_clock(self, now: float) -> None:
+        """A new phase: start its deadline, or clear the old one."""
+        g, s = self.game, self.session
+        secs = s.deadlines.get(g.state.phase) if not g.state.ended else None
+        if secs:
+            ev: dict[str, Any] = {"op": "deadline", "turn": g.state.turn, "phase": g.state.phase}
+            if s.paused:
+                ev.update(at=None, remaining=float(secs))
+                # keep the clock stopped; resume starts it with the full phase length
+                g.emit({"type": "session", **ev, "vis": "all"})
+                s.apply(g.log[-1])
+                return
+            ev["at"] = now + secs
+            g.emit({"type": "session", **ev, "vis": "all"})
+        elif s.deadline is not None or s.remaining is not None:
+            g.emit({"type": "session", "op": "deadline", "turn": g.state.turn, "phase": g.state.phase,
+                    "at": None, "vis": "all"})  # fmt: skip
+        else:
+            return
+        s.apply(g.log[-1])
+
+    def _session_command(self, cmd: Any, now: float) -> None:
+        g, s = self.game, self.session
+        base: dict[str, Any] = {"type": "session", "turn": g.state.turn, "phase": g.state.phase, "vis": "all"}
+        if isinstance(cmd, Pause):
+            if s.paused:
+                raise CommandError("already_paused", "the game is already paused")
+            remaining = None if s.deadline is None else max(0.0, s.deadline - now)
+            g.emit({**base, "op": "pause", "remaining": remaining})
+        elif isinstance(cmd, Resume):
+            if not s.paused:
+                raise CommandError("not_paused", "the game is not paused")
+            at = None if s.remaining is None else now + s.remaining
+            g.emit({**base, "op": "resume", "at": at})
+        elif isinstance(cmd, Extend):
+            if g.state.ended:
+                raise CommandError("game_over", "the game is over")
+            if s.paused:
+                left = (s.remaining or 0.0) + cmd.seconds
+                g.emit({**base, "op": "deadline", "at": None, "remaining": left, "extended": cmd.seconds})
+                s.apply(g.log[-1])
+                return
+            at = max(s.deadline or now, now) + cmd.seconds
+            g.emit({**base, "op": "deadline", "at": at, "extended": cmd.seconds})
+        elif isinstance(cmd, SetController):
+            if cmd.persona is not None:
+                if cmd.persona == "default":
+                    cmd = SetController(team=cmd.team, persona=g.sc.model.personas.get(cmd.team))
+                persona = g.rb.personas.get(cmd.persona or "")
+                if persona is None or persona.team != cmd.team:
+                    choices = sorted(x.id for x in g.rb.personas.values() if x.team == cmd.team)
+                    raise CommandError(
+                        "unknown_persona", f"no persona for {cmd.team}; try {', '.join(choices)}"
+                    )
+            g.emit({**base, "op": "controller", "team": cmd.team, "persona": cmd.persona})
+        elif isinstance(cmd, RemovePlayer):
+            p = s.players.get(cmd.player)
+            if p is None or p.removed:
+                raise CommandError("unknown_player", f"no player '{cmd.player}' in this game")
+            g.emit({**base, "op": "remove", "player": cmd.player})
+        s.apply(g.log[-1])
+
+    # ------------------------------------------------------------------ the phase clock
+
+    async def _clock(self) -> None:
+        while True:
+            self._clock_wake.clear()
+            s, g = self.session, self.game
+            if g.state.ended:
+                return
+            timeout: float | None = None
+            if s.deadline is not None and not s.paused and s.deadline_for == (g.state.turn, g.state.phase):
+                timeout = s.deadline - self.hub.clock()
+                if timeout <= 0:
+                    await self._expire(s.deadline_for)
+                    await asyncio.sleep(0)
+                    continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._clock_wake.wait(), timeout)
+
+    async def _expire(self, which: tuple[int, str]) -> None:
+        """The deadline passed: apply the missed-orders policy, then end the phase (once, even if two
+        instances' clocks fire: the guarded advance refuses the second as stale)."""
+        turn, phase = which
+        try:
+            if phase == "orders" and self.session.missed_orders == "bot":
+                await self._missed_orders(turn)
+            await self.execute(SYSTEM, Advance(turn=turn, phase=phase))
+        except CommandError as exc:
+            if exc.code not in ("stale", "game_over"):
+                log.warning("deadline of %s: %s", self.game_id, exc.message)
+        except StoreError as exc:
+            log.warning("deadline of %s not applied: %s", self.game_id, exc)
+            await asyncio.sleep(1.0)
+
+    async def _missed_orders(self, turn: int) -> None:
+        g = self.game
+        for team in TEAMS:
+            if self.session.bot(team):
+                continue
+            missing = [s for s in g.state.seats[team] if f"{team}/{s}" not in g.state.orders]
+            if not missing or len(missing) < len(g.state.seats[team]):
+                continue  # somebody on the team spoke for it
+            persona = g.sc.model.personas.get(team)
+            if persona is None:
+                continue
+            await self._play_bot(team, persona, "orders", ready=False, claim=("missed", turn))
+
+    # ------------------------------------------------------------------ bots
+
+    def schedule_bots(self) -> None:
+        if self._bots_pending or self.game.state.ended:
+            return
+        if not any(self.session.bot(t) for t in TEAMS):
+            return
+        self._bots_pending = True
+        self._spawn(self._run_bots(), f"bots:{self.game_id}")
+
+    async def _run_bots(self) -> None:
+        await asyncio.sleep(0)  # let the triggering command's ack go out first
+        self._bots_pending = False
+        g = self.game
+        if g.state.ended or g.state.phase not in PHASES:
+            return
+        phase = g.state.phase
+        for team in TEAMS:
+            persona = self.session.bot(team)
+            if persona is None:
+                continue
+            try:
+                await self._play_bot(team, persona, phase, ready=True, claim=None)
+            except StoreError as exc:
+                log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
+                return
+
+    async def _play_bot(
+        self, team: str, persona: str, phase: str, *, ready: bool, claim: tuple[str, int] | None
+    ) -> None:
+        """A bot plays a seat through the same path a human's commands take: ``execute``."""
+        g = self.game
+        turn = g.state.turn
+        key_phase = phase if claim is None else f"{phase}:{claim[0]}"
+        if (team, turn, key_phase) in self.session.bot_turns:
+            return
+        # the claim is an append at the expected seq: of two instances only one plays the seat
+        try:
+            await self.execute(
+                SYSTEM,
+                {"op": "bot_turn", "team": team, "turn": turn, "phase": key_phase, "vis": "facilitator"},
+            )
+        except CommandError:
+            return
+        if (self.game.state.turn, self.game.state.phase) != (turn, phase):
+            return
+        bot = self.bots.get(team)
+        if bot is None or bot.persona_id != persona:
+            bot = Bot(g.rb, team, persona, g.state.seed)
+            self.bots[team] = bot
+        decisions = bot.decide(view(self.game, team)) if phase in ("negotiation", "orders") else []
+        actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
+        for d in decisions:
+            if self.game.state.phase != phase or self.game.state.turn != turn:
+                return
+            try:
+                if not isinstance(d.command, Note):
+                    await self.execute(
+                        actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)
+                    )
+                await self.execute(actor, d.command)
+            except CommandError as exc:
+                log.info("bot %s refused in %s: %s", team, self.game_id, exc.message)
+        if phase == "orders" and not any(isinstance(d.command, SubmitOrders) for d in decisions):
+            with contextlib.suppress(CommandError):
+                await self.execute(actor, SubmitOrders(orders=[]))
+        if ready:
+            for seat in list(self.game.state.seats[team]):
+                if self.game.state.phase != phase or self.game.state.turn != turn:
+                    return
+                with contextlib.suppress(CommandError):
+                    await self.execute(actor.model_copy(update={"seat": seat}), Ready())
+
+
+def _event_frame(seq: int, event: dict[str, Any]) -> str:
+    return f'{{"type":"event","seq":{seq},"event":{json.dumps(event, separators=(",", ":"))}}}'
+
+
+def facilitator_audience() -> str:
+    return FACILITATOR
+
+
+def now() -> float:
+    return time.time()

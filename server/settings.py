@@ -1,0 +1,36 @@
+"""Server settings: command-line flags win, then ``PRECURSOR_*`` environment variables, then defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_store_url() -> str:
+    """An SQLite file in the user's data directory: durable, and nothing to set up."""
+    path = Path(platformdirs.user_data_dir("precursor", appauthor=False)) / "games.db"
+    return f"sqlite:///{path}"
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRECURSOR_", extra="ignore")
+
+    host: str = Field(
+        default="127.0.0.1", description="interface to listen on; loopback unless told otherwise"
+    )
+    """Listen address. Loopback by default so a classroom server is never exposed by accident."""
+    port: int = Field(default=8765, ge=0, le=65535)
+    """TCP port (0 picks a free one)."""
+    store: str = Field(default_factory=default_store_url)
+    """Event store URL: ``sqlite:///path``, ``redis://host:port/db``, ``unix:///sock?db=0`` or ``memory://``."""
+    max_frame_bytes: int = Field(default=64 * 1024, ge=1024)
+    """Inbound websocket frames above this get a ``too_large`` error frame (and are not parsed)."""
+    rate_per_second: float = Field(default=20.0, gt=0)
+    """Sustained inbound frames per second per connection; bursts up to ``rate_burst``."""
+    rate_burst: int = Field(default=60, ge=1)
+    send_queue: int = Field(default=5000, ge=10)
+    """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
+    log_level: str = "info"
