@@ -448,6 +448,63 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(overrides)
 
 
+def cmd_play(args: argparse.Namespace) -> int:
+    from client_tui.app import PrecursorApp
+
+    PrecursorApp(args.url, code=args.code, name=args.name, mono=args.mono).run()
+    return 0
+
+
+def cmd_solo(args: argparse.Namespace) -> int:
+    """One command: an embedded server with the default store, bots in the other seats, the client."""
+    import asyncio
+
+    from client_tui.app import PrecursorApp
+    from server.embedded import EmbeddedServer
+
+    from .client import LobbyClient
+    from .simulate import SimulationError, parse_personas, resolve_personas
+
+    rb = _rulebook()
+    try:
+        personas = resolve_personas(rb, args.scenario, parse_personas(args.persona or ""))
+    except SimulationError as exc:
+        print(f"precursor solo: {exc}", file=sys.stderr)
+        return 2
+    bots = {t: p for t, p in personas.items() if t != args.team}
+    server = EmbeddedServer(args.store)
+    url = server.start()
+
+    async def setup() -> tuple[str, str]:
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game(args.scenario, seed=args.seed, bots=bots, name="solo")
+            j = await lobby.join(g.game_id, g.join_codes[args.team], args.name)
+        return g.game_id, j.token
+
+    try:
+        game_id, token = asyncio.run(setup())
+        if args.no_ui:
+            print(f"precursor solo: game {game_id} on {url} (store {server.settings.store.split(':', 1)[0]})")
+            return 0
+        PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb).run()
+    finally:
+        server.stop()
+    return 0
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """The same client in a browser, through textual-serve (each browser tab runs `precursor play`)."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    command = f"{shlex.quote(sys.executable)} -m precursor.cli play {shlex.quote(args.url)}"
+    if args.mono:
+        command += " --mono"
+    Server(command, host=args.host, port=args.port, title="Precursor").serve()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
@@ -515,6 +572,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
     srv.set_defaults(fn=cmd_serve)
+
+    pl = sub.add_parser("play", help="open the terminal client (lobby: create or join a game)")
+    pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="server (default: local)")
+    pl.add_argument("--code", help="join code")
+    pl.add_argument("--name", help="your name")
+    pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
+    pl.set_defaults(fn=cmd_play)
+
+    so = sub.add_parser("solo", help="play one team against bots: embedded server, nothing else to start")
+    so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"])
+    so.add_argument("--scenario", default="loose-talk")
+    so.add_argument("--persona", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
+    so.add_argument("--seed", type=int, default=None)
+    so.add_argument("--name", default="solo player")
+    so.add_argument("--store", help="event store URL (default: SQLite in the user data directory)")
+    so.add_argument("--mono", action="store_true")
+    so.add_argument("--no-ui", action="store_true", help="set the game up and exit (for scripts and checks)")
+    so.set_defaults(fn=cmd_solo)
+
+    wb = sub.add_parser("web", help="serve the client to browsers (textual-serve) on 127.0.0.1")
+    wb.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server the client uses")
+    wb.add_argument("--host", default="127.0.0.1")
+    wb.add_argument("--port", type=int, default=8000)
+    wb.add_argument("--mono", action="store_true")
+    wb.set_defaults(fn=cmd_web)
 
     bal = sub.add_parser("balance", help="measure the balance targets (FACTBASE §9.6) for every scenario")
     bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")

@@ -314,6 +314,10 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "order_limit": sc.order_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
         "ended": st.ended,
+        # the facilitator's console shows true values beside what each team is shown
+        "as_seen": (
+            {t: {i["id"]: i["value"] for i in indicators_for(game, t)} for t in TEAMS} if fac else {}
+        ),
     }
 
 

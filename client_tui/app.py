@@ -1,0 +1,122 @@
+"""The Precursor terminal client: lobby, player screens, facilitator console.
+
+Keyboard first: every action has a key or a button reachable with Tab, and the command palette
+(ctrl+p) lists them all. ``NO_COLOR`` is honoured, and ``--mono`` picks a monochrome theme; states are
+always spelled out in words or symbols, never by colour alone.
+"""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.theme import Theme
+from textual.widgets import Footer, Static
+
+from precursor.rulebook import Rulebook, default_rulebook
+
+from .game_screen import GameScreen
+from .lobby import LobbyScreen
+
+MONO = Theme(
+    name="mono",
+    primary="#e0e0e0",
+    secondary="#bdbdbd",
+    accent="#ffffff",
+    foreground="#e0e0e0",
+    background="#000000",
+    surface="#111111",
+    panel="#222222",
+    warning="#ffffff",
+    error="#ffffff",
+    success="#ffffff",
+    dark=True,
+)
+
+HELP = """\
+Precursor — keys
+
+Everywhere
+  F1 or ?        this help            ctrl+p     command palette (every action)
+  Tab/shift+Tab  move between fields   ctrl+q     quit
+Lobby
+  ctrl+n         new game (facilitator)   ctrl+j / Enter   join the selected game
+  F5             reload the lists
+Game
+  1 … 6 / F2…F7  briefing, dashboard, channels, proposals, orders, results
+  7 / F8         control (facilitator only)      Esc   leave a text field
+  ctrl+r         ready (ends the phase once every seat is ready)
+  ctrl+s         submit the orders ticked in the orders tab (space ticks a lever)
+  Enter          in a channel: send what you wrote; in a list: open the item
+
+Marks: ~est = an estimate, lag Nm = reported N months late, ✓ = ready,
+! = a warning (red line, budget, agreement), ● online / ○ OFFLINE.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close")]
+    CSS = (
+        "HelpScreen { align: center middle; } #help { width: 80; max-height: 100%; border: thick $primary; }"
+    )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(HELP)
+        yield Footer()
+
+
+class PrecursorApp(App[None]):
+    TITLE = "Precursor"
+    SCREENS = {"help": HelpScreen}
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        code: str | None = None,
+        name: str | None = None,
+        game_id: str | None = None,
+        token: str | None = None,
+        mono: bool = False,
+        rulebook: Rulebook | None = None,
+    ) -> None:
+        super().__init__()
+        self.url = url
+        self.code, self.player_name = code, name
+        self.direct = (game_id, token) if game_id and token else None
+        self.rb = rulebook or default_rulebook()
+        self.register_theme(MONO)
+        if mono:
+            self.theme = "mono"
+
+    def on_mount(self) -> None:
+        self.push_screen(LobbyScreen(self.url, self.code, self.player_name))
+        if self.direct is not None:
+            self.open_game(*self.direct)
+
+    def open_game(self, game_id: str, token: str) -> None:
+        self.push_screen(GameScreen(self.rb, self.url, game_id, token))
+
+    def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
+        yield from super().get_system_commands(screen)
+        from textual.app import SystemCommand
+
+        if isinstance(screen, GameScreen):
+            for key, title in [
+                ("briefing", "Briefing"),
+                ("dashboard", "Dashboard"),
+                ("channels", "Channels"),
+                ("proposals", "Proposals"),
+                ("orders", "Orders"),
+                ("results", "Results"),
+                ("control", "Facilitator control"),
+            ]:
+                yield SystemCommand(
+                    f"Go to {title}", f"show the {title.lower()} tab", lambda k=key: screen.action_tab(k)
+                )
+            yield SystemCommand("Ready", "mark your seat ready for this phase", screen.action_ready)
+            yield SystemCommand("Submit orders", "submit the ticked orders", screen.action_submit_orders)
+        yield SystemCommand("Help", "every key", lambda: self.push_screen("help"))

@@ -1,0 +1,541 @@
+"""The game screen: one tab per job (briefing, dashboard, channels, proposals, orders, results) and,
+for the facilitator, the control tab. Always visible: phase, time left, who is ready, connection.
+
+The screen owns one ``GameClient``; a worker reads its frames and folds them into the model, then the
+visible tab redraws. The composer's text lives in its ``Input`` and is never cleared by a reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    ListItem,
+    ListView,
+    Markdown,
+    RichLog,
+    Select,
+    SelectionList,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.widgets.selection_list import Selection
+
+from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
+from precursor.rulebook import Rulebook
+
+from . import render
+from .model import RESULT_TYPES, LiveGame
+
+TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
+
+
+class GameScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f1,question_mark", "app.push_screen('help')", "Help"),
+        # digits when not typing; F2-F8 work from inside a text field too
+        Binding("1,f2", "tab('briefing')", "Brief", show=False),
+        Binding("2,f3", "tab('dashboard')", "Dash", show=False),
+        Binding("3,f4", "tab('channels')", "Chan", show=False),
+        Binding("4,f5", "tab('proposals')", "Props", show=False),
+        Binding("5,f6", "tab('orders')", "Orders", show=False),
+        Binding("6,f7", "tab('results')", "Results", show=False),
+        Binding("7,f8", "tab('control')", "Control", show=False),
+        Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("ctrl+r", "ready", "Ready"),
+        Binding("ctrl+s", "submit_orders", "Submit orders"),
+        Binding("ctrl+p", "command_palette", "Commands"),
+    ]
+    CSS = """
+    #status { height: 1; background: $boost; }
+    #notice { height: auto; max-height: 3; color: $warning; }
+    #chan-list { width: 26; }
+    #messages { height: 1fr; }
+    #composer { dock: bottom; }
+    #order-list { height: 1fr; }
+    #order-info { height: auto; max-height: 8; }
+    #prop-table { height: 1fr; }
+    .row { height: auto; }
+    .row Input { width: 1fr; }
+    .row Button { width: auto; min-width: 10; }
+    #scoreline { height: auto; }
+    """
+
+    def __init__(self, rb: Rulebook, url: str, game_id: str, token: str) -> None:
+        super().__init__()
+        self.rb, self.url, self.game_id, self.token = rb, url, game_id, token
+        self.model = LiveGame()
+        self.client: GameClient | None = None
+        self._order_choice: list[str] = []
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(" connecting…", id="status")
+        yield Static("", id="notice")
+        with TabbedContent(id="tabs"):
+            with TabPane("1 Briefing", id="briefing"):
+                yield Markdown("", id="brief")
+            with TabPane("2 Dashboard", id="dashboard"), Vertical():
+                yield Static("", id="scoreline")
+                yield DataTable(id="indicators", zebra_stripes=True, cursor_type="row")
+            with TabPane("3 Channels", id="channels"), Horizontal():
+                yield ListView(id="chan-list")
+                with Vertical():
+                    yield RichLog(id="messages", wrap=True, markup=False, max_lines=20000)
+                    yield Input(placeholder="write to this channel, Enter sends", id="composer")
+            with TabPane("4 Proposals", id="proposals"), Vertical():
+                yield DataTable(id="prop-table", cursor_type="row")
+                with Horizontal(classes="row"):
+                    yield Button("Accept", id="accept")
+                    yield Button("Reject", id="reject")
+                    yield Button("Withdraw", id="withdraw")
+                yield Label("New proposal — parties (us,mx) and clauses (team:lever k=v; …)")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="us,mx", id="prop-parties")
+                    yield Input(placeholder="mx:mx_plan_1; us:us_san_2 states=1", id="prop-clauses")
+                    yield Button("Propose", id="propose")
+                yield Static("", id="prop-preview")
+            with TabPane("5 Orders", id="orders"), Vertical():
+                yield Static("", id="order-info")
+                yield SelectionList[str](id="order-list")
+                with Horizontal(classes="row"):
+                    yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
+                    yield Button("Ready (ctrl+r)", id="ready")
+            with TabPane("6 Results", id="results"):
+                yield RichLog(id="result-log", wrap=True, markup=False, max_lines=5000)
+            with TabPane("7 Control", id="control"), VerticalScroll():
+                yield Label("Phase clock")
+                with Horizontal(classes="row"):
+                    yield Button("Pause", id="f-pause")
+                    yield Button("Resume", id="f-resume")
+                    yield Button("+60 s", id="f-extend")
+                    yield Button("Advance phase", id="f-advance", variant="warning")
+                yield Label("Injects")
+                with Horizontal(classes="row"):
+                    yield Select[str]([], id="f-inject", prompt="scenario deck")
+                    yield Button("Release", id="f-release")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="custom inject title", id="f-title")
+                    yield Input(placeholder="text players read", id="f-text")
+                    yield Button("Release custom", id="f-custom")
+                yield Label("Override a value (key=value note)")
+                with Horizontal(classes="row"):
+                    yield Input(placeholder="us.approval=45 poll correction", id="f-override")
+                    yield Button("Override", id="f-do-override")
+                yield Label("Seats: bot or human")
+                with Horizontal(classes="row"):
+                    yield Select[str](
+                        [(t.upper(), t) for t in ("us", "mx", "cn", "ca")], id="f-team", prompt="team"
+                    )
+                    yield Select[str]([], id="f-persona", prompt="persona (blank = humans)")
+                    yield Button("Set", id="f-set")
+                yield DataTable(id="f-players", cursor_type="row")
+                yield Button("Remove selected player", id="f-remove", variant="error")
+                yield Label("True values and what each team sees")
+                yield DataTable(id="f-truth")
+                yield Label("Orders (all teams, once locked) and bot reasons")
+                yield RichLog(id="f-orders", wrap=True, markup=False, max_lines=5000)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#indicators", DataTable).add_columns("indicator", "value", "trend", "as seen")
+        self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
+        self.query_one("#f-players", DataTable).add_columns("player", "name", "team", "seat", "state")
+        self.query_one("#f-truth", DataTable).add_columns("indicator", "true", "US", "MX", "CN", "CA")
+        self.set_interval(1.0, self._tick)
+        self.connect()
+
+    # ------------------------------------------------------------------ network
+
+    @work(exclusive=True, group="net")
+    async def connect(self) -> None:
+        self.client = GameClient(self.url, self.game_id, self.token, backoff=(0.2, 5.0))
+        try:
+            await self.client.start()
+        except ClientError as exc:
+            self.notice(f"cannot join: {exc.message}")
+            return
+        async for frame in self.client.frames():
+            self._on_frame(frame)
+
+    def _on_frame(self, frame: dict[str, Any]) -> None:
+        t = frame.get("type")
+        m = self.model
+        if t == "welcome":
+            m.welcome(frame)
+            self.redraw_all()
+            if m.role != "facilitator":
+                with contextlib.suppress(Exception):
+                    self.query_one("#tabs", TabbedContent).hide_tab("control")
+        elif t == "event":
+            ev = frame["event"]
+            m.apply(frame["seq"], ev)
+            self._on_event(ev)
+        elif t == "connection":
+            m.connection = "lost" if frame["state"] in ("lost", "closed") else "connected"
+            if frame["state"] == "closed":
+                self.notice(f"the server closed this seat ({frame.get('error', '')})")
+            self._status()
+        elif t == "status":
+            self.notice(frame.get("message", ""))
+        elif t == "error":
+            self.notice(f"{frame.get('code')}: {frame.get('message')}")
+
+    def _on_event(self, ev: dict[str, Any]) -> None:
+        t = ev["type"]
+        if t == "message":
+            if ev["channel"] == self.model.active_channel:
+                self._write_message(ev)
+            self._channels()
+        elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
+            self._proposals()
+        elif t == "phase":
+            self.refresh_view()
+        elif t == "note" or t == "orders_submitted":
+            self._control()
+        if t in RESULT_TYPES:
+            self.query_one("#result-log", RichLog).write(render.why_card(ev))
+        self._status()
+
+    @work(group="refresh")
+    async def refresh_view(self) -> None:
+        if self.client is None:
+            return
+        with contextlib.suppress(ClientError, TimeoutError):
+            view = await self.client.refresh()
+            self.model.set_view(view, self.client.seq or 0, self.client.session)
+            self.redraw_all()
+
+    async def send(self, command: dict[str, Any], done: str = "") -> bool:
+        if self.client is None:
+            return False
+        try:
+            await self.client.send(command)
+        except CommandRefused as exc:
+            self.notice(f"refused — {exc.code}: {exc.message}")
+            return False
+        except (ConnectionLost, TimeoutError):
+            self.notice("not sent: the connection is down (your text is kept; try again when online)")
+            return False
+        if done:
+            self.notice(done)
+        return True
+
+    # ------------------------------------------------------------------ drawing
+
+    def notice(self, text: str) -> None:
+        self.query_one("#notice", Static).update(text)
+
+    def _tick(self) -> None:
+        self._status()
+
+    def _status(self) -> None:
+        self.query_one("#status", Static).update(render.status_line(self.model))
+
+    def redraw_all(self) -> None:
+        self._status()
+        self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
+        self._dashboard()
+        self._channels(full=True)
+        self._proposals()
+        self._orders()
+        self._control()
+
+    def _dashboard(self) -> None:
+        self.query_one("#scoreline", Static).update(render.score_text(self.model))
+        table = self.query_one("#indicators", DataTable)
+        table.clear()
+        for row in render.indicator_rows(self.model):
+            table.add_row(*row)
+
+    def _channels(self, full: bool = False) -> None:
+        lv = self.query_one("#chan-list", ListView)
+        m = self.model
+        chans = m.view.get("channels", [])
+        if full or len(lv.children) != len(chans):
+            lv.clear()
+            for c in chans:
+                lv.append(ListItem(Label(self._chan_label(c))))
+            self._show_channel()
+        else:
+            for c, item in zip(chans, lv.children, strict=False):
+                item.query_one(Label).update(self._chan_label(c))
+
+    def _chan_label(self, c: dict[str, Any]) -> str:
+        n = self.model.unread.get(c["id"], 0)
+        mark = "▶ " if c["id"] == self.model.active_channel else "  "
+        return f"{mark}{c['name'][:18]}" + (f" ({n})" if n else "")
+
+    def _show_channel(self) -> None:
+        log = self.query_one("#messages", RichLog)
+        log.clear()
+        for msg in self.model.messages.get(self.model.active_channel, [])[-2000:]:
+            self._write_message(msg)
+
+    def _write_message(self, msg: dict[str, Any]) -> None:
+        who = f"{(msg.get('team') or 'control').upper()} {msg.get('name', '')}".strip()
+        self.query_one("#messages", RichLog).write(f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}")
+
+    def _proposals(self) -> None:
+        table = self.query_one("#prop-table", DataTable)
+        table.clear()
+        for p in self.model.proposals.values():
+            clauses = "; ".join(f"{c['actor']}:{c['lever']}" for c in p.get("clauses", []))
+            parties = ",".join(p.get("parties", []))
+            status = p.get("status", "open")
+            table.add_row(p["id"], p.get("from", "").upper(), parties, status, clauses[:60], key=p["id"])
+
+    def _orders(self) -> None:
+        m = self.model
+        sl = self.query_one("#order-list", SelectionList)
+        sl.clear_options()
+        levers = m.view.get("levers", [])
+        for lv in levers:
+            sl.add_option(
+                Selection(
+                    render.lever_label(lv),
+                    lv["id"],
+                    lv["id"] in self._order_choice,
+                    disabled=not lv["available"],
+                )
+            )
+        self._order_info()
+
+    def _order_info(self) -> None:
+        m = self.model
+        if m.phase != "orders" or not m.team:
+            text = "Orders are given in the orders phase." if m.team else "Only team seats give orders."
+        else:
+            pc = m.view.get("pc", {}).get(m.team, 0)
+            chosen = list(self.query_one("#order-list", SelectionList).selected)
+            costs = {lv["id"]: lv.get("cost") or 0 for lv in m.view.get("levers", [])}
+            spent = sum(costs.get(c, 0) for c in chosen)
+            mine = [k for k in m.orders if k.startswith(m.team + "/")]
+            text = f"Budget {render.number(pc)} PC · selected {spent:g} PC · left {pc - spent:g}"
+            text += " · SUBMITTED" if mine else ""
+            warns = render.order_warnings(m, self.rb, chosen)
+            if spent > pc:
+                warns.insert(0, "! over budget")
+            if warns:
+                text += "\n" + "\n".join(warns)
+        self.query_one("#order-info", Static).update(text)
+
+    def _control(self) -> None:
+        m = self.model
+        if m.role != "facilitator":
+            return
+        inj = self.query_one("#f-inject", Select)
+        sid = m.view.get("scenario", {}).get("id")
+        sc = self.rb.scenarios.get(sid) if sid else None
+        if sc is not None and not getattr(self, "_inject_loaded", False):
+            inj.set_options([(f"{i.title[:40]}", i.id) for i in sc.injects if i.deck])
+            personas = sorted(self.rb.personas)
+            self.query_one("#f-persona", Select).set_options([(p, p) for p in personas])
+            self._inject_loaded = True
+        players = self.query_one("#f-players", DataTable)
+        players.clear()
+        for p in m.session.players.values():
+            state = "removed" if p.removed else "joined"
+            players.add_row(
+                p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state, key=p.player_id
+            )
+        truth = self.query_one("#f-truth", DataTable)
+        truth.clear()
+        seen = m.view.get("as_seen", {})
+        for ind in m.view.get("indicators", [])[:60]:
+            row = [ind.get("name", ind["id"])[:34], render.number(ind.get("value"))]
+            for t in ("us", "mx", "cn", "ca"):
+                v = seen.get(t, {}).get(ind["id"])
+                row.append("hidden" if v is None else render.number(v))
+            truth.add_row(*row)
+        log = self.query_one("#f-orders", RichLog)
+        log.clear()
+        for key, o in m.orders.items():
+            log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))
+        for n in m.notes[-30:]:
+            log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        if tab == "control" and self.model.role != "facilitator":
+            return
+        tabs.active = tab
+        if tab == "channels":
+            self.query_one("#composer", Input).focus()
+        elif tab == "orders":
+            self.query_one("#order-list", SelectionList).focus()
+
+    def action_leave_field(self) -> None:
+        self.query_one("#tabs", TabbedContent).focus()
+
+    async def action_ready(self) -> None:
+        await self.send({"type": "ready"}, "ready — waiting for the others")
+
+    async def action_submit_orders(self) -> None:
+        chosen = list(self.query_one("#order-list", SelectionList).selected)
+        ok = await self.send({"type": "submit_orders", "orders": [{"lever": c} for c in chosen]})
+        if ok:
+            self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
+
+    @on(SelectionList.SelectedChanged, "#order-list")
+    def _orders_changed(self) -> None:
+        self._order_choice = list(self.query_one("#order-list", SelectionList).selected)
+        self._order_info()
+
+    @on(ListView.Selected, "#chan-list")
+    def _pick_channel(self, event: ListView.Selected) -> None:
+        idx = self.query_one("#chan-list", ListView).index or 0
+        chans = self.model.view.get("channels", [])
+        if 0 <= idx < len(chans):
+            self.model.open_channel(chans[idx]["id"])
+            self._channels()
+            self._show_channel()
+            self.query_one("#composer", Input).focus()
+
+    @on(Input.Submitted, "#composer")
+    async def _say(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        if await self.send({"type": "message", "channel": self.model.active_channel, "text": text}):
+            event.input.value = ""  # cleared only once the server has it
+
+    @on(Input.Changed, "#prop-clauses")
+    @on(Input.Changed, "#prop-parties")
+    def _preview(self) -> None:
+        try:
+            cmd = self._proposal()
+            cost = 0.0
+            for c in cmd["clauses"]:
+                lv = self.rb.levers[c["lever"]]
+                with contextlib.suppress(Exception):
+                    cost += float(lv.cost({**{f"param.{k}": v for k, v in c["params"].items()}}))
+            text = f"ok: {len(cmd['clauses'])} clause(s); rough PC cost of the clauses ≈ {cost:g}"
+        except ValueError as exc:
+            text = f"! {exc}"
+        self.query_one("#prop-preview", Static).update(text)
+
+    def _proposal(self) -> dict[str, Any]:
+        parties = [p.strip() for p in self.query_one("#prop-parties", Input).value.split(",") if p.strip()]
+        if len(parties) < 2 or any(p not in ("us", "mx", "cn", "ca") for p in parties):
+            raise ValueError("parties: two or more of us, mx, cn, ca")
+        clauses = []
+        for part in self.query_one("#prop-clauses", Input).value.split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            head, *kvs = part.split()
+            actor, sep, lever = head.partition(":")
+            if not sep or lever not in self.rb.levers:
+                raise ValueError(f"'{head}': write team:lever with a known lever id")
+            if self.rb.levers[lever].team != actor:
+                raise ValueError(f"{lever} is held by {self.rb.levers[lever].team}, not {actor}")
+            if actor not in parties:
+                raise ValueError(f"{actor} acts in a clause but is not a party")
+            params: dict[str, Any] = {}
+            for kv in kvs:
+                k, eq, v = kv.partition("=")
+                if not eq:
+                    raise ValueError(f"parameter '{kv}': write name=value")
+                if k not in self.rb.levers[lever].params:
+                    raise ValueError(
+                        f"{lever} has no parameter '{k}' (has {', '.join(self.rb.levers[lever].params)})"
+                    )
+                params[k] = json.loads(v) if v.replace(".", "", 1).lstrip("-").isdigit() else v
+            clauses.append({"actor": actor, "lever": lever, "params": params})
+        if not clauses:
+            raise ValueError("add at least one clause")
+        return {"type": "propose", "parties": parties, "clauses": clauses}
+
+    @on(Button.Pressed)
+    async def _button(self, event: Button.Pressed) -> None:
+        bid = event.button.id or ""
+        table = self.query_one("#prop-table", DataTable)
+        selected = None
+        if table.row_count:
+            with contextlib.suppress(Exception):
+                selected = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if bid in ("accept", "reject", "withdraw"):
+            if selected:
+                await self.send(
+                    {"type": "respond", "proposal": selected, "action": bid}, f"{bid}: {selected}"
+                )
+        elif bid == "propose":
+            try:
+                cmd = self._proposal()
+            except ValueError as exc:
+                self.notice(f"! {exc}")
+                return
+            await self.send(cmd, "proposal tabled")
+        elif bid == "submit":
+            await self.action_submit_orders()
+        elif bid == "ready":
+            await self.action_ready()
+        elif bid.startswith("f-"):
+            await self._facilitate(bid)
+
+    async def _facilitate(self, bid: str) -> None:
+        m = self.model
+        if bid == "f-pause":
+            await self.send({"type": "pause"}, "paused")
+        elif bid == "f-resume":
+            await self.send({"type": "resume"}, "resumed")
+        elif bid == "f-extend":
+            await self.send({"type": "extend", "seconds": 60}, "one more minute")
+        elif bid == "f-advance":
+            await self.send({"type": "advance", "turn": m.turn, "phase": m.phase}, "phase advanced")
+        elif bid == "f-release":
+            val = self.query_one("#f-inject", Select).value
+            if isinstance(val, str):
+                await self.send({"type": "release_inject", "inject": val}, "inject released")
+        elif bid == "f-custom":
+            title = self.query_one("#f-title", Input).value.strip()
+            text = self.query_one("#f-text", Input).value.strip()
+            if title and text:
+                await self.send(
+                    {"type": "release_inject", "custom": {"title": title, "text": text}}, "released"
+                )
+        elif bid == "f-do-override":
+            raw = self.query_one("#f-override", Input).value.strip()
+            head, _, note = raw.partition(" ")
+            key, eq, value = head.partition("=")
+            try:
+                num = float(value)
+            except ValueError:
+                self.notice("! write key=value note, e.g. us.approval=45 poll correction")
+                return
+            if eq and note:
+                await self.send({"type": "override", "key": key, "value": num, "note": note}, "overridden")
+        elif bid == "f-set":
+            team = self.query_one("#f-team", Select).value
+            persona = self.query_one("#f-persona", Select).value
+            if isinstance(team, str):
+                p = persona if isinstance(persona, str) else None
+                await self.send({"type": "set_controller", "team": team, "persona": p}, "seat controller set")
+        elif bid == "f-remove":
+            table = self.query_one("#f-players", DataTable)
+            if table.row_count:
+                pid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+                await self.send({"type": "remove_player", "player": pid}, f"removed {pid}")
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+            await asyncio.sleep(0)

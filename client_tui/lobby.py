@@ -1,0 +1,248 @@
+"""The lobby: the server's scenarios and games; create a game as facilitator, or join one with a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+
+from precursor.client import ClientError, LobbyClient
+
+
+class LobbyScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f1,question_mark", "app.push_screen('help')", "Help"),
+        Binding("ctrl+n", "create", "New game"),
+        Binding("ctrl+j", "join", "Join"),
+        Binding("f5", "reload", "Reload"),
+    ]
+    CSS = """
+    #lobby-status { height: auto; color: $warning; }
+    .row { height: auto; }
+    .row Input { width: 1fr; }
+    #games { height: 1fr; }
+    #scenarios { height: 8; }
+    """
+
+    def __init__(self, url: str, code: str | None = None, name: str | None = None) -> None:
+        super().__init__()
+        self.url, self.code, self.player_name = url, code, name
+        self.games: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f" Precursor lobby — {self.url}", id="lobby-title")
+            yield Static("loading…", id="lobby-status")
+            yield Label("Scenarios")
+            yield DataTable(id="scenarios", cursor_type="row")
+            yield Label("Games (select one, then join with its code)")
+            yield DataTable(id="games", cursor_type="row")
+            with Horizontal(classes="row"):
+                yield Input(value=self.code or "", placeholder="join code", id="code")
+                yield Input(value=self.player_name or "", placeholder="your name", id="name")
+                yield Input(placeholder="seat (optional)", id="seat")
+            with Horizontal(classes="row"):
+                yield Button("Join (ctrl+j)", id="join", variant="primary")
+                yield Button("New game (ctrl+n)", id="create")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#scenarios", DataTable).add_columns("id", "title", "turns", "start")
+        self.query_one("#games", DataTable).add_columns(
+            "game", "scenario", "turn", "phase", "bots", "players"
+        )
+        self.action_reload()
+        self.query_one("#code", Input).focus()
+
+    @work(exclusive=True, group="lobby")
+    async def action_reload(self) -> None:
+        try:
+            async with LobbyClient(self.url) as lobby:
+                scenarios = await lobby.scenarios()
+                self.games = await lobby.games()
+        except (ClientError, OSError) as exc:
+            self.status(f"cannot reach the server: {exc}")
+            return
+        except Exception as exc:  # httpx transport errors
+            self.status(f"cannot reach the server: {type(exc).__name__}")
+            return
+        st = self.query_one("#scenarios", DataTable)
+        st.clear()
+        for s in scenarios:
+            st.add_row(s.id, s.title[:50], str(s.turns), s.start, key=s.id)
+        gt = self.query_one("#games", DataTable)
+        gt.clear()
+        for g in self.games:
+            bots = ",".join(f"{t}" for t in g.bots)
+            players = ",".join(f"{t}:{n}" for t, n in g.players.items())
+            phase = "over" if g.ended else g.phase
+            gt.add_row(g.game_id, g.scenario, f"{g.turn}/{g.turns}", phase, bots, players, key=g.game_id)
+        self.status(f"{len(scenarios)} scenarios, {len(self.games)} games")
+
+    def status(self, text: str) -> None:
+        self.query_one("#lobby-status", Static).update(text)
+
+    def _selected_game(self) -> str | None:
+        gt = self.query_one("#games", DataTable)
+        if not gt.row_count:
+            return None
+        return str(gt.coordinate_to_cell_key(gt.cursor_coordinate).row_key.value)
+
+    @on(Button.Pressed, "#join")
+    def _join_button(self) -> None:
+        self.action_join()
+
+    @on(Button.Pressed, "#create")
+    def _create_button(self) -> None:
+        self.action_create()
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        self.action_join()
+
+    @work(group="lobby")
+    async def action_join(self) -> None:
+        game_id = self._selected_game()
+        code = self.query_one("#code", Input).value.strip()
+        name = self.query_one("#name", Input).value.strip() or "player"
+        seat = self.query_one("#seat", Input).value.strip() or None
+        if not game_id or not code:
+            self.status("select a game and type its join code")
+            return
+        try:
+            async with LobbyClient(self.url) as lobby:
+                joined = await lobby.join(game_id, code, name, seat)
+        except ClientError as exc:
+            self.status(f"{exc.code}: {exc.message}")
+            return
+        self.app.open_game(game_id, joined.token)  # type: ignore[attr-defined]
+
+    def action_create(self) -> None:
+        self.app.push_screen(CreateGameScreen(self.url), self._created)
+
+    def _created(self, result: dict[str, Any] | None) -> None:
+        if result:
+            self.app.push_screen(CodesScreen(result))
+            self.action_reload()
+
+
+class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
+    """The facilitator's form: scenario, seed, bots for empty seats, deadlines, press mode."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    CSS = """
+    CreateGameScreen { align: center middle; }
+    #form { width: 76; height: auto; max-height: 100%; border: thick $primary; padding: 0 1; }
+    .row { height: auto; }
+    .row Input { width: 1fr; }
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Label("New game")
+            yield Select[str]([], id="scenario", prompt="scenario")
+            with Horizontal(classes="row"):
+                yield Input(placeholder="seed (blank: random)", id="seed", type="integer")
+                yield Input(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
+                yield Input(placeholder="orders deadline, s", id="dl-orders", type="integer")
+            yield Label("Bots in empty seats (the scenario's personas)")
+            with Horizontal(classes="row"):
+                for t in ("us", "mx", "cn", "ca"):
+                    yield Checkbox(t.upper(), id=f"bot-{t}")
+            yield Select(
+                [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
+            )
+            yield Static("", id="form-status")
+            with Horizontal(classes="row"):
+                yield Button("Create", id="do-create", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @work(group="form")
+    async def on_mount(self) -> None:
+        try:
+            async with LobbyClient(self.url) as lobby:
+                scenarios = await lobby.scenarios()
+        except Exception as exc:
+            self.query_one("#form-status", Static).update(f"cannot reach the server: {exc}")
+            return
+        sel = self.query_one("#scenario", Select)
+        sel.set_options([(f"{s.id} — {s.title[:40]}", s.id) for s in scenarios])
+        if scenarios:
+            sel.value = scenarios[0].id
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#do-create")
+    @work(group="form")
+    async def _create(self) -> None:
+        scenario = self.query_one("#scenario", Select).value
+        if not isinstance(scenario, str):
+            self.query_one("#form-status", Static).update("choose a scenario")
+            return
+        seed_text = self.query_one("#seed", Input).value.strip()
+        deadlines = {}
+        for phase in ("negotiation", "orders"):
+            v = self.query_one(f"#dl-{phase}", Input).value.strip()
+            if v:
+                deadlines[phase] = int(v)
+        bots = {t: "default" for t in ("us", "mx", "cn", "ca") if self.query_one(f"#bot-{t}", Checkbox).value}
+        press = self.query_one("#press", Select).value
+        try:
+            async with LobbyClient(self.url) as lobby:
+                g = await lobby.create_game(
+                    scenario,
+                    seed=int(seed_text) if seed_text else None,
+                    bots=bots,
+                    deadlines=deadlines,
+                    press=press,
+                )
+        except ClientError as exc:
+            self.query_one("#form-status", Static).update(f"{exc.code}: {exc.message}")
+            return
+        self.dismiss(g.model_dump())
+
+
+class CodesScreen(ModalScreen[None]):
+    """The join codes, ready to read out or copy; the facilitator can open the console from here."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f", "facilitate", "Open console")]
+    CSS = """
+    CodesScreen { align: center middle; }
+    #codes { width: 64; height: auto; border: thick $success; padding: 1 2; }
+    """
+
+    def __init__(self, created: dict[str, Any]) -> None:
+        super().__init__()
+        self.created = created
+
+    def compose(self) -> ComposeResult:
+        c = self.created
+        lines = [f"Game {c['game_id']} is ready. Hand out these join codes:", ""]
+        for who, code in c["join_codes"].items():
+            lines.append(f"  {who.upper():<9} {code}")
+        lines += ["", "Keep your facilitator token private:", f"  {c['facilitator_token']}"]
+        with Vertical(id="codes"):
+            yield Static("\n".join(lines), id="codes-text")
+            with Horizontal():
+                yield Button("Open facilitator console (f)", id="facilitate", variant="primary")
+                yield Button("Close", id="close")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss()
+
+    @on(Button.Pressed, "#facilitate")
+    def action_facilitate(self) -> None:
+        self.dismiss()
+        self.app.open_game(self.created["game_id"], self.created["facilitator_token"])  # type: ignore[attr-defined]

@@ -1,0 +1,175 @@
+"""What the client knows about its game: the last view plus the events since, folded for the screens.
+
+The server sends a view on connect (and on request) and then events in log order. Screens read this
+model only; it never talks to the network, so it is tested without a server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from precursor.session import Session
+
+RESULT_TYPES = frozenset(
+    {
+        "effect",
+        "order_executed",
+        "order_failed",
+        "orders_revealed",
+        "statement",
+        "election",
+        "inject",
+        "compliance",
+        "agreement",
+        "agreement_update",
+        "review",
+        "token",
+        "turn_end",
+        "score",
+        "game_over",
+        "fact",
+    }
+)
+
+
+@dataclass
+class LiveGame:
+    me: dict[str, Any] = field(default_factory=dict)  # role, team, seat, player_id
+    view: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    turn: int = 0
+    phase: str = ""
+    ended: bool = False
+    ready: dict[str, bool] = field(default_factory=dict)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unread: dict[str, int] = field(default_factory=dict)
+    active_channel: str = ""
+    proposals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    agreements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: list[dict[str, Any]] = field(default_factory=list)  # outcomes, newest last
+    notes: list[dict[str, Any]] = field(default_factory=list)  # bot reasons (facilitator only)
+    orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    session: Session = field(default_factory=Session)
+    connection: str = "connecting"
+
+    @property
+    def team(self) -> str | None:
+        t = self.me.get("team")
+        return str(t) if t else None
+
+    @property
+    def role(self) -> str:
+        return str(self.me.get("role", "player"))
+
+    def welcome(self, frame: dict[str, Any]) -> None:
+        self.me = {k: frame.get(k) for k in ("role", "team", "seat", "player_id", "game_id")}
+        self.set_view(frame["view"], frame["seq"], frame.get("session"))
+        self.connection = "connected"
+
+    def set_view(self, view: dict[str, Any], seq: int, session: dict[str, Any] | None = None) -> None:
+        self.view = view
+        self.seq = max(self.seq, seq)
+        self.turn, self.phase, self.ended = view["turn"], view["phase"], view["ended"]
+        self.ready = dict(view.get("ready", {}))
+        self.messages = {}
+        for m in view.get("messages", []):
+            self.messages.setdefault(m["channel"], []).append(m)
+        for c in view.get("channels", []):
+            self.messages.setdefault(c["id"], [])
+        self.proposals = {p["id"]: p for p in view.get("proposals", [])}
+        self.agreements = {a["id"]: a for a in view.get("agreements", [])}
+        self.orders = dict(view.get("orders", {}))
+        if session is not None:
+            self.session = _session_from(session)
+        if not self.active_channel and view.get("channels"):
+            self.active_channel = view["channels"][0]["id"]
+
+    def apply(self, seq: int, ev: dict[str, Any]) -> None:
+        """Fold one event; returns nothing: screens redraw from the model."""
+        if seq <= self.seq and self.view:
+            return
+        self.seq = seq
+        t = ev["type"]
+        if t == "message":
+            ch = ev["channel"]
+            self.messages.setdefault(ch, []).append(ev)
+            if ch != self.active_channel:
+                self.unread[ch] = self.unread.get(ch, 0) + 1
+        elif t == "channel_opened":
+            chan = ev.get("channel", ev)
+            self.view.setdefault("channels", []).append(chan)
+            self.messages.setdefault(chan["id"], [])
+        elif t == "phase":
+            self.turn, self.phase = ev["turn"], ev["phase"]
+            self.ready = {}
+            if ev["phase"] == "briefing":
+                self.orders = {}
+        elif t == "ready":
+            self.ready[ev["seat_key"]] = ev["ready"]
+        elif t == "proposal":
+            p = ev["proposal"]
+            self.proposals[p["id"]] = dict(p)
+        elif t in ("proposal_response", "proposal_closed"):
+            p = self.proposals.get(ev["proposal"])
+            if p is not None:
+                if "status" in ev:
+                    p["status"] = ev["status"]
+                if t == "proposal_response":
+                    p.setdefault("responses", {})[ev.get("team", "?")] = ev.get("action")
+        elif t == "orders_submitted":
+            self.orders[f"{ev['team']}/{ev.get('seat', '')}"] = ev
+        elif t == "session":
+            self.session.apply(ev)
+        elif t == "note":
+            self.notes.append(ev)
+        if t == "agreement":
+            a = ev.get("agreement", ev)
+            if "id" in a:
+                self.agreements[a["id"]] = a
+                p = self.proposals.get(a.get("proposal", ""))
+                if p is not None:
+                    p["status"] = "signed"
+        if t in RESULT_TYPES:
+            self.results.append(ev)
+            self.results = self.results[-2000:]
+        if t == "game_over":
+            self.ended = True
+
+    def open_channel(self, cid: str) -> None:
+        self.active_channel = cid
+        self.unread[cid] = 0
+
+    def ready_summary(self) -> str:
+        seats = self.view.get("seats", {})
+        out = []
+        for team, ss in seats.items():
+            mark = "✓" if ss and all(self.ready.get(f"{team}/{s}") for s in ss) else "·"
+            out.append(f"{team.upper()}{mark}")
+        return " ".join(out)
+
+
+def _session_from(d: dict[str, Any]) -> Session:
+    s = Session()
+    s.name = d.get("name", "")
+    s.deadlines = dict(d.get("deadlines") or {})
+    s.press = d.get("press", "on")
+    s.missed_orders = d.get("missed_orders", "bot")
+    s.controllers = dict(d.get("controllers") or {})
+    s.deadline = d.get("deadline")
+    df = d.get("deadline_for")
+    s.deadline_for = (int(df[0]), str(df[1])) if df else None
+    s.paused = bool(d.get("paused"))
+    s.remaining = d.get("remaining")
+    from precursor.session import Player
+
+    for p in d.get("players") or []:
+        s.players[p["player_id"]] = Player(
+            p["player_id"],
+            p.get("name", ""),
+            p.get("role", "player"),
+            p.get("team"),
+            p.get("seat"),
+            p.get("removed", False),
+        )
+    return s

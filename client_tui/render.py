@@ -1,0 +1,186 @@
+"""Text the screens show, built from the model and the rulebook: pure functions, easy to test.
+
+Colour is never the only signal: every state also has a word or a symbol (✓, !, ~, [lag]).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from precursor.rulebook import Rulebook
+
+from .model import LiveGame
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], width: int = 12) -> str:
+    vals = [float(v) for v in values[-width:]]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    if hi - lo < 1e-9:
+        return BARS[3] * len(vals)
+    return "".join(BARS[min(7, int((v - lo) / (hi - lo) * 7.999))] for v in vals)
+
+
+def number(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float):
+        a = abs(float(v))
+        if a >= 100_000:
+            return f"{float(v) / 1000:,.0f}k"
+        if a >= 100:
+            return f"{float(v):,.0f}"
+        return f"{float(v):.1f}"
+    return str(v)
+
+
+def time_left(game: LiveGame, now: float | None = None) -> str:
+    s = game.session
+    if s.paused:
+        return "PAUSED" + (f" ({int(s.remaining)}s left)" if s.remaining is not None else "")
+    if s.deadline is None or s.deadline_for != (game.turn, game.phase):
+        return "no deadline"
+    left = max(0, int(s.deadline - (now if now is not None else time.time())))
+    return f"{left // 60}:{left % 60:02d} left"
+
+
+def status_line(game: LiveGame, now: float | None = None) -> str:
+    who = game.team.upper() if game.team else game.role
+    conn = {"connected": "● online", "lost": "○ OFFLINE — reconnecting", "connecting": "○ connecting"}.get(
+        game.connection, game.connection
+    )
+    phase = "GAME OVER" if game.ended else f"T{game.turn} {game.phase}"
+    date = game.view.get("date", "")
+    return f" {who} │ {phase} {date} │ {time_left(game, now)} │ ready {game.ready_summary()} │ {conn}"
+
+
+def briefing_markdown(game: LiveGame, rb: Rulebook) -> str:
+    v = game.view
+    sc = v.get("scenario", {})
+    lines = [f"# {sc.get('title', '')}", "", sc.get("summary", ""), ""]
+    turns, months = sc.get("turns", "?"), sc.get("months_per_turn", "?")
+    lines.append(f"**{turns} turns** of {months} month(s) from {sc.get('start')}.")
+    lines += ["", "## Objectives", ""]
+    for team, obj in v.get("objectives", {}).items():
+        name = rb.teams[team].name if team in rb.teams else team
+        lines.append(f"- **{name}** (public): {obj.get('public', '')}")
+        for o in obj.get("secret", []) or []:
+            met = {True: "met", False: "not yet", None: "open"}.get(o.get("met"), "open")
+            lines.append(f"  - secret, {o['points']:g} pts: {o['text']} — *{met}*")
+    lines += ["", "## Calendar", ""]
+    windows = [w.replace("_", " ") for w, on in v.get("windows", {}).items() if on]
+    lines.append("Open political windows: " + (", ".join(windows) if windows else "none this turn"))
+    sid = sc.get("id")
+    scen = rb.scenarios.get(sid) if sid else None
+    if scen is not None:
+        upcoming = [e for e in scen.model.calendar if e.date >= str(v.get("date", ""))]
+        for e in upcoming[:8]:
+            lines.append(f"- {e.date}: {e.name}")
+    return "\n".join(lines)
+
+
+def indicator_rows(game: LiveGame) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for ind in game.view.get("indicators", []):
+        mark = []
+        if ind.get("estimate"):
+            mark.append("~est")
+        if ind.get("lag"):
+            mark.append(f"lag {ind['lag']}m")
+        rows.append(
+            (
+                ind.get("name", ind["id"])[:46],
+                number(ind.get("value")),
+                sparkline(ind.get("trend", [])),
+                " ".join(mark),
+            )
+        )
+    return rows
+
+
+def score_text(game: LiveGame) -> str:
+    team = game.team
+    scores = game.view.get("scores", {})
+    pc = game.view.get("pc", {})
+    parts = []
+    for t, sc in scores.items():
+        if sc and (team is None or t == team):
+            parts.append(f"{t.upper()} score estimate {sc.get('total', 0):+.1f}")
+    for t, v in pc.items():
+        parts.append(f"{t.upper()} political capital {number(v)}")
+    return "   ".join(parts) or "no score yet"
+
+
+def why_card(ev: dict[str, Any]) -> str:
+    """One outcome with its reason, numbers and sources (the 'why did that happen' card)."""
+    t = ev["type"]
+    head = ev.get("rule") or ev.get("lever") or ev.get("id") or t
+    reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    if t == "order_executed":
+        reason = f"{ev.get('team', '').upper()} {ev.get('name', reason)}"
+    elif t == "order_failed":
+        reason = f"{ev.get('team', '').upper()} order failed: {ev.get('why', reason)}"
+    elif t == "election":
+        reason = ev.get("reason") or f"election: {ev.get('result', '')}"
+    elif t == "turn_end":
+        return f"── end of turn {ev.get('turn')} ──"
+    elif t == "game_over":
+        return "══ GAME OVER ══"
+    nums = []
+    for k, v in (ev.get("changes") or {}).items():
+        before = (ev.get("before") or {}).get(k)
+        nums.append(f"{k} {number(before)}→{number(v)}" if before is not None else f"{k}={number(v)}")
+    hidden = ev.get("unreported") or []
+    inputs = ev.get("inputs") or []
+    out = f"[{t}] {head}: {reason}"
+    if nums:
+        out += "\n    " + ", ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
+    if hidden:
+        out += f"\n    also moved (not reported to you): {', '.join(hidden[:6])}"
+    if inputs:
+        out += "\n    inputs: " + "; ".join(
+            ", ".join(f"{k}={v}" for k, v in i.items()) for i in inputs[:3] if isinstance(i, dict)
+        )
+    if ev.get("sources"):
+        out += "\n    sources: " + ", ".join(ev["sources"])
+    return out
+
+
+def lever_label(lever: dict[str, Any]) -> str:
+    cost = "—" if lever.get("cost") is None else f"{lever['cost']:g} PC"
+    state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
+    return f"{lever['code']:<11} {lever['name'][:44]:<44} {cost:>7}{state}"
+
+
+def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:
+    """What a careful adviser would say before the orders go in: red lines and agreements."""
+    team = game.team
+    out = []
+    for lid in chosen:
+        lv = rb.levers.get(lid)
+        if lv is None:
+            continue
+        if lv.military:
+            out.append(
+                f"! {lv.code}: military action on Mexican soil — without a consent token this"
+                " CROSSES THE HARD RED LINE"
+            )
+        elif lv.sov_public >= 5:
+            out.append(f"! {lv.code}: adds about {lv.sov_public:g} to Mexican sovereignty tension")
+    for a in game.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for cl in a.get("clauses", []):
+            if cl.get("actor") != team:
+                continue
+            start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
+            if start <= game.turn <= start + dur - 1 and cl.get("lever") not in chosen:
+                lever = cl.get("lever")
+                out.append(
+                    f"! agreement {a.get('id')}: you promised {lever} this turn; leaving it out breaks it"
+                )
+    return out
