@@ -459,7 +459,6 @@ def cmd_solo(args: argparse.Namespace) -> int:
     """One command: an embedded server with the default store, bots in the other seats, the client."""
     import asyncio
 
-    from client_tui.app import PrecursorApp
     from server.embedded import EmbeddedServer
 
     from .client import LobbyClient
@@ -486,6 +485,8 @@ def cmd_solo(args: argparse.Namespace) -> int:
         if args.no_ui:
             print(f"precursor solo: game {game_id} on {url} (store {server.settings.store.split(':', 1)[0]})")
             return 0
+        from client_tui.app import PrecursorApp
+
         PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb).run()
     finally:
         server.stop()

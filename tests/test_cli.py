@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import site
 import subprocess
 import sys
 import venv
@@ -138,6 +140,25 @@ def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert str(target) in out.stdout.splitlines()[0]
     assert "ok:" in out.stdout and " levers " in out.stdout
+    # the quick start's solo game from the wheel: embedded server, default SQLite store in the data dir
+    solo = subprocess.run(
+        [
+            str(py),
+            "-c",
+            "import sys; sys.path[0:0] = sys.argv[1:]; "
+            "import precursor.cli as c; sys.exit(c.main(['solo', '--no-ui', '--team', 'mx']))",
+            str(target),
+            *site.getsitepackages(),  # the wheel's dependencies, from the environment running the tests
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "HOME": str(tmp_path)},
+        timeout=120,
+    )
+    assert solo.returncode == 0, solo.stdout + solo.stderr
+    assert "store sqlite" in solo.stdout
+    assert (tmp_path / "data" / "precursor" / "games.db").exists()
 
 
 def test_run_with_bots_plays_a_negotiated_game(tmp_path: Path) -> None:
