@@ -506,6 +506,140 @@ def cmd_web(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_store(url: str | None) -> str:
+    if url:
+        return url
+    from server.settings import ServerSettings
+
+    return ServerSettings().store
+
+
+def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
+    """A game by file (``*.jsonl``) or by id in a store (the server's default store unless given)."""
+    from pathlib import Path
+
+    from .review import loads
+
+    path = Path(ref)
+    if path.suffix == ".jsonl" or path.exists():
+        return loads(path.read_text(encoding="utf-8"))
+    import asyncio
+
+    from server.stores import open_store
+
+    async def read() -> list[dict[str, Any]]:
+        st = open_store(_default_store(store))
+        await st.open()
+        try:
+            return await st.read(ref)
+        finally:
+            await st.close()
+
+    return loads(__import__("precursor.review", fromlist=["dumps"]).dumps(asyncio.run(read())))
+
+
+def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> dict[str, Any]:
+    """Store a log as a new game with fresh credentials (import and fork)."""
+    import asyncio
+    import time
+
+    from server import auth
+    from server.stores import open_store
+
+    async def write() -> dict[str, Any]:
+        st = open_store(_default_store(store))
+        await st.open()
+        try:
+            gid = auth.new_game_id()
+            fac = auth.new_token()
+            codes = {t: auth.new_join_code() for t in ("us", "mx", "cn", "ca", "observer")}
+            info = {
+                "scenario": events[0]["scenario"],
+                "name": name,
+                "created": time.time(),
+                "seed": events[0]["seed"],
+            }
+            await st.create_game(gid, info)
+            await st.put_credential(
+                gid, auth.key_of(fac, "token"), {"role": "facilitator", "join_codes": codes}
+            )
+            for who, code in codes.items():
+                await st.put_credential(gid, auth.key_of(code, "code"), {"join": who})
+            await st.append(gid, 0, events)
+            return {"game_id": gid, "facilitator_token": fac, "join_codes": codes}
+        finally:
+            await st.close()
+
+    return asyncio.run(write())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .review import dumps
+
+    events = _read_game(args.game, args.store)
+    Path(args.out).write_text(dumps(events), encoding="utf-8")
+    print(f"{len(events)} events written to {args.out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .review import loads, replay
+
+    events = loads(Path(args.file).read_text(encoding="utf-8"))
+    replay(_rulebook(), events)  # refuse a log the engine cannot fold before storing it
+    created = _write_game(events, args.store, f"imported from {Path(args.file).name}")
+    print(json.dumps(created, indent=2))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .review import build_report, to_html, to_markdown
+
+    rep = build_report(_rulebook(), _read_game(args.game, args.store), args.audience)
+    text = (
+        json.dumps(rep, indent=2)
+        if args.format == "json"
+        else to_html(rep)
+        if args.format == "html"
+        else to_markdown(rep)
+    )
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"report written to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_fork(args: argparse.Namespace) -> int:
+    from .review import fork_prefix, replay, reseed
+
+    events = fork_prefix(_read_game(args.game, args.store), args.turn)
+    if args.seed is not None:
+        events = reseed(events, args.seed)
+    replay(_rulebook(), events)
+    created = _write_game(events, args.store, f"fork of {args.game} at turn {args.turn}")
+    print(json.dumps(created, indent=2))
+    return 0
+
+
+def cmd_grades(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .review import grades
+
+    text = grades(_read_game(args.game, args.store), anonymize=args.anonymize)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(f"{len(text.splitlines()) - 1} players written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
@@ -598,6 +732,44 @@ def build_parser() -> argparse.ArgumentParser:
     wb.add_argument("--port", type=int, default=8000)
     wb.add_argument("--mono", action="store_true")
     wb.set_defaults(fn=cmd_web)
+
+    store_help = "event store URL (default: the server's default SQLite store)"
+    ex = sub.add_parser("export", help="write a game's event log as JSON lines (lossless)")
+    ex.add_argument("game", help="game id in the store, or a .jsonl file")
+    ex.add_argument("--store", help=store_help)
+    ex.add_argument("--out", required=True)
+    ex.set_defaults(fn=cmd_export)
+
+    im = sub.add_parser("import", help="store an exported log as a new game (new join codes)")
+    im.add_argument("file")
+    im.add_argument("--store", help=store_help)
+    im.set_defaults(fn=cmd_import)
+
+    rp = sub.add_parser(
+        "report", help="the debrief of a game: timeline, charts, agreements, red lines, scores"
+    )
+    rp.add_argument("game", help="game id in the store, or a .jsonl file")
+    rp.add_argument("--store", help=store_help)
+    rp.add_argument("--format", choices=["html", "md", "json"], default="md")
+    rp.add_argument(
+        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
+    )
+    rp.add_argument("--out", help="file (default: standard output)")
+    rp.set_defaults(fn=cmd_report)
+
+    fk = sub.add_parser("fork", help="start a new game from the state at the start of turn N")
+    fk.add_argument("game", help="game id in the store, or a .jsonl file")
+    fk.add_argument("--turn", type=_positive, required=True)
+    fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
+    fk.add_argument("--store", help=store_help)
+    fk.set_defaults(fn=cmd_fork)
+
+    gr = sub.add_parser("grades", help="one CSV row per player: messages, proposals, orders, agreements")
+    gr.add_argument("game", help="game id in the store, or a .jsonl file")
+    gr.add_argument("--store", help=store_help)
+    gr.add_argument("--out", required=True)
+    gr.add_argument("--anonymize", action="store_true", help="stable pseudonyms instead of names")
+    gr.set_defaults(fn=cmd_grades)
 
     bal = sub.add_parser("balance", help="measure the balance targets (FACTBASE §9.6) for every scenario")
     bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")

@@ -89,14 +89,19 @@ def play(
     bots: Callable[[Game, str], Iterable[CommandEnvelope]] | None = None,
     start: dict[str, Any] | None = None,
     errors: list[Outcome] | None = None,
+    game: Game | None = None,
 ) -> tuple[Game, list[Outcome]]:
     """Play a scenario headlessly; returns the game and the commands that were refused.
 
     ``start`` overrides state values before turn 1 (logged as an event, so replay still holds);
     ``errors``, if given, receives refusals as they happen, so per-turn checks can see them.
+    ``game``, if given, is continued from the briefing it stands in (a fork) instead of a new game.
     """
     script = script or {}
-    game = Game.new(rb, scenario, seed, seats_in_play=script.get("seats"))
+    if game is None:
+        game = Game.new(rb, scenario, seed, seats_in_play=script.get("seats"))
+    elif game.state.phase != "briefing":
+        raise CommandError("wrong_phase", "a game is continued from a turn's briefing")
     if start:
         unknown = [k for k in start if k not in rb.indicators]
         if unknown:
