@@ -7,6 +7,9 @@ always spelled out in words or symbols, never by colour alone.
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,10 +17,10 @@ from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.widgets import Footer, Static
 
-from precursor.rulebook import Rulebook, default_rulebook
-
-from .game_screen import GameScreen
 from .lobby import LobbyScreen
+
+if TYPE_CHECKING:
+    from precursor.rulebook import Rulebook
 
 MONO = Theme(
     name="mono",
@@ -87,7 +90,10 @@ class PrecursorApp(App[None]):
         self.url = url
         self.code, self.player_name = code, name
         self.direct = (game_id, token) if game_id and token else None
-        self.rb = rulebook or default_rulebook()
+        # the rulebook (about half a second to import and load) is needed only once a game opens: the
+        # lobby comes up without it and a thread loads it meanwhile (see preload_rulebook)
+        self._rb: Rulebook | None = rulebook
+        self._rb_lock = threading.Lock()
         self.register_theme(MONO)
         if mono:
             self.theme = "mono"
@@ -97,12 +103,30 @@ class PrecursorApp(App[None]):
         if self.direct is not None:
             self.open_game(*self.direct)
 
+    @property
+    def rb(self) -> Rulebook:
+        with self._rb_lock:
+            if self._rb is None:
+                from precursor.rulebook import default_rulebook
+
+                self._rb = default_rulebook()
+            return self._rb
+
+    def preload_rulebook(self) -> None:
+        """Load the rulebook in a thread so that opening a game does not wait for it."""
+        if self._rb is None:
+            self.run_worker(lambda: self.rb, thread=True, group="rulebook", exclusive=True)
+
     def open_game(self, game_id: str, token: str) -> None:
+        from .game_screen import GameScreen
+
         self.push_screen(GameScreen(self.rb, self.url, game_id, token))
 
     def get_system_commands(self, screen):  # type: ignore[no-untyped-def]
         yield from super().get_system_commands(screen)
         from textual.app import SystemCommand
+
+        from .game_screen import GameScreen
 
         if isinstance(screen, GameScreen):
             for key, title in [

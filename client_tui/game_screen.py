@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import (
     Button,
     DataTable,
@@ -33,15 +35,38 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
+from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
-from precursor.rulebook import Rulebook
 
 from . import render
 from .model import RESULT_TYPES, LiveGame
 
+if TYPE_CHECKING:
+    from precursor.rulebook import Rulebook
+
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
+
+
+class OrderList(SelectionList[str]):
+    """A SelectionList whose boxes show ✓ when ticked and stay empty otherwise: the stock widget draws
+    an X in every box and tells them apart by colour alone, which --mono and NO_COLOR lose."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            mark = "✓" if selection.value in self._selected else " "
+            segments[1] = Segment(mark, segments[1].style, segments[1].control)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 class GameScreen(Screen[None]):
@@ -62,10 +87,15 @@ class GameScreen(Screen[None]):
     ]
     CSS = """
     #status { height: 1; background: $boost; }
-    #notice { height: auto; max-height: 3; color: $warning; }
-    #chan-list { width: 26; }
+    #notice { height: auto; max-height: 3; color: $warning; display: none; }
+    #tabs { height: 1fr; }
+    #tabs > ContentSwitcher { height: 1fr; }
+    #tabs TabPane { height: 1fr; padding: 0 1; }
+    #brief-scroll { height: 1fr; }
+    #indicators { height: 1fr; }
+    #chan-list { width: 26; height: 1fr; }
     #messages { height: 1fr; }
-    #composer { dock: bottom; }
+    #composer { height: 3; }
     #order-list { height: 1fr; }
     #order-info { height: auto; max-height: 8; }
     #prop-table { height: 1fr; }
@@ -81,6 +111,9 @@ class GameScreen(Screen[None]):
         self.model = LiveGame()
         self.client: GameClient | None = None
         self._order_choice: list[str] = []
+        self._results_seq = 0  # the last event whose why card is in the results log
+        self._chan_ids: list[str] = []  # the channel list's items, in order
+        self._chan_rebuild_pending = False
 
     # ------------------------------------------------------------------ layout
 
@@ -88,7 +121,7 @@ class GameScreen(Screen[None]):
         yield Static(" connecting…", id="status")
         yield Static("", id="notice")
         with TabbedContent(id="tabs"):
-            with TabPane("1 Briefing", id="briefing"):
+            with TabPane("1 Briefing", id="briefing"), VerticalScroll(id="brief-scroll"):
                 yield Markdown("", id="brief")
             with TabPane("2 Dashboard", id="dashboard"), Vertical():
                 yield Static("", id="scoreline")
@@ -112,7 +145,7 @@ class GameScreen(Screen[None]):
                 yield Static("", id="prop-preview")
             with TabPane("5 Orders", id="orders"), Vertical():
                 yield Static("", id="order-info")
-                yield SelectionList[str](id="order-list")
+                yield OrderList(id="order-list")
                 with Horizontal(classes="row"):
                     yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
                     yield Button("Ready (ctrl+r)", id="ready")
@@ -168,8 +201,14 @@ class GameScreen(Screen[None]):
         try:
             await self.client.start()
         except ClientError as exc:
-            self.notice(f"cannot join: {exc.message}")
-            return
+            if exc.code != "timeout":  # a refused seat: nothing to retry
+                self.notice(f"cannot join: {exc.message}")
+                await self.client.close()
+                return
+            # the server is down or slow: the client keeps trying in the background
+            self.notice("the server does not answer yet — still trying")
+            self.model.connection = "lost"
+            self._status()
         async for frame in self.client.frames():
             self._on_frame(frame)
 
@@ -184,32 +223,43 @@ class GameScreen(Screen[None]):
                     self.query_one("#tabs", TabbedContent).hide_tab("control")
         elif t == "event":
             ev = frame["event"]
-            m.apply(frame["seq"], ev)
-            self._on_event(ev)
+            self._on_event(frame["seq"], ev, m.apply(frame["seq"], ev))
         elif t == "connection":
             m.connection = "lost" if frame["state"] in ("lost", "closed") else "connected"
             if frame["state"] == "closed":
                 self.notice(f"the server closed this seat ({frame.get('error', '')})")
+            elif frame["state"] == "connected":
+                self.notice("")
             self._status()
         elif t == "status":
             self.notice(frame.get("message", ""))
         elif t == "error":
             self.notice(f"{frame.get('code')}: {frame.get('message')}")
 
-    def _on_event(self, ev: dict[str, Any]) -> None:
+    def _on_event(self, seq: int, ev: dict[str, Any], fresh: bool) -> None:
+        """Draw one event. ``fresh`` is False for an event the model already held (the server replays
+        the events after the resume point, and the welcome's view covers them): drawing it again would
+        show a message twice."""
         t = ev["type"]
+        if t in RESULT_TYPES and seq > self._results_seq:
+            self._results_seq = seq
+            self.query_one("#result-log", RichLog).write(render.why_card(ev))
+        if not fresh:
+            return
         if t == "message":
             if ev["channel"] == self.model.active_channel:
                 self._write_message(ev)
+            self._channels()
+        elif t == "channel_opened":
             self._channels()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
             self._proposals()
         elif t == "phase":
             self.refresh_view()
-        elif t == "note" or t == "orders_submitted":
+        elif t in ("note", "orders_submitted", "session"):
             self._control()
-        if t in RESULT_TYPES:
-            self.query_one("#result-log", RichLog).write(render.why_card(ev))
+            if t == "orders_submitted" and ev.get("team") == self.model.team:
+                self._order_info()
         self._status()
 
     @work(group="refresh")
@@ -222,7 +272,9 @@ class GameScreen(Screen[None]):
             self.redraw_all()
 
     async def send(self, command: dict[str, Any], done: str = "") -> bool:
-        if self.client is None:
+        if self.client is None or not self.client.connected.is_set():
+            # say so at once rather than wait for a connection inside a key handler
+            self.notice("not sent: the connection is down (your text is kept; try again when online)")
             return False
         try:
             await self.client.send(command)
@@ -239,7 +291,9 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def notice(self, text: str) -> None:
-        self.query_one("#notice", Static).update(text)
+        w = self.query_one("#notice", Static)
+        w.update(text)
+        w.display = bool(text)
 
     def _tick(self) -> None:
         self._status()
@@ -264,17 +318,29 @@ class GameScreen(Screen[None]):
             table.add_row(*row)
 
     def _channels(self, full: bool = False) -> None:
+        """Update the channel list's labels (unread counts); rebuild it only when the channels change."""
         lv = self.query_one("#chan-list", ListView)
-        m = self.model
-        chans = m.view.get("channels", [])
-        if full or len(lv.children) != len(chans):
-            lv.clear()
-            for c in chans:
-                lv.append(ListItem(Label(self._chan_label(c))))
-            self._show_channel()
+        chans = self.model.view.get("channels", [])
+        if [c["id"] for c in chans] != self._chan_ids or len(lv.children) != len(chans):
+            if not self._chan_rebuild_pending:
+                self._chan_rebuild_pending = True
+                self.call_later(self._rebuild_channels)
         else:
-            for c, item in zip(chans, lv.children, strict=False):
+            for c, item in zip(chans, lv.children, strict=True):
                 item.query_one(Label).update(self._chan_label(c))
+        if full:
+            self._show_channel()
+
+    async def _rebuild_channels(self) -> None:
+        # removing list items is asynchronous: wait for it, or old and new items mix for a moment
+        self._chan_rebuild_pending = False
+        lv = self.query_one("#chan-list", ListView)
+        chans = list(self.model.view.get("channels", []))
+        await lv.clear()
+        await lv.extend([ListItem(Label(self._chan_label(c))) for c in chans])
+        self._chan_ids = [c["id"] for c in chans]
+        if self.model.active_channel in self._chan_ids:
+            lv.index = self._chan_ids.index(self.model.active_channel)
 
     def _chan_label(self, c: dict[str, Any]) -> str:
         n = self.model.unread.get(c["id"], 0)
@@ -298,6 +364,8 @@ class GameScreen(Screen[None]):
             clauses = "; ".join(f"{c['actor']}:{c['lever']}" for c in p.get("clauses", []))
             parties = ",".join(p.get("parties", []))
             status = p.get("status", "open")
+            if status == "open" and p.get("accepted"):
+                status += " ✓" + ",".join(t.upper() for t in p["accepted"])
             table.add_row(p["id"], p.get("from", "").upper(), parties, status, clauses[:60], key=p["id"])
 
     def _orders(self) -> None:
@@ -383,7 +451,8 @@ class GameScreen(Screen[None]):
             self.query_one("#order-list", SelectionList).focus()
 
     def action_leave_field(self) -> None:
-        self.query_one("#tabs", TabbedContent).focus()
+        """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""
+        self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def action_ready(self) -> None:
         await self.send({"type": "ready"}, "ready — waiting for the others")
@@ -401,10 +470,9 @@ class GameScreen(Screen[None]):
 
     @on(ListView.Selected, "#chan-list")
     def _pick_channel(self, event: ListView.Selected) -> None:
-        idx = self.query_one("#chan-list", ListView).index or 0
-        chans = self.model.view.get("channels", [])
-        if 0 <= idx < len(chans):
-            self.model.open_channel(chans[idx]["id"])
+        idx = event.index
+        if idx is not None and 0 <= idx < len(self._chan_ids):
+            self.model.open_channel(self._chan_ids[idx])
             self._channels()
             self._show_channel()
             self.query_one("#composer", Input).focus()
@@ -414,8 +482,9 @@ class GameScreen(Screen[None]):
         text = event.value.strip()
         if not text:
             return
-        if await self.send({"type": "message", "channel": self.model.active_channel, "text": text}):
-            event.input.value = ""  # cleared only once the server has it
+        sent = await self.send({"type": "message", "channel": self.model.active_channel, "text": text})
+        if sent and event.input.value.strip() == text:  # cleared only once the server has it
+            event.input.value = ""
 
     @on(Input.Changed, "#prop-clauses")
     @on(Input.Changed, "#prop-parties")

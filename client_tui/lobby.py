@@ -52,14 +52,16 @@ class LobbyScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#scenarios", DataTable).add_columns("id", "title", "turns", "start")
-        self.query_one("#games", DataTable).add_columns(
-            "game", "scenario", "turn", "phase", "bots", "players"
-        )
+        st = self.query_one("#scenarios", DataTable)
+        for col in ("id", "title", "turns", "start"):
+            st.add_column(col, key=col)
+        gt = self.query_one("#games", DataTable)
+        for col in ("game", "scenario", "turn", "phase", "bots", "players"):
+            gt.add_column(col, key=col)
         self.action_reload()
         self.query_one("#code", Input).focus()
 
-    @work(exclusive=True, group="lobby")
+    @work(exclusive=True, group="lobby-reload")
     async def action_reload(self) -> None:
         try:
             async with LobbyClient(self.url) as lobby:
@@ -83,6 +85,9 @@ class LobbyScreen(Screen[None]):
             phase = "over" if g.ended else g.phase
             gt.add_row(g.game_id, g.scenario, f"{g.turn}/{g.turns}", phase, bots, players, key=g.game_id)
         self.status(f"{len(scenarios)} scenarios, {len(self.games)} games")
+        preload = getattr(self.app, "preload_rulebook", None)
+        if preload is not None:
+            preload()
 
     def status(self, text: str) -> None:
         self.query_one("#lobby-status", Static).update(text)
@@ -105,7 +110,7 @@ class LobbyScreen(Screen[None]):
     def _enter(self) -> None:
         self.action_join()
 
-    @work(group="lobby")
+    @work(exclusive=True, group="lobby-join")
     async def action_join(self) -> None:
         game_id = self._selected_game()
         code = self.query_one("#code", Input).value.strip()
@@ -119,6 +124,9 @@ class LobbyScreen(Screen[None]):
                 joined = await lobby.join(game_id, code, name, seat)
         except ClientError as exc:
             self.status(f"{exc.code}: {exc.message}")
+            return
+        except Exception as exc:  # the server is down: httpx transport errors, OSError
+            self.status(f"cannot reach the server: {type(exc).__name__}")
             return
         self.app.open_game(game_id, joined.token)  # type: ignore[attr-defined]
 
@@ -134,7 +142,7 @@ class LobbyScreen(Screen[None]):
 class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
     """The facilitator's form: scenario, seed, bots for empty seats, deadlines, press mode."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "create", "Create")]
     CSS = """
     CreateGameScreen { align: center middle; }
     #form { width: 76; height: auto; max-height: 100%; border: thick $primary; padding: 0 1; }
@@ -184,31 +192,43 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
     @on(Button.Pressed, "#do-create")
-    @work(group="form")
-    async def _create(self) -> None:
+    @on(Input.Submitted)
+    def _create_pressed(self) -> None:
+        self.action_create()
+
+    @work(exclusive=True, group="form-create")
+    async def action_create(self) -> None:
         scenario = self.query_one("#scenario", Select).value
         if not isinstance(scenario, str):
             self.query_one("#form-status", Static).update("choose a scenario")
             return
         seed_text = self.query_one("#seed", Input).value.strip()
         deadlines = {}
-        for phase in ("negotiation", "orders"):
-            v = self.query_one(f"#dl-{phase}", Input).value.strip()
-            if v:
-                deadlines[phase] = int(v)
+        try:
+            seed = int(seed_text) if seed_text else None
+            for phase in ("negotiation", "orders"):
+                v = self.query_one(f"#dl-{phase}", Input).value.strip()
+                if v:
+                    deadlines[phase] = int(v)
+        except ValueError:
+            self.query_one("#form-status", Static).update("seed and deadlines are whole numbers")
+            return
         bots = {t: "default" for t in ("us", "mx", "cn", "ca") if self.query_one(f"#bot-{t}", Checkbox).value}
         press = self.query_one("#press", Select).value
         try:
             async with LobbyClient(self.url) as lobby:
                 g = await lobby.create_game(
                     scenario,
-                    seed=int(seed_text) if seed_text else None,
+                    seed=seed,
                     bots=bots,
                     deadlines=deadlines,
                     press=press,
                 )
         except ClientError as exc:
             self.query_one("#form-status", Static).update(f"{exc.code}: {exc.message}")
+            return
+        except Exception as exc:  # the server is down
+            self.query_one("#form-status", Static).update(f"cannot reach the server: {type(exc).__name__}")
             return
         self.dismiss(g.model_dump())
 

@@ -72,9 +72,7 @@ class LiveGame:
         self.seq = max(self.seq, seq)
         self.turn, self.phase, self.ended = view["turn"], view["phase"], view["ended"]
         self.ready = dict(view.get("ready", {}))
-        self.messages = {}
-        for m in view.get("messages", []):
-            self.messages.setdefault(m["channel"], []).append(m)
+        self.messages = _merge_messages(self.messages, view.get("messages", []))
         for c in view.get("channels", []):
             self.messages.setdefault(c["id"], [])
         self.proposals = {p["id"]: p for p in view.get("proposals", [])}
@@ -85,10 +83,11 @@ class LiveGame:
         if not self.active_channel and view.get("channels"):
             self.active_channel = view["channels"][0]["id"]
 
-    def apply(self, seq: int, ev: dict[str, Any]) -> None:
-        """Fold one event; returns nothing: screens redraw from the model."""
+    def apply(self, seq: int, ev: dict[str, Any]) -> bool:
+        """Fold one event; False if the model already holds it (a view at or after ``seq`` covers it,
+        as after a reconnect, when the server replays the events after the resume point)."""
         if seq <= self.seq and self.view:
-            return
+            return False
         self.seq = seq
         t = ev["type"]
         if t == "message":
@@ -110,13 +109,21 @@ class LiveGame:
         elif t == "proposal":
             p = ev["proposal"]
             self.proposals[p["id"]] = dict(p)
-        elif t in ("proposal_response", "proposal_closed"):
+        elif t == "proposal_response":
             p = self.proposals.get(ev["proposal"])
-            if p is not None:
-                if "status" in ev:
-                    p["status"] = ev["status"]
-                if t == "proposal_response":
-                    p.setdefault("responses", {})[ev.get("team", "?")] = ev.get("action")
+            if p is not None:  # the same fold as the engine's state (precursor/state.py)
+                if ev.get("action") == "accept":
+                    p["accepted"] = sorted({*p.get("accepted", []), ev.get("team", "?")})
+                else:
+                    p["status"] = "rejected" if ev.get("action") == "reject" else "withdrawn"
+        elif t == "proposal_closed":
+            p = self.proposals.get(ev["proposal"])
+            if p is not None and "status" in ev:
+                p["status"] = ev["status"]
+        elif t == "agreement_update":
+            a = self.agreements.get(ev.get("agreement", ""))
+            if a is not None:
+                a.update(ev.get("update") or {})
         elif t == "orders_submitted":
             self.orders[f"{ev['team']}/{ev.get('seat', '')}"] = ev
         elif t == "session":
@@ -135,6 +142,7 @@ class LiveGame:
             self.results = self.results[-2000:]
         if t == "game_over":
             self.ended = True
+        return True
 
     def open_channel(self, cid: str) -> None:
         self.active_channel = cid
@@ -147,6 +155,32 @@ class LiveGame:
             mark = "✓" if ss and all(self.ready.get(f"{team}/{s}") for s in ss) else "·"
             out.append(f"{team.upper()}{mark}")
         return " ".join(out)
+
+
+def _message_key(m: dict[str, Any]) -> tuple[int, str]:
+    mid = str(m.get("id", ""))
+    digits = mid[1:]
+    return (int(digits) if digits.isdigit() else -1, mid)
+
+
+def _merge_messages(
+    known: dict[str, list[dict[str, Any]]], fresh: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The view holds only the newest messages (the server caps it): keep what the client already
+    had, add what the view brings, each message once (by id), in log order (ids are m1, m2, …)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for ch, msgs in known.items():
+        out[ch] = list(msgs)
+    seen = {m.get("id") for msgs in out.values() for m in msgs if m.get("id")}
+    touched: set[str] = set()
+    for m in fresh:
+        if m.get("id") and m["id"] in seen:
+            continue
+        out.setdefault(m["channel"], []).append(m)
+        touched.add(m["channel"])
+    for ch in touched:
+        out[ch].sort(key=_message_key)
+    return out
 
 
 def _session_from(d: dict[str, Any]) -> Session:

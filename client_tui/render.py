@@ -6,11 +6,12 @@ Colour is never the only signal: every state also has a word or a symbol (✓, !
 from __future__ import annotations
 
 import time
-from typing import Any
-
-from precursor.rulebook import Rulebook
+from typing import TYPE_CHECKING, Any
 
 from .model import LiveGame
+
+if TYPE_CHECKING:
+    from precursor.rulebook import Rulebook
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -126,6 +127,13 @@ def why_card(ev: dict[str, Any]) -> str:
         reason = f"{ev.get('team', '').upper()} order failed: {ev.get('why', reason)}"
     elif t == "election":
         reason = ev.get("reason") or f"election: {ev.get('result', '')}"
+    elif t == "orders_revealed":
+        levers = ", ".join(
+            (f"{o['team'].upper()} " if o.get("team") else "") + str(o.get("lever", "?"))
+            for o in ev.get("orders") or []
+        )
+        whose = f"{ev['team'].upper()} orders" if ev.get("team") else "public orders"
+        return f"[orders_revealed] turn {ev.get('turn', '?')} {whose}: {levers or 'none'}"
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"
     elif t == "game_over":

@@ -1,0 +1,352 @@
+"""The Textual client under Pilot against a real server on loopback: each screen's main interaction."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    drain,
+    frames_until,
+    game_screen,
+    is_event,
+    log_lines,
+    new_game,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Button, DataTable, Input, ListView, RichLog, Select, SelectionList
+
+from client_tui import render
+from client_tui.app import HelpScreen, PrecursorApp
+from client_tui.game_screen import GameScreen
+from client_tui.lobby import CodesScreen, CreateGameScreen, LobbyScreen
+from precursor.client import GameClient
+
+CODE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+# ---------------------------------------------------------------------- lobby
+
+
+async def test_lobby_lists_scenarios_and_games_and_creates_a_game(url: str) -> None:
+    existing, _ = await new_game(url, teams=())
+    app = PrecursorApp(url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query_one("#games", DataTable).row_count == 1)
+        lobby = app.screen
+        assert isinstance(lobby, LobbyScreen)
+        scenarios = lobby.query_one("#scenarios", DataTable)
+        ids = {str(k.value) for k in scenarios.rows}
+        assert {"tutorial", "loose-talk"} <= ids
+        games = lobby.query_one("#games", DataTable)
+        assert games.get_row(existing.game_id)[:4] == [existing.game_id, "tutorial", "1/3", "briefing"]
+        assert f"{len(ids)} scenarios, 1 games" in static_text(app, "#lobby-status")
+
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateGameScreen), what="the form")
+        form = app.screen
+        await wait_until(pilot, lambda: form.query_one("#scenario", Select).value == "election-season")
+        form.query_one("#scenario", Select).value = "tutorial"
+        form.query_one("#seed", Input).focus()
+        await pilot.press(*"42")
+        await pilot.press("ctrl+s")  # the form's keyboard "Create"
+        await wait_until(pilot, lambda: isinstance(app.screen, CodesScreen), what="the join codes")
+        codes = static_text(app, "#codes-text")
+        assert len(CODE.findall(codes)) == 5  # us, mx, cn, ca, observer
+        for who in ("US", "MX", "CN", "CA", "OBSERVER"):
+            assert re.search(rf"{who}\s+{CODE.pattern}", codes), who
+        created = app.screen.created  # type: ignore[attr-defined]
+        assert created["facilitator_token"] in codes
+        # the lobby behind the modal reloaded and lists the new game too
+        await wait_until(pilot, lambda: lobby.query_one("#games", DataTable).row_count == 2)
+
+        await pilot.press("f")  # open the facilitator console
+        gs = await until_online(pilot)
+        assert gs.game_id == created["game_id"] and gs.model.role == "facilitator"
+        assert gs.model.view["audience"] == "facilitator"
+        assert "facilitator │ T1 briefing" in static_text(app, "#status")
+        await pilot.press("7")
+        await wait_until(pilot, lambda: gs.query_one("#tabs").active == "control")  # type: ignore[attr-defined]
+        assert "Phase clock" in screen_text(app)
+
+
+async def test_joining_from_the_lobby_with_a_code_opens_that_teams_screen(url: str) -> None:
+    g, _ = await new_game(url, teams=())
+    app = PrecursorApp(url, name="Luz")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query_one("#games", DataTable).row_count == 1)
+        await pilot.press(*"nope-nope-nope", "enter")
+        await wait_until(pilot, lambda: "bad_code" in static_text(app, "#lobby-status"))
+        assert isinstance(app.screen, LobbyScreen)
+        app.screen.query_one("#code", Input).value = ""
+        await pilot.press(*g.join_codes["mx"].lower(), "enter")  # forgiving format, Enter joins
+        gs = await until_online(pilot)
+        assert (gs.model.team, gs.model.role, gs.game_id) == ("mx", "player", g.game_id)
+        assert static_text(app, "#status").startswith(" MX │ T1 briefing")
+        # a player has no control tab
+        await pilot.press("7")
+        await pilot.pause()
+        assert gs.query_one("#tabs").active == "briefing"  # type: ignore[attr-defined]
+        players = {p.name: p.team for p in gs.model.session.players.values()}
+        assert players.get("Luz") == "mx"
+
+
+# ---------------------------------------------------------------------- channels
+
+
+async def test_channel_send_reaches_members_only_and_unread_counts_show(url: str) -> None:
+    g, tokens = await new_game(url)
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["cn"]) as cn,
+    ):
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 30)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("3")
+            assert gs.focused is gs.query_one("#composer", Input)  # the tab puts you in the composer
+            # pick the US–MX channel from the list by keys
+            await pilot.press("shift+tab", "shift+tab")  # past the message log (focusable to scroll)
+            chan_list = gs.query_one("#chan-list", ListView)
+            assert gs.focused is chan_list
+            await pilot.press("down", "enter")
+            assert gs.model.active_channel == "us_mx"
+            assert gs.focused is gs.query_one("#composer", Input)
+            await pilot.press(*"Talk about precursors?", "enter")
+            got = await frames_until(mx, is_event("message", text="Talk about precursors?"))
+            assert got[-1]["event"]["channel"] == "us_mx"
+            await wait_until(pilot, lambda: gs.query_one("#composer", Input).value == "")
+            await wait_until(
+                pilot,
+                lambda: any(
+                    "Talk about precursors?" in x for x in log_lines(gs.query_one("#messages", RichLog))
+                ),
+            )
+            # China is not a member of us_mx: it never receives the line
+            texts = [f["event"].get("text") for f in await drain(cn, 0.3) if f["type"] == "event"]
+            assert "Talk about precursors?" not in texts
+
+            # Mexico answers in the plenary and in us_mx: the plenary counts one unread
+            await mx.send({"type": "message", "channel": "all", "text": "Hello all"})
+            await mx.send({"type": "message", "channel": "us_mx", "text": "Yes, let's."})
+            await wait_until(pilot, lambda: gs.model.unread.get("all") == 1)
+            labels = [str(item.query_one("Label").render()) for item in chan_list.children]
+            assert any(lbl.strip().startswith("Plenary") and lbl.endswith("(1)") for lbl in labels), labels
+            assert any("▶ US–MX" in lbl and "(" not in lbl for lbl in labels), labels
+            await wait_until(
+                pilot,
+                lambda: any(
+                    "MX Ana-mx: Yes, let's." in x for x in log_lines(gs.query_one("#messages", RichLog))
+                ),
+            )
+            # opening the plenary shows its message and clears the count
+            chan_list.focus()
+            chan_list.index = 5
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: gs.model.active_channel == "all")
+            assert gs.model.unread["all"] == 0
+            await wait_until(pilot, lambda: "Plenary (" not in screen_text(app))
+            lines = log_lines(gs.query_one("#messages", RichLog))
+            assert any("MX Ana-mx: Hello all" in x for x in lines) and not any(
+                "Yes, let's" in x for x in lines
+            )
+
+
+# ---------------------------------------------------------------------- proposals
+
+
+async def test_proposal_is_validated_as_typed_tabled_and_signed_by_the_other_party(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx_watch:
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("4")
+            parties = gs.query_one("#prop-parties", Input)
+            clauses = gs.query_one("#prop-clauses", Input)
+            parties.focus()
+            await pilot.press(*"us,zz")
+            assert static_text(app, "#prop-preview") == "! parties: two or more of us, mx, cn, ca"
+            await pilot.press("backspace", "backspace", *"mx")
+            assert static_text(app, "#prop-preview") == "! add at least one clause"
+            await pilot.press("tab")
+            assert gs.focused is clauses
+            await pilot.press(*"mx:us_san_2")
+            assert "us_san_2 is held by us, not mx" in static_text(app, "#prop-preview")
+            clauses.value = ""
+            await pilot.press(*"us:us_san_2 colour=1")
+            assert "us_san_2 has no parameter 'colour' (has states)" in static_text(app, "#prop-preview")
+            clauses.value = ""
+            await pilot.press(*"us:us_san_2 states=1; mx:mx_plan_1")
+            preview = static_text(app, "#prop-preview")
+            assert preview.startswith("ok: 2 clause(s)"), preview
+            await pilot.click("#propose")
+            got = await frames_until(mx_watch, is_event("proposal"))
+            pid = got[-1]["event"]["proposal"]["id"]
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            row = table.get_row(pid)
+            assert row[1:4] == ["US", "us,mx", "open ✓US"]
+            assert "us:us_san_2; mx:mx_plan_1" in row[4]
+
+        # Mexico opens its screen, sees the proposal and signs it with the Accept button
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            await pilot.click("#accept")
+            await frames_until(mx_watch, is_event("agreement"))
+            await wait_until(pilot, lambda: table.get_row(pid)[3] == "signed", what="the signed status")
+            assert gs.model.agreements and next(iter(gs.model.agreements.values()))["proposal"] == pid
+
+
+# ---------------------------------------------------------------------- orders
+
+
+async def test_orders_tick_levers_see_budget_and_red_line_and_submit(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        await drain(fac, 0.1)
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 10, what="the lever list")
+            assert gs.focused is sl
+            info = lambda: static_text(app, "#order-info")  # noqa: E731
+            assert info().startswith("Budget 12.0 PC · selected 0 PC · left 12")
+            ids = [sl.get_option_at_index(i).value for i in range(sl.option_count)]
+            # tick US-SAN-1 (1 PC) with the keyboard
+            sl.highlighted = ids.index("us_san_1")
+            await pilot.press("space")
+            assert info().startswith("Budget 12.0 PC · selected 1 PC · left 11")
+            assert "!" not in info()
+            # a military lever: the red-line warning shows, as render.order_warnings words it
+            sl.highlighted = ids.index("us_cyber")
+            await pilot.press("space")
+            assert info().startswith("Budget 12.0 PC · selected 3 PC · left 9")
+            (warning,) = render.order_warnings(gs.model, gs.rb, ["us_cyber"])
+            assert "CROSSES THE HARD RED LINE" in warning and warning in info()
+            assert "CROSSES THE HARD RED LINE" in screen_text(app)
+            # an unavailable lever cannot be ticked
+            sl.highlighted = ids.index("us_strike")
+            await pilot.press("space")
+            assert sorted(sl.selected) == ["us_cyber", "us_san_1"]
+            # untick the military lever, submit with ctrl+s
+            sl.highlighted = ids.index("us_cyber")
+            await pilot.press("space")
+            assert "RED LINE" not in info()
+            await pilot.press("ctrl+s")
+            got = await frames_until(fac, is_event("orders_submitted", team="us"))
+            assert [o["lever"] for o in got[-1]["event"]["orders"]] == ["us_san_1"]
+            await wait_until(pilot, lambda: "SUBMITTED" in info())
+            assert "orders submitted: us_san_1" in static_text(app, "#notice")
+
+
+# ---------------------------------------------------------------------- results
+
+
+async def test_results_tab_shows_why_cards_after_adjudication(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 10)
+            sl.highlighted = [sl.get_option_at_index(i).value for i in range(sl.option_count)].index(
+                "us_san_1"
+            )
+            await pilot.press("space", "ctrl+s")
+            await frames_until(fac, is_event("orders_submitted", team="us"))
+            await fac.send({"type": "advance", "turn": 1, "phase": "orders"})  # adjudicate
+            await pilot.press("6")
+            log = gs.query_one("#result-log", RichLog)
+            await wait_until(pilot, lambda: any("p1.pc_income" in x for x in log_lines(log)))
+            text = "\n".join(log_lines(log))
+            assert "[orders_revealed] turn 1 US orders: us_san_1" in text
+            assert "[order_executed] us_san_1: US" in text
+            assert re.search(r"\[effect\] \S+: .+", text)  # a rule with its plain-language reason
+            assert re.search(r"    \S+ [\d.,k-]+→[\d.,k-]+", text)  # numbers before → after
+            assert gs.model.phase == "results"
+
+
+# ---------------------------------------------------------------------- facilitator console
+
+
+async def test_facilitator_pauses_advances_and_releases_an_inject(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), deadlines={"negotiation": 600})
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        app = seat_app(url, g, g.facilitator_token)
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            status = lambda: static_text(app, "#status")  # noqa: E731
+            await pilot.press("7")
+            await pilot.click("#f-advance")
+            await wait_until(pilot, lambda: "T1 negotiation" in status())
+            await wait_until(pilot, lambda: re.search(r"\d+:\d\d left", status()))
+            await pilot.click("#f-pause")
+            await wait_until(pilot, lambda: "PAUSED" in status())
+            await frames_until(mx, is_event("session", op="pause"))
+            await pilot.click("#f-resume")
+            await wait_until(pilot, lambda: "PAUSED" not in status())
+            # a deck inject from the select, released to the players
+            sel = gs.query_one("#f-inject", Select)
+            await wait_until(pilot, lambda: len(sel._options) > 1)
+            sel.value = "tut_deck_media"
+            await pilot.click("#f-release")
+            got = await frames_until(mx, is_event("inject", id="tut_deck_media"))
+            assert got[-1]["event"]["title"] == "A news spike"
+            # a custom one, typed in
+            gs.query_one("#f-title", Input).value = "Storm"
+            gs.query_one("#f-text", Input).value = "A storm closes the ports."
+            await pilot.click("#f-custom")
+            got = await frames_until(mx, is_event("inject", title="Storm"))
+            await pilot.click("#f-advance")
+            await wait_until(pilot, lambda: "T1 orders" in status())
+            assert gs.model.phase == "orders"
+
+
+# ---------------------------------------------------------------------- help
+
+
+async def test_help_opens_with_f1_and_lists_the_keys(url: str) -> None:
+    g, tokens = await new_game(url, teams=("ca",))
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await until_online(pilot)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        for key in ("F1", "ctrl+p", "ctrl+n", "ctrl+j", "ctrl+r", "ctrl+s", "F2…F7", "Esc", "space"):
+            assert key in text, key
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, GameScreen))
+        # from inside a text field F1 still works
+        await pilot.press("3")
+        assert isinstance(game_screen(app).focused, Input)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen.query_one("#help").parent, HelpScreen)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, GameScreen))
+        assert isinstance(app.screen.query(Button).first(), Button)

@@ -1,0 +1,138 @@
+"""Helpers for the Textual client's tests (no tests here): the screen as plain text, waiting on the
+app under Pilot, games set up through the real lobby, and frames read off a ``GameClient``."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import RichLog, Static
+
+from client_tui.app import PrecursorApp
+from client_tui.game_screen import GameScreen
+from precursor.client import GameClient, LobbyClient
+
+TEAMS = ("us", "mx", "cn", "ca")
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows right now, as text (the same render the SVG screenshot uses)."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def static_text(app: App[Any], selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def log_lines(log: RichLog) -> list[str]:
+    """The text of a RichLog, one entry per rendered line."""
+    return [strip.text.rstrip() for strip in log.lines]
+
+
+async def wait_until(
+    pilot: Pilot[Any], pred: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        try:
+            if pred():
+                return
+        except Exception:  # a widget not mounted yet counts as "not yet"
+            pass
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}\n{screen_text(pilot.app)}")
+        await pilot.pause(0.03)
+
+
+def game_screen(app: App[Any]) -> GameScreen:
+    screen = app.screen
+    assert isinstance(screen, GameScreen), f"not on the game screen: {screen!r}"
+    return screen
+
+
+async def until_online(pilot: Pilot[Any], timeout: float = 10.0) -> GameScreen:
+    """The game screen has its welcome (status line says online)."""
+
+    def ready() -> bool:
+        s = pilot.app.screen
+        return isinstance(s, GameScreen) and s.model.connection == "connected" and bool(s.model.view)
+
+    await wait_until(pilot, ready, timeout, "the game screen to come online")
+    return game_screen(pilot.app)
+
+
+async def new_game(
+    url: str, *, teams: tuple[str, ...] = TEAMS, seed: int = 11, **opts: Any
+) -> tuple[Any, dict[str, str]]:
+    """A tutorial game (fixed seed) with one joined player per team in ``teams``."""
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game(opts.pop("scenario", "tutorial"), seed=seed, **opts)
+        tokens = {t: (await lobby.join(g.game_id, g.join_codes[t], f"Ana-{t}")).token for t in teams}
+    return g, tokens
+
+
+def seat_app(url: str, game: Any, token: str, **kw: Any) -> PrecursorApp:
+    return PrecursorApp(url, game_id=game.game_id, token=token, **kw)
+
+
+async def frames_until(
+    client: GameClient, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """Frames up to and including the first one ``pred`` accepts."""
+    seen: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        frame = await client.next_frame(max(0.01, end - loop.time()))
+        seen.append(frame)
+        if pred(frame):
+            return seen
+
+
+async def drain(client: GameClient, quiet: float = 0.3) -> list[dict[str, Any]]:
+    out = []
+    while True:
+        try:
+            out.append(await client.next_frame(quiet))
+        except TimeoutError:
+            return out
+
+
+def is_event(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
+    def pred(f: dict[str, Any]) -> bool:
+        ev = f.get("event") or {}
+        return (
+            f.get("type") == "event"
+            and ev.get("type") == kind
+            and all(ev.get(k) == v for k, v in fields.items())
+        )
+
+    return pred
+
+
+async def advance_to(fac: GameClient, phase: str, turn: int = 1) -> None:
+    """The facilitator advances phase by phase until ``(turn, phase)``."""
+    order = ("briefing", "negotiation", "orders", "results")
+    for _ in range(12):
+        if (fac.turn, fac.phase) == (turn, phase):
+            return
+        await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+    raise AssertionError(f"could not reach {turn}/{phase} (at {fac.turn}/{fac.phase}; {order})")
