@@ -341,6 +341,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from .simulate import SimulationError, parse_personas, resolve_personas, save_chart, simulate, summarize
 
     rb = _rulebook()
+    if args.from_game:
+        return _simulate_from(args, rb)
+    if not args.scenario:
+        print("error: give --scenario (or --from GAME --turn N)", file=sys.stderr)
+        return 2
     try:
         personas = resolve_personas(
             rb, args.scenario, parse_personas(args.personas) if args.personas else None
@@ -573,6 +578,65 @@ def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> d
     return asyncio.run(write())
 
 
+def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
+    from .review import counterfactual
+    from .simulate import SimulationError, parse_personas, resolve_personas
+
+    if not args.turn:
+        print("error: --from needs --turn N", file=sys.stderr)
+        return 2
+    events = _read_game(args.from_game, args.store)
+    try:
+        personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
+        result = counterfactual(rb, events, args.turn, args.runs, args.seed, personas)
+    except (SimulationError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in result["records"]), encoding="utf-8")
+    if args.json:
+        print(json.dumps({k: v for k, v in result.items() if k != "records"}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result['runs']} bot runs from turn {args.turn} vs what happened")
+    for col in ("outcome", "actual", "p25", "median", "p75", "rate"):
+        table.add_column(col)
+    actual = result["actual"] or {}
+    for key, d in result["distribution"].items():
+        a = actual.get(key)
+        table.add_row(
+            key,
+            "" if a is None else str(round(a, 2) if isinstance(a, float) else a),
+            *(str(round(d[k], 2)) if k in d else "" for k in ("p25", "median", "p75", "rate")),
+        )
+    Console().print(table)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .review import compare
+
+    rb = _rulebook()
+    games: list[list[dict[str, Any]]] = []
+    records: list[dict[str, Any]] = []
+    for ref in args.games:
+        p = Path(ref)
+        if p.suffix == ".jsonl" and p.exists():
+            first = p.open(encoding="utf-8").readline()
+            if '"type"' not in first:  # a batch of simulate records, one per line
+                records += [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+                continue
+        games.append(_read_game(ref, args.store))
+    result = compare(rb, games, records)
+    text = json.dumps(result, indent=2)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -687,7 +751,12 @@ def build_parser() -> argparse.ArgumentParser:
     cc.set_defaults(fn=cmd_check_cases)
 
     sim = sub.add_parser("simulate", help="play many bot-vs-bot games of a scenario and summarize them")
-    sim.add_argument("--scenario", required=True)
+    sim.add_argument("--scenario")
+    sim.add_argument(
+        "--from", dest="from_game", help="a game (id or .jsonl): play it on from --turn with bots"
+    )
+    sim.add_argument("--turn", type=_positive, help="with --from: the turn to fork at")
+    sim.add_argument("--store", help="with --from: the event store holding the game")
     sim.add_argument("--runs", type=_positive, default=100)
     sim.add_argument("--seed", type=int, default=1, help="batch seed; run seeds derive from it and the index")
     sim.add_argument(
@@ -763,6 +832,14 @@ def build_parser() -> argparse.ArgumentParser:
     fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
     fk.add_argument("--store", help=store_help)
     fk.set_defaults(fn=cmd_fork)
+
+    cm = sub.add_parser("compare", help="compare several games of one scenario, or a batch of simulate runs")
+    cm.add_argument(
+        "games", nargs="+", help="game ids, .jsonl game logs, or a runs.jsonl from simulate --out"
+    )
+    cm.add_argument("--store", help=store_help)
+    cm.add_argument("--out", help="write the comparison (JSON) here too")
+    cm.set_defaults(fn=cmd_compare)
 
     gr = sub.add_parser("grades", help="one CSV row per player: messages, proposals, orders, agreements")
     gr.add_argument("game", help="game id in the store, or a .jsonl file")

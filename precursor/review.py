@@ -469,3 +469,117 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
     for r in sorted(players.values(), key=lambda r: (r["team"], r["player"])):
         w.writerow(r)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------- counterfactuals and comparisons
+
+
+def outcome(game: Game) -> dict[str, Any]:
+    """A finished game reduced to the numbers a comparison needs (true values: this is analysis)."""
+    env, scores = game.state.env, game.state.scores
+    out: dict[str, Any] = {f"score_{t}": float(scores[t]["total"]) if t in scores else None for t in TEAMS}
+    out.update(
+        {
+            "od_synth": float(env["us.od_synth"]),
+            "mx_st": float(env["mx.st"]),
+            "hrl": float(env["flag.hrl_count"]) > 0,
+            "agreements": sum(1 for e in game.log if e["type"] == "agreement"),
+            "ended": game.state.ended,
+        }
+    )
+    return out
+
+
+def counterfactual(
+    rb: Rulebook, events: list[Event], turn: int, runs: int, seed: int, personas: dict[str, str]
+) -> dict[str, Any]:
+    """Bots play the game on from the start of ``turn``, ``runs`` times with fresh rolls, and the spread
+    of outcomes is set beside what actually happened ("had the US not struck in turn 4 …")."""
+    from .bots import BotDriver
+    from .runner import play
+    from .simulate import run_seed
+
+    prefix = fork_prefix(events, turn)
+    scenario = prefix[0]["scenario"]
+    results = []
+    for r in range(runs):
+        s = run_seed(seed, r) & 0x7FFFFFFF
+        game = replay(rb, reseed(prefix, s))
+        game, _ = play(rb, scenario, s, None, bots=BotDriver(rb, personas, s), game=game)
+        results.append(outcome(game))
+    actual_game = replay(rb, events)
+    return {
+        "scenario": scenario,
+        "from_turn": turn,
+        "runs": runs,
+        "actual": outcome(actual_game) if actual_game.state.ended else None,
+        "distribution": distribution(results),
+        "records": results,
+    }
+
+
+_NOT_OUTCOMES = frozenset({"run", "seed", "scenario", "refused", "turns", "modules"})
+
+
+def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per numeric field: mean and quartiles; per boolean: the rate."""
+    out: dict[str, dict[str, float]] = {}
+    if not records:
+        return out
+    keys: dict[str, None] = {}
+    for r in records:
+        keys.update(dict.fromkeys(k for k in r if k not in _NOT_OUTCOMES and not k.startswith("persona_")))
+    for key in keys:
+        vals = [r[key] for r in records if r.get(key) is not None]
+        if not vals:
+            continue
+        if all(isinstance(v, bool) for v in vals):
+            out[key] = {"rate": round(sum(vals) / len(vals), 4)}
+        elif all(isinstance(v, int | float) for v in vals):
+            xs = sorted(float(v) for v in vals)
+            n = len(xs)
+            out[key] = {
+                "mean": round(sum(xs) / n, 4),
+                "p25": xs[n // 4],
+                "median": xs[n // 2],
+                "p75": xs[min(n - 1, (3 * n) // 4)],
+                "min": xs[0],
+                "max": xs[-1],
+            }
+    return out
+
+
+def compare(
+    rb: Rulebook, games: list[list[Event]] | None = None, records: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Several games of one scenario (classroom tables, or a batch of bot runs) side by side."""
+    rows: list[dict[str, Any]] = list(records or [])
+    agreements: dict[str, int] = {}
+    divergence: list[dict[str, Any]] = []
+    firsts: list[list[str]] = []
+    for events in games or []:
+        game = replay(rb, events)
+        rows.append(outcome(game))
+        for e in game.log:
+            if e["type"] == "agreement":
+                key = (
+                    "+".join(sorted(e["agreement"]["parties"]))
+                    + ": "
+                    + ", ".join(sorted({c["lever"] for c in e["agreement"]["clauses"]}))
+                )
+                agreements[key] = agreements.get(key, 0) + 1
+        firsts.append(
+            [f"T{e['turn']} {e['team']} {e['lever']}" for e in game.log if e["type"] == "order_executed"]
+        )
+    if len(firsts) >= 2:
+        # where play diverged: the first executed order at which the games stop agreeing
+        n = min(len(f) for f in firsts)
+        at = next((i for i in range(n) if len({f[i] for f in firsts}) > 1), None)
+        if at is not None:
+            divergence.append({"index": at, "orders": sorted({f[at] for f in firsts})})
+    return {
+        "games": len(rows),
+        "distribution": distribution(rows),
+        "agreements": dict(sorted(agreements.items(), key=lambda kv: -kv[1])),
+        "divergence": divergence,
+    }

@@ -181,3 +181,52 @@ def test_grades_count_what_each_player_did(rb: Rulebook) -> None:
     anon = grades(game.log, anonymize=True)
     assert "Ana" not in anon and "Luz" not in anon
     assert anon == grades(game.log, anonymize=True)  # stable pseudonyms
+
+
+def test_counterfactual_runs_from_a_turn_and_sets_them_beside_the_actual_game(rb: Rulebook) -> None:
+    from precursor.review import counterfactual
+
+    game = bot_game(rb, "loose-talk", 21)
+    personas = resolve_personas(rb, "loose-talk")
+    result = counterfactual(rb, game.log, 3, 6, 1, personas)
+    assert result["runs"] == 6 and len(result["records"]) == 6
+    assert result["actual"]["score_us"] == game.state.scores["us"]["total"]
+    assert all(r["ended"] for r in result["records"])
+    d = result["distribution"]["score_us"]
+    assert d["min"] <= d["median"] <= d["max"]
+    # the first two turns are shared: every run starts from the same state at turn 3
+    again = counterfactual(rb, game.log, 3, 6, 1, personas)
+    assert again["records"] == result["records"]  # seeded: the same batch twice is the same batch
+
+
+def test_compare_reads_games_and_batches(rb: Rulebook, tmp_path: Path) -> None:
+    from precursor.review import compare
+
+    games = [bot_game(rb, "tutorial", s).log for s in (1, 2, 3)]
+    result = compare(rb, games, [{"run": 0, "seed": 5, "score_us": 1.0, "hrl": True}])
+    assert result["games"] == 4
+    assert "run" not in result["distribution"] and "seed" not in result["distribution"]
+    assert result["distribution"]["hrl"]["rate"] == 0.25
+    assert sum(result["agreements"].values()) == sum(1 for g in games for e in g if e["type"] == "agreement")
+
+
+def test_the_review_commands_from_the_shell(rb: Rulebook, tmp_path: Path) -> None:
+    log = tmp_path / "g.jsonl"
+    log.write_text(dumps(bot_game(rb, "tutorial", 2).log), encoding="utf-8")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "precursor.cli", *args], capture_output=True, text=True)
+
+    for fmt in ("html", "md", "json"):
+        out = tmp_path / f"r.{fmt}"
+        res = cli("report", str(log), "--format", fmt, "--audience", "mx", "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        assert out.stat().st_size > 1000
+    assert json.loads((tmp_path / "r.json").read_text())["game"]["audience"] == "mx"
+    res = cli("grades", str(log), "--out", str(tmp_path / "g.csv"), "--anonymize")
+    assert res.returncode == 0 and (tmp_path / "g.csv").read_text().startswith("player,team")
+    res = cli("simulate", "--from", str(log), "--turn", "2", "--runs", "3", "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["from_turn"] == 2
+    res = cli("compare", str(log), str(log))
+    assert json.loads(res.stdout)["games"] == 2
