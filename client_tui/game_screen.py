@@ -112,6 +112,7 @@ class GameScreen(Screen[None]):
         self.client: GameClient | None = None
         self._order_choice: list[str] = []
         self._results_seq = 0  # the last event whose why card is in the results log
+        self._results_turn = 0  # the turn whose heading is the last in the results log
         self._chan_ids: list[str] = []  # the channel list's items, in order
         self._chan_rebuild_pending = False
 
@@ -243,7 +244,16 @@ class GameScreen(Screen[None]):
         t = ev["type"]
         if t in RESULT_TYPES and seq > self._results_seq:
             self._results_seq = seq
-            self.query_one("#result-log", RichLog).write(render.why_card(ev))
+            try:
+                card = render.why_card(ev)
+            except Exception as exc:  # a shape the card does not know must not take the client down
+                card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
+            log = self.query_one("#result-log", RichLog)
+            turn = ev.get("turn")
+            if isinstance(turn, int) and turn > self._results_turn:
+                self._results_turn = turn
+                log.write(f"══ turn {turn} ══")
+            log.write(card)
         if not fresh:
             return
         if t == "message":

@@ -136,6 +136,13 @@ def why_card(ev: dict[str, Any]) -> str:
         return f"[orders_revealed] turn {ev.get('turn', '?')} {whose}: {levers or 'none'}"
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"
+    elif t == "score":
+        totals = [
+            f"{team.upper()} {sc['total']:+.1f}"
+            for team, sc in (ev.get("scores") or {}).items()
+            if isinstance(sc, dict) and isinstance(sc.get("total"), int | float)
+        ]
+        return "[score] final scores: " + (", ".join(totals) or "not shown to you")
     elif t == "game_over":
         return "══ GAME OVER ══"
     nums = []
@@ -143,19 +150,32 @@ def why_card(ev: dict[str, Any]) -> str:
         before = (ev.get("before") or {}).get(k)
         nums.append(f"{k} {number(before)}→{number(v)}" if before is not None else f"{k}={number(v)}")
     hidden = ev.get("unreported") or []
-    inputs = ev.get("inputs") or []
     out = f"[{t}] {head}: {reason}"
     if nums:
         out += "\n    " + ", ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
-        out += f"\n    also moved (not reported to you): {', '.join(hidden[:6])}"
+        out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
+    inputs = _inputs_text(ev.get("inputs"))
     if inputs:
-        out += "\n    inputs: " + "; ".join(
-            ", ".join(f"{k}={v}" for k, v in i.items()) for i in inputs[:3] if isinstance(i, dict)
-        )
+        out += "\n    inputs: " + inputs
     if ev.get("sources"):
-        out += "\n    sources: " + ", ".join(ev["sources"])
+        out += "\n    sources: " + ", ".join(str(x) for x in ev["sources"])
     return out
+
+
+def _inputs_text(inputs: Any) -> str:
+    """An event's inputs: one mapping (an effect's modifiers) or a list of them (a roll per target)."""
+    if isinstance(inputs, dict):
+        inputs = [inputs]
+    if not isinstance(inputs, list):
+        return str(inputs) if inputs else ""
+    parts = []
+    for i in inputs[:3]:
+        if isinstance(i, dict):
+            parts.append(", ".join(f"{k}={number(v) if isinstance(v, float) else v}" for k, v in i.items()))
+        elif i is not None:
+            parts.append(str(i))
+    return "; ".join(p for p in parts if p)
 
 
 def lever_label(lever: dict[str, Any]) -> str:

@@ -1,0 +1,109 @@
+"""The client's model (what it folds from a view and events) and its text helpers, without a server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from client_tui import render
+from client_tui.model import RESULT_TYPES, LiveGame
+from precursor.bots import BotDriver
+from precursor.rulebook import Rulebook
+from precursor.runner import play
+from precursor.views import FACILITATOR, PUBLIC, redact
+
+
+def _view(messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "turn": 1,
+        "phase": "negotiation",
+        "ended": False,
+        "channels": [{"id": "us_mx", "name": "US–MX", "members": ["us", "mx"], "kind": "bilateral"}],
+        "messages": messages,
+        **extra,
+    }
+
+
+def _msg(n: int, channel: str = "us_mx") -> dict[str, Any]:
+    return {"id": f"m{n}", "channel": channel, "team": "mx", "name": "Luz", "text": f"line {n}", "turn": 1}
+
+
+def test_a_fresh_view_keeps_older_messages_the_server_no_longer_sends() -> None:
+    """The server's view holds only the newest 500 messages: a reconnect must not drop the rest."""
+    g = LiveGame()
+    g.welcome({"role": "player", "team": "us", "seq": 600, "view": _view([_msg(n) for n in range(1, 501)])})
+    for n in range(501, 511):  # live events
+        assert g.apply(600 + n, {"type": "message", **_msg(n)})
+    # reconnect: the welcome's view is capped to the newest 500 (m11 … m510, plus two new ones)
+    g.welcome({"role": "player", "team": "us", "seq": 1200, "view": _view([_msg(n) for n in range(13, 513)])})
+    ids = [m["id"] for m in g.messages["us_mx"]]
+    assert ids == [f"m{n}" for n in range(1, 513)]  # nothing lost, nothing twice, in order
+
+
+def test_events_the_view_already_covers_are_not_applied_twice() -> None:
+    g = LiveGame()
+    g.welcome({"role": "player", "team": "us", "seq": 10, "view": _view([_msg(1)])})
+    assert not g.apply(9, {"type": "message", **_msg(1)})  # replayed after a resume
+    assert not g.apply(10, {"type": "message", **_msg(1)})
+    assert g.apply(11, {"type": "message", **_msg(2)})
+    assert [m["id"] for m in g.messages["us_mx"]] == ["m1", "m2"]
+    assert g.unread == {}  # the active channel is the first one: no unread count
+
+
+def test_proposal_answers_fold_like_the_engine() -> None:
+    g = LiveGame()
+    g.welcome({"role": "player", "team": "us", "seq": 1, "view": _view([])})
+    for pid in ("P1", "P2", "P3"):
+        p = {"id": pid, "from": "us", "parties": ["us", "mx"], "status": "open", "accepted": ["us"]}
+        g.apply(g.seq + 1, {"type": "proposal", "proposal": p})
+    g.apply(g.seq + 1, {"type": "proposal_response", "proposal": "P1", "team": "mx", "action": "reject"})
+    g.apply(g.seq + 1, {"type": "proposal_response", "proposal": "P2", "team": "us", "action": "withdraw"})
+    g.apply(g.seq + 1, {"type": "proposal_response", "proposal": "P3", "team": "mx", "action": "accept"})
+    assert {k: p["status"] for k, p in g.proposals.items()} == {
+        "P1": "rejected",
+        "P2": "withdrawn",
+        "P3": "open",
+    }
+    assert g.proposals["P3"]["accepted"] == ["mx", "us"]
+    g.apply(g.seq + 1, {"type": "agreement", "agreement": {"id": "A3", "proposal": "P3", "status": "signed"}})
+    g.apply(g.seq + 1, {"type": "agreement_update", "agreement": "A3", "update": {"status": "active"}})
+    assert g.proposals["P3"]["status"] == "signed" and g.agreements["A3"]["status"] == "active"
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_every_outcome_of_every_scenario_has_a_why_card_for_every_audience(rb: Rulebook, seed: int) -> None:
+    """Bot games of every scenario: each outcome event, as each audience receives it, renders."""
+    shapes: set[str] = set()
+    for sid in sorted(rb.scenarios):
+        game, _ = play(rb, sid, seed, None, bots=BotDriver(rb, dict(rb.scenarios[sid].model.personas), seed))
+        for audience in ("us", "mx", "cn", "ca", PUBLIC, FACILITATOR):
+            for ev in game.log:
+                seen = redact(rb, ev, audience)
+                if seen is None or seen["type"] not in RESULT_TYPES:
+                    continue
+                card = render.why_card(seen)
+                assert isinstance(card, str) and card.strip(), seen
+                assert "cannot show" not in card
+                shapes.add(seen["type"])
+    assert {"effect", "order_executed", "orders_revealed", "score", "game_over"} <= shapes
+
+
+def test_status_line_spells_out_the_state() -> None:
+    g = LiveGame()
+    g.welcome(
+        {
+            "role": "player",
+            "team": "mx",
+            "seq": 1,
+            "view": _view([], date="2023-04-01", seats={"us": ["government"], "mx": ["government"]}),
+            "session": {"paused": True, "remaining": 42},
+        }
+    )
+    g.ready = {"mx/government": True}
+    line = render.status_line(g)
+    assert line == " MX │ T1 negotiation 2023-04-01 │ PAUSED (42s left) │ ready US· MX✓ │ ● online"
+    g.connection = "lost"
+    assert render.status_line(g).endswith("○ OFFLINE — reconnecting")
+    g.ended = True
+    assert "GAME OVER" in render.status_line(g)
