@@ -49,6 +49,15 @@ if TYPE_CHECKING:
     from precursor.rulebook import Rulebook
 
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
+TAB_FOCUS = {
+    "briefing": "#brief-scroll",
+    "dashboard": "#indicators",
+    "channels": "#composer",
+    "proposals": "#prop-table",
+    "orders": "#order-list",
+    "results": "#result-log",
+    "control": "#f-pause",
+}
 
 
 class OrderList(SelectionList[str]):
@@ -454,11 +463,12 @@ class GameScreen(Screen[None]):
         tabs = self.query_one("#tabs", TabbedContent)
         if tab == "control" and self.model.role != "facilitator":
             return
+        # leave the old pane first: a focused widget left in a hidden pane pulls its tab back
+        # (F2…F8 pressed in the composer used to bounce straight back to the channels tab)
+        tabs.query_one(ContentTabs).focus()
         tabs.active = tab
-        if tab == "channels":
-            self.query_one("#composer", Input).focus()
-        elif tab == "orders":
-            self.query_one("#order-list", SelectionList).focus()
+        # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
+        self.query_one(TAB_FOCUS[tab]).focus()
 
     def action_leave_field(self) -> None:
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""
