@@ -106,24 +106,41 @@ def _names(rb: Rulebook) -> dict[str, tuple[str, str, str]]:
 def env_from_view(rb: Rulebook, view: dict[str, Any]) -> dict[str, Any]:
     """An expression environment built only from a view: displayed values, the scenario's public
     starting values, and the rulebook's defaults for whatever the team cannot see."""
+    env = _start_env(rb, view.get("start", {}))
+    hist: dict[str, list[float]] = {}
+    env[HISTORY_KEY] = hist
+    names = _names(rb)
+    for item in view["indicators"]:
+        _show(env, hist, names, item)
+    _overlay(env, view)
+    return env
+
+
+def _start_env(rb: Rulebook, start: dict[str, Any]) -> dict[str, Any]:
+    """The neutral environment with the scenario's public starting values laid over it."""
     env: dict[str, Any] = dict(_template(rb))
     names = _names(rb)
-    for iid, v in view.get("start", {}).items():
+    for iid, v in start.items():
         _, start_k, mean_k = names[iid]
         env[iid] = v
         env[start_k] = v
         env[mean_k] = v
-    hist: dict[str, list[float]] = {}
-    for item in view["indicators"]:
-        iid = item["id"]
-        env[iid] = item["value"]
-        series = item.get("trend") or [item["value"]]
-        hist[iid] = series  # read-only: lag() indexes it
-        if len(series) >= 4 and series[-4]:
-            env[names[iid][0]] = (series[-1] - series[-4]) / abs(series[-4]) * 100
-    env[HISTORY_KEY] = hist
-    _overlay(env, view)
     return env
+
+
+def _show(
+    env: dict[str, Any],
+    hist: dict[str, list[float]],
+    names: dict[str, tuple[str, str, str]],
+    item: dict[str, Any],
+) -> None:
+    """One dashboard entry into the environment: its value, its series (for ``lag``) and its trend."""
+    iid = item["id"]
+    env[iid] = item["value"]
+    series = item.get("trend") or [item["value"]]
+    hist[iid] = series  # read-only: lag() indexes it
+    if len(series) >= 4 and series[-4]:
+        env[names[iid][0]] = (series[-1] - series[-4]) / abs(series[-4]) * 100
 
 
 def _overlay(env: dict[str, Any], view: dict[str, Any]) -> None:
@@ -142,12 +159,19 @@ def _overlay(env: dict[str, Any], view: dict[str, Any]) -> None:
         env[f"window.{k}"] = v
     for k, v in view.get("modules", {}).items():
         env[f"module.{k}"] = v
+    count_keys = _COUNT_KEYS
     for lid, c in view.get("counts", {}).items():
-        env[f"played.{lid}"] = c["played"]
-        env[f"streak.{lid}"] = c["streak"]
-        env[f"count.{lid}"] = c["count"]
+        keys = count_keys.get(lid)
+        if keys is None:
+            keys = count_keys[lid] = (f"played.{lid}", f"streak.{lid}", f"count.{lid}")
+        env[keys[0]] = c["played"]
+        env[keys[1]] = c["streak"]
+        env[keys[2]] = c["count"]
     for t, v in view.get("pc", {}).items():
         env[f"{t}.pc"] = v
+
+
+_COUNT_KEYS: dict[str, tuple[str, str, str]] = {}  # lever id -> its played., streak. and count. names
 
 
 def _visibilities(lever: CLever) -> tuple[str, ...]:
@@ -158,8 +182,8 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
     return ("public", "private") if differs else ("public",)
 
 
-_READS: dict[tuple[int, str, str], set[str]] = {}
 _PROP_DEFAULTS: dict[int, dict[str, bool]] = {}
+_REJECT_READS: dict[tuple[int, str], frozenset[str]] = {}
 
 
 def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
@@ -173,7 +197,161 @@ def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
     return d
 
 
-_WEIGHTED: dict[tuple[int, str, str], tuple[list[tuple[Any, float, float]], float, float]] = {}
+# One weighed effect, ready to score: when, value, its constant, chance, its constant, the term's
+# constant utility, target, op, weight, per, and the lag discount. An expression that only reads the
+# order's own parameters is worked out once per parameter choice (``_specialise``) and left as None, its
+# value taking the constant's place; a term that can never apply with those parameters is left out.
+_Term = tuple[Any, Any, Any, Any, float, float | None, str, str, float, float, float]
+_Weighted = tuple[Any, float, float]  # a lever effect, with the persona's weight and per
+
+
+@dataclass(frozen=True, slots=True)
+class _Weighed:
+    """What one persona weighs in one lever; fixed per rulebook, so computed once."""
+
+    public: tuple[_Term, ...]  # the weighed effects an order given in public has
+    private: tuple[_Term, ...]  # ... and one given in private
+    public_effects: tuple[_Weighted, ...]  # the same, as effects (for ``_specialise``)
+    private_effects: tuple[_Weighted, ...]
+    any_effect: bool  # whether the persona weighs any of the lever's effects at all
+    st_w: float  # weight per point of sovereignty tension (US personas)
+    tags: float  # the sum of the persona's weights for the lever's tags
+    reads: frozenset[str]  # the names the weighed effects read
+
+
+@dataclass(slots=True)
+class _Variant:
+    """One parameter choice of a lever, with its terms worked out per visibility when they can be."""
+
+    params: dict[str, Any]
+    default: bool  # the lever's default parameters (whose cost the orders screen shows)
+    # by visibility (public?): the specialised terms, and whether they still read ``param.*`` or
+    # ``act.public``; None when the choice depends on the environment and is not kept
+    specs: dict[bool, tuple[tuple[_Term, ...], bool]] | None
+
+
+def _own(names: frozenset[str]) -> bool:
+    """Whether an expression reads only the order's own parameters and visibility."""
+    return all(n.startswith("param.") or n == "act.public" for n in names)
+
+
+def _generic(ce: Any, weight: float, per: float) -> _Term:
+    return (
+        ce.when.fn if ce.when is not None else None,
+        ce.value.fn,
+        None,
+        ce.chance.fn if ce.chance is not None else None,
+        1.0,
+        None,
+        ce.target,
+        ce.op,
+        weight,
+        per,
+        0.98**ce.lag,
+    )
+
+
+def _specialise(
+    effects: tuple[_Weighted, ...], params: dict[str, Any], public: bool
+) -> tuple[tuple[_Term, ...], bool]:
+    """The terms for one parameter choice and visibility, with what depends on those alone worked out.
+
+    Exactly what ``Bot.order_utility`` would compute: an expression of the parameters has the same value
+    in any environment, one that cannot be computed (a missing parameter) skips its term wherever it is
+    met, and the constant utility of an ``add`` term is the same product, in the same order.
+    """
+    ctx: dict[str, Any] = {f"param.{k}": v for k, v in params.items()}
+    ctx["act.public"] = public
+    out: list[_Term] = []
+    reads_own = False
+    for ce, weight, per in effects:
+        when = ce.when.fn if ce.when is not None else None
+        value: Any = ce.value.fn
+        chance = ce.chance.fn if ce.chance is not None else None
+        v: Any = None
+        prob = 1.0
+        try:
+            if when is not None and _own(ce.when.names):
+                if not when(ctx):
+                    continue  # never applies with these parameters
+                when = None
+            if _own(ce.value.names):
+                v = value(ctx)
+                value = None
+                if isinstance(v, bool):
+                    continue
+            if chance is not None and _own(ce.chance.names):
+                prob = float(chance(ctx))
+                chance = None
+        except (KeyError, TypeError, ZeroDivisionError):
+            continue  # cannot be computed with these parameters: skipped wherever it is met
+        for fn, expr in ((when, ce.when), (value, ce.value), (chance, ce.chance)):
+            if fn is not None and any(n.startswith("param.") or n == "act.public" for n in expr.names):
+                reads_own = True
+        lag_f = 0.98**ce.lag
+        u = weight * v / per * prob * lag_f if ce.op == "add" and value is None and chance is None else None
+        out.append((when, value, v, chance, prob, u, ce.target, ce.op, weight, per, lag_f))
+    return tuple(out), reads_own
+
+
+_WEIGHED: dict[tuple[int, str, str], _Weighed] = {}
+_DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
+_SEES_EXACTLY: dict[tuple[int, str, str], bool] = {}
+_TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
+# Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
+# parameter sets a level are compared around the current level, so theirs are worked out every time).
+_VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
+_CANDIDATES: dict[tuple[int, str], list[tuple[str, CLever, _Weighed, tuple[tuple[str, bool], ...]]]] = {}
+
+
+def _defaults(rb: Rulebook, lever: CLever) -> dict[str, Any]:
+    """The lever's default parameters (shared: never changed by a caller)."""
+    key = (id(rb), lever.id)
+    d = _DEFAULTS.get(key)
+    if d is None:
+        d = {k: p.default for k, p in lever.params.items()}
+        _DEFAULTS[key] = d
+    return d
+
+
+def _team_levers(rb: Rulebook, team: str) -> list[tuple[str, CLever]]:
+    key = (id(rb), team)
+    out = _TEAM_LEVERS.get(key)
+    if out is None:
+        out = [(lid, lv) for lid, lv in rb.levers.items() if lv.team == team]
+        _TEAM_LEVERS[key] = out
+    return out
+
+
+def _sees_exactly(rb: Rulebook, team: str, lever: CLever) -> bool:
+    """Whether every name the lever's cost and preconditions read is one the team sees exactly."""
+    key = (id(rb), team, lever.id)
+    hit = _SEES_EXACTLY.get(key)
+    if hit is None:
+        names: set[str] = set(lever.cost.names)
+        for cond, _ in lever.preconditions:
+            names |= cond.names
+        hit = all(_exact(rb, n, team) for n in names)
+        _SEES_EXACTLY[key] = hit
+    return hit
+
+
+_SET_TARGETS: dict[tuple[int, str, str], str | None] = {}
+
+
+def _set_target(rb: Rulebook, lever: CLever, param: str) -> str | None:
+    """The indicator the parameter sets outright (``value: param.k`` with ``op: set``), if any."""
+    key = (id(rb), lever.id, param)
+    if key not in _SET_TARGETS:
+        _SET_TARGETS[key] = next(
+            (
+                ce.target
+                for ce in lever.effects
+                if ce.op == "set" and ce.value.text.strip() == f"param.{param}"
+            ),
+            None,
+        )
+    return _SET_TARGETS[key]
 
 
 # ---------------------------------------------------------------------- the bot
@@ -187,18 +365,58 @@ class Bot:
     seed: int
     history: list[str] = field(default_factory=list)  # persona ids it switched through
     tabled: set[int] = field(default_factory=set)  # turns in which it tabled its package
-    _env: tuple[int, dict[str, Any]] | None = None  # the last environment, by its view's indicator list
+    # the environment as of the last view, with the dashboard entries and starting values it was built from
+    _env: dict[str, Any] | None = None
+    _shown: list[dict[str, Any]] | None = None
+    _start: dict[str, Any] | None = None
+    # the view parts last laid over it (clock, capital, windows, modules, lever counts): bot views share
+    # them while no value changes (see bot_view), and then there is nothing to lay over again
+    _overlaid: tuple[Any, ...] | None = None
 
     def _environment(self, view: dict[str, Any]) -> dict[str, Any]:
-        """The view as an expression environment; rebuilt only when the dashboard itself has changed."""
-        ident = id(view["indicators"])
-        if self._env is not None and self._env[0] == ident:
-            env = dict(self._env[1])
-            _overlay(env, view)
-            return env
-        env = env_from_view(self.rb, view)
-        self._env = (ident, dict(env))
+        """The view as an expression environment, kept from one view to the next.
+
+        Views share dashboard entries that have not changed (``views.indicators_for``), so only the entries
+        that are new objects are read again. The environment is the bot's own: a decision that adds names
+        to it (``param.*``, ``act.public``, ``prop.*``) takes them out again before it returns.
+        """
+        env, shown = self._env, self._shown
+        items: list[dict[str, Any]] = view["indicators"]
+        start = view.get("start", {})
+        if env is None or shown is None or start is not self._start or len(items) != len(shown):
+            env = env_from_view(self.rb, view)
+        elif items is not shown:
+            hist: dict[str, list[float]] = env[HISTORY_KEY]
+            names = _names(self.rb)
+            tpl = _template(self.rb)
+            for item, old in zip(items, shown, strict=True):
+                if item is old:
+                    continue
+                iid = item["id"]
+                if iid != old["id"]:  # another dashboard layout: build afresh
+                    env = env_from_view(self.rb, view)
+                    break
+                # as _show, inlined: most entries change every turn
+                trend_k = names[iid][0]
+                value = env[iid] = item["value"]
+                series = hist[iid] = item.get("trend") or [value]
+                if len(series) >= 4 and series[-4]:
+                    env[trend_k] = (series[-1] - series[-4]) / abs(series[-4]) * 100
+                else:
+                    env[trend_k] = tpl[trend_k]
+            else:
+                _overlay(env, view)
+        else:
+            laid = self._overlaid
+            if laid is None or any(view.get(k) is not x for k, x in zip(_VALUE_PARTS, laid, strict=True)):
+                _overlay(env, view)  # the same dashboard, but another clock or other values
+        self._env, self._shown, self._start = env, items, start
+        self._overlaid = tuple(view.get(k) for k in _VALUE_PARTS)
         return env
+
+    def forget(self) -> None:
+        """Drop the environment kept from earlier views (the next view builds it afresh)."""
+        self._env = self._shown = self._start = self._overlaid = None
 
     @property
     def persona(self) -> CPersona:
@@ -216,22 +434,60 @@ class Bot:
             return self._roll(view, label) < float(rule_chance.fn(env))
         return True
 
+    @staticmethod
+    def _clause_cost(env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
+        """A clause's cost in political capital with its parameters; 1 when the view cannot tell."""
+        for k, v in params.items():
+            env[f"param.{k}"] = v
+        try:
+            return float(lever.cost.fn(env))
+        except (KeyError, TypeError):
+            return 1.0
+        finally:
+            for k in params:
+                env.pop(f"param.{k}", None)
+
     # ------------------------------------------------------------------ utility
 
-    def _weighted(self, lever: CLever) -> tuple[list[tuple[Any, float, float]], float, float]:
+    def _weighed(self, lever: CLever) -> _Weighed:
         """The lever's effects this persona weighs, and its fixed sovereignty and tag terms (cached)."""
         key = (id(self.rb), self.persona_id, lever.id)
-        hit = _WEIGHTED.get(key)
+        hit = _WEIGHED.get(key)
         if hit is None:
             p = self.persona
-            effects = [(ce, *p.var_weights[ce.target]) for ce in lever.effects if ce.target in p.var_weights]
+            weighed = [ce for ce in lever.effects if ce.target in p.var_weights]
+            reads: set[str] = set()
+            for ce in weighed:
+                reads |= ce.value.names
+                if ce.when is not None:
+                    reads |= ce.when.names
+                if ce.chance is not None:
+                    reads |= ce.chance.names
+
+            def effects(public: bool) -> tuple[_Weighted, ...]:
+                return tuple(
+                    (ce, *p.var_weights[ce.target])
+                    for ce in weighed
+                    if ce.visibility == "any" or (ce.visibility == "public") == public
+                )
+
+            pub, priv = effects(True), effects(False)
             st_w = 0.0
             if self.team == "us" and "mx.st" in p.var_weights:
                 w, per = p.var_weights["mx.st"]
                 st_w = w / per
             tags = sum(p.tag_weights.get(tag, 0.0) for tag in lever.tags)
-            hit = (effects, st_w, tags)
-            _WEIGHTED[key] = hit
+            hit = _Weighed(
+                tuple(_generic(*e) for e in pub),
+                tuple(_generic(*e) for e in priv),
+                pub,
+                priv,
+                bool(weighed),
+                st_w,
+                tags,
+                frozenset(reads),
+            )
+            _WEIGHED[key] = hit
         return hit
 
     def order_utility(
@@ -242,47 +498,59 @@ class Bot:
         public: bool,
         cost: float | None,
         explain: bool = False,
+        spec: tuple[tuple[_Term, ...], bool] | None = None,
     ) -> tuple[float, list[str]]:
-        """Persona utility of one order; with ``explain``, also the terms that mattered most (the reason)."""
-        effects, st_w, tag_total = self._weighted(lever)
-        for k, v in params.items():
-            env["param." + k] = v
-        env["act.public"] = public
+        """Persona utility of one order; with ``explain``, also the terms that mattered most (the reason).
+
+        ``spec`` is the order's terms already specialised to its parameters (``_specialise``).
+        """
+        w = self._weighed(lever)
+        if spec is None:
+            effects, reads_own = w.public if public else w.private, True
+        else:
+            effects, reads_own = spec
+        if reads_own:
+            for k, v in params.items():
+                env["param." + k] = v
+            env["act.public"] = public
         terms: dict[str, float] = {}
         total = 0.0
         try:
-            for ce, weight, per in effects:
-                if ce.visibility != "any" and (ce.visibility == "public") != public:
-                    continue
-                try:
-                    if ce.when is not None and not ce.when.fn(env):
+            for when, value, v, chance, prob, u, target, op, weight, per, lag_f in effects:
+                if when is not None or value is not None or chance is not None:
+                    try:
+                        if when is not None and not when(env):
+                            continue
+                        if value is not None:
+                            v = value(env)
+                        if chance is not None:
+                            prob = float(chance(env))
+                    except (KeyError, TypeError, ZeroDivisionError):
                         continue
-                    v = ce.value.fn(env)
-                    prob = float(ce.chance.fn(env)) if ce.chance is not None else 1.0
-                except (KeyError, TypeError, ZeroDivisionError):
-                    continue
-                cur = env.get(ce.target, 0.0)
+                cur = env.get(target, 0.0)
                 if isinstance(v, bool) or isinstance(cur, bool):
                     continue
-                op = ce.op
-                if op == "add":
-                    d = v
-                elif op == "mul":
-                    d = cur * (v - 1)
-                elif op == "set":
-                    d = v - cur
-                elif op == "min":
-                    d = min(cur, v) - cur
-                else:
-                    d = max(cur, v) - cur
-                u = weight * d / per * prob * (0.98**ce.lag)
+                if u is None:
+                    if op == "add":
+                        d = v
+                    elif op == "mul":
+                        d = cur * (v - 1)
+                    elif op == "set":
+                        d = v - cur
+                    elif op == "min":
+                        d = min(cur, v) - cur
+                    else:
+                        d = max(cur, v) - cur
+                    u = weight * d / per * prob * lag_f
                 total += u
                 if explain:
-                    terms[ce.target] = terms.get(ce.target, 0.0) + u
+                    terms[target] = terms.get(target, 0.0) + u
         finally:
-            for k in params:
-                env.pop("param." + k, None)
-            env.pop("act.public", None)
+            if reads_own:
+                for k in params:
+                    env.pop("param." + k, None)
+                env.pop("act.public", None)
+        st_w, tag_total = w.st_w, w.tags
         if st_w and (lever.sov_public or lever.sov_private):
             u = st_w * (lever.sov_public if public else lever.sov_private)
             total += u
@@ -351,12 +619,7 @@ class Bot:
             for c in pk.clauses:
                 lv = self.rb.levers[c.lever]
                 if c.actor == self.team and not (lv.once and env.get(f"count.{lv.id}", 0) >= 1):
-                    try:
-                        own_cost += float(
-                            lv.cost.fn({**env, **{f"param.{k}": v for k, v in c.params.items()}})
-                        )
-                    except (KeyError, TypeError):
-                        own_cost += 1.0
+                    own_cost += self._clause_cost(env, lv, c.params)
             affordable = own_cost + self._committed_cost(view, env) <= float(view["pc"][self.team])
             if partners and min(trust) >= 30 and not already and affordable:
                 self.tabled.add(turn)
@@ -404,6 +667,10 @@ class Bot:
     def _prop_names(self, prop: dict[str, Any]) -> dict[str, Any]:
         """The ``prop.*`` names a persona's rules may read about one proposal."""
         penv: dict[str, Any] = dict(_prop_defaults(self.rb))
+        self._fill_prop_names(penv, prop)
+        return penv
+
+    def _fill_prop_names(self, penv: dict[str, Any], prop: dict[str, Any]) -> None:
         penv["prop.linkage"] = bool(prop.get("linkage"))
         penv["prop.public"] = prop["visibility"] == "public"
         penv["prop.trilateral"] = {"us", "mx", "ca"} <= set(prop["parties"])
@@ -413,11 +680,25 @@ class Bot:
         for c in prop["clauses"]:
             key = "asks" if c["actor"] == self.team else "gives"
             penv[f"prop.{key}.{c['lever']}"] = True
-        return penv
+
+    def _reject_names(self, prop: dict[str, Any]) -> dict[str, Any]:
+        """The ``prop.*`` names this persona's ``reject_if`` rules read, for one proposal."""
+        key = (id(self.rb), self.persona_id)
+        wanted = _REJECT_READS.get(key)
+        if wanted is None:
+            read: set[str] = set()
+            for rule in self.persona.hard_rules:
+                if rule.reject_if is not None:
+                    read |= {n for n in rule.reject_if.names if n.startswith("prop.")}
+            wanted = _REJECT_READS[key] = frozenset(read)
+        defaults = _prop_defaults(self.rb)
+        penv = {k: defaults[k] for k in wanted if k in defaults}
+        self._fill_prop_names(penv, prop)
+        return {k: v for k, v in penv.items() if k in wanted}
 
     def _answer(self, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> Decision:
         p = self.persona
-        names = self._prop_names(prop)
+        names = self._reject_names(prop)
         env.update(names)  # read by reject_if only, and taken out again below
         try:
             for rule in p.hard_rules:
@@ -435,10 +716,7 @@ class Bot:
             lever = self.rb.levers[c["lever"]]
             cost = None
             if c["actor"] == self.team:
-                try:
-                    cost = float(lever.cost.fn({**env, **{f"param.{k}": v for k, v in c["params"].items()}}))
-                except (KeyError, TypeError):
-                    cost = 1.0
+                cost = self._clause_cost(env, lever, c["params"])
                 if not (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
                     own_cost += cost
             u, _ = self.order_utility(env, lever, c["params"], public, cost)
@@ -487,50 +765,63 @@ class Bot:
                 lever = self.rb.levers[c["lever"]]
                 if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
                     continue
-                try:
-                    total += float(
-                        lever.cost.fn({**env, **{f"param.{k}": v for k, v in c["params"].items()}})
-                    )
-                except (KeyError, TypeError):
-                    total += 1.0
+                total += self._clause_cost(env, lever, c["params"])
         return total
 
     # ------------------------------------------------------------------ orders
 
-    def _variants(self, lever: CLever, env: dict[str, Any]) -> list[dict[str, Any]]:
-        """Parameter choices worth comparing: the defaults, each choice, and steps around a set level."""
-        base = {k: p.default for k, p in lever.params.items()}
+    def _candidates(self) -> list[tuple[str, CLever, _Weighed, tuple[tuple[str, bool], ...]]]:
+        """The team's levers utility may choose for this persona, with the visibilities worth comparing.
+
+        Levers that cross the red line or need Mexican consent are left to hard rules and deals, and a lever
+        with nothing in it the persona values could only score its cost.
+        """
+        key = (id(self.rb), self.persona_id)
+        out = _CANDIDATES.get(key)
+        if out is None:
+            out = []
+            for lid, lever in _team_levers(self.rb, self.team):
+                if "hrl" in lever.tags or "consent_bounded" in lever.tags:
+                    continue  # only a hard rule or a signed deal puts forces across the line
+                w = self._weighed(lever)
+                if (
+                    not w.any_effect
+                    and w.tags <= 0
+                    and not (w.st_w and (lever.sov_public or lever.sov_private))
+                ):
+                    continue  # nothing in it this persona values: its utility could only be its cost
+                out.append((lid, lever, w, tuple((v, v == "public") for v in _visibilities(lever))))
+            _CANDIDATES[key] = out
+        return out
+
+    def _variants(self, lever: CLever, env: dict[str, Any]) -> list[_Variant]:
+        """Parameter choices worth comparing: the defaults, each choice, and steps around a set level.
+
+        The list is kept (with its specialised terms) when it does not depend on the environment.
+        """
+        key = (id(self.rb), self.persona_id, lever.id)
+        fixed = _VARIANTS.get(key)
+        if fixed is not None:
+            return fixed
+        defaults = _defaults(self.rb, lever)
+        base = dict(defaults)
         out = [base]
-        rkey = (id(self.rb), self.persona_id, lever.id)
-        read = _READS.get(rkey)
-        if read is None:
-            read = set()
-            for ce, _w, _per in self._weighted(lever)[0]:
-                read |= ce.value.names
-                if ce.when is not None:
-                    read |= ce.when.names
-                if ce.chance is not None:
-                    read |= ce.chance.names
-            _READS[rkey] = read
+        read = self._weighed(lever).reads
+        static = True
         for k, p in lever.params.items():
             if f"param.{k}" not in read:
                 continue  # the persona cares about nothing this parameter changes: keep the default
             if p.type == "choice":
                 out.extend({**base, k: c} for c in p.choices if c != p.default)
             elif p.type in ("int", "num") and p.min is not None and p.max is not None:
-                target = next(
-                    (
-                        ce.target
-                        for ce in lever.effects
-                        if ce.op == "set" and ce.value.text.strip() == f"param.{k}"
-                    ),
-                    None,
-                )
+                target = _set_target(self.rb, lever, k)
                 # sizes (levels, packages) are compared at their extremes; set levels around the current one
                 points = [p.max] if target is None else [p.min, p.max]
-                if target is not None and isinstance(env.get(target), (int, float)):
-                    cur = float(env[target])
-                    points += [cur - 20, cur - 10, cur + 10, cur + 20]
+                if target is not None:
+                    static = False
+                    if isinstance(env.get(target), (int, float)):
+                        cur = float(env[target])
+                        points += [cur - 20, cur - 10, cur + 10, cur + 20]
                 for v in points:
                     v = max(p.min, min(p.max, v))
                     v = round(v) if p.type == "int" else float(v)
@@ -540,22 +831,30 @@ class Bot:
         for o in out:
             if o not in seen:
                 seen.append(o)
-        return seen[:8]
+        variants = [_Variant(o, o == defaults, {} if static else None) for o in seen[:8]]
+        if static:
+            _VARIANTS[key] = variants
+        return variants
 
     def _legal(
-        self, view: dict[str, Any], env: dict[str, Any], lever: CLever, params: dict[str, Any], public: bool
+        self,
+        view: dict[str, Any],
+        env: dict[str, Any],
+        lever: CLever,
+        params: dict[str, Any],
+        public: bool,
+        default: bool | None = None,
     ) -> float | None:
-        """The order's cost if the bot can tell from its view that it is legal, else None."""
+        """The order's cost if the bot can tell from its view that it is legal, else None.
+
+        ``default`` says whether ``params`` are the lever's defaults, when the caller already knows.
+        """
         entry = self._lever_entries(view).get(lever.id)
         if entry is None or not entry["available"]:
             return None
-        defaults = {k: p.default for k, p in lever.params.items()}
-        if params == defaults:
+        if default if default is not None else params == _defaults(self.rb, lever):
             return float(entry["cost"])
-        names: set[str] = set(lever.cost.names)
-        for cond, _ in lever.preconditions:
-            names |= cond.names
-        if not all(_exact(self.rb, n, self.team) for n in names):
+        if not _sees_exactly(self.rb, self.team, lever):
             return None
         for k, v in params.items():
             env[f"param.{k}"] = v
@@ -607,7 +906,8 @@ class Bot:
             if cost is None or cost > pc + 1e-9:
                 return False
             # built without re-validation: the bot assembles it from the rulebook's own names and ranges
-            chosen.append((Order.model_construct(lever=lid, params=params, visibility=visibility), cost, why))
+            order = Order.model_construct(lever=lid, params=dict(params), visibility=visibility)
+            chosen.append((order, cost, why))
             per_seat[seat] = per_seat.get(seat, 0) + 1
             used.add(lid)
             pc -= cost
@@ -681,24 +981,33 @@ class Bot:
             take(plan.lever, params, plan.visibility, f"{rid}: {rule.reason}")
         # 3. the rest by utility
         scored: list[tuple[float, str, dict[str, Any], str, float]] = []
-        for lid, lever in rb.levers.items():
-            if lever.team != team or lid in never or lid in used:
+        entries = self._lever_entries(view)
+        for lid, lever, w, vises in self._candidates():
+            if lid in never or lid in used:
                 continue
-            if "hrl" in lever.tags or "consent_bounded" in lever.tags:
-                continue  # only a hard rule or a signed deal puts forces across the line
-            entry = self._lever_entries(view).get(lid)
+            entry = entries.get(lid)
             if entry is None or not entry["available"]:
                 continue
-            weighted, st_w, tag_w = self._weighted(lever)
-            if not weighted and tag_w <= 0 and not (st_w and (lever.sov_public or lever.sov_private)):
-                continue  # nothing in it this persona values: its utility could only be its cost
             best: tuple[float, dict[str, Any], str, float] | None = None
-            for params in self._variants(lever, env):
-                for vis in _visibilities(lever):
-                    cost = self._legal(view, env, lever, params, vis == "public")
-                    if cost is None:
+            for var in self._variants(lever, env):
+                params = var.params
+                for vis, public in vises:
+                    # the default's cost is what the orders screen shows
+                    legal = (
+                        float(entry["cost"])
+                        if var.default
+                        else self._legal(view, env, lever, params, public, False)
+                    )
+                    if legal is None:
                         continue
-                    u, _ = self.order_utility(env, lever, params, vis == "public", cost)
+                    cost = legal
+                    spec = None
+                    if var.specs is not None:
+                        spec = var.specs.get(public)
+                        if spec is None:
+                            effects = w.public_effects if public else w.private_effects
+                            spec = var.specs[public] = _specialise(effects, params, public)
+                    u, _ = self.order_utility(env, lever, params, public, cost, spec=spec)
                     if best is None or u > best[0]:
                         best = (u, params, vis, cost)
             if best is not None and best[0] > 0.05:
@@ -732,23 +1041,116 @@ class Bot:
 # ---------------------------------------------------------------------- driving bots in a game
 
 
+# The parts of a team's view a bot reads; the rest (messages, channels, tokens, objectives, the running
+# score estimate) is what a human reads, and costs as much to build as the bot's whole decision.
+BOT_VIEW_KEYS = (
+    "audience",
+    "scenario",
+    "turn",
+    "phase",
+    "date",
+    "pc",
+    "indicators",
+    "proposals",
+    "agreements",
+    "free_levers",
+    "windows",
+    "modules",
+    "start",
+    "levers",
+    "counts",
+    "order_limit",
+    "seat_limits",
+)
+
+
+def bot_view(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``views.view(game, team)`` restricted to ``BOT_VIEW_KEYS``, built by the same functions of
+    ``views`` (dashboard, orders screen, lever counts, starting values) and the same filters.
+
+    ``last``, the team's previous bot view of the same game, lends its values-only parts (clock, capital,
+    windows, modules, lever counts) when no value has changed since (``game.env_version``), as between
+    the negotiation and the orders phase of a turn. A test plays bot games and checks, at every decision,
+    that this equals the full view's items.
+    """
+    from .engine import add_months
+    from .views import WINDOWS, _counts, _start_values, indicators_for, levers_for
+
+    st, sc = game.state, game.sc.model
+    env = st.env
+    indicators = indicators_for(game, team)
+    version = (game.env_version, st.turn, st.month_index)
+    if last is not None and last["_version"] == version:
+        fixed = {k: last[k] for k in _VALUE_PARTS}
+    else:
+        fixed = {
+            "scenario": {
+                "id": sc.id,
+                "title": sc.title,
+                "summary": sc.summary,
+                "turns": sc.turns,
+                "months_per_turn": sc.months_per_turn,
+                "start": sc.start,
+            },
+            "turn": st.turn,
+            "date": add_months(st.start, st.month_index).isoformat() if st.start else "",
+            "pc": {team: env[f"{team}.pc"]},
+            "windows": {w: env[f"window.{w}"] for w in WINDOWS},
+            "modules": {m: bool(env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
+            "counts": _counts(game, team),
+        }
+    return {
+        "audience": team,
+        **fixed,
+        "phase": st.phase,
+        "indicators": indicators,
+        "proposals": [
+            p for p in st.proposals.values() if p["visibility"] == "public" or team in p["parties"]
+        ],
+        "agreements": [
+            a for a in st.agreements.values() if a["visibility"] == "public" or team in a["parties"]
+        ],
+        "free_levers": st.free_levers,
+        "start": _start_values(game, team, indicators),
+        "levers": levers_for(game, team) if st.phase == "orders" else [],
+        "order_limit": sc.order_limit,
+        "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
+        "_version": version,
+    }
+
+
+# The parts of a bot view that are read from values only (see ``bot_view``'s ``last``).
+_VALUE_PARTS = ("scenario", "turn", "date", "pc", "windows", "modules", "counts")
+
+
 class BotDriver:
-    """Plays the listed teams with bots. The game is read only through ``views.view``."""
+    """Plays the listed teams with bots. The game is read only through the team's view (``bot_view``)."""
 
     def __init__(self, rb: Rulebook, personas: dict[str, str], seed: int) -> None:
         self.bots = {t: Bot(rb, t, pid, seed) for t, pid in personas.items()}
+        self._actors: dict[tuple[str, str], Actor] = {}
+        self._views: dict[str, tuple[Game, dict[str, Any]]] = {}  # each team's last view, with its game
+
+    def _actor(self, team: str, persona_id: str) -> Actor:
+        """The bot's actor (immutable, so one per team and persona)."""
+        actor = self._actors.get((team, persona_id))
+        if actor is None:
+            actor = Actor.model_construct(role="bot", team=team, seat=None, name=f"bot:{persona_id}")
+            self._actors[(team, persona_id)] = actor
+        return actor
 
     def __call__(self, game: Game, phase: str) -> Iterator[CommandEnvelope]:
-        from .views import view
-
         for team in TEAMS:
             bot = self.bots.get(team)
             if bot is None:
                 continue
-            v = view(game, team)
+            # taken team by team: a team sees what the teams before it did in this phase
+            last = self._views.get(team)
+            v = bot_view(game, team, last[1] if last is not None and last[0] is game else None)
+            self._views[team] = (game, v)
             v["phase"] = phase
             for d in bot.decide(v):
-                actor = Actor.model_construct(role="bot", team=team, seat=None, name=f"bot:{bot.persona_id}")
+                actor = self._actor(team, bot.persona_id)
                 if not isinstance(d.command, Note):
                     note = Note.model_construct(text=d.reason[:1000], decision=d.decision)
                     yield CommandEnvelope.model_construct(actor=actor, command=note)

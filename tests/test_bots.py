@@ -5,10 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from precursor.bots import Bot, BotDriver
+from precursor import bots
+from precursor.bots import BOT_VIEW_KEYS, Bot, BotDriver
 from precursor.engine import Game
 from precursor.rulebook import default_rulebook
 from precursor.runner import play
@@ -173,3 +175,67 @@ def test_a_cooperative_mexico_does_not_answer_goading_with_blame() -> None:
     others = {"mx": "cooperative", "cn": "deny_and_deflect", "ca": "trilateralist"}
     game, _ = play(RB, "loose-talk", 1, goad, bots=BotDriver(RB, others, 1))
     assert not any(e["type"] == "order_executed" and e["lever"] == "mx_blame" for e in game.log)
+
+
+# ------------------------------------------------------------- what makes bots cheap must not change them
+
+
+def _decisions(bot: Bot, v: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    return [(type(d.command).__name__, d.command.model_dump(), d.reason) for d in bot.decide(v)]
+
+
+def test_a_bot_view_is_the_team_view_cut_to_what_bots_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = bots.bot_view
+    lent = []
+
+    def checked(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[str, Any]:
+        v = real(game, team, last)
+        full = view(game, team)
+        assert set(BOT_VIEW_KEYS) <= set(full)
+        assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
+        lent.append(last is not None and v["counts"] is last["counts"])
+        return v
+
+    monkeypatch.setattr(bots, "bot_view", checked)
+    for scenario in SCENARIOS:
+        personas = {**RB.scenarios[scenario].model.personas, "us": "hawk"}
+        game, refused = _bot_game(scenario, 7, personas)
+        assert not refused and game.state.ended
+    # the orders phase borrows the negotiation phase's values when none has changed, and only then
+    assert any(lent) and not all(lent)
+
+
+class _CheckingDriver(BotDriver):
+    """Before each decision, the bot decides with the environment it kept and, on a copy of the view, a
+    copy of it that forgot that environment; the two must agree."""
+
+    def __init__(self, rb: Any, personas: dict[str, str], seed: int) -> None:
+        super().__init__(rb, personas, seed)
+        self.checked = 0
+
+    def __call__(self, game: Game, phase: str) -> Any:
+        for team, bot in self.bots.items():
+            last = self._views.get(team)
+            v = bots.bot_view(game, team, last[1] if last is not None and last[0] is game else None)
+            v["phase"] = phase
+            fresh = copy.deepcopy(bot)
+            fresh.forget()
+            expected = _decisions(fresh, copy.deepcopy(v))
+            # the same kept environment (updated in place, as the real decision will again), its own state
+            probe = copy.copy(bot)
+            probe.history, probe.tabled = list(bot.history), set(bot.tabled)
+            assert _decisions(probe, v) == expected, (team, game.state.turn, phase)
+            self.checked += 1
+        yield from super().__call__(game, phase)
+
+
+@pytest.mark.parametrize("scenario", ["election-season", "tariffs-and-terror"])
+def test_a_bot_decides_as_if_it_built_its_environment_afresh(scenario: str) -> None:
+    personas = dict(RB.scenarios[scenario].model.personas)
+    driver = _CheckingDriver(RB, personas, 4)
+    game, refused = play(RB, scenario, 4, None, bots=driver)
+    assert not refused and game.state.ended
+    assert driver.checked == 2 * len(personas) * game.state.turns
+    # and checking changed nothing: the game is the one the plain driver plays
+    plain, _ = play(RB, scenario, 4, None, bots=BotDriver(RB, personas, 4))
+    assert plain.events_jsonl() == game.events_jsonl()
