@@ -744,6 +744,7 @@ class Game:
                     "orders": orders,
                     "statement": st_here,
                     "cost": rnd(sum(o["cost"] for o in orders)),
+                    "by": actor.name,
                     "vis": [team],
                 }
             )

@@ -178,6 +178,7 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         "turn": turn,
         "status": "open",
         "accepted": [team],
+        "by": actor.name,  # who drafted it (grading and the review); not used by any rule
     }
     g.emit(
         {"type": "proposal", "proposal": proposal, "vis": "all" if cmd.visibility == "public" else parties}
@@ -208,7 +209,16 @@ def respond(g: Game, actor: Actor, cmd: Respond) -> None:
     if cmd.action == "accept" and team in p["accepted"]:
         raise CommandError("already_accepted", f"team {team} has already accepted {cmd.proposal}")
     vis = "all" if p["visibility"] == "public" else p["parties"]
-    g.emit({"type": "proposal_response", "proposal": p["id"], "team": team, "action": cmd.action, "vis": vis})
+    g.emit(
+        {
+            "type": "proposal_response",
+            "proposal": p["id"],
+            "team": team,
+            "action": cmd.action,
+            "by": actor.name,
+            "vis": vis,
+        }
+    )
     if cmd.action == "accept" and set(p["accepted"]) >= set(p["parties"]):
         sign(g, p)
 
