@@ -54,6 +54,8 @@ class Hub:
             return
         for gid in ids:
             try:
+                if (await self.store.get_info(gid)).get("ended"):
+                    continue
                 await self.room(gid)
             except Exception as exc:
                 log.warning("game %s not loaded: %s", gid, exc)
@@ -189,6 +191,19 @@ class Hub:
         return out
 
     async def summary(self, game_id: str) -> GameSummary:
+        if game_id not in self.rooms:
+            info = await self.store.get_info(game_id)
+            if info.get("ended"):  # no need to load a finished game to list it
+                return GameSummary(
+                    game_id=game_id,
+                    name=info.get("name", ""),
+                    scenario=info.get("scenario", ""),
+                    created=info.get("created", 0.0),
+                    turn=info.get("turn", 0),
+                    turns=info.get("turns", 0),
+                    phase=info.get("phase", ""),
+                    ended=True,
+                )
         room = await self.room(game_id)
         st = room.game.state
         return GameSummary(

@@ -250,8 +250,12 @@ class GameRoom:
         self.committed = self.game.state.seq
         phase_moved = controllers_moved = clock_moved = False
         removed: list[str] = []
+        to_answer: set[str] = set()
         for ev in events:
             t = ev["type"]
+            if t == "proposal":
+                p = ev["proposal"]
+                to_answer |= {x for x in p["parties"] if x not in p["accepted"] and self.session.bot(x)}
             if t == "session":
                 self.session.apply(ev)
                 op = ev["op"]
@@ -263,6 +267,8 @@ class GameRoom:
                     removed.append(ev["player"])
             elif t == "phase" or t == "game_over":
                 phase_moved = True
+                if t == "game_over":
+                    self._spawn(self._mark_ended(), f"ended:{self.game_id}")
         self._fanout(events)
         for pid in removed:
             for c in list(self.conns):
@@ -272,6 +278,8 @@ class GameRoom:
             self._clock_wake.set()
         if phase_moved or controllers_moved:
             self.schedule_bots()
+        elif to_answer:
+            self._spawn(self._answer(sorted(to_answer)), f"answer:{self.game_id}")
 
     def _rollback(self) -> None:
         """Back to the last committed event: the in-memory game may hold events the store refused."""
@@ -481,6 +489,41 @@ class GameRoom:
             except StoreError as exc:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
                 return
+
+    async def _mark_ended(self) -> None:
+        """Finished games are not loaded at start-up and are listed from their record alone."""
+        st = self.game.state
+        self.info = {**self.info, "ended": True, "turn": st.turn, "turns": st.turns, "phase": st.phase}
+        with contextlib.suppress(StoreError):
+            await self.hub.store.set_info(self.game_id, self.info)
+
+    async def _answer(self, teams: list[str]) -> None:
+        """A proposal reached a bot's seat after the bot played its phase: it answers now, as a human
+        would, instead of leaving the proposal to expire."""
+        await asyncio.sleep(0)
+        g = self.game
+        if g.state.phase != "negotiation":
+            return
+        for team in teams:
+            persona = self.session.bot(team)
+            if persona is None:
+                continue
+            bot = self.bots.get(team)
+            if bot is None or bot.persona_id != persona:
+                bot = Bot(g.rb, team, persona, g.state.seed)
+                self.bots[team] = bot
+            v = view(self.game, team)
+            env = bot._environment(v)  # the bot's own reading of its view, as in its phase play
+            actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
+            for prop in v["proposals"]:
+                if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
+                    continue
+                d = bot._answer(v, env, prop)
+                with contextlib.suppress(CommandError, StoreError):
+                    await self.execute(
+                        actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)
+                    )
+                    await self.execute(actor, d.command)
 
     async def _play_bot(
         self, team: str, persona: str, phase: str, *, ready: bool, claim: tuple[str, int] | None

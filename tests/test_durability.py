@@ -289,3 +289,21 @@ async def test_phase_timers_survive_a_restart(tmp_path: Path) -> None:
                 break
             await asyncio.sleep(0.05)
         assert (summary.turn, summary.phase) == (1, "orders")
+
+
+async def test_finished_games_are_listed_without_loading_them(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'games.db'}"
+    async with running_server(store) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", bots={t: "default" for t in TEAMS})  # bots play it out
+        for _ in range(200):
+            if (await lobby.game(g.game_id)).ended:
+                break
+            await asyncio.sleep(0.05)
+        assert (await lobby.game(g.game_id)).ended
+        await asyncio.sleep(0.3)  # the record is marked after the last event
+    async with running_server(store) as url, LobbyClient(url) as lobby:
+        await asyncio.sleep(0.3)
+        assert (await lobby.health())["games_loaded"] == 0
+        (summary,) = await lobby.games()
+        assert summary.ended and summary.turn == 3
+        assert (await lobby.health())["games_loaded"] == 0

@@ -337,3 +337,18 @@ async def test_a_human_plays_the_tutorial_to_the_end_against_three_live_bots(url
             await us.send({"type": "ready"})  # the bots are ready already: the phase ends
             await until(us, lambda f, w=where: (us.turn, us.phase) != w or us.ended, timeout=20)
         assert us.ended and turns == {1, 2, 3}
+
+
+async def test_a_bot_answers_a_proposal_made_after_it_played_its_phase(url: str) -> None:
+    g, tokens = await new_game(url, bots={"mx": "default", "cn": "default", "ca": "default"})
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        await us.send({"type": "ready"})
+        await until(us, event_of("phase", phase="negotiation"))
+        await drain(us, 0.5)  # the bots have played their negotiation
+        await us.send(
+            {"type": "propose", "parties": ["us", "mx"], "clauses": [{"actor": "mx", "lever": "mx_plan_1"}]}
+        )
+        frames = await until(us, event_of("proposal_response", team="mx"), timeout=10)
+        answer = frames[-1]["event"]
+        assert answer["action"] in ("accept", "reject") and answer["by"].startswith("bot:")
