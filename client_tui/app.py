@@ -7,6 +7,7 @@ always spelled out in words or symbols, never by colour alone.
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,10 @@ class PrecursorApp(App[None]):
         self.register_theme(MONO)
         if mono:
             self.theme = "mono"
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            # jump, do not glide: a smooth page-up redraws the log ~30 times (0.7 s and 0.2 s of CPU
+            # per key in a long channel, bench/bench_tui.py), which a slow SSH link also pays for
+            self.animation_level = "none"
 
     def on_mount(self) -> None:
         self.push_screen(LobbyScreen(self.url, self.code, self.player_name))

@@ -12,13 +12,11 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any
 
-from rich.segment import Segment
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.strip import Strip
 from textual.widgets import (
     Button,
     DataTable,
@@ -28,15 +26,12 @@ from textual.widgets import (
     ListItem,
     ListView,
     Markdown,
-    RichLog,
     Select,
     SelectionList,
     Static,
     TabbedContent,
     TabPane,
 )
-from textual.widgets._toggle_button import ToggleButton
-from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 from textual.widgets.tabbed_content import ContentTabs
 
@@ -44,11 +39,20 @@ from precursor.client import ClientError, CommandRefused, ConnectionLost, GameCl
 
 from . import render
 from .model import RESULT_TYPES, LiveGame
+from .widgets import OrderList, WrapLog
 
 if TYPE_CHECKING:
     from precursor.rulebook import Rulebook
 
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
+SHOWN_MESSAGES = 20_000  # the newest messages of a channel drawn in its log (the log keeps as many lines)
+
+
+def _message_line(msg: dict[str, Any]) -> str:
+    who = f"{(msg.get('team') or 'control').upper()} {msg.get('name', '')}".strip()
+    return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
+
+
 TAB_FOCUS = {
     "briefing": "#brief-scroll",
     "dashboard": "#indicators",
@@ -58,24 +62,6 @@ TAB_FOCUS = {
     "results": "#result-log",
     "control": "#f-pause",
 }
-
-
-class OrderList(SelectionList[str]):
-    """A SelectionList whose boxes show ✓ when ticked and stay empty otherwise: the stock widget draws
-    an X in every box and tells them apart by colour alone, which --mono and NO_COLOR lose."""
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        try:
-            selection = self.get_option_at_index(self.scroll_offset.y + y)
-        except OptionDoesNotExist:
-            return strip
-        segments = list(strip)
-        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
-            mark = "✓" if selection.value in self._selected else " "
-            segments[1] = Segment(mark, segments[1].style, segments[1].control)
-            return Strip(segments, strip.cell_length)
-        return strip
 
 
 class GameScreen(Screen[None]):
@@ -124,6 +110,10 @@ class GameScreen(Screen[None]):
         self._results_turn = 0  # the turn whose heading is the last in the results log
         self._chan_ids: list[str] = []  # the channel list's items, in order
         self._chan_rebuild_pending = False
+        self._shown: dict[str, str] = {}  # text last drawn per widget, to skip unchanged updates
+        self._pending_lines: list[str] = []  # live messages not yet written to the log
+        self._flush_pending = False
+        self._reshow_pending = False
 
     # ------------------------------------------------------------------ layout
 
@@ -139,7 +129,7 @@ class GameScreen(Screen[None]):
             with TabPane("3 Channels", id="channels"), Horizontal():
                 yield ListView(id="chan-list")
                 with Vertical():
-                    yield RichLog(id="messages", wrap=True, markup=False, max_lines=20000)
+                    yield WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
                     yield Input(placeholder="write to this channel, Enter sends", id="composer")
             with TabPane("4 Proposals", id="proposals"), Vertical():
                 yield DataTable(id="prop-table", cursor_type="row")
@@ -160,7 +150,7 @@ class GameScreen(Screen[None]):
                     yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
                     yield Button("Ready (ctrl+r)", id="ready")
             with TabPane("6 Results", id="results"):
-                yield RichLog(id="result-log", wrap=True, markup=False, max_lines=5000)
+                yield WrapLog(id="result-log", max_lines=5000)
             with TabPane("7 Control", id="control"), VerticalScroll():
                 yield Label("Phase clock")
                 with Horizontal(classes="row"):
@@ -192,7 +182,7 @@ class GameScreen(Screen[None]):
                 yield Label("True values and what each team sees")
                 yield DataTable(id="f-truth")
                 yield Label("Orders (all teams, once locked) and bot reasons")
-                yield RichLog(id="f-orders", wrap=True, markup=False, max_lines=5000)
+                yield WrapLog(id="f-orders", max_lines=5000)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -219,8 +209,15 @@ class GameScreen(Screen[None]):
             self.notice("the server does not answer yet — still trying")
             self.model.connection = "lost"
             self._status()
+        loop = asyncio.get_running_loop()
+        busy_since = loop.time()
         async for frame in self.client.frames():
             self._on_frame(frame)
+            # a burst of queued frames never waits inside frames(): give the screen a turn every
+            # 20 ms of work, so it repaints and takes keys while thousands of events arrive
+            if loop.time() - busy_since > 0.02:
+                await asyncio.sleep(0)
+                busy_since = loop.time()
 
     def _on_frame(self, frame: dict[str, Any]) -> None:
         t = frame.get("type")
@@ -257,18 +254,23 @@ class GameScreen(Screen[None]):
                 card = render.why_card(ev)
             except Exception as exc:  # a shape the card does not know must not take the client down
                 card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
-            log = self.query_one("#result-log", RichLog)
+            log = self.query_one("#result-log", WrapLog)
             turn = ev.get("turn")
             if isinstance(turn, int) and turn > self._results_turn:
                 self._results_turn = turn
                 log.write(f"══ turn {turn} ══")
             log.write(card)
         if not fresh:
+            if t == "message" and self.model.backfilled:  # an older message the view did not hold
+                self.model.backfilled = False
+                if ev["channel"] == self.model.active_channel and not self._reshow_pending:
+                    self._reshow_pending = True
+                    self.call_later(self._show_channel)
             return
         if t == "message":
             if ev["channel"] == self.model.active_channel:
                 self._write_message(ev)
-            self._channels()
+            self._channel_label(ev["channel"])
         elif t == "channel_opened":
             self._channels()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
@@ -318,7 +320,13 @@ class GameScreen(Screen[None]):
         self._status()
 
     def _status(self) -> None:
-        self.query_one("#status", Static).update(render.status_line(self.model))
+        self._set_text("#status", render.status_line(self.model))
+
+    def _set_text(self, selector: str, text: str) -> None:
+        """Update a Static only when its text changes (an update costs a layout pass)."""
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def redraw_all(self) -> None:
         self._status()
@@ -345,10 +353,21 @@ class GameScreen(Screen[None]):
                 self._chan_rebuild_pending = True
                 self.call_later(self._rebuild_channels)
         else:
-            for c, item in zip(chans, lv.children, strict=True):
-                item.query_one(Label).update(self._chan_label(c))
+            for c in chans:
+                self._channel_label(c["id"])
         if full:
             self._show_channel()
+
+    def _channel_label(self, cid: str) -> None:
+        """Redraw one channel's entry (its unread count), if it is drawn and its text changed."""
+        lv = self.query_one("#chan-list", ListView)
+        if cid not in self._chan_ids or len(lv.children) != len(self._chan_ids):
+            return
+        i = self._chan_ids.index(cid)
+        text = self._chan_label(self.model.view["channels"][i])
+        if self._shown.get(f"chan:{cid}") != text:
+            self._shown[f"chan:{cid}"] = text
+            lv.children[i].query_one(Label).update(text)
 
     async def _rebuild_channels(self) -> None:
         # removing list items is asynchronous: wait for it, or old and new items mix for a moment
@@ -358,6 +377,7 @@ class GameScreen(Screen[None]):
         await lv.clear()
         await lv.extend([ListItem(Label(self._chan_label(c))) for c in chans])
         self._chan_ids = [c["id"] for c in chans]
+        self._shown.update({f"chan:{c['id']}": self._chan_label(c) for c in chans})
         if self.model.active_channel in self._chan_ids:
             lv.index = self._chan_ids.index(self.model.active_channel)
 
@@ -367,14 +387,29 @@ class GameScreen(Screen[None]):
         return f"{mark}{c['name'][:18]}" + (f" ({n})" if n else "")
 
     def _show_channel(self) -> None:
-        log = self.query_one("#messages", RichLog)
+        """Draw the active channel from the model: one write for the whole history (a write per line
+        costs a layout pass and a scroll request each: seconds for 10,000 lines)."""
+        self._reshow_pending = False
+        self._pending_lines.clear()
+        log = self.query_one("#messages", WrapLog)
         log.clear()
-        for msg in self.model.messages.get(self.model.active_channel, [])[-2000:]:
-            self._write_message(msg)
+        log.add_lines(
+            _message_line(m) for m in self.model.messages.get(self.model.active_channel, [])[-SHOWN_MESSAGES:]
+        )
 
     def _write_message(self, msg: dict[str, Any]) -> None:
-        who = f"{(msg.get('team') or 'control').upper()} {msg.get('name', '')}".strip()
-        self.query_one("#messages", RichLog).write(f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}")
+        """Queue one live message for the log; the queue is written in one go on the screen's next
+        turn, so a burst of messages costs one write."""
+        self._pending_lines.append(_message_line(msg))
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.call_later(self._flush_messages)
+
+    def _flush_messages(self) -> None:
+        self._flush_pending = False
+        if self._pending_lines:
+            self.query_one("#messages", WrapLog).add_lines(self._pending_lines)
+            self._pending_lines.clear()
 
     def _proposals(self) -> None:
         table = self.query_one("#prop-table", DataTable)
@@ -450,7 +485,7 @@ class GameScreen(Screen[None]):
                 v = seen.get(t, {}).get(ind["id"])
                 row.append("hidden" if v is None else render.number(v))
             truth.add_row(*row)
-        log = self.query_one("#f-orders", RichLog)
+        log = self.query_one("#f-orders", WrapLog)
         log.clear()
         for key, o in m.orders.items():
             log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))

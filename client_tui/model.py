@@ -6,6 +6,7 @@ model only; it never talks to the network, so it is tested without a server.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ class LiveGame:
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     session: Session = field(default_factory=Session)
     connection: str = "connecting"
+    backfilled: bool = False  # apply() filled in an older message the last view did not hold
+    _message_ids: set[str] = field(default_factory=set, repr=False)
 
     @property
     def team(self) -> str | None:
@@ -73,6 +76,7 @@ class LiveGame:
         self.turn, self.phase, self.ended = view["turn"], view["phase"], view["ended"]
         self.ready = dict(view.get("ready", {}))
         self.messages = _merge_messages(self.messages, view.get("messages", []))
+        self._message_ids = {str(m["id"]) for msgs in self.messages.values() for m in msgs if m.get("id")}
         for c in view.get("channels", []):
             self.messages.setdefault(c["id"], [])
         self.proposals = {p["id"]: p for p in view.get("proposals", [])}
@@ -87,11 +91,15 @@ class LiveGame:
         """Fold one event; False if the model already holds it (a view at or after ``seq`` covers it,
         as after a reconnect, when the server replays the events after the resume point)."""
         if seq <= self.seq and self.view:
+            if ev["type"] == "message":
+                self._backfill(ev)
             return False
         self.seq = seq
         t = ev["type"]
         if t == "message":
             ch = ev["channel"]
+            if ev.get("id"):
+                self._message_ids.add(ev["id"])
             self.messages.setdefault(ch, []).append(ev)
             if ch != self.active_channel:
                 self.unread[ch] = self.unread.get(ch, 0) + 1
@@ -143,6 +151,16 @@ class LiveGame:
         if t == "game_over":
             self.ended = True
         return True
+
+    def _backfill(self, ev: dict[str, Any]) -> None:
+        """A message at or before the view's seq that the view did not hold: the view keeps only the
+        newest messages, so after a long absence the resumed events bring the older ones."""
+        mid = ev.get("id")
+        if not mid or mid in self._message_ids:
+            return
+        self._message_ids.add(mid)
+        bisect.insort(self.messages.setdefault(ev["channel"], []), ev, key=_message_key)
+        self.backfilled = True
 
     def open_channel(self, cid: str) -> None:
         self.active_channel = cid

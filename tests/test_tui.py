@@ -184,13 +184,21 @@ async def test_proposal_is_validated_as_typed_tabled_and_signed_by_the_other_par
             assert static_text(app, "#prop-preview") == "! add at least one clause"
             await pilot.press("tab")
             assert gs.focused is clauses
-            await pilot.press(*"mx:us_san_2")
+            # typing is slow under Pilot (it waits for the app to idle after each key): the text is put
+            # in the field, and the last key of each step is typed, which is what the preview follows
+            clauses.value = "mx:us_san_"
+            clauses.cursor_position = len(clauses.value)
+            await pilot.press("2")
             assert "us_san_2 is held by us, not mx" in static_text(app, "#prop-preview")
-            clauses.value = ""
-            await pilot.press(*"us:us_san_2 colour=1")
+            clauses.value = "us:us_san_2 colour="
+            clauses.cursor_position = len(clauses.value)
+            await pilot.press("1")
             assert "us_san_2 has no parameter 'colour' (has states)" in static_text(app, "#prop-preview")
-            clauses.value = ""
-            await pilot.press(*"us:us_san_2 states=1; mx:mx_plan_1")
+            clauses.value = "us:us_san_2 states=1; mx:mx_plan_"
+            clauses.cursor_position = len(clauses.value)
+            await pilot.pause()
+            assert "'mx:mx_plan_': write team:lever" in static_text(app, "#prop-preview")
+            await pilot.press("1")
             preview = static_text(app, "#prop-preview")
             assert preview.startswith("ok: 2 clause(s)"), preview
             await pilot.click("#propose")
@@ -350,3 +358,39 @@ async def test_help_opens_with_f1_and_lists_the_keys(url: str) -> None:
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, GameScreen))
         assert isinstance(app.screen.query(Button).first(), Button)
+
+
+# ---------------------------------------------------------------------- long and hostile messages
+
+
+async def test_long_messages_wrap_to_the_log_and_control_codes_never_reach_the_terminal(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("3", "shift+tab", "shift+tab", "down", "enter")  # US–MX
+            assert gs.model.active_channel == "us_mx"
+            long = " ".join(f"word{i:03d}" for i in range(40))  # 319 characters
+            await mx.send({"type": "message", "channel": "us_mx", "text": long})
+            await mx.send(
+                {"type": "message", "channel": "us_mx", "text": "red \x1b[31mALERT\x1b[0m\ttab \x07bell"}
+            )
+            log = gs.query_one("#messages", RichLog)
+            await wait_until(pilot, lambda: any("bell" in x for x in log_lines(log)))
+            width = log.scrollable_content_region.width
+            assert 20 < width < 60  # the log beside the channel list at 80 columns
+            assert all(strip.cell_length <= width for strip in log.lines)
+            assert log.max_scroll_x == 0  # nothing to scroll sideways: it all wraps
+            text = "\n".join(log_lines(log))
+            assert "word000" in text and "word039" in text and len(log_lines(log)) >= 8
+            assert "red [31mALERT[0m    tab bell" in text  # the ESC, BEL bytes are gone
+            for strip in log.lines:
+                assert not any(ch in seg.text for seg in strip for ch in "\x1b\x07\t")
+            # a wider terminal re-wraps what is there
+            await pilot.resize_terminal(120, 30)
+            await wait_until(pilot, lambda: log.scrollable_content_region.width > width)
+            await pilot.pause()
+            wide = log.scrollable_content_region.width
+            assert all(strip.cell_length <= wide for strip in log.lines)
+            assert max(strip.cell_length for strip in log.lines) > width  # lines use the new width

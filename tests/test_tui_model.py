@@ -41,6 +41,19 @@ def test_a_fresh_view_keeps_older_messages_the_server_no_longer_sends() -> None:
     assert ids == [f"m{n}" for n in range(1, 513)]  # nothing lost, nothing twice, in order
 
 
+def test_resumed_events_fill_in_messages_older_than_the_capped_view() -> None:
+    """Away for a while: the welcome's view holds only the newest messages, the resumed events
+    (at or before the view's seq) bring the older ones; they go in once, in log order."""
+    g = LiveGame()
+    g.welcome({"role": "player", "team": "us", "seq": 5, "view": _view([_msg(1), _msg(2)])})
+    g.welcome({"role": "player", "team": "us", "seq": 900, "view": _view([_msg(n) for n in range(6, 9)])})
+    assert [m["id"] for m in g.messages["us_mx"]] == ["m1", "m2", "m6", "m7", "m8"]
+    for n in range(3, 8):  # the events after the resume point (seq 5), up to the view's seq
+        assert not g.apply(5 + n, {"type": "message", **_msg(n)})
+    assert g.backfilled
+    assert [m["id"] for m in g.messages["us_mx"]] == [f"m{n}" for n in range(1, 9)]
+
+
 def test_events_the_view_already_covers_are_not_applied_twice() -> None:
     g = LiveGame()
     g.welcome({"role": "player", "team": "us", "seq": 10, "view": _view([_msg(1)])})

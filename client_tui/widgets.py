@@ -1,0 +1,127 @@
+"""Two widgets the stock ones do not quite give: a fast plain-text log that wraps to its own width, and
+a selection list whose ticks read without colour."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.text import Text
+from textual.events import Resize
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widgets import RichLog, SelectionList
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
+
+# C0 and C1 control characters and DEL: a message must not move the cursor or restyle the terminal
+_CONTROL = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)])
+
+
+class WrapLog(RichLog):
+    """A log of plain-text lines, wrapped to the widget's own width.
+
+    ``RichLog.write`` renders through Rich one call at a time: a layout pass and a scroll request per
+    line, and a full Rich wrap even for a line that fits — about 2 s for a channel of 10,000 messages.
+    Here a line that fits becomes one segment, only longer lines go through Rich's wrapping, a batch
+    costs one size update, and the text is kept so that a new width (a resized terminal; the log
+    first shown) re-wraps it instead of leaving lines cut off or wrapped at a stale width. While the
+    log is hidden it only keeps the text. Control codes in the text (a player's message may hold
+    any) are removed before anything is drawn.
+    """
+
+    DEFAULT_CSS = "WrapLog { scrollbar-gutter: stable; overflow-x: hidden; }"
+
+    def __init__(self, *, max_lines: int, id: str | None = None) -> None:
+        super().__init__(id=id, wrap=True, markup=False, highlight=False, max_lines=max_lines, min_width=1)
+        self._texts: deque[str] = deque(maxlen=max_lines)
+        self._wrapped_at = 0  # the width the drawn lines were wrapped at (0: nothing drawn yet)
+
+    def add_lines(self, texts: Iterable[str]) -> None:
+        """Append text; each ``\\n`` starts a new line."""
+        new = [line.translate(_CONTROL) for text in texts for line in text.expandtabs(4).split("\n")]
+        if not new:
+            return
+        self._texts.extend(new)
+        # hidden (another tab): draw at the width it had; never shown yet: drawn on its first resize
+        width = self.scrollable_content_region.width or self._wrapped_at
+        if width <= 0:
+            return
+        if width != self._wrapped_at:
+            self._rewrap(width)
+            return
+        at_end = self.max_scroll_y == 0 or self.is_vertical_scroll_end
+        self._append(self._wrap(new, width))
+        if at_end:  # follow new lines only when the reader is at the bottom already
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+    def write(self, content: object, *args: object, **kwargs: object) -> WrapLog:
+        self.add_lines([str(content)])
+        return self
+
+    def clear(self) -> WrapLog:
+        super().clear()
+        self._texts.clear()
+        return self
+
+    def on_resize(self, event: Resize) -> None:
+        self._size_known = True
+        width = self.scrollable_content_region.width
+        if width > 0 and width != self._wrapped_at:
+            self._rewrap(width)
+
+    # ------------------------------------------------------------------ internals
+
+    def _wrap(self, lines: list[str], width: int) -> list[Strip]:
+        strips: list[Strip] = []
+        console = self.app.console
+        for text in lines:
+            n = cell_len(text)
+            if n <= width and text.isprintable():
+                strips.append(Strip([Segment(text)], n))
+                continue
+            for part in Text(text).wrap(console, width):
+                strips.append(Strip(list(part.render(console)), part.cell_len))
+        return strips
+
+    def _append(self, strips: list[Strip]) -> None:
+        if not strips:
+            return
+        self.lines.extend(strips)
+        if self.max_lines is not None and len(self.lines) > self.max_lines:
+            self._start_line += len(self.lines) - self.max_lines
+            self.lines = self.lines[-self.max_lines :]
+            self.refresh()
+        self._widest_line_width = max(self._widest_line_width, *(s.cell_length for s in strips))
+        self.virtual_size = Size(self._widest_line_width, len(self.lines))
+
+    def _rewrap(self, width: int) -> None:
+        self.lines = []
+        self._line_cache.clear()
+        self._start_line = 0
+        self._widest_line_width = 0
+        self._wrapped_at = width
+        self._append(self._wrap(list(self._texts), width))
+        self.virtual_size = Size(self._widest_line_width, len(self.lines))
+        self.refresh()
+        self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+
+class OrderList(SelectionList[str]):
+    """A SelectionList whose boxes show ✓ when ticked and stay empty otherwise: the stock widget draws
+    an X in every box and tells them apart by colour alone, which --mono and NO_COLOR lose."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            mark = "✓" if selection.value in self._selected else " "
+            segments[1] = Segment(mark, segments[1].style, segments[1].control)
+            return Strip(segments, strip.cell_length)
+        return strip
