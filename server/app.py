@@ -80,6 +80,9 @@ def _error(code: str, message: str, status: int | None = None) -> JSONResponse:
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     rb = rulebook or default_rulebook()
+    from .run import redact_tokens_in_logs
+
+    redact_tokens_in_logs()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import sys
 from typing import Any
@@ -28,8 +29,33 @@ def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | Non
     )
 
 
+_SECRET = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+
+
+def redact_tokens_in_logs() -> None:
+    """Tokens travel in websocket URLs, and libraries log request lines at debug level: every log
+    record is scrubbed as it is made, whichever logger or handler it goes to."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "precursor_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        try:
+            text = record.getMessage()
+        except Exception:
+            return record
+        if "token=" in text.lower():
+            record.msg, record.args = _SECRET.sub(r"\1[redacted]", text), ()
+        return record
+
+    factory.precursor_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 def serve(overrides: dict[str, Any]) -> int:
     settings = ServerSettings(**overrides)
+    redact_tokens_in_logs()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -57,8 +57,15 @@ async def running_server(store: str = "memory://", **settings: Any) -> AsyncIter
 class ServerProcess:
     """`precursor serve` as a child process, for tests that kill it with SIGKILL and start it again."""
 
-    def __init__(self, store: str, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store: str,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        log_level: str = "warning",
+    ) -> None:
         self.store = store
+        self.log_level = log_level
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[str] | None = None
@@ -70,7 +77,7 @@ class ServerProcess:
     def start(self, timeout: float = 20.0) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "precursor.cli", "serve", "--port", str(self.port), "--store", self.store,
-             "--log-level", "warning"],
+             "--log-level", self.log_level],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

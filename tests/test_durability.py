@@ -307,3 +307,25 @@ async def test_finished_games_are_listed_without_loading_them(tmp_path: Path) ->
         (summary,) = await lobby.games()
         assert summary.ended and summary.turn == 3
         assert (await lobby.health())["games_loaded"] == 0
+
+
+async def test_tokens_and_join_codes_never_reach_the_server_log(tmp_path: Path) -> None:
+    proc = ServerProcess("memory://", log_level="debug")
+    proc.start()
+    try:
+        g, tokens = await _setup(proc.url)
+        async with GameClient(proc.url, g.game_id, tokens["us"]) as us:
+            await us.next_frame()
+            await us.send({"type": "message", "channel": "team.us", "text": "hello"})
+        with pytest.raises(ClientError):
+            async with GameClient(proc.url, g.game_id, "not-a-real-token-123456"):
+                pass
+    finally:
+        assert proc.proc is not None and proc.proc.stdout is not None
+        proc.proc.terminate()
+        out = proc.proc.stdout.read()
+        proc.stop()
+    secrets_ = [g.facilitator_token, *tokens.values(), *g.join_codes.values(), "not-a-real-token-123456"]
+    assert out.strip(), "the server logged nothing at debug level: the check would prove nothing"
+    for s in secrets_:
+        assert s not in out

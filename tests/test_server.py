@@ -352,3 +352,35 @@ async def test_a_bot_answers_a_proposal_made_after_it_played_its_phase(url: str)
         frames = await until(us, event_of("proposal_response", team="mx"), timeout=10)
         answer = frames[-1]["event"]
         assert answer["action"] in ("accept", "reject") and answer["by"].startswith("bot:")
+
+
+async def test_the_facilitator_swaps_a_seat_between_bot_and_human_mid_phase(url: str) -> None:
+    g, tokens = await new_game(url)
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await fac.next_frame()
+        await mx.next_frame()
+        await fac.send({"type": "advance", "turn": 1, "phase": "briefing"})
+        await fac.send({"type": "set_controller", "team": "cn", "persona": "default"})
+        # the bot takes China's seat at once, in the middle of the negotiation: it plays and is ready
+        frames = await until(fac, event_of("ready", team="cn"), timeout=10)
+        assert any(event_of("note", team="cn")(f) for f in frames)
+        # while a bot holds the seat, China's human players may talk but not act
+        async with GameClient(url, g.game_id, tokens["cn"]) as cn:
+            await cn.next_frame()
+            with pytest.raises(CommandRefused) as err:
+                await cn.send({"type": "ready"})
+            assert err.value.code == "bot_seat"
+            await cn.send({"type": "message", "channel": "team.cn", "text": "watching the bot"})
+            await fac.send({"type": "set_controller", "team": "cn", "persona": None})
+            await cn.send({"type": "ready", "ready": False})  # the seat is human again
+        await fac.send({"type": "advance", "turn": 1, "phase": "negotiation"})
+        await until(fac, event_of("phase", phase="orders"))
+        await asyncio.sleep(0.5)
+        frames = await drain(fac, 0.5)
+        assert not any(event_of("orders_submitted", team="cn")(f) for f in frames), "the bot kept playing"
+        with pytest.raises(CommandRefused) as err:
+            await fac.send({"type": "set_controller", "team": "us", "persona": "sovereigntist"})
+        assert err.value.code == "unknown_persona"
