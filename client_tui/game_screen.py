@@ -114,6 +114,7 @@ class GameScreen(Screen[None]):
         self._pending_lines: list[str] = []  # live messages not yet written to the log
         self._flush_pending = False
         self._reshow_pending = False
+        self._view_requests = 0
 
     # ------------------------------------------------------------------ layout
 
@@ -238,6 +239,9 @@ class GameScreen(Screen[None]):
             elif frame["state"] == "connected":
                 self.notice("")
             self._status()
+        elif t == "view":
+            m.set_view(frame["view"], frame["seq"], frame.get("session"))
+            self.redraw_all()
         elif t == "status":
             self.notice(frame.get("message", ""))
         elif t == "error":
@@ -285,12 +289,16 @@ class GameScreen(Screen[None]):
 
     @work(group="refresh")
     async def refresh_view(self) -> None:
+        """Ask for a fresh view (the orders phase brings the lever list). The request carries an id the
+        client library does not wait on, so the answer comes out of ``frames()`` in its place among the
+        events and is folded there (``_on_frame``): events before it are in the view, events after it
+        are applied on top. (``GameClient.refresh()`` hands the view over beside the event stream, and
+        events read after it but not yet drawn were then taken as already covered, and lost.)"""
         if self.client is None:
             return
-        with contextlib.suppress(ClientError, TimeoutError):
-            view = await self.client.refresh()
-            self.model.set_view(view, self.client.seq or 0, self.client.session)
-            self.redraw_all()
+        self._view_requests += 1
+        with contextlib.suppress(ClientError, OSError):
+            await self.client.send_raw(json.dumps({"type": "view", "id": f"ui-view-{self._view_requests}"}))
 
     async def send(self, command: dict[str, Any], done: str = "") -> bool:
         if self.client is None or not self.client.connected.is_set():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from live_server import running_server
@@ -394,3 +396,44 @@ async def test_long_messages_wrap_to_the_log_and_control_codes_never_reach_the_t
             wide = log.scrollable_content_region.width
             assert all(strip.cell_length <= wide for strip in log.lines)
             assert max(strip.cell_length for strip in log.lines) > width  # lines use the new width
+
+
+# ---------------------------------------------------------------------- fresh views in order
+
+
+async def test_events_right_after_a_phase_change_are_not_lost_to_the_fresh_view() -> None:
+    """Every phase change makes the screen ask for a fresh view. Events that arrive while it is on
+    its way (here: Mexico ready at once, then a proposal, in each new phase) must still show."""
+    async with running_server("memory://", rate_per_second=1000, rate_burst=1000) as url:
+        g, tokens = await new_game(url, teams=("us", "mx"))
+        async with (
+            GameClient(url, g.game_id, tokens["mx"]) as mx,
+            GameClient(url, g.game_id, g.facilitator_token) as fac,
+        ):
+            app = seat_app(url, g, tokens["us"])
+            async with app.run_test(size=(100, 30)) as pilot:
+                gs = await until_online(pilot)
+                assert gs.client is not None
+                # a busy client: whatever fetches a view outside the event stream gets it late
+                fetch = gs.client.refresh
+
+                async def late_refresh(**kw: Any) -> dict[str, Any]:
+                    view = await fetch(**kw)
+                    await asyncio.sleep(0.4)
+                    return view
+
+                gs.client.refresh = late_refresh  # type: ignore[method-assign]
+                proposals = 0
+                for phase in ("briefing", "negotiation"):
+                    await fac.send({"type": "advance", "turn": 1, "phase": phase})
+                    await frames_until(mx, is_event("phase"))
+                    await asyncio.sleep(0.1)  # the screen has asked for its view by now
+                    await mx.send({"type": "ready"})
+                    if fac.phase == "negotiation":
+                        clause = {"actor": "mx", "lever": "mx_plan_1", "params": {}}
+                        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [clause]})
+                        proposals += 1
+                    await pilot.pause(0.3)
+                    await wait_until(pilot, lambda: "MX✓" in static_text(app, "#status"), what="MX ready")
+                    assert len(gs.model.proposals) == proposals
+                assert gs.model.phase == "orders"
