@@ -15,7 +15,8 @@ ParamValue = float | int | bool | str
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are not numbers a game can use, and not JSON: refuse them at the boundary
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Actor(_M):

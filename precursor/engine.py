@@ -625,6 +625,8 @@ class Game:
             else:
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a number")
+                if abs(v) > 1e15 or not math.isfinite(v):  # NaN and infinity; huge ints overflow floats
+                    raise CommandError("bad_params", f"{lever.code}.{pid} must be a finite number")
                 if p.type == "int" and float(v) != int(v):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")
                 if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):

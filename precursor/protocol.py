@@ -21,7 +21,7 @@ Phase = Literal["briefing", "negotiation", "orders", "results"]
 class _In(BaseModel):
     """Inbound: unknown fields are refused so a typo is an error, not a silent default."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _Out(BaseModel):
@@ -174,7 +174,7 @@ class CreateGame(_In):
     scenario: str = Field(max_length=80)
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1)
     bots: dict[TeamId, str] = Field(default_factory=dict, description="team -> persona id")
-    deadlines: dict[Phase, int] = Field(
+    deadlines: dict[Phase, Annotated[int, Field(ge=1, le=7 * 24 * 3600)]] = Field(
         default_factory=dict, description="seconds per phase; a phase without one waits for ready flags"
     )
     press: Literal["on", "off"] = "on"

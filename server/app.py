@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
@@ -109,6 +110,14 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
     async def _command_error(request: Request, exc: CommandError) -> JSONResponse:
         return _error(exc.code, exc.message)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # never echo the input back: it may not be UTF-8 or finite JSON (and it is the client's own)
+        errs = exc.errors()
+        where = ".".join(str(p) for p in errs[0].get("loc", ())) if errs else ""
+        msg = str(errs[0].get("msg", "invalid")) if errs else "invalid request"
+        return _error("bad_request", f"{where}: {msg}"[:300], 422)
+
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         return _error(exc.code, str(exc))
@@ -198,7 +207,10 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
                         conn.push(_err(None, "rate_limited", "flooding: the connection is closed"))
                         conn.shut()
                     continue
-                if len(text) > settings.max_frame_bytes:
+                if len(text) > settings.max_frame_bytes or (
+                    4 * len(text) > settings.max_frame_bytes
+                    and len(text.encode("utf-8", "replace")) > settings.max_frame_bytes
+                ):
                     conn.push(
                         _err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes")
                     )
@@ -237,8 +249,8 @@ def _actor(conn: Connection) -> Actor | None:
 async def _handle_frame(room: Any, conn: Connection, text: str) -> None:
     try:
         frame = json.loads(text)
-    except ValueError:
-        conn.push(_err(None, "bad_json", "the frame is not valid JSON"))
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
+        conn.push(_err(None, "bad_json", "the frame is not valid JSON (or nests too deeply)"))
         return
     if not isinstance(frame, dict):
         conn.push(_err(None, "bad_frame", "a frame is a JSON object with a 'type'"))
@@ -267,12 +279,10 @@ async def _handle_frame(room: Any, conn: Connection, text: str) -> None:
     if not isinstance(body, dict):
         conn.push(_err(cid, "bad_frame", "'command' must be an object"))
         return
+    kind = body.get("type")
+    session = isinstance(kind, str) and kind in SESSION_TYPES
     try:
-        cmd = (
-            _SESSION.validate_python(body)
-            if body.get("type") in SESSION_TYPES
-            else _COMMAND.validate_python(body)
-        )
+        cmd = _SESSION.validate_python(body) if session else _COMMAND.validate_python(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])

@@ -239,7 +239,7 @@ class GameRoom:
                     self._rollback()
                     await self._catch_up()
                     continue
-                except StoreError:
+                except BaseException:  # not written (store down, or an event the store refuses)
                     self._rollback()
                     raise
                 self._committed(events)
