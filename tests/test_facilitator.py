@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from precursor.commands import (
     Actor,
@@ -52,7 +53,7 @@ def test_players_cannot_override_or_release(rb: Rulebook) -> None:
 def test_override_sets_the_value_and_every_team_sees_the_note(rb: Rulebook) -> None:
     g = Game.new(rb, "loose-talk", 1)
     hidden = next(k for k in rb.indicators if not key_visible(rb, k, "mx") and rb.indicators[k].type == "num")
-    _, lo, _hi = rb.bounds[hidden]
+    _, lo, hi = rb.bounds[hidden]
     target = lo if lo > float("-inf") else 1.0
     (ev,) = g.handle(fac(Override(key=hidden, value=target, note="sensitivity run")))
     assert g.state.env[hidden] == target
@@ -60,8 +61,10 @@ def test_override_sets_the_value_and_every_team_sees_the_note(rb: Rulebook) -> N
     assert seen is not None and "sensitivity run" in seen["reason"]
     assert hidden not in seen["changes"]  # the note is public, the true value is not
     with pytest.raises(CommandError) as err:
-        g.handle(fac(Override(key=hidden, value=float("inf"), note="x")))
+        g.handle(fac(Override(key=hidden, value=hi + 1 if hi < float("inf") else lo - 1, note="x")))
     assert err.value.code == "out_of_range"
+    with pytest.raises(ValidationError):  # not a number a game can hold: refused before the engine
+        Override(key=hidden, value=float("inf"), note="x")
     with pytest.raises(CommandError) as err:
         g.handle(fac(Override(key="no.such", value=1, note="x")))
     assert err.value.code == "unknown_indicator"

@@ -366,7 +366,7 @@ async def test_the_facilitator_swaps_a_seat_between_bot_and_human_mid_phase(url:
         await fac.send({"type": "set_controller", "team": "cn", "persona": "default"})
         # the bot takes China's seat at once, in the middle of the negotiation: it plays and is ready
         frames = await until(fac, event_of("ready", team="cn"), timeout=10)
-        assert any(event_of("note", team="cn")(f) for f in frames)
+        assert any(event_of("session", op="bot_turn", team="cn", phase="negotiation")(f) for f in frames)
         # while a bot holds the seat, China's human players may talk but not act
         async with GameClient(url, g.game_id, tokens["cn"]) as cn:
             await cn.next_frame()
