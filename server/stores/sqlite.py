@@ -68,6 +68,7 @@ class SqliteStore(EventStore):
         self.poll_interval = poll_interval
         self._conn: sqlite3.Connection | None = None
         self._wakers: dict[str, asyncio.Event] = {}
+        self._checkpointer: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -83,13 +84,37 @@ class SqliteStore(EventStore):
                 if str(mode).lower() != "wal":
                     raise StoreError(f"{self.path}: SQLite refused WAL mode (got {mode!r})")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                # SQLite's automatic checkpoint runs inside a COMMIT and stalled the event loop for
+                # 5-48 ms (bench/sqlite_stalls.py); a background thread checkpoints instead
+                conn.execute("PRAGMA wal_autocheckpoint=0")
                 conn.executescript(_SCHEMA)
             except BaseException:
                 conn.close()
                 raise
         self._conn = conn
+        self._checkpointer = asyncio.create_task(self._checkpoints(), name=f"checkpoint:{self.path.name}")
+
+    async def _checkpoints(self, every: float = 1.0) -> None:
+        """Copy the WAL back into the database once a second, off the event loop (PASSIVE: it never
+        waits for readers or writers, so appends are not held up)."""
+        side = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                await asyncio.sleep(every)
+                with contextlib.suppress(sqlite3.Error):
+                    await asyncio.to_thread(side.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            side.close()
 
     async def close(self) -> None:
+        task, self._checkpointer = self._checkpointer, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn, self._conn = self._conn, None
         for waker in self._wakers.values():
             waker.set()
