@@ -228,6 +228,14 @@ class GameClient:
         self.view, self.session = frame["view"], frame.get("session", self.session)
         return self.view
 
+    async def request_view(self) -> None:
+        """Ask for a fresh view that arrives through :meth:`frames` as a ``view`` frame, in order with
+        the events: for programs that fold events in their own task (``refresh`` answers beside the
+        stream, so events that land while it is on its way must be handled by the caller)."""
+        if self._ws is None:
+            raise ConnectionLost("not_connected", "not connected")
+        await self._ws.send(json.dumps({"type": "view", "id": f"s{next(self._ids)}"}))
+
     async def send_raw(self, text: str) -> None:
         """For tests and fuzzers: put any text on the wire."""
         if self._ws is None:

@@ -191,6 +191,7 @@ class GameRoom:
             return
         rb = self.game.rb
         frames: dict[str, list[str]] = {}
+        encoded: dict[int, str] = {}  # redact returns the event itself when nothing is hidden: encode it once
         for c in self.conns:
             aud = c.audience
             fs = frames.get(aud)
@@ -199,7 +200,10 @@ class GameRoom:
                 for ev in events:
                     r = redact(rb, ev, aud)
                     if r is not None:
-                        fs.append(_event_frame(ev["seq"], r))
+                        text = encoded.get(id(r))
+                        if text is None:
+                            text = encoded[id(r)] = _event_frame(ev["seq"], r)
+                        fs.append(text)
                 frames[aud] = fs
             for f in fs:
                 c.push(f)

@@ -384,3 +384,16 @@ async def test_the_facilitator_swaps_a_seat_between_bot_and_human_mid_phase(url:
         with pytest.raises(CommandRefused) as err:
             await fac.send({"type": "set_controller", "team": "us", "persona": "sovereigntist"})
         assert err.value.code == "unknown_persona"
+
+
+async def test_a_requested_view_arrives_in_order_with_the_events(url: str) -> None:
+    g, tokens = await new_game(url)
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        seq = await us.send({"type": "message", "channel": "team.us", "text": "first"})
+        await us.request_view()
+        frames = await until(us, lambda f: f["type"] == "view")
+        view_frame = frames[-1]
+        assert view_frame["seq"] == seq  # the view covers exactly the events before it in the stream
+        assert [m["text"] for m in view_frame["view"]["messages"]] == ["first"]
+        assert [f["seq"] for f in frames if f["type"] == "event"] == [seq]
