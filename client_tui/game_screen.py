@@ -79,6 +79,7 @@ class GameScreen(Screen[None]):
         Binding("ctrl+r", "ready", "Ready"),
         Binding("ctrl+s", "submit_orders", "Submit orders"),
         Binding("ctrl+p", "command_palette", "Commands"),
+        Binding("ctrl+y", "replay", "Replay", show=False),
     ]
     CSS = """
     #status { height: 1; background: $boost; }
@@ -501,6 +502,27 @@ class GameScreen(Screen[None]):
             log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
 
     # ------------------------------------------------------------------ actions
+
+    @work(group="replay", exclusive=True)
+    async def action_replay(self) -> None:
+        """The facilitator steps through the game so far (the whole log is theirs to see)."""
+        if self.model.role != "facilitator":
+            self.notice("replay of a running game is for the facilitator; after the game: precursor replay")
+            return
+        from .replay import ReplayScreen
+
+        events: list[dict[str, Any]] = []
+        try:
+            async with GameClient(self.url, self.game_id, self.token, since=0) as full:
+                end = (await full.next_frame())["seq"]
+                while len(events) < end:
+                    f = await full.next_frame(10)
+                    if f["type"] == "event":
+                        events.append(f["event"])
+        except (ClientError, TimeoutError) as exc:
+            self.notice(f"replay: could not fetch the log ({exc})")
+            return
+        self.app.push_screen(ReplayScreen(self.rb, events))
 
     def action_tab(self, tab: str) -> None:
         tabs = self.query_one("#tabs", TabbedContent)

@@ -460,6 +460,13 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(args: argparse.Namespace) -> int:
+    from client_tui.replay import ReplayApp
+
+    ReplayApp(_rulebook(), _read_game(args.game, args.store), args.audience).run()
+    return 0
+
+
 def cmd_solo(args: argparse.Namespace) -> int:
     """One command: an embedded server with the default store, bots in the other seats, the client."""
     import asyncio
@@ -783,6 +790,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--name", help="your name")
     pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
     pl.set_defaults(fn=cmd_play)
+
+    rpl = sub.add_parser("replay", help="step through a game turn by turn, as each team saw it or truly was")
+    rpl.add_argument("game", help="game id in the store, or a .jsonl file")
+    rpl.add_argument("--store", help="event store URL (default: the server's default SQLite store)")
+    rpl.add_argument(
+        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
+    )
+    rpl.set_defaults(fn=cmd_replay)
 
     so = sub.add_parser("solo", help="play one team against bots: embedded server, nothing else to start")
     so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"])
