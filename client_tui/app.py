@@ -53,6 +53,10 @@ Game
   ctrl+r         ready (ends the phase once every seat is ready)
   ctrl+s         submit the orders ticked in the orders tab (space ticks a lever)
   Enter          in a channel: send what you wrote; in a list: open the item
+  ctrl+y         replay the game so far (facilitator)
+Replay (precursor replay GAME)
+  ←/→ or p/n     previous / next turn        a   next view
+  f u m c k o    true state, as US, MX, CN, CA, the public saw it      Esc   close
 
 Marks: ~est = an estimate, lag Nm = reported N months late, ✓ = ready,
 ! = a warning (red line, budget, agreement), ● online / ○ OFFLINE.
