@@ -847,14 +847,19 @@ class Bot:
     ) -> float | None:
         """The order's cost if the bot can tell from its view that it is legal, else None.
 
-        ``default`` says whether ``params`` are the lever's defaults, when the caller already knows.
+        ``default`` says whether ``params`` are the lever's defaults, when the caller already knows. The
+        orders screen answers for the defaults; other parameters the bot checks itself, when it sees every
+        name the checks read exactly, even if the defaults are not available (a bill already introduced
+        can still be passed).
         """
         entry = self._lever_entries(view).get(lever.id)
-        if entry is None or not entry["available"]:
+        if entry is None:
             return None
         if default if default is not None else params == _defaults(self.rb, lever):
-            return float(entry["cost"])
+            return float(entry["cost"]) if entry["available"] else None
         if not _sees_exactly(self.rb, self.team, lever):
+            return None
+        if not entry["available"] and lever.once and env.get(f"count.{lever.id}", 0) >= 1:
             return None
         for k, v in params.items():
             env[f"param.{k}"] = v

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from precursor import bots
 from precursor.bots import BOT_VIEW_KEYS, Bot, BotDriver
+from precursor.commands import CommandError, Order
 from precursor.engine import Game
 from precursor.rulebook import default_rulebook
 from precursor.runner import play
@@ -239,3 +240,44 @@ def test_a_bot_decides_as_if_it_built_its_environment_afresh(scenario: str) -> N
     # and checking changed nothing: the game is the one the plain driver plays
     plain, _ = play(RB, scenario, 4, None, bots=BotDriver(RB, personas, 4))
     assert plain.events_jsonl() == game.events_jsonl()
+
+
+def test_other_parameters_are_checked_by_the_bot_when_the_defaults_are_not_available() -> None:
+    # Loose Talk starts with a force bill before Congress: the orders screen shows US-AUMF (default stage:
+    # introduce) as unavailable, yet passing the bill is legal once the Overton window is at 60
+    game, _ = play(RB, "loose-talk", 1, None, until_turn=0, start={"us.overton": 62})
+    while game.state.phase != "orders":
+        game.advance()
+    v = bots.bot_view(game, "us")
+    entry = next(e for e in v["levers"] if e["id"] == "us_aumf")
+    assert not entry["available"] and "already before Congress" in entry["why_not"]
+    bot = Bot(RB, "us", "hawk", 1)
+    env = bot._environment(v)
+    aumf = RB.levers["us_aumf"]
+    assert bot._legal(v, env, aumf, {"stage": "introduce"}, True) is None
+    assert bot._legal(v, env, aumf, {"stage": "pass_chamber"}, True) == 2.0
+    assert bot._legal(v, env, aumf, {"stage": "enact"}, True) is None  # no chamber has passed it yet
+    # and the engine agrees with the bot
+    seat = game.player_seat_of_lever(aumf)
+    passing = Order(lever="us_aumf", params={"stage": "pass_chamber"})
+    assert game.validate_order("us", seat, passing)["cost"] == 2
+    for stage in ("introduce", "enact"):
+        with pytest.raises(CommandError):
+            game.validate_order("us", seat, Order(lever="us_aumf", params={"stage": stage}))
+
+
+def test_a_hawk_strikes_only_from_its_ladder_and_in_a_minority_of_games() -> None:
+    personas = {**RB.scenarios["red-line"].model.personas, "us": "hawk"}
+    struck = 0
+    for seed in range(60):
+        game, refused = _bot_game("red-line", seed, personas)
+        assert not refused
+        strikes = [e for e in game.log if e["type"] == "order_executed" and e["lever"] == "us_strike"]
+        assert len(strikes) <= 1  # once
+        if strikes:
+            struck += 1
+            notes = [e["text"] for e in game.log if e["type"] == "note" and e["team"] == "us"]
+            assert any("US-STRIKE: hawk.ladder_strike" in text for text in notes)
+            assert game.state.env["flag.fto"]  # the ladder came first
+    # §9.6: a breach in 5-15 % of hawk games (a looser band here: 60 games)
+    assert 1 <= struck <= 15, struck
