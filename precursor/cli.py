@@ -460,6 +460,20 @@ def cmd_play(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bot(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .live_bot import play_live
+
+    rb = _rulebook()
+    if args.persona not in rb.personas:
+        print(f"error: no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}", file=sys.stderr)
+        return 2
+    counts = asyncio.run(play_live(rb, args.url, args.game, args.code, args.persona, log=print))
+    print(f"game over: {counts['sent']} commands sent, {counts['refused']} refused")
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     from client_tui.replay import ReplayApp
 
@@ -790,6 +804,13 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--name", help="your name")
     pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
     pl.set_defaults(fn=cmd_play)
+
+    bt = sub.add_parser("bot", help="play a seat of a live game with a scripted bot, over the network")
+    bt.add_argument("game", help="game id")
+    bt.add_argument("--code", required=True, help="the team's join code")
+    bt.add_argument("--persona", required=True, help="a persona of that team (precursor rules lists them)")
+    bt.add_argument("--url", default="http://127.0.0.1:8765")
+    bt.set_defaults(fn=cmd_bot)
 
     rpl = sub.add_parser("replay", help="step through a game turn by turn, as each team saw it or truly was")
     rpl.add_argument("game", help="game id in the store, or a .jsonl file")

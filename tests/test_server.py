@@ -397,3 +397,47 @@ async def test_a_requested_view_arrives_in_order_with_the_events(url: str) -> No
         assert view_frame["seq"] == seq  # the view covers exactly the events before it in the stream
         assert [m["text"] for m in view_frame["view"]["messages"]] == ["first"]
         assert [f["seq"] for f in frames if f["type"] == "event"] == [seq]
+
+
+async def test_with_the_hold_policy_a_silent_seat_orders_nothing(url: str) -> None:
+    g, _tokens = await new_game(url, deadlines={"orders": 1}, missed_orders="hold")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await fac.next_frame()
+        await fac.send({"type": "advance", "turn": 1, "phase": "briefing"})
+        await fac.send({"type": "advance", "turn": 1, "phase": "negotiation"})
+        frames = await until(fac, event_of("phase", phase="results"), timeout=15)
+        assert not any(event_of("orders_submitted")(f) for f in frames)
+        assert not any(event_of("session", op="bot_turn")(f) for f in frames)
+
+
+def test_settings_come_from_precursor_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.settings import ServerSettings
+
+    monkeypatch.setenv("PRECURSOR_PORT", "9123")
+    monkeypatch.setenv("PRECURSOR_STORE", "memory://")
+    monkeypatch.setenv("PRECURSOR_RATE_PER_SECOND", "5")
+    s = ServerSettings()
+    assert (s.host, s.port, s.store, s.rate_per_second) == ("127.0.0.1", 9123, "memory://", 5.0)
+    assert ServerSettings(port=1).port == 1  # a flag wins over the environment
+    monkeypatch.delenv("PRECURSOR_STORE")
+    assert ServerSettings().store.startswith("sqlite:///") and ServerSettings().store.endswith("games.db")
+
+
+async def test_a_bot_plays_a_seat_over_the_network_through_the_client_library(url: str) -> None:
+    from precursor.live_bot import play_live
+    from precursor.rulebook import default_rulebook
+
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", bots={"us": "default", "cn": "default", "ca": "default"})
+    counts = await asyncio.wait_for(
+        play_live(default_rulebook(), url, g.game_id, g.join_codes["mx"], "sovereigntist"), 60
+    )
+    assert counts["sent"] >= 3  # at least its orders each turn
+    async with GameClient(url, g.game_id, g.facilitator_token, since=0) as fac:
+        w = await fac.next_frame()
+        assert w["view"]["ended"]
+        events = [
+            f["event"] for f in [await fac.next_frame() for _ in range(w["seq"])] if f["type"] == "event"
+        ]
+    mine = [e for e in events if e["type"] == "orders_submitted" and e["team"] == "mx"]
+    assert len(mine) == 3 and all(e["by"] == "bot:sovereigntist" for e in mine)
