@@ -419,6 +419,7 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
                 "proposals_drafted": 0,
                 "proposals_signed": 0,
                 "orders_submitted": 0,
+                "orders_phases": 0,
                 "deadlines_met": 0,
                 "agreements_honoured": 0,
                 "agreements_broken": 0,
@@ -432,6 +433,8 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
     for r in players.values():
         by_team.setdefault(r["team"], []).append(r)
     signed: set[str] = set()
+    met: set[tuple[Any, Any, Any]] = set()  # (player, team, turn): orders in before the phase ended
+    orders_phases = 0
     for e in events:
         t = e["type"]
         if t == "message" and e.get("name") and not str(e["name"]).startswith("bot:"):
@@ -443,7 +446,9 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
         elif t == "orders_submitted" and e.get("by") and not str(e["by"]).startswith("bot:"):
             r = row(e["by"], e.get("team"))
             r["orders_submitted"] += 1
-            r["deadlines_met"] += 1  # submitted before its phase ended (late orders are refused)
+            met.add((e["by"], e.get("team"), e.get("turn")))
+        elif t == "phase" and e["phase"] == "orders":
+            orders_phases += 1
     for e in events:
         if e["type"] == "proposal" and e["proposal"]["id"] in signed and e["proposal"].get("by"):
             key = f"{e['proposal']['from']}:{e['proposal']['by']}"
@@ -452,6 +457,10 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
         elif e["type"] == "compliance":
             for r in by_team.get(e.get("team", ""), []):
                 r["agreements_honoured" if e.get("met") else "agreements_broken"] += 1
+    for name, team, _turn in met:
+        players[f"{team}:{name}"]["deadlines_met"] += 1  # late orders are refused, so submitted = on time
+    for r in players.values():
+        r["orders_phases"] = orders_phases
     buf = io.StringIO()
     fields = [
         "player",
@@ -460,6 +469,7 @@ def grades(events: list[Event], anonymize: bool = False) -> str:
         "proposals_drafted",
         "proposals_signed",
         "orders_submitted",
+        "orders_phases",
         "deadlines_met",
         "agreements_honoured",
         "agreements_broken",
