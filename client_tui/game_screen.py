@@ -44,6 +44,14 @@ from .widgets import OrderList, WrapLog
 if TYPE_CHECKING:
     from precursor.rulebook import Rulebook
 
+FRAMINGS = (
+    "none",
+    "shared_responsibility",
+    "us_demand_met",
+    "china_initiative",
+    "multilateral",
+    "reciprocal",
+)
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
 SHOWN_MESSAGES = 20_000  # the newest messages of a channel drawn in its log (the log keeps as many lines)
 
@@ -107,6 +115,7 @@ class GameScreen(Screen[None]):
         self.model = LiveGame()
         self.client: GameClient | None = None
         self._order_choice: list[str] = []
+        self._counter_to: str | None = None
         self._results_seq = 0  # the last event whose why card is in the results log
         self._results_turn = 0  # the turn whose heading is the last in the results log
         self._chan_ids: list[str] = []  # the channel list's items, in order
@@ -139,10 +148,27 @@ class GameScreen(Screen[None]):
                     yield Button("Accept", id="accept")
                     yield Button("Reject", id="reject")
                     yield Button("Withdraw", id="withdraw")
-                yield Label("New proposal — parties (us,mx) and clauses (team:lever k=v; …)")
+                    yield Button("Counter", id="counter")
+                yield Static("", id="agreements")
+                yield Label("New proposal: parties (us,mx) and clauses (team:lever k=v [if condition]; …)")
                 with Horizontal(classes="row"):
                     yield Input(placeholder="us,mx", id="prop-parties")
-                    yield Input(placeholder="mx:mx_plan_1; us:us_san_2 states=1", id="prop-clauses")
+                    yield Input(
+                        placeholder="mx:mx_plan_1; us:us_san_2 states=1 if mx.st < 60", id="prop-clauses"
+                    )
+                with Horizontal(classes="row"):
+                    yield Select[str](
+                        [("private", "private"), ("public", "public")],
+                        id="prop-vis",
+                        value="private",
+                        allow_blank=False,
+                    )
+                    yield Select[str](
+                        [(f.replace("_", " "), f) for f in FRAMINGS],
+                        id="prop-framing",
+                        value="none",
+                        allow_blank=False,
+                    )
                     yield Button("Propose", id="propose")
                 yield Static("", id="prop-preview")
             with TabPane("5 Orders", id="orders"), Vertical():
@@ -430,6 +456,7 @@ class GameScreen(Screen[None]):
             if status == "open" and p.get("accepted"):
                 status += " ✓" + ",".join(t.upper() for t in p["accepted"])
             table.add_row(p["id"], p.get("from", "").upper(), parties, status, clauses[:60], key=p["id"])
+        self.query_one("#agreements", Static).update(render.agreements_text(self.model))
 
     def _orders(self) -> None:
         m = self.model
@@ -439,7 +466,7 @@ class GameScreen(Screen[None]):
         for lv in levers:
             sl.add_option(
                 Selection(
-                    render.lever_label(lv),
+                    render.lever_label(lv, self.rb),
                     lv["id"],
                     lv["id"] in self._order_choice,
                     disabled=not lv["available"],
@@ -581,7 +608,11 @@ class GameScreen(Screen[None]):
                 lv = self.rb.levers[c["lever"]]
                 with contextlib.suppress(Exception):
                     cost += float(lv.cost({**{f"param.{k}": v for k, v in c["params"].items()}}))
-            text = f"ok: {len(cmd['clauses'])} clause(s); rough PC cost of the clauses ≈ {cost:g}"
+            moves = "; ".join(
+                f"{c['lever']} → {render.effect_summary(self.rb, c['lever'], 3)}" for c in cmd["clauses"]
+            )
+            counter = f" (counter to {cmd['counter_to']})" if "counter_to" in cmd else ""
+            text = f"ok: {len(cmd['clauses'])} clause(s){counter}; rough PC cost ≈ {cost:g}\n{moves}"
         except ValueError as exc:
             text = f"! {exc}"
         self.query_one("#prop-preview", Static).update(text)
@@ -595,6 +626,7 @@ class GameScreen(Screen[None]):
             part = part.strip()
             if not part:
                 continue
+            part, _, condition = part.partition(" if ")
             head, *kvs = part.split()
             actor, sep, lever = head.partition(":")
             if not sep or lever not in self.rb.levers:
@@ -613,10 +645,20 @@ class GameScreen(Screen[None]):
                         f"{lever} has no parameter '{k}' (has {', '.join(self.rb.levers[lever].params)})"
                     )
                 params[k] = json.loads(v) if v.replace(".", "", 1).lstrip("-").isdigit() else v
-            clauses.append({"actor": actor, "lever": lever, "params": params})
+            clause: dict[str, Any] = {"actor": actor, "lever": lever, "params": params}
+            if condition.strip():
+                clause["condition"] = condition.strip()
+            clauses.append(clause)
         if not clauses:
             raise ValueError("add at least one clause")
-        return {"type": "propose", "parties": parties, "clauses": clauses}
+        cmd: dict[str, Any] = {"type": "propose", "parties": parties, "clauses": clauses}
+        vis = self.query_one("#prop-vis", Select).value
+        framing = self.query_one("#prop-framing", Select).value
+        cmd["visibility"] = vis if isinstance(vis, str) else "private"
+        cmd["framing"] = framing if isinstance(framing, str) else "none"
+        if self._counter_to and self._counter_to in self.model.proposals:
+            cmd["counter_to"] = self._counter_to
+        return cmd
 
     @on(Button.Pressed)
     async def _button(self, event: Button.Pressed) -> None:
@@ -631,13 +673,28 @@ class GameScreen(Screen[None]):
                 await self.send(
                     {"type": "respond", "proposal": selected, "action": bid}, f"{bid}: {selected}"
                 )
+        elif bid == "counter":
+            p = self.model.proposals.get(selected or "")
+            if p is None:
+                self.notice("select a proposal to counter")
+                return
+            self._counter_to = p["id"]
+            self.query_one("#prop-parties", Input).value = ",".join(p.get("parties", []))
+            self.query_one("#prop-clauses", Input).value = "; ".join(
+                f"{c['actor']}:{c['lever']}"
+                + "".join(f" {k}={v}" for k, v in (c.get("params") or {}).items())
+                for c in p.get("clauses", [])
+            )
+            self.query_one("#prop-clauses", Input).focus()
+            self.notice(f"countering {p['id']}: edit the clauses, then Propose")
         elif bid == "propose":
             try:
                 cmd = self._proposal()
             except ValueError as exc:
                 self.notice(f"! {exc}")
                 return
-            await self.send(cmd, "proposal tabled")
+            if await self.send(cmd, "proposal tabled"):
+                self._counter_to = None
         elif bid == "submit":
             await self.action_submit_orders()
         elif bid == "ready":

@@ -178,10 +178,29 @@ def _inputs_text(inputs: Any) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def lever_label(lever: dict[str, Any]) -> str:
+def lever_label(lever: dict[str, Any], rb: Rulebook | None = None) -> str:
     cost = "—" if lever.get("cost") is None else f"{lever['cost']:g} PC"
     state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
-    return f"{lever['code']:<11} {lever['name'][:44]:<44} {cost:>7}{state}"
+    extra = ""
+    if rb is not None and lever["id"] in rb.levers:
+        lv = rb.levers[lever["id"]]
+        extra = f"  lag {lv.lag}m" if lv.lag else ""
+        moves = effect_summary(rb, lever["id"])
+        if moves:
+            extra += f"  → {moves}"
+    return f"{lever['code']:<11} {lever['name'][:44]:<44} {cost:>7}{state}{extra}"
+
+
+def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
+    """The values a lever moves, from the rulebook: what the orders screen and the composer preview."""
+    lv = rb.levers[lever_id]
+    seen: list[str] = []
+    for e in lv.effects:
+        mark = {"add": "±", "mul": "×", "set": "=", "min": "≤", "max": "≥"}.get(e.op, "")
+        item = f"{e.target}{mark}" + (f" (after {e.lag}m)" if e.lag else "")
+        if item not in seen:
+            seen.append(item)
+    return ", ".join(seen[:limit]) + (" …" if len(seen) > limit else "")
 
 
 def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:
@@ -212,3 +231,21 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
                     f"! agreement {a.get('id')}: you promised {lever} this turn; leaving it out breaks it"
                 )
     return out
+
+
+def agreements_text(game: LiveGame) -> str:
+    """Agreements in force and their compliance so far, from the compliance events received."""
+    if not game.agreements:
+        return "No agreement in force."
+    record: dict[str, list[bool]] = {}
+    for ev in game.results:
+        if ev.get("type") == "compliance":
+            record.setdefault(str(ev.get("agreement")), []).append(bool(ev.get("met")))
+    out = []
+    for a in game.agreements.values():
+        r = record.get(str(a.get("id")), [])
+        kept, broken = sum(r), len(r) - sum(r)
+        parties = ",".join(t.upper() for t in a.get("parties", []))
+        span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
+        out.append(f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {broken}")
+    return "Agreements: " + " · ".join(out)

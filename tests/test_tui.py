@@ -225,6 +225,42 @@ async def test_proposal_is_validated_as_typed_tabled_and_signed_by_the_other_par
             assert gs.model.agreements and next(iter(gs.model.agreements.values()))["proposal"] == pid
 
 
+async def test_counter_proposal_with_a_condition_visibility_and_framing(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        await mx.send(
+            {"type": "propose", "parties": ["mx", "us"], "clauses": [{"actor": "us", "lever": "us_san_2"}]}
+        )
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            await pilot.click("#counter")
+            clauses = gs.query_one("#prop-clauses", Input)
+            assert gs.query_one("#prop-parties", Input).value == "us,mx"  # the engine orders the parties
+            assert clauses.value.startswith("us:us_san_2")
+            clauses.value = "us:us_san_2 states=1 if mx.st < 60; mx:mx_plan_"
+            clauses.cursor_position = len(clauses.value)
+            await pilot.press("1")
+            preview = static_text(app, "#prop-preview")
+            assert preview.startswith("ok: 2 clause(s) (counter to T1-MX-1)") and "mx_plan_1 →" in preview
+            gs.query_one("#prop-vis", Select).value = "public"
+            gs.query_one("#prop-framing", Select).value = "reciprocal"
+            await pilot.pause()
+            await pilot.click("#propose")
+            got = await frames_until(mx, is_event("proposal", **{}), timeout=10)
+            while got[-1]["event"]["proposal"]["id"] == "T1-MX-1":
+                got = await frames_until(mx, is_event("proposal"), timeout=10)
+            p = got[-1]["event"]["proposal"]
+            assert (p["counter_to"], p["visibility"], p["framing"]) == ("T1-MX-1", "public", "reciprocal")
+            assert p["clauses"][0]["condition"] == "mx.st < 60"
+            closed = await frames_until(mx, is_event("proposal_closed", proposal="T1-MX-1"), timeout=10)
+            assert closed[-1]["event"]["status"] == "countered"
+
+
 # ---------------------------------------------------------------------- orders
 
 
