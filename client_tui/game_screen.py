@@ -270,7 +270,11 @@ class GameScreen(Screen[None]):
             m.set_view(frame["view"], frame["seq"], frame.get("session"))
             self.redraw_all()
         elif t == "status":
-            self.notice(frame.get("message", ""))
+            if "presence" in frame:
+                self.model.presence = dict(frame["presence"])
+                self._control()
+            if frame.get("message"):
+                self.notice(frame["message"])
         elif t == "error":
             self.notice(f"{frame.get('code')}: {frame.get('message')}")
 
@@ -508,7 +512,8 @@ class GameScreen(Screen[None]):
         players = self.query_one("#f-players", DataTable)
         players.clear()
         for p in m.session.players.values():
-            state = "removed" if p.removed else "joined"
+            conns = m.presence.get(p.player_id, 0)
+            state = "removed" if p.removed else f"online ({conns})" if conns else "offline"
             players.add_row(
                 p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state, key=p.player_id
             )

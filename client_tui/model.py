@@ -53,6 +53,7 @@ class LiveGame:
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     session: Session = field(default_factory=Session)
     connection: str = "connecting"
+    presence: dict[str, int] = field(default_factory=dict)  # player id -> open connections (facilitator)
     backfilled: bool = False  # apply() filled in an older message the last view did not hold
     _message_ids: set[str] = field(default_factory=set, repr=False)
 

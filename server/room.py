@@ -162,6 +162,7 @@ class GameRoom:
                         conn.push(_event_frame(ev["seq"], r))
             conn.delivered = seq
             self.conns.add(conn)
+            self._presence()
 
     async def snapshot(self, conn: Connection, cid: str | None) -> None:
         """A fresh view, in order with the events (what the view shows is at ``seq``)."""
@@ -176,8 +177,22 @@ class GameRoom:
             conn.push(json.dumps(frame, separators=(",", ":")))
 
     def detach(self, conn: Connection) -> None:
-        self.conns.discard(conn)
+        if conn in self.conns:
+            self.conns.discard(conn)
+            self._presence()
         conn.shut()
+
+    def _presence(self) -> None:
+        """Tell the facilitators who is connected (a status frame, not an event: presence is not part of
+        the game and does not belong in its log)."""
+        online: dict[str, int] = {}
+        for c in self.conns:
+            if c.player_id:
+                online[c.player_id] = online.get(c.player_id, 0) + 1
+        text = json.dumps({"type": "status", "store": "ok", "presence": online}, separators=(",", ":"))
+        for c in self.conns:
+            if c.role == "facilitator":
+                c.push(text)
 
     def connected(self) -> dict[str, int]:
         out: dict[str, int] = {}

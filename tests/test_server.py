@@ -441,3 +441,24 @@ async def test_a_bot_plays_a_seat_over_the_network_through_the_client_library(ur
         ]
     mine = [e for e in events if e["type"] == "orders_submitted" and e["team"] == "mx"]
     assert len(mine) == 3 and all(e["by"] == "bot:sovereigntist" for e in mine)
+
+
+async def test_the_facilitator_sees_who_is_connected(url: str) -> None:
+    g, tokens = await new_game(url)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        w = await fac.next_frame()
+        ids = {p["name"]: p["player_id"] for p in w["session"]["players"]}
+        async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+            await mx.next_frame()
+            frames = await until(
+                fac, lambda f: f["type"] == "status" and ids["Ana-mx"] in f.get("presence", {})
+            )
+            assert frames[-1]["presence"][ids["Ana-mx"]] == 1
+            await mx.send({"type": "message", "channel": "team.mx", "text": "here"})
+        frames = await until(
+            fac, lambda f: f["type"] == "status" and ids["Ana-mx"] not in f.get("presence", {})
+        )
+        assert frames[-1]["type"] == "status"
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        assert not any(f.get("presence") for f in await drain(us, 0.3))  # players are not told
