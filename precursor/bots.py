@@ -31,6 +31,19 @@ from .commands import (
 from .persona_rules import CPersona
 from .rng import roll
 from .schema import TEAMS
+from .views import (
+    _BOOL,
+    _EXACT,
+    _LAGGED,
+    _LIVE,
+    _NOISY_NOW,
+    WINDOWS,
+    _counts,
+    _noise,
+    _plan,
+    _point,
+    levers_for,
+)
 
 if TYPE_CHECKING:
     from .engine import Game
@@ -367,7 +380,7 @@ class Bot:
     tabled: set[int] = field(default_factory=set)  # turns in which it tabled its package
     # the environment as of the last view, with the dashboard entries and starting values it was built from
     _env: dict[str, Any] | None = None
-    _shown: list[dict[str, Any]] | None = None
+    _shown: list[dict[str, Any]] | dict[str, Shown] | None = None
     _start: dict[str, Any] | None = None
     # the view parts last laid over it (clock, capital, windows, modules, lever counts): bot views share
     # them while no value changes (see bot_view), and then there is nothing to lay over again
@@ -376,43 +389,82 @@ class Bot:
     def _environment(self, view: dict[str, Any]) -> dict[str, Any]:
         """The view as an expression environment, kept from one view to the next.
 
-        Views share dashboard entries that have not changed (``views.indicators_for``), so only the entries
-        that are new objects are read again. The environment is the bot's own: a decision that adds names
-        to it (``param.*``, ``act.public``, ``prop.*``) takes them out again before it returns.
+        Views share dashboard entries that have not changed (``views.indicators_for``, ``bot_dashboard``),
+        so only the entries that are new objects are read again. The environment is the bot's own: a
+        decision that adds names to it (``param.*``, ``act.public``, ``prop.*``) takes them out again
+        before it returns.
         """
-        env, shown = self._env, self._shown
-        items: list[dict[str, Any]] = view["indicators"]
-        start = view.get("start", {})
-        if env is None or shown is None or start is not self._start or len(items) != len(shown):
-            env = env_from_view(self.rb, view)
-        elif items is not shown:
-            hist: dict[str, list[float]] = env[HISTORY_KEY]
-            names = _names(self.rb)
-            tpl = _template(self.rb)
-            for item, old in zip(items, shown, strict=True):
-                if item is old:
-                    continue
-                iid = item["id"]
-                if iid != old["id"]:  # another dashboard layout: build afresh
-                    env = env_from_view(self.rb, view)
-                    break
-                # as _show, inlined: most entries change every turn
-                trend_k = names[iid][0]
-                value = env[iid] = item["value"]
-                series = hist[iid] = item.get("trend") or [value]
-                if len(series) >= 4 and series[-4]:
-                    env[trend_k] = (series[-1] - series[-4]) / abs(series[-4]) * 100
-                else:
-                    env[trend_k] = tpl[trend_k]
+        env = self._env
+        start: dict[str, Any] = view.get("start", {})
+        dash: dict[str, Shown] | None = view.get("dashboard")
+        shown = view["indicators"] if dash is None else dash
+        kept = self._shown
+        if env is None or kept is None or start is not self._start or type(kept) is not type(shown):
+            env = self._build(view, start, dash)
+        elif shown is not kept:
+            if dash is not None:
+                assert isinstance(kept, dict)
+                self._read_dashboard(env, dash, kept)
+                _overlay(env, view)
+            elif not self._read_indicators(env, view["indicators"], kept):
+                env = self._build(view, start, dash)
             else:
                 _overlay(env, view)
         else:
             laid = self._overlaid
             if laid is None or any(view.get(k) is not x for k, x in zip(_VALUE_PARTS, laid, strict=True)):
                 _overlay(env, view)  # the same dashboard, but another clock or other values
-        self._env, self._shown, self._start = env, items, start
+        self._env, self._shown, self._start = env, shown, start
         self._overlaid = tuple(view.get(k) for k in _VALUE_PARTS)
         return env
+
+    def _build(
+        self, view: dict[str, Any], start: dict[str, Any], dash: dict[str, Shown] | None
+    ) -> dict[str, Any]:
+        if dash is None:
+            return env_from_view(self.rb, view)
+        env = _start_env(self.rb, start)
+        env[HISTORY_KEY] = {}
+        self._read_dashboard(env, dash, {})
+        _overlay(env, view)
+        return env
+
+    def _read_dashboard(self, env: dict[str, Any], dash: dict[str, Shown], kept: dict[str, Shown]) -> None:
+        """Bot-dashboard entries into the environment (those that are not the same objects as before)."""
+        hist: dict[str, list[Any]] = env[HISTORY_KEY]
+        names = _names(self.rb)
+        tpl = _template(self.rb)
+        for key, entry in dash.items():
+            if kept.get(key) is entry:
+                continue
+            value, trend, series = entry
+            env[key] = value
+            trend_k = names[key][0]
+            env[trend_k] = tpl[trend_k] if trend is None else trend
+            if series is not None:
+                hist[key] = series
+
+    def _read_indicators(self, env: dict[str, Any], items: list[dict[str, Any]], kept: Any) -> bool:
+        """Full-dashboard entries into the environment; False when the layout differs (build afresh)."""
+        if len(items) != len(kept):
+            return False
+        hist: dict[str, list[float]] = env[HISTORY_KEY]
+        names = _names(self.rb)
+        tpl = _template(self.rb)
+        for item, old in zip(items, kept, strict=True):
+            if item is old:
+                continue
+            iid = item["id"]
+            if iid != old["id"]:
+                return False
+            trend_k = names[iid][0]
+            value = env[iid] = item["value"]
+            series = hist[iid] = item.get("trend") or [value]
+            if len(series) >= 4 and series[-4]:
+                env[trend_k] = (series[-1] - series[-4]) / abs(series[-4]) * 100
+            else:
+                env[trend_k] = tpl[trend_k]
+        return True
 
     def forget(self) -> None:
         """Drop the environment kept from earlier views (the next view builds it afresh)."""
@@ -1046,8 +1098,9 @@ class Bot:
 # ---------------------------------------------------------------------- driving bots in a game
 
 
-# The parts of a team's view a bot reads; the rest (messages, channels, tokens, objectives, the running
-# score estimate) is what a human reads, and costs as much to build as the bot's whole decision.
+# The parts of a team's view a bot reads, as ``views.view`` gives them; the rest (messages, channels,
+# tokens, objectives, the running score estimate) is what a human reads, and costs as much to build as
+# the bot's whole decision. In place of the dashboard (``indicators``) a bot view has ``dashboard``.
 BOT_VIEW_KEYS = (
     "audience",
     "scenario",
@@ -1055,7 +1108,6 @@ BOT_VIEW_KEYS = (
     "phase",
     "date",
     "pc",
-    "indicators",
     "proposals",
     "agreements",
     "free_levers",
@@ -1069,21 +1121,139 @@ BOT_VIEW_KEYS = (
 )
 
 
-def bot_view(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[str, Any]:
+# A dashboard entry as a bot reads it: the displayed value, the trend over three months (None: no trend
+# to show), and the displayed series when an expression reads the indicator through ``lag()``.
+Shown = tuple[Any, float | None, list[Any] | None]
+
+
+@dataclass(slots=True)
+class DashboardCache:
+    """One team's bot dashboard in one game, kept between views (derived: never read by the engine)."""
+
+    version: int = -1  # the game's env_version it was built at
+    entries: dict[str, tuple[Any, Shown]] = field(default_factory=dict)  # key -> (its inputs, entry)
+    shown: dict[str, Shown] = field(default_factory=dict)
+
+
+def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Shown]:
+    """The team's dashboard (``views.indicators_for``) reduced to what a bot reads from it.
+
+    The same plan (what the team sees, with which lag and noise) and the same fogged points
+    (``views._point``, ``views._noise``, cached per game) as the dashboard; only the points a bot reads
+    are taken: the value, the point three months before it (for ``trend.*``), and the whole series of
+    indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each entry
+    while its inputs do not change, as the dashboard does, so an unchanged entry is the same object,
+    and the whole dashboard while no value has changed (``game.env_version``). A test checks, at every
+    decision of bot games, that the environment built from this is the one built from the full view.
+    """
+    if cache.version == game.env_version:
+        return cache.shown
+    env, history = game.state.env, game.state.history
+    wanted = _lag_names(game.rb)
+    entries = cache.entries
+    out: dict[str, Shown] = {}
+    for key, mode, lag, noise, _meta in _plan(game.rb, team):
+        hist = history.get(key)
+        n = len(hist) if hist else 0
+        sig = (env[key], n) if mode != _LAGGED else n
+        old = entries.get(key)
+        if old is not None and old[0] == sig:
+            out[key] = old[1]
+            continue
+        entry = _shown(game, team, key, mode, lag, noise, hist or [env[key]], key in wanted)
+        entries[key] = (sig, entry)
+        out[key] = entry
+    cache.version, cache.shown = game.env_version, out
+    return out
+
+
+def _shown(
+    game: Game, team: str, key: str, mode: int, lag: int, noise: float, hist: list[Any], series: bool
+) -> Shown:
+    """One entry as ``views._entry`` builds it, reading only the points a bot needs."""
+    value = game.state.env[key]
+    if mode == _BOOL:
+        return value, None, [value] if series else None
+    n = len(hist)
+    if mode == _EXACT:  # the series is hist[-12:]
+        last, back = hist[-1], (hist[-4] if n >= 4 else None)
+        full = hist[-12:] if series else None
+    elif mode == _LIVE:  # [*hist[-11:], value]
+        last, back = value, (hist[-3] if n >= 3 else None)
+        full = [*hist[-11:], value] if series else None
+    elif mode == _NOISY_NOW:  # the reported months, then this month's noisy value
+        value = last = round(value * _noise(game, team, key, n, noise), 4)
+        back = _point(game, team, key, n - 3, hist[n - 3], noise) if n >= 3 else None
+        full = None
+        if series:
+            full = [_point(game, team, key, i, hist[i], noise) for i in range(max(0, n - 11), n)]
+            full.append(last)
+    else:  # lagged: each month as reported `lag` months later; before the game, the starting value
+        lo = max(0, n - 12 - lag)
+        idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
+        value = last = _point(game, team, key, idxs[-1], hist[idxs[-1]], noise)
+        back = _point(game, team, key, idxs[-4], hist[idxs[-4]], noise) if len(idxs) >= 4 else None
+        full = [_point(game, team, key, i, hist[i], noise) for i in idxs] if series else None
+    trend = (last - back) / abs(back) * 100 if back else None
+    return value, trend, full
+
+
+_LAG_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _lag_names(rb: Rulebook) -> frozenset[str]:
+    """Indicators read through ``lag()`` by any expression a bot may evaluate (levers and personas)."""
+    names = _LAG_NAMES.get(id(rb))
+    if names is None:
+        from .expr import Call, Name, parse
+
+        exprs: list[Any] = []
+        for lv in rb.levers.values():
+            exprs += [lv.cost, *(c for c, _ in lv.preconditions)]
+            for ce in lv.effects:
+                exprs += [ce.value, ce.when, ce.chance]
+        for p in rb.personas.values():
+            for r in p.hard_rules:
+                exprs += [r.when, r.chance, r.reject_if]
+            for sw in p.switches:
+                exprs += [sw.when, sw.chance]
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, Call) and node.func == "lag" and isinstance(node.args[0], Name):
+                found.add(node.args[0].name)
+            for child in getattr(node, "__dataclass_fields__", {}):
+                v = getattr(node, child)
+                for c in v if isinstance(v, tuple) else (v,):
+                    if hasattr(c, "__dataclass_fields__"):
+                        walk(c)
+
+        for e in exprs:
+            if e is not None and "lag" in e.text:
+                walk(parse(e.text))
+        names = _LAG_NAMES[id(rb)] = frozenset(found)
+    return names
+
+
+def bot_view(
+    game: Game,
+    team: str,
+    last: dict[str, Any] | None = None,
+    dashboard: DashboardCache | None = None,
+) -> dict[str, Any]:
     """``views.view(game, team)`` restricted to ``BOT_VIEW_KEYS``, built by the same functions of
-    ``views`` (dashboard, orders screen, lever counts, starting values) and the same filters.
+    ``views`` (orders screen, lever counts) and the same filters, with the dashboard as ``bot_dashboard``
+    gives it (``dashboard`` is its cache) and the starting values of what the team sees exactly.
 
     ``last``, the team's previous bot view of the same game, lends its values-only parts (clock, capital,
-    windows, modules, lever counts) when no value has changed since (``game.env_version``), as between
-    the negotiation and the orders phase of a turn. A test plays bot games and checks, at every decision,
-    that this equals the full view's items.
+    windows, modules, lever counts, starting values) when no value has changed since
+    (``game.env_version``), as between the negotiation and the orders phase of a turn. A test plays bot
+    games and checks, at every decision, that this equals the full view's items.
     """
     from .engine import add_months
-    from .views import WINDOWS, _counts, _start_values, indicators_for, levers_for
 
     st, sc = game.state, game.sc.model
     env = st.env
-    indicators = indicators_for(game, team)
     version = (game.env_version, st.turn, st.month_index)
     if last is not None and last["_version"] == version:
         fixed = {k: last[k] for k in _VALUE_PARTS}
@@ -1103,12 +1273,20 @@ def bot_view(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[
             "windows": {w: env[f"window.{w}"] for w in WINDOWS},
             "modules": {m: bool(env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
             "counts": _counts(game, team),
+            # the scenario's starting values of what the team sees without an estimate (views._start_values)
+            "start": last["start"]
+            if last is not None
+            else {
+                key: env[f"start.{key}"]
+                for key, mode, _lag, noise, _m in _plan(game.rb, team)
+                if not (mode in (_NOISY_NOW, _LAGGED) and noise > 0)
+            },
         }
     return {
         "audience": team,
         **fixed,
         "phase": st.phase,
-        "indicators": indicators,
+        "dashboard": bot_dashboard(game, team, DashboardCache() if dashboard is None else dashboard),
         "proposals": [
             p for p in st.proposals.values() if p["visibility"] == "public" or team in p["parties"]
         ],
@@ -1116,7 +1294,6 @@ def bot_view(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[
             a for a in st.agreements.values() if a["visibility"] == "public" or team in a["parties"]
         ],
         "free_levers": st.free_levers,
-        "start": _start_values(game, team, indicators),
         "levers": levers_for(game, team) if st.phase == "orders" else [],
         "order_limit": sc.order_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
@@ -1125,7 +1302,7 @@ def bot_view(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[
 
 
 # The parts of a bot view that are read from values only (see ``bot_view``'s ``last``).
-_VALUE_PARTS = ("scenario", "turn", "date", "pc", "windows", "modules", "counts")
+_VALUE_PARTS = ("scenario", "turn", "date", "pc", "windows", "modules", "counts", "start")
 
 
 class BotDriver:
@@ -1135,6 +1312,7 @@ class BotDriver:
         self.bots = {t: Bot(rb, t, pid, seed) for t, pid in personas.items()}
         self._actors: dict[tuple[str, str], Actor] = {}
         self._views: dict[str, tuple[Game, dict[str, Any]]] = {}  # each team's last view, with its game
+        self._dashboards: dict[str, tuple[Game, DashboardCache]] = {}  # per team, with its game
 
     def _actor(self, team: str, persona_id: str) -> Actor:
         """The bot's actor (immutable, so one per team and persona)."""
@@ -1151,7 +1329,10 @@ class BotDriver:
                 continue
             # taken team by team: a team sees what the teams before it did in this phase
             last = self._views.get(team)
-            v = bot_view(game, team, last[1] if last is not None and last[0] is game else None)
+            dash = self._dashboards.get(team)
+            if dash is None or dash[0] is not game:
+                dash = self._dashboards[team] = (game, DashboardCache())
+            v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
             self._views[team] = (game, v)
             v["phase"] = phase
             for d in bot.decide(v):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from precursor import bots
-from precursor.bots import BOT_VIEW_KEYS, Bot, BotDriver
+from precursor.bots import BOT_VIEW_KEYS, HISTORY_KEY, Bot, BotDriver, env_from_view
 from precursor.commands import CommandError, Order
 from precursor.engine import Game
 from precursor.rulebook import default_rulebook
@@ -188,12 +188,27 @@ def _decisions(bot: Bot, v: dict[str, Any]) -> list[tuple[str, dict[str, Any], s
 def test_a_bot_view_is_the_team_view_cut_to_what_bots_read(monkeypatch: pytest.MonkeyPatch) -> None:
     real = bots.bot_view
     lent = []
+    lags = bots._lag_names(RB)
+    assert {"us.od_synth", "us.seizures"} <= lags  # US-FACT's effects read them through lag()
 
-    def checked(game: Game, team: str, last: dict[str, Any] | None = None) -> dict[str, Any]:
-        v = real(game, team, last)
+    def checked(
+        game: Game,
+        team: str,
+        last: dict[str, Any] | None = None,
+        dashboard: bots.DashboardCache | None = None,
+    ) -> dict[str, Any]:
+        v = real(game, team, last, dashboard)
         full = view(game, team)
         assert set(BOT_VIEW_KEYS) <= set(full)
         assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
+        # the bot dashboard gives the environment the full dashboard gives, and the series lag() reads
+        lean = Bot(RB, team, "hawk" if team == "us" else "sovereigntist", 1)._environment(dict(v))
+        whole = env_from_view(RB, full)
+        assert {k: x for k, x in lean.items() if k != HISTORY_KEY} == {
+            k: x for k, x in whole.items() if k != HISTORY_KEY
+        }
+        seen = {k for k in whole[HISTORY_KEY] if k in lags}
+        assert {k: lean[HISTORY_KEY][k] for k in seen} == {k: whole[HISTORY_KEY][k] for k in seen}
         lent.append(last is not None and v["counts"] is last["counts"])
         return v
 
@@ -217,7 +232,13 @@ class _CheckingDriver(BotDriver):
     def __call__(self, game: Game, phase: str) -> Any:
         for team, bot in self.bots.items():
             last = self._views.get(team)
-            v = bots.bot_view(game, team, last[1] if last is not None and last[0] is game else None)
+            dash = self._dashboards.get(team)
+            v = bots.bot_view(
+                game,
+                team,
+                last[1] if last is not None and last[0] is game else None,
+                dash[1] if dash is not None and dash[0] is game else None,
+            )
             v["phase"] = phase
             fresh = copy.deepcopy(bot)
             fresh.forget()
