@@ -302,3 +302,24 @@ def test_a_hawk_strikes_only_from_its_ladder_and_in_a_minority_of_games() -> Non
             assert game.state.env["flag.fto"]  # the ladder came first
     # §9.6: a breach in 5-15 % of hawk games (a looser band here: 60 games)
     assert 1 <= struck <= 15, struck
+
+
+def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
+    from precursor.commands import Actor, CommandEnvelope, Note, SubmitOrders
+
+    actor = Actor.model_construct(role="bot", team="us", seat=None, name="bot:hawk")
+    note = Note.model_construct(text="why", decision="orders")
+    cases: list[tuple[Any, dict[str, Any]]] = [
+        (Note, {"text": "why", "decision": "orders"}),
+        (CommandEnvelope, {"actor": actor, "command": note}),
+        (Order, {"lever": "us_border", "params": {"level": 2}, "visibility": "public"}),
+        (SubmitOrders, {"orders": [Order.model_construct(lever="us_border")], "statement": None}),
+    ]
+    for cls, values in cases:
+        slow, fast = cls.model_construct(**values), bots._make(cls, **values)
+        assert fast == slow and type(fast) is cls
+        assert list(vars(fast)) == list(vars(slow))  # same field order
+        assert fast.model_fields_set == slow.model_fields_set
+        assert fast.model_dump() == slow.model_dump()
+    with pytest.raises(TypeError, match="default factory"):
+        bots._make(SubmitOrders, statement=None)  # orders has a default factory: never left out
