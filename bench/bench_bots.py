@@ -4,7 +4,9 @@ It answers the question a designer asks before a balance sweep: how long will 10
 times ``simulate`` (the same path as ``precursor simulate``) with one worker and with several, and, in
 the same run, a baseline: the same games, same seeds, with no bots at all (every seat passes), so the
 share of the time the bots take (reading their views, scoring orders, negotiating) is visible next to
-the cost of the engine's monthly model. Run: ``python bench/bench_bots.py [--runs1 400] [--runs2 2000]``.
+the cost of the engine's monthly model. Each line says how many CPUs other processes took meanwhile (from
+``/proc/stat``): on a shared box a slow figure next to a busy neighbour is noise, not a regression. Run:
+``python bench/bench_bots.py [--runs1 400] [--runs2 2000]``.
 """
 
 from __future__ import annotations
@@ -25,11 +27,29 @@ def _fmt_duration(seconds: float) -> str:
     return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
-def _line(label: str, games: int, seconds: float) -> float:
+def _busy() -> tuple[float, float]:
+    """(CPU seconds all processes have used, CPU seconds this process and its reaped children have used).
+
+    The box may be shared: the difference over a timed section is what other processes took meanwhile.
+    """
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()[1:]
+        busy = (int(fields[0]) + int(fields[1]) + int(fields[2])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        busy = float("nan")
+    t = os.times()
+    return busy, t.user + t.system + t.children_user + t.children_system
+
+
+def _line(label: str, games: int, seconds: float, start: tuple[float, float]) -> float:
     rate = games / seconds
+    end = _busy()
+    others = ((end[0] - start[0]) - (end[1] - start[1])) / seconds
     print(
         f"  {label:<34} {games:>5} games in {seconds:7.2f} s: {rate:6.1f} games/s, "
         f"{seconds / games * 1000:6.1f} ms/game; {PROJECTED:,} runs in ~{_fmt_duration(PROJECTED / rate)}"
+        + (f"; other processes: {max(0.0, others):.1f} CPUs" if others == others else "")
     )
     return rate
 
@@ -56,19 +76,19 @@ def main() -> None:
     # warm-up: the first game fills the bots' per-rulebook caches and the expression closures' paths
     simulate(args.scenario, 3, args.seed, rb=rb)
 
-    t0 = time.perf_counter()
+    start, t0 = _busy(), time.perf_counter()
     for i in range(args.runs1):
         play(rb, args.scenario, run_seed(args.seed, i), None)
-    base = _line("baseline, no bots (1 process)", args.runs1, time.perf_counter() - t0)
+    base = _line("baseline, no bots (1 process)", args.runs1, time.perf_counter() - t0, start)
 
-    t0 = time.perf_counter()
+    start, t0 = _busy(), time.perf_counter()
     records = simulate(args.scenario, args.runs1, args.seed, workers=1, rb=rb)
-    one = _line("bots, 1 worker", args.runs1, time.perf_counter() - t0)
+    one = _line("bots, 1 worker", args.runs1, time.perf_counter() - t0, start)
     refused = sum(r["refused"] for r in records)
 
-    t0 = time.perf_counter()
+    start, t0 = _busy(), time.perf_counter()
     records = simulate(args.scenario, args.runs2, args.seed, workers=args.workers, rb=rb)
-    many = _line(f"bots, {args.workers} workers", args.runs2, time.perf_counter() - t0)
+    many = _line(f"bots, {args.workers} workers", args.runs2, time.perf_counter() - t0, start)
     refused += sum(r["refused"] for r in records)
 
     print(
