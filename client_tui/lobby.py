@@ -112,23 +112,39 @@ class LobbyScreen(Screen[None]):
 
     @work(exclusive=True, group="lobby-join")
     async def action_join(self) -> None:
-        game_id = self._selected_game()
+        """A join code belongs to one game: the selected game is tried first, then the others, so a
+        student can type the code and press Enter without finding the right row."""
+        selected = self._selected_game()
         code = self.query_one("#code", Input).value.strip()
         name = self.query_one("#name", Input).value.strip() or "player"
         seat = self.query_one("#seat", Input).value.strip() or None
-        if not game_id or not code:
-            self.status("select a game and type its join code")
+        if not code:
+            self.status("type the join code your facilitator gave you")
             return
+        candidates = [g.game_id for g in self.games if not g.ended]
+        if selected in candidates:
+            candidates.remove(selected)
+            candidates.insert(0, selected)
+        last: ClientError | None = None
         try:
             async with LobbyClient(self.url) as lobby:
-                joined = await lobby.join(game_id, code, name, seat)
-        except ClientError as exc:
-            self.status(f"{exc.code}: {exc.message}")
-            return
+                for game_id in candidates:
+                    try:
+                        joined = await lobby.join(game_id, code, name, seat)
+                    except ClientError as exc:
+                        last = exc
+                        if exc.code == "bad_code":
+                            continue  # a code of another game: try the next one
+                        break
+                    self.app.open_game(game_id, joined.token)  # type: ignore[attr-defined]
+                    return
         except Exception as exc:  # the server is down: httpx transport errors, OSError
             self.status(f"cannot reach the server: {type(exc).__name__}")
             return
-        self.app.open_game(game_id, joined.token)  # type: ignore[attr-defined]
+        if last is None:
+            self.status("no game is open on this server yet (F5 reloads the list)")
+        else:
+            self.status(f"{last.code}: {last.message}")
 
     def action_create(self) -> None:
         self.app.push_screen(CreateGameScreen(self.url), self._created)

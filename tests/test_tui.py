@@ -106,6 +106,17 @@ async def test_joining_from_the_lobby_with_a_code_opens_that_teams_screen(url: s
         assert players.get("Luz") == "mx"
 
 
+async def test_a_join_code_finds_its_game_without_selecting_it(url: str) -> None:
+    await new_game(url, teams=())
+    second, _ = await new_game(url, teams=())  # listed second: the first row stays selected
+    app = PrecursorApp(url, name="Ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.screen.query_one("#games", DataTable).row_count == 2)
+        await pilot.press(*second.join_codes["ca"], "enter")
+        gs = await until_online(pilot)
+        assert (gs.game_id, gs.model.team) == (second.game_id, "ca")
+
+
 # ---------------------------------------------------------------------- channels
 
 
