@@ -60,6 +60,7 @@ def add_months(start: str, months: int) -> dt.date:
 
 # keys that only count agreements: signing a deal changes them, but no dashboard value
 _TALLIES = ("agreements.", "reneged.")
+_BUMPS = frozenset({"month", "turn_end", "game_created", "inject"})
 _STATIC: dict[int, dict[str, Any]] = {}
 
 
@@ -110,6 +111,7 @@ class Game:
         self.series_cache: dict[tuple[str, str, int], list[float]] = {}
         self.start_cache: dict[str, dict[str, Any]] = {}
         self.env_version = 0
+        self._tally_keys: frozenset[str] = frozenset()
         self.indicator_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.lever_cache: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.score_cache: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
@@ -229,13 +231,15 @@ class Game:
         t = ev["type"]
         changes = ev.get("changes")
         if (
-            t in ("month", "turn_end", "game_created", "inject")
+            t in _BUMPS
             or (t == "phase" and ev["phase"] == "briefing")
-            or (changes and not all(k.startswith(_TALLIES) for k in changes))
+            or (changes and not changes.keys() <= self._tally_keys)
         ):
             self.env_version += 1  # values a view shows may have moved: cached dashboards are stale
         if t == "game_created":
             self._index_seats()
+            # agreement and reneging tallies do not move any value a view shows (a set test, in C)
+            self._tally_keys = frozenset(k for k in self.state.env if k.startswith(_TALLIES))
         return ev
 
     def _index_seats(self) -> None:
