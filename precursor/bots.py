@@ -1184,7 +1184,7 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     wanted = _lag_names(game.rb)
     entries = cache.entries
     out: dict[str, Shown] = {}
-    for key, mode, lag, noise, _meta in _plan(game.rb, team):
+    for key, mode, lag, noise in _bot_plan(game.rb, team):
         hist = history.get(key)
         n = len(hist) if hist else 0
         sig = (env[key], n) if mode != _LAGGED else n
@@ -1228,6 +1228,51 @@ def _shown(
         full = [_point(game, team, key, i, hist[i], noise) for i in idxs] if series else None
     trend = (last - back) / abs(back) * 100 if back else None
     return value, trend, full
+
+
+_BOT_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float]]] = {}
+
+
+def _bot_plan(rb: Rulebook, team: str) -> list[tuple[str, int, int, float]]:
+    """The dashboard's plan (``views._plan``) for the indicators a bot may read (``read_names``)."""
+    plan = _BOT_PLANS.get((id(rb), team))
+    if plan is None:
+        read = read_names(rb)
+        plan = [(key, mode, lag, noise) for key, mode, lag, noise, _m in _plan(rb, team) if key in read]
+        _BOT_PLANS[(id(rb), team)] = plan
+    return plan
+
+
+_READ_NAMES: dict[int, frozenset[str]] = {}
+
+
+def read_names(rb: Rulebook) -> frozenset[str]:
+    """Every indicator a bot may read: the names of the expressions it may evaluate (levers' costs,
+    preconditions and effects, personas' rules and switches), the targets of lever effects and persona
+    weights, and the trust and finger-pointing figures its code reads for any pair of teams. The rest of
+    the dashboard is never read, so a bot dashboard leaves it out."""
+    names = _READ_NAMES.get(id(rb))
+    if names is None:
+        found: set[str] = set(_lag_names(rb))
+        exprs: list[Any] = []
+        for lv in rb.levers.values():
+            exprs += [lv.cost, *(c for c, _ in lv.preconditions)]
+            for ce in lv.effects:
+                found.add(ce.target)
+                exprs += [ce.value, ce.when, ce.chance]
+        for p in rb.personas.values():
+            found |= set(p.var_weights)
+            for r in p.hard_rules:
+                exprs += [r.when, r.chance, r.reject_if]
+            for sw in p.switches:
+                exprs += [sw.when, sw.chance]
+        for e in exprs:
+            if e is not None:
+                found |= e.names
+        found |= {n.removeprefix("trend.") for n in found if n.startswith("trend.")}
+        found |= {k for k in rb.indicators if k.startswith(("trust.", "flag.finger_"))}
+        names = _READ_NAMES[id(rb)] = frozenset(k for k in found if k in rb.indicators)
+    return names
 
 
 _LAG_NAMES: dict[int, frozenset[str]] = {}

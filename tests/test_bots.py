@@ -190,6 +190,15 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read(monkeypatch: pytest.M
     lent = []
     lags = bots._lag_names(RB)
     assert {"us.od_synth", "us.seizures"} <= lags  # US-FACT's effects read them through lag()
+    read = bots.read_names(RB)
+    assert {"mx.coop", "trust.us_ca", "us.overton"} <= read
+    assert "us.od_synth" in read and "flow.k_lab" not in read  # a model constant no bot expression reads
+    unread = set(RB.indicators) - read
+    compared = [
+        k
+        for k in env_from_view(RB, view(Game.new(RB, "tutorial", 1), "us"))
+        if k != HISTORY_KEY and k.removeprefix("trend.") not in unread
+    ]
 
     def checked(
         game: Game,
@@ -201,12 +210,12 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read(monkeypatch: pytest.M
         full = view(game, team)
         assert set(BOT_VIEW_KEYS) <= set(full)
         assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
-        # the bot dashboard gives the environment the full dashboard gives, and the series lag() reads
+        # the bot dashboard gives the environment the full dashboard gives for every indicator a bot may
+        # read (and its trend), and the series lag() reads
         lean = Bot(RB, team, "hawk" if team == "us" else "sovereigntist", 1)._environment(dict(v))
         whole = env_from_view(RB, full)
-        assert {k: x for k, x in lean.items() if k != HISTORY_KEY} == {
-            k: x for k, x in whole.items() if k != HISTORY_KEY
-        }
+        assert lean.keys() == whole.keys()
+        assert {k: lean[k] for k in compared} == {k: whole[k] for k in compared}
         seen = {k for k in whole[HISTORY_KEY] if k in lags}
         assert {k: lean[HISTORY_KEY][k] for k in seen} == {k: whole[HISTORY_KEY][k] for k in seen}
         lent.append(last is not None and v["counts"] is last["counts"])
@@ -222,8 +231,9 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read(monkeypatch: pytest.M
 
 
 class _CheckingDriver(BotDriver):
-    """Before each decision, the bot decides with the environment it kept and, on a copy of the view, a
-    copy of it that forgot that environment; the two must agree."""
+    """Before each decision, the bot decides with the environment it kept; a copy of it that forgot that
+    environment decides on a copy of the view, and another on the full view (``views.view``). All three
+    must agree."""
 
     def __init__(self, rb: Any, personas: dict[str, str], seed: int) -> None:
         super().__init__(rb, personas, seed)
@@ -243,6 +253,12 @@ class _CheckingDriver(BotDriver):
             fresh = copy.deepcopy(bot)
             fresh.forget()
             expected = _decisions(fresh, copy.deepcopy(v))
+            # the full view (views.view, its whole dashboard) gives the same decisions
+            full = view(game, team)
+            full["phase"] = phase
+            fresh = copy.deepcopy(bot)
+            fresh.forget()
+            assert _decisions(fresh, full) == expected, (team, game.state.turn, phase)
             # the same kept environment (updated in place, as the real decision will again), its own state
             probe = copy.copy(bot)
             probe.history, probe.tabled = list(bot.history), set(bot.tabled)
