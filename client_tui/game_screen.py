@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,6 +36,7 @@ from textual.widgets.selection_list import Selection
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
+from precursor.commands import Framing
 
 from . import render
 from .model import RESULT_TYPES, LiveGame
@@ -44,14 +45,7 @@ from .widgets import OrderList, WrapLog
 if TYPE_CHECKING:
     from precursor.rulebook import Rulebook
 
-FRAMINGS = (
-    "none",
-    "shared_responsibility",
-    "us_demand_met",
-    "china_initiative",
-    "multilateral",
-    "reciprocal",
-)
+FRAMINGS: tuple[str, ...] = get_args(Framing)  # the wire model is the one list
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
 SHOWN_MESSAGES = 20_000  # the newest messages of a channel drawn in its log (the log keeps as many lines)
 

@@ -544,7 +544,7 @@ def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
     """A game by file (``*.jsonl``) or by id in a store (the server's default store unless given)."""
     from pathlib import Path
 
-    from .review import loads
+    from .review import dumps, loads
 
     path = Path(ref)
     if path.suffix == ".jsonl" or path.exists():
@@ -561,7 +561,7 @@ def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
         finally:
             await st.close()
 
-    return loads(__import__("precursor.review", fromlist=["dumps"]).dumps(asyncio.run(read())))
+    return loads(dumps(asyncio.run(read())))  # the same checks as a file
 
 
 def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> dict[str, Any]:

@@ -194,39 +194,31 @@ class GameClient:
         ``ConnectionLost``."""
         if isinstance(command, BaseModel):
             command = command.model_dump(mode="json", exclude_none=True)
+        cid = f"c{next(self._ids)}"
+        return int(await self._ask({"type": "command", "id": cid, "command": command}, cid, timeout))
+
+    async def refresh(self, *, timeout: float = 15.0) -> dict[str, Any]:
+        """Fetch a fresh view (the orders screen's levers, scores, …); updates ``view``."""
+        cid = f"v{next(self._ids)}"
+        frame: dict[str, Any] = await self._ask({"type": "view", "id": cid}, cid, timeout)
+        self.view, self.session = frame["view"], frame.get("session", self.session)
+        return self.view
+
+    async def _ask(self, frame: dict[str, Any], cid: str, timeout: float) -> Any:
+        """Send a frame and wait for the answer carrying its id (ack, error or view)."""
         await asyncio.wait_for(self.connected.wait(), timeout)
         ws = self._ws
         if ws is None:
             raise ConnectionLost("not_connected", "not connected")
-        cid = f"c{next(self._ids)}"
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[cid] = fut
         try:
-            await ws.send(json.dumps({"type": "command", "id": cid, "command": command}))
-            return int(await asyncio.wait_for(fut, timeout))
+            await ws.send(json.dumps(frame))
+            return await asyncio.wait_for(fut, timeout)
         except ConnectionClosed:
             raise ConnectionLost("connection_lost", "the connection dropped while sending") from None
         finally:
             self._pending.pop(cid, None)
-
-    async def refresh(self, *, timeout: float = 15.0) -> dict[str, Any]:
-        """Fetch a fresh view (the orders screen's levers, scores, …); updates ``view``."""
-        await asyncio.wait_for(self.connected.wait(), timeout)
-        ws = self._ws
-        if ws is None:
-            raise ConnectionLost("not_connected", "not connected")
-        cid = f"v{next(self._ids)}"
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[cid] = fut
-        try:
-            await ws.send(json.dumps({"type": "view", "id": cid}))
-            frame: dict[str, Any] = await asyncio.wait_for(fut, timeout)
-        except ConnectionClosed:
-            raise ConnectionLost("connection_lost", "the connection dropped") from None
-        finally:
-            self._pending.pop(cid, None)
-        self.view, self.session = frame["view"], frame.get("session", self.session)
-        return self.view
 
     async def request_view(self) -> None:
         """Ask for a fresh view that arrives through :meth:`frames` as a ``view`` frame, in order with

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 
 
@@ -31,10 +30,6 @@ def key_of(secret: str, kind: str) -> str:
     """The store key of a token or a join code (codes are normalised first, so dashes are optional)."""
     value = normalise_code(secret) if kind == "code" else secret
     return kind + ":" + hashlib.sha256(value.encode()).hexdigest()
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
 
 
 def new_player_id() -> str:

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetControlle
 from precursor.schema import TEAMS
 from precursor.session import Session, fold
 from precursor.state import PHASES
-from precursor.views import FACILITATOR, redact, view
+from precursor.views import redact, view
 
 from .stores import SeqConflict, StoreError
 
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
-Internal = dict[str, Any]  # a session event the server itself decides on (joins, bot claims)
 
 
 @dataclass(eq=False)
@@ -593,11 +591,3 @@ class GameRoom:
 
 def _event_frame(seq: int, event: dict[str, Any]) -> str:
     return f'{{"type":"event","seq":{seq},"event":{json.dumps(event, separators=(",", ":"))}}}'
-
-
-def facilitator_audience() -> str:
-    return FACILITATOR
-
-
-def now() -> float:
-    return time.time()

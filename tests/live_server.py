@@ -9,12 +9,13 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from precursor.client import GameClient
 from server.app import create_app
 from server.run import uvicorn_config
 from server.settings import ServerSettings
@@ -116,3 +117,44 @@ class ServerProcess:
             if self.proc.stdout:
                 self.proc.stdout.close()
             self.proc = None
+
+
+# ---------------------------------------------------------------------- reading frames in tests
+
+
+async def frames_until(
+    client: GameClient, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0
+) -> list[dict[str, Any]]:
+    """Frames up to and including the first one ``pred`` accepts."""
+    seen: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        frame = await client.next_frame(max(0.01, end - loop.time()))
+        seen.append(frame)
+        if pred(frame):
+            return seen
+
+
+def is_event(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
+    """A predicate for event frames of one type whose event has the given fields."""
+
+    def pred(f: dict[str, Any]) -> bool:
+        ev = f.get("event") or {}
+        return (
+            f.get("type") == "event"
+            and ev.get("type") == kind
+            and all(ev.get(k) == v for k, v in fields.items())
+        )
+
+    return pred
+
+
+async def drain(client: GameClient, quiet: float = 0.3) -> list[dict[str, Any]]:
+    """Every frame until the connection has been quiet for ``quiet`` seconds."""
+    out = []
+    while True:
+        try:
+            out.append(await client.next_frame(quiet))
+        except TimeoutError:
+            return out

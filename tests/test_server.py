@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from live_server import running_server
+from live_server import drain, frames_until, is_event, running_server
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -22,39 +22,8 @@ async def url() -> AsyncIterator[str]:
         yield u
 
 
-async def until(
-    client: GameClient, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    """Frames up to and including the first one ``pred`` accepts."""
-    seen: list[dict[str, Any]] = []
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while True:
-        frame = await client.next_frame(max(0.01, end - loop.time()))
-        seen.append(frame)
-        if pred(frame):
-            return seen
-
-
-def event_of(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
-    def pred(f: dict[str, Any]) -> bool:
-        ev = f.get("event") or {}
-        return (
-            f.get("type") == "event"
-            and ev.get("type") == kind
-            and all(ev.get(k) == v for k, v in fields.items())
-        )
-
-    return pred
-
-
-async def drain(client: GameClient, quiet: float = 0.3) -> list[dict[str, Any]]:
-    out = []
-    while True:
-        try:
-            out.append(await client.next_frame(quiet))
-        except TimeoutError:
-            return out
+until = frames_until
+event_of = is_event
 
 
 async def new_game(url: str, **opts: Any) -> tuple[Any, dict[str, str]]:

@@ -8,6 +8,10 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+# the frame helpers are shared with the server tests; re-exported for the client tests
+from live_server import drain as drain
+from live_server import frames_until as frames_until
+from live_server import is_event as is_event
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
@@ -91,41 +95,6 @@ async def new_game(
 
 def seat_app(url: str, game: Any, token: str, **kw: Any) -> PrecursorApp:
     return PrecursorApp(url, game_id=game.game_id, token=token, **kw)
-
-
-async def frames_until(
-    client: GameClient, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0
-) -> list[dict[str, Any]]:
-    """Frames up to and including the first one ``pred`` accepts."""
-    seen: list[dict[str, Any]] = []
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while True:
-        frame = await client.next_frame(max(0.01, end - loop.time()))
-        seen.append(frame)
-        if pred(frame):
-            return seen
-
-
-async def drain(client: GameClient, quiet: float = 0.3) -> list[dict[str, Any]]:
-    out = []
-    while True:
-        try:
-            out.append(await client.next_frame(quiet))
-        except TimeoutError:
-            return out
-
-
-def is_event(kind: str, **fields: Any) -> Callable[[dict[str, Any]], bool]:
-    def pred(f: dict[str, Any]) -> bool:
-        ev = f.get("event") or {}
-        return (
-            f.get("type") == "event"
-            and ev.get("type") == kind
-            and all(ev.get(k) == v for k, v in fields.items())
-        )
-
-    return pred
 
 
 async def advance_to(fac: GameClient, phase: str, turn: int = 1) -> None:
