@@ -15,6 +15,8 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from . import negotiation, scoring
+from .decimals import round4
+from .months import add_months
 from .schema import STEPS, TEAMS
 
 if TYPE_CHECKING:
@@ -42,8 +44,6 @@ def _months_between(a: dt.date, b: dt.date) -> int:
 
 
 def turn_months(g: Game) -> list[dt.date]:
-    from .engine import add_months
-
     return [add_months(g.state.start, g.state.month_index + k) for k in range(g.state.months_per_turn)]
 
 
@@ -90,9 +90,9 @@ def begin_turn(g: Game) -> None:
     pending: dict[str, Any] = {}
     for k, v in windows_for(g, turn_months(g)).items():
         pending[f"window.{k}"] = v
-    for lid in g.rb.levers:
-        if env[f"played.{lid}"]:
-            pending[f"played.{lid}"] = False
+    for key in g.rb.played_keys:
+        if env[key]:
+            pending[key] = False
     for f in ("flag.summit_window", "flag.trilateral_meeting", "flag.us_reciprocated"):
         pending[f] = False
     pending["mx.st_added"] = 0.0
@@ -938,7 +938,7 @@ def month_step(g: Game) -> None:
         for target, expr in g.rb.flow:
             _, lo, hi = bounds[target]
             v = float(expr.fn(env))
-            nv = round((lo if v < lo else hi if v > hi else v) + 0.0, 4)
+            nv = round4((lo if v < lo else hi if v > hi else v) + 0.0)
             if target not in saved:
                 saved[target] = env[target]
             env[target] = nv
@@ -952,11 +952,8 @@ def month_step(g: Game) -> None:
         if rule.order >= 100:
             run_rule(g, rule, f"m{st.month_index}")
     _cyber_discovery(g)
-    from .engine import add_months
-
     nxt = st.month_index + 1
-    keys = g.rb.num_indicators
-    values = dict(zip(keys, map(env.__getitem__, keys), strict=True))
+    values = g.rb.num_values(env)
     g.emit(
         {
             "type": "month",
@@ -1162,8 +1159,7 @@ def review(g: Game) -> None:
 
 def end_turn(g: Game) -> None:
     st, env = g.state, g.state.env
-    keys = g.rb.num_indicators
-    values: dict[str, Any] = dict(zip(keys, map(env.__getitem__, keys), strict=True))
+    values = g.rb.num_values(env)
     changes: dict[str, Any] = {}
     # reciprocity window (CS3)
     if env["flag.cn_pending_reciprocity"] > 0:

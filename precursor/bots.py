@@ -1327,7 +1327,7 @@ def bot_view(
     (``game.env_version``), as between the negotiation and the orders phase of a turn. A test plays bot
     games and checks, at every decision, that this equals the full view's items.
     """
-    from .engine import add_months
+    from .months import add_months
 
     st, sc = game.state, game.sc.model
     env = st.env

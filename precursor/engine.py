@@ -9,7 +9,6 @@ scenario, seed and commands give the same events, byte for byte.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Iterable
@@ -32,6 +31,8 @@ from .commands import (
     SendMessage,
     SubmitOrders,
 )
+from .decimals import round4
+from .months import add_months
 from .rng import roll, uniform
 from .rulebook import CEffect, CLever, CScenario, Rulebook
 from .schema import TEAMS
@@ -49,19 +50,14 @@ def pair(a: str, b: str) -> str:
 
 def rnd(x: float) -> float:
     """Values are stored to 4 decimals: readable logs, and no float noise between platforms."""
-    return round(x + 0.0, 4)
-
-
-def add_months(start: str, months: int) -> dt.date:
-    y, m, d = (int(p) for p in start.split("-"))
-    m0 = m - 1 + months
-    return dt.date(y + m0 // 12, m0 % 12 + 1, 1 if months else d)
+    return round4(x + 0.0)
 
 
 # keys that only count agreements: signing a deal changes them, but no dashboard value
 _TALLIES = ("agreements.", "reneged.")
 _BUMPS = frozenset({"month", "turn_end", "game_created", "inject"})
 _STATIC: dict[int, dict[str, Any]] = {}
+_START_ENVS: dict[tuple[int, str], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def static_names(rb: Rulebook) -> dict[str, Any]:
@@ -145,13 +141,26 @@ class Game:
             g.emit(ev)
         return g
 
-    def _created_event(self, seed: int, seats_in_play: dict[str, list[str]] | None) -> Event:
-        rb, sc = self.rb, self.sc.model
-        env: dict[str, Any] = {}
-        for iid, ind in rb.indicators.items():
-            env[iid] = ind.default if ind.type == "bool" else rnd(float(ind.default))
-        for k, v in sc.starting_values.items():
-            env[k] = v if isinstance(v, bool) else rnd(float(v))
+    def _start_env(self, seed: int) -> dict[str, Any]:
+        """The environment a game starts with. Everything but the seed's draw is the same for every game
+        of a scenario, so it is built once and copied; the draw and the values derived from it are then
+        computed in the order a fresh build would use, which keeps the log byte for byte the same."""
+        rb = self.rb
+        key = (id(rb), self.sc.model.id)
+        cached = _START_ENVS.get(key)
+        if cached is None:
+            _START_ENVS[key] = cached = self._build_start_env()
+        template, before_flow = cached
+        env = dict(template)
+        env.update(before_flow)
+        self._draw(env, seed)
+        for iid in ("hidden.sigma", *(t for t, _ in rb.flow_constants)):
+            if iid in rb.indicators and rb.indicators[iid].type == "num":
+                env[f"mean.{iid}"] = env[iid]
+        return env
+
+    def _draw(self, env: dict[str, Any], seed: int) -> None:
+        rb = self.rb
         # the hidden share of fentanyl crossing at ports of entry is drawn once per game (FACTBASE §3.3)
         sigma_rule = rb.mechanisms.get("supply.sigma_draw")
         lo, hi = 0.75, 0.95
@@ -159,14 +168,28 @@ class Game:
             lo = float(sigma_rule.params["low"](env)) if "low" in sigma_rule.params else lo
             hi = float(sigma_rule.params["high"](env)) if "high" in sigma_rule.params else hi
         env["hidden.sigma"] = rnd(uniform(seed, "sigma", lo, hi))
-        for iid in rb.indicators:
-            env[f"start.{iid}"] = env[iid]
+        if "hidden.sigma" in rb.indicators:
+            env["start.hidden.sigma"] = env["hidden.sigma"]
         # baselines the monthly model normalises by, fixed for the game (they read start.* and the draw)
         for target, expr in rb.flow_constants:
             env[target] = (
                 rnd(float(expr.fn(env))) if rb.indicators[target].type == "num" else bool(expr.fn(env))
             )
             env[f"start.{target}"] = env[target]
+
+    def _build_start_env(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        rb, sc = self.rb, self.sc.model
+        env: dict[str, Any] = {}
+        for iid, ind in rb.indicators.items():
+            env[iid] = ind.default if ind.type == "bool" else rnd(float(ind.default))
+        for k, v in sc.starting_values.items():
+            env[k] = v if isinstance(v, bool) else rnd(float(v))
+        env["hidden.sigma"] = 0.0  # a placeholder here: _draw sets it, and start.hidden.sigma with it
+        for iid in rb.indicators:
+            env[f"start.{iid}"] = env[iid]
+        # what the baselines read before they are computed: restored in every copy before _draw
+        before_flow = {k: env[k] for t, _ in rb.flow_constants for k in (t, f"start.{t}")}
+        self._draw(env, 0)
         for iid, ind in rb.indicators.items():
             if ind.type == "num":
                 env[f"mean.{iid}"] = env[iid]
@@ -182,6 +205,11 @@ class Game:
         env.update(static_names(rb))
         for inj in self.sc.injects:
             env[f"inject.{inj.id}"] = False
+        return env, before_flow
+
+    def _created_event(self, seed: int, seats_in_play: dict[str, list[str]] | None) -> Event:
+        rb, sc = self.rb, self.sc.model
+        env = self._start_env(seed)
         seats: dict[str, list[str]] = {}
         for team, tseats in sc.seats.items():
             ids = [s.id for s in tseats]
@@ -207,7 +235,7 @@ class Game:
         )
         channels.append({"id": "all", "name": "Plenary", "members": list(TEAMS), "kind": "plenary"})
         channels.append({"id": "press", "name": "Public press", "members": list(TEAMS), "kind": "press"})
-        history = {k: v for k, v in env.items() if k in rb.indicators and rb.indicators[k].type == "num"}
+        history = rb.num_values(env)
         return {
             "type": "game_created",
             "scenario": sc.id,
@@ -302,7 +330,7 @@ class Game:
             new = lo
         elif new > hi:
             new = hi
-        return round(new + 0.0, 4)
+        return round4(new + 0.0)
 
     def run_effects(
         self,

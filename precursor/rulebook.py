@@ -12,6 +12,7 @@ import difflib
 import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,8 @@ class Rulebook:
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
     means_used: tuple[str, ...] = ()
     num_indicators: tuple[str, ...] = ()
+    _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
+    played_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         inf = float("inf")
@@ -197,6 +200,13 @@ class Rulebook:
             for k, ind in self.indicators.items()
         }
         self.num_indicators = tuple(k for k, ind in self.indicators.items() if ind.type == "num")
+        self.played_keys = tuple(f"played.{lid}" for lid in self.levers)
+        keys = self.num_indicators
+        self._read_num = itemgetter(*keys) if len(keys) > 1 else lambda env: tuple(env[k] for k in keys)
+
+    def num_values(self, env: Mapping[str, Any]) -> dict[str, Any]:
+        """Every numeric indicator's value, in rulebook order: recorded each month and at each turn's end."""
+        return dict(zip(self.num_indicators, self._read_num(env), strict=True))
 
     def mechanism(self, rule_id: str) -> CRule:
         return self.mechanisms[rule_id]

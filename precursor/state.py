@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .decimals import round4
+
 Event = dict[str, Any]
 HISTORY_KEY = "__history__"
 PHASES = ("briefing", "negotiation", "orders", "results")
@@ -99,8 +101,10 @@ def _month(state: GameState, ev: Event) -> None:
     env["month_index"] = ev["month_index"]
     env["month"] = ev["month"]
     hist = state.history
-    for k, v in ev["values"].items():
-        hist[k].append(v)  # the keys are exactly the recorded ones (every numeric indicator)
+    values: dict[str, Any] = ev["values"]
+    # the keys are exactly the recorded ones (every numeric indicator); map/zip keep the loop in C
+    for series, v in zip(map(hist.__getitem__, values), values.values(), strict=True):
+        series.append(v)
 
 
 def _phase(state: GameState, ev: Event) -> None:
@@ -175,21 +179,36 @@ def _token(state: GameState, ev: Event) -> None:
 
 def _turn_end(state: GameState, ev: Event) -> None:
     # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
-    tv = state.turn_values
-    env = state.env
-    names = _MEAN_KEYS
-    for k, v in ev["values"].items():
-        mk = names.get(k)
-        if mk is None:
-            mk = names[k] = "mean." + k
-        series = tv.get(k)
-        if series is not None:
-            series.append(v)
-            n = len(series)
-            env[mk] = round((env[mk] * (n - 1) + v) / n, 4)
+    values: dict[str, Any] = ev["values"]
+    if values:
+        tv = state.turn_values
+        env = state.env
+        names = _MEAN_KEYS
+        if tv.keys() == values.keys():  # every turn records the same indicators: one pass, no lookups
+            n = len(next(iter(tv.values()))) + 1
+            m = n - 1
+            for kept, v in zip(map(tv.__getitem__, values), values.values(), strict=True):
+                kept.append(v)
+            for k, v in values.items():
+                key = names[k]
+                old = env[key]
+                # most indicators hold still for turns on end: a mean that equals the new value stays put,
+                # exactly what the rounding below would give (zeros take the long way for their sign)
+                if v != old or not v:
+                    env[key] = round4((old * m + v) / n)
         else:
-            tv[k] = [v]
-            env[mk] = v
+            for k, v in values.items():
+                mk = names.get(k)
+                if mk is None:
+                    mk = names[k] = "mean." + k
+                series = tv.get(k)
+                if series is not None:
+                    series.append(v)
+                    n = len(series)
+                    env[mk] = round4((env[mk] * (n - 1) + v) / n)
+                else:
+                    tv[k] = [v]
+                    env[mk] = v
     _changes(state, ev)
     state.played_history.append(ev.get("played", {}))
     for oid, res in ev.get("objectives", {}).items():

@@ -276,7 +276,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
     for t in TEAMS:
         if current and (fac or final or t == team):
             scores[t] = current.get(t)
-    from .engine import add_months
+    from .months import add_months
 
     indicators = indicators_for(game, audience)
     return {

@@ -231,3 +231,22 @@ def test_effects_explain_themselves(rb: Rulebook) -> None:
         for i in e["inputs"]:
             if isinstance(i, dict) and "roll" in i:
                 assert 0 <= i["roll"] < 1 and 0 <= i["p"] <= 1
+
+
+def test_starting_environment_does_not_depend_on_earlier_games(rb: Rulebook) -> None:
+    """Game.new copies a per-scenario template and redoes only the seed's draw: the game of a seed must be
+    the same, key order included, whichever games were created before it."""
+    from precursor import engine
+
+    for sid in rb.scenarios:
+        engine._START_ENVS.clear()
+        first = Game.new(rb, sid, 7).log[0]
+        Game.new(rb, sid, 3)
+        again = Game.new(rb, sid, 7).log[0]
+        assert json.dumps(first) == json.dumps(again)
+        other = Game.new(rb, sid, 3).log[0]["env"]
+        drawn = {"hidden.sigma", *(t for t, _ in rb.flow_constants)}
+        allowed = {k for d in drawn for k in (d, f"start.{d}", f"mean.{d}")}
+        differ = {k for k in first["env"] if first["env"][k] != other[k]}
+        assert "hidden.sigma" in differ and differ <= allowed, (sid, differ - allowed)
+        assert list(first["env"]) == list(other)

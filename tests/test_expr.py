@@ -567,7 +567,7 @@ def test_expr_is_frozen_and_callable() -> None:
 
 # ------------------------------------------------------------------ properties
 
-NUM_ENV = {"a": 3, "b": -7, "c": 12}
+NUM_ENV = {"a": 3, "b": -7, "c": 12, "z": 0}  # z: division by a name that is zero
 BOOL_ENV = {"p": True, "q": False}
 PROP_SYMS = Symbols({**dict.fromkeys(NUM_ENV, "num"), **dict.fromkeys(BOOL_ENV, "bool")})
 PROP_ENV: dict[str, Any] = {**NUM_ENV, **BOOL_ENV}
@@ -582,7 +582,7 @@ num_tree = st.deferred(
         st.integers(0, 40).map(lambda n: ("int", n)),
         st.sampled_from(sorted(NUM_ENV)).map(lambda n: ("name", n)),
         num_tree.map(lambda t: ("neg", t)),
-        st.tuples(st.just("bin"), st.sampled_from(["+", "-", "*", "%"]), num_tree, num_tree),
+        st.tuples(st.just("bin"), st.sampled_from(["+", "-", "*", "/", "%"]), num_tree, num_tree),
         st.tuples(
             st.just("call"), st.sampled_from(["min", "max"]), st.lists(num_tree, min_size=2, max_size=4)
         ),
@@ -602,7 +602,10 @@ bool_tree = st.deferred(
 )
 
 # Precedences as the language reference states them; used to print trees with as few parentheses as possible.
-PREC = {"or": 10, "and": 20, "not": 30, "cmp": 40, "+": 50, "-": 50, "*": 60, "%": 60, "neg": 70, "atom": 100}
+PREC = {
+    **{"or": 10, "and": 20, "not": 30, "cmp": 40, "+": 50, "-": 50},
+    **{"*": 60, "/": 60, "%": 60, "neg": 70, "atom": 100},
+}
 
 
 def depth(tree: tuple[Any, ...]) -> int:
@@ -667,6 +670,8 @@ def reference(tree: tuple[Any, ...]) -> Any:
             return left - right
         if op == "*":
             return left * right
+        if op == "/":
+            return 0.0 if right == 0 else left / right
         return 0 if right == 0 else left % right
     if kind == "cmp":
         op, left, right = tree[1], reference(tree[2]), reference(tree[3])
@@ -738,3 +743,63 @@ def test_compile_and_run_never_crash(text: str) -> None:
         return
     value = expr(PROP_ENV)
     assert isinstance(value, {"num": int | float, "bool": bool, "str": str}[expr.type])
+
+
+_ARITH = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: 0.0 if b == 0 else a / b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+@pytest.mark.parametrize("op", sorted(_ARITH))
+@pytest.mark.parametrize("x", [0, 3, -2.5])
+@pytest.mark.parametrize("y", [0, 4, -0.5])
+def test_every_operand_shape_with_names(op: str, x: float, y: float) -> None:
+    """Names, constants and computed operands on either side compile to specialised closures; each shape
+    must compute what the operator means, zero divisors included."""
+    syms = Symbols({"x": "num", "y": "num"})
+    env = {"x": x, "y": y}
+    f = _ARITH[op]
+    shapes = {
+        f"x {op} 2": f(x, 2),
+        f"2 {op} x": f(2, x),
+        f"x {op} y": f(x, y),
+        f"x {op} 0": f(x, 0),
+        f"0 {op} x": f(0, x),
+        f"x {op} (y + 0.5)": f(x, y + 0.5),
+        f"(y * 2) {op} x": f(y * 2, x),
+        f"(y - y) {op} x": f(y - y, x),
+        f"x {op} (y - y)": f(x, y - y),
+    }
+    for text, want in shapes.items():
+        assert compile_expr(text, syms)(env) == want, text
+
+
+@pytest.mark.parametrize("op", ["and", "or"])
+@pytest.mark.parametrize("p", [True, False])
+@pytest.mark.parametrize("q", [True, False])
+def test_every_logic_shape_with_names(op: str, p: bool, q: bool) -> None:
+    syms = Symbols({"p": "bool", "q": "bool"})
+    env = {"p": p, "q": q}
+
+    def f(a: bool, b: bool) -> bool:
+        return (a and b) if op == "and" else (a or b)
+
+    shapes = {
+        f"p {op} true": f(p, True),
+        f"p {op} false": f(p, False),
+        f"true {op} p": f(True, p),
+        f"p {op} q": f(p, q),
+        f"p {op} (not q)": f(p, not q),
+        f"(not q) {op} p": f(not q, p),
+    }
+    for text, want in shapes.items():
+        assert compile_expr(text, syms)(env) is want, text
