@@ -134,11 +134,11 @@ def _injects(g: Game) -> None:
         else:
             if fired and not inj.repeat:
                 continue
-            if inj.when is not None and not inj.when(env):
+            if inj.when is not None and not inj.when.fn(env):
                 continue
         inputs: list[dict[str, Any]] = []
         if inj.chance is not None:
-            p = float(inj.chance(env))
+            p = float(inj.chance.fn(env))
             r = g.roll(f"inject:{inj.id}")
             inputs.append({"p": round(p, 4), "roll": round(r, 4)})
             if r >= p:
@@ -362,7 +362,7 @@ def run_rule(g: Game, rule: CRule, label: str = "") -> None:
         return
     inputs: list[dict[str, Any]] = []
     if rule.chance is not None:
-        p = float(rule.chance(env))
+        p = float(rule.chance.fn(env))
         r = g.roll(f"rule:{rule.id}:{label}")
         inputs.append({"p": round(p, 4), "roll": round(r, 4), "hit": r < p})
         if r >= p:
@@ -386,7 +386,7 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
     ctx = g.lever_ctx(lever, params, public)
     try:
         for cond, message in lever.preconditions:
-            if not cond(ctx):
+            if not cond.fn(ctx):
                 g.emit(
                     {
                         "type": "order_failed",
@@ -519,10 +519,10 @@ def _on_act(
         return
     if m.target is not None and f"targets_{m.target}" not in lever.tags:
         return
-    if rule.when is not None and not rule.when(ctx):
+    if rule.when is not None and not rule.when.fn(ctx):
         return
     if rule.chance is not None:
-        p = float(rule.chance(ctx))
+        p = float(rule.chance.fn(ctx))
         r = g.roll(f"onact:{rule.id}:{lever.id}")
         inputs.append({"rule": rule.id, "p": round(p, 4), "roll": round(r, 4), "hit": r < p})
         if r >= p:

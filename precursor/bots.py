@@ -30,6 +30,7 @@ from .commands import (
     StatementOrder,
     SubmitOrders,
 )
+from .expr import HISTORY_KEY
 from .persona_rules import CPersona
 from .rng import roll
 from .schema import TEAMS
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from .engine import Game
     from .rulebook import CLever, Rulebook
 
-HISTORY_KEY = "__history__"
 
 M = TypeVar("M", bound=BaseModel)
 _SHAPES: dict[type[Any], tuple[tuple[str, Any], ...]] = {}

@@ -425,7 +425,7 @@ class Game:
         r = self.rb.mechanisms.get(rule_id)
         if r is None or name not in r.params:
             return default
-        return float(r.params[name](self.state.env))
+        return float(r.params[name].fn(self.state.env))
 
     # ------------------------------------------------------------------ commands
 
@@ -606,9 +606,11 @@ class Game:
         ctx = self.lever_ctx(lever, params, visibility == "public")
         try:
             for cond, message in lever.preconditions:
-                if not cond(ctx):
+                if not cond.fn(ctx):
                     raise CommandError("precondition", f"{lever.code}: {message}")
-            cost = 0.0 if (free or lever.id in self.state.free_levers) else max(0.0, float(lever.cost(ctx)))
+            cost = (
+                0.0 if (free or lever.id in self.state.free_levers) else max(0.0, float(lever.cost.fn(ctx)))
+            )
         finally:
             self.clear_ctx(ctx, params)
         return {

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Final, Literal, TypeAlias
 
+from .decimals import round4
+
 __all__ = [
     "HISTORY_KEY",
     "MAX_DEPTH",
@@ -69,6 +71,8 @@ Type = Literal["num", "bool", "str"]
 Fn: TypeAlias = Callable[[Mapping[str, Any]], Any]
 
 HISTORY_KEY: Final = "__history__"
+# The end-of-turn values of every numeric indicator, per indicator: mean.<id> is derived from them on read.
+TURN_VALUES_KEY: Final = "__turn_values__"
 # Deep enough for any hand-written rule, shallow enough that parsing, checking and the nested closures stay
 # far from Python's recursion limit even when called from deep inside the engine.
 MAX_DEPTH: Final = 100
@@ -863,6 +867,8 @@ def _compile(node: Node) -> _Code:
     if isinstance(node, Num | Bool | Str):
         return _constant(node.value)
     if isinstance(node, Name):
+        if node.name.startswith("mean."):
+            return _Code(_mean(node.name))
         return _Code(itemgetter(node.name), name=node.name)
     if isinstance(node, Unary):
         x = _compile(node.operand)
@@ -905,6 +911,14 @@ def _choose(c: _Code, a: _Code, b: _Code) -> _Code:
     if c.const:
         return a if c.value else b
     fc, fa, fb = c.fn, a.fn, b.fn
+    # constant branches (``if x then 1.05 else 1``) are returned, not called
+    va, vb = a.value, b.value
+    if a.const and b.const:
+        return _Code(lambda e: va if fc(e) else vb)
+    if a.const:
+        return _Code(lambda e: va if fc(e) else fb(e))
+    if b.const:
+        return _Code(lambda e: fa(e) if fc(e) else vb)
     return _Code(lambda e: fa(e) if fc(e) else fb(e))
 
 
@@ -926,8 +940,20 @@ def _call(node: Call) -> _Code:
         fn = _clamp(codes)
     elif len(fns) == 2:
         x, y = fns
+        cx, cy = codes[0].value, codes[1].value
+        # min(x, y) is x unless y is smaller (Python's rule for ties and nan); a constant side (``max(0, v)``,
+        # the commonest call in the rulebook) is compared directly instead of being called
         if f == "min":
-            fn = lambda e: b if (b := y(e)) < (a := x(e)) else a  # noqa: E731
+            if codes[0].const:
+                fn = lambda e: b if (b := y(e)) < cx else cx  # noqa: E731
+            elif codes[1].const:
+                fn = lambda e: cy if cy < (a := x(e)) else a  # noqa: E731
+            else:
+                fn = lambda e: b if (b := y(e)) < (a := x(e)) else a  # noqa: E731
+        elif codes[0].const:
+            fn = lambda e: b if (b := y(e)) > cx else cx  # noqa: E731
+        elif codes[1].const:
+            fn = lambda e: cy if cy > (a := x(e)) else a  # noqa: E731
         else:
             fn = lambda e: b if (b := y(e)) > (a := x(e)) else a  # noqa: E731
     else:
@@ -963,6 +989,31 @@ def _lag(name: str, months: Fn) -> Fn:
         return series[-1 - n]
 
     return lag
+
+
+def running_mean(env: Mapping[str, Any], name: str) -> Any:
+    """``mean.<id>``: the mean of the indicator's end-of-turn values so far, each step rounded to four
+    decimals as a stored value is; before the first turn ends, the value the environment starts with.
+
+    Derived when read rather than kept up to date in the fold: expressions read one or two of the hundred
+    and twenty means, and updating them all at every turn's end was a tenth of a busy game's adjudication.
+    An environment without turn values (a bot's, built from its view) holds the means themselves.
+    """
+    values = env.get(TURN_VALUES_KEY)
+    series = values.get(name[5:]) if values else None
+    if not series:
+        return env[name]
+    it = iter(series)
+    m = next(it)
+    n = 1
+    for v in it:
+        n += 1
+        m = round4((m * (n - 1) + v) / n)
+    return m
+
+
+def _mean(name: str) -> Fn:
+    return lambda env: running_mean(env, name)
 
 
 # ------------------------------------------------------------------ public entry point

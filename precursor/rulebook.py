@@ -184,7 +184,6 @@ class Rulebook:
     personas: dict[str, CPersona] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
-    means_used: tuple[str, ...] = ()
     num_indicators: tuple[str, ...] = ()
     _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
     played_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -917,29 +916,6 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
             ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
         return None
     mechanisms = {r.id: r for r in rules if r.kind == "mechanism"}
-    # running means are kept only for indicators some expression reads as mean.<id>
-    read: set[str] = set()
-    for lv in levers.values():
-        for ce in (*lv.effects, *lv.lapse):
-            read |= ce.value.names
-    for comp in scoring:
-        for e in comp.value.values():
-            read |= e.names
-    for sc3 in scenarios.values():
-        for ob in sc3.objectives:
-            if ob.condition is not None:
-                read |= ob.condition.names
-        for inj in sc3.injects:
-            if inj.when is not None:
-                read |= inj.when.names
-    for r in rules:
-        for ce in r.effects:
-            read |= ce.value.names
-        if r.when is not None:
-            read |= r.when.names
-    for _, fe in flow:
-        read |= fe.names
-    means_used = tuple(sorted(n[5:] for n in read if n.startswith("mean.") and n[5:] in indicators))
     return Rulebook(
         sources=sources,
         teams=teams,
@@ -962,7 +938,6 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
         shared_points=shared_points,
         scenarios=scenarios,
         symbols=base,
-        means_used=means_used,
         personas=personas,
     )
 

@@ -23,7 +23,7 @@ def check_objectives(g: Game, final: bool) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for ob in g.sc.objectives:
         prev = g.state.objectives.get(ob.id)
-        now = bool(ob.condition(env)) if ob.condition is not None else False
+        now = bool(ob.condition.fn(env)) if ob.condition is not None else False
         if ob.check == "every_turn":
             met = now and (prev is None or bool(prev["met"]))
         elif ob.check == "ever":

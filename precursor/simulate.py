@@ -22,6 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .expr import running_mean
 from .rng import mix
 from .schema import TEAMS
 
@@ -157,7 +158,7 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
             **{f"econ_cost_{t}": v for t, v in econ.items()},
             "trade_cost": round(sum(econ.values()), 4),
             "mx_st": float(env["mx.st"]),
-            "mean_mx_st": float(env["mean.mx.st"]),
+            "mean_mx_st": float(running_mean(env, "mean.mx.st")),
             "hrl": float(env["flag.hrl_count"]) > 0,
             "hrl_count": int(env["flag.hrl_count"]),
             "agreements_signed": signed,

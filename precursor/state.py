@@ -9,14 +9,14 @@ to disk and sent on the wire millions of times, and a dict is the cheapest thing
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .decimals import round4
+from .expr import HISTORY_KEY, TURN_VALUES_KEY
 
 Event = dict[str, Any]
-HISTORY_KEY = "__history__"
 PHASES = ("briefing", "negotiation", "orders", "results")
 
 
@@ -57,7 +57,7 @@ class GameState:
     def snapshot(self) -> str:
         """Canonical JSON of the whole state, for comparing a replay with the live game."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["env"] = {k: v for k, v in self.env.items() if k != HISTORY_KEY}
+        d["env"] = {k: v for k, v in self.env.items() if k not in (HISTORY_KEY, TURN_VALUES_KEY)}
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 
@@ -102,9 +102,8 @@ def _month(state: GameState, ev: Event) -> None:
     env["month"] = ev["month"]
     hist = state.history
     values: dict[str, Any] = ev["values"]
-    # the keys are exactly the recorded ones (every numeric indicator); map/zip keep the loop in C
-    for series, v in zip(map(hist.__getitem__, values), values.values(), strict=True):
-        series.append(v)
+    # the keys are exactly the recorded ones (every numeric indicator); append to each series in one C loop
+    deque(map(list.append, map(hist.__getitem__, values), values.values()), maxlen=0)
 
 
 def _phase(state: GameState, ev: Event) -> None:
@@ -178,44 +177,18 @@ def _token(state: GameState, ev: Event) -> None:
 
 
 def _turn_end(state: GameState, ev: Event) -> None:
-    # end-of-turn values, and the running means expressions read as mean.<id> (derived here, in the fold)
+    # end-of-turn values; expressions read their running means as mean.<id> (expr.running_mean)
     values: dict[str, Any] = ev["values"]
-    if values:
-        tv = state.turn_values
-        env = state.env
-        names = _MEAN_KEYS
-        if tv.keys() == values.keys():  # every turn records the same indicators: one pass, no lookups
-            n = len(next(iter(tv.values()))) + 1
-            m = n - 1
-            for kept, v in zip(map(tv.__getitem__, values), values.values(), strict=True):
-                kept.append(v)
-            for k, v in values.items():
-                key = names[k]
-                old = env[key]
-                # most indicators hold still for turns on end: a mean that equals the new value stays put,
-                # exactly what the rounding below would give (zeros take the long way for their sign)
-                if v != old or not v:
-                    env[key] = round4((old * m + v) / n)
-        else:
-            for k, v in values.items():
-                mk = names.get(k)
-                if mk is None:
-                    mk = names[k] = "mean." + k
-                series = tv.get(k)
-                if series is not None:
-                    series.append(v)
-                    n = len(series)
-                    env[mk] = round4((env[mk] * (n - 1) + v) / n)
-                else:
-                    tv[k] = [v]
-                    env[mk] = v
+    tv = state.turn_values
+    if values and tv.keys() == values.keys():  # every turn records the same indicators
+        deque(map(list.append, map(tv.__getitem__, values), values.values()), maxlen=0)
+    else:
+        for k, v in values.items():
+            tv.setdefault(k, []).append(v)
     _changes(state, ev)
     state.played_history.append(ev.get("played", {}))
     for oid, res in ev.get("objectives", {}).items():
         state.objectives[oid] = res
-
-
-_MEAN_KEYS: dict[str, str] = {}
 
 
 def _score(state: GameState, ev: Event) -> None:
@@ -297,6 +270,7 @@ def _init(state: GameState, ev: Event) -> None:
     state.history = {k: [v] for k, v in ev["history"].items()}
     # lag(name, months) in expressions reads the monthly history through this reserved key (not state)
     state.env[HISTORY_KEY] = state.history
+    state.env[TURN_VALUES_KEY] = state.turn_values
     state.seats = {k: list(v) for k, v in ev["seats"].items()}
     for ch in ev["channels"]:
         state.channels[ch["id"]] = dict(ch)

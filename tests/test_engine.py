@@ -250,3 +250,25 @@ def test_starting_environment_does_not_depend_on_earlier_games(rb: Rulebook) -> 
         differ = {k for k in first["env"] if first["env"][k] != other[k]}
         assert "hidden.sigma" in differ and differ <= allowed, (sid, differ - allowed)
         assert list(first["env"]) == list(other)
+
+
+def test_running_means_follow_the_turn_end_values(rb: Rulebook) -> None:
+    """mean.<id> is derived on read from the end-of-turn values in the log: the first turn's value, then
+    each turn folded in with the running mean rounded to four decimals as stored values are."""
+    from precursor.decimals import round4
+    from precursor.expr import compile_expr
+
+    game = Game.new(rb, "loose-talk", 5)
+    read = compile_expr("mean.mx.st", rb.symbols, "num")
+    assert read(game.state.env) == game.state.env["start.mx.st"]  # no turn has ended yet
+    game, _ = play(rb, "loose-talk", 5, None, until_turn=4)
+    ends = [e["values"]["mx.st"] for e in game.log if e["type"] == "turn_end" and e["values"]]
+    assert len(ends) == 4 and len(set(ends)) > 1  # the tension moved, so the mean is a real mean
+    want = ends[0]
+    for n, v in enumerate(ends[1:], start=2):
+        want = round4((want * (n - 1) + v) / n)
+    assert read(game.state.env) == want
+    replayed = Game.replay(rb, game.log)
+    assert read(replayed.state.env) == want
+    # an environment without turn values (a bot's, built from its view) carries the mean itself
+    assert read({"mean.mx.st": 42.5}) == 42.5
