@@ -339,3 +339,57 @@ def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
         assert fast.model_dump() == slow.model_dump()
     with pytest.raises(TypeError, match="default factory"):
         bots._make(SubmitOrders, statement=None)  # orders has a default factory: never left out
+
+
+# ------------------------------------------------------------- switching triggers
+
+
+def _switches(game: Game, team: str) -> list[str]:
+    return [
+        e["text"].split(":")[0]
+        for e in game.log
+        if e["type"] == "note" and e.get("decision") == "switch" and e["team"] == team
+    ]
+
+
+def test_every_persona_can_switch_to_another_of_its_team() -> None:
+    for pid, p in RB.personas.items():
+        assert p.switches, pid
+        for sw in p.switches:
+            assert sw.to != pid and RB.personas[sw.to].team == p.team and sw.reason
+
+
+def test_an_institutionalist_hands_over_to_a_new_administration() -> None:
+    personas = {**RB.scenarios["loose-talk"].model.personas, "us": "institutionalist"}
+    # an election lost during the game: the flag is set after the game's start, outside a lame-duck window
+    game, _ = play(
+        RB,
+        "loose-talk",
+        3,
+        None,
+        bots=BotDriver(RB, personas, 3),
+        until_turn=1,
+        start={"flag.us_new_admin": True},
+    )
+    assert _switches(game, "us") == ["persona institutionalist -> transactional"]
+    calm, _ = play(RB, "loose-talk", 3, None, bots=BotDriver(RB, personas, 3), until_turn=2)
+    assert _switches(calm, "us") == []
+    # an administration already in office when the scenario starts is not a change of government
+    tariffs = {**RB.scenarios["tariffs-and-terror"].model.personas, "us": "institutionalist"}
+    game, _ = play(RB, "tariffs-and-terror", 3, None, bots=BotDriver(RB, tariffs, 3), until_turn=3)
+    assert _switches(game, "us") == []
+
+
+def test_a_reputation_conscious_china_pushed_hard_falls_back_on_denial() -> None:
+    personas = {**RB.scenarios["tariffs-and-terror"].model.personas, "cn": "reputation_conscious"}
+    switched = 0
+    for seed in range(10):
+        game, _ = _bot_game("tariffs-and-terror", seed, personas)
+        moves = _switches(game, "cn")
+        assert moves in ([], ["persona reputation_conscious -> deny_and_deflect"])
+        if moves:
+            switched += 1
+            turn = next(e["turn"] for e in game.log if e["type"] == "note" and e.get("decision") == "switch")
+            ends = [e for e in game.log if e["type"] == "turn_end" and e["turn"] == turn - 1]
+            assert not ends or ends[0]["values"]["cn.irritation"] >= 80  # what China saw when it turned
+    assert switched >= 5
