@@ -27,10 +27,12 @@ from .commands import (
     Propose,
     Respond,
     SendMessage,
+    Snapback,
     StatementOrder,
     SubmitOrders,
 )
 from .expr import HISTORY_KEY
+from .negotiation import CHINA_FRAMINGS
 from .persona_rules import CPersona
 from .rng import roll
 from .schema import TEAMS
@@ -402,6 +404,11 @@ def _set_target(rb: Rulebook, lever: CLever, param: str) -> str | None:
 # ---------------------------------------------------------------------- the bot
 
 
+# How far below its acceptance threshold a proposal may fall for a bot to answer with a counter-proposal
+# rather than a rejection (utility units; 0.5 is what 20 points of trust add to the threshold).
+NEAR_MISS = 0.5
+
+
 @dataclass
 class Bot:
     rb: Rulebook
@@ -410,6 +417,7 @@ class Bot:
     seed: int
     history: list[str] = field(default_factory=list)  # persona ids it switched through
     tabled: set[int] = field(default_factory=set)  # turns in which it tabled its package
+    countered: set[int] = field(default_factory=set)  # turns in which it tabled a counter-proposal
     # the environment as of the last view, with the dashboard entries and starting values it was built from
     _env: dict[str, Any] | None = None
     _shown: list[dict[str, Any]] | dict[str, Shown] | None = None
@@ -796,18 +804,33 @@ class Bot:
         total = 0.0
         own_cost = 0.0
         public = prop["visibility"] == "public"
+        weighed: list[tuple[dict[str, Any], float, float]] = []  # clause, its utility, its cost to us
         for c in prop["clauses"]:
             lever = self.rb.levers[c["lever"]]
             cost = None
+            mine = 0.0
             if c["actor"] == self.team:
                 cost = self._clause_cost(env, lever, c["params"])
                 if not (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+                    mine = cost
                     own_cost += cost
             u, _ = self.order_utility(env, lever, c["params"], public, cost)
             total += u
+            weighed.append((c, u, mine))
+        if prop.get("modules"):
+            total += p.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
         # a deal the team cannot pay for would be broken: commitments already due come first
         committed = self._committed_cost(view, env)
         pc = float(view["pc"][self.team])
+        proposer = prop["from"]
+        trust = float(env.get(f"trust.{pair(self.team, proposer)}", 50))
+        finger = float(env.get(f"flag.finger_{pair(self.team, proposer)}", 0) or 0)
+        threshold = 0.25 * p.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0)
+        # a near miss is worth a counter; a deal far from acceptable is simply rejected
+        if own_cost + committed > pc or threshold - NEAR_MISS <= total < threshold:
+            counter = self._counter(view, env, prop, weighed, threshold, pc - committed)
+            if counter is not None:
+                return counter
         if own_cost + committed > pc:
             return Decision(
                 Respond(proposal=prop["id"], action="reject"),
@@ -815,12 +838,6 @@ class Bot:
                 f"{committed:g} already committed, with {pc:g} available",
                 "reject",
             )
-        if prop.get("modules"):
-            total += p.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
-        proposer = prop["from"]
-        trust = float(env.get(f"trust.{pair(self.team, proposer)}", 50))
-        finger = float(env.get(f"flag.finger_{pair(self.team, proposer)}", 0) or 0)
-        threshold = 0.25 * p.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0)
         if total >= threshold:
             return Decision(
                 Respond(proposal=prop["id"], action="accept"),
@@ -833,6 +850,121 @@ class Bot:
             f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
             f"(reservation {p.model.reservation}, trust {trust:.0f})",
             "reject",
+        )
+
+    def _counter(
+        self,
+        view: dict[str, Any],
+        env: dict[str, Any],
+        prop: dict[str, Any],
+        weighed: list[tuple[dict[str, Any], float, float]],
+        threshold: float,
+        budget: float,
+    ) -> Decision | None:
+        """A counter-proposal instead of a flat rejection, when one is worth making: the same deal without the
+        one clause that costs this team most (never one its own package offers), and with one ask from
+        its preferred package that the proposer would carry out. Made only if the counter clears the
+        same threshold an acceptance must, fits the team's political capital, still has both sides
+        give something, and leaves room for the team's own package within the turn's proposal limit;
+        once a turn, and only to a partner trusted at 30 or more, the bar for tabling its own package.
+        """
+        turn = int(view["turn"])
+        if view["phase"] != "negotiation" or turn in self.countered:
+            return None
+        pk = self.persona.model.package
+        tabled = sum(1 for q in view["proposals"] if q["from"] == self.team and q["turn"] == turn)
+        reserve = 0 if pk is None or turn in self.tabled else 1
+        if tabled + 1 + reserve > int(view.get("proposal_limit", 0)):
+            return None
+        proposer, public = prop["from"], prop["visibility"] == "public"
+        if env.get(f"trust.{pair(self.team, proposer)}", 50) < 30:
+            return None  # as for its own package: no new offer to a partner it does not trust
+        # the smallest change first: only the clause that costs this team most goes, and never one its own
+        # package offers (what the persona would put on the table unasked it does not strike out)
+        pk_offers = {(c.actor, c.lever) for c in pk.clauses} if pk is not None else set()
+        strikable = [i for i, (c, _, _) in enumerate(weighed) if (c["actor"], c["lever"]) not in pk_offers]
+        worst = min(strikable, key=lambda i: weighed[i][1], default=None)
+        if worst is not None and weighed[worst][1] < 0:
+            keep = [w for i, w in enumerate(weighed) if i != worst]
+            dropped = [weighed[worst][0]]
+        else:
+            keep, dropped = list(weighed), []
+        levers = self.rb.levers
+        if any("consent_bounded" in levers[c["lever"]].tags for c, _, _ in keep) and not any(
+            "consent_grant" in levers[c["lever"]].tags for c, _, _ in keep
+        ):
+            return None  # whether a token still covers it is not for a counter to guess
+        ask: tuple[Any, float] | None = None
+        present = {(c["actor"], c["lever"]) for c, _, _ in keep}
+        for want in pk.clauses if pk is not None else []:
+            lever = levers[want.lever]
+            if want.actor != proposer or (want.actor, want.lever) in present or lever.team != proposer:
+                continue
+            if "consent_bounded" in lever.tags or (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+                continue
+            if proposer == "cn" and prop["framing"] not in CHINA_FRAMINGS:
+                continue
+            u, _ = self.order_utility(env, lever, dict(want.params), public, None)
+            if u > 0:
+                ask = (want, u)
+                break
+        if not dropped and ask is None:
+            return None  # nothing to change: a counter would be the same deal
+        if ask is None and not any(c["actor"] == proposer for c, _, _ in keep):
+            return None  # without the proposer's part it would be a gift, not a deal
+        if any(c["actor"] == self.team for c, _, _ in weighed) and not any(
+            c["actor"] == self.team for c, _, _ in keep
+        ):
+            return None  # a counter that keeps none of our own part is a demand, not an offer
+        total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0)
+        if prop.get("modules"):
+            total += self.persona.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
+        if total < threshold or sum(cost for _, _, cost in keep) > budget:
+            return None
+        clauses = [
+            Clause(
+                actor=c["actor"],
+                lever=c["lever"],
+                params=dict(c["params"]),
+                start_turn=max(int(c["start_turn"]), turn),
+                duration=int(c["duration"]),
+                condition=c.get("condition"),
+            )
+            for c, _, _ in keep
+        ]
+        if ask is not None:
+            clauses.append(
+                Clause(
+                    actor=ask[0].actor,
+                    lever=ask[0].lever,
+                    params=dict(ask[0].params),
+                    start_turn=turn,
+                    duration=2,
+                )
+            )
+        self.countered.add(turn)
+        cmd = Propose(
+            parties=list(prop["parties"]),
+            clauses=clauses,
+            visibility=prop["visibility"],
+            framing=prop["framing"],
+            verification=prop["verification"],
+            modules=list(prop.get("modules", [])),
+            linkage=bool(prop.get("linkage")),
+            snapback=[Snapback(**sb) for sb in prop.get("snapback", [])],
+            expires_turn=turn + 1,
+            counter_to=prop["id"],
+            sovereignty_accord=bool(prop.get("sovereignty_accord")),
+            note=self._line("propose", view),
+        )
+        changes = [f"drops {', '.join(levers[c['lever']].code for c in dropped)}"] if dropped else []
+        if ask is not None:
+            changes.append(f"asks for {levers[ask[0].lever].code} ({ask[1]:+.2f})")
+        return Decision(
+            cmd,
+            f"counters {prop['id']}: {'; '.join(changes)}; the counter is worth {total:+.2f} "
+            f">= threshold {threshold:.2f}",
+            "counter",
         )
 
     def _committed_cost(self, view: dict[str, Any], env: dict[str, Any]) -> float:
@@ -1149,6 +1281,7 @@ BOT_VIEW_KEYS = (
     "levers",
     "counts",
     "order_limit",
+    "proposal_limit",
     "seat_limits",
 )
 
@@ -1373,6 +1506,7 @@ def bot_view(
         "free_levers": st.free_levers,
         "levers": levers_for(game, team) if st.phase == "orders" else [],
         "order_limit": sc.order_limit,
+        "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
         "_version": version,
     }

@@ -312,6 +312,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "levers": levers_for(game, team) if team and st.phase == "orders" else [],
         "counts": _counts(game, team) if team else {},
         "order_limit": sc.order_limit,
+        "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
         "ended": st.ended,
         # the facilitator's console shows true values beside what each team is shown

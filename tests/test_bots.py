@@ -262,6 +262,7 @@ class _CheckingDriver(BotDriver):
             # the same kept environment (updated in place, as the real decision will again), its own state
             probe = copy.copy(bot)
             probe.history, probe.tabled = list(bot.history), set(bot.tabled)
+            probe.countered = set(bot.countered)
             assert _decisions(probe, v) == expected, (team, game.state.turn, phase)
             self.checked += 1
         yield from super().__call__(game, phase)
@@ -393,3 +394,30 @@ def test_a_reputation_conscious_china_pushed_hard_falls_back_on_denial() -> None
             ends = [e for e in game.log if e["type"] == "turn_end" and e["turn"] == turn - 1]
             assert not ends or ends[0]["values"]["cn.irritation"] >= 80  # what China saw when it turned
     assert switched >= 5
+
+
+def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
+    counters = signed = 0
+    for scenario, seed in [(s, n) for s in ("election-season", "tariffs-and-terror") for n in range(4)]:
+        personas = dict(RB.scenarios[scenario].model.personas)
+        game, refused = _bot_game(scenario, seed, personas)
+        assert refused == []
+        notes = {
+            (e["team"], e["turn"]): e["text"]
+            for e in game.log
+            if e["type"] == "note" and e["decision"] == "counter"
+        }
+        for e in game.log:
+            if e["type"] != "proposal" or not e["proposal"]["counter_to"]:
+                continue
+            counters += 1
+            new = e["proposal"]
+            old = game.state.proposals[new["counter_to"]]
+            assert new["from"] in old["parties"] and new["from"] != old["from"]
+            assert old["status"] in ("countered", "signed", "rejected", "withdrawn", "expired")
+            assert new["clauses"] != old["clauses"]  # a counter changes the deal
+            # the reason names the original and says the counter clears the threshold an acceptance needs
+            reason = notes[(new["from"], new["turn"])]
+            assert reason.startswith(f"counters {old['id']}:") and ">= threshold" in reason
+            signed += game.state.proposals[new["id"]]["status"] == "signed"
+    assert counters >= 8 and signed >= 1, (counters, signed)
