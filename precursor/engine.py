@@ -57,7 +57,6 @@ def rnd(x: float) -> float:
 _TALLIES = ("agreements.", "reneged.")
 _BUMPS = frozenset({"month", "turn_end", "game_created", "inject"})
 _STATIC: dict[int, dict[str, Any]] = {}
-_START_ENVS: dict[tuple[int, str], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
 def static_names(rb: Rulebook) -> dict[str, Any]:
@@ -146,10 +145,10 @@ class Game:
         of a scenario, so it is built once and copied; the draw and the values derived from it are then
         computed in the order a fresh build would use, which keeps the log byte for byte the same."""
         rb = self.rb
-        key = (id(rb), self.sc.model.id)
-        cached = _START_ENVS.get(key)
+        # kept on the rulebook itself: a cache keyed by id() could outlive it and match its successor
+        cached = rb.start_envs.get(self.sc.model.id)
         if cached is None:
-            _START_ENVS[key] = cached = self._build_start_env()
+            rb.start_envs[self.sc.model.id] = cached = self._build_start_env()
         template, before_flow = cached
         env = dict(template)
         env.update(before_flow)

@@ -187,6 +187,10 @@ class Rulebook:
     num_indicators: tuple[str, ...] = ()
     _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
     played_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # per scenario: the starting environment every game copies, and what its baselines read (Game.new)
+    start_envs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         inf = float("inf")

@@ -236,10 +236,8 @@ def test_effects_explain_themselves(rb: Rulebook) -> None:
 def test_starting_environment_does_not_depend_on_earlier_games(rb: Rulebook) -> None:
     """Game.new copies a per-scenario template and redoes only the seed's draw: the game of a seed must be
     the same, key order included, whichever games were created before it."""
-    from precursor import engine
-
     for sid in rb.scenarios:
-        engine._START_ENVS.clear()
+        rb.start_envs.clear()
         first = Game.new(rb, sid, 7).log[0]
         Game.new(rb, sid, 3)
         again = Game.new(rb, sid, 7).log[0]
