@@ -125,7 +125,7 @@ _TEMPLATES: dict[int, dict[str, Any]] = {}
 
 def _template(rb: Rulebook) -> dict[str, Any]:
     """The names every bot environment has, with neutral values; copied, then filled from a view."""
-    tpl = _TEMPLATES.get(id(rb))
+    tpl = _TEMPLATES.get(rb.serial)
     if tpl is None:
         from .engine import static_names
 
@@ -135,7 +135,7 @@ def _template(rb: Rulebook) -> dict[str, Any]:
             tpl[f"start.{iid}"] = ind.default
             tpl[f"mean.{iid}"] = ind.default
             tpl[f"trend.{iid}"] = 0.0
-        _TEMPLATES[id(rb)] = tpl
+        _TEMPLATES[rb.serial] = tpl
     return tpl
 
 
@@ -143,10 +143,10 @@ _NAMES: dict[int, dict[str, tuple[str, str, str]]] = {}
 
 
 def _names(rb: Rulebook) -> dict[str, tuple[str, str, str]]:
-    names = _NAMES.get(id(rb))
+    names = _NAMES.get(rb.serial)
     if names is None:
         names = {iid: (f"trend.{iid}", f"start.{iid}", f"mean.{iid}") for iid in rb.indicators}
-        _NAMES[id(rb)] = names
+        _NAMES[rb.serial] = names
     return names
 
 
@@ -234,13 +234,13 @@ _REJECT_READS: dict[tuple[int, str], frozenset[str]] = {}
 
 
 def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
-    d = _PROP_DEFAULTS.get(id(rb))
+    d = _PROP_DEFAULTS.get(rb.serial)
     if d is None:
         d = {}
         for lid in rb.levers:
             d[f"prop.gives.{lid}"] = False
             d[f"prop.asks.{lid}"] = False
-        _PROP_DEFAULTS[id(rb)] = d
+        _PROP_DEFAULTS[rb.serial] = d
     return d
 
 
@@ -353,7 +353,7 @@ _CANDIDATES: dict[tuple[int, str], list[tuple[str, CLever, _Weighed, tuple[tuple
 
 def _defaults(rb: Rulebook, lever: CLever) -> dict[str, Any]:
     """The lever's default parameters (shared: never changed by a caller)."""
-    key = (id(rb), lever.id)
+    key = (rb.serial, lever.id)
     d = _DEFAULTS.get(key)
     if d is None:
         d = {k: p.default for k, p in lever.params.items()}
@@ -362,7 +362,7 @@ def _defaults(rb: Rulebook, lever: CLever) -> dict[str, Any]:
 
 
 def _team_levers(rb: Rulebook, team: str) -> list[tuple[str, CLever]]:
-    key = (id(rb), team)
+    key = (rb.serial, team)
     out = _TEAM_LEVERS.get(key)
     if out is None:
         out = [(lid, lv) for lid, lv in rb.levers.items() if lv.team == team]
@@ -372,7 +372,7 @@ def _team_levers(rb: Rulebook, team: str) -> list[tuple[str, CLever]]:
 
 def _sees_exactly(rb: Rulebook, team: str, lever: CLever) -> bool:
     """Whether every name the lever's cost and preconditions read is one the team sees exactly."""
-    key = (id(rb), team, lever.id)
+    key = (rb.serial, team, lever.id)
     hit = _SEES_EXACTLY.get(key)
     if hit is None:
         names: set[str] = set(lever.cost.names)
@@ -388,7 +388,7 @@ _SET_TARGETS: dict[tuple[int, str, str], str | None] = {}
 
 def _set_target(rb: Rulebook, lever: CLever, param: str) -> str | None:
     """The indicator the parameter sets outright (``value: param.k`` with ``op: set``), if any."""
-    key = (id(rb), lever.id, param)
+    key = (rb.serial, lever.id, param)
     if key not in _SET_TARGETS:
         _SET_TARGETS[key] = next(
             (
@@ -543,7 +543,7 @@ class Bot:
 
     def _weighed(self, lever: CLever) -> _Weighed:
         """The lever's effects this persona weighs, and its fixed sovereignty and tag terms (cached)."""
-        key = (id(self.rb), self.persona_id, lever.id)
+        key = (self.rb.serial, self.persona_id, lever.id)
         hit = _WEIGHED.get(key)
         if hit is None:
             p = self.persona
@@ -775,7 +775,7 @@ class Bot:
 
     def _reject_names(self, prop: dict[str, Any]) -> dict[str, Any]:
         """The ``prop.*`` names this persona's ``reject_if`` rules read, for one proposal."""
-        key = (id(self.rb), self.persona_id)
+        key = (self.rb.serial, self.persona_id)
         wanted = _REJECT_READS.get(key)
         if wanted is None:
             read: set[str] = set()
@@ -992,7 +992,7 @@ class Bot:
         Levers that cross the red line or need Mexican consent are left to hard rules and deals, and a lever
         with nothing in it the persona values could only score its cost.
         """
-        key = (id(self.rb), self.persona_id)
+        key = (self.rb.serial, self.persona_id)
         out = _CANDIDATES.get(key)
         if out is None:
             out = []
@@ -1015,7 +1015,7 @@ class Bot:
 
         The list is kept (with its specialised terms) when it does not depend on the environment.
         """
-        key = (id(self.rb), self.persona_id, lever.id)
+        key = (self.rb.serial, self.persona_id, lever.id)
         fixed = _VARIANTS.get(key)
         if fixed is not None:
             return fixed
@@ -1368,11 +1368,11 @@ _BOT_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float]]] = {}
 
 def _bot_plan(rb: Rulebook, team: str) -> list[tuple[str, int, int, float]]:
     """The dashboard's plan (``views._plan``) for the indicators a bot may read (``read_names``)."""
-    plan = _BOT_PLANS.get((id(rb), team))
+    plan = _BOT_PLANS.get((rb.serial, team))
     if plan is None:
         read = read_names(rb)
         plan = [(key, mode, lag, noise) for key, mode, lag, noise, _m in _plan(rb, team) if key in read]
-        _BOT_PLANS[(id(rb), team)] = plan
+        _BOT_PLANS[(rb.serial, team)] = plan
     return plan
 
 
@@ -1384,7 +1384,7 @@ def read_names(rb: Rulebook) -> frozenset[str]:
     preconditions and effects, personas' rules and switches), the targets of lever effects and persona
     weights, and the trust and finger-pointing figures its code reads for any pair of teams. The rest of
     the dashboard is never read, so a bot dashboard leaves it out."""
-    names = _READ_NAMES.get(id(rb))
+    names = _READ_NAMES.get(rb.serial)
     if names is None:
         found: set[str] = set(_lag_names(rb))
         exprs: list[Any] = []
@@ -1404,7 +1404,7 @@ def read_names(rb: Rulebook) -> frozenset[str]:
                 found |= e.names
         found |= {n.removeprefix("trend.") for n in found if n.startswith("trend.")}
         found |= {k for k in rb.indicators if k.startswith(("trust.", "flag.finger_"))}
-        names = _READ_NAMES[id(rb)] = frozenset(k for k in found if k in rb.indicators)
+        names = _READ_NAMES[rb.serial] = frozenset(k for k in found if k in rb.indicators)
     return names
 
 
@@ -1413,7 +1413,7 @@ _LAG_NAMES: dict[int, frozenset[str]] = {}
 
 def _lag_names(rb: Rulebook) -> frozenset[str]:
     """Indicators read through ``lag()`` by any expression a bot may evaluate (levers and personas)."""
-    names = _LAG_NAMES.get(id(rb))
+    names = _LAG_NAMES.get(rb.serial)
     if names is None:
         from .expr import Call, Name, parse
 
@@ -1441,7 +1441,7 @@ def _lag_names(rb: Rulebook) -> frozenset[str]:
         for e in exprs:
             if e is not None and "lag" in e.text:
                 walk(parse(e.text))
-        names = _LAG_NAMES[id(rb)] = frozenset(found)
+        names = _LAG_NAMES[rb.serial] = frozenset(found)
     return names
 
 

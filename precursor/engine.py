@@ -61,7 +61,7 @@ _STATIC: dict[int, dict[str, Any]] = {}
 
 def static_names(rb: Rulebook) -> dict[str, Any]:
     """Names every game starts with the same values (lever counters, windows, modules, tallies)."""
-    static = _STATIC.get(id(rb))
+    static = _STATIC.get(rb.serial)
     if static is None:
         static = {}
         for lid in rb.levers:
@@ -84,7 +84,7 @@ def static_names(rb: Rulebook) -> dict[str, Any]:
         for t in TEAMS:
             for k in ("reneged", "secret", "agr", "badges"):
                 static[f"{k}.{t}"] = 0
-        _STATIC[id(rb)] = static
+        _STATIC[rb.serial] = static
     return static
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -158,6 +159,9 @@ class CScoreComponent:
     weights: dict[str, float]
 
 
+_SERIALS = itertools.count(1)
+
+
 @dataclass
 class Rulebook:
     sources: dict[str, S.SourceDoc]
@@ -187,6 +191,8 @@ class Rulebook:
     num_indicators: tuple[str, ...] = ()
     _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
     played_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # a process-unique number for caches kept per rulebook elsewhere: unlike id(), never reused by a later one
+    serial: int = field(default_factory=lambda: next(_SERIALS), init=False, repr=False, compare=False)
     # per scenario: the starting environment every game copies, and what its baselines read (Game.new)
     start_envs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(
         default_factory=dict, init=False, repr=False, compare=False

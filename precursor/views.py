@@ -130,7 +130,7 @@ _EXACT, _BOOL, _LIVE, _NOISY_NOW, _LAGGED = range(5)
 
 def _plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, dict[str, Any]]]:
     """How each indicator is shown to an audience (fixed per rulebook): computed once, used every view."""
-    key_ = (id(rb), audience)
+    key_ = (rb.serial, audience)
     plan = _PLANS.get(key_)
     if plan is None:
         plan = []
@@ -325,14 +325,14 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
 def _counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
     """How often and how recently the team has played each of its levers (its own record)."""
     env = game.state.env
-    keys = _COUNT_KEYS.get((id(game.rb), team))
+    keys = _COUNT_KEYS.get((game.rb.serial, team))
     if keys is None:
         keys = [
             (lid, f"count.{lid}", f"streak.{lid}", f"played.{lid}")
             for lid, lv in game.rb.levers.items()
             if lv.team == team
         ]
-        _COUNT_KEYS[(id(game.rb), team)] = keys
+        _COUNT_KEYS[(game.rb.serial, team)] = keys
     return {lid: {"count": env[c], "streak": env[s], "played": env[p]} for lid, c, s, p in keys}
 
 

@@ -219,3 +219,16 @@ def test_schema_commands_print_json_schema() -> None:
         assert "$defs" in data
     sc = json.loads(cli("schema", "scenario").stdout)
     assert "Scenario" in sc["$defs"] and sc["$defs"]["Scenario"].get("additionalProperties") is False
+
+
+def test_every_loaded_rulebook_has_its_own_cache_key() -> None:
+    """Derived data (bot templates, dashboard plans, start environments) is cached per rulebook under
+    ``serial``; unlike id(), a serial is never handed to a later rulebook, so caches cannot mix them."""
+    from precursor.rulebook import load
+
+    serials = set()
+    for _ in range(3):
+        rb = load()
+        serials.add(rb.serial)
+        del rb  # a freed rulebook's id may be reused by the next; its serial is not
+    assert len(serials) == 3
