@@ -270,3 +270,22 @@ def test_running_means_follow_the_turn_end_values(rb: Rulebook) -> None:
     assert read(replayed.state.env) == want
     # an environment without turn values (a bot's, built from its view) carries the mean itself
     assert read({"mean.mx.st": 42.5}) == 42.5
+
+
+def test_play_pauses_the_cyclic_collector_only_for_the_game(rb: Rulebook) -> None:
+    import gc
+
+    seen: list[bool] = []
+    assert gc.isenabled()
+    play(rb, "tutorial", 1, None, on_turn=lambda g, t: seen.append(gc.isenabled()))
+    assert seen == [False] * 3 and gc.isenabled()  # paused during the game, back afterwards
+    gc.disable()
+    try:
+        play(rb, "tutorial", 1, None)
+        assert not gc.isenabled()  # a caller's own setting is left as it was
+    finally:
+        gc.enable()
+    # and a game leaves no cyclic garbage behind, which is why pausing is safe
+    gc.collect()
+    play(rb, "loose-talk", 2, None)
+    assert gc.collect() == 0
