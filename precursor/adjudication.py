@@ -164,7 +164,7 @@ def release_inject(g: Game, inj: Any, inputs: list[dict[str, Any]] | None = None
             "before": {k: g.state.env.get(k) for k in changes},
             "free_levers": list(inj.free_levers),
             "sources": list(inj.sources),
-            "ext": inj.ext.model_dump() if inj.ext else None,
+            "ext": dict(inj.ext) if inj.ext else None,
             "inputs": inputs or [],
             "vis": "all" if len(inj.audience) == 4 else list(inj.audience),
         }

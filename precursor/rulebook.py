@@ -129,7 +129,7 @@ class CInject:
     audience: tuple[str, ...]
     deck: bool
     sources: tuple[str, ...]
-    ext: S.Ext | None
+    ext: dict[str, Any] | None  # the outside-fact note as the inject event carries it
 
 
 @dataclass(slots=True)
@@ -848,7 +848,7 @@ def _build(ctx: _Ctx, kinds: dict[str, list[Doc]]) -> Rulebook | None:
                     aud,
                     inj.deck,
                     tuple(inj.sources),
-                    inj.ext,
+                    inj.ext.model_dump() if inj.ext else None,
                 )
             )
         objectives: list[CObjective] = []
