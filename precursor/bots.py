@@ -32,6 +32,7 @@ from .commands import (
     SubmitOrders,
 )
 from .expr import HISTORY_KEY
+from .months import add_months
 from .negotiation import CHINA_FRAMINGS
 from .persona_rules import CPersona
 from .rng import roll
@@ -817,8 +818,7 @@ class Bot:
             u, _ = self.order_utility(env, lever, c["params"], public, cost)
             total += u
             weighed.append((c, u, mine))
-        if prop.get("modules"):
-            total += p.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
+        total += self._module_bonus(prop)
         # a deal the team cannot pay for would be broken: commitments already due come first
         committed = self._committed_cost(view, env)
         pc = float(view["pc"][self.team])
@@ -828,7 +828,7 @@ class Bot:
         threshold = 0.25 * p.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0)
         # a near miss is worth a counter; a deal far from acceptable is simply rejected
         if own_cost + committed > pc or threshold - NEAR_MISS <= total < threshold:
-            counter = self._counter(view, env, prop, weighed, threshold, pc - committed)
+            counter = self._counter(view, env, prop, weighed, threshold, trust, pc - committed)
             if counter is not None:
                 return counter
         if own_cost + committed > pc:
@@ -852,6 +852,12 @@ class Bot:
             "reject",
         )
 
+    def _module_bonus(self, prop: dict[str, Any]) -> float:
+        """What the trilateral modules of a deal are worth to this persona, on top of its clauses."""
+        if not prop.get("modules"):
+            return 0.0
+        return self.persona.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
+
     def _counter(
         self,
         view: dict[str, Any],
@@ -859,6 +865,7 @@ class Bot:
         prop: dict[str, Any],
         weighed: list[tuple[dict[str, Any], float, float]],
         threshold: float,
+        trust: float,
         budget: float,
     ) -> Decision | None:
         """A counter-proposal instead of a flat rejection, when one is worth making: the same deal without the
@@ -877,7 +884,7 @@ class Bot:
         if tabled + 1 + reserve > int(view.get("proposal_limit", 0)):
             return None
         proposer, public = prop["from"], prop["visibility"] == "public"
-        if env.get(f"trust.{pair(self.team, proposer)}", 50) < 30:
+        if trust < 30:
             return None  # as for its own package: no new offer to a partner it does not trust
         # the smallest change first: only the clause that costs this team most goes, and never one its own
         # package offers (what the persona would put on the table unasked it does not strike out)
@@ -916,9 +923,7 @@ class Bot:
             c["actor"] == self.team for c, _, _ in keep
         ):
             return None  # a counter that keeps none of our own part is a demand, not an offer
-        total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0)
-        if prop.get("modules"):
-            total += self.persona.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
+        total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + self._module_bonus(prop)
         if total < threshold or sum(cost for _, _, cost in keep) > budget:
             return None
         clauses = [
@@ -1460,8 +1465,6 @@ def bot_view(
     (``game.env_version``), as between the negotiation and the orders phase of a turn. A test plays bot
     games and checks, at every decision, that this equals the full view's items.
     """
-    from .months import add_months
-
     st, sc = game.state, game.sc.model
     env = st.env
     version = (game.env_version, st.turn, st.month_index)

@@ -18,7 +18,8 @@ and the benchmarks.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,89 +103,69 @@ def play(
     stay alive in its log and form no cycles, so the collector's passes over them free nothing and cost
     a few percent of a headless game (simulation runs thousands). It resumes when the game is done.
     """
+    with _collector_paused():
+        script = script or {}
+        if game is None:
+            game = Game.new(rb, scenario, seed, seats_in_play=script.get("seats"))
+        elif game.state.phase != "briefing":
+            raise CommandError("wrong_phase", "a game is continued from a turn's briefing")
+        if start:
+            unknown = [k for k in start if k not in rb.indicators]
+            if unknown:
+                raise CommandError(
+                    "unknown_indicator", f"unknown indicator '{unknown[0]}' in the starting overrides"
+                )
+            game.effect("setup.start", "the starting position is adjusted", dict(start), (), vis="all")
+        turns = _by_turn(script)
+        errors = [] if errors is None else errors
+        last = game.state.turns if until_turn is None else min(until_turn, game.state.turns)
+
+        def run(turn: int, phase_orders: bool) -> None:
+            for i, raw in enumerate(turns.get(turn, [])):
+                if isinstance(raw, CommandEnvelope):  # already parsed (benchmarks, bots)
+                    is_order = raw.command.type == "submit_orders"
+                else:
+                    is_order = raw.get("type") == "submit_orders"
+                if is_order != phase_orders:
+                    continue
+                try:
+                    game.handle(raw if isinstance(raw, CommandEnvelope) else parse_command(raw))
+                except CommandError as exc:
+                    errors.append(
+                        Outcome(turn, i, exc.code, exc.message, raw if isinstance(raw, dict) else {})
+                    )
+            if bots is not None:
+                for env in bots(game, "orders" if phase_orders else "negotiation"):
+                    try:
+                        game.handle(env)
+                    except CommandError as exc:
+                        errors.append(Outcome(turn, -1, exc.code, exc.message, {"bot": True}))
+
+        advance = CommandEnvelope(actor=SYSTEM, command=Advance())
+        while True:
+            turn = game.state.turn
+            game.handle(advance)  # briefing -> negotiation
+            run(turn, False)
+            game.handle(advance)  # -> orders
+            run(turn, True)
+            game.handle(advance)  # adjudication -> results
+            if on_turn is not None:
+                on_turn(game, turn)
+            if turn >= last:
+                break
+            game.handle(advance)  # -> next turn's briefing
+        if until_turn is None or until_turn >= game.state.turns:
+            game.handle(advance)  # epilogue, final score, game over
+        return game, errors
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
     paused = gc.isenabled()
     if paused:
         gc.disable()
     try:
-        return _play(
-            rb,
-            scenario,
-            seed,
-            script,
-            until_turn=until_turn,
-            on_turn=on_turn,
-            bots=bots,
-            start=start,
-            errors=errors,
-            game=game,
-        )
+        yield
     finally:
         if paused:
             gc.enable()
-
-
-def _play(
-    rb: Rulebook,
-    scenario: str,
-    seed: int,
-    script: dict[str, Any] | None = None,
-    *,
-    until_turn: int | None = None,
-    on_turn: Callable[[Game, int], None] | None = None,
-    bots: Callable[[Game, str], Iterable[CommandEnvelope]] | None = None,
-    start: dict[str, Any] | None = None,
-    errors: list[Outcome] | None = None,
-    game: Game | None = None,
-) -> tuple[Game, list[Outcome]]:
-
-    script = script or {}
-    if game is None:
-        game = Game.new(rb, scenario, seed, seats_in_play=script.get("seats"))
-    elif game.state.phase != "briefing":
-        raise CommandError("wrong_phase", "a game is continued from a turn's briefing")
-    if start:
-        unknown = [k for k in start if k not in rb.indicators]
-        if unknown:
-            raise CommandError(
-                "unknown_indicator", f"unknown indicator '{unknown[0]}' in the starting overrides"
-            )
-        game.effect("setup.start", "the starting position is adjusted", dict(start), (), vis="all")
-    turns = _by_turn(script)
-    errors = [] if errors is None else errors
-    last = game.state.turns if until_turn is None else min(until_turn, game.state.turns)
-
-    def run(turn: int, phase_orders: bool) -> None:
-        for i, raw in enumerate(turns.get(turn, [])):
-            if isinstance(raw, CommandEnvelope):  # already parsed (benchmarks, bots)
-                is_order = raw.command.type == "submit_orders"
-            else:
-                is_order = raw.get("type") == "submit_orders"
-            if is_order != phase_orders:
-                continue
-            try:
-                game.handle(raw if isinstance(raw, CommandEnvelope) else parse_command(raw))
-            except CommandError as exc:
-                errors.append(Outcome(turn, i, exc.code, exc.message, raw if isinstance(raw, dict) else {}))
-        if bots is not None:
-            for env in bots(game, "orders" if phase_orders else "negotiation"):
-                try:
-                    game.handle(env)
-                except CommandError as exc:
-                    errors.append(Outcome(turn, -1, exc.code, exc.message, {"bot": True}))
-
-    advance = CommandEnvelope(actor=SYSTEM, command=Advance())
-    while True:
-        turn = game.state.turn
-        game.handle(advance)  # briefing -> negotiation
-        run(turn, False)
-        game.handle(advance)  # -> orders
-        run(turn, True)
-        game.handle(advance)  # adjudication -> results
-        if on_turn is not None:
-            on_turn(game, turn)
-        if turn >= last:
-            break
-        game.handle(advance)  # -> next turn's briefing
-    if until_turn is None or until_turn >= game.state.turns:
-        game.handle(advance)  # epilogue, final score, game over
-    return game, errors

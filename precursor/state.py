@@ -101,9 +101,12 @@ def _month(state: GameState, ev: Event) -> None:
     env["month_index"] = ev["month_index"]
     env["month"] = ev["month"]
     hist = state.history
-    values: dict[str, Any] = ev["values"]
-    # the keys are exactly the recorded ones (every numeric indicator); append to each series in one C loop
-    deque(map(list.append, map(hist.__getitem__, values), values.values()), maxlen=0)
+    _append_each(hist, ev["values"])  # the keys are exactly the recorded ones (every numeric indicator)
+
+
+def _append_each(series: dict[str, list[Any]], values: dict[str, Any]) -> None:
+    """Append each value to the series of its key (which must exist), in one C loop: 120 a month."""
+    deque(map(list.append, map(series.__getitem__, values), values.values()), maxlen=0)
 
 
 def _phase(state: GameState, ev: Event) -> None:
@@ -181,7 +184,7 @@ def _turn_end(state: GameState, ev: Event) -> None:
     values: dict[str, Any] = ev["values"]
     tv = state.turn_values
     if values and tv.keys() == values.keys():  # every turn records the same indicators
-        deque(map(list.append, map(tv.__getitem__, values), values.values()), maxlen=0)
+        _append_each(tv, values)
     else:
         for k, v in values.items():
             tv.setdefault(k, []).append(v)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .months import add_months
 from .rng import roll
 from .schema import TEAMS
 
@@ -276,8 +277,6 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
     for t in TEAMS:
         if current and (fac or final or t == team):
             scores[t] = current.get(t)
-    from .months import add_months
-
     indicators = indicators_for(game, audience)
     return {
         "audience": audience,
