@@ -3,15 +3,21 @@
 "Busy" means every team gives its full allowance of four orders every turn, one of them a public
 statement-bearing submission, and tables a proposal that its counterpart accepts. The baseline in the
 same run is the same game with no commands at all, so the figure for commands is separated from the
-cost of the monthly model. Run: ``python bench/bench_engine.py [--games N]``.
+cost of the monthly model. When the package under test is the compiled build (``pip install .``, see
+setup.py), the same figures for this checkout's pure-Python sources follow, timed in the same run. Run:
+``python bench/bench_engine.py [--games N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from pathlib import Path
 from typing import Any
+
+import which_build
 
 from precursor.engine import Game
 from precursor.rulebook import default_rulebook, load
@@ -98,15 +104,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--games", type=int, default=200)
     ap.add_argument("--scenario", default=None, help="default: the scenario with the most turns")
+    ap.add_argument("--json", action="store_true", help="print only the medians, as one JSON line")
     args = ap.parse_args()
+    say = (lambda *_: None) if args.json else print
 
+    say(f"package under test: {which_build.describe()}")
     loads = []
     for _ in range(7):
         t0 = time.perf_counter()
         load()
         loads.append(time.perf_counter() - t0)
-    print(
-        f"rulebook + scenarios load and validate: median {statistics.median(loads) * 1000:.0f} ms "
+    figures = {"load_ms": statistics.median(loads) * 1000}
+    say(
+        f"rulebook + scenarios load and validate: median {figures['load_ms']:.0f} ms "
         f"(min {min(loads) * 1000:.0f} ms, 7 runs)"
     )
 
@@ -118,24 +128,42 @@ def main() -> None:
     script = parsed(script)
     game, errors = play(rb, sid, 0, script)
     executed = sum(1 for e in game.log if e["type"] == "order_executed")
-    print(
+    say(
         f"scenario {sid}: {turns} turns; busy script: {executed} orders executed, "
         f"{sum(1 for e in game.log if e['type'] == 'agreement')} agreements, {len(game.log)} events, "
         f"{len(errors)} commands refused"
     )
-    for label, scr in (("empty script (baseline)", None), ("busy script", script)):
+    runs = (("empty_ms", "empty script (baseline)", None), ("busy_ms", "busy script", script))
+    for key, label, scr in runs:
         times = []
         for seed in range(args.games):
             t0 = time.perf_counter()
             play(rb, sid, seed, scr)
             times.append(time.perf_counter() - t0)
         times.sort()
-        print(
-            f"  {label:<24} per game: median {statistics.median(times) * 1000:.2f} ms, "
+        figures[key] = statistics.median(times) * 1000
+        say(
+            f"  {label:<24} per game: median {figures[key]:.2f} ms, "
             f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms over {args.games} games"
         )
-    # the same busy games, counting only the engine's phase changes (turn resolution, epilogue, scoring),
-    # not the handling of the 160 negotiation and order commands that precede them
+    if args.json:
+        print(json.dumps(figures))
+        return
+    if which_build.is_compiled():
+        # a compiled class cannot be patched to time its phase changes; the pure sources can, below
+        pure = which_build.run_pure(Path(__file__), ["--games", str(args.games), "--scenario", sid])
+        print(
+            f"same run, this checkout's pure-Python sources: load {pure['load_ms']:.0f} ms, "
+            f"empty script {pure['empty_ms']:.2f} ms, busy script {pure['busy_ms']:.2f} ms per game "
+            f"(compiled/pure: ×{figures['busy_ms'] / pure['busy_ms']:.2f} on the busy game)"
+        )
+        return
+    _turn_resolution(rb, sid, script, args.games)
+
+
+def _turn_resolution(rb: Any, sid: str, script: dict[str, Any], games: int) -> None:
+    """The same busy games, counting only the engine's phase changes (turn resolution, epilogue,
+    scoring), not the handling of the 160 negotiation and order commands that precede them."""
     spent = [0.0]
     original = Game.advance
 
@@ -146,11 +174,11 @@ def main() -> None:
 
     Game.advance = timed  # type: ignore[method-assign]
     try:
-        for seed in range(args.games):
+        for seed in range(games):
             play(rb, sid, seed, script)
     finally:
         Game.advance = original  # type: ignore[method-assign]
-    print(f"  {'of which turn resolution':<24} per game: mean {spent[0] / args.games * 1000:.2f} ms")
+    print(f"  {'of which turn resolution':<24} per game: mean {spent[0] / games * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ from .months import add_months
 from .negotiation import CHINA_FRAMINGS
 from .persona_rules import CPersona
 from .rng import roll
+
+# imported at run time: a compiled dataclass resolves its field types when the module loads
+from .rulebook import CLever, Rulebook
 from .schema import TEAMS
 from .views import (
     _BOOL,
@@ -53,7 +56,6 @@ from .views import (
 
 if TYPE_CHECKING:
     from .engine import Game
-    from .rulebook import CLever, Rulebook
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -785,7 +787,7 @@ class Bot:
                     read |= {n for n in rule.reject_if.names if n.startswith("prop.")}
             wanted = _REJECT_READS[key] = frozenset(read)
         defaults = _prop_defaults(self.rb)
-        penv = {k: defaults[k] for k in wanted if k in defaults}
+        penv: dict[str, Any] = {k: defaults[k] for k in wanted if k in defaults}
         self._fill_prop_names(penv, prop)
         return {k: v for k, v in penv.items() if k in wanted}
 

@@ -48,6 +48,14 @@ def pair(a: str, b: str) -> str:
     return f"{a}_{b}" if ia < ib else f"{b}_{a}"
 
 
+def _finite(v: Any) -> bool:
+    """A number a parameter may hold: not NaN nor infinite, nor an int too large for a float.
+
+    ``v`` stays ``Any``: narrowed to ``int | float``, the compiled build (setup.py) would take it for a
+    float and refuse a huge int instead of answering False."""
+    return bool(abs(v) <= 1e15) and math.isfinite(float(v))
+
+
 def rnd(x: float) -> float:
     """Values are stored to 4 decimals: readable logs, and no float noise between platforms."""
     return round4(x + 0.0)
@@ -658,7 +666,7 @@ class Game:
             else:
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a number")
-                if abs(v) > 1e15 or not math.isfinite(v):  # NaN and infinity; huge ints overflow floats
+                if not _finite(v):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a finite number")
                 if p.type == "int" and float(v) != int(v):
                     raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")

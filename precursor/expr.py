@@ -666,78 +666,85 @@ def _round(x: Any) -> Any:
 # Each binary operator has three closure shapes: both sides computed, right side constant, left side constant.
 # Specialising constants away saves a call per node, and most formulas are full of literals.
 _Shapes: TypeAlias = tuple[Callable[[Fn, Fn], Fn], Callable[[Fn, Any], Fn], Callable[[Any, Fn], Fn]]
-_BINARY: Final[dict[str, _Shapes]] = {
-    "+": (
-        lambda f, g: lambda e: f(e) + g(e),
-        lambda f, c: lambda e: f(e) + c,
-        lambda c, g: lambda e: c + g(e),
-    ),
-    "-": (
-        lambda f, g: lambda e: f(e) - g(e),
-        lambda f, c: lambda e: f(e) - c,
-        lambda c, g: lambda e: c - g(e),
-    ),
-    "*": (
-        lambda f, g: lambda e: f(e) * g(e),
-        lambda f, c: lambda e: f(e) * c,
-        lambda c, g: lambda e: c * g(e),
-    ),
-    "/": (
-        lambda f, g: lambda e: f(e) / d if (d := g(e)) else 0.0,
-        lambda f, c: (lambda e: f(e) / c) if c else _zero,
-        lambda c, g: lambda e: c / d if (d := g(e)) else 0.0,
-    ),
-    "%": (
-        lambda f, g: lambda e: f(e) % d if (d := g(e)) else 0.0,
-        lambda f, c: (lambda e: f(e) % c) if c else _zero,
-        lambda c, g: lambda e: c % d if (d := g(e)) else 0.0,
-    ),
-    "^": (
-        lambda f, g: lambda e: _pow(f(e), g(e)),
-        lambda f, c: lambda e: _pow(f(e), c),
-        lambda c, g: lambda e: _pow(c, g(e)),
-    ),
-    "<": (
-        lambda f, g: lambda e: f(e) < g(e),
-        lambda f, c: lambda e: f(e) < c,
-        lambda c, g: lambda e: c < g(e),
-    ),
-    "<=": (
-        lambda f, g: lambda e: f(e) <= g(e),
-        lambda f, c: lambda e: f(e) <= c,
-        lambda c, g: lambda e: c <= g(e),
-    ),
-    ">": (
-        lambda f, g: lambda e: f(e) > g(e),
-        lambda f, c: lambda e: f(e) > c,
-        lambda c, g: lambda e: c > g(e),
-    ),
-    ">=": (
-        lambda f, g: lambda e: f(e) >= g(e),
-        lambda f, c: lambda e: f(e) >= c,
-        lambda c, g: lambda e: c >= g(e),
-    ),
-    "==": (
-        lambda f, g: lambda e: f(e) == g(e),
-        lambda f, c: lambda e: f(e) == c,
-        lambda c, g: lambda e: c == g(e),
-    ),
-    "!=": (
-        lambda f, g: lambda e: f(e) != g(e),
-        lambda f, c: lambda e: f(e) != c,
-        lambda c, g: lambda e: c != g(e),
-    ),
-    "and": (
-        lambda f, g: lambda e: f(e) and g(e),
-        lambda f, c: lambda e: f(e) and c,
-        lambda c, g: lambda e: c and g(e),
-    ),
-    "or": (
-        lambda f, g: lambda e: f(e) or g(e),
-        lambda f, c: lambda e: f(e) or c,
-        lambda c, g: lambda e: c or g(e),
-    ),
-}
+
+
+def _binary_shapes() -> dict[str, _Shapes]:
+    """Built in a function: mypyc (setup.py) cannot compile lambdas that return lambdas at module level."""
+    return {
+        "+": (
+            lambda f, g: lambda e: f(e) + g(e),
+            lambda f, c: lambda e: f(e) + c,
+            lambda c, g: lambda e: c + g(e),
+        ),
+        "-": (
+            lambda f, g: lambda e: f(e) - g(e),
+            lambda f, c: lambda e: f(e) - c,
+            lambda c, g: lambda e: c - g(e),
+        ),
+        "*": (
+            lambda f, g: lambda e: f(e) * g(e),
+            lambda f, c: lambda e: f(e) * c,
+            lambda c, g: lambda e: c * g(e),
+        ),
+        "/": (
+            lambda f, g: lambda e: f(e) / d if (d := g(e)) else 0.0,
+            lambda f, c: (lambda e: f(e) / c) if c else _zero,
+            lambda c, g: lambda e: c / d if (d := g(e)) else 0.0,
+        ),
+        "%": (
+            lambda f, g: lambda e: f(e) % d if (d := g(e)) else 0.0,
+            lambda f, c: (lambda e: f(e) % c) if c else _zero,
+            lambda c, g: lambda e: c % d if (d := g(e)) else 0.0,
+        ),
+        "^": (
+            lambda f, g: lambda e: _pow(f(e), g(e)),
+            lambda f, c: lambda e: _pow(f(e), c),
+            lambda c, g: lambda e: _pow(c, g(e)),
+        ),
+        "<": (
+            lambda f, g: lambda e: f(e) < g(e),
+            lambda f, c: lambda e: f(e) < c,
+            lambda c, g: lambda e: c < g(e),
+        ),
+        "<=": (
+            lambda f, g: lambda e: f(e) <= g(e),
+            lambda f, c: lambda e: f(e) <= c,
+            lambda c, g: lambda e: c <= g(e),
+        ),
+        ">": (
+            lambda f, g: lambda e: f(e) > g(e),
+            lambda f, c: lambda e: f(e) > c,
+            lambda c, g: lambda e: c > g(e),
+        ),
+        ">=": (
+            lambda f, g: lambda e: f(e) >= g(e),
+            lambda f, c: lambda e: f(e) >= c,
+            lambda c, g: lambda e: c >= g(e),
+        ),
+        "==": (
+            lambda f, g: lambda e: f(e) == g(e),
+            lambda f, c: lambda e: f(e) == c,
+            lambda c, g: lambda e: c == g(e),
+        ),
+        "!=": (
+            lambda f, g: lambda e: f(e) != g(e),
+            lambda f, c: lambda e: f(e) != c,
+            lambda c, g: lambda e: c != g(e),
+        ),
+        "and": (
+            lambda f, g: lambda e: f(e) and g(e),
+            lambda f, c: lambda e: f(e) and c,
+            lambda c, g: lambda e: c and g(e),
+        ),
+        "or": (
+            lambda f, g: lambda e: f(e) or g(e),
+            lambda f, c: lambda e: f(e) or c,
+            lambda c, g: lambda e: c or g(e),
+        ),
+    }
+
+
+_BINARY: Final[dict[str, _Shapes]] = _binary_shapes()
 # The same shapes again where a side is a plain name: reading ``e[name]`` inline saves a call per node, and
 # more than half the operands in the rulebook are names (``x >= 3``, ``a - b``, ``0.5 * x``). The order of
 # evaluation and the division guard are those of the general shapes above.
@@ -748,92 +755,99 @@ _NamedShapes: TypeAlias = tuple[
     Callable[[str, Fn], Fn],  # name op computed
     Callable[[Fn, str], Fn],  # computed op name
 ]
-_NAMED: Final[dict[str, _NamedShapes]] = {
-    "+": (
-        lambda n, c: lambda e: e[n] + c,
-        lambda c, n: lambda e: c + e[n],
-        lambda n, m: lambda e: e[n] + e[m],
-        lambda n, g: lambda e: e[n] + g(e),
-        lambda f, n: lambda e: f(e) + e[n],
-    ),
-    "-": (
-        lambda n, c: lambda e: e[n] - c,
-        lambda c, n: lambda e: c - e[n],
-        lambda n, m: lambda e: e[n] - e[m],
-        lambda n, g: lambda e: e[n] - g(e),
-        lambda f, n: lambda e: f(e) - e[n],
-    ),
-    "*": (
-        lambda n, c: lambda e: e[n] * c,
-        lambda c, n: lambda e: c * e[n],
-        lambda n, m: lambda e: e[n] * e[m],
-        lambda n, g: lambda e: e[n] * g(e),
-        lambda f, n: lambda e: f(e) * e[n],
-    ),
-    "/": (
-        lambda n, c: (lambda e: e[n] / c) if c else _zero,
-        lambda c, n: lambda e: c / d if (d := e[n]) else 0.0,
-        lambda n, m: lambda e: e[n] / d if (d := e[m]) else 0.0,
-        lambda n, g: lambda e: e[n] / d if (d := g(e)) else 0.0,
-        lambda f, n: lambda e: f(e) / d if (d := e[n]) else 0.0,
-    ),
-    "<": (
-        lambda n, c: lambda e: e[n] < c,
-        lambda c, n: lambda e: c < e[n],
-        lambda n, m: lambda e: e[n] < e[m],
-        lambda n, g: lambda e: e[n] < g(e),
-        lambda f, n: lambda e: f(e) < e[n],
-    ),
-    "<=": (
-        lambda n, c: lambda e: e[n] <= c,
-        lambda c, n: lambda e: c <= e[n],
-        lambda n, m: lambda e: e[n] <= e[m],
-        lambda n, g: lambda e: e[n] <= g(e),
-        lambda f, n: lambda e: f(e) <= e[n],
-    ),
-    ">": (
-        lambda n, c: lambda e: e[n] > c,
-        lambda c, n: lambda e: c > e[n],
-        lambda n, m: lambda e: e[n] > e[m],
-        lambda n, g: lambda e: e[n] > g(e),
-        lambda f, n: lambda e: f(e) > e[n],
-    ),
-    ">=": (
-        lambda n, c: lambda e: e[n] >= c,
-        lambda c, n: lambda e: c >= e[n],
-        lambda n, m: lambda e: e[n] >= e[m],
-        lambda n, g: lambda e: e[n] >= g(e),
-        lambda f, n: lambda e: f(e) >= e[n],
-    ),
-    "==": (
-        lambda n, c: lambda e: e[n] == c,
-        lambda c, n: lambda e: c == e[n],
-        lambda n, m: lambda e: e[n] == e[m],
-        lambda n, g: lambda e: e[n] == g(e),
-        lambda f, n: lambda e: f(e) == e[n],
-    ),
-    "!=": (
-        lambda n, c: lambda e: e[n] != c,
-        lambda c, n: lambda e: c != e[n],
-        lambda n, m: lambda e: e[n] != e[m],
-        lambda n, g: lambda e: e[n] != g(e),
-        lambda f, n: lambda e: f(e) != e[n],
-    ),
-    "and": (
-        lambda n, c: lambda e: e[n] and c,
-        lambda c, n: lambda e: c and e[n],
-        lambda n, m: lambda e: e[n] and e[m],
-        lambda n, g: lambda e: e[n] and g(e),
-        lambda f, n: lambda e: f(e) and e[n],
-    ),
-    "or": (
-        lambda n, c: lambda e: e[n] or c,
-        lambda c, n: lambda e: c or e[n],
-        lambda n, m: lambda e: e[n] or e[m],
-        lambda n, g: lambda e: e[n] or g(e),
-        lambda f, n: lambda e: f(e) or e[n],
-    ),
-}
+
+
+def _named_shapes() -> dict[str, _NamedShapes]:
+    """Built in a function, as ``_binary_shapes`` is."""
+    return {
+        "+": (
+            lambda n, c: lambda e: e[n] + c,
+            lambda c, n: lambda e: c + e[n],
+            lambda n, m: lambda e: e[n] + e[m],
+            lambda n, g: lambda e: e[n] + g(e),
+            lambda f, n: lambda e: f(e) + e[n],
+        ),
+        "-": (
+            lambda n, c: lambda e: e[n] - c,
+            lambda c, n: lambda e: c - e[n],
+            lambda n, m: lambda e: e[n] - e[m],
+            lambda n, g: lambda e: e[n] - g(e),
+            lambda f, n: lambda e: f(e) - e[n],
+        ),
+        "*": (
+            lambda n, c: lambda e: e[n] * c,
+            lambda c, n: lambda e: c * e[n],
+            lambda n, m: lambda e: e[n] * e[m],
+            lambda n, g: lambda e: e[n] * g(e),
+            lambda f, n: lambda e: f(e) * e[n],
+        ),
+        "/": (
+            lambda n, c: (lambda e: e[n] / c) if c else _zero,
+            lambda c, n: lambda e: c / d if (d := e[n]) else 0.0,
+            lambda n, m: lambda e: e[n] / d if (d := e[m]) else 0.0,
+            lambda n, g: lambda e: e[n] / d if (d := g(e)) else 0.0,
+            lambda f, n: lambda e: f(e) / d if (d := e[n]) else 0.0,
+        ),
+        "<": (
+            lambda n, c: lambda e: e[n] < c,
+            lambda c, n: lambda e: c < e[n],
+            lambda n, m: lambda e: e[n] < e[m],
+            lambda n, g: lambda e: e[n] < g(e),
+            lambda f, n: lambda e: f(e) < e[n],
+        ),
+        "<=": (
+            lambda n, c: lambda e: e[n] <= c,
+            lambda c, n: lambda e: c <= e[n],
+            lambda n, m: lambda e: e[n] <= e[m],
+            lambda n, g: lambda e: e[n] <= g(e),
+            lambda f, n: lambda e: f(e) <= e[n],
+        ),
+        ">": (
+            lambda n, c: lambda e: e[n] > c,
+            lambda c, n: lambda e: c > e[n],
+            lambda n, m: lambda e: e[n] > e[m],
+            lambda n, g: lambda e: e[n] > g(e),
+            lambda f, n: lambda e: f(e) > e[n],
+        ),
+        ">=": (
+            lambda n, c: lambda e: e[n] >= c,
+            lambda c, n: lambda e: c >= e[n],
+            lambda n, m: lambda e: e[n] >= e[m],
+            lambda n, g: lambda e: e[n] >= g(e),
+            lambda f, n: lambda e: f(e) >= e[n],
+        ),
+        "==": (
+            lambda n, c: lambda e: e[n] == c,
+            lambda c, n: lambda e: c == e[n],
+            lambda n, m: lambda e: e[n] == e[m],
+            lambda n, g: lambda e: e[n] == g(e),
+            lambda f, n: lambda e: f(e) == e[n],
+        ),
+        "!=": (
+            lambda n, c: lambda e: e[n] != c,
+            lambda c, n: lambda e: c != e[n],
+            lambda n, m: lambda e: e[n] != e[m],
+            lambda n, g: lambda e: e[n] != g(e),
+            lambda f, n: lambda e: f(e) != e[n],
+        ),
+        "and": (
+            lambda n, c: lambda e: e[n] and c,
+            lambda c, n: lambda e: c and e[n],
+            lambda n, m: lambda e: e[n] and e[m],
+            lambda n, g: lambda e: e[n] and g(e),
+            lambda f, n: lambda e: f(e) and e[n],
+        ),
+        "or": (
+            lambda n, c: lambda e: e[n] or c,
+            lambda c, n: lambda e: c or e[n],
+            lambda n, m: lambda e: e[n] or e[m],
+            lambda n, g: lambda e: e[n] or g(e),
+            lambda f, n: lambda e: f(e) or e[n],
+        ),
+    }
+
+
+_NAMED: Final[dict[str, _NamedShapes]] = _named_shapes()
 _UNARY_FN: Final[dict[str, Callable[[Any], Any]]] = {
     "abs": abs,
     "floor": _floor,
@@ -969,7 +983,8 @@ def _clamp(codes: list[_Code]) -> Fn:
         a, b = lo.value, hi.value
         return lambda e: a if (v := f(e)) < a else b if v > b else v
     fa, fb = lo.fn, hi.fn
-    return lambda e: a if (v := f(e)) < (a := fa(e)) else b if v > (b := fb(e)) else v
+    # its own names: mypyc (setup.py) would take `a` and `b` for the ones of the branch above
+    return lambda e: low if (v := f(e)) < (low := fa(e)) else high if v > (high := fb(e)) else v
 
 
 def _lag(name: str, months: Fn) -> Fn:
@@ -1031,12 +1046,16 @@ class Expr:
     def __call__(self, env: Mapping[str, Any]) -> Any:
         return self.fn(env)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Expr:
+        # immutable; and a compiled closure (setup.py) cannot be copied the way a Python function is shared
+        return self
+
 
 _EXPECTED: Final[dict[str, str]] = {"bool": "a bool condition", "num": "a number", "str": "a string"}
 _CACHE_LIMIT: Final = 10_000
 
 
-def compile_expr(text: str | int | float | bool, symbols: Symbols, expect: Type | None = None) -> Expr:
+def compile_expr(text: object, symbols: Symbols, expect: Type | None = None) -> Expr:
     """Parse, check and compile in one step; YAML numbers and booleans are accepted as constants.
 
     Results are memoised per ``symbols`` because conditions written during play are compiled at run time,

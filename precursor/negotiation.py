@@ -223,7 +223,7 @@ def respond(g: Game, actor: Actor, cmd: Respond) -> None:
         sign(g, p)
 
 
-def agreement_points(parties: list[str], verification: str) -> float:
+def agreement_points(parties: list[str], verification: str) -> int:
     base = 2 if len(parties) == 2 else 3 if len(parties) == 3 else 4
     return base + (1 if verification != "self" else 0)
 

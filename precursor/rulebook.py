@@ -213,6 +213,11 @@ class Rulebook:
         keys = self.num_indicators
         self._read_num = itemgetter(*keys) if len(keys) > 1 else lambda env: tuple(env[k] for k in keys)
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Rulebook:
+        """Shared, not copied: a rulebook is never changed after it is loaded, so a deep copy of anything
+        that refers to it (a bot, a game) refers to the same one."""
+        return self
+
     def num_values(self, env: Mapping[str, Any]) -> dict[str, Any]:
         """Every numeric indicator's value, in rulebook order: recorded each month and at each turn's end."""
         return dict(zip(self.num_indicators, self._read_num(env), strict=True))

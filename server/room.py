@@ -204,7 +204,10 @@ class GameRoom:
             return
         rb = self.game.rb
         frames: dict[str, list[str]] = {}
-        encoded: dict[int, str] = {}  # redact returns the event itself when nothing is hidden: encode it once
+        # redact returns the event itself when nothing is hidden: encode each such event once. Only those
+        # are keyed by id(): they stay alive in `events`, while a redacted copy is freed after its use and
+        # its id can be handed to the next copy (which then got the previous audience's frame)
+        encoded: dict[int, str] = {}
         for c in self.conns:
             aud = c.audience
             fs = frames.get(aud)
@@ -212,11 +215,15 @@ class GameRoom:
                 fs = []
                 for ev in events:
                     r = redact(rb, ev, aud)
-                    if r is not None:
-                        text = encoded.get(id(r))
-                        if text is None:
-                            text = encoded[id(r)] = _event_frame(ev["seq"], r)
-                        fs.append(text)
+                    if r is None:
+                        continue
+                    if r is not ev:
+                        fs.append(_event_frame(ev["seq"], r))
+                        continue
+                    text = encoded.get(id(ev))
+                    if text is None:
+                        text = encoded[id(ev)] = _event_frame(ev["seq"], ev)
+                    fs.append(text)
                 frames[aud] = fs
             for f in fs:
                 c.push(f)

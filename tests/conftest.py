@@ -1,14 +1,25 @@
-"""Shared fixtures: the shipped rulebook is loaded once per session (it is immutable after load)."""
+"""Shared fixtures: the shipped rulebook is loaded once per session (it is immutable after load).
+
+``PRECURSOR_TEST_INSTALLED=1`` runs the suite against the installed package instead of this checkout's
+sources: CI sets it, so the tests check the build a user gets from ``pip install .`` (the engine and the
+bots compiled with mypyc, see setup.py), not only its pure-Python sources.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
-import pytest
-
-from precursor.rulebook import Rulebook, default_rulebook
-
 ROOT = Path(__file__).resolve().parent.parent
+
+if os.environ.get("PRECURSOR_TEST_INSTALLED", "") not in ("", "0"):
+    # `python -m pytest` puts the checkout first on the path; without it, imports find site-packages
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+
+import pytest  # noqa: E402
+
+from precursor.rulebook import Rulebook, default_rulebook  # noqa: E402
 
 
 @pytest.fixture(scope="session")

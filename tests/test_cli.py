@@ -108,6 +108,8 @@ def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
         ],
         check=True,
         capture_output=True,
+        # the data files are the point here; CI tests the compiled build through `pip install .`
+        env={**os.environ, "PRECURSOR_PURE": "1"},
     )
     wheel = next(wheel_dir.glob("precursor_wargame-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()

@@ -608,3 +608,40 @@ def test_the_checks_catch_a_planted_leak() -> None:
         except AssertionError:
             continue
         raise AssertionError(f"the checker let {bad} through")
+
+
+# ---------------------------------------------------------------- the fan-out, frame by frame
+
+
+async def test_each_connection_gets_its_own_audiences_frames() -> None:
+    """The room encodes an event once when it goes out unchanged to several audiences. A redacted copy
+    must never be served from that cache: it is freed after use, and the next copy (another audience's)
+    can get its id. Every connection's frames must be exactly its own audience's redactions."""
+    from precursor.bots import BotDriver
+    from precursor.runner import play
+    from precursor.views import FACILITATOR, PUBLIC, redact
+    from server.room import Connection, GameRoom, _event_frame
+
+    game, _ = play(
+        RB, "loose-talk", 3, None, bots=BotDriver(RB, dict(RB.scenarios["loose-talk"].model.personas), 3)
+    )
+    room = GameRoom(None, "g", game, {})  # type: ignore[arg-type]
+    audiences = ["us", "mx", "cn", "ca", PUBLIC, FACILITATOR]
+    for aud in audiences:
+        room.conns.add(
+            Connection(aud, "player", None, None, None, aud, 1 << 30, lambda _f: None, lambda _c, _r: None)
+        )
+    redacted_copies = 0
+    for lo in range(0, len(game.log), 25):  # batches, as commands produce them
+        batch = game.log[lo : lo + 25]
+        room._fanout(batch)
+        for c in room.conns:
+            got = [c.queue.get_nowait() for _ in range(c.queue.qsize())]
+            want = [
+                _event_frame(ev["seq"], r) for ev in batch if (r := redact(RB, ev, c.audience)) is not None
+            ]
+            redacted_copies += sum(
+                1 for ev in batch if (r := redact(RB, ev, c.audience)) is not None and r is not ev
+            )
+            assert got == want, c.audience
+    assert redacted_copies > 100  # the case that went wrong is well exercised

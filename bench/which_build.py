@@ -1,0 +1,61 @@
+"""Which build of ``precursor`` a benchmark measures, and the pure-Python sources as its same-run baseline.
+
+``pip install .`` compiles the engine's and the bots' hot modules with mypyc (setup.py); an editable
+install, or ``PRECURSOR_PURE=1``, gives the pure-Python package. A benchmark says which one it timed,
+and when it timed the compiled build it times this checkout's pure sources too, in a subprocess, so the
+gain is measured in the same run rather than remembered from another.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# setup.py's COMPILED list: the modules that decide which build this is
+PROBES = ("engine", "bots", "views", "adjudication")
+
+
+def describe() -> str:
+    """One line: compiled or pure, and where the package was imported from."""
+    files = {m: importlib.import_module(f"precursor.{m}").__file__ or "" for m in PROBES}
+    compiled = [m for m, f in files.items() if not f.endswith(".py")]
+    where = Path(files["engine"]).parent
+    if not compiled:
+        return f"pure Python ({where})"
+    return f"compiled with mypyc ({', '.join(compiled)}, …) ({where})"
+
+
+def is_compiled() -> bool:
+    import precursor.engine
+
+    return not (precursor.engine.__file__ or "").endswith(".py")
+
+
+def run_pure(script: Path, args: list[str]) -> dict[str, Any]:
+    """Run ``script --json ARGS`` against a copy of this checkout's pure sources; return its JSON."""
+    with tempfile.TemporaryDirectory(prefix="precursor-pure-") as tmp:
+        root = Path(tmp)
+        shutil.copytree(
+            ROOT / "precursor", root / "precursor", ignore=shutil.ignore_patterns("*.so", "__pycache__")
+        )
+        for data in ("rules", "scenarios"):
+            (root / data).symlink_to(ROOT / data)
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        out = subprocess.run(
+            [sys.executable, str(script), "--json", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+        return result
