@@ -6,21 +6,19 @@ the server it talks to; the client still speaks to it over the real websocket, l
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import uvicorn
 
 from .app import create_app
-from .run import uvicorn_config
+from .run import loopback_socket, uvicorn_config
 from .settings import ServerSettings
 
 
 class EmbeddedServer:
     def __init__(self, store: str | None = None) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = loopback_socket()
         self.port: int = self.sock.getsockname()[1]
         settings = ServerSettings(host="127.0.0.1", port=self.port, log_level="warning")
         if store:

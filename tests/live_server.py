@@ -17,7 +17,7 @@ import uvicorn
 
 from precursor.client import GameClient
 from server.app import create_app
-from server.run import uvicorn_config
+from server.run import loopback_socket, uvicorn_config
 from server.settings import ServerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +33,7 @@ def free_port() -> int:
 @contextlib.asynccontextmanager
 async def running_server(store: str = "memory://", **settings: Any) -> AsyncIterator[str]:
     """Serve on a free loopback port inside the test's loop; yields the base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()  # with TCP_NODELAY on its connections (requests took ~44 ms without)
     port = sock.getsockname()[1]
     cfg = ServerSettings(host="127.0.0.1", port=port, store=store, log_level="warning", **settings)
     server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg)))

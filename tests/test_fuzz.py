@@ -687,8 +687,8 @@ def _rest_request(
 
 @contextlib.contextmanager
 def child_server() -> Iterator[tuple[str, list[str]]]:
-    """`precursor serve` in a child process (requests to it take ~1 ms; to the in-process server, httpx
-    takes ~40 ms each), with its output read in a thread so that a chatty server never blocks."""
+    """`precursor serve` in a child process, with its output read in a thread so that a chatty server
+    never blocks."""
     server = ServerProcess("memory://")
     server.start()
     assert server.proc is not None and server.proc.stdout is not None

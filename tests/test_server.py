@@ -431,3 +431,38 @@ async def test_the_facilitator_sees_who_is_connected(url: str) -> None:
     async with GameClient(url, g.game_id, tokens["us"]) as us:
         await us.next_frame()
         assert not any(f.get("presence") for f in await drain(us, 0.3))  # players are not told
+
+
+async def test_connections_to_a_server_on_loopback_socket_have_tcp_nodelay() -> None:
+    """On asyncio's own loop (used where uvloop is not installed, and by the tests' in-loop server), a
+    server listening on ``loopback_socket()`` gets TCP_NODELAY on its connections. On a plain
+    ``socket.socket()`` it did not, and each response's body waited ~40 ms for the delayed ACK."""
+    import socket
+
+    from server.run import loopback_socket
+
+    def plain() -> socket.socket:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        return sock
+
+    for make, want in ((loopback_socket, 1), (plain, 0)):  # the old way too: the check can fail
+        seen: list[int] = []
+
+        def on_connect(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, seen: list[int] = seen
+        ) -> None:
+            so = writer.get_extra_info("socket")
+            seen.append(so.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        sock = make()
+        server = await asyncio.start_server(on_connect, sock=sock)
+        async with server:
+            _, w = await asyncio.open_connection(*sock.getsockname()[:2])
+            for _ in range(200):
+                if seen:
+                    break
+                await asyncio.sleep(0.005)
+            w.close()
+        assert seen == [want], make.__name__
