@@ -41,16 +41,16 @@ from .rng import roll
 from .rulebook import CLever, Rulebook
 from .schema import TEAMS
 from .views import (
-    _BOOL,
-    _EXACT,
-    _LAGGED,
-    _LIVE,
-    _NOISY_NOW,
+    MODE_BOOL,
+    MODE_EXACT,
+    MODE_LAGGED,
+    MODE_LIVE,
+    MODE_NOISY_NOW,
     WINDOWS,
-    _counts,
-    _noise,
-    _plan,
-    _point,
+    dashboard_plan,
+    fog_noise,
+    fogged_point,
+    lever_counts,
     levers_for,
 )
 
@@ -1311,9 +1311,9 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     """The team's dashboard (``views.indicators_for``) reduced to what a bot reads from it.
 
     The same plan (what the team sees, with which lag and noise) and the same fogged points
-    (``views._point``, ``views._noise``, cached per game) as the dashboard; only the points a bot reads
-    are taken: the value, the point three months before it (for ``trend.*``), and the whole series of
-    indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each entry
+    (``views.fogged_point``, ``views.fog_noise``, cached per game) as the dashboard; only the points a
+    bot reads are taken: the value, the point three months before it (for ``trend.*``), and the whole
+    series of indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each entry
     while its inputs do not change, as the dashboard does, so an unchanged entry is the same object,
     and the whole dashboard while no value has changed (``game.env_version``). A test checks, at every
     decision of bot games, that the environment built from this is the one built from the full view.
@@ -1327,7 +1327,7 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     for key, mode, lag, noise in _bot_plan(game.rb, team):
         hist = history.get(key)
         n = len(hist) if hist else 0
-        sig = (env[key], n) if mode != _LAGGED else n
+        sig = (env[key], n) if mode != MODE_LAGGED else n
         old = entries.get(key)
         if old is not None and old[0] == sig:
             out[key] = old[1]
@@ -1344,28 +1344,28 @@ def _shown(
 ) -> Shown:
     """One entry as ``views._entry`` builds it, reading only the points a bot needs."""
     value = game.state.env[key]
-    if mode == _BOOL:
+    if mode == MODE_BOOL:
         return value, None, [value] if series else None
     n = len(hist)
-    if mode == _EXACT:  # the series is hist[-12:]
+    if mode == MODE_EXACT:  # the series is hist[-12:]
         last, back = hist[-1], (hist[-4] if n >= 4 else None)
         full = hist[-12:] if series else None
-    elif mode == _LIVE:  # [*hist[-11:], value]
+    elif mode == MODE_LIVE:  # [*hist[-11:], value]
         last, back = value, (hist[-3] if n >= 3 else None)
         full = [*hist[-11:], value] if series else None
-    elif mode == _NOISY_NOW:  # the reported months, then this month's noisy value
-        value = last = round(value * _noise(game, team, key, n, noise), 4)
-        back = _point(game, team, key, n - 3, hist[n - 3], noise) if n >= 3 else None
+    elif mode == MODE_NOISY_NOW:  # the reported months, then this month's noisy value
+        value = last = round(value * fog_noise(game, team, key, n, noise), 4)
+        back = fogged_point(game, team, key, n - 3, hist[n - 3], noise) if n >= 3 else None
         full = None
         if series:
-            full = [_point(game, team, key, i, hist[i], noise) for i in range(max(0, n - 11), n)]
+            full = [fogged_point(game, team, key, i, hist[i], noise) for i in range(max(0, n - 11), n)]
             full.append(last)
     else:  # lagged: each month as reported `lag` months later; before the game, the starting value
         lo = max(0, n - 12 - lag)
         idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
-        value = last = _point(game, team, key, idxs[-1], hist[idxs[-1]], noise)
-        back = _point(game, team, key, idxs[-4], hist[idxs[-4]], noise) if len(idxs) >= 4 else None
-        full = [_point(game, team, key, i, hist[i], noise) for i in idxs] if series else None
+        value = last = fogged_point(game, team, key, idxs[-1], hist[idxs[-1]], noise)
+        back = fogged_point(game, team, key, idxs[-4], hist[idxs[-4]], noise) if len(idxs) >= 4 else None
+        full = [fogged_point(game, team, key, i, hist[i], noise) for i in idxs] if series else None
     trend = (last - back) / abs(back) * 100 if back else None
     return value, trend, full
 
@@ -1374,11 +1374,13 @@ _BOT_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float]]] = {}
 
 
 def _bot_plan(rb: Rulebook, team: str) -> list[tuple[str, int, int, float]]:
-    """The dashboard's plan (``views._plan``) for the indicators a bot may read (``read_names``)."""
+    """The dashboard's plan (``views.dashboard_plan``) for the indicators a bot may read (``read_names``)."""
     plan = _BOT_PLANS.get((rb.serial, team))
     if plan is None:
         read = read_names(rb)
-        plan = [(key, mode, lag, noise) for key, mode, lag, noise, _m in _plan(rb, team) if key in read]
+        plan = [
+            (key, mode, lag, noise) for key, mode, lag, noise, _m in dashboard_plan(rb, team) if key in read
+        ]
         _BOT_PLANS[(rb.serial, team)] = plan
     return plan
 
@@ -1487,14 +1489,14 @@ def bot_view(
             "pc": {team: env[f"{team}.pc"]},
             "windows": {w: env[f"window.{w}"] for w in WINDOWS},
             "modules": {m: bool(env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
-            "counts": _counts(game, team),
+            "counts": lever_counts(game, team),
             # the scenario's starting values of what the team sees without an estimate (views._start_values)
             "start": last["start"]
             if last is not None
             else {
                 key: env[f"start.{key}"]
-                for key, mode, _lag, noise, _m in _plan(game.rb, team)
-                if not (mode in (_NOISY_NOW, _LAGGED) and noise > 0)
+                for key, mode, _lag, noise, _m in dashboard_plan(game.rb, team)
+                if not (mode in (MODE_NOISY_NOW, MODE_LAGGED) and noise > 0)
             },
         }
     return {

@@ -95,7 +95,7 @@ def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
     return ind.public and not fog.hidden
 
 
-def _noise(game: Game, audience: Audience, key: str, idx: int, noise: float) -> float:
+def fog_noise(game: Game, audience: Audience, key: str, idx: int, noise: float) -> float:
     """One reported month's noise factor: a pure function of the seed, cached (views are rebuilt often)."""
     ck = (audience, key, idx)
     f = game.fog_cache.get(ck)
@@ -126,10 +126,12 @@ def indicators_for(game: Game, audience: Audience) -> list[dict[str, Any]]:
     return out
 
 
-_EXACT, _BOOL, _LIVE, _NOISY_NOW, _LAGGED = range(5)
+# How a dashboard entry is shown (``dashboard_plan``). Public, with the plan and the fogged points: the
+# bots' lean dashboard (``bots.bot_dashboard``) reads the same plan and points, so it cannot drift from it.
+MODE_EXACT, MODE_BOOL, MODE_LIVE, MODE_NOISY_NOW, MODE_LAGGED = range(5)
 
 
-def _plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, dict[str, Any]]]:
+def dashboard_plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, dict[str, Any]]]:
     """How each indicator is shown to an audience (fixed per rulebook): computed once, used every view."""
     key_ = (rb.serial, audience)
     plan = _PLANS.get(key_)
@@ -140,17 +142,17 @@ def _plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int, float, 
             meta = {"name": ind.name, "unit": ind.unit, "group": ind.group}
             if ind.type == "bool":
                 if fac or ind.public or ind.owner == audience:
-                    plan.append((key, _BOOL, 0, 0.0, meta))
+                    plan.append((key, MODE_BOOL, 0, 0.0, meta))
                 continue
             if key.startswith("flag.") and not fac and not ind.public:
                 continue
             if fac or ind.owner == audience:
-                plan.append((key, _EXACT, 0, 0.0, meta))
+                plan.append((key, MODE_EXACT, 0, 0.0, meta))
                 continue
             fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
             if fog.hidden or not ind.public:
                 continue
-            mode = _LAGGED if fog.lag else (_NOISY_NOW if fog.noise else _LIVE)
+            mode = MODE_LAGGED if fog.lag else (MODE_NOISY_NOW if fog.noise else MODE_LIVE)
             plan.append((key, mode, fog.lag, fog.noise, meta))
         _PLANS[key_] = plan
     return plan
@@ -167,10 +169,10 @@ def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
     prev = game.entry_cache.setdefault(audience, {})
     shared = game.shared_entries
     out = []
-    for key, mode, lag, noise, meta in _plan(game.rb, audience):
+    for key, mode, lag, noise, meta in dashboard_plan(game.rb, audience):
         hist = history.get(key)
         n = len(hist) if hist else 0
-        sig = (env[key], n) if mode != _LAGGED else n
+        sig = (env[key], n) if mode != MODE_LAGGED else n
         old = prev.get(key)
         if old is not None and old[0] == sig:
             out.append(old[1])
@@ -198,34 +200,34 @@ def _entry(
     hist: list[Any],
 ) -> dict[str, Any]:
     env = game.state.env
-    if mode == _BOOL:
+    if mode == MODE_BOOL:
         return {"id": key, "value": env[key], "estimate": False, "lag": 0, **meta}
-    if mode == _EXACT:
+    if mode == MODE_EXACT:
         return {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": hist[-12:], **meta}
-    if mode == _LIVE:
+    if mode == MODE_LIVE:
         trend = [*hist[-11:], env[key]]
         return {"id": key, "value": env[key], "estimate": False, "lag": 0, "trend": trend, **meta}
     n = len(hist)
-    if mode == _NOISY_NOW:
+    if mode == MODE_NOISY_NOW:
         idxs = range(max(0, n - 11), n)
-        series = [_point(game, audience, key, i, hist[i], noise) for i in idxs]
-        series.append(round(env[key] * _noise(game, audience, key, n, noise), 4))
+        series = [fogged_point(game, audience, key, i, hist[i], noise) for i in idxs]
+        series.append(round(env[key] * fog_noise(game, audience, key, n, noise), 4))
     else:
         # each month's value as reported `lag` months later; before the game, the starting value
         lo = max(0, n - 12 - lag)
         idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
-        series = [_point(game, audience, key, i, hist[i], noise) for i in idxs]
+        series = [fogged_point(game, audience, key, i, hist[i], noise) for i in idxs]
     return {"id": key, "value": series[-1], "estimate": noise > 0, "lag": lag, "trend": series, **meta}
 
 
-def _point(game: Game, audience: Audience, key: str, idx: int, value: float, noise: float) -> float:
+def fogged_point(game: Game, audience: Audience, key: str, idx: int, value: float, noise: float) -> float:
     """One recorded month as the audience sees it (noisy, fixed per month): computed once per game."""
     if not noise:
         return value
     ck = (audience, key, idx)
     v = game.point_cache.get(ck)
     if v is None:
-        v = round(value * _noise(game, audience, key, idx, noise), 4)
+        v = round(value * fog_noise(game, audience, key, idx, noise), 4)
         game.point_cache[ck] = v
     return v
 
@@ -309,7 +311,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
         "start": _start_values(game, audience, indicators),
         # the orders screen: availability is the engine's own check, so it is shown in the orders phase
         "levers": levers_for(game, team) if team and st.phase == "orders" else [],
-        "counts": _counts(game, team) if team else {},
+        "counts": lever_counts(game, team) if team else {},
         "order_limit": sc.order_limit,
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
@@ -321,7 +323,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
     }
 
 
-def _counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
+def lever_counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
     """How often and how recently the team has played each of its levers (its own record)."""
     env = game.state.env
     keys = _COUNT_KEYS.get((game.rb.serial, team))
