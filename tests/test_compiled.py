@@ -49,6 +49,8 @@ def _installed(tmp_path: Path, code: str) -> str:
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
         timeout=120,
     )
+    if out.returncode != 0 and "No module named 'precursor'" in out.stderr and not _require():
+        pytest.skip("precursor is not installed (the tests import the checkout)")
     assert out.returncode == 0, out.stderr
     return out.stdout
 
