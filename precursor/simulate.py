@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .expr import running_mean
 from .rng import mix
+from .runner import collector_paused
 from .schema import TEAMS
 
 if TYPE_CHECKING:
@@ -200,11 +201,18 @@ def _play_jobs(jobs: Sequence[Job]) -> list[tuple[int, int, Record]]:
     _init_worker()
     rb = _WORKER_RB
     assert rb is not None
-    return [(key, idx, _record(rb, sc, dict(p), seed, idx)) for key, sc, p, seed, idx in jobs]
+    with collector_paused():  # over the whole chunk: see _PAUSE_EVERY
+        return [(key, idx, _record(rb, sc, dict(p), seed, idx)) for key, sc, p, seed, idx in jobs]
 
 
 def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, index: int) -> Record:
     return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas)}
+
+
+# Games played with the cyclic collector paused, in one process, before it runs again. play() pauses it
+# for one game, but the collection its gc.enable() sets off then walks that game's whole log, still alive:
+# about a tenth of a bot game. Paused over several games, the collection comes after they are freed.
+_PAUSE_EVERY = 25
 
 
 def _pool_context() -> Any:
@@ -229,11 +237,13 @@ def _run_jobs(
             from .rulebook import default_rulebook
 
             rb = default_rulebook()
-        for key, sc, p, seed, idx in jobs:
-            out.setdefault(key, []).append((idx, _record(rb, sc, dict(p), seed, idx)))
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        for lo in range(0, total, _PAUSE_EVERY):
+            with collector_paused():
+                for key, sc, p, seed, idx in jobs[lo : lo + _PAUSE_EVERY]:
+                    out.setdefault(key, []).append((idx, _record(rb, sc, dict(p), seed, idx)))
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
     else:
         global _WORKER_RB
         # Under fork, a caller's own rulebook reaches the workers through this inherited global.
