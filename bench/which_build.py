@@ -8,7 +8,6 @@ gain is measured in the same run rather than remembered from another.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -20,18 +19,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# setup.py's COMPILED list: the modules that decide which build this is
-PROBES = ("engine", "bots", "views", "adjudication")
-
 
 def describe() -> str:
     """One line: compiled or pure, and where the package was imported from."""
-    files = {m: importlib.import_module(f"precursor.{m}").__file__ or "" for m in PROBES}
-    compiled = [m for m, f in files.items() if not f.endswith(".py")]
-    where = Path(files["engine"]).parent
-    if not compiled:
-        return f"pure Python ({where})"
-    return f"compiled with mypyc ({', '.join(compiled)}, …) ({where})"
+    import precursor.engine
+
+    where = Path(precursor.engine.__file__ or "").parent
+    return f"{'compiled with mypyc' if is_compiled() else 'pure Python'} ({where})"
 
 
 def is_compiled() -> bool:
@@ -40,16 +34,21 @@ def is_compiled() -> bool:
     return not (precursor.engine.__file__ or "").endswith(".py")
 
 
+def pure_copy(root: Path) -> Path:
+    """This checkout's ``precursor`` sources (no compiled modules) under ``root``, with the rule and
+    scenario files beside them as in a checkout; returns ``root``, to put on ``PYTHONPATH``."""
+    shutil.copytree(
+        ROOT / "precursor", root / "precursor", ignore=shutil.ignore_patterns("*.so", "__pycache__")
+    )
+    for data in ("rules", "scenarios"):
+        (root / data).symlink_to(ROOT / data)
+    return root
+
+
 def run_pure(script: Path, args: list[str]) -> dict[str, Any]:
     """Run ``script --json ARGS`` against a copy of this checkout's pure sources; return its JSON."""
     with tempfile.TemporaryDirectory(prefix="precursor-pure-") as tmp:
-        root = Path(tmp)
-        shutil.copytree(
-            ROOT / "precursor", root / "precursor", ignore=shutil.ignore_patterns("*.so", "__pycache__")
-        )
-        for data in ("rules", "scenarios"):
-            (root / data).symlink_to(ROOT / data)
-        env = {**os.environ, "PYTHONPATH": str(root)}
+        env = {**os.environ, "PYTHONPATH": str(pure_copy(Path(tmp)))}
         out = subprocess.run(
             [sys.executable, str(script), "--json", *args],
             env=env,

@@ -204,9 +204,9 @@ class GameRoom:
             return
         rb = self.game.rb
         frames: dict[str, list[str]] = {}
-        # redact returns the event itself when nothing is hidden: encode each such event once. Only those
-        # are keyed by id(): they stay alive in `events`, while a redacted copy is freed after its use and
-        # its id can be handed to the next copy (which then got the previous audience's frame)
+        # redact returns the event itself when nothing is hidden: such an event is encoded once, for every
+        # audience it goes to unchanged. (Keyed by seq: a cache keyed by id() of what redact returned
+        # served a freed redacted copy's frame to the next copy that reused its id, another audience's.)
         encoded: dict[int, str] = {}
         for c in self.conns:
             aud = c.audience
@@ -220,9 +220,10 @@ class GameRoom:
                     if r is not ev:
                         fs.append(_event_frame(ev["seq"], r))
                         continue
-                    text = encoded.get(id(ev))
+                    seq = ev["seq"]
+                    text = encoded.get(seq)
                     if text is None:
-                        text = encoded[id(ev)] = _event_frame(ev["seq"], ev)
+                        text = encoded[seq] = _event_frame(seq, ev)
                     fs.append(text)
                 frames[aud] = fs
             for f in fs:

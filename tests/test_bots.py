@@ -189,31 +189,27 @@ def _decisions(bot: Bot, v: dict[str, Any]) -> list[tuple[str, dict[str, Any], s
 
 
 class _Watched:
-    """A ``BotDriver`` that runs a check on every bot team before each phase's decisions, with the view
-    caches the driver itself holds. By composition, not a subclass or a patched module function: a build
-    compiled with mypyc (setup.py) allows neither to reach inside it, and CI tests that build."""
+    """A ``BotDriver`` that hands a check, for every bot team before each phase's decisions, the bot view
+    built with the caches the driver itself holds, and the previous view it lends from. By composition,
+    not a subclass or a patched module function: a build compiled with mypyc (setup.py) allows neither to
+    reach inside it, and CI tests that build."""
 
     def __init__(
         self,
         personas: dict[str, str],
         seed: int,
-        check: Callable[[Game, str, Bot, dict[str, Any] | None, bots.DashboardCache | None, str], None],
+        check: Callable[[Game, str, Bot, dict[str, Any], dict[str, Any] | None, str], None],
     ) -> None:
         self.inner = BotDriver(RB, personas, seed)
         self.check = check
 
     def __call__(self, game: Game, phase: str) -> Iterator[Any]:
         for team, bot in self.inner.bots.items():
-            last = self.inner._views.get(team)
+            kept = self.inner._views.get(team)
             dash = self.inner._dashboards.get(team)
-            self.check(
-                game,
-                team,
-                bot,
-                last[1] if last is not None and last[0] is game else None,
-                dash[1] if dash is not None and dash[0] is game else None,
-                phase,
-            )
+            last = kept[1] if kept is not None and kept[0] is game else None
+            v = bots.bot_view(game, team, last, dash[1] if dash is not None and dash[0] is game else None)
+            self.check(game, team, bot, v, last, phase)
         yield from self.inner(game, phase)
 
 
@@ -232,14 +228,8 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
     ]
 
     def checked(
-        game: Game,
-        team: str,
-        _bot: Bot,
-        last: dict[str, Any] | None,
-        dashboard: bots.DashboardCache | None,
-        _phase: str,
+        game: Game, team: str, _bot: Bot, v: dict[str, Any], last: dict[str, Any] | None, _phase: str
     ) -> None:
-        v = bots.bot_view(game, team, last, dashboard)
         full = view(game, team)
         assert set(BOT_VIEW_KEYS) <= set(full)
         assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
@@ -265,17 +255,11 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
 
 
 def _afresh(
-    game: Game,
-    team: str,
-    bot: Bot,
-    last: dict[str, Any] | None,
-    dash: bots.DashboardCache | None,
-    phase: str,
+    game: Game, team: str, bot: Bot, v: dict[str, Any], _last: dict[str, Any] | None, phase: str
 ) -> None:
     """Before each decision, the bot decides with the environment it kept; a copy of it that forgot that
     environment decides on a copy of the view, and another on the full view (``views.view``). All three
     must agree."""
-    v = bots.bot_view(game, team, last, dash)
     v["phase"] = phase
     fresh = copy.deepcopy(bot)
     fresh.forget()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +23,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.append(str(ROOT / "bench"))
+from which_build import pure_copy  # noqa: E402  (bench/: the benchmarks time the same copy)
+
 FINGERPRINT = ROOT / "tests" / "fingerprint.py"
 
 
@@ -103,12 +105,7 @@ def test_compiled_build_plays_byte_identical_games_to_the_pure_sources(tmp_path:
     compiled = _fingerprint(tmp_path, None)
     assert compiled["engine"].endswith(".so"), compiled["engine"]
 
-    pure_root = tmp_path / "pure"
-    shutil.copytree(
-        ROOT / "precursor", pure_root / "precursor", ignore=shutil.ignore_patterns("*.so", "__pycache__")
-    )
-    for data in ("rules", "scenarios"):
-        (pure_root / data).symlink_to(ROOT / data)
+    pure_root = pure_copy(tmp_path / "pure")
     pure = _fingerprint(tmp_path, pure_root)
     assert pure["engine"] == str(pure_root / "precursor" / "engine.py")
 
