@@ -25,20 +25,20 @@ from typing import Any
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
-# The modules a game spends its time in: the engine's, the bots', and the expression closures every rule
-# and persona runs.
+# The modules a game spends its time in (dotted names below precursor/): the engine's, the bots', and
+# the expression closures every rule and persona runs.
 COMPILED = [
-    "adjudication",
-    "bots",
-    "decimals",
-    "engine",
-    "expr",
-    "months",
-    "negotiation",
-    "rng",
-    "scoring",
-    "state",
-    "views",
+    "game.adjudication",
+    "game.bots",
+    "game.decimals",
+    "game.engine",
+    "game.expr",
+    "game.months",
+    "game.negotiation",
+    "game.rng",
+    "game.scoring",
+    "game.state",
+    "game.views",
 ]
 
 
@@ -71,7 +71,7 @@ def _extensions() -> list[Any]:
         # a fresh mypy cache: results cached by another environment (other stubs installed) must not
         # decide whether this one's type check passes
         with tempfile.TemporaryDirectory(prefix="precursor-mypyc-") as cache:
-            files = [f"precursor/{m}.py" for m in COMPILED]
+            files = [f"precursor/{m.replace('.', '/')}.py" for m in COMPILED]
             return list(mypycify([f"--cache-dir={cache}", *files], group_name="precursor"))
     except BaseException as exc:  # mypy reports type errors by SystemExit
         _say(f"mypyc could not translate the modules ({exc!r}): pure Python")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import which_build
 
-from precursor.rulebook import default_rulebook
-from precursor.runner import play
-from precursor.simulate import run_seed, simulate
+from precursor.analysis.runner import play
+from precursor.analysis.simulate import run_seed, simulate
+from precursor.game.rulebook import default_rulebook
 
 PROJECTED = 10_000
 

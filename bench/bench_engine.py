@@ -19,9 +19,9 @@ from typing import Any
 
 import which_build
 
-from precursor.engine import Game
-from precursor.rulebook import default_rulebook, load
-from precursor.runner import parse_command, play
+from precursor.analysis.runner import parse_command, play
+from precursor.game.engine import Game
+from precursor.game.rulebook import default_rulebook, load
 
 # four levers per team that are legal every turn with the PC they earn (cheap, no once-only, no gates)
 ORDERS = {

@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from precursor.bots import BotDriver
-from precursor.review import build_report, compare, replay, to_html, to_markdown
-from precursor.rulebook import Rulebook, default_rulebook, load
-from precursor.runner import play
-from precursor.simulate import resolve_personas, simulate
+from precursor.analysis.review import build_report, compare, replay, to_html, to_markdown
+from precursor.analysis.runner import play
+from precursor.analysis.simulate import resolve_personas, simulate
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import Rulebook, default_rulebook, load
 
 
 def long_rulebook() -> Rulebook:

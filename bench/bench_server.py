@@ -957,7 +957,7 @@ async def bench_startup(args: argparse.Namespace, log_dir: Path) -> dict[str, An
     # where the start-up time goes: the same imports and rulebook load, timed inside one interpreter
     probe = (
         "import time; t0 = time.perf_counter(); import server.app, server.run; t1 = time.perf_counter(); "
-        "from precursor.rulebook import default_rulebook; default_rulebook(); t2 = time.perf_counter(); "
+        "from precursor.game.rulebook import default_rulebook; default_rulebook(); t2 = time.perf_counter(); "
         "print(f'{t1 - t0:.3f} {t2 - t1:.3f}')"
     )
     t0 = time.perf_counter()

@@ -45,8 +45,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from precursor import engine, views
 from precursor.cli import main
+from precursor.game import engine, views
 from server import hub, room
 from server.stores import memory, redis, sqlite
 

@@ -22,16 +22,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def describe() -> str:
     """One line: compiled or pure, and where the package was imported from."""
-    import precursor.engine
+    import precursor.game.engine
 
-    where = Path(precursor.engine.__file__ or "").parent
+    where = Path(precursor.game.engine.__file__ or "").parent
     return f"{'compiled with mypyc' if is_compiled() else 'pure Python'} ({where})"
 
 
 def is_compiled() -> bool:
-    import precursor.engine
+    import precursor.game.engine
 
-    return not (precursor.engine.__file__ or "").endswith(".py")
+    return not (precursor.game.engine.__file__ or "").endswith(".py")
 
 
 def pure_copy(root: Path) -> Path:

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from .lobby import LobbyScreen
 
 if TYPE_CHECKING:
-    from precursor.rulebook import Rulebook
+    from precursor.game.rulebook import Rulebook
 
 MONO = Theme(
     name="mono",
@@ -116,7 +116,7 @@ class PrecursorApp(App[None]):
     def rb(self) -> Rulebook:
         with self._rb_lock:
             if self._rb is None:
-                from precursor.rulebook import default_rulebook
+                from precursor.game.rulebook import default_rulebook
 
                 self._rb = default_rulebook()
             return self._rb

@@ -36,14 +36,14 @@ from textual.widgets.selection_list import Selection
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
-from precursor.commands import Framing
+from precursor.game.commands import Framing
 
 from . import render
 from .model import RESULT_TYPES, LiveGame
 from .widgets import OrderList, WrapLog
 
 if TYPE_CHECKING:
-    from precursor.rulebook import Rulebook
+    from precursor.game.rulebook import Rulebook
 
 FRAMINGS: tuple[str, ...] = get_args(Framing)  # the wire model is the one list
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")

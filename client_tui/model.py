@@ -10,7 +10,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
-from precursor.session import Session
+from precursor.game.session import Session
 
 RESULT_TYPES = frozenset(
     {
@@ -214,7 +214,7 @@ def _session_from(d: dict[str, Any]) -> Session:
     s.deadline_for = (int(df[0]), str(df[1])) if df else None
     s.paused = bool(d.get("paused"))
     s.remaining = d.get("remaining")
-    from precursor.session import Player
+    from precursor.game.session import Player
 
     for p in d.get("players") or []:
         s.players[p["player_id"]] = Player(

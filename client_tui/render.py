@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .model import LiveGame
 
 if TYPE_CHECKING:
-    from precursor.rulebook import Rulebook
+    from precursor.game.rulebook import Rulebook
 
 BARS = "▁▂▃▄▅▆▇█"
 

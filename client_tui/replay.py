@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from precursor.engine import Game
-from precursor.rulebook import Rulebook
-from precursor.views import events_for, view
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import events_for, view
 
 from . import render
 from .widgets import WrapLog

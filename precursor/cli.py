@@ -10,8 +10,8 @@ from typing import Any
 
 
 def _rulebook(paths: list[str] | None = None) -> Any:
-    from .loader import RulebookError
-    from .rulebook import load
+    from precursor.game.loader import RulebookError
+    from precursor.game.rulebook import load
 
     try:
         return load([Path(p) for p in paths] if paths else None)
@@ -25,8 +25,8 @@ def _rulebook(paths: list[str] | None = None) -> Any:
 def cmd_validate(args: argparse.Namespace) -> int:
     import time
 
-    from .loader import RulebookError
-    from .rulebook import load
+    from precursor.game.loader import RulebookError
+    from precursor.game.rulebook import load
 
     t0 = time.perf_counter()
     try:
@@ -49,7 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from pydantic import TypeAdapter
 
-    from . import schema as S
+    from precursor.game import schema as S
 
     if args.kind == "rules":
         model: Any = TypeAdapter(
@@ -69,18 +69,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
         out = S.ScenarioFile.model_json_schema()
         out["title"] = "Precursor scenario file"
     elif args.kind == "cases":
-        from .cases import CasesFile
+        from precursor.analysis.cases import CasesFile
 
         out = CasesFile.model_json_schema()
     elif args.kind == "protocol":
-        from .protocol import protocol_schema
+        from precursor.protocol import protocol_schema
 
         out = protocol_schema()
         out["title"] = "Precursor wire protocol"
     else:
         from pydantic import TypeAdapter as TA
 
-        from .commands import Command
+        from precursor.game.commands import Command
 
         out = TA(Command).json_schema()
         out["title"] = "Precursor command"
@@ -182,7 +182,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .runner import load_script, play
+    from precursor.analysis.runner import load_script, play
 
     rb = _rulebook()
     if args.scenario not in rb.scenarios:
@@ -191,7 +191,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     script = load_script(Path(args.script)) if args.script else None
     bots = None
     if args.bots is not None:
-        from .bots import BotDriver
+        from precursor.game.bots import BotDriver
 
         personas = dict(rb.scenarios[args.scenario].model.personas)
         for item in filter(None, args.bots.split(",")):
@@ -215,7 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check_cases(args: argparse.Namespace) -> int:
-    from .cases import load_cases, run_case
+    from precursor.analysis.cases import load_cases, run_case
 
     rb = _rulebook()
     cases, problems = load_cases(Path(args.dir))
@@ -304,7 +304,7 @@ def _fmt(value: Any, big: bool = False, signed: bool = True) -> str:
 def _print_summary(summary: dict[str, Any], records: list[dict[str, Any]], console: Any) -> None:
     from rich.table import Table
 
-    from .simulate import INDICATORS, terminal_chart
+    from precursor.analysis.simulate import INDICATORS, terminal_chart
 
     personas = summary.get("personas") or {}
     title = f"{summary['scenario']}: {summary['runs']} bot-vs-bot games"
@@ -338,7 +338,14 @@ def _print_summary(summary: dict[str, Any], records: list[dict[str, Any]], conso
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .simulate import SimulationError, parse_personas, resolve_personas, save_chart, simulate, summarize
+    from precursor.analysis.simulate import (
+        SimulationError,
+        parse_personas,
+        resolve_personas,
+        save_chart,
+        simulate,
+        summarize,
+    )
 
     rb = _rulebook()
     if args.from_game:
@@ -395,7 +402,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
-    from .simulate import balance
+    from precursor.analysis.simulate import balance
 
     rb = _rulebook()
     with _progress_bar(
@@ -414,7 +421,10 @@ def cmd_balance(args: argparse.Namespace) -> int:
         "measured",
         "target",
         "",
-        title=f"balance (FACTBASE §9.6): {args.runs} games per scenario and persona set, seed {args.seed}",
+        title=(
+            f"balance targets (docs/design.md): {args.runs} games per scenario and persona set, "
+            f"seed {args.seed}"
+        ),
     )
     for r in results:
         if r["value"] is None:
@@ -463,7 +473,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_bot(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .live_bot import play_live
+    from precursor.client.live_bot import play_live
 
     rb = _rulebook()
     if args.persona not in rb.personas:
@@ -485,10 +495,9 @@ def cmd_solo(args: argparse.Namespace) -> int:
     """One command: an embedded server with the default store, bots in the other seats, the client."""
     import asyncio
 
+    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.client import LobbyClient
     from server.embedded import EmbeddedServer
-
-    from .client import LobbyClient
-    from .simulate import SimulationError, parse_personas, resolve_personas
 
     rb = _rulebook()
     try:
@@ -544,7 +553,7 @@ def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
     """A game by file (``*.jsonl``) or by id in a store (the server's default store unless given)."""
     from pathlib import Path
 
-    from .review import dumps, loads
+    from precursor.analysis.review import dumps, loads
 
     path = Path(ref)
     if path.suffix == ".jsonl" or path.exists():
@@ -600,8 +609,8 @@ def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> d
 
 
 def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
-    from .review import counterfactual
-    from .simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.analysis.review import counterfactual
+    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
 
     if not args.turn:
         print("error: --from needs --turn N", file=sys.stderr)
@@ -637,7 +646,7 @@ def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .review import compare
+    from precursor.analysis.review import compare
 
     rb = _rulebook()
     games: list[list[dict[str, Any]]] = []
@@ -661,7 +670,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .review import dumps
+    from precursor.analysis.review import dumps
 
     events = _read_game(args.game, args.store)
     Path(args.out).write_text(dumps(events), encoding="utf-8")
@@ -672,7 +681,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .review import loads, replay
+    from precursor.analysis.review import loads, replay
 
     events = loads(Path(args.file).read_text(encoding="utf-8"))
     replay(_rulebook(), events)  # refuse a log the engine cannot fold before storing it
@@ -684,7 +693,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .review import build_report, to_html, to_markdown
+    from precursor.analysis.review import build_report, to_html, to_markdown
 
     rep = build_report(_rulebook(), _read_game(args.game, args.store), args.audience)
     text = (
@@ -703,7 +712,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_fork(args: argparse.Namespace) -> int:
-    from .review import fork_prefix, replay, reseed
+    from precursor.analysis.review import fork_prefix, replay, reseed
 
     events = fork_prefix(_read_game(args.game, args.store), args.turn)
     if args.seed is not None:
@@ -717,7 +726,7 @@ def cmd_fork(args: argparse.Namespace) -> int:
 def cmd_grades(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .review import grades
+    from precursor.analysis.review import grades
 
     text = grades(_read_game(args.game, args.store), anonymize=args.anonymize)
     Path(args.out).write_text(text, encoding="utf-8")
@@ -884,7 +893,7 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--anonymize", action="store_true", help="stable pseudonyms instead of names")
     gr.set_defaults(fn=cmd_grades)
 
-    bal = sub.add_parser("balance", help="measure the balance targets (FACTBASE §9.6) for every scenario")
+    bal = sub.add_parser("balance", help="measure the balance targets (docs/design.md) for every scenario")
     bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
     bal.add_argument("--workers", type=_positive, default=2)
     bal.add_argument("--seed", type=int, default=1)

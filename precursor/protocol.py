@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .commands import Command, TeamId
+from precursor.game.commands import Command, TeamId
 
 PROTOCOL_VERSION = 1
 PHASE_NAMES = ("briefing", "negotiation", "orders", "results")

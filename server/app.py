@@ -20,7 +20,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
-from precursor.commands import Actor, Command, CommandError
+from precursor.game.commands import Actor, Command, CommandError
+from precursor.game.rulebook import Rulebook, default_rulebook
+from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
     CreateGame,
@@ -32,8 +34,6 @@ from precursor.protocol import (
     ScenarioSummary,
     SessionCommand,
 )
-from precursor.rulebook import Rulebook, default_rulebook
-from precursor.views import FACILITATOR, PUBLIC
 
 from .hub import Hub
 from .room import Connection

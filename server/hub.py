@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from precursor.commands import CommandError
-from precursor.engine import Game
+from precursor.game.commands import CommandError
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.schema import TEAMS
 from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, JoinGame, ScenarioSummary
-from precursor.rulebook import Rulebook
-from precursor.schema import TEAMS
 
 from . import auth
 from .room import SYSTEM, GameRoom

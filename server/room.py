@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from precursor.bots import Bot
-from precursor.commands import (
+from precursor.game.bots import Bot
+from precursor.game.commands import (
     Actor,
     Advance,
     CommandEnvelope,
@@ -30,12 +30,12 @@ from precursor.commands import (
     SendMessage,
     SubmitOrders,
 )
-from precursor.engine import Game
+from precursor.game.engine import Game
+from precursor.game.schema import TEAMS
+from precursor.game.session import Session, fold
+from precursor.game.state import PHASES
+from precursor.game.views import redact, view
 from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
-from precursor.schema import TEAMS
-from precursor.session import Session, fold
-from precursor.state import PHASES
-from precursor.views import redact, view
 
 from .stores import SeqConflict, StoreError
 

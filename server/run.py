@@ -1,4 +1,6 @@
-"""``precursor serve``: uvicorn with the settings this server needs (see STACK.md pitfalls 5, 6, 12)."""
+"""``precursor serve``: uvicorn with the settings this server needs (no per-message deflate, the
+sans-I/O websocket backend, clients that resume after a restart closes them with 1012: see
+docs/protocol.md, "Server settings and why")."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ if os.environ.get("PRECURSOR_TEST_INSTALLED", "") not in ("", "0"):
 
 import pytest  # noqa: E402
 
-from precursor.rulebook import Rulebook, default_rulebook  # noqa: E402
+from precursor.game.rulebook import Rulebook, default_rulebook  # noqa: E402
 
 
 @pytest.fixture(scope="session")

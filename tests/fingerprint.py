@@ -3,7 +3,7 @@ persona sets, and busy scripted games (bench/bench_engine.py's script). Run as a
 caller chooses which ``precursor`` it imports (an installed compiled build, or a copy of the pure
 sources); ``tests/test_compiled.py`` compares the two.
 
-Also prints where ``precursor.engine`` was loaded from, and a hash of the package's ``.py`` sources, so
+Also prints where ``precursor.game.engine`` was loaded from, and a hash of the package's ``.py`` sources, so
 the caller can tell which build ran and whether it is this checkout's code.
 """
 
@@ -18,10 +18,10 @@ sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))  # after 
 
 from bench_engine import busy_script, parsed
 
-import precursor.engine
-from precursor.bots import BotDriver
-from precursor.rulebook import default_rulebook
-from precursor.runner import play
+import precursor.game.engine
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import default_rulebook
 
 PERSONA_SETS = [
     {"us": "hawk", "mx": "sovereigntist", "cn": "reputation_conscious", "ca": "border_first"},
@@ -30,10 +30,10 @@ PERSONA_SETS = [
 
 
 def sources_hash() -> str:
-    pkg = Path(precursor.engine.__file__).parent
+    pkg = Path(precursor.game.engine.__file__).parent.parent  # precursor/
     h = hashlib.sha256()
-    for f in sorted(pkg.glob("*.py")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    for f in sorted(f for f in pkg.rglob("*.py") if "data" not in f.relative_to(pkg).parts):
+        h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 
 
@@ -52,7 +52,7 @@ def main(seeds: int) -> None:
             h.update(game.events_jsonl().encode())
             h.update(game.state.snapshot().encode())
         out[sid] = h.hexdigest()
-    engine_file = precursor.engine.__file__
+    engine_file = precursor.game.engine.__file__
     print(json.dumps({"engine": engine_file, "sources": sources_hash(), "games": out}))
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from precursor.cases import Case, load_cases, run_case
-from precursor.rulebook import Rulebook, default_rulebook
+from precursor.analysis.cases import Case, load_cases, run_case
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
 CASES, PROBLEMS = load_cases(CASES_DIR)

@@ -75,7 +75,7 @@ def test_installed_build_compiles_every_listed_module(tmp_path: Path) -> None:
     files = _installed_files(tmp_path)
     compiled = {m for m, f in files.items() if not f.endswith(".py")}
     if not compiled and not _require():
-        pytest.skip(f"the installed precursor is pure Python ({files['engine']})")
+        pytest.skip(f"the installed precursor is pure Python ({files['game.engine']})")
     # all or nothing: setup.py drops every compiled module when one fails, never a mix
     assert compiled == set(files), f"compiled: {sorted(compiled)}; pure: {sorted(set(files) - compiled)}"
     assert all(f.endswith(".so") for f in files.values()), files
@@ -100,14 +100,14 @@ def _fingerprint(cwd: Path, pythonpath: Path | None) -> dict[str, Any]:
 
 def test_compiled_build_plays_byte_identical_games_to_the_pure_sources(tmp_path: Path) -> None:
     files = _installed_files(tmp_path)
-    if files["engine"].endswith(".py") and not _require():
-        pytest.skip(f"the installed precursor is pure Python ({files['engine']}): nothing to compare")
+    if files["game.engine"].endswith(".py") and not _require():
+        pytest.skip(f"the installed precursor is pure Python ({files['game.engine']}): nothing to compare")
     compiled = _fingerprint(tmp_path, None)
     assert compiled["engine"].endswith(".so"), compiled["engine"]
 
     pure_root = pure_copy(tmp_path / "pure")
     pure = _fingerprint(tmp_path, pure_root)
-    assert pure["engine"] == str(pure_root / "precursor" / "engine.py")
+    assert pure["engine"] == str(pure_root / "precursor" / "game" / "engine.py")
 
     if compiled["sources"] != pure["sources"]:
         message = "the installed package was built from other sources than this checkout's"

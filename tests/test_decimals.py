@@ -9,7 +9,7 @@ import struct
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from precursor.decimals import round4
+from precursor.game.decimals import round4
 
 
 def bits(x: float) -> bytes:

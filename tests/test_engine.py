@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from precursor.commands import (
+from precursor.analysis.runner import play
+from precursor.game.commands import (
     Actor,
     Advance,
     Clause,
@@ -19,9 +20,8 @@ from precursor.commands import (
     SendMessage,
     SubmitOrders,
 )
-from precursor.engine import Game
-from precursor.rulebook import Rulebook
-from precursor.runner import play
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
 
 SYSTEM = Actor(role="system")
 
@@ -253,8 +253,8 @@ def test_starting_environment_does_not_depend_on_earlier_games(rb: Rulebook) -> 
 def test_running_means_follow_the_turn_end_values(rb: Rulebook) -> None:
     """mean.<id> is derived on read from the end-of-turn values in the log: the first turn's value, then
     each turn folded in with the running mean rounded to four decimals as stored values are."""
-    from precursor.decimals import round4
-    from precursor.expr import compile_expr
+    from precursor.game.decimals import round4
+    from precursor.game.expr import compile_expr
 
     game = Game.new(rb, "loose-talk", 5)
     read = compile_expr("mean.mx.st", rb.symbols, "num")

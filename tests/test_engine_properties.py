@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from precursor.commands import Actor, Advance, CommandEnvelope, CommandError
-from precursor.engine import Game
-from precursor.rulebook import Rulebook, default_rulebook
-from precursor.runner import parse_command
+from precursor.analysis.runner import parse_command
+from precursor.game.commands import Actor, Advance, CommandEnvelope, CommandError
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 RB = default_rulebook()
 TEAMS = ["us", "mx", "cn", "ca"]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from precursor.expr import (
+from precursor.game.expr import (
     MAX_DEPTH,
     Binary,
     Bool,

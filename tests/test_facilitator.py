@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from precursor.commands import (
+from precursor.game.commands import (
     Actor,
     Advance,
     CommandEnvelope,
@@ -14,9 +14,9 @@ from precursor.commands import (
     Override,
     ReleaseInject,
 )
-from precursor.engine import Game
-from precursor.rulebook import Rulebook
-from precursor.views import key_visible, redact
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import key_visible, redact
 
 FAC = Actor(role="facilitator")
 

@@ -37,10 +37,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from precursor.client import CommandRefused, GameClient, LobbyClient
-from precursor.engine import Game
+from precursor.game.engine import Game
+from precursor.game.rulebook import default_rulebook
+from precursor.game.views import view
 from precursor.protocol import ERROR_CODES, ServerFrame
-from precursor.rulebook import default_rulebook
-from precursor.views import view
 
 ROOT = Path(__file__).resolve().parent.parent
 RB = default_rulebook()
@@ -55,7 +55,11 @@ FRAME = TypeAdapter(ServerFrame)
 def _engine_codes() -> frozenset[str]:
     """Every error code the engine and the server's stores raise, read from their source."""
     codes: set[str] = set()
-    for path in [*ROOT.glob("precursor/*.py"), *ROOT.glob("server/*.py"), *ROOT.glob("server/stores/*.py")]:
+    for path in [
+        *ROOT.glob("precursor/**/*.py"),
+        *ROOT.glob("server/*.py"),
+        *ROOT.glob("server/stores/*.py"),
+    ]:
         text = path.read_text(encoding="utf-8")
         codes.update(re.findall(r'CommandError\(\s*"([a-z_]+)"', text))
         codes.update(re.findall(r'^\s+code = "([a-z_]+)"', text, re.M))

@@ -12,9 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from precursor.bots import BotDriver
-from precursor.engine import Game
-from precursor.review import (
+from precursor.analysis.review import (
     build_report,
     dumps,
     fork_prefix,
@@ -24,9 +22,11 @@ from precursor.review import (
     to_html,
     to_markdown,
 )
-from precursor.rulebook import Rulebook
-from precursor.runner import play
-from precursor.simulate import resolve_personas
+from precursor.analysis.runner import play
+from precursor.analysis.simulate import resolve_personas
+from precursor.game.bots import BotDriver
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "tutorial_seed3_report.json"
@@ -88,7 +88,7 @@ def test_a_broken_log_is_refused_with_its_line() -> None:
 
 
 def test_every_scenario_is_covered() -> None:
-    from precursor.rulebook import default_rulebook
+    from precursor.game.rulebook import default_rulebook
 
     assert sorted(SCENARIOS) == sorted(default_rulebook().scenarios)
 
@@ -165,7 +165,7 @@ def test_grades_count_what_each_player_did(rb: Rulebook) -> None:
     for name, team in (("Ana", "us"), ("Luz", "mx")):
         join = {"op": "join", "player_id": name, "name": name, "role": "player", "team": team, "seat": None}
         game.emit({"type": "session", **join, "vis": "all"})
-    from precursor.commands import Actor, Advance, CommandEnvelope, SendMessage
+    from precursor.game.commands import Actor, Advance, CommandEnvelope, SendMessage
 
     game.handle(CommandEnvelope(actor=Actor(role="system"), command=Advance()))
     for _ in range(3):
@@ -184,7 +184,7 @@ def test_grades_count_what_each_player_did(rb: Rulebook) -> None:
 
 
 def test_counterfactual_runs_from_a_turn_and_sets_them_beside_the_actual_game(rb: Rulebook) -> None:
-    from precursor.review import counterfactual
+    from precursor.analysis.review import counterfactual
 
     game = bot_game(rb, "loose-talk", 21)
     personas = resolve_personas(rb, "loose-talk")
@@ -200,7 +200,7 @@ def test_counterfactual_runs_from_a_turn_and_sets_them_beside_the_actual_game(rb
 
 
 def test_compare_reads_games_and_batches(rb: Rulebook, tmp_path: Path) -> None:
-    from precursor.review import compare
+    from precursor.analysis.review import compare
 
     games = [bot_game(rb, "tutorial", s).log for s in (1, 2, 3)]
     result = compare(rb, games, [{"run": 0, "seed": 5, "score_us": 1.0, "hrl": True}])

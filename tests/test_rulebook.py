@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from precursor.loader import RulebookError
-from precursor.rulebook import Rulebook, load
+from precursor.game.loader import RulebookError
+from precursor.game.rulebook import Rulebook, load
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBLEM = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<field>[^:]+): (?P<msg>.+)$")
@@ -224,7 +224,7 @@ def test_schema_commands_print_json_schema() -> None:
 def test_every_loaded_rulebook_has_its_own_cache_key() -> None:
     """Derived data (bot templates, dashboard plans, start environments) is cached per rulebook under
     ``serial``; unlike id(), a serial is never handed to a later rulebook, so caches cannot mix them."""
-    from precursor.rulebook import load
+    from precursor.game.rulebook import load
 
     serials = set()
     for _ in range(3):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from precursor.bots import BotDriver
-from precursor.engine import Game
-from precursor.rulebook import Rulebook
-from precursor.runner import play
-from precursor.schema import TEAMS
-from precursor.scoring import scores
-from precursor.views import running_estimate
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.scoring import scores
+from precursor.game.views import running_estimate
 
 
 @pytest.mark.parametrize("scenario", ["tutorial", "loose-talk", "tariffs-and-terror"])

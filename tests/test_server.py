@@ -393,8 +393,8 @@ def test_settings_come_from_precursor_environment_variables(monkeypatch: pytest.
 
 
 async def test_a_bot_plays_a_seat_over_the_network_through_the_client_library(url: str) -> None:
-    from precursor.live_bot import play_live
-    from precursor.rulebook import default_rulebook
+    from precursor.client.live_bot import play_live
+    from precursor.game.rulebook import default_rulebook
 
     async with LobbyClient(url) as lobby:
         g = await lobby.create_game("tutorial", bots={"us": "default", "cn": "default", "ca": "default"})

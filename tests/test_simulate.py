@@ -13,10 +13,7 @@ from typing import Any
 
 import pytest
 
-from precursor.cli import main
-from precursor.rulebook import Rulebook
-from precursor.schema import TEAMS
-from precursor.simulate import (
+from precursor.analysis.simulate import (
     CHECKS,
     INDICATORS,
     SimulationError,
@@ -26,6 +23,9 @@ from precursor.simulate import (
     simulate,
     summarize,
 )
+from precursor.cli import main
+from precursor.game.rulebook import Rulebook
+from precursor.game.schema import TEAMS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

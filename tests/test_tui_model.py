@@ -8,10 +8,10 @@ import pytest
 
 from client_tui import render
 from client_tui.model import RESULT_TYPES, LiveGame
-from precursor.bots import BotDriver
-from precursor.rulebook import Rulebook
-from precursor.runner import play
-from precursor.views import FACILITATOR, PUBLIC, redact
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import FACILITATOR, PUBLIC, redact
 
 
 def _view(messages: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

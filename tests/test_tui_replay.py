@@ -10,12 +10,12 @@ from textual.widgets import DataTable, Static
 from client_tui.app import PrecursorApp
 from client_tui.replay import ReplayApp, ReplayScreen, turn_ends
 from client_tui.widgets import WrapLog
-from precursor.bots import BotDriver
+from precursor.analysis.runner import play
+from precursor.analysis.simulate import resolve_personas
 from precursor.client import LobbyClient
-from precursor.rulebook import Rulebook
-from precursor.runner import play
-from precursor.simulate import resolve_personas
-from precursor.views import indicators_for
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import indicators_for
 
 
 def _text(log: WrapLog) -> str:

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Markdown, SelectionList, Static
 
 from client_tui.app import PrecursorApp
 from precursor.client import GameClient
-from precursor.rulebook import Rulebook
+from precursor.game.rulebook import Rulebook
 from server.embedded import EmbeddedServer
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

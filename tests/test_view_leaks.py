@@ -5,7 +5,7 @@ from every seat: messages to any channel id, new channels, proposals built from 
 answers, orders, ready flags, and the facilitator's advance / override / inject / note / pause /
 set_controller, while observers join and players reconnect from earlier events. Every frame every
 connection receives (welcome views included) is then checked against rules written here from the
-rulebook and from the facilitator's own stream (the full log), not from ``precursor.views``:
+rulebook and from the facilitator's own stream (the full log), not from ``precursor.game.views``:
 
 * a team never sees another team's channel messages, orders as submitted, secret objectives, private
   revealed orders, bot or facilitator notes, events whose ``vis`` leaves it out, or the true value of an
@@ -30,7 +30,7 @@ from live_server import running_server
 from websockets.asyncio.client import ClientConnection, connect
 
 from precursor.client import LobbyClient
-from precursor.rulebook import default_rulebook
+from precursor.game.rulebook import default_rulebook
 
 RB = default_rulebook()
 TEAMS = ("us", "mx", "cn", "ca")
@@ -617,9 +617,9 @@ async def test_each_connection_gets_its_own_audiences_frames() -> None:
     """The room encodes an event once when it goes out unchanged to several audiences. A redacted copy
     must never be served from that cache: it is freed after use, and the next copy (another audience's)
     can get its id. Every connection's frames must be exactly its own audience's redactions."""
-    from precursor.bots import BotDriver
-    from precursor.runner import play
-    from precursor.views import FACILITATOR, PUBLIC, redact
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+    from precursor.game.views import FACILITATOR, PUBLIC, redact
     from server.room import Connection, GameRoom, _event_frame
 
     game, _ = play(

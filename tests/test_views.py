@@ -7,10 +7,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from precursor.engine import Game
-from precursor.rulebook import Rulebook
-from precursor.runner import play
-from precursor.views import FACILITATOR, PUBLIC, can_see, events_for, key_visible, redact, view
+from precursor.analysis.runner import play
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import FACILITATOR, PUBLIC, can_see, events_for, key_visible, redact, view
 
 TEAMS = ("us", "mx", "cn", "ca")
 

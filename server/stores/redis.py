@@ -112,7 +112,7 @@ class RedisStore(EventStore):
         # No automatic retries: a command whose reply was lost may already have run, and re-running an
         # append would report a conflict with itself. Stale pooled connections (after a Redis restart)
         # are replaced when checked out, so retries are not needed to recover either. `protocol` stays
-        # unset: RESP2 reply shapes (see STACK.md pitfall 8).
+        # unset: redis-py keeps RESP2 reply shapes then; protocol=3 changes what XREAD returns.
         return aioredis.Redis.from_url(
             self._url,
             socket_timeout=socket_timeout,

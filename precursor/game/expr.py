@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Final, Literal, TypeAlias
 
-from .decimals import round4
+from precursor.game.decimals import round4
 
 __all__ = [
     "HISTORY_KEY",

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import schema as S
-from .expr import Expr, Symbols, Type
-from .loader import Doc, Path_
+from precursor.game import schema as S
+from precursor.game.expr import Expr, Symbols, Type
+from precursor.game.loader import Doc, Path_
 
 CLOCK = ("turn", "turns", "month", "month_index", "months_per_turn")
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")

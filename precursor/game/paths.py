@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # precursor/
 
 
 def data_root() -> Path:
@@ -13,10 +13,10 @@ def data_root() -> Path:
     An installed wheel carries them in ``precursor/data``; a source checkout (or an editable install)
     keeps them at the repository root, beside the package.
     """
-    packaged = _HERE / "data"
+    packaged = _PACKAGE / "data"
     if (packaged / "rules").is_dir():
         return packaged
-    return _HERE.parent
+    return _PACKAGE.parent
 
 
 def rules_dir() -> Path:

@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .commands import CommandError
-from .engine import Game
-from .expr import ExprError, compile_expr
-from .loader import RulebookError, read_yaml, validate
-from .rulebook import Rulebook
-from .runner import Outcome, play
+from precursor.analysis.runner import Outcome, play
+from precursor.game.commands import CommandError
+from precursor.game.engine import Game
+from precursor.game.expr import ExprError, compile_expr
+from precursor.game.loader import RulebookError, read_yaml, validate
+from precursor.game.rulebook import Rulebook
 
 
 class _M(BaseModel):

@@ -11,10 +11,10 @@ import contextlib
 import zlib
 from typing import Any
 
-from .bots import Bot
-from .client import CommandRefused, GameClient, LobbyClient
-from .commands import Note
-from .rulebook import Rulebook
+from precursor.client import CommandRefused, GameClient, LobbyClient
+from precursor.game.bots import Bot
+from precursor.game.commands import Note
+from precursor.game.rulebook import Rulebook
 
 
 async def play_live(

@@ -1,4 +1,4 @@
-"""Scoring (FACTBASE §6.3): capped components per team, shared-fate terms, secret objectives.
+"""Scoring (docs/design.md, "Scoring"): capped components per team, shared-fate terms, secret objectives.
 
 Component formulas live in ``rules/scoring.yaml``. The engine supplies three derived figures the
 formulas read — ``agr.<team>`` (agreement points), ``secret.<team>`` (secret-objective points) and
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .schema import TEAMS
+from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from .engine import Game
+    from precursor.game.engine import Game
 
 SECRET_CAP = 20.0
 

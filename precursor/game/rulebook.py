@@ -17,11 +17,11 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from . import schema as S
-from .expr import Expr, ExprError, Symbols, Type, compile_expr
-from .loader import Doc, Path_, Problem, RulebookError, read_yaml, validate
-from .paths import rules_dir, scenarios_dir
-from .persona_rules import CPersona, compile_personas
+from precursor.game import schema as S
+from precursor.game.expr import Expr, ExprError, Symbols, Type, compile_expr
+from precursor.game.loader import Doc, Path_, Problem, RulebookError, read_yaml, validate
+from precursor.game.paths import rules_dir, scenarios_dir
+from precursor.game.persona_rules import CPersona, compile_personas
 
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
 CLOCK = ("turn", "turns", "month", "month_index", "months_per_turn")

@@ -1,4 +1,4 @@
-"""Turn resolution in a fixed, documented order (FACTBASE §6.1; docs/engine.md).
+"""Turn resolution in a fixed, documented order (docs/engine.md, "Adjudication order").
 
 1. statements · 2. diplomacy (agreements activate, tokens, meetings) · 3. legal and financial ·
 4. border and trade · 5. security (consent check, red-line check) · 6. migration ·
@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from . import negotiation, scoring
-from .decimals import round4
-from .months import add_months
-from .schema import STEPS, TEAMS
+from precursor.game import negotiation, scoring
+from precursor.game.decimals import round4
+from precursor.game.months import add_months
+from precursor.game.schema import STEPS, TEAMS
 
 if TYPE_CHECKING:
-    from .engine import Game
-    from .rulebook import CLever, CRule
+    from precursor.game.engine import Game
+    from precursor.game.rulebook import CLever, CRule
 
 
 def pair_key(a: str, b: str) -> str:
@@ -263,7 +263,7 @@ def _statements(g: Game) -> None:
             pending: dict[str, Any] = {}
             st_inputs: list[dict[str, Any]] = []
             if target:
-                from .engine import pair
+                from precursor.game.engine import pair
 
                 dy = pair(team, target)
                 if m.trust:
@@ -747,7 +747,7 @@ def compliance(g: Game) -> None:
             break
         if ev["type"] == "order_executed" and ev.get("turn") == st.turn and ev["team"] in executed:
             executed[ev["team"]].append({"lever": ev["lever"], "params": ev.get("params", {})})
-    from .engine import pair
+    from precursor.game.engine import pair
 
     for a in list(st.agreements.values()):
         if a["status"] != "active":
@@ -756,7 +756,7 @@ def compliance(g: Game) -> None:
             if not negotiation.clause_due(c, st.turn):
                 continue
             if c.get("condition"):
-                from .expr import compile_expr
+                from precursor.game.expr import compile_expr
 
                 if not compile_expr(c["condition"], g.rb.symbols, "bool")(env):
                     continue
@@ -817,7 +817,7 @@ def compliance(g: Game) -> None:
                     }
                 )
         for si, sb in enumerate(a.get("snapback", [])):
-            from .expr import compile_expr
+            from precursor.game.expr import compile_expr
 
             if a.get(f"snapped_{si}"):
                 continue

@@ -1,6 +1,6 @@
 """After-action review: export and import of event logs, debrief reports, forks and grading.
 
-Everything here reads the event log and asks :mod:`precursor.views` what an audience may see, so a
+Everything here reads the event log and asks :mod:`precursor.game.views` what an audience may see, so a
 report for Mexico is built only from what Mexico was shown: the events that reached it (redacted as
 they reached it) and its own view of the final state. Nothing here talks to a store or a network;
 the CLI reads and writes the files and stores.
@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
-from . import charts
-from .engine import Game
-from .rulebook import Rulebook
-from .schema import TEAMS
-from .state import Event
-from .views import FACILITATOR, events_for, view
+from precursor.analysis import charts
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.state import Event
+from precursor.game.views import FACILITATOR, events_for, view
 
 AUDIENCES = (FACILITATOR, *TEAMS, "public")
 KEY_INDICATORS = (
@@ -505,9 +505,9 @@ def counterfactual(
 ) -> dict[str, Any]:
     """Bots play the game on from the start of ``turn``, ``runs`` times with fresh rolls, and the spread
     of outcomes is set beside what actually happened ("had the US not struck in turn 4 …")."""
-    from .bots import BotDriver
-    from .runner import play
-    from .simulate import run_seed
+    from precursor.analysis.runner import play
+    from precursor.analysis.simulate import run_seed
+    from precursor.game.bots import BotDriver
 
     prefix = fork_prefix(events, turn)
     scenario = prefix[0]["scenario"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .months import add_months
-from .rng import roll
-from .schema import TEAMS
+from precursor.game.months import add_months
+from precursor.game.rng import roll
+from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from .engine import Game
-    from .rulebook import Rulebook
+    from precursor.game.engine import Game
+    from precursor.game.rulebook import Rulebook
 
 FACILITATOR = "facilitator"
 PUBLIC = "public"
@@ -379,7 +379,7 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
 
 def running_estimate(game: Game, team: str | None = None) -> dict[str, Any]:
     """The score as it would stand if the game ended now: for one team, or (None) for all four."""
-    from .scoring import scores
+    from precursor.game.scoring import scores
 
     key = team or "all"
     version = (game.env_version, len(game.state.agreements), game.state.seq if game.state.ended else 0)

@@ -2,9 +2,9 @@
 
 One game says little about a scenario: the bots roll dice, the hidden ports-of-entry share is drawn per
 game, and injects fire by chance. An analyst, a designer tuning the rules, or a facilitator setting a
-scenario's *par* (FACTBASE §6.3: the mean score of bot-only runs) needs the spread over hundreds of
-games. This module plays them, reduces each to one flat, JSON-ready record, summarizes the records, and
-runs the balance targets of FACTBASE §9.6 for every scenario.
+scenario's *par* (docs/design.md, "Scoring": the mean score of bot-only runs) needs the spread
+over hundreds of games. This module plays them, reduces each to one flat, JSON-ready record,
+summarizes the records, and runs the balance targets (docs/design.md, "Balance targets") for every scenario.
 
 Determinism is the design constraint. Each run's game seed is a pure function of the batch seed and the
 run's index (``run_seed``), never of which process played it or in which order, so a batch gives the
@@ -22,13 +22,13 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .expr import running_mean
-from .rng import mix
-from .runner import collector_paused
-from .schema import TEAMS
+from precursor.analysis.runner import collector_paused
+from precursor.game.expr import running_mean
+from precursor.game.rng import mix
+from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from .rulebook import Rulebook
+    from precursor.game.rulebook import Rulebook
 
 Record = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -120,8 +120,8 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
     spreadsheet; final values are read from the true state (``game.state.env``), not from any team's
     fogged view, because the batch answers "what happened", not "what a player saw".
     """
-    from .bots import BotDriver
-    from .runner import play
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
 
     game, refused = play(rb, scenario, seed, None, bots=BotDriver(rb, dict(personas), seed))
     env = game.state.env
@@ -191,7 +191,7 @@ def _init_worker() -> None:
     """
     global _WORKER_RB
     if _WORKER_RB is None:
-        from .rulebook import default_rulebook
+        from precursor.game.rulebook import default_rulebook
 
         _WORKER_RB = default_rulebook()
 
@@ -234,7 +234,7 @@ def _run_jobs(
         progress(0, total)
     if workers <= 1 or total <= 1:
         if rb is None:
-            from .rulebook import default_rulebook
+            from precursor.game.rulebook import default_rulebook
 
             rb = default_rulebook()
         for lo in range(0, total, _PAUSE_EVERY):
@@ -288,7 +288,7 @@ def simulate(
     if runs < 1:
         raise SimulationError("runs must be at least 1")
     if rb is None:
-        from .rulebook import default_rulebook
+        from precursor.game.rulebook import default_rulebook
 
         rb = default_rulebook()
     chosen = tuple(resolve_personas(rb, scenario, personas).items())
@@ -368,7 +368,7 @@ def summarize(records: Sequence[Record]) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------------- balance (FACTBASE §9.6)
+# ---------------------------------------------------------------------- balance targets (docs/design.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,14 +451,14 @@ def balance(
     rb: Rulebook | None = None,
     scenarios: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Measure FACTBASE §9.6's balance targets for every scenario; one result per scenario and check.
+    """Measure the balance targets (docs/design.md) for every scenario; one result per scenario and check.
 
     Checks that ask for the same personas (a scenario whose default US persona is already the
     institutionalist, say) share one batch: with the same seed they would play identical games anyway.
     All batches go through one process pool so the workers stay busy across scenarios.
     """
     if rb is None:
-        from .rulebook import default_rulebook
+        from precursor.game.rulebook import default_rulebook
 
         rb = default_rulebook()
     ids = list(scenarios) if scenarios is not None else sorted(rb.scenarios)

@@ -1,20 +1,20 @@
 """Channels, messages, structured proposals, agreements and their compliance.
 
 Agreements never execute themselves: they bind what teams *should* order, and compliance is read
-from the orders actually played at each adjudication (FACTBASE §6.2). Reneging costs trust and,
-for public deals, approval (rule D5).
+from the orders actually played at each adjudication (docs/design.md, "Agreements and compliance").
+Reneging costs trust and, for public deals, approval (rule D5).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
-from .expr import ExprError, compile_expr
-from .schema import TEAMS
+from precursor.game.commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
+from precursor.game.expr import ExprError, compile_expr
+from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from .engine import Game
+    from precursor.game.engine import Game
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from .protocol import GameCreated, GameSummary, Joined, ScenarioSummary
+from precursor.protocol import GameCreated, GameSummary, Joined, ScenarioSummary
 
 
 class ClientError(Exception):

@@ -2,7 +2,7 @@
 
 A bot is handed exactly the view a human of its team gets (``views.view``) and nothing else: its
 persona's conditions were checked at load time against the names that view provides. Each turn it
-follows the decision loop of FACTBASE §7: read the (lagged, noisy) dashboard, score orders and
+follows the decision loop of docs/bots.md: read the (lagged, noisy) dashboard, score orders and
 proposals with its persona's utility, let hard rules override utility, answer proposals against its
 reservation and trust, table its preferred package, honour (or, rarely, break) its commitments, and
 give orders within its political capital. Every decision comes with a one-line reason, logged for the
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from .commands import (
+from precursor.game.commands import (
     Actor,
     Clause,
     Command,
@@ -31,16 +31,16 @@ from .commands import (
     StatementOrder,
     SubmitOrders,
 )
-from .expr import HISTORY_KEY
-from .months import add_months
-from .negotiation import CHINA_FRAMINGS
-from .persona_rules import CPersona
-from .rng import roll
+from precursor.game.expr import HISTORY_KEY
+from precursor.game.months import add_months
+from precursor.game.negotiation import CHINA_FRAMINGS
+from precursor.game.persona_rules import CPersona
+from precursor.game.rng import roll
 
 # imported at run time: a compiled dataclass resolves its field types when the module loads
-from .rulebook import CLever, Rulebook
-from .schema import TEAMS
-from .views import (
+from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.views import (
     MODE_BOOL,
     MODE_EXACT,
     MODE_LAGGED,
@@ -55,7 +55,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from .engine import Game
+    from precursor.game.engine import Game
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -130,7 +130,7 @@ def _template(rb: Rulebook) -> dict[str, Any]:
     """The names every bot environment has, with neutral values; copied, then filled from a view."""
     tpl = _TEMPLATES.get(rb.serial)
     if tpl is None:
-        from .engine import static_names
+        from precursor.game.engine import static_names
 
         tpl = dict(static_names(rb))  # lever counters, windows, modules, tallies: as at a game's start
         for iid, ind in rb.indicators.items():
@@ -1424,7 +1424,7 @@ def _lag_names(rb: Rulebook) -> frozenset[str]:
     """Indicators read through ``lag()`` by any expression a bot may evaluate (levers and personas)."""
     names = _LAG_NAMES.get(rb.serial)
     if names is None:
-        from .expr import Call, Name, parse
+        from precursor.game.expr import Call, Name, parse
 
         exprs: list[Any] = []
         for lv in rb.levers.values():

@@ -2,7 +2,7 @@
 
 These models are the boundary between hand-written YAML and the engine: they reject unknown keys
 (``extra="forbid"``) so that a typo in a rule file is an error with a line number, not a silently
-ignored rule. Expressions are kept as strings here; :mod:`precursor.rulebook` compiles and
+ignored rule. Expressions are kept as strings here; :mod:`precursor.game.rulebook` compiles and
 type-checks them once every name in the rulebook is known.
 """
 
@@ -17,7 +17,8 @@ TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
 ExprText = str | float | int | bool
 Ident = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 
-# Adjudication steps in their fixed order (FACTBASE §6.1); rules name the step they run in.
+# Adjudication steps in their fixed order (docs/engine.md, "Adjudication order"); rules name the step
+# they run in.
 Step = Literal[
     "statements",
     "diplomacy",
@@ -509,7 +510,7 @@ class PackageClause(Strict):
 
 
 class Package(Strict):
-    """The persona's preferred proposal (FACTBASE §7)."""
+    """The persona's preferred proposal (docs/bots.md)."""
 
     partner: list[TeamId]
     clauses: list[PackageClause]

@@ -3,7 +3,7 @@
 ``Game.handle`` validates a command against the rulebook and the current state; if anything is
 wrong it raises ``CommandError`` before a single event is made, so an illegal command changes
 nothing. Otherwise it emits events through ``Game.emit``, which folds each one into the state as it
-is made (see :mod:`precursor.state`). No wall clock, no global random, no I/O: the same rulebook,
+is made (see :mod:`precursor.game.state`). No wall clock, no global random, no I/O: the same rulebook,
 scenario, seed and commands give the same events, byte for byte.
 """
 
@@ -14,8 +14,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from . import adjudication, negotiation
-from .commands import (
+from precursor.game import adjudication, negotiation
+from precursor.game.commands import (
     Actor,
     Advance,
     CommandEnvelope,
@@ -31,12 +31,12 @@ from .commands import (
     SendMessage,
     SubmitOrders,
 )
-from .decimals import round4
-from .months import add_months
-from .rng import roll, uniform
-from .rulebook import CEffect, CLever, CScenario, Rulebook
-from .schema import TEAMS
-from .state import PHASES, Event, GameState, apply
+from precursor.game.decimals import round4
+from precursor.game.months import add_months
+from precursor.game.rng import roll, uniform
+from precursor.game.rulebook import CEffect, CLever, CScenario, Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.state import PHASES, Event, GameState, apply
 
 PAIRS = ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")
 
@@ -168,7 +168,8 @@ class Game:
 
     def _draw(self, env: dict[str, Any], seed: int) -> None:
         rb = self.rb
-        # the hidden share of fentanyl crossing at ports of entry is drawn once per game (FACTBASE §3.3)
+        # the hidden share of fentanyl crossing at ports of entry is drawn once per game (docs/design.md,
+        # "The monthly flow model")
         sigma_rule = rb.mechanisms.get("supply.sigma_draw")
         lo, hi = 0.75, 0.95
         if sigma_rule is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .expr import HISTORY_KEY, TURN_VALUES_KEY
+from precursor.game.expr import HISTORY_KEY, TURN_VALUES_KEY
 
 Event = dict[str, Any]
 PHASES = ("briefing", "negotiation", "orders", "results")

@@ -27,9 +27,9 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from .commands import Actor, Advance, Command, CommandEnvelope, CommandError
-from .engine import Game
-from .rulebook import Rulebook
+from precursor.game.commands import Actor, Advance, Command, CommandEnvelope, CommandError
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
 
 _COMMAND = TypeAdapter(Command)
 SYSTEM = Actor(role="system")
