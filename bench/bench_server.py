@@ -1089,7 +1089,7 @@ async def bench_redis(args: argparse.Namespace, log_dir: Path, prof: Path | None
         f"{args.redis_rate:g} msgs/s; {args.rounds} windows of {args.redis_duration / args.rounds:g} s "
         f"per set-up, interleaved =="
     )
-    sys.path.insert(0, str(ROOT / "tests"))
+    sys.path.insert(0, str(ROOT / "tests" / "support"))
     from redis_server import RedisServer, redis_available  # type: ignore[import-not-found]
 
     if not redis_available():

@@ -1,5 +1,12 @@
 """Shared fixtures: the shipped rulebook is loaded once per session (it is immutable after load).
 
+The tests are grouped by area: ``engine/`` (rules, engine, views, bots, conformance), ``server/``,
+``client/`` (the Textual client), ``review/`` (reports, simulation), ``package/`` (CLI, build,
+architecture); ``support/`` holds the helpers they share (a real redis-server, a live server, the game
+fingerprint). Markers, set here from what each test uses, let a run pick or skip the slow kinds:
+``redis`` (a real redis-server), ``subprocess`` (child processes), ``snapshot`` (SVG snapshots), e.g.
+``pytest -m "not redis and not subprocess"``.
+
 ``PRECURSOR_TEST_INSTALLED=1`` runs the suite against the installed package instead of this checkout's
 sources: CI sets it, so the tests check the build a user gets from ``pip install .`` (the engine and the
 bots compiled with mypyc, see setup.py), not only its pure-Python sources.
@@ -12,10 +19,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 if os.environ.get("PRECURSOR_TEST_INSTALLED", "") not in ("", "0"):
     # `python -m pytest` puts the checkout first on the path; without it, imports find site-packages
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT]
+
+import inspect  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -60,3 +70,51 @@ def redis_url(redis_server: RedisServer) -> str:
     finally:
         client.close()
     return redis_server.url
+
+
+# ---------------------------------------------------------------- markers from what a test uses
+
+_SPAWNS = ("subprocess.", "Popen", "ProcessPoolExecutor", "ServerProcess(", "--workers")
+
+
+def _source(func: object) -> str:
+    try:
+        return inspect.getsource(func)  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        return ""
+
+
+def _spawning_helpers(module: object) -> set[str]:
+    """Names of the module's own functions that start a child process, directly or through another."""
+    funcs = {
+        n: _source(f) for n, f in vars(module).items() if inspect.isfunction(f) and not n.startswith("test")
+    }
+    found = {n for n, src in funcs.items() if any(s in src for s in _SPAWNS)}
+    while True:
+        more = {n for n, src in funcs.items() if n not in found and any(f"{h}(" in src for h in found)}
+        if not more:
+            return found
+        found |= more
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, reading its fixtures and its own source, so a new test is
+    marked without anyone remembering to."""
+    helpers: dict[str, set[str]] = {}
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"redis_server", "redis_url"} or "redis" in item.name:
+            item.add_marker(pytest.mark.redis)
+        if "snap_compare" in names:
+            item.add_marker(pytest.mark.snapshot)
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__ not in helpers:
+            helpers[module.__name__] = _spawning_helpers(module)
+        spawners = helpers.get(module.__name__, set()) if module is not None else set()
+        info = getattr(item, "_fixtureinfo", None)
+        funcs = [getattr(item, "function", None)]
+        if info is not None:
+            funcs += [d.func for defs in info.name2fixturedefs.values() for d in defs]
+        sources = [_source(f) for f in funcs if f is not None]
+        if any(any(s in src for s in _SPAWNS) or any(f"{h}(" in src for h in spawners) for src in sources):
+            item.add_marker(pytest.mark.subprocess)

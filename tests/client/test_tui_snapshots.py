@@ -4,7 +4,7 @@
 (``EmbeddedServer``). Each test gets its own server and a game with a fixed seed and no bots, so
 nothing races the screenshot; the only volatile text (the server's port in the lobby title, the game
 id in the games table) is replaced before the shot. Refresh with ``--snapshot-update`` after a
-deliberate change and check the SVGs in ``tests/__snapshots__/`` by eye.
+deliberate change and check the SVGs in ``tests/client/__snapshots__/`` by eye.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from precursor.analysis.cases import Case, load_cases, run_case
 from precursor.game.rulebook import Rulebook, default_rulebook
 
-CASES_DIR = Path(__file__).resolve().parent / "cases"
+CASES_DIR = Path(__file__).resolve().parents[1] / "cases"
 CASES, PROBLEMS = load_cases(CASES_DIR)
 
 

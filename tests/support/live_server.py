@@ -20,7 +20,7 @@ from server.app import create_app
 from server.run import loopback_socket, uvicorn_config
 from server.settings import ServerSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parent.parent / "bench"))  # after the precursor under test
+sys.path.append(str(Path(__file__).resolve().parents[2] / "bench"))  # after the precursor under test
 
 from bench_engine import busy_script, parsed
 

@@ -36,7 +36,7 @@ from server.stores.memory import MemoryStore
 from server.stores.redis import RedisStore
 from server.stores.sqlite import SqliteStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 T = 5.0  # the longest any single wait in these tests may take
 R = TypeVar("R")
 

@@ -14,7 +14,7 @@ from live_server import running_server
 
 from precursor.client import GameClient, LobbyClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def agent_source() -> str:

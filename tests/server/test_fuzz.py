@@ -42,7 +42,7 @@ from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
 from precursor.protocol import ERROR_CODES, ServerFrame
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RB = default_rulebook()
 TEAMS = ("us", "mx", "cn", "ca")
 SEED = int(os.environ.get("PRECURSOR_FUZZ_SEED", "20240611"))

@@ -28,7 +28,7 @@ from precursor.game.bots import BotDriver
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "tutorial_seed3_report.json"
 
 

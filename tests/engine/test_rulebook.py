@@ -13,7 +13,7 @@ import pytest
 from precursor.game.loader import RulebookError
 from precursor.game.rulebook import Rulebook, load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<field>[^:]+): (?P<msg>.+)$")
 
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.append(str(ROOT / "bench"))
 from which_build import pure_copy  # noqa: E402  (bench/: the benchmarks time the same copy)
 
-FINGERPRINT = ROOT / "tests" / "fingerprint.py"
+FINGERPRINT = ROOT / "tests" / "support" / "fingerprint.py"
 
 
 def _compiled_modules() -> list[str]:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The pure game is one package: every module in it is held to these rules, so a new module cannot slip out.
 GAME = ROOT / "precursor" / "game"
 # Modules that read the clock, the network or the terminal, or run things; the game may not import them.
