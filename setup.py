@@ -38,6 +38,7 @@ COMPILED = [
     "game.rng",
     "game.scoring",
     "game.state",
+    "game.teams",
     "game.views",
 ]
 

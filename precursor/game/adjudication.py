@@ -18,15 +18,11 @@ from precursor.game import negotiation, scoring
 from precursor.game.decimals import round4
 from precursor.game.months import add_months
 from precursor.game.schema import STEPS, TEAMS
+from precursor.game.teams import pair
 
 if TYPE_CHECKING:
     from precursor.game.engine import Game
     from precursor.game.rulebook import CLever, CRule
-
-
-def pair_key(a: str, b: str) -> str:
-    rank: dict[str, int] = {t: i for i, t in enumerate(TEAMS)}
-    return f"{a}_{b}" if rank[a] < rank[b] else f"{b}_{a}"
 
 
 ORDER_STEPS = ("statements", "diplomacy", "legal", "border", "security", "migration")
@@ -263,8 +259,6 @@ def _statements(g: Game) -> None:
             pending: dict[str, Any] = {}
             st_inputs: list[dict[str, Any]] = []
             if target:
-                from precursor.game.engine import pair
-
                 dy = pair(team, target)
                 if m.trust:
                     pending[f"trust.{dy}"] = g.new_value(f"trust.{dy}", "add", m.trust, pending)
@@ -432,7 +426,7 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
             # rule D2: public blame and threats, in words or acts, mark the pair as finger-pointing
             for other in TEAMS:
                 if other != team and f"targets_{other}" in tags:
-                    key = f"flag.finger_{pair_key(team, other)}"
+                    key = f"flag.finger_{pair(team, other)}"
                     if key in g.rb.indicators:
                         pending[key] = g.new_value(key, "add", 1, pending)
         goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
@@ -747,7 +741,6 @@ def compliance(g: Game) -> None:
             break
         if ev["type"] == "order_executed" and ev.get("turn") == st.turn and ev["team"] in executed:
             executed[ev["team"]].append({"lever": ev["lever"], "params": ev.get("params", {})})
-    from precursor.game.engine import pair
 
     for a in list(st.agreements.values()):
         if a["status"] != "active":

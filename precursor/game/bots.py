@@ -40,6 +40,7 @@ from precursor.game.rng import roll
 # imported at run time: a compiled dataclass resolves its field types when the module loads
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
+from precursor.game.teams import pair
 from precursor.game.views import (
     MODE_BOOL,
     MODE_EXACT,
@@ -94,10 +95,6 @@ class Decision:
     command: Command
     reason: str
     decision: str
-
-
-def pair(a: str, b: str) -> str:
-    return f"{a}_{b}" if TEAMS.index(a) < TEAMS.index(b) else f"{b}_{a}"
 
 
 # ---------------------------------------------------------------------- what a team can compute from its view

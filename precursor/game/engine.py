@@ -37,15 +37,7 @@ from precursor.game.rng import roll, uniform
 from precursor.game.rulebook import CEffect, CLever, CScenario, Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.state import PHASES, Event, GameState, apply
-
-PAIRS = ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")
-
-
-def pair(a: str, b: str) -> str:
-    """Canonical dyad key in TEAMS order, e.g. pair('mx', 'us') == 'us_mx'."""
-    order: tuple[str, ...] = TEAMS
-    ia, ib = order.index(a), order.index(b)
-    return f"{a}_{b}" if ia < ib else f"{b}_{a}"
+from precursor.game.teams import PAIRS
 
 
 def _finite(v: Any) -> bool:

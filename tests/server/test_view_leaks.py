@@ -31,11 +31,11 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from precursor.client import LobbyClient
 from precursor.game.rulebook import default_rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.teams import PAIRS
 
 RB = default_rulebook()
-TEAMS = ("us", "mx", "cn", "ca")
 SCENARIOS = ("tutorial", "loose-talk")
-PAIRS = ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")
 CHANNEL_IDS = (
     *(f"team.{t}" for t in TEAMS),
     *PAIRS,
