@@ -538,12 +538,12 @@ class GameRoom:
                 bot = Bot(g.rb, team, persona, g.state.seed)
                 self.bots[team] = bot
             v = view(self.game, team)
-            env = bot._environment(v)  # the bot's own reading of its view, as in its phase play
+            env = bot.environment(v)  # the bot's own reading of its view, as in its phase play
             actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
             for prop in v["proposals"]:
                 if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
                     continue
-                d = bot._answer(v, env, prop)
+                d = bot.answer(v, env, prop)
                 with contextlib.suppress(CommandError, StoreError):
                     await self.execute(
                         actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)

@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 from precursor.analysis.runner import play
 from precursor.game import bots
-from precursor.game.bots import BOT_VIEW_KEYS, HISTORY_KEY, Bot, BotDriver, env_from_view
+from precursor.game.bots import (
+    BOT_VIEW_KEYS,
+    HISTORY_KEY,
+    Bot,
+    BotDriver,
+    decisions,
+    env_from_view,
+    fast_view,
+    orders,
+)
 from precursor.game.commands import CommandError, Order
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
@@ -215,7 +224,7 @@ class _Watched:
 
 def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
     lent = []
-    lags = bots._lag_names(RB)
+    lags = fast_view._lag_names(RB)
     assert {"us.od_synth", "us.seizures"} <= lags  # US-FACT's effects read them through lag()
     read = bots.read_names(RB)
     assert {"mx.coop", "trust.us_ca", "us.overton"} <= read
@@ -235,7 +244,7 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
         assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
         # the bot dashboard gives the environment the full dashboard gives for every indicator a bot may
         # read (and its trend), and the series lag() reads
-        lean = Bot(RB, team, "hawk" if team == "us" else "sovereigntist", 1)._environment(dict(v))
+        lean = Bot(RB, team, "hawk" if team == "us" else "sovereigntist", 1).environment(dict(v))
         whole = env_from_view(RB, full)
         assert lean.keys() == whole.keys()
         assert {k: lean[k] for k in compared} == {k: whole[k] for k in compared}
@@ -304,11 +313,11 @@ def test_other_parameters_are_checked_by_the_bot_when_the_defaults_are_not_avail
     entry = next(e for e in v["levers"] if e["id"] == "us_aumf")
     assert not entry["available"] and "already before Congress" in entry["why_not"]
     bot = Bot(RB, "us", "hawk", 1)
-    env = bot._environment(v)
+    env = bot.environment(v)
     aumf = RB.levers["us_aumf"]
-    assert bot._legal(v, env, aumf, {"stage": "introduce"}, True) is None
-    assert bot._legal(v, env, aumf, {"stage": "pass_chamber"}, True) == 2.0
-    assert bot._legal(v, env, aumf, {"stage": "enact"}, True) is None  # no chamber has passed it yet
+    assert orders.legal(bot, v, env, aumf, {"stage": "introduce"}, True) is None
+    assert orders.legal(bot, v, env, aumf, {"stage": "pass_chamber"}, True) == 2.0
+    assert orders.legal(bot, v, env, aumf, {"stage": "enact"}, True) is None  # no chamber has passed it yet
     # and the engine agrees with the bot
     seat = game.player_seat_of_lever(aumf)
     passing = Order(lever="us_aumf", params={"stage": "pass_chamber"})
@@ -347,13 +356,13 @@ def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
         (SubmitOrders, {"orders": [Order.model_construct(lever="us_border")], "statement": None}),
     ]
     for cls, values in cases:
-        slow, fast = cls.model_construct(**values), bots._make(cls, **values)
+        slow, fast = cls.model_construct(**values), decisions.make(cls, **values)
         assert fast == slow and type(fast) is cls
         assert list(vars(fast)) == list(vars(slow))  # same field order
         assert fast.model_fields_set == slow.model_fields_set
         assert fast.model_dump() == slow.model_dump()
     with pytest.raises(TypeError, match="default factory"):
-        bots._make(SubmitOrders, statement=None)  # orders has a default factory: never left out
+        decisions.make(SubmitOrders, statement=None)  # orders has a default factory: never left out
 
 
 # ------------------------------------------------------------- switching triggers

@@ -1,0 +1,428 @@
+"""How a bot bargains in the negotiation phase: it answers the proposals addressed to its team (accept,
+reject, or a counter-proposal for a near miss), tables its persona's preferred package once a turn when
+the relationship allows, and now and then says a line in its persona's voice.
+
+A deal is weighed with the same utility as an order, clause by clause, against a threshold set by the
+persona's reservation and the team's trust in the proposer; a hard rule's ``reject_if`` overrides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from precursor.game.bots.character import Character, switch
+from precursor.game.bots.decisions import Decision
+from precursor.game.bots.utility import order_utility
+from precursor.game.commands import Clause, Propose, Respond, SendMessage, Snapback
+from precursor.game.negotiation import CHINA_FRAMINGS
+from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.teams import pair
+
+# How far below its acceptance threshold a proposal may fall for a bot to answer with a counter-proposal
+# rather than a rejection (utility units; 0.5 is what 20 points of trust add to the threshold).
+NEAR_MISS = 0.5
+
+# A proposal's clause as the bot weighed it: the clause, its utility, and its cost to the bot's team.
+_Weighed = tuple[dict[str, Any], float, float]
+
+_PROP_DEFAULTS: dict[int, dict[str, bool]] = {}
+_REJECT_READS: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
+    d = _PROP_DEFAULTS.get(rb.serial)
+    if d is None:
+        d = {}
+        for lid in rb.levers:
+            d[f"prop.gives.{lid}"] = False
+            d[f"prop.asks.{lid}"] = False
+        _PROP_DEFAULTS[rb.serial] = d
+    return d
+
+
+def clause_cost(env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
+    """A clause's cost in political capital with its parameters; 1 when the view cannot tell."""
+    for k, v in params.items():
+        env[f"param.{k}"] = v
+    try:
+        return float(lever.cost.fn(env))
+    except (KeyError, TypeError):
+        return 1.0
+    finally:
+        for k in params:
+            env.pop(f"param.{k}", None)
+
+
+def committed_cost(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> float:
+    """Political capital the team's signed deals will call for next turn."""
+    total = 0.0
+    nxt = view["turn"] + 1
+    for a in view["agreements"]:
+        if a["status"] not in ("signed", "active") or bot.team not in a["parties"]:
+            continue
+        for c in a["clauses"]:
+            start, dur = int(c["start_turn"]), max(int(c["duration"]), 1)
+            if c["actor"] != bot.team or not (start <= nxt <= start + dur - 1):
+                continue
+            lever = bot.rb.levers[c["lever"]]
+            if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
+                continue
+            total += clause_cost(env, lever, c["params"])
+    return total
+
+
+# ---------------------------------------------------------------------- the negotiation phase
+
+
+def negotiate(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list[Decision]:
+    """The negotiation phase: a persona switch, answers, the bot's own package, and a line of talk."""
+    out = switch(bot, view, env)
+    # answer what is addressed to us
+    for prop in view["proposals"]:
+        if prop["status"] != "open" or bot.team not in prop["parties"] or bot.team in prop["accepted"]:
+            continue
+        out.append(answer(bot, view, env, prop))
+    tabled = _table_package(bot, view, env)
+    if tabled is not None:
+        out.append(tabled)
+    talk = _talk(bot, view)
+    if talk is not None:
+        out.append(talk)
+    return out
+
+
+def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> Decision | None:
+    """The preferred package, once a turn, when the relationship allows it and the team can pay for it."""
+    pk = bot.persona.model.package
+    turn = view["turn"]
+    if pk is None or turn in bot.tabled:
+        return None
+    partners = [t for t in pk.partner if t != bot.team]
+    trust = [env.get(f"trust.{pair(bot.team, t)}", 50) for t in partners]
+    mine = [a for a in view["agreements"] if a["proposal"].split("-")[1] == bot.team.upper()]
+    already = any(
+        a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
+        for a in mine
+    )
+    own_cost = 0.0
+    for c in pk.clauses:
+        lv = bot.rb.levers[c.lever]
+        if c.actor == bot.team and not (lv.once and env.get(f"count.{lv.id}", 0) >= 1):
+            own_cost += clause_cost(env, lv, c.params)
+    affordable = own_cost + committed_cost(bot, view, env) <= float(view["pc"][bot.team])
+    if not (partners and min(trust) >= 30 and not already and affordable):
+        return None
+    bot.tabled.add(turn)
+    clauses = [
+        Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
+        for c in pk.clauses
+    ]
+    parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
+    cmd = Propose(
+        parties=parties,
+        clauses=clauses,
+        visibility=pk.visibility,
+        framing=pk.framing,
+        verification=pk.verification,
+        modules=list(pk.modules),
+        linkage=pk.linkage,
+        expires_turn=turn + 1,
+        note=bot.line("propose", view),
+    )
+    return Decision(
+        cmd,
+        f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)",
+        "propose",
+    )
+
+
+def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
+    """Now and then, a short line in the persona's voice to its package partner (or the first other team)."""
+    p = bot.persona
+    if not (p.model.voice.open and bot.roll(view, "talk") < p.model.statement_rate):
+        return None
+    pk = p.model.package
+    partner = pk.partner[0] if pk and pk.partner else next(t for t in TEAMS if t != bot.team)
+    text = bot.line("open", view)
+    return Decision(
+        SendMessage(channel=pair(bot.team, partner), text=text),
+        f"speaks to {partner} in its persona's voice",
+        "message",
+    )
+
+
+# ---------------------------------------------------------------------- answering a proposal
+
+
+def _fill_prop_names(bot: Character, penv: dict[str, Any], prop: dict[str, Any]) -> None:
+    penv["prop.linkage"] = bool(prop.get("linkage"))
+    penv["prop.public"] = prop["visibility"] == "public"
+    penv["prop.trilateral"] = {"us", "mx", "ca"} <= set(prop["parties"])
+    penv["prop.framing"] = prop.get("framing", "none")
+    penv["prop.parties"] = len(prop["parties"])
+    penv["prop.modules"] = len(prop.get("modules", []))
+    for c in prop["clauses"]:
+        key = "asks" if c["actor"] == bot.team else "gives"
+        penv[f"prop.{key}.{c['lever']}"] = True
+
+
+def _reject_names(bot: Character, prop: dict[str, Any]) -> dict[str, Any]:
+    """The ``prop.*`` names this persona's ``reject_if`` rules read, for one proposal."""
+    key = (bot.rb.serial, bot.persona_id)
+    wanted = _REJECT_READS.get(key)
+    if wanted is None:
+        read: set[str] = set()
+        for rule in bot.persona.hard_rules:
+            if rule.reject_if is not None:
+                read |= {n for n in rule.reject_if.names if n.startswith("prop.")}
+        wanted = _REJECT_READS[key] = frozenset(read)
+    defaults = _prop_defaults(bot.rb)
+    penv: dict[str, Any] = {k: defaults[k] for k in wanted if k in defaults}
+    _fill_prop_names(bot, penv, prop)
+    return {k: v for k, v in penv.items() if k in wanted}
+
+
+def _ruled_out(bot: Character, env: dict[str, Any], prop: dict[str, Any]) -> Decision | None:
+    """The rejection a hard rule's ``reject_if`` demands for this proposal, if any."""
+    names = _reject_names(bot, prop)
+    env.update(names)  # read by reject_if only, and taken out again below
+    try:
+        for rule in bot.persona.hard_rules:
+            if rule.reject_if is not None and rule.reject_if.fn(env):
+                return Decision(
+                    Respond(proposal=prop["id"], action="reject"), f"{rule.id}: {rule.reason}", "reject"
+                )
+    finally:
+        for k in names:
+            env.pop(k, None)
+    return None
+
+
+def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> Decision:
+    """Accept, reject or counter one proposal addressed to the team."""
+    ruled = _ruled_out(bot, env, prop)
+    if ruled is not None:
+        return ruled
+    p = bot.persona
+    total = 0.0
+    own_cost = 0.0
+    public = prop["visibility"] == "public"
+    weighed: list[_Weighed] = []  # clause, its utility, its cost to us
+    for c in prop["clauses"]:
+        lever = bot.rb.levers[c["lever"]]
+        cost = None
+        mine = 0.0
+        if c["actor"] == bot.team:
+            cost = clause_cost(env, lever, c["params"])
+            if not (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+                mine = cost
+                own_cost += cost
+        u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+        total += u
+        weighed.append((c, u, mine))
+    total += _module_bonus(bot, prop)
+    # a deal the team cannot pay for would be broken: commitments already due come first
+    committed = committed_cost(bot, view, env)
+    pc = float(view["pc"][bot.team])
+    proposer = prop["from"]
+    trust = float(env.get(f"trust.{pair(bot.team, proposer)}", 50))
+    finger = float(env.get(f"flag.finger_{pair(bot.team, proposer)}", 0) or 0)
+    threshold = 0.25 * p.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0)
+    # a near miss is worth a counter; a deal far from acceptable is simply rejected
+    if own_cost + committed > pc or threshold - NEAR_MISS <= total < threshold:
+        counter = _counter(bot, view, env, prop, weighed, threshold, trust, pc - committed)
+        if counter is not None:
+            return counter
+    if own_cost + committed > pc:
+        return Decision(
+            Respond(proposal=prop["id"], action="reject"),
+            f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
+            f"{committed:g} already committed, with {pc:g} available",
+            "reject",
+        )
+    if total >= threshold:
+        return Decision(
+            Respond(proposal=prop["id"], action="accept"),
+            f"accepts {prop['id']}: utility {total:+.2f} >= threshold {threshold:.2f} "
+            f"(reservation {p.model.reservation}, trust {trust:.0f})",
+            "accept",
+        )
+    return Decision(
+        Respond(proposal=prop["id"], action="reject"),
+        f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
+        f"(reservation {p.model.reservation}, trust {trust:.0f})",
+        "reject",
+    )
+
+
+def _module_bonus(bot: Character, prop: dict[str, Any]) -> float:
+    """What the trilateral modules of a deal are worth to this persona, on top of its clauses."""
+    if not prop.get("modules"):
+        return 0.0
+    return bot.persona.tag_weights.get("trilateral", 0.0) + 0.2 * len(prop["modules"])
+
+
+# ---------------------------------------------------------------------- counter-proposals
+
+
+def _counter(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_Weighed],
+    threshold: float,
+    trust: float,
+    budget: float,
+) -> Decision | None:
+    """A counter-proposal instead of a flat rejection, when one is worth making: the same deal without the
+    one clause that costs this team most (never one its own package offers), and with one ask from
+    its preferred package that the proposer would carry out. Made only if the counter clears the
+    same threshold an acceptance must, fits the team's political capital, still has both sides
+    give something, and leaves room for the team's own package within the turn's proposal limit;
+    once a turn, and only to a partner trusted at 30 or more, the bar for tabling its own package.
+    """
+    if not _may_counter(bot, view, trust):
+        return None
+    keep, dropped = _strike(bot, weighed)
+    levers = bot.rb.levers
+    if any("consent_bounded" in levers[c["lever"]].tags for c, _, _ in keep) and not any(
+        "consent_grant" in levers[c["lever"]].tags for c, _, _ in keep
+    ):
+        return None  # whether a token still covers it is not for a counter to guess
+    ask = _ask(bot, env, prop, keep)
+    if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask):
+        return None
+    total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + _module_bonus(bot, prop)
+    if total < threshold or sum(cost for _, _, cost in keep) > budget:
+        return None
+    turn = int(view["turn"])
+    bot.countered.add(turn)
+    cmd = _counter_proposal(bot, view, prop, keep, ask)
+    changes = [f"drops {', '.join(levers[c['lever']].code for c in dropped)}"] if dropped else []
+    if ask is not None:
+        changes.append(f"asks for {levers[ask[0].lever].code} ({ask[1]:+.2f})")
+    return Decision(
+        cmd,
+        f"counters {prop['id']}: {'; '.join(changes)}; the counter is worth {total:+.2f} "
+        f">= threshold {threshold:.2f}",
+        "counter",
+    )
+
+
+def _may_counter(bot: Character, view: dict[str, Any], trust: float) -> bool:
+    """Whether a counter may be tabled at all: in the negotiation phase, once a turn, with room left for
+    the team's own package within the proposal limit, and to a partner trusted at 30 or more."""
+    turn = int(view["turn"])
+    if view["phase"] != "negotiation" or turn in bot.countered:
+        return False
+    pk = bot.persona.model.package
+    tabled = sum(1 for q in view["proposals"] if q["from"] == bot.team and q["turn"] == turn)
+    reserve = 0 if pk is None or turn in bot.tabled else 1
+    if tabled + 1 + reserve > int(view.get("proposal_limit", 0)):
+        return False
+    return trust >= 30  # as for its own package: no new offer to a partner it does not trust
+
+
+def _strike(bot: Character, weighed: list[_Weighed]) -> tuple[list[_Weighed], list[dict[str, Any]]]:
+    """The clauses kept and the one dropped: the smallest change first, so only the clause that costs this
+    team most goes, and never one its own package offers (what the persona would put on the table unasked
+    it does not strike out)."""
+    pk = bot.persona.model.package
+    pk_offers = {(c.actor, c.lever) for c in pk.clauses} if pk is not None else set()
+    strikable = [i for i, (c, _, _) in enumerate(weighed) if (c["actor"], c["lever"]) not in pk_offers]
+    worst = min(strikable, key=lambda i: weighed[i][1], default=None)
+    if worst is not None and weighed[worst][1] < 0:
+        return [w for i, w in enumerate(weighed) if i != worst], [weighed[worst][0]]
+    return list(weighed), []
+
+
+def _ask(
+    bot: Character, env: dict[str, Any], prop: dict[str, Any], keep: list[_Weighed]
+) -> tuple[Any, float] | None:
+    """The first clause of the persona's package the proposer would carry out that the deal lacks and the
+    persona values, with its utility."""
+    pk = bot.persona.model.package
+    proposer, public = prop["from"], prop["visibility"] == "public"
+    levers = bot.rb.levers
+    present = {(c["actor"], c["lever"]) for c, _, _ in keep}
+    for want in pk.clauses if pk is not None else []:
+        lever = levers[want.lever]
+        if want.actor != proposer or (want.actor, want.lever) in present or lever.team != proposer:
+            continue
+        if "consent_bounded" in lever.tags or (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+            continue
+        if proposer == "cn" and prop["framing"] not in CHINA_FRAMINGS:
+            continue
+        u, _ = order_utility(bot, env, lever, dict(want.params), public, None)
+        if u > 0:
+            return (want, u)
+    return None
+
+
+def _gives_and_takes(
+    bot: Character,
+    prop: dict[str, Any],
+    weighed: list[_Weighed],
+    keep: list[_Weighed],
+    dropped: list[dict[str, Any]],
+    ask: tuple[Any, float] | None,
+) -> bool:
+    """Whether the counter differs from the deal and still has both sides give something."""
+    proposer = prop["from"]
+    if not dropped and ask is None:
+        return False  # nothing to change: a counter would be the same deal
+    if ask is None and not any(c["actor"] == proposer for c, _, _ in keep):
+        return False  # without the proposer's part it would be a gift, not a deal
+    # a counter that keeps none of our own part is a demand, not an offer
+    return not (
+        any(c["actor"] == bot.team for c, _, _ in weighed)
+        and not any(c["actor"] == bot.team for c, _, _ in keep)
+    )
+
+
+def _counter_proposal(
+    bot: Character,
+    view: dict[str, Any],
+    prop: dict[str, Any],
+    keep: list[_Weighed],
+    ask: tuple[Any, float] | None,
+) -> Propose:
+    """The counter as a proposal: the original's terms with the kept clauses and the ask, open a turn."""
+    turn = int(view["turn"])
+    clauses = [
+        Clause(
+            actor=c["actor"],
+            lever=c["lever"],
+            params=dict(c["params"]),
+            start_turn=max(int(c["start_turn"]), turn),
+            duration=int(c["duration"]),
+            condition=c.get("condition"),
+        )
+        for c, _, _ in keep
+    ]
+    if ask is not None:
+        clauses.append(
+            Clause(
+                actor=ask[0].actor,
+                lever=ask[0].lever,
+                params=dict(ask[0].params),
+                start_turn=turn,
+                duration=2,
+            )
+        )
+    return Propose(
+        parties=list(prop["parties"]),
+        clauses=clauses,
+        visibility=prop["visibility"],
+        framing=prop["framing"],
+        verification=prop["verification"],
+        modules=list(prop.get("modules", [])),
+        linkage=bool(prop.get("linkage")),
+        snapback=[Snapback(**sb) for sb in prop.get("snapback", [])],
+        expires_turn=turn + 1,
+        counter_to=prop["id"],
+        sovereignty_accord=bool(prop.get("sovereignty_accord")),
+        note=bot.line("propose", view),
+    )

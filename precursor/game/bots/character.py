@@ -1,0 +1,67 @@
+"""Who a bot is: its team, its persona (and the personas it switched through), its seeded dice, and what
+it remembers having done this game. The other modules of the bot read and update it; ``driver.Bot`` adds
+the phase play on top."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from precursor.game.bots.decisions import Decision
+from precursor.game.commands import Note
+from precursor.game.persona_rules import CPersona
+from precursor.game.rng import roll
+
+# imported at run time: a compiled dataclass resolves its field types when the module loads
+from precursor.game.rulebook import Rulebook
+
+
+@dataclass
+class Character:
+    rb: Rulebook
+    team: str
+    persona_id: str
+    seed: int
+    history: list[str] = field(default_factory=list)  # persona ids it switched through
+    tabled: set[int] = field(default_factory=set)  # turns in which it tabled its package
+    countered: set[int] = field(default_factory=set)  # turns in which it tabled a counter-proposal
+
+    @property
+    def persona(self) -> CPersona:
+        return self.rb.personas[self.persona_id]
+
+    def roll(self, view: dict[str, Any], label: str) -> float:
+        return roll(self.seed, f"bot:{self.team}:{view['turn']}:{view['phase']}:{label}")
+
+    def holds(
+        self, rule_when: Any, rule_chance: Any, env: dict[str, Any], view: dict[str, Any], label: str
+    ) -> bool:
+        if rule_when is not None and not rule_when.fn(env):
+            return False
+        if rule_chance is not None:
+            return self.roll(view, label) < float(rule_chance.fn(env))
+        return True
+
+    def line(self, kind: str, view: dict[str, Any]) -> str:
+        """A line in the persona's voice, of the kind asked for (its opening lines when it has none)."""
+        lines = getattr(self.persona.model.voice, kind) or self.persona.model.voice.open or ["."]
+        return str(lines[int(self.roll(view, f"line:{kind}") * len(lines)) % len(lines)])
+
+
+def switch(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list[Decision]:
+    """Hand over to another persona when a switch's trigger holds (never straight back to the last one)."""
+    for i, sw in enumerate(bot.persona.switches):
+        if sw.to == bot.persona_id or sw.to in bot.history[-1:]:
+            continue
+        if bot.holds(sw.when, sw.chance, env, view, f"switch{i}"):
+            old = bot.persona_id
+            bot.history.append(old)
+            bot.persona_id = sw.to
+            return [
+                Decision(
+                    Note(text=f"persona {old} -> {sw.to}: {sw.reason}", decision="switch"),
+                    sw.reason,
+                    "switch",
+                )
+            ]
+    return []

@@ -1,0 +1,288 @@
+"""The bots' own view of a game: the parts of a team's view a bot reads, built as cheaply as they can be.
+
+A human's view (``views.view``) carries messages, channels, objectives and the running score estimate,
+and costs as much to build as a bot's whole decision. A bot view keeps only what a bot reads, built by
+the same functions of ``views`` and the same filters, with the dashboard reduced to the indicators some
+bot expression can read. Tests check at every decision of bot games that it equals the full view's
+parts and that the bot decides the same on either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from precursor.game.months import add_months
+
+# imported at run time: a compiled dataclass resolves its field types when the module loads
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import (
+    MODE_BOOL,
+    MODE_EXACT,
+    MODE_LAGGED,
+    MODE_LIVE,
+    MODE_NOISY_NOW,
+    WINDOWS,
+    dashboard_plan,
+    fog_noise,
+    fogged_point,
+    lever_counts,
+    levers_for,
+)
+
+if TYPE_CHECKING:
+    from precursor.game.engine import Game
+
+
+# The parts of a team's view a bot reads, as ``views.view`` gives them; the rest (messages, channels,
+# tokens, objectives, the running score estimate) is what a human reads, and costs as much to build as
+# the bot's whole decision. In place of the dashboard (``indicators``) a bot view has ``dashboard``.
+BOT_VIEW_KEYS = (
+    "audience",
+    "scenario",
+    "turn",
+    "phase",
+    "date",
+    "pc",
+    "proposals",
+    "agreements",
+    "free_levers",
+    "windows",
+    "modules",
+    "start",
+    "levers",
+    "counts",
+    "order_limit",
+    "proposal_limit",
+    "seat_limits",
+)
+
+
+# A dashboard entry as a bot reads it: the displayed value, the trend over three months (None: no trend
+# to show), and the displayed series when an expression reads the indicator through ``lag()``.
+Shown = tuple[Any, float | None, list[Any] | None]
+
+
+@dataclass(slots=True)
+class DashboardCache:
+    """One team's bot dashboard in one game, kept between views (derived: never read by the engine)."""
+
+    version: int = -1  # the game's env_version it was built at
+    entries: dict[str, tuple[Any, Shown]] = field(default_factory=dict)  # key -> (its inputs, entry)
+    shown: dict[str, Shown] = field(default_factory=dict)
+
+
+def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Shown]:
+    """The team's dashboard (``views.indicators_for``) reduced to what a bot reads from it.
+
+    The same plan (what the team sees, with which lag and noise) and the same fogged points
+    (``views.fogged_point``, ``views.fog_noise``, cached per game) as the dashboard; only the points a
+    bot reads are taken: the value, the point three months before it (for ``trend.*``), and the whole
+    series of indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each entry
+    while its inputs do not change, as the dashboard does, so an unchanged entry is the same object,
+    and the whole dashboard while no value has changed (``game.env_version``). A test checks, at every
+    decision of bot games, that the environment built from this is the one built from the full view.
+    """
+    if cache.version == game.env_version:
+        return cache.shown
+    env, history = game.state.env, game.state.history
+    wanted = _lag_names(game.rb)
+    entries = cache.entries
+    out: dict[str, Shown] = {}
+    for key, mode, lag, noise in _bot_plan(game.rb, team):
+        hist = history.get(key)
+        n = len(hist) if hist else 0
+        sig = (env[key], n) if mode != MODE_LAGGED else n
+        old = entries.get(key)
+        if old is not None and old[0] == sig:
+            out[key] = old[1]
+            continue
+        entry = _shown(game, team, key, mode, lag, noise, hist or [env[key]], key in wanted)
+        entries[key] = (sig, entry)
+        out[key] = entry
+    cache.version, cache.shown = game.env_version, out
+    return out
+
+
+def _shown(
+    game: Game, team: str, key: str, mode: int, lag: int, noise: float, hist: list[Any], series: bool
+) -> Shown:
+    """One entry as ``views._entry`` builds it, reading only the points a bot needs."""
+    value = game.state.env[key]
+    if mode == MODE_BOOL:
+        return value, None, [value] if series else None
+    n = len(hist)
+    if mode == MODE_EXACT:  # the series is hist[-12:]
+        last, back = hist[-1], (hist[-4] if n >= 4 else None)
+        full = hist[-12:] if series else None
+    elif mode == MODE_LIVE:  # [*hist[-11:], value]
+        last, back = value, (hist[-3] if n >= 3 else None)
+        full = [*hist[-11:], value] if series else None
+    elif mode == MODE_NOISY_NOW:  # the reported months, then this month's noisy value
+        value = last = round(value * fog_noise(game, team, key, n, noise), 4)
+        back = fogged_point(game, team, key, n - 3, hist[n - 3], noise) if n >= 3 else None
+        full = None
+        if series:
+            full = [fogged_point(game, team, key, i, hist[i], noise) for i in range(max(0, n - 11), n)]
+            full.append(last)
+    else:  # lagged: each month as reported `lag` months later; before the game, the starting value
+        lo = max(0, n - 12 - lag)
+        idxs = range(lo, n - lag) if n - lag > lo else range(0, 1)
+        value = last = fogged_point(game, team, key, idxs[-1], hist[idxs[-1]], noise)
+        back = fogged_point(game, team, key, idxs[-4], hist[idxs[-4]], noise) if len(idxs) >= 4 else None
+        full = [fogged_point(game, team, key, i, hist[i], noise) for i in idxs] if series else None
+    trend = (last - back) / abs(back) * 100 if back else None
+    return value, trend, full
+
+
+_BOT_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float]]] = {}
+
+
+def _bot_plan(rb: Rulebook, team: str) -> list[tuple[str, int, int, float]]:
+    """The dashboard's plan (``views.dashboard_plan``) for the indicators a bot may read (``read_names``)."""
+    plan = _BOT_PLANS.get((rb.serial, team))
+    if plan is None:
+        read = read_names(rb)
+        plan = [
+            (key, mode, lag, noise) for key, mode, lag, noise, _m in dashboard_plan(rb, team) if key in read
+        ]
+        _BOT_PLANS[(rb.serial, team)] = plan
+    return plan
+
+
+_READ_NAMES: dict[int, frozenset[str]] = {}
+
+
+def read_names(rb: Rulebook) -> frozenset[str]:
+    """Every indicator a bot may read: the names of the expressions it may evaluate (levers' costs,
+    preconditions and effects, personas' rules and switches), the targets of lever effects and persona
+    weights, and the trust and finger-pointing figures its code reads for any pair of teams. The rest of
+    the dashboard is never read, so a bot dashboard leaves it out."""
+    names = _READ_NAMES.get(rb.serial)
+    if names is None:
+        found: set[str] = set(_lag_names(rb))
+        exprs: list[Any] = []
+        for lv in rb.levers.values():
+            exprs += [lv.cost, *(c for c, _ in lv.preconditions)]
+            for ce in lv.effects:
+                found.add(ce.target)
+                exprs += [ce.value, ce.when, ce.chance]
+        for p in rb.personas.values():
+            found |= set(p.var_weights)
+            for r in p.hard_rules:
+                exprs += [r.when, r.chance, r.reject_if]
+            for sw in p.switches:
+                exprs += [sw.when, sw.chance]
+        for e in exprs:
+            if e is not None:
+                found |= e.names
+        found |= {n.removeprefix("trend.") for n in found if n.startswith("trend.")}
+        found |= {k for k in rb.indicators if k.startswith(("trust.", "flag.finger_"))}
+        names = _READ_NAMES[rb.serial] = frozenset(k for k in found if k in rb.indicators)
+    return names
+
+
+_LAG_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _lag_names(rb: Rulebook) -> frozenset[str]:
+    """Indicators read through ``lag()`` by any expression a bot may evaluate (levers and personas)."""
+    names = _LAG_NAMES.get(rb.serial)
+    if names is None:
+        from precursor.game.expr import Call, Name, parse
+
+        exprs: list[Any] = []
+        for lv in rb.levers.values():
+            exprs += [lv.cost, *(c for c, _ in lv.preconditions)]
+            for ce in lv.effects:
+                exprs += [ce.value, ce.when, ce.chance]
+        for p in rb.personas.values():
+            for r in p.hard_rules:
+                exprs += [r.when, r.chance, r.reject_if]
+            for sw in p.switches:
+                exprs += [sw.when, sw.chance]
+        found: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, Call) and node.func == "lag" and isinstance(node.args[0], Name):
+                found.add(node.args[0].name)
+            for child in getattr(node, "__dataclass_fields__", {}):
+                v = getattr(node, child)
+                for c in v if isinstance(v, tuple) else (v,):
+                    if hasattr(c, "__dataclass_fields__"):
+                        walk(c)
+
+        for e in exprs:
+            if e is not None and "lag" in e.text:
+                walk(parse(e.text))
+        names = _LAG_NAMES[rb.serial] = frozenset(found)
+    return names
+
+
+def bot_view(
+    game: Game,
+    team: str,
+    last: dict[str, Any] | None = None,
+    dashboard: DashboardCache | None = None,
+) -> dict[str, Any]:
+    """``views.view(game, team)`` restricted to ``BOT_VIEW_KEYS``, built by the same functions of
+    ``views`` (orders screen, lever counts) and the same filters, with the dashboard as ``bot_dashboard``
+    gives it (``dashboard`` is its cache) and the starting values of what the team sees exactly.
+
+    ``last``, the team's previous bot view of the same game, lends its values-only parts (clock, capital,
+    windows, modules, lever counts, starting values) when no value has changed since
+    (``game.env_version``), as between the negotiation and the orders phase of a turn. A test plays bot
+    games and checks, at every decision, that this equals the full view's items.
+    """
+    st, sc = game.state, game.sc.model
+    env = st.env
+    version = (game.env_version, st.turn, st.month_index)
+    if last is not None and last["_version"] == version:
+        fixed = {k: last[k] for k in VALUE_PARTS}
+    else:
+        fixed = {
+            "scenario": {
+                "id": sc.id,
+                "title": sc.title,
+                "summary": sc.summary,
+                "turns": sc.turns,
+                "months_per_turn": sc.months_per_turn,
+                "start": sc.start,
+            },
+            "turn": st.turn,
+            "date": add_months(st.start, st.month_index).isoformat() if st.start else "",
+            "pc": {team: env[f"{team}.pc"]},
+            "windows": {w: env[f"window.{w}"] for w in WINDOWS},
+            "modules": {m: bool(env[f"module.{m}"]) for m in ("t1", "t2", "t3", "t4", "t5")},
+            "counts": lever_counts(game, team),
+            # the scenario's starting values of what the team sees without an estimate (views._start_values)
+            "start": last["start"]
+            if last is not None
+            else {
+                key: env[f"start.{key}"]
+                for key, mode, _lag, noise, _m in dashboard_plan(game.rb, team)
+                if not (mode in (MODE_NOISY_NOW, MODE_LAGGED) and noise > 0)
+            },
+        }
+    return {
+        "audience": team,
+        **fixed,
+        "phase": st.phase,
+        "dashboard": bot_dashboard(game, team, DashboardCache() if dashboard is None else dashboard),
+        "proposals": [
+            p for p in st.proposals.values() if p["visibility"] == "public" or team in p["parties"]
+        ],
+        "agreements": [
+            a for a in st.agreements.values() if a["visibility"] == "public" or team in a["parties"]
+        ],
+        "free_levers": st.free_levers,
+        "levers": levers_for(game, team) if st.phase == "orders" else [],
+        "order_limit": sc.order_limit,
+        "proposal_limit": sc.proposal_limit,
+        "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
+        "_version": version,
+    }
+
+
+# The parts of a bot view that are read from values only (see ``bot_view``'s ``last``).
+VALUE_PARTS = ("scenario", "turn", "date", "pc", "windows", "modules", "counts", "start")

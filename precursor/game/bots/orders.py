@@ -1,0 +1,425 @@
+"""Which orders a bot gives: its hard rules first, then the commitments due this turn, then the rest by
+utility, within its political capital, the order limit and each seat's limit.
+
+The bot judges an order's legality from its view alone: the orders screen answers for a lever's default
+parameters, and the bot checks other parameters itself only when it sees exactly every name the checks
+read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from precursor.game.bots.beliefs import exact
+from precursor.game.bots.character import Character
+from precursor.game.bots.decisions import Decision, make
+from precursor.game.bots.utility import Term, Weighed, order_utility, specialise, weigh
+from precursor.game.commands import Note, Order, StatementOrder, SubmitOrders
+from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.teams import pair
+
+
+def _visibilities(lever: CLever) -> tuple[str, ...]:
+    """Visibilities worth comparing: both only when the choice changes what the order does."""
+    if lever.visibility != "choice":
+        return (lever.visibility,)
+    differs = lever.sov_public != lever.sov_private or any(ce.visibility != "any" for ce in lever.effects)
+    return ("public", "private") if differs else ("public",)
+
+
+@dataclass(slots=True)
+class _Variant:
+    """One parameter choice of a lever, with its terms worked out per visibility when they can be."""
+
+    params: dict[str, Any]
+    default: bool  # the lever's default parameters (whose cost the orders screen shows)
+    # by visibility (public?): the specialised terms, and whether they still read ``param.*`` or
+    # ``act.public``; None when the choice depends on the environment and is not kept
+    specs: dict[bool, tuple[tuple[Term, ...], bool]] | None
+
+
+_DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
+_SEES_EXACTLY: dict[tuple[int, str, str], bool] = {}
+_TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
+# Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
+# parameter sets a level are compared around the current level, so theirs are worked out every time).
+_VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
+_CANDIDATES: dict[tuple[int, str], list[tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...]]]] = {}
+
+
+def _defaults(rb: Rulebook, lever: CLever) -> dict[str, Any]:
+    """The lever's default parameters (shared: never changed by a caller)."""
+    key = (rb.serial, lever.id)
+    d = _DEFAULTS.get(key)
+    if d is None:
+        d = {k: p.default for k, p in lever.params.items()}
+        _DEFAULTS[key] = d
+    return d
+
+
+def _team_levers(rb: Rulebook, team: str) -> list[tuple[str, CLever]]:
+    key = (rb.serial, team)
+    out = _TEAM_LEVERS.get(key)
+    if out is None:
+        out = [(lid, lv) for lid, lv in rb.levers.items() if lv.team == team]
+        _TEAM_LEVERS[key] = out
+    return out
+
+
+def _sees_exactly(rb: Rulebook, team: str, lever: CLever) -> bool:
+    """Whether every name the lever's cost and preconditions read is one the team sees exactly."""
+    key = (rb.serial, team, lever.id)
+    hit = _SEES_EXACTLY.get(key)
+    if hit is None:
+        names: set[str] = set(lever.cost.names)
+        for cond, _ in lever.preconditions:
+            names |= cond.names
+        hit = all(exact(rb, n, team) for n in names)
+        _SEES_EXACTLY[key] = hit
+    return hit
+
+
+_SET_TARGETS: dict[tuple[int, str, str], str | None] = {}
+
+
+def _set_target(rb: Rulebook, lever: CLever, param: str) -> str | None:
+    """The indicator the parameter sets outright (``value: param.k`` with ``op: set``), if any."""
+    key = (rb.serial, lever.id, param)
+    if key not in _SET_TARGETS:
+        _SET_TARGETS[key] = next(
+            (
+                ce.target
+                for ce in lever.effects
+                if ce.op == "set" and ce.value.text.strip() == f"param.{param}"
+            ),
+            None,
+        )
+    return _SET_TARGETS[key]
+
+
+def candidates(bot: Character) -> list[tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...]]]:
+    """The team's levers utility may choose for this persona, with the visibilities worth comparing.
+
+    Levers that cross the red line or need Mexican consent are left to hard rules and deals, and a lever
+    with nothing in it the persona values could only score its cost.
+    """
+    key = (bot.rb.serial, bot.persona_id)
+    out = _CANDIDATES.get(key)
+    if out is None:
+        out = []
+        for lid, lever in _team_levers(bot.rb, bot.team):
+            if "hrl" in lever.tags or "consent_bounded" in lever.tags:
+                continue  # only a hard rule or a signed deal puts forces across the line
+            w = weigh(bot, lever)
+            if not w.any_effect and w.tags <= 0 and not (w.st_w and (lever.sov_public or lever.sov_private)):
+                continue  # nothing in it this persona values: its utility could only be its cost
+            out.append((lid, lever, w, tuple((v, v == "public") for v in _visibilities(lever))))
+        _CANDIDATES[key] = out
+    return out
+
+
+def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Variant]:
+    """Parameter choices worth comparing: the defaults, each choice, and steps around a set level.
+
+    The list is kept (with its specialised terms) when it does not depend on the environment.
+    """
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    fixed = _VARIANTS.get(key)
+    if fixed is not None:
+        return fixed
+    defaults = _defaults(bot.rb, lever)
+    base = dict(defaults)
+    out = [base]
+    read = weigh(bot, lever).reads
+    static = True
+    for k, p in lever.params.items():
+        if f"param.{k}" not in read:
+            continue  # the persona cares about nothing this parameter changes: keep the default
+        if p.type == "choice":
+            out.extend({**base, k: c} for c in p.choices if c != p.default)
+        elif p.type in ("int", "num") and p.min is not None and p.max is not None:
+            target = _set_target(bot.rb, lever, k)
+            # sizes (levels, packages) are compared at their extremes; set levels around the current one
+            points = [p.max] if target is None else [p.min, p.max]
+            if target is not None:
+                static = False
+                if isinstance(env.get(target), (int, float)):
+                    cur = float(env[target])
+                    points += [cur - 20, cur - 10, cur + 10, cur + 20]
+            for v in points:
+                v = max(p.min, min(p.max, v))
+                v = round(v) if p.type == "int" else float(v)
+                if v != base[k]:
+                    out.append({**base, k: v})
+    seen: list[dict[str, Any]] = []
+    for o in out:
+        if o not in seen:
+            seen.append(o)
+    found = [_Variant(o, o == defaults, {} if static else None) for o in seen[:8]]
+    if static:
+        _VARIANTS[key] = found
+    return found
+
+
+def legal(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    lever: CLever,
+    params: dict[str, Any],
+    public: bool,
+    default: bool | None = None,
+) -> float | None:
+    """The order's cost if the bot can tell from its view that it is legal, else None.
+
+    ``default`` says whether ``params`` are the lever's defaults, when the caller already knows. The
+    orders screen answers for the defaults; other parameters the bot checks itself, when it sees every
+    name the checks read exactly, even if the defaults are not available (a bill already introduced
+    can still be passed).
+    """
+    entry = lever_entries(view).get(lever.id)
+    if entry is None:
+        return None
+    if default if default is not None else params == _defaults(bot.rb, lever):
+        return float(entry["cost"]) if entry["available"] else None
+    if not _sees_exactly(bot.rb, bot.team, lever):
+        return None
+    if not entry["available"] and lever.once and env.get(f"count.{lever.id}", 0) >= 1:
+        return None
+    for k, v in params.items():
+        env[f"param.{k}"] = v
+    env["act.public"] = public
+    try:
+        if not all(cond.fn(env) for cond, _ in lever.preconditions):
+            return None
+        free = lever.id in view.get("free_levers", [])
+        return 0.0 if free else max(0.0, float(lever.cost.fn(env)))
+    finally:
+        for k in params:
+            env.pop(f"param.{k}", None)
+        env.pop("act.public", None)
+
+
+def lever_entries(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The orders screen by lever id (kept in the view: both phases' choices look levers up in it)."""
+    cached: dict[str, dict[str, Any]] | None = view.get("_entries")
+    if cached is None:
+        cached = {e["id"]: e for e in view["levers"]}
+        view["_entries"] = cached
+    return cached
+
+
+# ---------------------------------------------------------------------- the orders phase
+
+
+class _Picks:
+    """The orders phase under way: what is chosen so far and what that leaves (capital, the order limit,
+    each seat's limit), the levers ruled out, and the notes and statement that go with the orders."""
+
+    def __init__(self, bot: Character, view: dict[str, Any], env: dict[str, Any]) -> None:
+        self.bot = bot
+        self.view = view
+        self.env = env
+        self.pc = float(view["pc"][bot.team])
+        self.limit = int(view["order_limit"])
+        self.never: set[str] = set(bot.persona.never)
+        self.chosen: list[tuple[Order, float, str]] = []
+        self.notes: list[Decision] = []
+        self.statement: StatementOrder | None = None
+        self.used: set[str] = set()
+        self.seat_limits: dict[str, int] = dict(view.get("seat_limits", {}))
+        self.per_seat: dict[str, int] = {}
+
+    def take(self, lid: str, params: dict[str, Any], vis: str | None, why: str) -> bool:
+        """Add the order if it is still allowed, legal as far as the view tells, and affordable."""
+        lever = self.bot.rb.levers[lid]
+        if lid in self.used or len(self.chosen) >= self.limit:
+            return False
+        seat = lever_entries(self.view)[lid]["seat"]
+        if self.per_seat.get(seat, 0) >= self.seat_limits.get(seat, self.limit):
+            return False
+        visibility = vis or ("public" if lever.visibility in ("public", "choice") else lever.visibility)
+        if lever.visibility != "choice":
+            visibility = lever.visibility
+        cost = legal(self.bot, self.view, self.env, lever, params, visibility == "public")
+        if cost is None or cost > self.pc + 1e-9:
+            return False
+        # built without re-validation: the bot assembles it from the rulebook's own names and ranges
+        order = make(Order, lever=lid, params=dict(params), visibility=visibility)
+        self.chosen.append((order, cost, why))
+        self.per_seat[seat] = self.per_seat.get(seat, 0) + 1
+        self.used.add(lid)
+        self.pc -= cost
+        return True
+
+
+def play_orders(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list[Decision]:
+    """The orders phase: hard rules, then commitments, then forced plays, then utility, then praise."""
+    picks = _Picks(bot, view, env)
+    plays = _hard_rules(picks)
+    _commitments(picks)
+    _forced_plays(picks, plays)
+    _by_utility(picks)
+    _praise(picks)
+    rb = bot.rb
+    cmd = make(SubmitOrders, orders=[o for o, _, _ in picks.chosen], statement=picks.statement)
+    reasons = (
+        "; ".join(f"{rb.levers[o.lever].code}: {why}" for o, _, why in picks.chosen)
+        or "no order worth its cost"
+    )
+    return [*picks.notes, Decision(cmd, reasons, "orders")]
+
+
+def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
+    """The persona's hard rules that hold: their bans and statement now, their forced plays returned."""
+    bot, view, env = picks.bot, picks.view, picks.env
+    plays: list[tuple[str, Any]] = []
+    for i, rule in enumerate(bot.persona.hard_rules):
+        if rule.reject_if is not None:
+            continue
+        if not bot.holds(rule.when, rule.chance, env, view, f"rule{i}"):
+            continue
+        picks.never |= set(rule.never)
+        if rule.play is not None:
+            plays.append((rule.id, rule))
+        if rule.statement is not None and picks.statement is None:
+            picks.statement = StatementOrder(
+                kind=rule.statement.kind,
+                target=rule.statement.target,
+                text=rule.message or bot.line("open", view),
+            )
+            picks.notes.append(
+                Decision(
+                    Note(
+                        text=f"statement {rule.statement.kind} -> {rule.statement.target}: "
+                        f"{rule.id}: {rule.reason}",
+                        decision="statement",
+                    ),
+                    rule.reason,
+                    "statement",
+                )
+            )
+    return plays
+
+
+def _commitments(picks: _Picks) -> None:
+    """The team's clauses due this turn: honoured, unless the persona reneges on a clause it dislikes."""
+    bot, view, env = picks.bot, picks.view, picks.env
+    team = bot.team
+    for a in view["agreements"]:
+        if a["status"] not in ("signed", "active") or team not in a["parties"]:
+            continue
+        for ci, c in enumerate(a["clauses"]):
+            start, dur = int(c["start_turn"]), max(int(c["duration"]), 1)
+            if c["actor"] != team or not (start <= view["turn"] <= start + dur - 1):
+                continue
+            lever = bot.rb.levers[c["lever"]]
+            u, _ = order_utility(bot, env, lever, c["params"], a["visibility"] == "public", None)
+            renege_prob = bot.persona.model.renege_prob
+            if u < 0 and bot.roll(view, f"renege:{a['id']}:{ci}") < renege_prob:
+                picks.notes.append(
+                    Decision(
+                        Note(
+                            text=f"breaks clause {ci + 1} of {a['id']} ({lever.code}): "
+                            f"own utility {u:+.2f}, renege chance {renege_prob}",
+                            decision="renege",
+                        ),
+                        "renege",
+                        "renege",
+                    )
+                )
+                picks.never.add(c["lever"])
+                continue
+            if c["lever"] not in picks.never:
+                picks.take(
+                    c["lever"],
+                    dict(c["params"]),
+                    a["visibility"],
+                    f"honours clause {ci + 1} of {a['id']}",
+                )
+
+
+def _forced_plays(picks: _Picks, plays: list[tuple[str, Any]]) -> None:
+    """The plays the holding hard rules force, with the lever's defaults for parameters they leave open."""
+    for rid, rule in plays:
+        plan = rule.play
+        if plan.lever in picks.never and plan.lever not in picks.used:
+            continue
+        lever = picks.bot.rb.levers[plan.lever]
+        params = {k: prm.default for k, prm in lever.params.items()}
+        params.update(plan.params)
+        picks.take(plan.lever, params, plan.visibility, f"{rid}: {rule.reason}")
+
+
+def _by_utility(picks: _Picks) -> None:
+    """The rest of the orders by utility: each lever's best parameters and visibility, best lever first."""
+    bot, view, env = picks.bot, picks.view, picks.env
+    scored: list[tuple[float, str, dict[str, Any], str, float]] = []
+    entries = lever_entries(view)
+    for lid, lever, w, vises in candidates(bot):
+        if lid in picks.never or lid in picks.used:
+            continue
+        entry = entries.get(lid)
+        if entry is None or not entry["available"]:
+            continue
+        best = _best(bot, view, env, lever, w, vises, entry)
+        if best is not None and best[0] > 0.05:
+            scored.append((best[0], lid, best[1], best[2], best[3]))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    for u, lid, params, vis, cost in scored:
+        if len(picks.chosen) >= picks.limit:
+            break
+        _, why = order_utility(bot, env, bot.rb.levers[lid], params, vis == "public", cost, explain=True)
+        picks.take(lid, params, vis, f"utility {u:+.2f} ({', '.join(why)})")
+
+
+def _best(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    lever: CLever,
+    w: Weighed,
+    vises: tuple[tuple[str, bool], ...],
+    entry: dict[str, Any],
+) -> tuple[float, dict[str, Any], str, float] | None:
+    """The lever's best legal parameters and visibility by utility: (utility, params, visibility, cost)."""
+    best: tuple[float, dict[str, Any], str, float] | None = None
+    for var in variants(bot, lever, env):
+        params = var.params
+        for vis, public in vises:
+            # the default's cost is what the orders screen shows
+            cost = (
+                float(entry["cost"]) if var.default else legal(bot, view, env, lever, params, public, False)
+            )
+            if cost is None:
+                continue
+            spec = None
+            if var.specs is not None:
+                spec = var.specs.get(public)
+                if spec is None:
+                    effects = w.public_effects if public else w.private_effects
+                    spec = var.specs[public] = specialise(effects, params, public)
+            u, _ = order_utility(bot, env, lever, params, public, cost, spec=spec)
+            if best is None or u > best[0]:
+                best = (u, params, vis, cost)
+    return best
+
+
+def _praise(picks: _Picks) -> None:
+    """Now and then, with no statement yet, public praise for the most trusted partner (at 50 or more)."""
+    bot, view, env = picks.bot, picks.view, picks.env
+    team = bot.team
+    if picks.statement is None and bot.roll(view, "statement") < bot.persona.model.statement_rate:
+        partners = [t for t in TEAMS if t != team]
+        best_t = max(partners, key=lambda t: (env.get(f"trust.{pair(team, t)}", 0), -TEAMS.index(t)))
+        if env.get(f"trust.{pair(team, best_t)}", 0) >= 50:
+            picks.statement = StatementOrder(kind="praise", target=best_t, text=bot.line("accept", view))
+            picks.notes.append(
+                Decision(
+                    Note(text=f"praises {best_t}, its most trusted partner", decision="statement"),
+                    "praise",
+                    "statement",
+                )
+            )
