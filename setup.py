@@ -30,6 +30,14 @@ from setuptools.command.build_ext import build_ext
 COMPILED = [
     "game.adjudication",
     "game.bots",
+    "game.bots.bargaining",
+    "game.bots.beliefs",
+    "game.bots.character",
+    "game.bots.decisions",
+    "game.bots.driver",
+    "game.bots.fast_view",
+    "game.bots.orders",
+    "game.bots.utility",
     "game.decimals",
     "game.engine",
     "game.expr",
@@ -72,7 +80,9 @@ def _extensions() -> list[Any]:
         # a fresh mypy cache: results cached by another environment (other stubs installed) must not
         # decide whether this one's type check passes
         with tempfile.TemporaryDirectory(prefix="precursor-mypyc-") as cache:
-            files = [f"precursor/{m.replace('.', '/')}.py" for m in COMPILED]
+            # a package's module is its __init__.py (mypyc names it after the package)
+            paths = [Path("precursor", *m.split(".")) for m in COMPILED]
+            files = [str(p / "__init__.py" if p.is_dir() else p.with_suffix(".py")) for p in paths]
             return list(mypycify([f"--cache-dir={cache}", *files], group_name="precursor"))
     except BaseException as exc:  # mypy reports type errors by SystemExit
         _say(f"mypyc could not translate the modules ({exc!r}): pure Python")

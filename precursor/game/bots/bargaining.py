@@ -24,7 +24,7 @@ from precursor.game.teams import pair
 NEAR_MISS = 0.5
 
 # A proposal's clause as the bot weighed it: the clause, its utility, and its cost to the bot's team.
-_Weighed = tuple[dict[str, Any], float, float]
+_WeighedClause = tuple[dict[str, Any], float, float]
 
 _PROP_DEFAULTS: dict[int, dict[str, bool]] = {}
 _REJECT_READS: dict[tuple[int, str], frozenset[str]] = {}
@@ -208,7 +208,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     total = 0.0
     own_cost = 0.0
     public = prop["visibility"] == "public"
-    weighed: list[_Weighed] = []  # clause, its utility, its cost to us
+    weighed: list[_WeighedClause] = []  # clause, its utility, its cost to us
     for c in prop["clauses"]:
         lever = bot.rb.levers[c["lever"]]
         cost = None
@@ -271,7 +271,7 @@ def _counter(
     view: dict[str, Any],
     env: dict[str, Any],
     prop: dict[str, Any],
-    weighed: list[_Weighed],
+    weighed: list[_WeighedClause],
     threshold: float,
     trust: float,
     budget: float,
@@ -325,7 +325,9 @@ def _may_counter(bot: Character, view: dict[str, Any], trust: float) -> bool:
     return trust >= 30  # as for its own package: no new offer to a partner it does not trust
 
 
-def _strike(bot: Character, weighed: list[_Weighed]) -> tuple[list[_Weighed], list[dict[str, Any]]]:
+def _strike(
+    bot: Character, weighed: list[_WeighedClause]
+) -> tuple[list[_WeighedClause], list[dict[str, Any]]]:
     """The clauses kept and the one dropped: the smallest change first, so only the clause that costs this
     team most goes, and never one its own package offers (what the persona would put on the table unasked
     it does not strike out)."""
@@ -339,7 +341,7 @@ def _strike(bot: Character, weighed: list[_Weighed]) -> tuple[list[_Weighed], li
 
 
 def _ask(
-    bot: Character, env: dict[str, Any], prop: dict[str, Any], keep: list[_Weighed]
+    bot: Character, env: dict[str, Any], prop: dict[str, Any], keep: list[_WeighedClause]
 ) -> tuple[Any, float] | None:
     """The first clause of the persona's package the proposer would carry out that the deal lacks and the
     persona values, with its utility."""
@@ -364,8 +366,8 @@ def _ask(
 def _gives_and_takes(
     bot: Character,
     prop: dict[str, Any],
-    weighed: list[_Weighed],
-    keep: list[_Weighed],
+    weighed: list[_WeighedClause],
+    keep: list[_WeighedClause],
     dropped: list[dict[str, Any]],
     ask: tuple[Any, float] | None,
 ) -> bool:
@@ -386,7 +388,7 @@ def _counter_proposal(
     bot: Character,
     view: dict[str, Any],
     prop: dict[str, Any],
-    keep: list[_Weighed],
+    keep: list[_WeighedClause],
     ask: tuple[Any, float] | None,
 ) -> Propose:
     """The counter as a proposal: the original's terms with the kept clauses and the ask, open a turn."""
