@@ -18,9 +18,9 @@ from typing import Any
 
 from precursor.analysis import charts
 from precursor.game.engine import Game
+from precursor.game.events import LogEvent
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
-from precursor.game.events import LogEvent
 from precursor.game.views import FACILITATOR, events_for, view
 
 AUDIENCES = (FACILITATOR, *TEAMS, "public")

@@ -19,12 +19,11 @@ events, one ``TypedDict`` per ``op``; the engine folds them as no-ops and ``sess
 them into the live session.
 """
 
-from __future__ import annotations
-
-from typing import Any, Literal, get_args, get_type_hints
+# No postponed annotations here: TypedDict reads NotRequired from the evaluated annotation.
+from typing import Any, Literal, NotRequired, get_args, get_type_hints
 
 # pydantic builds the JSON Schema only from typing_extensions' TypedDict on Python 3.11
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 # An event as code that does not narrow it holds it: the engine builds events key by key in this form,
 # and stores, views and the wire pass them through untouched.
@@ -483,7 +482,10 @@ ORIGIN: dict[str, tuple[str, str]] = {
     "proposal_response": ("`negotiation.respond`", "all if public, else the parties"),
     "proposal_closed": ("`negotiation.propose` (countered), `adjudication` (expired)", "the parties, or all"),
     "agreement": ("`negotiation.sign`", "all if public, else the parties"),
-    "agreement_update": ("`adjudication` (activation, reneging, snapback, completion, leaks)", "all or the parties"),
+    "agreement_update": (
+        "`adjudication` (activation, reneging, snapback, completion, leaks)",
+        "all or the parties",
+    ),
     "compliance": ("`adjudication.compliance`", "all or the parties"),
     "token": ("`adjudication` (consent tokens granted, revoked)", "all if public, else mx and us"),
     "statement": ("`adjudication` (statements with orders)", "all"),
