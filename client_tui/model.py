@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from precursor.game.events import Event, LogEvent
 from precursor.game.session import Session
 
 RESULT_TYPES = frozenset(
@@ -30,6 +31,18 @@ RESULT_TYPES = frozenset(
         "score",
         "game_over",
         "fact",
+    }
+)
+# the events _fold_talk folds; every other type goes to _fold_turn
+_TALK = frozenset(
+    {
+        "message",
+        "channel_opened",
+        "proposal",
+        "proposal_response",
+        "proposal_closed",
+        "agreement_update",
+        "agreement",
     }
 )
 
@@ -88,7 +101,7 @@ class LiveGame:
         if not self.active_channel and view.get("channels"):
             self.active_channel = view["channels"][0]["id"]
 
-    def apply(self, seq: int, ev: dict[str, Any]) -> bool:
+    def apply(self, seq: int, ev: LogEvent) -> bool:
         """Fold one event; False if the model already holds it (a view at or after ``seq`` covers it,
         as after a reconnect, when the server replays the events after the resume point)."""
         if seq <= self.seq and self.view:
@@ -97,61 +110,75 @@ class LiveGame:
             return False
         self.seq = seq
         t = ev["type"]
-        if t == "message":
-            ch = ev["channel"]
-            if ev.get("id"):
-                self._message_ids.add(ev["id"])
-            self.messages.setdefault(ch, []).append(ev)
-            if ch != self.active_channel:
-                self.unread[ch] = self.unread.get(ch, 0) + 1
-        elif t == "channel_opened":
-            chan = ev.get("channel", ev)
-            self.view.setdefault("channels", []).append(chan)
-            self.messages.setdefault(chan["id"], [])
-        elif t == "phase":
-            self.turn, self.phase = ev["turn"], ev["phase"]
-            self.ready = {}
-            if ev["phase"] == "briefing":
-                self.orders = {}
-        elif t == "ready":
-            self.ready[ev["seat_key"]] = ev["ready"]
-        elif t == "proposal":
-            p = ev["proposal"]
-            self.proposals[p["id"]] = dict(p)
-        elif t == "proposal_response":
-            p = self.proposals.get(ev["proposal"])
-            if p is not None:  # the same fold as the engine's state (precursor/state.py)
-                if ev.get("action") == "accept":
-                    p["accepted"] = sorted({*p.get("accepted", []), ev.get("team", "?")})
-                else:
-                    p["status"] = "rejected" if ev.get("action") == "reject" else "withdrawn"
-        elif t == "proposal_closed":
-            p = self.proposals.get(ev["proposal"])
-            if p is not None and "status" in ev:
-                p["status"] = ev["status"]
-        elif t == "agreement_update":
-            a = self.agreements.get(ev.get("agreement", ""))
-            if a is not None:
-                a.update(ev.get("update") or {})
-        elif t == "orders_submitted":
-            self.orders[f"{ev['team']}/{ev.get('seat', '')}"] = ev
-        elif t == "session":
-            self.session.apply(ev)
-        elif t == "note":
-            self.notes.append(ev)
-        if t == "agreement":
-            a = ev.get("agreement", ev)
-            if "id" in a:
-                self.agreements[a["id"]] = a
-                p = self.proposals.get(a.get("proposal", ""))
-                if p is not None:
-                    p["status"] = "signed"
+        # a logged event as this client may see it: the engine's vocabulary, so mypy checks the fields read
+        # below; the model keeps the received dicts themselves (``ev``), as the screens read them
+        e = cast(Event, ev)
+        if t in _TALK:
+            self._fold_talk(e, ev)
+        else:
+            self._fold_turn(e, ev)
         if t in RESULT_TYPES:
             self.results.append(ev)
             self.results = self.results[-2000:]
         if t == "game_over":
             self.ended = True
         return True
+
+    def _fold_talk(self, e: Event, ev: LogEvent) -> None:
+        """Channels, messages, proposals and agreements: the same fold as the engine's state (state.py);
+        tests/engine/test_events.py checks that the two agree for every audience."""
+        if e["type"] == "message":
+            ch = e["channel"]
+            if e.get("id"):
+                self._message_ids.add(e["id"])
+            self.messages.setdefault(ch, []).append(ev)
+            if ch != self.active_channel:
+                self.unread[ch] = self.unread.get(ch, 0) + 1
+        elif e["type"] == "channel_opened":
+            chan: dict[str, Any] = ev.get("channel", ev)
+            self.view.setdefault("channels", []).append(chan)
+            self.messages.setdefault(chan["id"], [])
+        elif e["type"] == "proposal":
+            prop = e["proposal"]
+            self.proposals[prop["id"]] = dict(prop)
+        elif e["type"] == "proposal_response":
+            p = self.proposals.get(e["proposal"])
+            if p is not None:
+                if e.get("action") == "accept":
+                    p["accepted"] = sorted({*p.get("accepted", []), e.get("team", "?")})
+                else:
+                    p["status"] = "rejected" if e.get("action") == "reject" else "withdrawn"
+        elif e["type"] == "proposal_closed":
+            p = self.proposals.get(e["proposal"])
+            if p is not None and "status" in e:
+                p["status"] = e["status"]
+        elif e["type"] == "agreement_update":
+            a = self.agreements.get(e.get("agreement", ""))
+            if a is not None:
+                a.update(e.get("update") or {})
+        elif e["type"] == "agreement":
+            a = ev.get("agreement", ev)
+            if "id" in a:
+                self.agreements[a["id"]] = a
+                p = self.proposals.get(a.get("proposal", ""))
+                if p is not None:
+                    p["status"] = "signed"
+
+    def _fold_turn(self, e: Event, ev: LogEvent) -> None:
+        """Phases, readiness, this team's orders, the session, bot notes."""
+        if e["type"] == "phase":
+            self.turn, self.phase = e["turn"], e["phase"]
+            self.ready = {}
+            if e["phase"] == "briefing":
+                self.orders = {}
+        elif e["type"] == "ready":
+            self.ready[e["seat_key"]] = e["ready"]
+        elif e["type"] == "orders_submitted":
+            self.orders[f"{e['team']}/{e.get('seat', '')}"] = ev
+        elif e["type"] == "session":
+            self.session.apply(ev)
+        elif e["type"] == "note":
+            self.notes.append(ev)
 
     def _backfill(self, ev: dict[str, Any]) -> None:
         """A message at or before the view's seq that the view did not hold: the view keeps only the

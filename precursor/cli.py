@@ -77,6 +77,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
         out = protocol_schema()
         out["title"] = "Precursor wire protocol"
+    elif args.kind == "events":
+        from precursor.game.events import json_schema
+
+        out = json_schema()
+        out["title"] = "Precursor event"
     else:
         from pydantic import TypeAdapter as TA
 
@@ -747,9 +752,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.set_defaults(fn=cmd_validate)
 
     s = sub.add_parser(
-        "schema", help="print JSON Schema for rule files, scenarios, cases, commands or the protocol"
+        "schema", help="print JSON Schema for rule files, scenarios, cases, commands, events or the protocol"
     )
-    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands", "protocol"])
+    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands", "events", "protocol"])
     s.set_defaults(fn=cmd_schema)
 
     sc = sub.add_parser("scenarios", help="list scenarios")

@@ -18,9 +18,9 @@ from typing import Any
 
 from precursor.analysis import charts
 from precursor.game.engine import Game
+from precursor.game.events import LogEvent
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
-from precursor.game.state import Event
 from precursor.game.views import FACILITATOR, events_for, view
 
 AUDIENCES = (FACILITATOR, *TEAMS, "public")
@@ -41,15 +41,15 @@ KEY_INDICATORS = (
 # ---------------------------------------------------------------------- export / import
 
 
-def dumps(events: Iterable[Event]) -> str:
+def dumps(events: Iterable[LogEvent]) -> str:
     """JSON lines, keys sorted: the canonical, lossless form of a game."""
     return "".join(
         json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n" for e in events
     )
 
 
-def loads(text: str) -> list[Event]:
-    out: list[Event] = []
+def loads(text: str) -> list[LogEvent]:
+    out: list[LogEvent] = []
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -67,14 +67,14 @@ def loads(text: str) -> list[Event]:
     return out
 
 
-def replay(rb: Rulebook, events: list[Event]) -> Game:
+def replay(rb: Rulebook, events: list[LogEvent]) -> Game:
     return Game.replay(rb, [dict(e) for e in events])
 
 
 # ---------------------------------------------------------------------- fork
 
 
-def fork_prefix(events: list[Event], turn: int) -> list[Event]:
+def fork_prefix(events: list[LogEvent], turn: int) -> list[LogEvent]:
     """The log up to the start of turn ``turn``: through its briefing, before its negotiation begins."""
     for i, ev in enumerate(events):
         if ev["type"] == "phase" and ev["turn"] == turn and ev["phase"] == "negotiation":
@@ -82,7 +82,7 @@ def fork_prefix(events: list[Event], turn: int) -> list[Event]:
     raise ValueError(f"the game never reached the negotiation of turn {turn}")
 
 
-def reseed(events: list[Event], seed: int) -> list[Event]:
+def reseed(events: list[LogEvent], seed: int) -> list[LogEvent]:
     """A fork whose future rolls differ: the created event's seed is what later rolls derive from."""
     out = [dict(e) for e in events]
     out[0] = {**out[0], "seed": seed}
@@ -92,7 +92,7 @@ def reseed(events: list[Event], seed: int) -> list[Event]:
 # ---------------------------------------------------------------------- the debrief
 
 
-def build_report(rb: Rulebook, events: list[Event], audience: str = FACILITATOR) -> dict[str, Any]:
+def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITATOR) -> dict[str, Any]:
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {', '.join(AUDIENCES)}")
     game = replay(rb, events)
@@ -131,7 +131,7 @@ def build_report(rb: Rulebook, events: list[Event], audience: str = FACILITATOR)
     }
 
 
-_TIMELINE_TYPES: dict[str, Callable[[Event], str]] = {
+_TIMELINE_TYPES: dict[str, Callable[[LogEvent], str]] = {
     "inject": lambda e: f"Inject: {e.get('title')} — {e.get('text', '')}",
     "order_executed": lambda e: f"{e.get('team', '').upper()} {e.get('name') or e.get('lever')}",
     "order_failed": lambda e: (
@@ -148,7 +148,7 @@ _TIMELINE_TYPES: dict[str, Callable[[Event], str]] = {
 }
 
 
-def _timeline(seen: list[Event], rb: Rulebook) -> list[dict[str, Any]]:
+def _timeline(seen: list[LogEvent], rb: Rulebook) -> list[dict[str, Any]]:
     turns: dict[int, dict[str, Any]] = {}
     for e in seen:
         if e["type"] in ("order_executed", "order_failed") and e.get("lever") in rb.levers:
@@ -192,7 +192,7 @@ def _indicators(final: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _agreements(final: dict[str, Any], seen: list[Event]) -> list[dict[str, Any]]:
+def _agreements(final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, Any]]:
     out = []
     for a in final.get("agreements", []):
         record = [c for c in seen if c["type"] == "compliance" and c.get("agreement") == a["id"]]
@@ -217,7 +217,7 @@ def _agreements(final: dict[str, Any], seen: list[Event]) -> list[dict[str, Any]
     return out
 
 
-def _red_lines(seen: list[Event]) -> list[dict[str, Any]]:
+def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
     """Each band reached or line crossed, with the events that drove tension up in the turns before."""
     out: list[dict[str, Any]] = []
     drivers: list[dict[str, Any]] = []
@@ -252,7 +252,7 @@ def _red_lines(seen: list[Event]) -> list[dict[str, Any]]:
     return out
 
 
-def _questions(seen: list[Event], final: dict[str, Any], audience: str) -> list[str]:
+def _questions(seen: list[LogEvent], final: dict[str, Any], audience: str) -> list[str]:
     qs = []
     kinds = {e["type"] for e in seen}
     rules = {str(e.get("rule", "")) for e in seen}
@@ -404,7 +404,7 @@ def pseudonym(name: str, salt: str) -> str:
     return "player-" + hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()[:8]
 
 
-def grades(events: list[Event], anonymize: bool = False) -> str:
+def grades(events: list[LogEvent], anonymize: bool = False) -> str:
     """One CSV row per player: what each contributed, from the log's own record of who did what."""
     players: dict[str, dict[str, Any]] = {}
     salt = str(events[0].get("seed", "")) + str(len(events))
@@ -501,7 +501,7 @@ def outcome(game: Game) -> dict[str, Any]:
 
 
 def counterfactual(
-    rb: Rulebook, events: list[Event], turn: int, runs: int, seed: int, personas: dict[str, str]
+    rb: Rulebook, events: list[LogEvent], turn: int, runs: int, seed: int, personas: dict[str, str]
 ) -> dict[str, Any]:
     """Bots play the game on from the start of ``turn``, ``runs`` times with fresh rolls, and the spread
     of outcomes is set beside what actually happened ("had the US not struck in turn 4 …")."""
@@ -560,7 +560,7 @@ def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 
 def compare(
-    rb: Rulebook, games: list[list[Event]] | None = None, records: list[dict[str, Any]] | None = None
+    rb: Rulebook, games: list[list[LogEvent]] | None = None, records: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """Several games of one scenario (classroom tables, or a batch of bot runs) side by side."""
     rows: list[dict[str, Any]] = list(records or [])

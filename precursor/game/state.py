@@ -12,11 +12,15 @@ import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from precursor.game import events as ev_t
+from precursor.game.events import LogEvent
 from precursor.game.expr import HISTORY_KEY, TURN_VALUES_KEY
 
-Event = dict[str, Any]
+# The loose form the engine, the server and the stores build and pass events in (key by key, then
+# ``Game.emit``); the vocabulary itself, one TypedDict per type, is ``precursor.game.events``.
+Event = LogEvent
 PHASES = ("briefing", "negotiation", "orders", "results")
 
 
@@ -61,13 +65,12 @@ class GameState:
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 
-def _changes(state: GameState, ev: Event) -> None:
-    ch = ev.get("changes")
+def _changes(state: GameState, ch: dict[str, Any] | None) -> None:
     if ch:
         state.env.update(ch)
 
 
-def _effect(state: GameState, ev: Event) -> None:
+def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
     state.env.update(ev["changes"])
     state.queue.extend(ev.get("scheduled", ()))
     rel = ev.get("released")
@@ -76,26 +79,26 @@ def _effect(state: GameState, ev: Event) -> None:
         state.queue = [q for q in state.queue if q["id"] not in drop]
 
 
-def _order_executed(state: GameState, ev: Event) -> None:
-    _changes(state, ev)
+def _order_executed(state: GameState, ev: ev_t.OrderExecuted) -> None:
+    _changes(state, ev.get("changes"))
     state.queue.extend(ev.get("scheduled", ()))
 
 
-def _message(state: GameState, ev: Event) -> None:
+def _message(state: GameState, ev: ev_t.MessageEvent) -> None:
     state.messages.append(
         {k: ev[k] for k in ("id", "channel", "team", "seat", "name", "text", "turn") if k in ev}
     )
 
 
-def _orders_submitted(state: GameState, ev: Event) -> None:
+def _orders_submitted(state: GameState, ev: ev_t.OrdersSubmitted) -> None:
     state.orders[ev["seat_key"]] = {"orders": ev["orders"], "statement": ev.get("statement")}
 
 
-def _ready(state: GameState, ev: Event) -> None:
+def _ready(state: GameState, ev: ev_t.ReadyEvent) -> None:
     state.ready[ev["seat_key"]] = ev["ready"]
 
 
-def _month(state: GameState, ev: Event) -> None:
+def _month(state: GameState, ev: ev_t.MonthEvent) -> None:
     state.month_index = ev["month_index"]
     env = state.env
     env["month_index"] = ev["month_index"]
@@ -109,7 +112,7 @@ def _append_each(series: dict[str, list[Any]], values: dict[str, Any]) -> None:
     deque(map(list.append, map(series.__getitem__, values), values.values()), maxlen=0)
 
 
-def _phase(state: GameState, ev: Event) -> None:
+def _phase(state: GameState, ev: ev_t.PhaseEvent) -> None:
     state.phase = ev["phase"]
     state.turn = ev["turn"]
     state.env["turn"] = ev["turn"]
@@ -120,21 +123,21 @@ def _phase(state: GameState, ev: Event) -> None:
         state.proposal_counts = {}
 
 
-def _inject(state: GameState, ev: Event) -> None:
-    _changes(state, ev)
+def _inject(state: GameState, ev: ev_t.InjectEvent) -> None:
+    _changes(state, ev.get("changes"))
     state.env[f"inject.{ev['id']}"] = True
     for lid in ev.get("free_levers", ()):
         if lid not in state.free_levers:
             state.free_levers.append(lid)
 
 
-def _proposal(state: GameState, ev: Event) -> None:
+def _proposal(state: GameState, ev: ev_t.ProposalEvent) -> None:
     p = ev["proposal"]
     state.proposals[p["id"]] = dict(p)
     state.proposal_counts[p["from"]] = state.proposal_counts.get(p["from"], 0) + 1
 
 
-def _proposal_response(state: GameState, ev: Event) -> None:
+def _proposal_response(state: GameState, ev: ev_t.ProposalResponse) -> None:
     p = state.proposals[ev["proposal"]]
     if ev["action"] == "accept":
         p["accepted"] = sorted({*p.get("accepted", []), ev["team"]})
@@ -142,44 +145,44 @@ def _proposal_response(state: GameState, ev: Event) -> None:
         p["status"] = "rejected" if ev["action"] == "reject" else "withdrawn"
 
 
-def _proposal_closed(state: GameState, ev: Event) -> None:
+def _proposal_closed(state: GameState, ev: ev_t.ProposalClosed) -> None:
     state.proposals[ev["proposal"]]["status"] = ev["status"]
 
 
-def _agreement(state: GameState, ev: Event) -> None:
+def _agreement(state: GameState, ev: ev_t.AgreementEvent) -> None:
     a = dict(ev["agreement"])
     state.agreements[a["id"]] = a
     state.proposals[a["proposal"]]["status"] = "signed"
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
 
 
-def _agreement_update(state: GameState, ev: Event) -> None:
+def _agreement_update(state: GameState, ev: ev_t.AgreementUpdate) -> None:
     state.agreements[ev["agreement"]].update(ev["update"])
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
 
 
-def _compliance(state: GameState, ev: Event) -> None:
+def _compliance(state: GameState, ev: ev_t.ComplianceEvent) -> None:
     a = state.agreements[ev["agreement"]]
     a.setdefault("record", []).append(
         {"turn": ev["turn"], "clause": ev["clause"], "team": ev["team"], "met": ev["met"]}
     )
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
 
 
-def _channel_opened(state: GameState, ev: Event) -> None:
+def _channel_opened(state: GameState, ev: ev_t.ChannelOpened) -> None:
     state.channels[ev["channel"]["id"]] = dict(ev["channel"])
 
 
-def _token(state: GameState, ev: Event) -> None:
+def _token(state: GameState, ev: ev_t.TokenEvent) -> None:
     tok = ev["token"]
     if ev.get("revoked"):
         state.tokens[tok["id"]]["active"] = False
     else:
         state.tokens[tok["id"]] = dict(tok)
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
 
 
-def _turn_end(state: GameState, ev: Event) -> None:
+def _turn_end(state: GameState, ev: ev_t.TurnEnd) -> None:
     # end-of-turn values; expressions read their running means as mean.<id> (expr.running_mean)
     values: dict[str, Any] = ev["values"]
     tv = state.turn_values
@@ -188,36 +191,49 @@ def _turn_end(state: GameState, ev: Event) -> None:
     else:
         for k, v in values.items():
             tv.setdefault(k, []).append(v)
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
     state.played_history.append(ev.get("played", {}))
     for oid, res in ev.get("objectives", {}).items():
         state.objectives[oid] = res
 
 
-def _score(state: GameState, ev: Event) -> None:
+def _score(state: GameState, ev: ev_t.ScoreEvent) -> None:
     state.scores = ev["scores"]
 
 
-def _badges(state: GameState, ev: Event) -> None:
+def _badges(state: GameState, ev: ev_t.BadgesEvent) -> None:
     for team, b in ev["badges"].items():
         state.badges[team] = b
 
 
-def _fact(state: GameState, ev: Event) -> None:
+def _fact(state: GameState, ev: ev_t.FactEvent) -> None:
     state.facts[ev["key"]] = ev["value"]
-    _changes(state, ev)
+    _changes(state, ev.get("changes"))
 
 
-def _game_over(state: GameState, ev: Event) -> None:
+def _game_over(state: GameState, ev: ev_t.GameOver) -> None:
     state.ended = True
     state.phase = "ended"
 
 
-def _noop(state: GameState, ev: Event) -> None:
+def _statement(state: GameState, ev: ev_t.StatementEvent) -> None:
+    _changes(state, ev.get("changes"))
+
+
+def _election(state: GameState, ev: ev_t.ElectionEvent) -> None:
+    _changes(state, ev.get("changes"))
+
+
+def _review(state: GameState, ev: ev_t.ReviewEvent) -> None:
+    _changes(state, ev.get("changes"))
+
+
+def _noop(state: GameState, ev: Any) -> None:
     pass
 
 
-_HANDLERS: dict[str, Callable[[GameState, Event], None]] = {
+# Each handler takes its own event type; the table is keyed by the type, so the lookup is the narrowing.
+_HANDLERS: dict[str, Callable[[GameState, Any], None]] = {
     "effect": _effect,
     "order_executed": _order_executed,
     "message": _message,
@@ -239,22 +255,22 @@ _HANDLERS: dict[str, Callable[[GameState, Event], None]] = {
     "badges": _badges,
     "fact": _fact,
     "game_over": _game_over,
-    "statement": _changes,
+    "statement": _statement,
     "order_failed": _noop,
     "orders_revealed": _noop,
-    "election": _changes,
-    "review": _changes,
+    "election": _election,
+    "review": _review,
     "note": _noop,
     # the server's own record (joins, deadlines, pauses, seat controllers): in the log, not in the game state
     "session": _noop,
 }
 
 
-def apply(state: GameState, ev: Event) -> None:
+def apply(state: GameState, ev: ev_t.Event | LogEvent) -> None:
     """Fold one event into the state. Must stay cheap and must never fail on a logged event."""
     t = ev["type"]
     if t == "game_created":
-        _init(state, ev)
+        _init(state, cast(ev_t.GameCreated, ev))
     else:
         handler = _HANDLERS.get(t)
         if handler is None:
@@ -263,7 +279,7 @@ def apply(state: GameState, ev: Event) -> None:
     state.seq += 1
 
 
-def _init(state: GameState, ev: Event) -> None:
+def _init(state: GameState, ev: ev_t.GameCreated) -> None:
     state.scenario = ev["scenario"]
     state.seed = ev["seed"]
     state.turns = ev["turns"]

@@ -16,6 +16,7 @@ from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
     from precursor.game.engine import Game
+    from precursor.game.events import Event, LogEvent
     from precursor.game.rulebook import Rulebook
 
 FACILITATOR = "facilitator"
@@ -26,7 +27,7 @@ _PER_LEVER = ("played.", "streak.", "count.")
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
 
 
-def can_see(ev: dict[str, Any], audience: Audience) -> bool:
+def can_see(ev: Event | LogEvent, audience: Audience) -> bool:
     """Whether an event may reach this audience at all."""
     if audience == FACILITATOR:
         return True
@@ -59,7 +60,7 @@ def key_visible(rb: Rulebook, key: str, audience: Audience) -> bool:
     return fog.lag == 0 and fog.noise == 0
 
 
-def redact(rb: Rulebook, ev: dict[str, Any], audience: Audience) -> dict[str, Any] | None:
+def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
     """The event as this audience may see it, or None. True values of fogged indicators are removed."""
     if not can_see(ev, audience):
         return None
@@ -391,7 +392,7 @@ def running_estimate(game: Game, team: str | None = None) -> dict[str, Any]:
     return out
 
 
-def events_for(game: Game, audience: Audience, since: int = 0) -> list[dict[str, Any]]:
+def events_for(game: Game, audience: Audience, since: int = 0) -> list[LogEvent]:
     out = []
     for ev in game.log:
         if ev["seq"] <= since:

@@ -13,7 +13,11 @@ import abc
 from collections.abc import AsyncIterator
 from typing import Any
 
-Event = dict[str, Any]
+from precursor.game.events import LogEvent
+
+# A store holds events as the engine logged them and reads nothing in them but ``seq``: the loose form.
+# What each event type holds is ``precursor.game.events``.
+Event = LogEvent
 
 
 class StoreError(Exception):
