@@ -23,6 +23,9 @@ figures in docs/protocol.md come from has 2 cores, shared by the server(s) and t
 Run: ``python bench/bench_server.py`` (a few minutes), ``--quick`` (under a minute), ``--only fanout``,
 ``--games 100 --duration 10`` to scale down, ``--profile DIR`` for cProfile statistics of the server
 during each measurement window (slower: use those runs for where the time goes, not for the figures).
+
+This file holds the command line; the benchmarks are in ``bench/server_bench/`` (one module each) and what
+they share (child processes, load peers, chat traffic, statistics, CPU accounting) in ``bench/harness/``.
 """
 
 from __future__ import annotations

@@ -142,6 +142,16 @@ class Child:
             )
 
 
+async def start_all(stack: contextlib.AsyncExitStack, children: list[Child], path: str) -> None:
+    """Start the children, each stopped when ``stack`` closes, and wait until every one answers 200 on
+    ``path``."""
+    for child in children:
+        stack.callback(child.stop)
+    for child in children:
+        child.start()
+    await asyncio.gather(*(child.wait_ready(path) for child in children))
+
+
 def precursor_argv(port: int, store: str) -> list[str]:
     """``precursor serve`` (the installed script next to this interpreter, as a user would run it)."""
     script = Path(sys.executable).parent / "precursor"

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.children import bare_server, precursor_server
+from harness.children import bare_server, precursor_server, start_all
 from harness.games import TEAMS, advance_to_negotiation, make_games
 from harness.peers import Peer, close_all, gather_limited, ws_url
 from harness.stats import ratio
@@ -21,9 +21,7 @@ async def fanout_precursor(
 ) -> Target:
     kind = store.split(":", 1)[0]
     srv = precursor_server(store, log_dir, prof, f"fanout-{kind}")
-    stack.callback(srv.stop)
-    srv.start()
-    await srv.wait_ready("/api/health")
+    await start_all(stack, [srv], "/api/health")
     t0 = time.perf_counter()
     games = await make_games(srv.url, args.games, ["tutorial"])
     t1 = time.perf_counter()
@@ -45,9 +43,7 @@ async def fanout_precursor(
 
 async def fanout_bare(stack: contextlib.AsyncExitStack, args: argparse.Namespace, log_dir: Path) -> Target:
     srv = bare_server(log_dir)
-    stack.callback(srv.stop)
-    srv.start()
-    await srv.wait_ready("/health")
+    await start_all(stack, [srv], "/health")
     urls = [(ws_url(srv.url, f"/ws/room{i}"), i) for i in range(args.games) for _ in TEAMS]
     peers: list[Peer] = await gather_limited((Peer.open(u, i, "player") for u, i in urls), 32)
     stack.push_async_callback(close_all, peers)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness.children import bare_server, precursor_server
+from harness.children import bare_server, precursor_server, start_all
 from harness.games import TEAMS, advance_to_negotiation, make_games
 from harness.peers import Peer, close_all, gather_limited, ws_url
 from harness.processes import ROOT
@@ -23,11 +23,7 @@ async def redis_precursor(
     a = precursor_server(url, log_dir, prof, "redis-A")
     b = precursor_server(url, log_dir, prof, "redis-B")
     a.name, b.name = "precursor-A", "precursor-B"
-    stack.callback(a.stop)
-    stack.callback(b.stop)
-    a.start()
-    b.start()
-    await asyncio.gather(a.wait_ready("/api/health"), b.wait_ready("/api/health"))
+    await start_all(stack, [a, b], "/api/health")
     games = await make_games(a.url, args.redis_games, ["tutorial"], extra_team="us")
     await advance_to_negotiation(a.url, games)
     senders: list[Peer] = await gather_limited(
@@ -49,11 +45,7 @@ async def redis_bare(
     stack: contextlib.AsyncExitStack, url: str, args: argparse.Namespace, log_dir: Path
 ) -> Target:
     a, b = bare_server(log_dir, url), bare_server(log_dir, url)
-    stack.callback(a.stop)
-    stack.callback(b.stop)
-    a.start()
-    b.start()
-    await asyncio.gather(a.wait_ready("/health"), b.wait_ready("/health"))
+    await start_all(stack, [a, b], "/health")
     n = args.redis_games
     receivers: list[Peer] = await gather_limited(
         (Peer.open(ws_url(b.url, f"/ws/r{i}"), i, "receiver") for i in range(n) for _ in TEAMS), 32
