@@ -29,7 +29,6 @@ import asyncio
 import contextlib
 import json
 import os
-import resource
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -38,16 +37,9 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from harness.processes import raise_nofile
 
 _SEP = (",", ":")
-
-
-def raise_nofile() -> None:
-    """A thousand sockets need a thousand descriptors: lift the soft limit to the hard one."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard == resource.RLIM_INFINITY or soft < hard:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 class Room:
@@ -65,6 +57,23 @@ async def _send_all(sockets: set[WebSocket], text: str) -> None:
     for ws in list(sockets):
         with contextlib.suppress(Exception):  # a socket that just went away must not stop the others
             await ws.send_text(text)
+
+
+async def _tail(client: Any, name: str, room: Room, instance: bytes) -> None:
+    """Deliver what the other instances appended to this room's stream (one connection per room,
+    as the game server tails each game on its own connection)."""
+    key = f"bare:{name}"
+    last = "$"
+    try:
+        while True:
+            reply = await client.xread({key: last}, count=500, block=1000)
+            for _stream, entries in reply or []:
+                for entry_id, fields in entries:
+                    last = entry_id
+                    if fields.get(b"i") != instance:
+                        await _send_all(room.sockets, fields[b"f"].decode())
+    finally:
+        await client.aclose()
 
 
 def create_app(redis_url: str | None) -> FastAPI:
@@ -94,23 +103,6 @@ def create_app(redis_url: str | None) -> FastAPI:
     async def health() -> dict[str, Any]:
         return {"status": "ok", "rooms": len(rooms)}
 
-    async def tail(name: str, room: Room) -> None:
-        """Deliver what the other instances appended to this room's stream (one connection per room,
-        as the game server tails each game on its own connection)."""
-        client = state["from_url"](redis_url)
-        key = f"bare:{name}"
-        last = "$"
-        try:
-            while True:
-                reply = await client.xread({key: last}, count=500, block=1000)
-                for _stream, entries in reply or []:
-                    for entry_id, fields in entries:
-                        last = entry_id
-                        if fields.get(b"i") != instance:
-                            await _send_all(room.sockets, fields[b"f"].decode())
-        finally:
-            await client.aclose()
-
     @app.websocket("/ws/{name}")
     async def room_socket(websocket: WebSocket, name: str) -> None:
         await websocket.accept()
@@ -118,7 +110,7 @@ def create_app(redis_url: str | None) -> FastAPI:
         if room is None:
             room = rooms[name] = Room()
             if redis_url:
-                room.tail = asyncio.create_task(tail(name, room))
+                room.tail = asyncio.create_task(_tail(state["from_url"](redis_url), name, room, instance))
         room.sockets.add(websocket)
         await websocket.send_text(
             json.dumps({"type": "welcome", "room": name, "seq": room.seq}, separators=_SEP)

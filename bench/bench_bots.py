@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import which_build
+from harness.cpu import box_user_system, self_and_children_cpu
 
 from precursor.analysis.runner import play
 from precursor.analysis.simulate import run_seed, simulate
@@ -38,14 +39,7 @@ def _busy() -> tuple[float, float]:
 
     The box may be shared: the difference over a timed section is what other processes took meanwhile.
     """
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            fields = f.readline().split()[1:]
-        busy = (int(fields[0]) + int(fields[1]) + int(fields[2])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        busy = float("nan")
-    t = os.times()
-    return busy, t.user + t.system + t.children_user + t.children_system
+    return box_user_system(), self_and_children_cpu()
 
 
 def _line(label: str, games: int, seconds: float, start: tuple[float, float], quiet: bool) -> float:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import which_build
+from harness.stats import at_fraction
 
 from precursor.analysis.runner import parse_command, play
 from precursor.game.engine import Game
@@ -144,7 +145,7 @@ def main() -> None:
         figures[key] = statistics.median(times) * 1000
         say(
             f"  {label:<24} per game: median {figures[key]:.2f} ms, "
-            f"p90 {times[int(len(times) * 0.9)] * 1000:.2f} ms over {args.games} games"
+            f"p90 {at_fraction(times, 0.9) * 1000:.2f} ms over {args.games} games"
         )
     if args.json:
         print(json.dumps(figures))

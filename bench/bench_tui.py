@@ -26,16 +26,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness.processes import ROOT, ServerProcess
+from harness.stats import at_fraction
+
 sys.path.insert(0, str(ROOT))
 
 STARTUP_CHILD = r"""
@@ -65,42 +68,15 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
-class Server:
-    """``precursor serve`` as a child process on a free loopback port."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.env = {**os.environ, **(env or {})}
-        self.proc: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def __enter__(self) -> Server:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "precursor.cli", "serve", "--port", "0", "--store", "memory://",
-             "--log-level", "warning"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            line = self.proc.stdout.readline()
-            m = re.search(r"serving on (http://\S+)", line)
-            if m:
-                self.url = m.group(1).rstrip("/")
-                return self
-            if not line:
-                break
-        raise RuntimeError("the server did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-            if self.proc.stdout:
-                self.proc.stdout.close()
+@contextlib.contextmanager
+def tui_server(env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """``precursor serve`` as a child process on a loopback port it picks itself, memory store."""
+    server = ServerProcess("memory://", port=0, env=env)
+    server.start(timeout=30)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def ms(x: float) -> str:
@@ -109,7 +85,7 @@ def ms(x: float) -> str:
 
 def bench_startup(starts: int) -> None:
     print(f"== startup: Popen → lobby tables filled ({starts} runs; goal < 1 s)")
-    with Server() as srv, tempfile.TemporaryDirectory() as tmp:
+    with tui_server() as srv, tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "start.py"
         script.write_text(STARTUP_CHILD)
         # one untimed run first: the figures are for a warm disk cache, as on a second start
@@ -147,7 +123,7 @@ async def bench_channel(n: int, keys: int) -> None:
 
     print(f"== channel: {n:,} messages on US–MX")
     env = {"PRECURSOR_RATE_PER_SECOND": "1000000", "PRECURSOR_RATE_BURST": "1000000"}
-    with Server(env) as srv:
+    with tui_server(env) as srv:
         url = srv.url
         async with LobbyClient(url) as lobby:
             g = await lobby.create_game("tutorial", seed=1)
@@ -199,7 +175,7 @@ async def bench_channel(n: int, keys: int) -> None:
             )
             print(
                 f"   event-loop stalls meanwhile: p50 {ms(statistics.median(lags))}, "
-                f"p99 {ms(sorted(lags)[int(len(lags) * 0.99)])}, max {ms(max(lags))}"
+                f"p99 {ms(at_fraction(lags, 0.99))}, max {ms(max(lags))}"
             )
 
             # ---- open the channel

@@ -45,6 +45,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from harness.profiles import CPROFILE_ENV, PROFILE_ENV, WINDOW_CLOSE, WINDOW_OPEN, stalls_path, window_path
+
 from precursor.cli import main
 from precursor.game import engine, views
 from server import hub, room
@@ -127,7 +129,7 @@ class Recorder:
 
 
 def run() -> int:
-    out = os.environ.get("PRECURSOR_BENCH_PROFILE", "serve.prof")
+    out = os.environ.get(PROFILE_ENV, "serve.prof")
     assert room.view is views.view  # type: ignore[attr-defined]  # the room's own name, wrapped below
     rec = Recorder()
     rec.clear()
@@ -135,7 +137,7 @@ def run() -> int:
         setattr(owner, attr, rec.wrap(getattr(owner, attr), label))
     gc.callbacks.append(rec.gc_callback)
     state: dict[str, Any] = {"prof": None, "n": 0, "ticker": None, "on": False}
-    use_cprofile = os.environ.get("PRECURSOR_BENCH_CPROFILE", "1") != "0"
+    use_cprofile = os.environ.get(CPROFILE_ENV, "1") != "0"
 
     original_start = hub.Hub.start
 
@@ -162,13 +164,14 @@ def run() -> int:
         n = state["n"]
         if isinstance(prof, cProfile.Profile):
             prof.disable()
-            prof.dump_stats(f"{out}.{n}")
+            prof.dump_stats(window_path(out, n))
             state["prof"] = None
-        rec.dump(f"{out}.{n}.tmp")
-        os.replace(f"{out}.{n}.tmp", f"{out}.{n}.stalls")  # last and whole: the reader waits for this one
+        stalls = stalls_path(window_path(out, n))
+        rec.dump(f"{stalls}.tmp")
+        os.replace(f"{stalls}.tmp", stalls)  # last and whole: the reader waits for this one
 
-    signal.signal(signal.SIGUSR1, start)
-    signal.signal(signal.SIGUSR2, stop)
+    signal.signal(WINDOW_OPEN, start)
+    signal.signal(WINDOW_CLOSE, stop)
     with contextlib.suppress(KeyboardInterrupt):
         return main(sys.argv[1:])
     return 0

@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from harness.stats import at_fraction
+
 SCHEMA = """
 CREATE TABLE games (id TEXT PRIMARY KEY, info JSON NOT NULL, created REAL NOT NULL);
 CREATE TABLE events (game_id TEXT NOT NULL, seq INTEGER NOT NULL, body JSON NOT NULL,
@@ -98,8 +100,8 @@ def main() -> None:
         took = sorted(run(mode, args.appends, args.rate))
         over = [t for t in took if t > 0.005]
         print(
-            f"  {mode:<7} p50 {took[len(took) // 2] * 1e3:6.3f} ms  "
-            f"p99 {took[int(len(took) * 0.99)] * 1e3:6.2f} ms  "
+            f"  {mode:<7} p50 {at_fraction(took, 0.5) * 1e3:6.3f} ms  "
+            f"p99 {at_fraction(took, 0.99) * 1e3:6.2f} ms  "
             f"max {took[-1] * 1e3:6.1f} ms;  {len(over)} appends over 5 ms ({sum(over) * 1e3:.0f} ms in all)"
         )
 

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import re
-import socket
-import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -21,13 +17,13 @@ from server.run import loopback_socket, uvicorn_config
 from server.settings import ServerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+# the child-process helpers live in the benchmarks' harness (standard library only), which starts and
+# stops the same servers; appended (after the package under test), as fingerprint.py does
+sys.path.append(str(ROOT / "bench"))
 
+from harness.processes import ServerProcess, free_port  # noqa: E402
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+__all__ = ["ROOT", "ServerProcess", "drain", "frames_until", "free_port", "is_event", "running_server"]
 
 
 @contextlib.asynccontextmanager
@@ -52,70 +48,6 @@ async def running_server(store: str = "memory://", **settings: Any) -> AsyncIter
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 10)
         sock.close()
-
-
-class ServerProcess:
-    """`precursor serve` as a child process, for tests that kill it with SIGKILL and start it again."""
-
-    def __init__(
-        self,
-        store: str,
-        port: int | None = None,
-        env: dict[str, str] | None = None,
-        log_level: str = "warning",
-    ) -> None:
-        self.store = store
-        self.log_level = log_level
-        self.port = port or free_port()
-        self.env = {**os.environ, **(env or {})}
-        self.proc: subprocess.Popen[str] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20.0) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "precursor.cli", "serve", "--port", str(self.port), "--store", self.store,
-             "--log-level", self.log_level],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=self.env,
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        import time
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if re.search(r"serving on http://", line):
-                return
-        self.stop()
-        raise RuntimeError("the server process did not start")
-
-    def kill(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(10)
-            if self.proc.stdout:
-                self.proc.stdout.close()
-            self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-            if self.proc.stdout:
-                self.proc.stdout.close()
-            self.proc = None
 
 
 # ---------------------------------------------------------------------- reading frames in tests
