@@ -36,6 +36,7 @@ from precursor.protocol import (
 )
 
 from .hub import Hub
+from .logs import redact_tokens_in_logs
 from .room import Connection
 from .settings import ServerSettings
 from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
@@ -81,8 +82,6 @@ def _error(code: str, message: str, status: int | None = None) -> JSONResponse:
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     rb = rulebook or default_rulebook()
-    from .run import redact_tokens_in_logs
-
     redact_tokens_in_logs()
 
     @asynccontextmanager

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from precursor.game.bots import Bot
 from precursor.game.commands import (
@@ -37,13 +37,20 @@ from precursor.game.state import PHASES
 from precursor.game.views import redact, view
 from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
 
-from .stores import SeqConflict, StoreError
-
-if TYPE_CHECKING:
-    from .hub import Hub
+from .stores import EventStore, SeqConflict, StoreError
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
+
+
+class Host(Protocol):
+    """What a room needs of the hub that owns it: the shared store and the server's clock. Named here,
+    below the hub, so the room never imports the hub that creates it."""
+
+    @property
+    def store(self) -> EventStore: ...
+
+    def clock(self) -> float: ...
 
 
 @dataclass(eq=False)
@@ -90,7 +97,7 @@ class Connection:
 
 
 class GameRoom:
-    def __init__(self, hub: Hub, game_id: str, game: Game, info: dict[str, Any]) -> None:
+    def __init__(self, hub: Host, game_id: str, game: Game, info: dict[str, Any]) -> None:
         self.hub = hub
         self.game_id = game_id
         self.game = game
