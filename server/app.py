@@ -10,8 +10,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -36,7 +36,8 @@ from precursor.protocol import (
 )
 
 from .hub import Hub
-from .room import Connection
+from .logs import redact_tokens_in_logs
+from .room import Connection, GameRoom
 from .settings import ServerSettings
 from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
 
@@ -81,9 +82,23 @@ def _error(code: str, message: str, status: int | None = None) -> JSONResponse:
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
     rb = rulebook or default_rulebook()
-    from .run import redact_tokens_in_logs
-
     redact_tokens_in_logs()
+    app = FastAPI(
+        title="Precursor game server",
+        version=VERSION,
+        description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",
+        lifespan=_lifespan(settings, rb),
+    )
+    _add_error_handlers(app)
+    _add_lobby(app)
+    _add_game_socket(app, settings)
+    return app
+
+
+def _lifespan(
+    settings: ServerSettings, rb: Rulebook
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The hub lives as long as the app: opened on start-up, closed (with every room) on shutdown."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,16 +110,16 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
         finally:
             await hub.close()
 
-    app = FastAPI(
-        title="Precursor game server",
-        version=VERSION,
-        description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",
-        lifespan=lifespan,
-    )
+    return lifespan
 
-    def hub_of(request: Request) -> Hub:
-        h: Hub = request.app.state.hub
-        return h
+
+def _hub_of(request: Request) -> Hub:
+    h: Hub = request.app.state.hub
+    return h
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Refusals become typed JSON errors with the status their code calls for."""
 
     @app.exception_handler(CommandError)
     async def _command_error(request: Request, exc: CommandError) -> JSONResponse:
@@ -122,9 +137,13 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         return _error(exc.code, str(exc))
 
+
+def _add_lobby(app: FastAPI) -> None:
+    """The REST lobby: health, scenarios, creating, listing and joining games."""
+
     @app.get("/api/health")
     async def health(request: Request) -> Health:
-        hub = hub_of(request)
+        hub = _hub_of(request)
         ok = await hub.store.ping()
         scheme = hub.store.url.split(":", 1)[0]
         return Health(
@@ -137,23 +156,27 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
 
     @app.get("/api/scenarios")
     async def scenarios(request: Request) -> list[ScenarioSummary]:
-        return hub_of(request).scenarios()
+        return _hub_of(request).scenarios()
 
     @app.post("/api/games", status_code=201)
     async def create_game(request: Request, body: CreateGame) -> GameCreated:
-        return await hub_of(request).create(body)
+        return await _hub_of(request).create(body)
 
     @app.get("/api/games")
     async def list_games(request: Request) -> list[GameSummary]:
-        return await hub_of(request).summaries()
+        return await _hub_of(request).summaries()
 
     @app.get("/api/games/{game_id}", responses={404: {"description": "no such game"}})
     async def get_game(request: Request, game_id: str) -> GameSummary:
-        return await hub_of(request).summary(game_id)
+        return await _hub_of(request).summary(game_id)
 
     @app.post("/api/games/{game_id}/join", status_code=201, responses={403: {}, 404: {}})
     async def join_game(request: Request, game_id: str, body: JoinGame) -> Joined:
-        return await hub_of(request).join(game_id, body)
+        return await _hub_of(request).join(game_id, body)
+
+
+def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
+    """The live game: one websocket per player connection."""
 
     @app.websocket("/ws/games/{game_id}")
     async def game_socket(
@@ -161,61 +184,14 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
     ) -> None:
         hub: Hub = websocket.app.state.hub
         await websocket.accept()
-        try:
-            room = await hub.room(game_id)
-            rec = await hub.authenticate(game_id, token)
-        except UnknownGame:
-            await _refuse(websocket, "unknown_game", f"no game '{game_id}'", 4404)
+        opened = await _open(websocket, hub, game_id, token, settings)
+        if opened is None:
             return
-        except StoreUnavailable as exc:
-            await _refuse(websocket, "store_unavailable", str(exc), 1013)
-            return
-        if rec is None:
-            await _refuse(websocket, "bad_token", "that token is not valid for this game", 4401)
-            return
-        role = rec["role"]
-        audience = FACILITATOR if role == "facilitator" else rec["team"] if role == "player" else PUBLIC
-        conn = Connection(
-            audience=audience,
-            role=role,
-            team=rec.get("team"),
-            seat=rec.get("seat"),
-            player_id=rec.get("player_id"),
-            name=rec.get("name", "facilitator" if role == "facilitator" else ""),
-            limit=settings.send_queue,
-            send=websocket.send_text,
-            close=lambda code, reason: websocket.close(code, reason),
-        )
+        room, conn = opened
         await room.attach(conn, since if since is not None and since >= 0 else None)
         writer = asyncio.create_task(conn.writer())
-        loop = asyncio.get_running_loop()
-        bucket = Bucket(settings.rate_per_second, settings.rate_burst, loop.time())
-        strikes = 0
         try:
-            while not conn.closed:
-                msg = await websocket.receive()
-                if msg["type"] == "websocket.disconnect":
-                    break
-                text = msg.get("text")
-                if text is None:
-                    raw = msg.get("bytes") or b""
-                    text = raw.decode("utf-8", "replace")
-                if not bucket.take(loop.time()):
-                    strikes += 1
-                    conn.push(_err(None, "rate_limited", "too many frames; slow down"))
-                    if strikes > settings.rate_burst * 10:
-                        conn.push(_err(None, "rate_limited", "flooding: the connection is closed"))
-                        conn.shut()
-                    continue
-                if len(text) > settings.max_frame_bytes or (
-                    4 * len(text) > settings.max_frame_bytes
-                    and len(text.encode("utf-8", "replace")) > settings.max_frame_bytes
-                ):
-                    conn.push(
-                        _err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes")
-                    )
-                    continue
-                await _handle_frame(room, conn, text)
+            await _read_frames(websocket, room, conn, settings)
         except WebSocketDisconnect:
             pass
         finally:
@@ -225,7 +201,68 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
             with contextlib.suppress(BaseException):
                 await writer
 
-    return app
+
+async def _open(
+    websocket: WebSocket, hub: Hub, game_id: str, token: str, settings: ServerSettings
+) -> tuple[GameRoom, Connection] | None:
+    """The game's room and the connection the token entitles to; ``None`` once refused (and closed)."""
+    try:
+        room = await hub.room(game_id)
+        rec = await hub.authenticate(game_id, token)
+    except UnknownGame:
+        await _refuse(websocket, "unknown_game", f"no game '{game_id}'", 4404)
+        return None
+    except StoreUnavailable as exc:
+        await _refuse(websocket, "store_unavailable", str(exc), 1013)
+        return None
+    if rec is None:
+        await _refuse(websocket, "bad_token", "that token is not valid for this game", 4401)
+        return None
+    role = rec["role"]
+    audience = FACILITATOR if role == "facilitator" else rec["team"] if role == "player" else PUBLIC
+    conn = Connection(
+        audience=audience,
+        role=role,
+        team=rec.get("team"),
+        seat=rec.get("seat"),
+        player_id=rec.get("player_id"),
+        name=rec.get("name", "facilitator" if role == "facilitator" else ""),
+        limit=settings.send_queue,
+        send=websocket.send_text,
+        close=lambda code, reason: websocket.close(code, reason),
+    )
+    return room, conn
+
+
+async def _read_frames(
+    websocket: WebSocket, room: GameRoom, conn: Connection, settings: ServerSettings
+) -> None:
+    """Every inbound frame, rate-limited and size-checked before it is parsed, until either side leaves."""
+    loop = asyncio.get_running_loop()
+    bucket = Bucket(settings.rate_per_second, settings.rate_burst, loop.time())
+    strikes = 0
+    while not conn.closed:
+        msg = await websocket.receive()
+        if msg["type"] == "websocket.disconnect":
+            break
+        text = msg.get("text")
+        if text is None:
+            raw = msg.get("bytes") or b""
+            text = raw.decode("utf-8", "replace")
+        if not bucket.take(loop.time()):
+            strikes += 1
+            conn.push(_err(None, "rate_limited", "too many frames; slow down"))
+            if strikes > settings.rate_burst * 10:
+                conn.push(_err(None, "rate_limited", "flooding: the connection is closed"))
+                conn.shut()
+            continue
+        if len(text) > settings.max_frame_bytes or (
+            4 * len(text) > settings.max_frame_bytes
+            and len(text.encode("utf-8", "replace")) > settings.max_frame_bytes
+        ):
+            conn.push(_err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes"))
+            continue
+        await _handle_frame(room, conn, text)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
@@ -246,7 +283,7 @@ def _actor(conn: Connection) -> Actor | None:
     return None
 
 
-async def _handle_frame(room: Any, conn: Connection, text: str) -> None:
+async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows

@@ -18,6 +18,7 @@ from precursor.game.commands import CommandError
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
+from precursor.game.session import opening, record
 from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, JoinGame, ScenarioSummary
 
 from . import auth
@@ -130,23 +131,7 @@ class Hub:
             self.rb, req.scenario, seed, seats_in_play={str(t): list(v) for t, v in req.seats.items()} or None
         )
         now = self.clock()
-        game.emit(
-            {
-                "type": "session",
-                "op": "settings",
-                "name": req.name,
-                "deadlines": dict(req.deadlines),
-                "press": req.press,
-                "missed_orders": req.missed_orders,
-                "bots": bots,
-                "at_time": now,
-                "vis": "all",
-            }
-        )
-        secs = req.deadlines.get("briefing")
-        if secs:
-            game.emit({"type": "session", "op": "deadline", "turn": 1, "phase": "briefing", "at": now + secs,
-                       "vis": "all"})  # fmt: skip
+        record(game, opening(req.name, req.deadlines, req.press, req.missed_orders, bots, now))
         game_id = auth.new_game_id()
         fac = auth.new_token()
         codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from precursor.game.bots import Bot
 from precursor.game.commands import (
@@ -25,25 +25,29 @@ from precursor.game.commands import (
     CommandEnvelope,
     CommandError,
     Note,
-    OpenChannel,
     Ready,
-    SendMessage,
     SubmitOrders,
 )
 from precursor.game.engine import Game
 from precursor.game.schema import TEAMS
-from precursor.game.session import Session, fold
+from precursor.game.session import GameFacts, Session, decide, fold, phase_clock, record
 from precursor.game.state import PHASES
 from precursor.game.views import redact, view
-from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
 
-from .stores import SeqConflict, StoreError
-
-if TYPE_CHECKING:
-    from .hub import Hub
+from .stores import EventStore, SeqConflict, StoreError
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
+
+
+class Host(Protocol):
+    """What a room needs of the hub that owns it: the shared store and the server's clock. Named here,
+    below the hub, so the room never imports the hub that creates it."""
+
+    @property
+    def store(self) -> EventStore: ...
+
+    def clock(self) -> float: ...
 
 
 @dataclass(eq=False)
@@ -90,7 +94,7 @@ class Connection:
 
 
 class GameRoom:
-    def __init__(self, hub: Hub, game_id: str, game: Game, info: dict[str, Any]) -> None:
+    def __init__(self, hub: Host, game_id: str, game: Game, info: dict[str, Any]) -> None:
         self.hub = hub
         self.game_id = game_id
         self.game = game
@@ -347,100 +351,22 @@ class GameRoom:
     def _run(self, actor: Actor, command: Any) -> None:
         g, s = self.game, self.session
         now = self.hub.clock()
-        if isinstance(command, dict):  # internal session event (join, bot claim)
-            g.emit({"type": "session", **command, "at_time": now, "vis": command.get("vis", "all")})
-            s.apply(g.log[-1])
+        events = decide(s, self._facts(), actor, command, now)
+        if events is not None:  # a session matter: the session's own events, nothing for the engine
+            record(g, events, s)
             return
-        if isinstance(command, Pause | Resume | Extend | SetController | RemovePlayer):
-            if actor.role != "facilitator":
-                raise CommandError("forbidden", "only the facilitator runs the session")
-            self._session_command(command, now)
-            return
-        if s.paused and actor.role in ("player", "bot"):
-            raise CommandError("paused", "the facilitator has paused the game")
-        if (
-            isinstance(command, SendMessage)
-            and command.channel == "press"
-            and s.press == "off"
-            and actor.role != "facilitator"
-        ):
-            raise CommandError("press_off", "the facilitator has switched the press channel off")
-        if (
-            actor.role == "player"
-            and actor.team
-            and s.bot(actor.team)
-            and not isinstance(command, SendMessage | OpenChannel)
-        ):
-            raise CommandError("bot_seat", f"a bot holds team {actor.team}'s seats; ask the facilitator")
         turn, phase = g.state.turn, g.state.phase
         g.handle(CommandEnvelope(actor=actor, command=command))
         # a phase ends early once every seat in play is ready
         while g.state.phase in PHASES and not g.state.ended and g.all_ready() and g.state.ready:
             g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
         if (g.state.turn, g.state.phase) != (turn, phase):
-            self._phase_clock(now)
+            record(g, phase_clock(s, self._facts(), now), s)
 
-    def _phase_clock(self, now: float) -> None:
-        """A new phase: start its deadline, or clear the old one."""
-        g, s = self.game, self.session
-        secs = s.deadlines.get(g.state.phase) if not g.state.ended else None
-        if secs:
-            ev: dict[str, Any] = {"op": "deadline", "turn": g.state.turn, "phase": g.state.phase}
-            if s.paused:
-                ev.update(at=None, remaining=float(secs))
-                # keep the clock stopped; resume starts it with the full phase length
-                g.emit({"type": "session", **ev, "vis": "all"})
-                s.apply(g.log[-1])
-                return
-            ev["at"] = now + secs
-            g.emit({"type": "session", **ev, "vis": "all"})
-        elif s.deadline is not None or s.remaining is not None:
-            g.emit({"type": "session", "op": "deadline", "turn": g.state.turn, "phase": g.state.phase,
-                    "at": None, "vis": "all"})  # fmt: skip
-        else:
-            return
-        s.apply(g.log[-1])
-
-    def _session_command(self, cmd: Any, now: float) -> None:
-        g, s = self.game, self.session
-        base: dict[str, Any] = {"type": "session", "turn": g.state.turn, "phase": g.state.phase, "vis": "all"}
-        if isinstance(cmd, Pause):
-            if s.paused:
-                raise CommandError("already_paused", "the game is already paused")
-            remaining = None if s.deadline is None else max(0.0, s.deadline - now)
-            g.emit({**base, "op": "pause", "remaining": remaining})
-        elif isinstance(cmd, Resume):
-            if not s.paused:
-                raise CommandError("not_paused", "the game is not paused")
-            at = None if s.remaining is None else now + s.remaining
-            g.emit({**base, "op": "resume", "at": at})
-        elif isinstance(cmd, Extend):
-            if g.state.ended:
-                raise CommandError("game_over", "the game is over")
-            if s.paused:
-                left = (s.remaining or 0.0) + cmd.seconds
-                g.emit({**base, "op": "deadline", "at": None, "remaining": left, "extended": cmd.seconds})
-                s.apply(g.log[-1])
-                return
-            at = max(s.deadline or now, now) + cmd.seconds
-            g.emit({**base, "op": "deadline", "at": at, "extended": cmd.seconds})
-        elif isinstance(cmd, SetController):
-            if cmd.persona is not None:
-                if cmd.persona == "default":
-                    cmd = SetController(team=cmd.team, persona=g.sc.model.personas.get(cmd.team))
-                persona = g.rb.personas.get(cmd.persona or "")
-                if persona is None or persona.team != cmd.team:
-                    choices = sorted(x.id for x in g.rb.personas.values() if x.team == cmd.team)
-                    raise CommandError(
-                        "unknown_persona", f"no persona for {cmd.team}; try {', '.join(choices)}"
-                    )
-            g.emit({**base, "op": "controller", "team": cmd.team, "persona": cmd.persona})
-        elif isinstance(cmd, RemovePlayer):
-            p = s.players.get(cmd.player)
-            if p is None or p.removed:
-                raise CommandError("unknown_player", f"no player '{cmd.player}' in this game")
-            g.emit({**base, "op": "remove", "player": cmd.player})
-        s.apply(g.log[-1])
+    def _facts(self) -> GameFacts:
+        g = self.game
+        st = g.state
+        return GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas)
 
     # ------------------------------------------------------------------ the phase clock
 

@@ -5,7 +5,6 @@ docs/protocol.md, "Server settings and why")."""
 from __future__ import annotations
 
 import logging
-import re
 import socket
 import sys
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import uvicorn
 
 from .app import create_app
+from .logs import redact_tokens_in_logs
 from .settings import ServerSettings
 
 
@@ -46,30 +46,6 @@ def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | Non
         lifespan="on",
         timeout_graceful_shutdown=3,
     )
-
-
-_SECRET = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
-
-
-def redact_tokens_in_logs() -> None:
-    """Tokens travel in websocket URLs, and libraries log request lines at debug level: every log
-    record is scrubbed as it is made, whichever logger or handler it goes to."""
-    make = logging.getLogRecordFactory()
-    if getattr(make, "precursor_redacts", False):
-        return
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = make(*args, **kwargs)
-        try:
-            text = record.getMessage()
-        except Exception:
-            return record
-        if "token=" in text.lower():
-            record.msg, record.args = _SECRET.sub(r"\1[redacted]", text), ()
-        return record
-
-    factory.precursor_redacts = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(factory)
 
 
 def serve(overrides: dict[str, Any]) -> int:

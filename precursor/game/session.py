@@ -1,15 +1,23 @@
-"""The live session around a game: phase clock, pause, seat controllers, players.
+"""The live session around a game: phase clock, pause, seat controllers, players, and its rules.
 
 The server records all of this as ``session`` events in the game's own log (the engine folds them as
 no-ops), so a restarted server, a second server instance and a client all rebuild the same session by
-folding the same events here. Times are wall-clock epoch seconds written by the server into the
-events; nothing here reads a clock.
+folding the same events here. The rules that make those events (who may pause, when a phase's clock
+starts, which commands a paused game or a bot's seat refuses) are here too, as pure functions of the
+session, a few facts about the game and the time: the server only asks them, appends what they return
+and sends it out. Times are wall-clock epoch seconds the server passes in; nothing here reads a clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from precursor.game.commands import Actor, CommandError, OpenChannel, SendMessage, TeamId
+from precursor.game.persona_rules import CPersona
+
+Event = dict[str, Any]
 
 
 @dataclass
@@ -85,6 +93,33 @@ class Session:
         elif op == "bot_turn":
             self.bot_turns.add((ev["team"], ev["turn"], ev["phase"]))
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Session:
+        """The inverse of :meth:`as_dict` (what a client gets in its welcome and view frames). The bots'
+        claimed turns are not sent, so they come back empty."""
+        df = d.get("deadline_for")
+        s = cls(
+            name=d.get("name", ""),
+            deadlines=dict(d.get("deadlines") or {}),
+            press=d.get("press", "on"),
+            missed_orders=d.get("missed_orders", "bot"),
+            controllers=dict(d.get("controllers") or {}),
+            deadline=d.get("deadline"),
+            deadline_for=(int(df[0]), str(df[1])) if df else None,
+            paused=bool(d.get("paused")),
+            remaining=d.get("remaining"),
+        )
+        for p in d.get("players") or []:
+            s.players[p["player_id"]] = Player(
+                p["player_id"],
+                p.get("name", ""),
+                p.get("role", "player"),
+                p.get("team"),
+                p.get("seat"),
+                p.get("removed", False),
+            )
+        return s
+
     def bot(self, team: str) -> str | None:
         return self.controllers.get(team)
 
@@ -108,3 +143,180 @@ def fold(events: list[dict[str, Any]]) -> Session:
     for ev in events:
         s.apply(ev)
     return s
+
+
+# ---------------------------------------------------------------------- the session's rules
+
+
+@dataclass(frozen=True)
+class GameFacts:
+    """What the session's rules read of the game: where it stands and which personas may hold a seat."""
+
+    turn: int
+    phase: str
+    ended: bool
+    personas: Mapping[str, CPersona]  # the rulebook's personas by id
+    defaults: Mapping[TeamId, str]  # team -> the scenario's default bot persona
+
+
+def decide(
+    session: Session, game: GameFacts, actor: Actor, command: object, now: float
+) -> list[Event] | None:
+    """The session events a command makes, or ``None`` when it is the engine's to decide (the session's
+    gates let it through). Raises ``CommandError`` when the session refuses it; nothing is changed.
+
+    A ``dict`` is the server's own session event (a player joined, a bot claimed its turn): it is
+    stamped with the time and recorded as it is.
+    """
+    if isinstance(command, dict):
+        return [{"type": "session", **command, "at_time": now, "vis": command.get("vis", "all")}]
+    kind = getattr(command, "type", None)
+    rule = _RULES.get(kind) if isinstance(kind, str) else None
+    if rule is not None:
+        if actor.role != "facilitator":
+            raise CommandError("forbidden", "only the facilitator runs the session")
+        base: Event = {"type": "session", "turn": game.turn, "phase": game.phase, "vis": "all"}
+        return [rule(session, game, command, base, now)]
+    _admit(session, actor, command)
+    return None
+
+
+def _admit(s: Session, actor: Actor, command: object) -> None:
+    """The gates a game command passes before the engine sees it."""
+    if s.paused and actor.role in ("player", "bot"):
+        raise CommandError("paused", "the facilitator has paused the game")
+    if (
+        isinstance(command, SendMessage)
+        and command.channel == "press"
+        and s.press == "off"
+        and actor.role != "facilitator"
+    ):
+        raise CommandError("press_off", "the facilitator has switched the press channel off")
+    if (
+        actor.role == "player"
+        and actor.team
+        and s.bot(actor.team)
+        and not isinstance(command, SendMessage | OpenChannel)
+    ):
+        raise CommandError("bot_seat", f"a bot holds team {actor.team}'s seats; ask the facilitator")
+
+
+def phase_clock(session: Session, game: GameFacts, now: float) -> list[Event]:
+    """A new phase began: start its deadline, or clear the old one (nothing if there is none)."""
+    secs = session.deadlines.get(game.phase) if not game.ended else None
+    if secs:
+        ev: Event = {"op": "deadline", "turn": game.turn, "phase": game.phase}
+        if session.paused:
+            # keep the clock stopped; resume starts it with the full phase length
+            ev.update(at=None, remaining=float(secs))
+        else:
+            ev["at"] = now + secs
+        return [{"type": "session", **ev, "vis": "all"}]
+    if session.deadline is not None or session.remaining is not None:
+        clear: Event = {"type": "session", "op": "deadline", "turn": game.turn, "phase": game.phase}
+        return [{**clear, "at": None, "vis": "all"}]
+    return []
+
+
+def opening(
+    name: str, deadlines: Mapping[Any, int], press: str, missed_orders: str, bots: dict[str, str], now: float
+) -> list[Event]:
+    """A new game's session: its settings, and the briefing's deadline if it has one."""
+    events: list[Event] = [
+        {
+            "type": "session",
+            "op": "settings",
+            "name": name,
+            "deadlines": dict(deadlines),
+            "press": press,
+            "missed_orders": missed_orders,
+            "bots": bots,
+            "at_time": now,
+            "vis": "all",
+        }
+    ]
+    secs = deadlines.get("briefing")
+    if secs:
+        start: Event = {"type": "session", "op": "deadline", "turn": 1, "phase": "briefing"}
+        events.append({**start, "at": now + secs, "vis": "all"})
+    return events
+
+
+def _pause(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:
+    if s.paused:
+        raise CommandError("already_paused", "the game is already paused")
+    remaining = None if s.deadline is None else max(0.0, s.deadline - now)
+    return {**base, "op": "pause", "remaining": remaining}
+
+
+def _resume(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:
+    if not s.paused:
+        raise CommandError("not_paused", "the game is not paused")
+    at = None if s.remaining is None else now + s.remaining
+    return {**base, "op": "resume", "at": at}
+
+
+def _extend(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:
+    if game.ended:
+        raise CommandError("game_over", "the game is over")
+    if s.paused:
+        left = (s.remaining or 0.0) + cmd.seconds
+        return {**base, "op": "deadline", "at": None, "remaining": left, "extended": cmd.seconds}
+    at = max(s.deadline or now, now) + cmd.seconds
+    return {**base, "op": "deadline", "at": at, "extended": cmd.seconds}
+
+
+def _set_controller(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:
+    persona: str | None = cmd.persona
+    if persona is not None:
+        if persona == "default":
+            persona = game.defaults.get(cmd.team)
+        found = game.personas.get(persona or "")
+        if found is None or found.team != cmd.team:
+            choices = sorted(x.id for x in game.personas.values() if x.team == cmd.team)
+            raise CommandError("unknown_persona", f"no persona for {cmd.team}; try {', '.join(choices)}")
+    return {**base, "op": "controller", "team": cmd.team, "persona": persona}
+
+
+def _remove_player(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:
+    p = s.players.get(cmd.player)
+    if p is None or p.removed:
+        raise CommandError("unknown_player", f"no player '{cmd.player}' in this game")
+    return {**base, "op": "remove", "player": cmd.player}
+
+
+_RULES: dict[str, Callable[[Session, GameFacts, Any, Event, float], Event]] = {
+    "pause": _pause,
+    "resume": _resume,
+    "extend": _extend,
+    "set_controller": _set_controller,
+    "remove_player": _remove_player,
+}
+#: The facilitator's session commands by their wire ``type``. The wire classes live in
+#: ``precursor.protocol``, above the game, so the rules read a command by its tag and fields.
+SESSION_COMMANDS = frozenset(_RULES)
+
+
+# ---------------------------------------------------------------------- the one way a session event is logged
+
+
+class GameLog(Protocol):
+    """The engine's game, as far as recording needs it."""
+
+    def emit(self, ev: Event) -> Event: ...
+
+
+def record(game: GameLog, events: list[Event], session: Session | None = None) -> None:
+    """Append session events to the game's own log (and fold them into ``session`` if given).
+
+    Session events share the engine's one log instead of keeping a log of their own so that there is
+    one seq order for everything that happened in a game: replay, export and resume read that one
+    sequence and rebuild both the game (which folds session events as no-ops) and the session from it,
+    and a second server instance appends to it with the same optimistic seq check as for moves. Every
+    session event goes in through here, so the engine's log has exactly two writers: ``Game.handle``
+    for the game's own events and this function for the session's.
+    """
+    for ev in events:
+        logged = game.emit(ev)
+        if session is not None:
+            session.apply(logged)

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.stores import TAIL_BATCH, decode, encode, encode_batch
 from server.stores.base import Event, EventStore, GameExists, SeqConflict, StoreUnavailable, UnknownGame
+from server.stores.codec import TAIL_BATCH, decode, encode, encode_batch
 
 
 @dataclass
@@ -34,7 +34,7 @@ class _Game:
 class MemoryStore(EventStore):
     """Every method completes without awaiting, so each is atomic on the event loop without locks.
 
-    Values are kept as JSON text (see ``stores.encode``) so the memory store behaves exactly like the
+    Values are kept as JSON text (see ``codec.encode``) so the memory store behaves exactly like the
     durable ones: a caller mutating what it passed in or got back never changes the stored game.
     """
 

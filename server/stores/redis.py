@@ -27,8 +27,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
 
-from server.stores import TAIL_BATCH, decode, encode, encode_batch
 from server.stores.base import Event, EventStore, GameExists, SeqConflict, StoreUnavailable, UnknownGame
+from server.stores.codec import TAIL_BATCH, decode, encode, encode_batch
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)

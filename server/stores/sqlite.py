@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from server.stores import TAIL_BATCH, decode, encode, encode_batch
 from server.stores.base import (
     Event,
     EventStore,
@@ -29,6 +28,7 @@ from server.stores.base import (
     StoreUnavailable,
     UnknownGame,
 )
+from server.stores.codec import TAIL_BATCH, decode, encode, encode_batch
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS games (

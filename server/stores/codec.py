@@ -1,0 +1,51 @@
+"""How every backend encodes records and checks a batch, so that a bad batch or record is refused the
+same way everywhere (the contract tests run one suite against all of them).
+
+It sits below the backends and below ``server.stores`` itself, which imports the backends: kept in the
+package's ``__init__`` these helpers tied every backend and the package into an import cycle.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from server.stores.base import Event
+
+#: Upper bound on one batch yielded by ``tail()``, so a reader that starts far behind gets bounded replies.
+TAIL_BATCH = 1000
+
+
+def encode(value: dict[str, Any], what: str) -> str:
+    """Serialise a record the way every backend stores it.
+
+    Even the memory store round-trips through JSON so that callers see the same values (fresh copies,
+    tuples as lists) whichever backend runs; NaN and infinity are refused because they are not JSON.
+    ASCII escapes keep lone surrogates storable in SQLite and Redis alike.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a dict, not {type(value).__name__}")
+    return json.dumps(value, allow_nan=False, separators=(",", ":"))
+
+
+def decode(text: str | bytes) -> dict[str, Any]:
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
+def encode_batch(expected_seq: int, events: list[Event]) -> list[str]:
+    """Check a batch before the backend is touched, so a misnumbered batch is never half-written."""
+    if isinstance(expected_seq, bool) or not isinstance(expected_seq, int) or expected_seq < 0:
+        raise ValueError(f"expected_seq must be an int >= 0, not {expected_seq!r}")
+    if not events:
+        raise ValueError("nothing to append: the batch is empty")
+    bodies = []
+    for want, event in enumerate(events, start=expected_seq + 1):
+        seq = event.get("seq") if isinstance(event, dict) else None
+        if type(seq) is not int or seq != want:
+            raise ValueError(
+                f"events must be numbered {expected_seq + 1}, {expected_seq + 2}, …: "
+                f"event #{want - expected_seq} has seq {seq!r}, expected {want}"
+            )
+        bodies.append(encode(event, "an event"))
+    return bodies
