@@ -1,7 +1,7 @@
 """The channels tab: the channel list with unread counts, the active channel's messages, the composer.
 
 Drawing is batched: a channel's history goes to the log in one write, live messages are queued and
-written on the screen's next turn, and the list is rebuilt only when the set of channels changes.
+written on the pane's next turn, and the list is rebuilt only when the set of channels changes.
 """
 
 from __future__ import annotations
@@ -127,13 +127,13 @@ class ChannelsPane(Horizontal):
         )
 
     def reshow_later(self) -> None:
-        """Redraw the active channel on the screen's next turn, once however many times asked."""
+        """Redraw the active channel on the pane's next turn, once however many times asked."""
         if not self._reshow_pending:
             self._reshow_pending = True
             self.call_later(self.show_channel)
 
     def write_message(self, msg: dict[str, Any]) -> None:
-        """Queue one live message for the log; the queue is written in one go on the screen's next
+        """Queue one live message for the log; the queue is written in one go on the pane's next
         turn, so a burst of messages costs one write."""
         self._pending_lines.append(message_line(msg))
         if not self._flush_pending:
