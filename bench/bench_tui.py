@@ -182,7 +182,7 @@ async def bench_channel(n: int, keys: int) -> None:
             chan_list = gs.query_one("#chan-list", ListView)
             log = gs.query_one("#messages", RichLog)
             chan_list.focus()
-            chan_list.index = gs._chan_ids.index("us_mx")
+            chan_list.index = gs.channels.channel_ids.index("us_mx")
             await pilot.pause()
             t0 = time.perf_counter()
             cpu0 = time.process_time()

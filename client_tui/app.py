@@ -65,9 +65,7 @@ Marks: ~est = an estimate, lag Nm = reported N months late, ✓ = ready,
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close")]
-    CSS = (
-        "HelpScreen { align: center middle; } #help { width: 80; max-height: 100%; border: thick $primary; }"
-    )
+    CSS_PATH = "app.tcss"
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):

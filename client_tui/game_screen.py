@@ -2,59 +2,46 @@
 for the facilitator, the control tab. Always visible: phase, time left, who is ready, connection.
 
 The screen owns one ``GameClient``; a worker reads its frames and folds them into the model, then the
-visible tab redraws. The composer's text lives in its ``Input`` and is never cleared by a reconnect.
+panes redraw from it. Each pane (``client_tui.panes``) turns what the user asks for into a typed command
+carried by a message; the screen sends it and says how it went. The composer's text lives in its
+``Input`` and is never cleared by a reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    ListItem,
-    ListView,
-    Markdown,
-    Select,
-    SelectionList,
-    Static,
-    TabbedContent,
-    TabPane,
-)
-from textual.widgets.selection_list import Selection
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
-from precursor.game.commands import Framing
+from precursor.game.commands import Ready, SubmitOrders
+from precursor.protocol import ViewRequest
 
 from . import render
-from .model import RESULT_TYPES, LiveGame
-from .widgets import OrderList, WrapLog
+from .model import LiveGame
+from .panes import (
+    BriefingPane,
+    ChannelsPane,
+    ControlPane,
+    DashboardPane,
+    Notice,
+    OrdersPane,
+    ProposalsPane,
+    ResultsLog,
+)
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
-FRAMINGS: tuple[str, ...] = get_args(Framing)  # the wire model is the one list
 TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
-SHOWN_MESSAGES = 20_000  # the newest messages of a channel drawn in its log (the log keeps as many lines)
-
-
-def _message_line(msg: dict[str, Any]) -> str:
-    who = f"{(msg.get('team') or 'control').upper()} {msg.get('name', '')}".strip()
-    return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
-
-
 TAB_FOCUS = {
     "briefing": "#brief-scroll",
     "dashboard": "#indicators",
@@ -64,6 +51,7 @@ TAB_FOCUS = {
     "results": "#result-log",
     "control": "#f-pause",
 }
+NOT_SENT = "not sent: the connection is down (your text is kept; try again when online)"
 
 
 class GameScreen(Screen[None]):
@@ -83,41 +71,28 @@ class GameScreen(Screen[None]):
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+y", "replay", "Replay", show=False),
     ]
-    CSS = """
-    #status { height: 1; background: $boost; }
-    #notice { height: auto; max-height: 3; color: $warning; display: none; }
-    #tabs { height: 1fr; }
-    #tabs > ContentSwitcher { height: 1fr; }
-    #tabs TabPane { height: 1fr; padding: 0 1; }
-    #brief-scroll { height: 1fr; }
-    #indicators { height: 1fr; }
-    #chan-list { width: 26; height: 1fr; }
-    #messages { height: 1fr; }
-    #composer { height: 3; }
-    #order-list { height: 1fr; }
-    #order-info { height: auto; max-height: 8; }
-    #prop-table { height: 1fr; }
-    .row { height: auto; }
-    .row Input { width: 1fr; }
-    .row Button { width: auto; min-width: 10; }
-    #scoreline { height: auto; }
-    """
+    CSS_PATH = [
+        "game_screen.tcss",
+        "panes/briefing.tcss",
+        "panes/dashboard.tcss",
+        "panes/channels.tcss",
+        "panes/proposals.tcss",
+        "panes/orders.tcss",
+    ]
 
     def __init__(self, rb: Rulebook, url: str, game_id: str, token: str) -> None:
         super().__init__()
         self.rb, self.url, self.game_id, self.token = rb, url, game_id, token
         self.model = LiveGame()
         self.client: GameClient | None = None
-        self._order_choice: list[str] = []
-        self._counter_to: str | None = None
-        self._results_seq = 0  # the last event whose why card is in the results log
-        self._results_turn = 0  # the turn whose heading is the last in the results log
-        self._chan_ids: list[str] = []  # the channel list's items, in order
-        self._chan_rebuild_pending = False
-        self._shown: dict[str, str] = {}  # text last drawn per widget, to skip unchanged updates
-        self._pending_lines: list[str] = []  # live messages not yet written to the log
-        self._flush_pending = False
-        self._reshow_pending = False
+        self.briefing = BriefingPane(self.model, rb, id="brief-scroll")
+        self.dashboard = DashboardPane(self.model)
+        self.channels = ChannelsPane(self.model)
+        self.proposals = ProposalsPane(self.model, rb)
+        self.orders = OrdersPane(self.model, rb)
+        self.results = ResultsLog(id="result-log")
+        self.control = ControlPane(self.model, rb)
+        self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._view_requests = 0
 
     # ------------------------------------------------------------------ layout
@@ -126,92 +101,23 @@ class GameScreen(Screen[None]):
         yield Static(" connecting…", id="status")
         yield Static("", id="notice")
         with TabbedContent(id="tabs"):
-            with TabPane("1 Briefing", id="briefing"), VerticalScroll(id="brief-scroll"):
-                yield Markdown("", id="brief")
-            with TabPane("2 Dashboard", id="dashboard"), Vertical():
-                yield Static("", id="scoreline")
-                yield DataTable(id="indicators", zebra_stripes=True, cursor_type="row")
-            with TabPane("3 Channels", id="channels"), Horizontal():
-                yield ListView(id="chan-list")
-                with Vertical():
-                    yield WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
-                    yield Input(placeholder="write to this channel, Enter sends", id="composer")
-            with TabPane("4 Proposals", id="proposals"), Vertical():
-                yield DataTable(id="prop-table", cursor_type="row")
-                with Horizontal(classes="row"):
-                    yield Button("Accept", id="accept")
-                    yield Button("Reject", id="reject")
-                    yield Button("Withdraw", id="withdraw")
-                    yield Button("Counter", id="counter")
-                yield Static("", id="agreements")
-                yield Label("New proposal: parties (us,mx) and clauses (team:lever k=v [if condition]; …)")
-                with Horizontal(classes="row"):
-                    yield Input(placeholder="us,mx", id="prop-parties")
-                    yield Input(
-                        placeholder="mx:mx_plan_1; us:us_san_2 states=1 if mx.st < 60", id="prop-clauses"
-                    )
-                with Horizontal(classes="row"):
-                    yield Select[str](
-                        [("private", "private"), ("public", "public")],
-                        id="prop-vis",
-                        value="private",
-                        allow_blank=False,
-                    )
-                    yield Select[str](
-                        [(f.replace("_", " "), f) for f in FRAMINGS],
-                        id="prop-framing",
-                        value="none",
-                        allow_blank=False,
-                    )
-                    yield Button("Propose", id="propose")
-                yield Static("", id="prop-preview")
-            with TabPane("5 Orders", id="orders"), Vertical():
-                yield Static("", id="order-info")
-                yield OrderList(id="order-list")
-                with Horizontal(classes="row"):
-                    yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
-                    yield Button("Ready (ctrl+r)", id="ready")
+            with TabPane("1 Briefing", id="briefing"):
+                yield self.briefing
+            with TabPane("2 Dashboard", id="dashboard"):
+                yield self.dashboard
+            with TabPane("3 Channels", id="channels"):
+                yield self.channels
+            with TabPane("4 Proposals", id="proposals"):
+                yield self.proposals
+            with TabPane("5 Orders", id="orders"):
+                yield self.orders
             with TabPane("6 Results", id="results"):
-                yield WrapLog(id="result-log", max_lines=5000)
-            with TabPane("7 Control", id="control"), VerticalScroll():
-                yield Label("Phase clock")
-                with Horizontal(classes="row"):
-                    yield Button("Pause", id="f-pause")
-                    yield Button("Resume", id="f-resume")
-                    yield Button("+60 s", id="f-extend")
-                    yield Button("Advance phase", id="f-advance", variant="warning")
-                yield Label("Injects")
-                with Horizontal(classes="row"):
-                    yield Select[str]([], id="f-inject", prompt="scenario deck")
-                    yield Button("Release", id="f-release")
-                with Horizontal(classes="row"):
-                    yield Input(placeholder="custom inject title", id="f-title")
-                    yield Input(placeholder="text players read", id="f-text")
-                    yield Button("Release custom", id="f-custom")
-                yield Label("Override a value (key=value note)")
-                with Horizontal(classes="row"):
-                    yield Input(placeholder="us.approval=45 poll correction", id="f-override")
-                    yield Button("Override", id="f-do-override")
-                yield Label("Seats: bot or human")
-                with Horizontal(classes="row"):
-                    yield Select[str](
-                        [(t.upper(), t) for t in ("us", "mx", "cn", "ca")], id="f-team", prompt="team"
-                    )
-                    yield Select[str]([], id="f-persona", prompt="persona (blank = humans)")
-                    yield Button("Set", id="f-set")
-                yield DataTable(id="f-players", cursor_type="row")
-                yield Button("Remove selected player", id="f-remove", variant="error")
-                yield Label("True values and what each team sees")
-                yield DataTable(id="f-truth")
-                yield Label("Orders (all teams, once locked) and bot reasons")
-                yield WrapLog(id="f-orders", max_lines=5000)
+                yield self.results
+            with TabPane("7 Control", id="control"):
+                yield self.control
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#indicators", DataTable).add_columns("indicator", "value", "trend", "as seen")
-        self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
-        self.query_one("#f-players", DataTable).add_columns("player", "name", "team", "seat", "state")
-        self.query_one("#f-truth", DataTable).add_columns("indicator", "true", "US", "MX", "CN", "CA")
         self.set_interval(1.0, self._tick)
         self.connect()
 
@@ -266,7 +172,7 @@ class GameScreen(Screen[None]):
         elif t == "status":
             if "presence" in frame:
                 self.model.presence = dict(frame["presence"])
-                self._control()
+                self.control.show()
             if frame.get("message"):
                 self.notice(frame["message"])
         elif t == "error":
@@ -277,39 +183,27 @@ class GameScreen(Screen[None]):
         the events after the resume point, and the welcome's view covers them): drawing it again would
         show a message twice."""
         t = ev["type"]
-        if t in RESULT_TYPES and seq > self._results_seq:
-            self._results_seq = seq
-            try:
-                card = render.why_card(ev)
-            except Exception as exc:  # a shape the card does not know must not take the client down
-                card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
-            log = self.query_one("#result-log", WrapLog)
-            turn = ev.get("turn")
-            if isinstance(turn, int) and turn > self._results_turn:
-                self._results_turn = turn
-                log.write(f"══ turn {turn} ══")
-            log.write(card)
+        self.results.add(seq, ev)
         if not fresh:
             if t == "message" and self.model.backfilled:  # an older message the view did not hold
                 self.model.backfilled = False
-                if ev["channel"] == self.model.active_channel and not self._reshow_pending:
-                    self._reshow_pending = True
-                    self.call_later(self._show_channel)
+                if ev["channel"] == self.model.active_channel:
+                    self.channels.reshow_later()
             return
         if t == "message":
             if ev["channel"] == self.model.active_channel:
-                self._write_message(ev)
-            self._channel_label(ev["channel"])
+                self.channels.write_message(ev)
+            self.channels.show_label(ev["channel"])
         elif t == "channel_opened":
-            self._channels()
+            self.channels.show()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
-            self._proposals()
+            self.proposals.show()
         elif t == "phase":
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
-            self._control()
+            self.control.show()
             if t == "orders_submitted" and ev.get("team") == self.model.team:
-                self._order_info()
+                self.orders.show_info()
         self._status()
 
     @work(group="refresh")
@@ -322,13 +216,14 @@ class GameScreen(Screen[None]):
         if self.client is None:
             return
         self._view_requests += 1
+        request = ViewRequest(id=f"ui-view-{self._view_requests}")
         with contextlib.suppress(ClientError, OSError):
-            await self.client.send_raw(json.dumps({"type": "view", "id": f"ui-view-{self._view_requests}"}))
+            await self.client.send_raw(request.model_dump_json())
 
-    async def send(self, command: dict[str, Any], done: str = "") -> bool:
+    async def send(self, command: BaseModel, done: str = "") -> bool:
         if self.client is None or not self.client.connected.is_set():
             # say so at once rather than wait for a connection inside a key handler
-            self.notice("not sent: the connection is down (your text is kept; try again when online)")
+            self.notice(NOT_SENT)
             return False
         try:
             await self.client.send(command)
@@ -336,7 +231,7 @@ class GameScreen(Screen[None]):
             self.notice(f"refused — {exc.code}: {exc.message}")
             return False
         except (ConnectionLost, TimeoutError):
-            self.notice("not sent: the connection is down (your text is kept; try again when online)")
+            self.notice(NOT_SENT)
             return False
         if done:
             self.notice(done)
@@ -353,179 +248,57 @@ class GameScreen(Screen[None]):
         self._status()
 
     def _status(self) -> None:
-        self._set_text("#status", render.status_line(self.model))
-
-    def _set_text(self, selector: str, text: str) -> None:
-        """Update a Static only when its text changes (an update costs a layout pass)."""
-        if self._shown.get(selector) != text:
-            self._shown[selector] = text
-            self.query_one(selector, Static).update(text)
+        text = render.status_line(self.model)
+        if text != self._status_shown:
+            self._status_shown = text
+            self.query_one("#status", Static).update(text)
 
     def redraw_all(self) -> None:
         self._status()
-        self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
-        self._dashboard()
-        self._channels(full=True)
-        self._proposals()
-        self._orders()
-        self._control()
+        self.briefing.show()
+        self.dashboard.show()
+        self.channels.show(full=True)
+        self.proposals.show()
+        self.orders.show()
+        self.control.show()
 
-    def _dashboard(self) -> None:
-        self.query_one("#scoreline", Static).update(render.score_text(self.model))
-        table = self.query_one("#indicators", DataTable)
-        table.clear()
-        for row in render.indicator_rows(self.model):
-            table.add_row(*row)
+    # ------------------------------------------------------------------ what the panes ask for
 
-    def _channels(self, full: bool = False) -> None:
-        """Update the channel list's labels (unread counts); rebuild it only when the channels change."""
-        lv = self.query_one("#chan-list", ListView)
-        chans = self.model.view.get("channels", [])
-        if [c["id"] for c in chans] != self._chan_ids or len(lv.children) != len(chans):
-            if not self._chan_rebuild_pending:
-                self._chan_rebuild_pending = True
-                self.call_later(self._rebuild_channels)
-        else:
-            for c in chans:
-                self._channel_label(c["id"])
-        if full:
-            self._show_channel()
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notice(message.text)
 
-    def _channel_label(self, cid: str) -> None:
-        """Redraw one channel's entry (its unread count), if it is drawn and its text changed."""
-        lv = self.query_one("#chan-list", ListView)
-        if cid not in self._chan_ids or len(lv.children) != len(self._chan_ids):
-            return
-        i = self._chan_ids.index(cid)
-        text = self._chan_label(self.model.view["channels"][i])
-        if self._shown.get(f"chan:{cid}") != text:
-            self._shown[f"chan:{cid}"] = text
-            lv.children[i].query_one(Label).update(text)
+    @on(ChannelsPane.Say)
+    async def _say(self, message: ChannelsPane.Say) -> None:
+        if await self.send(message.command):  # the composer is cleared only once the server has it
+            message.pane.sent(message.command.text)
 
-    async def _rebuild_channels(self) -> None:
-        # removing list items is asynchronous: wait for it, or old and new items mix for a moment
-        self._chan_rebuild_pending = False
-        lv = self.query_one("#chan-list", ListView)
-        chans = list(self.model.view.get("channels", []))
-        await lv.clear()
-        await lv.extend([ListItem(Label(self._chan_label(c))) for c in chans])
-        self._chan_ids = [c["id"] for c in chans]
-        self._shown.update({f"chan:{c['id']}": self._chan_label(c) for c in chans})
-        if self.model.active_channel in self._chan_ids:
-            lv.index = self._chan_ids.index(self.model.active_channel)
+    @on(ProposalsPane.Answer)
+    async def _answer(self, message: ProposalsPane.Answer) -> None:
+        cmd = message.command
+        await self.send(cmd, f"{cmd.action}: {cmd.proposal}")
 
-    def _chan_label(self, c: dict[str, Any]) -> str:
-        n = self.model.unread.get(c["id"], 0)
-        mark = "▶ " if c["id"] == self.model.active_channel else "  "
-        return f"{mark}{c['name'][:18]}" + (f" ({n})" if n else "")
+    @on(ProposalsPane.Table)
+    async def _table(self, message: ProposalsPane.Table) -> None:
+        if await self.send(message.command, "proposal tabled"):
+            message.pane.tabled()
 
-    def _show_channel(self) -> None:
-        """Draw the active channel from the model: one write for the whole history (a write per line
-        costs a layout pass and a scroll request each: seconds for 10,000 lines)."""
-        self._reshow_pending = False
-        self._pending_lines.clear()
-        log = self.query_one("#messages", WrapLog)
-        log.clear()
-        log.add_lines(
-            _message_line(m) for m in self.model.messages.get(self.model.active_channel, [])[-SHOWN_MESSAGES:]
-        )
+    @on(OrdersPane.Submit)
+    async def _submit(self, message: OrdersPane.Submit) -> None:
+        await self._submit_orders(message.command)
 
-    def _write_message(self, msg: dict[str, Any]) -> None:
-        """Queue one live message for the log; the queue is written in one go on the screen's next
-        turn, so a burst of messages costs one write."""
-        self._pending_lines.append(_message_line(msg))
-        if not self._flush_pending:
-            self._flush_pending = True
-            self.call_later(self._flush_messages)
+    @on(OrdersPane.MarkReady)
+    async def _mark_ready(self) -> None:
+        await self.action_ready()
 
-    def _flush_messages(self) -> None:
-        self._flush_pending = False
-        if self._pending_lines:
-            self.query_one("#messages", WrapLog).add_lines(self._pending_lines)
-            self._pending_lines.clear()
+    @on(ControlPane.Op)
+    async def _facilitate(self, message: ControlPane.Op) -> None:
+        await self.send(message.command, message.done)
 
-    def _proposals(self) -> None:
-        table = self.query_one("#prop-table", DataTable)
-        table.clear()
-        for p in self.model.proposals.values():
-            clauses = "; ".join(f"{c['actor']}:{c['lever']}" for c in p.get("clauses", []))
-            parties = ",".join(p.get("parties", []))
-            status = p.get("status", "open")
-            if status == "open" and p.get("accepted"):
-                status += " ✓" + ",".join(t.upper() for t in p["accepted"])
-            table.add_row(p["id"], p.get("from", "").upper(), parties, status, clauses[:60], key=p["id"])
-        self.query_one("#agreements", Static).update(render.agreements_text(self.model))
-
-    def _orders(self) -> None:
-        m = self.model
-        sl = self.query_one("#order-list", SelectionList)
-        sl.clear_options()
-        levers = m.view.get("levers", [])
-        for lv in levers:
-            sl.add_option(
-                Selection(
-                    render.lever_label(lv, self.rb),
-                    lv["id"],
-                    lv["id"] in self._order_choice,
-                    disabled=not lv["available"],
-                )
-            )
-        self._order_info()
-
-    def _order_info(self) -> None:
-        m = self.model
-        if m.phase != "orders" or not m.team:
-            text = "Orders are given in the orders phase." if m.team else "Only team seats give orders."
-        else:
-            pc = m.view.get("pc", {}).get(m.team, 0)
-            chosen = list(self.query_one("#order-list", SelectionList).selected)
-            costs = {lv["id"]: lv.get("cost") or 0 for lv in m.view.get("levers", [])}
-            spent = sum(costs.get(c, 0) for c in chosen)
-            mine = [k for k in m.orders if k.startswith(m.team + "/")]
-            text = f"Budget {render.number(pc)} PC · selected {spent:g} PC · left {pc - spent:g}"
-            text += " · SUBMITTED" if mine else ""
-            warns = render.order_warnings(m, self.rb, chosen)
-            if spent > pc:
-                warns.insert(0, "! over budget")
-            if warns:
-                text += "\n" + "\n".join(warns)
-        self.query_one("#order-info", Static).update(text)
-
-    def _control(self) -> None:
-        m = self.model
-        if m.role != "facilitator":
-            return
-        inj = self.query_one("#f-inject", Select)
-        sid = m.view.get("scenario", {}).get("id")
-        sc = self.rb.scenarios.get(sid) if sid else None
-        if sc is not None and not getattr(self, "_inject_loaded", False):
-            inj.set_options([(f"{i.title[:40]}", i.id) for i in sc.injects if i.deck])
-            personas = sorted(self.rb.personas)
-            self.query_one("#f-persona", Select).set_options([(p, p) for p in personas])
-            self._inject_loaded = True
-        players = self.query_one("#f-players", DataTable)
-        players.clear()
-        for p in m.session.players.values():
-            conns = m.presence.get(p.player_id, 0)
-            state = "removed" if p.removed else f"online ({conns})" if conns else "offline"
-            players.add_row(
-                p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state, key=p.player_id
-            )
-        truth = self.query_one("#f-truth", DataTable)
-        truth.clear()
-        seen = m.view.get("as_seen", {})
-        for ind in m.view.get("indicators", [])[:60]:
-            row = [ind.get("name", ind["id"])[:34], render.number(ind.get("value"))]
-            for t in ("us", "mx", "cn", "ca"):
-                v = seen.get(t, {}).get(ind["id"])
-                row.append("hidden" if v is None else render.number(v))
-            truth.add_row(*row)
-        log = self.query_one("#f-orders", WrapLog)
-        log.clear()
-        for key, o in m.orders.items():
-            log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))
-        for n in m.notes[-30:]:
-            log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
+    async def _submit_orders(self, command: SubmitOrders) -> None:
+        if await self.send(command):
+            chosen = [o.lever for o in command.orders]
+            self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
 
     # ------------------------------------------------------------------ actions
 
@@ -566,184 +339,12 @@ class GameScreen(Screen[None]):
         self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def action_ready(self) -> None:
-        await self.send({"type": "ready"}, "ready — waiting for the others")
+        await self.send(Ready(), "ready — waiting for the others")
 
     async def action_submit_orders(self) -> None:
-        chosen = list(self.query_one("#order-list", SelectionList).selected)
-        ok = await self.send({"type": "submit_orders", "orders": [{"lever": c} for c in chosen]})
-        if ok:
-            self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
-
-    @on(SelectionList.SelectedChanged, "#order-list")
-    def _orders_changed(self) -> None:
-        self._order_choice = list(self.query_one("#order-list", SelectionList).selected)
-        self._order_info()
-
-    @on(ListView.Selected, "#chan-list")
-    def _pick_channel(self, event: ListView.Selected) -> None:
-        idx = event.index
-        if idx is not None and 0 <= idx < len(self._chan_ids):
-            self.model.open_channel(self._chan_ids[idx])
-            self._channels()
-            self._show_channel()
-            self.query_one("#composer", Input).focus()
-
-    @on(Input.Submitted, "#composer")
-    async def _say(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if not text:
-            return
-        sent = await self.send({"type": "message", "channel": self.model.active_channel, "text": text})
-        if sent and event.input.value.strip() == text:  # cleared only once the server has it
-            event.input.value = ""
-
-    @on(Input.Changed, "#prop-clauses")
-    @on(Input.Changed, "#prop-parties")
-    def _preview(self) -> None:
-        try:
-            cmd = self._proposal()
-            cost = 0.0
-            for c in cmd["clauses"]:
-                lv = self.rb.levers[c["lever"]]
-                with contextlib.suppress(Exception):
-                    cost += float(lv.cost({**{f"param.{k}": v for k, v in c["params"].items()}}))
-            moves = "; ".join(
-                f"{c['lever']} → {render.effect_summary(self.rb, c['lever'], 3)}" for c in cmd["clauses"]
-            )
-            counter = f" (counter to {cmd['counter_to']})" if "counter_to" in cmd else ""
-            text = f"ok: {len(cmd['clauses'])} clause(s){counter}; rough PC cost ≈ {cost:g}\n{moves}"
-        except ValueError as exc:
-            text = f"! {exc}"
-        self.query_one("#prop-preview", Static).update(text)
-
-    def _proposal(self) -> dict[str, Any]:
-        parties = [p.strip() for p in self.query_one("#prop-parties", Input).value.split(",") if p.strip()]
-        if len(parties) < 2 or any(p not in ("us", "mx", "cn", "ca") for p in parties):
-            raise ValueError("parties: two or more of us, mx, cn, ca")
-        clauses = []
-        for part in self.query_one("#prop-clauses", Input).value.split(";"):
-            part = part.strip()
-            if not part:
-                continue
-            part, _, condition = part.partition(" if ")
-            head, *kvs = part.split()
-            actor, sep, lever = head.partition(":")
-            if not sep or lever not in self.rb.levers:
-                raise ValueError(f"'{head}': write team:lever with a known lever id")
-            if self.rb.levers[lever].team != actor:
-                raise ValueError(f"{lever} is held by {self.rb.levers[lever].team}, not {actor}")
-            if actor not in parties:
-                raise ValueError(f"{actor} acts in a clause but is not a party")
-            params: dict[str, Any] = {}
-            for kv in kvs:
-                k, eq, v = kv.partition("=")
-                if not eq:
-                    raise ValueError(f"parameter '{kv}': write name=value")
-                if k not in self.rb.levers[lever].params:
-                    raise ValueError(
-                        f"{lever} has no parameter '{k}' (has {', '.join(self.rb.levers[lever].params)})"
-                    )
-                params[k] = json.loads(v) if v.replace(".", "", 1).lstrip("-").isdigit() else v
-            clause: dict[str, Any] = {"actor": actor, "lever": lever, "params": params}
-            if condition.strip():
-                clause["condition"] = condition.strip()
-            clauses.append(clause)
-        if not clauses:
-            raise ValueError("add at least one clause")
-        cmd: dict[str, Any] = {"type": "propose", "parties": parties, "clauses": clauses}
-        vis = self.query_one("#prop-vis", Select).value
-        framing = self.query_one("#prop-framing", Select).value
-        cmd["visibility"] = vis if isinstance(vis, str) else "private"
-        cmd["framing"] = framing if isinstance(framing, str) else "none"
-        if self._counter_to and self._counter_to in self.model.proposals:
-            cmd["counter_to"] = self._counter_to
-        return cmd
-
-    @on(Button.Pressed)
-    async def _button(self, event: Button.Pressed) -> None:
-        bid = event.button.id or ""
-        table = self.query_one("#prop-table", DataTable)
-        selected = None
-        if table.row_count:
-            with contextlib.suppress(Exception):
-                selected = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        if bid in ("accept", "reject", "withdraw"):
-            if selected:
-                await self.send(
-                    {"type": "respond", "proposal": selected, "action": bid}, f"{bid}: {selected}"
-                )
-        elif bid == "counter":
-            p = self.model.proposals.get(selected or "")
-            if p is None:
-                self.notice("select a proposal to counter")
-                return
-            self._counter_to = p["id"]
-            self.query_one("#prop-parties", Input).value = ",".join(p.get("parties", []))
-            self.query_one("#prop-clauses", Input).value = "; ".join(
-                f"{c['actor']}:{c['lever']}"
-                + "".join(f" {k}={v}" for k, v in (c.get("params") or {}).items())
-                for c in p.get("clauses", [])
-            )
-            self.query_one("#prop-clauses", Input).focus()
-            self.notice(f"countering {p['id']}: edit the clauses, then Propose")
-        elif bid == "propose":
-            try:
-                cmd = self._proposal()
-            except ValueError as exc:
-                self.notice(f"! {exc}")
-                return
-            if await self.send(cmd, "proposal tabled"):
-                self._counter_to = None
-        elif bid == "submit":
-            await self.action_submit_orders()
-        elif bid == "ready":
-            await self.action_ready()
-        elif bid.startswith("f-"):
-            await self._facilitate(bid)
-
-    async def _facilitate(self, bid: str) -> None:
-        m = self.model
-        if bid == "f-pause":
-            await self.send({"type": "pause"}, "paused")
-        elif bid == "f-resume":
-            await self.send({"type": "resume"}, "resumed")
-        elif bid == "f-extend":
-            await self.send({"type": "extend", "seconds": 60}, "one more minute")
-        elif bid == "f-advance":
-            await self.send({"type": "advance", "turn": m.turn, "phase": m.phase}, "phase advanced")
-        elif bid == "f-release":
-            val = self.query_one("#f-inject", Select).value
-            if isinstance(val, str):
-                await self.send({"type": "release_inject", "inject": val}, "inject released")
-        elif bid == "f-custom":
-            title = self.query_one("#f-title", Input).value.strip()
-            text = self.query_one("#f-text", Input).value.strip()
-            if title and text:
-                await self.send(
-                    {"type": "release_inject", "custom": {"title": title, "text": text}}, "released"
-                )
-        elif bid == "f-do-override":
-            raw = self.query_one("#f-override", Input).value.strip()
-            head, _, note = raw.partition(" ")
-            key, eq, value = head.partition("=")
-            try:
-                num = float(value)
-            except ValueError:
-                self.notice("! write key=value note, e.g. us.approval=45 poll correction")
-                return
-            if eq and note:
-                await self.send({"type": "override", "key": key, "value": num, "note": note}, "overridden")
-        elif bid == "f-set":
-            team = self.query_one("#f-team", Select).value
-            persona = self.query_one("#f-persona", Select).value
-            if isinstance(team, str):
-                p = persona if isinstance(persona, str) else None
-                await self.send({"type": "set_controller", "team": team, "persona": p}, "seat controller set")
-        elif bid == "f-remove":
-            table = self.query_one("#f-players", DataTable)
-            if table.row_count:
-                pid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-                await self.send({"type": "remove_player", "player": pid}, f"removed {pid}")
+        command = self.orders.submission()
+        if command is not None:
+            await self._submit_orders(command)
 
     async def on_unmount(self) -> None:
         if self.client is not None:

@@ -21,13 +21,7 @@ class LobbyScreen(Screen[None]):
         Binding("ctrl+j", "join", "Join"),
         Binding("f5", "reload", "Reload"),
     ]
-    CSS = """
-    #lobby-status { height: auto; color: $warning; }
-    .row { height: auto; }
-    .row Input { width: 1fr; }
-    #games { height: 1fr; }
-    #scenarios { height: 8; }
-    """
+    CSS_PATH = "lobby.tcss"
 
     def __init__(self, url: str, code: str | None = None, name: str | None = None) -> None:
         super().__init__()
@@ -159,12 +153,7 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
     """The facilitator's form: scenario, seed, bots for empty seats, deadlines, press mode."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "create", "Create")]
-    CSS = """
-    CreateGameScreen { align: center middle; }
-    #form { width: 76; height: auto; max-height: 100%; border: thick $primary; padding: 0 1; }
-    .row { height: auto; }
-    .row Input { width: 1fr; }
-    """
+    CSS_PATH = "lobby.tcss"
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -253,10 +242,7 @@ class CodesScreen(ModalScreen[None]):
     """The join codes, ready to read out or copy; the facilitator can open the console from here."""
 
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f", "facilitate", "Open console")]
-    CSS = """
-    CodesScreen { align: center middle; }
-    #codes { width: 64; height: auto; border: thick $success; padding: 1 2; }
-    """
+    CSS_PATH = "lobby.tcss"
 
     def __init__(self, created: dict[str, Any]) -> None:
         super().__init__()

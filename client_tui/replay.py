@@ -54,12 +54,7 @@ class ReplayScreen(Screen[None]):
         Binding("o", "pick('public')", "As the public", show=False),
         Binding("escape,q", "app.pop_screen", "Close"),
     ]
-    CSS = """
-    #replay-status { height: 1; background: $boost; }
-    #replay-body { height: 1fr; }
-    #replay-dash { width: 1fr; }
-    #replay-log { width: 1fr; }
-    """
+    CSS_PATH = "replay.tcss"
 
     def __init__(self, rb: Rulebook, events: list[dict[str, Any]], audience: str = "facilitator") -> None:
         super().__init__()

@@ -1,0 +1,22 @@
+"""The game screen's panes, one widget per tab. Each draws from the shared ``LiveGame`` and turns what the
+user asks for into a typed command carried by a Textual message; the screen sends it."""
+
+from .briefing import BriefingPane
+from .channels import ChannelsPane
+from .control import ControlPane
+from .dashboard import DashboardPane
+from .notice import Notice
+from .orders import OrdersPane
+from .proposals import ProposalsPane
+from .results import ResultsLog
+
+__all__ = [
+    "BriefingPane",
+    "ChannelsPane",
+    "ControlPane",
+    "DashboardPane",
+    "Notice",
+    "OrdersPane",
+    "ProposalsPane",
+    "ResultsLog",
+]

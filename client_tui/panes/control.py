@@ -1,0 +1,204 @@
+"""The facilitator's control tab: the phase clock, injects, overrides, seat controllers and players, the
+true values beside what each team sees, and every team's orders with the bots' reasons."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from pydantic import ValidationError
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Label, Select
+
+from precursor.game.commands import Advance, CustomInject, Override, ReleaseInject, TeamId
+from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
+
+from .. import render
+from ..widgets import WrapLog
+from .notice import Notice, refused
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
+    from ..model import LiveGame
+
+FacilitatorCommand = (
+    Pause | Resume | Extend | Advance | ReleaseInject | Override | SetController | RemovePlayer
+)
+SEEN_BY = ("us", "mx", "cn", "ca")
+
+
+class ControlPane(VerticalScroll):
+    class Op(Message):
+        """The facilitator asks for one operation; ``done`` is the notice once the server has it."""
+
+        def __init__(self, command: FacilitatorCommand, done: str) -> None:
+            super().__init__()
+            self.command, self.done = command, done
+
+    def __init__(self, model: LiveGame, rb: Rulebook) -> None:
+        super().__init__()
+        self.model, self.rb = model, rb
+        self._choices_loaded = False  # the scenario's injects and the personas, filled in once
+
+    def compose(self) -> ComposeResult:
+        yield Label("Phase clock")
+        with Horizontal(classes="row"):
+            yield Button("Pause", id="f-pause")
+            yield Button("Resume", id="f-resume")
+            yield Button("+60 s", id="f-extend")
+            yield Button("Advance phase", id="f-advance", variant="warning")
+        yield Label("Injects")
+        with Horizontal(classes="row"):
+            yield Select[str]([], id="f-inject", prompt="scenario deck")
+            yield Button("Release", id="f-release")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="custom inject title", id="f-title")
+            yield Input(placeholder="text players read", id="f-text")
+            yield Button("Release custom", id="f-custom")
+        yield Label("Override a value (key=value note)")
+        with Horizontal(classes="row"):
+            yield Input(placeholder="us.approval=45 poll correction", id="f-override")
+            yield Button("Override", id="f-do-override")
+        yield Label("Seats: bot or human")
+        with Horizontal(classes="row"):
+            yield Select[str]([(t.upper(), t) for t in SEEN_BY], id="f-team", prompt="team")
+            yield Select[str]([], id="f-persona", prompt="persona (blank = humans)")
+            yield Button("Set", id="f-set")
+        yield DataTable(id="f-players", cursor_type="row")
+        yield Button("Remove selected player", id="f-remove", variant="error")
+        yield Label("True values and what each team sees")
+        yield DataTable(id="f-truth")
+        yield Label("Orders (all teams, once locked) and bot reasons")
+        yield WrapLog(id="f-orders", max_lines=5000)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-players", DataTable).add_columns("player", "name", "team", "seat", "state")
+        self.query_one("#f-truth", DataTable).add_columns("indicator", "true", "US", "MX", "CN", "CA")
+
+    # ------------------------------------------------------------------ drawing
+
+    def show(self) -> None:
+        if self.model.role != "facilitator":
+            return
+        self._load_choices()
+        self._players()
+        self._truth()
+        self._orders()
+
+    def _load_choices(self) -> None:
+        sid = self.model.view.get("scenario", {}).get("id")
+        sc = self.rb.scenarios.get(sid) if sid else None
+        if sc is not None and not self._choices_loaded:
+            self.query_one("#f-inject", Select).set_options(
+                [(f"{i.title[:40]}", i.id) for i in sc.injects if i.deck]
+            )
+            personas = sorted(self.rb.personas)
+            self.query_one("#f-persona", Select).set_options([(p, p) for p in personas])
+            self._choices_loaded = True
+
+    def _players(self) -> None:
+        players = self.query_one("#f-players", DataTable)
+        players.clear()
+        for p in self.model.session.players.values():
+            conns = self.model.presence.get(p.player_id, 0)
+            state = "removed" if p.removed else f"online ({conns})" if conns else "offline"
+            players.add_row(
+                p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state, key=p.player_id
+            )
+
+    def _truth(self) -> None:
+        truth = self.query_one("#f-truth", DataTable)
+        truth.clear()
+        seen = self.model.view.get("as_seen", {})
+        for ind in self.model.view.get("indicators", [])[:60]:
+            row = [ind.get("name", ind["id"])[:34], render.number(ind.get("value"))]
+            for t in SEEN_BY:
+                v = seen.get(t, {}).get(ind["id"])
+                row.append("hidden" if v is None else render.number(v))
+            truth.add_row(*row)
+
+    def _orders(self) -> None:
+        log = self.query_one("#f-orders", WrapLog)
+        log.clear()
+        for key, o in self.model.orders.items():
+            log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))
+        for n in self.model.notes[-30:]:
+            log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
+
+    # ------------------------------------------------------------------ operations
+
+    def _ask(self, command: FacilitatorCommand, done: str) -> None:
+        self.post_message(self.Op(command, done))
+
+    @on(Button.Pressed, "#f-pause")
+    def _pause(self) -> None:
+        self._ask(Pause(), "paused")
+
+    @on(Button.Pressed, "#f-resume")
+    def _resume(self) -> None:
+        self._ask(Resume(), "resumed")
+
+    @on(Button.Pressed, "#f-extend")
+    def _extend(self) -> None:
+        self._ask(Extend(seconds=60), "one more minute")
+
+    @on(Button.Pressed, "#f-advance")
+    def _advance(self) -> None:
+        # names the phase on screen, so a double click cannot end the next one too
+        self._ask(Advance(turn=self.model.turn, phase=self.model.phase), "phase advanced")
+
+    @on(Button.Pressed, "#f-release")
+    def _release(self) -> None:
+        val = self.query_one("#f-inject", Select).value
+        if isinstance(val, str):
+            self._ask(ReleaseInject(inject=val), "inject released")
+
+    @on(Button.Pressed, "#f-custom")
+    def _release_custom(self) -> None:
+        title = self.query_one("#f-title", Input).value.strip()
+        text = self.query_one("#f-text", Input).value.strip()
+        if not (title and text):
+            return
+        try:
+            custom = CustomInject(title=title, text=text)
+        except ValidationError as exc:
+            self.post_message(refused(exc, "release_inject.custom"))
+            return
+        self._ask(ReleaseInject(custom=custom), "released")
+
+    @on(Button.Pressed, "#f-do-override")
+    def _override(self) -> None:
+        raw = self.query_one("#f-override", Input).value.strip()
+        head, _, note = raw.partition(" ")
+        key, eq, value = head.partition("=")
+        try:
+            num = float(value)
+        except ValueError:
+            self.post_message(Notice("! write key=value note, e.g. us.approval=45 poll correction"))
+            return
+        if not (eq and note):
+            return
+        try:
+            command = Override(key=key, value=num, note=note)
+        except ValidationError as exc:
+            self.post_message(refused(exc, "override"))
+            return
+        self._ask(command, "overridden")
+
+    @on(Button.Pressed, "#f-set")
+    def _set_controller(self) -> None:
+        team = self.query_one("#f-team", Select).value
+        persona = self.query_one("#f-persona", Select).value
+        if isinstance(team, str):
+            p = persona if isinstance(persona, str) else None
+            self._ask(SetController(team=cast(TeamId, team), persona=p), "seat controller set")
+
+    @on(Button.Pressed, "#f-remove")
+    def _remove(self) -> None:
+        table = self.query_one("#f-players", DataTable)
+        if table.row_count:
+            pid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            self._ask(RemovePlayer(player=pid), f"removed {pid}")
