@@ -12,18 +12,15 @@ depends on the order in which commands arrived.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from precursor.game import negotiation, scoring
+from precursor.game.core import GameCore
 from precursor.game.decimals import round4
 from precursor.game.months import add_months
+from precursor.game.rulebook import CLever, CRule
 from precursor.game.schema import STEPS, TEAMS
 from precursor.game.teams import pair
-
-if TYPE_CHECKING:
-    from precursor.game.engine import Game
-    from precursor.game.rulebook import CLever, CRule
-
 
 ORDER_STEPS = ("statements", "diplomacy", "legal", "border", "security", "migration")
 
@@ -39,11 +36,11 @@ def _months_between(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
 
 
-def turn_months(g: Game) -> list[dt.date]:
+def turn_months(g: GameCore) -> list[dt.date]:
     return [add_months(g.state.start, g.state.month_index + k) for k in range(g.state.months_per_turn)]
 
 
-def windows_for(g: Game, months: list[dt.date]) -> dict[str, bool]:
+def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:
     """Election-calendar windows (rule C1) for the months of a turn."""
     r = "c1.windows"
     us_pres = g.param(r, "us_presidential_months", 6)
@@ -81,7 +78,7 @@ def windows_for(g: Game, months: list[dt.date]) -> dict[str, bool]:
 # ---------------------------------------------------------------------- start of a turn
 
 
-def begin_turn(g: Game) -> None:
+def begin_turn(g: GameCore) -> None:
     st, env = g.state, g.state.env
     pending: dict[str, Any] = {}
     for k, v in windows_for(g, turn_months(g)).items():
@@ -118,7 +115,7 @@ def begin_turn(g: Game) -> None:
     _injects(g)
 
 
-def _injects(g: Game) -> None:
+def _injects(g: GameCore) -> None:
     st, env = g.state, g.state.env
     for inj in g.sc.injects:
         if inj.deck:
@@ -142,7 +139,7 @@ def _injects(g: Game) -> None:
         release_inject(g, inj, inputs)
 
 
-def release_inject(g: Game, inj: Any, inputs: list[dict[str, Any]] | None = None) -> None:
+def release_inject(g: GameCore, inj: Any, inputs: list[dict[str, Any]] | None = None) -> None:
     pending: dict[str, Any] = {}
     sched: list[dict[str, Any]] = []
     g.run_effects(inj.effects, g.state.env, pending, f"inject:{inj.id}", None, 1.0, inputs, sched, inj.id)
@@ -170,7 +167,7 @@ def release_inject(g: Game, inj: Any, inputs: list[dict[str, Any]] | None = None
 # ---------------------------------------------------------------------- adjudication
 
 
-def _all_orders(g: Game) -> list[tuple[str, dict[str, Any]]]:
+def _all_orders(g: GameCore) -> list[tuple[str, dict[str, Any]]]:
     out: list[tuple[str, dict[str, Any]]] = []
     for team in TEAMS:
         for seat in g.state.seats[team]:
@@ -183,7 +180,7 @@ def _all_orders(g: Game) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def adjudicate(g: Game) -> None:
+def adjudicate(g: GameCore) -> None:
     st = g.state
     months = turn_months(g)  # the turn's calendar months, fixed before the month steps move the clock
     orders = _all_orders(g)
@@ -217,7 +214,7 @@ def adjudicate(g: Game) -> None:
     end_turn(g)
 
 
-def _mark_played(g: Game, orders: list[tuple[str, dict[str, Any]]]) -> None:
+def _mark_played(g: GameCore, orders: list[tuple[str, dict[str, Any]]]) -> None:
     env = g.state.env
     played = {o["lever"] for _, o in orders}
     pending: dict[str, Any] = {}
@@ -245,7 +242,7 @@ def _mark_played(g: Game, orders: list[tuple[str, dict[str, Any]]]) -> None:
         )
 
 
-def _statements(g: Game) -> None:
+def _statements(g: GameCore) -> None:
     env = g.state.env
     for team in TEAMS:
         for seat in g.state.seats[team]:
@@ -304,7 +301,7 @@ def _statements(g: Game) -> None:
             )
 
 
-def _canada_declares(g: Game, pending: dict[str, Any], kind: str, target: str) -> None:
+def _canada_declares(g: GameCore, pending: dict[str, Any], kind: str, target: str) -> None:
     r = "a3.canada_declares"
     if (kind in ("blame", "threat") and target == "us") or (kind == "praise" and target == "mx"):
         pending["trust.us_ca"] = g.new_value("trust.us_ca", "add", g.param(r, "condemn_us", -10), pending)
@@ -317,7 +314,7 @@ def _canada_declares(g: Game, pending: dict[str, Any], kind: str, target: str) -
 
 
 def _add_st(
-    g: Game,
+    g: GameCore,
     pending: dict[str, Any],
     base: float,
     military: bool,
@@ -343,14 +340,14 @@ def _add_st(
     return float(delta)
 
 
-def _rules(g: Game, step: str) -> None:
+def _rules(g: GameCore, step: str) -> None:
     for rule in g.rb.rules_by_step[step]:
         if rule.every == "month" and step != "flow":
             continue
         run_rule(g, rule)
 
 
-def run_rule(g: Game, rule: CRule, label: str = "") -> None:
+def run_rule(g: GameCore, rule: CRule, label: str = "") -> None:
     env = g.state.env
     if rule.when is not None and not rule.when.fn(env):
         return
@@ -372,7 +369,7 @@ def run_rule(g: Game, rule: CRule, label: str = "") -> None:
 # ---------------------------------------------------------------------- orders
 
 
-def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
+def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None:
     env = g.state.env
     lever = g.rb.levers[o["lever"]]
     public = o["visibility"] == "public"
@@ -482,7 +479,7 @@ def exec_order(g: Game, team: str, o: dict[str, Any], via: str = "") -> None:
         g.clear_ctx(ctx, params)
 
 
-def _visibility_premium(g: Game, team: str, pending: dict[str, Any]) -> None:
+def _visibility_premium(g: GameCore, team: str, pending: dict[str, Any]) -> None:
     """Rule C2: inside its own campaign window an incumbent's visible actions pay off in approval."""
     env = g.state.env
     window = {"us": "window.us_campaign", "mx": "window.mx_campaign", "ca": "window.ca_campaign"}.get(team)
@@ -492,7 +489,7 @@ def _visibility_premium(g: Game, team: str, pending: dict[str, Any]) -> None:
 
 
 def _on_act(
-    g: Game,
+    g: GameCore,
     rule: CRule,
     team: str,
     lever: CLever,
@@ -524,12 +521,12 @@ def _on_act(
     g.run_effects(rule.effects, ctx, pending, f"onact:{rule.id}:{lever.id}", public, 1.0, inputs)
 
 
-def _active_tokens(g: Game) -> list[dict[str, Any]]:
+def _active_tokens(g: GameCore) -> list[dict[str, Any]]:
     return [t for t in g.state.tokens.values() if t.get("active")]
 
 
 def _consent_check(
-    g: Game,
+    g: GameCore,
     lever: CLever,
     params: dict[str, Any],
     pending: dict[str, Any],
@@ -561,7 +558,7 @@ def _consent_check(
     return 0.0, f"{personnel:g} US personnel against a consent cap of {cap:g}"
 
 
-def _grant_token(g: Game, params: dict[str, Any], visibility: str) -> None:
+def _grant_token(g: GameCore, params: dict[str, Any], visibility: str) -> None:
     n = len(g.state.tokens) + 1
     tok = {
         "id": f"K{n}",
@@ -587,7 +584,7 @@ def _grant_token(g: Game, params: dict[str, Any], visibility: str) -> None:
     )
 
 
-def _revoke_token(g: Game, tok: dict[str, Any], reason: str, rule: str) -> None:
+def _revoke_token(g: GameCore, tok: dict[str, Any], reason: str, rule: str) -> None:
     remaining = [t for t in _active_tokens(g) if t["id"] != tok["id"]]
     cap = float(sum(t["max_personnel"] for t in remaining))
     changes: dict[str, Any] = {"mx.consent_cap": cap}
@@ -608,7 +605,7 @@ def _revoke_token(g: Game, tok: dict[str, Any], reason: str, rule: str) -> None:
     )
 
 
-def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
+def hard_red_line(g: GameCore, why: str, scale: float = 1.0) -> None:
     """Rule A3: the hard red line. Its consequences are data (the rule's effects); the bookkeeping is here."""
     rule = g.rb.mechanisms.get("a3.hard_red_line")
     env = g.state.env
@@ -641,7 +638,7 @@ def hard_red_line(g: Game, why: str, scale: float = 1.0) -> None:
 # ---------------------------------------------------------------------- agreements
 
 
-def _activate_agreements(g: Game) -> None:
+def _activate_agreements(g: GameCore) -> None:
     env = g.state.env
     for a in list(g.state.agreements.values()):
         if a["status"] == "signed" and a["signed_turn"] == g.state.turn:
@@ -732,7 +729,7 @@ def _activate_agreements(g: Game) -> None:
             )
 
 
-def compliance(g: Game) -> None:
+def compliance(g: GameCore) -> None:
     """Rule 6.2 / D5: check every due clause against the orders actually executed this turn."""
     st, env = g.state, g.state.env
     executed: dict[str, list[dict[str, Any]]] = {t: [] for t in TEAMS}
@@ -847,7 +844,7 @@ def compliance(g: Game) -> None:
     _leaks(g)
 
 
-def _leaks(g: Game) -> None:
+def _leaks(g: GameCore) -> None:
     """Rule D3: private deals and tokens may leak; a leak costs half the public version's effects."""
     st, env = g.state, g.state.env
     r = "d3.leaks"
@@ -901,7 +898,7 @@ def _leaks(g: Game) -> None:
 # ---------------------------------------------------------------------- months, politics, review
 
 
-def month_step(g: Game) -> None:
+def month_step(g: GameCore) -> None:
     st, env = g.state, g.state.env
     due = [q for q in st.queue if q["due"] <= st.month_index]
     if due:
@@ -958,7 +955,7 @@ def month_step(g: Game) -> None:
     )
 
 
-def _cyber_discovery(g: Game) -> None:
+def _cyber_discovery(g: GameCore) -> None:
     """US-CYBER: a covert operation may be discovered each month; discovery counts as a breach at 70%."""
     env = g.state.env
     if not env["flag.cyber_active"] or env["flag.hrl"]:
@@ -980,7 +977,7 @@ def _cyber_discovery(g: Game) -> None:
         )
 
 
-def _elections(g: Game, months: list[dt.date]) -> None:
+def _elections(g: GameCore, months: list[dt.date]) -> None:
     st, env = g.state, g.state.env
     first, last = months[0], months[-1]
     for ev in g.sc.model.calendar:
@@ -1057,7 +1054,7 @@ def _yes(v: bool) -> str:
     return "agrees" if v else "declines"
 
 
-def _usmca_review(g: Game, ev: Any) -> None:
+def _usmca_review(g: GameCore, ev: Any) -> None:
     """Rule H4: at the joint review each party says whether it wants to extend the agreement.
 
     Each party's answer is read from the state: the US says yes when its trust in both neighbours is at
@@ -1088,7 +1085,7 @@ def _usmca_review(g: Game, ev: Any) -> None:
     )
 
 
-def _displayed(g: Game, key: str, months_ago: int) -> float | None:
+def _displayed(g: GameCore, key: str, months_ago: int) -> float | None:
     hist = g.state.history.get(key, [])
     ind = g.rb.indicators[key]
     idx = len(hist) - 1 - ind.fog.lag - months_ago
@@ -1097,7 +1094,7 @@ def _displayed(g: Game, key: str, months_ago: int) -> float | None:
     return hist[idx]
 
 
-def review(g: Game) -> None:
+def review(g: GameCore) -> None:
     """Rule F3: every three months the displayed numbers are compared with three months before."""
     env = g.state.env
     r = "f3.review"
@@ -1150,7 +1147,7 @@ def review(g: Game) -> None:
             g.emit({"type": "badges", "badges": earned, "turn": g.state.turn, "rule": r, "vis": "all"})
 
 
-def end_turn(g: Game) -> None:
+def end_turn(g: GameCore) -> None:
     st, env = g.state, g.state.env
     values = g.rb.num_values(env)
     changes: dict[str, Any] = {}
@@ -1184,7 +1181,7 @@ def end_turn(g: Game) -> None:
     )
 
 
-def finish(g: Game) -> None:
+def finish(g: GameCore) -> None:
     """Epilogue (rule F4): the model runs on with orders frozen, then the final score."""
     st = g.state
     epi = g.sc.model.epilogue_months

@@ -7,20 +7,18 @@ Reneging costs trust and, for public deals, approval (rule D5).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from precursor.game.commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
+from precursor.game.core import GameCore
 from precursor.game.expr import ExprError, compile_expr
 from precursor.game.schema import TEAMS
-
-if TYPE_CHECKING:
-    from precursor.game.engine import Game
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
 
 
-def _member(g: Game, actor: Actor, channel_id: str) -> dict[str, Any]:
+def _member(g: GameCore, actor: Actor, channel_id: str) -> dict[str, Any]:
     ch = g.state.channels.get(channel_id)
     if ch is None:
         raise CommandError("unknown_channel", f"unknown channel '{channel_id}'")
@@ -31,7 +29,7 @@ def _member(g: Game, actor: Actor, channel_id: str) -> dict[str, Any]:
     return ch
 
 
-def send_message(g: Game, actor: Actor, cmd: SendMessage) -> None:
+def send_message(g: GameCore, actor: Actor, cmd: SendMessage) -> None:
     if g.state.phase not in NEGOTIABLE:
         raise CommandError("wrong_phase", "the game is not running")
     ch = _member(g, actor, cmd.channel)
@@ -55,7 +53,7 @@ def send_message(g: Game, actor: Actor, cmd: SendMessage) -> None:
     )
 
 
-def open_channel(g: Game, actor: Actor, cmd: OpenChannel) -> None:
+def open_channel(g: GameCore, actor: Actor, cmd: OpenChannel) -> None:
     members = sorted(set(cmd.members), key=TEAMS.index)
     if actor.role not in ("facilitator", "system") and actor.team not in members:
         raise CommandError("not_a_member", "you can only open a channel you belong to")
@@ -72,7 +70,7 @@ def open_channel(g: Game, actor: Actor, cmd: OpenChannel) -> None:
     )
 
 
-def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def _validate_clause_order(g: GameCore, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
     lever = g.rb.levers.get(lever_id)
     if lever is None:
         raise CommandError("unknown_lever", f"unknown lever '{lever_id}'")
@@ -84,7 +82,7 @@ def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str,
     return g.normalise_params(lever, params)
 
 
-def propose(g: Game, actor: Actor, cmd: Propose) -> None:
+def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
     team, _seat = g.player(actor)
     if g.state.phase not in ("briefing", "negotiation"):
         raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{g.state.phase}'")
@@ -195,7 +193,7 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         )
 
 
-def respond(g: Game, actor: Actor, cmd: Respond) -> None:
+def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
     team, _seat = g.player(actor)
     p = g.state.proposals.get(cmd.proposal)
     if p is None or team not in p["parties"]:
@@ -228,7 +226,7 @@ def agreement_points(parties: list[str], verification: str) -> int:
     return base + (1 if verification != "self" else 0)
 
 
-def sign(g: Game, p: dict[str, Any]) -> None:
+def sign(g: GameCore, p: dict[str, Any]) -> None:
     """All parties accepted: the proposal becomes an agreement (rule D5 signing effects apply)."""
     aid = "A" + p["id"][1:]
     last = max([c["start_turn"] + max(c["duration"], 1) - 1 for c in p["clauses"]] or [g.state.turn])
@@ -269,7 +267,7 @@ def clause_due(clause: dict[str, Any], turn: int) -> bool:
     return start <= turn <= start + max(int(clause["duration"]), 1) - 1
 
 
-def order_meets(g: Game, clause: dict[str, Any], order: dict[str, Any]) -> bool:
+def order_meets(g: GameCore, clause: dict[str, Any], order: dict[str, Any]) -> bool:
     """An order meets a clause when it plays the lever with parameters at least as strong."""
     if order["lever"] != clause["lever"]:
         return False
