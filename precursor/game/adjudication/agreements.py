@@ -8,6 +8,7 @@ from precursor.game import negotiation
 from precursor.game.adjudication.orders import exec_order
 from precursor.game.adjudication.tension import add_tension
 from precursor.game.core import GameCore
+from precursor.game.expr import compile_expr
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
 
@@ -106,116 +107,144 @@ def activate_agreements(g: GameCore) -> None:
 def compliance(g: GameCore) -> None:
     """Rule 6.2 / D5: check every due clause against the orders actually executed this turn."""
     st, env = g.state, g.state.env
-    executed: dict[str, list[dict[str, Any]]] = {t: [] for t in TEAMS}
-    for ev in reversed(g.log):
-        if ev["type"] == "orders_revealed" and ev.get("turn") == st.turn and ev["team"] is None:
-            break
-        if ev["type"] == "order_executed" and ev.get("turn") == st.turn and ev["team"] in executed:
-            executed[ev["team"]].append({"lever": ev["lever"], "params": ev.get("params", {})})
-
+    executed = _executed(g)
     for a in list(st.agreements.values()):
         if a["status"] != "active":
             continue
         for ci, c in enumerate(a["clauses"]):
             if not negotiation.clause_due(c, st.turn):
                 continue
-            if c.get("condition"):
-                from precursor.game.expr import compile_expr
-
-                if not compile_expr(c["condition"], g.rb.symbols, "bool")(env):
-                    continue
-            met = any(negotiation.order_meets(g, c, o) for o in executed[c["actor"]])
-            if not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1:
-                met = True  # a one-off act already carried out fulfils the commitment to it
-            pending: dict[str, Any] = {}
-            r = "d5.audience_costs"
-            if not met:
-                others = [t for t in a["parties"] if t != c["actor"]]
-                public = a["visibility"] == "public"
-                dt_ = g.param(r, "public_trust" if public else "private_trust", -10 if public else -5)
-                for o in others:
-                    k = f"trust.{pair(c['actor'], o)}"
-                    pending[k] = g.new_value(k, "add", dt_, pending)
-                if public:
-                    k = f"{c['actor']}.approval"
-                    pending[k] = g.new_value(k, "add", g.param(r, "public_approval", -4), pending)
-                if c["actor"] not in a["reneged"]:
-                    pending[f"reneged.{c['actor']}"] = env[f"reneged.{c['actor']}"] + 1
-            vis: Any
-            if a["verification"] == "self":
-                vis = [c["actor"]]
-            elif a["verification"] == "joint":
-                vis = a["parties"]
-            else:
-                vis = "all"
-                if ci == 0:
-                    pending["ml"] = g.new_value("ml", "add", 1, pending)
-            lever = g.rb.levers[c["lever"]]
-            g.emit(
-                {
-                    "type": "compliance",
-                    "agreement": a["id"],
-                    "clause": ci,
-                    "team": c["actor"],
-                    "lever": c["lever"],
-                    "met": met,
-                    "turn": st.turn,
-                    "rule": r,
-                    "reason": (
-                        f"{c['actor'].upper()} played {lever.code} as agreed"
-                        if met
-                        else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
-                    ),
-                    "changes": g.changes_of(pending),
-                    "sources": g.rule_sources(r),
-                    "vis": vis,
-                }
-            )
-            if not met and c["actor"] not in a["reneged"]:
-                g.emit(
-                    {
-                        "type": "agreement_update",
-                        "agreement": a["id"],
-                        "update": {"reneged": [*a["reneged"], c["actor"]]},
-                        "vis": a["parties"],
-                    }
-                )
-        for si, sb in enumerate(a.get("snapback", [])):
-            from precursor.game.expr import compile_expr
-
-            if a.get(f"snapped_{si}"):
+            if c.get("condition") and not compile_expr(c["condition"], g.rb.symbols, "bool")(env):
                 continue
-            if compile_expr(sb["trigger"], g.rb.symbols, "bool")(env):
-                lever = g.rb.levers[sb["lever"]]
-                params = g.normalise_params(lever, sb["params"])
-                order = {
-                    "lever": lever.id,
-                    "params": params,
-                    "visibility": a["visibility"],
-                    "cost": 0.0,
-                    "seat": None,
-                }
-                g.emit(
-                    {
-                        "type": "agreement_update",
-                        "agreement": a["id"],
-                        "update": {f"snapped_{si}": True},
-                        "vis": a["parties"],
-                    }
-                )
-                exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}")
-        waiting = bool(a["modules"]) and not a["modules_active"]  # modules still wait for a meeting
-        if st.turn >= a["ends_turn"] and a["status"] == "active" and not waiting:
-            honoured = [t for t in a["parties"] if t not in a["reneged"]]
+            _check_clause(g, a, ci, c, executed[c["actor"]])
+        _snapbacks(g, a)
+        _complete(g, a)
+    leaks(g)
+
+
+def _executed(g: GameCore) -> dict[str, list[dict[str, Any]]]:
+    """Each team's orders executed this turn, read back from the log since this turn's public reveal."""
+    st = g.state
+    executed: dict[str, list[dict[str, Any]]] = {t: [] for t in TEAMS}
+    for ev in reversed(g.log):
+        if ev["type"] == "orders_revealed" and ev.get("turn") == st.turn and ev["team"] is None:
+            break
+        if ev["type"] == "order_executed" and ev.get("turn") == st.turn and ev["team"] in executed:
+            executed[ev["team"]].append({"lever": ev["lever"], "params": ev.get("params", {})})
+    return executed
+
+
+def _check_clause(
+    g: GameCore, a: dict[str, Any], ci: int, c: dict[str, Any], executed: list[dict[str, Any]]
+) -> None:
+    """One due clause: met or reneged, with the reneging costs (D5) and who learns of it."""
+    st, env = g.state, g.state.env
+    met = any(negotiation.order_meets(g, c, o) for o in executed)
+    if not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1:
+        met = True  # a one-off act already carried out fulfils the commitment to it
+    pending: dict[str, Any] = {}
+    r = "d5.audience_costs"
+    if not met:
+        _reneging_costs(g, a, c, pending)
+    vis: Any
+    if a["verification"] == "self":
+        vis = [c["actor"]]
+    elif a["verification"] == "joint":
+        vis = a["parties"]
+    else:
+        vis = "all"
+        if ci == 0:
+            pending["ml"] = g.new_value("ml", "add", 1, pending)
+    lever = g.rb.levers[c["lever"]]
+    g.emit(
+        {
+            "type": "compliance",
+            "agreement": a["id"],
+            "clause": ci,
+            "team": c["actor"],
+            "lever": c["lever"],
+            "met": met,
+            "turn": st.turn,
+            "rule": r,
+            "reason": (
+                f"{c['actor'].upper()} played {lever.code} as agreed"
+                if met
+                else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
+            ),
+            "changes": g.changes_of(pending),
+            "sources": g.rule_sources(r),
+            "vis": vis,
+        }
+    )
+    if not met and c["actor"] not in a["reneged"]:
+        g.emit(
+            {
+                "type": "agreement_update",
+                "agreement": a["id"],
+                "update": {"reneged": [*a["reneged"], c["actor"]]},
+                "vis": a["parties"],
+            }
+        )
+
+
+def _reneging_costs(g: GameCore, a: dict[str, Any], c: dict[str, Any], pending: dict[str, Any]) -> None:
+    """Rule D5: a broken clause costs trust with every other party, and approval when the deal is public."""
+    env = g.state.env
+    r = "d5.audience_costs"
+    others = [t for t in a["parties"] if t != c["actor"]]
+    public = a["visibility"] == "public"
+    dt_ = g.param(r, "public_trust" if public else "private_trust", -10 if public else -5)
+    for o in others:
+        k = f"trust.{pair(c['actor'], o)}"
+        pending[k] = g.new_value(k, "add", dt_, pending)
+    if public:
+        k = f"{c['actor']}.approval"
+        pending[k] = g.new_value(k, "add", g.param(r, "public_approval", -4), pending)
+    if c["actor"] not in a["reneged"]:
+        pending[f"reneged.{c['actor']}"] = env[f"reneged.{c['actor']}"] + 1
+
+
+def _snapbacks(g: GameCore, a: dict[str, Any]) -> None:
+    """A snapback whose trigger holds fires once: its order is executed at no cost."""
+    env = g.state.env
+    for si, sb in enumerate(a.get("snapback", [])):
+        if a.get(f"snapped_{si}"):
+            continue
+        if compile_expr(sb["trigger"], g.rb.symbols, "bool")(env):
+            lever = g.rb.levers[sb["lever"]]
+            params = g.normalise_params(lever, sb["params"])
+            order = {
+                "lever": lever.id,
+                "params": params,
+                "visibility": a["visibility"],
+                "cost": 0.0,
+                "seat": None,
+            }
             g.emit(
                 {
                     "type": "agreement_update",
                     "agreement": a["id"],
-                    "update": {"status": "completed", "honoured": honoured},
-                    "vis": "all" if a["visibility"] == "public" else a["parties"],
+                    "update": {f"snapped_{si}": True},
+                    "vis": a["parties"],
                 }
             )
-    leaks(g)
+            exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}")
+
+
+def _complete(g: GameCore, a: dict[str, Any]) -> None:
+    """An agreement past its last turn is completed, naming the parties that honoured it."""
+    st = g.state
+    waiting = bool(a["modules"]) and not a["modules_active"]  # modules still wait for a meeting
+    if st.turn >= a["ends_turn"] and a["status"] == "active" and not waiting:
+        honoured = [t for t in a["parties"] if t not in a["reneged"]]
+        g.emit(
+            {
+                "type": "agreement_update",
+                "agreement": a["id"],
+                "update": {"status": "completed", "honoured": honoured},
+                "vis": "all" if a["visibility"] == "public" else a["parties"],
+            }
+        )
 
 
 def leaks(g: GameCore) -> None:

@@ -60,34 +60,22 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None
     params = o["params"]
     ctx = g.lever_ctx(lever, params, public)
     try:
-        for cond, message in lever.preconditions:
-            if not cond.fn(ctx):
-                g.emit(
-                    {
-                        "type": "order_failed",
-                        "team": team,
-                        "lever": lever.id,
-                        "turn": g.state.turn,
-                        "reason": f"{lever.code}: {message}",
-                        "vis": [team],
-                    }
-                )
-                return
-        pending: dict[str, Any] = {}
-        cost = float(o["cost"])
-        pc_key = f"{team}.pc"
-        if cost > env[pc_key] + 1e-9:
+        refusal = _refusal(g, team, lever, o, ctx)
+        if refusal is not None:
             g.emit(
                 {
                     "type": "order_failed",
                     "team": team,
                     "lever": lever.id,
                     "turn": g.state.turn,
-                    "reason": f"{lever.code}: not enough political capital left",
+                    "reason": f"{lever.code}: {refusal}",
                     "vis": [team],
                 }
             )
             return
+        pending: dict[str, Any] = {}
+        cost = float(o["cost"])
+        pc_key = f"{team}.pc"
         pending[pc_key] = g.new_value(pc_key, "add", -cost, pending)
         scale = 1.0
         inputs: list[dict[str, Any]] = []
@@ -102,27 +90,7 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None
             base = lever.sov_public if public else lever.sov_private
             if base:
                 add_tension(g, pending, base, lever.military, inputs)
-        tags = lever.tags
-        if public and ("threat" in tags or "blame" in tags):
-            # rule D2: public blame and threats, in words or acts, mark the pair as finger-pointing
-            for other in TEAMS:
-                if other != team and f"targets_{other}" in tags:
-                    key = f"flag.finger_{pair(team, other)}"
-                    if key in g.rb.indicators:
-                        pending[key] = g.new_value(key, "add", 1, pending)
-        goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
-        if goading and env["window.mx_campaign"]:
-            pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
-        if "summit" in tags and team == "us" and params.get("partner", "cn") == "cn":
-            pending["flag.summit_window"] = True
-        if "trilateral_meeting" in tags:
-            pending["flag.trilateral_meeting"] = True
-        if "reciprocity" in tags and team == "us":
-            pending["flag.us_reciprocated"] = True
-        if "needs_reciprocity" in tags and team == "cn":
-            pending["flag.cn_pending_reciprocity"] = g.param("cs3.reciprocity", "window_turns", 2)
-        if "visible_action" in tags and public:
-            _visibility_premium(g, team, pending)
+        _tag_effects(g, team, lever, public, params, pending)
         for rule in g.rb.on_act_rules:
             _on_act(g, rule, team, lever, public, ctx, pending, inputs)
         changes = g.changes_of(pending)
@@ -155,12 +123,50 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None
                 "a minor breach of the personnel cap: Mexico revokes the token",
                 "a4.consent_tokens",
             )
-        if "consent_grant" in tags:
+        if "consent_grant" in lever.tags:
             grant_token(g, params, o["visibility"])
-        if "hrl" in tags or (hrl_reason and scale == 0.0):
+        if "hrl" in lever.tags or (hrl_reason and scale == 0.0):
             hard_red_line(g, hrl_reason or f"{lever.code} was carried out inside Mexico without consent")
     finally:
         g.clear_ctx(ctx, params)
+
+
+def _refusal(g: GameCore, team: str, lever: CLever, o: dict[str, Any], ctx: dict[str, Any]) -> str | None:
+    """Why an order cannot be carried out now (a precondition fails, the capital is spent), or None."""
+    for cond, message in lever.preconditions:
+        if not cond.fn(ctx):
+            return message
+    if float(o["cost"]) > g.state.env[f"{team}.pc"] + 1e-9:
+        return "not enough political capital left"
+    return None
+
+
+def _tag_effects(
+    g: GameCore, team: str, lever: CLever, public: bool, params: dict[str, Any], pending: dict[str, Any]
+) -> None:
+    """What an act means by its tags, beyond the lever's own effects: finger-pointing, goading, meetings."""
+    env = g.state.env
+    tags = lever.tags
+    if public and ("threat" in tags or "blame" in tags):
+        # rule D2: public blame and threats, in words or acts, mark the pair as finger-pointing
+        for other in TEAMS:
+            if other != team and f"targets_{other}" in tags:
+                key = f"flag.finger_{pair(team, other)}"
+                if key in g.rb.indicators:
+                    pending[key] = g.new_value(key, "add", 1, pending)
+    goading = public and team == "us" and ("threat" in tags or "blame" in tags) and "targets_mx" in tags
+    if goading and env["window.mx_campaign"]:
+        pending["mx.goading_tokens"] = g.new_value("mx.goading_tokens", "add", 1, pending)
+    if "summit" in tags and team == "us" and params.get("partner", "cn") == "cn":
+        pending["flag.summit_window"] = True
+    if "trilateral_meeting" in tags:
+        pending["flag.trilateral_meeting"] = True
+    if "reciprocity" in tags and team == "us":
+        pending["flag.us_reciprocated"] = True
+    if "needs_reciprocity" in tags and team == "cn":
+        pending["flag.cn_pending_reciprocity"] = g.param("cs3.reciprocity", "window_turns", 2)
+    if "visible_action" in tags and public:
+        _visibility_premium(g, team, pending)
 
 
 def _visibility_premium(g: GameCore, team: str, pending: dict[str, Any]) -> None:
