@@ -222,25 +222,8 @@ class Game(GameCore):
             raise CommandError("game_over", "the game is over")
         start = len(self.log)
         actor, cmd = envelope.actor, envelope.command
-        if isinstance(cmd, Advance):
-            if actor.role not in ("facilitator", "system"):
-                raise CommandError("forbidden", "only the facilitator or the game clock can end a phase")
-            if (cmd.turn is not None and cmd.turn != self.state.turn) or (
-                cmd.phase is not None and cmd.phase != self.state.phase
-            ):
-                raise CommandError(
-                    "stale",
-                    f"the game is in turn {self.state.turn}, phase '{self.state.phase}' "
-                    f"(not turn {cmd.turn}, phase '{cmd.phase}')",
-                )
-            self.advance()
-        elif isinstance(cmd, Override | ReleaseInject):
-            if actor.role != "facilitator":
-                raise CommandError("forbidden", "only the facilitator may override values or release injects")
-            if isinstance(cmd, Override):
-                self._override(cmd)
-            else:
-                self._release(cmd)
+        if isinstance(cmd, Advance | Override | ReleaseInject):
+            self._control(actor, cmd)
         elif isinstance(cmd, Ready):
             self._ready(actor, cmd)
         elif isinstance(cmd, SubmitOrders):
@@ -254,24 +237,49 @@ class Game(GameCore):
         elif isinstance(cmd, Respond):
             negotiation.respond(self, actor, cmd)
         elif isinstance(cmd, Note):
-            if actor.role not in ("bot", "facilitator", "system"):
-                raise CommandError("forbidden", "notes are written by bots and the facilitator")
-            self.emit(
-                {
-                    "type": "note",
-                    "team": actor.team,
-                    "seat": actor.seat,
-                    "role": actor.role,
-                    "turn": self.state.turn,
-                    "phase": self.state.phase,
-                    "decision": cmd.decision,
-                    "text": cmd.text,
-                    "vis": "facilitator",
-                }
-            )
+            self._note(actor, cmd)
         else:  # pragma: no cover - the Command union is closed
             raise CommandError("unknown_command", f"unknown command {type(cmd).__name__}")
         return self.log[start:]
+
+    def _control(self, actor: Actor, cmd: Advance | Override | ReleaseInject) -> None:
+        """The commands that steer the game itself: ending a phase, overriding a value, an inject."""
+        if isinstance(cmd, Advance):
+            if actor.role not in ("facilitator", "system"):
+                raise CommandError("forbidden", "only the facilitator or the game clock can end a phase")
+            if (cmd.turn is not None and cmd.turn != self.state.turn) or (
+                cmd.phase is not None and cmd.phase != self.state.phase
+            ):
+                raise CommandError(
+                    "stale",
+                    f"the game is in turn {self.state.turn}, phase '{self.state.phase}' "
+                    f"(not turn {cmd.turn}, phase '{cmd.phase}')",
+                )
+            self.advance()
+            return
+        if actor.role != "facilitator":
+            raise CommandError("forbidden", "only the facilitator may override values or release injects")
+        if isinstance(cmd, Override):
+            self._override(cmd)
+        else:
+            self._release(cmd)
+
+    def _note(self, actor: Actor, cmd: Note) -> None:
+        if actor.role not in ("bot", "facilitator", "system"):
+            raise CommandError("forbidden", "notes are written by bots and the facilitator")
+        self.emit(
+            {
+                "type": "note",
+                "team": actor.team,
+                "seat": actor.seat,
+                "role": actor.role,
+                "turn": self.state.turn,
+                "phase": self.state.phase,
+                "decision": cmd.decision,
+                "text": cmd.text,
+                "vis": "facilitator",
+            }
+        )
 
     def _override(self, cmd: Override) -> None:
         ind = self.rb.indicators.get(cmd.key)
@@ -409,66 +417,23 @@ class Game(GameCore):
             raise CommandError("forbidden", "orders need a team")
         team: str = actor.team
         whole_team = actor.seat is None and actor.role in ("player", "bot", "system")
+        seat0: str | None = None
         if not whole_team:
             team, seat0 = self.player(actor)
         if self.state.phase != "orders":
             raise CommandError(
                 "wrong_phase", f"orders are submitted in the orders phase, not '{self.state.phase}'"
             )
-        seen: set[str] = set()
-        by_seat: dict[str, list[dict[str, Any]]] = {}
-        for o in cmd.orders:
-            if o.lever in seen:
-                raise CommandError("duplicate_order", f"{o.lever} is ordered twice")
-            seen.add(o.lever)
-            if whole_team:
-                lever = self.rb.levers.get(o.lever)
-                if lever is None:
-                    raise CommandError("unknown_lever", f"unknown lever '{o.lever}'")
-                if lever.team != team:
-                    raise CommandError(
-                        "not_your_lever", f"{lever.code} belongs to team {lever.team}, not {team}"
-                    )
-                seat = self.player_seat_of_lever(lever)
-            else:
-                seat = seat0
-                if o.seat is not None and o.seat != seat:
-                    raise CommandError("wrong_seat", f"an order for seat '{o.seat}' came from seat '{seat}'")
-            by_seat.setdefault(seat, []).append(self.validate_order(team, seat, o))
-        for seat, orders in by_seat.items():
-            limit = self.seat_limit(team, seat)
-            if len(orders) > limit:
-                raise CommandError(
-                    "order_limit", f"seat '{seat}' may give {limit} orders a turn, not {len(orders)}"
-                )
-        replaced = {f"{team}/{s}" for s in self.state.seats[team]} if whole_team else {f"{team}/{seat0}"}
-        kept = [
-            o
-            for k, sub in self.state.orders.items()
-            if k.startswith(team + "/") and k not in replaced
-            for o in sub["orders"]
-        ]
-        mine = [o for orders in by_seat.values() for o in orders]
-        if len(kept) + len(mine) > self.sc.model.order_limit:
-            raise CommandError(
-                "order_limit", f"team {team} may give {self.sc.model.order_limit} orders a turn in all"
-            )
-        clash = {o["lever"] for o in kept} & seen
-        if clash:
-            raise CommandError("duplicate_order", f"{sorted(clash)[0]} is already ordered by another seat")
-        total = sum(o["cost"] for o in kept) + sum(o["cost"] for o in mine)
-        pc = float(self.state.env[f"{team}.pc"])
-        if total > pc + 1e-9:
-            raise CommandError(
-                "over_budget", f"these orders cost {total:g} political capital; team {team} has {pc:g}"
-            )
+        by_seat, seen = self._orders_by_seat(team, seat0, cmd)
+        replaced = {f"{team}/{s}" for s in self.state.seats[team]} if seat0 is None else {f"{team}/{seat0}"}
+        self._check_team_orders(team, replaced, by_seat, seen)
         statement = None
         if cmd.statement is not None:
             st = cmd.statement
             if st.target == team:
                 raise CommandError("bad_statement", "a statement cannot target your own team")
             statement = {"kind": st.kind, "target": st.target, "text": st.text}
-        speaker = self._head_seat[team] if whole_team else seat0
+        speaker = self._head_seat[team] if seat0 is None else seat0
         for key in sorted(replaced):
             seat = key.split("/", 1)[1]
             orders = by_seat.get(seat, [])
@@ -488,6 +453,65 @@ class Game(GameCore):
                     "by": actor.name,
                     "vis": [team],
                 }
+            )
+
+    def _orders_by_seat(
+        self, team: str, seat0: str | None, cmd: SubmitOrders
+    ) -> tuple[dict[str, list[dict[str, Any]]], set[str]]:
+        """The submitted orders checked and grouped by the seat that gives them (``seat0``, or for a
+        whole-team submission the seat holding each lever), within each seat's limit."""
+        seen: set[str] = set()
+        by_seat: dict[str, list[dict[str, Any]]] = {}
+        for o in cmd.orders:
+            if o.lever in seen:
+                raise CommandError("duplicate_order", f"{o.lever} is ordered twice")
+            seen.add(o.lever)
+            if seat0 is None:
+                lever = self.rb.levers.get(o.lever)
+                if lever is None:
+                    raise CommandError("unknown_lever", f"unknown lever '{o.lever}'")
+                if lever.team != team:
+                    raise CommandError(
+                        "not_your_lever", f"{lever.code} belongs to team {lever.team}, not {team}"
+                    )
+                seat = self.player_seat_of_lever(lever)
+            else:
+                seat = seat0
+                if o.seat is not None and o.seat != seat:
+                    raise CommandError("wrong_seat", f"an order for seat '{o.seat}' came from seat '{seat}'")
+            by_seat.setdefault(seat, []).append(self.validate_order(team, seat, o))
+        for seat, orders in by_seat.items():
+            limit = self.seat_limit(team, seat)
+            if len(orders) > limit:
+                raise CommandError(
+                    "order_limit", f"seat '{seat}' may give {limit} orders a turn, not {len(orders)}"
+                )
+        return by_seat, seen
+
+    def _check_team_orders(
+        self, team: str, replaced: set[str], by_seat: dict[str, list[dict[str, Any]]], seen: set[str]
+    ) -> None:
+        """The team's orders after this submission, with those its other seats keep: the team's limit,
+        no lever twice, and the capital to pay for them all."""
+        kept = [
+            o
+            for k, sub in self.state.orders.items()
+            if k.startswith(team + "/") and k not in replaced
+            for o in sub["orders"]
+        ]
+        mine = [o for orders in by_seat.values() for o in orders]
+        if len(kept) + len(mine) > self.sc.model.order_limit:
+            raise CommandError(
+                "order_limit", f"team {team} may give {self.sc.model.order_limit} orders a turn in all"
+            )
+        clash = {o["lever"] for o in kept} & seen
+        if clash:
+            raise CommandError("duplicate_order", f"{sorted(clash)[0]} is already ordered by another seat")
+        total = sum(o["cost"] for o in kept) + sum(o["cost"] for o in mine)
+        pc = float(self.state.env[f"{team}.pc"])
+        if total > pc + 1e-9:
+            raise CommandError(
+                "over_budget", f"these orders cost {total:g} political capital; team {team} has {pc:g}"
             )
 
     # ------------------------------------------------------------------ phases

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from precursor.game.commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
+from precursor.game.commands import (
+    Actor,
+    CommandError,
+    OpenChannel,
+    Order,
+    Propose,
+    Respond,
+    SendMessage,
+    TeamId,
+)
 from precursor.game.core import GameCore
 from precursor.game.expr import ExprError, compile_expr
 from precursor.game.schema import TEAMS
@@ -96,66 +105,11 @@ def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
         raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
-    clauses: list[dict[str, Any]] = []
     turn = g.state.turn
-    for i, c in enumerate(cmd.clauses):
-        if c.actor not in parties:
-            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
-        params = _validate_clause_order(g, c.actor, c.lever, c.params)
-        start = c.start_turn or turn
-        if start < turn:
-            raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
-        if c.condition is not None:
-            try:
-                compile_expr(c.condition, g.rb.symbols, "bool")
-            except ExprError as exc:
-                raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
-        clauses.append(
-            {
-                "actor": c.actor,
-                "lever": c.lever,
-                "params": params,
-                "start_turn": start,
-                "duration": c.duration,
-                "condition": c.condition,
-            }
-        )
-    for i, s in enumerate(cmd.snapback):
-        if s.actor not in parties:
-            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
-        _validate_clause_order(g, s.actor, s.lever, s.params)
-        try:
-            compile_expr(s.trigger, g.rb.symbols, "bool")
-        except ExprError as exc:
-            raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
-    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
-        raise CommandError(
-            "bad_proposal",
-            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
-        )
-    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
-    if consent_needed:
-        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
-        has_token = any(t.get("active") for t in g.state.tokens.values())
-        if not (has_grant or has_token):
-            raise CommandError(
-                "bad_proposal",
-                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
-                "or an active token)",
-            )
-    for m in cmd.modules:
-        if m not in g.rb.modules:
-            raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
-    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
-        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
-    if cmd.counter_to is not None:
-        prev = g.state.proposals.get(cmd.counter_to)
-        if prev is None or team not in prev["parties"]:
-            raise CommandError("bad_proposal", f"no proposal '{cmd.counter_to}' to counter")
-    if cmd.channel is not None:
-        ch = g.state.channels.get(cmd.channel)
-        if ch is None or not set(parties) <= set(ch["members"]):
-            raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
+    clauses = _clauses(g, cmd, parties, turn)
+    _check_snapbacks(g, cmd, parties)
+    _check_terms(g, cmd, clauses, parties)
+    _check_links(g, cmd, team, parties)
     n = g.state.proposal_counts.get(team, 0) + 1
     pid = f"T{turn}-{team.upper()}-{n}"
     proposal = {
@@ -191,6 +145,81 @@ def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
                 "vis": g.state.proposals[cmd.counter_to]["parties"],
             }
         )
+
+
+def _clauses(g: GameCore, cmd: Propose, parties: list[TeamId], turn: int) -> list[dict[str, Any]]:
+    """The proposal's clauses, each checked and normalised (parameters, start turn, condition)."""
+    clauses: list[dict[str, Any]] = []
+    for i, c in enumerate(cmd.clauses):
+        if c.actor not in parties:
+            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
+        params = _validate_clause_order(g, c.actor, c.lever, c.params)
+        start = c.start_turn or turn
+        if start < turn:
+            raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
+        if c.condition is not None:
+            try:
+                compile_expr(c.condition, g.rb.symbols, "bool")
+            except ExprError as exc:
+                raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
+        clauses.append(
+            {
+                "actor": c.actor,
+                "lever": c.lever,
+                "params": params,
+                "start_turn": start,
+                "duration": c.duration,
+                "condition": c.condition,
+            }
+        )
+    return clauses
+
+
+def _check_snapbacks(g: GameCore, cmd: Propose, parties: list[TeamId]) -> None:
+    for i, s in enumerate(cmd.snapback):
+        if s.actor not in parties:
+            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
+        _validate_clause_order(g, s.actor, s.lever, s.params)
+        try:
+            compile_expr(s.trigger, g.rb.symbols, "bool")
+        except ExprError as exc:
+            raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
+
+
+def _check_terms(g: GameCore, cmd: Propose, clauses: list[dict[str, Any]], parties: list[TeamId]) -> None:
+    """What the rules ask of a deal's content: China's framing (CS2), Mexican consent (A4), modules (H1)."""
+    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
+        raise CommandError(
+            "bad_proposal",
+            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
+        )
+    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
+    if consent_needed:
+        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
+        has_token = any(t.get("active") for t in g.state.tokens.values())
+        if not (has_grant or has_token):
+            raise CommandError(
+                "bad_proposal",
+                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
+                "or an active token)",
+            )
+    for m in cmd.modules:
+        if m not in g.rb.modules:
+            raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
+    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
+        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
+
+
+def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:
+    """The proposal it counters and the channel it is tabled in must exist and include the parties."""
+    if cmd.counter_to is not None:
+        prev = g.state.proposals.get(cmd.counter_to)
+        if prev is None or team not in prev["parties"]:
+            raise CommandError("bad_proposal", f"no proposal '{cmd.counter_to}' to counter")
+    if cmd.channel is not None:
+        ch = g.state.channels.get(cmd.channel)
+        if ch is None or not set(parties) <= set(ch["members"]):
+            raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
 
 
 def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
