@@ -28,8 +28,19 @@ from setuptools.command.build_ext import build_ext
 # The modules a game spends its time in (dotted names below precursor/): the engine's, the bots', and
 # the expression closures every rule and persona runs.
 COMPILED = [
-    "game.adjudication",
+    "game.adjudication.__init__",
+    "game.adjudication.agreements",
+    "game.adjudication.consent",
+    "game.adjudication.end",
+    "game.adjudication.monthly",
+    "game.adjudication.orders",
+    "game.adjudication.politics",
+    "game.adjudication.rules",
+    "game.adjudication.statements",
+    "game.adjudication.tension",
+    "game.adjudication.turn_start",
     "game.bots",
+    "game.core",
     "game.decimals",
     "game.engine",
     "game.expr",
