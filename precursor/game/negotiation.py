@@ -7,20 +7,27 @@ Reneging costs trust and, for public deals, approval (rule D5).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from precursor.game.commands import Actor, CommandError, OpenChannel, Order, Propose, Respond, SendMessage
+from precursor.game.commands import (
+    Actor,
+    CommandError,
+    OpenChannel,
+    Order,
+    Propose,
+    Respond,
+    SendMessage,
+    TeamId,
+)
+from precursor.game.core import GameCore
 from precursor.game.expr import ExprError, compile_expr
 from precursor.game.schema import TEAMS
-
-if TYPE_CHECKING:
-    from precursor.game.engine import Game
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
 
 
-def _member(g: Game, actor: Actor, channel_id: str) -> dict[str, Any]:
+def _member(g: GameCore, actor: Actor, channel_id: str) -> dict[str, Any]:
     ch = g.state.channels.get(channel_id)
     if ch is None:
         raise CommandError("unknown_channel", f"unknown channel '{channel_id}'")
@@ -31,7 +38,7 @@ def _member(g: Game, actor: Actor, channel_id: str) -> dict[str, Any]:
     return ch
 
 
-def send_message(g: Game, actor: Actor, cmd: SendMessage) -> None:
+def send_message(g: GameCore, actor: Actor, cmd: SendMessage) -> None:
     if g.state.phase not in NEGOTIABLE:
         raise CommandError("wrong_phase", "the game is not running")
     ch = _member(g, actor, cmd.channel)
@@ -55,7 +62,7 @@ def send_message(g: Game, actor: Actor, cmd: SendMessage) -> None:
     )
 
 
-def open_channel(g: Game, actor: Actor, cmd: OpenChannel) -> None:
+def open_channel(g: GameCore, actor: Actor, cmd: OpenChannel) -> None:
     members = sorted(set(cmd.members), key=TEAMS.index)
     if actor.role not in ("facilitator", "system") and actor.team not in members:
         raise CommandError("not_a_member", "you can only open a channel you belong to")
@@ -72,7 +79,7 @@ def open_channel(g: Game, actor: Actor, cmd: OpenChannel) -> None:
     )
 
 
-def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def _validate_clause_order(g: GameCore, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
     lever = g.rb.levers.get(lever_id)
     if lever is None:
         raise CommandError("unknown_lever", f"unknown lever '{lever_id}'")
@@ -84,7 +91,7 @@ def _validate_clause_order(g: Game, actor: str, lever_id: str, params: dict[str,
     return g.normalise_params(lever, params)
 
 
-def propose(g: Game, actor: Actor, cmd: Propose) -> None:
+def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
     team, _seat = g.player(actor)
     if g.state.phase not in ("briefing", "negotiation"):
         raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{g.state.phase}'")
@@ -98,66 +105,11 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
-    clauses: list[dict[str, Any]] = []
     turn = g.state.turn
-    for i, c in enumerate(cmd.clauses):
-        if c.actor not in parties:
-            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
-        params = _validate_clause_order(g, c.actor, c.lever, c.params)
-        start = c.start_turn or turn
-        if start < turn:
-            raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
-        if c.condition is not None:
-            try:
-                compile_expr(c.condition, g.rb.symbols, "bool")
-            except ExprError as exc:
-                raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
-        clauses.append(
-            {
-                "actor": c.actor,
-                "lever": c.lever,
-                "params": params,
-                "start_turn": start,
-                "duration": c.duration,
-                "condition": c.condition,
-            }
-        )
-    for i, s in enumerate(cmd.snapback):
-        if s.actor not in parties:
-            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
-        _validate_clause_order(g, s.actor, s.lever, s.params)
-        try:
-            compile_expr(s.trigger, g.rb.symbols, "bool")
-        except ExprError as exc:
-            raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
-    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
-        raise CommandError(
-            "bad_proposal",
-            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
-        )
-    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
-    if consent_needed:
-        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
-        has_token = any(t.get("active") for t in g.state.tokens.values())
-        if not (has_grant or has_token):
-            raise CommandError(
-                "bad_proposal",
-                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
-                "or an active token)",
-            )
-    for m in cmd.modules:
-        if m not in g.rb.modules:
-            raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
-    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
-        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
-    if cmd.counter_to is not None:
-        prev = g.state.proposals.get(cmd.counter_to)
-        if prev is None or team not in prev["parties"]:
-            raise CommandError("bad_proposal", f"no proposal '{cmd.counter_to}' to counter")
-    if cmd.channel is not None:
-        ch = g.state.channels.get(cmd.channel)
-        if ch is None or not set(parties) <= set(ch["members"]):
-            raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
+    clauses = _clauses(g, cmd, parties, turn)
+    _check_snapbacks(g, cmd, parties)
+    _check_terms(g, cmd, clauses, parties)
+    _check_links(g, cmd, team, parties)
     n = g.state.proposal_counts.get(team, 0) + 1
     pid = f"T{turn}-{team.upper()}-{n}"
     proposal = {
@@ -195,7 +147,82 @@ def propose(g: Game, actor: Actor, cmd: Propose) -> None:
         )
 
 
-def respond(g: Game, actor: Actor, cmd: Respond) -> None:
+def _clauses(g: GameCore, cmd: Propose, parties: list[TeamId], turn: int) -> list[dict[str, Any]]:
+    """The proposal's clauses, each checked and normalised (parameters, start turn, condition)."""
+    clauses: list[dict[str, Any]] = []
+    for i, c in enumerate(cmd.clauses):
+        if c.actor not in parties:
+            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
+        params = _validate_clause_order(g, c.actor, c.lever, c.params)
+        start = c.start_turn or turn
+        if start < turn:
+            raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
+        if c.condition is not None:
+            try:
+                compile_expr(c.condition, g.rb.symbols, "bool")
+            except ExprError as exc:
+                raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
+        clauses.append(
+            {
+                "actor": c.actor,
+                "lever": c.lever,
+                "params": params,
+                "start_turn": start,
+                "duration": c.duration,
+                "condition": c.condition,
+            }
+        )
+    return clauses
+
+
+def _check_snapbacks(g: GameCore, cmd: Propose, parties: list[TeamId]) -> None:
+    for i, s in enumerate(cmd.snapback):
+        if s.actor not in parties:
+            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
+        _validate_clause_order(g, s.actor, s.lever, s.params)
+        try:
+            compile_expr(s.trigger, g.rb.symbols, "bool")
+        except ExprError as exc:
+            raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
+
+
+def _check_terms(g: GameCore, cmd: Propose, clauses: list[dict[str, Any]], parties: list[TeamId]) -> None:
+    """What the rules ask of a deal's content: China's framing (CS2), Mexican consent (A4), modules (H1)."""
+    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
+        raise CommandError(
+            "bad_proposal",
+            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
+        )
+    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
+    if consent_needed:
+        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
+        has_token = any(t.get("active") for t in g.state.tokens.values())
+        if not (has_grant or has_token):
+            raise CommandError(
+                "bad_proposal",
+                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
+                "or an active token)",
+            )
+    for m in cmd.modules:
+        if m not in g.rb.modules:
+            raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
+    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
+        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
+
+
+def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:
+    """The proposal it counters and the channel it is tabled in must exist and include the parties."""
+    if cmd.counter_to is not None:
+        prev = g.state.proposals.get(cmd.counter_to)
+        if prev is None or team not in prev["parties"]:
+            raise CommandError("bad_proposal", f"no proposal '{cmd.counter_to}' to counter")
+    if cmd.channel is not None:
+        ch = g.state.channels.get(cmd.channel)
+        if ch is None or not set(parties) <= set(ch["members"]):
+            raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
+
+
+def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
     team, _seat = g.player(actor)
     p = g.state.proposals.get(cmd.proposal)
     if p is None or team not in p["parties"]:
@@ -228,7 +255,7 @@ def agreement_points(parties: list[str], verification: str) -> int:
     return base + (1 if verification != "self" else 0)
 
 
-def sign(g: Game, p: dict[str, Any]) -> None:
+def sign(g: GameCore, p: dict[str, Any]) -> None:
     """All parties accepted: the proposal becomes an agreement (rule D5 signing effects apply)."""
     aid = "A" + p["id"][1:]
     last = max([c["start_turn"] + max(c["duration"], 1) - 1 for c in p["clauses"]] or [g.state.turn])
@@ -269,7 +296,7 @@ def clause_due(clause: dict[str, Any], turn: int) -> bool:
     return start <= turn <= start + max(int(clause["duration"]), 1) - 1
 
 
-def order_meets(g: Game, clause: dict[str, Any], order: dict[str, Any]) -> bool:
+def order_meets(g: GameCore, clause: dict[str, Any], order: dict[str, Any]) -> bool:
     """An order meets a clause when it plays the lever with parameters at least as strong."""
     if order["lever"] != clause["lever"]:
         return False

@@ -7,17 +7,15 @@ formulas read — ``agr.<team>`` (agreement points), ``secret.<team>`` (secret-o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from precursor.game.core import GameCore
 from precursor.game.schema import TEAMS
-
-if TYPE_CHECKING:
-    from precursor.game.engine import Game
 
 SECRET_CAP = 20.0
 
 
-def check_objectives(g: Game, final: bool) -> dict[str, dict[str, Any]]:
+def check_objectives(g: GameCore, final: bool) -> dict[str, dict[str, Any]]:
     """Evaluate secret objectives at the end of a turn (or of the game, for ``check: end``)."""
     env = g.state.env
     out: dict[str, dict[str, Any]] = {}
@@ -34,7 +32,7 @@ def check_objectives(g: Game, final: bool) -> dict[str, dict[str, Any]]:
     return out
 
 
-def agreement_points(g: Game) -> dict[str, float]:
+def agreement_points(g: GameCore) -> dict[str, float]:
     pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
     for a in g.state.agreements.values():
         for t in a["parties"]:
@@ -47,7 +45,7 @@ def agreement_points(g: Game) -> dict[str, float]:
     return pts
 
 
-def secret_points(g: Game) -> dict[str, float]:
+def secret_points(g: GameCore) -> dict[str, float]:
     pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
     for _oid, res in g.state.objectives.items():
         if res["met"]:
@@ -55,7 +53,7 @@ def secret_points(g: Game) -> dict[str, float]:
     return {t: min(SECRET_CAP, v) for t, v in pts.items()}
 
 
-def scores(g: Game, final: bool, teams: tuple[str, ...] = TEAMS) -> dict[str, Any]:
+def scores(g: GameCore, final: bool, teams: tuple[str, ...] = TEAMS) -> dict[str, Any]:
     env = g.state.env
     derived: dict[str, float] = {}
     agr = agreement_points(g)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from precursor.game import scoring
+from precursor.game.core import GameCore
 from precursor.game.months import add_months
 from precursor.game.rng import roll
+from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from precursor.game.engine import Game
     from precursor.game.events import Event, LogEvent
-    from precursor.game.rulebook import Rulebook
 
 FACILITATOR = "facilitator"
 PUBLIC = "public"
@@ -25,6 +26,35 @@ Audience = str
 
 _PER_LEVER = ("played.", "streak.", "count.")
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
+
+
+class ViewCache:
+    """What the views of one game keep between calls: pure functions of the state, never state.
+
+    A game holds one in ``GameCore.view_cache`` (``caches`` puts it there on first use); only this
+    module reads or writes its fields. Entries keyed by ``env_version`` are stale once ``emit`` bumps it.
+    """
+
+    def __init__(self) -> None:
+        # fog noise factors and fogged points: pure functions of the seed, fixed per audience and month
+        self.fog: dict[tuple[str, str, int], float] = {}
+        self.points: dict[tuple[str, str, int], float] = {}
+        self.start: dict[str, dict[str, Any]] = {}
+        self.indicators: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self.levers: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        self.score: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self.entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
+        self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def caches(game: GameCore) -> ViewCache:
+    """The game's view caches, made on first use."""
+    c = game.view_cache
+    if isinstance(c, ViewCache):
+        return c
+    made = ViewCache()
+    game.view_cache = made
+    return made
 
 
 def can_see(ev: Event | LogEvent, audience: Audience) -> bool:
@@ -96,17 +126,18 @@ def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
     return ind.public and not fog.hidden
 
 
-def fog_noise(game: Game, audience: Audience, key: str, idx: int, noise: float) -> float:
+def fog_noise(game: GameCore, audience: Audience, key: str, idx: int, noise: float) -> float:
     """One reported month's noise factor: a pure function of the seed, cached (views are rebuilt often)."""
     ck = (audience, key, idx)
-    f = game.fog_cache.get(ck)
+    fog = caches(game).fog
+    f = fog.get(ck)
     if f is None:
         f = 1 + noise * (2 * roll(game.state.seed, f"fog:{audience}:{key}:{idx}") - 1)
-        game.fog_cache[ck] = f
+        fog[ck] = f
     return f
 
 
-def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None:
+def displayed(game: GameCore, key: str, audience: Audience) -> dict[str, Any] | None:
     """One indicator as the audience sees it now: value, whether it is an estimate, its lag and trend."""
     for d in indicators_for(game, audience):
         if d["id"] == key:
@@ -114,16 +145,17 @@ def displayed(game: Game, key: str, audience: Audience) -> dict[str, Any] | None
     return None
 
 
-def indicators_for(game: Game, audience: Audience) -> list[dict[str, Any]]:
+def indicators_for(game: GameCore, audience: Audience) -> list[dict[str, Any]]:
     """The indicators an audience sees, rebuilt only when some value has changed since the last call.
 
     The list is shared between calls: callers read it and never change it.
     """
-    hit = game.indicator_cache.get(audience)
+    cache = caches(game).indicators
+    hit = cache.get(audience)
     if hit is not None and hit[0] == game.env_version:
         return hit[1]
     out = _indicators(game, audience)
-    game.indicator_cache[audience] = (game.env_version, out)
+    cache[audience] = (game.env_version, out)
     return out
 
 
@@ -159,7 +191,7 @@ def dashboard_plan(rb: Rulebook, audience: Audience) -> list[tuple[str, int, int
     return plan
 
 
-def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
+def _indicators(game: GameCore, audience: Audience) -> list[dict[str, Any]]:
     """Build the audience's dashboard, reusing each entry whose inputs (value, months recorded) are unchanged.
 
     Most values do not move between two views, so an entry is rebuilt only when its current value or the
@@ -167,8 +199,9 @@ def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
     """
     st = game.state
     env, history = st.env, st.history
-    prev = game.entry_cache.setdefault(audience, {})
-    shared = game.shared_entries
+    vc = caches(game)
+    prev = vc.entries.setdefault(audience, {})
+    shared = vc.shared_entries
     out = []
     for key, mode, lag, noise, meta in dashboard_plan(game.rb, audience):
         hist = history.get(key)
@@ -191,7 +224,7 @@ def _indicators(game: Game, audience: Audience) -> list[dict[str, Any]]:
 
 
 def _entry(
-    game: Game,
+    game: GameCore,
     audience: Audience,
     key: str,
     mode: int,
@@ -221,22 +254,23 @@ def _entry(
     return {"id": key, "value": series[-1], "estimate": noise > 0, "lag": lag, "trend": series, **meta}
 
 
-def fogged_point(game: Game, audience: Audience, key: str, idx: int, value: float, noise: float) -> float:
+def fogged_point(game: GameCore, audience: Audience, key: str, idx: int, value: float, noise: float) -> float:
     """One recorded month as the audience sees it (noisy, fixed per month): computed once per game."""
     if not noise:
         return value
     ck = (audience, key, idx)
-    v = game.point_cache.get(ck)
+    points = caches(game).points
+    v = points.get(ck)
     if v is None:
         v = round(value * fog_noise(game, audience, key, idx, noise), 4)
-        game.point_cache[ck] = v
+        points[ck] = v
     return v
 
 
 _PLANS: dict[tuple[int, str], list[tuple[str, int, int, float, dict[str, Any]]]] = {}
 
 
-def view(game: Game, audience: Audience) -> dict[str, Any]:
+def view(game: GameCore, audience: Audience) -> dict[str, Any]:
     """The whole state as an audience may see it: what a client renders on connect."""
     st, _rb, sc = game.state, game.rb, game.sc.model
     team = audience if audience in TEAMS else None
@@ -324,7 +358,7 @@ def view(game: Game, audience: Audience) -> dict[str, Any]:
     }
 
 
-def lever_counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
+def lever_counts(game: GameCore, team: str) -> dict[str, dict[str, Any]]:
     """How often and how recently the team has played each of its levers (its own record)."""
     env = game.state.env
     keys = _COUNT_KEYS.get((game.rb.serial, team))
@@ -341,24 +375,26 @@ def lever_counts(game: Game, team: str) -> dict[str, dict[str, Any]]:
 _COUNT_KEYS: dict[tuple[int, str], list[tuple[str, str, str, str]]] = {}
 
 
-def _start_values(game: Game, audience: Audience, indicators: list[dict[str, Any]]) -> dict[str, Any]:
+def _start_values(game: GameCore, audience: Audience, indicators: list[dict[str, Any]]) -> dict[str, Any]:
     """Scenario starting values of what the audience sees exactly (public scenario data, fixed per game)."""
-    cached = game.start_cache.get(audience)
+    start = caches(game).start
+    cached = start.get(audience)
     if cached is None:
         env = game.state.env
         fac = audience == FACILITATOR
         cached = {i["id"]: env[f"start.{i['id']}"] for i in indicators if fac or not i.get("estimate")}
-        game.start_cache[audience] = cached
+        start[audience] = cached
     return cached
 
 
-def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
+def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
     """A team's levers as its orders screen shows them: cost and whether each can be ordered now.
 
     Availability is the engine's own check with default parameters, so a team learns no more than a
     player who tries the order would. Outside the orders phase it says whether it would be legal then.
     """
-    hit = game.lever_cache.get(team)
+    cache = caches(game).levers
+    hit = cache.get(team)
     if hit is not None and hit[0] == game.env_version:
         return hit[1]
     out = []
@@ -374,25 +410,24 @@ def levers_for(game: Game, team: str) -> list[dict[str, Any]]:
         cost, why = game.default_order_status(lv)
         entry.update(available=cost is not None, cost=cost, why_not=why)
         out.append(entry)
-    game.lever_cache[team] = (game.env_version, out)
+    cache[team] = (game.env_version, out)
     return out
 
 
-def running_estimate(game: Game, team: str | None = None) -> dict[str, Any]:
+def running_estimate(game: GameCore, team: str | None = None) -> dict[str, Any]:
     """The score as it would stand if the game ended now: for one team, or (None) for all four."""
-    from precursor.game.scoring import scores
-
     key = team or "all"
     version = (game.env_version, len(game.state.agreements), game.state.seq if game.state.ended else 0)
-    hit = game.score_cache.get(key)
+    cache = caches(game).score
+    hit = cache.get(key)
     if hit is not None and hit[0] == version:
         return hit[1]
-    out = scores(game, final=False, teams=(team,) if team else TEAMS)
-    game.score_cache[key] = (version, out)
+    out = scoring.scores(game, final=False, teams=(team,) if team else TEAMS)
+    cache[key] = (version, out)
     return out
 
 
-def events_for(game: Game, audience: Audience, since: int = 0) -> list[LogEvent]:
+def events_for(game: GameCore, audience: Audience, since: int = 0) -> list[LogEvent]:
     out = []
     for ev in game.log:
         if ev["seq"] <= since:

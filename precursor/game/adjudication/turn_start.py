@@ -1,0 +1,143 @@
+"""The start of a turn: the election-calendar windows (rule C1), lapsed proposals and tokens, injects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from precursor.game.adjudication.consent import revoke_token
+from precursor.game.core import GameCore
+from precursor.game.months import add_months
+
+
+def iso_date(s: str) -> dt.date:
+    return dt.date.fromisoformat(s)
+
+
+def _months_between(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def turn_months(g: GameCore) -> list[dt.date]:
+    return [add_months(g.state.start, g.state.month_index + k) for k in range(g.state.months_per_turn)]
+
+
+def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:
+    """Election-calendar windows (rule C1) for the months of a turn."""
+    r = "c1.windows"
+    us_pres = g.param(r, "us_presidential_months", 6)
+    us_mid = g.param(r, "us_midterm_months", 3)
+    mx_pres = g.param(r, "mx_campaign_months", 6)
+    ca_fed = g.param(r, "ca_campaign_months", 2)
+    mx_trans = g.param(r, "mx_transition_months", 4)
+    npc = g.param(r, "npc_month", 3)
+    out = {k: False for k in ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition")}
+    out["cn_political"] = any(m.month == npc for m in months)
+    for ev in g.sc.model.calendar:
+        d = iso_date(ev.date)
+        for m in months:
+            before = _months_between(m, d)  # months until the election (0 = election month)
+            if ev.kind == "us_presidential":
+                if 0 <= before < us_pres:
+                    out["us_campaign"] = True
+                inaug = dt.date(d.year + 1, 1, 20)
+                if d < m.replace(day=28) and m <= inaug:
+                    out["us_lame_duck"] = True
+            elif ev.kind == "us_midterm" and 0 <= before < us_mid:
+                out["us_campaign"] = True
+            elif ev.kind == "mx_presidential":
+                if 0 <= before < mx_pres:
+                    out["mx_campaign"] = True
+                if -mx_trans <= before < 0:
+                    out["mx_transition"] = True
+            elif ev.kind == "ca_federal" and 0 <= before < ca_fed:
+                out["ca_campaign"] = True
+            elif ev.kind == "cn_party_congress" and before == 0:
+                out["cn_political"] = True
+    return out
+
+
+def begin_turn(g: GameCore) -> None:
+    st, env = g.state, g.state.env
+    pending: dict[str, Any] = {}
+    for k, v in windows_for(g, turn_months(g)).items():
+        pending[f"window.{k}"] = v
+    for key in g.rb.played_keys:
+        if env[key]:
+            pending[key] = False
+    for f in ("flag.summit_window", "flag.trilateral_meeting", "flag.us_reciprocated"):
+        pending[f] = False
+    pending["mx.st_added"] = 0.0
+    g.effect(
+        "c1.windows",
+        "the election calendar sets this turn's campaign, transition and lame-duck windows",
+        pending,
+        g.rule_sources("c1.windows"),
+        vis="all",
+    )
+    # proposals nobody answered in time
+    for p in list(st.proposals.values()):
+        if p["status"] == "open" and p["expires_turn"] < st.turn:
+            g.emit(
+                {
+                    "type": "proposal_closed",
+                    "proposal": p["id"],
+                    "status": "expired",
+                    "turn": st.turn,
+                    "vis": "all" if p["visibility"] == "public" else p["parties"],
+                }
+            )
+    # consent tokens that ran out
+    for tok in list(st.tokens.values()):
+        if tok.get("active") and tok["expires_turn"] < st.turn:
+            revoke_token(g, tok, "the consent token expired", "a4.consent_tokens")
+    _injects(g)
+
+
+def _injects(g: GameCore) -> None:
+    st, env = g.state, g.state.env
+    for inj in g.sc.injects:
+        if inj.deck:
+            continue
+        fired = env.get(f"inject.{inj.id}", False)
+        if inj.turn is not None:
+            if inj.turn != st.turn:
+                continue
+        else:
+            if fired and not inj.repeat:
+                continue
+            if inj.when is not None and not inj.when.fn(env):
+                continue
+        inputs: list[dict[str, Any]] = []
+        if inj.chance is not None:
+            p = float(inj.chance.fn(env))
+            r = g.roll(f"inject:{inj.id}")
+            inputs.append({"p": round(p, 4), "roll": round(r, 4)})
+            if r >= p:
+                continue
+        release_inject(g, inj, inputs)
+
+
+def release_inject(g: GameCore, inj: Any, inputs: list[dict[str, Any]] | None = None) -> None:
+    pending: dict[str, Any] = {}
+    sched: list[dict[str, Any]] = []
+    g.run_effects(inj.effects, g.state.env, pending, f"inject:{inj.id}", None, 1.0, inputs, sched, inj.id)
+    for q in sched:  # injects act at once: lagged inject effects are applied now
+        pending[q["target"]] = g.new_value(q["target"], q["op"], q["value"], pending)
+    changes = g.changes_of(pending)
+    g.emit(
+        {
+            "type": "inject",
+            "id": inj.id,
+            "turn": g.state.turn,
+            "title": inj.title,
+            "text": inj.text,
+            "changes": changes,
+            "before": {k: g.state.env.get(k) for k in changes},
+            "free_levers": list(inj.free_levers),
+            "sources": list(inj.sources),
+            "ext": dict(inj.ext) if inj.ext else None,
+            "inputs": inputs or [],
+            "vis": "all" if len(inj.audience) == 4 else list(inj.audience),
+        }
+    )
