@@ -131,10 +131,7 @@ def _one_cycle(graph: dict[str, set[str]], group: set[str], start: str) -> list[
 @pytest.mark.parametrize(
     "scope",
     [
-        pytest.param(
-            "precursor",
-            marks=pytest.mark.xfail(strict=False, reason="engine cycles removed in a parallel change"),
-        ),
+        "precursor",
         "server",
         "client_tui",
     ],
