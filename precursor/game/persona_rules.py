@@ -93,6 +93,7 @@ def bot_symbols(
 
 Compile = Callable[[Doc, Path_, Any, Symbols, Type | None], Expr | None]
 Report = Callable[[Doc, Path_, str], None]
+CheckParams = Callable[[Any, dict[str, Any]], str | None]
 
 
 def compile_personas(
@@ -103,103 +104,147 @@ def compile_personas(
     modules: Mapping[str, Any],
     expr: Compile,
     report: Report,
-    check_params: Callable[[Any, dict[str, Any]], str | None],
+    check_params: CheckParams,
 ) -> dict[str, CPersona]:
+    c = _Compiler(doc, indicators, levers, modules, expr, report, check_params)
     out: dict[str, CPersona] = {}
     for pi, p in enumerate(pf.personas):
         path: Path_ = ("personas", pi)
         if p.id in out:
             report(doc, (*path, "id"), f"duplicate persona id '{p.id}'")
-        plain = bot_symbols(p.team, indicators, levers, with_proposal=False)
-        withp = bot_symbols(p.team, indicators, levers, with_proposal=True)
+        out[p.id] = c.persona(path, p)
+    for pi, p in enumerate(pf.personas):
+        c.check_switch_targets(("personas", pi), p, out)
+    return out
+
+
+@dataclass(slots=True)
+class _Compiler:
+    """One personas file's compilation: the file, what its personas may name, and where problems go."""
+
+    doc: Doc
+    indicators: Mapping[str, S.Indicator]
+    levers: Mapping[str, Any]
+    modules: Mapping[str, Any]
+    expr: Compile
+    report: Report
+    check_params: CheckParams
+
+    def persona(self, path: Path_, p: S.Persona) -> CPersona:
+        # hard rules and switches read what the persona's team sees; reject_if also sees the proposal
+        plain = bot_symbols(p.team, self.indicators, self.levers, with_proposal=False)
+        withp = bot_symbols(p.team, self.indicators, self.levers, with_proposal=True)
+        var_w, tag_w = self.weights(path, p)
+        rules: list[CHardRule] = []
+        never: set[str] = set()
+        for ri, r in enumerate(p.hard_rules):
+            rule = self.hard_rule((*path, "hard_rules", ri), p, r, plain, withp)
+            never.update(r.never)
+            if rule is not None:
+                rules.append(rule)
+        if p.package is not None:
+            self.check_package((*path, "package"), p, p.package)
+        switches = self.switches(path, p, plain)
+        return CPersona(p.id, p.team, p.name, p, var_w, tag_w, rules, switches, frozenset(never))
+
+    def weights(self, path: Path_, p: S.Persona) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+        """Weights by indicator (weight, per), and by lever tag (summed over the terms naming it)."""
         var_w: dict[str, tuple[float, float]] = {}
         tag_w: dict[str, float] = {}
         for wi, w in enumerate(p.weights):
             if w.var is not None:
-                if w.var not in indicators:
-                    report(doc, (*path, "weights", wi, "var"), f"unknown indicator '{w.var}'")
+                if w.var not in self.indicators:
+                    self.report(self.doc, (*path, "weights", wi, "var"), f"unknown indicator '{w.var}'")
                     continue
                 var_w[w.var] = (w.weight, w.per)
             elif w.tag is not None:
                 tag_w[w.tag] = tag_w.get(w.tag, 0.0) + w.weight
-        rules: list[CHardRule] = []
-        never: set[str] = set()
-        for ri, r in enumerate(p.hard_rules):
-            rp = (*path, "hard_rules", ri)
-            when = expr(doc, (*rp, "when"), r.when, plain, "bool") if r.when is not None else None
-            chance = expr(doc, (*rp, "chance"), r.chance, plain, "num") if r.chance is not None else None
-            rej = (
-                expr(doc, (*rp, "reject_if"), r.reject_if, withp, "bool") if r.reject_if is not None else None
+        return var_w, tag_w
+
+    def hard_rule(
+        self, rp: Path_, p: S.Persona, r: S.HardRule, plain: Symbols, withp: Symbols
+    ) -> CHardRule | None:
+        """The compiled rule, or None when one of its expressions failed (its problem is reported)."""
+        doc, expr = self.doc, self.expr
+        when = expr(doc, (*rp, "when"), r.when, plain, "bool") if r.when is not None else None
+        chance = expr(doc, (*rp, "chance"), r.chance, plain, "num") if r.chance is not None else None
+        rej = expr(doc, (*rp, "reject_if"), r.reject_if, withp, "bool") if r.reject_if is not None else None
+        for ni, lid in enumerate(r.never):
+            if lid not in self.levers:
+                self.report(doc, (*rp, "never", ni), f"unknown lever '{lid}'")
+        if r.play is not None:
+            self.check_play(rp, p, r.play)
+        if r.statement is not None and r.statement.target == p.team:
+            self.report(doc, (*rp, "statement", "target"), "a statement cannot target the persona's own team")
+        if (r.when is not None and when is None) or (r.chance is not None and chance is None):
+            return None
+        if r.reject_if is not None and rej is None:
+            return None
+        return CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
+
+    def check_play(self, rp: Path_, p: S.Persona, play: S.PlannedOrder) -> None:
+        """A rule's planned order names a lever of the persona's own team, with valid parameters."""
+        lv = self.levers.get(play.lever)
+        if lv is None:
+            self.report(self.doc, (*rp, "play", "lever"), f"unknown lever '{play.lever}'")
+        elif lv.team != p.team:
+            self.report(
+                self.doc, (*rp, "play", "lever"), f"{lv.code} is held by team {lv.team}, not {p.team}"
             )
-            for ni, lid in enumerate(r.never):
-                if lid not in levers:
-                    report(doc, (*rp, "never", ni), f"unknown lever '{lid}'")
-                never.add(lid)
-            if r.play is not None:
-                lv = levers.get(r.play.lever)
-                if lv is None:
-                    report(doc, (*rp, "play", "lever"), f"unknown lever '{r.play.lever}'")
-                elif lv.team != p.team:
-                    report(doc, (*rp, "play", "lever"), f"{lv.code} is held by team {lv.team}, not {p.team}")
-                else:
-                    bad = check_params(lv, dict(r.play.params))
-                    if bad:
-                        report(doc, (*rp, "play", "params"), bad)
-            if r.statement is not None and r.statement.target == p.team:
-                report(doc, (*rp, "statement", "target"), "a statement cannot target the persona's own team")
-            if (r.when is not None and when is None) or (r.chance is not None and chance is None):
-                continue
-            if r.reject_if is not None and rej is None:
-                continue
-            rules.append(
-                CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
-            )
-        if p.package is not None:
-            pk = p.package
-            parties = {p.team, *pk.partner}
-            for ci, c in enumerate(pk.clauses):
-                cp = (*path, "package", "clauses", ci)
-                lv = levers.get(c.lever)
-                if lv is None:
-                    report(doc, (*cp, "lever"), f"unknown lever '{c.lever}'")
-                    continue
-                if c.actor not in parties:
-                    report(doc, (*cp, "actor"), f"{c.actor} is not a party of the package")
-                if lv.team != c.actor:
-                    report(doc, (*cp, "lever"), f"{lv.code} is held by team {lv.team}, not {c.actor}")
-                    continue
-                bad = check_params(lv, dict(c.params))
-                if bad:
-                    report(doc, (*cp, "params"), bad)
-            if any(c.actor == "cn" for c in pk.clauses) and pk.framing not in (
-                "china_initiative",
-                "multilateral",
-                "reciprocal",
-                "us_demand_met",
-            ):
-                report(doc, (*path, "package", "framing"), "a Chinese commitment needs a framing (rule CS2)")
-            for mi, m in enumerate(pk.modules):
-                if m not in modules:
-                    report(doc, (*path, "package", "modules", mi), f"unknown module '{m}'")
-            if pk.modules and not {"us", "mx", "ca"} <= parties:
-                report(
-                    doc, (*path, "package", "modules"), "trilateral modules need the US, Mexico and Canada"
-                )
+        else:
+            bad = self.check_params(lv, dict(play.params))
+            if bad:
+                self.report(self.doc, (*rp, "play", "params"), bad)
+
+    def check_package(self, pp: Path_, p: S.Persona, pk: S.Package) -> None:
+        """The preferred package could be proposed: its clauses, framing and modules are all valid."""
+        parties: set[str] = {p.team, *pk.partner}
+        for ci, c in enumerate(pk.clauses):
+            self.check_clause((*pp, "clauses", ci), c, parties)
+        if any(c.actor == "cn" for c in pk.clauses) and pk.framing not in (
+            "china_initiative",
+            "multilateral",
+            "reciprocal",
+            "us_demand_met",
+        ):
+            self.report(self.doc, (*pp, "framing"), "a Chinese commitment needs a framing (rule CS2)")
+        for mi, m in enumerate(pk.modules):
+            if m not in self.modules:
+                self.report(self.doc, (*pp, "modules", mi), f"unknown module '{m}'")
+        if pk.modules and not {"us", "mx", "ca"} <= parties:
+            self.report(self.doc, (*pp, "modules"), "trilateral modules need the US, Mexico and Canada")
+
+    def check_clause(self, cp: Path_, c: S.PackageClause, parties: set[str]) -> None:
+        lv = self.levers.get(c.lever)
+        if lv is None:
+            self.report(self.doc, (*cp, "lever"), f"unknown lever '{c.lever}'")
+            return
+        if c.actor not in parties:
+            self.report(self.doc, (*cp, "actor"), f"{c.actor} is not a party of the package")
+        if lv.team != c.actor:
+            self.report(self.doc, (*cp, "lever"), f"{lv.code} is held by team {lv.team}, not {c.actor}")
+            return
+        bad = self.check_params(lv, dict(c.params))
+        if bad:
+            self.report(self.doc, (*cp, "params"), bad)
+
+    def switches(self, path: Path_, p: S.Persona, plain: Symbols) -> list[CSwitch]:
         switches: list[CSwitch] = []
         for si, sw in enumerate(p.switches):
             sp = (*path, "switches", si)
-            w2 = expr(doc, (*sp, "when"), sw.when, plain, "bool")
-            c2 = expr(doc, (*sp, "chance"), sw.chance, plain, "num")
+            w2 = self.expr(self.doc, (*sp, "when"), sw.when, plain, "bool")
+            c2 = self.expr(self.doc, (*sp, "chance"), sw.chance, plain, "num")
             if w2 is not None and c2 is not None:
                 switches.append(CSwitch(w2, sw.to, c2, sw.reason))
-        out[p.id] = CPersona(p.id, p.team, p.name, p, var_w, tag_w, rules, switches, frozenset(never))
-    for pi, p in enumerate(pf.personas):
+        return switches
+
+    def check_switch_targets(self, path: Path_, p: S.Persona, personas: dict[str, CPersona]) -> None:
+        """A persona switches only to another persona of its own team (checked once all are compiled)."""
         for si, sw in enumerate(p.switches):
-            target = out.get(sw.to)
+            target = personas.get(sw.to)
             if target is None:
-                report(doc, ("personas", pi, "switches", si, "to"), f"unknown persona '{sw.to}'")
+                self.report(self.doc, (*path, "switches", si, "to"), f"unknown persona '{sw.to}'")
             elif target.team != p.team:
-                report(
-                    doc, ("personas", pi, "switches", si, "to"), f"persona '{sw.to}' plays team {target.team}"
+                self.report(
+                    self.doc, (*path, "switches", si, "to"), f"persona '{sw.to}' plays team {target.team}"
                 )
-    return out

@@ -1,0 +1,217 @@
+"""The compiled rulebook: what the engine, the bots and the views read once the files are loaded.
+
+Pydantic models guard the file boundary; the engine's hot loop instead reads these small slotted
+dataclasses, with every expression already parsed, type-checked and compiled to a closure. They hold
+no compiling logic, so the game can read them without pulling in the checks that build them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from precursor.game import schema as S
+from precursor.game.expr import Expr, Symbols
+from precursor.game.persona_rules import CPersona
+
+
+@dataclass(slots=True)
+class CEffect:
+    target: str
+    op: str
+    value: Expr
+    lag: int
+    when: Expr | None
+    chance: Expr | None
+    visibility: str
+    reason: str
+    roll: str | None = None
+
+
+@dataclass(slots=True)
+class CParam:
+    id: str
+    type: str
+    min: float | None
+    max: float | None
+    default: Any
+    choices: tuple[str, ...]
+    stronger: str
+
+
+@dataclass(slots=True)
+class CLever:
+    id: str
+    code: str
+    name: str
+    team: str
+    seat: str
+    cost: Expr
+    lag: int
+    step: str
+    visibility: str
+    params: dict[str, CParam]
+    preconditions: list[tuple[Expr, str]]
+    effects: list[CEffect]
+    sov_public: float
+    sov_private: float
+    military: bool
+    sustained: bool
+    lapse: list[CEffect]
+    tags: frozenset[str]
+    once: bool
+    sources: tuple[str, ...]
+    ext: S.Ext | None
+    description: str
+
+
+@dataclass(slots=True)
+class CRule:
+    id: str
+    family: str
+    name: str
+    kind: str
+    step: str
+    every: str
+    when: Expr | None
+    chance: Expr | None
+    match: S.ActFilter | None
+    effects: list[CEffect]
+    params: dict[str, Expr]
+    reason: str
+    order: int
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CStatement:
+    id: str
+    name: str
+    model: S.StatementKind
+    effects: list[CEffect]
+    tags: frozenset[str]
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CModule:
+    id: str
+    name: str
+    effects: list[CEffect]
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CInject:
+    id: str
+    title: str
+    text: str
+    turn: int | None
+    when: Expr | None
+    chance: Expr | None
+    repeat: bool
+    effects: list[CEffect]
+    free_levers: tuple[str, ...]
+    audience: tuple[str, ...]
+    deck: bool
+    sources: tuple[str, ...]
+    ext: dict[str, Any] | None  # the outside-fact note as the inject event carries it
+
+
+@dataclass(slots=True)
+class CObjective:
+    id: str
+    team: str
+    text: str
+    points: float
+    check: str
+    condition: Expr | None
+
+
+@dataclass(slots=True)
+class CScenario:
+    model: S.Scenario
+    injects: list[CInject]
+    objectives: list[CObjective]
+    symbols: Symbols
+    file: str
+
+
+@dataclass(slots=True)
+class CScoreComponent:
+    id: str
+    name: str
+    value: dict[str, Expr]
+    weights: dict[str, float]
+
+
+_SERIALS = itertools.count(1)
+
+
+@dataclass
+class Rulebook:
+    sources: dict[str, S.SourceDoc]
+    teams: dict[str, S.Team]
+    seats: dict[str, S.Seat]
+    seat_team: dict[str, str]
+    indicators: dict[str, S.Indicator]
+    levers: dict[str, CLever]
+    rules: list[CRule]
+    rules_by_step: dict[str, list[CRule]]
+    on_act_rules: list[CRule]
+    mechanisms: dict[str, CRule]
+    flow: list[tuple[str, Expr]]
+    flow_constants: list[tuple[str, Expr]]
+    flow_meta: S.FlowModel
+    statements: dict[str, CStatement]
+    modules: dict[str, CModule]
+    scoring: list[CScoreComponent]
+    shared_bonus: Expr
+    shared_malus: Expr
+    shared_points: float
+    scenarios: dict[str, CScenario]
+    symbols: Symbols
+    personas: dict[str, CPersona] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
+    num_indicators: tuple[str, ...] = ()
+    _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
+    played_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # a process-unique number for caches kept per rulebook elsewhere: unlike id(), never reused by a later one
+    serial: int = field(default_factory=lambda: next(_SERIALS), init=False, repr=False, compare=False)
+    # per scenario: the starting environment every game copies, and what its baselines read (Game.new)
+    start_envs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        inf = float("inf")
+        self.bounds = {
+            k: (
+                ind.type == "bool",
+                -inf if ind.min is None else float(ind.min),
+                inf if ind.max is None else float(ind.max),
+            )
+            for k, ind in self.indicators.items()
+        }
+        self.num_indicators = tuple(k for k, ind in self.indicators.items() if ind.type == "num")
+        self.played_keys = tuple(f"played.{lid}" for lid in self.levers)
+        keys = self.num_indicators
+        self._read_num = itemgetter(*keys) if len(keys) > 1 else lambda env: tuple(env[k] for k in keys)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Rulebook:
+        """Shared, not copied: a rulebook is never changed after it is loaded, so a deep copy of anything
+        that refers to it (a bot, a game) refers to the same one."""
+        return self
+
+    def num_values(self, env: Mapping[str, Any]) -> dict[str, Any]:
+        """Every numeric indicator's value, in rulebook order: recorded each month and at each turn's end."""
+        return dict(zip(self.num_indicators, self._read_num(env), strict=True))
+
+    def mechanism(self, rule_id: str) -> CRule:
+        return self.mechanisms[rule_id]

@@ -1,0 +1,54 @@
+"""Compiling ``rules/scoring.yaml``: the score components, their weights per team, and the shared
+bonus and malus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from precursor.game import schema as S
+from precursor.game.expr import Expr
+from precursor.game.loader import Doc
+from precursor.game.rulebook.context import Ctx, Known, check_sources
+from precursor.game.rulebook.model import CScoreComponent
+
+
+@dataclass(slots=True)
+class Scoring:
+    """What the scoring file compiled to; ``bonus`` or ``malus`` is None when the file is missing,
+    invalid, or its expression did not compile."""
+
+    components: list[CScoreComponent] = field(default_factory=list)
+    bonus: Expr | None = None
+    malus: Expr | None = None
+    shared_points: float = 5.0
+
+
+def compile_scoring(ctx: Ctx, scf: tuple[Doc, S.ScoringFile] | None, known: Known) -> Scoring:
+    out = Scoring()
+    if scf is None:
+        return out
+    scdoc, sc = scf
+    check_sources(ctx, scdoc, (), sc, known.sources)
+    for ci, comp in enumerate(sc.components):
+        out.components.append(_component(ctx, scdoc, ci, comp, known))
+    for t in S.TEAMS:
+        total = sum(c.weights.get(t, 0.0) for c in sc.components)
+        if abs(total - 10.0) > 1e-6:
+            ctx.add(scdoc, ("components",), f"weights of team '{t}' add up to {total:g}, not 10")
+    out.bonus = ctx.expr(scdoc, ("shared_bonus",), sc.shared_bonus, known.base, "bool")
+    out.malus = ctx.expr(scdoc, ("shared_malus",), sc.shared_malus, known.base, "bool")
+    out.shared_points = sc.shared_points
+    return out
+
+
+def _component(ctx: Ctx, doc: Doc, ci: int, comp: S.ScoreComponent, known: Known) -> CScoreComponent:
+    """A component with each team's value formula: its own where it has one, else the common one."""
+    p = ("components", ci)
+    vals: dict[str, Expr] = {}
+    for t in S.TEAMS:
+        text = comp.value_by_team.get(t, comp.value)
+        pp = (*p, "value_by_team", t) if t in comp.value_by_team else (*p, "value")
+        e = ctx.expr(doc, pp, text, known.base, "num")
+        if e is not None:
+            vals[t] = e
+    return CScoreComponent(comp.id, comp.name, vals, dict(comp.weights.items()))
