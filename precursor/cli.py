@@ -492,7 +492,10 @@ def cmd_bot(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from client_tui.replay import ReplayApp
 
-    ReplayApp(_rulebook(), _read_game(args.game, args.store), args.audience).run()
+    rb = _rulebook()
+    events = _read_game(args.game, args.store)
+    _note_rules(rb, events)
+    ReplayApp(rb, events, args.audience).run()
     return 0
 
 
@@ -554,8 +557,33 @@ def _default_store(url: str | None) -> str:
     return ServerSettings().store
 
 
+def _note_rules(rb: Any, events: list[dict[str, Any]]) -> None:
+    """Reading a game played under other rules is fine (events carry their values); say so, once."""
+    from precursor.analysis.logs import rules_mismatch
+
+    why = rules_mismatch(rb, events)
+    if why is not None:
+        print(f"note: {why}", file=sys.stderr)
+
+
+def _replayable(rb: Any, events: list[dict[str, Any]], args: argparse.Namespace) -> bool:
+    """For fork and counterfactual runs: False (after one line on stderr) unless the game was played
+    under the loaded rules or the user asked to play it on under them anyway."""
+    from precursor.analysis.logs import RulesMismatch, check_replayable
+
+    try:
+        why = check_replayable(rb, events, args.rerun_under_current_rules)
+    except RulesMismatch as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    if why is not None:
+        print(f"note: {why}; playing it on under the loaded rules as asked", file=sys.stderr)
+    return True
+
+
 def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
-    """A game by file (``*.jsonl``) or by id in a store (the server's default store unless given)."""
+    """A game by file (``*.jsonl``) or by id in a store (the server's default store unless given), in
+    today's log format (precursor/analysis/logs.py)."""
     from pathlib import Path
 
     from precursor.analysis.review import dumps, loads
@@ -621,6 +649,8 @@ def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
         print("error: --from needs --turn N", file=sys.stderr)
         return 2
     events = _read_game(args.from_game, args.store)
+    if not _replayable(rb, events, args):
+        return 2
     try:
         personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
         result = counterfactual(rb, events, args.turn, args.runs, args.seed, personas)
@@ -664,6 +694,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 records += [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
                 continue
         games.append(_read_game(ref, args.store))
+        _note_rules(rb, games[-1])
     result = compare(rb, games, records)
     text = json.dumps(result, indent=2)
     if args.out:
@@ -678,6 +709,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from precursor.analysis.review import dumps
 
     events = _read_game(args.game, args.store)
+    _note_rules(_rulebook(), events)
     Path(args.out).write_text(dumps(events), encoding="utf-8")
     print(f"{len(events)} events written to {args.out}")
     return 0
@@ -689,7 +721,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from precursor.analysis.review import loads, replay
 
     events = loads(Path(args.file).read_text(encoding="utf-8"))
-    replay(_rulebook(), events)  # refuse a log the engine cannot fold before storing it
+    rb = _rulebook()
+    _note_rules(rb, events)
+    replay(rb, events)  # refuse a log the engine cannot fold before storing it
     created = _write_game(events, args.store, f"imported from {Path(args.file).name}")
     print(json.dumps(created, indent=2))
     return 0
@@ -700,7 +734,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from precursor.analysis.review import build_report, to_html, to_markdown
 
-    rep = build_report(_rulebook(), _read_game(args.game, args.store), args.audience)
+    rb = _rulebook()
+    events = _read_game(args.game, args.store)
+    _note_rules(rb, events)
+    rep = build_report(rb, events, args.audience)
     text = (
         json.dumps(rep, indent=2)
         if args.format == "json"
@@ -719,10 +756,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_fork(args: argparse.Namespace) -> int:
     from precursor.analysis.review import fork_prefix, replay, reseed
 
-    events = fork_prefix(_read_game(args.game, args.store), args.turn)
+    rb = _rulebook()
+    events = _read_game(args.game, args.store)
+    if not _replayable(rb, events, args):
+        return 2
+    events = fork_prefix(events, args.turn)
     if args.seed is not None:
         events = reseed(events, args.seed)
-    replay(_rulebook(), events)
+    replay(rb, events)
     created = _write_game(events, args.store, f"fork of {args.game} at turn {args.turn}")
     print(json.dumps(created, indent=2))
     return 0
@@ -733,7 +774,9 @@ def cmd_grades(args: argparse.Namespace) -> int:
 
     from precursor.analysis.review import grades
 
-    text = grades(_read_game(args.game, args.store), anonymize=args.anonymize)
+    events = _read_game(args.game, args.store)
+    _note_rules(_rulebook(), events)
+    text = grades(events, anonymize=args.anonymize)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"{len(text.splitlines()) - 1} players written to {args.out}")
     return 0
@@ -792,6 +835,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--turn", type=_positive, help="with --from: the turn to fork at")
     sim.add_argument("--store", help="with --from: the event store holding the game")
+    sim.add_argument(
+        "--rerun-under-current-rules",
+        action="store_true",
+        help="with --from: play on a game played under other (or unrecorded) rules, under the loaded ones",
+    )
     sim.add_argument("--runs", type=_positive, default=100)
     sim.add_argument("--seed", type=int, default=1, help="batch seed; run seeds derive from it and the index")
     sim.add_argument(
@@ -881,6 +929,11 @@ def build_parser() -> argparse.ArgumentParser:
     fk.add_argument("--turn", type=_positive, required=True)
     fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
     fk.add_argument("--store", help=store_help)
+    fk.add_argument(
+        "--rerun-under-current-rules",
+        action="store_true",
+        help="fork a game played under other rules (or unrecorded ones): it goes on under the loaded rules",
+    )
     fk.set_defaults(fn=cmd_fork)
 
     cm = sub.add_parser("compare", help="compare several games of one scenario, or a batch of simulate runs")

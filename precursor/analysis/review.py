@@ -17,6 +17,7 @@ from html import escape
 from typing import Any
 
 from precursor.analysis import charts
+from precursor.analysis.logs import upcast
 from precursor.game.engine import Game
 from precursor.game.events import LogEvent
 from precursor.game.rulebook import Rulebook
@@ -64,7 +65,7 @@ def loads(text: str) -> list[LogEvent]:
         out.append(ev)
     if not out or out[0]["type"] != "game_created":
         raise ValueError("the log must start with a game_created event")
-    return out
+    return upcast(out)
 
 
 def replay(rb: Rulebook, events: list[LogEvent]) -> Game:

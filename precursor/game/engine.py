@@ -37,6 +37,7 @@ from precursor.game.commands import (
 )
 from precursor.game.core import GameCore, rnd
 from precursor.game.months import add_months
+from precursor.game.provenance import provenance
 from precursor.game.rng import uniform
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
@@ -211,6 +212,7 @@ class Game(GameCore):
             "history": history,
             "seats": seats,
             "channels": channels,
+            "provenance": provenance(rb.fingerprint, self.sc.fingerprint),
             "vis": "facilitator",
         }
 

@@ -51,6 +51,13 @@ class _Ruled(_Logged):
 # ---------------------------------------------------------------------- the game's own events
 
 
+class Provenance(TypedDict):
+    format: int
+    package: str | None
+    rules: str | None
+    scenario: str | None
+
+
 class GameCreated(_Logged):
     type: Literal["game_created"]
     scenario: str
@@ -62,6 +69,8 @@ class GameCreated(_Logged):
     history: dict[str, float]
     seats: dict[str, list[str]]
     channels: list[dict[str, Any]]
+    # what the game was played under; logs written before log format 1 lack it (precursor/analysis/logs.py)
+    provenance: NotRequired[Provenance]
 
 
 class PhaseEvent(_Logged):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from precursor.game.loader import Doc, RulebookError, read_yaml
 from precursor.game.paths import rules_dir, scenarios_dir
+from precursor.game.provenance import fingerprint
 from precursor.game.rulebook.build import build
 from precursor.game.rulebook.context import Ctx, Kinds
 from precursor.game.rulebook.model import Rulebook
@@ -52,7 +53,19 @@ def load(paths: Iterable[Path] | None = None) -> Rulebook:
     if ctx.problems or rb is None:
         raise RulebookError(ctx.problems)
     rb.files = sorted({d.file for ds in given_kinds.values() for d in ds})
+    _fingerprint(rb, given_kinds)
     return rb
+
+
+def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
+    """Hashes of what the rules and each scenario say, for game logs to record. Taken over the parsed
+    data, each file's hash sorted: neither comments, key order, file names nor the order files were
+    given in change them."""
+    rule_docs = [d for kind, ds in kinds.items() if kind not in ("scenario", "unknown") for d in ds]
+    rb.fingerprint = fingerprint(sorted(fingerprint(d.data) for d in rule_docs))
+    by_file = {d.file: d.data for d in kinds.get("scenario", [])}
+    for sc in rb.scenarios.values():
+        sc.fingerprint = fingerprint(by_file.get(sc.file))
 
 
 def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path]) -> None:

@@ -140,6 +140,8 @@ class CScenario:
     objectives: list[CObjective]
     symbols: Symbols
     file: str
+    # a hash of the scenario file's data (precursor/game/provenance.py): game logs record it
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)
@@ -178,6 +180,8 @@ class Rulebook:
     symbols: Symbols
     personas: dict[str, CPersona] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # a hash of every rule file's data, scenarios apart (precursor/game/provenance.py): logs record it
+    fingerprint: str = ""
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
     num_indicators: tuple[str, ...] = ()
     _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)

@@ -1,0 +1,21 @@
+"""The wheel carries every package of the tree: pyproject.toml lists packages by hand (the rule files
+are mapped into ``precursor.data``), so a new subpackage must be added there, or an installed Precursor
+fails to import it while the checkout works."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_package_in_the_tree_is_in_the_wheel() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("precursor", "server", "client_tui")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found, "no packages found"
+    assert found <= listed, f"missing from pyproject.toml's packages: {sorted(found - listed)}"
