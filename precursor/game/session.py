@@ -15,9 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from precursor.game.commands import Actor, CommandError, OpenChannel, SendMessage, TeamId
+from precursor.game.events import (
+    LogEvent,
+    SessionBotTurn,
+    SessionController,
+    SessionDeadline,
+    SessionJoin,
+    SessionPause,
+    SessionRemove,
+    SessionResume,
+    SessionSettings,
+)
 from precursor.game.persona_rules import CPersona
 
-Event = dict[str, Any]
+Event = LogEvent
 
 
 @dataclass
@@ -54,44 +65,13 @@ class Session:
     players: dict[str, Player] = field(default_factory=dict)
     bot_turns: set[tuple[str, int, str]] = field(default_factory=set)  # claimed (team, turn, phase)
 
-    def apply(self, ev: dict[str, Any]) -> None:
+    def apply(self, ev: LogEvent) -> None:
+        """Fold one event of the game's log: session events by their op, the game's own not at all."""
         if ev.get("type") != "session":
             return
-        op = ev["op"]
-        if op == "settings":
-            self.name = ev.get("name", "")
-            self.deadlines = dict(ev.get("deadlines", {}))
-            self.press = ev.get("press", "on")
-            self.missed_orders = ev.get("missed_orders", "bot")
-            self.controllers.update(ev.get("bots", {}))
-        elif op == "deadline":
-            at, remaining = ev.get("at"), ev.get("remaining")
-            if at is None and remaining is not None:
-                # set while paused: the clock starts counting only at resume
-                self.deadline, self.remaining = None, float(remaining)
-                self.deadline_for = (ev["turn"], ev["phase"])
-            else:
-                self.deadline, self.remaining = at, None
-                self.deadline_for = (ev["turn"], ev["phase"]) if at is not None else None
-        elif op == "pause":
-            self.paused = True
-            self.remaining = ev.get("remaining")
-        elif op == "resume":
-            self.paused = False
-            self.remaining = None
-            self.deadline = ev.get("at")
-        elif op == "controller":
-            self.controllers[ev["team"]] = ev.get("persona")
-        elif op == "join":
-            self.players[ev["player_id"]] = Player(
-                ev["player_id"], ev.get("name", ""), ev.get("role", "player"), ev.get("team"), ev.get("seat")
-            )
-        elif op == "remove":
-            p = self.players.get(ev["player"])
-            if p is not None:
-                p.removed = True
-        elif op == "bot_turn":
-            self.bot_turns.add((ev["team"], ev["turn"], ev["phase"]))
+        fold = _FOLDS.get(ev["op"])
+        if fold is not None:
+            fold(self, ev)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Session:
@@ -136,6 +116,71 @@ class Session:
             "remaining": self.remaining,
             "players": [p.as_dict() for p in self.players.values()],
         }
+
+
+# One fold per session op, each typed by its event (precursor/game/events.py): mypy checks the fields.
+
+
+def _fold_settings(s: Session, ev: SessionSettings) -> None:
+    s.name = ev.get("name", "")
+    s.deadlines = dict(ev.get("deadlines", {}))
+    s.press = ev.get("press", "on")
+    s.missed_orders = ev.get("missed_orders", "bot")
+    s.controllers.update(ev.get("bots", {}))
+
+
+def _fold_deadline(s: Session, ev: SessionDeadline) -> None:
+    at, remaining = ev.get("at"), ev.get("remaining")
+    if at is None and remaining is not None:
+        # set while paused: the clock starts counting only at resume
+        s.deadline, s.remaining = None, float(remaining)
+        s.deadline_for = (ev["turn"], ev["phase"])
+    else:
+        s.deadline, s.remaining = at, None
+        s.deadline_for = (ev["turn"], ev["phase"]) if at is not None else None
+
+
+def _fold_pause(s: Session, ev: SessionPause) -> None:
+    s.paused = True
+    s.remaining = ev.get("remaining")
+
+
+def _fold_resume(s: Session, ev: SessionResume) -> None:
+    s.paused = False
+    s.remaining = None
+    s.deadline = ev.get("at")
+
+
+def _fold_controller(s: Session, ev: SessionController) -> None:
+    s.controllers[ev["team"]] = ev.get("persona")
+
+
+def _fold_join(s: Session, ev: SessionJoin) -> None:
+    s.players[ev["player_id"]] = Player(
+        ev["player_id"], ev.get("name", ""), ev.get("role", "player"), ev.get("team"), ev.get("seat")
+    )
+
+
+def _fold_remove(s: Session, ev: SessionRemove) -> None:
+    p = s.players.get(ev["player"])
+    if p is not None:
+        p.removed = True
+
+
+def _fold_bot_turn(s: Session, ev: SessionBotTurn) -> None:
+    s.bot_turns.add((ev["team"], ev["turn"], ev["phase"]))
+
+
+_FOLDS: dict[str, Callable[[Session, Any], None]] = {
+    "settings": _fold_settings,
+    "deadline": _fold_deadline,
+    "pause": _fold_pause,
+    "resume": _fold_resume,
+    "controller": _fold_controller,
+    "join": _fold_join,
+    "remove": _fold_remove,
+    "bot_turn": _fold_bot_turn,
+}
 
 
 def fold(events: list[dict[str, Any]]) -> Session:
