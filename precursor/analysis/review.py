@@ -12,14 +12,14 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from precursor.analysis import charts
 from precursor.analysis.logs import upcast
 from precursor.game.engine import Game
-from precursor.game.events import LogEvent
+from precursor.game.events import Event, EventFields, GameCreated, LogEvent, typed
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.views import FACILITATOR, events_for, view
@@ -77,7 +77,7 @@ def replay(rb: Rulebook, events: list[LogEvent]) -> Game:
 
 def fork_prefix(events: list[LogEvent], turn: int) -> list[LogEvent]:
     """The log up to the start of turn ``turn``: through its briefing, before its negotiation begins."""
-    for i, ev in enumerate(events):
+    for i, ev in enumerate(map(typed, events)):
         if ev["type"] == "phase" and ev["turn"] == turn and ev["phase"] == "negotiation":
             return [dict(e) for e in events[:i]]
     raise ValueError(f"the game never reached the negotiation of turn {turn}")
@@ -119,42 +119,37 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
         "scores": final.get("scores", {}),
         "objectives": final.get("objectives", {}),
         "bot_reasons": [
-            {
-                "turn": e.get("turn"),
-                "team": e.get("team"),
-                "decision": e.get("decision"),
-                "text": e.get("text"),
-            }
-            for e in seen
-            if e["type"] == "note" and e.get("decision") not in ("", None, "message")
+            {"turn": e["turn"], "team": e["team"], "decision": e["decision"], "text": e["text"]}
+            for e in map(typed, seen)
+            if e["type"] == "note" and e["decision"] not in ("", None, "message")
         ][:200],
         "questions": _questions(seen, final, audience),
     }
 
 
-_TIMELINE_TYPES: dict[str, Callable[[LogEvent], str]] = {
-    "inject": lambda e: f"Inject: {e.get('title')} — {e.get('text', '')}",
-    "order_executed": lambda e: f"{e.get('team', '').upper()} {e.get('name') or e.get('lever')}",
-    "order_failed": lambda e: (
-        f"{e.get('team', '').upper()} order failed: {e.get('reason') or e.get('lever')}"
-    ),
-    "agreement": lambda e: (
-        "Agreement signed by "
-        + ", ".join(t.upper() for t in e["agreement"]["parties"])
-        + f" ({e['agreement']['id']})"
-    ),
-    "election": lambda e: e.get("reason", "election"),
-    "statement": lambda e: f"{str(e.get('team', '')).upper()} statement: {e.get('reason', '')}",
-    "compliance": lambda e: e.get("reason", ""),
-}
+def _timeline_item(e: Event, rb: Rulebook) -> str | None:
+    """The line an event adds to its turn in the timeline, or None."""
+    if e["type"] == "inject":
+        return f"Inject: {e['title']} — {e['text']}"
+    if e["type"] == "order_executed":
+        lv = rb.levers.get(e["lever"])
+        name = f"{lv.code} {lv.name}" if lv is not None else e["lever"]
+        return f"{e['team'].upper()} {name}"
+    if e["type"] == "order_failed":
+        return f"{e['team'].upper()} order failed: {e['reason'] or e['lever']}"
+    if e["type"] == "agreement":
+        parties = ", ".join(t.upper() for t in e["agreement"]["parties"])
+        return f"Agreement signed by {parties} ({e['agreement']['id']})"
+    if e["type"] == "statement":
+        return f"{e['team'].upper()} statement: {e['reason']}"
+    if e["type"] in ("election", "compliance"):
+        return e["reason"]
+    return None
 
 
 def _timeline(seen: list[LogEvent], rb: Rulebook) -> list[dict[str, Any]]:
     turns: dict[int, dict[str, Any]] = {}
-    for e in seen:
-        if e["type"] in ("order_executed", "order_failed") and e.get("lever") in rb.levers:
-            lv = rb.levers[e["lever"]]
-            e = {**e, "name": f"{lv.code} {lv.name}"}
+    for e in map(typed, seen):
         t = e.get("turn")
         if not isinstance(t, int) or t < 1:
             continue
@@ -165,11 +160,11 @@ def _timeline(seen: list[LogEvent], rb: Rulebook) -> list[dict[str, Any]]:
             entry["messages"] += 1
         elif e["type"] == "proposal":
             entry["proposals"] += 1
-        elif e["type"] == "effect" and str(e.get("rule", "")).startswith(("a3.", "a2.", "facilitator.")):
-            entry["items"].append(f"{e.get('rule')}: {e.get('reason', '')}")
-        fn = _TIMELINE_TYPES.get(e["type"])
-        if fn is not None:
-            entry["items"].append(fn(e))
+        elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.", "facilitator.")):
+            entry["items"].append(f"{e['rule']}: {e['reason']}")
+        item = _timeline_item(e, rb)
+        if item is not None:
+            entry["items"].append(item)
     return [turns[t] for t in sorted(turns)]
 
 
@@ -196,7 +191,7 @@ def _indicators(final: dict[str, Any]) -> list[dict[str, Any]]:
 def _agreements(final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, Any]]:
     out = []
     for a in final.get("agreements", []):
-        record = [c for c in seen if c["type"] == "compliance" and c.get("agreement") == a["id"]]
+        record = [c for c in map(typed, seen) if c["type"] == "compliance" and c["agreement"] == a["id"]]
         out.append(
             {
                 "id": a["id"],
@@ -207,10 +202,10 @@ def _agreements(final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, A
                 "clauses": [
                     f"{c['actor'].upper()} {c['lever']} {c.get('params') or ''}".strip() for c in a["clauses"]
                 ],
-                "kept": sum(1 for c in record if c.get("met")),
-                "broken": sum(1 for c in record if c.get("met") is False),
+                "kept": sum(1 for c in record if c["met"]),
+                "broken": sum(1 for c in record if c["met"] is False),
                 "record": [
-                    {"turn": c["turn"], "team": c["team"], "met": c["met"], "why": c.get("reason")}
+                    {"turn": c["turn"], "team": c["team"], "met": c["met"], "why": c["reason"]}
                     for c in record
                 ],
             }
@@ -222,7 +217,8 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
     """Each band reached or line crossed, with the events that drove tension up in the turns before."""
     out: list[dict[str, Any]] = []
     drivers: list[dict[str, Any]] = []
-    for e in seen:
+    for ev in seen:
+        e = cast(EventFields, ev)  # what raised tension, whatever the type of event that did
         ch = e.get("changes") or {}
         before = e.get("before") or {}
         rule = str(e.get("rule", ""))
@@ -244,7 +240,7 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
         )
         if rule == "a3.hard_red_line":
             level = "CROSSED: the hard red line"
-        elif rule.startswith("cs") and e["type"] == "effect":
+        elif rule.startswith("cs") and typed(ev)["type"] == "effect":
             level = f"China's sensitivity: {rule}"
         if level and not any(r["level"] == level and r["turn"] == e.get("turn") for r in out):
             t = e.get("turn") or 0
@@ -255,8 +251,8 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
 
 def _questions(seen: list[LogEvent], final: dict[str, Any], audience: str) -> list[str]:
     qs = []
-    kinds = {e["type"] for e in seen}
-    rules = {str(e.get("rule", "")) for e in seen}
+    kinds = {e["type"] for e in map(typed, seen)}
+    rules = {str(cast(EventFields, e).get("rule", "")) for e in seen}
     if "a3.hard_red_line" in rules:
         qs.append(
             "The hard red line was crossed. Which earlier choice made it likely; who could have stopped it?"
@@ -266,7 +262,7 @@ def _questions(seen: list[LogEvent], final: dict[str, Any], audience: str) -> li
             "Sovereignty tension reached a band where Mexico limited cooperation. What raised it? Worth it?"
         )
     if "agreement" in kinds:
-        broken = [e for e in seen if e["type"] == "compliance" and e.get("met") is False]
+        broken = [e for e in map(typed, seen) if e["type"] == "compliance" and e["met"] is False]
         qs.append(
             "An agreement was broken. What did the party that broke it gain, and what did it cost them later?"
             if broken
@@ -276,7 +272,7 @@ def _questions(seen: list[LogEvent], final: dict[str, Any], audience: str) -> li
         qs.append("No agreement was signed. What stood in the way of a deal both sides could accept?")
     if "election" in kinds:
         qs.append("An election fell inside the game. How did the calendar change what each team could offer?")
-    if any(e["type"] == "inject" for e in seen):
+    if "inject" in kinds:
         qs.append("Which inject changed the game most, and how did your team adapt?")
     scores = final.get("scores", {})
     if scores:
@@ -408,7 +404,7 @@ def pseudonym(name: str, salt: str) -> str:
 def grades(events: list[LogEvent], anonymize: bool = False) -> str:
     """One CSV row per player: what each contributed, from the log's own record of who did what."""
     players: dict[str, dict[str, Any]] = {}
-    salt = str(events[0].get("seed", "")) + str(len(events))
+    salt = str(cast(GameCreated, events[0])["seed"]) + str(len(events))
 
     def row(name: str, team: str | None) -> dict[str, Any]:
         key = f"{team}:{name}"
@@ -427,37 +423,40 @@ def grades(events: list[LogEvent], anonymize: bool = False) -> str:
             }
         return players[key]
 
-    for e in events:
-        if e["type"] == "session" and e.get("op") == "join" and e.get("role") == "player":
-            row(e.get("name", ""), e.get("team"))
+    for e in map(typed, events):
+        if e["type"] == "session" and e["op"] == "join" and e["role"] == "player":
+            row(e["name"], e["team"])
     by_team: dict[str, list[dict[str, Any]]] = {}
     for r in players.values():
         by_team.setdefault(r["team"], []).append(r)
     signed: set[str] = set()
     met: set[tuple[Any, Any, Any]] = set()  # (player, team, turn): orders in before the phase ended
     orders_phases = 0
-    for e in events:
-        t = e["type"]
-        if t == "message" and e.get("name") and not str(e["name"]).startswith("bot:"):
-            row(e["name"], e.get("team"))["messages"] += 1
-        elif t == "proposal" and e["proposal"].get("by") and not str(e["proposal"]["by"]).startswith("bot:"):
+    for e in map(typed, events):
+        if e["type"] == "message" and e["name"] and not e["name"].startswith("bot:"):
+            row(e["name"], e["team"])["messages"] += 1
+        elif (
+            e["type"] == "proposal"
+            and e["proposal"].get("by")
+            and not str(e["proposal"]["by"]).startswith("bot:")
+        ):
             row(e["proposal"]["by"], e["proposal"]["from"])["proposals_drafted"] += 1
-        elif t == "agreement":
+        elif e["type"] == "agreement":
             signed.add(e["agreement"]["proposal"])
-        elif t == "orders_submitted" and e.get("by") and not str(e["by"]).startswith("bot:"):
-            r = row(e["by"], e.get("team"))
+        elif e["type"] == "orders_submitted" and e["by"] and not e["by"].startswith("bot:"):
+            r = row(e["by"], e["team"])
             r["orders_submitted"] += 1
-            met.add((e["by"], e.get("team"), e.get("turn")))
-        elif t == "phase" and e["phase"] == "orders":
+            met.add((e["by"], e["team"], e["turn"]))
+        elif e["type"] == "phase" and e["phase"] == "orders":
             orders_phases += 1
-    for e in events:
+    for e in map(typed, events):
         if e["type"] == "proposal" and e["proposal"]["id"] in signed and e["proposal"].get("by"):
             key = f"{e['proposal']['from']}:{e['proposal']['by']}"
             if key in players:
                 players[key]["proposals_signed"] += 1
         elif e["type"] == "compliance":
-            for r in by_team.get(e.get("team", ""), []):
-                r["agreements_honoured" if e.get("met") else "agreements_broken"] += 1
+            for r in by_team.get(e["team"], []):
+                r["agreements_honoured" if e["met"] else "agreements_broken"] += 1
     for name, team, _turn in met:
         players[f"{team}:{name}"]["deadlines_met"] += 1  # late orders are refused, so submitted = on time
     for r in players.values():
@@ -511,7 +510,7 @@ def counterfactual(
     from precursor.game.bots import BotDriver
 
     prefix = fork_prefix(events, turn)
-    scenario = prefix[0]["scenario"]
+    scenario = cast(GameCreated, prefix[0])["scenario"]
     results = []
     for r in range(runs):
         s = run_seed(seed, r) & 0x7FFFFFFF
@@ -571,7 +570,8 @@ def compare(
     for events in games or []:
         game = replay(rb, events)
         rows.append(outcome(game))
-        for e in game.log:
+        log = [typed(e) for e in game.log]
+        for e in log:
             if e["type"] == "agreement":
                 key = (
                     "+".join(sorted(e["agreement"]["parties"]))
@@ -580,7 +580,7 @@ def compare(
                 )
                 agreements[key] = agreements.get(key, 0) + 1
         firsts.append(
-            [f"T{e['turn']} {e['team']} {e['lever']}" for e in game.log if e["type"] == "order_executed"]
+            [f"T{e['turn']} {e['team']} {e['lever']}" for e in log if e["type"] == "order_executed"]
         )
     if len(firsts) >= 2:
         # where play diverged: the first executed order at which the games stop agreeing

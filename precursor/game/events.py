@@ -20,7 +20,7 @@ them into the live session.
 """
 
 # No postponed annotations here: TypedDict reads NotRequired from the evaluated annotation.
-from typing import Any, Literal, NotRequired, get_args, get_type_hints
+from typing import Any, Literal, NotRequired, cast, get_args, get_type_hints
 
 # pydantic builds the JSON Schema only from typing_extensions' TypedDict on Python 3.11
 from typing_extensions import TypedDict
@@ -46,6 +46,9 @@ class _Ruled(_Logged):
     reason: str
     changes: dict[str, Any]
     sources: list[str]
+    # Every type with ``changes`` declares this: ``views.redact`` names there, for a team, the indicators
+    # whose values it removed from ``changes`` (the log itself never holds it).
+    unreported: NotRequired[list[str]]
 
 
 # ---------------------------------------------------------------------- the game's own events
@@ -180,6 +183,7 @@ class InjectEvent(_Logged):
     ext: dict[str, Any] | None
     inputs: list[Any]
     custom: NotRequired[bool]  # released by the facilitator, not the scenario
+    unreported: NotRequired[list[str]]
 
 
 class ProposalEvent(_Logged):
@@ -208,6 +212,7 @@ class AgreementEvent(_Logged):
     agreement: dict[str, Any]
     changes: dict[str, Any]
     turn: int
+    unreported: NotRequired[list[str]]
 
 
 class AgreementUpdate(_Logged):
@@ -215,6 +220,7 @@ class AgreementUpdate(_Logged):
     agreement: str
     update: dict[str, Any]
     changes: NotRequired[dict[str, Any]]  # folded if present; no current site writes it
+    unreported: NotRequired[list[str]]
 
 
 class ComplianceEvent(_Ruled):
@@ -262,6 +268,7 @@ class TurnEnd(_Logged):
     played: dict[str, list[str]]
     objectives: dict[str, Any]
     epilogue: NotRequired[bool]
+    unreported: NotRequired[list[str]]
 
 
 class ScoreEvent(_Logged):
@@ -282,6 +289,7 @@ class FactEvent(_Logged):
     key: str
     value: Any
     changes: NotRequired[dict[str, Any]]  # folded if present; no current site writes it
+    unreported: NotRequired[list[str]]
 
 
 class ReviewEvent(_Logged):
@@ -289,6 +297,7 @@ class ReviewEvent(_Logged):
 
     type: Literal["review"]
     changes: NotRequired[dict[str, Any]]
+    unreported: NotRequired[list[str]]
 
 
 class NoteEvent(_Logged):
@@ -428,6 +437,34 @@ Event = (
     | GameOver
     | SessionEvent
 )
+
+
+def typed(ev: LogEvent) -> Event:
+    """The event as the union, for a reader that then narrows it by ``type`` (and ``op``).
+
+    Nothing is checked: the events were written by the engine and the server, and
+    tests/engine/test_events.py checks what they write against these types.
+    """
+    return cast(Event, ev)
+
+
+class EventFields(TypedDict, total=False):
+    """Any event seen only through fields several types share, for readers that treat all events alike
+    (``views.redact`` hides values in ``changes`` and ``before``; the review traces what raised tension).
+
+    Every type that has one of these fields gives it this same type (a test checks it against the union),
+    so reading through this view is as safe as narrowing first. No event is of this type alone.
+    """
+
+    turn: int
+    rule: str
+    reason: str
+    lever: str
+    name: str
+    changes: dict[str, Any]
+    before: dict[str, Any]
+    unreported: list[str]
+
 
 # Every value ``type`` takes, in the order of the union above (``session`` once, for all its ops).
 EVENT_TYPES: tuple[str, ...] = (

@@ -8,7 +8,7 @@ noise, fixed per team and month so that asking twice never reveals more than ask
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from precursor.game import scoring
 from precursor.game.core import GameCore
@@ -18,7 +18,7 @@ from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
-    from precursor.game.events import Event, LogEvent
+    from precursor.game.events import Event, EventFields, LogEvent
 
 FACILITATOR = "facilitator"
 PUBLIC = "public"
@@ -61,7 +61,7 @@ def can_see(ev: Event | LogEvent, audience: Audience) -> bool:
     """Whether an event may reach this audience at all."""
     if audience == FACILITATOR:
         return True
-    vis = ev.get("vis", FACILITATOR)
+    vis = cast("Event", ev).get("vis", FACILITATOR)
     if vis == "all":
         return True
     if vis == FACILITATOR:
@@ -96,9 +96,12 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
         return None
     if audience == FACILITATOR:
         return ev
+    # the values are hidden whatever the type: an event type that gains ``changes`` is covered unlisted
+    fields = cast("EventFields", ev)
     out = ev
+    field: Literal["changes", "before"]
     for field in ("changes", "before"):
-        ch = ev.get(field)
+        ch = fields.get(field)
         if ch:
             hidden = [k for k in ch if not key_visible(rb, k, audience)]
             if hidden:
@@ -109,10 +112,11 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
                     shown = [k for k in hidden if _nameable(rb, k, audience)]
                     if shown:
                         out["unreported"] = sorted(shown)
-    if ev.get("type") == "month":
+    e = cast("Event", ev)
+    if e["type"] == "month":
         out = dict(out)
-        out["values"] = {k: v for k, v in ev["values"].items() if key_visible(rb, k, audience)}
-    if ev.get("type") == "orders_submitted" and audience not in (ev.get("team"),):
+        out["values"] = {k: v for k, v in e["values"].items() if key_visible(rb, k, audience)}
+    if e["type"] == "orders_submitted" and audience not in (e["team"],):
         return None
     return out
 
@@ -430,7 +434,7 @@ def running_estimate(game: GameCore, team: str | None = None) -> dict[str, Any]:
 def events_for(game: GameCore, audience: Audience, since: int = 0) -> list[LogEvent]:
     out = []
     for ev in game.log:
-        if ev["seq"] <= since:
+        if cast("Event", ev)["seq"] <= since:
             continue
         r = redact(game.rb, ev, audience)
         if r is not None:
