@@ -26,7 +26,8 @@ from typing import Any, Literal, NotRequired, cast, get_args, get_type_hints
 from typing_extensions import TypedDict
 
 # An event as code that does not narrow it holds it: the engine builds events key by key in this form,
-# and stores, views and the wire pass them through untouched.
+# and stores, views and the wire pass them through untouched. A reader casts it once (``typed``) and
+# narrows by ``type``, so that its reads are checked.
 LogEvent = dict[str, Any]
 
 # who may see an event: "all", "facilitator", or the teams listed

@@ -11,7 +11,7 @@ import json
 import textwrap
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from mypy import api as mypy_api
@@ -147,6 +147,72 @@ def test_mypy_catches_a_misspelt_field(tmp_path: Path, monkeypatch: pytest.Monke
     assert status == 1, out + err
     assert lines == ["13", "9"], out  # the misspelt read and the misspelt literal, nothing else
     assert '"chanel"' in out
+
+
+def test_mypy_catches_a_misspelt_field_in_a_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader in the review's style (precursor/analysis/review.py): loose events from the log, cast
+    once by ``typed`` and narrowed by ``type`` (and ``op``); a misspelt field is an error at each read."""
+    snippet = tmp_path / "reader.py"
+    snippet.write_text(
+        textwrap.dedent(
+            """\
+            from precursor.game.events import LogEvent, typed
+
+
+            def kept(seen: list[LogEvent]) -> list[str]:
+                return [e["agreement"] for e in map(typed, seen) if e["type"] == "compliance" and e["met"]]
+
+
+            def broken(seen: list[LogEvent]) -> int:
+                return sum(1 for e in map(typed, seen) if e["type"] == "compliance" and e["mett"] is False)
+
+
+            def players(seen: list[LogEvent]) -> list[str]:
+                out = []
+                for e in map(typed, seen):
+                    if e["type"] == "session" and e["op"] == "join":
+                        out.append(e["player"])
+                return out
+
+
+            def briefing(seen: list[LogEvent]) -> str:
+                for e in map(typed, seen):
+                    if e["type"] == "phase" and e["phase"] == "briefing":
+                        return e["date"]
+                return ""
+            """
+        )
+    )
+    monkeypatch.setenv("MYPYPATH", str(ROOT))
+    out, err, status = mypy_api.run(
+        ["--strict", "--no-incremental", "--follow-imports=silent", "--no-error-summary", str(snippet)]
+    )
+    lines = sorted({line.split(":")[1] for line in out.splitlines() if ": error:" in line})
+    assert status == 1, out + err
+    # "mett" on a compliance event; "player" on a join (its field is player_id; remove has player)
+    assert lines == ["16", "9"], out
+    assert '"mett"' in out and '"player"' in out
+
+
+def test_shared_fields_agree_with_every_type() -> None:
+    """``EventFields`` reads any event through fields several types share: each must be a field of
+    some type and have the same type in every type that has it, or a read through it would lie."""
+    shared = get_type_hints(events.EventFields)
+    for name, hint in shared.items():
+        having = {
+            events.key_of(td): get_type_hints(td)[name]
+            for td in events.members()
+            if name in get_type_hints(td)
+        }
+        assert having, f"{name}: no event type has it"
+        assert all(h == hint for h in having.values()), (name, hint, having)
+
+
+def test_every_type_with_changes_declares_unreported() -> None:
+    """``views.redact`` names, for a team, what it removed from ``changes`` of any event type."""
+    for td in events.members():
+        hints = get_type_hints(td)
+        assert ("changes" in hints) == ("unreported" in hints), events.key_of(td)
 
 
 # ---------------------------------------------------------------------- the client's fold
