@@ -1,4 +1,8 @@
-"""The ``precursor`` command. Subcommands import what they need lazily, so ``--help`` stays instant."""
+"""The ``precursor`` command. Subcommands import what they need lazily, so ``--help`` stays instant.
+
+Exit codes, the same for every command (README, "Commands"): 0 ok, 1 problems found (validate,
+check-cases, run --strict), 2 a usage or input error, 3 a store or server that cannot be reached.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_CODES_HELP = "exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 store or server unreachable"
 
 
 def _rulebook(paths: list[str] | None = None) -> Any:
@@ -782,35 +792,51 @@ def cmd_grades(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
-    )
-    sub = p.add_subparsers(dest="cmd", required=True)
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help shows its default, except where there is none worth showing (no value, or a
+    flag's False): ``(default: None)`` reads as noise."""
 
-    v = sub.add_parser("validate", help="check rule and scenario files (default: the shipped ones)")
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and a pointer to ``--help``) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
+STORE_HELP = "event store URL (default: the server's SQLite store in your data directory)"
+GAME_HELP = "game id in the store, or a .jsonl file"
+AUDIENCES = ["facilitator", "us", "mx", "cn", "ca", "public"]
+
+
+def _add_analysis_commands(sub: Any) -> None:
+    """The commands that check and explore the rules and play headless games."""
+    v = _command(sub, "validate", "check rule and scenario files (default: the shipped ones)", cmd_validate)
     v.add_argument(
         "paths", nargs="*", help="files or folders; built-in files they do not replace are loaded too"
     )
-    v.set_defaults(fn=cmd_validate)
 
-    s = sub.add_parser(
-        "schema", help="print JSON Schema for rule files, scenarios, cases, commands, events or the protocol"
-    )
-    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands", "events", "protocol"])
-    s.set_defaults(fn=cmd_schema)
+    s = _command(
+        sub, "schema", "print JSON Schema for rule files, scenarios, cases, commands, events or the protocol",
+        cmd_schema,
+    )  # fmt: skip
+    kinds = ["rules", "scenario", "cases", "commands", "events", "protocol"]
+    s.add_argument("kind", choices=kinds, help="what to describe")
 
-    sc = sub.add_parser("scenarios", help="list scenarios")
-    sc.add_argument("--json", action="store_true")
-    sc.set_defaults(fn=cmd_scenarios)
+    sc = _command(sub, "scenarios", "list scenarios", cmd_scenarios)
+    sc.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    r = sub.add_parser("rules", help="show the loaded rulebook")
-    r.add_argument("--json", action="store_true")
-    r.set_defaults(fn=cmd_rules)
+    r = _command(sub, "rules", "show the loaded rulebook", cmd_rules)
+    r.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
-    run = sub.add_parser("run", help="play a game headlessly from a script and write its event log")
-    run.add_argument("scenario")
-    run.add_argument("--seed", type=int, default=1)
+    run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
+    run.add_argument("scenario", help="scenario id (precursor scenarios lists them)")
+    run.add_argument("--seed", type=int, default=1, help="the game's seed: same seed and script, same game")
     run.add_argument("--script", help="YAML or JSON script of commands per turn")
     run.add_argument("--out", required=True, help="events file (JSON lines)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any scripted command was refused")
@@ -821,26 +847,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="bots play every team the script leaves alone (scenario personas; override with us=hawk,...)",
     )
-    run.set_defaults(fn=cmd_run)
 
-    cc = sub.add_parser("check-cases", help="run adjudication conformance cases")
-    cc.add_argument("dir")
-    cc.add_argument("-v", "--verbose", action="store_true")
-    cc.set_defaults(fn=cmd_check_cases)
+    cc = _command(sub, "check-cases", "run adjudication conformance cases", cmd_check_cases)
+    cc.add_argument("dir", help="folder of case files (*.yaml)")
+    cc.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
 
-    sim = sub.add_parser("simulate", help="play many bot-vs-bot games of a scenario and summarize them")
-    sim.add_argument("--scenario")
+    sim = _command(
+        sub, "simulate", "play many bot-vs-bot games of a scenario and summarize them", cmd_simulate
+    )
+    sim.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
     sim.add_argument(
         "--from", dest="from_game", help="a game (id or .jsonl): play it on from --turn with bots"
     )
     sim.add_argument("--turn", type=_positive, help="with --from: the turn to fork at")
-    sim.add_argument("--store", help="with --from: the event store holding the game")
+    sim.add_argument("--store", help=f"with --from: {STORE_HELP}")
     sim.add_argument(
         "--rerun-under-current-rules",
         action="store_true",
         help="with --from: play on a game played under other (or unrecorded) rules, under the loaded ones",
     )
-    sim.add_argument("--runs", type=_positive, default=100)
+    sim.add_argument("--runs", type=_positive, default=100, help="games to play")
     sim.add_argument("--seed", type=int, default=1, help="batch seed; run seeds derive from it and the index")
     sim.add_argument(
         "--personas", help="override the scenario's personas, e.g. us=hawk,mx=sovereigntist (others default)"
@@ -849,119 +875,142 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--out", help="write one JSON line per run to this file")
     sim.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     sim.add_argument("--plot", metavar="FILE.png", help="also write the score chart as a PNG (matplotlib)")
-    sim.set_defaults(fn=cmd_simulate)
 
-    srv = sub.add_parser("serve", help="run the game server (REST + websockets)")
+    bal = _command(
+        sub, "balance", "measure the balance targets (docs/design.md) for every scenario", cmd_balance
+    )
+    bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
+    bal.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    bal.add_argument("--seed", type=int, default=1, help="batch seed")
+    bal.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _add_live_commands(sub: Any) -> None:
+    """The server, the clients and the live bot."""
+    srv = _command(sub, "serve", "run the game server (REST + websockets)", cmd_serve)
     srv.add_argument("--host", help="interface (default 127.0.0.1; env PRECURSOR_HOST)")
     srv.add_argument("--port", type=int, help="port (default 8765; 0 = any free port; env PRECURSOR_PORT)")
     srv.add_argument(
         "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"
     )
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
-    srv.set_defaults(fn=cmd_serve)
 
-    pl = sub.add_parser("play", help="open the terminal client (lobby: create or join a game)")
-    pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="server (default: local)")
+    pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
+    pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server")
     pl.add_argument("--code", help="join code")
     pl.add_argument("--name", help="your name")
     pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
-    pl.set_defaults(fn=cmd_play)
 
-    bt = sub.add_parser("bot", help="play a seat of a live game with a scripted bot, over the network")
+    bt = _command(sub, "bot", "play a seat of a live game with a scripted bot, over the network", cmd_bot)
     bt.add_argument("game", help="game id")
     bt.add_argument("--code", required=True, help="the team's join code")
     bt.add_argument("--persona", required=True, help="a persona of that team (precursor rules lists them)")
-    bt.add_argument("--url", default="http://127.0.0.1:8765")
-    bt.set_defaults(fn=cmd_bot)
+    bt.add_argument("--url", default="http://127.0.0.1:8765", help="the game server")
 
-    rpl = sub.add_parser("replay", help="step through a game turn by turn, as each team saw it or truly was")
-    rpl.add_argument("game", help="game id in the store, or a .jsonl file")
-    rpl.add_argument("--store", help="event store URL (default: the server's default SQLite store)")
-    rpl.add_argument(
-        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
-    )
-    rpl.set_defaults(fn=cmd_replay)
-
-    so = sub.add_parser("solo", help="play one team against bots: embedded server, nothing else to start")
-    so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"])
-    so.add_argument("--scenario", default="loose-talk")
+    so = _command(sub, "solo", "play one team against bots: embedded server, nothing else to start", cmd_solo)
+    so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"], help="the team you play")
+    so.add_argument("--scenario", default="loose-talk", help="scenario id (precursor scenarios lists them)")
     so.add_argument("--persona", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
-    so.add_argument("--seed", type=int, default=None)
-    so.add_argument("--name", default="solo player")
+    so.add_argument("--seed", type=int, default=None, help="the game's seed (default: a random one)")
+    so.add_argument("--name", default="solo player", help="your name in the game")
     so.add_argument("--store", help="event store URL (default: SQLite in the user data directory)")
-    so.add_argument("--mono", action="store_true")
+    so.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
     so.add_argument("--no-ui", action="store_true", help="set the game up and exit (for scripts and checks)")
-    so.set_defaults(fn=cmd_solo)
 
-    wb = sub.add_parser("web", help="serve the client to browsers (textual-serve) on 127.0.0.1")
+    wb = _command(sub, "web", "serve the client to browsers (textual-serve) on 127.0.0.1", cmd_web)
     wb.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server the client uses")
-    wb.add_argument("--host", default="127.0.0.1")
-    wb.add_argument("--port", type=int, default=8000)
-    wb.add_argument("--mono", action="store_true")
-    wb.set_defaults(fn=cmd_web)
+    wb.add_argument("--host", default="127.0.0.1", help="interface the browser connects to")
+    wb.add_argument("--port", type=int, default=8000, help="port the browser connects to")
+    wb.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
 
-    store_help = "event store URL (default: the server's default SQLite store)"
-    ex = sub.add_parser("export", help="write a game's event log as JSON lines (lossless)")
-    ex.add_argument("game", help="game id in the store, or a .jsonl file")
-    ex.add_argument("--store", help=store_help)
-    ex.add_argument("--out", required=True)
-    ex.set_defaults(fn=cmd_export)
 
-    im = sub.add_parser("import", help="store an exported log as a new game (new join codes)")
-    im.add_argument("file")
-    im.add_argument("--store", help=store_help)
-    im.set_defaults(fn=cmd_import)
-
-    rp = sub.add_parser(
-        "report", help="the debrief of a game: timeline, charts, agreements, red lines, scores"
+def _add_review_commands(sub: Any) -> None:
+    """The after-action review: saved games in and out of stores, reports, forks, grades."""
+    rpl = _command(
+        sub, "replay", "step through a game turn by turn, as each team saw it or truly was", cmd_replay
     )
-    rp.add_argument("game", help="game id in the store, or a .jsonl file")
-    rp.add_argument("--store", help=store_help)
-    rp.add_argument("--format", choices=["html", "md", "json"], default="md")
-    rp.add_argument(
-        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
+    rpl.add_argument("game", help=GAME_HELP)
+    rpl.add_argument("--store", help=STORE_HELP)
+    rpl.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to show")
+
+    ex = _command(sub, "export", "write a game's event log as JSON lines (lossless)", cmd_export)
+    ex.add_argument("game", help=GAME_HELP)
+    ex.add_argument("--store", help=STORE_HELP)
+    ex.add_argument("--out", required=True, help="the file to write")
+
+    im = _command(sub, "import", "store an exported log as a new game (new join codes)", cmd_import)
+    im.add_argument("file", help="an exported .jsonl log")
+    im.add_argument("--store", help=STORE_HELP)
+
+    rp = _command(
+        sub, "report", "the debrief of a game: timeline, charts, agreements, red lines, scores", cmd_report
     )
+    rp.add_argument("game", help=GAME_HELP)
+    rp.add_argument("--store", help=STORE_HELP)
+    rp.add_argument("--format", choices=["html", "md", "json"], default="md", help="output format")
+    rp.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to report")
     rp.add_argument("--out", help="file (default: standard output)")
-    rp.set_defaults(fn=cmd_report)
 
-    fk = sub.add_parser("fork", help="start a new game from the state at the start of turn N")
-    fk.add_argument("game", help="game id in the store, or a .jsonl file")
-    fk.add_argument("--turn", type=_positive, required=True)
+    fk = _command(sub, "fork", "start a new game from the state at the start of turn N", cmd_fork)
+    fk.add_argument("game", help=GAME_HELP)
+    fk.add_argument("--turn", type=_positive, required=True, help="the turn whose start the new game takes")
     fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
-    fk.add_argument("--store", help=store_help)
+    fk.add_argument("--store", help=STORE_HELP)
     fk.add_argument(
         "--rerun-under-current-rules",
         action="store_true",
         help="fork a game played under other rules (or unrecorded ones): it goes on under the loaded rules",
     )
-    fk.set_defaults(fn=cmd_fork)
 
-    cm = sub.add_parser("compare", help="compare several games of one scenario, or a batch of simulate runs")
+    cm = _command(
+        sub, "compare", "compare several games of one scenario, or a batch of simulate runs", cmd_compare
+    )
     cm.add_argument(
         "games", nargs="+", help="game ids, .jsonl game logs, or a runs.jsonl from simulate --out"
     )
-    cm.add_argument("--store", help=store_help)
+    cm.add_argument("--store", help=STORE_HELP)
     cm.add_argument("--out", help="write the comparison (JSON) here too")
-    cm.set_defaults(fn=cmd_compare)
 
-    gr = sub.add_parser("grades", help="one CSV row per player: messages, proposals, orders, agreements")
-    gr.add_argument("game", help="game id in the store, or a .jsonl file")
-    gr.add_argument("--store", help=store_help)
-    gr.add_argument("--out", required=True)
+    gr = _command(
+        sub, "grades", "one CSV row per player: messages, proposals, orders, agreements", cmd_grades
+    )
+    gr.add_argument("game", help=GAME_HELP)
+    gr.add_argument("--store", help=STORE_HELP)
+    gr.add_argument("--out", required=True, help="the CSV file to write")
     gr.add_argument("--anonymize", action="store_true", help="stable pseudonyms instead of names")
-    gr.set_defaults(fn=cmd_grades)
 
-    bal = sub.add_parser("balance", help="measure the balance targets (docs/design.md) for every scenario")
-    bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
-    bal.add_argument("--workers", type=_positive, default=2)
-    bal.add_argument("--seed", type=int, default=1)
-    bal.add_argument("--json", action="store_true")
-    bal.set_defaults(fn=cmd_balance)
+
+def _command(sub: Any, name: str, text: str, fn: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=text, description=text, formatter_class=_HelpFormatter
+    )
+    p.set_defaults(fn=fn)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from precursor import __version__
+
+    p = _Parser(
+        prog="precursor",
+        description="Precursor: a negotiation wargame about fentanyl.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_HelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="cmd", title="commands", metavar="COMMAND")
+    _add_analysis_commands(sub)
+    _add_live_commands(sub)
+    _add_review_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cmd is None:
+        parser.print_help()
+        return EXIT_OK
     rc: int = args.fn(args)
     return rc
 
