@@ -19,6 +19,53 @@ EXIT_UNREACHABLE = 3
 EXIT_CODES_HELP = "exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 store or server unreachable"
 
 
+class CliError(Exception):
+    """An expected failure: ``main`` prints it as one line on stderr and exits with ``code``."""
+
+    code = EXIT_USAGE
+
+
+class InputError(CliError):
+    """A bad argument, or a file, game or log that is missing or malformed."""
+
+    code = EXIT_USAGE
+
+
+class Unreachable(CliError):
+    """A store or server that cannot be reached, or a store database that does not exist."""
+
+    code = EXIT_UNREACHABLE
+
+
+def _as_cli_error(exc: BaseException) -> CliError | None:
+    """The lower layers' expected failures as CLI errors; None for anything else, which is a bug and
+    keeps its traceback. Classes are looked up only in modules already imported: an exception cannot
+    come from a module that was never loaded, and importing one here would slow every command down."""
+    if isinstance(exc, CliError):
+        return exc
+    stores = sys.modules.get("server.stores.base")
+    if stores is not None and isinstance(exc, stores.UnknownGame):
+        return InputError(str(exc))
+    if stores is not None and isinstance(exc, stores.StoreError):
+        return Unreachable(str(exc))
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.TransportError):
+        return Unreachable(f"cannot reach the server: {exc}")
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return Unreachable(f"cannot reach the server: {exc}")
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return InputError(f"{exc.filename}: {exc.strerror or exc}")
+    for module, name in (
+        ("precursor.analysis.logs", "LogError"),
+        ("precursor.analysis.logs", "RulesMismatch"),
+        ("precursor.analysis.simulate", "SimulationError"),
+    ):
+        found = sys.modules.get(module)
+        if found is not None and isinstance(exc, getattr(found, name)):
+            return InputError(str(exc))
+    return None
+
+
 def _rulebook(paths: list[str] | None = None) -> Any:
     from precursor.game.loader import RulebookError
     from precursor.game.rulebook import load
@@ -38,6 +85,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from precursor.game.loader import RulebookError
     from precursor.game.rulebook import load
 
+    for p in args.paths:
+        if not Path(p).exists():
+            raise InputError(f"{p}: no such file or folder")
     t0 = time.perf_counter()
     try:
         rb = load([Path(p) for p in args.paths] if args.paths else None)
@@ -201,9 +251,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     rb = _rulebook()
     if args.scenario not in rb.scenarios:
-        print(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}", file=sys.stderr)
-        return 2
-    script = load_script(Path(args.script)) if args.script else None
+        raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
+    script = _script(Path(args.script), load_script) if args.script else None
     bots = None
     if args.bots is not None:
         from precursor.game.bots import BotDriver
@@ -212,8 +261,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         for item in filter(None, args.bots.split(",")):
             team, _, persona = item.partition("=")
             if team not in personas or persona not in rb.personas or rb.personas[persona].team != team:
-                print(f"bad --bots entry '{item}': use team=persona, e.g. us=hawk", file=sys.stderr)
-                return 2
+                raise InputError(f"bad --bots entry '{item}': use team=persona, e.g. us=hawk")
             personas[team] = persona
         scripted = {c.get("team") for t in (script or {}).get("turns", []) for c in t.get("commands", [])}
         personas = {t: p for t, p in personas.items() if t not in scripted}
@@ -229,9 +277,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if errors and args.strict else 0
 
 
+def _script(path: Path, load_script: Any) -> dict[str, Any]:
+    """A run script, checked for its shape before the game starts: a list of turns, each a mapping with
+    a list of commands (the commands themselves are checked, and refused one by one, as they are played)."""
+    import yaml
+
+    try:
+        script: dict[str, Any] = load_script(path)
+    except (ValueError, yaml.YAMLError) as exc:
+        text = str(exc)
+        raise InputError(text if text.startswith(str(path)) else f"{path}: {text}") from None
+    turns = script.get("turns", [])
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("commands", []), list) for t in turns
+    ):
+        raise InputError(f"{path}: 'turns' is a list of {{turn: N, commands: [...]}}")
+    return script
+
+
 def cmd_check_cases(args: argparse.Namespace) -> int:
     from precursor.analysis.cases import load_cases, run_case
 
+    if not Path(args.dir).exists():
+        raise InputError(f"{args.dir}: no such file or folder")
     rb = _rulebook()
     cases, problems = load_cases(Path(args.dir))
     for p in problems:
@@ -354,7 +422,6 @@ def _print_summary(summary: dict[str, Any], records: list[dict[str, Any]], conso
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from precursor.analysis.simulate import (
-        SimulationError,
         parse_personas,
         resolve_personas,
         save_chart,
@@ -366,21 +433,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.from_game:
         return _simulate_from(args, rb)
     if not args.scenario:
-        print("error: give --scenario (or --from GAME --turn N)", file=sys.stderr)
-        return 2
-    try:
-        personas = resolve_personas(
-            rb, args.scenario, parse_personas(args.personas) if args.personas else None
-        )
-    except SimulationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise InputError("give --scenario (or --from GAME --turn N)")
+    personas = resolve_personas(rb, args.scenario, parse_personas(args.personas) if args.personas else None)
     if args.plot:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            print("error: --plot needs matplotlib: pip install 'precursor-wargame[plots]'", file=sys.stderr)
-            return 2
+            raise InputError("--plot needs matplotlib: pip install 'precursor-wargame[plots]'") from None
     label = f"{args.scenario} ({args.workers} worker{'s' if args.workers > 1 else ''})"
     with _progress_bar(not args.json, label) as bar:
         records = simulate(
@@ -488,13 +547,18 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_bot(args: argparse.Namespace) -> int:
     import asyncio
 
+    from precursor.client import ClientError, ConnectionLost
     from precursor.client.live_bot import play_live
 
     rb = _rulebook()
     if args.persona not in rb.personas:
-        print(f"error: no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}", file=sys.stderr)
-        return 2
-    counts = asyncio.run(play_live(rb, args.url, args.game, args.code, args.persona, log=print))
+        raise InputError(f"no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}")
+    try:
+        counts = asyncio.run(play_live(rb, args.url, args.game, args.code, args.persona, log=print))
+    except ConnectionLost as exc:
+        raise Unreachable(f"lost the server: {exc.message}") from None
+    except (ClientError, ValueError) as exc:
+        raise InputError(str(exc)) from None
     print(f"game over: {counts['sent']} commands sent, {counts['refused']} refused")
     return 0
 
@@ -513,16 +577,12 @@ def cmd_solo(args: argparse.Namespace) -> int:
     """One command: an embedded server with the default store, bots in the other seats, the client."""
     import asyncio
 
-    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.analysis.simulate import parse_personas, resolve_personas
     from precursor.client import LobbyClient
     from server.embedded import EmbeddedServer
 
     rb = _rulebook()
-    try:
-        personas = resolve_personas(rb, args.scenario, parse_personas(args.persona or ""))
-    except SimulationError as exc:
-        print(f"precursor solo: {exc}", file=sys.stderr)
-        return 2
+    personas = resolve_personas(rb, args.scenario, parse_personas(args.persona or ""))
     bots = {t: p for t, p in personas.items() if t != args.team}
     server = EmbeddedServer(args.store)
     url = server.start()
@@ -567,6 +627,31 @@ def _default_store(url: str | None) -> str:
     return ServerSettings().store
 
 
+def _open_store(url: str | None, *, create: bool | None = None) -> Any:
+    """The store a URL names (the server's default without one), not yet connected.
+
+    A SQLite URL naming no file is refused unless ``create`` (None: the command offers no
+    ``--create-store``): SQLite would make an empty database, so a mistyped path, or a machine that never
+    ran ``precursor serve``, would look like "unknown game" and leave a stray file behind."""
+    from server.stores import open_store, sqlite_path
+
+    url = _default_store(url)
+    try:
+        store = open_store(url)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if url.lower().startswith("sqlite:") and not create:
+        path = Path(sqlite_path(url))
+        if not path.is_file():
+            if create is False:
+                raise Unreachable(f"no game store at {path}: pass --create-store to make one")
+            raise Unreachable(
+                f"no game store at {path}: give --store URL, or a .jsonl file "
+                "(precursor serve and solo create their store)"
+            )
+    return store
+
+
 def _note_rules(rb: Any, events: list[dict[str, Any]]) -> None:
     """Reading a game played under other rules is fine (events carry their values); say so, once."""
     from precursor.analysis.logs import rules_mismatch
@@ -600,32 +685,41 @@ def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
 
     path = Path(ref)
     if path.suffix == ".jsonl" or path.exists():
-        return loads(path.read_text(encoding="utf-8"))
+        try:
+            return loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{ref}: {exc}") from None
     import asyncio
 
-    from server.stores import open_store
+    st = _open_store(store)
 
     async def read() -> list[dict[str, Any]]:
-        st = open_store(_default_store(store))
         await st.open()
         try:
-            return await st.read(ref)
+            found: list[dict[str, Any]] = await st.read(ref)
+            return found
         finally:
             await st.close()
 
-    return loads(dumps(asyncio.run(read())))  # the same checks as a file
+    events = asyncio.run(read())
+    try:
+        return loads(dumps(events))  # the same checks as a file
+    except ValueError as exc:
+        raise InputError(f"game {ref}: {exc}") from None
 
 
-def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> dict[str, Any]:
+def _write_game(
+    events: list[dict[str, Any]], store: str | None, name: str, *, create: bool
+) -> dict[str, Any]:
     """Store a log as a new game with fresh credentials (import and fork)."""
     import asyncio
     import time
 
     from server import auth
-    from server.stores import open_store
+
+    st = _open_store(store, create=create)
 
     async def write() -> dict[str, Any]:
-        st = open_store(_default_store(store))
         await st.open()
         try:
             gid = auth.new_game_id()
@@ -653,20 +747,18 @@ def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> d
 
 def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
     from precursor.analysis.review import counterfactual
-    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.analysis.simulate import parse_personas, resolve_personas
 
     if not args.turn:
-        print("error: --from needs --turn N", file=sys.stderr)
-        return 2
+        raise InputError("--from needs --turn N")
     events = _read_game(args.from_game, args.store)
     if not _replayable(rb, events, args):
-        return 2
+        return EXIT_USAGE
+    personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
     try:
-        personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
         result = counterfactual(rb, events, args.turn, args.runs, args.seed, personas)
-    except (SimulationError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if args.out:
         Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in result["records"]), encoding="utf-8")
     if args.json:
@@ -701,7 +793,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if p.suffix == ".jsonl" and p.exists():
             first = p.open(encoding="utf-8").readline()
             if '"type"' not in first:  # a batch of simulate records, one per line
-                records += [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+                records += _records(p)
                 continue
         games.append(_read_game(ref, args.store))
         _note_rules(rb, games[-1])
@@ -711,6 +803,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{path}: line {i}: not JSON ({exc})") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{path}: line {i}: a run record is a JSON object")
+            out.append(rec)
+    return out
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -730,11 +836,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from precursor.analysis.review import loads, replay
 
-    events = loads(Path(args.file).read_text(encoding="utf-8"))
+    path = Path(args.file)
+    try:
+        events = loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
     rb = _rulebook()
     _note_rules(rb, events)
-    replay(rb, events)  # refuse a log the engine cannot fold before storing it
-    created = _write_game(events, args.store, f"imported from {Path(args.file).name}")
+    try:
+        replay(rb, events)  # refuse a log the engine cannot fold before storing it
+    except ValueError as exc:
+        raise InputError(f"{path}: the engine cannot replay it: {exc}") from None
+    created = _write_game(events, args.store, f"imported from {path.name}", create=args.create_store)
     print(json.dumps(created, indent=2))
     return 0
 
@@ -770,11 +883,15 @@ def cmd_fork(args: argparse.Namespace) -> int:
     events = _read_game(args.game, args.store)
     if not _replayable(rb, events, args):
         return 2
-    events = fork_prefix(events, args.turn)
+    try:
+        events = fork_prefix(events, args.turn)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if args.seed is not None:
         events = reseed(events, args.seed)
     replay(rb, events)
-    created = _write_game(events, args.store, f"fork of {args.game} at turn {args.turn}")
+    name = f"fork of {args.game} at turn {args.turn}"
+    created = _write_game(events, args.store, name, create=args.create_store)
     print(json.dumps(created, indent=2))
     return 0
 
@@ -811,6 +928,7 @@ class _Parser(argparse.ArgumentParser):
 
 STORE_HELP = "event store URL (default: the server's SQLite store in your data directory)"
 GAME_HELP = "game id in the store, or a .jsonl file"
+CREATE_HELP = "make the SQLite database --store names if it does not exist (otherwise refused)"
 AUDIENCES = ["facilitator", "us", "mx", "cn", "ca", "public"]
 
 
@@ -941,6 +1059,7 @@ def _add_review_commands(sub: Any) -> None:
     im = _command(sub, "import", "store an exported log as a new game (new join codes)", cmd_import)
     im.add_argument("file", help="an exported .jsonl log")
     im.add_argument("--store", help=STORE_HELP)
+    im.add_argument("--create-store", action="store_true", help=CREATE_HELP)
 
     rp = _command(
         sub, "report", "the debrief of a game: timeline, charts, agreements, red lines, scores", cmd_report
@@ -956,6 +1075,7 @@ def _add_review_commands(sub: Any) -> None:
     fk.add_argument("--turn", type=_positive, required=True, help="the turn whose start the new game takes")
     fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
     fk.add_argument("--store", help=STORE_HELP)
+    fk.add_argument("--create-store", action="store_true", help=CREATE_HELP)
     fk.add_argument(
         "--rerun-under-current-rules",
         action="store_true",
@@ -1011,7 +1131,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd is None:
         parser.print_help()
         return EXIT_OK
-    rc: int = args.fn(args)
+    try:
+        rc: int = args.fn(args)
+    except KeyboardInterrupt:
+        return 130  # the shell's convention for SIGINT
+    except Exception as exc:
+        error = _as_cli_error(exc)
+        if error is None:
+            raise
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return error.code
     return rc
 
 

@@ -4,13 +4,17 @@ one line on stderr and a documented exit code for every expected failure (README
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from precursor import __version__
 from precursor.cli import build_parser
+from server.stores.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,3 +66,106 @@ def test_every_option_has_help_and_shows_its_default() -> None:
             assert "%(default)s" in action.help or f"default: {default}" in " ".join(text.split()), (
                 f"{label}: its default {default!r} is not in the help"
             )
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A good log, a broken one, a store holding no game, and paths that do not exist."""
+    d = tmp_path_factory.mktemp("inputs")
+    log = d / "game.jsonl"
+    made = cli("run", "tutorial", "--seed", "3", "--out", str(log))
+    assert made.returncode == 0, made.stderr
+    (d / "broken.jsonl").write_text('{"type": "game_created", "seq": 1}\n{oops\n', encoding="utf-8")
+    (d / "broken.yaml").write_text("cases: [\n", encoding="utf-8")
+    (d / "cases").mkdir()
+    (d / "script.yaml").write_text("turns: 3\n", encoding="utf-8")
+
+    async def empty_store() -> None:
+        st = SqliteStore(d / "games.db")
+        await st.open()
+        await st.close()
+
+    asyncio.run(empty_store())
+    return {
+        "dir": str(d),
+        "log": str(log),
+        "broken": str(d / "broken.jsonl"),
+        "store": f"sqlite:///{d / 'games.db'}",
+        "missing": str(d / "missing.jsonl"),
+        "nodir": str(d / "no" / "such" / "dir"),
+        "script": str(d / "script.yaml"),
+    }
+
+
+# (command line with {placeholders} from `inputs`, the exit code README documents for it)
+BAD_INPUT = [
+    ("report {missing}", 2),
+    ("report {broken}", 2),
+    ("report NO-SUCH-GAME --store {store}", 2),
+    ("report NO-SUCH-GAME --store redis://127.0.0.1:1/0", 3),
+    ("report NO-SUCH-GAME --store bogus://x", 2),
+    ("report {log} --out {nodir}/r.md", 2),
+    ("fork {log} --turn 99 --store {store}", 2),
+    ("fork NO-SUCH-GAME --turn 2 --store {store}", 2),
+    ("export NO-SUCH-GAME --store {store} --out {dir}/x.jsonl", 2),
+    ("export {broken} --out {dir}/x.jsonl", 2),
+    ("import {missing} --store {store}", 2),
+    ("import {broken} --store {store}", 2),
+    ("grades {broken} --out {dir}/g.csv", 2),
+    ("grades NO-SUCH-GAME --store {store} --out {dir}/g.csv", 2),
+    ("compare {log} {missing}", 2),
+    ("compare {log} {broken}", 2),
+    ("simulate --from {log} --turn 99 --runs 2", 2),
+    ("simulate --from {missing} --turn 2 --runs 2", 2),
+    ("simulate --scenario no-such-scenario --runs 2", 2),
+    ("simulate --scenario tutorial --runs 2 --personas us:hawk", 2),
+    ("run no-such-scenario --out {dir}/x.jsonl", 2),
+    ("run tutorial --script {missing} --out {dir}/x.jsonl", 2),
+    ("run tutorial --script {script} --out {dir}/x.jsonl", 2),
+    ("run tutorial --bots us=dove --out {dir}/x.jsonl", 2),
+    ("validate {nodir}", 2),
+    ("validate {dir}/broken.yaml", 1),
+    ("check-cases {nodir}", 2),
+    ("schema nothing", 2),
+    ("solo --scenario no-such-scenario --no-ui", 2),
+    ("solo --persona us=dove --no-ui", 2),
+    ("bot G --code X --persona hawk --url http://127.0.0.1:1", 3),
+    ("no-such-command", 2),
+]
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(("line", "code"), BAD_INPUT, ids=[line for line, _ in BAD_INPUT])
+def test_an_expected_failure_is_one_line_and_a_documented_code(
+    inputs: dict[str, str], tmp_path: Path, line: str, code: int
+) -> None:
+    out = cli(*line.format(**inputs).split(), env={"XDG_DATA_HOME": str(tmp_path)})
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == code, out.stderr
+    assert len(out.stderr.splitlines()) == 1, out.stderr
+    assert out.stderr.startswith("error: " if code != 1 else "1 problem(s) found"), out.stderr
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize(
+    "line",
+    [
+        "report NO-SUCH-GAME",
+        "report NO-SUCH-GAME --store sqlite:///{dir}/typo.db",
+        "export NO-SUCH-GAME --out {dir}/x.jsonl --store sqlite:///{dir}/typo.db",
+        "grades NO-SUCH-GAME --out {dir}/g.csv",
+        "compare NO-SUCH-GAME",
+        "simulate --from NO-SUCH-GAME --turn 2",
+        "import {log} --store sqlite:///{dir}/typo.db",
+        "fork {log} --turn 2 --store sqlite:///{dir}/typo.db",
+    ],
+)
+def test_a_store_url_naming_no_database_is_refused_not_created(
+    inputs: dict[str, str], tmp_path: Path, line: str
+) -> None:
+    data = tmp_path / "data"
+    out = cli(*line.format(dir=tmp_path, log=inputs["log"]).split(), env={"XDG_DATA_HOME": str(data)})
+    assert out.returncode == 3, out.stderr
+    assert len(out.stderr.splitlines()) == 1 and out.stderr.startswith("error: "), out.stderr
+    assert not (tmp_path / "typo.db").exists()
+    assert not (data / "precursor" / "games.db").exists()
