@@ -122,6 +122,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.StatementsFile
             | S.ModulesFile
             | S.ScoringFile
+            | S.PersonasFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
@@ -174,7 +175,13 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table("id", "title", "turns", "start", "teams")
+    t = Table(title="scenarios")
+    # ids are what users type: never wrapped or cut, whatever the terminal's width
+    t.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+    t.add_column("title", ratio=1)
+    t.add_column("turns", no_wrap=True)
+    t.add_column("start", no_wrap=True)
+    t.add_column("teams")
     for r in rows:
         t.add_row(
             r["id"], r["title"], f"{r['turns']} × {r['months_per_turn']} mo", r["start"], " ".join(r["teams"])
@@ -230,6 +237,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
             for r in rb.rules
         ],
         "sources": [s.model_dump() for s in rb.sources.values()],
+        "personas": [
+            {"id": p.id, "team": p.team, "name": p.name, "description": " ".join(p.model.description.split())}
+            for p in rb.personas.values()
+        ],
     }
     if args.json:
         print(json.dumps(data, indent=2, default=str))
@@ -242,8 +253,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
         t.add_row(lv["id"], lv["team"], lv["seat"], str(lv["cost"]), str(lv["lag"]), lv["name"])
     c = Console()
     c.print(t)
-    c.print(f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators")
+    c.print(_personas_table(data["personas"]))
+    c.print(
+        f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators, "
+        f"{len(data['personas'])} personas"
+    )
     return 0
+
+
+def _personas_table(personas: list[dict[str, Any]]) -> Any:
+    """One line per persona. A description opens with what the persona is modelled on and goes on with
+    how it plays; the table shows the second part, which is what choosing one is about."""
+    from rich.table import Table
+
+    t = Table(title="bot personas (--personas team=id)", expand=True)
+    t.add_column("id", no_wrap=True, min_width=max(len(p["id"]) for p in personas))
+    t.add_column("team", no_wrap=True, min_width=4)
+    t.add_column("plays", no_wrap=True, overflow="ellipsis", ratio=1)
+    for p in personas:
+        sentences = [x for x in p["description"].split(". ") if x]
+        t.add_row(p["id"], p["team"], (sentences[1] if len(sentences) > 1 else sentences[0]).rstrip("."))
+    return t
 
 
 def cmd_run(args: argparse.Namespace) -> int:

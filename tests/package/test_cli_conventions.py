@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -169,3 +170,26 @@ def test_a_store_url_naming_no_database_is_refused_not_created(
     assert len(out.stderr.splitlines()) == 1 and out.stderr.startswith("error: "), out.stderr
     assert not (tmp_path / "typo.db").exists()
     assert not (data / "precursor" / "games.db").exists()
+
+
+def test_scenarios_never_cut_an_id_at_80_columns() -> None:
+    out = cli("scenarios", env={"COLUMNS": "80"})
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), out.stdout
+    ids = [r["id"] for r in json.loads(cli("scenarios", "--json").stdout)]
+    assert "tariffs-and-terror" in ids
+    for sid in ids:
+        assert any(line.startswith(f"│ {sid} ") for line in lines), f"{sid} is wrapped or cut:\n{out.stdout}"
+
+
+def test_rules_lists_the_personas_one_line_each() -> None:
+    data = json.loads(cli("rules", "--json").stdout)
+    personas = {p["id"]: p for p in data["personas"]}
+    assert {"hawk", "sovereigntist", "deny_and_deflect", "trilateralist"} <= set(personas)
+    assert all(p["team"] in ("us", "mx", "cn", "ca") and p["description"] for p in personas.values())
+    out = cli("rules", env={"COLUMNS": "80"})
+    assert out.returncode == 0, out.stderr
+    for pid, p in personas.items():
+        rows = [line for line in out.stdout.splitlines() if line.startswith(f"│ {pid} ")]
+        assert len(rows) == 1 and f"│ {p['team']}   │" in rows[0], (pid, out.stdout[-2000:])
