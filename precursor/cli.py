@@ -279,19 +279,24 @@ def _personas_table(personas: list[dict[str, Any]]) -> Any:
 def cmd_run(args: argparse.Namespace) -> int:
     from precursor.analysis.runner import load_script, play
 
+    if args.scenario and args.scenario_arg and args.scenario != args.scenario_arg:
+        raise InputError(f"two scenarios given: {args.scenario_arg} and --scenario {args.scenario}")
+    args.scenario = args.scenario or args.scenario_arg
+    if not args.scenario:
+        raise InputError("give --scenario (precursor scenarios lists them)")
     rb = _rulebook()
     if args.scenario not in rb.scenarios:
         raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
     script = _script(Path(args.script), load_script) if args.script else None
     bots = None
-    if args.bots is not None:
+    if args.personas is not None:
         from precursor.game.bots import BotDriver
 
         personas = dict(rb.scenarios[args.scenario].model.personas)
-        for item in filter(None, args.bots.split(",")):
+        for item in filter(None, args.personas.split(",")):
             team, _, persona = item.partition("=")
             if team not in personas or persona not in rb.personas or rb.personas[persona].team != team:
-                raise InputError(f"bad --bots entry '{item}': use team=persona, e.g. us=hawk")
+                raise InputError(f"bad --personas entry '{item}': use team=persona, e.g. us=hawk")
             personas[team] = persona
         scripted = {c.get("team") for t in (script or {}).get("turns", []) for c in t.get("commands", [])}
         personas = {t: p for t, p in personas.items() if t not in scripted}
@@ -612,7 +617,7 @@ def cmd_solo(args: argparse.Namespace) -> int:
     from server.embedded import EmbeddedServer
 
     rb = _rulebook()
-    personas = resolve_personas(rb, args.scenario, parse_personas(args.persona or ""))
+    personas = resolve_personas(rb, args.scenario, parse_personas(args.personas or ""))
     bots = {t: p for t, p in personas.items() if t != args.team}
     server = EmbeddedServer(args.store)
     url = server.start()
@@ -983,18 +988,21 @@ def _add_analysis_commands(sub: Any) -> None:
     r.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
-    run.add_argument("scenario", help="scenario id (precursor scenarios lists them)")
+    # the positional is the old spelling, kept so existing scripts keep working
+    run.add_argument("scenario_arg", nargs="?", metavar="SCENARIO", help=argparse.SUPPRESS)
+    run.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
     run.add_argument("--seed", type=int, default=1, help="the game's seed: same seed and script, same game")
     run.add_argument("--script", help="YAML or JSON script of commands per turn")
     run.add_argument("--out", required=True, help="events file (JSON lines)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any scripted command was refused")
     run.add_argument(
-        "--bots",
+        "--personas",
         nargs="?",
         const="",
         default=None,
         help="bots play every team the script leaves alone (scenario personas; override with us=hawk,...)",
     )
+    run.add_argument("--bots", dest="personas", nargs="?", const="", default=None, help=argparse.SUPPRESS)
 
     cc = _command(sub, "check-cases", "run adjudication conformance cases", cmd_check_cases)
     cc.add_argument("dir", help="folder of case files (*.yaml)")
@@ -1058,7 +1066,8 @@ def _add_live_commands(sub: Any) -> None:
     so = _command(sub, "solo", "play one team against bots: embedded server, nothing else to start", cmd_solo)
     so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"], help="the team you play")
     so.add_argument("--scenario", default="loose-talk", help="scenario id (precursor scenarios lists them)")
-    so.add_argument("--persona", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
+    so.add_argument("--personas", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
+    so.add_argument("--persona", dest="personas", help=argparse.SUPPRESS)  # the old spelling
     so.add_argument("--seed", type=int, default=None, help="the game's seed (default: a random one)")
     so.add_argument("--name", default="solo player", help="your name in the game")
     so.add_argument("--store", help="event store URL (default: SQLite in the user data directory)")

@@ -193,3 +193,28 @@ def test_rules_lists_the_personas_one_line_each() -> None:
     for pid, p in personas.items():
         rows = [line for line in out.stdout.splitlines() if line.startswith(f"│ {pid} ")]
         assert len(rows) == 1 and f"│ {p['team']}   │" in rows[0], (pid, out.stdout[-2000:])
+
+
+def test_one_spelling_per_concept_with_the_old_ones_hidden(tmp_path: Path) -> None:
+    subs = _subparsers(build_parser())
+    for name, sub in subs.items():
+        shown = {o for a in sub._actions if a.help != argparse.SUPPRESS for o in a.option_strings}
+        assert "--bots" not in shown, name
+        if name != "bot":  # the live bot plays one seat: one persona, not a team=persona list
+            assert "--persona" not in shown, name
+    for name in ("run", "simulate", "solo"):
+        assert "--scenario" in subs[name].format_help() and "--personas" in subs[name].format_help(), name
+    parse = build_parser().parse_args
+    assert parse(["solo", "--personas", "us=hawk"]).personas == "us=hawk"
+    assert parse(["solo", "--persona", "us=hawk"]).personas == "us=hawk"
+    assert parse(["run", "--scenario", "tutorial", "--out", "x", "--personas"]).personas == ""
+    assert parse(["run", "tutorial", "--out", "x", "--bots", "us=hawk"]).personas == "us=hawk"
+    logs = {}
+    for how in (["tutorial", "--bots", "us=hawk"], ["--scenario", "tutorial", "--personas", "us=hawk"]):
+        out_file = tmp_path / f"{len(logs)}.jsonl"
+        out = cli("run", *how, "--seed", "5", "--out", str(out_file))
+        assert out.returncode == 0, out.stderr
+        logs[tuple(how)] = out_file.read_bytes()
+    assert len(set(logs.values())) == 1
+    both = cli("run", "tutorial", "--scenario", "loose-talk", "--out", str(tmp_path / "x.jsonl"))
+    assert both.returncode == 2 and both.stderr.startswith("error: ") and len(both.stderr.splitlines()) == 1
