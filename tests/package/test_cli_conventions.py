@@ -218,3 +218,17 @@ def test_one_spelling_per_concept_with_the_old_ones_hidden(tmp_path: Path) -> No
     assert len(set(logs.values())) == 1
     both = cli("run", "tutorial", "--scenario", "loose-talk", "--out", str(tmp_path / "x.jsonl"))
     assert both.returncode == 2 and both.stderr.startswith("error: ") and len(both.stderr.splitlines()) == 1
+
+
+def test_the_readme_documents_every_command_and_exit_code() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for name in _subparsers(build_parser()):
+        assert f"`precursor {name}" in commands, name
+    for code in range(4):
+        assert f"\n| {code} | " in commands, code
+    quick = readme.split("## Quick start", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = quick.strip().splitlines()
+    assert len(lines) == 2, lines
+    solo = lines[0].split("&& precursor ", 1)[1].split()
+    assert build_parser().parse_args(solo).cmd == "solo"
