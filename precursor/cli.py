@@ -1040,6 +1040,21 @@ def _add_analysis_commands(sub: Any) -> None:
     bal.add_argument("--seed", type=int, default=1, help="batch seed")
     bal.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
+    co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
+    co.add_argument(
+        "shell",
+        choices=["bash", "zsh"],
+        help='bash: eval "$(precursor completion bash)" in ~/.bashrc; zsh: save it as _precursor on $fpath',
+    )
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """The shell's completion script, generated from the parser itself, so it never falls behind."""
+    import shtab
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
+
 
 def _add_live_commands(sub: Any) -> None:
     """The server, the clients and the live bot."""

@@ -232,3 +232,35 @@ def test_the_readme_documents_every_command_and_exit_code() -> None:
     assert len(lines) == 2, lines
     solo = lines[0].split("&& precursor ", 1)[1].split()
     assert build_parser().parse_args(solo).cmd == "solo"
+
+
+def _complete(script: str, *words: str) -> list[str]:
+    """What bash offers after ``precursor WORDS...`` (the last word being typed), with the script loaded."""
+    line = " ".join(["precursor", *words])
+    driver = (
+        'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; '
+        'COMP_POINT=${#COMP_LINE}; _shtab_precursor; printf "%s\\n" "${COMPREPLY[@]}"'
+    )
+    out = subprocess.run(
+        ["bash", "-c", driver, "bash", script, "precursor", *words],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert out.returncode == 0, (line, out.stderr)
+    return out.stdout.split()
+
+
+@pytest.mark.subprocess
+def test_shell_completion_offers_commands_and_options_but_not_hidden_aliases(tmp_path: Path) -> None:
+    bash = cli("completion", "bash")
+    assert bash.returncode == 0, bash.stderr
+    script = tmp_path / "precursor.bash"
+    script.write_text(bash.stdout, encoding="utf-8")
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    assert "scenarios" in _complete(str(script), "sce")
+    offered = _complete(str(script), "run", "--")
+    assert {"--scenario", "--personas", "--seed", "--out"} <= set(offered)
+    assert "--bots" not in offered
+    zsh = cli("completion", "zsh")
+    assert zsh.returncode == 0 and zsh.stdout.startswith("#compdef precursor"), zsh.stderr
