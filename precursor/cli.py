@@ -1,4 +1,8 @@
-"""The ``precursor`` command. Subcommands import what they need lazily, so ``--help`` stays instant."""
+"""The ``precursor`` command. Subcommands import what they need lazily, so ``--help`` stays instant.
+
+Exit codes, the same for every command (README, "Commands"): 0 ok, 1 problems found (validate,
+check-cases, run --strict), 2 a usage or input error, 3 a store or server that cannot be reached.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,60 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+EXIT_CODES_HELP = "exit codes: 0 ok, 1 problems found, 2 usage or input error, 3 store or server unreachable"
+
+
+class CliError(Exception):
+    """An expected failure: ``main`` prints it as one line on stderr and exits with ``code``."""
+
+    code = EXIT_USAGE
+
+
+class InputError(CliError):
+    """A bad argument, or a file, game or log that is missing or malformed."""
+
+    code = EXIT_USAGE
+
+
+class Unreachable(CliError):
+    """A store or server that cannot be reached, or a store database that does not exist."""
+
+    code = EXIT_UNREACHABLE
+
+
+def _as_cli_error(exc: BaseException) -> CliError | None:
+    """The lower layers' expected failures as CLI errors; None for anything else, which is a bug and
+    keeps its traceback. Classes are looked up only in modules already imported: an exception cannot
+    come from a module that was never loaded, and importing one here would slow every command down."""
+    if isinstance(exc, CliError):
+        return exc
+    stores = sys.modules.get("server.stores.base")
+    if stores is not None and isinstance(exc, stores.UnknownGame):
+        return InputError(str(exc))
+    if stores is not None and isinstance(exc, stores.StoreError):
+        return Unreachable(str(exc))
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.TransportError):
+        return Unreachable(f"cannot reach the server: {exc}")
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return Unreachable(f"cannot reach the server: {exc}")
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return InputError(f"{exc.filename}: {exc.strerror or exc}")
+    for module, name in (
+        ("precursor.analysis.logs", "LogError"),
+        ("precursor.analysis.logs", "RulesMismatch"),
+        ("precursor.analysis.simulate", "SimulationError"),
+    ):
+        found = sys.modules.get(module)
+        if found is not None and isinstance(exc, getattr(found, name)):
+            return InputError(str(exc))
+    return None
 
 
 def _rulebook(paths: list[str] | None = None) -> Any:
@@ -28,6 +85,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from precursor.game.loader import RulebookError
     from precursor.game.rulebook import load
 
+    for p in args.paths:
+        if not Path(p).exists():
+            raise InputError(f"{p}: no such file or folder")
     t0 = time.perf_counter()
     try:
         rb = load([Path(p) for p in args.paths] if args.paths else None)
@@ -62,6 +122,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.StatementsFile
             | S.ModulesFile
             | S.ScoringFile
+            | S.PersonasFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
@@ -114,7 +175,13 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table("id", "title", "turns", "start", "teams")
+    t = Table(title="scenarios")
+    # ids are what users type: never wrapped or cut, whatever the terminal's width
+    t.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+    t.add_column("title", ratio=1)
+    t.add_column("turns", no_wrap=True)
+    t.add_column("start", no_wrap=True)
+    t.add_column("teams")
     for r in rows:
         t.add_row(
             r["id"], r["title"], f"{r['turns']} × {r['months_per_turn']} mo", r["start"], " ".join(r["teams"])
@@ -170,6 +237,10 @@ def cmd_rules(args: argparse.Namespace) -> int:
             for r in rb.rules
         ],
         "sources": [s.model_dump() for s in rb.sources.values()],
+        "personas": [
+            {"id": p.id, "team": p.team, "name": p.name, "description": " ".join(p.model.description.split())}
+            for p in rb.personas.values()
+        ],
     }
     if args.json:
         print(json.dumps(data, indent=2, default=str))
@@ -182,28 +253,50 @@ def cmd_rules(args: argparse.Namespace) -> int:
         t.add_row(lv["id"], lv["team"], lv["seat"], str(lv["cost"]), str(lv["lag"]), lv["name"])
     c = Console()
     c.print(t)
-    c.print(f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators")
+    c.print(_personas_table(data["personas"]))
+    c.print(
+        f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators, "
+        f"{len(data['personas'])} personas"
+    )
     return 0
+
+
+def _personas_table(personas: list[dict[str, Any]]) -> Any:
+    """One line per persona. A description opens with what the persona is modelled on and goes on with
+    how it plays; the table shows the second part, which is what choosing one is about."""
+    from rich.table import Table
+
+    t = Table(title="bot personas (--personas team=id)", expand=True)
+    t.add_column("id", no_wrap=True, min_width=max(len(p["id"]) for p in personas))
+    t.add_column("team", no_wrap=True, min_width=4)
+    t.add_column("plays", no_wrap=True, overflow="ellipsis", ratio=1)
+    for p in personas:
+        sentences = [x for x in p["description"].split(". ") if x]
+        t.add_row(p["id"], p["team"], (sentences[1] if len(sentences) > 1 else sentences[0]).rstrip("."))
+    return t
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from precursor.analysis.runner import load_script, play
 
+    if args.scenario and args.scenario_arg and args.scenario != args.scenario_arg:
+        raise InputError(f"two scenarios given: {args.scenario_arg} and --scenario {args.scenario}")
+    args.scenario = args.scenario or args.scenario_arg
+    if not args.scenario:
+        raise InputError("give --scenario (precursor scenarios lists them)")
     rb = _rulebook()
     if args.scenario not in rb.scenarios:
-        print(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}", file=sys.stderr)
-        return 2
-    script = load_script(Path(args.script)) if args.script else None
+        raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
+    script = _script(Path(args.script), load_script) if args.script else None
     bots = None
-    if args.bots is not None:
+    if args.personas is not None:
         from precursor.game.bots import BotDriver
 
         personas = dict(rb.scenarios[args.scenario].model.personas)
-        for item in filter(None, args.bots.split(",")):
+        for item in filter(None, args.personas.split(",")):
             team, _, persona = item.partition("=")
             if team not in personas or persona not in rb.personas or rb.personas[persona].team != team:
-                print(f"bad --bots entry '{item}': use team=persona, e.g. us=hawk", file=sys.stderr)
-                return 2
+                raise InputError(f"bad --personas entry '{item}': use team=persona, e.g. us=hawk")
             personas[team] = persona
         scripted = {c.get("team") for t in (script or {}).get("turns", []) for c in t.get("commands", [])}
         personas = {t: p for t, p in personas.items() if t not in scripted}
@@ -219,9 +312,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if errors and args.strict else 0
 
 
+def _script(path: Path, load_script: Any) -> dict[str, Any]:
+    """A run script, checked for its shape before the game starts: a list of turns, each a mapping with
+    a list of commands (the commands themselves are checked, and refused one by one, as they are played)."""
+    import yaml
+
+    try:
+        script: dict[str, Any] = load_script(path)
+    except (ValueError, yaml.YAMLError) as exc:
+        text = str(exc)
+        raise InputError(text if text.startswith(str(path)) else f"{path}: {text}") from None
+    turns = script.get("turns", [])
+    if not isinstance(turns, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("commands", []), list) for t in turns
+    ):
+        raise InputError(f"{path}: 'turns' is a list of {{turn: N, commands: [...]}}")
+    return script
+
+
 def cmd_check_cases(args: argparse.Namespace) -> int:
     from precursor.analysis.cases import load_cases, run_case
 
+    if not Path(args.dir).exists():
+        raise InputError(f"{args.dir}: no such file or folder")
     rb = _rulebook()
     cases, problems = load_cases(Path(args.dir))
     for p in problems:
@@ -344,7 +457,6 @@ def _print_summary(summary: dict[str, Any], records: list[dict[str, Any]], conso
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from precursor.analysis.simulate import (
-        SimulationError,
         parse_personas,
         resolve_personas,
         save_chart,
@@ -356,21 +468,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.from_game:
         return _simulate_from(args, rb)
     if not args.scenario:
-        print("error: give --scenario (or --from GAME --turn N)", file=sys.stderr)
-        return 2
-    try:
-        personas = resolve_personas(
-            rb, args.scenario, parse_personas(args.personas) if args.personas else None
-        )
-    except SimulationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise InputError("give --scenario (or --from GAME --turn N)")
+    personas = resolve_personas(rb, args.scenario, parse_personas(args.personas) if args.personas else None)
     if args.plot:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            print("error: --plot needs matplotlib: pip install 'precursor-wargame[plots]'", file=sys.stderr)
-            return 2
+            raise InputError("--plot needs matplotlib: pip install 'precursor-wargame[plots]'") from None
     label = f"{args.scenario} ({args.workers} worker{'s' if args.workers > 1 else ''})"
     with _progress_bar(not args.json, label) as bar:
         records = simulate(
@@ -478,13 +582,18 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_bot(args: argparse.Namespace) -> int:
     import asyncio
 
+    from precursor.client import ClientError, ConnectionLost
     from precursor.client.live_bot import play_live
 
     rb = _rulebook()
     if args.persona not in rb.personas:
-        print(f"error: no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}", file=sys.stderr)
-        return 2
-    counts = asyncio.run(play_live(rb, args.url, args.game, args.code, args.persona, log=print))
+        raise InputError(f"no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}")
+    try:
+        counts = asyncio.run(play_live(rb, args.url, args.game, args.code, args.persona, log=print))
+    except ConnectionLost as exc:
+        raise Unreachable(f"lost the server: {exc.message}") from None
+    except (ClientError, ValueError) as exc:
+        raise InputError(str(exc)) from None
     print(f"game over: {counts['sent']} commands sent, {counts['refused']} refused")
     return 0
 
@@ -503,16 +612,12 @@ def cmd_solo(args: argparse.Namespace) -> int:
     """One command: an embedded server with the default store, bots in the other seats, the client."""
     import asyncio
 
-    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.analysis.simulate import parse_personas, resolve_personas
     from precursor.client import LobbyClient
     from server.embedded import EmbeddedServer
 
     rb = _rulebook()
-    try:
-        personas = resolve_personas(rb, args.scenario, parse_personas(args.persona or ""))
-    except SimulationError as exc:
-        print(f"precursor solo: {exc}", file=sys.stderr)
-        return 2
+    personas = resolve_personas(rb, args.scenario, parse_personas(args.personas or ""))
     bots = {t: p for t, p in personas.items() if t != args.team}
     server = EmbeddedServer(args.store)
     url = server.start()
@@ -557,6 +662,31 @@ def _default_store(url: str | None) -> str:
     return ServerSettings().store
 
 
+def _open_store(url: str | None, *, create: bool | None = None) -> Any:
+    """The store a URL names (the server's default without one), not yet connected.
+
+    A SQLite URL naming no file is refused unless ``create`` (None: the command offers no
+    ``--create-store``): SQLite would make an empty database, so a mistyped path, or a machine that never
+    ran ``precursor serve``, would look like "unknown game" and leave a stray file behind."""
+    from server.stores import open_store, sqlite_path
+
+    url = _default_store(url)
+    try:
+        store = open_store(url)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if url.lower().startswith("sqlite:") and not create:
+        path = Path(sqlite_path(url))
+        if not path.is_file():
+            if create is False:
+                raise Unreachable(f"no game store at {path}: pass --create-store to make one")
+            raise Unreachable(
+                f"no game store at {path}: give --store URL, or a .jsonl file "
+                "(precursor serve and solo create their store)"
+            )
+    return store
+
+
 def _note_rules(rb: Any, events: list[dict[str, Any]]) -> None:
     """Reading a game played under other rules is fine (events carry their values); say so, once."""
     from precursor.analysis.logs import rules_mismatch
@@ -590,32 +720,41 @@ def _read_game(ref: str, store: str | None) -> list[dict[str, Any]]:
 
     path = Path(ref)
     if path.suffix == ".jsonl" or path.exists():
-        return loads(path.read_text(encoding="utf-8"))
+        try:
+            return loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"{ref}: {exc}") from None
     import asyncio
 
-    from server.stores import open_store
+    st = _open_store(store)
 
     async def read() -> list[dict[str, Any]]:
-        st = open_store(_default_store(store))
         await st.open()
         try:
-            return await st.read(ref)
+            found: list[dict[str, Any]] = await st.read(ref)
+            return found
         finally:
             await st.close()
 
-    return loads(dumps(asyncio.run(read())))  # the same checks as a file
+    events = asyncio.run(read())
+    try:
+        return loads(dumps(events))  # the same checks as a file
+    except ValueError as exc:
+        raise InputError(f"game {ref}: {exc}") from None
 
 
-def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> dict[str, Any]:
+def _write_game(
+    events: list[dict[str, Any]], store: str | None, name: str, *, create: bool
+) -> dict[str, Any]:
     """Store a log as a new game with fresh credentials (import and fork)."""
     import asyncio
     import time
 
     from server import auth
-    from server.stores import open_store
+
+    st = _open_store(store, create=create)
 
     async def write() -> dict[str, Any]:
-        st = open_store(_default_store(store))
         await st.open()
         try:
             gid = auth.new_game_id()
@@ -643,20 +782,18 @@ def _write_game(events: list[dict[str, Any]], store: str | None, name: str) -> d
 
 def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
     from precursor.analysis.review import counterfactual
-    from precursor.analysis.simulate import SimulationError, parse_personas, resolve_personas
+    from precursor.analysis.simulate import parse_personas, resolve_personas
 
     if not args.turn:
-        print("error: --from needs --turn N", file=sys.stderr)
-        return 2
+        raise InputError("--from needs --turn N")
     events = _read_game(args.from_game, args.store)
     if not _replayable(rb, events, args):
-        return 2
+        return EXIT_USAGE
+    personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
     try:
-        personas = resolve_personas(rb, events[0]["scenario"], parse_personas(args.personas or ""))
         result = counterfactual(rb, events, args.turn, args.runs, args.seed, personas)
-    except (SimulationError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if args.out:
         Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in result["records"]), encoding="utf-8")
     if args.json:
@@ -691,7 +828,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if p.suffix == ".jsonl" and p.exists():
             first = p.open(encoding="utf-8").readline()
             if '"type"' not in first:  # a batch of simulate records, one per line
-                records += [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+                records += _records(p)
                 continue
         games.append(_read_game(ref, args.store))
         _note_rules(rb, games[-1])
@@ -701,6 +838,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     print(text)
     return 0
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rec = json.loads(line)
+            except ValueError as exc:
+                raise InputError(f"{path}: line {i}: not JSON ({exc})") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{path}: line {i}: a run record is a JSON object")
+            out.append(rec)
+    return out
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -720,11 +871,18 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from precursor.analysis.review import loads, replay
 
-    events = loads(Path(args.file).read_text(encoding="utf-8"))
+    path = Path(args.file)
+    try:
+        events = loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: {exc}") from None
     rb = _rulebook()
     _note_rules(rb, events)
-    replay(rb, events)  # refuse a log the engine cannot fold before storing it
-    created = _write_game(events, args.store, f"imported from {Path(args.file).name}")
+    try:
+        replay(rb, events)  # refuse a log the engine cannot fold before storing it
+    except ValueError as exc:
+        raise InputError(f"{path}: the engine cannot replay it: {exc}") from None
+    created = _write_game(events, args.store, f"imported from {path.name}", create=args.create_store)
     print(json.dumps(created, indent=2))
     return 0
 
@@ -760,11 +918,15 @@ def cmd_fork(args: argparse.Namespace) -> int:
     events = _read_game(args.game, args.store)
     if not _replayable(rb, events, args):
         return 2
-    events = fork_prefix(events, args.turn)
+    try:
+        events = fork_prefix(events, args.turn)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     if args.seed is not None:
         events = reseed(events, args.seed)
     replay(rb, events)
-    created = _write_game(events, args.store, f"fork of {args.game} at turn {args.turn}")
+    name = f"fork of {args.game} at turn {args.turn}"
+    created = _write_game(events, args.store, name, create=args.create_store)
     print(json.dumps(created, indent=2))
     return 0
 
@@ -782,65 +944,85 @@ def cmd_grades(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="precursor", description="Precursor: a negotiation wargame about fentanyl."
-    )
-    sub = p.add_subparsers(dest="cmd", required=True)
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help shows its default, except where there is none worth showing (no value, or a
+    flag's False): ``(default: None)`` reads as noise."""
 
-    v = sub.add_parser("validate", help="check rule and scenario files (default: the shipped ones)")
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and a pointer to ``--help``) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
+STORE_HELP = "event store URL (default: the server's SQLite store in your data directory)"
+GAME_HELP = "game id in the store, or a .jsonl file"
+CREATE_HELP = "make the SQLite database --store names if it does not exist (otherwise refused)"
+AUDIENCES = ["facilitator", "us", "mx", "cn", "ca", "public"]
+
+
+def _add_analysis_commands(sub: Any) -> None:
+    """The commands that check and explore the rules and play headless games."""
+    v = _command(sub, "validate", "check rule and scenario files (default: the shipped ones)", cmd_validate)
     v.add_argument(
         "paths", nargs="*", help="files or folders; built-in files they do not replace are loaded too"
     )
-    v.set_defaults(fn=cmd_validate)
 
-    s = sub.add_parser(
-        "schema", help="print JSON Schema for rule files, scenarios, cases, commands, events or the protocol"
-    )
-    s.add_argument("kind", choices=["rules", "scenario", "cases", "commands", "events", "protocol"])
-    s.set_defaults(fn=cmd_schema)
+    s = _command(
+        sub, "schema", "print JSON Schema for rule files, scenarios, cases, commands, events or the protocol",
+        cmd_schema,
+    )  # fmt: skip
+    kinds = ["rules", "scenario", "cases", "commands", "events", "protocol"]
+    s.add_argument("kind", choices=kinds, help="what to describe")
 
-    sc = sub.add_parser("scenarios", help="list scenarios")
-    sc.add_argument("--json", action="store_true")
-    sc.set_defaults(fn=cmd_scenarios)
+    sc = _command(sub, "scenarios", "list scenarios", cmd_scenarios)
+    sc.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    r = sub.add_parser("rules", help="show the loaded rulebook")
-    r.add_argument("--json", action="store_true")
-    r.set_defaults(fn=cmd_rules)
+    r = _command(sub, "rules", "show the loaded rulebook", cmd_rules)
+    r.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
-    run = sub.add_parser("run", help="play a game headlessly from a script and write its event log")
-    run.add_argument("scenario")
-    run.add_argument("--seed", type=int, default=1)
+    run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
+    # the positional is the old spelling, kept so existing scripts keep working
+    run.add_argument("scenario_arg", nargs="?", metavar="SCENARIO", help=argparse.SUPPRESS)
+    run.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
+    run.add_argument("--seed", type=int, default=1, help="the game's seed: same seed and script, same game")
     run.add_argument("--script", help="YAML or JSON script of commands per turn")
     run.add_argument("--out", required=True, help="events file (JSON lines)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any scripted command was refused")
     run.add_argument(
-        "--bots",
+        "--personas",
         nargs="?",
         const="",
         default=None,
         help="bots play every team the script leaves alone (scenario personas; override with us=hawk,...)",
     )
-    run.set_defaults(fn=cmd_run)
+    run.add_argument("--bots", dest="personas", nargs="?", const="", default=None, help=argparse.SUPPRESS)
 
-    cc = sub.add_parser("check-cases", help="run adjudication conformance cases")
-    cc.add_argument("dir")
-    cc.add_argument("-v", "--verbose", action="store_true")
-    cc.set_defaults(fn=cmd_check_cases)
+    cc = _command(sub, "check-cases", "run adjudication conformance cases", cmd_check_cases)
+    cc.add_argument("dir", help="folder of case files (*.yaml)")
+    cc.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
 
-    sim = sub.add_parser("simulate", help="play many bot-vs-bot games of a scenario and summarize them")
-    sim.add_argument("--scenario")
+    sim = _command(
+        sub, "simulate", "play many bot-vs-bot games of a scenario and summarize them", cmd_simulate
+    )
+    sim.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
     sim.add_argument(
         "--from", dest="from_game", help="a game (id or .jsonl): play it on from --turn with bots"
     )
     sim.add_argument("--turn", type=_positive, help="with --from: the turn to fork at")
-    sim.add_argument("--store", help="with --from: the event store holding the game")
+    sim.add_argument("--store", help=f"with --from: {STORE_HELP}")
     sim.add_argument(
         "--rerun-under-current-rules",
         action="store_true",
         help="with --from: play on a game played under other (or unrecorded) rules, under the loaded ones",
     )
-    sim.add_argument("--runs", type=_positive, default=100)
+    sim.add_argument("--runs", type=_positive, default=100, help="games to play")
     sim.add_argument("--seed", type=int, default=1, help="batch seed; run seeds derive from it and the index")
     sim.add_argument(
         "--personas", help="override the scenario's personas, e.g. us=hawk,mx=sovereigntist (others default)"
@@ -849,120 +1031,170 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--out", help="write one JSON line per run to this file")
     sim.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     sim.add_argument("--plot", metavar="FILE.png", help="also write the score chart as a PNG (matplotlib)")
-    sim.set_defaults(fn=cmd_simulate)
 
-    srv = sub.add_parser("serve", help="run the game server (REST + websockets)")
+    bal = _command(
+        sub, "balance", "measure the balance targets (docs/design.md) for every scenario", cmd_balance
+    )
+    bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
+    bal.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    bal.add_argument("--seed", type=int, default=1, help="batch seed")
+    bal.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
+    co.add_argument(
+        "shell",
+        choices=["bash", "zsh"],
+        help='bash: eval "$(precursor completion bash)" in ~/.bashrc; zsh: save it as _precursor on $fpath',
+    )
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    """The shell's completion script, generated from the parser itself, so it never falls behind."""
+    import shtab
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
+
+
+def _add_live_commands(sub: Any) -> None:
+    """The server, the clients and the live bot."""
+    srv = _command(sub, "serve", "run the game server (REST + websockets)", cmd_serve)
     srv.add_argument("--host", help="interface (default 127.0.0.1; env PRECURSOR_HOST)")
     srv.add_argument("--port", type=int, help="port (default 8765; 0 = any free port; env PRECURSOR_PORT)")
     srv.add_argument(
         "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"
     )
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
-    srv.set_defaults(fn=cmd_serve)
 
-    pl = sub.add_parser("play", help="open the terminal client (lobby: create or join a game)")
-    pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="server (default: local)")
+    pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
+    pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server")
     pl.add_argument("--code", help="join code")
     pl.add_argument("--name", help="your name")
     pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
-    pl.set_defaults(fn=cmd_play)
 
-    bt = sub.add_parser("bot", help="play a seat of a live game with a scripted bot, over the network")
+    bt = _command(sub, "bot", "play a seat of a live game with a scripted bot, over the network", cmd_bot)
     bt.add_argument("game", help="game id")
     bt.add_argument("--code", required=True, help="the team's join code")
     bt.add_argument("--persona", required=True, help="a persona of that team (precursor rules lists them)")
-    bt.add_argument("--url", default="http://127.0.0.1:8765")
-    bt.set_defaults(fn=cmd_bot)
+    bt.add_argument("--url", default="http://127.0.0.1:8765", help="the game server")
 
-    rpl = sub.add_parser("replay", help="step through a game turn by turn, as each team saw it or truly was")
-    rpl.add_argument("game", help="game id in the store, or a .jsonl file")
-    rpl.add_argument("--store", help="event store URL (default: the server's default SQLite store)")
-    rpl.add_argument(
-        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
-    )
-    rpl.set_defaults(fn=cmd_replay)
-
-    so = sub.add_parser("solo", help="play one team against bots: embedded server, nothing else to start")
-    so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"])
-    so.add_argument("--scenario", default="loose-talk")
-    so.add_argument("--persona", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
-    so.add_argument("--seed", type=int, default=None)
-    so.add_argument("--name", default="solo player")
+    so = _command(sub, "solo", "play one team against bots: embedded server, nothing else to start", cmd_solo)
+    so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"], help="the team you play")
+    so.add_argument("--scenario", default="loose-talk", help="scenario id (precursor scenarios lists them)")
+    so.add_argument("--personas", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")
+    so.add_argument("--persona", dest="personas", help=argparse.SUPPRESS)  # the old spelling
+    so.add_argument("--seed", type=int, default=None, help="the game's seed (default: a random one)")
+    so.add_argument("--name", default="solo player", help="your name in the game")
     so.add_argument("--store", help="event store URL (default: SQLite in the user data directory)")
-    so.add_argument("--mono", action="store_true")
+    so.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
     so.add_argument("--no-ui", action="store_true", help="set the game up and exit (for scripts and checks)")
-    so.set_defaults(fn=cmd_solo)
 
-    wb = sub.add_parser("web", help="serve the client to browsers (textual-serve) on 127.0.0.1")
+    wb = _command(sub, "web", "serve the client to browsers (textual-serve) on 127.0.0.1", cmd_web)
     wb.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server the client uses")
-    wb.add_argument("--host", default="127.0.0.1")
-    wb.add_argument("--port", type=int, default=8000)
-    wb.add_argument("--mono", action="store_true")
-    wb.set_defaults(fn=cmd_web)
+    wb.add_argument("--host", default="127.0.0.1", help="interface the browser connects to")
+    wb.add_argument("--port", type=int, default=8000, help="port the browser connects to")
+    wb.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
 
-    store_help = "event store URL (default: the server's default SQLite store)"
-    ex = sub.add_parser("export", help="write a game's event log as JSON lines (lossless)")
-    ex.add_argument("game", help="game id in the store, or a .jsonl file")
-    ex.add_argument("--store", help=store_help)
-    ex.add_argument("--out", required=True)
-    ex.set_defaults(fn=cmd_export)
 
-    im = sub.add_parser("import", help="store an exported log as a new game (new join codes)")
-    im.add_argument("file")
-    im.add_argument("--store", help=store_help)
-    im.set_defaults(fn=cmd_import)
-
-    rp = sub.add_parser(
-        "report", help="the debrief of a game: timeline, charts, agreements, red lines, scores"
+def _add_review_commands(sub: Any) -> None:
+    """The after-action review: saved games in and out of stores, reports, forks, grades."""
+    rpl = _command(
+        sub, "replay", "step through a game turn by turn, as each team saw it or truly was", cmd_replay
     )
-    rp.add_argument("game", help="game id in the store, or a .jsonl file")
-    rp.add_argument("--store", help=store_help)
-    rp.add_argument("--format", choices=["html", "md", "json"], default="md")
-    rp.add_argument(
-        "--audience", choices=["facilitator", "us", "mx", "cn", "ca", "public"], default="facilitator"
+    rpl.add_argument("game", help=GAME_HELP)
+    rpl.add_argument("--store", help=STORE_HELP)
+    rpl.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to show")
+
+    ex = _command(sub, "export", "write a game's event log as JSON lines (lossless)", cmd_export)
+    ex.add_argument("game", help=GAME_HELP)
+    ex.add_argument("--store", help=STORE_HELP)
+    ex.add_argument("--out", required=True, help="the file to write")
+
+    im = _command(sub, "import", "store an exported log as a new game (new join codes)", cmd_import)
+    im.add_argument("file", help="an exported .jsonl log")
+    im.add_argument("--store", help=STORE_HELP)
+    im.add_argument("--create-store", action="store_true", help=CREATE_HELP)
+
+    rp = _command(
+        sub, "report", "the debrief of a game: timeline, charts, agreements, red lines, scores", cmd_report
     )
+    rp.add_argument("game", help=GAME_HELP)
+    rp.add_argument("--store", help=STORE_HELP)
+    rp.add_argument("--format", choices=["html", "md", "json"], default="md", help="output format")
+    rp.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to report")
     rp.add_argument("--out", help="file (default: standard output)")
-    rp.set_defaults(fn=cmd_report)
 
-    fk = sub.add_parser("fork", help="start a new game from the state at the start of turn N")
-    fk.add_argument("game", help="game id in the store, or a .jsonl file")
-    fk.add_argument("--turn", type=_positive, required=True)
+    fk = _command(sub, "fork", "start a new game from the state at the start of turn N", cmd_fork)
+    fk.add_argument("game", help=GAME_HELP)
+    fk.add_argument("--turn", type=_positive, required=True, help="the turn whose start the new game takes")
     fk.add_argument("--seed", type=int, help="reseed future rolls (default: the original seed)")
-    fk.add_argument("--store", help=store_help)
+    fk.add_argument("--store", help=STORE_HELP)
+    fk.add_argument("--create-store", action="store_true", help=CREATE_HELP)
     fk.add_argument(
         "--rerun-under-current-rules",
         action="store_true",
         help="fork a game played under other rules (or unrecorded ones): it goes on under the loaded rules",
     )
-    fk.set_defaults(fn=cmd_fork)
 
-    cm = sub.add_parser("compare", help="compare several games of one scenario, or a batch of simulate runs")
+    cm = _command(
+        sub, "compare", "compare several games of one scenario, or a batch of simulate runs", cmd_compare
+    )
     cm.add_argument(
         "games", nargs="+", help="game ids, .jsonl game logs, or a runs.jsonl from simulate --out"
     )
-    cm.add_argument("--store", help=store_help)
+    cm.add_argument("--store", help=STORE_HELP)
     cm.add_argument("--out", help="write the comparison (JSON) here too")
-    cm.set_defaults(fn=cmd_compare)
 
-    gr = sub.add_parser("grades", help="one CSV row per player: messages, proposals, orders, agreements")
-    gr.add_argument("game", help="game id in the store, or a .jsonl file")
-    gr.add_argument("--store", help=store_help)
-    gr.add_argument("--out", required=True)
+    gr = _command(
+        sub, "grades", "one CSV row per player: messages, proposals, orders, agreements", cmd_grades
+    )
+    gr.add_argument("game", help=GAME_HELP)
+    gr.add_argument("--store", help=STORE_HELP)
+    gr.add_argument("--out", required=True, help="the CSV file to write")
     gr.add_argument("--anonymize", action="store_true", help="stable pseudonyms instead of names")
-    gr.set_defaults(fn=cmd_grades)
 
-    bal = sub.add_parser("balance", help="measure the balance targets (docs/design.md) for every scenario")
-    bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
-    bal.add_argument("--workers", type=_positive, default=2)
-    bal.add_argument("--seed", type=int, default=1)
-    bal.add_argument("--json", action="store_true")
-    bal.set_defaults(fn=cmd_balance)
+
+def _command(sub: Any, name: str, text: str, fn: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        name, help=text, description=text, formatter_class=_HelpFormatter
+    )
+    p.set_defaults(fn=fn)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from precursor import __version__
+
+    p = _Parser(
+        prog="precursor",
+        description="Precursor: a negotiation wargame about fentanyl.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=_HelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="cmd", title="commands", metavar="COMMAND")
+    _add_analysis_commands(sub)
+    _add_live_commands(sub)
+    _add_review_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    rc: int = args.fn(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cmd is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        rc: int = args.fn(args)
+    except KeyboardInterrupt:
+        return 130  # the shell's convention for SIGINT
+    except Exception as exc:
+        error = _as_cli_error(exc)
+        if error is None:
+            raise
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return error.code
     return rc
 
 

@@ -93,7 +93,7 @@ def test_check_cases_reports_a_failing_case(tmp_path: Path) -> None:
 
 def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
     wheel_dir = tmp_path / "wheels"
-    subprocess.run(
+    build = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -101,21 +101,32 @@ def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
             "wheel",
             "--no-deps",
             "--no-build-isolation",
-            "-q",
             "-w",
             str(wheel_dir),
             str(ROOT),
         ],
         check=True,
         capture_output=True,
+        text=True,
         # the data files are the point here; CI tests the compiled build through `pip install .`
         env={**os.environ, "PRECURSOR_PURE": "1"},
     )
+    assert "Warning" not in build.stdout + build.stderr, build.stdout + build.stderr
     wheel = next(wheel_dir.glob("precursor_wargame-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert (
-        "precursor/data/rules/levers/us.yaml" in names and "precursor/data/scenarios/loose-talk.yaml" in names
-    )
+    # every shipped rule and scenario file, and nothing of the checkout's top level (setup.py, tests)
+    shipped = {
+        f"precursor/data/{p.relative_to(ROOT).as_posix()}"
+        for folder in ("rules", "scenarios")
+        for p in (ROOT / folder).rglob("*.yaml")
+    }
+    assert shipped and shipped <= set(names), sorted(shipped - set(names))
+    tops = {n.split("/")[0] for n in names}
+    assert tops == {"precursor", "server", "client_tui", f"{wheel.name.split('-py3')[0]}.dist-info"}, tops
+    assert not [n for n in names if n.endswith("setup.py")]
+    meta = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA").decode()
+    assert "License-Expression: MIT" in meta and "Keywords: " in meta and "Classifier: " in meta
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=False)
     py = env_dir / "bin" / "python"

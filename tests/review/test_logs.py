@@ -122,7 +122,7 @@ def test_cli_reads_an_unrecorded_log_with_a_note_and_forks_it_only_when_asked(tm
     assert len(fork.stderr.strip().splitlines()) == 1
     sim = _cli("simulate", "--from", str(log), "--turn", "2", "--runs", "2", "--json")
     assert sim.returncode == 2 and RERUN_FLAG in sim.stderr
-    fork = _cli("fork", str(log), "--turn", "2", "--store", store, RERUN_FLAG)
+    fork = _cli("fork", str(log), "--turn", "2", "--store", store, "--create-store", RERUN_FLAG)
     assert fork.returncode == 0, fork.stderr
     assert "game_id" in json.loads(fork.stdout)
 
@@ -130,5 +130,6 @@ def test_cli_reads_an_unrecorded_log_with_a_note_and_forks_it_only_when_asked(tm
 def test_cli_forks_a_log_of_the_loaded_rules_without_a_word(rb: Rulebook, tmp_path: Path) -> None:
     log = tmp_path / "new.jsonl"
     log.write_text(dumps(_game(rb)), encoding="utf-8")
-    fork = _cli("fork", str(log), "--turn", "2", "--store", f"sqlite:///{tmp_path / 'games.db'}")
+    store = f"sqlite:///{tmp_path / 'games.db'}"
+    fork = _cli("fork", str(log), "--turn", "2", "--store", store, "--create-store")
     assert fork.returncode == 0 and fork.stderr == "", fork.stderr

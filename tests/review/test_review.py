@@ -59,7 +59,7 @@ def test_import_and_export_through_a_store_are_lossless(rb: Rulebook, tmp_path: 
     src.write_text(dumps(game.log), encoding="utf-8")
     store = f"sqlite:///{tmp_path / 'games.db'}"
     out = subprocess.run(
-        [sys.executable, "-m", "precursor.cli", "import", str(src), "--store", store],
+        [sys.executable, "-m", "precursor.cli", "import", str(src), "--store", store, "--create-store"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     created = json.loads(out.stdout)
