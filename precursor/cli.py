@@ -1040,12 +1040,82 @@ def _add_analysis_commands(sub: Any) -> None:
     bal.add_argument("--seed", type=int, default=1, help="batch seed")
     bal.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
+    pr = _command(
+        sub,
+        "probe",
+        "play simple scripted strategies for a team against the persona bots: does a cheap trick win?",
+        cmd_probe,
+    )
+    pr.add_argument("--scenario", help="scenario id (default: every scenario)")
+    pr.add_argument("--team", choices=["us", "mx", "cn", "ca"], help="team to probe (default: every team)")
+    pr.add_argument("--runs", type=_positive, default=50, help="games per strategy and per persona")
+    pr.add_argument("--search-runs", type=_positive, help="games per candidate in the best-fixed search")
+    pr.add_argument("--seed", type=int, default=1, help="batch seed; the same seeds for every strategy")
+    pr.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    pr.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
     co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
     co.add_argument(
         "shell",
         choices=["bash", "zsh"],
         help='bash: eval "$(precursor completion bash)" in ~/.bashrc; zsh: save it as _precursor on $fpath',
     )
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    """Each strategy's mean score beside the team's best persona on the same seeds (docs/balance.md)."""
+    from precursor.analysis.probe import probe
+    from precursor.game.schema import TEAMS
+
+    rb = _rulebook()
+    if args.scenario is not None and args.scenario not in rb.scenarios:
+        raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
+    scenarios = [args.scenario] if args.scenario else sorted(rb.scenarios)
+    teams = [args.team] if args.team else list(TEAMS)
+    results = []
+    with _progress_bar(not args.json, "probe (scenario x team)") as bar:
+        update = _progress_callback(bar)
+        for sid in scenarios:
+            for team in teams:
+                results.append(probe(rb, sid, team, args.runs, args.seed, args.workers, args.search_runs))
+                if update is not None:
+                    update(len(results), len(scenarios) * len(teams))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+        return EXIT_OK
+    _print_probe(results)
+    return EXIT_OK
+
+
+def _print_probe(results: list[Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    c = Console()
+    for r in results:
+        pid, best = r.best_persona
+        t = Table(
+            "strategy",
+            "mean score",
+            "margin",
+            title=f"{r.scenario} — {r.team}: {r.runs} games each; best persona {pid} {best:+.2f}",
+        )
+        for name, mean in sorted(r.personas.items()):
+            t.add_row(f"persona {escape(name)}", f"{mean:+.2f}", f"{mean - best:+.2f}")
+        margins = r.margins()
+        for name, mean in r.strategies.items():
+            shown = escape(name if name != "best_fixed" else f"best fixed ({', '.join(r.best_fixed)})")
+            style = "[red]" if margins[name] > 5 else ""
+            t.add_row(shown, f"{mean:+.2f}", f"{style}{margins[name]:+.2f}")
+        if r.repeat:
+            lever = max(r.repeat, key=lambda k: (r.repeat[k], k))
+            style = "[red]" if margins["repeat_best"] > 5 else ""
+            t.add_row(f"repeat {escape(lever)} (best of {len(r.repeat)} levers)", f"{r.repeat[lever]:+.2f}",
+                      f"{style}{margins['repeat_best']:+.2f}")  # fmt: skip
+        c.print(t)
+    wins = [(r.scenario, r.team, k, v) for r in results for k, v in r.margins().items() if v > 5]
+    c.print(f"{len(wins)} strategy/team pair(s) beat the best persona by more than 5 points")
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
