@@ -28,9 +28,13 @@ Arithmetic never stops a game. The rules below are deliberate and rule authors r
 * ``round`` rounds halves away from zero (``round(2.5)`` is 3, ``round(-2.5)`` is -3).
 * ``clamp(x, lo, hi)`` expects ``lo <= hi``; if not, ``x < lo`` gives ``lo`` and anything else gives ``hi``.
 * ``if(c, a, b)``, ``if ... then ... else``, ``and`` and ``or`` only evaluate what they need.
-* ``lag(name, k)`` is the value of ``name`` ``round(k)`` months ago, read from the monthly history kept under
-  the reserved environment key ``__history__`` (last entry = current month). A history shorter than ``k``
-  gives its oldest entry; no history, or ``k <= 0``, gives the current value.
+* ``lag(name, k)`` is the value of ``name`` recorded ``round(k)`` months before the current month, read from
+  the monthly history kept under the reserved environment key ``__history__``. Between months (orders, rules
+  of the turn's steps, injects) the current month is the last one recorded, the history's last entry, so
+  ``lag(x, 1)`` is the entry before it. While the months step models a month (its monthly rules and the flow,
+  marked by the reserved key ``__month_open__``) that month is not recorded yet: the last entry is already
+  one month back, so ``lag(x, 1)`` is that last entry. A history shorter than ``k`` gives its oldest entry;
+  no history, or ``k <= 0``, gives the current value.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from precursor.game.decimals import round4
 __all__ = [
     "HISTORY_KEY",
     "MAX_DEPTH",
+    "MONTH_OPEN_KEY",
     "Binary",
     "Bool",
     "Call",
@@ -71,6 +76,9 @@ Type = Literal["num", "bool", "str"]
 Fn: TypeAlias = Callable[[Mapping[str, Any]], Any]
 
 HISTORY_KEY: Final = "__history__"
+# Present (True) while the months step models a month that the history does not hold yet: lag() then counts
+# from that month, one entry past the history's end, instead of from the last recorded month.
+MONTH_OPEN_KEY: Final = "__month_open__"
 # The end-of-turn values of every numeric indicator, per indicator: mean.<id> is derived from them on read.
 TURN_VALUES_KEY: Final = "__turn_values__"
 # Deep enough for any hand-written rule, shallow enough that parsing, checking and the nested closures stay
@@ -997,11 +1005,12 @@ def _lag(name: str, months: Fn) -> Fn:
         if not series:
             return env[name]
         n = _round(k)
-        if n >= len(series):
-            return series[0]
         if n <= 0:
             return env[name]
-        return series[-1 - n]
+        back = n - 1 if MONTH_OPEN_KEY in env else n  # entries back from the last recorded one
+        if back >= len(series):
+            return series[0]
+        return series[-1 - back]
 
     return lag
 

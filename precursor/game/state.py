@@ -16,12 +16,14 @@ from typing import Any, cast
 
 from precursor.game import events as ev_t
 from precursor.game.events import LogEvent
-from precursor.game.expr import HISTORY_KEY, TURN_VALUES_KEY
+from precursor.game.expr import HISTORY_KEY, MONTH_OPEN_KEY, TURN_VALUES_KEY
 
 # The loose form the engine, the server and the stores build and pass events in (key by key, then
 # ``Game.emit``); the vocabulary itself, one TypedDict per type, is ``precursor.game.events``.
 Event = LogEvent
 PHASES = ("briefing", "negotiation", "orders", "results")
+# environment keys the expression language reads that are not indicator values, kept out of snapshots
+_RESERVED = frozenset((HISTORY_KEY, MONTH_OPEN_KEY, TURN_VALUES_KEY))
 
 
 @dataclass
@@ -61,7 +63,7 @@ class GameState:
     def snapshot(self) -> str:
         """Canonical JSON of the whole state, for comparing a replay with the live game."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["env"] = {k: v for k, v in self.env.items() if k not in (HISTORY_KEY, TURN_VALUES_KEY)}
+        d["env"] = {k: v for k, v in self.env.items() if k not in _RESERVED}
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 

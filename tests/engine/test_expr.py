@@ -401,6 +401,18 @@ def test_lag_reads_history(months: str, value: float) -> None:
     assert run(f"lag(flow.street, {months})", env) == value
 
 
+@pytest.mark.parametrize(
+    ("months", "value"),
+    [("0", 55.0), ("-2", 55.0), ("0.4", 55.0), ("1", 50.0), ("3", 30.0), ("5", 10.0), ("40", 10.0)],
+)
+def test_lag_in_an_open_month_counts_from_that_month(months: str, value: float) -> None:
+    # The month being modelled (its value so far: 55) is not recorded yet: the last entry (50) is already one
+    # month back, so a three-month lag reads the third entry from the end, not the fourth.
+    history = {"flow.street": [10.0, 20.0, 30.0, 40.0, 50.0]}
+    env = lag_env(history, **{"flow.street": 55.0, "__month_open__": True})
+    assert run(f"lag(flow.street, {months})", env) == value
+
+
 def test_lag_without_history_uses_current_value() -> None:
     assert run("lag(flow.street, 3)", lag_env(None)) == 50.0
     assert run("lag(flow.street, 3)", lag_env({})) == 50.0

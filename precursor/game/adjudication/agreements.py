@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from precursor.game import negotiation
-from precursor.game.adjudication.orders import exec_order
+from precursor.game.adjudication.orders import exec_order, mark_played_late
 from precursor.game.adjudication.tension import add_tension
 from precursor.game.core import GameCore
 from precursor.game.expr import compile_expr
@@ -205,7 +205,7 @@ def _reneging_costs(g: GameCore, a: dict[str, Any], c: dict[str, Any], pending: 
 
 
 def _snapbacks(g: GameCore, a: dict[str, Any]) -> None:
-    """A snapback whose trigger holds fires once: its order is executed at no cost."""
+    """A snapback whose trigger holds fires once: its order is executed at no cost and counts as played."""
     env = g.state.env
     for si, sb in enumerate(a.get("snapback", [])):
         if a.get(f"snapped_{si}"):
@@ -228,7 +228,8 @@ def _snapbacks(g: GameCore, a: dict[str, Any]) -> None:
                     "vis": a["parties"],
                 }
             )
-            exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}")
+            if exec_order(g, sb["actor"], order, via=f":snapback:{a['id']}"):
+                mark_played_late(g, lever, f"the snapback of {a['id']}")
 
 
 def _complete(g: GameCore, a: dict[str, Any]) -> None:

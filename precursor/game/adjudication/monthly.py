@@ -8,10 +8,36 @@ from precursor.game.adjudication.consent import hard_red_line
 from precursor.game.adjudication.rules import run_rule
 from precursor.game.core import GameCore
 from precursor.game.decimals import round4
+from precursor.game.expr import MONTH_OPEN_KEY
 from precursor.game.months import add_months
 
 
 def month_step(g: GameCore) -> None:
+    """Model the month after ``month_index`` and record it.
+
+    Until the ``month`` event records it, the month being modelled is not in the history, yet rules and the
+    flow that read ``lag(x, n)`` mean n months before this month: ``MONTH_OPEN_KEY`` tells ``lag`` so.
+    """
+    env = g.state.env
+    env[MONTH_OPEN_KEY] = True
+    try:
+        _model_month(g)
+    finally:
+        del env[MONTH_OPEN_KEY]
+    nxt = g.state.month_index + 1
+    values = g.rb.num_values(env)
+    g.emit(
+        {
+            "type": "month",
+            "month_index": nxt,
+            "month": add_months(g.state.start, nxt).month,
+            "values": values,
+            "vis": "facilitator",
+        }
+    )
+
+
+def _model_month(g: GameCore) -> None:
     st, env = g.state, g.state.env
     due = [q for q in st.queue if q["due"] <= st.month_index]
     if due:
@@ -55,17 +81,6 @@ def month_step(g: GameCore) -> None:
         if rule.order >= 100:
             run_rule(g, rule, f"m{st.month_index}")
     _cyber_discovery(g)
-    nxt = st.month_index + 1
-    values = g.rb.num_values(env)
-    g.emit(
-        {
-            "type": "month",
-            "month_index": nxt,
-            "month": add_months(st.start, nxt).month,
-            "values": values,
-            "vis": "facilitator",
-        }
-    )
 
 
 def _cyber_discovery(g: GameCore) -> None:

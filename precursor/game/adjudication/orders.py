@@ -25,6 +25,12 @@ def all_orders(g: GameCore) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+def _count_play(env: dict[str, Any], lid: str, pending: dict[str, Any]) -> None:
+    pending[f"played.{lid}"] = True
+    pending[f"streak.{lid}"] = env[f"streak.{lid}"] + 1
+    pending[f"count.{lid}"] = env[f"count.{lid}"] + 1
+
+
 def mark_played(g: GameCore, orders: list[tuple[str, dict[str, Any]]]) -> None:
     env = g.state.env
     played = {o["lever"] for _, o in orders}
@@ -32,9 +38,7 @@ def mark_played(g: GameCore, orders: list[tuple[str, dict[str, Any]]]) -> None:
     lapsed: list[CLever] = []
     for lid, lever in g.rb.levers.items():
         if lid in played:
-            pending[f"played.{lid}"] = True
-            pending[f"streak.{lid}"] = env[f"streak.{lid}"] + 1
-            pending[f"count.{lid}"] = env[f"count.{lid}"] + 1
+            _count_play(env, lid, pending)
         elif env[f"streak.{lid}"]:
             pending[f"streak.{lid}"] = 0
             if lever.sustained:
@@ -53,7 +57,28 @@ def mark_played(g: GameCore, orders: list[tuple[str, dict[str, Any]]]) -> None:
         )
 
 
-def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None:
+def mark_played_late(g: GameCore, lever: CLever, why: str) -> None:
+    """Count an order executed after the turn's orders were recorded (a snapback) like a submitted one.
+
+    Without this a sustained lever carried out by a snapback kept its effect for good: it was never played,
+    so its streak never ended and it never lapsed. A lever already played this turn is counted once.
+    """
+    env = g.state.env
+    if env[f"played.{lever.id}"]:
+        return
+    pending: dict[str, Any] = {}
+    _count_play(env, lever.id, pending)
+    g.effect(
+        "turn.orders",
+        f"{lever.code}, executed by {why}, is recorded as played",
+        pending,
+        (),
+        vis="facilitator",
+    )
+
+
+def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> bool:
+    """Carry out one order, or emit why it cannot be; True when it was executed."""
     env = g.state.env
     lever = g.rb.levers[o["lever"]]
     public = o["visibility"] == "public"
@@ -72,7 +97,7 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None
                     "vis": [team],
                 }
             )
-            return
+            return False
         pending: dict[str, Any] = {}
         cost = float(o["cost"])
         pc_key = f"{team}.pc"
@@ -129,6 +154,7 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> None
             hard_red_line(g, hrl_reason or f"{lever.code} was carried out inside Mexico without consent")
     finally:
         g.clear_ctx(ctx, params)
+    return True
 
 
 def _refusal(g: GameCore, team: str, lever: CLever, o: dict[str, Any], ctx: dict[str, Any]) -> str | None:
