@@ -207,6 +207,14 @@ class Joined(_Out):
     player_id: str
 
 
+class CodeRotated(_Out):
+    """A team's new join code, shown this once (the server keeps only its hash); the old one no
+    longer joins. Players who already joined keep their tokens."""
+
+    team: str = Field(description="us, mx, cn, ca or observer")
+    join_code: str
+
+
 class GameSummary(_Out):
     game_id: str
     name: str = ""
@@ -253,6 +261,7 @@ def protocol_schema() -> dict[str, Any]:
         "GameCreated": GameCreated,
         "JoinGame": JoinGame,
         "Joined": Joined,
+        "CodeRotated": CodeRotated,
         "GameSummary": GameSummary,
         "ScenarioSummary": ScenarioSummary,
         "Health": Health,

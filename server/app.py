@@ -25,6 +25,7 @@ from precursor.game.rulebook import Rulebook, default_rulebook
 from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
+    CodeRotated,
     CreateGame,
     GameCreated,
     GameSummary,
@@ -54,6 +55,7 @@ _STATUS = {
     "unknown_game": 404,
     "unknown_scenario": 404,
     "bad_code": 403,
+    "bad_token": 401,
     "forbidden": 403,
     "conflict": 409,
     "store_unavailable": 503,
@@ -173,6 +175,15 @@ def _add_lobby(app: FastAPI) -> None:
     @app.post("/api/games/{game_id}/join", status_code=201, responses={403: {}, 404: {}})
     async def join_game(request: Request, game_id: str, body: JoinGame) -> Joined:
         return await _hub_of(request).join(game_id, body)
+
+    @app.post("/api/games/{game_id}/codes/{who}", status_code=201, responses={401: {}, 404: {}})
+    async def rotate_code(request: Request, game_id: str, who: str) -> CodeRotated:
+        """The facilitator (``Authorization: Bearer <facilitator token>``) replaces a team's join code."""
+        hub = _hub_of(request)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not await hub.facilitator(game_id, token.strip()):
+            raise CommandError("bad_token", "rotating a join code needs the game's facilitator token")
+        return CodeRotated(team=who, join_code=await hub.rotate_code(game_id, who))
 
 
 def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:

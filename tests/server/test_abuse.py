@@ -1,0 +1,128 @@
+"""Someone holding a join code, or a copy of the store: what they must not get."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import ServerProcess, running_server
+from websockets.asyncio.client import ClientConnection, connect
+
+from precursor.client import ClientError, LobbyClient
+from server.auth import normalise_code
+
+
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def rotate(url: str, game_id: str, who: str, token: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+        return await http.post(
+            f"/api/games/{game_id}/codes/{who}", headers={"Authorization": f"Bearer {token}"}
+        )
+
+
+@contextlib.asynccontextmanager
+async def raw_socket(url: str, game_id: str, token: str) -> AsyncIterator[ClientConnection]:
+    """A bare websocket, for frames the client library keeps to itself (the ack's fields)."""
+    ws_url = url.replace("http", "ws", 1) + f"/ws/games/{game_id}?token={token}"
+    async with connect(ws_url, proxy=None, compression=None, open_timeout=10) as ws:
+        yield ws
+
+
+async def answer(ws: ClientConnection, cid: str, limit: int = 200) -> dict[str, Any]:
+    """The ack or error frame for command ``cid`` (events before it are skipped)."""
+    for _ in range(limit):
+        frame = json.loads(await ws.recv())
+        if frame.get("id") == cid and frame["type"] in ("ack", "error"):
+            return dict(frame)
+    raise AssertionError(f"no answer to {cid} in {limit} frames")
+
+
+# ---------------------------------------------------------------------- 1. secrets at rest
+
+
+async def test_the_sqlite_store_keeps_no_join_code_and_is_private(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "precursor"
+    db = folder / "games.db"
+    with umask(0o022):
+        async with running_server(f"sqlite:///{db}") as url, LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial", seed=3)
+            await lobby.join(g.game_id, g.join_codes["us"], "Ana")
+            fresh = (await rotate(url, g.game_id, "mx", g.facilitator_token)).json()["join_code"]
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+            blobs = b"".join(p.read_bytes() for p in sorted(folder.iterdir()))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert set(modes) >= {"games.db", "games.db-wal", "games.db-shm"}
+    assert set(modes.values()) == {0o600}, modes
+    assert g.game_id.encode() in blobs  # the files were read while they held the game
+    for secret in (*g.join_codes.values(), fresh, g.facilitator_token):
+        assert secret.encode() not in blobs and normalise_code(secret).encode() not in blobs
+
+
+async def test_the_facilitator_rotates_a_code_once_and_the_old_one_stops(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3)
+        before = await lobby.join(g.game_id, g.join_codes["mx"], "Luz")
+        for bad in ("-", "x" * 32, (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).token):
+            r = await rotate(url, g.game_id, "mx", bad)
+            assert (r.status_code, r.json()["code"]) == (401, "bad_token")
+        assert (await rotate(url, g.game_id, "nobody", g.facilitator_token)).status_code == 400
+        r = await rotate(url, g.game_id, "mx", g.facilitator_token)
+        assert r.status_code == 201 and r.json()["team"] == "mx"
+        code = r.json()["join_code"]
+        assert code != g.join_codes["mx"]
+        with pytest.raises(ClientError) as err:
+            await lobby.join(g.game_id, g.join_codes["mx"], "Eve")
+        assert (err.value.code, err.value.status) == ("bad_code", 403)
+        after = await lobby.join(g.game_id, code, "Rosa")
+        assert (after.team, before.team) == ("mx", "mx")
+        # the other codes are untouched
+        assert (await lobby.join(g.game_id, g.join_codes["cn"], "Wei")).team == "cn"
+        # the observers' code rotates the same way
+        r = await rotate(url, g.game_id, "observer", g.facilitator_token)
+        assert (await lobby.join(g.game_id, r.json()["join_code"], "Press")).role == "observer"
+
+
+@pytest.mark.subprocess
+async def test_no_secret_in_the_server_log_at_debug() -> None:
+    proc = ServerProcess("memory://", log_level="debug")
+    proc.start()
+    try:
+        async with LobbyClient(proc.url) as lobby:
+            g = await lobby.create_game("tutorial", seed=3)
+            j = await lobby.join(g.game_id, g.join_codes["us"], "Ana")
+            fresh = (await rotate(proc.url, g.game_id, "us", g.facilitator_token)).json()["join_code"]
+            with pytest.raises(ClientError):
+                await lobby.join(g.game_id, g.join_codes["us"], "Eve")
+            async with raw_socket(proc.url, g.game_id, g.facilitator_token) as fac:
+                await fac.recv()
+                await fac.send(json.dumps({"type": "command", "id": "r", "command": {"type": "pause"}}))
+                await answer(fac, "r")
+    finally:
+        assert proc.proc is not None and proc.proc.stdout is not None
+        proc.proc.terminate()
+        out = proc.proc.stdout.read()
+        proc.stop()
+    assert "DEBUG" in out, "nothing logged at debug level: the check would prove nothing"
+    for secret in (*g.join_codes.values(), fresh, g.facilitator_token, j.token):
+        assert secret not in out and normalise_code(secret) not in out
