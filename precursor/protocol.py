@@ -117,6 +117,10 @@ class Ack(_Out):
     type: Literal["ack"] = "ack"
     id: str
     seq: int = Field(description="the last event the command produced (or the log's end if none)")
+    join_code: dict[str, str] | None = Field(
+        default=None,
+        description="after remove_player: {team, join_code}, the removed player's new team code, shown once",
+    )
 
 
 class ErrorFrame(_Out):

@@ -32,6 +32,7 @@ from precursor.protocol import (
     Health,
     Joined,
     JoinGame,
+    RemovePlayer,
     ScenarioSummary,
     SessionCommand,
 )
@@ -202,7 +203,7 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
         await room.attach(conn, since if since is not None and since >= 0 else None)
         writer = asyncio.create_task(conn.writer())
         try:
-            await _read_frames(websocket, room, conn, settings)
+            await _read_frames(websocket, hub, room, conn, settings)
         except WebSocketDisconnect:
             pass
         finally:
@@ -246,7 +247,7 @@ async def _open(
 
 
 async def _read_frames(
-    websocket: WebSocket, room: GameRoom, conn: Connection, settings: ServerSettings
+    websocket: WebSocket, hub: Hub, room: GameRoom, conn: Connection, settings: ServerSettings
 ) -> None:
     """Every inbound frame, rate-limited and size-checked before it is parsed, until either side leaves."""
     loop = asyncio.get_running_loop()
@@ -273,7 +274,7 @@ async def _read_frames(
         ):
             conn.push(_err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes"))
             continue
-        await _handle_frame(room, conn, text)
+        await _handle_frame(hub, room, conn, text)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
@@ -294,7 +295,7 @@ def _actor(conn: Connection) -> Actor | None:
     return None
 
 
-async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
+async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -> None:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
@@ -352,4 +353,20 @@ async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
         log.exception("command failed in game %s", room.game_id)
         conn.push(_err(cid, "internal", "the server failed on this command; nothing was changed"))
         return
-    conn.push(json.dumps({"type": "ack", "id": cid, "seq": seq}, separators=(",", ":")))
+    extra = await _follow_up(hub, room, cmd)
+    conn.push(json.dumps({"type": "ack", "id": cid, "seq": seq, **extra}, separators=(",", ":")))
+
+
+async def _follow_up(hub: Hub, room: GameRoom, cmd: Any) -> dict[str, Any]:
+    """What an ack carries besides its seq. Removing a player rotates the join code they came in with:
+    otherwise the same code would seat them again at once under a new token. The facilitator gets the
+    new code in this ack, once; teammates already seated keep their tokens."""
+    if not isinstance(cmd, RemovePlayer):
+        return {}
+    p = room.session.players.get(cmd.player)
+    who = p.team if p is not None and p.role == "player" and p.team else "observer"
+    try:
+        code = await hub.rotate_code(room.game_id, who)
+    except StoreError as exc:
+        return {"warning": f"removed, but the join code of {who} was not rotated ({exc}); rotate it by hand"}
+    return {"join_code": {"team": who, "join_code": code}}

@@ -126,3 +126,36 @@ async def test_no_secret_in_the_server_log_at_debug() -> None:
     assert "DEBUG" in out, "nothing logged at debug level: the check would prove nothing"
     for secret in (*g.join_codes.values(), fresh, g.facilitator_token, j.token):
         assert secret not in out and normalise_code(secret) not in out
+
+
+# ---------------------------------------------------------------------- 2. removal removes
+
+
+async def test_a_removed_player_cannot_rejoin_with_the_old_code(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3)
+        eve = await lobby.join(g.game_id, g.join_codes["cn"], "Eve")
+        wei = await lobby.join(g.game_id, g.join_codes["cn"], "Wei")
+        press = await lobby.join(g.game_id, g.join_codes["observer"], "Press")
+        async with raw_socket(url, g.game_id, g.facilitator_token) as fac:
+            await fac.recv()
+            command = {"type": "remove_player", "player": eve.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm", "command": command}))
+            ack = await answer(fac, "rm")
+            assert ack["type"] == "ack" and ack["join_code"]["team"] == "cn"
+            fresh = ack["join_code"]["join_code"]
+            command = {"type": "remove_player", "player": press.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm2", "command": command}))
+            ack = await answer(fac, "rm2")
+            assert ack["join_code"]["team"] == "observer"
+        # the removed person's code seats nobody any more, in the team or among the observers
+        for old in (g.join_codes["cn"], g.join_codes["observer"]):
+            with pytest.raises(ClientError) as err:
+                await lobby.join(g.game_id, old, "Eve again")
+            assert err.value.code == "bad_code"
+        # the rest of the team carries on: seated players keep their seats, newcomers use the new code
+        assert (await lobby.join(g.game_id, fresh, "Lin")).team == "cn"
+        async with raw_socket(url, g.game_id, wei.token) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+        # other teams' codes are untouched
+        assert (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).team == "us"
