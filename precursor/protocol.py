@@ -7,15 +7,55 @@ only by adding fields. ``PROTOCOL_VERSION`` is sent in the welcome frame; it mov
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from precursor.game.commands import Command, TeamId
 
 PROTOCOL_VERSION = 1
 PHASE_NAMES = ("briefing", "negotiation", "orders", "results")
 Phase = Literal["briefing", "negotiation", "orders", "results"]
+
+
+#: Characters no player may put in front of another: C0 controls but tab and newline (an ESC starts a
+#: terminal escape sequence that recolours or rewrites the Textual client's screen), DEL and the C1
+#: controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+#: which make a text read differently from what it says ("Trojan source").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The longest string any command holds (a message or an inject's text): anything longer is refused
+#: before the command is even parsed, so no field is unbounded whatever its model says.
+MAX_TEXT = 4000
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters of ``_UNSAFE`` (newlines and tabs stay)."""
+    return _UNSAFE.sub("", text)
+
+
+def clean_name(value: Any) -> Any:
+    """A name is one line: cleaned, with newlines and tabs as spaces, trimmed."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(clean_text(value).split())
+
+
+def clean_strings(value: Any) -> Any:
+    """Every string in a parsed JSON value (keys too) cleaned; ``ValueError`` for one over ``MAX_TEXT``.
+    Deeply nested input raises ``RecursionError``, as the JSON parser does."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"a string of {len(value)} characters; the limit is {MAX_TEXT}")
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_strings(k): clean_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_strings(v) for v in value]
+    return value
+
+
+Name = Annotated[str, BeforeValidator(clean_name)]
 
 
 class _In(BaseModel):
@@ -188,7 +228,7 @@ class CreateGame(_In):
     seats: dict[TeamId, list[str]] = Field(
         default_factory=dict, description="player seats in play per team (default: one seat per team)"
     )
-    name: str = Field(default="", max_length=120)
+    name: Name = Field(default="", max_length=120)
 
 
 class GameCreated(_Out):
@@ -199,7 +239,7 @@ class GameCreated(_Out):
 
 class JoinGame(_In):
     join_code: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=60)
+    name: Name = Field(min_length=1, max_length=60, description="control characters are removed")
     seat: str | None = Field(default=None, max_length=40)
 
 

@@ -35,6 +35,7 @@ from precursor.protocol import (
     RemovePlayer,
     ScenarioSummary,
     SessionCommand,
+    clean_strings,
 )
 
 from .hub import Hub
@@ -327,6 +328,15 @@ async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -
     body = frame.get("command")
     if not isinstance(body, dict):
         conn.push(_err(cid, "bad_frame", "'command' must be an object"))
+        return
+    try:
+        # the one boundary every player's text crosses: what reaches the log and the others is clean
+        body = clean_strings(body)
+    except ValueError as exc:
+        conn.push(_err(cid, "bad_command", str(exc)))
+        return
+    except RecursionError:
+        conn.push(_err(cid, "bad_command", "the command nests too deeply"))
         return
     kind = body.get("type")
     session = isinstance(kind, str) and kind in SESSION_TYPES

@@ -159,3 +159,78 @@ async def test_a_removed_player_cannot_rejoin_with_the_old_code(url: str) -> Non
             assert json.loads(await ws.recv())["type"] == "welcome"
         # other teams' codes are untouched
         assert (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).team == "us"
+
+
+# ---------------------------------------------------------------------- 3. clean text
+
+NASTY = "\x1b[31m\u202e\x00\u2066\x07\x9b"
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+async def test_control_and_bidi_characters_never_reach_another_client(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3, name=f"Class{NASTY} 4B")
+        us = await lobby.join(g.game_id, g.join_codes["us"], f"Ana{NASTY}\nRed")
+        mx = await lobby.join(g.game_id, g.join_codes["mx"], "Luz")
+        with pytest.raises(ClientError) as err:
+            await lobby.join(g.game_id, g.join_codes["ca"], "\x1b\u202e\x00 ")
+        assert err.value.code == "bad_request"  # nothing left of the name
+        assert (await lobby.game(g.game_id)).name == "Class[31m 4B"
+    async with (
+        raw_socket(url, g.game_id, g.facilitator_token) as fac,
+        raw_socket(url, g.game_id, mx.token) as other,
+        raw_socket(url, g.game_id, us.token) as ana,
+    ):
+        await fac.recv()
+        await ana.recv()
+        seen = [json.loads(await other.recv())]
+        commands: list[tuple[ClientConnection, dict[str, Any]]] = [
+            (fac, {"type": "advance", "turn": 1, "phase": "briefing"}),
+            (ana, {"type": "message", "channel": "all", "text": f"hi{NASTY}\tthere\nline two"}),
+            (ana, {"type": "open_channel", "members": ["us", "mx"], "name": f"back{NASTY}room"}),
+            (
+                ana,
+                {
+                    "type": "propose",
+                    "parties": ["us", "mx"],
+                    "note": f"deal{NASTY}",
+                    "clauses": [{"actor": "mx", "lever": "mx_plan_1"}],
+                },
+            ),
+            (fac, {"type": "override", "key": "us.approval", "value": 50, "note": f"fix{NASTY}"}),
+            (ana, {"type": "message", "channel": "all", "text": "x" * 4001}),
+            (ana, {"type": "message", "channel": "all", "text": "end"}),
+        ]
+        answers = []
+        for i, (ws, command) in enumerate(commands):
+            await ws.send(json.dumps({"type": "command", "id": f"c{i}", "command": command}))
+            answers.append(await answer(ws, f"c{i}"))
+        for _ in range(200):
+            seen.append(json.loads(await other.recv()))
+            if seen[-1].get("event", {}).get("text") == "end":
+                break
+    texts = [s for f in seen for s in strings(f)]
+    assert [a["type"] for a in answers] == ["ack"] * 5 + ["error", "ack"], answers
+    assert answers[-2]["code"] == "bad_command"
+    for clean in (
+        "Class[31m 4B",
+        "Ana[31m Red",
+        "hi[31m\tthere\nline two",
+        "back[31mroom",
+        "deal[31m",
+        "fix[31m",
+    ):
+        assert clean in texts, clean
+    for s in texts:
+        assert not set(s) & set(NASTY.replace("[31m", "")), repr(s)
