@@ -29,8 +29,18 @@ log = logging.getLogger("precursor.server")
 
 
 class Hub:
-    def __init__(self, rb: Rulebook, store: EventStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        rb: Rulebook,
+        store: EventStore,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_players_per_team: int = 12,
+        max_observers: int = 50,
+    ) -> None:
         self.rb = rb
+        self.max_players_per_team = max_players_per_team
+        self.max_observers = max_observers
         self.store = store
         self.clock = clock
         self.rooms: dict[str, GameRoom] = {}
@@ -216,6 +226,7 @@ class Hub:
         if rec is None or "join" not in rec or index.get(rec["join"], key) != key:
             raise CommandError("bad_code", "that join code is not valid for this game")
         who = rec["join"]
+        self._check_room_for(room, who)
         token = auth.new_token()
         pid = auth.new_player_id()
         if who == "observer":
@@ -235,6 +246,20 @@ class Hub:
             {"op": "join", "player_id": pid, "name": req.name, "role": role, "team": team, "seat": seat},
         )
         return Joined(token=token, team=team, seat=seat, role=role, player_id=pid)  # type: ignore[arg-type]
+
+    def _check_room_for(self, room: GameRoom, who: str) -> None:
+        """A join code is shared, so it could seat any number of people: seats are capped per team and
+        observers per game. Removed players free their place."""
+        role = "observer" if who == "observer" else "player"
+        most = self.max_observers if role == "observer" else self.max_players_per_team
+        seated = sum(
+            1
+            for p in room.session.players.values()
+            if not p.removed and p.role == role and (role == "observer" or p.team == who)
+        )
+        if seated >= most:
+            where = "this game's observers" if role == "observer" else f"team {who}"
+            raise CommandError("too_many_players", f"{where} already has {most} players seated")
 
     async def rotate_code(self, game_id: str, who: str) -> str:
         """A new join code for a team (or the observers); the old one stops joining at once. The new

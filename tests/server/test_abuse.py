@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -234,3 +235,90 @@ async def test_control_and_bidi_characters_never_reach_another_client(url: str) 
         assert clean in texts, clean
     for s in texts:
         assert not set(s) & set(NASTY.replace("[31m", "")), repr(s)
+
+
+# ---------------------------------------------------------------------- 4. limits per identity
+
+
+async def test_rest_bodies_over_the_limit_are_refused(url: str) -> None:
+    big = {"scenario": "tutorial", "name": "x" * 100, "seats": {"us": ["s" * 40] * 2000}}
+    async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+        r = await http.post("/api/games", json=big)
+        assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+            yield b'{"scenario": "tutorial", "name": "'
+            for _ in range(20):
+                yield b"y" * 4096
+            yield b'"}'
+
+        r = await http.post("/api/games", content=chunks(), headers={"content-type": "application/json"})
+        assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+        assert (await http.post("/api/games", json={"scenario": "tutorial"})).status_code == 201
+
+
+async def test_joins_and_new_games_are_rate_limited_per_address() -> None:
+    limits = {"join_per_minute": 1.0, "join_burst": 3, "create_per_minute": 1.0, "create_burst": 2}
+    async with running_server("memory://", **limits) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial")
+        await lobby.create_game("tutorial")
+        with pytest.raises(ClientError) as err:
+            await lobby.create_game("tutorial")
+        assert (err.value.code, err.value.status) == ("rate_limited", 429)
+        for i in range(3):
+            await lobby.join(g.game_id, g.join_codes["us"], f"P{i}")
+        async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+            body = {"join_code": g.join_codes["mx"], "name": "Luz"}
+            r = await http.post(f"/api/games/{g.game_id}/join", json=body)
+        assert (r.status_code, r.json()["code"]) == (429, "rate_limited")
+        assert int(r.headers["retry-after"]) >= 1
+
+
+async def test_teams_and_observers_are_capped() -> None:
+    caps = {"max_players_per_team": 2, "max_observers": 1}
+    async with running_server("memory://", **caps) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial")
+        first = await lobby.join(g.game_id, g.join_codes["us"], "A")
+        await lobby.join(g.game_id, g.join_codes["us"], "B")
+        await lobby.join(g.game_id, g.join_codes["observer"], "Press")
+        for who in ("us", "observer"):
+            with pytest.raises(ClientError) as err:
+                await lobby.join(g.game_id, g.join_codes[who], "C")
+            assert (err.value.code, err.value.status) == ("too_many_players", 409)
+        await lobby.join(g.game_id, g.join_codes["mx"], "other teams are not counted")
+        async with raw_socket(url, g.game_id, g.facilitator_token) as fac:
+            await fac.recv()
+            command = {"type": "remove_player", "player": first.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm", "command": command}))
+            code = (await answer(fac, "rm"))["join_code"]["join_code"]
+        assert (await lobby.join(g.game_id, code, "C")).team == "us"  # the removed player's place
+
+
+async def test_connections_and_frames_are_limited_per_token() -> None:
+    async with running_server(
+        "memory://", max_connections_per_token=3, rate_per_second=5, rate_burst=5
+    ) as url:
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial")
+            token = (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).token
+        async with contextlib.AsyncExitStack() as stack:
+            socks = [await stack.enter_async_context(raw_socket(url, g.game_id, token)) for _ in range(3)]
+            for ws in socks:
+                assert json.loads(await ws.recv())["type"] == "welcome"
+            async with raw_socket(url, g.game_id, token) as extra:
+                refused = json.loads(await extra.recv())
+                assert refused["code"] == "too_many_connections"
+                await extra.wait_closed()
+                assert extra.close_code == 4429
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            for ws in socks:  # 3 sockets x 8 pings: one token's budget, not three
+                for _ in range(8):
+                    await ws.send('{"type": "ping"}')
+            replies = [json.loads(await ws.recv()) for ws in socks for _ in range(8)]
+            elapsed = loop.time() - start
+        pongs = sum(f["type"] == "pong" for f in replies)
+        assert pongs + sum(f.get("code") == "rate_limited" for f in replies) == 24
+        assert pongs <= 5 + 5 * elapsed + 1, (pongs, elapsed)
+        async with raw_socket(url, g.game_id, token) as again:  # the sockets closed: room for more
+            assert json.loads(await again.recv())["type"] == "welcome"
