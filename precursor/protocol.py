@@ -296,6 +296,11 @@ class Health(_Out):
     protocol: int = PROTOCOL_VERSION
     version: str
     games_loaded: int
+    durability: Literal["durable", "snapshots", "none", "unknown"] = Field(
+        default="unknown",
+        description="whether acknowledged events survive a crash of the store: Redis without appendonly "
+        "is 'snapshots' or 'none'; the memory store is 'none'",
+    )
 
 
 def protocol_schema() -> dict[str, Any]:

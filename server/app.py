@@ -169,7 +169,9 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
         hub = _hub_of(request)
         ok = await hub.store.ping()
         scheme = hub.store.url.split(":", 1)[0]
+        durability, _why = await hub.store.durability() if ok else ("unknown", "")
         return Health(
+            durability=durability,
             status="ok" if ok else "degraded",
             store=scheme,
             store_ok=ok,

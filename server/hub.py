@@ -52,6 +52,12 @@ class Hub:
 
     async def start(self) -> None:
         await self.store.open()
+        level, why = await self.store.durability()
+        if level != "durable":
+            # the memory store is chosen for throw-away games; any other store losing games is a surprise
+            (log.info if level == "none" and self.store.url.startswith("memory") else log.warning)(
+                "store durability: %s (%s)", level, why
+            )
         self._monitor = asyncio.create_task(self._watch_store(), name="store-monitor")
         self._loader = asyncio.create_task(self._load_running(), name="load-games")
 

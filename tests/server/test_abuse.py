@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import stat
 from collections.abc import AsyncIterator, Iterator
@@ -322,3 +323,34 @@ async def test_connections_and_frames_are_limited_per_token() -> None:
         assert pongs <= 5 + 5 * elapsed + 1, (pongs, elapsed)
         async with raw_socket(url, g.game_id, token) as again:  # the sockets closed: room for more
             assert json.loads(await again.recv())["type"] == "welcome"
+
+
+# ---------------------------------------------------------------------- 5. no silent loss with Redis
+
+
+@pytest.mark.redis
+async def test_a_redis_without_persistence_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import redis.asyncio as aioredis
+    from redis_server import MISSING_REASON, RedisServer, redis_available, require_redis
+
+    if not redis_available():
+        if require_redis():
+            pytest.fail(MISSING_REASON)
+        pytest.skip(MISSING_REASON)
+    with RedisServer(tmp_path / "redis", appendonly=False) as rs:
+        caplog.set_level(logging.WARNING, logger="precursor.server")
+        async with running_server(rs.url) as url, LobbyClient(url) as lobby:
+            assert any("durability: none" in r.getMessage() for r in caplog.records), caplog.text
+            assert (await lobby.health())["durability"] == "none"
+            client = aioredis.Redis.from_url(rs.url)
+            try:
+                await client.config_set("save", "3600 1")
+                assert (await lobby.health())["durability"] == "snapshots"
+                await client.config_set("appendonly", "yes")
+                assert (await lobby.health())["durability"] == "durable"
+            finally:
+                await client.aclose()
+    async with running_server("memory://") as url, LobbyClient(url) as lobby:
+        assert (await lobby.health())["durability"] == "none"
