@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,3 +51,37 @@ class ServerSettings(BaseSettings):
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
     log_level: str = "info"
+    ssl_certfile: str | None = None
+    """PEM certificate (chain) to serve HTTPS and WSS with; the key too, unless ``ssl_keyfile`` is given."""
+    ssl_keyfile: str | None = None
+    """PEM private key for ``ssl_certfile``."""
+
+    @model_validator(mode="after")
+    def _key_needs_certificate(self) -> ServerSettings:
+        if self.ssl_keyfile and not self.ssl_certfile:
+            raise ValueError("PRECURSOR_SSL_KEYFILE is set without PRECURSOR_SSL_CERTFILE")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.ssl_certfile)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost, or "" (every interface)
+
+
+def exposure_warning(settings: ServerSettings) -> str | None:
+    """Tokens and join codes cross the network in the clear unless TLS is on (or the server sits
+    behind a proxy that terminates it): worth a line at start-up whenever the host is reachable."""
+    if settings.tls or is_loopback(settings.host):
+        return None
+    return (
+        f"serving on {settings.host or 'every interface'} without TLS: join codes and tokens travel in "
+        "the clear; set PRECURSOR_SSL_CERTFILE and PRECURSOR_SSL_KEYFILE, or put a TLS proxy in front"
+    )

@@ -7,18 +7,23 @@ import contextlib
 import json
 import logging
 import os
+import shutil
+import ssl
 import stat
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from live_server import ServerProcess, running_server
+from live_server import ROOT, ServerProcess, running_server
 from websockets.asyncio.client import ClientConnection, connect
 
 from precursor.client import ClientError, LobbyClient
 from server.auth import normalise_code
+from server.settings import ServerSettings, exposure_warning
 
 
 @contextlib.contextmanager
@@ -354,3 +359,60 @@ async def test_a_redis_without_persistence_is_reported(
                 await client.aclose()
     async with running_server("memory://") as url, LobbyClient(url) as lobby:
         assert (await lobby.health())["durability"] == "none"
+
+
+# ---------------------------------------------------------------------- 6. TLS and a warning
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+async def test_tls_serves_https_and_wss(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    async with running_server("memory://", ssl_certfile=str(cert), ssl_keyfile=str(key)) as url:
+        secure = url.replace("http://", "https://")
+        trust = ssl.create_default_context(cafile=str(cert))
+        async with httpx.AsyncClient(base_url=secure, verify=trust, timeout=10, trust_env=False) as http:
+            g = (await http.post("/api/games", json={"scenario": "tutorial"})).json()
+            body = {"join_code": g["join_codes"]["us"], "name": "Ana"}
+            token = (await http.post(f"/api/games/{g['game_id']}/join", json=body)).json()["token"]
+        wss = secure.replace("https", "wss", 1) + f"/ws/games/{g['game_id']}?token={token}"
+        async with connect(wss, ssl=trust, proxy=None, open_timeout=10) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+        async with httpx.AsyncClient(base_url=url, timeout=5, trust_env=False) as plain:
+            with pytest.raises(httpx.HTTPError):
+                await plain.get("/api/health")  # no clear-text answer from a TLS port
+
+
+def test_a_reachable_server_without_tls_warns() -> None:
+    assert exposure_warning(ServerSettings(host="0.0.0.0")) is not None
+    assert exposure_warning(ServerSettings(host="")) is not None
+    assert exposure_warning(ServerSettings(host="0.0.0.0", ssl_certfile="c.pem", ssl_keyfile="k.pem")) is None
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"):
+        assert exposure_warning(ServerSettings(host=host)) is None, host
+    with pytest.raises(ValueError):
+        ServerSettings(ssl_keyfile="k.pem")
+
+
+@pytest.mark.subprocess
+def test_serve_warns_at_start_when_not_loopback_and_not_tls() -> None:
+    """192.0.2.1 is a documentation address no machine holds: the bind fails, so nothing is ever
+    exposed, but the warning comes first."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for k in [k for k in env if k.startswith("PRECURSOR_")]:
+        del env[k]
+    out = subprocess.run(
+        [sys.executable, "-m", "precursor.cli", "serve", "--host", "192.0.2.1", "--port", "0",
+         "--store", "memory://", "--log-level", "warning"],
+        capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+    )  # fmt: skip
+    text = out.stdout + out.stderr
+    assert "without TLS" in text and "PRECURSOR_SSL_CERTFILE" in text, text[-2000:]
