@@ -7,15 +7,55 @@ only by adding fields. ``PROTOCOL_VERSION`` is sent in the welcome frame; it mov
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from precursor.game.commands import Command, TeamId
 
 PROTOCOL_VERSION = 1
 PHASE_NAMES = ("briefing", "negotiation", "orders", "results")
 Phase = Literal["briefing", "negotiation", "orders", "results"]
+
+
+#: Characters no player may put in front of another: C0 controls but tab and newline (an ESC starts a
+#: terminal escape sequence that recolours or rewrites the Textual client's screen), DEL and the C1
+#: controls, and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069),
+#: which make a text read differently from what it says ("Trojan source").
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: The longest string any command holds (a message or an inject's text): anything longer is refused
+#: before the command is even parsed, so no field is unbounded whatever its model says.
+MAX_TEXT = 4000
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters of ``_UNSAFE`` (newlines and tabs stay)."""
+    return _UNSAFE.sub("", text)
+
+
+def clean_name(value: Any) -> Any:
+    """A name is one line: cleaned, with newlines and tabs as spaces, trimmed."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(clean_text(value).split())
+
+
+def clean_strings(value: Any) -> Any:
+    """Every string in a parsed JSON value (keys too) cleaned; ``ValueError`` for one over ``MAX_TEXT``.
+    Deeply nested input raises ``RecursionError``, as the JSON parser does."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"a string of {len(value)} characters; the limit is {MAX_TEXT}")
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_strings(k): clean_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_strings(v) for v in value]
+    return value
+
+
+Name = Annotated[str, BeforeValidator(clean_name)]
 
 
 class _In(BaseModel):
@@ -117,6 +157,10 @@ class Ack(_Out):
     type: Literal["ack"] = "ack"
     id: str
     seq: int = Field(description="the last event the command produced (or the log's end if none)")
+    join_code: dict[str, str] | None = Field(
+        default=None,
+        description="after remove_player: {team, join_code}, the removed player's new team code, shown once",
+    )
 
 
 class ErrorFrame(_Out):
@@ -158,7 +202,14 @@ ERROR_CODES = {
     "unknown_type": "the frame's type is not one the server knows",
     "bad_command": "the command does not match its schema",
     "too_large": "the frame is over the size limit",
-    "rate_limited": "too many frames; slow down",
+    "rate_limited": "too many frames from this token, or joins or new games from this address (429)",
+    "too_many_connections": "this token already holds its share of websockets (closed with 4429)",
+    "too_many_players": "the team (or the game's observers) is full (409)",
+    "payload_too_large": "the REST request body is over the size limit (413)",
+    "bad_request": "the REST body does not match its schema (422)",
+    "bad_code": "the join code is not valid for this game, or was rotated (403)",
+    "bad_token": "the token is not valid for this game, or its player was removed (401; 4401 on connect)",
+    "unknown_game": "no such game (404; 4404 on connect)",
     "forbidden": "this token may not do that",
     "paused": "the facilitator has paused the game",
     "conflict": "another command changed the game first; it was refused",
@@ -184,7 +235,7 @@ class CreateGame(_In):
     seats: dict[TeamId, list[str]] = Field(
         default_factory=dict, description="player seats in play per team (default: one seat per team)"
     )
-    name: str = Field(default="", max_length=120)
+    name: Name = Field(default="", max_length=120)
 
 
 class GameCreated(_Out):
@@ -195,7 +246,7 @@ class GameCreated(_Out):
 
 class JoinGame(_In):
     join_code: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=60)
+    name: Name = Field(min_length=1, max_length=60, description="control characters are removed")
     seat: str | None = Field(default=None, max_length=40)
 
 
@@ -205,6 +256,14 @@ class Joined(_Out):
     seat: str | None
     role: Literal["player", "observer"]
     player_id: str
+
+
+class CodeRotated(_Out):
+    """A team's new join code, shown this once (the server keeps only its hash); the old one no
+    longer joins. Players who already joined keep their tokens."""
+
+    team: str = Field(description="us, mx, cn, ca or observer")
+    join_code: str
 
 
 class GameSummary(_Out):
@@ -237,6 +296,11 @@ class Health(_Out):
     protocol: int = PROTOCOL_VERSION
     version: str
     games_loaded: int
+    durability: Literal["durable", "snapshots", "none", "unknown"] = Field(
+        default="unknown",
+        description="whether acknowledged events survive a crash of the store: Redis without appendonly "
+        "is 'snapshots' or 'none'; the memory store is 'none'",
+    )
 
 
 def protocol_schema() -> dict[str, Any]:
@@ -253,6 +317,7 @@ def protocol_schema() -> dict[str, Any]:
         "GameCreated": GameCreated,
         "JoinGame": JoinGame,
         "Joined": Joined,
+        "CodeRotated": CodeRotated,
         "GameSummary": GameSummary,
         "ScenarioSummary": ScenarioSummary,
         "Health": Health,

@@ -25,17 +25,22 @@ from precursor.game.rulebook import Rulebook, default_rulebook
 from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
+    CodeRotated,
     CreateGame,
     GameCreated,
     GameSummary,
     Health,
     Joined,
     JoinGame,
+    RemovePlayer,
     ScenarioSummary,
     SessionCommand,
+    clean_strings,
 )
 
+from . import auth
 from .hub import Hub
+from .limits import BodyLimit, Bucket, Limiter, TokenUses
 from .logs import redact_tokens_in_logs
 from .room import Connection, GameRoom
 from .settings import ServerSettings
@@ -54,29 +59,35 @@ _STATUS = {
     "unknown_game": 404,
     "unknown_scenario": 404,
     "bad_code": 403,
+    "bad_token": 401,
+    "too_many_players": 409,
     "forbidden": 403,
     "conflict": 409,
     "store_unavailable": 503,
 }
 
 
-class Bucket:
-    """Token bucket: ``rate`` frames per second on average, ``burst`` at once."""
-
-    def __init__(self, rate: float, burst: int, now: float) -> None:
-        self.rate, self.burst, self.tokens, self.at = rate, float(burst), float(burst), now
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
+def _error(
+    code: str, message: str, status: int | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"code": code, "message": message}, status_code=status or _STATUS.get(code, 400), headers=headers
+    )
 
 
-def _error(code: str, message: str, status: int | None = None) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status or _STATUS.get(code, 400))
+class RateLimited(Exception):
+    def __init__(self, what: str, wait: float) -> None:
+        super().__init__(f"too many {what} from this address; try again in {wait:.0f} s")
+        self.wait = wait
+
+
+def _throttle(limiter: Limiter, request: Request, what: str) -> None:
+    """Joins and game creation per client address (behind a local reverse proxy, uvicorn gives the
+    forwarded address)."""
+    host = request.client.host if request.client else "?"
+    wait = limiter.take(host, asyncio.get_running_loop().time())
+    if wait is not None:
+        raise RateLimited(what, wait)
 
 
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
@@ -89,8 +100,9 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
         description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",
         lifespan=_lifespan(settings, rb),
     )
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     _add_error_handlers(app)
-    _add_lobby(app)
+    _add_lobby(app, settings)
     _add_game_socket(app, settings)
     return app
 
@@ -102,7 +114,12 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        hub = Hub(rb, open_store(settings.store))
+        hub = Hub(
+            rb,
+            open_store(settings.store),
+            max_players_per_team=settings.max_players_per_team,
+            max_observers=settings.max_observers,
+        )
         await hub.start()
         app.state.hub = hub
         try:
@@ -133,20 +150,28 @@ def _add_error_handlers(app: FastAPI) -> None:
         msg = str(errs[0].get("msg", "invalid")) if errs else "invalid request"
         return _error("bad_request", f"{where}: {msg}"[:300], 422)
 
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return _error("rate_limited", str(exc), 429, {"Retry-After": str(max(1, round(exc.wait)))})
+
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         return _error(exc.code, str(exc))
 
 
-def _add_lobby(app: FastAPI) -> None:
+def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
     """The REST lobby: health, scenarios, creating, listing and joining games."""
+    joins = Limiter(settings.join_per_minute, settings.join_burst)
+    creations = Limiter(settings.create_per_minute, settings.create_burst)
 
     @app.get("/api/health")
     async def health(request: Request) -> Health:
         hub = _hub_of(request)
         ok = await hub.store.ping()
         scheme = hub.store.url.split(":", 1)[0]
+        durability, _why = await hub.store.durability() if ok else ("unknown", "")
         return Health(
+            durability=durability,
             status="ok" if ok else "degraded",
             store=scheme,
             store_ok=ok,
@@ -160,6 +185,7 @@ def _add_lobby(app: FastAPI) -> None:
 
     @app.post("/api/games", status_code=201)
     async def create_game(request: Request, body: CreateGame) -> GameCreated:
+        _throttle(creations, request, "new games")
         return await _hub_of(request).create(body)
 
     @app.get("/api/games")
@@ -172,11 +198,22 @@ def _add_lobby(app: FastAPI) -> None:
 
     @app.post("/api/games/{game_id}/join", status_code=201, responses={403: {}, 404: {}})
     async def join_game(request: Request, game_id: str, body: JoinGame) -> Joined:
+        _throttle(joins, request, "joins")
         return await _hub_of(request).join(game_id, body)
+
+    @app.post("/api/games/{game_id}/codes/{who}", status_code=201, responses={401: {}, 404: {}})
+    async def rotate_code(request: Request, game_id: str, who: str) -> CodeRotated:
+        """The facilitator (``Authorization: Bearer <facilitator token>``) replaces a team's join code."""
+        hub = _hub_of(request)
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not await hub.facilitator(game_id, token.strip()):
+            raise CommandError("bad_token", "rotating a join code needs the game's facilitator token")
+        return CodeRotated(team=who, join_code=await hub.rotate_code(game_id, who))
 
 
 def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
-    """The live game: one websocket per player connection."""
+    """The live game: one websocket per player connection, a few per token."""
+    uses = TokenUses(settings.rate_per_second, settings.rate_burst, settings.max_connections_per_token)
 
     @app.websocket("/ws/games/{game_id}")
     async def game_socket(
@@ -188,13 +225,20 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
         if opened is None:
             return
         room, conn = opened
+        key = auth.key_of(token, "token")
+        use = uses.open(key, asyncio.get_running_loop().time())
+        if use is None:
+            many = f"this token already has {settings.max_connections_per_token} connections open"
+            await _refuse(websocket, "too_many_connections", many, 4429)
+            return
         await room.attach(conn, since if since is not None and since >= 0 else None)
         writer = asyncio.create_task(conn.writer())
         try:
-            await _read_frames(websocket, room, conn, settings)
+            await _read_frames(websocket, hub, room, conn, use.bucket, settings)
         except WebSocketDisconnect:
             pass
         finally:
+            uses.close(key)
             room.detach(conn)
             await asyncio.wait([writer], timeout=1.0)
             writer.cancel()
@@ -235,11 +279,16 @@ async def _open(
 
 
 async def _read_frames(
-    websocket: WebSocket, room: GameRoom, conn: Connection, settings: ServerSettings
+    websocket: WebSocket,
+    hub: Hub,
+    room: GameRoom,
+    conn: Connection,
+    bucket: Bucket,
+    settings: ServerSettings,
 ) -> None:
-    """Every inbound frame, rate-limited and size-checked before it is parsed, until either side leaves."""
+    """Every inbound frame, rate-limited (``bucket`` is the token's, shared by its connections) and
+    size-checked before it is parsed, until either side leaves."""
     loop = asyncio.get_running_loop()
-    bucket = Bucket(settings.rate_per_second, settings.rate_burst, loop.time())
     strikes = 0
     while not conn.closed:
         msg = await websocket.receive()
@@ -262,7 +311,7 @@ async def _read_frames(
         ):
             conn.push(_err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes"))
             continue
-        await _handle_frame(room, conn, text)
+        await _handle_frame(hub, room, conn, text)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
@@ -283,7 +332,7 @@ def _actor(conn: Connection) -> Actor | None:
     return None
 
 
-async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
+async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -> None:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
@@ -316,6 +365,15 @@ async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
     if not isinstance(body, dict):
         conn.push(_err(cid, "bad_frame", "'command' must be an object"))
         return
+    try:
+        # the one boundary every player's text crosses: what reaches the log and the others is clean
+        body = clean_strings(body)
+    except ValueError as exc:
+        conn.push(_err(cid, "bad_command", str(exc)))
+        return
+    except RecursionError:
+        conn.push(_err(cid, "bad_command", "the command nests too deeply"))
+        return
     kind = body.get("type")
     session = isinstance(kind, str) and kind in SESSION_TYPES
     try:
@@ -341,4 +399,20 @@ async def _handle_frame(room: GameRoom, conn: Connection, text: str) -> None:
         log.exception("command failed in game %s", room.game_id)
         conn.push(_err(cid, "internal", "the server failed on this command; nothing was changed"))
         return
-    conn.push(json.dumps({"type": "ack", "id": cid, "seq": seq}, separators=(",", ":")))
+    extra = await _follow_up(hub, room, cmd)
+    conn.push(json.dumps({"type": "ack", "id": cid, "seq": seq, **extra}, separators=(",", ":")))
+
+
+async def _follow_up(hub: Hub, room: GameRoom, cmd: Any) -> dict[str, Any]:
+    """What an ack carries besides its seq. Removing a player rotates the join code they came in with:
+    otherwise the same code would seat them again at once under a new token. The facilitator gets the
+    new code in this ack, once; teammates already seated keep their tokens."""
+    if not isinstance(cmd, RemovePlayer):
+        return {}
+    p = room.session.players.get(cmd.player)
+    who = p.team if p is not None and p.role == "player" and p.team else "observer"
+    try:
+        code = await hub.rotate_code(room.game_id, who)
+    except StoreError as exc:
+        return {"warning": f"removed, but the join code of {who} was not rotated ({exc}); rotate it by hand"}
+    return {"join_code": {"team": who, "join_code": code}}

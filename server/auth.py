@@ -32,6 +32,12 @@ def key_of(secret: str, kind: str) -> str:
     return kind + ":" + hashlib.sha256(value.encode()).hexdigest()
 
 
+#: The credential record naming each seat's current join code (by its hash): a code is valid only while
+#: the index points at it, so rotating a code is one write and the old code stops joining at once.
+#: Games from before the index have none, and their codes stay valid until first rotated.
+CODE_INDEX = "index:codes"
+
+
 def new_player_id() -> str:
     return "p" + secrets.token_hex(4)
 

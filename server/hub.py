@@ -29,8 +29,18 @@ log = logging.getLogger("precursor.server")
 
 
 class Hub:
-    def __init__(self, rb: Rulebook, store: EventStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        rb: Rulebook,
+        store: EventStore,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_players_per_team: int = 12,
+        max_observers: int = 50,
+    ) -> None:
         self.rb = rb
+        self.max_players_per_team = max_players_per_team
+        self.max_observers = max_observers
         self.store = store
         self.clock = clock
         self.rooms: dict[str, GameRoom] = {}
@@ -42,6 +52,12 @@ class Hub:
 
     async def start(self) -> None:
         await self.store.open()
+        level, why = await self.store.durability()
+        if level != "durable":
+            # the memory store is chosen for throw-away games; any other store losing games is a surprise
+            (log.info if level == "none" and self.store.url.startswith("memory") else log.warning)(
+                "store durability: %s (%s)", level, why
+            )
         self._monitor = asyncio.create_task(self._watch_store(), name="store-monitor")
         self._loader = asyncio.create_task(self._load_running(), name="load-games")
 
@@ -137,11 +153,13 @@ class Hub:
         codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}
         info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
         await self.store.create_game(game_id, info)
-        await self.store.put_credential(
-            game_id, auth.key_of(fac, "token"), {"role": "facilitator", "join_codes": codes}
-        )
+        # the codes are shown once, in this answer: the store keeps only their hashes
+        await self.store.put_credential(game_id, auth.key_of(fac, "token"), {"role": "facilitator"})
         for who, code in codes.items():
             await self.store.put_credential(game_id, auth.key_of(code, "code"), {"join": who})
+        await self.store.put_credential(
+            game_id, auth.CODE_INDEX, {who: auth.key_of(code, "code") for who, code in codes.items()}
+        )
         await self.store.append(game_id, 0, game.log)
         room = GameRoom(self, game_id, game, info)
         self.rooms[game_id] = room
@@ -208,10 +226,13 @@ class Hub:
 
     async def join(self, game_id: str, req: JoinGame) -> Joined:
         room = await self.room(game_id)
-        rec = await self.store.get_credential(game_id, auth.key_of(req.join_code, "code"))
-        if rec is None or "join" not in rec:
+        key = auth.key_of(req.join_code, "code")
+        rec = await self.store.get_credential(game_id, key)
+        index = await self.store.get_credential(game_id, auth.CODE_INDEX) or {}
+        if rec is None or "join" not in rec or index.get(rec["join"], key) != key:
             raise CommandError("bad_code", "that join code is not valid for this game")
         who = rec["join"]
+        self._check_room_for(room, who)
         token = auth.new_token()
         pid = auth.new_player_id()
         if who == "observer":
@@ -231,6 +252,41 @@ class Hub:
             {"op": "join", "player_id": pid, "name": req.name, "role": role, "team": team, "seat": seat},
         )
         return Joined(token=token, team=team, seat=seat, role=role, player_id=pid)  # type: ignore[arg-type]
+
+    def _check_room_for(self, room: GameRoom, who: str) -> None:
+        """A join code is shared, so it could seat any number of people: seats are capped per team and
+        observers per game. Removed players free their place."""
+        role = "observer" if who == "observer" else "player"
+        most = self.max_observers if role == "observer" else self.max_players_per_team
+        seated = sum(
+            1
+            for p in room.session.players.values()
+            if not p.removed and p.role == role and (role == "observer" or p.team == who)
+        )
+        if seated >= most:
+            where = "this game's observers" if role == "observer" else f"team {who}"
+            raise CommandError("too_many_players", f"{where} already has {most} players seated")
+
+    async def rotate_code(self, game_id: str, who: str) -> str:
+        """A new join code for a team (or the observers); the old one stops joining at once. The new
+        code is returned once and kept only as a hash."""
+        if who not in (*TEAMS, "observer"):
+            raise CommandError("bad_request", f"no join code for '{who[:20]}'; expected a team or 'observer'")
+        await self.room(game_id)  # an unknown game is refused before anything is written
+        code = auth.new_join_code()
+        key = auth.key_of(code, "code")
+        index = await self.store.get_credential(game_id, auth.CODE_INDEX) or {}
+        old = index.get(who)
+        await self.store.put_credential(game_id, key, {"join": who})
+        await self.store.put_credential(game_id, auth.CODE_INDEX, {**index, who: key})
+        if old is not None and old != key:
+            await self.store.put_credential(game_id, old, {"revoked": who})
+        log.info("game %s: the join code of %s was rotated", game_id, who)
+        return code
+
+    async def facilitator(self, game_id: str, token: str) -> bool:
+        rec = await self.authenticate(game_id, token)
+        return rec is not None and rec.get("role") == "facilitator"
 
     async def authenticate(self, game_id: str, token: str) -> dict[str, Any] | None:
         if not token or len(token) > 200:

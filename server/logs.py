@@ -7,12 +7,13 @@ import logging
 import re
 from typing import Any
 
-_SECRET = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+_SECRET = re.compile(r"(token=|bearer )[^&\s\"']+", re.IGNORECASE)
 
 
 def redact_tokens_in_logs() -> None:
-    """Tokens travel in websocket URLs, and libraries log request lines at debug level: every log
-    record is scrubbed as it is made, whichever logger or handler it goes to."""
+    """Tokens travel in websocket URLs (and the facilitator's in an ``Authorization: Bearer`` header),
+    and libraries log request lines at debug level: every log record is scrubbed as it is made,
+    whichever logger or handler it goes to. Join codes travel only in request bodies, which nothing logs."""
     make = logging.getLogRecordFactory()
     if getattr(make, "precursor_redacts", False):
         return
@@ -23,7 +24,8 @@ def redact_tokens_in_logs() -> None:
             text = record.getMessage()
         except Exception:
             return record
-        if "token=" in text.lower():
+        low = text.lower()
+        if "token=" in low or "bearer " in low:
             record.msg, record.args = _SECRET.sub(r"\1[redacted]", text), ()
         return record
 

@@ -13,7 +13,7 @@ import uvicorn
 
 from .app import create_app
 from .logs import redact_tokens_in_logs
-from .settings import ServerSettings
+from .settings import ServerSettings, exposure_warning
 
 
 def loopback_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -45,6 +45,8 @@ def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | Non
         log_level=settings.log_level,
         lifespan="on",
         timeout_graceful_shutdown=3,
+        ssl_certfile=settings.ssl_certfile,
+        ssl_keyfile=settings.ssl_keyfile,
     )
 
 
@@ -54,6 +56,9 @@ def serve(overrides: dict[str, Any]) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    warning = exposure_warning(settings)
+    if warning:
+        logging.getLogger("precursor.server").warning(warning)
     app = create_app(settings)
     config = uvicorn_config(settings, app)
     server = uvicorn.Server(config)
@@ -66,7 +71,8 @@ def serve(overrides: dict[str, Any]) -> int:
             for sock in s.sockets:
                 host, port = sock.getsockname()[:2]
                 scheme = settings.store.split(":", 1)[0]
-                print(f"precursor: serving on http://{host}:{port} (store: {scheme})", flush=True)
+                web = "https" if settings.tls else "http"
+                print(f"precursor: serving on {web}://{host}:{port} (store: {scheme})", flush=True)
         sys.stdout.flush()
 
     server.startup = startup  # type: ignore[method-assign]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,8 +30,58 @@ class ServerSettings(BaseSettings):
     max_frame_bytes: int = Field(default=64 * 1024, ge=1024)
     """Inbound websocket frames above this get a ``too_large`` error frame (and are not parsed)."""
     rate_per_second: float = Field(default=20.0, gt=0)
-    """Sustained inbound frames per second per connection; bursts up to ``rate_burst``."""
+    """Sustained inbound frames per second per token (shared by all its connections); bursts up to
+    ``rate_burst``."""
     rate_burst: int = Field(default=60, ge=1)
+    max_connections_per_token: int = Field(default=8, ge=1)
+    """Open websockets one token may hold (a player with a few tabs, not a flood)."""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    """REST request bodies above this are refused with 413 ``payload_too_large``."""
+    join_per_minute: float = Field(default=60.0, gt=0)
+    """Joins per minute per client address, after a burst of ``join_burst`` (a classroom behind one
+    NAT joins at once: the burst is sized for it)."""
+    join_burst: int = Field(default=60, ge=1)
+    create_per_minute: float = Field(default=10.0, gt=0)
+    """Games created per minute per client address, after a burst of ``create_burst``."""
+    create_burst: int = Field(default=10, ge=1)
+    max_players_per_team: int = Field(default=12, ge=1)
+    """Seated (not removed) players per team; more joins are refused with ``too_many_players``."""
+    max_observers: int = Field(default=50, ge=0)
+    """Seated observers per game; more are refused with ``too_many_players``."""
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
     log_level: str = "info"
+    ssl_certfile: str | None = None
+    """PEM certificate (chain) to serve HTTPS and WSS with; the key too, unless ``ssl_keyfile`` is given."""
+    ssl_keyfile: str | None = None
+    """PEM private key for ``ssl_certfile``."""
+
+    @model_validator(mode="after")
+    def _key_needs_certificate(self) -> ServerSettings:
+        if self.ssl_keyfile and not self.ssl_certfile:
+            raise ValueError("PRECURSOR_SSL_KEYFILE is set without PRECURSOR_SSL_CERTFILE")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.ssl_certfile)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name other than localhost, or "" (every interface)
+
+
+def exposure_warning(settings: ServerSettings) -> str | None:
+    """Tokens and join codes cross the network in the clear unless TLS is on (or the server sits
+    behind a proxy that terminates it): worth a line at start-up whenever the host is reachable."""
+    if settings.tls or is_loopback(settings.host):
+        return None
+    return (
+        f"serving on {settings.host or 'every interface'} without TLS: join codes and tokens travel in "
+        "the clear; set PRECURSOR_SSL_CERTFILE and PRECURSOR_SSL_KEYFILE, or put a TLS proxy in front"
+    )

@@ -161,10 +161,12 @@ def precursor_argv(port: int, store: str) -> list[str]:
 
 def precursor_server(store: str, log_dir: Path, profile_dir: Path | None, label: str) -> Child:
     port = free_port()
+    # the load generator is one address seating 1,000 players: the server's abuse limits are lifted
+    lifted = {f"PRECURSOR_{k}": "1000000" for k in ("JOIN_BURST", "CREATE_BURST", "MAX_PLAYERS_PER_TEAM")}
     if profile_dir is None:
-        return Child("precursor", precursor_argv(port, store), port, log_dir)
+        return Child("precursor", precursor_argv(port, store), port, log_dir, lifted)
     argv = [sys.executable, str(BENCH / "profiled_serve.py"), *serve_args(port, store)]
-    env = {PROFILE_ENV: str(profile_dir / label), CPROFILE_ENV: CPROFILE[0]}
+    env = {**lifted, PROFILE_ENV: str(profile_dir / label), CPROFILE_ENV: CPROFILE[0]}
     return Child("precursor", argv, port, log_dir, env)
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 from precursor.game.events import LogEvent
 
 # A store holds events as the engine logged them and reads nothing in them but ``seq``: the loose form.
 # What each event type holds is ``precursor.game.events``.
 Event = LogEvent
+Durability = Literal["durable", "snapshots", "none", "unknown"]
 
 
 class StoreError(Exception):
@@ -108,6 +109,11 @@ class EventStore(abc.ABC):
         """Yield batches of new events (seq > ``after``, in order, no gap, no duplicate) as they land,
         including those appended by other processes sharing the backend; runs until cancelled or closed.
         """
+
+    async def durability(self) -> tuple[Durability, str]:
+        """How safe an acknowledged event is across a crash or restart of the backend: ``durable``,
+        ``snapshots`` (the last minutes can be lost), ``none`` or ``unknown``, with a line saying why."""
+        return "durable", ""
 
     @abc.abstractmethod
     async def ping(self) -> bool:

@@ -7,7 +7,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.stores.base import Event, EventStore, GameExists, SeqConflict, StoreUnavailable, UnknownGame
+from server.stores.base import (
+    Durability,
+    Event,
+    EventStore,
+    GameExists,
+    SeqConflict,
+    StoreUnavailable,
+    UnknownGame,
+)
 from server.stores.codec import TAIL_BATCH, decode, encode, encode_batch
 
 
@@ -115,6 +123,9 @@ class MemoryStore(EventStore):
                 yield batch
             else:
                 await game.waiter().wait()
+
+    async def durability(self) -> tuple[Durability, str]:
+        return "none", "the memory store keeps nothing across a restart"
 
     async def ping(self) -> bool:
         return self._open

@@ -27,7 +27,15 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
 
-from server.stores.base import Event, EventStore, GameExists, SeqConflict, StoreUnavailable, UnknownGame
+from server.stores.base import (
+    Durability,
+    Event,
+    EventStore,
+    GameExists,
+    SeqConflict,
+    StoreUnavailable,
+    UnknownGame,
+)
 from server.stores.codec import TAIL_BATCH, decode, encode, encode_batch
 
 T = TypeVar("T")
@@ -305,6 +313,25 @@ class RedisStore(EventStore):
             closing.cancel()
             await client.aclose()
 
+    async def durability(self) -> tuple[Durability, str]:
+        """Redis acknowledges a write once it is in memory: without the append-only file a restart loses
+        everything since the last RDB snapshot, and without snapshots too, every game."""
+        try:
+            with self._guard():
+                aof = await self._redis().config_get("appendonly")
+                save = await self._redis().config_get("save")
+        except (StoreUnavailable, rexc.ResponseError) as exc:  # managed services often rename CONFIG
+            return "unknown", f"could not read Redis's persistence settings ({type(exc).__name__})"
+        appendonly, schedule = _config(aof, "appendonly"), _config(save, "save")
+        if appendonly == "yes":
+            return "durable", ""
+        if schedule.strip():
+            return "snapshots", (
+                f"Redis runs without appendonly (save {schedule!r}): a crash loses the games' last "
+                "minutes; set appendonly yes"
+            )
+        return "none", "Redis has neither appendonly nor save: a restart of Redis loses every game"
+
     async def ping(self) -> bool:
         if self._client is None:
             return False
@@ -312,6 +339,14 @@ class RedisStore(EventStore):
             return bool(await self._client.ping())
         except _DOWN:
             return False
+
+
+def _config(reply: Any, name: str) -> str:
+    """One value of a ``CONFIG GET`` reply (keys and values as str or bytes, by redis-py's version)."""
+    for key, value in dict(reply).items():
+        if (key.decode() if isinstance(key, bytes) else str(key)) == name:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return ""
 
 
 def _entries(raw: Any) -> list[tuple[int, bytes]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -55,6 +56,33 @@ CREATE TABLE IF NOT EXISTS credentials (
 BUSY_TIMEOUT = 5.0
 
 
+def _create_private(path: Path) -> None:
+    """The folder (0700) and the file (0600) are made private when this store creates them, whatever the
+    umask: the file holds every game's hidden state and the hashes of its credentials. SQLite gives its
+    -wal and -shm files the database file's mode. Existing files and folders are left as they are."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _scrub_legacy_codes(conn: sqlite3.Connection) -> None:
+    """Stores written before join codes were kept only as hashes held them in the facilitator's record;
+    nothing reads them, so they are deleted (with secure_delete, so the freed pages are zeroed)."""
+    conn.execute("PRAGMA secure_delete=ON")
+    with contextlib.suppress(sqlite3.OperationalError):  # an SQLite without JSON functions
+        conn.execute(
+            "UPDATE credentials SET record = json_remove(record, '$.join_codes') "
+            "WHERE json_extract(record, '$.join_codes') IS NOT NULL"
+        )
+
+
 class SqliteStore(EventStore):
     """Appends are guarded inside ``BEGIN IMMEDIATE``, which takes the file's write lock before the
     log's end is read: two processes sharing the file cannot both see the same end and both insert.
@@ -76,7 +104,7 @@ class SqliteStore(EventStore):
         if self._conn is not None:
             return
         with self._guard():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             # isolation_level=None: no implicit transactions, so BEGIN IMMEDIATE / COMMIT are ours
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             try:
@@ -88,6 +116,7 @@ class SqliteStore(EventStore):
                 # 5-48 ms (bench/sqlite_stalls.py); a background thread checkpoints instead
                 conn.execute("PRAGMA wal_autocheckpoint=0")
                 conn.executescript(_SCHEMA)
+                _scrub_legacy_codes(conn)
             except BaseException:
                 conn.close()
                 raise

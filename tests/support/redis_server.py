@@ -32,8 +32,9 @@ def redis_available() -> bool:
 class RedisServer:
     """One ``redis-server`` process; ``start()``/``stop()``/``restart()`` keep its socket and data."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, appendonly: bool = True) -> None:
         self.dir = Path(directory)
+        self.appendonly = appendonly  # False: a Redis that loses everything on restart (durability checks)
         sock = self.dir / "redis.sock"
         if len(str(sock)) > _MAX_SOCKET_PATH:
             sock = Path(tempfile.mkdtemp(prefix="redis-")) / "redis.sock"
@@ -64,7 +65,7 @@ class RedisServer:
             "--unixsocket", str(self.socket_path),
             "--unixsocketperm", "700",
             "--save", "",
-            "--appendonly", "yes",
+            "--appendonly", "yes" if self.appendonly else "no",
             "--dir", str(self.dir),
             "--logfile", str(self.log_path),
             "--daemonize", "no",

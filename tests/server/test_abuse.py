@@ -1,0 +1,418 @@
+"""Someone holding a join code, or a copy of the store: what they must not get."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import shutil
+import ssl
+import stat
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from live_server import ROOT, ServerProcess, running_server
+from websockets.asyncio.client import ClientConnection, connect
+
+from precursor.client import ClientError, LobbyClient
+from server.auth import normalise_code
+from server.settings import ServerSettings, exposure_warning
+
+
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    old = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def rotate(url: str, game_id: str, who: str, token: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+        return await http.post(
+            f"/api/games/{game_id}/codes/{who}", headers={"Authorization": f"Bearer {token}"}
+        )
+
+
+@contextlib.asynccontextmanager
+async def raw_socket(url: str, game_id: str, token: str) -> AsyncIterator[ClientConnection]:
+    """A bare websocket, for frames the client library keeps to itself (the ack's fields)."""
+    ws_url = url.replace("http", "ws", 1) + f"/ws/games/{game_id}?token={token}"
+    async with connect(ws_url, proxy=None, compression=None, open_timeout=10) as ws:
+        yield ws
+
+
+async def answer(ws: ClientConnection, cid: str, limit: int = 200) -> dict[str, Any]:
+    """The ack or error frame for command ``cid`` (events before it are skipped)."""
+    for _ in range(limit):
+        frame = json.loads(await ws.recv())
+        if frame.get("id") == cid and frame["type"] in ("ack", "error"):
+            return dict(frame)
+    raise AssertionError(f"no answer to {cid} in {limit} frames")
+
+
+# ---------------------------------------------------------------------- 1. secrets at rest
+
+
+async def test_the_sqlite_store_keeps_no_join_code_and_is_private(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "precursor"
+    db = folder / "games.db"
+    with umask(0o022):
+        async with running_server(f"sqlite:///{db}") as url, LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial", seed=3)
+            await lobby.join(g.game_id, g.join_codes["us"], "Ana")
+            fresh = (await rotate(url, g.game_id, "mx", g.facilitator_token)).json()["join_code"]
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+            blobs = b"".join(p.read_bytes() for p in sorted(folder.iterdir()))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert set(modes) >= {"games.db", "games.db-wal", "games.db-shm"}
+    assert set(modes.values()) == {0o600}, modes
+    assert g.game_id.encode() in blobs  # the files were read while they held the game
+    for secret in (*g.join_codes.values(), fresh, g.facilitator_token):
+        assert secret.encode() not in blobs and normalise_code(secret).encode() not in blobs
+
+
+async def test_the_facilitator_rotates_a_code_once_and_the_old_one_stops(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3)
+        before = await lobby.join(g.game_id, g.join_codes["mx"], "Luz")
+        for bad in ("-", "x" * 32, (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).token):
+            r = await rotate(url, g.game_id, "mx", bad)
+            assert (r.status_code, r.json()["code"]) == (401, "bad_token")
+        assert (await rotate(url, g.game_id, "nobody", g.facilitator_token)).status_code == 400
+        r = await rotate(url, g.game_id, "mx", g.facilitator_token)
+        assert r.status_code == 201 and r.json()["team"] == "mx"
+        code = r.json()["join_code"]
+        assert code != g.join_codes["mx"]
+        with pytest.raises(ClientError) as err:
+            await lobby.join(g.game_id, g.join_codes["mx"], "Eve")
+        assert (err.value.code, err.value.status) == ("bad_code", 403)
+        after = await lobby.join(g.game_id, code, "Rosa")
+        assert (after.team, before.team) == ("mx", "mx")
+        # the other codes are untouched
+        assert (await lobby.join(g.game_id, g.join_codes["cn"], "Wei")).team == "cn"
+        # the observers' code rotates the same way
+        r = await rotate(url, g.game_id, "observer", g.facilitator_token)
+        assert (await lobby.join(g.game_id, r.json()["join_code"], "Press")).role == "observer"
+
+
+@pytest.mark.subprocess
+async def test_no_secret_in_the_server_log_at_debug() -> None:
+    proc = ServerProcess("memory://", log_level="debug")
+    proc.start()
+    try:
+        async with LobbyClient(proc.url) as lobby:
+            g = await lobby.create_game("tutorial", seed=3)
+            j = await lobby.join(g.game_id, g.join_codes["us"], "Ana")
+            fresh = (await rotate(proc.url, g.game_id, "us", g.facilitator_token)).json()["join_code"]
+            with pytest.raises(ClientError):
+                await lobby.join(g.game_id, g.join_codes["us"], "Eve")
+            async with raw_socket(proc.url, g.game_id, g.facilitator_token) as fac:
+                await fac.recv()
+                await fac.send(json.dumps({"type": "command", "id": "r", "command": {"type": "pause"}}))
+                await answer(fac, "r")
+    finally:
+        assert proc.proc is not None and proc.proc.stdout is not None
+        proc.proc.terminate()
+        out = proc.proc.stdout.read()
+        proc.stop()
+    assert "DEBUG" in out, "nothing logged at debug level: the check would prove nothing"
+    for secret in (*g.join_codes.values(), fresh, g.facilitator_token, j.token):
+        assert secret not in out and normalise_code(secret) not in out
+
+
+# ---------------------------------------------------------------------- 2. removal removes
+
+
+async def test_a_removed_player_cannot_rejoin_with_the_old_code(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3)
+        eve = await lobby.join(g.game_id, g.join_codes["cn"], "Eve")
+        wei = await lobby.join(g.game_id, g.join_codes["cn"], "Wei")
+        press = await lobby.join(g.game_id, g.join_codes["observer"], "Press")
+        async with raw_socket(url, g.game_id, g.facilitator_token) as fac:
+            await fac.recv()
+            command = {"type": "remove_player", "player": eve.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm", "command": command}))
+            ack = await answer(fac, "rm")
+            assert ack["type"] == "ack" and ack["join_code"]["team"] == "cn"
+            fresh = ack["join_code"]["join_code"]
+            command = {"type": "remove_player", "player": press.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm2", "command": command}))
+            ack = await answer(fac, "rm2")
+            assert ack["join_code"]["team"] == "observer"
+        # the removed person's code seats nobody any more, in the team or among the observers
+        for old in (g.join_codes["cn"], g.join_codes["observer"]):
+            with pytest.raises(ClientError) as err:
+                await lobby.join(g.game_id, old, "Eve again")
+            assert err.value.code == "bad_code"
+        # the rest of the team carries on: seated players keep their seats, newcomers use the new code
+        assert (await lobby.join(g.game_id, fresh, "Lin")).team == "cn"
+        async with raw_socket(url, g.game_id, wei.token) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+        # other teams' codes are untouched
+        assert (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).team == "us"
+
+
+# ---------------------------------------------------------------------- 3. clean text
+
+NASTY = "\x1b[31m\u202e\x00\u2066\x07\x9b"
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+async def test_control_and_bidi_characters_never_reach_another_client(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial", seed=3, name=f"Class{NASTY} 4B")
+        us = await lobby.join(g.game_id, g.join_codes["us"], f"Ana{NASTY}\nRed")
+        mx = await lobby.join(g.game_id, g.join_codes["mx"], "Luz")
+        with pytest.raises(ClientError) as err:
+            await lobby.join(g.game_id, g.join_codes["ca"], "\x1b\u202e\x00 ")
+        assert err.value.code == "bad_request"  # nothing left of the name
+        assert (await lobby.game(g.game_id)).name == "Class[31m 4B"
+    async with (
+        raw_socket(url, g.game_id, g.facilitator_token) as fac,
+        raw_socket(url, g.game_id, mx.token) as other,
+        raw_socket(url, g.game_id, us.token) as ana,
+    ):
+        await fac.recv()
+        await ana.recv()
+        seen = [json.loads(await other.recv())]
+        commands: list[tuple[ClientConnection, dict[str, Any]]] = [
+            (fac, {"type": "advance", "turn": 1, "phase": "briefing"}),
+            (ana, {"type": "message", "channel": "all", "text": f"hi{NASTY}\tthere\nline two"}),
+            (ana, {"type": "open_channel", "members": ["us", "mx"], "name": f"back{NASTY}room"}),
+            (
+                ana,
+                {
+                    "type": "propose",
+                    "parties": ["us", "mx"],
+                    "note": f"deal{NASTY}",
+                    "clauses": [{"actor": "mx", "lever": "mx_plan_1"}],
+                },
+            ),
+            (fac, {"type": "override", "key": "us.approval", "value": 50, "note": f"fix{NASTY}"}),
+            (ana, {"type": "message", "channel": "all", "text": "x" * 4001}),
+            (ana, {"type": "message", "channel": "all", "text": "end"}),
+        ]
+        answers = []
+        for i, (ws, command) in enumerate(commands):
+            await ws.send(json.dumps({"type": "command", "id": f"c{i}", "command": command}))
+            answers.append(await answer(ws, f"c{i}"))
+        for _ in range(200):
+            seen.append(json.loads(await other.recv()))
+            if seen[-1].get("event", {}).get("text") == "end":
+                break
+    texts = [s for f in seen for s in strings(f)]
+    assert [a["type"] for a in answers] == ["ack"] * 5 + ["error", "ack"], answers
+    assert answers[-2]["code"] == "bad_command"
+    for clean in (
+        "Class[31m 4B",
+        "Ana[31m Red",
+        "hi[31m\tthere\nline two",
+        "back[31mroom",
+        "deal[31m",
+        "fix[31m",
+    ):
+        assert clean in texts, clean
+    for s in texts:
+        assert not set(s) & set(NASTY.replace("[31m", "")), repr(s)
+
+
+# ---------------------------------------------------------------------- 4. limits per identity
+
+
+async def test_rest_bodies_over_the_limit_are_refused(url: str) -> None:
+    big = {"scenario": "tutorial", "name": "x" * 100, "seats": {"us": ["s" * 40] * 2000}}
+    async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+        r = await http.post("/api/games", json=big)
+        assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+
+        async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+            yield b'{"scenario": "tutorial", "name": "'
+            for _ in range(20):
+                yield b"y" * 4096
+            yield b'"}'
+
+        r = await http.post("/api/games", content=chunks(), headers={"content-type": "application/json"})
+        assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+        assert (await http.post("/api/games", json={"scenario": "tutorial"})).status_code == 201
+
+
+async def test_joins_and_new_games_are_rate_limited_per_address() -> None:
+    limits = {"join_per_minute": 1.0, "join_burst": 3, "create_per_minute": 1.0, "create_burst": 2}
+    async with running_server("memory://", **limits) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial")
+        await lobby.create_game("tutorial")
+        with pytest.raises(ClientError) as err:
+            await lobby.create_game("tutorial")
+        assert (err.value.code, err.value.status) == ("rate_limited", 429)
+        for i in range(3):
+            await lobby.join(g.game_id, g.join_codes["us"], f"P{i}")
+        async with httpx.AsyncClient(base_url=url, timeout=10, trust_env=False) as http:
+            body = {"join_code": g.join_codes["mx"], "name": "Luz"}
+            r = await http.post(f"/api/games/{g.game_id}/join", json=body)
+        assert (r.status_code, r.json()["code"]) == (429, "rate_limited")
+        assert int(r.headers["retry-after"]) >= 1
+
+
+async def test_teams_and_observers_are_capped() -> None:
+    caps = {"max_players_per_team": 2, "max_observers": 1}
+    async with running_server("memory://", **caps) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial")
+        first = await lobby.join(g.game_id, g.join_codes["us"], "A")
+        await lobby.join(g.game_id, g.join_codes["us"], "B")
+        await lobby.join(g.game_id, g.join_codes["observer"], "Press")
+        for who in ("us", "observer"):
+            with pytest.raises(ClientError) as err:
+                await lobby.join(g.game_id, g.join_codes[who], "C")
+            assert (err.value.code, err.value.status) == ("too_many_players", 409)
+        await lobby.join(g.game_id, g.join_codes["mx"], "other teams are not counted")
+        async with raw_socket(url, g.game_id, g.facilitator_token) as fac:
+            await fac.recv()
+            command = {"type": "remove_player", "player": first.player_id}
+            await fac.send(json.dumps({"type": "command", "id": "rm", "command": command}))
+            code = (await answer(fac, "rm"))["join_code"]["join_code"]
+        assert (await lobby.join(g.game_id, code, "C")).team == "us"  # the removed player's place
+
+
+async def test_connections_and_frames_are_limited_per_token() -> None:
+    async with running_server(
+        "memory://", max_connections_per_token=3, rate_per_second=5, rate_burst=5
+    ) as url:
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial")
+            token = (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).token
+        async with contextlib.AsyncExitStack() as stack:
+            socks = [await stack.enter_async_context(raw_socket(url, g.game_id, token)) for _ in range(3)]
+            for ws in socks:
+                assert json.loads(await ws.recv())["type"] == "welcome"
+            async with raw_socket(url, g.game_id, token) as extra:
+                refused = json.loads(await extra.recv())
+                assert refused["code"] == "too_many_connections"
+                await extra.wait_closed()
+                assert extra.close_code == 4429
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            for ws in socks:  # 3 sockets x 8 pings: one token's budget, not three
+                for _ in range(8):
+                    await ws.send('{"type": "ping"}')
+            replies = [json.loads(await ws.recv()) for ws in socks for _ in range(8)]
+            elapsed = loop.time() - start
+        pongs = sum(f["type"] == "pong" for f in replies)
+        assert pongs + sum(f.get("code") == "rate_limited" for f in replies) == 24
+        assert pongs <= 5 + 5 * elapsed + 1, (pongs, elapsed)
+        async with raw_socket(url, g.game_id, token) as again:  # the sockets closed: room for more
+            assert json.loads(await again.recv())["type"] == "welcome"
+
+
+# ---------------------------------------------------------------------- 5. no silent loss with Redis
+
+
+@pytest.mark.redis
+async def test_a_redis_without_persistence_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import redis.asyncio as aioredis
+    from redis_server import MISSING_REASON, RedisServer, redis_available, require_redis
+
+    if not redis_available():
+        if require_redis():
+            pytest.fail(MISSING_REASON)
+        pytest.skip(MISSING_REASON)
+    with RedisServer(tmp_path / "redis", appendonly=False) as rs:
+        caplog.set_level(logging.WARNING, logger="precursor.server")
+        async with running_server(rs.url) as url, LobbyClient(url) as lobby:
+            assert any("durability: none" in r.getMessage() for r in caplog.records), caplog.text
+            assert (await lobby.health())["durability"] == "none"
+            client = aioredis.Redis.from_url(rs.url)
+            try:
+                await client.config_set("save", "3600 1")
+                assert (await lobby.health())["durability"] == "snapshots"
+                await client.config_set("appendonly", "yes")
+                assert (await lobby.health())["durability"] == "durable"
+            finally:
+                await client.aclose()
+    async with running_server("memory://") as url, LobbyClient(url) as lobby:
+        assert (await lobby.health())["durability"] == "none"
+
+
+# ---------------------------------------------------------------------- 6. TLS and a warning
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+async def test_tls_serves_https_and_wss(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    async with running_server("memory://", ssl_certfile=str(cert), ssl_keyfile=str(key)) as url:
+        secure = url.replace("http://", "https://")
+        trust = ssl.create_default_context(cafile=str(cert))
+        async with httpx.AsyncClient(base_url=secure, verify=trust, timeout=10, trust_env=False) as http:
+            g = (await http.post("/api/games", json={"scenario": "tutorial"})).json()
+            body = {"join_code": g["join_codes"]["us"], "name": "Ana"}
+            token = (await http.post(f"/api/games/{g['game_id']}/join", json=body)).json()["token"]
+        wss = secure.replace("https", "wss", 1) + f"/ws/games/{g['game_id']}?token={token}"
+        async with connect(wss, ssl=trust, proxy=None, open_timeout=10) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+        async with httpx.AsyncClient(base_url=url, timeout=5, trust_env=False) as plain:
+            with pytest.raises(httpx.HTTPError):
+                await plain.get("/api/health")  # no clear-text answer from a TLS port
+
+
+def test_a_reachable_server_without_tls_warns() -> None:
+    assert exposure_warning(ServerSettings(host="0.0.0.0")) is not None
+    assert exposure_warning(ServerSettings(host="")) is not None
+    assert exposure_warning(ServerSettings(host="0.0.0.0", ssl_certfile="c.pem", ssl_keyfile="k.pem")) is None
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"):
+        assert exposure_warning(ServerSettings(host=host)) is None, host
+    with pytest.raises(ValueError):
+        ServerSettings(ssl_keyfile="k.pem")
+
+
+@pytest.mark.subprocess
+def test_serve_warns_at_start_when_not_loopback_and_not_tls() -> None:
+    """192.0.2.1 is a documentation address no machine holds: the bind fails, so nothing is ever
+    exposed, but the warning comes first."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for k in [k for k in env if k.startswith("PRECURSOR_")]:
+        del env[k]
+    out = subprocess.run(
+        [sys.executable, "-m", "precursor.cli", "serve", "--host", "192.0.2.1", "--port", "0",
+         "--store", "memory://", "--log-level", "warning"],
+        capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+    )  # fmt: skip
+    text = out.stdout + out.stderr
+    assert "without TLS" in text and "PRECURSOR_SSL_CERTFILE" in text, text[-2000:]
