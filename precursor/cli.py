@@ -750,29 +750,20 @@ def _write_game(
     import asyncio
     import time
 
-    from server import auth
+    from server.hub import store_new_game
 
     st = _open_store(store, create=create)
 
     async def write() -> dict[str, Any]:
         await st.open()
         try:
-            gid = auth.new_game_id()
-            fac = auth.new_token()
-            codes = {t: auth.new_join_code() for t in ("us", "mx", "cn", "ca", "observer")}
             info = {
                 "scenario": events[0]["scenario"],
                 "name": name,
                 "created": time.time(),
                 "seed": events[0]["seed"],
             }
-            await st.create_game(gid, info)
-            await st.put_credential(
-                gid, auth.key_of(fac, "token"), {"role": "facilitator", "join_codes": codes}
-            )
-            for who, code in codes.items():
-                await st.put_credential(gid, auth.key_of(code, "code"), {"join": who})
-            await st.append(gid, 0, events)
+            gid, fac, codes = await store_new_game(st, info, events)
             return {"game_id": gid, "facilitator_token": fac, "join_codes": codes}
         finally:
             await st.close()

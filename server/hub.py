@@ -28,6 +28,29 @@ from .stores import EventStore, UnknownGame
 log = logging.getLogger("precursor.server")
 
 
+async def store_new_game(
+    store: EventStore, info: dict[str, Any], events: list[dict[str, Any]]
+) -> tuple[str, str, dict[str, str]]:
+    """A new game in the store with fresh credentials: (game id, facilitator token, join codes).
+
+    The one place credentials are written, for games made here and for imported or forked logs (the
+    CLI): the codes are shown once, in the answer, and the store keeps only their hashes, with an index
+    of each team's current code so that rotating one retires the old.
+    """
+    game_id = auth.new_game_id()
+    fac = auth.new_token()
+    codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}
+    await store.create_game(game_id, info)
+    await store.put_credential(game_id, auth.key_of(fac, "token"), {"role": "facilitator"})
+    for who, code in codes.items():
+        await store.put_credential(game_id, auth.key_of(code, "code"), {"join": who})
+    await store.put_credential(
+        game_id, auth.CODE_INDEX, {who: auth.key_of(code, "code") for who, code in codes.items()}
+    )
+    await store.append(game_id, 0, events)
+    return game_id, fac, codes
+
+
 class Hub:
     def __init__(
         self,
@@ -148,19 +171,8 @@ class Hub:
         )
         now = self.clock()
         record(game, opening(req.name, req.deadlines, req.press, req.missed_orders, bots, now))
-        game_id = auth.new_game_id()
-        fac = auth.new_token()
-        codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}
         info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
-        await self.store.create_game(game_id, info)
-        # the codes are shown once, in this answer: the store keeps only their hashes
-        await self.store.put_credential(game_id, auth.key_of(fac, "token"), {"role": "facilitator"})
-        for who, code in codes.items():
-            await self.store.put_credential(game_id, auth.key_of(code, "code"), {"join": who})
-        await self.store.put_credential(
-            game_id, auth.CODE_INDEX, {who: auth.key_of(code, "code") for who, code in codes.items()}
-        )
-        await self.store.append(game_id, 0, game.log)
+        game_id, fac, codes = await store_new_game(self.store, info, game.log)
         room = GameRoom(self, game_id, game, info)
         self.rooms[game_id] = room
         room.start(self.shared)
