@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from precursor.protocol import GameCreated, GameSummary, Joined, ScenarioSummary
+from precursor.protocol import CodeRotated, GameCreated, GameSummary, Joined, ScenarioSummary
 
 
 class ClientError(Exception):
@@ -65,8 +65,11 @@ class LobbyClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        r = await self._http.request(method, path, json=body)
+    async def _call(
+        self, method: str, path: str, body: dict[str, Any] | None = None, token: str | None = None
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        r = await self._http.request(method, path, json=body, headers=headers)
         if r.status_code >= 400:
             try:
                 data = r.json()
@@ -99,6 +102,16 @@ class LobbyClient:
         if seat:
             body["seat"] = seat
         return Joined.model_validate(await self._call("POST", f"/api/games/{game_id}/join", body))
+
+    async def rotate_code(self, game_id: str, who: str, facilitator_token: str) -> CodeRotated:
+        """A new join code for a team (or ``observer``); the old one stops working. Facilitator only."""
+        path = f"/api/games/{game_id}/codes/{who}"
+        return CodeRotated.model_validate(await self._call("POST", path, token=facilitator_token))
+
+
+# Close codes after which trying again cannot help: the token is wrong, the game is gone, or the token
+# already holds as many connections as the server allows. Any other close is retried with back-off.
+_FINAL_CLOSES = {4401: "bad_token", 4404: "unknown_game", 4429: "too_many_connections"}
 
 
 def ws_url(base_url: str, game_id: str, token: str, since: int | None) -> str:
@@ -252,8 +265,8 @@ class GameClient:
                 raise
             except (OSError, ConnectionClosed, InvalidStatus, TimeoutError) as exc:
                 code = getattr(getattr(exc, "rcvd", None), "code", None)
-                if code in (4401, 4404):
-                    self._fatal = ClientError("bad_token" if code == 4401 else "unknown_game", str(exc))
+                if code in _FINAL_CLOSES:
+                    self._fatal = ClientError(_FINAL_CLOSES[code], str(exc))
             finally:
                 self._ws = None
                 was = self.connected.is_set()

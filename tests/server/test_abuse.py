@@ -21,7 +21,7 @@ import pytest
 from live_server import ROOT, ServerProcess, running_server
 from websockets.asyncio.client import ClientConnection, connect
 
-from precursor.client import ClientError, LobbyClient
+from precursor.client import ClientError, GameClient, LobbyClient
 from server.auth import normalise_code
 from server.settings import ServerSettings, exposure_warning
 
@@ -416,3 +416,27 @@ def test_serve_warns_at_start_when_not_loopback_and_not_tls() -> None:
     )  # fmt: skip
     text = out.stdout + out.stderr
     assert "without TLS" in text and "PRECURSOR_SSL_CERTFILE" in text, text[-2000:]
+
+
+async def test_the_client_library_stops_at_the_connection_cap_and_rotates_codes() -> None:
+    """A GameClient refused for too many connections on its token says so and stops, instead of
+    reconnecting for ever; LobbyClient.rotate_code gives the facilitator a new code that joins."""
+    async with running_server("memory://", max_connections_per_token=1) as url, LobbyClient(url) as lobby:
+        g = await lobby.create_game("tutorial")
+        token = (await lobby.join(g.game_id, g.join_codes["mx"], "Ana")).token
+        async with GameClient(url, g.game_id, token) as first:
+            assert (await first.next_frame())["type"] == "welcome"
+            second = GameClient(url, g.game_id, token, backoff=(0.05, 0.1))
+            try:
+                with pytest.raises(ClientError) as refused:
+                    await second.start(timeout=5)
+            finally:
+                await second.close()
+            assert refused.value.code == "too_many_connections"
+            assert second.reconnects == 0
+        new = await lobby.rotate_code(g.game_id, "mx", g.facilitator_token)
+        assert new.team == "mx" and new.join_code != g.join_codes["mx"]
+        assert (await lobby.join(g.game_id, new.join_code, "Bea")).team == "mx"
+        with pytest.raises(ClientError) as bad:
+            await lobby.rotate_code(g.game_id, "mx", "not-the-facilitator")
+        assert bad.value.code == "bad_token"
