@@ -125,6 +125,12 @@ def run_case(rb: Rulebook, case: Case, file: str = "") -> CaseResult:
         script["seats"] = case.seats
     by_turn = {t.turn: t for t in case.turns}
     last = max(by_turn) if by_turn else 1
+    turns = rb.scenarios[case.scenario].model.turns
+    if last > turns:
+        # the game ends before that turn: its commands would never run and its expectations never be read
+        return CaseResult(
+            file, case.id, case.rule, False, [f"turn {last} is past {case.scenario}'s last turn ({turns})"]
+        )
     errors_seen: list[Outcome] = []
 
     def on_turn(game: Game, turn: int) -> None:

@@ -38,3 +38,18 @@ def test_suite_size_and_coverage(rb: Rulebook) -> None:
     families = {r.family for r in rb.rules}
     covered_families = {r.family for r in rb.rules if r.id in covered}
     assert families <= covered_families, f"families without a case: {sorted(families - covered_families)}"
+
+
+def test_a_case_expecting_a_turn_the_scenario_never_reaches_fails(rb: Rulebook) -> None:
+    """Expectations of a turn past the scenario's end were silently never checked: such a case passed."""
+    case = Case.model_validate(
+        {
+            "id": "too-long",
+            "rule": "x",
+            "scenario": "tutorial",
+            "description": "expects a fourth turn of a three-turn scenario",
+            "turns": [{"turn": 4, "expect": [{"expr": "1 == 2"}]}],
+        }
+    )
+    res = run_case(rb, case)
+    assert not res.passed and "past tutorial's last turn (3)" in res.failures[0]
