@@ -1159,27 +1159,24 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 def _print_backtest(result: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+    from rich.table import Column, Table
 
     def pct(v: float | None) -> str:
         return "–" if v is None else f"{v:+.1f}%"
 
     t = Table(
-        "indicator",
-        "record series",
-        "directions agree",
-        "change: record",
-        "model",
-        "rel. error",
-        "inside p10–p90",
+        "indicator / record series",
+        *(
+            Column(h, no_wrap=True, justify="right")
+            for h in ("agree", "Δ record", "Δ model", "rel. err", "in band")
+        ),
         title=f"the-record: {result['runs']} bot games, seed {result['seed']}",
     )
     for r in result["series"]:
         ch = r["change"]
         err = "–" if ch["rel_error"] is None else f"{ch['rel_error']:+.2f}"
         t.add_row(
-            escape(r["indicator"]),
-            escape(r["series"]),
+            f"{escape(r['indicator'])}\n[dim]{escape(r['series'])}[/]",
             f"{r['direction_agree']}/{r['direction_total']}",
             pct(ch["record_pct"]),
             pct(ch["model_pct"]),
@@ -1188,7 +1185,11 @@ def _print_backtest(result: dict[str, Any]) -> None:
         )
     c = Console()
     c.print(t)
-    c.print("directions: quarter to quarter (monthly series) or year to year; change: first to last period")
+    c.print(
+        "agree: quarter-to-quarter (or year-to-year) directions of the model's median that agree with the "
+        "record; Δ: change from the first to the last period; rel. err: (Δ model − Δ record) / |Δ record|; "
+        "in band: recorded values inside the model's p10–p90"
+    )
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
