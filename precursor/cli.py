@@ -59,6 +59,7 @@ def _as_cli_error(exc: BaseException) -> CliError | None:
         ("precursor.analysis.logs", "LogError"),
         ("precursor.analysis.logs", "RulesMismatch"),
         ("precursor.analysis.simulate", "SimulationError"),
+        ("precursor.analysis.backtest", "BacktestError"),
     ):
         found = sys.modules.get(module)
         if found is not None and isinstance(exc, getattr(found, name)):
@@ -1045,6 +1046,18 @@ def _add_analysis_commands(sub: Any) -> None:
     pr.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     pr.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
+    bt = _command(
+        sub,
+        "backtest",
+        "play the-record scenario and hold the model against recorded history (docs/backtest.md)",
+        cmd_backtest,
+    )
+    bt.add_argument("--runs", type=_positive, default=100, help="bot games of the-record")
+    bt.add_argument("--seed", type=int, default=1, help="batch seed")
+    bt.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    bt.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    bt.add_argument("--html", metavar="FILE", help="also write a page with a chart per series (matplotlib)")
+
     co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
     co.add_argument(
         "shell",
@@ -1107,6 +1120,67 @@ def _print_probe(results: list[Any]) -> None:
         c.print(t)
     wins = [(r.scenario, r.team, k, v) for r in results for k, v in r.margins().items() if v > 5]
     c.print(f"{len(wins)} strategy/team pair(s) beat the best persona by more than 5 points")
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """The-record played by bots, each mapped series against the record (docs/backtest.md)."""
+    from precursor.analysis.backtest import backtest, html_page, load_record
+
+    if args.html:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise InputError("--html needs matplotlib: pip install 'precursor-wargame[plots]'") from None
+    record = load_record()  # before the games: a broken record fails at once
+    rb = _rulebook()
+    label = f"the-record ({args.workers} worker{'s' if args.workers > 1 else ''})"
+    with _progress_bar(not args.json, label) as bar:
+        result = backtest(args.runs, args.seed, args.workers, _progress_callback(bar), rb, record)
+    if args.html:
+        Path(args.html).write_text(html_page(result), encoding="utf-8")
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    _print_backtest(result)
+    if args.html:
+        print(f"charts -> {args.html}")
+    return EXIT_OK
+
+
+def _print_backtest(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    def pct(v: float | None) -> str:
+        return "–" if v is None else f"{v:+.1f}%"
+
+    t = Table(
+        "indicator / record series",
+        *(
+            Column(h, no_wrap=True, justify="right")
+            for h in ("agree", "Δ record", "Δ model", "rel. err", "in band")
+        ),
+        title=f"the-record: {result['runs']} bot games, seed {result['seed']}",
+    )
+    for r in result["series"]:
+        ch = r["change"]
+        err = "–" if ch["rel_error"] is None else f"{ch['rel_error']:+.2f}"
+        t.add_row(
+            f"{escape(r['indicator'])}\n[dim]{escape(r['series'])}[/]",
+            f"{r['direction_agree']}/{r['direction_total']}",
+            pct(ch["record_pct"]),
+            pct(ch["model_pct"]),
+            err,
+            f"{r['in_band']}/{r['band_total']}",
+        )
+    c = Console()
+    c.print(t)
+    c.print(
+        "agree: quarter-to-quarter (or year-to-year) directions of the model's median that agree with the "
+        "record; Δ: change from the first to the last period; rel. err: (Δ model − Δ record) / |Δ record|; "
+        "in band: recorded values inside the model's p10–p90"
+    )
 
 
 def cmd_completion(args: argparse.Namespace) -> int:

@@ -38,7 +38,15 @@ def bot_game(rb: Rulebook, scenario: str, seed: int, until: int | None = None) -
     return game
 
 
-SCENARIOS = ["tutorial", "loose-talk", "election-season", "tariffs-and-terror", "three-weeks", "red-line"]
+SCENARIOS = [
+    "tutorial",
+    "loose-talk",
+    "election-season",
+    "tariffs-and-terror",
+    "three-weeks",
+    "red-line",
+    "the-record",
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
