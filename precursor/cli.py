@@ -890,24 +890,41 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from precursor.analysis.review import build_report, to_html, to_markdown
+    from precursor.analysis.review import (
+        CHART_DIR_SUFFIX,
+        TemplateProblem,
+        build_report,
+        replay,
+        to_html,
+        to_markdown,
+    )
 
     rb = _rulebook()
     events = _read_game(args.game, args.store)
     _note_rules(rb, events)
     rep = build_report(rb, events, args.audience)
-    text = (
-        json.dumps(rep, indent=2)
-        if args.format == "json"
-        else to_html(rep)
-        if args.format == "html"
-        else to_markdown(rep)
-    )
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"report written to {args.out}")
-    else:
+    out = Path(args.out) if args.out else None
+    files: dict[str, str] = {}
+    try:
+        if args.format == "json":
+            text = json.dumps(rep, indent=2)
+        elif args.format == "html":
+            text = to_html(rep, replay(rb, events), args.templates)
+        else:
+            # charts go to a folder named after the report, linked relative to it (report.md, report_files/)
+            chart_dir = None if out is None else out.stem + CHART_DIR_SUFFIX
+            text, files = to_markdown(rep, replay(rb, events), chart_dir, args.templates)
+    except TemplateProblem as exc:
+        raise InputError(str(exc)) from None
+    if out is None:
         sys.stdout.write(text)
+        return 0
+    out.write_text(text, encoding="utf-8")
+    for rel, svg in files.items():
+        (out.parent / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out.parent / rel).write_text(svg, encoding="utf-8")
+    where = f" ({len(files)} charts in {out.parent / (out.stem + CHART_DIR_SUFFIX)})" if files else ""
+    print(f"report written to {out}{where}")
     return 0
 
 
@@ -1192,7 +1209,14 @@ def _add_review_commands(sub: Any) -> None:
     rp.add_argument("--store", help=STORE_HELP)
     rp.add_argument("--format", choices=["html", "md", "json"], default="md", help="output format")
     rp.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to report")
-    rp.add_argument("--out", help="file (default: standard output)")
+    rp.add_argument(
+        "--out", help="file (default: standard output); Markdown writes its charts to FILE_files/ beside it"
+    )
+    rp.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="a folder of your own report.html.j2 / report.md.j2 to use instead of the shipped ones",
+    )
 
     fk = _command(sub, "fork", "start a new game from the state at the start of turn N", cmd_fork)
     fk.add_argument("game", help=GAME_HELP)
