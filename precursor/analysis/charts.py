@@ -57,10 +57,10 @@ class Chart:
 
 
 def nice_step(span: float) -> float:
-    """A tick step of 1, 2, 2.5 or 5 times a power of ten giving about four intervals over ``span``."""
+    """A tick step of 1, 2, 2.5 or 5 times a power of ten giving four to five intervals over ``span``."""
     if span <= 0 or not math.isfinite(span):
         return 1.0
-    raw = span / 4
+    raw = span / 5
     power = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if m * power >= raw - 1e-12:

@@ -240,8 +240,9 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
             drivers.append(
                 {
                     "turn": e.get("turn"),
-                    "what": e.get("reason") or e.get("name") or rule,
-                    "rule": rule or e.get("lever"),
+                    # an inject has a title and no reason: without it the driver had no words at all
+                    "what": e.get("reason") or e.get("name") or e.get("title") or rule,
+                    "rule": rule or e.get("lever") or e.get("id"),
                     "delta": round(ch["mx.st"] - before["mx.st"], 2),
                 }
             )
@@ -498,7 +499,7 @@ def _charts(report: dict[str, Any], rb: Rulebook, cal: _Calendar) -> list[dict[s
         if ind["estimate"]:
             notes.append("estimate (dashed, hollow points)")
         if ind.get("lag"):
-            notes.append(f"reported {ind['lag']} months late")
+            notes.append(f"reported {ind['lag']} month{'s' if ind['lag'] != 1 else ''} late")
         lo, hi = (months[0], months[-1]) if months else (0, 0)
         chart = charts.Chart(
             title=name,
