@@ -400,7 +400,7 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
     g = report["game"]
     rb, audience = game.rb, g["audience"]
     cal = _Calendar(game)
-    teams = {t: rb.teams[t].name if t in rb.teams else t.upper() for t in TEAMS}
+    teams: dict[str, str] = {t: rb.teams[t].name if t in rb.teams else t.upper() for t in TEAMS}
     return {
         "report": report,
         "game": {
@@ -627,7 +627,9 @@ def _values_shown(game: Game, audience: str) -> dict[str, Any]:
         return dict(env)
     if audience not in TEAMS:
         return {}
-    exact = {i["id"] for i in view(game, audience)["indicators"] if not i.get("estimate") and not i.get("lag")}
+    exact = {
+        i["id"] for i in view(game, audience)["indicators"] if not i.get("estimate") and not i.get("lag")
+    }
     own = {f"count.{lid}" for lid, lv in game.rb.levers.items() if lv.team == audience}
     keys = exact | {f"start.{k}" for k in exact} | own | {f"agreements.{audience}"}
     return {k: env[k] for k in keys if k in env}
@@ -788,10 +790,11 @@ _NOT_OUTCOMES = frozenset({"run", "seed", "scenario", "refused", "turns", "modul
 
 
 def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Per numeric field: mean and quartiles; per boolean: the rate."""
+    """Per numeric field: mean, p10, median and p90 (``simulate.quantile``, as every batch summary) with
+    the extremes; per boolean: the rate."""
+    from precursor.analysis.simulate import describe
+
     out: dict[str, dict[str, float]] = {}
-    if not records:
-        return out
     keys: dict[str, None] = {}
     for r in records:
         keys.update(dict.fromkeys(k for k in r if k not in _NOT_OUTCOMES and not k.startswith("persona_")))
@@ -802,15 +805,11 @@ def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         if all(isinstance(v, bool) for v in vals):
             out[key] = {"rate": round(sum(vals) / len(vals), 4)}
         elif all(isinstance(v, int | float) for v in vals):
-            xs = sorted(float(v) for v in vals)
-            n = len(xs)
+            d = describe(float(v) for v in vals)
             out[key] = {
-                "mean": round(sum(xs) / n, 4),
-                "p25": xs[n // 4],
-                "median": xs[n // 2],
-                "p75": xs[min(n - 1, (3 * n) // 4)],
-                "min": xs[0],
-                "max": xs[-1],
+                **{k: float(d[k] or 0.0) for k in ("mean", "p10", "median", "p90")},
+                "min": float(min(vals)),
+                "max": float(max(vals)),
             }
     return out
 

@@ -229,5 +229,5 @@ def test_the_review_commands_from_the_shell(rb: Rulebook, tmp_path: Path) -> Non
     res = cli("simulate", "--from", str(log), "--turn", "2", "--runs", "3", "--json")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["from_turn"] == 2
-    res = cli("compare", str(log), str(log))
+    res = cli("compare", str(log), str(log), "--json")
     assert json.loads(res.stdout)["games"] == 2
