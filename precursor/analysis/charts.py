@@ -83,7 +83,7 @@ def axis_range(
 
     1. A scale the rulebook bounds at both ends (an index 0–100, a percentage) is drawn whole.
     2. Otherwise a series that never goes below zero (a count or a level) is drawn from zero.
-    3. A series with negative values is drawn over its own range, padded by a tenth, but never over less
+    3. A series with negative values is drawn over its own range, a tenth added on each side, but never less
        than ``min_span``, centred on the data.
     """
     lo_b, hi_b = bounds

@@ -9,6 +9,7 @@ the CLI reads and writes the files and stores.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -332,7 +333,10 @@ def _signed(v: Any, digits: int = 1) -> str:
     return f"{round(float(v), digits) + 0.0:+.{digits}f}"  # + 0.0: no "-0.00" for a rounded-away sign
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(templates: str | None) -> Any:
+    """One environment per template folder, kept: Jinja2 compiles a template once per environment (and
+    recompiles a user's template when its file changes)."""
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
