@@ -64,8 +64,9 @@ def main() -> None:
     rep = timed(lambda: build_report(rb, log, "facilitator"))
     team = timed(lambda: build_report(rb, log, "mx"))
     report = build_report(rb, log, "facilitator")
-    html = timed(lambda: to_html(report))
-    md = timed(lambda: to_markdown(report))
+    game = replay(rb, log)  # the renderers read names, dates and objective conditions from the game
+    html = timed(lambda: to_html(report, game))
+    md = timed(lambda: to_markdown(report, game, "report_files"))
     print(f"replay (baseline)        {base:8.1f} ms")
     print(f"report, facilitator      {rep:8.1f} ms  ({rep / base:.1f}x replay)")
     print(f"report, audience mx      {team:8.1f} ms")

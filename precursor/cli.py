@@ -792,21 +792,48 @@ def _simulate_from(args: argparse.Namespace, rb: Any) -> int:
         print(json.dumps({k: v for k, v in result.items() if k != "records"}, indent=2))
         return 0
     from rich.console import Console
+
+    _print_distribution(
+        Console(),
+        result["distribution"],
+        f"{result['scenario']}: {result['runs']} bot runs from turn {args.turn}, beside what happened",
+        result["actual"] or {},
+    )
+    return 0
+
+
+def _cell(key: str, value: Any) -> str:
+    """A figure of a batch table: yes/no for flags, thousands separated for counts in the thousands,
+    a sign for scores (which can be negative and are read against zero)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
+        return "–" if value is None else str(value)
+    return _fmt(value, big=abs(value) >= 1000, signed=key.startswith("score_"))
+
+
+def _print_distribution(
+    console: Any, dist: dict[str, dict[str, float]], title: str, actual: dict[str, Any] | None = None
+) -> None:
+    """Outcomes of several games in the table style of `simulate`: mean, p10, median, p90 (from
+    simulate.quantile), then the yes/no outcomes as a share of games; with ``actual``, a column for the
+    game that was really played."""
     from rich.table import Table
 
-    table = Table(title=f"{result['runs']} bot runs from turn {args.turn} vs what happened")
-    for col in ("outcome", "actual", "p25", "median", "p75", "rate"):
-        table.add_column(col)
-    actual = result["actual"] or {}
-    for key, d in result["distribution"].items():
-        a = actual.get(key)
-        table.add_row(
-            key,
-            "" if a is None else str(round(a, 2) if isinstance(a, float) else a),
-            *(str(round(d[k], 2)) if k in d else "" for k in ("p25", "median", "p75", "rate")),
-        )
-    Console().print(table)
-    return 0
+    from precursor.analysis.simulate import outcome_label
+
+    lead = ["outcome", *(["actual"] if actual is not None else [])]
+    nums = Table(*lead, "mean", "p10", "median", "p90", title=title)
+    rates = Table(*lead, "share of games", title="per game")
+    for key, d in dist.items():
+        shown = [outcome_label(key), *([_cell(key, actual.get(key))] if actual is not None else [])]
+        if "rate" in d:
+            rates.add_row(*shown, f"{d['rate'] * 100:.1f} %")
+        else:
+            nums.add_row(*shown, *(_cell(key, d[k]) for k in ("mean", "p10", "median", "p90")))
+    console.print(nums)
+    if rates.row_count:
+        console.print(rates)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -828,8 +855,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     text = json.dumps(result, indent=2)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    if args.json:
+        print(text)
+        return 0
+    _print_comparison(rb, result)
+    if args.out:
+        print(f"comparison (JSON) written to {args.out}")
     return 0
+
+
+def _print_comparison(rb: Any, result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    _print_distribution(console, result["distribution"], f"{result['games']} games side by side")
+    if result["agreements"]:
+        table = Table("parties", "levers", "games", title="agreements reached")
+        for key, n in result["agreements"].items():
+            parties, _, levers = key.partition(": ")
+            codes = [rb.levers[x].code if x in rb.levers else x for x in levers.split(", ") if x]
+            table.add_row(", ".join(p.upper() for p in parties.split("+")), ", ".join(codes), str(n))
+        console.print(table)
+    else:
+        console.print("no agreement was reached in any game")
+    for d in result["divergence"]:
+        console.print(f"play diverged at executed order {d['index'] + 1}: " + "; ".join(d["orders"]))
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -882,24 +933,41 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from precursor.analysis.review import build_report, to_html, to_markdown
+    from precursor.analysis.review import (
+        CHART_DIR_SUFFIX,
+        TemplateProblem,
+        build_report,
+        replay,
+        to_html,
+        to_markdown,
+    )
 
     rb = _rulebook()
     events = _read_game(args.game, args.store)
     _note_rules(rb, events)
     rep = build_report(rb, events, args.audience)
-    text = (
-        json.dumps(rep, indent=2)
-        if args.format == "json"
-        else to_html(rep)
-        if args.format == "html"
-        else to_markdown(rep)
-    )
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"report written to {args.out}")
-    else:
+    out = Path(args.out) if args.out else None
+    files: dict[str, str] = {}
+    try:
+        if args.format == "json":
+            text = json.dumps(rep, indent=2)
+        elif args.format == "html":
+            text = to_html(rep, replay(rb, events), args.templates)
+        else:
+            # charts go to a folder named after the report, linked relative to it (report.md, report_files/)
+            chart_dir = None if out is None else out.stem + CHART_DIR_SUFFIX
+            text, files = to_markdown(rep, replay(rb, events), chart_dir, args.templates)
+    except TemplateProblem as exc:
+        raise InputError(str(exc)) from None
+    if out is None:
         sys.stdout.write(text)
+        return 0
+    out.write_text(text, encoding="utf-8")
+    for rel, svg in files.items():
+        (out.parent / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out.parent / rel).write_text(svg, encoding="utf-8")
+    where = f" ({len(files)} charts in {out.parent / (out.stem + CHART_DIR_SUFFIX)})" if files else ""
+    print(f"report written to {out}{where}")
     return 0
 
 
@@ -1257,7 +1325,14 @@ def _add_review_commands(sub: Any) -> None:
     rp.add_argument("--store", help=STORE_HELP)
     rp.add_argument("--format", choices=["html", "md", "json"], default="md", help="output format")
     rp.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to report")
-    rp.add_argument("--out", help="file (default: standard output)")
+    rp.add_argument(
+        "--out", help="file (default: standard output); Markdown writes its charts to FILE_files/ beside it"
+    )
+    rp.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="a folder of your own report.html.j2 / report.md.j2 to use instead of the shipped ones",
+    )
 
     fk = _command(sub, "fork", "start a new game from the state at the start of turn N", cmd_fork)
     fk.add_argument("game", help=GAME_HELP)
@@ -1279,6 +1354,7 @@ def _add_review_commands(sub: Any) -> None:
     )
     cm.add_argument("--store", help=STORE_HELP)
     cm.add_argument("--out", help="write the comparison (JSON) here too")
+    cm.add_argument("--json", action="store_true", help="print the comparison as JSON instead of tables")
 
     gr = _command(
         sub, "grades", "one CSV row per player: messages, proposals, orders, agreements", cmd_grades

@@ -9,11 +9,11 @@ the CLI reads and writes the files and stores.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
 from collections.abc import Iterable
-from html import escape
 from typing import Any, cast
 
 from precursor.analysis import charts
@@ -114,7 +114,7 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
         },
         "timeline": _timeline(seen, rb),
         "indicators": _indicators(final),
-        "agreements": _agreements(final, seen),
+        "agreements": _agreements(rb, final, seen),
         "red_lines": _red_lines(seen),
         "scores": final.get("scores", {}),
         "objectives": final.get("objectives", {}),
@@ -188,7 +188,24 @@ def _indicators(final: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _agreements(final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, Any]]:
+def clause_text(rb: Rulebook, clause: dict[str, Any]) -> str:
+    """A clause in words: who plays which lever, with its settings by name ("US: US-USMCA-T Raise ...
+    (module: T1 Chemical notification)"), never the identifiers and dict the log stores."""
+    actor = str(clause.get("actor", "")).upper()
+    lv = rb.levers.get(str(clause.get("lever", "")))
+    what = f"{lv.code} {lv.name}" if lv is not None else str(clause.get("lever", ""))
+    settings = []
+    for key, value in (clause.get("params") or {}).items():
+        shown = value
+        if isinstance(value, str) and value in rb.modules:
+            shown = f"{value.upper()} {rb.modules[value].name}"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        settings.append(f"{key}: {shown}")
+    return f"{actor}: {what}" + (f" ({'; '.join(settings)})" if settings else "")
+
+
+def _agreements(rb: Rulebook, final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, Any]]:
     out = []
     for a in final.get("agreements", []):
         record = [c for c in map(typed, seen) if c["type"] == "compliance" and c["agreement"] == a["id"]]
@@ -199,9 +216,7 @@ def _agreements(final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, A
                 "signed_turn": a.get("signed_turn"),
                 "ends_turn": a.get("ends_turn"),
                 "status": a.get("status"),
-                "clauses": [
-                    f"{c['actor'].upper()} {c['lever']} {c.get('params') or ''}".strip() for c in a["clauses"]
-                ],
+                "clauses": [clause_text(rb, c) for c in a["clauses"]],
                 "kept": sum(1 for c in record if c["met"]),
                 "broken": sum(1 for c in record if c["met"] is False),
                 "record": [
@@ -226,8 +241,9 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
             drivers.append(
                 {
                     "turn": e.get("turn"),
-                    "what": e.get("reason") or e.get("name") or rule,
-                    "rule": rule or e.get("lever"),
+                    # an inject has a title and no reason: without it the driver had no words at all
+                    "what": e.get("reason") or e.get("name") or e.get("title") or rule,
+                    "rule": rule or e.get("lever") or e.get("id"),
                     "delta": round(ch["mx.st"] - before["mx.st"], 2),
                 }
             )
@@ -288,110 +304,356 @@ def _questions(seen: list[LogEvent], final: dict[str, Any], audience: str) -> li
 
 
 # ---------------------------------------------------------------------- renderers
+#
+# The HTML and Markdown debriefs are Jinja2 templates (precursor/analysis/templates/) filled from one
+# context (``render_context``): the report as ``report --format json`` gives it, plus what only the
+# replayed game can add for a reader (human names, dates, the condition that decided an objective) and
+# the charts. Both formats read the same context, so they carry the same content.
+
+TEMPLATES = "templates"
+CHART_DIR_SUFFIX = "_files"
 
 
-def to_markdown(report: dict[str, Any]) -> str:
+class TemplateProblem(ValueError):
+    """A user's template folder or template that cannot be used; the message says which and why."""
+
+
+def _md_escape(text: Any) -> str:
+    """Player text as Markdown data: HTML and the characters that would start emphasis, links or tables
+    are escaped, so a message cannot turn into markup in a rendered report."""
+    out = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "\\`*_[]|#":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")
+
+
+def _signed(v: Any, digits: int = 1) -> str:
+    if not isinstance(v, int | float):
+        return "–"
+    return f"{round(float(v), digits) + 0.0:+.{digits}f}"  # + 0.0: no "-0.00" for a rounded-away sign
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: str | None) -> Any:
+    """One environment per template folder, kept: Jinja2 compiles a template once per environment (and
+    recompiles a user's template when its file changes)."""
+    import jinja2
+
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        from pathlib import Path
+
+        if not Path(templates).is_dir():
+            raise TemplateProblem(f"--templates {templates}: not a folder")
+        loaders.append(jinja2.FileSystemLoader(templates))
+    loaders.append(jinja2.PackageLoader("precursor.analysis", TEMPLATES))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # player text is data: escaped in HTML, and in Markdown through the md filter
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = _md_escape
+    env.filters["signed"] = _signed
+    env.filters["num"] = charts.fmt_value
+    return env
+
+
+def _render(template: str, context: dict[str, Any], templates: str | None) -> str:
+    import jinja2
+
+    try:
+        return str(_environment(templates).get_template(template).render(**context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(f"{exc.filename or template}: line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"{template}: {exc}") from None
+
+
+def to_html(report: dict[str, Any], game: Game, templates: str | None = None) -> str:
+    """The debrief as one HTML file: styles and charts inline, so it mails, prints and opens offline."""
+    from markupsafe import Markup
+
+    ctx = render_context(report, game)
+    for c in ctx["charts"]:
+        c["svg"] = Markup(c["svg"])  # built by charts.py, which escapes every text it draws
+    return _render("report.html.j2", ctx, templates)
+
+
+def to_markdown(
+    report: dict[str, Any], game: Game, chart_dir: str | None = None, templates: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """The debrief as Markdown and its charts as SVG files: ``{relative path: svg}``, to be written beside
+    the Markdown file. Renderers of Markdown (GitHub, CommonMark) show linked images but not data URIs,
+    so with ``chart_dir`` None the charts are left out and the text says so."""
+    ctx = render_context(report, game)
+    files: dict[str, str] = {}
+    for c in ctx["charts"]:
+        if chart_dir is not None:
+            c["file"] = f"{chart_dir}/{c['id'].replace('.', '-')}.svg"
+            files[c["file"]] = c["svg"]
+    ctx["chart_dir"] = chart_dir
+    return _render("report.md.j2", ctx, templates), files
+
+
+def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
+    """What the templates read (docs/review.md lists it): the report, in words a reader can use."""
     g = report["game"]
-    done = " · finished" if g["ended"] else ""
-    played = f"{g['turns_played']} of {g['turns']} turns{done}"
-    head = f"*Audience: {g['audience']} · scenario `{g['scenario']}` · {played}*"
-    lines = [f"# Debrief: {g['title']}", "", head, "", g["summary"], ""]
-    lines += ["## Timeline", ""]
+    rb, audience = game.rb, g["audience"]
+    cal = _Calendar(game)
+    teams: dict[str, str] = {t: rb.teams[t].name if t in rb.teams else t.upper() for t in TEAMS}
+    return {
+        "report": report,
+        "game": {
+            **g,
+            "audience_name": _audience_name(audience, teams),
+            "start": cal.date(0),
+            "end": cal.date(game.state.month_index),
+            "months_per_turn": cal.per_turn,
+        },
+        "teams": teams,
+        "timeline": [{**t, "label": cal.turn_label(t["turn"])} for t in report["timeline"]],
+        "charts": _charts(report, rb, cal),
+        "markers": [
+            {"kind": k, "letter": letter, "colour": colour, "name": _MARKER_NAMES[k]}
+            for k, (colour, letter) in charts.MARKER_STYLE.items()
+        ],
+        "agreements": _agreements_in_words(report, game, teams, cal),
+        "red_lines": [{**r, "label": cal.turn_label(r["turn"])} for r in report["red_lines"]],
+        "scores": _scores(report, teams),
+        "objectives": _objectives(report, game, teams),
+        "bot_reasons": [
+            {**b, "team_name": teams.get(str(b["team"]), str(b["team"]))} for b in report["bot_reasons"][:60]
+        ],
+        "questions": report["questions"],
+    }
+
+
+_MARKER_NAMES = {"inject": "inject", "agreement": "agreement signed", "red_line": "red line or band"}
+
+
+def _audience_name(audience: str, teams: dict[str, str]) -> str:
+    if audience == FACILITATOR:
+        return "Facilitator (everything that happened)"
+    if audience == "public":
+        return "Public (what the press saw)"
+    return f"{teams.get(audience, audience)} (what this team saw)"
+
+
+class _Calendar:
+    """Turns, months and dates of one game: a turn starts at month (turn - 1) × months per turn."""
+
+    def __init__(self, game: Game) -> None:
+        self.start = game.state.start or game.sc.model.start
+        self.per_turn = game.sc.model.months_per_turn
+        self.last_month = game.state.month_index
+        self.turns = game.state.turn
+
+    def month_of(self, turn: int) -> int:
+        return (max(1, turn) - 1) * self.per_turn
+
+    def date(self, month: int) -> str:
+        from precursor.game.months import add_months
+
+        return add_months(self.start, month).strftime("%b %Y") if self.start else ""
+
+    def turn_label(self, turn: int) -> str:
+        return f"Turn {turn} ({self.date(self.month_of(turn))})"
+
+    def ticks(self) -> list[charts.XTick]:
+        """A tick per turn start, and one at the last month when the game ran on after its last turn."""
+        at = [(self.month_of(t), f"T{t}") for t in range(1, self.turns + 1)]
+        if self.last_month > self.month_of(self.turns):
+            at.append((self.last_month, "end"))
+        return [charts.XTick(m, label, self.date(m)) for m, label in at]
+
+
+def _markers(report: dict[str, Any], cal: _Calendar) -> list[charts.Marker]:
+    out = []
     for t in report["timeline"]:
-        lines.append(
-            f"### Turn {t['turn']} ({t['date']}) — {t['messages']} messages, {t['proposals']} proposals"
-        )
-        lines += [f"- {item}" for item in t["items"][:40]] or ["- (nothing reported)"]
-        lines.append("")
-    lines += ["## Indicators", ""]
+        out += [
+            charts.Marker(cal.month_of(t["turn"]), "inject", f"T{t['turn']} {item}")
+            for item in t["items"]
+            if item.startswith("Inject:")
+        ]
+    for a in report["agreements"]:
+        if isinstance(a.get("signed_turn"), int):
+            out.append(charts.Marker(cal.month_of(a["signed_turn"]), "agreement", f"{a['id']} signed"))
+    for r in report["red_lines"]:
+        out.append(charts.Marker(cal.month_of(r["turn"]), "red_line", f"T{r['turn']} {r['level']}"))
+    return out
+
+
+def _charts(report: dict[str, Any], rb: Rulebook, cal: _Calendar) -> list[dict[str, Any]]:
+    markers = _markers(report, cal)
+    out = []
     for ind in report["indicators"]:
-        svg = charts.line_chart(ind["name"], {ind["id"]: ind["series"]}, ind["unit"])
-        note = " (estimated)" if ind["estimate"] else ""
-        lines += [f"![{ind['name']}{note}]({charts.data_uri(svg)})", ""]
-    lines += ["## Agreements", ""]
-    for a in report["agreements"] or []:
-        lines.append(
-            f"- **{a['id']}** ({', '.join(p.upper() for p in a['parties'])}, turn {a['signed_turn']}): "
-            f"{'; '.join(a['clauses'])} — kept {a['kept']}, broken {a['broken']}"
+        meta = rb.indicators.get(ind["id"])
+        name = meta.name if meta is not None else ind["name"]
+        unit = meta.unit if meta is not None else ind["unit"]
+        bounds = (meta.min, meta.max) if meta is not None else (None, None)
+        series = [float(v) for v in ind["series"]]
+        # the series ends at the last month the audience had a figure for: a lag moves it back
+        end = max(0, cal.last_month - int(ind.get("lag") or 0))
+        months = [end - len(series) + 1 + i for i in range(len(series))]
+        notes = []
+        if ind["estimate"]:
+            notes.append("estimate (dashed, hollow points)")
+        if ind.get("lag"):
+            notes.append(f"reported {ind['lag']} month{'s' if ind['lag'] != 1 else ''} late")
+        lo, hi = (months[0], months[-1]) if months else (0, 0)
+        chart = charts.Chart(
+            title=name,
+            unit=unit,
+            values=series,
+            months=months,
+            ticks=[t for t in cal.ticks() if lo <= t.month <= max(hi, cal.last_month)],
+            markers=markers,
+            bounds=bounds,
+            estimate=bool(ind["estimate"]),
+            note="; ".join(notes),
         )
-    if not report["agreements"]:
-        lines.append("- none")
-    lines += ["", "## Red lines", ""]
-    for r in report["red_lines"] or []:
-        lines.append(f"- Turn {r['turn']}: **{r['level']}** — {r['reason']}")
-        for d in r["chain"]:
-            delta = "" if d["delta"] is None else f" (+{d['delta']})"
-            lines.append(f"  - T{d['turn']}: {d['what']}{delta}")
-    if not report["red_lines"]:
-        lines.append("- none approached")
-    lines += ["", "## Scores", ""]
-    for team, s in report["scores"].items():
+        out.append(
+            {
+                "id": ind["id"],
+                "name": name,
+                "unit": unit,
+                "estimate": bool(ind["estimate"]),
+                "lag": ind.get("lag") or 0,
+                "note": chart.note,
+                "first": series[0] if series else None,
+                "last": series[-1] if series else None,
+                "svg": charts.line_chart(chart),
+                "file": None,
+            }
+        )
+    return out
+
+
+def _agreements_in_words(
+    report: dict[str, Any], game: Game, teams: dict[str, str], cal: _Calendar
+) -> list[dict[str, Any]]:
+    out = []
+    for a in report["agreements"]:
+        names = [teams.get(p, p.upper()) for p in a["parties"]]
+        parties = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        start, end = a.get("signed_turn"), a.get("ends_turn")
+        if isinstance(start, int) and isinstance(end, int):
+            n = end - start + 1
+            span = f"turn {start}" if n <= 1 else f"turns {start}–{end}"
+            duration = f"{span} ({n} turn{'s' if n != 1 else ''}, from {cal.date(cal.month_of(start))})"
+        else:
+            duration = "open-ended"
+        out.append(
+            {
+                **a,
+                "party_names": parties,
+                "duration": duration,
+                "status": str(a.get("status") or ""),
+                "record": [
+                    {**r, "team_name": teams.get(r["team"], r["team"]), "outcome": _kept(r["met"])}
+                    for r in a["record"]
+                ],
+            }
+        )
+    return out
+
+
+def _kept(met: Any) -> str:
+    return "kept" if met else "broken" if met is False else "not due"
+
+
+def _scores(report: dict[str, Any], teams: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for team in TEAMS:
+        s = report["scores"].get(team)
         if not s:
             continue
-        comps = ", ".join(
-            f"{c.get('name', k)} {c.get('points', 0):+.1f}" for k, c in (s.get("components") or {}).items()
-        )
-        lines.append(f"- **{team.upper()} {s.get('total', 0):+.1f}** — {comps}")
-    if report["bot_reasons"]:
-        lines += ["", "## Why the bots did what they did", ""]
-        lines += [
-            f"- T{b['turn']} {str(b['team']).upper()} {b['decision']}: {b['text']}"
-            for b in report["bot_reasons"][:60]
-        ]
-    lines += ["", "## Debrief questions", ""]
-    lines += [f"{i}. {q}" for i, q in enumerate(report["questions"], 1)]
-    return "\n".join(lines) + "\n"
+        comps = [
+            {"id": k, "name": c.get("name", k), "value": c.get("value"), "weight": c.get("weight"),
+             "points": c.get("points", 0.0)}
+            for k, c in (s.get("components") or {}).items()
+        ]  # fmt: skip
+        out.append({"team": team, "name": teams[team], "total": s.get("total", 0.0), "components": comps})
+    return sorted(out, key=lambda r: -float(r["total"]))
 
 
-def to_html(report: dict[str, Any]) -> str:
-    g = report["game"]
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Debrief: {escape(g['title'])}</title>",
-        "<style>body{font-family:sans-serif;max-width:60rem;margin:auto;padding:1rem}"
-        "figure{display:inline-block;margin:.3rem}li{margin:.15rem 0}</style></head><body>",
-        f"<h1>Debrief: {escape(g['title'])}</h1>",
-        f"<p><em>Audience: {escape(g['audience'])} · scenario {escape(g['scenario'])} · "
-        f"{g['turns_played']} of {g['turns']} turns</em></p><p>{escape(g['summary'])}</p>",
-        "<h2>Timeline</h2>",
-    ]
-    for t in report["timeline"]:
-        parts.append(f"<h3>Turn {t['turn']} ({escape(t['date'])})</h3><ul>")
-        parts += [f"<li>{escape(i)}</li>" for i in t["items"][:40]]
-        parts.append("</ul>")
-    parts.append("<h2>Indicators</h2>")
-    for ind in report["indicators"]:
-        parts.append(
-            f"<figure>{charts.line_chart(ind['name'], {ind['id']: ind['series']}, ind['unit'])}</figure>"
-        )
-    parts.append("<h2>Agreements</h2><ul>")
-    for a in report["agreements"]:
-        who, what = escape(", ".join(a["parties"])), escape("; ".join(a["clauses"]))
-        parts.append(
-            f"<li><b>{escape(a['id'])}</b> ({who}): {what} — kept {a['kept']}, broken {a['broken']}</li>"
-        )
-    parts.append("</ul><h2>Red lines</h2><ul>")
-    for r in report["red_lines"]:
-        chain = "".join(f"<li>T{d['turn']}: {escape(str(d['what']))}</li>" for d in r["chain"])
-        parts.append(
-            f"<li>Turn {r['turn']}: <b>{escape(r['level'])}</b> — {escape(r['reason'])}<ul>{chain}</ul></li>"
-        )
-    parts.append("</ul><h2>Scores</h2><ul>")
-    for team, s in report["scores"].items():
-        if s:
-            parts.append(f"<li><b>{team.upper()}</b> {s.get('total', 0):+.1f}</li>")
-    parts.append("</ul>")
-    if report["bot_reasons"]:
-        parts.append("<h2>Why the bots did what they did</h2><ul>")
-        parts += [
-            f"<li>T{b['turn']} {escape(str(b['team']))}: {escape(str(b['text']))}</li>"
-            for b in report["bot_reasons"][:60]
-        ]
-        parts.append("</ul>")
-    parts.append("<h2>Debrief questions</h2><ol>")
-    parts += [f"<li>{escape(q)}</li>" for q in report["questions"]]
-    parts.append("</ol></body></html>")
-    return "\n".join(parts)
+_CHECKS = {
+    "end": "at the end of the game",
+    "every_turn": "at the end of every turn",
+    "ever": "at the end of some turn",
+}
+
+
+def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> list[dict[str, Any]]:
+    audience = report["game"]["audience"]
+    conditions = {o.id: o.condition for o in game.sc.objectives}
+    shown = _values_shown(game, audience)
+    out = []
+    for team in TEAMS:
+        obj = report["objectives"].get(team)
+        if obj is None:
+            continue
+        secret = []
+        for o in obj.get("secret") or []:
+            cond = conditions.get(o["id"])
+            values = [] if cond is None else [(n, shown[n]) for n in sorted(cond.names) if n in shown]
+            secret.append(
+                {
+                    **o,
+                    "outcome": "met" if o["met"] else "missed" if o["met"] is False else "open",
+                    "when": _CHECKS.get(o["check"], o["check"]),
+                    "condition": "" if cond is None else cond.text,
+                    "values": ", ".join(f"{n} = {_plain(v)}" for n, v in values),
+                    "failed_turn": _first_failure(game, cond) if o["check"] == "every_turn" else None,
+                }
+            )
+        out.append({"team": team, "name": teams[team], "public": obj.get("public", ""), "secret": secret})
+    return out
+
+
+def _plain(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return charts.fmt_value(round(v, 2))
+    return str(v)
+
+
+def _values_shown(game: Game, audience: str) -> dict[str, Any]:
+    """The final values a report may quote for its audience: everything for the facilitator; for a team,
+    what it saw exactly (its own counts and agreements, indicators shown without noise or lag)."""
+    env = game.state.env
+    if audience == FACILITATOR:
+        return dict(env)
+    if audience not in TEAMS:
+        return {}
+    exact = {
+        i["id"] for i in view(game, audience)["indicators"] if not i.get("estimate") and not i.get("lag")
+    }
+    own = {f"count.{lid}" for lid, lv in game.rb.levers.items() if lv.team == audience}
+    keys = exact | {f"start.{k}" for k in exact} | own | {f"agreements.{audience}"}
+    return {k: env[k] for k in keys if k in env}
+
+
+def _first_failure(game: Game, cond: Any) -> int | None:
+    """The first turn whose end-of-turn values broke an every-turn condition (None: never, or unknown)."""
+    if cond is None:
+        return None
+    tv = game.state.turn_values
+    n = min((len(tv[k]) for k in cond.names if k in tv), default=0)
+    base = dict(game.state.env)
+    for i in range(n):
+        env = {**base, **{k: tv[k][i] for k in cond.names if k in tv}}
+        try:
+            if not cond.fn(env):
+                return i + 1
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
 
 
 # ---------------------------------------------------------------------- grading
@@ -532,10 +794,11 @@ _NOT_OUTCOMES = frozenset({"run", "seed", "scenario", "refused", "turns", "modul
 
 
 def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Per numeric field: mean and quartiles; per boolean: the rate."""
+    """Per numeric field: mean, p10, median and p90 (``simulate.quantile``, as every batch summary) with
+    the extremes; per boolean: the rate."""
+    from precursor.analysis.simulate import describe
+
     out: dict[str, dict[str, float]] = {}
-    if not records:
-        return out
     keys: dict[str, None] = {}
     for r in records:
         keys.update(dict.fromkeys(k for k in r if k not in _NOT_OUTCOMES and not k.startswith("persona_")))
@@ -546,15 +809,11 @@ def distribution(records: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         if all(isinstance(v, bool) for v in vals):
             out[key] = {"rate": round(sum(vals) / len(vals), 4)}
         elif all(isinstance(v, int | float) for v in vals):
-            xs = sorted(float(v) for v in vals)
-            n = len(xs)
+            d = describe(float(v) for v in vals)
             out[key] = {
-                "mean": round(sum(xs) / n, 4),
-                "p25": xs[n // 4],
-                "median": xs[n // 2],
-                "p75": xs[min(n - 1, (3 * n) // 4)],
-                "min": xs[0],
-                "max": xs[-1],
+                **{k: float(d[k] or 0.0) for k in ("mean", "p10", "median", "p90")},
+                "min": float(min(vals)),
+                "max": float(max(vals)),
             }
     return out
 

@@ -54,6 +54,30 @@ INDICATORS: dict[str, str] = {
 }
 
 
+# Every other field of a run record (and of ``review.outcome``), as batch tables name it.
+OUTCOME_LABELS: dict[str, str] = {
+    **{f"score_{t}": f"final score, {name}" for t, name in
+       (("us", "United States"), ("mx", "Mexico"), ("cn", "China"), ("ca", "Canada"))},
+    **{k: v.strip() for k, v in INDICATORS.items()},
+    "mean_mx_st": "Mexican sovereignty tension, mean over the game",
+    "hrl": "hard red line crossed",
+    "hrl_count": "hard red lines crossed",
+    "agreements": "agreements signed",
+    "agreements_signed": "agreements signed",
+    "agreements_honoured": "agreements honoured by every party",
+    "modules_in_force": "trilateral modules in force at the end",
+    "trilateral": "≥ 1 trilateral module in force at the end",
+    "review_badges": "review badges",
+    "badge_points": "badge points",
+    "ended": "game finished",
+}  # fmt: skip
+
+
+def outcome_label(key: str) -> str:
+    """A record field in words; a field no table knows yet keeps its name rather than vanishing."""
+    return OUTCOME_LABELS.get(key, key)
+
+
 class SimulationError(ValueError):
     """A batch that cannot start: an unknown scenario, team or persona. The message names the fix."""
 

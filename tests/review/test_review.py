@@ -116,9 +116,10 @@ def test_the_tutorial_report_matches_its_golden_structure(rb: Rulebook) -> None:
         GOLDEN.write_text(json.dumps(rep, indent=1, sort_keys=True), encoding="utf-8")
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert rep == golden, "the report changed: inspect the diff, then delete the golden file to refresh it"
-    md, html = to_markdown(rep), to_html(rep)
-    # charts are embedded, not linked: SVG inline in HTML, data URIs in Markdown
-    assert md.count("data:image/svg+xml;base64,") == len(rep["indicators"])
+    (md, files), html = to_markdown(rep, game, "report_files"), to_html(rep, game)
+    # charts inline in HTML; beside the Markdown as files it links (renderers do not show data URIs)
+    assert "data:image" not in md and len(files) == len(rep["indicators"])
+    assert all(f"]({name})" in md for name in files)
     assert html.count("<svg") == len(rep["indicators"]) and "<h2>Debrief questions</h2>" in html
 
 
@@ -239,5 +240,5 @@ def test_the_review_commands_from_the_shell(rb: Rulebook, tmp_path: Path) -> Non
     res = cli("simulate", "--from", str(log), "--turn", "2", "--runs", "3", "--json")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["from_turn"] == 2
-    res = cli("compare", str(log), str(log))
+    res = cli("compare", str(log), str(log), "--json")
     assert json.loads(res.stdout)["games"] == 2
