@@ -98,8 +98,9 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(" connecting…", id="status")
-        yield Static("", id="notice")
+        # text from other people and from the server is shown as typed: these widgets parse no markup
+        yield Static(" connecting…", id="status", markup=False)
+        yield Static("", id="notice", markup=False)
         with TabbedContent(id="tabs"):
             with TabPane("1 Briefing", id="briefing"):
                 yield self.briefing

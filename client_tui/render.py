@@ -8,12 +8,20 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from .model import LiveGame
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
 BARS = "▁▂▃▄▅▆▇█"
+
+
+def cells(*values: object) -> list[Text]:
+    """A table row as plain text: a DataTable reads a string cell as Rich markup, and a name or label
+    typed by another person (``[bold red]Eve``, a channel called ``[/]x``) is data, never markup."""
+    return [Text(str(v)) for v in values]
 
 
 def sparkline(values: list[float], width: int = 12) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,7 +54,7 @@ class OrdersPane(Vertical):
         self._offer: list[str] = []  # last turn's orders, to tick again with ``l``
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="order-info")
+        yield Static("", id="order-info", markup=False)
         yield OrderList(id="order-list")
         with Horizontal(classes="row"):
             yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
@@ -115,7 +116,7 @@ class OrdersPane(Vertical):
         for lv in self.model.view.get("levers", []):
             sl.add_option(
                 Selection(
-                    render.lever_label(lv, self.rb),
+                    Text(render.lever_label(lv, self.rb)),
                     lv["id"],
                     lv["id"] in self._choice and bool(lv["available"]),
                     disabled=not lv["available"],

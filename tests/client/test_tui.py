@@ -54,7 +54,12 @@ async def test_lobby_lists_scenarios_and_games_and_creates_a_game(url: str) -> N
         ids = {str(k.value) for k in scenarios.rows}
         assert {"tutorial", "loose-talk"} <= ids
         games = lobby.query_one("#games", DataTable)
-        assert games.get_row(existing.game_id)[:4] == [existing.game_id, "tutorial", "1/3", "briefing"]
+        assert [str(c) for c in games.get_row(existing.game_id)[:4]] == [
+            existing.game_id,
+            "tutorial",
+            "1/3",
+            "briefing",
+        ]
         assert f"{len(ids)} scenarios, 1 games" in static_text(app, "#lobby-status")
 
         await pilot.press("ctrl+n")
@@ -219,7 +224,7 @@ async def test_proposal_is_validated_as_typed_tabled_and_signed_by_the_other_par
             pid = got[-1]["event"]["proposal"]["id"]
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            row = table.get_row(pid)
+            row = [str(c) for c in table.get_row(pid)]  # cells are plain Text (never markup)
             assert row[1:4] == ["US", "us,mx", "open ✓US"]
             assert "us:us_san_2; mx:mx_plan_1" in row[4]
 
@@ -232,7 +237,7 @@ async def test_proposal_is_validated_as_typed_tabled_and_signed_by_the_other_par
             await wait_until(pilot, lambda: table.row_count == 1)
             await pilot.click("#accept")
             await frames_until(mx_watch, is_event("agreement"))
-            await wait_until(pilot, lambda: table.get_row(pid)[3] == "signed", what="the signed status")
+            await wait_until(pilot, lambda: str(table.get_row(pid)[3]) == "signed", what="the signed status")
             assert gs.model.agreements and next(iter(gs.model.agreements.values()))["proposal"] == pid
 
 

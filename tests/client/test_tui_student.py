@@ -13,15 +13,16 @@ from test_tui_support import (
     frames_until,
     is_event,
     new_game,
+    screen_text,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
+from textual.widgets import Input, SelectionList
 from textual.widgets.selection_list import Selection
 
-from precursor.client import GameClient
+from precursor.client import GameClient, LobbyClient
 
 
 @pytest.fixture
@@ -85,3 +86,44 @@ async def test_a_once_only_lever_played_last_turn_is_offered_not_kept_and_never_
             await pilot.press("ctrl+s")
             got = await frames_until(fac, is_event("orders_submitted", team="mx"))
             assert [o["lever"] for o in got[-1]["event"]["orders"]] == ["mx_port"]
+
+
+# ---------------------------------------------------------------------- 2 text from others is data
+
+
+async def test_names_messages_and_labels_with_brackets_are_shown_as_typed_never_as_markup(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with LobbyClient(url) as lobby:
+        cn_token = (await lobby.join(g.game_id, g.join_codes["cn"], "[bold red]Eve")).token
+    async with GameClient(url, g.game_id, cn_token) as cn:
+        await cn.next_frame()
+        await cn.send({"type": "open_channel", "members": ["cn", "mx"], "name": "[/]x"})
+        await cn.send({"type": "message", "channel": "ch.mx_cn", "text": "[bold red]alarm[/]"})
+        await cn.send(
+            {"type": "propose", "parties": ["cn", "mx"], "clauses": [{"actor": "mx", "lever": "mx_plan_1"}]}
+        )
+        await frames_until(cn, is_event("proposal"))
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("3")
+            await wait_until(pilot, lambda: "[/]x" in screen_text(app), what="the channel's name as typed")
+            gs.model.open_channel("ch.mx_cn")
+            gs.channels.show(full=True)
+            await wait_until(pilot, lambda: "[bold red]Eve: [bold red]alarm[/]" in screen_text(app))
+            await pilot.press("f5")  # the proposals tab (the composer has the focus: digits would type)
+            await wait_until(pilot, lambda: "[if condition]" in screen_text(app), what="the form's label")
+            clauses = gs.query_one("#prop-clauses", Input)
+            gs.query_one("#prop-parties", Input).value = "mx,cn"
+            clauses.value = "mx:[red]x"
+            await pilot.pause()
+            assert "'mx:[red]x': write team:lever" in screen_text(app)
+            gs.notice("refused — unknown_lever: unknown lever '[b]x[/b]'")
+            await pilot.pause()
+            assert "unknown lever '[b]x[/b]'" in screen_text(app)
+        # the facilitator's list of players shows the name as typed
+        app = seat_app(url, g, g.facilitator_token)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            await pilot.press("7")
+            await wait_until(pilot, lambda: "[bold red]Eve" in screen_text(app), what="the player's name")
