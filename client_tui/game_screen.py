@@ -37,6 +37,7 @@ from .panes import (
     ProposalsPane,
     ResultsLog,
 )
+from .widgets import Confirm
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -297,7 +298,9 @@ class GameScreen(Screen[None]):
         await self.send(message.command, message.done)
 
     async def _submit_orders(self, command: SubmitOrders) -> None:
-        if await self.send(command):
+        sent = await self.send(command)
+        self.orders.refused = not sent
+        if sent:
             chosen = [o.lever for o in command.orders]
             self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
 
@@ -340,7 +343,27 @@ class GameScreen(Screen[None]):
         self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def action_ready(self) -> None:
-        await self.send(Ready(), "ready — waiting for the others")
+        """Ready ends the phase for this seat: with ticks not submitted, or after a refused submission,
+        ask first (the orders that are not in would be lost without a word)."""
+        problem = self.orders.unsent()
+        if problem is None:
+            await self.send(Ready(), "ready — waiting for the others")
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.send(Ready(), "ready — waiting for the others")
+            else:
+                self.notice("not ready: submit your orders with ctrl+s, then ctrl+r")
+
+        self.app.push_screen(
+            Confirm(
+                f"{problem}\n\nMark ready anyway? Orders that are not submitted are not given.",
+                "Ready anyway",
+                "Go back",
+            ),
+            answered,
+        )
 
     async def action_submit_orders(self) -> None:
         command = self.orders.submission()

@@ -187,7 +187,10 @@ def _inputs_text(inputs: Any) -> str:
 
 
 def lever_label(lever: dict[str, Any], rb: Rulebook | None = None) -> str:
-    cost = "—" if lever.get("cost") is None else f"{lever['cost']:g} PC"
+    if lever.get("cost") is None:
+        cost = "? PC" if lever.get("available") else "—"  # known in the orders phase
+    else:
+        cost = f"{lever['cost']:g} PC"
     state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
     extra = ""
     if rb is not None and lever["id"] in rb.levers:

@@ -22,6 +22,7 @@ from test_tui_support import (
 from textual.widgets import Input, SelectionList
 from textual.widgets.selection_list import Selection
 
+from client_tui.widgets import Confirm
 from precursor.client import GameClient, LobbyClient
 
 
@@ -127,3 +128,51 @@ async def test_names_messages_and_labels_with_brackets_are_shown_as_typed_never_
             await until_online(pilot)
             await pilot.press("7")
             await wait_until(pilot, lambda: "[bold red]Eve" in screen_text(app), what="the player's name")
+
+
+# ---------------------------------------------------------------------- 3 limits before refusals
+
+
+async def test_limits_show_in_every_phase_and_ready_asks_before_losing_orders(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            info = lambda: static_text(app, "#order-info")  # noqa: E731
+            # negotiation: the levers, their costs and the limits are there to plan with
+            await wait_until(pilot, lambda: "mx_port" in _ids(sl), what="the levers in negotiation")
+            assert "Orders left 4 of 4 (seat president) · Budget 10.0 PC" in info()
+            assert "2 PC" in str(_option(sl, "mx_port").prompt)
+            assert "orders go in during the orders phase" in info()
+            await advance_to(fac, "orders")
+            await wait_until(pilot, lambda: gs.model.phase == "orders" and "plan here" not in info())
+            # a fifth tick is flagged on screen and not sent
+            for lever in ("mx_plan_1", "mx_plan_2", "mx_plan_3", "mx_port", "mx_trace"):
+                sl.highlighted = _ids(sl).index(lever)
+                await pilot.press("space")
+            assert "Orders left -1 of 4" in info()
+            assert "! 5 ticked: your seat may give 4 orders a turn" in info()
+            await pilot.press("ctrl+s")
+            assert "not sent — 5 orders ticked" in static_text(app, "#notice")
+            # ready after that asks first; "n" goes back without marking ready
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+            assert "Your last submission was refused; no orders are in." in screen_text(app)
+            await pilot.press("n")
+            await wait_until(pilot, lambda: not isinstance(app.screen, Confirm))
+            assert not gs.model.ready.get("mx/president")
+            # four go in; a tick added afterwards makes ready ask again, and y marks ready
+            sl.highlighted = _ids(sl).index("mx_trace")
+            await pilot.press("space", "ctrl+s")
+            await frames_until(fac, is_event("orders_submitted", team="mx"))
+            await wait_until(pilot, lambda: "SUBMITTED" in info())
+            sl.highlighted = _ids(sl).index("mx_prosecute")
+            await pilot.press("space", "ctrl+r")
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+            assert "are not what you submitted" in screen_text(app)
+            await pilot.press("y")
+            await frames_until(fac, is_event("ready", seat_key="mx/president"))
