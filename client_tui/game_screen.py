@@ -32,6 +32,7 @@ from .panes import (
     ChannelsPane,
     ControlPane,
     DashboardPane,
+    InjectCards,
     Notice,
     OrdersPane,
     ProposalsPane,
@@ -91,10 +92,11 @@ class GameScreen(Screen[None]):
         self.channels = ChannelsPane(self.model)
         self.proposals = ProposalsPane(self.model, rb)
         self.orders = OrdersPane(self.model, rb)
-        self.results = ResultsLog(id="result-log")
+        self.results = ResultsLog(rb, id="result-log")
         self.control = ControlPane(self.model, rb)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._view_requests = 0
+        self._history_read = False  # the injects released before this screen connected are read once
 
     # ------------------------------------------------------------------ layout
 
@@ -155,6 +157,9 @@ class GameScreen(Screen[None]):
         if t == "welcome":
             m.welcome(frame)
             self.redraw_all()
+            if not self._history_read:
+                self._history_read = True
+                self.read_history()
             if m.role != "facilitator":
                 with contextlib.suppress(Exception):
                     self.query_one("#tabs", TabbedContent).hide_tab("control")
@@ -200,6 +205,9 @@ class GameScreen(Screen[None]):
             self.channels.show()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
             self.proposals.show()
+        elif t == "inject":
+            self.briefing.show_injects()
+            self.show_injects([ev])
         elif t == "phase":
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
@@ -221,6 +229,45 @@ class GameScreen(Screen[None]):
         request = ViewRequest(id=f"ui-view-{self._view_requests}")
         with contextlib.suppress(ClientError, OSError):
             await self.client.send_raw(request.model_dump_json())
+
+    @work(group="history", exclusive=True)
+    async def read_history(self) -> None:
+        """The injects released before this screen connected (a scenario's turn-1 injects come with
+        the game itself, before anyone joins): read from the log's start on a second connection, up to
+        a view asked for at once, which the server sends after the backlog. They go to the briefing
+        tab, this turn's at its top (the tab a screen opens on); a notice names them."""
+        fresh: list[dict[str, Any]] = []
+        try:
+            async with GameClient(self.url, self.game_id, self.token, since=0) as past:
+                await past.send_raw(ViewRequest(id="ui-history").model_dump_json())
+                while True:
+                    f = await past.next_frame(10)
+                    if f.get("type") == "view" and f.get("id") == "ui-history":
+                        break
+                    ev = f.get("event") if f.get("type") == "event" else None
+                    if ev is not None and ev.get("type") == "inject" and self.model.add_inject(ev):
+                        fresh.append(ev)
+        except (ClientError, TimeoutError, OSError):
+            return  # the injects still reach the results tab as they are released
+        self.briefing.show_injects()
+        now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
+        if now and not self.model.ended:
+            self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+
+    def show_injects(self, injects: list[dict[str, Any]]) -> None:
+        """Injects just released: a notice, and a card each over the screen (one window for all)."""
+        if not injects:
+            return
+        cards = [render.inject_card(ev, self.rb) for ev in injects]
+        titles = "; ".join(str(ev.get("title") or ev.get("id")) for ev in injects)
+        self.notice(f"inject: {titles} — the cards stay in the briefing tab (1)")
+        if self.model.role == "facilitator":  # who released it, or sees the whole deck anyway
+            return
+        top = self.app.screen
+        if isinstance(top, InjectCards):
+            top.add(cards)
+        else:
+            self.app.push_screen(InjectCards(cards))
 
     async def send(self, command: BaseModel, done: str = "") -> bool:
         if self.client is None or not self.client.connected.is_set():

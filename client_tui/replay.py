@@ -118,7 +118,7 @@ class ReplayScreen(Screen[None]):
             elif ev["type"] in ("phase", "ready", "session", "month", "orders_submitted"):
                 continue
             else:
-                log.write(render.why_card(ev))
+                log.write(render.why_card(ev, self.rb))
 
     def action_turn(self, step: int) -> None:
         turns = list(self.ends)

@@ -1,7 +1,7 @@
 """The game screen's panes, one widget per tab. Each draws from the shared ``LiveGame`` and turns what the
 user asks for into a typed command carried by a Textual message; the screen sends it."""
 
-from .briefing import BriefingPane
+from .briefing import BriefingPane, InjectCards
 from .channels import ChannelsPane
 from .control import ControlPane
 from .dashboard import DashboardPane
@@ -15,6 +15,7 @@ __all__ = [
     "ChannelsPane",
     "ControlPane",
     "DashboardPane",
+    "InjectCards",
     "Notice",
     "OrdersPane",
     "ProposalsPane",

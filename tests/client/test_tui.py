@@ -348,7 +348,7 @@ async def test_results_tab_shows_why_cards_after_adjudication(url: str) -> None:
             assert "[orders_revealed] turn 1 US orders: us_san_1" in text
             assert "[order_executed] us_san_1: US" in text
             assert re.search(r"\[effect\] \S+: .+", text)  # a rule with its plain-language reason
-            assert re.search(r"    \S+ [\d.,k-]+→[\d.,k-]+", text)  # numbers before → after
+            assert re.search(r"    .+ [\d.,k-]+ → [\d.,k-]+", text)  # numbers before → after, by name
             assert gs.model.phase == "results"
 
 

@@ -3,15 +3,18 @@ ran into, each checked where the student meets it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
 from live_server import running_server
 from test_tui_support import (
     advance_to,
+    close_cards,
     drain,
     frames_until,
     is_event,
+    log_lines,
     new_game,
     screen_text,
     seat_app,
@@ -19,9 +22,10 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, RichLog, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from client_tui.panes import InjectCards
 from client_tui.widgets import Confirm
 from precursor.client import GameClient, LobbyClient
 
@@ -64,7 +68,7 @@ async def test_a_once_only_lever_played_last_turn_is_offered_not_kept_and_never_
                 lambda: gs.model.turn == 2 and _option(sl, "mx_plan_1").disabled,
                 what="turn 2's levers",
             )
-            await pilot.pause(0.1)
+            await close_cards(pilot)  # turn 2's injects
             # last turn's ticks are not kept: the spent lever is not ticked, and ctrl+s submits nothing
             assert list(sl.selected) == []
             info = static_text(app, "#order-info")
@@ -176,3 +180,89 @@ async def test_limits_show_in_every_phase_and_ready_asks_before_losing_orders(ur
             assert "are not what you submitted" in screen_text(app)
             await pilot.press("y")
             await frames_until(fac, is_event("ready", seat_key="mx/president"))
+
+
+# ---------------------------------------------------------------------- 4 injects as cards
+
+
+async def test_injects_arrive_as_cards_with_text_changes_by_name_and_sources(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            # turn 1's injects came with the game, before Mexico joined: named in a notice, cards on top
+            # of the briefing tab (the tab the screen opens on)
+            await wait_until(pilot, lambda: "this turn's injects:" in static_text(app, "#notice"))
+            assert "Bombing talk on Capitol Hill" in static_text(app, "#notice")
+            news = static_text(app, "#brief-news")
+            assert "This turn's injects (5)" in news
+            assert "Several Republican legislators muse in public about bombing cartel labs" in news
+            assert "Mexican sovereignty tension" in news and "mx.st" not in news
+            assert "“Fentanyl Follies: Loose Talk in Washington and Mexico City”" in news
+            assert "Free this turn: MX-BLAME" in news
+            assert "Bombing talk on Capitol Hill" in screen_text(app)
+            # a facilitator's own inject comes up as a card over the screen at once
+            custom = {"title": "Storm", "text": "A storm closes the ports.", "changes": {"mx.st": 70}}
+            await fac.send({"type": "release_inject", "custom": custom})
+            await wait_until(pilot, lambda: isinstance(app.screen, InjectCards), what="the card")
+            card = "\n".join(app.screen.texts)  # type: ignore[attr-defined]
+            assert "A storm closes the ports." in card and "written by the facilitator" in card
+            assert "Mexican sovereignty tension" in card and "→ 70" in card
+            assert "inject: Storm" in str(gs.query_one("#notice", Static).render())  # under the card
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, InjectCards))
+            assert "A storm closes the ports." in static_text(app, "#brief-news")
+            # turn 2's timed injects come up as cards when the turn starts
+            await advance_to(fac, "briefing", 2)
+            await wait_until(pilot, lambda: isinstance(app.screen, InjectCards), what="turn 2's cards")
+            await pilot.pause(0.2)
+            card = "\n".join(app.screen.texts)  # type: ignore[attr-defined]
+            assert "INJECT · turn 2 ·" in card
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: not isinstance(app.screen, InjectCards))
+            assert "Storm" in static_text(app, "#brief-injects")  # now among the earlier ones
+
+
+# ---------------------------------------------------------------------- 5 results in names
+
+
+async def test_results_name_indicators_and_leave_out_no_op_changes_and_empty_lines(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await us.next_frame()
+        await mx.next_frame()
+        clause = {"actor": "mx", "lever": "mx_trace"}
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [clause]})
+        got = await frames_until(mx, is_event("proposal"))
+        await mx.send({"type": "respond", "proposal": got[-1]["event"]["proposal"]["id"], "action": "accept"})
+        await frames_until(mx, is_event("agreement"))
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: "mx_trace" in _ids(sl) and gs.model.phase == "orders")
+            sl.highlighted = _ids(sl).index("mx_trace")
+            await pilot.press("space", "ctrl+s")
+            await frames_until(fac, is_event("orders_submitted", team="mx"))
+            await fac.send({"type": "advance", "turn": 1, "phase": "orders"})  # adjudicate
+            await pilot.press("6")
+            log = gs.query_one("#result-log", RichLog)
+            await wait_until(pilot, lambda: "Mexican sovereignty tension" in "\n".join(log_lines(log)))
+            await pilot.pause(0.3)
+            text = "\n".join(log_lines(log))
+            assert any(ev["type"] == "agreement_update" for ev in gs.model.results)
+            assert "agreement_update" not in text and "[agreement] " in text
+            assert "Mexican sovereignty tension" in text
+            # no state key where a name exists, no change that shows no difference
+            keys = [k for k in gs.rb.indicators if re.search(rf"(^|\s){re.escape(k)} ", text)]
+            assert keys == [], keys
+            same = re.findall(r"(?:^|\s)(-?[\d.,k]+) → (-?[\d.,k]+)(?=;|$| …)", text, re.M)
+            assert same and all(a != b for a, b in same), same
+            assert not [line for line in text.splitlines() if re.fullmatch(r"\[\w+\] [\w.]+:\s*", line)]
