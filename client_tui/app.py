@@ -55,6 +55,7 @@ Game
   l              in the orders tab: tick last turn's orders again (those still available)
   Enter          in a channel: send what you wrote; in a list: open the item
   ctrl+y         replay the game so far (facilitator)
+  ctrl+g         the debrief once the game is over (scores, objectives, report command)
 Replay (precursor replay GAME)
   ←/→ or p/n     previous / next turn        a   next view
   f u m c k o    true state, as US, MX, CN, CA, the public saw it      Esc   close

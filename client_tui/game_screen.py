@@ -32,11 +32,13 @@ from .panes import (
     ChannelsPane,
     ControlPane,
     DashboardPane,
+    GameOverScreen,
     InjectCards,
     Notice,
     OrdersPane,
     ProposalsPane,
     ResultsLog,
+    game_over_text,
 )
 from .widgets import Confirm
 
@@ -72,6 +74,7 @@ class GameScreen(Screen[None]):
         Binding("ctrl+s", "submit_orders", "Submit orders"),
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+y", "replay", "Replay", show=False),
+        Binding("ctrl+g", "debrief", "Debrief", show=False),
     ]
     CSS_PATH = [
         "game_screen.tcss",
@@ -97,6 +100,7 @@ class GameScreen(Screen[None]):
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._view_requests = 0
         self._history_read = False  # the injects released before this screen connected are read once
+        self._end_shown = False  # the debrief comes up once, when the game is over
 
     # ------------------------------------------------------------------ layout
 
@@ -160,6 +164,7 @@ class GameScreen(Screen[None]):
             if not self._history_read:
                 self._history_read = True
                 self.read_history()
+            self._show_end()
             if m.role != "facilitator":
                 with contextlib.suppress(Exception):
                     self.query_one("#tabs", TabbedContent).hide_tab("control")
@@ -176,6 +181,7 @@ class GameScreen(Screen[None]):
         elif t == "view":
             m.set_view(frame["view"], frame["seq"], frame.get("session"))
             self.redraw_all()
+            self._show_end()
         elif t == "status":
             if "presence" in frame:
                 self.model.presence = dict(frame["presence"])
@@ -208,7 +214,7 @@ class GameScreen(Screen[None]):
         elif t == "inject":
             self.briefing.show_injects()
             self.show_injects([ev])
-        elif t == "phase":
+        elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
@@ -253,6 +259,12 @@ class GameScreen(Screen[None]):
         now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
         if now and not self.model.ended:
             self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+
+    def _show_end(self) -> None:
+        """Once the game is over (and a view shows how it ended), the debrief, once."""
+        if self.model.ended and self.model.view.get("ended") and not self._end_shown:
+            self._end_shown = True
+            self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
 
     def show_injects(self, injects: list[dict[str, Any]]) -> None:
         """Injects just released: a notice, and a card each over the screen (one window for all)."""
@@ -384,6 +396,13 @@ class GameScreen(Screen[None]):
         tabs.active = tab
         # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
         self.query_one(TAB_FOCUS[tab]).focus()
+
+    def action_debrief(self) -> None:
+        """The game-over debrief again (it comes up by itself once, when the game ends)."""
+        if not self.model.ended:
+            self.notice("the debrief comes at the end of the game")
+            return
+        self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
 
     def action_leave_field(self) -> None:
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""

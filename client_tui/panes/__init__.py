@@ -5,6 +5,7 @@ from .briefing import BriefingPane, InjectCards
 from .channels import ChannelsPane
 from .control import ControlPane
 from .dashboard import DashboardPane
+from .game_over import GameOverScreen, game_over_text
 from .notice import Notice
 from .orders import OrdersPane
 from .proposals import ProposalsPane
@@ -15,9 +16,11 @@ __all__ = [
     "ChannelsPane",
     "ControlPane",
     "DashboardPane",
+    "GameOverScreen",
     "InjectCards",
     "Notice",
     "OrdersPane",
     "ProposalsPane",
     "ResultsLog",
+    "game_over_text",
 ]

@@ -69,6 +69,10 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
             assert gs.model.ended and submitted == 3
             phases = ("briefing", "negotiation", "orders", "results")
             assert seen == [(t, p) for t in (1, 2, 3) for p in phases]
+            # the debrief comes up over the game; Esc goes back to it
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "GameOverScreen", what="the debrief")
+            await pilot.press("escape")
+            await close_cards(pilot)
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
             await wait_until(pilot, lambda: any("GAME OVER" in x for x in log_lines(log)))

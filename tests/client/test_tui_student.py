@@ -25,7 +25,7 @@ from test_tui_support import (
 from textual.widgets import Input, RichLog, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from client_tui.panes import InjectCards
+from client_tui.panes import GameOverScreen, InjectCards
 from client_tui.widgets import Confirm
 from precursor.client import GameClient, LobbyClient
 
@@ -266,3 +266,33 @@ async def test_results_name_indicators_and_leave_out_no_op_changes_and_empty_lin
             same = re.findall(r"(?:^|\s)(-?[\d.,k]+) → (-?[\d.,k]+)(?=;|$| …)", text, re.M)
             assert same and all(a != b for a, b in same), same
             assert not [line for line in text.splitlines() if re.fullmatch(r"\[\w+\] [\w.]+:\s*", line)]
+
+
+# ---------------------------------------------------------------------- 6 the end teaches
+
+
+async def test_the_game_over_screen_shows_scores_with_components_objectives_and_the_report(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            for _ in range(3 * 4):  # the tutorial's three turns, phase by phase
+                await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+            await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the debrief")
+            text = app.screen.text  # type: ignore[attr-defined]
+            for team in ("United States", "Mexico", "China", "Canada"):
+                assert re.search(rf"\d\. {team} \(\w\w\) [+-]\d+\.\d", text), team
+            assert "← your team" in text
+            names = [c.name for c in gs.rb.scoring]
+            assert sum(f"{n}: " in text for n in names) >= 8  # the components, by name
+            secret = gs.model.view["objectives"]["mx"]["secret"]
+            assert secret and all(o["text"] in text for o in secret)
+            assert text.count("✓ met") + text.count("✗ missed") == len(secret)
+            assert f"Game {g.game_id}." in text
+            assert f"precursor report {g.game_id} --format html" in text
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, GameOverScreen))
+            await close_cards(pilot)
+            await pilot.press("ctrl+g")  # and back again
+            await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen))
