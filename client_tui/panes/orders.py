@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 
 class OrdersPane(Vertical):
-    BINDINGS = [Binding("l", "tick_again", "Tick last turn's orders")]
+    BINDINGS = [Binding("l", "tick_again", "Tick last turn's orders", show=False)]  # the button says it
 
     class Submit(Message):
         """The user submits the ticked levers as the seat's orders."""
