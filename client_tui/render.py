@@ -317,11 +317,28 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
                 continue
             start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
             if start <= game.turn <= start + dur - 1 and cl.get("lever") not in chosen:
-                lever = cl.get("lever")
-                out.append(
-                    f"! agreement {a.get('id')}: you promised {lever} this turn; leaving it out breaks it"
-                )
+                out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
     return out
+
+
+def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -> str:
+    """A promised lever not ticked: leaving it out breaks the agreement, and so does a lever that
+    cannot be ordered now (a once-only lever played already), which the player cannot mend."""
+    code = rb.levers[lever].code if lever in rb.levers else lever
+    why = next(
+        (
+            lv.get("why_not")
+            for lv in game.view.get("levers") or []
+            if lv["id"] == lever and not lv.get("available")
+        ),
+        None,
+    )
+    if why is not None:
+        return (
+            f"! agreement {agreement}: you promised {code} this turn, but it cannot be ordered ({why}):"
+            " the clause will count as broken"
+        )
+    return f"! agreement {agreement}: you promised {code} this turn; leaving it out breaks it"
 
 
 def agreements_text(game: LiveGame) -> str:

@@ -25,6 +25,12 @@ def final_scores(game: LiveGame) -> dict[str, Any]:
     return dict(game.view.get("scores") or {})
 
 
+def _signed(v: Any) -> str:
+    """+1.5, -0.8, and +0.0 for a value that rounds to nothing (never -0.0)."""
+    x = round(float(v or 0), 1)
+    return f"{x + 0.0:+.1f}"
+
+
 def _team_name(rb: Rulebook, team: str) -> str:
     return rb.teams[team].name if team in rb.teams else team.upper()
 
@@ -37,16 +43,18 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
-        lines.append(f"  {place}. {_team_name(rb, team)} ({team.upper()}) {float(sc['total']):+.1f}{mine}")
+        lines.append(f"  {place}. {_team_name(rb, team)} ({team.upper()}) {_signed(sc['total'])}{mine}")
         for comp in (sc.get("components") or {}).values():
             lines.append(
-                f"       {comp.get('name', '?')}: {float(comp.get('value', 0)):+.1f}"
-                f" × {float(comp.get('weight', 0)):g} = {float(comp.get('points', 0)):+.1f}"
+                f"       {comp.get('name', '?')}: {_signed(comp.get('value'))}"
+                f" × {float(comp.get('weight', 0)):g} = {_signed(comp.get('points'))}"
             )
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
-                lines.append(f"       {'shared bonus or penalty' if k == 'shared' else 'badges'}: {v:+.1f}")
+                lines.append(
+                    f"       {'shared bonus or penalty' if k == 'shared' else 'badges'}: {_signed(v)}"
+                )
     return lines
 
 

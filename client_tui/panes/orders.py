@@ -226,7 +226,9 @@ class OrdersPane(Vertical):
                     disabled=not lv["available"],
                 )
             )
-        if dropped:
+        if sl.option_count and sl.highlighted is None:  # space ticks at once, not after an arrow key
+            sl.highlighted = 0
+        if dropped and self.model.phase == "orders":  # after adjudication a played lever is just spent
             self._choice = [c for c in self._choice if c not in {lv["id"] for lv in dropped}]
             self.post_message(
                 Notice(
@@ -241,7 +243,10 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and self._turn == m.turn:
             self._submitted = mine
-        text = self._budget_text() if m.team else "Only team seats give orders."
+        if m.ended:
+            text = "The game is over: no more orders (ctrl+g shows the debrief)."
+        else:
+            text = self._budget_text() if m.team else "Only team seats give orders."
         if self._offer:
             text += (
                 f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"

@@ -296,3 +296,21 @@ async def test_the_game_over_screen_shows_scores_with_components_objectives_and_
             await close_cards(pilot)
             await pilot.press("ctrl+g")  # and back again
             await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen))
+
+
+# ---------------------------------------------------------------------- found while playing
+
+
+async def test_space_ticks_the_first_lever_as_soon_as_the_orders_tab_opens(url: str) -> None:
+    """Played by hand: 5, space, ctrl+s submitted nothing (no lever was highlighted yet)."""
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 10 and gs.model.phase == "orders")
+            await pilot.press("space")
+            assert list(sl.selected) == [_ids(sl)[0]]
