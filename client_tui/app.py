@@ -52,8 +52,10 @@ Game
   7 / F8         control (facilitator only)      Esc   leave a text field
   ctrl+r         ready (ends the phase once every seat is ready)
   ctrl+s         submit the orders ticked in the orders tab (space ticks a lever)
+  l              in the orders tab: tick last turn's orders again (those still available)
   Enter          in a channel: send what you wrote; in a list: open the item
   ctrl+y         replay the game so far (facilitator)
+  ctrl+g         the debrief once the game is over (scores, objectives, report command)
 Replay (precursor replay GAME)
   ←/→ or p/n     previous / next turn        a   next view
   f u m c k o    true state, as US, MX, CN, CA, the public saw it      Esc   close

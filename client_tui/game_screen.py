@@ -32,11 +32,15 @@ from .panes import (
     ChannelsPane,
     ControlPane,
     DashboardPane,
+    GameOverScreen,
+    InjectCards,
     Notice,
     OrdersPane,
     ProposalsPane,
     ResultsLog,
+    game_over_text,
 )
+from .widgets import Confirm
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -70,6 +74,7 @@ class GameScreen(Screen[None]):
         Binding("ctrl+s", "submit_orders", "Submit orders"),
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+y", "replay", "Replay", show=False),
+        Binding("ctrl+g", "debrief", "Debrief", show=False),
     ]
     CSS_PATH = [
         "game_screen.tcss",
@@ -90,16 +95,19 @@ class GameScreen(Screen[None]):
         self.channels = ChannelsPane(self.model)
         self.proposals = ProposalsPane(self.model, rb)
         self.orders = OrdersPane(self.model, rb)
-        self.results = ResultsLog(id="result-log")
+        self.results = ResultsLog(rb, id="result-log")
         self.control = ControlPane(self.model, rb)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._view_requests = 0
+        self._history_read = False  # the injects released before this screen connected are read once
+        self._end_shown = False  # the debrief comes up once, when the game is over
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(" connecting…", id="status")
-        yield Static("", id="notice")
+        # text from other people and from the server is shown as typed: these widgets parse no markup
+        yield Static(" connecting…", id="status", markup=False)
+        yield Static("", id="notice", markup=False)
         with TabbedContent(id="tabs"):
             with TabPane("1 Briefing", id="briefing"):
                 yield self.briefing
@@ -153,6 +161,10 @@ class GameScreen(Screen[None]):
         if t == "welcome":
             m.welcome(frame)
             self.redraw_all()
+            if not self._history_read:
+                self._history_read = True
+                self.read_history()
+            self._show_end()
             if m.role != "facilitator":
                 with contextlib.suppress(Exception):
                     self.query_one("#tabs", TabbedContent).hide_tab("control")
@@ -169,6 +181,7 @@ class GameScreen(Screen[None]):
         elif t == "view":
             m.set_view(frame["view"], frame["seq"], frame.get("session"))
             self.redraw_all()
+            self._show_end()
         elif t == "status":
             if "presence" in frame:
                 self.model.presence = dict(frame["presence"])
@@ -198,7 +211,10 @@ class GameScreen(Screen[None]):
             self.channels.show()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
             self.proposals.show()
-        elif t == "phase":
+        elif t == "inject":
+            self.briefing.show_injects()
+            self.show_injects([ev])
+        elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
@@ -219,6 +235,51 @@ class GameScreen(Screen[None]):
         request = ViewRequest(id=f"ui-view-{self._view_requests}")
         with contextlib.suppress(ClientError, OSError):
             await self.client.send_raw(request.model_dump_json())
+
+    @work(group="history", exclusive=True)
+    async def read_history(self) -> None:
+        """The injects released before this screen connected (a scenario's turn-1 injects come with
+        the game itself, before anyone joins): read from the log's start on a second connection, up to
+        a view asked for at once, which the server sends after the backlog. They go to the briefing
+        tab, this turn's at its top (the tab a screen opens on); a notice names them."""
+        fresh: list[dict[str, Any]] = []
+        try:
+            async with GameClient(self.url, self.game_id, self.token, since=0) as past:
+                await past.send_raw(ViewRequest(id="ui-history").model_dump_json())
+                while True:
+                    f = await past.next_frame(10)
+                    if f.get("type") == "view" and f.get("id") == "ui-history":
+                        break
+                    ev = f.get("event") if f.get("type") == "event" else None
+                    if ev is not None and ev.get("type") == "inject" and self.model.add_inject(ev):
+                        fresh.append(ev)
+        except (ClientError, TimeoutError, OSError):
+            return  # the injects still reach the results tab as they are released
+        self.briefing.show_injects()
+        now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
+        if now and not self.model.ended:
+            self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+
+    def _show_end(self) -> None:
+        """Once the game is over (and a view shows how it ended), the debrief, once."""
+        if self.model.ended and self.model.view.get("ended") and not self._end_shown:
+            self._end_shown = True
+            self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+
+    def show_injects(self, injects: list[dict[str, Any]]) -> None:
+        """Injects just released: a notice, and a card each over the screen (one window for all)."""
+        if not injects:
+            return
+        cards = [render.inject_card(ev, self.rb) for ev in injects]
+        titles = "; ".join(str(ev.get("title") or ev.get("id")) for ev in injects)
+        self.notice(f"inject: {titles} — the cards stay in the briefing tab (1)")
+        if self.model.role == "facilitator":  # who released it, or sees the whole deck anyway
+            return
+        top = self.app.screen
+        if isinstance(top, InjectCards):
+            top.add(cards)
+        else:
+            self.app.push_screen(InjectCards(cards))
 
     async def send(self, command: BaseModel, done: str = "") -> bool:
         if self.client is None or not self.client.connected.is_set():
@@ -296,7 +357,9 @@ class GameScreen(Screen[None]):
         await self.send(message.command, message.done)
 
     async def _submit_orders(self, command: SubmitOrders) -> None:
-        if await self.send(command):
+        sent = await self.send(command)
+        self.orders.refused = not sent
+        if sent:
             chosen = [o.lever for o in command.orders]
             self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
 
@@ -334,12 +397,39 @@ class GameScreen(Screen[None]):
         # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
         self.query_one(TAB_FOCUS[tab]).focus()
 
+    def action_debrief(self) -> None:
+        """The game-over debrief again (it comes up by itself once, when the game ends)."""
+        if not self.model.ended:
+            self.notice("the debrief comes at the end of the game")
+            return
+        self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+
     def action_leave_field(self) -> None:
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""
         self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def action_ready(self) -> None:
-        await self.send(Ready(), "ready — waiting for the others")
+        """Ready ends the phase for this seat: with ticks not submitted, or after a refused submission,
+        ask first (the orders that are not in would be lost without a word)."""
+        problem = self.orders.unsent()
+        if problem is None:
+            await self.send(Ready(), "ready — waiting for the others")
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self.send(Ready(), "ready — waiting for the others")
+            else:
+                self.notice("not ready: submit your orders with ctrl+s, then ctrl+r")
+
+        self.app.push_screen(
+            Confirm(
+                f"{problem}\n\nMark ready anyway? Orders that are not submitted are not given.",
+                "Ready anyway",
+                "Go back",
+            ),
+            answered,
+        )
 
     async def action_submit_orders(self) -> None:
         command = self.orders.submission()

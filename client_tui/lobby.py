@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
 
 from precursor.client import ClientError, LobbyClient
+
+
+def _cells(*values: object) -> list[Text]:
+    """A table row as plain text (a game's or a player's name is data, not markup); render.cells,
+    without importing the game's model into the lobby, which comes up before the rest is loaded."""
+    return [Text(str(v)) for v in values]
 
 
 class LobbyScreen(Screen[None]):
@@ -31,7 +38,7 @@ class LobbyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(f" Precursor lobby — {self.url}", id="lobby-title")
-            yield Static("loading…", id="lobby-status")
+            yield Static("loading…", id="lobby-status", markup=False)
             yield Label("Scenarios")
             yield DataTable(id="scenarios", cursor_type="row")
             yield Label("Games (select one, then join with its code)")
@@ -70,14 +77,16 @@ class LobbyScreen(Screen[None]):
         st = self.query_one("#scenarios", DataTable)
         st.clear()
         for s in scenarios:
-            st.add_row(s.id, s.title[:50], str(s.turns), s.start, key=s.id)
+            st.add_row(*_cells(s.id, s.title[:50], s.turns, s.start), key=s.id)
         gt = self.query_one("#games", DataTable)
         gt.clear()
         for g in self.games:
             bots = ",".join(f"{t}" for t in g.bots)
             players = ",".join(f"{t}:{n}" for t, n in g.players.items())
             phase = "over" if g.ended else g.phase
-            gt.add_row(g.game_id, g.scenario, f"{g.turn}/{g.turns}", phase, bots, players, key=g.game_id)
+            gt.add_row(
+                *_cells(g.game_id, g.scenario, f"{g.turn}/{g.turns}", phase, bots, players), key=g.game_id
+            )
         self.status(f"{len(scenarios)} scenarios, {len(self.games)} games")
         preload = getattr(self.app, "preload_rulebook", None)
         if preload is not None:
@@ -174,7 +183,7 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
             yield Select(
                 [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
             )
-            yield Static("", id="form-status")
+            yield Static("", id="form-status", markup=False)
             with Horizontal(classes="row"):
                 yield Button("Create", id="do-create", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -255,7 +264,7 @@ class CodesScreen(ModalScreen[None]):
             lines.append(f"  {who.upper():<9} {code}")
         lines += ["", "Keep your facilitator token private:", f"  {c['facilitator_token']}"]
         with Vertical(id="codes"):
-            yield Static("\n".join(lines), id="codes-text")
+            yield Static("\n".join(lines), id="codes-text", markup=False)
             with Horizontal():
                 yield Button("Open facilitator console (f)", id="facilitate", variant="primary")
                 yield Button("Close", id="close")

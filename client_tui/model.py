@@ -68,6 +68,8 @@ class LiveGame:
     connection: str = "connecting"
     presence: dict[str, int] = field(default_factory=dict)  # player id -> open connections (facilitator)
     backfilled: bool = False  # apply() filled in an older message the last view did not hold
+    injects: list[dict[str, Any]] = field(default_factory=list)  # every inject seen, in log order
+    _inject_seqs: set[int] = field(default_factory=set, repr=False)
     _message_ids: set[str] = field(default_factory=set, repr=False)
 
     @property
@@ -117,11 +119,22 @@ class LiveGame:
             self._fold_talk(e, ev)
         else:
             self._fold_turn(e, ev)
+        if t == "inject":
+            self.add_inject(ev)
         if t in RESULT_TYPES:
             self.results.append(ev)
             self.results = self.results[-2000:]
         if t == "game_over":
             self.ended = True
+        return True
+
+    def add_inject(self, ev: dict[str, Any]) -> bool:
+        """Keep an inject (a live one, or one read from the log's start); False if already kept."""
+        seq = int(ev.get("seq") or 0)
+        if seq in self._inject_seqs:
+            return False
+        self._inject_seqs.add(seq)
+        bisect.insort(self.injects, ev, key=lambda e: int(e.get("seq") or 0))
         return True
 
     def _fold_talk(self, e: Event, ev: LogEvent) -> None:

@@ -8,12 +8,20 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from .model import LiveGame
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
 BARS = "▁▂▃▄▅▆▇█"
+
+
+def cells(*values: object) -> list[Text]:
+    """A table row as plain text: a DataTable reads a string cell as Rich markup, and a name or label
+    typed by another person (``[bold red]Eve``, a channel called ``[/]x``) is data, never markup."""
+    return [Text(str(v)) for v in values]
 
 
 def sparkline(values: list[float], width: int = 12) -> str:
@@ -37,6 +45,71 @@ def number(v: Any) -> str:
             return f"{float(v):,.0f}"
         return f"{float(v):.1f}"
     return str(v)
+
+
+def figure(v: Any) -> str:
+    """A value in a sentence: whole numbers without a decimal point (54, not 54.0)."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 100_000:
+        return str(int(v))
+    return number(v)
+
+
+def key_name(rb: Rulebook | None, key: str) -> str:
+    """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension)."""
+    if rb is not None:
+        ind = rb.indicators.get(key)
+        if ind is not None:
+            return ind.name
+    return key
+
+
+def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
+    """An event's changes by name, before → after; a change that shows no difference is left out."""
+    out = []
+    before = ev.get("before") or {}
+    for k, v in (ev.get("changes") or {}).items():
+        b = before.get(k)
+        if b is None:
+            out.append(f"{key_name(rb, k)} = {figure(v)}")
+        elif figure(b) != figure(v):
+            out.append(f"{key_name(rb, k)} {figure(b)} → {figure(v)}")
+    return out
+
+
+def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
+    """The documents behind a rule or an inject, by title (the files are cited by name)."""
+    out = []
+    for f in sources or []:
+        doc = rb.sources.get(str(f)) if rb is not None else None
+        out.append(f"“{doc.title}” ({doc.date})" if doc is not None else str(f))
+    return out
+
+
+def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
+    """An inject as its card: the title, the whole text, what it changed by name, and its sources."""
+    lines = [
+        f"INJECT · turn {ev.get('turn', '?')} · {ev.get('title') or ev.get('id', '')}",
+        "",
+        str(ev.get("text", "")),
+    ]
+    changed = changes_text(ev, rb)
+    lines.append("")
+    lines.append("What changed: " + ("; ".join(changed) if changed else "nothing you can see at once"))
+    hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
+    if hidden:
+        lines.append("Also moved, not reported to you: " + ", ".join(hidden))
+    free = [
+        rb.levers[x].code if rb is not None and x in rb.levers else str(x)
+        for x in ev.get("free_levers") or []
+    ]
+    if free:
+        lines.append("Free this turn: " + ", ".join(free))
+    titles = source_titles(ev.get("sources"), rb)
+    if titles:
+        lines.append("Sources: " + "; ".join(titles))
+    elif ev.get("custom"):
+        lines.append("Source: written by the facilitator for this game")
+    return "\n".join(lines)
 
 
 def time_left(game: LiveGame, now: float | None = None) -> str:
@@ -116,9 +189,14 @@ def score_text(game: LiveGame) -> str:
     return "   ".join(parts) or "no score yet"
 
 
-def why_card(ev: dict[str, Any]) -> str:
-    """One outcome with its reason, numbers and sources (the 'why did that happen' card)."""
+def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
+    """One outcome with its reason, numbers and sources (the 'why did that happen' card); with the
+    rulebook, values and sources go by name and a change that shows no difference is left out."""
     t = ev["type"]
+    if t == "inject":
+        return inject_card(ev, rb)
+    if t == "agreement_update":
+        return _agreement_update(ev)
     head = ev.get("rule") or ev.get("lever") or ev.get("id") or t
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
     if t == "order_executed":
@@ -145,22 +223,32 @@ def why_card(ev: dict[str, Any]) -> str:
         return "[score] final scores: " + (", ".join(totals) or "not shown to you")
     elif t == "game_over":
         return "══ GAME OVER ══"
-    nums = []
-    for k, v in (ev.get("changes") or {}).items():
-        before = (ev.get("before") or {}).get(k)
-        nums.append(f"{k} {number(before)}→{number(v)}" if before is not None else f"{k}={number(v)}")
-    hidden = ev.get("unreported") or []
+    nums = changes_text(ev, rb)
+    hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
     out = f"[{t}] {head}: {reason}"
     if nums:
-        out += "\n    " + ", ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
+        out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
     inputs = _inputs_text(ev.get("inputs"))
     if inputs:
         out += "\n    inputs: " + inputs
     if ev.get("sources"):
-        out += "\n    sources: " + ", ".join(str(x) for x in ev["sources"])
+        out += "\n    sources: " + "; ".join(source_titles(ev["sources"], rb))
     return out
+
+
+def _agreement_update(ev: dict[str, Any]) -> str:
+    """What changed in an agreement, in words (the update itself is a bare mapping)."""
+    parts = []
+    for k, v in (ev.get("update") or {}).items():
+        if k == "status":
+            parts.append(f"now {v}")
+        elif k == "modules_active":
+            parts.append("its modules are in force" if v else "its modules are not in force")
+        else:
+            parts.append(f"{k.replace('_', ' ')}: {number(v)}")
+    return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")
 
 
 def _inputs_text(inputs: Any) -> str:
@@ -179,7 +267,10 @@ def _inputs_text(inputs: Any) -> str:
 
 
 def lever_label(lever: dict[str, Any], rb: Rulebook | None = None) -> str:
-    cost = "—" if lever.get("cost") is None else f"{lever['cost']:g} PC"
+    if lever.get("cost") is None:
+        cost = "? PC" if lever.get("available") else "—"  # known in the orders phase
+    else:
+        cost = f"{lever['cost']:g} PC"
     state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
     extra = ""
     if rb is not None and lever["id"] in rb.levers:
@@ -226,11 +317,28 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
                 continue
             start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
             if start <= game.turn <= start + dur - 1 and cl.get("lever") not in chosen:
-                lever = cl.get("lever")
-                out.append(
-                    f"! agreement {a.get('id')}: you promised {lever} this turn; leaving it out breaks it"
-                )
+                out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
     return out
+
+
+def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -> str:
+    """A promised lever not ticked: leaving it out breaks the agreement, and so does a lever that
+    cannot be ordered now (a once-only lever played already), which the player cannot mend."""
+    code = rb.levers[lever].code if lever in rb.levers else lever
+    why = next(
+        (
+            lv.get("why_not")
+            for lv in game.view.get("levers") or []
+            if lv["id"] == lever and not lv.get("available")
+        ),
+        None,
+    )
+    if why is not None:
+        return (
+            f"! agreement {agreement}: you promised {code} this turn, but it cannot be ordered ({why}):"
+            " the clause will count as broken"
+        )
+    return f"! agreement {agreement}: you promised {code} this turn; leaving it out breaks it"
 
 
 def agreements_text(game: LiveGame) -> str:

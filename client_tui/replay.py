@@ -65,10 +65,10 @@ class ReplayScreen(Screen[None]):
         self._games: dict[int, Game] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="replay-status")
+        yield Static("", id="replay-status", markup=False)
         with Horizontal(id="replay-body"):
             with Vertical(id="replay-dash"):
-                yield Static("", id="replay-score")
+                yield Static("", id="replay-score", markup=False)
                 yield DataTable(id="replay-indicators", zebra_stripes=True, cursor_type="row")
             yield WrapLog(id="replay-log", max_lines=20000)
         yield Footer()
@@ -107,7 +107,7 @@ class ReplayScreen(Screen[None]):
         table = self.query_one("#replay-indicators", DataTable)
         table.clear()
         for row in render.indicator_rows(live):
-            table.add_row(*row)
+            table.add_row(*render.cells(*row))
         log = self.query_one("#replay-log", WrapLog)
         log.clear()
         start = self.ends.get(self.turn - 1, 0) if self.turn > turns[0] else 0
@@ -118,7 +118,7 @@ class ReplayScreen(Screen[None]):
             elif ev["type"] in ("phase", "ready", "session", "month", "orders_submitted"):
                 continue
             else:
-                log.write(render.why_card(ev))
+                log.write(render.why_card(ev, self.rb))
 
     def action_turn(self, step: int) -> None:
         turns = list(self.ends)

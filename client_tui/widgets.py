@@ -1,5 +1,6 @@
-"""Two widgets the stock ones do not quite give: a fast plain-text log that wraps to its own width, and
-a selection list whose ticks read without colour."""
+"""Widgets the stock ones do not quite give: a fast plain-text log that wraps to its own width, a
+selection list whose ticks read without colour, and a yes/no question asked before a step that loses
+something."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.geometry import Size
+from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import RichLog, SelectionList
+from textual.widgets import Button, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -125,3 +130,37 @@ class OrderList(SelectionList[str]):
             segments[1] = Segment(mark, segments[1].style, segments[1].control)
             return Strip(segments, strip.cell_length)
         return strip
+
+
+class Confirm(ModalScreen[bool]):
+    """A question before a step that cannot be taken back; y or the first button says yes, n or Esc no."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    DEFAULT_CSS = """
+    Confirm { align: center middle; }
+    Confirm > Vertical {
+        width: 72; max-width: 96%; height: auto; padding: 1 2; border: thick $warning; background: $surface;
+    }
+    Confirm Horizontal { height: auto; margin-top: 1; }
+    Confirm Button { margin-right: 2; }
+    """
+
+    def __init__(self, question: str, yes: str, no: str) -> None:
+        super().__init__()
+        self.question, self.yes, self.no = question, yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, id="confirm-text", markup=False)
+            with Horizontal():
+                yield Button(f"{self.yes} (y)", id="yes", variant="warning")
+                yield Button(f"{self.no} (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -93,7 +93,7 @@ class ChannelsPane(Horizontal):
         lv = self.query_one("#chan-list", ListView)
         chans = list(self.model.view.get("channels", []))
         await lv.clear()
-        await lv.extend([ListItem(Label(self._label(c))) for c in chans])
+        await lv.extend([ListItem(Label(self._label(c), markup=False)) for c in chans])
         self._chan_ids = [c["id"] for c in chans]
         self._labels.update({c["id"]: self._label(c) for c in chans})
         if self.model.active_channel in self._chan_ids:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -93,7 +94,7 @@ class ControlPane(VerticalScroll):
         sc = self.rb.scenarios.get(sid) if sid else None
         if sc is not None and not self._choices_loaded:
             self.query_one("#f-inject", Select).set_options(
-                [(f"{i.title[:40]}", i.id) for i in sc.injects if i.deck]
+                [(Text(i.title[:40]), i.id) for i in sc.injects if i.deck]
             )
             personas = sorted(self.rb.personas)
             self.query_one("#f-persona", Select).set_options([(p, p) for p in personas])
@@ -106,7 +107,8 @@ class ControlPane(VerticalScroll):
             conns = self.model.presence.get(p.player_id, 0)
             state = "removed" if p.removed else f"online ({conns})" if conns else "offline"
             players.add_row(
-                p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state, key=p.player_id
+                *render.cells(p.player_id, p.name, (p.team or "obs").upper(), p.seat or "", state),
+                key=p.player_id,
             )
 
     def _truth(self) -> None:
@@ -118,7 +120,7 @@ class ControlPane(VerticalScroll):
             for t in SEEN_BY:
                 v = seen.get(t, {}).get(ind["id"])
                 row.append("hidden" if v is None else render.number(v))
-            truth.add_row(*row)
+            truth.add_row(*render.cells(*row))
 
     def _orders(self) -> None:
         log = self.query_one("#f-orders", WrapLog)

@@ -20,7 +20,7 @@ class DashboardPane(Vertical):
         self.model = model
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="scoreline")
+        yield Static("", id="scoreline", markup=False)
         yield DataTable(id="indicators", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
@@ -31,4 +31,4 @@ class DashboardPane(Vertical):
         table = self.query_one("#indicators", DataTable)
         table.clear()
         for row in render.indicator_rows(self.model):
-            table.add_row(*row)
+            table.add_row(*render.cells(*row))

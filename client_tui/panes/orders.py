@@ -1,13 +1,22 @@
 """The orders tab: the seat's levers to tick, the budget and warnings as they are ticked, submit and
-ready."""
+ready. The levers show in every phase (outside the orders phase from the rulebook, to plan and to
+quote in proposals), with what limits them: the orders left of the seat's limit, the political capital,
+each lever's cost; ticking past the limit is flagged and not submitted.
+
+Ticks belong to one turn. At a new turn last turn's orders are offered (``l`` ticks again those still
+available), never silently kept: a lever played once per game would otherwise stay ticked but disabled,
+and every later submission would be refused for it. A disabled lever is never part of a submission.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, SelectionList, Static
@@ -17,7 +26,7 @@ from precursor.game.commands import Order, SubmitOrders
 
 from .. import render
 from ..widgets import OrderList
-from .notice import refused
+from .notice import Notice, refused
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -26,6 +35,8 @@ if TYPE_CHECKING:
 
 
 class OrdersPane(Vertical):
+    BINDINGS = [Binding("l", "tick_again", "Tick last turn's orders", show=False)]  # the button says it
+
     class Submit(Message):
         """The user submits the ticked levers as the seat's orders."""
 
@@ -39,58 +50,236 @@ class OrdersPane(Vertical):
     def __init__(self, model: LiveGame, rb: Rulebook) -> None:
         super().__init__()
         self.model, self.rb = model, rb
-        self._choice: list[str] = []  # kept across a redraw of the list (a new view)
+        self._choice: list[str] = []  # kept across a redraw of the list (a new view), within a turn
+        self._turn: int | None = None  # the turn the ticks belong to (None: nothing drawn yet)
+        self._submitted: list[str] | None = None  # the levers this seat submitted this turn, if it did
+        self._offer: list[str] = []  # last turn's orders, to tick again with ``l``
+        self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
+        self.refused = False  # the last submission was refused (here or by the server)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="order-info")
+        yield Static("", id="order-info", markup=False)
         yield OrderList(id="order-list")
         with Horizontal(classes="row"):
             yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
             yield Button("Ready (ctrl+r)", id="ready")
+            yield Button("Tick last turn's (l)", id="again")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
+        team's levers from the rulebook, those played once already marked, costs as last seen."""
+        levers: list[dict[str, Any]] = self.model.view.get("levers") or []
+        if levers:
+            self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
+            return levers
+        team = self.model.team
+        if not team:
+            return []
+        counts = self.model.view.get("counts") or {}
+        free = set(self.model.view.get("free_levers") or [])
+        out = []
+        for lid, lv in self.rb.levers.items():
+            if lv.team != team:
+                continue
+            spent = lv.once and (counts.get(lid) or {}).get("count", 0) > 0
+            why = f"{lv.code} can be played once per game and already was" if spent else ""
+            cost = 0.0 if lid in free else self._cost(lid)
+            out.append(
+                {
+                    "id": lid,
+                    "code": lv.code,
+                    "name": lv.name,
+                    "cost": cost,
+                    "available": not spent,
+                    "why_not": why,
+                }
+            )
+        return out
+
+    def _cost(self, lid: str) -> float | None:
+        """A lever's cost outside the orders phase: as last seen, else the rulebook's if it is a fixed
+        number (a cost that depends on the state is known in the orders phase)."""
+        if lid in self._costs:
+            return self._costs[lid]
+        expr = self.rb.levers[lid].cost
+        if expr.names:
+            return None
+        try:
+            return float(expr.fn({}))
+        except Exception:  # a constant the compiler still wants a context for: shown as unknown
+            return None
+
+    def _available(self) -> dict[str, dict[str, Any]]:
+        return {lv["id"]: lv for lv in self.rows() if lv.get("available")}
+
+    def limit(self) -> int:
+        """How many orders this seat may give a turn: its own limit within the team's."""
+        v = self.model.view
+        team_limit = int(v.get("order_limit") or 0)
+        seat = self.model.me.get("seat")
+        seat_limit = (v.get("seat_limits") or {}).get(seat) if seat else None
+        if seat_limit and team_limit:
+            return min(int(seat_limit), team_limit)
+        return int(seat_limit or team_limit or 12)
 
     def chosen(self) -> list[str]:
-        return list(self.query_one("#order-list", SelectionList).selected)
+        """The ticked levers that can be ordered now: a disabled row may still be in the list's
+        selection (``SelectionList.selected`` keeps it), and must never be submitted."""
+        ok = self._available()
+        return [v for v in self.query_one("#order-list", SelectionList).selected if v in ok]
+
+    def _mine(self) -> list[str] | None:
+        """The levers this team submitted this turn (None: nothing submitted yet)."""
+        team = self.model.team
+        subs = [sub for k, sub in self.model.orders.items() if team and k.startswith(team + "/")]
+        if not subs:
+            return None
+        return [str(o.get("lever")) for sub in subs for o in sub.get("orders") or []]
+
+    def _new_turn(self) -> None:
+        """A new turn starts with no ticks; what was ordered last turn becomes an offer."""
+        m = self.model
+        if self._turn == m.turn:
+            return
+        first = self._turn is None
+        last = self._submitted if self._submitted is not None else self._choice
+        self._turn, self._choice, self._submitted = m.turn, [], None
+        self.refused = False
+        self._offer = [] if first else list(last)
+        if self._offer:
+            self.post_message(
+                Notice(
+                    f"last turn's orders: {self._codes(self._offer)} — press l in the orders tab"
+                    " to tick them again"
+                )
+            )
+
+    def _codes(self, ids: list[str]) -> str:
+        return ", ".join(self.rb.levers[i].code if i in self.rb.levers else i for i in ids)
 
     def submission(self) -> SubmitOrders | None:
-        """The ticked levers as a command; ``None`` (and a notice) if the wire model refuses them."""
+        """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
+        the orders phase, past the seat's limit, or refused by the wire model."""
+        chosen = self.chosen()
+        if self.model.phase != "orders":
+            self.post_message(
+                Notice(
+                    f"orders go in during the orders phase (now: {self.model.phase or 'not started'});"
+                    " your ticks are kept until then"
+                )
+            )
+            return None
+        limit = self.limit()
+        if len(chosen) > limit:
+            self.refused = True
+            self.post_message(
+                Notice(
+                    f"not sent — {len(chosen)} orders ticked, your seat may give {limit} a turn: untick some"
+                )
+            )
+            return None
         try:
-            return SubmitOrders(orders=[Order(lever=c) for c in self.chosen()])
+            return SubmitOrders(orders=[Order(lever=c) for c in chosen])
         except ValidationError as exc:
+            self.refused = True
             self.post_message(refused(exc, "submit_orders"))
             return None
 
+    def unsent(self) -> str | None:
+        """Why marking ready now may lose orders (None: nothing to lose): ticks not submitted, or a
+        submission refused."""
+        m = self.model
+        if m.phase != "orders" or not m.team:
+            return None
+        mine = self._mine()
+        given = (
+            f"the orders in are: {self._codes(mine) or 'none (hold)'}"
+            if mine is not None
+            else "no orders are in"
+        )
+        if self.refused:
+            return f"Your last submission was refused; {given}."
+        chosen = self.chosen()
+        if mine is None and chosen:
+            return f"You ticked {self._codes(chosen)} but did not submit them; {given}."
+        if mine is not None and set(chosen) != set(mine):
+            return f"Your ticks ({self._codes(chosen) or 'none'}) are not what you submitted; {given}."
+        return None
+
     def show(self) -> None:
+        self._new_turn()
+        mine = self._mine()
+        if mine is not None and not self._choice:  # back on this turn's screen: what went in is ticked
+            self._choice = list(mine)
         sl = self.query_one("#order-list", SelectionList)
         sl.clear_options()
-        for lv in self.model.view.get("levers", []):
+        dropped = []
+        for lv in self.rows():
+            ticked = lv["id"] in self._choice
+            if ticked and not lv["available"]:
+                dropped.append(lv)
             sl.add_option(
                 Selection(
-                    render.lever_label(lv, self.rb),
+                    Text(render.lever_label(lv, self.rb)),
                     lv["id"],
-                    lv["id"] in self._choice,
+                    ticked and bool(lv["available"]),
                     disabled=not lv["available"],
+                )
+            )
+        if sl.option_count and sl.highlighted is None:  # space ticks at once, not after an arrow key
+            sl.highlighted = 0
+        if dropped and self.model.phase == "orders":  # after adjudication a played lever is just spent
+            self._choice = [c for c in self._choice if c not in {lv["id"] for lv in dropped}]
+            self.post_message(
+                Notice(
+                    "unticked, not available now: "
+                    + "; ".join(f"{lv['code']} ({lv['why_not']})" for lv in dropped)
                 )
             )
         self.show_info()
 
     def show_info(self) -> None:
         m = self.model
-        if m.phase != "orders" or not m.team:
-            text = "Orders are given in the orders phase." if m.team else "Only team seats give orders."
+        mine = self._mine()
+        if mine is not None and self._turn == m.turn:
+            self._submitted = mine
+        if m.ended:
+            text = "The game is over: no more orders (ctrl+g shows the debrief)."
         else:
-            pc = m.view.get("pc", {}).get(m.team, 0)
-            chosen = self.chosen()
-            costs = {lv["id"]: lv.get("cost") or 0 for lv in m.view.get("levers", [])}
-            spent = sum(costs.get(c, 0) for c in chosen)
-            mine = [k for k in m.orders if k.startswith(m.team + "/")]
-            text = f"Budget {render.number(pc)} PC · selected {spent:g} PC · left {pc - spent:g}"
-            text += " · SUBMITTED" if mine else ""
-            warns = render.order_warnings(m, self.rb, chosen)
-            if spent > pc:
-                warns.insert(0, "! over budget")
-            if warns:
-                text += "\n" + "\n".join(warns)
+            text = self._budget_text() if m.team else "Only team seats give orders."
+        if self._offer:
+            text += (
+                f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
+                " again those still available"
+            )
         self.query_one("#order-info", Static).update(text)
+
+    def _budget_text(self) -> str:
+        """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
+        m = self.model
+        team = m.team or ""
+        pc = float(m.view.get("pc", {}).get(team, 0))
+        chosen = self.chosen()
+        costs = {lv["id"]: lv.get("cost") for lv in self.rows()}
+        spent = sum(costs.get(c) or 0 for c in chosen)
+        unknown = any(costs.get(c) is None for c in chosen)
+        limit = self.limit()
+        seat = m.me.get("seat")
+        text = f"Orders left {limit - len(chosen)} of {limit}" + (f" (seat {seat})" if seat else "")
+        text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
+        text += f" · left {pc - spent:g}"
+        text += " · SUBMITTED" if self._mine() is not None else ""
+        if m.phase != "orders":
+            text = (
+                f"{(m.phase or 'before the game').capitalize()} phase: plan here, orders go in during the"
+                " orders phase (availability is checked then)\n" + text
+            )
+        warns = render.order_warnings(m, self.rb, chosen)
+        if spent > pc:
+            warns.insert(0, "! over budget")
+        if len(chosen) > limit:
+            warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
+        return text + ("\n" + "\n".join(warns) if warns else "")
 
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:
@@ -102,6 +291,29 @@ class OrdersPane(Vertical):
         command = self.submission()
         if command is not None:
             self.post_message(self.Submit(command))
+
+    @on(Button.Pressed, "#again")
+    def action_tick_again(self) -> None:
+        """Tick last turn's orders again, those that can be ordered now; say which cannot."""
+        if not self._offer:
+            self.post_message(Notice("nothing to tick again: no orders last turn"))
+            return
+        ok = self._available()
+        sl = self.query_one("#order-list", SelectionList)
+        again = [i for i in self._offer if i in ok]
+        for lid in again:
+            sl.select(lid)
+        gone = [i for i in self._offer if i not in ok]
+        self._choice = sorted({*self._choice, *again})
+        text = f"ticked again: {self._codes(again) or 'none'}"
+        if gone:
+            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.model.view.get("levers", [])}
+            text += "; not available now: " + "; ".join(
+                f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
+            )
+        self._offer = []
+        self.post_message(Notice(text))
+        self.show_info()
 
     @on(Button.Pressed, "#ready")
     def _ready(self) -> None:

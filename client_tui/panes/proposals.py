@@ -108,8 +108,10 @@ class ProposalsPane(Vertical):
             yield Button("Reject", id="reject")
             yield Button("Withdraw", id="withdraw")
             yield Button("Counter", id="counter")
-        yield Static("", id="agreements")
-        yield Label("New proposal: parties (us,mx) and clauses (team:lever k=v [if condition]; …)")
+        yield Static("", id="agreements", markup=False)
+        yield Label(
+            "New proposal: parties (us,mx) and clauses (team:lever k=v [if condition]; …)", markup=False
+        )
         with Horizontal(classes="row"):
             yield Input(placeholder="us,mx", id="prop-parties")
             yield Input(placeholder="mx:mx_plan_1; us:us_san_2 states=1 if mx.st < 60", id="prop-clauses")
@@ -127,7 +129,7 @@ class ProposalsPane(Vertical):
                 allow_blank=False,
             )
             yield Button("Propose", id="propose")
-        yield Static("", id="prop-preview")
+        yield Static("", id="prop-preview", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
@@ -141,7 +143,9 @@ class ProposalsPane(Vertical):
             status = p.get("status", "open")
             if status == "open" and p.get("accepted"):
                 status += " ✓" + ",".join(t.upper() for t in p["accepted"])
-            table.add_row(p["id"], p.get("from", "").upper(), parties, status, clauses[:60], key=p["id"])
+            table.add_row(
+                *render.cells(p["id"], p.get("from", "").upper(), parties, status, clauses[:60]), key=p["id"]
+            )
         self.query_one("#agreements", Static).update(render.agreements_text(self.model))
 
     def _selected(self) -> str | None:

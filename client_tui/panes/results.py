@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..model import RESULT_TYPES
 from ..widgets import WrapLog
 
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
 
 class ResultsLog(WrapLog):
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, rb: Rulebook | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, max_lines=5000)
+        self.rb = rb
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
 
@@ -22,11 +26,12 @@ class ResultsLog(WrapLog):
             return
         self._seq = seq
         try:
-            card = render.why_card(ev)
+            card = render.why_card(ev, self.rb)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
         turn = ev.get("turn")
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
             self.write(f"══ turn {turn} ══")
-        self.write(card)
+        if card.strip():
+            self.write(card)

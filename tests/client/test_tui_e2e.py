@@ -9,6 +9,7 @@ from pathlib import Path
 
 from live_server import ServerProcess, running_server
 from test_tui_support import (
+    close_cards,
     frames_until,
     game_screen,
     is_event,
@@ -19,7 +20,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Input, RichLog, SelectionList
+from textual.widgets import Input, RichLog, SelectionList, Static
 
 from precursor.client import GameClient
 
@@ -32,12 +33,14 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
         app = seat_app(url, g, tokens["us"])
         async with app.run_test(size=(100, 30)) as pilot:
             gs = await until_online(pilot)
-            status = lambda: static_text(app, "#status")  # noqa: E731
+            # the game screen's own status line (a window of injects may be over it)
+            status = lambda: str(gs.query_one("#status", Static).render())  # noqa: E731
             seen: list[tuple[int, str]] = []
             submitted = 0
             for _ in range(20):
                 if "GAME OVER" in status():
                     break
+                await close_cards(pilot)  # a new turn's injects come up as cards
                 where = (gs.model.turn, gs.model.phase)
                 seen.append(where)
                 assert f"T{where[0]} {where[1]}" in status()
@@ -51,7 +54,9 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
                         sl.highlighted = first
                         await pilot.press("space")
                     await pilot.press("ctrl+s")
-                    await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"))
+                    await wait_until(
+                        pilot, lambda: "SUBMITTED" in str(gs.query_one("#order-info", Static).render())
+                    )
                     submitted += 1
                 await pilot.press("ctrl+r")
                 await wait_until(
@@ -64,6 +69,10 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
             assert gs.model.ended and submitted == 3
             phases = ("briefing", "negotiation", "orders", "results")
             assert seen == [(t, p) for t in (1, 2, 3) for p in phases]
+            # the debrief comes up over the game; Esc goes back to it
+            await wait_until(pilot, lambda: type(app.screen).__name__ == "GameOverScreen", what="the debrief")
+            await pilot.press("escape")
+            await close_cards(pilot)
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
             await wait_until(pilot, lambda: any("GAME OVER" in x for x in log_lines(log)))

@@ -71,6 +71,10 @@ async def test_the_facilitator_replays_a_running_game_from_the_console() -> None
                 await pilot.pause(0.05)
                 if type(app.screen).__name__ == "GameScreen" and app.screen.model.role == "facilitator":  # type: ignore[attr-defined]
                     break
+            await pilot.pause(0.2)
+            if type(app.screen).__name__ == "GameOverScreen":  # the bots may have finished already
+                await pilot.press("escape")
+                await pilot.pause(0.1)
             await pilot.press("ctrl+y")
             for _ in range(60):
                 await pilot.pause(0.05)

@@ -60,6 +60,14 @@ def test_lobby(snap_compare: Snap, server: EmbeddedServer, size: tuple[int, int]
     assert snap_compare(PrecursorApp(server.url, name="Ana"), terminal_size=size, run_before=before)
 
 
+async def _online(pilot: Pilot[Any]) -> Any:
+    """The game screen once online and once it has read the injects released before it connected
+    (their notice is on every tab: the shot must not race it)."""
+    gs = await until_online(pilot)
+    await wait_until(pilot, lambda: "this turn's injects" in str(gs.query_one("#notice", Static).render()))
+    return gs
+
+
 def _seat(server: EmbeddedServer, rb: Rulebook, phase: str) -> PrecursorApp:
     """The US seat's client on a game in ``phase`` of turn 1."""
     g, tokens = _game(server.url, phase)
@@ -73,7 +81,7 @@ def test_game_briefing(
     app = _seat(server, rb, "briefing")
 
     async def before(pilot: Pilot[Any]) -> None:
-        gs = await until_online(pilot)
+        gs = await _online(pilot)
         await wait_until(pilot, lambda: len(gs.query_one("#brief", Markdown).children) > 5)
         await pilot.pause()
 
@@ -87,7 +95,7 @@ def test_game_dashboard(
     app = _seat(server, rb, "negotiation")
 
     async def before(pilot: Pilot[Any]) -> None:
-        gs = await until_online(pilot)
+        gs = await _online(pilot)
         await pilot.press("2")
         await wait_until(pilot, lambda: gs.query_one("#indicators", DataTable).row_count > 10)
         await pilot.pause()
@@ -101,7 +109,7 @@ def test_game_orders(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, s
     app = _seat(server, rb, "orders")
 
     async def before(pilot: Pilot[Any]) -> None:
-        gs = await until_online(pilot)
+        gs = await _online(pilot)
         await pilot.press("5")
         sl = gs.query_one("#order-list", SelectionList)
         await wait_until(pilot, lambda: sl.option_count > 10)

@@ -83,6 +83,18 @@ async def until_online(pilot: Pilot[Any], timeout: float = 10.0) -> GameScreen:
     return game_screen(pilot.app)
 
 
+async def close_cards(pilot: Pilot[Any]) -> None:
+    """Close the window of injects a new turn (or a facilitator) brings up over the game screen."""
+    from client_tui.panes import InjectCards
+
+    await pilot.pause(0.2)
+    if isinstance(pilot.app.screen, InjectCards):
+        await pilot.press("escape")
+        await wait_until(
+            pilot, lambda: not isinstance(pilot.app.screen, InjectCards), what="the cards to close"
+        )
+
+
 async def new_game(
     url: str, *, teams: tuple[str, ...] = TEAMS, seed: int = 11, **opts: Any
 ) -> tuple[Any, dict[str, str]]:

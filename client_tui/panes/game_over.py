@@ -1,0 +1,110 @@
+"""The end of the game as a debrief: each team's score and where it came from, the objectives met and
+missed, and how to open the full report of this game."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
+    from ..model import LiveGame
+
+
+def final_scores(game: LiveGame) -> dict[str, Any]:
+    """The final scores: the score event's (every team's, once the game is over), else the view's."""
+    for ev in reversed(game.results):
+        if ev.get("type") == "score" and isinstance(ev.get("scores"), dict):
+            return dict(ev["scores"])
+    return dict(game.view.get("scores") or {})
+
+
+def _signed(v: Any) -> str:
+    """+1.5, -0.8, and +0.0 for a value that rounds to nothing (never -0.0)."""
+    x = round(float(v or 0), 1)
+    return f"{x + 0.0:+.1f}"
+
+
+def _team_name(rb: Rulebook, team: str) -> str:
+    return rb.teams[team].name if team in rb.teams else team.upper()
+
+
+def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
+    scores = {t: s for t, s in final_scores(game).items() if isinstance(s, dict) and "total" in s}
+    if not scores:
+        return ["  (no final score was shown to you)"]
+    lines = []
+    ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
+    for place, (team, sc) in enumerate(ranked, 1):
+        mine = "  ← your team" if team == game.team else ""
+        lines.append(f"  {place}. {_team_name(rb, team)} ({team.upper()}) {_signed(sc['total'])}{mine}")
+        for comp in (sc.get("components") or {}).values():
+            lines.append(
+                f"       {comp.get('name', '?')}: {_signed(comp.get('value'))}"
+                f" × {float(comp.get('weight', 0)):g} = {_signed(comp.get('points'))}"
+            )
+        extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
+        for k, v in extra:
+            if v:
+                lines.append(
+                    f"       {'shared bonus or penalty' if k == 'shared' else 'badges'}: {_signed(v)}"
+                )
+    return lines
+
+
+def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
+    lines = []
+    for team, obj in (game.view.get("objectives") or {}).items():
+        lines.append(f"  {_team_name(rb, team)} — public aim: {obj.get('public', '')}")
+        secret = obj.get("secret")
+        if secret is None:
+            lines.append("       (its secret objectives are not shown to you)")
+            continue
+        for o in secret:
+            mark = "✓ met   " if o.get("met") else "✗ missed"
+            lines.append(f"       {mark} {float(o.get('points', 0)):g} pts: {o.get('text', '')}")
+    return lines
+
+
+def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
+    sc = game.view.get("scenario") or {}
+    lines = [
+        f"GAME OVER — {sc.get('title', '')}, after turn {game.turn}",
+        "",
+        f"Game {game_id}. The full debrief (timeline, charts, agreements, red lines):",
+        f"  precursor report {game_id} --format html --out {game_id}.html",
+        "",
+        "Scores (each component's value × its weight for the team = points)",
+        *_score_lines(game, rb),
+        "",
+        "Objectives",
+        *_objective_lines(game, rb),
+    ]
+    return "\n".join(lines)
+
+
+class GameOverScreen(ModalScreen[None]):
+    """The debrief over the game screen; Esc shows the game behind it again."""
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Back to the game")]
+    DEFAULT_CSS = """
+    GameOverScreen { align: center middle; }
+    GameOverScreen > VerticalScroll {
+        width: 100; max-width: 98%; height: 90%; padding: 1 2; border: thick $accent; background: $surface;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="game-over"):
+            yield Static(self.text, id="game-over-text", markup=False)
+        yield Footer()
