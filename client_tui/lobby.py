@@ -87,7 +87,7 @@ class LobbyScreen(Screen[None]):
             gt.add_row(
                 *_cells(g.game_id, g.scenario, f"{g.turn}/{g.turns}", phase, bots, players), key=g.game_id
             )
-        self.status(f"{len(scenarios)} scenarios, {len(self.games)} games")
+        self.status(f"{_count(len(scenarios), 'scenario')}, {_count(len(self.games), 'game')}")
         preload = getattr(self.app, "preload_rulebook", None)
         if preload is not None:
             preload()
@@ -277,3 +277,8 @@ class CodesScreen(ModalScreen[None]):
     def action_facilitate(self) -> None:
         self.dismiss()
         self.app.open_game(self.created["game_id"], self.created["facilitator_token"])  # type: ignore[attr-defined]
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 game", "2 games": the lobby's status line counts what it lists."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

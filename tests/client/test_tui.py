@@ -60,7 +60,7 @@ async def test_lobby_lists_scenarios_and_games_and_creates_a_game(url: str) -> N
             "1/3",
             "briefing",
         ]
-        assert f"{len(ids)} scenarios, 1 games" in static_text(app, "#lobby-status")
+        assert f"{len(ids)} scenarios, 1 game" in static_text(app, "#lobby-status")  # one game: singular
 
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, CreateGameScreen), what="the form")
