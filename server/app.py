@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from precursor.game.commands import Actor, Command, CommandError
-from precursor.game.rulebook import Rulebook, default_rulebook
+from precursor.game.rulebook import Rulebook, overlay, split_paths
 from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
@@ -92,7 +92,7 @@ def _throttle(limiter: Limiter, request: Request, what: str) -> None:
 
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    rb = rulebook or default_rulebook()
+    rb = rulebook or overlay(split_paths(settings.rules_path), split_paths(settings.scenarios_path))
     redact_tokens_in_logs()
     app = FastAPI(
         title="Precursor game server",

@@ -51,6 +51,11 @@ class ServerSettings(BaseSettings):
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
     log_level: str = "info"
+    rules_path: str | None = None
+    """Rule files or folders laid over the shipped rules, several joined like PATH
+    (``PRECURSOR_RULES_PATH``)."""
+    scenarios_path: str | None = None
+    """Scenario files or folders offered beside the shipped ones (``PRECURSOR_SCENARIOS_PATH``)."""
     ssl_certfile: str | None = None
     """PEM certificate (chain) to serve HTTPS and WSS with; the key too, unless ``ssl_keyfile`` is given."""
     ssl_keyfile: str | None = None

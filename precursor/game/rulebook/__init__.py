@@ -7,7 +7,14 @@ ones the rest of the code imports from ``precursor.game.rulebook``.
 
 from __future__ import annotations
 
-from precursor.game.rulebook.loading import Factory, default_files, default_rulebook, load
+from precursor.game.rulebook.loading import (
+    Factory,
+    default_files,
+    default_rulebook,
+    load,
+    overlay,
+    split_paths,
+)
 from precursor.game.rulebook.model import (
     CEffect,
     CInject,
@@ -41,4 +48,6 @@ __all__ = [
     "default_files",
     "default_rulebook",
     "load",
+    "overlay",
+    "split_paths",
 ]
