@@ -82,11 +82,11 @@ def _user_paths(args: argparse.Namespace | None) -> tuple[list[Path], list[Path]
     command honours, so a report or replay of a game of one's own scenario finds it too)."""
     import os
 
-    from precursor.game.rulebook import split_paths
-
     def pick(option: str, env: str) -> list[Path]:
         given = getattr(args, option, None)
-        paths = [Path(p) for p in given] if given else split_paths(os.environ.get(env))
+        # several in one variable are joined like PATH (':', or ';' on Windows)
+        joined = [] if given else os.environ.get(env, "").split(os.pathsep)
+        paths = [Path(p) for p in given or joined if p.strip()]
         for p in paths:
             if not p.exists():
                 raise InputError(f"{p}: no such file or folder (from --{option} or {env})")

@@ -18,10 +18,11 @@ from typing import Any
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import TypeAdapter, ValidationError
 
 from precursor.game.commands import Actor, Command, CommandError
-from precursor.game.rulebook import Rulebook, overlay, split_paths
+from precursor.game.rulebook import Rulebook, overlay
 from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
@@ -92,9 +93,11 @@ def _throttle(limiter: Limiter, request: Request, what: str) -> None:
 
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    rb = rulebook or overlay(split_paths(settings.rules_path), split_paths(settings.scenarios_path))
+    rb = rulebook or overlay(settings.user_rules, settings.user_scenarios)
     redact_tokens_in_logs()
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from the package: a classroom network may reach no CDN
+    app = FastAPIOffline(
+        static_url="/static/docs",
         title="Precursor game server",
         version=VERSION,
         description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",

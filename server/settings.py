@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import platformdirs
@@ -70,6 +71,19 @@ class ServerSettings(BaseSettings):
     @property
     def tls(self) -> bool:
         return bool(self.ssl_certfile)
+
+    @property
+    def user_rules(self) -> list[Path]:
+        return _split_paths(self.rules_path)
+
+    @property
+    def user_scenarios(self) -> list[Path]:
+        return _split_paths(self.scenarios_path)
+
+
+def _split_paths(text: str | None) -> list[Path]:
+    """Several paths in one setting are joined like PATH (``:``, or ``;`` on Windows)."""
+    return [Path(p) for p in (text or "").split(os.pathsep) if p.strip()]
 
 
 def is_loopback(host: str) -> bool:

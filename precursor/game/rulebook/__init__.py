@@ -13,7 +13,6 @@ from precursor.game.rulebook.loading import (
     default_rulebook,
     load,
     overlay,
-    split_paths,
 )
 from precursor.game.rulebook.model import (
     CEffect,
@@ -49,5 +48,4 @@ __all__ = [
     "default_rulebook",
     "load",
     "overlay",
-    "split_paths",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -148,12 +147,6 @@ def default_rulebook() -> Rulebook:
         gc.collect()
         gc.freeze()
     return rb
-
-
-def split_paths(text: str | None) -> list[Path]:
-    """Paths from an environment variable or setting: several separated like PATH (``:``, or ``;`` on
-    Windows); empty parts are ignored."""
-    return [Path(part) for part in (text or "").split(os.pathsep) if part.strip()]
 
 
 def overlay(rules: Sequence[Path] = (), scenarios: Sequence[Path] = ()) -> Rulebook:
