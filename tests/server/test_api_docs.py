@@ -60,3 +60,29 @@ async def test_swagger_ui_renders_the_api_in_a_headless_browser(tmp_path: Path) 
     dom = out.decode("utf-8", "replace")
     assert 'data-path="/api/scenarios"' in dom
     assert 'data-path="/api/games/{game_id}/join"' in dom
+
+
+@pytest.mark.asyncio
+async def test_openapi_documents_the_error_body_the_server_sends() -> None:
+    async with running_server() as url, httpx.AsyncClient(base_url=url, trust_env=False) as http:
+        spec = (await http.get("/openapi.json")).json()
+        refused = await http.post("/api/games/nope/join", json={"join_code": "x", "name": "ana"})
+        malformed = await http.post("/api/games", json={"scenario": 5})
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas  # FastAPI's own 422 body, which is never sent
+    assert set(schemas["ApiError"]["properties"]) == {"code", "message"}
+    ref = "#/components/schemas/ApiError"
+    documented: set[str] = set()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for status, resp in op["responses"].items():
+                if status.startswith(("4", "5")):
+                    schema = resp["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": ref}, f"{method} {path} {status}"
+                    documented.add(status)
+    assert {"400", "403", "404", "409", "422", "503"} <= documented
+    join = spec["paths"]["/api/games/{game_id}/join"]["post"]["responses"]
+    assert {"403", "404", "409", "422"} <= set(join)
+    # and the bodies really have that shape
+    assert refused.status_code == 404 and set(refused.json()) == {"code", "message"}
+    assert malformed.status_code == 422 and malformed.json()["code"] == "bad_request"
