@@ -67,17 +67,53 @@ def _as_cli_error(exc: BaseException) -> CliError | None:
     return None
 
 
-def _rulebook(paths: list[str] | None = None) -> Any:
-    from precursor.game.loader import RulebookError
-    from precursor.game.rulebook import load
+RULES_HELP = (
+    "a rule file or folder laid over the shipped rules (repeatable; env PRECURSOR_RULES_PATH, "
+    "several joined like PATH)"
+)
+SCENARIOS_HELP = (
+    "a scenario file or folder, played beside the shipped scenarios (repeatable; env "
+    "PRECURSOR_SCENARIOS_PATH, several joined like PATH)"
+)
 
+
+def _user_paths(args: argparse.Namespace | None) -> tuple[list[Path], list[Path]]:
+    """The user's rule and scenario paths: the options where given, else the environment (which every
+    command honours, so a report or replay of a game of one's own scenario finds it too)."""
+    import os
+
+    def pick(option: str, env: str) -> list[Path]:
+        given = getattr(args, option, None)
+        # several in one variable are joined like PATH (':', or ';' on Windows)
+        joined = [] if given else os.environ.get(env, "").split(os.pathsep)
+        paths = [Path(p) for p in given or joined if p.strip()]
+        for p in paths:
+            if not p.exists():
+                raise InputError(f"{p}: no such file or folder (from --{option} or {env})")
+        return paths
+
+    return pick("rules", "PRECURSOR_RULES_PATH"), pick("scenarios", "PRECURSOR_SCENARIOS_PATH")
+
+
+def _rulebook(args: argparse.Namespace | None = None) -> Any:
+    """The shipped rulebook with the user's rules and scenarios over it; problems in them are listed
+    one a line, like validate's, and exit 1."""
+    from precursor.game.loader import RulebookError
+    from precursor.game.rulebook import overlay
+
+    rules, scenarios = _user_paths(args)
     try:
-        return load([Path(p) for p in paths] if paths else None)
+        return overlay(rules, scenarios)
     except RulebookError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s)", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def _add_rule_paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", action="append", metavar="PATH", help=RULES_HELP)
+    p.add_argument("--scenarios", action="append", metavar="PATH", help=SCENARIOS_HELP)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -89,9 +125,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not Path(p).exists():
             raise InputError(f"{p}: no such file or folder")
+    rules, scenarios = _user_paths(args)
     t0 = time.perf_counter()
     try:
-        rb = load([Path(p) for p in args.paths] if args.paths else None)
+        if rules or scenarios:  # checked as they will be played: beside the shipped scenarios
+            rb = load([*map(Path, args.paths), *rules, *scenarios], add_scenarios=True)
+        else:
+            rb = load([Path(p) for p in args.paths] if args.paths else None)
     except RulebookError as exc:
         for p in exc.problems:
             print(p)
@@ -157,7 +197,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
-    rb = _rulebook()
+    rb = _rulebook(args)
     rows = [
         {
             "id": s.model.id,
@@ -192,7 +232,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    rb = _rulebook()
+    rb = _rulebook(args)
     levers = [
         {
             "id": lv.id,
@@ -285,7 +325,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     args.scenario = args.scenario or args.scenario_arg
     if not args.scenario:
         raise InputError("give --scenario (precursor scenarios lists them)")
-    rb = _rulebook()
+    rb = _rulebook(args)
     if args.scenario not in rb.scenarios:
         raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
     script = _script(Path(args.script), load_script) if args.script else None
@@ -336,7 +376,7 @@ def cmd_check_cases(args: argparse.Namespace) -> int:
 
     if not Path(args.dir).exists():
         raise InputError(f"{args.dir}: no such file or folder")
-    rb = _rulebook()
+    rb = _rulebook(args)
     cases, problems = load_cases(Path(args.dir))
     for p in problems:
         print(p)
@@ -465,7 +505,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         summarize,
     )
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     if args.from_game:
         return _simulate_from(args, rb)
     if not args.scenario:
@@ -514,7 +554,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_balance(args: argparse.Namespace) -> int:
     from precursor.analysis.simulate import balance
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     with _progress_bar(
         not args.json, f"balance ({args.workers} worker{'s' if args.workers > 1 else ''})"
     ) as bar:
@@ -570,13 +610,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         }.items()
         if v is not None
     }
-    return serve(overrides)
+    # loaded here, not in the server, so that a problem in the user's files is listed like validate's
+    return serve(overrides, rulebook=_rulebook(args))
 
 
 def cmd_play(args: argparse.Namespace) -> int:
     from client_tui.app import PrecursorApp
 
-    PrecursorApp(args.url, code=args.code, name=args.name, mono=args.mono).run()
+    # the client reads inject cards and lever names from its own rulebook: the server's scenarios, if
+    # they are the user's, must be loaded here too (else the shipped rulebook loads lazily, in a thread)
+    rb = _rulebook(args) if any(_user_paths(args)) else None
+    PrecursorApp(args.url, code=args.code, name=args.name, mono=args.mono, rulebook=rb).run()
     return 0
 
 
@@ -586,7 +630,7 @@ def cmd_bot(args: argparse.Namespace) -> int:
     from precursor.client import ClientError, ConnectionLost
     from precursor.client.live_bot import play_live
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     if args.persona not in rb.personas:
         raise InputError(f"no persona '{args.persona}'; try: {', '.join(sorted(rb.personas))}")
     try:
@@ -602,7 +646,7 @@ def cmd_bot(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from client_tui.replay import ReplayApp
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     events = _read_game(args.game, args.store)
     _note_rules(rb, events)
     ReplayApp(rb, events, args.audience).run()
@@ -617,10 +661,10 @@ def cmd_solo(args: argparse.Namespace) -> int:
     from precursor.client import LobbyClient
     from server.embedded import EmbeddedServer
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     personas = resolve_personas(rb, args.scenario, parse_personas(args.personas or ""))
     bots = {t: p for t, p in personas.items() if t != args.team}
-    server = EmbeddedServer(args.store)
+    server = EmbeddedServer(args.store, rulebook=rb)
     url = server.start()
 
     async def setup() -> tuple[str, str]:
@@ -839,7 +883,7 @@ def _print_distribution(
 def cmd_compare(args: argparse.Namespace) -> int:
     from precursor.analysis.review import compare
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     games: list[list[dict[str, Any]]] = []
     records: list[dict[str, Any]] = []
     for ref in args.games:
@@ -903,7 +947,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from precursor.analysis.review import dumps
 
     events = _read_game(args.game, args.store)
-    _note_rules(_rulebook(), events)
+    _note_rules(_rulebook(args), events)
     Path(args.out).write_text(dumps(events), encoding="utf-8")
     print(f"{len(events)} events written to {args.out}")
     return 0
@@ -919,7 +963,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         events = loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {exc}") from None
-    rb = _rulebook()
+    rb = _rulebook(args)
     _note_rules(rb, events)
     try:
         replay(rb, events)  # refuse a log the engine cannot fold before storing it
@@ -942,7 +986,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         to_markdown,
     )
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     events = _read_game(args.game, args.store)
     _note_rules(rb, events)
     rep = build_report(rb, events, args.audience)
@@ -974,7 +1018,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_fork(args: argparse.Namespace) -> int:
     from precursor.analysis.review import fork_prefix, replay, reseed
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     events = _read_game(args.game, args.store)
     if not _replayable(rb, events, args):
         return 2
@@ -997,7 +1041,7 @@ def cmd_grades(args: argparse.Namespace) -> int:
     from precursor.analysis.review import grades
 
     events = _read_game(args.game, args.store)
-    _note_rules(_rulebook(), events)
+    _note_rules(_rulebook(args), events)
     text = grades(events, anonymize=args.anonymize)
     Path(args.out).write_text(text, encoding="utf-8")
     print(f"{len(text.splitlines()) - 1} players written to {args.out}")
@@ -1030,6 +1074,7 @@ AUDIENCES = ["facilitator", "us", "mx", "cn", "ca", "public"]
 def _add_analysis_commands(sub: Any) -> None:
     """The commands that check and explore the rules and play headless games."""
     v = _command(sub, "validate", "check rule and scenario files (default: the shipped ones)", cmd_validate)
+    _add_rule_paths(v)
     v.add_argument(
         "paths", nargs="*", help="files or folders; built-in files they do not replace are loaded too"
     )
@@ -1042,13 +1087,16 @@ def _add_analysis_commands(sub: Any) -> None:
     s.add_argument("kind", choices=kinds, help="what to describe")
 
     sc = _command(sub, "scenarios", "list scenarios", cmd_scenarios)
+    _add_rule_paths(sc)
     sc.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     r = _command(sub, "rules", "show the loaded rulebook", cmd_rules)
+    _add_rule_paths(r)
     r.add_argument("--json", action="store_true", help="print JSON instead of tables")
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
     # the positional is the old spelling, kept so existing scripts keep working
+    _add_rule_paths(run)
     run.add_argument("scenario_arg", nargs="?", metavar="SCENARIO", help=argparse.SUPPRESS)
     run.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
     run.add_argument("--seed", type=int, default=1, help="the game's seed: same seed and script, same game")
@@ -1071,6 +1119,7 @@ def _add_analysis_commands(sub: Any) -> None:
     sim = _command(
         sub, "simulate", "play many bot-vs-bot games of a scenario and summarize them", cmd_simulate
     )
+    _add_rule_paths(sim)
     sim.add_argument("--scenario", help="scenario id (precursor scenarios lists them)")
     sim.add_argument(
         "--from", dest="from_game", help="a game (id or .jsonl): play it on from --turn with bots"
@@ -1095,6 +1144,7 @@ def _add_analysis_commands(sub: Any) -> None:
     bal = _command(
         sub, "balance", "measure the balance targets (docs/design.md) for every scenario", cmd_balance
     )
+    _add_rule_paths(bal)
     bal.add_argument("--runs", type=_positive, default=200, help="games per scenario and persona set")
     bal.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     bal.add_argument("--seed", type=int, default=1, help="batch seed")
@@ -1106,6 +1156,7 @@ def _add_analysis_commands(sub: Any) -> None:
         "play simple scripted strategies for a team against the persona bots: does a cheap trick win?",
         cmd_probe,
     )
+    _add_rule_paths(pr)
     pr.add_argument("--scenario", help="scenario id (default: every scenario)")
     pr.add_argument("--team", choices=["us", "mx", "cn", "ca"], help="team to probe (default: every team)")
     pr.add_argument("--runs", type=_positive, default=50, help="games per strategy and per persona")
@@ -1120,6 +1171,7 @@ def _add_analysis_commands(sub: Any) -> None:
         "play the-record scenario and hold the model against recorded history (docs/backtest.md)",
         cmd_backtest,
     )
+    _add_rule_paths(bt)
     bt.add_argument("--runs", type=_positive, default=100, help="bot games of the-record")
     bt.add_argument("--seed", type=int, default=1, help="batch seed")
     bt.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
@@ -1139,7 +1191,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     from precursor.analysis.probe import probe
     from precursor.game.schema import TEAMS
 
-    rb = _rulebook()
+    rb = _rulebook(args)
     if args.scenario is not None and args.scenario not in rb.scenarios:
         raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
     scenarios = [args.scenario] if args.scenario else sorted(rb.scenarios)
@@ -1200,7 +1252,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         except ImportError:
             raise InputError("--html needs matplotlib: pip install 'precursor-wargame[plots]'") from None
     record = load_record()  # before the games: a broken record fails at once
-    rb = _rulebook()
+    rb = _rulebook(args)
     label = f"the-record ({args.workers} worker{'s' if args.workers > 1 else ''})"
     with _progress_bar(not args.json, label) as bar:
         result = backtest(args.runs, args.seed, args.workers, _progress_callback(bar), rb, record)
@@ -1262,6 +1314,7 @@ def cmd_completion(args: argparse.Namespace) -> int:
 def _add_live_commands(sub: Any) -> None:
     """The server, the clients and the live bot."""
     srv = _command(sub, "serve", "run the game server (REST + websockets)", cmd_serve)
+    _add_rule_paths(srv)
     srv.add_argument("--host", help="interface (default 127.0.0.1; env PRECURSOR_HOST)")
     srv.add_argument("--port", type=int, help="port (default 8765; 0 = any free port; env PRECURSOR_PORT)")
     srv.add_argument(
@@ -1270,6 +1323,7 @@ def _add_live_commands(sub: Any) -> None:
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
 
     pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
+    _add_rule_paths(pl)
     pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server")
     pl.add_argument("--code", help="join code")
     pl.add_argument("--name", help="your name")
@@ -1282,6 +1336,7 @@ def _add_live_commands(sub: Any) -> None:
     bt.add_argument("--url", default="http://127.0.0.1:8765", help="the game server")
 
     so = _command(sub, "solo", "play one team against bots: embedded server, nothing else to start", cmd_solo)
+    _add_rule_paths(so)
     so.add_argument("--team", default="mx", choices=["us", "mx", "cn", "ca"], help="the team you play")
     so.add_argument("--scenario", default="loose-talk", help="scenario id (precursor scenarios lists them)")
     so.add_argument("--personas", help="bot personas for the other teams, e.g. us=hawk,cn=deny_and_deflect")

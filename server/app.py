@@ -18,10 +18,11 @@ from typing import Any
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter, ValidationError
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from precursor.game.commands import Actor, Command, CommandError
-from precursor.game.rulebook import Rulebook, default_rulebook
+from precursor.game.rulebook import Rulebook, overlay
 from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
@@ -67,6 +68,31 @@ _STATUS = {
 }
 
 
+class ApiError(BaseModel):
+    """The body of every refused REST call: what /openapi.json documents is what clients get."""
+
+    code: str = Field(description="a stable identifier clients branch on, e.g. unknown_game, bad_code")
+    message: str = Field(description="one sentence for a person")
+
+
+_WHY = {
+    400: "refused: the request breaks a rule of the game",
+    401: "a missing or wrong facilitator token",
+    403: "a wrong join code, or not allowed",
+    404: "no such game or scenario",
+    409: "conflict, e.g. the team is full",
+    413: "the request body is too large",
+    422: "the request is malformed (code bad_request)",
+    429: "too many requests from this address; see Retry-After",
+    503: "the event store cannot be reached",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for refusals: each the ApiError body, so generated clients parse it."""
+    return {s: {"model": ApiError, "description": _WHY[s]} for s in statuses}
+
+
 def _error(
     code: str, message: str, status: int | None = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
@@ -92,9 +118,14 @@ def _throttle(limiter: Limiter, request: Request, what: str) -> None:
 
 def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    rb = rulebook or default_rulebook()
+    rb = rulebook or overlay(settings.user_rules, settings.user_scenarios)
     redact_tokens_in_logs()
-    app = FastAPI(
+    # /docs and /redoc with their scripts served from the package: a classroom network may reach no CDN
+    app = FastAPIOffline(
+        static_url="/static/docs",
+        # every call may meet a malformed request, an oversized body or a store that is down; a declared
+        # 422 also keeps FastAPI from documenting its own validation body, which this server never sends
+        responses=_errors(413, 422, 503),
         title="Precursor game server",
         version=VERSION,
         description="Lobby (REST) and live games (websocket `/ws/games/{id}`); see docs/protocol.md.",
@@ -183,7 +214,7 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
     async def scenarios(request: Request) -> list[ScenarioSummary]:
         return _hub_of(request).scenarios()
 
-    @app.post("/api/games", status_code=201)
+    @app.post("/api/games", status_code=201, responses=_errors(400, 404, 409, 429))
     async def create_game(request: Request, body: CreateGame) -> GameCreated:
         _throttle(creations, request, "new games")
         return await _hub_of(request).create(body)
@@ -192,16 +223,16 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
     async def list_games(request: Request) -> list[GameSummary]:
         return await _hub_of(request).summaries()
 
-    @app.get("/api/games/{game_id}", responses={404: {"description": "no such game"}})
+    @app.get("/api/games/{game_id}", responses=_errors(404))
     async def get_game(request: Request, game_id: str) -> GameSummary:
         return await _hub_of(request).summary(game_id)
 
-    @app.post("/api/games/{game_id}/join", status_code=201, responses={403: {}, 404: {}})
+    @app.post("/api/games/{game_id}/join", status_code=201, responses=_errors(400, 403, 404, 409, 429))
     async def join_game(request: Request, game_id: str, body: JoinGame) -> Joined:
         _throttle(joins, request, "joins")
         return await _hub_of(request).join(game_id, body)
 
-    @app.post("/api/games/{game_id}/codes/{who}", status_code=201, responses={401: {}, 404: {}})
+    @app.post("/api/games/{game_id}/codes/{who}", status_code=201, responses=_errors(400, 401, 404))
     async def rotate_code(request: Request, game_id: str, who: str) -> CodeRotated:
         """The facilitator (``Authorization: Bearer <facilitator token>``) replaces a team's join code."""
         hub = _hub_of(request)

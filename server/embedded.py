@@ -11,20 +11,22 @@ import time
 
 import uvicorn
 
+from precursor.game.rulebook import Rulebook
+
 from .app import create_app
 from .run import loopback_socket, uvicorn_config
 from .settings import ServerSettings
 
 
 class EmbeddedServer:
-    def __init__(self, store: str | None = None) -> None:
+    def __init__(self, store: str | None = None, rulebook: Rulebook | None = None) -> None:
         self.sock = loopback_socket()
         self.port: int = self.sock.getsockname()[1]
         settings = ServerSettings(host="127.0.0.1", port=self.port, log_level="warning")
         if store:
             settings = settings.model_copy(update={"store": store})
         self.settings = settings
-        self.server = uvicorn.Server(uvicorn_config(settings, create_app(settings)))
+        self.server = uvicorn.Server(uvicorn_config(settings, create_app(settings, rulebook)))
         # uvicorn leaves signal handling alone outside the main thread: Ctrl+C stays the client's
         self.thread = threading.Thread(target=self._run, name="precursor-server", daemon=True)
 

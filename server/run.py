@@ -11,6 +11,8 @@ from typing import Any
 
 import uvicorn
 
+from precursor.game.rulebook import Rulebook
+
 from .app import create_app
 from .logs import redact_tokens_in_logs
 from .settings import ServerSettings, exposure_warning
@@ -50,7 +52,7 @@ def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | Non
     )
 
 
-def serve(overrides: dict[str, Any]) -> int:
+def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
     settings = ServerSettings(**overrides)
     redact_tokens_in_logs()
     logging.basicConfig(
@@ -59,7 +61,7 @@ def serve(overrides: dict[str, Any]) -> int:
     warning = exposure_warning(settings)
     if warning:
         logging.getLogger("precursor.server").warning(warning)
-    app = create_app(settings)
+    app = create_app(settings, rulebook)
     config = uvicorn_config(settings, app)
     server = uvicorn.Server(config)
     # a line tools can wait for (tests, the solo launcher): the bound address, once listening

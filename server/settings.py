@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 
 import platformdirs
@@ -51,6 +52,11 @@ class ServerSettings(BaseSettings):
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
     log_level: str = "info"
+    rules_path: str | None = None
+    """Rule files or folders laid over the shipped rules, several joined like PATH
+    (``PRECURSOR_RULES_PATH``)."""
+    scenarios_path: str | None = None
+    """Scenario files or folders offered beside the shipped ones (``PRECURSOR_SCENARIOS_PATH``)."""
     ssl_certfile: str | None = None
     """PEM certificate (chain) to serve HTTPS and WSS with; the key too, unless ``ssl_keyfile`` is given."""
     ssl_keyfile: str | None = None
@@ -65,6 +71,19 @@ class ServerSettings(BaseSettings):
     @property
     def tls(self) -> bool:
         return bool(self.ssl_certfile)
+
+    @property
+    def user_rules(self) -> list[Path]:
+        return _split_paths(self.rules_path)
+
+    @property
+    def user_scenarios(self) -> list[Path]:
+        return _split_paths(self.scenarios_path)
+
+
+def _split_paths(text: str | None) -> list[Path]:
+    """Several paths in one setting are joined like PATH (``:``, or ``;`` on Windows)."""
+    return [Path(p) for p in (text or "").split(os.pathsep) if p.strip()]
 
 
 def is_loopback(host: str) -> bool:

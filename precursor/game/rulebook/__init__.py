@@ -7,7 +7,13 @@ ones the rest of the code imports from ``precursor.game.rulebook``.
 
 from __future__ import annotations
 
-from precursor.game.rulebook.loading import Factory, default_files, default_rulebook, load
+from precursor.game.rulebook.loading import (
+    Factory,
+    default_files,
+    default_rulebook,
+    load,
+    overlay,
+)
 from precursor.game.rulebook.model import (
     CEffect,
     CInject,
@@ -41,4 +47,5 @@ __all__ = [
     "default_files",
     "default_rulebook",
     "load",
+    "overlay",
 ]

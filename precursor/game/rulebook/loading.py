@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from precursor.game.loader import Doc, RulebookError, read_yaml
@@ -22,11 +22,13 @@ def default_files() -> list[Path]:
     return sorted(rd.rglob("*.yaml")) + sorted(sd.glob("*.yaml"))
 
 
-def load(paths: Iterable[Path] | None = None) -> Rulebook:
+def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) -> Rulebook:
     """Load and cross-check the rulebook and scenarios. Raises RulebookError listing every problem.
 
     With explicit paths, files of the built-in rulebook that the paths do not replace are still
-    loaded, so a scenario file can be validated on its own against the shipped rules.
+    loaded, so a scenario file can be validated on its own against the shipped rules. Given scenarios
+    replace the shipped ones, unless ``add_scenarios``: then they join them, and only a shipped scenario
+    whose id a given one reuses is left out (so a copy of a shipped scenario, edited, takes its place).
     """
     ctx = Ctx()
     chosen = [Path(p) for p in paths] if paths is not None else []
@@ -44,7 +46,7 @@ def load(paths: Iterable[Path] | None = None) -> Rulebook:
             ctx.problems.extend(exc.problems)
             continue
         given_kinds.setdefault(classify(d), []).append(d)
-    _add_builtin(ctx, given_kinds, {p.resolve() for p in files})
+    _add_builtin(ctx, given_kinds, {p.resolve() for p in files}, add_scenarios)
     for d in given_kinds.get("unknown", []):
         ctx.add(
             d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')"
@@ -68,9 +70,10 @@ def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
         sc.fingerprint = fingerprint(by_file.get(sc.file))
 
 
-def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path]) -> None:
+def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scenarios: bool) -> None:
     """Adds to ``given_kinds`` every built-in file that the given files do not replace."""
     user_kinds = {k: list(v) for k, v in given_kinds.items()}
+    user_ids = {_scenario_id(d) for d in user_kinds.get("scenario", [])}
     root = rules_dir().parent
     for p in default_files():
         if p.resolve() in given_names:
@@ -85,9 +88,18 @@ def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path]) -> None:
             continue
         if kind in ("levers", "rules") and any(p.name == Path(g.file).name for g in user_kinds.get(kind, [])):
             continue
-        if kind == "scenario" and user_kinds.get("scenario"):
+        if (
+            kind == "scenario"
+            and user_kinds.get("scenario")
+            and (not add_scenarios or _scenario_id(d) in user_ids)
+        ):
             continue
         given_kinds.setdefault(kind, []).append(d)
+
+
+def _scenario_id(doc: Doc) -> object:
+    body = doc.data.get("scenario") if isinstance(doc.data, dict) else None
+    return body.get("id") if isinstance(body, dict) else None
 
 
 def _read_given(p: Path) -> Doc:
@@ -135,6 +147,16 @@ def default_rulebook() -> Rulebook:
         gc.collect()
         gc.freeze()
     return rb
+
+
+def overlay(rules: Sequence[Path] = (), scenarios: Sequence[Path] = ()) -> Rulebook:
+    """The shipped rulebook with a user's files laid over it: rule files replace the shipped file of
+    their kind (levers and rules files: of their name), scenarios join the shipped ones. Both lists may
+    name files or folders; what a file is comes from its contents, so the two lists differ only in
+    what users expect to put in them. With neither, the shared shipped rulebook."""
+    if not rules and not scenarios:
+        return default_rulebook()
+    return load([*rules, *scenarios], add_scenarios=True)
 
 
 Factory = Callable[[], Rulebook]
