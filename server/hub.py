@@ -330,9 +330,12 @@ class Hub:
         log.info("game %s archived", game_id)
 
     async def delete(self, game_id: str) -> None:
-        """The game, its log and its credentials are gone from the store."""
-        await self._unload(game_id)
-        await self.store.delete_game(game_id)
+        """The game, its log and its credentials are gone from the store. The store first: unloaded
+        first, a request arriving in between could load the game again from the store."""
+        try:
+            await self.store.delete_game(game_id)
+        finally:
+            await self._unload(game_id)
         log.info("game %s deleted", game_id)
 
     async def facilitator(self, game_id: str, token: str) -> bool:
