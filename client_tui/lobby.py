@@ -159,7 +159,8 @@ class LobbyScreen(Screen[None]):
 
 
 class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
-    """The facilitator's form: scenario, seed, bots for empty seats, deadlines, press mode."""
+    """The facilitator's form: scenario, seed, bots for empty seats, deadlines, press mode, and the
+    organiser key when the server asks for one (a server reachable from other machines does)."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "create", "Create")]
     CSS_PATH = "lobby.tcss"
@@ -183,6 +184,13 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
             yield Select(
                 [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
             )
+            # hidden until /api/health says creating needs the key
+            yield Input(
+                placeholder="organiser key (from whoever runs the server)",
+                id="organiser-key",
+                password=True,
+                classes="hidden",
+            )
             yield Static("", id="form-status", markup=False)
             with Horizontal(classes="row"):
                 yield Button("Create", id="do-create", variant="primary")
@@ -193,9 +201,15 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         try:
             async with LobbyClient(self.url) as lobby:
                 scenarios = await lobby.scenarios()
+                health = await lobby.health()
         except Exception as exc:
             self.query_one("#form-status", Static).update(f"cannot reach the server: {exc}")
             return
+        if health.get("organiser_key_required"):
+            self.query_one("#organiser-key", Input).remove_class("hidden")
+            self.query_one("#form-status", Static).update(
+                "this server asks for its organiser key to create a game"
+            )
         sel = self.query_one("#scenario", Select)
         sel.set_options([(f"{s.id} — {s.title[:40]}", s.id) for s in scenarios])
         if scenarios:
@@ -229,16 +243,21 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
             return
         bots = {t: "default" for t in ("us", "mx", "cn", "ca") if self.query_one(f"#bot-{t}", Checkbox).value}
         press = self.query_one("#press", Select).value
+        key_field = self.query_one("#organiser-key", Input)
         try:
             async with LobbyClient(self.url) as lobby:
                 g = await lobby.create_game(
                     scenario,
+                    organiser_key=key_field.value.strip() or None,
                     seed=seed,
                     bots=bots,
                     deadlines=deadlines,
                     press=press,
                 )
         except ClientError as exc:
+            if exc.code == "organiser_key_required":  # a server that started asking since the form opened
+                key_field.remove_class("hidden")
+                key_field.focus()
             self.query_one("#form-status", Static).update(f"{exc.code}: {exc.message}")
             return
         except Exception as exc:  # the server is down

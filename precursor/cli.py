@@ -1315,7 +1315,11 @@ def _add_live_commands(sub: Any) -> None:
     """The server, the clients and the live bot."""
     srv = _command(sub, "serve", "run the game server (REST + websockets)", cmd_serve)
     _add_rule_paths(srv)
-    srv.add_argument("--host", help="interface (default 127.0.0.1; env PRECURSOR_HOST)")
+    srv.add_argument(
+        "--host",
+        help="interface (default 127.0.0.1; env PRECURSOR_HOST); off loopback, creating games needs the "
+        "organiser key (env PRECURSOR_ORGANISER_KEY, or one printed at start)",
+    )
     srv.add_argument("--port", type=int, help="port (default 8765; 0 = any free port; env PRECURSOR_PORT)")
     srv.add_argument(
         "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"

@@ -211,6 +211,8 @@ ERROR_CODES = {
     "bad_token": "the token is not valid for this game, or its player was removed (401; 4401 on connect)",
     "unknown_game": "no such game (404; 4404 on connect)",
     "forbidden": "this token may not do that",
+    "organiser_key_required": "creating a game on this server needs the organiser key "
+    "(Authorization: Bearer <key>): 401 without one, 403 with a wrong one",
     "paused": "the facilitator has paused the game",
     "conflict": "another command changed the game first; it was refused",
     "store_unavailable": "the event store cannot be reached; nothing was written",
@@ -279,6 +281,13 @@ class GameSummary(_Out):
     players: dict[str, int] = Field(default_factory=dict, description="connected players per team")
 
 
+class GameRemoved(_Out):
+    """The answer to archiving (``POST /api/games/{id}/archive``) or deleting (``DELETE /api/games/{id}``)."""
+
+    game_id: str
+    removed: Literal["archived", "deleted"]
+
+
 class ScenarioSummary(_Out):
     id: str
     title: str
@@ -296,6 +305,9 @@ class Health(_Out):
     protocol: int = PROTOCOL_VERSION
     version: str
     games_loaded: int
+    organiser_key_required: bool = Field(
+        default=False, description="whether POST /api/games needs the organiser key (see docs/deploy.md)"
+    )
     durability: Literal["durable", "snapshots", "none", "unknown"] = Field(
         default="unknown",
         description="whether acknowledged events survive a crash of the store: Redis without appendonly "
@@ -319,6 +331,7 @@ def protocol_schema() -> dict[str, Any]:
         "Joined": Joined,
         "CodeRotated": CodeRotated,
         "GameSummary": GameSummary,
+        "GameRemoved": GameRemoved,
         "ScenarioSummary": ScenarioSummary,
         "Health": Health,
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +30,7 @@ from precursor.protocol import (
     CodeRotated,
     CreateGame,
     GameCreated,
+    GameRemoved,
     GameSummary,
     Health,
     Joined,
@@ -44,7 +46,7 @@ from .hub import Hub
 from .limits import BodyLimit, Bucket, Limiter, TokenUses
 from .logs import redact_tokens_in_logs
 from .room import Connection, GameRoom
-from .settings import ServerSettings
+from .settings import ServerSettings, organiser_key
 from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
 
 log = logging.getLogger("precursor.server")
@@ -63,6 +65,7 @@ _STATUS = {
     "bad_token": 401,
     "too_many_players": 409,
     "forbidden": 403,
+    "organiser_key_required": 401,
     "conflict": 409,
     "store_unavailable": 503,
 }
@@ -133,9 +136,43 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     _add_error_handlers(app)
-    _add_lobby(app, settings)
+    _add_lobby(app, settings, _announce_organiser_key(settings))
+    _add_removal(app)
     _add_game_socket(app, settings)
     return app
+
+
+def _announce_organiser_key(settings: ServerSettings) -> str | None:
+    """The organiser key, printed on the console (never to the log) when it was made up here: the
+    operator needs it once, and a log file is read by more people than the console is."""
+    key, generated = organiser_key(settings)
+    if generated:
+        print(
+            f"precursor: organiser key (needed to create games): {key}\n"
+            "precursor: set PRECURSOR_ORGANISER_KEY to choose one; this one lasts until the server stops",
+            flush=True,
+        )
+    return key
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _check_organiser(request: Request, key: str | None) -> None:
+    if key is None:
+        return
+    given = _bearer(request)
+    if given is None:
+        raise CommandError("organiser_key_required", "creating a game on this server needs the organiser key")
+    if not hmac.compare_digest(given.encode(), key.encode()):
+        raise OrganiserKeyRefused
+
+
+class OrganiserKeyRefused(Exception):
+    """A wrong key: the same code as a missing one, but 403, so a client can tell "ask for it" from
+    "that was not it"."""
 
 
 def _lifespan(
@@ -185,13 +222,18 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
         return _error("rate_limited", str(exc), 429, {"Retry-After": str(max(1, round(exc.wait)))})
 
+    @app.exception_handler(OrganiserKeyRefused)
+    async def _wrong_key(request: Request, exc: OrganiserKeyRefused) -> JSONResponse:
+        return _error("organiser_key_required", "that is not this server's organiser key", 403)
+
     @app.exception_handler(StoreError)
     async def _store_error(request: Request, exc: StoreError) -> JSONResponse:
         return _error(exc.code, str(exc))
 
 
-def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
-    """The REST lobby: health, scenarios, creating, listing and joining games."""
+def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
+    """The REST lobby: health, scenarios, creating, listing and joining games. ``key``: the organiser
+    key creating a game needs, or ``None``."""
     joins = Limiter(settings.join_per_minute, settings.join_burst)
     creations = Limiter(settings.create_per_minute, settings.create_burst)
 
@@ -208,6 +250,7 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
             store_ok=ok,
             version=VERSION,
             games_loaded=len(hub.rooms),
+            organiser_key_required=key is not None,
         )
 
     @app.get("/api/scenarios")
@@ -216,7 +259,8 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
 
     @app.post("/api/games", status_code=201, responses=_errors(400, 404, 409, 429))
     async def create_game(request: Request, body: CreateGame) -> GameCreated:
-        _throttle(creations, request, "new games")
+        _throttle(creations, request, "new games")  # first: guessing the key is throttled too
+        _check_organiser(request, key)
         return await _hub_of(request).create(body)
 
     @app.get("/api/games")
@@ -240,6 +284,29 @@ def _add_lobby(app: FastAPI, settings: ServerSettings) -> None:
         if scheme.lower() != "bearer" or not await hub.facilitator(game_id, token.strip()):
             raise CommandError("bad_token", "rotating a join code needs the game's facilitator token")
         return CodeRotated(team=who, join_code=await hub.rotate_code(game_id, who))
+
+
+def _add_removal(app: FastAPI) -> None:
+    """The facilitator (``Authorization: Bearer <facilitator token>``) archives or deletes a game."""
+
+    async def owner(request: Request, game_id: str) -> Hub:
+        hub = _hub_of(request)
+        if not await hub.owns(game_id, _bearer(request) or ""):
+            await hub.store.get_info(game_id)  # an unknown game is a 404, not a bad token
+            raise CommandError("bad_token", "only the game's facilitator token may archive or delete it")
+        return hub
+
+    @app.post("/api/games/{game_id}/archive", responses={401: {}, 404: {}})
+    async def archive_game(request: Request, game_id: str) -> GameRemoved:
+        """The game leaves the list and the server's memory; its log stays in the store."""
+        await (await owner(request, game_id)).archive(game_id)
+        return GameRemoved(game_id=game_id, removed="archived")
+
+    @app.delete("/api/games/{game_id}", responses={401: {}, 404: {}})
+    async def delete_game(request: Request, game_id: str) -> GameRemoved:
+        """The game, its log and its credentials are deleted from the store."""
+        await (await owner(request, game_id)).delete(game_id)
+        return GameRemoved(game_id=game_id, removed="deleted")
 
 
 def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:

@@ -94,7 +94,8 @@ class Hub:
             return
         for gid in ids:
             try:
-                if (await self.store.get_info(gid)).get("ended"):
+                info = await self.store.get_info(gid)
+                if info.get("ended") or info.get("archived"):
                     continue
                 await self.room(gid)
             except Exception as exc:
@@ -189,6 +190,8 @@ class Hub:
             if room is not None:
                 return room
             info = await self.store.get_info(game_id)
+            if info.get("archived"):
+                raise UnknownGame(f"game {game_id} is archived")
             events = await self.store.read(game_id)
             if not events:
                 raise UnknownGame(f"game {game_id} has no events")
@@ -201,13 +204,15 @@ class Hub:
     async def summaries(self) -> list[GameSummary]:
         out = []
         for gid in await self.store.list_games():
-            with contextlib.suppress(UnknownGame):
+            with contextlib.suppress(UnknownGame):  # archived (or deleted meanwhile): not listed
                 out.append(await self.summary(gid))
         return out
 
     async def summary(self, game_id: str) -> GameSummary:
         if game_id not in self.rooms:
             info = await self.store.get_info(game_id)
+            if info.get("archived"):
+                raise UnknownGame(f"game {game_id} is archived")
             if info.get("ended"):  # no need to load a finished game to list it
                 return GameSummary(
                     game_id=game_id,
@@ -295,6 +300,43 @@ class Hub:
             await self.store.put_credential(game_id, old, {"revoked": who})
         log.info("game %s: the join code of %s was rotated", game_id, who)
         return code
+
+    # ------------------------------------------------------------------ archiving and deleting
+
+    async def owns(self, game_id: str, token: str) -> bool:
+        """Whether ``token`` is the game's facilitator token, without loading the game (an archived
+        game cannot be loaded, yet its facilitator may still delete it)."""
+        if not token or len(token) > 200:
+            return False
+        rec = await self.store.get_credential(game_id, auth.key_of(token, "token"))
+        return rec is not None and rec.get("role") == "facilitator"
+
+    async def _unload(self, game_id: str) -> None:
+        room = self.rooms.pop(game_id, None)
+        self._loading.pop(game_id, None)
+        if room is not None:
+            await room.stop()  # its clocks and bots stop; its connections close and find no game
+
+    async def archive(self, game_id: str) -> None:
+        """The game leaves the list and this server's memory; its log and record stay in the store
+        (``precursor export`` still reads them). Idempotent."""
+        room = self.rooms.get(game_id)
+        info = await self.store.get_info(game_id)
+        if room is not None:
+            st = room.game.state
+            info = {**room.info, "turn": st.turn, "turns": st.turns, "phase": st.phase, "ended": st.ended}
+        await self.store.set_info(game_id, {**info, "archived": True})
+        await self._unload(game_id)
+        log.info("game %s archived", game_id)
+
+    async def delete(self, game_id: str) -> None:
+        """The game, its log and its credentials are gone from the store. The store first: unloaded
+        first, a request arriving in between could load the game again from the store."""
+        try:
+            await self.store.delete_game(game_id)
+        finally:
+            await self._unload(game_id)
+        log.info("game %s deleted", game_id)
 
     async def facilitator(self, game_id: str, token: str) -> bool:
         rec = await self.authenticate(game_id, token)

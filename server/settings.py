@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 from pathlib import Path
 
 import platformdirs
@@ -51,6 +52,10 @@ class ServerSettings(BaseSettings):
     """Seated observers per game; more are refused with ``too_many_players``."""
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
+    organiser_key: str | None = Field(default=None, repr=False, max_length=200)
+    """The key ``POST /api/games`` asks for (``Authorization: Bearer <key>``). Unset on loopback: anyone
+    on the machine may create games. Unset on any other address: one is generated at start and printed
+    once on the console. Set: required whatever the address."""
     log_level: str = "info"
     rules_path: str | None = None
     """Rule files or folders laid over the shipped rules, several joined like PATH
@@ -93,6 +98,19 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False  # a name other than localhost, or "" (every interface)
+
+
+def organiser_key(settings: ServerSettings) -> tuple[str | None, bool]:
+    """The key creating a game needs (``None``: creation is open) and whether it was generated just now.
+
+    Open on loopback, where only people on this machine can reach the server; anywhere else a student
+    could otherwise create games by the hundred, so a key is made up unless the operator chose one.
+    """
+    if settings.organiser_key:
+        return settings.organiser_key, False
+    if is_loopback(settings.host):
+        return None, False
+    return secrets.token_urlsafe(18), True
 
 
 def exposure_warning(settings: ServerSettings) -> str | None:

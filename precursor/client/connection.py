@@ -27,7 +27,14 @@ from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from precursor.protocol import CodeRotated, GameCreated, GameSummary, Joined, ScenarioSummary
+from precursor.protocol import (
+    CodeRotated,
+    GameCreated,
+    GameRemoved,
+    GameSummary,
+    Joined,
+    ScenarioSummary,
+)
 
 
 class ClientError(Exception):
@@ -93,9 +100,25 @@ class LobbyClient:
     async def game(self, game_id: str) -> GameSummary:
         return GameSummary.model_validate(await self._call("GET", f"/api/games/{game_id}"))
 
-    async def create_game(self, scenario: str, **options: Any) -> GameCreated:
+    async def create_game(
+        self, scenario: str, *, organiser_key: str | None = None, **options: Any
+    ) -> GameCreated:
+        """A new game. A server reachable from other machines asks for its organiser key (``health()``
+        says so in ``organiser_key_required``); without the right one this raises ``ClientError`` with
+        the code ``organiser_key_required`` (status 401 without a key, 403 with a wrong one)."""
         body = {"scenario": scenario, **{k: v for k, v in options.items() if v is not None}}
-        return GameCreated.model_validate(await self._call("POST", "/api/games", body))
+        created = await self._call("POST", "/api/games", body, token=organiser_key or None)
+        return GameCreated.model_validate(created)
+
+    async def archive_game(self, game_id: str, facilitator_token: str) -> GameRemoved:
+        """The game leaves the server's list and memory; its log stays in the store. Facilitator only."""
+        path = f"/api/games/{game_id}/archive"
+        return GameRemoved.model_validate(await self._call("POST", path, token=facilitator_token))
+
+    async def delete_game(self, game_id: str, facilitator_token: str) -> GameRemoved:
+        """The game, its log and its join codes are deleted from the server's store. Facilitator only."""
+        path = f"/api/games/{game_id}"
+        return GameRemoved.model_validate(await self._call("DELETE", path, token=facilitator_token))
 
     async def join(self, game_id: str, join_code: str, name: str, seat: str | None = None) -> Joined:
         body: dict[str, Any] = {"join_code": join_code, "name": name}

@@ -80,6 +80,11 @@ class EventStore(abc.ABC):
         """Every game id, oldest first."""
 
     @abc.abstractmethod
+    async def delete_game(self, game_id: str) -> None:
+        """Remove the game entirely: its record, its log and its credentials, at once (a game is never
+        left half-deleted); raises ``UnknownGame``. Tails of the game stop receiving; nothing else does."""
+
+    @abc.abstractmethod
     async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
         """Store (or replace) the record of one credential, keyed by the hash of a token or join code."""
 

@@ -87,6 +87,10 @@ class MemoryStore(EventStore):
             raise StoreUnavailable(f"store {self.url} is not open")
         return list(self._games)
 
+    async def delete_game(self, game_id: str) -> None:
+        self._game(game_id)
+        self._games.pop(game_id).wake()
+
     async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
         game = self._game(game_id)
         game.credentials[key] = encode(record, "a credential record")

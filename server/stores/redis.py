@@ -87,6 +87,14 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
+# The record, the log, the credentials and the listing entry go together: no half-deleted game.
+_DELETE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return 1
+"""
+
 
 class _Closed(Exception):
     """The store was closed while a tail was waiting on Redis."""
@@ -113,6 +121,7 @@ class RedisStore(EventStore):
         self._append: AsyncScript | None = None
         self._create: AsyncScript | None = None
         self._put_credential: AsyncScript | None = None
+        self._delete: AsyncScript | None = None
 
     # ------------------------------------------------------------------ plumbing
 
@@ -135,6 +144,7 @@ class RedisStore(EventStore):
         self._append = client.register_script(_APPEND)
         self._create = client.register_script(_CREATE)
         self._put_credential = client.register_script(_PUT_CREDENTIAL)
+        self._delete = client.register_script(_DELETE)
         # open() connects, as the contract says: a wrong URL or a dead Redis shows at start-up, and a
         # failed open leaves nothing behind, so it can simply be called again
         try:
@@ -148,7 +158,7 @@ class RedisStore(EventStore):
 
     async def close(self) -> None:
         client, self._client = self._client, None
-        self._append = self._create = self._put_credential = None
+        self._append = self._create = self._put_credential = self._delete = None
         self._closing.set()
         if client is not None:
             await client.aclose()
@@ -200,7 +210,7 @@ class RedisStore(EventStore):
     async def set_info(self, game_id: str, info: dict[str, Any]) -> None:
         text = encode(info, "game info")
         with self._guard():
-            # XX: only an existing record is replaced (games are never deleted, so this is the whole check)
+            # XX: only an existing record is replaced (a deleted game's record is gone, so it stays gone)
             replaced = await self._redis().set(self._key(game_id, "info"), text, xx=True)
         if not replaced:
             raise UnknownGame(f"unknown game {game_id!r}")
@@ -209,6 +219,19 @@ class RedisStore(EventStore):
         with self._guard():
             ids = await self._redis().zrange(f"{self.prefix}games", 0, -1)
         return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+
+    async def delete_game(self, game_id: str) -> None:
+        script = self._script(self._delete)
+        keys = [
+            self._key(game_id, "info"),
+            self._key(game_id, "log"),
+            self._key(game_id, "creds"),
+            f"{self.prefix}games",
+        ]
+        with self._guard():
+            deleted = await script(keys=keys, args=[game_id])
+        if not deleted:
+            raise UnknownGame(f"unknown game {game_id!r}")
 
     async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
         text = encode(record, "a credential record")

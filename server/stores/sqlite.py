@@ -213,6 +213,24 @@ class SqliteStore(EventStore):
         # rowids grow with each insert and inserts are serialised by the write lock: creation order
         return [row[0] for row in self._query("SELECT id FROM games ORDER BY rowid", ())]
 
+    async def delete_game(self, game_id: str) -> None:
+        db = self._db()
+        with self._guard():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = db.execute("DELETE FROM games WHERE id = ?", (game_id,))
+                if cur.rowcount != 1:
+                    raise UnknownGame(f"unknown game {game_id!r}")
+                db.execute("DELETE FROM events WHERE game_id = ?", (game_id,))
+                db.execute("DELETE FROM credentials WHERE game_id = ?", (game_id,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
+        self._wake(game_id)
+
     async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
         text = encode(record, "a credential record")
         db = self._db()

@@ -764,14 +764,16 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path) -> None:
         result = subprocess.run(
             [str(cli), "--config-file", str(config), "run", url + "/openapi.json",
              "--checks", "not_a_server_error", "--max-examples", "60", "--seed", str(SEED),
-             "--workers", "2", "--request-timeout", "10"],
+             # one worker: CPython 3.11 before 3.11.8 can fail ast.parse run in two threads at once
+             # ("AST constructor recursion depth mismatch"), which Hypothesis does to describe lambdas
+             "--workers", "1", "--request-timeout", "10"],
             cwd=tmp_path, capture_output=True, text=True, timeout=150, env=env,
         )  # fmt: skip
     out = result.stdout + result.stderr
     assert result.returncode == 0, out[-6000:]
     m = re.search(r"(\d+) generated, (\d+) passed", out)
     assert m and int(m.group(1)) == int(m.group(2)) > 300, out[-3000:]
-    assert re.search(r"Operations:\s+7 selected", out), out[-3000:]
+    assert re.search(r"Operations:\s+9 selected", out), out[-3000:]  # archive and delete included
     assert not [line for line in log if "Traceback" in line], "".join(log)[-3000:]
 
 

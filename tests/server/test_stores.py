@@ -247,6 +247,36 @@ async def test_credentials_put_get_replace_missing(store: EventStore) -> None:
     assert await store.read("g") == []
 
 
+async def test_delete_game_removes_record_log_and_credentials_of_that_game_only(backend: Backend) -> None:
+    store = await backend.store()
+    other = await backend.store()  # a second instance sharing the backend sees the deletion too
+    for gid in ("keep", "gone"):
+        await store.create_game(gid, {"name": gid})
+        await store.append(gid, 0, evs(1, 3))
+        await store.put_credential(gid, "hash-a", {"role": "facilitator"})
+    await store.delete_game("gone")
+    for s in (store, other):
+        assert await s.list_games() == ["keep"]
+        with pytest.raises(UnknownGame):
+            await s.get_info("gone")
+        with pytest.raises(UnknownGame):
+            await s.read("gone")
+        assert await s.get_credential("gone", "hash-a") is None
+        assert seqs(await s.read("keep")) == [1, 2, 3]
+        assert await s.get_credential("keep", "hash-a") == {"role": "facilitator"}
+    with pytest.raises(UnknownGame):
+        await store.delete_game("gone")
+    with pytest.raises(UnknownGame):
+        await store.append("gone", 3, [ev(4)])  # nothing can write into a deleted game
+    with pytest.raises(UnknownGame):
+        await store.put_credential("gone", "hash-b", {})
+    # the id is free again, and starts from nothing
+    await store.create_game("gone", {"name": "again"})
+    assert await store.read("gone") == []
+    assert await store.get_credential("gone", "hash-a") is None
+    assert await store.list_games() == ["keep", "gone"]
+
+
 async def test_returned_and_passed_values_are_copies(store: EventStore) -> None:
     info: dict[str, Any] = {"seats": ["us"]}
     await store.create_game("g", info)
