@@ -80,7 +80,7 @@ class ApiError(BaseModel):
 
 _WHY = {
     400: "refused: the request breaks a rule of the game",
-    401: "a missing or wrong facilitator token",
+    401: "a missing or wrong token or organiser key",
     403: "a wrong join code, or not allowed",
     404: "no such game or scenario",
     409: "conflict, e.g. the team is full",
@@ -257,7 +257,7 @@ def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
     async def scenarios(request: Request) -> list[ScenarioSummary]:
         return _hub_of(request).scenarios()
 
-    @app.post("/api/games", status_code=201, responses=_errors(400, 404, 409, 429))
+    @app.post("/api/games", status_code=201, responses=_errors(400, 401, 403, 404, 409, 429))
     async def create_game(request: Request, body: CreateGame) -> GameCreated:
         _throttle(creations, request, "new games")  # first: guessing the key is throttled too
         _check_organiser(request, key)
@@ -296,13 +296,13 @@ def _add_removal(app: FastAPI) -> None:
             raise CommandError("bad_token", "only the game's facilitator token may archive or delete it")
         return hub
 
-    @app.post("/api/games/{game_id}/archive", responses={401: {}, 404: {}})
+    @app.post("/api/games/{game_id}/archive", responses=_errors(401, 404))
     async def archive_game(request: Request, game_id: str) -> GameRemoved:
         """The game leaves the list and the server's memory; its log stays in the store."""
         await (await owner(request, game_id)).archive(game_id)
         return GameRemoved(game_id=game_id, removed="archived")
 
-    @app.delete("/api/games/{game_id}", responses={401: {}, 404: {}})
+    @app.delete("/api/games/{game_id}", responses=_errors(401, 404))
     async def delete_game(request: Request, game_id: str) -> GameRemoved:
         """The game, its log and its credentials are deleted from the store."""
         await (await owner(request, game_id)).delete(game_id)

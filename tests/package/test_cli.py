@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -93,6 +94,16 @@ def test_check_cases_reports_a_failing_case(tmp_path: Path) -> None:
 
 def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
     wheel_dir = tmp_path / "wheels"
+    # built from a copy without build/: setuptools reuses a checkout's build/lib, so files an older layout
+    # put there (a stray setup.py) would land in this wheel and hide or fake what the layout ships now
+    src = tmp_path / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            "build", ".git", ".venv", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "tests", "bench"
+        ),
+    )
     build = subprocess.run(
         [
             sys.executable,
@@ -103,7 +114,7 @@ def test_installed_wheel_validates_from_any_directory(tmp_path: Path) -> None:
             "--no-build-isolation",
             "-w",
             str(wheel_dir),
-            str(ROOT),
+            str(src),
         ],
         check=True,
         capture_output=True,
