@@ -320,6 +320,10 @@ class GameRoom:
         self._apply_remote(events)
 
     def _apply_remote(self, events: list[dict[str, Any]]) -> None:
+        """Fold events another instance already stored. The one place the server writes into the game's
+        log outside ``Game.handle`` and ``session.record``, and why it must: these events were decided
+        elsewhere, and replaying the commands here could decide them differently (a clock, a bot's
+        turn); folding the stored events keeps every instance's game the store's, in the store's order."""
         fresh = []
         for ev in events:
             if ev["seq"] <= self.game.state.seq:
