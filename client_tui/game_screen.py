@@ -58,6 +58,10 @@ TAB_FOCUS = {
 NOT_SENT = "not sent: the connection is down (your text is kept; try again when online)"
 
 
+# what the notice line says after Ready, until the phase ends
+READY_WAITING = "ready — waiting for the others"
+
+
 class GameScreen(Screen[None]):
     BINDINGS = [
         Binding("f1,question_mark", "app.push_screen('help')", "Help"),
@@ -98,6 +102,7 @@ class GameScreen(Screen[None]):
         self.results = ResultsLog(rb, id="result-log")
         self.control = ControlPane(self.model, rb)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
+        self._notice_text = ""  # what the notice line says now
         self._view_requests = 0
         self._history_read = False  # the injects released before this screen connected are read once
         self._end_shown = False  # the debrief comes up once, when the game is over
@@ -215,6 +220,8 @@ class GameScreen(Screen[None]):
             self.briefing.show_injects()
             self.show_injects([ev])
         elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
+            if self._notice_text == READY_WAITING:
+                self.notice("")  # the phase the seat was ready in is over: nobody is waiting any more
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
@@ -301,6 +308,7 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def notice(self, text: str) -> None:
+        self._notice_text = text
         w = self.query_one("#notice", Static)
         w.update(text)
         w.display = bool(text)
@@ -413,12 +421,12 @@ class GameScreen(Screen[None]):
         ask first (the orders that are not in would be lost without a word)."""
         problem = self.orders.unsent()
         if problem is None:
-            await self.send(Ready(), "ready — waiting for the others")
+            await self.send(Ready(), READY_WAITING)
             return
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                await self.send(Ready(), "ready — waiting for the others")
+                await self.send(Ready(), READY_WAITING)
             else:
                 self.notice("not ready: submit your orders with ctrl+s, then ctrl+r")
 

@@ -314,3 +314,19 @@ async def test_space_ticks_the_first_lever_as_soon_as_the_orders_tab_opens(url: 
             await wait_until(pilot, lambda: sl.option_count > 10 and gs.model.phase == "orders")
             await pilot.press("space")
             assert list(sl.selected) == [_ids(sl)[0]]
+
+
+async def test_the_ready_notice_goes_when_the_phase_it_was_given_in_ends(url: str) -> None:
+    """ "ready — waiting for the others" stayed on screen into every later phase, all game long."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="tutorial")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: "waiting for the others" in static_text(app, "#notice"))
+            await advance_to(fac, "orders")
+            await wait_until(pilot, lambda: gs.model.phase == "orders", what="the orders phase")
+            await wait_until(pilot, lambda: "waiting for the others" not in static_text(app, "#notice"))
