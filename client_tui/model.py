@@ -99,7 +99,7 @@ class LiveGame:
         self.agreements = {a["id"]: a for a in view.get("agreements", [])}
         self.orders = dict(view.get("orders", {}))
         if session is not None:
-            self.session = _session_from(session)
+            self.session = Session.from_dict(session)
         if not self.active_channel and view.get("channels"):
             self.active_channel = view["channels"][0]["id"]
 
@@ -240,29 +240,3 @@ def _merge_messages(
     for ch in touched:
         out[ch].sort(key=_message_key)
     return out
-
-
-def _session_from(d: dict[str, Any]) -> Session:
-    s = Session()
-    s.name = d.get("name", "")
-    s.deadlines = dict(d.get("deadlines") or {})
-    s.press = d.get("press", "on")
-    s.missed_orders = d.get("missed_orders", "bot")
-    s.controllers = dict(d.get("controllers") or {})
-    s.deadline = d.get("deadline")
-    df = d.get("deadline_for")
-    s.deadline_for = (int(df[0]), str(df[1])) if df else None
-    s.paused = bool(d.get("paused"))
-    s.remaining = d.get("remaining")
-    from precursor.game.session import Player
-
-    for p in d.get("players") or []:
-        s.players[p["player_id"]] = Player(
-            p["player_id"],
-            p.get("name", ""),
-            p.get("role", "player"),
-            p.get("team"),
-            p.get("seat"),
-            p.get("removed", False),
-        )
-    return s
