@@ -6,19 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from live_server import running_server
 
 from precursor.client import ClientError, GameClient, LobbyClient
-from server.app import create_app
-from server.run import loopback_socket, uvicorn_config
-from server.settings import ServerSettings
 from server.stores import UnknownGame, open_store
 
 KEY = "class-7b-organiser"
@@ -56,27 +51,10 @@ async def test_a_set_organiser_key_is_required_and_refusals_create_nothing() -> 
         assert joined.team == "mx"
 
 
-@contextlib.asynccontextmanager
-async def exposed_server(**settings: Any) -> AsyncIterator[str]:
+def exposed_server(**settings: Any) -> contextlib.AbstractAsyncContextManager[str]:
     """A server configured for every interface (so it asks for a key) yet bound to loopback only: the
     test never opens a port beyond this machine."""
-    sock = loopback_socket()
-    port = sock.getsockname()[1]
-    cfg = ServerSettings(host="0.0.0.0", port=port, store="memory://", log_level="debug", **settings)
-    server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg)))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        for _ in range(500):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.01)
-        assert server.started
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 10)
-        sock.close()
+    return running_server("memory://", host="0.0.0.0", log_level="debug", **settings)
 
 
 async def test_an_exposed_server_makes_up_a_key_and_prints_it_once_but_never_logs_it(
