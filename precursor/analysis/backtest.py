@@ -19,13 +19,12 @@ import itertools
 import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from precursor.analysis.runner import collector_paused
-from precursor.analysis.simulate import _pool_context, quantile, resolve_personas, run_seed
+from precursor.analysis.pool import map_games
+from precursor.analysis.simulate import quantile, resolve_personas, run_seed
 from precursor.game.paths import data_root
 
 if TYPE_CHECKING:
@@ -306,24 +305,15 @@ def play_one(rb: Rulebook, seed: int, personas: Mapping[str, str]) -> dict[str, 
     return {k: [float(v) for v in hist[k][: turns + 1]] for k in _indicators()}
 
 
-_WORKER_RB: Rulebook | None = None
-
-
-def _play_chunk(jobs: Sequence[tuple[int, int, tuple[tuple[str, str], ...]]]) -> list[tuple[int, Any]]:
-    global _WORKER_RB
-    if _WORKER_RB is None:
-        from precursor.game.rulebook import default_rulebook
-
-        _WORKER_RB = default_rulebook()
-    with collector_paused():
-        return [(i, play_one(_WORKER_RB, s, dict(p))) for i, s, p in jobs]
+def _play_job(rb: Rulebook, job: tuple[int, tuple[tuple[str, str], ...]]) -> dict[str, list[float]]:
+    seed, personas = job
+    return play_one(rb, seed, dict(personas))
 
 
 def play_runs(
     runs: int, seed: int, workers: int = 1, progress: Progress | None = None, rb: Rulebook | None = None
 ) -> list[dict[str, list[float]]]:
     """``runs`` games with the batch seeds ``simulate`` uses, in run order whatever ``workers`` is."""
-    global _WORKER_RB
     if runs < 1:
         raise BacktestError("runs must be at least 1")
     if rb is None:
@@ -331,29 +321,8 @@ def play_runs(
 
         rb = default_rulebook()
     personas = tuple(resolve_personas(rb, SCENARIO).items())
-    jobs = [(i, run_seed(seed, i), personas) for i in range(runs)]
-    out: dict[int, Any] = {}
-    if progress is not None:
-        progress(0, runs)
-    chunk = max(1, min(10, runs // (workers * 4)))
-    chunks = [jobs[i : i + chunk] for i in range(0, runs, chunk)]
-    _WORKER_RB = rb
-    try:
-        if workers <= 1 or runs <= 1:
-            results = map(_play_chunk, chunks)
-            for part in results:
-                out.update(part)
-                if progress is not None:
-                    progress(len(out), runs)
-        else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-                for part in pool.map(_play_chunk, chunks):
-                    out.update(part)
-                    if progress is not None:
-                        progress(len(out), runs)
-    finally:
-        _WORKER_RB = None
-    return [out[i] for i in range(runs)]
+    jobs = [(run_seed(seed, i), personas) for i in range(runs)]
+    return map_games(rb, _play_job, jobs, workers, progress)
 
 
 # ---------------------------------------------------------------------- comparing

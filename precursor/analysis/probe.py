@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from precursor.analysis.runner import collector_paused, play
-from precursor.analysis.simulate import SimulationError, _pool_context, resolve_personas, run_seed
+from precursor.analysis.pool import map_games
+from precursor.analysis.runner import play
+from precursor.analysis.simulate import SimulationError, resolve_personas, run_seed
 from precursor.game.bots import BotDriver
 from precursor.game.commands import (
     Actor,
@@ -168,8 +168,6 @@ class ProbeDriver:
 
 # ---------------------------------------------------------------------- playing jobs
 
-_WORKER_RB: Rulebook | None = None
-
 
 def _score(rb: Rulebook, job: Job) -> float:
     scenario, team, strategy, personas, seed, index = job
@@ -182,30 +180,9 @@ def _score(rb: Rulebook, job: Job) -> float:
     return float(game.state.scores[team]["total"])
 
 
-def _play_chunk(jobs: Sequence[Job]) -> list[float]:
-    global _WORKER_RB
-    if _WORKER_RB is None:
-        from precursor.game.rulebook import default_rulebook
-
-        _WORKER_RB = default_rulebook()
-    with collector_paused():
-        return [_score(_WORKER_RB, j) for j in jobs]
-
-
 def play_jobs(rb: Rulebook, jobs: list[Job], workers: int) -> list[float]:
     """Each job's score for the probed team, in job order; the same whatever ``workers`` is."""
-    global _WORKER_RB
-    if workers <= 1 or len(jobs) <= 1:
-        with collector_paused():
-            return [_score(rb, j) for j in jobs]
-    _WORKER_RB = rb  # inherited by forked workers
-    chunk = max(1, min(25, len(jobs) // (workers * 8)))
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-            parts = pool.map(_play_chunk, [jobs[i : i + chunk] for i in range(0, len(jobs), chunk)])
-            return [x for part in parts for x in part]
-    finally:
-        _WORKER_RB = None
+    return map_games(rb, _score, jobs, workers)
 
 
 # ---------------------------------------------------------------------- the probe

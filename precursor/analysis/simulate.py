@@ -239,7 +239,7 @@ def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, in
 _PAUSE_EVERY = 25
 
 
-def _pool_context() -> Any:
+def pool_context() -> Any:
     """``fork`` where it exists (Linux): workers start in milliseconds and share the loaded rulebook's
     pages copy-on-write; elsewhere the platform default, with the rulebook loaded by the initializer."""
     if sys.platform.startswith("linux"):
@@ -277,7 +277,7 @@ def _run_jobs(
         chunk = max(1, min(25, total // (workers * 8)))
         try:
             with ProcessPoolExecutor(
-                max_workers=workers, mp_context=_pool_context(), initializer=_init_worker
+                max_workers=workers, mp_context=pool_context(), initializer=_init_worker
             ) as pool:
                 futures: list[Future[list[tuple[int, int, Record]]]] = [
                     pool.submit(_play_jobs, jobs[i : i + chunk]) for i in range(0, total, chunk)
