@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import ssl
 import stat
 import subprocess
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from live_server import ROOT, ServerProcess, running_server
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from precursor.client import ClientError, GameClient, LobbyClient
 from server.auth import normalise_code
@@ -440,3 +442,56 @@ async def test_the_client_library_stops_at_the_connection_cap_and_rotates_codes(
         with pytest.raises(ClientError) as bad:
             await lobby.rotate_code(g.game_id, "mx", "not-the-facilitator")
         assert bad.value.code == "bad_token"
+
+
+# ---------------------------------------------------------------------- 7. slow readers
+
+
+async def test_a_socket_that_stops_reading_is_dropped_once_its_queue_passes_the_byte_bound() -> None:
+    """A socket that asks for views and never reads them: the server queues what it cannot write, and
+    at ``send_queue_bytes`` it drops the socket with 1013 (frames alone let one socket hold ~110 MB).
+    Another player of the same game is served all along."""
+    bound = 64 * 1024
+    async with (
+        running_server("memory://", send_queue_bytes=bound, rate_per_second=5000, rate_burst=5000) as url,
+        LobbyClient(url) as lobby,
+    ):
+        g = await lobby.create_game("tutorial")
+        slow_token = (await lobby.join(g.game_id, g.join_codes["us"], "Slow")).token
+        other_token = (await lobby.join(g.game_id, g.join_codes["mx"], "Ana")).token
+        port = int(url.rsplit(":", 1)[1])
+        # small kernel buffers, so the server's own queue fills after a few hundred KB, not megabytes
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(raw, ("127.0.0.1", port))
+        ws_url = f"ws://127.0.0.1:{port}/ws/games/{g.game_id}?token={slow_token}"
+        async with (
+            GameClient(url, g.game_id, other_token) as other,
+            connect(ws_url, sock=raw, max_queue=1, proxy=None, open_timeout=10) as slow,
+        ):
+            assert (await other.next_frame())["type"] == "welcome"
+            welcome = await slow.recv()
+            asked = 1 + (8 * 1024 * 1024) // len(welcome)  # views worth 8 MB: far past any buffer
+            for _ in range(asked):
+                await slow.send('{"type":"view"}')
+            assert await other.refresh(timeout=10), "the other player waits on the slow one"
+            views, closed = await _read_until_closed(slow, timeout=20)
+            assert closed is not None, f"not dropped after {views} of {asked} views were read"
+            assert closed.code == 1013 and "too slow" in closed.reason, closed
+            assert views < asked, "every view arrived: nothing was dropped"
+            assert await other.refresh(timeout=10)
+
+
+async def _read_until_closed(ws: ClientConnection, timeout: float) -> tuple[int, Any]:
+    """Views read before the server closes the socket, and its close frame (``None``: still open)."""
+    views = 0
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await ws.recv()
+                views += 1
+    except ConnectionClosed as exc:
+        return views, exc.rcvd
+    except TimeoutError:
+        return views, None
