@@ -495,3 +495,49 @@ async def _read_until_closed(ws: ClientConnection, timeout: float) -> tuple[int,
         return views, exc.rcvd
     except TimeoutError:
         return views, None
+
+
+# ---------------------------------------------------------------------- 8. half-sent requests
+
+
+async def test_a_half_sent_request_is_closed_after_the_request_timeout() -> None:
+    """Half a request, then silence: the server closes the socket after ``request_timeout`` (it held
+    it for ever, and enough of them use up the process's file descriptors). Whole requests on a
+    kept-alive connection are still answered, and a websocket outlives the deadline."""
+    async with running_server("memory://", request_timeout=1.0) as url:
+        port = int(url.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+            await writer.drain()
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            async with asyncio.timeout(6):
+                rest = await reader.read()  # b"" once the server closes
+            assert rest == b"" or b"408" in rest, rest[:200]
+            assert loop.time() - start >= 0.8, "closed before the timeout"
+        finally:
+            writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for _ in range(2):
+                writer.write(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                await writer.drain()
+                async with asyncio.timeout(6):
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    assert head.startswith(b"HTTP/1.1 200"), head
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    assert b'"status"' in await reader.readexactly(length)
+                await asyncio.sleep(0.6)  # well-behaved clients may pause between requests
+        finally:
+            writer.close()
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial")
+        ws_url = url.replace("http", "ws", 1) + f"/ws/games/{g.game_id}?token={g.facilitator_token}"
+        async with connect(ws_url, proxy=None, open_timeout=10) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+            await asyncio.sleep(1.5)  # past the deadline: it was the HTTP head's, not the websocket's
+            await ws.send('{"type":"ping"}')
+            async with asyncio.timeout(5):
+                while json.loads(await ws.recv())["type"] != "pong":
+                    pass
