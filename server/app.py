@@ -370,6 +370,7 @@ async def _open(
         player_id=rec.get("player_id"),
         name=rec.get("name", "facilitator" if role == "facilitator" else ""),
         limit=settings.send_queue,
+        max_bytes=settings.send_queue_bytes,
         send=websocket.send_text,
         close=lambda code, reason: websocket.close(code, reason),
     )

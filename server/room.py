@@ -64,19 +64,34 @@ class Connection:
     limit: int
     send: Callable[[str], Any]
     close: Callable[[int, str], Any]
+    max_bytes: int = 4 * 1024 * 1024
     queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
     closed: bool = False
     delivered: int = 0
+    queued_bytes: int = 0
+    reason: str = "disconnected by the server; resume from your last event"
 
     def push(self, frame: str) -> None:
         if self.closed:
             return
-        if self.queue.qsize() >= self.limit:
-            # too far behind: drop it; the client reconnects and resumes from its last event
-            self.closed = True
-            self.queue.put_nowait(None)
+        size = _size(frame)
+        if self.queue.qsize() >= self.limit or self.queued_bytes + size > self.max_bytes:
+            # too far behind: a socket that never reads would otherwise grow the server's memory
+            # without bound; drop it, and the client reconnects and resumes from its last event
+            self._drop(f"too slow: over {self.max_bytes} bytes or {self.limit} frames unread; resume")
             return
+        self.queued_bytes += size
         self.queue.put_nowait(frame)
+
+    def _drop(self, reason: str) -> None:
+        """Close at once: the frames still queued are thrown away (the client resumes from its last
+        event), so the memory goes now and the close frame is next, not behind them."""
+        self.closed = True
+        self.reason = reason
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queued_bytes = 0
+        self.queue.put_nowait(None)
 
     def shut(self) -> None:
         if not self.closed:
@@ -88,9 +103,19 @@ class Connection:
             frame = await self.queue.get()
             if frame is None:
                 with contextlib.suppress(Exception):
-                    await self.close(1013, "disconnected by the server; resume from your last event")
+                    await self.close(1013, self.reason)
                 return
-            await self.send(frame)
+            try:
+                await self.send(frame)
+            finally:
+                if not self.closed:
+                    self.queued_bytes -= _size(frame)
+
+
+def _size(frame: str) -> int:
+    """Bytes of the frame on the wire. The JSON of json.dumps is ASCII, and isascii() is O(1), so the
+    fan-out does not encode every frame twice."""
+    return len(frame) if frame.isascii() else len(frame.encode("utf-8", "replace"))
 
 
 class GameRoom:

@@ -4,12 +4,14 @@ docs/protocol.md, "Server settings and why")."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from precursor.game.rulebook import Rulebook
 
@@ -35,11 +37,63 @@ def loopback_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
+_HttpBase: Any = AutoHTTPProtocol  # httptools when installed, else h11: what http="auto" picks
+
+
+def deadline_protocol(seconds: float) -> type[asyncio.Protocol]:
+    """Uvicorn's HTTP protocol with a deadline on each request's head.
+
+    Uvicorn times out only an idle kept-alive connection (``timeout_keep_alive``, armed after a
+    response); a connection that sends nothing, or half a request line and a header and then nothing,
+    is held for ever, and a few thousand of them use up the process's file descriptors. The deadline
+    runs from the connection's start, and from the first byte of each later request, until the
+    request's headers are complete; the body is the application's (``max_body_bytes``)."""
+
+    class RequestDeadline(_HttpBase):  # type: ignore[misc]
+        _deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._deadline is None and self._between_requests():
+                self._arm()
+            super().data_received(data)
+            if not self._between_requests() or self.transport.get_protocol() is not self:
+                self._disarm()  # the head is in (or the socket became a websocket)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _between_requests(self) -> bool:
+            return self.cycle is None or bool(self.cycle.response_complete)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._deadline = asyncio.get_running_loop().call_later(seconds, self._expired)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expired(self) -> None:
+            self._deadline = None
+            transport = self.transport
+            if transport.get_protocol() is self and not transport.is_closing() and self._between_requests():
+                transport.close()
+
+    return RequestDeadline
+
+
 def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | None = None) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
+        http=deadline_protocol(settings.request_timeout),  # half-sent requests are not held for ever
         ws="auto",  # websockets-sansio; the legacy backend is deprecated
         ws_per_message_deflate=False,  # small JSON frames: deflate doubled CPU per delivery
         ws_max_size=4 * settings.max_frame_bytes,  # above our own limit, so oversize frames get a typed error

@@ -52,6 +52,12 @@ class ServerSettings(BaseSettings):
     """Seated observers per game; more are refused with ``too_many_players``."""
     send_queue: int = Field(default=5000, ge=10)
     """Frames queued for one slow client before it is disconnected (it resumes from its last event)."""
+    send_queue_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024)
+    """Bytes queued for one slow client before it is disconnected: frames alone do not bound memory
+    (5000 views of 22 KB are 110 MB for one socket that never reads)."""
+    request_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a connection may take to send a request's head (request line and headers); a
+    connection still short of it is closed, so half-sent requests cannot hold sockets for ever."""
     organiser_key: str | None = Field(default=None, repr=False, max_length=200)
     """The key ``POST /api/games`` asks for (``Authorization: Bearer <key>``). Unset on loopback: anyone
     on the machine may create games. Unset on any other address: one is generated at start and printed

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 import ssl
 import stat
 import subprocess
@@ -20,6 +21,7 @@ import httpx
 import pytest
 from live_server import ROOT, ServerProcess, running_server
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 from precursor.client import ClientError, GameClient, LobbyClient
 from server.auth import normalise_code
@@ -440,3 +442,102 @@ async def test_the_client_library_stops_at_the_connection_cap_and_rotates_codes(
         with pytest.raises(ClientError) as bad:
             await lobby.rotate_code(g.game_id, "mx", "not-the-facilitator")
         assert bad.value.code == "bad_token"
+
+
+# ---------------------------------------------------------------------- 7. slow readers
+
+
+async def test_a_socket_that_stops_reading_is_dropped_once_its_queue_passes_the_byte_bound() -> None:
+    """A socket that asks for views and never reads them: the server queues what it cannot write, and
+    at ``send_queue_bytes`` it drops the socket with 1013 (frames alone let one socket hold ~110 MB).
+    Another player of the same game is served all along."""
+    bound = 64 * 1024
+    async with (
+        running_server("memory://", send_queue_bytes=bound, rate_per_second=5000, rate_burst=5000) as url,
+        LobbyClient(url) as lobby,
+    ):
+        g = await lobby.create_game("tutorial")
+        slow_token = (await lobby.join(g.game_id, g.join_codes["us"], "Slow")).token
+        other_token = (await lobby.join(g.game_id, g.join_codes["mx"], "Ana")).token
+        port = int(url.rsplit(":", 1)[1])
+        # small kernel buffers, so the server's own queue fills after a few hundred KB, not megabytes
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(raw, ("127.0.0.1", port))
+        ws_url = f"ws://127.0.0.1:{port}/ws/games/{g.game_id}?token={slow_token}"
+        async with (
+            GameClient(url, g.game_id, other_token) as other,
+            connect(ws_url, sock=raw, max_queue=1, proxy=None, open_timeout=10) as slow,
+        ):
+            assert (await other.next_frame())["type"] == "welcome"
+            welcome = await slow.recv()
+            asked = 1 + (8 * 1024 * 1024) // len(welcome)  # views worth 8 MB: far past any buffer
+            for _ in range(asked):
+                await slow.send('{"type":"view"}')
+            assert await other.refresh(timeout=10), "the other player waits on the slow one"
+            views, closed = await _read_until_closed(slow, timeout=20)
+            assert closed is not None, f"not dropped after {views} of {asked} views were read"
+            assert closed.code == 1013 and "too slow" in closed.reason, closed
+            assert views < asked, "every view arrived: nothing was dropped"
+            assert await other.refresh(timeout=10)
+
+
+async def _read_until_closed(ws: ClientConnection, timeout: float) -> tuple[int, Any]:
+    """Views read before the server closes the socket, and its close frame (``None``: still open)."""
+    views = 0
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                await ws.recv()
+                views += 1
+    except ConnectionClosed as exc:
+        return views, exc.rcvd
+    except TimeoutError:
+        return views, None
+
+
+# ---------------------------------------------------------------------- 8. half-sent requests
+
+
+async def test_a_half_sent_request_is_closed_after_the_request_timeout() -> None:
+    """Half a request, then silence: the server closes the socket after ``request_timeout`` (it held
+    it for ever, and enough of them use up the process's file descriptors). Whole requests on a
+    kept-alive connection are still answered, and a websocket outlives the deadline."""
+    async with running_server("memory://", request_timeout=1.0) as url:
+        port = int(url.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")
+            await writer.drain()
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            async with asyncio.timeout(6):
+                rest = await reader.read()  # b"" once the server closes
+            assert rest == b"" or b"408" in rest, rest[:200]
+            assert loop.time() - start >= 0.8, "closed before the timeout"
+        finally:
+            writer.close()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for _ in range(2):
+                writer.write(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                await writer.drain()
+                async with asyncio.timeout(6):
+                    head = await reader.readuntil(b"\r\n\r\n")
+                    assert head.startswith(b"HTTP/1.1 200"), head
+                    length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+                    assert b'"status"' in await reader.readexactly(length)
+                await asyncio.sleep(0.6)  # well-behaved clients may pause between requests
+        finally:
+            writer.close()
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game("tutorial")
+        ws_url = url.replace("http", "ws", 1) + f"/ws/games/{g.game_id}?token={g.facilitator_token}"
+        async with connect(ws_url, proxy=None, open_timeout=10) as ws:
+            assert json.loads(await ws.recv())["type"] == "welcome"
+            await asyncio.sleep(1.5)  # past the deadline: it was the HTTP head's, not the websocket's
+            await ws.send('{"type":"ping"}')
+            async with asyncio.timeout(5):
+                while json.loads(await ws.recv())["type"] != "pong":
+                    pass
