@@ -274,6 +274,18 @@ def fogged_point(game: GameCore, audience: Audience, key: str, idx: int, value: 
 _PLANS: dict[tuple[int, str], list[tuple[str, int, int, float, dict[str, Any]]]] = {}
 
 
+def scenario_card(sc: Any) -> dict[str, Any]:
+    """What every view says of its scenario (the full view and the bots' own cheap one alike)."""
+    return {
+        "id": sc.id,
+        "title": sc.title,
+        "summary": sc.summary,
+        "turns": sc.turns,
+        "months_per_turn": sc.months_per_turn,
+        "start": sc.start,
+    }
+
+
 def view(game: GameCore, audience: Audience) -> dict[str, Any]:
     """The whole state as an audience may see it: what a client renders on connect."""
     st, _rb, sc = game.state, game.rb, game.sc.model
@@ -321,14 +333,7 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
     indicators = indicators_for(game, audience)
     return {
         "audience": audience,
-        "scenario": {
-            "id": sc.id,
-            "title": sc.title,
-            "summary": sc.summary,
-            "turns": sc.turns,
-            "months_per_turn": sc.months_per_turn,
-            "start": sc.start,
-        },
+        "scenario": scenario_card(sc),
         "turn": st.turn,
         "phase": st.phase,
         "date": add_months(st.start, st.month_index).isoformat() if st.start else "",

@@ -28,6 +28,7 @@ from precursor.game.views import (
     fogged_point,
     lever_counts,
     levers_for,
+    scenario_card,
 )
 
 if TYPE_CHECKING:
@@ -241,14 +242,7 @@ def bot_view(
         fixed = {k: last[k] for k in VALUE_PARTS}
     else:
         fixed = {
-            "scenario": {
-                "id": sc.id,
-                "title": sc.title,
-                "summary": sc.summary,
-                "turns": sc.turns,
-                "months_per_turn": sc.months_per_turn,
-                "start": sc.start,
-            },
+            "scenario": scenario_card(sc),
             "turn": st.turn,
             "date": add_months(st.start, st.month_index).isoformat() if st.start else "",
             "pc": {team: env[f"{team}.pc"]},
