@@ -142,7 +142,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     teams = ", ".join(f"{t} {n}" for t, n in per_team.items())
     print(
         f"ok: {len(rb.files)} files, {len(rb.levers)} levers ({teams}), {len(rb.indicators)} indicators, "
-        f"{len(rb.rules)} rules, {len(rb.scenarios)} scenarios in {ms:.0f} ms"
+        f"{len(rb.rules)} rules, {len(rb.scenarios)} scenarios"
+        + (f", {len(rb.overrides)} override(s) applied" if rb.overrides else "")
+        + f" in {ms:.0f} ms"
     )
     return 0
 
@@ -164,6 +166,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.ModulesFile
             | S.ScoringFile
             | S.PersonasFile
+            | S.OverridesFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"

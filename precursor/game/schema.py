@@ -8,9 +8,9 @@ type-checks them once every name in the rulebook is known.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 TeamId = Literal["us", "mx", "cn", "ca"]
 TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
@@ -453,6 +453,58 @@ class Scenario(Sourced):
 
 class ScenarioFile(Strict):
     scenario: Scenario
+
+
+# ---------------------------------------------------------------- override files
+
+
+class SetOverride(Strict):
+    """Replace one value of the rulebook or a scenario, named by its address."""
+
+    set: str = Field(
+        pattern=r"^[^/\s]+(/[^/\s]+)+$",
+        description="kind/entry id/field path, slash-separated; list items by id or index, e.g. "
+        "levers/us_san_1/cost, indicators/mx.st/default, scenarios/loose-talk/starting_values/mx.st, "
+        "scoring/shared_points",
+    )
+    value: Any = Field(description="the new value, of the type the field takes")
+    reason: str = ""
+
+
+class InjectAddition(Strict):
+    scenario: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    inject: Inject
+
+
+class AddInjectOverride(Strict):
+    """Add one inject to a scenario, shaped as in the scenario's own ``injects`` list."""
+
+    add_inject: InjectAddition
+    reason: str = ""
+
+
+def _override_tag(item: Any) -> str | None:
+    # the item's own key picks the model, so an error names only what that kind of item lacks
+    if isinstance(item, dict):
+        return "set item" if "set" in item else "add_inject item" if "add_inject" in item else None
+    return "set item" if isinstance(item, SetOverride) else "add_inject item"
+
+
+OverrideItem = Annotated[
+    Annotated[SetOverride, Tag("set item")] | Annotated[AddInjectOverride, Tag("add_inject item")],
+    Discriminator(
+        _override_tag,
+        custom_error_type="override_kind",
+        custom_error_message="an override is a 'set' (with 'value') or an 'add_inject'",
+    ),
+]
+
+
+class OverridesFile(Strict):
+    """Changes laid over the rulebook and scenarios without copying their files."""
+
+    description: str = ""
+    overrides: list[OverrideItem]
 
 
 # ---------------------------------------------------------------- bot personalities

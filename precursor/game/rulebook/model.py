@@ -180,6 +180,8 @@ class Rulebook:
     symbols: Symbols
     personas: dict[str, CPersona] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # the override items applied over the files, one ``file:line: what`` each (rulebook/overrides.py)
+    overrides: list[str] = field(default_factory=list)
     # a hash of every rule file's data, scenarios apart (precursor/game/provenance.py): logs record it
     fingerprint: str = ""
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
