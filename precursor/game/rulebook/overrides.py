@@ -11,8 +11,12 @@ expression) is reported at the override's line rather than at the shipped file's
 from __future__ import annotations
 
 import copy
+import types
+import typing
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from precursor.game import schema as S
 from precursor.game.loader import Doc, Path_, RulebookError, validate
@@ -23,6 +27,20 @@ KIND = "overrides"
 _ALIASES = {"scenarios": "scenario"}
 # keys that name the entries of a list, in the order they are tried
 _ID_KEYS = ("id", "file")
+# the model of each kind of file, to tell a new field from a misspelt one before a file is spoilt by it
+_MODELS: dict[str, type[BaseModel]] = {
+    "sources": S.SourcesFile,
+    "teams": S.TeamsFile,
+    "indicators": S.IndicatorsFile,
+    "levers": S.LeversFile,
+    "rules": S.RulesFile,
+    "flow": S.FlowFile,
+    "statements": S.StatementsFile,
+    "modules": S.ModulesFile,
+    "scoring": S.ScoringFile,
+    "personas": S.PersonasFile,
+    "scenario": S.ScenarioFile,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,23 +167,26 @@ def _resolve(kinds: Kinds, parts: list[str]) -> _Target | str:
             return f"unknown scenario '{parts[1]}'{suggest(parts[1], ids)}"
         if len(parts) < 3:
             return "an address names a field of the scenario, e.g. scenarios/<id>/starting_values/mx.st"
-        return _walk(doc, ("scenario",), parts[2:], f"{name}/{parts[1]}")
+        return _walk(doc, kind, ("scenario",), parts[2:], f"{name}/{parts[1]}")
     # the entry or section may be in any file of the kind (levers and rules come in several)
     options: list[str] = []
     for doc in docs:
         root = _root(doc, kind)
         step = _step(_get(doc.data, root), parts[1])
         if step is not None:
-            return _walk(doc, (*root, step), parts[2:], f"{name}/{parts[1]}")
+            return _walk(doc, kind, (*root, step), parts[2:], f"{name}/{parts[1]}")
         options.extend(_names(_get(doc.data, root)))
     return f"no '{parts[1]}' in {name}{suggest(parts[1], options)}"
 
 
-def _walk(doc: Doc, path: Path_, rest: list[str], done: str) -> _Target | str:
+def _walk(doc: Doc, kind: str, path: Path_, rest: list[str], done: str) -> _Target | str:
     node = _get(doc.data, path)
     for i, part in enumerate(rest):
         last = i == len(rest) - 1
         if isinstance(node, dict) and part not in node and last:
+            fields = _fields_at(_MODELS.get(kind), path)
+            if fields is not None and part not in fields:
+                return f"'{done}' has no field '{part}'{suggest(part, fields)}"
             return _Target(doc, (*path, part), _ABSENT)
         step = _step(node, part)
         if step is None:
@@ -174,6 +195,39 @@ def _walk(doc: Doc, path: Path_, rest: list[str], done: str) -> _Target | str:
         node = node[step]
         done = f"{done}/{part}"
     return _Target(doc, path, node)
+
+
+def _fields_at(model: Any, path: Path_) -> list[str] | None:
+    """The fields the schema allows at ``path`` of a file of ``model``; None where any key goes (a
+    mapping such as ``starting_values``) or the schema is not known."""
+    annotation: Any = model
+    for part in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(part))
+            annotation = field.annotation if field is not None else None
+        elif typing.get_origin(annotation) in (list, dict):
+            annotation = typing.get_args(annotation)[-1]
+        else:
+            return None
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model or container inside an ``Annotated``, or an optional or union of one."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            inner = _unwrap(arg)
+            if typing.get_origin(inner) in (list, dict) or (
+                isinstance(inner, type) and issubclass(inner, BaseModel)
+            ):
+                return inner
+    return annotation
 
 
 def _unknown_part(node: Any, part: str, done: str) -> str:
