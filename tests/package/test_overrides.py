@@ -133,6 +133,15 @@ def test_an_override_file_in_a_folder_and_beside_a_scenario(tmp_path: Path) -> N
     assert len(rb.scenarios) == len(default_rulebook().scenarios)
 
 
+def test_the_example_in_the_format_docs_applies(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "rules-format.md").read_text(encoding="utf-8")
+    section = text[text.index("## Override files") :]
+    block = section[section.index("```yaml\n") + 8 :]
+    rb = overlay([write(tmp_path, "doc.yaml", block[: block.index("```")])])
+    assert len(rb.overrides) == 6
+    assert rb.seats["us.treasury"].name == "Department of the Treasury"
+
+
 def test_validate_of_the_file_alone_keeps_the_shipped_scenarios() -> None:
     rb = load([EXAMPLE])
     assert set(default_rulebook().scenarios) == set(rb.scenarios)
