@@ -164,6 +164,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.ModulesFile
             | S.ScoringFile
             | S.PersonasFile
+            | S.ParametersFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"

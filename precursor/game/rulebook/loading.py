@@ -14,7 +14,17 @@ from precursor.game.rulebook.context import Ctx, Kinds
 from precursor.game.rulebook.model import Rulebook
 
 # kinds of which the rulebook has one file: a user-supplied one replaces the built-in one
-SINGULAR = ("sources", "teams", "indicators", "flow", "statements", "modules", "scoring", "personas")
+SINGULAR = (
+    "sources",
+    "teams",
+    "indicators",
+    "flow",
+    "statements",
+    "modules",
+    "scoring",
+    "personas",
+    "parameters",
+)
 
 
 def default_files() -> list[Path]:
@@ -123,6 +133,7 @@ def classify(doc: Doc) -> str:
         "statements",
         "modules",
         "personas",
+        "parameters",
     ):
         if key in data and len(data) == 1:
             return key
