@@ -7,6 +7,7 @@ from precursor.game import schema as S
 from precursor.game.loader import Doc, Problem
 from precursor.game.rulebook.context import Ctx, Kinds, Known, many, one
 from precursor.game.rulebook.flow import check_recomputed, compile_flow, recomputed_targets
+from precursor.game.rulebook.grounding import collect
 from precursor.game.rulebook.indicators import compile_indicators
 from precursor.game.rulebook.levers import compile_levers, lever_ids
 from precursor.game.rulebook.model import CLever, Rulebook
@@ -43,6 +44,19 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
     personas = compile_persona_file(ctx, pf, known, levers, modules)
     check_scenario_personas(ctx, scenarios, personas)
     _check_every_team_has_levers(ctx, levers)
+    grounding = collect(
+        levers,
+        known.lever_models,
+        rules,
+        rule_files,
+        statements,
+        modules,
+        _module_models(kinds),
+        (flow_meta, [e for _, e in (*flow_constants, *flow)]),
+        _other_grounded(known, scoring_file, pf),
+        known.parameters,
+        scenarios,
+    )
     bonus, malus = scoring.bonus, scoring.malus
     if ctx.problems or flow_meta is None or bonus is None or malus is None:
         _report_missing_scoring(ctx, scoring, found=scoring_file is not None)
@@ -71,6 +85,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         symbols=known.base,
         personas=personas,
         parameters=known.parameters,
+        grounding=grounding,
     )
 
 
@@ -124,3 +139,24 @@ def _report_missing_scoring(ctx: Ctx, scoring: Scoring, found: bool) -> None:
         and not any("scoring" in p.file for p in ctx.problems)
     ):
         ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
+
+
+def _module_models(kinds: Kinds) -> list[S.Module]:
+    mf = one(Ctx(), kinds, "modules", S.ModulesFile)  # its problems were reported when it was compiled
+    return [] if mf is None else list(mf[1].modules)
+
+
+def _other_grounded(
+    known: Known,
+    scoring: tuple[Doc, S.ScoringFile] | None,
+    personas: tuple[Doc, S.PersonasFile] | None,
+) -> list[tuple[str, str, str, S.Grounded]]:
+    """Entries whose numbers no named parameter reaches: indicators, scoring and personas."""
+    out: list[tuple[str, str, str, S.Grounded]] = [
+        ("indicator", ind.group or "other", iid, ind) for iid, ind in known.indicators.items()
+    ]
+    if scoring is not None:
+        out.append(("scoring", "scoring", "scoring", scoring[1]))
+    if personas is not None:
+        out.extend(("persona", p.team, p.id, p) for p in personas[1].personas)
+    return out
