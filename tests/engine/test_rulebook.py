@@ -356,3 +356,53 @@ def test_schema_carries_basis() -> None:
     assert set(json.dumps(lever["properties"]["basis"])) >= set()  # present
     assert "quoted" in json.dumps(lever["properties"]["basis"])
     assert "Parameter" in data["$defs"]
+
+
+def test_rules_basis_counts_every_family(rb: Rulebook) -> None:
+    out = cli("rules", "--basis", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    fams = {f["family"]: f for f in data["families"]}
+    assert {
+        "lever",
+        "rule",
+        "indicator",
+        "flow",
+        "statement",
+        "module",
+        "scoring",
+        "persona",
+        "parameter",
+    } <= set(fams)
+    assert fams["lever"]["all"]["total"] == len(rb.levers)
+    assert fams["rule"]["all"]["total"] == len(rb.rules)
+    assert fams["indicator"]["all"]["total"] == len(rb.indicators)
+    assert fams["parameter"]["all"]["total"] == len(rb.parameters)
+    for f in data["families"]:
+        whole = f["all"]
+        assert (
+            sum(whole[b] for b in ("quoted", "direction", "outside", "invented", "unstated"))
+            == whole["total"]
+        )
+        assert sum(g["total"] for g in f["groups"]) == whole["total"]
+        if f["family"] != "inject":
+            assert whole["unstated"] == 0, f["family"]  # every rule-file entry states its basis
+    by_team = {g["group"]: g["total"] for g in fams["lever"]["groups"]}
+    assert by_team == {
+        t: sum(1 for lv in rb.levers.values() if lv.team == t) for t in ("ca", "cn", "mx", "us")
+    }
+    quoted = [e for e in data["entries"] if e["basis"] == "quoted"]
+    assert quoted and all(e["locator"] for e in quoted)
+    assert all(e["confidence"] for e in data["entries"] if e["basis"] == "outside")
+
+    text = cli("rules", "--basis")
+    assert text.returncode == 0
+    for title in (
+        "levers by team",
+        "rules by file/family",
+        "indicators by group",
+        "named parameters by prefix",
+    ):
+        assert title in text.stdout
+    plain = cli("rules")
+    assert "levers by team" not in plain.stdout and "quoted" not in plain.stdout

@@ -8,6 +8,7 @@ invented numbers.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from precursor.game import schema as S
 from precursor.game.expr import Expr
@@ -77,7 +78,7 @@ def collect(
             reads = _reads(
                 [] if cr is None else [cr.when, cr.chance, *cr.params.values(), *_effect_exprs(cr.effects)]
             )
-            put(_entry("rule", f"{group} ({r.family})", r.id, r, reads))
+            put(_entry("rule", f"{group}/{r.family}", r.id, r, reads))
     for sid, st in statements.items():
         put(_entry("statement", "statements", sid, st.model, _reads(_effect_exprs(st.effects))))
     for m in module_models:
@@ -97,4 +98,51 @@ def collect(
                     "inject", sc_id, f"{sc_id}/{inj.id}", models[inj.id], _reads(_effect_exprs(inj.effects))
                 )
             )
+    return out
+
+
+BASES = ("quoted", "direction", "outside", "invented")
+# families in the order `precursor rules --basis` shows them, with how each is grouped
+FAMILIES = (
+    ("lever", "levers by team"),
+    ("rule", "rules by file/family"),
+    ("indicator", "indicators by group"),
+    ("flow", "the flow model"),
+    ("statement", "statement kinds"),
+    ("module", "trilateral modules"),
+    ("scoring", "scoring"),
+    ("persona", "bot personas by team"),
+    ("parameter", "named parameters by prefix"),
+    ("inject", "scenario injects by scenario"),
+)
+
+
+def _tally(entries: Iterable[Grounding]) -> dict[str, int]:
+    counts = dict.fromkeys((*BASES, "unstated"), 0)
+    n = 0
+    for g in entries:
+        counts[g.basis or "unstated"] += 1
+        n += 1
+    counts["total"] = n
+    return counts
+
+
+def basis_counts(grounding: dict[str, Grounding]) -> list[dict[str, Any]]:
+    """Per family, the count of each basis in every group and in all: what ``rules --basis`` shows."""
+    out: list[dict[str, Any]] = []
+    for family, title in FAMILIES:
+        entries = [g for g in grounding.values() if g.family == family]
+        if not entries:
+            continue
+        groups: dict[str, list[Grounding]] = {}
+        for g in entries:
+            groups.setdefault(g.group, []).append(g)
+        out.append(
+            {
+                "family": family,
+                "title": title,
+                "groups": [{"group": k, **_tally(v)} for k, v in groups.items()],
+                "all": _tally(entries),
+            }
+        )
     return out
