@@ -11,6 +11,7 @@ Language reference (for rule authors)
   quotes (no escapes; a string cannot contain its own quote character). Strings can only be compared with
   ``==`` and ``!=``.
 * Names: dotted identifiers such as ``mx.st`` or ``start.us.od_synth``. A dotted name is one key, not a path.
+  Names in ``Symbols.constants`` (the rulebook's ``par.<id>`` parameters) are compiled in as their numbers.
 * Operators, loosest first: ``if c then a else b``; ``or``; ``and``; ``not``; comparisons ``< <= > >= == !=``
   (cannot be chained: write ``a < b and b < c``); ``+ -``; ``* / %``; unary ``- +``; power ``^`` (or ``**``),
   right-associative and tighter than a unary minus on its left, so ``-2^2`` is ``-4``. A bare
