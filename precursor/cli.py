@@ -167,6 +167,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.ScoringFile
             | S.PersonasFile
             | S.OverridesFile
+            | S.ParametersFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
@@ -236,6 +237,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     rb = _rulebook(args)
+    if args.basis:
+        return _rules_basis(rb, args.json)
     levers = [
         {
             "id": lv.id,
@@ -302,6 +305,45 @@ def cmd_rules(args: argparse.Namespace) -> int:
         f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators, "
         f"{len(data['personas'])} personas"
     )
+    return 0
+
+
+def _rules_basis(rb: Any, as_json: bool) -> int:
+    """How grounded the rulebook's numbers are, family by family (docs/rules-format.md, "Basis")."""
+    from precursor.game.rulebook.grounding import BASES, basis_counts
+
+    families = basis_counts(rb.grounding)
+    if as_json:
+        entries = [
+            {
+                "family": g.family,
+                "group": g.group,
+                "id": g.id,
+                "basis": g.basis or None,
+                "confidence": g.confidence,
+                "locator": g.locator,
+                "parameters": sorted(g.reads),
+            }
+            for g in rb.grounding.values()
+        ]
+        print(json.dumps({"families": families, "entries": entries}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console()
+    for fam in families:
+        columns = (*BASES, *(("unstated",) if fam["all"]["unstated"] else ()), "total")
+        t = Table(title=fam["title"], title_justify="left")
+        t.add_column("group", no_wrap=True)
+        for col in columns:
+            t.add_column(col, justify="right", min_width=len(col))
+        rows = fam["groups"]
+        for row in rows:
+            t.add_row(str(row["group"]), *(str(row[col] or "") for col in columns))
+        if len(rows) > 1:
+            t.add_row("all", *(str(fam["all"][col] or "") for col in columns), style="bold")
+        c.print(t)
     return 0
 
 
@@ -1096,6 +1138,11 @@ def _add_analysis_commands(sub: Any) -> None:
     r = _command(sub, "rules", "show the loaded rulebook", cmd_rules)
     _add_rule_paths(r)
     r.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    r.add_argument(
+        "--basis",
+        action="store_true",
+        help="count each family's entries by basis: quoted, direction, outside, invented",
+    )
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
     # the positional is the old spelling, kept so existing scripts keep working
