@@ -235,6 +235,12 @@ class DaskExecutor:
         # the chunk size adapts to the cluster's width, not to --workers
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 
+    @property
+    def address(self) -> str:
+        """The scheduler's address (of the local cluster, once started): other clients may share it."""
+        self.start()
+        return str(self._client.scheduler.address)
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -95,6 +95,12 @@ class SweepSpec(_Strict):
         return list(self.seeds)
 
 
+def _union_tag(part: int | str) -> bool:
+    """Pydantic's names for a union member or a dict key ('list[int]', 'SeedRange', '[key]'): not a
+    place in the user's file. The spec's own field names are lower-case words."""
+    return isinstance(part, str) and ("[" in part or part[:1].isupper())
+
+
 def load_spec(path: Path) -> SweepSpec:
     """The spec in ``path``, or a SweepError naming the file and the field that is wrong."""
     try:
@@ -110,8 +116,10 @@ def load_spec(path: Path) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(top)"
+        # the deepest error is the one about the user's input: a union reports a miss for every
+        # member, and the member the input was meant for fails furthest in
+        first = max(exc.errors(), key=lambda e: len(e["loc"]))
+        loc = ".".join(str(p) for p in first["loc"] if not _union_tag(p)) or "(top)"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise SweepError(f"{path}: {loc}: {first['msg']}{more}") from None
     seeds = spec.seed_list()
