@@ -235,3 +235,10 @@ def test_a_bad_spec_is_one_line_naming_the_file_and_field(
 def test_a_worker_with_other_rules_refuses_to_play() -> None:
     with pytest.raises(ExecutorError, match="other rules than the caller"):
         rulebook_for(RuleSource(identity="0123456789abcdef"))
+
+
+def test_the_documented_example_spec_plans_its_games() -> None:
+    path = ROOT / "docs" / "sweep-example.yaml"
+    the_plan = plan(load_spec(path), path)
+    assert len(the_plan.games) == 2 * 3 * 20
+    assert len({g.game for g in the_plan.games}) == len(the_plan.games)
