@@ -149,8 +149,21 @@ def _executor(args: argparse.Namespace) -> Iterator[None]:
     from precursor.analysis.executor import DaskExecutor, using
 
     rules, scenarios = _user_paths(args)
-    with DaskExecutor(args.scheduler, args.workers, rules, scenarios) as ex, using(ex):
+    with _started(DaskExecutor(args.scheduler, args.workers, rules, scenarios)) as ex, using(ex):
         yield
+
+
+@contextlib.contextmanager
+def _started(ex: Any) -> Iterator[Any]:
+    """A Dask executor, started for the block; a scheduler that does not answer is exit 3."""
+    try:
+        ex.start()
+    except ConnectionError as exc:
+        raise Unreachable(str(exc)) from None
+    try:
+        yield ex
+    finally:
+        ex.close()
 
 
 def _add_rule_paths(p: argparse.ArgumentParser) -> None:
@@ -615,7 +628,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     label = f"sweep ({args.scheduler or f'{args.workers} worker(s)'})"
     with contextlib.ExitStack() as stack:
         if isinstance(chosen, ex.DaskExecutor):
-            stack.enter_context(chosen)
+            stack.enter_context(_started(chosen))
         bar = stack.enter_context(_progress_bar(not args.json, label))
         result = run_sweep(the_plan, out, chosen, _progress_callback(bar))
     if args.json:

@@ -191,7 +191,7 @@ class DaskExecutor:
         workers: int = 2,
         rules: Sequence[Path | str] = (),
         scenarios: Sequence[Path | str] = (),
-        timeout: float = 30.0,
+        timeout: float = 10.0,
     ) -> None:
         self.scheduler = scheduler
         self.workers = workers

@@ -242,3 +242,15 @@ def test_the_documented_example_spec_plans_its_games() -> None:
     the_plan = plan(load_spec(path), path)
     assert len(the_plan.games) == 2 * 3 * 20
     assert len({g.game for g in the_plan.games}) == len(the_plan.games)
+
+
+def test_a_scheduler_that_does_not_answer_is_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:  # a loopback port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ["simulate", "--scenario", "tutorial", "--runs", "2", "--json"]
+    assert main([*args, "--scheduler", f"tcp://127.0.0.1:{port}"]) == 3
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "cannot reach the Dask scheduler" in err, err
