@@ -4,8 +4,12 @@ fails to import it while the checkout works."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
+
+from precursor import __version__
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,3 +23,12 @@ def test_every_package_in_the_tree_is_in_the_wheel() -> None:
     }
     assert found, "no packages found"
     assert found <= listed, f"missing from pyproject.toml's packages: {sorted(found - listed)}"
+
+
+def test_python_m_precursor_is_the_command() -> None:
+    """Where the console script is not on PATH (a venv not activated), ``python -m precursor`` works."""
+    out = subprocess.run(
+        [sys.executable, "-m", "precursor", "--version"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"precursor {__version__}\n"
