@@ -39,7 +39,7 @@ from harness.stats import pct
 import precursor
 
 # what pip's console script runs: the same imports, the same main()
-LAUNCH = "import sys; from precursor.cli import main; sys.argv[0] = 'precursor'; sys.exit(main())"
+LAUNCH = "import sys; from precursor.__main__ import main; sys.argv[0] = 'precursor'; sys.exit(main())"
 HELP_GOAL_MS = 60.0  # over the floor
 REPORT_GOAL_MS = 800.0  # in all
 

@@ -1501,13 +1501,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if (sys.argv[1:] if argv is None else argv) == ["--version"]:
-        # the one answer that needs no parser: building every command's options is most of the time
-        # `--version` would otherwise take (bench/bench_startup.py)
-        from precursor import __version__
-
-        print(f"precursor {__version__}")
-        return EXIT_OK
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.cmd is None:
