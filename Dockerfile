@@ -1,8 +1,9 @@
 # The Precursor game server. Build: docker build -t precursor .   Run: docker run -p 8765:8765 precursor
 # docs/deploy.md ("Running a class server") walks through this file and compose.yaml.
 
-# -- build: pip install . compiles the engine and the bots with mypyc (setup.py), which needs a C
-#    compiler; the runtime image below gets the built virtualenv and no compiler
+# -- build: pip install '.[server]' (the core and the server extra, no terminal client) compiles the
+#    engine and the bots with mypyc (setup.py), which needs a C compiler; the runtime image below gets
+#    the built virtualenv and no compiler
 FROM python:3.11-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev \
@@ -11,7 +12,7 @@ WORKDIR /src
 COPY . .
 RUN python -m venv /opt/precursor \
  && /opt/precursor/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/precursor/bin/pip install --no-cache-dir .
+ && /opt/precursor/bin/pip install --no-cache-dir '.[server]'
 
 # -- run
 FROM python:3.11-slim

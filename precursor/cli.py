@@ -39,6 +39,57 @@ class Unreachable(CliError):
     code = EXIT_UNREACHABLE
 
 
+# The optional extras (pyproject.toml) by the packages they bring, as imported. An analyst's install has
+# only the core: a command that needs an extra says which one to install instead of failing on an import.
+EXTRA_PACKAGES = {
+    "server": ("fastapi", "fastapi_offline", "uvicorn", "redis", "pydantic_settings", "platformdirs"),
+    "client": ("websockets", "httpx"),
+    "tui": ("textual", "textual_serve", "websockets", "httpx"),
+}
+EXTRA_PACKAGES["play"] = EXTRA_PACKAGES["server"] + EXTRA_PACKAGES["tui"]
+# the commands that cannot start without an extra; the review commands need the server extra only for a
+# game in a store (a .jsonl log is read by the core), which the import of the store itself reveals
+COMMAND_EXTRAS = {
+    "serve": "server",
+    "play": "tui",
+    "web": "tui",
+    "replay": "tui",
+    "bot": "client",
+    "solo": "play",
+}
+
+
+def _missing_extra(command: str | None, missing: str | None = None) -> str | None:
+    """The extra a command lacks: the one it declares if any of its packages cannot be found, or, given
+    the name of a module that failed to import, the extra that brings it (None: not an extra's)."""
+    if missing is not None:
+        top = missing.partition(".")[0]
+        declared = COMMAND_EXTRAS.get(command or "")
+        if declared is not None and top in EXTRA_PACKAGES[declared]:
+            return declared
+        return next((extra for extra, tops in EXTRA_PACKAGES.items() if top in tops), None)
+    extra = COMMAND_EXTRAS.get(command or "")
+    if extra is None:
+        return None
+    import importlib.util
+
+    for top in EXTRA_PACKAGES[extra]:
+        try:
+            if importlib.util.find_spec(top) is None:
+                return extra
+        except (ImportError, ValueError):  # a finder that refuses the package, or a broken one
+            return extra
+    return None
+
+
+def _needs_extra(command: str | None, extra: str) -> int:
+    print(
+        f"error: precursor {command} needs the {extra} extra: pip install 'precursor-wargame[{extra}]'",
+        file=sys.stderr,
+    )
+    return EXIT_USAGE
+
+
 def _as_cli_error(exc: BaseException) -> CliError | None:
     """The lower layers' expected failures as CLI errors; None for anything else, which is a bug and
     keeps its traceback. Classes are looked up only in modules already imported: an exception cannot
@@ -1648,10 +1699,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd is None:
         parser.print_help()
         return EXIT_OK
+    extra = _missing_extra(args.cmd)
+    if extra is not None:
+        return _needs_extra(args.cmd, extra)
     try:
         rc: int = args.fn(args)
     except KeyboardInterrupt:
         return 130  # the shell's convention for SIGINT
+    except ModuleNotFoundError as exc:
+        extra = _missing_extra(args.cmd, exc.name)
+        if extra is None:
+            raise
+        return _needs_extra(args.cmd, extra)
     except Exception as exc:
         error = _as_cli_error(exc)
         if error is None:

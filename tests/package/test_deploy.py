@@ -104,7 +104,8 @@ def test_the_image_runs_the_server_unprivileged_with_a_health_check() -> None:
     users = [rest for word, rest in runtime if word == "USER"]
     assert users and users[-1] not in ("root", "0", "0:0")
     assert any(
-        word == "RUN" and "pip install" in rest and rest.rstrip().endswith(" .") for word, rest in steps
+        word == "RUN" and "pip install" in rest and rest.rstrip().endswith(" '.[server]'")
+        for word, rest in steps
     )
     (check,) = [rest for word, rest in runtime if word == "HEALTHCHECK"]
     assert "server.healthcheck" in check
