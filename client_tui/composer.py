@@ -29,6 +29,7 @@ from precursor.game.core import normalise_params
 
 from . import terms
 from .panes.notice import first_problem
+from .widgets import TickBox
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -85,7 +86,7 @@ class ParamForm(Vertical):
                     [(c.replace("_", " "), c) for c in p.choices], value=str(v), allow_blank=False
                 )
             elif p.type == "bool":
-                field = Checkbox("yes", bool(v))
+                field = TickBox("yes", bool(v))
             else:
                 field = Input(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
             self._fields[pid] = field
@@ -229,8 +230,9 @@ class ComposerScreen(ModalScreen[str | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+a", "add_clause", "Add clause"),
-        Binding("ctrl+s", "send", "Send"),
+        # priority: a text field would take ctrl+a (to the line's start) and the clause would not be added
+        Binding("ctrl+a", "add_clause", "Add clause", priority=True),
+        Binding("ctrl+s", "send", "Send", priority=True),
         Binding("delete", "remove_clause", "Remove clause", show=False),
     ]
     DEFAULT_CSS = (
@@ -238,7 +240,7 @@ class ComposerScreen(ModalScreen[str | None]):
         + """
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
     ComposerScreen Checkbox { width: auto; }
-    ComposerScreen #c-team { width: 24; }
+    ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever { width: 1fr; }
     ComposerScreen #c-duration { width: 24; }
     ComposerScreen #c-vis { width: 20; }
@@ -271,7 +273,7 @@ class ComposerScreen(ModalScreen[str | None]):
             )
             with Horizontal():
                 for t in others:
-                    yield Checkbox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+                    yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
             yield Static("Clauses (Delete removes the highlighted one):", markup=False)
             yield OptionList(id="c-clauses")
             yield Static(
@@ -423,6 +425,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self.check()
 
     @on(Button.Pressed, "#c-add")
+    @on(Input.Submitted, "#c-params Input")
     def action_add_clause(self) -> None:
         out = self.query_one("#c-check", Static)
         team = str(self.query_one("#c-team", Select).value)
@@ -445,6 +448,7 @@ class ComposerScreen(ModalScreen[str | None]):
             out.update(f"! {exc}")
             return
         self.clauses.append(clause)
+        self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
         if team != self.team:  # the team that commits must be a party: tick it
             self.query_one(f"#party-{team}", Checkbox).value = True
         self._show_clauses()
@@ -468,6 +472,10 @@ class ComposerScreen(ModalScreen[str | None]):
         if self._sending:
             return
         why = self.check()
+        lever = self.query_one("#c-lever", Select).value
+        if why is None and lever is not Select.NULL:
+            code = self.rb.levers[str(lever)].code
+            why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
         if why is not None:
             self.query_one("#c-check", Static).update(f"! not sent — {why}")
             return
