@@ -302,7 +302,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     allow_blank=False,
                 )
                 yield Select[str](
-                    self._framing_options(False), id="c-framing", value="none", prompt="framing"
+                    self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
                 )
             yield Input(
                 placeholder="a short message to the other parties (optional)", id="c-note", max_length=2000
@@ -427,11 +427,10 @@ class ComposerScreen(ModalScreen[str | None]):
     @on(Button.Pressed, "#c-add")
     @on(Input.Submitted, "#c-params Input")
     def action_add_clause(self) -> None:
-        out = self.query_one("#c-check", Static)
         team = str(self.query_one("#c-team", Select).value)
         lever_value = self.query_one("#c-lever", Select).value
         if lever_value is Select.NULL:
-            out.update("! pick a lever for the clause first")
+            self._say("! pick a lever for the clause first")
             return
         try:
             params = self.form.checked()
@@ -442,10 +441,10 @@ class ComposerScreen(ModalScreen[str | None]):
                 duration=int(cast(int, self.query_one("#c-duration", Select).value)),
             )
         except ValidationError as exc:
-            out.update(f"! {first_problem(exc)}")
+            self._say(f"! {first_problem(exc)}")
             return
         except ValueError as exc:
-            out.update(f"! {exc}")
+            self._say(f"! {exc}")
             return
         self.clauses.append(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
@@ -453,6 +452,7 @@ class ComposerScreen(ModalScreen[str | None]):
             self.query_one(f"#party-{team}", Checkbox).value = True
         self._show_clauses()
         self.check()
+        self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
 
     def action_remove_clause(self) -> None:
         ol = self.query_one("#c-clauses", OptionList)
@@ -461,6 +461,12 @@ class ComposerScreen(ModalScreen[str | None]):
         del self.clauses[ol.highlighted]
         self._show_clauses()
         self.check()
+
+    def _say(self, text: str) -> None:
+        """The check line, scrolled into view (on a small terminal the form is taller than the window)."""
+        out = self.query_one("#c-check", Static)
+        out.update(text)
+        out.scroll_visible(animate=False)
 
     @on(Button.Pressed, "#c-cancel")
     def action_cancel(self) -> None:
@@ -477,7 +483,7 @@ class ComposerScreen(ModalScreen[str | None]):
             code = self.rb.levers[str(lever)].code
             why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
         if why is not None:
-            self.query_one("#c-check", Static).update(f"! not sent — {why}")
+            self._say(f"! not sent — {why}")
             return
         self._sending = True
         try:
@@ -485,6 +491,6 @@ class ComposerScreen(ModalScreen[str | None]):
         finally:
             self._sending = False
         if refused is not None:
-            self.query_one("#c-check", Static).update(f"! not sent — {refused}")
+            self._say(f"! not sent — {refused}")
             return
         self.dismiss("sent")

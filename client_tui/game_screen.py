@@ -375,8 +375,8 @@ class GameScreen(Screen[None]):
         sent = await self.send(command)
         self.orders.refused = not sent
         if sent:
-            chosen = [
-                o.lever
+            chosen = [  # by code, as the orders tab names them, with any parameters set
+                (self.rb.levers[o.lever].code if o.lever in self.rb.levers else o.lever)
                 + (" (" + ", ".join(f"{k} {v}" for k, v in o.params.items()) + ")" if o.params else "")
                 for o in command.orders
             ]

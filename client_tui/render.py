@@ -200,6 +200,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
     head = ev.get("rule") or ev.get("lever") or ev.get("id") or t
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
     if t == "order_executed":
+        head = ev.get("code") or head  # the lever as the orders tab names it
         reason = f"{ev.get('team', '').upper()} {ev.get('name', reason)}"
         params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
         reason += f" ({params})" if params else ""

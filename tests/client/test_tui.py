@@ -231,7 +231,7 @@ async def test_orders_tick_levers_see_budget_and_red_line_and_submit(url: str) -
             got = await frames_until(fac, is_event("orders_submitted", team="us"))
             assert [o["lever"] for o in got[-1]["event"]["orders"]] == ["us_san_1"]
             await wait_until(pilot, lambda: "SUBMITTED" in info())
-            assert "orders submitted: us_san_1" in static_text(app, "#notice")
+            assert "orders submitted: US-SAN-1" in static_text(app, "#notice")
 
 
 # ---------------------------------------------------------------------- results
@@ -258,7 +258,7 @@ async def test_results_tab_shows_why_cards_after_adjudication(url: str) -> None:
             await wait_until(pilot, lambda: any("p1.pc_income" in x for x in log_lines(log)))
             text = "\n".join(log_lines(log))
             assert "[orders_revealed] turn 1 US orders: us_san_1" in text
-            assert "[order_executed] us_san_1: US" in text
+            assert "[order_executed] US-SAN-1: US" in text
             assert re.search(r"\[effect\] \S+: .+", text)  # a rule with its plain-language reason
             assert re.search(r"    .+ [\d.,k-]+ → [\d.,k-]+", text)  # numbers before → after, by name
             assert gs.model.phase == "results"
