@@ -53,7 +53,10 @@ Game
   ctrl+r         ready (ends the phase once every seat is ready)
   ctrl+s         submit the orders ticked in the orders tab (space ticks a lever)
   l              in the orders tab: tick last turn's orders again (those still available)
-  Enter          in a channel: send what you wrote; in a list: open the item
+  p              in the orders tab: the highlighted lever's parameters (ranges, cost)
+  n              in the proposals tab: compose a proposal (ctrl+a adds a clause, ctrl+s sends)
+  Enter          in a channel: send what you wrote; in a list: open the item (a proposal in
+                 full: costs, whether it can be kept; a accepts, r rejects, c counters)
   ctrl+y         replay the game so far (facilitator)
   ctrl+g         the debrief once the game is over (scores, objectives, report command)
 Replay (precursor replay GAME)

@@ -3,8 +3,9 @@ for the facilitator, the control tab. Always visible: phase, time left, who is r
 
 The screen owns one ``GameClient``; a worker reads its frames and folds them into the model, then the
 panes redraw from it. Each pane (``client_tui.panes``) turns what the user asks for into a typed command
-carried by a message; the screen sends it and says how it went. The composer's text lives in its
-``Input`` and is never cleared by a reconnect.
+carried by a message; the screen sends it and says how it went. What is typed in a channel lives in
+its ``Input`` and is never cleared by a reconnect; the proposal composer is a window of its own that
+stays open, draft and all, until the server has the proposal.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
-from precursor.game.commands import Ready, SubmitOrders
+from precursor.game.commands import Propose, Ready, SubmitOrders
 from precursor.protocol import ViewRequest
 
 from . import render
@@ -97,7 +98,7 @@ class GameScreen(Screen[None]):
         self.briefing = BriefingPane(self.model, rb, id="brief-scroll")
         self.dashboard = DashboardPane(self.model)
         self.channels = ChannelsPane(self.model)
-        self.proposals = ProposalsPane(self.model, rb)
+        self.proposals = ProposalsPane(self.model, rb, self.table_proposal)
         self.orders = OrdersPane(self.model, rb)
         self.results = ResultsLog(rb, id="result-log")
         self.control = ControlPane(self.model, rb)
@@ -289,21 +290,32 @@ class GameScreen(Screen[None]):
             self.app.push_screen(InjectCards(cards))
 
     async def send(self, command: BaseModel, done: str = "") -> bool:
-        if self.client is None or not self.client.connected.is_set():
-            # say so at once rather than wait for a connection inside a key handler
-            self.notice(NOT_SENT)
-            return False
-        try:
-            await self.client.send(command)
-        except CommandRefused as exc:
-            self.notice(f"refused — {exc.code}: {exc.message}")
-            return False
-        except (ConnectionLost, TimeoutError):
-            self.notice(NOT_SENT)
+        refused = await self.try_send(command)
+        if refused is not None:
+            self.notice(refused)
             return False
         if done:
             self.notice(done)
         return True
+
+    async def try_send(self, command: BaseModel) -> str | None:
+        """Send a command; None once the server has it, else why not (in words for the notice line)."""
+        if self.client is None or not self.client.connected.is_set():
+            # say so at once rather than wait for a connection inside a key handler
+            return NOT_SENT
+        try:
+            await self.client.send(command)
+        except CommandRefused as exc:
+            return f"refused — {exc.code}: {exc.message}"
+        except (ConnectionLost, TimeoutError):
+            return NOT_SENT
+        return None
+
+    async def table_proposal(self, command: Propose) -> str | None:
+        """The composer's send: it stays open with the reason if the server refuses."""
+        refused = await self.try_send(command)
+        self.notice(refused or "proposal tabled")
+        return refused
 
     # ------------------------------------------------------------------ drawing
 
@@ -347,11 +359,6 @@ class GameScreen(Screen[None]):
         cmd = message.command
         await self.send(cmd, f"{cmd.action}: {cmd.proposal}")
 
-    @on(ProposalsPane.Table)
-    async def _table(self, message: ProposalsPane.Table) -> None:
-        if await self.send(message.command, "proposal tabled"):
-            message.pane.tabled()
-
     @on(OrdersPane.Submit)
     async def _submit(self, message: OrdersPane.Submit) -> None:
         await self._submit_orders(message.command)
@@ -368,7 +375,11 @@ class GameScreen(Screen[None]):
         sent = await self.send(command)
         self.orders.refused = not sent
         if sent:
-            chosen = [o.lever for o in command.orders]
+            chosen = [  # by code, as the orders tab names them, with any parameters set
+                (self.rb.levers[o.lever].code if o.lever in self.rb.levers else o.lever)
+                + (" (" + ", ".join(f"{k} {v}" for k, v in o.params.items()) + ")" if o.params else "")
+                for o in command.orders
+            ]
             self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
 
     # ------------------------------------------------------------------ actions

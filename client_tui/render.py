@@ -200,7 +200,10 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
     head = ev.get("rule") or ev.get("lever") or ev.get("id") or t
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
     if t == "order_executed":
+        head = ev.get("code") or head  # the lever as the orders tab names it
         reason = f"{ev.get('team', '').upper()} {ev.get('name', reason)}"
+        params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
+        reason += f" ({params})" if params else ""
     elif t == "order_failed":
         reason = f"{ev.get('team', '').upper()} order failed: {ev.get('why', reason)}"
     elif t == "election":
@@ -266,7 +269,7 @@ def _inputs_text(inputs: Any) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def lever_label(lever: dict[str, Any], rb: Rulebook | None = None) -> str:
+def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "") -> str:
     if lever.get("cost") is None:
         cost = "? PC" if lever.get("available") else "—"  # known in the orders phase
     else:
@@ -279,7 +282,12 @@ def lever_label(lever: dict[str, Any], rb: Rulebook | None = None) -> str:
         moves = effect_summary(rb, lever["id"])
         if moves:
             extra += f"  → {moves}"
-    return f"{lever['code']:<11} {lever['name'][:44]:<44} {cost:>7}{state}{extra}"
+    name = f"{lever['name'][:44]:<44}"
+    if params:  # the parameters set for this order replace the end of a long name
+        tail = f" · {params}"
+        name = f"{lever['name'][: max(8, 44 - len(tail))]}{tail}"
+        name = f"{name:<44}"
+    return f"{lever['code']:<11} {name} {cost:>7}{state}{extra}"
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:

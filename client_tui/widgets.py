@@ -1,6 +1,6 @@
 """Widgets the stock ones do not quite give: a fast plain-text log that wraps to its own width, a
-selection list whose ticks read without colour, and a yes/no question asked before a step that loses
-something."""
+selection list and a checkbox whose ticks read without colour, and a yes/no question asked before a
+step that loses something."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Button, RichLog, SelectionList, Static
+from textual.widgets import Button, Checkbox, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -130,6 +131,16 @@ class OrderList(SelectionList[str]):
             segments[1] = Segment(mark, segments[1].style, segments[1].control)
             return Strip(segments, strip.cell_length)
         return strip
+
+
+class TickBox(Checkbox):
+    """A checkbox that shows ✓ when ticked and nothing otherwise (the stock one draws an X either way
+    and tells the two apart by colour alone)."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        return super()._button
 
 
 class Confirm(ModalScreen[bool]):

@@ -3,6 +3,10 @@ ready. The levers show in every phase (outside the orders phase from the ruleboo
 quote in proposals), with what limits them: the orders left of the seat's limit, the political capital,
 each lever's cost; ticking past the limit is flagged and not submitted.
 
+A lever with parameters (an intensity, a rank, a level) takes them from a small form on ``p``: each
+within the rulebook's range, checked by the server's own code, with the cost they come to; the row then
+shows them and its cost, and the submission carries them.
+
 Ticks belong to one turn. At a new turn last turn's orders are offered (``l`` ticks again those still
 available), never silently kept: a lever played once per game would otherwise stay ticked but disabled,
 and every later submission would be refused for it. A disabled lever is never part of a submission.
@@ -10,7 +14,7 @@ and every later submission would be refused for it. A disabled lever is never pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -24,7 +28,8 @@ from textual.widgets.selection_list import Selection
 
 from precursor.game.commands import Order, SubmitOrders
 
-from .. import render
+from .. import render, terms
+from ..composer import ParamsScreen
 from ..widgets import OrderList
 from .notice import Notice, refused
 
@@ -35,7 +40,10 @@ if TYPE_CHECKING:
 
 
 class OrdersPane(Vertical):
-    BINDINGS = [Binding("l", "tick_again", "Tick last turn's orders", show=False)]  # the button says it
+    BINDINGS = [  # the buttons say them
+        Binding("l", "tick_again", "Tick last turn's orders", show=False),
+        Binding("p", "params", "Parameters of the highlighted lever", show=False),
+    ]
 
     class Submit(Message):
         """The user submits the ticked levers as the seat's orders."""
@@ -56,6 +64,7 @@ class OrdersPane(Vertical):
         self._offer: list[str] = []  # last turn's orders, to tick again with ``l``
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
+        self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -64,6 +73,7 @@ class OrdersPane(Vertical):
             yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
             yield Button("Ready (ctrl+r)", id="ready")
             yield Button("Tick last turn's (l)", id="again")
+            yield Button("Parameters (p)", id="params")
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
@@ -155,7 +165,27 @@ class OrdersPane(Vertical):
             )
 
     def _codes(self, ids: list[str]) -> str:
-        return ", ".join(self.rb.levers[i].code if i in self.rb.levers else i for i in ids)
+        return ", ".join(self._code(i) for i in ids)
+
+    def _code(self, lid: str) -> str:
+        """A lever's code, with the parameters set away from their defaults."""
+        code = self.rb.levers[lid].code if lid in self.rb.levers else lid
+        params = terms.params_words(self.rb, lid, self._params.get(lid, {}), changed_only=True)
+        return f"{code} ({params})" if params else code
+
+    def _row_cost(self, row: dict[str, Any]) -> float | None:
+        """A row's cost with the parameters set (the row's own is the cost at the defaults)."""
+        params = self._params.get(row["id"])
+        if not params or row.get("available") is False:
+            return cast(float | None, row.get("cost"))
+        return terms.lever_cost(self.model, self.rb, row["id"], params)
+
+    def _label(self, row: dict[str, Any]) -> str:
+        params = self._params.get(row["id"])
+        if not params:
+            return render.lever_label(row, self.rb)
+        words = terms.params_words(self.rb, row["id"], params)
+        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words)
 
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
@@ -179,7 +209,7 @@ class OrdersPane(Vertical):
             )
             return None
         try:
-            return SubmitOrders(orders=[Order(lever=c) for c in chosen])
+            return SubmitOrders(orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen])
         except ValidationError as exc:
             self.refused = True
             self.post_message(refused(exc, "submit_orders"))
@@ -212,6 +242,7 @@ class OrdersPane(Vertical):
         if mine is not None and not self._choice:  # back on this turn's screen: what went in is ticked
             self._choice = list(mine)
         sl = self.query_one("#order-list", SelectionList)
+        keep = sl.highlighted
         sl.clear_options()
         dropped = []
         for lv in self.rows():
@@ -220,14 +251,14 @@ class OrdersPane(Vertical):
                 dropped.append(lv)
             sl.add_option(
                 Selection(
-                    Text(render.lever_label(lv, self.rb)),
+                    Text(self._label(lv)),
                     lv["id"],
                     ticked and bool(lv["available"]),
                     disabled=not lv["available"],
                 )
             )
-        if sl.option_count and sl.highlighted is None:  # space ticks at once, not after an arrow key
-            sl.highlighted = 0
+        if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
+            sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         if dropped and self.model.phase == "orders":  # after adjudication a played lever is just spent
             self._choice = [c for c in self._choice if c not in {lv["id"] for lv in dropped}]
             self.post_message(
@@ -260,7 +291,7 @@ class OrdersPane(Vertical):
         team = m.team or ""
         pc = float(m.view.get("pc", {}).get(team, 0))
         chosen = self.chosen()
-        costs = {lv["id"]: lv.get("cost") for lv in self.rows()}
+        costs = {lv["id"]: self._row_cost(lv) for lv in self.rows()}
         spent = sum(costs.get(c) or 0 for c in chosen)
         unknown = any(costs.get(c) is None for c in chosen)
         limit = self.limit()
@@ -314,6 +345,32 @@ class OrdersPane(Vertical):
         self._offer = []
         self.post_message(Notice(text))
         self.show_info()
+
+    @on(Button.Pressed, "#params")
+    def action_params(self) -> None:
+        """The highlighted lever's parameters, each within its range, with the cost they come to."""
+        sl = self.query_one("#order-list", SelectionList)
+        if sl.highlighted is None:
+            self.post_message(Notice("highlight a lever first (arrow keys), then p"))
+            return
+        lid = str(sl.get_option_at_index(sl.highlighted).value)
+        lv = self.rb.levers.get(lid)
+        if lv is None or not lv.params:
+            self.post_message(Notice(f"{lv.code if lv else lid} has no parameters to set"))
+            return
+
+        def chosen(params: dict[str, Any] | None) -> None:
+            if params is None:
+                return
+            self._params[lid] = params
+            if lid in self._available():
+                self._choice = sorted({*self._choice, lid})
+            self.show()
+            self.post_message(
+                Notice(f"{self._code(lid)}: parameters set" + (", ticked" if lid in self._choice else ""))
+            )
+
+        self.app.push_screen(ParamsScreen(self.model, self.rb, lid, self._params.get(lid, {})), chosen)
 
     @on(Button.Pressed, "#ready")
     def _ready(self) -> None:

@@ -1,87 +1,54 @@
-"""The proposals tab: the table of proposals with accept, reject, withdraw and counter; the agreements;
-and a one-line form for a new proposal, checked against the rulebook as it is typed."""
+"""The proposals tab: the table of proposals, each opened in full with Enter (every clause in words,
+what it costs each party, whether the committed team can keep it now); accept, reject, withdraw and
+counter; the agreements; and ``n`` for the composer (``client_tui.composer``), where a proposal is put
+together from lists, never typed as ids.
+
+Accepting a proposal that commits this team to a clause it cannot keep now asks first. A counter is
+a composer opened on the proposal countered: its link ends with that window, and never carries over to
+a later proposal."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-from typing import TYPE_CHECKING, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ValidationError
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Static
 
-from precursor.game.commands import Clause, Framing, ParamValue, Propose, Respond, TeamId
+from precursor.game.commands import Respond
 
-from .. import render
-from .notice import Notice, first_problem
+from .. import render, terms
+from ..composer import ComposerScreen, ProposalScreen, Send
+from ..widgets import Confirm
+from .notice import Notice
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
     from ..model import LiveGame
 
-FRAMINGS: tuple[str, ...] = get_args(Framing)  # the wire model is the one list
-TEAMS: tuple[str, ...] = get_args(TeamId)
 Action = Literal["accept", "reject", "withdraw"]
 
 
-def parse_clause(rb: Rulebook, text: str, parties: list[str]) -> Clause:
-    """One clause as typed: ``team:lever k=v … [if condition]``."""
-    part, _, condition = text.partition(" if ")
-    head, *kvs = part.split()
-    actor, sep, lever = head.partition(":")
-    if not sep or lever not in rb.levers:
-        raise ValueError(f"'{head}': write team:lever with a known lever id")
-    if rb.levers[lever].team != actor:
-        raise ValueError(f"{lever} is held by {rb.levers[lever].team}, not {actor}")
-    if actor not in parties:
-        raise ValueError(f"{actor} acts in a clause but is not a party")
-    params: dict[str, ParamValue] = {}
-    for kv in kvs:
-        k, eq, v = kv.partition("=")
-        if not eq:
-            raise ValueError(f"parameter '{kv}': write name=value")
-        if k not in rb.levers[lever].params:
-            raise ValueError(f"{lever} has no parameter '{k}' (has {', '.join(rb.levers[lever].params)})")
-        params[k] = json.loads(v) if v.replace(".", "", 1).lstrip("-").isdigit() else v
-    return Clause(actor=cast(TeamId, actor), lever=lever, params=params, condition=condition.strip() or None)
-
-
-def parse_proposal(
-    rb: Rulebook,
-    parties_text: str,
-    clauses_text: str,
-    visibility: object,
-    framing: object,
-    counter_to: str | None = None,
-) -> Propose:
-    """The form as a command; a ``ValueError`` says what to fix (a ``ValidationError`` is one too)."""
-    parties = [p.strip() for p in parties_text.split(",") if p.strip()]
-    if len(parties) < 2 or any(p not in TEAMS for p in parties):
-        raise ValueError("parties: two or more of us, mx, cn, ca")
-    clauses = [parse_clause(rb, part.strip(), parties) for part in clauses_text.split(";") if part.strip()]
-    if not clauses:
-        raise ValueError("add at least one clause")
-    return Propose(
-        parties=cast(list[TeamId], parties),
-        clauses=clauses,
-        visibility="public" if visibility == "public" else "private",
-        framing=cast(Framing, framing if framing in FRAMINGS else "none"),
-        counter_to=counter_to,
-    )
-
-
-def _problem(exc: ValueError) -> str:
-    if isinstance(exc, ValidationError):  # one line, not pydantic's report
-        return first_problem(exc)
-    return str(exc)
+def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
+    """The clauses in the table: who commits to what by lever code, with the parameters set."""
+    parts = []
+    for c in p.get("clauses", []):
+        lv = rb.levers.get(str(c.get("lever")))
+        code = lv.code if lv is not None else str(c.get("lever"))
+        params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
+        cond = f" [if {c['condition']}]" if c.get("condition") else ""
+        parts.append(f"{str(c.get('actor', '?')).upper()} {code}" + (f" ({params})" if params else "") + cond)
+    return "; ".join(parts)
 
 
 class ProposalsPane(Vertical):
+    BINDINGS = [Binding("n", "compose", "New proposal", show=False)]  # the button says it
+
     class Answer(Message):
         """The user answers the selected proposal."""
 
@@ -89,63 +56,47 @@ class ProposalsPane(Vertical):
             super().__init__()
             self.command = command
 
-    class Table(Message):
-        """The user tables the proposal in the form; ``pane.tabled()`` once the server has it."""
-
-        def __init__(self, pane: ProposalsPane, command: Propose) -> None:
-            super().__init__()
-            self.pane, self.command = pane, command
-
-    def __init__(self, model: LiveGame, rb: Rulebook) -> None:
+    def __init__(self, model: LiveGame, rb: Rulebook, send: Send | None = None) -> None:
         super().__init__()
         self.model, self.rb = model, rb
-        self._counter_to: str | None = None
+        self.send: Send | None = send  # tables a proposal; None: the reason it was refused
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="prop-table", cursor_type="row")
+        yield Static("", id="prop-hint", markup=False)
         with Horizontal(classes="row"):
+            yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
             yield Button("Reject", id="reject")
             yield Button("Withdraw", id="withdraw")
             yield Button("Counter", id="counter")
         yield Static("", id="agreements", markup=False)
-        yield Label(
-            "New proposal: parties (us,mx) and clauses (team:lever k=v [if condition]; …)", markup=False
-        )
-        with Horizontal(classes="row"):
-            yield Input(placeholder="us,mx", id="prop-parties")
-            yield Input(placeholder="mx:mx_plan_1; us:us_san_2 states=1 if mx.st < 60", id="prop-clauses")
-        with Horizontal(classes="row"):
-            yield Select[str](
-                [("private", "private"), ("public", "public")],
-                id="prop-vis",
-                value="private",
-                allow_blank=False,
-            )
-            yield Select[str](
-                [(f.replace("_", " "), f) for f in FRAMINGS],
-                id="prop-framing",
-                value="none",
-                allow_blank=False,
-            )
-            yield Button("Propose", id="propose")
-        yield Static("", id="prop-preview", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
+        keep = self._selected()
         table.clear()
         for p in self.model.proposals.values():
-            clauses = "; ".join(f"{c['actor']}:{c['lever']}" for c in p.get("clauses", []))
             parties = ",".join(p.get("parties", []))
             status = p.get("status", "open")
             if status == "open" and p.get("accepted"):
                 status += " ✓" + ",".join(t.upper() for t in p["accepted"])
             table.add_row(
-                *render.cells(p["id"], p.get("from", "").upper(), parties, status, clauses[:60]), key=p["id"]
+                *render.cells(p["id"], p.get("from", "").upper(), parties, status, clause_cell(self.rb, p)),
+                key=p["id"],
             )
+        if keep is not None and keep in self.model.proposals:
+            with contextlib.suppress(Exception):
+                table.move_cursor(row=table.get_row_index(keep))
+        hint = (
+            "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
+            if self.model.proposals
+            else "No proposal yet: n puts one together"
+        )
+        self.query_one("#prop-hint", Static).update(hint)
         self.query_one("#agreements", Static).update(render.agreements_text(self.model))
 
     def _selected(self) -> str | None:
@@ -155,12 +106,55 @@ class ProposalsPane(Vertical):
                 return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         return None
 
+    # ------------------------------------------------------------------ reading
+
+    @on(DataTable.RowSelected, "#prop-table")
+    def _read(self) -> None:
+        """Enter: the proposal in full, with its answers as keys."""
+        p = self.model.proposals.get(self._selected() or "")
+        if p is None:
+            return
+        pid = p["id"]
+
+        def chosen(action: str | None) -> None:
+            if action in ("accept", "reject"):
+                self._answer(action, pid)  # type: ignore[arg-type]
+            elif action == "counter":
+                self._counter(pid)
+
+        self.app.push_screen(ProposalScreen(terms.proposal_text(self.model, self.rb, p)), chosen)
+
     # ------------------------------------------------------------------ answering
 
-    def _answer(self, action: Action) -> None:
-        selected = self._selected()
-        if selected:
-            self.post_message(self.Answer(Respond(proposal=selected, action=action)))
+    def _answer(self, action: Action, pid: str | None = None) -> None:
+        selected = pid or self._selected()
+        if not selected:
+            self.post_message(Notice("no proposal is highlighted"))
+            return
+        p = self.model.proposals.get(selected)
+        problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and action == "accept" else []
+        command = Respond(proposal=selected, action=action)
+        if not problems:
+            self.post_message(self.Answer(command))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.post_message(self.Answer(command))
+            else:
+                self.post_message(Notice(f"not accepted: {selected}"))
+
+        self.app.push_screen(
+            Confirm(
+                f"{selected} commits your team to something it cannot keep now:\n- "
+                + "\n- ".join(problems)
+                + "\n\nAccept anyway? A clause that is not kept counts as broken (trust, and approval"
+                " if the deal is public).",
+                "Accept anyway",
+                "Go back",
+            ),
+            answered,
+        )
 
     @on(Button.Pressed, "#accept")
     def _accept(self) -> None:
@@ -174,65 +168,29 @@ class ProposalsPane(Vertical):
     def _withdraw(self) -> None:
         self._answer("withdraw")
 
+    # ------------------------------------------------------------------ a new proposal
+
     @on(Button.Pressed, "#counter")
-    def _counter(self) -> None:
-        p = self.model.proposals.get(self._selected() or "")
+    def _counter_pressed(self) -> None:
+        self._counter(self._selected())
+
+    def _counter(self, pid: str | None) -> None:
+        p = self.model.proposals.get(pid or "")
         if p is None:
             self.post_message(Notice("select a proposal to counter"))
             return
-        self._counter_to = p["id"]
-        self.query_one("#prop-parties", Input).value = ",".join(p.get("parties", []))
-        self.query_one("#prop-clauses", Input).value = "; ".join(
-            f"{c['actor']}:{c['lever']}" + "".join(f" {k}={v}" for k, v in (c.get("params") or {}).items())
-            for c in p.get("clauses", [])
-        )
-        self.query_one("#prop-clauses", Input).focus()
-        self.post_message(Notice(f"countering {p['id']}: edit the clauses, then Propose"))
-
-    # ------------------------------------------------------------------ a new proposal
-
-    def proposal(self) -> Propose:
-        """The form as a command, countering the proposal picked with Counter while it is open."""
-        counter_to = (
-            self._counter_to if self._counter_to and self._counter_to in self.model.proposals else None
-        )
-        return parse_proposal(
-            self.rb,
-            self.query_one("#prop-parties", Input).value,
-            self.query_one("#prop-clauses", Input).value,
-            self.query_one("#prop-vis", Select).value,
-            self.query_one("#prop-framing", Select).value,
-            counter_to,
-        )
-
-    @on(Input.Changed, "#prop-clauses")
-    @on(Input.Changed, "#prop-parties")
-    def _preview(self) -> None:
-        try:
-            cmd = self.proposal()
-            cost = 0.0
-            for c in cmd.clauses:
-                lv = self.rb.levers[c.lever]
-                with contextlib.suppress(Exception):
-                    cost += float(lv.cost({**{f"param.{k}": v for k, v in c.params.items()}}))
-            moves = "; ".join(
-                f"{c.lever} → {render.effect_summary(self.rb, c.lever, 3)}" for c in cmd.clauses
-            )
-            counter = f" (counter to {cmd.counter_to})" if cmd.counter_to is not None else ""
-            text = f"ok: {len(cmd.clauses)} clause(s){counter}; rough PC cost ≈ {cost:g}\n{moves}"
-        except ValueError as exc:
-            text = f"! {_problem(exc)}"
-        self.query_one("#prop-preview", Static).update(text)
+        self._open_composer(p)
 
     @on(Button.Pressed, "#propose")
-    def _propose(self) -> None:
-        try:
-            command = self.proposal()
-        except ValueError as exc:
-            self.post_message(Notice(f"! {_problem(exc)}"))
-            return
-        self.post_message(self.Table(self, command))
+    def action_compose(self) -> None:
+        self._open_composer(None)
 
-    def tabled(self) -> None:
-        """The server took the proposal: a later one is new, not another counter."""
-        self._counter_to = None
+    def _open_composer(self, counter: dict[str, Any] | None) -> None:
+        if not self.model.team:
+            self.post_message(Notice("only a team seat tables proposals"))
+            return
+        if self.send is None:
+            return
+        send = self.send
+
+        self.app.push_screen(ComposerScreen(self.model, self.rb, send, counter))

@@ -28,6 +28,40 @@ def _finite(v: Any) -> bool:
     return bool(abs(v) <= 1e15) and math.isfinite(float(v))
 
 
+def normalise_params(lever: CLever, given: dict[str, Any]) -> dict[str, Any]:
+    """An order's parameters checked against the lever's and filled with defaults; needs no game, so a
+    client checks a form with the very code that will judge it."""
+    for k in given:
+        if k not in lever.params:
+            raise CommandError("bad_params", f"{lever.code} has no parameter '{k}'")
+    out: dict[str, Any] = {}
+    for pid, p in lever.params.items():
+        v = given.get(pid, p.default)
+        if p.type == "choice":
+            if not isinstance(v, str) or v not in p.choices:
+                raise CommandError("bad_params", f"{lever.code}.{pid} must be one of {', '.join(p.choices)}")
+        elif p.type == "bool":
+            if not isinstance(v, bool):
+                raise CommandError("bad_params", f"{lever.code}.{pid} must be true or false")
+        else:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise CommandError("bad_params", f"{lever.code}.{pid} must be a number")
+            if not _finite(v):
+                raise CommandError("bad_params", f"{lever.code}.{pid} must be a finite number")
+            if p.type == "int" and float(v) != int(v):
+                raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")
+            if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
+                raise CommandError(
+                    "bad_params",
+                    f"{lever.code}.{pid} = {v} is outside its range [{p.min:g}, {p.max:g}]"
+                    if p.min is not None and p.max is not None
+                    else f"{lever.code}.{pid} = {v} is out of range",
+                )
+            v = int(v) if p.type == "int" else float(v)
+        out[pid] = v
+    return out
+
+
 def rnd(x: float) -> float:
     """Values are stored to 4 decimals: readable logs, and no float noise between platforms."""
     return round4(x + 0.0)
@@ -266,37 +300,7 @@ class GameCore:
         return rnd(cost), ""
 
     def normalise_params(self, lever: CLever, given: dict[str, Any]) -> dict[str, Any]:
-        for k in given:
-            if k not in lever.params:
-                raise CommandError("bad_params", f"{lever.code} has no parameter '{k}'")
-        out: dict[str, Any] = {}
-        for pid, p in lever.params.items():
-            v = given.get(pid, p.default)
-            if p.type == "choice":
-                if not isinstance(v, str) or v not in p.choices:
-                    raise CommandError(
-                        "bad_params", f"{lever.code}.{pid} must be one of {', '.join(p.choices)}"
-                    )
-            elif p.type == "bool":
-                if not isinstance(v, bool):
-                    raise CommandError("bad_params", f"{lever.code}.{pid} must be true or false")
-            else:
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise CommandError("bad_params", f"{lever.code}.{pid} must be a number")
-                if not _finite(v):
-                    raise CommandError("bad_params", f"{lever.code}.{pid} must be a finite number")
-                if p.type == "int" and float(v) != int(v):
-                    raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")
-                if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
-                    raise CommandError(
-                        "bad_params",
-                        f"{lever.code}.{pid} = {v} is outside its range [{p.min:g}, {p.max:g}]"
-                        if p.min is not None and p.max is not None
-                        else f"{lever.code}.{pid} = {v} is out of range",
-                    )
-                v = int(v) if p.type == "int" else float(v)
-            out[pid] = v
-        return out
+        return normalise_params(lever, given)
 
     def lever_ctx(self, lever: CLever, params: dict[str, Any], public: bool) -> dict[str, Any]:
         """Evaluation context for a lever: the state plus ``param.*`` and ``act.public``.

@@ -7,6 +7,7 @@ Reneging costs trust and, for public deals, approval (rule D5).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from precursor.game.commands import (
@@ -19,8 +20,9 @@ from precursor.game.commands import (
     SendMessage,
     TeamId,
 )
-from precursor.game.core import GameCore
+from precursor.game.core import GameCore, normalise_params
 from precursor.game.expr import ExprError, compile_expr
+from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
@@ -79,8 +81,8 @@ def open_channel(g: GameCore, actor: Actor, cmd: OpenChannel) -> None:
     )
 
 
-def _validate_clause_order(g: GameCore, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
-    lever = g.rb.levers.get(lever_id)
+def _validate_clause_order(rb: Rulebook, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    lever = rb.levers.get(lever_id)
     if lever is None:
         raise CommandError("unknown_lever", f"unknown lever '{lever_id}'")
     if lever.team != actor:
@@ -88,27 +90,56 @@ def _validate_clause_order(g: GameCore, actor: str, lever_id: str, params: dict[
             "not_their_lever",
             f"{lever.code} is held by team {lever.team}, so team {actor} cannot commit to it",
         )
-    return g.normalise_params(lever, params)
+    return normalise_params(lever, params)
 
 
-def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
-    team, _seat = g.player(actor)
-    if g.state.phase not in ("briefing", "negotiation"):
-        raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{g.state.phase}'")
+def check_proposal(
+    rb: Rulebook,
+    cmd: Propose,
+    team: str,
+    *,
+    turn: int,
+    phase: str,
+    tabled: int,
+    limit: int,
+    consent_token: Callable[[], bool],
+) -> list[dict[str, Any]]:
+    """Every check of a proposal that needs no more than a team can see: the phase, the parties, the
+    turn's limit, each clause (lever, parameters, start, condition), snapbacks and the rules' terms.
+    ``propose`` runs it, and the client's composer runs it on its view, so a draft it calls good is
+    one the server takes (but for the links: a countered proposal or a channel). Returns the clauses
+    as they would be tabled; raises ``CommandError`` with the server's own words."""
+    if phase not in ("briefing", "negotiation"):
+        raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{phase}'")
     parties = sorted(set(cmd.parties), key=TEAMS.index)
     if team not in parties:
         raise CommandError("bad_proposal", "the proposing team must be a party")
     if len(parties) < 2:
         raise CommandError("bad_proposal", "a proposal needs at least two different parties")
-    limit = g.sc.model.proposal_limit
-    if g.state.proposal_counts.get(team, 0) >= limit:
+    if tabled >= limit:
         raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
+    clauses = _clauses(rb, cmd, parties, turn)
+    _check_snapbacks(rb, cmd, parties)
+    _check_terms(rb, cmd, clauses, parties, consent_token)
+    return clauses
+
+
+def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
+    team, _seat = g.player(actor)
     turn = g.state.turn
-    clauses = _clauses(g, cmd, parties, turn)
-    _check_snapbacks(g, cmd, parties)
-    _check_terms(g, cmd, clauses, parties)
+    clauses = check_proposal(
+        g.rb,
+        cmd,
+        team,
+        turn=turn,
+        phase=g.state.phase,
+        tabled=g.state.proposal_counts.get(team, 0),
+        limit=g.sc.model.proposal_limit,
+        consent_token=lambda: any(t.get("active") for t in g.state.tokens.values()),
+    )
+    parties = sorted(set(cmd.parties), key=TEAMS.index)
     _check_links(g, cmd, team, parties)
     n = g.state.proposal_counts.get(team, 0) + 1
     pid = f"T{turn}-{team.upper()}-{n}"
@@ -147,19 +178,19 @@ def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
         )
 
 
-def _clauses(g: GameCore, cmd: Propose, parties: list[TeamId], turn: int) -> list[dict[str, Any]]:
+def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> list[dict[str, Any]]:
     """The proposal's clauses, each checked and normalised (parameters, start turn, condition)."""
     clauses: list[dict[str, Any]] = []
     for i, c in enumerate(cmd.clauses):
         if c.actor not in parties:
             raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
-        params = _validate_clause_order(g, c.actor, c.lever, c.params)
+        params = _validate_clause_order(rb, c.actor, c.lever, c.params)
         start = c.start_turn or turn
         if start < turn:
             raise CommandError("bad_proposal", f"clause {i + 1}: start turn {start} is in the past")
         if c.condition is not None:
             try:
-                compile_expr(c.condition, g.rb.symbols, "bool")
+                compile_expr(c.condition, rb.symbols, "bool")
             except ExprError as exc:
                 raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
         clauses.append(
@@ -175,36 +206,41 @@ def _clauses(g: GameCore, cmd: Propose, parties: list[TeamId], turn: int) -> lis
     return clauses
 
 
-def _check_snapbacks(g: GameCore, cmd: Propose, parties: list[TeamId]) -> None:
+def _check_snapbacks(rb: Rulebook, cmd: Propose, parties: list[TeamId]) -> None:
     for i, s in enumerate(cmd.snapback):
         if s.actor not in parties:
             raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
-        _validate_clause_order(g, s.actor, s.lever, s.params)
+        _validate_clause_order(rb, s.actor, s.lever, s.params)
         try:
-            compile_expr(s.trigger, g.rb.symbols, "bool")
+            compile_expr(s.trigger, rb.symbols, "bool")
         except ExprError as exc:
             raise CommandError("bad_proposal", f"snapback {i + 1} trigger: {exc}") from None
 
 
-def _check_terms(g: GameCore, cmd: Propose, clauses: list[dict[str, Any]], parties: list[TeamId]) -> None:
+def _check_terms(
+    rb: Rulebook,
+    cmd: Propose,
+    clauses: list[dict[str, Any]],
+    parties: list[TeamId],
+    consent_token: Callable[[], bool],
+) -> None:
     """What the rules ask of a deal's content: China's framing (CS2), Mexican consent (A4), modules (H1)."""
     if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
         raise CommandError(
             "bad_proposal",
             f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
         )
-    consent_needed = [c for c in clauses if "consent_bounded" in g.rb.levers[c["lever"]].tags]
+    consent_needed = [c for c in clauses if "consent_bounded" in rb.levers[c["lever"]].tags]
     if consent_needed:
-        has_grant = any("consent_grant" in g.rb.levers[c["lever"]].tags for c in clauses)
-        has_token = any(t.get("active") for t in g.state.tokens.values())
-        if not (has_grant or has_token):
+        has_grant = any("consent_grant" in rb.levers[c["lever"]].tags for c in clauses)
+        if not (has_grant or consent_token()):
             raise CommandError(
                 "bad_proposal",
                 "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
                 "or an active token)",
             )
     for m in cmd.modules:
-        if m not in g.rb.modules:
+        if m not in rb.modules:
             raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
     if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
         raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")

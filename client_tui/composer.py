@@ -1,0 +1,496 @@
+"""Forms a student fills in instead of typing ids: a lever's parameters (for an order or a clause),
+the proposal composer, and a proposal read in full.
+
+The composer builds a ``Propose`` from choices: the parties as boxes, each clause from lists (the team
+that commits, one of that team's levers by code and name, each parameter within its range, a duration),
+the visibility, the framing (when China commits, only the framings the rules accept) and a message. It
+checks the draft with the server's own function (``terms.check_draft``) as it changes, refuses to send
+a draft the server would refuse, and closes only once the server has the proposal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
+from precursor.game.core import normalise_params
+
+from . import terms
+from .panes.notice import first_problem
+from .widgets import TickBox
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import CLever, Rulebook
+
+    from .model import LiveGame
+
+TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
+FRAMINGS: tuple[str, ...] = tuple(terms.FRAMING_WORDS)
+DURATIONS = [
+    ("once (this turn)", 0),
+    *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
+]
+Send = Callable[[Propose], Awaitable[str | None]]
+
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > VerticalScroll {{
+    width: 100; max-width: 100%; height: auto; max-height: 100%;
+    padding: 0 1; border: thick $primary; background: $surface;
+}}
+{name} Horizontal {{ height: auto; }}
+{name} .param-row Label {{ width: 1fr; padding: 1 1 0 0; }}
+{name} .param-row Input, {name} .param-row Select {{ width: 24; }}
+{name} Button {{ margin-right: 1; }}
+{name} .head {{ text-style: bold; }}
+"""
+
+
+class ParamForm(Vertical):
+    """One input per parameter of a lever, each within the rulebook's range (a choice is a list, a
+    number a field with its range and default beside it, a yes/no a box)."""
+
+    DEFAULT_CSS = "ParamForm { height: auto; }"
+
+    def __init__(self, rb: Rulebook, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rb = rb
+        self.lever: CLever | None = None
+        self._fields: dict[str, Widget] = {}
+
+    async def set_lever(self, lever: str | None, values: dict[str, Any] | None = None) -> None:
+        """Show the parameters of ``lever`` (none: an empty form), filled with ``values`` or defaults."""
+        await self.remove_children()
+        self._fields = {}
+        self.lever = self.rb.levers.get(lever) if lever else None
+        if self.lever is None:
+            return
+        rows = []
+        for pid, p in self.lever.params.items():
+            v = (values or {}).get(pid, p.default)
+            field: Widget
+            if p.type == "choice":
+                field = Select[str](
+                    [(c.replace("_", " "), c) for c in p.choices], value=str(v), allow_blank=False
+                )
+            elif p.type == "bool":
+                field = TickBox("yes", bool(v))
+            else:
+                field = Input(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
+            self._fields[pid] = field
+            label = f"{pid}: {terms.param_range(self.lever, pid)} (default {terms.value_words(p.default)})"
+            rows.append(Horizontal(Label(label, markup=False), field, classes="param-row"))
+        if rows:
+            await self.mount_all(rows)
+
+    def values(self) -> dict[str, ParamValue]:
+        """The parameters as chosen; a ``ValueError`` names a field that holds no number."""
+        out: dict[str, ParamValue] = {}
+        lv = self.lever
+        if lv is None:
+            return out
+        for pid, field in self._fields.items():
+            p = lv.params[pid]
+            if isinstance(field, Select):
+                out[pid] = str(field.value)
+            elif isinstance(field, Checkbox):
+                out[pid] = field.value
+            elif isinstance(field, Input):
+                text = field.value.strip()
+                try:
+                    out[pid] = int(text) if p.type == "int" else float(text)
+                except ValueError:
+                    raise ValueError(f"{pid}: write a number in {terms.param_range(lv, pid)}") from None
+        return out
+
+    def checked(self) -> dict[str, Any]:
+        """The parameters as the server will read them (ranges checked by its own code); a
+        ``ValueError`` says what is wrong, as the server would."""
+        if self.lever is None:
+            return {}
+        try:
+            return normalise_params(self.lever, self.values())
+        except CommandError as exc:
+            raise ValueError(exc.message) from None
+
+
+# ---------------------------------------------------------------------- an order's parameters
+
+
+class ParamsScreen(ModalScreen[dict[str, Any] | None]):
+    """The parameters of one order: each within its range, with the cost they come to."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "done", "Set")]
+    DEFAULT_CSS = MODAL_CSS.format(name="ParamsScreen")
+
+    def __init__(self, model: LiveGame, rb: Rulebook, lever: str, values: dict[str, Any]) -> None:
+        super().__init__()
+        self.model, self.rb, self.lever, self.start = model, rb, lever, values
+        self.form = ParamForm(rb, id="order-params")
+
+    def compose(self) -> ComposeResult:
+        lv = self.rb.levers[self.lever]
+        with VerticalScroll():
+            yield Static(f"{lv.code} — {lv.name}", classes="head", markup=False)
+            yield Static(lv.description.strip(), markup=False)
+            yield self.form
+            yield Static("", id="param-cost", markup=False)
+            with Horizontal():
+                yield Button("Set (ctrl+s)", id="param-ok", variant="primary")
+                yield Button("Cancel (Esc)", id="param-cancel")
+
+    async def on_mount(self) -> None:
+        await self.form.set_lever(self.lever, self.start)
+        self._show()
+        fields = list(self.form.query("Input, Select, Checkbox"))
+        (fields[0] if fields else self.query_one("#param-ok")).focus()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _show(self) -> None:
+        try:
+            params = self.form.checked()
+        except ValueError as exc:
+            self.query_one("#param-cost", Static).update(f"! {exc}")
+            return
+        cost = terms.lever_cost(self.model, self.rb, self.lever, params)
+        team = self.model.team or ""
+        pc = (self.model.view.get("pc") or {}).get(team)
+        have = f" · {team.upper()} has {float(pc):g} PC" if pc is not None else ""
+        self.query_one("#param-cost", Static).update(
+            f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
+        )
+
+    @on(Button.Pressed, "#param-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#param-ok")
+    @on(Input.Submitted)
+    def action_done(self) -> None:
+        try:
+            self.dismiss(self.form.checked())
+        except ValueError as exc:
+            self.query_one("#param-cost", Static).update(f"! {exc}")
+
+
+# ---------------------------------------------------------------------- a proposal read in full
+
+
+class ProposalScreen(ModalScreen[str | None]):
+    """A proposal in full (terms.proposal_text); answers with the action chosen, or None."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", "Close"),
+        Binding("a", "dismiss('accept')", "Accept"),
+        Binding("r", "dismiss('reject')", "Reject"),
+        Binding("c", "dismiss('counter')", "Counter"),
+    ]
+    DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.text, id="proposal-text", markup=False)
+            with Horizontal():
+                yield Button("Accept (a)", id="accept", variant="primary")
+                yield Button("Reject (r)", id="reject")
+                yield Button("Counter (c)", id="counter")
+                yield Button("Close (Esc)", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "close" else event.button.id)
+
+
+# ---------------------------------------------------------------------- the composer
+
+
+class ComposerScreen(ModalScreen[str | None]):
+    """A new proposal (or a counter to one), composed from lists; answers with the id of nothing (the
+    screen closes on its own once the server has the proposal) or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        # priority: a text field would take ctrl+a (to the line's start) and the clause would not be added
+        Binding("ctrl+a", "add_clause", "Add clause", priority=True),
+        Binding("ctrl+s", "send", "Send", priority=True),
+        Binding("delete", "remove_clause", "Remove clause", show=False),
+    ]
+    DEFAULT_CSS = (
+        MODAL_CSS.format(name="ComposerScreen")
+        + """
+    ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen Checkbox { width: auto; }
+    ComposerScreen #c-team { width: 28; }
+    ComposerScreen #c-lever { width: 1fr; }
+    ComposerScreen #c-duration { width: 24; }
+    ComposerScreen #c-vis { width: 20; }
+    ComposerScreen #c-framing { width: 1fr; }
+    """
+    )
+
+    def __init__(
+        self, model: LiveGame, rb: Rulebook, send: Send, counter: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__()
+        self.model, self.rb, self.send = model, rb, send
+        self.team = str(model.team or "")
+        self.counter_to: str | None = counter["id"] if counter else None
+        self.clauses: list[Clause] = []
+        self._start = counter
+        self.form = ParamForm(rb, id="c-params")
+        self._sending = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        others = [t for t in TEAMS if t != self.team]
+        head = f"Counter to {self.counter_to}" if self.counter_to else "New proposal"
+        with VerticalScroll():
+            yield Static(
+                f"{head} — {terms.team_name(self.rb, self.team)} is a party; tick the others",
+                classes="head",
+                markup=False,
+            )
+            with Horizontal():
+                for t in others:
+                    yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+            yield Static("Clauses (Delete removes the highlighted one):", markup=False)
+            yield OptionList(id="c-clauses")
+            yield Static(
+                "Add a clause: who commits, to which lever, with what parameters, for how long",
+                classes="head",
+                markup=False,
+            )
+            with Horizontal():
+                yield Select[str](
+                    [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
+                    id="c-team",
+                    value=self.team or "us",
+                    allow_blank=False,
+                )
+                yield Select[str]([], id="c-lever", prompt="pick a lever")
+            yield self.form
+            with Horizontal():
+                yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
+                yield Button("Add clause (ctrl+a)", id="c-add")
+            yield Static("", id="c-lever-text", markup=False)
+            with Horizontal():
+                yield Select[str](
+                    [("private", "private"), ("public", "public")],
+                    id="c-vis",
+                    value="private",
+                    allow_blank=False,
+                )
+                yield Select[str](
+                    self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
+                )
+            yield Input(
+                placeholder="a short message to the other parties (optional)", id="c-note", max_length=2000
+            )
+            yield Static("", id="c-check", markup=False)
+            with Horizontal():
+                yield Button("Send proposal (ctrl+s)", id="c-send", variant="primary")
+                yield Button("Cancel (Esc)", id="c-cancel")
+
+    async def on_mount(self) -> None:
+        p = self._start
+        if p is not None:
+            for t in p.get("parties") or []:
+                if t != self.team:
+                    self.query_one(f"#party-{t}", Checkbox).value = True
+            for c in p.get("clauses") or []:
+                self.clauses.append(
+                    Clause(
+                        actor=c["actor"],
+                        lever=c["lever"],
+                        params=dict(c.get("params") or {}),
+                        duration=int(c.get("duration") if c.get("duration") is not None else 1),
+                        condition=c.get("condition"),
+                    )
+                )
+            self.query_one("#c-vis", Select).value = p.get("visibility") or "private"
+        self._levers(self.team or "us")
+        self._show_clauses()
+        if p is not None and p.get("framing") in FRAMINGS:
+            self.query_one("#c-framing", Select).value = p["framing"]
+        self.check()
+        first = self.query("Checkbox").first()
+        first.focus()
+
+    def _framing_options(self, china: bool) -> list[tuple[str, str]]:
+        """Every framing; with a Chinese commitment in the draft only those the rules accept for it."""
+        allowed = terms.CHINA_FRAMINGS if china else FRAMINGS
+        return [(terms.FRAMING_WORDS[f], f) for f in allowed]
+
+    def _levers(self, team: str) -> None:
+        sel = self.query_one("#c-lever", Select)
+        sel.set_options(
+            [(f"{lv.code} — {lv.name}", lid) for lid, lv in self.rb.levers.items() if lv.team == team]
+        )
+
+    # ------------------------------------------------------------------ the draft
+
+    def parties(self) -> list[TeamId]:
+        ticked = [t for t in TEAMS if t != self.team and self.query_one(f"#party-{t}", Checkbox).value]
+        return [t for t in TEAMS if t == self.team or t in ticked]
+
+    def draft(self) -> Propose:
+        """The form as a command; a ``ValueError`` (pydantic's too) says what the wire model refuses."""
+        framing = self.query_one("#c-framing", Select).value
+        return Propose(
+            parties=self.parties(),
+            clauses=list(self.clauses),
+            visibility="public" if self.query_one("#c-vis", Select).value == "public" else "private",
+            framing=cast(Framing, framing if framing in FRAMINGS else "none"),
+            counter_to=self.counter_to,
+            note=self.query_one("#c-note", Input).value.strip(),
+        )
+
+    def problem(self) -> str | None:
+        """Why the server would refuse the draft now (its own words), or None."""
+        if len(self.parties()) < 2:
+            return "bad_proposal: a proposal needs at least two different parties (tick another team)"
+        try:
+            cmd = self.draft()
+        except ValidationError as exc:
+            return f"bad_command: {first_problem(exc)}"
+        return terms.check_draft(self.model, self.rb, cmd)
+
+    def check(self) -> str | None:
+        why = self.problem()
+        text = f"! {why}" if why else f"ok: the server will take it ({len(self.clauses)} clause(s))"
+        self.query_one("#c-check", Static).update(text)
+        return why
+
+    def _show_clauses(self) -> None:
+        ol = self.query_one("#c-clauses", OptionList)
+        ol.clear_options()
+        for i, c in enumerate(self.clauses):
+            cost = terms.lever_cost(self.model, self.rb, c.lever, c.params)
+            words = terms.clause_words(self.rb, c.model_dump())
+            ol.add_option(Option(Text(f"{i + 1}. {words} · {terms.pc_text(cost)} a turn"), id=str(i)))
+        if not self.clauses:
+            ol.add_option(Option(Text("none yet: add one below"), disabled=True))
+        china = any(c.actor == "cn" for c in self.clauses)
+        fr = self.query_one("#c-framing", Select)
+        keep = fr.value
+        fr.set_options(self._framing_options(china))
+        allowed = terms.CHINA_FRAMINGS if china else FRAMINGS
+        if keep in allowed:
+            fr.value = keep
+        elif not china:
+            fr.value = "none"
+        # with a Chinese clause and no accepted framing the list stays blank: the check says why
+
+    # ------------------------------------------------------------------ events
+
+    @on(Select.Changed, "#c-team")
+    def _team_changed(self, event: Select.Changed) -> None:
+        self._levers(str(event.value))
+
+    @on(Select.Changed, "#c-lever")
+    async def _lever_changed(self, event: Select.Changed) -> None:
+        lever = None if event.value is Select.NULL else str(event.value)
+        await self.form.set_lever(lever)
+        text = ""
+        if lever:
+            lv = self.rb.levers[lever]
+            text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+        self.query_one("#c-lever-text", Static).update(text)
+
+    @on(Checkbox.Changed)
+    @on(Select.Changed, "#c-vis, #c-framing")
+    @on(Input.Changed, "#c-note")
+    def _changed(self) -> None:
+        self.check()
+
+    @on(Button.Pressed, "#c-add")
+    @on(Input.Submitted, "#c-params Input")
+    def action_add_clause(self) -> None:
+        team = str(self.query_one("#c-team", Select).value)
+        lever_value = self.query_one("#c-lever", Select).value
+        if lever_value is Select.NULL:
+            self._say("! pick a lever for the clause first")
+            return
+        try:
+            params = self.form.checked()
+            clause = Clause(
+                actor=cast(TeamId, team),
+                lever=str(lever_value),
+                params=params,
+                duration=int(cast(int, self.query_one("#c-duration", Select).value)),
+            )
+        except ValidationError as exc:
+            self._say(f"! {first_problem(exc)}")
+            return
+        except ValueError as exc:
+            self._say(f"! {exc}")
+            return
+        self.clauses.append(clause)
+        self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
+        if team != self.team:  # the team that commits must be a party: tick it
+            self.query_one(f"#party-{team}", Checkbox).value = True
+        self._show_clauses()
+        self.check()
+        self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
+
+    def action_remove_clause(self) -> None:
+        ol = self.query_one("#c-clauses", OptionList)
+        if not self.clauses or ol.highlighted is None or ol.highlighted >= len(self.clauses):
+            return
+        del self.clauses[ol.highlighted]
+        self._show_clauses()
+        self.check()
+
+    def _say(self, text: str) -> None:
+        """The check line, scrolled into view (on a small terminal the form is taller than the window)."""
+        out = self.query_one("#c-check", Static)
+        out.update(text)
+        out.scroll_visible(animate=False)
+
+    @on(Button.Pressed, "#c-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#c-send")
+    async def action_send(self) -> None:
+        """Send a draft the server's check passes; stay open (nothing lost) if the server refuses."""
+        if self._sending:
+            return
+        why = self.check()
+        lever = self.query_one("#c-lever", Select).value
+        if why is None and lever is not Select.NULL:
+            code = self.rb.levers[str(lever)].code
+            why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
+        if why is not None:
+            self._say(f"! not sent — {why}")
+            return
+        self._sending = True
+        try:
+            refused = await self.send(self.draft())
+        finally:
+            self._sending = False
+        if refused is not None:
+            self._say(f"! not sent — {refused}")
+            return
+        self.dismiss("sent")

@@ -1,0 +1,240 @@
+"""What a deal or an order means for a team, from the rulebook and the team's view: the cost of a lever
+with chosen parameters, a clause in words, whether a team can keep a clause now, and the check a draft
+proposal must pass. Pure functions (no widgets), so the composer, the proposal reader and the orders
+tab say the same thing, and tests read them without a screen.
+
+A draft is checked with ``precursor.game.negotiation.check_proposal``, the function the server runs
+on every proposal: "ok" here means the server takes it, and a refusal reads as the server words it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from precursor.game.commands import CommandError, Propose
+from precursor.game.core import normalise_params
+from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import CLever, Rulebook
+
+    from .model import LiveGame
+
+TEAM_NAMES = {"us": "United States", "mx": "Mexico", "cn": "China", "ca": "Canada"}
+FRAMING_WORDS = {
+    "none": "no framing",
+    "shared_responsibility": "shared responsibility",
+    "us_demand_met": "a US demand met",
+    "china_initiative": "China's own initiative",
+    "multilateral": "a multilateral effort",
+    "reciprocal": "reciprocal steps",
+}
+__all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES"]
+
+
+def team_name(rb: Rulebook | None, team: str) -> str:
+    if rb is not None and team in rb.teams:
+        return rb.teams[team].name
+    return TEAM_NAMES.get(team, team.upper())
+
+
+def param_range(lv: CLever, pid: str) -> str:
+    """A parameter's allowed values in words: ``120–300`` or ``kingpin / mid level``."""
+    p = lv.params[pid]
+    if p.type == "choice":
+        return " / ".join(c.replace("_", " ") for c in p.choices)
+    if p.type == "bool":
+        return "yes / no"
+    lo = "" if p.min is None else f"{p.min:g}"
+    hi = "" if p.max is None else f"{p.max:g}"
+    return f"{lo}–{hi}"
+
+
+def value_words(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).replace("_", " ")
+
+
+def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
+    """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return ", ".join(f"{k} {value_words(v)}" for k, v in params.items())
+    out = []
+    for pid, p in lv.params.items():
+        v = params.get(pid, p.default)
+        if changed_only and v == p.default:
+            continue
+        out.append(f"{pid} {value_words(v)}")
+    return ", ".join(out)
+
+
+def lever_cost(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> float | None:
+    """What ordering the lever with these parameters costs its team in political capital; None when the
+    cost depends on the state a team cannot compute from here (then only the orders phase tells)."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return None
+    if lever in (model.view.get("free_levers") or []):
+        return 0.0
+    try:
+        full = normalise_params(lv, params)
+    except CommandError:
+        return None
+    if all(n.startswith("param.") for n in lv.cost.names):
+        try:
+            return max(0.0, float(lv.cost.fn({f"param.{k}": v for k, v in full.items()})))
+        except Exception:  # an expression that wants a name after all: unknown, never a crash
+            return None
+    if full == normalise_params(lv, {}):  # the view's cost is the cost at the defaults
+        for row in model.view.get("levers") or []:
+            if row["id"] == lever and row.get("cost") is not None:
+                return float(row["cost"])
+    return None
+
+
+def pc_text(v: float | None) -> str:
+    return "? PC" if v is None else f"{v:g} PC"
+
+
+def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
+    """One clause as a sentence: who commits to which lever (code and name), its parameters, when."""
+    lever = str(clause.get("lever"))
+    lv = rb.levers.get(lever)
+    head = f"{lv.code} — {lv.name}" if lv is not None else lever
+    params = params_words(rb, lever, dict(clause.get("params") or {}))
+    dur = int(clause.get("duration") or 0)
+    start = clause.get("start_turn")
+    when = "once" if dur == 0 else f"for {dur} turn{'s' if dur != 1 else ''}"
+    if start:
+        when += f" from turn {start}"
+    text = f"{str(clause.get('actor', '?')).upper()} commits to {head}"
+    if params:
+        text += f" ({params})"
+    text += f", {when}"
+    if clause.get("condition"):
+        text += f" [if {clause['condition']}]"
+    return text
+
+
+def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[bool | None, str]:
+    """Whether the committed team can keep a clause now: (True, why), (False, why), or (None, why) when
+    this team cannot tell (another team's record is its own)."""
+    actor, lever = str(clause.get("actor")), str(clause.get("lever"))
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return False, f"{lever} is not a lever of these rules"
+    if actor == model.team:
+        count = ((model.view.get("counts") or {}).get(lever) or {}).get("count", 0)
+        if lv.once and count > 0:
+            return False, f"{lv.code} can be played once per game and already was"
+        for row in model.view.get("levers") or []:
+            if row["id"] == lever and not row.get("available"):
+                return False, str(row.get("why_not") or f"{lv.code} cannot be ordered now")
+        return True, f"{lv.code} can be ordered"
+    if lv.once and any(
+        ev.get("type") == "order_executed" and ev.get("lever") == lever for ev in model.results
+    ):
+        return False, f"{lv.code} can be played once per game and {actor.upper()} has played it"
+    return None, f"{actor.upper()}'s record is not shown to you"
+
+
+def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:
+    """What the clauses cost each party in political capital for one turn they are all due (a party
+    that commits to nothing pays nothing; None: a cost that cannot be computed from here)."""
+    out: dict[str, float | None] = {str(t): 0.0 for t in proposal.get("parties") or []}
+    for c in proposal.get("clauses") or []:
+        actor = str(c.get("actor"))
+        cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
+        have = out.get(actor, 0.0)
+        out[actor] = None if cost is None or have is None else have + cost
+    return out
+
+
+def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list[str]:
+    """Why this team could not keep its side of a proposal now (empty: it can, as far as it knows)."""
+    team = model.team
+    problems = []
+    mine = [c for c in proposal.get("clauses") or [] if c.get("actor") == team]
+    for i, c in enumerate(proposal.get("clauses") or []):
+        if c.get("actor") != team:
+            continue
+        ok, why = keepable(model, rb, c)
+        if ok is False:
+            problems.append(f"clause {i + 1}: {why}")
+    cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
+    pc = (model.view.get("pc") or {}).get(str(team))
+    if mine and cost is not None and pc is not None and cost > float(pc):
+        problems.append(f"your clauses cost {cost:g} PC a turn and {str(team).upper()} has {float(pc):g} PC")
+    return problems
+
+
+def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
+    """A proposal in full: who, the terms, each clause in words with its cost and whether the committed
+    team can keep it now, and what the whole deal costs each party."""
+    parties = ", ".join(team_name(rb, str(t)) for t in p.get("parties") or [])
+    accepted = ", ".join(str(t).upper() for t in p.get("accepted") or []) or "nobody yet"
+    framing = FRAMING_WORDS.get(str(p.get("framing") or "none"), str(p.get("framing")))
+    lines = [
+        f"Proposal {p.get('id')} from {str(p.get('from', '?')).upper()}"
+        + (f" ({p['by']})" if p.get("by") else ""),
+        f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
+        f"Status: {p.get('status', 'open')}, accepted by {accepted}",
+    ]
+    if p.get("counter_to"):
+        lines.append(f"A counter to {p['counter_to']}.")
+    if p.get("note"):
+        lines.append(f"Message: {p['note']}")
+    lines += ["", "Clauses:"]
+    for i, c in enumerate(p.get("clauses") or []):
+        cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
+        ok, why = keepable(model, rb, c)
+        mark = {True: "✓ can keep it now", False: "✗ CANNOT keep it now", None: "? cannot tell"}[ok]
+        lines.append(f" {i + 1}. {clause_words(rb, c)}")
+        free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
+        lines.append(
+            f"    costs {str(c.get('actor', '?')).upper()} {pc_text(cost)} a turn{free} · {mark}: {why}"
+        )
+    costs = costs_by_party(model, rb, p)
+    lines += [
+        "",
+        "Cost in political capital for a turn every clause is due: "
+        + " · ".join(f"{t.upper()} {pc_text(v)}" for t, v in costs.items()),
+    ]
+    problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
+    if problems:
+        lines.append("! You cannot keep your side now: " + "; ".join(problems))
+    return "\n".join(lines)
+
+
+def tabled_this_turn(model: LiveGame) -> int:
+    team = model.team
+    return sum(1 for p in model.proposals.values() if p.get("from") == team and p.get("turn") == model.turn)
+
+
+def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
+    """The server's verdict on a draft, run here on the team's view: None if it would be tabled, else
+    the refusal in the server's words (``code: message``)."""
+    team = model.team
+    if not team:
+        return "forbidden: only a team seat tables proposals"
+    tokens = model.view.get("tokens") or []
+    try:
+        check_proposal(
+            rb,
+            cmd,
+            team,
+            turn=model.turn,
+            phase=model.phase,
+            tabled=tabled_this_turn(model),
+            limit=int(model.view.get("proposal_limit") or 99),
+            consent_token=lambda: any(t.get("active") for t in tokens),
+        )
+    except CommandError as exc:
+        return f"{exc.code}: {exc.message}"
+    if cmd.counter_to is not None and cmd.counter_to not in model.proposals:
+        return f"bad_proposal: no proposal '{cmd.counter_to}' to counter"
+    return None

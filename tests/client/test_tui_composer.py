@@ -1,0 +1,261 @@
+"""Proposals and orders without typing an id (Mexico, loose-talk, a real server under Pilot): the
+composer builds a proposal from lists and checks it with the server's own function, a proposal opens
+in full with its costs and whether it can be kept, accepting one that cannot be kept asks first, and
+an order's parameters are set in a form and submitted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    drain,
+    frames_until,
+    is_event,
+    log_lines,
+    new_game,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, DataTable, Input, RichLog, Select, SelectionList
+
+from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
+from client_tui.widgets import Confirm
+from precursor.client import GameClient
+
+CS2 = (
+    "bad_proposal: a Chinese commitment needs a framing: one of china_initiative, multilateral, reciprocal,"
+    " us_demand_met (rule CS2)"
+)
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def _open_composer(pilot: Pilot[Any]) -> ComposerScreen:
+    await close_cards(pilot)
+    await pilot.press("4", "n")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposerScreen), what="the composer")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ComposerScreen)
+    return screen
+
+
+async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
+    """Pick a clause from the lists (what a click in each list does) and type its numbers."""
+    cs.query_one("#c-team", Select).value = team
+    await pilot.pause()
+    options = [v for _label, v in cs.query_one("#c-lever", Select)._options]
+    assert lever in options and all(cs.rb.levers[str(v)].team == team for v in options if v != Select.NULL)
+    cs.query_one("#c-lever", Select).value = lever
+    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
+    await pilot.pause()
+    for pid, value in params.items():
+        field = cs.form._fields[pid]
+        assert isinstance(field, Input)
+        field.value = value
+        field.focus()  # ctrl+a adds the clause even from a text field (which takes ctrl+a itself)
+    await pilot.press("ctrl+a")
+
+
+async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_other_party(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            assert "a proposal needs at least two different parties" in static_text(app, "#c-check")
+            await _clause(pilot, cs, "mx", "mx_presence", level="2")
+            # a value out of its range is refused in the server's words, and not added
+            await _clause(pilot, cs, "us", "us_san_1", packages="7")
+            assert "US-SAN-1.packages = 7 is outside its range [1, 3]" in static_text(app, "#c-check")
+            assert len(cs.clauses) == 1
+            field = cs.form._fields["packages"]
+            assert isinstance(field, Input)
+            field.value = "2"
+            await pilot.press("enter")  # Enter in a parameter's field adds the clause too
+            assert cs.query_one("#party-us", Checkbox).value  # the committed team became a party
+            check = static_text(app, "#c-check")
+            assert check == "ok: the server will take it (2 clause(s))", check
+            text = screen_text(app)
+            assert "MX commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
+            assert "(level 2), for 1 turn · 3 PC a turn" in text
+            assert "US commits to US-SAN-1 — Kingpin and material-support sanctions" in text
+            cs.query_one("#c-note", Input).value = "Both of us move this month."
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            p = got[-1]["event"]["proposal"]
+            assert p["parties"] == ["us", "mx"] and p["note"] == "Both of us move this month."
+            assert [(c["actor"], c["lever"], c["params"]) for c in p["clauses"]] == [
+                ("mx", "mx_presence", {"level": 2}),
+                ("us", "us_san_1", {"packages": 2}),
+            ]
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="it to close")
+            assert "proposal tabled" in static_text(app, "#notice")
+            table = app.screen.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            assert str(table.get_row_at(0)[4]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
+
+
+async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("mx", "cn"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["cn"]) as cn:
+        await cn.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            await _clause(pilot, cs, "cn", "cn_kyc")
+            assert static_text(app, "#c-check") == f"! {CS2}"
+            # the framing list now offers only the framings the rules accept for a Chinese commitment
+            framing = cs.query_one("#c-framing", Select)
+            offered = [v for _label, v in framing._options if v != Select.NULL]
+            assert offered == ["china_initiative", "multilateral", "reciprocal", "us_demand_met"]
+            await pilot.press("ctrl+s")
+            assert static_text(app, "#c-check") == f"! not sent — {CS2}"
+            assert isinstance(app.screen, ComposerScreen)
+            assert not any(is_event("proposal")(f) for f in await drain(cn, 0.3))
+            framing.value = "reciprocal"
+            await pilot.pause()
+            assert static_text(app, "#c-check").startswith("ok:")
+            await pilot.press("ctrl+s")
+            got = await frames_until(cn, is_event("proposal"))
+            p = got[-1]["event"]["proposal"]
+            assert p["framing"] == "reciprocal" and p["clauses"][0]["lever"] == "cn_kyc"
+
+
+async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot_be_kept_asks_first(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await mx.next_frame()
+        await us.next_frame()
+        await advance_to(fac, "orders")
+        await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+        await advance_to(fac, "negotiation", 2)  # MX-PLAN(i) is spent: once per game
+        clauses = [
+            {"actor": "mx", "lever": "mx_plan_1", "duration": 2},
+            {"actor": "mx", "lever": "mx_presence", "params": {"level": 2}, "condition": "mx.st < 60"},
+            {"actor": "us", "lever": "us_san_1", "params": {"packages": 2}},
+        ]
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
+        pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            # the whole clause list, the condition as text (never markup), not cut short
+            assert str(table.get_row_at(0)[4]) == (
+                "MX MX-PLAN(i); MX MX-PRESENCE (level 2) [if mx.st < 60]; US US-SAN-1 (packages 2)"
+            )
+            table.focus()
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
+            text = app.screen.text  # type: ignore[attr-defined]
+            assert f"Proposal {pid} from US" in text
+            assert "1. MX commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
+            assert (
+                "costs MX 0 PC a turn (free this turn) · ✗ CANNOT keep it now: MX-PLAN(i) can be played"
+                " once per game and already was"
+            ) in text
+            assert "(level 2), for 1 turn from turn 2 [if mx.st < 60]" in text
+            assert "costs MX 3 PC a turn · ✓ can keep it now" in text
+            assert "costs US 2 PC a turn · ? cannot tell: US's record is not shown to you" in text
+            assert "for a turn every clause is due: US 2 PC · MX 3 PC" in text
+            assert "[if mx.st < 60]" in screen_text(app)
+            # a counter opened from here and left does not stick to the next proposal
+            await pilot.press("c")
+            await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen))
+            assert app.screen.counter_to == pid  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+            await pilot.press("n")
+            await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen))
+            assert app.screen.counter_to is None  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+            # accept asks first; n sends nothing
+            table.focus()
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen))
+            await pilot.press("a")
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+            question = screen_text(app)
+            assert "commits your team to something it cannot keep now" in question
+            assert "clause 1: MX-PLAN(i) can be played once per game and already was" in question
+            await pilot.press("n")
+            await wait_until(pilot, lambda: not isinstance(app.screen, Confirm))
+            assert not any(is_event("proposal_response")(f) for f in await drain(us, 0.3))
+            # the Accept button asks too, and y accepts
+            await pilot.click("#accept")
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+            await pilot.press("y")
+            got = await frames_until(us, is_event("proposal_response", proposal=pid))
+            assert got[-1]["event"]["action"] == "accept"
+
+
+async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+            await wait_until(pilot, lambda: "mx_presence" in ids() and gs.model.phase == "orders")
+            sl.highlighted = ids().index("mx_presence")
+            await pilot.press("p")
+            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+            await pilot.pause()
+            assert "ok: level 1 · costs 2 PC · MX has 10 PC" in static_text(app, "#param-cost")
+            field = app.screen.query_one("#order-params Input", Input)
+            field.value = "5"
+            await pilot.pause()
+            assert "MX-PRESENCE.level = 5 is outside its range [1, 3]" in static_text(app, "#param-cost")
+            field.value = "3"
+            await pilot.pause()
+            assert "ok: level 3 · costs 4 PC" in static_text(app, "#param-cost")
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen))
+            assert list(sl.selected) == ["mx_presence"]  # setting the parameters ticks the lever
+            prompt = str(sl.get_option_at_index(sl.highlighted or 0).prompt)
+            assert "level 3" in prompt and "4 PC" in prompt
+            assert "selected 4 PC" in static_text(app, "#order-info")
+            await pilot.press("ctrl+s")
+            got = await frames_until(fac, is_event("orders_submitted", team="mx"))
+            assert got[-1]["event"]["orders"][0]["params"] == {"level": 3}
+            await fac.send({"type": "advance", "turn": 1, "phase": "orders"})  # adjudicate
+            await pilot.press("6")
+            log = gs.query_one("#result-log", RichLog)
+            await wait_until(
+                pilot,
+                lambda: any("MX Sustained campaign" in x and "(level 3)" in x for x in log_lines(log)),
+                what="the order in the log with its parameter",
+            )
