@@ -4,11 +4,13 @@ also comes up as a card over the screen (``InjectCards``)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
@@ -32,10 +34,15 @@ class BriefingPane(VerticalScroll):
         yield Static("", id="brief-injects", markup=False)
 
     def show(self) -> None:
-        self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
-        self.show_injects()
+        with contextlib.suppress(NoMatches):  # a frame read while the app closes: nothing to draw
+            self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
+            self.show_injects()
 
     def show_injects(self) -> None:
+        with contextlib.suppress(NoMatches):
+            self._show_injects()
+
+    def _show_injects(self) -> None:
         turn = self.model.turn
         now = [ev for ev in self.model.injects if ev.get("turn") == turn]
         before = [ev for ev in reversed(self.model.injects) if ev.get("turn") != turn]

@@ -3,6 +3,7 @@ true values beside what each team sees, and every team's orders with the bots' r
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
@@ -10,6 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select
 
@@ -84,10 +86,12 @@ class ControlPane(VerticalScroll):
     def show(self) -> None:
         if self.model.role != "facilitator":
             return
-        self._load_choices()
-        self._players()
-        self._truth()
-        self._orders()
+        # a frame read while the app closes finds the pane's children gone: nothing left to draw
+        with contextlib.suppress(NoMatches):
+            self._load_choices()
+            self._players()
+            self._truth()
+            self._orders()
 
     def _load_choices(self) -> None:
         sid = self.model.view.get("scenario", {}).get("id")
