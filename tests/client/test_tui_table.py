@@ -3,6 +3,7 @@ new-game form read without colour, results in words, and injects that wait for a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,12 +11,13 @@ import pytest
 from live_server import running_server
 from test_tui_support import new_game, static_text, until_online, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Button, DataTable, Input, Select
 
 from client_tui.app import PrecursorApp
 from client_tui.game_screen import GameScreen
-from client_tui.lobby import CodesScreen, LobbyScreen
-from precursor.client import LobbyClient
+from client_tui.lobby import CodesScreen, CreateGameScreen, LobbyScreen
+from client_tui.widgets import Confirm
+from precursor.client import ClientError, LobbyClient
 
 
 async def settled(pilot: Pilot[Any]) -> GameScreen:
@@ -81,3 +83,52 @@ async def test_the_codes_window_shows_the_token_and_how_to_get_back_in(url: str)
         assert g.facilitator_token in text
         assert f"precursor play {url} --code {g.facilitator_token}" in text
         assert "lobby's code field" in text
+
+
+# ---------------------------------------------------------------------- 2 the join codes in the console
+
+
+async def test_the_console_shows_the_codes_and_a_new_code_stops_the_old_one(url: str) -> None:
+    app = PrecursorApp(url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateGameScreen), what="the form")
+        form = app.screen
+        await wait_until(pilot, lambda: form.query_one("#scenario", Select).value != Select.BLANK)
+        form.query_one("#scenario", Select).value = "tutorial"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, CodesScreen), what="the join codes")
+        created = app.screen.created  # type: ignore[attr-defined]
+        old = created["join_codes"]["mx"]
+        await pilot.press("f")
+        gs = await settled(pilot)
+        await pilot.press("7")
+        codes = lambda: static_text(app, "#f-codes")  # noqa: E731
+        await wait_until(pilot, lambda: old in codes(), what="the codes in the console")
+        assert created["join_codes"]["observer"] in codes() and created["facilitator_token"] in codes()
+        gs.query_one("#f-code-who", Select).value = "mx"
+        gs.query_one("#f-rotate", Button).press()
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: old not in codes(), what="the new code")
+        new = re.search(r"MX\s+(\w{4}-\w{4}-\w{4})", codes())
+        assert new is not None
+        assert f"new MX join code: {new.group(1)}" in static_text(app, "#notice")
+        async with LobbyClient(url) as lobby:
+            with pytest.raises(ClientError) as refused:
+                await lobby.join(created["game_id"], old, "Late Luis")
+            assert refused.value.code == "bad_code"
+            await lobby.join(created["game_id"], new.group(1), "Luis")
+
+
+async def test_the_console_offers_only_the_chosen_team_s_personas(url: str) -> None:
+    g, _ = await new_game(url, teams=())
+    app = PrecursorApp(url, game_id=g.game_id, token=g.facilitator_token)
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await settled(pilot)
+        await pilot.press("7")
+        gs.query_one("#f-team", Select).value = "mx"
+        persona = gs.query_one("#f-persona", Select)
+        await pilot.pause()
+        offered = [str(v) for _, v in persona._options if isinstance(v, str)]
+        assert sorted(offered) == ["cooperative", "sovereigntist"]
