@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -10,9 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
 from precursor.client import ClientError, GameClient, LobbyClient
+
+TEAMS = ("us", "mx", "cn", "ca")
+HUMAN = "human"  # a seat left to human players (the value of a team's choice in the new-game form)
 
 # the characters of a join code (base 32), which a token (URL-safe base 64, 32 characters) is not
 _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
@@ -231,10 +235,15 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
                 yield Input(placeholder="seed (blank: random)", id="seed", type="integer")
                 yield Input(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
                 yield Input(placeholder="orders deadline, s", id="dl-orders", type="integer")
-            yield Label("Bots in empty seats (the scenario's personas)")
-            with Horizontal(classes="row"):
-                for t in ("us", "mx", "cn", "ca"):
-                    yield Checkbox(t.upper(), id=f"bot-{t}")
+            yield Label("Each team: human players (with its join code) or a bot persona of that team")
+            for pair in (("us", "mx"), ("cn", "ca")):
+                with Horizontal(classes="row"):
+                    for t in pair:
+                        # the choice reads as words ("MX: human", "MX: bot — sovereigntist"): a ticked
+                        # and an empty checkbox differ only by colour, which NO_COLOR and --mono lose
+                        yield Select[str](
+                            [(f"{t.upper()}: human", HUMAN)], id=f"bot-{t}", value=HUMAN, allow_blank=False
+                        )
             yield Select(
                 [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
             )
@@ -268,6 +277,25 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         sel.set_options([(f"{s.id} — {s.title[:40]}", s.id) for s in scenarios])
         if scenarios:
             sel.value = scenarios[0].id
+        self._offer_personas(await asyncio.to_thread(self._personas))
+
+    def _personas(self) -> dict[str, list[str]]:
+        """Each team's personas, from the client's rulebook (loaded in a thread: the lobby comes up
+        without it)."""
+        rb = getattr(self.app, "rb", None)
+        out: dict[str, list[str]] = {t: [] for t in TEAMS}
+        for p in getattr(rb, "personas", {}).values():
+            out.setdefault(p.team, []).append(p.id)
+        return {t: sorted(ids) for t, ids in out.items()}
+
+    def _offer_personas(self, personas: dict[str, list[str]]) -> None:
+        """Only a team's own personas for its seat: the server refuses a bot of another team."""
+        for t in TEAMS:
+            options = [(f"{t.upper()}: human", HUMAN)] + [
+                (f"{t.upper()}: bot — {p}", p) for p in personas.get(t, [])
+            ]
+            self.query_one(f"#bot-{t}", Select).set_options(options)
+            self.query_one(f"#bot-{t}", Select).value = HUMAN
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -295,7 +323,11 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         except ValueError:
             self.query_one("#form-status", Static).update("seed and deadlines are whole numbers")
             return
-        bots = {t: "default" for t in ("us", "mx", "cn", "ca") if self.query_one(f"#bot-{t}", Checkbox).value}
+        bots = {}
+        for t in TEAMS:
+            choice = self.query_one(f"#bot-{t}", Select).value
+            if isinstance(choice, str) and choice != HUMAN:
+                bots[t] = choice
         press = self.query_one("#press", Select).value
         key_field = self.query_one("#organiser-key", Input)
         try:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from live_server import running_server
-from test_tui_support import new_game, static_text, until_online, wait_until
+from test_tui_support import new_game, screen_text, static_text, until_online, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select
 
@@ -132,3 +132,35 @@ async def test_the_console_offers_only_the_chosen_team_s_personas(url: str) -> N
         await pilot.pause()
         offered = [str(v) for _, v in persona._options if isinstance(v, str)]
         assert sorted(offered) == ["cooperative", "sovereigntist"]
+
+
+# ---------------------------------------------------------------------- 3 the new-game form in words
+
+
+async def test_the_form_says_human_or_which_bot_in_words_and_offers_each_team_its_own_personas(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = PrecursorApp(url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.no_color
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateGameScreen), what="the form")
+        form = app.screen
+        mx = form.query_one("#bot-mx", Select)
+        offered = lambda: [str(v) for _, v in mx._options]  # noqa: E731
+        await wait_until(pilot, lambda: "sovereigntist" in offered(), what="Mexico's personas")
+        assert offered() == ["human", "cooperative", "sovereigntist"]  # Mexico's two, none of the others'
+        form.query_one("#scenario", Select).value = "tutorial"
+        text = screen_text(app)
+        for team in ("US", "MX", "CN", "CA"):
+            assert f"{team}: human" in text, team
+        # by keys: open Mexico's list, go down to the second persona, take it
+        mx.focus()
+        await pilot.press("enter", "down", "down", "enter")
+        await wait_until(pilot, lambda: "MX: bot — sovereigntist" in screen_text(app), what="the choice")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, CodesScreen), what="the join codes")
+        game_id = app.screen.created["game_id"]  # type: ignore[attr-defined]
+    async with LobbyClient(url) as lobby:
+        assert (await lobby.game(game_id)).bots == {"mx": "sovereigntist"}
