@@ -9,15 +9,25 @@ from typing import Any
 
 import pytest
 from live_server import running_server
-from test_tui_support import new_game, screen_text, static_text, until_online, wait_until
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    log_lines,
+    new_game,
+    screen_text,
+    static_text,
+    until_online,
+    wait_until,
+)
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import Button, DataTable, Input, RichLog, Select
 
 from client_tui.app import PrecursorApp
 from client_tui.game_screen import GameScreen
 from client_tui.lobby import CodesScreen, CreateGameScreen, LobbyScreen
+from client_tui.panes import InjectCards
 from client_tui.widgets import Confirm
-from precursor.client import ClientError, LobbyClient
+from precursor.client import ClientError, GameClient, LobbyClient
 
 
 async def settled(pilot: Pilot[Any]) -> GameScreen:
@@ -164,3 +174,60 @@ async def test_the_form_says_human_or_which_bot_in_words_and_offers_each_team_it
         game_id = app.screen.created["game_id"]  # type: ignore[attr-defined]
     async with LobbyClient(url) as lobby:
         assert (await lobby.game(game_id)).bots == {"mx": "sovereigntist"}
+
+
+# ---------------------------------------------------------------------- 4 results in words, injects wait
+
+
+async def test_results_read_as_words_with_hanging_indents_and_no_blank_lines_at_80_columns(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk", bots={"us": "default"})
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = PrecursorApp(url, game_id=g.game_id, token=tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await settled(pilot)
+            await advance_to(fac, "briefing", 3)  # two turns adjudicated, turn 2's and 3's injects out
+            await close_cards(pilot)
+            await pilot.press("6")
+            log = gs.query_one("#result-log", RichLog)
+            await wait_until(pilot, lambda: "══ turn 3 ══" in log_lines(log), what="turn 3's results")
+            await pilot.pause(0.3)
+            lines = log_lines(log)
+            text = "\n".join(lines)
+            # no rule id or lever id where the rulebook has a name
+            ids = [r.id for r in gs.rb.rules] + [lv for lv in gs.rb.levers if "_" in lv]
+            assert [i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", text)] == []
+            assert "[rule] " in text and "[order] US " in text and "[inject] turn 2" in text
+            assert "[effect]" not in text and "[order_executed]" not in text
+            # every card's first line starts at the margin; everything else is indented, wrapped lines too
+            assert "" not in lines, "an empty line in the results"
+            starts = ("[", "══", "──")
+            assert all(line.startswith(starts) or line.startswith("  ") for line in lines), [
+                line for line in lines if not (line.startswith(starts) or line.startswith("  "))
+            ]
+            assert any(len(line) >= 70 for line in lines)  # there were lines to wrap at this width
+
+
+async def test_an_inject_waits_while_the_student_types_and_opens_when_the_field_is_left(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = PrecursorApp(url, game_id=g.game_id, token=tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await settled(pilot)
+            await pilot.press("3")
+            composer = gs.query_one("#composer", Input)
+            await wait_until(pilot, lambda: gs.focused is composer, what="the composer's focus")
+            await pilot.press(*"we will")
+            custom = {"title": "Storm", "text": "A storm closes the ports."}
+            await fac.send({"type": "release_inject", "custom": custom})
+            await wait_until(pilot, lambda: "opens when you leave" in static_text(app, "#notice"))
+            await pilot.pause(0.2)
+            assert not isinstance(app.screen, InjectCards)  # nothing popped over the typing
+            await pilot.press(*" agree")
+            assert composer.value == "we will agree"  # every key went to the message
+            assert "A storm closes the ports." in static_text(app, "#brief-news")
+            await pilot.press("escape")  # out of the field: now the card comes up
+            await wait_until(pilot, lambda: isinstance(app.screen, InjectCards), what="the card")
+            assert "A storm closes the ports." in "\n".join(app.screen.texts)  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, InjectCards))
+            assert composer.value == "we will agree"
