@@ -235,7 +235,7 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
                 yield Input(placeholder="seed (blank: random)", id="seed", type="integer")
                 yield Input(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
                 yield Input(placeholder="orders deadline, s", id="dl-orders", type="integer")
-            yield Label("Each team: human players (with its join code) or a bot persona of that team")
+            yield Label("Each team: human players (its join code) or a bot of that team")
             for pair in (("us", "mx"), ("cn", "ca")):
                 with Horizontal(classes="row"):
                     for t in pair:
