@@ -58,10 +58,10 @@ class LobbyScreen(Screen[None]):
             yield Static("loading…", id="lobby-status", markup=False)
             yield Label("Scenarios")
             yield DataTable(id="scenarios", cursor_type="row")
-            yield Label("Games (select one, then join with its code, or rejoin with your facilitator token)")
+            yield Label("Games (select one; join with a code, or rejoin with your facilitator token)")
             yield DataTable(id="games", cursor_type="row")
             with Horizontal(classes="row"):
-                yield Input(value=self.code or "", placeholder="join code or facilitator token", id="code")
+                yield Input(value=self.code or "", placeholder="join code or token", id="code")
                 yield Input(value=self.player_name or "", placeholder="your name", id="name")
                 yield Input(placeholder="seat (optional)", id="seat")
             with Horizontal(classes="row"):
