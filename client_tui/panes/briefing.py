@@ -29,6 +29,7 @@ class BriefingPane(VerticalScroll):
         super().__init__(id=id)
         self.model, self.rb = model, rb
         self.waiting: list[str] = []  # cards of injects that came while the student was typing
+        self._waiting_titles: list[str] = []
 
     def on_mount(self) -> None:
         self.watch(self.screen, "focused", self._focus_moved, init=False)
@@ -42,11 +43,11 @@ class BriefingPane(VerticalScroll):
         cards = [render.inject_card(ev, self.rb) for ev in injects]
         if _typing(self.screen.focused) or self.waiting:
             self.waiting += cards
-            titles = "; ".join(str(ev.get("title") or ev.get("id")) for ev in injects)
+            self._waiting_titles += [str(ev.get("title") or ev.get("id")) for ev in injects]
             self.post_message(
                 Notice(
-                    f"inject: {titles} — its card opens when you leave the text field (Esc);"
-                    " the briefing tab (1) has it already"
+                    f"inject: {'; '.join(self._waiting_titles)} — the cards open when you leave the"
+                    " text field (Esc); the briefing tab (1) has them already"
                 )
             )
             if not _typing(self.screen.focused):
@@ -59,7 +60,7 @@ class BriefingPane(VerticalScroll):
             self._open_waiting()
 
     def _open_waiting(self) -> None:
-        cards, self.waiting = self.waiting, []
+        cards, self.waiting, self._waiting_titles = self.waiting, [], []
         self._open(cards)
 
     def _open(self, cards: list[str]) -> None:

@@ -219,7 +219,7 @@ async def test_an_inject_waits_while_the_student_types_and_opens_when_the_field_
             await pilot.press(*"we will")
             custom = {"title": "Storm", "text": "A storm closes the ports."}
             await fac.send({"type": "release_inject", "custom": custom})
-            await wait_until(pilot, lambda: "opens when you leave" in static_text(app, "#notice"))
+            await wait_until(pilot, lambda: "open when you leave" in static_text(app, "#notice"))
             await pilot.pause(0.2)
             assert not isinstance(app.screen, InjectCards)  # nothing popped over the typing
             await pilot.press(*" agree")
