@@ -46,6 +46,7 @@ Everywhere
   Tab/shift+Tab  move between fields   ctrl+q     quit
 Lobby
   ctrl+n         new game (facilitator)   ctrl+j / Enter   join the selected game
+  the code field also takes your facilitator token: Enter opens that game's console again
   F5             reload the lists
 Game
   1 … 6 / F2…F7  briefing, dashboard, channels, proposals, orders, results
@@ -102,6 +103,9 @@ class PrecursorApp(App[None]):
         # lobby comes up without it and a thread loads it meanwhile (see preload_rulebook)
         self._rb: Rulebook | None = rulebook
         self._rb_lock = threading.Lock()
+        # the join codes of the games created in this session, by game: the server hands them out once
+        # and keeps only their hashes, so the console can show them only if the client remembers them
+        self.known_codes: dict[str, dict[str, str]] = {}
         self.register_theme(MONO)
         if mono:
             self.theme = "mono"
@@ -128,6 +132,9 @@ class PrecursorApp(App[None]):
         """Load the rulebook in a thread so that opening a game does not wait for it."""
         if self._rb is None:
             self.run_worker(lambda: self.rb, thread=True, group="rulebook", exclusive=True)
+
+    def remember_codes(self, game_id: str, codes: dict[str, str]) -> None:
+        self.known_codes.setdefault(game_id, {}).update(codes)
 
     def open_game(self, game_id: str, token: str) -> None:
         from .game_screen import GameScreen

@@ -34,7 +34,6 @@ from .panes import (
     ControlPane,
     DashboardPane,
     GameOverScreen,
-    InjectCards,
     Notice,
     OrdersPane,
     ProposalsPane,
@@ -278,16 +277,11 @@ class GameScreen(Screen[None]):
         """Injects just released: a notice, and a card each over the screen (one window for all)."""
         if not injects:
             return
-        cards = [render.inject_card(ev, self.rb) for ev in injects]
         titles = "; ".join(str(ev.get("title") or ev.get("id")) for ev in injects)
         self.notice(f"inject: {titles} — the cards stay in the briefing tab (1)")
         if self.model.role == "facilitator":  # who released it, or sees the whole deck anyway
             return
-        top = self.app.screen
-        if isinstance(top, InjectCards):
-            top.add(cards)
-        else:
-            self.app.push_screen(InjectCards(cards))
+        self.briefing.offer_cards(injects)  # over the screen, or waiting while the student types
 
     async def send(self, command: BaseModel, done: str = "") -> bool:
         refused = await self.try_send(command)

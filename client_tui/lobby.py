@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rich.text import Text
@@ -10,9 +11,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
-from precursor.client import ClientError, LobbyClient
+from precursor.client import ClientError, GameClient, LobbyClient
+
+TEAMS = ("us", "mx", "cn", "ca")
+HUMAN = "human"  # a seat left to human players (the value of a team's choice in the new-game form)
+
+# the characters of a join code (base 32), which a token (URL-safe base 64, 32 characters) is not
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def looks_like_join_code(text: str) -> bool:
+    """A join code is twelve base-32 characters, read out with dashes or spaces or without; anything
+    else typed in the code field is taken for a token (the facilitator's, to get back into a game)."""
+    raw = text.strip().upper().replace(" ", "").replace("-", "")
+    return len(raw) == 12 and set(raw) <= _CODE_CHARS
 
 
 def _cells(*values: object) -> list[Text]:
@@ -34,6 +48,9 @@ class LobbyScreen(Screen[None]):
         super().__init__()
         self.url, self.code, self.player_name = url, code, name
         self.games: list[Any] = []
+        # a facilitator token given on the command line (play --code TOKEN) opens its game at once,
+        # once the list of games is in; a join code only fills the field (the student adds a name)
+        self._rejoin_pending = bool(code) and not looks_like_join_code(code or "")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -41,10 +58,10 @@ class LobbyScreen(Screen[None]):
             yield Static("loading…", id="lobby-status", markup=False)
             yield Label("Scenarios")
             yield DataTable(id="scenarios", cursor_type="row")
-            yield Label("Games (select one, then join with its code)")
+            yield Label("Games (select one; join with a code, or rejoin with your facilitator token)")
             yield DataTable(id="games", cursor_type="row")
             with Horizontal(classes="row"):
-                yield Input(value=self.code or "", placeholder="join code", id="code")
+                yield Input(value=self.code or "", placeholder="join code or token", id="code")
                 yield Input(value=self.player_name or "", placeholder="your name", id="name")
                 yield Input(placeholder="seat (optional)", id="seat")
             with Horizontal(classes="row"):
@@ -91,6 +108,9 @@ class LobbyScreen(Screen[None]):
         preload = getattr(self.app, "preload_rulebook", None)
         if preload is not None:
             preload()
+        if self._rejoin_pending:
+            self._rejoin_pending = False
+            self.action_join()
 
     def status(self, text: str) -> None:
         self.query_one("#lobby-status", Static).update(text)
@@ -124,6 +144,9 @@ class LobbyScreen(Screen[None]):
         if not code:
             self.status("type the join code your facilitator gave you")
             return
+        if not looks_like_join_code(code):
+            await self._rejoin(code, selected)
+            return
         candidates = [g.game_id for g in self.games if not g.ended]
         if selected in candidates:
             candidates.remove(selected)
@@ -149,12 +172,47 @@ class LobbyScreen(Screen[None]):
         else:
             self.status(f"{last.code}: {last.message}")
 
+    async def _rejoin(self, token: str, selected: str | None) -> None:
+        """A token opens the seat it was given for (the facilitator's opens the console). Tokens are
+        per game and the server keeps only their hashes, so the games are asked in turn, the selected
+        one first and running ones before finished ones; a wrong token is refused by each."""
+        running = [g.game_id for g in self.games if not g.ended]
+        order = sorted(
+            (g.game_id for g in self.games),
+            key=lambda gid: (gid != selected, gid not in running),
+        )
+        if not order:
+            self.status("no game on this server yet (F5 reloads the list)")
+            return
+        self.status("looking for the game of that token…")
+        for game_id in order:
+            probe = GameClient(self.url, game_id, token, backoff=(0.2, 1.0))
+            try:
+                await probe.start(timeout=5)
+            except ClientError as exc:
+                if exc.code in ("bad_token", "unknown_game"):
+                    continue  # another game's token (or a game gone meanwhile): try the next
+                self.status(f"cannot reach game {game_id}: {exc.message}")
+                return
+            except Exception as exc:  # the server is down: httpx/websockets transport errors, OSError
+                self.status(f"cannot reach the server: {type(exc).__name__}")
+                return
+            finally:
+                await probe.close()
+            self.status(f"back in game {game_id}")
+            self.app.open_game(game_id, token)  # type: ignore[attr-defined]
+            return
+        self.status("that is neither a join code (XXXX-XXXX-XXXX) nor the token of a game on this server")
+
     def action_create(self) -> None:
         self.app.push_screen(CreateGameScreen(self.url), self._created)
 
     def _created(self, result: dict[str, Any] | None) -> None:
         if result:
-            self.app.push_screen(CodesScreen(result))
+            remember = getattr(self.app, "remember_codes", None)
+            if remember is not None:  # the console shows them (the server keeps only their hashes)
+                remember(result["game_id"], result["join_codes"])
+            self.app.push_screen(CodesScreen(result, self.url))
             self.action_reload()
 
 
@@ -177,10 +235,15 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
                 yield Input(placeholder="seed (blank: random)", id="seed", type="integer")
                 yield Input(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
                 yield Input(placeholder="orders deadline, s", id="dl-orders", type="integer")
-            yield Label("Bots in empty seats (the scenario's personas)")
-            with Horizontal(classes="row"):
-                for t in ("us", "mx", "cn", "ca"):
-                    yield Checkbox(t.upper(), id=f"bot-{t}")
+            yield Label("Each team: human players (its join code) or a bot of that team")
+            for pair in (("us", "mx"), ("cn", "ca")):
+                with Horizontal(classes="row"):
+                    for t in pair:
+                        # the choice reads as words ("MX: human", "MX: bot — sovereigntist"): a ticked
+                        # and an empty checkbox differ only by colour, which NO_COLOR and --mono lose
+                        yield Select[str](
+                            [(f"{t.upper()}: human", HUMAN)], id=f"bot-{t}", value=HUMAN, allow_blank=False
+                        )
             yield Select(
                 [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
             )
@@ -214,6 +277,25 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         sel.set_options([(f"{s.id} — {s.title[:40]}", s.id) for s in scenarios])
         if scenarios:
             sel.value = scenarios[0].id
+        self._offer_personas(await asyncio.to_thread(self._personas))
+
+    def _personas(self) -> dict[str, list[str]]:
+        """Each team's personas, from the client's rulebook (loaded in a thread: the lobby comes up
+        without it)."""
+        rb = getattr(self.app, "rb", None)
+        out: dict[str, list[str]] = {t: [] for t in TEAMS}
+        for p in getattr(rb, "personas", {}).values():
+            out.setdefault(p.team, []).append(p.id)
+        return {t: sorted(ids) for t, ids in out.items()}
+
+    def _offer_personas(self, personas: dict[str, list[str]]) -> None:
+        """Only a team's own personas for its seat: the server refuses a bot of another team."""
+        for t in TEAMS:
+            options = [(f"{t.upper()}: human", HUMAN)] + [
+                (f"{t.upper()}: bot — {p}", p) for p in personas.get(t, [])
+            ]
+            self.query_one(f"#bot-{t}", Select).set_options(options)
+            self.query_one(f"#bot-{t}", Select).value = HUMAN
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -241,7 +323,11 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
         except ValueError:
             self.query_one("#form-status", Static).update("seed and deadlines are whole numbers")
             return
-        bots = {t: "default" for t in ("us", "mx", "cn", "ca") if self.query_one(f"#bot-{t}", Checkbox).value}
+        bots = {}
+        for t in TEAMS:
+            choice = self.query_one(f"#bot-{t}", Select).value
+            if isinstance(choice, str) and choice != HUMAN:
+                bots[t] = choice
         press = self.query_one("#press", Select).value
         key_field = self.query_one("#organiser-key", Input)
         try:
@@ -272,16 +358,24 @@ class CodesScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f", "facilitate", "Open console")]
     CSS_PATH = "lobby.tcss"
 
-    def __init__(self, created: dict[str, Any]) -> None:
+    def __init__(self, created: dict[str, Any], url: str = "URL") -> None:
         super().__init__()
-        self.created = created
+        self.created, self.url = created, url
 
     def compose(self) -> ComposeResult:
         c = self.created
         lines = [f"Game {c['game_id']} is ready. Hand out these join codes:", ""]
         for who, code in c["join_codes"].items():
             lines.append(f"  {who.upper():<9} {code}")
-        lines += ["", "Keep your facilitator token private:", f"  {c['facilitator_token']}"]
+        token = c["facilitator_token"]
+        lines += [
+            "",
+            "Your facilitator token — write it down, keep it private:",
+            f"  {token}",
+            "To get back in later, type it in the lobby's code field and press",
+            "Enter, or start the client with it:",
+            f"precursor play {self.url} --code {token}",
+        ]
         with Vertical(id="codes"):
             yield Static("\n".join(lines), id="codes-text", markup=False)
             with Horizontal():

@@ -1573,7 +1573,10 @@ def _add_live_commands(sub: Any) -> None:
     pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
     _add_rule_paths(pl)
     pl.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server")
-    pl.add_argument("--code", help="join code")
+    pl.add_argument(
+        "--code",
+        help="join code (fills the lobby's field), or a facilitator token (opens that game's console)",
+    )
     pl.add_argument("--name", help="your name")
     pl.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
 

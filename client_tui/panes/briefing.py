@@ -4,15 +4,19 @@ also comes up as a card over the screen (``InjectCards``)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render
+from .notice import Notice
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -24,6 +28,47 @@ class BriefingPane(VerticalScroll):
     def __init__(self, model: LiveGame, rb: Rulebook, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model, self.rb = model, rb
+        self.waiting: list[str] = []  # cards of injects that came while the student was typing
+        self._waiting_titles: list[str] = []
+
+    def on_mount(self) -> None:
+        self.watch(self.screen, "focused", self._focus_moved, init=False)
+
+    # ------------------------------------------------------------------ cards over the screen
+
+    def offer_cards(self, injects: list[dict[str, Any]]) -> None:
+        """Injects just released come up as cards over the screen, but never over a student's typing:
+        while a text field has the focus they wait (a notice says so, the briefing tab already holds
+        them) and open as soon as the focus leaves the field (Esc)."""
+        cards = [render.inject_card(ev, self.rb) for ev in injects]
+        if _typing(self.screen.focused) or self.waiting:
+            self.waiting += cards
+            self._waiting_titles += [str(ev.get("title") or ev.get("id")) for ev in injects]
+            self.post_message(
+                Notice(
+                    f"inject: {'; '.join(self._waiting_titles)} — the cards open when you leave the"
+                    " text field (Esc); the briefing tab (1) has them already"
+                )
+            )
+            if not _typing(self.screen.focused):
+                self._open_waiting()
+            return
+        self._open(cards)
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        if self.waiting and not _typing(focused):
+            self._open_waiting()
+
+    def _open_waiting(self) -> None:
+        cards, self.waiting, self._waiting_titles = self.waiting, [], []
+        self._open(cards)
+
+    def _open(self, cards: list[str]) -> None:
+        top = self.app.screen
+        if isinstance(top, InjectCards):
+            top.add(cards)
+        else:
+            self.app.push_screen(InjectCards(cards))
 
     def compose(self) -> ComposeResult:
         # plain text, not Markdown: a facilitator's inject is shown as written
@@ -32,10 +77,15 @@ class BriefingPane(VerticalScroll):
         yield Static("", id="brief-injects", markup=False)
 
     def show(self) -> None:
-        self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
-        self.show_injects()
+        with contextlib.suppress(NoMatches):  # a frame read while the app closes: nothing to draw
+            self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
+            self.show_injects()
 
     def show_injects(self) -> None:
+        with contextlib.suppress(NoMatches):
+            self._show_injects()
+
+    def _show_injects(self) -> None:
         turn = self.model.turn
         now = [ev for ev in self.model.injects if ev.get("turn") == turn]
         before = [ev for ev in reversed(self.model.injects) if ev.get("turn") != turn]
@@ -94,3 +144,8 @@ class InjectCards(ModalScreen[None]):
         new = self.texts[self._drawn :]
         self._drawn = len(self.texts)
         box.mount_all([Static(card, classes="card", markup=False) for card in new])
+
+
+def _typing(widget: Widget | None) -> bool:
+    """Whether the focus is in a text field (where a key is a letter of what is being written)."""
+    return isinstance(widget, Input | TextArea)

@@ -3,21 +3,24 @@ true values beside what each team sees, and every team's orders with the bots' r
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, cast
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Button, DataTable, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from precursor.client import ClientError, LobbyClient
 from precursor.game.commands import Advance, CustomInject, Override, ReleaseInject, TeamId
 from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
 
 from .. import render
-from ..widgets import WrapLog
+from ..widgets import Confirm, WrapLog
 from .notice import Notice, refused
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ FacilitatorCommand = (
     Pause | Resume | Extend | Advance | ReleaseInject | Override | SetController | RemovePlayer
 )
 SEEN_BY = ("us", "mx", "cn", "ca")
+CODE_HOLDERS = (*SEEN_BY, "observer")
 
 
 class ControlPane(VerticalScroll):
@@ -70,6 +74,15 @@ class ControlPane(VerticalScroll):
             yield Button("Set", id="f-set")
         yield DataTable(id="f-players", cursor_type="row")
         yield Button("Remove selected player", id="f-remove", variant="error")
+        yield Label("Join codes (a new code stops the old one joining; seated players stay)")
+        yield Static("", id="f-codes", markup=False)
+        with Horizontal(classes="row"):
+            yield Select[str](
+                [(w.upper() if w != "observer" else "observers", w) for w in CODE_HOLDERS],
+                id="f-code-who",
+                prompt="whose code",
+            )
+            yield Button("New code", id="f-rotate")
         yield Label("True values and what each team sees")
         yield DataTable(id="f-truth")
         yield Label("Orders (all teams, once locked) and bot reasons")
@@ -84,10 +97,13 @@ class ControlPane(VerticalScroll):
     def show(self) -> None:
         if self.model.role != "facilitator":
             return
-        self._load_choices()
-        self._players()
-        self._truth()
-        self._orders()
+        # a frame read while the app closes finds the pane's children gone: nothing left to draw
+        with contextlib.suppress(NoMatches):
+            self._codes()
+            self._load_choices()
+            self._players()
+            self._truth()
+            self._orders()
 
     def _load_choices(self) -> None:
         sid = self.model.view.get("scenario", {}).get("id")
@@ -96,9 +112,33 @@ class ControlPane(VerticalScroll):
             self.query_one("#f-inject", Select).set_options(
                 [(Text(i.title[:40]), i.id) for i in sc.injects if i.deck]
             )
-            personas = sorted(self.rb.personas)
-            self.query_one("#f-persona", Select).set_options([(p, p) for p in personas])
             self._choices_loaded = True
+
+    @on(Select.Changed, "#f-team")
+    def _team_chosen(self, event: Select.Changed) -> None:
+        """Only the chosen team's personas: a bot of another team's persona is refused by the server."""
+        team = event.value
+        personas = sorted(p.id for p in self.rb.personas.values() if p.team == team)
+        self.query_one("#f-persona", Select).set_options(
+            [(f"bot: {p} — {self.rb.personas[p].name}", p) for p in personas]
+        )
+
+    def _game(self) -> tuple[str, str, str]:
+        """The server, game and facilitator token of the screen this pane is on."""
+        screen = self.screen
+        return getattr(screen, "url", ""), getattr(screen, "game_id", ""), getattr(screen, "token", "")
+
+    def _codes(self) -> None:
+        """The join codes this client knows (those handed out when it created the game, and those it
+        rotated since: the server keeps only hashes), and the token that brings the facilitator back."""
+        _, game_id, token = self._game()
+        known: dict[str, str] = getattr(self.app, "known_codes", {}).get(game_id, {})
+        lines = []
+        for who in CODE_HOLDERS:
+            label = "observers" if who == "observer" else who.upper()
+            lines.append(f"  {label:<10} {known.get(who) or 'not known here (New code makes one)'}")
+        lines.append(f"Your facilitator token, to get back in from the lobby: {token}")
+        self.query_one("#f-codes", Static).update("\n".join(lines))
 
     def _players(self) -> None:
         players = self.query_one("#f-players", DataTable)
@@ -197,6 +237,47 @@ class ControlPane(VerticalScroll):
         if isinstance(team, str):
             p = persona if isinstance(persona, str) else None
             self._ask(SetController(team=cast(TeamId, team), persona=p), "seat controller set")
+
+    @on(Button.Pressed, "#f-rotate")
+    def _rotate_pressed(self) -> None:
+        who = self.query_one("#f-code-who", Select).value
+        if not isinstance(who, str):
+            self.post_message(Notice("choose whose join code to replace"))
+            return
+        label = "the observers'" if who == "observer" else f"{who.upper()}'s"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._rotate(who)
+
+        self.app.push_screen(
+            Confirm(
+                f"Replace {label} join code? The old code stops joining at once; players already "
+                "seated keep their seats.",
+                "New code",
+                "Keep the old one",
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="rotate-code")
+    async def _rotate(self, who: str) -> None:
+        url, game_id, token = self._game()
+        try:
+            async with LobbyClient(url) as lobby:
+                rotated = await lobby.rotate_code(game_id, who, token)
+        except ClientError as exc:
+            self.post_message(Notice(f"refused — {exc.code}: {exc.message}"))
+            return
+        except Exception as exc:  # the server is down: httpx transport errors, OSError
+            self.post_message(Notice(f"not sent: cannot reach the server ({type(exc).__name__})"))
+            return
+        remember = getattr(self.app, "remember_codes", None)
+        if remember is not None:
+            remember(game_id, {who: rotated.join_code})
+        self._codes()
+        label = "observers" if who == "observer" else who.upper()
+        self.post_message(Notice(f"new {label} join code: {rotated.join_code} — the old one no longer joins"))
 
     @on(Button.Pressed, "#f-remove")
     def _remove(self) -> None:

@@ -1,8 +1,16 @@
-"""The results tab: a why card for every outcome, under a heading per turn."""
+"""The results tab: a why card for every outcome, under a heading per turn, read as words: a rule by its
+name, an order by its lever's name and code, an inject without the blank lines of its card. A line
+too long for the tab wraps under its own text (a hanging indent), so the cards stay apart at 80
+columns."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.strip import Strip
 
 from .. import render
 from ..model import RESULT_TYPES
@@ -10,6 +18,95 @@ from ..widgets import WrapLog
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
+
+# the bracketed word that opens a card: what kind of outcome it is, in words
+TAGS = {
+    "effect": "rule",
+    "order_executed": "order",
+    "order_failed": "order failed",
+    "statement": "statement",
+    "election": "election",
+    "compliance": "agreement kept or broken",
+    "agreement": "agreement",
+    "review": "review",
+    "token": "token",
+    "fact": "fact",
+}
+HANG = 2  # a wrapped line goes on this much further in than the line it continues
+
+
+def rule_name(rb: Rulebook | None, rule: str) -> str:
+    """A rule as the rulebook names it; a lever by its name and code; else the id's last part in words
+    (``d7.praise`` is "praise"), never the bare id."""
+    if rb is not None:
+        names = _names(rb)
+        if rule in names:
+            return names[rule]
+        lever = rb.levers.get(rule)
+        if lever is not None:
+            return f"{lever.name} ({lever.code})"
+    return rule.rsplit(".", 1)[-1].replace("_", " ")
+
+
+_NAMES: dict[int, dict[str, str]] = {}
+
+
+def _names(rb: Rulebook) -> dict[str, str]:
+    """The rules' names by id, built once per rulebook (the rulebook keeps its rules as a list)."""
+    key = id(rb)
+    if key not in _NAMES:
+        _NAMES[key] = {r.id: r.name for r in rb.rules}
+    return _NAMES[key]
+
+
+def _lever(rb: Rulebook | None, lever: str) -> str:
+    return rb.levers[lever].code if rb is not None and lever in rb.levers else lever
+
+
+def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
+    """The card's first line in words, or None to keep the one render.why_card wrote."""
+    t = ev["type"]
+    team = str(ev.get("team") or "").upper()
+    if t == "order_executed":
+        lever = str(ev.get("lever") or "")
+        name = ev.get("name") or (rb.levers[lever].name if rb is not None and lever in rb.levers else lever)
+        return f"[order] {team} {name} ({_lever(rb, lever)})".replace("  ", " ")
+    if t == "order_failed":
+        return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
+    if t == "orders_revealed":
+        levers = ", ".join(
+            (f"{o['team'].upper()} " if o.get("team") else "") + _lever(rb, str(o.get("lever", "?")))
+            for o in ev.get("orders") or []
+        )
+        whose = f"{team}'s orders" if team else "public orders"
+        return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
+    if t not in TAGS or t in ("compliance", "agreement"):
+        return None
+    rule = ev.get("rule")
+    if t == "statement" and ev.get("kind"):
+        what = f"{team} {str(ev['kind']).replace('_', ' ')}".strip()
+    elif isinstance(rule, str) and rule:
+        what = rule_name(rb, rule)
+    else:
+        return None
+    reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")
+
+
+def result_text(ev: dict[str, Any], rb: Rulebook | None) -> str:
+    """An outcome's card for the results tab: the why card with its head in words and no blank lines
+    (the cards of a turn follow one another, order → rule → what it moved, each kept together)."""
+    t = ev["type"]
+    if t == "inject":
+        head, _, body = render.inject_card(ev, rb).partition("\n")
+        lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
+    else:
+        card = render.why_card(ev, rb)
+        lines = card.split("\n")
+        words = _head(ev, rb)
+        if words is not None and lines:
+            lines[0] = words
+    return "\n".join(line for line in lines if line.strip())
 
 
 class ResultsLog(WrapLog):
@@ -26,7 +123,7 @@ class ResultsLog(WrapLog):
             return
         self._seq = seq
         try:
-            card = render.why_card(ev, self.rb)
+            card = result_text(ev, self.rb)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
         turn = ev.get("turn")
@@ -35,3 +132,29 @@ class ResultsLog(WrapLog):
             self.write(f"══ turn {turn} ══")
         if card.strip():
             self.write(card)
+
+    def _wrap(self, lines: list[str], width: int) -> list[Strip]:
+        """Each line wrapped to the width, its continuation lines set in under its own text: a card's
+        head continues two columns in, a detail line (four in) six in, so a wrapped line never reads as
+        the start of the next card."""
+        strips: list[Strip] = []
+        for text in lines:
+            n = cell_len(text)
+            if n <= width:
+                strips.append(Strip([Segment(text)], n))
+                continue
+            body = text.lstrip(" ")
+            lead = len(text) - len(body)
+            hang = lead + HANG if width - lead - HANG >= 20 else 0  # too narrow for an indent: none
+            parts = textwrap.wrap(
+                body,
+                width=max(1, width),
+                initial_indent=" " * lead if width - lead >= 20 else "",
+                subsequent_indent=" " * hang,
+                break_on_hyphens=False,
+            ) or [""]
+            if any(cell_len(part) > width for part in parts):  # wide characters: Rich counts cells
+                strips += super()._wrap([text], width)
+                continue
+            strips += [Strip([Segment(part)], cell_len(part)) for part in parts]
+        return strips

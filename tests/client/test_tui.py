@@ -255,11 +255,14 @@ async def test_results_tab_shows_why_cards_after_adjudication(url: str) -> None:
             await fac.send({"type": "advance", "turn": 1, "phase": "orders"})  # adjudicate
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
-            await wait_until(pilot, lambda: any("p1.pc_income" in x for x in log_lines(log)))
+            await wait_until(
+                pilot, lambda: any("[rule] Political-capital income" in x for x in log_lines(log))
+            )
             text = "\n".join(log_lines(log))
-            assert "[orders_revealed] turn 1 US orders: us_san_1" in text
-            assert "[order_executed] US-SAN-1: US" in text
-            assert re.search(r"\[effect\] \S+: .+", text)  # a rule with its plain-language reason
+            assert "[orders] turn 1, US's orders: US-SAN-1" in text
+            assert "[order] US Kingpin and material-support sanctions on traffickers (US-SAN-1)" in text
+            # a rule by its name, with its plain-language reason
+            assert re.search(r"\[rule\] [A-Z][\w ,'-]+: .+", text)
             assert re.search(r"    .+ [\d.,k-]+ → [\d.,k-]+", text)  # numbers before → after, by name
             assert gs.model.phase == "results"
 
