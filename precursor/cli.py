@@ -7,8 +7,10 @@ check-cases, run --strict), 2 a usage or input error, 3 a store or server that c
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -111,6 +113,59 @@ def _rulebook(args: argparse.Namespace | None = None) -> Any:
         raise SystemExit(1) from None
 
 
+def _add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=["pool", "dask"],
+        help="where the games run: a process pool here (the default), or Dask (docs/sweeps.md)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the scheduler of a running Dask cluster, e.g. tcp://10.0.0.5:8786 (implies --executor dask)",
+    )
+
+
+def _need_sweep_extra(what: str, modules: tuple[str, ...] = ("distributed", "pyarrow")) -> None:
+    """Dask and pyarrow are an optional extra: say how to get them rather than fail on an import."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise InputError(f"{what} needs {', '.join(missing)}: pip install 'precursor-wargame[sweep]'")
+
+
+@contextlib.contextmanager
+def _executor(args: argparse.Namespace) -> Iterator[None]:
+    """The batch tools inside the block play on the executor the options chose; results are the same
+    on every executor. Dask (and its cluster) is started only when asked for."""
+    choice = args.executor or ("dask" if args.scheduler else "pool")
+    if choice == "pool":
+        if args.scheduler:
+            raise InputError("--scheduler is the address of a Dask cluster: drop --executor pool")
+        yield
+        return
+    _need_sweep_extra("--executor dask", ("distributed",))
+    from precursor.analysis.executor import DaskExecutor, using
+
+    rules, scenarios = _user_paths(args)
+    with _started(DaskExecutor(args.scheduler, args.workers, rules, scenarios)) as ex, using(ex):
+        yield
+
+
+@contextlib.contextmanager
+def _started(ex: Any) -> Iterator[Any]:
+    """A Dask executor, started for the block; a scheduler that does not answer is exit 3."""
+    try:
+        ex.start()
+    except ConnectionError as exc:
+        raise Unreachable(str(exc)) from None
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
 def _add_rule_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rules", action="append", metavar="PATH", help=RULES_HELP)
     p.add_argument("--scenarios", action="append", metavar="PATH", help=SCENARIOS_HELP)
@@ -142,7 +197,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     teams = ", ".join(f"{t} {n}" for t, n in per_team.items())
     print(
         f"ok: {len(rb.files)} files, {len(rb.levers)} levers ({teams}), {len(rb.indicators)} indicators, "
-        f"{len(rb.rules)} rules, {len(rb.scenarios)} scenarios in {ms:.0f} ms"
+        f"{len(rb.rules)} rules, {len(rb.scenarios)} scenarios"
+        + (f", {len(rb.overrides)} override(s) applied" if rb.overrides else "")
+        + f" in {ms:.0f} ms"
     )
     return 0
 
@@ -164,6 +221,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.ModulesFile
             | S.ScoringFile
             | S.PersonasFile
+            | S.OverridesFile
+            | S.ParametersFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
@@ -233,6 +292,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_rules(args: argparse.Namespace) -> int:
     rb = _rulebook(args)
+    if args.basis:
+        return _rules_basis(rb, args.json)
     levers = [
         {
             "id": lv.id,
@@ -299,6 +360,45 @@ def cmd_rules(args: argparse.Namespace) -> int:
         f"{len(levers)} levers, {len(data['rules'])} rules, {len(data['indicators'])} indicators, "
         f"{len(data['personas'])} personas"
     )
+    return 0
+
+
+def _rules_basis(rb: Any, as_json: bool) -> int:
+    """How grounded the rulebook's numbers are, family by family (docs/rules-format.md, "Basis")."""
+    from precursor.game.rulebook.grounding import BASES, basis_counts
+
+    families = basis_counts(rb.grounding)
+    if as_json:
+        entries = [
+            {
+                "family": g.family,
+                "group": g.group,
+                "id": g.id,
+                "basis": g.basis or None,
+                "confidence": g.confidence,
+                "locator": g.locator,
+                "parameters": sorted(g.reads),
+            }
+            for g in rb.grounding.values()
+        ]
+        print(json.dumps({"families": families, "entries": entries}, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console()
+    for fam in families:
+        columns = (*BASES, *(("unstated",) if fam["all"]["unstated"] else ()), "total")
+        t = Table(title=fam["title"], title_justify="left")
+        t.add_column("group", no_wrap=True)
+        for col in columns:
+            t.add_column(col, justify="right", min_width=len(col))
+        rows = fam["groups"]
+        for row in rows:
+            t.add_row(str(row["group"]), *(str(row[col] or "") for col in columns))
+        if len(rows) > 1:
+            t.add_row("all", *(str(fam["all"][col] or "") for col in columns), style="bold")
+        c.print(t)
     return 0
 
 
@@ -517,7 +617,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         except ImportError:
             raise InputError("--plot needs matplotlib: pip install 'precursor-wargame[plots]'") from None
     label = f"{args.scenario} ({args.workers} worker{'s' if args.workers > 1 else ''})"
-    with _progress_bar(not args.json, label) as bar:
+    with _executor(args), _progress_bar(not args.json, label) as bar:
         records = simulate(
             args.scenario,
             args.runs,
@@ -549,6 +649,72 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.plot:
         console.print(f"chart -> {args.plot}")
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """A grid of games on Dask (or the process pool), streamed to Parquet parts; resumable."""
+    _need_sweep_extra("precursor sweep")
+    from precursor.analysis.sweep import load_spec, plan, read_rows, run_sweep
+
+    spec_path = Path(args.spec)
+    the_plan = plan(load_spec(spec_path), spec_path)
+    out = Path(args.out) if args.out else Path(f"{spec_path.stem}.sweep")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: not a folder (--out is the sweep's Parquet dataset folder)")
+    from precursor.analysis import executor as ex
+
+    if args.executor == "pool" and args.scheduler:
+        raise InputError("--scheduler is the address of a Dask cluster: drop --executor pool")
+    chosen: Any = (
+        ex.PoolExecutor(args.workers)
+        if args.executor == "pool"
+        else ex.DaskExecutor(args.scheduler, args.workers)
+    )
+    label = f"sweep ({args.scheduler or f'{args.workers} worker(s)'})"
+    with contextlib.ExitStack() as stack:
+        if isinstance(chosen, ex.DaskExecutor):
+            stack.enter_context(_started(chosen))
+        bar = stack.enter_context(_progress_bar(not args.json, label))
+        result = run_sweep(the_plan, out, chosen, _progress_callback(bar))
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return EXIT_OK
+    _print_sweep(result, read_rows(out))
+    return EXIT_OK
+
+
+def _print_sweep(result: Any, rows: list[dict[str, Any]]) -> None:
+    """Mean scores per cell of the grid (rules, scenario, personas) over every game in the folder."""
+    import statistics
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from precursor.game.schema import TEAMS
+
+    cells: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        cells.setdefault((r["rules"], r["scenario"], r["personas"]), []).append(r)
+    t = Table("rules", "scenario", "personas", "games", *(f"{x} mean" for x in TEAMS), "HRL", title="sweep")
+    for (rules, sc, personas), rs in cells.items():
+        means = [
+            statistics.fmean(v)
+            if (v := [r[f"score_{x}"] for r in rs if r[f"score_{x}"] is not None])
+            else None
+            for x in TEAMS
+        ]
+        mix = ",".join(f"{k}={v}" for k, v in json.loads(personas).items())
+        hrl = f"{sum(1 for r in rs if r['hrl']) / len(rs) * 100:.0f} %"
+        shown = escape(", ".join(json.loads(rules)) or "shipped")
+        t.add_row(shown, sc, escape(mix), str(len(rs)), *(_fmt(m) for m in means), hrl)
+    c = Console()
+    c.print(t)
+    d = result.as_dict()
+    c.print(
+        f"{d['planned']} games planned, {d['skipped']} already done, {d['played']} played in {d['seconds']} s"
+        f" ({d['parts']} part files) -> {escape(d['out'])}"
+    )
 
 
 def cmd_balance(args: argparse.Namespace) -> int:
@@ -1093,6 +1259,11 @@ def _add_analysis_commands(sub: Any) -> None:
     r = _command(sub, "rules", "show the loaded rulebook", cmd_rules)
     _add_rule_paths(r)
     r.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    r.add_argument(
+        "--basis",
+        action="store_true",
+        help="count each family's entries by basis: quoted, direction, outside, invented",
+    )
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
     # the positional is the old spelling, kept so existing scripts keep working
@@ -1140,6 +1311,26 @@ def _add_analysis_commands(sub: Any) -> None:
     sim.add_argument("--out", help="write one JSON line per run to this file")
     sim.add_argument("--json", action="store_true", help="print only the summary, as JSON")
     sim.add_argument("--plot", metavar="FILE.png", help="also write the score chart as a PNG (matplotlib)")
+    _add_executor_options(sim)
+
+    sw = _command(
+        sub,
+        "sweep",
+        "play a grid of scenarios, personas, rule variants and seeds on Dask, into Parquet (docs/sweeps.md)",
+        cmd_sweep,
+    )
+    sw.add_argument("spec", help="the sweep's YAML file (docs/sweeps.md; example: docs/sweep-example.yaml)")
+    sw.add_argument("--out", metavar="DIR", help="the Parquet dataset folder (default: SPEC-NAME.sweep)")
+    sw.add_argument("--workers", type=_positive, default=2, help="worker processes of the local cluster")
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the scheduler of a running Dask cluster instead of a local one",
+    )
+    sw.add_argument(
+        "--executor", choices=["dask", "pool"], default="dask", help="Dask, or the plain process pool here"
+    )
+    sw.add_argument("--json", action="store_true", help="print the run's figures as JSON")
 
     bal = _command(
         sub, "balance", "measure the balance targets (docs/design.md) for every scenario", cmd_balance
@@ -1164,6 +1355,7 @@ def _add_analysis_commands(sub: Any) -> None:
     pr.add_argument("--seed", type=int, default=1, help="batch seed; the same seeds for every strategy")
     pr.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     pr.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    _add_executor_options(pr)
 
     bt = _command(
         sub,
@@ -1177,6 +1369,7 @@ def _add_analysis_commands(sub: Any) -> None:
     bt.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     bt.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bt.add_argument("--html", metavar="FILE", help="also write a page with a chart per series (matplotlib)")
+    _add_executor_options(bt)
 
     co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
     co.add_argument(
@@ -1197,7 +1390,7 @@ def cmd_probe(args: argparse.Namespace) -> int:
     scenarios = [args.scenario] if args.scenario else sorted(rb.scenarios)
     teams = [args.team] if args.team else list(TEAMS)
     results = []
-    with _progress_bar(not args.json, "probe (scenario x team)") as bar:
+    with _executor(args), _progress_bar(not args.json, "probe (scenario x team)") as bar:
         update = _progress_callback(bar)
         for sid in scenarios:
             for team in teams:
@@ -1254,7 +1447,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     record = load_record()  # before the games: a broken record fails at once
     rb = _rulebook(args)
     label = f"the-record ({args.workers} worker{'s' if args.workers > 1 else ''})"
-    with _progress_bar(not args.json, label) as bar:
+    with _executor(args), _progress_bar(not args.json, label) as bar:
         result = backtest(args.runs, args.seed, args.workers, _progress_callback(bar), rb, record)
     if args.html:
         Path(args.html).write_text(html_page(result), encoding="utf-8")

@@ -1,37 +1,28 @@
-"""Playing many games over one rulebook in worker processes, in job order whatever the worker count.
+"""Playing many games over one rulebook, in job order whatever the executor and its worker count.
 
-The batch tools that reduce each game to a figure (``probe``, ``backtest``) share this: the rulebook is
-handed to forked workers through a module global (copy-on-write, no pickling of compiled closures), games
-run in chunks with the cyclic collector paused, and results come back in the order of the jobs, so a
-result never depends on ``workers``. ``simulate`` keeps its own pool, whose chunks report progress and
-records as they finish.
+The batch tools that reduce each game to a figure (``probe``, ``backtest``, and ``simulate`` on a chosen
+executor) share this: games run in chunks with the cyclic collector paused, on an executor
+(precursor/analysis/executor.py: this process, the forked process pool by default, or Dask), and results
+come back in the order of the jobs, so a result never depends on the executor or on ``workers``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from precursor.analysis.runner import collector_paused
-from precursor.analysis.simulate import Progress, pool_context
+from precursor.analysis.executor import GameExecutor, PoolExecutor, SerialExecutor, current
+from precursor.analysis.simulate import Progress
 from precursor.game.rulebook import Rulebook
 
 J = TypeVar("J")
 R = TypeVar("R")
 
-# the rulebook the forked workers inherit; set only while a pool runs
-_WORKER_RB: Rulebook | None = None
 
-
-def _chunk(play: Callable[[Rulebook, J], R], jobs: Sequence[J]) -> list[R]:
-    rb = _WORKER_RB
-    if rb is None:  # a platform without fork: the worker loads the shipped rules
-        from precursor.game.rulebook import default_rulebook
-
-        rb = default_rulebook()
-    with collector_paused():
-        return [play(rb, j) for j in jobs]
+def chunk_size(total: int, workers: int) -> int:
+    """Games per task: enough to spread a task's round trip (queue, pickle, wake-up) over several games,
+    few enough to balance the load over the workers; at most 25 (simulate._PAUSE_EVERY)."""
+    return max(1, min(25, total // max(1, workers * 8)))
 
 
 def map_games(
@@ -40,30 +31,25 @@ def map_games(
     jobs: Sequence[J],
     workers: int = 1,
     progress: Progress | None = None,
+    executor: GameExecutor | None = None,
 ) -> list[R]:
     """``play(rb, job)`` for every job, in job order. ``play`` must be a module-level function (workers
-    receive it by name)."""
-    global _WORKER_RB
+    receive it by name). The executor is ``executor``, else the one an ``executor.using`` block chose,
+    else this process (``workers`` 1) or a process pool of ``workers``."""
     total = len(jobs)
     if progress is not None:
         progress(0, total)
-    size = max(1, min(25, total // max(1, workers * 8)))
-    chunks = [jobs[i : i + size] for i in range(0, total, size)]
-    out: list[R] = []
-    _WORKER_RB = rb
-    try:
-        if workers <= 1 or total <= 1:
-            parts = (_chunk(play, c) for c in chunks)
-            for part in parts:
-                out.extend(part)
-                if progress is not None:
-                    progress(len(out), total)
-        else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-                for part in pool.map(_chunk, [play] * len(chunks), chunks):
-                    out.extend(part)
-                    if progress is not None:
-                        progress(len(out), total)
-    finally:
-        _WORKER_RB = None
-    return out
+    ex = executor or current()
+    if ex is None:
+        ex = SerialExecutor() if workers <= 1 or total <= 1 else PoolExecutor(workers)
+    source = ex.source_for(rb)
+    size = chunk_size(total, ex.workers)
+    chunks = [(source, jobs[i : i + size]) for i in range(0, total, size)]
+    parts: dict[int, list[R]] = {}
+    done = 0
+    for i, part in ex.run(play, chunks, {source: rb}):
+        parts[i] = part
+        done += len(part)
+        if progress is not None:
+            progress(done, total)
+    return [r for i in range(len(chunks)) for r in parts[i]]

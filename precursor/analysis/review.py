@@ -115,7 +115,7 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
         "timeline": _timeline(seen, rb),
         "indicators": _indicators(final),
         "agreements": _agreements(rb, final, seen),
-        "red_lines": _red_lines(seen),
+        "red_lines": _red_lines(seen, rb, sc.id),
         "scores": final.get("scores", {}),
         "objectives": final.get("objectives", {}),
         "bot_reasons": [
@@ -228,8 +228,50 @@ def _agreements(rb: Rulebook, final: dict[str, Any], seen: list[LogEvent]) -> li
     return out
 
 
-def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
-    """Each band reached or line crossed, with the events that drove tension up in the turns before."""
+BASES = ("quoted", "direction", "outside", "invented")
+
+
+def _grounding_keys(rb: Rulebook, scenario: str, link: str) -> list[str]:
+    """What a link of a chain names in the rulebook (a rule, a lever, a statement kind as its rule
+    'd7.<kind>', or one of the scenario's injects), with the parameters it reads."""
+    for key in (
+        f"rule:{link}",
+        f"lever:{link}",
+        f"statement:{link.removeprefix('d7.')}",
+        f"inject:{scenario}/{link}",
+    ):
+        g = rb.grounding.get(key)
+        if g is not None:
+            return [key, *(f"parameter:{p}" for p in sorted(g.reads))]
+    return []
+
+
+def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int]:
+    """How many of the distinct rules, levers, statements, injects and parameters behind a chain stand
+    on each basis; ``unstated`` counts scenario entries that give none."""
+    keys: dict[str, None] = {}
+    for link in links:
+        keys.update(dict.fromkeys(_grounding_keys(rb, scenario, link)))
+    counts = dict.fromkeys((*BASES, "unstated"), 0)
+    for key in keys:
+        counts[rb.grounding[key].basis or "unstated"] += 1
+    return counts
+
+
+def rests_on_text(counts: dict[str, int]) -> str:
+    """'rests on: 2 quoted, 1 direction, 3 invented links' (bases with no link left out)."""
+    parts = [f"{counts[b]} {b}" for b in BASES if counts.get(b)]
+    if counts.get("unstated"):
+        parts.append(f"{counts['unstated']} with no basis stated")
+    if not parts:
+        return "rests on: no rule or parameter of the rulebook"
+    total = sum(counts.values())
+    return f"rests on: {', '.join(parts)} link{'s' if total != 1 else ''}"
+
+
+def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[str, Any]]:
+    """Each band reached or line crossed, with the events that drove tension up in the turns before, and
+    how much of that chain rests on quoted, directional, outside or invented numbers."""
     out: list[dict[str, Any]] = []
     drivers: list[dict[str, Any]] = []
     for ev in seen:
@@ -261,7 +303,17 @@ def _red_lines(seen: list[LogEvent]) -> list[dict[str, Any]]:
         if level and not any(r["level"] == level and r["turn"] == e.get("turn") for r in out):
             t = e.get("turn") or 0
             chain = [d for d in drivers if isinstance(d["turn"], int) and t - 2 <= d["turn"] <= t][-8:]
-            out.append({"turn": t, "level": level, "reason": e.get("reason", ""), "chain": chain})
+            basis = rests_on(rb, scenario, [rule, *(str(d["rule"]) for d in chain if d["rule"])])
+            out.append(
+                {
+                    "turn": t,
+                    "level": level,
+                    "reason": e.get("reason", ""),
+                    "chain": chain,
+                    "basis": basis,
+                    "rests_on": rests_on_text(basis),
+                }
+            )
     return out
 
 

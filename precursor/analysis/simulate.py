@@ -229,6 +229,17 @@ def _play_jobs(jobs: Sequence[Job]) -> list[tuple[int, int, Record]]:
         return [(key, idx, _record(rb, sc, dict(p), seed, idx)) for key, sc, p, seed, idx in jobs]
 
 
+def _job_record(rb: Rulebook, job: Job) -> tuple[int, int, Record]:
+    key, sc, p, seed, idx = job
+    return key, idx, _record(rb, sc, dict(p), seed, idx)
+
+
+def _shipped() -> Rulebook:
+    from precursor.game.rulebook import default_rulebook
+
+    return default_rulebook()
+
+
 def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, index: int) -> Record:
     return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas)}
 
@@ -254,6 +265,15 @@ def _run_jobs(
     total = len(jobs)
     done = 0
     out: dict[int, list[tuple[int, Record]]] = {}
+    from precursor.analysis.executor import current
+
+    if current() is not None:  # an executor chosen by the caller (--scheduler, --executor dask)
+        from precursor.analysis.pool import map_games
+
+        rb = rb if rb is not None else _shipped()
+        for key, idx, rec in map_games(rb, _job_record, jobs, workers, progress):
+            out.setdefault(key, []).append((idx, rec))
+        return {k: [rec for _, rec in sorted(v, key=lambda r: r[0])] for k, v in out.items()}
     if progress is not None:
         progress(0, total)
     if workers <= 1 or total <= 1:

@@ -7,7 +7,7 @@ came from, and maps pydantic's error locations back to ``file:line: field: what 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,6 +44,9 @@ class Doc:
     file: str
     data: Any
     lines: dict[Path_, int]
+    # parts of the data that an override file put there, with the override's file and line: a problem
+    # in them is the override's to fix, so it is reported there (precursor/game/rulebook/overrides.py)
+    origins: dict[Path_, tuple[str, int]] = field(default_factory=dict)
 
     def line(self, path: Path_) -> int:
         """The line of the deepest recorded prefix of ``path`` (pydantic may point inside a value)."""
@@ -71,6 +74,12 @@ class Doc:
         return "".join(out) or "(file)"
 
     def problem(self, path: Path_, message: str) -> Problem:
+        p = tuple(path)
+        while p and self.origins:
+            if p in self.origins:
+                file, line = self.origins[p]
+                return Problem(file, line, self.field(path), f"{message} (overriding {self.file})")
+            p = p[:-1]
         return Problem(self.file, self.line(path), self.field(path), message)
 
 
@@ -172,7 +181,5 @@ def validate(doc: Doc, model: type[M]) -> M:
                     and part == loc[-1]
                 ):
                     clean.append(part)
-            path = tuple(clean)
-            line = doc.line(path)
-            problems.append(Problem(doc.file, line, doc.field(path), _message(err)))
+            problems.append(doc.problem(tuple(clean), _message(err)))
         raise RulebookError(problems) from None

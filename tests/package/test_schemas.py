@@ -42,3 +42,15 @@ def test_every_shipped_file_validates_against_its_exported_schema(kind: str, fol
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         assert not errors, f"{path.relative_to(ROOT)}: {errors[0].json_path}: {errors[0].message[:300]}"
+
+
+@pytest.mark.subprocess
+def test_the_example_override_file_validates_against_the_rules_schema() -> None:
+    """The override format is part of ``precursor schema rules``, so an editor checks it too."""
+    validator = jsonschema.Draft202012Validator(_schema("rules"))
+    example = yaml.safe_load((ROOT / "docs" / "examples" / "overrides.yaml").read_text(encoding="utf-8"))
+    errors = sorted(validator.iter_errors(example), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{errors[0].json_path}: {errors[0].message[:300]}"
+    # and the schema is not so loose that anything passes: an item must be a set or an add_inject
+    assert list(validator.iter_errors({"overrides": [{"bogus": 1}]}))
+    assert list(validator.iter_errors({"overrides": [{"set": "levers/us_san_1/cost"}]}))

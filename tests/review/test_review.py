@@ -242,3 +242,28 @@ def test_the_review_commands_from_the_shell(rb: Rulebook, tmp_path: Path) -> Non
     assert json.loads(res.stdout)["from_turn"] == 2
     res = cli("compare", str(log), str(log), "--json")
     assert json.loads(res.stdout)["games"] == 2
+
+
+def test_a_red_line_says_how_much_of_its_chain_rests_on_invented_numbers(rb: Rulebook) -> None:
+    """A public 'business as usual is over' notice and a strike in turn 1 of Red Line: the breach's chain
+    is the notice, the strike, the hard-red-line rule and the one parameter that rule reads (the chance
+    of a targeting error), so it rests on three directional links and one invented one."""
+    orders = [{"lever": "us_notice", "visibility": "public"}, {"lever": "us_strike"}]
+    script = {"turns": [{"turn": 1, "commands": [{"team": "us", "type": "submit_orders", "orders": orders}]}]}
+    game, errors = play(rb, "red-line", 1, script, until_turn=1)
+    assert not errors
+    report = build_report(rb, game.log)
+    breach = next(r for r in report["red_lines"] if r["level"].startswith("CROSSED"))
+    assert [d["rule"] for d in breach["chain"]] == ["us_notice", "us_strike"]
+    links = [
+        "rule:a3.hard_red_line",
+        "parameter:events.targeting_error_chance",
+        "lever:us_notice",
+        "lever:us_strike",
+    ]
+    assert [rb.grounding[k].basis for k in links] == ["direction", "invented", "direction", "direction"]
+    assert breach["basis"] == {"quoted": 0, "direction": 3, "outside": 0, "invented": 1, "unstated": 0}
+    assert breach["rests_on"] == "rests on: 3 direction, 1 invented links"
+    html, (md, _) = to_html(report, game), to_markdown(report, game)
+    assert "This chain rests on: 3 direction, 1 invented links." in html
+    assert "  - this chain rests on: 3 direction, 1 invented links" in md.splitlines()

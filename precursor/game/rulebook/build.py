@@ -7,16 +7,18 @@ from precursor.game import schema as S
 from precursor.game.loader import Doc, Problem
 from precursor.game.rulebook.context import Ctx, Kinds, Known, many, one
 from precursor.game.rulebook.flow import check_recomputed, compile_flow, recomputed_targets
+from precursor.game.rulebook.grounding import collect
 from precursor.game.rulebook.indicators import compile_indicators
 from precursor.game.rulebook.levers import compile_levers, lever_ids
 from precursor.game.rulebook.model import CLever, Rulebook
 from precursor.game.rulebook.modules import compile_modules
+from precursor.game.rulebook.parameters import compile_parameters
 from precursor.game.rulebook.personas import check_scenario_personas, compile_persona_file
 from precursor.game.rulebook.rules import compile_rules, rules_by_step
 from precursor.game.rulebook.scenarios import compile_scenarios
 from precursor.game.rulebook.scoring import Scoring, compile_scoring
 from precursor.game.rulebook.statements import compile_statements
-from precursor.game.rulebook.symbols import act_symbols, base_symbols, with_history
+from precursor.game.rulebook.symbols import act_symbols, base_symbols, parameter_constants, with_history
 from precursor.game.rulebook.teams import compile_teams
 
 
@@ -42,6 +44,19 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
     personas = compile_persona_file(ctx, pf, known, levers, modules)
     check_scenario_personas(ctx, scenarios, personas)
     _check_every_team_has_levers(ctx, levers)
+    grounding = collect(
+        levers,
+        known.lever_models,
+        rules,
+        rule_files,
+        statements,
+        modules,
+        _module_models(kinds),
+        (flow_meta, [e for _, e in (*flow_constants, *flow)]),
+        _other_grounded(known, scoring_file, pf),
+        known.parameters,
+        scenarios,
+    )
     bonus, malus = scoring.bonus, scoring.malus
     if ctx.problems or flow_meta is None or bonus is None or malus is None:
         _report_missing_scoring(ctx, scoring, found=scoring_file is not None)
@@ -69,6 +84,8 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         scenarios=scenarios,
         symbols=known.base,
         personas=personas,
+        parameters=known.parameters,
+        grounding=grounding,
     )
 
 
@@ -90,7 +107,8 @@ def _known(ctx: Ctx, kinds: Kinds) -> tuple[Known, list[tuple[Doc, S.LeversFile]
     indicators = compile_indicators(ctx, ind_f[0], ind_f[1], sources)
     lever_files = many(ctx, kinds, "levers", S.LeversFile)
     ids = lever_ids(ctx, lever_files)
-    base = with_history(base_symbols(indicators, ids), indicators)
+    parameters = compile_parameters(ctx, one(ctx, kinds, "parameters", S.ParametersFile), sources)
+    base = with_history(base_symbols(indicators, ids), indicators, parameter_constants(parameters))
     known = Known(
         sources=sources,
         teams=teams,
@@ -101,6 +119,7 @@ def _known(ctx: Ctx, kinds: Kinds) -> tuple[Known, list[tuple[Doc, S.LeversFile]
         lever_models={lv.id: lv for _, lf in lever_files for lv in lf.levers},
         base=base,
         act=act_symbols(base),
+        parameters=parameters,
     )
     return known, lever_files
 
@@ -120,3 +139,24 @@ def _report_missing_scoring(ctx: Ctx, scoring: Scoring, found: bool) -> None:
         and not any("scoring" in p.file for p in ctx.problems)
     ):
         ctx.problems.append(Problem("rules/scoring.yaml", 1, "(file)", "the scoring file is missing"))
+
+
+def _module_models(kinds: Kinds) -> list[S.Module]:
+    mf = one(Ctx(), kinds, "modules", S.ModulesFile)  # its problems were reported when it was compiled
+    return [] if mf is None else list(mf[1].modules)
+
+
+def _other_grounded(
+    known: Known,
+    scoring: tuple[Doc, S.ScoringFile] | None,
+    personas: tuple[Doc, S.PersonasFile] | None,
+) -> list[tuple[str, str, str, S.Grounded]]:
+    """Entries whose numbers no named parameter reaches: indicators, scoring and personas."""
+    out: list[tuple[str, str, str, S.Grounded]] = [
+        ("indicator", ind.group or "other", iid, ind) for iid, ind in known.indicators.items()
+    ]
+    if scoring is not None:
+        out.append(("scoring", "scoring", "scoring", scoring[1]))
+    if personas is not None:
+        out.extend(("persona", p.team, p.id, p) for p in personas[1].personas)
+    return out

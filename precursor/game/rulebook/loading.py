@@ -12,9 +12,20 @@ from precursor.game.provenance import fingerprint
 from precursor.game.rulebook.build import build
 from precursor.game.rulebook.context import Ctx, Kinds
 from precursor.game.rulebook.model import Rulebook
+from precursor.game.rulebook.overrides import apply_overrides
 
 # kinds of which the rulebook has one file: a user-supplied one replaces the built-in one
-SINGULAR = ("sources", "teams", "indicators", "flow", "statements", "modules", "scoring", "personas")
+SINGULAR = (
+    "sources",
+    "teams",
+    "indicators",
+    "flow",
+    "statements",
+    "modules",
+    "scoring",
+    "personas",
+    "parameters",
+)
 
 
 def default_files() -> list[Path]:
@@ -29,6 +40,8 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
     loaded, so a scenario file can be validated on its own against the shipped rules. Given scenarios
     replace the shipped ones, unless ``add_scenarios``: then they join them, and only a shipped scenario
     whose id a given one reuses is left out (so a copy of a shipped scenario, edited, takes its place).
+    Override files among the paths are applied, in the order given, to everything else before it is
+    compiled; they replace no file.
     """
     ctx = Ctx()
     chosen = [Path(p) for p in paths] if paths is not None else []
@@ -51,10 +64,12 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
         ctx.add(
             d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')"
         )
+    applied = apply_overrides(ctx, given_kinds)
     rb = build(ctx, given_kinds)
     if ctx.problems or rb is None:
         raise RulebookError(ctx.problems)
     rb.files = sorted({d.file for ds in given_kinds.values() for d in ds})
+    rb.overrides = applied
     _fingerprint(rb, given_kinds)
     return rb
 
@@ -62,7 +77,8 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
 def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
     """Hashes of what the rules and each scenario say, for game logs to record. Taken over the parsed
     data, each file's hash sorted: neither comments, key order, file names nor the order files were
-    given in change them."""
+    given in change them. The data is taken as overridden, and the override files count as rule files
+    too, so any override, even one aimed at a scenario, marks the rules as not the shipped ones."""
     rule_docs = [d for kind, ds in kinds.items() if kind not in ("scenario", "unknown") for d in ds]
     rb.fingerprint = fingerprint(sorted(fingerprint(d.data) for d in rule_docs))
     by_file = {d.file: d.data for d in kinds.get("scenario", [])}
@@ -123,11 +139,14 @@ def classify(doc: Doc) -> str:
         "statements",
         "modules",
         "personas",
+        "parameters",
     ):
         if key in data and len(data) == 1:
             return key
     if "components" in data:
         return "scoring"
+    if "overrides" in data and set(data) <= {"overrides", "description"}:
+        return "overrides"
     if "scenario" in data:
         return "scenario"
     return "unknown"

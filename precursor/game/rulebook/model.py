@@ -152,6 +152,20 @@ class CScoreComponent:
     weights: dict[str, float]
 
 
+@dataclass(frozen=True, slots=True)
+class Grounding:
+    """How grounded one entry's numbers are (docs/rules-format.md, "Basis"), and the named parameters
+    (ids without 'par.') its expressions read."""
+
+    family: str  # lever, rule, indicator, flow, statement, module, scoring, persona, parameter, inject
+    group: str  # a lever's team, a rule's file and family, an indicator's group, a parameter's prefix
+    id: str
+    basis: str  # quoted, direction, outside, invented; "" for a scenario entry that states none
+    confidence: str | None
+    locator: str | None
+    reads: frozenset[str]
+
+
 _SERIALS = itertools.count(1)
 
 
@@ -179,7 +193,13 @@ class Rulebook:
     scenarios: dict[str, CScenario]
     symbols: Symbols
     personas: dict[str, CPersona] = field(default_factory=dict)
+    # the named parameters (rules/parameters.yaml), by id without the 'par.' prefix
+    parameters: dict[str, S.Parameter] = field(default_factory=dict)
+    # every grounded entry by 'family:id' (rulebook/grounding.py): for the tools, never the engine
+    grounding: dict[str, Grounding] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    # the override items applied over the files, one ``file:line: what`` each (rulebook/overrides.py)
+    overrides: list[str] = field(default_factory=list)
     # a hash of every rule file's data, scenarios apart (precursor/game/provenance.py): logs record it
     fingerprint: str = ""
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
