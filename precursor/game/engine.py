@@ -101,9 +101,22 @@ class Game(GameCore):
         first = next(it)
         g = cls(rulebook, first["scenario"])
         g.emit(first)
+        g._fill_unrecorded()
         for ev in it:
             g.emit(ev)
         return g
+
+    def _fill_unrecorded(self) -> None:
+        """A log written under an older rulebook lacks the values added to the rules since; they read as
+        today's starting values (never overriding one the log recorded), so old logs still open."""
+        cached = self.rb.start_envs.get(self.sc.model.id)
+        if cached is None:
+            self.rb.start_envs[self.sc.model.id] = cached = self._build_start_env()
+        env = self.state.env
+        for part in cached:
+            for k, v in part.items():
+                if k not in env:
+                    env[k] = v
 
     def _start_env(self, seed: int) -> dict[str, Any]:
         """The environment a game starts with. Everything but the seed's draw is the same for every game

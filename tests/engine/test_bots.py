@@ -156,7 +156,9 @@ def _goading_script() -> dict[str, Any]:
 
 def test_a_sovereigntist_answers_public_goading_with_blame() -> None:
     goad = _goading_script()
-    others = {"mx": "sovereigntist", "cn": "deny_and_deflect", "ca": "trilateralist"}
+    # no Canadian bot: both Canadian personas mediate every turn, which clears the finger-pointing the
+    # sovereigntist answers before Mexico decides (so with one, only blame's own payoff was tested)
+    others = {"mx": "sovereigntist", "cn": "deny_and_deflect"}
     answered = chances = 0
     for seed in range(12):
         game, refused = play(RB, "loose-talk", seed, goad, bots=BotDriver(RB, others, seed))

@@ -237,7 +237,10 @@ class _Picks:
         lever = self.bot.rb.levers[lid]
         if lid in self.used or len(self.chosen) >= self.limit:
             return False
-        seat = lever_entries(self.view)[lid]["seat"]
+        entry = lever_entries(self.view).get(lid)
+        if entry is None:  # not on this team's orders screen (a view taken outside the orders phase)
+            return False
+        seat = entry["seat"]
         if self.per_seat.get(seat, 0) >= self.seat_limits.get(seat, self.limit):
             return False
         visibility = vis or ("public" if lever.visibility in ("public", "choice") else lever.visibility)
