@@ -70,7 +70,9 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t == "order_executed":
         lever = str(ev.get("lever") or "")
         name = ev.get("name") or (rb.levers[lever].name if rb is not None and lever in rb.levers else lever)
-        return f"[order] {team} {name} ({_lever(rb, lever)})".replace("  ", " ")
+        params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
+        with_params = f" ({params})" if params else ""
+        return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "order_failed":
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
     if t == "orders_revealed":
