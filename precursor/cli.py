@@ -167,6 +167,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.ScoringFile
             | S.PersonasFile
             | S.OverridesFile
+            | S.ParametersFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"

@@ -189,6 +189,26 @@ def free_names(node: Node) -> frozenset[str]:
     return frozenset(found)
 
 
+def _substitute(node: Node, constants: Mapping[str, int | float]) -> Node:
+    """The tree with each named parameter replaced by its number, so it compiles, folds and runs
+    exactly as the literal would."""
+    if isinstance(node, Name):
+        value = constants.get(node.name)
+        return node if value is None else Num(value, node.col)
+    if isinstance(node, Unary):
+        return Unary(node.op, _substitute(node.operand, constants), node.col)
+    if isinstance(node, Binary):
+        return Binary(
+            node.op, _substitute(node.left, constants), _substitute(node.right, constants), node.col
+        )
+    if isinstance(node, Cond):
+        sub = [_substitute(c, constants) for c in (node.cond, node.then, node.orelse)]
+        return Cond(sub[0], sub[1], sub[2], node.col)
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_substitute(a, constants) for a in node.args), node.col)
+    return node
+
+
 def _depth(node: Node) -> int:
     # Iterative: long left-leaning chains like a+b+c+... are built by a loop, not by recursion.
     best = 0
@@ -482,12 +502,17 @@ class Symbols:
     names: Mapping[str, Type]
     prefixes: Mapping[str, Type | Literal["same"]] = field(default_factory=dict)
     open_prefixes: Mapping[str, Type] = field(default_factory=dict)
+    # named parameters (``par.<id>``): numbers fixed for the whole rulebook, so they are compiled in as
+    # literals, and the engine runs as fast as if the author had written the number
+    constants: Mapping[str, int | float] = field(default_factory=dict)
     _cache: dict[tuple[Any, ...], Expr] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def lookup(self, name: str) -> Type | None:
         found = self.names.get(name)
         if found is not None:
             return found
+        if name in self.constants:
+            return "num"
         for prefix, ptype in self.prefixes.items():
             if name.startswith(prefix):
                 rest = self.names.get(name[len(prefix) :])
@@ -499,7 +524,7 @@ class Symbols:
         return None
 
     def suggest(self, name: str) -> str:
-        options = list(self.names)
+        options = [*self.names, *self.constants]
         for prefix in self.prefixes:
             if name.startswith(prefix):
                 options.extend(prefix + n for n in self.names)
@@ -603,6 +628,10 @@ class _Checker:
             target = args[0]
             if not isinstance(target, Name):
                 raise self.error("lag() needs a name as its first argument, e.g. lag(mx.st, 3)", target.col)
+            if target.name in self.symbols.constants and target.name not in self.symbols.names:
+                raise self.error(
+                    f"lag() needs a value that changes, '{target.name}' is a fixed parameter", target.col
+                )
             t = self.name(target)
             if t != "num":
                 raise self.error(f"lag() needs a num name, '{target.name}' is {t}", target.col)
@@ -1049,8 +1078,9 @@ class Expr:
 
     text: str
     type: Type
-    names: frozenset[str]
+    names: frozenset[str]  # what the expression reads from the environment
     fn: Fn
+    params: frozenset[str] = frozenset()  # the named parameters (``par.<id>``) compiled into it
 
     def __call__(self, env: Mapping[str, Any]) -> Any:
         return self.fn(env)
@@ -1084,7 +1114,11 @@ def compile_expr(text: object, symbols: Symbols, expect: Type | None = None) -> 
     else:
         node = parse(text)
         t = _Checker(symbols, text).type_of(node)
-        result = Expr(text, t, free_names(node), _compile(node).fn)
+        names = free_names(node)
+        params = frozenset(n for n in names if n in symbols.constants and n not in symbols.names)
+        if params:
+            node = _substitute(node, symbols.constants)
+        result = Expr(text, t, names - params, _compile(node).fn, params)
     if expect is not None and result.type != expect:
         raise ExprError(f"expected {_EXPECTED[expect]}, got {result.type}", 0, result.text)
     if len(cache) >= _CACHE_LIMIT:

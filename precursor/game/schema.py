@@ -54,15 +54,61 @@ class Sourced(Strict):
         default_factory=list, description="seed file names, e.g. 000_b0c9c8f9065694d4.txt"
     )
     ext: Ext | None = None
-    design: bool = Field(
-        default=False,
-        description="true when the numbers are a game-design choice grounded in the sources",
-    )
 
     @model_validator(mode="after")
     def _needs_a_source(self) -> Sourced:
         if not self.sources and self.ext is None:
             raise ValueError("needs 'sources' (seed file names) or 'ext' (an outside fact with a confidence)")
+        return self
+
+
+# How firmly an entry's numbers stand (docs/rules-format.md, "Basis"): calibration and sensitivity tools
+# vary the invented ones first, and the after-action report says how much of an outcome rests on them.
+Basis = Literal["quoted", "direction", "outside", "invented"]
+BASES: tuple[str, ...] = get_args(Basis)
+_BASIS_HELP = (
+    "quoted: a number stated in a source (needs 'locator'); direction: a source gives the sign or shape, "
+    "the size is ours; outside: a fact from outside the seed documents (needs 'confidence'); "
+    "invented: chosen for play"
+)
+
+
+class _GroundedFields(Strict):
+    locator: str | None = Field(
+        default=None,
+        min_length=1,
+        description="where a quoted number stands in its source: a section or a short phrase",
+    )
+    confidence: Literal["high", "medium", "low"] | None = Field(
+        default=None, description="for basis 'outside': how sure the outside fact is"
+    )
+
+    def _check_basis(self, basis: str | None) -> None:
+        if basis == "quoted" and not self.locator:
+            raise ValueError("basis 'quoted' needs 'locator' (where the number stands in its source)")
+        if basis == "outside" and self.confidence is None:
+            raise ValueError("basis 'outside' needs 'confidence: high|medium|low'")
+
+
+class Grounded(Sourced, _GroundedFields):
+    """An entry that carries numbers, and says how grounded they are."""
+
+    basis: Basis = Field(description=_BASIS_HELP)
+
+    @model_validator(mode="after")
+    def _basis_needs(self) -> Grounded:
+        self._check_basis(self.basis)
+        return self
+
+
+class MaybeGrounded(Sourced, _GroundedFields):
+    """Scenario entries: a basis is welcome but not required of scenario authors."""
+
+    basis: Basis | None = Field(default=None, description=_BASIS_HELP)
+
+    @model_validator(mode="after")
+    def _basis_needs(self) -> MaybeGrounded:
+        self._check_basis(self.basis)
         return self
 
 
@@ -115,7 +161,7 @@ class Fog(Strict):
     hidden: bool = Field(default=False, description="not shown at all")
 
 
-class Indicator(Sourced):
+class Indicator(Grounded):
     id: Ident
     name: str
     unit: str = "index"
@@ -204,7 +250,7 @@ class SovereigntyAct(Strict):
     military: bool = False
 
 
-class Lever(Sourced):
+class Lever(Grounded):
     id: Ident
     code: str = Field(description="display code, e.g. US-SAN-1")
     name: str
@@ -241,7 +287,7 @@ class ActFilter(Strict):
     visibility: Literal["public", "private", "any"] = "any"
 
 
-class Rule(Sourced):
+class Rule(Grounded):
     id: Ident
     family: Literal[
         "sovereignty",
@@ -290,7 +336,7 @@ class Formula(Strict):
     note: str = ""
 
 
-class FlowModel(Sourced):
+class FlowModel(Grounded):
     id: Ident
     name: str
     constants: list[Formula] = Field(
@@ -304,7 +350,7 @@ class FlowFile(Strict):
     flow: FlowModel
 
 
-class StatementKind(Sourced):
+class StatementKind(Grounded):
     """Rule D7: public statement types and their effects (target is the addressed team)."""
 
     id: Literal["praise", "blame", "threat", "commitment", "acknowledge"]
@@ -324,7 +370,7 @@ class StatementsFile(Strict):
     statements: list[StatementKind]
 
 
-class Module(Sourced):
+class Module(Grounded):
     """A trilateral USMCA module (Rule H1): signed by all three North American teams."""
 
     id: Ident
@@ -345,11 +391,45 @@ class ScoreComponent(Strict):
     weights: dict[TeamId, float]
 
 
-class ScoringFile(Sourced):
+class ScoringFile(Grounded):
     components: list[ScoreComponent]
     shared_bonus: ExprText
     shared_malus: ExprText
     shared_points: float = 5
+
+
+# ---------------------------------------------------------------- named parameters
+
+
+class Parameter(Grounded):
+    """A named, bounded number that expressions read as ``par.<id>``: what calibration fits and
+    sensitivity runs vary, within ``range``."""
+
+    id: Ident
+    value: float | int
+    range: tuple[float, float] | None = Field(
+        default=None, description="[lo, hi] the value may be varied within; required unless quoted"
+    )
+    description: str
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Parameter:
+        if isinstance(self.value, bool):
+            raise ValueError("value must be a number")
+        if self.range is None:
+            if self.basis != "quoted":
+                raise ValueError("needs 'range: [lo, hi]' (only a quoted number may go without one)")
+            return self
+        lo, hi = self.range
+        if lo > hi:
+            raise ValueError(f"range [{lo}, {hi}]: lo is above hi")
+        if not lo <= self.value <= hi:
+            raise ValueError(f"value {self.value} is outside its range [{lo}, {hi}]")
+        return self
+
+
+class ParametersFile(Strict):
+    parameters: list[Parameter]
 
 
 # ---------------------------------------------------------------- scenarios
@@ -375,7 +455,7 @@ class CalendarEvent(Strict):
     ext: Ext | None = None
 
 
-class Inject(Sourced):
+class Inject(MaybeGrounded):
     id: Ident
     title: str
     text: str
@@ -419,7 +499,7 @@ class ScenarioSeat(Strict):
     merge_into: Ident | None = Field(default=None, description="where this seat folds when no one takes it")
 
 
-class Scenario(Sourced):
+class Scenario(MaybeGrounded):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     title: str
     summary: str
@@ -592,7 +672,7 @@ class Voice(Strict):
     propose: list[str] = Field(default_factory=list)
 
 
-class Persona(Sourced):
+class Persona(Grounded):
     id: Ident
     team: TeamId
     name: str

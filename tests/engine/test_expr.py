@@ -815,3 +815,33 @@ def test_every_logic_shape_with_names(op: str, p: bool, q: bool) -> None:
     }
     for text, want in shapes.items():
         assert compile_expr(text, syms)(env) is want, text
+
+
+# ------------------------------------------------------------------ named parameters (par.<id>)
+
+
+def _par_syms() -> Symbols:
+    return Symbols({"x": "num"}, constants={"par.k": 0.5, "par.n": 3})
+
+
+def test_a_parameter_compiles_to_its_number_and_is_not_read_from_the_state() -> None:
+    e = compile_expr("x * par.k + par.n", _par_syms(), "num")
+    assert e({"x": 4}) == 4 * 0.5 + 3  # no 'par.k' in the environment: it is compiled in
+    assert e.names == {"x"} and e.params == {"par.k", "par.n"}
+    literal = compile_expr("x * 0.5 + 3", Symbols({"x": "num"}), "num")
+    for x in (-2, 0, 1.25, 7):
+        assert e({"x": x}) == literal({"x": x})
+    assert compile_expr("par.k * 2", _par_syms()).fn({}) == 1.0  # folds to a constant
+
+
+def test_an_unknown_parameter_is_a_name_error_with_a_suggestion() -> None:
+    with pytest.raises(ExprError) as exc:
+        compile_expr("x * par.kk", _par_syms())
+    assert "unknown name 'par.kk'" in exc.value.message and "did you mean 'par.k'" in exc.value.message
+    assert exc.value.column == 5
+
+
+def test_lag_of_a_parameter_is_refused() -> None:
+    with pytest.raises(ExprError) as exc:
+        compile_expr("lag(par.k, 2)", _par_syms())
+    assert "fixed parameter" in exc.value.message

@@ -152,7 +152,7 @@ def test_schema_errors_name_file_line_and_field(
 def test_unknown_name_in_expression(tmp_path: Path) -> None:
     text = (ROOT / "rules/sovereignty.yaml").read_text()
     path = tmp_path / "sovereignty.yaml"
-    path.write_text(text.replace('when: "mx.st >= 60"', 'when: "mx.stt >= 60"', 1))
+    path.write_text(text.replace('when: "mx.st >= par.sov.defensive_threshold"', 'when: "mx.stt >= 60"', 1))
     probs = _problems(path)
     m = [p for p in probs if "mx.stt" in p["msg"]]
     assert m and "did you mean 'mx.st'" in m[0]["msg"] and m[0]["field"].endswith("when")
@@ -162,7 +162,7 @@ def test_unknown_name_in_expression(tmp_path: Path) -> None:
 def test_bad_expression_syntax(tmp_path: Path) -> None:
     text = (ROOT / "rules/sovereignty.yaml").read_text()
     path = tmp_path / "sovereignty.yaml"
-    path.write_text(text.replace('when: "mx.st >= 60"', 'when: "mx.st >= (60"', 1))
+    path.write_text(text.replace('when: "mx.st >= par.sov.defensive_threshold"', 'when: "mx.st >= (60"', 1))
     probs = _problems(path)
     assert any("bad expression" in p["msg"] for p in probs)
 
@@ -232,3 +232,127 @@ def test_every_loaded_rulebook_has_its_own_cache_key() -> None:
         serials.add(rb.serial)
         del rb  # a freed rulebook's id may be reused by the next; its serial is not
     assert len(serials) == 3
+
+
+# ---------------------------------------------------------------- named parameters and basis
+
+
+def _problem_at(path: Path, words: str, field: str) -> re.Match[str]:
+    """The one problem about ``field`` whose message holds ``words``, checked to point at a line of the
+    entry it names (the line holding ``id:`` or the field)."""
+    probs = _problems(path)
+    hit = [p for p in probs if words in p["msg"] and field in p["field"]]
+    assert hit, [p.group(0) for p in probs]
+    assert hit[0]["file"].endswith(path.name) and int(hit[0]["line"]) > 1
+    return hit[0]
+
+
+def test_a_lever_without_basis_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    text = (ROOT / "rules/levers/ca.yaml").read_text()
+    path = tmp_path / "ca.yaml"
+    path.write_text(text.replace("  basis: direction\n", "", 1))
+    hit = _problem_at(path, "required field is missing", "basis")
+    lines = path.read_text().splitlines()
+    line = int(hit["line"])
+    assert lines[line - 1].startswith("- id: ca_") or "id:" in lines[line - 1], lines[line - 1]
+
+
+def test_a_wrong_basis_is_refused(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "rules/sovereignty.yaml", "    basis: direction\n", "    basis: guessed\n")
+    _problem_at(path, "'quoted', 'direction', 'outside' or 'invented'", "basis")
+
+
+def test_design_flag_is_gone(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "rules/sovereignty.yaml", "    basis: direction\n", "    design: true\n")
+    probs = _problems(path)
+    assert any("design" in p["field"] for p in probs), [p.group(0) for p in probs]
+
+
+def test_quoted_without_locator_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "rules/indicators.yaml").read_text()
+    m = re.search(r"\n  locator: \"[^\"]*\"", text)
+    assert m
+    path = tmp_path / "indicators.yaml"
+    path.write_text(text.replace(m.group(0), "", 1))
+    hit = _problem_at(path, "basis 'quoted' needs 'locator'", "indicators")
+    assert "id:" in path.read_text().splitlines()[int(hit["line"]) - 1]
+
+
+def test_outside_without_confidence_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "rules/levers/ca.yaml").read_text()
+    path = tmp_path / "ca.yaml"
+    path.write_text(text.replace("  basis: outside\n  confidence: high\n", "  basis: outside\n", 1))
+    _problem_at(path, "needs 'confidence", "levers")
+
+
+def test_unknown_parameter_is_refused_with_file_line_and_field(tmp_path: Path) -> None:
+    path = _broken(
+        tmp_path,
+        "rules/sovereignty.yaml",
+        'when: "mx.st >= par.sov.defensive_threshold"',
+        'when: "mx.st >= par.sov.defensive_treshold"',
+    )
+    hit = _problem_at(path, "unknown name 'par.sov.defensive_treshold'", "when")
+    assert "did you mean 'par.sov.defensive_threshold'" in hit["msg"]
+    assert "par.sov.defensive_treshold" in path.read_text().splitlines()[int(hit["line"]) - 1]
+
+
+def test_a_parameter_outside_its_range_is_refused(tmp_path: Path) -> None:
+    text = (ROOT / "rules/parameters.yaml").read_text()
+    old = "  - id: sov.crisis_threshold\n    value: 80\n"
+    assert old in text
+    path = tmp_path / "parameters.yaml"
+    path.write_text(text.replace(old, "  - id: sov.crisis_threshold\n    value: 99\n", 1))
+    hit = _problem_at(path, "value 99 is outside its range [65.0, 95.0]", "sov.crisis_threshold")
+    assert "sov.crisis_threshold" in path.read_text().splitlines()[int(hit["line"]) - 1]
+
+
+def test_a_parameter_needs_a_range_unless_quoted(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "rules/parameters.yaml", "    range: [65, 95]\n", "")
+    _problem_at(path, "needs 'range: [lo, hi]'", "sov.crisis_threshold")
+
+
+def test_parameters_are_compiled_in_as_their_numbers(tmp_path: Path, rb: Rulebook) -> None:
+    """A changed parameter changes what the rule reads, and the expression records which it used."""
+    defensive = next(r for r in rb.rules if r.id == "a2.defensive")
+    assert defensive.when is not None and defensive.when.params == {"par.sov.defensive_threshold"}
+    assert "par.sov.defensive_threshold" not in defensive.when.names  # nothing to read from the state
+    assert defensive.when({"mx.st": 60}) is True and defensive.when({"mx.st": 59}) is False
+    path = _broken(
+        tmp_path,
+        "rules/parameters.yaml",
+        "  - id: sov.defensive_threshold\n    value: 60\n",
+        "  - id: sov.defensive_threshold\n    value: 70\n",
+    )
+    other = load([path])
+    moved = next(r for r in other.rules if r.id == "a2.defensive")
+    assert moved.when is not None and moved.when({"mx.st": 60}) is False and moved.when({"mx.st": 70}) is True
+    assert other.parameters["sov.defensive_threshold"].value == 70
+
+
+def test_shipped_parameters_are_many_named_and_bounded(rb: Rulebook) -> None:
+    assert 20 <= len(rb.parameters) <= 40
+    for p in rb.parameters.values():
+        assert p.basis == "quoted" or p.range is not None, p.id
+    used = set()
+    for r in rb.rules:
+        for e in (
+            r.when,
+            r.chance,
+            *r.params.values(),
+            *(x for ce in r.effects for x in (ce.value, ce.chance)),
+        ):
+            if e is not None:
+                used |= e.params
+    for _, e in rb.flow:
+        used |= e.params
+    assert {f"par.{pid}" for pid in rb.parameters} == used  # every parameter is read somewhere
+
+
+def test_schema_carries_basis() -> None:
+    data = json.loads(cli("schema", "rules").stdout)
+    lever = data["$defs"]["Lever"]
+    assert "basis" in lever["required"]
+    assert set(json.dumps(lever["properties"]["basis"])) >= set()  # present
+    assert "quoted" in json.dumps(lever["properties"]["basis"])
+    assert "Parameter" in data["$defs"]

@@ -11,12 +11,13 @@ from precursor.game.rulebook.indicators import compile_indicators
 from precursor.game.rulebook.levers import compile_levers, lever_ids
 from precursor.game.rulebook.model import CLever, Rulebook
 from precursor.game.rulebook.modules import compile_modules
+from precursor.game.rulebook.parameters import compile_parameters
 from precursor.game.rulebook.personas import check_scenario_personas, compile_persona_file
 from precursor.game.rulebook.rules import compile_rules, rules_by_step
 from precursor.game.rulebook.scenarios import compile_scenarios
 from precursor.game.rulebook.scoring import Scoring, compile_scoring
 from precursor.game.rulebook.statements import compile_statements
-from precursor.game.rulebook.symbols import act_symbols, base_symbols, with_history
+from precursor.game.rulebook.symbols import act_symbols, base_symbols, parameter_constants, with_history
 from precursor.game.rulebook.teams import compile_teams
 
 
@@ -69,6 +70,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         scenarios=scenarios,
         symbols=known.base,
         personas=personas,
+        parameters=known.parameters,
     )
 
 
@@ -90,7 +92,8 @@ def _known(ctx: Ctx, kinds: Kinds) -> tuple[Known, list[tuple[Doc, S.LeversFile]
     indicators = compile_indicators(ctx, ind_f[0], ind_f[1], sources)
     lever_files = many(ctx, kinds, "levers", S.LeversFile)
     ids = lever_ids(ctx, lever_files)
-    base = with_history(base_symbols(indicators, ids), indicators)
+    parameters = compile_parameters(ctx, one(ctx, kinds, "parameters", S.ParametersFile), sources)
+    base = with_history(base_symbols(indicators, ids), indicators, parameter_constants(parameters))
     known = Known(
         sources=sources,
         teams=teams,
@@ -101,6 +104,7 @@ def _known(ctx: Ctx, kinds: Kinds) -> tuple[Known, list[tuple[Doc, S.LeversFile]
         lever_models={lv.id: lv for _, lf in lever_files for lv in lf.levers},
         base=base,
         act=act_symbols(base),
+        parameters=parameters,
     )
     return known, lever_files
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from precursor.game import schema as S
@@ -54,6 +54,8 @@ class Known:
     lever_models: dict[str, S.Lever]
     base: Symbols
     act: Symbols
+    # the named parameters (rules/parameters.yaml), compiled into expressions as par.<id>
+    parameters: dict[str, S.Parameter] = field(default_factory=dict)
 
 
 def suggest(name: str, options: Iterable[str]) -> str:

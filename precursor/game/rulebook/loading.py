@@ -15,7 +15,17 @@ from precursor.game.rulebook.model import Rulebook
 from precursor.game.rulebook.overrides import apply_overrides
 
 # kinds of which the rulebook has one file: a user-supplied one replaces the built-in one
-SINGULAR = ("sources", "teams", "indicators", "flow", "statements", "modules", "scoring", "personas")
+SINGULAR = (
+    "sources",
+    "teams",
+    "indicators",
+    "flow",
+    "statements",
+    "modules",
+    "scoring",
+    "personas",
+    "parameters",
+)
 
 
 def default_files() -> list[Path]:
@@ -129,6 +139,7 @@ def classify(doc: Doc) -> str:
         "statements",
         "modules",
         "personas",
+        "parameters",
     ):
         if key in data and len(data) == 1:
             return key

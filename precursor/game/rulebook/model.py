@@ -179,6 +179,8 @@ class Rulebook:
     scenarios: dict[str, CScenario]
     symbols: Symbols
     personas: dict[str, CPersona] = field(default_factory=dict)
+    # the named parameters (rules/parameters.yaml), by id without the 'par.' prefix
+    parameters: dict[str, S.Parameter] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     # the override items applied over the files, one ``file:line: what`` each (rulebook/overrides.py)
     overrides: list[str] = field(default_factory=list)

@@ -25,7 +25,11 @@ def compile_scenarios(ctx: Ctx, scenario_files: ScenarioFiles, known: Known) -> 
         _check_starting_values(ctx, sdoc, sc, known.indicators)
         # a scenario's expressions may also ask whether one of its own injects has fired
         inject_names: dict[str, Type] = {f"inject.{i.id}": "bool" for i in sc.injects}
-        ssyms = with_history(base_symbols(known.indicators, known.lever_ids, inject_names), known.indicators)
+        ssyms = with_history(
+            base_symbols(known.indicators, known.lever_ids, inject_names),
+            known.indicators,
+            known.base.constants,
+        )
         injects = _injects(ctx, sdoc, sc, ssyms, known)
         objectives = _objectives(ctx, sdoc, sc, ssyms, known)
         for team_id, tseats in sc.seats.items():

@@ -38,11 +38,21 @@ def base_symbols(
     return names
 
 
-def with_history(names: Mapping[str, Type], indicators: Mapping[str, S.Indicator]) -> Symbols:
-    """``names`` plus every indicator's starting value and every numeric one's running mean."""
+def with_history(
+    names: Mapping[str, Type],
+    indicators: Mapping[str, S.Indicator],
+    constants: Mapping[str, int | float] | None = None,
+) -> Symbols:
+    """``names`` plus every indicator's starting value and every numeric one's running mean, and the
+    named parameters (``par.<id>``) when given."""
     start: dict[str, Type] = {f"start.{i}": ind.type for i, ind in indicators.items()}
     mean: dict[str, Type] = {f"mean.{i}": "num" for i, ind in indicators.items() if ind.type == "num"}
-    return Symbols(names={**names, **start, **mean})
+    return Symbols(names={**names, **start, **mean}, constants=dict(constants or {}))
+
+
+def parameter_constants(parameters: Mapping[str, S.Parameter]) -> dict[str, int | float]:
+    """What ``par.<id>`` stands for in expressions."""
+    return {f"par.{pid}": p.value for pid, p in parameters.items()}
 
 
 def lever_symbols(base: Symbols, params: list[S.Param]) -> Symbols:
@@ -50,7 +60,7 @@ def lever_symbols(base: Symbols, params: list[S.Param]) -> Symbols:
     names["act.public"] = "bool"
     for p in params:
         names[f"param.{p.id}"] = "bool" if p.type == "bool" else "str" if p.type == "choice" else "num"
-    return Symbols(names=names)
+    return Symbols(names=names, constants=base.constants)
 
 
 def act_symbols(base: Symbols) -> Symbols:
@@ -59,4 +69,4 @@ def act_symbols(base: Symbols) -> Symbols:
     names["act.military"] = "bool"
     names["act.cost"] = "num"
     names["act.sovereignty"] = "num"
-    return Symbols(names=names)
+    return Symbols(names=names, constants=base.constants)
