@@ -1389,7 +1389,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     record = load_record()
     rb, base, params = _fit_setup(args)
-    with _progress_bar(not args.json, f"calibrate ({len(params)} parameters)") as bar:
+    with _progress_bar(
+        not args.json, f"calibrate ({len(params)} parameter{'s' if len(params) > 1 else ''})"
+    ) as bar:
         result = C.calibrate(
             rb, base, params, args.trials, args.runs, args.seed, args.workers, record, _progress_callback(bar)
         )
