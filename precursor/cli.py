@@ -45,6 +45,8 @@ EXTRA_PACKAGES = {
     "server": ("fastapi", "fastapi_offline", "uvicorn", "redis", "pydantic_settings", "platformdirs"),
     "client": ("websockets", "httpx"),
     "tui": ("textual", "textual_serve", "websockets", "httpx"),
+    "sweep": ("dask", "distributed", "pyarrow"),
+    "fit": ("optuna", "SALib"),
 }
 EXTRA_PACKAGES["play"] = EXTRA_PACKAGES["server"] + EXTRA_PACKAGES["tui"]
 # the commands that cannot start without an extra; the review commands need the server extra only for a
@@ -56,6 +58,9 @@ COMMAND_EXTRAS = {
     "replay": "tui",
     "bot": "client",
     "solo": "play",
+    "sweep": "sweep",
+    "calibrate": "fit",
+    "sensitivity": "fit",
 }
 
 
@@ -113,6 +118,7 @@ def _as_cli_error(exc: BaseException) -> CliError | None:
         ("precursor.analysis.logs", "RulesMismatch"),
         ("precursor.analysis.simulate", "SimulationError"),
         ("precursor.analysis.backtest", "BacktestError"),
+        ("precursor.analysis.calibrate", "CalibrationError"),
     ):
         found = sys.modules.get(module)
         if found is not None and isinstance(exc, getattr(found, name)):
@@ -1422,6 +1428,8 @@ def _add_analysis_commands(sub: Any) -> None:
     bt.add_argument("--html", metavar="FILE", help="also write a page with a chart per series (matplotlib)")
     _add_executor_options(bt)
 
+    _add_fit_commands(sub)
+
     co = _command(sub, "completion", "print a shell completion script (bash or zsh)", cmd_completion)
     co.add_argument(
         "shell",
@@ -1544,6 +1552,203 @@ def _print_backtest(result: dict[str, Any]) -> None:
         "agree: quarter-to-quarter (or year-to-year) directions of the model's median that agree with the "
         "record; Δ: change from the first to the last period; rel. err: (Δ model − Δ record) / |Δ record|; "
         "in band: recorded values inside the model's p10–p90"
+    )
+
+
+# ---------------------------------------------------------------------- calibrate and sensitivity
+
+
+def _add_fit_commands(sub: Any) -> None:
+    """Fitting named parameters to the record, and measuring which of them move the outcomes."""
+    ca = _command(
+        sub,
+        "calibrate",
+        "fit named parameters to the 2023 record, hold out 2024, write an override file (docs/backtest.md)",
+        cmd_calibrate,
+    )
+    _add_rule_paths(ca)
+    ca.add_argument(
+        "--params", help="parameter ids, comma-separated (default: every invented or direction one)"
+    )
+    ca.add_argument(
+        "--trials", type=_positive, default=30, help="parameter sets tried (the first is the start)"
+    )
+    ca.add_argument(
+        "--runs", type=_positive, default=4, help="games of the-record per trial, on the same seeds"
+    )
+    ca.add_argument(
+        "--seed", type=int, default=1, help="seeds the sampler and the games: same seed, same fit"
+    )
+    ca.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    ca.add_argument("--out", required=True, metavar="FILE.yaml", help="the override file of fitted values")
+    ca.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    se = _command(
+        sub,
+        "sensitivity",
+        "which named parameters move a scenario's outcomes: one at a time and Sobol (docs/backtest.md)",
+        cmd_sensitivity,
+    )
+    _add_rule_paths(se)
+    se.add_argument("--scenario", required=True, help="scenario id (precursor scenarios lists them)")
+    se.add_argument(
+        "--params", help="parameter ids, comma-separated (default: every invented or direction one)"
+    )
+    se.add_argument("--runs", type=_positive, default=10, help="games per end of each range (one at a time)")
+    se.add_argument(
+        "--samples", type=int, default=8, help="Sobol base samples (a power of two; 0 skips Sobol)"
+    )
+    se.add_argument("--sobol-runs", type=_positive, default=1, help="games averaged per Sobol parameter set")
+    se.add_argument("--seed", type=int, default=1, help="batch seed; the same seeds for every parameter set")
+    se.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
+    se.add_argument("--top", type=_positive, default=8, help="parameters shown per output in the table")
+    se.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def _fit_setup(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
+    """The user's rulebook, the base variants are laid over, and the chosen parameters."""
+    from precursor.analysis.calibrate import choose_params, rules_base
+
+    for lib in ("optuna", "SALib"):
+        try:
+            __import__(lib)
+        except ImportError:
+            raise InputError(f"this command needs {lib}: pip install 'precursor-wargame[fit]'") from None
+    rb = _rulebook(args)
+    ids = [p.strip() for p in (args.params or "").split(",") if p.strip()]
+    params = choose_params(rb, ids or None)
+    if not params:
+        raise InputError("no parameters to vary: name some with --params")
+    rules, scenarios = _user_paths(args)
+    return rb, rules_base([*rules, *scenarios], params), params
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit, write the override file, and say plainly when the fit does not hold on 2024 (exit 1)."""
+    import datetime
+
+    import yaml
+
+    from precursor.analysis import calibrate as C
+    from precursor.analysis.backtest import load_record
+
+    record = load_record()
+    rb, base, params = _fit_setup(args)
+    with _progress_bar(
+        not args.json, f"calibrate ({len(params)} parameter{'s' if len(params) > 1 else ''})"
+    ) as bar:
+        result = C.calibrate(
+            rb, base, params, args.trials, args.runs, args.seed, args.workers, record, _progress_callback(bar)
+        )
+    rules, scenarios = _user_paths(args)
+    on = "shipped rules" + "".join(f" + {p}" for p in [*rules, *scenarios])
+    when = datetime.date.today().isoformat()
+    doc = C.fitted_overrides(result, when, on)
+    Path(args.out).write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), "utf-8")
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _print_calibration(result, args.out)
+    return EXIT_PROBLEMS if result["holdout_worse"] else EXIT_OK
+
+
+def _print_calibration(result: dict[str, Any], out: str) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    def e(v: float | None) -> str:
+        return "–" if v is None else f"{v:.5f}"
+
+    c = Console()
+    t = Table(
+        "parameter", "basis", Column("range", no_wrap=True), Column("before", justify="right"),
+        Column("after", justify="right"),
+        title=f"calibrate: {result['trials']} trials x {result['runs']} games of {result['scenario']}, "
+        f"seed {result['seed']} (best: trial {result['best_trial']})",
+    )  # fmt: skip
+    for p in result["params"]:
+        t.add_row(escape(p["id"]), p["basis"], f"[{p['range'][0]:g}, {p['range'][1]:g}]", f"{p['before']:g}",
+                  f"{p['after']:g}")  # fmt: skip
+    c.print(t)
+    s = Table(
+        "record series",
+        *(Column(h, justify="right") for h in ("2023 before", "2023 after", "2024 before", "2024 after")),
+        title="squared relative error of the model median, mean over the year's recorded points",
+    )
+    for name, row in result["series"].items():
+        b, a = row["before"], row["after"] or {}
+        s.add_row(
+            escape(name), e(b["in_sample"]), e(a.get("in_sample")), e(b["holdout"]), e(a.get("holdout"))
+        )
+    ins, hold = result["in_sample"], result["holdout"]
+    s.add_row(
+        "[b]all series (objective)", e(ins["before"]), e(ins["after"]), e(hold["before"]), e(hold["after"])
+    )
+    c.print(s)
+    if result["holdout_worse"]:
+        c.print(
+            f"[red]The fit is not good: the 2024 holdout error rose from {e(hold['before'])} to "
+            f"{e(hold['after'])}. {escape(out)} is written but says 'holdout worse: do not use'.[/]"
+        )
+    else:
+        c.print(
+            f"holdout not worse ({e(hold['before'])} -> {e(hold['after'])}); fitted values -> {escape(out)}"
+        )
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Per output, the parameters that move it most, each with its basis (docs/backtest.md)."""
+    from precursor.analysis.sensitivity import sensitivity
+
+    if args.samples < 0:
+        raise InputError("--samples must be 0 (no Sobol) or more")
+    rb, base, params = _fit_setup(args)
+    if args.scenario not in rb.scenarios:
+        raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
+    with _progress_bar(not args.json, f"sensitivity {args.scenario}") as bar:
+        result = sensitivity(
+            rb, base, args.scenario, params, args.runs, args.samples, args.sobol_runs, args.seed,
+            args.workers, _progress_callback(bar),
+        )  # fmt: skip
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    _print_sensitivity(result, args.top)
+    return EXIT_OK
+
+
+def _print_sensitivity(result: dict[str, Any], top: int) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Column, Table
+
+    from precursor.analysis.sensitivity import invented_share
+
+    def f(v: float | None, digits: int = 2) -> str:
+        return "–" if v is None else f"{v:+.{digits}f}" if digits else f"{v:.2f}"
+
+    c = Console()
+    sob = (
+        f", Sobol {result['sobol_samples']} base samples ({result['sobol_sets']} sets)"
+        if result["sobol_sets"]
+        else ""
+    )
+    head = f"one at a time {result['oat_runs']} games per end{sob}, seed {result['seed']}"
+    c.print(f"[b]{escape(result['scenario'])}[/]: {head}")
+    for out in result["outputs"]:
+        cols = (Column(h, justify="right") for h in ("at low", "at high", "effect", "S1", "ST"))
+        t = Table("#", "parameter", "basis", *cols, title=f"{out['label']} (baseline {out['baseline']:g})")
+        for r in out["params"][:top]:
+            style = "[yellow]" if r["basis"] == "invented" else ""
+            t.add_row(str(r["rank"]), escape(r["id"]), f"{style}{r['basis']}", f(r["low"]), f(r["high"]),
+                      f(r["effect"]), f(r["S1"], 0), f(r["ST"], 0))  # fmt: skip
+        c.print(t)
+        inv, moving = invented_share(out, top)
+        c.print(f"  of the top {top}, {moving} move it; {inv} of those rest on invented numbers")
+    c.print(
+        "effect: mean at the high end of the range minus mean at the low end, others at their values, same "
+        "seeds; S1/ST: Sobol first-order and total indices (wide intervals with few samples: see --json)"
     )
 
 

@@ -421,6 +421,24 @@ def compare(
     }
 
 
+def level_error(rows: Sequence[Mapping[str, Any]], year: str) -> dict[str, Any]:
+    """How far the model's median sits from the record over one calendar year, as calibration reads it.
+
+    Per series (a row of ``backtest``'s ``series``), the mean over its recorded points in ``year`` of the
+    squared relative error ((median − record) / record)²; then the mean over the series that have points
+    in that year, each weighing the same whatever its number of points (monthly series have ten or
+    twelve, annual ones one). Zero is a perfect fit; 0.01 is a typical miss of 10 %.
+    """
+    per: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        pts = [p for p in row["points"] if str(p["period"])[:4] == year and p["record"]]
+        if pts:
+            sq = [((p["median"] - p["record"]) / p["record"]) ** 2 for p in pts]
+            per[row["series"]] = {"points": len(pts), "error": statistics.fmean(sq)}
+    total = statistics.fmean(v["error"] for v in per.values()) if per else None
+    return {"year": year, "error": total, "series": per}
+
+
 def backtest(
     runs: int,
     seed: int,
