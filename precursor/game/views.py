@@ -458,7 +458,8 @@ def _lever_deps(rb: Rulebook, team: str) -> list[tuple[CLever, tuple[str, ...] |
             names = sorted({n for e in exprs for n in e.names if not n.startswith(("param.", "act."))})
             if lv.once:
                 names.append(f"count.{lv.id}")
-            derived = any(_LAG_CALL.search(e.text) for e in exprs) or any(n.startswith("mean.") for n in names)
+            derived = any(_LAG_CALL.search(e.text) for e in exprs)
+            derived = derived or any(n.startswith("mean.") for n in names)
             out.append((lv, None if derived else tuple(names)))
         _LEVER_DEPS[key] = out
     return out
