@@ -74,10 +74,6 @@ class DashboardCache:
     # the game's record of what each bump changed (``GameCore.env_changes``): the dashboard catches up
     # from it key by key, so it must be this game's
     changes: list[dict[str, Any] | None] | None = None
-    # the dashboard before the last update and the keys whose entries that update replaced: a reader
-    # that holds ``previous`` need read only those (``Beliefs.read``)
-    previous: dict[str, Shown] | None = None
-    replaced: list[str] = field(default_factory=list)
 
 
 def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Shown]:
@@ -111,7 +107,6 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
             todo = [index[k] for k in keys if k in index]
     entries = cache.entries
     out = dict(cache.shown) if todo is not plan else {}
-    replaced: list[str] = []
     env, history = game.state.env, game.state.history
     for key, mode, lag, noise, series in todo:
         hist = history.get(key) or [env[key]]
@@ -123,8 +118,6 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
         entry = _shown(game, team, key, mode, lag, noise, hist, series)
         entries[key] = (sig, entry)
         out[key] = entry
-        replaced.append(key)
-    cache.previous, cache.replaced = cache.shown, replaced
     cache.version, cache.shown, cache.changes = version, out, log
     return out
 
