@@ -1,14 +1,20 @@
-"""Batch-simulation benchmark: complete bot-vs-bot games of ``loose-talk`` per second.
+"""Batch-simulation benchmark: complete bot-vs-bot games per second, per scenario and number of workers.
 
-It answers the question a designer asks before a balance sweep: how long will 10,000 games take? It
-times ``simulate`` (the same path as ``precursor simulate``) with one worker and with several, and, in
-the same run, a baseline: the same games, same seeds, with no bots at all (every seat passes), so the
-share of the time the bots take (reading their views, scoring orders, negotiating) is visible next to
-the cost of the engine's monthly model. Each line says how many CPUs other processes took meanwhile (from
-``/proc/stat``): on a shared box a slow figure next to a busy neighbour is noise, not a regression. When
-the package under test is the compiled build (``pip install .``, see setup.py), the same figures for
-this checkout's pure-Python sources follow, timed in the same run. Run:
-``python bench/bench_bots.py [--runs1 400] [--runs2 2000]``.
+It answers the question a designer asks before a balance sweep: how long will 10,000 games take? For
+each scenario asked for (by default the tutorial, Loose Talk and Election Season) it times, in one run:
+
+- the in-process cost of a game with no bots at all (every seat passes) and with bots (one process, the
+  path ``precursor simulate`` takes with one worker), so the share of the time the bots take (reading
+  their views, scoring orders, negotiating) is visible next to the cost of the engine's monthly model;
+- ``simulate`` with one worker and with ``--workers`` workers, in games per second.
+
+Each line says how many CPUs other processes took meanwhile (from ``/proc/stat``): on a shared box a slow
+figure next to a busy neighbour is noise, not a regression. ``--baseline DIR`` times another copy of the
+sources in the same run (say the commit before a change, from ``git archive COMMIT | tar -x -C DIR``):
+this script runs against it and against this checkout in subprocesses, alternately for ``--rounds``
+rounds, and prints both side by side. When the package under test is the compiled build
+(``pip install .``, see setup.py), this checkout's pure-Python sources are timed in the same run. Run:
+``python bench/bench_bots.py [--scenarios tutorial,loose-talk] [--runs1 200] [--runs2 400] [--baseline DIR]``.
 """
 
 from __future__ import annotations
@@ -16,17 +22,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import which_build
 from harness.cpu import box_user_system, self_and_children_cpu
 
 from precursor.analysis.runner import play
 from precursor.analysis.simulate import run_seed, simulate
-from precursor.game.rulebook import default_rulebook
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 PROJECTED = 10_000
+SCENARIOS = "tutorial,loose-talk,election-season"
 
 
 def _fmt_duration(seconds: float) -> str:
@@ -46,74 +56,132 @@ def _line(label: str, games: int, seconds: float, start: tuple[float, float], qu
     rate = games / seconds
     end = _busy()
     others = ((end[0] - start[0]) - (end[1] - start[1])) / seconds
-    if quiet:
-        return rate
-    print(
-        f"  {label:<34} {games:>5} games in {seconds:7.2f} s: {rate:6.1f} games/s, "
-        f"{seconds / games * 1000:6.1f} ms/game; {PROJECTED:,} runs in ~{_fmt_duration(PROJECTED / rate)}"
-        + (f"; other processes: {max(0.0, others):.1f} CPUs" if others == others else "")
-    )
+    if not quiet:
+        print(
+            f"  {label:<34} {games:>5} games in {seconds:7.2f} s: {rate:6.1f} games/s, "
+            f"{seconds / games * 1000:6.1f} ms/game; {PROJECTED:,} runs in ~{_fmt_duration(PROJECTED / rate)}"
+            + (f"; other processes: {max(0.0, others):.1f} CPUs" if others == others else "")
+        )
     return rate
+
+
+def measure(rb: Rulebook, scenario: str, args: argparse.Namespace, quiet: bool) -> dict[str, Any]:
+    """One scenario's figures: games/s with no bots, with bots in one process, and with 1 and N workers."""
+    sc = rb.scenarios[scenario].model
+    if not quiet:
+        turns = f"{sc.turns} turns × {sc.months_per_turn} months"
+        print(f"scenario {scenario}: {turns}; personas {dict(sc.personas)}")
+    # warm-up: the first game fills the bots' per-rulebook caches and the expression closures' paths
+    simulate(scenario, 3, args.seed, rb=rb)
+
+    start, t0 = _busy(), time.perf_counter()
+    for i in range(args.runs1):
+        play(rb, scenario, run_seed(args.seed, i), None)
+    base = _line("no bots (in process)", args.runs1, time.perf_counter() - t0, start, quiet)
+
+    start, t0 = _busy(), time.perf_counter()
+    records = simulate(scenario, args.runs1, args.seed, workers=1, rb=rb)
+    one = _line("bots, 1 worker (in process)", args.runs1, time.perf_counter() - t0, start, quiet)
+    refused = sum(r["refused"] for r in records)
+
+    start, t0 = _busy(), time.perf_counter()
+    records = simulate(scenario, args.runs2, args.seed, workers=args.workers, rb=rb)
+    many = _line(f"bots, {args.workers} workers", args.runs2, time.perf_counter() - t0, start, quiet)
+    refused += sum(r["refused"] for r in records)
+    if not quiet:
+        print(
+            f"  bots' share of a game's time: {1 - one / base:.0%} ({1000 / one:.2f} ms with bots, "
+            f"{1000 / base:.2f} ms without); ×{many / one:.2f} with {args.workers} workers; "
+            f"refused bot commands: {refused}"
+        )
+    return {"base": base, "one": one, "many": many, "refused": refused}
+
+
+def _same_args(args: argparse.Namespace) -> list[str]:
+    return [f"--{k}={getattr(args, k)}" for k in ("scenarios", "runs1", "runs2", "workers", "seed")]
+
+
+def _run_sources(root: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """This script, run with ``--json`` against the ``precursor`` found under ``root``."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--json", *_same_args(args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _compare(args: argparse.Namespace) -> None:
+    """Baseline and this checkout, each in a subprocess, alternately; then the figures side by side."""
+    here = which_build.ROOT
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    for r in range(args.rounds):
+        for name, root in (("baseline", Path(args.baseline)), ("this", here)):
+            t0 = time.perf_counter()
+            runs[name].append(_run_sources(root, args))
+            print(f"round {r + 1}: {name} ({root}) timed in {time.perf_counter() - t0:.0f} s", flush=True)
+    print(f"\nbest of {args.rounds} round(s); baseline {args.baseline}, this checkout {here}")
+    print(f"{'scenario':<18} {'figure':<26} {'baseline':>10} {'this':>10} {'×':>6}")
+    for scenario in args.scenarios.split(","):
+        for key, label, unit in (
+            ("base", "no bots, ms/game", "ms"),
+            ("one", "bots in process, ms/game", "ms"),
+            ("one", "bots, 1 worker, games/s", "rate"),
+            ("many", f"bots, {args.workers} workers, games/s", "rate"),
+        ):
+            b = max(run[scenario][key] for run in runs["baseline"])
+            t = max(run[scenario][key] for run in runs["this"])
+            if unit == "ms":
+                print(f"{scenario:<18} {label:<26} {1000 / b:10.2f} {1000 / t:10.2f} {t / b:6.2f}")
+            else:
+                print(f"{scenario:<18} {label:<26} {b:10.1f} {t:10.1f} {t / b:6.2f}")
+    refused = {n: sum(run[s]["refused"] for run in rs for s in run) for n, rs in runs.items()}
+    print(f"refused bot commands: {refused}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scenario", default="loose-talk")
-    ap.add_argument("--runs1", type=int, default=400, help="games with one worker (and for the baseline)")
-    ap.add_argument("--runs2", type=int, default=2000, help="games with --workers workers")
+    ap.add_argument("--scenarios", default=SCENARIOS, help="comma-separated scenario ids")
+    ap.add_argument("--scenario", help="one scenario (the same as --scenarios with one id)")
+    ap.add_argument("--runs1", type=int, default=200, help="games in process (no bots, then bots)")
+    ap.add_argument("--runs2", type=int, default=400, help="games with --workers workers")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--baseline", help="another copy of the sources (a directory holding precursor/)")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating rounds with --baseline")
     ap.add_argument("--json", action="store_true", help="print only the rates, as one JSON line")
     args = ap.parse_args()
+    if args.scenario:
+        args.scenarios = args.scenario
+    if args.baseline:
+        _compare(args)
+        return
     quiet = args.json
-
     rb = default_rulebook()  # loaded (and frozen) before any timing, as the CLI does
-    sc = rb.scenarios[args.scenario].model
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
         cpus = os.cpu_count() or 1
     if not quiet:
         print(f"package under test: {which_build.describe()}")
-        print(
-            f"scenario {args.scenario}: {sc.turns} turns × {sc.months_per_turn} months; "
-            f"personas {dict(sc.personas)}; {cpus} CPUs usable, load average {os.getloadavg()[0]:.2f}"
-        )
-    # warm-up: the first game fills the bots' per-rulebook caches and the expression closures' paths
-    simulate(args.scenario, 3, args.seed, rb=rb)
-
-    start, t0 = _busy(), time.perf_counter()
-    for i in range(args.runs1):
-        play(rb, args.scenario, run_seed(args.seed, i), None)
-    base = _line("baseline, no bots (1 process)", args.runs1, time.perf_counter() - t0, start, quiet)
-
-    start, t0 = _busy(), time.perf_counter()
-    records = simulate(args.scenario, args.runs1, args.seed, workers=1, rb=rb)
-    one = _line("bots, 1 worker", args.runs1, time.perf_counter() - t0, start, quiet)
-    refused = sum(r["refused"] for r in records)
-
-    start, t0 = _busy(), time.perf_counter()
-    records = simulate(args.scenario, args.runs2, args.seed, workers=args.workers, rb=rb)
-    many = _line(f"bots, {args.workers} workers", args.runs2, time.perf_counter() - t0, start, quiet)
-    refused += sum(r["refused"] for r in records)
-
+        print(f"{cpus} CPUs usable, load average {os.getloadavg()[0]:.2f}")
+    figures = {s: measure(rb, s, args, quiet) for s in args.scenarios.split(",")}
     if quiet:
-        print(json.dumps({"base": base, "one": one, "many": many, "refused": refused}))
+        print(json.dumps(figures))
         return
-    print(
-        f"bots' share of a game's time (1 process): {1 - one / base:.0%} "
-        f"(a game costs {1000 / one:.1f} ms with bots, {1000 / base:.1f} ms without); "
-        f"speed-up with {args.workers} workers: ×{many / one:.2f}; refused bot commands: {refused}"
-    )
     if which_build.is_compiled():
-        same = [f"--{k}={getattr(args, k)}" for k in ("scenario", "runs1", "runs2", "workers", "seed")]
-        pure = which_build.run_pure(Path(__file__), same)
-        print(
-            f"same run, this checkout's pure-Python sources: no bots {pure['base']:.1f}, bots with 1 worker "
-            f"{pure['one']:.1f}, with {args.workers} workers {pure['many']:.1f} games/s "
-            f"(compiled/pure with {args.workers} workers: ×{many / pure['many']:.2f}); "
-            f"refused bot commands: {pure['refused']}"
-        )
+        pure = which_build.run_pure(Path(__file__), _same_args(args))
+        for s, f in figures.items():
+            p = pure[s]
+            print(
+                f"same run, {s}, this checkout's pure-Python sources: no bots {p['base']:.1f}, bots with "
+                f"1 worker {p['one']:.1f}, with {args.workers} workers {p['many']:.1f} games/s "
+                f"(compiled/pure with {args.workers} workers: ×{f['many'] / p['many']:.2f})"
+            )
 
 
 if __name__ == "__main__":

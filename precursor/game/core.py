@@ -70,6 +70,8 @@ def rnd(x: float) -> float:
 # keys that only count agreements: signing a deal changes them, but no dashboard value
 _TALLIES = ("agreements.", "reneged.")
 _BUMPS = frozenset({"month", "turn_end", "game_created", "inject"})
+_HISTORY_MOVES = frozenset({"month", "game_created"})
+_NO_CHANGES: dict[str, Any] = {}  # a bump that set no indicator (a new turn's clock, an inject's flag)
 
 
 class GameCore:
@@ -87,6 +89,10 @@ class GameCore:
         self._seat_limit: dict[str, int] = {}
         # bumped by emit whenever a value a view shows may have moved: what derived caches are keyed by
         self.env_version = 0
+        # what each bump changed, for caches that catch up key by key: entry v - 1 holds the keys the
+        # event that made version v set (its ``changes``), or None when the monthly history moved (a
+        # ``month`` event, the game's creation) and any value read from it may have changed with it
+        self.env_changes: list[dict[str, Any] | None] = []
         self._tally_keys: frozenset[str] = frozenset()
         # derived, never state: the views' caches for this game (a views.ViewCache, filled by views on
         # first use); opaque here, so that only views knows its structure
@@ -106,6 +112,7 @@ class GameCore:
             or (changes and not changes.keys() <= self._tally_keys)
         ):
             self.env_version += 1  # values a view shows may have moved: cached dashboards are stale
+            self.env_changes.append(None if t in _HISTORY_MOVES else (changes or _NO_CHANGES))
         if t == "game_created":
             self._index_seats()
             # agreement and reneging tallies do not move any value a view shows (a set test, in C)

@@ -8,13 +8,14 @@ noise, fixed per team and month so that asking twice never reveals more than ask
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from precursor.game import scoring
 from precursor.game.core import GameCore
 from precursor.game.months import add_months
 from precursor.game.rng import roll
-from precursor.game.rulebook import Rulebook
+from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class ViewCache:
         self.start: dict[str, dict[str, Any]] = {}
         self.indicators: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.levers: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+        # per team, each lever's orders-screen entry with the values its check read (``levers_for``)
+        self.lever_entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.score: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self.entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -401,26 +404,69 @@ def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
 
     Availability is the engine's own check with default parameters, so a team learns no more than a
     player who tries the order would. Outside the orders phase it says whether it would be legal then.
+    A lever's entry is the same object while the values its check reads are (``_lever_deps``): most
+    levers read a handful of names or none, and every orders screen asks for all of a team's levers.
     """
-    cache = caches(game).levers
-    hit = cache.get(team)
-    if hit is not None and hit[0] == game.env_version:
+    vc = caches(game)
+    hit = vc.levers.get(team)
+    version = game.env_version
+    if hit is not None and hit[0] == version:
         return hit[1]
+    env, free = game.state.env, game.state.free_levers
+    kept = vc.lever_entries.setdefault(team, {})
     out = []
-    for lid, lv in game.rb.levers.items():
-        if lv.team != team:
-            continue
+    for lv, deps in _lever_deps(game.rb, team):
+        sig: Any = None
+        if deps is not None:
+            sig = (lv.id in free, *[env.get(d, _ABSENT) for d in deps])
+            old = kept.get(lv.id)
+            if old is not None and old[0] == sig:
+                out.append(old[1])
+                continue
         entry: dict[str, Any] = {
-            "id": lid,
+            "id": lv.id,
             "code": lv.code,
             "name": lv.name,
             "seat": game.player_seat_of_lever(lv),
         }
         cost, why = game.default_order_status(lv)
         entry.update(available=cost is not None, cost=cost, why_not=why)
+        if deps is not None:
+            kept[lv.id] = (sig, entry)
         out.append(entry)
-    cache[team] = (game.env_version, out)
+    vc.levers[team] = (version, out)
     return out
+
+
+_LEVER_DEPS: dict[tuple[int, str], list[tuple[CLever, tuple[str, ...] | None]]] = {}
+
+
+def _lever_deps(rb: Rulebook, team: str) -> list[tuple[CLever, tuple[str, ...] | None]]:
+    """A team's levers with the state names their default check reads (``default_order_status``): the
+    names of the cost and the preconditions, less the order's own (``param.*``, ``act.*``, fixed for the
+    defaults), and the play count of a once-only lever; with whether the lever is free, nothing else
+    decides it. None for a lever whose check reads more than the current values (``lag()``, running means):
+    it is checked every time."""
+    key = (rb.serial, team)
+    out = _LEVER_DEPS.get(key)
+    if out is None:
+        out = []
+        for lv in rb.levers.values():
+            if lv.team != team:
+                continue
+            exprs = [lv.cost, *(c for c, _ in lv.preconditions)]
+            names = sorted({n for e in exprs for n in e.names if not n.startswith(("param.", "act."))})
+            if lv.once:
+                names.append(f"count.{lv.id}")
+            derived = any(_LAG_CALL.search(e.text) for e in exprs)
+            derived = derived or any(n.startswith("mean.") for n in names)
+            out.append((lv, None if derived else tuple(names)))
+        _LEVER_DEPS[key] = out
+    return out
+
+
+_LAG_CALL = re.compile(r"\blag\s*\(")
+_ABSENT = object()  # a name not in the state (its check then fails the same way each time)
 
 
 def running_estimate(game: GameCore, team: str | None = None) -> dict[str, Any]:

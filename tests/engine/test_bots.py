@@ -26,7 +26,7 @@ from precursor.game.bots import (
 from precursor.game.commands import CommandError, Order
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
-from precursor.game.views import redact, view
+from precursor.game.views import indicators_for, levers_for, redact, view
 
 RB = default_rulebook()
 TEAMS = ("us", "mx", "cn", "ca")
@@ -446,3 +446,39 @@ def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
             assert reason.startswith(f"counters {old['id']}:") and ">= threshold" in reason
             signed += game.state.proposals[new["id"]]["status"] == "signed"
     assert counters >= 8 and signed >= 1, (counters, signed)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "seed", "personas"),
+    [
+        ("loose-talk", 1, None),
+        (
+            "election-season",
+            2,
+            {"us": "hawk", "mx": "sovereigntist", "cn": "deny_and_deflect", "ca": "border_first"},
+        ),
+        ("tariffs-and-terror", 3, None),
+    ],
+)
+def test_kept_views_equal_views_built_afresh_after_every_event(
+    scenario: str, seed: int, personas: dict[str, str] | None
+) -> None:
+    """The views a game keeps between calls (bot dashboards caught up from the changes since, orders
+    screens whose entries are kept while their inputs are, the teams' dashboards) must be what a view
+    built from nothing gives, after every event of bot games: two replays of the same log, one keeping
+    its caches from event to event, the other starting each check with none."""
+    played, refused = _bot_game(scenario, seed, personas or dict(RB.scenarios[scenario].model.personas))
+    assert not refused and played.state.ended
+    events = [dict(ev) for ev in played.log]
+    kept, fresh = Game(RB, scenario), Game(RB, scenario)
+    dashboards = {t: fast_view.DashboardCache() for t in TEAMS}
+    for ev in events:
+        kept.emit(dict(ev))
+        fresh.emit(dict(ev))
+        fresh.view_cache = None  # nothing kept: every part of the view is built from the state
+        for team in TEAMS:
+            where = (team, ev["seq"], ev["type"])
+            got = fast_view.bot_dashboard(kept, team, dashboards[team])
+            assert got == fast_view.bot_dashboard(fresh, team, fast_view.DashboardCache()), where
+            assert levers_for(kept, team) == levers_for(fresh, team), where
+            assert indicators_for(kept, team) == indicators_for(fresh, team), where

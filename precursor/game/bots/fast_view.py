@@ -71,6 +71,9 @@ class DashboardCache:
     version: int = -1  # the game's env_version it was built at
     entries: dict[str, tuple[Any, Shown]] = field(default_factory=dict)  # key -> (its inputs, entry)
     shown: dict[str, Shown] = field(default_factory=dict)
+    # the game's record of what each bump changed (``GameCore.env_changes``): the dashboard catches up
+    # from it key by key, so it must be this game's
+    changes: list[dict[str, Any] | None] | None = None
 
 
 def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Shown]:
@@ -79,30 +82,61 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     The same plan (what the team sees, with which lag and noise) and the same fogged points
     (``views.fogged_point``, ``views.fog_noise``, cached per game) as the dashboard; only the points a
     bot reads are taken: the value, the point three months before it (for ``trend.*``), and the whole
-    series of indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each entry
-    while its inputs do not change, as the dashboard does, so an unchanged entry is the same object,
-    and the whole dashboard while no value has changed (``game.env_version``). A test checks, at every
-    decision of bot games, that the environment built from this is the one built from the full view.
+    series of indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each
+    entry while the inputs it is built from do not change (``_sig``), so an unchanged entry is the same
+    object, and the whole dashboard while no value has changed (``game.env_version``). When no month
+    has been recorded since the last build, only the entries of the keys the game's events changed
+    since (``game.env_changes``) are looked at. A test checks, at every event of bot games, that this
+    equals a dashboard built afresh, and at every decision that the environment built from it is the
+    one built from the full view.
     """
-    if cache.version == game.env_version:
+    version = game.env_version
+    if cache.version == version:
         return cache.shown
-    env, history = game.state.env, game.state.history
-    wanted = _lag_names(game.rb)
+    log = game.env_changes
+    plan = _bot_plan(game.rb, team)
+    todo: Any = plan
+    if cache.changes is log and cache.version >= 0:
+        since = log[cache.version : version]
+        if None not in since:
+            index = _plan_index(game.rb, team)
+            keys: dict[str, None] = {}  # in the order of the events: the same in every run
+            for ch in since:
+                if ch:
+                    keys.update(dict.fromkeys(ch))
+            todo = [index[k] for k in keys if k in index]
     entries = cache.entries
-    out: dict[str, Shown] = {}
-    for key, mode, lag, noise in _bot_plan(game.rb, team):
-        hist = history.get(key)
-        n = len(hist) if hist else 0
-        sig = (env[key], n) if mode != MODE_LAGGED else n
+    out = dict(cache.shown) if todo is not plan else {}
+    env, history = game.state.env, game.state.history
+    for key, mode, lag, noise, series in todo:
+        hist = history.get(key) or [env[key]]
+        sig = _sig(mode, env[key], hist, series)
         old = entries.get(key)
         if old is not None and old[0] == sig:
             out[key] = old[1]
             continue
-        entry = _shown(game, team, key, mode, lag, noise, hist or [env[key]], key in wanted)
+        entry = _shown(game, team, key, mode, lag, noise, hist, series)
         entries[key] = (sig, entry)
         out[key] = entry
-    cache.version, cache.shown = game.env_version, out
+    cache.version, cache.shown, cache.changes = version, out, log
     return out
+
+
+def _sig(mode: int, value: Any, hist: list[Any], series: bool) -> Any:
+    """What an entry is built from (``_shown``): while it is equal, so is the entry.
+
+    Without a series to show, an exact or live entry reads only the value and one or two recorded points;
+    a noisy one's noise is drawn per month, so the number of months recorded is part of it."""
+    n = len(hist)
+    if series or mode == MODE_NOISY_NOW:
+        return (value, n)
+    if mode == MODE_LAGGED:
+        return n
+    if mode == MODE_EXACT:
+        return (value, hist[-1], hist[-4] if n >= 4 else None)
+    if mode == MODE_LIVE:
+        return (value, hist[-3] if n >= 3 else None)
+    return value  # a bool shows its value alone
 
 
 def _shown(
@@ -136,16 +170,30 @@ def _shown(
     return value, trend, full
 
 
-_BOT_PLANS: dict[tuple[int, str], list[tuple[str, int, int, float]]] = {}
+# One indicator of a bot's plan: key, mode, lag, noise, and whether its whole series is shown.
+PlanItem = tuple[str, int, int, float, bool]
+_PLAN_INDEX: dict[tuple[int, str], dict[str, PlanItem]] = {}
 
 
-def _bot_plan(rb: Rulebook, team: str) -> list[tuple[str, int, int, float]]:
+def _plan_index(rb: Rulebook, team: str) -> dict[str, PlanItem]:
+    index = _PLAN_INDEX.get((rb.serial, team))
+    if index is None:
+        index = _PLAN_INDEX[(rb.serial, team)] = {item[0]: item for item in _bot_plan(rb, team)}
+    return index
+
+
+_BOT_PLANS: dict[tuple[int, str], list[PlanItem]] = {}
+
+
+def _bot_plan(rb: Rulebook, team: str) -> list[PlanItem]:
     """The dashboard's plan (``views.dashboard_plan``) for the indicators a bot may read (``read_names``)."""
     plan = _BOT_PLANS.get((rb.serial, team))
     if plan is None:
-        read = read_names(rb)
+        read, wanted = read_names(rb), _lag_names(rb)
         plan = [
-            (key, mode, lag, noise) for key, mode, lag, noise, _m in dashboard_plan(rb, team) if key in read
+            (key, mode, lag, noise, key in wanted)
+            for key, mode, lag, noise, _m in dashboard_plan(rb, team)
+            if key in read
         ]
         _BOT_PLANS[(rb.serial, team)] = plan
     return plan

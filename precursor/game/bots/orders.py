@@ -404,7 +404,7 @@ def _best(
                 if spec is None:
                     effects = w.public_effects if public else w.private_effects
                     spec = var.specs[public] = specialise(effects, params, public)
-            u, _ = order_utility(bot, env, lever, params, public, cost, spec=spec)
+            u, _ = order_utility(bot, env, lever, params, public, cost, spec=spec, weighed=w)
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best

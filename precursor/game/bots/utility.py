@@ -34,6 +34,7 @@ class Weighed:
     st_w: float  # weight per point of sovereignty tension (US personas)
     tags: float  # the sum of the persona's weights for the lever's tags
     reads: frozenset[str]  # the names the weighed effects read
+    pc_aversion: float  # the persona's reluctance to spend political capital
 
 
 def _own(names: frozenset[str]) -> bool:
@@ -140,6 +141,7 @@ def weigh(bot: Character, lever: CLever) -> Weighed:
             st_w,
             tags,
             frozenset(reads),
+            float(p.model.pc_aversion),
         )
         _WEIGHED[key] = hit
     return hit
@@ -154,12 +156,14 @@ def order_utility(
     cost: float | None,
     explain: bool = False,
     spec: tuple[tuple[Term, ...], bool] | None = None,
+    weighed: Weighed | None = None,
 ) -> tuple[float, list[str]]:
     """Persona utility of one order; with ``explain``, also the terms that mattered most (the reason).
 
-    ``spec`` is the order's terms already specialised to its parameters (``specialise``).
+    ``spec`` is the order's terms already specialised to its parameters (``specialise``); ``weighed``
+    is ``weigh(bot, lever)`` when the caller has it.
     """
-    w = weigh(bot, lever)
+    w = weigh(bot, lever) if weighed is None else weighed
     if spec is None:
         effects, reads_own = w.public if public else w.private, True
     else:
@@ -168,9 +172,9 @@ def order_utility(
         for k, v in params.items():
             env["param." + k] = v
         env["act.public"] = public
-    terms: dict[str, float] = {}
+    terms: dict[str, float] | None = {} if explain else None
     try:
-        total = _effects_utility(env, effects, terms if explain else None)
+        total = _effects_utility(env, effects, terms) if effects else 0.0
     finally:
         if reads_own:
             for k in params:
@@ -180,15 +184,18 @@ def order_utility(
     if st_w and (lever.sov_public or lever.sov_private):
         u = st_w * (lever.sov_public if public else lever.sov_private)
         total += u
-        terms["mx.st"] = terms.get("mx.st", 0.0) + u
+        if terms is not None:
+            terms["mx.st"] = terms.get("mx.st", 0.0) + u
     if tag_total:
         total += tag_total
-        terms["#tags"] = tag_total
+        if terms is not None:
+            terms["#tags"] = tag_total
     if cost:
-        c = -bot.persona.model.pc_aversion * cost / 3
+        c = -w.pc_aversion * cost / 3
         total += c
-        terms["cost"] = c
-    if not explain:
+        if terms is not None:
+            terms["cost"] = c
+    if terms is None:
         return total, []
     top = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:3]
     return total, [f"{k} {v:+.2f}" for k, v in top]
