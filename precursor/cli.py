@@ -45,7 +45,7 @@ EXTRA_PACKAGES = {
     "server": ("fastapi", "fastapi_offline", "uvicorn", "redis", "pydantic_settings", "platformdirs"),
     "client": ("websockets", "httpx"),
     "tui": ("textual", "textual_serve", "websockets", "httpx"),
-    "sweep": ("dask", "distributed", "pyarrow"),
+    "sweep": ("dask", "pyarrow"),
     "fit": ("optuna", "SALib"),
 }
 EXTRA_PACKAGES["play"] = EXTRA_PACKAGES["server"] + EXTRA_PACKAGES["tui"]
