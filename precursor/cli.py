@@ -607,6 +607,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "port": args.port,
             "store": args.store,
             "log_level": args.log_level,
+            "require_durable": args.require_durable,
         }.items()
         if v is not None
     }
@@ -1325,6 +1326,13 @@ def _add_live_commands(sub: Any) -> None:
         "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"
     )
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
+    srv.add_argument(
+        "--require-durable",
+        action="store_true",
+        default=None,
+        help="refuse to start (exit 3) on a store that loses games when it restarts, e.g. Redis with "
+        "neither appendonly nor save (env PRECURSOR_REQUIRE_DURABLE)",
+    )
 
     pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
     _add_rule_paths(pl)

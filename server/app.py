@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
@@ -47,7 +47,7 @@ from .limits import BodyLimit, Bucket, Limiter, TokenUses
 from .logs import redact_tokens_in_logs
 from .room import Connection, GameRoom
 from .settings import ServerSettings, organiser_key
-from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
+from .stores import StoreError, StoreLost, StoreUnavailable, UnknownGame, open_store
 
 log = logging.getLogger("precursor.server")
 _COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
@@ -68,6 +68,7 @@ _STATUS = {
     "organiser_key_required": 401,
     "conflict": 409,
     "store_unavailable": 503,
+    "store_lost": 503,
 }
 
 
@@ -87,7 +88,7 @@ _WHY = {
     413: "the request body is too large",
     422: "the request is malformed (code bad_request)",
     429: "too many requests from this address; see Retry-After",
-    503: "the event store cannot be reached",
+    503: "the event store cannot be reached (store_unavailable), or has lost its games (store_lost)",
 }
 
 
@@ -237,15 +238,19 @@ def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
     joins = Limiter(settings.join_per_minute, settings.join_burst)
     creations = Limiter(settings.create_per_minute, settings.create_burst)
 
-    @app.get("/api/health")
-    async def health(request: Request) -> Health:
+    @app.get("/api/health", responses={503: {"model": Health, "description": "the store lost its games"}})
+    async def health(request: Request, response: Response) -> Health:
         hub = _hub_of(request)
         ok = await hub.store.ping()
         scheme = hub.store.url.split(":", 1)[0]
-        durability, _why = await hub.store.durability() if ok else ("unknown", "")
+        lost = await hub.check_lost() if ok or hub.lost else None
+        durability, _why = await hub.store.durability() if ok and not lost else ("unknown", "")
+        if lost:
+            response.status_code = 503  # a proxy's health check takes this server out of rotation
         return Health(
             durability=durability,
-            status="ok" if ok else "degraded",
+            status="store_lost" if lost else "ok" if ok else "degraded",
+            message=lost or "",
             store=scheme,
             store_ok=ok,
             version=VERSION,
@@ -353,6 +358,11 @@ async def _open(
         rec = await hub.authenticate(game_id, token)
     except UnknownGame:
         await _refuse(websocket, "unknown_game", f"no game '{game_id}'", 4404)
+        return None
+    except StoreLost as exc:
+        await hub.check_lost()  # unload what the server still holds of the lost games
+        # 1013 (try again later), not 4404: the game may come back if the operator restores the data
+        await _refuse(websocket, "store_lost", str(exc), 1013)
         return None
     except StoreUnavailable as exc:
         await _refuse(websocket, "store_unavailable", str(exc), 1013)

@@ -34,7 +34,7 @@ from precursor.game.session import GameFacts, Session, decide, fold, phase_clock
 from precursor.game.state import PHASES
 from precursor.game.views import redact, view
 
-from .stores import EventStore, SeqConflict, StoreError
+from .stores import EventStore, SeqConflict, StoreError, StoreLost
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
@@ -371,6 +371,8 @@ class GameRoom:
                         self._apply_remote(batch)
             except asyncio.CancelledError:
                 raise
+            except StoreLost:
+                return  # nothing will ever land in this game's log again; the hub unloads the room
             except Exception as exc:  # the store tail retries by itself; this is a last resort
                 log.warning("tail of %s stopped (%s); restarting", self.game_id, type(exc).__name__)
                 await asyncio.sleep(0.5)

@@ -62,6 +62,9 @@ class ServerSettings(BaseSettings):
     """The key ``POST /api/games`` asks for (``Authorization: Bearer <key>``). Unset on loopback: anyone
     on the machine may create games. Unset on any other address: one is generated at start and printed
     once on the console. Set: required whatever the address."""
+    require_durable: bool = False
+    """Refuse to start unless the store keeps acknowledged events across its own restart (a Redis
+    with neither appendonly nor save loses every game when it restarts): ``PRECURSOR_REQUIRE_DURABLE``."""
     log_level: str = "info"
     rules_path: str | None = None
     """Rule files or folders laid over the shipped rules, several joined like PATH
