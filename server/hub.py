@@ -349,7 +349,7 @@ class Hub:
         if room is not None:
             st = room.game.state
             info = {**room.info, "turn": st.turn, "turns": st.turns, "phase": st.phase, "ended": st.ended}
-        await self.store.set_info(game_id, {**info, "archived": True})
+        await self.store.set_info(game_id, {**info, "archived": True, "archived_at": self.clock()})
         await self._unload(game_id)
         log.info("game %s archived", game_id)
 

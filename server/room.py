@@ -38,6 +38,9 @@ from .stores import EventStore, SeqConflict, StoreError, StoreLost
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
+#: Seconds between the marks of activity a played game leaves in its record (``precursor games`` lists
+#: them and ``purge --older-than`` goes by them): most events carry no time of their own.
+ACTIVE_EVERY = 3600.0
 
 
 class Host(Protocol):
@@ -134,6 +137,7 @@ class GameRoom:
         self._clock_task: asyncio.Task[None] | None = None
         self._tail_task: asyncio.Task[None] | None = None
         self._bots_pending = False
+        self._active_at = 0.0
 
     # ------------------------------------------------------------------ life cycle
 
@@ -328,6 +332,10 @@ class GameRoom:
             for c in list(self.conns):
                 if c.player_id == pid:
                     self.detach(c)
+        now = self.hub.clock()
+        if now - self._active_at >= ACTIVE_EVERY:
+            self._active_at = now
+            self._spawn(self._mark_active(now), f"active:{self.game_id}")
         if clock_moved or phase_moved:
             self._clock_wake.set()
         if phase_moved or controllers_moved:
@@ -472,10 +480,20 @@ class GameRoom:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
                 return
 
+    async def _mark_active(self, now: float) -> None:
+        """Read, then write: the stored record may have been archived elsewhere meanwhile. The room's
+        own copy goes over the stored one, so a game's end marked at the same moment is kept."""
+        self.info = {**self.info, "active": now}
+        with contextlib.suppress(StoreError):
+            info = await self.hub.store.get_info(self.game_id)
+            if not info.get("archived"):
+                await self.hub.store.set_info(self.game_id, {**info, **self.info})
+
     async def _mark_ended(self) -> None:
         """Finished games are not loaded at start-up and are listed from their record alone."""
         st = self.game.state
         self.info = {**self.info, "ended": True, "turn": st.turn, "turns": st.turns, "phase": st.phase}
+        self.info["ended_at"] = self.hub.clock()
         with contextlib.suppress(StoreError):
             await self.hub.store.set_info(self.game_id, self.info)
 
