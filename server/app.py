@@ -43,7 +43,7 @@ from precursor.protocol import (
 
 from . import auth
 from .hub import Hub
-from .limits import BodyLimit, Bucket, Limiter, TokenUses
+from .limits import BodyLimit, Bucket, Limiter, TokenUse, TokenUses
 from .logs import redact_tokens_in_logs
 from .room import Connection, GameRoom
 from .settings import ServerSettings, organiser_key
@@ -316,7 +316,13 @@ def _add_removal(app: FastAPI) -> None:
 
 def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
     """The live game: one websocket per player connection, a few per token."""
-    uses = TokenUses(settings.rate_per_second, settings.rate_burst, settings.max_connections_per_token)
+    uses = TokenUses(
+        settings.rate_per_second,
+        settings.rate_burst,
+        settings.max_connections_per_token,
+        settings.view_rate_per_second,
+        settings.view_burst,
+    )
 
     @app.websocket("/ws/games/{game_id}")
     async def game_socket(
@@ -337,7 +343,7 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
         await room.attach(conn, since if since is not None and since >= 0 else None)
         writer = asyncio.create_task(conn.writer())
         try:
-            await _read_frames(websocket, hub, room, conn, use.bucket, settings)
+            await _read_frames(websocket, hub, room, conn, use, settings)
         except WebSocketDisconnect:
             pass
         finally:
@@ -392,12 +398,13 @@ async def _read_frames(
     hub: Hub,
     room: GameRoom,
     conn: Connection,
-    bucket: Bucket,
+    use: TokenUse,
     settings: ServerSettings,
 ) -> None:
-    """Every inbound frame, rate-limited (``bucket`` is the token's, shared by its connections) and
-    size-checked before it is parsed, until either side leaves."""
+    """Every inbound frame, rate-limited (``use`` holds the token's budgets, shared by its connections)
+    and size-checked before it is parsed, until either side leaves."""
     loop = asyncio.get_running_loop()
+    bucket = use.bucket
     strikes = 0
     while not conn.closed:
         msg = await websocket.receive()
@@ -420,7 +427,7 @@ async def _read_frames(
         ):
             conn.push(_err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes"))
             continue
-        await _handle_frame(hub, room, conn, text)
+        await _handle_frame(hub, room, conn, text, use.views)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
@@ -441,7 +448,7 @@ def _actor(conn: Connection) -> Actor | None:
     return None
 
 
-async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -> None:
+async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str, views: Bucket) -> None:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
@@ -456,6 +463,9 @@ async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -
         conn.push('{"type":"pong"}')
         return
     if ftype == "view":
+        if not views.take(asyncio.get_running_loop().time()):
+            conn.push(_err(cid, "rate_limited", "too many view requests; fold the events instead"))
+            return
         await room.snapshot(conn, cid)
         return
     if ftype != "command":

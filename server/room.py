@@ -138,6 +138,8 @@ class GameRoom:
         self._tail_task: asyncio.Task[None] | None = None
         self._bots_pending = False
         self._active_at = 0.0
+        self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
+        self._views_at = -1
 
     # ------------------------------------------------------------------ life cycle
 
@@ -181,10 +183,10 @@ class GameRoom:
                 "team": conn.team,
                 "seat": conn.seat,
                 "player_id": conn.player_id,
-                "view": view(self.game, conn.audience),
-                "session": self.session.as_dict(),
             }
-            conn.push(json.dumps(welcome, separators=(",", ":")))
+            conn.push(
+                json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
+            )
             if since is not None and since < seq:
                 rb = self.game.rb
                 for ev in self.game.log[max(since, 0) : seq]:
@@ -198,14 +200,22 @@ class GameRoom:
     async def snapshot(self, conn: Connection, cid: str | None) -> None:
         """A fresh view, in order with the events (what the view shows is at ``seq``)."""
         async with self.lock:
-            frame = {
-                "type": "view",
-                "id": cid,
-                "seq": self.committed,
-                "view": view(self.game, conn.audience),
-                "session": self.session.as_dict(),
-            }
-            conn.push(json.dumps(frame, separators=(",", ":")))
+            head = json.dumps({"type": "view", "id": cid, "seq": self.committed}, separators=(",", ":"))
+            conn.push(head[:-1] + "," + self._view_body(conn.audience) + "}")
+
+    def _view_body(self, audience: str) -> str:
+        """``"view":…,"session":…`` at the committed seq, encoded once per audience and seq: a view is
+        the largest frame the server makes (20 KB and more), and every observer, or every player of a
+        team, asking at one seq gets the same bytes. Call under the lock (the game is then at
+        ``committed``); the session changes only with events, so the seq dates both."""
+        if self._views_at != self.committed:
+            self._views.clear()
+            self._views_at = self.committed
+        body = self._views.get(audience)
+        if body is None:
+            both = {"view": view(self.game, audience), "session": self.session.as_dict()}
+            body = self._views[audience] = json.dumps(both, separators=(",", ":"))[1:-1]
+        return body
 
     def detach(self, conn: Connection) -> None:
         if conn in self.conns:

@@ -35,6 +35,11 @@ class ServerSettings(BaseSettings):
     """Sustained inbound frames per second per token (shared by all its connections); bursts up to
     ``rate_burst``."""
     rate_burst: int = Field(default=60, ge=1)
+    view_rate_per_second: float = Field(default=5.0, gt=0)
+    """View requests (``{"type": "view"}``) per second per token, after a burst of ``view_burst``;
+    more get ``rate_limited``. A client asks for one when a phase changes; a game that bots play
+    through changes phase a dozen times in a second, which the burst is sized for."""
+    view_burst: int = Field(default=60, ge=1)
     max_connections_per_token: int = Field(default=8, ge=1)
     """Open websockets one token may hold (a player with a few tabs, not a flood)."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
