@@ -830,6 +830,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "port": args.port,
             "store": args.store,
             "log_level": args.log_level,
+            "require_durable": args.require_durable,
         }.items()
         if v is not None
     }
@@ -1774,6 +1775,13 @@ def _add_live_commands(sub: Any) -> None:
         "--store", help="sqlite:///path (default: in the user data dir), redis://host:port/db or memory://"
     )
     srv.add_argument("--log-level", help="debug, info, warning (env PRECURSOR_LOG_LEVEL)")
+    srv.add_argument(
+        "--require-durable",
+        action="store_true",
+        default=None,
+        help="refuse to start (exit 3) on a store that loses games when it restarts, e.g. Redis with "
+        "neither appendonly nor save (env PRECURSOR_REQUIRE_DURABLE)",
+    )
 
     pl = _command(sub, "play", "open the terminal client (lobby: create or join a game)", cmd_play)
     _add_rule_paths(pl)
@@ -1876,6 +1884,102 @@ def _add_review_commands(sub: Any) -> None:
     gr.add_argument("--anonymize", action="store_true", help="stable pseudonyms instead of names")
 
 
+# ---------------------------------------------------------------------- precursor games (operators)
+
+
+def cmd_games(args: argparse.Namespace) -> int:
+    """List, archive or purge the games of a store directly, with or without a server running on it."""
+    import asyncio
+
+    from server import admin
+
+    url = _default_store(args.store)
+    if url.lower().startswith("sqlite:"):
+        from server.stores import sqlite_path
+
+        try:
+            path = Path(sqlite_path(url))
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        if not path.is_file():  # opening it would create an empty one, and list nothing
+            raise InputError(f"no game store at {path}: check --store (precursor serve creates it)")
+    older = None
+    if args.action == "purge":
+        if args.older_than is None:
+            raise InputError("purge needs --older-than AGE, e.g. --older-than 30d")
+        try:
+            older = admin.parse_age(args.older_than)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    elif args.action == "archive" and not args.game:
+        raise InputError("archive needs one or more game ids")
+    store = _open_store(url)
+
+    async def run() -> int:
+        await store.open()
+        try:
+            if args.action == "list":
+                _print_games([r.as_dict() for r in await admin.game_rows(store)], args.json)
+            elif args.action == "archive":
+                done = await admin.archive_games(store, args.game)
+                for gid in args.game:
+                    print(f"{gid}: {'archived' if gid in done else 'already archived'}")
+            else:
+                rows = await admin.purge_games(
+                    store, older or 0.0, finished_only=args.finished_only, dry_run=args.dry_run
+                )
+                verb = "would delete" if args.dry_run else "deleted"
+                for r in rows:
+                    print(f"{verb} {r.game_id} ({r.scenario}, {r.status}, last activity {_when(r.active)})")
+                print(f"{len(rows)} game{'s' * (len(rows) != 1)} {verb.replace('would delete', 'to delete')}")
+            return EXIT_OK
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def _when(t: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%Y-%m-%d %H:%M") if t else "-"
+
+
+def _print_games(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = [("game", "scenario", "created (UTC)", "last activity", "status", "events")]
+    table += [
+        (r["game_id"], r["scenario"], _when(r["created"]), _when(r["active"]), r["status"], str(r["events"]))
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _add_games_command(sub: Any) -> None:
+    gm = _command(sub, "games", "list, archive or purge the games of a store (for operators)", cmd_games)
+    gm.add_argument("action", choices=["list", "archive", "purge"], help="what to do")
+    gm.add_argument("game", nargs="*", help="archive: the game ids")
+    gm.add_argument(
+        "--store",
+        help="the store, as serve takes it: sqlite:///path, redis://host:port/db (default: "
+        "the server's SQLite store in your data directory)",
+    )
+    gm.add_argument("--json", action="store_true", help="list: JSON instead of a table")
+    gm.add_argument("--older-than", metavar="AGE", help="purge: games with no activity for AGE (30d, 12h)")
+    gm.add_argument(
+        "--finished-only",
+        action="store_true",
+        help="purge: only games no longer running (finished, archived)",
+    )
+    gm.add_argument(
+        "--dry-run", action="store_true", help="purge: print what would be deleted, delete nothing"
+    )
+
+
 def _command(sub: Any, name: str, text: str, fn: Any) -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         name, help=text, description=text, formatter_class=_HelpFormatter
@@ -1898,6 +2002,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_analysis_commands(sub)
     _add_live_commands(sub)
     _add_review_commands(sub)
+    _add_games_command(sub)
     return p
 
 

@@ -216,6 +216,8 @@ ERROR_CODES = {
     "paused": "the facilitator has paused the game",
     "conflict": "another command changed the game first; it was refused",
     "store_unavailable": "the event store cannot be reached; nothing was written",
+    "store_lost": "the event store no longer holds this server's games (Redis restarted without its data, "
+    "or was flushed): 503 on REST and /api/health; on connect the socket closes with 1013",
     "press_off": "the facilitator has switched the press channel off",
 }
 
@@ -299,7 +301,11 @@ class ScenarioSummary(_Out):
 
 
 class Health(_Out):
-    status: Literal["ok", "degraded"]
+    status: Literal["ok", "degraded", "store_lost"] = Field(
+        description="degraded: the store cannot be reached; store_lost (HTTP 503): it answers but no "
+        "longer holds the games it held (see message)"
+    )
+    message: str = Field(default="", description="what is wrong, when status is not ok")
     store: str
     store_ok: bool
     protocol: int = PROTOCOL_VERSION

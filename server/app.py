@@ -16,7 +16,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
@@ -43,11 +43,11 @@ from precursor.protocol import (
 
 from . import auth
 from .hub import Hub
-from .limits import BodyLimit, Bucket, Limiter, TokenUses
+from .limits import BodyLimit, Bucket, Limiter, TokenUse, TokenUses
 from .logs import redact_tokens_in_logs
 from .room import Connection, GameRoom
 from .settings import ServerSettings, organiser_key
-from .stores import StoreError, StoreUnavailable, UnknownGame, open_store
+from .stores import StoreError, StoreLost, StoreUnavailable, UnknownGame, open_store
 
 log = logging.getLogger("precursor.server")
 _COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
@@ -68,6 +68,7 @@ _STATUS = {
     "organiser_key_required": 401,
     "conflict": 409,
     "store_unavailable": 503,
+    "store_lost": 503,
 }
 
 
@@ -87,7 +88,7 @@ _WHY = {
     413: "the request body is too large",
     422: "the request is malformed (code bad_request)",
     429: "too many requests from this address; see Retry-After",
-    503: "the event store cannot be reached",
+    503: "the event store cannot be reached (store_unavailable), or has lost its games (store_lost)",
 }
 
 
@@ -237,15 +238,19 @@ def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
     joins = Limiter(settings.join_per_minute, settings.join_burst)
     creations = Limiter(settings.create_per_minute, settings.create_burst)
 
-    @app.get("/api/health")
-    async def health(request: Request) -> Health:
+    @app.get("/api/health", responses={503: {"model": Health, "description": "the store lost its games"}})
+    async def health(request: Request, response: Response) -> Health:
         hub = _hub_of(request)
         ok = await hub.store.ping()
         scheme = hub.store.url.split(":", 1)[0]
-        durability, _why = await hub.store.durability() if ok else ("unknown", "")
+        lost = await hub.check_lost() if ok or hub.lost else None
+        durability, _why = await hub.store.durability() if ok and not lost else ("unknown", "")
+        if lost:
+            response.status_code = 503  # a proxy's health check takes this server out of rotation
         return Health(
             durability=durability,
-            status="ok" if ok else "degraded",
+            status="store_lost" if lost else "ok" if ok else "degraded",
+            message=lost or "",
             store=scheme,
             store_ok=ok,
             version=VERSION,
@@ -311,7 +316,13 @@ def _add_removal(app: FastAPI) -> None:
 
 def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
     """The live game: one websocket per player connection, a few per token."""
-    uses = TokenUses(settings.rate_per_second, settings.rate_burst, settings.max_connections_per_token)
+    uses = TokenUses(
+        settings.rate_per_second,
+        settings.rate_burst,
+        settings.max_connections_per_token,
+        settings.view_rate_per_second,
+        settings.view_burst,
+    )
 
     @app.websocket("/ws/games/{game_id}")
     async def game_socket(
@@ -332,7 +343,7 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
         await room.attach(conn, since if since is not None and since >= 0 else None)
         writer = asyncio.create_task(conn.writer())
         try:
-            await _read_frames(websocket, hub, room, conn, use.bucket, settings)
+            await _read_frames(websocket, hub, room, conn, use, settings)
         except WebSocketDisconnect:
             pass
         finally:
@@ -353,6 +364,11 @@ async def _open(
         rec = await hub.authenticate(game_id, token)
     except UnknownGame:
         await _refuse(websocket, "unknown_game", f"no game '{game_id}'", 4404)
+        return None
+    except StoreLost as exc:
+        await hub.check_lost()  # unload what the server still holds of the lost games
+        # 1013 (try again later), not 4404: the game may come back if the operator restores the data
+        await _refuse(websocket, "store_lost", str(exc), 1013)
         return None
     except StoreUnavailable as exc:
         await _refuse(websocket, "store_unavailable", str(exc), 1013)
@@ -382,12 +398,13 @@ async def _read_frames(
     hub: Hub,
     room: GameRoom,
     conn: Connection,
-    bucket: Bucket,
+    use: TokenUse,
     settings: ServerSettings,
 ) -> None:
-    """Every inbound frame, rate-limited (``bucket`` is the token's, shared by its connections) and
-    size-checked before it is parsed, until either side leaves."""
+    """Every inbound frame, rate-limited (``use`` holds the token's budgets, shared by its connections)
+    and size-checked before it is parsed, until either side leaves."""
     loop = asyncio.get_running_loop()
+    bucket = use.bucket
     strikes = 0
     while not conn.closed:
         msg = await websocket.receive()
@@ -410,7 +427,7 @@ async def _read_frames(
         ):
             conn.push(_err(None, "too_large", f"frames are limited to {settings.max_frame_bytes} bytes"))
             continue
-        await _handle_frame(hub, room, conn, text)
+        await _handle_frame(hub, room, conn, text, use.views)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close: int) -> None:
@@ -431,7 +448,7 @@ def _actor(conn: Connection) -> Actor | None:
     return None
 
 
-async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -> None:
+async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str, views: Bucket) -> None:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser allows
@@ -446,6 +463,9 @@ async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str) -
         conn.push('{"type":"pong"}')
         return
     if ftype == "view":
+        if not views.take(asyncio.get_running_loop().time()):
+            conn.push(_err(cid, "rate_limited", "too many view requests; fold the events instead"))
+            return
         await room.snapshot(conn, cid)
         return
     if ftype != "command":

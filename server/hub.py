@@ -69,6 +69,7 @@ class Hub:
         self.rooms: dict[str, GameRoom] = {}
         self._loading: dict[str, asyncio.Lock] = {}
         self.store_ok = True
+        self.lost: str | None = None  # why the store no longer holds our games (sticky: see check_lost)
         self._monitor: asyncio.Task[None] | None = None
         self._loader: asyncio.Task[None] | None = None
         self.shared = store.url.startswith(("redis://", "rediss://", "unix://"))
@@ -122,6 +123,8 @@ class Hub:
                 ok = await asyncio.wait_for(self.store.ping(), 2.0)
             except Exception:
                 ok = False
+            if ok:
+                await self.check_lost()
             if ok != self.store_ok:
                 self.store_ok = ok
                 msg = (
@@ -132,6 +135,27 @@ class Hub:
                 log.warning(msg)
                 for room in self.rooms.values():
                     room.broadcast({"type": "status", "store": "ok" if ok else "unavailable", "message": msg})
+
+    async def check_lost(self) -> str | None:
+        """Whether the store lost our data (Redis restarted empty, or was flushed); the first time it
+        is seen, every game is told with a ``store_lost`` error and unloaded: their rooms hold state the
+        store no longer has, and writing on would build new games on the ruins of the old."""
+        if self.lost is not None:
+            return self.lost
+        try:
+            why = await asyncio.wait_for(self.store.lost(), 2.0)
+        except Exception:
+            return None  # unreachable is not lost: the outage report covers it
+        if why is None:
+            return None
+        self.lost = why
+        log.error("store lost: %s", why)
+        for gid, room in list(self.rooms.items()):
+            room.broadcast({"type": "error", "id": None, "code": "store_lost", "message": why})
+            for conn in room.conns:
+                conn.reason = "store_lost: the event store lost this game; see /api/health"
+            await self._unload(gid)
+        return why
 
     # ------------------------------------------------------------------ scenarios and games
 
@@ -325,7 +349,7 @@ class Hub:
         if room is not None:
             st = room.game.state
             info = {**room.info, "turn": st.turn, "turns": st.turns, "phase": st.phase, "ended": st.ended}
-        await self.store.set_info(game_id, {**info, "archived": True})
+        await self.store.set_info(game_id, {**info, "archived": True, "archived_at": self.clock()})
         await self._unload(game_id)
         log.info("game %s archived", game_id)
 

@@ -71,9 +71,13 @@ class Limiter:
 
 @dataclass
 class TokenUse:
-    """The open connections of one token and the frame budget they share."""
+    """The open connections of one token, the frame budget they share, and their budget of view
+    requests: a view is a whole game's worth of JSON (20 KB and more), where a command is a few hundred
+    bytes, so a token that asks only for views would otherwise cost the server a hundred times more
+    per frame than one that plays."""
 
     bucket: Bucket
+    views: Bucket
     connections: int = 0
 
 
@@ -81,15 +85,19 @@ class TokenUses:
     """Per token (by its hash): open websockets and one shared frame bucket. Twenty sockets on one token
     get the rate of one. An entry lives while the token has a connection open."""
 
-    def __init__(self, rate: float, burst: int, most: int) -> None:
+    def __init__(
+        self, rate: float, burst: int, most: int, view_rate: float = 5.0, view_burst: int = 60
+    ) -> None:
         self.rate, self.burst, self.most = rate, burst, most
+        self.view_rate, self.view_burst = view_rate, view_burst
         self.uses: dict[str, TokenUse] = {}
 
     def open(self, key: str, now: float) -> TokenUse | None:
         """Count a new connection; ``None`` if the token already has ``most`` open."""
         use = self.uses.get(key)
         if use is None:
-            use = self.uses[key] = TokenUse(Bucket(self.rate, self.burst, now))
+            views = Bucket(self.view_rate, self.view_burst, now)
+            use = self.uses[key] = TokenUse(Bucket(self.rate, self.burst, now), views)
         if use.connections >= self.most:
             return None
         use.connections += 1

@@ -34,10 +34,13 @@ from precursor.game.session import GameFacts, Session, decide, fold, phase_clock
 from precursor.game.state import PHASES
 from precursor.game.views import redact, view
 
-from .stores import EventStore, SeqConflict, StoreError
+from .stores import EventStore, SeqConflict, StoreError, StoreLost
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
+#: Seconds between the marks of activity a played game leaves in its record (``precursor games`` lists
+#: them and ``purge --older-than`` goes by them): most events carry no time of their own.
+ACTIVE_EVERY = 3600.0
 
 
 class Host(Protocol):
@@ -134,6 +137,9 @@ class GameRoom:
         self._clock_task: asyncio.Task[None] | None = None
         self._tail_task: asyncio.Task[None] | None = None
         self._bots_pending = False
+        self._active_at = 0.0
+        self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
+        self._views_at = -1
 
     # ------------------------------------------------------------------ life cycle
 
@@ -177,10 +183,10 @@ class GameRoom:
                 "team": conn.team,
                 "seat": conn.seat,
                 "player_id": conn.player_id,
-                "view": view(self.game, conn.audience),
-                "session": self.session.as_dict(),
             }
-            conn.push(json.dumps(welcome, separators=(",", ":")))
+            conn.push(
+                json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
+            )
             if since is not None and since < seq:
                 rb = self.game.rb
                 for ev in self.game.log[max(since, 0) : seq]:
@@ -194,14 +200,22 @@ class GameRoom:
     async def snapshot(self, conn: Connection, cid: str | None) -> None:
         """A fresh view, in order with the events (what the view shows is at ``seq``)."""
         async with self.lock:
-            frame = {
-                "type": "view",
-                "id": cid,
-                "seq": self.committed,
-                "view": view(self.game, conn.audience),
-                "session": self.session.as_dict(),
-            }
-            conn.push(json.dumps(frame, separators=(",", ":")))
+            head = json.dumps({"type": "view", "id": cid, "seq": self.committed}, separators=(",", ":"))
+            conn.push(head[:-1] + "," + self._view_body(conn.audience) + "}")
+
+    def _view_body(self, audience: str) -> str:
+        """``"view":…,"session":…`` at the committed seq, encoded once per audience and seq: a view is
+        the largest frame the server makes (20 KB and more), and every observer, or every player of a
+        team, asking at one seq gets the same bytes. Call under the lock (the game is then at
+        ``committed``); the session changes only with events, so the seq dates both."""
+        if self._views_at != self.committed:
+            self._views.clear()
+            self._views_at = self.committed
+        body = self._views.get(audience)
+        if body is None:
+            both = {"view": view(self.game, audience), "session": self.session.as_dict()}
+            body = self._views[audience] = json.dumps(both, separators=(",", ":"))[1:-1]
+        return body
 
     def detach(self, conn: Connection) -> None:
         if conn in self.conns:
@@ -328,6 +342,10 @@ class GameRoom:
             for c in list(self.conns):
                 if c.player_id == pid:
                     self.detach(c)
+        now = self.hub.clock()
+        if now - self._active_at >= ACTIVE_EVERY:
+            self._active_at = now
+            self._spawn(self._mark_active(now), f"active:{self.game_id}")
         if clock_moved or phase_moved:
             self._clock_wake.set()
         if phase_moved or controllers_moved:
@@ -371,6 +389,8 @@ class GameRoom:
                         self._apply_remote(batch)
             except asyncio.CancelledError:
                 raise
+            except StoreLost:
+                return  # nothing will ever land in this game's log again; the hub unloads the room
             except Exception as exc:  # the store tail retries by itself; this is a last resort
                 log.warning("tail of %s stopped (%s); restarting", self.game_id, type(exc).__name__)
                 await asyncio.sleep(0.5)
@@ -470,10 +490,20 @@ class GameRoom:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
                 return
 
+    async def _mark_active(self, now: float) -> None:
+        """Read, then write: the stored record may have been archived elsewhere meanwhile. The room's
+        own copy goes over the stored one, so a game's end marked at the same moment is kept."""
+        self.info = {**self.info, "active": now}
+        with contextlib.suppress(StoreError):
+            info = await self.hub.store.get_info(self.game_id)
+            if not info.get("archived"):
+                await self.hub.store.set_info(self.game_id, {**info, **self.info})
+
     async def _mark_ended(self) -> None:
         """Finished games are not loaded at start-up and are listed from their record alone."""
         st = self.game.state
         self.info = {**self.info, "ended": True, "turn": st.turn, "turns": st.turns, "phase": st.phase}
+        self.info["ended_at"] = self.hub.clock()
         with contextlib.suppress(StoreError):
             await self.hub.store.set_info(self.game_id, self.info)
 

@@ -18,6 +18,10 @@ from precursor.game.rulebook import Rulebook
 from .app import create_app
 from .logs import redact_tokens_in_logs
 from .settings import ServerSettings, exposure_warning
+from .stores import StoreError, open_store
+
+#: The CLI's exit code for a store that cannot be used (precursor/cli.py, EXIT_UNREACHABLE).
+EXIT_STORE = 3
 
 
 def loopback_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -106,8 +110,36 @@ def uvicorn_config(settings: ServerSettings, app: Any, sock: socket.socket | Non
     )
 
 
+async def durability_refusal(url: str) -> str | None:
+    """Why ``--require-durable`` refuses the store at ``url``, or ``None`` if it may be used. Snapshots
+    pass (a crash loses minutes, not the games); ``none`` and ``unknown`` (persistence settings that
+    cannot be read) do not: a requirement that cannot be checked is not met."""
+    try:
+        store = open_store(url)
+    except ValueError as exc:
+        return str(exc)
+    try:
+        await store.open()
+        level, why = await store.durability()
+    except StoreError as exc:
+        return f"--require-durable: cannot check the store's durability: {exc}"
+    finally:
+        await store.close()
+    if level in ("durable", "snapshots"):
+        return None
+    return (
+        f"--require-durable: the store {store.url} is not durable ({level}: {why}); "
+        "run Redis with appendonly yes (or a save schedule), or drop PRECURSOR_REQUIRE_DURABLE"
+    )
+
+
 def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
     settings = ServerSettings(**overrides)
+    if settings.require_durable:
+        refusal = asyncio.run(durability_refusal(settings.store))
+        if refusal is not None:
+            print(f"precursor: {' '.join(refusal.split())}", file=sys.stderr, flush=True)
+            return EXIT_STORE
     redact_tokens_in_logs()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

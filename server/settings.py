@@ -35,6 +35,11 @@ class ServerSettings(BaseSettings):
     """Sustained inbound frames per second per token (shared by all its connections); bursts up to
     ``rate_burst``."""
     rate_burst: int = Field(default=60, ge=1)
+    view_rate_per_second: float = Field(default=5.0, gt=0)
+    """View requests (``{"type": "view"}``) per second per token, after a burst of ``view_burst``;
+    more get ``rate_limited``. A client asks for one when a phase changes; a game that bots play
+    through changes phase a dozen times in a second, which the burst is sized for."""
+    view_burst: int = Field(default=60, ge=1)
     max_connections_per_token: int = Field(default=8, ge=1)
     """Open websockets one token may hold (a player with a few tabs, not a flood)."""
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -62,6 +67,9 @@ class ServerSettings(BaseSettings):
     """The key ``POST /api/games`` asks for (``Authorization: Bearer <key>``). Unset on loopback: anyone
     on the machine may create games. Unset on any other address: one is generated at start and printed
     once on the console. Set: required whatever the address."""
+    require_durable: bool = False
+    """Refuse to start unless the store keeps acknowledged events across its own restart (a Redis
+    with neither appendonly nor save loses every game when it restarts): ``PRECURSOR_REQUIRE_DURABLE``."""
     log_level: str = "info"
     rules_path: str | None = None
     """Rule files or folders laid over the shipped rules, several joined like PATH

@@ -14,6 +14,7 @@ from server.stores.base import (
     GameExists,
     SeqConflict,
     StoreError,
+    StoreLost,
     StoreUnavailable,
     UnknownGame,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "GameExists",
     "SeqConflict",
     "StoreError",
+    "StoreLost",
     "StoreUnavailable",
     "UnknownGame",
     "open_store",

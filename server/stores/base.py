@@ -48,6 +48,15 @@ class UnknownGame(StoreError):
     code = "unknown_game"
 
 
+class StoreLost(StoreError):
+    """The backend answers, but not with the data this server was using: it restarted without its data
+    or was flushed (``EventStore.lost``). Nothing this process holds can be trusted to match the store,
+    so it refuses everything until it is restarted; a game that vanished is reported this way, not as
+    an unknown game that a client would give up on."""
+
+    code = "store_lost"
+
+
 class GameExists(StoreError):
     code = "game_exists"
 
@@ -119,6 +128,11 @@ class EventStore(abc.ABC):
         """How safe an acknowledged event is across a crash or restart of the backend: ``durable``,
         ``snapshots`` (the last minutes can be lost), ``none`` or ``unknown``, with a line saying why."""
         return "durable", ""
+
+    async def lost(self) -> str | None:
+        """Why the backend no longer holds the data this store saw when it opened, or ``None``. Only a
+        shared server (Redis) can lose it behind the process's back; a file or memory cannot."""
+        return None
 
     @abc.abstractmethod
     async def ping(self) -> bool:

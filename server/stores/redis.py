@@ -5,7 +5,10 @@ Layout (all keys under ``precursor:``; the ``{game_id}`` hash tag keeps one game
 - ``precursor:{game_id}:log`` — a Stream, entry id ``<seq>-0``, one field ``e`` holding the event JSON;
 - ``precursor:{game_id}:info`` — the public record (JSON string);
 - ``precursor:{game_id}:creds`` — a hash, credential key → record JSON;
-- ``precursor:games`` — sorted set of game ids scored by creation order (``precursor:games:count``).
+- ``precursor:games`` — sorted set of game ids scored by creation order (``precursor:games:count``);
+- ``precursor:epoch`` — a random marker written by the first store to open this Redis. Each store
+  remembers it and checks it (``lost``): a Redis that restarted without its data, or was flushed, no
+  longer holds it, and that is told apart from a game that never existed.
 
 Every instance tails a game with a blocking ``XREAD`` from the last id it saw: unlike pub/sub, a reader
 that was away (restart, outage) loses nothing, and unlike consumer groups, every reader gets every event.
@@ -16,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -33,6 +37,8 @@ from server.stores.base import (
     EventStore,
     GameExists,
     SeqConflict,
+    StoreError,
+    StoreLost,
     StoreUnavailable,
     UnknownGame,
 )
@@ -122,6 +128,8 @@ class RedisStore(EventStore):
         self._create: AsyncScript | None = None
         self._put_credential: AsyncScript | None = None
         self._delete: AsyncScript | None = None
+        self._epoch: bytes | None = None  # the marker this store found (or wrote) when it first opened
+        self._lost: str | None = None  # set once the marker is gone or changed; never cleared
 
     # ------------------------------------------------------------------ plumbing
 
@@ -150,11 +158,49 @@ class RedisStore(EventStore):
         try:
             with self._guard():
                 await client.ping()
+                found = await self._mark_epoch(client)
         except BaseException:
             await client.aclose()
             raise
         self._closing = asyncio.Event()
         self._client = client
+        if self._epoch is None:
+            self._epoch = found
+        elif found != self._epoch:  # reopened on a Redis that lost what this store saw before
+            self._lost = self._lost_message("changed")
+
+    async def _mark_epoch(self, client: aioredis.Redis) -> bytes:
+        """The Redis's epoch marker, written first if there is none (SET NX: of several servers opening
+        at once, one writes and all read the same)."""
+        key = f"{self.prefix}epoch"
+        await client.set(key, secrets.token_hex(16), nx=True)
+        return _as_bytes(await client.get(key))
+
+    def _lost_message(self, how: str) -> str:
+        return (
+            f"the Redis at {self.url} no longer holds this server's data (its epoch marker is {how}): it "
+            "restarted without its data or was flushed, and the games in it are lost; restore its data "
+            "(or accept the loss) and restart the server"
+        )
+
+    async def lost(self) -> str | None:
+        """One GET, cheap enough for every health check. A Redis that cannot be reached is not lost
+        (it is unavailable): ``None`` then, and the next check decides."""
+        if self._lost is not None or self._client is None or self._epoch is None:
+            return self._lost
+        try:
+            found = await self._client.get(f"{self.prefix}epoch")
+        except _DOWN:
+            return None
+        if found is None or _as_bytes(found) != self._epoch:
+            self._lost = self._lost_message("gone" if found is None else "changed")
+            logger.error("%s", self._lost)
+        return self._lost
+
+    async def _missing(self, game_id: str) -> StoreError:
+        """What a game's absent key means: a lost store, or a game that does not exist."""
+        why = await self.lost()
+        return StoreLost(why) if why is not None else UnknownGame(f"unknown game {game_id!r}")
 
     async def close(self) -> None:
         client, self._client = self._client, None
@@ -164,11 +210,15 @@ class RedisStore(EventStore):
             await client.aclose()
 
     def _redis(self) -> aioredis.Redis:
+        if self._lost is not None:
+            raise StoreLost(self._lost)
         if self._client is None:
             raise StoreUnavailable(f"store {self.url} is not open")
         return self._client
 
     def _script(self, script: AsyncScript | None) -> AsyncScript:
+        if self._lost is not None:
+            raise StoreLost(self._lost)
         if script is None or self._client is None:
             raise StoreUnavailable(f"store {self.url} is not open")
         return script
@@ -187,7 +237,7 @@ class RedisStore(EventStore):
         with self._guard():
             exists = await self._redis().exists(self._key(game_id, "info"))
         if not exists:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
 
     # ------------------------------------------------------------------ games and credentials
 
@@ -204,7 +254,7 @@ class RedisStore(EventStore):
         with self._guard():
             text = await self._redis().get(self._key(game_id, "info"))
         if text is None:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
         return decode(text)
 
     async def set_info(self, game_id: str, info: dict[str, Any]) -> None:
@@ -213,11 +263,15 @@ class RedisStore(EventStore):
             # XX: only an existing record is replaced (a deleted game's record is gone, so it stays gone)
             replaced = await self._redis().set(self._key(game_id, "info"), text, xx=True)
         if not replaced:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
 
     async def list_games(self) -> list[str]:
         with self._guard():
             ids = await self._redis().zrange(f"{self.prefix}games", 0, -1)
+        if not ids:
+            why = await self.lost()  # a flushed Redis lists no games: not the same as having none
+            if why is not None:
+                raise StoreLost(why)
         return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
     async def delete_game(self, game_id: str) -> None:
@@ -231,7 +285,7 @@ class RedisStore(EventStore):
         with self._guard():
             deleted = await script(keys=keys, args=[game_id])
         if not deleted:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
 
     async def put_credential(self, game_id: str, key: str, record: dict[str, Any]) -> None:
         text = encode(record, "a credential record")
@@ -241,12 +295,17 @@ class RedisStore(EventStore):
                 keys=[self._key(game_id, "info"), self._key(game_id, "creds")], args=[key, text]
             )
         if not stored:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
 
     async def get_credential(self, game_id: str, key: str) -> dict[str, Any] | None:
         with self._guard():
             text = await self._redis().hget(self._key(game_id, "creds"), key)
-        return None if text is None else decode(text)
+        if text is None:
+            why = await self.lost()  # a lost store must not pass for a wrong token or code
+            if why is not None:
+                raise StoreLost(why)
+            return None
+        return decode(text)
 
     # ------------------------------------------------------------------ the log
 
@@ -261,7 +320,7 @@ class RedisStore(EventStore):
         with self._guard():
             status, seq = await script(keys=keys, args=[expected_seq, *bodies])
         if status == -1:
-            raise UnknownGame(f"unknown game {game_id!r}")
+            raise await self._missing(game_id)
         if status == 0:
             raise SeqConflict(game_id, expected_seq, int(seq))
         return int(seq)
@@ -303,11 +362,11 @@ class RedisStore(EventStore):
         known = False
         delay = RETRY_FIRST
         try:
-            while True:
+            while self._lost is None:  # a lost store's streams will never be written again
                 try:
                     if not known:
                         if not await _until(closing, client.exists(info)):
-                            raise UnknownGame(f"unknown game {game_id!r}")
+                            raise await self._missing(game_id)
                         known = True
                     reply: Any = await _until(
                         closing, client.xread({log: f"{done}-0"}, count=TAIL_BATCH, block=BLOCK_MS)
@@ -362,6 +421,10 @@ class RedisStore(EventStore):
             return bool(await self._client.ping())
         except _DOWN:
             return False
+
+
+def _as_bytes(value: bytes | str | None) -> bytes:
+    return value.encode() if isinstance(value, str) else value or b""
 
 
 def _config(reply: Any, name: str) -> str:

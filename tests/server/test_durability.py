@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from live_server import ServerProcess, free_port, running_server
+from live_server import ROOT, ServerProcess, free_port, running_server
 from redis_server import RedisServer
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient, LobbyClient
@@ -329,3 +334,100 @@ async def test_tokens_and_join_codes_never_reach_the_server_log(tmp_path: Path) 
     assert out.strip(), "the server logged nothing at debug level: the check would prove nothing"
     for s in secrets_:
         assert s not in out
+
+
+# ---------------------------------------------------------------------- a Redis that lost its data
+
+
+@pytest.fixture
+def bare_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of its own with neither AOF nor snapshots: a restart loses everything (the shared one
+    keeps its AOF, and other tests rely on it)."""
+    from redis_server import MISSING_REASON, redis_available, require_redis
+
+    if not redis_available():
+        if require_redis():
+            pytest.fail(MISSING_REASON)
+        pytest.skip(MISSING_REASON)
+    with RedisServer(tmp_path / "bare-redis", appendonly=False) as rs:
+        yield rs
+
+
+async def _first_error(ws: Any, timeout: float = 10.0) -> dict[str, Any]:
+    """The first error frame on a raw websocket (welcome, events and status frames before it skipped)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame.get("type") == "error":
+                return dict(frame)
+
+
+@pytest.mark.parametrize("how", ["flushall", "restart"])
+async def test_a_redis_that_lost_its_data_is_store_lost_not_unknown_game(
+    bare_redis: RedisServer, how: str
+) -> None:
+    """Redis restarted without its data (or was flushed) under a running server: health, a connected
+    player, a player connecting and REST all say store_lost (503), never 404 / 4404 unknown_game, which
+    a client takes for "this game never existed" and gives up on."""
+    import redis.asyncio as aioredis
+    from websockets.asyncio.client import connect
+
+    async with (
+        running_server(bare_redis.url) as url,
+        httpx.AsyncClient(base_url=url, trust_env=False) as http,
+    ):
+        g, tokens = await _setup(url)
+        ws_url = url.replace("http", "ws", 1) + f"/ws/games/{g.game_id}?token={tokens['us']}"
+        assert (await http.get("/api/health")).json()["status"] == "ok"
+        async with connect(ws_url, proxy=None, open_timeout=10) as us:
+            assert json.loads(await us.recv())["type"] == "welcome"
+            if how == "flushall":
+                client = aioredis.Redis.from_url(bare_redis.url)
+                try:
+                    await client.flushall()
+                finally:
+                    await client.aclose()
+            else:
+                bare_redis.restart()
+            r = await http.get("/api/health")
+            assert (r.status_code, r.json()["status"]) == (503, "store_lost"), r.text
+            assert "restart" in r.json()["message"]
+            # the player still connected is told, then closed
+            assert (await _first_error(us))["code"] == "store_lost"
+        async with connect(ws_url, proxy=None, open_timeout=10) as again:
+            assert (await _first_error(again))["code"] == "store_lost"
+            await again.wait_closed()
+            assert again.close_code == 1013
+        for method, path, body in [
+            ("GET", f"/api/games/{g.game_id}", None),
+            ("GET", "/api/games", None),
+            ("POST", f"/api/games/{g.game_id}/join", {"join_code": g.join_codes["mx"], "name": "Luz"}),
+        ]:
+            r = await http.request(method, path, json=body)
+            assert (r.status_code, r.json()["code"]) == (503, "store_lost"), (path, r.text)
+
+
+def _serve(store: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "precursor.cli", "serve", "--port", "0", "--store", store, *extra]
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=60, cwd=ROOT, env={**os.environ, **(env or {})}
+    )
+
+
+async def test_require_durable_refuses_a_redis_that_keeps_nothing(
+    bare_redis: RedisServer, redis_url: str
+) -> None:
+    for extra, env in [(("--require-durable",), {}), ((), {"PRECURSOR_REQUIRE_DURABLE": "1"})]:
+        out = _serve(bare_redis.url, *extra, env=env)
+        assert out.returncode == 3, (out.returncode, out.stderr[-2000:])
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 1 and "require-durable" in lines[0] and "appendonly" in lines[0], lines
+        assert "serving on" not in out.stdout
+    # the shared test Redis runs with appendonly yes: accepted, and it serves
+    proc = ServerProcess(redis_url, env={"PRECURSOR_REQUIRE_DURABLE": "1"})
+    proc.start()
+    try:
+        async with LobbyClient(proc.url) as lobby:
+            assert (await lobby.health())["durability"] == "durable"
+    finally:
+        proc.stop()

@@ -782,3 +782,44 @@ async def test_sqlite_file_is_in_wal_mode_with_the_expected_tables(tmp_path: Pat
     finally:
         db.close()
         await store.close()
+
+
+async def test_a_flushed_redis_makes_the_store_lost_not_the_game_unknown(redis_url: str) -> None:
+    """A missing game on a Redis that still holds the store's epoch marker is unknown; once the marker
+    is gone (FLUSHALL, or a restart without data) every call says the store is lost, for good, and a
+    store opened afterwards starts a new epoch."""
+    import redis.asyncio as aioredis
+
+    from server.stores import StoreLost
+
+    store = open_store(redis_url)
+    await within(store.open())
+    try:
+        await store.create_game("g1", {"n": 1})
+        with pytest.raises(UnknownGame):
+            await store.get_info("nope")
+        assert await store.lost() is None
+        client = aioredis.Redis.from_url(redis_url)
+        try:
+            await client.flushall()
+        finally:
+            await client.aclose()
+        with pytest.raises(StoreLost):
+            await store.get_info("g1")
+        assert "restart" in (await store.lost() or "")
+        for call in (
+            store.list_games(),
+            store.read("g1"),
+            store.get_credential("g1", "k"),
+            store.create_game("g2", {}),
+        ):
+            with pytest.raises(StoreLost):
+                await call
+    finally:
+        await store.close()
+    fresh = open_store(redis_url)
+    await within(fresh.open())
+    try:
+        assert await fresh.lost() is None and await fresh.list_games() == []
+    finally:
+        await fresh.close()

@@ -1,0 +1,209 @@
+"""Soak: many clients on one server for minutes. Does its memory stay flat, and do turns stay quick?
+
+``--clients`` websockets (default 1,000) in games of five: four players and the facilitator, who watches
+the game and asks for a fresh view every 30 s. Every game is in negotiation; each player says something
+on the plenary channel every ``--period`` seconds (default 10, jittered). Beside them, one probe game
+plays whole turns (all four submit orders and mark ready, then wait for the results) every few seconds:
+the turn round trip under load. The same round trip is measured on the idle server before the load
+starts, and on the bare FastAPI broadcast server of ``bench/bare_broadcast.py`` (``turns_bare`` of the
+server benchmark), so the figure can be read against what the machine gives.
+
+The server's resident memory is printed every 30 s. The goal is flat within 10 % after the warm-up
+(the first sample); the games' logs do grow with every message (the engine keeps a live game's log in
+memory), so the growth is also given per event.
+
+Everything runs on 127.0.0.1 (the server as a child process, SQLite store in a temporary directory) and
+stops by itself. Not part of the test suite.
+
+Run: ``python bench/bench_soak.py --clients 200 --minutes 2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from harness.children import precursor_server
+from harness.games import TEAMS, Seats, advance, advance_to_negotiation, make_games, scenario_turns
+from harness.peers import Peer, close_all, gather_limited
+from harness.processes import raise_nofile
+from harness.stats import MS, lat_line, pct
+from server_bench.turn import _one_turn, choose_orders, turns_bare
+
+SCENARIO = "tariffs-and-terror"  # the longest: the probe game runs the most turns before it ends
+RSS_EVERY = 30.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--clients", type=int, default=1000, help="websockets held open (games of 5)")
+    ap.add_argument("--minutes", type=float, default=10.0, help="how long the load runs")
+    ap.add_argument("--period", type=float, default=10.0, help="seconds between one player's messages")
+    ap.add_argument("--probe-every", type=float, default=3.0, help="seconds between probe turns")
+    ap.add_argument("--baseline-turns", type=int, default=20, help="turns timed idle and on the bare server")
+    return ap.parse_args(argv)
+
+
+class TurnProbe:
+    """One game played turn after turn (a new one when it ends), each turn timed from the first order
+    to the last player seeing the results."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.times: list[int] = []
+
+    async def run(self, stop: asyncio.Event | None, turns_wanted: int | None, every: float) -> None:
+        turns = await scenario_turns(self.base, SCENARIO)
+        while (stop is None or not stop.is_set()) and (
+            turns_wanted is None or len(self.times) < turns_wanted
+        ):
+            (g,) = await make_games(self.base, 1, [SCENARIO])
+            players = [await Peer.open(g.url(self.base, g.tokens[t]), 0, "player") for t in TEAMS]
+            fac = await Peer.open(g.url(self.base, g.facilitator), 0, "facilitator")
+            try:
+                await self._play(players, fac, turns, stop, turns_wanted, every)
+            finally:
+                await close_all([*players, fac])
+
+    async def _play(
+        self,
+        players: list[Peer],
+        fac: Peer,
+        turns: int,
+        stop: asyncio.Event | None,
+        turns_wanted: int | None,
+        every: float,
+    ) -> None:
+        await advance(fac, 1, "briefing")
+        await advance(fac, 1, "negotiation")
+        for turn in range(1, turns + 1):
+            await asyncio.wait_for(asyncio.gather(*(p.phase_future(turn, "orders") for p in players)), 60)
+            orders = [await choose_orders(p, t) for p, t in zip(players, TEAMS, strict=True)]
+            self.times.append(await _one_turn(players, turn, orders))
+            if (stop is not None and stop.is_set()) or (
+                turns_wanted is not None and len(self.times) >= turns_wanted
+            ):
+                return
+            if stop is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), every)
+            if turn < turns:
+                await advance(fac, turn, "results")
+                await advance(fac, turn + 1, "briefing")
+                await advance(fac, turn + 1, "negotiation")
+
+
+async def chatter(p: Peer, period: float, stop: asyncio.Event) -> None:
+    i = 0
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), random.uniform(0, period))
+    while not stop.is_set():
+        i += 1
+        await p.post({"type": "message", "channel": "all", "text": f"soak {p.group} {i}"})
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), period * random.uniform(0.5, 1.5))
+
+
+async def watch(fac: Peer, stop: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), random.uniform(0, 30))
+    while not stop.is_set():
+        with contextlib.suppress(Exception):
+            await fac.view(timeout=30)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 30)
+
+
+async def seq_total(facs: list[Peer]) -> int:
+    """Events in every soak game's log (the sequence number of a fresh view, summed)."""
+    views = await gather_limited((f.view(timeout=60) for f in facs), 50)
+    return sum(int(v.get("seq", 0)) for v in views)
+
+
+async def soak(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
+    srv = precursor_server(f"sqlite:///{log_dir / 'soak.db'}", log_dir, None, "soak")
+    srv.start()
+    try:
+        await srv.wait_ready("/api/health")
+        idle = TurnProbe(srv.url)
+        await idle.run(None, args.baseline_turns, 0.0)
+        n_games = max(1, args.clients // 5)
+        games: list[Seats] = await make_games(srv.url, n_games, ["loose-talk"])
+        await advance_to_negotiation(srv.url, games)
+        players = await gather_limited(
+            (Peer.open(g.url(srv.url, g.tokens[t]), i, "player") for i, g in enumerate(games) for t in TEAMS),
+            50,
+        )
+        facs = await gather_limited(
+            (Peer.open(g.url(srv.url, g.facilitator), i, "fac") for i, g in enumerate(games)), 50
+        )
+        print(f"  {len(players) + len(facs)} clients in {n_games} games; load for {args.minutes:g} min")
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(chatter(p, args.period, stop)) for p in players]
+        tasks += [asyncio.create_task(watch(f, stop)) for f in facs]
+        loaded = TurnProbe(srv.url)
+        probe = asyncio.create_task(loaded.run(stop, None, args.probe_every))
+        rss: list[tuple[float, float, int]] = []
+        start = time.monotonic()
+        end = start + args.minutes * 60
+        while True:
+            wait = min(RSS_EVERY, end - time.monotonic())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            events = await seq_total(facs)
+            mb = srv.memory_mb()[0]
+            rss.append((time.monotonic() - start, mb, events))
+            print(f"  t={rss[-1][0]:5.0f} s  RSS {mb:7.1f} MB  events in the soak games {events}", flush=True)
+            if time.monotonic() >= end - 1:
+                break
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(probe, 60)
+        errors: dict[str, int] = {}
+        for p in [*players, *facs]:
+            for k, v in p.errors.items():
+                errors[k] = errors.get(k, 0) + v
+        acks = sum(p.acks for p in players)
+        await close_all([*players, *facs])
+        return {"idle": idle.times, "loaded": loaded.times, "rss": rss, "errors": errors, "acks": acks}
+    finally:
+        srv.stop()
+
+
+def report(result: dict[str, Any], bare: dict[str, Any]) -> None:
+    rss = result["rss"]
+    (_, first, ev0), (_, last, ev1) = rss[0], rss[-1]
+    peak = max(mb for _, mb, _ in rss)
+    growth = (last - first) / first * 100
+    per_event = (last - first) * 1024 / max(1, ev1 - ev0)
+    print(f"  RSS after warm-up {first:.1f} MB → end {last:.1f} MB ({growth:+.1f} %; peak {peak:.1f} MB)")
+    print(f"    {ev1 - ev0} events were logged meanwhile: {per_event:.2f} KB of RSS per event")
+    print(f"    goal: flat within 10 % after warm-up: {'met' if abs(growth) <= 10 else 'NOT met'}")
+    idle, loaded = result["idle"], result["loaded"]
+    print(f"  turn round trip (4 submit + ready → all 4 see 'results'), {SCENARIO}:")
+    print(f"    precursor, idle server:   {lat_line(idle)}; p99 {pct(idle, 99) / MS:.1f} ms")
+    if loaded:
+        print(f"    precursor, under soak:    {lat_line(loaded)}; p99 {pct(loaded, 99) / MS:.1f} ms")
+    print(f"    bare FastAPI broadcast:   p50 {bare['p50_ms']:.2f} ms, p95 {bare['p95_ms']:.2f} ms")
+    print(f"  acks {result['acks']}, error frames {result['errors'] or 0}")
+
+
+async def main(args: argparse.Namespace) -> None:
+    raise_nofile()
+    with tempfile.TemporaryDirectory(prefix="precursor-soak-") as tmp:
+        log_dir = Path(tmp)
+        result = await soak(args, log_dir)
+        base = argparse.Namespace(turns=args.baseline_turns, turn_warmup=2)
+        bare = await turns_bare(base, log_dir)
+        report(result, bare)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
