@@ -116,7 +116,7 @@ def _as_cli_error(exc: BaseException) -> CliError | None:
     for module, name in (
         ("precursor.analysis.logs", "LogError"),
         ("precursor.analysis.logs", "RulesMismatch"),
-        ("precursor.analysis.simulate", "SimulationError"),
+        ("precursor.analysis.batch", "SimulationError"),
         ("precursor.analysis.backtest", "BacktestError"),
         ("precursor.analysis.calibrate", "CalibrationError"),
     ):

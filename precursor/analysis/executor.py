@@ -29,8 +29,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from precursor.analysis.batch import SimulationError
 from precursor.analysis.runner import collector_paused
-from precursor.analysis.simulate import SimulationError
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -161,7 +161,7 @@ class PoolExecutor:
     def run(
         self, play: Callable[[Rulebook, J], R], chunks: Sequence[Chunk[J]], local: Loaded
     ) -> Iterator[tuple[int, list[R]]]:
-        from precursor.analysis.simulate import pool_context
+        from precursor.analysis.batch import pool_context
 
         added = [s for s in local if s not in _RULEBOOKS]
         _RULEBOOKS.update({s: local[s] for s in added})  # inherited by the forked workers

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from precursor.analysis.batch import Progress
 from precursor.analysis.executor import GameExecutor, PoolExecutor, SerialExecutor, current
-from precursor.analysis.simulate import Progress
 from precursor.game.rulebook import Rulebook
 
 J = TypeVar("J")

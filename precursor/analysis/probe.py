@@ -31,9 +31,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from precursor.analysis.batch import SimulationError
 from precursor.analysis.pool import map_games
 from precursor.analysis.runner import play
-from precursor.analysis.simulate import SimulationError, resolve_personas, run_seed
+from precursor.analysis.simulate import resolve_personas, run_seed
 from precursor.game.bots import BotDriver
 from precursor.game.commands import (
     Actor,

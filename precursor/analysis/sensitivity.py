@@ -25,9 +25,10 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from precursor.analysis.batch import SimulationError
 from precursor.analysis.calibrate import RulesBase, Values, bounds, is_integer, tidy, variant_rulebook
 from precursor.analysis.pool import map_games
-from precursor.analysis.simulate import SimulationError, resolve_personas, run_one, run_seed
+from precursor.analysis.simulate import resolve_personas, run_one, run_seed
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

@@ -14,14 +14,13 @@ same records with one worker or eight, and any single run can be replayed alone 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import statistics
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from precursor.analysis.batch import Progress, SimulationError, pool_context
 from precursor.analysis.runner import collector_paused
 from precursor.game.expr import running_mean
 from precursor.game.rng import mix
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
 Record = dict[str, Any]
-Progress = Callable[[int, int], None]
 
 _MASK = (1 << 64) - 1
 # Run seeds stay below 2**53 so that every JSON reader (JavaScript included) reads them back exactly.
@@ -76,10 +74,6 @@ OUTCOME_LABELS: dict[str, str] = {
 def outcome_label(key: str) -> str:
     """A record field in words; a field no table knows yet keeps its name rather than vanishing."""
     return OUTCOME_LABELS.get(key, key)
-
-
-class SimulationError(ValueError):
-    """A batch that cannot start: an unknown scenario, team or persona. The message names the fix."""
 
 
 # ---------------------------------------------------------------------- seeds
@@ -248,14 +242,6 @@ def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, in
 # for one game, but the collection its gc.enable() sets off then walks that game's whole log, still alive:
 # about a tenth of a bot game. Paused over several games, the collection comes after they are freed.
 _PAUSE_EVERY = 25
-
-
-def pool_context() -> Any:
-    """``fork`` where it exists (Linux): workers start in milliseconds and share the loaded rulebook's
-    pages copy-on-write; elsewhere the platform default, with the rulebook loaded by the initializer."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return None
 
 
 def _run_jobs(

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from precursor.analysis.batch import Progress, SimulationError
 from precursor.analysis.executor import GameExecutor, RuleSource
 from precursor.analysis.pool import chunk_size
-from precursor.analysis.simulate import Progress, Record, SimulationError, resolve_personas, run_one
+from precursor.analysis.simulate import Record, resolve_personas, run_one
 from precursor.game.provenance import fingerprint
 from precursor.game.schema import TEAMS
 

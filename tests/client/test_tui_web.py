@@ -79,13 +79,13 @@ async def test_precursor_web_serves_the_page_and_its_websocket_starts_the_client
                 # keys typed in the browser reach the app: ctrl+n opens the new-game form
                 await ws.send('["stdin", "\\u000e"]')
                 end = loop.time() + 15
-                while loop.time() < end and "Bots in empty seats" not in screen:
+                while loop.time() < end and "Each team: human players" not in screen:
                     with contextlib.suppress(TimeoutError):
                         frame = await asyncio.wait_for(ws.recv(), 1)
                         if isinstance(frame, bytes):
                             out += frame
                             screen = ANSI.sub("", out.decode("utf-8", "replace"))
-                assert "Bots in empty seats" in screen
+                assert "Each team: human players" in screen
             # the browser tab closes: textual-serve ends the app's process
             await asyncio.sleep(0.5)
         finally:
