@@ -18,6 +18,14 @@
    The server runs as a child process (``precursor serve``, memory store, rate limit raised so one
    sender can send N messages quickly); the sender is a plain ``GameClient`` in this process.
 
+3. ``results``: the results tab of a 16-turn game: a bot game of The Record (seed 1) played to the end of
+   turn 16 in-process, every outcome the US saw (``views.events_for``) written into the client's
+   ``ResultsLog`` the way the game screen adds them, in a headless app with a second tab; then per key
+   the CPU time (``time.process_time``, this process) of ``pageup``/``pagedown``/``home``/``end`` on the
+   log and of switching tabs and back. Goal: at most 50 ms of CPU per key. With ``--baseline DIR`` the
+   same child script runs against another copy of the sources (e.g. ``git archive`` of an earlier
+   commit) in the same run, side by side.
+
 Run: ``python bench/bench_tui.py`` (about a minute), ``--only startup``, ``--messages 2000`` to scale
 down, ``--starts 7`` for more start-up samples. Everything is on 127.0.0.1 and stops by itself.
 """
@@ -68,6 +76,65 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
+RESULTS_CHILD = r"""
+import asyncio, statistics, sys, time
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import default_rulebook
+from precursor.game.views import events_for
+from textual.app import App
+from textual.widgets import Static, TabbedContent, TabPane
+from client_tui.panes.results import ResultsLog
+from client_tui.replay import turn_ends
+
+TURNS, KEYS = 16, int(sys.argv[1])
+rb = default_rulebook()
+personas = dict(rb.scenarios["the-record"].model.personas)
+g, _ = play(rb, "the-record", 1, None, bots=BotDriver(rb, personas, 1))
+last = g.log[turn_ends(g.log)[TURNS] - 1]["seq"]  # the end of turn 16
+events = [e for e in events_for(g, "us", since=0) if e["seq"] <= last]
+
+class Bench(App[None]):
+    def compose(self):
+        with TabbedContent(initial="res"):
+            with TabPane("Results", id="res"):
+                yield ResultsLog(rb, id="log")
+            with TabPane("Other", id="other"):
+                yield Static("another tab")
+
+async def main():
+    app = Bench()
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one("#log", ResultsLog)
+        t0 = time.process_time()
+        for e in events:
+            log.add(int(e["seq"]), e)
+        await pilot.pause()
+        fill = time.process_time() - t0
+        log.focus()
+        await pilot.pause()
+        tabs = app.query_one(TabbedContent)
+        async def cpu(key):
+            out = []
+            for _ in range(KEYS):
+                t = time.process_time()
+                if key == "tab switch":
+                    tabs.active = "other"; await pilot.pause(); tabs.active = "res"; await pilot.pause()
+                else:
+                    await pilot.press(key)
+                out.append((time.process_time() - t) / (2 if key == "tab switch" else 1))
+            return out
+        res = {"end": await cpu("end")}
+        for key in ("pageup", "pagedown", "home", "end", "tab switch", "f24"):
+            res[key] = await cpu(key)
+        lines = len(log.lines)
+    print(f"RESULTS {len(events)} {lines} {fill:.4f} " + " ".join(
+        f"{k.replace(' ', '_')}={statistics.median(v):.5f},{max(v):.5f}" for k, v in res.items()))
+
+asyncio.run(main())
+"""
+
+
 @contextlib.contextmanager
 def tui_server(env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
     """``precursor serve`` as a child process on a loopback port it picks itself, memory store."""
@@ -112,6 +179,8 @@ def bench_startup(starts: int) -> None:
             f"   in the child: imports median {ms(statistics.median(imports))}; app start → lobby filled "
             f"median {ms(statistics.median(lobbies))}"
         )
+        met = statistics.median(walls) <= 1.0
+        print(f"   goal ≤ 1 s from start to the lobby: {'met' if met else 'NOT met'}")
 
 
 async def bench_channel(n: int, keys: int) -> None:
@@ -226,9 +295,53 @@ async def bench_channel(n: int, keys: int) -> None:
             print(f"   scrolled range: {log.max_scroll_y:,} lines (offset after the presses: {top})")
 
 
+def bench_results(keys: int, baseline: str | None) -> bool:
+    """The results tab of a 16-turn game, for this checkout and, with ``baseline``, another copy of the
+    sources; each in its own Python process. True if this checkout meets the 50 ms goal."""
+    print(f"== results tab of a 16-turn game: CPU per key ({keys} presses each; goal ≤ 50 ms)")
+    met = True
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "results.py"
+        script.write_text(RESULTS_CHILD)
+        trees = [("this checkout", str(ROOT))] + ([("baseline", baseline)] if baseline else [])
+        for name, src in trees:
+            env = {**os.environ, "PYTHONPATH": src, "PRECURSOR_PURE": "1"}
+            out = subprocess.run(
+                [sys.executable, str(script), str(keys)],
+                cwd=src,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+            line = next((x for x in out.stdout.splitlines() if x.startswith("RESULTS ")), None)
+            if line is None:
+                print(f"   {name}: failed\n{out.stderr[-2000:]}")
+                met = False
+                continue
+            _, n, lines, fill, *figs = line.split()
+            print(
+                f"   {name} ({src}): {n} events, {lines} lines in the log, written in {ms(float(fill))} CPU"
+            )
+            worst = 0.0
+            for fig in figs:
+                key, vals = fig.split("=")
+                med, top = (float(v) for v in vals.split(","))
+                label = "unbound key (harness)" if key == "f24" else key.replace("_", " ")
+                print(f"     {label:22} median {ms(med):>8}  max {ms(top):>8} CPU")
+                if key != "f24":
+                    worst = max(worst, med)
+            ok = worst <= 0.050
+            print(f"     worst median {ms(worst)}: goal ≤ 50 ms {'met' if ok else 'NOT met'}")
+            if name == "this checkout":
+                met = ok
+    return met
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", choices=["startup", "channel"])
+    ap.add_argument("--only", choices=["startup", "channel", "results"])
+    ap.add_argument("--baseline", help="another copy of the sources to time the results tab against")
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--keys", type=int, default=20, help="presses per scrolling key")
@@ -238,6 +351,8 @@ def main() -> None:
         bench_startup(args.starts)
     if args.only in (None, "channel"):
         asyncio.run(bench_channel(args.messages, args.keys))
+    if args.only in (None, "results"):
+        bench_results(args.keys, args.baseline)
 
 
 if __name__ == "__main__":

@@ -161,6 +161,8 @@ class LiveGame:
                     p["accepted"] = sorted({*p.get("accepted", []), e.get("team", "?")})
                 else:
                     p["status"] = "rejected" if e.get("action") == "reject" else "withdrawn"
+                if e.get("reason"):
+                    p.setdefault("reasons", {})[e.get("team", "?")] = e["reason"]
         elif e["type"] == "proposal_closed":
             p = self.proposals.get(e["proposal"])
             if p is not None and "status" in e:

@@ -3,7 +3,9 @@ what it costs each party, whether the committed team can keep it now); accept, r
 counter; the agreements; and ``n`` for the composer (``client_tui.composer``), where a proposal is put
 together from lists, never typed as ids.
 
-Accepting a proposal that commits this team to a clause it cannot keep now asks first. A counter is
+Accepting a proposal that commits this team to a clause it cannot keep now asks first. A team that
+answers with a reason (every bot that rejects gives one) is read under the table, in the proposal in
+full, and, for this team's own proposals, in the notice line as it comes. A counter is
 a composer opened on the proposal countered: its link ends with that window, and never carries over to
 a later proposal."""
 
@@ -32,6 +34,19 @@ if TYPE_CHECKING:
     from ..model import LiveGame
 
 Action = Literal["accept", "reject", "withdraw"]
+REPLIES_SHOWN = 3  # the latest answers with a reason kept under the table
+
+
+def reasons(p: dict[str, Any]) -> list[str]:
+    """The reasons the parties gave with their answers, each as the team wrote it (a bot's sentence
+    already names its team)."""
+    return [str(text) for text in (p.get("reasons") or {}).values() if text]
+
+
+def replies_text(model: LiveGame) -> str:
+    """The latest answers that came with a reason, one a line after the proposal's id."""
+    lines = [f"{pid} · {text}" for pid, p in model.proposals.items() for text in reasons(p)]
+    return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
 
 
 def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
@@ -60,10 +75,12 @@ class ProposalsPane(Vertical):
         super().__init__()
         self.model, self.rb = model, rb
         self.send: Send | None = send  # tables a proposal; None: the reason it was refused
+        self._told: set[tuple[str, str]] | None = None  # the reasons already in the notice line
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="prop-table", cursor_type="row")
         yield Static("", id="prop-hint", markup=False)
+        yield Static("", id="prop-replies", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
@@ -98,6 +115,22 @@ class ProposalsPane(Vertical):
         )
         self.query_one("#prop-hint", Static).update(hint)
         self.query_one("#agreements", Static).update(render.agreements_text(self.model))
+        self.query_one("#prop-replies", Static).update(replies_text(self.model))
+        self._tell_replies()
+
+    def _tell_replies(self) -> None:
+        """A reason given to one of this team's proposals goes to the notice line once, as it comes (those
+        the screen found on connecting are in the list already, and are not announced)."""
+        mine = {
+            (pid, text)
+            for pid, p in self.model.proposals.items()
+            if p.get("from") == self.model.team
+            for text in reasons(p)
+        }
+        if self._told is not None:
+            for _pid, text in sorted(mine - self._told):
+                self.post_message(Notice(text))
+        self._told = mine
 
     def _selected(self) -> str | None:
         table = self.query_one("#prop-table", DataTable)
@@ -122,7 +155,10 @@ class ProposalsPane(Vertical):
             elif action == "counter":
                 self._counter(pid)
 
-        self.app.push_screen(ProposalScreen(terms.proposal_text(self.model, self.rb, p)), chosen)
+        text = terms.proposal_text(self.model, self.rb, p)
+        if reasons(p):
+            text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
+        self.app.push_screen(ProposalScreen(text), chosen)
 
     # ------------------------------------------------------------------ answering
 

@@ -75,6 +75,8 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "order_failed":
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
+    if t == "proposal_response":
+        return f"[answer] {ev.get('proposal', '?')}: {ev.get('reason', '')}"
     if t == "orders_revealed":
         levers = ", ".join(
             (f"{o['team'].upper()} " if o.get("team") else "") + _lever(rb, str(o.get("lever", "?")))
@@ -121,7 +123,8 @@ class ResultsLog(WrapLog):
     def add(self, seq: int, ev: dict[str, Any]) -> None:
         """Write the card of an outcome not yet shown (the server replays events after a resume)."""
         t = ev["type"]
-        if t not in RESULT_TYPES or seq <= self._seq:
+        answered = t == "proposal_response" and bool(ev.get("reason"))  # a deal turned down, and why
+        if not (t in RESULT_TYPES or answered) or seq <= self._seq:
             return
         self._seq = seq
         try:

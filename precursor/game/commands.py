@@ -99,10 +99,17 @@ class Propose(_M):
     note: str = Field(default="", max_length=2000)
 
 
+#: The longest reason a team may give with its answer to a proposal: one or two sentences.
+MAX_REASON = 500
+
+
 class Respond(_M):
     type: Literal["respond"] = "respond"
     proposal: str
     action: Literal["accept", "reject", "withdraw"]
+    reason: str = Field(
+        default="", max_length=MAX_REASON, description="why, in a sentence, shown to every party that sees it"
+    )
 
 
 class Ready(_M):

@@ -198,6 +198,7 @@ class ProposalResponse(_Logged):
     team: str
     action: str  # accept | reject | withdraw
     by: str
+    reason: NotRequired[str]  # the team's sentence, when it gave one
 
 
 class ProposalClosed(_Logged):

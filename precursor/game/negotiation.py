@@ -272,16 +272,18 @@ def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
     if cmd.action == "accept" and team in p["accepted"]:
         raise CommandError("already_accepted", f"team {team} has already accepted {cmd.proposal}")
     vis = "all" if p["visibility"] == "public" else p["parties"]
-    g.emit(
-        {
-            "type": "proposal_response",
-            "proposal": p["id"],
-            "team": team,
-            "action": cmd.action,
-            "by": actor.name,
-            "vis": vis,
-        }
-    )
+    ev: dict[str, Any] = {
+        "type": "proposal_response",
+        "proposal": p["id"],
+        "team": team,
+        "action": cmd.action,
+        "by": actor.name,
+        "vis": vis,
+    }
+    reason = " ".join(cmd.reason.split())  # one line, whatever was typed
+    if reason:  # absent rather than empty, so answers without a reason log as they always did
+        ev["reason"] = reason
+    g.emit(ev)
     if cmd.action == "accept" and set(p["accepted"]) >= set(p["parties"]):
         sign(g, p)
 

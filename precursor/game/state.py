@@ -145,6 +145,8 @@ def _proposal_response(state: GameState, ev: ev_t.ProposalResponse) -> None:
         p["accepted"] = sorted({*p.get("accepted", []), ev["team"]})
     else:
         p["status"] = "rejected" if ev["action"] == "reject" else "withdrawn"
+    if ev.get("reason"):
+        p.setdefault("reasons", {})[ev["team"]] = ev["reason"]
 
 
 def _proposal_closed(state: GameState, ev: ev_t.ProposalClosed) -> None:

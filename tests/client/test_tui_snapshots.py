@@ -3,8 +3,10 @@
 ``snap_compare`` runs the app in its own event loop, so the server runs in a thread
 (``EmbeddedServer``). Each test gets its own server and a game with a fixed seed and no bots, so
 nothing races the screenshot; the only volatile text (the server's port in the lobby title, the game
-id in the games table) is replaced before the shot. Refresh with ``--snapshot-update`` after a
-deliberate change and check the SVGs in ``tests/client/__snapshots__/`` by eye.
+id in the games table) is replaced before the shot. Every shot is taken with ``NO_COLOR`` set, as a
+colour-blind-safe reading of the screen: what it says must not hang on colour. Refresh with
+``--snapshot-update`` after a deliberate change and check the SVGs in ``tests/client/__snapshots__/``
+by eye.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 from test_tui_support import advance_to, new_game, until_online, wait_until
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Markdown, SelectionList, Static
+from textual.widgets import DataTable, Input, Markdown, Select, SelectionList, Static
 
 from client_tui.app import PrecursorApp
 from precursor.client import GameClient
@@ -25,6 +27,12 @@ from server.embedded import EmbeddedServer
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set before each app is made: Textual reads ``NO_COLOR`` when the app is created."""
+    monkeypatch.setenv("NO_COLOR", "1")
 
 
 @pytest.fixture
@@ -118,5 +126,114 @@ def test_game_orders(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, s
         sl.highlighted = 0
         await wait_until(pilot, lambda: "RED LINE" in str(gs.query_one("#order-info", Static).render()))
         await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_composer(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size: tuple[int, int]) -> None:
+    """The composer opened from the proposals tab by the US, with a Mexican clause added (Mexico ticked
+    as a party, the server's check on the line above the buttons)."""
+    app = _seat(server, rb, "negotiation")
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from client_tui.composer import ComposerScreen
+
+        await _online(pilot)
+        await pilot.press("4")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen), what="the composer")
+        cs = app.screen
+        assert isinstance(cs, ComposerScreen)
+        cs.query_one("#c-team", Select).value = "mx"  # what a pick in each list does
+        await pilot.pause()
+        cs.query_one("#c-lever", Select).value = "mx_port"
+        await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == "mx_port")
+        field = cs.form._fields["intensity"]
+        assert isinstance(field, Input)
+        field.value = "250"
+        field.focus()
+        await pilot.press("ctrl+a")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
+        await pilot.pause(0.3)
+        app.screen.set_focus(None)  # no blinking cursor in the shot
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_inject_card(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size: tuple[int, int]) -> None:
+    """A deck inject released by the facilitator while the seat is open comes up as a card over it."""
+    g, tokens = _game(server.url, "negotiation")
+    app = PrecursorApp(server.url, game_id=g.game_id, token=tokens["us"], rulebook=rb)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from client_tui.panes import InjectCards
+
+        gs = await _online(pilot)
+        async with GameClient(server.url, g.game_id, g.facilitator_token) as fac:
+            await fac.send({"type": "release_inject", "inject": "tut_deck_pharmacy"})
+        await wait_until(pilot, lambda: isinstance(app.screen, InjectCards), what="the card")
+        await wait_until(pilot, lambda: len(gs.model.injects) == 3, what="the briefing behind it")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+def _played(url: str, turn: int, phase: str) -> tuple[Any, dict[str, str]]:
+    """A game with no orders, played on by the facilitator to ``(turn, phase)``."""
+
+    async def setup() -> tuple[Any, dict[str, str]]:
+        g, tokens = await new_game(url, teams=("us", "mx"), seed=5)
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, phase, turn)
+        return g, tokens
+
+    return asyncio.run(setup())
+
+
+async def _play_on(url: str, g: Any, phases: int) -> None:
+    """The facilitator ends ``phases`` phases while the seat's client looks on (the results tab holds
+    the outcomes the client saw happen)."""
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        for _ in range(phases):
+            await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size: tuple[int, int]) -> None:
+    """Turn 1's results tab: a why card for each outcome of the turn's adjudication."""
+    g, tokens = _played(server.url, 1, "orders")
+    app = PrecursorApp(server.url, game_id=g.game_id, token=tokens["us"], rulebook=rb)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        gs = await _online(pilot)
+        await _play_on(server.url, g, 1)
+        await pilot.press("6")
+        await wait_until(pilot, lambda: gs.model.phase == "results", what="the results phase")
+        await wait_until(pilot, lambda: len(gs.results.lines) > 5, what="the cards")
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_end_screen(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size: tuple[int, int]) -> None:
+    """The debrief that comes up when the game ends: scores by component, objectives, the report."""
+    g, tokens = _played(server.url, 3, "results")
+    app = PrecursorApp(server.url, game_id=g.game_id, token=tokens["us"], rulebook=rb)
+
+    async def before(pilot: Pilot[Any]) -> None:
+        from client_tui.panes import GameOverScreen
+
+        await until_online(pilot)
+        await _play_on(server.url, g, 1)
+        await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the debrief")
+        debrief = app.screen
+        assert isinstance(debrief, GameOverScreen)
+        # the game id (in the report command) is the only text that differs from run to run
+        debrief.query_one("#game-over-text", Static).update(debrief.text.replace(g.game_id, "g0123456789"))
+        await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=before)

@@ -13,7 +13,7 @@ from typing import Any
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
 from precursor.game.bots.utility import order_utility
-from precursor.game.commands import Clause, Propose, Respond, SendMessage, Snapback
+from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
@@ -183,15 +183,20 @@ def _reject_names(bot: Character, prop: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in penv.items() if k in wanted}
 
 
-def _ruled_out(bot: Character, env: dict[str, Any], prop: dict[str, Any]) -> Decision | None:
+def _ruled_out(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]
+) -> Decision | None:
     """The rejection a hard rule's ``reject_if`` demands for this proposal, if any."""
     names = _reject_names(bot, prop)
     env.update(names)  # read by reject_if only, and taken out again below
     try:
         for rule in bot.persona.hard_rules:
             if rule.reject_if is not None and rule.reject_if.fn(env):
+                said = _declines(bot, view, _rule_facts(bot, names, rule.reject_if.names), rule.message)
                 return Decision(
-                    Respond(proposal=prop["id"], action="reject"), f"{rule.id}: {rule.reason}", "reject"
+                    Respond(proposal=prop["id"], action="reject", reason=said),
+                    f"{rule.id}: {rule.reason}",
+                    "reject",
                 )
     finally:
         for k in names:
@@ -201,7 +206,7 @@ def _ruled_out(bot: Character, env: dict[str, Any], prop: dict[str, Any]) -> Dec
 
 def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> Decision:
     """Accept, reject or counter one proposal addressed to the team."""
-    ruled = _ruled_out(bot, env, prop)
+    ruled = _ruled_out(bot, view, env, prop)
     if ruled is not None:
         return ruled
     p = bot.persona
@@ -235,8 +240,9 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
         if counter is not None:
             return counter
     if own_cost + committed > pc:
+        said = _declines(bot, view, "it cannot pay for its part of the deal on top of the commitments it has")
         return Decision(
-            Respond(proposal=prop["id"], action="reject"),
+            Respond(proposal=prop["id"], action="reject", reason=said),
             f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
             f"{committed:g} already committed, with {pc:g} available",
             "reject",
@@ -249,7 +255,9 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             "accept",
         )
     return Decision(
-        Respond(proposal=prop["id"], action="reject"),
+        Respond(
+            proposal=prop["id"], action="reject", reason=_declines(bot, view, _shortfall(bot, prop, weighed))
+        ),
         f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
         "reject",
@@ -426,5 +434,110 @@ def _counter_proposal(
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=bot.line("propose", view),
+        note=f"{_counter_words(bot, prop, keep, ask)} {bot.line('propose', view)}",
     )
+
+
+# ---------------------------------------------------------------------- what the proposer is told
+
+# How each framing reads in a sentence to the proposer.
+_FRAMED = {
+    "none": "has no framing",
+    "shared_responsibility": "is framed as a shared responsibility",
+    "us_demand_met": "is framed as meeting US demands",
+    "china_initiative": "is framed as China's own initiative",
+    "multilateral": "is framed as multilateral",
+    "reciprocal": "is framed as reciprocal",
+}
+
+
+def _team_name(bot: Character, team: str, start: bool = False) -> str:
+    """A team's name as it reads in a sentence ("the United States"; "The" opening one)."""
+    t = bot.rb.teams.get(team)
+    name = t.name if t is not None else team.upper()
+    if name.startswith("United "):
+        name = f"{'The' if start else 'the'} {name}"
+    return name
+
+
+def _value(v: Any) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _lever_words(bot: Character, lever_id: str, params: dict[str, Any] | None = None) -> str:
+    """A lever as a person reads it: its code, then its name and parameters, e.g. "MX-ME (Set the level of
+    migration enforcement, level 60)"."""
+    lever = bot.rb.levers[lever_id]
+    terms = [lever.name, *(f"{k} {_value(v)}" for k, v in (params or {}).items())]
+    return f"{lever.code} ({', '.join(terms)})"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _declines(bot: Character, view: dict[str, Any], why: str, line: str = "") -> str:
+    """The sentence the proposer reads with a rejection: why, from the deal's own terms, then a line in
+    the persona's voice (the hard rule's own words when it has them). Only what the proposal shows and
+    what the persona says in public goes in: never a value, a threshold, a trust or a budget."""
+    text = f"{_team_name(bot, bot.team, start=True)} declines: {why}."
+    if not line and bot.persona.model.voice.reject:
+        line = bot.line("reject", view)
+    return f"{text} {line}"[:MAX_REASON] if line else text[:MAX_REASON]
+
+
+def _rule_facts(bot: Character, names: dict[str, Any], read: Any) -> str:
+    """What a hard rule saw in the deal, from the ``prop.*`` names it reads that hold for this proposal:
+    the asks, the other side's commitments it objects to, the framing, publicity and linkage."""
+    me = _team_name(bot, bot.team)
+    asks = [_lever_words(bot, n[10:]) for n in sorted(read) if n.startswith("prop.asks.") and names.get(n)]
+    gives = [_lever_words(bot, n[11:]) for n in sorted(read) if n.startswith("prop.gives.") and names.get(n)]
+    facts = [f"asks {me} for {_and(asks)}"] if asks else []
+    if gives:
+        facts.append(f"includes {_and(gives)}")
+    if "prop.framing" in read:
+        facts.append(_FRAMED.get(str(names.get("prop.framing")), "has a framing it cannot sign"))
+    if "prop.public" in read and names.get("prop.public"):
+        facts.append("would be public")
+    if "prop.linkage" in read and names.get("prop.linkage"):
+        facts.append("links fentanyl to other files")
+    return f"the deal {_and(facts)}" if facts else "the deal crosses a line it has drawn"
+
+
+def _shortfall(bot: Character, prop: dict[str, Any], weighed: list[_WeighedClause]) -> str:
+    """Why a deal falls short, from its own clauses: the one that weighs worst with this persona, and what
+    the proposer puts against it (nothing, or nothing on what the persona's own package asks of them)."""
+    if not weighed:
+        return "the deal's terms do not give it enough"
+    worst, _, _ = min(weighed, key=lambda w: w[1])
+    what = _lever_words(bot, worst["lever"], worst["params"])
+    proposer = prop["from"]
+    if worst["actor"] == bot.team:
+        head = f"the deal asks {_team_name(bot, bot.team)} for {what}"
+    else:
+        head = f"the deal includes {what} by {_team_name(bot, worst['actor'])}"
+    offered = {c["lever"] for c, _, _ in weighed if c["actor"] == proposer}
+    pk = bot.persona.model.package
+    wanted = [c.lever for c in (pk.clauses if pk is not None else []) if c.actor == proposer]
+    missing = [lv for lv in wanted if lv not in offered]
+    if worst["actor"] != bot.team:
+        return head
+    if missing:
+        return f"{head} while offering nothing on {_lever_words(bot, missing[0])}"
+    if not offered:
+        return f"{head} while offering nothing in return"
+    return f"{head}, more than what the deal offers in return"
+
+
+def _counter_words(
+    bot: Character, prop: dict[str, Any], keep: list[_WeighedClause], ask: tuple[Any, float] | None
+) -> str:
+    """The counter-proposal's sentence to the proposer: what it takes out and what it adds."""
+    kept = {(c["actor"], c["lever"]) for c, _, _ in keep}
+    dropped = [c for c in prop["clauses"] if (c["actor"], c["lever"]) not in kept]
+    changes = [f"without {_lever_words(bot, c['lever'], c['params'])}" for c in dropped[:1]]
+    if ask is not None:
+        by = _team_name(bot, ask[0].actor)
+        changes.append(f"with {_lever_words(bot, ask[0].lever, dict(ask[0].params))} by {by}")
+    who = _team_name(bot, bot.team, start=True)
+    return f"{who} counters {prop['id']}: the same deal {' and '.join(changes)}."
