@@ -310,7 +310,13 @@ class Health(_Out):
     store_ok: bool
     protocol: int = PROTOCOL_VERSION
     version: str
-    games_loaded: int
+    games_loaded: int = Field(description="games in this server's memory: those played or ticking lately")
+    games_led: int = Field(
+        default=0,
+        description="loaded games whose phase clock and bots run on this server (with Redis: the game "
+        "leases it holds; otherwise every loaded game)",
+    )
+    instance: str = Field(default="", description="this server process's name, the holder of its leases")
     organiser_key_required: bool = Field(
         default=False, description="whether POST /api/games needs the organiser key (see docs/deploy.md)"
     )

@@ -188,6 +188,9 @@ def _lifespan(
             open_store(settings.store),
             max_players_per_team=settings.max_players_per_team,
             max_observers=settings.max_observers,
+            idle_evict=settings.idle_evict_seconds,
+            finished_evict=settings.finished_evict_seconds,
+            lease_ttl=settings.lease_ttl_seconds,
         )
         await hub.start()
         app.state.hub = hub
@@ -255,6 +258,8 @@ def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
             store_ok=ok,
             version=VERSION,
             games_loaded=len(hub.rooms),
+            games_led=sum(1 for r in hub.rooms.values() if r.leader),
+            instance=hub.instance,
             organiser_key_required=key is not None,
         )
 

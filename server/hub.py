@@ -1,7 +1,10 @@
 """The server's games: creating, loading, joining and authenticating, over one event store.
 
 Rooms are loaded lazily from the store on first use, so a restarted server (or a second instance
-sharing Redis) picks every game up where its log ends, timers included.
+sharing Redis) picks every game up where its log ends, timers included. They are unloaded again once
+idle (no socket, no clock counting down, no bot at work), so memory follows the games being played,
+not every game the server has served. With a shared store each game's clock and bots run on the one
+instance holding its lease; the others serve its sockets from the log they tail.
 """
 
 from __future__ import annotations
@@ -9,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import secrets
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from precursor.game.commands import CommandError
@@ -23,7 +28,7 @@ from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, Joi
 
 from . import auth
 from .room import SYSTEM, GameRoom
-from .stores import EventStore, UnknownGame
+from .stores import EventStore, StoreError, UnknownGame
 
 log = logging.getLogger("precursor.server")
 
@@ -60,6 +65,10 @@ class Hub:
         *,
         max_players_per_team: int = 12,
         max_observers: int = 50,
+        idle_evict: float = 300.0,
+        finished_evict: float = 10.0,
+        lease_ttl: float = 5.0,
+        instance: str | None = None,
     ) -> None:
         self.rb = rb
         self.max_players_per_team = max_players_per_team
@@ -67,7 +76,17 @@ class Hub:
         self.store = store
         self.clock = clock
         self.rooms: dict[str, GameRoom] = {}
-        self._loading: dict[str, asyncio.Lock] = {}
+        # one lock per game being loaded or unloaded, dropped once nobody holds or awaits it
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock_users: dict[str, int] = {}
+        self.idle_evict = idle_evict
+        self.finished_evict = finished_evict
+        self.lease_ttl = lease_ttl
+        # the lease holder's name in the store: unique per process, readable in a Redis key
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._idle: dict[str, tuple[float, int]] = {}  # game -> (monotonic time first seen idle, seq then)
+        self._sweeper: asyncio.Task[None] | None = None
+        self._leaser: asyncio.Task[None] | None = None
         self.store_ok = True
         self.lost: str | None = None  # why the store no longer holds our games (sticky: see check_lost)
         self._monitor: asyncio.Task[None] | None = None
@@ -84,6 +103,9 @@ class Hub:
             )
         self._monitor = asyncio.create_task(self._watch_store(), name="store-monitor")
         self._loader = asyncio.create_task(self._load_running(), name="load-games")
+        self._sweeper = asyncio.create_task(self._sweep(), name="evict-idle")
+        if self.shared:
+            self._leaser = asyncio.create_task(self._hold_leases(), name="leases")
 
     async def _load_running(self) -> None:
         """Load every game at start-up (in the background, so the server is ready at once): their
@@ -98,21 +120,161 @@ class Hub:
                 info = await self.store.get_info(gid)
                 if info.get("ended") or info.get("archived"):
                     continue
+                snap = await self._fresh_snapshot(gid, info)
+                if snap is not None and not snap.get("clock"):
+                    continue  # unloaded idle, and nothing happened since: it waits for its players
                 await self.room(gid)
             except Exception as exc:
                 log.warning("game %s not loaded: %s", gid, exc)
             await asyncio.sleep(0)
 
     async def close(self) -> None:
-        for task in (self._monitor, self._loader):
+        for task in (self._monitor, self._loader, self._sweeper, self._leaser):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        for room in list(self.rooms.values()):
+        for gid, room in list(self.rooms.items()):
             await room.stop()
+            if self.lost is None:
+                await self._snapshot(gid, room)  # the next start loads only the games that need it
+                await self._release(gid, room)  # another instance takes over at once, not after the TTL
         self.rooms.clear()
         await self.store.close()
+
+    # ------------------------------------------------------------------ idle games leave memory
+
+    @contextlib.asynccontextmanager
+    async def _game_lock(self, game_id: str) -> AsyncIterator[None]:
+        """Loading and unloading one game never interleave; the lock goes once nobody wants it, so
+        the locks do not pile up with every game ever loaded."""
+        lock = self._locks.setdefault(game_id, asyncio.Lock())
+        self._lock_users[game_id] = self._lock_users.get(game_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._lock_users[game_id] -= 1
+            if not self._lock_users[game_id]:
+                del self._lock_users[game_id], self._locks[game_id]
+
+    async def _sweep(self) -> None:
+        every = max(0.05, min(1.0, self.idle_evict / 4, self.finished_evict / 4))
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.evict_idle()
+            except Exception as exc:  # one bad game must not stop the sweeping of every other
+                log.warning("evicting idle games: %s", exc)
+
+    async def evict_idle(self) -> int:
+        """Unload every room idle for long enough (finished ones sooner); returns how many went."""
+        now = time.monotonic()
+        gone = 0
+        for gid, room in list(self.rooms.items()):
+            if not room.idle():
+                self._idle.pop(gid, None)
+                continue
+            since, seq = self._idle.get(gid, (now, room.committed))
+            if seq != room.committed:  # events from another instance: that is activity too
+                since, seq = now, room.committed
+            self._idle[gid] = (since, seq)
+            limit = self.finished_evict if room.game.state.ended else self.idle_evict
+            if now - since >= limit and await self._evict(gid, room):
+                gone += 1
+        return gone
+
+    async def _evict(self, game_id: str, room: GameRoom) -> bool:
+        async with self._game_lock(game_id):
+            if self.rooms.get(game_id) is not room or not room.idle():
+                return False
+            del self.rooms[game_id]
+            self._idle.pop(game_id, None)
+        await room.stop()
+        await self._snapshot(game_id, room)
+        await self._release(game_id, room)
+        log.debug("game %s unloaded (idle)", game_id)
+        return True
+
+    async def _snapshot(self, game_id: str, room: GameRoom) -> None:
+        """What listing the game needs, kept in its record as it was unloaded: the list of games then
+        does not load every game, and the next start loads only games whose clock was running. Marked
+        with the seq it describes, so a snapshot the log has moved past is never believed."""
+        st, s = room.game.state, room.session
+        ticking = s.deadline is not None and not s.paused and s.deadline_for == (st.turn, st.phase)
+        snap = {
+            "seq": room.committed,
+            "turn": st.turn,
+            "turns": st.turns,
+            "phase": st.phase,
+            "ended": st.ended,
+            "bots": {t: p for t, p in s.controllers.items() if p},
+            "clock": ticking and not st.ended,
+        }
+        with contextlib.suppress(StoreError):
+            info = await self.store.get_info(game_id)
+            if not info.get("archived"):  # read, then write: archived elsewhere meanwhile stays archived
+                await self.store.set_info(game_id, {**info, "snapshot": snap})
+
+    async def _fresh_snapshot(self, game_id: str, info: dict[str, Any]) -> dict[str, Any] | None:
+        snap = info.get("snapshot")
+        if not isinstance(snap, dict) or snap.get("seq") != await self.store.last_seq(game_id):
+            return None
+        return snap
+
+    # ------------------------------------------------------------------ leases (shared stores)
+
+    async def _take_lease(self, game_id: str) -> bool:
+        if not self.shared:
+            return True
+        try:
+            return await self.store.lease(game_id, self.instance, self.lease_ttl)
+        except StoreError:
+            return False  # the store is away; the next renewal round tries again
+
+    async def _release(self, game_id: str, room: GameRoom) -> None:
+        if self.shared and room.leader:
+            with contextlib.suppress(StoreError):
+                await self.store.release(game_id, self.instance)
+
+    async def _hold_leases(self) -> None:
+        """Renew the leases held, take those free for loaded games, and adopt games whose holder died,
+        every third of the lease's life: a dead holder's games move within about one lease."""
+        while True:
+            await asyncio.sleep(self.lease_ttl / 3)
+            try:
+                await self._renew_round()
+            except Exception as exc:
+                log.warning("lease round: %s", exc)
+
+    async def _renew_round(self) -> None:
+        for gid, room in list(self.rooms.items()):
+            try:
+                held = await self.store.lease(gid, self.instance, self.lease_ttl)
+            except StoreError:
+                continue  # unreachable: nothing can be written anyway; the lease decides when it is back
+            if self.rooms.get(gid) is room:
+                room.lead(held)
+            elif held:  # unloaded meanwhile
+                with contextlib.suppress(StoreError):
+                    await self.store.release(gid, self.instance)
+        try:
+            orphans = await self.store.orphans()
+        except StoreError:
+            return
+        for gid in orphans:
+            if gid in self.rooms:
+                continue
+            try:
+                room = await self.room(gid)
+            except StoreError:  # deleted or archived meanwhile: nothing to run
+                with contextlib.suppress(StoreError):
+                    await self.store.release(gid, self.instance)
+                continue
+            if room.leader:
+                log.info("game %s taken over (its server stopped renewing its lease)", gid)
+            else:
+                await self._evict(gid, room)  # another instance was quicker; nobody here needs it
 
     async def _watch_store(self) -> None:
         """Tell every connection when the store goes away and when it is back (commands are refused
@@ -199,17 +361,18 @@ class Hub:
         info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
         game_id, fac, codes = await store_new_game(self.store, info, game.log)
         room = GameRoom(self, game_id, game, info)
+        room.leader = await self._take_lease(game_id)
         self.rooms[game_id] = room
         room.start(self.shared)
         log.info("game %s created (%s, seed %d)", game_id, req.scenario, seed)
         return GameCreated(game_id=game_id, facilitator_token=fac, join_codes=codes)
 
     async def room(self, game_id: str) -> GameRoom:
+        self._idle.pop(game_id, None)  # in use: the idle clock starts again
         room = self.rooms.get(game_id)
         if room is not None:
             return room
-        lock = self._loading.setdefault(game_id, asyncio.Lock())
-        async with lock:
+        async with self._game_lock(game_id):
             room = self.rooms.get(game_id)
             if room is not None:
                 return room
@@ -221,6 +384,7 @@ class Hub:
                 raise UnknownGame(f"game {game_id} has no events")
             game = Game.replay(self.rb, events)
             room = GameRoom(self, game_id, game, info)
+            room.leader = await self._take_lease(game_id)
             self.rooms[game_id] = room
             room.start(self.shared)
             return room
@@ -247,6 +411,19 @@ class Hub:
                     turns=info.get("turns", 0),
                     phase=info.get("phase", ""),
                     ended=True,
+                )
+            snap = await self._fresh_snapshot(game_id, info)
+            if snap is not None:  # unloaded, and unchanged since: listed without loading it
+                return GameSummary(
+                    game_id=game_id,
+                    name=info.get("name", ""),
+                    scenario=info.get("scenario", ""),
+                    created=info.get("created", 0.0),
+                    turn=snap.get("turn", 0),
+                    turns=snap.get("turns", 0),
+                    phase=snap.get("phase", ""),
+                    ended=bool(snap.get("ended")),
+                    bots=snap.get("bots") or {},
                 )
         room = await self.room(game_id)
         st = room.game.state
@@ -337,9 +514,10 @@ class Hub:
 
     async def _unload(self, game_id: str) -> None:
         room = self.rooms.pop(game_id, None)
-        self._loading.pop(game_id, None)
+        self._idle.pop(game_id, None)
         if room is not None:
             await room.stop()  # its clocks and bots stop; its connections close and find no game
+            await self._release(game_id, room)
 
     async def archive(self, game_id: str) -> None:
         """The game leaves the list and this server's memory; its log and record stay in the store

@@ -137,6 +137,9 @@ class GameRoom:
         self._clock_task: asyncio.Task[None] | None = None
         self._tail_task: asyncio.Task[None] | None = None
         self._bots_pending = False
+        # whether this instance runs the game's clock and bots: always on a store of its own; with a
+        # shared store, while it holds the game's lease (the hub takes and renews it, see lead())
+        self.leader = True
         self._active_at = 0.0
         self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
         self._views_at = -1
@@ -158,6 +161,22 @@ class GameRoom:
                 await t
         for c in list(self.conns):
             c.shut()
+
+    def lead(self, leader: bool) -> None:
+        """The hub took (or lost) the game's lease: the clock and bots start (or stop) here."""
+        was, self.leader = self.leader, leader
+        if leader and not was:
+            self._clock_wake.set()
+            self.schedule_bots()
+
+    def idle(self) -> bool:
+        """Whether unloading loses nothing: no socket, no command or bot under way, and no phase clock
+        counting down here. The hub unloads idle rooms; the store has everything to load them again."""
+        if self.conns or self._tasks or self._bots_pending or self.lock.locked():
+            return False
+        s, st = self.session, self.game.state
+        ticking = s.deadline is not None and not s.paused and s.deadline_for == (st.turn, st.phase)
+        return st.ended or not (ticking and self.leader)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -350,7 +369,7 @@ class GameRoom:
             self._clock_wake.set()
         if phase_moved or controllers_moved:
             self.schedule_bots()
-        elif to_answer:
+        elif to_answer and self.leader:
             self._spawn(self._answer(sorted(to_answer)), f"answer:{self.game_id}")
 
     def _rollback(self) -> None:
@@ -426,7 +445,12 @@ class GameRoom:
             if g.state.ended:
                 return
             timeout: float | None = None
-            if s.deadline is not None and not s.paused and s.deadline_for == (g.state.turn, g.state.phase):
+            if (
+                self.leader  # with a shared store, only the lease holder's clock ends phases
+                and s.deadline is not None
+                and not s.paused
+                and s.deadline_for == (g.state.turn, g.state.phase)
+            ):
                 timeout = s.deadline - self.hub.clock()
                 if timeout <= 0:
                     await self._expire(s.deadline_for)
@@ -466,7 +490,7 @@ class GameRoom:
     # ------------------------------------------------------------------ bots
 
     def schedule_bots(self) -> None:
-        if self._bots_pending or self.game.state.ended:
+        if self._bots_pending or self.game.state.ended or not self.leader:
             return
         if not any(self.session.bot(t) for t in TEAMS):
             return

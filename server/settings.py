@@ -67,6 +67,16 @@ class ServerSettings(BaseSettings):
     """The key ``POST /api/games`` asks for (``Authorization: Bearer <key>``). Unset on loopback: anyone
     on the machine may create games. Unset on any other address: one is generated at start and printed
     once on the console. Set: required whatever the address."""
+    idle_evict_seconds: float = Field(default=300.0, gt=0)
+    """A game with no socket connected, no phase clock counting down and no bot at work is unloaded
+    after this many seconds idle, and loaded again from the store on its next use (a join, a socket, a
+    REST read): a server's memory grows with its active games, not with every game it has served."""
+    finished_evict_seconds: float = Field(default=10.0, gt=0)
+    """A finished game is unloaded this many seconds after its last socket leaves."""
+    lease_ttl_seconds: float = Field(default=5.0, ge=0.5)
+    """With several servers on one Redis, one of them runs each game's phase clock and bots, holding a
+    lease that lasts this long and is renewed every third of it; when that server dies another takes
+    the lease within about this time and runs the clock and bots from the log."""
     require_durable: bool = False
     """Refuse to start unless the store keeps acknowledged events across its own restart (a Redis
     with neither appendonly nor save loses every game when it restarts): ``PRECURSOR_REQUIRE_DURABLE``."""

@@ -134,6 +134,20 @@ class EventStore(abc.ABC):
         shared server (Redis) can lose it behind the process's back; a file or memory cannot."""
         return None
 
+    async def lease(self, game_id: str, holder: str, ttl: float) -> bool:
+        """Take the game's lease for ``holder`` for ``ttl`` seconds, or renew it if ``holder`` has it;
+        whether ``holder`` holds it now. The holder alone runs the game's phase clock and bots. A store
+        one process serves (memory, SQLite) has no one to share with: the caller always holds it."""
+        return True
+
+    async def release(self, game_id: str, holder: str) -> None:  # noqa: B027 - optional hook
+        """Give the lease up, if ``holder`` has it, so another server may take it at once."""
+
+    async def orphans(self, limit: int = 50) -> list[str]:
+        """Games whose lease ran out without being released (their holder died): some server should
+        load them and take the lease, or their clocks and bots stop. Empty where there are no leases."""
+        return []
+
     @abc.abstractmethod
     async def ping(self) -> bool:
         """Whether the backend answers now (health checks and outage reports)."""

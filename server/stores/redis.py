@@ -6,6 +6,9 @@ Layout (all keys under ``precursor:``; the ``{game_id}`` hash tag keeps one game
 - ``precursor:{game_id}:info`` — the public record (JSON string);
 - ``precursor:{game_id}:creds`` — a hash, credential key → record JSON;
 - ``precursor:games`` — sorted set of game ids scored by creation order (``precursor:games:count``);
+- ``precursor:{game_id}:lease`` — the id of the server that runs the game's clock and bots, with a TTL;
+- ``precursor:leases`` — sorted set of leased game ids scored by when their lease runs out (ms, Redis's
+  clock): an entry in the past is a game whose server died, for another to take over;
 - ``precursor:epoch`` — a random marker written by the first store to open this Redis. Each store
   remembers it and checks it (``lost``): a Redis that restarted without its data, or was flushed, no
   longer holds it, and that is told apart from a game that never existed.
@@ -93,12 +96,44 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
 """
 
-# The record, the log, the credentials and the listing entry go together: no half-deleted game.
+# The record, the log, the credentials, the lease and the listing entries go together: no half-deleted game.
 _DELETE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[5])
 redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
 return 1
+"""
+
+
+# A game's lease: taken if free (SET NX PX), renewed if the caller holds it, refused otherwise. Each
+# taken or renewed lease is also entered in a sorted set scored by when it runs out (Redis's own clock,
+# so servers' clocks need not agree): an entry whose time is past names a game whose holder died.
+_LEASE = """
+local ok = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+if not ok then
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+return 1
+"""
+
+# Released only by its holder; a lease nobody holds any more leaves the set too.
+_RELEASE = """
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then redis.call('DEL', KEYS[1]) elseif cur then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+"""
+
+# Games whose lease entry ran out, by Redis's clock; entries whose lease is held again are skipped.
+_ORPHANS = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 """
 
 
@@ -128,6 +163,9 @@ class RedisStore(EventStore):
         self._create: AsyncScript | None = None
         self._put_credential: AsyncScript | None = None
         self._delete: AsyncScript | None = None
+        self._lease: AsyncScript | None = None
+        self._release: AsyncScript | None = None
+        self._orphans: AsyncScript | None = None
         self._epoch: bytes | None = None  # the marker this store found (or wrote) when it first opened
         self._lost: str | None = None  # set once the marker is gone or changed; never cleared
 
@@ -153,6 +191,9 @@ class RedisStore(EventStore):
         self._create = client.register_script(_CREATE)
         self._put_credential = client.register_script(_PUT_CREDENTIAL)
         self._delete = client.register_script(_DELETE)
+        self._lease = client.register_script(_LEASE)
+        self._release = client.register_script(_RELEASE)
+        self._orphans = client.register_script(_ORPHANS)
         # open() connects, as the contract says: a wrong URL or a dead Redis shows at start-up, and a
         # failed open leaves nothing behind, so it can simply be called again
         try:
@@ -205,6 +246,7 @@ class RedisStore(EventStore):
     async def close(self) -> None:
         client, self._client = self._client, None
         self._append = self._create = self._put_credential = self._delete = None
+        self._lease = self._release = self._orphans = None
         self._closing.set()
         if client is not None:
             await client.aclose()
@@ -281,6 +323,8 @@ class RedisStore(EventStore):
             self._key(game_id, "log"),
             self._key(game_id, "creds"),
             f"{self.prefix}games",
+            self._key(game_id, "lease"),
+            f"{self.prefix}leases",
         ]
         with self._guard():
             deleted = await script(keys=keys, args=[game_id])
@@ -394,6 +438,26 @@ class RedisStore(EventStore):
         finally:
             closing.cancel()
             await client.aclose()
+
+    # ------------------------------------------------------------------ leases
+
+    async def lease(self, game_id: str, holder: str, ttl: float) -> bool:
+        script = self._script(self._lease)
+        keys = [self._key(game_id, "lease"), f"{self.prefix}leases"]
+        with self._guard():
+            held = await script(keys=keys, args=[holder, max(1, round(ttl * 1000)), game_id])
+        return bool(held)
+
+    async def release(self, game_id: str, holder: str) -> None:
+        script = self._script(self._release)
+        with self._guard():
+            await script(keys=[self._key(game_id, "lease"), f"{self.prefix}leases"], args=[holder, game_id])
+
+    async def orphans(self, limit: int = 50) -> list[str]:
+        script = self._script(self._orphans)
+        with self._guard():
+            ids = await script(keys=[f"{self.prefix}leases"], args=[limit])
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
     async def durability(self) -> tuple[Durability, str]:
         """Redis acknowledges a write once it is in memory: without the append-only file a restart loses

@@ -823,3 +823,54 @@ async def test_a_flushed_redis_makes_the_store_lost_not_the_game_unknown(redis_u
         assert await fresh.lost() is None and await fresh.list_games() == []
     finally:
         await fresh.close()
+
+
+# ---------------------------------------------------------------------------------------- leases
+
+
+async def test_a_redis_lease_has_one_holder_is_renewed_and_runs_out(redis_url: str) -> None:
+    """Of two stores racing for a game's lease one wins; the holder renews it, the other cannot take
+    it until it runs out or is released, and a lease that ran out unreleased names an orphan."""
+    a, b = RedisStore(redis_url), RedisStore(redis_url)
+    await a.open()
+    await b.open()
+    try:
+        await a.create_game("g", {})
+        won = await asyncio.gather(*(s.lease("g", name, 0.6) for s, name in ((a, "A"), (b, "B"))))
+        assert sorted(won) == [False, True]
+        holder, other = (a, "A") if won[0] else (b, "B"), (b, "B") if won[0] else (a, "A")
+        assert await holder[0].lease("g", holder[1], 0.6)  # renewal
+        assert not await other[0].lease("g", other[1], 0.6)
+        assert await a.orphans() == []
+        await other[0].release("g", other[1])  # not its lease: nothing happens
+        assert not await other[0].lease("g", other[1], 0.6)
+        await asyncio.sleep(0.8)  # the holder stops renewing, as a killed server does
+        assert await b.orphans() == ["g"]
+        assert await other[0].lease("g", other[1], 0.6)  # taken over
+        assert await a.orphans() == []
+        assert not await holder[0].lease("g", holder[1], 0.6)  # the old holder has lost it
+        await other[0].release("g", other[1])
+        assert await holder[0].lease("g", holder[1], 0.6)  # released: free at once
+        await holder[0].release("g", holder[1])
+        await asyncio.sleep(0.8)
+        assert await a.orphans() == []  # a released lease is no orphan
+        await a.lease("g", "A", 0.6)
+        await a.delete_game("g")  # a deleted game leaves no lease behind
+        await asyncio.sleep(0.8)
+        assert await a.orphans() == [] and await b.lease("g", "B", 0.6)
+    finally:
+        await a.close()
+        await b.close()
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite"])
+async def test_a_store_of_one_server_always_grants_the_lease(url: str, tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}" if url == "sqlite" else url)
+    await store.open()
+    try:
+        await store.create_game("g", {})
+        assert await store.lease("g", "A", 1.0) and await store.lease("g", "B", 1.0)
+        await store.release("g", "A")
+        assert await store.orphans() == []
+    finally:
+        await store.close()
