@@ -347,10 +347,28 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules_unread(rb: Any, as_json: bool) -> int:
+    """Write-only indicators (precursor/analysis/unread.py): moved by the rules, read by nothing."""
+    from precursor.analysis.unread import persona_only, unread
+
+    found, bots_only = unread(rb), persona_only(rb)
+    if as_json:
+        print(json.dumps({"unread": found, "persona_only": bots_only}, indent=2))
+        return 0
+    for iid in found:
+        print(f"{iid}\t{rb.indicators[iid].name}")
+    print(f"{len(found)} indicator(s) written by the rules and read by nothing (display does not count)")
+    if bots_only:
+        print(f"read only by persona weights or hard rules: {', '.join(bots_only)}")
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rb = _rulebook(args)
     if args.basis:
         return _rules_basis(rb, args.json)
+    if args.unread:
+        return _rules_unread(rb, args.json)
     levers = [
         {
             "id": lv.id,
@@ -1389,6 +1407,11 @@ def _add_analysis_commands(sub: Any) -> None:
         "--basis",
         action="store_true",
         help="count each family's entries by basis: quoted, direction, outside, invented",
+    )
+    r.add_argument(
+        "--unread",
+        action="store_true",
+        help="list the indicators the rules write but nothing reads (no rule, score, objective or persona)",
     )
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)
