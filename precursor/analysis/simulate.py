@@ -137,13 +137,31 @@ def parse_personas(text: str) -> dict[str, str]:
 # ---------------------------------------------------------------------- one game
 
 
-def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str]) -> Record:
+def run_one(
+    rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str], *, levers: bool = False
+) -> Record:
     """Play one bot-vs-bot game and reduce it to a flat record of plain JSON values.
 
     Flat (no nesting) so that a JSON-lines file of records loads straight into a data frame or a
     spreadsheet; final values are read from the true state (``game.state.env``), not from any team's
-    fogged view, because the batch answers "what happened", not "what a player saw".
+    fogged view, because the batch answers "what happened", not "what a player saw". With ``levers``
+    the record also names the levers ordered (``levers_ordered``, which the balance report counts);
+    without it, it keeps the columns the sweep's Parquet schema fixes.
     """
+    rec, log = _played(rb, scenario, seed, personas)
+    if levers:
+        rec["levers_ordered"] = levers_ordered(log)
+    return rec
+
+
+def levers_ordered(log: Iterable[Mapping[str, Any]]) -> str:
+    """The levers of a game's orders that reached adjudication, carried out or not: comma-joined, sorted."""
+    return ",".join(sorted({ev["lever"] for ev in log if ev["type"] in ("order_executed", "order_failed")}))
+
+
+def _played(
+    rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str]
+) -> tuple[Record, list[dict[str, Any]]]:
     from precursor.analysis.runner import play
     from precursor.game.bots import BotDriver
 
@@ -165,8 +183,6 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
             if upd.get("status") == "completed" and owed and owed <= set(upd.get("honoured", [])):
                 honoured += 1
     modules = sorted(m for m in rb.modules if env.get(f"module.{m}"))
-    # a lever counts as ordered when an order for it reached adjudication, carried out or not
-    ordered = sorted({ev["lever"] for ev in game.log if ev["type"] in ("order_executed", "order_failed")})
     econ = {t: float(env[f"{t}.econ_cost"]) for t in TEAMS}
 
     rec: Record = {"seed": seed, "scenario": scenario}
@@ -191,7 +207,6 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
             "agreements_signed": signed,
             "agreements_honoured": honoured,
             "modules": ",".join(modules),
-            "levers_ordered": ",".join(ordered),
             "modules_in_force": len(modules),
             "trilateral": bool(modules),
             "review_badges": int(env["flag.review_badges"]),
@@ -200,7 +215,7 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
             "turns": int(game.state.turn),
         }
     )
-    return rec
+    return rec, game.log
 
 
 # ---------------------------------------------------------------------- many games
@@ -244,7 +259,7 @@ def _shipped() -> Rulebook:
 
 
 def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, index: int) -> Record:
-    return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas)}
+    return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas, levers=True)}
 
 
 # Games played with the cyclic collector paused, in one process, before it runs again. play() pauses it

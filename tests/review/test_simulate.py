@@ -59,7 +59,7 @@ def test_run_seeds_depend_on_batch_seed_and_index_only() -> None:
 def test_a_record_replays_alone_from_its_seed(rb: Rulebook, tutorial_records: list[dict[str, Any]]) -> None:
     rec = tutorial_records[3]
     personas: dict[str, str] = {t: str(rec[f"persona_{t}"]) for t in TEAMS}
-    again = run_one(rb, "tutorial", int(str(rec["seed"])), personas)
+    again = run_one(rb, "tutorial", int(str(rec["seed"])), personas, levers=True)
     assert {"run": 3, **again} == rec
 
 
