@@ -347,10 +347,28 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules_unread(rb: Any, as_json: bool) -> int:
+    """Write-only indicators (precursor/analysis/unread.py): moved by the rules, read by nothing."""
+    from precursor.analysis.unread import persona_only, unread
+
+    found, bots_only = unread(rb), persona_only(rb)
+    if as_json:
+        print(json.dumps({"unread": found, "persona_only": bots_only}, indent=2))
+        return 0
+    for iid in found:
+        print(f"{iid}\t{rb.indicators[iid].name}")
+    print(f"{len(found)} indicator(s) written by the rules and read by nothing (display does not count)")
+    if bots_only:
+        print(f"read only by persona weights or hard rules: {', '.join(bots_only)}")
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     rb = _rulebook(args)
     if args.basis:
         return _rules_basis(rb, args.json)
+    if args.unread:
+        return _rules_unread(rb, args.json)
     levers = [
         {
             "id": lv.id,
@@ -781,13 +799,32 @@ def cmd_balance(args: argparse.Namespace) -> int:
     with _progress_bar(
         not args.json, f"balance ({args.workers} worker{'s' if args.workers > 1 else ''})"
     ) as bar:
-        results = balance(args.runs, args.workers, args.seed, progress=_progress_callback(bar), rb=rb)
+        report = balance(args.runs, args.workers, args.seed, progress=_progress_callback(bar), rb=rb)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps(report, indent=2))
         return 0
     from rich.console import Console
+
+    c = Console()
+    _print_balance_checks(c, report, args.seed)
+    _print_persona_spreads(c, report)
+    _print_lever_use(c, report)
+    return 0
+
+
+def _shown_check(r: dict[str, Any]) -> str:
+    if r["value"] is None:
+        return "–"
+    if r["unit"] == "share":
+        return f"{r['value'] * 100:.1f} %"
+    return f"{r['value']:+.2f}" if r["check"] != "tension_band" else f"{r['value']:.1f}"
+
+
+def _print_balance_checks(c: Any, report: dict[str, Any], seed: int) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
+    results = report["checks"]
     t = Table(
         "scenario",
         "check",
@@ -795,29 +832,79 @@ def cmd_balance(args: argparse.Namespace) -> int:
         "target",
         "",
         title=(
-            f"balance targets (docs/design.md): {args.runs} games per scenario and persona set, "
-            f"seed {args.seed}"
+            f"balance targets (docs/design.md): {report['runs']} games per scenario and persona set, "
+            f"seed {seed}"
         ),
     )
     for r in results:
-        if r["value"] is None:
-            shown = "–"
-        elif r["unit"] == "share":
-            shown = f"{r['value'] * 100:.1f} %"
-        else:
-            shown = f"{r['value']:+.2f}"
-        mark = "[green]pass[/]" if r["passed"] else "[red]off[/]"
-        t.add_row(r["scenario"], r["label"], shown, r["target"], mark)
-    c = Console()
+        mark = "n/a" if r["passed"] is None else "[green]pass[/]" if r["passed"] else "[red]off[/]"
+        t.add_row(r["scenario"], r["label"], _shown_check(r), r["target"], mark)
     c.print(t)
+    for r in results:
+        if r["passed"] is None:
+            c.print(f"n/a: {r['scenario']}, {r['check']}: {escape(r['note'])}")
     refused = sum(
         r["refused"] for r in {(r["scenario"], tuple(r["personas"].items())): r for r in results}.values()
     )
     if refused:
         c.print(f"[red]warning: {refused} bot command(s) were refused; the bots have a bug[/]")
-    failed = sum(1 for r in results if not r["passed"])
-    c.print(f"{len(results) - failed} on target, {failed} off target (a report: the exit code stays 0)")
-    return 0
+    failed = sum(1 for r in results if r["passed"] is False)
+    skipped = sum(1 for r in results if r["passed"] is None)
+    c.print(
+        f"{len(results) - failed - skipped} on target, {failed} off target, {skipped} n/a "
+        "(a report: the exit code stays 0)"
+    )
+
+
+def _print_persona_spreads(c: Any, report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(
+        "scenario",
+        "team",
+        "own personas (mean score)",
+        "own spread",
+        "largest other spread",
+        "",
+        title="persona spreads: a team's mean score across its own personas, and across one other team's",
+    )
+    for r in report["spreads"]:
+        own = ", ".join(f"{p} {_fmt(v)}" for p, v in r["own"].items())
+        other = f"{_fmt(r['other_spread'], signed=False)} ({r['other_team']})" if r["other_team"] else "–"
+        mark = "[red]own < other[/]" if r["flag"] else ""
+        t.add_row(r["scenario"], r["team"], own, _fmt(r["own_spread"], signed=False), other, mark)
+    c.print(t)
+    flagged = sum(1 for r in report["spreads"] if r["flag"])
+    c.print(
+        f"{flagged} of {len(report['spreads'])} rows: another team's persona moves the team's score more "
+        "than its own choice of persona does"
+    )
+
+
+def _print_lever_use(c: Any, report: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from precursor.analysis.simulate import RARE_SHARE
+
+    t = Table(
+        "lever",
+        "ordered in",
+        "most by (persona, scenario)",
+        "",
+        title="lever use: share of all the bot games above in which the lever was ordered at least once",
+    )
+    for r in sorted(report["levers"], key=lambda r: (r["share"], r["code"])):
+        best = r["best"]
+        where = f"{best['persona']}, {best['scenario']} ({best['share'] * 100:.0f} %)" if best else "never"
+        mark = "[red]rare[/]" if r["flag"] else ("rare: " + escape(r["rare"])[:60]) if r["rare"] else ""
+        t.add_row(r["code"], f"{r['share'] * 100:.1f} %", where, mark)
+    c.print(t)
+    flagged = [r["code"] for r in report["levers"] if r["flag"]]
+    c.print(
+        f"{len(flagged)} lever(s) ordered in under {RARE_SHARE * 100:.0f} % of games with no 'rare:' reason"
+        + (f": {', '.join(flagged)}" if flagged else "")
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -1321,6 +1408,11 @@ def _add_analysis_commands(sub: Any) -> None:
         "--basis",
         action="store_true",
         help="count each family's entries by basis: quoted, direction, outside, invented",
+    )
+    r.add_argument(
+        "--unread",
+        action="store_true",
+        help="list the indicators the rules write but nothing reads (no rule, score, objective or persona)",
     )
 
     run = _command(sub, "run", "play a game headlessly from a script and write its event log", cmd_run)

@@ -131,13 +131,31 @@ def parse_personas(text: str) -> dict[str, str]:
 # ---------------------------------------------------------------------- one game
 
 
-def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str]) -> Record:
+def run_one(
+    rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str], *, levers: bool = False
+) -> Record:
     """Play one bot-vs-bot game and reduce it to a flat record of plain JSON values.
 
     Flat (no nesting) so that a JSON-lines file of records loads straight into a data frame or a
     spreadsheet; final values are read from the true state (``game.state.env``), not from any team's
-    fogged view, because the batch answers "what happened", not "what a player saw".
+    fogged view, because the batch answers "what happened", not "what a player saw". With ``levers``
+    the record also names the levers ordered (``levers_ordered``, which the balance report counts);
+    without it, it keeps the columns the sweep's Parquet schema fixes.
     """
+    rec, log = _played(rb, scenario, seed, personas)
+    if levers:
+        rec["levers_ordered"] = levers_ordered(log)
+    return rec
+
+
+def levers_ordered(log: Iterable[Mapping[str, Any]]) -> str:
+    """The levers of a game's orders that reached adjudication, carried out or not: comma-joined, sorted."""
+    return ",".join(sorted({ev["lever"] for ev in log if ev["type"] in ("order_executed", "order_failed")}))
+
+
+def _played(
+    rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str]
+) -> tuple[Record, list[dict[str, Any]]]:
     from precursor.analysis.runner import play
     from precursor.game.bots import BotDriver
 
@@ -191,7 +209,7 @@ def run_one(rb: Rulebook, scenario: str, seed: int, personas: Mapping[str, str])
             "turns": int(game.state.turn),
         }
     )
-    return rec
+    return rec, game.log
 
 
 # ---------------------------------------------------------------------- many games
@@ -235,7 +253,7 @@ def _shipped() -> Rulebook:
 
 
 def _record(rb: Rulebook, scenario: str, personas: dict[str, str], seed: int, index: int) -> Record:
-    return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas)}
+    return {"run": index, **run_one(rb, scenario, run_seed(seed, index), personas, levers=True)}
 
 
 # Games played with the cyclic collector paused, in one process, before it runs again. play() pauses it
@@ -414,6 +432,9 @@ class Check:
     strict: bool  # bounds exclusive ("under 2 %", "over 60 %") rather than inclusive ("5–15 %")
     target: str
     unit: str  # "share" (0..1) or "points"
+    # scenarios shorter than this cannot show the figure at all: their row reads "n/a", with ``why``
+    min_turns: int = 0
+    why: str = ""
 
 
 CHECKS: tuple[Check, ...] = (
@@ -427,6 +448,8 @@ CHECKS: tuple[Check, ...] = (
         False,
         "5–15 %",
         "share",
+        min_turns=4,
+        why="the hawk climbs one rung a turn and its earliest strike is in turn 4 (docs/bots.md, Balance)",
     ),
     Check(
         "institutionalist_hrl_rate",
@@ -463,6 +486,9 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 
+TENSION = "tension_band"  # the per-scenario check on Mexico's mean sovereignty tension
+RARE_SHARE = 0.05  # a lever ordered in fewer bot games than this needs a ``rare:`` reason
+
 
 def _passes(check: Check, value: float | None) -> bool:
     if value is None or math.isnan(value):
@@ -470,6 +496,24 @@ def _passes(check: Check, value: float | None) -> bool:
     if check.lo is not None and (value <= check.lo if check.strict else value < check.lo):
         return False
     return not (check.hi is not None and (value >= check.hi if check.strict else value > check.hi))
+
+
+def persona_sets(rb: Rulebook, scenario: str) -> list[dict[str, str]]:
+    """The scenario's default personas, then every set that changes exactly one team's persona.
+
+    One-change sets are what both questions need: a team's spread over its own personas, and how far
+    one other team's choice of persona moves it; every balance check's override is one of them too.
+    """
+    defaults = resolve_personas(rb, scenario)
+    out = [defaults]
+    for team in TEAMS:
+        for pid in sorted(p.id for p in rb.personas.values() if p.team == team):
+            if pid != defaults.get(team):
+                out.append({**defaults, team: pid})
+    return out
+
+
+BatchKey = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def balance(
@@ -480,49 +524,176 @@ def balance(
     progress: Progress | None = None,
     rb: Rulebook | None = None,
     scenarios: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
-    """Measure the balance targets (docs/design.md) for every scenario; one result per scenario and check.
+) -> dict[str, Any]:
+    """The balance report (docs/design.md, "Balance targets"; docs/balance.md) for every scenario.
 
-    Checks that ask for the same personas (a scenario whose default US persona is already the
-    institutionalist, say) share one batch: with the same seed they would play identical games anyway.
-    All batches go through one process pool so the workers stay busy across scenarios.
+    Plays ``runs`` games of each scenario with its default personas and with every one-team change of
+    persona, on the same seeds, and reads from those batches: the checks (``checks``, one row per
+    scenario and check, the tension band included), the persona spreads (``spreads``, one row per
+    scenario and team) and the lever use (``levers``, one row per lever). All batches go through one
+    process pool so the workers stay busy across scenarios.
     """
     if rb is None:
         from precursor.game.rulebook import default_rulebook
 
         rb = default_rulebook()
     ids = list(scenarios) if scenarios is not None else sorted(rb.scenarios)
-    batches: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
-    plan: list[tuple[str, Check, int, dict[str, str]]] = []
+    batches: dict[BatchKey, int] = {}
     for sc in ids:
-        for check in CHECKS:
-            chosen = resolve_personas(rb, sc, dict(check.overrides))
-            key = batches.setdefault((sc, tuple(chosen.items())), len(batches))
-            plan.append((sc, check, key, chosen))
+        for chosen in persona_sets(rb, sc):
+            batches.setdefault((sc, tuple(chosen.items())), len(batches))
     jobs: list[Job] = [
         (key, sc, personas, seed, i) for (sc, personas), key in batches.items() for i in range(runs)
     ]
-    results = _run_jobs(jobs, workers, progress, rb)
-    summaries = {key: summarize(recs) for key, recs in results.items()}
+    played = _run_jobs(jobs, workers, progress, rb)
+    records = {bk: played[key] for bk, key in batches.items()}
+    summaries = {bk: summarize(recs) for bk, recs in records.items()}
+    return {
+        "runs": runs,
+        "seed": seed,
+        "checks": [row for sc in ids for row in _check_rows(rb, sc, runs, summaries)],
+        "spreads": [row for sc in ids for row in persona_spreads(rb, sc, summaries)],
+        "levers": lever_use(rb, records),
+    }
+
+
+def _key(rb: Rulebook, scenario: str, overrides: Mapping[str, str]) -> BatchKey:
+    return scenario, tuple(resolve_personas(rb, scenario, overrides).items())
+
+
+def _check_rows(
+    rb: Rulebook, sc: str, runs: int, summaries: Mapping[BatchKey, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    model = rb.scenarios[sc].model
+    band = model.tension_band
+    tension = Check(
+        TENSION,
+        "mean MX sovereignty tension, default personas",
+        (),
+        "mean_mx_st",
+        band.low if band else None,
+        band.high if band else None,
+        False,
+        f"{band.low:g}–{band.high:g}" if band else "no band",
+        "points",
+        why="" if band else "the scenario sets no tension_band",
+    )
     out: list[dict[str, Any]] = []
-    for sc, check, key, chosen in plan:
-        raw = summaries[key][check.measure]
+    for check in (*CHECKS, tension):
+        key = _key(rb, sc, dict(check.overrides))
+        summary = summaries[key]
+        raw = summary["indicators"]["mean_mx_st"]["mean"] if check is tension else summary[check.measure]
         value = None if raw is None else float(raw)
+        applies = model.turns >= check.min_turns and not (check is tension and band is None)
         out.append(
             {
                 "scenario": sc,
                 "check": check.name,
                 "label": check.label,
-                "personas": chosen,
+                "personas": dict(key[1]),
                 "measure": check.measure,
                 "value": value,
                 "unit": check.unit,
                 "target": check.target,
                 "lo": check.lo,
                 "hi": check.hi,
-                "passed": _passes(check, value),
+                # None: the check does not apply to this scenario ("n/a"), and ``note`` says why
+                "passed": _passes(check, value) if applies else None,
+                "note": "" if applies else check.why,
                 "runs": runs,
-                "refused": summaries[key]["refused_total"],  # bot commands the engine refused: a bot bug
+                "refused": summary["refused_total"],  # bot commands the engine refused: a bot bug
+            }
+        )
+    return out
+
+
+def _spread(means: Mapping[str, float | None]) -> float | None:
+    xs = [v for v in means.values() if v is not None]
+    return round(max(xs) - min(xs), 4) if xs else None
+
+
+def persona_spreads(
+    rb: Rulebook, sc: str, summaries: Mapping[BatchKey, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per team: how far its mean score moves with its own persona, and with any one other team's.
+
+    If another team's choice of persona moves a team's score more than its own choice does, the team's
+    decisions matter less than who sits across the table: such rows are flagged.
+    """
+    defaults = resolve_personas(rb, sc)
+    teams: list[str] = [t for t in TEAMS if t in defaults]
+    choices: dict[str, list[str]] = {
+        t: sorted(p.id for p in rb.personas.values() if p.team == t) for t in teams
+    }
+
+    def means(team: str, mover: str) -> dict[str, float | None]:
+        return {pid: summaries[_key(rb, sc, {mover: pid})]["scores"][team]["mean"] for pid in choices[mover]}
+
+    out: list[dict[str, Any]] = []
+    for team in teams:
+        own = means(team, team)
+        others = {o: _spread(means(team, o)) for o in teams if o != team}
+        present: dict[str, float] = {o: v for o, v in others.items() if v is not None}
+        worst = max(present, key=lambda o: (present[o], -TEAMS.index(o))) if present else None
+        own_spread = _spread(own)
+        other_spread = present.get(worst) if worst else None
+        out.append(
+            {
+                "scenario": sc,
+                "team": team,
+                "default": defaults[team],
+                "own": own,
+                "own_spread": own_spread,
+                "other_team": worst,
+                "other_spread": other_spread,
+                "others": others,
+                "flag": own_spread is not None and other_spread is not None and own_spread < other_spread,
+            }
+        )
+    return out
+
+
+def lever_use(rb: Rulebook, records: Mapping[BatchKey, Sequence[Record]]) -> list[dict[str, Any]]:
+    """Per lever: the share of all the batches' games in which it was ordered at least once, the
+    (scenario, persona of its team) that orders it most, and a flag when it is rare with no reason.
+
+    A lever no bot ever orders is one a player learns nothing about from the bots, and often one the
+    rules make not worth its cost; ``rare:`` in the lever file says when that is the point.
+    """
+    total = 0
+    used: dict[str, int] = dict.fromkeys(rb.levers, 0)
+    # (scenario, team, persona) -> [games, games per lever ordered]
+    groups: dict[tuple[str, str, str], tuple[list[int], dict[str, int]]] = {}
+    for (sc, personas), recs in records.items():
+        for rec in recs:
+            total += 1
+            ordered = [lid for lid in str(rec.get("levers_ordered") or "").split(",") if lid in used]
+            for team, pid in personas:
+                count, per = groups.setdefault((sc, team, pid), ([0], {}))
+                count[0] += 1
+                for lid in ordered:
+                    if rb.levers[lid].team == team:
+                        per[lid] = per.get(lid, 0) + 1
+            for lid in ordered:
+                used[lid] += 1
+    out: list[dict[str, Any]] = []
+    for lid, lever in rb.levers.items():
+        best: dict[str, Any] | None = None
+        for (sc, team, pid), (count, per) in sorted(groups.items()):
+            n = per.get(lid, 0)
+            if team == lever.team and n and (best is None or n / count[0] > best["share"]):
+                best = {"scenario": sc, "persona": pid, "share": round(n / count[0], 4)}
+        share = round(used[lid] / total, 4) if total else 0.0
+        out.append(
+            {
+                "lever": lid,
+                "code": lever.code,
+                "team": lever.team,
+                "games": used[lid],
+                "share": share,
+                "best": best,
+                "rare": lever.rare,
+                "flag": share < RARE_SHARE and not lever.rare,
             }
         )
     return out

@@ -270,6 +270,12 @@ class Lever(Grounded):
     )
     tags: list[str] = Field(default_factory=list)
     once: bool = Field(default=False, description="can be played once per game")
+    rare: str | None = Field(
+        default=None,
+        min_length=1,
+        description="why bots seldom order this lever, with its source: `precursor balance` does not flag "
+        "a lever with a reason when it is ordered in under 5 % of bot games",
+    )
     description: str = ""
 
 
@@ -492,6 +498,20 @@ class TeamObjectives(Strict):
     secret: list[Objective] = Field(default_factory=list)
 
 
+class TensionBand(Strict):
+    """The range Mexico's mean sovereignty tension should fall in over a default game, from the situation."""
+
+    low: float = Field(ge=0, le=100)
+    high: float = Field(ge=0, le=100)
+    reason: str = Field(min_length=1, description="one sentence: what in the situation puts the band there")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TensionBand:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+
 class ScenarioSeat(Strict):
     id: Ident
     name: str
@@ -519,6 +539,11 @@ class Scenario(MaybeGrounded):
     order_limit_head_seat: int = Field(default=3, ge=1, le=12)
     proposal_limit: int = Field(default=3, ge=0, le=12)
     personas: dict[TeamId, str] = Field(default_factory=dict, description="default bot personas")
+    tension_band: TensionBand | None = Field(
+        default=None,
+        description="where Mexico's mean sovereignty tension (mean.mx.st) should fall in default bot games; "
+        "`precursor balance` reports the measured mean against it",
+    )
     debrief: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

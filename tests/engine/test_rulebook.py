@@ -406,3 +406,65 @@ def test_rules_basis_counts_every_family(rb: Rulebook) -> None:
         assert title in text.stdout
     plain = cli("rules")
     assert "levers by team" not in plain.stdout and "quoted" not in plain.stdout
+
+
+# ------------------------------------------------------- write-only values (precursor/analysis/unread.py)
+
+# Indicators the rules move but nothing reads, today. The list may only shrink: when a mechanic starts
+# reading one, take it out here (test_the_write_only_indicators_are_pinned fails until then).
+UNREAD_TODAY = [
+    "cartel.net",
+    "cartel.smuggling_rev",
+    "flag.fto_bill",
+    "mx.groups",
+    "mx.intl_standing",
+    "us.od_total",
+    "us.wait_index",
+]
+
+
+@pytest.mark.xfail(strict=True, reason=f"written by the rules but read by nothing: {', '.join(UNREAD_TODAY)}")
+def test_no_indicator_is_written_but_never_read(rb: Rulebook) -> None:
+    from precursor.analysis.unread import unread
+
+    assert unread(rb) == []
+
+
+def test_the_write_only_indicators_are_pinned(rb: Rulebook) -> None:
+    from precursor.analysis.unread import unread, written
+
+    assert set(UNREAD_TODAY) <= written(rb)
+    assert unread(rb) == UNREAD_TODAY
+
+
+def test_coded_lookups_count_as_reads_and_stores_do_not(tmp_path: Path) -> None:
+    from precursor.analysis.unread import code_reads
+
+    (tmp_path / "mech.py").write_text(
+        "def f(env, team):\n"
+        "    env['a.stored'] = 1\n"
+        "    x = env[f'{team}.pc'] + env.get('b.got', 0)\n"
+        "    return env[f'flag.finger_{team}']\n"
+    )
+    (tmp_path / "views.py").write_text("def v(env):\n    return env['c.shown']\n")
+    names = ["a.stored", "us.pc", "b.got", "flag.finger_mx_cn", "c.shown", "cartel.pc.x"]
+    assert code_reads(names, tmp_path) == {"us.pc", "b.got", "flag.finger_mx_cn"}
+
+
+def test_an_indicator_only_the_personas_read_is_read_but_listed_apart(rb: Rulebook) -> None:
+    from precursor.analysis.unread import persona_only, read, written
+
+    only = persona_only(rb)
+    assert "mx.tourism" in only  # moved by US-TRAVEL, weighed by a Mexican persona, scored by nothing
+    for iid in only:
+        assert iid in written(rb) and iid in read(rb) and iid not in read(rb, personas=False)
+
+
+def test_cli_rules_unread_prints_the_list(capsys: pytest.CaptureFixture[str]) -> None:
+    from precursor.cli import main
+
+    assert main(["rules", "--unread", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unread"] == UNREAD_TODAY
+    assert main(["rules", "--unread"]) == 0
+    out = capsys.readouterr().out
+    assert all(iid in out for iid in UNREAD_TODAY) and "7 indicator(s)" in out

@@ -59,7 +59,7 @@ def test_run_seeds_depend_on_batch_seed_and_index_only() -> None:
 def test_a_record_replays_alone_from_its_seed(rb: Rulebook, tutorial_records: list[dict[str, Any]]) -> None:
     rec = tutorial_records[3]
     personas: dict[str, str] = {t: str(rec[f"persona_{t}"]) for t in TEAMS}
-    again = run_one(rb, "tutorial", int(str(rec["seed"])), personas)
+    again = run_one(rb, "tutorial", int(str(rec["seed"])), personas, levers=True)
     assert {"run": 3, **again} == rec
 
 
@@ -170,12 +170,15 @@ def test_cli_balance_json_has_every_scenario_and_check(
     rb: Rulebook, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["balance", "--runs", "6", "--workers", "2", "--json"]) == 0
-    results = json.loads(capsys.readouterr().out)
+    results = [r for r in json.loads(capsys.readouterr().out)["checks"] if r["check"] != "tension_band"]
     pairs = [(r["scenario"], r["check"]) for r in results]
     assert sorted(pairs) == sorted((sc, c.name) for sc in rb.scenarios for c in CHECKS)
     for r in results:
-        assert r["runs"] == 6 and isinstance(r["passed"], bool) and r["target"]
-        assert r["refused"] == 0
+        assert r["runs"] == 6 and r["target"] and r["refused"] == 0
+        if r["passed"] is None:  # a check the scenario is too short for: said so, not scored
+            assert r["note"] and rb.scenarios[r["scenario"]].model.turns < 4
+            continue
+        assert isinstance(r["passed"], bool)
         if r["unit"] == "share":
             assert r["value"] * 6 == pytest.approx(round(r["value"] * 6), abs=1e-3)  # a share of 6 games
         if r["lo"] is not None and r["value"] < r["lo"]:

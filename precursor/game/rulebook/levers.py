@@ -76,6 +76,7 @@ def _lever(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, known: Known) -> CLever
         sources=tuple(lv.sources),
         ext=lv.ext,
         description=lv.description,
+        rare=lv.rare,
     )
 
 

@@ -66,6 +66,7 @@ class CLever:
     sources: tuple[str, ...]
     ext: S.Ext | None
     description: str
+    rare: str | None = None  # why bots seldom order it (schema.Lever.rare): read by the balance report
 
 
 @dataclass(slots=True)
