@@ -95,7 +95,7 @@ class GameScreen(Screen[None]):
         self.model = LiveGame()
         self.client: GameClient | None = None
         self.briefing = BriefingPane(self.model, rb, id="brief-scroll")
-        self.dashboard = DashboardPane(self.model)
+        self.dashboard = DashboardPane(self.model, rb)
         self.channels = ChannelsPane(self.model)
         self.proposals = ProposalsPane(self.model, rb, self.table_proposal)
         self.orders = OrdersPane(self.model, rb)
