@@ -109,3 +109,72 @@ def test_every_team_watches_its_red_lines_and_what_its_score_reads(rb: Rulebook)
     # the facilitator watches every team's red lines
     [(title, keys)] = watch_sections(rb, "loose-talk", None)
     assert title == "red lines" and {"mx.st", "cn.irritation", "trust.us_ca"} <= set(keys)
+
+
+# ---------------------------------------------------------------------- help and the channel list
+
+
+def _help_lines(app: Any) -> list[str]:
+    """The help window's text as laid out at the width the screen gives it (all of it: the window
+    scrolls at 24 rows)."""
+    from textual.widgets import Static
+
+    static = app.screen.query_one("#help Static", Static)
+    width = static.content_region.width
+    assert 0 < width <= 80
+    lines = app.console.render_lines(static.content, app.console.options.update_width(width), pad=False)
+    return [line for line in ("".join(seg.text for seg in ln).rstrip() for ln in lines) if line]
+
+
+async def test_help_fits_80_columns_and_offers_the_console_keys_to_the_facilitator_only(url: str) -> None:
+    from client_tui.app import HelpScreen
+
+    g, tokens = await new_game(url, teams=("mx",))
+    for token, facilitator in ((tokens["mx"], False), (g.facilitator_token, True)):
+        app = seat_app(url, g, token)
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("f1")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+            await pilot.pause()
+            lines = _help_lines(app)
+            text = "\n".join(lines)
+            assert "ctrl+r" in text and "ctrl+g" in text and "~est" in text
+            titles = {
+                "Precursor — keys",
+                "Everywhere",
+                "Lobby",
+                "Game",
+                "Replay (precursor replay GAME)",
+                "Marks",
+            }
+            for line in lines:  # a title, or a key and its words: never words wrapped back to the edge
+                assert line.strip() in titles or line.startswith("  "), line
+            assert ("F8" in text) is facilitator and ("ctrl+y" in text) is facilitator
+            await pilot.press("escape")
+            palette = [c.title for c in app.get_system_commands(gs)]
+            assert ("Go to Facilitator control" in palette) is facilitator
+
+
+async def test_the_channel_list_shows_whole_names(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    from precursor.client import GameClient
+
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        name = "Working group on precursor chemicals"
+        await mx.send({"type": "open_channel", "members": ["us", "mx"], "name": name})
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("3")
+            await wait_until(pilot, lambda: len(gs.channels.channel_ids) >= 8, what="the channels")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "United States (team)" in text
+            labels = [" ".join(str(lbl.render()).split()) for lbl in gs.query("#chan-list Label")]
+            assert any(lbl.endswith(name) for lbl in labels), labels
+            # the long name wraps under itself in the list, never cut
+            assert "Working group on" in text and "chemicals" in text
