@@ -67,7 +67,7 @@ NAME_MIN = 16
 def _indicator_keys(rb: Rulebook, names: Iterable[str]) -> list[str]:
     """The indicators an expression reads, ``start.mx.st`` and ``mean.mx.st`` counting as ``mx.st``."""
     out: list[str] = []
-    for n in sorted(names):
+    for n in names:
         for p in _DERIVED:
             if n.startswith(p):
                 n = n[len(p) :]
@@ -84,11 +84,12 @@ def watch_sections(rb: Rulebook, scenario: str | None, team: str | None) -> list
         lines = [k for t in ("mx", "us", "cn", "ca") for k in RED_LINES[t]]
         return [("red lines", list(dict.fromkeys(lines)))]
     score: list[str] = []
-    for comp in rb.scoring:
+    # the heaviest components first, the shared bonus and malus (the same for every team) last
+    for comp in sorted(rb.scoring, key=lambda c: -c.weights.get(team, 0.0)):
         expr = comp.value.get(team)
         if comp.weights.get(team) and expr is not None:
-            score += expr.names
-    score += [*rb.shared_bonus.names, *rb.shared_malus.names]
+            score += sorted(expr.names)
+    score += [*sorted(rb.shared_bonus.names), *sorted(rb.shared_malus.names)]
     secret: list[str] = []
     sc = rb.scenarios.get(scenario) if scenario else None
     for o in sc.objectives if sc is not None else []:
