@@ -64,7 +64,7 @@ READY_WAITING = "ready — waiting for the others"
 
 class GameScreen(Screen[None]):
     BINDINGS = [
-        Binding("f1,question_mark", "app.push_screen('help')", "Help"),
+        Binding("f1,question_mark", "help", "Help"),
         # digits when not typing; F2-F8 work from inside a text field too
         Binding("1,f2", "tab('briefing')", "Brief", show=False),
         Binding("2,f3", "tab('dashboard')", "Dash", show=False),
@@ -95,7 +95,7 @@ class GameScreen(Screen[None]):
         self.model = LiveGame()
         self.client: GameClient | None = None
         self.briefing = BriefingPane(self.model, rb, id="brief-scroll")
-        self.dashboard = DashboardPane(self.model)
+        self.dashboard = DashboardPane(self.model, rb)
         self.channels = ChannelsPane(self.model)
         self.proposals = ProposalsPane(self.model, rb, self.table_proposal)
         self.orders = OrdersPane(self.model, rb)
@@ -409,6 +409,12 @@ class GameScreen(Screen[None]):
         tabs.active = tab
         # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
         self.query_one(TAB_FOCUS[tab]).focus()
+
+    def action_help(self) -> None:
+        """The keys, those of the facilitator's console only for the facilitator."""
+        from .app import HelpScreen
+
+        self.app.push_screen(HelpScreen(facilitator=self.model.role == "facilitator"))
 
     def action_debrief(self) -> None:
         """The game-over debrief again (it comes up by itself once, when the game ends)."""

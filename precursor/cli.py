@@ -1001,8 +1001,17 @@ def cmd_web(args: argparse.Namespace) -> int:
     """The same client in a browser, through textual-serve (each browser tab runs `precursor play`)."""
     import shlex
 
+    import httpx
     from textual_serve.server import Server
 
+    # each browser tab would otherwise open on a lobby that says only "ConnectError": check first
+    try:
+        httpx.get(f"{args.url.rstrip('/')}/api/health", timeout=5, trust_env=False)
+    except httpx.HTTPError:
+        raise Unreachable(
+            f"the server at {args.url} cannot be reached: start one with `precursor serve`"
+            " (or play alone against bots with `precursor solo`)"
+        ) from None
     command = f"{shlex.quote(sys.executable)} -m precursor.cli play {shlex.quote(args.url)}"
     if args.mono:
         command += " --mono"

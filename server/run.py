@@ -5,9 +5,13 @@ docs/protocol.md, "Server settings and why")."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import socket
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
@@ -133,6 +137,40 @@ async def durability_refusal(url: str) -> str | None:
     )
 
 
+class _Server(uvicorn.Server):
+    """Uvicorn, stopped by Ctrl+C (or SIGTERM) with one line instead of two tracebacks.
+
+    Uvicorn raises the signal again once it has shut down, so that the default handler ends the
+    process; a second Ctrl+C during the shutdown (force quit) leaves the application's lifespan
+    unfinished, and the re-raised signal interrupts the event loop: the lifespan task is cancelled
+    and logged as an error, then the KeyboardInterrupt prints its own traceback. Here the signal is
+    remembered, not raised again, and the application is always given its shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        if self.force_exit:  # uvicorn skips it: the store is still closed, within a bound
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(3):
+                    await self.lifespan.shutdown()
+
+    @property
+    def interrupted(self) -> bool:
+        return bool(self._captured_signals)
+
+
 def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
     settings = ServerSettings(**overrides)
     if settings.require_durable:
@@ -149,7 +187,7 @@ def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
         logging.getLogger("precursor.server").warning(warning)
     app = create_app(settings, rulebook)
     config = uvicorn_config(settings, app)
-    server = uvicorn.Server(config)
+    server = _Server(config)
     # a line tools can wait for (tests, the solo launcher): the bound address, once listening
     orig_startup = server.startup
 
@@ -165,4 +203,6 @@ def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
 
     server.startup = startup  # type: ignore[method-assign]
     server.run()
+    if server.interrupted:
+        print("precursor: server stopped", file=sys.stderr, flush=True)
     return 0

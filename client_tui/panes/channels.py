@@ -102,7 +102,8 @@ class ChannelsPane(Horizontal):
     def _label(self, c: dict[str, Any]) -> str:
         n = self.model.unread.get(c["id"], 0)
         mark = "▶ " if c["id"] == self.model.active_channel else "  "
-        return f"{mark}{c['name'][:18]}" + (f" ({n})" if n else "")
+        # the whole name: a long one wraps under itself in the list (cut at 18, "United States (tea")
+        return f"{mark}{c['name']}" + (f" ({n})" if n else "")
 
     @on(ListView.Selected, "#chan-list")
     def _pick(self, event: ListView.Selected) -> None:

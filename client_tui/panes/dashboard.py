@@ -1,9 +1,22 @@
-"""The dashboard tab: the score line and every indicator the seat can see, with trends."""
+"""The dashboard tab: the score line, then what the team's objectives hang on, then every other
+indicator the seat can see, by theme.
+
+A hundred indicators in one flat list hid the dozen a team is scored on: the top section ("Your
+objectives watch") holds the red lines the team must watch, the values its score components read and
+those its secret objectives test, found from the rulebook's compiled expressions (each one knows the
+names it reads). The rest follow under a heading per theme (the indicator's ``group``). The name
+column takes whatever width the value, unit, trend and marker columns leave, and a name longer than
+that wraps onto a second line rather than being cut.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import textwrap
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
@@ -11,24 +24,202 @@ from textual.widgets import DataTable, Static
 from .. import render
 
 if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
     from ..model import LiveGame
+
+# What each team must not let happen, by the indicators that show it coming (docs/design.md, rule
+# family A): Mexican sovereignty tension and the hard red line bind Mexico and the US alike; China
+# watches its irritation (at 50 its enforcement slackens) and its face; Canada its trust with the US
+# and whether it must take a side after a breach.
+RED_LINES: dict[str, tuple[str, ...]] = {
+    "mx": ("mx.st", "flag.hrl", "flag.hrl_count"),
+    "us": ("mx.st", "flag.hrl", "flag.hrl_count"),
+    "cn": ("cn.irritation", "cn.face"),
+    "ca": ("trust.us_ca", "flag.hrl", "flag.ca_must_declare"),
+}
+# prefixes an expression puts before an indicator to read its starting value or its running mean
+_DERIVED = ("start.", "mean.")
+
+GROUP_TITLES = {
+    "health": "Health",
+    "supply": "Supply chain",
+    "security": "Security in Mexico",
+    "migration": "Migration",
+    "border": "The border",
+    "economy": "Economy",
+    "politics": "Politics at home",
+    "sovereignty": "Sovereignty",
+    "elections": "Elections",
+    "china": "China",
+    "canada": "Canada",
+    "trust": "Trust between governments",
+    "usmca": "USMCA",
+    "diplomacy": "Diplomacy",
+    "lag": "Reviews and records",
+}
+WATCH_TITLE = "YOUR OBJECTIVES WATCH"
+# widths of the columns beside the name; cell padding adds 2 to each column, the scrollbar 2 more
+VALUE_W, MARK_W, UNIT_MAX = 8, 11, 12
+NAME_MIN = 16
+
+
+def _indicator_keys(rb: Rulebook, names: Iterable[str]) -> list[str]:
+    """The indicators an expression reads, ``start.mx.st`` and ``mean.mx.st`` counting as ``mx.st``."""
+    out: list[str] = []
+    for n in names:
+        for p in _DERIVED:
+            if n.startswith(p):
+                n = n[len(p) :]
+        if n in rb.indicators and n not in out:
+            out.append(n)
+    return out
+
+
+def watch_sections(rb: Rulebook, scenario: str | None, team: str | None) -> list[tuple[str, list[str]]]:
+    """The top section's parts, each indicator once, in the first part that names it: the red lines,
+    what the team's score reads (its weighted components and the shared bonus and malus), what its
+    secret objectives test. The facilitator watches every team's red lines."""
+    if team is None:
+        lines = [k for t in ("mx", "us", "cn", "ca") for k in RED_LINES[t]]
+        return [("red lines", list(dict.fromkeys(lines)))]
+    score: list[str] = []
+    # the heaviest components first, the shared bonus and malus (the same for every team) last
+    for comp in sorted(rb.scoring, key=lambda c: -c.weights.get(team, 0.0)):
+        expr = comp.value.get(team)
+        if comp.weights.get(team) and expr is not None:
+            score += sorted(expr.names)
+    score += [*sorted(rb.shared_bonus.names), *sorted(rb.shared_malus.names)]
+    secret: list[str] = []
+    sc = rb.scenarios.get(scenario) if scenario else None
+    for o in sc.objectives if sc is not None else []:
+        if o.team == team and o.condition is not None:
+            secret += o.condition.names
+    parts = [
+        ("red lines", list(RED_LINES.get(team, ()))),
+        ("your score", _indicator_keys(rb, score)),
+        ("your secret objectives", _indicator_keys(rb, secret)),
+    ]
+    seen: set[str] = set()
+    out = []
+    for title, keys in parts:
+        fresh = [k for k in keys if k not in seen]
+        seen.update(fresh)
+        out.append((title, fresh))
+    return out
+
+
+def layout(indicators: list[dict[str, Any]], sections: list[tuple[str, list[str]]]) -> list[tuple[str, Any]]:
+    """The table top to bottom: ``("heading", title)``, ``("sub", title)`` or ``("row", indicator)``.
+    Only indicators the seat sees are listed; a watched one is listed in the top section only."""
+    by_id = {i["id"]: i for i in indicators}
+    out: list[tuple[str, Any]] = []
+    pinned: set[str] = set()
+    watch: list[tuple[str, Any]] = []
+    for title, keys in sections:
+        shown = [by_id[k] for k in keys if k in by_id]
+        if shown:
+            watch.append(("sub", title))
+            watch += [("row", i) for i in shown]
+            pinned.update(i["id"] for i in shown)
+    if watch:
+        out += [("heading", WATCH_TITLE), *watch]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for ind in indicators:
+        if ind["id"] not in pinned:
+            groups.setdefault(str(ind.get("group") or ""), []).append(ind)
+    for group, inds in groups.items():
+        title = GROUP_TITLES.get(group, group.replace("_", " ").capitalize() or "Other")
+        out.append(("heading", title.upper()))
+        out += [("row", i) for i in inds]
+    return out
+
+
+def marks(ind: dict[str, Any]) -> str:
+    out = []
+    if ind.get("estimate"):
+        out.append("~est")
+    if ind.get("lag"):
+        out.append(f"lag {ind['lag']}m")
+    return " ".join(out)
 
 
 class DashboardPane(Vertical):
-    def __init__(self, model: LiveGame) -> None:
+    def __init__(self, model: LiveGame, rb: Rulebook | None = None) -> None:
         super().__init__()
         self.model = model
+        self.rb = rb
+        self._sections: tuple[str | None, list[tuple[str, list[str]]]] | None = None
+        self._width = 0  # the width the columns were last laid out for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="scoreline", markup=False)
         yield DataTable(id="indicators", zebra_stripes=True, cursor_type="row")
 
-    def on_mount(self) -> None:
-        self.query_one("#indicators", DataTable).add_columns("indicator", "value", "trend", "as seen")
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width and self.model.view:
+            self.show()
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """Worked out once per scenario: the rulebook's expressions do not change during a game."""
+        scenario = self.model.view.get("scenario", {}).get("id")
+        if self.rb is None:
+            return []
+        if self._sections is None or self._sections[0] != scenario:
+            self._sections = (scenario, watch_sections(self.rb, scenario, self.model.team))
+        return self._sections[1]
 
     def show(self) -> None:
         self.query_one("#scoreline", Static).update(render.score_text(self.model))
         table = self.query_one("#indicators", DataTable)
-        table.clear()
-        for row in render.indicator_rows(self.model):
-            table.add_row(*render.cells(*row))
+        indicators = self.model.view.get("indicators", [])
+        rows = layout(indicators, self.sections())
+        width = self.content_size.width or self.app.size.width
+        wide = width >= 100
+        unit_w = min(UNIT_MAX, max((len(str(i.get("unit") or "")) for i in indicators), default=0)) or 4
+        trend_w = 12 if wide else 8
+        fixed = VALUE_W + unit_w + trend_w + MARK_W + 2 * 5 + 2
+        name_w = max(NAME_MIN, width - fixed)
+        cursor, scroll = table.cursor_row, table.scroll_y
+        table.clear(columns=True)
+        self._width = width
+        for label, w in (
+            ("indicator", name_w),
+            ("value", VALUE_W),
+            ("unit", unit_w),
+            ("trend", trend_w),
+            ("as seen", MARK_W),
+        ):
+            table.add_column(label, width=w)
+        for kind, item in rows:
+            if kind == "row":
+                self._add(table, item, name_w, trend_w)
+            else:
+                text = item if kind == "heading" else f"  {item}:"
+                style = "bold reverse" if kind == "heading" else "bold italic"
+                lines = textwrap.wrap(text, name_w) or [""]
+                table.add_row(
+                    Text("\n".join(lines), style=style),
+                    "",
+                    "",
+                    "",
+                    "",
+                    key=f"{kind}:{item}",
+                    height=len(lines),
+                )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False, scroll=False)
+            table.scroll_to(y=scroll, animate=False)
+
+    @staticmethod
+    def _add(table: DataTable[Any], ind: dict[str, Any], name_w: int, trend_w: int) -> None:
+        """One indicator: its whole name, wrapped under itself if the column is too narrow."""
+        name = str(ind.get("name") or ind["id"])
+        lines = textwrap.wrap(name, name_w, subsequent_indent=" ", break_on_hyphens=False) or [name]
+        value = ind.get("value")
+        unit = "" if isinstance(value, bool) else str(ind.get("unit") or "")  # yes/no needs none
+        cells = render.cells(
+            "\n".join(lines), "", unit, render.sparkline(ind.get("trend", []), trend_w), marks(ind)
+        )
+        cells[1] = Text(render.number(value), justify="right")
+        table.add_row(*cells, key=str(ind["id"]), height=len(lines))

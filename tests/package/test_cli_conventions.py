@@ -7,6 +7,8 @@ import argparse
 import asyncio
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +266,70 @@ def test_shell_completion_offers_commands_and_options_but_not_hidden_aliases(tmp
     assert "--bots" not in offered
     zsh = cli("completion", "zsh")
     assert zsh.returncode == 0 and zsh.stdout.startswith("#compdef precursor"), zsh.stderr
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound for a moment, then let go)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.subprocess
+def test_web_without_a_server_says_how_to_start_one_and_exits_3() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    out = subprocess.run(
+        [sys.executable, "-m", "precursor.cli", "web", url, "--port", str(_closed_port())],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,  # before the check, textual-serve started anyway and ran until killed
+    )
+    assert out.returncode == 3, out.stderr
+    assert len(out.stderr.splitlines()) == 1 and out.stderr.startswith("error: "), out.stderr
+    assert f"the server at {url} cannot be reached" in out.stderr
+    assert "precursor serve" in out.stderr and "precursor solo" in out.stderr
+    assert "ConnectError" not in out.stderr
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
+def test_ctrl_c_stops_serve_with_one_line_and_no_traceback(presses: int) -> None:
+    """With a player connected, as in class; a second Ctrl+C during the shutdown (force quit) printed
+    the lifespan's cancellation and the KeyboardInterrupt as two tracebacks."""
+    from precursor.client import GameClient, LobbyClient
+
+    serve = ["serve", "--host", "127.0.0.1", "--port", "0", "--store", "memory://"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "precursor.cli", *serve],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "serving on http://" in line, line
+        url = line.split("serving on ", 1)[1].split()[0]
+
+        async def seated_then_interrupted() -> None:
+            async with LobbyClient(url) as lobby:
+                g = await lobby.create_game("tutorial", seed=1)
+                token = (await lobby.join(g.game_id, g.join_codes["mx"], "Ana")).token
+            async with GameClient(url, g.game_id, token) as seat:
+                await seat.next_frame()
+                for _ in range(presses):
+                    proc.send_signal(signal.SIGINT)
+                    await asyncio.sleep(0.03)
+                await asyncio.to_thread(proc.wait, 20)
+
+        asyncio.run(seated_then_interrupted())
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert "Traceback" not in err and "ERROR" not in err, err
+    assert proc.returncode in (0, 130), err
+    assert err.rstrip().splitlines()[-1] == "precursor: server stopped", err

@@ -1,0 +1,180 @@
+"""The dashboard tab against a real server: what a team's objectives read sits on top, the rest is
+grouped by theme, and names take the width there is (wrapped, never cut)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
+from textual.widgets import DataTable
+
+from client_tui.game_screen import GameScreen
+from precursor.game.rulebook import Rulebook
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+def _keys(table: DataTable[Any]) -> list[str]:
+    return [str(r.key.value) for r in table.ordered_rows]
+
+
+def _name(table: DataTable[Any], key: str) -> str:
+    """The name cell as one line again (a wrapped name continues on an indented line)."""
+    return " ".join(str(table.get_cell(key, table.ordered_columns[0].key)).split())
+
+
+async def _dashboard(pilot: Any) -> tuple[GameScreen, DataTable[Any]]:
+    gs = await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("2")
+    table = gs.query_one("#indicators", DataTable)
+    await wait_until(pilot, lambda: table.row_count > 50, what="the indicators")
+    await pilot.pause()
+    return gs, table
+
+
+async def test_mexico_sees_what_its_objectives_read_on_top_and_the_rest_by_theme(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, table = await _dashboard(pilot)
+        keys = _keys(table)
+        assert keys[0] == "heading:YOUR OBJECTIVES WATCH"
+        first_theme = next(i for i, k in enumerate(keys) if k.startswith("heading:") and i > 0)
+        watched = keys[:first_theme]
+        # the red line, the score's own components and the secret objectives' values, in that order
+        for key in ("mx.st", "flag.hrl", "mx.homicides", "mx.territory", "mx.approval", "us.od_synth"):
+            assert key in watched, key
+        assert "trust.mx_cn" in watched  # b_mx3: China's trust, measured against its start
+        assert watched.index("sub:red lines") < watched.index("mx.st") < watched.index("sub:your score")
+        assert watched.index("sub:your secret objectives") < watched.index("trust.mx_cn")
+        # every indicator the seat sees is listed once, and the rest under the heading of its theme
+        seen = [i["id"] for i in gs.model.view["indicators"]]
+        rows = [k for k in keys if ":" not in k or k in seen]
+        assert sorted(rows) == sorted(seen) and len(rows) == len(set(rows))
+        from client_tui.panes.dashboard import GROUP_TITLES
+
+        groups = {i["id"]: i["group"] for i in gs.model.view["indicators"]}
+        heading = ""
+        for k in keys[first_theme:]:
+            if k.startswith("heading:"):
+                heading = k
+            else:
+                assert heading == "heading:" + GROUP_TITLES[groups[k]].upper(), (k, heading)
+        assert {"heading:HEALTH", "heading:SUPPLY CHAIN", "heading:SOVEREIGNTY"} <= set(keys)
+        # the width is used: the name column is far wider than the old 46 characters, names are whole
+        assert table.ordered_columns[0].width > 60
+        text = screen_text(app)
+        assert "US synthetic-opioid overdose deaths (annualized)" in text
+        top = "\n".join(text.splitlines()[:14])
+        assert "Mexican sovereignty tension" in top and "YOUR OBJECTIVES WATCH" in top
+
+
+async def test_at_80_columns_names_wrap_whole_and_the_watch_is_on_the_first_screen(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs, table = await _dashboard(pilot)
+        text = screen_text(app)
+        assert "YOUR OBJECTIVES WATCH" in text and "Mexican sovereignty tension" in text
+        narrow = table.ordered_columns[0].width
+        for ind in gs.model.view["indicators"]:
+            assert _name(table, ind["id"]) == " ".join(ind["name"].split()), ind["id"]
+        longest = max(gs.model.view["indicators"], key=lambda i: len(i["name"]))
+        assert next(r for r in table.ordered_rows if r.key.value == longest["id"]).height >= 2
+        # a wider terminal lays the columns out again
+        await pilot.resize_terminal(120, 40)
+        await wait_until(pilot, lambda: table.ordered_columns[0].width > narrow + 30, what="wider names")
+
+
+def test_every_team_watches_its_red_lines_and_what_its_score_reads(rb: Rulebook) -> None:
+    from client_tui.panes.dashboard import RED_LINES, watch_sections
+
+    for team in ("us", "mx", "cn", "ca"):
+        parts = dict(watch_sections(rb, "loose-talk", team))
+        assert parts["red lines"] == list(RED_LINES[team])
+        assert all(k in rb.indicators for keys in parts.values() for k in keys)
+        every = [k for keys in parts.values() for k in keys]
+        assert len(every) == len(set(every))  # each value once, in the first part that names it
+    assert "cn.reputation" in dict(watch_sections(rb, "loose-talk", "cn"))["your score"]
+    assert "trust.us_ca" in dict(watch_sections(rb, "loose-talk", "ca"))["red lines"]
+    assert "flow.northbound" in dict(watch_sections(rb, "loose-talk", "us"))["your score"]
+    # the facilitator watches every team's red lines
+    [(title, keys)] = watch_sections(rb, "loose-talk", None)
+    assert title == "red lines" and {"mx.st", "cn.irritation", "trust.us_ca"} <= set(keys)
+
+
+# ---------------------------------------------------------------------- help and the channel list
+
+
+def _help_lines(app: Any) -> list[str]:
+    """The help window's text as laid out at the width the screen gives it (all of it: the window
+    scrolls at 24 rows)."""
+    from textual.widgets import Static
+
+    static = app.screen.query_one("#help Static", Static)
+    width = static.content_region.width
+    assert 0 < width <= 80
+    lines = app.console.render_lines(static.content, app.console.options.update_width(width), pad=False)
+    return [line for line in ("".join(seg.text for seg in ln).rstrip() for ln in lines) if line]
+
+
+async def test_help_fits_80_columns_and_offers_the_console_keys_to_the_facilitator_only(url: str) -> None:
+    from client_tui.app import HelpScreen
+
+    g, tokens = await new_game(url, teams=("mx",))
+    for token, facilitator in ((tokens["mx"], False), (g.facilitator_token, True)):
+        app = seat_app(url, g, token)
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("f1")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+            await pilot.pause()
+            lines = _help_lines(app)
+            text = "\n".join(lines)
+            assert "ctrl+r" in text and "ctrl+g" in text and "~est" in text
+            titles = {
+                "Precursor — keys",
+                "Everywhere",
+                "Lobby",
+                "Game",
+                "Replay (precursor replay GAME)",
+                "Marks",
+            }
+            for line in lines:  # a title, or a key and its words: never words wrapped back to the edge
+                assert line.strip() in titles or line.startswith("  "), line
+            assert ("F8" in text) is facilitator and ("ctrl+y" in text) is facilitator
+            await pilot.press("escape")
+            palette = [c.title for c in app.get_system_commands(gs)]
+            assert ("Go to Facilitator control" in palette) is facilitator
+
+
+async def test_the_channel_list_shows_whole_names(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    from precursor.client import GameClient
+
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        name = "Working group on precursor chemicals"
+        await mx.send({"type": "open_channel", "members": ["us", "mx"], "name": name})
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("3")
+            await wait_until(pilot, lambda: len(gs.channels.channel_ids) >= 8, what="the channels")
+            await pilot.pause()
+            text = screen_text(app)
+            assert "United States (team)" in text
+            labels = [" ".join(str(lbl.render()).split()) for lbl in gs.query("#chan-list Label")]
+            assert any(lbl.endswith(name) for lbl in labels), labels
+            # the long name wraps under itself in the list, never cut
+            assert "Working group on" in text and "chemicals" in text
