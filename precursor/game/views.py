@@ -48,6 +48,8 @@ class ViewCache:
         self.score: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self.entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # the bot dashboards' entries that are the same for every team (``bots.fast_view``'s to keep)
+        self.bot_common: Any = None
 
 
 def caches(game: GameCore) -> ViewCache:

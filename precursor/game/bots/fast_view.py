@@ -23,6 +23,7 @@ from precursor.game.views import (
     MODE_LIVE,
     MODE_NOISY_NOW,
     WINDOWS,
+    caches,
     dashboard_plan,
     fog_noise,
     fogged_point,
@@ -76,6 +77,27 @@ class DashboardCache:
     changes: list[dict[str, Any] | None] | None = None
 
 
+@dataclass(slots=True)
+class _Common:
+    """The entries of one game's bot dashboards that do not depend on the team (exact, live and yes/no
+    ones: no fog noise), kept in the game's view caches so that the four teams build each once."""
+
+    version: int = -1
+    now: dict[str, Shown] = field(default_factory=dict)  # slot -> entry, as of ``version``
+    kept: dict[str, tuple[Any, Shown]] = field(default_factory=dict)  # slot -> (its inputs, entry)
+
+
+def _common(game: Game) -> _Common:
+    vc = caches(game)
+    common = vc.bot_common
+    if not isinstance(common, _Common):
+        common = vc.bot_common = _Common()
+    version = game.env_version
+    if common.version != version:
+        common.version, common.now = version, {}
+    return common
+
+
 def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Shown]:
     """The team's dashboard (``views.indicators_for``) reduced to what a bot reads from it.
 
@@ -84,11 +106,12 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     bot reads are taken: the value, the point three months before it (for ``trend.*``), and the whole
     series of indicators read through ``lag()``. ``cache`` (the caller's, per game and team) keeps each
     entry while the inputs it is built from do not change (``_sig``), so an unchanged entry is the same
-    object, and the whole dashboard while no value has changed (``game.env_version``). When no month
-    has been recorded since the last build, only the entries of the keys the game's events changed
-    since (``game.env_changes``) are looked at. A test checks, at every event of bot games, that this
-    equals a dashboard built afresh, and at every decision that the environment built from it is the
-    one built from the full view.
+    object, and the whole dashboard while no value has changed (``game.env_version``); an entry without
+    fog is the same for every team, and is built once per game and version for all of them
+    (``_Common``). When no month has been recorded since the last build, only the entries of the keys
+    the game's events changed since (``game.env_changes``) are looked at. A test checks, at every event
+    of bot games, that this equals a dashboard built afresh, and at every decision that the environment
+    built from it is the one built from the full view.
     """
     version = game.env_version
     if cache.version == version:
@@ -106,18 +129,30 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
                     keys.update(dict.fromkeys(ch))
             todo = [index[k] for k in keys if k in index]
     entries = cache.entries
+    common = _common(game)
+    now, shared = common.now, common.kept
     out = dict(cache.shown) if todo is not plan else {}
     env, history = game.state.env, game.state.history
-    for key, mode, lag, noise, series in todo:
+    for key, mode, lag, noise, series, slot in todo:
+        if slot is not None:
+            entry = now.get(slot)
+            if entry is not None:
+                out[key] = entry
+                continue
+            kept = shared
+        else:
+            kept = entries
         hist = history.get(key) or [env[key]]
         sig = _sig(mode, env[key], hist, series)
-        old = entries.get(key)
+        old = kept.get(slot or key)
         if old is not None and old[0] == sig:
-            out[key] = old[1]
-            continue
-        entry = _shown(game, team, key, mode, lag, noise, hist, series)
-        entries[key] = (sig, entry)
+            entry = old[1]
+        else:
+            entry = _shown(game, team, key, mode, lag, noise, hist, series)
+            kept[slot or key] = (sig, entry)
         out[key] = entry
+        if slot is not None:
+            now[slot] = entry
     cache.version, cache.shown, cache.changes = version, out, log
     return out
 
@@ -170,8 +205,9 @@ def _shown(
     return value, trend, full
 
 
-# One indicator of a bot's plan: key, mode, lag, noise, and whether its whole series is shown.
-PlanItem = tuple[str, int, int, float, bool]
+# One indicator of a bot's plan: key, mode, lag, noise, whether its whole series is shown, and the
+# entry's slot among the entries every team shares (None: fogged, so the team's own).
+PlanItem = tuple[str, int, int, float, bool, str | None]
 _PLAN_INDEX: dict[tuple[int, str], dict[str, PlanItem]] = {}
 
 
@@ -191,12 +227,20 @@ def _bot_plan(rb: Rulebook, team: str) -> list[PlanItem]:
     if plan is None:
         read, wanted = read_names(rb), _lag_names(rb)
         plan = [
-            (key, mode, lag, noise, key in wanted)
+            (key, mode, lag, noise, key in wanted, _slot(key, mode, key in wanted))
             for key, mode, lag, noise, _m in dashboard_plan(rb, team)
             if key in read
         ]
         _BOT_PLANS[(rb.serial, team)] = plan
     return plan
+
+
+def _slot(key: str, mode: int, series: bool) -> str | None:
+    """Where an entry without fog is kept for every team: the same key, mode and series give the same
+    entry whichever team reads it (``_shown`` reads the team only for fogged points)."""
+    if mode in (MODE_NOISY_NOW, MODE_LAGGED):
+        return None
+    return f"{key}|{mode}|{int(series)}"
 
 
 _READ_NAMES: dict[int, frozenset[str]] = {}

@@ -14,7 +14,7 @@ from typing import Any
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
-from precursor.game.bots.utility import Term, Weighed, order_utility, specialise, weigh
+from precursor.game.bots.utility import Term, Weighed, order_utility, specialise, utility_of, weigh
 from precursor.game.commands import Note, Order, StatementOrder, SubmitOrders
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
@@ -398,13 +398,14 @@ def _best(
             )
             if cost is None:
                 continue
-            spec = None
             if var.specs is not None:
                 spec = var.specs.get(public)
                 if spec is None:
                     effects = w.public_effects if public else w.private_effects
                     spec = var.specs[public] = specialise(effects, params, public)
-            u, _ = order_utility(bot, env, lever, params, public, cost, spec=spec, weighed=w)
+                u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
+            else:
+                u = utility_of(env, lever, w, params, public, cost, w.public if public else w.private, True)
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best

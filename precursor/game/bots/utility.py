@@ -168,6 +168,8 @@ def order_utility(
         effects, reads_own = w.public if public else w.private, True
     else:
         effects, reads_own = spec
+    if not explain:
+        return utility_of(env, lever, w, params, public, cost, effects, reads_own), []
     if reads_own:
         for k, v in params.items():
             env["param." + k] = v
@@ -199,6 +201,70 @@ def order_utility(
         return total, []
     top = sorted(terms.items(), key=lambda kv: -abs(kv[1]))[:3]
     return total, [f"{k} {v:+.2f}" for k, v in top]
+
+
+def utility_of(
+    env: dict[str, Any],
+    lever: CLever,
+    w: Weighed,
+    params: dict[str, Any],
+    public: bool,
+    cost: float | None,
+    effects: tuple[Term, ...],
+    reads_own: bool,
+) -> float:
+    """``order_utility`` without a reason, from the order's terms (the orders phase scores hundreds of
+    choices a game): the same sums in the same order, so the same float."""
+    if not effects:
+        total = 0.0
+    elif reads_own:
+        for k, v in params.items():
+            env["param." + k] = v
+        env["act.public"] = public
+        try:
+            total = _effects_total(env, effects)
+        finally:
+            for k in params:
+                env.pop("param." + k, None)
+            env.pop("act.public", None)
+    else:
+        total = _effects_total(env, effects)
+    st_w = w.st_w
+    if st_w and (lever.sov_public or lever.sov_private):
+        total += st_w * (lever.sov_public if public else lever.sov_private)
+    if w.tags:
+        total += w.tags
+    if cost:
+        total += -w.pc_aversion * cost / 3
+    return total
+
+
+def _effects_total(env: dict[str, Any], effects: tuple[Term, ...]) -> float:
+    """``_effects_utility`` without the shares: a term whose utility is worked out already
+    (``specialise``) only needs the target not to be a yes/no value."""
+    total = 0.0
+    for when, value, v, chance, prob, u, target, op, weight, per, lag_f in effects:
+        if u is not None and when is None:
+            if not isinstance(env.get(target, 0.0), bool):
+                total += u
+            continue
+        if when is not None or value is not None or chance is not None:
+            try:
+                if when is not None and not when(env):
+                    continue
+                if value is not None:
+                    v = value(env)
+                if chance is not None:
+                    prob = float(chance(env))
+            except (KeyError, TypeError, ZeroDivisionError):
+                continue
+        cur = env.get(target, 0.0)
+        if isinstance(v, bool) or isinstance(cur, bool):
+            continue
+        if u is None:
+            u = weight * _change(op, v, cur) / per * prob * lag_f
+        total += u
+    return total
 
 
 def _effects_utility(env: dict[str, Any], effects: tuple[Term, ...], terms: dict[str, float] | None) -> float:
