@@ -127,6 +127,8 @@ class ResultsLog(WrapLog):
         if not (t in RESULT_TYPES or answered) or seq <= self._seq:
             return
         self._seq = seq
+        if t == "effect" and "changes" in ev and not ev["changes"] and not ev.get("unreported"):
+            return  # a rule that moved only values this team may not see: nothing to read here
         try:
             card = result_text(ev, self.rb)
         except Exception as exc:  # a shape the card does not know must not take the client down
