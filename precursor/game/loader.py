@@ -123,10 +123,15 @@ def read_yaml(path: Path, display: str | None = None) -> Doc:
     """Parse one YAML file, keeping line numbers. Raises RulebookError on a syntax error."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise RulebookError([Problem(name, 1, "(file)", f"cannot read: {exc.strerror}")]) from exc
-    return read_yaml_text(text, name)
+    return read_yaml_text(decode(raw), name)
+
+
+def decode(raw: bytes) -> str:
+    """A file's bytes as ``Path.read_text`` gives them: UTF-8, every line ending made a newline."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_yaml_text(text: str, name: str) -> Doc:
