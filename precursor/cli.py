@@ -189,11 +189,33 @@ def _user_paths(args: argparse.Namespace | None) -> tuple[list[Path], list[Path]
     return pick("rules", "PRECURSOR_RULES_PATH"), pick("scenarios", "PRECURSOR_SCENARIOS_PATH")
 
 
+def _cache_folder() -> Path | None:
+    """Where the parsed rule files are kept between commands (precursor/game/rulebook/cache.py):
+    ``PRECURSOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/precursor``, else ``~/.cache/precursor``; None
+    with ``PRECURSOR_NO_CACHE=1``, or without a home folder."""
+    import os
+
+    if os.environ.get("PRECURSOR_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("PRECURSOR_CACHE_DIR", "")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and Path(xdg).is_absolute():  # the XDG rule: a relative path is to be ignored
+        return Path(xdg) / "precursor"
+    try:
+        return Path.home() / ".cache" / "precursor"
+    except RuntimeError:  # no home folder to be found
+        return None
+
+
 def _rulebook(args: argparse.Namespace | None = None) -> Any:
     """The shipped rulebook with the user's rules and scenarios over it; problems in them are listed
     one a line, like validate's, and exit 1."""
     from precursor.game.loader import RulebookError
-    from precursor.game.rulebook import overlay
+    from precursor.game.rulebook import cache, overlay
+
+    cache.use(_cache_folder())
 
     rules, scenarios = _user_paths(args)
     try:

@@ -14,11 +14,9 @@ same records with one worker or eight, and any single run can be replayed alone 
 from __future__ import annotations
 
 import math
-import multiprocessing
 import statistics
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +26,8 @@ from precursor.game.rng import mix
 from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from precursor.game.rulebook import Rulebook
 
 Record = dict[str, Any]
@@ -254,6 +254,8 @@ def pool_context() -> Any:
     """``fork`` where it exists (Linux): workers start in milliseconds and share the loaded rulebook's
     pages copy-on-write; elsewhere the platform default, with the rulebook loaded by the initializer."""
     if sys.platform.startswith("linux"):
+        import multiprocessing
+
         return multiprocessing.get_context("fork")
     return None
 
@@ -265,9 +267,10 @@ def _run_jobs(
     total = len(jobs)
     done = 0
     out: dict[int, list[tuple[int, Record]]] = {}
-    from precursor.analysis.executor import current
-
-    if current() is not None:  # an executor chosen by the caller (--scheduler, --executor dask)
+    # an executor chosen by the caller (--scheduler, --executor dask) is chosen through that module: when
+    # it was never imported, there is none, and a game in this process needs no pool machinery loaded
+    executor = sys.modules.get("precursor.analysis.executor")
+    if executor is not None and executor.current() is not None:
         from precursor.analysis.pool import map_games
 
         rb = rb if rb is not None else _shipped()
@@ -295,6 +298,8 @@ def _run_jobs(
         # Chunks of games per task spread the per-task round trip (queue, pickle, wake-up) over several
         # games, while staying small enough to balance the load across workers and move the progress bar.
         chunk = max(1, min(25, total // (workers * 8)))
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=pool_context(), initializer=_init_worker

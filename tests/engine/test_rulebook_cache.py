@@ -1,10 +1,12 @@
 """The parsed-rulebook cache (precursor/game/rulebook/cache.py): a warm load parses nothing and gives the
 same rulebook, played to the same events; a bad or stale entry, or a folder that cannot be written, costs
-only the parse it would have saved."""
+only the parse it would have saved. The command line's choice of folder is tested with the CLI
+(tests/package/test_startup.py)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +34,13 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def folder(tmp_path: Path) -> Iterator[Path]:
+    from precursor.game.rulebook import cache
+
     where = tmp_path / "cache"
-    monkeypatch.setenv("PRECURSOR_CACHE_DIR", str(where))
-    monkeypatch.delenv("PRECURSOR_NO_CACHE", raising=False)
-    return where
+    cache.use(where)
+    yield where
+    cache.use(None)
 
 
 def entries(folder: Path) -> dict[str, bytes]:
@@ -99,17 +103,36 @@ def test_an_edited_file_is_parsed_again(folder: Path, parses: list[str], tmp_pat
     assert "mine" not in second.scenarios
 
 
-def test_a_folder_that_cannot_be_created_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parses: list[str]
-) -> None:
+def test_a_folder_that_cannot_be_created_changes_nothing(tmp_path: Path, parses: list[str]) -> None:
+    from precursor.game.rulebook import cache
+
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    monkeypatch.setenv("PRECURSOR_CACHE_DIR", str(blocker / "cache"))
-    monkeypatch.delenv("PRECURSOR_NO_CACHE", raising=False)
-    first = load()
-    second = load()
+    cache.use(blocker / "cache")
+    try:
+        first = load()
+        second = load()
+    finally:
+        cache.use(None)
     assert len(parses) == 2 * len(loading.default_files())
     assert first.fingerprint == second.fingerprint
+
+
+def test_a_writer_that_died_costs_one_entry_once(folder: Path, parses: list[str]) -> None:
+    """A temporary file left by a process that died while writing an entry is cleared, not waited on."""
+    load()
+    paths = sorted(folder.rglob("*.marshal"))
+    paths[0].unlink()
+    leftover = paths[0].with_name(paths[0].name + ".tmp")
+    leftover.write_bytes(b"half an entry")
+    parses.clear()
+    load()  # parses that file, finds the way blocked, clears it
+    assert len(parses) == 1 and not leftover.exists() and not paths[0].exists()
+    load()  # parses it once more and keeps it
+    assert len(parses) == 2 and paths[0].exists()
+    parses.clear()
+    load()
+    assert parses == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="no permission bit stops root from writing")
@@ -130,30 +153,3 @@ def test_a_read_only_folder_is_read_and_not_written(folder: Path, parses: list[s
     assert parses == [str(mine)]  # the kept entries were read; the new file's parse could not be kept
     assert warm.fingerprint == cold.fingerprint and "mine" in warm.scenarios
     assert entries(folder) == kept
-
-
-def test_turned_off(folder: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from precursor.game.rulebook.cache import cache_dir
-
-    monkeypatch.setenv("PRECURSOR_NO_CACHE", "1")
-    assert cache_dir() is None
-    load()
-    load()
-    assert not folder.exists()
-    assert len(parses) == 2 * len(loading.default_files())
-
-
-def test_where_the_folder_is(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from precursor.game.rulebook.cache import cache_dir
-
-    for var in ("PRECURSOR_CACHE_DIR", "PRECURSOR_NO_CACHE", "XDG_CACHE_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    assert cache_dir() == Path.home() / ".cache" / "precursor"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache_dir() == tmp_path / "precursor"
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # the XDG spec: relative paths are invalid
-    assert cache_dir() == Path.home() / ".cache" / "precursor"
-    monkeypatch.setenv("PRECURSOR_CACHE_DIR", str(tmp_path / "mine"))
-    assert cache_dir() == tmp_path / "mine"
-    monkeypatch.setenv("PRECURSOR_NO_CACHE", "0")
-    assert cache_dir() == tmp_path / "mine"

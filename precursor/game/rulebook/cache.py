@@ -17,8 +17,8 @@ is not what a parse returns is ignored and written again; a folder that cannot b
 ``marshal``, which stores only plain values (no code runs when one is read), and a parse holding
 anything else (a YAML timestamp, say) is simply not kept.
 
-Where: ``$PRECURSOR_CACHE_DIR``, else ``$XDG_CACHE_HOME/precursor``, else ``~/.cache/precursor``.
-``PRECURSOR_NO_CACHE=1`` turns it off.
+The game reads no environment, so the cache is off until its folder is given (``use``): the command
+line gives it, from ``PRECURSOR_CACHE_DIR``, ``XDG_CACHE_HOME`` or ``~/.cache`` (precursor/cli.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,18 +35,16 @@ from precursor.game.loader import Doc, Path_
 # bumped when an entry's layout changes; part of every key and of every entry
 FORMAT = "precursor-yaml-1"
 _SALT: list[bytes] = []  # the key's part that is the same for every file, computed once per process
+_FOLDER: list[Path] = []  # where entries go; empty: no cache
 
 
-def cache_dir() -> Path | None:
-    """The folder entries go to; None when the cache is turned off."""
-    if os.environ.get("PRECURSOR_NO_CACHE", "") not in ("", "0"):
-        return None
-    explicit = os.environ.get("PRECURSOR_CACHE_DIR", "")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-    return base / "precursor"
+def use(folder: Path | None) -> None:
+    """Keep parses in ``folder`` from now on; None turns the cache off (the default)."""
+    _FOLDER[:] = [] if folder is None else [folder]
+
+
+def folder() -> Path | None:
+    return _FOLDER[0] if _FOLDER else None
 
 
 def _salt() -> bytes:
@@ -75,12 +72,12 @@ def _entry(folder: Path, k: str) -> Path:
 
 def lookup(raw: bytes, name: str) -> Doc | None:
     """The kept parse of a file's bytes, as a Doc named ``name``; None on a miss or a bad entry."""
-    folder = cache_dir()
-    if folder is None:
+    where = folder()
+    if where is None:
         return None
     k = key(raw)
     try:
-        blob = _entry(folder, k).read_bytes()
+        blob = _entry(where, k).read_bytes()
         entry = marshal.loads(blob)
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -101,20 +98,25 @@ def _well_formed(entry: Any, k: str) -> bool:
 
 def store(raw: bytes, data: Any, lines: dict[Path_, int]) -> None:
     """Keep a fresh parse of ``raw``; silently nothing when it cannot be kept."""
-    folder = cache_dir()
-    if folder is None:
+    where = folder()
+    if where is None:
         return
     k = key(raw)
     try:
         blob = marshal.dumps((FORMAT, k, data, lines))
     except ValueError:  # a value marshal cannot store (a YAML timestamp): parse this file each time
         return
-    path = _entry(folder, k)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    path = _entry(where, k)
+    tmp = path.with_name(f"{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(blob)
-        os.replace(tmp, path)  # whole or not at all, even with several processes writing
+        with tmp.open("xb") as out:  # one writer at a time; the others leave the entry to it
+            out.write(blob)
+        tmp.replace(path)  # the entry appears whole or not at all
+    except FileExistsError:
+        # another process is writing it, or one died doing so: clear the way for the next time
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     except OSError:
         with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+            tmp.unlink()
