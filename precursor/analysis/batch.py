@@ -4,7 +4,6 @@ simulate itself uses, do not import it back."""
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -20,5 +19,7 @@ def pool_context() -> Any:
     """``fork`` where it exists (Linux): workers start in milliseconds and share the loaded rulebook's
     pages copy-on-write; elsewhere the platform default, with the rulebook loaded by the initializer."""
     if sys.platform.startswith("linux"):
+        import multiprocessing  # here, not at the top: a batch played in one process never pays for it
+
         return multiprocessing.get_context("fork")
     return None

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from precursor.game.commands import Actor, Advance, Command, CommandEnvelope, CommandError
@@ -65,6 +64,8 @@ def parse_command(raw: dict[str, Any]) -> CommandEnvelope:
 
 
 def load_script(path: Path) -> dict[str, Any]:
+    import yaml  # here, not at the top: a batch of bot games reads no script
+
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     if not isinstance(data, dict):

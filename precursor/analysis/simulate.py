@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 import statistics
+import sys
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,8 @@ from precursor.game.rng import mix
 from precursor.game.schema import TEAMS
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from precursor.game.rulebook import Rulebook
 
 Record = dict[str, Any]
@@ -269,9 +271,10 @@ def _run_jobs(
     total = len(jobs)
     done = 0
     out: dict[int, list[tuple[int, Record]]] = {}
-    from precursor.analysis.executor import current
-
-    if current() is not None:  # an executor chosen by the caller (--scheduler, --executor dask)
+    # an executor chosen by the caller (--scheduler, --executor dask) is chosen through that module: when
+    # it was never imported, there is none, and a game in this process needs no pool machinery loaded
+    executor = sys.modules.get("precursor.analysis.executor")
+    if executor is not None and executor.current() is not None:
         from precursor.analysis.pool import map_games
 
         rb = rb if rb is not None else _shipped()
@@ -299,6 +302,8 @@ def _run_jobs(
         # Chunks of games per task spread the per-task round trip (queue, pickle, wake-up) over several
         # games, while staying small enough to balance the load across workers and move the progress bar.
         chunk = max(1, min(25, total // (workers * 8)))
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=pool_context(), initializer=_init_worker

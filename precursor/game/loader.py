@@ -7,12 +7,15 @@ came from, and maps pydantic's error locations back to ``file:line: field: what 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    import yaml
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -83,15 +86,20 @@ class Doc:
         return Problem(self.file, self.line(path), self.field(path), message)
 
 
-# LibYAML's parser is about ten times faster than the pure-Python one and keeps the same node marks.
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _builder() -> type[yaml.SafeLoader]:
+    """The loader class, made on first use: a command whose rule files all come from the cache
+    (rulebook/cache.py) never imports yaml. LibYAML's parser is about ten times faster than the
+    pure-Python one and keeps the same node marks."""
+    import yaml
+
+    base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return type("_Builder", (base,), {})
 
 
-class _Builder(_Base):  # type: ignore[valid-type,misc]
-    pass
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
+    import yaml  # a lookup in sys.modules: imported by _builder
 
-
-def _build(loader: _Builder, node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -123,14 +131,21 @@ def read_yaml(path: Path, display: str | None = None) -> Doc:
     """Parse one YAML file, keeping line numbers. Raises RulebookError on a syntax error."""
     name = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise RulebookError([Problem(name, 1, "(file)", f"cannot read: {exc.strerror}")]) from exc
-    return read_yaml_text(text, name)
+    return read_yaml_text(decode(raw), name)
+
+
+def decode(raw: bytes) -> str:
+    """A file's bytes as ``Path.read_text`` gives them: UTF-8, every line ending made a newline."""
+    return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_yaml_text(text: str, name: str) -> Doc:
-    loader = _Builder(text)
+    import yaml
+
+    loader = _builder()(text)
     lines: dict[Path_, int] = {}
     try:
         node = loader.get_single_node()

@@ -6,9 +6,10 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from precursor.game.loader import Doc, RulebookError, read_yaml
+from precursor.game.loader import Doc, RulebookError, decode, read_yaml, read_yaml_text
 from precursor.game.paths import rules_dir, scenarios_dir
 from precursor.game.provenance import fingerprint
+from precursor.game.rulebook import cache
 from precursor.game.rulebook.build import build
 from precursor.game.rulebook.context import Ctx, Kinds
 from precursor.game.rulebook.model import Rulebook
@@ -95,7 +96,7 @@ def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scena
         if p.resolve() in given_names:
             continue
         try:
-            d = read_yaml(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
+            d = _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
             continue
@@ -121,7 +122,20 @@ def _scenario_id(doc: Doc) -> object:
 def _read_given(p: Path) -> Doc:
     """A file named by the user, shown in problems as they would name it: relative to where they are."""
     root = Path.cwd()
-    return read_yaml(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
+    return _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
+
+
+def _read(p: Path, display: str) -> Doc:
+    """One file parsed, or its parse as kept by an earlier process (rulebook/cache.py)."""
+    try:
+        raw = p.read_bytes()
+    except OSError:
+        return read_yaml(p, display)  # which says what is wrong with it
+    doc = cache.lookup(raw, display)
+    if doc is None:
+        doc = read_yaml_text(decode(raw), display)
+        cache.store(raw, doc.data, doc.lines)  # now: overrides change the data later
+    return doc
 
 
 def classify(doc: Doc) -> str:

@@ -1,0 +1,155 @@
+"""The parsed-rulebook cache (precursor/game/rulebook/cache.py): a warm load parses nothing and gives the
+same rulebook, played to the same events; a bad or stale entry, or a folder that cannot be written, costs
+only the parse it would have saved. The command line's choice of folder is tested with the CLI
+(tests/package/test_startup.py)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import Rulebook, load, loading
+
+SCENARIO = "tutorial"
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files actually parsed, rather than taken from the cache."""
+    seen: list[str] = []
+    real = loading.read_yaml_text
+
+    def counting(text: str, name: str) -> Any:
+        seen.append(name)
+        return real(text, name)
+
+    monkeypatch.setattr(loading, "read_yaml_text", counting)
+    return seen
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Iterator[Path]:
+    from precursor.game.rulebook import cache
+
+    where = tmp_path / "cache"
+    cache.use(where)
+    yield where
+    cache.use(None)
+
+
+def entries(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.rglob("*.marshal"))}
+
+
+def events(rb: Rulebook) -> str:
+    sc = rb.scenarios[SCENARIO]
+    game, _ = play(rb, SCENARIO, 3, None, bots=BotDriver(rb, dict(sc.model.personas), 3))
+    return game.events_jsonl() + game.state.snapshot()
+
+
+def same(a: Rulebook, b: Rulebook) -> None:
+    assert a.fingerprint == b.fingerprint
+    assert {k: s.fingerprint for k, s in a.scenarios.items()} == {
+        k: s.fingerprint for k, s in b.scenarios.items()
+    }
+    assert a.files == b.files
+    assert events(a) == events(b)
+
+
+def test_a_warm_load_parses_nothing_and_plays_the_same(folder: Path, parses: list[str]) -> None:
+    cold = load()
+    shipped = len(loading.default_files())
+    assert len(parses) == shipped
+    assert len(entries(folder)) == shipped
+    parses.clear()
+    warm = load()
+    assert parses == []
+    same(cold, warm)
+
+
+def test_a_corrupt_or_foreign_entry_is_ignored_and_written_again(folder: Path, parses: list[str]) -> None:
+    cold = load()
+    good = entries(folder)
+    names = list(good)
+    paths = sorted(folder.rglob("*.marshal"))
+    paths[0].write_bytes(b"\x00not marshal at all")
+    paths[1].write_bytes(good[names[1]][: len(good[names[1]]) // 2])  # cut short
+    paths[2].write_bytes(good[names[3]])  # another file's parse under this file's key
+    paths[4].write_bytes(b"")
+    parses.clear()
+    again = load()
+    assert len(parses) == 4
+    same(cold, again)
+    assert entries(folder) == good  # rewritten whole
+
+
+def test_an_edited_file_is_parsed_again(folder: Path, parses: list[str], tmp_path: Path) -> None:
+    src = loading.scenarios_dir() / f"{SCENARIO}.yaml"
+    mine = tmp_path / "mine.yaml"
+    text = src.read_text(encoding="utf-8").replace(f"id: {SCENARIO}", "id: mine", 1)
+    mine.write_text(text, encoding="utf-8")
+    first = load([mine], add_scenarios=True)
+    mine.write_text(text.replace("id: mine", "id: mine-edited", 1), encoding="utf-8")
+    parses.clear()
+    second = load([mine], add_scenarios=True)
+    assert parses == [str(mine)]  # the shipped files came from the cache, the edited one did not
+    assert "mine" in first.scenarios and "mine-edited" in second.scenarios
+    assert "mine" not in second.scenarios
+
+
+def test_a_folder_that_cannot_be_created_changes_nothing(tmp_path: Path, parses: list[str]) -> None:
+    from precursor.game.rulebook import cache
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    cache.use(blocker / "cache")
+    try:
+        first = load()
+        second = load()
+    finally:
+        cache.use(None)
+    assert len(parses) == 2 * len(loading.default_files())
+    assert first.fingerprint == second.fingerprint
+
+
+def test_a_writer_that_died_costs_one_entry_once(folder: Path, parses: list[str]) -> None:
+    """A temporary file left by a process that died while writing an entry is cleared, not waited on."""
+    load()
+    paths = sorted(folder.rglob("*.marshal"))
+    paths[0].unlink()
+    leftover = paths[0].with_name(paths[0].name + ".tmp")
+    leftover.write_bytes(b"half an entry")
+    parses.clear()
+    load()  # parses that file, finds the way blocked, clears it
+    assert len(parses) == 1 and not leftover.exists() and not paths[0].exists()
+    load()  # parses it once more and keeps it
+    assert len(parses) == 2 and paths[0].exists()
+    parses.clear()
+    load()
+    assert parses == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="no permission bit stops root from writing")
+def test_a_read_only_folder_is_read_and_not_written(folder: Path, parses: list[str], tmp_path: Path) -> None:
+    cold = load()
+    kept = entries(folder)
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    mine = tmp_path / "mine.yaml"
+    src = loading.scenarios_dir() / f"{SCENARIO}.yaml"
+    mine.write_text(src.read_text(encoding="utf-8").replace(f"id: {SCENARIO}", "id: mine", 1))
+    parses.clear()
+    try:
+        warm = load([mine], add_scenarios=True)
+    finally:
+        for p in [folder, *folder.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+    assert parses == [str(mine)]  # the kept entries were read; the new file's parse could not be kept
+    assert warm.fingerprint == cold.fingerprint and "mine" in warm.scenarios
+    assert entries(folder) == kept

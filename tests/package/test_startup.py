@@ -1,0 +1,86 @@
+"""Whole ``precursor`` processes as a user starts them: what start-up reads, and how its failures read."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCH = "import sys; from precursor.__main__ import main; sys.argv[0] = 'precursor'; sys.exit(main())"
+
+
+def precursor(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LAUNCH, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_a_report_of_a_scenario_not_loaded_is_one_error_line(tmp_path: Path) -> None:
+    """A log of one's own scenario, reported without saying where that scenario is, is an input error
+    with a hint, not the engine's traceback."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    text = (ROOT / "scenarios" / "tutorial.yaml").read_text(encoding="utf-8")
+    (mine / "my-tutorial.yaml").write_text(text.replace("id: tutorial", "id: my-tutorial", 1), "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PRECURSOR_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("PRECURSOR_SCENARIOS_PATH", None)
+    log = tmp_path / "game.jsonl"
+    played = precursor(
+        *["run", "--scenario", "my-tutorial", "--seed", "1", "--out", str(log)],
+        cwd=tmp_path,
+        env={**env, "PRECURSOR_SCENARIOS_PATH": str(mine)},
+    )
+    assert played.returncode == 0, played.stderr
+    out = precursor("report", str(log), "--out", str(tmp_path / "r.md"), cwd=tmp_path, env=env)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "my-tutorial" in errors[0], out.stderr
+    assert "PRECURSOR_SCENARIOS_PATH" in errors[0]
+    assert not (tmp_path / "r.md").exists()
+    found = precursor(
+        *["report", str(log), "--out", str(tmp_path / "r.md")],
+        cwd=tmp_path,
+        env={**env, "PRECURSOR_SCENARIOS_PATH": str(mine)},
+    )
+    assert found.returncode == 0, found.stderr
+    assert (tmp_path / "r.md").exists()
+
+
+def test_commands_keep_the_parsed_rules_where_the_environment_says(tmp_path: Path) -> None:
+    """The cache (precursor/game/rulebook/cache.py) as a user meets it: a report read with a cold
+    cache, a warm one and none is the same report; entries go to PRECURSOR_CACHE_DIR, else
+    XDG_CACHE_HOME, else ~/.cache; PRECURSOR_NO_CACHE=1 writes nothing."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path / "home")}
+    for var in ("PRECURSOR_CACHE_DIR", "PRECURSOR_NO_CACHE", "XDG_CACHE_HOME", "PRECURSOR_SCENARIOS_PATH"):
+        env.pop(var, None)
+    log = tmp_path / "game.jsonl"
+    played = precursor(
+        "run", "--scenario", "tutorial", "--seed", "2", "--out", str(log), cwd=tmp_path, env=env
+    )
+    assert played.returncode == 0, played.stderr
+    home_cache = tmp_path / "home" / ".cache" / "precursor"
+    shipped = len(list((ROOT / "rules").rglob("*.yaml"))) + len(list((ROOT / "scenarios").glob("*.yaml")))
+    assert len(list(home_cache.rglob("*.marshal"))) == shipped
+
+    def report(name: str, **extra: str) -> str:
+        """The report, as report.md in a folder of its own (its charts' folder is named in it)."""
+        (tmp_path / name).mkdir()
+        out_md = tmp_path / name / "report.md"
+        out = precursor("report", str(log), "--out", str(out_md), cwd=tmp_path, env={**env, **extra})
+        assert out.returncode == 0, out.stderr
+        return out_md.read_text(encoding="utf-8")
+
+    mine = tmp_path / "mine"
+    cold = report("cold", PRECURSOR_CACHE_DIR=str(mine))
+    assert len(list(mine.rglob("*.marshal"))) == shipped
+    warm = report("warm", PRECURSOR_CACHE_DIR=str(mine))
+    xdg = tmp_path / "xdg"
+    assert report("xdg", XDG_CACHE_HOME=str(xdg)) == cold
+    assert len(list((xdg / "precursor").rglob("*.marshal"))) == shipped
+    off = tmp_path / "off"
+    assert report("none", PRECURSOR_NO_CACHE="1", PRECURSOR_CACHE_DIR=str(off)) == cold
+    assert not off.exists()
+    assert warm == cold
