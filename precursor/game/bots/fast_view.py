@@ -83,7 +83,7 @@ class _Common:
     ones: no fog noise), kept in the game's view caches so that the four teams build each once."""
 
     version: int = -1
-    now: dict[str, Shown] = field(default_factory=dict)  # slot -> entry, as of ``version``
+    at_version: dict[str, Shown] = field(default_factory=dict)  # slot -> entry, as of ``version``
     kept: dict[str, tuple[Any, Shown]] = field(default_factory=dict)  # slot -> (its inputs, entry)
 
 
@@ -94,7 +94,7 @@ def _common(game: Game) -> _Common:
         common = vc.bot_common = _Common()
     version = game.env_version
     if common.version != version:
-        common.version, common.now = version, {}
+        common.version, common.at_version = version, {}
     return common
 
 
@@ -130,12 +130,12 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
             todo = [index[k] for k in keys if k in index]
     entries = cache.entries
     common = _common(game)
-    now, shared = common.now, common.kept
+    built, shared = common.at_version, common.kept
     out = dict(cache.shown) if todo is not plan else {}
     env, history = game.state.env, game.state.history
     for key, mode, lag, noise, series, slot in todo:
         if slot is not None:
-            entry = now.get(slot)
+            entry = built.get(slot)
             if entry is not None:
                 out[key] = entry
                 continue
@@ -152,7 +152,7 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
             kept[slot or key] = (sig, entry)
         out[key] = entry
         if slot is not None:
-            now[slot] = entry
+            built[slot] = entry
     cache.version, cache.shown, cache.changes = version, out, log
     return out
 
