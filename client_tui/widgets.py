@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -71,6 +72,18 @@ class WrapLog(RichLog):
         super().clear()
         self._texts.clear()
         return self
+
+    def action_page_down(self) -> None:
+        """A page at once: the smooth scroll repainted every visible line on each of its frames, about
+        120 ms of CPU per key on the results of a long game (bench/bench_tui.py)."""
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        if not self.allow_vertical_scroll:
+            raise SkipAction()
+        self.scroll_page_up(animate=False)
 
     def on_resize(self, event: Resize) -> None:
         self._size_known = True
