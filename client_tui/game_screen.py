@@ -412,7 +412,7 @@ class GameScreen(Screen[None]):
 
     def action_help(self) -> None:
         """The keys, those of the facilitator's console only for the facilitator."""
-        from .app import HelpScreen
+        from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(facilitator=self.model.role == "facilitator"))
 

@@ -26,8 +26,9 @@ from test_tui_support import (
 from textual.widgets import Button, DataTable, Input, ListView, RichLog, Select, SelectionList
 
 from client_tui import render
-from client_tui.app import HelpScreen, PrecursorApp
+from client_tui.app import PrecursorApp
 from client_tui.game_screen import GameScreen
+from client_tui.help import HelpScreen
 from client_tui.lobby import CodesScreen, CreateGameScreen, LobbyScreen
 from precursor.client import GameClient
 

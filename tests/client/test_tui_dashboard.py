@@ -127,7 +127,7 @@ def _help_lines(app: Any) -> list[str]:
 
 
 async def test_help_fits_80_columns_and_offers_the_console_keys_to_the_facilitator_only(url: str) -> None:
-    from client_tui.app import HelpScreen
+    from client_tui.help import HelpScreen
 
     g, tokens = await new_game(url, teams=("mx",))
     for token, facilitator in ((tokens["mx"], False), (g.facilitator_token, True)):

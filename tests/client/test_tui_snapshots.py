@@ -225,11 +225,22 @@ def test_end_screen(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, si
     app = PrecursorApp(server.url, game_id=g.game_id, token=tokens["us"], rulebook=rb)
 
     async def before(pilot: Pilot[Any]) -> None:
+        from client_tui.game_screen import GameScreen
         from client_tui.panes import GameOverScreen
 
         await until_online(pilot)
         await _play_on(server.url, g, 1)
         await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the debrief")
+        # pushed is not yet composed: under load the text widget can come a frame later
+        await wait_until(pilot, lambda: bool(app.screen.query("#game-over-text")), what="the debrief's text")
+        # the last turn's injects may reach the screen behind before or after the debrief: wait for all
+        # of them, then take their notice down, so that the shot does not depend on which came first
+        gs = next(s for s in app.screen_stack if isinstance(s, GameScreen))
+        seen = -1
+        while seen != len(gs.model.injects):  # until no more arrive
+            seen = len(gs.model.injects)
+            await pilot.pause(0.5)
+        gs.notice("")
         debrief = app.screen
         assert isinstance(debrief, GameOverScreen)
         # the game id (in the report command) is the only text that differs from run to run
