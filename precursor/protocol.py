@@ -28,6 +28,8 @@ def negotiate(asked: int) -> int:
     """The version a connection speaks: the one the client asked for, within what the server speaks
     (a client newer than the server gets the server's newest; nonsense below 1 gets 1)."""
     return max(1, min(asked, PROTOCOL_VERSION))
+
+
 PHASE_NAMES = ("briefing", "negotiation", "orders", "results")
 Phase = Literal["briefing", "negotiation", "orders", "results"]
 
@@ -149,7 +151,7 @@ class Welcome(_Out):
 
     type: Literal["welcome"] = "welcome"
     protocol: int = Field(
-        default=1, description="the version this connection speaks: the one asked for with protocol=N (1 if none)"
+        default=1, description="the version this connection speaks: the one it asked for (protocol=N), else 1"
     )
     game_id: str
     seq: int = Field(description="the last event in the log when this view was taken")

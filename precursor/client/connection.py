@@ -28,12 +28,12 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from precursor.protocol import (
+    PROTOCOL_VERSION,
     CodeRotated,
     GameCreated,
     GameRemoved,
     GameSummary,
     Joined,
-    PROTOCOL_VERSION,
     ScenarioSummary,
 )
 
