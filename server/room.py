@@ -230,7 +230,18 @@ class GameRoom:
         if conn in self.conns:
             self.conns.discard(conn)
             self._presence()
+            if not self.conns:
+                self._release()
         conn.shut()
+
+    def _release(self) -> None:
+        """Nobody is watching: let go of what only speeds up serving views (the encoded views and the
+        game's view caches, pure functions of the state rebuilt on the next view). A game left loaded
+        for its clock or its bots then holds about what its state and log hold, not five or six
+        audiences' views on top: several times the game itself."""
+        self._views.clear()
+        self._views_at = -1
+        self.game.view_cache = None
 
     def _presence(self) -> None:
         """Tell the facilitators who is connected (a status frame, not an event: presence is not part of
@@ -336,6 +347,8 @@ class GameRoom:
                 phase_moved = True
                 if t == "game_over":
                     self._spawn(self._mark_ended(), f"ended:{self.game_id}")
+        if self._views:
+            self._views.clear()  # dated by the seq that just moved on: nobody will ask for them again
         self._fanout(events, bodies)
         for pid in removed:
             for c in list(self.conns):
@@ -488,6 +501,8 @@ class GameRoom:
             except StoreError as exc:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
                 return
+        if not self.conns:
+            self._release()  # the bots read their views; a game nobody watches need not keep them
 
     async def _mark_active(self, now: float) -> None:
         """Read, then write: the stored record may have been archived elsewhere meanwhile. The room's
