@@ -255,3 +255,37 @@ async def test_a_loaded_game_nobody_watches_costs_little_more_than_the_game(rb: 
         finally:
             await hub.close()
     assert per_game <= 0.2e6, f"{per_game / 1e6:.3f} MB per loaded game"
+
+
+async def test_the_client_library_asks_for_v2_and_hands_out_the_events_one_by_one() -> None:
+    """``GameClient`` (the TUI's and the live bots' connection) speaks version 2 and unpacks each batch:
+    what ``frames()`` yields is the very event frames a version-1 socket of the same team receives."""
+    from precursor.client import GameClient
+
+    async with running_server("memory://") as url:
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game("tariffs-and-terror", seed=4)
+            old = (await lobby.join(g.game_id, g.join_codes["mx"], "Old")).token
+            new = (await lobby.join(g.game_id, g.join_codes["mx"], "New")).token
+        fac = await _raw(url, g.game_id, g.facilitator_token)
+        v1 = await _raw(url, g.game_id, old)
+        try:
+            async with GameClient(url, g.game_id, new) as client:
+                assert client.welcome["protocol"] == 2
+                await v1.recv()
+                ignored: list[str] = []
+                for i, phase in enumerate(("briefing", "negotiation", "orders", "results")):
+                    advance = {"type": "advance", "turn": 1, "phase": phase}
+                    await _command(fac, f"a{i}", advance, ignored)
+                await client.send({"type": "message", "channel": "all", "text": "hola"})
+                want = [json.loads(t) for t in await _texts(v1) if json.loads(t)["type"] == "event"]
+                got = []
+                while len(got) < len(want):
+                    frame = await client.next_frame(5)
+                    if frame["type"] == "event":
+                        got.append(frame)
+                assert len(want) > 15 and got == want
+                assert client.phase == "briefing" and client.turn == 2 and client.seq == want[-1]["seq"]
+        finally:
+            await fac.close()
+            await v1.close()

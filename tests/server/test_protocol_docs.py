@@ -64,5 +64,5 @@ def test_schema_protocol_prints_every_frame() -> None:
     assert schema["protocol"] == 2
     assert {"ClientFrame", "ServerFrame", "CreateGame", "Joined"} <= set(schema["definitions"])
     server_frames = json.dumps(schema["definitions"]["ServerFrame"])
-    for name in ("welcome", "event", "ack", "error", "status", "view"):
+    for name in ("welcome", "event", "events", "ack", "error", "status", "view"):
         assert f'"const": "{name}"' in server_frames
