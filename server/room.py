@@ -16,9 +16,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from precursor.game.bots import Bot
 from precursor.game.commands import (
     Actor,
     Advance,
@@ -36,6 +35,9 @@ from precursor.game.views import redact, view
 
 from .stores import EventStore, SeqConflict, StoreError, StoreLost
 from .stores.codec import encode_events, encoded
+
+if TYPE_CHECKING:
+    from precursor.game.bots import Bot
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
@@ -534,7 +536,7 @@ class GameRoom:
                 continue
             bot = self.bots.get(team)
             if bot is None or bot.persona_id != persona:
-                bot = Bot(g.rb, team, persona, g.state.seed)
+                bot = _new_bot(g.rb, team, persona, g.state.seed)
                 self.bots[team] = bot
             v = view(self.game, team)
             env = bot.environment(v)  # the bot's own reading of its view, as in its phase play
@@ -570,7 +572,7 @@ class GameRoom:
             return
         bot = self.bots.get(team)
         if bot is None or bot.persona_id != persona:
-            bot = Bot(g.rb, team, persona, g.state.seed)
+            bot = _new_bot(g.rb, team, persona, g.state.seed)
             self.bots[team] = bot
         decisions = bot.decide(view(self.game, team)) if phase in ("negotiation", "orders") else []
         actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
@@ -594,6 +596,14 @@ class GameRoom:
                     return
                 with contextlib.suppress(CommandError):
                     await self.execute(actor.model_copy(update={"seat": seat}), Ready())
+
+
+def _new_bot(rb: Any, team: str, persona: str, seed: int) -> Bot:
+    """The bots are imported when a game first needs one: the package is a sixth of what the server
+    imports, and most servers start with no bot seated anywhere (start to healthy pays for it otherwise)."""
+    from precursor.game.bots import Bot
+
+    return Bot(rb, team, persona, seed)
 
 
 def _event_frame(seq: int, event: dict[str, Any]) -> str:

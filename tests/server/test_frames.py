@@ -289,3 +289,16 @@ async def test_the_client_library_asks_for_v2_and_hands_out_the_events_one_by_on
         finally:
             await fac.close()
             await v1.close()
+
+
+def test_the_server_starts_without_importing_the_bots() -> None:
+    """The bots are a sixth of what the server imports, and most servers start with none seated: they
+    are imported when a game first needs one, not on the way to the first health check."""
+    import subprocess
+    import sys
+
+    probe = "import sys, server.app, server.run; print([m for m in sys.modules if 'game.bots' in m])"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
