@@ -155,6 +155,9 @@ class GameClient:
     ``turn``, ``phase`` and ``ended`` follow the events as they arrive (``view`` is the snapshot of
     the last welcome frame).
 
+    The connection speaks protocol 2 (a command's events in one ``events`` frame) and unpacks each
+    batch, so ``frames()`` yields one ``event`` frame per event whichever version the server speaks.
+
     ``frames()`` yields the server's frames (welcome, event, status, unsolicited error) plus
     ``{"type": "connection", "state": "lost" | "connected", "attempt": n}`` frames of its own, so a
     user interface can say what is happening.
