@@ -647,9 +647,19 @@ class _Frames:
         """The version-1 frames: one per event the audience may see, in order."""
         fs = self._frames.get(audience)
         if fs is None:
-            fs = self._frames[audience] = [
-                f for i, ev in enumerate(self.events) if (f := self._frame(i, ev, audience)) is not None
-            ]
+            fs = self._frames[audience] = []
+            rb, whole = self.rb, self._whole
+            for i, ev in enumerate(self.events):
+                r = redact(rb, ev, audience)
+                if r is None:
+                    continue
+                if r is ev:
+                    f = whole.get(i)
+                    if f is None:
+                        f = whole[i] = self._whole_frame(i, ev)
+                    fs.append(f)
+                else:
+                    fs.append(self._copy_frame(i, ev, r))
         return fs
 
     def batch(self, audience: str) -> str | None:
@@ -660,16 +670,11 @@ class _Frames:
             self._batches[audience] = '{"type":"events","events":[' + ",".join(fs) + "]}" if fs else None
         return self._batches[audience]
 
-    def _frame(self, i: int, ev: dict[str, Any], audience: str) -> str | None:
-        r = redact(self.rb, ev, audience)
-        if r is None:
-            return None
-        if r is ev:
-            f = self._whole.get(i)
-            if f is None:
-                body = self.bodies[i] if self.bodies is not None else json.dumps(ev, separators=(",", ":"))
-                f = self._whole[i] = _frame_of(ev["seq"], body)
-            return f
+    def _whole_frame(self, i: int, ev: dict[str, Any]) -> str:
+        body = self.bodies[i] if self.bodies is not None else json.dumps(ev, separators=(",", ":"))
+        return _frame_of(ev["seq"], body)
+
+    def _copy_frame(self, i: int, ev: dict[str, Any], r: dict[str, Any]) -> str:
         copies = self._copies.setdefault(i, [])
         for other, f in copies:
             if other == r:
