@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -56,6 +57,44 @@ class Host(Protocol):
     def clock(self) -> float: ...
 
 
+class Outbox:
+    """A connection's unsent frames, for one reader (its writer task): the part of ``asyncio.Queue``
+    the room uses, without the task accounting (``join``/``task_done``) nobody uses, on the hot path
+    of every delivery."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: deque[str | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put_nowait(self, item: str | None) -> None:
+        self._items.append(item)
+        w = self._waiter
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    def get_nowait(self) -> str | None:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    async def get(self) -> str | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
 @dataclass(eq=False)
 class Connection:
     """One websocket. Frames are queued and written by the connection's own task, so one slow client
@@ -71,7 +110,7 @@ class Connection:
     send: Callable[[str], Any]
     close: Callable[[int, str], Any]
     max_bytes: int = 4 * 1024 * 1024
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    queue: Outbox = field(default_factory=Outbox)
     closed: bool = False
     delivered: int = 0
     queued_bytes: int = 0
