@@ -2,7 +2,9 @@
 
 These models are the contract outside clients and agents rely on, so they live in the game package
 (the client library, the server and ``precursor schema protocol`` all read them from here) and change
-only by adding fields. ``PROTOCOL_VERSION`` is sent in the welcome frame; it moves on a breaking change.
+only by adding fields. ``PROTOCOL_VERSION`` is the newest version the server speaks (``/api/health``); a
+client asks for one on connect (``protocol=N``, 1 when it says nothing) and the welcome frame says which
+it got. A version adds frames a client must understand, so nobody receives one it did not ask for.
 """
 
 from __future__ import annotations
@@ -14,7 +16,20 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from precursor.game.commands import Command, TeamId
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+#: What each version adds (``precursor schema protocol`` prints this).
+PROTOCOL_VERSIONS = {
+    1: "one event frame per event",
+    2: "the events of one command (and of a resume) come in one events frame, in log order",
+}
+
+
+def negotiate(asked: int) -> int:
+    """The version a connection speaks: the one the client asked for, within what the server speaks
+    (a client newer than the server gets the server's newest; nonsense below 1 gets 1)."""
+    return max(1, min(asked, PROTOCOL_VERSION))
+
+
 PHASE_NAMES = ("briefing", "negotiation", "orders", "results")
 Phase = Literal["briefing", "negotiation", "orders", "results"]
 
@@ -135,7 +150,9 @@ class Welcome(_Out):
     """Server → client, first frame: who you are, where the log stands, and what you may see now."""
 
     type: Literal["welcome"] = "welcome"
-    protocol: int = PROTOCOL_VERSION
+    protocol: int = Field(
+        default=1, description="the version this connection speaks: the one it asked for (protocol=N), else 1"
+    )
     game_id: str
     seq: int = Field(description="the last event in the log when this view was taken")
     since: int | None = Field(default=None, description="the client's resume point; events after it follow")
@@ -151,6 +168,14 @@ class EventFrame(_Out):
     type: Literal["event"] = "event"
     seq: int
     event: dict[str, Any]
+
+
+class EventsFrame(_Out):
+    """Version 2 only: the events of one command (or a slice of a resume) this connection may see, in
+    log order, each exactly the ``event`` frame version 1 would have sent alone."""
+
+    type: Literal["events"] = "events"
+    events: list[EventFrame] = Field(min_length=1)
 
 
 class Ack(_Out):
@@ -191,7 +216,8 @@ class Pong(_Out):
 
 
 ServerFrame = Annotated[
-    Welcome | EventFrame | Ack | ErrorFrame | StatusFrame | Pong | ViewFrame, Field(discriminator="type")
+    Welcome | EventFrame | EventsFrame | Ack | ErrorFrame | StatusFrame | Pong | ViewFrame,
+    Field(discriminator="type"),
 ]
 ClientFrame = Annotated[CommandFrame | PingFrame | ViewRequest, Field(discriminator="type")]
 
@@ -331,7 +357,7 @@ def protocol_schema() -> dict[str, Any]:
     """JSON Schema of every frame and body, for `precursor schema protocol`."""
     from pydantic import TypeAdapter
 
-    out: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "definitions": {}}
+    out: dict[str, Any] = {"protocol": PROTOCOL_VERSION, "versions": PROTOCOL_VERSIONS, "definitions": {}}
     models: dict[str, Any] = {
         "ClientFrame": ClientFrame,
         "ServerFrame": ServerFrame,

@@ -39,6 +39,7 @@ from precursor.protocol import (
     ScenarioSummary,
     SessionCommand,
     clean_strings,
+    negotiate,
 )
 
 from . import auth
@@ -331,7 +332,7 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
 
     @app.websocket("/ws/games/{game_id}")
     async def game_socket(
-        websocket: WebSocket, game_id: str, token: str = "", since: int | None = None
+        websocket: WebSocket, game_id: str, token: str = "", since: int | None = None, protocol: int = 1
     ) -> None:
         hub: Hub = websocket.app.state.hub
         await websocket.accept()
@@ -339,6 +340,7 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
         if opened is None:
             return
         room, conn = opened
+        conn.version = negotiate(protocol)
         key = auth.key_of(token, "token")
         use = uses.open(key, asyncio.get_running_loop().time())
         if use is None:

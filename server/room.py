@@ -14,11 +14,11 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from precursor.game.bots import Bot
 from precursor.game.commands import (
     Actor,
     Advance,
@@ -35,6 +35,10 @@ from precursor.game.state import PHASES
 from precursor.game.views import redact, view
 
 from .stores import EventStore, SeqConflict, StoreError, StoreLost
+from .stores.codec import encode_events, encoded
+
+if TYPE_CHECKING:
+    from precursor.game.bots import Bot
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
@@ -53,6 +57,44 @@ class Host(Protocol):
     def clock(self) -> float: ...
 
 
+class Outbox:
+    """A connection's unsent frames, for one reader (its writer task): the part of ``asyncio.Queue``
+    the room uses, without the task accounting (``join``/``task_done``) nobody uses, on the hot path
+    of every delivery."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: deque[str | None] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put_nowait(self, item: str | None) -> None:
+        self._items.append(item)
+        w = self._waiter
+        if w is not None and not w.done():
+            w.set_result(None)
+
+    def get_nowait(self) -> str | None:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        return self._items.popleft()
+
+    async def get(self) -> str | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.popleft()
+
+
 @dataclass(eq=False)
 class Connection:
     """One websocket. Frames are queued and written by the connection's own task, so one slow client
@@ -68,11 +110,14 @@ class Connection:
     send: Callable[[str], Any]
     close: Callable[[int, str], Any]
     max_bytes: int = 4 * 1024 * 1024
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    queue: Outbox = field(default_factory=Outbox)
     closed: bool = False
     delivered: int = 0
     queued_bytes: int = 0
     reason: str = "disconnected by the server; resume from your last event"
+    #: the protocol version the client asked for and the server speaks (``protocol=`` on connect): from
+    #: 2 on, the events of one command come in one ``events`` frame
+    version: int = 1
 
     def push(self, frame: str) -> None:
         if self.closed:
@@ -194,7 +239,7 @@ class GameRoom:
             seq = self.committed
             welcome = {
                 "type": "welcome",
-                "protocol": 1,
+                "protocol": conn.version,
                 "game_id": self.game_id,
                 "seq": seq,
                 "since": since,
@@ -207,11 +252,16 @@ class GameRoom:
                 json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
             )
             if since is not None and since < seq:
-                rb = self.game.rb
-                for ev in self.game.log[max(since, 0) : seq]:
-                    r = redact(rb, ev, conn.audience)
-                    if r is not None:
-                        conn.push(_event_frame(ev["seq"], r))
+                missed = self.game.log[max(since, 0) : seq]
+                for lo in range(0, len(missed), REPLAY_BATCH):
+                    made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
+                    if conn.version >= 2:
+                        batch = made.batch(conn.audience)
+                        if batch is not None:
+                            conn.push(batch)
+                    else:
+                        for f in made.frames(conn.audience):
+                            conn.push(f)
             conn.delivered = seq
             self.conns.add(conn)
             self._presence()
@@ -240,7 +290,18 @@ class GameRoom:
         if conn in self.conns:
             self.conns.discard(conn)
             self._presence()
+            if not self.conns:
+                self._release()
         conn.shut()
+
+    def _release(self) -> None:
+        """Nobody is watching: let go of what only speeds up serving views (the encoded views and the
+        game's view caches, pure functions of the state rebuilt on the next view). A game left loaded
+        for its clock or its bots then holds about what its state and log hold, not five or six
+        audiences' views on top: several times the game itself."""
+        self._views.clear()
+        self._views_at = -1
+        self.game.view_cache = None
 
     def _presence(self) -> None:
         """Tell the facilitators who is connected (a status frame, not an event: presence is not part of
@@ -261,36 +322,23 @@ class GameRoom:
                 out[c.team] = out.get(c.team, 0) + 1
         return out
 
-    def _fanout(self, events: list[dict[str, Any]]) -> None:
+    def _fanout(self, events: list[dict[str, Any]], bodies: list[str] | None = None) -> None:
+        """Send a batch to every connection, each frame made once (see ``_Frames``): a version-1
+        connection gets one frame per event it may see, a version-2 one the batch in one frame.
+        ``bodies``: the events' JSON as the store was given it, if at hand."""
         if not events or not self.conns:
             return
-        rb = self.game.rb
-        frames: dict[str, list[str]] = {}
-        # redact returns the event itself when nothing is hidden: such an event is encoded once, for every
-        # audience it goes to unchanged. (Keyed by seq: a cache keyed by id() of what redact returned
-        # served a freed redacted copy's frame to the next copy that reused its id, another audience's.)
-        encoded: dict[int, str] = {}
+        made = _Frames(self.game.rb, events, bodies)
+        last = events[-1]["seq"]
         for c in self.conns:
-            aud = c.audience
-            fs = frames.get(aud)
-            if fs is None:
-                fs = []
-                for ev in events:
-                    r = redact(rb, ev, aud)
-                    if r is None:
-                        continue
-                    if r is not ev:
-                        fs.append(_event_frame(ev["seq"], r))
-                        continue
-                    seq = ev["seq"]
-                    text = encoded.get(seq)
-                    if text is None:
-                        text = encoded[seq] = _event_frame(seq, ev)
-                    fs.append(text)
-                frames[aud] = fs
-            for f in fs:
-                c.push(f)
-            c.delivered = events[-1]["seq"]
+            if c.version >= 2:
+                batch = made.batch(c.audience)
+                if batch is not None:
+                    c.push(batch)
+            else:
+                for f in made.frames(c.audience):
+                    c.push(f)
+            c.delivered = last
 
     def broadcast(self, frame: dict[str, Any]) -> None:
         text = json.dumps(frame, separators=(",", ":"))
@@ -321,7 +369,10 @@ class GameRoom:
                 if not events:
                     return self.committed
                 try:
-                    await self.hub.store.append(self.game_id, start, events)
+                    # encoded once: the store keeps these bytes and the fan-out sends them
+                    bodies = encode_events(events)
+                    with encoded(events, bodies):
+                        await self.hub.store.append(self.game_id, start, events)
                 except SeqConflict:
                     self._rollback()
                     await self._catch_up()
@@ -329,11 +380,11 @@ class GameRoom:
                 except BaseException:  # not written (store down, or an event the store refuses)
                     self._rollback()
                     raise
-                self._committed(events)
+                self._committed(events, bodies)
                 return self.committed
         raise CommandError("conflict", "the game kept changing under this command; try again")
 
-    def _committed(self, events: list[dict[str, Any]]) -> None:
+    def _committed(self, events: list[dict[str, Any]], bodies: list[str] | None = None) -> None:
         self.committed = self.game.state.seq
         phase_moved = controllers_moved = clock_moved = False
         removed: list[str] = []
@@ -356,7 +407,9 @@ class GameRoom:
                 phase_moved = True
                 if t == "game_over":
                     self._spawn(self._mark_ended(), f"ended:{self.game_id}")
-        self._fanout(events)
+        if self._views:
+            self._views.clear()  # dated by the seq that just moved on: nobody will ask for them again
+        self._fanout(events, bodies)
         for pid in removed:
             for c in list(self.conns):
                 if c.player_id == pid:
@@ -513,6 +566,8 @@ class GameRoom:
             except StoreError as exc:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
                 return
+        if not self.conns:
+            self._release()  # the bots read their views; a game nobody watches need not keep them
 
     async def _mark_active(self, now: float) -> None:
         """Read, then write: the stored record may have been archived elsewhere meanwhile. The room's
@@ -544,7 +599,7 @@ class GameRoom:
                 continue
             bot = self.bots.get(team)
             if bot is None or bot.persona_id != persona:
-                bot = Bot(g.rb, team, persona, g.state.seed)
+                bot = _new_bot(g.rb, team, persona, g.state.seed)
                 self.bots[team] = bot
             v = view(self.game, team)
             env = bot.environment(v)  # the bot's own reading of its view, as in its phase play
@@ -580,7 +635,7 @@ class GameRoom:
             return
         bot = self.bots.get(team)
         if bot is None or bot.persona_id != persona:
-            bot = Bot(g.rb, team, persona, g.state.seed)
+            bot = _new_bot(g.rb, team, persona, g.state.seed)
             self.bots[team] = bot
         decisions = bot.decide(view(self.game, team)) if phase in ("negotiation", "orders") else []
         actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
@@ -606,5 +661,87 @@ class GameRoom:
                     await self.execute(actor.model_copy(update={"seat": seat}), Ready())
 
 
+def _new_bot(rb: Any, team: str, persona: str, seed: int) -> Bot:
+    """The bots are imported when a game first needs one: the package is a sixth of what the server
+    imports, and most servers start with no bot seated anywhere (start to healthy pays for it otherwise)."""
+    from precursor.game.bots import Bot
+
+    return Bot(rb, team, persona, seed)
+
+
 def _event_frame(seq: int, event: dict[str, Any]) -> str:
-    return f'{{"type":"event","seq":{seq},"event":{json.dumps(event, separators=(",", ":"))}}}'
+    return _frame_of(seq, json.dumps(event, separators=(",", ":")))
+
+
+def _frame_of(seq: int, body: str) -> str:
+    """An event frame around the event's JSON (the very text ``json.dumps`` makes of the frame)."""
+    return f'{{"type":"event","seq":{seq},"event":{body}}}'
+
+
+#: Events per ``events`` frame when a version-2 connection resumes far behind: a command makes a few
+#: dozen events, a resume after a long absence thousands, and one frame must stay well under the
+#: client's size limit.
+REPLAY_BATCH = 500
+
+
+class _Frames:
+    """The frames of one batch of events for every audience, each made once.
+
+    An event an audience sees whole (``redact`` returns the event itself) has one frame, built around
+    the store's bytes when the batch was just appended, so nothing is encoded twice. A redacted copy is
+    encoded once per distinct copy: two audiences whose copies are equal get the same frame. That
+    shares no secret: copies of one event are built by the same code from the same dict (keys kept in
+    the event's order, values the same objects), so equal copies have the same JSON, and each
+    audience gets exactly the text its own redaction would make. (An earlier cache keyed by the id()
+    of a redacted copy served a freed copy's frame to the next copy that reused its id: another
+    audience's. Copies are compared by value and kept alive here, never by id.)
+    """
+
+    def __init__(self, rb: Any, events: list[dict[str, Any]], bodies: list[str] | None) -> None:
+        self.rb = rb
+        self.events = events
+        self.bodies = bodies if bodies is not None and len(bodies) == len(events) else None
+        self._whole: dict[int, str] = {}  # event index -> frame of the whole event
+        self._copies: dict[int, list[tuple[dict[str, Any], str]]] = {}  # index -> (copy, frame)
+        self._frames: dict[str, list[str]] = {}
+        self._batches: dict[str, str | None] = {}
+
+    def frames(self, audience: str) -> list[str]:
+        """The version-1 frames: one per event the audience may see, in order."""
+        fs = self._frames.get(audience)
+        if fs is None:
+            fs = self._frames[audience] = []
+            rb, whole = self.rb, self._whole
+            for i, ev in enumerate(self.events):
+                r = redact(rb, ev, audience)
+                if r is None:
+                    continue
+                if r is ev:
+                    f = whole.get(i)
+                    if f is None:
+                        f = whole[i] = self._whole_frame(i, ev)
+                    fs.append(f)
+                else:
+                    fs.append(self._copy_frame(i, ev, r))
+        return fs
+
+    def batch(self, audience: str) -> str | None:
+        """The version-2 frame: ``{"type":"events","events":[event frames…]}``, or None if the audience
+        sees none of them. The event frames are the version-1 ones, joined, not encoded again."""
+        if audience not in self._batches:
+            fs = self.frames(audience)
+            self._batches[audience] = '{"type":"events","events":[' + ",".join(fs) + "]}" if fs else None
+        return self._batches[audience]
+
+    def _whole_frame(self, i: int, ev: dict[str, Any]) -> str:
+        body = self.bodies[i] if self.bodies is not None else json.dumps(ev, separators=(",", ":"))
+        return _frame_of(ev["seq"], body)
+
+    def _copy_frame(self, i: int, ev: dict[str, Any], r: dict[str, Any]) -> str:
+        copies = self._copies.setdefault(i, [])
+        for other, f in copies:
+            if other == r:
+                return f
+        f = _event_frame(ev["seq"], r)
+        copies.append((r, f))
+        return f

@@ -59,28 +59,35 @@ class Peer:
             async for raw in self.ws:
                 now = time.monotonic_ns()
                 frame = json.loads(raw)
-                t = frame.get("type")
-                if t == "event":
-                    ev = frame["event"]
-                    et = ev.get("type")
-                    if et == "message":
-                        if self.on_message is not None:
-                            self.on_message(self, ev, now)
-                    elif et == "phase":
-                        fut = self.phase_future(ev.get("turn"), ev.get("phase"))
-                        if not fut.done():
-                            fut.set_result(now)
-                elif t in ("ack", "error", "view"):
-                    if t == "ack":
-                        self.acks += 1
-                    elif t == "error":
-                        self.errors[str(frame.get("code"))] += 1
-                    fid = frame.get("id")
-                    waiter = self.pending.pop(fid, None) if isinstance(fid, str) else None
-                    if waiter is not None and not waiter.done():
-                        waiter.set_result(frame)
+                if frame.get("type") == "events":  # protocol 2: one command's events in one frame
+                    for one in frame["events"]:
+                        self._route(one, now)
+                else:
+                    self._route(frame, now)
         except ConnectionClosed as exc:
             self.closed_code = exc.rcvd.code if exc.rcvd is not None else None
+
+    def _route(self, frame: dict[str, Any], now: int) -> None:
+        t = frame.get("type")
+        if t == "event":
+            ev = frame["event"]
+            et = ev.get("type")
+            if et == "message":
+                if self.on_message is not None:
+                    self.on_message(self, ev, now)
+            elif et == "phase":
+                fut = self.phase_future(ev.get("turn"), ev.get("phase"))
+                if not fut.done():
+                    fut.set_result(now)
+        elif t in ("ack", "error", "view"):
+            if t == "ack":
+                self.acks += 1
+            elif t == "error":
+                self.errors[str(frame.get("code"))] += 1
+            fid = frame.get("id")
+            waiter = self.pending.pop(fid, None) if isinstance(fid, str) else None
+            if waiter is not None and not waiter.done():
+                waiter.set_result(frame)
 
     async def post(self, command: dict[str, Any]) -> asyncio.Future[dict[str, Any]]:
         """Send a command; the returned future gets its ack (or error) frame."""

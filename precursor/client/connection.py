@@ -28,6 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from precursor.protocol import (
+    PROTOCOL_VERSION,
     CodeRotated,
     GameCreated,
     GameRemoved,
@@ -137,12 +138,14 @@ class LobbyClient:
 _FINAL_CLOSES = {4401: "bad_token", 4404: "unknown_game", 4429: "too_many_connections"}
 
 
-def ws_url(base_url: str, game_id: str, token: str, since: int | None) -> str:
+def ws_url(base_url: str, game_id: str, token: str, since: int | None, protocol: int = 1) -> str:
     parts = urlsplit(base_url)
     scheme = "wss" if parts.scheme == "https" else "ws"
     query = {"token": token}
     if since is not None:
         query["since"] = str(since)
+    if protocol != 1:
+        query["protocol"] = str(protocol)
     return urlunsplit((scheme, parts.netloc, f"/ws/games/{game_id}", urlencode(query), ""))
 
 
@@ -151,6 +154,9 @@ class GameClient:
 
     ``turn``, ``phase`` and ``ended`` follow the events as they arrive (``view`` is the snapshot of
     the last welcome frame).
+
+    The connection speaks protocol 2 (a command's events in one ``events`` frame) and unpacks each
+    batch, so ``frames()`` yields one ``event`` frame per event whichever version the server speaks.
 
     ``frames()`` yields the server's frames (welcome, event, status, unsolicited error) plus
     ``{"type": "connection", "state": "lost" | "connected", "attempt": n}`` frames of its own, so a
@@ -276,7 +282,9 @@ class GameClient:
         attempt = 0
         lo, hi = self._backoff
         while True:
-            url = ws_url(self.base_url, self.game_id, self._token, self.seq)
+            # version 2: a command's events arrive in one frame (unpacked in _accept); a server that
+            # speaks only version 1 ignores the parameter and sends them one by one
+            url = ws_url(self.base_url, self.game_id, self._token, self.seq, PROTOCOL_VERSION)
             try:
                 async with connect(url, proxy=None, max_size=self._max_size, compression=None) as ws:
                     self._ws = ws
@@ -320,6 +328,10 @@ class GameClient:
             if not first:
                 self._queue.put_nowait({"type": "connection", "state": "connected"})
             return True
+        if t == "events":
+            for one in frame["events"]:
+                self._accept(one)
+            return False
         if t == "event":
             if self.seq is not None and frame["seq"] <= self.seq:
                 return False  # already seen before a reconnect

@@ -7,13 +7,23 @@ package's ``__init__`` these helpers tied every backend and the package into an 
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from server.stores.base import Event
 
 #: Upper bound on one batch yielded by ``tail()``, so a reader that starts far behind gets bounded replies.
 TAIL_BATCH = 1000
+
+#: A batch whose events the caller has already encoded (the game room, which sends the same bytes out):
+#: ``encode_batch`` stores those bytes instead of encoding every event a second time. A context variable,
+#: so it holds for one task's ``append`` only, whichever backend runs it and however many rooms append
+#: at once; matched by the identity of the very list handed to ``append``, never by an id that could be
+#: reused.
+_ENCODED: ContextVar[tuple[list[Event], list[str]] | None] = ContextVar("precursor_encoded", default=None)
 
 
 def encode(value: dict[str, Any], what: str) -> str:
@@ -28,6 +38,21 @@ def encode(value: dict[str, Any], what: str) -> str:
     return json.dumps(value, allow_nan=False, separators=(",", ":"))
 
 
+def encode_events(events: list[Event]) -> list[str]:
+    """Each event's JSON, as the stores keep it (the same bytes ``encode_batch`` would make)."""
+    return [encode(event, "an event") for event in events]
+
+
+@contextlib.contextmanager
+def encoded(events: list[Event], bodies: list[str]) -> Iterator[None]:
+    """Within this block, appending exactly ``events`` (the same list) stores ``bodies`` as they are."""
+    token = _ENCODED.set((events, bodies))
+    try:
+        yield
+    finally:
+        _ENCODED.reset(token)
+
+
 def decode(text: str | bytes) -> dict[str, Any]:
     value: dict[str, Any] = json.loads(text)
     return value
@@ -39,6 +64,8 @@ def encode_batch(expected_seq: int, events: list[Event]) -> list[str]:
         raise ValueError(f"expected_seq must be an int >= 0, not {expected_seq!r}")
     if not events:
         raise ValueError("nothing to append: the batch is empty")
+    made = _ENCODED.get()
+    ready = made[1] if made is not None and made[0] is events and len(made[1]) == len(events) else None
     bodies = []
     for want, event in enumerate(events, start=expected_seq + 1):
         seq = event.get("seq") if isinstance(event, dict) else None
@@ -47,5 +74,5 @@ def encode_batch(expected_seq: int, events: list[Event]) -> list[str]:
                 f"events must be numbered {expected_seq + 1}, {expected_seq + 2}, …: "
                 f"event #{want - expected_seq} has seq {seq!r}, expected {want}"
             )
-        bodies.append(encode(event, "an event"))
+        bodies.append(ready[want - expected_seq - 1] if ready is not None else encode(event, "an event"))
     return bodies

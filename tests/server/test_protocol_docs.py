@@ -61,8 +61,8 @@ def test_schema_protocol_prints_every_frame() -> None:
         check=True,
     )
     schema = json.loads(out.stdout)
-    assert schema["protocol"] == 1
+    assert schema["protocol"] == 2
     assert {"ClientFrame", "ServerFrame", "CreateGame", "Joined"} <= set(schema["definitions"])
     server_frames = json.dumps(schema["definitions"]["ServerFrame"])
-    for name in ("welcome", "event", "ack", "error", "status", "view"):
+    for name in ("welcome", "event", "events", "ack", "error", "status", "view"):
         assert f'"const": "{name}"' in server_frames

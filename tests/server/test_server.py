@@ -45,7 +45,7 @@ async def new_game(url: str, **opts: Any) -> tuple[Any, dict[str, str]]:
 async def test_lobby_rest(url: str) -> None:
     async with LobbyClient(url) as lobby:
         h = await lobby.health()
-        assert h["status"] == "ok" and h["store"] == "memory" and h["protocol"] == 1
+        assert h["status"] == "ok" and h["store"] == "memory" and h["protocol"] == 2
         ids = {s.id for s in await lobby.scenarios()}
         assert {"tutorial", "loose-talk"} <= ids
         g = await lobby.create_game("tutorial", seed=7)
@@ -89,7 +89,7 @@ async def test_welcome_ack_and_typed_errors_keep_the_connection(url: str) -> Non
     g, tokens = await new_game(url)
     async with GameClient(url, g.game_id, tokens["us"]) as us:
         w = await us.next_frame()
-        assert w["type"] == "welcome" and w["protocol"] == 1 and w["team"] == "us"
+        assert w["type"] == "welcome" and w["protocol"] == 2 and w["team"] == "us"
         assert w["view"]["audience"] == "us" and w["view"]["phase"] == "briefing"
         seq = await us.send({"type": "message", "channel": "team.us", "text": "hello team"})
         assert seq == us.seq  # the event arrived before the ack
