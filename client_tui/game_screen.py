@@ -427,17 +427,24 @@ class GameScreen(Screen[None]):
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""
         self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
+    async def _ready(self) -> None:
+        """Ready, and "waiting for the others" only while they are: the last seat to be ready ends the
+        phase, whose events arrive before the server's answer to Ready does."""
+        phase = (self.model.turn, self.model.phase)
+        if await self.send(Ready()) and (self.model.turn, self.model.phase) == phase:
+            self.notice(READY_WAITING)
+
     async def action_ready(self) -> None:
         """Ready ends the phase for this seat: with ticks not submitted, or after a refused submission,
         ask first (the orders that are not in would be lost without a word)."""
         problem = self.orders.unsent()
         if problem is None:
-            await self.send(Ready(), READY_WAITING)
+            await self._ready()
             return
 
         async def answered(yes: bool | None) -> None:
             if yes:
-                await self.send(Ready(), READY_WAITING)
+                await self._ready()
             else:
                 self.notice("not ready: submit your orders with ctrl+s, then ctrl+r")
 

@@ -325,3 +325,25 @@ async def test_the_ready_notice_goes_when_the_phase_it_was_given_in_ends(url: st
             await advance_to(fac, "orders")
             await wait_until(pilot, lambda: gs.model.phase == "orders", what="the orders phase")
             await wait_until(pilot, lambda: "waiting for the others" not in static_text(app, "#notice"))
+
+
+async def test_the_last_seat_to_be_ready_is_not_told_to_wait(url: str) -> None:
+    """Played by hand: the last seat to press Ready saw "waiting for the others" through the next phase
+    (the phase had already moved on when the notice was written)."""
+    g, tokens = await new_game(url, scenario="tutorial")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            others = ("us", "cn", "ca")
+            for t in others:
+                async with GameClient(url, g.game_id, tokens[t]) as c:
+                    await c.send({"type": "ready"})
+            shown = lambda: static_text(app, "#status")  # noqa: E731
+            await wait_until(pilot, lambda: all(f"{t.upper()}✓" in shown() for t in others), what="others")
+            await pilot.press("ctrl+r")
+            await wait_until(pilot, lambda: gs.model.phase == "orders", what="the orders phase")
+            await pilot.pause(0.3)
+            assert "waiting for the others" not in static_text(app, "#notice")
