@@ -32,3 +32,22 @@ def test_the_end_screen_shows_deciding_values_agreements_red_lines_and_the_repla
     # how close the game came to the red lines
     assert "Mexican sovereignty tension peaked at" in text
     assert "The hard red line (unilateral force in Mexico) was" in text
+
+
+def test_a_kept_or_broken_clause_reads_as_words_not_as_its_rule() -> None:
+    from client_tui.panes.results import result_text
+
+    rb = default_rulebook()
+    ev = {
+        "type": "compliance",
+        "rule": "d5.audience_costs",
+        "team": "ca",
+        "lever": "ca_issl",
+        "met": True,
+        "reason": "CA played CA-ISSL as agreed",
+        "changes": {},
+    }
+    text = result_text(ev, rb)
+    assert text.startswith("[clause kept] CA played CA-ISSL as agreed") and "d5." not in text
+    broken = result_text({**ev, "met": False, "reason": "CA did not play CA-ISSL"}, rb)
+    assert broken.startswith("[clause broken] ")
