@@ -293,13 +293,16 @@ def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str =
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
     """The values a lever moves, from the rulebook: what the orders screen and the composer preview."""
     lv = rb.levers[lever_id]
-    seen: list[str] = []
+    seen: dict[str, str] = {}  # target -> its first mention, by name (a student never reads a key)
     for e in lv.effects:
+        if e.target in seen:
+            continue
         mark = {"add": "±", "mul": "×", "set": "=", "min": "≤", "max": "≥"}.get(e.op, "")
-        item = f"{e.target}{mark}" + (f" (after {e.lag}m)" if e.lag else "")
-        if item not in seen:
-            seen.append(item)
-    return ", ".join(seen[:limit]) + (" …" if len(seen) > limit else "")
+        name = key_name(rb, e.target)
+        name = name if len(name) <= 32 else name[:31] + "…"
+        seen[e.target] = f"{name}{mark}" + (f" (after {e.lag}m)" if e.lag else "")
+    items = list(seen.values())
+    return ", ".join(items[:limit]) + (" …" if len(items) > limit else "")
 
 
 def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:
