@@ -3,6 +3,7 @@ missed, and how to open the full report of this game."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -197,5 +198,26 @@ class GameOverScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="game-over"):
-            yield Static(self.text, id="game-over-text", markup=False)
+            yield Static(self._wrapped(), id="game-over-text", markup=False)
         yield Footer()
+
+    def set_text(self, text: str) -> None:
+        self.text = text
+        self.query_one("#game-over-text", Static).update(self._wrapped())
+
+    def on_resize(self) -> None:
+        self.query_one("#game-over-text", Static).update(self._wrapped())
+
+    def _wrapped(self) -> str:
+        """Each long line wrapped under its own text (a hanging indent), so that at 80 columns a score
+        component's figures stay under its name rather than back at the margin."""
+        width = max(30, min(100, int(self.app.size.width * 0.98)) - 8)  # border, padding, scrollbar
+        out = []
+        for line in self.text.split("\n"):
+            lead = line[: len(line) - len(line.lstrip())]
+            out.append(
+                textwrap.fill(line, width, subsequent_indent=lead + "  ", break_on_hyphens=False)
+                if len(line) > width
+                else line
+            )
+        return "\n".join(out)

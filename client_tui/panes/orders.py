@@ -155,7 +155,7 @@ class OrdersPane(Vertical):
         last = self._submitted if self._submitted is not None else self._choice
         self._turn, self._choice, self._submitted = m.turn, [], None
         self.refused = False
-        self._offer = [] if first else list(last)
+        self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         if self._offer:
             self.post_message(
                 Notice(

@@ -244,7 +244,7 @@ def test_end_screen(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, si
         debrief = app.screen
         assert isinstance(debrief, GameOverScreen)
         # the game id (in the report command) is the only text that differs from run to run
-        debrief.query_one("#game-over-text", Static).update(debrief.text.replace(g.game_id, "g0123456789"))
+        debrief.set_text(debrief.text.replace(g.game_id, "g0123456789"))
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
