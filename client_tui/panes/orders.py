@@ -208,6 +208,16 @@ class OrdersPane(Vertical):
                 )
             )
             return None
+        # parameters set in an earlier turn may no longer be accepted (cooperation resumed since)
+        bad = [
+            why
+            for c in chosen
+            if (why := terms.param_problem(self.model, self.rb, c, self._params.get(c, {})))
+        ]
+        if bad:
+            self.refused = True
+            self.post_message(Notice(f"not sent — {'; '.join(bad)}: change the parameters (p) or untick it"))
+            return None
         try:
             return SubmitOrders(orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen])
         except ValidationError as exc:
