@@ -222,6 +222,8 @@ class GameScreen(Screen[None]):
         elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
             if self._notice_text == READY_WAITING:
                 self.notice("")  # the phase the seat was ready in is over: nobody is waiting any more
+            if t == "phase" and ev.get("phase") == "orders":
+                self.orders.show()  # nothing orderable until the view with the levers comes
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()

@@ -12,9 +12,12 @@ means the client showed as possible something that was not. Every inject the sea
 shown, whole, in the briefing tab; the debrief at the end must list every objective of the team
 (the public aim and each secret one, met or missed) and every team's final score.
 
-Coverage: every (scenario, team) pair is played, to the end of the game but for the-record, whose
-22 turns are played in full as one team (rotating with nothing else: the US) and for the first
-``RECORD_TURNS`` turns as the other three; see ``turns_to_play``.
+Coverage (28 games, one per scenario and team, each on its own server): the tutorial is played to
+the end as every team; every other scenario to the end as one team (``full_team``: election-season as
+the US, loose-talk as Mexico, red-line as China, tariffs-and-terror as Canada, the-record's 22 turns as
+the US, three-weeks as Mexico) and for its first ``PARTIAL_TURNS`` turns as the other three. The end
+screen is checked in the games played to the end (ten: each team finishes two or three). Playing all
+28 to the end (240 turns) would take a quarter of an hour on two cores.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
+    frames_until,
+    is_event,
     new_game,
     seat_app,
     static_text,
@@ -76,8 +81,11 @@ def _text(w: Static) -> str:
 class Student:
     """One seat driven through the screen, with what it saw and what the server answered."""
 
-    def __init__(self, pilot: Pilot[Any], gs: GameScreen, scenario: str, team: str) -> None:
+    def __init__(
+        self, pilot: Pilot[Any], gs: GameScreen, scenario: str, team: str, errors: list[dict[str, Any]]
+    ) -> None:
         self.pilot, self.gs, self.scenario, self.team = pilot, gs, scenario, team
+        self.errors = errors  # every error frame the screen's connections have read
         self.cards: list[str] = []  # the text of every inject card that came up over the screen
         self.ordered: dict[int, list[str]] = {}  # turn -> the levers submitted
         self.param_orders: list[tuple[int, str, dict[str, Any]]] = []
@@ -104,53 +112,55 @@ class Student:
     async def table_proposal(self) -> None:
         """One proposal through the composer: another party, a clause of one's own or theirs (by
         turn), a duration; a framing once China commits. Sent only when the check line says ok."""
+        for attempt in range(8):
+            if await self._draft(attempt):
+                return
+        raise AssertionError(f"no proposal the composer calls ok in 8 drafts (turn {self.gs.model.turn})")
+
+    async def _draft(self, attempt: int) -> bool:
+        """One draft: sent if the composer calls it ok (True), else cancelled (False)."""
         gs, turn = self.gs, self.gs.model.turn
         others = [t for t in TEAMS if t != self.team]
-        for attempt in range(8):
-            await self.clear_cards()
-            await self.pilot.press("4")
-            await self.pilot.press("n")
-            await self.until(lambda: isinstance(self.app.screen, ComposerScreen), "the composer")
-            cs = self.app.screen
-            assert isinstance(cs, ComposerScreen)
+        await self.clear_cards()
+        await self.pilot.press("4")
+        await self.pilot.press("n")
+        await self.until(lambda: isinstance(self.app.screen, ComposerScreen), "the composer")
+        cs = self.app.screen
+        assert isinstance(cs, ComposerScreen)
+        await self.pilot.pause()
+        party = others[(turn + attempt) % 3]
+        actor = self.team if (turn + attempt) % 2 else party
+        cs.query_one(f"#party-{party}", Checkbox).value = True
+        cs.query_one("#c-team", Select).value = actor
+        await self.pilot.pause()
+        levers = [v for _label, v in cs.query_one("#c-lever", Select)._options if v != Select.NULL]
+        assert levers and all(RB.levers[str(v)].team == actor for v in levers)
+        lever = str(levers[(turn * 7 + attempt * 3) % len(levers)])
+        cs.query_one("#c-lever", Select).value = lever
+        await self.until(lambda: cs.form.lever is not None and cs.form.lever.id == lever, "the form")
+        durations = [v for _label, v in cs.query_one("#c-duration", Select)._options]
+        cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % 4]
+        await self.pilot.pause()
+        await self.pilot.press("ctrl+a")
+        await self.until(lambda: cs.clauses, "the clause to be added")
+        check = _text(cs.query_one("#c-check", Static))
+        if "needs a framing" in check:
+            framings = [v for _label, v in cs.query_one("#c-framing", Select)._options if v != Select.NULL]
+            cs.query_one("#c-framing", Select).value = framings[turn % len(framings)]
             await self.pilot.pause()
-            party = others[(turn + attempt) % 3]
-            actor = self.team if (turn + attempt) % 2 else party
-            cs.query_one(f"#party-{party}", Checkbox).value = True
-            cs.query_one("#c-team", Select).value = actor
-            await self.pilot.pause()
-            levers = [v for _label, v in cs.query_one("#c-lever", Select)._options if v != Select.NULL]
-            assert levers and all(RB.levers[str(v)].team == actor for v in levers)
-            lever = str(levers[(turn * 7 + attempt * 3) % len(levers)])
-            cs.query_one("#c-lever", Select).value = lever
-            await self.until(lambda: cs.form.lever is not None and cs.form.lever.id == lever, "the form")
-            durations = [v for _label, v in cs.query_one("#c-duration", Select)._options]
-            cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % 4]
-            await self.pilot.pause()
-            await self.pilot.press("ctrl+a")
-            await self.until(lambda: cs.clauses, "the clause to be added")
             check = _text(cs.query_one("#c-check", Static))
-            if "needs a framing" in check:
-                framings = [
-                    v for _label, v in cs.query_one("#c-framing", Select)._options if v != Select.NULL
-                ]
-                cs.query_one("#c-framing", Select).value = framings[turn % len(framings)]
-                await self.pilot.pause()
-                check = _text(cs.query_one("#c-check", Static))
-            if check.startswith("ok:"):
-                before = set(gs.model.proposals)
-                await self.pilot.press("ctrl+s")
-                await self.until(
-                    lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close"
-                )
-                await self.until(lambda: set(gs.model.proposals) - before, "the proposal in the table")
-                pid = next(iter(set(gs.model.proposals) - before))
-                assert gs.model.proposals[pid]["from"] == self.team
-                self.tabled[turn] = pid
-                return
+        if not check.startswith("ok:"):
             await self.pilot.press("escape")  # this draft would be refused: the composer said why
             await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
-        raise AssertionError(f"no proposal the composer calls ok in 8 drafts (turn {turn})")
+            return False
+        before = set(gs.model.proposals)
+        await self.pilot.press("ctrl+s")
+        await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
+        await self.until(lambda: set(gs.model.proposals) - before, "the proposal in the table")
+        pid = next(iter(set(gs.model.proposals) - before))
+        assert gs.model.proposals[pid]["from"] == self.team
+        self.tabled[turn] = pid
+        return True
 
     # ------------------------------------------------------------------ orders
 
@@ -265,9 +275,16 @@ class Student:
                 await self.table_proposal()
             elif phase == "orders":
                 await self.give_orders()
+            self.no_refusal(f"T{gs.model.turn} {phase}")
             if gs.model.turn == turns and phase == "results" and not self.full_game(turns):
                 return
             await self.ready()
+        self.no_refusal("the end")
+
+    def no_refusal(self, where: str) -> None:
+        """Nothing refused so far: a refusal here is something the client showed as possible."""
+        said = [f"{e.get('code')}: {e.get('message')}" for e in self.errors]
+        assert not said, f"refused by the server by {where}: {said}"
 
     def full_game(self, turns: int) -> bool:
         return turns >= RB.scenarios[self.scenario].model.turns
@@ -330,11 +347,10 @@ async def test_a_student_plays_the_scenario_through_the_client(
         app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
-            student = Student(pilot, gs, scenario, team)
+            student = Student(pilot, gs, scenario, team, errors)
 
             async with asyncio.timeout(GAME_BUDGET):
                 await student.play(turns, injects)
-                assert not errors, [f"{e.get('code')}: {e.get('message')}" for e in errors]
                 student.check_injects(injects)
                 for ev in injects.values():
                     assert any(str(ev["text"]) in c for c in student.cards) or ev.get("turn") == 1, ev
@@ -391,3 +407,47 @@ async def test_parameters_the_server_would_refuse_now_are_refused_in_the_form() 
                 await pilot.press("escape")
                 await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen))
                 assert list(sl.selected) == []
+
+
+async def test_between_the_orders_phase_and_its_view_nothing_is_orderable_and_nothing_is_submitted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The phase event comes before the view that says which levers can be ordered. In between, the
+    tab used to list the rulebook's levers as orderable (CN-REPLY-MX among them, which needs a letter
+    from Mexico first): a student quick enough to tick and submit was refused. Now nothing is
+    orderable until the view comes, and a submission says to wait; ticks made before are kept."""
+    refresh = GameScreen.refresh_view
+    monkeypatch.setattr(GameScreen, "refresh_view", lambda self: None)  # the view is late
+    async with running_server("memory://") as url:
+        g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk")
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "negotiation")
+            app = seat_app(url, g, tokens["cn"], rulebook=RB)
+            async with app.run_test(size=(120, 40)) as pilot:
+                gs = await until_online(pilot)
+                await close_cards(pilot)
+                await pilot.press("5")
+                sl = gs.query_one("#order-list", SelectionList)
+                ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+                await wait_until(pilot, lambda: "cn_pen" in ids())
+                sl.highlighted = ids().index("cn_pen")
+                await pilot.press("space")  # planned in the negotiation phase
+                assert list(sl.selected) == ["cn_pen"]
+                await fac.send({"type": "advance", "turn": 1, "phase": "negotiation"})
+                await wait_until(pilot, lambda: gs.model.phase == "orders", what="the orders phase")
+                await pilot.pause()
+                reply = sl.get_option_at_index(ids().index("cn_reply_mx"))
+                assert reply.disabled, "CN-REPLY-MX offered before the server said it can be ordered"
+                assert all(sl.get_option_at_index(i).disabled for i in range(sl.option_count))
+                assert "checking what can be ordered" in static_text(app, "#order-info")
+                await pilot.press("ctrl+s")
+                await pilot.pause()
+                assert "not sent — the server is still checking" in static_text(app, "#notice")
+                refresh(gs)  # the view comes
+                await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders", what="the view")
+                await pilot.pause()
+                assert sl.get_option_at_index(ids().index("cn_reply_mx")).disabled
+                assert list(sl.selected) == ["cn_pen"]  # the planned tick survived the wait
+                await pilot.press("ctrl+s")
+                got = await frames_until(fac, is_event("orders_submitted", team="cn"))
+                assert [o["lever"] for o in got[-1]["event"]["orders"]] == ["cn_pen"]
