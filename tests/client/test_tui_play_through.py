@@ -176,7 +176,6 @@ class Student:
         sl = gs.query_one("#order-list", SelectionList)
         await self.until(lambda: sl.option_count > 0, "the levers")
         limit = gs.orders.limit()
-        rows = {r["id"]: r for r in gs.orders.rows()}
         options = [sl.get_option_at_index(i) for i in range(sl.option_count)]
         open_ = [(i, str(o.value)) for i, o in enumerate(options) if not o.disabled]
         pc = float((gs.model.view.get("pc") or {}).get(self.team, 0))  # the budget line's figure
@@ -190,7 +189,9 @@ class Student:
         plain = [(i, lid) for i, lid in open_ if lid not in gs.orders.chosen()]
         shift = turn % max(1, len(plain))
         for i, lid in plain[shift:] + plain[:shift]:
-            cost = rows[lid].get("cost")
+            # the cost the row shows (parameters set in an earlier turn are kept, and priced)
+            shown = re.search(r" (\d+(?:\.\d+)?) PC", str(sl.get_option_at_index(i).prompt))
+            cost = shown.group(1) if shown else None
             left = re.search(r"· left (-?[0-9.]+)", self._budget())  # the capital left, as shown
             assert left is not None, self._budget()
             if len(gs.orders.chosen()) >= min(2, limit) or cost is None or float(cost) > float(left.group(1)):
