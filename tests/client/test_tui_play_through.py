@@ -188,7 +188,7 @@ class Student:
                 break
         plain = [(i, lid) for i, lid in open_ if lid not in gs.orders.chosen()]
         shift = turn % max(1, len(plain))
-        for i, lid in plain[shift:] + plain[:shift]:
+        for i, _lid in plain[shift:] + plain[:shift]:
             # the cost the row shows (parameters set in an earlier turn are kept, and priced)
             shown = re.search(r" (\d+(?:\.\d+)?) PC", str(sl.get_option_at_index(i).prompt))
             cost = shown.group(1) if shown else None
