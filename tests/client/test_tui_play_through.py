@@ -346,7 +346,7 @@ async def test_a_student_plays_the_scenario_through_the_client(
     async with running_server("memory://") as url:
         game_id, token = await _solo_game(url, scenario, team)
         app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=(80, 24)) as pilot:
             gs = await until_online(pilot)
             student = Student(pilot, gs, scenario, team, errors)
 
