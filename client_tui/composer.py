@@ -166,6 +166,10 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
         except ValueError as exc:
             self.query_one("#param-cost", Static).update(f"! {exc}")
             return
+        why = terms.param_problem(self.model, self.rb, self.lever, params)
+        if why is not None:  # the server would refuse the order with these values now
+            self.query_one("#param-cost", Static).update(f"! {why}")
+            return
         cost = terms.lever_cost(self.model, self.rb, self.lever, params)
         team = self.model.team or ""
         pc = (self.model.view.get("pc") or {}).get(team)
@@ -182,9 +186,15 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
     @on(Input.Submitted)
     def action_done(self) -> None:
         try:
-            self.dismiss(self.form.checked())
+            params = self.form.checked()
         except ValueError as exc:
             self.query_one("#param-cost", Static).update(f"! {exc}")
+            return
+        why = terms.param_problem(self.model, self.rb, self.lever, params)
+        if why is not None:
+            self.query_one("#param-cost", Static).update(f"! not set — {why}")
+            return
+        self.dismiss(params)
 
 
 # ---------------------------------------------------------------------- a proposal read in full

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.widgets.tabbed_content import ContentTabs
@@ -222,6 +223,8 @@ class GameScreen(Screen[None]):
         elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
             if self._notice_text == READY_WAITING:
                 self.notice("")  # the phase the seat was ready in is over: nobody is waiting any more
+            if t == "phase" and ev.get("phase") == "orders":
+                self.orders.show()  # nothing orderable until the view with the levers comes
             self.refresh_view()
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
@@ -315,7 +318,10 @@ class GameScreen(Screen[None]):
 
     def notice(self, text: str) -> None:
         self._notice_text = text
-        w = self.query_one("#notice", Static)
+        try:
+            w = self.query_one("#notice", Static)
+        except NoMatches:  # a frame read while the screen closes: nothing left to say it on
+            return
         w.update(text)
         w.display = bool(text)
 

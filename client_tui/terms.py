@@ -96,6 +96,39 @@ def lever_cost(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]
     return None
 
 
+def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> str | None:
+    """Why the server would refuse this lever with these parameters now, as the server words it, or
+    None. The view's availability is the engine's check at the default parameters; a condition on the
+    parameters themselves (resuming cooperation that was never suspended, a bill stage out of turn)
+    is checked here on the exact values the team sees. One that needs a value the team sees only as an
+    estimate, or not at all, is left to the server (None: the client cannot tell)."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return None
+    try:
+        full = normalise_params(lv, params)
+    except CommandError as exc:
+        return exc.message
+    known: dict[str, Any] = {
+        str(i["id"]): i["value"]
+        for i in model.view.get("indicators") or []
+        if not i.get("estimate") and not i.get("lag") and "value" in i
+    }
+    known.update({f"param.{k}": v for k, v in full.items()})
+    known["act.public"] = lv.visibility != "private"
+    known["act.military"] = lv.military
+    for cond, message in lv.preconditions:
+        if not any(n.startswith("param.") for n in cond.names) or not cond.names <= known.keys():
+            continue
+        try:
+            ok = cond.fn(known)
+        except Exception:  # an expression that wants a name after all: the server decides
+            continue
+        if not ok:
+            return f"{lv.code}: {message}"
+    return None
+
+
 def pc_text(v: float | None) -> str:
     return "? PC" if v is None else f"{v:g} PC"
 

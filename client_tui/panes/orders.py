@@ -85,6 +85,7 @@ class OrdersPane(Vertical):
         team = self.model.team
         if not team:
             return []
+        checking = self.checking()
         counts = self.model.view.get("counts") or {}
         free = set(self.model.view.get("free_levers") or [])
         out = []
@@ -93,6 +94,8 @@ class OrdersPane(Vertical):
                 continue
             spent = lv.once and (counts.get(lid) or {}).get("count", 0) > 0
             why = f"{lv.code} can be played once per game and already was" if spent else ""
+            if checking and not spent:
+                why = "the orders phase has just begun: the server is checking what can be ordered"
             cost = 0.0 if lid in free else self._cost(lid)
             out.append(
                 {
@@ -100,11 +103,17 @@ class OrdersPane(Vertical):
                     "code": lv.code,
                     "name": lv.name,
                     "cost": cost,
-                    "available": not spent,
+                    "available": not spent and not checking,
                     "why_not": why,
                 }
             )
         return out
+
+    def checking(self) -> bool:
+        """The orders phase has begun but the view that says which levers can be ordered (the engine's
+        check) has not come yet: until it does, nothing is shown as orderable (the rulebook's list
+        would offer levers the server then refuses) and ticks are neither dropped nor submitted."""
+        return self.model.phase == "orders" and self.model.view.get("phase") != "orders"
 
     def _cost(self, lid: str) -> float | None:
         """A lever's cost outside the orders phase: as last seen, else the rulebook's if it is a fixed
@@ -190,6 +199,13 @@ class OrdersPane(Vertical):
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
         the orders phase, past the seat's limit, or refused by the wire model."""
+        if self.checking():
+            self.post_message(
+                Notice(
+                    "not sent — the server is still checking what can be ordered: submit again in a moment"
+                )
+            )
+            return None
         chosen = self.chosen()
         if self.model.phase != "orders":
             self.post_message(
@@ -207,6 +223,16 @@ class OrdersPane(Vertical):
                     f"not sent — {len(chosen)} orders ticked, your seat may give {limit} a turn: untick some"
                 )
             )
+            return None
+        # parameters set in an earlier turn may no longer be accepted (cooperation resumed since)
+        bad = [
+            why
+            for c in chosen
+            if (why := terms.param_problem(self.model, self.rb, c, self._params.get(c, {})))
+        ]
+        if bad:
+            self.refused = True
+            self.post_message(Notice(f"not sent — {'; '.join(bad)}: change the parameters (p) or untick it"))
             return None
         try:
             return SubmitOrders(orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen])
@@ -253,13 +279,15 @@ class OrdersPane(Vertical):
                 Selection(
                     Text(self._label(lv)),
                     lv["id"],
-                    ticked and bool(lv["available"]),
+                    ticked and (bool(lv["available"]) or self.checking()),
                     disabled=not lv["available"],
                 )
             )
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
-        if dropped and self.model.phase == "orders":  # after adjudication a played lever is just spent
+        if (
+            dropped and self.model.phase == "orders" and not self.checking()
+        ):  # after adjudication a played lever is just spent
             self._choice = [c for c in self._choice if c not in {lv["id"] for lv in dropped}]
             self.post_message(
                 Notice(
@@ -300,7 +328,9 @@ class OrdersPane(Vertical):
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · left {pc - spent:g}"
         text += " · SUBMITTED" if self._mine() is not None else ""
-        if m.phase != "orders":
+        if self.checking():
+            text = "The orders phase has begun: the server is checking what can be ordered…\n" + text
+        elif m.phase != "orders":
             text = (
                 f"{(m.phase or 'before the game').capitalize()} phase: plan here, orders go in during the"
                 " orders phase (availability is checked then)\n" + text
@@ -314,7 +344,8 @@ class OrdersPane(Vertical):
 
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:
-        self._choice = self.chosen()
+        if not self.checking():  # a redraw while checking shows no tick as orderable: keep them
+            self._choice = self.chosen()
         self.show_info()
 
     @on(Button.Pressed, "#submit")

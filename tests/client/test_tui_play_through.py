@@ -1,0 +1,457 @@
+"""Every shipped scenario played through the real client as each team, against the scenario's default
+bots in the other seats (what ``precursor solo`` sets up), on a real server in this event loop.
+
+The student only does what the screen offers: it ticks levers the orders tab shows as available and
+affordable, sets a parameter away from its default in the parameters form (``p``) when a lever with
+parameters can be afforded, submits, and tables a proposal every negotiation phase through the
+composer (``n``), sending it only once the composer's check line says "ok". Every error frame any of
+the screen's connections receives is collected, and the game fails on the first one: each refusal the
+server could give here (order limit, capital, a once-only lever, an unavailable lever, the phase, a
+proposal the server's check refuses) is one the client's own state could have predicted, so a refusal
+means the client showed as possible something that was not. Every inject the seat receives must be
+shown, whole, in the briefing tab; the debrief at the end must list every objective of the team
+(the public aim and each secret one, met or missed) and every team's final score.
+
+Coverage (28 games, one per scenario and team, each on its own server): every scenario is played to
+the end as one team (``full_team``, a different one from scenario to scenario: election-season and
+the-record's 22 turns as the US, loose-talk and three-weeks as Mexico, red-line and the tutorial as
+China, tariffs-and-terror as Canada) and for its first turn (all four phases: an inject read, a
+proposal tabled, orders given with a parameter set) as each of the other three. The end screen is
+checked in the seven games played to the end (each team finishes one or two). Playing all 28 to the
+end (240 turns, at about 2.5 s a turn) would take well over ten minutes on two cores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    frames_until,
+    is_event,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Select, SelectionList, Static
+
+from client_tui.app import PrecursorApp
+from client_tui.composer import ComposerScreen, ParamsScreen
+from client_tui.game_screen import GameScreen
+from client_tui.panes.briefing import InjectCards
+from client_tui.panes.game_over import GameOverScreen
+from precursor.analysis.simulate import resolve_personas
+from precursor.client import GameClient, LobbyClient
+from precursor.game.rulebook import default_rulebook
+
+RB = default_rulebook()
+TEAMS = ("us", "mx", "cn", "ca")
+SCENARIOS = sorted(RB.scenarios)
+PARTIAL_TURNS = 1  # the games not played to the end: their first turn
+
+
+def game_budget(turns: int) -> float:
+    """Seconds a game may take (every wait has its own, shorter bound too): a stuck game fails, it
+    never hangs CI; generous, as a busy machine plays a turn several times slower than an idle one."""
+    return 30.0 + 20.0 * turns
+
+
+def full_team(scenario: str) -> str:
+    """The team that plays a scenario to the end: a different one from scenario to scenario (in name
+    order), so that each team finishes at least one scenario beside the tutorial."""
+    return TEAMS[SCENARIOS.index(scenario) % len(TEAMS)]
+
+
+def turns_to_play(scenario: str, team: str) -> int:
+    """A scenario is played to the end by its ``full_team`` and for its first ``PARTIAL_TURNS`` turns
+    by the other three (28 whole games, 60 turns each for four teams, do not fit in a CI run)."""
+    total = RB.scenarios[scenario].model.turns
+    return total if team == full_team(scenario) else min(total, PARTIAL_TURNS)
+
+
+def _text(w: Static) -> str:
+    return str(w.render())
+
+
+class Student:
+    """One seat driven through the screen, with what it saw and what the server answered."""
+
+    def __init__(
+        self, pilot: Pilot[Any], gs: GameScreen, scenario: str, team: str, errors: list[dict[str, Any]]
+    ) -> None:
+        self.pilot, self.gs, self.scenario, self.team = pilot, gs, scenario, team
+        self.errors = errors  # every error frame the screen's connections have read
+        self.cards: list[str] = []  # the text of every inject card that came up over the screen
+        self.ordered: dict[int, list[str]] = {}  # turn -> the levers submitted
+        self.param_orders: list[tuple[int, str, dict[str, Any]]] = []
+        self.tabled: dict[int, str] = {}  # turn -> the id of the proposal tabled
+
+    @property
+    def app(self) -> Any:
+        return self.pilot.app
+
+    async def until(self, pred: Any, what: str, timeout: float = 15.0) -> None:
+        await wait_until(self.pilot, pred, timeout=timeout, what=what)
+
+    async def clear_cards(self) -> None:
+        """Close a window of inject cards (it may come up at any time), keeping what it said."""
+        while isinstance(self.app.screen, InjectCards):
+            cards = self.app.screen
+            await self.pilot.pause()
+            self.cards += [c for c in cards.texts if c not in self.cards]
+            await self.pilot.press("escape")
+            await self.until(lambda c=cards: self.app.screen is not c, "the cards to close")  # type: ignore[misc]
+
+    # ------------------------------------------------------------------ proposals
+
+    async def table_proposal(self) -> None:
+        """One proposal through the composer: another party, a clause of one's own or theirs (by
+        turn), a duration; a framing once China commits. Sent only when the check line says ok."""
+        for attempt in range(8):
+            if await self._draft(attempt):
+                return
+        raise AssertionError(f"no proposal the composer calls ok in 8 drafts (turn {self.gs.model.turn})")
+
+    async def _draft(self, attempt: int) -> bool:
+        """One draft: sent if the composer calls it ok (True), else cancelled (False)."""
+        gs, turn = self.gs, self.gs.model.turn
+        others = [t for t in TEAMS if t != self.team]
+        await self.clear_cards()
+        await self.pilot.press("4")
+        await self.pilot.press("n")
+        await self.until(lambda: isinstance(self.app.screen, ComposerScreen), "the composer")
+        cs = self.app.screen
+        assert isinstance(cs, ComposerScreen)
+        await self.pilot.pause()
+        party = others[(turn + attempt) % 3]
+        actor = self.team if (turn + attempt) % 2 else party
+        cs.query_one(f"#party-{party}", Checkbox).value = True
+        cs.query_one("#c-team", Select).value = actor
+        await self.pilot.pause()
+        levers = [v for _label, v in cs.query_one("#c-lever", Select)._options if v != Select.NULL]
+        assert levers and all(RB.levers[str(v)].team == actor for v in levers)
+        lever = str(levers[(turn * 7 + attempt * 3) % len(levers)])
+        cs.query_one("#c-lever", Select).value = lever
+        await self.until(lambda: cs.form.lever is not None and cs.form.lever.id == lever, "the form")
+        durations = [v for _label, v in cs.query_one("#c-duration", Select)._options]
+        cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % 4]
+        await self.pilot.pause()
+        await self.pilot.press("ctrl+a")
+        await self.until(lambda: cs.clauses, "the clause to be added")
+        check = _text(cs.query_one("#c-check", Static))
+        if "needs a framing" in check:
+            framings = [v for _label, v in cs.query_one("#c-framing", Select)._options if v != Select.NULL]
+            cs.query_one("#c-framing", Select).value = framings[turn % len(framings)]
+            await self.pilot.pause()
+            check = _text(cs.query_one("#c-check", Static))
+        if not check.startswith("ok:"):
+            await self.pilot.press("escape")  # this draft would be refused: the composer said why
+            await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
+            return False
+        before = set(gs.model.proposals)
+        await self.pilot.press("ctrl+s")
+        await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
+        await self.until(lambda: set(gs.model.proposals) - before, "the proposal in the table")
+        pid = next(iter(set(gs.model.proposals) - before))
+        assert gs.model.proposals[pid]["from"] == self.team
+        self.tabled[turn] = pid
+        return True
+
+    # ------------------------------------------------------------------ orders
+
+    def _budget(self) -> str:
+        return _text(self.gs.query_one("#order-info", Static))
+
+    async def give_orders(self) -> None:
+        """Tick what the orders tab shows as available and affordable: a lever with parameters set
+        away from their defaults first, then one more; submit."""
+        gs, turn = self.gs, self.gs.model.turn
+        await self.clear_cards()
+        await self.pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        await self.until(lambda: sl.option_count > 0, "the levers")
+        limit = gs.orders.limit()
+        options = [sl.get_option_at_index(i) for i in range(sl.option_count)]
+        open_ = [(i, str(o.value)) for i, o in enumerate(options) if not o.disabled]
+        pc = float((gs.model.view.get("pc") or {}).get(self.team, 0))  # the budget line's figure
+        with_params = [(i, lid) for i, lid in open_ if RB.levers[lid].params]
+        shift = turn % max(1, len(with_params))
+        for i, lid in with_params[shift:] + with_params[:shift]:
+            if limit < 1:
+                break
+            if await self._order_with_params(sl, i, lid, pc):
+                break
+        plain = [(i, lid) for i, lid in open_ if lid not in gs.orders.chosen()]
+        shift = turn % max(1, len(plain))
+        for i, _lid in plain[shift:] + plain[:shift]:
+            # the cost the row shows (parameters set in an earlier turn are kept, and priced)
+            shown = re.search(r" (\d+(?:\.\d+)?) PC", str(sl.get_option_at_index(i).prompt))
+            cost = shown.group(1) if shown else None
+            left = re.search(r"· left (-?[0-9.]+)", self._budget())  # the capital left, as shown
+            assert left is not None, self._budget()
+            if len(gs.orders.chosen()) >= min(2, limit) or cost is None or float(cost) > float(left.group(1)):
+                continue
+            sl.highlighted = i
+            await self.pilot.press("space")
+            break
+        info = self._budget()
+        assert "! over budget" not in info and "ticked: your seat may give" not in info, info
+        chosen = gs.orders.chosen()
+        await self.pilot.press("ctrl+s")
+        await self.until(lambda: "SUBMITTED" in self._budget(), "SUBMITTED in the orders tab")
+        self.ordered[turn] = chosen
+
+    async def _order_with_params(self, sl: SelectionList[str], index: int, lid: str, pc: float) -> bool:
+        """Open the parameters form on a lever, move one value off its default; keep it if the form
+        says ok and the cost it shows is within the capital left, else cancel."""
+        sl.highlighted = index
+        await self.pilot.press("p")
+        await self.until(lambda: isinstance(self.app.screen, ParamsScreen), "the parameters form")
+        ps = self.app.screen
+        assert isinstance(ps, ParamsScreen)
+        await self.until(lambda: ps.form.lever is not None, "the parameter fields")
+        lv = RB.levers[lid]
+        changed: dict[str, Any] = {}
+        for pid, p in lv.params.items():
+            field = ps.form._fields[pid]
+            if isinstance(field, Select):
+                other = [c for c in p.choices if c != p.default]
+                if other:
+                    field.value = other[0]
+                    changed[pid] = other[0]
+            elif isinstance(field, Checkbox):
+                field.value = not field.value
+                changed[pid] = field.value
+            elif isinstance(field, Input) and p.min is not None and p.max is not None:
+                value = p.min if p.default != p.min else p.max
+                field.value = str(int(value)) if p.type == "int" else f"{value:g}"
+                changed[pid] = value
+            if changed:
+                break
+        await self.pilot.pause()
+        said = _text(ps.query_one("#param-cost", Static))
+        m = re.search(r"costs ([0-9.]+) PC", said)
+        if not changed or not said.startswith("ok:") or m is None or float(m.group(1)) > pc:
+            await self.pilot.press("escape")
+            await self.until(lambda: not isinstance(self.app.screen, ParamsScreen), "the form to close")
+            return False
+        await self.pilot.press("ctrl+s")
+        await self.until(lambda: not isinstance(self.app.screen, ParamsScreen), "the form to close")
+        await self.until(lambda: lid in self.gs.orders.chosen(), "the lever ticked with its parameters")
+        self.param_orders.append((self.gs.model.turn, lid, changed))
+        return True
+
+    # ------------------------------------------------------------------ the phases
+
+    def briefing_text(self) -> str:
+        gs = self.gs
+        return (
+            _text(gs.query_one("#brief-news", Static)) + "\n" + _text(gs.query_one("#brief-injects", Static))
+        )
+
+    async def ready(self) -> None:
+        gs = self.gs
+        where = (gs.model.turn, gs.model.phase)
+        await self.clear_cards()
+        await self.pilot.press("ctrl+r")
+        await self.pilot.pause()
+        assert type(self.app.screen).__name__ != "Confirm", f"ready asked first at {where}"
+        await self.until(
+            lambda: (gs.model.turn, gs.model.phase) != where or gs.model.ended,
+            f"the phase after {where}",
+            timeout=30,
+        )
+
+    async def play(self, turns: int, injects: dict[int, dict[str, Any]]) -> None:
+        gs = self.gs
+        while not gs.model.ended and gs.model.turn <= turns:
+            phase = gs.model.phase
+            if phase == "negotiation":
+                self.check_injects(injects)
+                await self.table_proposal()
+            elif phase == "orders":
+                await self.give_orders()
+            self.no_refusal(f"T{gs.model.turn} {phase}")
+            if gs.model.turn == turns and phase == "results" and not self.full_game(turns):
+                return
+            await self.ready()
+        self.no_refusal("the end")
+
+    def no_refusal(self, where: str) -> None:
+        """Nothing refused so far: a refusal here is something the client showed as possible."""
+        said = [f"{e.get('code')}: {e.get('message')}" for e in self.errors]
+        assert not said, f"refused by the server by {where}: {said}"
+
+    def full_game(self, turns: int) -> bool:
+        return turns >= RB.scenarios[self.scenario].model.turns
+
+    def check_injects(self, injects: dict[int, dict[str, Any]]) -> None:
+        """Every inject received so far is in the briefing tab, its whole text."""
+        shown = self.briefing_text()
+        missing = [ev.get("title") or ev.get("id") for ev in injects.values() if str(ev["text"]) not in shown]
+        assert not missing, f"injects not shown in the briefing tab: {missing}"
+
+
+async def _solo_game(url: str, scenario: str, team: str) -> tuple[str, str]:
+    """The game ``precursor solo`` makes: the scenario's default personas in every other seat."""
+    bots = {t: p for t, p in resolve_personas(RB, scenario).items() if t != team}
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game(scenario, seed=7, bots=bots, name="play-through")
+        joined = await lobby.join(g.game_id, g.join_codes[team], f"student-{team}")
+    return g.game_id, joined.token
+
+
+def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
+    """What the debrief leaves out: an objective of the team (with met or missed), a team's score."""
+    obj = RB.scenarios[scenario].model.objectives[team]
+    flat = " ".join(text.split())
+    problems = []
+    if f"public aim: {' '.join(obj.public.split())}" not in flat:
+        problems.append(f"the public aim: {obj.public}")
+    for o in obj.secret:
+        words = " ".join(o.text.split())
+        if not re.search(rf"[✓✗] (met|missed) +{float(o.points):g} pts: {re.escape(words)}", flat):
+            problems.append(f"secret objective {o.id} with met/missed")
+    for t in TEAMS:
+        if not re.search(rf"\d\. .* \({t.upper()}\) [+-]\d+\.\d", text):
+            problems.append(f"the final score of {t.upper()}")
+    return problems
+
+
+@pytest.mark.parametrize("team", TEAMS)
+@pytest.mark.parametrize("scenario", SCENARIOS)
+async def test_a_student_plays_the_scenario_through_the_client(
+    scenario: str, team: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors: list[dict[str, Any]] = []
+    injects: dict[int, dict[str, Any]] = {}
+    accept = GameClient._accept
+
+    def spy(client: GameClient, frame: dict[str, Any]) -> bool:
+        """Every frame any of the screen's connections reads: refusals, and the injects it is sent."""
+        if frame.get("type") == "error":
+            errors.append(frame)
+        ev = frame.get("event") if frame.get("type") == "event" else None
+        if ev is not None and ev.get("type") == "inject":
+            injects[int(frame["seq"])] = ev
+        return accept(client, frame)
+
+    monkeypatch.setattr(GameClient, "_accept", spy)
+    turns = turns_to_play(scenario, team)
+    async with running_server("memory://") as url:
+        game_id, token = await _solo_game(url, scenario, team)
+        app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            student = Student(pilot, gs, scenario, team, errors)
+
+            async with asyncio.timeout(game_budget(turns)):
+                await student.play(turns, injects)
+                student.check_injects(injects)
+                for ev in injects.values():
+                    assert any(str(ev["text"]) in c for c in student.cards) or ev.get("turn") == 1, ev
+                played = range(1, turns + 1)
+                assert sorted(student.ordered) == list(played), student.ordered
+                assert all(student.ordered[t] for t in played), student.ordered
+                assert sorted(student.tabled) == list(played), student.tabled
+                if any(RB.levers[lid].params for lid in RB.levers if RB.levers[lid].team == team):
+                    assert student.param_orders, "no order with parameters set in the form"
+                if student.full_game(turns):
+                    await student.until(lambda: isinstance(app.screen, GameOverScreen), "the debrief")
+                    text = _text(app.screen.query_one("#game-over-text", Static))
+                    assert gs.model.ended
+                    assert not _debrief_problems(text, scenario, team), (
+                        _debrief_problems(text, scenario, team),
+                        text,
+                    )
+            assert not errors, [f"{e.get('code')}: {e.get('message')}" for e in errors]
+
+
+# ---------------------------------------------------------------------- what the play-through found
+
+
+async def test_parameters_the_server_would_refuse_now_are_refused_in_the_form() -> None:
+    """CN-LINK is available at its default (suspend), but resuming cooperation that was never suspended
+    is refused by the engine's precondition. The form used to say "ok" and tick it, and the submission
+    came back refused; now the form says why in the server's words and keeps the lever unset."""
+    async with running_server("memory://") as url:
+        g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk")
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "orders")
+            app = seat_app(url, g, tokens["cn"], rulebook=RB)
+            async with app.run_test(size=(120, 40)) as pilot:
+                gs = await until_online(pilot)
+                await close_cards(pilot)
+                await pilot.press("5")
+                sl = gs.query_one("#order-list", SelectionList)
+                ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+                await wait_until(pilot, lambda: "cn_link" in ids() and gs.model.view.get("levers"))
+                assert not sl.get_option_at_index(ids().index("cn_link")).disabled
+                sl.highlighted = ids().index("cn_link")
+                await pilot.press("p")
+                await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+                await pilot.pause()
+                assert static_text(app, "#param-cost").startswith("ok: action suspend")
+                app.screen.query_one("#order-params Select", Select).value = "resume"
+                await pilot.pause()
+                why = "CN-LINK: cooperation is not suspended, so there is nothing to resume"
+                assert static_text(app, "#param-cost") == f"! {why}"
+                await pilot.press("ctrl+s")  # not set: the form stays, with the reason
+                await pilot.pause()
+                assert isinstance(app.screen, ParamsScreen)
+                assert static_text(app, "#param-cost") == f"! not set — {why}"
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen))
+                assert list(sl.selected) == []
+
+
+async def test_between_the_orders_phase_and_its_view_nothing_is_orderable_and_nothing_is_submitted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The phase event comes before the view that says which levers can be ordered. In between, the
+    tab used to list the rulebook's levers as orderable (CN-REPLY-MX among them, which needs a letter
+    from Mexico first): a student quick enough to tick and submit was refused. Now nothing is
+    orderable until the view comes, and a submission says to wait; ticks made before are kept."""
+    refresh = GameScreen.refresh_view
+    monkeypatch.setattr(GameScreen, "refresh_view", lambda self: None)  # the view is late
+    async with running_server("memory://") as url:
+        g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk")
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "negotiation")
+            app = seat_app(url, g, tokens["cn"], rulebook=RB)
+            async with app.run_test(size=(120, 40)) as pilot:
+                gs = await until_online(pilot)
+                await close_cards(pilot)
+                await pilot.press("5")
+                sl = gs.query_one("#order-list", SelectionList)
+                ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+                await wait_until(pilot, lambda: "cn_pen" in ids())
+                sl.highlighted = ids().index("cn_pen")
+                await pilot.press("space")  # planned in the negotiation phase
+                assert list(sl.selected) == ["cn_pen"]
+                await fac.send({"type": "advance", "turn": 1, "phase": "negotiation"})
+                await wait_until(pilot, lambda: gs.model.phase == "orders", what="the orders phase")
+                await pilot.pause()
+                reply = sl.get_option_at_index(ids().index("cn_reply_mx"))
+                assert reply.disabled, "CN-REPLY-MX offered before the server said it can be ordered"
+                assert all(sl.get_option_at_index(i).disabled for i in range(sl.option_count))
+                assert "checking what can be ordered" in static_text(app, "#order-info")
+                await pilot.press("ctrl+s")
+                await pilot.pause()
+                assert "not sent — the server is still checking" in static_text(app, "#notice")
+                refresh(gs)  # the view comes
+                await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders", what="the view")
+                await pilot.pause()
+                assert sl.get_option_at_index(ids().index("cn_reply_mx")).disabled
+                assert list(sl.selected) == ["cn_pen"]  # the planned tick survived the wait
+                await pilot.press("ctrl+s")
+                got = await frames_until(fac, is_event("orders_submitted", team="cn"))
+                assert [o["lever"] for o in got[-1]["event"]["orders"]] == ["cn_pen"]
