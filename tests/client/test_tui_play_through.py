@@ -13,11 +13,11 @@ shown, whole, in the briefing tab; the debrief at the end must list every object
 (the public aim and each secret one, met or missed) and every team's final score.
 
 Coverage (28 games, one per scenario and team, each on its own server): every scenario is played to
-the end as one team (``full_team``, a different one from scenario to scenario: election-season and
-the-record's 22 turns as the US, loose-talk and three-weeks as Mexico, red-line and the tutorial as
-China, tariffs-and-terror as Canada) and for its first turn (all four phases: an inject read, a
-proposal tabled, orders given with a parameter set) as each of the other three. The end screen is
-checked in the seven games played to the end (each team finishes one or two). Playing all 28 to the
+the end as one team (``full_team``, a different one from scenario to scenario: election-season as the
+US, loose-talk and three-weeks as Mexico, red-line and the tutorial as China, tariffs-and-terror as
+Canada; the record as the US for 8 of its 22 turns, to keep the CI run short) and for its first turn
+(all four phases: an inject read, a proposal tabled, orders given with a parameter set) as each of the
+other three. The end screen is checked in the six games played to the end. Playing all 28 to the
 end (240 turns, at about 2.5 s a turn) would take well over ten minutes on two cores.
 """
 
@@ -70,11 +70,18 @@ def full_team(scenario: str) -> str:
     return TEAMS[SCENARIOS.index(scenario) % len(TEAMS)]
 
 
+LONG = 12  # a scenario longer than this (the record's 22 monthly turns) is played to LONG_CAP turns
+LONG_CAP = 8
+
+
 def turns_to_play(scenario: str, team: str) -> int:
     """A scenario is played to the end by its ``full_team`` and for its first ``PARTIAL_TURNS`` turns
-    by the other three (28 whole games, 60 turns each for four teams, do not fit in a CI run)."""
+    by the other three (28 whole games, 60 turns each for four teams, do not fit in a CI run); the
+    record, 22 turns, only to its eighth (two minutes of a CI run for turns like the ones before)."""
     total = RB.scenarios[scenario].model.turns
-    return total if team == full_team(scenario) else min(total, PARTIAL_TURNS)
+    if team != full_team(scenario):
+        return min(total, PARTIAL_TURNS)
+    return LONG_CAP if total > LONG else total
 
 
 def _text(w: Static) -> str:
