@@ -2062,7 +2062,8 @@ def cmd_games(args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise InputError(str(exc)) from None
         if not path.is_file():  # opening it would create an empty one, and list nothing
-            raise InputError(f"no game store at {path}: check --store (precursor serve creates it)")
+            # exit 3, as for every command that reads a store that is not there (report, fork, export)
+            raise Unreachable(f"no game store at {path}: check --store (precursor serve creates it)")
     older = None
     if args.action == "purge":
         if args.older_than is None:
