@@ -57,6 +57,15 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.stop()
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each durable store in turn: a SQLite file, then the test Redis (a module may define its own)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'games.db'}"
+    else:
+        yield request.getfixturevalue("redis_url")
+
+
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
     """The server's URL with every key deleted, so each test starts from an empty Redis."""

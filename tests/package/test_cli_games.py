@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,14 +39,6 @@ def listed(store: str) -> dict[str, dict[str, object]]:
     out = games("list", "--store", store, "--json")
     assert out.returncode == 0, out.stderr
     return {r["game_id"]: r for r in json.loads(out.stdout)}
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'games.db'}"
-    else:
-        yield request.getfixturevalue("redis_url")
 
 
 async def _make(rb: Rulebook, url: str, clock: float, played: float | None = None) -> str:

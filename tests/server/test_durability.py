@@ -28,14 +28,6 @@ from precursor.client import ClientError, CommandRefused, ConnectionLost, GameCl
 TEAMS = ("us", "mx", "cn", "ca")
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'games.db'}"
-    else:
-        yield request.getfixturevalue("redis_url")
-
-
 async def _setup(url: str) -> tuple[Any, dict[str, str]]:
     async with LobbyClient(url) as lobby:
         g = await lobby.create_game("loose-talk", seed=3)

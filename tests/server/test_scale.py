@@ -10,25 +10,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import redis.asyncio as aioredis
 from live_server import ServerProcess, free_port, running_server
 
 from precursor.client import GameClient, LobbyClient
 
 TEAMS = ("us", "mx", "cn", "ca")
-
-
-@pytest.fixture(params=["sqlite", "redis"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'games.db'}"
-    else:
-        yield request.getfixturevalue("redis_url")
 
 
 async def _until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> float:
