@@ -253,6 +253,9 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever { width: 1fr; }
     ComposerScreen #c-duration { width: 24; }
+    ComposerScreen #c-if { width: 1fr; }
+    ComposerScreen #c-if-op { width: 16; }
+    ComposerScreen #c-if-value { width: 12; }
     ComposerScreen #c-vis { width: 20; }
     ComposerScreen #c-framing { width: 1fr; }
     """
@@ -301,6 +304,10 @@ class ComposerScreen(ModalScreen[str | None]):
                 yield Select[str]([], id="c-lever", prompt="pick a lever")
             yield self.form
             with Horizontal():
+                yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
+                yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
+                yield Input(placeholder="value", id="c-if-value", max_length=12)
+            with Horizontal():
                 yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
                 yield Button("Add clause (ctrl+a)", id="c-add")
             yield Static("", id="c-lever-text", markup=False)
@@ -321,6 +328,20 @@ class ComposerScreen(ModalScreen[str | None]):
             with Horizontal():
                 yield Button("Send proposal (ctrl+s)", id="c-send", variant="primary")
                 yield Button("Cancel (Esc)", id="c-cancel")
+
+    def _watchable(self) -> list[tuple[str, str]]:
+        """The values a clause may be conditioned on: those this team's dashboard shows, by name."""
+        ids = [str(i.get("id")) for i in self.model.view.get("indicators") or [] if isinstance(i, dict)]
+        named = [(self.rb.indicators[k].name, k) for k in ids if k in self.rb.indicators]
+        return sorted(named)
+
+    def _condition(self) -> str | None:
+        """The condition the three fields say, or None (no indicator picked); ValueError if half-filled."""
+        picked = self.query_one("#c-if", Select).value
+        if picked is Select.NULL or not picked:
+            return None
+        op = str(self.query_one("#c-if-op", Select).value)
+        return terms.condition_of(str(picked), op, self.query_one("#c-if-value", Input).value)
 
     async def on_mount(self) -> None:
         p = self._start
@@ -449,6 +470,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 lever=str(lever_value),
                 params=params,
                 duration=int(cast(int, self.query_one("#c-duration", Select).value)),
+                condition=self._condition(),
             )
         except ValidationError as exc:
             self._say(f"! {first_problem(exc)}")
@@ -458,6 +480,8 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         self.clauses.append(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
+        self.query_one("#c-if", Select).clear()
+        self.query_one("#c-if-value", Input).value = ""
         if team != self.team:  # the team that commits must be a party: tick it
             self.query_one(f"#party-{team}", Checkbox).value = True
         self._show_clauses()

@@ -149,8 +149,32 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
         text += f" ({params})"
     text += f", {when}"
     if clause.get("condition"):
-        text += f" [if {clause['condition']}]"
+        text += f" [if {condition_words(rb, str(clause['condition']))}]"
     return text
+
+
+# a clause's condition as the composer writes it: an indicator, a comparison, a number
+COMPARISONS = [("below", "<"), ("at most", "<="), ("at least", ">="), ("above", ">")]
+_WORDS = {op: words for words, op in COMPARISONS}
+
+
+def condition_words(rb: Rulebook, condition: str) -> str:
+    """A condition read aloud: ``mx.st < 60`` is "Mexican sovereignty tension below 60"; a condition
+    written otherwise (a counter keeps its original's) is shown as it stands."""
+    parts = condition.split()
+    if len(parts) == 3 and parts[0] in rb.indicators and parts[1] in _WORDS:
+        return f"{rb.indicators[parts[0]].name} {_WORDS[parts[1]]} {parts[2]}"
+    return condition
+
+
+def condition_of(indicator: str, op: str, value: str) -> str:
+    """The condition a clause carries, from the composer's three fields; a ValueError says what is
+    wrong (the number), in words."""
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ValueError(f"the condition needs a number, not {value.strip()!r}") from None
+    return f"{indicator} {op} {number:g}"
 
 
 def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[bool | None, str]:

@@ -25,7 +25,7 @@ from test_tui_support import (
     wait_until,
 )
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, RichLog, Select, SelectionList
+from textual.widgets import Checkbox, DataTable, Input, OptionList, RichLog, Select, SelectionList
 
 from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
 from client_tui.widgets import Confirm
@@ -182,7 +182,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
                 "costs MX 0 PC a turn (free this turn) · ✗ CANNOT keep it now: MX-PLAN(i) can be played"
                 " once per game and already was"
             ) in text
-            assert "(level 2), for 1 turn from turn 2 [if mx.st < 60]" in text
+            assert "(level 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]" in text
             assert "costs MX 3 PC a turn · ✓ can keep it now" in text
             assert "costs US 2 PC a turn · ? cannot tell: US's record is not shown to you" in text
             assert "for a turn every clause is due: US 2 PC · MX 3 PC" in text
@@ -259,3 +259,33 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
                 lambda: any("MX Sustained campaign" in x and "(level 3)" in x for x in log_lines(log)),
                 what="the order in the log with its parameter",
             )
+
+
+async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url: str) -> None:
+    """Conditions were the one part of a clause the composer could not write (a counter kept its
+    original's): now an indicator the team can see, a comparison and a number, read back in words."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            watchable = [v for _label, v in cs.query_one("#c-if", Select)._options]
+            assert "mx.st" in watchable and "hidden.sigma" not in watchable  # only what the team sees
+            cs.query_one("#c-if", Select).value = "mx.st"
+            cs.query_one("#c-if-op", Select).value = "<"
+            cs.query_one("#c-if-value", Input).value = "sixty"
+            await _clause(pilot, cs, "us", "us_arms")
+            assert "the condition needs a number, not 'sixty'" in static_text(app, "#c-check")
+            assert cs.clauses == []
+            cs.query_one("#c-if-value", Input).value = "60"
+            await pilot.press("ctrl+a")
+            assert [c.condition for c in cs.clauses] == ["mx.st < 60"]
+            shown = cs.query_one("#c-clauses", OptionList)
+            text = " ".join(str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count))
+            assert "[if Mexican sovereignty tension below 60]" in " ".join(text.split()), text
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            clauses = got[-1]["event"]["proposal"]["clauses"]
+            assert [(c["lever"], c["condition"]) for c in clauses] == [("us_arms", "mx.st < 60")]
