@@ -166,9 +166,13 @@ class Student:
         before = set(gs.model.proposals)
         await self.pilot.press("ctrl+s")
         await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
-        await self.until(lambda: set(gs.model.proposals) - before, "the proposal in the table")
-        pid = next(iter(set(gs.model.proposals) - before))
-        assert gs.model.proposals[pid]["from"] == self.team
+
+        def mine() -> list[str]:
+            # A bot may table its own proposal in the same instant: only ours counts here.
+            return [p for p in set(gs.model.proposals) - before if gs.model.proposals[p]["from"] == self.team]
+
+        await self.until(mine, "the proposal in the table")
+        (pid,) = mine()
         self.tabled[turn] = pid
         return True
 
