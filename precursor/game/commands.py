@@ -140,6 +140,9 @@ class Override(_M):
 
 
 class CustomInject(_M):
+    template: str | None = Field(
+        default=None, max_length=80, description="the inject template it was written from, if any"
+    )
     title: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=4000)
     changes: dict[str, float | bool] = Field(default_factory=dict, max_length=20)
@@ -162,6 +165,72 @@ class Note(_M):
     decision: str = Field(default="", max_length=80)
 
 
+# ---------------------------------------------------------------------- the white cell (docs/facilitation.md)
+
+Direction = Literal["up", "down"]
+Size = Literal["small", "medium", "large"]
+#: The likelihood bands a ruling chooses from, least to most likely; rules/white_cell.yaml gives each its
+#: probability.
+Band = Literal["very_unlikely", "unlikely", "even", "likely", "very_likely"]
+
+
+class ClaimedEffect(_M):
+    """One outcome a free action claims: an indicator from the team's menu, a direction, a size.
+
+    The size is a word, not a number: rules/white_cell.yaml turns it into an amount per indicator
+    family, so no claim can exceed what the rulebook allows for that kind of value.
+    """
+
+    indicator: str = Field(max_length=80)
+    direction: Direction
+    size: Size = "small"
+
+
+class TableFreeAction(_M):
+    """A seat proposes an action outside the lever menu, in the orders phase, and argues for it."""
+
+    type: Literal["free_action"] = "free_action"
+    title: str = Field(min_length=1, max_length=120)
+    description: str = Field(min_length=1, max_length=2000)
+    effects: list[ClaimedEffect] = Field(min_length=1, max_length=3)
+    argument: str = Field(min_length=1, max_length=2000)
+    visibility: Literal["public", "private"] = "public"
+
+
+class CounterArgument(_M):
+    """Another team argues against (or for) a tabled free action before it is ruled on.
+
+    Under a scenario's ``vote`` rule the stance is the team's vote; under the other rules it informs
+    the ruling.
+    """
+
+    type: Literal["counter_argument"] = "counter_argument"
+    free_action: str = Field(max_length=40)
+    stance: Literal["against", "for"] = "against"
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class RuleFreeAction(_M):
+    """The facilitator's ruling: a likelihood band, optionally smaller effects, and the reason."""
+
+    type: Literal["rule_free_action"] = "rule_free_action"
+    free_action: str = Field(max_length=40)
+    band: Band
+    effects: list[ClaimedEffect] | None = Field(
+        default=None, max_length=3, description="adjusted effects; default: as claimed"
+    )
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class FilePosition(_M):
+    """A team's position before play, held against its record in the hot wash."""
+
+    type: Literal["position"] = "position"
+    goals: str = Field(min_length=1, max_length=1000)
+    red_lines: str = Field(default="", max_length=1000)
+    expectations: str = Field(default="", max_length=1000, description="what the team expects others to do")
+
+
 Command = Annotated[
     SubmitOrders
     | SendMessage
@@ -172,7 +241,11 @@ Command = Annotated[
     | Advance
     | Note
     | Override
-    | ReleaseInject,
+    | ReleaseInject
+    | TableFreeAction
+    | CounterArgument
+    | RuleFreeAction
+    | FilePosition,
     Field(discriminator="type"),
 ]
 
