@@ -371,11 +371,36 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
         "ended": st.ended,
+        # the white cell: the free actions the audience may see, the team's menu of claims, positions
+        "free_actions": free_actions_for(game, audience),
+        "white_cell_menu": white_cell_menu(game, team) if team else [],
+        "positions": {t: p for t, p in st.positions.items() if fac or t == team},
         # the facilitator's console shows true values beside what each team is shown
         "as_seen": (
             {t: {i["id"]: i["value"] for i in indicators_for(game, t)} for t in TEAMS} if fac else {}
         ),
     }
+
+
+def free_actions_for(game: GameCore, audience: Audience) -> list[dict[str, Any]]:
+    """The free actions an audience may see, oldest first. A private one is its team's and the
+    facilitator's until it is resolved, then everyone's; the ruling before resolution is control's."""
+    out: list[dict[str, Any]] = []
+    fac = audience == FACILITATOR
+    for fa in game.state.free_actions.values():
+        if not can_see(fa, audience):
+            continue
+        shown = {k: v for k, v in fa.items() if k != "ruling"}
+        if fac:
+            shown["ruling"] = fa["ruling"]
+        out.append(shown)
+    return out
+
+
+def white_cell_menu(game: GameCore, team: str) -> list[dict[str, Any]]:
+    from precursor.game.white_cell.menu import menu  # the menu reads this module's visibility rule
+
+    return [m.as_dict() for m in menu(game.rb, team)]
 
 
 def lever_counts(game: GameCore, team: str) -> dict[str, dict[str, Any]]:

@@ -133,3 +133,29 @@ def test_white_cell_file_errors_name_file_line_and_field(tmp_path: Path) -> None
     assert got == [
         ("white_cell.families[migration].amounts", shrink, "sizes must not shrink: small <= medium <= large")
     ]
+
+
+def test_bots_answer_a_free_action_from_their_persona(rb: Rulebook) -> None:
+    """A public US free action that would raise Mexico's sovereignty tension is argued over by the bots
+    whose personas weigh it, each once, in their own voice; under Loose Talk their stances are the vote."""
+    from precursor.game.bots import BotDriver
+
+    sc = rb.scenarios["loose-talk"].model
+    personas = {t: p for t, p in sc.personas.items() if t != "us"}
+    claim = {
+        **TABLE,
+        "effects": [{"indicator": "mx.st", "direction": "up", "size": "large"}],
+        "visibility": "public",
+    }
+    script = {"turns": [{"turn": 1, "commands": [claim]}]}
+    game, errors = play(rb, "loose-talk", 4, script, until_turn=1, bots=BotDriver(rb, personas, 4))
+    assert not [e for e in errors if not e.command.get("bot")], errors
+    counters = [e for e in game.log if e["type"] == "counter_argument"]
+    assert counters, "no bot argued"
+    assert len({c["team"] for c in counters}) == len(counters) and "us" not in {c["team"] for c in counters}
+    mx = next(c for c in counters if c["team"] == "mx")
+    assert mx["stance"] == "against" and "sovereignty tension up" in mx["text"]
+    voice = rb.personas[personas["mx"]].model.voice
+    assert any(mx["text"].startswith(line) for line in voice.reject + voice.open)
+    resolved = next(e for e in game.log if e["type"] == "free_action_resolved")
+    assert resolved["ruled_by"] == "vote" and "against: " in resolved["ruling_reason"]

@@ -10,9 +10,10 @@ facilitator and the after-action review only.
 
 Where the code lives: ``fast_view`` builds the cheap view a bot reads, ``beliefs`` reads it into an
 expression environment, ``character`` is who the bot is (persona, dice, memory), ``utility`` values an
-order for a persona, ``orders`` chooses the orders, ``bargaining`` answers, counters and tables proposals
-and talks, and ``driver`` holds ``Bot`` (a phase's play) and ``BotDriver`` (bots in a game). Each module
-imports only those listed before it (``decisions``, the decision type, comes first).
+order for a persona, ``orders`` chooses the orders, ``bargaining`` answers, counters and tables
+proposals and talks, ``free_actions`` answers other teams' free actions, and ``driver`` holds ``Bot`` (a
+phase's play) and ``BotDriver`` (bots in a game). Each module imports only those listed before it
+(``decisions``, the decision type, comes first).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from precursor.game.bots.beliefs import Beliefs
 from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
 from precursor.game.bots.fast_view import DashboardCache, bot_view
+from precursor.game.bots.free_actions import answer_free_actions
 from precursor.game.bots.orders import play_orders
 from precursor.game.commands import Actor, CommandEnvelope, Note
 
@@ -45,7 +46,8 @@ class Bot(Character):
         if phase == "negotiation":
             return negotiate(self, view, env)
         if phase == "orders":
-            return play_orders(self, view, env)
+            answers = answer_free_actions(self, view) if view.get("free_actions") else []
+            return [*play_orders(self, view, env), *answers]
         return []
 
     def answer(self, view: dict[str, Any], env: dict[str, Any], proposal: dict[str, Any]) -> Decision:

@@ -27,6 +27,7 @@ from precursor.game.views import (
     dashboard_plan,
     fog_noise,
     fogged_point,
+    free_actions_for,
     lever_counts,
     levers_for,
     scenario_card,
@@ -57,6 +58,7 @@ BOT_VIEW_KEYS = (
     "order_limit",
     "proposal_limit",
     "seat_limits",
+    "free_actions",
 )
 
 
@@ -366,6 +368,7 @@ def bot_view(
         "order_limit": sc.order_limit,
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
+        "free_actions": free_actions_for(game, team) if st.free_actions else [],
         "_version": version,
     }
 
