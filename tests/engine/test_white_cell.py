@@ -159,3 +159,46 @@ def test_bots_answer_a_free_action_from_their_persona(rb: Rulebook) -> None:
     assert any(mx["text"].startswith(line) for line in voice.reject + voice.open)
     resolved = next(e for e in game.log if e["type"] == "free_action_resolved")
     assert resolved["ruled_by"] == "vote" and "against: " in resolved["ruling_reason"]
+
+
+def test_white_cell_events_have_the_fields_of_their_type(rb: Rulebook) -> None:
+    from pydantic import TypeAdapter
+
+    from precursor.game import events
+
+    kinds = {events.key_of(td): td for td in events.members()}
+    script = {
+        "turns": [
+            {
+                "turn": 1,
+                "commands": [
+                    {"team": "mx", "type": "position", "goals": "Keep sovereignty"},
+                    {**TABLE, "visibility": "public"},
+                    {"team": "mx", "type": "counter_argument", "free_action": "fa.1.us", "text": "No."},
+                    {
+                        "role": "facilitator",
+                        "type": "rule_free_action",
+                        "free_action": "fa.1.us",
+                        "band": "likely",
+                        "reason": "Envoys work.",
+                    },
+                ],
+            }
+        ]
+    }
+    game, errors = play(rb, "tutorial", 2, script, until_turn=1)
+    assert not errors, errors
+    seen = set()
+    for ev in game.log:
+        if ev["type"] in (
+            "free_action",
+            "counter_argument",
+            "free_action_ruling",
+            "free_action_resolved",
+            "position",
+        ):
+            td = kinds[ev["type"]]
+            assert set(ev) <= set(td.__annotations__) and td.__required_keys__ <= set(ev), ev["type"]
+            TypeAdapter(td).validate_python(ev, strict=False)
+            seen.add(ev["type"])
+    assert len(seen) == 5
