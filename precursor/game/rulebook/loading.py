@@ -26,6 +26,7 @@ SINGULAR = (
     "scoring",
     "personas",
     "parameters",
+    "inject_templates",
 )
 
 
@@ -154,6 +155,7 @@ def classify(doc: Doc) -> str:
         "modules",
         "personas",
         "parameters",
+        "inject_templates",
     ):
         if key in data and len(data) == 1:
             return key
