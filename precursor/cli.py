@@ -332,6 +332,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.IndicatorsFile
             | S.LeversFile
             | S.InjectTemplatesFile
+            | S.WhiteCellFile
             | S.RulesFile
             | S.FlowFile
             | S.StatementsFile

@@ -21,6 +21,7 @@ from precursor.game.rulebook.scoring import Scoring, compile_scoring
 from precursor.game.rulebook.statements import compile_statements
 from precursor.game.rulebook.symbols import act_symbols, base_symbols, parameter_constants, with_history
 from precursor.game.rulebook.teams import compile_teams
+from precursor.game.rulebook.white_cell import compile_white_cell
 
 
 def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
@@ -47,6 +48,13 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
     _check_every_team_has_levers(ctx, levers)
     itf = one(ctx, kinds, "inject_templates", S.InjectTemplatesFile)
     inject_templates = compile_inject_templates(ctx, itf, known)
+    white_cell = compile_white_cell(
+        ctx,
+        one(ctx, kinds, "white_cell", S.WhiteCellFile),
+        known.indicators,
+        known.sources,
+        {t for t, _ in (*flow, *flow_constants)},
+    )
     grounding = collect(
         levers,
         known.lever_models,
@@ -88,6 +96,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         symbols=known.base,
         personas=personas,
         parameters=known.parameters,
+        white_cell=white_cell,
         grounding=grounding,
         inject_templates=inject_templates,
     )

@@ -27,6 +27,7 @@ SINGULAR = (
     "personas",
     "parameters",
     "inject_templates",
+    "white_cell",
 )
 
 
@@ -156,6 +157,7 @@ def classify(doc: Doc) -> str:
         "personas",
         "parameters",
         "inject_templates",
+        "white_cell",
     ):
         if key in data and len(data) == 1:
             return key
