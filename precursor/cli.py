@@ -331,6 +331,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.TeamsFile
             | S.IndicatorsFile
             | S.LeversFile
+            | S.InjectTemplatesFile
+            | S.WhiteCellFile
             | S.RulesFile
             | S.FlowFile
             | S.StatementsFile
@@ -1373,7 +1375,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     files: dict[str, str] = {}
     try:
-        if args.format == "json":
+        if args.hot_wash and args.format == "json":
+            raise InputError("--hot-wash writes html or md, not json")
+        if args.hot_wash:  # the structured debrief (docs/facilitation.md)
+            from precursor.analysis.hotwash import to_hot_wash
+
+            text = to_hot_wash(rep, replay(rb, events), args.format, args.game, args.templates)
+        elif args.format == "json":
             text = json.dumps(rep, indent=2)
         elif args.format == "html":
             text = to_html(rep, replay(rb, events), args.templates)
@@ -2007,6 +2015,11 @@ def _add_review_commands(sub: Any) -> None:
     rp.add_argument("--audience", choices=AUDIENCES, default="facilitator", help="whose view to report")
     rp.add_argument(
         "--out", help="file (default: standard output); Markdown writes its charts to FILE_files/ beside it"
+    )
+    rp.add_argument(
+        "--hot-wash",
+        action="store_true",
+        help="the hot wash instead: what happened, why, positions against the record, rulings, what-ifs",
     )
     rp.add_argument(
         "--templates",

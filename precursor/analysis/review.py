@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from precursor.analysis import charts
+from precursor.analysis.hotwash import positions, rulings
 from precursor.analysis.logs import upcast
 from precursor.game.engine import Game
 from precursor.game.events import Event, EventFields, GameCreated, LogEvent, typed
@@ -124,6 +125,9 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
             if e["type"] == "note" and e["decision"] not in ("", None, "message")
         ][:200],
         "questions": _questions(seen, final, audience),
+        # the white cell: deviations from the rules, and positions held against the record
+        "rulings": rulings(rb, seen),
+        "positions": positions(rb, seen, final.get("scores", {})),
     }
 
 
@@ -144,6 +148,8 @@ def _timeline_item(e: Event, rb: Rulebook) -> str | None:
         return f"{e['team'].upper()} statement: {e['reason']}"
     if e["type"] in ("election", "compliance"):
         return e["reason"]
+    if e["type"] == "free_action_resolved":
+        return f"Free action: {e['reason']}"
     return None
 
 
@@ -414,7 +420,7 @@ def _environment(templates: str | None) -> Any:
     return env
 
 
-def _render(template: str, context: dict[str, Any], templates: str | None) -> str:
+def render(template: str, context: dict[str, Any], templates: str | None) -> str:
     import jinja2
 
     try:
@@ -432,7 +438,7 @@ def to_html(report: dict[str, Any], game: Game, templates: str | None = None) ->
     ctx = render_context(report, game)
     for c in ctx["charts"]:
         c["svg"] = Markup(c["svg"])  # built by charts.py, which escapes every text it draws
-    return _render("report.html.j2", ctx, templates)
+    return render("report.html.j2", ctx, templates)
 
 
 def to_markdown(
@@ -448,7 +454,7 @@ def to_markdown(
             c["file"] = f"{chart_dir}/{c['id'].replace('.', '-')}.svg"
             files[c["file"]] = c["svg"]
     ctx["chart_dir"] = chart_dir
-    return _render("report.md.j2", ctx, templates), files
+    return render("report.md.j2", ctx, templates), files
 
 
 def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
@@ -481,6 +487,8 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
             {**b, "team_name": teams.get(str(b["team"]), str(b["team"]))} for b in report["bot_reasons"][:60]
         ],
         "questions": report["questions"],
+        "rulings": [{**d, "label": cal.turn_label(d["turn"])} for d in report["rulings"]],
+        "positions": [{**p, "name": teams[p["team"]]} for p in report["positions"]],
     }
 
 

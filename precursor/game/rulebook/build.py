@@ -9,6 +9,7 @@ from precursor.game.rulebook.context import Ctx, Kinds, Known, many, one
 from precursor.game.rulebook.flow import check_recomputed, compile_flow, recomputed_targets
 from precursor.game.rulebook.grounding import collect
 from precursor.game.rulebook.indicators import compile_indicators
+from precursor.game.rulebook.inject_templates import compile_inject_templates
 from precursor.game.rulebook.levers import compile_levers, lever_ids
 from precursor.game.rulebook.model import CLever, Rulebook
 from precursor.game.rulebook.modules import compile_modules
@@ -45,6 +46,8 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
     personas = compile_persona_file(ctx, pf, known, levers, modules)
     check_scenario_personas(ctx, scenarios, personas)
     _check_every_team_has_levers(ctx, levers)
+    itf = one(ctx, kinds, "inject_templates", S.InjectTemplatesFile)
+    inject_templates = compile_inject_templates(ctx, itf, known)
     white_cell = compile_white_cell(
         ctx,
         one(ctx, kinds, "white_cell", S.WhiteCellFile),
@@ -95,6 +98,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         parameters=known.parameters,
         white_cell=white_cell,
         grounding=grounding,
+        inject_templates=inject_templates,
     )
 
 

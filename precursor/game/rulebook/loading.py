@@ -26,6 +26,7 @@ SINGULAR = (
     "scoring",
     "personas",
     "parameters",
+    "inject_templates",
     "white_cell",
 )
 
@@ -155,6 +156,7 @@ def classify(doc: Doc) -> str:
         "modules",
         "personas",
         "parameters",
+        "inject_templates",
         "white_cell",
     ):
         if key in data and len(data) == 1:
