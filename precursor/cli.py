@@ -341,7 +341,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.PersonasFile
             | S.OverridesFile
             | S.ParametersFile
-            | S.WhiteCellFile
         )
         out = model.json_schema()
         out["title"] = "Precursor rule file"
