@@ -389,11 +389,15 @@ class GameRoom:
         phase_moved = controllers_moved = clock_moved = False
         removed: list[str] = []
         to_answer: set[str] = set()
+        to_argue: set[str] = set()
         for ev in events:
             t = ev["type"]
             if t == "proposal":
                 p = ev["proposal"]
                 to_answer |= {x for x in p["parties"] if x not in p["accepted"] and self.session.bot(x)}
+            elif t == "free_action":
+                seen = TEAMS if ev["vis"] == "all" else ev["vis"]
+                to_argue |= {x for x in seen if x != ev["team"] and self.session.bot(x)}
             if t == "session":
                 self.session.apply(ev)
                 op = ev["op"]
@@ -422,8 +426,11 @@ class GameRoom:
             self._clock_wake.set()
         if phase_moved or controllers_moved:
             self.schedule_bots()
-        elif to_answer and self.leader:
-            self._spawn(self._answer(sorted(to_answer)), f"answer:{self.game_id}")
+        else:
+            if to_answer and self.leader:
+                self._spawn(self._answer(sorted(to_answer)), f"answer:{self.game_id}")
+            if to_argue and self.leader:
+                self._spawn(self._argue(sorted(to_argue)), f"argue:{self.game_id}")
 
     def _rollback(self) -> None:
         """Back to the last committed event: the in-memory game may hold events the store refused."""
@@ -608,6 +615,32 @@ class GameRoom:
                 if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
                     continue
                 d = bot.answer(v, env, prop)
+                with contextlib.suppress(CommandError, StoreError):
+                    await self.execute(
+                        actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)
+                    )
+                    await self.execute(actor, d.command)
+
+    async def _argue(self, teams: list[str]) -> None:
+        """A free action was tabled after the bots played the orders phase: the bot seats that see it
+        argue over it now, as they would have had it been on the table when they played (under a
+        scenario's vote rule, a silent bot would be an abstention it never chose)."""
+        from precursor.game.bots.free_actions import answer_free_actions
+
+        await asyncio.sleep(0)
+        g = self.game
+        if g.state.phase != "orders":
+            return
+        for team in teams:
+            persona = self.session.bot(team)
+            if persona is None:
+                continue
+            bot = self.bots.get(team)
+            if bot is None or bot.persona_id != persona:
+                bot = _new_bot(g.rb, team, persona, g.state.seed)
+                self.bots[team] = bot
+            actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
+            for d in answer_free_actions(bot, view(self.game, team)):
                 with contextlib.suppress(CommandError, StoreError):
                     await self.execute(
                         actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)

@@ -85,3 +85,39 @@ async def test_private_free_action_stays_with_its_team_until_resolved(url: str) 
         view = await mx.refresh()
         assert [fa["id"] for fa in view["free_actions"]] == ["fa.1.us"]  # everyone's now
         assert view["free_actions"][0]["resolved"]["success"] is True
+
+
+async def test_bots_argue_over_a_free_action_tabled_after_they_played(url: str) -> None:
+    """Bots play the orders phase as it opens; a human's free action comes later. Under Loose Talk's
+    vote rule a bot that never heard of it would abstain by accident: the bot seats argue when it lands."""
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game(
+            "loose-talk",
+            seed=4,
+            bots={"mx": "sovereigntist", "cn": "deny_and_deflect", "ca": "trilateralist"},
+        )
+        token = (await lobby.join(g.game_id, g.join_codes["us"], "Ana")).token
+    async with (
+        GameClient(url, g.game_id, token) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        for phase in ("briefing", "negotiation"):
+            await fac.send({"type": "advance", "turn": 1, "phase": phase})
+        await frames_until(us, is_event("ready", team="mx", phase="orders"))  # the bots have played
+        await us.send(
+            {
+                "type": "free_action",
+                "title": "Border surge",
+                "description": "Federal agents at every crossing",
+                "effects": [
+                    {"indicator": "mx.st", "direction": "up", "size": "medium"},
+                    {"indicator": "trust.us_ca", "direction": "up", "size": "small"},
+                ],
+                "argument": "A visible surge shows resolve at home.",
+            }
+        )
+        frames = await frames_until(us, is_event("counter_argument", free_action="fa.1.us", team="mx"))
+        argued = [f["event"] for f in frames if is_event("counter_argument")(f)]
+        assert argued and all(a["team"] != "us" and a["text"] for a in argued)
+        mx_says = next(a for a in argued if a["team"] == "mx")
+        assert mx_says["stance"] == "against"  # Mexico's sovereigntist will not welcome tension rising
