@@ -10,9 +10,9 @@ A script is YAML or JSON::
           - {team: mx, type: respond, proposal: T1-US-1, action: accept}
           - {team: us, type: submit_orders, orders: [{lever: us_arms}]}
 
-Non-order commands run in the negotiation phase in the order given; ``submit_orders`` commands run
-in the orders phase. Seats without commands pass. Used by ``precursor run``, the conformance cases
-and the benchmarks.
+Non-order commands run in the negotiation phase in the order given; ``submit_orders`` commands, and
+the white cell's free actions, counter-arguments and rulings, run in the orders phase. Seats without
+commands pass. Used by ``precursor run``, the conformance cases and the benchmarks.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from precursor.game.commands import Actor, Advance, Command, CommandEnvelope, Co
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 
+# the commands a script gives in the orders phase; every other one runs in the negotiation phase
+ORDERS_PHASE = frozenset({"submit_orders", "free_action", "counter_argument", "rule_free_action"})
 _COMMAND = TypeAdapter(Command)
 SYSTEM = Actor(role="system")
 
@@ -124,9 +126,9 @@ def play(
         def run(turn: int, phase_orders: bool) -> None:
             for i, raw in enumerate(turns.get(turn, [])):
                 if isinstance(raw, CommandEnvelope):  # already parsed (benchmarks, bots)
-                    is_order = raw.command.type == "submit_orders"
+                    is_order = raw.command.type in ORDERS_PHASE
                 else:
-                    is_order = raw.get("type") == "submit_orders"
+                    is_order = raw.get("type") in ORDERS_PHASE
                 if is_order != phase_orders:
                     continue
                 try:

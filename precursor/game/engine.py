@@ -24,6 +24,8 @@ from precursor.game.commands import (
     Advance,
     CommandEnvelope,
     CommandError,
+    CounterArgument,
+    FilePosition,
     Note,
     OpenChannel,
     Order,
@@ -32,8 +34,10 @@ from precursor.game.commands import (
     Ready,
     ReleaseInject,
     Respond,
+    RuleFreeAction,
     SendMessage,
     SubmitOrders,
+    TableFreeAction,
 )
 from precursor.game.core import GameCore, rnd
 from precursor.game.months import add_months
@@ -43,6 +47,7 @@ from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.state import PHASES, Event
 from precursor.game.teams import PAIRS
+from precursor.game.white_cell import free_actions
 
 _STATIC: dict[int, dict[str, Any]] = {}
 
@@ -253,6 +258,8 @@ class Game(GameCore):
             negotiation.respond(self, actor, cmd)
         elif isinstance(cmd, Note):
             self._note(actor, cmd)
+        elif isinstance(cmd, TableFreeAction | CounterArgument | RuleFreeAction | FilePosition):
+            self._white_cell(actor, cmd)
         else:  # pragma: no cover - the Command union is closed
             raise CommandError("unknown_command", f"unknown command {type(cmd).__name__}")
         return self.log[start:]
@@ -278,6 +285,19 @@ class Game(GameCore):
             self._override(cmd)
         else:
             self._release(cmd)
+
+    def _white_cell(
+        self, actor: Actor, cmd: TableFreeAction | CounterArgument | RuleFreeAction | FilePosition
+    ) -> None:
+        """Free actions and positions (precursor/game/white_cell/free_actions.py)."""
+        if isinstance(cmd, TableFreeAction):
+            free_actions.table(self, actor, cmd)
+        elif isinstance(cmd, CounterArgument):
+            free_actions.counter(self, actor, cmd)
+        elif isinstance(cmd, RuleFreeAction):
+            free_actions.rule(self, actor, cmd)
+        else:
+            free_actions.position(self, actor, cmd)
 
     def _note(self, actor: Actor, cmd: Note) -> None:
         if actor.role not in ("bot", "facilitator", "system"):
@@ -524,9 +544,14 @@ class Game(GameCore):
             raise CommandError("duplicate_order", f"{sorted(clash)[0]} is already ordered by another seat")
         total = sum(o["cost"] for o in kept) + sum(o["cost"] for o in mine)
         pc = float(self.state.env[f"{team}.pc"])
-        if total > pc + 1e-9:
+        # the team's free actions of the turn are paid from the same capital (charged when resolved)
+        held = free_actions.reserved(self, team) if self.state.free_actions else 0.0
+        if total + held > pc + 1e-9:
             raise CommandError(
-                "over_budget", f"these orders cost {total:g} political capital; team {team} has {pc:g}"
+                "over_budget",
+                f"these orders cost {total:g} political capital"
+                + (f" and the turn's free actions {held:g}" if held else "")
+                + f"; team {team} has {pc:g}",
             )
 
     # ------------------------------------------------------------------ phases

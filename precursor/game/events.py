@@ -318,6 +318,69 @@ class GameOver(_Logged):
     turn: int
 
 
+# ---------------------------------------------------------------------- the white cell (docs/engine.md)
+
+
+class FreeActionEvent(_Logged):
+    """A seat tables an act outside the lever menu; ``effects`` are its claims with their amounts."""
+
+    type: Literal["free_action"]
+    id: str  # fa.<turn>.<team>, with .2, .3 when the rules allow more than one a turn
+    turn: int
+    team: str
+    seat: str
+    title: str
+    description: str
+    effects: list[dict[str, Any]]  # {indicator, direction, size, amount}
+    argument: str
+    visibility: str  # public | private
+    cost: float  # political capital, charged at resolution whatever the roll
+
+
+class CounterArgumentEvent(_Logged):
+    type: Literal["counter_argument"]
+    free_action: str
+    turn: int
+    team: str
+    seat: str
+    stance: str  # against | for
+    text: str
+
+
+class FreeActionRuling(_Logged):
+    type: Literal["free_action_ruling"]
+    free_action: str
+    turn: int
+    band: str
+    effects: list[dict[str, Any]]  # as adjusted, or as claimed
+    reason: str
+
+
+class FreeActionResolved(_Ruled):
+    type: Literal["free_action_resolved"]
+    free_action: str
+    team: str
+    before: dict[str, Any]
+    ruled_by: str  # facilitator | vote | white_cell
+    band: str
+    probability: float
+    roll: float
+    success: bool
+    cost: float
+    effects: list[dict[str, Any]]  # as applied (empty when the roll failed)
+    ruling_reason: str
+
+
+class PositionEvent(_Logged):
+    type: Literal["position"]
+    team: str
+    seat: str
+    turn: int
+    goals: str
+    red_lines: str
+    expectations: str
+
+
 # ---------------------------------------------------------------------- the server's session record
 
 
@@ -437,6 +500,11 @@ Event = (
     | ReviewEvent
     | NoteEvent
     | GameOver
+    | FreeActionEvent
+    | CounterArgumentEvent
+    | FreeActionRuling
+    | FreeActionResolved
+    | PositionEvent
     | SessionEvent
 )
 
@@ -498,6 +566,11 @@ EVENT_TYPES: tuple[str, ...] = (
     "review",
     "note",
     "game_over",
+    "free_action",
+    "counter_argument",
+    "free_action_ruling",
+    "free_action_resolved",
+    "position",
     "session",
 )
 
@@ -545,6 +618,11 @@ ORIGIN: dict[str, tuple[str, str]] = {
     "review": ("nothing now (folded if present)", "—"),
     "note": ("`Game` (bots' and the facilitator's notes)", "facilitator"),
     "game_over": ("`adjudication.finish`", "all"),
+    "free_action": ("`white_cell.free_actions` (table)", "all if public, else its team"),
+    "counter_argument": ("`white_cell.free_actions` (counter)", "as its free action"),
+    "free_action_ruling": ("`white_cell.free_actions` (facilitator's ruling)", "facilitator"),
+    "free_action_resolved": ("`adjudication.white_cell` (after the order steps)", "all"),
+    "position": ("`white_cell.free_actions` (positions before play)", "its team"),
     "session:settings": ("server `Hub` (game created)", "all"),
     "session:deadline": ("server `Hub`, `Room` (phase clock, extend)", "all"),
     "session:pause": ("server `Room`", "all"),

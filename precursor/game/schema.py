@@ -8,6 +8,7 @@ type-checks them once every name in the rulebook is known.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -438,6 +439,94 @@ class ParametersFile(Strict):
     parameters: list[Parameter]
 
 
+# ---------------------------------------------------------------- the white cell (rules/white_cell.yaml)
+
+SIZES: tuple[str, ...] = ("small", "medium", "large")
+BANDS: tuple[str, ...] = ("very_unlikely", "unlikely", "even", "likely", "very_likely")
+
+
+class SizeAmounts(Strict):
+    """How far a claimed effect of each size moves an indicator of the family (always a magnitude; the
+    claim's direction gives the sign)."""
+
+    small: float = Field(gt=0)
+    medium: float = Field(gt=0)
+    large: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SizeAmounts:
+        if not self.small <= self.medium <= self.large:
+            raise ValueError("sizes must not shrink: small <= medium <= large")
+        return self
+
+
+class IndicatorFamily(Grounded):
+    id: Ident
+    name: str
+    indicators: list[Ident] = Field(min_length=1)
+    amounts: SizeAmounts
+
+
+class Bands(Strict):
+    very_unlikely: float = Field(gt=0, lt=1)
+    unlikely: float = Field(gt=0, lt=1)
+    even: float = Field(gt=0, lt=1)
+    likely: float = Field(gt=0, lt=1)
+    very_likely: float = Field(gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _rising(self) -> Bands:
+        ps = [getattr(self, b) for b in BANDS]
+        if any(a >= b for a, b in itertools.pairwise(ps)):
+            raise ValueError("band probabilities must rise from very_unlikely to very_likely")
+        return self
+
+
+class SizeCost(Strict):
+    small: float = Field(ge=0)
+    medium: float = Field(ge=0)
+    large: float = Field(ge=0)
+
+
+class SizeScore(Strict):
+    small: float
+    medium: float
+    large: float
+
+
+class WhiteCellBot(Strict):
+    """The bot white cell's weights (docs/engine.md, "Free actions")."""
+
+    capability: float
+    no_capability: float
+    size: SizeScore
+    against: float
+    for_: float = Field(alias="for")
+    mention: float = Field(ge=0)
+    mention_cap: float = Field(ge=0)
+    thresholds: tuple[float, float, float, float]
+
+    @model_validator(mode="after")
+    def _rising(self) -> WhiteCellBot:
+        t = self.thresholds
+        if any(a >= b for a, b in itertools.pairwise(t)):
+            raise ValueError("thresholds must rise")
+        return self
+
+
+class WhiteCell(Grounded):
+    description: str = ""
+    bands: Bands
+    cost: SizeCost
+    per_turn: int = Field(default=1, ge=0, le=3, description="free actions per team per turn")
+    families: list[IndicatorFamily] = Field(min_length=1)
+    bot: WhiteCellBot
+
+
+class WhiteCellFile(Strict):
+    white_cell: WhiteCell
+
+
 # ---------------------------------------------------------------- scenarios
 
 
@@ -519,6 +608,14 @@ class ScenarioSeat(Strict):
     merge_into: Ident | None = Field(default=None, description="where this seat folds when no one takes it")
 
 
+class ScenarioWhiteCell(Strict):
+    fallback: Literal["vote", "white_cell"] = Field(
+        default="white_cell",
+        description="vote: the other teams' counter-arguments move the band from even; white_cell: the "
+        "bot white cell scores the argument",
+    )
+
+
 class Scenario(MaybeGrounded):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
     title: str
@@ -545,6 +642,10 @@ class Scenario(MaybeGrounded):
         "`precursor balance` reports the measured mean against it",
     )
     debrief: list[str] = Field(default_factory=list)
+    white_cell: ScenarioWhiteCell = Field(
+        default_factory=lambda: ScenarioWhiteCell(),
+        description="how a free action nobody ruled on is ruled (docs/engine.md, 'Free actions')",
+    )
 
     @model_validator(mode="after")
     def _teams(self) -> Scenario:

@@ -24,6 +24,7 @@ Event = LogEvent
 PHASES = ("briefing", "negotiation", "orders", "results")
 # environment keys the expression language reads that are not indicator values, kept out of snapshots
 _RESERVED = frozenset((HISTORY_KEY, MONTH_OPEN_KEY, TURN_VALUES_KEY))
+_WHITE_CELL = ("free_actions", "positions")
 
 
 @dataclass
@@ -59,11 +60,18 @@ class GameState:
     )  # small structured flags (persona switches, declarations)
     ended: bool = False
     seq: int = 0
+    # the white cell: free actions by id (with their counter-arguments, ruling and resolution), and each
+    # team's position filed before play
+    free_actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def snapshot(self) -> str:
         """Canonical JSON of the whole state, for comparing a replay with the live game."""
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         d["env"] = {k: v for k, v in self.env.items() if k not in _RESERVED}
+        for k in _WHITE_CELL:
+            if not d[k]:  # absent while unused: a game without free actions snapshots as it always did
+                del d[k]
         return json.dumps(d, sort_keys=True, separators=(",", ":"), default=list)
 
 
@@ -232,6 +240,35 @@ def _review(state: GameState, ev: ev_t.ReviewEvent) -> None:
     _changes(state, ev.get("changes"))
 
 
+def _free_action(state: GameState, ev: ev_t.FreeActionEvent) -> None:
+    fa = {k: v for k, v in ev.items() if k not in ("type", "seq")}
+    fa["counter"] = []
+    fa["ruling"] = None
+    fa["resolved"] = None
+    state.free_actions[ev["id"]] = fa
+
+
+def _counter_argument(state: GameState, ev: ev_t.CounterArgumentEvent) -> None:
+    state.free_actions[ev["free_action"]]["counter"].append(
+        {k: ev[k] for k in ("team", "seat", "stance", "text")}
+    )
+
+
+def _free_action_ruling(state: GameState, ev: ev_t.FreeActionRuling) -> None:
+    state.free_actions[ev["free_action"]]["ruling"] = {k: ev[k] for k in ("band", "effects", "reason")}
+
+
+def _free_action_resolved(state: GameState, ev: ev_t.FreeActionResolved) -> None:
+    state.env.update(ev["changes"])
+    fa = state.free_actions[ev["free_action"]]
+    fa["resolved"] = {k: ev[k] for k in ("ruled_by", "band", "probability", "roll", "success", "effects")}
+    fa["vis"] = "all"
+
+
+def _position(state: GameState, ev: ev_t.PositionEvent) -> None:
+    state.positions[ev["team"]] = {k: ev[k] for k in ("seat", "turn", "goals", "red_lines", "expectations")}
+
+
 def _noop(state: GameState, ev: Any) -> None:
     pass
 
@@ -265,6 +302,11 @@ _HANDLERS: dict[str, Callable[[GameState, Any], None]] = {
     "election": _election,
     "review": _review,
     "note": _noop,
+    "free_action": _free_action,
+    "counter_argument": _counter_argument,
+    "free_action_ruling": _free_action_ruling,
+    "free_action_resolved": _free_action_resolved,
+    "position": _position,
     # the server's own record (joins, deadlines, pauses, seat controllers): in the log, not in the game state
     "session": _noop,
 }

@@ -126,6 +126,12 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
     return out
 
 
+def known_to(rb: Rulebook, key: str, audience: Audience) -> bool:
+    """Whether an audience sees an indicator at all, exactly or through fog: what a free action of that
+    team may claim to move (white_cell.menu), so no claim names a value the team should not know of."""
+    return key_visible(rb, key, audience) or _nameable(rb, key, audience)
+
+
 def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
     """A fogged indicator may be named as affected (without its value); a hidden one may not."""
     ind = rb.indicators.get(key)

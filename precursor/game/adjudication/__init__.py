@@ -4,9 +4,10 @@
 
 1. statements (``statements``) · 2. diplomacy, with agreements coming into force (``orders``,
 ``agreements``) · 3. legal and financial · 4. border and trade · 5. security, with the consent and
-red-line checks (``consent``) · 6. migration · 7. the months (``monthly``) · 8. politics and elections
-(``politics``) · 9. compliance, snapbacks, leaks (``agreements``) · 10. the three-month review
-(``politics``) · 11. the turn's end (``end``). Each step's data rules run after it (``rules``).
+red-line checks (``consent``) · 6. migration · 6b. free actions (``white_cell``) · 7. the months
+(``monthly``) · 8. politics and elections (``politics``) · 9. compliance, snapbacks, leaks
+(``agreements``) · 10. the three-month review (``politics``) · 11. the turn's end (``end``). Each
+step's data rules run after it (``rules``).
 A turn opens with the calendar windows and injects (``turn_start``); the game closes with ``finish``.
 Inside a step, orders run in team order (us, mx, cn, ca) and then by lever id, so the result never
 depends on the order in which commands arrived.
@@ -22,6 +23,7 @@ from precursor.game.adjudication.politics import elections, review
 from precursor.game.adjudication.rules import run_step
 from precursor.game.adjudication.statements import statements
 from precursor.game.adjudication.turn_start import begin_turn, release_inject, turn_months
+from precursor.game.adjudication.white_cell import resolve_free_actions
 from precursor.game.core import GameCore
 from precursor.game.schema import STEPS
 
@@ -40,6 +42,7 @@ def adjudicate(g: GameCore) -> None:
         if step == "diplomacy":
             activate_agreements(g)
         run_step(g, step)
+    resolve_free_actions(g)  # 6b: free actions, ruled and rolled, after every order
     for _ in range(st.months_per_turn):  # 7
         month_step(g)
     run_step(g, "lag_release")

@@ -20,6 +20,7 @@ from precursor.game.rulebook.scoring import Scoring, compile_scoring
 from precursor.game.rulebook.statements import compile_statements
 from precursor.game.rulebook.symbols import act_symbols, base_symbols, parameter_constants, with_history
 from precursor.game.rulebook.teams import compile_teams
+from precursor.game.rulebook.white_cell import compile_white_cell
 
 
 def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
@@ -44,6 +45,13 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
     personas = compile_persona_file(ctx, pf, known, levers, modules)
     check_scenario_personas(ctx, scenarios, personas)
     _check_every_team_has_levers(ctx, levers)
+    white_cell = compile_white_cell(
+        ctx,
+        one(ctx, kinds, "white_cell", S.WhiteCellFile),
+        known.indicators,
+        known.sources,
+        {t for t, _ in (*flow, *flow_constants)},
+    )
     grounding = collect(
         levers,
         known.lever_models,
@@ -85,6 +93,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         symbols=known.base,
         personas=personas,
         parameters=known.parameters,
+        white_cell=white_cell,
         grounding=grounding,
     )
 

@@ -26,6 +26,7 @@ SINGULAR = (
     "scoring",
     "personas",
     "parameters",
+    "white_cell",
 )
 
 
@@ -154,6 +155,7 @@ def classify(doc: Doc) -> str:
         "modules",
         "personas",
         "parameters",
+        "white_cell",
     ):
         if key in data and len(data) == 1:
             return key

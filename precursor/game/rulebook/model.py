@@ -153,6 +153,27 @@ class CScoreComponent:
     weights: dict[str, float]
 
 
+@dataclass(slots=True)
+class CFamily:
+    """An indicator family of rules/white_cell.yaml: what a free action's claim of each size moves."""
+
+    id: str
+    name: str
+    indicators: tuple[str, ...]
+    amounts: dict[str, float]  # by size: small, medium, large
+    basis: str
+
+
+@dataclass(slots=True)
+class CWhiteCell:
+    families: dict[str, CFamily]
+    family_of: dict[str, str]  # indicator id -> family id
+    bands: dict[str, float]  # band -> probability of success, least to most likely
+    cost: dict[str, float]  # size -> political capital per claimed effect
+    per_turn: int
+    bot: S.WhiteCellBot
+
+
 @dataclass(frozen=True, slots=True)
 class Grounding:
     """How grounded one entry's numbers are (docs/rules-format.md, "Basis"), and the named parameters
@@ -196,6 +217,8 @@ class Rulebook:
     personas: dict[str, CPersona] = field(default_factory=dict)
     # the named parameters (rules/parameters.yaml), by id without the 'par.' prefix
     parameters: dict[str, S.Parameter] = field(default_factory=dict)
+    # free actions (rules/white_cell.yaml); None without the file, and free actions are then refused
+    white_cell: CWhiteCell | None = None
     # every grounded entry by 'family:id' (rulebook/grounding.py): for the tools, never the engine
     grounding: dict[str, Grounding] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
