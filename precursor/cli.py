@@ -331,6 +331,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
             | S.TeamsFile
             | S.IndicatorsFile
             | S.LeversFile
+            | S.InjectTemplatesFile
             | S.RulesFile
             | S.FlowFile
             | S.StatementsFile

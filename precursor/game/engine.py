@@ -376,6 +376,7 @@ class Game(GameCore):
                 "ext": None,
                 "inputs": [],
                 "custom": True,
+                **({"template": c.template} if c.template else {}),  # the white cell's inject template
                 "vis": "all" if c.audience == "all" or len(c.audience) == 4 else list(c.audience),
             }
         )

@@ -184,6 +184,7 @@ class InjectEvent(_Logged):
     ext: dict[str, Any] | None
     inputs: list[Any]
     custom: NotRequired[bool]  # released by the facilitator, not the scenario
+    template: NotRequired[str]  # the inject template a custom inject was written from
     unreported: NotRequired[list[str]]
 
 

@@ -818,3 +818,32 @@ class Persona(Grounded):
 
 class PersonasFile(Strict):
     personas: list[Persona]
+
+
+# ---------------------------------------------------------------- inject templates (the white cell)
+
+
+class TriggerTerm(Strict):
+    """One reason a situation calls for an inject: while ``when`` holds it adds ``weight`` to the
+    template's score, and ``because`` is what the facilitator reads as the reason."""
+
+    when: ExprText
+    weight: float = Field(gt=0, le=10)
+    because: str = Field(min_length=1)
+
+
+class InjectTemplate(Grounded):
+    """A custom inject the white cell may write when the game state calls for it (docs/facilitation.md).
+    ``text`` may name ``{placeholders}`` filled from the state; ``changes`` are suggested amounts added
+    to indicators (true/false set a flag), which the facilitator may edit before releasing."""
+
+    id: Ident
+    title: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1, max_length=4000)
+    trigger: list[TriggerTerm] = Field(min_length=1)
+    changes: dict[str, float | bool] = Field(default_factory=dict)
+    audience: list[TeamId] | Literal["all"] = "all"
+
+
+class InjectTemplatesFile(Strict):
+    inject_templates: list[InjectTemplate]

@@ -9,6 +9,7 @@ from precursor.game.rulebook.context import Ctx, Kinds, Known, many, one
 from precursor.game.rulebook.flow import check_recomputed, compile_flow, recomputed_targets
 from precursor.game.rulebook.grounding import collect
 from precursor.game.rulebook.indicators import compile_indicators
+from precursor.game.rulebook.inject_templates import compile_inject_templates
 from precursor.game.rulebook.levers import compile_levers, lever_ids
 from precursor.game.rulebook.model import CLever, Rulebook
 from precursor.game.rulebook.modules import compile_modules
@@ -52,6 +53,8 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         known.sources,
         {t for t, _ in (*flow, *flow_constants)},
     )
+    itf = one(ctx, kinds, "inject_templates", S.InjectTemplatesFile)
+    inject_templates = compile_inject_templates(ctx, itf, known)
     grounding = collect(
         levers,
         known.lever_models,
@@ -95,6 +98,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         parameters=known.parameters,
         white_cell=white_cell,
         grounding=grounding,
+        inject_templates=inject_templates,
     )
 
 

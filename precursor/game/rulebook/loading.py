@@ -27,6 +27,7 @@ SINGULAR = (
     "personas",
     "parameters",
     "white_cell",
+    "inject_templates",
 )
 
 
@@ -156,6 +157,7 @@ def classify(doc: Doc) -> str:
         "personas",
         "parameters",
         "white_cell",
+        "inject_templates",
     ):
         if key in data and len(data) == 1:
             return key

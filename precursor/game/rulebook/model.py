@@ -16,6 +16,7 @@ from typing import Any
 from precursor.game import schema as S
 from precursor.game.expr import Expr, Symbols
 from precursor.game.persona_rules import CPersona
+from precursor.game.rulebook.inject_templates import CInjectTemplate
 
 
 @dataclass(slots=True)
@@ -226,6 +227,8 @@ class Rulebook:
     overrides: list[str] = field(default_factory=list)
     # a hash of every rule file's data, scenarios apart (precursor/game/provenance.py): logs record it
     fingerprint: str = ""
+    # the white cell's inject templates (rules/inject_templates.yaml), in file order
+    inject_templates: list[CInjectTemplate] = field(default_factory=list)
     bounds: dict[str, tuple[bool, float, float]] = field(default_factory=dict)
     num_indicators: tuple[str, ...] = ()
     _read_num: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
