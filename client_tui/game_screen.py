@@ -187,7 +187,6 @@ class GameScreen(Screen[None]):
                 self._history_read = True
                 self.read_history()
             self._show_end()
-            self._ask_position()
             if m.role != "facilitator":
                 with contextlib.suppress(Exception):
                     self.query_one("#tabs", TabbedContent).hide_tab("control")
@@ -249,6 +248,8 @@ class GameScreen(Screen[None]):
             self.control.show()
             if t == "free_action_resolved" and ev.get("team") == self.model.team:
                 self.notice(f"your free action: {resolution_words(self.rb, ev)} — the results tab (6) has it")
+        elif t == "effect" and self.model.role == "facilitator":
+            self.control.show()  # an override changes what the inject templates read
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
             if t == "orders_submitted" and ev.get("team") == self.model.team:
@@ -276,28 +277,38 @@ class GameScreen(Screen[None]):
         a view asked for at once, which the server sends after the backlog. They go to the briefing
         tab, this turn's at its top (the tab a screen opens on); a notice names them."""
         fresh: list[dict[str, Any]] = []
+        past: list[dict[str, Any]] = []  # the events the first view covered (suggestions read them)
+        covered = self.model.seq
         try:
-            async with GameClient(self.url, self.game_id, self.token, since=0) as past:
-                await past.send_raw(ViewRequest(id="ui-history").model_dump_json())
+            async with GameClient(self.url, self.game_id, self.token, since=0) as history:
+                await history.send_raw(ViewRequest(id="ui-history").model_dump_json())
                 while True:
-                    f = await past.next_frame(10)
+                    f = await history.next_frame(10)
                     if f.get("type") == "view" and f.get("id") == "ui-history":
                         break
                     ev = f.get("event") if f.get("type") == "event" else None
                     if ev is not None and ev.get("type") == "inject" and self.model.add_inject(ev):
                         fresh.append(ev)
+                    if ev is not None and f["seq"] <= covered:  # before the view: not replayed live
+                        past.append(ev)
+                        if ev.get("type") in WHITE_CELL:
+                            self.model._fold_white_cell(ev)
         except (ClientError, TimeoutError, OSError):
             return  # the injects still reach the results tab as they are released
+        self.model.log[:0] = past
         self.briefing.show_injects()
+        self.orders.show_white_cell()
+        self.control.show()
         now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
         if now and not self.model.ended:
             self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+        self._ask_position()
 
     def _show_end(self) -> None:
         """Once the game is over (and a view shows how it ended), the debrief, once."""
         if self.model.ended and self.model.view.get("ended") and not self._end_shown:
             self._end_shown = True
-            self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+            self.app.push_screen(GameOverScreen(self._debrief_text()))
 
     def _ask_position(self) -> None:
         """Before turn 1's orders, once: the team may file its position (goals, red lines, what it
@@ -306,7 +317,8 @@ class GameScreen(Screen[None]):
         if self._position_asked or position_problem(m) is not None or m.team in m.positions:
             return
         self._position_asked = True
-        self.notice("before orders, file your team's position: press w (goals, red lines, expectations)")
+        ask = "before orders, file your team's position: press w (goals, red lines, expectations)"
+        self.notice(f"{self._notice_text} · {ask}" if self._notice_text else ask)
 
     def show_injects(self, injects: list[dict[str, Any]]) -> None:
         """Injects just released: a notice, and a card each over the screen (one window for all)."""
@@ -507,7 +519,13 @@ class GameScreen(Screen[None]):
         if not self.model.ended:
             self.notice("the debrief comes at the end of the game")
             return
-        self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+        self.app.push_screen(GameOverScreen(self._debrief_text()))
+
+    def _debrief_text(self) -> str:
+        text = game_over_text(self.model, self.rb, self.game_id)
+        if self.model.role == "facilitator":  # first, where it is seen without scrolling
+            text = "Esc, then h: the hot wash, the structured debrief to walk with the players\n\n" + text
+        return text
 
     def action_leave_field(self) -> None:
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""

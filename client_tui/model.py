@@ -137,9 +137,7 @@ class LiveGame:
             self._fold_talk(e, ev)
         else:
             self._fold_turn(e, ev)
-        self.log.append(ev)
-        if len(self.log) > 6000:
-            self.log = self.log[-5000:]
+        self.log.append(ev)  # whole: the console replays it to rank inject templates
         if t == "inject":
             self.add_inject(ev)
         if t in RESULT_TYPES:

@@ -10,7 +10,6 @@ that still comes (the capital spent meanwhile) keeps the window open with the re
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast, get_args
@@ -77,23 +76,9 @@ def _get(obj: Any, *names: str, default: Any = None) -> Any:
 def menu(rb: Rulebook, team: str) -> list[Choice]:
     """What ``team`` may claim, by the engine's own menu (hidden values left out there); empty when
     this rulebook has no white cell."""
-    try:
-        mod = importlib.import_module("precursor.game.white_cell.menu")
-        items: Iterable[Any] = mod.menu(rb, team)
-    except (ImportError, AttributeError, KeyError):
-        return []
-    out = []
-    for it in items:
-        amounts = _get(it, "amounts", default={}) or {}
-        out.append(
-            Choice(
-                indicator=str(_get(it, "indicator", "id")),
-                name=str(_get(it, "name", "indicator", "id")),
-                family=str(_get(it, "family", default="")),
-                amounts={str(k): float(v) for k, v in dict(amounts).items()},
-            )
-        )
-    return out
+    from precursor.game.white_cell.menu import menu as engine_menu
+
+    return [Choice(m.indicator, m.name, m.family_name, dict(m.amounts)) for m in engine_menu(rb, team)]
 
 
 def _settings(rb: Rulebook) -> Any:
@@ -134,7 +119,7 @@ def claim_words(rb: Rulebook, e: dict[str, Any] | ClaimedEffect, choices: dict[s
     amount = d.get("amount")
     if amount is None and ch is not None:
         amount = ch.amounts.get(size)
-    by = f" by {render.number(abs(float(amount)))}" if isinstance(amount, int | float) else ""
+    by = f" by {abs(float(amount)):g}" if isinstance(amount, int | float) else ""
     verb = "raise" if d.get("direction") == "up" else "lower"
     return f"{verb} {name}{by} ({size})"
 
@@ -170,12 +155,14 @@ def free_action_problem(model: LiveGame, rb: Rulebook, effects: list[ClaimedEffe
     if len({e.indicator for e in effects}) < len(effects):
         return "each indicator may be claimed once"
     pc = float((model.view.get("pc") or {}).get(team, 0))
+    # the engine counts the turn's submitted orders and the free actions not yet resolved against it
     pending = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(model) if "resolved" not in fa)
+    pending += sum(float(sub.get("cost") or 0) for k, sub in model.orders.items() if k.startswith(team + "/"))
     price = cost(rb, effects)
-    if price > pc - pending:
+    if price > pc - pending + 1e-9:
         return (
             f"it costs {price:g} PC (charged at resolution, win or lose) and {team.upper()} has"
-            f" {pc - pending:g} PC to spare"
+            f" {pc - pending:g} PC to spare after this turn's orders"
         )
     return None
 
@@ -252,8 +239,10 @@ class _Effects:
 
     def __init__(self, screen: ModalScreen[Any], choices: list[Choice]) -> None:
         self.screen, self.choices = screen, {c.indicator: c for c in choices}
+        self.limits: dict[int, tuple[str, ...]] = {}  # a row's sizes, when fewer than all may be chosen
 
-    def relabel(self, i: int, sizes: tuple[str, ...] = SIZES) -> None:
+    def relabel(self, i: int) -> None:
+        sizes = self.limits.get(i, SIZES)
         ind = self.screen.query_one(f"#fx-ind-{i}", Select).value
         ch = self.choices.get(str(ind)) if isinstance(ind, str) else None
         sel = self.screen.query_one(f"#fx-size-{i}", Select)
@@ -620,9 +609,9 @@ class RulingScreen(_Form):
                 yield Button("Cancel (Esc)", id="ru-cancel")
 
     def on_mount(self) -> None:
-        self.fx.fill(list(self.fa.get("effects") or []))
         for i, e in enumerate((self.fa.get("effects") or [])[:EFFECT_ROWS]):
-            self.fx.relabel(i, _not_larger(str(e.get("size") or "large")))
+            self.fx.limits[i] = _not_larger(str(e.get("size") or "large"))
+        self.fx.fill(list(self.fa.get("effects") or []))
         self.query_one("#ru-reason", Input).focus()
 
     @on(Select.Changed)
@@ -637,7 +626,10 @@ class RulingScreen(_Form):
             self.say("! write the reason for the ruling")
             return None
         effects = self.fx.values()
-        claimed = [ClaimedEffect.model_validate(e) for e in self.fa.get("effects") or [] if "indicator" in e]
+        claimed = [  # as tabled; the event adds each claim's amount, which a command does not carry
+            ClaimedEffect(indicator=e["indicator"], direction=e["direction"], size=e["size"])
+            for e in self.fa.get("effects") or []
+        ]
         band = cast(Band, self.query_one("#ru-band", Select).value)
         adjusted = None if _same(effects, claimed) else effects
         try:

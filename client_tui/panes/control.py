@@ -172,7 +172,9 @@ class ControlPane(VerticalScroll):
         for key, o in self.model.orders.items():
             log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))
         for n in self.model.notes[-30:]:
-            log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
+            # a facilitator's own note (a ruling) has no team
+            who = f"{n['team'].upper()} bot" if n.get("team") else "facilitator"
+            log.write(f"[{who}] {n.get('decision', '')}: {n.get('text', '')}")
 
     # ------------------------------------------------------------------ operations
 

@@ -7,8 +7,6 @@ rulings, each also kept as a note (decision "ruling") that the report carries.""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import importlib
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -97,29 +95,32 @@ def touched(model: LiveGame, rb: Rulebook, fa: dict[str, Any]) -> list[str]:
     return out
 
 
-def state_env(model: LiveGame) -> dict[str, Any]:
-    """The state's values as the facilitator's view holds them, by key, for the templates' triggers."""
-    v = model.view
-    env: dict[str, Any] = {i["id"]: i.get("value") for i in v.get("indicators") or [] if "id" in i}
-    env.update({f"{t}.pc": pc for t, pc in (v.get("pc") or {}).items()})
-    env.update({f"window.{w}": x for w, x in (v.get("windows") or {}).items()})
-    env.update({f"module.{m}": x for m, x in (v.get("modules") or {}).items()})
-    start = next((e.get("start") for e in model.log if e.get("type") == "created"), None)
-    with contextlib.suppress(TypeError, ValueError):
-        a, b = dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(v.get("date")))
-        env["month_index"] = (b.year - a.year) * 12 + (b.month - a.month)
-    return env
+def suggestion_key(model: LiveGame) -> tuple[int, ...]:
+    """What the ranking depends on beyond the turn: the phase, and the injects, rulings, overrides and
+    clauses in the log (recomputed when one of them changes, not on every message)."""
+    kinds = ("inject", "effect", "compliance", "order_executed", "agreement", "free_action_resolved")
+    return (
+        model.turn,
+        hash(model.phase),
+        len(model.log),
+        *(sum(1 for e in model.log if e.get("type") == k) for k in kinds),
+    )
 
 
 def suggestions(model: LiveGame, rb: Rulebook) -> tuple[list[Any], str]:
-    """The inject templates the state calls for, best first, and a line when they cannot be had."""
+    """The inject templates the state calls for, best first, and a line when they cannot be had. The
+    true state comes from replaying the whole log (the facilitator's to read) with the engine, so the
+    triggers read exactly the values, flags and history the engine keeps."""
+    from precursor.analysis.review import replay
+    from precursor.game.white_cell.suggest import suggest
+
+    log = model.log
+    if not log or log[0].get("type") != "game_created":
+        return [], "reading the game's log…"
     try:
-        mod = importlib.import_module("precursor.game.white_cell.suggest")
-    except ImportError:
-        return [], "this rulebook has no inject templates"
-    try:
-        return list(mod.suggest(rb, state_env(model), model.log, model.turn)), ""
-    except Exception as exc:  # a template reading a value the view does not carry: say so, not crash
+        game = replay(rb, log)
+        return list(suggest(rb, game.state.env, log, model.turn)), ""
+    except Exception as exc:  # a log cut short (a reconnect mid-read): say so rather than crash the console
         return [], f"cannot rank the templates now ({type(exc).__name__}: {exc})"
 
 
@@ -206,6 +207,7 @@ class WhiteCellConsole(Vertical):
         self._queue_ids: list[str] = []
         self._suggest_ids: list[str] = []
         self._notes_shown = 0
+        self._ranked_at: tuple[int, ...] = ()  # the state the suggestions were ranked for
 
     def compose(self) -> ComposeResult:
         yield Label("White cell — free actions awaiting a ruling (r rules on the chosen one)")
@@ -264,6 +266,10 @@ class WhiteCellConsole(Vertical):
         return self.model.free_actions.get(v) if isinstance(v, str) else None
 
     def _suggestions(self) -> None:
+        key = suggestion_key(self.model)
+        if key == self._ranked_at:
+            return
+        self._ranked_at = key
         self._suggested, why = suggestions(self.model, self.rb)
         ids = [str(s.template) for s in self._suggested]
         sel = self.query_one("#wc-suggest", Select)
