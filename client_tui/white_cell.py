@@ -193,6 +193,12 @@ class _Form(ModalScreen[bool]):
     def command(self) -> BaseModel | None:
         raise NotImplementedError
 
+    @on(Input.Submitted)
+    def _next_field(self) -> None:
+        """Enter goes on to the next field: a form of several is sent with ctrl+s (its button says
+        so), never half-filled by an Enter after the first line."""
+        self.focus_next()
+
     def action_cancel(self) -> None:
         self.dismiss(False)
 
@@ -230,7 +236,7 @@ EFFECT_CSS = """
 {name} .effect-row .num {{ width: 3; padding: 1 0 0 0; }}
 {name} .effect-row Select {{ width: 1fr; }}
 {name} .effect-row .dir {{ width: 14; }}
-{name} .effect-row .size {{ width: 26; }}
+{name} .effect-row .size {{ width: 19; }}
 """
 
 
@@ -295,6 +301,8 @@ class FreeActionScreen(_Form):
                 classes="head",
                 markup=False,
             )
+            # what it claims and costs, or why it cannot go in: on top, seen at 80x24 without scrolling
+            yield Static("", id="fa-preview", classes="check", markup=False)
             yield Input(placeholder="title (what you do, in a few words)", id="fa-title", max_length=120)
             yield Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000)
             yield Label("What it would change (up to three; sizes show how far each moves the value):")
@@ -314,7 +322,6 @@ class FreeActionScreen(_Form):
                 value=str(self.draft.get("visibility") or "public"),
                 allow_blank=False,
             )
-            yield Static("", id="fa-preview", classes="check", markup=False)
             with Horizontal():
                 yield Button("Table it (ctrl+s)", id="fa-send", variant="primary")
                 yield Button("Cancel (Esc)", id="fa-cancel")
@@ -467,7 +474,6 @@ class CounterScreen(_Form):
         return CounterArgument(free_action=which, stance="for" if in_favour else "against", text=text)
 
     @on(Button.Pressed, "#ca-send")
-    @on(Input.Submitted)
     async def _send_pressed(self) -> None:
         await self.action_send()
 
@@ -529,7 +535,6 @@ class PositionScreen(_Form):
         )
 
     @on(Button.Pressed, "#pos-send")
-    @on(Input.Submitted)
     async def _send_pressed(self) -> None:
         await self.action_send()
 
@@ -639,7 +644,6 @@ class RulingScreen(_Form):
             return None
 
     @on(Button.Pressed, "#ru-send")
-    @on(Input.Submitted)
     async def _send_pressed(self) -> None:
         await self.action_send()
 

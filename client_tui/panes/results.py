@@ -111,7 +111,7 @@ def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str
     lines.append("    " + ("; ".join(nums) if nums else "nothing changed"))
     if ev.get("reason"):
         lines.append(f"    why: {ev['reason']}")
-    if ev.get("ruling_reason"):
+    if ev.get("ruling_reason") and str(ev["ruling_reason"]) not in str(ev.get("reason") or ""):
         lines.append(f"    the ruling: {ev['ruling_reason']}")
     return "\n".join(lines)
 
