@@ -220,8 +220,13 @@ class WhiteCellConsole(Vertical):
             yield Select[str]([], id="wc-suggest", prompt="no template is called for now")
             yield Button("Edit and release… (i)", id="wc-release")
         yield Static("", id="wc-because", markup=False)
-        yield Label("Rulings (notes the report carries)")
+        # shown from the first ruling on: an empty console keeps the players' list in view at 120x40
+        yield Label("Rulings (notes the report carries)", id="wc-notes-head")
         yield WrapLog(id="wc-notes", max_lines=500)
+
+    def on_mount(self) -> None:
+        for wid in ("#wc-notes-head", "#wc-notes", "#wc-detail", "#wc-because"):
+            self.query_one(wid).display = False
 
     def show(self) -> None:
         with contextlib.suppress(NoMatches):
@@ -251,15 +256,16 @@ class WhiteCellConsole(Vertical):
     @on(Select.Changed, "#wc-queue")
     def _detail(self) -> None:
         fa = self.chosen()
+        detail = self.query_one("#wc-detail", Static)
+        detail.display = fa is not None
         if fa is None:
-            self.query_one("#wc-detail", Static).update("")
             return
         team = str(fa.get("team") or "")
         choices = {c.indicator: c for c in menu(self.rb, team)}
         lines = [free_action_text(self.rb, fa, choices)]
         lines.append(f"  {team.upper()}'s record: " + "; ".join(team_record(self.model, self.rb, team)))
         lines.append("  values its claims touch: " + "; ".join(touched(self.model, self.rb, fa)))
-        self.query_one("#wc-detail", Static).update("\n".join(lines))
+        detail.update("\n".join(lines))
 
     def chosen(self) -> dict[str, Any] | None:
         v = self.query_one("#wc-queue", Select).value
@@ -297,7 +303,9 @@ class WhiteCellConsole(Vertical):
         text = why if isinstance(why, str) and why else ""
         if s is not None:
             text = f"{s.title}: {s.text}\n  because " + "; ".join(s.because)
-        self.query_one("#wc-because", Static).update(text)
+        because = self.query_one("#wc-because", Static)
+        because.update(text)
+        because.display = bool(text)
 
     def suggestion(self) -> Any:
         v = self.query_one("#wc-suggest", Select).value
@@ -306,6 +314,8 @@ class WhiteCellConsole(Vertical):
     def _notes(self) -> None:
         rulings = [n for n in self.model.notes if n.get("decision") == "ruling"]
         log = self.query_one("#wc-notes", WrapLog)
+        if rulings:
+            log.display = self.query_one("#wc-notes-head").display = True
         for n in rulings[self._notes_shown :]:
             log.write(f"turn {n.get('turn', '?')}: {n.get('text', '')}")
         self._notes_shown = len(rulings)
