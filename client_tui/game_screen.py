@@ -28,7 +28,7 @@ from precursor.game.commands import Propose, Ready, SubmitOrders
 from precursor.protocol import ViewRequest
 
 from . import render
-from .model import LiveGame
+from .model import WHITE_CELL, LiveGame
 from .panes import (
     BriefingPane,
     ChannelsPane,
@@ -40,6 +40,14 @@ from .panes import (
     ProposalsPane,
     ResultsLog,
     game_over_text,
+)
+from .white_cell import (
+    CounterScreen,
+    FreeActionScreen,
+    PositionScreen,
+    counterable,
+    position_problem,
+    resolution_words,
 )
 from .widgets import Confirm
 
@@ -80,6 +88,11 @@ class GameScreen(Screen[None]):
         Binding("ctrl+p", "command_palette", "Commands"),
         Binding("ctrl+y", "replay", "Replay", show=False),
         Binding("ctrl+g", "debrief", "Debrief", show=False),
+        # the white cell (docs/facilitation.md): letters, so they wait while a text field has the keys
+        Binding("f", "free_action", "Free action", show=False),
+        Binding("k", "counter_argument", "Argue about a free action", show=False),
+        Binding("w", "position", "File our position", show=False),
+        Binding("h", "hot_wash", "Hot wash", show=False),
     ]
     CSS_PATH = [
         "game_screen.tcss",
@@ -101,12 +114,15 @@ class GameScreen(Screen[None]):
         self.proposals = ProposalsPane(self.model, rb, self.table_proposal)
         self.orders = OrdersPane(self.model, rb)
         self.results = ResultsLog(rb, id="result-log")
-        self.control = ControlPane(self.model, rb)
+        self.results.free_actions = self.model.free_actions
+        self.control = ControlPane(self.model, rb, self.try_send)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._notice_text = ""  # what the notice line says now
         self._view_requests = 0
         self._history_read = False  # the injects released before this screen connected are read once
         self._end_shown = False  # the debrief comes up once, when the game is over
+        self._fa_draft: dict[str, Any] = {}  # the free action being written, kept across the window
+        self._position_asked = False  # the prompt to file a position, once
 
     # ------------------------------------------------------------------ layout
 
@@ -226,6 +242,14 @@ class GameScreen(Screen[None]):
             if t == "phase" and ev.get("phase") == "orders":
                 self.orders.show()  # nothing orderable until the view with the levers comes
             self.refresh_view()
+            self._ask_position()
+        elif t in WHITE_CELL:
+            self.orders.show_white_cell()
+            self.control.show()
+            if t == "free_action_resolved" and ev.get("team") == self.model.team:
+                self.notice(f"your free action: {resolution_words(self.rb, ev)} — the results tab (6) has it")
+        elif t == "effect" and self.model.role == "facilitator":
+            self.control.show()  # an override changes what the inject templates read
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
             if t == "orders_submitted" and ev.get("team") == self.model.team:
@@ -253,28 +277,48 @@ class GameScreen(Screen[None]):
         a view asked for at once, which the server sends after the backlog. They go to the briefing
         tab, this turn's at its top (the tab a screen opens on); a notice names them."""
         fresh: list[dict[str, Any]] = []
+        past: list[dict[str, Any]] = []  # the events the first view covered (suggestions read them)
+        covered = self.model.seq
         try:
-            async with GameClient(self.url, self.game_id, self.token, since=0) as past:
-                await past.send_raw(ViewRequest(id="ui-history").model_dump_json())
+            async with GameClient(self.url, self.game_id, self.token, since=0) as history:
+                await history.send_raw(ViewRequest(id="ui-history").model_dump_json())
                 while True:
-                    f = await past.next_frame(10)
+                    f = await history.next_frame(10)
                     if f.get("type") == "view" and f.get("id") == "ui-history":
                         break
                     ev = f.get("event") if f.get("type") == "event" else None
                     if ev is not None and ev.get("type") == "inject" and self.model.add_inject(ev):
                         fresh.append(ev)
+                    if ev is not None and f["seq"] <= covered:  # before the view: not replayed live
+                        past.append(ev)
+                        if ev.get("type") in WHITE_CELL:
+                            self.model._fold_white_cell(ev)
         except (ClientError, TimeoutError, OSError):
             return  # the injects still reach the results tab as they are released
+        self.model.log[:0] = past
         self.briefing.show_injects()
+        self.orders.show_white_cell()
+        self.control.show()
         now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
         if now and not self.model.ended:
             self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+        self._ask_position()
 
     def _show_end(self) -> None:
         """Once the game is over (and a view shows how it ended), the debrief, once."""
         if self.model.ended and self.model.view.get("ended") and not self._end_shown:
             self._end_shown = True
-            self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+            self.app.push_screen(GameOverScreen(self._debrief_text()))
+
+    def _ask_position(self) -> None:
+        """Before turn 1's orders, once: the team may file its position (goals, red lines, what it
+        expects of the others), which the hot wash holds against its record."""
+        m = self.model
+        if self._position_asked or position_problem(m) is not None or m.team in m.positions:
+            return
+        self._position_asked = True
+        ask = "before orders, file your team's position: press w (goals, red lines, expectations)"
+        self.notice(f"{self._notice_text} · {ask}" if self._notice_text else ask)
 
     def show_injects(self, injects: list[dict[str, Any]]) -> None:
         """Injects just released: a notice, and a card each over the screen (one window for all)."""
@@ -405,6 +449,54 @@ class GameScreen(Screen[None]):
             return
         self.app.push_screen(ReplayScreen(self.rb, events))
 
+    def action_free_action(self) -> None:
+        """A free action: the form refuses there what the engine would, with the reason."""
+        if not self.model.team:
+            self.notice("free actions are tabled by a team's seat")
+            return
+
+        def done(tabled: bool | None) -> None:
+            if tabled:
+                self._fa_draft.clear()  # the next one starts blank
+                self.notice("free action tabled — the facilitator rules on it; the orders tab (5) shows it")
+
+        self.app.push_screen(FreeActionScreen(self.model, self.rb, self.try_send, self._fa_draft), done)
+
+    def action_counter_argument(self) -> None:
+        if not counterable(self.model):
+            self.notice("no other team's free action is open to argue about this turn")
+            return
+
+        def done(sent: bool | None) -> None:
+            if sent:
+                self.notice("argument sent — the facilitator reads it before ruling")
+
+        self.app.push_screen(CounterScreen(self.model, self.rb, self.try_send), done)
+
+    def action_position(self) -> None:
+        if not self.model.team:
+            self.notice("positions are filed by a team's seat")
+            return
+
+        def done(sent: bool | None) -> None:
+            if sent:
+                self.notice(
+                    "position filed — the orders tab (5) shows it; the hot wash holds it to your record"
+                )
+
+        self.app.push_screen(PositionScreen(self.model, self.try_send), done)
+
+    def action_hot_wash(self) -> None:
+        """The facilitator's structured debrief, once the game is over."""
+        if self.model.role != "facilitator":
+            return
+        if not self.model.ended:
+            self.notice("the hot wash comes after the last turn")
+            return
+        from .hot_wash import HotWashScreen
+
+        self.app.push_screen(HotWashScreen(self.rb, self.url, self.game_id, self.token))
+
     def action_tab(self, tab: str) -> None:
         tabs = self.query_one("#tabs", TabbedContent)
         if tab == "control" and self.model.role != "facilitator":
@@ -427,7 +519,13 @@ class GameScreen(Screen[None]):
         if not self.model.ended:
             self.notice("the debrief comes at the end of the game")
             return
-        self.app.push_screen(GameOverScreen(game_over_text(self.model, self.rb, self.game_id)))
+        self.app.push_screen(GameOverScreen(self._debrief_text()))
+
+    def _debrief_text(self) -> str:
+        text = game_over_text(self.model, self.rb, self.game_id)
+        if self.model.role == "facilitator":  # first, where it is seen without scrolling
+            text = "Esc, then h: the hot wash, the structured debrief to walk with the players\n\n" + text
+        return text
 
     def action_leave_field(self) -> None:
         """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""

@@ -31,7 +31,12 @@ RESULT_TYPES = frozenset(
         "score",
         "game_over",
         "fact",
+        "free_action_resolved",
     }
+)
+# the white cell's events (docs/facilitation.md): folded into ``LiveGame.free_actions`` and ``positions``
+WHITE_CELL = frozenset(
+    {"free_action", "counter_argument", "free_action_ruling", "free_action_resolved", "position"}
 )
 # the events _fold_talk folds; every other type goes to _fold_turn
 _TALK = frozenset(
@@ -69,6 +74,10 @@ class LiveGame:
     presence: dict[str, int] = field(default_factory=dict)  # player id -> open connections (facilitator)
     backfilled: bool = False  # apply() filled in an older message the last view did not hold
     injects: list[dict[str, Any]] = field(default_factory=list)  # every inject seen, in log order
+    # free actions by id, as tabled, with "counters", "ruling" and "resolved" folded in as they come
+    free_actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each team's filed position
+    log: list[dict[str, Any]] = field(default_factory=list)  # the events seen, newest last (capped)
     _inject_seqs: set[int] = field(default_factory=set, repr=False)
     _message_ids: set[str] = field(default_factory=set, repr=False)
 
@@ -98,6 +107,13 @@ class LiveGame:
         self.proposals = {p["id"]: p for p in view.get("proposals", [])}
         self.agreements = {a["id"]: a for a in view.get("agreements", [])}
         self.orders = dict(view.get("orders", {}))
+        # the white cell's state, if the view carries it (events after it are folded on top)
+        for fa in view.get("free_actions") or []:
+            if isinstance(fa, dict) and fa.get("id"):
+                self.free_actions.setdefault(str(fa["id"]), {"counters": []}).update(fa)
+        for team, pos in (view.get("positions") or {}).items():
+            if isinstance(pos, dict):
+                self.positions[str(team)] = pos
         if session is not None:
             self.session = Session.from_dict(session)
         if not self.active_channel and view.get("channels"):
@@ -115,10 +131,13 @@ class LiveGame:
         # a logged event as this client may see it: the engine's vocabulary, so mypy checks the fields read
         # below; the model keeps the received dicts themselves (``ev``), as the screens read them
         e = cast(Event, ev)
-        if t in _TALK:
+        if t in WHITE_CELL:
+            self._fold_white_cell(ev)
+        elif t in _TALK:
             self._fold_talk(e, ev)
         else:
             self._fold_turn(e, ev)
+        self.log.append(ev)  # whole: the console replays it to rank inject templates
         if t == "inject":
             self.add_inject(ev)
         if t in RESULT_TYPES:
@@ -136,6 +155,30 @@ class LiveGame:
         self._inject_seqs.add(seq)
         bisect.insort(self.injects, ev, key=lambda e: int(e.get("seq") or 0))
         return True
+
+    def _fold_white_cell(self, ev: LogEvent) -> None:
+        """Free actions, the arguments about them, their ruling and outcome, and positions. A ruling is
+        the facilitator's alone to see; the outcome is everyone's, and makes a private action known."""
+        t = ev["type"]
+        if t == "position":
+            self.positions[str(ev.get("team", ""))] = ev
+            return
+        if t == "free_action":
+            fa = self.free_actions.setdefault(str(ev.get("id", "")), {})
+            fa.update(ev)
+            fa.setdefault("counters", [])
+            return
+        fid = str(ev.get("free_action", ""))
+        fa = self.free_actions.setdefault(fid, {"id": fid, "counters": []})
+        if t == "counter_argument":
+            fa.setdefault("counters", []).append(ev)
+        elif t == "free_action_ruling":
+            fa["ruling"] = ev
+        else:  # resolved: what a team that could not see the tabling learns of it
+            fa["resolved"] = ev
+            for k in ("turn", "team"):
+                fa.setdefault(k, ev.get(k))
+            fa.setdefault("title", ev.get("title") or fid)
 
     def _fold_talk(self, e: Event, ev: LogEvent) -> None:
         """Channels, messages, proposals and agreements: the same fold as the engine's state (state.py);

@@ -22,6 +22,7 @@ from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetControlle
 from .. import render
 from ..widgets import Confirm, WrapLog
 from .notice import Notice, refused
+from .white_cell import Send, WhiteCellConsole
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -43,9 +44,10 @@ class ControlPane(VerticalScroll):
             super().__init__()
             self.command, self.done = command, done
 
-    def __init__(self, model: LiveGame, rb: Rulebook) -> None:
+    def __init__(self, model: LiveGame, rb: Rulebook, send: Send | None = None) -> None:
         super().__init__()
         self.model, self.rb = model, rb
+        self.white_cell = WhiteCellConsole(model, rb, send)  # free actions, suggested injects, rulings
         self._choices_loaded = False  # the scenario's injects and the personas, filled in once
 
     def compose(self) -> ComposeResult:
@@ -55,6 +57,7 @@ class ControlPane(VerticalScroll):
             yield Button("Resume", id="f-resume")
             yield Button("+60 s", id="f-extend")
             yield Button("Advance phase", id="f-advance", variant="warning")
+        yield self.white_cell
         yield Label("Injects")
         with Horizontal(classes="row"):
             yield Select[str]([], id="f-inject", prompt="scenario deck")
@@ -100,6 +103,7 @@ class ControlPane(VerticalScroll):
         # a frame read while the app closes finds the pane's children gone: nothing left to draw
         with contextlib.suppress(NoMatches):
             self._codes()
+            self.white_cell.show()
             self._load_choices()
             self._players()
             self._truth()
@@ -168,7 +172,9 @@ class ControlPane(VerticalScroll):
         for key, o in self.model.orders.items():
             log.write(f"{key}: " + ", ".join(x.get("lever", "?") for x in o.get("orders", [])))
         for n in self.model.notes[-30:]:
-            log.write(f"[{n.get('team', '').upper()} bot] {n.get('decision', '')}: {n.get('text', '')}")
+            # a facilitator's own note (a ruling) has no team
+            who = f"{n['team'].upper()} bot" if n.get("team") else "facilitator"
+            log.write(f"[{who}] {n.get('decision', '')}: {n.get('text', '')}")
 
     # ------------------------------------------------------------------ operations
 

@@ -74,6 +74,11 @@ class OrdersPane(Vertical):
             yield Button("Ready (ctrl+r)", id="ready")
             yield Button("Tick last turn's (l)", id="again")
             yield Button("Parameters (p)", id="params")
+        yield Static("", id="wc-info", markup=False)
+        with Horizontal(classes="row"):
+            yield Button("Free action (f)", id="wc-free")
+            yield Button("Argue about one (k)", id="wc-counter")
+            yield Button("Our position (w)", id="wc-position")
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
@@ -296,6 +301,7 @@ class OrdersPane(Vertical):
                 )
             )
         self.show_info()
+        self.show_white_cell()
 
     def show_info(self) -> None:
         m = self.model
@@ -402,6 +408,51 @@ class OrdersPane(Vertical):
             )
 
         self.app.push_screen(ParamsScreen(self.model, self.rb, lid, self._params.get(lid, {})), chosen)
+
+    def show_white_cell(self) -> None:
+        """The team's position, its free actions this turn and the other teams' it can see, in words."""
+        from ..white_cell import claim_words, menu, resolution_words
+
+        m = self.model
+        team = m.team or ""
+        choices = {c.indicator: c for c in menu(self.rb, team)} if team else {}
+        lines = []
+        pos = m.positions.get(team)
+        if pos:
+            lines.append(f"Our position: goals — {pos.get('goals', '')}")
+            if pos.get("red_lines"):
+                lines.append(f"  red lines — {pos['red_lines']}")
+            if pos.get("expectations"):
+                lines.append(f"  we expect — {pos['expectations']}")
+        elif team and m.turn <= 1 and not m.ended:
+            lines.append("No position filed yet: w files your team's goals, red lines and expectations")
+        for fa in sorted(m.free_actions.values(), key=lambda f: str(f.get("id", ""))):
+            if fa.get("turn") != m.turn or "title" not in fa:
+                continue
+            who = "Our" if fa.get("team") == team else str(fa.get("team", "")).upper() + "'s"
+            claims = "; ".join(claim_words(self.rb, e, choices) for e in fa.get("effects") or [])
+            state = resolution_words(self.rb, fa["resolved"]) if fa.get("resolved") else "awaiting a ruling"
+            argued = len(fa.get("counters") or [])
+            lines.append(
+                f"{who} free action: {fa.get('title', '')} ({fa.get('visibility', 'public')}) — {claims}"
+                f" — {state}" + (f" · {argued} argument(s) about it" if argued else "")
+            )
+        others = [fa for fa in m.free_actions.values() if fa.get("team") not in (None, team)]
+        if others and any("resolved" not in fa and fa.get("turn") == m.turn for fa in others):
+            lines.append("k argues for or against another team's free action")
+        self.query_one("#wc-info", Static).update("\n".join(lines))
+
+    @on(Button.Pressed, "#wc-free")
+    async def _wc_free(self) -> None:
+        await self.run_action("screen.free_action")
+
+    @on(Button.Pressed, "#wc-counter")
+    async def _wc_counter(self) -> None:
+        await self.run_action("screen.counter_argument")
+
+    @on(Button.Pressed, "#wc-position")
+    async def _wc_position(self) -> None:
+        await self.run_action("screen.position")
 
     @on(Button.Pressed, "#ready")
     def _ready(self) -> None:

@@ -100,10 +100,31 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")
 
 
-def result_text(ev: dict[str, Any], rb: Rulebook | None) -> str:
+def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str:
+    """A free action's outcome in words: whose, its title, the band and chance, the roll, whether it
+    worked, the values by name before → after, and the reason (the argument and the ruling quoted)."""
+    from ..white_cell import resolution_words
+
+    team = str(ev.get("team") or "").upper()
+    lines = [f"[free action] {team} {title}: " + (resolution_words(rb, ev) if rb is not None else "")]
+    nums = render.changes_text(ev, rb)
+    lines.append("    " + ("; ".join(nums) if nums else "nothing changed"))
+    if ev.get("reason"):
+        lines.append(f"    why: {ev['reason']}")
+    if ev.get("ruling_reason") and str(ev["ruling_reason"]) not in str(ev.get("reason") or ""):
+        lines.append(f"    the ruling: {ev['ruling_reason']}")
+    return "\n".join(lines)
+
+
+def result_text(
+    ev: dict[str, Any], rb: Rulebook | None, titles: dict[str, dict[str, Any]] | None = None
+) -> str:
     """An outcome's card for the results tab: the why card with its head in words and no blank lines
     (the cards of a turn follow one another, order → rule → what it moved, each kept together)."""
     t = ev["type"]
+    if t == "free_action_resolved":
+        fa = (titles or {}).get(str(ev.get("free_action", ""))) or {}
+        return free_action_card(ev, rb, str(fa.get("title") or ev.get("title") or "(a private free action)"))
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
@@ -122,6 +143,8 @@ class ResultsLog(WrapLog):
         self.rb = rb
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
+        # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
+        self.free_actions: dict[str, dict[str, Any]] = {}
 
     def add(self, seq: int, ev: dict[str, Any]) -> None:
         """Write the card of an outcome not yet shown (the server replays events after a resume)."""
@@ -133,7 +156,7 @@ class ResultsLog(WrapLog):
         if t == "effect" and "changes" in ev and not ev["changes"] and not ev.get("unreported"):
             return  # a rule that moved only values this team may not see: nothing to read here
         try:
-            card = result_text(ev, self.rb)
+            card = result_text(ev, self.rb, self.free_actions)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
         turn = ev.get("turn")
