@@ -156,7 +156,7 @@ def free_action_problem(model: LiveGame, rb: Rulebook, effects: list[ClaimedEffe
         return "each indicator may be claimed once"
     pc = float((model.view.get("pc") or {}).get(team, 0))
     # the engine counts the turn's submitted orders and the free actions not yet resolved against it
-    pending = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(model) if "resolved" not in fa)
+    pending = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(model) if fa.get("resolved") is None)
     pending += sum(float(sub.get("cost") or 0) for k, sub in model.orders.items() if k.startswith(team + "/"))
     price = cost(rb, effects)
     if price > pc - pending + 1e-9:
@@ -410,7 +410,7 @@ def counterable(model: LiveGame) -> list[dict[str, Any]]:
         and fa.get("team") not in (None, team)
         and fa.get("turn") == model.turn
         and "title" in fa
-        and "resolved" not in fa
+        and fa.get("resolved") is None
     ]
 
 

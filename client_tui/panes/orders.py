@@ -438,7 +438,7 @@ class OrdersPane(Vertical):
                 f" — {state}" + (f" · {argued} argument(s) about it" if argued else "")
             )
         others = [fa for fa in m.free_actions.values() if fa.get("team") not in (None, team)]
-        if others and any("resolved" not in fa and fa.get("turn") == m.turn for fa in others):
+        if others and any(fa.get("resolved") is None and fa.get("turn") == m.turn for fa in others):
             lines.append("k argues for or against another team's free action")
         self.query_one("#wc-info", Static).update("\n".join(lines))
 

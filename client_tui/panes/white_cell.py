@@ -40,7 +40,7 @@ def awaiting(model: LiveGame) -> list[dict[str, Any]]:
     return [
         fa
         for fa in sorted(model.free_actions.values(), key=lambda f: (f.get("turn") or 0, str(f.get("id"))))
-        if "title" in fa and "ruling" not in fa and "resolved" not in fa
+        if "title" in fa and fa.get("ruling") is None and fa.get("resolved") is None
     ]
 
 

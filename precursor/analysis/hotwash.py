@@ -253,10 +253,23 @@ def turning_points(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"turn": t, "why": sorted(set(why[t]))} for t in sorted(why) if t >= 1]
 
 
+#: The hot wash's five sections, in the order practice runs them; both templates and the client's screen
+#: read them from here.
+SECTIONS = (
+    "1. What happened",
+    "2. Why",
+    "3. Positions and the record",
+    "4. Control's rulings and their effect",
+    "5. What if? Turning points to fork",
+)
+
+
 def hot_wash_context(report: dict[str, Any], game: Game, game_ref: str) -> dict[str, Any]:
     from precursor.analysis.review import render_context  # review builds on this module, not back
 
     ctx = render_context(report, game)
+    ctx["sections"] = SECTIONS
+    ctx["game_ref"] = game_ref
     ctx["what_ifs"] = [
         {**tp, "command": f"precursor fork {game_ref} --turn {tp['turn']}"}
         for tp in turning_points(report)

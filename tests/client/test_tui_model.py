@@ -120,3 +120,31 @@ def test_status_line_spells_out_the_state() -> None:
     assert render.status_line(g).endswith("○ OFFLINE — reconnecting")
     g.ended = True
     assert "GAME OVER" in render.status_line(g)
+
+
+def test_a_free_action_already_tabled_when_the_console_opens_awaits_a_ruling(rb: Rulebook) -> None:
+    """The facilitator's view carries an unruled free action with ``ruling`` and ``resolved`` set to
+    None: a console opened after it was tabled must still queue it (it once read the keys' presence)."""
+    from client_tui.panes.white_cell import awaiting
+    from precursor.analysis.runner import parse_command
+    from precursor.game.engine import Game
+    from precursor.game.views import view
+
+    g = Game.new(rb, "tutorial", 2)
+    g.advance()
+    g.advance()  # orders
+    g.handle(
+        parse_command(
+            {
+                "team": "mx",
+                "type": "free_action",
+                "title": "Port audit",
+                "description": "Joint inspections",
+                "effects": [{"indicator": "trust.us_mx", "direction": "up", "size": "small"}],
+                "argument": "Audits build trust.",
+            }
+        )
+    )
+    live = LiveGame()
+    live.welcome({"role": "facilitator", "team": None, "seq": g.state.seq, "view": view(g, FACILITATOR)})
+    assert [fa["id"] for fa in awaiting(live)] == ["fa.1.mx"]
