@@ -27,7 +27,7 @@ class _M(BaseModel):
 
 
 class Expect(_M):
-    """One expectation. Exactly one of ``expr``, ``event`` or ``error`` is given."""
+    """One expectation. Exactly one of ``expr``, ``event``, ``error`` or ``suggests`` is given."""
 
     expr: str | None = Field(default=None, description="a bool expression over the true state")
     event: dict[str, Any] | None = Field(default=None, description="fields an event must have (subset match)")
@@ -36,6 +36,12 @@ class Expect(_M):
     )
     this_turn: bool = Field(default=True, description="with 'event': only events of the checked turn")
     error: str | None = Field(default=None, description="a command of this turn was refused with this code")
+    suggests: str | None = Field(
+        default=None,
+        description="an inject template the white cell suggests at the end of the turn "
+        "(with 'count: 0': one it must not suggest; with 'rank': its place, 1 = first)",
+    )
+    rank: int | None = Field(default=None, ge=1, description="with 'suggests': its place in the ranking")
     note: str = ""
 
 
@@ -113,7 +119,23 @@ def _check(game: Game, turn: int, ex: Expect, errors: list[Outcome]) -> str | No
             got = [o.code for o in errors if o.turn == turn]
             return f"turn {turn}: expected a command refused with '{ex.error}', refusals were {got}"
         return None
-    return "an expectation needs 'expr', 'event' or 'error'"
+    if ex.suggests is not None:
+        return _check_suggestion(game, turn, ex)
+    return "an expectation needs 'expr', 'event', 'error' or 'suggests'"
+
+
+def _check_suggestion(game: Game, turn: int, ex: Expect) -> str | None:
+    from precursor.game.white_cell.suggest import suggest
+
+    ranked = [s.template for s in suggest(game.rb, game.state.env, game.log, game.state.turn)]
+    want = ex.suggests
+    if ex.count == 0:
+        return f"turn {turn}: '{want}' suggested though it should not be: {ranked}" if want in ranked else None
+    if want not in ranked:
+        return f"turn {turn}: expected the white cell to suggest '{want}', it suggested {ranked}"
+    if ex.rank is not None and ranked.index(want) + 1 != ex.rank:
+        return f"turn {turn}: expected '{want}' ranked {ex.rank}, it is {ranked.index(want) + 1} of {ranked}"
+    return None
 
 
 def run_case(rb: Rulebook, case: Case, file: str = "") -> CaseResult:
