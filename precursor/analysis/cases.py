@@ -130,7 +130,9 @@ def _check_suggestion(game: Game, turn: int, ex: Expect) -> str | None:
     ranked = [s.template for s in suggest(game.rb, game.state.env, game.log, game.state.turn)]
     want = ex.suggests
     if ex.count == 0:
-        return f"turn {turn}: '{want}' suggested though it should not be: {ranked}" if want in ranked else None
+        if want in ranked:
+            return f"turn {turn}: '{want}' suggested, though it should not be: {ranked}"
+        return None
     if want not in ranked:
         return f"turn {turn}: expected the white cell to suggest '{want}', it suggested {ranked}"
     if ex.rank is not None and ranked.index(want) + 1 != ex.rank:
