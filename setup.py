@@ -59,6 +59,7 @@ COMPILED = [
     "game.state",
     "game.teams",
     "game.views",
+    "game.visibility",
 ]
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from precursor.analysis import charts
-from precursor.analysis.hotwash import positions, rulings
+from precursor.analysis.deviations import positions, rulings
 from precursor.analysis.logs import upcast
 from precursor.game.engine import Game
 from precursor.game.events import Event, EventFields, GameCreated, LogEvent, typed

@@ -18,14 +18,17 @@ from precursor.game.rng import roll
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
 
+# who sees which values is decided in visibility; re-exported here, where most callers look for it
+from precursor.game.visibility import FACILITATOR as FACILITATOR
+from precursor.game.visibility import PUBLIC as PUBLIC
+from precursor.game.visibility import Audience as Audience
+from precursor.game.visibility import key_visible as key_visible
+from precursor.game.visibility import known_to as known_to
+from precursor.game.visibility import nameable
+
 if TYPE_CHECKING:
     from precursor.game.events import Event, EventFields, LogEvent
 
-FACILITATOR = "facilitator"
-PUBLIC = "public"
-Audience = str
-
-_PER_LEVER = ("played.", "streak.", "count.")
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
 
 
@@ -74,27 +77,6 @@ def can_see(ev: Event | LogEvent, audience: Audience) -> bool:
     return audience in vis
 
 
-def key_visible(rb: Rulebook, key: str, audience: Audience) -> bool:
-    """Whether a team may read the *true, current* value of a state key."""
-    if audience == FACILITATOR:
-        return True
-    ind = rb.indicators.get(key)
-    if ind is None:
-        if key.startswith(_PER_LEVER):
-            lid = key.split(".", 1)[1]
-            lever = rb.levers.get(lid)
-            return lever is not None and lever.team == audience
-        if key.startswith(("secret.", "agr.", "badges.")):
-            return key.endswith("." + audience)
-        return True  # windows, modules, agreement counts, injects: public facts
-    if ind.owner == audience:
-        return True
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
-    if fog.hidden or not ind.public:
-        return False
-    return fog.lag == 0 and fog.noise == 0
-
-
 def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
     """The event as this audience may see it, or None. True values of fogged indicators are removed."""
     if not can_see(ev, audience):
@@ -114,7 +96,7 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
                     out = dict(ev)
                 out[field] = {k: v for k, v in ch.items() if k not in hidden}
                 if field == "changes":
-                    shown = [k for k in hidden if _nameable(rb, k, audience)]
+                    shown = [k for k in hidden if nameable(rb, k, audience)]
                     if shown:
                         out["unreported"] = sorted(shown)
     e = cast("Event", ev)
@@ -124,21 +106,6 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
     if e["type"] == "orders_submitted" and audience not in (e["team"],):
         return None
     return out
-
-
-def known_to(rb: Rulebook, key: str, audience: Audience) -> bool:
-    """Whether an audience sees an indicator at all, exactly or through fog: what a free action of that
-    team may claim to move (white_cell.menu), so no claim names a value the team should not know of."""
-    return key_visible(rb, key, audience) or _nameable(rb, key, audience)
-
-
-def _nameable(rb: Rulebook, key: str, audience: Audience) -> bool:
-    """A fogged indicator may be named as affected (without its value); a hidden one may not."""
-    ind = rb.indicators.get(key)
-    if ind is None:
-        return False
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
-    return ind.public and not fog.hidden
 
 
 def fog_noise(game: GameCore, audience: Audience, key: str, idx: int, noise: float) -> float:

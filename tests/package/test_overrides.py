@@ -168,8 +168,8 @@ def test_unknown_addresses_say_which_part_and_suggest(tmp_path: Path) -> None:
     assert found == [
         "o.yaml:2: overrides[0].set: no 'us_san_11' in levers (did you mean 'us_san_1'?)",
         "o.yaml:4: overrides[1].set: unknown kind 'leverz' in the address (did you mean 'levers'?) (known: "
-        "flow, indicators, levers, modules, parameters, personas, rules, scenarios, scoring, sources, "
-        "statements, teams)",
+        "flow, indicators, inject_templates, levers, modules, parameters, personas, rules, scenarios, "
+        "scoring, sources, statements, teams, white_cell)",
         "o.yaml:6: overrides[2].set: 'levers/us_san_1' has no 'costt' (did you mean 'cost'?)",
         "o.yaml:8: overrides[3].set: 'levers/us_san_1/effects' has 4 items: no item 9",
         "o.yaml:10: overrides[4].set: unknown scenario 'tutorail' (did you mean 'tutorial'?)",

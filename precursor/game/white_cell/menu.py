@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import known_to
+from precursor.game.visibility import known_to
 
 
 @dataclass(frozen=True, slots=True)
