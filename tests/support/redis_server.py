@@ -1,8 +1,9 @@
 """A real ``redis-server`` for tests, reachable only through a unix socket in a temporary directory.
 
 No TCP port means no collision with another test run or a developer's own Redis. The server can be
-stopped and started again on the same socket and directory: with ``--appendonly yes`` the data comes
-back, which is what the outage and crash-safety tests rely on.
+stopped and started again on the same socket and directory: with ``--appendonly yes`` and
+``--appendfsync always`` the data comes back, even after a SIGKILL, which is what the outage and
+crash-safety tests rely on.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ class RedisServer:
             "--unixsocketperm", "700",
             "--save", "",
             "--appendonly", "yes" if self.appendonly else "no",
+            # every write on disk before it is acknowledged: the crash tests kill -9 the server and
+            # expect every acknowledged write back; with the default (fsync once a second) a loaded
+            # machine lost the last second, an earlier FLUSHALL included (seen once in a full run)
+            "--appendfsync", "always",
             "--dir", str(self.dir),
             "--logfile", str(self.log_path),
             "--daemonize", "no",
