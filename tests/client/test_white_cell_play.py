@@ -3,7 +3,8 @@ forms said "ok: the server will take it" above a blank required field, and a fil
 names of its fields with their placeholders; the indicator list wrapped each name with its family;
 a free action that worked on a value the team sees only as an estimate read as if it had moved nothing
 but the capital; and the team could not read what the others argued about its free action (under a
-vote, how they voted)."""
+vote, how they voted). The facilitator's r (and i), which the console's heading offers, did nothing
+after 7 put the focus on the phase clock."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from test_tui_support import (
 from textual.pilot import Pilot
 from textual.widgets import Input, RichLog, Select
 
-from client_tui.white_cell import FreeActionScreen, PositionScreen
+from client_tui.white_cell import FreeActionScreen, PositionScreen, RulingScreen
 from precursor.client import GameClient
 
 ARMS = "arms_flow"  # on Mexico's menu, and fogged for Mexico: its value comes as an estimate
@@ -133,3 +134,37 @@ async def test_a_free_action_on_an_estimated_value_reads_as_moved_and_the_argume
             text = " ".join(x.strip() for x in log_lines(log))
             assert "it worked" in text
             assert "also moved (not reported to you exactly): Southbound arms and cash flow (index)" in text
+
+
+async def test_r_in_the_control_tab_opens_the_ruling_and_it_can_be_completed_at_80x24(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await advance_to(fac, "orders")
+        await mx.send(
+            {
+                "type": "free_action",
+                "title": "Joint port audit",
+                "description": "Navy and CBP audit Manzanillo manifests",
+                "effects": [{"indicator": "trust.us_mx", "direction": "up", "size": "small"}],
+                "argument": "Both services already share manifests",
+            }
+        )
+        fid = (await frames_until(fac, is_event("free_action", team="mx")))[-1]["event"]["id"]
+        app = seat_app(url, g, g.facilitator_token)
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            # 7 then r, as the console's heading says: no widget to focus first
+            await pilot.press("7")
+            await wait_until(pilot, lambda: str(gs.query_one("#wc-queue", Select).value) == fid)
+            await pilot.press("r")
+            ruling = await _modal(pilot, RulingScreen)
+            ruling.query_one("#ru-band", Select).value = "likely"
+            ruling.query_one("#ru-reason", Input).value = "the services already work together"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, RulingScreen))
+            got = (await frames_until(fac, is_event("free_action_ruling", free_action=fid)))[-1]["event"]
+            assert got["band"] == "likely"
