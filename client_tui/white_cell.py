@@ -178,6 +178,13 @@ def position_problem(model: LiveGame) -> str | None:
 # ---------------------------------------------------------------------- forms
 
 
+def _named(field: Input, name: str) -> Input:
+    """A text field that keeps its name on its border once typed in (the placeholder goes then, and a
+    filled form no longer said which line was the goals and which the red lines)."""
+    field.border_title = name
+    return field
+
+
 class _Form(ModalScreen[bool]):
     """A modal form that sends one command and closes only once the server has it."""
 
@@ -214,7 +221,9 @@ class _Form(ModalScreen[bool]):
 
 
 def _effect_row(i: int, choices: list[Choice]) -> Horizontal:
-    opts = [(f"{c.name}" + (f" — {c.family}" if c.family else ""), c.indicator) for c in choices]
+    # the name alone: with its family after it a long name wrapped onto a second line at 120 columns,
+    # and the size list already says how far each size moves this value
+    opts = [(c.name, c.indicator) for c in choices]
     return Horizontal(
         Label(f"{i + 1}.", classes="num"),
         Select[str](opts, id=f"fx-ind-{i}", prompt="indicator (none)"),
@@ -303,15 +312,24 @@ class FreeActionScreen(_Form):
             )
             # what it claims and costs, or why it cannot go in: on top, seen at 80x24 without scrolling
             yield Static("", id="fa-preview", classes="check", markup=False)
-            yield Input(placeholder="title (what you do, in a few words)", id="fa-title", max_length=120)
-            yield Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000)
+            yield _named(
+                Input(placeholder="title (what you do, in a few words)", id="fa-title", max_length=120),
+                "title",
+            )
+            yield _named(
+                Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000),
+                "description",
+            )
             yield Label("What it would change (up to three; sizes show how far each moves the value):")
             for i in range(EFFECT_ROWS):
                 yield _effect_row(i, self.menu)
-            yield Input(
-                placeholder="argument: why it would work (the facilitator rules on it)",
-                id="fa-arg",
-                max_length=2000,
+            yield _named(
+                Input(
+                    placeholder="argument: why it would work (the facilitator rules on it)",
+                    id="fa-arg",
+                    max_length=2000,
+                ),
+                "argument",
             )
             yield Select[str](
                 [
@@ -362,7 +380,15 @@ class FreeActionScreen(_Form):
         price = cost(self.rb, effects)
         head = f"Claims: {claims} · costs {price:g} PC at resolution, win or lose"
         why = free_action_problem(self.model, self.rb, effects)
+        if why is None and self._missing():
+            why = "still to write: " + ", ".join(self._missing())
         self.say(f"{head}\n" + (f"! {why}" if why else "ok: the server will take it"))
+
+    def _missing(self) -> list[str]:
+        """The text fields the engine requires that are still blank (an "ok" above a blank argument
+        was followed by a refusal at ctrl+s)."""
+        fields = (("a title", "#fa-title"), ("a description", "#fa-desc"), ("an argument", "#fa-arg"))
+        return [w for w, wid in fields if not self.query_one(wid, Input).value.strip()]
 
     def command(self) -> BaseModel | None:
         effects = self.fx.values()
@@ -373,9 +399,8 @@ class FreeActionScreen(_Form):
         title = self.query_one("#fa-title", Input).value.strip()
         desc = self.query_one("#fa-desc", Input).value.strip()
         arg = self.query_one("#fa-arg", Input).value.strip()
-        missing = [w for w, v in (("a title", title), ("a description", desc), ("an argument", arg)) if not v]
-        if missing:
-            self.say("! write " + ", ".join(missing))
+        if self._missing():
+            self._preview()  # the claim and its cost stay on the line above the reason
             return None
         private = self.query_one("#fa-vis", Select).value == "private"
         try:
@@ -500,15 +525,27 @@ class PositionScreen(_Form):
                 classes="head",
                 markup=False,
             )
-            yield Input(str(now.get("goals") or ""), placeholder="our goals", id="pos-goals", max_length=1000)
-            yield Input(
-                str(now.get("red_lines") or ""), placeholder="our red lines", id="pos-red", max_length=1000
+            yield _named(
+                Input(str(now.get("goals") or ""), placeholder="our goals", id="pos-goals", max_length=1000),
+                "goals",
             )
-            yield Input(
-                str(now.get("expectations") or ""),
-                placeholder="what we expect the others to do",
-                id="pos-expect",
-                max_length=1000,
+            yield _named(
+                Input(
+                    str(now.get("red_lines") or ""),
+                    placeholder="our red lines",
+                    id="pos-red",
+                    max_length=1000,
+                ),
+                "red lines",
+            )
+            yield _named(
+                Input(
+                    str(now.get("expectations") or ""),
+                    placeholder="what we expect the others to do",
+                    id="pos-expect",
+                    max_length=1000,
+                ),
+                "what we expect of the others",
             )
             yield Static("", classes="check", markup=False)
             with Horizontal():
@@ -516,8 +553,16 @@ class PositionScreen(_Form):
                 yield Button("Cancel (Esc)", id="pos-cancel")
 
     def on_mount(self) -> None:
-        self.say(position_problem(self.model) or "ok: the server will take it")
+        self._check_now()
         self.query_one("#pos-goals", Input).focus()
+
+    @on(Input.Changed)
+    def _check_now(self) -> None:
+        """What the server would say, as it is typed: the goals are the one field it requires."""
+        why = position_problem(self.model)
+        if why is None and not self.query_one("#pos-goals", Input).value.strip():
+            why = "write your goals (red lines and expectations may stay blank)"
+        self.say(f"! {why}" if why else "ok: the server will take it")
 
     def command(self) -> BaseModel | None:
         why = position_problem(self.model)

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.message import Message
@@ -37,6 +38,13 @@ CODE_HOLDERS = (*SEEN_BY, "observer")
 
 
 class ControlPane(VerticalScroll):
+    # r and i anywhere in the tab, as its heading says: 7 puts the focus on the phase clock, outside
+    # the white cell, where the console's own keys never reached
+    BINDINGS = [
+        Binding("r", "rule", "Rule on the chosen free action", show=False),
+        Binding("i", "release_suggested", "Release the chosen suggested inject", show=False),
+    ]
+
     class Op(Message):
         """The facilitator asks for one operation; ``done`` is the notice once the server has it."""
 
@@ -49,6 +57,12 @@ class ControlPane(VerticalScroll):
         self.model, self.rb = model, rb
         self.white_cell = WhiteCellConsole(model, rb, send)  # free actions, suggested injects, rulings
         self._choices_loaded = False  # the scenario's injects and the personas, filled in once
+
+    def action_rule(self) -> None:
+        self.white_cell.action_rule()
+
+    def action_release_suggested(self) -> None:
+        self.white_cell.action_release()
 
     def compose(self) -> ComposeResult:
         yield Label("Phase clock")

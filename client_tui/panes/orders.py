@@ -437,6 +437,11 @@ class OrdersPane(Vertical):
                 f"{who} free action: {fa.get('title', '')} ({fa.get('visibility', 'public')}) — {claims}"
                 f" — {state}" + (f" · {argued} argument(s) about it" if argued else "")
             )
+            # what each team argued, and which way: under a vote it is the team's vote
+            lines += [
+                f"  {str(c.get('team', '')).upper()} argues {c.get('stance', 'against')}: {c.get('text', '')}"
+                for c in fa.get("counters") or []
+            ]
         others = [fa for fa in m.free_actions.values() if fa.get("team") not in (None, team)]
         if others and any(fa.get("resolved") is None and fa.get("turn") == m.turn for fa in others):
             lines.append("k argues for or against another team's free action")

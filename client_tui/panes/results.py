@@ -108,6 +108,11 @@ def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str
     team = str(ev.get("team") or "").upper()
     lines = [f"[free action] {team} {title}: " + (resolution_words(rb, ev) if rb is not None else "")]
     nums = render.changes_text(ev, rb)
+    # a value the team sees only as an estimate moves without its number: named, so "it worked" is
+    # not read against a card that shows only the capital it cost
+    hidden = [render.key_name(rb, str(k)) for k in ev.get("unreported") or []]
+    if hidden:
+        nums.append("also moved (not reported to you exactly): " + ", ".join(hidden))
     lines.append("    " + ("; ".join(nums) if nums else "nothing changed"))
     if ev.get("reason"):
         lines.append(f"    why: {ev['reason']}")

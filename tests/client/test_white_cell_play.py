@@ -1,0 +1,170 @@
+"""What a student tripped on playing Loose Talk through the white cell, each on a real server: the
+forms said "ok: the server will take it" above a blank required field, and a filled form lost the
+names of its fields with their placeholders; the indicator list wrapped each name with its family;
+a free action that worked on a value the team sees only as an estimate read as if it had moved nothing
+but the capital; and the team could not read what the others argued about its free action (under a
+vote, how they voted). The facilitator's r (and i), which the console's heading offers, did nothing
+after 7 put the focus on the phase clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    frames_until,
+    is_event,
+    log_lines,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.pilot import Pilot
+from textual.widgets import Input, RichLog, Select
+
+from client_tui.white_cell import FreeActionScreen, PositionScreen, RulingScreen
+from precursor.client import GameClient
+
+ARMS = "arms_flow"  # on Mexico's menu, and fogged for Mexico: its value comes as an estimate
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def _modal(pilot: Pilot[Any], kind: type) -> Any:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), what=kind.__name__)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def _check(screen: Any) -> str:
+    return str(screen.query_one(".check").render())
+
+
+async def test_the_position_form_checks_the_goals_as_typed_and_keeps_its_fields_named(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await wait_until(pilot, lambda: "press w" in static_text(app, "#notice"))
+        await close_cards(pilot)
+        await pilot.press("w")
+        pos = await _modal(pilot, PositionScreen)
+        # nothing typed yet: the line says what the server would refuse, not "ok"
+        assert "! write your goals" in _check(pos)
+        pos.query_one("#pos-goals", Input).value = "Keep US forces out"
+        await pilot.pause()
+        assert "ok: the server will take it" in _check(pos)
+        # typed in, a field still says what it is for
+        names = [pos.query_one(w, Input).border_title for w in ("#pos-goals", "#pos-red", "#pos-expect")]
+        assert names == ["goals", "red lines", "what we expect of the others"]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PositionScreen))
+
+
+async def test_a_free_action_on_an_estimated_value_reads_as_moved_and_the_arguments_about_it_are_shown(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+    ):
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await pilot.press("f")
+            fa = await _modal(pilot, FreeActionScreen)
+            ind = fa.query_one("#fx-ind-0", Select)
+            # each indicator by its name alone, on one line of the list
+            labels = {v: str(label) for label, v in ind._options}
+            assert labels[ARMS] == "Southbound arms and cash flow (index)"
+            assert not any(" — " in x for x in labels.values())
+            ind.value = ARMS
+            fa.query_one("#fx-dir-0", Select).value = "down"
+            fa.query_one("#fa-title", Input).value = "Gun-shop audit"
+            fa.query_one("#fa-desc", Input).value = "Mexico funds audits of border gun shops"
+            await pilot.pause()
+            # the claim is complete but the argument is blank: the line says so before ctrl+s
+            assert "! still to write: an argument" in _check(fa)
+            assert "ok: the server will take it" not in _check(fa)
+            fa.query_one("#fa-arg", Input).value = "The ATF already traces these guns"
+            await pilot.pause()
+            assert "ok: the server will take it" in _check(fa)
+            assert fa.query_one("#fa-arg", Input).border_title == "argument"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, FreeActionScreen))
+            fid = (await frames_until(fac, is_event("free_action", team="mx")))[-1]["event"]["id"]
+
+            # the US argues against it: Mexico reads who argued, which way, and what
+            await us.send(
+                {
+                    "type": "counter_argument",
+                    "free_action": fid,
+                    "stance": "against",
+                    "text": "ATF is understaffed",
+                }
+            )
+            await wait_until(
+                pilot, lambda: "US argues against: ATF is understaffed" in static_text(app, "#wc-info")
+            )
+
+            await fac.send(
+                {"type": "rule_free_action", "free_action": fid, "band": "very_likely", "reason": "plausible"}
+            )
+            await fac.send({"type": "advance", "turn": 1, "phase": "orders"})
+            res = (await frames_until(fac, is_event("free_action_resolved", free_action=fid)))[-1]["event"]
+            assert res["success"] and ARMS in res["changes"]  # seed 11 rolls under 90%
+            await pilot.press("6")
+            log = gs.query_one("#result-log", RichLog)
+            await wait_until(pilot, lambda: any("[free action] MX" in x for x in log_lines(log)))
+            text = " ".join(x.strip() for x in log_lines(log))
+            assert "it worked" in text
+            assert "also moved (not reported to you exactly): Southbound arms and cash flow (index)" in text
+
+
+async def test_r_in_the_control_tab_opens_the_ruling_and_it_can_be_completed_at_80x24(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await advance_to(fac, "orders")
+        await mx.send(
+            {
+                "type": "free_action",
+                "title": "Joint port audit",
+                "description": "Navy and CBP audit Manzanillo manifests",
+                "effects": [{"indicator": "trust.us_mx", "direction": "up", "size": "small"}],
+                "argument": "Both services already share manifests",
+            }
+        )
+        fid = (await frames_until(fac, is_event("free_action", team="mx")))[-1]["event"]["id"]
+        app = seat_app(url, g, g.facilitator_token)
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            # 7 then r, as the console's heading says: no widget to focus first
+            await pilot.press("7")
+            await wait_until(pilot, lambda: str(gs.query_one("#wc-queue", Select).value) == fid)
+            await pilot.press("r")
+            ruling = await _modal(pilot, RulingScreen)
+            ruling.query_one("#ru-band", Select).value = "likely"
+            ruling.query_one("#ru-reason", Input).value = "the services already work together"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, RulingScreen))
+            got = (await frames_until(fac, is_event("free_action_ruling", free_action=fid)))[-1]["event"]
+            assert got["band"] == "likely"
