@@ -163,4 +163,4 @@ def test_the_hot_wash_walks_the_debrief_in_order(rb: Rulebook, game: Game, tmp_p
         at = [out.index(h) for h in heads]
         assert at == sorted(at), fmt
         assert f"precursor fork {log} --turn 1" in out and f"precursor fork {log} --turn 2" in out
-        assert RULING in out and MX_GOALS in out and "Free action: MX's free action" in out
+        assert RULING in out and MX_GOALS in out and "Free action: Mexico's free action" in out

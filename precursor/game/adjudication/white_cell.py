@@ -9,6 +9,7 @@ the same bounded arithmetic as every rule; the cost is charged either way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from precursor.game.core import GameCore, rnd
@@ -39,24 +40,32 @@ def _band(g: GameCore, wc: CWhiteCell, fa: dict[str, Any]) -> tuple[str, str, li
     ruling = fa["ruling"]
     if ruling is not None:
         return ruling["band"], "facilitator", ruling["effects"], ruling["reason"]
-    if g.sc.model.white_cell.fallback == "vote":
-        band, why = vote(fa)
+    if g.sc.model.white_cell.fallback == "vote" and fa["visibility"] == "public":
+        band, why = vote(g, fa)
         return band, "vote", fa["effects"], why
+    # a private free action cannot be put to teams that may not see it: they would all abstain, and
+    # every private act would sit at even odds; the bot white cell rules it instead
     band, why = white_cell_band(g, wc, fa)
     return band, "white_cell", fa["effects"], why
 
 
-def vote(fa: dict[str, Any]) -> tuple[str, str]:
+def _names(g: GameCore, teams: Sequence[str]) -> str:
+    return ", ".join(g.rb.teams[t].name for t in teams) or "none"
+
+
+def vote(g: GameCore, fa: dict[str, Any]) -> tuple[str, str]:
     """From even, one band up for each other team arguing for, one down for each against; the silent
     abstain."""
     fors = sorted(c["team"] for c in fa["counter"] if c["stance"] == "for")
     against = sorted(c["team"] for c in fa["counter"] if c["stance"] == "against")
     i = min(len(BANDS) - 1, max(0, BANDS.index("even") + len(fors) - len(against)))
     silent = sorted(t for t in TEAMS if t != fa["team"] and t not in fors and t not in against)
-    parts = [f"for: {', '.join(fors) or 'none'}", f"against: {', '.join(against) or 'none'}"]
+    parts = [f"for: {_names(g, fors)}", f"against: {_names(g, against)}"]
     if silent:
-        parts.append(f"abstaining: {', '.join(silent)}")
-    return BANDS[i], "the other teams' vote from even (" + "; ".join(parts) + ")"
+        parts.append(f"abstaining: {_names(g, silent)}")
+    return BANDS[i], "the other teams' vote, one band up or down from even odds per vote (" + "; ".join(
+        parts
+    ) + ")"
 
 
 def capable(g: GameCore, team: str, indicator: str, direction: str) -> str | None:
@@ -118,8 +127,9 @@ def white_cell_band(g: GameCore, wc: CWhiteCell, fa: dict[str, Any]) -> tuple[st
         code = capable(g, fa["team"], e["indicator"], e["direction"])
         size = float(getattr(w.size, e["size"]))
         terms.append((w.capability if code else w.no_capability) + size)
+        name = g.rb.indicators[e["indicator"]].name
         why.append(
-            f"{e['indicator']} {e['direction']} ({e['size']}): "
+            f"{name} {e['direction']} ({e['size']}): "
             + (f"within the team's means ({code})" if code else "no lever of the team moves it so")
         )
     fors = sum(1 for c in fa["counter"] if c["stance"] == "for")
@@ -155,10 +165,11 @@ def _resolve(g: GameCore, wc: CWhiteCell, fa: dict[str, Any]) -> None:
     env = st.env
     changes = {k: v for k, v in pending.items() if env.get(k) != v}
     outcome = "succeeds" if success else "fails"
+    by = {"facilitator": "control", "vote": "the other teams' vote", "white_cell": "the white cell"}[ruled_by]
     reason = (
-        f'{team.upper()}\'s free action "{fa["title"]}" {outcome} (ruled {band.replace("_", " ")} by '
-        f'{ruled_by.replace("_", " ")}: chance {p:g}, roll {rnd(r):g}). Argued: "{_quote(fa["argument"])}" '
-        f"Ruling: {ruling_reason}"
+        f'{g.rb.teams[team].name}\'s free action "{fa["title"]}" {outcome}: ruled {band.replace("_", " ")} '
+        f"by {by}, a {p:.0%} chance; the roll was {r * 100:.0f} in 100. "
+        f'Argued: "{_quote(fa["argument"])}" Ruling: {ruling_reason}'
     )
     g.emit(
         {
