@@ -244,6 +244,7 @@ class GameScreen(Screen[None]):
             self.refresh_view()
             self._ask_position()
         elif t in WHITE_CELL:
+            self.orders.show_info()  # the budget line holds a tabled free action's cost
             self.orders.show_white_cell()
             self.control.show()
             if t == "free_action_resolved" and ev.get("team") == self.model.team:

@@ -43,6 +43,8 @@ class ControlPane(VerticalScroll):
     BINDINGS = [
         Binding("r", "rule", "Rule on the chosen free action", show=False),
         Binding("i", "release_suggested", "Release the chosen suggested inject", show=False),
+        # the phase clock's buttons had no key: a facilitator at the keyboard could not find the focus
+        Binding("ctrl+e", "advance", "Advance phase"),
     ]
 
     class Op(Message):
@@ -70,7 +72,7 @@ class ControlPane(VerticalScroll):
             yield Button("Pause", id="f-pause")
             yield Button("Resume", id="f-resume")
             yield Button("+60 s", id="f-extend")
-            yield Button("Advance phase", id="f-advance", variant="warning")
+            yield Button("Advance phase (ctrl+e)", id="f-advance", variant="warning")
         yield self.white_cell
         yield Label("Injects")
         with Horizontal(classes="row"):
@@ -206,6 +208,9 @@ class ControlPane(VerticalScroll):
     @on(Button.Pressed, "#f-extend")
     def _extend(self) -> None:
         self._ask(Extend(seconds=60), "one more minute")
+
+    def action_advance(self) -> None:
+        self._advance()
 
     @on(Button.Pressed, "#f-advance")
     def _advance(self) -> None:

@@ -321,6 +321,8 @@ class OrdersPane(Vertical):
 
     def _budget_text(self) -> str:
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
+        from ..white_cell import mine_this_turn  # imported where used, as show_white_cell does
+
         m = self.model
         team = m.team or ""
         pc = float(m.view.get("pc", {}).get(team, 0))
@@ -331,8 +333,12 @@ class OrdersPane(Vertical):
         limit = self.limit()
         seat = m.me.get("seat")
         text = f"Orders left {limit - len(chosen)} of {limit}" + (f" (seat {seat})" if seat else "")
+        # a free action tabled this turn keeps its cost until it is resolved: the engine counts it
+        # against these orders, so the line does too (or the submit would be refused over budget)
+        held = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(m) if fa.get("resolved") is None)
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
-        text += f" · left {pc - spent:g}"
+        text += f" · free actions {held:g} PC" if held else ""
+        text += f" · left {pc - spent - held:g}"
         text += " · SUBMITTED" if self._mine() is not None else ""
         if self.checking():
             text = "The orders phase has begun: the server is checking what can be ordered…\n" + text
@@ -342,8 +348,8 @@ class OrdersPane(Vertical):
                 " orders phase (availability is checked then)\n" + text
             )
         warns = render.order_warnings(m, self.rb, chosen)
-        if spent > pc:
-            warns.insert(0, "! over budget")
+        if spent + held > pc:
+            warns.insert(0, "! over budget" + (" (with this turn's free actions)" if held else ""))
         if len(chosen) > limit:
             warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
         return text + ("\n" + "\n".join(warns) if warns else "")

@@ -168,3 +168,48 @@ async def test_r_in_the_control_tab_opens_the_ruling_and_it_can_be_completed_at_
             await wait_until(pilot, lambda: not isinstance(app.screen, RulingScreen))
             got = (await frames_until(fac, is_event("free_action_ruling", free_action=fid)))[-1]["event"]
             assert got["band"] == "likely"
+
+
+async def test_the_budget_line_holds_a_tabled_free_actions_cost_and_ctrl_e_advances(url: str) -> None:
+    """A tabled free action keeps its cost until resolved and the engine counts it against later orders:
+    the orders line left it out, so a student could tick orders the server then refused over budget.
+    And the console's phase clock had no key: ctrl+e ends the phase shown."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders")
+            await close_cards(pilot)
+            await pilot.press("5")
+            pc = float(gs.model.view["pc"]["mx"])
+            await wait_until(pilot, lambda: f"left {pc:g}" in static_text(app, "#order-info"))
+            await pilot.press("f")
+            fa = await _modal(pilot, FreeActionScreen)
+            fa.query_one("#fx-ind-0", Select).value = ARMS
+            fa.query_one("#fx-dir-0", Select).value = "down"
+            fa.query_one("#fa-title", Input).value = "Gun-shop audit"
+            fa.query_one("#fa-desc", Input).value = "Mexico funds audits of border gun shops"
+            fa.query_one("#fa-arg", Input).value = "The ATF already traces these guns"
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, FreeActionScreen))
+            tabled = (await frames_until(fac, is_event("free_action", team="mx")))[-1]["event"]
+            held = float(tabled["cost"])
+            await wait_until(
+                pilot,
+                lambda: (
+                    f"free actions {held:g} PC" in static_text(app, "#order-info")
+                    and f"left {pc - held:g}" in static_text(app, "#order-info")
+                ),
+            )
+        console = seat_app(url, g, g.facilitator_token)
+        async with console.run_test(size=(80, 24)) as pilot:
+            await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("7")
+            await pilot.pause()
+            await pilot.press("ctrl+e")
+            ev = (await frames_until(fac, is_event("phase", phase="results")))[-1]["event"]
+            assert ev["turn"] == 1
