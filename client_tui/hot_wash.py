@@ -23,7 +23,7 @@ from precursor.analysis.hotwash import SECTIONS, to_hot_wash
 from precursor.client import ClientError, GameClient
 
 __all__ = ["SECTIONS", "HotWashScreen", "export", "hot_wash_text"]
-from precursor.analysis.review import build_report, replay
+from precursor.analysis.review import build_report, replay, to_html
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -35,11 +35,14 @@ def hot_wash_text(rb: Rulebook, events: list[dict[str, Any]], game_id: str) -> s
     return to_hot_wash(build_report(rb, events), replay(rb, events), "md", game_id)
 
 
-def export(text: str, game_id: str) -> Path:
-    """Write the hot wash where the console runs, named after the game."""
-    path = Path.cwd() / f"hotwash-{game_id}.md"
-    path.write_text(text, encoding="utf-8")
-    return path
+def export(rb: Rulebook, events: list[dict[str, Any]], text: str, game_id: str) -> tuple[Path, Path]:
+    """Write the hot wash and, beside it, the full after-action report (HTML, charts inline) where the
+    console runs: the debrief is handed out with the facts it walked through."""
+    here = Path.cwd()
+    wash, report = here / f"hotwash-{game_id}.md", here / f"report-{game_id}.html"
+    wash.write_text(text, encoding="utf-8")
+    report.write_text(to_html(build_report(rb, events), replay(rb, events)), encoding="utf-8")
+    return wash, report
 
 
 class HotWashScreen(ModalScreen[None]):
@@ -91,9 +94,9 @@ class HotWashScreen(ModalScreen[None]):
         if not self.text:
             return
         try:
-            path = export(self.text, self.game_id)
+            wash, report = export(self.rb, self.events, self.text, self.game_id)
         except OSError as exc:
             self.query_one("#hw-where", Static).update(f"not written: {exc}")
             return
-        self.query_one("#hw-where", Static).update(f"written to {path}")
-        self.notify(f"hot wash written to {path}")
+        self.query_one("#hw-where", Static).update(f"written to {wash}, the after-action report to {report}")
+        self.notify(f"hot wash written to {wash}")

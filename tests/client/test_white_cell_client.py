@@ -287,3 +287,5 @@ async def test_the_hot_wash_walks_the_debrief_after_the_last_turn_and_exports_it
             await wait_until(pilot, lambda: written.exists())
             assert f"written to {written}" in static_text(app, "#hw-where")
             assert SECTIONS[2] in written.read_text()
+            report = tmp_path / f"report-{g.game_id}.html"  # handed out with the facts it walked through
+            assert report.exists() and "Joint port audit" in report.read_text()
