@@ -69,7 +69,7 @@ def _rulings(rb: Rulebook, seen: list[LogEvent]) -> list[dict[str, Any]]:
         elif kind == "free_action_ruling":
             ruled[e["free_action"]] = e
             if e["free_action"] not in resolved:
-                out.append(_ruling_only(e, tabled.get(e["free_action"]), counters))
+                out.append(_ruling_only(rb, e, tabled.get(e["free_action"]), counters))
         elif kind == "free_action_resolved":
             out.append(_resolution(rb, e, tabled.get(e["free_action"]), counters, ruled))
         elif kind == "effect" and e.get("override"):
@@ -112,20 +112,26 @@ def _entry(e: LogEvent, kind: str, title: str, reason: str, rb: Rulebook) -> dic
     }
 
 
-def _free_action_fields(fa: LogEvent | None, counters: dict[str, list[str]], fid: str) -> dict[str, Any]:
+def _free_action_fields(
+    rb: Rulebook, fa: LogEvent | None, counters: dict[str, list[str]], fid: str
+) -> dict[str, Any]:
     return {
         "free_action": fid,
         "argument": fa["argument"] if fa else "",
-        "claimed": [_claim(c) for c in fa["effects"]] if fa else [],
+        "claimed": [_claim(rb, c) for c in fa["effects"]] if fa else [],
         "counter_arguments": counters.get(fid, []),
     }
 
 
-def _claim(c: dict[str, Any]) -> str:
-    return f"{c['indicator']} {c['direction']} ({c['size']}, {_value(c.get('amount', '?'))})"
+def _claim(rb: Rulebook, c: dict[str, Any]) -> str:
+    ind = rb.indicators.get(c["indicator"])
+    name = ind.name if ind is not None else c["indicator"]
+    return f"{name} {c['direction']} by {_value(c.get('amount', '?'))} ({c['size']})"
 
 
-def _ruling_only(e: LogEvent, fa: LogEvent | None, counters: dict[str, list[str]]) -> dict[str, Any]:
+def _ruling_only(
+    rb: Rulebook, e: LogEvent, fa: LogEvent | None, counters: dict[str, list[str]]
+) -> dict[str, Any]:
     title = (
         f"{str(fa['team']).upper()} free action: {fa['title']}" if fa else f"Free action {e['free_action']}"
     )
@@ -138,7 +144,7 @@ def _ruling_only(e: LogEvent, fa: LogEvent | None, counters: dict[str, list[str]
         "effect": [],
         "by": "facilitator",
         "deliberate": True,
-        **_free_action_fields(fa, counters, e["free_action"]),
+        **_free_action_fields(rb, fa, counters, e["free_action"]),
     }
 
 
@@ -152,9 +158,11 @@ def _resolution(
     fid = e["free_action"]
     title = fa["title"] if fa else fid
     outcome = "succeeded" if e["success"] else "failed"
+    by = {"facilitator": "control", "vote": "the other teams' vote", "white_cell": "the white cell"}
     detail = (
-        f"ruled {e['band'].replace('_', ' ')} by {e['ruled_by'].replace('_', ' ')}: chance "
-        f"{e['probability']:.2f}, roll {e['roll']:.4f}, {outcome}; cost {_value(e['cost'])} political capital"
+        f"ruled {e['band'].replace('_', ' ')} by {by.get(e['ruled_by'], e['ruled_by'])}: a "
+        f"{e['probability']:.0%} chance, the roll {e['roll'] * 100:.0f} in 100, {outcome}; cost "
+        f"{_value(e['cost'])} political capital"
     )
     adjusted = fid in ruled and fa is not None and ruled[fid]["effects"] != fa["effects"]
     return {
@@ -170,7 +178,7 @@ def _resolution(
         "probability": e["probability"],
         "roll": e["roll"],
         "success": e["success"],
-        **_free_action_fields(fa, counters, fid),
+        **_free_action_fields(rb, fa, counters, fid),
     }
 
 
@@ -213,8 +221,10 @@ def _record(rb: Rulebook, seen: list[LogEvent], team: str) -> dict[str, Any]:
         if e["type"] == "agreement" and team in e["agreement"]["parties"]
     ]
     comp = [e for e in seen if e["type"] == "compliance" and e["team"] == team]
+    titles = {e["id"]: e["title"] for e in seen if e["type"] == "free_action"}
     free = [
-        f"T{e['turn']}: {e['free_action']} " + ("succeeded" if e["success"] else "failed")
+        f"T{e['turn']}: {titles.get(e['free_action'], e['free_action'])} "
+        + ("succeeded" if e["success"] else "failed")
         for e in seen
         if e["type"] == "free_action_resolved" and e["team"] == team
     ]

@@ -105,8 +105,10 @@ def test_the_report_lists_every_deviation_as_deliberate_with_reason_and_effect(
     assert free["reason"] == RULING and free["band"] == "unlikely" and free["probability"] == 0.3
     assert free["argument"] == ARGUMENT and free["counter_arguments"] == [f"US (against): {COUNTER}"]
     assert (
-        "the claimed effects were reduced" in free["detail"] and f"roll {free['roll']:.4f}" in free["detail"]
+        "the claimed effects were reduced" in free["detail"]
+        and f"the roll {free['roll'] * 100:.0f} in 100" in free["detail"]
     )
+    assert free["claimed"] == ["Cartel leadership cohesion down by 2 (medium)"]  # names, not keys
     assert any(x.startswith("Mexican political capital") for x in free["effect"])  # the cost, win or lose
     assert inject["template"] == "cartel_violence" and "'cartel_violence'" in inject["reason"]
     page = html.unescape(to_html(rep, game))
@@ -131,7 +133,7 @@ def test_each_position_stands_beside_the_teams_record(rb: Rulebook, game: Game) 
     pos = {p["team"]: p for p in rep["positions"]}
     assert set(pos) == {"mx", "us"}
     assert pos["mx"]["goals"] == MX_GOALS and pos["us"]["goals"] == US_GOALS
-    assert pos["mx"]["record"]["free_actions"][0].startswith("T1: fa.1.mx")
+    assert pos["mx"]["record"]["free_actions"][0].startswith("T1: Chemists' amnesty succeeded")
     assert any("US-ARMS" in o for o in pos["us"]["record"]["orders"])
     assert pos["us"]["score"] == rep["scores"]["us"]["total"]
     page = html.unescape(to_html(rep, game))
