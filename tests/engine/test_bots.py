@@ -346,6 +346,34 @@ def test_a_hawk_strikes_only_from_its_ladder_and_in_a_minority_of_games() -> Non
     assert 1 <= struck <= 15, struck
 
 
+def test_a_hawk_crosses_in_loose_talk_too() -> None:
+    # Loose Talk has no force on the table at the start: the hawk used to wait for an Overton index of 70
+    # that Mexico's repeated weapons protests kept out of reach, and never crossed (0 of 40 games)
+    personas = {**RB.scenarios["loose-talk"].model.personas, "us": "hawk"}
+    struck = 0
+    for seed in range(60):
+        game, refused = _bot_game("loose-talk", seed, personas)
+        assert not refused
+        struck += any(e["type"] == "order_executed" and e["lever"] == "us_strike" for e in game.log)
+    assert 1 <= struck <= 15, struck
+
+
+def test_a_per_game_chance_is_one_draw_for_the_whole_game() -> None:
+    rule = next(r for r in RB.personas["hawk"].hard_rules if r.id == "hawk.ladder_strike")
+    assert rule.per_game and rule.chance is not None
+    env = {"mx.coop": 30.0}  # a chance of (75 - 30) / 400
+    games = turns = 0
+    for seed in range(400):
+        bot = Bot(RB, "us", "hawk", seed)
+        views = [{"turn": t, "phase": "orders"} for t in range(1, 23)]
+        draws = [bot.holds(None, rule.chance, env, v, rule.id, True) for v in views]
+        assert len(set(draws)) == 1  # the same answer every turn of a 22-turn game
+        games += draws[0]
+        turns += any(bot.holds(None, rule.chance, env, v, rule.id) for v in views)
+    assert 0.07 < games / 400 < 0.16, games  # about 11 % of games, whatever the game's length
+    assert turns / 400 > 0.8, turns  # drawn each turn, the same chance comes up in most 22-turn games
+
+
 def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
     from precursor.game.commands import Actor, CommandEnvelope, Note, SubmitOrders
 
