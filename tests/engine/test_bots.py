@@ -374,6 +374,23 @@ def test_a_per_game_chance_is_one_draw_for_the_whole_game() -> None:
     assert turns / 400 > 0.8, turns  # drawn each turn, the same chance comes up in most 22-turn games
 
 
+def test_a_transactional_us_works_cases_with_a_delivering_mexico() -> None:
+    # Tariffs and Terror: the transactional US used to file unconsulted indictments every turn (+6 tension
+    # each), keeping Mexico's mean tension near 75, above the scenario's band of 45-65
+    from precursor.analysis.simulate import resolve_personas, run_one
+
+    band = RB.scenarios["tariffs-and-terror"].model.tension_band
+    assert band is not None
+    personas = resolve_personas(RB, "tariffs-and-terror")
+    means = [run_one(RB, "tariffs-and-terror", seed, personas)["mean_mx_st"] for seed in range(20)]
+    assert band.low <= sum(means) / len(means) <= band.high, sum(means) / len(means)
+    game, _ = _bot_game("tariffs-and-terror", 1, personas)
+    modes = {
+        e["params"]["mode"] for e in game.log if e["type"] == "order_executed" and e["lever"] == "us_ind"
+    }
+    assert "joint" in modes
+
+
 def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
     from precursor.game.commands import Actor, CommandEnvelope, Note, SubmitOrders
 
