@@ -391,6 +391,25 @@ def test_a_transactional_us_works_cases_with_a_delivering_mexico() -> None:
     assert "joint" in modes
 
 
+def test_canadas_personas_play_different_games_in_calm_scenarios() -> None:
+    # border-first used to hand over to the trilateralist in turn 1 wherever the trade risk starts under 30,
+    # so the two Canadian personas played identical games in six scenarios
+    from precursor.analysis.simulate import resolve_personas
+
+    def canada(pid: str) -> tuple[set[str], list[str]]:
+        game, refused = _bot_game("loose-talk", 3, resolve_personas(RB, "loose-talk", {"ca": pid}))
+        assert not refused
+        ordered = {e["code"] for e in game.log if e["type"] == "order_executed" and e["team"] == "ca"}
+        switches = [e["text"] for e in game.log if e["type"] == "note" and e["text"].startswith("persona ")]
+        return ordered, switches
+
+    border, border_switches = canada("border_first")
+    trilateral, _ = canada("trilateralist")
+    assert not [t for t in border_switches if t.startswith("persona border_first")], border_switches
+    assert "CA-USMCA-ENF" in border and "CA-USMCA-ENF" not in trilateral
+    assert border != trilateral
+
+
 def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
     from precursor.game.commands import Actor, CommandEnvelope, Note, SubmitOrders
 
