@@ -30,6 +30,7 @@ class CHardRule:
     reject_if: Expr | None
     message: str
     reason: str
+    per_game: bool = False  # ``chance`` drawn once a game rather than each turn
 
 
 @dataclass(slots=True)
@@ -180,7 +181,9 @@ class _Compiler:
             return None
         if r.reject_if is not None and rej is None:
             return None
-        return CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
+        rule = CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
+        rule.per_game = r.roll == "game"
+        return rule
 
     def check_play(self, rp: Path_, p: S.Persona, play: S.PlannedOrder) -> None:
         """A rule's planned order names a lever of the persona's own team, with valid parameters."""

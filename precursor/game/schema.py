@@ -749,6 +749,10 @@ class HardRule(Strict):
     id: Ident
     when: ExprText | None = None
     chance: ExprText | None = None
+    roll: Literal["turn", "game"] = Field(
+        default="turn",
+        description="when ``chance`` is drawn: afresh each turn, or once a game (a trait of who holds it)",
+    )
     never: list[Ident] = Field(default_factory=list, description="levers the persona never orders")
     play: PlannedOrder | None = Field(
         default=None, description="an order the persona gives when the rule holds"

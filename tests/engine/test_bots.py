@@ -346,6 +346,70 @@ def test_a_hawk_strikes_only_from_its_ladder_and_in_a_minority_of_games() -> Non
     assert 1 <= struck <= 15, struck
 
 
+def test_a_hawk_crosses_in_loose_talk_too() -> None:
+    # Loose Talk has no force on the table at the start: the hawk used to wait for an Overton index of 70
+    # that Mexico's repeated weapons protests kept out of reach, and never crossed (0 of 40 games)
+    personas = {**RB.scenarios["loose-talk"].model.personas, "us": "hawk"}
+    struck = 0
+    for seed in range(60):
+        game, refused = _bot_game("loose-talk", seed, personas)
+        assert not refused
+        struck += any(e["type"] == "order_executed" and e["lever"] == "us_strike" for e in game.log)
+    assert 1 <= struck <= 15, struck
+
+
+def test_a_per_game_chance_is_one_draw_for_the_whole_game() -> None:
+    rule = next(r for r in RB.personas["hawk"].hard_rules if r.id == "hawk.ladder_strike")
+    assert rule.per_game and rule.chance is not None
+    env = {"mx.coop": 30.0}  # a chance of (75 - 30) / 400
+    games = turns = 0
+    for seed in range(400):
+        bot = Bot(RB, "us", "hawk", seed)
+        views = [{"turn": t, "phase": "orders"} for t in range(1, 23)]
+        draws = [bot.holds(None, rule.chance, env, v, rule.id, True) for v in views]
+        assert len(set(draws)) == 1  # the same answer every turn of a 22-turn game
+        games += draws[0]
+        turns += any(bot.holds(None, rule.chance, env, v, rule.id) for v in views)
+    assert 0.07 < games / 400 < 0.16, games  # about 11 % of games, whatever the game's length
+    assert turns / 400 > 0.8, turns  # drawn each turn, the same chance comes up in most 22-turn games
+
+
+def test_a_transactional_us_works_cases_with_a_delivering_mexico() -> None:
+    # Tariffs and Terror: the transactional US used to file unconsulted indictments every turn (+6 tension
+    # each), keeping Mexico's mean tension near 75, above the scenario's band of 45-65
+    from precursor.analysis.simulate import resolve_personas, run_one
+
+    band = RB.scenarios["tariffs-and-terror"].model.tension_band
+    assert band is not None
+    personas = resolve_personas(RB, "tariffs-and-terror")
+    means = [run_one(RB, "tariffs-and-terror", seed, personas)["mean_mx_st"] for seed in range(20)]
+    assert band.low <= sum(means) / len(means) <= band.high, sum(means) / len(means)
+    game, _ = _bot_game("tariffs-and-terror", 1, personas)
+    modes = {
+        e["params"]["mode"] for e in game.log if e["type"] == "order_executed" and e["lever"] == "us_ind"
+    }
+    assert "joint" in modes
+
+
+def test_canadas_personas_play_different_games_in_calm_scenarios() -> None:
+    # border-first used to hand over to the trilateralist in turn 1 wherever the trade risk starts under 30,
+    # so the two Canadian personas played identical games in six scenarios
+    from precursor.analysis.simulate import resolve_personas
+
+    def canada(pid: str) -> tuple[set[str], list[str]]:
+        game, refused = _bot_game("loose-talk", 3, resolve_personas(RB, "loose-talk", {"ca": pid}))
+        assert not refused
+        ordered = {e["code"] for e in game.log if e["type"] == "order_executed" and e["team"] == "ca"}
+        switches = [e["text"] for e in game.log if e["type"] == "note" and e["text"].startswith("persona ")]
+        return ordered, switches
+
+    border, border_switches = canada("border_first")
+    trilateral, _ = canada("trilateralist")
+    assert not [t for t in border_switches if t.startswith("persona border_first")], border_switches
+    assert "CA-USMCA-ENF" in border and "CA-USMCA-ENF" not in trilateral
+    assert border != trilateral
+
+
 def test_commands_bots_build_quickly_are_what_model_construct_builds() -> None:
     from precursor.game.commands import Actor, CommandEnvelope, Note, SubmitOrders
 

@@ -34,12 +34,22 @@ class Character:
         return roll(self.seed, f"bot:{self.team}:{view['turn']}:{view['phase']}:{label}")
 
     def holds(
-        self, rule_when: Any, rule_chance: Any, env: dict[str, Any], view: dict[str, Any], label: str
+        self,
+        rule_when: Any,
+        rule_chance: Any,
+        env: dict[str, Any],
+        view: dict[str, Any],
+        label: str,
+        per_game: bool = False,
     ) -> bool:
+        """Whether a rule's condition holds and its chance comes up. A per-game chance is one draw for the
+        whole game, so the rule fires at the first turn its condition holds or never: whether the team is
+        one that would do it at all, not a monthly coin that a longer game flips more often."""
         if rule_when is not None and not rule_when.fn(env):
             return False
         if rule_chance is not None:
-            return self.roll(view, label) < float(rule_chance.fn(env))
+            draw = roll(self.seed, f"bot:{self.team}:game:{label}") if per_game else self.roll(view, label)
+            return draw < float(rule_chance.fn(env))
         return True
 
     def line(self, kind: str, view: dict[str, Any]) -> str:

@@ -282,7 +282,8 @@ def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
     for i, rule in enumerate(bot.persona.hard_rules):
         if rule.reject_if is not None:
             continue
-        if not bot.holds(rule.when, rule.chance, env, view, f"rule{i}"):
+        label = rule.id if rule.per_game else f"rule{i}"
+        if not bot.holds(rule.when, rule.chance, env, view, label, rule.per_game):
             continue
         picks.never |= set(rule.never)
         if rule.play is not None:
