@@ -593,6 +593,19 @@ class GameRoom:
         with contextlib.suppress(StoreError):
             await self.hub.store.set_info(self.game_id, self.info)
 
+    def _seated_bot(self, team: str) -> tuple[Bot, Actor] | None:
+        """The bot in ``team``'s seat (made, or remade for a new persona) and the actor it commands as;
+        None if a human holds the seat."""
+        persona = self.session.bot(team)
+        if persona is None:
+            return None
+        bot = self.bots.get(team)
+        if bot is None or bot.persona_id != persona:
+            g = self.game
+            bot = _new_bot(g.rb, team, persona, g.state.seed)
+            self.bots[team] = bot
+        return bot, Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
+
     async def _answer(self, teams: list[str]) -> None:
         """A proposal reached a bot's seat after the bot played its phase: it answers now, as a human
         would, instead of leaving the proposal to expire."""
@@ -601,16 +614,12 @@ class GameRoom:
         if g.state.phase != "negotiation":
             return
         for team in teams:
-            persona = self.session.bot(team)
-            if persona is None:
+            seated = self._seated_bot(team)
+            if seated is None:
                 continue
-            bot = self.bots.get(team)
-            if bot is None or bot.persona_id != persona:
-                bot = _new_bot(g.rb, team, persona, g.state.seed)
-                self.bots[team] = bot
+            bot, actor = seated
             v = view(self.game, team)
             env = bot.environment(v)  # the bot's own reading of its view, as in its phase play
-            actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
             for prop in v["proposals"]:
                 if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
                     continue
@@ -632,14 +641,10 @@ class GameRoom:
         if g.state.phase != "orders":
             return
         for team in teams:
-            persona = self.session.bot(team)
-            if persona is None:
+            seated = self._seated_bot(team)
+            if seated is None:
                 continue
-            bot = self.bots.get(team)
-            if bot is None or bot.persona_id != persona:
-                bot = _new_bot(g.rb, team, persona, g.state.seed)
-                self.bots[team] = bot
-            actor = Actor(role="bot", team=team, name=f"bot:{persona}")  # type: ignore[arg-type]
+            bot, actor = seated
             for d in answer_free_actions(bot, view(self.game, team)):
                 with contextlib.suppress(CommandError, StoreError):
                     await self.execute(

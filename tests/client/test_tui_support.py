@@ -117,3 +117,15 @@ async def advance_to(fac: GameClient, phase: str, turn: int = 1) -> None:
             return
         await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
     raise AssertionError(f"could not reach {turn}/{phase} (at {fac.turn}/{fac.phase}; {order})")
+
+
+async def modal(pilot: Pilot[Any], kind: type) -> Any:
+    """The screen of type ``kind`` once it is up (a form the test then fills in)."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), what=kind.__name__)
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def check_line(screen: Any) -> str:
+    """A form's check line: what the server would say to it, before it is sent."""
+    return str(screen.query_one(".check").render())

@@ -14,10 +14,12 @@ import pytest
 from live_server import running_server
 from test_tui_support import (
     advance_to,
+    check_line,
     close_cards,
     frames_until,
     is_event,
     log_lines,
+    modal,
     new_game,
     screen_text,
     seat_app,
@@ -25,7 +27,6 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.pilot import Pilot
 from textual.widgets import Input, RichLog, Select
 
 from client_tui.hot_wash import SECTIONS, HotWashScreen
@@ -50,16 +51,6 @@ async def url() -> AsyncIterator[str]:
         yield u
 
 
-async def _modal(pilot: Pilot[Any], kind: type) -> Any:
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), what=kind.__name__)
-    await pilot.pause()
-    return pilot.app.screen
-
-
-def _check(screen: Any) -> str:
-    return str(screen.query_one(".check").render())
-
-
 async def _rule_and_resolve(fac: GameClient, fid: str, band: str = "very_likely") -> dict[str, Any]:
     await fac.send({"type": "rule_free_action", "free_action": fid, "band": band, "reason": "plausible"})
     await fac.send({"type": "advance", "turn": fac.turn, "phase": "orders"})
@@ -80,7 +71,7 @@ async def test_a_student_files_a_position_and_tables_a_free_action_whose_outcome
             await wait_until(pilot, lambda: "press w" in static_text(app, "#notice"))
             await close_cards(pilot)
             await pilot.press("w")
-            pos = await _modal(pilot, PositionScreen)
+            pos = await modal(pilot, PositionScreen)
             pos.query_one("#pos-goals", Input).value = "Keep US forces out of Mexico"
             pos.query_one("#pos-red", Input).value = "No unilateral strike"
             await pilot.press("ctrl+s")
@@ -97,16 +88,16 @@ async def test_a_student_files_a_position_and_tables_a_free_action_whose_outcome
 
             # outside the orders phase the form says why it cannot be tabled, and keeps the draft
             await pilot.press("f")
-            fa = await _modal(pilot, FreeActionScreen)
+            fa = await modal(pilot, FreeActionScreen)
             fa.query_one("#fa-title", Input).value = FREE_ACTION["title"]
             await pilot.pause()
-            assert "! free actions are tabled in the orders phase (now: briefing)" in _check(fa)
+            assert "! free actions are tabled in the orders phase (now: briefing)" in check_line(fa)
             await pilot.press("escape")
             await advance_to(fac, "orders")
             await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders")
 
             await pilot.press("f")
-            fa = await _modal(pilot, FreeActionScreen)
+            fa = await modal(pilot, FreeActionScreen)
             assert fa.query_one("#fa-title", Input).value == FREE_ACTION["title"]  # the draft was kept
             # the indicator by its name; each size says how far it moves the value
             ind = fa.query_one("#fx-ind-0", Select)
@@ -123,7 +114,7 @@ async def test_a_student_files_a_position_and_tables_a_free_action_whose_outcome
             fa.query_one("#fa-arg", Input).value = FREE_ACTION["argument"]
             fa.query_one("#fa-vis", Select).value = "private"
             await pilot.pause()
-            check = _check(fa)
+            check = check_line(fa)
             assert "Claims: raise Trust between the US and Mexico by 2 (medium)" in check
             assert "costs 1.5 PC" in check and "ok: the server will take it" in check
             await pilot.press("ctrl+s")
@@ -137,8 +128,8 @@ async def test_a_student_files_a_position_and_tables_a_free_action_whose_outcome
 
             # a second one this turn is over the limit: the form says so and sends nothing
             await pilot.press("f")
-            again = await _modal(pilot, FreeActionScreen)
-            assert "the most the rules allow (1)" in _check(again)
+            again = await modal(pilot, FreeActionScreen)
+            assert "the most the rules allow (1)" in check_line(again)
             await pilot.press("ctrl+s")
             await pilot.pause(0.2)
             assert isinstance(app.screen, FreeActionScreen)
@@ -213,7 +204,7 @@ async def test_the_facilitator_rules_from_the_queue_and_releases_a_suggested_inj
 
             wc.query_one("#wc-rule").focus()
             await pilot.press("r")
-            ruling = await _modal(pilot, RulingScreen)
+            ruling = await modal(pilot, RulingScreen)
             ruling.query_one("#ru-band", Select).value = "likely"
             sizes = [v for _, v in ruling.query_one("#fx-size-0", Select)._options]
             assert sizes == ["small", "medium"]  # never larger than claimed
@@ -237,7 +228,7 @@ async def test_the_facilitator_rules_from_the_queue_and_releases_a_suggested_inj
             assert "because" in static_text(app, "#wc-because")
             wc.query_one("#wc-release").focus()
             await pilot.press("i")
-            draft = await _modal(pilot, InjectDraftScreen)
+            draft = await modal(pilot, InjectDraftScreen)
             draft.query_one("#ij-title", Input).value = "Protests in Mexico City"
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: not isinstance(app.screen, InjectDraftScreen))
@@ -275,7 +266,7 @@ async def test_the_hot_wash_walks_the_debrief_after_the_last_turn_and_exports_it
             )
             await pilot.press("escape")
             await pilot.press("h")
-            hw = await _modal(pilot, HotWashScreen)
+            hw = await modal(pilot, HotWashScreen)
             await wait_until(pilot, lambda: bool(hw.text), 20)
             shown = str(hw.query_one("#hw-text").render())
             at = [shown.index(s) for s in SECTIONS]

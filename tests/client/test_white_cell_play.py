@@ -9,23 +9,23 @@ after 7 put the focus on the phase clock."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 from live_server import running_server
 from test_tui_support import (
     advance_to,
+    check_line,
     close_cards,
     frames_until,
     is_event,
     log_lines,
+    modal,
     new_game,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.pilot import Pilot
 from textual.widgets import Input, RichLog, Select
 
 from client_tui.white_cell import FreeActionScreen, PositionScreen, RulingScreen
@@ -40,16 +40,6 @@ async def url() -> AsyncIterator[str]:
         yield u
 
 
-async def _modal(pilot: Pilot[Any], kind: type) -> Any:
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), what=kind.__name__)
-    await pilot.pause()
-    return pilot.app.screen
-
-
-def _check(screen: Any) -> str:
-    return str(screen.query_one(".check").render())
-
-
 async def test_the_position_form_checks_the_goals_as_typed_and_keeps_its_fields_named(url: str) -> None:
     g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
     app = seat_app(url, g, tokens["mx"])
@@ -58,12 +48,12 @@ async def test_the_position_form_checks_the_goals_as_typed_and_keeps_its_fields_
         await wait_until(pilot, lambda: "press w" in static_text(app, "#notice"))
         await close_cards(pilot)
         await pilot.press("w")
-        pos = await _modal(pilot, PositionScreen)
+        pos = await modal(pilot, PositionScreen)
         # nothing typed yet: the line says what the server would refuse, not "ok"
-        assert "! write your goals" in _check(pos)
+        assert "! write your goals" in check_line(pos)
         pos.query_one("#pos-goals", Input).value = "Keep US forces out"
         await pilot.pause()
-        assert "ok: the server will take it" in _check(pos)
+        assert "ok: the server will take it" in check_line(pos)
         # typed in, a field still says what it is for
         names = [pos.query_one(w, Input).border_title for w in ("#pos-goals", "#pos-red", "#pos-expect")]
         assert names == ["goals", "red lines", "what we expect of the others"]
@@ -87,7 +77,7 @@ async def test_a_free_action_on_an_estimated_value_reads_as_moved_and_the_argume
             await close_cards(pilot)
             await pilot.press("5")
             await pilot.press("f")
-            fa = await _modal(pilot, FreeActionScreen)
+            fa = await modal(pilot, FreeActionScreen)
             ind = fa.query_one("#fx-ind-0", Select)
             # each indicator by its name alone, on one line of the list
             labels = {v: str(label) for label, v in ind._options}
@@ -99,11 +89,11 @@ async def test_a_free_action_on_an_estimated_value_reads_as_moved_and_the_argume
             fa.query_one("#fa-desc", Input).value = "Mexico funds audits of border gun shops"
             await pilot.pause()
             # the claim is complete but the argument is blank: the line says so before ctrl+s
-            assert "! still to write: an argument" in _check(fa)
-            assert "ok: the server will take it" not in _check(fa)
+            assert "! still to write: an argument" in check_line(fa)
+            assert "ok: the server will take it" not in check_line(fa)
             fa.query_one("#fa-arg", Input).value = "The ATF already traces these guns"
             await pilot.pause()
-            assert "ok: the server will take it" in _check(fa)
+            assert "ok: the server will take it" in check_line(fa)
             assert fa.query_one("#fa-arg", Input).border_title == "argument"
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: not isinstance(app.screen, FreeActionScreen))
@@ -161,7 +151,7 @@ async def test_r_in_the_control_tab_opens_the_ruling_and_it_can_be_completed_at_
             await pilot.press("7")
             await wait_until(pilot, lambda: str(gs.query_one("#wc-queue", Select).value) == fid)
             await pilot.press("r")
-            ruling = await _modal(pilot, RulingScreen)
+            ruling = await modal(pilot, RulingScreen)
             ruling.query_one("#ru-band", Select).value = "likely"
             ruling.query_one("#ru-reason", Input).value = "the services already work together"
             await pilot.press("ctrl+s")
@@ -186,7 +176,7 @@ async def test_the_budget_line_holds_a_tabled_free_actions_cost_and_ctrl_e_advan
             pc = float(gs.model.view["pc"]["mx"])
             await wait_until(pilot, lambda: f"left {pc:g}" in static_text(app, "#order-info"))
             await pilot.press("f")
-            fa = await _modal(pilot, FreeActionScreen)
+            fa = await modal(pilot, FreeActionScreen)
             fa.query_one("#fx-ind-0", Select).value = ARMS
             fa.query_one("#fx-dir-0", Select).value = "down"
             fa.query_one("#fa-title", Input).value = "Gun-shop audit"
