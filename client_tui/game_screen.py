@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 from textual.widgets.tabbed_content import ContentTabs
 
-from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient
+from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient, read_log
 from precursor.game.commands import Propose, Ready, SubmitOrders
 from precursor.protocol import ViewRequest
 
@@ -437,14 +437,8 @@ class GameScreen(Screen[None]):
             return
         from .replay import ReplayScreen
 
-        events: list[dict[str, Any]] = []
         try:
-            async with GameClient(self.url, self.game_id, self.token, since=0) as full:
-                end = (await full.next_frame())["seq"]
-                while len(events) < end:
-                    f = await full.next_frame(10)
-                    if f["type"] == "event":
-                        events.append(f["event"])
+            events = await read_log(self.url, self.game_id, self.token)
         except (ClientError, TimeoutError) as exc:
             self.notice(f"replay: could not fetch the log ({exc})")
             return

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from precursor.analysis.hotwash import SECTIONS, to_hot_wash
-from precursor.client import ClientError, GameClient
+from precursor.client import ClientError, read_log
 
 __all__ = ["SECTIONS", "HotWashScreen", "export", "hot_wash_text"]
 from precursor.analysis.review import build_report, replay, to_html
@@ -74,14 +74,8 @@ class HotWashScreen(ModalScreen[None]):
 
     @work(exclusive=True, group="hot-wash")
     async def load(self) -> None:
-        events: list[dict[str, Any]] = []
         try:
-            async with GameClient(self.url, self.game_id, self.token, since=0) as full:
-                end = (await full.next_frame())["seq"]
-                while len(events) < end:
-                    f = await full.next_frame(10)
-                    if f["type"] == "event":
-                        events.append(f["event"])
+            events = await read_log(self.url, self.game_id, self.token)
         except (ClientError, TimeoutError) as exc:
             self.query_one("#hw-where", Static).update(f"could not read the log: {exc}")
             return

@@ -8,7 +8,16 @@ from precursor.client.connection import (
     ConnectionLost,
     GameClient,
     LobbyClient,
+    read_log,
     ws_url,
 )
 
-__all__ = ["ClientError", "CommandRefused", "ConnectionLost", "GameClient", "LobbyClient", "ws_url"]
+__all__ = [
+    "ClientError",
+    "CommandRefused",
+    "ConnectionLost",
+    "GameClient",
+    "LobbyClient",
+    "read_log",
+    "ws_url",
+]

@@ -357,3 +357,17 @@ class GameClient:
             self._fatal = ClientError(frame["code"], frame.get("message", ""))
         self._queue.put_nowait(frame)
         return False
+
+
+async def read_log(base_url: str, game_id: str, token: str) -> list[dict[str, Any]]:
+    """Every event the token's audience may see, from the game's start to now, on a connection of its
+    own (the facilitator's replay, console and hot wash read the whole log this way). Raises
+    ``ClientError`` or ``TimeoutError`` as a live connection does."""
+    events: list[dict[str, Any]] = []
+    async with GameClient(base_url, game_id, token, since=0) as full:
+        end = (await full.next_frame())["seq"]  # the welcome: the log's length when it was sent
+        while len(events) < end:
+            f = await full.next_frame(10)
+            if f["type"] == "event":
+                events.append(f["event"])
+    return events
