@@ -14,6 +14,7 @@ from test_tui_support import (
     advance_to,
     close_cards,
     new_game,
+    screen_text,
     seat_app,
     static_text,
     until_online,
@@ -102,3 +103,15 @@ def test_an_agreement_run_its_course_names_who_honoured_it_in_words() -> None:
     assert done == "[agreement] A1-MX-1: now completed, honoured by US, MX"
     nobody = render.why_card({**ev, "update": {"status": "completed", "honoured": []}})
     assert nobody == "[agreement] A1-MX-1: now completed, honoured by no party"
+
+
+async def test_at_80x24_the_turn_1_notice_keeps_the_ask_for_a_position_beside_seven_injects(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",), scenario="three-weeks", seed=5)
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_online(pilot)
+        await wait_until(pilot, lambda: "press w" in static_text(app, "#notice"))
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())  # the notice as the terminal shows it, three lines
+        assert "file your team's position: press w" in shown
+        assert "and 5 more — their cards are in the briefing tab (1)" in shown
