@@ -302,7 +302,9 @@ class GameScreen(Screen[None]):
         self.control.show()
         now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
         if now and not self.model.ended:
-            self.notice(f"this turn's injects: {'; '.join(now)} — their cards are in the briefing tab (1)")
+            # the notice holds three lines: seven titles (Three Weeks' turn 1) filled them at 80 columns
+            names = "; ".join(now) if len(now) <= 3 else f"{'; '.join(now[:2])} and {len(now) - 2} more"
+            self.notice(f"this turn's injects: {names} — their cards are in the briefing tab (1)")
         self._ask_position()
 
     def _show_end(self) -> None:
@@ -319,7 +321,7 @@ class GameScreen(Screen[None]):
             return
         self._position_asked = True
         ask = "before orders, file your team's position: press w (goals, red lines, expectations)"
-        self.notice(f"{self._notice_text} · {ask}" if self._notice_text else ask)
+        self.notice(f"{ask} · {self._notice_text}" if self._notice_text else ask)  # the ask is never cut
 
     def show_injects(self, injects: list[dict[str, Any]]) -> None:
         """Injects just released: a notice, and a card each over the screen (one window for all)."""

@@ -249,6 +249,8 @@ def _agreement_update(ev: dict[str, Any]) -> str:
             parts.append(f"now {v}")
         elif k == "modules_active":
             parts.append("its modules are in force" if v else "its modules are not in force")
+        elif isinstance(v, list):  # the teams that honoured (or reneged on) it, by their codes
+            parts.append(f"{k.replace('_', ' ')} by " + (", ".join(str(t).upper() for t in v) or "no party"))
         else:
             parts.append(f"{k.replace('_', ' ')}: {number(v)}")
     return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")

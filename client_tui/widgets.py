@@ -132,6 +132,24 @@ class OrderList(SelectionList[str]):
     """A SelectionList whose boxes show ✓ when ticked and stay empty otherwise: the stock widget draws
     an X in every box and tells them apart by colour alone, which --mono and NO_COLOR lose."""
 
+    def action_cursor_up(self) -> None:
+        """One row up, an unavailable lever included: the arrows used to skip it, and with it the
+        only place its row, cut at 80 columns, could be read in full (the line under the list)."""
+        if self.option_count:
+            self.highlighted = 0 if self.highlighted is None else max(0, self.highlighted - 1)
+
+    def action_cursor_down(self) -> None:
+        if self.option_count:
+            last = self.option_count - 1
+            self.highlighted = 0 if self.highlighted is None else min(last, self.highlighted + 1)
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        """Scrolled to and announced like any other row; space still cannot tick it (disabled)."""
+        if highlighted is None:
+            return
+        self.scroll_to_highlight()
+        self.post_message(self.OptionHighlighted(self, self.options[highlighted], highlighted))
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         try:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
     from ..model import LiveGame
+
+
+SHORT = 28  # a pane lower than this (an 80x24 terminal's is about 18) gives the lever list the room
 
 
 class OrdersPane(Vertical):
@@ -69,6 +72,7 @@ class OrdersPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
         yield OrderList(id="order-list")
+        yield Static("", id="order-detail", markup=False)
         with Horizontal(classes="row"):
             yield Button("Submit orders (ctrl+s)", id="submit", variant="primary")
             yield Button("Ready (ctrl+r)", id="ready")
@@ -79,6 +83,41 @@ class OrdersPane(Vertical):
             yield Button("Free action (f)", id="wc-free")
             yield Button("Argue about one (k)", id="wc-counter")
             yield Button("Our position (w)", id="wc-position")
+
+    def on_resize(self, event: events.Resize) -> None:
+        """On a short terminal the buttons lose their borders and the notes above and below the list
+        are held to a few lines (they scroll): at 80x24 the position and a free action otherwise took
+        every row of the list and pushed the white cell's buttons off the screen."""
+        short = event.size.height < SHORT
+        self.set_class(short, "-short")
+        for b in self.query(Button):
+            b.compact = short
+
+    @on(SelectionList.SelectionHighlighted, "#order-list")
+    def show_detail(self) -> None:
+        """The highlighted lever in full: a row is cut at the width of the list (at 80 columns right
+        after its cost), and with it why the lever cannot be ordered and what it moves."""
+        sl = self.query_one("#order-list", SelectionList)
+        row = None
+        if sl.highlighted is not None and sl.highlighted < sl.option_count:
+            lid = sl.get_option_at_index(sl.highlighted).value
+            row = next((r for r in self.rows() if r["id"] == lid), None)
+        self.query_one("#order-detail", Static).update(self._detail(row) if row else "")
+
+    def _detail(self, row: dict[str, Any]) -> str:
+        cost = self._row_cost(row)
+        words = [f"{row['code']} — {row['name']}"]
+        if row.get("available"):
+            words.append(f"{cost:g} PC" if cost is not None else "cost known in the orders phase")
+        else:
+            words.append(f"cannot be ordered now: {row.get('why_not') or 'not in this phase'}")
+        lv = self.rb.levers.get(row["id"])
+        if lv is not None and lv.lag:
+            words.append(f"lag {lv.lag}m")
+        moves = render.effect_summary(self.rb, row["id"], limit=3) if lv is not None else ""
+        if moves:
+            words.append(f"moves {moves}")
+        return " · ".join(words)
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
@@ -290,6 +329,7 @@ class OrdersPane(Vertical):
             )
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
+        self.show_detail()
         if (
             dropped and self.model.phase == "orders" and not self.checking()
         ):  # after adjudication a played lever is just spent
@@ -422,16 +462,7 @@ class OrdersPane(Vertical):
         m = self.model
         team = m.team or ""
         choices = {c.indicator: c for c in menu(self.rb, team)} if team else {}
-        lines = []
-        pos = m.positions.get(team)
-        if pos:
-            lines.append(f"Our position: goals — {pos.get('goals', '')}")
-            if pos.get("red_lines"):
-                lines.append(f"  red lines — {pos['red_lines']}")
-            if pos.get("expectations"):
-                lines.append(f"  we expect — {pos['expectations']}")
-        elif team and m.turn <= 1 and not m.ended:
-            lines.append("No position filed yet: w files your team's goals, red lines and expectations")
+        lines: list[str] = []
         for fa in sorted(m.free_actions.values(), key=lambda f: str(f.get("id", ""))):
             if fa.get("turn") != m.turn or "title" not in fa:
                 continue
@@ -451,6 +482,17 @@ class OrdersPane(Vertical):
         others = [fa for fa in m.free_actions.values() if fa.get("team") not in (None, team)]
         if others and any(fa.get("resolved") is None and fa.get("turn") == m.turn for fa in others):
             lines.append("k argues for or against another team's free action")
+        # the position after this turn's free actions: it stays as filed, they change as they are
+        # argued and ruled, and a short screen shows the first lines of this section
+        pos = m.positions.get(team)
+        if pos:
+            lines.append(f"Our position: goals — {pos.get('goals', '')}")
+            if pos.get("red_lines"):
+                lines.append(f"  red lines — {pos['red_lines']}")
+            if pos.get("expectations"):
+                lines.append(f"  we expect — {pos['expectations']}")
+        elif team and m.turn <= 1 and not m.ended:
+            lines.append("No position filed yet: w files your team's goals, red lines and expectations")
         self.query_one("#wc-info", Static).update("\n".join(lines))
 
     @on(Button.Pressed, "#wc-free")

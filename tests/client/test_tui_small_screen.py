@@ -1,0 +1,117 @@
+"""What a student tripped on playing a whole solo game as the United States at 80x24, each on a real
+server: once the team had filed its position and tabled a free action, the orders tab had no row left
+for the lever list and the white cell's buttons fell off the bottom of the screen; a lever's row was cut
+right after its cost, so why a lever could not be ordered (and what it moves) was never on screen; and
+an agreement that ran its course read "honoured: ['us', 'mx']"."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    new_game,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Button, SelectionList
+
+from client_tui import render
+from precursor.client import GameClient
+
+FREE_ACTION = {
+    "type": "free_action",
+    "title": "Joint targeting cell",
+    "description": "CBP and Mexican customs officers share a targeting cell at Nogales",
+    "effects": [{"indicator": "trust.us_mx", "direction": "up", "size": "medium"}],
+    "argument": "Mexican customs asked for this; a joint cell shares the credit",
+}
+POSITION = {
+    "type": "position",
+    "goals": "Cut overdose deaths; get Mexico to arrest cartel leaders",
+    "red_lines": "No US troops without consent",
+    "expectations": "Mexico resists visible US pressure before the midterms",
+}
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_at_80x24_the_orders_tab_keeps_its_lever_list_and_buttons_and_says_why_a_lever_is_out(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("us",), scenario="three-weeks", seed=5)
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+    ):
+        await us.send(POSITION)
+        await advance_to(fac, "orders")
+        await us.send(FREE_ACTION)
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await wait_until(pilot, lambda: "Joint targeting cell" in static_text(app, "#wc-info"))
+            await pilot.pause(0.3)
+            sl = gs.query_one("#order-list", SelectionList)
+            # rows of the list on screen (its border takes two), and every button inside the screen
+            assert sl.content_region.height >= 3, sl.region
+            for b in gs.orders.query(Button):
+                assert b.region.bottom <= 23, (b.id, b.region)  # the footer has the last row
+            # the free action's state comes before the position, within the lines it is held to
+            assert static_text(app, "#wc-info").startswith("Our free action: Joint targeting cell")
+
+            # an unavailable lever's row is cut right after its cost at 80 columns: the arrows stop
+            # on it, and the line under the list says why it is out
+            rows = gs.orders.rows()
+            out = next(i for i, r in enumerate(rows) if not r.get("available"))
+            sl.focus()
+            sl.highlighted = 0
+            for _ in range(out):
+                await pilot.press("down")
+            await pilot.pause()
+            assert sl.highlighted == out
+            detail = static_text(app, "#order-detail")
+            assert detail.startswith(f"{rows[out]['code']} — {rows[out]['name']} · cannot be ordered now: ")
+            assert str(rows[out]["why_not"]) in detail
+            await pilot.press("space")  # and it still cannot be ticked
+            assert rows[out]["id"] not in sl.selected
+            # a lever that can be ordered: the line under the list has it in full, cost and all
+            ok = next(i for i, r in enumerate(rows) if r.get("available") and r.get("cost") is not None)
+            sl.highlighted = ok
+            await pilot.pause()
+            detail = static_text(app, "#order-detail")
+            assert detail.startswith(f"{rows[ok]['code']} — {rows[ok]['name']} · {rows[ok]['cost']:g} PC")
+
+
+def test_an_agreement_run_its_course_names_who_honoured_it_in_words() -> None:
+    # the results tab's card for the event the engine sends when an agreement's last turn is past
+    ev = {"type": "agreement_update", "agreement": "A1-MX-1"}
+    done = render.why_card({**ev, "update": {"status": "completed", "honoured": ["us", "mx"]}})
+    assert done == "[agreement] A1-MX-1: now completed, honoured by US, MX"
+    nobody = render.why_card({**ev, "update": {"status": "completed", "honoured": []}})
+    assert nobody == "[agreement] A1-MX-1: now completed, honoured by no party"
+
+
+async def test_at_80x24_the_turn_1_notice_keeps_the_ask_for_a_position_beside_seven_injects(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",), scenario="three-weeks", seed=5)
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until_online(pilot)
+        await wait_until(pilot, lambda: "press w" in static_text(app, "#notice"))
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())  # the notice as the terminal shows it, three lines
+        assert "file your team's position: press w" in shown
+        assert "and 5 more — their cards are in the briefing tab (1)" in shown
