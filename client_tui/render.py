@@ -49,25 +49,57 @@ def number(v: Any) -> str:
 
 def figure(v: Any) -> str:
     """A value in a sentence: whole numbers without a decimal point (54, not 54.0)."""
-    if isinstance(v, float) and v.is_integer() and abs(v) < 100_000:
+    if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and abs(v) < 100_000:
         return str(int(v))
     return number(v)
 
 
+#: The calendar windows by name (the engine keeps them as ``window.<id>`` flags).
+WINDOW_NAMES = {
+    "us_campaign": "US election campaign",
+    "mx_campaign": "Mexican election campaign",
+    "ca_campaign": "Canadian election campaign",
+    "us_lame_duck": "US lame-duck period",
+    "mx_transition": "Mexican presidential transition",
+    "cn_political": "China's political season",
+}
+#: Per-team tallies the engine keeps, in words ("{team}" is the team's code).
+TALLIES = {
+    "agreements": "agreements {team} has signed",
+    "reneged": "times {team} reneged",
+    "badges": "{team}'s badges",
+    "secret": "{team}'s secret objectives met",
+    "agr": "{team}'s agreement points",
+}
+# a lever's play counters (played this turn, streak, count): bookkeeping that every order moves
+_COUNTERS = ("played.", "streak.", "count.")
+
+
 def key_name(rb: Rulebook | None, key: str) -> str:
-    """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension)."""
+    """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension); the engine's own
+    flags and tallies in words (``window.us_campaign`` is the US election campaign window)."""
     if rb is not None:
         ind = rb.indicators.get(key)
         if ind is not None:
             return ind.name
+    head, _, rest = key.partition(".")
+    if head == "window" and rest in WINDOW_NAMES:
+        return f"{WINDOW_NAMES[rest]} (window open)"
+    if head == "module" and rest:
+        return f"trilateral module {rest.upper()} in force"
+    if head in TALLIES and rest:
+        return TALLIES[head].format(team=rest.upper() if len(rest) == 2 else rest)
     return key
 
 
 def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
-    """An event's changes by name, before → after; a change that shows no difference is left out."""
+    """An event's changes by name, before → after; a change that shows no difference is left out, and
+    so are a lever's play counters (every order moves them; the card says the order ran)."""
     out = []
     before = ev.get("before") or {}
     for k, v in (ev.get("changes") or {}).items():
+        if k.startswith(_COUNTERS):
+            continue
         b = before.get(k)
         if b is None:
             out.append(f"{key_name(rb, k)} = {figure(v)}")
@@ -146,7 +178,7 @@ def briefing_markdown(game: LiveGame, rb: Rulebook) -> str:
             met = {True: "met", False: "not yet", None: "open"}.get(o.get("met"), "open")
             lines.append(f"  - secret, {o['points']:g} pts: {o['text']} — *{met}*")
     lines += ["", "## Calendar", ""]
-    windows = [w.replace("_", " ") for w, on in v.get("windows", {}).items() if on]
+    windows = [WINDOW_NAMES.get(w, w.replace("_", " ")) for w, on in v.get("windows", {}).items() if on]
     lines.append("Open political windows: " + (", ".join(windows) if windows else "none this turn"))
     sid = sc.get("id")
     scen = rb.scenarios.get(sid) if sid else None

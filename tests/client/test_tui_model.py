@@ -148,3 +148,18 @@ def test_a_free_action_already_tabled_when_the_console_opens_awaits_a_ruling(rb:
     live = LiveGame()
     live.welcome({"role": "facilitator", "team": None, "seq": g.state.seq, "view": view(g, FACILITATOR)})
     assert [fa["id"] for fa in awaiting(live)] == ["fa.1.mx"]
+
+
+def test_results_name_the_engines_flags_and_leave_out_lever_counters(rb: Rulebook) -> None:
+    """A student read 'window.us_campaign yes → no' and 'played.us_arms yes → no' in the results."""
+    ev = {
+        "type": "effect",
+        "rule": "calendar",
+        "reason": "The campaign is over.",
+        "changes": {"window.us_campaign": False, "played.us_arms": False, "agreements.mx": 2, "mx.st": 50.0},
+        "before": {"window.us_campaign": True, "played.us_arms": True, "agreements.mx": 1, "mx.st": 54.0},
+    }
+    card = render.why_card(ev, rb)
+    assert "US election campaign (window open)" in card and "window." not in card
+    assert "played." not in card and "agreements MX has signed 1 → 2" in card
+    assert f"{rb.indicators['mx.st'].name} 54 → 50" in card
