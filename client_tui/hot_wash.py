@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.markdown import Markdown as RichMarkdown
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,7 +82,8 @@ class HotWashScreen(ModalScreen[None]):
             return
         self.events = events
         self.text = hot_wash_text(self.rb, events, self.game_id)
-        self.query_one("#hw-text", Static).update(self.text)
+        # shown as a document (headings, bold, lists), not as its Markdown source
+        self.query_one("#hw-text", Static).update(RichMarkdown(self.text))
         self.query_one("#hw-where", Static).update("e writes this hot wash to a file; Esc goes back")
 
     def action_export(self) -> None:

@@ -670,6 +670,11 @@ class RulingScreen(_Form):
         if wid.startswith("fx-ind-"):
             self.fx.relabel(int(wid[-1]))
 
+    @on(Input.Changed, "#ru-reason")
+    def _reason_typed(self, event: Input.Changed) -> None:
+        # the line said "write the reason" after an early ctrl+s, and kept saying it once one was typed
+        self.say("" if event.value.strip() else "! write the reason for the ruling")
+
     def command(self) -> BaseModel | None:
         reason = self.query_one("#ru-reason", Input).value.strip()
         if not reason:

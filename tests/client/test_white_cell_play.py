@@ -153,7 +153,10 @@ async def test_r_in_the_control_tab_opens_the_ruling_and_it_can_be_completed_at_
             await pilot.press("r")
             ruling = await modal(pilot, RulingScreen)
             ruling.query_one("#ru-band", Select).value = "likely"
+            await pilot.press("ctrl+s")  # too early: no reason yet
+            await wait_until(pilot, lambda: "! write the reason" in check_line(ruling))
             ruling.query_one("#ru-reason", Input).value = "the services already work together"
+            await wait_until(pilot, lambda: "! write the reason" not in check_line(ruling))  # not stale
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: not isinstance(app.screen, RulingScreen))
             got = (await frames_until(fac, is_event("free_action_ruling", free_action=fid)))[-1]["event"]
