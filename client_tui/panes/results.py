@@ -97,6 +97,8 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     else:
         return None
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    if reason.lower().startswith(what.lower() + ":"):  # the reason names the rule already
+        reason = reason[len(what) + 1 :].lstrip()
     return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")
 
 

@@ -163,3 +163,18 @@ def test_results_name_the_engines_flags_and_leave_out_lever_counters(rb: Ruleboo
     assert "US election campaign (window open)" in card and "window." not in card
     assert "played." not in card and "agreements MX has signed 1 → 2" in card
     assert f"{rb.indicators['mx.st'].name} 54 → 50" in card
+
+
+def test_a_result_line_does_not_name_its_rule_twice(rb: Rulebook) -> None:
+    """'Three-month review: three-month review: displayed overdose deaths …' read the results tab."""
+    from client_tui.panes.results import _head
+
+    ev = {
+        "type": "effect",
+        "rule": "f3.review",
+        "reason": "three-month review: displayed overdose deaths against three months before",
+        "changes": {},
+    }
+    line = _head(ev, rb) or ""
+    assert line.lower().count("three-month review") == 1, line
+    assert "displayed overdose deaths" in line
