@@ -39,6 +39,7 @@ from .stores.codec import encode_events, encoded
 
 if TYPE_CHECKING:
     from precursor.game.bots import Bot
+    from precursor.game.bots.decisions import Decision
 
 log = logging.getLogger("precursor.server")
 SYSTEM = Actor(role="system")
@@ -623,12 +624,7 @@ class GameRoom:
             for prop in v["proposals"]:
                 if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
                     continue
-                d = bot.answer(v, env, prop)
-                with contextlib.suppress(CommandError, StoreError):
-                    await self.execute(
-                        actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)
-                    )
-                    await self.execute(actor, d.command)
+                await self._bot_decides(actor, bot.answer(v, env, prop))
 
     async def _argue(self, teams: list[str]) -> None:
         """A free action was tabled after the bots played the orders phase: the bot seats that see it
@@ -646,11 +642,14 @@ class GameRoom:
                 continue
             bot, actor = seated
             for d in answer_free_actions(bot, view(self.game, team)):
-                with contextlib.suppress(CommandError, StoreError):
-                    await self.execute(
-                        actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision)
-                    )
-                    await self.execute(actor, d.command)
+                await self._bot_decides(actor, d)
+
+    async def _bot_decides(self, actor: Actor, d: Decision) -> None:
+        """A bot's answer outside its phase play: its reason as a note for control, then the command;
+        a refusal or a store outage drops it, as a human's late answer would be."""
+        with contextlib.suppress(CommandError, StoreError):
+            await self.execute(actor, Note(text=d.reason[:1000] or d.decision or "-", decision=d.decision))
+            await self.execute(actor, d.command)
 
     async def _play_bot(
         self, team: str, persona: str, phase: str, *, ready: bool, claim: tuple[str, int] | None

@@ -26,6 +26,15 @@ TABLE = {
 }
 
 
+# turn 1 of the exchange both the replay and the event-type tests play: a position, a public free
+# action and an argument against it
+OPENING = [
+    {"team": "mx", "type": "position", "goals": "Keep sovereignty"},
+    {**TABLE, "visibility": "public"},
+    {"team": "mx", "type": "counter_argument", "free_action": "fa.1.us", "text": "No."},
+]
+
+
 def test_menu_offers_only_what_the_team_sees(rb: Rulebook) -> None:
     us = {m.indicator for m in menu(rb, "us")}
     cn = {m.indicator for m in menu(rb, "cn")}
@@ -67,9 +76,7 @@ def test_the_whole_exchange_replays_byte_for_byte(rb: Rulebook) -> None:
             {
                 "turn": 1,
                 "commands": [
-                    {"team": "mx", "type": "position", "goals": "Keep sovereignty"},
-                    {**TABLE, "visibility": "public"},
-                    {"team": "mx", "type": "counter_argument", "free_action": "fa.1.us", "text": "No."},
+                    *OPENING,
                     {
                         "team": "cn",
                         "type": "free_action",
@@ -172,9 +179,7 @@ def test_white_cell_events_have_the_fields_of_their_type(rb: Rulebook) -> None:
             {
                 "turn": 1,
                 "commands": [
-                    {"team": "mx", "type": "position", "goals": "Keep sovereignty"},
-                    {**TABLE, "visibility": "public"},
-                    {"team": "mx", "type": "counter_argument", "free_action": "fa.1.us", "text": "No."},
+                    *OPENING,
                     {
                         "role": "facilitator",
                         "type": "rule_free_action",
