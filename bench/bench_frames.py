@@ -18,13 +18,15 @@ Every server runs from its tree with ``python -m precursor.cli`` in that directo
 script of the shared venv imports whichever checkout is installed, not necessarily the one measured).
 The box is shared with other work: each figure is repeated (``--repeats``) and the medians printed.
 
-Run: ``python bench/bench_frames.py`` (about 5 minutes), ``--repeats 1 --turns 10`` to scale down.
+Run: ``python bench/bench_frames.py`` (about 5 minutes), ``--repeats 1 --turns 10`` to scale down,
+``--only start`` (or ``turn``, ``fanout``, ``mem``, comma-separated) for some of the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
 import io
 import json
@@ -347,35 +349,59 @@ def _row(
     )
 
 
-async def amain(args: argparse.Namespace) -> dict[str, Any]:
-    base = _base(args.base)
-    trees = {"before": (base, 1), "after v1": (ROOT, 1), "after v2": (ROOT, 2)}
-    out: dict[str, Any] = {}
-    log = io.StringIO()
-    with tempfile.TemporaryDirectory(prefix="precursor-frames-") as tmp:
-        log_dir = Path(tmp)
-        n = args.turns * args.repeats
-        print(f"\n1. turn round trip, {n} turns per server, the servers taking turns", flush=True)
-        with quiet(log):
-            tf = await turn_figures(args, trees, log_dir)
-        for k, v in tf.items():
-            print(f"   {k}: p50 {v['p50_ms']:.2f} ms; server CPU {v['cpu_ms']:.1f} ms per turn", flush=True)
-        out["turn_p50_ms"] = {k: v["p50_ms"] for k, v in tf.items()}
-        out["turn_cpu_ms"] = {k: v["cpu_ms"] for k, v in tf.items()}
-        print(
-            f"\n2. fan-out, {args.games} games × 4 on each server, {args.rate:g} msgs/s on 'all' ...",
-            flush=True,
-        )
-        with quiet(log):
-            cpu = await fanout_figures(args, trees, log_dir)
-        for k, v in cpu.items():
-            print(f"   {k}: {' / '.join(f'{x:.1f}' for x in v)} µs per delivery", flush=True)
-        out["cpu_us_per_delivery"] = {k: pct(v, 50) for k, v in cpu.items()}
-        print(f"\n3. start to healthy, {3 * args.repeats} starts each ...", flush=True)
-        starts = await startup_figures(args, trees, log_dir)
-        for k, v in starts.items():
-            print(f"   {k}: {' / '.join(f'{x:.2f}' for x in v)} s", flush=True)
-        out["start_s"] = {k: pct(v, 50) for k, v in starts.items()}
+PARTS = ("turn", "fanout", "start", "mem")
+
+
+async def _turn_part(
+    args: argparse.Namespace, trees: Trees, log_dir: Path, log: io.StringIO
+) -> dict[str, Any]:
+    print(f"\n1. turn round trip, {args.turns * args.repeats} turns per server, the servers taking turns")
+    with quiet(log):
+        tf = await turn_figures(args, trees, log_dir)
+    for k, v in tf.items():
+        print(f"   {k}: p50 {v['p50_ms']:.2f} ms; server CPU {v['cpu_ms']:.1f} ms per turn", flush=True)
+    return {
+        "turn_p50_ms": {k: v["p50_ms"] for k, v in tf.items()},
+        "turn_cpu_ms": {k: v["cpu_ms"] for k, v in tf.items()},
+    }
+
+
+async def _fanout_part(
+    args: argparse.Namespace, trees: Trees, log_dir: Path, log: io.StringIO
+) -> dict[str, Any]:
+    print(
+        f"\n2. fan-out, {args.games} games × 4 on each server, {args.rate:g} msgs/s on 'all' ...", flush=True
+    )
+    with quiet(log):
+        cpu = await fanout_figures(args, trees, log_dir)
+    for k, v in cpu.items():
+        print(f"   {k}: {' / '.join(f'{x:.1f}' for x in v)} µs per delivery", flush=True)
+    return {"cpu_us_per_delivery": {k: pct(v, 50) for k, v in cpu.items()}}
+
+
+def _compile(trees: Trees) -> None:
+    """Bytecode for every tree's own modules, as an installed server has (pip compiles on install): with
+    ``PYTHONDONTWRITEBYTECODE`` set, each start would otherwise compile them again, while the baseline's
+    FastAPI and uvicorn load compiled from site-packages."""
+    for root, _ in set(trees.values()):
+        for pkg in ("precursor", "server"):
+            compileall.compile_dir(root / pkg, quiet=1)
+
+
+async def _start_part(
+    args: argparse.Namespace, trees: Trees, log_dir: Path, _log: io.StringIO
+) -> dict[str, Any]:
+    if args.compile:
+        _compile(trees)
+    how = "compiled first" if args.compile else "compiled by each start (--no-compile)"
+    print(f"\n3. start to healthy, {3 * args.repeats} starts each; the trees' modules {how} ...", flush=True)
+    starts = await startup_figures(args, trees, log_dir)
+    for k, v in starts.items():
+        print(f"   {k}: {' / '.join(f'{x:.2f}' for x in v)} s", flush=True)
+    return {"start_s": {k: pct(v, 50) for k, v in starts.items()}}
+
+
+def _mem_part(args: argparse.Namespace, base: Path) -> dict[str, Any]:
     print(f"\n4. memory per loaded game, {args.mem_games} games, tracemalloc ...", flush=True)
     mem: dict[str, list[tuple[float, float]]] = {}
     for name, root in (("before", base), ("after", ROOT)):
@@ -385,24 +411,52 @@ async def amain(args: argparse.Namespace) -> dict[str, Any]:
             f"   {name}: {' / '.join(f'{a:.3f}' for a, _ in mem[name])} MB per loaded game (the game "
             f"alone, replayed: {alone:.3f} MB)"
         )
-    out["mem_mb"] = {k: pct([a for a, _ in v], 50) for k, v in mem.items()}
-    t, c, s, m = out["turn_p50_ms"], out["cpu_us_per_delivery"], out["start_s"], out["mem_mb"]
-    print(f"\nMedians of {args.repeats} repeats (the box is shared with other work: read the ratios):")
-    print(_row("turn round trip p50 (v1)", t["bare"], t["before"], t["after v1"], "ms", GOALS["turn"]))
-    print(_row("turn round trip p50 (v2)", t["bare"], t["before"], t["after v2"], "ms", GOALS["turn"]))
-    tc = out["turn_cpu_ms"]
-    print(
-        f"  {'server CPU per turn':<30} bare {tc['bare']:8.2f} ms  before {tc['before']:8.2f}  after "
-        f"{tc['after v1']:8.2f} (v1), {tc['after v2']:.2f} (v2)  (/proc, 10 ms ticks summed over the turns)"
-    )
-    print(_row("fan-out CPU per delivery (v1)", c["bare"], c["before"], c["after v1"], "µs", GOALS["cpu"]))
-    print(_row("fan-out CPU per delivery (v2)", c["bare"], c["before"], c["after v2"], "µs", GOALS["cpu"]))
-    print(_row("start to healthy", s["bare"], s["before"], s["after v1"], "s", GOALS["start"]))
-    ok = m["after"] <= GOALS["mem_mb"]
-    print(
-        f"  {'memory per loaded game':<30} before {m['before']:.3f} MB, after {m['after']:.3f} MB "
-        f"(goal ≤ {GOALS['mem_mb']} MB: {'MET' if ok else 'MISSED'})"
-    )
+    return {"mem_mb": {k: pct([a for a, _ in v], 50) for k, v in mem.items()}}
+
+
+def _summary(out: dict[str, Any], repeats: int) -> None:
+    print(f"\nMedians of {repeats} repeats (the box is shared with other work: read the ratios):")
+    if "turn_p50_ms" in out:
+        t, tc = out["turn_p50_ms"], out["turn_cpu_ms"]
+        print(_row("turn round trip p50 (v1)", t["bare"], t["before"], t["after v1"], "ms", GOALS["turn"]))
+        print(_row("turn round trip p50 (v2)", t["bare"], t["before"], t["after v2"], "ms", GOALS["turn"]))
+        print(
+            f"  {'server CPU per turn':<30} bare {tc['bare']:8.2f} ms  before {tc['before']:8.2f}  after "
+            f"{tc['after v1']:8.2f} (v1), {tc['after v2']:.2f} (v2)  (/proc, 10 ms ticks summed over turns)"
+        )
+    if "cpu_us_per_delivery" in out:
+        c = out["cpu_us_per_delivery"]
+        print(
+            _row("fan-out CPU per delivery (v1)", c["bare"], c["before"], c["after v1"], "µs", GOALS["cpu"])
+        )
+        print(
+            _row("fan-out CPU per delivery (v2)", c["bare"], c["before"], c["after v2"], "µs", GOALS["cpu"])
+        )
+    if "start_s" in out:
+        s = out["start_s"]
+        print(_row("start to healthy", s["bare"], s["before"], s["after v1"], "s", GOALS["start"]))
+    if "mem_mb" in out:
+        m = out["mem_mb"]
+        ok = m["after"] <= GOALS["mem_mb"]
+        print(
+            f"  {'memory per loaded game':<30} before {m['before']:.3f} MB, after {m['after']:.3f} MB "
+            f"(goal ≤ {GOALS['mem_mb']} MB: {'MET' if ok else 'MISSED'})"
+        )
+
+
+async def amain(args: argparse.Namespace) -> dict[str, Any]:
+    base = _base(args.base)
+    trees = {"before": (base, 1), "after v1": (ROOT, 1), "after v2": (ROOT, 2)}
+    out: dict[str, Any] = {}
+    log = io.StringIO()
+    parts = {"turn": _turn_part, "fanout": _fanout_part, "start": _start_part}
+    with tempfile.TemporaryDirectory(prefix="precursor-frames-") as tmp:
+        for name, part in parts.items():
+            if name in args.only:
+                out.update(await part(args, trees, Path(tmp), log))
+    if "mem" in args.only:
+        out.update(_mem_part(args, base))
+    _summary(out, args.repeats)
     if args.log:
         args.log.write_text(log.getvalue())
     return out
@@ -417,6 +471,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rate", type=float, default=400.0, help="fan-out: messages per second")
     ap.add_argument("--duration", type=float, default=4.0, help="fan-out: seconds per window")
     ap.add_argument("--mem-games", type=int, default=20)
+    ap.add_argument(
+        "--only",
+        type=lambda v: set(v.split(",")),
+        default=set(PARTS),
+        help=f"a comma-separated subset of {','.join(PARTS)} (default: all four)",
+    )
+    ap.add_argument(
+        "--no-compile",
+        dest="compile",
+        action="store_false",
+        help="start to healthy: leave the trees' modules uncompiled (each start compiles them)",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--log", type=Path, help="write the benchmarks' detailed lines here")
     ap.add_argument("--probe-memory", type=int, help=argparse.SUPPRESS)

@@ -982,8 +982,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         }.items()
         if v is not None
     }
-    # loaded here, not in the server, so that a problem in the user's files is listed like validate's
-    return serve(overrides, rulebook=_rulebook(args))
+    # the user's own files load here, so that a problem in them is listed like validate's before serving;
+    # the shipped rules alone load in the server once it answers (start to healthy, bench_frames.py)
+    rules, scenarios = _user_paths(args)
+    return serve(overrides, rulebook=_rulebook(args) if rules or scenarios else lambda: _rulebook(args))
 
 
 def cmd_play(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
@@ -23,8 +23,6 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from precursor.game.commands import Actor, Command, CommandError
-from precursor.game.rulebook import Rulebook, overlay
-from precursor.game.views import FACILITATOR, PUBLIC
 from precursor.protocol import (
     SESSION_TYPES,
     CodeRotated,
@@ -46,9 +44,13 @@ from . import auth
 from .hub import Hub
 from .limits import BodyLimit, Bucket, Limiter, TokenUse, TokenUses
 from .logs import redact_tokens_in_logs
-from .room import Connection, GameRoom
 from .settings import ServerSettings, organiser_key
 from .stores import StoreError, StoreLost, StoreUnavailable, UnknownGame, open_store
+
+if TYPE_CHECKING:  # the game's modules load after start-up (Hub.warm): /api/health needs none of them
+    from precursor.game.rulebook import Rulebook
+
+    from .room import Connection, GameRoom
 
 log = logging.getLogger("precursor.server")
 _COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
@@ -121,9 +123,13 @@ def _throttle(limiter: Limiter, request: Request, what: str) -> None:
         raise RateLimited(what, wait)
 
 
-def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
+def create_app(
+    settings: ServerSettings | None = None, rulebook: Rulebook | Callable[[], Rulebook] | None = None
+) -> FastAPI:
+    """The app; ``rulebook`` may be a function that loads it, called in a worker thread once the server
+    answers (without one: the shipped rules with the settings' own files over them)."""
     settings = settings or ServerSettings()
-    rb = rulebook or overlay(settings.user_rules, settings.user_scenarios)
+    rb = rulebook or _user_rulebook(settings)
     redact_tokens_in_logs()
     # /docs and /redoc with their scripts served from the package: a classroom network may reach no CDN
     app = FastAPIOffline(
@@ -142,6 +148,15 @@ def create_app(settings: ServerSettings | None = None, rulebook: Rulebook | None
     _add_removal(app)
     _add_game_socket(app, settings)
     return app
+
+
+def _user_rulebook(settings: ServerSettings) -> Callable[[], Rulebook]:
+    def load() -> Rulebook:
+        from precursor.game.rulebook import overlay
+
+        return overlay(settings.user_rules, settings.user_scenarios)
+
+    return load
 
 
 def _announce_organiser_key(settings: ServerSettings) -> str | None:
@@ -178,7 +193,7 @@ class OrganiserKeyRefused(Exception):
 
 
 def _lifespan(
-    settings: ServerSettings, rb: Rulebook
+    settings: ServerSettings, rb: Rulebook | Callable[[], Rulebook]
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The hub lives as long as the app: opened on start-up, closed (with every room) on shutdown."""
 
@@ -195,9 +210,11 @@ def _lifespan(
         )
         await hub.start()
         app.state.hub = hub
+        warm = asyncio.create_task(hub.warm(), name="load-rulebook")
         try:
             yield
         finally:
+            warm.cancel()
             await hub.close()
 
     return lifespan
@@ -383,6 +400,10 @@ async def _open(
     if rec is None:
         await _refuse(websocket, "bad_token", "that token is not valid for this game", 4401)
         return None
+    from precursor.game.views import FACILITATOR, PUBLIC
+
+    from .room import Connection
+
     role = rec["role"]
     audience = FACILITATOR if role == "facilitator" else rec["team"] if role == "player" else PUBLIC
     conn = Connection(

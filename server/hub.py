@@ -15,22 +15,34 @@ import logging
 import os
 import secrets
 import socket
+import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from precursor.game.commands import CommandError
-from precursor.game.engine import Game
-from precursor.game.rulebook import Rulebook
-from precursor.game.schema import TEAMS
-from precursor.game.session import opening, record
 from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, JoinGame, ScenarioSummary
 
 from . import auth
-from .room import SYSTEM, GameRoom
 from .stores import EventStore, StoreError, UnknownGame
 
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
+    from .room import GameRoom
+
+# The engine, the views and the rulebook are imported where a game needs them, not here: /api/health
+# answers from the store alone, and these imports and the rulebook's load were most of the start-up
+# (bench/bench_frames.py, "start to healthy"). Hub.warm() loads them in a worker thread once serving.
+
 log = logging.getLogger("precursor.server")
+
+
+def _teams() -> tuple[str, ...]:
+    from precursor.game.schema import TEAMS
+
+    return tuple(TEAMS)
 
 
 async def store_new_game(
@@ -44,7 +56,7 @@ async def store_new_game(
     """
     game_id = auth.new_game_id()
     fac = auth.new_token()
-    codes = {t: auth.new_join_code() for t in (*TEAMS, "observer")}
+    codes = {t: auth.new_join_code() for t in (*_teams(), "observer")}
     await store.create_game(game_id, info)
     await store.put_credential(game_id, auth.key_of(fac, "token"), {"role": "facilitator"})
     for who, code in codes.items():
@@ -59,7 +71,7 @@ async def store_new_game(
 class Hub:
     def __init__(
         self,
-        rb: Rulebook,
+        rb: Rulebook | Callable[[], Rulebook],
         store: EventStore,
         clock: Callable[[], float] = time.time,
         *,
@@ -70,7 +82,10 @@ class Hub:
         lease_ttl: float = 5.0,
         instance: str | None = None,
     ) -> None:
-        self.rb = rb
+        # a rulebook, or how to load one: loaded on first use, or ahead of it by warm()
+        self._rulebook: Rulebook | None = None if callable(rb) else rb
+        self._load: Callable[[], Rulebook] | None = rb if callable(rb) else None
+        self._rulebook_lock = threading.Lock()
         self.max_players_per_team = max_players_per_team
         self.max_observers = max_observers
         self.store = store
@@ -92,6 +107,38 @@ class Hub:
         self._monitor: asyncio.Task[None] | None = None
         self._loader: asyncio.Task[None] | None = None
         self.shared = store.url.startswith(("redis://", "rediss://", "unix://"))
+
+    @property
+    def rb(self) -> Rulebook:
+        rb = self._rulebook
+        return rb if rb is not None else self._load_rulebook()
+
+    def _load_rulebook(self) -> Rulebook:
+        """The rulebook, loaded now if it is not yet; the game modules are imported alongside, so the
+        first game after the load does not pay for them either. Safe from a worker thread: a request
+        needing the rulebook during warm() waits for that load instead of starting another."""
+        with self._rulebook_lock:
+            if self._rulebook is None:
+                assert self._load is not None
+                self._rulebook = self._load()
+                from . import room  # noqa: F401  (the engine, the views and the session come with it)
+            return self._rulebook
+
+    async def warm(self) -> None:
+        """Load the rulebook in a worker thread, so that the event loop answers meanwhile. A failure is
+        logged; the first request that needs the rulebook tries again and gets the error."""
+        if self._rulebook is not None:
+            return
+        # the loop hands the GIL to the loading thread and waits for it back a switch interval later
+        # (5 ms): a request answered meanwhile would wait that long at each step; shorter while loading
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, 0.0005))
+        try:
+            await asyncio.to_thread(self._load_rulebook)
+        except Exception:
+            log.exception("loading the rulebook failed")
+        finally:
+            sys.setswitchinterval(interval)
 
     async def start(self) -> None:
         await self.store.open()
@@ -333,12 +380,17 @@ class Hub:
                     turns=m.turns,
                     months_per_turn=m.months_per_turn,
                     start=m.start,
-                    seats={t: [s.id for s in m.seats.get(t, [])] for t in TEAMS},
+                    seats={t: [s.id for s in m.seats.get(t, [])] for t in _teams()},
                 )
             )
         return out
 
     async def create(self, req: CreateGame) -> GameCreated:
+        from precursor.game.engine import Game
+        from precursor.game.session import opening, record
+
+        from .room import GameRoom
+
         if req.scenario not in self.rb.scenarios:
             raise CommandError("unknown_scenario", f"unknown scenario '{req.scenario}'")
         sc = self.rb.scenarios[req.scenario].model
@@ -382,6 +434,10 @@ class Hub:
             events = await self.store.read(game_id)
             if not events:
                 raise UnknownGame(f"game {game_id} has no events")
+            from precursor.game.engine import Game
+
+            from .room import GameRoom
+
             game = Game.replay(self.rb, events)
             room = GameRoom(self, game_id, game, info)
             room.leader = await self._take_lease(game_id)
@@ -465,6 +521,8 @@ class Hub:
                 )
         record = {"role": role, "team": team, "seat": seat, "player_id": pid, "name": req.name}
         await self.store.put_credential(game_id, auth.key_of(token, "token"), record)
+        from .room import SYSTEM
+
         await room.execute(
             SYSTEM,
             {"op": "join", "player_id": pid, "name": req.name, "role": role, "team": team, "seat": seat},
@@ -488,7 +546,7 @@ class Hub:
     async def rotate_code(self, game_id: str, who: str) -> str:
         """A new join code for a team (or the observers); the old one stops joining at once. The new
         code is returned once and kept only as a hash."""
-        if who not in (*TEAMS, "observer"):
+        if who not in (*_teams(), "observer"):
             raise CommandError("bad_request", f"no join code for '{who[:20]}'; expected a team or 'observer'")
         await self.room(game_id)  # an unknown game is refused before anything is written
         code = auth.new_join_code()

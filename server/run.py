@@ -11,18 +11,19 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
-
-from precursor.game.rulebook import Rulebook
 
 from .app import create_app
 from .logs import redact_tokens_in_logs
 from .settings import ServerSettings, exposure_warning
 from .stores import StoreError, open_store
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
 
 #: The CLI's exit code for a store that cannot be used (precursor/cli.py, EXIT_UNREACHABLE).
 EXIT_STORE = 3
@@ -171,7 +172,8 @@ class _Server(uvicorn.Server):
         return bool(self._captured_signals)
 
 
-def serve(overrides: dict[str, Any], rulebook: Rulebook | None = None) -> int:
+def serve(overrides: dict[str, Any], rulebook: Rulebook | Callable[[], Rulebook] | None = None) -> int:
+    """Serve until stopped; ``rulebook`` may be a function that loads it (see ``create_app``)."""
     settings = ServerSettings(**overrides)
     if settings.require_durable:
         refusal = asyncio.run(durability_refusal(settings.store))
