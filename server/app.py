@@ -150,13 +150,16 @@ def create_app(
     return app
 
 
-def _user_rulebook(settings: ServerSettings) -> Callable[[], Rulebook]:
+def _user_rulebook(settings: ServerSettings) -> Rulebook | Callable[[], Rulebook]:
+    """The shipped rules load once serving; the user's own files at once, so that a mistake in them
+    stops the server before it starts, as it always did."""
+
     def load() -> Rulebook:
         from precursor.game.rulebook import overlay
 
         return overlay(settings.user_rules, settings.user_scenarios)
 
-    return load
+    return load() if settings.user_rules or settings.user_scenarios else load
 
 
 def _announce_organiser_key(settings: ServerSettings) -> str | None:
@@ -283,7 +286,9 @@ def _add_lobby(app: FastAPI, settings: ServerSettings, key: str | None) -> None:
 
     @app.get("/api/scenarios")
     async def scenarios(request: Request) -> list[ScenarioSummary]:
-        return _hub_of(request).scenarios()
+        hub = _hub_of(request)
+        await hub.rulebook()
+        return hub.scenarios()
 
     @app.post("/api/games", status_code=201, responses=_errors(400, 401, 403, 404, 409, 429))
     async def create_game(request: Request, body: CreateGame) -> GameCreated:

@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
-from precursor.game.commands import CommandError
+from precursor.game.commands import CommandError, TeamId
 from precursor.protocol import CreateGame, GameCreated, GameSummary, Joined, JoinGame, ScenarioSummary
 
 from . import auth
@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("precursor.server")
 
 
-def _teams() -> tuple[str, ...]:
+def _teams() -> tuple[TeamId, ...]:
     from precursor.game.schema import TEAMS
 
-    return tuple(TEAMS)
+    return TEAMS
 
 
 async def store_new_game(
@@ -86,6 +86,7 @@ class Hub:
         self._rulebook: Rulebook | None = None if callable(rb) else rb
         self._load: Callable[[], Rulebook] | None = rb if callable(rb) else None
         self._rulebook_lock = threading.Lock()
+        self._loading: asyncio.Future[Rulebook] | None = None
         self.max_players_per_team = max_players_per_team
         self.max_observers = max_observers
         self.store = store
@@ -110,13 +111,13 @@ class Hub:
 
     @property
     def rb(self) -> Rulebook:
+        """The rulebook, loaded here and now if it is not yet (async code awaits ``rulebook()``)."""
         rb = self._rulebook
         return rb if rb is not None else self._load_rulebook()
 
     def _load_rulebook(self) -> Rulebook:
-        """The rulebook, loaded now if it is not yet; the game modules are imported alongside, so the
-        first game after the load does not pay for them either. Safe from a worker thread: a request
-        needing the rulebook during warm() waits for that load instead of starting another."""
+        """The game modules are imported alongside, so the first game does not pay for them either.
+        Safe from a worker thread: whoever comes second waits for the first load."""
         with self._rulebook_lock:
             if self._rulebook is None:
                 assert self._load is not None
@@ -124,21 +125,32 @@ class Hub:
                 from . import room  # noqa: F401  (the engine, the views and the session come with it)
             return self._rulebook
 
-    async def warm(self) -> None:
-        """Load the rulebook in a worker thread, so that the event loop answers meanwhile. A failure is
-        logged; the first request that needs the rulebook tries again and gets the error."""
+    async def rulebook(self) -> Rulebook:
+        """The rulebook, loaded in a worker thread while the event loop answers everything else; every
+        caller meanwhile awaits the same load (after a failed one, the next caller tries again)."""
         if self._rulebook is not None:
-            return
+            return self._rulebook
+        if self._loading is None or (self._loading.done() and self._loading.exception() is not None):
+            self._loading = asyncio.ensure_future(self._load_in_thread())
+        return await asyncio.shield(self._loading)
+
+    async def _load_in_thread(self) -> Rulebook:
         # the loop hands the GIL to the loading thread and waits for it back a switch interval later
         # (5 ms): a request answered meanwhile would wait that long at each step; shorter while loading
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, 0.0005))
         try:
-            await asyncio.to_thread(self._load_rulebook)
-        except Exception:
-            log.exception("loading the rulebook failed")
+            return await asyncio.to_thread(self._load_rulebook)
         finally:
             sys.setswitchinterval(interval)
+
+    async def warm(self) -> None:
+        """Load the rulebook ahead of the first game that needs it; a failure is logged, and the first
+        request that needs the rulebook tries again and gets the error."""
+        try:
+            await self.rulebook()
+        except Exception:
+            log.exception("loading the rulebook failed")
 
     async def start(self) -> None:
         await self.store.open()
@@ -386,6 +398,7 @@ class Hub:
         return out
 
     async def create(self, req: CreateGame) -> GameCreated:
+        await self.rulebook()
         from precursor.game.engine import Game
         from precursor.game.session import opening, record
 
@@ -434,11 +447,12 @@ class Hub:
             events = await self.store.read(game_id)
             if not events:
                 raise UnknownGame(f"game {game_id} has no events")
+            rb = await self.rulebook()
             from precursor.game.engine import Game
 
             from .room import GameRoom
 
-            game = Game.replay(self.rb, events)
+            game = Game.replay(rb, events)
             room = GameRoom(self, game_id, game, info)
             room.leader = await self._take_lease(game_id)
             self.rooms[game_id] = room

@@ -118,7 +118,12 @@ async def turns_bare(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
             await close_all(players)
         measured = times[args.turn_warmup :]
         print(f"  bare broadcast, 4 clients send 2 frames each → all 4 get 'results': {lat_line(measured)}")
-        return {"p50_ms": pct(measured, 50) / MS, "p95_ms": pct(measured, 95) / MS}
+        return {
+            "p50_ms": pct(measured, 50) / MS,
+            "p95_ms": pct(measured, 95) / MS,
+            "p99_ms": pct(measured, 99) / MS,
+            "n": len(measured),
+        }
     finally:
         srv.stop()
 

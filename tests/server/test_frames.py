@@ -300,3 +300,64 @@ def test_the_server_starts_without_importing_the_bots() -> None:
     probe = "import sys, server.app, server.run; print([m for m in sys.modules if 'game.bots' in m])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_the_server_starts_without_importing_the_engine_or_the_rulebook() -> None:
+    """Importing the engine, the views and the rulebook (and loading it) were most of the time from
+    start to the first health check, which needs only the store: they come after, in a worker thread."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, precursor.cli, server.app, server.run; "
+        "print(sorted(m for m in sys.modules if m.startswith(('precursor.game.', 'server.room')) "
+        "and m not in ('precursor.game.commands', 'precursor.game.events')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+async def test_health_answers_while_the_rulebook_loads_and_games_wait_for_it(rb: Rulebook) -> None:
+    """A rulebook still loading (held here until released) does not hold up /api/health; a request
+    that needs it waits for that one load, not a second one of its own."""
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from server.app import create_app
+    from server.run import loopback_socket, uvicorn_config
+    from server.settings import ServerSettings
+
+    release, loads = threading.Event(), []
+
+    def load() -> Rulebook:
+        loads.append(1)
+        assert release.wait(20)
+        return rb
+
+    sock = loopback_socket()
+    cfg = ServerSettings(port=sock.getsockname()[1], store="memory://", log_level="warning")
+    server = uvicorn.Server(uvicorn_config(cfg, create_app(cfg, load)))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            assert not task.done()
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{cfg.port}", trust_env=False) as http:
+            health = await http.get("/api/health", timeout=5)
+            assert health.status_code == 200 and health.json()["status"] == "ok"
+            assert loads == [1]  # the load has begun, in the background, and is still held
+            creating = asyncio.create_task(http.post("/api/games", json={"scenario": "tutorial"}, timeout=20))
+            await asyncio.sleep(0.2)
+            assert not creating.done()
+            release.set()
+            made = await creating
+            assert made.status_code == 201, made.text
+            assert loads == [1]
+    finally:
+        release.set()
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+        sock.close()
+
