@@ -360,4 +360,3 @@ async def test_health_answers_while_the_rulebook_loads_and_games_wait_for_it(rb:
         server.should_exit = True
         await asyncio.wait_for(task, 10)
         sock.close()
-
