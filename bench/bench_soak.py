@@ -50,7 +50,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--minutes", type=float, default=10.0, help="how long the load runs")
     ap.add_argument("--period", type=float, default=10.0, help="seconds between one player's messages")
     ap.add_argument("--probe-every", type=float, default=3.0, help="seconds between probe turns")
-    ap.add_argument("--baseline-turns", type=int, default=20, help="turns timed idle and on the bare server")
+    ap.add_argument(
+        "--baseline-turns",
+        type=int,
+        default=100,
+        help="turns timed idle and on the bare server (p99 needs 100)",
+    )
     ap.add_argument("--json", type=Path, help="also write the figures here")
     return ap.parse_args(argv)
 
