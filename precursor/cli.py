@@ -963,8 +963,8 @@ def _print_lever_use(c: Any, report: dict[str, Any]) -> None:
     c.print(t)
     flagged = [r["code"] for r in report["levers"] if r["flag"]]
     c.print(
-        f"{len(flagged)} lever(s) ordered in under {RARE_SHARE * 100:.0f} % of games with no 'rare:' reason"
-        + (f": {', '.join(flagged)}" if flagged else "")
+        f"{len(flagged)} lever(s) that no persona orders in {RARE_SHARE * 100:.0f} % of its games in any "
+        "scenario, with no 'rare:' reason" + (f": {', '.join(flagged)}" if flagged else "")
     )
 
 

@@ -492,7 +492,9 @@ CHECKS: tuple[Check, ...] = (
 )
 
 TENSION = "tension_band"  # the per-scenario check on Mexico's mean sovereignty tension
-RARE_SHARE = 0.05  # a lever ordered in fewer bot games than this needs a ``rare:`` reason
+RARE_SHARE = (
+    0.05  # a lever no persona orders in this share of its games, in any scenario, needs a ``rare:`` reason
+)
 
 
 def _passes(check: Check, value: float | None) -> bool:
@@ -660,7 +662,8 @@ def persona_spreads(
 
 def lever_use(rb: Rulebook, records: Mapping[BatchKey, Sequence[Record]]) -> list[dict[str, Any]]:
     """Per lever: the share of all the batches' games in which it was ordered at least once, the
-    (scenario, persona of its team) that orders it most, and a flag when it is rare with no reason.
+    (scenario, persona of its team) that orders it most, and a flag when even that persona orders it in
+    fewer than ``RARE_SHARE`` of its games there and the lever has no ``rare:`` reason.
 
     A lever no bot ever orders is one a player learns nothing about from the bots, and often one the
     rules make not worth its cost; ``rare:`` in the lever file says when that is the point.
@@ -698,7 +701,9 @@ def lever_use(rb: Rulebook, records: Mapping[BatchKey, Sequence[Record]]) -> lis
                 "share": share,
                 "best": best,
                 "rare": lever.rare,
-                "flag": share < RARE_SHARE and not lever.rare,
+                # the bar is per persona and scenario: a lever one persona reaches for in one
+                # situation has a purpose even if the batch as a whole seldom sees it
+                "flag": (best is None or best["share"] < RARE_SHARE) and not lever.rare,
             }
         )
     return out

@@ -546,3 +546,34 @@ def test_kept_views_equal_views_built_afresh_after_every_event(
             assert got == fast_view.bot_dashboard(fresh, team, fast_view.DashboardCache()), where
             assert levers_for(kept, team) == levers_for(fresh, team), where
             assert indicators_for(kept, team) == indicators_for(fresh, team), where
+
+
+# Every lever has a use (docs/balance.md, "Lever use"): each persona rule added for a lever no persona
+# used to order is seen to order it, in the scenario where that persona meets the rule's situation.
+LEVER_HOMES = [
+    ("red-line", {"us": "institutionalist"}, "us_tech"),
+    ("red-line", {"us": "institutionalist"}, "us_domnet"),
+    ("red-line", {"us": "institutionalist"}, "us_opcom"),
+    ("red-line", {"us": "institutionalist"}, "us_poe"),
+    ("red-line", {"us": "institutionalist"}, "us_sched"),
+    ("the-record", {"us": "institutionalist"}, "us_cond"),
+    ("tariffs-and-terror", {"us": "institutionalist"}, "us_asset"),
+    ("tariffs-and-terror", {"us": "institutionalist"}, "us_cn_track"),
+    ("tariffs-and-terror", {"us": "institutionalist"}, "us_concur"),
+    ("the-record", {"us": "transactional"}, "us_visa"),
+    ("tariffs-and-terror", {"mx": "cooperative"}, "mx_arrest"),
+    ("the-record", {"mx": "cooperative"}, "mx_prosecute"),
+    ("red-line", {"mx": "cooperative"}, "us_sft"),
+]
+
+
+@pytest.mark.parametrize(("scenario", "over", "lever"), LEVER_HOMES)
+def test_a_persona_orders_each_formerly_unused_lever(scenario: str, over: dict[str, str], lever: str) -> None:
+    from precursor.analysis.simulate import levers_ordered, resolve_personas
+
+    personas = resolve_personas(RB, scenario, over)
+    seen = 0
+    for seed in range(8):
+        game, _ = play(RB, scenario, seed, None, bots=bots.BotDriver(RB, personas, seed))
+        seen += lever in levers_ordered(game.log).split(",")
+    assert seen >= 1, f"{lever} never ordered in 8 games of {scenario} with {personas}"
