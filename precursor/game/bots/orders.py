@@ -393,33 +393,22 @@ def _best(
     for var in variants(bot, lever, env):
         params = var.params
         for vis, public in vises:
+            # the default's cost is what the orders screen shows
+            cost = (
+                float(entry["cost"]) if var.default else legal(bot, view, env, lever, params, public, False)
+            )
+            if cost is None:
+                continue
             if var.specs is not None:
                 spec = var.specs.get(public)
                 if spec is None:
                     effects = w.public_effects if public else w.private_effects
                     spec = var.specs[public] = specialise(effects, params, public)
-                terms, reads_own = spec
+                u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
             else:
-                terms, reads_own = (w.public if public else w.private), True
-            if var.default:  # its cost is what the orders screen shows
-                price = float(entry["cost"])
-                u = utility_of(env, lever, w, params, public, price, terms, reads_own)
-            else:
-                # Utility before the capital term first: that term (``utility_of``) adds
-                # -pc_aversion * cost / 3, never positive (pc_aversion >= 0 by the schema, a cost >= 0),
-                # and adding a non-positive float never raises a sum, so a choice that does not beat the
-                # best without it cannot with it, and its legality need not be checked.
-                u = utility_of(env, lever, w, params, public, None, terms, reads_own)
-                if best is not None and u <= best[0]:
-                    continue
-                cost = legal(bot, view, env, lever, params, public, False)
-                if cost is None:
-                    continue
-                price = cost
-                if price:
-                    u += -w.pc_aversion * price / 3
+                u = utility_of(env, lever, w, params, public, cost, w.public if public else w.private, True)
             if best is None or u > best[0]:
-                best = (u, params, vis, price)
+                best = (u, params, vis, cost)
     return best
 
 
