@@ -6,7 +6,9 @@ each scenario asked for (by default the tutorial, Loose Talk and Election Season
 - the in-process cost of a game with no bots at all (every seat passes) and with bots (one process, the
   path ``precursor simulate`` takes with one worker), so the share of the time the bots take (reading
   their views, scoring orders, negotiating) is visible next to the cost of the engine's monthly model;
-- ``simulate`` with one worker and with ``--workers`` workers, in games per second.
+- ``simulate`` with one worker and with ``--workers`` workers, in games per second;
+- how those scale with the workers and with the game's length (per month played), and Loose Talk's
+  goals: 250 games/s with 2 workers, 100,000 games in under 8 minutes.
 
 Each line says how many CPUs other processes took meanwhile (from ``/proc/stat``): on a shared box a slow
 figure next to a busy neighbour is noise, not a regression. ``--baseline DIR`` times another copy of the
@@ -37,6 +39,8 @@ from precursor.game.rulebook import Rulebook, default_rulebook
 
 PROJECTED = 10_000
 SCENARIOS = "tutorial,loose-talk,election-season"
+# issue 17's goals for Loose Talk bot games with 2 workers: 250 games/s, and 100,000 games in 8 minutes
+GOAL_SCENARIO, GOAL_RATE, GOAL_GAMES, GOAL_SECONDS = "loose-talk", 250.0, 100_000, 8 * 60
 
 
 def _fmt_duration(seconds: float) -> str:
@@ -95,6 +99,29 @@ def measure(rb: Rulebook, scenario: str, args: argparse.Namespace, quiet: bool) 
             f"refused bot commands: {refused}"
         )
     return {"base": base, "one": one, "many": many, "refused": refused}
+
+
+def scaling(rb: Rulebook, figures: dict[str, dict[str, Any]], workers: int) -> None:
+    """How the figures scale with the workers (1, N) and with the game's length, and the goals: Loose
+    Talk at 250 games/s with 2 workers, and 100,000 of its games in under 8 minutes (208 games/s)."""
+    print(f"scaling (games/s; ×: {workers} workers over 1; CPU-bound ms per month played, 1 worker):")
+    for s, f in figures.items():
+        sc = rb.scenarios[s].model
+        months = sc.turns * sc.months_per_turn
+        print(
+            f"  {s:<18} {sc.turns:>2} turns, {months:>2} months: 1 worker {f['one']:6.1f}, {workers} workers"
+            f" {f['many']:6.1f} (×{f['many'] / f['one']:.2f}); {1000 / f['one'] / months:5.2f} ms per month"
+        )
+    f = figures.get(GOAL_SCENARIO)
+    if f is None:
+        return
+    rate, took = f["many"], GOAL_GAMES / f["many"]
+    print(
+        f"goals, {GOAL_SCENARIO} with {workers} workers: {rate:.1f} games/s "
+        f"({'meets' if rate >= GOAL_RATE else 'misses'} {GOAL_RATE:.0f}/s); {GOAL_GAMES:,} games in "
+        f"~{_fmt_duration(took)} ({'meets' if took < GOAL_SECONDS else 'misses'} {GOAL_SECONDS // 60} min,"
+        f" {GOAL_GAMES / GOAL_SECONDS:.0f} games/s)"
+    )
 
 
 def _same_args(args: argparse.Namespace) -> list[str]:
@@ -173,6 +200,7 @@ def main() -> None:
     if quiet:
         print(json.dumps(figures))
         return
+    scaling(rb, figures, args.workers)
     if which_build.is_compiled():
         pure = which_build.run_pure(Path(__file__), _same_args(args))
         for s, f in figures.items():

@@ -1753,6 +1753,7 @@ def _add_fit_commands(sub: Any) -> None:
     ca.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     ca.add_argument("--out", required=True, metavar="FILE.yaml", help="the override file of fitted values")
     ca.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _add_executor_options(ca)
 
     se = _command(
         sub,
@@ -1774,6 +1775,7 @@ def _add_fit_commands(sub: Any) -> None:
     se.add_argument("--workers", type=_positive, default=2, help="processes (results do not depend on it)")
     se.add_argument("--top", type=_positive, default=8, help="parameters shown per output in the table")
     se.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    _add_executor_options(se)
 
 
 def _fit_setup(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
@@ -1805,9 +1807,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     record = load_record()
     rb, base, params = _fit_setup(args)
-    with _progress_bar(
-        not args.json, f"calibrate ({len(params)} parameter{'s' if len(params) > 1 else ''})"
-    ) as bar:
+    label = f"calibrate ({len(params)} parameter{'s' if len(params) > 1 else ''})"
+    with _executor(args), _progress_bar(not args.json, label) as bar:
         result = C.calibrate(
             rb, base, params, args.trials, args.runs, args.seed, args.workers, record, _progress_callback(bar)
         )
@@ -1877,7 +1878,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     rb, base, params = _fit_setup(args)
     if args.scenario not in rb.scenarios:
         raise InputError(f"unknown scenario '{args.scenario}'; try: {', '.join(sorted(rb.scenarios))}")
-    with _progress_bar(not args.json, f"sensitivity {args.scenario}") as bar:
+    with _executor(args), _progress_bar(not args.json, f"sensitivity {args.scenario}") as bar:
         result = sensitivity(
             rb, base, args.scenario, params, args.runs, args.samples, args.sobol_runs, args.seed,
             args.workers, _progress_callback(bar),

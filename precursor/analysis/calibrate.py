@@ -30,7 +30,7 @@ from precursor.analysis.backtest import (
     Row,
     compare,
     level_error,
-    play_runs,
+    play_one,
 )
 
 if TYPE_CHECKING:
@@ -187,16 +187,42 @@ def evaluate(
     workers: int,
     record: Mapping[str, Mapping[str, Row]],
     progress: Progress | None = None,
+    rb: Rulebook | None = None,
 ) -> dict[str, Any]:
-    """Play the-record under ``values`` and measure the 2023 (in-sample) and 2024 (holdout) errors."""
-    rb = variant_rulebook(base, tuple(sorted(values.items())))
-    if SCENARIO not in rb.scenarios:
+    """Play the-record under ``values`` and measure the 2023 (in-sample) and 2024 (holdout) errors.
+
+    The games go to the batch tools' executor (``pool.map_games``) over ``rb``, the user's rulebook
+    (None: the variant itself), and each job carries the variant it is played under (``_play_variant``):
+    a worker that cannot inherit the variant (a Dask worker) loads it from the job, so a fit plays the
+    same games on the process pool and on Dask."""
+    from precursor.analysis.pool import map_games
+    from precursor.analysis.simulate import resolve_personas, run_seed
+
+    key = tuple(sorted(values.items()))
+    variant = variant_rulebook(base, key)
+    if SCENARIO not in variant.scenarios:
         raise BacktestError(f"the rulebook has no scenario '{SCENARIO}'")
-    start = rb.scenarios[SCENARIO].model.start[:7]
-    games = play_runs(runs, seed, workers, progress, rb)
+    if runs < 1:
+        raise BacktestError("runs must be at least 1")
+    start = variant.scenarios[SCENARIO].model.start[:7]
+    personas = tuple(resolve_personas(variant, SCENARIO).items())
+    jobs: list[VariantJob] = [(base, key, run_seed(seed, i), personas) for i in range(runs)]
+    games = map_games(variant if rb is None else rb, _play_variant, jobs, workers, progress)
     rows = [compare(m, record, games, start) for m in MAPPINGS]
     fit, hold = level_error(rows, IN_SAMPLE), level_error(rows, HOLDOUT)
     return {"in_sample": fit["error"], "holdout": hold["error"], "series": _by_series(fit, hold)}
+
+
+# a game of a trial: the variant's base and values, the game seed, the personas as sorted pairs
+VariantJob = tuple[RulesBase, Values, int, tuple[tuple[str, str], ...]]
+
+
+def _play_variant(_rb: Rulebook, job: VariantJob) -> dict[str, list[float]]:
+    """One game of the-record under a variant (``backtest.play_runs``'s game), loading the variant in
+    this process unless it is the one kept (``variant_rulebook``: jobs of a trial come together, and a
+    forked worker inherits the trial's variant from the caller)."""
+    base, values, seed, personas = job
+    return play_one(variant_rulebook(base, values), seed, dict(personas))
 
 
 def _by_series(fit: Mapping[str, Any], hold: Mapping[str, Any]) -> dict[str, dict[str, float | None]]:
@@ -244,7 +270,7 @@ def calibrate(
         trial = study.ask()
         values = {pid: tidy(rb, pid, _suggest(rb, trial, pid)) for pid in params}
         games = _offset(progress, n * runs, trials * runs)
-        result = evaluate(base, values, runs, seed, workers, record, games)
+        result = evaluate(base, values, runs, seed, workers, record, games, rb)
         study.tell(trial, result["in_sample"] if result["in_sample"] is not None else math.inf)
         history.append({"trial": n, "values": values, **result})
     first = history[0]

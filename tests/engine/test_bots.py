@@ -231,12 +231,13 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
     read = bots.read_names(RB)
     assert {"mx.coop", "trust.us_ca", "us.overton"} <= read
     assert "us.od_synth" in read and "flow.k_lab" not in read  # a model constant no bot expression reads
-    unread = set(RB.indicators) - read
-    compared = [
-        k
-        for k in env_from_view(RB, view(Game.new(RB, "tutorial", 1), "us"))
-        if k != HISTORY_KEY and k.removeprefix("trend.") not in unread
-    ]
+    names = [k for k in env_from_view(RB, view(Game.new(RB, "tutorial", 1), "us")) if k != HISTORY_KEY]
+
+    def compared(persona: str) -> list[str]:
+        """The names to compare: all but the indicators the bot's persona (and those it may switch to)
+        never reads, which its dashboard leaves out (``fast_view.persona_reads``)."""
+        unread = set(RB.indicators) - fast_view.persona_reads(RB, persona)
+        return [k for k in names if k.removeprefix("trend.") not in unread]
 
     def checked(
         game: Game, team: str, _bot: Bot, v: dict[str, Any], last: dict[str, Any] | None, _phase: str
@@ -246,14 +247,16 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
         assert {k: v[k] for k in BOT_VIEW_KEYS} == {k: full[k] for k in BOT_VIEW_KEYS}
         # the bot dashboard gives the environment the full dashboard gives for every indicator a bot may
         # read (and its trend), and the series lag() reads
-        lean = Bot(RB, team, "hawk" if team == "us" else "sovereigntist", 1).environment(dict(v))
+        lean = Bot(RB, team, personas[team], 1).environment(dict(v))
         whole = env_from_view(RB, full)
         assert lean.keys() == whole.keys()
-        assert {k: lean[k] for k in compared} == {k: whole[k] for k in compared}
-        seen = {k for k in whole[HISTORY_KEY] if k in lags}
+        same = compared(personas[team])
+        assert {k: lean[k] for k in same} == {k: whole[k] for k in same}
+        seen = {k for k in whole[HISTORY_KEY] if k in lags and k in same}
         assert {k: lean[HISTORY_KEY][k] for k in seen} == {k: whole[HISTORY_KEY][k] for k in seen}
         lent.append(last is not None and v["counts"] is last["counts"])
 
+    personas: dict[str, str] = {}
     for scenario in SCENARIOS:
         personas = {**RB.scenarios[scenario].model.personas, "us": "hawk"}
         game, refused = play(RB, scenario, 7, None, bots=_Watched(personas, 7, checked))
@@ -263,6 +266,66 @@ def test_a_bot_view_is_the_team_view_cut_to_what_bots_read() -> None:
         assert plain.events_jsonl() == game.events_jsonl()
     # the orders phase borrows the negotiation phase's values when none has changed, and only then
     assert any(lent) and not all(lent)
+
+
+class _Reads(dict[str, Any]):
+    """An environment that notes every name read from it (pure Python: a compiled caller's ``get`` may
+    bypass it, which could only make this check weaker, never fail it)."""
+
+    def __init__(self, env: dict[str, Any], into: set[str]) -> None:
+        super().__init__(env)
+        self.into = into
+
+    def __getitem__(self, key: str) -> Any:
+        self.into.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.into.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.into.add(str(key))
+        return super().__contains__(key)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_bot_reads_no_indicator_its_cut_dashboard_leaves_out(scenario: str) -> None:
+    """Bot dashboards hold only what their persona can read (``fast_view.persona_reads``): every
+    indicator a bot reads while deciding, on its whole environment (built from the full view, so
+    nothing is hidden from it), in games of every scenario with three sets of personas, is in it."""
+    from precursor.game.bots.bargaining import negotiate
+    from precursor.game.bots.orders import play_orders
+
+    sets = [
+        dict(RB.scenarios[scenario].model.personas),
+        {"us": "hawk", "mx": "sovereigntist", "cn": "reputation_conscious", "ca": "border_first"},
+        {"us": "transactional", "mx": "cooperative", "cn": "deny_and_deflect", "ca": "trilateralist"},
+    ]
+    outside: dict[str, set[str]] = {}
+
+    def checker(personas: dict[str, str]) -> Callable[..., None]:
+        def check(game: Game, team: str, bot: Bot, _v: Any, _last: Any, phase: str) -> None:
+            full = view(game, team)
+            full["phase"] = phase
+            probe = copy.deepcopy(bot)
+            read: set[str] = set()
+            env = _Reads(env_from_view(RB, full), read)
+            if phase == "negotiation":
+                negotiate(probe, full, env)
+            elif phase == "orders":
+                play_orders(probe, full, env)
+            shown = {k.removeprefix("trend.") for k in read} & set(RB.indicators)
+            allowed = fast_view.persona_reads(RB, personas[team])
+            outside.setdefault(personas[team], set()).update(shown - allowed)
+
+        return check
+
+    for personas in sets:
+        for seed in (1, 2):
+            game, refused = play(RB, scenario, seed, None, bots=_Watched(personas, seed, checker(personas)))
+            assert not refused and game.state.ended
+    assert all(not names for names in outside.values()), outside
 
 
 def _afresh(

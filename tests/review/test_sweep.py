@@ -254,3 +254,33 @@ def test_a_scheduler_that_does_not_answer_is_exit_3(capsys: pytest.CaptureFixtur
     assert main([*args, "--scheduler", f"tcp://127.0.0.1:{port}"]) == 3
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "cannot reach the Dask scheduler" in err, err
+
+
+CALIBRATE = "calibrate --params flow.migration_border_effect --trials 2 --runs 2 --seed 7"
+SENSITIVITY = (
+    "sensitivity --scenario tutorial --params china.reciprocity_window_turns,flow.deaths_exponent "
+    "--runs 2 --samples 2 --seed 3"
+)
+
+
+# calibrate: two trials of two games of the-record (22 turns) each, on one parameter; sensitivity: one at
+# a time and a small Sobol design (2 x (2 + 2) parameter sets) of tutorial games
+@pytest.mark.parametrize(
+    "command", [CALIBRATE.split(), SENSITIVITY.split()], ids=["calibrate", "sensitivity"]
+)
+def test_a_fit_on_dask_prints_what_the_process_pool_prints(
+    command: list[str], cluster: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """calibrate and sensitivity play on the executor chosen as simulate's is: the same JSON (and, for
+    calibrate, the same override file) from two pool workers and from the two workers of the cluster."""
+    printed, files = [], []
+    for name, how in (("pool", ["--workers", "2"]), ("dask", ["--scheduler", cluster])):
+        out = ["--out", str(tmp_path / f"{name}.yaml")] if command[0] == "calibrate" else []
+        rc = main([*command, *how, *out, "--json"])
+        captured = capsys.readouterr()
+        assert rc in (0, 1), captured.err  # calibrate exits 1 when the fit worsens the holdout
+        printed.append(json.loads(captured.out))
+        if out:
+            files.append((tmp_path / f"{name}.yaml").read_text(encoding="utf-8"))
+    assert printed[0] == printed[1]
+    assert files[:1] == files[1:]

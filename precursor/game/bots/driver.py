@@ -12,7 +12,7 @@ from precursor.game.bots.bargaining import negotiate
 from precursor.game.bots.beliefs import Beliefs
 from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
-from precursor.game.bots.fast_view import DashboardCache, bot_view
+from precursor.game.bots.fast_view import DashboardCache, bot_view, persona_reads
 from precursor.game.bots.free_actions import answer_free_actions
 from precursor.game.bots.orders import play_orders
 from precursor.game.commands import Actor, CommandEnvelope, Note
@@ -61,6 +61,7 @@ class BotDriver:
 
     def __init__(self, rb: Rulebook, personas: dict[str, str], seed: int) -> None:
         self.bots = {t: Bot(rb, t, pid, seed) for t, pid in personas.items()}
+        self._first = dict(personas)  # each bot's first persona: its dashboard covers its switches from it
         self._actors: dict[tuple[str, str], Actor] = {}
         self._views: dict[str, tuple[Game, dict[str, Any]]] = {}  # each team's last view, with its game
         self._dashboards: dict[str, tuple[Game, DashboardCache]] = {}  # per team, with its game
@@ -82,7 +83,9 @@ class BotDriver:
             last = self._views.get(team)
             dash = self._dashboards.get(team)
             if dash is None or dash[0] is not game:
-                dash = self._dashboards[team] = (game, DashboardCache())
+                # cut to what this bot can read: the rest of the dashboard would be built for nothing
+                reads = persona_reads(bot.rb, self._first[team])
+                dash = self._dashboards[team] = (game, DashboardCache(reads=reads))
             v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
             self._views[team] = (game, v)
             v["phase"] = phase

@@ -9,6 +9,7 @@ parts and that the bot decides the same on either.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from precursor.game.months import add_months
 
 # imported at run time: a compiled dataclass resolves its field types when the module loads
 from precursor.game.rulebook import Rulebook
+from precursor.game.schema import TEAMS
+from precursor.game.teams import pair
 from precursor.game.views import (
     MODE_BOOL,
     MODE_EXACT,
@@ -66,6 +69,10 @@ BOT_VIEW_KEYS = (
 # to show), and the displayed series when an expression reads the indicator through ``lag()``.
 Shown = tuple[Any, float | None, list[Any] | None]
 
+# One indicator of a bot's plan: key, mode, lag, noise, whether its whole series is shown, and the
+# entry's slot among the entries every team shares (None: fogged, so the team's own).
+PlanItem = tuple[str, int, int, float, bool, str | None]
+
 
 @dataclass(slots=True)
 class DashboardCache:
@@ -77,6 +84,10 @@ class DashboardCache:
     # the game's record of what each bump changed (``GameCore.env_changes``): the dashboard catches up
     # from it key by key, so it must be this game's
     changes: list[dict[str, Any] | None] | None = None
+    # the indicators this team's bot can read (``persona_reads``); None: any a bot may read (``read_names``)
+    reads: frozenset[str] | None = None
+    plan: list[PlanItem] | None = None  # ``_bot_plan`` cut to ``reads``, with its index by key
+    index: dict[str, PlanItem] | None = None
 
 
 @dataclass(slots=True)
@@ -119,12 +130,14 @@ def bot_dashboard(game: Game, team: str, cache: DashboardCache) -> dict[str, Sho
     if cache.version == version:
         return cache.shown
     log = game.env_changes
-    plan = _bot_plan(game.rb, team)
+    plan, index = cache.plan, cache.index
+    if plan is None or index is None:
+        plan, index = _cut_plan(game.rb, team, cache.reads)
+        cache.plan, cache.index = plan, index
     todo: Any = plan
     if cache.changes is log and cache.version >= 0:
         since = log[cache.version : version]
         if None not in since:
-            index = _plan_index(game.rb, team)
             keys: dict[str, None] = {}  # in the order of the events: the same in every run
             for ch in since:
                 if ch:
@@ -207,9 +220,6 @@ def _shown(
     return value, trend, full
 
 
-# One indicator of a bot's plan: key, mode, lag, noise, whether its whole series is shown, and the
-# entry's slot among the entries every team shares (None: fogged, so the team's own).
-PlanItem = tuple[str, int, int, float, bool, str | None]
 _PLAN_INDEX: dict[tuple[int, str], dict[str, PlanItem]] = {}
 
 
@@ -218,6 +228,17 @@ def _plan_index(rb: Rulebook, team: str) -> dict[str, PlanItem]:
     if index is None:
         index = _PLAN_INDEX[(rb.serial, team)] = {item[0]: item for item in _bot_plan(rb, team)}
     return index
+
+
+def _cut_plan(
+    rb: Rulebook, team: str, reads: frozenset[str] | None
+) -> tuple[list[PlanItem], dict[str, PlanItem]]:
+    """The team's bot plan and its index, cut to ``reads`` when given. The items are the whole plan's,
+    so an entry is built the same whether a dashboard is cut or not (and shared slots stay shared)."""
+    if reads is None:
+        return _bot_plan(rb, team), _plan_index(rb, team)
+    plan = [item for item in _bot_plan(rb, team) if item[0] in reads]
+    return plan, {item[0]: item for item in plan}
 
 
 _BOT_PLANS: dict[tuple[int, str], list[PlanItem]] = {}
@@ -277,7 +298,67 @@ def read_names(rb: Rulebook) -> frozenset[str]:
     return names
 
 
+_PERSONA_READS: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def persona_reads(rb: Rulebook, persona_id: str) -> frozenset[str]:
+    """The indicators a bot that starts as this persona can ever read: ``read_names`` cut to what its
+    code evaluates for it, over every persona it may switch to (a switch keeps the environment, so the
+    dashboard must already hold what the next persona reads).
+
+    What a bot evaluates, and so reads: its personas' hard rules and switches; the weighed effects
+    (``utility.weigh``: those whose target the persona weights) of any lever, since a proposal may hold
+    any team's clauses, and those targets themselves; its own team's levers' costs and preconditions
+    (``orders.legal``, ``bargaining.clause_cost``) and the indicators their parameters set outright
+    (``orders.variants``); the trust and finger-pointing figures of its own pairs. Costs of every lever
+    are added too: cheap, and safe should a clause of another team's be priced. A test records every
+    name bots read in games of every scenario and checks each read indicator is in this set.
+    """
+    key = (rb.serial, persona_id)
+    names = _PERSONA_READS.get(key)
+    if names is None:
+        personas, todo = {persona_id}, [persona_id]
+        while todo:
+            for sw in rb.personas[todo.pop()].switches:
+                if sw.to in rb.personas and sw.to not in personas:
+                    personas.add(sw.to)
+                    todo.append(sw.to)
+        found: set[str] = set()
+        for pid in sorted(personas):
+            found |= _one_persona_reads(rb, pid)
+        names = _PERSONA_READS[key] = frozenset(found) & read_names(rb)
+    return names
+
+
+def _one_persona_reads(rb: Rulebook, persona_id: str) -> set[str]:
+    p = rb.personas[persona_id]
+    team, weights = p.team, p.var_weights
+    exprs: list[Any] = []
+    for r in p.hard_rules:
+        exprs += [r.when, r.chance, r.reject_if]
+    for sw in p.switches:
+        exprs += [sw.when, sw.chance]
+    found: set[str] = set(weights)
+    for lv in rb.levers.values():
+        exprs.append(lv.cost)
+        if lv.team == team:
+            exprs += [c for c, _ in lv.preconditions]
+            found |= {ce.target for ce in lv.effects if ce.op == "set"}
+        for ce in lv.effects:
+            if ce.target in weights:
+                exprs += [ce.value, ce.when, ce.chance]
+    for e in exprs:
+        if e is not None:
+            found |= e.names
+    found |= {n.removeprefix("trend.") for n in found if n.startswith("trend.")}
+    for other in TEAMS:
+        if other != team:
+            found |= {f"trust.{pair(team, other)}", f"flag.finger_{pair(team, other)}"}
+    return found
+
+
 _LAG_NAMES: dict[int, frozenset[str]] = {}
+_LAG_CALL = re.compile(r"\blag\s*\(")
 
 
 def _lag_names(rb: Rulebook) -> frozenset[str]:
@@ -307,8 +388,8 @@ def _lag_names(rb: Rulebook) -> frozenset[str]:
                     if hasattr(c, "__dataclass_fields__"):
                         walk(c)
 
-        for e in exprs:
-            if e is not None and "lag" in e.text:
+        for e in exprs:  # only an expression calling lag() is parsed again ("flag." names are common)
+            if e is not None and _LAG_CALL.search(e.text):
                 walk(parse(e.text))
         names = _LAG_NAMES[rb.serial] = frozenset(found)
     return names
