@@ -98,3 +98,87 @@ async def test_acks_are_the_text_json_dumps_makes_of_them() -> None:
         seq = json.loads(text)["seq"]
         assert isinstance(seq, int)
         assert text == json.dumps({"type": "ack", "id": cid, "seq": seq}, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------------- the connection's writes
+
+
+def _connection(send: Any, max_bytes: int = 1 << 20) -> Any:
+    from server.room import Connection
+
+    async def close(_code: int, _reason: str) -> None:
+        return None
+
+    return Connection("us", "player", "us", "us1", "p1", "n", 100, send, close, max_bytes)
+
+
+async def _settle(turns: int = 5) -> None:
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
+async def test_a_frame_for_an_idle_connection_is_written_by_push_itself() -> None:
+    """The writer task waits on an empty queue: the frame is on the socket when ``push`` returns, with
+    no task switch for it; frames keep their order and nothing stays counted as queued."""
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    c = _connection(send)
+    writer = asyncio.create_task(c.writer())
+    await _settle()
+    c.push("one")
+    assert sent == ["one"]
+    c.push("two")
+    c.push("three")
+    assert sent == ["one", "two", "three"] and c.queued_bytes == 0
+    c.shut()
+    await asyncio.wait_for(writer, 5)
+
+
+async def test_a_write_that_has_to_wait_goes_first_and_counts_against_the_byte_limit() -> None:
+    """A socket that is not draining: the write ``push`` started waits in the writer task, the frames
+    pushed meanwhile queue behind it and go out after it, in order; its bytes count as unsent until it
+    is done, so a client that never reads is still dropped at the limit."""
+    gate = asyncio.Event()
+    sent: list[str] = []
+
+    async def send(frame: str) -> None:
+        if not gate.is_set():
+            await gate.wait()
+        sent.append(frame)
+
+    c = _connection(send, max_bytes=20)
+    writer = asyncio.create_task(c.writer())
+    await _settle()
+    c.push("first")
+    c.push("second")
+    await _settle()
+    assert sent == [] and c.queued_bytes == len("first") + len("second")
+    gate.set()
+    await _settle(20)
+    assert sent == ["first", "second"] and c.queued_bytes == 0
+    gate.clear()
+    c.push("x" * 15)  # written by push, then blocked
+    await _settle()
+    assert not c.closed and c.queued_bytes == 15
+    c.push("y" * 10)  # 25 bytes unsent > 20: dropped
+    assert c.closed and c.reason.startswith("too slow")
+    gate.set()
+    await asyncio.wait_for(writer, 5)
+    assert sent[-1] == "x" * 15 and "y" * 10 not in sent
+
+
+async def test_a_write_that_fails_ends_the_writer_task_with_its_error() -> None:
+    """As a failed write in the writer task always did (the socket handler then closes up)."""
+
+    async def send(frame: str) -> None:
+        raise RuntimeError(f"socket gone before {frame}")
+
+    c = _connection(send)
+    writer = asyncio.create_task(c.writer())
+    await _settle()
+    c.push("lost")
+    with pytest.raises(RuntimeError, match="socket gone before lost"):
+        await asyncio.wait_for(writer, 5)
