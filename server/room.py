@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -93,26 +93,11 @@ class Outbox:
     async def wait(self) -> None:
         """Until something is queued."""
         while not self._items:
-            await self.nudged()
-
-    async def nudged(self) -> None:
-        """Until something is queued or ``nudge`` is called."""
-        if self._items:
-            return
-        self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
-
-    def nudge(self) -> None:
-        w = self._waiter
-        if w is not None and not w.done():
-            w.set_result(None)
-
-    def idle(self) -> bool:
-        """Whether the reader waits on an empty queue."""
-        return self._waiter is not None and not self._items and not self._waiter.done()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
 
 
 @dataclass(eq=False)
@@ -140,65 +125,18 @@ class Connection:
     version: int = 1
     #: who the connection commands as, made on its first command (see server.app._actor)
     actor: Actor | None = None
-    #: a write ``push`` started that the writer task must finish first (see ``_write_now``)
-    _held: _Resume | _Failed | None = None
-    _held_size: int = 0
-    #: frames and bytes ``push`` wrote at once in the current turn of the event loop (``_Turns``)
-    _burst_turn: int = -1
-    _burst_frames: int = 0
-    _burst_bytes: int = 0
-
-    async def _finish_held(self) -> None:
-        held, self._held = self._held, None
-        try:
-            await held  # type: ignore[misc]
-        finally:
-            if not self.closed and isinstance(held, _Resume):
-                self.queued_bytes -= self._held_size
 
     def push(self, frame: str) -> None:
         if self.closed:
             return
         size = len(frame) if frame.isascii() else _size(frame)
-        turn = _TURNS.now()
-        if self._burst_turn != turn:
-            self._burst_turn, self._burst_frames, self._burst_bytes = turn, 0, 0
-        # the frames written at once in this turn of the loop count as unsent: they are what a queued
-        # writer would still hold (it runs on the next turn), so the bounds hold as they always did
-        if (
-            len(self.queue._items) + self._burst_frames >= self.limit
-            or self.queued_bytes + self._burst_bytes + size > self.max_bytes
-        ):
+        if len(self.queue._items) >= self.limit or self.queued_bytes + size > self.max_bytes:
             # too far behind: a socket that never reads would otherwise grow the server's memory
             # without bound; drop it, and the client reconnects and resumes from its last event
             self._drop(f"too slow: over {self.max_bytes} bytes or {self.limit} frames unread; resume")
             return
-        if self.queue.idle() and self._held is None:
-            self._burst_frames += 1
-            self._burst_bytes += size
-            self._write_now(frame, size)
-            return
         self.queued_bytes += size
         self.queue.put_nowait(frame)
-
-    def _write_now(self, frame: str, size: int) -> None:
-        """Nothing queued and nothing being written: write the frame from here, without waking the
-        writer task for it (a task switch per delivery: about a tenth of the server's CPU per chat
-        delivery in bench/bench_frames.py, see docs/protocol.md). A write that
-        has to wait (the socket is not draining) or fails is handed to the writer task, which
-        finishes it before anything queued after it, exactly as if it had been queued."""
-        send = self.send(frame)
-        try:
-            blocked = send.send(None)
-        except StopIteration:
-            return
-        except BaseException as exc:  # the writer task ends with it, as its own write would have
-            self._held = _Failed(exc)
-        else:
-            self._held = _Resume(send, blocked)
-            self.queued_bytes += size
-            self._held_size = size
-        self.queue.nudge()
 
     def _drop(self, reason: str) -> None:
         """Close at once: the frames still queued are thrown away (the client resumes from its last
@@ -220,12 +158,8 @@ class Connection:
         queue = self.queue
         items = queue._items
         while True:
-            if self._held is not None:
-                await self._finish_held()
-                continue
             if not items:
-                await queue.nudged()
-                continue
+                await queue.wait()
             frame = items.popleft()
             if frame is None:
                 with contextlib.suppress(Exception):
@@ -236,67 +170,6 @@ class Connection:
             finally:
                 if not self.closed:
                     self.queued_bytes -= len(frame) if frame.isascii() else _size(frame)
-
-
-class _Turns:
-    """Counts the turns of the event loop in which ``Connection.push`` wrote frames at once: one
-    callback per such turn, for every connection together, where a writer task woken per frame cost a
-    task switch per delivery."""
-
-    def __init__(self) -> None:
-        self.turn = 0
-        self.pending = False
-        self.loop: asyncio.AbstractEventLoop | None = None
-
-    def now(self) -> int:
-        loop = asyncio.get_running_loop()
-        if not self.pending or loop is not self.loop:  # a loop closed with the callback still due
-            self.pending, self.loop = True, loop
-            self.turn += 1
-            loop.call_soon(self._next)
-        return self.turn
-
-    def _next(self) -> None:
-        self.turn += 1
-        self.pending = False
-
-
-_TURNS = _Turns()
-
-
-class _Failed:
-    """A write started by ``Connection.push`` that raised: awaited by the writer task, it raises."""
-
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-    def __await__(self) -> Generator[Any, None, None]:
-        raise self.exc
-        yield  # a generator, so that awaiting it is legal
-
-
-class _Resume:
-    """The rest of a write started by ``Connection.push`` that had to wait: the writer task awaits it,
-    blocking on what the write was waiting for, and then carries the write on where it stopped."""
-
-    def __init__(self, coro: Coroutine[Any, Any, Any], blocked: Any) -> None:
-        self.coro, self.blocked = coro, blocked
-
-    def __await__(self) -> Generator[Any, None, None]:
-        coro, blocked = self.coro, self.blocked
-        while True:
-            try:
-                yield blocked
-            except BaseException as exc:  # cancelled while waiting: the write is told, as it would be
-                try:
-                    blocked = coro.throw(exc)
-                except StopIteration:
-                    return
-                continue
-            try:
-                blocked = coro.send(None)
-            except StopIteration:
-                return
 
 
 def _size(frame: str) -> int:
