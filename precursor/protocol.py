@@ -60,14 +60,25 @@ def clean_strings(value: Any) -> Any:
     """Every string in a parsed JSON value (keys too) cleaned; ``ValueError`` for one over ``MAX_TEXT``.
     Deeply nested input raises ``RecursionError``, as the JSON parser does."""
     if isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"a string of {len(value)} characters; the limit is {MAX_TEXT}")
-        return clean_text(value)
+        return _clean_str(value)
     if isinstance(value, dict):
-        return {clean_strings(k): clean_strings(v) for k, v in value.items()}
+        # the strings of a flat command (a chat message: every key and value) cleaned here, not by a
+        # call each: this runs on every frame a player sends
+        return {
+            (_clean_str(k) if type(k) is str else clean_strings(k)): (
+                _clean_str(v) if type(v) is str else clean_strings(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [clean_strings(v) for v in value]
     return value
+
+
+def _clean_str(value: str) -> str:
+    if len(value) > MAX_TEXT:
+        raise ValueError(f"a string of {len(value)} characters; the limit is {MAX_TEXT}")
+    return _UNSAFE.sub("", value)
 
 
 Name = Annotated[str, BeforeValidator(clean_name)]

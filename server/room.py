@@ -87,13 +87,17 @@ class Outbox:
         return self._items.popleft()
 
     async def get(self) -> str | None:
+        await self.wait()
+        return self._items.popleft()
+
+    async def wait(self) -> None:
+        """Until something is queued."""
         while not self._items:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.popleft()
 
 
 @dataclass(eq=False)
@@ -119,12 +123,14 @@ class Connection:
     #: the protocol version the client asked for and the server speaks (``protocol=`` on connect): from
     #: 2 on, the events of one command come in one ``events`` frame
     version: int = 1
+    #: who the connection commands as, made on its first command (see server.app._actor)
+    actor: Actor | None = None
 
     def push(self, frame: str) -> None:
         if self.closed:
             return
-        size = _size(frame)
-        if self.queue.qsize() >= self.limit or self.queued_bytes + size > self.max_bytes:
+        size = len(frame) if frame.isascii() else _size(frame)
+        if len(self.queue._items) >= self.limit or self.queued_bytes + size > self.max_bytes:
             # too far behind: a socket that never reads would otherwise grow the server's memory
             # without bound; drop it, and the client reconnects and resumes from its last event
             self._drop(f"too slow: over {self.max_bytes} bytes or {self.limit} frames unread; resume")
@@ -148,8 +154,13 @@ class Connection:
             self.queue.put_nowait(None)
 
     async def writer(self) -> None:
+        # the queue's deque read here, not through a coroutine per frame: this runs once per delivery
+        queue = self.queue
+        items = queue._items
         while True:
-            frame = await self.queue.get()
+            if not items:
+                await queue.wait()
+            frame = items.popleft()
             if frame is None:
                 with contextlib.suppress(Exception):
                     await self.close(1013, self.reason)
@@ -158,7 +169,7 @@ class Connection:
                 await self.send(frame)
             finally:
                 if not self.closed:
-                    self.queued_bytes -= _size(frame)
+                    self.queued_bytes -= len(frame) if frame.isascii() else _size(frame)
 
 
 def _size(frame: str) -> int:
@@ -486,8 +497,8 @@ class GameRoom:
             return
         turn, phase = g.state.turn, g.state.phase
         g.handle(CommandEnvelope(actor=actor, command=command))
-        # a phase ends early once every seat in play is ready
-        while g.state.phase in PHASES and not g.state.ended and g.all_ready() and g.state.ready:
+        # a phase ends early once every seat in play is ready (nobody ready: no seat to look at)
+        while g.state.ready and g.state.phase in PHASES and not g.state.ended and g.all_ready():
             g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
         if (g.state.turn, g.state.phase) != (turn, phase):
             record(g, phase_clock(s, self._facts(), now), s)
@@ -738,7 +749,7 @@ class _Frames:
         self.rb = rb
         self.events = events
         self.bodies = bodies if bodies is not None and len(bodies) == len(events) else None
-        self._whole: dict[int, str] = {}  # event index -> frame of the whole event
+        self._whole: list[str | None] = [None] * len(events)  # event index -> frame of the whole event
         self._copies: dict[int, list[tuple[dict[str, Any], str]]] = {}  # index -> (copy, frame)
         self._frames: dict[str, list[str]] = {}
         self._batches: dict[str, str | None] = {}
@@ -751,14 +762,12 @@ class _Frames:
             rb, whole = self.rb, self._whole
             for i, ev in enumerate(self.events):
                 r = redact(rb, ev, audience)
-                if r is None:
-                    continue
                 if r is ev:
-                    f = whole.get(i)
+                    f = whole[i]
                     if f is None:
                         f = whole[i] = self._whole_frame(i, ev)
                     fs.append(f)
-                else:
+                elif r is not None:
                     fs.append(self._copy_frame(i, ev, r))
         return fs
 

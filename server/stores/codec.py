@@ -35,7 +35,12 @@ def encode(value: dict[str, Any], what: str) -> str:
     """
     if not isinstance(value, dict):
         raise ValueError(f"{what} must be a dict, not {type(value).__name__}")
-    return json.dumps(value, allow_nan=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
+
+
+#: What ``json.dumps(value, allow_nan=False, separators=(",", ":"))`` makes, with the encoder made once
+#: instead of for every event.
+_ENCODER = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
 
 
 def encode_events(events: list[Event]) -> list[str]:

@@ -169,7 +169,7 @@ async def test_each_distinct_form_of_an_event_is_encoded_once(rb: Rulebook, monk
     for phase in ("briefing", "negotiation"):
         await room.execute(fac, Advance(turn=1, phase=phase))
     calls = 0
-    real = json.dumps
+    real = json.JSONEncoder.encode
 
     def counting(*a: Any, **k: Any) -> str:
         nonlocal calls
@@ -177,7 +177,8 @@ async def test_each_distinct_form_of_an_event_is_encoded_once(rb: Rulebook, monk
         return real(*a, **k)
 
     start = room.game.state.seq
-    monkeypatch.setattr(json, "dumps", counting)
+    # every encoding, json.dumps's and the store's own encoder's alike
+    monkeypatch.setattr(json.JSONEncoder, "encode", counting)
     for phase in ("orders", "results"):  # adjudication, the next turn's briefing: fogged values
         await room.execute(fac, Advance(turn=1, phase=phase))
     monkeypatch.undo()
