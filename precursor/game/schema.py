@@ -38,7 +38,10 @@ STEPS: tuple[str, ...] = get_args(Step)
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built when first used, not when the class is defined: a rulebook whose files are in
+    # the cache (rulebook/cache.py) gets its models from there without validating, so most processes
+    # never build one, and building all of them was a third of importing this module.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Ext(Strict):
@@ -174,7 +177,7 @@ class Indicator(Grounded):
     owner: TeamId | None = Field(
         default=None, description="team the indicator belongs to (it sees it exactly)"
     )
-    fog: Fog = Fog()
+    fog: Fog = Fog.model_construct()  # the defaults, without building a validator for them
     fog_by_team: dict[TeamId, Fog] = Field(default_factory=dict)
     public: bool = Field(default=True, description="false: shown only to the owner team and the facilitator")
     description: str = ""
@@ -817,7 +820,7 @@ class Persona(Grounded):
     hard_rules: list[HardRule] = Field(default_factory=list)
     package: Package | None = None
     switches: list[Switch] = Field(default_factory=list)
-    voice: Voice = Voice()
+    voice: Voice = Voice.model_construct()
 
 
 class PersonasFile(Strict):

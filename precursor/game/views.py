@@ -9,6 +9,7 @@ noise, fixed per team and month so that asking twice never reveals more than ask
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from precursor.game import scoring
@@ -418,7 +419,8 @@ def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
     for lv, deps in _lever_deps(game.rb, team):
         sig: Any = None
         if deps is not None:
-            sig = (lv.id in free, *[env.get(d, _ABSENT) for d in deps])
+            # the values read in one C loop (map stops with deps); most levers read none
+            sig = (lv.id in free, tuple(map(env.get, deps, _ABSENTS)) if deps else ())
             old = kept.get(lv.id)
             if old is not None and old[0] == sig:
                 out.append(old[1])
@@ -467,6 +469,7 @@ def _lever_deps(rb: Rulebook, team: str) -> list[tuple[CLever, tuple[str, ...] |
 
 _LAG_CALL = re.compile(r"\blag\s*\(")
 _ABSENT = object()  # a name not in the state (its check then fails the same way each time)
+_ABSENTS = repeat(_ABSENT)
 
 
 def running_estimate(game: GameCore, team: str | None = None) -> dict[str, Any]:

@@ -1,11 +1,13 @@
-"""The parsed-rulebook cache (precursor/game/rulebook/cache.py): a warm load parses nothing and gives the
-same rulebook, played to the same events; a bad or stale entry, or a folder that cannot be written, costs
-only the parse it would have saved. The command line's choice of folder is tested with the CLI
-(tests/package/test_startup.py)."""
+"""The parsed-rulebook cache (precursor/game/rulebook/cache.py): a warm load parses nothing, validates
+nothing and gives the same rulebook, played to the same events; a bad or stale entry, or a folder that
+cannot be written, costs only the parse or the validation it would have saved. The command line's
+choice of folder is tested with the CLI (tests/package/test_startup.py)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 
 from precursor.analysis.runner import play
 from precursor.game.bots import BotDriver
-from precursor.game.rulebook import Rulebook, load, loading
+from precursor.game.rulebook import Rulebook, context, load, loading
 
 SCENARIO = "tutorial"
 
@@ -34,6 +36,50 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """Every file's models as the load got them, with whether pydantic validated them: (models, validated)."""
+    got: list[tuple[Any, Any]] = []
+    real, real_validate = context._validated, context.validate
+    fresh: list[bool] = []
+
+    def validate(doc: Any, model: Any) -> Any:
+        fresh.append(True)
+        return real_validate(doc, model)
+
+    def watched(doc: Any, model: Any) -> Any:
+        fresh.clear()
+        result = real(doc, model)
+        got.append((result, bool(fresh)))
+        return result
+
+    monkeypatch.setattr(context, "validate", validate)
+    monkeypatch.setattr(context, "_validated", watched)
+    return got
+
+
+def same_models(a: Any, b: Any, where: str = "") -> None:
+    """Equal, and equal in what ``==`` does not look at: each value's type and which fields were given."""
+    from pydantic import BaseModel
+
+    assert type(a) is type(b), where
+    if isinstance(a, BaseModel):
+        assert a.__pydantic_fields_set__ == b.__pydantic_fields_set__, where
+        assert list(a.__dict__) == list(b.__dict__), where
+        for k in a.__dict__:
+            same_models(a.__dict__[k], b.__dict__[k], f"{where}.{k}")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same_models(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for k in a:
+            same_models(a[k], b[k], f"{where}[{k}]")
+    else:
+        assert a == b, where
+
+
+@pytest.fixture
 def folder(tmp_path: Path) -> Iterator[Path]:
     from precursor.game.rulebook import cache
 
@@ -43,8 +89,9 @@ def folder(tmp_path: Path) -> Iterator[Path]:
     cache.use(None)
 
 
-def entries(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.rglob("*.marshal"))}
+def entries(folder: Path, kind: str = "yaml") -> dict[str, bytes]:
+    """The kept parses ("yaml") or the kept models ("models"), by name."""
+    return {p.name: p.read_bytes() for p in sorted((folder / kind).glob("*.marshal"))}
 
 
 def events(rb: Rulebook) -> str:
@@ -77,7 +124,7 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_written_again(folder: Path, p
     cold = load()
     good = entries(folder)
     names = list(good)
-    paths = sorted(folder.rglob("*.marshal"))
+    paths = sorted((folder / "yaml").glob("*.marshal"))
     paths[0].write_bytes(b"\x00not marshal at all")
     paths[1].write_bytes(good[names[1]][: len(good[names[1]]) // 2])  # cut short
     paths[2].write_bytes(good[names[3]])  # another file's parse under this file's key
@@ -121,7 +168,7 @@ def test_a_folder_that_cannot_be_created_changes_nothing(tmp_path: Path, parses:
 def test_a_writer_that_died_costs_one_entry_once(folder: Path, parses: list[str]) -> None:
     """A temporary file left by a process that died while writing an entry is cleared, not waited on."""
     load()
-    paths = sorted(folder.rglob("*.marshal"))
+    paths = sorted((folder / "yaml").glob("*.marshal"))
     paths[0].unlink()
     leftover = paths[0].with_name(paths[0].name + ".tmp")
     leftover.write_bytes(b"half an entry")
@@ -153,3 +200,56 @@ def test_a_read_only_folder_is_read_and_not_written(folder: Path, parses: list[s
     assert parses == [str(mine)]  # the kept entries were read; the new file's parse could not be kept
     assert warm.fingerprint == cold.fingerprint and "mine" in warm.scenarios
     assert entries(folder) == kept
+
+
+def test_a_warm_load_validates_nothing_and_gets_the_same_models(
+    folder: Path, validations: list[tuple[Any, Any]]
+) -> None:
+    cold = load()
+    first = list(validations)
+    # each file validated once (the modules file is asked for twice: the second time it is kept)
+    assert first and sum(fresh for _, fresh in first) == len(entries(folder, "models")) == len(first) - 1
+    validations.clear()
+    warm = load()
+    assert [fresh for _, fresh in validations] == [False] * len(first)
+    for (a, _), (b, _) in zip(first, validations, strict=True):
+        same_models(a, b)
+    same(cold, warm)
+
+
+def test_a_bad_model_entry_is_validated_again(folder: Path, validations: list[tuple[Any, Any]]) -> None:
+    import marshal
+
+    from precursor.game.rulebook import cache
+
+    cold = load()
+    good = entries(folder, "models")
+    paths = sorted((folder / "models").glob("*.marshal"))
+    names = [p.name for p in paths]
+    paths[0].write_bytes(b"\x00not marshal at all")
+    paths[1].write_bytes(good[names[2]])  # another file's models under this file's key
+    # an entry naming a class that is not one of the schema's models is never built
+    k = paths[3].name.removesuffix(".marshal")
+    paths[3].write_bytes(marshal.dumps((cache.MODELS_FORMAT, k, ("m", "Path", {}, {}, []))))
+    validations.clear()
+    again = load()
+    assert sum(fresh for _, fresh in validations) == 3
+    same(cold, again)
+    assert entries(folder, "models") == good  # rewritten whole
+
+
+def test_a_process_with_a_warm_cache_builds_no_validator(folder: Path) -> None:
+    """Importing the schema builds no model's validator, and a load from the cache needs none."""
+    load()
+    code = (
+        "import sys; from pathlib import Path; from pydantic import BaseModel\n"
+        "from precursor.game import schema; from precursor.game.rulebook import cache, load\n"
+        "cache.use(Path(sys.argv[1])); load()\n"
+        "built = [n for n, c in vars(schema).items() if isinstance(c, type) and issubclass(c, BaseModel)"
+        " and c is not BaseModel and c.__pydantic_complete__]\n"
+        "print(built)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "[]"

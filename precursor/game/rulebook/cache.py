@@ -7,9 +7,14 @@ parse depends on: this package's version, the Python version and the parser's ow
 checkout keeps one version number while its parser changes). A changed file thus has a new key and is
 parsed again; nothing needs invalidating.
 
-Only the parse is kept. The validated pydantic models would save little (validating the whole rulebook
-takes under 10 ms, about what unpickling the models takes), and the compiled expressions are closures,
-which cannot be stored at all; everything above the parse is rebuilt as before, from the same data.
+The validated pydantic models of each file are kept too (``validated``), under a key made of the data
+they were validated from (after any overrides) and the schema's own source. Validating is quick, but it
+needs the models' validators, and building those was a third of importing ``precursor.game.schema``:
+the models build them only when first used (``defer_build``), so a process whose files are all kept
+builds none. Models are written as plain values (each one its class's name, its fields and which of
+them the file gave) and rebuilt only as classes of ``precursor.game.schema``, without validating
+again. The compiled expressions are closures, which cannot be stored at all; everything above the
+models is rebuilt as before.
 
 The cache is a convenience and never an error: an entry that cannot be read, does not match its key or
 is not what a parse returns is ignored and written again; a folder that cannot be created or written
@@ -27,6 +32,7 @@ import contextlib
 import hashlib
 import marshal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +40,9 @@ from precursor.game.loader import Doc, Path_
 
 # bumped when an entry's layout changes; part of every key and of every entry
 FORMAT = "precursor-yaml-1"
+MODELS_FORMAT = "precursor-models-2"
 _SALT: list[bytes] = []  # the key's part that is the same for every file, computed once per process
+_MODELS_SALT: list[bytes] = []  # the same for the kept models: the schema's source instead of the parser's
 _FOLDER: list[Path] = []  # where entries go; empty: no cache
 
 
@@ -106,7 +114,11 @@ def store(raw: bytes, data: Any, lines: dict[Path_, int]) -> None:
         blob = marshal.dumps((FORMAT, k, data, lines))
     except ValueError:  # a value marshal cannot store (a YAML timestamp): parse this file each time
         return
-    path = _entry(where, k)
+    _write(_entry(where, k), blob)
+
+
+def _write(path: Path, blob: bytes) -> None:
+    """Writes an entry whole or not at all; never raises."""
     tmp = path.with_name(f"{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,3 +132,151 @@ def store(raw: bytes, data: Any, lines: dict[Path_, int]) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+# ------------------------------------------------------------------ validated models
+
+
+class _NotKept(Exception):
+    """A value the models' encoding does not cover: the file's models are then validated each time."""
+
+
+def _models_salt() -> bytes:
+    if not _MODELS_SALT:
+        from precursor import __version__
+        from precursor.game import schema
+
+        try:
+            source = Path(schema.__file__ or "").read_bytes()
+        except OSError:
+            source = b""
+        if not source:  # no source to tell one schema from another: never trust a kept model
+            _MODELS_SALT.append(b"")
+        else:
+            head = f"{MODELS_FORMAT}\0{__version__}\0{sys.version}\0".encode()
+            _MODELS_SALT.append(head + hashlib.sha256(source).digest())
+    return _MODELS_SALT[0]
+
+
+def _models_key(data: Any, model: type[Any]) -> str | None:
+    salt = _models_salt()
+    if not salt:
+        return None
+    try:
+        # version 2: no back-references, so equal data gives equal bytes whatever shares what in memory
+        body = marshal.dumps(data, 2)
+    except ValueError:
+        return None
+    return hashlib.sha256(salt + model.__name__.encode() + b"\0" + body).hexdigest()
+
+
+def _models_entry(folder: Path, k: str) -> Path:
+    return folder / "models" / f"{k}.marshal"
+
+
+_PLAIN = (str, bool, int, float)
+
+
+def _encode(value: Any, models: Any) -> tuple[Any, bool]:
+    """An entry's form of a value, and whether it is plain (holds no model and no tuple).
+
+    A plain value is written as it is and read back as it is, without a walk; everything else is a
+    tagged tuple: a tuple ("t", items), a list or dict holding models ("l", items) or ("d", items), a
+    model ("m", class name, fields, tagged fields, the fields the file gave), its plain fields as they
+    are with None for the others, which are apart, so that reading it walks only them. Every tuple in
+    an entry is thus a tag.
+    """
+    kind = type(value)
+    if value is None or kind in _PLAIN:  # exactly: a str enum would come back a plain str
+        return value, True
+    if kind is list:
+        items = [_encode(v, models) for v in value]
+        if all(plain for _, plain in items):
+            return value, True
+        return ("l", [e for e, _ in items]), False
+    if kind is dict:
+        if any(type(k) not in _PLAIN for k in value):
+            raise _NotKept
+        pairs = {k: _encode(v, models) for k, v in value.items()}
+        if all(plain for _, plain in pairs.values()):
+            return value, True
+        return ("d", {k: e for k, (e, _) in pairs.items()}), False
+    if kind is tuple:
+        return ("t", tuple(_encode(v, models)[0] for v in value)), False
+    if isinstance(value, models.BaseModel) and getattr(models.schema, kind.__name__, None) is kind:
+        if value.__pydantic_extra__ or value.__pydantic_private__:
+            raise _NotKept
+        fields, tagged = {}, {}
+        for k, v in value.__dict__.items():
+            e, plain = _encode(v, models)
+            fields[k] = e if plain else None
+            if not plain:
+                tagged[k] = e
+        return ("m", kind.__name__, fields, tagged, sorted(value.__pydantic_fields_set__)), False
+    raise _NotKept
+
+
+def _decode(value: Any, models: Any) -> Any:
+    """A tagged tuple of ``_encode`` as the value it stands for."""
+    tag = value[0]
+    if tag == "l":
+        return [_decode(v, models) if type(v) is tuple else v for v in value[1]]
+    if tag == "d":
+        return {k: _decode(v, models) if type(v) is tuple else v for k, v in value[1].items()}
+    if tag == "t":
+        return tuple(_decode(v, models) if type(v) is tuple else v for v in value[1])
+    _tag, name, fields, tagged, given = value
+    cls = getattr(models.schema, name, None)
+    if tag != "m" or not (isinstance(cls, type) and issubclass(cls, models.BaseModel)):
+        raise _NotKept
+    # what unpickling a model does: its fields as they were validated, and no validation again
+    obj: Any = object.__new__(cls)  # as unpickling does: no model of the schema has a __new__ of its own
+    _set = object.__setattr__
+    for k, v in tagged.items():
+        fields[k] = _decode(v, models)
+    _set(obj, "__dict__", fields)
+    _set(obj, "__pydantic_fields_set__", set(given))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+class _Models:
+    """The modules the models' encoding needs, imported when it is first used."""
+
+    def __init__(self) -> None:
+        from pydantic import BaseModel
+
+        from precursor.game import schema
+
+        self.BaseModel = BaseModel
+        self.schema = schema
+
+
+def validated(data: Any, model: type[Any], validate: Callable[[], Any]) -> Any:
+    """``validate()``'s model of ``data``, or the one kept for equal data by an earlier process.
+
+    ``validate`` raises on invalid data, which is never kept; a bad or foreign entry is ignored and
+    written again.
+    """
+    where = folder()
+    k = None if where is None else _models_key(data, model)
+    if where is None or k is None:
+        return validate()
+    models = _Models()
+    path = _models_entry(where, k)
+    try:
+        entry = marshal.loads(path.read_bytes())
+        if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == MODELS_FORMAT and entry[1] == k:
+            found = _decode(entry[2], models) if type(entry[2]) is tuple else None
+            if isinstance(found, model):
+                return found
+    except (OSError, ValueError, EOFError, TypeError, KeyError, _NotKept):
+        pass
+    result = validate()
+    try:
+        blob = marshal.dumps((MODELS_FORMAT, k, _encode(result, models)[0]))
+    except (ValueError, _NotKept):
+        return result
+    _write(path, blob)
+    return result

@@ -14,6 +14,7 @@ from typing import Any
 from precursor.game import schema as S
 from precursor.game.expr import Expr, ExprError, Symbols, Type, compile_expr
 from precursor.game.loader import Doc, Path_, Problem, RulebookError, validate
+from precursor.game.rulebook import cache
 
 # the documents to compile, by the kind of file each one is (see loading.classify)
 Kinds = dict[str, list[Doc]]
@@ -76,7 +77,7 @@ def one(ctx: Ctx, kinds: Kinds, kind: str, model: type[Any]) -> tuple[Doc, Any] 
         return None
     doc = docs[0]
     try:
-        return doc, validate(doc, model)
+        return doc, _validated(doc, model)
     except RulebookError as exc:
         ctx.problems.extend(exc.problems)
         return None
@@ -87,7 +88,12 @@ def many(ctx: Ctx, kinds: Kinds, kind: str, model: type[Any]) -> list[tuple[Doc,
     out = []
     for doc in kinds.get(kind, []):
         try:
-            out.append((doc, validate(doc, model)))
+            out.append((doc, _validated(doc, model)))
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
     return out
+
+
+def _validated(doc: Doc, model: type[Any]) -> Any:
+    """The file's models, from the cache when an earlier process validated the same data (cache.py)."""
+    return cache.validated(doc.data, model, lambda: validate(doc, model))

@@ -90,7 +90,8 @@ def _inject(ctx: Ctx, doc: Doc, p: Path_, inj: S.Inject, ssyms: Symbols, known: 
         aud,
         inj.deck,
         tuple(inj.sources),
-        inj.ext.model_dump() if inj.ext else None,
+        # as model_dump() gives it, without building a serializer for one small model (schema.Strict)
+        {"note": inj.ext.note, "confidence": inj.ext.confidence} if inj.ext else None,
     )
 
 
