@@ -92,6 +92,30 @@ def key_name(rb: Rulebook | None, key: str) -> str:
     return key
 
 
+def rule_name(rb: Rulebook | None, rule: str) -> str:
+    """A rule as the rulebook names it; a lever by its name and code; else the id's last part in words
+    (``d7.praise`` is "praise"), never the bare id."""
+    if rb is not None:
+        names = _names(rb)
+        if rule in names:
+            return names[rule]
+        lever = rb.levers.get(rule)
+        if lever is not None:
+            return f"{lever.name} ({lever.code})"
+    return rule.rsplit(".", 1)[-1].replace("_", " ")
+
+
+_NAMES: dict[int, dict[str, str]] = {}
+
+
+def _names(rb: Rulebook) -> dict[str, str]:
+    """The rules' names by id, built once per rulebook (the rulebook keeps its rules as a list)."""
+    key = id(rb)
+    if key not in _NAMES:
+        _NAMES[key] = {r.id: r.name for r in rb.rules}
+    return _NAMES[key]
+
+
 def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
     """An event's changes by name, before → after; a change that shows no difference is left out, and
     so are a lever's play counters (every order moves them; the card says the order ran)."""
@@ -265,7 +289,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
-    inputs = _inputs_text(ev.get("inputs"))
+    inputs = _inputs_text(ev.get("inputs"), rb)
     if inputs:
         out += "\n    inputs: " + inputs
     if ev.get("sources"):
@@ -288,8 +312,9 @@ def _agreement_update(ev: dict[str, Any]) -> str:
     return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")
 
 
-def _inputs_text(inputs: Any) -> str:
-    """An event's inputs: one mapping (an effect's modifiers) or a list of them (a roll per target)."""
+def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
+    """An event's inputs: one mapping (an effect's modifiers) or a list of them (a roll per target).
+    A rule is named as the rulebook names it, and the engine's keys are read as words."""
     if isinstance(inputs, dict):
         inputs = [inputs]
     if not isinstance(inputs, list):
@@ -297,10 +322,17 @@ def _inputs_text(inputs: Any) -> str:
     parts = []
     for i in inputs[:3]:
         if isinstance(i, dict):
-            parts.append(", ".join(f"{k}={number(v) if isinstance(v, float) else v}" for k, v in i.items()))
+            parts.append(", ".join(_input_item(k, v, rb) for k, v in i.items()))
         elif i is not None:
             parts.append(str(i))
     return "; ".join(p for p in parts if p)
+
+
+def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
+    if key == "rule" and isinstance(value, str):
+        return rule_name(rb, value)
+    shown = number(value) if isinstance(value, float) else value
+    return f"{key.replace('_', ' ')} {shown}"
 
 
 def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "") -> str:

@@ -35,30 +35,6 @@ TAGS = {
 HANG = 2  # a wrapped line goes on this much further in than the line it continues
 
 
-def rule_name(rb: Rulebook | None, rule: str) -> str:
-    """A rule as the rulebook names it; a lever by its name and code; else the id's last part in words
-    (``d7.praise`` is "praise"), never the bare id."""
-    if rb is not None:
-        names = _names(rb)
-        if rule in names:
-            return names[rule]
-        lever = rb.levers.get(rule)
-        if lever is not None:
-            return f"{lever.name} ({lever.code})"
-    return rule.rsplit(".", 1)[-1].replace("_", " ")
-
-
-_NAMES: dict[int, dict[str, str]] = {}
-
-
-def _names(rb: Rulebook) -> dict[str, str]:
-    """The rules' names by id, built once per rulebook (the rulebook keeps its rules as a list)."""
-    key = id(rb)
-    if key not in _NAMES:
-        _NAMES[key] = {r.id: r.name for r in rb.rules}
-    return _NAMES[key]
-
-
 def _lever(rb: Rulebook | None, lever: str) -> str:
     return rb.levers[lever].code if rb is not None and lever in rb.levers else lever
 
@@ -93,7 +69,7 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t == "statement" and ev.get("kind"):
         what = f"{team} {str(ev['kind']).replace('_', ' ')}".strip()
     elif isinstance(rule, str) and rule:
-        what = rule_name(rb, rule)
+        what = render.rule_name(rb, rule)
     else:
         return None
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""

@@ -178,3 +178,22 @@ def test_a_result_line_does_not_name_its_rule_twice(rb: Rulebook) -> None:
     line = _head(ev, rb) or ""
     assert line.lower().count("three-month review") == 1, line
     assert "displayed overdose deaths" in line
+
+
+def test_a_results_inputs_line_names_its_rule_and_reads_its_keys_as_words(rb: Rulebook) -> None:
+    """'inputs: rule=a1.tension, base=3, tension_added=4' read the results tab once a persona began
+    ordering levers that add sovereignty tension (the rule's id is never shown where it has a name)."""
+    ev = {
+        "type": "order_executed",
+        "lever": "us_poe",
+        "code": "US-POE",
+        "team": "us",
+        "name": "More inspections",
+        "changes": {"mx.st": 45.0},
+        "before": {"mx.st": 42.0},
+        "inputs": [{"rule": "a1.tension", "base": 3, "multiplier": 1.5, "tension_added": 4}],
+    }
+    card = render.why_card(ev, rb)
+    name = next(r.name for r in rb.rules if r.id == "a1.tension")
+    assert f"inputs: {name}, base 3, multiplier 1.5, tension added 4" in card
+    assert "a1.tension" not in card and "=" not in card.split("inputs:")[1]
