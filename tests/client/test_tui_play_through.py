@@ -20,7 +20,8 @@ Coverage: 7 scenarios x 4 teams = 28 seats played to the end (60 game turns, 240
 the tutorial solo. Nobody answers a proposal in the all-student games (they lapse), so agreements
 between people are not made here; the solo game's bots answer and table their own.
 
-Cost: the client's rendering is what a turn spends (about 2 s of CPU per student turn), so the games
+Cost: the client's layout and painting is what a turn spends (2.5 to 3.5 s of CPU per student turn,
+measured on a busy two-core machine; 240 of them, over 10 minutes on one core), so the games
 run in worker processes, one per core (two on CI), longest first; each test waits for its own game.
 A failure in a worker comes back as that game's test failure, with the worker's traceback.
 """
@@ -29,9 +30,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import re
+import signal
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -454,11 +457,20 @@ def games(request: pytest.FixtureRequest) -> Iterator[dict[str, Future[list[dict
     if not workers:
         yield {g: _done_here(g) for g in order}
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    spawn = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=spawn, initializer=_die_with_parent)
     try:
         yield {g: pool.submit(play_game, g) for g in order}
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when pytest does (killed by a CI timeout, say) rather than play on alone: a
+    worker in the middle of a game did not end on SIGTERM. Linux only; elsewhere nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _done_here(game: str) -> Future[list[dict[str, Any]]]:
