@@ -379,7 +379,8 @@ class GameScreen(Screen[None]):
         text = render.status_line(self.model)
         if text != self._status_shown:
             self._status_shown = text
-            self.query_one("#status", Static).update(text)
+            # one line, its height fixed in the CSS: no need to lay the screen out again
+            self.query_one("#status", Static).update(text, layout=False)
 
     def redraw_all(self) -> None:
         self._status()

@@ -206,3 +206,10 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def set_text(widget: Static, text: str | Text) -> None:
+    """Update a Static only when what it says changes: each update lays the whole screen out again,
+    and a pane's redraw on every frame of the game mostly says the same thing."""
+    if widget.content != text:
+        widget.update(text)

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render
+from ..widgets import set_text
 from .notice import Notice
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class BriefingPane(VerticalScroll):
         self.model, self.rb = model, rb
         self.waiting: list[str] = []  # cards of injects that came while the student was typing
         self._waiting_titles: list[str] = []
+        self._brief = ""  # the Markdown shown
 
     def on_mount(self) -> None:
         self.watch(self.screen, "focused", self._focus_moved, init=False)
@@ -78,7 +80,10 @@ class BriefingPane(VerticalScroll):
 
     def show(self) -> None:
         with contextlib.suppress(NoMatches):  # a frame read while the app closes: nothing to draw
-            self.query_one("#brief", Markdown).update(render.briefing_markdown(self.model, self.rb))
+            text = render.briefing_markdown(self.model, self.rb)
+            if text != self._brief:  # Markdown rebuilds every block it shows on each update
+                self._brief = text
+                self.query_one("#brief", Markdown).update(text)
             self.show_injects()
 
     def show_injects(self) -> None:
@@ -91,9 +96,9 @@ class BriefingPane(VerticalScroll):
         before = [ev for ev in reversed(self.model.injects) if ev.get("turn") != turn]
         news = self.query_one("#brief-news", Static)
         news.display = bool(now)
-        news.update(self._cards(f"This turn's injects ({len(now)})", now))
+        set_text(news, self._cards(f"This turn's injects ({len(now)})", now))
         earlier = self._cards(f"Earlier injects ({len(before)}, newest first)", before)
-        self.query_one("#brief-injects", Static).update(earlier or "Earlier injects: none.")
+        set_text(self.query_one("#brief-injects", Static), earlier or "Earlier injects: none.")
 
     def _cards(self, head: str, injects: list[dict[str, Any]]) -> str:
         if not injects:

@@ -151,6 +151,7 @@ class DashboardPane(Vertical):
         self.rb = rb
         self._sections: tuple[str | None, list[tuple[str, list[str]]]] | None = None
         self._width = 0  # the width the columns were last laid out for
+        self._drawn = ""  # what the table shows: the same view again redraws nothing
 
     def compose(self) -> ComposeResult:
         yield Static("", id="scoreline", markup=False)
@@ -180,6 +181,10 @@ class DashboardPane(Vertical):
         trend_w = 12 if wide else 8
         fixed = VALUE_W + unit_w + trend_w + MARK_W + 2 * 5 + 2
         name_w = max(NAME_MIN, width - fixed)
+        drawn = repr((width, rows))
+        if drawn == self._drawn:  # every frame of a phase change redraws; rebuilding costs ~20 ms
+            return
+        self._drawn = drawn
         cursor, scroll = table.cursor_row, table.scroll_y
         table.clear(columns=True)
         self._width = width

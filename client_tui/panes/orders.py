@@ -30,7 +30,7 @@ from precursor.game.commands import Order, SubmitOrders
 
 from .. import render, terms
 from ..composer import ParamsScreen
-from ..widgets import OrderList
+from ..widgets import OrderList, set_text
 from .notice import Notice, refused
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class OrdersPane(Vertical):
         if sl.highlighted is not None and sl.highlighted < sl.option_count:
             lid = sl.get_option_at_index(sl.highlighted).value
             row = next((r for r in self.rows() if r["id"] == lid), None)
-        self.query_one("#order-detail", Static).update(self._detail(row) if row else "")
+        set_text(self.query_one("#order-detail", Static), self._detail(row) if row else "")
 
     def _detail(self, row: dict[str, Any]) -> str:
         cost = self._row_cost(row)
@@ -315,11 +315,12 @@ class OrdersPane(Vertical):
         keep = sl.highlighted
         sl.clear_options()
         dropped = []
+        options = []
         for lv in self.rows():
             ticked = lv["id"] in self._choice
             if ticked and not lv["available"]:
                 dropped.append(lv)
-            sl.add_option(
+            options.append(
                 Selection(
                     Text(self._label(lv)),
                     lv["id"],
@@ -327,6 +328,7 @@ class OrdersPane(Vertical):
                     disabled=not lv["available"],
                 )
             )
+        sl.add_options(options)  # at once: one by one, each lays the list out again
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         self.show_detail()
@@ -357,7 +359,7 @@ class OrdersPane(Vertical):
                 f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
                 " again those still available"
             )
-        self.query_one("#order-info", Static).update(text)
+        set_text(self.query_one("#order-info", Static), text)
 
     def _budget_text(self) -> str:
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
@@ -493,7 +495,7 @@ class OrdersPane(Vertical):
                 lines.append(f"  we expect — {pos['expectations']}")
         elif team and m.turn <= 1 and not m.ended:
             lines.append("No position filed yet: w files your team's goals, red lines and expectations")
-        self.query_one("#wc-info", Static).update("\n".join(lines))
+        set_text(self.query_one("#wc-info", Static), "\n".join(lines))
 
     @on(Button.Pressed, "#wc-free")
     async def _wc_free(self) -> None:

@@ -25,7 +25,7 @@ from precursor.game.commands import Respond
 
 from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send
-from ..widgets import Confirm
+from ..widgets import Confirm, set_text
 from .notice import Notice
 
 if TYPE_CHECKING:
@@ -113,9 +113,9 @@ class ProposalsPane(Vertical):
             if self.model.proposals
             else "No proposal yet: n puts one together"
         )
-        self.query_one("#prop-hint", Static).update(hint)
-        self.query_one("#agreements", Static).update(render.agreements_text(self.model))
-        self.query_one("#prop-replies", Static).update(replies_text(self.model))
+        set_text(self.query_one("#prop-hint", Static), hint)
+        set_text(self.query_one("#agreements", Static), render.agreements_text(self.model))
+        set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._tell_replies()
 
     def _tell_replies(self) -> None:

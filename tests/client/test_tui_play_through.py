@@ -1,30 +1,43 @@
-"""Every shipped scenario played through the real client as each team, against the scenario's default
-bots in the other seats (what ``precursor solo`` sets up), on a real server in this event loop.
+"""Every shipped scenario played to the end as each team through the real client, on a real server.
 
-The student only does what the screen offers: it ticks levers the orders tab shows as available and
+One game per scenario, with a student in every seat: four real client apps (each under Pilot, in its
+own task) on one embedded server, so each team plays the whole scenario as a person at the keyboard
+would, and every proposal is tabled to other people. One more game, the tutorial as China against the
+scenario's default bots (what ``precursor solo`` sets up), keeps the bots' side of the table in play.
+
+Each student only does what its screen offers: it ticks levers the orders tab shows as available and
 affordable, sets a parameter away from its default in the parameters form (``p``) when a lever with
 parameters can be afforded, submits, and tables a proposal every negotiation phase through the
 composer (``n``), sending it only once the composer's check line says "ok". Every error frame any of
-the screen's connections receives is collected, and the game fails on the first one: each refusal the
+the seat's connections receives is collected, and the game fails on the first one: each refusal the
 server could give here (order limit, capital, a once-only lever, an unavailable lever, the phase, a
 proposal the server's check refuses) is one the client's own state could have predicted, so a refusal
 means the client showed as possible something that was not. Every inject the seat receives must be
-shown, whole, in the briefing tab; the debrief at the end must list every objective of the team
-(the public aim and each secret one, met or missed) and every team's final score.
+shown, whole, in the briefing tab and on a card; the debrief at the end must list every objective of
+the team (the public aim and each secret one, met or missed) and every team's final score.
 
-Coverage (28 games, one per scenario and team, each on its own server): every scenario is played to
-the end as one team (``full_team``, a different one from scenario to scenario: election-season as the
-US, loose-talk and three-weeks as Mexico, red-line and the tutorial as China, tariffs-and-terror as
-Canada; the record as the US for 8 of its 22 turns, to keep the CI run short) and for its first turn
-(all four phases: an inject read, a proposal tabled, orders given with a parameter set) as each of the
-other three. The end screen is checked in the six games played to the end. Playing all 28 to the
-end (240 turns, at about 2.5 s a turn) would take well over ten minutes on two cores.
+Coverage: 7 scenarios x 4 teams = 28 seats played to the end (60 game turns, 240 student turns), plus
+the tutorial solo. Nobody answers a proposal in the all-student games (they lapse), so agreements
+between people are not made here; the solo game's bots answer and table their own.
+
+Cost: the client's layout and painting is what a turn spends (2.5 to 3.5 s of CPU per student turn,
+measured on a busy two-core machine; 240 of them, over 10 minutes on one core), so the games
+run in worker processes, one per core (two on CI), longest first; each test waits for its own game.
+A failure in a worker comes back as that game's test failure, with the worker's traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import multiprocessing
+import os
 import re
+import signal
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import pytest
@@ -55,33 +68,29 @@ from precursor.game.rulebook import default_rulebook
 RB = default_rulebook()
 TEAMS = ("us", "mx", "cn", "ca")
 SCENARIOS = sorted(RB.scenarios)
-PARTIAL_TURNS = 1  # the games not played to the end: their first turn
+SOLO = ("tutorial", "cn")  # the one game against bots: scenario, the student's team
+GAMES = [*SCENARIOS, "solo"]
+
+
+def game_turns(game: str) -> int:
+    return RB.scenarios[SOLO[0] if game == "solo" else game].model.turns
 
 
 def game_budget(turns: int) -> float:
     """Seconds a game may take (every wait has its own, shorter bound too): a stuck game fails, it
-    never hangs CI; generous, as a busy machine plays a turn several times slower than an idle one."""
-    return 30.0 + 20.0 * turns
+    never hangs CI; generous, as four students on a busy machine play a turn many times slower than
+    on an idle one (a shared two-core machine at a load of 7 took over 40 s a turn)."""
+    return 120.0 + 90.0 * turns
 
 
-def full_team(scenario: str) -> str:
-    """The team that plays a scenario to the end: a different one from scenario to scenario (in name
-    order), so that each team finishes at least one scenario beside the tutorial."""
-    return TEAMS[SCENARIOS.index(scenario) % len(TEAMS)]
+POLL = 0.05  # seconds between a waiting student's looks at its screen
 
 
-LONG = 12  # a scenario longer than this (the record's 22 monthly turns) is played to LONG_CAP turns
-LONG_CAP = 8
-
-
-def turns_to_play(scenario: str, team: str) -> int:
-    """A scenario is played to the end by its ``full_team`` and for its first ``PARTIAL_TURNS`` turns
-    by the other three (28 whole games, 60 turns each for four teams, do not fit in a CI run); the
-    record, 22 turns, only to its eighth (two minutes of a CI run for turns like the ones before)."""
-    total = RB.scenarios[scenario].model.turns
-    if team != full_team(scenario):
-        return min(total, PARTIAL_TURNS)
-    return LONG_CAP if total > LONG else total
+def _holds(pred: Any) -> bool:
+    try:
+        return bool(pred())
+    except Exception:  # a widget not mounted yet counts as "not yet"
+        return False
 
 
 def _text(w: Static) -> str:
@@ -106,7 +115,16 @@ class Student:
         return self.pilot.app
 
     async def until(self, pred: Any, what: str, timeout: float = 15.0) -> None:
-        await wait_until(self.pilot, pred, timeout=timeout, what=what)
+        """Like ``wait_until``, but the app runs as it does for a person while the student waits: a
+        Pilot pause on every poll makes each of the four apps re-check all its widgets and repaint
+        (most of a game's CPU); here it polls the state it reads, and settles the app once it holds."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while not _holds(pred):
+            if loop.time() > end:
+                await wait_until(self.pilot, pred, timeout=0, what=what)  # fails, showing the screen
+            await asyncio.sleep(POLL)
+        await self.pilot.pause()
 
     async def clear_cards(self) -> None:
         """Close a window of inject cards (it may come up at any time), keeping what it said."""
@@ -291,8 +309,6 @@ class Student:
             elif phase == "orders":
                 await self.give_orders()
             self.no_refusal(f"T{gs.model.turn} {phase}")
-            if gs.model.turn == turns and phase == "results" and not self.full_game(turns):
-                return
             await self.ready()
         self.no_refusal("the end")
 
@@ -301,23 +317,11 @@ class Student:
         said = [f"{e.get('code')}: {e.get('message')}" for e in self.errors]
         assert not said, f"refused by the server by {where}: {said}"
 
-    def full_game(self, turns: int) -> bool:
-        return turns >= RB.scenarios[self.scenario].model.turns
-
     def check_injects(self, injects: dict[int, dict[str, Any]]) -> None:
         """Every inject received so far is in the briefing tab, its whole text."""
         shown = self.briefing_text()
         missing = [ev.get("title") or ev.get("id") for ev in injects.values() if str(ev["text"]) not in shown]
         assert not missing, f"injects not shown in the briefing tab: {missing}"
-
-
-async def _solo_game(url: str, scenario: str, team: str) -> tuple[str, str]:
-    """The game ``precursor solo`` makes: the scenario's default personas in every other seat."""
-    bots = {t: p for t, p in resolve_personas(RB, scenario).items() if t != team}
-    async with LobbyClient(url) as lobby:
-        g = await lobby.create_game(scenario, seed=7, bots=bots, name="play-through")
-        joined = await lobby.join(g.game_id, g.join_codes[team], f"student-{team}")
-    return g.game_id, joined.token
 
 
 def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
@@ -337,53 +341,157 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("team", TEAMS)
-@pytest.mark.parametrize("scenario", SCENARIOS)
-async def test_a_student_plays_the_scenario_through_the_client(
-    scenario: str, team: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    errors: list[dict[str, Any]] = []
-    injects: dict[int, dict[str, Any]] = {}
+async def _seat(
+    url: str, game_id: str, token: str, scenario: str, team: str, seen: dict[str, Any]
+) -> dict[str, Any]:
+    """One student plays a seat to the end through its own app; what it did, for the summary."""
+    errors, injects = seen["errors"], seen["injects"]
+    turns = RB.scenarios[scenario].model.turns
+    app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        student = Student(pilot, gs, scenario, team, errors)
+        await student.play(turns, injects)
+        student.check_injects(injects)
+        for ev in injects.values():
+            assert any(str(ev["text"]) in c for c in student.cards) or ev.get("turn") == 1, ev
+        played = range(1, turns + 1)
+        assert sorted(student.ordered) == list(played), student.ordered
+        assert all(student.ordered[t] for t in played), student.ordered
+        assert sorted(student.tabled) == list(played), student.tabled
+        if any(RB.levers[lid].params for lid in RB.levers if RB.levers[lid].team == team):
+            assert student.param_orders, "no order with parameters set in the form"
+        await student.until(lambda: app.screen.query_one("#game-over-text", Static), "the debrief")
+        assert isinstance(app.screen, GameOverScreen)
+        text = _text(app.screen.query_one("#game-over-text", Static))
+        assert gs.model.ended
+        problems = _debrief_problems(text, scenario, team)
+        assert not problems, (problems, text)
+    assert not errors, [f"{e.get('code')}: {e.get('message')}" for e in errors]
+    return {
+        "team": team,
+        "turns": turns,
+        "orders": sum(len(v) for v in student.ordered.values()),
+        "with_params": len(student.param_orders),
+        "proposals": len(student.tabled),
+        "injects": len(injects),
+    }
+
+
+@contextlib.contextmanager
+def _watching(seats: dict[str, str]) -> Iterator[dict[str, dict[str, Any]]]:
+    """What every seat's connections read, by team (told apart by their token): refusals, injects."""
+    seen: dict[str, dict[str, Any]] = {t: {"errors": [], "injects": {}} for t in seats}
+    by_token = {token: team for team, token in seats.items()}
     accept = GameClient._accept
 
     def spy(client: GameClient, frame: dict[str, Any]) -> bool:
-        """Every frame any of the screen's connections reads: refusals, and the injects it is sent."""
-        if frame.get("type") == "error":
-            errors.append(frame)
-        ev = frame.get("event") if frame.get("type") == "event" else None
-        if ev is not None and ev.get("type") == "inject":
-            injects[int(frame["seq"])] = ev
+        team = by_token.get(client._token)
+        if team is not None:
+            if frame.get("type") == "error":
+                seen[team]["errors"].append(frame)
+            ev = frame.get("event") if frame.get("type") == "event" else None
+            if ev is not None and ev.get("type") == "inject":
+                seen[team]["injects"][int(frame["seq"])] = ev
         return accept(client, frame)
 
-    monkeypatch.setattr(GameClient, "_accept", spy)
-    turns = turns_to_play(scenario, team)
-    async with running_server("memory://") as url:
-        game_id, token = await _solo_game(url, scenario, team)
-        app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
-        async with app.run_test(size=(80, 24)) as pilot:
-            gs = await until_online(pilot)
-            student = Student(pilot, gs, scenario, team, errors)
+    GameClient._accept = spy  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        GameClient._accept = accept  # type: ignore[method-assign]
 
-            async with asyncio.timeout(game_budget(turns)):
-                await student.play(turns, injects)
-                student.check_injects(injects)
-                for ev in injects.values():
-                    assert any(str(ev["text"]) in c for c in student.cards) or ev.get("turn") == 1, ev
-                played = range(1, turns + 1)
-                assert sorted(student.ordered) == list(played), student.ordered
-                assert all(student.ordered[t] for t in played), student.ordered
-                assert sorted(student.tabled) == list(played), student.tabled
-                if any(RB.levers[lid].params for lid in RB.levers if RB.levers[lid].team == team):
-                    assert student.param_orders, "no order with parameters set in the form"
-                if student.full_game(turns):
-                    await student.until(lambda: isinstance(app.screen, GameOverScreen), "the debrief")
-                    text = _text(app.screen.query_one("#game-over-text", Static))
-                    assert gs.model.ended
-                    assert not _debrief_problems(text, scenario, team), (
-                        _debrief_problems(text, scenario, team),
-                        text,
-                    )
-            assert not errors, [f"{e.get('code')}: {e.get('message')}" for e in errors]
+
+async def _play(game: str) -> list[dict[str, Any]]:
+    """One game to the end: every seat a student (``game`` is a scenario), or the solo game."""
+    scenario = SOLO[0] if game == "solo" else game
+    students = (SOLO[1],) if game == "solo" else TEAMS
+    bots = {t: p for t, p in resolve_personas(RB, scenario).items() if t not in students}
+    async with running_server("memory://") as url:
+        async with LobbyClient(url) as lobby:
+            g = await lobby.create_game(scenario, seed=7, bots=bots or None, name="play-through")
+            seats = {
+                t: (await lobby.join(g.game_id, g.join_codes[t], f"student-{t}")).token for t in students
+            }
+        with _watching(seats) as seen:
+            async with asyncio.timeout(game_budget(game_turns(game))), asyncio.TaskGroup() as tg:
+                tasks = [
+                    tg.create_task(_seat(url, g.game_id, seats[t], scenario, t, seen[t]), name=f"{game}:{t}")
+                    for t in students
+                ]
+    return [t.result() for t in tasks]
+
+
+def play_game(game: str) -> list[dict[str, Any]]:
+    """A worker process's job (also callable in this process): one game, or the first failure of it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # as the suite's own setting makes every warning fail a test
+            return asyncio.run(_play(game))
+    except BaseExceptionGroup as group:  # the TaskGroup's: the first seat that failed says why
+        raise _first(group) from None
+
+
+def _first(group: BaseExceptionGroup[Any]) -> BaseException:
+    exc = group.exceptions[0]
+    return _first(exc) if isinstance(exc, BaseExceptionGroup) else exc
+
+
+def _workers() -> int:
+    """One worker per core, at most two (CI's machine); none (play here) on one core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(2, cores) if cores > 1 else 0
+
+
+@pytest.fixture(scope="module")
+def games(request: pytest.FixtureRequest) -> Iterator[dict[str, Future[list[dict[str, Any]]]]]:
+    """The selected games, started at once in worker processes, longest first (the record alone is a
+    third of the turns); each test then waits for its own."""
+    wanted = {
+        item.callspec.params["game"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_students_play_the_scenario_to_the_end_as_every_team"
+    }
+    order = sorted(wanted, key=lambda g: -game_turns(g) * (1 if g == "solo" else len(TEAMS)))
+    workers = _workers()
+    if not workers:
+        yield {g: _done_here(g) for g in order}
+        return
+    spawn = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=spawn, initializer=_die_with_parent)
+    try:
+        yield {g: pool.submit(play_game, g) for g in order}
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when pytest does (killed by a CI timeout, say) rather than play on alone: a
+    worker in the middle of a game did not end on SIGTERM. Linux only; elsewhere nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _done_here(game: str) -> Future[list[dict[str, Any]]]:
+    """A game played in this process, when it comes to its test (a one-core machine)."""
+
+    class Here(Future[list[dict[str, Any]]]):
+        def result(self, timeout: float | None = None) -> list[dict[str, Any]]:
+            return play_game(game)
+
+    return Here()
+
+
+@pytest.mark.parametrize("game", GAMES)
+def test_students_play_the_scenario_to_the_end_as_every_team(
+    game: str, games: dict[str, Future[list[dict[str, Any]]]]
+) -> None:
+    seats = games[game].result(timeout=game_budget(sum(map(game_turns, GAMES))))
+    turns = game_turns(game)
+    assert [s["team"] for s in seats] == ([SOLO[1]] if game == "solo" else list(TEAMS))
+    for s in seats:
+        assert s["turns"] == turns and s["proposals"] == turns and s["orders"] >= turns, s
 
 
 # ---------------------------------------------------------------------- what the play-through found
