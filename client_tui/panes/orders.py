@@ -242,7 +242,7 @@ class OrdersPane(Vertical):
 
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
-        the orders phase, past the seat's limit, or refused by the wire model."""
+        the orders phase, past the seat's limit or its capital, or refused by the wire model."""
         if self.checking():
             self.post_message(
                 Notice(
@@ -265,6 +265,17 @@ class OrdersPane(Vertical):
             self.post_message(
                 Notice(
                     f"not sent — {len(chosen)} orders ticked, your seat may give {limit} a turn: untick some"
+                )
+            )
+            return None
+        pc, spent, held, unknown = self._spend(chosen)
+        if not unknown and spent + held > pc:  # the server would refuse it over budget: say so here
+            self.refused = True
+            extra = f" and this turn's free actions hold {held:g}" if held else ""
+            self.post_message(
+                Notice(
+                    f"not sent — these orders cost {spent:g} PC{extra}; you have {render.number(pc)}:"
+                    " untick some or lower a parameter (p)"
                 )
             )
             return None
@@ -361,23 +372,29 @@ class OrdersPane(Vertical):
             )
         set_text(self.query_one("#order-info", Static), text)
 
-    def _budget_text(self) -> str:
-        """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
+    def _spend(self, chosen: list[str]) -> tuple[float, float, float, bool]:
+        """The team's capital, the ticks' cost, what tabled free actions hold, and whether some tick's
+        cost is not known yet. A free action tabled this turn keeps its cost until it is resolved: the
+        engine counts it against these orders, so the budget does too."""
         from ..white_cell import mine_this_turn  # imported where used, as show_white_cell does
 
         m = self.model
-        team = m.team or ""
-        pc = float(m.view.get("pc", {}).get(team, 0))
-        chosen = self.chosen()
+        pc = float(m.view.get("pc", {}).get(m.team or "", 0))
         costs = {lv["id"]: self._row_cost(lv) for lv in self.rows()}
-        spent = sum(costs.get(c) or 0 for c in chosen)
+        spent = float(sum(costs.get(c) or 0 for c in chosen))
         unknown = any(costs.get(c) is None for c in chosen)
+        held = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(m) if fa.get("resolved") is None)
+        return pc, spent, held, unknown
+
+    def _budget_text(self) -> str:
+        """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
+
+        m = self.model
+        chosen = self.chosen()
+        pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
         text = f"Orders left {limit - len(chosen)} of {limit}" + (f" (seat {seat})" if seat else "")
-        # a free action tabled this turn keeps its cost until it is resolved: the engine counts it
-        # against these orders, so the line does too (or the submit would be refused over budget)
-        held = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(m) if fa.get("resolved") is None)
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · free actions {held:g} PC" if held else ""
         text += f" · left {pc - spent - held:g}"

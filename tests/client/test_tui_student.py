@@ -132,6 +132,39 @@ async def test_names_messages_and_labels_with_brackets_are_shown_as_typed_never_
 # ---------------------------------------------------------------------- 3 limits before refusals
 
 
+async def test_orders_over_the_budget_are_not_sent(url: str) -> None:
+    """The orders line said '! over budget' and ctrl+s sent the orders anyway, for the server to refuse
+    them (`over_budget`): a refusal the client could see coming (a student's tmux game as Canada)."""
+    g, tokens = await new_game(url, teams=("us",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            info = lambda: static_text(app, "#order-info")  # noqa: E731
+            await wait_until(pilot, lambda: gs.model.phase == "orders" and "us_poe" in _ids(sl))
+            await wait_until(pilot, lambda: "plan here" not in info() and "checking" not in info())
+            # 12 PC: the three dearest levers (4 + 3 + 3) and port inspections at 300 (3 PC, set as the
+            # parameters form sets it) come to 13
+            gs.orders._params["us_poe"] = {"intensity": 300}
+            for lever in ("us_intercept", "us_tariff", "us_fto", "us_poe"):
+                sl.highlighted = _ids(sl).index(lever)
+                await pilot.press("space")
+            await wait_until(pilot, lambda: "! over budget" in info(), what="the warning")
+            await pilot.press("ctrl+s")
+            await wait_until(
+                pilot, lambda: "not sent — these orders cost 13 PC" in static_text(app, "#notice")
+            )
+            # one tick fewer fits, and goes in: the first orders the server saw are these three
+            sl.highlighted = _ids(sl).index("us_intercept")
+            await pilot.press("space", "ctrl+s")
+            got = (await frames_until(fac, is_event("orders_submitted", team="us")))[-1]["event"]
+            assert sorted(o["lever"] for o in got["orders"]) == ["us_fto", "us_poe", "us_tariff"]
+
+
 async def test_limits_show_in_every_phase_and_ready_asks_before_losing_orders(url: str) -> None:
     g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
     async with GameClient(url, g.game_id, g.facilitator_token) as fac:
