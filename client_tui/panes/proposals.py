@@ -168,6 +168,10 @@ class ProposalsPane(Vertical):
             self.post_message(Notice("no proposal is highlighted"))
             return
         p = self.model.proposals.get(selected)
+        refusal = self._answer_refused(p, action)
+        if refusal:  # what the server would refuse, said here instead
+            self.post_message(Notice(f"not sent — {refusal}"))
+            return
         problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and action == "accept" else []
         command = Respond(proposal=selected, action=action)
         if not problems:
@@ -191,6 +195,21 @@ class ProposalsPane(Vertical):
             ),
             answered,
         )
+
+    def _answer_refused(self, p: dict[str, Any] | None, action: Action) -> str | None:
+        """Why the server would refuse this answer (the checks of its ``respond``), or None."""
+        team = self.model.team or ""
+        if p is None or team not in p.get("parties", []):
+            return f"{p['id'] if p else 'that proposal'} is between {_teams(p)}: only its parties answer it"
+        if p.get("status", "open") != "open":
+            return f"{p['id']} is {p['status']}"
+        if self.model.phase not in ("briefing", "negotiation"):
+            return "proposals are answered in the briefing and negotiation phases"
+        if action == "withdraw" and p.get("from") != team:
+            return "only the team that tabled a proposal can withdraw it"
+        if action == "accept" and team in p.get("accepted", []):
+            return f"your team has already accepted {p['id']}"
+        return None
 
     @on(Button.Pressed, "#accept")
     def _accept(self) -> None:
@@ -230,3 +249,7 @@ class ProposalsPane(Vertical):
         send = self.send
 
         self.app.push_screen(ComposerScreen(self.model, self.rb, send, counter))
+
+
+def _teams(p: dict[str, Any] | None) -> str:
+    return ", ".join(str(t).upper() for t in (p or {}).get("parties", [])) or "other teams"

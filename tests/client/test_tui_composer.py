@@ -289,3 +289,34 @@ async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url
             got = await frames_until(us, is_event("proposal"))
             clauses = got[-1]["event"]["proposal"]["clauses"]
             assert [(c["lever"], c["condition"]) for c in clauses] == [("us_arms", "mx.st < 60")]
+
+
+async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) -> None:
+    """A public US–Mexico proposal shows in China's table with Accept, Reject and Counter; pressing a
+    sent the answer for the server to refuse (`unknown_proposal`), found in a student's tmux game."""
+    g, tokens = await new_game(url, teams=("us", "cn"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+    ):
+        await us.next_frame()
+        await advance_to(fac, "negotiation")
+        clauses = [{"actor": "us", "lever": "us_arms"}, {"actor": "mx", "lever": "mx_plan_1"}]
+        await us.send(
+            {"type": "propose", "parties": ["us", "mx"], "clauses": clauses, "visibility": "public"}
+        )
+        pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1, what="the public proposal")
+            table.focus()
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
+            await pilot.press("a")
+            await wait_until(pilot, lambda: "not sent —" in static_text(app, "#notice"), what="the notice")
+            assert f"{pid} is between US, MX: only its parties answer it" in static_text(app, "#notice")
+            assert "refused" not in static_text(app, "#notice")
