@@ -31,7 +31,9 @@ from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 
 # the commands a script gives in the orders phase; every other one runs in the negotiation phase
-ORDERS_PHASE = frozenset({"submit_orders", "free_action", "counter_argument", "rule_free_action"})
+ORDERS_PHASE = frozenset(
+    {"submit_orders", "refuse_order", "free_action", "counter_argument", "rule_free_action"}
+)
 _COMMAND = TypeAdapter(Command)
 SYSTEM = Actor(role="system")
 

@@ -19,6 +19,10 @@ class _M(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+#: The longest reason a team may give with its answer to a proposal or a refusal: one or two sentences.
+MAX_REASON = 500
+
+
 class Actor(_M):
     """Who issues a command. The server fills this from the authenticated token, never the client."""
 
@@ -45,6 +49,19 @@ class SubmitOrders(_M):
     type: Literal["submit_orders"] = "submit_orders"
     orders: list[Order] = Field(default_factory=list, max_length=12)
     statement: StatementOrder | None = None
+
+
+class RefuseOrder(_M):
+    """The seat that carries out a lever declines an order another seat of its team gave on it.
+
+    Sent in the orders phase, while the order is still a secret inside the team: a refused order is
+    never revealed, executed or paid for. Allowed only on the grounds the rules state (the
+    ``refusal.*`` rules); an actor without a seat speaks for the seat that holds the lever.
+    """
+
+    type: Literal["refuse_order"] = "refuse_order"
+    lever: str = Field(max_length=80)
+    reason: str = Field(default="", max_length=MAX_REASON, description="why, in a sentence, for the team")
 
 
 class SendMessage(_M):
@@ -97,10 +114,6 @@ class Propose(_M):
     counter_to: str | None = None
     sovereignty_accord: bool = False
     note: str = Field(default="", max_length=2000)
-
-
-#: The longest reason a team may give with its answer to a proposal: one or two sentences.
-MAX_REASON = 500
 
 
 class Respond(_M):
@@ -233,6 +246,7 @@ class FilePosition(_M):
 
 Command = Annotated[
     SubmitOrders
+    | RefuseOrder
     | SendMessage
     | OpenChannel
     | Propose

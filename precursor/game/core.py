@@ -150,6 +150,9 @@ class GameCore:
     def player_seat_of_lever(self, lever: CLever) -> str:
         return self._seat_of_holder[lever.seat]
 
+    def head_seat(self, team: str) -> str:
+        return self._head_seat[team]
+
     def seat_limit(self, team: str, seat: str) -> int:
         return self._seat_limit.get(f"{team}/{seat}", 0)
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from precursor.game import adjudication, negotiation
+from precursor.game.adjudication import refusal
 from precursor.game.commands import (
     Actor,
     Advance,
@@ -32,6 +33,7 @@ from precursor.game.commands import (
     Override,
     Propose,
     Ready,
+    RefuseOrder,
     ReleaseInject,
     Respond,
     RuleFreeAction,
@@ -248,6 +250,8 @@ class Game(GameCore):
             self._ready(actor, cmd)
         elif isinstance(cmd, SubmitOrders):
             self._submit_orders(actor, cmd)
+        elif isinstance(cmd, RefuseOrder):
+            refusal.refuse(self, actor, cmd)
         elif isinstance(cmd, SendMessage):
             negotiation.send_message(self, actor, cmd)
         elif isinstance(cmd, OpenChannel):
@@ -410,10 +414,13 @@ class Game(GameCore):
         if lever.team != team:
             raise CommandError("not_your_lever", f"{lever.code} belongs to team {lever.team}, not {team}")
         holder = self.player_seat_of_lever(lever)
-        if holder != seat:
+        # the head seat may direct an order another seat carries out where the rules let that seat refuse it
+        if holder != seat and not refusal.directable(self, team, seat, lever):
             raise CommandError(
                 "wrong_seat", f"{lever.code} is ordered by the '{holder}' seat of team {team}, not '{seat}'"
             )
+        if self.state.refusals and refusal.refused_this_turn(self, team, lever.id):
+            raise CommandError("refused", f"{lever.code} was refused this turn; it cannot be ordered again")
         params = self.normalise_params(lever, order.params)
         visibility: str
         if lever.visibility == "choice":

@@ -119,6 +119,23 @@ class OrderFailed(_Logged):
     reason: str
 
 
+class OrderRefused(_Logged):
+    """A seat declined an order another seat of its team gave on a lever that seat carries out. The cost
+    is a separate ``effect`` of the same rule, so results show it like any rule's effect."""
+
+    type: Literal["order_refused"]
+    team: str
+    seat: str  # the seat that refused
+    by_seat: str  # the seat whose order it was
+    lever: str
+    code: str
+    turn: int
+    rule: str  # the refusal ground (a ``refusal.*`` rule)
+    reason: str
+    order: dict[str, Any]
+    sources: list[str]
+
+
 class OrdersRevealed(_Logged):
     type: Literal["orders_revealed"]
     team: str | None  # None: the public orders of every team
@@ -478,6 +495,7 @@ Event = (
     | EffectEvent
     | OrderExecuted
     | OrderFailed
+    | OrderRefused
     | OrdersRevealed
     | OrdersSubmitted
     | ReadyEvent
@@ -544,6 +562,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "effect",
     "order_executed",
     "order_failed",
+    "order_refused",
     "orders_revealed",
     "orders_submitted",
     "ready",
@@ -593,6 +612,7 @@ ORIGIN: dict[str, tuple[str, str]] = {
     "effect": ("`Game.effect`: rules, lag queue, overrides, reviews", "all, or facilitator (lag queue)"),
     "order_executed": ("`adjudication.exec_order`", "all if the order is public, else its team"),
     "order_failed": ("`adjudication.exec_order`", "its team"),
+    "order_refused": ("`adjudication.refusal.refuse` (orders phase)", "its team"),
     "orders_revealed": ("`adjudication.adjudicate`", "all (public orders), or the team (its own)"),
     "orders_submitted": ("`Game` (submit orders)", "its team"),
     "ready": ("`Game` (ready)", "all"),

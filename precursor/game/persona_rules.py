@@ -31,6 +31,7 @@ class CHardRule:
     message: str
     reason: str
     per_game: bool = False  # ``chance`` drawn once a game rather than each turn
+    refuse: tuple[str, ...] = ()  # refusal grounds on which it refuses a directed order (bots/refusals.py)
 
 
 @dataclass(slots=True)
@@ -181,8 +182,12 @@ class _Compiler:
             return None
         if r.reject_if is not None and rej is None:
             return None
+        for gi, ground in enumerate(r.refuse):
+            if not ground.startswith("refusal."):
+                self.report(doc, (*rp, "refuse", gi), f"'{ground}' is not a refusal rule (refusal.*)")
         rule = CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
         rule.per_game = r.roll == "game"
+        rule.refuse = tuple(r.refuse)
         return rule
 
     def check_play(self, rp: Path_, p: S.Persona, play: S.PlannedOrder) -> None:

@@ -764,6 +764,11 @@ class HardRule(Strict):
     reject_if: ExprText | None = Field(
         default=None, description="reject proposals for which this holds (prop.*)"
     )
+    refuse: list[Ident] = Field(
+        default_factory=list,
+        description="refusal grounds (``refusal.*`` rules) on which the persona, holding the seat that "
+        "carries out an order another seat of its team gave, refuses it while the rule holds",
+    )
     message: str = Field(default="", description="a line in the persona's voice, sent with the act")
     reason: str
 

@@ -24,7 +24,8 @@ Event = LogEvent
 PHASES = ("briefing", "negotiation", "orders", "results")
 # environment keys the expression language reads that are not indicator values, kept out of snapshots
 _RESERVED = frozenset((HISTORY_KEY, MONTH_OPEN_KEY, TURN_VALUES_KEY))
-_WHITE_CELL = ("free_actions", "positions")
+# absent from a snapshot while empty, so a game without them snapshots as it always did
+_WHITE_CELL = ("free_actions", "positions", "refusals")
 
 
 @dataclass
@@ -64,6 +65,8 @@ class GameState:
     # team's position filed before play
     free_actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # orders a seat refused (team, seat, by_seat, lever, turn, rule): the refusal rules' cooldown reads them
+    refusals: list[dict[str, Any]] = field(default_factory=list)
 
     def snapshot(self) -> str:
         """Canonical JSON of the whole state, for comparing a replay with the live game."""
@@ -102,6 +105,25 @@ def _message(state: GameState, ev: ev_t.MessageEvent) -> None:
 
 def _orders_submitted(state: GameState, ev: ev_t.OrdersSubmitted) -> None:
     state.orders[ev["seat_key"]] = {"orders": ev["orders"], "statement": ev.get("statement")}
+
+
+def _order_refused(state: GameState, ev: ev_t.OrderRefused) -> None:
+    key = f"{ev['team']}/{ev['by_seat']}"
+    sub = state.orders.get(key)
+    if sub is not None:
+        # a new list: the old one is the logged ``orders_submitted`` event's own, which must not change
+        kept = [o for o in sub["orders"] if o["lever"] != ev["lever"]]
+        state.orders[key] = {**sub, "orders": kept}
+    state.refusals.append(
+        {
+            "team": ev["team"],
+            "seat": ev["seat"],
+            "by_seat": ev["by_seat"],
+            "lever": ev["lever"],
+            "turn": ev["turn"],
+            "rule": ev["rule"],
+        }
+    )
 
 
 def _ready(state: GameState, ev: ev_t.ReadyEvent) -> None:
@@ -298,6 +320,7 @@ _HANDLERS: dict[str, Callable[[GameState, Any], None]] = {
     "game_over": _game_over,
     "statement": _statement,
     "order_failed": _noop,
+    "order_refused": _order_refused,
     "orders_revealed": _noop,
     "election": _election,
     "review": _review,

@@ -13,6 +13,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from precursor.game import scoring
+from precursor.game.adjudication.refusal import refusable
 from precursor.game.core import GameCore
 from precursor.game.months import add_months
 from precursor.game.rng import roll
@@ -338,6 +339,8 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
         "order_limit": sc.order_limit,
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
+        # orders one seat gave that another seat carries out and may refuse (empty unless the team is split)
+        "refusable": refusable(game, team) if team else [],
         "ended": st.ended,
         # the white cell: the free actions the audience may see, the team's menu of claims, positions
         "free_actions": free_actions_for(game, audience),

@@ -15,6 +15,7 @@ from precursor.game.bots.decisions import Decision, make
 from precursor.game.bots.fast_view import DashboardCache, bot_view, persona_reads
 from precursor.game.bots.free_actions import answer_free_actions
 from precursor.game.bots.orders import play_orders
+from precursor.game.bots.refusals import refusals
 from precursor.game.commands import Actor, CommandEnvelope, Note
 
 # imported at run time: a compiled class resolves its attribute types when the module loads
@@ -47,7 +48,8 @@ class Bot(Character):
             return negotiate(self, view, env)
         if phase == "orders":
             answers = answer_free_actions(self, view) if view.get("free_actions") else []
-            return [*play_orders(self, view, env), *answers]
+            refused = refusals(self, view, env) if view.get("refusable") else []
+            return [*refused, *play_orders(self, view, env), *answers]
         return []
 
     def answer(self, view: dict[str, Any], env: dict[str, Any], proposal: dict[str, Any]) -> Decision:

@@ -33,6 +33,7 @@ from precursor.game.views import (
     free_actions_for,
     lever_counts,
     levers_for,
+    refusable,
     scenario_card,
 )
 
@@ -61,6 +62,7 @@ BOT_VIEW_KEYS = (
     "order_limit",
     "proposal_limit",
     "seat_limits",
+    "refusable",
     "free_actions",
 )
 
@@ -449,6 +451,7 @@ def bot_view(
         "order_limit": sc.order_limit,
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]},
+        "refusable": refusable(game, team),
         "free_actions": free_actions_for(game, team) if st.free_actions else [],
         "_version": version,
     }

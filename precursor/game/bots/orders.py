@@ -280,8 +280,8 @@ def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
     bot, view, env = picks.bot, picks.view, picks.env
     plays: list[tuple[str, Any]] = []
     for i, rule in enumerate(bot.persona.hard_rules):
-        if rule.reject_if is not None:
-            continue
+        if rule.reject_if is not None or rule.refuse:
+            continue  # answers to proposals and refusals are decided elsewhere
         label = rule.id if rule.per_game else f"rule{i}"
         if not bot.holds(rule.when, rule.chance, env, view, label, rule.per_game):
             continue
