@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from precursor.game.adjudication.refusal import refusable
 from precursor.game.months import add_months
 
 # imported at run time: a compiled dataclass resolves its field types when the module loads
@@ -33,7 +34,6 @@ from precursor.game.views import (
     free_actions_for,
     lever_counts,
     levers_for,
-    refusable,
     scenario_card,
 )
 
