@@ -20,6 +20,7 @@ from typing import Any
 from precursor.game.commands import Actor, CommandError, RefuseOrder
 from precursor.game.core import GameCore
 from precursor.game.rulebook import CLever, CRule
+from precursor.game.visibility import key_visible
 
 PREFIX = "refusal."
 
@@ -71,18 +72,23 @@ def assess(g: GameCore, team: str, lever: CLever) -> tuple[CRule | None, str, st
             )
         if rule.when is None or rule.when.fn(env):
             return rule, "", ""
-    needs = "; or ".join(_condition(g, rule) for rule in rules)
+    needs = "; or ".join(_condition(g, team, rule) for rule in rules)
     return None, "no_grounds", f"{lever.code} may be refused only when: {needs}"
 
 
-def _condition(g: GameCore, rule: CRule) -> str:
-    """A ground's condition with the values it reads now, for a refusal that does not meet it."""
+def _condition(g: GameCore, team: str, rule: CRule) -> str:
+    """A ground's condition with the values it reads now that the team may see exactly, for a refusal that
+    does not meet it. A fogged value (collusion, for Mexico) is named without its true value: whether the
+    ground holds is what the seat's own institutions know, the number is not."""
     if rule.when is None:
         return rule.name
     env = g.state.env
-    now = ", ".join(
-        f"{n} is {env[n]:g}" for n in sorted(rule.when.names) if isinstance(env.get(n), int | float)
-    )
+    read = [
+        n
+        for n in sorted(rule.when.names)
+        if isinstance(env.get(n), int | float) and key_visible(g.rb, n, team)
+    ]
+    now = ", ".join(f"{n} is {env[n]:g}" for n in read)
     return f"{rule.name} ({rule.when.text}{'; ' + now if now else ''})"
 
 
