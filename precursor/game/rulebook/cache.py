@@ -55,17 +55,26 @@ def folder() -> Path | None:
     return _FOLDER[0] if _FOLDER else None
 
 
+def _code_salt(fmt: str, module_file: str | None, *, need_source: bool) -> bytes:
+    """The key's part shared by every entry of one kind: the entry format, this package's and Python's
+    versions and the source of the module whose code decides what is kept. When that source cannot be
+    read and ``need_source`` is set, the salt is empty: the caller then trusts no entry at all."""
+    from precursor import __version__
+
+    try:
+        source = Path(module_file or "").read_bytes()
+    except OSError:
+        source = b""
+    if not source and need_source:
+        return b""
+    return f"{fmt}\0{__version__}\0{sys.version}\0".encode() + hashlib.sha256(source).digest()
+
+
 def _salt() -> bytes:
     if not _SALT:
-        from precursor import __version__
         from precursor.game import loader
 
-        try:
-            parser = Path(loader.__file__ or "").read_bytes()
-        except OSError:
-            parser = b""
-        head = f"{FORMAT}\0{__version__}\0{sys.version}\0".encode()
-        _SALT.append(head + hashlib.sha256(parser).digest())
+        _SALT.append(_code_salt(FORMAT, loader.__file__, need_source=False))
     return _SALT[0]
 
 
@@ -143,18 +152,9 @@ class _NotKept(Exception):
 
 def _models_salt() -> bytes:
     if not _MODELS_SALT:
-        from precursor import __version__
         from precursor.game import schema
 
-        try:
-            source = Path(schema.__file__ or "").read_bytes()
-        except OSError:
-            source = b""
-        if not source:  # no source to tell one schema from another: never trust a kept model
-            _MODELS_SALT.append(b"")
-        else:
-            head = f"{MODELS_FORMAT}\0{__version__}\0{sys.version}\0".encode()
-            _MODELS_SALT.append(head + hashlib.sha256(source).digest())
+        _MODELS_SALT.append(_code_salt(MODELS_FORMAT, schema.__file__, need_source=True))
     return _MODELS_SALT[0]
 
 
