@@ -11,9 +11,12 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from .help import HelpScreen
 from .lobby import LobbyScreen
@@ -74,6 +77,46 @@ class PrecursorApp(App[None]):
             # jump, do not glide: a smooth page-up redraws the log ~30 times (0.7 s and 0.2 s of CPU
             # per key in a long channel, bench/bench_tui.py), which a slow SSH link also pays for
             self.animation_level = "none"
+
+    # ------------------------------------------------------------------ keys typed quickly
+    #
+    # Textual hands each key to the widget focused when the key arrives, and checks the bindings only
+    # once the key has travelled back up to the app. Typed quickly (a burst from the terminal), a word
+    # reaches the app before the key ahead of it has been acted on: after `w` the next letters went to
+    # the orders list (the form was not up yet), came back to the app once the form's field had the
+    # focus, and there fired that screen's letter keys (`f` opened the free-action form); in a field,
+    # Backspace and Tab (bindings) ran after the letters that followed them. While a text field has
+    # the focus, the app now acts on each key itself, in the order typed: a character goes into the
+    # field, any other key to the bindings; a letter never reaches a binding.
+
+    def _text_field(self) -> Input | TextArea | None:
+        focused = self.focused
+        return focused if isinstance(focused, Input | TextArea) else None
+
+    async def _type_into(self, field: Widget, event: events.Key) -> bool:
+        """Act on a key for ``field`` now; False leaves it to Textual (a key nothing is bound to)."""
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        if event.is_printable:
+            await field._dispatch_message(events.Key(event.key, event.character))
+            return True
+        return await self._check_bindings(event.key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            field = self._text_field()
+            if field is not None and await self._type_into(field, event):
+                return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # a character back at the app while a field has the focus was sent, as it arrived, to the
+        # widget focused before the field (the key before it opened the form): it belongs in the field.
+        # (Textual calls App._on_key after this one unless the default is prevented.)
+        field = self._text_field()
+        if field is not None and event.is_printable:
+            event.prevent_default()
+            await field._dispatch_message(events.Key(event.key, event.character))
 
     def on_mount(self) -> None:
         self.push_screen(LobbyScreen(self.url, self.code, self.player_name))

@@ -501,10 +501,11 @@ class GameScreen(Screen[None]):
             return
         # leave the old pane first: a focused widget left in a hidden pane pulls its tab back
         # (F2…F8 pressed in the composer used to bounce straight back to the channels tab)
-        tabs.query_one(ContentTabs).focus()
+        self.set_focus(tabs.query_one(ContentTabs))
         tabs.active = tab
-        # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
-        self.query_one(TAB_FOCUS[tab]).focus()
+        # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks. At
+        # once (``focus()`` waits its turn): the keys typed on after the digit go where it points
+        self.set_focus(self.query_one(TAB_FOCUS[tab]))
 
     def action_help(self) -> None:
         """The keys, those of the facilitator's console only for the facilitator."""
