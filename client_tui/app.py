@@ -43,8 +43,26 @@ MONO = Theme(
 # The keys by section: (keys, what they do, for the facilitator only). Drawn as two columns, the
 # words wrapping under their own column at any width (a block of fixed lines wrapped at 80 columns
 # under the keys); a player is not offered the facilitator's keys.
+# Where the focus is, shown by a shape or a reversed cell as well as by colour: Textual marks it by
+# colour alone (a text field's border, a list's highlighted row), which NO_COLOR and --mono lose, and
+# a student reading only the screen could not tell where the next key would go. The borders keep their
+# size, so nothing moves when the focus does.
+FOCUS_CSS = """
+Input:focus { border: double $accent; }
+Input:focus > .input--cursor { text-style: reverse; }
+Select:focus > SelectCurrent { border: double $accent; }
+OptionList:focus > .option-list--option-highlighted { text-style: bold reverse; }
+DataTable:focus > .datatable--cursor { text-style: bold reverse; }
+ListView:focus > ListItem.-highlight { text-style: bold reverse; }
+Button:focus { text-style: bold reverse; }
+Checkbox:focus > .toggle--label { text-style: bold reverse; }
+ContentTabs:focus Tab.-active { text-style: bold reverse; }
+"""
+
+
 class PrecursorApp(App[None]):
     TITLE = "Precursor"
+    CSS = FOCUS_CSS
     SCREENS = {"help": HelpScreen}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
