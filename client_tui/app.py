@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -169,24 +170,15 @@ class PrecursorApp(App[None]):
 
         from .game_screen import GameScreen
 
-        if isinstance(screen, GameScreen):
-            tabs = [
-                ("briefing", "Briefing"),
-                ("dashboard", "Dashboard"),
-                ("channels", "Channels"),
-                ("proposals", "Proposals"),
-                ("orders", "Orders"),
-                ("results", "Results"),
-            ]
-            if screen.model.role == "facilitator":  # a player is not offered the console
-                tabs.append(("control", "Facilitator control"))
-            for key, title in tabs:
-                yield SystemCommand(
-                    f"Go to {title}", f"show the {title.lower()} tab", lambda k=key: screen.action_tab(k)
-                )
-            yield SystemCommand("Ready", "mark your seat ready for this phase", screen.action_ready)
-            yield SystemCommand("Submit orders", "submit the ticked orders", screen.action_submit_orders)
-        if isinstance(screen, GameScreen):
-            yield SystemCommand("Help", "every key", screen.action_help)
-        else:
+        if not isinstance(screen, GameScreen):
             yield SystemCommand("Help", "every key", lambda: self.push_screen("help"))
+            return
+        from .help import game_keys
+
+        # the same rows F1 lists, so the two never disagree; the facilitator's only for the facilitator
+        facilitator = screen.model.role == "facilitator"
+        for row in game_keys():
+            if not row.palette or (row.facilitator and not facilitator):
+                continue
+            node = screen if isinstance(screen, row.owner) else screen.query(row.owner).first()
+            yield SystemCommand(row.title, f"{row.keys} — {row.what}", partial(node.run_action, row.action))
