@@ -148,3 +148,22 @@ async def test_the_end_screen_agrees_with_the_game_it_ends(url: str) -> None:
         for row in shown[content.y : content.bottom]:
             assert row[content.right - 1] == " ", row  # a blank column before the scrollbar's gutter
         assert max(len(line) for line in debrief._wrapped().split("\n")) < content.width
+
+
+def test_the_tensions_peak_counts_a_value_an_inject_showed_between_month_ends() -> None:
+    """Loose Talk's first inject moves Mexican sovereignty tension 50 → 54, and orders bring it down
+    before the month ends: the history in the view peaks at 50, which the debrief used to report."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["loose-talk"].model.personas)
+    game, _ = play(rb, "loose-talk", 2, None, bots=BotDriver(rb, personas, 2))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
+    for ev in game.log:
+        if ev.get("vis") == "all":  # what every seat is sent
+            live.apply(int(ev["seq"]), ev)
+    live.set_view(view(game, "mx"), game.state.seq)
+    st = next(i for i in live.view["indicators"] if i["id"] == "mx.st")
+    assert max([*st["trend"], st["value"]]) == 50  # the month-end history alone
+    inject = next(ev for ev in game.log if ev["type"] == "inject" and "mx.st" in (ev.get("changes") or {}))
+    assert (inject["before"]["mx.st"], inject["changes"]["mx.st"]) == (50, 54)
+    assert "Mexican sovereignty tension peaked at 54" in game_over_text(live, rb, "g1")
