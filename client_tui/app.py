@@ -41,9 +41,6 @@ MONO = Theme(
 )
 
 
-# The keys by section: (keys, what they do, for the facilitator only). Drawn as two columns, the
-# words wrapping under their own column at any width (a block of fixed lines wrapped at 80 columns
-# under the keys); a player is not offered the facilitator's keys.
 # Where the focus is, shown by a shape or a reversed cell as well as by colour: Textual marks it by
 # colour alone (a text field's border, a list's highlighted row), which NO_COLOR and --mono lose, and
 # a student reading only the screen could not tell where the next key would go. The borders keep their

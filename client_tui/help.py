@@ -1,5 +1,6 @@
-"""The keys, as F1 shows them: one list, read by the lobby's app and by the game screen alike (kept
-apart from the app so that the game screen can open it without importing the app)."""
+"""The keys, as F1 and the command palette show them: the game screen's read off the bindings
+themselves (game_keys), the rest from a short list of keys no binding holds. Kept apart from the app so
+that the game screen can open it without importing the app."""
 
 from __future__ import annotations
 
