@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.theme import Theme
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from .help import HelpScreen
 from .lobby import LobbyScreen
@@ -37,11 +41,26 @@ MONO = Theme(
 )
 
 
-# The keys by section: (keys, what they do, for the facilitator only). Drawn as two columns, the
-# words wrapping under their own column at any width (a block of fixed lines wrapped at 80 columns
-# under the keys); a player is not offered the facilitator's keys.
+# Where the focus is, shown by a shape or a reversed cell as well as by colour: Textual marks it by
+# colour alone (a text field's border, a list's highlighted row), which NO_COLOR and --mono lose, and
+# a student reading only the screen could not tell where the next key would go. The borders keep their
+# size, so nothing moves when the focus does.
+FOCUS_CSS = """
+Input:focus { border: double $accent; }
+Input:focus > .input--cursor { text-style: reverse; }
+Select:focus > SelectCurrent { border: double $accent; }
+OptionList:focus > .option-list--option-highlighted { text-style: bold reverse; }
+DataTable:focus > .datatable--cursor { text-style: bold reverse; }
+ListView:focus > ListItem.-highlight { text-style: bold reverse; }
+Button:focus { text-style: bold reverse; }
+Checkbox:focus > .toggle--label { text-style: bold reverse; }
+ContentTabs:focus Tab.-active { text-style: bold reverse; }
+"""
+
+
 class PrecursorApp(App[None]):
     TITLE = "Precursor"
+    CSS = FOCUS_CSS
     SCREENS = {"help": HelpScreen}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
@@ -74,6 +93,46 @@ class PrecursorApp(App[None]):
             # jump, do not glide: a smooth page-up redraws the log ~30 times (0.7 s and 0.2 s of CPU
             # per key in a long channel, bench/bench_tui.py), which a slow SSH link also pays for
             self.animation_level = "none"
+
+    # ------------------------------------------------------------------ keys typed quickly
+    #
+    # Textual hands each key to the widget focused when the key arrives, and checks the bindings only
+    # once the key has travelled back up to the app. Typed quickly (a burst from the terminal), a word
+    # reaches the app before the key ahead of it has been acted on: after `w` the next letters went to
+    # the orders list (the form was not up yet), came back to the app once the form's field had the
+    # focus, and there fired that screen's letter keys (`f` opened the free-action form); in a field,
+    # Backspace and Tab (bindings) ran after the letters that followed them. While a text field has
+    # the focus, the app now acts on each key itself, in the order typed: a character goes into the
+    # field, any other key to the bindings; a letter never reaches a binding.
+
+    def _text_field(self) -> Input | TextArea | None:
+        focused = self.focused
+        return focused if isinstance(focused, Input | TextArea) else None
+
+    async def _type_into(self, field: Widget, event: events.Key) -> bool:
+        """Act on a key for ``field`` now; False leaves it to Textual (a key nothing is bound to)."""
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        if event.is_printable:
+            await field._dispatch_message(events.Key(event.key, event.character))
+            return True
+        return await self._check_bindings(event.key)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            field = self._text_field()
+            if field is not None and await self._type_into(field, event):
+                return
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # a character back at the app while a field has the focus was sent, as it arrived, to the
+        # widget focused before the field (the key before it opened the form): it belongs in the field.
+        # (Textual calls App._on_key after this one unless the default is prevented.)
+        field = self._text_field()
+        if field is not None and event.is_printable:
+            event.prevent_default()
+            await field._dispatch_message(events.Key(event.key, event.character))
 
     def on_mount(self) -> None:
         self.push_screen(LobbyScreen(self.url, self.code, self.player_name))
@@ -108,24 +167,15 @@ class PrecursorApp(App[None]):
 
         from .game_screen import GameScreen
 
-        if isinstance(screen, GameScreen):
-            tabs = [
-                ("briefing", "Briefing"),
-                ("dashboard", "Dashboard"),
-                ("channels", "Channels"),
-                ("proposals", "Proposals"),
-                ("orders", "Orders"),
-                ("results", "Results"),
-            ]
-            if screen.model.role == "facilitator":  # a player is not offered the console
-                tabs.append(("control", "Facilitator control"))
-            for key, title in tabs:
-                yield SystemCommand(
-                    f"Go to {title}", f"show the {title.lower()} tab", lambda k=key: screen.action_tab(k)
-                )
-            yield SystemCommand("Ready", "mark your seat ready for this phase", screen.action_ready)
-            yield SystemCommand("Submit orders", "submit the ticked orders", screen.action_submit_orders)
-        if isinstance(screen, GameScreen):
-            yield SystemCommand("Help", "every key", screen.action_help)
-        else:
+        if not isinstance(screen, GameScreen):
             yield SystemCommand("Help", "every key", lambda: self.push_screen("help"))
+            return
+        from .help import game_keys
+
+        # the same rows F1 lists, so the two never disagree; the facilitator's only for the facilitator
+        facilitator = screen.model.role == "facilitator"
+        for row in game_keys():
+            if not row.palette or (row.facilitator and not facilitator):
+                continue
+            node = screen if isinstance(screen, row.owner) else screen.query(row.owner).first()
+            yield SystemCommand(row.title, f"{row.keys} — {row.what}", partial(node.run_action, row.action))

@@ -72,27 +72,78 @@ READY_WAITING = "ready — waiting for the others"
 
 
 class GameScreen(Screen[None]):
+    # F1 and the command palette are made from these (client_tui.help.game_keys): the tooltip is the
+    # line F1 shows, the description the palette's title
     BINDINGS = [
-        Binding("f1,question_mark", "help", "Help"),
+        Binding("f1,question_mark", "help", "Help", tooltip="this help"),
         # digits when not typing; F2-F8 work from inside a text field too
-        Binding("1,f2", "tab('briefing')", "Brief", show=False),
-        Binding("2,f3", "tab('dashboard')", "Dash", show=False),
-        Binding("3,f4", "tab('channels')", "Chan", show=False),
-        Binding("4,f5", "tab('proposals')", "Props", show=False),
-        Binding("5,f6", "tab('orders')", "Orders", show=False),
-        Binding("6,f7", "tab('results')", "Results", show=False),
-        Binding("7,f8", "tab('control')", "Control", show=False),
-        Binding("escape", "leave_field", "Leave field", show=False),
-        Binding("ctrl+r", "ready", "Ready"),
-        Binding("ctrl+s", "submit_orders", "Submit orders"),
+        Binding("1,f2", "tab('briefing')", "Briefing", show=False, tooltip="the briefing tab"),
+        Binding("2,f3", "tab('dashboard')", "Dashboard", show=False, tooltip="the dashboard tab"),
+        Binding("3,f4", "tab('channels')", "Channels", show=False, tooltip="the channels tab"),
+        Binding("4,f5", "tab('proposals')", "Proposals", show=False, tooltip="the proposals tab"),
+        Binding("5,f6", "tab('orders')", "Orders", show=False, tooltip="the orders tab"),
+        Binding("6,f7", "tab('results')", "Results", show=False, tooltip="the results tab"),
+        Binding(
+            "7,f8",
+            "tab('control')",
+            "Facilitator control",
+            show=False,
+            tooltip="the control tab (facilitator only)",
+        ),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave the text field",
+            show=False,
+            tooltip="leave a text field (the digits and letters are keys again)",
+        ),
+        Binding("ctrl+r", "ready", "Ready", tooltip="ready (the phase ends once every seat is ready)"),
+        Binding(
+            "ctrl+s",
+            "submit_orders",
+            "Submit orders",
+            tooltip="submit the orders ticked in the orders tab (space ticks a lever)",
+        ),
         Binding("ctrl+p", "command_palette", "Commands"),
-        Binding("ctrl+y", "replay", "Replay", show=False),
-        Binding("ctrl+g", "debrief", "Debrief", show=False),
+        Binding(
+            "ctrl+y", "replay", "Replay", show=False, tooltip="replay the game so far (facilitator only)"
+        ),
+        Binding(
+            "ctrl+g",
+            "debrief",
+            "Debrief",
+            show=False,
+            tooltip="the debrief once the game is over (scores, objectives, report command)",
+        ),
         # the white cell (docs/facilitation.md): letters, so they wait while a text field has the keys
-        Binding("f", "free_action", "Free action", show=False),
-        Binding("k", "counter_argument", "Argue about a free action", show=False),
-        Binding("w", "position", "File our position", show=False),
-        Binding("h", "hot_wash", "Hot wash", show=False),
+        Binding(
+            "f",
+            "free_action",
+            "Free action",
+            show=False,
+            tooltip="table a free action: an act no lever offers, argued before the facilitator",
+        ),
+        Binding(
+            "k",
+            "counter_argument",
+            "Argue about a free action",
+            show=False,
+            tooltip="argue for or against another team's open free action",
+        ),
+        Binding(
+            "w",
+            "position",
+            "File our position",
+            show=False,
+            tooltip="file your team's position (turn 1, before orders): goals, red lines, expectations",
+        ),
+        Binding(
+            "h",
+            "hot_wash",
+            "Hot wash",
+            show=False,
+            tooltip="the hot wash after the last turn, the structured debrief (facilitator only)",
+        ),
     ]
     CSS_PATH = [
         "game_screen.tcss",
@@ -501,10 +552,11 @@ class GameScreen(Screen[None]):
             return
         # leave the old pane first: a focused widget left in a hidden pane pulls its tab back
         # (F2…F8 pressed in the composer used to bounce straight back to the channels tab)
-        tabs.query_one(ContentTabs).focus()
+        self.set_focus(tabs.query_one(ContentTabs))
         tabs.active = tab
-        # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks
-        self.query_one(TAB_FOCUS[tab]).focus()
+        # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks. At
+        # once (``focus()`` waits its turn): the keys typed on after the digit go where it points
+        self.set_focus(self.query_one(TAB_FOCUS[tab]))
 
     def action_help(self) -> None:
         """The keys, those of the facilitator's console only for the facilitator."""

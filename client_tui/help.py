@@ -1,8 +1,11 @@
-"""The keys, as F1 shows them: one list, read by the lobby's app and by the game screen alike (kept
-apart from the app so that the game screen can open it without importing the app)."""
+"""The keys, as F1 and the command palette show them: the game screen's read off the bindings
+themselves (game_keys), the rest from a short list of keys no binding holds. Kept apart from the app so
+that the game screen can open it without importing the app."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group
@@ -14,6 +17,86 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+KEY_WORDS = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "delete": "Delete", "space": "space"}
+
+# Where the keys of the game screen live, in the order F1 lists them: the screen's own, then each
+# pane's (they work while the focus is in that pane), then the windows a key opens. Read off the
+# classes' BINDINGS, so that a key added to one of them is in F1 and in the command palette at once
+# (w, f and k were bound and listed nowhere). (module, class, where, facilitator only, in the palette)
+KEY_SOURCES: tuple[tuple[str, str, str, bool, bool], ...] = (
+    ("client_tui.game_screen", "GameScreen", "", False, True),
+    ("client_tui.panes.proposals", "ProposalsPane", "proposals tab", False, True),
+    ("client_tui.composer", "ProposalScreen", "a proposal in full (Enter on it)", False, False),
+    ("client_tui.composer", "ComposerScreen", "the proposal composer", False, False),
+    ("client_tui.panes.orders", "OrdersPane", "orders tab", False, True),
+    ("client_tui.panes.control", "ControlPane", "control tab", True, True),
+    ("client_tui.panes.white_cell", "WhiteCellConsole", "control tab", True, True),
+)
+# the game screen's keys that only the facilitator may use
+FACILITATOR_ACTIONS = {"tab('control')", "replay", "hot_wash"}
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One binding as F1 and the command palette show it."""
+
+    keys: str  # "1 or F2"
+    what: str  # the binding's tooltip, else its description, with where it works
+    title: str  # the palette's title
+    owner: type  # the class that holds the binding (the screen, a pane)
+    action: str
+    facilitator: bool
+    palette: bool
+
+
+def key_words(keys: str) -> str:
+    """ "1,f2" as "1 or F2": the names a player reads on the keyboard."""
+    words = []
+    for key in (k.strip() for k in keys.split(",")):
+        if key in KEY_WORDS:
+            words.append(KEY_WORDS[key])
+        elif re.fullmatch(r"f\d+", key):
+            words.append(key.upper())
+        else:
+            words.append(key)
+    return " or ".join(words)
+
+
+def game_keys() -> list[KeyRow]:
+    """Every key of the game screen, its panes and the windows they open, from their bindings (the
+    modules are imported here, not with this one: the lobby comes up without them)."""
+    import importlib
+
+    rows: list[KeyRow] = []
+    seen: set[tuple[str, str]] = set()
+    for module, name, where, fac, palette in KEY_SOURCES:
+        owner = getattr(importlib.import_module(module), name)
+        for b in owner.BINDINGS:
+            binding = b if isinstance(b, Binding) else Binding(*b)
+            if binding.action == "command_palette":
+                continue  # listed under Everywhere
+            what = binding.tooltip or binding.description
+            keys = key_words(binding.key)
+            if (keys, what) in seen:
+                continue
+            seen.add((keys, what))
+            tab = binding.action.startswith("tab(")
+            rows.append(
+                KeyRow(
+                    keys=keys,
+                    what=f"{where}: {what}" if where else what,
+                    title=f"Go to {binding.description}" if tab else binding.description,
+                    owner=owner,
+                    action=binding.action,
+                    facilitator=fac or binding.action in FACILITATOR_ACTIONS,
+                    palette=palette,
+                )
+            )
+    return rows
+
+
+# Keys no binding holds (the widgets' own, or the lobby's and the replay's): (keys, what, facilitator
+# only), by section; the game screen's section is made from the bindings (game_keys).
 HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
     (
         "Everywhere",
@@ -39,22 +122,13 @@ HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
     (
         "Game",
         [
-            ("1 … 6, F2…F7", "briefing, dashboard, channels, proposals, orders, results", False),
-            ("7, F8", "the control tab (facilitator only)", True),
-            ("Esc", "leave a text field (the digits switch tabs again)", False),
-            ("ctrl+r", "ready (the phase ends once every seat is ready)", False),
-            ("ctrl+s", "submit the orders ticked in the orders tab (space ticks a lever)", False),
-            ("l", "orders tab: tick last turn's orders again (those still available)", False),
-            ("p", "orders tab: the highlighted lever's parameters (ranges, cost)", False),
-            ("n", "proposals tab: compose a proposal (ctrl+a adds a clause, ctrl+s sends)", False),
             (
                 "Enter",
                 "in a channel: send what you wrote; in a list: open the item (a proposal in full: costs,"
-                " whether it can be kept; a accepts, r rejects, c counters)",
+                " whether it can be kept); in a form: the next field",
                 False,
             ),
-            ("ctrl+y", "replay the game so far (facilitator only)", True),
-            ("ctrl+g", "the debrief once the game is over (scores, objectives, report command)", False),
+            ("space", "orders tab: tick or untick the highlighted lever", False),
         ],
     ),
     (
@@ -78,7 +152,10 @@ HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
 def help_text(facilitator: bool = True) -> Group:
     """The keys as a two-column grid; without ``facilitator``, the facilitator's keys are left out."""
     parts: list[Any] = [Text("Precursor — keys", style="bold")]
-    for title, keys in HELP:
+    for title, fixed in HELP:
+        keys = list(fixed)
+        if title == "Game":
+            keys[:0] = [(r.keys, r.what, r.facilitator) for r in game_keys()]
         grid = Table.grid(padding=(0, 2))
         grid.add_column(no_wrap=True, width=17)  # the longest keys, ctrl+j or Enter, and a margin
         grid.add_column(ratio=1)

@@ -185,6 +185,10 @@ def status_line(game: LiveGame, now: float | None = None) -> str:
     )
     phase = "GAME OVER" if game.ended else f"T{game.turn} {game.phase}"
     date = game.view.get("date", "")
+    if game.ended:  # the last turn's month: the view's date is the epilogue's end by then
+        from .panes.game_over import ended_month
+
+        date = ended_month(game)
     return f" {who} │ {phase} {date} │ {time_left(game, now)} │ ready {game.ready_summary()} │ {conn}"
 
 

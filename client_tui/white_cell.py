@@ -189,6 +189,10 @@ class _Form(ModalScreen[bool]):
     """A modal form that sends one command and closes only once the server has it."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "send", "Send")]
+    # the first text field, from the moment the form is up: with the stock choice (the first widget
+    # that takes the focus, the scrolling frame) what was typed right after the key that opened the
+    # form went nowhere until the form's own focus call came
+    AUTO_FOCUS = "Input"
 
     def __init__(self, send: Send) -> None:
         super().__init__()
@@ -351,7 +355,6 @@ class FreeActionScreen(_Form):
         for i in range(EFFECT_ROWS):
             self.fx.relabel(i)
         self._preview()
-        self.query_one("#fa-title", Input).focus()
 
     def _keep(self) -> None:
         self.draft.update(
@@ -474,7 +477,6 @@ class CounterScreen(_Form):
 
     def on_mount(self) -> None:
         self._detail()
-        self.query_one("#ca-text", Input).focus()
 
     @on(Select.Changed, "#ca-which")
     def _detail(self) -> None:
@@ -554,7 +556,6 @@ class PositionScreen(_Form):
 
     def on_mount(self) -> None:
         self._check_now()
-        self.query_one("#pos-goals", Input).focus()
 
     @on(Input.Changed)
     def _check_now(self) -> None:

@@ -3,6 +3,7 @@ missed, and how to open the full report of this game."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -12,12 +13,32 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from precursor.game.months import add_months
+
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
     from ..model import LiveGame
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def ended_month(game: LiveGame) -> str:
+    """The month the last turn was played in, "August 2023". The view's date has moved on by then:
+    the engine models the months after the last turn for the lagged figures (the epilogue), so
+    Loose Talk, six turns from March 2023, said "GAME OVER 2023-12-01"."""
+    sc = game.view.get("scenario") or {}
+    start, per = sc.get("start"), sc.get("months_per_turn")
+    if not start or not isinstance(per, int) or game.turn < 1:
+        return str(game.view.get("date") or "")
+    last = add_months(str(start), game.turn * per - 1)  # the last month of the last turn
+    return f"{MONTH_NAMES[last.month - 1]} {last.year}"
 
 
 def final_scores(game: LiveGame) -> dict[str, Any]:
@@ -66,17 +87,31 @@ def _shown(game: LiveGame) -> dict[str, dict[str, Any]]:
     return {str(i["id"]): i for i in game.view.get("indicators") or [] if isinstance(i, dict) and "id" in i}
 
 
+# units whose values are whole numbers of things: never "3.0"
+WHOLE_UNITS = {"count", "turns", "months", "people", "points", "deaths/yr", "homicides/yr"}
+# indicators the rulebook gives no unit (so "index") that count things: by the name they are given
+COUNTING = re.compile(r"^(times|turns|consecutive turns|number of|public blame)|badges earned", re.I)
+
+
+def value_text(v: Any, unit: str = "", name: str = "") -> str:
+    """A value as its unit reads: a count whole ("3 times", never "3.0" or "2.0 index"), a yes/no in
+    words, anything else to one decimal at most, and the unit after it unless it is the bare
+    "index" every unitless indicator gets."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if not isinstance(v, int | float):
+        return str(v)
+    whole = unit in WHOLE_UNITS or (unit in ("", "index") and bool(COUNTING.search(name)))
+    text = f"{float(v):,.0f}" if whole else f"{float(v):,.1f}".rstrip("0").rstrip(".")
+    return text if unit in ("", "index") or (whole and unit == "count") else f"{text} {unit}"
+
+
 def _value(rb: Rulebook, ind: dict[str, Any]) -> str:
     key = str(ind["id"])
     meta = rb.indicators.get(key)
     name = meta.name if meta is not None else key
-    v = ind.get("value")
-    if isinstance(v, bool):
-        text = "yes" if v else "no"
-    elif isinstance(v, int | float):
-        text = f"{float(v):,.1f}".rstrip("0").rstrip(".")
-    else:
-        text = str(v)
+    unit = meta.unit if meta is not None else str(ind.get("unit") or "")
+    text = value_text(ind.get("value"), unit, name)
     note = (
         " (estimate)"
         if ind.get("estimate")
@@ -96,6 +131,24 @@ def _deciding(game: LiveGame, rb: Rulebook, objective_id: str) -> str:
     return "; ".join(_value(rb, shown[k]) for k in keys if k in shown)
 
 
+def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str, Any]]) -> float | None:
+    """Score points per objective point. "met 4 pts" sat above a score of +3.0: the score counts the
+    met points halved (and capped) times the team's weight for them. Read off the team's final score
+    when it is shown and something was met (so the lines add up to its "Secret objectives" line, cap
+    and all), else worked out from the rulebook's component for one point. None: no such component."""
+    key = f"secret.{team}"
+    rule = next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+    if rule is None:
+        return None
+    weight = float(rule.weights.get(team, 0.0))
+    sc = final_scores(game).get(team)
+    comp = (sc.get("components") or {}).get(rule.id) if isinstance(sc, dict) else None
+    met = sum(float(o.get("points", 0)) for o in secret if o.get("met"))
+    if isinstance(comp, dict) and met > 0:
+        return round(float(comp.get("points") or 0) / met, 4)
+    return round(float(rule.value[team]({key: 1.0})) * weight, 4)
+
+
 def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     lines = []
     for team, obj in (game.view.get("objectives") or {}).items():
@@ -104,9 +157,17 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
         if secret is None:
             lines.append("       (its secret objectives are not shown to you)")
             continue
+        rate = _secret_rate(game, rb, team, secret)
         for o in secret:
             mark = "✓ met   " if o.get("met") else "✗ missed"
-            lines.append(f"       {mark} {float(o.get('points', 0)):g} pts: {o.get('text', '')}")
+            pts = float(o.get("points", 0))
+            if rate is None:  # no score to read it from: the objective's own points
+                worth = f"{pts:g} objective points"
+            elif o.get("met"):
+                worth = f"{_signed(pts * rate)} to the score ({pts:g} objective points × {rate:g})"
+            else:
+                worth = f"+0.0 to the score ({_signed(pts * rate)} had it been met)"
+            lines.append(f"       {mark} {worth}: {o.get('text', '')}")
             decided = _deciding(game, rb, str(o.get("id", "")))
             if decided:
                 lines.append(f"                 at the end: {decided}")
@@ -134,18 +195,29 @@ def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
 _TENSION_BANDS = ((80, "the crisis band (80 or more)"), (60, "the defensive band (60 to 79)"))
 
 
+def _peak(game: LiveGame, key: str, shown: dict[str, Any]) -> float:
+    """The highest value ``key`` reached, as this seat saw it: the month-end history in the view, and
+    every value an event moved it from or to. The history alone said "peaked at 50" after an inject
+    had shown 50 → 54 in the middle of a turn."""
+    seen = [*(shown.get("trend") or []), shown.get("value")]
+    for ev in (*game.log, *game.results):
+        for part in (ev.get("before"), ev.get("changes")):
+            if isinstance(part, dict):
+                seen.append(part.get(key))
+    return max(float(v) for v in seen if isinstance(v, int | float) and not isinstance(v, bool))
+
+
 def _red_line_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """How close the game came to the red lines, from what this seat saw."""
     shown = _shown(game)
     lines = []
     st = shown.get("mx.st")
     if st is not None:
-        trend = [float(x) for x in st.get("trend") or [] if isinstance(x, int | float)]
-        peak = max([*trend, float(st.get("value") or 0)])
+        peak = _peak(game, "mx.st", st)
         band = next(
             (words for floor, words in _TENSION_BANDS if peak >= floor), "below the defensive band (60)"
         )
-        lines.append(f"  Mexican sovereignty tension peaked at {peak:.0f} (of the months shown): {band}")
+        lines.append(f"  Mexican sovereignty tension peaked at {peak:.0f}: {band}")
     crossed = shown.get("flag.hrl_count")
     if crossed is not None:
         n = int(float(crossed.get("value") or 0))
@@ -159,10 +231,13 @@ def _red_line_lines(game: LiveGame, rb: Rulebook) -> list[str]:
 
 def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
     sc = game.view.get("scenario") or {}
+    turns = f" of {sc['turns']}" if isinstance(sc.get("turns"), int) else ""
+    title = sc.get("title") or "this game"
     lines = [
-        f"GAME OVER — {sc.get('title', '')}, after turn {game.turn}",
+        f"GAME OVER — {title}, ended {ended_month(game)} (turn {game.turn}{turns})",
         "",
-        f"Game {game_id}. The full debrief (timeline, charts, agreements, red lines), and the replay:",
+        f"The after-action report (timeline, charts, agreements, red lines) and the replay of this game"
+        f" (game id {game_id}):",
         f"  precursor report {game_id} --format html --out {game_id}.html",
         f"  precursor replay {game_id}",
         "",
@@ -188,7 +263,9 @@ class GameOverScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     GameOverScreen { align: center middle; }
     GameOverScreen > VerticalScroll {
-        width: 100; max-width: 98%; height: 90%; padding: 1 2; border: thick $accent; background: $surface;
+        width: 100; max-width: 98%; height: 90%; border: thick $accent; background: $surface;
+        /* the scrollbar keeps a gutter of its own, and the text (_wrapped) a blank column before it */
+        padding: 1 1 1 2; scrollbar-gutter: stable; overflow-x: hidden;
     }
     """
 
@@ -211,7 +288,10 @@ class GameOverScreen(ModalScreen[None]):
     def _wrapped(self) -> str:
         """Each long line wrapped under its own text (a hanging indent), so that at 80 columns a score
         component's figures stay under its name rather than back at the margin."""
-        width = max(30, min(100, int(self.app.size.width * 0.98)) - 8)  # border, padding, scrollbar
+        # the text stops a column short of the scrollbar's gutter: the thumb was drawn over its ends
+        frame = self.query("#game-over")  # not there yet while the screen composes
+        region = frame.first(VerticalScroll).scrollable_content_region.width if frame else 0
+        width = max(30, (region or min(100, int(self.app.size.width * 0.98)) - 7) - 1)
         out = []
         for line in self.text.split("\n"):
             lead = line[: len(line) - len(line.lstrip())]

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from live_server import running_server
-from test_tui_support import new_game, screen_text, seat_app, until_online, wait_until
+from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
 from textual.app import App
 from textual.widget import Widget
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Input, OptionList, TabbedContent
+from textual.widgets.tabbed_content import ContentTabs
 
 import client_tui.app as tui_app
 from client_tui.app import PrecursorApp
@@ -150,3 +151,47 @@ async def test_no_color_still_renders_without_colour(url: str, monkeypatch: pyte
         assert all(_grey(c) for c in colours), sorted(c for c in colours if not _grey(c))
         # states are words and symbols, not colours: the ready marks and the connection say it
         assert re.search(r"ready US· MX· CN· CA·", text)
+
+
+async def test_the_focused_widget_is_marked_without_colour(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under NO_COLOR the focus used to be shown by colour only (a field's border, a list's row), so
+    it was not shown at all: a text field's border turns double, a pane that scrolls gets a bar on its
+    left edge, a list's highlighted row and the tab bar's active tab are reversed."""
+    g, tokens = await new_game(url, teams=("mx",))
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        assert app.no_color
+        await close_cards(pilot)
+
+        def rows(widget: Widget) -> list[str]:
+            lines = screen_text(app).splitlines()
+            r = widget.region
+            return [line[r.x : r.right] for line in lines[r.y : r.bottom]]
+
+        await pilot.press("3")
+        composer = gs.query_one("#composer", Input)
+        await wait_until(pilot, lambda: gs.focused is composer)
+        await pilot.pause()
+        assert rows(composer)[0].startswith("╔") and rows(composer)[-1].startswith("╚"), rows(composer)
+        await pilot.press("escape")  # onto the tab bar
+        await pilot.pause()
+        assert not rows(composer)[0].startswith("╔"), rows(composer)
+        bar = gs.query_one(ContentTabs)
+        assert gs.focused is bar and bar.query_one("Tab.-active").rich_style.reverse
+
+        await pilot.press("1")
+        brief = gs.query_one("#brief-scroll")
+        await wait_until(pilot, lambda: gs.focused is brief)
+        await pilot.pause()
+        assert all(r.startswith("█") for r in rows(brief)), rows(brief)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not any(r.startswith("█") for r in rows(brief)), rows(brief)
+
+        await pilot.press("5")
+        orders = gs.query_one("#order-list", OptionList)
+        await wait_until(pilot, lambda: gs.focused is orders)
+        await pilot.pause()
+        assert orders.get_component_rich_style("option-list--option-highlighted").reverse

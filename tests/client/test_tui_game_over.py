@@ -4,9 +4,19 @@ say how to open the report and the replay."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
+
+from client_tui import render
 from client_tui.model import LiveGame
+from client_tui.panes import GameOverScreen
 from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
+from precursor.client import GameClient
 from precursor.game.bots import BotDriver
 from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
@@ -51,3 +61,109 @@ def test_a_kept_or_broken_clause_reads_as_words_not_as_its_rule() -> None:
     assert text.startswith("[clause kept] CA played CA-ISSL as agreed") and "d5." not in text
     broken = result_text({**ev, "met": False, "reason": "CA did not play CA-ISSL"}, rb)
     assert broken.startswith("[clause broken] ")
+
+
+# ---------------------------------------------------------------------- the end screen, played to the end
+
+
+def test_values_read_by_their_unit_never_as_fractional_indices() -> None:
+    from client_tui.panes.game_over import value_text
+
+    assert value_text(2.0, "index", "Three-month review badges earned") == "2"
+    assert value_text(3.0, "index", "Times the hard red line was crossed") == "3"
+    assert value_text(3.0, "count", "Chinese lab seizures") == "3"
+    assert value_text(2.0, "turns", "Turns the cap lasts") == "2 turns"
+    assert value_text(54.25, "index", "Mexican sovereignty tension") == "54.2"
+    assert value_text(7.5, "PC", "Mexican political capital") == "7.5 PC"
+    assert value_text(True, "index", "Cartels designated") == "yes"
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_the_end_screen_agrees_with_the_game_it_ends(url: str) -> None:
+    """The tutorial (three turns from April 2023) played to its end while the US looks on: the month
+    is June 2023, not the epilogue's end (the status line said "GAME OVER 2023-10-01"); the tension's
+    peak counts the turn-1 inject's 50 → 54 (the month-end history alone said 50); each secret
+    objective shows what the score gave it, and they add up to the score's line; the scenario is
+    named and the game id is labelled beside the commands; no line of text runs under the scrollbar."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(100, 40)) as pilot:
+        gs = await until_online(pilot)
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            for _ in range(40):
+                if gs.model.ended:
+                    break
+                await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+                await pilot.pause(0.05)
+        # the last turns' inject cards come up over the screen too, before or after the debrief
+        await wait_until(pilot, lambda: any(isinstance(x, GameOverScreen) for x in app.screen_stack))
+        for _ in range(10):
+            await close_cards(pilot)
+            await pilot.pause(0.5)
+            if isinstance(app.screen, GameOverScreen):
+                break
+        debrief = app.screen
+        assert isinstance(debrief, GameOverScreen), app.screen_stack
+        await wait_until(pilot, lambda: bool(debrief.query("#game-over-text")), what="its text")
+        await pilot.pause(0.2)
+        text = debrief.text
+
+        assert "GAME OVER June 2023" in render.status_line(gs.model)
+        lines = text.splitlines()
+        assert lines[0] == "GAME OVER — Tutorial: First Contact, ended June 2023 (turn 3 of 3)"
+        at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
+        assert f"(game id {g.game_id})" in lines[at - 1] and "after-action report" in lines[at - 1]
+        assert not any(line.startswith("Game ") for line in lines)
+
+        seen = [
+            float(part["mx.st"])
+            for ev in gs.model.log
+            for part in (ev.get("before"), ev.get("changes"))
+            if isinstance(part, dict) and isinstance(part.get("mx.st"), int | float)
+        ]
+        assert max(seen) >= 54  # the inject of turn 1
+        peak = re.search(r"tension peaked at (\d+)", text)
+        assert peak is not None and int(peak.group(1)) == round(max(seen)), (peak, max(seen))
+
+        us_at = text.index("United States — public aim")
+        end = re.search(r"\n  \S|\n\n", text[us_at:])
+        us = text[us_at : us_at + end.start()] if end else text[us_at:]
+        given = [float(x) for x in re.findall(r"✓ met +([+-]\d+\.\d) to the score", us)]
+        line = re.search(r"\d\. United States", text)
+        assert line is not None
+        scored = re.search(r"Secret objectives: [^\n]*= ([+-]\d+\.\d)", text[line.start() :])
+        assert scored is not None
+        assert round(sum(given), 1) == float(scored.group(1)), (given, scored.group(0))
+        assert "pts:" not in text
+        assert not re.search(r"at the end: .*\b\d+\.0\b", text)
+
+        scroll = debrief.query_one("#game-over")
+        content = scroll.scrollable_content_region
+        shown = screen_text(app).splitlines()
+        for row in shown[content.y : content.bottom]:
+            assert row[content.right - 1] == " ", row  # a blank column before the scrollbar's gutter
+        assert max(len(line) for line in debrief._wrapped().split("\n")) < content.width
+
+
+def test_the_tensions_peak_counts_a_value_an_inject_showed_between_month_ends() -> None:
+    """Loose Talk's first inject moves Mexican sovereignty tension 50 → 54, and orders bring it down
+    before the month ends: the history in the view peaks at 50, which the debrief used to report."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["loose-talk"].model.personas)
+    game, _ = play(rb, "loose-talk", 2, None, bots=BotDriver(rb, personas, 2))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
+    for ev in game.log:
+        if ev.get("vis") == "all":  # what every seat is sent
+            live.apply(int(ev["seq"]), ev)
+    live.set_view(view(game, "mx"), game.state.seq)
+    st = next(i for i in live.view["indicators"] if i["id"] == "mx.st")
+    assert max([*st["trend"], st["value"]]) == 50  # the month-end history alone
+    inject = next(ev for ev in game.log if ev["type"] == "inject" and "mx.st" in (ev.get("changes") or {}))
+    assert (inject["before"]["mx.st"], inject["changes"]["mx.st"]) == (50, 54)
+    assert "Mexican sovereignty tension peaked at 54" in game_over_text(live, rb, "g1")

@@ -317,7 +317,7 @@ async def test_the_game_over_screen_shows_scores_with_components_objectives_and_
             secret = gs.model.view["objectives"]["mx"]["secret"]
             assert secret and all(o["text"] in text for o in secret)
             assert text.count("✓ met") + text.count("✗ missed") == len(secret)
-            assert f"Game {g.game_id}." in text
+            assert f"(game id {g.game_id})" in text  # labelled, beside the commands
             assert f"precursor report {g.game_id} --format html" in text
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, GameOverScreen))
