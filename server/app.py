@@ -225,6 +225,7 @@ def _lifespan(
             idle_evict=settings.idle_evict_seconds,
             finished_evict=settings.finished_evict_seconds,
             lease_ttl=settings.lease_ttl_seconds,
+            log_window=settings.log_window,
         )
         await hub.start()
         app.state.hub = hub

@@ -81,6 +81,7 @@ class Hub:
         finished_evict: float = 10.0,
         lease_ttl: float = 5.0,
         instance: str | None = None,
+        log_window: int = 64,  # room.LOG_WINDOW (the room, and the engine with it, load on first use)
     ) -> None:
         # a rulebook, or how to load one: loaded on first use, or ahead of it by warm()
         self._rulebook: Rulebook | None = None if callable(rb) else rb
@@ -98,6 +99,7 @@ class Hub:
         self.idle_evict = idle_evict
         self.finished_evict = finished_evict
         self.lease_ttl = lease_ttl
+        self.log_window = log_window
         # the lease holder's name in the store: unique per process, readable in a Redis key
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._idle: dict[str, tuple[float, int]] = {}  # game -> (monotonic time first seen idle, seq then)
@@ -425,7 +427,7 @@ class Hub:
         record(game, opening(req.name, req.deadlines, req.press, req.missed_orders, bots, now))
         info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
         game_id, fac, codes = await store_new_game(self.store, info, game.log)
-        room = GameRoom(self, game_id, game, info)
+        room = GameRoom(self, game_id, game, info, self.log_window)
         room.leader = await self._take_lease(game_id)
         self.rooms[game_id] = room
         room.start(self.shared)
@@ -453,7 +455,7 @@ class Hub:
             from .room import GameRoom
 
             game = Game.replay(rb, events)
-            room = GameRoom(self, game_id, game, info)
+            room = GameRoom(self, game_id, game, info, self.log_window)
             room.leader = await self._take_lease(game_id)
             self.rooms[game_id] = room
             room.start(self.shared)

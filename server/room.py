@@ -184,14 +184,16 @@ def _size(frame: str) -> int:
 
 
 class GameRoom:
-    def __init__(self, hub: Host, game_id: str, game: Game, info: dict[str, Any]) -> None:
+    def __init__(
+        self, hub: Host, game_id: str, game: Game, info: dict[str, Any], window: int = LOG_WINDOW
+    ) -> None:
         self.hub = hub
         self.game_id = game_id
         self.game = game
         self.info = info
         self.committed = game.state.seq
         self.session: Session = fold(game.log)
-        self.window = LOG_WINDOW
+        self.window = window
         # the in-memory game may hold events the store refused, and rebuilding it needs the store's
         # log, which was away: every use of the game rebuilds it first (see _fresh)
         self._stale = False

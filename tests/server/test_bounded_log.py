@@ -128,3 +128,15 @@ async def test_an_outage_past_the_window_rolls_back_from_the_store(
         assert texts == [f"before {i}" for i in range(MESSAGES)] + ["after"]
         held = _held(apps[-1], g.game_id)
         assert held == list(range(seq - LOG_WINDOW + 1, seq + 1))
+
+
+async def test_the_window_is_the_operators_setting(apps: list[FastAPI]) -> None:
+    async with running_server("memory://", log_window=5, **QUICK) as url:
+        g, tokens = await _setup(url)
+        async with GameClient(url, g.game_id, tokens["ca"]) as ca:
+            await ca.next_frame()
+            for i in range(20):
+                last = await ca.send({"type": "message", "channel": "all", "text": f"m{i}"})
+        assert _held(apps[-1], g.game_id) == list(range(last - 4, last + 1))
+        log = await _resume(url, g.game_id, g.facilitator_token, 0)
+        assert [f["seq"] for f in log] == list(range(1, last + 1))
