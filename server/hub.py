@@ -260,7 +260,10 @@ class Hub:
     async def _snapshot(self, game_id: str, room: GameRoom) -> None:
         """What listing the game needs, kept in its record as it was unloaded: the list of games then
         does not load every game, and the next start loads only games whose clock was running. Marked
-        with the seq it describes, so a snapshot the log has moved past is never believed."""
+        with the seq it describes, so a snapshot the log has moved past is never believed. None from a
+        room still holding a command the store refused: its state is not the log's."""
+        if room.stale:
+            return
         st, s = room.game.state, room.session
         ticking = s.deadline is not None and not s.paused and s.deadline_for == (st.turn, st.phase)
         snap = {

@@ -231,6 +231,11 @@ class GameRoom:
         for c in list(self.conns):
             c.shut()
 
+    @property
+    def stale(self) -> bool:
+        """Whether the game in memory waits to be rebuilt from the store (see ``_rollback``)."""
+        return self._stale
+
     def lead(self, leader: bool) -> None:
         """The hub took (or lost) the game's lease: the clock and bots start (or stop) here."""
         was, self.leader = self.leader, leader
@@ -262,6 +267,8 @@ class GameRoom:
         async with self.lock:
             await self._fresh()
             seq = self.committed
+            # read before anything is sent: a store that cannot answer refuses the connection whole
+            missed = await self._missed(max(since, 0), seq) if since is not None and since < seq else []
             welcome = {
                 "type": "welcome",
                 "protocol": conn.version,
@@ -276,17 +283,15 @@ class GameRoom:
             conn.push(
                 json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
             )
-            if since is not None and since < seq:
-                missed = await self._missed(max(since, 0), seq)
-                for lo in range(0, len(missed), REPLAY_BATCH):
-                    made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
-                    if conn.version >= 2:
-                        batch = made.batch(conn.audience)
-                        if batch is not None:
-                            conn.push(batch)
-                    else:
-                        for f in made.frames(conn.audience):
-                            conn.push(f)
+            for lo in range(0, len(missed), REPLAY_BATCH):
+                made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
+                if conn.version >= 2:
+                    batch = made.batch(conn.audience)
+                    if batch is not None:
+                        conn.push(batch)
+                else:
+                    for f in made.frames(conn.audience):
+                        conn.push(f)
             conn.delivered = seq
             self.conns.add(conn)
             self._presence()

@@ -6,6 +6,8 @@ what the room holds, and checks that nothing older than the window was lost to t
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 from live_server import running_server
 from redis_server import RedisServer
+from websockets.asyncio.client import connect
 
 from precursor.client import CommandRefused, GameClient, LobbyClient
 from server.room import LOG_WINDOW
@@ -116,6 +119,17 @@ async def test_an_outage_past_the_window_rolls_back_from_the_store(
                 with pytest.raises(CommandRefused) as err:
                     await us.send({"type": "message", "channel": "team.us", "text": "during"})
                 assert err.value.code == "store_unavailable"
+                # still away: the game cannot be rebuilt yet, so a view and a resume get a clear answer
+                # (and the connection stays), never the refused message nor a broken socket
+                with pytest.raises(CommandRefused) as err:
+                    await us.refresh(timeout=10)
+                assert err.value.code == "store_unavailable"
+                ws_url = url.replace("http", "ws", 1) + f"/ws/games/{g.game_id}?token={tokens['mx']}&since=0"
+                async with connect(ws_url, proxy=None, open_timeout=10) as mx:
+                    first = json.loads(await asyncio.wait_for(mx.recv(), 10))
+                    assert (first["type"], first["code"]) == ("error", "store_unavailable")
+                    await mx.wait_closed()
+                    assert mx.close_code == 1013
             finally:
                 redis_server.start()
             frames = []
