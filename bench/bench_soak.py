@@ -8,9 +8,11 @@ the turn round trip under load. The same round trip is measured on the idle serv
 starts, and on the bare FastAPI broadcast server of ``bench/bare_broadcast.py`` (``turns_bare`` of the
 server benchmark), so the figure can be read against what the machine gives.
 
-The server's resident memory is printed every 30 s. The goal is flat within 10 % after the warm-up
-(the first sample); the games' logs do grow with every message (the engine keeps a live game's log in
-memory), so the growth is also given per event.
+The server's resident memory is printed before the games, with them loaded, with every client
+connected (so a game's and a client's share can be read), then every 30 s. The goal is flat within 10 %
+after the warm-up (the first sample). A loaded game keeps only the newest events of its log in memory
+(``PRECURSOR_LOG_WINDOW``), but its state keeps each message for the views, so the growth is also given
+per event.
 
 Everything runs on 127.0.0.1 (the server as a child process, SQLite store in a temporary directory) and
 stops by itself. Not part of the test suite.
@@ -143,9 +145,11 @@ async def soak(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
         await srv.wait_ready("/api/health")
         idle = TurnProbe(srv.url)
         await idle.run(None, args.baseline_turns, 0.0)
+        rss_base = srv.memory_mb()[0]
         n_games = max(1, args.clients // 5)
         games: list[Seats] = await make_games(srv.url, n_games, ["loose-talk"])
         await advance_to_negotiation(srv.url, games)
+        rss_games = srv.memory_mb()[0]
         players = await gather_limited(
             (Peer.open(g.url(srv.url, g.tokens[t]), i, "player") for i, g in enumerate(games) for t in TEAMS),
             50,
@@ -157,6 +161,13 @@ async def soak(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
         print(
             f"  {len(players) + len(facs)} clients in {n_games} games (server RSS {rss_start:.1f} MB); load "
             f"for {args.minutes:g} min, RSS every {RSS_EVERY:g} s",
+            flush=True,
+        )
+        print(
+            f"  RSS {rss_base:.1f} MB before the games, {rss_games:.1f} MB with them loaded "
+            f"({(rss_games - rss_base) * 1024 / n_games:.0f} KB a game), {rss_start:.1f} MB with every "
+            f"client connected ({(rss_start - rss_games) * 1024 / max(1, len(players) + len(facs)):.1f} KB "
+            "a client)",
             flush=True,
         )
         stop = asyncio.Event()
@@ -192,6 +203,10 @@ async def soak(args: argparse.Namespace, log_dir: Path) -> dict[str, Any]:
             "loaded": loaded.times,
             "rss": rss,
             "rss_start": rss_start,
+            "rss_base": rss_base,
+            "rss_games": rss_games,
+            "games": n_games,
+            "clients": len(players) + len(facs),
             "errors": errors,
             "acks": acks,
         }
@@ -228,6 +243,11 @@ def report(result: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
     )
     print(f"  acks {result['acks']}, error frames {result['errors'] or 0}, probe turns {len(loaded)}")
     return {
+        "rss_base_mb": result["rss_base"],
+        "rss_games_mb": result["rss_games"],
+        "kb_per_game": (result["rss_games"] - result["rss_base"]) * 1024 / result["games"],
+        "kb_per_client": (result["rss_start"] - result["rss_games"]) * 1024 / max(1, result["clients"]),
+        "kb_per_event": per_event,
         "rss_start_mb": result["rss_start"],
         "rss_warm_mb": first,
         "rss_end_mb": last,

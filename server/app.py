@@ -225,6 +225,7 @@ def _lifespan(
             idle_evict=settings.idle_evict_seconds,
             finished_evict=settings.finished_evict_seconds,
             lease_ttl=settings.lease_ttl_seconds,
+            log_window=settings.log_window,
         )
         await hub.start()
         app.state.hub = hub
@@ -384,7 +385,12 @@ def _add_game_socket(app: FastAPI, settings: ServerSettings) -> None:
             many = f"this token already has {settings.max_connections_per_token} connections open"
             await _refuse(websocket, "too_many_connections", many, 4429)
             return
-        await room.attach(conn, since if since is not None and since >= 0 else None)
+        try:
+            await room.attach(conn, since if since is not None and since >= 0 else None)
+        except StoreError as exc:  # a resume the store must answer, or a game it must rebuild first
+            uses.close(key)
+            await _refuse(websocket, exc.code, str(exc), 1013)
+            return
         writer = asyncio.create_task(conn.writer())
         try:
             await _read_frames(websocket, hub, room, conn, use, settings)
@@ -528,7 +534,10 @@ async def _handle_frame(hub: Hub, room: GameRoom, conn: Connection, text: str, v
         if not views.take(asyncio.get_running_loop().time()):
             conn.push(_err(cid, "rate_limited", "too many view requests; fold the events instead"))
             return
-        await room.snapshot(conn, cid)
+        try:
+            await room.snapshot(conn, cid)
+        except StoreError as exc:
+            conn.push(_err(cid, exc.code, str(exc)))
         return
     if ftype != "command":
         conn.push(

@@ -81,6 +81,7 @@ class Hub:
         finished_evict: float = 10.0,
         lease_ttl: float = 5.0,
         instance: str | None = None,
+        log_window: int = 64,  # room.LOG_WINDOW (the room, and the engine with it, load on first use)
     ) -> None:
         # a rulebook, or how to load one: loaded on first use, or ahead of it by warm()
         self._rulebook: Rulebook | None = None if callable(rb) else rb
@@ -98,6 +99,7 @@ class Hub:
         self.idle_evict = idle_evict
         self.finished_evict = finished_evict
         self.lease_ttl = lease_ttl
+        self.log_window = log_window
         # the lease holder's name in the store: unique per process, readable in a Redis key
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self._idle: dict[str, tuple[float, int]] = {}  # game -> (monotonic time first seen idle, seq then)
@@ -258,7 +260,10 @@ class Hub:
     async def _snapshot(self, game_id: str, room: GameRoom) -> None:
         """What listing the game needs, kept in its record as it was unloaded: the list of games then
         does not load every game, and the next start loads only games whose clock was running. Marked
-        with the seq it describes, so a snapshot the log has moved past is never believed."""
+        with the seq it describes, so a snapshot the log has moved past is never believed. None from a
+        room still holding a command the store refused: its state is not the log's."""
+        if room.stale:
+            return
         st, s = room.game.state, room.session
         ticking = s.deadline is not None and not s.paused and s.deadline_for == (st.turn, st.phase)
         snap = {
@@ -425,7 +430,7 @@ class Hub:
         record(game, opening(req.name, req.deadlines, req.press, req.missed_orders, bots, now))
         info = {"scenario": req.scenario, "name": req.name, "created": now, "seed": seed}
         game_id, fac, codes = await store_new_game(self.store, info, game.log)
-        room = GameRoom(self, game_id, game, info)
+        room = GameRoom(self, game_id, game, info, self.log_window)
         room.leader = await self._take_lease(game_id)
         self.rooms[game_id] = room
         room.start(self.shared)
@@ -453,7 +458,7 @@ class Hub:
             from .room import GameRoom
 
             game = Game.replay(rb, events)
-            room = GameRoom(self, game_id, game, info)
+            room = GameRoom(self, game_id, game, info, self.log_window)
             room.leader = await self._take_lease(game_id)
             self.rooms[game_id] = room
             room.start(self.shared)

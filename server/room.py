@@ -46,6 +46,11 @@ SYSTEM = Actor(role="system")
 #: Seconds between the marks of activity a played game leaves in its record (``precursor games`` lists
 #: them and ``purge --older-than`` goes by them): most events carry no time of their own.
 ACTIVE_EVERY = 3600.0
+#: Events of a game's log a room keeps in memory, the newest; older ones are read from the store when
+#: a resume reaches back that far. Nothing else on the server reads old events (views come from the
+#: state, a rollback replays the store's log), and holding every one made a long game's memory grow
+#: with every message: about 0.3 KB an event as dicts, for as long as the game stays loaded.
+LOG_WINDOW = 64
 
 
 class Host(Protocol):
@@ -179,13 +184,20 @@ def _size(frame: str) -> int:
 
 
 class GameRoom:
-    def __init__(self, hub: Host, game_id: str, game: Game, info: dict[str, Any]) -> None:
+    def __init__(
+        self, hub: Host, game_id: str, game: Game, info: dict[str, Any], window: int = LOG_WINDOW
+    ) -> None:
         self.hub = hub
         self.game_id = game_id
         self.game = game
         self.info = info
         self.committed = game.state.seq
         self.session: Session = fold(game.log)
+        self.window = window
+        # the in-memory game may hold events the store refused, and rebuilding it needs the store's
+        # log, which was away: every use of the game rebuilds it first (see _fresh)
+        self._stale = False
+        self._forget()
         self.lock = asyncio.Lock()
         self.conns: set[Connection] = set()
         self.bots: dict[str, Bot] = {}
@@ -219,6 +231,11 @@ class GameRoom:
         for c in list(self.conns):
             c.shut()
 
+    @property
+    def stale(self) -> bool:
+        """Whether the game in memory waits to be rebuilt from the store (see ``_rollback``)."""
+        return self._stale
+
     def lead(self, leader: bool) -> None:
         """The hub took (or lost) the game's lease: the clock and bots start (or stop) here."""
         was, self.leader = self.leader, leader
@@ -248,7 +265,10 @@ class GameRoom:
         Done under the lock, so no event can land between the snapshot and the live stream.
         """
         async with self.lock:
+            await self._fresh()
             seq = self.committed
+            # read before anything is sent: a store that cannot answer refuses the connection whole
+            missed = await self._missed(max(since, 0), seq) if since is not None and since < seq else []
             welcome = {
                 "type": "welcome",
                 "protocol": conn.version,
@@ -263,24 +283,40 @@ class GameRoom:
             conn.push(
                 json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
             )
-            if since is not None and since < seq:
-                missed = self.game.log[max(since, 0) : seq]
-                for lo in range(0, len(missed), REPLAY_BATCH):
-                    made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
-                    if conn.version >= 2:
-                        batch = made.batch(conn.audience)
-                        if batch is not None:
-                            conn.push(batch)
-                    else:
-                        for f in made.frames(conn.audience):
-                            conn.push(f)
+            for lo in range(0, len(missed), REPLAY_BATCH):
+                made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
+                if conn.version >= 2:
+                    batch = made.batch(conn.audience)
+                    if batch is not None:
+                        conn.push(batch)
+                else:
+                    for f in made.frames(conn.audience):
+                        conn.push(f)
             conn.delivered = seq
             self.conns.add(conn)
             self._presence()
 
+    async def _missed(self, since: int, seq: int) -> list[dict[str, Any]]:
+        """The events after ``since`` up to ``seq`` (the committed one): from memory when the window
+        reaches back that far, else from the store, which holds every event."""
+        log = self.game.log
+        first = seq - len(log)  # memory holds the events after this seq
+        if since >= first:
+            return log[since - first :]
+        return [ev for ev in await self.hub.store.read(self.game_id, since) if ev["seq"] <= seq]
+
+    def _forget(self) -> None:
+        """Drop the events older than the window; call when the game is at ``committed`` (the store
+        has them all)."""
+        log = self.game.log
+        extra = len(log) - self.window
+        if extra > 0:
+            del log[:extra]
+
     async def snapshot(self, conn: Connection, cid: str | None) -> None:
         """A fresh view, in order with the events (what the view shows is at ``seq``)."""
         async with self.lock:
+            await self._fresh()
             head = json.dumps({"type": "view", "id": cid, "seq": self.committed}, separators=(",", ":"))
             conn.push(head[:-1] + "," + self._view_body(conn.audience) + "}")
 
@@ -366,18 +402,20 @@ class GameRoom:
         changed).
         """
         async with self.lock:
+            await self._fresh()
             for _attempt in range(5):
                 start = self.game.state.seq
+                held = len(self.game.log)
                 try:
                     self._run(actor, command)
                 except CommandError:
                     if self.game.state.seq != start:
-                        self._rollback()
+                        await self._rollback()
                     raise
                 except Exception:
-                    self._rollback()
+                    await self._rollback()
                     raise
-                events = self.game.log[start:]
+                events = self.game.log[held:]
                 if not events:
                     return self.committed
                 try:
@@ -386,11 +424,11 @@ class GameRoom:
                     with encoded(events, bodies):
                         await self.hub.store.append(self.game_id, start, events)
                 except SeqConflict:
-                    self._rollback()
+                    await self._rollback()
                     await self._catch_up()
                     continue
                 except BaseException:  # not written (store down, or an event the store refuses)
-                    self._rollback()
+                    await self._rollback()
                     raise
                 self._committed(events, bodies)
                 return self.committed
@@ -426,6 +464,7 @@ class GameRoom:
         if self._views:
             self._views.clear()  # dated by the seq that just moved on: nobody will ask for them again
         self._fanout(events, bodies)
+        self._forget()
         for pid in removed:
             for c in list(self.conns):
                 if c.player_id == pid:
@@ -444,12 +483,39 @@ class GameRoom:
             if to_argue and self.leader:
                 self._spawn(self._argue(sorted(to_argue)), f"argue:{self.game_id}")
 
-    def _rollback(self) -> None:
-        """Back to the last committed event: the in-memory game may hold events the store refused."""
-        self.game = Game.replay(self.game.rb, self.game.log[: self.committed])
-        self.session = fold(self.game.log)
+    async def _rollback(self) -> None:
+        """Back to the last committed event: the in-memory game may hold events the store refused.
+        Replayed from memory while it holds the whole log, else from the store's log; if the store
+        cannot be read now, the game is rebuilt before its next use (nothing is served from it until
+        then, so no refused event is ever shown)."""
+        log = self.game.log
+        if log and log[0]["seq"] == 1:
+            self._rebuild(log[: self.committed])
+            return
+        self._stale = True
+        with contextlib.suppress(StoreError):
+            await self._fresh()
+
+    async def _fresh(self) -> None:
+        """Rebuild a game a rollback could not (call under the lock): the store's log up to the
+        committed seq, then what other instances stored since. Raises ``StoreError`` if the store is
+        still away."""
+        if not self._stale:
+            return
+        events = await self.hub.store.read(self.game_id)
+        self._rebuild([ev for ev in events if ev["seq"] <= self.committed])
+        self._stale = False
+        later = [ev for ev in events if ev["seq"] > self.committed]
+        if later:
+            self._apply_remote(later)
+
+    def _rebuild(self, events: list[dict[str, Any]]) -> None:
+        self.game = Game.replay(self.game.rb, events)
+        self.session = fold(events)
+        self._forget()
 
     async def _catch_up(self) -> None:
+        await self._fresh()
         events = await self.hub.store.read(self.game_id, self.committed)
         self._apply_remote(events)
 
@@ -477,6 +543,7 @@ class GameRoom:
             try:
                 async for batch in self.hub.store.tail(self.game_id, self.committed):
                     async with self.lock:
+                        await self._fresh()
                         self._apply_remote(batch)
             except asyncio.CancelledError:
                 raise

@@ -71,6 +71,9 @@ class ServerSettings(BaseSettings):
     """A game with no socket connected, no phase clock counting down and no bot at work is unloaded
     after this many seconds idle, and loaded again from the store on its next use (a join, a socket, a
     REST read): a server's memory grows with its active games, not with every game it has served."""
+    log_window: int = Field(default=64, ge=1)
+    """Events of a loaded game's log kept in memory, the newest; a client resuming from further back
+    is sent the older ones from the store. Memory per game stays flat however long the game runs."""
     finished_evict_seconds: float = Field(default=10.0, gt=0)
     """A finished game is unloaded this many seconds after its last socket leaves."""
     lease_ttl_seconds: float = Field(default=5.0, ge=0.5)

@@ -83,7 +83,11 @@ class GameCore:
         self.rb = rulebook
         self.sc: CScenario = rulebook.scenarios[scenario_id]
         self.state = GameState()
+        # every event, oldest first, unless the host forgets the oldest (the server's room keeps a
+        # window, its store holding the rest): play reads back only the events of the command under
+        # way, and anything else wanted from the whole log is kept as a running count (below)
         self.log: list[Event] = []
+        self.custom_injects = 0  # facilitator-written injects so far: numbers the next one's id
         self._seat_of_holder: dict[str, str] = {}
         self._head_seat: dict[str, str] = {}
         self._seat_limit: dict[str, int] = {}
@@ -113,6 +117,8 @@ class GameCore:
         ):
             self.env_version += 1  # values a view shows may have moved: cached dashboards are stale
             self.env_changes.append(None if t in _HISTORY_MOVES else (changes or _NO_CHANGES))
+        if t == "inject" and str(ev["id"]).startswith("custom."):
+            self.custom_injects += 1
         if t == "game_created":
             self._index_seats()
             # agreement and reneging tallies do not move any value a view shows (a set test, in C)

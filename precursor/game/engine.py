@@ -364,7 +364,7 @@ class Game(GameCore):
             pending[key] = bool(v) if ind.type == "bool" else rnd(float(v))
             if ind.type == "num":
                 self._check_bounds(key, pending[key])
-        n = sum(1 for e in self.log if e["type"] == "inject" and str(e["id"]).startswith("custom.")) + 1
+        n = self.custom_injects + 1
         changes = self.changes_of(pending)
         self.emit(
             {
