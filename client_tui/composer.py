@@ -10,7 +10,7 @@ a draft the server would refuse, and closes only once the server has the proposa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -201,28 +201,40 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
 
 
 class ProposalScreen(ModalScreen[str | None]):
-    """A proposal in full (terms.proposal_text); answers with the action chosen, or None."""
+    """A proposal in full (terms.proposal_text); answers with the action chosen, or None. Only the
+    answers in ``offered`` have a button and a key: another pair's proposal, or a closed one, is read
+    and closed, never answered."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("a", "dismiss('accept')", "Accept"),
-        Binding("r", "dismiss('reject')", "Reject"),
-        Binding("c", "dismiss('counter')", "Counter"),
+        Binding("a", "answer('accept')", "Accept"),
+        Binding("r", "answer('reject')", "Reject"),
+        Binding("c", "answer('counter')", "Counter"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, offered: Collection[str] = ("accept", "reject", "counter")) -> None:
         super().__init__()
         self.text = text
+        self.offered = frozenset(offered)
 
     def compose(self) -> ComposeResult:
+        buttons = [("accept", "Accept (a)"), ("reject", "Reject (r)"), ("counter", "Counter (c)")]
         with VerticalScroll():
             yield Static(self.text, id="proposal-text", markup=False)
             with Horizontal():
-                yield Button("Accept (a)", id="accept", variant="primary")
-                yield Button("Reject (r)", id="reject")
-                yield Button("Counter (c)", id="counter")
+                for action, label in buttons:
+                    if action in self.offered:
+                        yield Button(label, id=action, variant="primary" if action == "accept" else "default")
                 yield Button("Close (Esc)", id="close")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":
+            return parameters[0] in self.offered
+        return True
+
+    def action_answer(self, action: str) -> None:
+        self.dismiss(action)
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

@@ -27,6 +27,8 @@ from precursor.game.schema import TEAMS
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
+# how a refusal names the framings China accepts: a player reads it, and the keys mean nothing to them
+_CHINA_FRAMING_WORDS = "China's own initiative, a multilateral effort, reciprocal steps or a US demand met"
 
 
 def _member(g: GameCore, actor: Actor, channel_id: str) -> dict[str, Any]:
@@ -225,10 +227,12 @@ def _check_terms(
     consent_token: Callable[[], bool],
 ) -> None:
     """What the rules ask of a deal's content: China's framing (CS2), Mexican consent (A4), modules (H1)."""
-    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
+    chinese = [i for i, c in enumerate(clauses) if c["actor"] == "cn"]
+    if chinese and cmd.framing not in CHINA_FRAMINGS:
         raise CommandError(
             "bad_proposal",
-            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
+            f"clause {chinese[0] + 1}: a Chinese commitment needs a framing: choose how China frames it"
+            f" ({_CHINA_FRAMING_WORDS})",
         )
     consent_needed = [c for c in clauses if "consent_bounded" in rb.levers[c["lever"]].tags]
     if consent_needed:
@@ -258,19 +262,32 @@ def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) ->
             raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
 
 
+def answer_refusal(
+    p: dict[str, Any] | None, pid: str, team: str, phase: str, action: str
+) -> tuple[str, str] | None:
+    """Why ``team`` may not answer proposal ``pid`` (``p``, None when it is not in the team's sight)
+    with ``action`` now: the refusal's code and the server's message, or None. ``respond`` raises it,
+    and the client runs it on its view to offer only the answers the server takes."""
+    if p is None or team not in p["parties"]:
+        return "unknown_proposal", f"no proposal '{pid}' addressed to team {team}"
+    if p["status"] != "open":
+        return "proposal_closed", f"proposal {pid} is {p['status']}"
+    if phase not in ("briefing", "negotiation"):
+        return "wrong_phase", "proposals are answered before orders"
+    if action == "withdraw" and p["from"] != team:
+        return "forbidden", "only the proposer can withdraw a proposal"
+    if action == "accept" and team in p["accepted"]:
+        return "already_accepted", f"team {team} has already accepted {pid}"
+    return None
+
+
 def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
     team, _seat = g.player(actor)
     p = g.state.proposals.get(cmd.proposal)
-    if p is None or team not in p["parties"]:
-        raise CommandError("unknown_proposal", f"no proposal '{cmd.proposal}' addressed to team {team}")
-    if p["status"] != "open":
-        raise CommandError("proposal_closed", f"proposal {cmd.proposal} is {p['status']}")
-    if g.state.phase not in ("briefing", "negotiation"):
-        raise CommandError("wrong_phase", "proposals are answered before orders")
-    if cmd.action == "withdraw" and p["from"] != team:
-        raise CommandError("forbidden", "only the proposer can withdraw a proposal")
-    if cmd.action == "accept" and team in p["accepted"]:
-        raise CommandError("already_accepted", f"team {team} has already accepted {cmd.proposal}")
+    refusal = answer_refusal(p, cmd.proposal, team, g.state.phase, cmd.action)
+    if refusal is not None:
+        raise CommandError(*refusal)
+    assert p is not None  # answer_refusal refuses a proposal that is not there
     vis = "all" if p["visibility"] == "public" else p["parties"]
     ev: dict[str, Any] = {
         "type": "proposal_response",

@@ -17,6 +17,7 @@ from test_tui_support import (
     frames_until,
     is_event,
     log_lines,
+    modal,
     new_game,
     screen_text,
     seat_app,
@@ -25,7 +26,7 @@ from test_tui_support import (
     wait_until,
 )
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, OptionList, RichLog, Select, SelectionList
+from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, RichLog, Select, SelectionList
 
 from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
 from client_tui.widgets import Confirm
@@ -293,7 +294,9 @@ async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url
 
 async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) -> None:
     """A public US–Mexico proposal shows in China's table with Accept, Reject and Counter; pressing a
-    sent the answer for the server to refuse (`unknown_proposal`), found in a student's tmux game."""
+    sent the answer for the server to refuse (`unknown_proposal`), found in a student's tmux game. The
+    answers the server would refuse are not offered at all: no button, no key, for another pair's
+    proposal or a withdrawn one; the proposal addressed to China has them."""
     g, tokens = await new_game(url, teams=("us", "cn"), scenario="loose-talk")
     async with (
         GameClient(url, g.game_id, g.facilitator_token) as fac,
@@ -306,17 +309,74 @@ async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) ->
             {"type": "propose", "parties": ["us", "mx"], "clauses": clauses, "visibility": "public"}
         )
         pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        to_cn = {"type": "propose", "parties": ["us", "cn"], "clauses": [{"actor": "us", "lever": "us_arms"}]}
+        await us.send(to_cn)
+        gone = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        await us.send({"type": "respond", "proposal": gone, "action": "withdraw"})
+        await frames_until(us, is_event("proposal_response", proposal=gone))
+        await us.send(to_cn)
+        live = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
         app = seat_app(url, g, tokens["cn"])
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
             await pilot.press("4")
             table = gs.query_one("#prop-table", DataTable)
-            await wait_until(pilot, lambda: table.row_count == 1, what="the public proposal")
+            await wait_until(pilot, lambda: table.row_count == 3, what="the three proposals")
             table.focus()
+
+            def shown() -> set[str]:
+                pane = gs.query_one("#prop-table", DataTable).parent
+                assert pane is not None
+                return {str(b.id) for b in pane.query(Button) if b.display and b.id != "propose"}
+
+            for row, want in ((pid, set()), (gone, set()), (live, {"accept", "reject", "counter"})):
+                table.move_cursor(row=table.get_row_index(row))
+                await wait_until(pilot, lambda want=want: shown() == want, what=f"the answers to {row}")
+            for row in (pid, gone):
+                table.move_cursor(row=table.get_row_index(row))
+                await pilot.press("enter")
+                screen = await modal(pilot, ProposalScreen)
+                assert [str(b.id) for b in screen.query(Button)] == ["close"]
+                await pilot.press("a", "r", "c")
+                assert app.screen is screen  # none of the keys answers it
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, ProposalScreen))
+            assert not any(is_event("proposal_response")(f) for f in await drain(us, 0.3))
+            assert "not sent" not in static_text(app, "#notice")
+            table.move_cursor(row=table.get_row_index(live))
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
-            await pilot.press("a")
-            await wait_until(pilot, lambda: "not sent —" in static_text(app, "#notice"), what="the notice")
-            assert f"{pid} is between US, MX: only its parties answer it" in static_text(app, "#notice")
-            assert "refused" not in static_text(app, "#notice")
+            screen = await modal(pilot, ProposalScreen)
+            assert [str(b.id) for b in screen.query(Button)] == ["accept", "reject", "counter", "close"]
+            await pilot.press("r")
+            got = await frames_until(us, is_event("proposal_response", proposal=live))
+            assert got[-1]["event"]["action"] == "reject"
+
+
+def test_the_client_offers_an_answer_exactly_when_the_server_takes_it() -> None:
+    """One check for both: the message the server refuses with comes from ``answer_refusal``, word for
+    word as before, and the client's offer reads the same function."""
+    from precursor.game.negotiation import answer_refusal
+
+    p = {"id": "T1-US-1", "parties": ["us", "mx"], "status": "open", "from": "us", "accepted": ["us"]}
+    assert answer_refusal(p, "T1-US-1", "cn", "negotiation", "accept") == (
+        "unknown_proposal",
+        "no proposal 'T1-US-1' addressed to team cn",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "orders", "accept") == (
+        "wrong_phase",
+        "proposals are answered before orders",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "negotiation", "withdraw") == (
+        "forbidden",
+        "only the proposer can withdraw a proposal",
+    )
+    assert answer_refusal(p, "T1-US-1", "us", "negotiation", "accept") == (
+        "already_accepted",
+        "team us has already accepted T1-US-1",
+    )
+    assert answer_refusal({**p, "status": "withdrawn"}, "T1-US-1", "mx", "negotiation", "reject") == (
+        "proposal_closed",
+        "proposal T1-US-1 is withdrawn",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "briefing", "accept") is None
