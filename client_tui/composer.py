@@ -10,6 +10,7 @@ a draft the server would refuse, and closes only once the server has the proposa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any, cast
 
@@ -43,6 +44,7 @@ DURATIONS = [
     *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
 ]
 Send = Callable[[Propose], Awaitable[str | None]]
+_CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -410,14 +412,40 @@ class ComposerScreen(ModalScreen[str | None]):
         )
 
     def problem(self) -> str | None:
-        """Why the server would refuse the draft now (its own words), or None."""
+        """Why the draft should not go, in a player's words, or None: what the server would refuse (its
+        own check, without the code a program branches on), then a clause that commits to nothing."""
         if len(self.parties()) < 2:
-            return "bad_proposal: a proposal needs at least two different parties (tick another team)"
+            return "a proposal needs at least two different parties: tick another team"
         try:
             cmd = self.draft()
         except ValidationError as exc:
-            return f"bad_command: {first_problem(exc)}"
-        return terms.check_draft(self.model, self.rb, cmd)
+            return first_problem(exc)
+        why = terms.check_draft(self.model, self.rb, cmd)
+        if why is not None:
+            return _CODE.sub("", why, count=1)
+        return self._spent()
+
+    def _spent(self) -> str | None:
+        """A clause on a once-per-game lever its team has played: the engine counts the act done, so the
+        clause binds nobody to anything (a counter re-offering the original's terms carried one)."""
+        for i, c in enumerate(self.clauses):
+            lv = self.rb.levers.get(c.lever)
+            if lv is None or not lv.once:
+                continue
+            if c.actor == self.team:
+                played = ((self.model.view.get("counts") or {}).get(c.lever) or {}).get("count", 0) > 0
+            else:  # another team's public acts are in the results; a private one is its own to know
+                played = any(
+                    ev.get("type") == "order_executed" and ev.get("lever") == c.lever
+                    for ev in self.model.results
+                )
+            if played:
+                return (
+                    f"clause {i + 1}: {lv.code} can be played once per game and "
+                    f"{terms.team_name(self.rb, c.actor)} has played it already, so the clause promises "
+                    "nothing: highlight it and press Delete"
+                )
+        return None
 
     def check(self) -> str | None:
         why = self.problem()

@@ -83,6 +83,11 @@ def open_channel(g: GameCore, actor: Actor, cmd: OpenChannel) -> None:
     )
 
 
+def _name(rb: Rulebook, team: str) -> str:
+    """A team as a player reads it in a refusal (the composer shows the server's words)."""
+    return rb.teams[team].name if team in rb.teams else team
+
+
 def _validate_clause_order(rb: Rulebook, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
     lever = rb.levers.get(lever_id)
     if lever is None:
@@ -119,7 +124,7 @@ def check_proposal(
     if len(parties) < 2:
         raise CommandError("bad_proposal", "a proposal needs at least two different parties")
     if tabled >= limit:
-        raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
+        raise CommandError("proposal_limit", f"{_name(rb, team)} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
     clauses = _clauses(rb, cmd, parties, turn)
@@ -185,7 +190,7 @@ def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> li
     clauses: list[dict[str, Any]] = []
     for i, c in enumerate(cmd.clauses):
         if c.actor not in parties:
-            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
+            raise CommandError("bad_proposal", f"clause {i + 1}: {_name(rb, c.actor)} is not a party")
         params = _validate_clause_order(rb, c.actor, c.lever, c.params)
         start = c.start_turn or turn
         if start < turn:
@@ -211,7 +216,7 @@ def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> li
 def _check_snapbacks(rb: Rulebook, cmd: Propose, parties: list[TeamId]) -> None:
     for i, s in enumerate(cmd.snapback):
         if s.actor not in parties:
-            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
+            raise CommandError("bad_proposal", f"snapback {i + 1}: {_name(rb, s.actor)} is not a party")
         _validate_clause_order(rb, s.actor, s.lever, s.params)
         try:
             compile_expr(s.trigger, rb.symbols, "bool")

@@ -31,10 +31,11 @@ from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, Rich
 from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
 from client_tui.widgets import Confirm
 from precursor.client import GameClient
+from precursor.client.connection import CommandRefused
 
 CS2 = (
-    "bad_proposal: a Chinese commitment needs a framing: one of china_initiative, multilateral, reciprocal,"
-    " us_demand_met (rule CS2)"
+    "clause 1: a Chinese commitment needs a framing: choose how China frames it (China's own initiative,"
+    " a multilateral effort, reciprocal steps or a US demand met)"
 )
 
 
@@ -79,7 +80,9 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
         async with app.run_test(size=(120, 40)) as pilot:
             await until_online(pilot)
             cs = await _open_composer(pilot)
-            assert "a proposal needs at least two different parties" in static_text(app, "#c-check")
+            assert static_text(app, "#c-check") == (
+                "! a proposal needs at least two different parties: tick another team"
+            )
             await _clause(pilot, cs, "mx", "mx_presence", level="2")
             # a value out of its range is refused in the server's words, and not added
             await _clause(pilot, cs, "us", "us_san_1", packages="7")
@@ -115,6 +118,8 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
 async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
     url: str,
 ) -> None:
+    """The check is the server's, in words: a student read `bad_proposal: ... one of china_initiative,
+    multilateral, ... (rule CS2)` and did not know what to do."""
     g, tokens = await new_game(url, teams=("mx", "cn"), scenario="loose-talk")
     async with GameClient(url, g.game_id, tokens["cn"]) as cn:
         await cn.next_frame()
@@ -130,6 +135,10 @@ async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reas
             assert offered == ["china_initiative", "multilateral", "reciprocal", "us_demand_met"]
             await pilot.press("ctrl+s")
             assert static_text(app, "#c-check") == f"! not sent — {CS2}"
+            # and the server refuses with the same words
+            with pytest.raises(CommandRefused) as refused:
+                await cn.send({**cs.draft().model_dump(), "parties": ["mx", "cn"]})
+            assert (refused.value.code, refused.value.message) == ("bad_proposal", CS2)
             assert isinstance(app.screen, ComposerScreen)
             assert not any(is_event("proposal")(f) for f in await drain(cn, 0.3))
             framing.value = "reciprocal"
@@ -290,6 +299,55 @@ async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url
             got = await frames_until(us, is_event("proposal"))
             clauses = got[-1]["event"]["proposal"]["clauses"]
             assert [(c["lever"], c["condition"]) for c in clauses] == [("us_arms", "mx.st < 60")]
+
+
+async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged_and_not_sent(
+    url: str,
+) -> None:
+    """A counter carries the original's clauses; one on MX-PLAN(i), played in turn 1 and once per game,
+    went to the server, which took it though it binds Mexico to nothing (found in a student's game)."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await mx.next_frame()
+        await us.next_frame()
+        await advance_to(fac, "orders")
+        await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+        await advance_to(fac, "negotiation", 2)
+        clauses = [{"actor": "mx", "lever": "mx_plan_1"}, {"actor": "us", "lever": "us_arms"}]
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
+        await frames_until(us, is_event("proposal"))
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            table.focus()
+            await pilot.press("enter")
+            await modal(pilot, ProposalScreen)
+            await pilot.press("c")
+            cs = await modal(pilot, ComposerScreen)
+            spent = (
+                "! clause 1: MX-PLAN(i) can be played once per game and Mexico has played it already, so"
+                " the clause promises nothing: highlight it and press Delete"
+            )
+            assert static_text(app, "#c-check") == spent
+            await pilot.press("ctrl+s")
+            assert static_text(app, "#c-check") == spent.replace("! ", "! not sent — ", 1)
+            assert not any(is_event("proposal")(f) for f in await drain(us, 0.3))
+            cs.query_one("#c-clauses", OptionList).focus()
+            cs.query_one("#c-clauses", OptionList).highlighted = 0
+            await pilot.press("delete")
+            await pilot.pause()
+            assert static_text(app, "#c-check").startswith("ok:")
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            assert [c["lever"] for c in got[-1]["event"]["proposal"]["clauses"]] == ["us_arms"]
 
 
 async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) -> None:
