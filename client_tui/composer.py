@@ -263,6 +263,8 @@ class ComposerScreen(ModalScreen[str | None]):
         MODAL_CSS.format(name="ComposerScreen")
         + """
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen #c-modules { height: auto; }
+    ComposerScreen .module-why { color: $text-muted; }
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever { width: 1fr; }
@@ -325,6 +327,16 @@ class ComposerScreen(ModalScreen[str | None]):
                 yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
                 yield Button("Add clause (ctrl+a)", id="c-add")
             yield Static("", id="c-lever-text", markup=False)
+            yield Static(
+                "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
+                " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
+                classes="head",
+                markup=False,
+            )
+            with Vertical(id="c-modules"):
+                for mid, m in self.rb.modules.items():
+                    yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}")
+                    yield Static(f"    {' '.join(m.reason.split())}", classes="module-why", markup=False)
             with Horizontal():
                 yield Select[str](
                     [("private", "private"), ("public", "public")],
@@ -374,6 +386,9 @@ class ComposerScreen(ModalScreen[str | None]):
                     )
                 )
             self.query_one("#c-vis", Select).value = p.get("visibility") or "private"
+            for m in p.get("modules") or []:
+                if m in self.rb.modules:
+                    self.query_one(f"#module-{m}", Checkbox).value = True
         self._levers(self.team or "us")
         self._show_clauses()
         if p is not None and p.get("framing") in FRAMINGS:
@@ -399,6 +414,9 @@ class ComposerScreen(ModalScreen[str | None]):
         ticked = [t for t in TEAMS if t != self.team and self.query_one(f"#party-{t}", Checkbox).value]
         return [t for t in TEAMS if t == self.team or t in ticked]
 
+    def modules(self) -> list[str]:
+        return [m for m in self.rb.modules if self.query_one(f"#module-{m}", Checkbox).value]
+
     def draft(self) -> Propose:
         """The form as a command; a ``ValueError`` (pydantic's too) says what the wire model refuses."""
         framing = self.query_one("#c-framing", Select).value
@@ -407,6 +425,7 @@ class ComposerScreen(ModalScreen[str | None]):
             clauses=list(self.clauses),
             visibility="public" if self.query_one("#c-vis", Select).value == "public" else "private",
             framing=cast(Framing, framing if framing in FRAMINGS else "none"),
+            modules=self.modules(),
             counter_to=self.counter_to,
             note=self.query_one("#c-note", Input).value.strip(),
         )
@@ -449,7 +468,9 @@ class ComposerScreen(ModalScreen[str | None]):
 
     def check(self) -> str | None:
         why = self.problem()
-        text = f"! {why}" if why else f"ok: the server will take it ({len(self.clauses)} clause(s))"
+        mods = len(self.modules())
+        count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
+        text = f"! {why}" if why else f"ok: the server will take it ({count})"
         self.query_one("#c-check", Static).update(text)
         return why
 
@@ -488,6 +509,15 @@ class ComposerScreen(ModalScreen[str | None]):
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
         self.query_one("#c-lever-text", Static).update(text)
+
+    @on(Checkbox.Changed, "#c-modules Checkbox")
+    def _module_ticked(self, event: Checkbox.Changed) -> None:
+        """A module needs the three North American teams: ticking one makes them parties, as a clause
+        makes its team one (the check then has only what is left to say)."""
+        if event.value:
+            for t in ("us", "mx", "ca"):
+                if t != self.team:
+                    self.query_one(f"#party-{t}", Checkbox).value = True
 
     @on(Checkbox.Changed)
     @on(Select.Changed, "#c-vis, #c-framing")

@@ -94,7 +94,20 @@ def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
         params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
         cond = f" [if {c['condition']}]" if c.get("condition") else ""
         parts.append(f"{str(c.get('actor', '?')).upper()} {code}" + (f" ({params})" if params else "") + cond)
+    parts += [f"module {str(m).upper()}" for m in p.get("modules") or []]
     return "; ".join(parts)
+
+
+def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
+    """The trilateral modules a proposal carries, each by its name and what it does."""
+    lines = []
+    for m in p.get("modules") or []:
+        mod = rb.modules.get(str(m))
+        name = f"{mod.name}: {' '.join(mod.reason.split())}" if mod is not None else str(m)
+        lines.append(f" {str(m).upper()} — {name}")
+    if not lines:
+        return ""
+    return "\n\nTrilateral modules (in force once signed, at a trilateral meeting):\n" + "\n".join(lines)
 
 
 class ProposalsPane(Vertical):
@@ -199,7 +212,7 @@ class ProposalsPane(Vertical):
             elif action == "counter":
                 self._counter(pid)
 
-        text = terms.proposal_text(self.model, self.rb, p)
+        text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
         self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)

@@ -252,7 +252,9 @@ def _check_terms(
         if m not in rb.modules:
             raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
     if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
-        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
+        raise CommandError(
+            "bad_proposal", "trilateral modules need the United States, Mexico and Canada as parties"
+        )
 
 
 def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:

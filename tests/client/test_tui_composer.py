@@ -438,3 +438,44 @@ def test_the_client_offers_an_answer_exactly_when_the_server_takes_it() -> None:
         "proposal T1-US-1 is withdrawn",
     )
     assert answer_refusal(p, "T1-US-1", "mx", "briefing", "accept") is None
+
+
+async def test_trilateral_modules_are_picked_by_name_and_tabled(url: str) -> None:
+    """The tutorial asks for a trilateral module and Canada's objective needs T1 and T2 in force, yet
+    the composer had no way to table one: now each module is a box with its name and what it does."""
+    g, tokens = await new_game(url, teams=("ca", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            text = " ".join(screen_text(app).split())
+            assert "T1 — Chemical notification" in text, text
+            assert "harmonized chemical-import notification halves diversion" in text
+            assert "United States, Mexico and Canada must all be parties" in text
+            cs.query_one("#module-t1", Checkbox).value = True
+            await pilot.pause()
+            # a module makes the three North American teams parties, as a clause makes its team one
+            assert cs.query_one("#party-us", Checkbox).value and cs.query_one("#party-mx", Checkbox).value
+            cs.query_one("#module-t2", Checkbox).value = True
+            await pilot.pause()
+            cs.query_one("#party-mx", Checkbox).value = False
+            await pilot.pause()
+            assert static_text(app, "#c-check") == (
+                "! trilateral modules need the United States, Mexico and Canada as parties"
+            )
+            cs.query_one("#party-mx", Checkbox).value = True
+            await pilot.pause()
+            assert static_text(app, "#c-check") == "ok: the server will take it (0 clause(s), 2 module(s))"
+            await pilot.press("ctrl+s")
+            p = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]
+            assert p["modules"] == ["t1", "t2"] and p["parties"] == ["us", "mx", "ca"]
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="it to close")
+            table = app.screen.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            assert str(table.get_row_at(0)[4]) == "module T1; module T2"
+            table.focus()
+            await pilot.press("enter")
+            screen = await modal(pilot, ProposalScreen)
+            assert " T2 — Law-enforcement parity: identical cooperation agreements" in screen.text
