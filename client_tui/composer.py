@@ -30,7 +30,7 @@ from precursor.game.core import normalise_params
 
 from . import terms
 from .panes.notice import first_problem
-from .widgets import TickBox
+from .widgets import Confirm, TickBox
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -288,6 +288,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self._start = counter
         self.form = ParamForm(rb, id="c-params")
         self._sending = False
+        self._pristine: tuple[object, ...] = ()
 
     # ------------------------------------------------------------------ layout
 
@@ -394,6 +395,7 @@ class ComposerScreen(ModalScreen[str | None]):
         if p is not None and p.get("framing") in FRAMINGS:
             self.query_one("#c-framing", Select).value = p["framing"]
         self.check()
+        self._pristine = self._state()
         first = self.query("Checkbox").first()
         first.focus()
 
@@ -572,9 +574,37 @@ class ComposerScreen(ModalScreen[str | None]):
         out.update(text)
         out.scroll_visible(animate=False)
 
+    def _state(self) -> tuple[object, ...]:
+        """What the player has put in, to tell a draft from the form as it opened."""
+        fields = ("#c-vis", "#c-framing", "#c-lever")
+        return (
+            self.parties(),
+            [c.model_dump() for c in self.clauses],
+            self.modules(),
+            [self.query_one(f, Select).value for f in fields],
+            self.query_one("#c-note", Input).value.strip(),
+        )
+
     @on(Button.Pressed, "#c-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc on a draft asks first: a student lost a proposal of several clauses to one key. A form as
+        it opened (empty, or a counter not yet touched) just closes."""
+        if self._sending or self._state() == self._pristine:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Confirm(
+                "Discard this draft proposal? What you picked (parties, clauses, modules, message) is lost.",
+                "Discard",
+                "Keep editing",
+            ),
+            answered,
+        )
 
     @on(Button.Pressed, "#c-send")
     async def action_send(self) -> None:

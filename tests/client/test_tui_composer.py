@@ -479,3 +479,31 @@ async def test_trilateral_modules_are_picked_by_name_and_tabled(url: str) -> Non
             await pilot.press("enter")
             screen = await modal(pilot, ProposalScreen)
             assert " T2 — Law-enforcement parity: identical cooperation agreements" in screen.text
+
+
+async def test_esc_on_a_drafted_proposal_asks_before_discarding_it(url: str) -> None:
+    """One Esc threw away a proposal of several clauses; an empty composer still closes at once."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            await _open_composer(pilot)
+            await pilot.press("escape")  # nothing drafted: no question
+            await wait_until(pilot, lambda: not isinstance(app.screen, (ComposerScreen, Confirm)))
+            await pilot.press("n")
+            cs = await modal(pilot, ComposerScreen)
+            await _clause(pilot, cs, "mx", "mx_presence", level="2")
+            assert len(cs.clauses) == 1
+            await pilot.press("escape")
+            await modal(pilot, Confirm)
+            assert "Discard this draft proposal?" in screen_text(app)
+            await pilot.press("n")  # keep editing: the draft is as it was
+            await wait_until(pilot, lambda: app.screen is cs, what="back to the draft")
+            assert len(cs.clauses) == 1
+            await pilot.press("escape")
+            await modal(pilot, Confirm)
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not isinstance(app.screen, (ComposerScreen, Confirm)))
+            assert not any(is_event("proposal")(f) for f in await drain(us, 0.3))
