@@ -262,9 +262,15 @@ class ComposerScreen(ModalScreen[str | None]):
     DEFAULT_CSS = (
         MODAL_CSS.format(name="ComposerScreen")
         + """
+    ComposerScreen > #c-frame {
+        width: 100; max-width: 100%; height: 100%;
+        padding: 0 1; border: thick $primary; background: $surface;
+    }
+    ComposerScreen #c-body { height: 1fr; }
+    ComposerScreen #c-check { height: auto; max-height: 3; }
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
     ComposerScreen #c-modules { height: auto; }
-    ComposerScreen .module-why { color: $text-muted; }
+    ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever { width: 1fr; }
@@ -295,62 +301,67 @@ class ComposerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         others = [t for t in TEAMS if t != self.team]
         head = f"Counter to {self.counter_to}" if self.counter_to else "New proposal"
-        with VerticalScroll():
+        # the head, the check and the buttons stay put: only the form between them scrolls
+        with Vertical(id="c-frame"):
             yield Static(
                 f"{head} — {terms.team_name(self.rb, self.team)} is a party; tick the others",
                 classes="head",
+                id="c-head",
                 markup=False,
             )
-            with Horizontal():
-                for t in others:
-                    yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
-            yield Static("Clauses (Delete removes the highlighted one):", markup=False)
-            yield OptionList(id="c-clauses")
-            yield Static(
-                "Add a clause: who commits, to which lever, with what parameters, for how long",
-                classes="head",
-                markup=False,
-            )
-            with Horizontal():
-                yield Select[str](
-                    [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
-                    id="c-team",
-                    value=self.team or "us",
-                    allow_blank=False,
+            with VerticalScroll(id="c-body"):
+                with Horizontal():
+                    for t in others:
+                        yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+                yield Static("Clauses (Delete removes the highlighted one):", markup=False)
+                yield OptionList(id="c-clauses")
+                yield Static(
+                    "Add a clause: who commits, to which lever, with what parameters, for how long",
+                    classes="head",
+                    markup=False,
                 )
-                yield Select[str]([], id="c-lever", prompt="pick a lever")
-            yield self.form
-            with Horizontal():
-                yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
-                yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
-                yield Input(placeholder="value", id="c-if-value", max_length=12)
-            with Horizontal():
-                yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
-                yield Button("Add clause (ctrl+a)", id="c-add")
-            yield Static("", id="c-lever-text", markup=False)
-            yield Static(
-                "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
-                " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
-                classes="head",
-                markup=False,
-            )
-            with Vertical(id="c-modules"):
-                for mid, m in self.rb.modules.items():
-                    yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}")
-                    yield Static(f"    {' '.join(m.reason.split())}", classes="module-why", markup=False)
-            with Horizontal():
-                yield Select[str](
-                    [("private", "private"), ("public", "public")],
-                    id="c-vis",
-                    value="private",
-                    allow_blank=False,
+                with Horizontal():
+                    yield Select[str](
+                        [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
+                        id="c-team",
+                        value=self.team or "us",
+                        allow_blank=False,
+                    )
+                    yield Select[str]([], id="c-lever", prompt="pick a lever")
+                yield self.form
+                with Horizontal():
+                    yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
+                    yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
+                    yield Input(placeholder="value", id="c-if-value", max_length=12)
+                with Horizontal():
+                    yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
+                    yield Button("Add clause (ctrl+a)", id="c-add")
+                yield Static("", id="c-lever-text", markup=False)
+                yield Static(
+                    "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
+                    " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
+                    classes="head",
+                    markup=False,
                 )
-                yield Select[str](
-                    self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
+                with Vertical(id="c-modules"):
+                    for mid, m in self.rb.modules.items():
+                        yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
+                with Horizontal():
+                    yield Select[str](
+                        [("private", "private"), ("public", "public")],
+                        id="c-vis",
+                        value="private",
+                        allow_blank=False,
+                    )
+                    yield Select[str](
+                        self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
+                    )
+                yield Input(
+                    placeholder="a short message to the other parties (optional)",
+                    id="c-note",
+                    max_length=2000,
                 )
-            yield Input(
-                placeholder="a short message to the other parties (optional)", id="c-note", max_length=2000
-            )
             yield Static("", id="c-check", markup=False)
             with Horizontal():
                 yield Button("Send proposal (ctrl+s)", id="c-send", variant="primary")

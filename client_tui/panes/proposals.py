@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 
@@ -129,7 +129,8 @@ class ProposalsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield DataTable(id="prop-table", cursor_type="row")
         yield Static("", id="prop-hint", markup=False)
-        yield Static("", id="prop-replies", markup=False)
+        with VerticalScroll(id="prop-replies-box"):  # as tall as the answers, up to half the pane
+            yield Static("", id="prop-replies", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
@@ -146,12 +147,17 @@ class ProposalsPane(Vertical):
         keep = self._selected()
         table.clear()
         for p in self.model.proposals.values():
-            parties = ",".join(p.get("parties", []))
             status = p.get("status", "open")
             if status == "open" and p.get("accepted"):
-                status += " ✓" + ",".join(t.upper() for t in p["accepted"])
+                status += " ✓ " + self._names(p["accepted"])
             table.add_row(
-                *render.cells(p["id"], p.get("from", "").upper(), parties, status, clause_cell(self.rb, p)),
+                *render.cells(
+                    p["id"],
+                    self._names([p.get("from", "")]),
+                    self._names(p.get("parties", [])),
+                    status,
+                    clause_cell(self.rb, p),
+                ),
                 key=p["id"],
             )
         if keep is not None and keep in self.model.proposals:
@@ -174,6 +180,9 @@ class ProposalsPane(Vertical):
         can = offered(self.model, self.rb, self.model.proposals.get(self._selected() or ""))
         for action in ANSWERS:
             self.query_one(f"#{action}", Button).display = action in can
+
+    def _names(self, teams: list[str]) -> str:
+        return ", ".join(terms.team_name(self.rb, str(t)) for t in teams if t)
 
     def _tell_replies(self) -> None:
         """A reason given to one of this team's proposals goes to the notice line once, as it comes (those

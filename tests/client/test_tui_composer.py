@@ -507,3 +507,40 @@ async def test_esc_on_a_drafted_proposal_asks_before_discarding_it(url: str) -> 
             await pilot.press("y")
             await wait_until(pilot, lambda: not isinstance(app.screen, (ComposerScreen, Confirm)))
             assert not any(is_event("proposal")(f) for f in await drain(us, 0.3))
+
+
+async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(url: str) -> None:
+    """Found at 80x24: the composer's head scrolled away with the form, the answers box held four lines
+    and cut the third reason, and the table's parties read `us,cn`."""
+    g, tokens = await new_game(url, teams=("mx", "us", "cn"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["cn"]) as cn, GameClient(url, g.game_id, tokens["us"]) as us:
+        for i in range(3):
+            clauses = [{"actor": "us", "lever": "us_arms"}]
+            await us.send(
+                {"type": "propose", "parties": ["us", "cn"], "visibility": "public", "clauses": clauses}
+            )
+            pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+            reason = f"China turns down {pid} as reason {i} says, at a length that wraps on a small screen."
+            await cn.send({"type": "respond", "proposal": pid, "action": "reject", "reason": reason})
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 3)
+            assert [str(c) for c in table.get_row_at(0)[1:3]] == ["United States", "United States, China"]
+            await pilot.pause()
+            text = " ".join(screen_text(app).split())
+            for i in range(3):
+                assert (
+                    f"China turns down T1-US-{i + 1} as reason {i} says, at a length that wraps on a" in text
+                )
+            cs = await _open_composer(pilot)
+            cs.query_one("#c-note", Input).focus()  # the last field: the form scrolls down to it
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            shown = screen_text(app)
+            assert "New proposal — Mexico is a party; tick the others" in shown, shown
+            assert "not sent — a proposal needs at least two different parties" in shown
+            assert "Send proposal (ctrl+s)" in shown
