@@ -117,7 +117,9 @@ def check_proposal(
     one the server takes (but for the links: a countered proposal or a channel). Returns the clauses
     as they would be tabled; raises ``CommandError`` with the server's own words."""
     if phase not in ("briefing", "negotiation"):
-        raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{phase}'")
+        raise CommandError(
+            "wrong_phase", f"proposals are tabled in the briefing and negotiation phases, not in {phase}"
+        )
     parties = sorted(set(cmd.parties), key=TEAMS.index)
     if team not in parties:
         raise CommandError("bad_proposal", "the proposing team must be a party")
@@ -239,14 +241,15 @@ def _check_terms(
             f"clause {chinese[0] + 1}: a Chinese commitment needs a framing: choose how China frames it"
             f" ({_CHINA_FRAMING_WORDS})",
         )
-    consent_needed = [c for c in clauses if "consent_bounded" in rb.levers[c["lever"]].tags]
+    consent_needed = [i for i, c in enumerate(clauses) if "consent_bounded" in rb.levers[c["lever"]].tags]
     if consent_needed:
         has_grant = any("consent_grant" in rb.levers[c["lever"]].tags for c in clauses)
         if not (has_grant or consent_token()):
+            i = consent_needed[0]
             raise CommandError(
                 "bad_proposal",
-                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
-                "or an active token)",
+                f"clause {i + 1}: {rb.levers[clauses[i]['lever']].code} places US personnel in Mexico, which"
+                " needs Mexico's consent: add a Mexican MX-CONSENT clause (no consent token is active now)",
             )
     for m in cmd.modules:
         if m not in rb.modules:

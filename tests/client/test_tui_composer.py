@@ -544,3 +544,22 @@ async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(
             assert "New proposal — Mexico is a party; tick the others" in shown, shown
             assert "not sent — a proposal needs at least two different parties" in shown
             assert "Send proposal (ctrl+s)" in shown
+
+
+async def test_a_clause_that_needs_mexicos_consent_says_which_and_what_to_add(url: str) -> None:
+    """The consent refusal named no clause and read as a rule; it now says which clause and what to add."""
+    g, tokens = await new_game(url, teams=("us", "mx"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            await _clause(pilot, cs, "mx", "mx_presence")
+            await _clause(pilot, cs, "us", "us_sft")
+            assert static_text(app, "#c-check") == (
+                "! clause 2: US-SFT places US personnel in Mexico, which needs Mexico's consent: add a"
+                " Mexican MX-CONSENT clause (no consent token is active now)"
+            )
+            await _clause(pilot, cs, "mx", "mx_consent")
+            assert static_text(app, "#c-check").startswith("ok:")
