@@ -140,7 +140,7 @@ class ProposalsPane(Vertical):
         yield Static("", id="agreements", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
+        self.query_one("#prop-table", DataTable).add_columns("id", "between", "status", "clauses")
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
@@ -149,17 +149,12 @@ class ProposalsPane(Vertical):
         for p in self.model.proposals.values():
             status = p.get("status", "open")
             if status == "open" and p.get("accepted"):
-                status += " ✓ " + self._names(p["accepted"])
-            table.add_row(
-                *render.cells(
-                    p["id"],
-                    self._names([p.get("from", "")]),
-                    self._names(p.get("parties", [])),
-                    status,
-                    clause_cell(self.rb, p),
-                ),
-                key=p["id"],
-            )
+                status += f" · {len(p['accepted'])}/{len(p.get('parties', []))} accepted"
+            # who tabled it to whom, in names, in one column: the clauses, the reason to read the
+            # table, must stay on screen at 80 columns
+            others = [t for t in p.get("parties", []) if t != p.get("from")]
+            between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
+            table.add_row(*render.cells(p["id"], between, status, clause_cell(self.rb, p)), key=p["id"])
         if keep is not None and keep in self.model.proposals:
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(keep))

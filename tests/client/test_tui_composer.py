@@ -112,7 +112,7 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert "proposal tabled" in static_text(app, "#notice")
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[4]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
+            assert str(table.get_row_at(0)[3]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
 
 
 async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
@@ -179,7 +179,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
-            assert str(table.get_row_at(0)[4]) == (
+            assert str(table.get_row_at(0)[3]) == (
                 "MX MX-PLAN(i); MX MX-PRESENCE (level 2) [if mx.st < 60]; US US-SAN-1 (packages 2)"
             )
             table.focus()
@@ -474,7 +474,7 @@ async def test_trilateral_modules_are_picked_by_name_and_tabled(url: str) -> Non
             await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="it to close")
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[4]) == "module T1; module T2"
+            assert str(table.get_row_at(0)[3]) == "module T1; module T2"
             table.focus()
             await pilot.press("enter")
             screen = await modal(pilot, ProposalScreen)
@@ -529,7 +529,7 @@ async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(
             await pilot.press("4")
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 3)
-            assert [str(c) for c in table.get_row_at(0)[1:3]] == ["United States", "United States, China"]
+            assert [str(c) for c in table.get_row_at(0)[1:3]] == ["United States → China", "rejected"]
             await pilot.pause()
             text = " ".join(screen_text(app).split())
             for i in range(3):
