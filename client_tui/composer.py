@@ -10,7 +10,8 @@ a draft the server would refuse, and closes only once the server has the proposa
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -29,7 +30,7 @@ from precursor.game.core import normalise_params
 
 from . import terms
 from .panes.notice import first_problem
-from .widgets import TickBox
+from .widgets import Confirm, TickBox
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -43,6 +44,7 @@ DURATIONS = [
     *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
 ]
 Send = Callable[[Propose], Awaitable[str | None]]
+_CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
 
 MODAL_CSS = """
 {name} {{ align: center middle; }}
@@ -201,28 +203,40 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
 
 
 class ProposalScreen(ModalScreen[str | None]):
-    """A proposal in full (terms.proposal_text); answers with the action chosen, or None."""
+    """A proposal in full (terms.proposal_text); answers with the action chosen, or None. Only the
+    answers in ``offered`` have a button and a key: another pair's proposal, or a closed one, is read
+    and closed, never answered."""
 
     BINDINGS = [
         Binding("escape,q", "dismiss(None)", "Close"),
-        Binding("a", "dismiss('accept')", "Accept"),
-        Binding("r", "dismiss('reject')", "Reject"),
-        Binding("c", "dismiss('counter')", "Counter"),
+        Binding("a", "answer('accept')", "Accept"),
+        Binding("r", "answer('reject')", "Reject"),
+        Binding("c", "answer('counter')", "Counter"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, offered: Collection[str] = ("accept", "reject", "counter")) -> None:
         super().__init__()
         self.text = text
+        self.offered = frozenset(offered)
 
     def compose(self) -> ComposeResult:
+        buttons = [("accept", "Accept (a)"), ("reject", "Reject (r)"), ("counter", "Counter (c)")]
         with VerticalScroll():
             yield Static(self.text, id="proposal-text", markup=False)
             with Horizontal():
-                yield Button("Accept (a)", id="accept", variant="primary")
-                yield Button("Reject (r)", id="reject")
-                yield Button("Counter (c)", id="counter")
+                for action, label in buttons:
+                    if action in self.offered:
+                        yield Button(label, id=action, variant="primary" if action == "accept" else "default")
                 yield Button("Close (Esc)", id="close")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "answer":
+            return parameters[0] in self.offered
+        return True
+
+    def action_answer(self, action: str) -> None:
+        self.dismiss(action)
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
@@ -248,7 +262,15 @@ class ComposerScreen(ModalScreen[str | None]):
     DEFAULT_CSS = (
         MODAL_CSS.format(name="ComposerScreen")
         + """
+    ComposerScreen > #c-frame {
+        width: 100; max-width: 100%; height: 100%;
+        padding: 0 1; border: thick $primary; background: $surface;
+    }
+    ComposerScreen #c-body { height: 1fr; }
+    ComposerScreen #c-check { height: auto; max-height: 3; }
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen #c-modules { height: auto; }
+    ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever { width: 1fr; }
@@ -272,58 +294,74 @@ class ComposerScreen(ModalScreen[str | None]):
         self._start = counter
         self.form = ParamForm(rb, id="c-params")
         self._sending = False
+        self._pristine: tuple[object, ...] = ()
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         others = [t for t in TEAMS if t != self.team]
         head = f"Counter to {self.counter_to}" if self.counter_to else "New proposal"
-        with VerticalScroll():
+        # the head, the check and the buttons stay put: only the form between them scrolls
+        with Vertical(id="c-frame"):
             yield Static(
                 f"{head} — {terms.team_name(self.rb, self.team)} is a party; tick the others",
                 classes="head",
+                id="c-head",
                 markup=False,
             )
-            with Horizontal():
-                for t in others:
-                    yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
-            yield Static("Clauses (Delete removes the highlighted one):", markup=False)
-            yield OptionList(id="c-clauses")
-            yield Static(
-                "Add a clause: who commits, to which lever, with what parameters, for how long",
-                classes="head",
-                markup=False,
-            )
-            with Horizontal():
-                yield Select[str](
-                    [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
-                    id="c-team",
-                    value=self.team or "us",
-                    allow_blank=False,
+            with VerticalScroll(id="c-body"):
+                with Horizontal():
+                    for t in others:
+                        yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+                yield Static("Clauses (Delete removes the highlighted one):", markup=False)
+                yield OptionList(id="c-clauses")
+                yield Static(
+                    "Add a clause: who commits, to which lever, with what parameters, for how long",
+                    classes="head",
+                    markup=False,
                 )
-                yield Select[str]([], id="c-lever", prompt="pick a lever")
-            yield self.form
-            with Horizontal():
-                yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
-                yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
-                yield Input(placeholder="value", id="c-if-value", max_length=12)
-            with Horizontal():
-                yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
-                yield Button("Add clause (ctrl+a)", id="c-add")
-            yield Static("", id="c-lever-text", markup=False)
-            with Horizontal():
-                yield Select[str](
-                    [("private", "private"), ("public", "public")],
-                    id="c-vis",
-                    value="private",
-                    allow_blank=False,
+                with Horizontal():
+                    yield Select[str](
+                        [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
+                        id="c-team",
+                        value=self.team or "us",
+                        allow_blank=False,
+                    )
+                    yield Select[str]([], id="c-lever", prompt="pick a lever")
+                yield self.form
+                with Horizontal():
+                    yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
+                    yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
+                    yield Input(placeholder="value", id="c-if-value", max_length=12)
+                with Horizontal():
+                    yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
+                    yield Button("Add clause (ctrl+a)", id="c-add")
+                yield Static("", id="c-lever-text", markup=False)
+                yield Static(
+                    "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
+                    " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
+                    classes="head",
+                    markup=False,
                 )
-                yield Select[str](
-                    self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
+                with Vertical(id="c-modules"):
+                    for mid, m in self.rb.modules.items():
+                        yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
+                with Horizontal():
+                    yield Select[str](
+                        [("private", "private"), ("public", "public")],
+                        id="c-vis",
+                        value="private",
+                        allow_blank=False,
+                    )
+                    yield Select[str](
+                        self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
+                    )
+                yield Input(
+                    placeholder="a short message to the other parties (optional)",
+                    id="c-note",
+                    max_length=2000,
                 )
-            yield Input(
-                placeholder="a short message to the other parties (optional)", id="c-note", max_length=2000
-            )
             yield Static("", id="c-check", markup=False)
             with Horizontal():
                 yield Button("Send proposal (ctrl+s)", id="c-send", variant="primary")
@@ -360,11 +398,15 @@ class ComposerScreen(ModalScreen[str | None]):
                     )
                 )
             self.query_one("#c-vis", Select).value = p.get("visibility") or "private"
+            for m in p.get("modules") or []:
+                if m in self.rb.modules:
+                    self.query_one(f"#module-{m}", Checkbox).value = True
         self._levers(self.team or "us")
         self._show_clauses()
         if p is not None and p.get("framing") in FRAMINGS:
             self.query_one("#c-framing", Select).value = p["framing"]
         self.check()
+        self._pristine = self._state()
         first = self.query("Checkbox").first()
         first.focus()
 
@@ -385,6 +427,9 @@ class ComposerScreen(ModalScreen[str | None]):
         ticked = [t for t in TEAMS if t != self.team and self.query_one(f"#party-{t}", Checkbox).value]
         return [t for t in TEAMS if t == self.team or t in ticked]
 
+    def modules(self) -> list[str]:
+        return [m for m in self.rb.modules if self.query_one(f"#module-{m}", Checkbox).value]
+
     def draft(self) -> Propose:
         """The form as a command; a ``ValueError`` (pydantic's too) says what the wire model refuses."""
         framing = self.query_one("#c-framing", Select).value
@@ -393,23 +438,52 @@ class ComposerScreen(ModalScreen[str | None]):
             clauses=list(self.clauses),
             visibility="public" if self.query_one("#c-vis", Select).value == "public" else "private",
             framing=cast(Framing, framing if framing in FRAMINGS else "none"),
+            modules=self.modules(),
             counter_to=self.counter_to,
             note=self.query_one("#c-note", Input).value.strip(),
         )
 
     def problem(self) -> str | None:
-        """Why the server would refuse the draft now (its own words), or None."""
+        """Why the draft should not go, in a player's words, or None: what the server would refuse (its
+        own check, without the code a program branches on), then a clause that commits to nothing."""
         if len(self.parties()) < 2:
-            return "bad_proposal: a proposal needs at least two different parties (tick another team)"
+            return "a proposal needs at least two different parties: tick another team"
         try:
             cmd = self.draft()
         except ValidationError as exc:
-            return f"bad_command: {first_problem(exc)}"
-        return terms.check_draft(self.model, self.rb, cmd)
+            return first_problem(exc)
+        why = terms.check_draft(self.model, self.rb, cmd)
+        if why is not None:
+            return _CODE.sub("", why, count=1)
+        return self._spent()
+
+    def _spent(self) -> str | None:
+        """A clause on a once-per-game lever its team has played: the engine counts the act done, so the
+        clause binds nobody to anything (a counter re-offering the original's terms carried one)."""
+        for i, c in enumerate(self.clauses):
+            lv = self.rb.levers.get(c.lever)
+            if lv is None or not lv.once:
+                continue
+            if c.actor == self.team:
+                played = ((self.model.view.get("counts") or {}).get(c.lever) or {}).get("count", 0) > 0
+            else:  # another team's public acts are in the results; a private one is its own to know
+                played = any(
+                    ev.get("type") == "order_executed" and ev.get("lever") == c.lever
+                    for ev in self.model.results
+                )
+            if played:
+                return (
+                    f"clause {i + 1}: {lv.code} can be played once per game and "
+                    f"{terms.team_name(self.rb, c.actor)} has played it already, so the clause promises "
+                    "nothing: highlight it and press Delete"
+                )
+        return None
 
     def check(self) -> str | None:
         why = self.problem()
-        text = f"! {why}" if why else f"ok: the server will take it ({len(self.clauses)} clause(s))"
+        mods = len(self.modules())
+        count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
+        text = f"! {why}" if why else f"ok: the server will take it ({count})"
         self.query_one("#c-check", Static).update(text)
         return why
 
@@ -448,6 +522,15 @@ class ComposerScreen(ModalScreen[str | None]):
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
         self.query_one("#c-lever-text", Static).update(text)
+
+    @on(Checkbox.Changed, "#c-modules Checkbox")
+    def _module_ticked(self, event: Checkbox.Changed) -> None:
+        """A module needs the three North American teams: ticking one makes them parties, as a clause
+        makes its team one (the check then has only what is left to say)."""
+        if event.value:
+            for t in ("us", "mx", "ca"):
+                if t != self.team:
+                    self.query_one(f"#party-{t}", Checkbox).value = True
 
     @on(Checkbox.Changed)
     @on(Select.Changed, "#c-vis, #c-framing")
@@ -502,9 +585,37 @@ class ComposerScreen(ModalScreen[str | None]):
         out.update(text)
         out.scroll_visible(animate=False)
 
+    def _state(self) -> tuple[object, ...]:
+        """What the player has put in, to tell a draft from the form as it opened."""
+        fields = ("#c-vis", "#c-framing", "#c-lever")
+        return (
+            self.parties(),
+            [c.model_dump() for c in self.clauses],
+            self.modules(),
+            [self.query_one(f, Select).value for f in fields],
+            self.query_one("#c-note", Input).value.strip(),
+        )
+
     @on(Button.Pressed, "#c-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc on a draft asks first: a student lost a proposal of several clauses to one key. A form as
+        it opened (empty, or a counter not yet touched) just closes."""
+        if self._sending or self._state() == self._pristine:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Confirm(
+                "Discard this draft proposal? What you picked (parties, clauses, modules, message) is lost.",
+                "Discard",
+                "Keep editing",
+            ),
+            answered,
+        )
 
     @on(Button.Pressed, "#c-send")
     async def action_send(self) -> None:

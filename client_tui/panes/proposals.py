@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 
 from precursor.game.commands import Respond
+from precursor.game.negotiation import answer_refusal
 
 from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send
@@ -35,6 +36,41 @@ if TYPE_CHECKING:
 
 Action = Literal["accept", "reject", "withdraw"]
 REPLIES_SHOWN = 3  # the latest answers with a reason kept under the table
+ANSWERS = ("accept", "reject", "withdraw", "counter")
+
+
+def refusal(
+    model: LiveGame, rb: Rulebook, p: dict[str, Any] | None, action: str, pid: str = ""
+) -> str | None:
+    """Why the server would refuse this team's answer, in a player's words, or None. The check is the
+    server's own (``answer_refusal``); a counter is offered where a reject would be taken, since
+    countering a proposal is turning it down with other terms."""
+    pid = str((p or {}).get("id") or pid or "that proposal")
+    full = None if p is None else {"parties": [], "status": "open", "from": "", "accepted": [], **p}
+    team = model.team or ""
+    found = answer_refusal(full, pid, team, model.phase, "reject" if action == "counter" else action)
+    if found is None:
+        return None
+    code, message = found
+    if code == "unknown_proposal":
+        between = (
+            ", ".join(terms.team_name(rb, str(t)) for t in (p or {}).get("parties", [])) or "other teams"
+        )
+        return f"{pid} is between {between}: only its parties answer it"
+    if code == "proposal_closed":
+        return f"{pid} is {(p or {}).get('status')}"
+    if code == "wrong_phase":
+        return "proposals are answered in the briefing and negotiation phases"
+    if code == "forbidden":
+        return "only the team that tabled a proposal can withdraw it"
+    if code == "already_accepted":
+        return f"your team has already accepted {pid}"
+    return message
+
+
+def offered(model: LiveGame, rb: Rulebook, p: dict[str, Any] | None) -> set[str]:
+    """The answers this team may give the proposal now (none for another pair's or a closed one)."""
+    return {a for a in ANSWERS if p is not None and refusal(model, rb, p, a) is None}
 
 
 def reasons(p: dict[str, Any]) -> list[str]:
@@ -58,7 +94,20 @@ def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
         params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
         cond = f" [if {c['condition']}]" if c.get("condition") else ""
         parts.append(f"{str(c.get('actor', '?')).upper()} {code}" + (f" ({params})" if params else "") + cond)
+    parts += [f"module {str(m).upper()}" for m in p.get("modules") or []]
     return "; ".join(parts)
+
+
+def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
+    """The trilateral modules a proposal carries, each by its name and what it does."""
+    lines = []
+    for m in p.get("modules") or []:
+        mod = rb.modules.get(str(m))
+        name = f"{mod.name}: {' '.join(mod.reason.split())}" if mod is not None else str(m)
+        lines.append(f" {str(m).upper()} — {name}")
+    if not lines:
+        return ""
+    return "\n\nTrilateral modules (in force once signed, at a trilateral meeting):\n" + "\n".join(lines)
 
 
 class ProposalsPane(Vertical):
@@ -80,7 +129,8 @@ class ProposalsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield DataTable(id="prop-table", cursor_type="row")
         yield Static("", id="prop-hint", markup=False)
-        yield Static("", id="prop-replies", markup=False)
+        with VerticalScroll(id="prop-replies-box"):  # as tall as the answers, up to half the pane
+            yield Static("", id="prop-replies", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
@@ -90,21 +140,21 @@ class ProposalsPane(Vertical):
         yield Static("", id="agreements", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#prop-table", DataTable).add_columns("id", "from", "parties", "status", "clauses")
+        self.query_one("#prop-table", DataTable).add_columns("id", "between", "status", "clauses")
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
         keep = self._selected()
         table.clear()
         for p in self.model.proposals.values():
-            parties = ",".join(p.get("parties", []))
             status = p.get("status", "open")
             if status == "open" and p.get("accepted"):
-                status += " ✓" + ",".join(t.upper() for t in p["accepted"])
-            table.add_row(
-                *render.cells(p["id"], p.get("from", "").upper(), parties, status, clause_cell(self.rb, p)),
-                key=p["id"],
-            )
+                status += f" · {len(p['accepted'])}/{len(p.get('parties', []))} accepted"
+            # who tabled it to whom, in names, in one column: the clauses, the reason to read the
+            # table, must stay on screen at 80 columns
+            others = [t for t in p.get("parties", []) if t != p.get("from")]
+            between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
+            table.add_row(*render.cells(p["id"], between, status, clause_cell(self.rb, p)), key=p["id"])
         if keep is not None and keep in self.model.proposals:
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(keep))
@@ -116,7 +166,18 @@ class ProposalsPane(Vertical):
         set_text(self.query_one("#prop-hint", Static), hint)
         set_text(self.query_one("#agreements", Static), render.agreements_text(self.model))
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
+        self._offer()
         self._tell_replies()
+
+    @on(DataTable.RowHighlighted, "#prop-table")
+    def _offer(self) -> None:
+        """Only the answers the server would take are on show for the highlighted proposal."""
+        can = offered(self.model, self.rb, self.model.proposals.get(self._selected() or ""))
+        for action in ANSWERS:
+            self.query_one(f"#{action}", Button).display = action in can
+
+    def _names(self, teams: list[str]) -> str:
+        return ", ".join(terms.team_name(self.rb, str(t)) for t in teams if t)
 
     def _tell_replies(self) -> None:
         """A reason given to one of this team's proposals goes to the notice line once, as it comes (those
@@ -155,10 +216,10 @@ class ProposalsPane(Vertical):
             elif action == "counter":
                 self._counter(pid)
 
-        text = terms.proposal_text(self.model, self.rb, p)
+        text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
-        self.app.push_screen(ProposalScreen(text), chosen)
+        self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)
 
     # ------------------------------------------------------------------ answering
 
@@ -168,9 +229,9 @@ class ProposalsPane(Vertical):
             self.post_message(Notice("no proposal is highlighted"))
             return
         p = self.model.proposals.get(selected)
-        refusal = self._answer_refused(p, action)
-        if refusal:  # what the server would refuse, said here instead
-            self.post_message(Notice(f"not sent — {refusal}"))
+        why = refusal(self.model, self.rb, p, action, selected)
+        if why:  # what the server would refuse, said here instead
+            self.post_message(Notice(f"not sent — {why}"))
             return
         problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and action == "accept" else []
         command = Respond(proposal=selected, action=action)
@@ -196,21 +257,6 @@ class ProposalsPane(Vertical):
             answered,
         )
 
-    def _answer_refused(self, p: dict[str, Any] | None, action: Action) -> str | None:
-        """Why the server would refuse this answer (the checks of its ``respond``), or None."""
-        team = self.model.team or ""
-        if p is None or team not in p.get("parties", []):
-            return f"{p['id'] if p else 'that proposal'} is between {_teams(p)}: only its parties answer it"
-        if p.get("status", "open") != "open":
-            return f"{p['id']} is {p['status']}"
-        if self.model.phase not in ("briefing", "negotiation"):
-            return "proposals are answered in the briefing and negotiation phases"
-        if action == "withdraw" and p.get("from") != team:
-            return "only the team that tabled a proposal can withdraw it"
-        if action == "accept" and team in p.get("accepted", []):
-            return f"your team has already accepted {p['id']}"
-        return None
-
     @on(Button.Pressed, "#accept")
     def _accept(self) -> None:
         self._answer("accept")
@@ -234,6 +280,10 @@ class ProposalsPane(Vertical):
         if p is None:
             self.post_message(Notice("select a proposal to counter"))
             return
+        why = refusal(self.model, self.rb, p, "counter")
+        if why:
+            self.post_message(Notice(f"no counter — {why}"))
+            return
         self._open_composer(p)
 
     @on(Button.Pressed, "#propose")
@@ -249,7 +299,3 @@ class ProposalsPane(Vertical):
         send = self.send
 
         self.app.push_screen(ComposerScreen(self.model, self.rb, send, counter))
-
-
-def _teams(p: dict[str, Any] | None) -> str:
-    return ", ".join(str(t).upper() for t in (p or {}).get("parties", [])) or "other teams"

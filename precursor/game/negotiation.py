@@ -27,6 +27,8 @@ from precursor.game.schema import TEAMS
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
+# how a refusal names the framings China accepts: a player reads it, and the keys mean nothing to them
+_CHINA_FRAMING_WORDS = "China's own initiative, a multilateral effort, reciprocal steps or a US demand met"
 
 
 def _member(g: GameCore, actor: Actor, channel_id: str) -> dict[str, Any]:
@@ -81,6 +83,11 @@ def open_channel(g: GameCore, actor: Actor, cmd: OpenChannel) -> None:
     )
 
 
+def _name(rb: Rulebook, team: str) -> str:
+    """A team as a player reads it in a refusal (the composer shows the server's words)."""
+    return rb.teams[team].name if team in rb.teams else team
+
+
 def _validate_clause_order(rb: Rulebook, actor: str, lever_id: str, params: dict[str, Any]) -> dict[str, Any]:
     lever = rb.levers.get(lever_id)
     if lever is None:
@@ -110,14 +117,16 @@ def check_proposal(
     one the server takes (but for the links: a countered proposal or a channel). Returns the clauses
     as they would be tabled; raises ``CommandError`` with the server's own words."""
     if phase not in ("briefing", "negotiation"):
-        raise CommandError("wrong_phase", f"proposals are tabled before orders, not in '{phase}'")
+        raise CommandError(
+            "wrong_phase", f"proposals are tabled in the briefing and negotiation phases, not in {phase}"
+        )
     parties = sorted(set(cmd.parties), key=TEAMS.index)
     if team not in parties:
         raise CommandError("bad_proposal", "the proposing team must be a party")
     if len(parties) < 2:
         raise CommandError("bad_proposal", "a proposal needs at least two different parties")
     if tabled >= limit:
-        raise CommandError("proposal_limit", f"team {team} may table {limit} proposals a turn")
+        raise CommandError("proposal_limit", f"{_name(rb, team)} may table {limit} proposals a turn")
     if not cmd.clauses and not cmd.modules:
         raise CommandError("bad_proposal", "a proposal needs at least one clause or module")
     clauses = _clauses(rb, cmd, parties, turn)
@@ -183,7 +192,7 @@ def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> li
     clauses: list[dict[str, Any]] = []
     for i, c in enumerate(cmd.clauses):
         if c.actor not in parties:
-            raise CommandError("bad_proposal", f"clause {i + 1}: {c.actor} is not a party")
+            raise CommandError("bad_proposal", f"clause {i + 1}: {_name(rb, c.actor)} is not a party")
         params = _validate_clause_order(rb, c.actor, c.lever, c.params)
         start = c.start_turn or turn
         if start < turn:
@@ -209,7 +218,7 @@ def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> li
 def _check_snapbacks(rb: Rulebook, cmd: Propose, parties: list[TeamId]) -> None:
     for i, s in enumerate(cmd.snapback):
         if s.actor not in parties:
-            raise CommandError("bad_proposal", f"snapback {i + 1}: {s.actor} is not a party")
+            raise CommandError("bad_proposal", f"snapback {i + 1}: {_name(rb, s.actor)} is not a party")
         _validate_clause_order(rb, s.actor, s.lever, s.params)
         try:
             compile_expr(s.trigger, rb.symbols, "bool")
@@ -225,25 +234,30 @@ def _check_terms(
     consent_token: Callable[[], bool],
 ) -> None:
     """What the rules ask of a deal's content: China's framing (CS2), Mexican consent (A4), modules (H1)."""
-    if any(c["actor"] == "cn" for c in clauses) and cmd.framing not in CHINA_FRAMINGS:
+    chinese = [i for i, c in enumerate(clauses) if c["actor"] == "cn"]
+    if chinese and cmd.framing not in CHINA_FRAMINGS:
         raise CommandError(
             "bad_proposal",
-            f"a Chinese commitment needs a framing: one of {', '.join(CHINA_FRAMINGS)} (rule CS2)",
+            f"clause {chinese[0] + 1}: a Chinese commitment needs a framing: choose how China frames it"
+            f" ({_CHINA_FRAMING_WORDS})",
         )
-    consent_needed = [c for c in clauses if "consent_bounded" in rb.levers[c["lever"]].tags]
+    consent_needed = [i for i, c in enumerate(clauses) if "consent_bounded" in rb.levers[c["lever"]].tags]
     if consent_needed:
         has_grant = any("consent_grant" in rb.levers[c["lever"]].tags for c in clauses)
         if not (has_grant or consent_token()):
+            i = consent_needed[0]
             raise CommandError(
                 "bad_proposal",
-                "clauses placing US personnel in Mexico need a Mexican consent token (an MX-CONSENT clause "
-                "or an active token)",
+                f"clause {i + 1}: {rb.levers[clauses[i]['lever']].code} places US personnel in Mexico, which"
+                " needs Mexico's consent: add a Mexican MX-CONSENT clause (no consent token is active now)",
             )
     for m in cmd.modules:
         if m not in rb.modules:
             raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
     if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
-        raise CommandError("bad_proposal", "trilateral modules need the US, Mexico and Canada as parties")
+        raise CommandError(
+            "bad_proposal", "trilateral modules need the United States, Mexico and Canada as parties"
+        )
 
 
 def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:
@@ -258,19 +272,32 @@ def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) ->
             raise CommandError("bad_proposal", f"channel '{cmd.channel}' does not include every party")
 
 
+def answer_refusal(
+    p: dict[str, Any] | None, pid: str, team: str, phase: str, action: str
+) -> tuple[str, str] | None:
+    """Why ``team`` may not answer proposal ``pid`` (``p``, None when it is not in the team's sight)
+    with ``action`` now: the refusal's code and the server's message, or None. ``respond`` raises it,
+    and the client runs it on its view to offer only the answers the server takes."""
+    if p is None or team not in p["parties"]:
+        return "unknown_proposal", f"no proposal '{pid}' addressed to team {team}"
+    if p["status"] != "open":
+        return "proposal_closed", f"proposal {pid} is {p['status']}"
+    if phase not in ("briefing", "negotiation"):
+        return "wrong_phase", "proposals are answered before orders"
+    if action == "withdraw" and p["from"] != team:
+        return "forbidden", "only the proposer can withdraw a proposal"
+    if action == "accept" and team in p["accepted"]:
+        return "already_accepted", f"team {team} has already accepted {pid}"
+    return None
+
+
 def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
     team, _seat = g.player(actor)
     p = g.state.proposals.get(cmd.proposal)
-    if p is None or team not in p["parties"]:
-        raise CommandError("unknown_proposal", f"no proposal '{cmd.proposal}' addressed to team {team}")
-    if p["status"] != "open":
-        raise CommandError("proposal_closed", f"proposal {cmd.proposal} is {p['status']}")
-    if g.state.phase not in ("briefing", "negotiation"):
-        raise CommandError("wrong_phase", "proposals are answered before orders")
-    if cmd.action == "withdraw" and p["from"] != team:
-        raise CommandError("forbidden", "only the proposer can withdraw a proposal")
-    if cmd.action == "accept" and team in p["accepted"]:
-        raise CommandError("already_accepted", f"team {team} has already accepted {cmd.proposal}")
+    refusal = answer_refusal(p, cmd.proposal, team, g.state.phase, cmd.action)
+    if refusal is not None:
+        raise CommandError(*refusal)
+    assert p is not None  # answer_refusal refuses a proposal that is not there
     vis = "all" if p["visibility"] == "public" else p["parties"]
     ev: dict[str, Any] = {
         "type": "proposal_response",

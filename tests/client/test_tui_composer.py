@@ -17,6 +17,7 @@ from test_tui_support import (
     frames_until,
     is_event,
     log_lines,
+    modal,
     new_game,
     screen_text,
     seat_app,
@@ -25,15 +26,16 @@ from test_tui_support import (
     wait_until,
 )
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, OptionList, RichLog, Select, SelectionList
+from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, RichLog, Select, SelectionList
 
 from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
 from client_tui.widgets import Confirm
 from precursor.client import GameClient
+from precursor.client.connection import CommandRefused
 
 CS2 = (
-    "bad_proposal: a Chinese commitment needs a framing: one of china_initiative, multilateral, reciprocal,"
-    " us_demand_met (rule CS2)"
+    "clause 1: a Chinese commitment needs a framing: choose how China frames it (China's own initiative,"
+    " a multilateral effort, reciprocal steps or a US demand met)"
 )
 
 
@@ -78,7 +80,9 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
         async with app.run_test(size=(120, 40)) as pilot:
             await until_online(pilot)
             cs = await _open_composer(pilot)
-            assert "a proposal needs at least two different parties" in static_text(app, "#c-check")
+            assert static_text(app, "#c-check") == (
+                "! a proposal needs at least two different parties: tick another team"
+            )
             await _clause(pilot, cs, "mx", "mx_presence", level="2")
             # a value out of its range is refused in the server's words, and not added
             await _clause(pilot, cs, "us", "us_san_1", packages="7")
@@ -108,12 +112,14 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert "proposal tabled" in static_text(app, "#notice")
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[4]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
+            assert str(table.get_row_at(0)[3]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
 
 
 async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
     url: str,
 ) -> None:
+    """The check is the server's, in words: a student read `bad_proposal: ... one of china_initiative,
+    multilateral, ... (rule CS2)` and did not know what to do."""
     g, tokens = await new_game(url, teams=("mx", "cn"), scenario="loose-talk")
     async with GameClient(url, g.game_id, tokens["cn"]) as cn:
         await cn.next_frame()
@@ -129,6 +135,10 @@ async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reas
             assert offered == ["china_initiative", "multilateral", "reciprocal", "us_demand_met"]
             await pilot.press("ctrl+s")
             assert static_text(app, "#c-check") == f"! not sent — {CS2}"
+            # and the server refuses with the same words
+            with pytest.raises(CommandRefused) as refused:
+                await cn.send({**cs.draft().model_dump(), "parties": ["mx", "cn"]})
+            assert (refused.value.code, refused.value.message) == ("bad_proposal", CS2)
             assert isinstance(app.screen, ComposerScreen)
             assert not any(is_event("proposal")(f) for f in await drain(cn, 0.3))
             framing.value = "reciprocal"
@@ -169,7 +179,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
-            assert str(table.get_row_at(0)[4]) == (
+            assert str(table.get_row_at(0)[3]) == (
                 "MX MX-PLAN(i); MX MX-PRESENCE (level 2) [if mx.st < 60]; US US-SAN-1 (packages 2)"
             )
             table.focus()
@@ -291,9 +301,60 @@ async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url
             assert [(c["lever"], c["condition"]) for c in clauses] == [("us_arms", "mx.st < 60")]
 
 
+async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged_and_not_sent(
+    url: str,
+) -> None:
+    """A counter carries the original's clauses; one on MX-PLAN(i), played in turn 1 and once per game,
+    went to the server, which took it though it binds Mexico to nothing (found in a student's game)."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await mx.next_frame()
+        await us.next_frame()
+        await advance_to(fac, "orders")
+        await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+        await advance_to(fac, "negotiation", 2)
+        clauses = [{"actor": "mx", "lever": "mx_plan_1"}, {"actor": "us", "lever": "us_arms"}]
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
+        await frames_until(us, is_event("proposal"))
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            table.focus()
+            await pilot.press("enter")
+            await modal(pilot, ProposalScreen)
+            await pilot.press("c")
+            cs = await modal(pilot, ComposerScreen)
+            spent = (
+                "! clause 1: MX-PLAN(i) can be played once per game and Mexico has played it already, so"
+                " the clause promises nothing: highlight it and press Delete"
+            )
+            assert static_text(app, "#c-check") == spent
+            await pilot.press("ctrl+s")
+            assert static_text(app, "#c-check") == spent.replace("! ", "! not sent — ", 1)
+            assert not any(is_event("proposal")(f) for f in await drain(us, 0.3))
+            cs.query_one("#c-clauses", OptionList).focus()
+            cs.query_one("#c-clauses", OptionList).highlighted = 0
+            await pilot.press("delete")
+            await pilot.pause()
+            assert static_text(app, "#c-check").startswith("ok:")
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            assert [c["lever"] for c in got[-1]["event"]["proposal"]["clauses"]] == ["us_arms"]
+
+
 async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) -> None:
     """A public US–Mexico proposal shows in China's table with Accept, Reject and Counter; pressing a
-    sent the answer for the server to refuse (`unknown_proposal`), found in a student's tmux game."""
+    sent the answer for the server to refuse (`unknown_proposal`), found in a student's tmux game. The
+    answers the server would refuse are not offered at all: no button, no key, for another pair's
+    proposal or a withdrawn one; the proposal addressed to China has them."""
     g, tokens = await new_game(url, teams=("us", "cn"), scenario="loose-talk")
     async with (
         GameClient(url, g.game_id, g.facilitator_token) as fac,
@@ -306,17 +367,199 @@ async def test_answering_a_proposal_between_other_teams_is_not_sent(url: str) ->
             {"type": "propose", "parties": ["us", "mx"], "clauses": clauses, "visibility": "public"}
         )
         pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        to_cn = {"type": "propose", "parties": ["us", "cn"], "clauses": [{"actor": "us", "lever": "us_arms"}]}
+        await us.send(to_cn)
+        gone = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        await us.send({"type": "respond", "proposal": gone, "action": "withdraw"})
+        await frames_until(us, is_event("proposal_response", proposal=gone))
+        await us.send(to_cn)
+        live = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
         app = seat_app(url, g, tokens["cn"])
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
             await pilot.press("4")
             table = gs.query_one("#prop-table", DataTable)
-            await wait_until(pilot, lambda: table.row_count == 1, what="the public proposal")
+            await wait_until(pilot, lambda: table.row_count == 3, what="the three proposals")
+            table.focus()
+
+            def shown() -> set[str]:
+                pane = gs.query_one("#prop-table", DataTable).parent
+                assert pane is not None
+                return {str(b.id) for b in pane.query(Button) if b.display and b.id != "propose"}
+
+            for row, want in ((pid, set()), (gone, set()), (live, {"accept", "reject", "counter"})):
+                table.move_cursor(row=table.get_row_index(row))
+                await wait_until(pilot, lambda want=want: shown() == want, what=f"the answers to {row}")
+            for row in (pid, gone):
+                table.move_cursor(row=table.get_row_index(row))
+                await pilot.press("enter")
+                screen = await modal(pilot, ProposalScreen)
+                assert [str(b.id) for b in screen.query(Button)] == ["close"]
+                await pilot.press("a", "r", "c")
+                assert app.screen is screen  # none of the keys answers it
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, ProposalScreen))
+            assert not any(is_event("proposal_response")(f) for f in await drain(us, 0.3))
+            assert "not sent" not in static_text(app, "#notice")
+            table.move_cursor(row=table.get_row_index(live))
+            await pilot.press("enter")
+            screen = await modal(pilot, ProposalScreen)
+            assert [str(b.id) for b in screen.query(Button)] == ["accept", "reject", "counter", "close"]
+            await pilot.press("r")
+            got = await frames_until(us, is_event("proposal_response", proposal=live))
+            assert got[-1]["event"]["action"] == "reject"
+
+
+def test_the_client_offers_an_answer_exactly_when_the_server_takes_it() -> None:
+    """One check for both: the message the server refuses with comes from ``answer_refusal``, word for
+    word as before, and the client's offer reads the same function."""
+    from precursor.game.negotiation import answer_refusal
+
+    p = {"id": "T1-US-1", "parties": ["us", "mx"], "status": "open", "from": "us", "accepted": ["us"]}
+    assert answer_refusal(p, "T1-US-1", "cn", "negotiation", "accept") == (
+        "unknown_proposal",
+        "no proposal 'T1-US-1' addressed to team cn",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "orders", "accept") == (
+        "wrong_phase",
+        "proposals are answered before orders",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "negotiation", "withdraw") == (
+        "forbidden",
+        "only the proposer can withdraw a proposal",
+    )
+    assert answer_refusal(p, "T1-US-1", "us", "negotiation", "accept") == (
+        "already_accepted",
+        "team us has already accepted T1-US-1",
+    )
+    assert answer_refusal({**p, "status": "withdrawn"}, "T1-US-1", "mx", "negotiation", "reject") == (
+        "proposal_closed",
+        "proposal T1-US-1 is withdrawn",
+    )
+    assert answer_refusal(p, "T1-US-1", "mx", "briefing", "accept") is None
+
+
+async def test_trilateral_modules_are_picked_by_name_and_tabled(url: str) -> None:
+    """The tutorial asks for a trilateral module and Canada's objective needs T1 and T2 in force, yet
+    the composer had no way to table one: now each module is a box with its name and what it does."""
+    g, tokens = await new_game(url, teams=("ca", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            text = " ".join(screen_text(app).split())
+            assert "T1 — Chemical notification" in text, text
+            assert "harmonized chemical-import notification halves diversion" in text
+            assert "United States, Mexico and Canada must all be parties" in text
+            cs.query_one("#module-t1", Checkbox).value = True
+            await pilot.pause()
+            # a module makes the three North American teams parties, as a clause makes its team one
+            assert cs.query_one("#party-us", Checkbox).value and cs.query_one("#party-mx", Checkbox).value
+            cs.query_one("#module-t2", Checkbox).value = True
+            await pilot.pause()
+            cs.query_one("#party-mx", Checkbox).value = False
+            await pilot.pause()
+            assert static_text(app, "#c-check") == (
+                "! trilateral modules need the United States, Mexico and Canada as parties"
+            )
+            cs.query_one("#party-mx", Checkbox).value = True
+            await pilot.pause()
+            assert static_text(app, "#c-check") == "ok: the server will take it (0 clause(s), 2 module(s))"
+            await pilot.press("ctrl+s")
+            p = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]
+            assert p["modules"] == ["t1", "t2"] and p["parties"] == ["us", "mx", "ca"]
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="it to close")
+            table = app.screen.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1)
+            assert str(table.get_row_at(0)[3]) == "module T1; module T2"
             table.focus()
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
-            await pilot.press("a")
-            await wait_until(pilot, lambda: "not sent —" in static_text(app, "#notice"), what="the notice")
-            assert f"{pid} is between US, MX: only its parties answer it" in static_text(app, "#notice")
-            assert "refused" not in static_text(app, "#notice")
+            screen = await modal(pilot, ProposalScreen)
+            assert " T2 — Law-enforcement parity: identical cooperation agreements" in screen.text
+
+
+async def test_esc_on_a_drafted_proposal_asks_before_discarding_it(url: str) -> None:
+    """One Esc threw away a proposal of several clauses; an empty composer still closes at once."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            await _open_composer(pilot)
+            await pilot.press("escape")  # nothing drafted: no question
+            await wait_until(pilot, lambda: not isinstance(app.screen, (ComposerScreen, Confirm)))
+            await pilot.press("n")
+            cs = await modal(pilot, ComposerScreen)
+            await _clause(pilot, cs, "mx", "mx_presence", level="2")
+            assert len(cs.clauses) == 1
+            await pilot.press("escape")
+            await modal(pilot, Confirm)
+            assert "Discard this draft proposal?" in screen_text(app)
+            await pilot.press("n")  # keep editing: the draft is as it was
+            await wait_until(pilot, lambda: app.screen is cs, what="back to the draft")
+            assert len(cs.clauses) == 1
+            await pilot.press("escape")
+            await modal(pilot, Confirm)
+            await pilot.press("y")
+            await wait_until(pilot, lambda: not isinstance(app.screen, (ComposerScreen, Confirm)))
+            assert not any(is_event("proposal")(f) for f in await drain(us, 0.3))
+
+
+async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(url: str) -> None:
+    """Found at 80x24: the composer's head scrolled away with the form, the answers box held four lines
+    and cut the third reason, and the table's parties read `us,cn`."""
+    g, tokens = await new_game(url, teams=("mx", "us", "cn"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["cn"]) as cn, GameClient(url, g.game_id, tokens["us"]) as us:
+        for i in range(3):
+            clauses = [{"actor": "us", "lever": "us_arms"}]
+            await us.send(
+                {"type": "propose", "parties": ["us", "cn"], "visibility": "public", "clauses": clauses}
+            )
+            pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+            reason = f"China turns down {pid} as reason {i} says, at a length that wraps on a small screen."
+            await cn.send({"type": "respond", "proposal": pid, "action": "reject", "reason": reason})
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 3)
+            assert [str(c) for c in table.get_row_at(0)[1:3]] == ["United States → China", "rejected"]
+            await pilot.pause()
+            text = " ".join(screen_text(app).split())
+            for i in range(3):
+                assert (
+                    f"China turns down T1-US-{i + 1} as reason {i} says, at a length that wraps on a" in text
+                )
+            cs = await _open_composer(pilot)
+            cs.query_one("#c-note", Input).focus()  # the last field: the form scrolls down to it
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            shown = screen_text(app)
+            assert "New proposal — Mexico is a party; tick the others" in shown, shown
+            assert "not sent — a proposal needs at least two different parties" in shown
+            assert "Send proposal (ctrl+s)" in shown
+
+
+async def test_a_clause_that_needs_mexicos_consent_says_which_and_what_to_add(url: str) -> None:
+    """The consent refusal named no clause and read as a rule; it now says which clause and what to add."""
+    g, tokens = await new_game(url, teams=("us", "mx"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            await _clause(pilot, cs, "mx", "mx_presence")
+            await _clause(pilot, cs, "us", "us_sft")
+            assert static_text(app, "#c-check") == (
+                "! clause 2: US-SFT places US personnel in Mexico, which needs Mexico's consent: add a"
+                " Mexican MX-CONSENT clause (no consent token is active now)"
+            )
+            await _clause(pilot, cs, "mx", "mx_consent")
+            assert static_text(app, "#c-check").startswith("ok:")

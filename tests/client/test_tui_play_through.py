@@ -61,6 +61,7 @@ from client_tui.composer import ComposerScreen, ParamsScreen
 from client_tui.game_screen import GameScreen
 from client_tui.panes.briefing import InjectCards
 from client_tui.panes.game_over import GameOverScreen
+from client_tui.widgets import Confirm
 from precursor.analysis.simulate import resolve_personas
 from precursor.client import GameClient, LobbyClient
 from precursor.game.rulebook import default_rulebook
@@ -179,6 +180,8 @@ class Student:
             check = _text(cs.query_one("#c-check", Static))
         if not check.startswith("ok:"):
             await self.pilot.press("escape")  # this draft would be refused: the composer said why
+            await self.until(lambda: isinstance(self.app.screen, Confirm), "the question")
+            await self.pilot.press("y")  # a draft is discarded only once the player says so
             await self.until(lambda: not isinstance(self.app.screen, ComposerScreen), "the composer to close")
             return False
         before = set(gs.model.proposals)
