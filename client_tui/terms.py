@@ -15,6 +15,8 @@ from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 
+from .render import key_name
+
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
 
@@ -295,3 +297,89 @@ def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
     if cmd.counter_to is not None and cmd.counter_to not in model.proposals:
         return f"bad_proposal: no proposal '{cmd.counter_to}' to counter"
     return None
+
+
+# ---------------------------------------------------------------------- a public statement (rule D7)
+
+STATEMENT_KINDS = ("praise", "blame", "threat", "commitment", "acknowledge")
+# a praise, a blame or a threat moves only the trust with the team it names: one made to no team does
+# nothing, so the form asks for the team; a commitment or an acknowledgement may be made to all
+ADDRESSED = frozenset({"praise", "blame", "threat"})
+STATEMENT_VERBS = {
+    "praise": "praises",
+    "blame": "blames",
+    "threat": "threatens",
+    "commitment": "makes a public commitment to",
+    "acknowledge": "acknowledges shared responsibility with",
+}
+STATEMENT_MAX = 2000  # the wire model's limit on the text (precursor/game/commands.py)
+
+
+def statement_name(rb: Rulebook, kind: str) -> str:
+    st = rb.statements.get(kind)
+    return st.name if st is not None else kind.replace("_", " ")
+
+
+def statement_effect(rb: Rulebook, kind: str) -> str:
+    """What a kind of statement does, in one line from the rules: the reason the rules give, then the
+    numbers (trust with the team addressed, the speaker's approval, and the cases the rules single out:
+    the US addressing Mexico or China)."""
+    st = rb.statements.get(kind)
+    if st is None:
+        return ""
+    m = st.model
+    parts = []
+    if m.trust:
+        parts.append(f"trust with the team addressed {m.trust:+g}")
+    if m.own_approval:
+        parts.append(f"your own approval {m.own_approval:+g}")
+    if m.finger_pointing:
+        parts.append("counts as finger-pointing")
+    us_mx = [f"{key_name(rb, 'mx.st')} {m.st:+g}"] if m.st else []
+    us_mx += [
+        f"{key_name(rb, e.target)} {float(e.value):+g}"
+        for e in m.effects
+        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float)
+    ]
+    if m.overton and kind == "threat":  # the engine moves it only for a threat
+        us_mx.append(f"{key_name(rb, 'us.overton')} {m.overton:+g}")
+    if us_mx:
+        parts.append("from the US to Mexico: " + ", ".join(us_mx))
+    if m.irritation:
+        parts.append(f"from the US to China: {key_name(rb, 'cn.irritation')} {m.irritation:+g}")
+    reason = st.reason[:1].upper() + st.reason[1:]
+    return reason + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def statement_problem(model: LiveGame, kind: str, target: str | None, text: str) -> str | None:
+    """Why the server would refuse this statement with the orders, in words, or None. The server checks
+    the kind, that the team addressed is another team, and the length of the text; a praise, a blame or
+    a threat made to no team is refused here too, since it would move nothing."""
+    if kind not in STATEMENT_KINDS:
+        return "pick a kind of statement"
+    if target is not None and target == model.team:
+        return "a statement cannot be addressed to your own team"
+    if target is not None and target not in TEAM_NAMES:
+        return "pick the team the statement is addressed to"
+    if target is None and kind in ADDRESSED:
+        return f"a {kind} is addressed to a team: pick one"
+    if len(text) > STATEMENT_MAX:
+        return f"the text is {len(text)} characters long; at most {STATEMENT_MAX}"
+    return None
+
+
+def statement_words(rb: Rulebook | None, team: str, statement: dict[str, Any]) -> str:
+    """``Mexico praises China: “We welcome …”``: who said what to whom."""
+    kind = str(statement.get("kind") or "")
+    target = statement.get("target")
+    verb = STATEMENT_VERBS.get(kind, kind.replace("_", " "))
+    if target:
+        text = f"{team_name(rb, team)} {verb} {team_name(rb, str(target))}"
+    elif kind == "commitment":
+        text = f"{team_name(rb, team)} makes a public commitment"
+    elif kind == "acknowledge":
+        text = f"{team_name(rb, team)} acknowledges shared responsibility"
+    else:
+        text = f"{team_name(rb, team)} makes a {kind} statement"
+    said = str(statement.get("text") or "").strip()
+    return text + (f": “{said}”" if said else "")

@@ -26,12 +26,13 @@ from textual.message import Message
 from textual.widgets import Button, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from precursor.game.commands import Order, SubmitOrders
+from precursor.game.commands import Order, StatementOrder, SubmitOrders
 
 from .. import render, terms
 from ..composer import ParamsScreen
 from ..widgets import OrderList, set_text
 from .notice import Notice, refused
+from .statement import StatementScreen
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -46,6 +47,7 @@ class OrdersPane(Vertical):
     BINDINGS = [  # the buttons say them
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
+        Binding("t", "statement", "A public statement with the orders", show=False),
     ]
 
     class Submit(Message):
@@ -68,6 +70,8 @@ class OrdersPane(Vertical):
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
+        # this turn's public statement as drafted with t (kind, target, text): sent with the orders
+        self._statement: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -78,6 +82,7 @@ class OrdersPane(Vertical):
             yield Button("Ready (ctrl+r)", id="ready")
             yield Button("Tick last turn's (l)", id="again")
             yield Button("Parameters (p)", id="params")
+            yield Button("Statement (t)", id="statement")
         yield Static("", id="wc-info", markup=False)
         with Horizontal(classes="row"):
             yield Button("Free action (f)", id="wc-free")
@@ -199,6 +204,29 @@ class OrdersPane(Vertical):
             return None
         return [str(o.get("lever")) for sub in subs for o in sub.get("orders") or []]
 
+    def _said(self) -> dict[str, Any] | None:
+        """The public statement this seat's submission this turn carries, if any."""
+        team, seat = self.model.team, self.model.me.get("seat")
+        for k, sub in self.model.orders.items():
+            if (
+                team
+                and k.startswith(team + "/")
+                and sub.get("statement")
+                and (not seat or k == f"{team}/{seat}")
+            ):
+                return dict(sub["statement"])
+        return None
+
+    def _statement_line(self) -> str:
+        """The drafted statement and whether it went in; nothing when there is none to speak of."""
+        st = self._statement
+        if not st:
+            return ""
+        words = terms.statement_words(self.rb, self.model.team or "", st)
+        if st == self._said():
+            return f"Public statement (sent): {words}"
+        return f"Public statement, sent with the orders (ctrl+s): {words}"
+
     def _new_turn(self) -> None:
         """A new turn starts with no ticks; what was ordered last turn becomes an offer."""
         m = self.model
@@ -207,6 +235,7 @@ class OrdersPane(Vertical):
         first = self._turn is None
         last = self._submitted if self._submitted is not None else self._choice
         self._turn, self._choice, self._submitted = m.turn, [], None
+        self._statement = None  # one statement a turn: last turn's was made
         self.refused = False
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         if self._offer:
@@ -289,8 +318,17 @@ class OrdersPane(Vertical):
             self.refused = True
             self.post_message(Notice(f"not sent — {'; '.join(bad)}: change the parameters (p) or untick it"))
             return None
+        st = self._statement
+        why = terms.statement_problem(self.model, st["kind"], st.get("target"), st["text"]) if st else None
+        if why:
+            self.refused = True
+            self.post_message(Notice(f"not sent — the statement: {why} (t changes it)"))
+            return None
         try:
-            return SubmitOrders(orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen])
+            return SubmitOrders(
+                orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen],
+                statement=StatementOrder.model_validate(st) if st else None,
+            )
         except ValidationError as exc:
             self.refused = True
             self.post_message(refused(exc, "submit_orders"))
@@ -310,6 +348,8 @@ class OrdersPane(Vertical):
         )
         if self.refused:
             return f"Your last submission was refused; {given}."
+        if self._statement and self._statement != self._said():
+            return f"Your public statement is not sent yet; {given}."
         chosen = self.chosen()
         if mine is None and chosen:
             return f"You ticked {self._codes(chosen)} but did not submit them; {given}."
@@ -322,6 +362,8 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and not self._choice:  # back on this turn's screen: what went in is ticked
             self._choice = list(mine)
+        if self._statement is None:
+            self._statement = self._said()
         sl = self.query_one("#order-list", SelectionList)
         keep = sl.highlighted
         sl.clear_options()
@@ -365,6 +407,8 @@ class OrdersPane(Vertical):
             text = "The game is over: no more orders (ctrl+g shows the debrief)."
         else:
             text = self._budget_text() if m.team else "Only team seats give orders."
+        said = self._statement_line()
+        text += f"\n{said}" if said else ""
         if self._offer:
             text += (
                 f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
@@ -447,6 +491,30 @@ class OrdersPane(Vertical):
         self._offer = []
         self.post_message(Notice(text))
         self.show_info()
+
+    @on(Button.Pressed, "#statement")
+    def action_statement(self) -> None:
+        """Draft this turn's public statement; it goes to the server with the orders."""
+        if self.model.ended or not self.model.team:
+            self.post_message(Notice("only a team seat makes statements, while the game runs"))
+            return
+
+        def drafted(st: dict[str, Any] | None) -> None:
+            if st is None:
+                return
+            self._statement = st or None
+            self.show_info()
+            if not st:
+                self.post_message(Notice("no public statement this turn"))
+                return
+            when = (
+                "ctrl+s sends it with the orders"
+                if self.model.phase == "orders"
+                else ("it goes in with the orders in the orders phase")
+            )
+            self.post_message(Notice(f"statement drafted — {when}"))
+
+        self.app.push_screen(StatementScreen(self.model, self.rb, self._statement), drafted)
 
     @on(Button.Pressed, "#params")
     def action_params(self) -> None:

@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
-from .. import render
+from .. import render, terms
 from ..model import RESULT_TYPES
 from ..widgets import WrapLog
 
@@ -66,9 +66,10 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t not in TAGS or t in ("compliance", "agreement"):
         return None
     rule = ev.get("rule")
-    if t == "statement" and ev.get("kind"):
-        what = f"{team} {str(ev['kind']).replace('_', ' ')}".strip()
-    elif isinstance(rule, str) and rule:
+    if t == "statement" and ev.get("kind"):  # who said what to whom, then what the rules make of it
+        said = terms.statement_words(rb, str(ev.get("team") or ""), ev)
+        return f"[statement] {said}" + (f" — {ev['reason']}" if ev.get("reason") else "")
+    if isinstance(rule, str) and rule:
         what = render.rule_name(rb, rule)
     else:
         return None

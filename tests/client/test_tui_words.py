@@ -1,0 +1,127 @@
+"""What a student read and could not do in a first game, each on a real server under Pilot: a public
+statement of the team's own (the tutorial asks for one) had no control, engine words (seat ids, lever
+codes in prose, parameter ids) stood where names exist, and at 80 columns a lever's effect was cut to
+a few characters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    frames_until,
+    is_event,
+    modal,
+    new_game,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Input, Select
+
+from client_tui.panes.statement import StatementScreen
+from precursor.client import GameClient
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+def _results(app: object) -> str:
+    from client_tui.game_screen import GameScreen
+
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, GameScreen)
+    return "\n".join(screen.results._texts)
+
+
+# ---------------------------------------------------------------------- 1 a public statement
+
+
+async def test_a_public_statement_is_drafted_in_the_orders_tab_sent_with_the_orders_and_read_in_results(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await pilot.press("t")
+            form = await modal(pilot, StatementScreen)
+            # each kind says what it does, from the rules; the teams are offered by name, never our own
+            assert "Public praise builds trust with the team praised (trust with the team addressed +2)" in (
+                static_text(app, "#statement-effect")
+            )
+            target = form.query_one("#statement-target", Select)
+            assert [label for label, _ in target._options] == ["United States", "China", "Canada"]
+            # a threat to no team is not offered; a commitment may be made to all
+            form.query_one("#statement-kind", Select).value = "commitment"
+            await pilot.pause()
+            assert target._options[0] == ("no team in particular", "")
+            form.query_one("#statement-kind", Select).value = "praise"
+            await pilot.pause()
+            target.value = "cn"
+            form.query_one("#statement-text", Input).focus()
+            await pilot.press(*"We welcome the new listings")
+            await wait_until(pilot, lambda: static_text(app, "#statement-check").startswith("ok"))
+            assert static_text(app, "#statement-check") == (
+                "ok: Mexico praises China: “We welcome the new listings”"
+            )
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, StatementScreen), what="form closed")
+            info = static_text(app, "#order-info")
+            assert "Public statement, sent with the orders (ctrl+s): Mexico praises China" in info
+            # Ready before sending it asks first: the statement would be lost
+            assert gs.orders.unsent() is not None and "statement is not sent" in str(gs.orders.unsent())
+            await pilot.press("ctrl+s")
+            got = await frames_until(fac, is_event("orders_submitted", team="mx"))
+            assert got[-1]["event"]["statement"] == {
+                "kind": "praise",
+                "target": "cn",
+                "text": "We welcome the new listings",
+            }
+            await wait_until(
+                pilot, lambda: "Public statement (sent)" in static_text(app, "#order-info"), what="sent"
+            )
+            assert gs.orders.unsent() is None
+            await advance_to(fac, "results")
+            await wait_until(
+                pilot,
+                lambda: "[statement] Mexico praises China: “We welcome the new listings” — public praise"
+                in _results(app),
+                what="the statement's card",
+            )
+            await pilot.press("6")
+            await wait_until(pilot, lambda: "Mexico praises China" in screen_text(app))
+
+
+async def test_the_statement_form_offers_only_other_teams_and_names_what_a_kind_moves(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        await pilot.press("t")
+        form = await modal(pilot, StatementScreen)
+        form.query_one("#statement-kind", Select).value = "threat"
+        await pilot.pause()
+        target = form.query_one("#statement-target", Select)
+        assert "us" not in [v for _, v in target._options] and "" not in [v for _, v in target._options]
+        # a threat's effect names what it moves when the US speaks, by name
+        effect = static_text(app, "#statement-effect")
+        assert "from the US to Mexico: Mexican sovereignty tension +8" in effect
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, StatementScreen), what="form closed")
+        assert gs.orders._statement is None  # cancelled: nothing drafted
