@@ -98,8 +98,10 @@ async def test_a_public_statement_is_drafted_in_the_orders_tab_sent_with_the_ord
             await advance_to(fac, "results")
             await wait_until(
                 pilot,
-                lambda: "[statement] Mexico praises China: “We welcome the new listings” — public praise"
-                in _results(app),
+                lambda: (
+                    "[statement] Mexico praises China: “We welcome the new listings” — public praise"
+                    in _results(app)
+                ),
                 what="the statement's card",
             )
             await pilot.press("6")
