@@ -5,6 +5,7 @@ Colour is never the only signal: every state also has a word or a symbol (✓, !
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,48 @@ def _names(rb: Rulebook) -> dict[str, str]:
     return _NAMES[key]
 
 
+_LEVER_WORDS: dict[int, tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]] = {}
+
+
+def _lever_patterns(rb: Rulebook) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """The levers' ids and codes as whole words, and each code's name, built once per rulebook."""
+    key = rb.serial
+    if key not in _LEVER_WORDS:
+        ids = sorted(rb.levers, key=len, reverse=True)
+        names = {lv.code: lv.name for lv in rb.levers.values()}
+        codes = sorted(names, key=len, reverse=True)
+        _LEVER_WORDS[key] = (
+            re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\w)"),
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, codes)) + r")(?![\w-])"),
+            names,
+        )
+    return _LEVER_WORDS[key]
+
+
+def gloss(rb: Rulebook | None, text: str) -> str:
+    """Prose that names levers, made readable: a lever's id (``mx_plan_1``, the engine's word) becomes
+    its code, and the first mention of each code gets the lever's name beside it ("MX-ME (Set the level
+    of migration enforcement)"), unless the text names the lever already. A code inside parentheses
+    takes the name after a dash, so the brackets do not nest."""
+    if rb is None or not text or not rb.levers:
+        return text
+    ids, codes, names = _lever_patterns(rb)
+    text = ids.sub(lambda m: rb.levers[m.group(1)].code, text)
+    lowered = text.lower()
+    seen: set[str] = set()
+
+    def named(m: re.Match[str]) -> str:
+        code = m.group(1)
+        name = names[code]
+        if code in seen or name.lower() in lowered:
+            return code
+        seen.add(code)
+        inside = m.start() > 0 and text[m.start() - 1] == "(" and text[m.end() : m.end() + 1] in (")", ",")
+        return f"{code} — {name}" if inside else f"{code} ({name})"
+
+    return codes.sub(named, text)
+
+
 def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
     """An event's changes by name, before → after; a change that shows no difference is left out, and
     so are a lever's play counters (every order moves them; the card says the order ran)."""
@@ -165,7 +208,7 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
         lines.append("Sources: " + "; ".join(titles))
     elif ev.get("custom"):
         lines.append("Source: written by the facilitator for this game")
-    return "\n".join(lines)
+    return lines[0] + "\n" + gloss(rb, "\n".join(lines[1:]))
 
 
 def time_left(game: LiveGame, now: float | None = None) -> str:
@@ -284,7 +327,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         return "══ GAME OVER ══"
     nums = changes_text(ev, rb)
     hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
-    out = f"[{t}] {head}: {reason}"
+    out = f"[{t}] {head}: {gloss(rb, str(reason))}"
     if nums:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
@@ -332,6 +375,8 @@ def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
     if key == "rule" and isinstance(value, str):
         return rule_name(rb, value)
     shown = number(value) if isinstance(value, float) else value
+    if isinstance(value, str) and rb is not None:  # a lever or a value the engine names by its key
+        shown = rb.levers[value].code if value in rb.levers else key_name(rb, value)
     return f"{key.replace('_', ' ')} {shown}"
 
 
@@ -418,6 +463,14 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
     return f"! agreement {agreement}: you promised {code} this turn; leaving it out breaks it"
 
 
+def team_list(teams: Any) -> str:
+    """Teams by name ("United States and Mexico"), never a list of their ids such as ``us,mx``."""
+    from .terms import team_name  # terms reads this module's key_name: imported where used
+
+    names = [team_name(None, str(t)) for t in teams or []]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def agreements_text(game: LiveGame) -> str:
     """Agreements in force and their compliance so far, from the compliance events received."""
     if not game.agreements:
@@ -430,7 +483,7 @@ def agreements_text(game: LiveGame) -> str:
     for a in game.agreements.values():
         r = record.get(str(a.get("id")), [])
         kept, broken = sum(r), len(r) - sum(r)
-        parties = ",".join(t.upper() for t in a.get("parties", []))
+        parties = team_list(a.get("parties", []))
         span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
         out.append(f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {broken}")
     return "Agreements: " + " · ".join(out)

@@ -40,11 +40,52 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
-def param_range(lv: CLever, pid: str) -> str:
+def seat_name(model: LiveGame, rb: Rulebook | None, team: str, seat: str) -> str:
+    """A seat as the scenario names it ("Prime Minister's Office and Global Affairs"), never its id."""
+    sid = (model.view.get("scenario") or {}).get("id")
+    scen = rb.scenarios.get(str(sid)) if rb is not None and sid else None
+    seats = [s for t, ss in scen.model.seats.items() if t == team for s in ss] if scen is not None else []
+    for s in seats:
+        if s.id == seat:
+            return s.name
+    return seat.replace("_", " ")
+
+
+def param_name(pid: str) -> str:
+    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
+    return pid.replace("_", " ")
+
+
+def param_label(lv: CLever, pid: str) -> str:
+    """What a parameter sets, as the rulebook describes it (its short name when it has no description)."""
+    p = lv.params[pid]
+    text = p.description.strip() or param_name(pid)
+    return text[:1].upper() + text[1:]
+
+
+def param_field_label(rb: Rulebook | None, lv: CLever, pid: str) -> str:
+    """A parameter's line in a form: what it sets, its range and its default, all in words."""
+    default = choice_words(rb, lv, pid, lv.params[pid].default)
+    return f"{param_label(lv, pid)}: {param_range(lv, pid, rb)} (default {default})"
+
+
+def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
+    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
+    without its underscores."""
+    p = lv.params.get(pid) if lv is not None else None
+    if isinstance(v, str) and p is not None and p.type == "choice":
+        if set(p.choices) <= set(TEAM_NAMES):
+            return team_name(rb, v)
+        if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
+            return f"{v.upper()}, {rb.modules[v].name}"
+    return value_words(v)
+
+
+def param_range(lv: CLever, pid: str, rb: Rulebook | None = None) -> str:
     """A parameter's allowed values in words: ``120–300`` or ``kingpin / mid level``."""
     p = lv.params[pid]
     if p.type == "choice":
-        return " / ".join(c.replace("_", " ") for c in p.choices)
+        return " / ".join(choice_words(rb, lv, pid, c) for c in p.choices)
     if p.type == "bool":
         return "yes / no"
     lo = "" if p.min is None else f"{p.min:g}"
@@ -64,13 +105,13 @@ def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_on
     """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
     lv = rb.levers.get(lever)
     if lv is None:
-        return ", ".join(f"{k} {value_words(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
     out = []
     for pid, p in lv.params.items():
         v = params.get(pid, p.default)
         if changed_only and v == p.default:
             continue
-        out.append(f"{pid} {value_words(v)}")
+        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
 
 

@@ -438,7 +438,8 @@ class OrdersPane(Vertical):
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
-        text = f"Orders left {limit - len(chosen)} of {limit}" + (f" (seat {seat})" if seat else "")
+        where = f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat else ""
+        text = f"Orders left {limit - len(chosen)} of {limit}{where}"
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · free actions {held:g} PC" if held else ""
         text += f" · left {pc - spent - held:g}"

@@ -46,12 +46,12 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t == "order_executed":
         lever = str(ev.get("lever") or "")
         name = ev.get("name") or (rb.levers[lever].name if rb is not None and lever in rb.levers else lever)
-        params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
+        params = terms.params_words(rb, lever, dict(ev.get("params") or {})) if rb is not None else ""
         with_params = f" ({params})" if params else ""
         return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "compliance":  # a clause of an agreement, kept or not this turn
         verdict = "clause kept" if ev.get("met") else "clause broken"
-        return f"[{verdict}] {ev.get('reason', '')}".rstrip()
+        return f"[{verdict}] {render.gloss(rb, str(ev.get('reason', '')))}".rstrip()
     if t == "order_failed":
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
     if t == "proposal_response":
@@ -73,7 +73,7 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         what = render.rule_name(rb, rule)
     else:
         return None
-    reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    reason = render.gloss(rb, str(ev.get("reason") or ev.get("title") or ev.get("text") or ""))
     if reason.lower().startswith(what.lower() + ":"):  # the reason names the rule already
         reason = reason[len(what) + 1 :].lstrip()
     return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")

@@ -22,10 +22,15 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Input, Select
+from textual.widgets import Input, Label, Select, SelectionList, Static
 
+from client_tui import render
+from client_tui.composer import ParamsScreen
+from client_tui.model import LiveGame
+from client_tui.panes.results import result_text
 from client_tui.panes.statement import StatementScreen
-from precursor.client import GameClient
+from precursor.client import GameClient, LobbyClient
+from precursor.game.rulebook import default_rulebook
 
 
 @pytest.fixture
@@ -127,3 +132,88 @@ async def test_the_statement_form_offers_only_other_teams_and_names_what_a_kind_
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, StatementScreen), what="form closed")
         assert gs.orders._statement is None  # cancelled: nothing drafted
+
+
+# ---------------------------------------------------------------------- 2 names, not engine words
+
+
+async def test_a_seat_is_named_as_the_scenario_names_it_never_by_its_id(url: str) -> None:
+    async with LobbyClient(url) as lobby:
+        g = await lobby.create_game("loose-talk", seed=3)
+        token = (await lobby.join(g.game_id, g.join_codes["ca"], "Ana-ca", "pmo")).token
+    app = seat_app(url, g, token)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        await wait_until(pilot, lambda: "Orders left" in static_text(app, "#order-info"), what="the orders")
+        info = static_text(app, "#order-info")
+        assert "(your seat: Prime Minister's Office and Global Affairs)" in info
+        assert "pmo" not in info
+
+
+async def test_lever_codes_in_an_injects_prose_come_with_the_levers_name(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("1")
+        # turn 1's inject: "Public counter-blame (MX-BLAME) costs Mexico nothing this turn."
+        want = "(MX-BLAME — Public counter-blame aimed at US society) costs Mexico nothing"
+        await wait_until(
+            pilot,
+            lambda: want in static_text(app, "#brief-news") + static_text(app, "#brief-injects"),
+            what="the inject's card",
+        )
+        assert "(MX-BLAME)" not in static_text(app, "#brief-news") + static_text(app, "#brief-injects")
+
+
+def test_a_rules_prose_and_inputs_name_levers_and_values_not_engine_keys() -> None:
+    rb = default_rulebook()
+    ev = {
+        "type": "effect",
+        "rule": "queue",
+        "reason": "lagged effects mature: cn_directive, mx_plan_1",
+        "changes": {},
+        "inputs": [
+            {"reason": "lawmakers take note", "source": "mx_plan_1", "target": "us.congress_pressure"}
+        ],
+    }
+    card = result_text(ev, rb)
+    assert "mature: CN-DIRECTIVE (Narcotics commission directive reminding firms of existing law), " in card
+    assert "MX-PLAN(i) (Federal fentanyl coordinating body)" in card
+    assert "source MX-PLAN(i), target Congressional hawk pressure on the White House" in card
+    assert "mx_plan_1" not in card and "us.congress_pressure" not in card
+    order = {"type": "order_executed", "team": "us", "lever": "us_tariff", "params": {"target": "ca"}}
+    assert "(target Canada, rate 25, mode threat)" in result_text(order, rb)
+
+
+async def test_the_parameters_form_says_what_each_parameter_sets_and_its_choices_in_words(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        await wait_until(pilot, lambda: sl.option_count > 5, what="the lever list")
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("us_tariff")
+        await pilot.press("p")
+        form = await modal(pilot, ParamsScreen)
+        labels = [str(lb.render()) for lb in form.query(Label)]
+        assert "The partner whose goods are hit: Mexico / Canada / China (default Mexico)" in labels
+        assert not any(lb.startswith(("target", "mode")) for lb in labels)
+        target = form.query(Select).first()
+        assert [label for label, _ in target._options] == ["Mexico", "Canada", "China"]
+        target.value = "cn"
+        await pilot.pause()
+        assert "ok: target China, rate 25, mode threat" in str(form.query_one("#param-cost", Static).render())
+
+
+def test_an_agreements_parties_are_named_not_listed_by_id() -> None:
+    game = LiveGame(agreements={"A1": {"id": "A1", "parties": ["us", "mx", "ca"], "status": "active"}})
+    text = render.agreements_text(game)
+    assert "(United States, Mexico and Canada)" in text and "US,MX" not in text
