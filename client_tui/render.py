@@ -380,40 +380,81 @@ def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
     return f"{key.replace('_', ' ')} {shown}"
 
 
-def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "") -> str:
-    if lever.get("cost") is None:
-        cost = "? PC" if lever.get("available") else "—"  # known in the orders phase
-    else:
-        cost = f"{lever['cost']:g} PC"
-    state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
-    extra = ""
-    if rb is not None and lever["id"] in rb.levers:
-        lv = rb.levers[lever["id"]]
-        extra = f"  lag {lv.lag}m" if lv.lag else ""
-        moves = effect_summary(rb, lever["id"])
-        if moves:
-            extra += f"  → {moves}"
-    name = f"{lever['name'][:44]:<44}"
+CODE_W = 13  # the code column of a lever's row: the longest code (US-INTERCEPT) and a space
+WIDE_NAME = 40  # a lever's name in a row wide enough for its effect beside it
+TAIL_MIN = 24  # the least room an effect is worth showing in
+
+
+def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "", width: int = 200) -> str:
+    """A lever's row in the orders list, laid out for ``width`` columns: code, name, cost and lag
+    always; what it moves after them only when there is room for it to be read (at 80 columns there is
+    not, and the line under the list says it in full). An unavailable lever says "out" where the lag
+    goes, and why beside it when there is room."""
+    available = bool(lever.get("available"))
+    # a cost not known yet is known in the orders phase
+    cost = ("? PC" if available else "—") if lever.get("cost") is None else f"{lever['cost']:g} PC"
+    lv = rb.levers.get(lever["id"]) if rb is not None else None
+    lag = "out" if not available else f"lag {lv.lag}m" if lv is not None and lv.lag else "at once"
+    fixed = CODE_W + 1 + 7 + 2 + 8
+    wide = width - fixed - WIDE_NAME - 2 >= TAIL_MIN
+    name_w = WIDE_NAME if wide else max(12, width - fixed)
+    name = str(lever["name"])
     if params:  # the parameters set for this order replace the end of a long name
         tail = f" · {params}"
-        name = f"{lever['name'][: max(8, 44 - len(tail))]}{tail}"
-        name = f"{name:<44}"
-    return f"{lever['code']:<11} {name} {cost:>7}{state}{extra}"
+        name = f"{name[: max(8, name_w - len(tail))]}{tail}"
+    name = name if len(name) <= name_w else name[: name_w - 1] + "…"
+    row = f"{lever['code']:<{CODE_W}} {name:<{name_w}} {cost:>7}  {lag:<8}"
+    if not wide:
+        return row.rstrip()
+    room = width - len(row) - 2
+    if not available:
+        extra = str(lever.get("why_not") or "not in this phase")
+    else:
+        extra = effect_words(rb, lever["id"], limit=2) if rb is not None and lv is not None else ""
+    extra = extra if len(extra) <= room else extra[: room - 1] + "…"
+    return (row + "  " + extra).rstrip()
+
+
+def _verb(e: Any, defaults: dict[str, Any]) -> str:
+    """How an effect moves its value, in a word: raises, lowers, sets, caps; "changes" when the
+    rulebook's number depends on the state."""
+    if e.op == "set":
+        return "sets"
+    if e.op in ("min", "max"):
+        return "caps" if e.op == "min" else "lifts"
+    value: float | None = None
+    if all(n in defaults for n in e.value.names):
+        try:
+            value = float(e.value.fn(defaults))
+        except Exception:  # an expression that wants more than the defaults: said as "changes"
+            value = None
+    if value is None:
+        return "changes"
+    up = value > 0 if e.op == "add" else value > 1
+    still = value == 0 if e.op == "add" else value == 1
+    return "leaves" if still else "raises" if up else "lowers"
+
+
+def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
+    """What a lever moves, in plain words from the rulebook ("raises Chinese-origin supply cut by
+    sanctions (after 1m); lowers …"), each value by its whole name; the lever's own play counters are
+    left out (every order moves them)."""
+    lv = rb.levers[lever_id]
+    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    seen: dict[str, str] = {}
+    for e in lv.effects:
+        if e.target in seen or e.target.startswith(_COUNTERS):
+            continue
+        lag = f" (after {e.lag}m)" if e.lag else ""
+        seen[e.target] = f"{_verb(e, defaults)} {key_name(rb, e.target)}{lag}"
+    items = list(seen.values())
+    more = len(items) - limit
+    return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
     """The values a lever moves, from the rulebook: what the orders screen and the composer preview."""
-    lv = rb.levers[lever_id]
-    seen: dict[str, str] = {}  # target -> its first mention, by name (a student never reads a key)
-    for e in lv.effects:
-        if e.target in seen:
-            continue
-        mark = {"add": "±", "mul": "×", "set": "=", "min": "≤", "max": "≥"}.get(e.op, "")
-        name = key_name(rb, e.target)
-        name = name if len(name) <= 32 else name[:31] + "…"
-        seen[e.target] = f"{name}{mark}" + (f" (after {e.lag}m)" if e.lag else "")
-    items = list(seen.values())
-    return ", ".join(items[:limit]) + (" …" if len(items) > limit else "")
+    return effect_words(rb, lever_id, limit)
 
 
 def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:

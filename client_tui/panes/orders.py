@@ -41,6 +41,18 @@ if TYPE_CHECKING:
 
 
 SHORT = 28  # a pane lower than this (an 80x24 terminal's is about 18) gives the lever list the room
+NARROW = 100  # a pane narrower than this (an 80-column terminal's) gets the buttons' short labels
+# each button's label, in full and short
+BUTTONS = {
+    "submit": ("Submit orders (ctrl+s)", "Submit (^s)"),
+    "ready": ("Ready (ctrl+r)", "Ready (^r)"),
+    "again": ("Tick last turn's (l)", "Last turn's (l)"),
+    "params": ("Parameters (p)", "Params (p)"),
+    "statement": ("Statement (t)", "Statement (t)"),
+    "wc-free": ("Free action (f)", "Free action (f)"),
+    "wc-counter": ("Argue about one (k)", "Argue about one (k)"),
+    "wc-position": ("Our position (w)", "Our position (w)"),
+}
 
 
 class OrdersPane(Vertical):
@@ -72,6 +84,7 @@ class OrdersPane(Vertical):
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
         # this turn's public statement as drafted with t (kind, target, text): sent with the orders
         self._statement: dict[str, Any] | None = None
+        self._drawn_width = 0  # the row width the list's labels were laid out for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -97,6 +110,23 @@ class OrdersPane(Vertical):
         self.set_class(short, "-short")
         for b in self.query(Button):
             b.compact = short
+        narrow = event.size.width < NARROW
+        for b in self.query(Button):  # at 80 columns the long labels pushed the last buttons off
+            b.label = BUTTONS[str(b.id)][1 if narrow else 0]
+        if self._turn is not None and self._drawn_width != self._row_width():
+            self.call_after_refresh(self._relabel)
+
+    def _relabel(self) -> None:
+        """Lay the rows out again for a new width (the effect goes beside a row only if it fits)."""
+        sl = self.query_one("#order-list", SelectionList)
+        self._drawn_width = self._row_width()
+        rows = {r["id"]: r for r in self.rows()}
+        for i in range(sl.option_count):
+            option = sl.get_option_at_index(i)
+            row = rows.get(str(option.value))
+            if row is not None:
+                sl.replace_option_prompt_at_index(i, Text(self._label(row)))
+        sl.refresh()
 
     @on(SelectionList.SelectionHighlighted, "#order-list")
     def show_detail(self) -> None:
@@ -110,6 +140,8 @@ class OrdersPane(Vertical):
         set_text(self.query_one("#order-detail", Static), self._detail(row) if row else "")
 
     def _detail(self, row: dict[str, Any]) -> str:
+        """Two lines: the lever, its cost (or why it is out) and when it acts; then what it moves, in
+        plain words with the values' whole names (a narrow row has no room for them)."""
         cost = self._row_cost(row)
         words = [f"{row['code']} — {row['name']}"]
         if row.get("available"):
@@ -117,12 +149,11 @@ class OrdersPane(Vertical):
         else:
             words.append(f"cannot be ordered now: {row.get('why_not') or 'not in this phase'}")
         lv = self.rb.levers.get(row["id"])
-        if lv is not None and lv.lag:
-            words.append(f"lag {lv.lag}m")
-        moves = render.effect_summary(self.rb, row["id"], limit=3) if lv is not None else ""
-        if moves:
-            words.append(f"moves {moves}")
-        return " · ".join(words)
+        if lv is not None:
+            words.append(f"lag {lv.lag} month{'s' if lv.lag != 1 else ''}" if lv.lag else "acts at once")
+        few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
+        moves = render.effect_words(self.rb, row["id"], limit=few) if lv is not None else ""
+        return " · ".join(words) + (f"\nIt {moves}" if moves else "")
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
@@ -262,12 +293,20 @@ class OrdersPane(Vertical):
             return cast(float | None, row.get("cost"))
         return terms.lever_cost(self.model, self.rb, row["id"], params)
 
+    def _row_width(self) -> int:
+        """The columns a row of the list has: the list's own width less its tick box, or, before the
+        list is laid out, the screen's less the borders."""
+        sl = self.query_one("#order-list", SelectionList)
+        inner = sl.scrollable_content_region.width
+        return (inner if inner > 0 else self.app.size.width - 6) - 4
+
     def _label(self, row: dict[str, Any]) -> str:
         params = self._params.get(row["id"])
+        width = self._row_width()
         if not params:
-            return render.lever_label(row, self.rb)
+            return render.lever_label(row, self.rb, width=width)
         words = terms.params_words(self.rb, row["id"], params)
-        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words)
+        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words, width=width)
 
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
@@ -382,6 +421,7 @@ class OrdersPane(Vertical):
                 )
             )
         sl.add_options(options)  # at once: one by one, each lays the list out again
+        self._drawn_width = self._row_width()
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         self.show_detail()

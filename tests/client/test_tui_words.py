@@ -22,7 +22,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from client_tui import render
 from client_tui.composer import ParamsScreen
@@ -217,3 +217,49 @@ def test_an_agreements_parties_are_named_not_listed_by_id() -> None:
     game = LiveGame(agreements={"A1": {"id": "A1", "parties": ["us", "mx", "ca"], "status": "active"}})
     text = render.agreements_text(game)
     assert "(United States, Mexico and Canada)" in text and "US,MX" not in text
+
+
+# ---------------------------------------------------------------------- 3 the orders tab at 80 columns
+
+
+def _row_on_screen(app: object, code: str) -> str:
+    return next(line for line in screen_text(app).splitlines() if f" {code} " in line)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_each_levers_cost_lag_and_plain_effect_can_be_read_at_80_and_120_columns(
+    url: str, size: tuple[int, int]
+) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=size) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 5, what="the lever list")
+            sl.focus()
+            sl.highlighted = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)].index(
+                "us_san_3"
+            )
+            await pilot.pause(0.3)
+            # every row shows its cost and when it acts, whatever the width
+            row = _row_on_screen(app, "US-SAN-3")
+            assert "1 PC  lag 1m" in row, row
+            assert "—  out" in _row_on_screen(app, "US-GUA")
+            # the highlighted lever in full under the list: its whole name, cost, lag and what it moves
+            detail = " ".join(static_text(app, "#order-detail").split())
+            assert detail.startswith(
+                "US-SAN-3 — Sanctions on Chinese and third-country precursor suppliers · 1 PC · lag 1 month"
+                " It raises Chinese-origin supply cut by sanctions on suppliers (after 1m); raises"
+            ), detail
+            shown = " ".join(screen_text(app).split())
+            assert "It raises Chinese-origin supply cut by sanctions on suppliers (after 1m)" in shown
+            # each button is on the screen, the statement's too
+            for b in gs.orders.query(Button):
+                assert b.region.right <= size[0] and b.region.bottom <= size[1] - 1, (b.id, b.region)
+            if size[0] >= 120:  # room beside the row for what it moves
+                assert "raises Chinese-origin supply" in row, row
