@@ -135,15 +135,22 @@ def _lever_patterns(rb: Rulebook) -> tuple[re.Pattern[str], re.Pattern[str], dic
     return _LEVER_WORDS[key]
 
 
+# a deal's framing as the engine names it in a rule's reason ("framed as shared_responsibility")
+_FRAMINGS = re.compile(r"(?<![\w.])(shared_responsibility|us_demand_met|china_initiative)(?![\w.])")
+
+
 def gloss(rb: Rulebook | None, text: str) -> str:
     """Prose that names levers, made readable: a lever's id (``mx_plan_1``, the engine's word) becomes
     its code, and the first mention of each code gets the lever's name beside it ("MX-ME (Set the level
     of migration enforcement)"), unless the text names the lever already. A code inside parentheses
-    takes the name after a dash, so the brackets do not nest."""
+    takes the name after a dash, so the brackets do not nest. A deal's framing reads as words."""
     if rb is None or not text or not rb.levers:
         return text
+    from .terms import FRAMING_WORDS  # terms reads this module's key_name: imported where used
+
     ids, codes, names = _lever_patterns(rb)
     text = ids.sub(lambda m: rb.levers[m.group(1)].code, text)
+    text = _FRAMINGS.sub(lambda m: FRAMING_WORDS[m.group(1)], text)
     lowered = text.lower()
     seen: set[str] = set()
 

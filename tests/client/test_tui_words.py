@@ -185,6 +185,12 @@ def test_a_rules_prose_and_inputs_name_levers_and_values_not_engine_keys() -> No
     assert "MX-PLAN(i) (Federal fentanyl coordinating body)" in card
     assert "source MX-PLAN(i), target Congressional hawk pressure on the White House" in card
     assert "mx_plan_1" not in card and "us.congress_pressure" not in card
+    force = {
+        "type": "effect",
+        "rule": "d3.audience",
+        "reason": "A1 comes into force (public, framed as shared_responsibility)",
+    }
+    assert "framed as shared responsibility)" in result_text(force, rb)
     order = {"type": "order_executed", "team": "us", "lever": "us_tariff", "params": {"target": "ca"}}
     assert "(target Canada, rate 25, mode threat)" in result_text(order, rb)
 
