@@ -51,7 +51,7 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "compliance":  # a clause of an agreement, kept or not this turn
         verdict = "clause kept" if ev.get("met") else "clause broken"
-        return f"[{verdict}] {render.gloss(rb, str(ev.get('reason', '')))}".rstrip()
+        return f"[{verdict}] {ev.get('reason', '')}".rstrip()
     if t == "order_failed":
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
     if t == "proposal_response":
