@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -191,8 +192,19 @@ def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
     return out
 
 
+def levers_named(rb: Rulebook | None, text: str, also: Sequence[str] = ()) -> str:
+    """The levers a text names by code (and those in ``also``), each with its name, once, in order:
+    an inject's text is kept as written, and this line says what its codes are."""
+    if rb is None or not rb.levers:
+        return ""
+    _, codes, names = _lever_patterns(rb)
+    found = dict.fromkeys([m.group(1) for m in codes.finditer(text)] + list(also))
+    return "; ".join(f"{c} — {names[c]}" for c in found if c in names)
+
+
 def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
-    """An inject as its card: the title, the whole text, what it changed by name, and its sources."""
+    """An inject as its card: the title, the whole text as written, the levers its text names by code
+    with their names, what it changed by name, and its sources."""
     lines = [
         f"INJECT · turn {ev.get('turn', '?')} · {ev.get('title') or ev.get('id', '')}",
         "",
@@ -210,12 +222,15 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
     ]
     if free:
         lines.append("Free this turn: " + ", ".join(free))
+    named = levers_named(rb, str(ev.get("text", "")), free)
+    if named:
+        lines.append("Levers named: " + named)
     titles = source_titles(ev.get("sources"), rb)
     if titles:
         lines.append("Sources: " + "; ".join(titles))
     elif ev.get("custom"):
         lines.append("Source: written by the facilitator for this game")
-    return lines[0] + "\n" + gloss(rb, "\n".join(lines[1:]))
+    return "\n".join(lines)
 
 
 def time_left(game: LiveGame, now: float | None = None) -> str:

@@ -84,6 +84,7 @@ class OrdersPane(Vertical):
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
         # this turn's public statement as drafted with t (kind, target, text): sent with the orders
         self._statement: dict[str, Any] | None = None
+        self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
         self._drawn_width = 0  # the row width the list's labels were laid out for
 
     def compose(self) -> ComposeResult:
@@ -250,11 +251,14 @@ class OrdersPane(Vertical):
 
     def _statement_line(self) -> str:
         """The drafted statement and whether it went in; nothing when there is none to speak of."""
-        st = self._statement
+        st, said = self._statement, self._said()
         if not st:
-            return ""
+            if said is None:
+                return ""
+            words = terms.statement_words(self.rb, self.model.team or "", said)
+            return f"Public statement sent: {words} — submit again (ctrl+s) to withdraw it"
         words = terms.statement_words(self.rb, self.model.team or "", st)
-        if st == self._said():
+        if st == said:
             return f"Public statement (sent): {words}"
         return f"Public statement, sent with the orders (ctrl+s): {words}"
 
@@ -266,7 +270,7 @@ class OrdersPane(Vertical):
         first = self._turn is None
         last = self._submitted if self._submitted is not None else self._choice
         self._turn, self._choice, self._submitted = m.turn, [], None
-        self._statement = None  # one statement a turn: last turn's was made
+        self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         if self._offer:
@@ -387,8 +391,11 @@ class OrdersPane(Vertical):
         )
         if self.refused:
             return f"Your last submission was refused; {given}."
-        if self._statement and self._statement != self._said():
+        said = self._said()
+        if self._statement and self._statement != said:
             return f"Your public statement is not sent yet; {given}."
+        if self._statement is None and said is not None:
+            return f"You dropped your public statement, but the one sent stands; {given}."
         chosen = self.chosen()
         if mine is None and chosen:
             return f"You ticked {self._codes(chosen)} but did not submit them; {given}."
@@ -401,7 +408,7 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and not self._choice:  # back on this turn's screen: what went in is ticked
             self._choice = list(mine)
-        if self._statement is None:
+        if not self._drafted:  # back on this turn's screen: the statement that went in is the draft
             self._statement = self._said()
         sl = self.query_one("#order-list", SelectionList)
         keep = sl.highlighted
@@ -543,16 +550,13 @@ class OrdersPane(Vertical):
         def drafted(st: dict[str, Any] | None) -> None:
             if st is None:
                 return
-            self._statement = st or None
+            self._statement, self._drafted = st or None, True
             self.show_info()
             if not st:
                 self.post_message(Notice("no public statement this turn"))
                 return
-            when = (
-                "ctrl+s sends it with the orders"
-                if self.model.phase == "orders"
-                else ("it goes in with the orders in the orders phase")
-            )
+            orders = self.model.phase == "orders"
+            when = "ctrl+s sends it with the orders" if orders else "it goes in with the orders phase"
             self.post_message(Notice(f"statement drafted — {when}"))
 
         self.app.push_screen(StatementScreen(self.model, self.rb, self._statement), drafted)
