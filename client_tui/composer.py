@@ -85,14 +85,16 @@ class ParamForm(Vertical):
             field: Widget
             if p.type == "choice":
                 field = Select[str](
-                    [(c.replace("_", " "), c) for c in p.choices], value=str(v), allow_blank=False
+                    [(terms.choice_words(self.rb, self.lever, pid, c), c) for c in p.choices],
+                    value=str(v),
+                    allow_blank=False,
                 )
             elif p.type == "bool":
                 field = TickBox("yes", bool(v))
             else:
                 field = Input(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
             self._fields[pid] = field
-            label = f"{pid}: {terms.param_range(self.lever, pid)} (default {terms.value_words(p.default)})"
+            label = terms.param_field_label(self.rb, self.lever, pid)
             rows.append(Horizontal(Label(label, markup=False), field, classes="param-row"))
         if rows:
             await self.mount_all(rows)
@@ -114,7 +116,9 @@ class ParamForm(Vertical):
                 try:
                     out[pid] = int(text) if p.type == "int" else float(text)
                 except ValueError:
-                    raise ValueError(f"{pid}: write a number in {terms.param_range(lv, pid)}") from None
+                    raise ValueError(
+                        f"{terms.param_name(pid)}: write a number in {terms.param_range(lv, pid)}"
+                    ) from None
         return out
 
     def checked(self) -> dict[str, Any]:

@@ -5,7 +5,9 @@ Colour is never the only signal: every state also has a word or a symbol (✓, !
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -116,6 +118,55 @@ def _names(rb: Rulebook) -> dict[str, str]:
     return _NAMES[key]
 
 
+_LEVER_WORDS: dict[int, tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]] = {}
+
+
+def _lever_patterns(rb: Rulebook) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
+    """The levers' ids and codes as whole words, and each code's name, built once per rulebook."""
+    key = rb.serial
+    if key not in _LEVER_WORDS:
+        ids = sorted(rb.levers, key=len, reverse=True)
+        names = {lv.code: lv.name for lv in rb.levers.values()}
+        codes = sorted(names, key=len, reverse=True)
+        _LEVER_WORDS[key] = (
+            re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-]|\.\w)"),
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, codes)) + r")(?![\w-])"),
+            names,
+        )
+    return _LEVER_WORDS[key]
+
+
+# a deal's framing as the engine names it in a rule's reason ("framed as shared_responsibility")
+_FRAMINGS = re.compile(r"(?<![\w.])(shared_responsibility|us_demand_met|china_initiative)(?![\w.])")
+
+
+def gloss(rb: Rulebook | None, text: str) -> str:
+    """Prose that names levers, made readable: a lever's id (``mx_plan_1``, the engine's word) becomes
+    its code, and the first mention of each code gets the lever's name beside it ("MX-ME (Set the level
+    of migration enforcement)"), unless the text names the lever already. A code inside parentheses
+    takes the name after a dash, so the brackets do not nest. A deal's framing reads as words."""
+    if rb is None or not text or not rb.levers:
+        return text
+    from .terms import FRAMING_WORDS  # terms reads this module's key_name: imported where used
+
+    ids, codes, names = _lever_patterns(rb)
+    text = ids.sub(lambda m: rb.levers[m.group(1)].code, text)
+    text = _FRAMINGS.sub(lambda m: FRAMING_WORDS[m.group(1)], text)
+    lowered = text.lower()
+    seen: set[str] = set()
+
+    def named(m: re.Match[str]) -> str:
+        code = m.group(1)
+        name = names[code]
+        if code in seen or name.lower() in lowered:
+            return code
+        seen.add(code)
+        inside = m.start() > 0 and text[m.start() - 1] == "(" and text[m.end() : m.end() + 1] in (")", ",")
+        return f"{code} — {name}" if inside else f"{code} ({name})"
+
+    return codes.sub(named, text)
+
+
 def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
     """An event's changes by name, before → after; a change that shows no difference is left out, and
     so are a lever's play counters (every order moves them; the card says the order ran)."""
@@ -141,8 +192,19 @@ def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
     return out
 
 
+def levers_named(rb: Rulebook | None, text: str, also: Sequence[str] = ()) -> str:
+    """The levers a text names by code (and those in ``also``), each with its name, once, in order:
+    an inject's text is kept as written, and this line says what its codes are."""
+    if rb is None or not rb.levers:
+        return ""
+    _, codes, names = _lever_patterns(rb)
+    found = dict.fromkeys([m.group(1) for m in codes.finditer(text)] + list(also))
+    return "; ".join(f"{c} — {names[c]}" for c in found if c in names)
+
+
 def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
-    """An inject as its card: the title, the whole text, what it changed by name, and its sources."""
+    """An inject as its card: the title, the whole text as written, the levers its text names by code
+    with their names, what it changed by name, and its sources."""
     lines = [
         f"INJECT · turn {ev.get('turn', '?')} · {ev.get('title') or ev.get('id', '')}",
         "",
@@ -160,6 +222,9 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
     ]
     if free:
         lines.append("Free this turn: " + ", ".join(free))
+    named = levers_named(rb, str(ev.get("text", "")), free)
+    if named:
+        lines.append("Levers named: " + named)
     titles = source_titles(ev.get("sources"), rb)
     if titles:
         lines.append("Sources: " + "; ".join(titles))
@@ -288,7 +353,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         return "══ GAME OVER ══"
     nums = changes_text(ev, rb)
     hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
-    out = f"[{t}] {head}: {reason}"
+    out = f"[{t}] {head}: {gloss(rb, str(reason))}"
     if nums:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
@@ -336,43 +401,86 @@ def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
     if key == "rule" and isinstance(value, str):
         return rule_name(rb, value)
     shown = number(value) if isinstance(value, float) else value
+    if isinstance(value, str) and rb is not None:  # a lever or a value the engine names by its key
+        shown = rb.levers[value].code if value in rb.levers else key_name(rb, value)
     return f"{key.replace('_', ' ')} {shown}"
 
 
-def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "") -> str:
-    if lever.get("cost") is None:
-        cost = "? PC" if lever.get("available") else "—"  # known in the orders phase
-    else:
-        cost = f"{lever['cost']:g} PC"
-    state = "" if lever.get("available") else f"  (unavailable: {lever.get('why_not', '')})"
-    extra = ""
-    if rb is not None and lever["id"] in rb.levers:
-        lv = rb.levers[lever["id"]]
-        extra = f"  lag {lv.lag}m" if lv.lag else ""
-        moves = effect_summary(rb, lever["id"])
-        if moves:
-            extra += f"  → {moves}"
-    name = f"{lever['name'][:44]:<44}"
+CODE_W = 13  # the code column of a lever's row: the longest code (US-INTERCEPT) and a space
+WIDE_NAME = 40  # a lever's name in a row wide enough for its effect beside it
+TAIL_MIN = 24  # the least room an effect is worth showing in
+
+
+def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "", width: int = 200) -> str:
+    """A lever's row in the orders list, laid out for ``width`` columns: code, name, cost and lag
+    always; what it moves after them only when there is room for it to be read (at 80 columns there is
+    not, and the line under the list says it in full). An unavailable lever says "out" where the lag
+    goes, and why beside it when there is room."""
+    available = bool(lever.get("available"))
+    # a cost not known yet is known in the orders phase
+    cost = ("? PC" if available else "—") if lever.get("cost") is None else f"{lever['cost']:g} PC"
+    lv = rb.levers.get(lever["id"]) if rb is not None else None
+    lag = "out" if not available else f"lag {lv.lag}m" if lv is not None and lv.lag else "at once"
+    fixed = CODE_W + 1 + 7 + 2 + 8
+    wide = width - fixed - WIDE_NAME - 2 >= TAIL_MIN
+    name_w = WIDE_NAME if wide else max(12, width - fixed)
+    name = str(lever["name"])
     if params:  # the parameters set for this order replace the end of a long name
         tail = f" · {params}"
-        name = f"{lever['name'][: max(8, 44 - len(tail))]}{tail}"
-        name = f"{name:<44}"
-    return f"{lever['code']:<11} {name} {cost:>7}{state}{extra}"
+        name = f"{name[: max(8, name_w - len(tail))]}{tail}"
+    name = name if len(name) <= name_w else name[: name_w - 1] + "…"
+    row = f"{lever['code']:<{CODE_W}} {name:<{name_w}} {cost:>7}  {lag:<8}"
+    if not wide:
+        return row.rstrip()
+    room = width - len(row) - 2
+    if not available:
+        extra = str(lever.get("why_not") or "not in this phase")
+    else:
+        extra = effect_words(rb, lever["id"], limit=2) if rb is not None and lv is not None else ""
+    extra = extra if len(extra) <= room else extra[: room - 1] + "…"
+    return (row + "  " + extra).rstrip()
+
+
+def _verb(e: Any, defaults: dict[str, Any]) -> str:
+    """How an effect moves its value, in a word: raises, lowers, sets, caps; "changes" when the
+    rulebook's number depends on the state."""
+    if e.op == "set":
+        return "sets"
+    if e.op in ("min", "max"):
+        return "caps" if e.op == "min" else "lifts"
+    value: float | None = None
+    if all(n in defaults for n in e.value.names):
+        try:
+            value = float(e.value.fn(defaults))
+        except Exception:  # an expression that wants more than the defaults: said as "changes"
+            value = None
+    if value is None:
+        return "changes"
+    up = value > 0 if e.op == "add" else value > 1
+    still = value == 0 if e.op == "add" else value == 1
+    return "leaves" if still else "raises" if up else "lowers"
+
+
+def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
+    """What a lever moves, in plain words from the rulebook ("raises Chinese-origin supply cut by
+    sanctions (after 1m); lowers …"), each value by its whole name; the lever's own play counters are
+    left out (every order moves them)."""
+    lv = rb.levers[lever_id]
+    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    seen: dict[str, str] = {}
+    for e in lv.effects:
+        if e.target in seen or e.target.startswith(_COUNTERS):
+            continue
+        lag = f" (after {e.lag}m)" if e.lag else ""
+        seen[e.target] = f"{_verb(e, defaults)} {key_name(rb, e.target)}{lag}"
+    items = list(seen.values())
+    more = len(items) - limit
+    return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
     """The values a lever moves, from the rulebook: what the orders screen and the composer preview."""
-    lv = rb.levers[lever_id]
-    seen: dict[str, str] = {}  # target -> its first mention, by name (a student never reads a key)
-    for e in lv.effects:
-        if e.target in seen:
-            continue
-        mark = {"add": "±", "mul": "×", "set": "=", "min": "≤", "max": "≥"}.get(e.op, "")
-        name = key_name(rb, e.target)
-        name = name if len(name) <= 32 else name[:31] + "…"
-        seen[e.target] = f"{name}{mark}" + (f" (after {e.lag}m)" if e.lag else "")
-    items = list(seen.values())
-    return ", ".join(items[:limit]) + (" …" if len(items) > limit else "")
+    return effect_words(rb, lever_id, limit)
 
 
 def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:
@@ -422,6 +530,14 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
     return f"! agreement {agreement}: you promised {code} this turn; leaving it out breaks it"
 
 
+def team_list(teams: Any) -> str:
+    """Teams by name ("United States and Mexico"), never a list of their ids such as ``us,mx``."""
+    from .terms import team_name  # terms reads this module's key_name: imported where used
+
+    names = [team_name(None, str(t)) for t in teams or []]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def agreements_text(game: LiveGame) -> str:
     """Agreements in force and their compliance so far, from the compliance events received."""
     if not game.agreements:
@@ -434,7 +550,7 @@ def agreements_text(game: LiveGame) -> str:
     for a in game.agreements.values():
         r = record.get(str(a.get("id")), [])
         kept, broken = sum(r), len(r) - sum(r)
-        parties = ",".join(t.upper() for t in a.get("parties", []))
+        parties = team_list(a.get("parties", []))
         span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
         out.append(f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {broken}")
     return "Agreements: " + " · ".join(out)

@@ -15,6 +15,8 @@ from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 
+from .render import key_name
+
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
 
@@ -38,11 +40,52 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
-def param_range(lv: CLever, pid: str) -> str:
+def seat_name(model: LiveGame, rb: Rulebook | None, team: str, seat: str) -> str:
+    """A seat as the scenario names it ("Prime Minister's Office and Global Affairs"), never its id."""
+    sid = (model.view.get("scenario") or {}).get("id")
+    scen = rb.scenarios.get(str(sid)) if rb is not None and sid else None
+    seats = [s for t, ss in scen.model.seats.items() if t == team for s in ss] if scen is not None else []
+    for s in seats:
+        if s.id == seat:
+            return s.name
+    return seat.replace("_", " ")
+
+
+def param_name(pid: str) -> str:
+    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
+    return pid.replace("_", " ")
+
+
+def param_label(lv: CLever, pid: str) -> str:
+    """What a parameter sets, as the rulebook describes it (its short name when it has no description)."""
+    p = lv.params[pid]
+    text = p.description.strip() or param_name(pid)
+    return text[:1].upper() + text[1:]
+
+
+def param_field_label(rb: Rulebook | None, lv: CLever, pid: str) -> str:
+    """A parameter's line in a form: what it sets, its range and its default, all in words."""
+    default = choice_words(rb, lv, pid, lv.params[pid].default)
+    return f"{param_label(lv, pid)}: {param_range(lv, pid, rb)} (default {default})"
+
+
+def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
+    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
+    without its underscores."""
+    p = lv.params.get(pid) if lv is not None else None
+    if isinstance(v, str) and p is not None and p.type == "choice":
+        if set(p.choices) <= set(TEAM_NAMES):
+            return team_name(rb, v)
+        if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
+            return f"{v.upper()}, {rb.modules[v].name}"
+    return value_words(v)
+
+
+def param_range(lv: CLever, pid: str, rb: Rulebook | None = None) -> str:
     """A parameter's allowed values in words: ``120–300`` or ``kingpin / mid level``."""
     p = lv.params[pid]
     if p.type == "choice":
-        return " / ".join(c.replace("_", " ") for c in p.choices)
+        return " / ".join(choice_words(rb, lv, pid, c) for c in p.choices)
     if p.type == "bool":
         return "yes / no"
     lo = "" if p.min is None else f"{p.min:g}"
@@ -62,13 +105,13 @@ def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_on
     """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
     lv = rb.levers.get(lever)
     if lv is None:
-        return ", ".join(f"{k} {value_words(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
     out = []
     for pid, p in lv.params.items():
         v = params.get(pid, p.default)
         if changed_only and v == p.default:
             continue
-        out.append(f"{pid} {value_words(v)}")
+        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
 
 
@@ -295,3 +338,89 @@ def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
     if cmd.counter_to is not None and cmd.counter_to not in model.proposals:
         return f"bad_proposal: no proposal '{cmd.counter_to}' to counter"
     return None
+
+
+# ---------------------------------------------------------------------- a public statement (rule D7)
+
+STATEMENT_KINDS = ("praise", "blame", "threat", "commitment", "acknowledge")
+# a praise, a blame or a threat moves only the trust with the team it names: one made to no team does
+# nothing, so the form asks for the team; a commitment or an acknowledgement may be made to all
+ADDRESSED = frozenset({"praise", "blame", "threat"})
+STATEMENT_VERBS = {
+    "praise": "praises",
+    "blame": "blames",
+    "threat": "threatens",
+    "commitment": "makes a public commitment to",
+    "acknowledge": "acknowledges shared responsibility with",
+}
+STATEMENT_MAX = 2000  # the wire model's limit on the text (precursor/game/commands.py)
+
+
+def statement_name(rb: Rulebook, kind: str) -> str:
+    st = rb.statements.get(kind)
+    return st.name if st is not None else kind.replace("_", " ")
+
+
+def statement_effect(rb: Rulebook, kind: str) -> str:
+    """What a kind of statement does, in one line from the rules: the reason the rules give, then the
+    numbers (trust with the team addressed, the speaker's approval, and the cases the rules single out:
+    the US addressing Mexico or China)."""
+    st = rb.statements.get(kind)
+    if st is None:
+        return ""
+    m = st.model
+    parts = []
+    if m.trust:
+        parts.append(f"trust with the team addressed {m.trust:+g}")
+    if m.own_approval:
+        parts.append(f"your own approval {m.own_approval:+g}")
+    if m.finger_pointing:
+        parts.append("counts as finger-pointing")
+    us_mx = [f"{key_name(rb, 'mx.st')} {m.st:+g}"] if m.st else []
+    us_mx += [
+        f"{key_name(rb, e.target)} {float(e.value):+g}"
+        for e in m.effects
+        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float)
+    ]
+    if m.overton and kind == "threat":  # the engine moves it only for a threat
+        us_mx.append(f"{key_name(rb, 'us.overton')} {m.overton:+g}")
+    if us_mx:
+        parts.append("from the US to Mexico: " + ", ".join(us_mx))
+    if m.irritation:
+        parts.append(f"from the US to China: {key_name(rb, 'cn.irritation')} {m.irritation:+g}")
+    reason = st.reason[:1].upper() + st.reason[1:]
+    return reason + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def statement_problem(model: LiveGame, kind: str, target: str | None, text: str) -> str | None:
+    """Why the server would refuse this statement with the orders, in words, or None. The server checks
+    the kind, that the team addressed is another team, and the length of the text; a praise, a blame or
+    a threat made to no team is refused here too, since it would move nothing."""
+    if kind not in STATEMENT_KINDS:
+        return "pick a kind of statement"
+    if target is not None and target == model.team:
+        return "a statement cannot be addressed to your own team"
+    if target is not None and target not in TEAM_NAMES:
+        return "pick the team the statement is addressed to"
+    if target is None and kind in ADDRESSED:
+        return f"a {kind} is addressed to a team: pick one"
+    if len(text) > STATEMENT_MAX:
+        return f"the text is {len(text)} characters long; at most {STATEMENT_MAX}"
+    return None
+
+
+def statement_words(rb: Rulebook | None, team: str, statement: dict[str, Any]) -> str:
+    """``Mexico praises China: “We welcome …”``: who said what to whom."""
+    kind = str(statement.get("kind") or "")
+    target = statement.get("target")
+    verb = STATEMENT_VERBS.get(kind, kind.replace("_", " "))
+    if target:
+        text = f"{team_name(rb, team)} {verb} {team_name(rb, str(target))}"
+    elif kind == "commitment":
+        text = f"{team_name(rb, team)} makes a public commitment"
+    elif kind == "acknowledge":
+        text = f"{team_name(rb, team)} acknowledges shared responsibility"
+    else:
+        text = f"{team_name(rb, team)} makes a {kind} statement"
+    said = str(statement.get("text") or "").strip()
+    return text + (f": “{said}”" if said else "")

@@ -26,12 +26,13 @@ from textual.message import Message
 from textual.widgets import Button, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from precursor.game.commands import Order, SubmitOrders
+from precursor.game.commands import Order, StatementOrder, SubmitOrders
 
 from .. import render, terms
 from ..composer import ParamsScreen
 from ..widgets import OrderList, set_text
 from .notice import Notice, refused
+from .statement import StatementScreen
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -40,12 +41,25 @@ if TYPE_CHECKING:
 
 
 SHORT = 28  # a pane lower than this (an 80x24 terminal's is about 18) gives the lever list the room
+NARROW = 100  # a pane narrower than this (an 80-column terminal's) gets the buttons' short labels
+# each button's label, in full and short
+BUTTONS = {
+    "submit": ("Submit orders (ctrl+s)", "Submit (^s)"),
+    "ready": ("Ready (ctrl+r)", "Ready (^r)"),
+    "again": ("Tick last turn's (l)", "Last turn's (l)"),
+    "params": ("Parameters (p)", "Params (p)"),
+    "statement": ("Statement (t)", "Statement (t)"),
+    "wc-free": ("Free action (f)", "Free action (f)"),
+    "wc-counter": ("Argue about one (k)", "Argue about one (k)"),
+    "wc-position": ("Our position (w)", "Our position (w)"),
+}
 
 
 class OrdersPane(Vertical):
     BINDINGS = [  # the buttons say them
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
+        Binding("t", "statement", "A public statement with the orders", show=False),
     ]
 
     class Submit(Message):
@@ -68,6 +82,10 @@ class OrdersPane(Vertical):
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
+        # this turn's public statement as drafted with t (kind, target, text): sent with the orders
+        self._statement: dict[str, Any] | None = None
+        self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
+        self._drawn_width = 0  # the row width the list's labels were laid out for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -78,6 +96,7 @@ class OrdersPane(Vertical):
             yield Button("Ready (ctrl+r)", id="ready")
             yield Button("Tick last turn's (l)", id="again")
             yield Button("Parameters (p)", id="params")
+            yield Button("Statement (t)", id="statement")
         yield Static("", id="wc-info", markup=False)
         with Horizontal(classes="row"):
             yield Button("Free action (f)", id="wc-free")
@@ -92,6 +111,23 @@ class OrdersPane(Vertical):
         self.set_class(short, "-short")
         for b in self.query(Button):
             b.compact = short
+        narrow = event.size.width < NARROW
+        for b in self.query(Button):  # at 80 columns the long labels pushed the last buttons off
+            b.label = BUTTONS[str(b.id)][1 if narrow else 0]
+        if self._turn is not None and self._drawn_width != self._row_width():
+            self.call_after_refresh(self._relabel)
+
+    def _relabel(self) -> None:
+        """Lay the rows out again for a new width (the effect goes beside a row only if it fits)."""
+        sl = self.query_one("#order-list", SelectionList)
+        self._drawn_width = self._row_width()
+        rows = {r["id"]: r for r in self.rows()}
+        for i in range(sl.option_count):
+            option = sl.get_option_at_index(i)
+            row = rows.get(str(option.value))
+            if row is not None:
+                sl.replace_option_prompt_at_index(i, Text(self._label(row)))
+        sl.refresh()
 
     @on(SelectionList.SelectionHighlighted, "#order-list")
     def show_detail(self) -> None:
@@ -105,6 +141,8 @@ class OrdersPane(Vertical):
         set_text(self.query_one("#order-detail", Static), self._detail(row) if row else "")
 
     def _detail(self, row: dict[str, Any]) -> str:
+        """Two lines: the lever, its cost (or why it is out) and when it acts; then what it moves, in
+        plain words with the values' whole names (a narrow row has no room for them)."""
         cost = self._row_cost(row)
         words = [f"{row['code']} — {row['name']}"]
         if row.get("available"):
@@ -112,12 +150,11 @@ class OrdersPane(Vertical):
         else:
             words.append(f"cannot be ordered now: {row.get('why_not') or 'not in this phase'}")
         lv = self.rb.levers.get(row["id"])
-        if lv is not None and lv.lag:
-            words.append(f"lag {lv.lag}m")
-        moves = render.effect_summary(self.rb, row["id"], limit=3) if lv is not None else ""
-        if moves:
-            words.append(f"moves {moves}")
-        return " · ".join(words)
+        if lv is not None:
+            words.append(f"lag {lv.lag} month{'s' if lv.lag != 1 else ''}" if lv.lag else "acts at once")
+        few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
+        moves = render.effect_words(self.rb, row["id"], limit=few) if lv is not None else ""
+        return " · ".join(words) + (f"\nIt {moves}" if moves else "")
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
@@ -199,6 +236,32 @@ class OrdersPane(Vertical):
             return None
         return [str(o.get("lever")) for sub in subs for o in sub.get("orders") or []]
 
+    def _said(self) -> dict[str, Any] | None:
+        """The public statement this seat's submission this turn carries, if any."""
+        team, seat = self.model.team, self.model.me.get("seat")
+        for k, sub in self.model.orders.items():
+            if (
+                team
+                and k.startswith(team + "/")
+                and sub.get("statement")
+                and (not seat or k == f"{team}/{seat}")
+            ):
+                return dict(sub["statement"])
+        return None
+
+    def _statement_line(self) -> str:
+        """The drafted statement and whether it went in; nothing when there is none to speak of."""
+        st, said = self._statement, self._said()
+        if not st:
+            if said is None:
+                return ""
+            words = terms.statement_words(self.rb, self.model.team or "", said)
+            return f"Public statement sent: {words} — submit again (ctrl+s) to withdraw it"
+        words = terms.statement_words(self.rb, self.model.team or "", st)
+        if st == said:
+            return f"Public statement (sent): {words}"
+        return f"Public statement, sent with the orders (ctrl+s): {words}"
+
     def _new_turn(self) -> None:
         """A new turn starts with no ticks; what was ordered last turn becomes an offer."""
         m = self.model
@@ -207,6 +270,7 @@ class OrdersPane(Vertical):
         first = self._turn is None
         last = self._submitted if self._submitted is not None else self._choice
         self._turn, self._choice, self._submitted = m.turn, [], None
+        self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         if self._offer:
@@ -233,12 +297,20 @@ class OrdersPane(Vertical):
             return cast(float | None, row.get("cost"))
         return terms.lever_cost(self.model, self.rb, row["id"], params)
 
+    def _row_width(self) -> int:
+        """The columns a row of the list has: the list's own width less its tick box, or, before the
+        list is laid out, the screen's less the borders."""
+        sl = self.query_one("#order-list", SelectionList)
+        inner = sl.scrollable_content_region.width
+        return (inner if inner > 0 else self.app.size.width - 6) - 4
+
     def _label(self, row: dict[str, Any]) -> str:
         params = self._params.get(row["id"])
+        width = self._row_width()
         if not params:
-            return render.lever_label(row, self.rb)
+            return render.lever_label(row, self.rb, width=width)
         words = terms.params_words(self.rb, row["id"], params)
-        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words)
+        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words, width=width)
 
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
@@ -289,8 +361,17 @@ class OrdersPane(Vertical):
             self.refused = True
             self.post_message(Notice(f"not sent — {'; '.join(bad)}: change the parameters (p) or untick it"))
             return None
+        st = self._statement
+        why = terms.statement_problem(self.model, st["kind"], st.get("target"), st["text"]) if st else None
+        if why:
+            self.refused = True
+            self.post_message(Notice(f"not sent — the statement: {why} (t changes it)"))
+            return None
         try:
-            return SubmitOrders(orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen])
+            return SubmitOrders(
+                orders=[Order(lever=c, params=self._params.get(c, {})) for c in chosen],
+                statement=StatementOrder.model_validate(st) if st else None,
+            )
         except ValidationError as exc:
             self.refused = True
             self.post_message(refused(exc, "submit_orders"))
@@ -310,6 +391,11 @@ class OrdersPane(Vertical):
         )
         if self.refused:
             return f"Your last submission was refused; {given}."
+        said = self._said()
+        if self._statement and self._statement != said:
+            return f"Your public statement is not sent yet; {given}."
+        if self._statement is None and said is not None:
+            return f"You dropped your public statement, but the one sent stands; {given}."
         chosen = self.chosen()
         if mine is None and chosen:
             return f"You ticked {self._codes(chosen)} but did not submit them; {given}."
@@ -322,6 +408,8 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and not self._choice:  # back on this turn's screen: what went in is ticked
             self._choice = list(mine)
+        if not self._drafted:  # back on this turn's screen: the statement that went in is the draft
+            self._statement = self._said()
         sl = self.query_one("#order-list", SelectionList)
         keep = sl.highlighted
         sl.clear_options()
@@ -340,6 +428,7 @@ class OrdersPane(Vertical):
                 )
             )
         sl.add_options(options)  # at once: one by one, each lays the list out again
+        self._drawn_width = self._row_width()
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         self.show_detail()
@@ -365,6 +454,8 @@ class OrdersPane(Vertical):
             text = "The game is over: no more orders (ctrl+g shows the debrief)."
         else:
             text = self._budget_text() if m.team else "Only team seats give orders."
+        said = self._statement_line()
+        text += f"\n{said}" if said else ""
         if self._offer:
             text += (
                 f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
@@ -394,7 +485,8 @@ class OrdersPane(Vertical):
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
-        text = f"Orders left {limit - len(chosen)} of {limit}" + (f" (seat {seat})" if seat else "")
+        where = f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat else ""
+        text = f"Orders left {limit - len(chosen)} of {limit}{where}"
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · free actions {held:g} PC" if held else ""
         text += f" · left {pc - spent - held:g}"
@@ -447,6 +539,27 @@ class OrdersPane(Vertical):
         self._offer = []
         self.post_message(Notice(text))
         self.show_info()
+
+    @on(Button.Pressed, "#statement")
+    def action_statement(self) -> None:
+        """Draft this turn's public statement; it goes to the server with the orders."""
+        if self.model.ended or not self.model.team:
+            self.post_message(Notice("only a team seat makes statements, while the game runs"))
+            return
+
+        def drafted(st: dict[str, Any] | None) -> None:
+            if st is None:
+                return
+            self._statement, self._drafted = st or None, True
+            self.show_info()
+            if not st:
+                self.post_message(Notice("no public statement this turn"))
+                return
+            orders = self.model.phase == "orders"
+            when = "ctrl+s sends it with the orders" if orders else "it goes in with the orders phase"
+            self.post_message(Notice(f"statement drafted — {when}"))
+
+        self.app.push_screen(StatementScreen(self.model, self.rb, self._statement), drafted)
 
     @on(Button.Pressed, "#params")
     def action_params(self) -> None:

@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
-from .. import render
+from .. import render, terms
 from ..model import RESULT_TYPES
 from ..widgets import WrapLog
 
@@ -46,7 +46,7 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t == "order_executed":
         lever = str(ev.get("lever") or "")
         name = ev.get("name") or (rb.levers[lever].name if rb is not None and lever in rb.levers else lever)
-        params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
+        params = terms.params_words(rb, lever, dict(ev.get("params") or {})) if rb is not None else ""
         with_params = f" ({params})" if params else ""
         return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "compliance":  # a clause of an agreement, kept or not this turn
@@ -66,13 +66,14 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t not in TAGS or t in ("compliance", "agreement"):
         return None
     rule = ev.get("rule")
-    if t == "statement" and ev.get("kind"):
-        what = f"{team} {str(ev['kind']).replace('_', ' ')}".strip()
-    elif isinstance(rule, str) and rule:
+    if t == "statement" and ev.get("kind"):  # who said what to whom, then what the rules make of it
+        said = terms.statement_words(rb, str(ev.get("team") or ""), ev)
+        return f"[statement] {said}" + (f" — {ev['reason']}" if ev.get("reason") else "")
+    if isinstance(rule, str) and rule:
         what = render.rule_name(rb, rule)
     else:
         return None
-    reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    reason = render.gloss(rb, str(ev.get("reason") or ev.get("title") or ev.get("text") or ""))
     if reason.lower().startswith(what.lower() + ":"):  # the reason names the rule already
         reason = reason[len(what) + 1 :].lstrip()
     return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")

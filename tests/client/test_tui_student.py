@@ -177,7 +177,7 @@ async def test_limits_show_in_every_phase_and_ready_asks_before_losing_orders(ur
             info = lambda: static_text(app, "#order-info")  # noqa: E731
             # negotiation: the levers, their costs and the limits are there to plan with
             await wait_until(pilot, lambda: "mx_port" in _ids(sl), what="the levers in negotiation")
-            assert "Orders left 4 of 4 (seat president) · Budget 10.0 PC" in info()
+            assert "Orders left 4 of 4 (your seat: President) · Budget 10.0 PC" in info()
             assert "2 PC" in str(_option(sl, "mx_port").prompt)
             assert "orders go in during the orders phase" in info()
             await advance_to(fac, "orders")

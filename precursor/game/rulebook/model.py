@@ -41,6 +41,7 @@ class CParam:
     default: Any
     choices: tuple[str, ...]
     stronger: str
+    description: str = ""  # what the parameter sets, in words: the forms that set one show it
 
 
 @dataclass(slots=True)
