@@ -63,6 +63,8 @@ def _engine_codes() -> frozenset[str]:
         text = path.read_text(encoding="utf-8")
         codes.update(re.findall(r'CommandError\(\s*"([a-z_]+)"', text))
         codes.update(re.findall(r'^\s+code = "([a-z_]+)"', text, re.M))
+        # a check the client shares returns its refusal (code, message) for the caller to raise
+        codes.update(re.findall(r'^\s+return "([a-z_]+)", f?"', text, re.M))
     return frozenset(codes)
 
 
