@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from precursor.game.months import add_months
+
 from .model import LiveGame
 
 if TYPE_CHECKING:
@@ -75,6 +77,24 @@ TALLIES = {
 }
 # a lever's play counters (played this turn, streak, count): bookkeeping that every order moves
 _COUNTERS = ("played.", "streak.", "count.")
+
+
+# team names and deal framings in words: the composer's checks (terms) read them from here too
+TEAM_NAMES = {"us": "United States", "mx": "Mexico", "cn": "China", "ca": "Canada"}
+FRAMING_WORDS = {
+    "none": "no framing",
+    "shared_responsibility": "shared responsibility",
+    "us_demand_met": "a US demand met",
+    "china_initiative": "China's own initiative",
+    "multilateral": "a multilateral effort",
+    "reciprocal": "reciprocal steps",
+}
+
+
+def team_name(rb: Rulebook | None, team: str) -> str:
+    if rb is not None and team in rb.teams:
+        return rb.teams[team].name
+    return TEAM_NAMES.get(team, team.upper())
 
 
 def key_name(rb: Rulebook | None, key: str) -> str:
@@ -147,7 +167,6 @@ def gloss(rb: Rulebook | None, text: str) -> str:
     takes the name after a dash, so the brackets do not nest. A deal's framing reads as words."""
     if rb is None or not text or not rb.levers:
         return text
-    from .terms import FRAMING_WORDS  # terms reads this module's key_name: imported where used
 
     ids, codes, names = _lever_patterns(rb)
     text = ids.sub(lambda m: rb.levers[m.group(1)].code, text)
@@ -243,6 +262,24 @@ def time_left(game: LiveGame, now: float | None = None) -> str:
     return f"{left // 60}:{left % 60:02d} left"
 
 
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def ended_month(game: LiveGame) -> str:
+    """The month the last turn was played in, "August 2023". The view's date has moved on by then:
+    the engine models the months after the last turn for the lagged figures (the epilogue), so
+    Loose Talk, six turns from March 2023, said "GAME OVER 2023-12-01"."""
+    sc = game.view.get("scenario") or {}
+    start, per = sc.get("start"), sc.get("months_per_turn")
+    if not start or not isinstance(per, int) or game.turn < 1:
+        return str(game.view.get("date") or "")
+    last = add_months(str(start), game.turn * per - 1)  # the last month of the last turn
+    return f"{MONTH_NAMES[last.month - 1]} {last.year}"
+
+
 def status_line(game: LiveGame, now: float | None = None) -> str:
     who = game.team.upper() if game.team else game.role
     conn = {"connected": "● online", "lost": "○ OFFLINE — reconnecting", "connecting": "○ connecting"}.get(
@@ -251,8 +288,6 @@ def status_line(game: LiveGame, now: float | None = None) -> str:
     phase = "GAME OVER" if game.ended else f"T{game.turn} {game.phase}"
     date = game.view.get("date", "")
     if game.ended:  # the last turn's month: the view's date is the epilogue's end by then
-        from .panes.game_over import ended_month
-
         date = ended_month(game)
     return f" {who} │ {phase} {date} │ {time_left(game, now)} │ ready {game.ready_summary()} │ {conn}"
 
@@ -532,7 +567,6 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
 
 def team_list(teams: Any) -> str:
     """Teams by name ("United States and Mexico"), never a list of their ids such as ``us,mx``."""
-    from .terms import team_name  # terms reads this module's key_name: imported where used
 
     names = [team_name(None, str(t)) for t in teams or []]
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -15,29 +15,14 @@ from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 
-from .render import key_name
+from .render import FRAMING_WORDS, TEAM_NAMES, key_name, team_name
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
 
     from .model import LiveGame
 
-TEAM_NAMES = {"us": "United States", "mx": "Mexico", "cn": "China", "ca": "Canada"}
-FRAMING_WORDS = {
-    "none": "no framing",
-    "shared_responsibility": "shared responsibility",
-    "us_demand_met": "a US demand met",
-    "china_initiative": "China's own initiative",
-    "multilateral": "a multilateral effort",
-    "reciprocal": "reciprocal steps",
-}
-__all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES"]
-
-
-def team_name(rb: Rulebook | None, team: str) -> str:
-    if rb is not None and team in rb.teams:
-        return rb.teams[team].name
-    return TEAM_NAMES.get(team, team.upper())
+__all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES", "team_name"]
 
 
 def seat_name(model: LiveGame, rb: Rulebook | None, team: str, seat: str) -> str:

@@ -13,32 +13,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from precursor.game.months import add_months
-
+from ..render import ended_month
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
     from ..model import LiveGame
-
-
-MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def ended_month(game: LiveGame) -> str:
-    """The month the last turn was played in, "August 2023". The view's date has moved on by then:
-    the engine models the months after the last turn for the lagged figures (the epilogue), so
-    Loose Talk, six turns from March 2023, said "GAME OVER 2023-12-01"."""
-    sc = game.view.get("scenario") or {}
-    start, per = sc.get("start"), sc.get("months_per_turn")
-    if not start or not isinstance(per, int) or game.turn < 1:
-        return str(game.view.get("date") or "")
-    last = add_months(str(start), game.turn * per - 1)  # the last month of the last turn
-    return f"{MONTH_NAMES[last.month - 1]} {last.year}"
 
 
 def final_scores(game: LiveGame) -> dict[str, Any]:
