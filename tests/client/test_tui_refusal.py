@@ -17,8 +17,13 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, SelectionList
 
 from client_tui.game_screen import GameScreen
+from client_tui.model import LiveGame
 from client_tui.widgets import Confirm
 from precursor.client import GameClient, LobbyClient
+from precursor.game import views
+from precursor.game.commands import Actor, Advance, CommandEnvelope, Order, RefuseOrder, SubmitOrders
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
 
 SPLIT = {"mx": ["president", "security"]}
 
@@ -27,6 +32,37 @@ SPLIT = {"mx": ["president", "security"]}
 async def url() -> AsyncIterator[str]:
     async with running_server("memory://") as u:
         yield u
+
+
+def test_the_model_folds_a_refusal_away_from_the_president_s_orders(rb: Rulebook) -> None:
+    """The events as the engine logs them for Mexico, folded by the client's model from the view at the
+    start of the orders phase: the arrest leaves the president's submission at once (the next view
+    would say so too, but only after a round trip), the event the model holds is not changed, and the
+    refusal is kept with the cost its ground's effect brings."""
+    g = Game.new(rb, "loose-talk", 3, seats_in_play=SPLIT)
+    system = Actor(role="system")
+    while g.state.phase != "orders":
+        g.handle(CommandEnvelope(actor=system, command=Advance()))
+    model = LiveGame()
+    model.welcome(
+        {"role": "player", "team": "mx", "seat": "president", "seq": len(g.log), "view": views.view(g, "mx")}
+    )
+    start = len(g.log)
+    g.handle(
+        CommandEnvelope(
+            actor=Actor(team="mx", seat="president"),
+            command=SubmitOrders(orders=[Order(lever="mx_arrest"), Order(lever="mx_plan_1")]),
+        )
+    )
+    g.handle(CommandEnvelope(actor=Actor(team="mx", seat="security"), command=RefuseOrder(lever="mx_arrest")))
+    for ev in views.events_for(g, "mx", since=start):
+        model.apply(int(ev["seq"]), ev)
+    assert [o["lever"] for o in model.orders["mx/president"]["orders"]] == ["mx_plan_1"]
+    submitted = next(e for e in model.log if e["type"] == "orders_submitted")
+    assert [o["lever"] for o in submitted["orders"]] == ["mx_arrest", "mx_plan_1"], "the event stays as sent"
+    (refusal,) = model.refusals
+    assert refusal["seat"] == "security" and refusal["rule"] == "refusal.culiacan"
+    assert refusal["changes"] == {"mx.pc": 8.0} and refusal["before"] == {"mx.pc": 10.0}
 
 
 async def split_mexico(url: str) -> tuple[Any, str, str]:
