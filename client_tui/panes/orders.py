@@ -266,9 +266,16 @@ class OrdersPane(Vertical):
         return [v for v in self.query_one("#order-list", SelectionList).selected if v in ok]
 
     def _mine(self) -> list[str] | None:
-        """The levers this team submitted this turn (None: nothing submitted yet)."""
-        team = self.model.team
-        subs = [sub for k, sub in self.model.orders.items() if team and k.startswith(team + "/")]
+        """The levers this team submitted this turn (None: nothing submitted yet); when the team is
+        split among several people, this seat's alone: another seat's orders are not this one's ticks,
+        and ticked here they would go in again under this seat."""
+        team, seat = self.model.team, self.model.me.get("seat")
+        split = len((self.model.view.get("seats") or {}).get(team or "", ())) > 1
+        subs = [
+            sub
+            for k, sub in self.model.orders.items()
+            if team and (k == f"{team}/{seat}" if split and seat else k.startswith(team + "/"))
+        ]
         if not subs:
             return None
         return [str(o.get("lever")) for sub in subs for o in sub.get("orders") or []]

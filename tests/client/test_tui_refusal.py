@@ -113,6 +113,9 @@ async def test_the_security_seat_refuses_the_president_s_arrest_through_the_orde
             row = str(sec.query_one("#refuse-list", OptionList).get_option_at_index(0).prompt)
             assert "MX-ARREST, ordered by President — may be refused now (costs 2 PC" in row
             assert "declines a raid it expects to lose" in static_text(sp.app, "#refuse-detail")
+            # the president's order is not the security seat's own: not ticked there, not its submission
+            assert sec.query_one("#order-list", SelectionList).selected == []
+            assert "SUBMITTED" not in static_text(sp.app, "#order-info")
             # the president is told his order may be refused
             await wait_until(pp, lambda: "may refuse your MX-ARREST" in static_text(pp.app, "#refuse-head"))
 
