@@ -89,8 +89,8 @@ def entry_row(model: LiveGame, rb: Rulebook, entry: dict[str, Any]) -> str:
     code = _code(rb, entry.get("lever"), entry.get("code"))
     head = f"{code}, ordered by {_seat(model, rb, entry.get('by_seat'))}"
     if entry.get("allowed"):
-        cost = cost_words(model, rb, dict(entry.get("changes") or {}), {})
-        return f"{head} — may be refused now (costs {cost})"
+        cost = cost_words(model, rb, dict(entry.get("changes") or {}), {}).split(" (")[0]
+        return f"{head} — may be refused now, for {cost}"
     return f"{head} — cannot be refused now"
 
 
@@ -99,7 +99,8 @@ def entry_detail(model: LiveGame, rb: Rulebook, entry: dict[str, Any]) -> str:
     code = _code(rb, entry.get("lever"), entry.get("code"))
     if entry.get("allowed"):
         ground = render.rule_name(rb, str(entry.get("rule") or ""))
-        return f"{code}: ground — {ground}: {entry.get('why') or ''}"
+        cost = cost_words(model, rb, dict(entry.get("changes") or {}), {})
+        return f"{code}: costs {cost} · ground — {ground}: {entry.get('why') or ''}"
     why = entry.get("why") or entry.get("refused_code") or "no ground holds"
     return f"{code} cannot be refused now: {why}"
 
@@ -148,7 +149,9 @@ class RefusalBox(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="refuse-head", markup=False)
-        yield OptionList(id="refuse-list")
+        ol = OptionList(id="refuse-list")
+        ol.border_title = "Orders another seat gave that your seat carries out: x refuses one"
+        yield ol
         yield Static("", id="refuse-detail", markup=False)
         with Horizontal(classes="row"):
             yield Button("Refuse this order (x)", id="refuse", variant="warning")
@@ -161,8 +164,6 @@ class RefusalBox(Vertical):
         entries, warned = mine(m), theirs(m)
         self.display = bool(entries or warned)
         head = []
-        if entries:
-            head.append("Orders another seat gave that your seat carries out — you may refuse one:")
         for r in warned:
             code = _code(rb, r.get("lever"), r.get("code"))
             cost = cost_words(m, rb, dict(r.get("changes") or {}), {})
@@ -171,6 +172,8 @@ class RefusalBox(Vertical):
                 f" (ground: {render.rule_name(rb, str(r.get('rule') or ''))}; it would cost {cost})"
             )
         set_text(self.query_one("#refuse-head", Static), "\n".join(head))
+        self.query_one("#refuse-head").display = bool(head)
+        self.set_class(bool(entries), "-offer")  # the list, its detail and its button (orders.tcss)
         ol = self.query_one("#refuse-list", OptionList)
         keep = ol.highlighted
         if entries != self.entries:
@@ -179,8 +182,6 @@ class RefusalBox(Vertical):
             ol.add_options([Option(entry_row(m, rb, r), id=str(r.get("lever"))) for r in entries])
             if entries:
                 ol.highlighted = keep if keep is not None and keep < len(entries) else 0
-        for w in (ol, self.query_one("#refuse-detail"), self.query_one(".row")):
-            w.display = bool(entries)
         self.show_detail()
 
     @on(OptionList.OptionHighlighted, "#refuse-list")

@@ -111,7 +111,7 @@ async def test_the_security_seat_refuses_the_president_s_arrest_through_the_orde
             # the security seat's tab offers the arrest with its ground and its cost
             await wait_until(sp, lambda: offered(sec) == 1, what="the arrest offered for refusal")
             row = str(sec.query_one("#refuse-list", OptionList).get_option_at_index(0).prompt)
-            assert "MX-ARREST, ordered by President — may be refused now (costs 2 PC" in row
+            assert "MX-ARREST, ordered by President — may be refused now, for 2 PC" in row
             assert "declines a raid it expects to lose" in static_text(sp.app, "#refuse-detail")
             # the president's order is not the security seat's own: not ticked there, not its submission
             assert sec.query_one("#order-list", SelectionList).selected == []
