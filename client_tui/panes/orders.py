@@ -66,7 +66,13 @@ class OrdersPane(Vertical):
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
         Binding("t", "statement", "A public statement with the orders", show=False),
-        Binding("x", "refuse", "Refuse an order another seat of the team gave", show=False),
+        Binding(
+            "x",
+            "refuse",
+            "Refuse an order another seat of the team gave",
+            show=False,
+            tooltip="refuse the highlighted order another seat of your team gave (a team of several players)",
+        ),
     ]
 
     class Submit(Message):
