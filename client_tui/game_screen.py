@@ -300,12 +300,19 @@ class GameScreen(Screen[None]):
             self.control.show()
             if t == "free_action_resolved" and ev.get("team") == self.model.team:
                 self.notice(f"your free action: {resolution_words(self.rb, ev)} — the results tab (6) has it")
+        elif t == "order_refused" or (t == "effect" and str(ev.get("rule", "")).startswith("refusal.")):
+            self.orders.order_refused(ev)  # the order leaves the giver's ticks; its cost comes after
+            self.control.show()
+            if t == "order_refused":
+                self.refresh_view()  # what else may still be refused, and the capital left
         elif t == "effect" and self.model.role == "facilitator":
             self.control.show()  # an override changes what the inject templates read
         elif t in ("note", "orders_submitted", "session"):
             self.control.show()
             if t == "orders_submitted" and ev.get("team") == self.model.team:
                 self.orders.show_info()
+                if len((self.model.view.get("seats") or {}).get(ev["team"], ())) > 1:
+                    self.refresh_view()  # a split team: which of its orders another seat may refuse
         self._status()
 
     @work(group="refresh")
@@ -461,6 +468,10 @@ class GameScreen(Screen[None]):
     @on(OrdersPane.Submit)
     async def _submit(self, message: OrdersPane.Submit) -> None:
         await self._submit_orders(message.command)
+
+    @on(OrdersPane.Refuse)
+    async def _refuse(self, message: OrdersPane.Refuse) -> None:
+        await self.send(message.command, message.done)
 
     @on(OrdersPane.MarkReady)
     async def _mark_ready(self) -> None:

@@ -69,6 +69,9 @@ class LiveGame:
     results: list[dict[str, Any]] = field(default_factory=list)  # outcomes, newest last
     notes: list[dict[str, Any]] = field(default_factory=list)  # bot reasons (facilitator only)
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # orders a seat of this team refused (``order_refused``), each with its cost folded in from the
+    # rule's ``effect`` ("changes", "before") once that arrives: the orders tab says who refused what
+    refusals: list[dict[str, Any]] = field(default_factory=list)
     session: Session = field(default_factory=Session)
     connection: str = "connecting"
     presence: dict[str, int] = field(default_factory=dict)  # player id -> open connections (facilitator)
@@ -233,10 +236,35 @@ class LiveGame:
             self.ready[e["seat_key"]] = e["ready"]
         elif e["type"] == "orders_submitted":
             self.orders[f"{e['team']}/{e.get('seat', '')}"] = ev
+        elif e["type"] == "order_refused":
+            self._fold_refusal(ev)
+        elif e["type"] == "effect" and str(e.get("rule", "")).startswith("refusal."):
+            self._refusal_cost(ev)
         elif e["type"] == "session":
             self.session.apply(ev)
         elif e["type"] == "note":
             self.notes.append(ev)
+
+    def _fold_refusal(self, ev: LogEvent) -> None:
+        """A refused order leaves the submission of the seat that gave it, as the engine's state does
+        (state.py): the logged ``orders_submitted`` is the event the model holds, so it is copied, not
+        changed. The order is no longer one to refuse either; the next view says what else still is."""
+        lever = ev.get("lever")
+        key = f"{ev.get('team')}/{ev.get('by_seat')}"
+        sub = self.orders.get(key)
+        if sub is not None:
+            kept = [o for o in sub.get("orders") or [] if o.get("lever") != lever]
+            self.orders[key] = {**sub, "orders": kept}
+        if self.view.get("refusable"):
+            self.view["refusable"] = [r for r in self.view["refusable"] if r.get("lever") != lever]
+        self.refusals.append(dict(ev))
+
+    def _refusal_cost(self, ev: LogEvent) -> None:
+        """The price of a refusal comes as the ground's own ``effect`` right after it."""
+        for r in reversed(self.refusals):
+            if r.get("rule") == ev.get("rule") and r.get("lever") == ev.get("lever") and "changes" not in r:
+                r["changes"], r["before"] = dict(ev.get("changes") or {}), dict(ev.get("before") or {})
+                return
 
     def _backfill(self, ev: dict[str, Any]) -> None:
         """A message at or before the view's seq that the view did not hold: the view keeps only the

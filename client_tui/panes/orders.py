@@ -10,6 +10,10 @@ shows them and its cost, and the submission carries them.
 Ticks belong to one turn. At a new turn last turn's orders are offered (``l`` ticks again those still
 available), never silently kept: a lever played once per game would otherwise stay ticked but disabled,
 and every later submission would be refused for it. A disabled lever is never part of a submission.
+
+When the team is played by several people, a seat may refuse an order another seat gave on a lever it
+carries out (``refusal.RefusalBox``, x); a refused order leaves the giver's ticks, and the line above
+the list says who refused it, on which ground, and what it cost.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from textual.message import Message
 from textual.widgets import Button, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from precursor.game.commands import Order, StatementOrder, SubmitOrders
+from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOrders
 
 from .. import render, terms
 from ..composer import ParamsScreen
-from ..widgets import OrderList, set_text
+from ..widgets import Confirm, OrderList, set_text
 from .notice import Notice, refused
+from .refusal import RefusalBox, RefuseScreen, cost_words, entry_detail, every_turns, refusal_line
 from .statement import StatementScreen
 
 if TYPE_CHECKING:
@@ -52,6 +57,7 @@ BUTTONS = {
     "wc-free": ("Free action (f)", "Free action (f)"),
     "wc-counter": ("Argue about one (k)", "Argue about one (k)"),
     "wc-position": ("Our position (w)", "Our position (w)"),
+    "refuse": ("Refuse this order (x)", "Refuse (x)"),
 }
 
 
@@ -60,6 +66,13 @@ class OrdersPane(Vertical):
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
         Binding("t", "statement", "A public statement with the orders", show=False),
+        Binding(
+            "x",
+            "refuse",
+            "Refuse an order another seat of the team gave",
+            show=False,
+            tooltip="refuse the highlighted order another seat of your team gave (a team of several players)",
+        ),
     ]
 
     class Submit(Message):
@@ -71,6 +84,13 @@ class OrdersPane(Vertical):
 
     class MarkReady(Message):
         """The user marks the seat ready for this phase."""
+
+    class Refuse(Message):
+        """The user refuses an order another seat of the team gave; ``done`` is the notice once sent."""
+
+        def __init__(self, command: RefuseOrder, done: str) -> None:
+            super().__init__()
+            self.command, self.done = command, done
 
     def __init__(self, model: LiveGame, rb: Rulebook) -> None:
         super().__init__()
@@ -86,6 +106,7 @@ class OrdersPane(Vertical):
         self._statement: dict[str, Any] | None = None
         self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
         self._drawn_width = 0  # the row width the list's labels were laid out for
+        self.refusal = RefusalBox(model, rb)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -97,6 +118,7 @@ class OrdersPane(Vertical):
             yield Button("Tick last turn's (l)", id="again")
             yield Button("Parameters (p)", id="params")
             yield Button("Statement (t)", id="statement")
+        yield self.refusal
         yield Static("", id="wc-info", markup=False)
         with Horizontal(classes="row"):
             yield Button("Free action (f)", id="wc-free")
@@ -162,7 +184,7 @@ class OrdersPane(Vertical):
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
             self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
-            return levers
+            return self._unrefused(levers)
         team = self.model.team
         if not team:
             return []
@@ -188,6 +210,27 @@ class OrdersPane(Vertical):
                     "why_not": why,
                 }
             )
+        return out
+
+    def _refused_now(self) -> list[dict[str, Any]]:
+        """This turn's refusals inside the team, oldest first."""
+        m = self.model
+        return [r for r in m.refusals if r.get("turn") == m.turn and r.get("team") == m.team]
+
+    def _unrefused(self, levers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A lever refused this turn cannot be ordered again by any seat of the team until the next
+        (the server answers ``refused``); the view's list does not say so, so the row does."""
+        gone = {str(r.get("lever")): r for r in self._refused_now()}
+        if not gone:
+            return levers
+        out = []
+        for lv in levers:
+            r = gone.get(lv["id"])
+            if r is not None:
+                who = terms.seat_name(self.model, self.rb, self.model.team or "", str(r.get("seat")))
+                why = f"{lv['code']} was refused this turn by {who}; it can be ordered again next turn"
+                lv = {**lv, "available": False, "why_not": why}
+            out.append(lv)
         return out
 
     def checking(self) -> bool:
@@ -229,9 +272,16 @@ class OrdersPane(Vertical):
         return [v for v in self.query_one("#order-list", SelectionList).selected if v in ok]
 
     def _mine(self) -> list[str] | None:
-        """The levers this team submitted this turn (None: nothing submitted yet)."""
-        team = self.model.team
-        subs = [sub for k, sub in self.model.orders.items() if team and k.startswith(team + "/")]
+        """The levers this team submitted this turn (None: nothing submitted yet); when the team is
+        split among several people, this seat's alone: another seat's orders are not this one's ticks,
+        and ticked here they would go in again under this seat."""
+        team, seat = self.model.team, self.model.me.get("seat")
+        split = len((self.model.view.get("seats") or {}).get(team or "", ())) > 1
+        subs = [
+            sub
+            for k, sub in self.model.orders.items()
+            if team and (k == f"{team}/{seat}" if split and seat else k.startswith(team + "/"))
+        ]
         if not subs:
             return None
         return [str(o.get("lever")) for sub in subs for o in sub.get("orders") or []]
@@ -443,6 +493,7 @@ class OrdersPane(Vertical):
                 )
             )
         self.show_info()
+        self.refusal.show()
         self.show_white_cell()
 
     def show_info(self) -> None:
@@ -456,6 +507,8 @@ class OrdersPane(Vertical):
             text = self._budget_text() if m.team else "Only team seats give orders."
         said = self._statement_line()
         text += f"\n{said}" if said else ""
+        for r in self._refused_now():
+            text += f"\n✗ {refusal_line(m, self.rb, r)}"
         if self._offer:
             text += (
                 f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
@@ -586,6 +639,68 @@ class OrdersPane(Vertical):
             )
 
         self.app.push_screen(ParamsScreen(self.model, self.rb, lid, self._params.get(lid, {})), chosen)
+
+    def order_refused(self, ev: dict[str, Any]) -> None:
+        """A seat of this team refused an order (``order_refused``), or its cost came (the ground's
+        ``effect``): the order is no longer given, so it leaves the ticks of the seat that gave it, and
+        the notice line says who refused it, on which ground, and once known what it cost."""
+        m = self.model
+        if ev.get("team", m.team) != m.team or not self._refused_now():
+            return
+        last = self._refused_now()[-1]
+        if ev.get("type") == "order_refused":
+            lever = str(ev.get("lever"))
+            self._choice = [c for c in self._choice if c != lever]
+            if self._submitted is not None:
+                self._submitted = [c for c in self._submitted if c != lever]
+            self.show()
+        else:
+            self.show_info()
+            self.refusal.show()
+        self.post_message(Notice(refusal_line(m, self.rb, last)))
+
+    @on(Button.Pressed, "#refuse")
+    def action_refuse(self) -> None:
+        """Refuse the order highlighted in the refusal list: a reason (optional), then a confirmation
+        that names the cost; an order that may not be refused now says why and sends nothing."""
+        entry = self.refusal.highlighted()
+        if entry is None:
+            self.post_message(Notice("no order of another seat of your team for you to refuse now"))
+            return
+        m, rb = self.model, self.rb
+        if not entry.get("allowed"):
+            self.post_message(Notice(f"not sent — {entry_detail(m, rb, entry)}"))
+            return
+        lever, code = str(entry.get("lever")), str(entry.get("code") or entry.get("lever"))
+        by = terms.seat_name(m, rb, m.team or "", str(entry.get("by_seat")))
+        cost = cost_words(m, rb, dict(entry.get("changes") or {}), {})
+        every = every_turns(rb, str(entry.get("rule") or ""))
+        spent = f", and your team may not refuse another order for {every} turns" if every > 1 else ""
+
+        def confirmed(reason: str, yes: bool | None) -> None:
+            if not yes:
+                self.post_message(Notice(f"not refused: {code} stands"))
+                return
+            try:
+                command = RefuseOrder(lever=lever, reason=reason)
+            except ValidationError as exc:
+                self.post_message(refused(exc, "refuse_order"))
+                return
+            self.post_message(self.Refuse(command, f"refusal sent: {code}, ordered by {by}"))
+
+        def reasoned(reason: str | None) -> None:
+            if reason is None:
+                return
+            question = (
+                f"Refuse {code}, ordered by {by}?\n\nIt costs your team {cost}{spent}."
+                " The order is then not given, and cannot be given again this turn."
+            )
+            self.app.push_screen(
+                Confirm(question, "Refuse it", "Go back"), lambda yes: confirmed(reason, yes)
+            )
+
+        title = f"Refuse {code}, ordered by {by} — costs {cost}"
+        self.app.push_screen(RefuseScreen(title, entry_detail(m, rb, entry)), reasoned)
 
     def show_white_cell(self) -> None:
         """The team's position, its free actions this turn and the other teams' it can see, in words."""
