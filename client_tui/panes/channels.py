@@ -53,7 +53,10 @@ class ChannelsPane(Horizontal):
         yield ListView(id="chan-list")
         with Vertical():
             yield WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
-            yield Input(placeholder="write to this channel, Enter sends", id="composer")
+            yield Input(
+                placeholder="write to this channel, Enter sends · shift+tab: the channel list, Esc: leave",
+                id="composer",
+            )
 
     @property
     def channel_ids(self) -> list[str]:

@@ -139,6 +139,8 @@ async def test_channel_send_reaches_members_only_and_unread_counts_show(url: str
             gs = await until_online(pilot)
             await pilot.press("3")
             assert gs.focused is gs.query_one("#composer", Input)  # the tab puts you in the composer
+            # the field says how to reach the list (a student in tmux pressed Down in the field, in vain)
+            assert "shift+tab: the channel list" in gs.query_one("#composer", Input).placeholder
             # pick the US–MX channel from the list by keys
             await pilot.press("shift+tab", "shift+tab")  # past the message log (focusable to scroll)
             chan_list = gs.query_one("#chan-list", ListView)
