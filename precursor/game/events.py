@@ -250,6 +250,8 @@ class ComplianceEvent(_Ruled):
     team: str
     lever: str
     met: bool
+    # met because the lever is once per game and was played before this turn (only then present)
+    earlier: NotRequired[bool]
 
 
 class TokenEvent(_Ruled):

@@ -289,3 +289,29 @@ def test_play_pauses_the_cyclic_collector_only_for_the_game(rb: Rulebook) -> Non
     gc.collect()
     play(rb, "loose-talk", 2, None)
     assert gc.collect() == 0
+
+
+def test_a_clause_met_by_a_once_per_game_act_done_earlier_says_so(rb: Rulebook) -> None:
+    """A multi-turn clause on a once-per-game lever is met in its later turns by the act already done (the
+    engine's rule), and the record says that instead of "played as agreed": a student read that Canada
+    played CA-ISSL as agreed in a turn whose orders did not include it."""
+    from precursor.game.bots import BotDriver
+
+    personas = dict(rb.scenarios["loose-talk"].model.personas)
+    game, _ = play(rb, "loose-talk", 0, None, bots=BotDriver(rb, personas, 0))
+    earlier = [e for e in game.log if e["type"] == "compliance" and e.get("earlier")]
+    assert earlier, "loose-talk seed 0 has such a clause (Canada's CA-ISSL in turn 2)"
+    for ev in earlier:
+        code = rb.levers[ev["lever"]].code
+        assert ev["met"] and rb.levers[ev["lever"]].once
+        assert ev["reason"].endswith(
+            f"has already carried out {code}, a once-per-game act, so the clause is met"
+        )
+        played_now = [
+            e
+            for e in game.log
+            if e["type"] == "order_executed" and e["turn"] == ev["turn"] and e["lever"] == ev["lever"]
+        ]
+        assert not played_now, played_now
+    plain = [e for e in game.log if e["type"] == "compliance" and e["met"] and not e.get("earlier")]
+    assert all(e["reason"].endswith("as agreed") for e in plain)

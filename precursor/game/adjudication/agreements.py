@@ -140,7 +140,8 @@ def _check_clause(
     """One due clause: met or reneged, with the reneging costs (D5) and who learns of it."""
     st, env = g.state, g.state.env
     met = any(negotiation.order_meets(g, c, o) for o in executed)
-    if not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1:
+    earlier = not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1
+    if earlier:
         met = True  # a one-off act already carried out fulfils the commitment to it
     pending: dict[str, Any] = {}
     r = "d5.audience_costs"
@@ -167,13 +168,17 @@ def _check_clause(
             "turn": st.turn,
             "rule": r,
             "reason": (
-                f"{c['actor'].upper()} played {lever.code} as agreed"
+                f"{c['actor'].upper()} has already carried out {lever.code}, a once-per-game act, so the"
+                " clause is met"
+                if earlier
+                else f"{c['actor'].upper()} played {lever.code} as agreed"
                 if met
                 else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
             ),
             "changes": g.changes_of(pending),
             "sources": g.rule_sources(r),
             "vis": vis,
+            **({"earlier": True} if earlier else {}),
         }
     )
     if not met and c["actor"] not in a["reneged"]:
