@@ -640,3 +640,24 @@ def test_a_persona_orders_each_formerly_unused_lever(scenario: str, over: dict[s
         game, _ = play(RB, scenario, seed, None, bots=bots.BotDriver(RB, personas, seed))
         seen += lever in levers_ordered(game.log).split(",")
     assert seen >= 1, f"{lever} never ordered in 8 games of {scenario} with {personas}"
+
+
+def test_a_bot_rejection_gives_its_reason_without_a_random_voice_line() -> None:
+    """The proposer reads why, from the deal's terms (and a deciding rule's own words), not a line picked
+    at random from the persona's voice: a student read "No foreign troops on Mexican soil" as Mexico's
+    reason for declining a US-China deal."""
+    voice = {line for p in RB.personas.values() for line in p.model.voice.reject}
+    rejections: list[str] = []
+    for scenario in ("loose-talk", "tutorial", "three-weeks"):
+        personas = dict(RB.scenarios[scenario].model.personas)
+        for seed in (1, 2):
+            game, _ = _bot_game(scenario, seed, personas)
+            rejections += [
+                e["reason"]
+                for e in game.log
+                if e["type"] == "proposal_response" and e["action"] == "reject" and e.get("reason")
+            ]
+    assert len(rejections) >= 5, rejections
+    assert all(" declines: " in r for r in rejections)
+    with_voice = [r for r in rejections if any(line in r for line in voice)]
+    assert not with_voice, with_voice[:3]

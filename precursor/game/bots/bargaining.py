@@ -192,7 +192,7 @@ def _ruled_out(
     try:
         for rule in bot.persona.hard_rules:
             if rule.reject_if is not None and rule.reject_if.fn(env):
-                said = _declines(bot, view, _rule_facts(bot, names, rule.reject_if.names), rule.message)
+                said = _declines(bot, _rule_facts(bot, names, rule.reject_if.names), rule.message)
                 return Decision(
                     Respond(proposal=prop["id"], action="reject", reason=said),
                     f"{rule.id}: {rule.reason}",
@@ -240,7 +240,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
         if counter is not None:
             return counter
     if own_cost + committed > pc:
-        said = _declines(bot, view, "it cannot pay for its part of the deal on top of the commitments it has")
+        said = _declines(bot, "it cannot pay for its part of the deal on top of the commitments it has")
         return Decision(
             Respond(proposal=prop["id"], action="reject", reason=said),
             f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
@@ -255,9 +255,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             "accept",
         )
     return Decision(
-        Respond(
-            proposal=prop["id"], action="reject", reason=_declines(bot, view, _shortfall(bot, prop, weighed))
-        ),
+        Respond(proposal=prop["id"], action="reject", reason=_declines(bot, _shortfall(bot, prop, weighed))),
         f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
         "reject",
@@ -476,13 +474,13 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _declines(bot: Character, view: dict[str, Any], why: str, line: str = "") -> str:
-    """The sentence the proposer reads with a rejection: why, from the deal's own terms, then a line in
-    the persona's voice (the hard rule's own words when it has them). Only what the proposal shows and
-    what the persona says in public goes in: never a value, a threshold, a trust or a budget."""
+def _declines(bot: Character, why: str, line: str = "") -> str:
+    """The sentence the proposer reads with a rejection: why, from the deal's own terms, then the hard
+    rule's own words when a rule decided it. A random line in the persona's voice used to follow, and it
+    read as the reason ("No foreign troops on Mexican soil" to a US-China deal, in a student's game): the
+    voice lines stay in messages. Only what the proposal shows goes in: never a value, a threshold, a
+    trust or a budget."""
     text = f"{_team_name(bot, bot.team, start=True)} declines: {why}."
-    if not line and bot.persona.model.voice.reject:
-        line = bot.line("reject", view)
     return f"{text} {line}"[:MAX_REASON] if line else text[:MAX_REASON]
 
 
