@@ -495,6 +495,14 @@ class OrdersPane(Vertical):
         self.show_info()
         self.refusal.show()
         self.show_white_cell()
+        self._keep_highlight_in_view()
+
+    def _keep_highlight_in_view(self) -> None:
+        """Scroll the list to its highlighted row once the pane is laid out again. A redraw, or a
+        line added above the list (a warning), shrinks or rebuilds the list after it scrolled, and
+        at 80x24 the highlighted row ended up below the last row shown: Down seemed to do nothing."""
+        sl = self.query_one("#order-list", SelectionList)
+        self.call_after_refresh(sl.scroll_to_highlight)
 
     def show_info(self) -> None:
         m = self.model
@@ -563,6 +571,7 @@ class OrdersPane(Vertical):
         if not self.checking():  # a redraw while checking shows no tick as orderable: keep them
             self._choice = self.chosen()
         self.show_info()
+        self._keep_highlight_in_view()
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:

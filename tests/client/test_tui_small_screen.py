@@ -115,3 +115,39 @@ async def test_at_80x24_the_turn_1_notice_keeps_the_ask_for_a_position_beside_se
         shown = " ".join(screen_text(app).split())  # the notice as the terminal shows it, three lines
         assert "file your team's position: press w" in shown
         assert "and 5 more — their cards are in the briefing tab (1)" in shown
+
+
+async def test_at_80x24_a_redrawn_orders_list_keeps_the_highlighted_lever_on_screen(url: str) -> None:
+    """A student at 80x24 ticked a lever far down the list; the list was redrawn (a view arrived) and its
+    viewport went back to the top while the highlight stayed below it, so Down seemed to do nothing."""
+    g, tokens = await new_game(url, teams=("us",), scenario="three-weeks", seed=5)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await pilot.pause(0.3)
+            sl = gs.query_one("#order-list", SelectionList)
+            rows = gs.orders.rows()
+            far = max(i for i, r in enumerate(rows) if r.get("available"))
+            assert far > sl.scrollable_content_region.height, (far, sl.region)
+            sl.focus()
+            sl.highlighted = 0
+            for _ in range(far):
+                await pilot.press("down")
+            await pilot.press("space")
+            await pilot.pause()
+
+            def on_screen() -> bool:
+                """The highlighted lever's row is among the list's rows the terminal shows."""
+                region = sl.content_region
+                lines = screen_text(app).splitlines()[region.y : region.bottom]
+                return sl.highlighted == far and any(str(rows[far]["code"]) in line for line in lines)
+
+            assert on_screen(), (sl.highlighted, far, sl.scroll_offset.y)
+            gs.orders.show()  # what a view arriving from the server does
+            await pilot.pause(0.3)
+            assert on_screen(), (sl.highlighted, far, sl.scroll_offset.y)
