@@ -197,3 +197,32 @@ def test_a_results_inputs_line_names_its_rule_and_reads_its_keys_as_words(rb: Ru
     name = next(r.name for r in rb.rules if r.id == "a1.tension")
     assert f"inputs: {name}, base 3, multiplier 1.5, tension added 4" in card
     assert "a1.tension" not in card and "=" not in card.split("inputs:")[1]
+
+
+def test_demand_levels_beyond_the_programmes_top_are_refused_before_they_are_paid_for(rb: Rulebook) -> None:
+    """A student ordered three demand-programme levels with one in place: the form said ok, the server
+    took 3 PC and added 2 levels. The engine now refuses levels beyond the top, and the form says so
+    with the server's words before anything is sent."""
+    from client_tui.terms import param_problem
+    from precursor.game.commands import Actor, Advance, CommandEnvelope, CommandError, Order, SubmitOrders
+    from precursor.game.engine import Game
+    from precursor.game.views import view
+
+    game = Game.new(rb, "loose-talk", 1)
+    game.state.env["us.demand_level"] = 1
+    while game.state.phase != "orders":
+        game.handle(CommandEnvelope(actor=Actor(role="facilitator"), command=Advance()))
+    model = LiveGame()
+    model.me = {"role": "player", "team": "us", "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, "us"), game.state.seq)
+    said = param_problem(model, rb, "us_demand", {"levels": 3})
+    assert said is not None and "tops out at level 3" in said, said
+    assert param_problem(model, rb, "us_demand", {"levels": 2}) is None
+    us = Actor(role="player", team="us", seat="president")
+    with pytest.raises(CommandError) as refused:
+        game.handle(
+            CommandEnvelope(
+                actor=us, command=SubmitOrders(orders=[Order(lever="us_demand", params={"levels": 3})])
+            )
+        )
+    assert "tops out at level 3" in refused.value.message
