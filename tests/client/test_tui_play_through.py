@@ -8,17 +8,24 @@ scenario's default bots (what ``precursor solo`` sets up), keeps the bots' side 
 Each student only does what its screen offers: it ticks levers the orders tab shows as available and
 affordable, sets a parameter away from its default in the parameters form (``p``) when a lever with
 parameters can be afforded, submits, and tables a proposal every negotiation phase through the
-composer (``n``), sending it only once the composer's check line says "ok". Every error frame any of
-the seat's connections receives is collected, and the game fails on the first one: each refusal the
-server could give here (order limit, capital, a once-only lever, an unavailable lever, the phase, a
-proposal the server's check refuses) is one the client's own state could have predicted, so a refusal
-means the client showed as possible something that was not. Every inject the seat receives must be
-shown, whole, in the briefing tab and on a card; the debrief at the end must list every objective of
-the team (the public aim and each secret one, met or missed) and every team's final score.
+composer (``n``), sending it only once the composer's check line says "ok". Then it answers every
+proposal addressed to its team as a student reads one: highlighted in the proposals tab, opened in
+full with Enter, accepted (``a``) when the text says each clause of its team's can be kept now (or
+none is its team's), rejected (``r``) otherwise. Once in the game it makes a public statement through
+the orders tab's form (``t``: a kind, the team addressed or none, the text typed), which goes in with
+its orders. Every error frame any of the seat's connections receives is collected, and the game fails
+on the first one: each refusal the server could give here (order limit, capital, a once-only lever,
+an unavailable lever, the phase, a proposal the server's check refuses, an answer to a proposal that
+is closed or not the team's) is one the client's own state could have predicted, so a refusal means
+the client showed as possible something that was not. Every inject the seat receives must be shown,
+whole, in the briefing tab and on a card; every statement, its speaker's and the others', must be read
+in the results tab; the debrief at the end must list every objective of the team (the public aim and
+each secret one, met or missed) and every team's final score.
 
 Coverage: 7 scenarios x 4 teams = 28 seats played to the end (60 game turns, 240 student turns), plus
-the tutorial solo. Nobody answers a proposal in the all-student games (they lapse), so agreements
-between people are not made here; the solo game's bots answer and table their own.
+the tutorial solo. In the all-student games every proposal tabled is answered by the student it is
+addressed to, each accepted one is signed, and at least one agreement between students comes into
+force in each scenario; the solo game's bots answer and table their own.
 
 Cost: the client's layout and painting is what a turn spends (2.5 to 3.5 s of CPU per student turn,
 measured on a busy two-core machine; 240 of them, over 10 minutes on one core), so the games
@@ -464,12 +471,13 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
 
 
 def _in_force(gs: GameScreen) -> list[str]:
-    """The agreements this seat saw come into force (rule D5's card at adjudication), by id."""
+    """The agreements this seat saw come into force at adjudication (their status set to active), by
+    id: a signed deal whose signing moves nothing has no card of its own, but always this update."""
     return sorted(
         {
             str(ev["agreement"])
-            for ev in gs.model.results
-            if ev.get("type") == "effect" and ev.get("rule") == "d5.audience_costs" and ev.get("agreement")
+            for ev in gs.model.log
+            if ev.get("type") == "agreement_update" and (ev.get("update") or {}).get("status") == "active"
         }
     )
 
