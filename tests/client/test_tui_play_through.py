@@ -8,17 +8,24 @@ scenario's default bots (what ``precursor solo`` sets up), keeps the bots' side 
 Each student only does what its screen offers: it ticks levers the orders tab shows as available and
 affordable, sets a parameter away from its default in the parameters form (``p``) when a lever with
 parameters can be afforded, submits, and tables a proposal every negotiation phase through the
-composer (``n``), sending it only once the composer's check line says "ok". Every error frame any of
-the seat's connections receives is collected, and the game fails on the first one: each refusal the
-server could give here (order limit, capital, a once-only lever, an unavailable lever, the phase, a
-proposal the server's check refuses) is one the client's own state could have predicted, so a refusal
-means the client showed as possible something that was not. Every inject the seat receives must be
-shown, whole, in the briefing tab and on a card; the debrief at the end must list every objective of
-the team (the public aim and each secret one, met or missed) and every team's final score.
+composer (``n``), sending it only once the composer's check line says "ok". Then it answers every
+proposal addressed to its team as a student reads one: highlighted in the proposals tab, opened in
+full with Enter, accepted (``a``) when the text says each clause of its team's can be kept now (or
+none is its team's), rejected (``r``) otherwise. Once in the game it makes a public statement through
+the orders tab's form (``t``: a kind, the team addressed or none, the text typed), which goes in with
+its orders. Every error frame any of the seat's connections receives is collected, and the game fails
+on the first one: each refusal the server could give here (order limit, capital, a once-only lever,
+an unavailable lever, the phase, a proposal the server's check refuses, an answer to a proposal that
+is closed or not the team's) is one the client's own state could have predicted, so a refusal means
+the client showed as possible something that was not. Every inject the seat receives must be shown,
+whole, in the briefing tab and on a card; every statement, its speaker's and the others', must be read
+in the results tab; the debrief at the end must list every objective of the team (the public aim and
+each secret one, met or missed) and every team's final score.
 
 Coverage: 7 scenarios x 4 teams = 28 seats played to the end (60 game turns, 240 student turns), plus
-the tutorial solo. Nobody answers a proposal in the all-student games (they lapse), so agreements
-between people are not made here; the solo game's bots answer and table their own.
+the tutorial solo. In the all-student games every proposal tabled is answered by the student it is
+addressed to, each accepted one is signed, and at least one agreement between students comes into
+force in each scenario; the solo game's bots answer and table their own.
 
 Cost: the client's layout and painting is what a turn spends (2.5 to 3.5 s of CPU per student turn,
 measured on a busy two-core machine; 240 of them, over 10 minutes on one core), so the games
@@ -54,13 +61,14 @@ from test_tui_support import (
     wait_until,
 )
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select, SelectionList, Static
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, SelectionList, Static
 
 from client_tui.app import PrecursorApp
-from client_tui.composer import ComposerScreen, ParamsScreen
+from client_tui.composer import ComposerScreen, ParamsScreen, ProposalScreen
 from client_tui.game_screen import GameScreen
 from client_tui.panes.briefing import InjectCards
 from client_tui.panes.game_over import GameOverScreen
+from client_tui.panes.statement import NO_TEAM, StatementScreen
 from client_tui.widgets import Confirm
 from precursor.analysis.simulate import resolve_personas
 from precursor.client import GameClient, LobbyClient
@@ -85,6 +93,13 @@ def game_budget(turns: int) -> float:
 
 
 POLL = 0.05  # seconds between a waiting student's looks at its screen
+# the kind of public statement each team's student makes once in the game, and whether to a team
+SAYS = {
+    "us": ("commitment", True),
+    "mx": ("acknowledge", False),
+    "cn": ("praise", True),
+    "ca": ("blame", True),
+}
 
 
 def _holds(pred: Any) -> bool:
@@ -102,14 +117,29 @@ class Student:
     """One seat driven through the screen, with what it saw and what the server answered."""
 
     def __init__(
-        self, pilot: Pilot[Any], gs: GameScreen, scenario: str, team: str, errors: list[dict[str, Any]]
+        self,
+        pilot: Pilot[Any],
+        gs: GameScreen,
+        scenario: str,
+        team: str,
+        errors: list[dict[str, Any]],
+        tabled: asyncio.Barrier | None = None,
     ) -> None:
         self.pilot, self.gs, self.scenario, self.team = pilot, gs, scenario, team
         self.errors = errors  # every error frame the screen's connections have read
+        # the students of one game meet here once each has tabled its proposal of the turn, as a class
+        # told "table first, then answer" would: a proposal lapses at the end of its turn, so one tabled
+        # after its addressee had gone on to Ready would never be answered
+        self.tabled_all = tabled
         self.cards: list[str] = []  # the text of every inject card that came up over the screen
         self.ordered: dict[int, list[str]] = {}  # turn -> the levers submitted
         self.param_orders: list[tuple[int, str, dict[str, Any]]] = []
         self.tabled: dict[int, str] = {}  # turn -> the id of the proposal tabled
+        self.answers: list[tuple[int, str, str]] = []  # (turn, proposal, accept or reject)
+        turns = RB.scenarios[scenario].model.turns
+        self.statement_turn = 1 + TEAMS.index(team) % turns  # the one turn this student speaks in public
+        self.said: str | None = None  # the text of its statement, once it went in with the orders
+        self.heard: set[str] = set()  # every statement card read in the results tab
 
     @property
     def app(self) -> Any:
@@ -197,6 +227,64 @@ class Student:
         self.tabled[turn] = pid
         return True
 
+    def to_answer(self) -> list[str]:
+        """The open proposals addressed to this team that it has not accepted, as the table lists them."""
+        return [
+            pid
+            for pid, p in self.gs.model.proposals.items()
+            if p.get("status", "open") == "open"
+            and self.team in p.get("parties", [])
+            and self.team not in p.get("accepted", [])
+        ]
+
+    async def answer_proposals(self) -> None:
+        """Answer every proposal addressed to this team, once every student has tabled this turn's."""
+        if self.tabled_all is not None:
+            await self.tabled_all.wait()
+        await self.pilot.pause()
+        for pid in self.to_answer():
+            await self.answer(pid)
+
+    async def answer(self, pid: str) -> None:
+        """Highlight the proposal in the table, read it in full with Enter, and accept it when the text
+        says every clause of ours can be kept now (or none is ours), else reject it: a or r, the keys
+        the window offers only when the server would take that answer."""
+        gs, turn = self.gs, self.gs.model.turn
+        await self.clear_cards()
+        await self.pilot.press("4")
+        table = gs.query_one("#prop-table", DataTable)
+        await self.until(lambda: pid in [str(k.value) for k in table.rows], f"{pid} in the table")
+        table.move_cursor(row=table.get_row_index(pid))
+        await self.pilot.pause()
+        shown = {
+            a for a in ("accept", "reject", "withdraw", "counter") if gs.query_one(f"#{a}", Button).display
+        }
+        assert shown == {"accept", "reject", "counter"}, (pid, shown)  # withdraw is the proposer's
+        await self.pilot.press("enter")
+        await self.until(lambda: isinstance(self.app.screen, ProposalScreen), f"{pid} in full")
+        ps = self.app.screen
+        assert isinstance(ps, ProposalScreen)
+        text = _text(ps.query_one("#proposal-text", Static))
+        assert text.startswith(f"Proposal {pid} from "), text
+        offered = {b.id for b in ps.query(Button)} - {"close"}
+        assert offered == {"accept", "reject", "counter"}, (pid, offered)
+        keep = "✗ CANNOT keep it now" not in text and "! You cannot keep your side now" not in text
+        action = "accept" if keep else "reject"
+        await self.pilot.press("a" if keep else "r")
+        await self.until(lambda: not isinstance(self.app.screen, ProposalScreen), "the proposal to close")
+        await self.pilot.pause()
+        # an accept that asks first is one the text should have shown as not kept
+        assert not isinstance(self.app.screen, Confirm), (pid, text)
+
+        def answered() -> bool:
+            p = gs.model.proposals[pid]
+            if action == "reject":
+                return bool(p.get("status") == "rejected")
+            return self.team in p.get("accepted", []) or p.get("status") != "open"
+
+        await self.until(answered, f"the server to take the {action} of {pid}")
+        self.answers.append((turn, pid, action))
+
     # ------------------------------------------------------------------ orders
 
     def _budget(self) -> str:
@@ -210,6 +298,8 @@ class Student:
         await self.pilot.press("5")
         sl = gs.query_one("#order-list", SelectionList)
         await self.until(lambda: sl.option_count > 0, "the levers")
+        if turn == self.statement_turn:
+            await self.draft_statement()
         limit = gs.orders.limit()
         options = [sl.get_option_at_index(i) for i in range(sl.option_count)]
         open_ = [(i, str(o.value)) for i, o in enumerate(options) if not o.disabled]
@@ -240,6 +330,37 @@ class Student:
         await self.pilot.press("ctrl+s")
         await self.until(lambda: "SUBMITTED" in self._budget(), "SUBMITTED in the orders tab")
         self.ordered[turn] = chosen
+        if turn == self.statement_turn:
+            assert self.said is not None and "Public statement (sent): " in self._budget(), self._budget()
+            assert f"“{self.said}”" in self._budget(), self._budget()
+
+    async def draft_statement(self) -> None:
+        """The statement form (t): a kind, the team addressed (or none in particular), a text typed key
+        by key; set once the check line says ok, then sent with the orders."""
+        turn = self.gs.model.turn
+        others = [t for t in TEAMS if t != self.team]
+        kind, addressed = SAYS[self.team]
+        await self.pilot.press("t")
+        await self.until(lambda: isinstance(self.app.screen, StatementScreen), "the statement form")
+        ss = self.app.screen
+        assert isinstance(ss, StatementScreen)
+        ss.query_one("#statement-kind", Select).value = kind
+        await self.pilot.pause()
+        ss.query_one("#statement-target", Select).value = others[turn % 3] if addressed else NO_TEAM
+        ss.query_one("#statement-text", Input).focus()
+        said = f"the {self.team} desk speaks in turn {turn}"
+        await self.pilot.press(*["space" if ch == " " else ch for ch in said])
+        await self.until(lambda: ss.query_one("#statement-text", Input).value == said, "the text typed")
+        check = _text(ss.query_one("#statement-check", Static))
+        assert check.startswith("ok:") and f"“{said}”" in check, check
+        await self.pilot.press("ctrl+s")
+        await self.until(lambda: not isinstance(self.app.screen, StatementScreen), "the form to close")
+        await self.until(lambda: said in self._budget(), "the statement drafted in the orders tab")
+        self.said = said
+
+    def read_results(self) -> None:
+        """Keep the statement cards the results tab shows (its log keeps only the latest lines)."""
+        self.heard |= {line for line in self.gs.results._texts if line.startswith("[statement] ")}
 
     async def _order_with_params(self, sl: SelectionList[str], index: int, lid: str, pc: float) -> bool:
         """Open the parameters form on a lever, move one value off its default; keep it if the form
@@ -309,10 +430,13 @@ class Student:
             if phase == "negotiation":
                 self.check_injects(injects)
                 await self.table_proposal()
+                await self.answer_proposals()
             elif phase == "orders":
                 await self.give_orders()
+            self.read_results()
             self.no_refusal(f"T{gs.model.turn} {phase}")
             await self.ready()
+        self.read_results()
         self.no_refusal("the end")
 
     def no_refusal(self, where: str) -> None:
@@ -336,7 +460,9 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
         problems.append(f"the public aim: {obj.public}")
     for o in obj.secret:
         words = " ".join(o.text.split())
-        if not re.search(rf"[✓✗] (met|missed) +{float(o.points):g} pts: {re.escape(words)}", flat):
+        # "✓ met +2.0 to the score (…)" or "✗ missed +0.0 to the score (+4.5 had it been met)"
+        said = rf"[✓✗] (met|missed) +[+-]\d+\.\d to the score \([^)]*\): {re.escape(words)}"
+        if not re.search(said, flat):
             problems.append(f"secret objective {o.id} with met/missed")
     for t in TEAMS:
         if not re.search(rf"\d\. .* \({t.upper()}\) [+-]\d+\.\d", text):
@@ -344,8 +470,26 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
     return problems
 
 
+def _in_force(gs: GameScreen) -> list[str]:
+    """The agreements this seat saw come into force at adjudication (their status set to active), by
+    id: a signed deal whose signing moves nothing has no card of its own, but always this update."""
+    return sorted(
+        {
+            str(ev["agreement"])
+            for ev in gs.model.log
+            if ev.get("type") == "agreement_update" and (ev.get("update") or {}).get("status") == "active"
+        }
+    )
+
+
 async def _seat(
-    url: str, game_id: str, token: str, scenario: str, team: str, seen: dict[str, Any]
+    url: str,
+    game_id: str,
+    token: str,
+    scenario: str,
+    team: str,
+    seen: dict[str, Any],
+    tabled: asyncio.Barrier | None = None,
 ) -> dict[str, Any]:
     """One student plays a seat to the end through its own app; what it did, for the summary."""
     errors, injects = seen["errors"], seen["injects"]
@@ -353,7 +497,7 @@ async def _seat(
     app = PrecursorApp(url, game_id=game_id, token=token, rulebook=RB)
     async with app.run_test(size=(80, 24)) as pilot:
         gs = await until_online(pilot)
-        student = Student(pilot, gs, scenario, team, errors)
+        student = Student(pilot, gs, scenario, team, errors, tabled)
         await student.play(turns, injects)
         student.check_injects(injects)
         for ev in injects.values():
@@ -370,6 +514,13 @@ async def _seat(
         assert gs.model.ended
         problems = _debrief_problems(text, scenario, team)
         assert not problems, (problems, text)
+        # its own public statement, as the results tab tells it: who, to whom, the words
+        assert student.said is not None, f"no statement made in turn {student.statement_turn}"
+        mine = [h for h in student.heard if h.startswith(f"[statement] {RB.teams[team].name} ")]
+        assert any(f"“{student.said}”" in h for h in mine), (student.said, sorted(student.heard))
+        in_force = _in_force(gs)
+        listed = _text(gs.query_one("#agreements", Static))
+        assert all(aid in listed for aid in in_force), (in_force, listed)  # the proposals tab lists them
     assert not errors, [f"{e.get('code')}: {e.get('message')}" for e in errors]
     return {
         "team": team,
@@ -377,7 +528,14 @@ async def _seat(
         "orders": sum(len(v) for v in student.ordered.values()),
         "with_params": len(student.param_orders),
         "proposals": len(student.tabled),
+        "tabled": sorted(student.tabled.values()),
         "injects": len(injects),
+        "accepted": sorted(pid for _t, pid, a in student.answers if a == "accept"),
+        "rejected": sorted(pid for _t, pid, a in student.answers if a == "reject"),
+        "heard": sorted(student.heard),
+        "said": student.said,
+        "in_force": in_force,
+        "agreements": {a["id"]: list(a.get("parties", [])) for a in gs.model.agreements.values()},
     }
 
 
@@ -416,10 +574,13 @@ async def _play(game: str) -> list[dict[str, Any]]:
             seats = {
                 t: (await lobby.join(g.game_id, g.join_codes[t], f"student-{t}")).token for t in students
             }
+        tabled = asyncio.Barrier(len(students))
         with _watching(seats) as seen:
             async with asyncio.timeout(game_budget(game_turns(game))), asyncio.TaskGroup() as tg:
                 tasks = [
-                    tg.create_task(_seat(url, g.game_id, seats[t], scenario, t, seen[t]), name=f"{game}:{t}")
+                    tg.create_task(
+                        _seat(url, g.game_id, seats[t], scenario, t, seen[t], tabled), name=f"{game}:{t}"
+                    )
                     for t in students
                 ]
     return [t.result() for t in tasks]
@@ -495,6 +656,20 @@ def test_students_play_the_scenario_to_the_end_as_every_team(
     assert [s["team"] for s in seats] == ([SOLO[1]] if game == "solo" else list(TEAMS))
     for s in seats:
         assert s["turns"] == turns and s["proposals"] == turns and s["orders"] >= turns, s
+        # a public statement is read by every seat, its speaker's included
+        for o in seats:
+            assert any(f"“{o['said']}”" in h for h in s["heard"]), (s["team"], o["said"], s["heard"])
+    if game == "solo":
+        return
+    # every proposal a student tabled was answered by the student it was addressed to (none lapsed)
+    answered = {pid for s in seats for pid in s["accepted"] + s["rejected"]}
+    tabled = {pid for s in seats for pid in s["tabled"]}
+    assert tabled <= answered, sorted(tabled - answered)
+    # deals between people: each accepted proposal signed, and at least one came into force
+    signed = {aid for s in seats for aid in s["agreements"]}
+    assert {"A" + pid[1:] for s in seats for pid in s["accepted"]} <= signed
+    in_force = sorted({aid for s in seats for aid in s["in_force"]})
+    assert in_force, f"no agreement between students came into force in {game}"
 
 
 # ---------------------------------------------------------------------- what the play-through found
