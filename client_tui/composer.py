@@ -179,7 +179,7 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
         cost = terms.lever_cost(self.model, self.rb, self.lever, params)
         team = self.model.team or ""
         pc = (self.model.view.get("pc") or {}).get(team)
-        have = f" · {team.upper()} has {float(pc):g} PC" if pc is not None else ""
+        have = f" · {terms.team_name(self.rb, team)} has {float(pc):g} PC" if pc is not None else ""
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
         )

@@ -67,7 +67,7 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
-        lines.append(f"  {place}. {_team_name(rb, team)} ({team.upper()}) {_signed(sc['total'])}{mine}")
+        lines.append(f"  {place}. {_team_name(rb, team)} {_signed(sc['total'])}{mine}")
         for comp in (sc.get("components") or {}).values():
             lines.append(
                 f"       {comp.get('name', '?')}: {_signed(comp.get('value'))}"
@@ -178,8 +178,8 @@ def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """Every agreement this seat knows of, kept or broken, by whom."""
     lines = []
     for aid, a in sorted(game.agreements.items()):
-        parties = ", ".join(p.upper() for p in a.get("parties") or [])
-        reneged = [p.upper() for p in a.get("reneged") or []]
+        parties = ", ".join(_team_name(rb, p) for p in a.get("parties") or [])
+        reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
         status = str(a.get("status", ""))
         if reneged:
             verdict = "broken by " + ", ".join(reneged)
