@@ -69,9 +69,9 @@ WINDOW_NAMES = {
 TALLIES = {
     "agreements": "agreements {team} has signed",
     "reneged": "times {team} reneged",
-    "badges": "{team}'s badges",
-    "secret": "{team}'s secret objectives met",
-    "agr": "{team}'s agreement points",
+    "badges": "badges of {team}",
+    "secret": "secret objectives met by {team}",
+    "agr": "agreement points of {team}",
 }
 # a lever's play counters (played this turn, streak, count): bookkeeping that every order moves
 _COUNTERS = ("played.", "streak.", "count.")
@@ -251,7 +251,8 @@ def time_left(game: LiveGame, now: float | None = None) -> str:
 
 
 def status_line(game: LiveGame, now: float | None = None) -> str:
-    who = _team(None, game.team) if game.team else game.role
+    # the team's code, like the readiness row beside it: the line must fit 80 columns
+    who = game.team.upper() if game.team else game.role
     conn = {"connected": "● online", "lost": "○ OFFLINE — reconnecting", "connecting": "○ connecting"}.get(
         game.connection, game.connection
     )
@@ -341,11 +342,8 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
     elif t == "election":
         reason = ev.get("reason") or f"election: {ev.get('result', '')}"
     elif t == "orders_revealed":
-        levers = ", ".join(
-            (f"{_team(rb, o['team'])} " if o.get("team") else "") + str(o.get("lever", "?"))
-            for o in ev.get("orders") or []
-        )
-        whose = f"{_team(rb, ev['team'])}'s orders" if ev.get("team") else "public orders"
+        levers = ", ".join(str(o.get("lever", "?")) for o in ev.get("orders") or [])
+        whose = f"orders of {_team(rb, ev['team'])}" if ev.get("team") else "public orders"
         return f"[orders_revealed] turn {ev.get('turn', '?')} {whose}: {levers or 'none'}"
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"

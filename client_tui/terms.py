@@ -257,8 +257,13 @@ def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[boo
         for row in model.view.get("levers") or []:
             if row["id"] == lever and not row.get("available"):
                 return False, str(row.get("why_not") or f"{lv.code} cannot be ordered now")
+        # the view's availability is at the default values; the clause may set others (MX-ME 30
+        # points up when it may move 20)
+        why = param_problem(model, rb, lever, dict(clause.get("params") or {}))
+        if why is not None:
+            return False, why
         return True, f"{lv.code} can be ordered"
-    return None, f"{team_name(rb, actor)}'s record is not shown to you"
+    return None, f"the record of {team_name(rb, actor)} is not shown to you"
 
 
 def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:

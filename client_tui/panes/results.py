@@ -57,12 +57,9 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     if t == "proposal_response":
         return f"[answer] {ev.get('proposal', '?')}: {ev.get('reason', '')}"
     if t == "orders_revealed":
-        levers = ", ".join(
-            (f"{terms.team_name(rb, str(o['team']))} " if o.get("team") else "")
-            + _lever(rb, str(o.get("lever", "?")))
-            for o in ev.get("orders") or []
-        )
-        whose = f"{team}'s orders" if team else "public orders"
+        # a lever's code starts with its team's (MX-PORT is Mexico's): no team before it
+        levers = ", ".join(_lever(rb, str(o.get("lever", "?"))) for o in ev.get("orders") or [])
+        whose = f"orders of {team}" if team else "public orders"
         return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
     if t not in TAGS or t in ("compliance", "agreement"):
         return None

@@ -152,7 +152,8 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             await pilot.press("4")
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[3]) == "Mexico MX-PLAN(i); United States US-SAN-1 (packages 2)"
+            # the codes carry their teams' prefixes; the teams are named in "between"
+            assert str(table.get_row_at(0)[3]) == "MX-PLAN(i); US-SAN-1 (packages 2)"
             # below the status line, whose readiness row is a compact glyph per team
             tab = "\n".join(screen_text(app).splitlines()[1:])
             assert "United States → Mexico" in tab
@@ -167,7 +168,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
                 "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played once"
                 " per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
-            assert "? cannot tell: United States's record is not shown to you" in text
+            assert "? cannot tell: the record of United States is not shown to you" in text
             assert "CANNOT" not in text and "You cannot keep your side" not in text
             assert not bare_ids(text, []), bare_ids(text, [])
             # nothing to warn about: a accepts at once
