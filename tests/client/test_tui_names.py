@@ -22,10 +22,11 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable
 
 from client_tui import render, terms
-from client_tui.composer import ProposalScreen
+from client_tui.composer import ParamsScreen, ProposalScreen
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
 from client_tui.panes.proposals import clause_cell, modules_text, replies_text
@@ -202,3 +203,59 @@ async def test_a_refusal_reads_as_its_message_and_a_statement_alone_reads_as_sen
             assert code == "once_only"
             assert gs._notice_text == f"refused: {message}"
             assert "once_only" not in screen_text(app) and message[:40] in screen_text(app)
+
+
+# ---------------------------------------------------------------------- windows that keep their ends
+
+
+def _on_screen(app: Any, selector: str) -> bool:
+    """The widget is drawn whole inside the terminal."""
+    region = app.screen.query_one(selector).region
+    return bool(region.height) and region.y >= 0 and region.bottom <= app.size.height
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_proposal_in_full_and_the_parameters_keep_heading_and_buttons_while_the_text_scrolls(
+    url: str, size: tuple[int, int]
+) -> None:
+    """A long proposal, and a lever with three parameters on a terminal too short for them: the
+    heading and the buttons stay where they are while the text between them scrolls to its end (the
+    heading went with the text, and the buttons sat below the last line)."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=size) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        clauses = [{"actor": "mx", "lever": lv, "duration": 2} for lv in ("mx_port", "mx_trace", "mx_arrest")]
+        clauses += [{"actor": "us", "lever": lv} for lv in ("us_san_1", "us_arms", "us_demand", "us_bic")]
+        p = {"id": "T1-US-1", "from": "us", "parties": ["us", "mx"], "clauses": clauses, "note": "x " * 300}
+        text = terms.proposal_text(gs.model, gs.rb, p)
+        app.push_screen(ProposalScreen(text))
+        await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
+        await pilot.pause(0.2)
+        body = app.screen.query(VerticalScroll).first()
+        assert body.max_scroll_y > 0  # the text is longer than the window
+        assert "Proposal T1-US-1 from United States" in screen_text(app)
+        body.scroll_end(animate=False)
+        await pilot.pause(0.2)
+        assert body.scroll_y == body.max_scroll_y > 0
+        assert _on_screen(app, "#close") and _on_screen(app, "#accept")
+        assert "Cost in political capital" in screen_text(app)
+        assert "Proposal T1-US-1 from United States" in screen_text(app)
+        await pilot.press("escape")
+
+        app.push_screen(ParamsScreen(gs.model, gs.rb, "mx_consent", {}))
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the parameters")
+        await pilot.pause(0.2)
+        assert "MX-CONSENT — " in screen_text(app) and _on_screen(app, "#param-ok")
+        # three parameters fit 24 rows; a terminal split in two has 16
+        await pilot.resize_terminal(size[0], 16)
+        await pilot.pause(0.3)
+        body = app.screen.query(VerticalScroll).first()
+        assert body.max_scroll_y > 0
+        body.scroll_end(animate=False)
+        await pilot.pause(0.2)
+        assert body.scroll_y == body.max_scroll_y
+        assert "MX-CONSENT — " in screen_text(app)
+        assert _on_screen(app, "#param-ok") and _on_screen(app, "#param-cost")
+        assert "MX-CONSENT — " in screen_text(app)
