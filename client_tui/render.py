@@ -49,6 +49,18 @@ def number(v: Any) -> str:
     return str(v)
 
 
+#: units whose values are whole numbers of things: a count reads "2", never "2.0"
+WHOLE_UNITS = frozenset({"count", "turns", "months", "people", "points", "deaths/yr", "homicides/yr"})
+
+
+def amount(v: Any, unit: str) -> str:
+    """A value in its unit's terms: a whole unit (a count, turns, months) without a decimal point,
+    anything else, and a large number (107k), as ``number`` writes it."""
+    if unit in WHOLE_UNITS and isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 100_000:
+        return f"{float(v):,.0f}"
+    return number(v)
+
+
 def figure(v: Any) -> str:
     """A value in a sentence: whole numbers without a decimal point (54, not 54.0)."""
     if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and abs(v) < 100_000:

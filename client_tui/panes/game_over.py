@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
 
+from ..render import WHOLE_UNITS
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -87,8 +88,6 @@ def _shown(game: LiveGame) -> dict[str, dict[str, Any]]:
     return {str(i["id"]): i for i in game.view.get("indicators") or [] if isinstance(i, dict) and "id" in i}
 
 
-# units whose values are whole numbers of things: never "3.0"
-WHOLE_UNITS = {"count", "turns", "months", "people", "points", "deaths/yr", "homicides/yr"}
 # indicators the rulebook gives no unit (so "index") that count things: by the name they are given
 COUNTING = re.compile(r"^(times|turns|consecutive turns|number of|public blame)|badges earned", re.I)
 
@@ -103,7 +102,11 @@ def value_text(v: Any, unit: str = "", name: str = "") -> str:
         return str(v)
     whole = unit in WHOLE_UNITS or (unit in ("", "index") and bool(COUNTING.search(name)))
     text = f"{float(v):,.0f}" if whole else f"{float(v):,.1f}".rstrip("0").rstrip(".")
-    return text if unit in ("", "index") or (whole and unit == "count") else f"{text} {unit}"
+    if unit in ("", "index") or (whole and unit == "count"):
+        return text
+    if whole and text == "1" and unit in ("turns", "months"):  # "1 month", not "1 months"
+        unit = unit[:-1]
+    return f"{text} {unit}"
 
 
 def _value(rb: Rulebook, ind: dict[str, Any]) -> str:
