@@ -411,7 +411,7 @@ class GameScreen(Screen[None]):
     def _refusal(self, exc: CommandRefused) -> str:
         """A refusal as a player reads it: the server's message, which says what was wrong in words. The
         code (``once_only``) means nothing to a student; the facilitator, who may have to explain it,
-        sees it in brackets, and the app's log keeps it for anyone debugging."""
+        sees it after the message, and the app's log keeps it for anyone debugging."""
         self.log.warning("command refused", code=exc.code, message=exc.message)
         self.last_refusal = (exc.code, exc.message)
         code = f" (code {exc.code})" if self.model.role == "facilitator" else ""
