@@ -336,10 +336,10 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
         problems.append(f"the public aim: {obj.public}")
     for o in obj.secret:
         words = " ".join(o.text.split())
-        if not re.search(rf"[✓✗] (met|missed) +{float(o.points):g} pts: {re.escape(words)}", flat):
+        if not re.search(rf"[✓✗] (met|missed) +[^:]+: {re.escape(words)}", flat):
             problems.append(f"secret objective {o.id} with met/missed")
     for t in TEAMS:
-        if not re.search(rf"\d\. .* \({t.upper()}\) [+-]\d+\.\d", text):
+        if not re.search(rf"\d\. {RB.teams[t].name} [+-]\d+\.\d", text):
             problems.append(f"the final score of {t.upper()}")
     return problems
 
