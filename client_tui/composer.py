@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -57,7 +57,33 @@ MODAL_CSS = """
 {name} .param-row Input, {name} .param-row Select {{ width: 24; }}
 {name} Button {{ margin-right: 1; }}
 {name} .head {{ text-style: bold; }}
+{name} > .frame {{
+    width: 100; max-width: 100%; height: auto; max-height: 100%;
+    padding: 0 1; border: thick $primary; background: $surface;
+}}
+{name} .frame > VerticalScroll {{ height: auto; }}
 """
+
+
+class FixedEnds(ModalScreen[Any]):
+    """A window whose heading and buttons stay put while the text between them scrolls (``.frame``
+    holds the heading, one VerticalScroll and the rest). The scroll's height is what the screen leaves
+    once the fixed parts are drawn: CSS alone either pushed the buttons off a short terminal (an auto
+    height) or drew a short text in a full-height window (``1fr``)."""
+
+    @on(events.Mount)
+    def _fit_when_drawn(self) -> None:  # a subclass's own on_mount runs as well
+        self.call_after_refresh(self._fit)
+
+    @on(events.Resize)
+    def _fit(self) -> None:
+        frames = self.query(".frame")
+        if not frames:
+            return
+        frame = frames.first()
+        body = frame.query_children(VerticalScroll).first()
+        fixed = sum(w.outer_size.height for w in frame.children if w is not body and w.display)
+        body.styles.max_height = max(3, self.size.height - fixed - frame.styles.gutter.height)
 
 
 class ParamForm(Vertical):
@@ -135,7 +161,7 @@ class ParamForm(Vertical):
 # ---------------------------------------------------------------------- an order's parameters
 
 
-class ParamsScreen(ModalScreen[dict[str, Any] | None]):
+class ParamsScreen(FixedEnds):
     """The parameters of one order: each within its range, with the cost they come to."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "done", "Set")]
@@ -148,10 +174,11 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         lv = self.rb.levers[self.lever]
-        with VerticalScroll():
-            yield Static(f"{lv.code} — {lv.name}", classes="head", markup=False)
-            yield Static(lv.description.strip(), markup=False)
-            yield self.form
+        with Vertical(classes="frame"):
+            yield Static(f"{lv.code} — {lv.name}", classes="head", id="param-head", markup=False)
+            with VerticalScroll(id="param-body"):
+                yield Static(lv.description.strip(), markup=False)
+                yield self.form
             yield Static("", id="param-cost", markup=False)
             with Horizontal():
                 yield Button("Set (ctrl+s)", id="param-ok", variant="primary")
@@ -179,7 +206,7 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
         cost = terms.lever_cost(self.model, self.rb, self.lever, params)
         team = self.model.team or ""
         pc = (self.model.view.get("pc") or {}).get(team)
-        have = f" · {team.upper()} has {float(pc):g} PC" if pc is not None else ""
+        have = f" · {terms.team_name(self.rb, team)} has {float(pc):g} PC" if pc is not None else ""
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
         )
@@ -206,7 +233,7 @@ class ParamsScreen(ModalScreen[dict[str, Any] | None]):
 # ---------------------------------------------------------------------- a proposal read in full
 
 
-class ProposalScreen(ModalScreen[str | None]):
+class ProposalScreen(FixedEnds):
     """A proposal in full (terms.proposal_text); answers with the action chosen, or None. Only the
     answers in ``offered`` have a button and a key: another pair's proposal, or a closed one, is read
     and closed, never answered."""
@@ -226,8 +253,11 @@ class ProposalScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         buttons = [("accept", "Accept (a)"), ("reject", "Reject (r)"), ("counter", "Counter (c)")]
-        with VerticalScroll():
-            yield Static(self.text, id="proposal-text", markup=False)
+        head, _, body = self.text.partition("\n")
+        with Vertical(classes="frame"):
+            yield Static(head, classes="head", id="proposal-head", markup=False)
+            with VerticalScroll(id="proposal-body"):
+                yield Static(body, id="proposal-text", markup=False)
             with Horizontal():
                 for action, label in buttons:
                     if action in self.offered:

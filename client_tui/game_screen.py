@@ -169,6 +169,8 @@ class GameScreen(Screen[None]):
         self.control = ControlPane(self.model, rb, self.try_send)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._notice_text = ""  # what the notice line says now
+        # the last refusal as the server sent it (code, message): the notice line shows only the message
+        self.last_refusal: tuple[str, str] | None = None
         self._view_requests = 0
         self._history_read = False  # the injects released before this screen connected are read once
         self._end_shown = False  # the debrief comes up once, when the game is over
@@ -408,10 +410,19 @@ class GameScreen(Screen[None]):
         try:
             await self.client.send(command)
         except CommandRefused as exc:
-            return f"refused — {exc.code}: {exc.message}"
+            return self._refusal(exc)
         except (ConnectionLost, TimeoutError):
             return NOT_SENT
         return None
+
+    def _refusal(self, exc: CommandRefused) -> str:
+        """A refusal as a player reads it: the server's message, which says what was wrong in words. The
+        code (``once_only``) means nothing to a student; the facilitator, who may have to explain it,
+        sees it after the message, and the app's log keeps it for anyone debugging."""
+        self.log.warning("command refused", code=exc.code, message=exc.message)
+        self.last_refusal = (exc.code, exc.message)
+        code = f" (code {exc.code})" if self.model.role == "facilitator" else ""
+        return f"refused: {exc.message}{code}"
 
     async def table_proposal(self, command: Propose) -> str | None:
         """The composer's send: it stays open with the reason if the server refuses."""
@@ -485,12 +496,20 @@ class GameScreen(Screen[None]):
         sent = await self.send(command)
         self.orders.refused = not sent
         if sent:
-            chosen = [  # by code, as the orders tab names them, with any parameters set
-                (self.rb.levers[o.lever].code if o.lever in self.rb.levers else o.lever)
-                + (" (" + ", ".join(f"{k} {v}" for k, v in o.params.items()) + ")" if o.params else "")
-                for o in command.orders
-            ]
-            self.notice(f"orders submitted: {', '.join(chosen) or 'none (hold)'}")
+            self.notice(self._submitted(command))
+
+    def _submitted(self, command: SubmitOrders) -> str:
+        """What went in, in words: the orders by code with any parameters set, and the statement, which
+        a submission may carry alone ("orders submitted: none (hold)" read as if nothing was sent)."""
+        chosen = [
+            (self.rb.levers[o.lever].code if o.lever in self.rb.levers else o.lever)
+            + (" (" + ", ".join(f"{k} {v}" for k, v in o.params.items()) + ")" if o.params else "")
+            for o in command.orders
+        ]
+        if command.statement is None:
+            return f"orders submitted: {', '.join(chosen) or 'none (hold)'}"
+        said = "public statement sent"
+        return f"orders submitted: {', '.join(chosen)}; {said}" if chosen else f"{said}; no orders (hold)"
 
     # ------------------------------------------------------------------ actions
 

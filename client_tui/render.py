@@ -51,6 +51,18 @@ def number(v: Any) -> str:
     return str(v)
 
 
+#: units whose values are whole numbers of things: a count reads "2", never "2.0"
+WHOLE_UNITS = frozenset({"count", "turns", "months", "people", "points", "deaths/yr", "homicides/yr"})
+
+
+def amount(v: Any, unit: str) -> str:
+    """A value in its unit's terms: a whole unit (a count, turns, months) without a decimal point,
+    anything else, and a large number (107k), as ``number`` writes it."""
+    if unit in WHOLE_UNITS and isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 100_000:
+        return f"{float(v):,.0f}"
+    return number(v)
+
+
 def figure(v: Any) -> str:
     """A value in a sentence: whole numbers without a decimal point (54, not 54.0)."""
     if isinstance(v, int | float) and not isinstance(v, bool) and float(v).is_integer() and abs(v) < 100_000:
@@ -71,9 +83,9 @@ WINDOW_NAMES = {
 TALLIES = {
     "agreements": "agreements {team} has signed",
     "reneged": "times {team} reneged",
-    "badges": "{team}'s badges",
-    "secret": "{team}'s secret objectives met",
-    "agr": "{team}'s agreement points",
+    "badges": "badges of {team}",
+    "secret": "secret objectives met by {team}",
+    "agr": "agreement points of {team}",
 }
 # a lever's play counters (played this turn, streak, count): bookkeeping that every order moves
 _COUNTERS = ("played.", "streak.", "count.")
@@ -110,8 +122,15 @@ def key_name(rb: Rulebook | None, key: str) -> str:
     if head == "module" and rest:
         return f"trilateral module {rest.upper()} in force"
     if head in TALLIES and rest:
-        return TALLIES[head].format(team=rest.upper() if len(rest) == 2 else rest)
+        return TALLIES[head].format(team=_team(rb, rest) if len(rest) == 2 else rest)
     return key
+
+
+def _team(rb: Rulebook | None, team: Any) -> str:
+    """A team by its name: a player reads "Mexico", never the engine's ``mx`` or ``MX``."""
+    from .terms import team_name  # terms reads this module's key_name: imported where used
+
+    return team_name(rb, str(team or "")) if team else ""
 
 
 def rule_name(rb: Rulebook | None, rule: str) -> str:
@@ -281,6 +300,7 @@ def ended_month(game: LiveGame) -> str:
 
 
 def status_line(game: LiveGame, now: float | None = None) -> str:
+    # the team's code, like the readiness row beside it: the line must fit 80 columns
     who = game.team.upper() if game.team else game.role
     conn = {"connected": "● online", "lost": "○ OFFLINE — reconnecting", "connecting": "○ connecting"}.get(
         game.connection, game.connection
@@ -343,9 +363,9 @@ def score_text(game: LiveGame) -> str:
     parts = []
     for t, sc in scores.items():
         if sc and (team is None or t == team):
-            parts.append(f"{t.upper()} score estimate {sc.get('total', 0):+.1f}")
+            parts.append(f"{_team(None, t)} score estimate {sc.get('total', 0):+.1f}")
     for t, v in pc.items():
-        parts.append(f"{t.upper()} political capital {number(v)}")
+        parts.append(f"{_team(None, t)} political capital {number(v)}")
     return "   ".join(parts) or "no score yet"
 
 
@@ -361,25 +381,22 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
     if t == "order_executed":
         head = ev.get("code") or head  # the lever as the orders tab names it
-        reason = f"{ev.get('team', '').upper()} {ev.get('name', reason)}"
+        reason = f"{_team(rb, ev.get('team'))} {ev.get('name', reason)}"
         params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
         reason += f" ({params})" if params else ""
     elif t == "order_failed":
-        reason = f"{ev.get('team', '').upper()} order failed: {ev.get('why', reason)}"
+        reason = f"{_team(rb, ev.get('team'))} order failed: {ev.get('why', reason)}"
     elif t == "election":
         reason = ev.get("reason") or f"election: {ev.get('result', '')}"
     elif t == "orders_revealed":
-        levers = ", ".join(
-            (f"{o['team'].upper()} " if o.get("team") else "") + str(o.get("lever", "?"))
-            for o in ev.get("orders") or []
-        )
-        whose = f"{ev['team'].upper()} orders" if ev.get("team") else "public orders"
+        levers = ", ".join(str(o.get("lever", "?")) for o in ev.get("orders") or [])
+        whose = f"orders of {_team(rb, ev['team'])}" if ev.get("team") else "public orders"
         return f"[orders_revealed] turn {ev.get('turn', '?')} {whose}: {levers or 'none'}"
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"
     elif t == "score":
         totals = [
-            f"{team.upper()} {sc['total']:+.1f}"
+            f"{_team(rb, team)} {sc['total']:+.1f}"
             for team, sc in (ev.get("scores") or {}).items()
             if isinstance(sc, dict) and isinstance(sc.get("total"), int | float)
         ]
@@ -409,8 +426,8 @@ def _agreement_update(ev: dict[str, Any]) -> str:
             parts.append(f"now {v}")
         elif k == "modules_active":
             parts.append("its modules are in force" if v else "its modules are not in force")
-        elif isinstance(v, list):  # the teams that honoured (or reneged on) it, by their codes
-            parts.append(f"{k.replace('_', ' ')} by " + (", ".join(str(t).upper() for t in v) or "no party"))
+        elif isinstance(v, list):  # the teams that honoured (or reneged on) it
+            parts.append(f"{k.replace('_', ' ')} by " + (team_list(v) or "no party"))
         else:
             parts.append(f"{k.replace('_', ' ')}: {number(v)}")
     return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")
@@ -435,7 +452,9 @@ def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
 def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
     if key == "rule" and isinstance(value, str):
         return rule_name(rb, value)
-    shown = number(value) if isinstance(value, float) else value
+    shown = number(value) if isinstance(value, float | bool) else value
+    if len(key) == 2 and _team(rb, key) != key.upper():  # a team's say, keyed by the team (a review)
+        key = _team(rb, key)
     if isinstance(value, str) and rb is not None:  # a lever or a value the engine names by its key
         shown = rb.levers[value].code if value in rb.levers else key_name(rb, value)
     return f"{key.replace('_', ' ')} {shown}"

@@ -162,7 +162,8 @@ def pc_text(v: float | None) -> str:
 
 
 def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
-    """One clause as a sentence: who commits to which lever (code and name), its parameters, when."""
+    """One clause as a sentence: which team (by name) commits to which lever (code and name), its
+    parameters, when."""
     lever = str(clause.get("lever"))
     lv = rb.levers.get(lever)
     head = f"{lv.code} — {lv.name}" if lv is not None else lever
@@ -172,7 +173,7 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     when = "once" if dur == 0 else f"for {dur} turn{'s' if dur != 1 else ''}"
     if start:
         when += f" from turn {start}"
-    text = f"{str(clause.get('actor', '?')).upper()} commits to {head}"
+    text = f"{team_name(rb, str(clause.get('actor', '?')))} commits to {head}"
     if params:
         text += f" ({params})"
     text += f", {when}"
@@ -205,26 +206,49 @@ def condition_of(indicator: str, op: str, value: str) -> str:
     return f"{indicator} {op} {number:g}"
 
 
+def played_once(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
+    """Whether the clause's once-only lever has been played by its team, as far as this team knows
+    (its own count, or another team's order it saw carried out)."""
+    actor, lever = str(clause.get("actor")), str(clause.get("lever"))
+    lv = rb.levers.get(lever)
+    if lv is None or not lv.once:
+        return False
+    if actor == model.team:
+        return bool(((model.view.get("counts") or {}).get(lever) or {}).get("count", 0))
+    return any(
+        ev.get("type") == "order_executed" and ev.get("lever") == lever and ev.get("team", actor) == actor
+        for ev in model.results
+    )
+
+
 def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[bool | None, str]:
     """Whether the committed team can keep a clause now: (True, why), (False, why), or (None, why) when
-    this team cannot tell (another team's record is its own)."""
+    this team cannot tell (another team's record is its own).
+
+    A once-only lever the team has played already cannot be ordered again, yet the engine counts a
+    clause on it as kept (a one-off act carried out fulfils the commitment): said as kept, so nobody
+    is warned off a deal that cannot be broken that way. The composer still flags such a clause as
+    promising nothing new."""
     actor, lever = str(clause.get("actor")), str(clause.get("lever"))
     lv = rb.levers.get(lever)
     if lv is None:
         return False, f"{lever} is not a lever of these rules"
+    if played_once(model, rb, clause):
+        return True, (
+            f"{lv.code} can be played once per game and {team_name(rb, actor)} has played it already:"
+            " the rules count the clause as kept"
+        )
     if actor == model.team:
-        count = ((model.view.get("counts") or {}).get(lever) or {}).get("count", 0)
-        if lv.once and count > 0:
-            return False, f"{lv.code} can be played once per game and already was"
         for row in model.view.get("levers") or []:
             if row["id"] == lever and not row.get("available"):
                 return False, str(row.get("why_not") or f"{lv.code} cannot be ordered now")
+        # the view's availability is at the default values; the clause may set others (MX-ME 30
+        # points up when it may move 20)
+        why = param_problem(model, rb, lever, dict(clause.get("params") or {}))
+        if why is not None:
+            return False, why
         return True, f"{lv.code} can be ordered"
-    if lv.once and any(
-        ev.get("type") == "order_executed" and ev.get("lever") == lever for ev in model.results
-    ):
-        return False, f"{lv.code} can be played once per game and {actor.upper()} has played it"
-    return None, f"{actor.upper()}'s record is not shown to you"
+    return None, f"the record of {team_name(rb, actor)} is not shown to you"
 
 
 def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:
@@ -253,7 +277,8 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
     cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
     pc = (model.view.get("pc") or {}).get(str(team))
     if mine and cost is not None and pc is not None and cost > float(pc):
-        problems.append(f"your clauses cost {cost:g} PC a turn and {str(team).upper()} has {float(pc):g} PC")
+        have = f"{team_name(rb, str(team))} has {float(pc):g} PC"
+        problems.append(f"your clauses cost {cost:g} PC a turn and {have}")
     return problems
 
 
@@ -261,10 +286,10 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     """A proposal in full: who, the terms, each clause in words with its cost and whether the committed
     team can keep it now, and what the whole deal costs each party."""
     parties = ", ".join(team_name(rb, str(t)) for t in p.get("parties") or [])
-    accepted = ", ".join(str(t).upper() for t in p.get("accepted") or []) or "nobody yet"
+    accepted = ", ".join(team_name(rb, str(t)) for t in p.get("accepted") or []) or "nobody yet"
     framing = FRAMING_WORDS.get(str(p.get("framing") or "none"), str(p.get("framing")))
     lines = [
-        f"Proposal {p.get('id')} from {str(p.get('from', '?')).upper()}"
+        f"Proposal {p.get('id')} from {team_name(rb, str(p.get('from', '?')))}"
         + (f" ({p['by']})" if p.get("by") else ""),
         f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
         f"Status: {p.get('status', 'open')}, accepted by {accepted}",
@@ -278,16 +303,17 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
         ok, why = keepable(model, rb, c)
         mark = {True: "✓ can keep it now", False: "✗ CANNOT keep it now", None: "? cannot tell"}[ok]
+        if ok and played_once(model, rb, c):
+            mark = "✓ kept already"
         lines.append(f" {i + 1}. {clause_words(rb, c)}")
         free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
-        lines.append(
-            f"    costs {str(c.get('actor', '?')).upper()} {pc_text(cost)} a turn{free} · {mark}: {why}"
-        )
+        who = team_name(rb, str(c.get("actor", "?")))
+        lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
     costs = costs_by_party(model, rb, p)
     lines += [
         "",
         "Cost in political capital for a turn every clause is due: "
-        + " · ".join(f"{t.upper()} {pc_text(v)}" for t, v in costs.items()),
+        + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
     ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:

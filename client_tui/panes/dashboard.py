@@ -226,5 +226,5 @@ class DashboardPane(Vertical):
         cells = render.cells(
             "\n".join(lines), "", unit, render.sparkline(ind.get("trend", []), trend_w), marks(ind)
         )
-        cells[1] = Text(render.number(value), justify="right")
+        cells[1] = Text(render.amount(value, unit), justify="right")
         table.add_row(*cells, key=str(ind["id"]), height=len(lines))

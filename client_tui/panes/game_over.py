@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ..render import ended_month
+from ..render import WHOLE_UNITS, ended_month
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
-        lines.append(f"  {place}. {_team_name(rb, team)} ({team.upper()}) {_signed(sc['total'])}{mine}")
+        lines.append(f"  {place}. {_team_name(rb, team)} {_signed(sc['total'])}{mine}")
         for comp in (sc.get("components") or {}).values():
             lines.append(
                 f"       {comp.get('name', '?')}: {_signed(comp.get('value'))}"
@@ -68,8 +68,6 @@ def _shown(game: LiveGame) -> dict[str, dict[str, Any]]:
     return {str(i["id"]): i for i in game.view.get("indicators") or [] if isinstance(i, dict) and "id" in i}
 
 
-# units whose values are whole numbers of things: never "3.0"
-WHOLE_UNITS = {"count", "turns", "months", "people", "points", "deaths/yr", "homicides/yr"}
 # indicators the rulebook gives no unit (so "index") that count things: by the name they are given
 COUNTING = re.compile(r"^(times|turns|consecutive turns|number of|public blame)|badges earned", re.I)
 
@@ -84,7 +82,11 @@ def value_text(v: Any, unit: str = "", name: str = "") -> str:
         return str(v)
     whole = unit in WHOLE_UNITS or (unit in ("", "index") and bool(COUNTING.search(name)))
     text = f"{float(v):,.0f}" if whole else f"{float(v):,.1f}".rstrip("0").rstrip(".")
-    return text if unit in ("", "index") or (whole and unit == "count") else f"{text} {unit}"
+    if unit in ("", "index") or (whole and unit == "count"):
+        return text
+    if whole and text == "1" and unit in ("turns", "months"):  # "1 month", not "1 months"
+        unit = unit[:-1]
+    return f"{text} {unit}"
 
 
 def _value(rb: Rulebook, ind: dict[str, Any]) -> str:
@@ -159,8 +161,8 @@ def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """Every agreement this seat knows of, kept or broken, by whom."""
     lines = []
     for aid, a in sorted(game.agreements.items()):
-        parties = ", ".join(p.upper() for p in a.get("parties") or [])
-        reneged = [p.upper() for p in a.get("reneged") or []]
+        parties = ", ".join(_team_name(rb, p) for p in a.get("parties") or [])
+        reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
         status = str(a.get("status", ""))
         if reneged:
             verdict = "broken by " + ", ".join(reneged)

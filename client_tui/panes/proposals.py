@@ -86,14 +86,17 @@ def replies_text(model: LiveGame) -> str:
 
 
 def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
-    """The clauses in the table: who commits to what by lever code, with the parameters set."""
+    """The clauses in the table by lever code, with the parameters set. A code starts with its team's
+    (MX-PLAN is Mexico's) and the "between" column names the teams, so the cell names no team: a name
+    before each code pushed the conditions off a 120-column table, and the engine's ``MX`` before
+    ``MX-PLAN`` told a student nothing."""
     parts = []
     for c in p.get("clauses", []):
         lv = rb.levers.get(str(c.get("lever")))
         code = lv.code if lv is not None else str(c.get("lever"))
         params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
         cond = f" [if {c['condition']}]" if c.get("condition") else ""
-        parts.append(f"{str(c.get('actor', '?')).upper()} {code}" + (f" ({params})" if params else "") + cond)
+        parts.append(code + (f" ({params})" if params else "") + cond)
     parts += [f"module {str(m).upper()}" for m in p.get("modules") or []]
     return "; ".join(parts)
 

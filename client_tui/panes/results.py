@@ -42,7 +42,7 @@ def _lever(rb: Rulebook | None, lever: str) -> str:
 def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     """The card's first line in words, or None to keep the one render.why_card wrote."""
     t = ev["type"]
-    team = str(ev.get("team") or "").upper()
+    team = terms.team_name(rb, str(ev["team"])) if ev.get("team") else ""
     if t == "order_executed":
         lever = str(ev.get("lever") or "")
         name = ev.get("name") or (rb.levers[lever].name if rb is not None and lever in rb.levers else lever)
@@ -51,17 +51,15 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         return f"[order] {team} {name} ({_lever(rb, lever)}){with_params}".replace("  ", " ")
     if t == "compliance":  # a clause of an agreement, kept or not this turn
         verdict = "clause kept" if ev.get("met") else "clause broken"
-        return f"[{verdict}] {ev.get('reason', '')}".rstrip()
+        return f"[{verdict}] {_clause_verdict(ev, rb, team)}".rstrip()
     if t == "order_failed":
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
     if t == "proposal_response":
         return f"[answer] {ev.get('proposal', '?')}: {ev.get('reason', '')}"
     if t == "orders_revealed":
-        levers = ", ".join(
-            (f"{o['team'].upper()} " if o.get("team") else "") + _lever(rb, str(o.get("lever", "?")))
-            for o in ev.get("orders") or []
-        )
-        whose = f"{team}'s orders" if team else "public orders"
+        # a lever's code starts with its team's (MX-PORT is Mexico's): no team before it
+        levers = ", ".join(_lever(rb, str(o.get("lever", "?"))) for o in ev.get("orders") or [])
+        whose = f"orders of {team}" if team else "public orders"
         return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
     if t not in TAGS or t in ("compliance", "agreement"):
         return None
@@ -79,12 +77,25 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
     return f"[{TAGS[t]}] {what}" + (f": {reason}" if reason else "")
 
 
+def _clause_verdict(ev: dict[str, Any], rb: Rulebook | None, team: str) -> str:
+    """A clause kept or broken, told from the event's fields: the team by its name and the lever by its
+    code with its name beside it, since the engine's sentence ("CA played CA-ISSL as agreed") gives a
+    student two codes and nothing to read."""
+    lever = str(ev.get("lever") or "")
+    if rb is None or not team or lever not in rb.levers:
+        return render.gloss(rb, str(ev.get("reason") or ""))
+    lv = rb.levers[lever]
+    did = "played" if ev.get("met") else "did not play"
+    where = f" in {ev['agreement']}" if ev.get("agreement") else ""
+    return f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
+
+
 def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str:
     """A free action's outcome in words: whose, its title, the band and chance, the roll, whether it
     worked, the values by name before → after, and the reason (the argument and the ruling quoted)."""
     from ..white_cell import resolution_words
 
-    team = str(ev.get("team") or "").upper()
+    team = terms.team_name(rb, str(ev["team"])) if ev.get("team") else ""
     lines = [f"[free action] {team} {title}: " + (resolution_words(rb, ev) if rb is not None else "")]
     nums = render.changes_text(ev, rb)
     # a value the team sees only as an estimate moves without its number: named, so "it worked" is

@@ -96,9 +96,9 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             check = static_text(app, "#c-check")
             assert check == "ok: the server will take it (2 clause(s))", check
             text = screen_text(app)
-            assert "MX commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
+            assert "Mexico commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
             assert "(level 2), for 1 turn · 3 PC a turn" in text
-            assert "US commits to US-SAN-1 — Kingpin and material-support sanctions" in text
+            assert "United States commits to US-SAN-1 — Kingpin and material-support sanctions" in text
             cs.query_one("#c-note", Input).value = "Both of us move this month."
             await pilot.press("ctrl+s")
             got = await frames_until(us, is_event("proposal"))
@@ -112,7 +112,7 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert "proposal tabled" in static_text(app, "#notice")
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[3]) == "MX MX-PRESENCE (level 2); US US-SAN-1 (packages 2)"
+            assert str(table.get_row_at(0)[3]) == ("MX-PRESENCE (level 2); US-SAN-1 (packages 2)")
 
 
 async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
@@ -168,6 +168,8 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             {"actor": "mx", "lever": "mx_plan_1", "duration": 2},
             {"actor": "mx", "lever": "mx_presence", "params": {"level": 2}, "condition": "mx.st < 60"},
             {"actor": "us", "lever": "us_san_1", "params": {"packages": 2}},
+            # enforcement may move 20 points a turn: 60 to 90 cannot be ordered
+            {"actor": "mx", "lever": "mx_me", "params": {"level": 90}},
         ]
         await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
         pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
@@ -180,23 +182,28 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
-                "MX MX-PLAN(i); MX MX-PRESENCE (level 2) [if mx.st < 60]; US US-SAN-1 (packages 2)"
+                "MX-PLAN(i); MX-PRESENCE (level 2) [if mx.st < 60]; US-SAN-1 (packages 2); MX-ME (level 90)"
             )
+            assert "[if mx.st < 60]" in screen_text(app)
             table.focus()
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
             text = app.screen.text  # type: ignore[attr-defined]
-            assert f"Proposal {pid} from US" in text
-            assert "1. MX commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
+            assert f"Proposal {pid} from United States" in text
+            assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
+            # played in turn 1, once per game: the engine counts the clause as kept
             assert (
-                "costs MX 0 PC a turn (free this turn) · ✗ CANNOT keep it now: MX-PLAN(i) can be played"
-                " once per game and already was"
+                "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played"
+                " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert "(level 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]" in text
-            assert "costs MX 3 PC a turn · ✓ can keep it now" in text
-            assert "costs US 2 PC a turn · ? cannot tell: US's record is not shown to you" in text
-            assert "for a turn every clause is due: US 2 PC · MX 3 PC" in text
-            assert "[if mx.st < 60]" in screen_text(app)
+            assert "costs Mexico 3 PC a turn · ✓ can keep it now" in text
+            assert "costs United States 2 PC a turn · ? cannot tell: the record of United States" in text
+            assert (
+                "costs Mexico 1 PC a turn · ✗ CANNOT keep it now: MX-ME: migration enforcement can move"
+                " by at most 20 points in one turn"
+            ) in text
+            assert "for a turn every clause is due: United States 2 PC · Mexico 4 PC" in text
             # a counter opened from here and left does not stick to the next proposal
             await pilot.press("c")
             await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen))
@@ -216,7 +223,8 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
             question = screen_text(app)
             assert "commits your team to something it cannot keep now" in question
-            assert "clause 1: MX-PLAN(i) can be played once per game and already was" in question
+            assert "clause 4: MX-ME: migration enforcement can move by at most 20" in question
+            assert "clause 1" not in question
             await pilot.press("n")
             await wait_until(pilot, lambda: not isinstance(app.screen, Confirm))
             assert not any(is_event("proposal_response")(f) for f in await drain(us, 0.3))
@@ -244,7 +252,7 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             await pilot.press("p")
             await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
             await pilot.pause()
-            assert "ok: level 1 · costs 2 PC · MX has 10 PC" in static_text(app, "#param-cost")
+            assert "ok: level 1 · costs 2 PC · Mexico has 10 PC" in static_text(app, "#param-cost")
             field = app.screen.query_one("#order-params Input", Input)
             field.value = "5"
             await pilot.pause()
@@ -266,7 +274,7 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             log = gs.query_one("#result-log", RichLog)
             await wait_until(
                 pilot,
-                lambda: any("MX Sustained campaign" in x and "(level 3)" in x for x in log_lines(log)),
+                lambda: any("Mexico Sustained campaign" in x and "(level 3)" in x for x in log_lines(log)),
                 what="the order in the log with its parameter",
             )
 

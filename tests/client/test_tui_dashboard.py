@@ -178,3 +178,37 @@ async def test_the_channel_list_shows_whole_names(url: str) -> None:
             assert any(lbl.endswith(name) for lbl in labels), labels
             # the long name wraps under itself in the list, never cut
             assert "Working group on" in text and "chemicals" in text
+
+
+# counters the engine keeps: whole numbers of times, badges, turns, months, never "0.0 index"
+COUNTERS = {
+    "flag.hrl_count": "count",
+    "flag.review_badges": "count",
+    "flag.overton_high_turns": "turns",
+    "flag.humanitarian_turns": "turns",
+    "flag.honeymoon_mx": "months",
+}
+
+
+async def test_counters_read_as_whole_numbers_with_their_unit(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, table = await _dashboard(pilot)
+        shown = {i["id"] for i in gs.model.view["indicators"]}
+        assert set(COUNTERS) <= shown
+        columns = [c.key for c in table.ordered_columns]
+        for key, unit in COUNTERS.items():
+            value, unit_cell = (str(table.get_cell(key, columns[i])) for i in (1, 2))
+            assert unit_cell == unit, (key, unit_cell)
+            assert value.isdigit(), (key, value)  # "0", "4": never "0.0"
+
+
+def test_the_end_screen_reads_a_counter_in_its_unit(rb: Rulebook) -> None:
+    from client_tui.panes.game_over import value_text
+
+    for key, unit in COUNTERS.items():
+        assert rb.indicators[key].unit == unit, key
+    assert value_text(3.0, "turns", rb.indicators["flag.overton_high_turns"].name) == "3 turns"
+    assert value_text(1.0, "months", rb.indicators["flag.honeymoon_mx"].name) == "1 month"
+    assert value_text(2.0, "count", rb.indicators["flag.review_badges"].name) == "2"

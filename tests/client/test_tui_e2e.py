@@ -82,8 +82,8 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
                 "══ turn 2 ══",
                 "══ turn 3 ══",
             ]
-            assert cards.count("[orders] turn 2, US's orders: ") == 1
-            assert re.search(r"\[score\] final scores: US [+-]\d+\.\d, MX [+-]\d+\.\d", cards)
+            assert cards.count("[orders] turn 2, orders of United States: ") == 1
+            assert re.search(r"\[score\] final scores: United States [+-]\d+\.\d, Mexico [+-]\d+\.\d", cards)
             assert cards.rstrip().endswith("══ GAME OVER ══")
 
 

@@ -54,13 +54,17 @@ def test_a_kept_or_broken_clause_reads_as_words_not_as_its_rule() -> None:
         "team": "ca",
         "lever": "ca_issl",
         "met": True,
+        "agreement": "A2-US-1",
         "reason": "CA played CA-ISSL as agreed",
         "changes": {},
     }
     text = result_text(ev, rb)
-    assert text.startswith("[clause kept] CA played CA-ISSL as agreed") and "d5." not in text
+    # the team by its name, the lever's name at its first mention (the engine's sentence gave two codes)
+    name = rb.levers["ca_issl"].name
+    assert text.startswith(f"[clause kept] Canada played CA-ISSL ({name}) as agreed in A2-US-1"), text
+    assert "d5." not in text
     broken = result_text({**ev, "met": False, "reason": "CA did not play CA-ISSL"}, rb)
-    assert broken.startswith("[clause broken] ")
+    assert broken.startswith(f"[clause broken] Canada did not play CA-ISSL ({name}) as agreed in A2-US-1")
 
 
 # ---------------------------------------------------------------------- the end screen, played to the end

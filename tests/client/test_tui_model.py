@@ -161,7 +161,7 @@ def test_results_name_the_engines_flags_and_leave_out_lever_counters(rb: Ruleboo
     }
     card = render.why_card(ev, rb)
     assert "US election campaign (window open)" in card and "window." not in card
-    assert "played." not in card and "agreements MX has signed 1 → 2" in card
+    assert "played." not in card and "agreements Mexico has signed 1 → 2" in card
     assert f"{rb.indicators['mx.st'].name} 54 → 50" in card
 
 

@@ -465,7 +465,7 @@ def _debrief_problems(text: str, scenario: str, team: str) -> list[str]:
         if not re.search(said, flat):
             problems.append(f"secret objective {o.id} with met/missed")
     for t in TEAMS:
-        if not re.search(rf"\d\. .* \({t.upper()}\) [+-]\d+\.\d", text):
+        if not re.search(rf"\d\. {RB.teams[t].name} [+-]\d+\.\d", text):
             problems.append(f"the final score of {t.upper()}")
     return problems
 

@@ -100,7 +100,7 @@ def test_an_agreement_run_its_course_names_who_honoured_it_in_words() -> None:
     # the results tab's card for the event the engine sends when an agreement's last turn is past
     ev = {"type": "agreement_update", "agreement": "A1-MX-1"}
     done = render.why_card({**ev, "update": {"status": "completed", "honoured": ["us", "mx"]}})
-    assert done == "[agreement] A1-MX-1: now completed, honoured by US, MX"
+    assert done == "[agreement] A1-MX-1: now completed, honoured by United States and Mexico"
     nobody = render.why_card({**ev, "update": {"status": "completed", "honoured": []}})
     assert nobody == "[agreement] A1-MX-1: now completed, honoured by no party"
 

@@ -196,7 +196,7 @@ async def test_results_read_as_words_with_hanging_indents_and_no_blank_lines_at_
             # no rule id or lever id where the rulebook has a name
             ids = [r.id for r in gs.rb.rules] + [lv for lv in gs.rb.levers if "_" in lv]
             assert [i for i in ids if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w])", text)] == []
-            assert "[rule] " in text and "[order] US " in text and "[inject] turn 2" in text
+            assert "[rule] " in text and "[order] United States " in text and "[inject] turn 2" in text
             assert "[effect]" not in text and "[order_executed]" not in text
             # every card's first line starts at the margin; everything else is indented, wrapped lines too
             assert "" not in lines, "an empty line in the results"

@@ -139,11 +139,12 @@ async def test_a_student_files_a_position_and_tables_a_free_action_whose_outcome
             res = await _rule_and_resolve(fac, ev["id"])
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
-            await wait_until(pilot, lambda: any("[free action] MX" in x for x in log_lines(log)))
+            await wait_until(pilot, lambda: any("[free action] Mexico" in x for x in log_lines(log)))
             text = " ".join(x.strip() for x in log_lines(log))  # a long card wraps under itself
             verdict = "it worked" if res["success"] else "it did not work"
             assert (
-                "[free action] MX Joint port audit: ruled very likely by the facilitator (90% chance" in text
+                "[free action] Mexico Joint port audit: ruled very likely by the facilitator"
+                " (90% chance" in text
             )
             assert verdict in text and "it cost 1.5 PC" in text
             assert "Trust between the US and Mexico" in text or not res["success"]
@@ -173,7 +174,7 @@ async def test_a_private_free_action_stays_out_of_another_teams_screen_until_it_
             await _rule_and_resolve(fac, fid)
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
-            await wait_until(pilot, lambda: any("[free action] MX" in x for x in log_lines(log)))
+            await wait_until(pilot, lambda: any("[free action] Mexico" in x for x in log_lines(log)))
             assert "Joint port audit" in "\n".join(log_lines(log))  # known to all once resolved
 
 

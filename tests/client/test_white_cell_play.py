@@ -120,7 +120,7 @@ async def test_a_free_action_on_an_estimated_value_reads_as_moved_and_the_argume
             assert res["success"] and ARMS in res["changes"]  # seed 11 rolls under 90%
             await pilot.press("6")
             log = gs.query_one("#result-log", RichLog)
-            await wait_until(pilot, lambda: any("[free action] MX" in x for x in log_lines(log)))
+            await wait_until(pilot, lambda: any("[free action] Mexico" in x for x in log_lines(log)))
             text = " ".join(x.strip() for x in log_lines(log))
             assert "it worked" in text
             assert "also moved (not reported to you exactly): Southbound arms and cash flow (index)" in text
