@@ -128,8 +128,6 @@ def key_name(rb: Rulebook | None, key: str) -> str:
 
 def _team(rb: Rulebook | None, team: Any) -> str:
     """A team by its name: a player reads "Mexico", never the engine's ``mx`` or ``MX``."""
-    from .terms import team_name  # terms reads this module's key_name: imported where used
-
     return team_name(rb, str(team or "")) if team else ""
 
 
