@@ -284,14 +284,7 @@ class GameRoom:
                 json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
             )
             for lo in range(0, len(missed), REPLAY_BATCH):
-                made = _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None)
-                if conn.version >= 2:
-                    batch = made.batch(conn.audience)
-                    if batch is not None:
-                        conn.push(batch)
-                else:
-                    for f in made.frames(conn.audience):
-                        conn.push(f)
+                _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None).send(conn)
             conn.delivered = seq
             self.conns.add(conn)
             self._presence()
@@ -379,13 +372,7 @@ class GameRoom:
         made = _Frames(self.game.rb, events, bodies)
         last = events[-1]["seq"]
         for c in self.conns:
-            if c.version >= 2:
-                batch = made.batch(c.audience)
-                if batch is not None:
-                    c.push(batch)
-            else:
-                for f in made.frames(c.audience):
-                    c.push(f)
+            made.send(c)
             c.delivered = last
 
     def broadcast(self, frame: dict[str, Any]) -> None:
@@ -845,6 +832,16 @@ class _Frames:
             fs = self.frames(audience)
             self._batches[audience] = '{"type":"events","events":[' + ",".join(fs) + "]}" if fs else None
         return self._batches[audience]
+
+    def send(self, conn: Connection) -> None:
+        """Queue the batch for one connection in its protocol version: one frame (2), or one per event (1)."""
+        if conn.version >= 2:
+            batch = self.batch(conn.audience)
+            if batch is not None:
+                conn.push(batch)
+        else:
+            for f in self.frames(conn.audience):
+                conn.push(f)
 
     def _whole_frame(self, i: int, ev: dict[str, Any]) -> str:
         body = self.bodies[i] if self.bodies is not None else json.dumps(ev, separators=(",", ":"))
