@@ -20,7 +20,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Button, SelectionList
+from textual.widgets import Button, DataTable, SelectionList
 
 from client_tui import render
 from precursor.client import GameClient
@@ -151,3 +151,28 @@ async def test_at_80x24_a_redrawn_orders_list_keeps_the_highlighted_lever_on_scr
             gs.orders.show()  # what a view arriving from the server does
             await pilot.pause(0.3)
             assert on_screen(), (sl.highlighted, far, sl.scroll_offset.y)
+
+
+async def test_at_80x24_the_proposals_table_keeps_rows_however_many_agreements_are_in_force(url: str) -> None:
+    """A student at 80x24 in the tutorial's third turn saw the proposals table shrink to its header: the
+    agreements line under it (a sentence per agreement) had taken the pane, and proposals could only be
+    opened blind."""
+    g, tokens = await new_game(url, teams=("mx",), seed=5)
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("4")
+        for i in range(1, 9):  # eight agreements in force, as a class that signs everything reaches
+            gs.model.agreements[f"A{i}-MX-1"] = {
+                "id": f"A{i}-MX-1",
+                "parties": ["us", "mx", "ca"],
+                "status": "active",
+                "signed_turn": 1,
+                "ends_turn": 3,
+            }
+        gs.proposals.show()
+        await pilot.pause(0.3)
+        table = gs.query_one("#prop-table", DataTable)
+        assert table.content_region.height >= 4, table.region  # the header and at least three rows
+        assert "A8-MX-1" in static_text(app, "#agreements")  # every agreement is still there to read
