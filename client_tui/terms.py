@@ -305,6 +305,10 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         mark = {True: "✓ can keep it now", False: "✗ CANNOT keep it now", None: "? cannot tell"}[ok]
         if ok and played_once(model, rb, c):
             mark = "✓ kept already"
+        elif ok and int(c.get("duration") or 0) > 1:
+            # "now" is this turn: a student promised two turns of US-DEMAND, and the programme was at
+            # its top by the second one
+            why += "; that is this turn only: later turns of the clause depend on the state by then"
         lines.append(f" {i + 1}. {clause_words(rb, c)}")
         free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
         who = team_name(rb, str(c.get("actor", "?")))

@@ -226,3 +226,28 @@ def test_demand_levels_beyond_the_programmes_top_are_refused_before_they_are_pai
             )
         )
     assert "tops out at level 3" in refused.value.message
+
+
+def test_a_clause_of_several_turns_says_its_keepable_now_means_this_turn(rb: Rulebook) -> None:
+    """A student accepted two turns of US-DEMAND on "✓ can keep it now"; by the second turn the programme
+    was at its top and the clause broke, costing 20 trust. The full text now says what "now" covers."""
+    from client_tui.terms import proposal_text
+    from precursor.game.engine import Game
+    from precursor.game.views import view
+
+    game = Game.new(rb, "loose-talk", 1)
+    model = LiveGame()
+    model.me = {"role": "player", "team": "us", "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, "us"), game.state.seq)
+    clause = {
+        "actor": "us",
+        "lever": "us_demand",
+        "params": {"levels": 1},
+        "start_turn": 1,
+        "condition": None,
+    }
+    prop = {"id": "T1-MX-1", "from": "mx", "parties": ["us", "mx"], "accepted": ["mx"], "status": "open"}
+    two = proposal_text(model, rb, {**prop, "clauses": [{**clause, "duration": 2}]})
+    assert "✓ can keep it now: US-DEMAND can be ordered; that is this turn only" in two, two
+    one = proposal_text(model, rb, {**prop, "clauses": [{**clause, "duration": 1}]})
+    assert "✓ can keep it now: US-DEMAND can be ordered" in one and "this turn only" not in one
