@@ -467,3 +467,17 @@ def test_cli_rules_unread_prints_the_list(capsys: pytest.CaptureFixture[str]) ->
     assert main(["rules", "--unread"]) == 0
     out = capsys.readouterr().out
     assert all(iid in out for iid in UNREAD_TODAY) and f"{len(UNREAD_TODAY)} indicator(s)" in out
+
+
+def test_mx_me_and_mx_port_say_what_their_parameters_do(rb: Rulebook) -> None:
+    """A student set migration enforcement to 70 after reading that "above 60 costs political capital",
+    and paid nothing; MX-PORT said "at least doubles" over a range that starts at a fifth more. The text
+    now matches the cost formula and the range."""
+    me = rb.levers["mx_me"]
+    costs = {level: me.cost.fn({"param.level": level}) for level in (60, 70, 80, 100)}
+    assert costs == {60: 0, 70: 0, 80: 1, 100: 2}
+    assert "(80 costs 1, 100 costs 2)" in " ".join(me.description.split())
+    port = rb.levers["mx_port"]
+    rng = port.params["intensity"]
+    assert (rng.min, rng.max) == (120, 300)
+    assert "from a fifth more to three times the usual rate" in " ".join(port.description.split())
