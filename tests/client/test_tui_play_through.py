@@ -264,7 +264,7 @@ class Student:
         await self.until(lambda: isinstance(self.app.screen, ProposalScreen), f"{pid} in full")
         ps = self.app.screen
         assert isinstance(ps, ProposalScreen)
-        text = _text(ps.query_one("#proposal-text", Static))
+        text = ps.text  # the whole text: its first line is the window's fixed heading
         assert text.startswith(f"Proposal {pid} from "), text
         offered = {b.id for b in ps.query(Button)} - {"close"}
         assert offered == {"accept", "reject", "counter"}, (pid, offered)
