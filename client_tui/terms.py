@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
+from precursor.game.statements import statement_refusal
 
 from .render import FRAMING_WORDS, TEAM_NAMES, key_name, team_name
 
@@ -357,10 +358,6 @@ def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
 
 # ---------------------------------------------------------------------- a public statement (rule D7)
 
-STATEMENT_KINDS = ("praise", "blame", "threat", "commitment", "acknowledge")
-# a praise, a blame or a threat moves only the trust with the team it names: one made to no team does
-# nothing, so the form asks for the team; a commitment or an acknowledgement may be made to all
-ADDRESSED = frozenset({"praise", "blame", "threat"})
 STATEMENT_VERBS = {
     "praise": "praises",
     "blame": "blames",
@@ -368,7 +365,6 @@ STATEMENT_VERBS = {
     "commitment": "makes a public commitment to",
     "acknowledge": "acknowledges shared responsibility with",
 }
-STATEMENT_MAX = 2000  # the wire model's limit on the text (precursor/game/commands.py)
 
 
 def statement_name(rb: Rulebook, kind: str) -> str:
@@ -408,20 +404,9 @@ def statement_effect(rb: Rulebook, kind: str) -> str:
 
 
 def statement_problem(model: LiveGame, kind: str, target: str | None, text: str) -> str | None:
-    """Why the server would refuse this statement with the orders, in words, or None. The server checks
-    the kind, that the team addressed is another team, and the length of the text; a praise, a blame or
-    a threat made to no team is refused here too, since it would move nothing."""
-    if kind not in STATEMENT_KINDS:
-        return "pick a kind of statement"
-    if target is not None and target == model.team:
-        return "a statement cannot be addressed to your own team"
-    if target is not None and target not in TEAM_NAMES:
-        return "pick the team the statement is addressed to"
-    if target is None and kind in ADDRESSED:
-        return f"a {kind} is addressed to a team: pick one"
-    if len(text) > STATEMENT_MAX:
-        return f"the text is {len(text)} characters long; at most {STATEMENT_MAX}"
-    return None
+    """Why the server would refuse this statement with the orders, in its own words, or None."""
+    refused = statement_refusal(model.team or "", kind, target, text)
+    return refused[1] if refused else None
 
 
 def statement_words(rb: Rulebook | None, team: str, statement: dict[str, Any]) -> str:

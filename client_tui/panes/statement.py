@@ -14,6 +14,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from precursor.game.statements import ADDRESSED, STATEMENT_KINDS, STATEMENT_MAX
+
 from .. import terms
 from ..composer import MODAL_CSS
 from ..widgets import set_text
@@ -49,7 +51,7 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
                 classes="head",
                 markup=False,
             )
-            kinds = [(terms.statement_name(self.rb, k), k) for k in terms.STATEMENT_KINDS]
+            kinds = [(terms.statement_name(self.rb, k), k) for k in STATEMENT_KINDS]
             yield Horizontal(
                 Label("Kind", markup=False),
                 Select[str](kinds, value=kind, allow_blank=False, id="statement-kind"),
@@ -69,7 +71,7 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
             yield Input(
                 value=str(self.start.get("text") or ""),
                 placeholder="what you say in public (everyone reads it)",
-                max_length=terms.STATEMENT_MAX,
+                max_length=STATEMENT_MAX,
                 id="statement-text",
             )
             yield Static("", id="statement-check", classes="check", markup=False)
@@ -81,7 +83,7 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
     def _targets(self, kind: str) -> list[tuple[str, str]]:
         """The other teams by name; for a kind that may be made to all, no team in particular first."""
         teams = [(terms.team_name(self.rb, t), t) for t in terms.TEAM_NAMES if t != self.model.team]
-        return teams if kind in terms.ADDRESSED else [("no team in particular", NO_TEAM), *teams]
+        return teams if kind in ADDRESSED else [("no team in particular", NO_TEAM), *teams]
 
     def _target_value(self, kind: str, target: Any) -> str:
         values = [v for _, v in self._targets(kind)]

@@ -48,6 +48,7 @@ from precursor.game.rng import uniform
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.state import PHASES, Event
+from precursor.game.statements import statement_refusal
 from precursor.game.teams import PAIRS
 from precursor.game.white_cell import free_actions
 
@@ -473,8 +474,9 @@ class Game(GameCore):
         statement = None
         if cmd.statement is not None:
             st = cmd.statement
-            if st.target == team:
-                raise CommandError("bad_statement", "a statement cannot target your own team")
+            refused = statement_refusal(team, st.kind, st.target, st.text)
+            if refused is not None:
+                raise CommandError(*refused)
             statement = {"kind": st.kind, "target": st.target, "text": st.text}
         speaker = self._head_seat[team] if seat0 is None else seat0
         for key in sorted(replaced):
