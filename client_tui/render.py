@@ -109,6 +109,20 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
+#: the name the solo command gives its player unless told otherwise: the player is reading, not named
+SOLO_NAME = "solo player"
+
+
+def person_name(name: Any) -> str:
+    """Who spoke or proposed, beside their team's name: a computer player says so, and never by its
+    persona's key (``bot:institutionalist``); the solo command's default name says nothing the team's
+    name does not; a name a person typed stays as typed."""
+    text = str(name or "").strip()
+    if text.startswith("bot:"):
+        return "computer player"
+    return "" if text == SOLO_NAME else text
+
+
 def key_name(rb: Rulebook | None, key: str) -> str:
     """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension); the engine's own
     flags and tallies in words (``window.us_campaign`` is the US election campaign window)."""

@@ -409,3 +409,23 @@ def test_an_order_that_moved_nothing_yet_says_when_its_effects_arrive() -> None:
     ev = {"type": "order_executed", "lever": "ca_demand", "team": "ca", "name": "x", "changes": {}}
     card = result_text(ev, rb)
     assert card.splitlines()[1].strip() == "no immediate effect; it takes effect after 6 months", card
+
+
+# ---------------------------------------------------------------------- 5 labels a player reads
+
+
+def test_a_computer_player_is_called_so_and_the_solo_players_default_name_is_not_shown() -> None:
+    from client_tui import terms
+    from client_tui.panes.channels import message_line
+
+    rb = default_rulebook()
+    bot = {"turn": 2, "team": "us", "name": "bot:institutionalist", "text": "A shared problem."}
+    assert message_line(bot) == "T2 United States (computer player): A shared problem."
+    solo = {"turn": 2, "team": "mx", "name": "solo player", "text": "Agreed."}
+    assert message_line(solo) == "T2 Mexico: Agreed."
+    assert message_line({"turn": 1, "team": "ca", "name": "Eve", "text": "hi"}) == "T1 Canada (Eve): hi"
+    p = {"id": "T1-US-1", "from": "us", "by": "bot:institutionalist", "parties": ["us", "mx"], "clauses": []}
+    head = terms.proposal_text(LiveGame(), rb, p).splitlines()[0]
+    assert head == "Proposal T1-US-1 from United States (computer player)", head
+    mine = terms.proposal_text(LiveGame(), rb, {**p, "from": "mx", "by": "solo player"}).splitlines()[0]
+    assert mine == "Proposal T1-US-1 from Mexico", mine
