@@ -734,10 +734,43 @@ def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
         if e.target in seen or e.target.startswith(_COUNTERS):
             continue
         lag = f" (after {e.lag}m)" if e.lag else ""
-        seen[e.target] = f"{_verb(e, defaults)} {key_name(rb, e.target)}{lag}"
+        seen[e.target] = f"{_moves(rb, e, defaults)}{lag}"
     items = list(seen.values())
     more = len(items) - limit
     return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+# a name's first word that is a proper noun stays capitalised inside a sentence
+_PROPER = ("Mexic", "Canad", "Chin", "Congress", "American")
+
+
+def in_sentence(name: str) -> str:
+    """A value's name inside a sentence: "lowers ceiling on cooperation", not "lowers Ceiling on
+    cooperation"; a proper noun (Mexican, China's) or an acronym (US, OFAC-State) keeps its capital."""
+    word = name.split(" ", 1)[0]
+    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or word.startswith(_PROPER):
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
+    """One effect as a verb phrase. A yes/no value's name is a statement ("Mexico withholds DEA visas"),
+    so setting it reads "means Mexico withholds DEA visas", never "sets Mexico withholds …"."""
+    name = in_sentence(key_name(rb, e.target))
+    ind = rb.indicators.get(e.target)
+    if e.op == "set" and ind is not None and ind.type == "bool":
+        text = e.value.text.strip().lower()
+        if text == "true":
+            return f"means {name}"
+        if text == "false":
+            return f"ends: {name}"
+        return f"decides whether {name}"
+    if e.op == "set" and not e.value.names:
+        try:
+            return f"sets {name} to {figure(e.value.fn({}))}"
+        except Exception:  # a constant the defaults cannot read: said without its number
+            return f"sets {name}"
+    return f"{_verb(e, defaults)} {name}"
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:

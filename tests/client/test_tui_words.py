@@ -429,3 +429,35 @@ def test_a_computer_player_is_called_so_and_the_solo_players_default_name_is_not
     assert head == "Proposal T1-US-1 from United States (computer player)", head
     mine = terms.proposal_text(LiveGame(), rb, {**p, "from": "mx", "by": "solo player"}).splitlines()[0]
     assert mine == "Proposal T1-US-1 from Mexico", mine
+
+
+def test_a_levers_effects_read_as_a_sentence() -> None:
+    """'It sets Mexico withholds DEA visas; lowers Ceiling on cooperation …' read the orders tab."""
+    rb = default_rulebook()
+    words = render.effect_words(rb, "mx_deavisa")
+    assert words.startswith(
+        "means Mexico withholds DEA visas; lowers ceiling on cooperation set by the Mexican presidency"
+    ), words
+    assert render.effect_words(rb, "us_tri").startswith("means a trilateral meeting is held this turn")
+    assert "sets US–Mexico blame or threats (halves each turn) to 0" in render.effect_words(
+        rb, "ca_mediate", 4
+    )
+    # a proper noun or an acronym keeps its capital
+    assert "lowers Mexican sovereignty tension" in render.effect_words(rb, "us_tri")
+
+
+async def test_the_position_form_names_the_team_and_says_what_the_hot_wash_is(url: str) -> None:
+    from client_tui.white_cell import PositionScreen
+
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("w")
+        form = await modal(pilot, PositionScreen)
+        head = " ".join(str(form.query(Static).first().render()).split())
+        assert head == (
+            "Mexico's position before play — the hot wash (the debrief after the last turn) holds it against"
+            " what Mexico does"
+        ), head
