@@ -67,3 +67,22 @@ def test_an_out_of_range_parameter_is_refused_with_the_lever_and_what_the_parame
         "CN-KYC: number of precursor chemicals covered by the licensing requirement"
         " must be from 1 to 20, not 25"
     )
+
+
+def test_the_juarez_inject_promises_the_cap_for_as_long_as_the_engine_keeps_it() -> None:
+    """It said "for this turn and the next"; the cap is lifted at the start of the next turn, so a
+    student who planned on it for two turns of orders found it gone."""
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+
+    rb = default_rulebook()
+    sc = rb.scenarios["loose-talk"]
+    game, _ = play(rb, "loose-talk", 0, None, bots=BotDriver(rb, dict(sc.model.personas), 0))
+    lifted = next(
+        e["turn"]
+        for e in game.log
+        if e["type"] == "effect" and (e.get("changes") or {}).get("flag.humanitarian_cap") == 0
+    )
+    inject = next(i for i in sc.model.injects if i.id == "b_juarez_fire")
+    assert lifted == inject.turn + 1
+    assert "the next" not in inject.text and "this turn's orders" in inject.text
