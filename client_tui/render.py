@@ -628,7 +628,7 @@ def _tension_line(i: dict[str, Any]) -> str:
     line = f"Mexican sovereignty tension +{added}: the act weighs {figure(i['base'])}"
     if mult != 1:
         line += (
-            f", × {figure(mult)} at this moment (more for a military act and in Mexico's election"
+            f", × {mult:g} at this moment (more for a military act and in Mexico's election"
             " campaign, less inside a trilateral frame)"
         )
     return line

@@ -344,6 +344,10 @@ def test_how_an_outcome_was_worked_out_reads_as_sentences_not_the_engines_keys()
     )
     assert "Mexican sovereignty tension +2: the act weighs 4, × 0.5 at this moment" in tension
     assert "base" not in tension and "multiplier" not in tension and "bookkeeping" not in tension
+    campaign = render.input_lines(
+        [{"rule": "a1.tension", "base": 3.0, "multiplier": 0.75, "tension_added": 2}]
+    )
+    assert campaign[0].startswith("Mexican sovereignty tension +2: the act weighs 3, × 0.75 at this moment")
     review = render.why_card(
         {"type": "effect", "rule": "f3.review", "reason": "r", "changes": {}, "inputs": {"badge": False}}, rb
     )
