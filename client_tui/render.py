@@ -109,6 +109,20 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
+#: the name the solo command gives its player unless told otherwise: the player is reading, not named
+SOLO_NAME = "solo player"
+
+
+def person_name(name: Any) -> str:
+    """Who spoke or proposed, beside their team's name: a computer player says so, and never by its
+    persona's key (``bot:institutionalist``); the solo command's default name says nothing the team's
+    name does not; a name a person typed stays as typed."""
+    text = str(name or "").strip()
+    if text.startswith("bot:"):
+        return "computer player"
+    return "" if text == SOLO_NAME else text
+
+
 def key_name(rb: Rulebook | None, key: str) -> str:
     """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension); the engine's own
     flags and tallies in words (``window.us_campaign`` is the US election campaign window)."""
@@ -173,6 +187,11 @@ def _lever_patterns(rb: Rulebook) -> tuple[re.Pattern[str], re.Pattern[str], dic
     return _LEVER_WORDS[key]
 
 
+def _module_ids(rb: Rulebook) -> re.Pattern[str]:
+    ids = sorted(rb.modules, key=len, reverse=True)
+    return re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+
+
 # a deal's framing as the engine names it in a rule's reason ("framed as shared_responsibility")
 _FRAMINGS = re.compile(r"(?<![\w.])(shared_responsibility|us_demand_met|china_initiative)(?![\w.])")
 
@@ -181,12 +200,15 @@ def gloss(rb: Rulebook | None, text: str) -> str:
     """Prose that names levers, made readable: a lever's id (``mx_plan_1``, the engine's word) becomes
     its code, and the first mention of each code gets the lever's name beside it ("MX-ME (Set the level
     of migration enforcement)"), unless the text names the lever already. A code inside parentheses
-    takes the name after a dash, so the brackets do not nest. A deal's framing reads as words."""
+    takes the name after a dash, so the brackets do not nest. A deal's framing reads as words, and a
+    trilateral module's id as the rules write it (T1)."""
     if rb is None or not text or not rb.levers:
         return text
 
     ids, codes, names = _lever_patterns(rb)
     text = ids.sub(lambda m: rb.levers[m.group(1)].code, text)
+    if rb.modules:  # a trilateral module by its name in the rules, T1, never the engine's ``t1``
+        text = _module_ids(rb).sub(lambda m: m.group(1).upper(), text)
     text = _FRAMINGS.sub(lambda m: FRAMING_WORDS[m.group(1)], text)
     lowered = text.lower()
     seen: set[str] = set()
@@ -204,19 +226,67 @@ def gloss(rb: Rulebook | None, text: str) -> str:
 
 
 def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
-    """An event's changes by name, before → after; a change that shows no difference is left out, and
-    so are a lever's play counters (every order moves them; the card says the order ran)."""
+    """An event's changes by name, before → after, both sides at one precision (``44.0 → 43.9``, never
+    ``44 → 43.9``) and a share as a percentage; a change that shows no difference is left out, and so
+    are a lever's play counters (every order moves them; the card says the order ran)."""
     out = []
     before = ev.get("before") or {}
     for k, v in (ev.get("changes") or {}).items():
         if k.startswith(_COUNTERS):
             continue
+        unit = _unit(rb, k)
         b = before.get(k)
         if b is None:
-            out.append(f"{key_name(rb, k)} = {figure(v)}")
-        elif figure(b) != figure(v):
-            out.append(f"{key_name(rb, k)} {figure(b)} → {figure(v)}")
+            out.append(f"{key_name(rb, k)} = {_alone(v, unit)}")
+            continue
+        pair = _pair(b, v, unit)
+        if pair is not None:
+            out.append(f"{key_name(rb, k)} {pair[0]} → {pair[1]}")
     return out
+
+
+def _unit(rb: Rulebook | None, key: str) -> str:
+    ind = rb.indicators.get(key) if rb is not None else None
+    return str(getattr(ind, "unit", "") or "") if ind is not None else ""
+
+
+_SHARES = ("share", "share/month")
+
+
+def _numeric(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _alone(v: Any, unit: str) -> str:
+    """One value in its unit: a share as a percentage, else as in a sentence."""
+    if _numeric(v) and unit in _SHARES:
+        return _places(float(v) * 100, 1) + "%"
+    return figure(v)
+
+
+def _places(x: float, places: int) -> str:
+    text = f"{x:,.{places}f}"
+    return "0" + text[2:] if text.startswith("-0") and not any(c in "123456789" for c in text) else text
+
+
+def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
+    """An old and a new value written alike: whole numbers when both are whole or the unit counts
+    whole things (deaths a year), else the fewest decimals that show the difference (none for values
+    in the hundreds, else one or two); None when they read the same."""
+    if not (_numeric(b) and _numeric(v)):
+        old, new = figure(b), figure(v)
+        return None if old == new else (old, new)
+    scale, mark = (100.0, "%") if unit in _SHARES else (1.0, "")
+    x, y = float(b) * scale, float(v) * scale
+    if max(abs(x), abs(y)) >= 100_000:
+        old, new = number(x), number(y)
+        return None if old == new else (old, new)
+    whole = unit in WHOLE_UNITS or (x.is_integer() and y.is_integer())
+    for places in (0,) if whole else (0, 1, 2) if min(abs(x), abs(y)) >= 100 else (1, 2):
+        old, new = _places(x, places), _places(y, places)
+        if old != new:
+            return old + mark, new + mark
+    return None
 
 
 def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
@@ -377,19 +447,22 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         return _agreement_update(ev)
     head = ev.get("rule") or ev.get("lever") or ev.get("id") or t
     reason = ev.get("reason") or ev.get("title") or ev.get("text") or ""
+    if t == "agreement":
+        return _agreement_signed(ev, rb)
     if t == "order_executed":
         head = ev.get("code") or head  # the lever as the orders tab names it
         reason = f"{_team(rb, ev.get('team'))} {ev.get('name', reason)}"
-        params = ", ".join(f"{k} {v}" for k, v in (ev.get("params") or {}).items())
+        params = _params_words(rb, str(ev.get("lever") or ""), dict(ev.get("params") or {}))
         reason += f" ({params})" if params else ""
     elif t == "order_failed":
         reason = f"{_team(rb, ev.get('team'))} order failed: {ev.get('why', reason)}"
     elif t == "election":
         reason = ev.get("reason") or f"election: {ev.get('result', '')}"
     elif t == "orders_revealed":
-        levers = ", ".join(str(o.get("lever", "?")) for o in ev.get("orders") or [])
+        # a lever's code starts with its team's (MX-PORT is Mexico's): no team before it
+        levers = ", ".join(_code(rb, str(o.get("lever", "?"))) for o in ev.get("orders") or [])
         whose = f"orders of {_team(rb, ev['team'])}" if ev.get("team") else "public orders"
-        return f"[orders_revealed] turn {ev.get('turn', '?')} {whose}: {levers or 'none'}"
+        return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"
     elif t == "score":
@@ -408,12 +481,76 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
-    inputs = _inputs_text(ev.get("inputs"), rb)
-    if inputs:
-        out += "\n    inputs: " + inputs
+    if t == "order_executed" and not nums and not hidden:
+        out += "\n    " + quiet_order(rb, str(ev.get("lever") or ""))
+    for line in input_lines(ev.get("inputs"), rb):
+        out += "\n    how: " + gloss(rb, line)
     if ev.get("sources"):
         out += "\n    sources: " + "; ".join(source_titles(ev["sources"], rb))
     return out
+
+
+def _code(rb: Rulebook | None, lever: str) -> str:
+    return rb.levers[lever].code if rb is not None and lever in rb.levers else lever
+
+
+def _params_words(rb: Rulebook | None, lever: str, params: dict[str, Any]) -> str:
+    """An order's parameters as the orders tab words them (one wording for both)."""
+    if rb is None or not params:
+        return ", ".join(f"{k.replace('_', ' ')} {figure(v)}" for k, v in params.items())
+    from .terms import params_words  # terms reads its names from here: imported when used
+
+    return params_words(rb, lever, params)
+
+
+def quiet_order(rb: Rulebook | None, lever: str) -> str:
+    """What an order that moved nothing visible this turn does: a lagged lever says when its effects
+    arrive, so a student does not read the silence as a wasted order."""
+    lv = rb.levers.get(lever) if rb is not None else None
+    if lv is None:
+        return "no visible effect this turn"
+    lags = sorted({int(e.lag) for e in lv.effects if e.lag} | ({int(lv.lag)} if lv.lag else set()))
+    if not lags:
+        return "no visible effect this turn (what it moves may be hidden from you, or its conditions not met)"
+    months = " and ".join(str(m) for m in lags)
+    unit = "month" if lags == [1] else "months"
+    return f"no immediate effect; it takes effect after {months} {unit}"
+
+
+def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
+    """A signed agreement in words: which, who signed, who does what and when, its modules. The
+    engine's tallies of agreements signed (the event's changes) are scoring bookkeeping, left out."""
+    a = ev.get("agreement") or {}
+    if not isinstance(a, dict):
+        return f"[agreement] {a} signed"
+    vis = str(a.get("visibility") or "")
+    head = f"[agreement] {a.get('id', '?')} signed by {team_list(a.get('parties'))}"
+    lines = [head + (f" ({vis})" if vis else "")]
+    for c in a.get("clauses") or []:
+        lever = str(c.get("lever") or "")
+        params = _params_words(rb, lever, dict(c.get("params") or {}))
+        start, dur = int(c.get("start_turn") or 1), max(int(c.get("duration") or 1), 1)
+        when = f"turn {start}" if dur == 1 else f"turns {start}–{start + dur - 1}"
+        name = rb.levers[lever].name if rb is not None and lever in rb.levers else ""
+        what = "; ".join(x for x in (name, params) if x)
+        what = _code(rb, lever) + (f" ({what})" if what else "")
+        lines.append(f"    {_team(rb, c.get('actor'))} commits to {what}, {when}")
+    mods = [str(m) for m in a.get("modules") or []]
+    if mods:
+        lines.append("    trilateral modules: " + "; ".join(_module(rb, m) for m in mods))
+    framing = str(a.get("framing") or "none")
+    if framing != "none":
+        lines.append(f"    framed as {FRAMING_WORDS.get(framing, framing.replace('_', ' '))}")
+    rest = {k: v for k, v in (ev.get("changes") or {}).items() if k.split(".", 1)[0] not in TALLIES}
+    nums = changes_text({**ev, "changes": rest}, rb)
+    if nums:
+        lines.append("    " + "; ".join(nums))
+    return "\n".join(lines)
+
+
+def _module(rb: Rulebook | None, mid: str) -> str:
+    mod = rb.modules.get(mid) if rb is not None else None
+    return f"{mid.upper()} ({mod.name})" if mod is not None else mid.upper()
 
 
 def _agreement_update(ev: dict[str, Any]) -> str:
@@ -431,20 +568,93 @@ def _agreement_update(ev: dict[str, Any]) -> str:
     return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")
 
 
-def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
-    """An event's inputs: one mapping (an effect's modifiers) or a list of them (a roll per target).
-    A rule is named as the rulebook names it, and the engine's keys are read as words."""
+def input_lines(inputs: Any, rb: Rulebook | None = None) -> list[str]:
+    """How the engine worked an outcome out, one line per input, in words: a draw against a chance, a
+    delayed effect arriving from an earlier order, the sums behind sovereignty tension, a review's
+    figures. The engine's mapping keys (``base``, ``multiplier``, ``badge``) are its own, not a
+    player's, so each known shape has its sentence; any other reads key by key."""
     if isinstance(inputs, dict):
         inputs = [inputs]
     if not isinstance(inputs, list):
-        return str(inputs) if inputs else ""
+        return [str(inputs)] if inputs else []
+    out = []
+    for i in inputs[:6]:
+        line = _input_line(i, rb) if isinstance(i, dict) else "" if i is None else str(i)
+        if line and line not in out:
+            out.append(line)
+    return out
+
+
+def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
+    return "; ".join(input_lines(inputs, rb))
+
+
+def percent(p: Any) -> str:
+    """A chance as a player reads it: 0.096 is "9.6%", 0.5 is "50%"."""
+    x = float(p) * 100
+    return f"{x:.0f}%" if x >= 10 or x.is_integer() else f"{x:.1f}%"
+
+
+def _input_line(i: dict[str, Any], rb: Rulebook | None) -> str:
+    keys = set(i)
+    if {"base", "multiplier", "tension_added"} <= keys:
+        return _tension_line(i)
+    if {"source", "target"} <= keys:
+        lever = str(i["source"])
+        code = rb.levers[lever].code if rb is not None and lever in rb.levers else lever
+        why = f": {i['reason']}" if i.get("reason") else ""
+        return f"delayed effect of an earlier {code} order on {key_name(rb, str(i['target']))}{why}"
+    if "p" in keys and "roll" in keys:
+        return _draw_line(i, rb)
+    if keys == {"mode"}:
+        return "as it happened in history" if i["mode"] == "historical" else f"mode: {i['mode']}"
+    if "badge" in keys:
+        return _review_line(i, rb)
+    if {"us", "mx", "ca"} <= keys:
+        said = ", ".join(f"{team_name(rb, t)} {'yes' if i[t] else 'no'}" for t in ("us", "mx", "ca"))
+        extra = [said]
+        if "threshold" in keys:
+            extra.append(f"trust needed for a yes: {figure(i['threshold'])}")
+        if "modules_t1_t4" in keys:
+            extra.append("trilateral modules T1–T4 all in force: " + ("yes" if i["modules_t1_t4"] else "no"))
+        return "; ".join(extra)
+    return ", ".join(_input_item(k, v, rb) for k, v in i.items())
+
+
+def _tension_line(i: dict[str, Any]) -> str:
+    """Rule A1's sum: the act's weight, times what the moment does to it."""
+    added = figure(i["tension_added"])
+    mult = float(i["multiplier"])
+    line = f"Mexican sovereignty tension +{added}: the act weighs {figure(i['base'])}"
+    if mult != 1:
+        line += (
+            f", × {mult:g} at this moment (more for a military act and in Mexico's election"
+            " campaign, less inside a trilateral frame)"
+        )
+    return line
+
+
+def _draw_line(i: dict[str, Any], rb: Rulebook | None) -> str:
+    """A chance and the draw against it: a draw under the chance makes it happen."""
+    what = f"{key_name(rb, str(i['effect']))}: " if i.get("effect") else ""
+    line = f"{what}a {percent(i['p'])} chance; the draw was {percent(i['roll'])}"
+    if "hit" in i:
+        line += ", so it happened" if i["hit"] else ", so it did not happen"
+    return line
+
+
+def _review_line(i: dict[str, Any], rb: Rulebook | None) -> str:
+    """The three-month review's figures: the published numbers against three months before."""
     parts = []
-    for i in inputs[:3]:
-        if isinstance(i, dict):
-            parts.append(", ".join(_input_item(k, v, rb) for k, v in i.items()))
-        elif i is not None:
-            parts.append(str(i))
-    return "; ".join(p for p in parts if p)
+    for key, figure_key in (("od_change", "us.od_synth"), ("homicide_change", "mx.homicides")):
+        if isinstance(i.get(key), int | float):
+            parts.append(f"{key_name(rb, figure_key)} {float(i[key]) * 100:+.1f}% on three months before")
+    parts.append(
+        "both fell: a review badge is earned"
+        if i.get("badge")
+        else "no review badge (it needs both deaths and homicides to fall)"
+    )
+    return "; ".join(parts)
 
 
 def _input_item(key: str, value: Any, rb: Rulebook | None) -> str:
@@ -524,10 +734,43 @@ def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
         if e.target in seen or e.target.startswith(_COUNTERS):
             continue
         lag = f" (after {e.lag}m)" if e.lag else ""
-        seen[e.target] = f"{_verb(e, defaults)} {key_name(rb, e.target)}{lag}"
+        seen[e.target] = f"{_moves(rb, e, defaults)}{lag}"
     items = list(seen.values())
     more = len(items) - limit
     return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+# a name's first word that is a proper noun stays capitalised inside a sentence
+_PROPER = ("Mexic", "Canad", "Chin", "Congress", "American")
+
+
+def in_sentence(name: str) -> str:
+    """A value's name inside a sentence: "lowers ceiling on cooperation", not "lowers Ceiling on
+    cooperation"; a proper noun (Mexican, China's) or an acronym (US, OFAC-State) keeps its capital."""
+    word = name.split(" ", 1)[0]
+    if not word[:1].isupper() or any(c.isupper() for c in word[1:]) or word.startswith(_PROPER):
+        return name
+    return name[:1].lower() + name[1:]
+
+
+def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
+    """One effect as a verb phrase. A yes/no value's name is a statement ("Mexico withholds DEA visas"),
+    so setting it reads "means Mexico withholds DEA visas", never "sets Mexico withholds …"."""
+    name = in_sentence(key_name(rb, e.target))
+    ind = rb.indicators.get(e.target)
+    if e.op == "set" and ind is not None and ind.type == "bool":
+        text = e.value.text.strip().lower()
+        if text == "true":
+            return f"means {name}"
+        if text == "false":
+            return f"ends: {name}"
+        return f"decides whether {name}"
+    if e.op == "set" and not e.value.names:
+        try:
+            return f"sets {name} to {figure(e.value.fn({}))}"
+        except Exception:  # a constant the defaults cannot read: said without its number
+            return f"sets {name}"
+    return f"{_verb(e, defaults)} {name}"
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:

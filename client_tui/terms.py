@@ -16,7 +16,7 @@ from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 from precursor.game.statements import statement_refusal
 
-from .render import FRAMING_WORDS, TEAM_NAMES, key_name, team_name
+from .render import FRAMING_WORDS, TEAM_NAMES, key_name, person_name, team_name
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -291,7 +291,7 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     framing = FRAMING_WORDS.get(str(p.get("framing") or "none"), str(p.get("framing")))
     lines = [
         f"Proposal {p.get('id')} from {team_name(rb, str(p.get('from', '?')))}"
-        + (f" ({p['by']})" if p.get("by") else ""),
+        + (f" ({person_name(p.get('by'))})" if person_name(p.get("by")) else ""),
         f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
         f"Status: {p.get('status', 'open')}, accepted by {accepted}",
     ]

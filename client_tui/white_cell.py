@@ -519,11 +519,12 @@ class PositionScreen(_Form):
         self.model = model
 
     def compose(self) -> ComposeResult:
-        team = (self.model.team or "").upper()
+        team = render.team_name(None, self.model.team or "")
         now = self.model.positions.get(self.model.team or "") or {}
         with VerticalScroll():
             yield Static(
-                f"{team}'s position before play — the hot wash holds it against what {team} does",
+                f"{team}'s position before play — the hot wash (the debrief after the last turn) holds it"
+                f" against what {team} does",
                 classes="head",
                 markup=False,
             )

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, ListItem, ListView
 
 from precursor.game.commands import SendMessage
 
+from .. import render
 from ..widgets import WrapLog
 from .notice import refused
 
@@ -27,7 +28,9 @@ SHOWN_MESSAGES = 20_000  # the newest messages of a channel drawn in its log (th
 
 
 def message_line(msg: dict[str, Any]) -> str:
-    who = f"{(msg.get('team') or 'control').upper()} {msg.get('name', '')}".strip()
+    person = render.person_name(msg.get("name"))  # a computer player by that word, never its persona key
+    team = render.team_name(None, str(msg["team"])) if msg.get("team") else "control"
+    who = f"{team} ({person})" if person else team
     return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
 
 

@@ -51,15 +51,22 @@ def normalise_params(lever: CLever, given: dict[str, Any]) -> dict[str, Any]:
             if p.type == "int" and float(v) != int(v):
                 raise CommandError("bad_params", f"{lever.code}.{pid} must be a whole number")
             if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
-                raise CommandError(
-                    "bad_params",
-                    f"{lever.code}.{pid} = {v} is outside its range [{p.min:g}, {p.max:g}]"
-                    if p.min is not None and p.max is not None
-                    else f"{lever.code}.{pid} = {v} is out of range",
-                )
+                raise CommandError("bad_params", _out_of_range(lever, pid, v))
             v = int(v) if p.type == "int" else float(v)
         out[pid] = v
     return out
+
+
+def _out_of_range(lever: CLever, pid: str, v: Any) -> str:
+    """A number a lever's parameter cannot take, said with the lever and what the parameter sets: a
+    student read "CN-KYC.precursors = 25 is outside its range [1, 20]", a key where a label exists."""
+    p = lever.params[pid]
+    label = p.description.strip() or pid.replace("_", " ")
+    if p.min is not None and p.max is not None:
+        allowed = f"must be from {p.min:g} to {p.max:g}"
+    else:
+        allowed = f"must be at least {p.min:g}" if p.min is not None else f"must be at most {p.max:g}"
+    return f"{lever.code}: {label} {allowed}, not {v:g}"
 
 
 def rnd(x: float) -> float:

@@ -250,6 +250,7 @@ class ComplianceEvent(_Ruled):
     team: str
     lever: str
     met: bool
+    before: NotRequired[dict[str, Any]]  # the values its changes replaced (logs before s10 lack it)
     # met because the lever is once per game and was played before this turn (only then present)
     earlier: NotRequired[bool]
 

@@ -172,7 +172,7 @@ async def test_channel_send_reaches_members_only_and_unread_counts_show(url: str
             await wait_until(
                 pilot,
                 lambda: any(
-                    "MX Ana-mx: Yes, let's." in x for x in log_lines(gs.query_one("#messages", RichLog))
+                    "Mexico (Ana-mx): Yes, let's." in x for x in log_lines(gs.query_one("#messages", RichLog))
                 ),
             )
             # opening the plenary shows its message and clears the count
@@ -183,7 +183,7 @@ async def test_channel_send_reaches_members_only_and_unread_counts_show(url: str
             assert gs.model.unread["all"] == 0
             await wait_until(pilot, lambda: "Plenary (" not in screen_text(app))
             lines = log_lines(gs.query_one("#messages", RichLog))
-            assert any("MX Ana-mx: Hello all" in x for x in lines) and not any(
+            assert any("Mexico (Ana-mx): Hello all" in x for x in lines) and not any(
                 "Yes, let's" in x for x in lines
             )
 

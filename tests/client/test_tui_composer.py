@@ -86,7 +86,10 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             await _clause(pilot, cs, "mx", "mx_presence", level="2")
             # a value out of its range is refused in the server's words, and not added
             await _clause(pilot, cs, "us", "us_san_1", packages="7")
-            assert "US-SAN-1.packages = 7 is outside its range [1, 3]" in static_text(app, "#c-check")
+            # the lever and what its parameter sets, never the dotted key ``US-SAN-1.packages``
+            assert (
+                "US-SAN-1: designation packages announced this turn (1 PC each) must be from 1 to 3, not 7"
+            ) in static_text(app, "#c-check")
             assert len(cs.clauses) == 1
             field = cs.form._fields["packages"]
             assert isinstance(field, Input)
@@ -256,7 +259,9 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             field = app.screen.query_one("#order-params Input", Input)
             field.value = "5"
             await pilot.pause()
-            assert "MX-PRESENCE.level = 5 is outside its range [1, 3]" in static_text(app, "#param-cost")
+            assert (
+                "MX-PRESENCE: size of the deployment (1 = one region, 3 = several) must be from 1 to 3, not 5"
+            ) in static_text(app, "#param-cost")
             field.value = "3"
             await pilot.pause()
             assert "ok: level 3 · costs 4 PC" in static_text(app, "#param-cost")

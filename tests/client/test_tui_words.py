@@ -225,7 +225,8 @@ def test_a_rules_prose_and_inputs_name_levers_and_values_not_engine_keys() -> No
     card = result_text(ev, rb)
     assert "mature: CN-DIRECTIVE (Narcotics commission directive reminding firms of existing law), " in card
     assert "MX-PLAN(i) (Federal fentanyl coordinating body)" in card
-    assert "source MX-PLAN(i), target Congressional hawk pressure on the White House" in card
+    assert "delayed effect of an earlier MX-PLAN(i)" in card
+    assert "order on Congressional hawk pressure on the White House: lawmakers take note" in card
     assert "mx_plan_1" not in card and "us.congress_pressure" not in card
     force = {
         "type": "effect",
@@ -311,3 +312,156 @@ async def test_each_levers_cost_lag_and_plain_effect_can_be_read_at_80_and_120_c
                 assert b.region.right <= size[0] and b.region.bottom <= size[1] - 1, (b.id, b.region)
             if size[0] >= 120:  # room beside the row for what it moves
                 assert "raises Chinese-origin supply" in row, row
+
+
+# ---------------------------------------------------------------------- 4 results read as words
+
+
+def _game_log(scenario: str, seed: int) -> list[dict[str, object]]:
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+
+    rb = default_rulebook()
+    personas = dict(rb.scenarios[scenario].model.personas)
+    game, _ = play(rb, scenario, seed, None, bots=BotDriver(rb, personas, seed))
+    return list(game.log)
+
+
+def test_how_an_outcome_was_worked_out_reads_as_sentences_not_the_engines_keys() -> None:
+    rb = default_rulebook()
+    tension = render.why_card(
+        {
+            "type": "order_executed",
+            "lever": "us_border",
+            "code": "US-BORDER",
+            "team": "us",
+            "name": "Border",
+            "changes": {"mx.st": 42},
+            "before": {"mx.st": 40},
+            "inputs": [{"rule": "a1.tension", "base": 4.0, "multiplier": 0.5, "tension_added": 2}],
+        },
+        rb,
+    )
+    assert "Mexican sovereignty tension +2: the act weighs 4, × 0.5 at this moment" in tension
+    assert "base" not in tension and "multiplier" not in tension and "bookkeeping" not in tension
+    campaign = render.input_lines(
+        [{"rule": "a1.tension", "base": 3.0, "multiplier": 0.75, "tension_added": 2}]
+    )
+    assert campaign[0].startswith("Mexican sovereignty tension +2: the act weighs 3, × 0.75 at this moment")
+    review = render.why_card(
+        {"type": "effect", "rule": "f3.review", "reason": "r", "changes": {}, "inputs": {"badge": False}}, rb
+    )
+    assert "no review badge (it needs both deaths and homicides to fall)" in review
+    assert "False" not in review and "badge no" not in review
+    draw = render.input_lines([{"effect": "trust.us_mx", "p": 0.27, "roll": 0.4378, "hit": False}], rb)
+    assert draw == ["Trust between the US and Mexico: a 27% chance; the draw was 44%, so it did not happen"]
+
+
+def test_a_signed_agreement_says_which_who_signed_and_who_does_what_not_the_engines_tallies() -> None:
+    rb = default_rulebook()
+    ev = next(e for e in _game_log("tutorial", 0) if e["type"] == "agreement")
+    text = result_text(ev, rb)
+    assert text.startswith("[agreement] A1-CA-1 signed by United States, Mexico and Canada (public)"), text
+    assert "Canada commits to CA-ISSL (" in text and "turns 1–2" in text
+    assert "module T1" in text and "trilateral modules: T1 (Chemical notification" in text
+    assert "agreement:" not in text and "has signed" not in text and "agreements " not in text
+
+
+def test_a_broken_clause_shows_what_it_cost_from_the_old_value_to_the_new() -> None:
+    rb = default_rulebook()
+    ev = next(e for e in _game_log("tariffs-and-terror", 0) if e["type"] == "compliance" and not e["met"])
+    text = result_text(ev, rb)
+    assert text.startswith("[clause broken] Mexico did not play"), text
+    assert "Trust between the US and Mexico 100 → 90" in text and "= 90" not in text
+
+
+def test_a_change_reads_both_sides_at_one_precision_and_a_share_as_a_percentage() -> None:
+    rb = default_rulebook()
+
+    def shown(key: str, b: float, a: float) -> list[str]:
+        return render.changes_text({"changes": {key: a}, "before": {key: b}}, rb)
+
+    assert shown("us.approval", 44, 43.96) == ["US administration approval on the issue 44.00 → 43.96"]
+    assert shown("us.approval", 44, 44.0) == []
+    hawks = shown("us.congress_pressure", 76, 75.9)
+    assert hawks == ["Congressional hawk pressure on the White House 76.0 → 75.9"]
+    assert shown("cartel.capture_chance", 0.0, 0.096) == ["Monthly chance of a kingpin capture 0.0% → 9.6%"]
+    deaths = shown("ca.opioid_deaths", 7345.25, 7301.5)
+    assert deaths == ["Canada apparent opioid-toxicity deaths (annualized) 7,345 → 7,302"], deaths
+
+
+def test_module_ids_read_as_the_rules_write_them_and_team_codes_are_not_doubled() -> None:
+    rb = default_rulebook()
+    module = render.why_card(
+        {
+            "type": "effect",
+            "rule": "h1.trilateral_modules",
+            "reason": "trilateral modules come into force at a North American meeting: t1, t5",
+            "changes": {},
+        },
+        rb,
+    )
+    assert "at a North American meeting: T1, T5" in module
+    orders = render.why_card(
+        {"type": "orders_revealed", "turn": 1, "orders": [{"team": "us", "lever": "us_border"}]}, rb
+    )
+    assert orders == "[orders] turn 1, public orders: US-BORDER"
+
+
+def test_an_order_that_moved_nothing_yet_says_when_its_effects_arrive() -> None:
+    rb = default_rulebook()
+    ev = {"type": "order_executed", "lever": "ca_demand", "team": "ca", "name": "x", "changes": {}}
+    card = result_text(ev, rb)
+    assert card.splitlines()[1].strip() == "no immediate effect; it takes effect after 6 months", card
+
+
+# ---------------------------------------------------------------------- 5 labels a player reads
+
+
+def test_a_computer_player_is_called_so_and_the_solo_players_default_name_is_not_shown() -> None:
+    from client_tui import terms
+    from client_tui.panes.channels import message_line
+
+    rb = default_rulebook()
+    bot = {"turn": 2, "team": "us", "name": "bot:institutionalist", "text": "A shared problem."}
+    assert message_line(bot) == "T2 United States (computer player): A shared problem."
+    solo = {"turn": 2, "team": "mx", "name": "solo player", "text": "Agreed."}
+    assert message_line(solo) == "T2 Mexico: Agreed."
+    assert message_line({"turn": 1, "team": "ca", "name": "Eve", "text": "hi"}) == "T1 Canada (Eve): hi"
+    p = {"id": "T1-US-1", "from": "us", "by": "bot:institutionalist", "parties": ["us", "mx"], "clauses": []}
+    head = terms.proposal_text(LiveGame(), rb, p).splitlines()[0]
+    assert head == "Proposal T1-US-1 from United States (computer player)", head
+    mine = terms.proposal_text(LiveGame(), rb, {**p, "from": "mx", "by": "solo player"}).splitlines()[0]
+    assert mine == "Proposal T1-US-1 from Mexico", mine
+
+
+def test_a_levers_effects_read_as_a_sentence() -> None:
+    """'It sets Mexico withholds DEA visas; lowers Ceiling on cooperation …' read the orders tab."""
+    rb = default_rulebook()
+    words = render.effect_words(rb, "mx_deavisa")
+    assert words.startswith(
+        "means Mexico withholds DEA visas; lowers ceiling on cooperation set by the Mexican presidency"
+    ), words
+    assert render.effect_words(rb, "us_tri").startswith("means a trilateral meeting is held this turn")
+    assert "sets US–Mexico blame or threats (halves each turn) to 0" in render.effect_words(
+        rb, "ca_mediate", 4
+    )
+    # a proper noun or an acronym keeps its capital
+    assert "lowers Mexican sovereignty tension" in render.effect_words(rb, "us_tri")
+
+
+async def test_the_position_form_names_the_team_and_says_what_the_hot_wash_is(url: str) -> None:
+    from client_tui.white_cell import PositionScreen
+
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("w")
+        form = await modal(pilot, PositionScreen)
+        head = " ".join(str(form.query(Static).first().render()).split())
+        assert head == (
+            "Mexico's position before play — the hot wash (the debrief after the last turn) holds it against"
+            " what Mexico does"
+        ), head

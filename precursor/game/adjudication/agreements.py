@@ -157,6 +157,7 @@ def _check_clause(
         if ci == 0:
             pending["ml"] = g.new_value("ml", "add", 1, pending)
     lever = g.rb.levers[c["lever"]]
+    changes = g.changes_of(pending)
     g.emit(
         {
             "type": "compliance",
@@ -175,7 +176,8 @@ def _check_clause(
                 if met
                 else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
             ),
-            "changes": g.changes_of(pending),
+            "changes": changes,
+            "before": {k: st.env.get(k) for k in changes},  # a broken clause's cost reads 42 → 37
             "sources": g.rule_sources(r),
             "vis": vis,
             **({"earlier": True} if earlier else {}),

@@ -458,15 +458,26 @@ def _team_name(bot: Character, team: str, start: bool = False) -> str:
     return name
 
 
-def _value(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
+def _value(bot: Character, v: Any) -> str:
+    """A parameter's value as the proposer reads it: a team by its name, a trilateral module as the
+    rules write it (T1), yes or no, and a choice without the engine's underscores ("working group",
+    never ``working_group``)."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, str):
+        if v in bot.rb.teams:
+            return _team_name(bot, v)
+        return v.upper() if v in bot.rb.modules else v.replace("_", " ")
+    return str(v)
 
 
 def _lever_words(bot: Character, lever_id: str, params: dict[str, Any] | None = None) -> str:
     """A lever as a person reads it: its code, then its name and parameters, e.g. "MX-ME (Set the level of
     migration enforcement, level 60)"."""
     lever = bot.rb.levers[lever_id]
-    terms = [lever.name, *(f"{k} {_value(v)}" for k, v in (params or {}).items())]
+    terms = [lever.name, *(f"{k.replace('_', ' ')} {_value(bot, v)}" for k, v in (params or {}).items())]
     return f"{lever.code} ({', '.join(terms)})"
 
 

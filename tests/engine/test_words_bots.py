@@ -1,0 +1,27 @@
+"""A bot's reply names a lever's parameters as a person reads them: a student read "kind working_group"
+in Canada's refusal, an engine key where a word exists."""
+
+from __future__ import annotations
+
+from precursor.game.bots.bargaining import _lever_words
+from precursor.game.bots.character import Character
+from precursor.game.rulebook import default_rulebook
+
+
+def _bot(team: str = "ca") -> Character:
+    rb = default_rulebook()
+    persona = next(p for p, per in rb.personas.items() if per.team == team)
+    return Character(rb, team, persona, 1)
+
+
+def test_a_choice_reads_without_underscores_a_team_by_name_a_module_as_written_and_a_flag_as_yes() -> None:
+    bot = _bot()
+    assert _lever_words(bot, "us_cn_track", {"kind": "working_group"}) == (
+        "US-CN-TRACK (A counternarcotics concession to Beijing, kind working group)"
+    )
+    assert "target Mexico" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
+    assert "rate 25" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
+    assert _lever_words(bot, "us_usmca_t", {"module": "t1"}).endswith("module T1)")
+    assert _lever_words(bot, "us_visa", {"blocking": True}).endswith("blocking yes)")
+    assert "max personnel 50" in _lever_words(bot, "mx_consent", {"max_personnel": 50})
+    assert "_" not in _lever_words(bot, "mx_consent", {"activity": "intel_sharing", "duration_turns": 2})
