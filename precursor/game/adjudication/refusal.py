@@ -55,6 +55,29 @@ def refused_this_turn(g: GameCore, team: str, lever_id: str) -> bool:
     return any(r["team"] == team and r["lever"] == lever_id and r["turn"] == turn for r in g.state.refusals)
 
 
+def seat_name(g: GameCore, team: str, seat: str) -> str:
+    """A player seat as the scenario names it ("Security cabinet and prosecutors"), for words players read."""
+    for t, seats in g.sc.model.seats.items():
+        for s in seats:
+            if t == team and s.id == seat:
+                return str(s.name)
+    return seat.replace("_", " ")
+
+
+def refused_now(g: GameCore, team: str) -> dict[str, str]:
+    """Each lever of ``team`` refused this turn, with why it cannot be ordered again: what the orders
+    screen says of it. The lever list's own check (cost, preconditions) knows nothing of refusals."""
+    turn = g.state.turn
+    return {
+        r["lever"]: (
+            f"{g.rb.levers[r['lever']].code} was refused this turn by the {seat_name(g, team, r['seat'])};"
+            " it can be ordered again next turn"
+        )
+        for r in g.state.refusals
+        if r["team"] == team and r["turn"] == turn and r["lever"] in g.rb.levers
+    }
+
+
 def assess(g: GameCore, team: str, lever: CLever) -> tuple[CRule | None, str, str]:
     """The ground on which an order on ``lever`` may be refused now, or None with a code and why not."""
     rules = grounds(g, team, lever)
