@@ -134,15 +134,14 @@ class ControlPane(VerticalScroll):
             )
             # a team played by several people: a bot may also hold one of its seats ("mx/security")
             seats = self.model.view.get("seats") or {}
-            self.query_one("#f-team", Select).set_options(
-                [(t.upper(), t) for t in SEEN_BY]
-                + [
-                    (f"{t.upper()}: {terms.seat_name(self.model, self.rb, t, s)} only", f"{t}/{s}")
-                    for t in SEEN_BY
-                    if len(seats.get(t) or ()) > 1
-                    for s in seats[t]
-                ]
-            )
+            split = [
+                (f"{t.upper()}: {terms.seat_name(self.model, self.rb, t, s)} only", f"{t}/{s}")
+                for t in SEEN_BY
+                if len(seats.get(t) or ()) > 1
+                for s in seats[t]
+            ]
+            if split:
+                self.query_one("#f-team", Select).set_options([(t.upper(), t) for t in SEEN_BY] + split)
             self._choices_loaded = True
 
     @on(Select.Changed, "#f-team")
