@@ -789,7 +789,9 @@ class GameRoom:
             for d in play_orders(bot, v, env):
                 if isinstance(d.command, SubmitOrders):
                     kept = [o for o in d.command.orders if o.lever in own]
-                    decisions.append(replace(d, command=d.command.model_copy(update={"orders": kept})))
+                    decisions.append(
+                        replace(d, command=d.command.model_copy(update={"orders": kept, "statement": None}))
+                    )
         for d in decisions:
             if (g.state.turn, g.state.phase) != (turn, phase):
                 return

@@ -56,6 +56,10 @@ async def test_a_bot_in_the_security_seat_refuses_the_president_s_raid(url: str)
         await frames_until(fac, is_event("ready", seat_key="mx/security", ready=True), timeout=15)
         view = await fac.refresh()
         assert not view["ready"].get("mx/president")
+        # it gave only its own seat's orders, and no statement: that is the team's people's to make
+        own = view["orders"]["mx/security"]
+        seat_of = {lv["id"]: lv["seat"] for lv in (await pres.refresh())["levers"]}
+        assert all(seat_of[o["lever"]] == "security" for o in own["orders"]) and own["statement"] is None
 
         await pres.send({"type": "submit_orders", "orders": [{"lever": "mx_arrest"}]})
         frames = await frames_until(pres, is_event("order_refused"), timeout=15)
