@@ -118,3 +118,25 @@ async def test_a_seat_bot_that_cannot_be_seated_is_a_typed_refusal(
         assert err.value.code == code and err.value.message
         await fac.refresh()
         assert not (fac.session or {}).get("controllers"), "nothing was seated"
+
+
+@pytest.mark.parametrize(
+    ("persona", "seed", "levers"),
+    [
+        ("cooperative", 2, ["mx_prosecute", "mx_trace"]),  # it would also have the president's levers
+        ("sovereigntist", 1, []),  # all its orders are the president's, and so is its statement
+    ],
+)
+async def test_a_seat_bot_orders_only_its_seat_s_levers_and_makes_no_statement(
+    url: str, persona: str, seed: int, levers: list[str]
+) -> None:
+    async with LobbyClient(url) as lb:
+        g = await lb.create_game("loose-talk", seed=seed, seats=SPLIT)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac, asyncio.timeout(60):
+        await fac.send({"type": "set_controller", "team": "mx", "seat": "security", "persona": persona})
+        await to_orders(fac)
+        frames = await frames_until(fac, is_event("orders_submitted", seat_key="mx/security"), timeout=15)
+        submitted = frames[-1]["event"]
+        assert sorted(o["lever"] for o in submitted["orders"]) == levers
+        assert submitted.get("statement") is None
+        assert "mx/president" not in (await fac.refresh())["orders"], "the president's seat is left alone"
