@@ -110,6 +110,13 @@ class LiveGame:
         self.proposals = {p["id"]: p for p in view.get("proposals", [])}
         self.agreements = {a["id"]: a for a in view.get("agreements", [])}
         self.orders = dict(view.get("orders", {}))
+        # this turn's refusals as the view tells them: a client that reconnects after them saw no event
+        for r in view.get("refusals") or []:
+            held = next((k for k in self.refusals if _same_refusal(k, r)), None)
+            if held is None:
+                self.refusals.append(dict(r))
+            elif "changes" not in held and "changes" in r:
+                held.update(changes=r["changes"], before=r.get("before") or {})
         # the white cell's state, if the view carries it (events after it are folded on top)
         for fa in view.get("free_actions") or []:
             if isinstance(fa, dict) and fa.get("id"):
@@ -313,3 +320,8 @@ def _merge_messages(
     for ch in touched:
         out[ch].sort(key=_message_key)
     return out
+
+
+def _same_refusal(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """One refusal told twice (its event, then a view): a lever is refused at most once a turn per team."""
+    return all(a.get(k) == b.get(k) for k in ("team", "turn", "lever"))

@@ -115,11 +115,13 @@ class Extend(_In):
 
 
 class SetController(_In):
-    """Puts a bot in a team's seats (``persona``) or hands them back to its human players (``None``)."""
+    """Puts a bot in a team's seats (``persona``) or hands them back to its human players (``None``);
+    with ``seat``, in that one seat of a team played by several people, the others staying human."""
 
     type: Literal["set_controller"] = "set_controller"
     team: TeamId
     persona: str | None = Field(default=None, max_length=40)
+    seat: str | None = Field(default=None, max_length=40)
 
 
 class RemovePlayer(_In):

@@ -16,7 +16,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from precursor.game.commands import (
@@ -427,14 +427,10 @@ class GameRoom:
         removed: list[str] = []
         to_answer: set[str] = set()
         to_argue: set[str] = set()
+        to_refuse: set[str] = set()
         for ev in events:
             t = ev["type"]
-            if t == "proposal":
-                p = ev["proposal"]
-                to_answer |= {x for x in p["parties"] if x not in p["accepted"] and self.session.bot(x)}
-            elif t == "free_action":
-                seen = TEAMS if ev["vis"] == "all" else ev["vis"]
-                to_argue |= {x for x in seen if x != ev["team"] and self.session.bot(x)}
+            self._bot_work(ev, to_answer, to_argue, to_refuse)
             if t == "session":
                 self.session.apply(ev)
                 op = ev["op"]
@@ -469,6 +465,23 @@ class GameRoom:
                 self._spawn(self._answer(sorted(to_answer)), f"answer:{self.game_id}")
             if to_argue and self.leader:
                 self._spawn(self._argue(sorted(to_argue)), f"argue:{self.game_id}")
+            if to_refuse and self.leader:
+                self._spawn(self._refuse(sorted(to_refuse)), f"refuse:{self.game_id}")
+
+    def _bot_work(self, ev: dict[str, Any], answer: set[str], argue: set[str], refuse: set[str]) -> None:
+        """The bot teams an event gives something to do outside their phase play: a proposal to answer,
+        a free action to argue, another seat's orders a bot's seat may refuse."""
+        t = ev["type"]
+        if t == "proposal":
+            p = ev["proposal"]
+            answer |= {x for x in p["parties"] if x not in p["accepted"] and self.session.bot(x)}
+        elif t == "free_action":
+            seen = TEAMS if ev["vis"] == "all" else ev["vis"]
+            argue |= {x for x in seen if x != ev["team"] and self.session.bot(x)}
+        elif t == "orders_submitted":
+            refuse |= {
+                tm for tm, seat, _ in self.session.seat_bots() if tm == ev["team"] and seat != ev["seat"]
+            }
 
     async def _rollback(self) -> None:
         """Back to the last committed event: the in-memory game may hold events the store refused.
@@ -560,7 +573,7 @@ class GameRoom:
     def _facts(self) -> GameFacts:
         g = self.game
         st = g.state
-        return GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas)
+        return GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
 
     # ------------------------------------------------------------------ the phase clock
 
@@ -618,7 +631,7 @@ class GameRoom:
     def schedule_bots(self) -> None:
         if self._bots_pending or self.game.state.ended or not self.leader:
             return
-        if not any(self.session.bot(t) for t in TEAMS):
+        if not any(self.session.bot(t) for t in TEAMS) and not self.session.seat_bots():
             return
         self._bots_pending = True
         self._spawn(self._run_bots(), f"bots:{self.game_id}")
@@ -638,6 +651,12 @@ class GameRoom:
                 await self._play_bot(team, persona, phase, ready=True, claim=None)
             except StoreError as exc:
                 log.warning("bot %s in %s: store unavailable (%s)", team, self.game_id, exc)
+                return
+        for held, seat, persona in self.session.seat_bots():
+            try:
+                await self._play_seat(held, seat, persona, phase)
+            except StoreError as exc:
+                log.warning("bot %s/%s in %s: store unavailable (%s)", held, seat, self.game_id, exc)
                 return
         if not self.conns:
             self._release()  # the bots read their views; a game nobody watches need not keep them
@@ -708,6 +727,78 @@ class GameRoom:
             bot, actor = seated
             for d in answer_free_actions(bot, view(self.game, team)):
                 await self._bot_decides(actor, d)
+
+    def _seat_bot(self, team: str, seat: str, persona: str) -> tuple[Bot, Actor]:
+        """The bot in one seat of a split team (made, or remade for a new persona) and its actor."""
+        bot = self.bots.get(f"{team}/{seat}")
+        if bot is None or bot.persona_id != persona:
+            bot = _new_bot(self.game.rb, team, persona, self.game.state.seed)
+            self.bots[f"{team}/{seat}"] = bot
+        return bot, Actor(role="bot", team=team, seat=seat, name=f"bot:{persona}")  # type: ignore[arg-type]
+
+    def _seat_view(self, team: str, seat: str) -> dict[str, Any]:
+        """The team's view as one seat's bot reads it: of the refusable orders, those its seat carries out."""
+        v = view(self.game, team)
+        return {**v, "refusable": [r for r in v["refusable"] if r["seat"] == seat]}
+
+    async def _refuse(self, teams: list[str]) -> None:
+        """Another seat of a team gave orders after its seat bots played the orders phase: each of them
+        refuses one its persona's rules give grounds for, as a person holding the seat could."""
+        from precursor.game.bots.refusals import refusals
+
+        await asyncio.sleep(0)
+        if self.game.state.phase != "orders":
+            return
+        for team, seat, persona in self.session.seat_bots():
+            if team not in teams:
+                continue
+            bot, actor = self._seat_bot(team, seat, persona)
+            v = self._seat_view(team, seat)
+            for d in refusals(bot, v, bot.environment(v)):
+                await self._bot_decides(actor, d)
+
+    async def _play_seat(self, team: str, seat: str, persona: str, phase: str) -> None:
+        """A bot in one seat of a split team plays that seat only: in the orders phase it refuses what its
+        persona would of the orders another seat gave and orders its seat's own levers; it readies its
+        seat in every phase. Proposals and statements stay with the team's people."""
+        from precursor.game.bots.orders import play_orders
+        from precursor.game.bots.refusals import refusals
+
+        g = self.game
+        turn = g.state.turn
+        try:  # claimed once per seat and phase, as a team's bot claims its turn
+            await self.execute(
+                SYSTEM,
+                {
+                    "op": "bot_turn",
+                    "team": team,
+                    "turn": turn,
+                    "phase": f"{phase}@{seat}",
+                    "vis": "facilitator",
+                },
+            )
+        except CommandError:
+            return
+        bot, actor = self._seat_bot(team, seat, persona)
+        decisions: list[Decision] = []
+        if phase == "orders":
+            v = self._seat_view(team, seat)
+            env = bot.environment(v)
+            decisions = refusals(bot, v, env)
+            own = {lv["id"] for lv in v["levers"] if lv["seat"] == seat}
+            for d in play_orders(bot, v, env):
+                if isinstance(d.command, SubmitOrders):
+                    kept = [o for o in d.command.orders if o.lever in own]
+                    decisions.append(
+                        replace(d, command=d.command.model_copy(update={"orders": kept, "statement": None}))
+                    )
+        for d in decisions:
+            if (g.state.turn, g.state.phase) != (turn, phase):
+                return
+            await self._bot_decides(actor, d)
+        if (g.state.turn, g.state.phase) == (turn, phase):
+            with contextlib.suppress(CommandError):
+                await self.execute(actor, Ready())
 
     async def _bot_decides(self, actor: Actor, d: Decision) -> None:
         """A bot's answer outside its phase play: its reason as a note for control, then the command;

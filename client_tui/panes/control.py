@@ -20,7 +20,7 @@ from precursor.client import ClientError, LobbyClient
 from precursor.game.commands import Advance, CustomInject, Override, ReleaseInject, TeamId
 from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
 
-from .. import render
+from .. import render, terms
 from ..widgets import Confirm, WrapLog
 from .notice import Notice, refused
 from .white_cell import Send, WhiteCellConsole
@@ -132,12 +132,22 @@ class ControlPane(VerticalScroll):
             self.query_one("#f-inject", Select).set_options(
                 [(Text(i.title[:40]), i.id) for i in sc.injects if i.deck]
             )
+            # a team played by several people: a bot may also hold one of its seats ("mx/security")
+            seats = self.model.view.get("seats") or {}
+            split = [
+                (f"{t.upper()}: {terms.seat_name(self.model, self.rb, t, s)} only", f"{t}/{s}")
+                for t in SEEN_BY
+                if len(seats.get(t) or ()) > 1
+                for s in seats[t]
+            ]
+            if split:
+                self.query_one("#f-team", Select).set_options([(t.upper(), t) for t in SEEN_BY] + split)
             self._choices_loaded = True
 
     @on(Select.Changed, "#f-team")
     def _team_chosen(self, event: Select.Changed) -> None:
         """Only the chosen team's personas: a bot of another team's persona is refused by the server."""
-        team = event.value
+        team = str(event.value).partition("/")[0]
         personas = sorted(p.id for p in self.rb.personas.values() if p.team == team)
         self.query_one("#f-persona", Select).set_options(
             [(f"bot: {p} — {self.rb.personas[p].name}", p) for p in personas]
@@ -261,7 +271,9 @@ class ControlPane(VerticalScroll):
         persona = self.query_one("#f-persona", Select).value
         if isinstance(team, str):
             p = persona if isinstance(persona, str) else None
-            self._ask(SetController(team=cast(TeamId, team), persona=p), "seat controller set")
+            team, _, seat = team.partition("/")
+            command = SetController(team=cast(TeamId, team), persona=p, seat=seat or None)
+            self._ask(command, "seat controller set")
 
     @on(Button.Pressed, "#f-rotate")
     def _rotate_pressed(self) -> None:

@@ -184,7 +184,7 @@ class OrdersPane(Vertical):
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
             self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
-            return self._unrefused(levers)
+            return levers
         team = self.model.team
         if not team:
             return []
@@ -216,22 +216,6 @@ class OrdersPane(Vertical):
         """This turn's refusals inside the team, oldest first."""
         m = self.model
         return [r for r in m.refusals if r.get("turn") == m.turn and r.get("team") == m.team]
-
-    def _unrefused(self, levers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """A lever refused this turn cannot be ordered again by any seat of the team until the next
-        (the server answers ``refused``); the view's list does not say so, so the row does."""
-        gone = {str(r.get("lever")): r for r in self._refused_now()}
-        if not gone:
-            return levers
-        out = []
-        for lv in levers:
-            r = gone.get(lv["id"])
-            if r is not None:
-                who = terms.seat_name(self.model, self.rb, self.model.team or "", str(r.get("seat")))
-                why = f"{lv['code']} was refused this turn by {who}; it can be ordered again next turn"
-                lv = {**lv, "available": False, "why_not": why}
-            out.append(lv)
-        return out
 
     def checking(self) -> bool:
         """The orders phase has begun but the view that says which levers can be ordered (the engine's

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from precursor.game.adjudication.refusal import given_words
 from precursor.game.commands import MAX_REASON
 
 from .. import render, terms
@@ -106,16 +107,9 @@ def entry_detail(model: LiveGame, rb: Rulebook, entry: dict[str, Any]) -> str:
 
 
 def given_reason(rb: Rulebook, ev: dict[str, Any]) -> str:
-    """The refusing seat's own words, out of the event's reason (which wraps them in who refused what
-    and the ground's text); empty when it gave none."""
-    text = str(ev.get("reason") or "")
-    head = f"the {ev.get('seat')} seat refused {ev.get('code')}, ordered by the {ev.get('by_seat')} seat"
+    """The refusing seat's own words (empty when it gave none), as the engine wrapped them."""
     rule = rb.mechanisms.get(str(ev.get("rule") or ""))
-    tail = f": {rule.reason}" if rule is not None else ""
-    if not text.startswith(head) or not text.endswith(tail):
-        return ""
-    middle = text[len(head) : len(text) - len(tail)] if tail else text[len(head) :]
-    return middle[2:-1] if middle.startswith(" (") and middle.endswith(")") else ""
+    return given_words(ev, rule.reason if rule is not None else None)
 
 
 def refusal_line(model: LiveGame, rb: Rulebook, ev: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from typing import Any, cast
 from precursor.analysis import charts
 from precursor.analysis.deviations import positions, rulings
 from precursor.analysis.logs import upcast
+from precursor.game.adjudication.refusal import given_words
 from precursor.game.engine import Game
 from precursor.game.events import Event, EventFields, GameCreated, LogEvent, typed
 from precursor.game.rulebook import Rulebook
@@ -113,7 +114,7 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
             "audience": audience,
             "events": len(seen),
         },
-        "timeline": _timeline(seen, rb),
+        "timeline": _timeline(seen, rb, {s.id: s.name for ss in sc.seats.values() for s in ss}),
         "indicators": _indicators(final),
         "agreements": _agreements(rb, final, seen),
         "red_lines": _red_lines(seen, rb, sc.id),
@@ -153,8 +154,47 @@ def _timeline_item(e: Event, rb: Rulebook) -> str | None:
     return None
 
 
-def _timeline(seen: list[LogEvent], rb: Rulebook) -> list[dict[str, Any]]:
+def _refusal_item(e: Event, rb: Rulebook, seats: dict[str, str]) -> str | None:
+    """A refused order as the team's turn tells it: it was never revealed or executed, so the orders
+    told around it would not show that it was given at all."""
+    if e["type"] != "order_refused":
+        return None
+    lv = rb.levers.get(e["lever"])
+    name = f"{lv.code} {lv.name}" if lv is not None else e["code"]
+    ground = rb.mechanisms.get(e["rule"])
+    who, by = seats.get(e["seat"], e["seat"]), seats.get(e["by_seat"], e["by_seat"])
+    said = given_words(e, ground.reason if ground is not None else None)
+    return (
+        f"{e['team'].upper()} order refused: the {who} refused {name}, ordered by the {by}"
+        f" · ground: {ground.name if ground is not None else e['rule']}"
+    ) + (f' · "{said}"' if said else "")
+
+
+def _refusal_cost(e: Event, rb: Rulebook) -> str | None:
+    """What a refusal cost, from its ground's ``effect`` right after it: " · cost 2 PC (… 10 → 8)"."""
+    if e["type"] != "effect" or not e["rule"].startswith("refusal."):
+        return None
+    parts = []
+    for key, after in e["changes"].items():
+        before = e["before"].get(key)
+        ind = rb.indicators.get(key)
+        label = ind.name if ind is not None else key
+        was = f"{before:g} → " if isinstance(before, int | float) else ""
+        parts.append(f"{label} {was}{after:g}" if isinstance(after, int | float) else f"{label} {after}")
+    spent = [
+        e["before"][k] - v
+        for k, v in e["changes"].items()
+        if k.endswith(".pc") and isinstance(v, int | float) and isinstance(e["before"].get(k), int | float)
+    ]
+    head = f"{sum(spent):g} PC" if spent else ""
+    detail = "; ".join(parts)
+    return f" · cost {head} ({detail})" if head and detail else f" · cost {head or detail or 'nothing'}"
+
+
+def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list[dict[str, Any]]:
+    """Each turn's date, counts and lines; ``seats`` names the player seats a refusal speaks of."""
     turns: dict[int, dict[str, Any]] = {}
+    refusal: tuple[list[str], int] | None = None  # where the last refusal's line is, for its cost
     for e in map(typed, seen):
         t = e.get("turn")
         if not isinstance(t, int) or t < 1:
@@ -168,7 +208,14 @@ def _timeline(seen: list[LogEvent], rb: Rulebook) -> list[dict[str, Any]]:
             entry["proposals"] += 1
         elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.", "facilitator.")):
             entry["items"].append(f"{e['rule']}: {e['reason']}")
-        item = _timeline_item(e, rb)
+        cost = _refusal_cost(e, rb) if refusal is not None else None
+        if refusal is not None and cost is not None:
+            items, at = refusal
+            items[at] += cost
+            refusal = None
+        item = _timeline_item(e, rb) or _refusal_item(e, rb, seats)
+        if e["type"] == "order_refused":
+            refusal = (entry["items"], len(entry["items"]))
         if item is not None:
             entry["items"].append(item)
     return [turns[t] for t in sorted(turns)]

@@ -448,7 +448,8 @@ class SessionController(_Logged):
     turn: int
     phase: str
     team: str
-    persona: str | None  # None: humans hold the team's seats
+    seat: NotRequired[str]  # one seat of a split team; absent: the whole team
+    persona: str | None  # None: humans hold the team's seats (or the seat)
 
 
 class SessionRemove(_Logged):

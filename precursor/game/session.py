@@ -57,7 +57,8 @@ class Session:
     deadlines: dict[str, int] = field(default_factory=dict)
     press: str = "on"
     missed_orders: str = "bot"
-    controllers: dict[str, str | None] = field(default_factory=dict)  # team -> persona, None = humans
+    # team -> persona (None = humans), and "team/seat" -> persona for a bot in one seat of a split team
+    controllers: dict[str, str | None] = field(default_factory=dict)
     deadline: float | None = None  # epoch seconds at which the current phase ends
     deadline_for: tuple[int, str] | None = None  # (turn, phase) the deadline belongs to
     paused: bool = False
@@ -102,6 +103,19 @@ class Session:
 
     def bot(self, team: str) -> str | None:
         return self.controllers.get(team)
+
+    def seat_bot(self, team: str, seat: str) -> str | None:
+        """The persona of a bot holding one seat of ``team`` (not the whole team), or None."""
+        return self.controllers.get(f"{team}/{seat}")
+
+    def seat_bots(self) -> list[tuple[str, str, str]]:
+        """(team, seat, persona) of each bot holding one seat of a team another bot does not hold whole."""
+        out = []
+        for key, persona in sorted(self.controllers.items()):
+            team, _, seat = key.partition("/")
+            if seat and persona and not self.bot(team):
+                out.append((team, seat, persona))
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,7 +166,8 @@ def _fold_resume(s: Session, ev: SessionResume) -> None:
 
 
 def _fold_controller(s: Session, ev: SessionController) -> None:
-    s.controllers[ev["team"]] = ev.get("persona")
+    seat = ev.get("seat")
+    s.controllers[f"{ev['team']}/{seat}" if seat else ev["team"]] = ev.get("persona")
 
 
 def _fold_join(s: Session, ev: SessionJoin) -> None:
@@ -202,6 +217,7 @@ class GameFacts:
     ended: bool
     personas: Mapping[str, CPersona]  # the rulebook's personas by id
     defaults: Mapping[TeamId, str]  # team -> the scenario's default bot persona
+    seats: Mapping[str, list[str]] = field(default_factory=dict)  # team -> player seats in play
 
 
 def decide(
@@ -237,13 +253,14 @@ def _admit(s: Session, actor: Actor, command: object) -> None:
         and actor.role != "facilitator"
     ):
         raise CommandError("press_off", "the facilitator has switched the press channel off")
-    if (
-        actor.role == "player"
-        and actor.team
-        and s.bot(actor.team)
-        and not isinstance(command, SendMessage | OpenChannel)
-    ):
+    if actor.role != "player" or not actor.team or isinstance(command, SendMessage | OpenChannel):
+        return
+    if s.bot(actor.team):
         raise CommandError("bot_seat", f"a bot holds team {actor.team}'s seats; ask the facilitator")
+    if actor.seat and s.seat_bot(actor.team, actor.seat):
+        raise CommandError(
+            "bot_seat", f"a bot holds the '{actor.seat}' seat of team {actor.team}; ask the facilitator"
+        )
 
 
 def phase_clock(session: Session, game: GameFacts, now: float) -> list[Event]:
@@ -320,7 +337,19 @@ def _set_controller(s: Session, game: GameFacts, cmd: Any, base: Event, now: flo
         if found is None or found.team != cmd.team:
             choices = sorted(x.id for x in game.personas.values() if x.team == cmd.team)
             raise CommandError("unknown_persona", f"no persona for {cmd.team}; try {', '.join(choices)}")
-    return {**base, "op": "controller", "team": cmd.team, "persona": persona}
+    seat: str | None = getattr(cmd, "seat", None)
+    if seat is None:
+        return {**base, "op": "controller", "team": cmd.team, "persona": persona}
+    in_play = list(game.seats.get(cmd.team, ()))
+    if seat not in in_play:
+        raise CommandError(
+            "bad_seat", f"seat '{seat}' is not in play for team {cmd.team} (in play: {', '.join(in_play)})"
+        )
+    if len(in_play) < 2:
+        raise CommandError(
+            "bad_seat", f"team {cmd.team} is played from one seat: put the bot in the team (no seat)"
+        )
+    return {**base, "op": "controller", "team": cmd.team, "seat": seat, "persona": persona}
 
 
 def _remove_player(s: Session, game: GameFacts, cmd: Any, base: Event, now: float) -> Event:

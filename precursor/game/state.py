@@ -65,7 +65,8 @@ class GameState:
     # team's position filed before play
     free_actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # orders a seat refused (team, seat, by_seat, lever, turn, rule): the refusal rules' cooldown reads them
+    # orders a seat refused (team, seat, by_seat, lever, turn, rule, code, reason, and the ground's cost as
+    # changes and before): the refusal rules' cooldown reads them, a team's view tells this turn's again
     refusals: list[dict[str, Any]] = field(default_factory=list)
 
     def snapshot(self) -> str:
@@ -85,6 +86,9 @@ def _changes(state: GameState, ch: dict[str, Any] | None) -> None:
 
 def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
     state.env.update(ev["changes"])
+    if state.refusals and ev["rule"].startswith("refusal.") and state.refusals[-1]["rule"] == ev["rule"]:
+        # a refusal's price comes right after it: kept with it, so a view can tell it again (reconnects)
+        state.refusals[-1].update(changes=ev["changes"], before=ev["before"])
     state.queue.extend(ev.get("scheduled", ()))
     rel = ev.get("released")
     if rel:
@@ -122,6 +126,8 @@ def _order_refused(state: GameState, ev: ev_t.OrderRefused) -> None:
             "lever": ev["lever"],
             "turn": ev["turn"],
             "rule": ev["rule"],
+            "code": ev["code"],
+            "reason": ev["reason"],
         }
     )
 

@@ -13,7 +13,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from precursor.game import scoring
-from precursor.game.adjudication.refusal import refusable
+from precursor.game.adjudication.refusal import refusable, refused_now
 from precursor.game.core import GameCore
 from precursor.game.months import add_months
 from precursor.game.rng import roll
@@ -341,6 +341,9 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
         # orders one seat gave that another seat carries out and may refuse (empty unless the team is split)
         "refusable": refusable(game, team) if team else [],
+        # this turn's refusals inside the team with their cost, as the ``order_refused`` events and their
+        # ``effect`` told them: a client that joins or reconnects after them still has them to show
+        "refusals": refusals_for(game, audience),
         "ended": st.ended,
         # the white cell: the free actions the audience may see, the team's menu of claims, positions
         "free_actions": free_actions_for(game, audience),
@@ -351,6 +354,23 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
             {t: {i["id"]: i["value"] for i in indicators_for(game, t)} for t in TEAMS} if fac else {}
         ),
     }
+
+
+def refusals_for(game: GameCore, audience: Audience) -> list[dict[str, Any]]:
+    """This turn's refused orders the audience may see (the team's own, or all for the facilitator), in
+    the fields of an ``order_refused`` event with the ground's ``changes`` and ``before``."""
+    st = game.state
+    fac = audience == FACILITATOR
+    out = []
+    for r in st.refusals:
+        if r["turn"] != st.turn or not (fac or r["team"] == audience):
+            continue
+        shown: dict[str, Any] = {"type": "order_refused", **r}
+        for field in ("changes", "before"):
+            if field in r and not fac:
+                shown[field] = {k: v for k, v in r[field].items() if key_visible(game.rb, k, audience)}
+        out.append(shown)
+    return out
 
 
 def free_actions_for(game: GameCore, audience: Audience) -> list[dict[str, Any]]:
@@ -411,6 +431,20 @@ def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
     A lever's entry is the same object while the values its check reads are (``_lever_deps``): most
     levers read a handful of names or none, and every orders screen asks for all of a team's levers.
     """
+    refused = refused_now(game, team) if game.state.refusals else {}
+    listed = _levers_checked(game, team)
+    if not refused:
+        return listed
+    # a refused lever cannot be ordered again this turn (``validate_order``); the cached entries are
+    # shared, so the marked ones are copies
+    return [
+        {**lv, "available": False, "cost": None, "why_not": refused[lv["id"]]} if lv["id"] in refused else lv
+        for lv in listed
+    ]
+
+
+def _levers_checked(game: GameCore, team: str) -> list[dict[str, Any]]:
+    """``levers_for`` before refusals: each lever's default check, cached while the values it reads hold."""
     vc = caches(game)
     hit = vc.levers.get(team)
     version = game.env_version

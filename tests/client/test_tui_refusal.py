@@ -180,3 +180,34 @@ async def test_an_order_no_ground_covers_says_why_and_sends_nothing(url: str) ->
             assert [o["lever"] for o in view["orders"]["mx/president"]["orders"]] == ["mx_arrest"]
             assert "SUBMITTED" in static_text(pp.app, "#order-info")
             assert "refused" not in static_text(pp.app, "#order-info")
+
+
+async def test_a_president_who_reconnects_after_a_refusal_still_reads_it(url: str) -> None:
+    """The refusal came while the president's client was away (a closed laptop): the client that
+    connects afterwards saw no ``order_refused`` event, so the view must carry it. The lever's row says
+    it cannot be ordered again this turn in the view's words, and the line names the ground and cost."""
+    g, pres_token, sec_token = await split_mexico(url)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac, asyncio.timeout(60):
+        await advance_to(fac, "orders")
+        async with (
+            GameClient(url, g.game_id, pres_token) as pres,
+            GameClient(url, g.game_id, sec_token) as sec,
+        ):
+            await pres.send({"type": "submit_orders", "orders": [{"lever": "mx_arrest"}]})
+            await sec.send({"type": "refuse_order", "lever": "mx_arrest", "reason": "not in Culiacán again"})
+        app = seat_app(url, g, pres_token)
+        async with app.run_test(size=(120, 40)) as pp:
+            gs = await orders_tab(pp)
+            await wait_until(pp, lambda: "refused your MX-ARREST" in static_text(pp.app, "#order-info"))
+            info = static_text(pp.app, "#order-info")
+            assert "✗ Security cabinet and prosecutors refused your MX-ARREST: it is not given" in info
+            assert "ground: Security seat declines a raid it expects to lose" in info
+            assert '"not in Culiacán again"' in info
+            assert "cost 2 PC (Mexican political capital 10 → 8)" in info
+            sl = gs.query_one("#order-list", SelectionList)
+            sl.highlighted = next(
+                i for i in range(sl.option_count) if sl.get_option_at_index(i).value == "mx_arrest"
+            )
+            await pp.pause()
+            detail = static_text(pp.app, "#order-detail")
+            assert "cannot be ordered now: MX-ARREST was refused this turn by the Security cabinet" in detail

@@ -135,3 +135,49 @@ def test_the_cooperative_shields_no_networks(rb: Rulebook) -> None:
     g = split_game(rb, **{"mx.presence": 50.0})
     assert not any(isinstance(c, RefuseOrder) for c in _bot_commands(g, "cooperative"))
     assert isinstance(_bot_commands(g, "sovereigntist")[0], RefuseOrder)
+
+
+def test_the_view_marks_a_refused_lever_unavailable_with_the_reason(rb: Rulebook) -> None:
+    """The engine refuses an order on a lever refused this turn (``refused``), so the orders screen's
+    list must say so itself, for every seat of the team, and no longer from the next turn."""
+    g = split_game(rb)
+    (before,) = [lv for lv in views.view(g, "mx")["levers"] if lv["id"] == "mx_arrest"]
+    assert before["available"]
+    refuse(g)
+    (row,) = [lv for lv in views.view(g, "mx")["levers"] if lv["id"] == "mx_arrest"]
+    assert not row["available"] and row["cost"] is None
+    assert row["why_not"] == (
+        "MX-ARREST was refused this turn by the Security cabinet and prosecutors;"
+        " it can be ordered again next turn"
+    )
+    with pytest.raises(CommandError) as exc:
+        g.handle(CommandEnvelope(actor=PRESIDENT, command=SubmitOrders(orders=[Order(lever="mx_arrest")])))
+    assert exc.value.code == "refused"
+    others = [lv for lv in views.view(g, "mx")["levers"] if lv["id"] != "mx_arrest"]
+    assert others == [lv for lv in views.levers_for(g, "mx") if lv["id"] != "mx_arrest"]
+    while g.state.phase != "orders" or g.state.turn == 1:
+        g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+    (later,) = [lv for lv in views.view(g, "mx")["levers"] if lv["id"] == "mx_arrest"]
+    assert "refused" not in later["why_not"]
+
+
+def test_the_team_s_view_tells_this_turn_s_refusals_with_their_cost(rb: Rulebook) -> None:
+    """A client that connects after the refusal saw neither its event nor its cost: the view tells both,
+    to the team and the facilitator only, for the turn it happened in; a replay folds the same."""
+    g = split_game(rb)
+    pc = g.state.env["mx.pc"]
+    refuse(g)
+    (told,) = views.view(g, "mx")["refusals"]
+    assert told["type"] == "order_refused" and told["lever"] == "mx_arrest" and told["code"] == "MX-ARREST"
+    assert (
+        told["seat"] == "security" and told["by_seat"] == "president" and told["rule"] == "refusal.culiacan"
+    )
+    assert told["changes"] == {"mx.pc": pc - 2} and told["before"] == {"mx.pc": pc}
+    assert told["reason"] == next(e for e in g.log if e["type"] == "order_refused")["reason"]
+    assert views.view(g, views.FACILITATOR)["refusals"] == [told]
+    assert all(views.view(g, a)["refusals"] == [] for a in ("us", "cn", "ca", views.PUBLIC))
+    assert Game.replay(rb, [dict(e) for e in g.log]).state.snapshot() == g.state.snapshot()
+    g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+    while g.state.phase != "orders":
+        g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+    assert views.view(g, "mx")["refusals"] == []

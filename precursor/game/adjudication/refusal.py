@@ -15,6 +15,7 @@ the default game.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from precursor.game.commands import Actor, CommandError, RefuseOrder
@@ -53,6 +54,29 @@ def refused_this_turn(g: GameCore, team: str, lever_id: str) -> bool:
     """A lever refused this turn cannot be ordered again by any seat of the team until the next one."""
     turn = g.state.turn
     return any(r["team"] == team and r["lever"] == lever_id and r["turn"] == turn for r in g.state.refusals)
+
+
+def seat_name(g: GameCore, team: str, seat: str) -> str:
+    """A player seat as the scenario names it ("Security cabinet and prosecutors"), for words players read."""
+    for t, seats in g.sc.model.seats.items():
+        for s in seats:
+            if t == team and s.id == seat:
+                return str(s.name)
+    return seat.replace("_", " ")
+
+
+def refused_now(g: GameCore, team: str) -> dict[str, str]:
+    """Each lever of ``team`` refused this turn, with why it cannot be ordered again: what the orders
+    screen says of it. The lever list's own check (cost, preconditions) knows nothing of refusals."""
+    turn = g.state.turn
+    return {
+        r["lever"]: (
+            f"{g.rb.levers[r['lever']].code} was refused this turn by the {seat_name(g, team, r['seat'])};"
+            " it can be ordered again next turn"
+        )
+        for r in g.state.refusals
+        if r["team"] == team and r["turn"] == turn and r["lever"] in g.rb.levers
+    }
 
 
 def assess(g: GameCore, team: str, lever: CLever) -> tuple[CRule | None, str, str]:
@@ -124,6 +148,23 @@ def refusable(g: GameCore, team: str) -> list[dict[str, Any]]:
     return out
 
 
+def _head(seat: str, code: str, by_seat: str) -> str:
+    return f"the {seat} seat refused {code}, ordered by the {by_seat} seat"
+
+
+def given_words(ev: Mapping[str, Any], rule_reason: str | None) -> str:
+    """The refusing seat's own words out of an ``order_refused`` event's reason, which wraps them in who
+    refused what and the ground's text (``rule_reason``, None if the rulebook lacks the ground); empty
+    when it gave none."""
+    text = str(ev.get("reason") or "")
+    head = _head(str(ev.get("seat")), str(ev.get("code")), str(ev.get("by_seat")))
+    tail = f": {rule_reason}" if rule_reason is not None else ""
+    if not text.startswith(head) or not text.endswith(tail):
+        return ""
+    middle = text[len(head) : len(text) - len(tail)] if tail else text[len(head) :]
+    return middle[2:-1] if middle.startswith(" (") and middle.endswith(")") else ""
+
+
 def _cost(g: GameCore, rule: CRule) -> dict[str, Any]:
     pending: dict[str, Any] = {}
     g.run_effects(rule.effects, g.state.env, pending, f"refusal:{rule.id}", None)
@@ -176,7 +217,7 @@ def refuse(g: GameCore, actor: Actor, cmd: RefuseOrder) -> None:
     rule, code, why = assess(g, team, lever)
     if rule is None:
         raise CommandError(code, why)
-    what = f"the {seat} seat refused {lever.code}, ordered by the {by_seat} seat"
+    what = _head(seat, lever.code, by_seat)
     said = f" ({cmd.reason})" if cmd.reason else ""
     g.emit(
         {
