@@ -13,6 +13,7 @@ from typing import Any
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
+from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.utility import order_utility
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
@@ -79,18 +80,23 @@ def unkeepable(bot: Character, env: dict[str, Any], lever: CLever, params: dict[
     A promise on a lever that cannot be ordered is broken the moment it falls due, and an ask of one is a
     dead end for the other side. A once-per-game lever already played counts only for the team's own
     levers (the view shows only its own counts); a precondition counts only when every name it reads is
-    one the team sees exactly, so a bot never calls a clause impossible on a guess."""
+    one the team sees exactly and the bot's dashboard holds (``fast_view.persona_reads``), so a bot never
+    calls a clause impossible on a guess or on a neutral default."""
     if _done(bot, env, lever):
         return f"{lever.code} can be played once per game and already was"
     if not lever.preconditions:
         return None
+    reads = persona_reads(bot.rb, bot.history[0] if bot.history else bot.persona_id)
     given = {k: prm.default for k, prm in lever.params.items()}
     given.update(params)
     for k, v in given.items():
         env[f"param.{k}"] = v
     try:
         for cond, message in lever.preconditions:
-            if all(exact(bot.rb, n, bot.team) for n in cond.names) and not cond.fn(env):
+            known = all(
+                exact(bot.rb, n, bot.team) and (n in reads or n not in bot.rb.indicators) for n in cond.names
+            )
+            if known and not cond.fn(env):
                 return f"{lever.code}: {message}"
     except (KeyError, TypeError, ZeroDivisionError):
         return None
