@@ -289,7 +289,8 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
         return Decision(
             Respond(proposal=prop["id"], action="accept"),
             f"accepts {prop['id']}: utility {total:+.2f} >= threshold {threshold:.2f} "
-            f"(reservation {p.model.reservation}, trust {trust:.0f})",
+            f"(reservation {p.model.reservation}, trust {trust:.0f})"
+            + (f"; clause {broken[0] + 1} will not be kept: {broken[1]}" if broken else ""),
             "accept",
         )
     return Decision(
