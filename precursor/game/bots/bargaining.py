@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
+from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.utility import order_utility
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
@@ -72,6 +74,47 @@ def committed_cost(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
     return total
 
 
+def unkeepable(bot: Character, env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> str | None:
+    """Why the lever could not be ordered now, as far as the team's view can tell, or None.
+
+    A promise on a lever that cannot be ordered is broken the moment it falls due, and an ask of one is a
+    dead end for the other side. A once-per-game lever already played counts only for the team's own
+    levers (the view shows only its own counts); a precondition counts only when every name it reads is
+    one the team sees exactly and the bot's dashboard holds (``fast_view.persona_reads``), so a bot never
+    calls a clause impossible on a guess or on a neutral default."""
+    if _done(bot, env, lever):
+        return f"{lever.code} can be played once per game and already was"
+    if not lever.preconditions:
+        return None
+    reads = persona_reads(bot.rb, bot.history[0] if bot.history else bot.persona_id)
+    given = {k: prm.default for k, prm in lever.params.items()}
+    given.update(params)
+    for k, v in given.items():
+        env[f"param.{k}"] = v
+    try:
+        for cond, message in lever.preconditions:
+            known = all(
+                exact(bot.rb, n, bot.team) and (n in reads or n not in bot.rb.indicators) for n in cond.names
+            )
+            if known and not cond.fn(env):
+                return f"{lever.code}: {message}"
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+    finally:
+        for k in given:
+            env.pop(f"param.{k}", None)
+    return None
+
+
+def clause_turns(view: dict[str, Any], lever: CLever, start: int, duration: int) -> int:
+    """In how many turns from now a clause has its actor play the lever: what is left of its span within
+    the game (a proposal answered a turn late has one turn fewer to run), and one for a once-per-game
+    lever (a one-off act is carried out once, whatever the span). Zero when nothing of it is left."""
+    now = max(start, int(view["turn"]))
+    n = min(start + max(duration, 1), int(view["scenario"]["turns"]) + 1) - now
+    return max(min(n, 1) if lever.once else n, 0)
+
+
 # ---------------------------------------------------------------------- the negotiation phase
 
 
@@ -105,18 +148,18 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
         for a in mine
     )
+    kept = _keepable_package(bot, env, pk.clauses)
     own_cost = 0.0
-    for c in pk.clauses:
+    for c in kept:
         lv = bot.rb.levers[c.lever]
-        if c.actor == bot.team and not (lv.once and env.get(f"count.{lv.id}", 0) >= 1):
+        if c.actor == bot.team:
             own_cost += clause_cost(env, lv, c.params)
     affordable = own_cost + committed_cost(bot, view, env) <= float(view["pc"][bot.team])
-    if not (partners and min(trust) >= 30 and not already and affordable):
+    if not (kept and partners and min(trust) >= 30 and not already and affordable):
         return None
     bot.tabled.add(turn)
     clauses = [
-        Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
-        for c in pk.clauses
+        Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2) for c in kept
     ]
     parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
     cmd = Propose(
@@ -135,6 +178,16 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)",
         "propose",
     )
+
+
+def _keepable_package(bot: Character, env: dict[str, Any], clauses: list[Any]) -> list[Any]:
+    """The package's clauses that can be kept as far as the view tells, or none when what is left would
+    not have both sides give something: a bot tabled once-per-game levers it had played, and asked for
+    a US demand programme already at its top, and a student could only decline or sign a broken deal."""
+    kept = [c for c in clauses if unkeepable(bot, env, bot.rb.levers[c.lever], dict(c.params)) is None]
+    ours = any(c.actor == bot.team for c in kept)
+    theirs = any(c.actor != bot.team for c in kept)
+    return kept if ours and theirs else []
 
 
 def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
@@ -210,33 +263,18 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     if ruled is not None:
         return ruled
     p = bot.persona
-    total = 0.0
-    own_cost = 0.0
-    public = prop["visibility"] == "public"
-    weighed: list[_WeighedClause] = []  # clause, its utility, its cost to us
-    for c in prop["clauses"]:
-        lever = bot.rb.levers[c["lever"]]
-        cost = None
-        mine = 0.0
-        if c["actor"] == bot.team:
-            cost = clause_cost(env, lever, c["params"])
-            if not (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
-                mine = cost
-                own_cost += cost
-        u, _ = order_utility(bot, env, lever, c["params"], public, cost)
-        total += u
-        weighed.append((c, u, mine))
+    weighed, own_cost, broken = _weigh_deal(bot, view, env, prop)
+    total = sum(u for _, u, _ in weighed)
     total += _module_bonus(bot, prop)
     # a deal the team cannot pay for would be broken: commitments already due come first
     committed = committed_cost(bot, view, env)
     pc = float(view["pc"][bot.team])
-    proposer = prop["from"]
-    trust = float(env.get(f"trust.{pair(bot.team, proposer)}", 50))
-    finger = float(env.get(f"flag.finger_{pair(bot.team, proposer)}", 0) or 0)
-    threshold = 0.25 * p.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0)
+    bar, trust = _threshold(bot, env, prop["from"])
+    bound = _bound_turns(bot, view, weighed)
+    threshold = bar * bound
     # a near miss is worth a counter; a deal far from acceptable is simply rejected
-    if own_cost + committed > pc or threshold - NEAR_MISS <= total < threshold:
-        counter = _counter(bot, view, env, prop, weighed, threshold, trust, pc - committed)
+    if own_cost + committed > pc or threshold - NEAR_MISS * bound <= total < threshold:
+        counter = _counter(bot, view, env, prop, weighed, bar, trust, pc - committed)
         if counter is not None:
             return counter
     if own_cost + committed > pc:
@@ -251,15 +289,90 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
         return Decision(
             Respond(proposal=prop["id"], action="accept"),
             f"accepts {prop['id']}: utility {total:+.2f} >= threshold {threshold:.2f} "
-            f"(reservation {p.model.reservation}, trust {trust:.0f})",
+            f"(reservation {p.model.reservation}, trust {trust:.0f})"
+            + (f"; clause {broken[0] + 1} will not be kept: {broken[1]}" if broken else ""),
             "accept",
         )
     return Decision(
-        Respond(proposal=prop["id"], action="reject", reason=_declines(bot, _shortfall(bot, prop, weighed))),
+        Respond(
+            proposal=prop["id"],
+            action="reject",
+            reason=_declines(bot, _shortfall(bot, env, prop, weighed, broken)),
+        ),
         f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
         "reject",
     )
+
+
+def _bound_turns(bot: Character, view: dict[str, Any], weighed: list[_WeighedClause]) -> int:
+    """For how many turns the deal binds the team: the longest of its own clauses, and one at least."""
+    levers = bot.rb.levers
+    spans = [
+        clause_turns(view, levers[c["lever"]], int(c["start_turn"]), int(c["duration"]))
+        for c, _, _ in weighed
+        if c["actor"] == bot.team
+    ]
+    return max([1, *spans])
+
+
+def _threshold(bot: Character, env: dict[str, Any], proposer: str) -> tuple[float, float]:
+    """What a deal from the proposer must be worth for each turn it binds the team (the reservation and
+    the premium distrust asks), and the trust it rests on. Counted per turn bound because clauses are
+    weighed over every turn they run: a deal that ties the team's hands twice as long must bring twice
+    as much, and one that asks a single step of it for a campaign of several turns clears the bar once."""
+    trust = float(env.get(f"trust.{pair(bot.team, proposer)}", 50))
+    finger = float(env.get(f"flag.finger_{pair(bot.team, proposer)}", 0) or 0)
+    return 0.25 * bot.persona.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0), trust
+
+
+def _weigh_deal(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]
+) -> tuple[list[_WeighedClause], float, tuple[int, str] | None]:
+    """Each clause with its utility over the turns it commits its actor, and its cost to the team this
+    turn; with the first of the team's own clauses it could not keep (its index and why), if any.
+
+    Another party's clause is weighed by what it does and by what the persona welcomes in it (Mexico
+    wants the US to act on weapons and demand), but not by the persona's aversions, which are about its
+    own acts ("costly steps only for a concession", "ignores Mexico unless Mexico offers something",
+    "avoids hawkish moves"): read against another's commitment they made a concession a cost. A
+    commitment over several turns is worth each turn it will be played: weighed as one turn, a real
+    enforcement campaign was worth a third of what a distrusted partner has to clear."""
+    public = prop["visibility"] == "public"
+    weighed: list[_WeighedClause] = []
+    own_cost = 0.0
+    broken: tuple[int, str] | None = None
+    for i, c in enumerate(prop["clauses"]):
+        lever = bot.rb.levers[c["lever"]]
+        turns = clause_turns(view, lever, int(c["start_turn"]), int(c["duration"]))
+        why = unkeepable(bot, env, lever, c["params"])
+        cost = None
+        if c["actor"] == bot.team and _done(bot, env, lever):
+            u, turns = 0.0, 0  # a one-off act already carried out meets the clause, and does nothing more
+        elif c["actor"] == bot.team and why is not None:
+            u, turns = 0.0, 0  # it will not be played: it brings nothing and costs no capital
+            broken = broken or (i, why)
+        elif c["actor"] == bot.team:
+            cost = clause_cost(env, lever, c["params"])
+            own_cost += cost
+            u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+        else:
+            u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+            u -= _aversions(bot, lever)
+            turns = 0 if why is not None else turns  # a promise that cannot be kept is worth nothing
+        weighed.append((c, u * turns, cost or 0.0))
+    return weighed, own_cost, broken
+
+
+def _aversions(bot: Character, lever: CLever) -> float:
+    """The negative part of the persona's tag weights for the lever: what it shuns doing itself."""
+    weights = bot.persona.tag_weights
+    return sum(min(weights.get(tag, 0.0), 0.0) for tag in lever.tags)
+
+
+def _done(bot: Character, env: dict[str, Any], lever: CLever) -> bool:
+    """Whether the lever is one of the team's one-off acts and already carried out."""
+    return lever.once and lever.team == bot.team and env.get(f"count.{lever.id}", 0) >= 1
 
 
 def _module_bonus(bot: Character, prop: dict[str, Any]) -> float:
@@ -297,10 +410,11 @@ def _counter(
         "consent_grant" in levers[c["lever"]].tags for c, _, _ in keep
     ):
         return None  # whether a token still covers it is not for a counter to guess
-    ask = _ask(bot, env, prop, keep)
+    ask = _ask(bot, view, env, prop, keep)
     if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask):
         return None
     total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + _module_bonus(bot, prop)
+    threshold *= _bound_turns(bot, view, keep)
     if total < threshold or sum(cost for _, _, cost in keep) > budget:
         return None
     turn = int(view["turn"])
@@ -347,7 +461,11 @@ def _strike(
 
 
 def _ask(
-    bot: Character, env: dict[str, Any], prop: dict[str, Any], keep: list[_WeighedClause]
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    keep: list[_WeighedClause],
 ) -> tuple[Any, float] | None:
     """The first clause of the persona's package the proposer would carry out that the deal lacks and the
     persona values, with its utility."""
@@ -359,11 +477,12 @@ def _ask(
         lever = levers[want.lever]
         if want.actor != proposer or (want.actor, want.lever) in present or lever.team != proposer:
             continue
-        if "consent_bounded" in lever.tags or (lever.once and env.get(f"count.{lever.id}", 0) >= 1):
+        if "consent_bounded" in lever.tags or unkeepable(bot, env, lever, dict(want.params)) is not None:
             continue
         if proposer == "cn" and prop["framing"] not in CHINA_FRAMINGS:
             continue
         u, _ = order_utility(bot, env, lever, dict(want.params), public, None)
+        u = (u - _aversions(bot, lever)) * clause_turns(view, lever, int(view["turn"]), 2)
         if u > 0:
             return (want, u)
     return None
@@ -513,29 +632,71 @@ def _rule_facts(bot: Character, names: dict[str, Any], read: Any) -> str:
     return f"the deal {_and(facts)}" if facts else "the deal crosses a line it has drawn"
 
 
-def _shortfall(bot: Character, prop: dict[str, Any], weighed: list[_WeighedClause]) -> str:
-    """Why a deal falls short, from its own clauses: the one that weighs worst with this persona, and what
-    the proposer puts against it (nothing, or nothing on what the persona's own package asks of them)."""
-    if not weighed:
+def _shortfall(
+    bot: Character,
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_WeighedClause],
+    broken: tuple[int, str] | None = None,
+) -> str:
+    """Why a deal falls short, from its own clauses: the clause that tipped it, and what the proposer puts
+    against it (nothing, or nothing on an ask of the persona's own package that could be kept).
+
+    Only a clause that weighs against the persona is blamed, the team's own first (what the deal costs it
+    is what it weighs against the rest): picking the lowest clause of all named China's own enforcement
+    campaign, or Mexico's migration enforcement, as the reason the United States said no."""
+    me = _team_name(bot, bot.team)
+    if broken is not None:
+        c = weighed[broken[0]][0]
+        what = _lever_words(bot, c["lever"], c["params"])
+        return (
+            f"the deal asks {me} for {what}, which it cannot keep ({broken[1]}), and the rest is not enough"
+        )
+    against = [w for w in weighed if w[1] < 0]
+    ours = [w for w in against if w[0]["actor"] == bot.team]
+    if ours or against:
+        worst, _, _ = min(ours or against, key=lambda w: w[1])
+        what = _lever_words(bot, worst["lever"], worst["params"])
+        if worst["actor"] != bot.team:
+            return f"the deal includes {what} by {_team_name(bot, worst['actor'])}, which works against {me}"
+        return f"the deal asks {me} for {what}{_in_return(bot, env, prop, weighed)}"
+    offered = [c for c, _, _ in weighed if c["actor"] != bot.team]
+    if not offered:
         return "the deal's terms do not give it enough"
-    worst, _, _ = min(weighed, key=lambda w: w[1])
-    what = _lever_words(bot, worst["lever"], worst["params"])
+    gives = _and(
+        [f"{_lever_words(bot, c['lever'], c['params'])} by {_team_name(bot, c['actor'])}" for c in offered]
+    )
+    ask = _missing_ask(bot, env, prop, weighed)
+    tail = f"; it would look for {ask} as well" if ask else ""
+    return f"what the deal offers ({gives}) is not enough for {me} to sign as things stand{tail}"
+
+
+def _missing_ask(
+    bot: Character, env: dict[str, Any], prop: dict[str, Any], weighed: list[_WeighedClause]
+) -> str:
+    """The first ask of the persona's package the proposer could keep and the deal lacks, in words."""
     proposer = prop["from"]
-    if worst["actor"] == bot.team:
-        head = f"the deal asks {_team_name(bot, bot.team)} for {what}"
-    else:
-        head = f"the deal includes {what} by {_team_name(bot, worst['actor'])}"
     offered = {c["lever"] for c, _, _ in weighed if c["actor"] == proposer}
     pk = bot.persona.model.package
-    wanted = [c.lever for c in (pk.clauses if pk is not None else []) if c.actor == proposer]
-    missing = [lv for lv in wanted if lv not in offered]
-    if worst["actor"] != bot.team:
-        return head
+    for want in pk.clauses if pk is not None else []:
+        lever = bot.rb.levers[want.lever]
+        if want.actor != proposer or want.lever in offered:
+            continue
+        if unkeepable(bot, env, lever, dict(want.params)) is None:
+            return _lever_words(bot, want.lever)
+    return ""
+
+
+def _in_return(
+    bot: Character, env: dict[str, Any], prop: dict[str, Any], weighed: list[_WeighedClause]
+) -> str:
+    """What the proposer puts against the team's own part, as the end of the sentence."""
+    missing = _missing_ask(bot, env, prop, weighed)
     if missing:
-        return f"{head} while offering nothing on {_lever_words(bot, missing[0])}"
-    if not offered:
-        return f"{head} while offering nothing in return"
-    return f"{head}, more than what the deal offers in return"
+        return f" while offering nothing on {missing}"
+    if not any(c["actor"] == prop["from"] for c, _, _ in weighed):
+        return " while offering nothing in return"
+    return ", more than what the deal offers in return"
 
 
 def _counter_words(

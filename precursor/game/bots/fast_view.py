@@ -311,7 +311,8 @@ def persona_reads(rb: Rulebook, persona_id: str) -> frozenset[str]:
     What a bot evaluates, and so reads: its personas' hard rules and switches; the weighed effects
     (``utility.weigh``: those whose target the persona weights) of any lever, since a proposal may hold
     any team's clauses, and those targets themselves; its own team's levers' costs and preconditions
-    (``orders.legal``, ``bargaining.clause_cost``) and the indicators their parameters set outright
+    (``orders.legal``, ``bargaining.clause_cost``), and its package's levers' preconditions
+    (``bargaining.unkeepable``) and the indicators their parameters set outright
     (``orders.variants``); the trust and finger-pointing figures of its own pairs. Costs of every lever
     are added too: cheap, and safe should a clause of another team's be priced. A test records every
     name bots read in games of every scenario and checks each read indicator is in this set.
@@ -341,9 +342,11 @@ def _one_persona_reads(rb: Rulebook, persona_id: str) -> set[str]:
     for sw in p.switches:
         exprs += [sw.when, sw.chance]
     found: set[str] = set(weights)
+    # its package's levers too: it checks a clause can be kept before it tables or asks for it
+    package = {c.lever for c in p.model.package.clauses} if p.model.package else set()
     for lv in rb.levers.values():
         exprs.append(lv.cost)
-        if lv.team == team:
+        if lv.team == team or lv.id in package:
             exprs += [c for c, _ in lv.preconditions]
             found |= {ce.target for ce in lv.effects if ce.op == "set"}
         for ce in lv.effects:
