@@ -17,7 +17,7 @@ from precursor.game.months import add_months
 from .model import LiveGame
 
 if TYPE_CHECKING:
-    from precursor.game.rulebook import Rulebook
+    from precursor.game.rulebook import CLever, Rulebook
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -490,6 +490,48 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
     return out
 
 
+# ---------------------------------------------------------------------- parameters in words
+
+
+def param_name(pid: str) -> str:
+    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
+    return pid.replace("_", " ")
+
+
+def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
+    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
+    without its underscores."""
+    p = lv.params.get(pid) if lv is not None else None
+    if isinstance(v, str) and p is not None and p.type == "choice":
+        if set(p.choices) <= set(TEAM_NAMES):
+            return team_name(rb, v)
+        if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
+            return f"{v.upper()}, {rb.modules[v].name}"
+    return value_words(v)
+
+
+def value_words(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).replace("_", " ")
+
+
+def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
+    """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
+    out = []
+    for pid, p in lv.params.items():
+        v = params.get(pid, p.default)
+        if changed_only and v == p.default:
+            continue
+        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
+    return ", ".join(out)
+
+
 def _code(rb: Rulebook | None, lever: str) -> str:
     return rb.levers[lever].code if rb is not None and lever in rb.levers else lever
 
@@ -498,8 +540,6 @@ def _params_words(rb: Rulebook | None, lever: str, params: dict[str, Any]) -> st
     """An order's parameters as the orders tab words them (one wording for both)."""
     if rb is None or not params:
         return ", ".join(f"{k.replace('_', ' ')} {figure(v)}" for k, v in params.items())
-    from .terms import params_words  # terms reads its names from here: imported when used
-
     return params_words(rb, lever, params)
 
 

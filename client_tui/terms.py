@@ -16,7 +16,20 @@ from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 from precursor.game.statements import statement_refusal
 
-from .render import FRAMING_WORDS, TEAM_NAMES, key_name, person_name, team_name
+from .render import (
+    FRAMING_WORDS,
+    TEAM_NAMES,
+    key_name,
+    person_name,
+    team_name,
+)
+
+# the orders tab and the composer read the parameter wording from here; it lives in render, which
+# words the results too
+from .render import choice_words as choice_words
+from .render import param_name as param_name
+from .render import params_words as params_words
+from .render import value_words as value_words
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -37,11 +50,6 @@ def seat_name(model: LiveGame, rb: Rulebook | None, team: str, seat: str) -> str
     return seat.replace("_", " ")
 
 
-def param_name(pid: str) -> str:
-    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
-    return pid.replace("_", " ")
-
-
 def param_label(lv: CLever, pid: str) -> str:
     """What a parameter sets, as the rulebook describes it (its short name when it has no description)."""
     p = lv.params[pid]
@@ -55,18 +63,6 @@ def param_field_label(rb: Rulebook | None, lv: CLever, pid: str) -> str:
     return f"{param_label(lv, pid)}: {param_range(lv, pid, rb)} (default {default})"
 
 
-def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
-    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
-    without its underscores."""
-    p = lv.params.get(pid) if lv is not None else None
-    if isinstance(v, str) and p is not None and p.type == "choice":
-        if set(p.choices) <= set(TEAM_NAMES):
-            return team_name(rb, v)
-        if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
-            return f"{v.upper()}, {rb.modules[v].name}"
-    return value_words(v)
-
-
 def param_range(lv: CLever, pid: str, rb: Rulebook | None = None) -> str:
     """A parameter's allowed values in words: ``120–300`` or ``kingpin / mid level``."""
     p = lv.params[pid]
@@ -77,28 +73,6 @@ def param_range(lv: CLever, pid: str, rb: Rulebook | None = None) -> str:
     lo = "" if p.min is None else f"{p.min:g}"
     hi = "" if p.max is None else f"{p.max:g}"
     return f"{lo}–{hi}"
-
-
-def value_words(v: Any) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).replace("_", " ")
-
-
-def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
-    """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
-    lv = rb.levers.get(lever)
-    if lv is None:
-        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
-    out = []
-    for pid, p in lv.params.items():
-        v = params.get(pid, p.default)
-        if changed_only and v == p.default:
-            continue
-        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
-    return ", ".join(out)
 
 
 def lever_cost(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> float | None:
