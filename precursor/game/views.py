@@ -419,6 +419,8 @@ def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
     env, free = game.state.env, game.state.free_levers
     memo = _ENTRIES.get((game.rb.serial, team))
     if memo is None:
+        if len(_ENTRIES) >= _KEPT_TABLES:
+            _ENTRIES.clear()  # a calibration's many rule variants: keep the latest ones' entries only
         memo = _ENTRIES[(game.rb.serial, team)] = {}
     out = []
     for lv, deps in _lever_deps(game.rb, team):
@@ -460,6 +462,7 @@ def _lever_entry(game: GameCore, lv: CLever, seat: str) -> dict[str, Any]:
 # _KEPT_PER_LEVER per lever, so that the values a long-running server sees cannot grow it without end.
 _ENTRIES: dict[tuple[int, str], dict[str, dict[Any, dict[str, Any]]]] = {}
 _KEPT_PER_LEVER = 32
+_KEPT_TABLES = 64  # (rulebook, team) tables: sixteen rulebooks' worth
 
 
 _LEVER_DEPS: dict[tuple[int, str], list[tuple[CLever, tuple[str, ...] | None]]] = {}

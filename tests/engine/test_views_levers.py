@@ -5,6 +5,7 @@ still what the engine's own default check says, whatever game, scenario or split
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -94,3 +95,17 @@ def _briefing(game: Game) -> Game:
     while game.state.phase != "briefing":
         game.advance()
     return game
+
+
+def test_kept_orders_screens_stay_bounded_over_many_rulebooks() -> None:
+    # a calibration plays its games on many rule variants, each a rulebook of its own: the entries of
+    # the latest are kept, not of every one it ever tried
+    from precursor.game import views
+
+    for _ in range(40):
+        variant = dataclasses.replace(RB)
+        assert variant.serial != RB.serial
+        game = Game.new(variant, "tutorial", 1)
+        for team in ("us", "mx", "cn", "ca"):
+            assert levers_for(game, team) == _afresh(game, team)
+    assert 0 < len(views._ENTRIES) <= 64
