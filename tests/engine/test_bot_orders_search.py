@@ -1,7 +1,8 @@
 """The bots' orders search prices a lever's other parameter choices through a shortcut (``orders._cost``)
 that skips what ``orders.legal`` looks up each time (the orders-screen entry, whether the team sees the
-checks exactly, whether the lever is free). The shortcut is only sound while the two agree: checked here
-at every orders phase of bot games, for every choice the search would price.
+checks exactly, whether the lever is free), and takes a lever's parameter choices from its candidate
+entry when they do not depend on the environment. Both are only sound while they agree with the long
+way: checked here at every orders phase of bot games, for every choice the search would price.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ class _Pricing:
 
     def _price(self, bot: Bot, view: dict[str, Any], env: dict[str, Any]) -> None:
         entries = orders.lever_entries(view)
-        for lid, lever, _w, vises, sees in orders.candidates(bot):
+        for lid, lever, _w, vises, sees, static in orders.candidates(bot):
+            # choices kept with the candidate are the ones worked out from this environment
+            assert static is None or static is orders.variants(bot, lever, env)
             entry = entries.get(lid)
             if entry is None or not entry["available"]:
                 continue  # the search looks no further at a lever the screen shows unavailable

@@ -47,8 +47,9 @@ _TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
 # parameter sets a level are compared around the current level, so theirs are worked out every time).
 _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
 # A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
-# and whether the team sees every name its checks read exactly (else only its defaults can be judged).
-_Candidate = tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...], bool]
+# whether the team sees every name its checks read exactly (else only its defaults can be judged), and
+# its parameter choices when they do not depend on the environment (None: worked out every time).
+_Candidate = tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...], bool, list[_Variant] | None]
 _CANDIDATES: dict[tuple[int, str], list[_Candidate]] = {}
 
 
@@ -119,7 +120,9 @@ def candidates(bot: Character) -> list[_Candidate]:
             if not w.any_effect and w.tags <= 0 and not (w.st_w and (lever.sov_public or lever.sov_private)):
                 continue  # nothing in it this persona values: its utility could only be its cost
             vises = tuple((v, v == "public") for v in _visibilities(lever))
-            out.append((lid, lever, w, vises, _sees_exactly(bot.rb, bot.team, lever)))
+            fixed = variants(bot, lever, {})  # only choices that vary with the environment read it
+            static = fixed if _VARIANTS.get((bot.rb.serial, bot.persona_id, lid)) is fixed else None
+            out.append((lid, lever, w, vises, _sees_exactly(bot.rb, bot.team, lever), static))
         _CANDIDATES[key] = out
     return out
 
@@ -395,10 +398,10 @@ def _best(
     shows; any other is checked as ``legal`` checks it (the lever seen exactly, its preconditions, its
     cost), with what does not change between choices looked up once per lever rather than per choice.
     """
-    _lid, lever, w, vises, sees = cand
+    _lid, lever, w, vises, sees, static = cand
     best: tuple[float, dict[str, Any], str, float] | None = None
     shown = float(entry["cost"])
-    for var in variants(bot, lever, env):
+    for var in static if static is not None else variants(bot, lever, env):
         params = var.params
         for vis, public in vises:
             cost: float | None = (
