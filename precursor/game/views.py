@@ -48,8 +48,6 @@ class ViewCache:
         self.start: dict[str, dict[str, Any]] = {}
         self.indicators: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self.levers: dict[str, tuple[int, list[dict[str, Any]]]] = {}
-        # per team, each lever's orders-screen entry with the values its check read (``levers_for``)
-        self.lever_entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.score: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
         self.entries: dict[str, dict[str, tuple[Any, dict[str, Any]]]] = {}
         self.shared_entries: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -428,8 +426,10 @@ def levers_for(game: GameCore, team: str) -> list[dict[str, Any]]:
 
     Availability is the engine's own check with default parameters, so a team learns no more than a
     player who tries the order would. Outside the orders phase it says whether it would be legal then.
-    A lever's entry is the same object while the values its check reads are (``_lever_deps``): most
-    levers read a handful of names or none, and every orders screen asks for all of a team's levers.
+    A lever's entry is a function of the values its check reads (``_lever_deps``), of whether it is free
+    and of the seat that holds it, nothing else: entries are kept by those (``_ENTRIES``) for every game
+    of the rulebook, so a new game's first screen, and a screen whose values came round again, reuse
+    them. Most levers read a handful of names or none, and every orders screen asks for all of a team's.
     """
     refused = refused_now(game, team) if game.state.refusals else {}
     listed = _levers_checked(game, team)
@@ -451,30 +451,52 @@ def _levers_checked(game: GameCore, team: str) -> list[dict[str, Any]]:
     if hit is not None and hit[0] == version:
         return hit[1]
     env, free = game.state.env, game.state.free_levers
-    kept = vc.lever_entries.setdefault(team, {})
+    memo = _ENTRIES.get((game.rb.serial, team))
+    if memo is None:
+        if len(_ENTRIES) >= _KEPT_TABLES:
+            _ENTRIES.clear()  # a calibration's many rule variants: keep the latest ones' entries only
+        memo = _ENTRIES[(game.rb.serial, team)] = {}
     out = []
     for lv, deps in _lever_deps(game.rb, team):
-        sig: Any = None
-        if deps is not None:
-            # the values read in one C loop (map stops with deps); most levers read none
-            sig = (lv.id in free, tuple(map(env.get, deps, _ABSENTS)) if deps else ())
-            old = kept.get(lv.id)
-            if old is not None and old[0] == sig:
-                out.append(old[1])
-                continue
-        entry: dict[str, Any] = {
-            "id": lv.id,
-            "code": lv.code,
-            "name": lv.name,
-            "seat": game.player_seat_of_lever(lv),
-        }
-        cost, why = game.default_order_status(lv)
-        entry.update(available=cost is not None, cost=cost, why_not=why)
-        if deps is not None:
-            kept[lv.id] = (sig, entry)
+        seat = game.player_seat_of_lever(lv)
+        if deps is None:
+            out.append(_lever_entry(game, lv, seat))
+            continue
+        # the values read in one C loop (map stops with deps); most levers read none
+        sig = (seat, lv.id in free, tuple(map(env.get, deps, _ABSENTS)) if deps else ())
+        kept = memo.get(lv.id)
+        if kept is None:
+            kept = memo[lv.id] = {}
+        entry = kept.get(sig)
+        if entry is None:
+            entry = _lever_entry(game, lv, seat)
+            if len(kept) >= _KEPT_PER_LEVER:
+                kept.clear()  # values that vary from game to game (a level, a share): start again
+            kept[sig] = entry
         out.append(entry)
     vc.levers[team] = (version, out)
     return out
+
+
+def _lever_entry(game: GameCore, lv: CLever, seat: str) -> dict[str, Any]:
+    cost, why = game.default_order_status(lv)
+    return {
+        "id": lv.id,
+        "code": lv.code,
+        "name": lv.name,
+        "seat": seat,
+        "available": cost is not None,
+        "cost": cost,
+        "why_not": why,
+    }
+
+
+# Orders-screen entries per (rulebook, team), per lever, by what they are built from: shared by every
+# game of the rulebook (never changed once built: views hand out the same objects), and at most
+# _KEPT_PER_LEVER per lever, so that the values a long-running server sees cannot grow it without end.
+_ENTRIES: dict[tuple[int, str], dict[str, dict[Any, dict[str, Any]]]] = {}
+_KEPT_PER_LEVER = 32
+_KEPT_TABLES = 64  # (rulebook, team) tables: sixteen rulebooks' worth
 
 
 _LEVER_DEPS: dict[tuple[int, str], list[tuple[CLever, tuple[str, ...] | None]]] = {}

@@ -46,7 +46,11 @@ _TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
 # Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
 # parameter sets a level are compared around the current level, so theirs are worked out every time).
 _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
-_CANDIDATES: dict[tuple[int, str], list[tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...]]]] = {}
+# A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
+# whether the team sees every name its checks read exactly (else only its defaults can be judged), and
+# its parameter choices when they do not depend on the environment (None: worked out every time).
+_Candidate = tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...], bool, list[_Variant] | None]
+_CANDIDATES: dict[tuple[int, str], list[_Candidate]] = {}
 
 
 def _defaults(rb: Rulebook, lever: CLever) -> dict[str, Any]:
@@ -99,7 +103,7 @@ def _set_target(rb: Rulebook, lever: CLever, param: str) -> str | None:
     return _SET_TARGETS[key]
 
 
-def candidates(bot: Character) -> list[tuple[str, CLever, Weighed, tuple[tuple[str, bool], ...]]]:
+def candidates(bot: Character) -> list[_Candidate]:
     """The team's levers utility may choose for this persona, with the visibilities worth comparing.
 
     Levers that cross the red line or need Mexican consent are left to hard rules and deals, and a lever
@@ -115,7 +119,10 @@ def candidates(bot: Character) -> list[tuple[str, CLever, Weighed, tuple[tuple[s
             w = weigh(bot, lever)
             if not w.any_effect and w.tags <= 0 and not (w.st_w and (lever.sov_public or lever.sov_private)):
                 continue  # nothing in it this persona values: its utility could only be its cost
-            out.append((lid, lever, w, tuple((v, v == "public") for v in _visibilities(lever))))
+            vises = tuple((v, v == "public") for v in _visibilities(lever))
+            fixed = variants(bot, lever, {})  # only choices that vary with the environment read it
+            static = fixed if _VARIANTS.get((bot.rb.serial, bot.persona_id, lid)) is fixed else None
+            out.append((lid, lever, w, vises, _sees_exactly(bot.rb, bot.team, lever), static))
         _CANDIDATES[key] = out
     return out
 
@@ -362,13 +369,16 @@ def _by_utility(picks: _Picks) -> None:
     bot, view, env = picks.bot, picks.view, picks.env
     scored: list[tuple[float, str, dict[str, Any], str, float]] = []
     entries = lever_entries(view)
-    for lid, lever, w, vises in candidates(bot):
-        if lid in picks.never or lid in picks.used:
+    never, used = picks.never, picks.used
+    free = view.get("free_levers", [])
+    for cand in candidates(bot):
+        lid = cand[0]
+        if lid in never or lid in used:
             continue
         entry = entries.get(lid)
         if entry is None or not entry["available"]:
             continue
-        best = _best(bot, view, env, lever, w, vises, entry)
+        best = _best(bot, env, cand, entry, lid in free)
         if best is not None and best[0] > 0.05:
             scored.append((best[0], lid, best[1], best[2], best[3]))
     scored.sort(key=lambda s: (-s[0], s[1]))
@@ -380,22 +390,22 @@ def _by_utility(picks: _Picks) -> None:
 
 
 def _best(
-    bot: Character,
-    view: dict[str, Any],
-    env: dict[str, Any],
-    lever: CLever,
-    w: Weighed,
-    vises: tuple[tuple[str, bool], ...],
-    entry: dict[str, Any],
+    bot: Character, env: dict[str, Any], cand: _Candidate, entry: dict[str, Any], free: bool
 ) -> tuple[float, dict[str, Any], str, float] | None:
-    """The lever's best legal parameters and visibility by utility: (utility, params, visibility, cost)."""
+    """The lever's best legal parameters and visibility by utility: (utility, params, visibility, cost).
+
+    Only levers the orders screen shows available get here. A default choice costs what the screen
+    shows; any other is checked as ``legal`` checks it (the lever seen exactly, its preconditions, its
+    cost), with what does not change between choices looked up once per lever rather than per choice.
+    """
+    _lid, lever, w, vises, sees, static = cand
     best: tuple[float, dict[str, Any], str, float] | None = None
-    for var in variants(bot, lever, env):
+    shown = float(entry["cost"])
+    for var in static if static is not None else variants(bot, lever, env):
         params = var.params
         for vis, public in vises:
-            # the default's cost is what the orders screen shows
-            cost = (
-                float(entry["cost"]) if var.default else legal(bot, view, env, lever, params, public, False)
+            cost: float | None = (
+                shown if var.default else (_cost(env, lever, params, public, free) if sees else None)
             )
             if cost is None:
                 continue
@@ -410,6 +420,24 @@ def _best(
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best
+
+
+def _cost(
+    env: dict[str, Any], lever: CLever, params: dict[str, Any], public: bool, free: bool
+) -> float | None:
+    """``legal``'s own check of non-default parameters, for a lever the bot sees exactly and the orders
+    screen shows available: the cost, or None when a precondition fails."""
+    for k, v in params.items():
+        env[f"param.{k}"] = v
+    env["act.public"] = public
+    try:
+        if not all(cond.fn(env) for cond, _ in lever.preconditions):
+            return None
+        return 0.0 if free else max(0.0, float(lever.cost.fn(env)))
+    finally:
+        for k in params:
+            env.pop(f"param.{k}", None)
+        env.pop("act.public", None)
 
 
 def _praise(picks: _Picks) -> None:
