@@ -151,6 +151,22 @@ class OrdersPane(Vertical):
                 sl.replace_option_prompt_at_index(i, Text(self._label(row)))
         sl.refresh()
 
+    def on_key(self, event: events.Key) -> None:
+        """Space on a lever that cannot be ordered says why. The list ignores it without a word (the
+        row is disabled), and a student who saw the tick box as ticked found the lever silently left
+        out of the submission."""
+        if event.key not in ("space", "enter") or self.app.focused is not self.query_one("#order-list"):
+            return
+        sl = self.query_one("#order-list", SelectionList)
+        if sl.highlighted is None or sl.highlighted >= sl.option_count:
+            return
+        lid = str(sl.get_option_at_index(sl.highlighted).value)
+        row = next((r for r in self.rows() if r["id"] == lid), None)
+        if row is not None and not row.get("available"):
+            event.stop()
+            why = row.get("why_not") or "not in this phase"
+            self.post_message(Notice(f"not ticked — {row['code']} cannot be ordered now: {why}"))
+
     @on(SelectionList.SelectionHighlighted, "#order-list")
     def show_detail(self) -> None:
         """The highlighted lever in full: a row is cut at the width of the list (at 80 columns right
@@ -365,6 +381,11 @@ class OrdersPane(Vertical):
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
         the orders phase, past the seat's limit or its capital, or refused by the wire model."""
+        if self.model.ended:  # ticks drawn from the rulebook after the end must not read as "kept"
+            self.post_message(
+                Notice("not sent — the game is over: no more orders (ctrl+g shows the debrief)")
+            )
+            return None
         if self.checking():
             self.post_message(
                 Notice(
@@ -542,12 +563,16 @@ class OrdersPane(Vertical):
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
 
         m = self.model
+        mine = self._mine()
+        if mine is not None and m.phase != "orders":
+            return self._submitted_text(mine)
         chosen = self.chosen()
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
         where = f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat else ""
-        text = f"Orders left {limit - len(chosen)} of {limit}{where}"
+        # past the limit the warning below says by how many: "Orders left -1 of 4" read as a debt
+        text = f"Orders left {max(0, limit - len(chosen))} of {limit}{where}"
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · free actions {held:g} PC" if held else ""
         text += f" · left {pc - spent - held:g}"
@@ -565,6 +590,16 @@ class OrdersPane(Vertical):
         if len(chosen) > limit:
             warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
         return text + ("\n" + "\n".join(warns) if warns else "")
+
+    def _submitted_text(self, mine: list[str]) -> str:
+        """After the orders phase, what went in, and no budget: the capital is the next turn's by
+        then, and this turn's ticks weighed against it read "left -1" and "! over budget" after a
+        submission the server had taken. The next turn's figures come with its orders phase."""
+        return (
+            f"{(self.model.phase or 'this').capitalize()} phase · this turn's orders went in:"
+            f" {self._codes(mine) or 'none (hold)'} · the next turn's orders left, capital and costs"
+            " show when its orders phase begins"
+        )
 
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:

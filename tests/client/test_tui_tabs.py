@@ -1,0 +1,129 @@
+"""Keys, focus and figures on the game screen's tabs, as students playing a whole game met them: a
+lever that cannot be ordered ticked with space and then left out without a word, a budget line gone
+negative after a submission the server took, PageDown that did nothing until Tab, a channel that
+could not be picked by keyboard, an end screen whose dates disagreed with the results. Each runs the
+real app under Pilot against a live server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    game_screen,
+    modal,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import SelectionList
+
+from client_tui.panes import GameOverScreen
+from precursor.client import GameClient
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_space_on_a_lever_that_is_out_says_why_and_ticks_nothing(url: str) -> None:
+    g, tokens = await new_game(url, teams=("ca",))
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["ca"]) as ca,
+    ):
+        await advance_to(fac, "orders")
+        await ca.send({"type": "submit_orders", "orders": [{"lever": "ca_border"}]})
+        await advance_to(fac, "orders", 2)
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            out = next(i for i, r in enumerate(gs.orders.rows()) if r["id"] == "ca_border")
+            for _ in range(out):
+                await pilot.press("down")
+            assert sl.highlighted == out
+            await pilot.press("space")
+            await wait_until(pilot, lambda: "not ticked" in static_text(app, "#notice"), what="the refusal")
+            notice = static_text(app, "#notice")
+            assert "CA-BORDER cannot be ordered now: CA-BORDER can be played once per game" in notice
+            assert sl.selected == []
+
+
+async def test_after_a_submission_the_results_phase_shows_what_went_in_not_a_negative_budget(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            for lid in ("us_fto", "us_notice", "us_intercept", "us_san_2"):
+                sl.select(lid)
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"))
+            await advance_to(fac, "results")
+            await wait_until(
+                pilot, lambda: gs.model.phase == "results" and gs.model.view.get("phase") == "results"
+            )
+            await pilot.pause(0.3)
+            info = static_text(app, "#order-info")
+            assert "this turn's orders went in: US-FTO" in info, info
+            assert "left -" not in info and "over budget" not in info and "Orders left" not in info
+            # the next orders phase brings the new turn's figures back
+            await advance_to(fac, "orders", 2)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders", what="turn 2's orders")
+            await close_cards(pilot)
+            await wait_until(pilot, lambda: "Orders left 4 of 4" in static_text(app, "#order-info"))
+
+
+async def test_orders_left_never_goes_below_nothing(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            for lid in ("us_san_1", "us_visa", "us_ind", "us_fact", "us_travel"):
+                sl.select(lid)
+            await pilot.pause()
+            info = static_text(app, "#order-info")
+            assert "Orders left 0 of 4" in info and "! 5 ticked" in info, info
+
+
+async def test_ctrl_s_after_the_game_is_over_only_says_so(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        for turn in (1, 2, 3):
+            await advance_to(fac, "results", turn)
+        await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 40)) as pilot:
+            await modal(pilot, GameOverScreen)  # the debrief comes up by itself
+            await pilot.press("escape")
+            gs = game_screen(app)
+            await pilot.press("5")
+            gs.query_one("#order-list", SelectionList).select("us_visa")
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: "game is over" in static_text(app, "#notice"), what="the notice")
+            assert "orders go in during" not in static_text(app, "#notice")
