@@ -160,12 +160,14 @@ class OrdersPane(Vertical):
         sl = self.query_one("#order-list", SelectionList)
         if sl.highlighted is None or sl.highlighted >= sl.option_count:
             return
-        lid = str(sl.get_option_at_index(sl.highlighted).value)
-        row = next((r for r in self.rows() if r["id"] == lid), None)
-        if row is not None and not row.get("available"):
-            event.stop()
-            why = row.get("why_not") or "not in this phase"
-            self.post_message(Notice(f"not ticked — {row['code']} cannot be ordered now: {why}"))
+        option = sl.get_option_at_index(sl.highlighted)
+        if not option.disabled:  # the row as drawn decides, as it does for the list itself
+            return
+        event.stop()
+        lid = str(option.value)
+        row = next((r for r in self.rows() if r["id"] == lid), {})
+        why = row.get("why_not") or "not in this phase"
+        self.post_message(Notice(f"not ticked — {self._code(lid)} cannot be ordered now: {why}"))
 
     @on(SelectionList.SelectionHighlighted, "#order-list")
     def show_detail(self) -> None:
@@ -570,7 +572,14 @@ class OrdersPane(Vertical):
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
-        where = f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat else ""
+        # the seat is named only where the team has several: on one line with the figures, the
+        # budget leaves the rows of a short screen to the warnings under it
+        scen = self.rb.scenarios.get(str((m.view.get("scenario") or {}).get("id") or ""))
+        seats = [s for t, ss in (scen.model.seats.items() if scen else ()) if t == m.team for s in ss]
+        split = len(seats) > 1
+        where = (
+            f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat and split else ""
+        )
         # past the limit the warning below says by how many: "Orders left -1 of 4" read as a debt
         text = f"Orders left {max(0, limit - len(chosen))} of {limit}{where}"
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"

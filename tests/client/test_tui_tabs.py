@@ -16,12 +16,13 @@ from test_tui_support import (
     game_screen,
     modal,
     new_game,
+    screen_text,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
+from textual.widgets import Button, SelectionList
 
 from client_tui.panes import GameOverScreen
 from precursor.client import GameClient
@@ -127,3 +128,27 @@ async def test_ctrl_s_after_the_game_is_over_only_says_so(url: str) -> None:
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: "game is over" in static_text(app, "#notice"), what="the notice")
             assert "orders go in during" not in static_text(app, "#notice")
+
+
+async def test_at_80x24_every_warning_above_the_orders_list_is_on_screen(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            levers = ("us_fto", "us_notice", "us_intercept", "us_san_2")
+            for lid in levers:
+                sl.select(lid)
+            await pilot.pause(0.3)
+            shown = screen_text(app)
+            for lid in levers:  # each adds to Mexican sovereignty tension, and each says so
+                code = gs.rb.levers[lid].code
+                assert f"! {code}: adds about" in shown, shown
+            assert sl.content_region.height >= 3  # the list keeps three rows
+            for b in gs.orders.query(Button):
+                assert b.region.bottom <= 23, (b.id, b.region)
