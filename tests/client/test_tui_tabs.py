@@ -152,3 +152,42 @@ async def test_at_80x24_every_warning_above_the_orders_list_is_on_screen(url: st
             assert sl.content_region.height >= 3  # the list keeps three rows
             for b in gs.orders.query(Button):
                 assert b.region.bottom <= 23, (b.id, b.region)
+
+
+async def test_page_keys_scroll_the_briefing_and_the_results_with_the_focus_on_the_tab_bar(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await advance_to(fac, "results", 2)  # the results come to a seat that is online
+            await wait_until(pilot, lambda: gs.model.phase == "results" and gs.model.turn == 2)
+            await close_cards(pilot)
+            gs.action_leave_field()  # the tab bar, where the screen opens
+            await pilot.pause()
+            brief = gs.briefing
+            assert brief.max_scroll_y > 0 and brief.scroll_y == 0
+            await pilot.press("pagedown")
+            await wait_until(pilot, lambda: brief.scroll_y > 0, what="the briefing to scroll a page")
+            await pilot.press("end")
+            await wait_until(pilot, lambda: brief.scroll_y == brief.max_scroll_y, what="its end")
+            await pilot.press("home")
+            await wait_until(pilot, lambda: brief.scroll_y == 0, what="its start")
+
+            # the results tab opens where the latest turn begins, its heading on the top row
+            await pilot.press("6")
+            log = gs.results
+
+            def top_line() -> str:
+                return log.lines[int(log.scroll_y)].text if log.lines else ""
+
+            await wait_until(
+                pilot, lambda: top_line().startswith("══ turn 2 ══"), what="turn 2's heading on the top row"
+            )
+            assert log.scroll_y < log.max_scroll_y  # not the bottom of the log
+            gs.action_leave_field()
+            await pilot.pause()
+            await pilot.press("home")
+            await wait_until(pilot, lambda: log.scroll_y == 0, what="the results' start")
+            await pilot.press("pagedown")
+            await wait_until(pilot, lambda: log.scroll_y > 0, what="the results to scroll a page")
