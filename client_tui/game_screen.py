@@ -104,13 +104,23 @@ class GameScreen(Screen[None]):
             "page('down')",
             "Page down",
             show=False,
-            tooltip="scroll the briefing or results a page down",
+            tooltip="scroll the briefing, the results or a channel's messages a page down",
+        ),
+        Binding("pageup", "page('up')", "Page up", show=False, tooltip="the same a page up"),
+        Binding(
+            "home",
+            "page('home')",
+            "Top",
+            show=False,
+            tooltip="the start of the briefing or the results (from the tab bar)",
         ),
         Binding(
-            "pageup", "page('up')", "Page up", show=False, tooltip="scroll the briefing or results a page up"
+            "end",
+            "page('end')",
+            "Bottom",
+            show=False,
+            tooltip="the end of the briefing or the results (from the tab bar)",
         ),
-        Binding("home", "page('home')", "Top", show=False, tooltip="the start of the briefing or results"),
-        Binding("end", "page('end')", "Bottom", show=False, tooltip="the end of the briefing or results"),
         Binding("ctrl+r", "ready", "Ready", tooltip="ready (the phase ends once every seat is ready)"),
         Binding(
             "ctrl+s",
@@ -567,8 +577,11 @@ class GameScreen(Screen[None]):
         self.app.push_screen(CounterScreen(self.model, self.rb, self.try_send), done)
 
     def action_position(self) -> None:
-        if not self.model.team:
-            self.notice("positions are filed by a team's seat")
+        problem = position_problem(self.model)
+        if problem is not None:
+            # a letter typed after Esc left the composer lands here: say why nothing opens, rather
+            # than open a form the server refuses (and take the rest of the sentence into it)
+            self.notice(f"w: {problem} (now turn {self.model.turn}, {self.model.phase or 'before the game'})")
             return
 
         def done(sent: bool | None) -> None:
@@ -606,10 +619,12 @@ class GameScreen(Screen[None]):
         """A page key the focused widget left unused: the briefing's or the results' text scrolls, and
         takes the focus, so the arrows go on from there."""
         active = self.query_one("#tabs", TabbedContent).active
-        body = {"briefing": self.briefing, "results": self.results}.get(active)
+        log = self.channels.query_one("#messages")
+        body = {"briefing": self.briefing, "results": self.results, "channels": log}.get(active)
         if body is None:
             return
-        self.set_focus(body)
+        if body.can_focus:  # the channel's log cannot: the focus stays in the composer
+            self.set_focus(body)
         if where == "down":
             body.scroll_page_down(animate=False)
         elif where == "up":

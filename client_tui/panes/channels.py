@@ -52,7 +52,12 @@ class ChannelsPane(Horizontal):
     def compose(self) -> ComposeResult:
         yield ListView(id="chan-list")
         with Vertical():
-            yield WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
+            log = WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
+            # shift+tab from the composer goes to the channel list: it went to this log, where Down
+            # scrolled and Enter did nothing, and a student's message meant for one government went
+            # to the team channel. The page keys scroll it from the composer (GameScreen.action_page).
+            log.can_focus = False
+            yield log
             yield Input(
                 placeholder="write to this channel, Enter sends · shift+tab: the channel list, Esc: leave",
                 id="composer",

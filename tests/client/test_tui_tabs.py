@@ -22,8 +22,9 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Button, SelectionList
+from textual.widgets import Button, Input, ListView, SelectionList
 
+from client_tui.game_screen import GameScreen
 from client_tui.panes import GameOverScreen
 from precursor.client import GameClient
 
@@ -191,3 +192,46 @@ async def test_page_keys_scroll_the_briefing_and_the_results_with_the_focus_on_t
             await wait_until(pilot, lambda: log.scroll_y == 0, what="the results' start")
             await pilot.press("pagedown")
             await wait_until(pilot, lambda: log.scroll_y > 0, what="the results to scroll a page")
+
+
+async def test_a_channel_picked_with_shift_tab_down_and_enter_gets_the_message(url: str) -> None:
+    g, tokens = await new_game(url, teams=("cn",))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("3")
+        composer = gs.query_one("#composer", Input)
+        await wait_until(pilot, lambda: gs.focused is composer, what="the composer")
+        await pilot.press("shift+tab")  # back from the composer: the channel list
+        chans = gs.query_one("#chan-list", ListView)
+        assert gs.focused is chans, gs.focused
+        await pilot.press("down")
+        assert gs.channels.channel_ids[chans.index or 0] == "us_cn"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: gs.model.active_channel == "us_cn", what="the US–CN channel")
+        assert gs.focused is composer
+        await pilot.press(*"a working group")
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: any(m.get("text") == "a working group" for m in gs.model.messages.get("us_cn", [])),
+            what="the message in the US–CN channel",
+        )
+        assert not any(m.get("text") == "a working group" for m in gs.model.messages.get("team.cn", []))
+
+
+async def test_w_after_turn_1_says_why_no_position_form_opens(url: str) -> None:
+    g, tokens = await new_game(url, teams=("cn",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await advance_to(fac, "negotiation", 2)
+            await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
+            await close_cards(pilot)
+            await pilot.press("3")
+            await pilot.press("escape")  # out of the composer: letters are keys again
+            await pilot.press("w")
+            await wait_until(pilot, lambda: "positions are filed in turn 1" in static_text(app, "#notice"))
+            assert isinstance(app.screen, GameScreen), app.screen_stack
