@@ -488,6 +488,7 @@ class OrdersPane(Vertical):
         sl.clear_options()
         dropped = []
         options = []
+        width = self._row_width()
         for lv in self.rows():
             ticked = lv["id"] in self._choice
             if ticked and not lv["available"]:
@@ -501,7 +502,9 @@ class OrdersPane(Vertical):
                 )
             )
         sl.add_options(options)  # at once: one by one, each lays the list out again
-        self._drawn_width = self._row_width()
+        # the width the labels were laid out for, taken before the options came: once they are in,
+        # the list may have grown a scrollbar, and recording that width instead hid the mismatch
+        self._drawn_width = width
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         self.show_detail()
@@ -519,6 +522,13 @@ class OrdersPane(Vertical):
         self.refusal.show()
         self.show_white_cell()
         self._keep_highlight_in_view()
+
+    def _relabel_if_stale(self) -> None:
+        """The rows laid out again once the list knows whether it scrolls: its scrollbar takes two
+        columns the labels may have been laid out with, and at 80 columns "lag 3m" and "at once" came out as
+        "lag …" and "at o…" (the pane's own size did not change, so no resize came to mend it)."""
+        if self._turn is not None and self._drawn_width != self._row_width():
+            self._relabel()
 
     def _keep_highlight_in_view(self) -> None:
         """Scroll the list to its highlighted row once the pane is laid out again. A redraw, or a
@@ -546,6 +556,8 @@ class OrdersPane(Vertical):
                 " again those still available"
             )
         set_text(self.query_one("#order-info", Static), text)
+        # a line more or less above the list can give it a scrollbar or take it away
+        self.call_after_refresh(self._relabel_if_stale)
 
     def _spend(self, chosen: list[str]) -> tuple[float, float, float, bool]:
         """The team's capital, the ticks' cost, what tabled free actions hold, and whether some tick's

@@ -235,3 +235,32 @@ async def test_w_after_turn_1_says_why_no_position_form_opens(url: str) -> None:
             await pilot.press("w")
             await wait_until(pilot, lambda: "positions are filed in turn 1" in static_text(app, "#notice"))
             assert isinstance(app.screen, GameScreen), app.screen_stack
+
+
+async def test_at_80_columns_the_lag_column_of_the_orders_list_is_whole_once_the_list_scrolls(
+    url: str,
+) -> None:
+    g, tokens = await new_game(url, teams=("ca",))
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["ca"]) as ca,
+    ):
+        await advance_to(fac, "orders")
+        await ca.send({"type": "submit_orders", "orders": [{"lever": "ca_border"}]})
+        await advance_to(fac, "results")  # turn 2 offers last turn's orders: a line more above the list
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")  # drawn from the rulebook while the results are read
+            await pilot.pause(0.3)
+            await advance_to(fac, "orders", 2)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders", what="turn 2's orders")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await pilot.pause(0.5)
+            sl = gs.query_one("#order-list", SelectionList)
+            assert sl.max_scroll_y > 0  # more levers than rows: the list has its scrollbar
+            rows = [line for line in screen_text(app).splitlines() if "CA-" in line and "▐" in line]
+            assert rows and not any("lag …" in r or "at o…" in r for r in rows), rows
+            assert any("at once" in r for r in rows), rows
