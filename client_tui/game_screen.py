@@ -623,7 +623,7 @@ class GameScreen(Screen[None]):
         body = {"briefing": self.briefing, "results": self.results, "channels": log}.get(active)
         if body is None:
             return
-        if body.can_focus:  # the channel's log cannot: the focus stays in the composer
+        if active != "channels":  # the composer keeps the focus: what is typed on goes into it
             self.set_focus(body)
         if where == "down":
             body.scroll_page_down(animate=False)

@@ -31,6 +31,17 @@ def message_line(msg: dict[str, Any]) -> str:
     return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
 
 
+class MessageLog(WrapLog):
+    """The channel's messages. shift+tab from the composer skips it for the channel list, as the
+    composer's placeholder says: it stopped here, where Down scrolled and Enter did nothing, and a
+    student's message meant for one government went to the team channel. Tab from the list still
+    reaches it, to scroll it by keys (the page keys scroll it from the composer too)."""
+
+    def allow_focus(self) -> bool:
+        focused = self.screen.focused if self.is_attached else None
+        return not (isinstance(focused, Input) and focused.id == "composer")
+
+
 class ChannelsPane(Horizontal):
     class Say(Message):
         """The user sent what they wrote; the composer keeps it until ``sent``."""
@@ -52,12 +63,7 @@ class ChannelsPane(Horizontal):
     def compose(self) -> ComposeResult:
         yield ListView(id="chan-list")
         with Vertical():
-            log = WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
-            # shift+tab from the composer goes to the channel list: it went to this log, where Down
-            # scrolled and Enter did nothing, and a student's message meant for one government went
-            # to the team channel. The page keys scroll it from the composer (GameScreen.action_page).
-            log.can_focus = False
-            yield log
+            yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
             yield Input(
                 placeholder="write to this channel, Enter sends · shift+tab: the channel list, Esc: leave",
                 id="composer",

@@ -206,6 +206,10 @@ async def test_a_channel_picked_with_shift_tab_down_and_enter_gets_the_message(u
         await pilot.press("shift+tab")  # back from the composer: the channel list
         chans = gs.query_one("#chan-list", ListView)
         assert gs.focused is chans, gs.focused
+        await pilot.press("tab")  # the log is still reached from the list, to scroll it by keys
+        assert gs.focused is gs.query_one("#messages")
+        await pilot.press("shift+tab")
+        assert gs.focused is chans
         await pilot.press("down")
         assert gs.channels.channel_ids[chans.index or 0] == "us_cn"
         await pilot.press("enter")
