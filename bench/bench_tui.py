@@ -265,7 +265,8 @@ async def bench_channel(n: int, keys: int) -> None:
                 f" log lines {len(log.lines):,}, first shown: {log.lines[0].text.strip()[:32]!r}"
             )
 
-            # ---- scroll, key by key
+            # ---- scroll, key by key (from the composer, shift+tab skips the log for the list)
+            gs.set_focus(None)
             log.focus()
             await pilot.press("end")
             await pilot.pause()

@@ -97,6 +97,30 @@ class GameScreen(Screen[None]):
             show=False,
             tooltip="leave a text field (the digits and letters are keys again)",
         ),
+        # the page keys scroll the tab's text wherever the focus is (the tab bar at first): a student
+        # pressed PageDown in the briefing and nothing moved until Tab had put the focus in the body
+        Binding(
+            "pagedown",
+            "page('down')",
+            "Page down",
+            show=False,
+            tooltip="scroll the briefing, the results or a channel's messages a page down",
+        ),
+        Binding("pageup", "page('up')", "Page up", show=False, tooltip="the same a page up"),
+        Binding(
+            "home",
+            "page('home')",
+            "Top",
+            show=False,
+            tooltip="the start of the briefing or the results (from the tab bar)",
+        ),
+        Binding(
+            "end",
+            "page('end')",
+            "Bottom",
+            show=False,
+            tooltip="the end of the briefing or the results (from the tab bar)",
+        ),
         Binding("ctrl+r", "ready", "Ready", tooltip="ready (the phase ends once every seat is ready)"),
         Binding(
             "ctrl+s",
@@ -553,8 +577,11 @@ class GameScreen(Screen[None]):
         self.app.push_screen(CounterScreen(self.model, self.rb, self.try_send), done)
 
     def action_position(self) -> None:
-        if not self.model.team:
-            self.notice("positions are filed by a team's seat")
+        problem = position_problem(self.model)
+        if problem is not None:
+            # a letter typed after Esc left the composer lands here: say why nothing opens, rather
+            # than open a form the server refuses (and take the rest of the sentence into it)
+            self.notice(f"w: {problem} (now turn {self.model.turn}, {self.model.phase or 'before the game'})")
             return
 
         def done(sent: bool | None) -> None:
@@ -587,6 +614,31 @@ class GameScreen(Screen[None]):
         # then put the focus where the keys are useful: arrows scroll, Enter sends, space ticks. At
         # once (``focus()`` waits its turn): the keys typed on after the digit go where it points
         self.set_focus(self.query_one(TAB_FOCUS[tab]))
+
+    def action_page(self, where: str) -> None:
+        """A page key the focused widget left unused: the briefing's or the results' text scrolls, and
+        takes the focus, so the arrows go on from there."""
+        active = self.query_one("#tabs", TabbedContent).active
+        log = self.channels.query_one("#messages")
+        body = {"briefing": self.briefing, "results": self.results, "channels": log}.get(active)
+        if body is None:
+            return
+        if active != "channels":  # the composer keeps the focus: what is typed on goes into it
+            self.set_focus(body)
+        if where == "down":
+            body.scroll_page_down(animate=False)
+        elif where == "up":
+            body.scroll_page_up(animate=False)
+        elif where == "home":
+            body.scroll_home(animate=False)
+        else:
+            body.scroll_end(animate=False)
+
+    @on(TabbedContent.TabActivated, pane="#results")
+    def _results_opened(self) -> None:
+        """The results tab opens at the latest turn's heading: the whole game's log opened at its
+        bottom, and a student scrolled up to find where this turn began."""
+        self.results.open_at_latest_turn()
 
     def action_help(self) -> None:
         """The keys, those of the facilitator's console only for the facilitator."""

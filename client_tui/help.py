@@ -17,7 +17,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-KEY_WORDS = {"question_mark": "?", "escape": "Esc", "enter": "Enter", "delete": "Delete", "space": "space"}
+KEY_WORDS = {
+    "question_mark": "?",
+    "escape": "Esc",
+    "enter": "Enter",
+    "delete": "Delete",
+    "space": "space",
+    "pagedown": "PageDown",
+    "pageup": "PageUp",
+    "home": "Home",
+    "end": "End",
+}
 
 # Where the keys of the game screen live, in the order F1 lists them: the screen's own, then each
 # pane's (they work while the focus is in that pane), then the windows a key opens. Read off the
@@ -129,6 +139,12 @@ HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
                 False,
             ),
             ("space", "orders tab: tick or untick the highlighted lever", False),
+            (
+                "shift+Tab",
+                "channels tab, in the message field: the channel list; Down or Up, then Enter picks"
+                " the channel your next message goes to (▶ marks it)",
+                False,
+            ),
         ],
     ),
     (

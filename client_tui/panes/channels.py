@@ -34,6 +34,17 @@ def message_line(msg: dict[str, Any]) -> str:
     return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
 
 
+class MessageLog(WrapLog):
+    """The channel's messages. shift+tab from the composer skips it for the channel list, as the
+    composer's placeholder says: it stopped here, where Down scrolled and Enter did nothing, and a
+    student's message meant for one government went to the team channel. Tab from the list still
+    reaches it, to scroll it by keys (the page keys scroll it from the composer too)."""
+
+    def allow_focus(self) -> bool:
+        focused = self.screen.focused if self.is_attached else None
+        return not (isinstance(focused, Input) and focused.id == "composer")
+
+
 class ChannelsPane(Horizontal):
     class Say(Message):
         """The user sent what they wrote; the composer keeps it until ``sent``."""
@@ -55,7 +66,7 @@ class ChannelsPane(Horizontal):
     def compose(self) -> ComposeResult:
         yield ListView(id="chan-list")
         with Vertical():
-            yield WrapLog(id="messages", max_lines=SHOWN_MESSAGES)
+            yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
             yield Input(
                 placeholder="write to this channel, Enter sends · shift+tab: the channel list, Esc: leave",
                 id="composer",

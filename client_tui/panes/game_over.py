@@ -3,6 +3,7 @@ missed, and how to open the full report of this game."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ..render import WHOLE_UNITS, ended_month
+from precursor.game.months import add_months
+
+from ..render import MONTH_NAMES, WHOLE_UNITS, ended_month
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -132,8 +135,24 @@ def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str,
     return round(float(rule.value[team]({key: 1.0})) * weight, 4)
 
 
+def _rate_words(rb: Rulebook, team: str, rate: float) -> str:
+    """What "× 0.5" after an objective's points means, in words, said once: the score's secret
+    objectives component counts each objective point at a rate, times the team's weight for it."""
+    key = f"secret.{team}"
+    rule = next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+    weight = float(rule.weights.get(team, 0.0)) if rule is not None else 0.0
+    base = float(rule.value[team]({key: 1.0})) if rule is not None else rate
+    how = (
+        f"the secret objectives component counts it {base:g}, and {_team_name(rb, team)}'s weight for"
+        f" that component is {weight:g}"
+    )
+    capped = "" if round(base * weight, 4) == rate else "; the component's cap held it lower"
+    return f"(× {rate:g}: an objective point met adds {rate:g} to the score — {how}{capped})"
+
+
 def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     lines = []
+    explained = False  # the rate after the points is put in words once, at its first use
     for team, obj in (game.view.get("objectives") or {}).items():
         lines.append(f"  {_team_name(rb, team)} — public aim: {obj.get('public', '')}")
         secret = obj.get("secret")
@@ -141,6 +160,9 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             lines.append("       (its secret objectives are not shown to you)")
             continue
         rate = _secret_rate(game, rb, team, secret)
+        if rate is not None and not explained:
+            explained = True
+            lines.append(f"       {_rate_words(rb, team, rate)}")
         for o in secret:
             mark = "✓ met   " if o.get("met") else "✗ missed"
             pts = float(o.get("points", 0))
@@ -212,12 +234,44 @@ def _red_line_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     return lines or ["  (no red-line indicator is shown to you)"]
 
 
+def _month(d: dt.date) -> str:
+    return f"{MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def _when_lines(game: LiveGame, rb: Rulebook) -> list[str]:
+    """The end in dates that agree with the results: the last turn's month, the date its results
+    carry (the next month's first day, as the status line showed it), and the months the model ran on
+    with orders frozen before the score. "GAME OVER June 2023" sat beside results dated 2023-07-01 and
+    an inject that promised three more months, which the end screen never mentioned."""
+    sc = game.view.get("scenario") or {}
+    start, per = sc.get("start"), sc.get("months_per_turn")
+    if not start or not isinstance(per, int) or game.turn < 1:
+        return []
+    results = add_months(str(start), game.turn * per)
+    lines = [
+        f"The last turn's results are dated {results.isoformat()}, the day after {ended_month(game)} ended."
+    ]
+    scenario = rb.scenarios.get(str(sc.get("id") or ""))
+    epi = scenario.model.epilogue_months if scenario is not None else 0
+    if epi:
+        last = add_months(str(start), game.turn * per + epi - 1)
+        first = MONTH_NAMES[results.month - 1] if results.year == last.year else _month(results)
+        span = _month(results) if epi == 1 else f"{first} to {_month(last)}"
+        months = "one more month" if epi == 1 else f"{epi} more months"
+        lines.append(
+            f"Then the model ran {months} with orders frozen ({span}), so that effects still on"
+            f" their way landed: the scores below are those at the end of {_month(last)}."
+        )
+    return lines
+
+
 def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
     sc = game.view.get("scenario") or {}
     turns = f" of {sc['turns']}" if isinstance(sc.get("turns"), int) else ""
     title = sc.get("title") or "this game"
     lines = [
         f"GAME OVER — {title}, ended {ended_month(game)} (turn {game.turn}{turns})",
+        *_when_lines(game, rb),
         "",
         f"The after-action report (timeline, charts, agreements, red lines) and the replay of this game"
         f" (game id {game_id}):",

@@ -151,6 +151,24 @@ class OrdersPane(Vertical):
                 sl.replace_option_prompt_at_index(i, Text(self._label(row)))
         sl.refresh()
 
+    def on_key(self, event: events.Key) -> None:
+        """Space on a lever that cannot be ordered says why. The list ignores it without a word (the
+        row is disabled), and a student who saw the tick box as ticked found the lever silently left
+        out of the submission."""
+        if event.key not in ("space", "enter") or self.app.focused is not self.query_one("#order-list"):
+            return
+        sl = self.query_one("#order-list", SelectionList)
+        if sl.highlighted is None or sl.highlighted >= sl.option_count:
+            return
+        option = sl.get_option_at_index(sl.highlighted)
+        if not option.disabled:  # the row as drawn decides, as it does for the list itself
+            return
+        event.stop()
+        lid = str(option.value)
+        row = next((r for r in self.rows() if r["id"] == lid), {})
+        why = row.get("why_not") or "not in this phase"
+        self.post_message(Notice(f"not ticked — {self._code(lid)} cannot be ordered now: {why}"))
+
     @on(SelectionList.SelectionHighlighted, "#order-list")
     def show_detail(self) -> None:
         """The highlighted lever in full: a row is cut at the width of the list (at 80 columns right
@@ -349,6 +367,11 @@ class OrdersPane(Vertical):
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
         the orders phase, past the seat's limit or its capital, or refused by the wire model."""
+        if self.model.ended:  # ticks drawn from the rulebook after the end must not read as "kept"
+            self.post_message(
+                Notice("not sent — the game is over: no more orders (ctrl+g shows the debrief)")
+            )
+            return None
         if self.checking():
             self.post_message(
                 Notice(
@@ -449,6 +472,7 @@ class OrdersPane(Vertical):
         sl.clear_options()
         dropped = []
         options = []
+        width = self._row_width()
         for lv in self.rows():
             ticked = lv["id"] in self._choice
             if ticked and not lv["available"]:
@@ -462,7 +486,9 @@ class OrdersPane(Vertical):
                 )
             )
         sl.add_options(options)  # at once: one by one, each lays the list out again
-        self._drawn_width = self._row_width()
+        # the width the labels were laid out for, taken before the options came: once they are in,
+        # the list may have grown a scrollbar, and recording that width instead hid the mismatch
+        self._drawn_width = width
         if sl.option_count:  # space ticks at once, not after an arrow key; a redraw keeps the place
             sl.highlighted = keep if keep is not None and keep < sl.option_count else 0
         self.show_detail()
@@ -480,6 +506,13 @@ class OrdersPane(Vertical):
         self.refusal.show()
         self.show_white_cell()
         self._keep_highlight_in_view()
+
+    def _relabel_if_stale(self) -> None:
+        """The rows laid out again once the list knows whether it scrolls: its scrollbar takes two
+        columns the labels may have been laid out with, and at 80 columns "lag 3m" and "at once" came out as
+        "lag …" and "at o…" (the pane's own size did not change, so no resize came to mend it)."""
+        if self._turn is not None and self._drawn_width != self._row_width():
+            self._relabel()
 
     def _keep_highlight_in_view(self) -> None:
         """Scroll the list to its highlighted row once the pane is laid out again. A redraw, or a
@@ -507,6 +540,8 @@ class OrdersPane(Vertical):
                 " again those still available"
             )
         set_text(self.query_one("#order-info", Static), text)
+        # a line more or less above the list can give it a scrollbar or take it away
+        self.call_after_refresh(self._relabel_if_stale)
 
     def _spend(self, chosen: list[str]) -> tuple[float, float, float, bool]:
         """The team's capital, the ticks' cost, what tabled free actions hold, and whether some tick's
@@ -526,12 +561,23 @@ class OrdersPane(Vertical):
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
 
         m = self.model
+        mine = self._mine()
+        if mine is not None and m.phase != "orders":
+            return self._submitted_text(mine)
         chosen = self.chosen()
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
         seat = m.me.get("seat")
-        where = f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat else ""
-        text = f"Orders left {limit - len(chosen)} of {limit}{where}"
+        # the seat is named only where the team has several: on one line with the figures, the
+        # budget leaves the rows of a short screen to the warnings under it
+        scen = self.rb.scenarios.get(str((m.view.get("scenario") or {}).get("id") or ""))
+        seats = [s for t, ss in (scen.model.seats.items() if scen else ()) if t == m.team for s in ss]
+        split = len(seats) > 1
+        where = (
+            f" (your seat: {terms.seat_name(m, self.rb, m.team or '', str(seat))})" if seat and split else ""
+        )
+        # past the limit the warning below says by how many: "Orders left -1 of 4" read as a debt
+        text = f"Orders left {max(0, limit - len(chosen))} of {limit}{where}"
         text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
         text += f" · free actions {held:g} PC" if held else ""
         text += f" · left {pc - spent - held:g}"
@@ -549,6 +595,16 @@ class OrdersPane(Vertical):
         if len(chosen) > limit:
             warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
         return text + ("\n" + "\n".join(warns) if warns else "")
+
+    def _submitted_text(self, mine: list[str]) -> str:
+        """After the orders phase, what went in, and no budget: the capital is the next turn's by
+        then, and this turn's ticks weighed against it read "left -1" and "! over budget" after a
+        submission the server had taken. The next turn's figures come with its orders phase."""
+        return (
+            f"{(self.model.phase or 'this').capitalize()} phase · this turn's orders went in:"
+            f" {self._codes(mine) or 'none (hold)'} · the next turn's orders left, capital and costs"
+            " show when its orders phase begins"
+        )
 
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:

@@ -32,6 +32,7 @@ TAGS = {
     "token": "token",
     "fact": "fact",
 }
+TURN_HEAD = "══ turn "  # each turn's heading starts so; the tab opens at the last one
 HANG = 2  # a wrapped line goes on this much further in than the line it continues
 
 
@@ -138,8 +139,35 @@ class ResultsLog(WrapLog):
         self.rb = rb
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
+        self._open_at_turn = False  # the tab was opened: show the latest turn from its heading
         # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
         self.free_actions: dict[str, dict[str, Any]] = {}
+
+    def open_at_latest_turn(self) -> None:
+        """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
+        (the first time the tab is shown they are wrapped on its first resize, which scrolls to the
+        end: ``_rewrap`` then comes back here)."""
+        self._open_at_turn = True
+        self.call_after_refresh(self._to_latest_turn)
+
+    def _to_latest_turn(self) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0 and width != self._wrapped_at:  # shown, but its first resize found no width yet
+            self._rewrap(width)  # comes back here once laid out
+            return
+        at = next(
+            (i for i in range(len(self.lines) - 1, -1, -1) if self.lines[i].text.startswith(TURN_HEAD)),
+            None,
+        )
+        if at is None or not self._wrapped_at:
+            return
+        self._open_at_turn = False
+        self.scroll_to(y=at, animate=False, immediate=True)
+
+    def _rewrap(self, width: int) -> None:
+        super()._rewrap(width)
+        if self._open_at_turn:
+            self.call_after_refresh(self._to_latest_turn)
 
     def add(self, seq: int, ev: dict[str, Any]) -> None:
         """Write the card of an outcome not yet shown (the server replays events after a resume)."""
@@ -157,7 +185,7 @@ class ResultsLog(WrapLog):
         turn = ev.get("turn")
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
-            self.write(f"══ turn {turn} ══")
+            self.write(f"{TURN_HEAD}{turn} ══")
         if card.strip():
             self.write(card)
 

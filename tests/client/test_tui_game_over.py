@@ -171,3 +171,25 @@ def test_the_tensions_peak_counts_a_value_an_inject_showed_between_month_ends() 
     inject = next(ev for ev in game.log if ev["type"] == "inject" and "mx.st" in (ev.get("changes") or {}))
     assert (inject["before"]["mx.st"], inject["changes"]["mx.st"]) == (50, 54)
     assert "Mexican sovereignty tension peaked at 54" in game_over_text(live, rb, "g1")
+
+
+def test_the_end_screen_dates_agree_with_the_results_and_say_the_frozen_months_and_the_rate() -> None:
+    """A student read "GAME OVER June 2023" beside turn 3's results dated 2023-07-01, after an inject
+    that said the game runs three more months with orders frozen, and met "(6 objective points × 0.5)"
+    with no word on where the half came from."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["tutorial"].model.personas)
+    game, _ = play(rb, "tutorial", 3, None, bots=BotDriver(rb, personas, 3))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "ca", "seat": "ca.government", "player_id": "p1", "game_id": "g1"}
+    live.set_view(view(game, "ca"), game.state.seq)
+    lines = game_over_text(live, rb, "g1").splitlines()
+    assert lines[1] == "The last turn's results are dated 2023-07-01, the day after June 2023 ended."
+    assert lines[2].startswith("Then the model ran 3 more months with orders frozen (July to September 2023)")
+    assert "the scores below are those at the end of September 2023" in lines[2]
+    rate = [line.strip() for line in lines if line.strip().startswith("(× ")]
+    assert rate == [
+        "(× 0.75: an objective point met adds 0.75 to the score — the secret objectives component"
+        " counts it 0.5, and Canada's weight for that component is 1.5)"
+    ]
+    assert any("objective points × 0.75)" in line for line in lines)

@@ -181,13 +181,16 @@ async def test_limits_show_in_every_phase_and_ready_asks_before_losing_orders(ur
             assert "2 PC" in str(_option(sl, "mx_port").prompt)
             assert "orders go in during the orders phase" in info()
             await advance_to(fac, "orders")
-            await wait_until(pilot, lambda: gs.model.phase == "orders" and "plan here" not in info())
+            # the levers as the server checked them (until then space on a lever says it is checking)
+            await wait_until(
+                pilot, lambda: gs.model.view.get("phase") == "orders" and "checking" not in info()
+            )
             # a fifth tick is flagged on screen and not sent
             for lever in ("mx_plan_1", "mx_plan_2", "mx_plan_3", "mx_port", "mx_trace"):
                 sl.highlighted = _ids(sl).index(lever)
                 await pilot.press("space")
-            assert "Orders left -1 of 4" in info()
-            assert "! 5 ticked: your seat may give 4 orders a turn" in info()
+            await wait_until(pilot, lambda: "! 5 ticked: your seat may give 4 orders a turn" in info())
+            assert "Orders left 0 of 4" in info()  # never below nothing: the line under says by how many
             await pilot.press("ctrl+s")
             assert "not sent — 5 orders ticked" in static_text(app, "#notice")
             # ready after that asks first; "n" goes back without marking ready
