@@ -563,14 +563,23 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
 
 
 def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -> str:
-    """A promised lever not ticked: leaving it out breaks the agreement, and so does a lever that
-    cannot be ordered now (a once-only lever played already), which the player cannot mend."""
-    code = rb.levers[lever].code if lever in rb.levers else lever
+    """A promised lever not ticked, with what the rules will make of it: left out, the clause breaks; a
+    lever that cannot be ordered now breaks it too, and the player cannot mend that. A once-per-game
+    act carried out already is the exception: the compliance check counts it as done (kept), so the
+    player is told there is nothing to order rather than warned of a break that will not come."""
+    lv = rb.levers.get(lever)
+    code = lv.code if lv is not None else lever
+    played = ((game.view.get("counts") or {}).get(lever) or {}).get("count", 0)
+    if lv is not None and lv.once and played:
+        return (
+            f"agreement {agreement}: you promised {code} this turn; it can be played once per game and you"
+            " have carried it out already, so the rules count the clause as kept: nothing to order"
+        )
     why = next(
         (
-            lv.get("why_not")
-            for lv in game.view.get("levers") or []
-            if lv["id"] == lever and not lv.get("available")
+            row.get("why_not")
+            for row in game.view.get("levers") or []
+            if row["id"] == lever and not row.get("available")
         ),
         None,
     )

@@ -1,5 +1,5 @@
 """The proposals tab: the table of proposals, each opened in full with Enter (every clause in words,
-what it costs each party, whether the committed team can keep it now); accept, reject, withdraw and
+what it costs each party, whether the committed team can keep it in every turn it is due); accept, reject, withdraw and
 counter; the agreements; and ``n`` for the composer (``client_tui.composer``), where a proposal is put
 together from lists, never typed as ids.
 
