@@ -44,6 +44,22 @@ DURATIONS = [
     *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
 ]
 Send = Callable[[Propose], Awaitable[str | None]]
+
+
+def durations(model: LiveGame) -> list[tuple[str, int]]:
+    """The durations a clause may be given that end by the game's last turn (a 3-turn tutorial offered
+    12 turns, and the turns past the end are never due), with the rest of the game when the usual
+    steps miss it."""
+    end = terms.last_turn(model)
+    if end is None:
+        return list(DURATIONS)
+    left = max(end - max(model.turn, 1) + 1, 1)
+    fit = [(label, n) for label, n in DURATIONS if n <= left]
+    if left not in [n for _label, n in fit]:
+        fit.append((f"{left} turns (to the end)", left))
+    return fit
+
+
 _CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
 
 MODAL_CSS = """
@@ -301,7 +317,7 @@ class ComposerScreen(ModalScreen[str | None]):
         padding: 0 1; border: thick $primary; background: $surface;
     }
     ComposerScreen #c-body { height: 1fr; }
-    ComposerScreen #c-check { height: auto; max-height: 3; }
+    ComposerScreen #c-check { height: auto; max-height: 5; }
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
@@ -368,7 +384,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
                     yield Input(placeholder="value", id="c-if-value", max_length=12)
                 with Horizontal():
-                    yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
+                    yield Select[int](durations(self.model), id="c-duration", value=1, allow_blank=False)
                     yield Button("Add clause (ctrl+a)", id="c-add")
                 yield Static("", id="c-lever-text", markup=False)
                 yield Static(
@@ -518,8 +534,22 @@ class ComposerScreen(ModalScreen[str | None]):
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
         text = f"! {why}" if why else f"ok: the server will take it ({count})"
+        if why is None and self.warnings():
+            text += " — but " + "; ".join(self.warnings())
         self.query_one("#c-check", Static).update(text)
         return why
+
+    def warnings(self) -> list[str]:
+        """What the server takes but the parties cannot all keep: clauses that pull against each other
+        or against the agreements in force, and turns past the game's end. Said, not refused: a
+        player may mean it (a deal to be renegotiated), but not by accident."""
+        clauses = [c.model_dump() for c in self.clauses]
+        out = [c.words for c in terms.clause_conflicts(self.model, self.rb, clauses)]
+        for i, c in enumerate(clauses):
+            late = terms.past_the_end(self.model, c)
+            if late:
+                out.append(f"clause {i + 1}: {late}")
+        return out
 
     def _show_clauses(self) -> None:
         ol = self.query_one("#c-clauses", OptionList)

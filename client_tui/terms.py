@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
-from precursor.game.promises import Outlook, clause_outlook
+from precursor.game.promises import Conflict, Due, Outlook, clause_outlook, clause_span, conflicts
 
 from .render import FRAMING_WORDS, TEAM_NAMES, key_name, team_name
 
@@ -280,6 +280,44 @@ def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[boo
     return found.keep, found.why
 
 
+def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[Conflict]:
+    """What the proposal's clauses and the agreements in force cannot all get in one turn (one lever
+    at two values, more orders than a team's or a seat's slots): each with the team that would break
+    a clause. Seats and their slots are known for this team only; another team's are its own."""
+    due = [Due(f"clause {i + 1}", c) for i, c in enumerate(clauses)]
+    for a in model.agreements.values():
+        if a.get("status") in ("signed", "active"):
+            due += [
+                Due(f"clause {i + 1} of {a.get('id')}", c, new=False)
+                for i, c in enumerate(a.get("clauses") or [])
+            ]
+    levers = model.view.get("levers") or []
+    return conflicts(
+        rb,
+        due,
+        turn=model.turn,
+        limit=int(model.view.get("order_limit") or 4),
+        seat_of={str(r["id"]): str(r["seat"]) for r in levers if r.get("seat")},
+        seat_limits={str(k): int(v) for k, v in (model.view.get("seat_limits") or {}).items()},
+        spent=lambda team, lever: played_once(model, rb, {"actor": team, "lever": lever}),
+        name=lambda t: team_name(rb, t),
+        seat_name=lambda seat: seat_name(model, rb, str(model.team), seat),
+        last_turn=last_turn(model),
+    )
+
+
+def past_the_end(model: LiveGame, clause: dict[str, Any]) -> str | None:
+    """A clause whose turns run past the game's last: those turns are never due, so it promises less
+    than it reads."""
+    end = last_turn(model)
+    if end is None:
+        return None
+    full = clause_span(clause, model.turn)
+    if full and full[-1] > end:
+        return f"the game ends after turn {end}, so turns {end + 1}–{full[-1]} of it never come"
+    return None
+
+
 def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:
     """What the clauses cost each party in political capital for one turn they are all due (a party
     that commits to nothing pays nothing; None: a cost that cannot be computed from here)."""
@@ -303,6 +341,8 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
         ok, why = keepable(model, rb, c)
         if ok is False:
             problems.append(f"clause {i + 1}: {why}")
+    found = clause_conflicts(model, rb, list(proposal.get("clauses") or []))
+    problems += [c.words for c in found if c.team == team and c.hard]
     cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
     pc = (model.view.get("pc") or {}).get(str(team))
     if mine and cost is not None and pc is not None and cost > float(pc):
@@ -335,6 +375,9 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         if ok and played_once(model, rb, c):
             mark = "✓ kept already"
         lines.append(f" {i + 1}. {clause_words(rb, c)}")
+        late = past_the_end(model, c)
+        if late:
+            lines.append(f"    ({late})")
         free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
         who = team_name(rb, str(c.get("actor", "?")))
         lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
@@ -346,7 +389,11 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:
-        lines.append("! You cannot keep your side now: " + "; ".join(problems))
+        lines.append("! You cannot keep your side: " + "; ".join(problems))
+    found = clause_conflicts(model, rb, list(p.get("clauses") or []))
+    notes = [c.words for c in found if c.team != model.team or not c.hard]
+    if notes:
+        lines.append("! Clauses that pull against each other: " + "; ".join(notes))
     return "\n".join(lines)
 
 

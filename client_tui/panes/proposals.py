@@ -1,7 +1,7 @@
 """The proposals tab: the table of proposals, each opened in full with Enter (every clause in words,
-what it costs each party, whether the committed team can keep it in every turn it is due); accept, reject, withdraw and
-counter; the agreements; and ``n`` for the composer (``client_tui.composer``), where a proposal is put
-together from lists, never typed as ids.
+what it costs each party, whether the committed team can keep it in every turn it is due); accept,
+reject, withdraw and counter; the agreements; and ``n`` for the composer (``client_tui.composer``),
+where a proposal is put together from lists, never typed as ids.
 
 Accepting a proposal that commits this team to a clause it cannot keep now asks first. A team that
 answers with a reason (every bot that rejects gives one) is read under the table, in the proposal in

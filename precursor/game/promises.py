@@ -200,6 +200,16 @@ def _verdict(lv: CLever, checks: list[TurnCheck]) -> Outlook:
 
 
 @dataclass(frozen=True, slots=True)
+class Conflict:
+    """The team that would break a clause, the words, and whether it breaks whatever the team orders
+    (``hard``) or only unless it orders the strongest value asked."""
+
+    team: str
+    words: str
+    hard: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Due:
     """A clause with the words that name it ("clause 2", "clause 1 of A1-US-1") and whether it is the
     one being weighed (a proposal's) or one already in force."""
@@ -221,14 +231,14 @@ def conflicts(
     name: Callable[[str], str] | None = None,
     seat_name: Callable[[str], str] | None = None,
     last_turn: int | None = None,
-) -> list[str]:
+) -> list[Conflict]:
     """What cannot all be kept in one turn, for each turn a new clause is due: one lever asked at
     different values (a team gives one order of a lever a turn), and more levers due from one team
     than its order slots (``limit`` a team; ``seat_limits`` a seat, with ``seat_of`` a lever's
     seat). ``spent`` tells a once-per-game act already carried out, which needs no order."""
     items = list(due)
     name_of = name or str
-    out: list[str] = []
+    out: list[Conflict] = []
     turns = sorted({t for d in items if d.new for t in clause_span(d.clause, turn, last_turn)})
     for t in turns:
         now = [d for d in items if t in clause_span(d.clause, turn, last_turn)]
@@ -247,7 +257,7 @@ def conflicts(
             by_lever.setdefault(key, []).append(d)
         for (actor, lever), group in by_lever.items():
             said = _clash(rb, t, actor, lever, group, name_of)
-            if said and any(d.new for d in group) and said not in out:
+            if said is not None and any(d.new for d in group) and said not in out:
                 out.append(said)
         out += _slots(t, by_lever, limit, seat_of, seat_limits, name_of, seat_name or str)
     return out
@@ -255,7 +265,7 @@ def conflicts(
 
 def _clash(
     rb: Rulebook, t: int, actor: str, lever: str, group: list[Due], name: Callable[[str], str]
-) -> str | None:
+) -> Conflict | None:
     """Two clauses on one lever in one turn at different values: one order a turn must meet both."""
     params = [dict(d.clause.get("params") or {}) for d in group]
     if len(group) < 2 or all(p == params[0] for p in params):
@@ -272,13 +282,18 @@ def _clash(
         if p.type in ("int", "num") and p.stronger in ("higher", "lower"):
             strongest[pid] = max(asked) if p.stronger == "higher" else min(asked)
         else:
-            values = " / ".join(map(str, asked))
-            return (
+            values = " / ".join(str(v).replace("_", " ") for v in asked)
+            words = (
                 f"{head} ({pid.replace('_', ' ')}: {values}), and a team gives one {code} order a turn:"
                 " they cannot all be kept"
             )
+            return Conflict(actor, words)
     words = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in strongest.items())
-    return f"{head}: a team gives one {code} order a turn, so only {words} (or stronger) keeps them all"
+    return Conflict(
+        actor,
+        f"{head}: a team gives one {code} order a turn, so only {words} (or stronger) keeps them all",
+        False,
+    )
 
 
 def _slots(
@@ -289,9 +304,9 @@ def _slots(
     seat_limits: Mapping[str, int] | None,
     name: Callable[[str], str],
     seat_name: Callable[[str], str],
-) -> list[str]:
+) -> list[Conflict]:
     """More levers due from a team (or one of its seats) in a turn than it may order."""
-    out = []
+    out: list[Conflict] = []
     teams: dict[str, list[str]] = {}
     for actor, lever in by_lever:
         teams.setdefault(actor, []).append(lever)
@@ -299,9 +314,9 @@ def _slots(
         if not any(d.new for lv in levers for d in by_lever[(actor, lv)]):
             continue
         if len(levers) > limit:
+            owe = f"turn {t}: {name(actor)} would owe {len(levers)} different orders"
             out.append(
-                f"turn {t}: {name(actor)} would owe {len(levers)} different orders, and a team gives at most"
-                f" {limit} a turn: some clause will break"
+                Conflict(actor, f"{owe}, and a team gives at most {limit} a turn: some clause will break")
             )
             continue
         seats: dict[str, int] = {}
@@ -311,8 +326,8 @@ def _slots(
         for seat, n in seats.items():
             cap = (seat_limits or {}).get(seat)
             if cap is not None and n > cap:
+                owe = f"turn {t}: {n} of the orders {name(actor)} would owe fall to {seat_name(seat)}"
                 out.append(
-                    f"turn {t}: {n} of the orders {name(actor)} would owe fall to {seat_name(seat)}, which"
-                    f" gives at most {cap} a turn: some clause will break"
+                    Conflict(actor, f"{owe}, which gives at most {cap} a turn: some clause will break")
                 )
     return out

@@ -3,9 +3,17 @@ client could have foreseen from the rules and the team's view is said before the
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
+from live_server import running_server
+from test_tui_support import close_cards, new_game, seat_app, static_text, until_online, wait_until
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, Input, Select
+
 from client_tui import render, terms
+from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
@@ -94,3 +102,87 @@ def test_the_orders_tab_says_a_once_only_promise_carried_out_is_kept_not_broken(
         " carried it out already, so the rules count the clause as kept: nothing to order"
     )
     assert "broken" not in said
+
+
+def test_clauses_that_pull_against_each_other_are_said_when_reading_and_accepting(rb: Rulebook) -> None:
+    """A student's team accepted five commitments for one turn with four order slots, and nothing said
+    so; two clauses asked Mexico for MX-ME at 60 and at 95 in the same turn."""
+    model = _model(rb, scenario="tutorial")
+    model.agreements["A1-CA-1"] = {
+        "id": "A1-CA-1",
+        "status": "active",
+        "parties": ["us", "ca"],
+        "clauses": [{"actor": "us", "lever": "us_tech", "params": {}, "start_turn": 1, "duration": 1}],
+    }
+    levers = ["us_sched", "us_opcom", "us_tf", "us_arms"]
+    p = _proposal(*({"actor": "us", "lever": lv} for lv in levers))
+    (slots,) = terms.cannot_keep(model, rb, p)
+    assert slots == (
+        "turn 1: United States would owe 5 different orders, and a team gives at most 4 a turn: some clause"
+        " will break"
+    )
+    me = _proposal(
+        {"actor": "mx", "lever": "mx_me", "params": {"level": 60}},
+        {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "duration": 12},
+    )
+    text = terms.proposal_text(model, rb, me)
+    assert (
+        "! Clauses that pull against each other: turn 1: clause 1 and clause 2 ask Mexico for MX-ME at"
+        " different values: a team gives one MX-ME order a turn, so only level 70 (or stronger) keeps them"
+        " all"
+    ) in text, text
+    assert "    (the game ends after turn 3, so turns 4–12 of it never come)" in text
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
+    await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("4", "n")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposerScreen), what="the composer")
+    await pilot.pause()
+    cs = pilot.app.screen
+    assert isinstance(cs, ComposerScreen)
+    return cs
+
+
+async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
+    """A clause picked from the lists, as a click in each does, then added with ctrl+a."""
+    cs.query_one("#c-team", Select).value = team
+    await pilot.pause()
+    cs.query_one("#c-lever", Select).value = lever
+    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
+    await pilot.pause()
+    for pid, value in params.items():
+        field = cs.form._fields[pid]
+        assert isinstance(field, Input)
+        field.value = value
+        field.focus()
+    await pilot.press("ctrl+a")
+    await pilot.pause()
+
+
+async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull_apart(url: str) -> None:
+    """A 3-turn tutorial offered clauses of 12 turns; two clauses asking MX-ME at different levels in one
+    turn were "ok: the server will take it" with nothing more."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await _composer(pilot)
+        offered = [label for label, _n in cs.query_one("#c-duration", Select)._options]
+        assert offered == ["once (this turn)", "1 turn", "2 turns", "3 turns"], offered
+        await _clause(pilot, cs, "mx", "mx_me", level="60")
+        await _clause(pilot, cs, "mx", "mx_me", level="70")
+        assert len(cs.clauses) == 2
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause()
+        check = static_text(app, "#c-check")
+        assert check.startswith(
+            "ok: the server will take it (2 clause(s)) — but turn 1: clause 1 and clause 2"
+        )
+        assert "so only level 70 (or stronger) keeps them all" in check, check

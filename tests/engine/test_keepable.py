@@ -17,7 +17,7 @@ from precursor.game.commands import (
     SubmitOrders,
 )
 from precursor.game.engine import Game
-from precursor.game.promises import Due, clause_outlook, conflicts
+from precursor.game.promises import Conflict, Due, clause_outlook, conflicts
 from precursor.game.rulebook import Rulebook
 
 SYSTEM = Actor(role="system")
@@ -142,14 +142,21 @@ def test_clauses_on_one_lever_at_different_values_and_more_orders_than_slots(rb:
         limit=4,
     )
     assert said == [
-        "turn 2: clause 1 and clause 1 of A1-MX-1 ask mx for MX-ME at different values: a team gives one"
-        " MX-ME order a turn, so only level 95 (or stronger) keeps them all"
+        Conflict(
+            "mx",
+            "turn 2: clause 1 and clause 1 of A1-MX-1 ask mx for MX-ME at different values: a team gives one"
+            " MX-ME order a turn, so only level 95 (or stronger) keeps them all",
+            False,
+        )
     ]
     five = [
         Due(f"clause {i + 1}", {"actor": "us", "lever": lv, "params": {}, "start_turn": 1, "duration": 1})
         for i, lv in enumerate(["us_tech", "us_sched", "us_opcom", "us_tf", "us_arms"])
     ]
     (slots,) = conflicts(rb, five, turn=1, limit=4)
-    assert slots.startswith("turn 1: us would owe 5 different orders, and a team gives at most 4 a turn")
+    assert slots.team == "us" and slots.hard
+    assert slots.words.startswith(
+        "turn 1: us would owe 5 different orders, and a team gives at most 4 a turn"
+    )
     # a once-per-game act done already needs no order, so four remain
     assert conflicts(rb, five, turn=1, limit=4, spent=lambda team, lever: lever == "us_tech") == []
