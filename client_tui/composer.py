@@ -259,6 +259,7 @@ class ProposalScreen(FixedEnds):
         Binding("a", "answer('accept')", "Accept"),
         Binding("r", "answer('reject')", "Reject"),
         Binding("c", "answer('counter')", "Counter"),
+        Binding("w", "answer('withdraw')", "Withdraw"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
 
@@ -268,7 +269,12 @@ class ProposalScreen(FixedEnds):
         self.offered = frozenset(offered)
 
     def compose(self) -> ComposeResult:
-        buttons = [("accept", "Accept (a)"), ("reject", "Reject (r)"), ("counter", "Counter (c)")]
+        buttons = [
+            ("accept", "Accept (a)"),
+            ("reject", "Reject (r)"),
+            ("withdraw", "Withdraw (w)"),
+            ("counter", "Counter (c)"),
+        ]
         head, _, body = self.text.partition("\n")
         with Vertical(classes="frame"):
             yield Static(head, classes="head", id="proposal-head", markup=False)

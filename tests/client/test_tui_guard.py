@@ -8,13 +8,25 @@ from typing import Any
 
 import pytest
 from live_server import running_server
-from test_tui_support import close_cards, new_game, seat_app, static_text, until_online, wait_until
+from test_tui_support import (
+    close_cards,
+    frames_until,
+    is_event,
+    modal,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Button, Checkbox, DataTable, Input, Select
 
 from client_tui import render, terms
-from client_tui.composer import ComposerScreen
+from client_tui.composer import ComposerScreen, ProposalScreen
 from client_tui.model import LiveGame
+from precursor.client import GameClient
+from precursor.client.connection import CommandRefused
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 from precursor.game.views import view
@@ -186,3 +198,45 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
             "ok: the server will take it (2 clause(s)) — but turn 1: clause 1 and clause 2"
         )
         assert "so only level 70 (or stronger) keeps them all" in check, check
+
+
+async def test_the_proposer_is_offered_withdraw_and_never_reject_on_its_own_proposal(url: str) -> None:
+    """A student saw "Reject Withdraw Counter" under their own proposal and "Reject (r)" in it. The
+    server now refuses a proposer's rejection (answer_refusal) and the client offers what it takes."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx:
+        await mx.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            await close_cards(pilot)
+            await mx.send(
+                {
+                    "type": "propose",
+                    "parties": ["mx", "us"],
+                    "clauses": [{"actor": "mx", "lever": "mx_trace"}],
+                }
+            )
+            await pilot.press("4")
+            table = app.screen.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1, what="the proposal in the table")
+            await pilot.pause()
+            shown = {
+                a
+                for a in ("accept", "reject", "withdraw", "counter")
+                if app.screen.query_one(f"#{a}", Button).display
+            }
+            assert shown == {"withdraw", "counter"}, shown
+            with pytest.raises(CommandRefused) as refused:
+                await mx.send({"type": "respond", "proposal": "T1-MX-1", "action": "reject"})
+            assert refused.value.message == "the proposer withdraws its own proposal rather than rejecting it"
+            table.focus()
+            await pilot.press("enter")
+            ps = await modal(pilot, ProposalScreen)
+            assert {b.id for b in ps.query(Button)} - {"close"} == {"withdraw", "counter"}
+            await pilot.press("r")  # no key for an answer not offered
+            await pilot.pause()
+            assert isinstance(app.screen, ProposalScreen)
+            await pilot.press("w")
+            got = await frames_until(mx, is_event("proposal_response"))
+            assert got[-1]["event"]["action"] == "withdraw"
