@@ -81,6 +81,19 @@ MODAL_CSS = """
 """
 
 
+class FormBox(TickBox):
+    """A tick box in a form: Space ticks it, Enter moves on. A student pressed Enter to move through the
+    composer and ticked a party and a module without noticing; the proposal went to three teams."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "next", "Next field", show=False),
+    ]
+
+    def action_next(self) -> None:
+        self.screen.focus_next()
+
+
 class FixedEnds(ModalScreen[Any]):
     """A window whose heading and buttons stay put while the text between them scrolls (``.frame``
     holds the heading, one VerticalScroll and the rest). The scroll's height is what the screen leaves
@@ -325,6 +338,7 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-body { height: 1fr; }
     ComposerScreen #c-check { height: auto; max-height: 5; }
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen #c-clauses > .option-list--option-highlighted { text-style: bold reverse; }
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
@@ -368,8 +382,8 @@ class ComposerScreen(ModalScreen[str | None]):
             with VerticalScroll(id="c-body"):
                 with Horizontal():
                     for t in others:
-                        yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
-                yield Static("Clauses (Delete removes the highlighted one):", markup=False)
+                        yield FormBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+                yield Static("Clauses (Tab to the list, ↑/↓ to pick one, Delete removes it):", markup=False)
                 yield OptionList(id="c-clauses")
                 yield Static(
                     "Add a clause: who commits, to which lever, with what parameters, for how long",
@@ -401,7 +415,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 )
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
-                        yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield FormBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -582,15 +596,22 @@ class ComposerScreen(ModalScreen[str | None]):
     @on(Select.Changed, "#c-team")
     def _team_changed(self, event: Select.Changed) -> None:
         self._levers(str(event.value))
+        if self.query_one("#c-lever", Select).value is Select.NULL:
+            who = terms.team_name(self.rb, str(event.value))
+            self.query_one("#c-lever-text", Static).update(
+                f"Next clause: {who} commits (change who commits first if you mean another team)"
+            )
 
     @on(Select.Changed, "#c-lever")
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)
         await self.form.set_lever(lever)
-        text = ""
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+        else:  # who commits stays as it was after a clause is added: say it before a lever is picked
+            who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
+            text = f"Next clause: {who} commits (change who commits first if you mean another team)"
         self.query_one("#c-lever-text", Static).update(text)
 
     @on(Checkbox.Changed, "#c-modules Checkbox")
@@ -642,12 +663,31 @@ class ComposerScreen(ModalScreen[str | None]):
         self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
 
     def action_remove_clause(self) -> None:
+        """Delete removes the clause the player pointed at in the list, and only then: from elsewhere the
+        list's highlight (its first clause by default) was not the one meant, and a student lost it."""
         ol = self.query_one("#c-clauses", OptionList)
-        if not self.clauses or ol.highlighted is None or ol.highlighted >= len(self.clauses):
+        if not self.clauses:
             return
-        del self.clauses[ol.highlighted]
+        if not ol.has_focus or ol.highlighted is None or ol.highlighted >= len(self.clauses):
+            self._say("! to remove a clause, Tab to the clause list, pick it with ↑/↓, then press Delete")
+            return
+        gone = self.clauses.pop(ol.highlighted)
         self._show_clauses()
         self.check()
+        self.query_one("#c-lever-text", Static).update(
+            f"Removed: {terms.clause_words(self.rb, gone.model_dump())}"
+        )
+
+    @on(OptionList.OptionHighlighted, "#c-clauses")
+    @on(events.DescendantFocus)
+    def _pointed(self) -> None:
+        """Which clause Delete would remove, in words: the highlight alone is a colour a terminal may not
+        show."""
+        ol = self.query_one("#c-clauses", OptionList)
+        i = ol.highlighted
+        if ol.has_focus and i is not None and 0 <= i < len(self.clauses):
+            words = terms.clause_words(self.rb, self.clauses[i].model_dump())
+            self.query_one("#c-lever-text", Static).update(f"Delete removes clause {i + 1}: {words}")
 
     def _say(self, text: str) -> None:
         """The check line, scrolled into view (on a small terminal the form is taller than the window)."""

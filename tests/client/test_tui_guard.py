@@ -20,11 +20,12 @@ from test_tui_support import (
     wait_until,
 )
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, DataTable, Input, Select
+from textual.widgets import Button, Checkbox, DataTable, Input, OptionList, Select
 
 from client_tui import render, terms
 from client_tui.composer import ComposerScreen, ProposalScreen
 from client_tui.model import LiveGame
+from client_tui.widgets import Confirm
 from precursor.client import GameClient
 from precursor.client.connection import CommandRefused
 from precursor.game.engine import Game
@@ -240,3 +241,58 @@ async def test_the_proposer_is_offered_withdraw_and_never_reject_on_its_own_prop
             await pilot.press("w")
             got = await frames_until(mx, is_event("proposal_response"))
             assert got[-1]["event"]["action"] == "withdraw"
+
+
+async def test_composer_editing_deletes_only_the_clause_pointed_at_and_enter_never_ticks(url: str) -> None:
+    """A student pressed Delete to drop clause 2 and lost clause 1 (the list's highlight was invisible
+    and the list not focused); Enter on a party box ticked it; after a clause for Canada the next one
+    silently started as Canada's; Esc in an open list closed more than the list."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await _composer(pilot)
+        # Enter on a focused party box moves on and ticks nothing; Space ticks
+        box = cs.query_one("#party-cn", Checkbox)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not box.value and not box.has_focus
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value
+        box.value = False
+        await _clause(pilot, cs, "mx", "mx_trace")
+        await _clause(pilot, cs, "us", "us_arms")
+        assert [c.lever for c in cs.clauses] == ["mx_trace", "us_arms"]
+        # who commits stays the United States, and the form says so before a lever is picked
+        assert static_text(app, "#c-lever-text").startswith("Next clause: United States commits")
+        # Delete from elsewhere removes nothing and says how
+        cs.query_one("#c-note", Input).blur()
+        cs.query_one("#party-cn", Checkbox).focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        assert len(cs.clauses) == 2
+        assert "Tab to the clause list" in static_text(app, "#c-check")
+        # in the list: the clause pointed at is named, and it is the one removed
+        ol = cs.query_one("#c-clauses", OptionList)
+        ol.focus()
+        await pilot.pause()
+        ol.highlighted = 1
+        await pilot.pause()
+        assert static_text(app, "#c-lever-text").startswith(
+            "Delete removes clause 2: United States commits to"
+        )
+        await pilot.press("delete")
+        await pilot.pause()
+        assert [c.lever for c in cs.clauses] == ["mx_trace"]
+        # Esc in an open list closes the list only; the next Esc asks before the draft is lost
+        vis = cs.query_one("#c-vis", Select)
+        vis.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: vis.expanded, what="the list open")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not vis.expanded, what="the list closed")
+        assert app.screen is cs
+        await pilot.press("escape")
+        await modal(pilot, Confirm)
