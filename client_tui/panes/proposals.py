@@ -173,7 +173,7 @@ class ProposalsPane(Vertical):
             else "No proposal yet: n puts one together"
         )
         set_text(self.query_one("#prop-hint", Static), hint)
-        set_text(self.query_one("#agreements", Static), render.agreements_text(self.model))
+        set_text(self.query_one("#agreements", Static), render.agreements_text(self.model, self.rb))
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._offer()
         self._tell_replies()

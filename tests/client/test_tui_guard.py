@@ -28,9 +28,19 @@ from client_tui.model import LiveGame
 from client_tui.widgets import Confirm
 from precursor.client import GameClient
 from precursor.client.connection import CommandRefused
+from precursor.game.commands import (
+    Actor,
+    Advance,
+    Clause,
+    CommandEnvelope,
+    Order,
+    Propose,
+    Respond,
+    SubmitOrders,
+)
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import view
+from precursor.game.views import events_for, view
 
 
 def _model(rb: Rulebook, team: str = "us", scenario: str = "loose-talk", **env: Any) -> LiveGame:
@@ -296,3 +306,55 @@ async def test_composer_editing_deletes_only_the_clause_pointed_at_and_enter_nev
         assert app.screen is cs
         await pilot.press("escape")
         await modal(pilot, Confirm)
+
+
+def _game_of_one_deal(rb: Rulebook, verification: str) -> Game:
+    """Mexico and the US sign two clauses (the US: US-TECH, once per game, for 2 turns; Mexico:
+    MX-TRACE for 1 turn); the US orders US-TECH in turn 1 and Mexico orders nothing. Turn 2 ends."""
+    g = Game.new(rb, "loose-talk", 1)
+
+    def until(phase: str) -> None:
+        while g.state.phase != phase:
+            g.handle(CommandEnvelope(actor=Actor(role="system"), command=Advance()))
+
+    until("negotiation")
+    clauses = [
+        Clause(actor="us", lever="us_tech", duration=2),
+        Clause(actor="mx", lever="mx_trace", duration=1),
+    ]
+    propose = Propose(parties=["us", "mx"], clauses=clauses, framing="none", verification=verification)  # type: ignore[arg-type]
+    g.handle(CommandEnvelope(actor=Actor(team="mx"), command=propose))
+    respond = Respond(proposal=next(iter(g.state.proposals)), action="accept")
+    g.handle(CommandEnvelope(actor=Actor(team="us"), command=respond))
+    until("orders")
+    g.handle(CommandEnvelope(actor=Actor(team="us"), command=SubmitOrders(orders=[Order(lever="us_tech")])))
+    until("negotiation")
+    until("orders")
+    until("negotiation")
+    return g
+
+
+def _seat(g: Game, team: str) -> LiveGame:
+    live = LiveGame()
+    live.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
+    for seq, ev in enumerate(events_for(g, team), 1):
+        live.apply(seq, ev)
+    live.set_view(view(g, team), g.state.seq)
+    return live
+
+
+def test_agreement_tallies_count_each_clause_and_turn_once_and_name_the_broken_clause(rb: Rulebook) -> None:
+    """A student read "kept 16, broken 0" for a deal of a few clause-turns and "kept 0, broken 1" for one
+    whose other clause was kept: the tally counted events (each one twice after a resume) and the
+    reader was not told which clause broke, nor that a self-verified deal shows only its own clauses."""
+    live = _seat(_game_of_one_deal(rb, "joint"), "us")
+    live.results += [
+        dict(ev) for ev in live.results if ev["type"] == "compliance"
+    ]  # a resume sends them again
+    text = render.agreements_text(live, rb)
+    # US-TECH kept in turns 1 and 2 (the second as the once-only act done), MX-TRACE broken in turn 1
+    assert "kept 2, broken 1 (clause 2, MX-TRACE by Mexico, turn 1)" in text, text
+    own = render.agreements_text(_seat(_game_of_one_deal(rb, "self"), "us"), rb)
+    assert "kept 2, broken 0, counting only the clauses reported to you (each party checks its own)" in own, (
+        own
+    )
