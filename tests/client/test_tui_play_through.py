@@ -197,8 +197,9 @@ class Student:
         lever = str(levers[(turn * 7 + attempt * 3) % len(levers)])
         cs.query_one("#c-lever", Select).value = lever
         await self.until(lambda: cs.form.lever is not None and cs.form.lever.id == lever, "the form")
+        # only the durations that end by the last turn are offered: fewer near the end
         durations = [v for _label, v in cs.query_one("#c-duration", Select)._options]
-        cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % 4]
+        cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % len(durations)]
         await self.pilot.pause()
         await self.pilot.press("ctrl+a")
         await self.until(lambda: cs.clauses, "the clause to be added")
