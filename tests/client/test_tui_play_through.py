@@ -269,7 +269,7 @@ class Student:
         assert text.startswith(f"Proposal {pid} from "), text
         offered = {b.id for b in ps.query(Button)} - {"close"}
         assert offered == {"accept", "reject", "counter"}, (pid, offered)
-        keep = "✗ CANNOT keep it" not in text and "! You cannot keep your side now" not in text
+        keep = "✗ CANNOT keep it" not in text and "! You cannot keep your side" not in text
         action = "accept" if keep else "reject"
         await self.pilot.press("a" if keep else "r")
         await self.until(lambda: not isinstance(self.app.screen, ProposalScreen), "the proposal to close")
