@@ -44,6 +44,22 @@ DURATIONS = [
     *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
 ]
 Send = Callable[[Propose], Awaitable[str | None]]
+
+
+def durations(model: LiveGame) -> list[tuple[str, int]]:
+    """The durations a clause may be given that end by the game's last turn (a 3-turn tutorial offered
+    12 turns, and the turns past the end are never due), with the rest of the game when the usual
+    steps miss it."""
+    end = terms.last_turn(model)
+    if end is None:
+        return list(DURATIONS)
+    left = max(end - max(model.turn, 1) + 1, 1)
+    fit = [(label, n) for label, n in DURATIONS if n <= left]
+    if left not in [n for _label, n in fit]:
+        fit.append((f"{left} turns (to the end)", left))
+    return fit
+
+
 _CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
 
 MODAL_CSS = """
@@ -63,6 +79,19 @@ MODAL_CSS = """
 }}
 {name} .frame > VerticalScroll {{ height: auto; }}
 """
+
+
+class FormBox(TickBox):
+    """A tick box in a form: Space ticks it, Enter moves on. A student pressed Enter to move through the
+    composer and ticked a party and a module without noticing; the proposal went to three teams."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "next", "Next field", show=False),
+    ]
+
+    def action_next(self) -> None:
+        self.screen.focus_next()
 
 
 class FixedEnds(ModalScreen[Any]):
@@ -243,6 +272,7 @@ class ProposalScreen(FixedEnds):
         Binding("a", "answer('accept')", "Accept"),
         Binding("r", "answer('reject')", "Reject"),
         Binding("c", "answer('counter')", "Counter"),
+        Binding("w", "answer('withdraw')", "Withdraw"),
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
 
@@ -252,7 +282,12 @@ class ProposalScreen(FixedEnds):
         self.offered = frozenset(offered)
 
     def compose(self) -> ComposeResult:
-        buttons = [("accept", "Accept (a)"), ("reject", "Reject (r)"), ("counter", "Counter (c)")]
+        buttons = [
+            ("accept", "Accept (a)"),
+            ("reject", "Reject (r)"),
+            ("withdraw", "Withdraw (w)"),
+            ("counter", "Counter (c)"),
+        ]
         head, _, body = self.text.partition("\n")
         with Vertical(classes="frame"):
             yield Static(head, classes="head", id="proposal-head", markup=False)
@@ -301,8 +336,9 @@ class ComposerScreen(ModalScreen[str | None]):
         padding: 0 1; border: thick $primary; background: $surface;
     }
     ComposerScreen #c-body { height: 1fr; }
-    ComposerScreen #c-check { height: auto; max-height: 3; }
+    ComposerScreen #c-check { height: auto; max-height: 5; }
     ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen #c-clauses > .option-list--option-highlighted { text-style: bold reverse; }
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
@@ -346,8 +382,8 @@ class ComposerScreen(ModalScreen[str | None]):
             with VerticalScroll(id="c-body"):
                 with Horizontal():
                     for t in others:
-                        yield TickBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
-                yield Static("Clauses (Delete removes the highlighted one):", markup=False)
+                        yield FormBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
+                yield Static("Clauses (Tab to the list, ↑/↓ to pick one, Delete removes it):", markup=False)
                 yield OptionList(id="c-clauses")
                 yield Static(
                     "Add a clause: who commits, to which lever, with what parameters, for how long",
@@ -368,7 +404,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
                     yield Input(placeholder="value", id="c-if-value", max_length=12)
                 with Horizontal():
-                    yield Select[int](DURATIONS, id="c-duration", value=1, allow_blank=False)
+                    yield Select[int](durations(self.model), id="c-duration", value=1, allow_blank=False)
                     yield Button("Add clause (ctrl+a)", id="c-add")
                 yield Static("", id="c-lever-text", markup=False)
                 yield Static(
@@ -379,7 +415,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 )
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
-                        yield TickBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield FormBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -518,8 +554,22 @@ class ComposerScreen(ModalScreen[str | None]):
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
         text = f"! {why}" if why else f"ok: the server will take it ({count})"
+        if why is None and self.warnings():
+            text += " — but " + "; ".join(self.warnings())
         self.query_one("#c-check", Static).update(text)
         return why
+
+    def warnings(self) -> list[str]:
+        """What the server takes but the parties cannot all keep: clauses that pull against each other
+        or against the agreements in force, and turns past the game's end. Said, not refused: a
+        player may mean it (a deal to be renegotiated), but not by accident."""
+        clauses = [c.model_dump() for c in self.clauses]
+        out = [c.words for c in terms.clause_conflicts(self.model, self.rb, clauses)]
+        for i, c in enumerate(clauses):
+            late = terms.past_the_end(self.model, c)
+            if late:
+                out.append(f"clause {i + 1}: {late}")
+        return out
 
     def _show_clauses(self) -> None:
         ol = self.query_one("#c-clauses", OptionList)
@@ -546,15 +596,22 @@ class ComposerScreen(ModalScreen[str | None]):
     @on(Select.Changed, "#c-team")
     def _team_changed(self, event: Select.Changed) -> None:
         self._levers(str(event.value))
+        if self.query_one("#c-lever", Select).value is Select.NULL:
+            who = terms.team_name(self.rb, str(event.value))
+            self.query_one("#c-lever-text", Static).update(
+                f"Next clause: {who} commits (change who commits first if you mean another team)"
+            )
 
     @on(Select.Changed, "#c-lever")
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)
         await self.form.set_lever(lever)
-        text = ""
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+        else:  # who commits stays as it was after a clause is added: say it before a lever is picked
+            who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
+            text = f"Next clause: {who} commits (change who commits first if you mean another team)"
         self.query_one("#c-lever-text", Static).update(text)
 
     @on(Checkbox.Changed, "#c-modules Checkbox")
@@ -606,12 +663,31 @@ class ComposerScreen(ModalScreen[str | None]):
         self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
 
     def action_remove_clause(self) -> None:
+        """Delete removes the clause the player pointed at in the list, and only then: from elsewhere the
+        list's highlight (its first clause by default) was not the one meant, and a student lost it."""
         ol = self.query_one("#c-clauses", OptionList)
-        if not self.clauses or ol.highlighted is None or ol.highlighted >= len(self.clauses):
+        if not self.clauses:
             return
-        del self.clauses[ol.highlighted]
+        if not ol.has_focus or ol.highlighted is None or ol.highlighted >= len(self.clauses):
+            self._say("! to remove a clause, Tab to the clause list, pick it with ↑/↓, then press Delete")
+            return
+        gone = self.clauses.pop(ol.highlighted)
         self._show_clauses()
         self.check()
+        self.query_one("#c-lever-text", Static).update(
+            f"Removed: {terms.clause_words(self.rb, gone.model_dump())}"
+        )
+
+    @on(OptionList.OptionHighlighted, "#c-clauses")
+    @on(events.DescendantFocus)
+    def _pointed(self) -> None:
+        """Which clause Delete would remove, in words: the highlight alone is a colour a terminal may not
+        show."""
+        ol = self.query_one("#c-clauses", OptionList)
+        i = ol.highlighted
+        if ol.has_focus and i is not None and 0 <= i < len(self.clauses):
+            words = terms.clause_words(self.rb, self.clauses[i].model_dump())
+            self.query_one("#c-lever-text", Static).update(f"Delete removes clause {i + 1}: {words}")
 
     def _say(self, text: str) -> None:
         """The check line, scrolled into view (on a small terminal the form is taller than the window)."""

@@ -846,14 +846,23 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
 
 
 def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -> str:
-    """A promised lever not ticked: leaving it out breaks the agreement, and so does a lever that
-    cannot be ordered now (a once-only lever played already), which the player cannot mend."""
-    code = rb.levers[lever].code if lever in rb.levers else lever
+    """A promised lever not ticked, with what the rules will make of it: left out, the clause breaks; a
+    lever that cannot be ordered now breaks it too, and the player cannot mend that. A once-per-game
+    act carried out already is the exception: the compliance check counts it as done (kept), so the
+    player is told there is nothing to order rather than warned of a break that will not come."""
+    lv = rb.levers.get(lever)
+    code = lv.code if lv is not None else lever
+    played = ((game.view.get("counts") or {}).get(lever) or {}).get("count", 0)
+    if lv is not None and lv.once and played:
+        return (
+            f"agreement {agreement}: you promised {code} this turn; it can be played once per game and you"
+            " have carried it out already, so the rules count the clause as kept: nothing to order"
+        )
     why = next(
         (
-            lv.get("why_not")
-            for lv in game.view.get("levers") or []
-            if lv["id"] == lever and not lv.get("available")
+            row.get("why_not")
+            for row in game.view.get("levers") or []
+            if row["id"] == lever and not row.get("available")
         ),
         None,
     )
@@ -872,19 +881,39 @@ def team_list(teams: Any) -> str:
     return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def agreements_text(game: LiveGame) -> str:
-    """Agreements in force and their compliance so far, from the compliance events received."""
+def agreements_text(game: LiveGame, rb: Rulebook | None = None) -> str:
+    """Agreements in force and their compliance so far: one count per clause and turn, from the
+    compliance events received (an event received twice, as on a resume, counts once), naming each
+    clause broken. A self-verified deal reports each clause to its own team only, so a party sees
+    part of the record, and the line says so rather than count the rest as nothing."""
     if not game.agreements:
         return "No agreement in force."
-    record: dict[str, list[bool]] = {}
+    record: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
     for ev in game.results:
         if ev.get("type") == "compliance":
-            record.setdefault(str(ev.get("agreement")), []).append(bool(ev.get("met")))
+            key = (int(ev.get("clause") or 0), int(ev.get("turn") or 0))
+            record.setdefault(str(ev.get("agreement")), {})[key] = ev
     out = []
     for a in game.agreements.values():
-        r = record.get(str(a.get("id")), [])
-        kept, broken = sum(r), len(r) - sum(r)
+        seen = record.get(str(a.get("id")), {})
+        kept = sum(1 for ev in seen.values() if ev.get("met"))
+        broken = [
+            _broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")
+        ]
         parties = team_list(a.get("parties", []))
         span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
-        out.append(f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {broken}")
+        text = f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {len(broken)}"
+        if broken:
+            text += f" ({'; '.join(broken)})"
+        if a.get("verification") == "self" and len(a.get("parties") or []) > 1:
+            text += ", counting only the clauses reported to you (each party checks its own)"
+        out.append(text)
     return "Agreements: " + " · ".join(out)
+
+
+def _broken_words(rb: Rulebook | None, clause: int, turn: int, ev: dict[str, Any]) -> str:
+    """``clause 2, US-DEMAND by United States, turn 2``: which promise broke, and when."""
+    lever = str(ev.get("lever") or "")
+    lv = rb.levers.get(lever) if rb is not None else None
+    what = f"{lv.code} by " if lv is not None else ""
+    return f"clause {clause + 1}, {what}{team_name(rb, str(ev.get('team', '?')))}, turn {turn}"

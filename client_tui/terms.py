@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
+from precursor.game.promises import Conflict, Due, Outlook, clause_outlook, clause_span, conflicts
 from precursor.game.statements import statement_refusal
 
 from .render import (
@@ -112,11 +113,7 @@ def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, A
         full = normalise_params(lv, params)
     except CommandError as exc:
         return exc.message
-    known: dict[str, Any] = {
-        str(i["id"]): i["value"]
-        for i in model.view.get("indicators") or []
-        if not i.get("estimate") and not i.get("lag") and "value" in i
-    }
+    known = known_values(model)
     known.update({f"param.{k}": v for k, v in full.items()})
     known["act.public"] = lv.visibility != "private"
     known["act.military"] = lv.military
@@ -196,34 +193,104 @@ def played_once(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
     )
 
 
+def known_values(model: LiveGame) -> dict[str, Any]:
+    """The values this team sees exactly (an estimate or a lagged figure is not what a rule reads)."""
+    return {
+        str(i["id"]): i["value"]
+        for i in model.view.get("indicators") or []
+        if not i.get("estimate") and not i.get("lag") and "value" in i
+    }
+
+
+def last_turn(model: LiveGame) -> int | None:
+    turns = (model.view.get("scenario") or {}).get("turns")
+    return int(turns) if turns else None
+
+
+def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
+    """The clause over every turn it is due (``precursor.game.promises``), from what this team sees:
+    its own values and record, or, for another team, only a once-per-game act it saw carried out."""
+    actor, lever = str(clause.get("actor")), str(clause.get("lever"))
+
+    def name(t: str) -> str:
+        return team_name(rb, t)
+
+    if actor != model.team:
+        lv = rb.levers.get(lever)
+        seen = 1 if played_once(model, rb, clause) else None
+        if lv is not None and lv.once and seen:
+            return clause_outlook(rb, clause, {}, turn=model.turn, played=seen, name=name)
+        why = f"the record of {name(actor)} is not shown to you"
+        return Outlook(None, why, ())
+    counts = (model.view.get("counts") or {}).get(lever) or {}
+    blocked = next(
+        (
+            str(row.get("why_not") or "")
+            for row in model.view.get("levers") or []
+            if row["id"] == lever and not row.get("available")
+        ),
+        None,
+    )
+    return clause_outlook(
+        rb,
+        clause,
+        known_values(model),
+        turn=model.turn,
+        played=int(counts.get("count", 0)),
+        blocked=blocked or None,
+        last_turn=last_turn(model),
+        name=name,
+    )
+
+
 def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[bool | None, str]:
-    """Whether the committed team can keep a clause now: (True, why), (False, why), or (None, why) when
-    this team cannot tell (another team's record is its own).
+    """Whether the committed team can keep a clause in every turn it is due: (True, why), (False, why),
+    or (None, why) when this team cannot tell (another team's record is its own).
 
     A once-only lever the team has played already cannot be ordered again, yet the engine counts a
     clause on it as kept (a one-off act carried out fulfils the commitment): said as kept, so nobody
     is warned off a deal that cannot be broken that way. The composer still flags such a clause as
     promising nothing new."""
-    actor, lever = str(clause.get("actor")), str(clause.get("lever"))
-    lv = rb.levers.get(lever)
-    if lv is None:
-        return False, f"{lever} is not a lever of these rules"
-    if played_once(model, rb, clause):
-        return True, (
-            f"{lv.code} can be played once per game and {team_name(rb, actor)} has played it already:"
-            " the rules count the clause as kept"
-        )
-    if actor == model.team:
-        for row in model.view.get("levers") or []:
-            if row["id"] == lever and not row.get("available"):
-                return False, str(row.get("why_not") or f"{lv.code} cannot be ordered now")
-        # the view's availability is at the default values; the clause may set others (MX-ME 30
-        # points up when it may move 20)
-        why = param_problem(model, rb, lever, dict(clause.get("params") or {}))
-        if why is not None:
-            return False, why
-        return True, f"{lv.code} can be ordered"
-    return None, f"the record of {team_name(rb, actor)} is not shown to you"
+    found = outlook(model, rb, clause)
+    return found.keep, found.why
+
+
+def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[Conflict]:
+    """What the proposal's clauses and the agreements in force cannot all get in one turn (one lever
+    at two values, more orders than a team's or a seat's slots): each with the team that would break
+    a clause. Seats and their slots are known for this team only; another team's are its own."""
+    due = [Due(f"clause {i + 1}", c) for i, c in enumerate(clauses)]
+    for a in model.agreements.values():
+        if a.get("status") in ("signed", "active"):
+            due += [
+                Due(f"clause {i + 1} of {a.get('id')}", c, new=False)
+                for i, c in enumerate(a.get("clauses") or [])
+            ]
+    levers = model.view.get("levers") or []
+    return conflicts(
+        rb,
+        due,
+        turn=model.turn,
+        limit=int(model.view.get("order_limit") or 4),
+        seat_of={str(r["id"]): str(r["seat"]) for r in levers if r.get("seat")},
+        seat_limits={str(k): int(v) for k, v in (model.view.get("seat_limits") or {}).items()},
+        spent=lambda team, lever: played_once(model, rb, {"actor": team, "lever": lever}),
+        name=lambda t: team_name(rb, t),
+        seat_name=lambda seat: seat_name(model, rb, str(model.team), seat),
+        last_turn=last_turn(model),
+    )
+
+
+def past_the_end(model: LiveGame, clause: dict[str, Any]) -> str | None:
+    """A clause whose turns run past the game's last: those turns are never due, so it promises less
+    than it reads."""
+    end = last_turn(model)
+    if end is None:
+        return None
+    full = clause_span(clause, model.turn)
+    if full and full[-1] > end:
+        return f"the game ends after turn {end}, so turns {end + 1}–{full[-1]} of it never come"
+    return None
 
 
 def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:
@@ -249,6 +316,8 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
         ok, why = keepable(model, rb, c)
         if ok is False:
             problems.append(f"clause {i + 1}: {why}")
+    found = clause_conflicts(model, rb, list(proposal.get("clauses") or []))
+    problems += [c.words for c in found if c.team == team and c.hard]
     cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
     pc = (model.view.get("pc") or {}).get(str(team))
     if mine and cost is not None and pc is not None and cost > float(pc):
@@ -259,7 +328,7 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
 
 def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     """A proposal in full: who, the terms, each clause in words with its cost and whether the committed
-    team can keep it now, and what the whole deal costs each party."""
+    team can keep it in every turn it is due, and what the whole deal costs each party."""
     parties = ", ".join(team_name(rb, str(t)) for t in p.get("parties") or [])
     accepted = ", ".join(team_name(rb, str(t)) for t in p.get("accepted") or []) or "nobody yet"
     framing = FRAMING_WORDS.get(str(p.get("framing") or "none"), str(p.get("framing")))
@@ -277,14 +346,13 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     for i, c in enumerate(p.get("clauses") or []):
         cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
         ok, why = keepable(model, rb, c)
-        mark = {True: "✓ can keep it now", False: "✗ CANNOT keep it now", None: "? cannot tell"}[ok]
+        mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
         if ok and played_once(model, rb, c):
             mark = "✓ kept already"
-        elif ok and int(c.get("duration") or 0) > 1:
-            # "now" is this turn: a student promised two turns of US-DEMAND, and the programme was at
-            # its top by the second one
-            why += "; that is this turn only: later turns of the clause depend on the state by then"
         lines.append(f" {i + 1}. {clause_words(rb, c)}")
+        late = past_the_end(model, c)
+        if late:
+            lines.append(f"    ({late})")
         free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
         who = team_name(rb, str(c.get("actor", "?")))
         lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
@@ -296,7 +364,11 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:
-        lines.append("! You cannot keep your side now: " + "; ".join(problems))
+        lines.append("! You cannot keep your side: " + "; ".join(problems))
+    found = clause_conflicts(model, rb, list(p.get("clauses") or []))
+    notes = [c.words for c in found if c.team != model.team or not c.hard]
+    if notes:
+        lines.append("! Clauses that pull against each other: " + "; ".join(notes))
     return "\n".join(lines)
 
 

@@ -1,7 +1,7 @@
 """The proposals tab: the table of proposals, each opened in full with Enter (every clause in words,
-what it costs each party, whether the committed team can keep it now); accept, reject, withdraw and
-counter; the agreements; and ``n`` for the composer (``client_tui.composer``), where a proposal is put
-together from lists, never typed as ids.
+what it costs each party, whether the committed team can keep it in every turn it is due); accept,
+reject, withdraw and counter; the agreements; and ``n`` for the composer (``client_tui.composer``),
+where a proposal is put together from lists, never typed as ids.
 
 Accepting a proposal that commits this team to a clause it cannot keep now asks first. A team that
 answers with a reason (every bot that rejects gives one) is read under the table, in the proposal in
@@ -44,11 +44,15 @@ def refusal(
 ) -> str | None:
     """Why the server would refuse this team's answer, in a player's words, or None. The check is the
     server's own (``answer_refusal``); a counter is offered where a reject would be taken, since
-    countering a proposal is turning it down with other terms."""
+    countering a proposal is turning it down with other terms, and to its proposer where a withdrawal
+    would be (a revision replaces it)."""
     pid = str((p or {}).get("id") or pid or "that proposal")
     full = None if p is None else {"parties": [], "status": "open", "from": "", "accepted": [], **p}
     team = model.team or ""
-    found = answer_refusal(full, pid, team, model.phase, "reject" if action == "counter" else action)
+    check = action
+    if action == "counter":
+        check = "withdraw" if (p or {}).get("from") == team else "reject"
+    found = answer_refusal(full, pid, team, model.phase, check)
     if found is None:
         return None
     code, message = found
@@ -61,6 +65,8 @@ def refusal(
         return f"{pid} is {(p or {}).get('status')}"
     if code == "wrong_phase":
         return "proposals are answered in the briefing and negotiation phases"
+    if code == "forbidden" and check == "reject":
+        return f"your team tabled {pid}: withdraw it instead"
     if code == "forbidden":
         return "only the team that tabled a proposal can withdraw it"
     if code == "already_accepted":
@@ -167,7 +173,7 @@ class ProposalsPane(Vertical):
             else "No proposal yet: n puts one together"
         )
         set_text(self.query_one("#prop-hint", Static), hint)
-        set_text(self.query_one("#agreements", Static), render.agreements_text(self.model))
+        set_text(self.query_one("#agreements", Static), render.agreements_text(self.model, self.rb))
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._offer()
         self._tell_replies()
@@ -214,7 +220,7 @@ class ProposalsPane(Vertical):
         pid = p["id"]
 
         def chosen(action: str | None) -> None:
-            if action in ("accept", "reject"):
+            if action in ("accept", "reject", "withdraw"):
                 self._answer(action, pid)  # type: ignore[arg-type]
             elif action == "counter":
                 self._counter(pid)

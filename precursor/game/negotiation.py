@@ -286,6 +286,10 @@ def answer_refusal(
         return "wrong_phase", "proposals are answered before orders"
     if action == "withdraw" and p["from"] != team:
         return "forbidden", "only the proposer can withdraw a proposal"
+    if action == "reject" and p["from"] == team:
+        # the proposer's way out is a withdrawal: a rejection of its own terms told the other parties
+        # nothing, and the client offered both
+        return "forbidden", "the proposer withdraws its own proposal rather than rejecting it"
     if action == "accept" and team in p["accepted"]:
         return "already_accepted", f"team {team} has already accepted {pid}"
     return None

@@ -200,10 +200,10 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
                 " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert "(level 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]" in text
-            assert "costs Mexico 3 PC a turn · ✓ can keep it now" in text
+            assert "costs Mexico 3 PC a turn · ✓ can keep it:" in text
             assert "costs United States 2 PC a turn · ? cannot tell: the record of United States" in text
             assert (
-                "costs Mexico 1 PC a turn · ✗ CANNOT keep it now: MX-ME: migration enforcement can move"
+                "costs Mexico 1 PC a turn · ✗ CANNOT keep it: MX-ME: migration enforcement can move"
                 " by at most 20 points in one turn"
             ) in text
             assert "for a turn every clause is due: United States 2 PC · Mexico 4 PC" in text

@@ -227,9 +227,10 @@ def test_demand_levels_beyond_the_programmes_top_are_refused_before_they_are_pai
     assert "tops out at level 3" in refused.value.message
 
 
-def test_a_clause_of_several_turns_says_its_keepable_now_means_this_turn(rb: Rulebook) -> None:
+def test_a_clause_of_several_turns_is_judged_over_each_of_its_turns(rb: Rulebook) -> None:
     """A student accepted two turns of US-DEMAND on "✓ can keep it now"; by the second turn the programme
-    was at its top and the clause broke, costing 20 trust. The full text now says what "now" covers."""
+    was at its top and the clause broke, costing 20 trust. The full text now judges every turn of it
+    (tests/client/test_tui_guard.py has the turn that cannot be kept)."""
     from client_tui.terms import proposal_text
     from precursor.game.engine import Game
     from precursor.game.views import view
@@ -247,6 +248,6 @@ def test_a_clause_of_several_turns_says_its_keepable_now_means_this_turn(rb: Rul
     }
     prop = {"id": "T1-MX-1", "from": "mx", "parties": ["us", "mx"], "accepted": ["mx"], "status": "open"}
     two = proposal_text(model, rb, {**prop, "clauses": [{**clause, "duration": 2}]})
-    assert "✓ can keep it now: US-DEMAND can be ordered; that is this turn only" in two, two
+    assert "✓ can keep it: US-DEMAND can be ordered in each of turns 1–2" in two, two
     one = proposal_text(model, rb, {**prop, "clauses": [{**clause, "duration": 1}]})
-    assert "✓ can keep it now: US-DEMAND can be ordered" in one and "this turn only" not in one
+    assert "✓ can keep it: US-DEMAND can be ordered\n" in one + "\n", one

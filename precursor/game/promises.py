@@ -1,0 +1,333 @@
+"""Whether a clause can be kept in every turn it is due, and which clauses cannot all be kept together.
+
+A clause binds its team for each turn of its span, and compliance is read turn by turn
+(``adjudication.agreements``). A check against this turn's values alone let a student promise two
+turns of US-DEMAND with the programme one level from its top: the second turn broke, at 20 trust.
+So the check here walks the clause's turns: each turn's preconditions are read on the values as the
+clause's own orders leave them (the effects that land at once: a demand level funded now counts
+against the top next turn, an enforcement level set now is where the next 20-point move starts).
+
+Effects that land months later are left out: the rules' own bookkeeping moves them between names a
+precondition adds up (levels waiting to mature become levels), and anything else that moves a value
+(another team, an event) cannot be known ahead. Pure functions: the client runs them on a team's
+view, a bot or the server on the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from precursor.game.rulebook import Rulebook
+from precursor.game.rulebook.model import CEffect, CLever
+
+Status = Literal["order", "done", "cannot", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class TurnCheck:
+    """One due turn: ``order`` (the lever can be ordered as asked), ``done`` (a once-per-game act
+    already carried out, which the rules count as kept), ``cannot`` or ``unknown``."""
+
+    turn: int
+    status: Status
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """The clause over all its turns: ``keep`` True (every turn can be kept), False (some turn
+    cannot), None (some turn depends on what the caller cannot see)."""
+
+    keep: bool | None
+    why: str
+    turns: tuple[TurnCheck, ...]
+
+
+def clause_span(clause: Mapping[str, Any], turn: int, last_turn: int | None = None) -> list[int]:
+    """The turns a clause is due, as ``negotiation.clause_due`` reads them, up to the game's last."""
+    start = int(clause.get("start_turn") or turn)
+    end = start + max(int(clause.get("duration") or 0), 1) - 1
+    if last_turn is not None:
+        end = min(end, last_turn)
+    return list(range(start, end + 1))
+
+
+def _turns_words(turns: list[int]) -> str:
+    if len(turns) == 1:
+        return f"turn {turns[0]}"
+    return f"turns {turns[0]}–{turns[-1]}"
+
+
+def _apply(rb: Rulebook, e: CEffect, known: dict[str, Any], ctx: dict[str, Any]) -> None:
+    """One effect that lands at once, on the values known; a target it moves in a way that cannot be
+    computed here (a chance, a name not known) stops being known."""
+    if e.target not in known:
+        return
+    try:
+        if e.chance is not None:
+            raise KeyError(e.target)
+        if e.when is not None and not e.when.fn(ctx):
+            return
+        value = e.value.fn(ctx)
+    except Exception:  # an expression needing a value not known: the target is unknown from now on
+        del known[e.target]
+        return
+    is_bool, lo, hi = rb.bounds.get(e.target, (False, float("-inf"), float("inf")))
+    if is_bool or isinstance(value, bool):
+        known[e.target] = bool(value)
+        return
+    old, v = float(known[e.target]), float(value)
+    new = {"set": v, "add": old + v, "mul": old * v, "min": min(old, v)}.get(e.op, max(old, v))
+    known[e.target] = min(max(new, lo), hi)
+
+
+def _preconditions(lv: CLever, ctx: dict[str, Any]) -> tuple[bool | None, str]:
+    """The lever's preconditions on these values: (True, ""), (False, the rules' words) or (None, the
+    values it needs that are not known)."""
+    missing: set[str] = set()
+    for cond, message in lv.preconditions:
+        need = cond.names - ctx.keys()
+        if need:
+            missing |= need
+            continue
+        try:
+            ok = cond.fn(ctx)
+        except Exception:  # a name the expression computes from others: the caller cannot tell
+            missing.add(cond.text)
+            continue
+        if not ok:
+            return False, f"{lv.code}: {message}"
+    if missing:
+        return None, ", ".join(sorted(missing))
+    return True, ""
+
+
+def clause_outlook(
+    rb: Rulebook,
+    clause: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    turn: int,
+    played: int | None = None,
+    blocked: str | None = None,
+    last_turn: int | None = None,
+    name: Callable[[str], str] | None = None,
+) -> Outlook:
+    """Whether the clause's team can keep it in each turn it is due, assuming it orders the lever as
+    asked every one of those turns and nothing else moves the values.
+
+    ``values`` are the exact values the caller knows (a team's view leaves out estimates); ``played``
+    how often the team has played the lever (None: not known); ``blocked`` why the engine refuses the
+    lever now at its defaults (the view's ``why_not``), used for this turn when a precondition reads
+    a value not given; ``name`` a team's name in the words."""
+    lever = str(clause.get("lever"))
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return Outlook(False, f"{lever} is not a lever of these rules", ())
+    who = (name or str)(str(clause.get("actor")))
+    span = clause_span(clause, turn, last_turn)
+    if not span:
+        return Outlook(True, f"the game ends before {lv.code} is due: nothing to order", ())
+    if lv.once:
+        return _once(lv, span, played, who)
+    known = dict(values)
+    params = {f"param.{k}": v for k, v in dict(clause.get("params") or {}).items()}
+    checks = []
+    for t in span:
+        ctx = {**known, **params, "act.public": lv.visibility != "private", "act.military": lv.military}
+        ok, why = _preconditions(lv, ctx)
+        if ok is None and t == turn and blocked:
+            ok, why = False, blocked
+        if ok is None:
+            checks.append(TurnCheck(t, "unknown", f"it depends on values you do not see exactly ({why})"))
+        elif not ok:
+            checks.append(TurnCheck(t, "cannot", why))
+        else:
+            checks.append(TurnCheck(t, "order", f"{lv.code} can be ordered"))
+        if ok:  # a refused order changes nothing
+            for e in lv.effects:
+                if e.lag == 0:
+                    _apply(rb, e, known, ctx)
+    return _verdict(lv, checks)
+
+
+def _once(lv: CLever, span: list[int], played: int | None, who: str) -> Outlook:
+    """A once-per-game lever: ordered once, then the rules count the act as done (``earlier`` in the
+    compliance check), so each later turn of the clause is kept with nothing to order."""
+    if played is None:
+        hidden = tuple(TurnCheck(t, "unknown", f"the record of {who} is not shown to you") for t in span)
+        return Outlook(None, hidden[0].why, hidden)
+    if played > 0:
+        why = (
+            f"{lv.code} can be played once per game and {who} has played it already:"
+            " the rules count the clause as kept"
+        )
+        return Outlook(True, why, tuple(TurnCheck(t, "done", why) for t in span))
+    first, rest = span[0], span[1:]
+    checks = [TurnCheck(first, "order", f"{lv.code} can be ordered")]
+    checks += [TurnCheck(t, "done", f"{lv.code} was carried out in turn {first}") for t in rest]
+    why = f"{lv.code} can be ordered"
+    if rest:
+        why = (
+            f"{lv.code} can be played once per game: ordering it in turn {first} keeps the clause, and in"
+            f" {_turns_words(rest)} the rules count the act as done (nothing more to order)"
+        )
+    return Outlook(True, why, tuple(checks))
+
+
+def _verdict(lv: CLever, checks: list[TurnCheck]) -> Outlook:
+    bad = [c for c in checks if c.status == "cannot"]
+    if bad:
+        first = bad[0]
+        why = first.why
+        if len(checks) > 1:
+            why = f"in turn {first.turn}: {why}"
+            if first is not checks[0]:
+                why = f"{lv.code} can be ordered in turn {checks[0].turn}, but " + why
+        return Outlook(False, why, tuple(checks))
+    unknown = [c for c in checks if c.status == "unknown"]
+    if unknown:
+        return Outlook(None, f"in turn {unknown[0].turn}: {unknown[0].why}", tuple(checks))
+    why = f"{lv.code} can be ordered"
+    if len(checks) > 1:
+        why += f" in each of {_turns_words([c.turn for c in checks])}"
+    return Outlook(True, why, tuple(checks))
+
+
+# ---------------------------------------------------------------------- clauses that cannot all be kept
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """The team that would break a clause, the words, and whether it breaks whatever the team orders
+    (``hard``) or only unless it orders the strongest value asked."""
+
+    team: str
+    words: str
+    hard: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A clause with the words that name it ("clause 2", "clause 1 of A1-US-1") and whether it is the
+    one being weighed (a proposal's) or one already in force."""
+
+    label: str
+    clause: Mapping[str, Any]
+    new: bool = True
+
+
+def conflicts(
+    rb: Rulebook,
+    due: Iterable[Due],
+    *,
+    turn: int,
+    limit: int,
+    seat_of: Mapping[str, str] | None = None,
+    seat_limits: Mapping[str, int] | None = None,
+    spent: Callable[[str, str], bool] | None = None,
+    name: Callable[[str], str] | None = None,
+    seat_name: Callable[[str], str] | None = None,
+    last_turn: int | None = None,
+) -> list[Conflict]:
+    """What cannot all be kept in one turn, for each turn a new clause is due: one lever asked at
+    different values (a team gives one order of a lever a turn), and more levers due from one team
+    than its order slots (``limit`` a team; ``seat_limits`` a seat, with ``seat_of`` a lever's
+    seat). ``spent`` tells a once-per-game act already carried out, which needs no order."""
+    items = list(due)
+    name_of = name or str
+    out: list[Conflict] = []
+    turns = sorted({t for d in items if d.new for t in clause_span(d.clause, turn, last_turn)})
+    for t in turns:
+        now = [d for d in items if t in clause_span(d.clause, turn, last_turn)]
+        if not any(d.new for d in now):
+            continue
+        by_lever: dict[tuple[str, str], list[Due]] = {}
+        for d in now:
+            key = (str(d.clause.get("actor")), str(d.clause.get("lever")))
+            if (
+                spent is not None
+                and rb.levers.get(key[1]) is not None
+                and rb.levers[key[1]].once
+                and spent(*key)
+            ):
+                continue
+            by_lever.setdefault(key, []).append(d)
+        for (actor, lever), group in by_lever.items():
+            said = _clash(rb, t, actor, lever, group, name_of)
+            if said is not None and any(d.new for d in group) and said not in out:
+                out.append(said)
+        out += _slots(t, by_lever, limit, seat_of, seat_limits, name_of, seat_name or str)
+    return out
+
+
+def _clash(
+    rb: Rulebook, t: int, actor: str, lever: str, group: list[Due], name: Callable[[str], str]
+) -> Conflict | None:
+    """Two clauses on one lever in one turn at different values: one order a turn must meet both."""
+    params = [dict(d.clause.get("params") or {}) for d in group]
+    if len(group) < 2 or all(p == params[0] for p in params):
+        return None
+    lv = rb.levers.get(lever)
+    code = lv.code if lv is not None else lever
+    labels = " and ".join(d.label for d in group)
+    head = f"turn {t}: {labels} ask {name(actor)} for {code} at different values"
+    strongest: dict[str, Any] = {}
+    for pid, p in (lv.params if lv is not None else {}).items():
+        asked = [q[pid] for q in params if pid in q]
+        if len(set(map(str, asked))) < 2:
+            continue
+        if p.type in ("int", "num") and p.stronger in ("higher", "lower"):
+            strongest[pid] = max(asked) if p.stronger == "higher" else min(asked)
+        else:
+            values = " / ".join(str(v).replace("_", " ") for v in asked)
+            words = (
+                f"{head} ({pid.replace('_', ' ')}: {values}), and a team gives one {code} order a turn:"
+                " they cannot all be kept"
+            )
+            return Conflict(actor, words)
+    words = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in strongest.items())
+    return Conflict(
+        actor,
+        f"{head}: a team gives one {code} order a turn, so only {words} (or stronger) keeps them all",
+        False,
+    )
+
+
+def _slots(
+    t: int,
+    by_lever: Mapping[tuple[str, str], list[Due]],
+    limit: int,
+    seat_of: Mapping[str, str] | None,
+    seat_limits: Mapping[str, int] | None,
+    name: Callable[[str], str],
+    seat_name: Callable[[str], str],
+) -> list[Conflict]:
+    """More levers due from a team (or one of its seats) in a turn than it may order."""
+    out: list[Conflict] = []
+    teams: dict[str, list[str]] = {}
+    for actor, lever in by_lever:
+        teams.setdefault(actor, []).append(lever)
+    for actor, levers in teams.items():
+        if not any(d.new for lv in levers for d in by_lever[(actor, lv)]):
+            continue
+        if len(levers) > limit:
+            owe = f"turn {t}: {name(actor)} would owe {len(levers)} different orders"
+            out.append(
+                Conflict(actor, f"{owe}, and a team gives at most {limit} a turn: some clause will break")
+            )
+            continue
+        seats: dict[str, int] = {}
+        for lv in levers:
+            if seat_of is not None and lv in seat_of:
+                seats[seat_of[lv]] = seats.get(seat_of[lv], 0) + 1
+        for seat, n in seats.items():
+            cap = (seat_limits or {}).get(seat)
+            if cap is not None and n > cap:
+                owe = f"turn {t}: {n} of the orders {name(actor)} would owe fall to {seat_name(seat)}"
+                out.append(
+                    Conflict(actor, f"{owe}, which gives at most {cap} a turn: some clause will break")
+                )
+    return out
