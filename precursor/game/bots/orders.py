@@ -195,18 +195,7 @@ def legal(
         return None
     if not entry["available"] and lever.once and env.get(f"count.{lever.id}", 0) >= 1:
         return None
-    for k, v in params.items():
-        env[f"param.{k}"] = v
-    env["act.public"] = public
-    try:
-        if not all(cond.fn(env) for cond, _ in lever.preconditions):
-            return None
-        free = lever.id in view.get("free_levers", [])
-        return 0.0 if free else max(0.0, float(lever.cost.fn(env)))
-    finally:
-        for k in params:
-            env.pop(f"param.{k}", None)
-        env.pop("act.public", None)
+    return _cost(env, lever, params, public, lever.id in view.get("free_levers", []))
 
 
 def lever_entries(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
