@@ -98,7 +98,26 @@ class FixedEnds(ModalScreen[Any]):
     """A window whose heading and buttons stay put while the text between them scrolls (``.frame``
     holds the heading, one VerticalScroll and the rest). The scroll's height is what the screen leaves
     once the fixed parts are drawn: CSS alone either pushed the buttons off a short terminal (an auto
-    height) or drew a short text in a full-height window (``1fr``)."""
+    height) or drew a short text in a full-height window (``1fr``).
+
+    The keys that scroll the text act wherever the focus is: it starts on a button, and at 80x24 a
+    student could not read past the first clauses of an eight-clause proposal (a focused field keeps
+    the keys it uses itself, a cursor's Home and End, an open list's arrows)."""
+
+    BINDINGS = [
+        Binding("pagedown", "body('page_down')", "Page down", show=False),
+        Binding("pageup", "body('page_up')", "Page up", show=False),
+        Binding("down", "body('down')", "Scroll down", show=False),
+        Binding("up", "body('up')", "Scroll up", show=False),
+        Binding("home", "body('home')", "Top", show=False),
+        Binding("end", "body('end')", "Bottom", show=False),
+    ]
+
+    def action_body(self, how: str) -> None:
+        frames = self.query(".frame")
+        if frames:
+            body = frames.first().query_children(VerticalScroll).first()
+            getattr(body, f"scroll_{how}")(animate=False)
 
     @on(events.Mount)
     def _fit_when_drawn(self) -> None:  # a subclass's own on_mount runs as well

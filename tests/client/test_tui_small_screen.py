@@ -176,3 +176,35 @@ async def test_at_80x24_the_proposals_table_keeps_rows_however_many_agreements_a
         table = gs.query_one("#prop-table", DataTable)
         assert table.content_region.height >= 4, table.region  # the header and at least three rows
         assert "A8-MX-1" in static_text(app, "#agreements")  # every agreement is still there to read
+
+
+async def test_a_long_proposal_read_in_full_scrolls_from_its_buttons_at_80x24() -> None:
+    """A student at 80x24 opened an eight-clause proposal: the window had a scrollbar, but PageDown,
+    Down and End did nothing (the focus sits on a button), so what Mexico was asked never showed."""
+    from textual.app import App
+    from textual.containers import VerticalScroll
+
+    from client_tui.composer import ProposalScreen
+
+    text = "Proposal T1-US-1 from United States\n" + "\n".join(
+        f"{i}. Mexico commits to MX-PLAN({i}) for 2 turns" for i in range(1, 41)
+    )
+
+    class One(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(ProposalScreen(text))
+
+    app = One()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        body = app.screen.query_one("#proposal-body", VerticalScroll)
+        assert isinstance(app.focused, Button) and body.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home", "down")
+        await pilot.pause()
+        assert body.scroll_y == 1
