@@ -550,10 +550,15 @@ def quiet_order(rb: Rulebook | None, lever: str) -> str:
     if lv is None:
         return "no visible effect this turn"
     lags = sorted({int(e.lag) for e in lv.effects if e.lag} | ({int(lv.lag)} if lv.lag else set()))
+    quiet = "no visible effect this turn (what it moves may be hidden from you, or its conditions not met)"
     if not lags:
-        return "no visible effect this turn (what it moves may be hidden from you, or its conditions not met)"
+        return quiet
     months = " and ".join(str(m) for m in lags)
     unit = "month" if lags == [1] else "months"
+    if not lv.lag and any(not e.lag for e in lv.effects):
+        # US-FACT acts at once when its condition holds and again three months on: "no immediate
+        # effect" contradicted the orders row's "at once"
+        return f"{quiet}; more may come after {months} {unit}"
     return f"no immediate effect; it takes effect after {months} {unit}"
 
 

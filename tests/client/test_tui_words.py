@@ -413,6 +413,12 @@ def test_an_order_that_moved_nothing_yet_says_when_its_effects_arrive() -> None:
     ev = {"type": "order_executed", "lever": "ca_demand", "team": "ca", "name": "x", "changes": {}}
     card = result_text(ev, rb)
     assert card.splitlines()[1].strip() == "no immediate effect; it takes effect after 6 months", card
+    # US-FACT acts at once when its condition holds, and again three months on: a student read "no
+    # immediate effect" under an order its row had called "at once"
+    ev = {"type": "order_executed", "lever": "us_fact", "team": "us", "name": "x", "changes": {}}
+    card = result_text(ev, rb)
+    assert "no immediate effect" not in card, card
+    assert "conditions not met" in card and "more may come after 3 months" in card, card
 
 
 # ---------------------------------------------------------------------- 5 labels a player reads
