@@ -600,11 +600,14 @@ class OrdersPane(Vertical):
         """After the orders phase, what went in, and no budget: the capital is the next turn's by
         then, and this turn's ticks weighed against it read "left -1" and "! over budget" after a
         submission the server had taken. The next turn's figures come with its orders phase."""
-        return (
+        went = (
             f"{(self.model.phase or 'this').capitalize()} phase · this turn's orders went in:"
-            f" {self._codes(mine) or 'none (hold)'} · the next turn's orders left, capital and costs"
-            " show when its orders phase begins"
+            f" {self._codes(mine) or 'none (hold)'}"
         )
+        last = terms.last_turn(self.model)
+        if last is not None and self.model.turn >= last:  # a student read of a next turn in the last
+            return went + " · this was the last turn: no more orders"
+        return went + " · the next turn's orders left, capital and costs show when its orders phase begins"
 
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:

@@ -95,6 +95,30 @@ async def test_after_a_submission_the_results_phase_shows_what_went_in_not_a_neg
             await wait_until(pilot, lambda: "Orders left 4 of 4" in static_text(app, "#order-info"))
 
 
+async def test_the_last_turns_results_phase_promises_no_next_turn(url: str) -> None:
+    """A student read "the next turn's orders … show when its orders phase begins" after the last
+    turn's orders, when no turn was left."""
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders", 3)  # the tutorial's last turn
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            gs.query_one("#order-list", SelectionList).select("us_fto")
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"))
+            await advance_to(fac, "results", 3)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "results", what="the results")
+            await pilot.pause(0.3)
+            info = static_text(app, "#order-info")
+            assert "this was the last turn: no more orders" in info, info
+            assert "next turn" not in info, info
+
+
 async def test_orders_left_never_goes_below_nothing(url: str) -> None:
     g, tokens = await new_game(url, teams=("us",))
     async with GameClient(url, g.game_id, g.facilitator_token) as fac:
