@@ -588,6 +588,12 @@ class ComposerScreen(ModalScreen[str | None]):
             late = terms.past_the_end(self.model, c)
             if late:
                 out.append(f"clause {i + 1}: {late}")
+            # the proposer's own clause it could not keep (US-DEMAND at its top): the proposal in full
+            # said so, the composer said "ok" (a student found out at the orders)
+            elif c["actor"] == self.team:
+                ok, why = terms.keepable(self.model, self.rb, c)
+                if ok is False:
+                    out.append(f"clause {i + 1}: {why}")
         return out
 
     def _show_clauses(self) -> None:

@@ -211,6 +211,25 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
         assert "so only level 70 (or stronger) keeps them all" in check, check
 
 
+async def test_the_composer_says_when_the_proposers_own_clause_cannot_be_kept_in_a_later_turn(
+    url: str,
+) -> None:
+    """A student tabled three turns of US-DEMAND with the programme at level 1 of 3: the proposal in
+    full said it could not be kept in the last turn, the composer had said "ok" with nothing more."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await _composer(pilot)
+        cs.query_one("#c-duration", Select).value = 3
+        await pilot.pause()
+        await _clause(pilot, cs, "us", "us_demand", levels="1")
+        cs.query_one("#party-mx", Checkbox).value = True
+        await pilot.pause()
+        check = static_text(app, "#c-check")
+        assert check.startswith("ok: the server will take it (1 clause(s)) — but clause 1: US-DEMAND"), check
+        assert "already at its highest level" in check, check
+
+
 async def test_the_proposer_is_offered_withdraw_and_never_reject_on_its_own_proposal(url: str) -> None:
     """A student saw "Reject Withdraw Counter" under their own proposal and "Reject (r)" in it. The
     server now refuses a proposer's rejection (answer_refusal) and the client offers what it takes."""
