@@ -192,6 +192,8 @@ class OrdersPane(Vertical):
         lv = self.rb.levers.get(row["id"])
         if lv is not None:
             words.append(f"lag {lv.lag} month{'s' if lv.lag != 1 else ''}" if lv.lag else "acts at once")
+            if lv.once and row.get("available"):  # a student learnt it only once the lever was spent
+                words.append("once per game")
         few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
         moves = render.effect_words(self.rb, row["id"], limit=few) if lv is not None else ""
         return " · ".join(words) + (f"\nIt {moves}" if moves else "")

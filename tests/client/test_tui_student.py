@@ -114,7 +114,7 @@ async def test_names_messages_and_labels_with_brackets_are_shown_as_typed_never_
             await wait_until(pilot, lambda: "[/]x" in screen_text(app), what="the channel's name as typed")
             gs.model.open_channel("ch.mx_cn")
             gs.channels.show(full=True)
-            await wait_until(pilot, lambda: "[bold red]Eve: [bold red]alarm[/]" in screen_text(app))
+            await wait_until(pilot, lambda: "China ([bold red]Eve): [bold red]alarm[/]" in screen_text(app))
             await pilot.press("f5")  # the proposals tab (the composer has the focus: digits would type)
             # a clause's condition is text in the table, never markup
             await wait_until(pilot, lambda: "MX-PLAN(i) [if mx.st < 60]" in screen_text(app))

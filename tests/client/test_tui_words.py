@@ -307,6 +307,16 @@ async def test_each_levers_cost_lag_and_plain_effect_can_be_read_at_80_and_120_c
             ), detail
             shown = " ".join(screen_text(app).split())
             assert "It raises Chinese-origin supply cut by sanctions on suppliers (after 1m)" in shown
+            # a once-per-game lever says so before it is spent (a student learnt it from the refusal)
+            sl.highlighted = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)].index(
+                "us_fto"
+            )
+            await pilot.pause(0.3)
+            assert "· once per game" in " ".join(static_text(app, "#order-detail").split())
+            sl.highlighted = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)].index(
+                "us_san_3"
+            )
+            await pilot.pause(0.3)
             # each button is on the screen, the statement's too
             for b in gs.orders.query(Button):
                 assert b.region.right <= size[0] and b.region.bottom <= size[1] - 1, (b.id, b.region)
