@@ -179,21 +179,71 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     return lines
 
 
+def _verdict(rb: Rulebook, a: dict[str, Any]) -> str:
+    reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
+    status = str(a.get("status", ""))
+    if reneged:
+        return "broken by " + ", ".join(reneged)
+    return "kept by every party" if status == "completed" else f"{status}, kept so far"
+
+
 def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """Every agreement this seat knows of, kept or broken, by whom."""
     lines = []
     for aid, a in sorted(game.agreements.items()):
         parties = ", ".join(_team_name(rb, p) for p in a.get("parties") or [])
-        reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
-        status = str(a.get("status", ""))
-        if reneged:
-            verdict = "broken by " + ", ".join(reneged)
-        elif status == "completed":
-            verdict = "kept by every party"
-        else:
-            verdict = f"{status}, kept so far"
-        lines.append(f"  {aid} ({parties}): {verdict}")
+        lines.append(f"  {aid} ({parties}): {_verdict(rb, a)}")
     return lines or ["  (no agreement was signed that you can see)"]
+
+
+def _orders_done(game: LiveGame, rb: Rulebook, team: str) -> str:
+    """The team's orders that this seat saw carried out, each lever once by name with the turns it was
+    played in: a short record to read the position against, not the results log again."""
+    turns: dict[str, list[int]] = {}
+    for ev in game.log:
+        if ev.get("type") == "order_executed" and ev.get("team") == team:
+            turns.setdefault(str(ev.get("lever")), []).append(int(ev.get("turn") or 0))
+    parts = []
+    for lever, when in turns.items():
+        lv = rb.levers.get(lever)
+        name = f"{lv.name} ({lv.code})" if lv is not None else lever
+        ts = sorted(set(when))
+        parts.append(f"{name}, turn{'s' if len(ts) > 1 else ''} {', '.join(map(str, ts))}")
+    return "; ".join(parts) or "none that you saw"
+
+
+def _position_lines(game: LiveGame, rb: Rulebook) -> list[str]:
+    """Each position this seat may see (its own team's; all of them for the facilitator), filed before
+    play, set against what the team then did. The form promised that the debrief holds it against the
+    team's record, and the end screen never showed it."""
+    lines = []
+    for team in rb.teams:
+        pos = game.positions.get(team)
+        name = _team_name(rb, team)
+        if pos is None:
+            if team == game.team:
+                lines.append(f"  {name} filed no position before play (w, in turn 1)")
+            continue
+        signed = [
+            f"{aid} with {', '.join(_team_name(rb, p) for p in a.get('parties') or [] if p != team)}:"
+            f" {_verdict(rb, a)}"
+            for aid, a in sorted(game.agreements.items())
+            if team in (a.get("parties") or [])
+        ]
+        lines += [
+            f"  {name} (filed in turn {pos.get('turn', 1)})",
+            f"       said — goals: {pos.get('goals') or 'none stated'}",
+            f"       said — red lines: {pos.get('red_lines') or 'none stated'}",
+            f"       said — expected of the others: {pos.get('expectations') or 'none stated'}",
+            f"       did — orders: {_orders_done(game, rb, team)}",
+            f"       did — agreements: {'; '.join(signed) or 'none signed'}",
+        ]
+    if game.role != "facilitator" and any(t != game.team and t not in game.positions for t in rb.teams):
+        lines.append(
+            "  The other teams' positions are theirs: the facilitator's hot wash holds each against"
+            " its record."
+        )
+    return lines
 
 
 # the bands of rule A2 and the hard red line (rules/sovereignty.yaml), as a player reads them
@@ -273,8 +323,8 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
         f"GAME OVER — {title}, ended {ended_month(game)} (turn {game.turn}{turns})",
         *_when_lines(game, rb),
         "",
-        f"The after-action report (timeline, charts, agreements, red lines) and the replay of this game"
-        f" (game id {game_id}):",
+        f"For the facilitator: the full after-action report (timeline, charts, agreements, red lines)"
+        f" and the replay of this game (game id {game_id}), as commands to run in a shell:",
         f"  precursor report {game_id} --format html --out {game_id}.html",
         f"  precursor replay {game_id}",
         "",
@@ -286,6 +336,9 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
         "",
         "Agreements",
         *_agreement_lines(game, rb),
+        "",
+        "Positions filed before play, beside what each team then did",
+        *_position_lines(game, rb),
         "",
         "Red lines",
         *_red_line_lines(game, rb),

@@ -216,7 +216,8 @@ def _record(rb: Rulebook, seen: list[LogEvent], team: str) -> dict[str, Any]:
                 hrl.append(f"T{e['turn']}: {name}")
     signed = [
         f"T{e['turn']}: {e['agreement']['id']} with "
-        + ", ".join(t.upper() for t in e["agreement"]["parties"] if t != team)
+        # the partners by name: the hot wash is read out to players, who know no team codes
+        + ", ".join(rb.teams[t].name if t in rb.teams else t for t in e["agreement"]["parties"] if t != team)
         for e in seen
         if e["type"] == "agreement" and team in e["agreement"]["parties"]
     ]

@@ -1,0 +1,102 @@
+"""The end of a game as a student meets it (issue 14): the position filed before play held against the
+team's record on the end screen, figures that multiply to what is printed, dates and objectives that
+agree, and what a seat taken mid-game sees of the turns before it."""
+
+from __future__ import annotations
+
+from client_tui.model import LiveGame
+from client_tui.panes.game_over import game_over_text
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.commands import Actor, CommandEnvelope, FilePosition
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook, default_rulebook
+from precursor.game.views import events_for, view
+
+GOALS = "Cut overdose deaths without a fight with Mexico"
+
+
+def _ended(rb: Rulebook, scenario: str, seed: int, file_for: tuple[str, ...] = ()) -> Game:
+    """A bot game played to its end, the teams in ``file_for`` having filed a position before play."""
+    g = Game.new(rb, scenario, seed)
+    for team in file_for:
+        cmd = FilePosition(goals=f"{GOALS} ({team})", red_lines="No strikes", expectations="")
+        g.handle(CommandEnvelope(actor=Actor(team=team), command=cmd))
+    personas = dict(rb.scenarios[scenario].model.personas)
+    game, _ = play(rb, scenario, seed, None, bots=BotDriver(rb, personas, seed), game=g)
+    return game
+
+
+def _seat(game: Game, team: str, role: str = "player") -> LiveGame:
+    """What a seat of ``team`` holds at the end: every event it was sent, then the final view."""
+    live = LiveGame()
+    live.me = {"role": role, "team": team, "seat": f"{team}.x", "player_id": "p1", "game_id": "g1"}
+    for ev in events_for(game, team):
+        live.apply(int(ev["seq"]), dict(ev))
+    live.set_view(view(game, team), game.state.seq)
+    return live
+
+
+def _section(text: str, head: str) -> str:
+    start = text.index(head)
+    end = text.find("\n\n", start)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def test_the_end_screen_holds_the_filed_position_against_what_the_team_did() -> None:
+    """The position form says the debrief holds the position against what the team does; the end
+    screen never showed it. Now it shows the team's own position, the orders it gave (by name, with
+    the turns) and its agreements; the other teams' positions stay theirs."""
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 12, file_for=("us", "mx"))
+    live = _seat(game, "us")
+    part = _section(game_over_text(live, rb, "g1"), "Positions filed before play")
+    assert f"goals: {GOALS} (us)" in part and "red lines: No strikes" in part, part
+    assert "expected of the others: none stated" in part
+    assert "(mx)" not in part  # Mexico's position is Mexico's
+    did = next(line for line in part.splitlines() if "did — orders:" in line)
+    played = {ev["lever"] for ev in game.log if ev["type"] == "order_executed" and ev["team"] == "us"}
+    assert played and all(rb.levers[lv].name in did for lv in played), did
+    assert "turn 1" in did or "turns 1" in did
+    agreed = [a["id"] for a in view(game, "us")["agreements"] if "us" in a["parties"]]
+    line = next(line for line in part.splitlines() if "did — agreements:" in line)
+    assert all(aid in line for aid in agreed) and "kept" in line, line
+    assert "The other teams' positions are theirs" in part
+
+
+def test_a_team_that_filed_nothing_is_told_so_and_the_facilitator_sees_every_position() -> None:
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 12, file_for=("mx",))
+    us = _section(game_over_text(_seat(game, "us"), rb, "g1"), "Positions filed before play")
+    assert "United States filed no position before play" in us
+    fac = LiveGame()
+    fac.me = {"role": "facilitator", "team": None, "seat": None, "player_id": "f", "game_id": "g1"}
+    fac.set_view(view(game, "facilitator"), game.state.seq)
+    for ev in game.log:
+        fac.apply(int(ev["seq"]), dict(ev))
+    part = _section(game_over_text(fac, rb, "g1"), "Positions filed before play")
+    assert f"{GOALS} (mx)" in part and "theirs" not in part
+
+
+def test_the_report_commands_say_who_they_are_for() -> None:
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 12)
+    lines = game_over_text(_seat(game, "ca"), rb, "g1").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
+    assert lines[at - 1].startswith("For the facilitator: the full after-action report"), lines[at - 1]
+
+
+def test_the_hot_wash_sets_the_position_beside_the_record_in_names() -> None:
+    """The report's hot wash (ctrl+g's facilitator screen, ``precursor report --hot-wash``) read a
+    partner as "with MX, CA": players know the teams by name."""
+    from precursor.analysis.hotwash import to_hot_wash
+    from precursor.analysis.review import build_report, replay
+
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 12, file_for=("us",))
+    events = [dict(ev) for ev in game.log]
+    md = to_hot_wash(build_report(rb, events), replay(rb, events), "md", "g1")
+    part = md[md.index("## 3. Positions and the record") : md.index("## 4.")]
+    assert f"{GOALS} (us)" in part and "orders executed: T1: " in part
+    line = next(line for line in part.splitlines() if "agreements signed:" in line)
+    assert "A1-CA-1 with Mexico, Canada" in line, line
