@@ -43,6 +43,53 @@ def _team_name(rb: Rulebook, team: str) -> str:
     return rb.teams[team].name if team in rb.teams else team.upper()
 
 
+def _product(comp: dict[str, Any]) -> str:
+    """"value × weight = points" in figures whose product is the points printed: the value to one
+    decimal, or two where one decimal would not multiply out ("+4.8 × 2 = +9.7" was 4.84 × 2)."""
+    value, weight = float(comp.get("value") or 0), float(comp.get("weight", 0))
+    points = _signed(comp.get("points"))
+    shown = _signed(value)
+    if _signed(float(shown) * weight) != points:
+        shown = f"{round(value, 2) + 0.0:+.2f}"
+    return f"{shown} × {weight:g} = {points}"
+
+
+def _secret_rule(rb: Rulebook, team: str) -> Any:
+    """The scoring component that reads the team's secret-objective points, if any."""
+    key = f"secret.{team}"
+    return next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+
+
+def _sovereignty_note(game: LiveGame, comp: dict[str, Any]) -> str:
+    """Why Mexico's sovereignty component reads what it does, said in its own row: "-10.0" under a name
+    that says "any breach scores -10" sat beside "the hard red line was not crossed". The component
+    bottoms out at -10 either for a breach or for a mean tension of 80 or more; which one it was."""
+    shown = _shown(game).get("flag.hrl_count")
+    crossed = int(float(shown.get("value") or 0)) if shown is not None else None
+    value = float(comp.get("value") or 0)
+    if crossed:
+        return f" — the hard red line was crossed ({crossed} time(s)): that breach scores -10"
+    if value <= -10:
+        no_breach = "no breach" if crossed == 0 else "no breach that you saw"
+        return f" — {no_breach}: a mean tension of 80 or more scores the floor, -10"
+    if value >= 10:
+        return " — no breach; a mean tension of 20 or less scores the top, +10"
+    # the component reads 10 - (mean tension - 20) / 3 when no breach: the mean it was
+    return f" — no breach; mean tension {20 + 3 * (10 - value):.0f}"
+
+
+def _component_note(game: LiveGame, rb: Rulebook, team: str, cid: str, comp: dict[str, Any]) -> str:
+    if cid == "sovereignty":
+        return _sovereignty_note(game, comp)
+    rule = _secret_rule(rb, team)
+    if rule is not None and rule.id == cid:
+        sc = final_scores(game).get(team) or {}
+        met = float(sc.get("secret_points") or 0)
+        base = float(rule.value[team]({f"secret.{team}": 1.0}))
+        return f" — {met:g} objective points met × {base:g}"
+    return ""
+
+
 def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     scores = {t: s for t, s in final_scores(game).items() if isinstance(s, dict) and "total" in s}
     if not scores:
@@ -52,11 +99,9 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
         lines.append(f"  {place}. {_team_name(rb, team)} {_signed(sc['total'])}{mine}")
-        for comp in (sc.get("components") or {}).values():
-            lines.append(
-                f"       {comp.get('name', '?')}: {_signed(comp.get('value'))}"
-                f" × {float(comp.get('weight', 0)):g} = {_signed(comp.get('points'))}"
-            )
+        for cid, comp in (sc.get("components") or {}).items():
+            note = _component_note(game, rb, team, str(cid), comp)
+            lines.append(f"       {comp.get('name', '?')}: {_product(comp)}{note}")
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
@@ -123,7 +168,7 @@ def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str,
     when it is shown and something was met (so the lines add up to its "Secret objectives" line, cap
     and all), else worked out from the rulebook's component for one point. None: no such component."""
     key = f"secret.{team}"
-    rule = next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+    rule = _secret_rule(rb, team)
     if rule is None:
         return None
     weight = float(rule.weights.get(team, 0.0))
@@ -136,15 +181,15 @@ def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str,
 
 
 def _rate_words(rb: Rulebook, team: str, rate: float) -> str:
-    """What "× 0.5" after an objective's points means, in words, said once: the score's secret
-    objectives component counts each objective point at a rate, times the team's weight for it."""
-    key = f"secret.{team}"
-    rule = next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+    """What "× 0.5" after an objective's points means, in words, said once and in the same terms as the
+    score's "Secret objectives" line: objective points met, counted at a rate, times the team's weight.
+    ("United States's weight" read badly: the team is named without a possessive.)"""
+    rule = _secret_rule(rb, team)
     weight = float(rule.weights.get(team, 0.0)) if rule is not None else 0.0
-    base = float(rule.value[team]({key: 1.0})) if rule is not None else rate
+    base = float(rule.value[team]({f"secret.{team}": 1.0})) if rule is not None else rate
     how = (
-        f"the secret objectives component counts it {base:g}, and {_team_name(rb, team)}'s weight for"
-        f" that component is {weight:g}"
+        f"the Secret objectives line above counts each objective point met {base:g}, and for"
+        f" {_team_name(rb, team)} that line weighs {weight:g}"
     )
     capped = "" if round(base * weight, 4) == rate else "; the component's cap held it lower"
     return f"(× {rate:g}: an objective point met adds {rate:g} to the score — {how}{capped})"

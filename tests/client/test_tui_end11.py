@@ -4,6 +4,8 @@ agree, and what a seat taken mid-game sees of the turns before it."""
 
 from __future__ import annotations
 
+import re
+
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
@@ -100,3 +102,72 @@ def test_the_hot_wash_sets_the_position_beside_the_record_in_names() -> None:
     assert f"{GOALS} (us)" in part and "orders executed: T1: " in part
     line = next(line for line in part.splitlines() if "agreements signed:" in line)
     assert "A1-CA-1 with Mexico, Canada" in line, line
+
+
+# ---------------------------------------------------------------------- item 2: the end screen's sums
+
+
+def _products(text: str) -> list[tuple[str, str, str, str]]:
+    return re.findall(r"\n {7}([^\n:]+): ([+-]\d+\.\d+) × (\d+(?:\.\d+)?) = ([+-]\d+\.\d)", text)
+
+
+def test_each_score_row_multiplies_out_to_the_points_it_prints() -> None:
+    """ "Sovereignty +4.8 × 2 = +9.7": a student multiplies and gets 9.6. Every row's figures now give
+    its points, rounded to the tenth the row prints."""
+    rb = default_rulebook()
+    rows = []
+    for scenario, seed in (("tutorial", 12), ("tutorial", 14), ("loose-talk", 11)):
+        text = game_over_text(_seat(_ended(rb, scenario, seed), "us"), rb, "g1")
+        rows += _products(text)
+    assert len(rows) > 40
+    wrong = [r for r in rows if f"{round(float(r[1]) * float(r[2]), 1) + 0.0:+.1f}" != r[3]]
+    assert not wrong, wrong
+
+
+def _with_sovereignty(live: LiveGame, value: float, crossed: int) -> LiveGame:
+    """The seat's final view with Mexico's sovereignty component and the red-line count set: the
+    floor of -10 is reached by a breach or by a mean tension of 80 or more, and a bot game seldom
+    gives either."""
+    scores = live.view["scores"]
+    comp = scores["mx"]["components"]["sovereignty"]
+    comp.update(value=value, points=value * comp["weight"])
+    for ind in live.view["indicators"]:
+        if ind["id"] == "flag.hrl_count":
+            ind["value"] = crossed
+    live.results = [ev for ev in live.results if ev.get("type") != "score"]
+    return live
+
+
+def test_the_sovereignty_row_says_which_breach_scored_minus_ten() -> None:
+    """Mexico's "Sovereignty (mean tension; any breach scores -10): -10.0" sat beside "the hard red
+    line was not crossed": the row now says the floor came from a mean tension of 80 or more."""
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 12)
+    live = _with_sovereignty(_seat(game, "mx"), -10.0, 0)
+    text = game_over_text(live, rb, "g1")
+    row = next(line for line in text.splitlines() if line.strip().startswith("Sovereignty"))
+    assert "no breach: a mean tension of 80 or more scores the floor, -10" in row, row
+    assert "The hard red line (unilateral force in Mexico) was not crossed" in text
+    live = _with_sovereignty(_seat(game, "mx"), -10.0, 1)
+    row = next(line for line in game_over_text(live, rb, "g1").splitlines() if "Sovereignty" in line)
+    assert "the hard red line was crossed (1 time(s)): that breach scores -10" in row, row
+    live = _with_sovereignty(_seat(game, "mx"), 5.0, 0)
+    row = next(line for line in game_over_text(live, rb, "g1").splitlines() if "Sovereignty" in line)
+    assert row.endswith("no breach; mean tension 35"), row
+
+
+def test_the_secret_objectives_are_told_in_one_way_from_briefing_to_score() -> None:
+    """ "6 objective points × 0.75 = +4.5", "+5.0 × 1.5 = +7.5" and a briefing's "secret, 8 pts" beside
+    an end screen's "+4.0": the score line now says how many objective points were met and at what
+    rate, and the words name no team with a possessive ("United States's weight")."""
+    rb = default_rulebook()
+    game = _ended(rb, "tutorial", 14)
+    text = game_over_text(_seat(game, "ca"), rb, "g1")
+    at = text.index("Canada +")
+    line = next(x for x in text[at:].splitlines() if x.strip().startswith("Secret objectives:"))
+    met = sum(
+        o["points"] for o in view(game, "ca")["objectives"]["ca"]["secret"] if o["met"]
+    )  # objective points met
+    assert line.endswith(f"— {met:g} objective points met × 0.5"), line
+    assert "'s weight" not in text
+    assert "for Canada that line weighs 1.5" in text

@@ -189,7 +189,7 @@ def test_the_end_screen_dates_agree_with_the_results_and_say_the_frozen_months_a
     assert "the scores below are those at the end of September 2023" in lines[2]
     rate = [line.strip() for line in lines if line.strip().startswith("(× ")]
     assert rate == [
-        "(× 0.75: an objective point met adds 0.75 to the score — the secret objectives component"
-        " counts it 0.5, and Canada's weight for that component is 1.5)"
+        "(× 0.75: an objective point met adds 0.75 to the score — the Secret objectives line above"
+        " counts each objective point met 0.5, and for Canada that line weighs 1.5)"
     ]
     assert any("objective points × 0.75)" in line for line in lines)
