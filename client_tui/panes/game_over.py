@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -43,15 +44,24 @@ def _team_name(rb: Rulebook, team: str) -> str:
     return rb.teams[team].name if team in rb.teams else team.upper()
 
 
+def _half_up(x: Decimal) -> str:
+    """A figure to a tenth as a student rounds it by hand: halves up, and never "-0.0"."""
+    r = x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{r + 0:+.1f}" if r else "+0.0"
+
+
 def _product(comp: dict[str, Any]) -> str:
-    """"value × weight = points" in figures whose product is the points printed: the value to one
-    decimal, or two where one decimal would not multiply out ("+4.8 × 2 = +9.7" was 4.84 × 2)."""
-    value, weight = float(comp.get("value") or 0), float(comp.get("weight", 0))
-    points = _signed(comp.get("points"))
+    """ "value × weight = points" in figures whose product is the points printed ("+4.8 × 2 = +9.7" was
+    4.84 × 2): the value to one decimal, or to two where one would not multiply out. The score keeps
+    its values to two decimals; where even those do not give the points (0.38 × 2.5 beside 0.94),
+    the points shown are the product of the figures shown, a hundredth or so from the exact ones."""
+    value, weight = float(comp.get("value") or 0), Decimal(repr(float(comp.get("weight", 0))))
+    points = _half_up(Decimal(repr(float(comp.get("points") or 0))))
     shown = _signed(value)
-    if _signed(float(shown) * weight) != points:
+    if _half_up(Decimal(shown) * weight) != points:
         shown = f"{round(value, 2) + 0.0:+.2f}"
-    return f"{shown} × {weight:g} = {points}"
+        points = _half_up(Decimal(shown) * weight)
+    return f"{shown} × {float(weight):g} = {points}"
 
 
 def _secret_rule(rb: Rulebook, team: str) -> Any:

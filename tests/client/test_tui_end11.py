@@ -5,6 +5,7 @@ agree, and what a seat taken mid-game sees of the turns before it."""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
@@ -111,6 +112,11 @@ def _products(text: str) -> list[tuple[str, str, str, str]]:
     return re.findall(r"\n {7}([^\n:]+): ([+-]\d+\.\d+) × (\d+(?:\.\d+)?) = ([+-]\d+\.\d)", text)
 
 
+def _by_hand(value: str, weight: str) -> str:
+    r = (Decimal(value) * Decimal(weight)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{r:+.1f}" if r else "+0.0"
+
+
 def test_each_score_row_multiplies_out_to_the_points_it_prints() -> None:
     """ "Sovereignty +4.8 × 2 = +9.7": a student multiplies and gets 9.6. Every row's figures now give
     its points, rounded to the tenth the row prints."""
@@ -120,7 +126,8 @@ def test_each_score_row_multiplies_out_to_the_points_it_prints() -> None:
         text = game_over_text(_seat(_ended(rb, scenario, seed), "us"), rb, "g1")
         rows += _products(text)
     assert len(rows) > 40
-    wrong = [r for r in rows if f"{round(float(r[1]) * float(r[2]), 1) + 0.0:+.1f}" != r[3]]
+    # multiplied as by hand: the printed figures exactly, the product rounded half up
+    wrong = [r for r in rows if _by_hand(r[1], r[2]) != r[3]]
     assert not wrong, wrong
 
 
