@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render
 from ..widgets import set_text
+from .game_over import objective_rate
 from .notice import Notice
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class BriefingPane(VerticalScroll):
 
     def show(self) -> None:
         with contextlib.suppress(NoMatches):  # a frame read while the app closes: nothing to draw
-            text = render.briefing_markdown(self.model, self.rb)
+            text = _with_objectives(render.briefing_markdown(self.model, self.rb), self.model, self.rb)
             if text != self._brief:  # Markdown rebuilds every block it shows on each update
                 self._brief = text
                 self.query_one("#brief", Markdown).update(text)
@@ -105,6 +106,55 @@ class BriefingPane(VerticalScroll):
             return ""
         rule = "\n" + "─" * 40 + "\n"
         return head + "\n" + rule + rule.join(render.inject_card(ev, self.rb) for ev in injects) + "\n"
+
+
+# what a secret objective's mark says while the game runs, by how the rules judge it (``check``): one
+# judged only at the end is "on track", not "met", after turn 1; one that must hold every turn has
+# held so far; one met at any time stays met
+_STATE = {
+    ("end", True): "on track: met if it still holds when the game ends",
+    ("end", False): "not met as things stand: judged when the game ends",
+    ("every_turn", True): "held at the end of every turn so far: judged when the game ends",
+    ("every_turn", False): "missed: it did not hold at the end of a turn",
+    ("ever", True): "met (it stays met)",
+    ("ever", False): "not yet met",
+}
+
+
+def objective_state(o: dict[str, Any], ended: bool) -> str:
+    """A secret objective's state in words, as the rules will judge it."""
+    met = o.get("met")
+    if ended:
+        return "met" if met else "missed"
+    if met is None:
+        return "first judged at the end of this turn"
+    return _STATE.get((str(o.get("check") or "end"), bool(met)), "met" if met else "not met")
+
+
+def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
+    """The briefing's objectives: each secret one with its objective points and what they add to the
+    score (the end screen's words: "secret, 8 pts" sat above a score of "+4.0"), and its state as the
+    rules will judge it."""
+    lines = []
+    for team, obj in (model.view.get("objectives") or {}).items():
+        name = rb.teams[team].name if team in rb.teams else team
+        lines.append(f"- **{name}** (public): {obj.get('public', '')}")
+        rate = objective_rate(rb, team)
+        for o in obj.get("secret") or []:
+            pts = float(o.get("points", 0))
+            worth = f" ({pts * rate:+.1f} to the score if met)" if rate is not None else ""
+            state = objective_state(o, model.ended)
+            lines.append(f"  - secret, {pts:g} objective points{worth}: {o.get('text', '')} — *{state}*")
+    return lines
+
+
+def _with_objectives(text: str, model: LiveGame, rb: Rulebook) -> str:
+    """The briefing with its objectives section told as above (the rest as the renderer writes it)."""
+    head, tail = "## Objectives\n\n", "\n\n## Calendar"
+    start, end = text.find(head), text.find(tail)
+    if start < 0 or end < start:
+        return text
+    return text[: start + len(head)] + "\n".join(objectives_markdown(model, rb)) + text[end:]
 
 
 class InjectCards(ModalScreen[None]):

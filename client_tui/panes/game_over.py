@@ -100,6 +100,15 @@ def _component_note(game: LiveGame, rb: Rulebook, team: str, cid: str, comp: dic
     return ""
 
 
+def objective_rate(rb: Rulebook, team: str) -> float | None:
+    """What one objective point met adds to the team's score (the component's rate times the team's
+    weight for it, before any cap); None if no component reads the team's objective points."""
+    rule = _secret_rule(rb, team)
+    if rule is None:
+        return None
+    return round(float(rule.value[team]({f"secret.{team}": 1.0})) * float(rule.weights.get(team, 0.0)), 4)
+
+
 def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     scores = {t: s for t, s in final_scores(game).items() if isinstance(s, dict) and "total" in s}
     if not scores:

@@ -5,11 +5,17 @@ agree, and what a seat taken mid-game sees of the turns before it."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from live_server import running_server
+from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online, wait_until
 
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
+from precursor.client import GameClient
 from precursor.game.bots import BotDriver
 from precursor.game.commands import Actor, CommandEnvelope, FilePosition
 from precursor.game.engine import Game
@@ -178,3 +184,37 @@ def test_the_secret_objectives_are_told_in_one_way_from_briefing_to_score() -> N
     assert line.endswith(f"— {met:g} objective points met × 0.5"), line
     assert "'s weight" not in text
     assert "for Canada that line weighs 1.5" in text
+
+
+# ---------------------------------------------------------------------- item 3: objectives in play
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_the_briefing_says_on_track_not_met_for_an_objective_judged_at_the_end(url: str) -> None:
+    """After turn 1 of 6 a student read "no AUMF passes either chamber — met": the objective is judged
+    when the game ends. The briefing tab now says "on track", and each objective's points with what
+    they add to the score, as the end screen counts them ("secret, 8 pts" sat above "+4.0")."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "briefing", 2)
+        await wait_until(pilot, lambda: gs.model.turn == 2 and "met" in gs.briefing._brief, what="turn 2")
+        await close_cards(pilot)
+        text = gs.briefing._brief
+        secret = gs.model.view["objectives"]["us"]["secret"]
+        judged = [o for o in secret if o["check"] == "every_turn" and o["met"]]
+        assert judged, secret
+        for o in secret:
+            line = next(x for x in text.splitlines() if o["text"] in x)
+            assert f"secret, {o['points']:g} objective points ({o['points'] * 0.5:+.1f} to the score" in line
+        for o in judged:
+            line = next(x for x in text.splitlines() if o["text"] in x)
+            assert line.endswith("held at the end of every turn so far: judged when the game ends*"), line
+        assert "pts" not in text
