@@ -71,6 +71,18 @@ NOT_SENT = "not sent: the connection is down (your text is kept; try again when 
 READY_WAITING = "ready — waiting for the others"
 
 
+def status_text(model: LiveGame) -> str:
+    """The status line; once the game is over, in the end screen's words. "GAME OVER June 2023" sat
+    beside the last results, dated 2023-07-01, and read as a month that went backwards; the end
+    screen says the game "ended June 2023". Nor is there a deadline or anyone to wait for any more:
+    the line says where the debrief is instead."""
+    text = render.status_line(model)
+    if not model.ended:
+        return text
+    who, *_, conn = text.split(" │ ")
+    return f"{who} │ GAME OVER, ended {render.ended_month(model)} │ ctrl+g shows the debrief │ {conn}"
+
+
 class GameScreen(Screen[None]):
     # F1 and the command palette are made from these (client_tui.help.game_keys): the tooltip is the
     # line F1 shows, the description the palette's title
@@ -469,7 +481,7 @@ class GameScreen(Screen[None]):
         self._status()
 
     def _status(self) -> None:
-        text = render.status_line(self.model)
+        text = status_text(self.model)
         if text != self._status_shown:
             self._status_shown = text
             # one line, its height fixed in the CSS: no need to lay the screen out again

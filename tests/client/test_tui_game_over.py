@@ -11,7 +11,6 @@ import pytest
 from live_server import running_server
 from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
 
-from client_tui import render
 from client_tui.model import LiveGame
 from client_tui.panes import GameOverScreen
 from client_tui.panes.game_over import game_over_text
@@ -117,7 +116,7 @@ async def test_the_end_screen_agrees_with_the_game_it_ends(url: str) -> None:
         await pilot.pause(0.2)
         text = debrief.text
 
-        assert "GAME OVER June 2023" in render.status_line(gs.model)
+        assert "GAME OVER, ended June 2023" in str(gs.query_one("#status").render())
         lines = text.splitlines()
         assert lines[0] == "GAME OVER — Tutorial: First Contact, ended June 2023 (turn 3 of 3)"
         at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
