@@ -212,6 +212,9 @@ class GameScreen(Screen[None]):
         self._end_shown = False  # the debrief comes up once, when the game is over
         self._fa_draft: dict[str, Any] = {}  # the free action being written, kept across the window
         self._position_asked = False  # the prompt to file a position, once
+        # outcomes that arrive while the log's start is read (None once it is): the results tab shows
+        # the turns before this screen connected first, in log order, then these
+        self._results_waiting: list[tuple[int, dict[str, Any]]] | None = []
 
     # ------------------------------------------------------------------ layout
 
@@ -307,7 +310,7 @@ class GameScreen(Screen[None]):
         the events after the resume point, and the welcome's view covers them): drawing it again would
         show a message twice."""
         t = ev["type"]
-        self.results.add(seq, ev)
+        self._add_result(seq, ev)
         if not fresh:
             if t == "message" and self.model.backfilled:  # an older message the view did not hold
                 self.model.backfilled = False
@@ -391,8 +394,10 @@ class GameScreen(Screen[None]):
                         if ev.get("type") in WHITE_CELL:
                             self.model._fold_white_cell(ev)
         except (ClientError, TimeoutError, OSError):
-            return  # the injects still reach the results tab as they are released
+            self._results_from([])  # the injects still reach the results tab as they are released
+            return
         self.model.log[:0] = past
+        self._results_from(past)
         self.briefing.show_injects()
         self.orders.show_white_cell()
         self.control.show()
@@ -402,6 +407,22 @@ class GameScreen(Screen[None]):
             names = "; ".join(now) if len(now) <= 3 else f"{'; '.join(now[:2])} and {len(now) - 2} more"
             self.notice(f"this turn's injects: {names} — their cards are in the briefing tab (1)")
         self._ask_position()
+
+    def _add_result(self, seq: int, ev: dict[str, Any]) -> None:
+        if self._results_waiting is None:
+            self.results.add(seq, ev)
+        else:
+            self._results_waiting.append((seq, ev))
+
+    def _results_from(self, past: list[dict[str, Any]]) -> None:
+        """The results tab from the log's start: the outcomes the first view covered, then those that
+        came while the log was read. A seat taken (or a client opened) mid-game found the tab empty:
+        the turns before it were in the view's figures but in no card."""
+        waiting, self._results_waiting = self._results_waiting or [], None
+        for ev in past:
+            self.results.add(int(ev.get("seq") or 0), ev)
+        for seq, ev in waiting:
+            self.results.add(seq, ev)
 
     def _show_end(self) -> None:
         """Once the game is over (and a view shows how it ended), the debrief, once."""

@@ -218,3 +218,23 @@ async def test_the_briefing_says_on_track_not_met_for_an_objective_judged_at_the
             line = next(x for x in text.splitlines() if o["text"] in x)
             assert line.endswith("held at the end of every turn so far: judged when the game ends*"), line
         assert "pts" not in text
+
+
+async def test_a_seat_taken_mid_game_sees_the_turns_so_far_in_its_results_tab(url: str) -> None:
+    """A seat taken in turn 2 found an empty results tab: the welcome's view carried the figures, and
+    only events after it reached the tab. It now shows turn 1's outcomes that its team may see, in log
+    order, before anything that came after it connected."""
+    from test_tui_support import log_lines
+
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation", 2)
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("6")
+        await wait_until(pilot, lambda: any("turn 1" in x for x in log_lines(gs.results)), what="turn 1")
+        lines = log_lines(gs.results)
+        assert lines[0].startswith("══ turn 1"), lines[:3]
+        assert any(x.startswith("[order]") or x.startswith("[inject]") for x in lines), lines[:20]
