@@ -170,8 +170,18 @@ class DashboardPane(Vertical):
             self._sections = (scenario, watch_sections(self.rb, scenario, self.model.team))
         return self._sections[1]
 
+    def score_line(self) -> str:
+        """The score line; before turn 1's results, with when the estimate first moves. A student read
+        "+0.0" through the tutorial's first turn and took the estimate for broken: it is the score as
+        it would stand if the game ended now, and nothing it counts has moved before any results."""
+        m = self.model
+        text = render.score_text(m)
+        if m.team and not m.ended and m.turn <= 1 and m.phase != "results":
+            text += "   (first counted at turn 1's results)"
+        return text
+
     def show(self) -> None:
-        self.query_one("#scoreline", Static).update(render.score_text(self.model))
+        self.query_one("#scoreline", Static).update(self.score_line())
         table = self.query_one("#indicators", DataTable)
         indicators = self.model.view.get("indicators", [])
         rows = layout(indicators, self.sections())

@@ -238,3 +238,26 @@ async def test_a_seat_taken_mid_game_sees_the_turns_so_far_in_its_results_tab(ur
         lines = log_lines(gs.results)
         assert lines[0].startswith("══ turn 1"), lines[:3]
         assert any(x.startswith("[order]") or x.startswith("[inject]") for x in lines), lines[:20]
+
+
+async def test_the_score_estimate_says_when_it_first_moves(url: str) -> None:
+    """A student read "+0.0" through turn 1 as a broken estimate: the line says it first moves with turn 1's
+    results, and once they are in, it has moved and says so no more."""
+    from test_tui_support import static_text
+
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: "score estimate" in static_text(app, "#scoreline"))
+        assert "(first counted at turn 1's results)" in static_text(app, "#scoreline")
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "results", 1)
+        await wait_until(
+            pilot, lambda: gs.model.phase == "results" and "turn 1's" not in gs.dashboard.score_line()
+        )
+        await pilot.pause(0.3)
+        line = static_text(app, "#scoreline")
+        assert "turn 1's results" not in line and "score estimate +0.0" not in line, line
