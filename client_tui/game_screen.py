@@ -149,7 +149,7 @@ class GameScreen(Screen[None]):
             "debrief",
             "Debrief",
             show=False,
-            tooltip="the debrief once the game is over (scores, objectives, report command)",
+            tooltip="the debrief once the game is over (scores, objectives, your position and record)",
         ),
         # the white cell (docs/facilitation.md): letters, so they wait while a text field has the keys
         Binding(
