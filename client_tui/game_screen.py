@@ -394,10 +394,10 @@ class GameScreen(Screen[None]):
                         if ev.get("type") in WHITE_CELL:
                             self.model._fold_white_cell(ev)
         except (ClientError, TimeoutError, OSError):
-            self._results_from([])  # the injects still reach the results tab as they are released
+            await self._results_from([])  # the injects still reach the results tab as they are released
             return
         self.model.log[:0] = past
-        self._results_from(past)
+        await self._results_from(past)
         self.briefing.show_injects()
         self.orders.show_white_cell()
         self.control.show()
@@ -414,13 +414,17 @@ class GameScreen(Screen[None]):
         else:
             self._results_waiting.append((seq, ev))
 
-    def _results_from(self, past: list[dict[str, Any]]) -> None:
+    async def _results_from(self, past: list[dict[str, Any]]) -> None:
         """The results tab from the log's start: the outcomes the first view covered, then those that
         came while the log was read. A seat taken (or a client opened) mid-game found the tab empty:
-        the turns before it were in the view's figures but in no card."""
-        waiting, self._results_waiting = self._results_waiting or [], None
-        for ev in past:
+        the turns before it were in the view's figures but in no card. Written a few hundred cards at
+        a time, so that a long game's backlog (the facilitator's holds every event) never freezes the
+        screen; what arrives meanwhile waits its turn, to keep the log's order."""
+        for i, ev in enumerate(past):
             self.results.add(int(ev.get("seq") or 0), ev)
+            if i % 200 == 199:
+                await asyncio.sleep(0)
+        waiting, self._results_waiting = self._results_waiting or [], None
         for seq, ev in waiting:
             self.results.add(seq, ev)
 
