@@ -120,7 +120,14 @@ def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
 
 
 class ProposalsPane(Vertical):
-    BINDINGS = [Binding("n", "compose", "New proposal", show=False)]  # the button says it
+    BINDINGS = [
+        Binding("n", "compose", "New proposal", show=False),  # the button says it
+        # from a button under the table (where an answer or a closed window leaves the focus) the
+        # arrows still move the table, and take the focus back to it: a student pressed Down, saw
+        # nothing move, and Enter on "New proposal" opened a composer instead of the proposal
+        Binding("up", "row(-1)", "Previous proposal", show=False),
+        Binding("down", "row(1)", "Next proposal", show=False),
+    ]
 
     class Answer(Message):
         """The user answers the selected proposal."""
@@ -185,6 +192,12 @@ class ProposalsPane(Vertical):
         for action in ANSWERS:
             self.query_one(f"#{action}", Button).display = action in can
 
+    def action_row(self, step: int) -> None:
+        table = self.query_one("#prop-table", DataTable)
+        table.focus()
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.cursor_row + step, table.row_count - 1)))
+
     def _names(self, teams: list[str]) -> str:
         return ", ".join(terms.team_name(self.rb, str(t)) for t in teams if t)
 
@@ -220,6 +233,7 @@ class ProposalsPane(Vertical):
         pid = p["id"]
 
         def chosen(action: str | None) -> None:
+            self.query_one("#prop-table", DataTable).focus()  # the next Enter opens a proposal again
             if action in ("accept", "reject", "withdraw"):
                 self._answer(action, pid)  # type: ignore[arg-type]
             elif action == "counter":
