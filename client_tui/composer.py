@@ -405,7 +405,7 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
-    ComposerScreen #c-lever { width: 1fr; }
+    ComposerScreen #c-lever-find { width: 1fr; }
     ComposerScreen #c-duration { width: 24; }
     ComposerScreen #c-if { width: 1fr; }
     ComposerScreen #c-if-op { width: 16; }
@@ -428,6 +428,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self.form = ParamForm(rb, id="c-params")
         self._sending = False
         self._pristine: tuple[object, ...] = ()
+        self._lever_count = 0  # the levers the lever list offers, as the find field narrowed it
         self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
 
     # ------------------------------------------------------------------ layout
@@ -461,7 +462,8 @@ class ComposerScreen(ModalScreen[str | None]):
                         value=self.team or "us",
                         allow_blank=False,
                     )
-                    yield Select[str]([], id="c-lever", prompt="pick a lever")
+                    yield Input(placeholder="find a lever: part of its code or name", id="c-lever-find")
+                yield Select[str]([], id="c-lever", prompt="pick a lever")
                 yield self.form
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
@@ -554,10 +556,38 @@ class ComposerScreen(ModalScreen[str | None]):
         return [(terms.FRAMING_WORDS[f], f) for f in allowed]
 
     def _levers(self, team: str) -> None:
+        """The team's levers in the lever list, only those whose code or name holds what the find field
+        says (a team has up to forty levers, and a student scrolled through twenty to reach one)."""
         sel = self.query_one("#c-lever", Select)
-        sel.set_options(
-            [(f"{lv.code} — {lv.name}", lid) for lid, lv in self.rb.levers.items() if lv.team == team]
-        )
+        find = " ".join(self.query_one("#c-lever-find", Input).value.split()).casefold()
+        options = [
+            (f"{lv.code} — {lv.name}", lid)
+            for lid, lv in self.rb.levers.items()
+            if lv.team == team and find in f"{lv.code} {lv.name}".casefold()
+        ]
+        keep = sel.value
+        self._lever_count = len(options)
+        sel.set_options(options)
+        if keep in [lid for _label, lid in options]:
+            sel.value = keep
+        who = terms.team_name(self.rb, team)
+        if not find:
+            sel.prompt = "pick a lever"
+        elif options:
+            sel.prompt = f"pick a lever: {len(options)} of {who}'s match “{find}”"
+        else:
+            sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
+
+    @on(Input.Changed, "#c-lever-find")
+    def _find_lever(self) -> None:
+        self._levers(str(self.query_one("#c-team", Select).value))
+
+    @on(Input.Submitted, "#c-lever-find")
+    def _to_levers(self) -> None:
+        """Enter in the find field opens the list it narrowed."""
+        sel = self.query_one("#c-lever", Select)
+        sel.focus()
+        sel.expanded = self._lever_count > 0
 
     # ------------------------------------------------------------------ the draft
 
@@ -730,6 +760,7 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         self.clauses.append(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
+        self.query_one("#c-lever-find", Input).value = ""
         self.query_one("#c-if", Select).clear()
         self.query_one("#c-if-value", Input).value = ""
         if team != self.team:  # the team that commits must be a party: tick it

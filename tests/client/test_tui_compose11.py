@@ -196,3 +196,47 @@ async def test_delete_in_the_clause_list_keeps_the_cursor_on_the_next_clause(url
         assert static_text(app, "#c-lever-text").startswith(
             "Delete removes clause 1: Mexico commits to MX-TRACE"
         )
+
+
+# ---------------------------------------------------------------------- 2. the lever list narrows
+
+
+async def test_letters_typed_in_the_find_field_narrow_the_lever_list_by_code_or_name(url: str) -> None:
+    """A student scrolled through some twenty levers to reach one: typing part of a code or a name now
+    narrows the list, Enter opens what is left, and the next clause starts with the whole list."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await _composer(pilot)
+        lever = cs.query_one("#c-lever", Select)
+        every = [v for _label, v in lever._options if v != Select.NULL]
+        assert len(every) > 10
+        cs.query_one("#c-lever-find", Input).focus()
+        await pilot.press(*"port")  # by name ("ports") and by code (MX-PORT)
+        await pilot.pause()
+        left = [v for _label, v in lever._options if v != Select.NULL]
+        assert "mx_port" in left and len(left) < len(every), left
+        assert all("port" in f"{cs.rb.levers[v].code} {cs.rb.levers[v].name}".lower() for v in left)
+        assert f"{len(left)} of Mexico's match “port”" in str(lever.prompt)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: lever.expanded, what="the narrowed list open")
+        await pilot.press("escape")
+        await pilot.pause()
+        # a name nobody has: the list is empty and says so
+        find = cs.query_one("#c-lever-find", Input)
+        find.value = "zzz"
+        await pilot.pause()
+        assert [v for _label, v in lever._options if v != Select.NULL] == []
+        assert "no lever of Mexico matches “zzz”" in str(lever.prompt)
+        # another team's levers are narrowed the same way; a clause added clears the find field
+        find.value = "arms"
+        cs.query_one("#c-team", Select).value = "us"
+        await pilot.pause()
+        assert [v for _label, v in lever._options if v != Select.NULL] == ["us_arms"]
+        lever.value = "us_arms"
+        await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == "us_arms")
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert [c.lever for c in cs.clauses] == ["us_arms"]
+        assert find.value == ""
+        assert len([v for _label, v in lever._options if v != Select.NULL]) > 10
