@@ -673,8 +673,9 @@ class ComposerScreen(ModalScreen[str | None]):
             # said so, the composer said "ok" (a student found out at the orders)
             elif c["actor"] == self.team:
                 ok, why = terms.keepable(self.model, self.rb, c)
+                cond = terms.only_if(self.model, self.rb, c)
                 if ok is False:
-                    out.append(f"clause {i + 1}: {why}")
+                    out.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
         return out
 
     def _show_clauses(self) -> None:

@@ -27,8 +27,14 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, OptionList, Select
 
+from client_tui import render, terms
 from client_tui.composer import ComposerScreen, ProposalScreen
+from client_tui.model import LiveGame
+from client_tui.panes.proposals import clause_cell
 from precursor.client import GameClient
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
 
 
 @pytest.fixture
@@ -240,3 +246,124 @@ async def test_letters_typed_in_the_find_field_narrow_the_lever_list_by_code_or_
         assert [c.lever for c in cs.clauses] == ["us_arms"]
         assert find.value == ""
         assert len([v for _label, v in lever._options if v != Select.NULL]) > 10
+
+
+# ---------------------------------------------------------------------- 3. the table at 80x24
+
+
+async def test_at_80x24_the_table_ends_cut_clauses_with_an_ellipsis_and_shows_a_new_proposal(
+    url: str,
+) -> None:
+    """At 80x24 the clauses column was cut mid-word ("US-DEMA"), the student's new proposal sat below the
+    rows in view and the notice line said "proposal tabled", with no id and no status."""
+    g, tokens = await new_game(url, teams=("mx", "us", "ca"))
+    async with GameClient(url, g.game_id, tokens["us"]) as us, GameClient(url, g.game_id, tokens["ca"]) as ca:
+        await us.next_frame()
+        await ca.next_frame()
+        deals = {
+            us: (("us_tf", "us_ind", "us_arms"), ("us_arms", "us_tech"), ("us_demand", "us_arms", "us_tech")),
+            ca: (("ca_issl", "ca_attest"), ("ca_issl",), ("ca_attest", "ca_issl")),
+        }
+        for client, levers_each in deals.items():
+            team = "us" if client is us else "ca"
+            for levers in levers_each:
+                clauses = [{"actor": team, "lever": lv} for lv in levers]
+                await client.send({"type": "propose", "parties": ["us", "mx", "ca"], "clauses": clauses})
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            cs = await _composer(pilot)
+            await _clause(pilot, cs, "mx", "mx_trace")
+            cs.query_one("#party-us").value = True  # type: ignore[attr-defined]
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="sent")
+            await wait_until(
+                pilot,
+                lambda: "proposal tabled: T1-MX-1" in static_text(app, "#notice"),
+                what="the notice naming the proposal",
+            )
+            assert static_text(app, "#notice") == (
+                "proposal tabled: T1-MX-1 — open, waiting for United States to answer"
+            )
+            table = app.screen.query_one("#prop-table", DataTable)
+            assert table.row_count == 7
+            await pilot.pause()
+            shown = screen_text(app)
+            assert "T1-MX-1" in shown, shown
+            assert table.cursor_row == table.get_row_index("T1-MX-1")
+            rows = [line.rstrip() for line in shown.splitlines() if re.match(r"\s+T1-(US|CA|MX)-\d", line)]
+            assert rows, shown
+            for line in rows:
+                pid = line.split()[0]
+                full = clause_cell(cs.rb, app.screen.model.proposals[pid])  # type: ignore[attr-defined]
+                assert line.endswith(full) or line.endswith("…"), (line, full)
+            assert any(line.endswith("…") for line in rows), rows
+
+
+# ---------------------------------------------------------------------- 4. conditional clauses
+
+
+def _model(rb: Rulebook, team: str, **env: Any) -> LiveGame:
+    """A team's model from a real game's view, the values set first as play would have left them."""
+    game = Game.new(rb, "loose-talk", 1)
+    game.state.env.update(env)
+    model = LiveGame()
+    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, team), game.state.seq)
+    return model
+
+
+def _offer(*clauses: dict[str, Any]) -> dict[str, Any]:
+    full = [{"params": {}, "start_turn": 1, "duration": 1, "condition": None, **c} for c in clauses]
+    return {"id": "T1-US-1", "from": "us", "parties": ["us", "mx"], "accepted": ["us"], "clauses": full}
+
+
+def test_a_clause_under_a_condition_is_judged_as_due_only_while_the_condition_holds(rb: Rulebook) -> None:
+    """A clause "[if …]" read "✗ CANNOT keep it" as if the condition held for sure: the compliance step
+    skips it in a turn the condition does not hold, so the answer depends on the condition."""
+    model = _model(rb, "mx", **{"mx.me": 60.0, "mx.st": 40.0, "flag.humanitarian_cap": 0.0})
+    far = {"actor": "mx", "lever": "mx_me", "params": {"level": 95}}
+    st = rb.indicators["mx.st"].name
+    holds = _offer({**far, "condition": "mx.st < 60"})
+    text = terms.proposal_text(model, rb, holds)
+    assert f"✗ CANNOT keep it only if {st} below 60 (it holds now): MX-ME: migration enforcement" in text, (
+        text
+    )
+    assert terms.cannot_keep(model, rb, holds)[0].startswith(
+        f"clause 1, only if {st} below 60 (it holds now): MX-ME: migration enforcement can move"
+    )
+    idle = _offer({**far, "condition": "mx.st > 80"})
+    text = terms.proposal_text(model, rb, idle)
+    assert f"✗ CANNOT keep it only if {st} above 80 (it does not hold now, so nothing is due now)" in text
+    # a clause that can be kept says when it is due; one without a condition reads as before
+    near = _offer({"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "condition": "mx.st < 60"})
+    assert f"✓ can keep it: MX-ME can be ordered (due only if {st} below 60 (it holds now))" in (
+        terms.proposal_text(model, rb, near)
+    )
+    flat = terms.proposal_text(model, rb, _offer(far))
+    assert "✗ CANNOT keep it: MX-ME: migration enforcement can move by at most 20 points" in flat, flat
+
+
+def test_the_orders_warning_for_a_conditional_promise_says_when_it_is_due(rb: Rulebook) -> None:
+    model = _model(rb, "mx", **{"mx.me": 60.0, "mx.st": 40.0})
+    st = rb.indicators["mx.st"].name
+    for cond in ("mx.st < 60", "mx.st > 80"):
+        model.agreements["A1-US-1"] = {
+            "id": "A1-US-1",
+            "status": "active",
+            "parties": ["us", "mx"],
+            "clauses": [
+                {"actor": "mx", "lever": "mx_trace", "start_turn": 1, "duration": 2, "condition": cond}
+            ],
+        }
+        (warning,) = [w for w in render.order_warnings(model, rb, []) if "A1-US-1" in w]
+        if cond.endswith("60"):
+            assert warning == (
+                f"! agreement A1-US-1: you promised MX-TRACE this turn only if {st} below 60 (it holds now);"
+                " leaving it out breaks it"
+            )
+        else:
+            assert warning == (
+                f"agreement A1-US-1: you promised MX-TRACE only if {st} above 80 (it does not hold now, so"
+                " nothing is due now)"
+            )
