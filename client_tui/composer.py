@@ -51,6 +51,13 @@ VISIBILITY_SAID = {
     False: "private: only its parties know of it (it may leak)",
     True: "public: every team sees it",
 }
+# a Chinese lever has a "framing" of its own and a proposal with a Chinese clause needs one too: a
+# student saw both with no word of how they relate (rules d6.framing, and CN-ENFORCE's face effect)
+FRAMINGS_NOTE = (
+    "Two framings: the proposal's (the list above) presents the deal as it is signed (China's own"
+    " initiative or a multilateral effort gains China face, a US demand met costs it); a lever's own"
+    " framing presents that one order as it is carried out (as a US demand it costs China face then)."
+)
 Send = Callable[[Propose], Awaitable[str | None]]
 
 
@@ -411,6 +418,7 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-if-op { width: 16; }
     ComposerScreen #c-if-value { width: 12; }
     ComposerScreen #c-vis { width: 20; }
+    ComposerScreen #c-framing-note { color: $text-muted; }
     ComposerScreen #c-vis-said { width: 1fr; padding: 1 0 0 1; }
     ComposerScreen #c-framing { width: 1fr; }
     """
@@ -479,9 +487,12 @@ class ComposerScreen(ModalScreen[str | None]):
                     classes="head",
                     markup=False,
                 )
+                in_force = self.model.view.get("modules") or {}
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
-                        yield FormBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        # a student was offered T1 again two turns after signing it, with no hint
+                        done = " (in force)" if in_force.get(mid) else ""
+                        yield FormBox(f"{mid.upper()} — {m.name}{done}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -493,6 +504,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[str](
                         self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
                     )
+                yield Static(FRAMINGS_NOTE, id="c-framing-note", markup=False)
                 yield Input(
                     placeholder="a short message to the other parties (optional)",
                     id="c-note",
@@ -688,6 +700,7 @@ class ComposerScreen(ModalScreen[str | None]):
         if not self.clauses:
             ol.add_option(Option(Text(" none yet: add one below"), disabled=True))
         china = any(c.actor == "cn" for c in self.clauses)
+        self._framing_note()
         fr = self.query_one("#c-framing", Select)
         keep = fr.value
         fr.set_options(self._framing_options(china))
@@ -697,6 +710,14 @@ class ComposerScreen(ModalScreen[str | None]):
         elif not china:
             fr.value = "none"
         # with a Chinese clause and no accepted framing the list stays blank: the check says why
+
+    def _framing_note(self) -> None:
+        """The two framings explained, while they are both in play: a Chinese clause in the draft (the
+        proposal's framing is then required) or a lever with a framing of its own being edited."""
+        editing = self.form.lever
+        own = editing is not None and "framing" in editing.params
+        china = any(c.actor == "cn" for c in self.clauses)
+        self.query_one("#c-framing-note", Static).display = own or china
 
     # ------------------------------------------------------------------ events
 
@@ -713,6 +734,7 @@ class ComposerScreen(ModalScreen[str | None]):
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)
         await self.form.set_lever(lever)
+        self._framing_note()
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"

@@ -375,6 +375,28 @@ def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: 
     return "open, waiting for " + " and ".join(waiting) + " to answer" if waiting else "open"
 
 
+def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> list[str]:
+    """One clause of a proposal in full: its words, then its cost and whether its team can keep it."""
+    cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
+    ok, why = keepable(model, rb, c)
+    mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
+    if ok and played_once(model, rb, c):
+        mark = "✓ kept already"
+    cond = only_if(model, rb, c)
+    if cond and ok is False:  # broken only in a turn the condition holds
+        mark = f"✗ CANNOT keep it {cond}"
+    elif cond:
+        why += f" (due {cond})"
+    lines = [f" {i + 1}. {clause_words(rb, c)}"]
+    late = past_the_end(model, c)
+    if late:
+        lines.append(f"    ({late})")
+    free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
+    who = team_name(rb, str(c.get("actor", "?")))
+    lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
+    return lines
+
+
 def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     """A proposal in full: who, the terms, each clause in words with its cost and whether the committed
     team can keep it in every turn it is due, and what the whole deal costs each party."""
@@ -385,37 +407,28 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         f"Proposal {p.get('id')} from {team_name(rb, str(p.get('from', '?')))}"
         + (f" ({person_name(p.get('by'))})" if person_name(p.get("by")) else ""),
         f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
-        f"Status: {p.get('status', 'open')}, accepted by {accepted}",
+        # a signed proposal names the agreement it became, which the agreements line and the orders
+        # tab call it by
+        f"Status: {p.get('status', 'open')}"
+        + (f" as agreement {agreement_of(model, p)}" if p.get("status") == "signed" else "")
+        + f", accepted by {accepted}",
     ]
     if p.get("counter_to"):
         lines.append(f"A counter to {p['counter_to']}.")
     if p.get("note"):
         lines.append(f"Message: {p['note']}")
-    lines += ["", "Clauses:"]
-    for i, c in enumerate(p.get("clauses") or []):
-        cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
-        ok, why = keepable(model, rb, c)
-        mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
-        if ok and played_once(model, rb, c):
-            mark = "✓ kept already"
-        cond = only_if(model, rb, c)
-        if cond and ok is False:  # broken only in a turn the condition holds
-            mark = f"✗ CANNOT keep it {cond}"
-        elif cond:
-            why += f" (due {cond})"
-        lines.append(f" {i + 1}. {clause_words(rb, c)}")
-        late = past_the_end(model, c)
-        if late:
-            lines.append(f"    ({late})")
-        free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
-        who = team_name(rb, str(c.get("actor", "?")))
-        lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
+    clauses = list(p.get("clauses") or [])
+    # a deal of modules alone showed an empty "Clauses:" heading and a cost of 0 PC for every party
+    lines += ["", "Clauses:" if clauses else "No clauses: modules only."]
+    for i, c in enumerate(clauses):
+        lines += _clause_lines(model, rb, i, c)
     costs = costs_by_party(model, rb, p)
-    lines += [
-        "",
-        "Cost in political capital for a turn every clause is due: "
-        + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
-    ]
+    if any(v != 0 for v in costs.values()):
+        lines += [
+            "",
+            "Cost in political capital for a turn every clause is due: "
+            + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
+        ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:
         lines.append("! You cannot keep your side: " + "; ".join(problems))

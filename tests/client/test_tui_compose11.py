@@ -367,3 +367,49 @@ def test_the_orders_warning_for_a_conditional_promise_says_when_it_is_due(rb: Ru
                 f"agreement A1-US-1: you promised MX-TRACE only if {st} above 80 (it does not hold now, so"
                 " nothing is due now)"
             )
+
+
+# ---------------------------------------------------------------------- 5. ids, framings, modules
+
+
+def test_a_signed_proposal_names_its_agreement_and_a_deal_of_modules_alone_says_so(rb: Rulebook) -> None:
+    """ "T5-CA-1 … signed" and an agreement "A5-CA-1" with no word of the link; a deal of modules alone
+    showed an empty "Clauses:" heading and "United States 0 PC · Mexico 0 PC · …"."""
+    model = _model(rb, "mx")
+    signed = {**_offer({"actor": "us", "lever": "us_arms"}), "status": "signed", "accepted": ["us", "mx"]}
+    model.agreements["A1-US-1"] = {"id": "A1-US-1", "proposal": "T1-US-1", "status": "signed"}
+    text = terms.proposal_text(model, rb, signed)
+    assert "Status: signed as agreement A1-US-1, accepted by United States, Mexico" in text, text
+    assert terms.proposal_status(model, rb, signed, short=True) == "signed as A1-US-1"
+    modules = {**_offer(), "parties": ["us", "mx", "ca"], "modules": ["t4"]}
+    text = terms.proposal_text(model, rb, modules)
+    assert "No clauses: modules only." in text, text
+    assert "Clauses:" not in text and "Cost in political capital" not in text, text
+
+
+async def test_the_composer_says_how_the_two_framings_differ_and_which_modules_are_in_force(url: str) -> None:
+    """China's lever CN-ENFORCE has a "framing" of its own, and a deal with a Chinese clause needs the
+    proposal's framing too: nothing said how they relate. Module T1, signed two turns before, was
+    offered again with no hint."""
+    g, tokens = await new_game(url, teams=("cn", "us"))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        gs.model.view["modules"] = {**(gs.model.view.get("modules") or {}), "t1": True}
+        cs = await _composer(pilot)
+        assert "T1 — " in str(cs.query_one("#module-t1").label)  # type: ignore[attr-defined]
+        assert str(cs.query_one("#module-t1").label).endswith("(in force)")  # type: ignore[attr-defined]
+        assert not str(cs.query_one("#module-t2").label).endswith("(in force)")  # type: ignore[attr-defined]
+        note = cs.query_one("#c-framing-note")
+        assert not note.display  # nothing Chinese in the draft yet
+        cs.query_one("#c-team", Select).value = "cn"
+        await pilot.pause()
+        cs.query_one("#c-lever", Select).value = "cn_enforce"
+        await wait_until(pilot, lambda: note.display, what="the framing note")
+        said = static_text(app, "#c-framing-note")
+        assert said.startswith(
+            "Two framings: the proposal's (the list above) presents the deal as it is signed"
+        )
+        assert "a lever's own framing presents that one order as it is carried out" in said
+        cs.query_one("#c-lever", Select).value = "cn_pen"  # no framing of its own, no Chinese clause yet
+        await wait_until(pilot, lambda: not note.display, what="the note gone")
