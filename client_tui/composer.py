@@ -15,12 +15,14 @@ from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
+from rich.segment import Segment
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -43,6 +45,19 @@ DURATIONS = [
     ("once (this turn)", 0),
     *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
 ]
+# beside the send button: a student's Tab count landed on the visibility list and a proposal meant to
+# be public went private unnoticed (the list sits below the fold on a small screen)
+VISIBILITY_SAID = {
+    False: "private: only its parties know of it (it may leak)",
+    True: "public: every team sees it",
+}
+# a Chinese lever has a "framing" of its own and a proposal with a Chinese clause needs one too: a
+# student saw both with no word of how they relate (rules d6.framing, and CN-ENFORCE's face effect)
+FRAMINGS_NOTE = (
+    "Two framings: the proposal's (the list above) presents the deal as it is signed (China's own"
+    " initiative or a multilateral effort gains China face, a US demand met costs it); a lever's own"
+    " framing presents that one order as it is carried out (as a US demand it costs China face then)."
+)
 Send = Callable[[Propose], Awaitable[str | None]]
 
 
@@ -113,10 +128,14 @@ class FixedEnds(ModalScreen[Any]):
         Binding("end", "body('end')", "Bottom", show=False),
     ]
 
-    def action_body(self, how: str) -> None:
+    def _body(self) -> VerticalScroll | None:
+        """The text between the fixed ends (None before the window is drawn)."""
         frames = self.query(".frame")
-        if frames:
-            body = frames.first().query_children(VerticalScroll).first()
+        return frames.first().query_children(VerticalScroll).first() if frames else None
+
+    def action_body(self, how: str) -> None:
+        body = self._body()
+        if body is not None:
             getattr(body, f"scroll_{how}")(animate=False)
 
     @on(events.Mount)
@@ -125,13 +144,38 @@ class FixedEnds(ModalScreen[Any]):
 
     @on(events.Resize)
     def _fit(self) -> None:
-        frames = self.query(".frame")
-        if not frames:
+        body = self._body()
+        if body is None:
             return
-        frame = frames.first()
-        body = frame.query_children(VerticalScroll).first()
+        frame = self.query_one(".frame")
         fixed = sum(w.outer_size.height for w in frame.children if w is not body and w.display)
         body.styles.max_height = max(3, self.size.height - fixed - frame.styles.gutter.height)
+
+
+class Body(VerticalScroll, can_focus=False):
+    """The scrolling part of a form. It takes no Tab stop: focused, it showed nothing a student could
+    see, so a count of Tabs came out one short and landed on the field after the one meant (the
+    proposal's visibility). A field scrolls into view as the focus reaches it, and the window's keys
+    scroll the rest."""
+
+
+class ClauseList(OptionList):
+    """The draft's clauses; the one the cursor is on starts with ▶ (in place of the blank each row
+    starts with) while the list has the focus. The
+    highlight is drawn in colours (its reverse included), and without them a student could not tell
+    which clause Delete would take."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            index, offset = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return strip
+        if not self.has_focus or index != self.highlighted or offset or not strip.cell_length:
+            return strip
+        first = next(iter(strip), None)
+        mark = Strip([Segment("▶", first.style if first is not None else None)], 1)
+        return Strip.join([mark, strip.crop(1)])
 
 
 class ParamForm(Vertical):
@@ -224,7 +268,7 @@ class ParamsScreen(FixedEnds):
         lv = self.rb.levers[self.lever]
         with Vertical(classes="frame"):
             yield Static(f"{lv.code} — {lv.name}", classes="head", id="param-head", markup=False)
-            with VerticalScroll(id="param-body"):
+            with Body(id="param-body"):
                 yield Static(lv.description.strip(), markup=False)
                 yield self.form
             yield Static("", id="param-cost", markup=False)
@@ -310,7 +354,7 @@ class ProposalScreen(FixedEnds):
         head, _, body = self.text.partition("\n")
         with Vertical(classes="frame"):
             yield Static(head, classes="head", id="proposal-head", markup=False)
-            with VerticalScroll(id="proposal-body"):
+            with Body(id="proposal-body"):
                 yield Static(body, id="proposal-text", markup=False)
             with Horizontal():
                 for action, label in buttons:
@@ -346,6 +390,9 @@ class ComposerScreen(ModalScreen[str | None]):
         Binding("ctrl+a", "add_clause", "Add clause", priority=True),
         Binding("ctrl+s", "send", "Send", priority=True),
         Binding("delete", "remove_clause", "Remove clause", show=False),
+        # the body takes no Tab stop (see Body): these read what lies between two fields
+        Binding("pagedown", "body('page_down')", "Page down", show=False),
+        Binding("pageup", "body('page_up')", "Page up", show=False),
     ]
     DEFAULT_CSS = (
         MODAL_CSS.format(name="ComposerScreen")
@@ -356,18 +403,23 @@ class ComposerScreen(ModalScreen[str | None]):
     }
     ComposerScreen #c-body { height: 1fr; }
     ComposerScreen #c-check { height: auto; max-height: 5; }
-    ComposerScreen #c-clauses { height: auto; max-height: 8; }
+    ComposerScreen #c-clauses { height: auto; max-height: 8; padding-left: 0; }
+    /* with no clause to highlight, only the border can say the list has the focus: its shape, as a
+       text field's does, since a colour is lost without colour */
+    ComposerScreen #c-clauses:focus { border: double $accent; }
     ComposerScreen #c-clauses > .option-list--option-highlighted { text-style: bold reverse; }
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
-    ComposerScreen #c-lever { width: 1fr; }
+    ComposerScreen #c-lever-find { width: 1fr; }
     ComposerScreen #c-duration { width: 24; }
     ComposerScreen #c-if { width: 1fr; }
     ComposerScreen #c-if-op { width: 16; }
     ComposerScreen #c-if-value { width: 12; }
     ComposerScreen #c-vis { width: 20; }
+    ComposerScreen #c-framing-note { color: $text-muted; }
+    ComposerScreen #c-vis-said { width: 1fr; padding: 1 0 0 1; }
     ComposerScreen #c-framing { width: 1fr; }
     """
     )
@@ -384,6 +436,8 @@ class ComposerScreen(ModalScreen[str | None]):
         self.form = ParamForm(rb, id="c-params")
         self._sending = False
         self._pristine: tuple[object, ...] = ()
+        self._lever_count = 0  # the levers the lever list offers, as the find field narrowed it
+        self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
 
     # ------------------------------------------------------------------ layout
 
@@ -398,12 +452,12 @@ class ComposerScreen(ModalScreen[str | None]):
                 id="c-head",
                 markup=False,
             )
-            with VerticalScroll(id="c-body"):
+            with Body(id="c-body"):
                 with Horizontal():
                     for t in others:
                         yield FormBox(f"{terms.team_name(self.rb, t)} ({t.upper()})", id=f"party-{t}")
                 yield Static("Clauses (Tab to the list, ↑/↓ to pick one, Delete removes it):", markup=False)
-                yield OptionList(id="c-clauses")
+                yield ClauseList(id="c-clauses")
                 yield Static(
                     "Add a clause: who commits, to which lever, with what parameters, for how long",
                     classes="head",
@@ -416,7 +470,8 @@ class ComposerScreen(ModalScreen[str | None]):
                         value=self.team or "us",
                         allow_blank=False,
                     )
-                    yield Select[str]([], id="c-lever", prompt="pick a lever")
+                    yield Input(placeholder="find a lever: part of its code or name", id="c-lever-find")
+                yield Select[str]([], id="c-lever", prompt="pick a lever")
                 yield self.form
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
@@ -432,9 +487,12 @@ class ComposerScreen(ModalScreen[str | None]):
                     classes="head",
                     markup=False,
                 )
+                in_force = self.model.view.get("modules") or {}
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
-                        yield FormBox(f"{mid.upper()} — {m.name}", id=f"module-{mid}", compact=True)
+                        # a student was offered T1 again two turns after signing it, with no hint
+                        done = " (in force)" if in_force.get(mid) else ""
+                        yield FormBox(f"{mid.upper()} — {m.name}{done}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -446,6 +504,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[str](
                         self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
                     )
+                yield Static(FRAMINGS_NOTE, id="c-framing-note", markup=False)
                 yield Input(
                     placeholder="a short message to the other parties (optional)",
                     id="c-note",
@@ -455,6 +514,10 @@ class ComposerScreen(ModalScreen[str | None]):
             with Horizontal():
                 yield Button("Send proposal (ctrl+s)", id="c-send", variant="primary")
                 yield Button("Cancel (Esc)", id="c-cancel")
+                yield Static("", id="c-vis-said", markup=False)
+
+    def action_body(self, how: str) -> None:
+        getattr(self.query_one("#c-body", Body), f"scroll_{how}")(animate=False)
 
     def _watchable(self) -> list[tuple[str, str]]:
         """The values a clause may be conditioned on: those this team's dashboard shows, by name."""
@@ -505,10 +568,38 @@ class ComposerScreen(ModalScreen[str | None]):
         return [(terms.FRAMING_WORDS[f], f) for f in allowed]
 
     def _levers(self, team: str) -> None:
+        """The team's levers in the lever list, only those whose code or name holds what the find field
+        says (a team has up to forty levers, and a student scrolled through twenty to reach one)."""
         sel = self.query_one("#c-lever", Select)
-        sel.set_options(
-            [(f"{lv.code} — {lv.name}", lid) for lid, lv in self.rb.levers.items() if lv.team == team]
-        )
+        find = " ".join(self.query_one("#c-lever-find", Input).value.split()).casefold()
+        options = [
+            (f"{lv.code} — {lv.name}", lid)
+            for lid, lv in self.rb.levers.items()
+            if lv.team == team and find in f"{lv.code} {lv.name}".casefold()
+        ]
+        keep = sel.value
+        self._lever_count = len(options)
+        sel.set_options(options)
+        if keep in [lid for _label, lid in options]:
+            sel.value = keep
+        who = terms.team_name(self.rb, team)
+        if not find:
+            sel.prompt = "pick a lever"
+        elif options:
+            sel.prompt = f"pick a lever: {len(options)} of {who}'s match “{find}”"
+        else:
+            sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
+
+    @on(Input.Changed, "#c-lever-find")
+    def _find_lever(self) -> None:
+        self._levers(str(self.query_one("#c-team", Select).value))
+
+    @on(Input.Submitted, "#c-lever-find")
+    def _to_levers(self) -> None:
+        """Enter in the find field opens the list it narrowed."""
+        sel = self.query_one("#c-lever", Select)
+        sel.focus()
+        sel.expanded = self._lever_count > 0
 
     # ------------------------------------------------------------------ the draft
 
@@ -576,6 +667,8 @@ class ComposerScreen(ModalScreen[str | None]):
         if why is None and self.warnings():
             text += " — but " + "; ".join(self.warnings())
         self.query_one("#c-check", Static).update(text)
+        public = self.query_one("#c-vis", Select).value == "public"
+        self.query_one("#c-vis-said", Static).update(VISIBILITY_SAID[public])
         return why
 
     def warnings(self) -> list[str]:
@@ -592,8 +685,9 @@ class ComposerScreen(ModalScreen[str | None]):
             # said so, the composer said "ok" (a student found out at the orders)
             elif c["actor"] == self.team:
                 ok, why = terms.keepable(self.model, self.rb, c)
+                cond = terms.only_if(self.model, self.rb, c)
                 if ok is False:
-                    out.append(f"clause {i + 1}: {why}")
+                    out.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
         return out
 
     def _show_clauses(self) -> None:
@@ -602,10 +696,11 @@ class ComposerScreen(ModalScreen[str | None]):
         for i, c in enumerate(self.clauses):
             cost = terms.lever_cost(self.model, self.rb, c.lever, c.params)
             words = terms.clause_words(self.rb, c.model_dump())
-            ol.add_option(Option(Text(f"{i + 1}. {words} · {terms.pc_text(cost)} a turn"), id=str(i)))
+            ol.add_option(Option(Text(f" {i + 1}. {words} · {terms.pc_text(cost)} a turn"), id=str(i)))
         if not self.clauses:
-            ol.add_option(Option(Text("none yet: add one below"), disabled=True))
+            ol.add_option(Option(Text(" none yet: add one below"), disabled=True))
         china = any(c.actor == "cn" for c in self.clauses)
+        self._framing_note()
         fr = self.query_one("#c-framing", Select)
         keep = fr.value
         fr.set_options(self._framing_options(china))
@@ -615,6 +710,14 @@ class ComposerScreen(ModalScreen[str | None]):
         elif not china:
             fr.value = "none"
         # with a Chinese clause and no accepted framing the list stays blank: the check says why
+
+    def _framing_note(self) -> None:
+        """The two framings explained, while they are both in play: a Chinese clause in the draft (the
+        proposal's framing is then required) or a lever with a framing of its own being edited."""
+        editing = self.form.lever
+        own = editing is not None and "framing" in editing.params
+        china = any(c.actor == "cn" for c in self.clauses)
+        self.query_one("#c-framing-note", Static).display = own or china
 
     # ------------------------------------------------------------------ events
 
@@ -631,6 +734,7 @@ class ComposerScreen(ModalScreen[str | None]):
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)
         await self.form.set_lever(lever)
+        self._framing_note()
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
@@ -679,6 +783,7 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         self.clauses.append(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
+        self.query_one("#c-lever-find", Input).value = ""
         self.query_one("#c-if", Select).clear()
         self.query_one("#c-if-value", Input).value = ""
         if team != self.team:  # the team that commits must be a party: tick it
@@ -696,23 +801,33 @@ class ComposerScreen(ModalScreen[str | None]):
         if not ol.has_focus or ol.highlighted is None or ol.highlighted >= len(self.clauses):
             self._say("! to remove a clause, Tab to the clause list, pick it with ↑/↓, then press Delete")
             return
-        gone = self.clauses.pop(ol.highlighted)
+        at = ol.highlighted
+        gone = self.clauses.pop(at)
+        row = min(at, len(self.clauses) - 1)  # the next clause (the one before when the last went)
+        self._removed = (terms.clause_words(self.rb, gone.model_dump()), row)
         self._show_clauses()
+        if self.clauses:  # the cursor stays where it was, not back at the first clause
+            ol.highlighted = row
         self.check()
-        self.query_one("#c-lever-text", Static).update(
-            f"Removed: {terms.clause_words(self.rb, gone.model_dump())}"
-        )
+        self._pointed()
 
     @on(OptionList.OptionHighlighted, "#c-clauses")
     @on(events.DescendantFocus)
     def _pointed(self) -> None:
-        """Which clause Delete would remove, in words: the highlight alone is a colour a terminal may not
-        show."""
+        """Which clause Delete would remove, in words (the highlight alone is a colour a terminal may not
+        show), after the one just removed while the cursor has not moved."""
         ol = self.query_one("#c-clauses", OptionList)
         i = ol.highlighted
+        removed, at = self._removed or ("", -1)
+        said = f"Removed: {removed}" if removed and (i == at or not self.clauses) else ""
         if ol.has_focus and i is not None and 0 <= i < len(self.clauses):
             words = terms.clause_words(self.rb, self.clauses[i].model_dump())
-            self.query_one("#c-lever-text", Static).update(f"Delete removes clause {i + 1}: {words}")
+            said = (said + " · now " if said else "") + f"Delete removes clause {i + 1}: {words}"
+        if not said:
+            return
+        if not removed or i != at:
+            self._removed = None
+        self.query_one("#c-lever-text", Static).update(said)
 
     def _say(self, text: str) -> None:
         """The check line, scrolled into view (on a small terminal the form is taller than the window)."""

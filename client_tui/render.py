@@ -871,12 +871,27 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
         ),
         None,
     )
+    from . import terms  # terms builds on this module: imported when first needed
+
+    # a clause under a condition is due only while it holds: "leaving it out breaks it" said flatly
+    # sent a student to order a lever the rules did not ask for
+    clause = next(
+        (
+            c
+            for c in (game.agreements.get(agreement) or {}).get("clauses") or []
+            if c.get("lever") == lever and c.get("actor") == game.team and c.get("condition")
+        ),
+        None,
+    )
+    cond = f" {terms.only_if(game, rb, clause)}" if clause is not None else ""
+    if clause is not None and terms.condition_now(game, rb, str(clause["condition"])) is False:
+        return f"agreement {agreement}: you promised {code}{cond}"
     if why is not None:
         return (
-            f"! agreement {agreement}: you promised {code} this turn, but it cannot be ordered ({why}):"
-            " the clause will count as broken"
+            f"! agreement {agreement}: you promised {code} this turn{cond}, but it cannot be ordered"
+            f" ({why}): the clause will count as broken"
         )
-    return f"! agreement {agreement}: you promised {code} this turn; leaving it out breaks it"
+    return f"! agreement {agreement}: you promised {code} this turn{cond}; leaving it out breaks it"
 
 
 def team_list(teams: Any) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
+from precursor.game.expr import compile_expr
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 from precursor.game.promises import Conflict, Due, Outlook, clause_outlook, clause_span, conflicts
 from precursor.game.statements import statement_refusal
@@ -255,6 +256,29 @@ def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[boo
     return found.keep, found.why
 
 
+def only_if(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
+    """For a clause under a condition, the words that say its verdict holds only when the condition
+    does ("" without one). A clause is due only in the turns its condition holds (the compliance step
+    skips it otherwise), so "cannot keep it" read flatly told a student the deal would break whatever
+    happened; where this team can read the condition's value now, whether it holds now."""
+    cond = str(clause.get("condition") or "")
+    if not cond:
+        return ""
+    words = f"only if {condition_words(rb, cond)}"
+    holds = condition_now(model, rb, cond)
+    if holds is None:
+        return words
+    return words + (" (it holds now)" if holds else " (it does not hold now, so nothing is due now)")
+
+
+def condition_now(model: LiveGame, rb: Rulebook, condition: str) -> bool | None:
+    """Whether a clause's condition holds on the values this team sees exactly (None: it cannot tell)."""
+    try:
+        return bool(compile_expr(condition, rb.symbols, "bool")(known_values(model)))
+    except Exception:  # a value this team does not see exactly, or a condition it cannot read
+        return None
+
+
 def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[Conflict]:
     """What the proposal's clauses and the agreements in force cannot all get in one turn (one lever
     at two values, more orders than a team's or a seat's slots): each with the team that would break
@@ -314,8 +338,9 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
         if c.get("actor") != team:
             continue
         ok, why = keepable(model, rb, c)
+        cond = only_if(model, rb, c)
         if ok is False:
-            problems.append(f"clause {i + 1}: {why}")
+            problems.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
     found = clause_conflicts(model, rb, list(proposal.get("clauses") or []))
     problems += [c.words for c in found if c.team == team and c.hard]
     cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
@@ -324,6 +349,52 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
         have = f"{team_name(rb, str(team))} has {float(pc):g} PC"
         problems.append(f"your clauses cost {cost:g} PC a turn and {have}")
     return problems
+
+
+def agreement_of(model: LiveGame, p: dict[str, Any]) -> str:
+    """The id of the agreement a signed proposal became (T5-CA-1 is signed as A5-CA-1)."""
+    pid = str(p.get("id") or "")
+    found = [str(a.get("id")) for a in model.agreements.values() if a.get("proposal") == pid]
+    return found[0] if found else "A" + pid[1:]
+
+
+def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: bool = False) -> str:
+    """Where a proposal stands, in words: a signed one names the agreement it became (a student saw
+    "T5-CA-1 … signed" and an agreement A5-CA-1 with no word of the link); an open one, who has still
+    to answer (``short``: how many of the parties have accepted, for a table's column)."""
+    status = str(p.get("status") or "open")
+    if status == "signed":
+        return f"signed as {'' if short else 'agreement '}{agreement_of(model, p)}"
+    if status != "open":
+        return status
+    parties = [str(t) for t in p.get("parties") or []]
+    accepted = [str(t) for t in p.get("accepted") or []]
+    if short:
+        return f"open · {len(accepted)}/{len(parties)} accepted" if accepted else "open"
+    waiting = [team_name(rb, t) for t in parties if t not in accepted]
+    return "open, waiting for " + " and ".join(waiting) + " to answer" if waiting else "open"
+
+
+def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> list[str]:
+    """One clause of a proposal in full: its words, then its cost and whether its team can keep it."""
+    cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
+    ok, why = keepable(model, rb, c)
+    mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
+    if ok and played_once(model, rb, c):
+        mark = "✓ kept already"
+    cond = only_if(model, rb, c)
+    if cond and ok is False:  # broken only in a turn the condition holds
+        mark = f"✗ CANNOT keep it {cond}"
+    elif cond:
+        why += f" (due {cond})"
+    lines = [f" {i + 1}. {clause_words(rb, c)}"]
+    late = past_the_end(model, c)
+    if late:
+        lines.append(f"    ({late})")
+    free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
+    who = team_name(rb, str(c.get("actor", "?")))
+    lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
+    return lines
 
 
 def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
@@ -336,32 +407,28 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         f"Proposal {p.get('id')} from {team_name(rb, str(p.get('from', '?')))}"
         + (f" ({person_name(p.get('by'))})" if person_name(p.get("by")) else ""),
         f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
-        f"Status: {p.get('status', 'open')}, accepted by {accepted}",
+        # a signed proposal names the agreement it became, which the agreements line and the orders
+        # tab call it by
+        f"Status: {p.get('status', 'open')}"
+        + (f" as agreement {agreement_of(model, p)}" if p.get("status") == "signed" else "")
+        + f", accepted by {accepted}",
     ]
     if p.get("counter_to"):
         lines.append(f"A counter to {p['counter_to']}.")
     if p.get("note"):
         lines.append(f"Message: {p['note']}")
-    lines += ["", "Clauses:"]
-    for i, c in enumerate(p.get("clauses") or []):
-        cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
-        ok, why = keepable(model, rb, c)
-        mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
-        if ok and played_once(model, rb, c):
-            mark = "✓ kept already"
-        lines.append(f" {i + 1}. {clause_words(rb, c)}")
-        late = past_the_end(model, c)
-        if late:
-            lines.append(f"    ({late})")
-        free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
-        who = team_name(rb, str(c.get("actor", "?")))
-        lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
+    clauses = list(p.get("clauses") or [])
+    # a deal of modules alone showed an empty "Clauses:" heading and a cost of 0 PC for every party
+    lines += ["", "Clauses:" if clauses else "No clauses: modules only."]
+    for i, c in enumerate(clauses):
+        lines += _clause_lines(model, rb, i, c)
     costs = costs_by_party(model, rb, p)
-    lines += [
-        "",
-        "Cost in political capital for a turn every clause is due: "
-        + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
-    ]
+    if any(v != 0 for v in costs.values()):
+        lines += [
+            "",
+            "Cost in political capital for a turn every clause is due: "
+            + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
+        ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:
         lines.append("! You cannot keep your side: " + "; ".join(problems))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any, Literal
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 
-from precursor.game.commands import Respond
+from precursor.game.commands import Propose, Respond
 from precursor.game.negotiation import answer_refusal
 
 from .. import render, terms
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 Action = Literal["accept", "reject", "withdraw"]
 REPLIES_SHOWN = 3  # the latest answers with a reason kept under the table
 ANSWERS = ("accept", "reject", "withdraw", "counter")
+COLUMNS = ("id", "between", "status", "clauses")
 
 
 def refusal(
@@ -120,7 +123,14 @@ def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
 
 
 class ProposalsPane(Vertical):
-    BINDINGS = [Binding("n", "compose", "New proposal", show=False)]  # the button says it
+    BINDINGS = [
+        Binding("n", "compose", "New proposal", show=False),  # the button says it
+        # from a button under the table (where an answer or a closed window leaves the focus) the
+        # arrows still move the table, and take the focus back to it: a student pressed Down, saw
+        # nothing move, and Enter on "New proposal" opened a composer instead of the proposal
+        Binding("up", "row(-1)", "Previous proposal", show=False),
+        Binding("down", "row(1)", "Next proposal", show=False),
+    ]
 
     class Answer(Message):
         """The user answers the selected proposal."""
@@ -134,6 +144,7 @@ class ProposalsPane(Vertical):
         self.model, self.rb = model, rb
         self.send: Send | None = send  # tables a proposal; None: the reason it was refused
         self._told: set[tuple[str, str]] | None = None  # the reasons already in the notice line
+        self._mine: set[str] | None = None  # this team's proposals in the table as last drawn
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="prop-table", cursor_type="row")
@@ -149,21 +160,29 @@ class ProposalsPane(Vertical):
         yield Static("", id="agreements", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#prop-table", DataTable).add_columns("id", "between", "status", "clauses")
+        self.query_one("#prop-table", DataTable).add_columns(*COLUMNS)
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
-        keep = self._selected()
-        table.clear()
+        keep = self._new_own() or self._selected()
+        # the columns too: a column keeps the width of the widest cell it ever held, and the first
+        # drawing, before the pane has a width, holds the clauses uncut
+        table.clear(columns=True)
+        rows = []
         for p in self.model.proposals.values():
-            status = p.get("status", "open")
-            if status == "open" and p.get("accepted"):
-                status += f" · {len(p['accepted'])}/{len(p.get('parties', []))} accepted"
             # who tabled it to whom, in names, in one column: the clauses, the reason to read the
             # table, must stay on screen at 80 columns
             others = [t for t in p.get("parties", []) if t != p.get("from")]
             between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
-            table.add_row(*render.cells(p["id"], between, status, clause_cell(self.rb, p)), key=p["id"])
+            status = terms.proposal_status(self.model, self.rb, p, short=True)
+            rows.append((str(p["id"]), between, status, clause_cell(self.rb, p)))
+        table.add_columns(*COLUMNS[:3])
+        # cut at the pane's edge, a code mid-word read as another ("US-DEMA"): the column ends where
+        # the pane does, and a cell too long for it ends with "…" (the cell keeps the whole text)
+        table.add_column(COLUMNS[3], width=self._clause_width(rows) or None)
+        for pid, between, status, clauses in rows:
+            cell = Text(clauses, no_wrap=True, overflow="ellipsis")
+            table.add_row(*render.cells(pid, between, status), cell, key=pid)
         if keep is not None and keep in self.model.proposals:
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(keep))
@@ -178,12 +197,42 @@ class ProposalsPane(Vertical):
         self._offer()
         self._tell_replies()
 
+    def _clause_width(self, rows: list[tuple[str, str, str, str]]) -> int:
+        """The cells the clauses column has before the pane's edge (0: not laid out yet, no cut)."""
+        table = self.query_one("#prop-table", DataTable)
+        room = table.size.width
+        if not room or not rows:
+            return 0
+        pad = 2 * table.cell_padding
+        used = sum(max(cell_len(h), *(cell_len(r[i]) for r in rows)) + pad for i, h in enumerate(COLUMNS[:3]))
+        # less a vertical scrollbar's cells when the rows need one; a few cells at least (the rest of
+        # the row then scrolls)
+        bar = table.styles.scrollbar_size_vertical if len(rows) + 1 > table.size.height else 0
+        return max(room - used - pad - bar, 8)
+
+    def on_resize(self) -> None:
+        self.show()
+
+    def _new_own(self) -> str | None:
+        """This team's proposal that came since the table was last drawn, to be highlighted: at 80x24
+        a student's new proposal was below the rows in view and nothing said it had come."""
+        mine = [pid for pid, p in self.model.proposals.items() if p.get("from") == self.model.team]
+        seen, self._mine = self._mine, set(mine)
+        fresh = [pid for pid in mine if seen is not None and pid not in seen]
+        return fresh[-1] if fresh else None
+
     @on(DataTable.RowHighlighted, "#prop-table")
     def _offer(self) -> None:
         """Only the answers the server would take are on show for the highlighted proposal."""
         can = offered(self.model, self.rb, self.model.proposals.get(self._selected() or ""))
         for action in ANSWERS:
             self.query_one(f"#{action}", Button).display = action in can
+
+    def action_row(self, step: int) -> None:
+        table = self.query_one("#prop-table", DataTable)
+        table.focus()
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.cursor_row + step, table.row_count - 1)))
 
     def _names(self, teams: list[str]) -> str:
         return ", ".join(terms.team_name(self.rb, str(t)) for t in teams if t)
@@ -220,6 +269,7 @@ class ProposalsPane(Vertical):
         pid = p["id"]
 
         def chosen(action: str | None) -> None:
+            self.query_one("#prop-table", DataTable).focus()  # the next Enter opens a proposal again
             if action in ("accept", "reject", "withdraw"):
                 self._answer(action, pid)  # type: ignore[arg-type]
             elif action == "counter":
@@ -307,4 +357,24 @@ class ProposalsPane(Vertical):
             return
         send = self.send
 
-        self.app.push_screen(ComposerScreen(self.model, self.rb, send, counter))
+        async def send_and_say(command: Propose) -> str | None:
+            """The notice line said "proposal tabled", with no id and no word of its fate (a bot may
+            answer at once): once the server has it, the line names it and says where it stands."""
+            before = {pid for pid, p in self.model.proposals.items() if p.get("from") == self.model.team}
+            refused = await send(command)
+            if refused is None:
+                self._say_tabled(before)
+            return refused
+
+        self.app.push_screen(ComposerScreen(self.model, self.rb, send_and_say, counter))
+
+    def _say_tabled(self, before: set[str], tries: int = 20) -> None:
+        """Say the new proposal's id and status once its event is in (it may come after the answer)."""
+        mine = [pid for pid, p in self.model.proposals.items() if p.get("from") == self.model.team]
+        fresh = [pid for pid in mine if pid not in before]
+        if fresh:
+            p = self.model.proposals[fresh[-1]]
+            status = terms.proposal_status(self.model, self.rb, p)
+            self.post_message(Notice(f"proposal tabled: {p['id']} — {status}"))
+        elif tries:
+            self.set_timer(0.1, lambda: self._say_tabled(before, tries - 1))
