@@ -12,7 +12,8 @@ measured in the same run, for two source trees: *before* (by default the ``integ
 3. start to healthy: ``Popen`` → first 200 from the health check (empty SQLite store), as a ratio of the
    bare server's;
 4. server memory per loaded game: tracemalloc over N games played a little (4 players joined, chatting,
-   asking for views, 2 turns adjudicated) and then left by everyone, in one process per tree.
+   asking for views, 2 turns adjudicated) and then left by everyone, in one process per tree; beside it,
+   the memory per game still watched (a socket per audience, 200 messages, a view asked by each).
 
 Every server runs from its tree with ``python -m precursor.cli`` in that directory (the ``precursor``
 script of the shared venv imports whichever checkout is installed, not necessarily the one measured).
@@ -240,8 +241,8 @@ async def startup_figures(
     return times
 
 
-def memory_figure(root: Path, n: int) -> tuple[float, float]:
-    """(MB per loaded game, MB of the game alone) from a probe process in ``root``."""
+def memory_figure(root: Path, n: int) -> tuple[float, float, float]:
+    """(MB per loaded game, MB of the game alone, MB per watched game) from a probe process in ``root``."""
     env = {**os.environ, "PYTHONPATH": str(root)}
     res = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--probe-memory", str(n)],
@@ -253,8 +254,8 @@ def memory_figure(root: Path, n: int) -> tuple[float, float]:
     )
     for line in res.stdout.splitlines():
         if line.startswith("probe "):
-            _, per_game, alone = line.split()
-            return float(per_game), float(alone)
+            _, per_game, alone, watched = line.split()
+            return float(per_game), float(alone), float(watched)
     raise RuntimeError(f"memory probe in {root} failed: {res.stdout[-500:]} {res.stderr[-1500:]}")
 
 
@@ -305,6 +306,33 @@ async def probe_memory(n: int) -> None:
             room.detach(c)
         return g.game_id
 
+    async def watched_game(hub: Hub, i: int) -> None:
+        """A game still watched, one socket per audience, after 200 messages on 'all' and a view asked
+        by every socket; the frames are dropped, as once written."""
+        g = await hub.create(CreateGame(scenario=scenarios[i % len(scenarios)], seed=i))
+        room = hub.rooms[g.game_id]
+        conns = [Connection("facilitator", "facilitator", None, None, None, "f", 1 << 30, nothing, nothing)]
+        for team in games.TEAMS:
+            j = await hub.join(g.game_id, JoinGame(join_code=g.join_codes[team], name=f"{team}{i}"))
+            conns.append(
+                Connection(team, "player", team, j.seat, j.player_id, team, 1 << 30, nothing, nothing)
+            )
+        for c in conns:
+            await room.attach(c, None)
+        fac = Actor(role="facilitator", name="f")
+        for phase in ("briefing", "negotiation"):
+            await room.execute(fac, Advance(turn=1, phase=phase))
+        for k in range(200):
+            c = conns[1 + k % 4]
+            actor = Actor(role="player", team=c.team, seat=c.seat, name=c.name)  # type: ignore[arg-type]
+            await room.execute(actor, SendMessage(channel="all", text=f"message {k}: a few words to read"))
+            for c in conns:
+                c.queue._items.clear()
+        for c in conns:
+            await room.snapshot(c, None)
+            c.queue._items.clear()
+            c.queued_bytes = 0
+
     with tempfile.TemporaryDirectory() as tmp:
         hub = Hub(rb, open_store(f"sqlite:///{tmp}/m.db"))
         await hub.store.open()
@@ -322,8 +350,16 @@ async def probe_memory(n: int) -> None:
         replayed = [Game.replay(rb, json.loads(x)) for x in logs]
         gc.collect()
         m3 = tracemalloc.get_traced_memory()[0]
-        print(f"probe {(m1 - m0) / n / 1e6:.4f} {(m3 - m2) / n / 1e6:.4f}", flush=True)
-        del replayed
+        del replayed, logs
+        gc.collect()
+        m4 = tracemalloc.get_traced_memory()[0]
+        for _ in range(n):
+            await watched_game(hub, 2 * 10**6 + len(hub.rooms))
+        gc.collect()
+        m5 = tracemalloc.get_traced_memory()[0]
+        print(
+            f"probe {(m1 - m0) / n / 1e6:.4f} {(m3 - m2) / n / 1e6:.4f} {(m5 - m4) / n / 1e6:.4f}", flush=True
+        )
         await hub.close()
     os._exit(0)  # nothing left to flush; skip the interpreter's teardown
 
@@ -403,15 +439,19 @@ async def _start_part(
 
 def _mem_part(args: argparse.Namespace, base: Path) -> dict[str, Any]:
     print(f"\n4. memory per loaded game, {args.mem_games} games, tracemalloc ...", flush=True)
-    mem: dict[str, list[tuple[float, float]]] = {}
+    mem: dict[str, list[tuple[float, float, float]]] = {}
     for name, root in (("before", base), ("after", ROOT)):
         mem[name] = [memory_figure(root, args.mem_games) for _ in range(args.repeats)]
-        alone = pct([b for _, b in mem[name]], 50)
+        alone = pct([b for _, b, _ in mem[name]], 50)
         print(
-            f"   {name}: {' / '.join(f'{a:.3f}' for a, _ in mem[name])} MB per loaded game (the game "
-            f"alone, replayed: {alone:.3f} MB)"
+            f"   {name}: {' / '.join(f'{a:.3f}' for a, _, _ in mem[name])} MB per loaded game (the game "
+            f"alone, replayed: {alone:.3f} MB); watched, after 200 messages and a view per socket: "
+            f"{' / '.join(f'{w:.3f}' for _, _, w in mem[name])} MB per game"
         )
-    return {"mem_mb": {k: pct([a for a, _ in v], 50) for k, v in mem.items()}}
+    return {
+        "mem_mb": {k: pct([a for a, _, _ in v], 50) for k, v in mem.items()},
+        "watched_mb": {k: pct([w for _, _, w in v], 50) for k, v in mem.items()},
+    }
 
 
 def _summary(out: dict[str, Any], repeats: int) -> None:
@@ -442,6 +482,8 @@ def _summary(out: dict[str, Any], repeats: int) -> None:
             f"  {'memory per loaded game':<30} before {m['before']:.3f} MB, after {m['after']:.3f} MB "
             f"(goal ≤ {GOALS['mem_mb']} MB: {'MET' if ok else 'MISSED'})"
         )
+        w = out["watched_mb"]
+        print(f"  {'memory per watched game':<30} before {w['before']:.3f} MB, after {w['after']:.3f} MB")
 
 
 async def amain(args: argparse.Namespace) -> dict[str, Any]:

@@ -280,9 +280,7 @@ class GameRoom:
                 "seat": conn.seat,
                 "player_id": conn.player_id,
             }
-            conn.push(
-                json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn.audience) + "}"
-            )
+            conn.push(json.dumps(welcome, separators=(",", ":"))[:-1] + "," + self._view_body(conn) + "}")
             for lo in range(0, len(missed), REPLAY_BATCH):
                 _Frames(self.game.rb, missed[lo : lo + REPLAY_BATCH], None).send(conn)
             conn.delivered = seq
@@ -311,20 +309,27 @@ class GameRoom:
         async with self.lock:
             await self._fresh()
             head = json.dumps({"type": "view", "id": cid, "seq": self.committed}, separators=(",", ":"))
-            conn.push(head[:-1] + "," + self._view_body(conn.audience) + "}")
+            conn.push(head[:-1] + "," + self._view_body(conn) + "}")
 
-    def _view_body(self, audience: str) -> str:
-        """``"view":…,"session":…`` at the committed seq, encoded once per audience and seq: a view is
-        the largest frame the server makes (20 KB and more), and every observer, or every player of a
-        team, asking at one seq gets the same bytes. Call under the lock (the game is then at
-        ``committed``); the session changes only with events, so the seq dates both."""
+    def _view_body(self, conn: Connection) -> str:
+        """``"view":…,"session":…`` at the committed seq for the connection's audience, encoded once per
+        audience and seq: a view is the largest frame the server makes (20 KB and more, and it grows with
+        every message of the game), and every observer, or every player of a team, asking at one seq
+        gets the same bytes. Kept only while another socket of the same audience is attached: nobody
+        else could ask for it, and a game whose audiences have one socket each would otherwise hold
+        every audience's view until the next event (in a quiet phase, for minutes; ~0.5 MB per game
+        after a thousand messages). Call under the lock (the game is then at ``committed``); the
+        session changes only with events, so the seq dates both."""
+        audience = conn.audience
         if self._views_at != self.committed:
             self._views.clear()
             self._views_at = self.committed
         body = self._views.get(audience)
         if body is None:
             both = {"view": view(self.game, audience), "session": self.session.as_dict()}
-            body = self._views[audience] = json.dumps(both, separators=(",", ":"))[1:-1]
+            body = json.dumps(both, separators=(",", ":"))[1:-1]
+            if any(c is not conn and c.audience == audience for c in self.conns):
+                self._views[audience] = body
         return body
 
     def detach(self, conn: Connection) -> None:
