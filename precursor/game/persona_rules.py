@@ -146,6 +146,8 @@ class _Compiler:
                 rules.append(rule)
         if p.package is not None:
             self.check_package((*path, "package"), p, p.package)
+        for ki, more in enumerate(p.packages):
+            self.check_package((*path, "packages", ki), p, more)
         switches = self.switches(path, p, plain)
         return CPersona(p.id, p.team, p.name, p, var_w, tag_w, rules, switches, frozenset(never))
 

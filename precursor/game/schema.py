@@ -824,6 +824,9 @@ class Persona(Grounded):
     weights: list[UtilityTerm]
     hard_rules: list[HardRule] = Field(default_factory=list)
     package: Package | None = None
+    packages: list[Package] = Field(
+        default_factory=list, description="further deals it tables, each to its own partners (docs/bots.md)"
+    )
     switches: list[Switch] = Field(default_factory=list)
     voice: Voice = Voice.model_construct()
 

@@ -17,6 +17,7 @@ from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.utility import order_utility
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
+from precursor.game.promises import clause_outlook
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
@@ -74,36 +75,68 @@ def committed_cost(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
     return total
 
 
-def unkeepable(bot: Character, env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> str | None:
-    """Why the lever could not be ordered now, as far as the team's view can tell, or None.
+def unkeepable(
+    bot: Character,
+    env: dict[str, Any],
+    lever: CLever,
+    params: dict[str, Any],
+    start: int | None = None,
+    duration: int = 2,
+) -> str | None:
+    """Why the clause could not be kept in some turn it is due, as far as the team's view can tell, or None.
 
     A promise on a lever that cannot be ordered is broken the moment it falls due, and an ask of one is a
-    dead end for the other side. A once-per-game lever already played counts only for the team's own
-    levers (the view shows only its own counts); a precondition counts only when every name it reads is
-    one the team sees exactly and the bot's dashboard holds (``fast_view.persona_reads``), so a bot never
-    calls a clause impossible on a guess or on a neutral default."""
+    dead end for the other side. The turns are walked by ``promises.clause_outlook``, the check the
+    client shows a student, so a bot and the composer never disagree on a clause: two turns of US-DEMAND
+    with the programme one level from its top break in the second. It is handed only the values the
+    team sees exactly and the bot's dashboard holds (``fast_view.persona_reads``), so a bot never calls a
+    clause impossible on a guess or on a neutral default. A once-per-game lever already played counts
+    only for the team's own levers (the view shows only its own counts); one not yet played is checked
+    in the turn it would be ordered, as the outlook counts the act done after it."""
     if _done(bot, env, lever):
         return f"{lever.code} can be played once per game and already was"
     if not lever.preconditions:
         return None
-    reads = persona_reads(bot.rb, bot.history[0] if bot.history else bot.persona_id)
     given = {k: prm.default for k, prm in lever.params.items()}
     given.update(params)
-    for k, v in given.items():
-        env[f"param.{k}"] = v
-    try:
+    values = _known_values(bot, env, lever)
+    turn = int(env.get("turn", 1))
+    first = turn if start is None else max(int(start), turn)
+    clause = {
+        "actor": lever.team,
+        "lever": lever.id,
+        "params": given,
+        "start_turn": first,
+        "duration": 1 if lever.once else duration,
+    }
+    rb = bot.rb
+    if lever.once:  # the outlook does not read a one-off act's preconditions: check its one turn here
+        ctx = {**values, **{f"param.{k}": v for k, v in given.items()}}
+        ctx["act.public"], ctx["act.military"] = lever.visibility != "private", lever.military
         for cond, message in lever.preconditions:
-            known = all(
-                exact(bot.rb, n, bot.team) and (n in reads or n not in bot.rb.indicators) for n in cond.names
-            )
-            if known and not cond.fn(env):
-                return f"{lever.code}: {message}"
-    except (KeyError, TypeError, ZeroDivisionError):
+            try:
+                if not (cond.names - ctx.keys()) and not cond.fn(ctx):
+                    return f"{lever.code}: {message}"
+            except (KeyError, TypeError, ZeroDivisionError):
+                continue
         return None
-    finally:
-        for k in given:
-            env.pop(f"param.{k}", None)
-    return None
+    seen = clause_outlook(rb, clause, values, turn=turn, last_turn=int(env.get("turns", first + duration)))
+    return seen.why if seen.keep is False else None
+
+
+def _known_values(bot: Character, env: dict[str, Any], lever: CLever) -> dict[str, Any]:
+    """The values a lever's preconditions read that the team sees exactly and the bot's dashboard holds."""
+    rb = bot.rb
+    reads = persona_reads(rb, bot.history[0] if bot.history else bot.persona_id)
+    names = {n for cond, _ in lever.preconditions for n in cond.names}
+    return {
+        n: env[n]
+        for n in names
+        if n in env
+        and not n.startswith(("param.", "act."))
+        and exact(rb, n, bot.team)
+        and (n in reads or n not in rb.indicators)
+    }
 
 
 def clause_turns(view: dict[str, Any], lever: CLever, start: int, duration: int) -> int:
@@ -129,6 +162,12 @@ def negotiate(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list
     tabled = _table_package(bot, view, env)
     if tabled is not None:
         out.append(tabled)
+    made = sum(1 for d in out if isinstance(d.command, Propose))
+    for pk in bot.persona.model.packages:
+        more = _table_more(bot, view, env, pk, made)
+        if more is not None:
+            out.append(more)
+            made += 1
     talk = _talk(bot, view)
     if talk is not None:
         out.append(talk)
@@ -153,7 +192,7 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
     for c in kept:
         lv = bot.rb.levers[c.lever]
         if c.actor == bot.team:
-            own_cost += clause_cost(env, lv, c.params)
+            own_cost += _cost_now(view, env, lv, c.params)
     affordable = own_cost + committed_cost(bot, view, env) <= float(view["pc"][bot.team])
     if not (kept and partners and min(trust) >= 30 and not already and affordable):
         return None
@@ -177,6 +216,54 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         cmd,
         f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)",
         "propose",
+    )
+
+
+def _table_more(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], pk: Any, made: int
+) -> Decision | None:
+    """A further package of the persona, to its own partners: once a turn, while no deal with them is in
+    force, to partners trusted at 30 or more, within the turn's proposal limit and the team's capital.
+
+    One package a persona gave every US bot a partner in Mexico only, so no bot ever put a deal to China,
+    and a student playing China had nothing to answer all game. The institutionalist's second package
+    is the bargain its own summit rule plays alone: a standing working group for China's controls."""
+    turn = int(view["turn"])
+    partners = sorted(t for t in pk.partner if t != bot.team)
+    mine = [q for q in view["proposals"] if q["from"] == bot.team and q["turn"] == turn]
+    if not partners or len(mine) + made >= int(view.get("proposal_limit", 0)):
+        return None
+    if any(sorted(t for t in q["parties"] if t != bot.team) == partners for q in mine):
+        return None  # tabled already this turn
+    trust = min(float(env.get(f"trust.{pair(bot.team, t)}", 50)) for t in partners)
+    in_force = any(
+        a["status"] in ("signed", "active") and set(partners) <= set(a["parties"]) for a in view["agreements"]
+    )
+    kept = _keepable_package(bot, env, pk.clauses)
+    own = sum(_cost_now(view, env, bot.rb.levers[c.lever], c.params) for c in kept if c.actor == bot.team)
+    if (
+        not kept
+        or trust < 30
+        or in_force
+        or own + committed_cost(bot, view, env) > float(view["pc"][bot.team])
+    ):
+        return None
+    cmd = Propose(
+        parties=sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t)),  # type: ignore[arg-type]
+        clauses=[
+            Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
+            for c in kept
+        ],
+        visibility=pk.visibility,
+        framing=pk.framing,
+        verification=pk.verification,
+        modules=list(pk.modules),
+        linkage=pk.linkage,
+        expires_turn=turn + 1,
+        note=bot.line("propose", view),
+    )
+    return Decision(
+        cmd, f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)", "propose"
     )
 
 
@@ -269,12 +356,12 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     # a deal the team cannot pay for would be broken: commitments already due come first
     committed = committed_cost(bot, view, env)
     pc = float(view["pc"][bot.team])
-    bar, trust = _threshold(bot, env, prop["from"])
+    _, trust = _threshold(bot, env, prop["from"])
     bound = _bound_turns(bot, view, weighed)
-    threshold = bar * bound
+    threshold = _bar_for(bot, env, prop["from"], weighed, bound)
     # a near miss is worth a counter; a deal far from acceptable is simply rejected
     if own_cost + committed > pc or threshold - NEAR_MISS * bound <= total < threshold:
-        counter = _counter(bot, view, env, prop, weighed, bar, trust, pc - committed)
+        counter = _counter(bot, view, env, prop, weighed, trust, pc - committed)
         if counter is not None:
             return counter
     if own_cost + committed > pc:
@@ -306,14 +393,27 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
 
 
 def _bound_turns(bot: Character, view: dict[str, Any], weighed: list[_WeighedClause]) -> int:
-    """For how many turns the deal binds the team: the longest of its own clauses, and one at least."""
+    """For how many turns the deal binds the team: the longest of its own clauses, none for a gift (a
+    deal in which the team commits to nothing ties none of its turns)."""
     levers = bot.rb.levers
     spans = [
         clause_turns(view, levers[c["lever"]], int(c["start_turn"]), int(c["duration"]))
         for c, _, _ in weighed
         if c["actor"] == bot.team
     ]
-    return max([1, *spans])
+    return max([0, *spans])
+
+
+def _bar_for(
+    bot: Character, env: dict[str, Any], proposer: str, weighed: list[_WeighedClause], bound: int
+) -> float:
+    """What this deal must be worth: the reservation and the premium distrust asks, for each turn the
+    deal binds the team. A gift binds it for none, so the bar is nothing: distrust prices the chance
+    that the other side does not deliver, and a team that gives nothing loses nothing if it does not.
+    Charged a turn's premium, every Chinese offer that asked nothing of the other side was declined as
+    "not enough to sign", and China landed no deal in a student's whole game."""
+    per_turn, _ = _threshold(bot, env, proposer)
+    return per_turn * bound
 
 
 def _threshold(bot: Character, env: dict[str, Any], proposer: str) -> tuple[float, float]:
@@ -345,7 +445,7 @@ def _weigh_deal(
     for i, c in enumerate(prop["clauses"]):
         lever = bot.rb.levers[c["lever"]]
         turns = clause_turns(view, lever, int(c["start_turn"]), int(c["duration"]))
-        why = unkeepable(bot, env, lever, c["params"])
+        why = unkeepable(bot, env, lever, c["params"], int(c["start_turn"]), int(c["duration"]))
         cost = None
         if c["actor"] == bot.team and _done(bot, env, lever):
             u, turns = 0.0, 0  # a one-off act already carried out meets the clause, and does nothing more
@@ -353,15 +453,29 @@ def _weigh_deal(
             u, turns = 0.0, 0  # it will not be played: it brings nothing and costs no capital
             broken = broken or (i, why)
         elif c["actor"] == bot.team:
-            cost = clause_cost(env, lever, c["params"])
+            full = clause_cost(env, lever, c["params"])
+            due_now = int(c["start_turn"]) <= int(view["turn"])
+            cost = _cost_now(view, env, lever, c["params"]) if due_now else full
             own_cost += cost
             u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+            if cost != full and turns > 1:  # free this turn only: the later turns are paid for
+                later, _ = order_utility(bot, env, lever, c["params"], public, full)
+                u, turns = u + later * (turns - 1), 1
         else:
             u, _ = order_utility(bot, env, lever, c["params"], public, cost)
             u -= _aversions(bot, lever)
             turns = 0 if why is not None else turns  # a promise that cannot be kept is worth nothing
         weighed.append((c, u * turns, cost or 0.0))
     return weighed, own_cost, broken
+
+
+def _cost_now(view: dict[str, Any], env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
+    """A clause's cost to the team this turn: nothing for a lever an event made free this turn (the
+    orders screen's ``free_levers``, as the orders phase reads it). Charged at its list price, US-DEMAND
+    offered free in Election Season was declined as asking too much of the United States."""
+    if lever.id in view.get("free_levers", ()):
+        return 0.0
+    return clause_cost(env, lever, params)
 
 
 def _aversions(bot: Character, lever: CLever) -> float:
@@ -391,7 +505,6 @@ def _counter(
     env: dict[str, Any],
     prop: dict[str, Any],
     weighed: list[_WeighedClause],
-    threshold: float,
     trust: float,
     budget: float,
 ) -> Decision | None:
@@ -414,7 +527,7 @@ def _counter(
     if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask):
         return None
     total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + _module_bonus(bot, prop)
-    threshold *= _bound_turns(bot, view, keep)
+    threshold = _bar_for(bot, env, prop["from"], keep, _bound_turns(bot, view, keep))
     if total < threshold or sum(cost for _, _, cost in keep) > budget:
         return None
     turn = int(view["turn"])

@@ -343,7 +343,7 @@ def _one_persona_reads(rb: Rulebook, persona_id: str) -> set[str]:
         exprs += [sw.when, sw.chance]
     found: set[str] = set(weights)
     # its package's levers too: it checks a clause can be kept before it tables or asks for it
-    package = {c.lever for c in p.model.package.clauses} if p.model.package else set()
+    package = {c.lever for pk in [p.model.package, *p.model.packages] if pk for c in pk.clauses}
     for lv in rb.levers.values():
         exprs.append(lv.cost)
         if lv.team == team or lv.id in package:
