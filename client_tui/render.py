@@ -14,6 +14,7 @@ from rich.text import Text
 
 from precursor.game.months import add_months
 
+from .conditions import condition_now, only_if
 from .model import LiveGame
 
 if TYPE_CHECKING:
@@ -871,8 +872,6 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
         ),
         None,
     )
-    from . import terms  # terms builds on this module: imported when first needed
-
     # a clause under a condition is due only while it holds: "leaving it out breaks it" said flatly
     # sent a student to order a lever the rules did not ask for
     clause = next(
@@ -883,8 +882,8 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
         ),
         None,
     )
-    cond = f" {terms.only_if(game, rb, clause)}" if clause is not None else ""
-    if clause is not None and terms.condition_now(game, rb, str(clause["condition"])) is False:
+    cond = f" {only_if(game, rb, clause)}" if clause is not None else ""
+    if clause is not None and condition_now(game, rb, str(clause["condition"])) is False:
         return f"agreement {agreement}: you promised {code}{cond}"
     if why is not None:
         return (

@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
-from precursor.game.expr import compile_expr
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 from precursor.game.promises import Conflict, Due, Outlook, clause_outlook, clause_span, conflicts
 from precursor.game.statements import statement_refusal
 
+from .conditions import COMPARISONS as COMPARISONS
+from .conditions import condition_now as condition_now
+from .conditions import condition_words as condition_words
+from .conditions import known_values as known_values
+from .conditions import only_if as only_if
 from .render import (
     FRAMING_WORDS,
     TEAM_NAMES,
@@ -155,20 +159,6 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     return text
 
 
-# a clause's condition as the composer writes it: an indicator, a comparison, a number
-COMPARISONS = [("below", "<"), ("at most", "<="), ("at least", ">="), ("above", ">")]
-_WORDS = {op: words for words, op in COMPARISONS}
-
-
-def condition_words(rb: Rulebook, condition: str) -> str:
-    """A condition read aloud: ``mx.st < 60`` is "Mexican sovereignty tension below 60"; a condition
-    written otherwise (a counter keeps its original's) is shown as it stands."""
-    parts = condition.split()
-    if len(parts) == 3 and parts[0] in rb.indicators and parts[1] in _WORDS:
-        return f"{rb.indicators[parts[0]].name} {_WORDS[parts[1]]} {parts[2]}"
-    return condition
-
-
 def condition_of(indicator: str, op: str, value: str) -> str:
     """The condition a clause carries, from the composer's three fields; a ValueError says what is
     wrong (the number), in words."""
@@ -192,15 +182,6 @@ def played_once(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
         ev.get("type") == "order_executed" and ev.get("lever") == lever and ev.get("team", actor) == actor
         for ev in model.results
     )
-
-
-def known_values(model: LiveGame) -> dict[str, Any]:
-    """The values this team sees exactly (an estimate or a lagged figure is not what a rule reads)."""
-    return {
-        str(i["id"]): i["value"]
-        for i in model.view.get("indicators") or []
-        if not i.get("estimate") and not i.get("lag") and "value" in i
-    }
 
 
 def last_turn(model: LiveGame) -> int | None:
@@ -254,29 +235,6 @@ def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[boo
     promising nothing new."""
     found = outlook(model, rb, clause)
     return found.keep, found.why
-
-
-def only_if(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
-    """For a clause under a condition, the words that say its verdict holds only when the condition
-    does ("" without one). A clause is due only in the turns its condition holds (the compliance step
-    skips it otherwise), so "cannot keep it" read flatly told a student the deal would break whatever
-    happened; where this team can read the condition's value now, whether it holds now."""
-    cond = str(clause.get("condition") or "")
-    if not cond:
-        return ""
-    words = f"only if {condition_words(rb, cond)}"
-    holds = condition_now(model, rb, cond)
-    if holds is None:
-        return words
-    return words + (" (it holds now)" if holds else " (it does not hold now, so nothing is due now)")
-
-
-def condition_now(model: LiveGame, rb: Rulebook, condition: str) -> bool | None:
-    """Whether a clause's condition holds on the values this team sees exactly (None: it cannot tell)."""
-    try:
-        return bool(compile_expr(condition, rb.symbols, "bool")(known_values(model)))
-    except Exception:  # a value this team does not see exactly, or a condition it cannot read
-        return None
 
 
 def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[Conflict]:
