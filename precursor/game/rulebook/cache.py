@@ -93,12 +93,13 @@ def _entry(folder: Path, k: str) -> Path:
     return folder / "yaml" / f"{k}.marshal"
 
 
-def lookup(raw: bytes, name: str) -> Doc | None:
-    """The kept parse of a file's bytes, as a Doc named ``name``; None on a miss or a bad entry."""
+def lookup(raw: bytes, name: str, k: str | None = None) -> Doc | None:
+    """The kept parse of a file's bytes, as a Doc named ``name``; None on a miss or a bad entry. ``k``
+    is ``key(raw)`` when the caller has it."""
     where = folder()
     if where is None:
         return None
-    k = key(raw)
+    k = key(raw) if k is None else k
     try:
         blob = _entry(where, k).read_bytes()
         entry = marshal.loads(blob)
@@ -119,12 +120,12 @@ def _well_formed(entry: Any, k: str) -> bool:
     )
 
 
-def store(raw: bytes, data: Any, lines: dict[Path_, int]) -> None:
+def store(raw: bytes, data: Any, lines: dict[Path_, int], k: str | None = None) -> None:
     """Keep a fresh parse of ``raw``; silently nothing when it cannot be kept."""
     where = folder()
     if where is None:
         return
-    k = key(raw)
+    k = key(raw) if k is None else k
     try:
         blob = marshal.dumps((FORMAT, k, data, lines))
     except ValueError:  # a value marshal cannot store (a YAML timestamp): parse this file each time
@@ -302,17 +303,15 @@ def _trees_salt() -> bytes:
     return _TREES_SALT[0]
 
 
-def trees_key(raws: Iterable[bytes]) -> str | None:
-    """The entry of the trees a load of these files parses: one key for the whole set of files, so an
-    edit to any of them (or a file added or left out) starts a new entry. None when the expression
-    language's source cannot be read (an entry could then outlive a change to the parser)."""
+def trees_key(keys: Iterable[str]) -> str | None:
+    """The entry of the trees a load of these files parses, from each file's ``key``: one entry for the
+    whole set of files, so an edit to any of them (or a file added or left out) starts a new one. None
+    when the expression language's source cannot be read (an entry could then outlive a change to the
+    parser)."""
     salt = _trees_salt()
     if not salt:
         return None
-    h = hashlib.sha256(salt)
-    for digest in sorted(hashlib.sha256(raw).digest() for raw in raws):
-        h.update(digest)
-    return h.hexdigest()
+    return hashlib.sha256(salt + "\0".join(sorted(keys)).encode()).hexdigest()
 
 
 def _trees_entry(folder: Path, k: str) -> Path:
@@ -357,7 +356,7 @@ def _tree_classes() -> dict[str, type[Any]]:
 
 
 @contextlib.contextmanager
-def kept_trees(raws: Iterable[bytes]) -> Iterator[None]:
+def kept_trees(keys: Iterable[str]) -> Iterator[None]:
     """Around a rulebook's compilation: the trees of its expressions as an earlier load of the same
     files kept them, put where the parser finds them first (``expr.PARSED``); after a load that had
     none kept, its trees are kept. An entry that cannot be read, does not match its key or holds
@@ -365,7 +364,7 @@ def kept_trees(raws: Iterable[bytes]) -> Iterator[None]:
     from precursor.game import expr
 
     where = folder()
-    k = None if where is None else trees_key(raws)
+    k = None if where is None else trees_key(keys)
     if where is None or k is None:
         yield
         return

@@ -54,20 +54,20 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
         else:
             files.append(p)
     given_kinds: Kinds = {}
-    raws: list[bytes] = []  # every file read: the key of the expression trees kept for them
+    keys: list[str] = []  # every file's cache key: together, the key of the expression trees kept
     for p in files:
         try:
-            d = _read_given(p, raws)
+            d = _read_given(p, keys)
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
             continue
         given_kinds.setdefault(classify(d), []).append(d)
-    _add_builtin(ctx, given_kinds, {p.resolve() for p in files}, add_scenarios, raws)
+    _add_builtin(ctx, given_kinds, {p.resolve() for p in files}, add_scenarios, keys)
     for d in given_kinds.get("unknown", []):
         ctx.add(
             d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')"
         )
-    with cache.kept_trees(raws):
+    with cache.kept_trees(keys):
         applied = _overridden(ctx, given_kinds)
         rb = build(ctx, given_kinds)
     if ctx.problems or rb is None:
@@ -101,7 +101,7 @@ def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
 
 
 def _add_builtin(
-    ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scenarios: bool, raws: list[bytes]
+    ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scenarios: bool, keys: list[str]
 ) -> None:
     """Adds to ``given_kinds`` every built-in file that the given files do not replace."""
     user_kinds = {k: list(v) for k, v in given_kinds.items()}
@@ -111,7 +111,7 @@ def _add_builtin(
         if p.resolve() in given_names:
             continue
         try:
-            d = _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), raws)
+            d = _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), keys)
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
             continue
@@ -134,24 +134,27 @@ def _scenario_id(doc: Doc) -> object:
     return body.get("id") if isinstance(body, dict) else None
 
 
-def _read_given(p: Path, raws: list[bytes]) -> Doc:
+def _read_given(p: Path, keys: list[str]) -> Doc:
     """A file named by the user, shown in problems as they would name it: relative to where they are."""
     root = Path.cwd()
-    return _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), raws)
+    return _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), keys)
 
 
-def _read(p: Path, display: str, raws: list[bytes]) -> Doc:
-    """One file parsed, or its parse as kept by an earlier process (rulebook/cache.py); its bytes are
-    added to ``raws``."""
+def _read(p: Path, display: str, keys: list[str]) -> Doc:
+    """One file parsed, or its parse as kept by an earlier process (rulebook/cache.py); its cache key
+    is added to ``keys`` (with no cache folder, there are no keys)."""
     try:
         raw = p.read_bytes()
     except OSError:
         return read_yaml(p, display)  # which says what is wrong with it
-    raws.append(raw)
-    doc = cache.lookup(raw, display)
+    k = None
+    if cache.folder() is not None:
+        k = cache.key(raw)
+        keys.append(k)
+    doc = cache.lookup(raw, display, k)
     if doc is None:
         doc = read_yaml_text(decode(raw), display)
-        cache.store(raw, doc.data, doc.lines)  # now: overrides change the data later
+        cache.store(raw, doc.data, doc.lines, k)  # now: overrides change the data later
     return doc
 
 
