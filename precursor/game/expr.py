@@ -485,9 +485,22 @@ class _Parser:
             raise self.error(f"expected ',' or ')' but found {_describe(tok)}", tok.col)
 
 
+_PARSED_LIMIT: Final = 10_000
+PARSED: Final[dict[str, Node]] = {}
+"""Trees already parsed, by text. Trees are immutable, so one can serve every expression of that text;
+a rulebook's load fills this from the trees an earlier process kept (precursor/game/rulebook/cache.py),
+since parsing is two thirds of what compiling a rulebook's expressions costs."""
+
+
 def parse(text: str) -> Node:
     """Syntax only, so tools can inspect rule text (e.g. list the names it reads) without a symbol table."""
-    return _Parser(text).top()
+    tree = PARSED.get(text)
+    if tree is None:
+        tree = _Parser(text).top()
+        if len(PARSED) >= _PARSED_LIMIT:  # conditions written during play must not grow it forever
+            PARSED.clear()
+        PARSED[text] = tree
+    return tree
 
 
 # ------------------------------------------------------------------ symbols and type checking

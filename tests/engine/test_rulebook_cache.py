@@ -253,3 +253,101 @@ def test_a_process_with_a_warm_cache_builds_no_validator(folder: Path) -> None:
         [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ expression trees
+
+
+@pytest.fixture
+def trees(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[int, int]]]:
+    """For each load's compilation: how many trees the parser held when it began, and how many it had
+    to parse (texts new to it, or held as other objects afterwards). The parser's memo starts empty."""
+    from precursor.game import expr
+
+    seen: list[tuple[int, int]] = []
+    real = loading.build
+
+    def watched(ctx: Any, kinds: Any) -> Any:
+        before = dict(expr.PARSED)
+        result = real(ctx, kinds)
+        parsed = sum(1 for t, n in expr.PARSED.items() if before.get(t) is not n)
+        seen.append((len(before), parsed))
+        return result
+
+    monkeypatch.setattr(loading, "build", watched)
+    expr.PARSED.clear()
+    yield seen
+    expr.PARSED.clear()
+
+
+def test_a_warm_load_parses_no_expression_and_plays_the_same(
+    folder: Path, trees: list[tuple[int, int]]
+) -> None:
+    from precursor.game import expr
+
+    cold = load()
+    assert trees[0][0] == 0 and trees[0][1] > 500  # the shipped rules hold some 550 distinct texts
+    assert len(entries(folder, "trees")) == 1
+    expr.PARSED.clear()  # as in a new process
+    warm = load()
+    assert trees[1] == (trees[0][1], 0)
+    same(cold, warm)
+
+
+def test_an_edited_rule_file_has_its_own_trees(
+    folder: Path, trees: list[tuple[int, int]], tmp_path: Path
+) -> None:
+    """The trees are kept per set of files: an edit to a rule file reads none of the shipped files'
+    entry, and its changed expression is parsed, not taken from the entry of the file before the edit."""
+    from precursor.game import expr
+
+    src = loading.rules_dir() / "scoring.yaml"
+    text = src.read_text(encoding="utf-8")
+    old = "else 10 - (mean.mx.st - 20) / 3"
+    assert old in text
+    mine = tmp_path / "scoring.yaml"
+    mine.write_text(text.replace(old, "else 10 - (mean.mx.st - 21) / 3"), encoding="utf-8")
+    shipped = load()
+    for edit in (old.replace("20", "21"), old.replace("20", "22")):
+        mine.write_text(text.replace(old, edit), encoding="utf-8")
+        expr.PARSED.clear()
+        edited = load([mine])
+        assert trees[-1][0] == 0 and trees[-1][1] > 500  # nothing kept for this set of files yet
+        assert f"if flag.hrl_count > 0 then -10 {edit}" in expr.PARSED
+        assert f"if flag.hrl_count > 0 then -10 {old}" not in expr.PARSED
+        assert edited.fingerprint != shipped.fingerprint
+    assert len(entries(folder, "trees")) == 3
+    expr.PARSED.clear()
+    load([mine])  # the last edit again: its trees were kept
+    assert trees[-1][1] == 0
+
+
+def test_a_bad_trees_entry_is_ignored_and_written_again(folder: Path, trees: list[tuple[int, int]]) -> None:
+    import marshal
+
+    from precursor.game import expr
+    from precursor.game.rulebook import cache
+
+    cold = load()
+    (path,) = sorted((folder / "trees").glob("*.marshal"))
+    good = path.read_bytes()
+    k = path.name.removesuffix(".marshal")
+    kept = marshal.loads(good)[2]
+    text = next(iter(kept))
+    bad = [
+        b"\x00not marshal at all",
+        good[: len(good) // 2],  # cut short
+        b"",
+        marshal.dumps((cache.TREES_FORMAT, "0" * 64, kept)),  # another key's entry
+        marshal.dumps((cache.TREES_FORMAT, k, {text: ("?", 1, 2)})),  # not a tree
+        marshal.dumps((cache.TREES_FORMAT, k, {text: ("B", "+", ("n", 1, 1))})),  # a tree cut short
+        marshal.dumps((cache.TREES_FORMAT, k, [text])),  # not a table of trees
+    ]
+    for blob in bad:
+        path.write_bytes(blob)
+        expr.PARSED.clear()
+        again = load()
+        assert trees[-1] == (0, trees[0][1])  # parsed it all, as without the entry
+        assert path.read_bytes() == good  # rewritten whole
+        assert again.fingerprint == cold.fingerprint
+    same(cold, again)

@@ -371,11 +371,17 @@ def _by_utility(picks: _Picks) -> None:
         if best is not None and best[0] > 0.05:
             scored.append((best[0], lid, best[1], best[2], best[3]))
     scored.sort(key=lambda s: (-s[0], s[1]))
+    chosen = picks.chosen
     for u, lid, params, vis, cost in scored:
-        if len(picks.chosen) >= picks.limit:
+        if len(chosen) >= picks.limit:
             break
-        _, why = order_utility(bot, env, bot.rb.levers[lid], params, vis == "public", cost, explain=True)
-        picks.take(lid, params, vis, f"utility {u:+.2f} ({', '.join(why)})")
+        # the reason is worked out only for an order taken (a sixth of them are not: capital, seat
+        # limits); taking reads nothing the reason reads, and the environment is left as it was
+        if picks.take(lid, params, vis, ""):
+            lever = bot.rb.levers[lid]
+            _, why = order_utility(bot, env, lever, params, vis == "public", cost, explain=True)
+            order, paid, _ = chosen[-1]
+            chosen[-1] = (order, paid, f"utility {u:+.2f} ({', '.join(why)})")
 
 
 def _best(
@@ -420,8 +426,9 @@ def _cost(
         env[f"param.{k}"] = v
     env["act.public"] = public
     try:
-        if not all(cond.fn(env) for cond, _ in lever.preconditions):
-            return None
+        for cond, _ in lever.preconditions:  # a loop, not all() over a generator: called per choice
+            if not cond.fn(env):
+                return None
         return 0.0 if free else max(0.0, float(lever.cost.fn(env)))
     finally:
         for k in params:

@@ -13,8 +13,14 @@ needs the models' validators, and building those was a third of importing ``prec
 the models build them only when first used (``defer_build``), so a process whose files are all kept
 builds none. Models are written as plain values (each one its class's name, its fields and which of
 them the file gave) and rebuilt only as classes of ``precursor.game.schema``, without validating
-again. The compiled expressions are closures, which cannot be stored at all; everything above the
-models is rebuilt as before.
+again.
+
+The compiled expressions are closures, which cannot be stored at all (and in the compiled build,
+neither can any object of the engine's classes). What can be is their syntax trees, as nested tuples:
+parsing is two thirds of compiling a rulebook's ~1,300 expressions. They are kept per set of rule
+files (``trees``), under a key made of every file's bytes and the expression language's source, and
+handed to the parser before the rulebook is compiled; type checks and closures are made as before, so
+an expression compiles, and fails, exactly as without the cache.
 
 The cache is a convenience and never an error: an entry that cannot be read, does not match its key or
 is not what a parse returns is ignored and written again; a folder that cannot be created or written
@@ -32,7 +38,7 @@ import contextlib
 import hashlib
 import marshal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +93,13 @@ def _entry(folder: Path, k: str) -> Path:
     return folder / "yaml" / f"{k}.marshal"
 
 
-def lookup(raw: bytes, name: str) -> Doc | None:
-    """The kept parse of a file's bytes, as a Doc named ``name``; None on a miss or a bad entry."""
+def lookup(raw: bytes, name: str, k: str | None = None) -> Doc | None:
+    """The kept parse of a file's bytes, as a Doc named ``name``; None on a miss or a bad entry. ``k``
+    is ``key(raw)`` when the caller has it."""
     where = folder()
     if where is None:
         return None
-    k = key(raw)
+    k = key(raw) if k is None else k
     try:
         blob = _entry(where, k).read_bytes()
         entry = marshal.loads(blob)
@@ -113,12 +120,12 @@ def _well_formed(entry: Any, k: str) -> bool:
     )
 
 
-def store(raw: bytes, data: Any, lines: dict[Path_, int]) -> None:
+def store(raw: bytes, data: Any, lines: dict[Path_, int], k: str | None = None) -> None:
     """Keep a fresh parse of ``raw``; silently nothing when it cannot be kept."""
     where = folder()
     if where is None:
         return
-    k = key(raw)
+    k = key(raw) if k is None else k
     try:
         blob = marshal.dumps((FORMAT, k, data, lines))
     except ValueError:  # a value marshal cannot store (a YAML timestamp): parse this file each time
@@ -280,3 +287,105 @@ def validated(data: Any, model: type[Any], validate: Callable[[], Any]) -> Any:
         return result
     _write(path, blob)
     return result
+
+
+# ------------------------------------------------------------------ expression trees
+
+TREES_FORMAT = "precursor-trees-1"
+_TREES_SALT: list[bytes] = []  # the same for the kept trees: the expression language's source
+
+
+def _trees_salt() -> bytes:
+    if not _TREES_SALT:
+        from precursor.game import expr
+
+        _TREES_SALT.append(_code_salt(TREES_FORMAT, expr.__file__, need_source=True))
+    return _TREES_SALT[0]
+
+
+def trees_key(keys: Iterable[str]) -> str | None:
+    """The entry of the trees a load of these files parses, from each file's ``key``: one entry for the
+    whole set of files, so an edit to any of them (or a file added or left out) starts a new one. None
+    when the expression language's source cannot be read (an entry could then outlive a change to the
+    parser)."""
+    salt = _trees_salt()
+    if not salt:
+        return None
+    return hashlib.sha256(salt + "\0".join(sorted(keys)).encode()).hexdigest()
+
+
+def _trees_entry(folder: Path, k: str) -> Path:
+    return folder / "trees" / f"{k}.marshal"
+
+
+def _tree_tuple(node: Any, classes: dict[type[Any], str]) -> tuple[Any, ...]:
+    """A tree as nested tuples: its class's tag, then its fields in order, subtrees encoded alike."""
+    out: list[Any] = [classes[type(node)]]
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if name in ("operand", "left", "right", "cond", "then", "orelse"):
+            value = _tree_tuple(value, classes)
+        elif name == "args":
+            value = tuple(_tree_tuple(a, classes) for a in value)
+        out.append(value)
+    return tuple(out)
+
+
+def _tree(value: Any, by_tag: dict[str, type[Any]]) -> Any:
+    """The tree of ``_tree_tuple``'s tuple; raises (KeyError, TypeError, IndexError) on anything else."""
+    cls = by_tag[value[0]]
+    tag = value[0]
+    if tag in ("n", "b", "s", "m"):
+        return cls(value[1], value[2])
+    if tag == "u":
+        return cls(value[1], _tree(value[2], by_tag), value[3])
+    if tag == "B":
+        return cls(value[1], _tree(value[2], by_tag), _tree(value[3], by_tag), value[4])
+    if tag == "c":
+        return cls(*(_tree(v, by_tag) for v in value[1:4]), value[4])
+    return cls(value[1], tuple(_tree(a, by_tag) for a in value[2]), value[3])  # "C": a call
+
+
+def _tree_classes() -> dict[str, type[Any]]:
+    from precursor.game import expr as E
+
+    return {
+        "n": E.Num, "b": E.Bool, "s": E.Str, "m": E.Name,
+        "u": E.Unary, "B": E.Binary, "c": E.Cond, "C": E.Call,
+    }  # fmt: skip
+
+
+@contextlib.contextmanager
+def kept_trees(keys: Iterable[str]) -> Iterator[None]:
+    """Around a rulebook's compilation: the trees of its expressions as an earlier load of the same
+    files kept them, put where the parser finds them first (``expr.PARSED``); after a load that had
+    none kept, its trees are kept. An entry that cannot be read, does not match its key or holds
+    anything but trees is ignored, and written again after the load; nothing here raises."""
+    from precursor.game import expr
+
+    where = folder()
+    k = None if where is None else trees_key(keys)
+    if where is None or k is None:
+        yield
+        return
+    path = _trees_entry(where, k)
+    by_tag = _tree_classes()
+    try:
+        entry = marshal.loads(path.read_bytes())
+        if not (isinstance(entry, tuple) and len(entry) == 3 and entry[:2] == (TREES_FORMAT, k)):
+            raise ValueError(k)
+        found = {text: _tree(t, by_tag) for text, t in entry[2].items() if isinstance(text, str)}
+    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
+        found = None
+    if found is not None:
+        expr.PARSED.update(found)
+        yield
+        return
+    yield
+    classes = {cls: tag for tag, cls in by_tag.items()}
+    try:  # every tree the process holds: those this load asked for, whichever load parsed them first
+        trees = {t: _tree_tuple(n, classes) for t, n in expr.PARSED.items()}
+        blob = marshal.dumps((TREES_FORMAT, k, trees))
+    except (ValueError, KeyError):
+        return
+    _write(path, blob)

@@ -13,7 +13,6 @@ from precursor.game.rulebook import cache
 from precursor.game.rulebook.build import build
 from precursor.game.rulebook.context import Ctx, Kinds
 from precursor.game.rulebook.model import Rulebook
-from precursor.game.rulebook.overrides import apply_overrides
 
 # kinds of which the rulebook has one file: a user-supplied one replaces the built-in one
 SINGULAR = (
@@ -55,26 +54,38 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
         else:
             files.append(p)
     given_kinds: Kinds = {}
+    keys: list[str] = []  # every file's cache key: together, the key of the expression trees kept
     for p in files:
         try:
-            d = _read_given(p)
+            d = _read_given(p, keys)
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
             continue
         given_kinds.setdefault(classify(d), []).append(d)
-    _add_builtin(ctx, given_kinds, {p.resolve() for p in files}, add_scenarios)
+    _add_builtin(ctx, given_kinds, {p.resolve() for p in files}, add_scenarios, keys)
     for d in given_kinds.get("unknown", []):
         ctx.add(
             d, (), "not a rule or scenario file (expected a top-level key such as 'levers' or 'scenario')"
         )
-    applied = apply_overrides(ctx, given_kinds)
-    rb = build(ctx, given_kinds)
+    with cache.kept_trees(keys):
+        applied = _overridden(ctx, given_kinds)
+        rb = build(ctx, given_kinds)
     if ctx.problems or rb is None:
         raise RulebookError(ctx.problems)
     rb.files = sorted({d.file for ds in given_kinds.values() for d in ds})
     rb.overrides = applied
     _fingerprint(rb, given_kinds)
     return rb
+
+
+def _overridden(ctx: Ctx, kinds: Kinds) -> list[str]:
+    """Applies the override files among ``kinds``; the overrides' module is imported only when there
+    are some, since most commands load none (a one-game command's start-up is counted in ms)."""
+    if not kinds.get("overrides"):
+        return []
+    from precursor.game.rulebook.overrides import apply_overrides
+
+    return apply_overrides(ctx, kinds)
 
 
 def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
@@ -89,7 +100,9 @@ def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
         sc.fingerprint = fingerprint(by_file.get(sc.file))
 
 
-def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scenarios: bool) -> None:
+def _add_builtin(
+    ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scenarios: bool, keys: list[str]
+) -> None:
     """Adds to ``given_kinds`` every built-in file that the given files do not replace."""
     user_kinds = {k: list(v) for k, v in given_kinds.items()}
     user_ids = {_scenario_id(d) for d in user_kinds.get("scenario", [])}
@@ -98,7 +111,7 @@ def _add_builtin(ctx: Ctx, given_kinds: Kinds, given_names: set[Path], add_scena
         if p.resolve() in given_names:
             continue
         try:
-            d = _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
+            d = _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), keys)
         except RulebookError as exc:
             ctx.problems.extend(exc.problems)
             continue
@@ -121,22 +134,27 @@ def _scenario_id(doc: Doc) -> object:
     return body.get("id") if isinstance(body, dict) else None
 
 
-def _read_given(p: Path) -> Doc:
+def _read_given(p: Path, keys: list[str]) -> Doc:
     """A file named by the user, shown in problems as they would name it: relative to where they are."""
     root = Path.cwd()
-    return _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p))
+    return _read(p, str(p.relative_to(root)) if p.is_relative_to(root) else str(p), keys)
 
 
-def _read(p: Path, display: str) -> Doc:
-    """One file parsed, or its parse as kept by an earlier process (rulebook/cache.py)."""
+def _read(p: Path, display: str, keys: list[str]) -> Doc:
+    """One file parsed, or its parse as kept by an earlier process (rulebook/cache.py); its cache key
+    is added to ``keys`` (with no cache folder, there are no keys)."""
     try:
         raw = p.read_bytes()
     except OSError:
         return read_yaml(p, display)  # which says what is wrong with it
-    doc = cache.lookup(raw, display)
+    k = None
+    if cache.folder() is not None:
+        k = cache.key(raw)
+        keys.append(k)
+    doc = cache.lookup(raw, display, k)
     if doc is None:
         doc = read_yaml_text(decode(raw), display)
-        cache.store(raw, doc.data, doc.lines)  # now: overrides change the data later
+        cache.store(raw, doc.data, doc.lines, k)  # now: overrides change the data later
     return doc
 
 
