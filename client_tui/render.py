@@ -493,16 +493,21 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
 # ---------------------------------------------------------------------- parameters in words
 
 
-def param_name(pid: str) -> str:
-    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
-    return pid.replace("_", " ")
+def param_name(pid: str, lv: CLever | None = None) -> str:
+    """A parameter's short name beside its value: the rules' label ("spent on") when they give one, else
+    the id in words (``max_personnel`` reads "max personnel")."""
+    p = lv.params.get(pid) if lv is not None else None
+    return p.label if p is not None and p.label else pid.replace("_", " ")
 
 
 def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
-    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
-    without its underscores."""
+    """A parameter's value in words: a choice as the rules word it ("social programmes", never the
+    engine's ``social``), a team by its name, a trilateral module by its id and name ("T1, Chemical
+    notification …": the name has brackets of its own)."""
     p = lv.params.get(pid) if lv is not None else None
     if isinstance(v, str) and p is not None and p.type == "choice":
+        if v in p.choice_labels:
+            return p.choice_labels[v]
         if set(p.choices) <= set(TEAM_NAMES):
             return team_name(rb, v)
         if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
@@ -519,16 +524,18 @@ def value_words(v: Any) -> str:
 
 
 def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
-    """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
+    """An order's or a clause's parameters as a player reads them, "$100M steps: 1, spent on: social
+    programmes": the one wording of the results, the orders tab, the proposals and the composer. With
+    ``changed_only``, only the values that differ from the default."""
     lv = rb.levers.get(lever)
     if lv is None:
-        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)}: {value_words(v)}" for k, v in params.items())
     out = []
     for pid, p in lv.params.items():
         v = params.get(pid, p.default)
         if changed_only and v == p.default:
             continue
-        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
+        out.append(f"{param_name(pid, lv)}: {choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
 
 
@@ -539,7 +546,7 @@ def _code(rb: Rulebook | None, lever: str) -> str:
 def _params_words(rb: Rulebook | None, lever: str, params: dict[str, Any]) -> str:
     """An order's parameters as the orders tab words them (one wording for both)."""
     if rb is None or not params:
-        return ", ".join(f"{k.replace('_', ' ')} {figure(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)}: {figure(v)}" for k, v in params.items())
     return params_words(rb, lever, params)
 
 

@@ -235,7 +235,7 @@ def test_a_rules_prose_and_inputs_name_levers_and_values_not_engine_keys() -> No
     }
     assert "framed as shared responsibility)" in result_text(force, rb)
     order = {"type": "order_executed", "team": "us", "lever": "us_tariff", "params": {"target": "ca"}}
-    assert "(target Canada, rate 25, mode threat)" in result_text(order, rb)
+    assert "(on goods of: Canada, rate in %: 25, tariff: threatened)" in result_text(order, rb)
 
 
 async def test_the_parameters_form_says_what_each_parameter_sets_and_its_choices_in_words(url: str) -> None:
@@ -259,7 +259,8 @@ async def test_the_parameters_form_says_what_each_parameter_sets_and_its_choices
         assert [label for label, _ in target._options] == ["Mexico", "Canada", "China"]
         target.value = "cn"
         await pilot.pause()
-        assert "ok: target China, rate 25, mode threat" in str(form.query_one("#param-cost", Static).render())
+        cost = str(form.query_one("#param-cost", Static).render())
+        assert "ok: on goods of: China, rate in %: 25, tariff: threatened" in cost
 
 
 def test_an_agreements_parties_are_named_not_listed_by_id() -> None:
@@ -373,7 +374,7 @@ def test_a_signed_agreement_says_which_who_signed_and_who_does_what_not_the_engi
     text = result_text(ev, rb)
     assert text.startswith("[agreement] A1-CA-1 signed by United States, Mexico and Canada (public)"), text
     assert "Canada commits to CA-ISSL (" in text and "turns 1–2" in text
-    assert "module T1" in text and "trilateral modules: T1 (Chemical notification" in text
+    assert "module: T1, Chemical" in text and "trilateral modules: T1 (Chemical notification" in text
     assert "agreement:" not in text and "has signed" not in text and "agreements " not in text
 
 
