@@ -5,6 +5,7 @@ columns."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ TAGS = {
     "fact": "fact",
 }
 TURN_HEAD = "══ turn "  # each turn's heading starts so; the tab opens at the last one
+PRIVATE = "(a private free action)"  # its title, until the outcome names it
 HANG = 2  # a wrapped line goes on this much further in than the line it continues
 
 
@@ -91,12 +93,17 @@ def _clause_verdict(ev: dict[str, Any], rb: Rulebook | None, team: str) -> str:
     return f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
 
 
-def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str:
-    """A free action's outcome in words: whose, its title, the band and chance, the roll, whether it
-    worked, the values by name before → after, and the reason (the argument and the ruling quoted)."""
-    from ..white_cell import resolution_words
+def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str, argument: str = "") -> str:
+    """A free action's outcome in words: whose, its title, who ruled and how likely, the draw, whether
+    it worked, the values by name before → after, the argument and the ruling's reason in words (the
+    engine's reason repeats the head and speaks of a "white cell score")."""
+    from ..white_cell import resolution_words, ruling_words
 
     team = terms.team_name(rb, str(ev["team"])) if ev.get("team") else ""
+    said = str(ev.get("reason") or "")
+    named = re.search(r'free action "(.*?)" (?:succeeds|fails): ', said)
+    if named and title in ("", str(ev.get("free_action") or ""), PRIVATE):  # a private one, now known
+        title = named[1]
     lines = [f"[free action] {team} {title}: " + (resolution_words(rb, ev) if rb is not None else "")]
     nums = render.changes_text(ev, rb)
     # a value the team sees only as an estimate moves without its number: named, so "it worked" is
@@ -105,10 +112,16 @@ def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str
     if hidden:
         nums.append("also moved (not reported to you exactly): " + ", ".join(hidden))
     lines.append("    " + ("; ".join(nums) if nums else "nothing changed"))
-    if ev.get("reason"):
+    if not argument:  # the engine quotes it in its reason: 'Argued: "…" Ruling: …'
+        found = re.search(r'Argued: "(.*)" Ruling: ', said)
+        argument = found[1] if found else ""
+    ruling = ruling_words(ev)
+    if argument:
+        lines.append(f"    argued: {argument}")
+    if ruling:
+        lines.append(f"    the ruling: {ruling}")
+    elif ev.get("reason"):
         lines.append(f"    why: {ev['reason']}")
-    if ev.get("ruling_reason") and str(ev["ruling_reason"]) not in str(ev.get("reason") or ""):
-        lines.append(f"    the ruling: {ev['ruling_reason']}")
     return "\n".join(lines)
 
 
@@ -120,7 +133,8 @@ def result_text(
     t = ev["type"]
     if t == "free_action_resolved":
         fa = (titles or {}).get(str(ev.get("free_action", ""))) or {}
-        return free_action_card(ev, rb, str(fa.get("title") or ev.get("title") or "(a private free action)"))
+        title = str(fa.get("title") or ev.get("title") or PRIVATE)
+        return free_action_card(ev, rb, title, str(fa.get("argument") or ""))
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]

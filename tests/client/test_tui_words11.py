@@ -5,11 +5,17 @@ ways."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
+from live_server import running_server
 from pydantic import ValidationError
+from test_tui_support import check_line, close_cards, modal, new_game, seat_app, until_online
+from textual.widgets import Input, Select
 
 from client_tui import render, terms
 from client_tui.panes.results import result_text
+from client_tui.white_cell import FreeActionScreen
 from precursor.game import schema as S
 from precursor.game.rulebook import default_rulebook
 
@@ -54,3 +60,80 @@ def test_an_orders_parameters_read_label_colon_value_in_the_results_proposals_an
 def test_a_choice_label_for_a_value_that_is_not_a_choice_is_refused_at_load() -> None:
     with pytest.raises(ValidationError, match="not among the choices"):
         S.Param(id="kind", type="choice", choices=["hard", "social"], choice_labels={"sofical": "social"})
+
+
+# ---------------------------------------------------------------------- 2 and 5 the free action's words
+
+
+RESOLVED = {
+    "type": "free_action_resolved",
+    "free_action": "fa.4.cn",
+    "turn": 4,
+    "team": "cn",
+    "rule": "white_cell",
+    "reason": (
+        'China\'s free action "Quiet hotline" succeeds: ruled very likely by the white cell, a 90% chance;'
+        ' the roll was 35 in 100. Argued: "our customs already share lists" Ruling: white cell score'
+        " +1.50: Trust between the US and China up (small): within the team's means (CN-DIRECTIVE);"
+        " 0 against, 0 for; names no mechanic"
+    ),
+    "changes": {"trust.us_cn": 21.0},
+    "before": {"trust.us_cn": 20.0},
+    "ruled_by": "white_cell",
+    "band": "very_likely",
+    "probability": 0.9,
+    "roll": 0.35,
+    "success": True,
+    "cost": 1.0,
+    "effects": [],
+    "ruling_reason": (
+        "white cell score +1.50: Trust between the US and China up (small): within the team's means"
+        " (CN-DIRECTIVE); 0 against, 0 for; names no mechanic"
+    ),
+}
+
+
+def test_a_free_actions_outcome_says_who_ruled_the_draw_against_the_chance_and_the_ruling_in_words() -> None:
+    rb = default_rulebook()
+    card = result_text(RESOLVED, rb, {"fa.4.cn": {"title": "Quiet hotline"}})
+    assert "ruled very likely by the computer adjudicator" in card
+    assert "it works on a draw under 90 in 100, and the draw was 35" in card
+    assert "it worked; it cost 1 PC" in card
+    assert "argued: our customs already share lists" in card
+    assert "the computer adjudicator's score +1.5 (the higher, the likelier the band)" in card
+    assert "teams arguing against 0, for 0" in card
+    assert "the argument names no lever or indicator" in card
+    for jargon in ("white cell", "rolled", "names no mechanic", "white_cell"):
+        assert jargon not in card, jargon
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_the_free_action_form_prices_each_size_before_a_claim_and_says_the_computer_rules_in_solo_play(
+    url: str,
+) -> None:
+    """A student in solo play read "costs 0 PC" (nothing claimed yet) and "the facilitator rules on it",
+    then paid 1 PC and met no facilitator."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["loose-talk"].model.personas)
+    bots = {t: p for t, p in personas.items() if t != "cn"}
+    g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk", bots=bots)
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("f")
+        fa = await modal(pilot, FreeActionScreen)
+        await pilot.pause()
+        check = check_line(fa)
+        assert "each claim costs 1 PC small, 1.5 PC medium, 2 PC large, charged when it is ruled" in check
+        assert "costs 0 PC" not in check
+        assert "Ruled by the other teams' vote" in check and "facilitator" not in check
+        fa.query_one("#fa-vis", Select).value = "private"
+        await pilot.pause()
+        assert "Ruled by the computer adjudicator" in check_line(fa)
+        assert "facilitator" not in str(fa.query_one("#fa-arg", Input).placeholder)
