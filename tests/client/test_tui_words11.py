@@ -137,3 +137,19 @@ async def test_the_free_action_form_prices_each_size_before_a_claim_and_says_the
         await pilot.pause()
         assert "Ruled by the computer adjudicator" in check_line(fa)
         assert "facilitator" not in str(fa.query_one("#fa-arg", Input).placeholder)
+
+
+def test_names_a_student_reads_carry_no_engine_jargon_and_alike_things_read_alike() -> None:
+    """Found in s10: "Goading tokens", "consent tokens", an AUMF legend with the value glued after it,
+    "blame or threats" for two pairs and "blame, threats" for the third, "the gate is open"."""
+    rb = default_rulebook()
+    names = {k: ind.name for k, ind in rb.indicators.items()}
+    assert not [n for n in names.values() if "token" in n.lower() or "goading" in n.lower()]
+    aumf = names["flag.aumf"]
+    assert "AUMF" in aumf and not aumf.rstrip().endswith("enacted") and "0 none" not in aumf
+    blame = {k: v for k, v in names.items() if k.startswith("flag.finger_")}
+    assert len(blame) >= 3
+    assert {v.split(" ", 1)[1] for v in blame.values()} == {"blame or threats (halves each turn)"}
+    decision = next(i for i in rb.scenarios["red-line"].model.injects if i.id == "e_decision_point")
+    assert "gate" not in decision.text and all("gate" not in str(e.reason) for e in decision.effects)
+    assert "gate" not in rb.levers["us_aumf"].description
