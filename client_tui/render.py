@@ -225,10 +225,12 @@ def gloss(rb: Rulebook | None, text: str) -> str:
     return codes.sub(named, text)
 
 
-def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
-    """An event's changes by name, before → after, both sides at one precision (``44.0 → 43.9``, never
-    ``44 → 43.9``) and a share as a percentage; a change that shows no difference is left out, and so
-    are a lever's play counters (every order moves them; the card says the order ran)."""
+def changes_text(ev: dict[str, Any], rb: Rulebook | None, seen: dict[str, Any] | None = None) -> list[str]:
+    """An event's changes by name, before → after, both sides at the indicator's one precision
+    (``44.0 → 43.9``, never ``44 → 43.9``) and a share as a percentage; a change that shows no
+    difference is left out, and so are a lever's play counters (every order moves them; the card says
+    the order ran). ``seen`` holds the values the log has shown so far this turn: a change that starts
+    elsewhere than the last one shown says what moved it in between."""
     out = []
     before = ev.get("before") or {}
     for k, v in (ev.get("changes") or {}).items():
@@ -236,12 +238,22 @@ def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
             continue
         unit = _unit(rb, k)
         b = before.get(k)
+        last = seen.get(k) if seen is not None else None
+        if seen is not None:
+            seen[k] = v
         if b is None:
             out.append(f"{key_name(rb, k)} = {_alone(v, unit)}")
             continue
         pair = _pair(b, v, unit)
-        if pair is not None:
-            out.append(f"{key_name(rb, k)} {pair[0]} → {pair[1]}")
+        if pair is None:
+            continue
+        line = f"{key_name(rb, k)} {pair[0]} → {pair[1]}"
+        moved = _pair(last, b, unit) if last is not None else None
+        if moved is not None:  # the same number twice ("91 → 93", then "91 → 93") read as one change
+            line += (
+                f" (it was {moved[0]} after the change above; changes not shown to you took it to {moved[1]})"
+            )
+        out.append(line)
     return out
 
 
@@ -270,9 +282,13 @@ def _places(x: float, places: int) -> str:
 
 
 def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
-    """An old and a new value written alike: whole numbers when both are whole or the unit counts
-    whole things (deaths a year), else the fewest decimals that show the difference (none for values
-    in the hundreds, else one or two); None when they read the same."""
+    """An old and a new value at the one precision the dashboard gives the indicator, so a log never
+    reads "91 → 93" in one card and "90.0 → 90.5" in the next: a unit of whole things (deaths a year,
+    turns) without decimals, a share as a percentage to a tenth, anything else to a tenth below 100
+    and whole from 100 up (the smaller side decides, so both sides match). Political capital (a
+    budget, not a dashboard row) and the engine's tallies are whole unless a side is not. None when
+    they read the same:
+    a change too small for the dashboard to show is not a change the log reports."""
     if not (_numeric(b) and _numeric(v)):
         old, new = figure(b), figure(v)
         return None if old == new else (old, new)
@@ -281,12 +297,12 @@ def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
     if max(abs(x), abs(y)) >= 100_000:
         old, new = number(x), number(y)
         return None if old == new else (old, new)
-    whole = unit in WHOLE_UNITS or (x.is_integer() and y.is_integer())
-    for places in (0,) if whole else (0, 1, 2) if min(abs(x), abs(y)) >= 100 else (1, 2):
-        old, new = _places(x, places), _places(y, places)
-        if old != new:
-            return old + mark, new + mark
-    return None
+    if unit in WHOLE_UNITS or (unit in ("PC", "") and x.is_integer() and y.is_integer()):
+        places = 0
+    else:
+        places = 0 if min(abs(x), abs(y)) >= 100 and not mark else 1
+    old, new = _places(x, places) + mark, _places(y, places) + mark
+    return None if old == new else (old, new)
 
 
 def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
@@ -437,7 +453,28 @@ def score_text(game: LiveGame) -> str:
     return "   ".join(parts) or "no score yet"
 
 
-def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
+#: the rule under which the engine opens a turn: it sets the calendar's windows and, in the same event,
+#: clears what counts one turn only (a meeting held this turn, tension added this turn)
+TURN_START_RULE = "c1.windows"
+
+
+def _turn_reset(ev: dict[str, Any], rb: Rulebook | None) -> tuple[dict[str, Any], list[str]]:
+    """The turn's opening event without its per-turn clearing, and the cleared values by name: under
+    the windows' rule "A trilateral meeting is held this turn yes → no" read as the calendar's doing."""
+    if ev.get("rule") != TURN_START_RULE:
+        return ev, []
+    ch = ev.get("changes") or {}
+    windows = {k: v for k, v in ch.items() if k.startswith("window.")}
+    before = ev.get("before") or {}
+    cleared = [
+        key_name(rb, k)
+        for k, v in ch.items()
+        if k not in windows and not k.startswith(_COUNTERS) and before.get(k, v) != v
+    ]
+    return {**ev, "changes": windows}, cleared
+
+
+def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any] | None = None) -> str:
     """One outcome with its reason, numbers and sources (the 'why did that happen' card); with the
     rulebook, values and sources go by name and a change that shows no difference is left out."""
     t = ev["type"]
@@ -474,11 +511,14 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         return "[score] final scores: " + (", ".join(totals) or "not shown to you")
     elif t == "game_over":
         return "══ GAME OVER ══"
-    nums = changes_text(ev, rb)
+    ev, resets = _turn_reset(ev, rb)
+    nums = changes_text(ev, rb, seen)
     hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
     out = f"[{t}] {head}: {gloss(rb, str(reason))}"
     if nums:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
+    if resets:
+        out += "\n    cleared for the new turn: " + "; ".join(resets)
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
     if t == "order_executed" and not nums and not hidden:

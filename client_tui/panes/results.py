@@ -88,8 +88,13 @@ def _clause_verdict(ev: dict[str, Any], rb: Rulebook | None, team: str) -> str:
     if rb is None or not team or lever not in rb.levers:
         return render.gloss(rb, str(ev.get("reason") or ""))
     lv = rb.levers[lever]
-    did = "played" if ev.get("met") else "did not play"
     where = f" in {ev['agreement']}" if ev.get("agreement") else ""
+    if ev.get("earlier"):  # nothing was played this turn: "played … as agreed" read as a new act
+        return (
+            f"{team} carried out {lv.code} ({lv.name}) in an earlier turn; it can be done once per game,"
+            f" so the clause{where} counts as kept"
+        )
+    did = "played" if ev.get("met") else "did not play"
     return f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
 
 
@@ -126,7 +131,10 @@ def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str, argume
 
 
 def result_text(
-    ev: dict[str, Any], rb: Rulebook | None, titles: dict[str, dict[str, Any]] | None = None
+    ev: dict[str, Any],
+    rb: Rulebook | None,
+    titles: dict[str, dict[str, Any]] | None = None,
+    seen: dict[str, Any] | None = None,
 ) -> str:
     """An outcome's card for the results tab: the why card with its head in words and no blank lines
     (the cards of a turn follow one another, order → rule → what it moved, each kept together)."""
@@ -139,7 +147,7 @@ def result_text(
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
     else:
-        card = render.why_card(ev, rb)
+        card = render.why_card(ev, rb, seen)
         lines = card.split("\n")
         words = _head(ev, rb)
         if words is not None and lines:
@@ -153,6 +161,7 @@ class ResultsLog(WrapLog):
         self.rb = rb
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
+        self._seen: dict[str, Any] = {}  # the values this turn's cards have shown, by key
         self._open_at_turn = False  # the tab was opened: show the latest turn from its heading
         # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
         self.free_actions: dict[str, dict[str, Any]] = {}
@@ -192,11 +201,14 @@ class ResultsLog(WrapLog):
         self._seq = seq
         if t == "effect" and "changes" in ev and not ev["changes"] and not ev.get("unreported"):
             return  # a rule that moved only values this team may not see: nothing to read here
+        turn = ev.get("turn")
+        if isinstance(turn, int) and turn > self._turn:
+            self._seen = {}  # the months between turns move values no card shows
         try:
-            card = result_text(ev, self.rb, self.free_actions)
+            card = result_text(ev, self.rb, self.free_actions, self._seen)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
-        turn = ev.get("turn")
+        self._seen.update(ev.get("changes") or {})  # an inject's, a free action's too
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
             self.write(f"{TURN_HEAD}{turn} ══")

@@ -153,3 +153,66 @@ def test_names_a_student_reads_carry_no_engine_jargon_and_alike_things_read_alik
     decision = next(i for i in rb.scenarios["red-line"].model.injects if i.id == "e_decision_point")
     assert "gate" not in decision.text and all("gate" not in str(e.reason) for e in decision.effects)
     assert "gate" not in rb.levers["us_aumf"].description
+
+
+# ---------------------------------------------------------------------- 3 numbers that agree
+
+
+def test_an_indicator_reads_at_one_precision_in_every_card_the_dashboards() -> None:
+    """Seen in one log: "Congressional hawk pressure 91 → 93" and "90.0 → 90.5", "US administration
+    approval 44.00 → 44.04" beside a dashboard showing 44.0."""
+    rb = default_rulebook()
+
+    def shown(key: str, b: float, a: float) -> list[str]:
+        return render.changes_text({"changes": {key: a}, "before": {key: b}}, rb)
+
+    hawks = rb.indicators["us.congress_pressure"].name
+    assert shown("us.congress_pressure", 91, 93) == [f"{hawks} 91.0 → 93.0"]
+    assert shown("us.congress_pressure", 90, 90.5) == [f"{hawks} 90.0 → 90.5"]
+    assert shown("us.approval", 44, 44.04) == []
+    assert shown("mx.pc", 10, 8) == [f"{rb.indicators['mx.pc'].name} 10 → 8"]
+
+
+def _results_log(scenario: str, seed: int, team: str) -> list[str]:
+    """The results tab's cards for one team over a whole bot game, as the tab builds them."""
+    from client_tui.panes.results import ResultsLog
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+    from precursor.game.views import redact
+
+    rb = default_rulebook()
+    personas = dict(rb.scenarios[scenario].model.personas)
+    game, _ = play(rb, scenario, seed, None, bots=BotDriver(rb, personas, seed))
+    log = ResultsLog(rb)
+    for seq, ev in enumerate(game.log, 1):
+        seen = redact(rb, ev, team)
+        if seen is not None:
+            log.add(seq, seen)
+    cards: list[str] = []
+    for line in log._texts:  # a card's lines after its head are set in
+        if line.startswith(" ") and cards:
+            cards[-1] += "\n" + line
+        else:
+            cards.append(line)
+    return cards
+
+
+def test_one_log_tells_a_change_once_and_says_what_moved_a_value_between_two_cards() -> None:
+    """Loose Talk, seed 0, turn 2, as Canada sees it: US-ARMS takes hawk pressure 88 → 90, a lagged
+    effect Canada is not shown takes it back to 88, and the hearings rule 88 → 90: the log read
+    "88 → 90" twice."""
+    cards = _results_log("loose-talk", 0, "ca")
+    hawks = [c for c in cards if "Congressional hawk pressure on the White House 88.0 → 90.0" in c]
+    assert len(hawks) == 2, hawks
+    assert "it was" not in hawks[0]
+    assert "(it was 90.0 after the change above; changes not shown to you took it to 88.0)" in hawks[1]
+    # the turn's opening card: the windows, and what the new turn clears said as such
+    opening = [c for c in cards if c.startswith("[rule] Campaign, transition and lame-duck windows")]
+    assert opening and all(
+        "held this turn yes → no" not in c and "this turn 15 → 0" not in c for c in opening
+    )
+    assert any("cleared for the new turn: A trilateral meeting is held this turn" in c for c in opening)
+    # a once-per-game act carried out in an earlier turn is not played again "as agreed"
+    kept = [c for c in cards if c.startswith("[clause kept] Canada") and "CA-ISSL" in c]
+    assert any("carried out CA-ISSL" in c and "in an earlier turn" in c for c in kept), kept
+    assert not any("played CA-ISSL" in c for c in kept[1:]), kept
