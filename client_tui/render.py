@@ -669,12 +669,34 @@ def input_lines(inputs: Any, rb: Rulebook | None = None) -> list[str]:
         inputs = [inputs]
     if not isinstance(inputs, list):
         return [str(inputs)] if inputs else []
-    out = []
-    for i in inputs[:6]:
+    out: list[str | tuple[Any, Any, Any]] = []
+    draws: dict[tuple[Any, Any, Any], list[str]] = {}  # one draw decides several effects (MX-ARREST)
+    for i in inputs[:12]:
+        if isinstance(i, dict) and {"p", "roll", "effect"} <= set(i):
+            key = (i["p"], i["roll"], i.get("hit"))
+            if key not in draws:
+                draws[key] = []
+                out.append(key)  # the draw's place: its line is written once all its effects are in
+            draws[key].append(in_sentence(key_name(rb, str(i["effect"]))))
+            continue
         line = _input_line(i, rb) if isinstance(i, dict) else "" if i is None else str(i)
         if line and line not in out:
             out.append(line)
-    return out
+    return [x if isinstance(x, str) else _draws_line(x, draws[x]) for x in out][:6]
+
+
+def _draws_line(key: tuple[Any, Any, Any], what: list[str]) -> str:
+    """One draw and every effect it decided, said once: three lines of "a 25% chance; the draw was
+    48%" for one failed raid read as three draws."""
+    p, roll, hit = key
+    line = f"a {percent(p)} chance (it happens on a draw under {percent(p)}); the draw was {percent(roll)}"
+    if hit is not None:
+        line += ", so it happened" if hit else ", so it did not happen"
+    return f"{line}: {_and(what)}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
@@ -863,6 +885,42 @@ def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
         except Exception:  # a constant the defaults cannot read: said without its number
             return f"sets {name}"
     return f"{_verb(e, defaults)} {name}"
+
+
+_OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "at"}
+
+
+def chance_words(rb: Rulebook, lever_id: str) -> str:
+    """A lever's effects that come by chance, before it is ordered: "a 25% chance, when Mexican state
+    presence is below 40, that it raises cartel leadership cohesion, …" (MX-ARREST's detail named
+    the cohesion it cuts and never the raid that may fail). Effects that one draw decides together
+    are said together; "" for a lever with no chance in it."""
+    lv = rb.levers[lever_id]
+    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for e in lv.effects:
+        if e.chance is None:
+            continue
+        try:
+            p = percent(float(e.chance.fn({})))
+        except Exception:  # a chance that depends on the moment: said without its number
+            p = ""
+        when = _when_words(rb, e.when.text) if e.when is not None else ""
+        key = (p, when, e.roll or str(id(e)))
+        groups.setdefault(key, []).append(_moves(rb, e, defaults))
+    out = []
+    for (p, when, _), moves in groups.items():
+        head = f"a {p} chance" if p else "a chance"
+        out.append(f"{head}{f', {when},' if when else ''} that it {_and(moves)}")
+    return "; ".join(out)
+
+
+def _when_words(rb: Rulebook, text: str) -> str:
+    """A simple condition ("mx.presence < 40") in words; anything else as "in some conditions"."""
+    m = re.fullmatch(r"\s*([\w.]+)\s*(<=|>=|<|>|==)\s*(-?\d+(?:\.\d+)?)\s*", text)
+    if m is None or m[1] not in rb.indicators:
+        return "in some conditions"
+    return f"when {in_sentence(key_name(rb, m[1]))} is {_OPS[m[2]]} {figure(float(m[3]))}"
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:

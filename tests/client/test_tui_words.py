@@ -365,7 +365,10 @@ def test_how_an_outcome_was_worked_out_reads_as_sentences_not_the_engines_keys()
     assert "no review badge (it needs both deaths and homicides to fall)" in review
     assert "False" not in review and "badge no" not in review
     draw = render.input_lines([{"effect": "trust.us_mx", "p": 0.27, "roll": 0.4378, "hit": False}], rb)
-    assert draw == ["Trust between the US and Mexico: a 27% chance; the draw was 44%, so it did not happen"]
+    assert draw == [
+        "a 27% chance (it happens on a draw under 27%); the draw was 44%, so it did not happen:"
+        " trust between the US and Mexico"
+    ]
 
 
 def test_a_signed_agreement_says_which_who_signed_and_who_does_what_not_the_engines_tallies() -> None:

@@ -10,8 +10,17 @@ from collections.abc import AsyncIterator
 import pytest
 from live_server import running_server
 from pydantic import ValidationError
-from test_tui_support import check_line, close_cards, modal, new_game, seat_app, until_online
-from textual.widgets import Input, Select
+from test_tui_support import (
+    check_line,
+    close_cards,
+    modal,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Input, Select, SelectionList
 
 from client_tui import render, terms
 from client_tui.panes.results import result_text
@@ -216,3 +225,45 @@ def test_one_log_tells_a_change_once_and_says_what_moved_a_value_between_two_car
     kept = [c for c in cards if c.startswith("[clause kept] Canada") and "CA-ISSL" in c]
     assert any("carried out CA-ISSL" in c and "in an earlier turn" in c for c in kept), kept
     assert not any("played CA-ISSL" in c for c in kept[1:]), kept
+
+
+# ---------------------------------------------------------------------- 4 a chance said before ordering
+
+
+async def test_the_orders_detail_says_a_levers_chance_before_it_is_ordered(url: str) -> None:
+    """MX-ARREST's line said "It changes cartel leadership cohesion (after 1m)"; the raid that fails one
+    time in four where the state is thin on the ground came out only in the results."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        await wait_until(pilot, lambda: sl.option_count > 5, what="the lever list")
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("mx_arrest")
+        await pilot.pause()
+        detail = static_text(app, "#order-detail")
+        assert "By chance: a 25% chance, when state presence in hotspot regions is below 40," in detail
+        assert "raises cartel leadership cohesion" in detail.split("By chance:")[1]
+
+
+def test_a_draw_that_decides_several_effects_is_told_once() -> None:
+    rb = default_rulebook()
+    draw = {"p": 0.25, "roll": 0.48, "hit": False}
+    ev = {
+        "type": "order_executed",
+        "team": "mx",
+        "lever": "mx_arrest",
+        "params": {"rank": "kingpin"},
+        "changes": {},
+        "inputs": [{"effect": k, **draw} for k in ("cartel.lead", "mx.approval", "trust.us_mx")],
+    }
+    card = result_text(ev, rb)
+    assert card.count("25% chance") == 1, card
+    assert (
+        "how: a 25% chance (it happens on a draw under 25%); the draw was 48%, so it did not happen:"
+        " cartel leadership cohesion, Mexican president's approval and trust between the US and Mexico"
+    ) in card
