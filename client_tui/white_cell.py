@@ -195,7 +195,7 @@ def free_action_problem(model: LiveGame, rb: Rulebook, effects: list[ClaimedEffe
     price = cost(rb, effects)
     if price > pc - pending + 1e-9:
         return (
-            f"it costs {price:g} PC (charged at resolution, win or lose) and {team.upper()} has"
+            f"it costs {price:g} PC (charged when it is ruled, win or lose) and {team.upper()} has"
             f" {pc - pending:g} PC to spare after this turn's orders"
         )
     return None
