@@ -226,10 +226,12 @@ def gloss(rb: Rulebook | None, text: str) -> str:
     return codes.sub(named, text)
 
 
-def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
-    """An event's changes by name, before → after, both sides at one precision (``44.0 → 43.9``, never
-    ``44 → 43.9``) and a share as a percentage; a change that shows no difference is left out, and so
-    are a lever's play counters (every order moves them; the card says the order ran)."""
+def changes_text(ev: dict[str, Any], rb: Rulebook | None, seen: dict[str, Any] | None = None) -> list[str]:
+    """An event's changes by name, before → after, both sides at the indicator's one precision
+    (``44.0 → 43.9``, never ``44 → 43.9``) and a share as a percentage; a change that shows no
+    difference is left out, and so are a lever's play counters (every order moves them; the card says
+    the order ran). ``seen`` holds the values the log has shown so far this turn: a change that starts
+    elsewhere than the last one shown says what moved it in between."""
     out = []
     before = ev.get("before") or {}
     for k, v in (ev.get("changes") or {}).items():
@@ -237,12 +239,22 @@ def changes_text(ev: dict[str, Any], rb: Rulebook | None) -> list[str]:
             continue
         unit = _unit(rb, k)
         b = before.get(k)
+        last = seen.get(k) if seen is not None else None
+        if seen is not None:
+            seen[k] = v
         if b is None:
             out.append(f"{key_name(rb, k)} = {_alone(v, unit)}")
             continue
         pair = _pair(b, v, unit)
-        if pair is not None:
-            out.append(f"{key_name(rb, k)} {pair[0]} → {pair[1]}")
+        if pair is None:
+            continue
+        line = f"{key_name(rb, k)} {pair[0]} → {pair[1]}"
+        moved = _pair(last, b, unit) if last is not None else None
+        if moved is not None:  # the same number twice ("91 → 93", then "91 → 93") read as one change
+            line += (
+                f" (it was {moved[0]} after the change above; changes not shown to you took it to {moved[1]})"
+            )
+        out.append(line)
     return out
 
 
@@ -271,9 +283,13 @@ def _places(x: float, places: int) -> str:
 
 
 def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
-    """An old and a new value written alike: whole numbers when both are whole or the unit counts
-    whole things (deaths a year), else the fewest decimals that show the difference (none for values
-    in the hundreds, else one or two); None when they read the same."""
+    """An old and a new value at the one precision the dashboard gives the indicator, so a log never
+    reads "91 → 93" in one card and "90.0 → 90.5" in the next: a unit of whole things (deaths a year,
+    turns) without decimals, a share as a percentage to a tenth, anything else to a tenth below 100
+    and whole from 100 up (the smaller side decides, so both sides match). Political capital (a
+    budget, not a dashboard row) and the engine's tallies are whole unless a side is not. None when
+    they read the same:
+    a change too small for the dashboard to show is not a change the log reports."""
     if not (_numeric(b) and _numeric(v)):
         old, new = figure(b), figure(v)
         return None if old == new else (old, new)
@@ -282,12 +298,12 @@ def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
     if max(abs(x), abs(y)) >= 100_000:
         old, new = number(x), number(y)
         return None if old == new else (old, new)
-    whole = unit in WHOLE_UNITS or (x.is_integer() and y.is_integer())
-    for places in (0,) if whole else (0, 1, 2) if min(abs(x), abs(y)) >= 100 else (1, 2):
-        old, new = _places(x, places), _places(y, places)
-        if old != new:
-            return old + mark, new + mark
-    return None
+    if unit in WHOLE_UNITS or (unit in ("PC", "") and x.is_integer() and y.is_integer()):
+        places = 0
+    else:
+        places = 0 if min(abs(x), abs(y)) >= 100 and not mark else 1
+    old, new = _places(x, places) + mark, _places(y, places) + mark
+    return None if old == new else (old, new)
 
 
 def source_titles(sources: Any, rb: Rulebook | None) -> list[str]:
@@ -438,7 +454,28 @@ def score_text(game: LiveGame) -> str:
     return "   ".join(parts) or "no score yet"
 
 
-def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
+#: the rule under which the engine opens a turn: it sets the calendar's windows and, in the same event,
+#: clears what counts one turn only (a meeting held this turn, tension added this turn)
+TURN_START_RULE = "c1.windows"
+
+
+def _turn_reset(ev: dict[str, Any], rb: Rulebook | None) -> tuple[dict[str, Any], list[str]]:
+    """The turn's opening event without its per-turn clearing, and the cleared values by name: under
+    the windows' rule "A trilateral meeting is held this turn yes → no" read as the calendar's doing."""
+    if ev.get("rule") != TURN_START_RULE:
+        return ev, []
+    ch = ev.get("changes") or {}
+    windows = {k: v for k, v in ch.items() if k.startswith("window.")}
+    before = ev.get("before") or {}
+    cleared = [
+        key_name(rb, k)
+        for k, v in ch.items()
+        if k not in windows and not k.startswith(_COUNTERS) and before.get(k, v) != v
+    ]
+    return {**ev, "changes": windows}, cleared
+
+
+def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any] | None = None) -> str:
     """One outcome with its reason, numbers and sources (the 'why did that happen' card); with the
     rulebook, values and sources go by name and a change that shows no difference is left out."""
     t = ev["type"]
@@ -475,11 +512,14 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
         return "[score] final scores: " + (", ".join(totals) or "not shown to you")
     elif t == "game_over":
         return "══ GAME OVER ══"
-    nums = changes_text(ev, rb)
+    ev, resets = _turn_reset(ev, rb)
+    nums = changes_text(ev, rb, seen)
     hidden = [key_name(rb, str(k)) for k in ev.get("unreported") or []]
     out = f"[{t}] {head}: {gloss(rb, str(reason))}"
     if nums:
         out += "\n    " + "; ".join(nums[:8]) + (" …" if len(nums) > 8 else "")
+    if resets:
+        out += "\n    cleared for the new turn: " + "; ".join(resets)
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
     if t == "order_executed" and not nums and not hidden:
@@ -494,16 +534,21 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None) -> str:
 # ---------------------------------------------------------------------- parameters in words
 
 
-def param_name(pid: str) -> str:
-    """A parameter's short name, as a row or a clause shows it: ``max_personnel`` reads "max personnel"."""
-    return pid.replace("_", " ")
+def param_name(pid: str, lv: CLever | None = None) -> str:
+    """A parameter's short name beside its value: the rules' label ("spent on") when they give one, else
+    the id in words (``max_personnel`` reads "max personnel")."""
+    p = lv.params.get(pid) if lv is not None else None
+    return p.label if p is not None and p.label else pid.replace("_", " ")
 
 
 def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
-    """A parameter's value in words: a team by its name, a trilateral module by its name, a choice
-    without its underscores."""
+    """A parameter's value in words: a choice as the rules word it ("social programmes", never the
+    engine's ``social``), a team by its name, a trilateral module by its id and name ("T1, Chemical
+    notification …": the name has brackets of its own)."""
     p = lv.params.get(pid) if lv is not None else None
     if isinstance(v, str) and p is not None and p.type == "choice":
+        if v in p.choice_labels:
+            return p.choice_labels[v]
         if set(p.choices) <= set(TEAM_NAMES):
             return team_name(rb, v)
         if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
@@ -520,16 +565,18 @@ def value_words(v: Any) -> str:
 
 
 def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
-    """``intensity 250, rank mid level``; with ``changed_only`` the values that differ from the default."""
+    """An order's or a clause's parameters as a player reads them, "$100M steps: 1, spent on: social
+    programmes": the one wording of the results, the orders tab, the proposals and the composer. With
+    ``changed_only``, only the values that differ from the default."""
     lv = rb.levers.get(lever)
     if lv is None:
-        return ", ".join(f"{param_name(k)} {value_words(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)}: {value_words(v)}" for k, v in params.items())
     out = []
     for pid, p in lv.params.items():
         v = params.get(pid, p.default)
         if changed_only and v == p.default:
             continue
-        out.append(f"{param_name(pid)} {choice_words(rb, lv, pid, v)}")
+        out.append(f"{param_name(pid, lv)}: {choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
 
 
@@ -540,7 +587,7 @@ def _code(rb: Rulebook | None, lever: str) -> str:
 def _params_words(rb: Rulebook | None, lever: str, params: dict[str, Any]) -> str:
     """An order's parameters as the orders tab words them (one wording for both)."""
     if rb is None or not params:
-        return ", ".join(f"{k.replace('_', ' ')} {figure(v)}" for k, v in params.items())
+        return ", ".join(f"{param_name(k)}: {figure(v)}" for k, v in params.items())
     return params_words(rb, lever, params)
 
 
@@ -623,12 +670,34 @@ def input_lines(inputs: Any, rb: Rulebook | None = None) -> list[str]:
         inputs = [inputs]
     if not isinstance(inputs, list):
         return [str(inputs)] if inputs else []
-    out = []
-    for i in inputs[:6]:
+    out: list[str | tuple[Any, Any, Any]] = []
+    draws: dict[tuple[Any, Any, Any], list[str]] = {}  # one draw decides several effects (MX-ARREST)
+    for i in inputs[:12]:
+        if isinstance(i, dict) and {"p", "roll", "effect"} <= set(i):
+            key = (i["p"], i["roll"], i.get("hit"))
+            if key not in draws:
+                draws[key] = []
+                out.append(key)  # the draw's place: its line is written once all its effects are in
+            draws[key].append(in_sentence(key_name(rb, str(i["effect"]))))
+            continue
         line = _input_line(i, rb) if isinstance(i, dict) else "" if i is None else str(i)
         if line and line not in out:
             out.append(line)
-    return out
+    return [x if isinstance(x, str) else _draws_line(x, draws[x]) for x in out][:6]
+
+
+def _draws_line(key: tuple[Any, Any, Any], what: list[str]) -> str:
+    """One draw and every effect it decided, said once: three lines of "a 25% chance; the draw was
+    48%" for one failed raid read as three draws."""
+    p, roll, hit = key
+    line = f"a {percent(p)} chance (it happens on a draw under {percent(p)}); the draw was {percent(roll)}"
+    if hit is not None:
+        line += ", so it happened" if hit else ", so it did not happen"
+    return f"{line}: {_and(what)}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _inputs_text(inputs: Any, rb: Rulebook | None = None) -> str:
@@ -817,6 +886,42 @@ def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
         except Exception:  # a constant the defaults cannot read: said without its number
             return f"sets {name}"
     return f"{_verb(e, defaults)} {name}"
+
+
+_OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "at"}
+
+
+def chance_words(rb: Rulebook, lever_id: str) -> str:
+    """A lever's effects that come by chance, before it is ordered: "a 25% chance, when Mexican state
+    presence is below 40, that it raises cartel leadership cohesion, …" (MX-ARREST's detail named
+    the cohesion it cuts and never the raid that may fail). Effects that one draw decides together
+    are said together; "" for a lever with no chance in it."""
+    lv = rb.levers[lever_id]
+    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for e in lv.effects:
+        if e.chance is None:
+            continue
+        try:
+            p = percent(float(e.chance.fn({})))
+        except Exception:  # a chance that depends on the moment: said without its number
+            p = ""
+        when = _when_words(rb, e.when.text) if e.when is not None else ""
+        key = (p, when, e.roll or str(id(e)))
+        groups.setdefault(key, []).append(_moves(rb, e, defaults))
+    out = []
+    for (p, when, _), moves in groups.items():
+        head = f"a {p} chance" if p else "a chance"
+        out.append(f"{head}{f', {when},' if when else ''} that it {_and(moves)}")
+    return "; ".join(out)
+
+
+def _when_words(rb: Rulebook, text: str) -> str:
+    """A simple condition ("mx.presence < 40") in words; anything else as "in some conditions"."""
+    m = re.fullmatch(r"\s*([\w.]+)\s*(<=|>=|<|>|==)\s*(-?\d+(?:\.\d+)?)\s*", text)
+    if m is None or m[1] not in rb.indicators:
+        return "in some conditions"
+    return f"when {in_sentence(key_name(rb, m[1]))} is {_OPS[m[2]]} {figure(float(m[3]))}"
 
 
 def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:

@@ -10,6 +10,7 @@ that still comes (the capital spent meanwhile) keeps the window open with the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast, get_args
@@ -101,6 +102,39 @@ def cost(rb: Rulebook, effects: Iterable[ClaimedEffect]) -> float:
     return sum(size_cost(rb, e.size) for e in effects)
 
 
+def price_words(rb: Rulebook, effects: list[ClaimedEffect]) -> str:
+    """What tabling costs, as the engine will charge it: with nothing claimed yet, the price of each
+    size (a form that said "costs 0 PC" was followed by a charge of 1 PC)."""
+    if effects:
+        return f"costs {cost(rb, effects):g} PC, charged when it is ruled, win or lose"
+    sizes = ", ".join(f"{size_cost(rb, s):g} PC {s}" for s in SIZES)
+    return f"each claim costs {sizes}, charged when it is ruled, win or lose"
+
+
+#: who rules on a free action, by the event's ``ruled_by``
+RULERS = {
+    "facilitator": "the facilitator",
+    "vote": "the other teams' vote",
+    "white_cell": "the computer adjudicator",
+}
+
+
+def who_rules(model: LiveGame, rb: Rulebook, public: bool) -> str:
+    """Who will rule on a free action: with every other team played by the computer (solo play) nobody
+    is there to rule, so the scenario's fallback does, as the engine applies it."""
+    sid = (model.view.get("scenario") or {}).get("id")
+    scen = rb.scenarios.get(str(sid)) if sid else None
+    fallback = scen.model.white_cell.fallback if scen is not None else "white_cell"
+    if fallback == "vote" and public:
+        auto = "the other teams' vote (each arguing for or against moves the odds)"
+    else:
+        auto = RULERS["white_cell"]
+    others = {t: c for t, c in model.session.controllers.items() if t != model.team}
+    if others and all(c is not None for c in others.values()):
+        return auto
+    return f"the facilitator, or {auto} if the facilitator does not rule"
+
+
 def band_words(rb: Rulebook, band: str) -> str:
     """ "likely (70%)", with the rulebook's probability for the band when it gives one."""
     probs = _get(_settings(rb) or {}, "bands", "probabilities", default={}) or {}
@@ -161,7 +195,7 @@ def free_action_problem(model: LiveGame, rb: Rulebook, effects: list[ClaimedEffe
     price = cost(rb, effects)
     if price > pc - pending + 1e-9:
         return (
-            f"it costs {price:g} PC (charged at resolution, win or lose) and {team.upper()} has"
+            f"it costs {price:g} PC (charged when it is ruled, win or lose) and {team.upper()} has"
             f" {pc - pending:g} PC to spare after this turn's orders"
         )
     return None
@@ -329,7 +363,7 @@ class FreeActionScreen(_Form):
                 yield _effect_row(i, self.menu)
             yield _named(
                 Input(
-                    placeholder="argument: why it would work (the facilitator rules on it)",
+                    placeholder="argument: why it would work (whoever rules on it reads this)",
                     id="fa-arg",
                     max_length=2000,
                 ),
@@ -380,8 +414,9 @@ class FreeActionScreen(_Form):
             return
         effects = self.fx.values()
         claims = "; ".join(claim_words(self.rb, e, self.fx.choices) for e in effects) or "nothing yet"
-        price = cost(self.rb, effects)
-        head = f"Claims: {claims} · costs {price:g} PC at resolution, win or lose"
+        public = self.query_one("#fa-vis", Select).value != "private"
+        head = f"Claims: {claims} · {price_words(self.rb, effects)}"
+        head += f"\nRuled by {who_rules(self.model, self.rb, public)}"
         why = free_action_problem(self.model, self.rb, effects)
         if why is None and self._missing():
             why = "still to write: " + ", ".join(self._missing())
@@ -610,17 +645,47 @@ def free_action_text(rb: Rulebook, fa: dict[str, Any], choices: dict[str, Choice
 
 
 def resolution_words(rb: Rulebook, ev: dict[str, Any], choices: dict[str, Choice] | None = None) -> str:
-    """A free action's outcome in words: the band and its chance, the roll, success, what changed."""
+    """A free action's outcome in words: who ruled and how likely, the draw against the chance (a
+    bare "rolled 35" left a student asking whether low is good), whether it worked, what it cost."""
     p, roll = ev.get("probability"), ev.get("roll")
-    chance = f"{float(p) * 100:.0f}% chance" if isinstance(p, int | float) else "chance not shown"
-    rolled = f", rolled {float(roll) * 100:.0f}" if isinstance(roll, int | float) else ""
+    if isinstance(p, int | float):
+        chance = f"{float(p) * 100:.0f}% chance"
+        if isinstance(roll, int | float):
+            chance += f"; it works on a draw under {float(p) * 100:.0f} in 100, and the draw was"
+            chance += f" {float(roll) * 100:.0f}"
+    else:
+        chance = "chance not shown"
     verdict = "it worked" if ev.get("success") else "it did not work"
-    by = {"facilitator": "the facilitator", "vote": "the other teams' vote", "white_cell": "the white cell"}
-    who = by.get(str(ev.get("ruled_by") or ""), "the white cell")
+    who = RULERS.get(str(ev.get("ruled_by") or ""), RULERS["white_cell"])
     band = BAND_WORDS.get(str(ev.get("band") or ""), str(ev.get("band") or "?"))
     cost_pc = ev.get("cost")
     paid = f"; it cost {float(cost_pc):g} PC" if isinstance(cost_pc, int | float) else ""
-    return f"ruled {band} by {who} ({chance}{rolled}): {verdict}{paid}"
+    return f"ruled {band} by {who} ({chance}): {verdict}{paid}"
+
+
+def ruling_words(ev: dict[str, Any]) -> str:
+    """The reason for a ruling in a student's words. The computer adjudicator's reason is its score
+    and the parts of it ("white cell score +1.50: …; 0 against, 0 for; names no mechanic"): each
+    part is said as what it counts."""
+    text = str(ev.get("ruling_reason") or "")
+    if ev.get("ruled_by") != "white_cell":
+        return text
+    head, sep, rest = text.partition(": ")
+    m = re.fullmatch(r"white cell score ([+-]?\d+(?:\.\d+)?)", head)
+    if not sep or m is None:
+        return text
+    parts = []
+    for part in rest.split("; "):
+        votes = re.fullmatch(r"(\d+) against, (\d+) for", part)
+        if votes:
+            part = f"teams arguing against {votes[1]}, for {votes[2]}"
+        elif part == "names no mechanic":
+            part = "the argument names no lever or indicator (naming one would have helped)"
+        elif part.startswith("names "):
+            part = "the argument names " + part[len("names ") :]
+        parts.append(part)
+    score = f"the computer adjudicator's score {float(m[1]):+.1f} (the higher, the likelier the band)"
+    return f"{score}: " + "; ".join(parts)
 
 
 # ---------------------------------------------------------------------- the facilitator's ruling

@@ -196,7 +196,12 @@ class OrdersPane(Vertical):
                 words.append("once per game")
         few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
         moves = render.effect_words(self.rb, row["id"], limit=few) if lv is not None else ""
-        return " · ".join(words) + (f"\nIt {moves}" if moves else "")
+        chance = render.chance_words(self.rb, row["id"]) if lv is not None else ""
+        return (
+            " · ".join(words)
+            + (f"\nIt {moves}" if moves else "")
+            + (f"\nBy chance: {chance}" if chance else "")
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the

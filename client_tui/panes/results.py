@@ -5,6 +5,7 @@ columns."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ TAGS = {
     "fact": "fact",
 }
 TURN_HEAD = "══ turn "  # each turn's heading starts so; the tab opens at the last one
+PRIVATE = "(a private free action)"  # its title, until the outcome names it
 HANG = 2  # a wrapped line goes on this much further in than the line it continues
 
 
@@ -86,17 +88,27 @@ def _clause_verdict(ev: dict[str, Any], rb: Rulebook | None, team: str) -> str:
     if rb is None or not team or lever not in rb.levers:
         return render.gloss(rb, str(ev.get("reason") or ""))
     lv = rb.levers[lever]
-    did = "played" if ev.get("met") else "did not play"
     where = f" in {ev['agreement']}" if ev.get("agreement") else ""
+    if ev.get("earlier"):  # nothing was played this turn: "played … as agreed" read as a new act
+        return (
+            f"{team} carried out {lv.code} ({lv.name}) in an earlier turn; it can be done once per game,"
+            f" so the clause{where} counts as kept"
+        )
+    did = "played" if ev.get("met") else "did not play"
     return f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
 
 
-def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str:
-    """A free action's outcome in words: whose, its title, the band and chance, the roll, whether it
-    worked, the values by name before → after, and the reason (the argument and the ruling quoted)."""
-    from ..white_cell import resolution_words
+def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str, argument: str = "") -> str:
+    """A free action's outcome in words: whose, its title, who ruled and how likely, the draw, whether
+    it worked, the values by name before → after, the argument and the ruling's reason in words (the
+    engine's reason repeats the head and speaks of a "white cell score")."""
+    from ..white_cell import resolution_words, ruling_words
 
     team = terms.team_name(rb, str(ev["team"])) if ev.get("team") else ""
+    said = str(ev.get("reason") or "")
+    named = re.search(r'free action "(.*?)" (?:succeeds|fails): ', said)
+    if named and title in ("", str(ev.get("free_action") or ""), PRIVATE):  # a private one, now known
+        title = named[1]
     lines = [f"[free action] {team} {title}: " + (resolution_words(rb, ev) if rb is not None else "")]
     nums = render.changes_text(ev, rb)
     # a value the team sees only as an estimate moves without its number: named, so "it worked" is
@@ -105,27 +117,37 @@ def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str) -> str
     if hidden:
         nums.append("also moved (not reported to you exactly): " + ", ".join(hidden))
     lines.append("    " + ("; ".join(nums) if nums else "nothing changed"))
-    if ev.get("reason"):
+    if not argument:  # the engine quotes it in its reason: 'Argued: "…" Ruling: …'
+        found = re.search(r'Argued: "(.*)" Ruling: ', said)
+        argument = found[1] if found else ""
+    ruling = ruling_words(ev)
+    if argument:
+        lines.append(f"    argued: {argument}")
+    if ruling:
+        lines.append(f"    the ruling: {ruling}")
+    elif ev.get("reason"):
         lines.append(f"    why: {ev['reason']}")
-    if ev.get("ruling_reason") and str(ev["ruling_reason"]) not in str(ev.get("reason") or ""):
-        lines.append(f"    the ruling: {ev['ruling_reason']}")
     return "\n".join(lines)
 
 
 def result_text(
-    ev: dict[str, Any], rb: Rulebook | None, titles: dict[str, dict[str, Any]] | None = None
+    ev: dict[str, Any],
+    rb: Rulebook | None,
+    titles: dict[str, dict[str, Any]] | None = None,
+    seen: dict[str, Any] | None = None,
 ) -> str:
     """An outcome's card for the results tab: the why card with its head in words and no blank lines
     (the cards of a turn follow one another, order → rule → what it moved, each kept together)."""
     t = ev["type"]
     if t == "free_action_resolved":
         fa = (titles or {}).get(str(ev.get("free_action", ""))) or {}
-        return free_action_card(ev, rb, str(fa.get("title") or ev.get("title") or "(a private free action)"))
+        title = str(fa.get("title") or ev.get("title") or PRIVATE)
+        return free_action_card(ev, rb, title, str(fa.get("argument") or ""))
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
     else:
-        card = render.why_card(ev, rb)
+        card = render.why_card(ev, rb, seen)
         lines = card.split("\n")
         words = _head(ev, rb)
         if words is not None and lines:
@@ -139,6 +161,7 @@ class ResultsLog(WrapLog):
         self.rb = rb
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
+        self._seen: dict[str, Any] = {}  # the values this turn's cards have shown, by key
         self._open_at_turn = False  # the tab was opened: show the latest turn from its heading
         # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
         self.free_actions: dict[str, dict[str, Any]] = {}
@@ -178,11 +201,14 @@ class ResultsLog(WrapLog):
         self._seq = seq
         if t == "effect" and "changes" in ev and not ev["changes"] and not ev.get("unreported"):
             return  # a rule that moved only values this team may not see: nothing to read here
+        turn = ev.get("turn")
+        if isinstance(turn, int) and turn > self._turn:
+            self._seen = {}  # the months between turns move values no card shows
         try:
-            card = result_text(ev, self.rb, self.free_actions)
+            card = result_text(ev, self.rb, self.free_actions, self._seen)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
-        turn = ev.get("turn")
+        self._seen.update(ev.get("changes") or {})  # an inject's, a free action's too
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
             self.write(f"{TURN_HEAD}{turn} ══")

@@ -228,6 +228,10 @@ class Param(Strict):
     default: float | int | bool | str | None = None
     choices: list[str] = Field(default_factory=list)
     description: str = ""
+    label: str = Field(default="", description="short name a player reads beside the value ('spent on')")
+    choice_labels: dict[str, str] = Field(
+        default_factory=dict, description="each choice in a player's words ('social': 'social programmes')"
+    )
     stronger: Literal["higher", "lower", "equal"] = Field(
         default="higher", description="which direction counts as at least as strong for compliance"
     )
@@ -236,6 +240,9 @@ class Param(Strict):
     def _check(self) -> Param:
         if self.type == "choice" and not self.choices:
             raise ValueError("a 'choice' parameter needs 'choices'")
+        stray = sorted(set(self.choice_labels) - set(self.choices))
+        if stray:
+            raise ValueError(f"choice_labels name {stray}, which are not among the choices {self.choices}")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self

@@ -100,7 +100,7 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert check == "ok: the server will take it (2 clause(s))", check
             text = screen_text(app)
             assert "Mexico commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
-            assert "(level 2), for 1 turn · 3 PC a turn" in text
+            assert "(deployment size: 2), for 1 turn · 3 PC a turn" in text
             assert "United States commits to US-SAN-1 — Kingpin and material-support sanctions" in text
             cs.query_one("#c-note", Input).value = "Both of us move this month."
             await pilot.press("ctrl+s")
@@ -115,7 +115,9 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert "proposal tabled" in static_text(app, "#notice")
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
-            assert str(table.get_row_at(0)[3]) == ("MX-PRESENCE (level 2); US-SAN-1 (packages 2)")
+            assert str(table.get_row_at(0)[3]) == (
+                "MX-PRESENCE (deployment size: 2); US-SAN-1 (designation packages: 2)"
+            )
 
 
 async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reason_before_sending(
@@ -185,7 +187,8 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PLAN(i); MX-PRESENCE (level 2) [if mx.st < 60]; US-SAN-1 (packages 2); MX-ME (level 90)"
+                "MX-PLAN(i); MX-PRESENCE (deployment size: 2) [if mx.st < 60];"
+                " US-SAN-1 (designation packages: 2); MX-ME (enforcement level: 90)"
             )
             assert "[if mx.st < 60]" in screen_text(app)
             table.focus()
@@ -199,7 +202,9 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
                 "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played"
                 " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
-            assert "(level 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]" in text
+            assert (
+                "(deployment size: 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]"
+            ) in text
             assert "costs Mexico 3 PC a turn · ✓ can keep it:" in text
             assert "costs United States 2 PC a turn · ? cannot tell: the record of United States" in text
             assert (
@@ -255,7 +260,7 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             await pilot.press("p")
             await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
             await pilot.pause()
-            assert "ok: level 1 · costs 2 PC · Mexico has 10 PC" in static_text(app, "#param-cost")
+            assert "ok: deployment size: 1 · costs 2 PC · Mexico has 10 PC" in static_text(app, "#param-cost")
             field = app.screen.query_one("#order-params Input", Input)
             field.value = "5"
             await pilot.pause()
@@ -264,12 +269,12 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             ) in static_text(app, "#param-cost")
             field.value = "3"
             await pilot.pause()
-            assert "ok: level 3 · costs 4 PC" in static_text(app, "#param-cost")
+            assert "ok: deployment size: 3 · costs 4 PC" in static_text(app, "#param-cost")
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen))
             assert list(sl.selected) == ["mx_presence"]  # setting the parameters ticks the lever
             prompt = str(sl.get_option_at_index(sl.highlighted or 0).prompt)
-            assert "level 3" in prompt and "4 PC" in prompt
+            assert "deployment size: 3" in prompt and "4 PC" in prompt
             assert "selected 4 PC" in static_text(app, "#order-info")
             await pilot.press("ctrl+s")
             got = await frames_until(fac, is_event("orders_submitted", team="mx"))
@@ -279,7 +284,9 @@ async def test_an_order_with_a_parameter_set_in_the_form_is_submitted_and_logged
             log = gs.query_one("#result-log", RichLog)
             await wait_until(
                 pilot,
-                lambda: any("Mexico Sustained campaign" in x and "(level 3)" in x for x in log_lines(log)),
+                lambda: any(
+                    "Mexico Sustained campaign" in x and "(deployment size: 3)" in x for x in log_lines(log)
+                ),
                 what="the order in the log with its parameter",
             )
 

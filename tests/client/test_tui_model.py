@@ -162,7 +162,7 @@ def test_results_name_the_engines_flags_and_leave_out_lever_counters(rb: Ruleboo
     card = render.why_card(ev, rb)
     assert "US election campaign (window open)" in card and "window." not in card
     assert "played." not in card and "agreements Mexico has signed 1 → 2" in card
-    assert f"{rb.indicators['mx.st'].name} 54 → 50" in card
+    assert f"{rb.indicators['mx.st'].name} 54.0 → 50.0" in card
 
 
 def test_a_result_line_does_not_name_its_rule_twice(rb: Rulebook) -> None:

@@ -697,7 +697,7 @@ async def test_parameters_the_server_would_refuse_now_are_refused_in_the_form() 
                 await pilot.press("p")
                 await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
                 await pilot.pause()
-                assert static_text(app, "#param-cost").startswith("ok: action suspend")
+                assert static_text(app, "#param-cost").startswith("ok: cooperation: suspended")
                 app.screen.query_one("#order-params Select", Select).value = "resume"
                 await pilot.pause()
                 why = "CN-LINK: cooperation is not suspended, so there is nothing to resume"

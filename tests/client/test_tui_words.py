@@ -235,7 +235,7 @@ def test_a_rules_prose_and_inputs_name_levers_and_values_not_engine_keys() -> No
     }
     assert "framed as shared responsibility)" in result_text(force, rb)
     order = {"type": "order_executed", "team": "us", "lever": "us_tariff", "params": {"target": "ca"}}
-    assert "(target Canada, rate 25, mode threat)" in result_text(order, rb)
+    assert "(on goods of: Canada, rate in %: 25, tariff: threatened)" in result_text(order, rb)
 
 
 async def test_the_parameters_form_says_what_each_parameter_sets_and_its_choices_in_words(url: str) -> None:
@@ -259,7 +259,8 @@ async def test_the_parameters_form_says_what_each_parameter_sets_and_its_choices
         assert [label for label, _ in target._options] == ["Mexico", "Canada", "China"]
         target.value = "cn"
         await pilot.pause()
-        assert "ok: target China, rate 25, mode threat" in str(form.query_one("#param-cost", Static).render())
+        cost = str(form.query_one("#param-cost", Static).render())
+        assert "ok: on goods of: China, rate in %: 25, tariff: threatened" in cost
 
 
 def test_an_agreements_parties_are_named_not_listed_by_id() -> None:
@@ -364,7 +365,10 @@ def test_how_an_outcome_was_worked_out_reads_as_sentences_not_the_engines_keys()
     assert "no review badge (it needs both deaths and homicides to fall)" in review
     assert "False" not in review and "badge no" not in review
     draw = render.input_lines([{"effect": "trust.us_mx", "p": 0.27, "roll": 0.4378, "hit": False}], rb)
-    assert draw == ["Trust between the US and Mexico: a 27% chance; the draw was 44%, so it did not happen"]
+    assert draw == [
+        "a 27% chance (it happens on a draw under 27%); the draw was 44%, so it did not happen:"
+        " trust between the US and Mexico"
+    ]
 
 
 def test_a_signed_agreement_says_which_who_signed_and_who_does_what_not_the_engines_tallies() -> None:
@@ -373,7 +377,7 @@ def test_a_signed_agreement_says_which_who_signed_and_who_does_what_not_the_engi
     text = result_text(ev, rb)
     assert text.startswith("[agreement] A1-CA-1 signed by United States, Mexico and Canada (public)"), text
     assert "Canada commits to CA-ISSL (" in text and "turns 1–2" in text
-    assert "module T1" in text and "trilateral modules: T1 (Chemical notification" in text
+    assert "module: T1, Chemical" in text and "trilateral modules: T1 (Chemical notification" in text
     assert "agreement:" not in text and "has signed" not in text and "agreements " not in text
 
 
@@ -382,7 +386,7 @@ def test_a_broken_clause_shows_what_it_cost_from_the_old_value_to_the_new() -> N
     ev = next(e for e in _game_log("tariffs-and-terror", 0) if e["type"] == "compliance" and not e["met"])
     text = result_text(ev, rb)
     assert text.startswith("[clause broken] Mexico did not play"), text
-    assert "Trust between the US and Mexico 100 → 90" in text and "= 90" not in text
+    assert "Trust between the US and Mexico 100.0 → 90.0" in text and "= 90" not in text
 
 
 def test_a_change_reads_both_sides_at_one_precision_and_a_share_as_a_percentage() -> None:
@@ -391,7 +395,8 @@ def test_a_change_reads_both_sides_at_one_precision_and_a_share_as_a_percentage(
     def shown(key: str, b: float, a: float) -> list[str]:
         return render.changes_text({"changes": {key: a}, "before": {key: b}}, rb)
 
-    assert shown("us.approval", 44, 43.96) == ["US administration approval on the issue 44.00 → 43.96"]
+    assert shown("us.approval", 44, 43.9) == ["US administration approval on the issue 44.0 → 43.9"]
+    assert shown("us.approval", 44, 43.96) == []  # the dashboard's tenth does not show it either
     assert shown("us.approval", 44, 44.0) == []
     hawks = shown("us.congress_pressure", 76, 75.9)
     assert hawks == ["Congressional hawk pressure on the White House 76.0 → 75.9"]

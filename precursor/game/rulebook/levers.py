@@ -108,7 +108,10 @@ def _params(ctx: Ctx, doc: Doc, path: Path_, params: list[S.Param]) -> dict[str,
             p.type in ("int", "num") and isinstance(default, (int, float)) and not isinstance(default, bool)
         ) and ((p.min is not None and default < p.min) or (p.max is not None and default > p.max)):
             ctx.add(doc, (*pp, "default"), f"default {default} is outside [{p.min}, {p.max}]")
-        out[p.id] = CParam(p.id, p.type, p.min, p.max, default, tuple(p.choices), p.stronger, p.description)
+        out[p.id] = CParam(
+            p.id, p.type, p.min, p.max, default, tuple(p.choices), p.stronger, p.description,
+            p.label, dict(p.choice_labels),
+        )  # fmt: skip
     return out
 
 

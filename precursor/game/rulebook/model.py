@@ -42,6 +42,8 @@ class CParam:
     choices: tuple[str, ...]
     stronger: str
     description: str = ""  # what the parameter sets, in words: the forms that set one show it
+    label: str = ""  # its short name beside a value in a clause, an order or a result
+    choice_labels: dict[str, str] = field(default_factory=dict)  # a choice in words, by its key
 
 
 @dataclass(slots=True)
