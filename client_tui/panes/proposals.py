@@ -104,7 +104,7 @@ def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
         lv = rb.levers.get(str(c.get("lever")))
         code = lv.code if lv is not None else str(c.get("lever"))
         params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
-        cond = f" [if {c['condition']}]" if c.get("condition") else ""
+        cond = f" [if {terms.condition_words(rb, str(c['condition']))}]" if c.get("condition") else ""
         parts.append(code + (f" ({params})" if params else "") + cond)
     parts += [f"module {str(m).upper()}" for m in p.get("modules") or []]
     return "; ".join(parts)

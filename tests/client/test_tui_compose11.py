@@ -413,3 +413,15 @@ async def test_the_composer_says_how_the_two_framings_differ_and_which_modules_a
         assert "a lever's own framing presents that one order as it is carried out" in said
         cs.query_one("#c-lever", Select).value = "cn_pen"  # no framing of its own, no Chinese clause yet
         await wait_until(pilot, lambda: not note.display, what="the note gone")
+
+
+def test_the_proposals_table_reads_a_clause_condition_in_words() -> None:
+    """The table showed "[if mx.st < 60]", an indicator key, where the proposal in full says the
+    condition in words."""
+    from client_tui.panes.proposals import clause_cell
+    from precursor.game.rulebook import default_rulebook
+
+    rb = default_rulebook()
+    cell = clause_cell(rb, {"clauses": [{"actor": "mx", "lever": "mx_me", "condition": "mx.st < 60"}]})
+    assert "mx.st" not in cell
+    assert f"[if {rb.indicators['mx.st'].name} below 60]" in cell

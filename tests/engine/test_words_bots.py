@@ -1,5 +1,6 @@
 """A bot's reply names a lever's parameters as a person reads them: a student read "kind working_group"
-in Canada's refusal, an engine key where a word exists."""
+in Canada's refusal, an engine key where a word exists; then "kind working group" where the client
+says "concession: a working group" (the rules' parameter label and choice words)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ def _bot(team: str = "ca") -> Character:
 def test_a_choice_reads_without_underscores_a_team_by_name_a_module_as_written_and_a_flag_as_yes() -> None:
     bot = _bot()
     assert _lever_words(bot, "us_cn_track", {"kind": "working_group"}) == (
-        "US-CN-TRACK (A counternarcotics concession to Beijing, kind working group)"
+        "US-CN-TRACK (A counternarcotics concession to Beijing, concession: a working group)"
     )
-    assert "target Mexico" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
-    assert "rate 25" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
-    assert _lever_words(bot, "us_usmca_t", {"module": "t1"}).endswith("module T1)")
-    assert _lever_words(bot, "us_visa", {"blocking": True}).endswith("blocking yes)")
-    assert "max personnel 50" in _lever_words(bot, "mx_consent", {"max_personnel": 50})
+    assert "on goods of: Mexico" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
+    assert "rate in %: 25" in _lever_words(bot, "us_tariff", {"target": "mx", "rate": 25.0})
+    assert _lever_words(bot, "us_usmca_t", {"module": "t1"}).endswith("module: T1)")
+    assert _lever_words(bot, "us_visa", {"blocking": True}).endswith(": yes)")
+    assert "most US personnel: 50" in _lever_words(bot, "mx_consent", {"max_personnel": 50})
+    assert "intelligence sharing" in _lever_words(bot, "mx_consent", {"activity": "intel_sharing"})
     assert "_" not in _lever_words(bot, "mx_consent", {"activity": "intel_sharing", "duration_turns": 2})

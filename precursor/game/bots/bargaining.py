@@ -707,10 +707,19 @@ def _value(bot: Character, v: Any) -> str:
 
 def _lever_words(bot: Character, lever_id: str, params: dict[str, Any] | None = None) -> str:
     """A lever as a person reads it: its code, then its name and parameters, e.g. "MX-ME (Set the level of
-    migration enforcement, level 60)"."""
+    migration enforcement, level: 60)"."""
     lever = bot.rb.levers[lever_id]
-    terms = [lever.name, *(f"{k.replace('_', ' ')} {_value(bot, v)}" for k, v in (params or {}).items())]
+    terms = [lever.name, *(_param_words(bot, lever.params.get(k), k, v) for k, v in (params or {}).items())]
     return f"{lever.code} ({', '.join(terms)})"
+
+
+def _param_words(bot: Character, p: Any, pid: str, v: Any) -> str:
+    """A parameter as the client words it, "label: value", from the rules' label and choice words (the
+    proposer read "kind working group", the engine's words, beside the client's "spent on: ...")."""
+    name = p.label if p is not None and p.label else pid.replace("_", " ")
+    if p is not None and isinstance(v, str) and v in p.choice_labels:
+        return f"{name}: {p.choice_labels[v]}"
+    return f"{name}: {_value(bot, v)}"
 
 
 def _and(items: list[str]) -> str:
