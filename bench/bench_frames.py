@@ -282,7 +282,8 @@ async def probe_memory(n: int) -> None:
     def nothing(*_: Any) -> None:
         return None
 
-    async def play_a_little(hub: Hub, i: int) -> str:
+    async def seated(hub: Hub, i: int) -> tuple[Any, Any, list[Connection]]:
+        """A new game with the facilitator and one player a team attached, their frames dropped."""
         g = await hub.create(CreateGame(scenario=scenarios[i % len(scenarios)], seed=i))
         room = hub.rooms[g.game_id]
         conns = [Connection("facilitator", "facilitator", None, None, None, "f", 1 << 30, nothing, nothing)]
@@ -293,6 +294,10 @@ async def probe_memory(n: int) -> None:
             )
         for c in conns:
             await room.attach(c, None)
+        return g, room, conns
+
+    async def play_a_little(hub: Hub, i: int) -> str:
+        g, room, conns = await seated(hub, i)
         for c in conns[1:]:
             actor = Actor(role="player", team=c.team, seat=c.seat, name=c.name)  # type: ignore[arg-type]
             await room.execute(actor, SendMessage(channel="all", text=f"{c.team} is at the table"))
@@ -309,16 +314,7 @@ async def probe_memory(n: int) -> None:
     async def watched_game(hub: Hub, i: int) -> None:
         """A game still watched, one socket per audience, after 200 messages on 'all' and a view asked
         by every socket; the frames are dropped, as once written."""
-        g = await hub.create(CreateGame(scenario=scenarios[i % len(scenarios)], seed=i))
-        room = hub.rooms[g.game_id]
-        conns = [Connection("facilitator", "facilitator", None, None, None, "f", 1 << 30, nothing, nothing)]
-        for team in games.TEAMS:
-            j = await hub.join(g.game_id, JoinGame(join_code=g.join_codes[team], name=f"{team}{i}"))
-            conns.append(
-                Connection(team, "player", team, j.seat, j.player_id, team, 1 << 30, nothing, nothing)
-            )
-        for c in conns:
-            await room.attach(c, None)
+        _, room, conns = await seated(hub, i)
         fac = Actor(role="facilitator", name="f")
         for phase in ("briefing", "negotiation"):
             await room.execute(fac, Advance(turn=1, phase=phase))

@@ -8,6 +8,7 @@ persona's reservation and the team's trust in the proposer; a hard rule's ``reje
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from precursor.game.bots.beliefs import exact
@@ -197,23 +198,8 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
     if not (kept and partners and min(trust) >= 30 and not already and affordable):
         return None
     bot.tabled.add(turn)
-    clauses = [
-        Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2) for c in kept
-    ]
-    parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
-    cmd = Propose(
-        parties=parties,
-        clauses=clauses,
-        visibility=pk.visibility,
-        framing=pk.framing,
-        verification=pk.verification,
-        modules=list(pk.modules),
-        linkage=pk.linkage,
-        expires_turn=turn + 1,
-        note=bot.line("propose", view),
-    )
     return Decision(
-        cmd,
+        _package_proposal(bot, view, pk, kept, partners),
         f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)",
         "propose",
     )
@@ -248,8 +234,22 @@ def _table_more(
         or own + committed_cost(bot, view, env) > float(view["pc"][bot.team])
     ):
         return None
-    cmd = Propose(
-        parties=sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t)),  # type: ignore[arg-type]
+    return Decision(
+        _package_proposal(bot, view, pk, kept, partners),
+        f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)",
+        "propose",
+    )
+
+
+def _package_proposal(
+    bot: Character, view: dict[str, Any], pk: Any, kept: list[Any], partners: Sequence[str]
+) -> Propose:
+    """A persona's package as the proposal it tables this turn: the clauses it can keep, two turns each,
+    open for one turn."""
+    turn = int(view["turn"])
+    parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
+    return Propose(
+        parties=parties,
         clauses=[
             Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
             for c in kept
@@ -261,9 +261,6 @@ def _table_more(
         linkage=pk.linkage,
         expires_turn=turn + 1,
         note=bot.line("propose", view),
-    )
-    return Decision(
-        cmd, f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)", "propose"
     )
 
 
