@@ -398,15 +398,21 @@ class GameScreen(Screen[None]):
             return
         self.model.log[:0] = past
         await self._results_from(past)
-        self.briefing.show_injects()
-        self.orders.show_white_cell()
-        self.control.show()
+        # the backlog is written in slices, so the app may have closed meanwhile (a test's app shut down
+        # mid-backlog and the worker's NoMatches came back as a traceback): nothing left to show it on
+        with contextlib.suppress(NoMatches):
+            self.briefing.show_injects()
+            self.orders.show_white_cell()
+            self.control.show()
+            self._injects_notice(fresh)
+            self._ask_position()
+
+    def _injects_notice(self, fresh: list[dict[str, Any]]) -> None:
         now = [str(ev.get("title") or ev.get("id")) for ev in fresh if ev.get("turn") == self.model.turn]
         if now and not self.model.ended:
             # the notice holds three lines: seven titles (Three Weeks' turn 1) filled them at 80 columns
             names = "; ".join(now) if len(now) <= 3 else f"{'; '.join(now[:2])} and {len(now) - 2} more"
             self.notice(f"this turn's injects: {names} — their cards are in the briefing tab (1)")
-        self._ask_position()
 
     def _add_result(self, seq: int, ev: dict[str, Any]) -> None:
         if self._results_waiting is None:

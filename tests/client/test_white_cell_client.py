@@ -197,6 +197,13 @@ async def test_the_facilitator_rules_from_the_queue_and_releases_a_suggested_inj
             await pilot.press("7")
             wc = gs.query_one(WhiteCellConsole)
             await wait_until(pilot, lambda: wc.query_one("#wc-queue", Select).value == fid)
+            # the US's argument may reach the console after the free action (a loaded machine showed
+            # the detail without it): the detail must take it in when it comes
+            await wait_until(
+                pilot,
+                lambda: "US argues against: No budget" in static_text(app, "#wc-detail"),
+                what="argument",
+            )
             detail = static_text(app, "#wc-detail")
             assert "MX — Joint port audit (public, turn 1)" in detail
             assert "argument: Both customs services" in detail and "US argues against: No budget" in detail
