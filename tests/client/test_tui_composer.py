@@ -187,10 +187,10 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PLAN(i); MX-PRESENCE (deployment size: 2) [if mx.st < 60];"
+                "MX-PLAN(i); MX-PRESENCE (deployment size: 2) [if Mexican sovereignty tension below 60];"
                 " US-SAN-1 (designation packages: 2); MX-ME (enforcement level: 90)"
             )
-            assert "[if mx.st < 60]" in screen_text(app)
+            assert "[if Mexican sove" in screen_text(app)  # as text, cut with "…" at 120 columns
             table.focus()
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
