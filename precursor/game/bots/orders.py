@@ -29,6 +29,10 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
     return ("public", "private") if differs else ("public",)
 
 
+# by visibility (public?): an order's terms specialised to its parameters (``utility.specialise``)
+_Specs = dict[bool, tuple[tuple[Term, ...], bool]]
+
+
 @dataclass(slots=True)
 class _Variant:
     """One parameter choice of a lever, with its terms worked out per visibility when they can be."""
@@ -36,16 +40,18 @@ class _Variant:
     params: dict[str, Any]
     default: bool  # the lever's default parameters (whose cost the orders screen shows)
     # by visibility (public?): the specialised terms, and whether they still read ``param.*`` or
-    # ``act.public``; None when the choice depends on the environment and is not kept
-    specs: dict[bool, tuple[tuple[Term, ...], bool]] | None
+    # ``act.public``; filled as the search meets them, and shared by every variant of the same choice
+    specs: _Specs
 
 
 _DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
 _SEES_EXACTLY: dict[tuple[int, str, str], bool] = {}
 _TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
 # Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
-# parameter sets a level are compared around the current level, so theirs are worked out every time).
+# parameter sets a level are compared around the current level, so their choices are listed every time).
 _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
+# The specialised terms of the other levers' choices, per (rulebook, persona, lever), by choice.
+_SPECS: dict[tuple[int, str, str], dict[tuple[tuple[str, str, Any], ...], _Specs]] = {}
 # A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
 # whether the team sees every name its checks read exactly (else only its defaults can be judged), and
 # its parameter choices when they do not depend on the environment (None: worked out every time).
@@ -164,9 +170,22 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
     for o in out:
         if o not in seen:
             seen.append(o)
-    found = [_Variant(o, o == defaults, {} if static else None) for o in seen[:8]]
     if static:
-        _VARIANTS[key] = found
+        found = _VARIANTS[key] = [_Variant(o, o == defaults, {}) for o in seen[:8]]
+        return found
+    # choices around a level: the choices change with the level, but a choice met again (the level
+    # seldom moves) keeps the terms specialised to it
+    kept = _SPECS.get(key)
+    if kept is None or len(kept) > 256:  # bounded: a level drifting through many values starts afresh
+        kept = _SPECS[key] = {}
+    found = []
+    for o in seen[:8]:
+        # the types too: 25 and 25.0 are equal keys, but an order keeps the parameter as chosen
+        pk = tuple((k, type(v).__name__, v) for k, v in o.items())
+        specs = kept.get(pk)
+        if specs is None:
+            specs = kept[pk] = {}
+        found.append(_Variant(o, o == defaults, specs))
     return found
 
 
@@ -404,14 +423,11 @@ def _best(
             )
             if cost is None:
                 continue
-            if var.specs is not None:
-                spec = var.specs.get(public)
-                if spec is None:
-                    effects = w.public_effects if public else w.private_effects
-                    spec = var.specs[public] = specialise(effects, params, public)
-                u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
-            else:
-                u = utility_of(env, lever, w, params, public, cost, w.public if public else w.private, True)
+            spec = var.specs.get(public)
+            if spec is None:
+                effects = w.public_effects if public else w.private_effects
+                spec = var.specs[public] = specialise(effects, params, public)
+            u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best
