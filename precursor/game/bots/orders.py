@@ -14,7 +14,7 @@ from typing import Any
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
-from precursor.game.bots.utility import Term, Weighed, order_utility, specialise, utility_of, weigh
+from precursor.game.bots.utility import Spec, Weighed, order_utility, specialise, utility_of, weigh
 from precursor.game.commands import Note, Order, StatementOrder, SubmitOrders
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
@@ -30,7 +30,7 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
 
 
 # by visibility (public?): an order's terms specialised to its parameters (``utility.specialise``)
-_Specs = dict[bool, tuple[tuple[Term, ...], bool]]
+_Specs = dict[bool, Spec]
 
 
 @dataclass(slots=True)
@@ -39,8 +39,8 @@ class _Variant:
 
     params: dict[str, Any]
     default: bool  # the lever's default parameters (whose cost the orders screen shows)
-    # by visibility (public?): the specialised terms, and whether they still read ``param.*`` or
-    # ``act.public``; filled as the search meets them, and shared by every variant of the same choice
+    # by visibility (public?): the specialised terms, filled as the search meets them, and shared by
+    # every variant of the same choice
     specs: _Specs
 
 
@@ -425,9 +425,17 @@ def _best(
                 continue
             spec = var.specs.get(public)
             if spec is None:
-                effects = w.public_effects if public else w.private_effects
-                spec = var.specs[public] = specialise(effects, params, public)
-            u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
+                spec = var.specs[public] = specialise(lever, w, params, public)
+            u = spec.before_cost
+            if u is not None:  # the environment only decides whether a target is a yes/no value
+                for target in spec.targets:
+                    if isinstance(env.get(target, 0.0), bool):
+                        u = None
+                        break
+            if u is None:
+                u = utility_of(env, lever, w, params, public, cost, spec.terms, spec.reads_own)
+            elif cost:
+                u += -w.pc_aversion * cost / 3
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best
