@@ -48,9 +48,12 @@ _DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
 _SEES_EXACTLY: dict[tuple[int, str, str], bool] = {}
 _TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
 # Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
-# parameter sets a level are compared around the current level, so their choices are listed every time).
+# parameter sets a level are compared around the current level: theirs are kept per level instead).
 _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
-# The specialised terms of the other levers' choices, per (rulebook, persona, lever), by choice.
+# The others' choices per (rulebook, persona, lever), by the levels they are compared around (``_levels``).
+_LEVELS: dict[tuple[int, str, str], tuple[str, ...]] = {}
+_AROUND: dict[tuple[int, str, str], dict[tuple[tuple[str, Any], ...], list[_Variant]]] = {}
+# The specialised terms of the others' choices, per (rulebook, persona, lever), by choice.
 _SPECS: dict[tuple[int, str, str], dict[tuple[tuple[str, str, Any], ...], _Specs]] = {}
 # A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
 # whether the team sees every name its checks read exactly (else only its defaults can be judged), and
@@ -133,20 +136,66 @@ def candidates(bot: Character) -> list[_Candidate]:
     return out
 
 
+def _levels(bot: Character, lever: CLever) -> tuple[str, ...]:
+    """The indicators set outright by the parameters ``variants`` compares around their current level:
+    its choices read nothing else of the environment (cached; empty: its choices never change)."""
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    found = _LEVELS.get(key)
+    if found is None:
+        read = weigh(bot, lever).reads
+        targets: list[str] = []
+        for k, p in lever.params.items():
+            if f"param.{k}" in read and p.type in ("int", "num") and p.min is not None and p.max is not None:
+                target = _set_target(bot.rb, lever, k)
+                if target is not None:
+                    targets.append(target)
+        found = _LEVELS[key] = tuple(targets)
+    return found
+
+
 def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Variant]:
     """Parameter choices worth comparing: the defaults, each choice, and steps around a set level.
 
-    The list is kept (with its specialised terms) when it does not depend on the environment.
+    The list is kept (with its specialised terms) when it does not depend on the environment, and per
+    level when it does (the level seldom moves: a tariff stays where it was set).
     """
     key = (bot.rb.serial, bot.persona_id, lever.id)
     fixed = _VARIANTS.get(key)
     if fixed is not None:
         return fixed
+    levels = _levels(bot, lever)
+    if not levels:
+        fixed = _VARIANTS[key] = [_Variant(o, d, {}) for o, d in _choices(bot, lever, env)]
+        return fixed
+    # the types too: 25 and 25.0 are equal keys, but the choices keep a level's type (an int stays one)
+    at = tuple((type(cur).__name__, cur) for cur in (env.get(t) for t in levels))
+    around = _AROUND.get(key)
+    if around is None or len(around) > 256:  # bounded: a level drifting through many values starts afresh
+        around = _AROUND[key] = {}
+    hit = around.get(at)
+    if hit is not None:
+        return hit
+    # a choice met again at another level keeps the terms specialised to it
+    kept = _SPECS.get(key)
+    if kept is None or len(kept) > 256:
+        kept = _SPECS[key] = {}
+    found = []
+    for o, default in _choices(bot, lever, env):
+        pk = tuple((k, type(v).__name__, v) for k, v in o.items())
+        specs = kept.get(pk)
+        if specs is None:
+            specs = kept[pk] = {}
+        found.append(_Variant(o, default, specs))
+    around[at] = found
+    return found
+
+
+def _choices(bot: Character, lever: CLever, env: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """``variants``' parameter choices, each with whether it is the lever's defaults."""
     defaults = _defaults(bot.rb, lever)
     base = dict(defaults)
     out = [base]
     read = weigh(bot, lever).reads
-    static = True
     for k, p in lever.params.items():
         if f"param.{k}" not in read:
             continue  # the persona cares about nothing this parameter changes: keep the default
@@ -156,11 +205,9 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
             target = _set_target(bot.rb, lever, k)
             # sizes (levels, packages) are compared at their extremes; set levels around the current one
             points = [p.max] if target is None else [p.min, p.max]
-            if target is not None:
-                static = False
-                if isinstance(env.get(target), (int, float)):
-                    cur = float(env[target])
-                    points += [cur - 20, cur - 10, cur + 10, cur + 20]
+            if target is not None and isinstance(env.get(target), (int, float)):
+                cur = float(env[target])
+                points += [cur - 20, cur - 10, cur + 10, cur + 20]
             for v in points:
                 v = max(p.min, min(p.max, v))
                 v = round(v) if p.type == "int" else float(v)
@@ -170,23 +217,7 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
     for o in out:
         if o not in seen:
             seen.append(o)
-    if static:
-        found = _VARIANTS[key] = [_Variant(o, o == defaults, {}) for o in seen[:8]]
-        return found
-    # choices around a level: the choices change with the level, but a choice met again (the level
-    # seldom moves) keeps the terms specialised to it
-    kept = _SPECS.get(key)
-    if kept is None or len(kept) > 256:  # bounded: a level drifting through many values starts afresh
-        kept = _SPECS[key] = {}
-    found = []
-    for o in seen[:8]:
-        # the types too: 25 and 25.0 are equal keys, but an order keeps the parameter as chosen
-        pk = tuple((k, type(v).__name__, v) for k, v in o.items())
-        specs = kept.get(pk)
-        if specs is None:
-            specs = kept[pk] = {}
-        found.append(_Variant(o, o == defaults, specs))
-    return found
+    return [(o, o == defaults) for o in seen[:8]]
 
 
 def legal(
