@@ -8,7 +8,7 @@ read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from precursor.game.bots.beliefs import exact
@@ -29,8 +29,14 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
     return ("public", "private") if differs else ("public",)
 
 
-# by visibility (public?): an order's terms specialised to its parameters (``utility.specialise``)
-_Specs = dict[bool, Spec]
+@dataclass(slots=True)
+class _Worked:
+    """What one parameter choice settles by visibility (public?), filled as the search meets it: the
+    order's terms specialised to its parameters (``utility.specialise``), and its cost when its
+    preconditions and cost read only its parameters (``_fixed_cost``)."""
+
+    specs: dict[bool, Spec] = field(default_factory=dict)
+    costs: dict[bool, tuple[bool, float | None]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -39,9 +45,7 @@ class _Variant:
 
     params: dict[str, Any]
     default: bool  # the lever's default parameters (whose cost the orders screen shows)
-    # by visibility (public?): the specialised terms, filled as the search meets them, and shared by
-    # every variant of the same choice
-    specs: _Specs
+    worked: _Worked  # shared by every variant of the same choice
 
 
 _DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
@@ -54,7 +58,7 @@ _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
 _LEVELS: dict[tuple[int, str, str], tuple[str, ...]] = {}
 _AROUND: dict[tuple[int, str, str], dict[tuple[tuple[str, Any], ...], list[_Variant]]] = {}
 # The specialised terms of the others' choices, per (rulebook, persona, lever), by choice.
-_SPECS: dict[tuple[int, str, str], dict[tuple[tuple[str, str, Any], ...], _Specs]] = {}
+_SPECS: dict[tuple[int, str, str], dict[tuple[tuple[str, str, Any], ...], _Worked]] = {}
 # A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
 # whether the team sees every name its checks read exactly (else only its defaults can be judged), and
 # its parameter choices when they do not depend on the environment (None: worked out every time).
@@ -165,7 +169,7 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
         return fixed
     levels = _levels(bot, lever)
     if not levels:
-        fixed = _VARIANTS[key] = [_Variant(o, d, {}) for o, d in _choices(bot, lever, env)]
+        fixed = _VARIANTS[key] = [_Variant(o, d, _Worked()) for o, d in _choices(bot, lever, env)]
         return fixed
     # the types too: 25 and 25.0 are equal keys, but the choices keep a level's type (an int stays one)
     at = tuple((type(cur).__name__, cur) for cur in (env.get(t) for t in levels))
@@ -182,10 +186,10 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
     found = []
     for o, default in _choices(bot, lever, env):
         pk = tuple((k, type(v).__name__, v) for k, v in o.items())
-        specs = kept.get(pk)
-        if specs is None:
-            specs = kept[pk] = {}
-        found.append(_Variant(o, default, specs))
+        worked = kept.get(pk)
+        if worked is None:
+            worked = kept[pk] = _Worked()
+        found.append(_Variant(o, default, worked))
     around[at] = found
     return found
 
@@ -449,14 +453,25 @@ def _best(
     for var in static if static is not None else variants(bot, lever, env):
         params = var.params
         for vis, public in vises:
-            cost: float | None = (
-                shown if var.default else (_cost(env, lever, params, public, free) if sees else None)
-            )
+            worked = var.worked
+            cost: float | None = shown
+            if not var.default:
+                if not sees:
+                    continue
+                fixed = worked.costs.get(public)
+                if fixed is None:
+                    fixed = worked.costs[public] = _fixed_cost(lever, params, public)
+                if not fixed[0]:
+                    cost = _cost(env, lever, params, public, free)
+                elif fixed[1] is not None:
+                    cost = 0.0 if free else fixed[1]
+                else:
+                    cost = None  # a precondition fails with these parameters, whatever the rest
             if cost is None:
                 continue
-            spec = var.specs.get(public)
+            spec = worked.specs.get(public)
             if spec is None:
-                spec = var.specs[public] = specialise(lever, w, params, public)
+                spec = worked.specs[public] = specialise(lever, w, params, public)
             u = spec.before_cost
             if u is not None:  # the environment only decides whether a target is a yes/no value
                 for target in spec.targets:
@@ -489,6 +504,33 @@ def _cost(
         for k in params:
             env.pop(f"param.{k}", None)
         env.pop("act.public", None)
+
+
+def _fixed_cost(lever: CLever, params: dict[str, Any], public: bool) -> tuple[bool, float | None]:
+    """``_cost`` when the preconditions and cost read only the order's parameters and visibility (most
+    levers' do): (True, what it gives when the lever is not free); (False, None) when it depends on more.
+
+    The preconditions are met in ``_cost``'s order, so one that fails settles it before any that reads
+    more; the cost is worked out even where ``_cost`` would not (a free lever), so an error in it leaves
+    the choice to ``_cost``.
+    """
+    ctx: dict[str, Any] = {f"param.{k}": v for k, v in params.items()}
+    ctx["act.public"] = public
+    for cond, _ in lever.preconditions:
+        if not _own(cond.names):
+            return False, None
+        if not cond.fn(ctx):
+            return True, None
+    if not _own(lever.cost.names):
+        return False, None
+    try:
+        return True, max(0.0, float(lever.cost.fn(ctx)))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return False, None
+
+
+def _own(names: frozenset[str]) -> bool:
+    return all(n.startswith("param.") or n == "act.public" for n in names)
 
 
 def _praise(picks: _Picks) -> None:
