@@ -400,6 +400,21 @@ def _lag_names(rb: Rulebook) -> frozenset[str]:
     return names
 
 
+_START_KEYS: dict[tuple[int, str], list[tuple[str, str]]] = {}
+
+
+def _start_keys(rb: Rulebook, team: str) -> list[tuple[str, str]]:
+    """What the team sees without an estimate, with the name of its starting value (fixed per rulebook)."""
+    keys = _START_KEYS.get((rb.serial, team))
+    if keys is None:
+        keys = _START_KEYS[(rb.serial, team)] = [
+            (key, f"start.{key}")
+            for key, mode, _lag, noise, _m in dashboard_plan(rb, team)
+            if not (mode in (MODE_NOISY_NOW, MODE_LAGGED) and noise > 0)
+        ]
+    return keys
+
+
 def bot_view(
     game: Game,
     team: str,
@@ -432,11 +447,7 @@ def bot_view(
             # the scenario's starting values of what the team sees without an estimate (views._start_values)
             "start": last["start"]
             if last is not None
-            else {
-                key: env[f"start.{key}"]
-                for key, mode, _lag, noise, _m in dashboard_plan(game.rb, team)
-                if not (mode in (MODE_NOISY_NOW, MODE_LAGGED) and noise > 0)
-            },
+            else {key: env[name] for key, name in _start_keys(game.rb, team)},
         }
     return {
         "audience": team,

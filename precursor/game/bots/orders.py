@@ -8,13 +8,13 @@ read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
-from precursor.game.bots.utility import Term, Weighed, order_utility, specialise, utility_of, weigh
+from precursor.game.bots.utility import Spec, Weighed, order_utility, specialise, utility_of, weigh
 from precursor.game.commands import Note, Order, StatementOrder, SubmitOrders
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
@@ -30,22 +30,35 @@ def _visibilities(lever: CLever) -> tuple[str, ...]:
 
 
 @dataclass(slots=True)
+class _Worked:
+    """What one parameter choice settles by visibility (public?), filled as the search meets it: the
+    order's terms specialised to its parameters (``utility.specialise``), and its cost when its
+    preconditions and cost read only its parameters (``_fixed_cost``)."""
+
+    specs: dict[bool, Spec] = field(default_factory=dict)
+    costs: dict[bool, tuple[bool, float | None]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _Variant:
     """One parameter choice of a lever, with its terms worked out per visibility when they can be."""
 
     params: dict[str, Any]
     default: bool  # the lever's default parameters (whose cost the orders screen shows)
-    # by visibility (public?): the specialised terms, and whether they still read ``param.*`` or
-    # ``act.public``; None when the choice depends on the environment and is not kept
-    specs: dict[bool, tuple[tuple[Term, ...], bool]] | None
+    worked: _Worked  # shared by every variant of the same choice
 
 
 _DEFAULTS: dict[tuple[int, str], dict[str, Any]] = {}
 _SEES_EXACTLY: dict[tuple[int, str, str], bool] = {}
 _TEAM_LEVERS: dict[tuple[int, str], list[tuple[str, CLever]]] = {}
 # Parameter choices per (rulebook, persona, lever) that do not depend on the environment (levers whose
-# parameter sets a level are compared around the current level, so theirs are worked out every time).
+# parameter sets a level are compared around the current level: theirs are kept per level instead).
 _VARIANTS: dict[tuple[int, str, str], list[_Variant]] = {}
+# The others' choices per (rulebook, persona, lever), by the levels they are compared around (``_levels``).
+_LEVELS: dict[tuple[int, str, str], tuple[str, ...]] = {}
+_AROUND: dict[tuple[int, str, str], dict[tuple[tuple[str, Any], ...], list[_Variant]]] = {}
+# The specialised terms of the others' choices, per (rulebook, persona, lever), by choice.
+_SPECS: dict[tuple[int, str, str], dict[tuple[tuple[str, str, Any], ...], _Worked]] = {}
 # A lever utility may choose: id, lever, what the persona weighs in it, the visibilities worth comparing,
 # whether the team sees every name its checks read exactly (else only its defaults can be judged), and
 # its parameter choices when they do not depend on the environment (None: worked out every time).
@@ -127,20 +140,66 @@ def candidates(bot: Character) -> list[_Candidate]:
     return out
 
 
+def _levels(bot: Character, lever: CLever) -> tuple[str, ...]:
+    """The indicators set outright by the parameters ``variants`` compares around their current level:
+    its choices read nothing else of the environment (cached; empty: its choices never change)."""
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    found = _LEVELS.get(key)
+    if found is None:
+        read = weigh(bot, lever).reads
+        targets: list[str] = []
+        for k, p in lever.params.items():
+            if f"param.{k}" in read and p.type in ("int", "num") and p.min is not None and p.max is not None:
+                target = _set_target(bot.rb, lever, k)
+                if target is not None:
+                    targets.append(target)
+        found = _LEVELS[key] = tuple(targets)
+    return found
+
+
 def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Variant]:
     """Parameter choices worth comparing: the defaults, each choice, and steps around a set level.
 
-    The list is kept (with its specialised terms) when it does not depend on the environment.
+    The list is kept (with its specialised terms) when it does not depend on the environment, and per
+    level when it does (the level seldom moves: a tariff stays where it was set).
     """
     key = (bot.rb.serial, bot.persona_id, lever.id)
     fixed = _VARIANTS.get(key)
     if fixed is not None:
         return fixed
+    levels = _levels(bot, lever)
+    if not levels:
+        fixed = _VARIANTS[key] = [_Variant(o, d, _Worked()) for o, d in _choices(bot, lever, env)]
+        return fixed
+    # the types too: 25 and 25.0 are equal keys, but the choices keep a level's type (an int stays one)
+    at = tuple((type(cur).__name__, cur) for cur in (env.get(t) for t in levels))
+    around = _AROUND.get(key)
+    if around is None or len(around) > 256:  # bounded: a level drifting through many values starts afresh
+        around = _AROUND[key] = {}
+    hit = around.get(at)
+    if hit is not None:
+        return hit
+    # a choice met again at another level keeps the terms specialised to it
+    kept = _SPECS.get(key)
+    if kept is None or len(kept) > 256:
+        kept = _SPECS[key] = {}
+    found = []
+    for o, default in _choices(bot, lever, env):
+        pk = tuple((k, type(v).__name__, v) for k, v in o.items())
+        worked = kept.get(pk)
+        if worked is None:
+            worked = kept[pk] = _Worked()
+        found.append(_Variant(o, default, worked))
+    around[at] = found
+    return found
+
+
+def _choices(bot: Character, lever: CLever, env: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+    """``variants``' parameter choices, each with whether it is the lever's defaults."""
     defaults = _defaults(bot.rb, lever)
     base = dict(defaults)
     out = [base]
     read = weigh(bot, lever).reads
-    static = True
     for k, p in lever.params.items():
         if f"param.{k}" not in read:
             continue  # the persona cares about nothing this parameter changes: keep the default
@@ -150,11 +209,9 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
             target = _set_target(bot.rb, lever, k)
             # sizes (levels, packages) are compared at their extremes; set levels around the current one
             points = [p.max] if target is None else [p.min, p.max]
-            if target is not None:
-                static = False
-                if isinstance(env.get(target), (int, float)):
-                    cur = float(env[target])
-                    points += [cur - 20, cur - 10, cur + 10, cur + 20]
+            if target is not None and isinstance(env.get(target), (int, float)):
+                cur = float(env[target])
+                points += [cur - 20, cur - 10, cur + 10, cur + 20]
             for v in points:
                 v = max(p.min, min(p.max, v))
                 v = round(v) if p.type == "int" else float(v)
@@ -164,10 +221,7 @@ def variants(bot: Character, lever: CLever, env: dict[str, Any]) -> list[_Varian
     for o in out:
         if o not in seen:
             seen.append(o)
-    found = [_Variant(o, o == defaults, {} if static else None) for o in seen[:8]]
-    if static:
-        _VARIANTS[key] = found
-    return found
+    return [(o, o == defaults) for o in seen[:8]]
 
 
 def legal(
@@ -399,19 +453,35 @@ def _best(
     for var in static if static is not None else variants(bot, lever, env):
         params = var.params
         for vis, public in vises:
-            cost: float | None = (
-                shown if var.default else (_cost(env, lever, params, public, free) if sees else None)
-            )
+            worked = var.worked
+            cost: float | None = shown
+            if not var.default:
+                if not sees:
+                    continue
+                fixed = worked.costs.get(public)
+                if fixed is None:
+                    fixed = worked.costs[public] = _fixed_cost(lever, params, public)
+                if not fixed[0]:
+                    cost = _cost(env, lever, params, public, free)
+                elif fixed[1] is not None:
+                    cost = 0.0 if free else fixed[1]
+                else:
+                    cost = None  # a precondition fails with these parameters, whatever the rest
             if cost is None:
                 continue
-            if var.specs is not None:
-                spec = var.specs.get(public)
-                if spec is None:
-                    effects = w.public_effects if public else w.private_effects
-                    spec = var.specs[public] = specialise(effects, params, public)
-                u = utility_of(env, lever, w, params, public, cost, spec[0], spec[1])
-            else:
-                u = utility_of(env, lever, w, params, public, cost, w.public if public else w.private, True)
+            spec = worked.specs.get(public)
+            if spec is None:
+                spec = worked.specs[public] = specialise(lever, w, params, public)
+            u = spec.before_cost
+            if u is not None:  # the environment only decides whether a target is a yes/no value
+                for target in spec.targets:
+                    if isinstance(env.get(target, 0.0), bool):
+                        u = None
+                        break
+            if u is None:
+                u = utility_of(env, lever, w, params, public, cost, spec.terms, spec.reads_own)
+            elif cost:
+                u += -w.pc_aversion * cost / 3
             if best is None or u > best[0]:
                 best = (u, params, vis, cost)
     return best
@@ -434,6 +504,33 @@ def _cost(
         for k in params:
             env.pop(f"param.{k}", None)
         env.pop("act.public", None)
+
+
+def _fixed_cost(lever: CLever, params: dict[str, Any], public: bool) -> tuple[bool, float | None]:
+    """``_cost`` when the preconditions and cost read only the order's parameters and visibility (most
+    levers' do): (True, what it gives when the lever is not free); (False, None) when it depends on more.
+
+    The preconditions are met in ``_cost``'s order, so one that fails settles it before any that reads
+    more; the cost is worked out even where ``_cost`` would not (a free lever), so an error in it leaves
+    the choice to ``_cost``.
+    """
+    ctx: dict[str, Any] = {f"param.{k}": v for k, v in params.items()}
+    ctx["act.public"] = public
+    for cond, _ in lever.preconditions:
+        if not _own(cond.names):
+            return False, None
+        if not cond.fn(ctx):
+            return True, None
+    if not _own(lever.cost.names):
+        return False, None
+    try:
+        return True, max(0.0, float(lever.cost.fn(ctx)))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return False, None
+
+
+def _own(names: frozenset[str]) -> bool:
+    return all(n.startswith("param.") or n == "act.public" for n in names)
 
 
 def _praise(picks: _Picks) -> None:

@@ -42,6 +42,26 @@ def _own(names: frozenset[str]) -> bool:
     return all(n.startswith("param.") or n == "act.public" for n in names)
 
 
+# what ``_settled`` gives for an expression whose value depends on the rest of the environment
+_OPEN = object()
+
+
+def _settled(fn: Any, names: frozenset[str], ctx: dict[str, Any]) -> Any:
+    """The expression's value in any environment with these parameters, or ``_OPEN`` if it has none.
+
+    ``ctx`` holds only the order's parameters and visibility, and reading any other name raises KeyError:
+    so an evaluation that gets through read only those, and takes the same path to the same value (or
+    the same error) wherever they are the same, as ``param.mode == 'impose' and param.rate > tariff.mx``
+    does for a threat. A KeyError from an expression that reads nothing else is a missing parameter.
+    """
+    try:
+        return fn(ctx)
+    except KeyError:
+        if _own(names):
+            raise
+        return _OPEN
+
+
 def _generic(ce: Any, weight: float, per: float) -> Term:
     return (
         ce.when.fn if ce.when is not None else None,
@@ -58,15 +78,27 @@ def _generic(ce: Any, weight: float, per: float) -> Term:
     )
 
 
-def specialise(
-    effects: tuple[Weighted, ...], params: dict[str, Any], public: bool
-) -> tuple[tuple[Term, ...], bool]:
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One order's terms specialised to its parameters and visibility (``specialise``)."""
+
+    terms: tuple[Term, ...]
+    reads_own: bool  # whether a term left still reads ``param.*`` or ``act.public``
+    # When every term's utility is worked out already, the order's utility before its cost, summed as
+    # ``utility_of`` sums it; it holds while none of ``targets`` is a yes/no value (else None).
+    before_cost: float | None
+    targets: tuple[str, ...]
+
+
+def specialise(lever: CLever, w: Weighed, params: dict[str, Any], public: bool) -> Spec:
     """The terms for one parameter choice and visibility, with what depends on those alone worked out.
 
-    Exactly what ``order_utility`` would compute: an expression of the parameters has the same value
-    in any environment, one that cannot be computed (a missing parameter) skips its term wherever it is
-    met, and the constant utility of an ``add`` term is the same product, in the same order.
+    Exactly what ``order_utility`` would compute: an expression settled by the parameters (``_settled``)
+    has the same value in any environment, one that cannot be computed (a missing parameter) skips its
+    term wherever it is met, and the constant utility of an ``add`` term is the same product, in the same
+    order.
     """
+    effects = w.public_effects if public else w.private_effects
     ctx: dict[str, Any] = {f"param.{k}": v for k, v in params.items()}
     ctx["act.public"] = public
     out: list[Term] = []
@@ -78,18 +110,23 @@ def specialise(
         v: Any = None
         prob = 1.0
         try:
-            if when is not None and _own(ce.when.names):
-                if not when(ctx):
-                    continue  # never applies with these parameters
-                when = None
-            if _own(ce.value.names):
-                v = value(ctx)
+            if when is not None:
+                ok = _settled(when, ce.when.names, ctx)
+                if ok is not _OPEN:
+                    if not ok:
+                        continue  # never applies with these parameters
+                    when = None
+            found = _settled(value, ce.value.names, ctx)
+            if found is not _OPEN:
+                v = found
                 value = None
                 if isinstance(v, bool):
                     continue
-            if chance is not None and _own(ce.chance.names):
-                prob = float(chance(ctx))
-                chance = None
+            if chance is not None:
+                found = _settled(chance, ce.chance.names, ctx)
+                if found is not _OPEN:
+                    prob = float(found)
+                    chance = None
         except (KeyError, TypeError, ZeroDivisionError):
             continue  # cannot be computed with these parameters: skipped wherever it is met
         for fn, expr in ((when, ce.when), (value, ce.value), (chance, ce.chance)):
@@ -98,7 +135,25 @@ def specialise(
         lag_f = 0.98**ce.lag
         u = weight * v / per * prob * lag_f if ce.op == "add" and value is None and chance is None else None
         out.append((when, value, v, chance, prob, u, ce.target, ce.op, weight, per, lag_f))
-    return tuple(out), reads_own
+    total, settled = 0.0, True
+    for t in out:
+        fixed = t[5]
+        if fixed is None or t[0] is not None:
+            settled = False
+            break
+        total += fixed
+    before = _fixed_terms(total, lever, w, public) if settled else None
+    return Spec(tuple(out), reads_own, before, tuple(t[6] for t in out))
+
+
+def _fixed_terms(total: float, lever: CLever, w: Weighed, public: bool) -> float:
+    """The sovereignty and tag terms added to the effects' total, in ``utility_of``'s order."""
+    st_w = w.st_w
+    if st_w and (lever.sov_public or lever.sov_private):
+        total += st_w * (lever.sov_public if public else lever.sov_private)
+    if w.tags:
+        total += w.tags
+    return total
 
 
 _WEIGHED: dict[tuple[int, str, str], Weighed] = {}
@@ -155,7 +210,7 @@ def order_utility(
     public: bool,
     cost: float | None,
     explain: bool = False,
-    spec: tuple[tuple[Term, ...], bool] | None = None,
+    spec: Spec | None = None,
     weighed: Weighed | None = None,
 ) -> tuple[float, list[str]]:
     """Persona utility of one order; with ``explain``, also the terms that mattered most (the reason).
@@ -167,7 +222,7 @@ def order_utility(
     if spec is None:
         effects, reads_own = w.public if public else w.private, True
     else:
-        effects, reads_own = spec
+        effects, reads_own = spec.terms, spec.reads_own
     if not explain:
         return utility_of(env, lever, w, params, public, cost, effects, reads_own), []
     if reads_own:
@@ -229,11 +284,7 @@ def utility_of(
             env.pop("act.public", None)
     else:
         total = _effects_total(env, effects)
-    st_w = w.st_w
-    if st_w and (lever.sov_public or lever.sov_private):
-        total += st_w * (lever.sov_public if public else lever.sov_private)
-    if w.tags:
-        total += w.tags
+    total = _fixed_terms(total, lever, w, public)
     if cost:
         total += -w.pc_aversion * cost / 3
     return total
