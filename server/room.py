@@ -162,9 +162,14 @@ class Connection:
         # the queue's deque read here, not through a coroutine per frame: this runs once per delivery
         queue = self.queue
         items = queue._items
+        loop = asyncio.get_running_loop()
         while True:
-            if not items:
-                await queue.wait()
+            while not items:  # Outbox.wait, inline: a coroutine less per delivery
+                queue._waiter = loop.create_future()
+                try:
+                    await queue._waiter
+                finally:
+                    queue._waiter = None
             frame = items.popleft()
             if frame is None:
                 with contextlib.suppress(Exception):
@@ -212,6 +217,7 @@ class GameRoom:
         self._active_at = 0.0
         self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
         self._views_at = -1
+        self._facts_of: tuple[Any, int, GameFacts] | None = None  # see _facts
 
     # ------------------------------------------------------------------ life cycle
 
@@ -576,9 +582,17 @@ class GameRoom:
             record(g, phase_clock(s, self._facts(), now), s)
 
     def _facts(self) -> GameFacts:
+        """What the session's rules read of the game, made again only when an event moved it on (a
+        frozen dataclass costs more to build than the rest of a chat message's session check). Keyed by
+        the state object itself, held here, and its seq: a rebuilt game has a new state."""
         g = self.game
         st = g.state
-        return GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
+        made = self._facts_of
+        if made is not None and made[0] is st and made[1] == st.seq:
+            return made[2]
+        facts = GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
+        self._facts_of = (st, st.seq, facts)
+        return facts
 
     # ------------------------------------------------------------------ the phase clock
 
