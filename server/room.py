@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from precursor.game.commands import (
     Actor,
     Advance,
-    CommandEnvelope,
     CommandError,
     Note,
     Ready,
@@ -574,10 +573,10 @@ class GameRoom:
             record(g, events, s)
             return
         turn, phase = g.state.turn, g.state.phase
-        g.handle(CommandEnvelope(actor=actor, command=command))
+        g.run(actor, command)
         # a phase ends early once every seat in play is ready (nobody ready: no seat to look at)
         while g.state.ready and g.state.phase in PHASES and not g.state.ended and g.all_ready():
-            g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+            g.run(SYSTEM, Advance())
         if (g.state.turn, g.state.phase) != (turn, phase):
             record(g, phase_clock(s, self._facts(), now), s)
 
