@@ -216,7 +216,7 @@ class GameRoom:
         self._active_at = 0.0
         self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
         self._views_at = -1
-        self._facts_of: tuple[Any, int, GameFacts] | None = None  # see _facts
+        self._facts_of: tuple[Any, GameFacts] | None = None  # see _facts
 
     # ------------------------------------------------------------------ life cycle
 
@@ -581,16 +581,25 @@ class GameRoom:
             record(g, phase_clock(s, self._facts(), now), s)
 
     def _facts(self) -> GameFacts:
-        """What the session's rules read of the game, made again only when an event moved it on (a
-        frozen dataclass costs more to build than the rest of a chat message's session check). Keyed by
-        the state object itself, held here, and its seq: a rebuilt game has a new state."""
+        """What the session's rules read of the game, made again only when one of its parts moved (a
+        frozen dataclass costs more to build than the rest of a chat message's session check): keyed by
+        the state object itself (held here; a rebuilt game has a new one), the values copied out of it,
+        and the seats mapping, which the facts share, not copy."""
         g = self.game
         st = g.state
         made = self._facts_of
-        if made is not None and made[0] is st and made[1] == st.seq:
-            return made[2]
+        if made is not None:
+            at, facts = made
+            if (
+                at is st
+                and facts.seats is st.seats
+                and facts.turn == st.turn
+                and facts.phase == st.phase
+                and facts.ended == st.ended
+            ):
+                return facts
         facts = GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
-        self._facts_of = (st, st.seq, facts)
+        self._facts_of = (st, facts)
         return facts
 
     # ------------------------------------------------------------------ the phase clock
