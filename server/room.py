@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from precursor.game.commands import (
     Actor,
     Advance,
-    CommandEnvelope,
     CommandError,
     Note,
     Ready,
@@ -162,9 +161,14 @@ class Connection:
         # the queue's deque read here, not through a coroutine per frame: this runs once per delivery
         queue = self.queue
         items = queue._items
+        loop = asyncio.get_running_loop()
         while True:
-            if not items:
-                await queue.wait()
+            while not items:  # Outbox.wait, inline: a coroutine less per delivery
+                queue._waiter = loop.create_future()
+                try:
+                    await queue._waiter
+                finally:
+                    queue._waiter = None
             frame = items.popleft()
             if frame is None:
                 with contextlib.suppress(Exception):
@@ -212,6 +216,7 @@ class GameRoom:
         self._active_at = 0.0
         self._views: dict[str, str] = {}  # audience -> encoded view and session at seq _views_at
         self._views_at = -1
+        self._facts_of: tuple[Any, GameFacts] | None = None  # see _facts
 
     # ------------------------------------------------------------------ life cycle
 
@@ -568,17 +573,34 @@ class GameRoom:
             record(g, events, s)
             return
         turn, phase = g.state.turn, g.state.phase
-        g.handle(CommandEnvelope(actor=actor, command=command))
+        g.run(actor, command)
         # a phase ends early once every seat in play is ready (nobody ready: no seat to look at)
         while g.state.ready and g.state.phase in PHASES and not g.state.ended and g.all_ready():
-            g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+            g.run(SYSTEM, Advance())
         if (g.state.turn, g.state.phase) != (turn, phase):
             record(g, phase_clock(s, self._facts(), now), s)
 
     def _facts(self) -> GameFacts:
+        """What the session's rules read of the game, made again only when one of its parts moved (a
+        frozen dataclass costs more to build than the rest of a chat message's session check): keyed by
+        the state object itself (held here; a rebuilt game has a new one), the values copied out of it,
+        and the seats mapping, which the facts share, not copy."""
         g = self.game
         st = g.state
-        return GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
+        made = self._facts_of
+        if made is not None:
+            at, facts = made
+            if (
+                at is st
+                and facts.seats is st.seats
+                and facts.turn == st.turn
+                and facts.phase == st.phase
+                and facts.ended == st.ended
+            ):
+                return facts
+        facts = GameFacts(st.turn, st.phase, st.ended, g.rb.personas, g.sc.model.personas, st.seats)
+        self._facts_of = (st, facts)
+        return facts
 
     # ------------------------------------------------------------------ the phase clock
 

@@ -177,8 +177,19 @@ async def test_each_distinct_form_of_an_event_is_encoded_once(rb: Rulebook, monk
         return real(*a, **k)
 
     start = room.game.state.seq
-    # every encoding, json.dumps's and the store's own encoder's alike
+    # every encoding, json.dumps's and the store's own encoder's alike (which drives the C encoder
+    # itself, not through JSONEncoder.encode)
+    from server.stores import codec
+
+    real_store = codec.encode
+
+    def counting_store(value: dict[str, Any], what: str) -> str:
+        nonlocal calls
+        calls += 1
+        return real_store(value, what)
+
     monkeypatch.setattr(json.JSONEncoder, "encode", counting)
+    monkeypatch.setattr(codec, "encode", counting_store)
     for phase in ("orders", "results"):  # adjudication, the next turn's briefing: fogged values
         await room.execute(fac, Advance(turn=1, phase=phase))
     monkeypatch.undo()
