@@ -112,12 +112,14 @@ class BotDriver:
             yield from self._late_answers(game, seen)
 
     def _late_answers(self, game: Game, seen: dict[str, set[str]]) -> Iterator[CommandEnvelope]:
-        """Answers to the proposals tabled to a bot by the teams that acted after it in this phase.
+        """Signatures on the proposals tabled to a bot by the teams that acted after it in this phase.
 
-        Without them a deal a later team opens with waits a turn for its answer while a human at the table
-        answers it at once, so the bot loses a turn of every clause (and, for a two-turn deal, the bonus
-        for seeing it through) that a player who simply accepts keeps. The bot weighs such a proposal as
-        it weighs any other; it neither tables nor talks again."""
+        Without them a deal a later team opens with waits a turn while a player at the table signs it at
+        once, and the bot loses a turn of every clause (for a two-turn deal, also the bonus for seeing it
+        through) that a player who accepts everything keeps. Only a signature is given now: a refusal or a
+        counter is left to the next turn's answer, as before: with every late proposal answered at once,
+        refusals and counters included, Tariffs and Terror's mean tension rose from 64 to 68, out of its
+        band of 45 to 65 (docs/balance.md)."""
         for team in TEAMS:
             if team not in seen:
                 continue
@@ -127,7 +129,8 @@ class BotDriver:
             if not late:
                 continue
             env = bot.environment(v)
-            yield from self._commands(team, [bot.answer(v, env, p) for p in late])
+            signed = [d for d in (bot.answer(v, env, p) for p in late) if d.decision == "accept"]
+            yield from self._commands(team, signed)
 
 
 def _answerable(team: str, prop: dict[str, Any]) -> bool:
