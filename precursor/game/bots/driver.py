@@ -76,63 +76,24 @@ class BotDriver:
             self._actors[(team, persona_id)] = actor
         return actor
 
-    def _view(self, game: Game, team: str, phase: str) -> dict[str, Any]:
-        """The team's bot view of the game now, built on its last one while no value has changed."""
-        bot = self.bots[team]
-        last = self._views.get(team)
-        dash = self._dashboards.get(team)
-        if dash is None or dash[0] is not game:
-            # cut to what this bot can read: the rest of the dashboard would be built for nothing
-            reads = persona_reads(bot.rb, self._first[team])
-            dash = self._dashboards[team] = (game, DashboardCache(reads=reads))
-        v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
-        self._views[team] = (game, v)
-        v["phase"] = phase
-        return v
-
-    def _commands(self, team: str, decisions: list[Decision]) -> Iterator[CommandEnvelope]:
-        bot = self.bots[team]
-        for d in decisions:
-            actor = self._actor(team, bot.persona_id)
-            if not isinstance(d.command, Note):
-                note = make(Note, text=d.reason[:1000], decision=d.decision)
-                yield make(CommandEnvelope, actor=actor, command=note)
-            yield make(CommandEnvelope, actor=actor, command=d.command)
-
     def __call__(self, game: Game, phase: str) -> Iterator[CommandEnvelope]:
-        seen: dict[str, set[str]] = {}  # per team, the proposals its view held when it decided
         for team in TEAMS:
-            if team not in self.bots:
+            bot = self.bots.get(team)
+            if bot is None:
                 continue
             # taken team by team: a team sees what the teams before it did in this phase
-            v = self._view(game, team, phase)
-            seen[team] = {p["id"] for p in v["proposals"]}
-            yield from self._commands(team, self.bots[team].decide(v))
-        if phase == "negotiation":
-            yield from self._late_answers(game, seen)
-
-    def _late_answers(self, game: Game, seen: dict[str, set[str]]) -> Iterator[CommandEnvelope]:
-        """Signatures on the proposals tabled to a bot by the teams that acted after it in this phase.
-
-        Without them a deal a later team opens with waits a turn while a player at the table signs it at
-        once, and the bot loses a turn of every clause (for a two-turn deal, also the bonus for seeing it
-        through) that a player who accepts everything keeps. Only a signature is given now: a refusal or a
-        counter is left to the next turn's answer, as before: with every late proposal answered at once,
-        refusals and counters included, Tariffs and Terror's mean tension rose from 64 to 68, out of its
-        band of 45 to 65 (docs/balance.md)."""
-        for team in TEAMS:
-            if team not in seen:
-                continue
-            bot = self.bots[team]
-            v = self._view(game, team, "negotiation")
-            late = [p for p in v["proposals"] if p["id"] not in seen[team] and _answerable(team, p)]
-            if not late:
-                continue
-            env = bot.environment(v)
-            signed = [d for d in (bot.answer(v, env, p) for p in late) if d.decision == "accept"]
-            yield from self._commands(team, signed)
-
-
-def _answerable(team: str, prop: dict[str, Any]) -> bool:
-    """An open proposal to the team that it has not signed (its own proposals it signs by tabling)."""
-    return prop["status"] == "open" and team in prop["parties"] and team not in prop["accepted"]
+            last = self._views.get(team)
+            dash = self._dashboards.get(team)
+            if dash is None or dash[0] is not game:
+                # cut to what this bot can read: the rest of the dashboard would be built for nothing
+                reads = persona_reads(bot.rb, self._first[team])
+                dash = self._dashboards[team] = (game, DashboardCache(reads=reads))
+            v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
+            self._views[team] = (game, v)
+            v["phase"] = phase
+            for d in bot.decide(v):
+                actor = self._actor(team, bot.persona_id)
+                if not isinstance(d.command, Note):
+                    note = make(Note, text=d.reason[:1000], decision=d.decision)
+                    yield make(CommandEnvelope, actor=actor, command=note)
+                yield make(CommandEnvelope, actor=actor, command=d.command)
