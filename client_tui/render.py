@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from precursor.game.commands import CommandError
+from precursor.game.core import normalise_params
 from precursor.game.months import add_months
+from precursor.game.negotiation import params_meet
 
 from .conditions import condition_now, only_if
 from .model import LiveGame
@@ -929,8 +932,11 @@ def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
     return effect_words(rb, lever_id, limit)
 
 
-def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]:
-    """What a careful adviser would say before the orders go in: red lines and agreements."""
+def order_warnings(
+    game: LiveGame, rb: Rulebook, chosen: list[str], params: dict[str, dict[str, Any]] | None = None
+) -> list[str]:
+    """What a careful adviser would say before the orders go in: red lines and agreements (a promised
+    lever left out, or ticked with parameters short of the promise; ``params`` are the ones set)."""
     team = game.team
     out = []
     for lid in chosen:
@@ -951,9 +957,42 @@ def order_warnings(game: LiveGame, rb: Rulebook, chosen: list[str]) -> list[str]
             if cl.get("actor") != team:
                 continue
             start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
-            if start <= game.turn <= start + dur - 1 and cl.get("lever") not in chosen:
+            if not start <= game.turn <= start + dur - 1:
+                continue
+            if cl.get("lever") not in chosen:
                 out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
+            elif short := _short_of_promise(game, rb, cl, (params or {}).get(str(cl.get("lever")), {})):
+                out.append(f"! agreement {a.get('id')}: {short}")
     return out
+
+
+def _short_of_promise(game: LiveGame, rb: Rulebook, clause: dict[str, Any], given: dict[str, Any]) -> str:
+    """A promised lever ticked with parameters the compliance check will not count (MX-ME at last
+    turn's 60 under a clause for 70: a student re-ticked it with l and lost 5 trust to a "broken"
+    clause): what was promised and what is set, or "" when the order meets it or cannot be judged."""
+    lv = rb.levers.get(str(clause.get("lever")))
+    want = dict(clause.get("params") or {})
+    if lv is None or not want:
+        return ""
+    if clause.get("condition") and condition_now(game, rb, str(clause["condition"])) is False:
+        return ""  # not due while its condition does not hold
+    try:
+        full = normalise_params(lv, given)
+    except CommandError:
+        return ""  # the parameters form says what is wrong with them
+    if params_meet(rb, clause, full):
+        return ""
+
+    def words(values: dict[str, Any]) -> str:
+        return ", ".join(
+            f"{param_name(pid, lv)}: {choice_words(rb, lv, pid, v)}" for pid, v in values.items()
+        )
+
+    return (
+        f"you promised {lv.code} with {words(want)} this turn, and it is ticked with"
+        f" {words({pid: full.get(pid) for pid in want})}: the rules will count the clause as broken"
+        " (p sets the parameters)"
+    )
 
 
 def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -> str:

@@ -596,7 +596,7 @@ class OrdersPane(Vertical):
                 f"{(m.phase or 'before the game').capitalize()} phase: plan here, orders go in during the"
                 " orders phase (availability is checked then)\n" + text
             )
-        warns = render.order_warnings(m, self.rb, chosen)
+        warns = render.order_warnings(m, self.rb, chosen, self._params)
         if spent + held > pc:
             warns.insert(0, "! over budget" + (" (with this turn's free actions)" if held else ""))
         if len(chosen) > limit:

@@ -367,11 +367,16 @@ def clause_due(clause: dict[str, Any], turn: int) -> bool:
 
 def order_meets(g: GameCore, clause: dict[str, Any], order: dict[str, Any]) -> bool:
     """An order meets a clause when it plays the lever with parameters at least as strong."""
-    if order["lever"] != clause["lever"]:
-        return False
-    lever = g.rb.levers[clause["lever"]]
+    return order["lever"] == clause["lever"] and params_meet(g.rb, clause, order["params"])
+
+
+def params_meet(rb: Rulebook, clause: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether an order's (normalised) parameters are at least as strong as the clause asks. Pure, so
+    the orders tab warns before submitting what the compliance check will count as broken (a student
+    re-ticked MX-ME at last turn's 60 under a clause for 70, and read of the break in the results)."""
+    lever = rb.levers[clause["lever"]]
     for pid, want in clause["params"].items():
-        got = order["params"].get(pid)
+        got = params.get(pid)
         p = lever.params[pid]
         if p.type in ("int", "num"):
             if p.stronger == "higher" and got < want:

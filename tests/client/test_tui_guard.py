@@ -377,3 +377,22 @@ def test_agreement_tallies_count_each_clause_and_turn_once_and_name_the_broken_c
     assert "kept 2, broken 0, counting only the clauses reported to you (each party checks its own)" in own, (
         own
     )
+
+
+def test_a_promised_lever_ticked_short_of_the_promise_is_said_before_submitting(rb: Rulebook) -> None:
+    """A student re-ticked MX-ME with l at last turn's level 60 under a clause for 70; the orders tab said
+    nothing and the compliance check counted the clause broken (trust -5, a reneging on record)."""
+    model = _model(rb, team="mx", **{"mx.me": 60.0})
+    model.agreements["A6-MX-1"] = {
+        "id": "A6-MX-1",
+        "status": "active",
+        "parties": ["us", "mx"],
+        "clauses": [
+            {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "start_turn": 1, "duration": 2}
+        ],
+    }
+    (said,) = render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 60}})
+    assert said.startswith("! agreement A6-MX-1: you promised MX-ME with ")
+    assert ": 70 this turn, and it is ticked with " in said and ": 60: the rules will count" in said
+    assert render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 70}}) == []
+    assert render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 80}}) == []  # stronger meets it
