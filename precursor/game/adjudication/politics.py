@@ -69,7 +69,9 @@ def elections(g: GameCore, months: list[dt.date]) -> None:
                 "incumbent_holds": holds,
                 "turn": st.turn,
                 "rule": rule,
-                "reason": f"{ev.name}: the incumbent party {'holds' if holds else 'loses'} office",
+                # a midterm decides the House, not the presidency: "loses office" read as the president out
+                "reason": f"{ev.name}: the incumbent party {'holds' if holds else 'loses'}"
+                + (" the House" if ev.kind == "us_midterm" else " office"),
                 "changes": changes,
                 "before": {k: env.get(k) for k in changes},
                 "inputs": inputs,
