@@ -14,6 +14,7 @@ import pytest
 from live_server import running_server
 from rich.console import Console
 from test_tui_support import (
+    add_clause,
     close_cards,
     modal,
     new_game,
@@ -83,22 +84,6 @@ async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
     cs = await modal(pilot, ComposerScreen)
     assert isinstance(cs, ComposerScreen)
     return cs
-
-
-async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
-    """A clause picked from the lists, as a click in each does, then added with ctrl+a."""
-    cs.query_one("#c-team", Select).value = team
-    await pilot.pause()
-    cs.query_one("#c-lever", Select).value = lever
-    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
-    await pilot.pause()
-    for pid, value in params.items():
-        field = cs.form._fields[pid]
-        assert isinstance(field, Input)
-        field.value = value
-        field.focus()
-    await pilot.press("ctrl+a")
-    await pilot.pause()
 
 
 # ---------------------------------------------------------------------- 1. focus you can see
@@ -178,7 +163,7 @@ async def test_delete_in_the_clause_list_keeps_the_cursor_on_the_next_clause(url
     async with app.run_test(size=(80, 24)) as pilot:
         cs = await _composer(pilot)
         for lever in ("mx_trace", "mx_arms", "mx_pr"):
-            await _clause(pilot, cs, "mx", lever)
+            await add_clause(pilot, cs, "mx", lever)
         assert len(cs.clauses) == 3
         ol = cs.query_one("#c-clauses", OptionList)
         ol.focus()
@@ -272,7 +257,7 @@ async def test_at_80x24_the_table_ends_cut_clauses_with_an_ellipsis_and_shows_a_
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(80, 24)) as pilot:
             cs = await _composer(pilot)
-            await _clause(pilot, cs, "mx", "mx_trace")
+            await add_clause(pilot, cs, "mx", "mx_trace")
             cs.query_one("#party-us").value = True  # type: ignore[attr-defined]
             await pilot.pause()
             await pilot.press("ctrl+s")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from live_server import running_server
 from test_tui_support import (
+    add_clause,
     close_cards,
     frames_until,
     is_event,
@@ -174,22 +175,6 @@ async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
     return cs
 
 
-async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
-    """A clause picked from the lists, as a click in each does, then added with ctrl+a."""
-    cs.query_one("#c-team", Select).value = team
-    await pilot.pause()
-    cs.query_one("#c-lever", Select).value = lever
-    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
-    await pilot.pause()
-    for pid, value in params.items():
-        field = cs.form._fields[pid]
-        assert isinstance(field, Input)
-        field.value = value
-        field.focus()
-    await pilot.press("ctrl+a")
-    await pilot.pause()
-
-
 async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull_apart(url: str) -> None:
     """A 3-turn tutorial offered clauses of 12 turns; two clauses asking MX-ME at different levels in one
     turn were "ok: the server will take it" with nothing more."""
@@ -199,8 +184,8 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
         cs = await _composer(pilot)
         offered = [label for label, _n in cs.query_one("#c-duration", Select)._options]
         assert offered == ["once (this turn)", "1 turn", "2 turns", "3 turns"], offered
-        await _clause(pilot, cs, "mx", "mx_me", level="60")
-        await _clause(pilot, cs, "mx", "mx_me", level="70")
+        await add_clause(pilot, cs, "mx", "mx_me", level="60")
+        await add_clause(pilot, cs, "mx", "mx_me", level="70")
         assert len(cs.clauses) == 2
         cs.query_one("#party-us", Checkbox).value = True
         await pilot.pause()
@@ -222,7 +207,7 @@ async def test_the_composer_says_when_the_proposers_own_clause_cannot_be_kept_in
         cs = await _composer(pilot)
         cs.query_one("#c-duration", Select).value = 3
         await pilot.pause()
-        await _clause(pilot, cs, "us", "us_demand", levels="1")
+        await add_clause(pilot, cs, "us", "us_demand", levels="1")
         cs.query_one("#party-mx", Checkbox).value = True
         await pilot.pause()
         check = static_text(app, "#c-check")
@@ -291,8 +276,8 @@ async def test_composer_editing_deletes_only_the_clause_pointed_at_and_enter_nev
         await pilot.pause()
         assert box.value
         box.value = False
-        await _clause(pilot, cs, "mx", "mx_trace")
-        await _clause(pilot, cs, "us", "us_arms")
+        await add_clause(pilot, cs, "mx", "mx_trace")
+        await add_clause(pilot, cs, "us", "us_arms")
         assert [c.lever for c in cs.clauses] == ["mx_trace", "us_arms"]
         # who commits stays the United States, and the form says so before a lever is picked
         assert static_text(app, "#c-lever-text").startswith("Next clause: United States commits")

@@ -15,7 +15,7 @@ from live_server import is_event as is_event
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import RichLog, Static
+from textual.widgets import Input, RichLog, Select, Static
 
 from client_tui.app import PrecursorApp
 from client_tui.game_screen import GameScreen
@@ -129,3 +129,19 @@ async def modal(pilot: Pilot[Any], kind: type) -> Any:
 def check_line(screen: Any) -> str:
     """A form's check line: what the server would say to it, before it is sent."""
     return str(screen.query_one(".check").render())
+
+
+async def add_clause(pilot: Pilot[Any], cs: Any, team: str, lever: str, **params: str) -> None:
+    """A clause picked from the composer's lists, as a click in each does, then added with ctrl+a."""
+    cs.query_one("#c-team", Select).value = team
+    await pilot.pause()
+    cs.query_one("#c-lever", Select).value = lever
+    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
+    await pilot.pause()
+    for pid, value in params.items():
+        field = cs.form._fields[pid]
+        assert isinstance(field, Input)
+        field.value = value
+        field.focus()
+    await pilot.press("ctrl+a")
+    await pilot.pause()
