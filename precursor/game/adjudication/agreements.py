@@ -157,6 +157,7 @@ def _check_clause(
         if ci == 0:
             pending["ml"] = g.new_value("ml", "add", 1, pending)
     lever = g.rb.levers[c["lever"]]
+    short = None if met else _shortfall(g, c, executed)
     changes = g.changes_of(pending)
     g.emit(
         {
@@ -174,6 +175,8 @@ def _check_clause(
                 if earlier
                 else f"{c['actor'].upper()} played {lever.code} as agreed"
                 if met
+                else f"{c['actor'].upper()} played {lever.code} {short} agreed in {a['id']}"
+                if short
                 else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
             ),
             "changes": changes,
@@ -192,6 +195,34 @@ def _check_clause(
                 "vis": a["parties"],
             }
         )
+
+
+def _shortfall(g: GameCore, c: dict[str, Any], executed: list[dict[str, Any]]) -> str | None:
+    """How an order of the promised lever fell short of the clause, in the rules' labels ("at
+    enforcement level 60, short of the 70"), or None when the lever was not played at all: a student who
+    played MX-ME at 60 under a clause for 70 read "did not play MX-ME" and could not see what went wrong."""
+    lever = g.rb.levers[c["lever"]]
+    played = next((o for o in executed if o["lever"] == c["lever"]), None)
+    if played is None:
+        return None
+    parts = []
+    for pid, want in c["params"].items():
+        got = played["params"].get(pid)
+        if negotiation.params_meet(g.rb, {"lever": c["lever"], "params": {pid: want}}, {pid: got}):
+            continue
+        p = lever.params[pid]
+        how = {"higher": "short of", "lower": "above"}.get(p.stronger, "not") if p.type != "choice" else "not"
+        parts.append(f"{p.label or pid.replace('_', ' ')} {_value(p, got)}, {how} the {_value(p, want)}")
+    return f"at {'; '.join(parts)}" if parts else None
+
+
+def _value(p: Any, v: Any) -> str:
+    """A parameter's value as a sentence reads it: 60, not 60.0; a choice by its label."""
+    if isinstance(v, str) and v in p.choice_labels:
+        return str(p.choice_labels[v])
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).replace("_", " ")
 
 
 def _reneging_costs(g: GameCore, a: dict[str, Any], c: dict[str, Any], pending: dict[str, Any]) -> None:

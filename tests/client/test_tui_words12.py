@@ -1,0 +1,65 @@
+"""The words of the results log and the end screen as students read them in s11: a clause broken by a
+weaker order read as a lever never played, bare lever codes, a draw that looked equal to its chance, an
+end screen missing orders the log showed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from client_tui.panes.results import result_text
+from precursor.game.commands import (
+    Actor,
+    Advance,
+    Clause,
+    CommandEnvelope,
+    Order,
+    Propose,
+    Respond,
+    SubmitOrders,
+)
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook, default_rulebook
+
+SYSTEM = Actor(role="system")
+
+
+def _adv(g: Game) -> None:
+    g.handle(CommandEnvelope(actor=SYSTEM, command=Advance()))
+
+
+def _as(team: str, cmd: Any) -> CommandEnvelope:
+    return CommandEnvelope(actor=Actor(team=team), command=cmd)
+
+
+def _compliance(rb: Rulebook, mx_orders: list[Order]) -> dict[str, Any]:
+    """The engine's verdict on Mexico's clause for MX-ME at 70, after Mexico ordered ``mx_orders``."""
+    g = Game.new(rb, "election-season", 1)
+    _adv(g)
+    clause = Clause(actor="mx", lever="mx_me", params={"level": 70})
+    g.handle(_as("mx", Propose(parties=["us", "mx"], visibility="public", clauses=[clause])))
+    g.handle(_as("us", Respond(proposal="T1-MX-1", action="accept")))
+    while g.state.phase != "orders":
+        _adv(g)
+    g.handle(_as("mx", SubmitOrders(orders=mx_orders)))
+    _adv(g)
+    return next(e for e in g.log if e["type"] == "compliance")
+
+
+# ---------------------------------------------------------------------- 1 a clause broken by a weaker order
+
+
+def test_a_clause_broken_by_a_weaker_order_reads_as_played_short_in_the_results() -> None:
+    """A student played MX-ME at 60 under a clause for 70 and read "Mexico did not play MX-ME": the card
+    says the order was played, at which level, and what was agreed."""
+    rb = default_rulebook()
+    short = result_text(_compliance(rb, [Order(lever="mx_me", params={"level": 60})]), rb)
+    head = short.split("\n")[0]
+    assert head == (
+        "[clause broken] Mexico played MX-ME (Set the level of migration enforcement) at enforcement"
+        " level 60, short of the 70 agreed in A1-MX-1"
+    )
+    missing = result_text(_compliance(rb, []), rb).split("\n")[0]
+    assert missing == (
+        "[clause broken] Mexico did not play MX-ME (Set the level of migration enforcement)"
+        " as agreed in A1-MX-1"
+    )
