@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from precursor.game.commands import (
     Actor,
@@ -56,3 +60,36 @@ def test_a_clause_whose_lever_was_not_played_still_says_so(rb: Rulebook) -> None
     assert ev["reason"] == "MX did not play MX-ME as agreed in A1-MX-1"
     (kept,) = _me_deal(rb, [Order(lever="mx_me", params={"level": 70})])
     assert kept["met"] and kept["reason"] == "MX played MX-ME as agreed"
+
+
+# the texts a player reads: a lever's or indicator's description, an effect's reason, a card's text...
+READ = {"description", "reason", "text", "name", "title", "message", "label", "summary", "body"}
+# ...never a rule's code ("rule E3", "(A1)", "rule a1.floor") or a rules file ("rules/modules.yaml")
+CODE = re.compile(
+    r"\brules? [A-Z]{1,2}[0-9]+|\((?:rules? )?[A-Z]{1,2}[0-9]+(?: and [A-Z]{1,2}[0-9]+)?\)"
+    r"|\brules? [a-z]+[0-9]*\.[a-z_]+|rules/|\.ya?ml\b"
+)
+
+
+def _coded(node: Any, where: str, out: list[str]) -> None:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if isinstance(v, str) and k in READ and CODE.search(v):
+                out.append(f"{where}.{k}: {v[:120]}")
+            _coded(v, f"{where}.{k}", out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _coded(v, f"{where}[{i}]", out)
+
+
+def test_no_text_a_player_reads_names_a_rule_code_or_a_rules_file(rb: Rulebook) -> None:
+    """Students read "(rule H1, rules/modules.yaml)" in US-USMCA-T's description and "rule E3" in a
+    capture's reason: the codes and paths are the designers' shorthand, kept in YAML comments and notes.
+    Every file the rulebook loads, scenarios included, is read as loaded."""
+    root = Path(__file__).resolve().parents[2]
+    assert any(f.startswith("scenarios/") for f in rb.files)
+    coded: list[str] = []
+    for f in rb.files:
+        _coded(yaml.safe_load((root / f).read_text(encoding="utf-8")), f, coded)
+    assert not coded, "\n".join(coded)
+    assert "G7 leader" in (root / "scenarios/the-record.yaml").read_text()  # the group of seven is no code
