@@ -500,10 +500,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any
     elif t == "election":
         reason = ev.get("reason") or f"election: {ev.get('result', '')}"
     elif t == "orders_revealed":
-        # a lever's code starts with its team's (MX-PORT is Mexico's): no team before it
-        levers = ", ".join(_code(rb, str(o.get("lever", "?"))) for o in ev.get("orders") or [])
-        whose = f"orders of {_team(rb, ev['team'])}" if ev.get("team") else "public orders"
-        return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
+        return _orders_revealed(ev, rb)
     elif t == "turn_end":
         return f"── end of turn {ev.get('turn')} ──"
     elif t == "score":
@@ -611,6 +608,26 @@ def quiet_order(rb: Rulebook | None, lever: str) -> str:
         # effect" contradicted the orders row's "at once"
         return f"{quiet}; more may come after {months} {unit}"
     return f"no immediate effect; it takes effect after {months} {unit}"
+
+
+def _orders_revealed(ev: dict[str, Any], rb: Rulebook | None) -> str:
+    """A turn's orders by name and code, a line per team for everyone's public orders: a student read
+    "public orders: US-DEMAND, US-IND, MX-ME, …" as a list of codes with nothing to go on. Names are
+    joined by semicolons, since some have commas of their own."""
+    head = f"[orders] turn {ev.get('turn', '?')}, "
+    by_team: dict[str, list[str]] = {}
+    for o in ev.get("orders") or []:
+        lever = str(o.get("lever", "?"))
+        lv = rb.levers.get(lever) if rb is not None else None
+        team = str(o.get("team") or (lv.team if lv is not None else "") or ev.get("team") or "")
+        by_team.setdefault(team, []).append(f"{lv.name} ({lv.code})" if lv is not None else lever)
+    if ev.get("team"):
+        named = [n for names in by_team.values() for n in names]
+        return head + f"orders of {_team(rb, ev['team'])}: " + ("; ".join(named) or "none")
+    if not by_team:
+        return head + "public orders: none"
+    teams = [f"    {_team(rb, t)}: {'; '.join(names)}" for t, names in by_team.items()]
+    return "\n".join([head + "public orders:", *teams])
 
 
 def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:

@@ -59,11 +59,6 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
     if t == "proposal_response":
         return f"[answer] {ev.get('proposal', '?')}: {ev.get('reason', '')}"
-    if t == "orders_revealed":
-        # a lever's code starts with its team's (MX-PORT is Mexico's): no team before it
-        levers = ", ".join(_lever(rb, str(o.get("lever", "?"))) for o in ev.get("orders") or [])
-        whose = f"orders of {team}" if team else "public orders"
-        return f"[orders] turn {ev.get('turn', '?')}, {whose}: {levers or 'none'}"
     if t not in TAGS or t in ("compliance", "agreement"):
         return None
     rule = ev.get("rule")

@@ -264,7 +264,7 @@ async def test_results_tab_shows_why_cards_after_adjudication(url: str) -> None:
                 pilot, lambda: any("[rule] Political-capital income" in x for x in log_lines(log))
             )
             text = "\n".join(log_lines(log))
-            assert "[orders] turn 1, orders of United States: US-SAN-1" in text
+            assert "[orders] turn 1, orders of United States: Kingpin and material-support sanctions" in text
             assert (
                 "[order] United States Kingpin and material-support sanctions on traffickers (US-SAN-1)"
                 in text

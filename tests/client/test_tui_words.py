@@ -420,7 +420,10 @@ def test_module_ids_read_as_the_rules_write_them_and_team_codes_are_not_doubled(
     orders = render.why_card(
         {"type": "orders_revealed", "turn": 1, "orders": [{"team": "us", "lever": "us_border"}]}, rb
     )
-    assert orders == "[orders] turn 1, public orders: US-BORDER"
+    assert orders == (
+        "[orders] turn 1, public orders:\n"
+        "    United States: Secure the border between ports of entry (US-BORDER)"
+    )
 
 
 def test_an_order_that_moved_nothing_yet_says_when_its_effects_arrive() -> None:

@@ -63,3 +63,32 @@ def test_a_clause_broken_by_a_weaker_order_reads_as_played_short_in_the_results(
         "[clause broken] Mexico did not play MX-ME (Set the level of migration enforcement)"
         " as agreed in A1-MX-1"
     )
+
+
+# ---------------------------------------------------------------------- 3 a turn's orders by name
+
+
+def test_a_turns_orders_read_by_name_and_code_a_line_per_team() -> None:
+    """Students read "[orders] turn 1, public orders: US-DEMAND, US-IND, MX-ME, …": a list of codes. Each
+    order now reads by its lever's name with the code beside it, everyone's public orders a line per
+    team, as the order cards below them do."""
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["three-weeks"].model.personas)
+    game, _ = play(rb, "three-weeks", 24, None, bots=BotDriver(rb, personas, 24), until_turn=1)
+    public = next(e for e in game.log if e["type"] == "orders_revealed" and e["team"] is None)
+    lines = result_text(public, rb).split("\n")
+    assert lines[0] == "[orders] turn 1, public orders:"
+    teams = [line.strip().split(":")[0] for line in lines[1:]]
+    assert teams == ["United States", "Mexico", "China", "Canada"], lines
+    for o in public["orders"]:
+        lv = rb.levers[o["lever"]]
+        assert f"{lv.name} ({lv.code})" in lines[1 + teams.index(rb.teams[lv.team].name)], lines
+    own = next(e for e in game.log if e["type"] == "orders_revealed" and e["team"] == "ca")
+    text = result_text(own, rb)
+    names = [f"{rb.levers[o['lever']].name} ({rb.levers[o['lever']].code})" for o in own["orders"]]
+    assert text == "[orders] turn 1, orders of Canada: " + "; ".join(names)
+    empty = {"type": "orders_revealed", "turn": 2, "team": None, "orders": []}
+    assert result_text(empty, rb) == "[orders] turn 2, public orders: none"
