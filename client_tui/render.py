@@ -710,7 +710,8 @@ def _draws_line(key: tuple[Any, Any, Any], what: list[str]) -> str:
     """One draw and every effect it decided, said once: three lines of "a 25% chance; the draw was
     48%" for one failed raid read as three draws."""
     p, roll, hit = key
-    line = f"a {percent(p)} chance (it happens on a draw under {percent(p)}); the draw was {percent(roll)}"
+    chance, drawn = chance_and_draw(p, roll)
+    line = f"a {chance} chance (it happens on a draw under {chance}); the draw was {drawn}"
     if hit is not None:
         line += ", so it happened" if hit else ", so it did not happen"
     return f"{line}: {_and(what)}"
@@ -728,6 +729,23 @@ def percent(p: Any) -> str:
     """A chance as a player reads it: 0.096 is "9.6%", 0.5 is "50%"."""
     x = float(p) * 100
     return f"{x:.0f}%" if x >= 10 or x.is_integer() else f"{x:.1f}%"
+
+
+def chance_and_draw(p: Any, roll: Any) -> tuple[str, str]:
+    """A chance and the draw against it, each with as many decimals as it takes for the two to read
+    apart: a student read "a 33% chance; the draw was 33%, so it happened" (32.6 against 33.3)."""
+    try:
+        x, y = float(p) * 100, float(roll) * 100
+    except (TypeError, ValueError):
+        return str(p), str(roll)
+    chance, drawn = percent(p), percent(roll)
+    if x == y:  # not under the chance, so it did not happen
+        return chance, f"exactly {drawn}"
+    for places in (1, 2, 3):
+        if chance != drawn:
+            break
+        chance, drawn = (f"{v:.{places}f}%" for v in (x, y))
+    return chance, drawn
 
 
 def _input_line(i: dict[str, Any], rb: Rulebook | None) -> str:
@@ -772,7 +790,8 @@ def _tension_line(i: dict[str, Any]) -> str:
 def _draw_line(i: dict[str, Any], rb: Rulebook | None) -> str:
     """A chance and the draw against it: a draw under the chance makes it happen."""
     what = f"{key_name(rb, str(i['effect']))}: " if i.get("effect") else ""
-    line = f"{what}a {percent(i['p'])} chance; the draw was {percent(i['roll'])}"
+    chance, drawn = chance_and_draw(i["p"], i["roll"])
+    line = f"{what}a {chance} chance; the draw was {drawn}"
     if "hit" in i:
         line += ", so it happened" if i["hit"] else ", so it did not happen"
     return line

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from client_tui import render
 from client_tui.panes.results import result_text
 from precursor.game.commands import (
     Actor,
@@ -92,3 +93,29 @@ def test_a_turns_orders_read_by_name_and_code_a_line_per_team() -> None:
     assert text == "[orders] turn 1, orders of Canada: " + "; ".join(names)
     empty = {"type": "orders_revealed", "turn": 2, "team": None, "orders": []}
     assert result_text(empty, rb) == "[orders] turn 2, public orders: none"
+
+
+# ---------------------------------------------------------------------- 4 a draw against its chance
+
+
+def test_a_draw_close_to_its_chance_reads_apart_from_it() -> None:
+    """Students read "how: a 33% chance; the draw was 33%, so it happened": both rounded to the same
+    figure. Each gets the decimals it takes to read apart (here a capture drawn at 12.77 against 13)."""
+    from fingerprint import PERSONA_SETS
+
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+
+    rb = default_rulebook()
+    game, _ = play(rb, "tutorial", 1, None, bots=BotDriver(rb, PERSONA_SETS[1], 1))
+    capture = next(
+        e
+        for e in game.log
+        if e["type"] == "effect" and e.get("rule") == "e1.capture" and e["turn"] == 3 and e.get("inputs")
+    )
+    assert capture["inputs"][0]["roll"] == 0.1277 and capture["inputs"][0]["p"] == 0.13
+    card = result_text(capture, rb)
+    assert "a 13.0% chance; the draw was 12.8%, so it happened" in card, card
+    assert render.chance_and_draw(0.08, 0.077) == ("8%", "7.7%")  # apart already: as before
+    assert render.chance_and_draw(0.5, 0.4996) == ("50.00%", "49.96%")
+    assert render.chance_and_draw(0.25, 0.25) == ("25%", "exactly 25%")  # not under it: no
