@@ -81,6 +81,9 @@ class LiveGame:
     free_actions: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: dict[str, dict[str, Any]] = field(default_factory=dict)  # each team's filed position
     log: list[dict[str, Any]] = field(default_factory=list)  # the events seen, newest last (capped)
+    # the last event the log holds: on a reconnect the server replays the events after the resume
+    # point, which the new view covers; they still belong in the log the end screen reads
+    _logged: int = field(default=0, repr=False)
     _inject_seqs: set[int] = field(default_factory=set, repr=False)
     _message_ids: set[str] = field(default_factory=set, repr=False)
 
@@ -95,6 +98,8 @@ class LiveGame:
 
     def welcome(self, frame: dict[str, Any]) -> None:
         self.me = {k: frame.get(k) for k in ("role", "team", "seat", "player_id", "game_id")}
+        if not self.view:  # the first welcome: the screen reads the log up to its view from the start
+            self._logged = max(self._logged, int(frame["seq"]))
         self.set_view(frame["view"], frame["seq"], frame.get("session"))
         self.connection = "connected"
 
@@ -135,6 +140,8 @@ class LiveGame:
         if seq <= self.seq and self.view:
             if ev["type"] == "message":
                 self._backfill(ev)
+            if seq > self._logged:  # replayed after a reconnect: the view has it, the log did not
+                self._record(seq, ev)
             return False
         self.seq = seq
         t = ev["type"]
@@ -147,15 +154,21 @@ class LiveGame:
             self._fold_talk(e, ev)
         else:
             self._fold_turn(e, ev)
-        self.log.append(ev)  # whole: the console replays it to rank inject templates
+        self._record(seq, ev)
         if t == "inject":
             self.add_inject(ev)
-        if t in RESULT_TYPES:
-            self.results.append(ev)
-            self.results = self.results[-2000:]
         if t == "game_over":
             self.ended = True
         return True
+
+    def _record(self, seq: int, ev: LogEvent) -> None:
+        """Keep an event in the log (whole: the console replays it to rank inject templates, the end
+        screen reads the team's orders from it) and an outcome among the results."""
+        self._logged = max(self._logged, seq)
+        self.log.append(ev)
+        if ev["type"] in RESULT_TYPES:
+            self.results.append(ev)
+            self.results = self.results[-2000:]
 
     def add_inject(self, ev: dict[str, Any]) -> bool:
         """Keep an inject (a live one, or one read from the log's start); False if already kept."""

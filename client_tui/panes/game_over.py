@@ -276,6 +276,18 @@ def _orders_done(game: LiveGame, rb: Rulebook, team: str) -> str:
     return "; ".join(parts) or "none that you saw"
 
 
+def _free_actions_done(game: LiveGame, team: str) -> str:
+    """The team's free actions that were ruled, each by its title with its turn and whether it worked:
+    a student's free action worked and the "did" lines, orders only, left it out."""
+    done = [fa for fa in game.free_actions.values() if fa.get("team") == team and fa.get("resolved")]
+    parts = [
+        f"{fa.get('title') or 'a free action'}, turn {fa.get('turn', '?')}: "
+        + ("it worked" if fa["resolved"].get("success") else "it did not work")
+        for fa in sorted(done, key=lambda fa: int(fa.get("turn") or 0))
+    ]
+    return "; ".join(parts) or "none that you saw"
+
+
 def _position_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """Each position this seat may see (its own team's; all of them for the facilitator), filed before
     play, set against what the team then did. The form promised that the debrief holds it against the
@@ -300,6 +312,7 @@ def _position_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             f"       said — red lines: {pos.get('red_lines') or 'none stated'}",
             f"       said — expected of the others: {pos.get('expectations') or 'none stated'}",
             f"       did — orders: {_orders_done(game, rb, team)}",
+            f"       did — free actions: {_free_actions_done(game, team)}",
             f"       did — agreements: {'; '.join(signed) or 'none signed'}",
         ]
     if game.role != "facilitator" and any(t != game.team and t not in game.positions for t in rb.teams):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from client_tui import render
+from client_tui.model import LiveGame
+from client_tui.panes.game_over import game_over_text
 from client_tui.panes.results import result_text
 from precursor.game.commands import (
     Actor,
@@ -119,3 +121,72 @@ def test_a_draw_close_to_its_chance_reads_apart_from_it() -> None:
     assert render.chance_and_draw(0.08, 0.077) == ("8%", "7.7%")  # apart already: as before
     assert render.chance_and_draw(0.5, 0.4996) == ("50.00%", "49.96%")
     assert render.chance_and_draw(0.25, 0.25) == ("25%", "exactly 25%")  # not under it: no
+
+
+# ---------------------------------------------------------------------- 5 the end screen's record
+
+
+def _canada_game(rb: Rulebook) -> Game:
+    """Three Weeks, seed 24, as a student played it: Canada backs the USMCA as an enforcement tool in
+    turn 3 and tables a free action in turn 4; the computer players hold the other seats."""
+    from precursor.analysis.runner import play
+    from precursor.game.bots import BotDriver
+
+    drv = BotDriver(rb, dict(rb.scenarios["three-weeks"].model.personas), 24)
+
+    def others(game: Game, phase: str) -> Any:
+        return (env for env in drv(game, phase) if env.actor.team != "ca")
+
+    def orders(*levers: str) -> dict[str, Any]:
+        return {"team": "ca", "type": "submit_orders", "orders": [{"lever": x} for x in levers]}
+
+    free = {
+        "team": "ca",
+        "type": "free_action",
+        "title": "Fentanyl summit in Ottawa",
+        "description": "Ministers of the three countries meet in Ottawa.",
+        "effects": [{"indicator": "trust.us_ca", "direction": "up", "size": "small"}],
+        "argument": "A summit builds Trust between the US and Canada.",
+    }
+    position = {"team": "ca", "type": "position", "goals": "A North American front on chemicals"}
+    script = {
+        "turns": [
+            {"turn": 1, "commands": [position, orders("ca_demand", "ca_lea", "ca_tri")]},
+            {"turn": 3, "commands": [orders("ca_demand", "ca_tri", "ca_usmca_enf")]},
+            {"turn": 4, "commands": [free]},
+        ]
+    }
+    game, errors = play(rb, "three-weeks", 24, script, bots=others)
+    assert not errors, errors
+    return game
+
+
+def test_the_end_screen_keeps_the_orders_and_free_action_a_reconnect_replayed() -> None:
+    """A student's end screen listed Canada's orders without CA-USMCA-ENF (turn 3), which the results
+    log showed, and without the free action that worked. The results tab draws every event; the end
+    screen reads the model's log, which dropped the events a reconnect replayed (the new view covers
+    them). The log now keeps them, and the record names the free actions too."""
+    from precursor.game.views import events_for, view
+
+    rb = default_rulebook()
+    game = _canada_game(rb)
+    events = [dict(e) for e in events_for(game, "ca")]
+    first = next(i for i, e in enumerate(events) if e["type"] == "phase" and e.get("turn") == 3)
+    live = LiveGame()
+    me = {"role": "player", "team": "ca", "seat": "ca.gac", "player_id": "p1", "game_id": "g1"}
+    start = view(Game.new(rb, "three-weeks", 24), "ca")  # the seat joins before play
+    live.welcome({**me, "type": "welcome", "view": start, "seq": 0})
+    for ev in events[:first]:
+        live.apply(int(ev["seq"]), ev)
+    # the connection drops in turn 3; the seat comes back at the end, and the server replays the rest
+    live.welcome({**me, "type": "welcome", "view": view(game, "ca"), "seq": game.state.seq})
+    for ev in events[first:]:
+        assert not live.apply(int(ev["seq"]), ev)  # covered by the view: drawn in the results only
+    text = game_over_text(live, rb, "g1")
+    did = next(line for line in text.splitlines() if "did — orders" in line)
+    usmca = "Back the USMCA as an enforcement tool against illicit chemical trade (CA-USMCA-ENF), turn 3"
+    assert usmca in did, did
+    assert "Convene a trilateral meeting" in did and "turns 1, 3" in did, did
+    free = next(line for line in text.splitlines() if "did — free actions" in line)
+    assert free.strip() == "did — free actions: Fentanyl summit in Ottawa, turn 4: it worked", free
+    assert len(live.log) == len(events)  # each event once
