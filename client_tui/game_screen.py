@@ -570,7 +570,7 @@ class GameScreen(Screen[None]):
         a submission may carry alone ("orders submitted: none (hold)" read as if nothing was sent)."""
         chosen = [
             (self.rb.levers[o.lever].code if o.lever in self.rb.levers else o.lever)
-            + (" (" + ", ".join(f"{k} {v}" for k, v in o.params.items()) + ")" if o.params else "")
+            + (f" ({render.params_words(self.rb, o.lever, dict(o.params))})" if o.params else "")
             for o in command.orders
         ]
         if command.statement is None:

@@ -249,12 +249,17 @@ def clause_text(rb: Rulebook, clause: dict[str, Any]) -> str:
     what = f"{lv.code} {lv.name}" if lv is not None else str(clause.get("lever", ""))
     settings = []
     for key, value in (clause.get("params") or {}).items():
+        p = lv.params.get(key) if lv is not None else None
         shown = value
-        if isinstance(value, str) and value in rb.modules:
+        if p is not None and isinstance(value, str) and value in p.choice_labels:
+            shown = p.choice_labels[value]  # the rules' words for a choice, never the engine's key
+        elif isinstance(value, str) and value in rb.teams and p is not None and p.type == "choice":
+            shown = rb.teams[value].name
+        elif isinstance(value, str) and value in rb.modules:
             shown = f"{value.upper()} {rb.modules[value].name}"
         elif isinstance(value, bool):
             shown = "yes" if value else "no"
-        settings.append(f"{key}: {shown}")
+        settings.append(f"{p.label if p is not None and p.label else key}: {shown}")
     return f"{actor}: {what}" + (f" ({'; '.join(settings)})" if settings else "")
 
 

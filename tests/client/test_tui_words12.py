@@ -4,12 +4,19 @@ end screen missing orders the log showed."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online
 
 from client_tui import render
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
 from client_tui.panes.results import result_text
+from precursor.analysis.review import clause_text
+from precursor.client import GameClient
 from precursor.game.commands import (
     Actor,
     Advance,
@@ -190,3 +197,31 @@ def test_the_end_screen_keeps_the_orders_and_free_action_a_reconnect_replayed() 
     free = next(line for line in text.splitlines() if "did — free actions" in line)
     assert free.strip() == "did — free actions: Fentanyl summit in Ottawa, turn 4: it worked", free
     assert len(live.log) == len(events)  # each event once
+
+
+# ---------------------------------------------------------------------- 7 parameters by their labels
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_the_orders_sent_notice_and_the_review_name_parameters_by_their_labels(url: str) -> None:
+    """The notice after submitting said "orders submitted: MX-ME (level 60)" and the review's clauses
+    "US-SUMMIT … (partner: cn)": the engine's ids. Both read the rules' labels, as the orders tab does."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="election-season")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await gs._submit_orders(SubmitOrders(orders=[Order(lever="mx_me", params={"level": 60})]))
+            assert gs._notice_text == "orders submitted: MX-ME (enforcement level: 60)"
+    rb = default_rulebook()
+    summit = clause_text(rb, {"actor": "us", "lever": "us_summit", "params": {"partner": "cn"}})
+    assert summit == "US: US-SUMMIT Leader summit (with: China)", summit
+    arrest = clause_text(rb, {"actor": "mx", "lever": "mx_arrest", "params": {"rank": "kingpin"}})
+    assert "(target: " in arrest and "rank" not in arrest, arrest
