@@ -202,16 +202,19 @@ def _clauses(rb: Rulebook, cmd: Propose, parties: list[TeamId], turn: int) -> li
                 compile_expr(c.condition, rb.symbols, "bool")
             except ExprError as exc:
                 raise CommandError("bad_proposal", f"clause {i + 1} condition: {exc}") from None
-        clauses.append(
-            {
-                "actor": c.actor,
-                "lever": c.lever,
-                "params": params,
-                "start_turn": start,
-                "duration": c.duration,
-                "condition": c.condition,
-            }
-        )
+        clause = {
+            "actor": c.actor,
+            "lever": c.lever,
+            "params": params,
+            "start_turn": start,
+            "duration": c.duration,
+            "condition": c.condition,
+        }
+        if clause in clauses:  # it binds nothing more, and each turn's results told it twice
+            same = clauses.index(clause) + 1
+            code = rb.levers[c.lever].code
+            raise CommandError("bad_proposal", f"clause {i + 1} repeats clause {same} ({code}): remove one")
+        clauses.append(clause)
     return clauses
 
 

@@ -93,3 +93,26 @@ def test_no_text_a_player_reads_names_a_rule_code_or_a_rules_file(rb: Rulebook) 
         _coded(yaml.safe_load((root / f).read_text(encoding="utf-8")), f, coded)
     assert not coded, "\n".join(coded)
     assert "G7 leader" in (root / "scenarios/the-record.yaml").read_text()  # the group of seven is no code
+
+
+def test_a_proposal_that_repeats_a_clause_is_refused_and_logs_nothing(rb: Rulebook) -> None:
+    """A student's results showed "[clause kept] … CA-ATTEST … in A1-CA-1" twice in a row: the
+    composer let the same clause be added twice, and the engine signed it, so every turn judged it
+    twice. A repeated clause binds nothing more: the proposal is refused, saying which."""
+    import pytest
+
+    from precursor.game.commands import CommandError
+
+    g = Game.new(rb, "three-weeks", 24)
+    _adv(g)
+    attest = Clause(actor="ca", lever="ca_attest", duration=3)
+    n = len(g.log)
+    with pytest.raises(CommandError) as exc:
+        g.handle(_as("ca", Propose(parties=["ca", "us", "mx"], clauses=[attest, attest])))
+    assert exc.value.code == "bad_proposal"
+    assert exc.value.message == "clause 2 repeats clause 1 (CA-ATTEST): remove one"
+    assert len(g.log) == n
+    # the same lever in other turns, or at another level, is a clause of its own
+    later = Clause(actor="ca", lever="ca_attest", start_turn=4, duration=1)
+    g.handle(_as("ca", Propose(parties=["ca", "us", "mx"], clauses=[attest, later])))
+    assert g.log[-1]["type"] == "proposal"
