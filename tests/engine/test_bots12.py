@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from precursor.game.bots import Bot, fast_view
-from precursor.game.commands import Actor, Advance, CommandEnvelope, Propose, Respond
+from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, Propose, Respond
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
 
@@ -110,3 +110,64 @@ def test_a_us_short_of_capital_tables_the_part_of_its_package_it_can_pay_for() -
     assert ours and theirs
     whole = {(c.actor, c.lever) for c in RB.personas["institutionalist"].model.package.clauses}
     assert _terms(to_mx[0]) < whole
+
+
+def _answer(game: Game, team: str, persona: str, pid: str) -> tuple[str, str]:
+    """The bot's decision on one proposal, and the sentence the proposer reads."""
+    bot = Bot(RB, team, persona, 7)
+    v = _view(game, team, persona)
+    prop = next(p for p in v["proposals"] if p["id"] == pid)
+    d = bot.answer(v, bot.environment(v), prop)
+    return d.decision, str(getattr(d.command, "reason", "") or getattr(d.command, "note", ""))
+
+
+def _offer(
+    game: Game, team: str, parties: list[str], clauses: list[tuple[str, str, dict[str, Any]]], **kw: Any
+) -> str:
+    turn = game.state.turn
+    cmd = Propose(
+        parties=parties,  # type: ignore[arg-type]
+        clauses=[
+            Clause(actor=a, lever=lv, params=p, start_turn=turn, duration=2)  # type: ignore[arg-type]
+            for a, lv, p in clauses
+        ],
+        expires_turn=turn + 1,
+        **kw,
+    )
+    game.handle(CommandEnvelope(actor=STUDENT[team], command=cmd))
+    return list(game.state.proposals)[-1]
+
+
+def test_a_decline_a_hard_rule_decides_says_why() -> None:
+    """ "The United States declines: the deal asks the United States for US-ARMS (Disrupt southbound
+    weapons and cash)." stopped at the lever: the rule that decided it had no words of its own. Every
+    rule that rejects a deal now says why, and the sentence goes on past the lever."""
+    for pid, p in RB.personas.items():
+        for rule in p.hard_rules:
+            assert rule.reject_if is None or rule.message, (
+                f"{pid}: {rule.id} rejects deals without saying why"
+            )
+    game = _negotiation("red-line", 7)
+    pid = _offer(
+        game,
+        "mx",
+        ["us", "mx"],
+        [("mx", "mx_plan_1", {}), ("us", "us_arms", {})],
+        framing="shared_responsibility",
+    )
+    decision, said = _answer(game, "us", "hawk", pid)
+    assert decision == "reject"
+    assert said.startswith("The United States declines: the deal asks the United States for US-ARMS (")
+    assert not said.endswith("cash)."), said
+    assert "what kills Americans crosses north" in said
+
+
+def test_a_decline_of_a_deal_that_offers_nothing_names_what_it_asks() -> None:
+    """A student's US-ARMS for a trilateral module, with nothing from Mexico, was declined as "the deal's
+    terms do not give it enough": the decline now names the ask and that nothing comes back for it."""
+    game = _negotiation("loose-talk", 1)
+    pid = _offer(game, "mx", ["us", "mx", "ca"], [("us", "us_arms", {})], modules=["t4"])
+    decision, said = _answer(game, "us", "institutionalist", pid)
+    assert decision == "reject"
+    assert "do not give it enough" not in said, said
+    assert "US-ARMS (" in said and "offering nothing" in said, said

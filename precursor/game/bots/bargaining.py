@@ -400,7 +400,11 @@ def _ruled_out(
     try:
         for rule in bot.persona.hard_rules:
             if rule.reject_if is not None and rule.reject_if.fn(env):
-                said = _declines(bot, _rule_facts(bot, names, rule.reject_if.names), rule.message)
+                facts = _rule_facts(bot, names, rule.reject_if.names)
+                # the rule's own words say why; without them the sentence still must not stop at a lever
+                said = _declines(
+                    bot, facts if rule.message else f"{facts}, which it has ruled out", rule.message
+                )
                 return Decision(
                     Respond(proposal=prop["id"], action="reject", reason=said),
                     f"{rule.id}: {rule.reason}",
@@ -852,7 +856,14 @@ def _shortfall(
         return f"the deal asks {me} for {what}{_in_return(bot, env, prop, weighed)}"
     offered = [c for c, _, _ in weighed if c["actor"] != bot.team]
     if not offered:
-        return "the deal's terms do not give it enough"
+        # nothing is offered for the team's part: say what it is asked for and that nothing comes back
+        # ("the deal's terms do not give it enough" named neither)
+        own = _and([_lever_words(bot, c["lever"], c["params"]) for c, _, _ in weighed[:2]])
+        return (
+            f"the deal asks {me} for {own}{_in_return(bot, env, prop, weighed)}"
+            if own
+            else f"what the deal offers is not enough for {me} to sign as things stand"
+        )
     gives = _and(
         [f"{_lever_words(bot, c['lever'], c['params'])} by {_team_name(bot, c['actor'])}" for c in offered]
     )
