@@ -171,3 +171,41 @@ def test_a_decline_of_a_deal_that_offers_nothing_names_what_it_asks() -> None:
     assert decision == "reject"
     assert "do not give it enough" not in said, said
     assert "US-ARMS (" in said and "offering nothing" in said, said
+
+
+def test_a_us_hawk_prices_chinas_controls_as_the_deaths_they_avert() -> None:
+    """Every Chinese offer that asked anything of the United States was declined in Red Line: the hawk
+    weighed China's controls at a third of what it weighs the US deaths they avert (0.05 a 5 points
+    against 0.3 a 1,000 deaths, where the institutionalist has 0.15 against 0.35). Priced alike, a
+    three-turn enforcement campaign and know-your-customer rules for a working group clear its bar once
+    relations are no longer at their worst (trust 30); a single turn of enforcement for a US programme
+    step still does not, and neither does the campaign at Red Line's opening trust of 20."""
+    campaign: list[tuple[str, str, dict[str, Any], int]] = [
+        ("cn", "cn_enforce", {}, 3),
+        ("cn", "cn_kyc", {}, 3),
+        ("us", "us_cn_track", {"kind": "working_group"}, 1),
+    ]
+    small: list[tuple[str, str, dict[str, Any], int]] = [
+        ("cn", "cn_enforce", {}, 1),
+        ("us", "us_demand", {"levels": 1}, 1),
+    ]
+    for trust, clauses, wanted in (
+        (30.0, campaign, "accept"),
+        (30.0, small, "reject"),
+        (20.0, campaign, "reject"),
+    ):
+        game = _negotiation("red-line", 23, {"trust.us_cn": trust})
+        turn = game.state.turn
+        cmd = Propose(
+            parties=["us", "cn"],
+            clauses=[
+                Clause(actor=a, lever=lv, params=p, start_turn=turn, duration=d)  # type: ignore[arg-type]
+                for a, lv, p, d in clauses
+            ],
+            visibility="public",
+            framing="reciprocal",
+            expires_turn=turn + 1,
+        )
+        game.handle(CommandEnvelope(actor=STUDENT["cn"], command=cmd))
+        decision, said = _answer(game, "us", "hawk", list(game.state.proposals)[-1])
+        assert decision == wanted, (trust, [c[1] for c in clauses], said)
