@@ -188,19 +188,16 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
         for a in mine
     )
-    kept = _keepable_package(bot, env, pk.clauses)
-    own_cost = 0.0
-    for c in kept:
-        lv = bot.rb.levers[c.lever]
-        if c.actor == bot.team:
-            own_cost += _cost_now(view, env, lv, c.params)
-    affordable = own_cost + committed_cost(bot, view, env) <= float(view["pc"][bot.team])
-    if not (kept and partners and min(trust) >= 30 and not already and affordable):
+    if not partners or min(trust) < 30 or already:
+        return None
+    offer = _fresh_package(bot, view, env, pk, partners)
+    if offer is None:
         return None
     bot.tabled.add(turn)
     return Decision(
-        _package_proposal(bot, view, pk, kept, partners),
-        f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)",
+        _package_proposal(bot, view, pk, offer, partners),
+        f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)"
+        + _trimmed_note(bot, pk, offer),
         "propose",
     )
 
@@ -225,28 +222,102 @@ def _table_more(
     in_force = any(
         a["status"] in ("signed", "active") and set(partners) <= set(a["parties"]) for a in view["agreements"]
     )
-    kept = _keepable_package(bot, env, pk.clauses)
-    own = sum(_cost_now(view, env, bot.rb.levers[c.lever], c.params) for c in kept if c.actor == bot.team)
-    if (
-        not kept
-        or trust < 30
-        or in_force
-        or own + committed_cost(bot, view, env) > float(view["pc"][bot.team])
-    ):
+    offer = None if trust < 30 or in_force else _fresh_package(bot, view, env, pk, partners)
+    if offer is None:
         return None
     return Decision(
-        _package_proposal(bot, view, pk, kept, partners),
-        f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)",
+        _package_proposal(bot, view, pk, offer, partners),
+        f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)"
+        + _trimmed_note(bot, pk, offer),
         "propose",
     )
 
 
+# A package as the bot would table it this turn: its clauses and its trilateral modules.
+_Offer = tuple[list[Any], list[str]]
+
+
+def _fresh_package(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], pk: Any, partners: Sequence[str]
+) -> _Offer | None:
+    """What of a package is worth tabling this turn, or None when nothing new is left to offer.
+
+    Left out: clauses that could not be kept, modules already in force and the clauses that back them
+    (Canada tabled the chemical-notification module every turn after it was in force), and the team's
+    own costliest clauses while it cannot pay for them (a United States that spends its capital on
+    orders tabled nothing from the third turn on, so a student had nothing to answer). What is left is
+    not tabled when its partners declined or countered those very terms before (Mexico put the same
+    migration clause to the United States five turns running, declined each time for it). Taking out
+    the clause a decline named was tried: the deals it let through moved three balance checks out of
+    their bands (docs/bots.md), so a declined deal waits until the package itself changes."""
+    in_force = {m for m, on in (view.get("modules") or {}).items() if on}
+    modules = [m for m in pk.modules if m not in in_force]
+    clauses = [c for c in _keepable_package(bot, env, pk.clauses) if not _backs(bot, c, in_force)]
+    clauses = _affordable(bot, view, env, clauses)
+    if not _both_sides(bot, clauses) or _terms(clauses, modules, pk) in _declined(bot, view, partners):
+        return None
+    return clauses, modules
+
+
+def _backs(bot: Character, clause: Any, in_force: set[str]) -> bool:
+    """Whether the clause commits its actor to a trilateral module that is already in force."""
+    return any(isinstance(v, str) and v in in_force for v in dict(clause.params).values())
+
+
+def _both_sides(bot: Character, clauses: list[Any]) -> bool:
+    return any(c.actor == bot.team for c in clauses) and any(c.actor != bot.team for c in clauses)
+
+
+def _affordable(bot: Character, view: dict[str, Any], env: dict[str, Any], clauses: list[Any]) -> list[Any]:
+    """The clauses without the team's own costliest ones while it could not pay for its part this turn
+    on top of the commitments it has (none of its own left when even the cheapest is too dear)."""
+    levers = bot.rb.levers
+    budget = float(view["pc"][bot.team]) - committed_cost(bot, view, env)
+    cost = {id(c): _cost_now(view, env, levers[c.lever], c.params) for c in clauses if c.actor == bot.team}
+    out = list(clauses)
+    while sum(cost[id(c)] for c in out if c.actor == bot.team) > budget:
+        own = [c for c in out if c.actor == bot.team]
+        if not own:
+            break
+        dearest = max(own, key=lambda c: cost[id(c)])
+        out = [c for c in out if c is not dearest]
+    return out
+
+
+def _terms(clauses: Sequence[Any], modules: Sequence[str], pk: Any) -> tuple[Any, ...]:
+    """A proposal's terms, whatever turn it was tabled in: who does what, its modules, framing and
+    publicity."""
+    acts = frozenset((c.actor, c.lever, tuple(sorted(dict(c.params).items()))) for c in clauses)
+    return acts, tuple(sorted(modules)), pk.framing, pk.visibility
+
+
+def _declined(bot: Character, view: dict[str, Any], partners: Sequence[str]) -> set[tuple[Any, ...]]:
+    """The terms of the team's proposals to these partners that were declined or countered."""
+    out: set[tuple[Any, ...]] = set()
+    want = sorted(partners)
+    for q in view["proposals"]:
+        if q["from"] != bot.team or q["status"] not in ("rejected", "countered"):
+            continue
+        if sorted(t for t in q["parties"] if t != bot.team) != want:
+            continue
+        acts = frozenset((c["actor"], c["lever"], tuple(sorted(c["params"].items()))) for c in q["clauses"])
+        out.add((acts, tuple(sorted(q.get("modules", []))), q.get("framing"), q.get("visibility")))
+    return out
+
+
+def _trimmed_note(bot: Character, pk: Any, offer: _Offer) -> str:
+    """For the facilitator: what of the package was left out this turn."""
+    left = [bot.rb.levers[c.lever].code for c in pk.clauses if c not in offer[0]]
+    return f"; without {', '.join(left)}" if left else ""
+
+
 def _package_proposal(
-    bot: Character, view: dict[str, Any], pk: Any, kept: list[Any], partners: Sequence[str]
+    bot: Character, view: dict[str, Any], pk: Any, offer: _Offer, partners: Sequence[str]
 ) -> Propose:
     """A persona's package as the proposal it tables this turn: the clauses it can keep, two turns each,
     open for one turn."""
     turn = int(view["turn"])
+    kept, modules = offer
     parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
     return Propose(
         parties=parties,
@@ -257,7 +328,7 @@ def _package_proposal(
         visibility=pk.visibility,
         framing=pk.framing,
         verification=pk.verification,
-        modules=list(pk.modules),
+        modules=list(modules),
         linkage=pk.linkage,
         expires_turn=turn + 1,
         note=bot.line("propose", view),
@@ -329,7 +400,11 @@ def _ruled_out(
     try:
         for rule in bot.persona.hard_rules:
             if rule.reject_if is not None and rule.reject_if.fn(env):
-                said = _declines(bot, _rule_facts(bot, names, rule.reject_if.names), rule.message)
+                facts = _rule_facts(bot, names, rule.reject_if.names)
+                # the rule's own words say why; without them the sentence still must not stop at a lever
+                said = _declines(
+                    bot, facts if rule.message else f"{facts}, which it has ruled out", rule.message
+                )
                 return Decision(
                     Respond(proposal=prop["id"], action="reject", reason=said),
                     f"{rule.id}: {rule.reason}",
@@ -781,7 +856,14 @@ def _shortfall(
         return f"the deal asks {me} for {what}{_in_return(bot, env, prop, weighed)}"
     offered = [c for c, _, _ in weighed if c["actor"] != bot.team]
     if not offered:
-        return "the deal's terms do not give it enough"
+        # nothing is offered for the team's part: say what it is asked for and that nothing comes back
+        # ("the deal's terms do not give it enough" named neither)
+        own = _and([_lever_words(bot, c["lever"], c["params"]) for c, _, _ in weighed[:2]])
+        return (
+            f"the deal asks {me} for {own}{_in_return(bot, env, prop, weighed)}"
+            if own
+            else f"what the deal offers is not enough for {me} to sign as things stand"
+        )
     gives = _and(
         [f"{_lever_words(bot, c['lever'], c['params'])} by {_team_name(bot, c['actor'])}" for c in offered]
     )
