@@ -597,6 +597,7 @@ class OrdersPane(Vertical):
                 " orders phase (availability is checked then)\n" + text
             )
         warns = render.order_warnings(m, self.rb, chosen, self._params)
+        warns += terms.later_promises(m, self.rb, chosen, self._params)
         if spent + held > pc:
             warns.insert(0, "! over budget" + (" (with this turn's free actions)" if held else ""))
         if len(chosen) > limit:
