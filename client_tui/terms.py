@@ -48,7 +48,9 @@ from .render import params_words as params_words
 from .render import value_words as value_words
 
 if TYPE_CHECKING:
+    from precursor.game.expr import Expr
     from precursor.game.rulebook import CLever, Rulebook
+    from precursor.game.rulebook.model import CRule
 
     from .model import LiveGame
 
@@ -565,10 +567,18 @@ def statement_name(rb: Rulebook, kind: str) -> str:
     return st.name if st is not None else kind.replace("_", " ")
 
 
-def statement_effect(rb: Rulebook, kind: str) -> str:
+def statement_effect(
+    rb: Rulebook,
+    kind: str,
+    values: dict[str, Any] | None = None,
+    turn: int | None = None,
+    last: int | None = None,
+) -> str:
     """What a kind of statement does, in one line from the rules: the reason the rules give, then the
     numbers (trust with the team addressed, the speaker's approval, and the cases the rules single out:
-    the US addressing Mexico or China)."""
+    the US addressing Mexico or China). Given the values the team sees, an effect whose condition does
+    not hold now is said withheld, with the turn it counts again: a second acknowledgement within
+    three turns was shown easing Mexican sovereignty tension by 5, which the rules withheld."""
     st = rb.statements.get(kind)
     if st is None:
         return ""
@@ -581,11 +591,10 @@ def statement_effect(rb: Rulebook, kind: str) -> str:
     if m.finger_pointing:
         parts.append("counts as finger-pointing")
     us_mx = [f"{key_name(rb, 'mx.st')} {m.st:+g}"] if m.st else []
-    us_mx += [
-        f"{key_name(rb, e.target)} {float(e.value):+g}"
-        for e in m.effects
-        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float)
-    ]
+    for e, ce in zip(m.effects, st.effects, strict=True):
+        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float):
+            held = _withheld(rb, ce.when, values, turn, last) if ce.when is not None and values else ""
+            us_mx.append(f"{key_name(rb, e.target)} {float(e.value):+g}" + (f" {held}" if held else ""))
     if m.overton and kind == "threat":  # the engine moves it only for a threat
         us_mx.append(f"{key_name(rb, 'us.overton')} {m.overton:+g}")
     if us_mx:
@@ -594,6 +603,46 @@ def statement_effect(rb: Rulebook, kind: str) -> str:
         parts.append(f"from the US to China: {key_name(rb, 'cn.irritation')} {m.irritation:+g}")
     reason = st.reason[:1].upper() + st.reason[1:]
     return reason + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _withheld(rb: Rulebook, when: Expr, values: dict[str, Any], turn: int | None, last: int | None) -> str:
+    """Words for an effect its condition withholds now ("" when it holds, or cannot be read): the
+    rules that count down a value the condition reads (a cooldown) say why, and, run forward turn by
+    turn as the engine runs them, when it counts again."""
+    try:
+        if when.fn(values):
+            return ""
+    except Exception:  # a value this team does not see exactly: say nothing rather than guess
+        return ""
+    rules = [r for r in rb.rules if r.chance is None and any(x.target in when.names for x in r.effects)]
+    why = "; ".join(f"{r.name}: {r.reason}" for r in rules)
+    text = "(withheld this turn" + (f": {why}" if why else "")
+    back = _counts_again(rules, when, values)
+    if back is not None and turn is not None and last is not None and turn + back > last:
+        text += "; it does not count again before the game ends"
+    elif back is not None and turn is not None:
+        text += f"; it counts again in turn {turn + back}"
+    return text + ")"
+
+
+def _counts_again(rules: list[CRule], when: Expr, values: dict[str, Any]) -> int | None:
+    """In how many turns the condition holds again, with these rules run once at the end of each turn
+    (None: not within a dozen turns, or not to be computed from here)."""
+    v = dict(values)
+    try:
+        for k in range(1, 13):
+            for r in rules:
+                if r.when is not None and not r.when.fn(v):
+                    continue
+                for x in r.effects:
+                    if x.target in v and x.op in ("add", "set"):
+                        got = float(x.value.fn(v))
+                        v[x.target] = got if x.op == "set" else float(v[x.target]) + got
+            if when.fn(v):
+                return k
+    except Exception:  # an expression wanting a value not shown: the turn is not said
+        return None
+    return None
 
 
 def statement_problem(model: LiveGame, kind: str, target: str | None, text: str) -> str | None:

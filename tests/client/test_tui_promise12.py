@@ -14,17 +14,19 @@ from test_tui_support import (
     close_cards,
     frames_until,
     is_event,
+    modal,
     new_game,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.widgets import Input, SelectionList
+from textual.widgets import Input, Select, SelectionList
 
 from client_tui import terms
 from client_tui.composer import ParamsScreen
 from client_tui.model import LiveGame
+from client_tui.panes.statement import StatementScreen
 from precursor.client import GameClient
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
@@ -157,3 +159,45 @@ def test_the_values_an_outlook_cannot_read_are_named_by_their_levers_never_by_ke
         " in principle at a leaders' summit) in that turn, whether United States orders US-SUMMIT"
         " (Leader summit) in that turn)"
     ) in text, text
+
+
+# ---------------------------------------------------------------------- 4. a statement's effect now
+
+
+async def test_the_statement_form_says_an_acknowledgement_within_three_turns_is_withheld(url: str) -> None:
+    """The US acknowledged shared responsibility in turn 1 and again in turn 2; the form promised
+    "Mexican sovereignty tension -5" both times, and the rule "Acknowledgement wears thin" withheld it
+    the second time."""
+    g, tokens = await new_game(url, teams=("us",), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "orders")
+        said = {"kind": "acknowledge", "target": "mx", "text": "Demand is our part of it"}
+        await us.send({"type": "submit_orders", "orders": [], "statement": said})
+        await advance_to(fac, "orders", turn=2)
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await pilot.press("t")
+            form = await modal(pilot, StatementScreen)
+            form.query_one("#statement-kind", Select).value = "acknowledge"
+            await pilot.pause()
+            effect = " ".join(static_text(app, "#statement-effect").split())
+            assert (
+                "from the US to Mexico: Mexican sovereignty tension -5 (withheld this turn: Acknowledgement"
+                " wears thin: an acknowledgement of shared responsibility eases tension once every three"
+                " turns; it counts again in turn 4)"
+            ) in effect, effect
+            assert "trust with the team addressed +4" in effect  # the rest still comes
+
+
+def test_an_acknowledgement_that_counts_now_is_said_without_a_hold(rb: Rulebook) -> None:
+    text = terms.statement_effect(rb, "acknowledge", {"flag.shared_resp_cooldown": 0.0}, 2, 3)
+    assert "Mexican sovereignty tension -5)" in text and "withheld" not in text
+    late = terms.statement_effect(rb, "acknowledge", {"flag.shared_resp_cooldown": 2.0}, 2, 3)
+    assert "it does not count again before the game ends" in late, late
