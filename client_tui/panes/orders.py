@@ -645,7 +645,9 @@ class OrdersPane(Vertical):
         self._choice = sorted({*self._choice, *again})
         text = f"ticked again: {self._codes(again) or 'none'}"
         if gone:
-            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.model.view.get("levers", [])}
+            # the rows the list shows, not the view's levers: outside the orders phase the view has
+            # none, and a once-per-game lever spent last turn read "not in this phase"
+            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
             text += "; not available now: " + "; ".join(
                 f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
             )

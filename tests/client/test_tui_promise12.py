@@ -201,3 +201,39 @@ def test_an_acknowledgement_that_counts_now_is_said_without_a_hold(rb: Rulebook)
     assert "Mexican sovereignty tension -5)" in text and "withheld" not in text
     late = terms.statement_effect(rb, "acknowledge", {"flag.shared_resp_cooldown": 2.0}, 2, 3)
     assert "it does not count again before the game ends" in late, late
+
+
+# ---------------------------------------------------------------------- 5. why last turn's order is out
+
+
+async def test_l_before_the_orders_phase_says_a_spent_once_only_lever_was_played_not_out_of_phase(
+    url: str,
+) -> None:
+    """In turn 2's briefing, l said "not available now: MX-PLAN(iii) (not in this phase)" of a lever
+    played once per game in turn 1; the phase had nothing to do with it."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+            await wait_until(pilot, lambda: "mx_plan_3" in ids(), what="the lever list")
+            for lever in ("mx_plan_3", "mx_port"):
+                sl.highlighted = ids().index(lever)
+                await pilot.press("space")
+            await pilot.press("ctrl+s")
+            await frames_until(fac, is_event("orders_submitted", team="mx"))
+            await advance_to(fac, "briefing", 2)
+            await wait_until(pilot, lambda: gs.model.turn == 2 and gs.model.phase == "briefing", what="turn 2")
+            await close_cards(pilot)
+            sl.focus()
+            await pilot.press("l")
+            notice = " ".join(static_text(app, "#notice").split())
+            assert "not in this phase" not in notice, notice
+            assert (
+                "not available now: MX-PLAN(iii) (MX-PLAN(iii) can be played once per game and already was)"
+            ) in notice, notice
+            assert list(sl.selected) == ["mx_port"]  # planned for the orders phase
