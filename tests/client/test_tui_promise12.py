@@ -114,8 +114,8 @@ async def test_the_orders_tab_says_when_the_levels_ticked_leave_a_later_promise_
 
 
 def test_the_outlook_of_a_clause_says_how_much_its_earlier_turns_may_add(rb: Rulebook) -> None:
-    """"✓ can keep it: US-DEMAND can be ordered in each of turns 1–2" was true only for one level in
-    turn 1; the student added two."""
+    """A clause read "✓ can keep it: US-DEMAND can be ordered in each of turns 1–2", true only for one
+    level in turn 1; the student added two."""
     model = _model(rb, "us", scenario="tutorial")
     text = terms.proposal_text(model, rb, _proposal(["us", "mx"], DEMAND))
     assert (
@@ -149,7 +149,7 @@ def test_another_teams_clause_is_read_on_the_values_every_dashboard_shows(rb: Ru
 
 
 def test_the_values_an_outlook_cannot_read_are_named_by_their_levers_never_by_keys(rb: Rulebook) -> None:
-    """"it depends on values you do not see exactly (played.cn_summit, played.us_summit)"."""
+    """A student read "it depends on values you do not see exactly (played.cn_summit, played.us_summit)"."""
     model = _model(rb, "cn")
     clause = {"actor": "cn", "lever": "cn_summit", "params": {}, "start_turn": 2, "duration": 1}
     text = terms.proposal_text(model, rb, _proposal(["us", "cn"], clause))
@@ -227,7 +227,9 @@ async def test_l_before_the_orders_phase_says_a_spent_once_only_lever_was_played
             await pilot.press("ctrl+s")
             await frames_until(fac, is_event("orders_submitted", team="mx"))
             await advance_to(fac, "briefing", 2)
-            await wait_until(pilot, lambda: gs.model.turn == 2 and gs.model.phase == "briefing", what="turn 2")
+            await wait_until(
+                pilot, lambda: gs.model.turn == 2 and gs.model.phase == "briefing", what="turn 2"
+            )
             await close_cards(pilot)
             sl.focus()
             await pilot.press("l")

@@ -11,7 +11,9 @@ DEMAND = {"actor": "us", "lever": "us_demand", "params": {"levels": 1}, "start_t
 PROMISE = Due("agreement A1-MX-1", DEMAND, new=False)
 
 
-def test_an_order_that_takes_the_programme_to_its_top_spoils_the_promise_of_a_later_turn(rb: Rulebook) -> None:
+def test_an_order_that_takes_the_programme_to_its_top_spoils_the_promise_of_a_later_turn(
+    rb: Rulebook,
+) -> None:
     """The US promised one demand level in turns 1 and 2, added two in turn 1 (the clause counted it
     kept) and could not order US-DEMAND in turn 2: the clause broke at 10 trust and 4 approval."""
     values = {"us.demand_level": 1.0, "flag.dem_pending": 0.0}
@@ -38,7 +40,7 @@ def test_an_order_that_moves_nothing_a_promise_reads_spoils_nothing(rb: Rulebook
 
 
 def test_a_clause_kept_as_asked_says_how_much_its_earlier_turns_may_order(rb: Rulebook) -> None:
-    """"✓ can keep it: US-DEMAND can be ordered in each of turns 1–2" was true for one level a turn,
+    """ "✓ can keep it: US-DEMAND can be ordered in each of turns 1–2" was true for one level a turn,
     and the student added two in turn 1."""
     values = {"us.demand_level": 1.0, "flag.dem_pending": 0.0}
     assert clause_outlook(rb, DEMAND, values, turn=1, last_turn=3).keep is True
