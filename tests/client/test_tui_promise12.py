@@ -239,3 +239,38 @@ async def test_l_before_the_orders_phase_says_a_spent_once_only_lever_was_played
                 "not available now: MX-PLAN(iii) (MX-PLAN(iii) can be played once per game and already was)"
             ) in notice, notice
             assert list(sl.selected) == ["mx_port"]  # planned for the orders phase
+
+
+# ---------------------------------------------------------------------- 6. a cost not known yet
+
+
+async def _briefing_budget(url: str, g: Any, token: str, levers: tuple[str, ...]) -> str:
+    """The budget line of the orders tab in turn 1's briefing, with these levers ticked."""
+    app = seat_app(url, g, token)
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+        await wait_until(pilot, lambda: levers[0] in ids(), what="the lever list")
+        assert gs.model.phase == "briefing"
+        for lever in levers:
+            sl.highlighted = ids().index(lever)
+            await pilot.press("space")
+        return " ".join(static_text(app, "#order-info").split())
+
+
+async def test_the_budget_line_in_the_briefing_prices_what_it_can_and_names_what_it_cannot(url: str) -> None:
+    """In the briefing the US read "selected 1+? PC": US-DEMAND's cost, one PC a level, was "?" until
+    the orders phase, and nothing said what the "?" stood for."""
+    g, tokens = await new_game(url, teams=("us", "cn"))
+    # both priced from the rules: one PC a level, one a package
+    info = await _briefing_budget(url, g, tokens["us"], ("us_demand", "us_san_1"))
+    assert "+?" not in info and "selected 2 PC · left 10" in info, info
+    # a directive's cost turns on a summit this turn: named, with when it is known
+    info = await _briefing_budget(url, g, tokens["cn"], ("cn_directive", "cn_enforce"))
+    assert "+?" not in info, info
+    assert (
+        "selected 2 PC + the cost of CN-DIRECTIVE (known in the orders phase) · left at most 8"
+    ) in info, info
