@@ -276,12 +276,23 @@ def caps_words(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
     found = clause_caps(rb, clause, known_values(model), turn=model.turn, last_turn=last_turn(model))
     if not found:
         return ""
+    turns: dict[tuple[str, float], list[int]] = {}
+    for c in found:  # one limit over several turns is said once ("in turns 1–3")
+        turns.setdefault((c.param, c.at_most), []).append(c.turn)
     parts = [
-        f"{param_name(c.param, lv)} is {_bound(lv, c.param)}"
-        f" {choice_words(rb, lv, c.param, _number(c.at_most))} in turn {c.turn}"
-        for c in found
+        f"{param_name(pid, lv)} is {_bound(lv, pid)} {choice_words(rb, lv, pid, _number(v))}"
+        f" in {_turn_list(ts)}"
+        for (pid, v), ts in turns.items()
     ]
     return "as long as " + " and ".join(parts) + " (more would leave a later turn of it no room)"
+
+
+def _turn_list(turns: list[int]) -> str:
+    if len(turns) == 1:
+        return f"turn {turns[0]}"
+    if turns == list(range(turns[0], turns[-1] + 1)):
+        return f"turns {turns[0]}–{turns[-1]}"
+    return "turns " + ", ".join(map(str, turns))
 
 
 def _bound(lv: CLever, pid: str) -> str:
