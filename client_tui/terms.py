@@ -347,7 +347,9 @@ def _spoil_words(rb: Rulebook, lv: CLever, given: dict[str, Any], s: Spoil) -> s
     plv = rb.levers.get(str(s.clause.get("lever")))
     code = plv.code if plv is not None else str(s.clause.get("lever"))
     why = str(s.why).split(": ", 1)[-1] if str(s.why).startswith(f"{code}: ") else str(s.why)
+    beside = ", ".join(f"{key_name(rb, n)} at {value_words(v)}" for n, v in s.beside)
     text = f"{s.label}: {order} now" + (f" takes {moved}" if moved else "")
+    text += f", with {beside}" if moved and beside else ""
     text += f": your promise of {code} in turn {s.turn} could then not be kept ({why})"
     if s.param is None:
         return text

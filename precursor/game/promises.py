@@ -270,8 +270,9 @@ def _scan(lv: CLever, pid: str, start: Any, *, stronger: bool) -> list[float]:
 class Spoil:
     """A later turn of a promise that an order now makes impossible: the promise (``label``, the
     clause), the first turn it breaks and the rules' words for it, the values the order moves that its
-    lever reads (name, before, after), and the parameter to turn down with its strongest value that
-    still keeps the promise (``at_most`` None: no value of it does)."""
+    lever reads (name, before, after), the parameter to turn down with its strongest value that still
+    keeps the promise (``at_most`` None: no value of it does), and the values the lever reads beside
+    those moved, as they stand (the level a pending amount is added to)."""
 
     label: str
     clause: Mapping[str, Any]
@@ -280,6 +281,7 @@ class Spoil:
     moved: tuple[tuple[str, Any, Any], ...]
     param: str | None
     at_most: float | None
+    beside: tuple[tuple[str, Any], ...] = ()
 
 
 def order_spoils(
@@ -315,10 +317,11 @@ def order_spoils(
         broken = _first_break(rb, rest, after, last_turn)
         if broken is None or _first_break(rb, rest, before, last_turn) is not None:
             continue  # kept after the order, or broken whatever is ordered now
-        reads = {n for cond, _ in plv.preconditions for n in cond.names}
-        moved = tuple(
-            (n, before.get(n), after[n]) for n in sorted(reads) if n in after and after[n] != before.get(n)
+        reads = sorted(
+            {n for cond, _ in plv.preconditions for n in cond.names if not n.startswith(("param.", "act."))}
         )
+        moved = tuple((n, before.get(n), after[n]) for n in reads if n in after and after[n] != before.get(n))
+        beside = tuple((n, after[n]) for n in reads if n in after and after[n] == before.get(n))
         param, best = None, None
         for pid in lv.params:
             for v in _scan(lv, pid, given[pid], stronger=False):
@@ -327,7 +330,7 @@ def order_spoils(
                     break
             if param is not None:
                 break
-        out.append(Spoil(d.label, d.clause, broken.turn, broken.why, moved, param, best))
+        out.append(Spoil(d.label, d.clause, broken.turn, broken.why, moved, param, best, beside))
     return out
 
 
