@@ -7,6 +7,11 @@ So the check here walks the clause's turns: each turn's preconditions are read o
 clause's own orders leave them (the effects that land at once: a demand level funded now counts
 against the top next turn, an enforcement level set now is where the next 20-point move starts).
 
+The same walk answers how much an order may ask: a clause counts a stronger order as kept, so a
+student who promised one level a turn and added two in the first left the second no room. An order
+now is walked into a promise's later turns (``order_spoils``), and a clause's earlier turns are
+searched for the strongest value that leaves its later ones keepable (``clause_caps``).
+
 Effects that land months later are left out: the rules' own bookkeeping moves them between names a
 precondition adds up (levels waiting to mature become levels), and anything else that moves a value
 (another team, an event) cannot be known ahead. Pure functions: the client runs them on a team's
