@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
-from precursor.game.promises import Conflict, Due, Outlook, clause_outlook, clause_span, conflicts
+from precursor.game.promises import (
+    Conflict,
+    Due,
+    Outlook,
+    Spoil,
+    clause_caps,
+    clause_outlook,
+    clause_span,
+    conflicts,
+    order_spoils,
+)
 from precursor.game.statements import statement_refusal
 
 from .conditions import COMPARISONS as COMPARISONS
@@ -38,7 +48,9 @@ from .render import params_words as params_words
 from .render import value_words as value_words
 
 if TYPE_CHECKING:
+    from precursor.game.expr import Expr
     from precursor.game.rulebook import CLever, Rulebook
+    from precursor.game.rulebook.model import CRule
 
     from .model import LiveGame
 
@@ -189,21 +201,49 @@ def last_turn(model: LiveGame) -> int | None:
     return int(turns) if turns else None
 
 
+# a lever's play counters, which a precondition may read, in words (the lever named after them)
+_COUNTER_WORDS = {
+    "played": "whether {team} orders {lever} in that turn",
+    "count": "how often {team} has ordered {lever}",
+    "streak": "for how many turns in a row {team} has ordered {lever}",
+}
+
+
+def value_name(rb: Rulebook, key: str) -> str:
+    """A value a rule reads, as a player reads it: an indicator by its name, a lever's counter by the
+    lever ("whether China orders CN-SUMMIT (Leader summit) in that turn"), never the key."""
+    head, _, lid = key.partition(".")
+    lv = rb.levers.get(lid)
+    if head in _COUNTER_WORDS and lv is not None:
+        return _COUNTER_WORDS[head].format(team=team_name(rb, lv.team), lever=f"{lv.code} ({lv.name})")
+    return key_name(rb, key)
+
+
 def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
     """The clause over every turn it is due (``precursor.game.promises``), from what this team sees:
-    its own values and record, or, for another team, only a once-per-game act it saw carried out."""
+    its own values and record; for another team, the values every dashboard shows (a demand
+    programme's level is public: "the record of the United States is not shown to you" was said of
+    it), and only a once-per-game act it saw carried out of that team's record."""
     actor, lever = str(clause.get("actor")), str(clause.get("lever"))
 
     def name(t: str) -> str:
         return team_name(rb, t)
 
+    def words(key: str) -> str:
+        return value_name(rb, key)
+
     if actor != model.team:
-        lv = rb.levers.get(lever)
         seen = 1 if played_once(model, rb, clause) else None
-        if lv is not None and lv.once and seen:
-            return clause_outlook(rb, clause, {}, turn=model.turn, played=seen, name=name)
-        why = f"the record of {name(actor)} is not shown to you"
-        return Outlook(None, why, ())
+        return clause_outlook(
+            rb,
+            clause,
+            known_values(model),
+            turn=model.turn,
+            played=seen,
+            last_turn=last_turn(model),
+            name=name,
+            value_name=words,
+        )
     counts = (model.view.get("counts") or {}).get(lever) or {}
     blocked = next(
         (
@@ -222,7 +262,101 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
         blocked=blocked or None,
         last_turn=last_turn(model),
         name=name,
+        value_name=words,
     )
+
+
+def caps_words(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
+    """For a clause that can be kept as asked, the limit a level cap puts on how much may be ordered
+    in its earlier turns ("" when none does): the orders tab lets a player order more than the clause
+    asks, which keeps that turn and can leave a later one no room."""
+    lv = rb.levers.get(str(clause.get("lever")))
+    if lv is None:
+        return ""
+    found = clause_caps(rb, clause, known_values(model), turn=model.turn, last_turn=last_turn(model))
+    if not found:
+        return ""
+    turns: dict[tuple[str, float], list[int]] = {}
+    for c in found:  # one limit over several turns is said once ("in turns 1–3")
+        turns.setdefault((c.param, c.at_most), []).append(c.turn)
+    parts = [
+        f"{param_name(pid, lv)} is {_bound(lv, pid)} {choice_words(rb, lv, pid, _number(v))}"
+        f" in {_turn_list(ts)}"
+        for (pid, v), ts in turns.items()
+    ]
+    return "as long as " + " and ".join(parts) + " (more would leave a later turn of it no room)"
+
+
+def _turn_list(turns: list[int]) -> str:
+    if len(turns) == 1:
+        return f"turn {turns[0]}"
+    if turns == list(range(turns[0], turns[-1] + 1)):
+        return f"turns {turns[0]}–{turns[-1]}"
+    return "turns " + ", ".join(map(str, turns))
+
+
+def _bound(lv: CLever, pid: str) -> str:
+    """How the strongest value that still keeps a promise bounds a parameter: a higher value is the
+    stronger one for most, a lower one for some (a tariff's exemptions)."""
+    return "at least" if lv.params[pid].stronger == "lower" else "at most"
+
+
+def _number(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
+def later_promises(
+    model: LiveGame, rb: Rulebook, chosen: list[str], params: dict[str, dict[str, Any]]
+) -> list[str]:
+    """A ticked order that leaves one of the team's promises no room in a later turn, said before it
+    is submitted: a student promised US-DEMAND with one level in turns 1 and 2, added two levels in
+    turn 1 (the parameters form allows three), and the programme was at its top in turn 2."""
+    team = model.team
+    promises = [
+        Due(f"agreement {a.get('id')}", c, new=False)
+        for a in model.agreements.values()
+        if a.get("status") in ("signed", "active")
+        for c in a.get("clauses") or []
+        if c.get("actor") == team
+    ]
+    if not promises:
+        return []
+    values = known_values(model)
+    out = []
+    for lid in chosen:
+        lv = rb.levers.get(lid)
+        if lv is None:
+            continue
+        found = order_spoils(
+            rb, values, lid, params.get(lid, {}), promises, turn=model.turn, last_turn=last_turn(model)
+        )
+        out += [f"! {_spoil_words(rb, lv, params.get(lid, {}), s)}" for s in found]
+    return out
+
+
+def _spoil_words(rb: Rulebook, lv: CLever, given: dict[str, Any], s: Spoil) -> str:
+    """One spoiled promise: the order, what it moves, the promise and turn it breaks, how to mend it."""
+    full = {**{k: p.default for k, p in lv.params.items()}, **given}
+    order = lv.code
+    if s.param is not None:
+        order += f" with {param_name(s.param, lv)} {choice_words(rb, lv, s.param, full[s.param])}"
+    moved = "; ".join(
+        f"{key_name(rb, n)} {value_words(a) if a is not None else '?'} → {value_words(b)}"
+        for n, a, b in s.moved
+    )
+    plv = rb.levers.get(str(s.clause.get("lever")))
+    code = plv.code if plv is not None else str(s.clause.get("lever"))
+    why = str(s.why).split(": ", 1)[-1] if str(s.why).startswith(f"{code}: ") else str(s.why)
+    beside = ", ".join(f"{key_name(rb, n)} at {value_words(v)}" for n, v in s.beside)
+    text = f"{s.label}: {order} now" + (f" takes {moved}" if moved else "")
+    text += f", with {beside}" if moved and beside else ""
+    text += f": your promise of {code} in turn {s.turn} could then not be kept ({why})"
+    if s.param is None:
+        return text
+    if s.at_most is None:
+        return text + f", whatever {param_name(s.param, lv)} is set"
+    limit = choice_words(rb, lv, s.param, _number(s.at_most))
+    return text + f" — set {param_name(s.param, lv)} to {_bound(lv, s.param)} {limit} (p)"
 
 
 def keepable(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> tuple[bool | None, str]:
@@ -340,6 +474,9 @@ def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> l
     mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
     if ok and played_once(model, rb, c):
         mark = "✓ kept already"
+    elif ok:
+        cap = caps_words(model, rb, c)
+        why += f", {cap}" if cap else ""
     cond = only_if(model, rb, c)
     if cond and ok is False:  # broken only in a turn the condition holds
         mark = f"✗ CANNOT keep it {cond}"
@@ -443,10 +580,18 @@ def statement_name(rb: Rulebook, kind: str) -> str:
     return st.name if st is not None else kind.replace("_", " ")
 
 
-def statement_effect(rb: Rulebook, kind: str) -> str:
+def statement_effect(
+    rb: Rulebook,
+    kind: str,
+    values: dict[str, Any] | None = None,
+    turn: int | None = None,
+    last: int | None = None,
+) -> str:
     """What a kind of statement does, in one line from the rules: the reason the rules give, then the
     numbers (trust with the team addressed, the speaker's approval, and the cases the rules single out:
-    the US addressing Mexico or China)."""
+    the US addressing Mexico or China). Given the values the team sees, an effect whose condition does
+    not hold now is said withheld, with the turn it counts again: a second acknowledgement within
+    three turns was shown easing Mexican sovereignty tension by 5, which the rules withheld."""
     st = rb.statements.get(kind)
     if st is None:
         return ""
@@ -459,11 +604,10 @@ def statement_effect(rb: Rulebook, kind: str) -> str:
     if m.finger_pointing:
         parts.append("counts as finger-pointing")
     us_mx = [f"{key_name(rb, 'mx.st')} {m.st:+g}"] if m.st else []
-    us_mx += [
-        f"{key_name(rb, e.target)} {float(e.value):+g}"
-        for e in m.effects
-        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float)
-    ]
+    for e, ce in zip(m.effects, st.effects, strict=True):
+        if e.op == "add" and e.target in rb.indicators and isinstance(e.value, int | float):
+            held = _withheld(rb, ce.when, values, turn, last) if ce.when is not None and values else ""
+            us_mx.append(f"{key_name(rb, e.target)} {float(e.value):+g}" + (f" {held}" if held else ""))
     if m.overton and kind == "threat":  # the engine moves it only for a threat
         us_mx.append(f"{key_name(rb, 'us.overton')} {m.overton:+g}")
     if us_mx:
@@ -472,6 +616,46 @@ def statement_effect(rb: Rulebook, kind: str) -> str:
         parts.append(f"from the US to China: {key_name(rb, 'cn.irritation')} {m.irritation:+g}")
     reason = st.reason[:1].upper() + st.reason[1:]
     return reason + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _withheld(rb: Rulebook, when: Expr, values: dict[str, Any], turn: int | None, last: int | None) -> str:
+    """Words for an effect its condition withholds now ("" when it holds, or cannot be read): the
+    rules that count down a value the condition reads (a cooldown) say why, and, run forward turn by
+    turn as the engine runs them, when it counts again."""
+    try:
+        if when.fn(values):
+            return ""
+    except Exception:  # a value this team does not see exactly: say nothing rather than guess
+        return ""
+    rules = [r for r in rb.rules if r.chance is None and any(x.target in when.names for x in r.effects)]
+    why = "; ".join(f"{r.name}: {r.reason}" for r in rules)
+    text = "(withheld this turn" + (f": {why}" if why else "")
+    back = _counts_again(rules, when, values)
+    if back is not None and turn is not None and last is not None and turn + back > last:
+        text += "; it does not count again before the game ends"
+    elif back is not None and turn is not None:
+        text += f"; it counts again in turn {turn + back}"
+    return text + ")"
+
+
+def _counts_again(rules: list[CRule], when: Expr, values: dict[str, Any]) -> int | None:
+    """In how many turns the condition holds again, with these rules run once at the end of each turn
+    (None: not within a dozen turns, or not to be computed from here)."""
+    v = dict(values)
+    try:
+        for k in range(1, 13):
+            for r in rules:
+                if r.when is not None and not r.when.fn(v):
+                    continue
+                for x in r.effects:
+                    if x.target in v and x.op in ("add", "set"):
+                        got = float(x.value.fn(v))
+                        v[x.target] = got if x.op == "set" else float(v[x.target]) + got
+            if when.fn(v):
+                return k
+    except Exception:  # an expression wanting a value not shown: the turn is not said
+        return None
+    return None
 
 
 def statement_problem(model: LiveGame, kind: str, target: str | None, text: str) -> str | None:

@@ -249,17 +249,13 @@ class OrdersPane(Vertical):
         return self.model.phase == "orders" and self.model.view.get("phase") != "orders"
 
     def _cost(self, lid: str) -> float | None:
-        """A lever's cost outside the orders phase: as last seen, else the rulebook's if it is a fixed
-        number (a cost that depends on the state is known in the orders phase)."""
+        """A lever's cost outside the orders phase: as last seen, else the rulebook's at the default
+        parameters (a fixed number, or one the parameters alone set: US-DEMAND's one PC a level was
+        "?" before the first orders phase); a cost that depends on the state is known in the orders
+        phase."""
         if lid in self._costs:
             return self._costs[lid]
-        expr = self.rb.levers[lid].cost
-        if expr.names:
-            return None
-        try:
-            return float(expr.fn({}))
-        except Exception:  # a constant the compiler still wants a context for: shown as unknown
-            return None
+        return terms.lever_cost(self.model, self.rb, lid, {})
 
     def _available(self) -> dict[str, dict[str, Any]]:
         return {lv["id"]: lv for lv in self.rows() if lv.get("available")}
@@ -585,9 +581,11 @@ class OrdersPane(Vertical):
         )
         # past the limit the warning below says by how many: "Orders left -1 of 4" read as a debt
         text = f"Orders left {max(0, limit - len(chosen))} of {limit}{where}"
-        text += f" · Budget {render.number(pc)} PC · selected {spent:g}{'+?' if unknown else ''} PC"
+        text += f" · Budget {render.number(pc)} PC · selected {spent:g} PC"
+        text += self._unpriced_text(chosen) if unknown else ""
         text += f" · free actions {held:g} PC" if held else ""
-        text += f" · left {pc - spent - held:g}"
+        # a cost still to come can only take from what is left
+        text += f" · left {'at most ' if unknown else ''}{pc - spent - held:g}"
         text += " · SUBMITTED" if self._mine() is not None else ""
         if self.checking():
             text = "The orders phase has begun: the server is checking what can be ordered…\n" + text
@@ -597,11 +595,24 @@ class OrdersPane(Vertical):
                 " orders phase (availability is checked then)\n" + text
             )
         warns = render.order_warnings(m, self.rb, chosen, self._params)
+        warns += terms.later_promises(m, self.rb, chosen, self._params)
         if spent + held > pc:
             warns.insert(0, "! over budget" + (" (with this turn's free actions)" if held else ""))
         if len(chosen) > limit:
             warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
         return text + ("\n" + "\n".join(warns) if warns else "")
+
+    def _unpriced_text(self, chosen: list[str]) -> str:
+        """The ticks whose cost is not known here, by code, and when it will be: "selected 1+? PC" left
+        a student to guess what the "?" stood for."""
+        costs = {lv["id"]: self._row_cost(lv) for lv in self.rows()}
+        codes = [self._code(c) for c in chosen if costs.get(c) is None]
+        when = (
+            "priced by the server when it takes the orders"
+            if self.model.phase == "orders"
+            else "known in the orders phase"
+        )
+        return f" + the cost of {', '.join(codes)} ({when})"
 
     def _submitted_text(self, mine: list[str]) -> str:
         """After the orders phase, what went in, and no budget: the capital is the next turn's by
@@ -644,7 +655,9 @@ class OrdersPane(Vertical):
         self._choice = sorted({*self._choice, *again})
         text = f"ticked again: {self._codes(again) or 'none'}"
         if gone:
-            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.model.view.get("levers", [])}
+            # the rows the list shows, not the view's levers: outside the orders phase the view has
+            # none, and a once-per-game lever spent last turn read "not in this phase"
+            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
             text += "; not available now: " + "; ".join(
                 f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
             )

@@ -117,7 +117,10 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
     @on(Input.Changed)
     def _show(self) -> None:
         d = self.draft()
-        set_text(self.query_one("#statement-effect", Static), terms.statement_effect(self.rb, d["kind"]))
+        # what it does now: an effect the rules withhold this turn is said so, with its turn back
+        m = self.model
+        effect = terms.statement_effect(self.rb, d["kind"], terms.known_values(m), m.turn, terms.last_turn(m))
+        set_text(self.query_one("#statement-effect", Static), effect)
         why = terms.statement_problem(self.model, d["kind"], d["target"], d["text"])
         line = f"! {why}" if why else "ok: " + terms.statement_words(self.rb, self.model.team or "", d)
         set_text(self.query_one("#statement-check", Static), line)

@@ -7,6 +7,11 @@ So the check here walks the clause's turns: each turn's preconditions are read o
 clause's own orders leave them (the effects that land at once: a demand level funded now counts
 against the top next turn, an enforcement level set now is where the next 20-point move starts).
 
+The same walk answers how much an order may ask: a clause counts a stronger order as kept, so a
+student who promised one level a turn and added two in the first left the second no room. An order
+now is walked into a promise's later turns (``order_spoils``), and a clause's earlier turns are
+searched for the strongest value that leaves its later ones keepable (``clause_caps``).
+
 Effects that land months later are left out: the rules' own bookkeeping moves them between names a
 precondition adds up (levels waiting to mature become levels), and anything else that moves a value
 (another team, an event) cannot be known ahead. Pure functions: the client runs them on a team's
@@ -83,9 +88,12 @@ def _apply(rb: Rulebook, e: CEffect, known: dict[str, Any], ctx: dict[str, Any])
     known[e.target] = min(max(new, lo), hi)
 
 
-def _preconditions(lv: CLever, ctx: dict[str, Any]) -> tuple[bool | None, str]:
+def _preconditions(
+    lv: CLever, ctx: dict[str, Any], value_name: Callable[[str], str] = str
+) -> tuple[bool | None, str]:
     """The lever's preconditions on these values: (True, ""), (False, the rules' words) or (None, the
-    values it needs that are not known)."""
+    values it needs that are not known, each as ``value_name`` words it: a player read
+    "played.cn_summit" where the lever's name was meant)."""
     missing: set[str] = set()
     for cond, message in lv.preconditions:
         need = cond.names - ctx.keys()
@@ -95,12 +103,12 @@ def _preconditions(lv: CLever, ctx: dict[str, Any]) -> tuple[bool | None, str]:
         try:
             ok = cond.fn(ctx)
         except Exception:  # a name the expression computes from others: the caller cannot tell
-            missing.add(cond.text)
+            missing |= {n for n in cond.names if not n.startswith(("param.", "act."))}
             continue
         if not ok:
             return False, f"{lv.code}: {message}"
     if missing:
-        return None, ", ".join(sorted(missing))
+        return None, ", ".join(sorted({value_name(n) for n in missing}))
     return True, ""
 
 
@@ -114,6 +122,7 @@ def clause_outlook(
     blocked: str | None = None,
     last_turn: int | None = None,
     name: Callable[[str], str] | None = None,
+    value_name: Callable[[str], str] = str,
 ) -> Outlook:
     """Whether the clause's team can keep it in each turn it is due, assuming it orders the lever as
     asked every one of those turns and nothing else moves the values.
@@ -121,7 +130,7 @@ def clause_outlook(
     ``values`` are the exact values the caller knows (a team's view leaves out estimates); ``played``
     how often the team has played the lever (None: not known); ``blocked`` why the engine refuses the
     lever now at its defaults (the view's ``why_not``), used for this turn when a precondition reads
-    a value not given; ``name`` a team's name in the words."""
+    a value not given; ``name`` a team's name in the words, ``value_name`` a value's."""
     lever = str(clause.get("lever"))
     lv = rb.levers.get(lever)
     if lv is None:
@@ -137,7 +146,7 @@ def clause_outlook(
     checks = []
     for t in span:
         ctx = {**known, **params, "act.public": lv.visibility != "private", "act.military": lv.military}
-        ok, why = _preconditions(lv, ctx)
+        ok, why = _preconditions(lv, ctx, value_name)
         if ok is None and t == turn and blocked:
             ok, why = False, blocked
         if ok is None:
@@ -194,6 +203,186 @@ def _verdict(lv: CLever, checks: list[TurnCheck]) -> Outlook:
     if len(checks) > 1:
         why += f" in each of {_turns_words([c.turn for c in checks])}"
     return Outlook(True, why, tuple(checks))
+
+
+# ---------------------------------------------------------------------- how much an order now leaves room for
+
+# a parameter scanned one unit at a time, up to this many values (a wider range is not searched)
+_SCAN = 1000
+
+
+def _after_order(
+    rb: Rulebook, lv: CLever, params: Mapping[str, Any], values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The values known once the lever is ordered with these parameters (its effects that land at
+    once); a lever its preconditions refuse changes nothing."""
+    known = dict(values)
+    ctx = {**known, **{f"param.{k}": v for k, v in params.items()}}
+    ctx["act.public"], ctx["act.military"] = lv.visibility != "private", lv.military
+    if _preconditions(lv, ctx)[0] is False:
+        return known
+    for e in lv.effects:
+        if e.lag == 0:
+            _apply(rb, e, known, ctx)
+    return known
+
+
+def _rest(clause: Mapping[str, Any], turn: int, last_turn: int | None) -> dict[str, Any] | None:
+    """The clause's turns after ``turn`` as a clause of their own (None: it has none)."""
+    rest = [t for t in clause_span(clause, turn, last_turn) if t > turn]
+    if not rest:
+        return None
+    return {**clause, "start_turn": rest[0], "duration": len(rest)}
+
+
+def _first_break(
+    rb: Rulebook, rest: Mapping[str, Any], known: Mapping[str, Any], last_turn: int | None
+) -> TurnCheck | None:
+    """The first turn of ``rest`` that cannot be kept from these values (None: every one can, or cannot
+    be told)."""
+    seen = clause_outlook(rb, rest, known, turn=int(rest["start_turn"]), last_turn=last_turn)
+    return next((c for c in seen.turns if c.status == "cannot"), None)
+
+
+def _full_params(lv: CLever, params: Mapping[str, Any]) -> dict[str, Any]:
+    return {**{k: p.default for k, p in lv.params.items()}, **dict(params)}
+
+
+def _scan(lv: CLever, pid: str, start: Any, *, stronger: bool) -> list[float]:
+    """A numeric parameter's values from ``start`` one unit at a time toward its strong end
+    (``stronger``) or its weak end, ``start`` left out; empty when the range is open or too wide."""
+    p = lv.params[pid]
+    if (
+        p.type not in ("int", "num")
+        or p.stronger not in ("higher", "lower")
+        or p.min is None
+        or p.max is None
+    ):
+        return []
+    if p.max - p.min > _SCAN:
+        return []
+    up = stronger == (p.stronger == "higher")
+    out: list[float] = []
+    v = float(start)
+    while True:
+        v = v + 1 if up else v - 1
+        if not p.min <= v <= p.max:
+            return out
+        out.append(v)
+
+
+@dataclass(frozen=True, slots=True)
+class Spoil:
+    """A later turn of a promise that an order now makes impossible: the promise (``label``, the
+    clause), the first turn it breaks and the rules' words for it, the values the order moves that its
+    lever reads (name, before, after), the parameter to turn down with its strongest value that still
+    keeps the promise (``at_most`` None: no value of it does), and the values the lever reads beside
+    those moved, as they stand (the level a pending amount is added to)."""
+
+    label: str
+    clause: Mapping[str, Any]
+    turn: int
+    why: str
+    moved: tuple[tuple[str, Any, Any], ...]
+    param: str | None
+    at_most: float | None
+    beside: tuple[tuple[str, Any], ...] = ()
+
+
+def order_spoils(
+    rb: Rulebook,
+    values: Mapping[str, Any],
+    lever: str,
+    params: Mapping[str, Any],
+    promises: Iterable[Due],
+    *,
+    turn: int,
+    last_turn: int | None = None,
+) -> list[Spoil]:
+    """The promises an order now, with these parameters, leaves no room to keep in a later turn, and
+    that ordering nothing would have left keepable. A student promised US-DEMAND with one level in
+    turns 1 and 2, added two levels in turn 1 (the order met the clause), and found the programme at its
+    top in turn 2: the clause broke. Any lever whose order moves a value another promised lever's
+    preconditions read is caught the same way, by walking the promise's later turns on the values as
+    the order leaves them."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return []
+    given = _full_params(lv, params)
+    before = dict(values)
+    after = _after_order(rb, lv, given, before)
+    if after == before:
+        return []
+    out = []
+    for d in promises:
+        rest = _rest(d.clause, turn, last_turn)
+        plv = rb.levers.get(str(d.clause.get("lever")))
+        if rest is None or plv is None or plv.once:
+            continue
+        broken = _first_break(rb, rest, after, last_turn)
+        if broken is None or _first_break(rb, rest, before, last_turn) is not None:
+            continue  # kept after the order, or broken whatever is ordered now
+        reads = sorted(
+            {n for cond, _ in plv.preconditions for n in cond.names if not n.startswith(("param.", "act."))}
+        )
+        moved = tuple((n, before.get(n), after[n]) for n in reads if n in after and after[n] != before.get(n))
+        beside = tuple((n, after[n]) for n in reads if n in after and after[n] == before.get(n))
+        param, best = None, None
+        for pid in lv.params:
+            for v in _scan(lv, pid, given[pid], stronger=False):
+                if _first_break(rb, rest, _after_order(rb, lv, {**given, pid: v}, before), last_turn) is None:
+                    param, best = pid, v
+                    break
+            if param is not None:
+                break
+        out.append(Spoil(d.label, d.clause, broken.turn, broken.why, moved, param, best, beside))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """A turn of a clause in which ordering more than asked would leave a later turn of it no room:
+    the parameter and the strongest value that still keeps every later turn."""
+
+    turn: int
+    param: str
+    at_most: float
+
+
+def clause_caps(
+    rb: Rulebook,
+    clause: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    turn: int,
+    last_turn: int | None = None,
+) -> list[Cap]:
+    """For a clause that can be kept as asked, the turns where ordering a stronger value than asked
+    (the orders tab allows anything up to the parameter's top, and the clause counts it as kept) would
+    break a later turn: "✓ can keep it" alone told a student two turns of one demand level each were
+    safe, and he added two levels in the first."""
+    lv = rb.levers.get(str(clause.get("lever")))
+    if lv is None or lv.once:
+        return []
+    asked = _full_params(lv, dict(clause.get("params") or {}))
+    known = dict(values)
+    out = []
+    for t in clause_span(clause, turn, last_turn):
+        rest = _rest(clause, t, last_turn)
+        if rest is None:
+            break
+        for pid in lv.params:
+            keeps = asked[pid]
+            for v in _scan(lv, pid, asked[pid], stronger=True):
+                if (
+                    _first_break(rb, rest, _after_order(rb, lv, {**asked, pid: v}, known), last_turn)
+                    is not None
+                ):
+                    out.append(Cap(t, pid, float(keeps)))
+                    break
+                keeps = v
+        known = _after_order(rb, lv, asked, known)
+    return out
 
 
 # ---------------------------------------------------------------------- clauses that cannot all be kept

@@ -206,7 +206,8 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
                 "(deployment size: 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]"
             ) in text
             assert "costs Mexico 3 PC a turn · ✓ can keep it:" in text
-            assert "costs United States 2 PC a turn · ? cannot tell: the record of United States" in text
+            # another team's clause is read on the values this team sees (US-SAN-1 asks for none)
+            assert "costs United States 2 PC a turn · ✓ can keep it: US-SAN-1 can be ordered" in text
             assert (
                 "costs Mexico 1 PC a turn · ✗ CANNOT keep it: MX-ME: migration enforcement can move"
                 " by at most 20 points in one turn"

@@ -169,7 +169,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
                 "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played once"
                 " per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
-            assert "? cannot tell: the record of United States is not shown to you" in text
+            assert "✓ can keep it: US-SAN-1 can be ordered" in text  # read on the values Mexico sees
             assert "CANNOT" not in text and "You cannot keep your side" not in text
             assert not bare_ids(text, []), bare_ids(text, [])
             # nothing to warn about: a accepts at once
