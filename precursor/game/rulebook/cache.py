@@ -2,9 +2,11 @@
 
 Parsing the rulebook's YAML (with the line of every key, for error messages) is about half of what
 loading it costs, and the files rarely change between two commands. Each file's parse, its data and its
-line map, is kept in a user cache folder under a key made of the file's bytes and of everything else the
-parse depends on: this package's version, the Python version and the parser's own source (a development
-checkout keeps one version number while its parser changes). A changed file thus has a new key and is
+line map (and the data's fingerprint, which game logs record: hashing every file's data again was
+a tenth of a warm load), is kept in a user cache folder under a key made of the file's bytes and of
+everything else the parse depends on: this package's version, the Python version, the parser's own
+source (a development checkout keeps one version number while its parser changes) and the
+fingerprint's. A changed file thus has a new key and is
 parsed again; nothing needs invalidating.
 
 The validated pydantic models of each file are kept too (``validated``), under a key made of the data
