@@ -17,6 +17,7 @@ commands pass. Used by ``precursor run``, the conformance cases and the benchmar
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,8 +35,9 @@ from precursor.game.rulebook import Rulebook
 ORDERS_PHASE = frozenset(
     {"submit_orders", "refuse_order", "free_action", "counter_argument", "rule_free_action"}
 )
-_COMMAND = TypeAdapter(Command)
-SYSTEM = Actor(role="system")
+# built without validating: a deferred model's first validation builds its validator (and loads
+# pydantic's schema machinery), which a batch of bot games would otherwise pay at import
+SYSTEM = Actor.model_construct(role="system")
 
 
 @dataclass
@@ -49,6 +51,13 @@ class Outcome:
     command: dict[str, Any] = field(default_factory=dict)
 
 
+@functools.cache
+def _command_adapter() -> TypeAdapter[Command]:
+    """The validator of a script's commands, built when a script is first read: building it costs
+    a bot batch's start-up tens of milliseconds for a validator it never uses."""
+    return TypeAdapter(Command)
+
+
 def parse_command(raw: dict[str, Any]) -> CommandEnvelope:
     data = dict(raw)
     actor = Actor(
@@ -59,7 +68,7 @@ def parse_command(raw: dict[str, Any]) -> CommandEnvelope:
     )
     data.pop("expect_error", None)
     try:
-        cmd = _COMMAND.validate_python(data)
+        cmd = _command_adapter().validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
@@ -146,7 +155,8 @@ def play(
                     except CommandError as exc:
                         errors.append(Outcome(turn, -1, exc.code, exc.message, {"bot": True}))
 
-        advance = CommandEnvelope(actor=SYSTEM, command=Advance())
+        # constructed, not validated: validating an envelope builds the validator of every command type
+        advance = CommandEnvelope.model_construct(actor=SYSTEM, command=Advance.model_construct())
         while True:
             turn = game.state.turn
             game.handle(advance)  # briefing -> negotiation

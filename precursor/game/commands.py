@@ -15,8 +15,11 @@ ParamValue = float | int | bool | str
 
 
 class _M(BaseModel):
-    # NaN and infinity are not numbers a game can use, and not JSON: refuse them at the boundary
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # NaN and infinity are not numbers a game can use, and not JSON: refuse them at the boundary.
+    # Validators are built on a model's first validation, not at import: building all of them was
+    # half of importing this module, and a batch of bot games validates almost none (bots build
+    # their commands already shaped, bots/decisions.make).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 #: The longest reason a team may give with its answer to a proposal or a refusal: one or two sentences.

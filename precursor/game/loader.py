@@ -50,6 +50,10 @@ class Doc:
     # parts of the data that an override file put there, with the override's file and line: a problem
     # in them is the override's to fix, so it is reported there (precursor/game/rulebook/overrides.py)
     origins: dict[Path_, tuple[str, int]] = field(default_factory=dict)
+    # ``provenance.fingerprint(data)`` as the rule file cache kept it with the parse, so that a load
+    # from the cache does not hash every file's data again; None: not known (a fresh parse, or data an
+    # override has changed since)
+    fingerprint: str | None = None
 
     def line(self, path: Path_) -> int:
         """The line of the deepest recorded prefix of ``path`` (pydantic may point inside a value)."""

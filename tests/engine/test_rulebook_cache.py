@@ -351,3 +351,41 @@ def test_a_bad_trees_entry_is_ignored_and_written_again(folder: Path, trees: lis
         assert path.read_bytes() == good  # rewritten whole
         assert again.fingerprint == cold.fingerprint
     same(cold, again)
+
+
+def fingerprints(rb: Rulebook) -> tuple[str, dict[str, str]]:
+    return rb.fingerprint, {k: s.fingerprint for k, s in rb.scenarios.items()}
+
+
+def test_a_warm_load_hashes_no_file_and_records_the_same_fingerprints(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file's fingerprint is kept with its parse: a warm load hashes only the list of them, and
+    gives the fingerprints a load without a cache gives. Data an override file changed is hashed
+    again: a fingerprint kept from before the override is not used."""
+    from precursor.game.rulebook import cache
+
+    cache.use(None)
+    uncached = fingerprints(load())
+    cache.use(folder)
+    cold = load()
+    hashed: list[Any] = []
+    real = loading.fingerprint
+
+    def counting(data: Any) -> str:
+        hashed.append(data)
+        return real(data)
+
+    monkeypatch.setattr(loading, "fingerprint", counting)
+    warm = load()
+    assert len(hashed) == 1  # the sorted list of the rule files' fingerprints, nothing else
+    assert fingerprints(cold) == fingerprints(warm) == uncached
+
+    ov = tmp_path / "o.yaml"
+    ov.write_text("overrides:\n  - set: scoring/shared_points\n    value: 7\n", encoding="utf-8")
+    hashed.clear()
+    overridden = load([ov])
+    assert len(hashed) > len(loading.default_files())  # every file's data hashed afresh
+    cache.use(None)
+    assert fingerprints(overridden) == fingerprints(load([ov]))
+    assert overridden.fingerprint != uncached[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -89,3 +90,56 @@ def test_commands_keep_the_parsed_rules_where_the_environment_says(tmp_path: Pat
     assert report("none", PRECURSOR_NO_CACHE="1", PRECURSOR_CACHE_DIR=str(off)) == cold
     assert not off.exists()
     assert warm == cold
+
+
+# A fresh interpreter: the models' validators are process-wide, and other tests build them.
+LAZY_VALIDATORS = """
+import json
+from pydantic import ValidationError
+from precursor.analysis.runner import parse_command
+from precursor.analysis.simulate import simulate
+from precursor.game.commands import Actor, CommandEnvelope, CommandError, Propose
+from precursor.game.rulebook import default_rulebook
+
+out = {"after_import": CommandEnvelope.__pydantic_complete__}
+simulate("tutorial", 1, 1, rb=default_rulebook())
+out["after_a_bot_game"] = CommandEnvelope.__pydantic_complete__
+try:
+    parse_command({"team": "mx", "type": "propose", "parties": ["mx", "us"], "clauses": "many"})
+except CommandError as exc:
+    out["bad_script_command"] = exc.code
+out["good_script_command"] = type(parse_command({"type": "advance", "role": "system"}).command).__name__
+try:
+    CommandEnvelope(actor=Actor(role="player", team="mx"), command={"type": "advance", "turn": -1})
+except ValidationError as exc:
+    out["bad_envelope"] = exc.errors()[0]["loc"]
+try:
+    Propose(parties=["mx"], note="x" * 10_000, bogus=1)
+except ValidationError as exc:
+    out["bad_propose"] = sorted(e["type"] for e in exc.errors())
+print(json.dumps(out))
+"""
+
+
+def test_a_bot_batch_builds_no_command_validator_it_does_not_use(tmp_path: Path) -> None:
+    """Commands' validators are built on a model's first validation: a batch of bot games (whose bots
+    build their commands already shaped) never validates an envelope, so it never builds the
+    validator of every command type, while a script's command and any model a client sends are still
+    checked, and refused with the same errors."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", LAZY_VALIDATORS],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["after_import"] is False
+    assert out["after_a_bot_game"] is False
+    assert out["bad_script_command"] == "bad_command"
+    assert out["good_script_command"] == "Advance"
+    assert out["bad_envelope"] == ["command", "advance", "turn"]
+    assert out["bad_propose"] == ["extra_forbidden", "string_too_long", "too_short"]

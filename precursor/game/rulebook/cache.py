@@ -2,9 +2,11 @@
 
 Parsing the rulebook's YAML (with the line of every key, for error messages) is about half of what
 loading it costs, and the files rarely change between two commands. Each file's parse, its data and its
-line map, is kept in a user cache folder under a key made of the file's bytes and of everything else the
-parse depends on: this package's version, the Python version and the parser's own source (a development
-checkout keeps one version number while its parser changes). A changed file thus has a new key and is
+line map (and the data's fingerprint, which game logs record: hashing every file's data again was
+a tenth of a warm load), is kept in a user cache folder under a key made of the file's bytes and of
+everything else the parse depends on: this package's version, the Python version, the parser's own
+source (a development checkout keeps one version number while its parser changes) and the
+fingerprint's. A changed file thus has a new key and is
 parsed again; nothing needs invalidating.
 
 The validated pydantic models of each file are kept too (``validated``), under a key made of the data
@@ -45,7 +47,7 @@ from typing import Any
 from precursor.game.loader import Doc, Path_
 
 # bumped when an entry's layout changes; part of every key and of every entry
-FORMAT = "precursor-yaml-1"
+FORMAT = "precursor-yaml-2"
 MODELS_FORMAT = "precursor-models-2"
 _SALT: list[bytes] = []  # the key's part that is the same for every file, computed once per process
 _MODELS_SALT: list[bytes] = []  # the same for the kept models: the schema's source instead of the parser's
@@ -77,11 +79,28 @@ def _code_salt(fmt: str, module_file: str | None, *, need_source: bool) -> bytes
 
 
 def _salt() -> bytes:
+    """The parser's salt, with the source of the function whose result an entry keeps beside the
+    parse (``provenance.fingerprint``): a changed fingerprint is then a new key, never an old entry's
+    hash. When that source cannot be read, entries keep no fingerprint (``_FINGERPRINTS``)."""
     if not _SALT:
-        from precursor.game import loader
+        from precursor.game import loader, provenance
 
-        _SALT.append(_code_salt(FORMAT, loader.__file__, need_source=False))
+        try:
+            fp_source = Path(provenance.__file__ or "").read_bytes()
+        except OSError:
+            fp_source = b""
+        _FINGERPRINTS[:] = [bool(fp_source)]
+        salt = _code_salt(FORMAT, loader.__file__, need_source=False)
+        _SALT.append(salt + hashlib.sha256(fp_source).digest())
     return _SALT[0]
+
+
+_FINGERPRINTS: list[bool] = []  # whether entries keep the data's fingerprint (set with the salt)
+
+
+def _keeps_fingerprints() -> bool:
+    _salt()
+    return _FINGERPRINTS[0]
 
 
 def key(raw: bytes) -> str:
@@ -107,30 +126,36 @@ def lookup(raw: bytes, name: str, k: str | None = None) -> Doc | None:
         return None
     if not _well_formed(entry, k):
         return None
-    return Doc(name, entry[2], entry[3])
+    return Doc(name, entry[2], entry[3], fingerprint=entry[4] if _keeps_fingerprints() else None)
 
 
 def _well_formed(entry: Any, k: str) -> bool:
     return (
         isinstance(entry, tuple)
-        and len(entry) == 4
+        and len(entry) == 5
         and entry[0] == FORMAT
         and entry[1] == k
         and isinstance(entry[3], dict)
+        and (entry[4] is None or isinstance(entry[4], str))
     )
 
 
-def store(raw: bytes, data: Any, lines: dict[Path_, int], k: str | None = None) -> None:
-    """Keep a fresh parse of ``raw``; silently nothing when it cannot be kept."""
+def store(raw: bytes, data: Any, lines: dict[Path_, int], k: str | None = None) -> str | None:
+    """Keep a fresh parse of ``raw``, with its data's fingerprint, which is returned (None when there
+    is no cache); silently nothing kept when it cannot be."""
     where = folder()
     if where is None:
-        return
+        return None
     k = key(raw) if k is None else k
+    from precursor.game.provenance import fingerprint
+
+    fp = fingerprint(data) if _keeps_fingerprints() else None
     try:
-        blob = marshal.dumps((FORMAT, k, data, lines))
+        blob = marshal.dumps((FORMAT, k, data, lines, fp))
     except ValueError:  # a value marshal cannot store (a YAML timestamp): parse this file each time
-        return
+        return fp
     _write(_entry(where, k), blob)
+    return fp
 
 
 def _write(path: Path, blob: bytes) -> None:

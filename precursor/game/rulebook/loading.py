@@ -69,6 +69,10 @@ def load(paths: Iterable[Path] | None = None, *, add_scenarios: bool = False) ->
         )
     with cache.kept_trees(keys):
         applied = _overridden(ctx, given_kinds)
+        if applied:  # the files' data is no longer what was hashed when they were read
+            for ds in given_kinds.values():
+                for d in ds:
+                    d.fingerprint = None
         rb = build(ctx, given_kinds)
     if ctx.problems or rb is None:
         raise RulebookError(ctx.problems)
@@ -94,10 +98,16 @@ def _fingerprint(rb: Rulebook, kinds: Kinds) -> None:
     given in change them. The data is taken as overridden, and the override files count as rule files
     too, so any override, even one aimed at a scenario, marks the rules as not the shipped ones."""
     rule_docs = [d for kind, ds in kinds.items() if kind not in ("scenario", "unknown") for d in ds]
-    rb.fingerprint = fingerprint(sorted(fingerprint(d.data) for d in rule_docs))
-    by_file = {d.file: d.data for d in kinds.get("scenario", [])}
+    rb.fingerprint = fingerprint(sorted(_doc_fingerprint(d) for d in rule_docs))
+    by_file = {d.file: d for d in kinds.get("scenario", [])}
     for sc in rb.scenarios.values():
-        sc.fingerprint = fingerprint(by_file.get(sc.file))
+        doc = by_file.get(sc.file)
+        sc.fingerprint = fingerprint(None) if doc is None else _doc_fingerprint(doc)
+
+
+def _doc_fingerprint(doc: Doc) -> str:
+    """The fingerprint of a file's data: as the cache kept it with the parse, else hashed now."""
+    return doc.fingerprint if doc.fingerprint is not None else fingerprint(doc.data)
 
 
 def _add_builtin(
@@ -154,7 +164,7 @@ def _read(p: Path, display: str, keys: list[str]) -> Doc:
     doc = cache.lookup(raw, display, k)
     if doc is None:
         doc = read_yaml_text(decode(raw), display)
-        cache.store(raw, doc.data, doc.lines, k)  # now: overrides change the data later
+        doc.fingerprint = cache.store(raw, doc.data, doc.lines, k)  # now: overrides change the data later
     return doc
 
 
