@@ -1,0 +1,83 @@
+"""The game's results keep to its calendar: a vote and a handover are separate days (students read "the
+successor is in office" in June while the inject said she takes office on 1 October)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from precursor.analysis.runner import play
+from precursor.game.months import add_months
+from precursor.game.rulebook import Rulebook
+
+# the changes that mean a new government is in office, and the calendar entry that dates its first day
+TAKES_OFFICE = {"flag.mx_successor": "mx_inauguration", "flag.us_new_admin": "us_inauguration"}
+IN_OFFICE = (*TAKES_OFFICE, "flag.honeymoon_mx", "flag.honeymoon_us")
+
+
+def _months(sc: Any, turn: int) -> list[dt.date]:
+    m = sc.months_per_turn
+    return [add_months(sc.start, (turn - 1) * m + k) for k in range(m)]
+
+
+def _turn_of(sc: Any, day: str) -> int | None:
+    d = dt.date.fromisoformat(day).replace(day=1)
+    for t in range(1, sc.turns + 1):
+        if d in _months(sc, t):
+            return t
+    return None
+
+
+@pytest.mark.parametrize("sid", ["election-season", "the-record", "three-weeks", "tariffs-and-terror"])
+def test_a_new_government_takes_office_in_the_turn_the_calendar_dates_it(rb: Rulebook, sid: str) -> None:
+    sc = rb.scenarios[sid].model
+    game, _ = play(rb, sid, 1, None)
+    entries = {e.id: e for e in sc.calendar}
+    voted = {e["kind"] for e in game.log if e["type"] == "election"}
+    seen: dict[str, int] = {}
+    for e in game.log:
+        for key, value in (e.get("changes") or {}).items():
+            if key in IN_OFFICE and value and e["type"] == "election":
+                raise AssertionError(f"{sid} turn {e['turn']}: the vote itself put {key} in office")
+            if key in TAKES_OFFICE and value is True:
+                seen[key] = e["turn"]
+    for key, prefix in TAKES_OFFICE.items():
+        dated = [x for i, x in entries.items() if i.startswith(prefix)]
+        kind = "mx_presidential" if key == "flag.mx_successor" else "us_presidential"
+        due = [
+            _turn_of(sc, x.date)
+            for x in dated
+            if kind in voted and _turn_of(sc, x.date) is not None and x.date >= sc.start
+        ]
+        assert seen.get(key) == (due[0] if due else None), (sid, key, seen, due)
+
+
+def test_election_season_vote_then_handover(rb: Rulebook) -> None:
+    game, _ = play(rb, "election-season", 1, None)
+    elections = [e for e in game.log if e["type"] == "election"]
+    by_kind = {e["kind"]: e for e in elections}
+    mx, us = by_kind["mx_presidential"], by_kind["us_presidential"]
+    assert mx["turn"] == 5 and mx["changes"] == {"flag.mx_president_elect": True}
+    assert "takes office on 2024-10-01" in mx["reason"]
+    assert us["turn"] == 7 and us["changes"] == {"flag.us_president_elect": True}
+    assert "takes office on 2025-01-20" in us["reason"]
+    handovers = [e for e in game.log if e["type"] == "effect" and e["rule"] == "c4.transitions"]
+    assert [(e["turn"], sorted(k for k in e["changes"] if k in IN_OFFICE)) for e in handovers] == [
+        (7, ["flag.honeymoon_mx", "flag.mx_successor"]),
+        (8, ["flag.honeymoon_us", "flag.us_new_admin"]),
+    ]
+    windows = {
+        e["turn"]: e["changes"] for e in game.log if e["type"] == "effect" and e["rule"] == "c1.windows"
+    }
+    transition, lame = set(), set()
+    on = {"window.mx_transition": False, "window.us_lame_duck": False}
+    for t in range(1, 9):
+        on.update({k: v for k, v in windows.get(t, {}).items() if k in on})
+        if on["window.mx_transition"]:
+            transition.add(t)
+        if on["window.us_lame_duck"]:
+            lame.add(t)
+    # between the vote and the handover: July-September in Mexico, November-January in Washington
+    assert transition == {5, 6} and lame == {7, 8}
