@@ -4,13 +4,16 @@ successor is in office" in June while the inject said she takes office on 1 Octo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 
 from precursor.analysis.runner import play
+from precursor.game.engine import Game
 from precursor.game.months import add_months
 from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
 
 # the changes that mean a new government is in office, and the calendar entry that dates its first day
 TAKES_OFFICE = {"flag.mx_successor": "mx_inauguration", "flag.us_new_admin": "us_inauguration"}
@@ -81,3 +84,20 @@ def test_election_season_vote_then_handover(rb: Rulebook) -> None:
             lame.add(t)
     # between the vote and the handover: July-September in Mexico, November-January in Washington
     assert transition == {5, 6} and lame == {7, 8}
+
+
+def test_an_index_label_says_what_its_100_is(rb: Rulebook) -> None:
+    """ "(index, start = 100)" sat beside readings of 92.1 and 107 before anything had happened: the
+    readings are estimates (up to 15% off) of a level that truly starts at 100. A label that names a
+    starting value must be what each seat reads at the start; one that names the real level must be true."""
+    for sid in sorted(rb.scenarios):
+        game = Game.new(rb, sid, 21)
+        for audience in ("us", "mx", "cn", "ca", "facilitator"):
+            for ind in view(game, audience)["indicators"]:
+                name = ind.get("name", "")
+                named = re.search(r"start = (\d+)\)", name)
+                if named:
+                    assert ind["value"] == float(named.group(1)), (sid, audience, name, ind["value"])
+                if "100 = the real level at the start" in name:
+                    assert game.state.env[ind["id"]] == 100, (sid, ind["id"])
+                    assert ind.get("estimate") or ind["value"] == 100, (sid, audience, name)
