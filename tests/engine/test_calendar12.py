@@ -101,3 +101,12 @@ def test_an_index_label_says_what_its_100_is(rb: Rulebook) -> None:
                 if "100 = the real level at the start" in name:
                     assert game.state.env[ind["id"]] == 100, (sid, ind["id"])
                     assert ind.get("estimate") or ind["value"] == 100, (sid, audience, name)
+
+
+@pytest.mark.parametrize("sid", ["tutorial", "three-weeks", "election-season"])
+def test_the_first_review_compares_what_the_dashboard_showed(rb: Rulebook, sid: str) -> None:
+    """Three months back from the first review the dashboard showed the starting values (the reporting
+    lag reaches before the game): the review compares with those instead of finding nothing."""
+    game, _ = play(rb, sid, 22, None)
+    first = next(e for e in game.log if e.get("rule") == "f3.review")
+    assert {"od_change", "homicide_change"} <= set(first["inputs"]), first

@@ -162,12 +162,17 @@ def _usmca_review(g: GameCore, ev: Any) -> None:
 
 
 def _displayed(g: GameCore, key: str, months_ago: int) -> float | None:
+    """The figure the dashboard showed ``months_ago`` months ago.
+
+    A month the reporting lag reaches back before the game was shown as the starting value, so the review
+    reads that too: it used to find nothing there and compared nothing, and the tutorial's third-turn
+    review, promised by its inject, never showed.
+    """
     hist = g.state.history.get(key, [])
-    ind = g.rb.indicators[key]
-    idx = len(hist) - 1 - ind.fog.lag - months_ago
-    if idx < 0:
+    if not hist:
         return None
-    return hist[idx]
+    ind = g.rb.indicators[key]
+    return hist[max(0, len(hist) - 1 - ind.fog.lag - months_ago)]
 
 
 def review(g: GameCore) -> None:
