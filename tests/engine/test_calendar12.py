@@ -110,3 +110,31 @@ def test_the_first_review_compares_what_the_dashboard_showed(rb: Rulebook, sid: 
     game, _ = play(rb, sid, 22, None)
     first = next(e for e in game.log if e.get("rule") == "f3.review")
     assert {"od_change", "homicide_change"} <= set(first["inputs"]), first
+
+
+@pytest.mark.parametrize("t1_in_force", [False, True])
+def test_the_tutorial_table_hint_names_a_module_still_to_sign(rb: Rulebook, t1_in_force: bool) -> None:
+    """ "Ottawa offers a table" suggested module T1 to a class that had put T1 in force in turn 1."""
+    commands: list[dict[str, Any]] = []
+    if t1_in_force:  # the turn-1 deal of a class that signed T1 at once
+        commands = [
+            {
+                "team": "ca",
+                "type": "propose",
+                "parties": ["us", "mx", "ca"],
+                "visibility": "public",
+                "modules": ["t1"],
+            },
+            {"team": "us", "type": "respond", "proposal": "T1-CA-1", "action": "accept"},
+            {"team": "mx", "type": "respond", "proposal": "T1-CA-1", "action": "accept"},
+            {"team": "ca", "type": "submit_orders", "orders": [{"lever": "ca_tri"}]},
+        ]
+    game, errors = play(rb, "tutorial", 22, {"turns": [{"turn": 1, "commands": commands}]}, until_turn=2)
+    assert not errors and game.state.env["module.t1"] is t1_in_force
+    cards = [e for e in game.log if e["type"] == "inject" and e["title"] == "Ottawa offers a table"]
+    assert len(cards) == 1 and cards[0]["turn"] == 2
+    text = " ".join(cards[0]["text"].split())
+    suggests_t1 = "for example trilateral module T1" in text
+    assert suggests_t1 is not t1_in_force, text
+    if t1_in_force:
+        assert "T1 on chemical import notification is already in force" in text

@@ -119,7 +119,9 @@ def _injects(g: GameCore) -> None:
             continue
         fired = env.get(f"inject.{inj.id}", False)
         if inj.turn is not None:
-            if inj.turn != st.turn:
+            # a timed inject may also carry a condition: the tutorial's hint names a module only while
+            # that module is still to be signed
+            if inj.turn != st.turn or (inj.when is not None and not inj.when.fn(env)):
                 continue
         else:
             if fired and not inj.repeat:
