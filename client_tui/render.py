@@ -83,6 +83,11 @@ WINDOW_NAMES = {
     "mx_transition": "Mexican presidential transition",
     "cn_political": "China's political season",
 }
+#: Meetings a turn can open besides the election calendar (the engine keeps them as flags).
+MEETING_WINDOWS = {
+    "flag.summit_window": "leader summit",
+    "flag.trilateral_meeting": "trilateral meeting",
+}
 #: Per-team tallies the engine keeps, in words ("{team}" is the team's code).
 TALLIES = {
     "agreements": "agreements {team} has signed",
@@ -415,6 +420,9 @@ def briefing_markdown(game: LiveGame, rb: Rulebook) -> str:
             lines.append(f"  - secret, {o['points']:g} pts: {o['text']} — *{met}*")
     lines += ["", "## Calendar", ""]
     windows = [WINDOW_NAMES.get(w, w.replace("_", " ")) for w, on in v.get("windows", {}).items() if on]
+    # a summit an inject opens is a window too: the line said "none" beside Woodside's "summit is open"
+    flags = {i.get("id"): i.get("value") for i in v.get("indicators", [])}
+    windows += [words for key, words in MEETING_WINDOWS.items() if flags.get(key) is True]
     lines.append("Open political windows: " + (", ".join(windows) if windows else "none this turn"))
     sid = sc.get("id")
     scen = rb.scenarios.get(sid) if sid else None

@@ -200,7 +200,10 @@ class ResultsLog(WrapLog):
         if not (t in RESULT_TYPES or answered) or seq <= self._seq:
             return
         self._seq = seq
-        if t == "effect" and "changes" in ev and not ev["changes"] and not ev.get("unreported"):
+        # the three-month review (it carries "badge") reports its comparison even when it moves nothing:
+        # the tutorial's inject promises it, and "nothing moved" is the lesson of lagged figures
+        quiet = "changes" in ev and not ev["changes"] and not ev.get("unreported") and "badge" not in ev
+        if t == "effect" and quiet:
             return  # a rule that moved only values this team may not see: nothing to read here
         turn = ev.get("turn")
         if isinstance(turn, int) and turn > self._turn:

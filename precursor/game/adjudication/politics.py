@@ -5,83 +5,125 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from precursor.game.adjudication.turn_start import iso_date
+from precursor.game.adjudication.turn_start import iso_date, office_date
 from precursor.game.core import GameCore
+
+_ELECTIONS = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}
+# a winner who takes office months after the vote waits under this flag: the handover reads it, so the
+# result drawn at the vote (dynamic mode rolls on that day's approval) is the one that takes office
+_ELECT = {"mx_presidential": "flag.mx_president_elect", "us_presidential": "flag.us_president_elect"}
 
 
 def elections(g: GameCore, months: list[dt.date]) -> None:
-    st, env = g.state, g.state.env
     first, last = months[0], months[-1]
+
+    def inside(d: dt.date) -> bool:
+        return first <= d.replace(day=1) <= last
+
     for ev in g.sc.model.calendar:
-        d = iso_date(ev.date)
-        if not (first <= d.replace(day=1) <= last):
-            continue
         if ev.kind == "usmca_review":
-            _usmca_review(g, ev)
+            if inside(iso_date(ev.date)):
+                _usmca_review(g, ev)
             continue
-        if ev.kind not in ("us_presidential", "us_midterm", "mx_presidential", "ca_federal"):
+        if ev.kind not in _ELECTIONS:
             continue
-        team = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}[
-            ev.kind
-        ]
-        inputs: list[dict[str, Any]] = []
-        if ev.incumbent_holds is not None:
-            holds = ev.incumbent_holds
-            inputs.append({"mode": "historical"})
-        else:
-            p = max(0.1, min(0.9, 0.5 + 0.01 * (env[f"{team}.approval"] - 50)))
-            r = g.roll(f"election:{ev.id}")
-            holds = r < p
-            inputs.append({"mode": "dynamic", "p": round(p, 4), "roll": round(r, 4)})
-        pending: dict[str, Any] = {}
-        rule = "c7.outcomes"
-        if ev.kind == "us_midterm" and not holds:
-            pending["flag.midterm_flip"] = True
-            pending["us.congress_pressure"] = g.new_value(
-                "us.congress_pressure", "add", g.param("c8.midterm", "pressure", 15), pending
-            )
-            rule = "c8.midterm"
-        elif ev.kind == "mx_presidential":
-            tokens = env["mx.goading_tokens"]
-            cap = 70 + env["mx.successor_cap_adj"] - 10 * min(3, tokens)
-            if not holds:
-                cap -= 5
-            pending["flag.mx_successor"] = True
-            pending["flag.honeymoon_mx"] = 3.0
-            pending["mx.coop_cap"] = g.new_value("mx.coop_cap", "set", max(20, cap), pending)
-            pending["trust.us_mx"] = g.new_value("trust.us_mx", "add", -5 * min(3, tokens), pending)
-            pending["mx.approval"] = g.new_value("mx.approval", "add", 10, pending)
-            rule = "c4.transitions"
-        elif ev.kind == "us_presidential" and not holds:
-            pending["flag.us_new_admin"] = True
-            pending["flag.honeymoon_us"] = 3.0
-        elif ev.kind == "ca_federal":
-            pending["flag.honeymoon_ca"] = 3.0
-            pending["ca.approval"] = g.new_value("ca.approval", "add", 10, pending)
-        changes = g.changes_of(pending)
-        g.emit(
-            {
-                "type": "election",
-                "id": ev.id,
-                "kind": ev.kind,
-                "name": ev.name,
-                "date": ev.date,
-                "incumbent_holds": holds,
-                "turn": st.turn,
-                "rule": rule,
-                # a midterm decides the House, not the presidency: "loses office" read as the president out
-                "reason": f"{ev.name}: the incumbent party {'holds' if holds else 'loses'}"
-                + (" the House" if ev.kind == "us_midterm" else " office"),
-                "changes": changes,
-                "before": {k: env.get(k) for k in changes},
-                "inputs": inputs,
-                "sources": list(ev.sources) + g.rule_sources(rule),
-                "vis": "all",
-            }
+        office = office_date(g, ev)
+        if inside(iso_date(ev.date)):
+            _vote(g, ev, office)
+        if office is not None and office != iso_date(ev.date) and inside(office):
+            _handover(g, ev, office)
+
+
+def _vote(g: GameCore, ev: Any, office: dt.date | None) -> None:
+    """Count the vote; a government that changes on the day (a midterm, Canada) changes here too."""
+    st, env = g.state, g.state.env
+    team = _ELECTIONS[ev.kind]
+    inputs: list[dict[str, Any]] = []
+    if ev.incumbent_holds is not None:
+        holds = ev.incumbent_holds
+        inputs.append({"mode": "historical"})
+    else:
+        p = max(0.1, min(0.9, 0.5 + 0.01 * (env[f"{team}.approval"] - 50)))
+        r = g.roll(f"election:{ev.id}")
+        holds = r < p
+        inputs.append({"mode": "dynamic", "p": round(p, 4), "roll": round(r, 4)})
+    pending: dict[str, Any] = {}
+    rule = "c7.outcomes"
+    later = office is not None and office != iso_date(ev.date)
+    if ev.kind == "us_midterm" and not holds:
+        pending["flag.midterm_flip"] = True
+        pending["us.congress_pressure"] = g.new_value(
+            "us.congress_pressure", "add", g.param("c8.midterm", "pressure", 15), pending
         )
-        if ev.kind == "mx_presidential":
-            persona = "sovereigntist" if env["mx.goading_tokens"] >= 2 else "cooperative"
-            g.emit({"type": "fact", "key": "mx_successor_persona", "value": persona, "vis": "facilitator"})
+        rule = "c8.midterm"
+    elif ev.kind == "mx_presidential":
+        pending["flag.mx_president_elect"] = True
+        pending["flag.mx_elect_opposition"] = not holds
+    elif ev.kind == "us_presidential" and not holds:
+        pending["flag.us_president_elect"] = True
+    elif ev.kind == "ca_federal":
+        pending["flag.honeymoon_ca"] = 3.0
+        pending["ca.approval"] = g.new_value("ca.approval", "add", 10, pending)
+    changes = g.changes_of(pending)
+    office_words = " the House" if ev.kind == "us_midterm" else " office"
+    if later and office is not None and (ev.kind == "mx_presidential" or not holds):
+        office_words += f"; the winner takes office on {office.isoformat()}"
+    g.emit(
+        {
+            "type": "election",
+            "id": ev.id,
+            "kind": ev.kind,
+            "name": ev.name,
+            "date": ev.date,
+            "incumbent_holds": holds,
+            "turn": st.turn,
+            "rule": rule,
+            # a midterm decides the House, not the presidency: "loses office" read as the president out
+            "reason": f"{ev.name}: the incumbent party {'holds' if holds else 'loses'}" + office_words,
+            "changes": changes,
+            "before": {k: env.get(k) for k in changes},
+            "inputs": inputs,
+            "sources": list(ev.sources) + g.rule_sources(rule),
+            "vis": "all",
+        }
+    )
+
+
+def _handover(g: GameCore, ev: Any, office: dt.date) -> None:
+    """Rule C4: the president-elect takes office; the honeymoon and the successor's ceiling start today."""
+    env = g.state.env
+    flag = _ELECT.get(ev.kind)
+    if flag is None or not env[flag]:
+        return  # no vote was counted in this game (or the incumbent stayed): nobody new takes office
+    pending: dict[str, Any] = {flag: False}
+    if ev.kind == "mx_presidential":
+        tokens = env["mx.goading_tokens"]
+        cap = 70 + env["mx.successor_cap_adj"] - 10 * min(3, tokens)
+        if env["flag.mx_elect_opposition"]:
+            cap -= 5
+        pending["flag.mx_elect_opposition"] = False
+        pending["flag.mx_successor"] = True
+        pending["flag.honeymoon_mx"] = 3.0
+        pending["mx.coop_cap"] = g.new_value("mx.coop_cap", "set", max(20, cap), pending)
+        pending["trust.us_mx"] = g.new_value("trust.us_mx", "add", -5 * min(3, tokens), pending)
+        pending["mx.approval"] = g.new_value("mx.approval", "add", 10, pending)
+        who = "Mexico's new president"
+    else:
+        pending["flag.us_new_admin"] = True
+        pending["flag.honeymoon_us"] = 3.0
+        who = "the new US administration"
+    rule = "c4.transitions"
+    g.effect(
+        rule,
+        f"{ev.name}, {ev.date}: {who} takes office on {office.isoformat()}",
+        pending,
+        [*ev.sources, *g.rule_sources(rule)],
+        [{"vote": ev.date, "office": office.isoformat()}],
+        vis="all",
+    )
+    if ev.kind == "mx_presidential":
+        persona = "sovereigntist" if env["mx.goading_tokens"] >= 2 else "cooperative"
+        g.emit({"type": "fact", "key": "mx_successor_persona", "value": persona, "vis": "facilitator"})
 
 
 def _yes(v: bool) -> str:
@@ -120,12 +162,17 @@ def _usmca_review(g: GameCore, ev: Any) -> None:
 
 
 def _displayed(g: GameCore, key: str, months_ago: int) -> float | None:
+    """The figure the dashboard showed ``months_ago`` months ago.
+
+    A month the reporting lag reaches back before the game was shown as the starting value, so the review
+    reads that too: it used to find nothing there and compared nothing, and the tutorial's third-turn
+    review, promised by its inject, never showed.
+    """
     hist = g.state.history.get(key, [])
-    ind = g.rb.indicators[key]
-    idx = len(hist) - 1 - ind.fog.lag - months_ago
-    if idx < 0:
+    if not hist:
         return None
-    return hist[idx]
+    ind = g.rb.indicators[key]
+    return hist[max(0, len(hist) - 1 - ind.fog.lag - months_ago)]
 
 
 def review(g: GameCore) -> None:

@@ -22,6 +22,23 @@ def turn_months(g: GameCore) -> list[dt.date]:
     return [add_months(g.state.start, g.state.month_index + k) for k in range(g.state.months_per_turn)]
 
 
+def office_date(g: GameCore, ev: Any) -> dt.date | None:
+    """The day an election's winner takes office, or None when the vote itself changes hands (a midterm).
+
+    The vote and the handover are kept apart because the calendar keeps them apart: a US president is
+    sworn in on 20 January, Mexico's on the first of the month ``mx_transition_months`` after the vote
+    (1 October since the 2024 reform), while a Canadian ministry governs on through its election.
+    """
+    d = iso_date(ev.date)
+    if ev.kind == "us_presidential":
+        return dt.date(d.year + 1, 1, 20)
+    if ev.kind == "mx_presidential":
+        return add_months(ev.date, int(g.param("c1.windows", "mx_transition_months", 4)))
+    if ev.kind == "ca_federal":
+        return d
+    return None
+
+
 def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:
     """Election-calendar windows (rule C1) for the months of a turn."""
     r = "c1.windows"
@@ -29,7 +46,6 @@ def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:
     us_mid = g.param(r, "us_midterm_months", 3)
     mx_pres = g.param(r, "mx_campaign_months", 6)
     ca_fed = g.param(r, "ca_campaign_months", 2)
-    mx_trans = g.param(r, "mx_transition_months", 4)
     npc = g.param(r, "npc_month", 3)
     out = {k: False for k in ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition")}
     out["cn_political"] = any(m.month == npc for m in months)
@@ -40,15 +56,17 @@ def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:
             if ev.kind == "us_presidential":
                 if 0 <= before < us_pres:
                     out["us_campaign"] = True
-                inaug = dt.date(d.year + 1, 1, 20)
-                if d < m.replace(day=28) and m <= inaug:
+                inaug = office_date(g, ev)
+                if inaug is not None and d < m.replace(day=28) and m <= inaug:
                     out["us_lame_duck"] = True
             elif ev.kind == "us_midterm" and 0 <= before < us_mid:
                 out["us_campaign"] = True
             elif ev.kind == "mx_presidential":
                 if 0 <= before < mx_pres:
                     out["mx_campaign"] = True
-                if -mx_trans <= before < 0:
+                # the months after the vote's and before the handover's: from the handover on she governs
+                handover = office_date(g, ev)
+                if handover is not None and before < 0 and m < handover.replace(day=1):
                     out["mx_transition"] = True
             elif ev.kind == "ca_federal" and 0 <= before < ca_fed:
                 out["ca_campaign"] = True
@@ -101,7 +119,9 @@ def _injects(g: GameCore) -> None:
             continue
         fired = env.get(f"inject.{inj.id}", False)
         if inj.turn is not None:
-            if inj.turn != st.turn:
+            # a timed inject may also carry a condition: the tutorial's hint names a module only while
+            # that module is still to be signed
+            if inj.turn != st.turn or (inj.when is not None and not inj.when.fn(env)):
                 continue
         else:
             if fired and not inj.repeat:
