@@ -13,6 +13,7 @@ from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
+    commit_as,
     drain,
     frames_until,
     is_event,
@@ -57,8 +58,7 @@ async def _open_composer(pilot: Pilot[Any]) -> ComposerScreen:
 
 async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
     """Pick a clause from the lists (what a click in each list does) and type its numbers."""
-    cs.query_one("#c-team", Select).value = team
-    await pilot.pause()
+    await commit_as(pilot, cs, team)
     options = [v for _label, v in cs.query_one("#c-lever", Select)._options]
     assert lever in options and all(cs.rb.levers[str(v)].team == team for v in options if v != Select.NULL)
     cs.query_one("#c-lever", Select).value = lever
@@ -135,9 +135,10 @@ async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reas
             await _clause(pilot, cs, "cn", "cn_kyc")
             assert static_text(app, "#c-check") == f"! {CS2}"
             # the framing list now offers only the framings the rules accept for a Chinese commitment
+            # ("a US demand met" only once the United States is a party)
             framing = cs.query_one("#c-framing", Select)
             offered = [v for _label, v in framing._options if v != Select.NULL]
-            assert offered == ["china_initiative", "multilateral", "reciprocal", "us_demand_met"]
+            assert offered == ["china_initiative", "multilateral", "reciprocal"]
             await pilot.press("ctrl+s")
             assert static_text(app, "#c-check") == f"! not sent — {CS2}"
             # and the server refuses with the same words
@@ -561,7 +562,7 @@ async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(
             await pilot.press("ctrl+s")
             await pilot.pause()
             shown = screen_text(app)
-            assert "New proposal — Mexico is a party; tick the others" in shown, shown
+            assert "New proposal (1 of 3 this turn) — Mexico is a party; tick the others" in shown, shown
             assert "not sent — a proposal needs at least two different parties" in shown
             assert "Send proposal (ctrl+s)" in shown
 
