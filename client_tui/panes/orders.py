@@ -65,12 +65,16 @@ FIND_HINT = "/ find a lever: part of its code or name (Enter or ↓ goes to the 
 
 
 class FindField(Input):
-    """The orders list's find field: ↓ goes on to the list, as Enter does."""
+    """The orders list's find field: ↓ goes on to the list, as Enter does (a key of the field's own,
+    not a binding: F1 lists the screen's keys, and this one is the placeholder's to say)."""
 
-    BINDINGS = [Binding("down", "to_list", "To the lever list", show=False)]
-
-    def action_to_list(self) -> None:
-        self.screen.focus_next()
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "down":
+            event.stop()
+            event.prevent_default()
+            self.screen.focus_next()
+            return
+        await super()._on_key(event)
 
 
 class OrdersPane(Vertical):
@@ -78,7 +82,6 @@ class OrdersPane(Vertical):
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
         Binding("t", "statement", "A public statement with the orders", show=False),
-        Binding("slash", "find", "Find a lever by code or name", show=False),
         Binding(
             "x",
             "refuse",
@@ -819,8 +822,13 @@ class OrdersPane(Vertical):
         event.stop()
         self.query_one("#order-list", SelectionList).focus()
 
-    def action_find(self) -> None:
-        self.query_one("#order-find", Input).focus()
+    @on(events.Key)
+    def _slash_finds(self, event: events.Key) -> None:
+        """/ from the list goes to the find field (the field's placeholder says so; F1's list of keys
+        is already a screen long at 120x60)."""
+        if event.key == "slash" and not isinstance(self.app.focused, Input):
+            event.stop()
+            self.query_one("#order-find", Input).focus()
 
     def show_white_cell(self) -> None:
         """The team's position, its free actions this turn and the other teams' it can see, in words."""
