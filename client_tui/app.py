@@ -21,9 +21,12 @@ from textual.widgets import Input, TextArea
 
 from .help import HelpScreen
 from .lobby import LobbyScreen
+from .widgets import Confirm
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
+
+    from .game_screen import GameScreen
 
 MONO = Theme(
     name="mono",
@@ -58,6 +61,10 @@ ContentTabs:focus Tab.-active { text-style: bold reverse; }
 """
 
 
+class QuitConfirm(Confirm):
+    """The question ctrl+q asks while a game is under way (a second ctrl+q answers yes)."""
+
+
 class PrecursorApp(App[None]):
     TITLE = "Precursor"
     CSS = FOCUS_CSS
@@ -74,9 +81,13 @@ class PrecursorApp(App[None]):
         token: str | None = None,
         mono: bool = False,
         rulebook: Rulebook | None = None,
+        solo_store: str | None = None,
     ) -> None:
         super().__init__()
         self.url = url
+        # the store of the server `precursor solo` started in this process, which stops when the app
+        # does: what quitting costs, and how to come back, depend on it (None: the server runs apart)
+        self.solo_store = solo_store
         self.code, self.player_name = code, name
         self.direct = (game_id, token) if game_id and token else None
         # the rulebook (about half a second to import and load) is needed only once a game opens: the
@@ -133,6 +144,51 @@ class PrecursorApp(App[None]):
         if field is not None and event.is_printable:
             event.prevent_default()
             await field._dispatch_message(events.Key(event.key, event.character))
+
+    # ------------------------------------------------------------------ quitting
+    #
+    # A student pressed ctrl+q in a solo game and it was gone: the embedded server stopped with the
+    # window, and nothing had said the game could be picked up again, or how. While a game is under
+    # way ctrl+q asks first and says how to come back; a second ctrl+q on the question means yes.
+
+    def _game_under_way(self) -> GameScreen | None:
+        from .game_screen import GameScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, GameScreen) and not screen.model.ended:
+                return screen
+        return None
+
+    def come_back(self, token: str) -> str:
+        """How to return to this game after quitting, or that it cannot be done."""
+        if self.solo_store is None:
+            return (
+                "The game goes on on the server without you. To come back to your seat, run"
+                f" `precursor play {self.url} --code {token}`."
+            )
+        if self.solo_store.startswith("memory"):
+            return "This game is kept only in memory: quitting loses it."
+        return (
+            "The game is saved. To come back to it, run `precursor serve --store"
+            f" {self.solo_store}`, then in another terminal `precursor play --code {token}`."
+        )
+
+    async def action_quit(self) -> None:
+        if isinstance(self.screen, QuitConfirm):
+            self.screen.dismiss(True)
+            return
+        game = self._game_under_way()
+        if game is None:
+            self.exit()
+            return
+        after = self.come_back(game.token)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(message=after)
+
+        question = f"Quit Precursor? The game is not over. {after}"
+        self.push_screen(QuitConfirm(question, "Quit", "Keep playing"), answered)
 
     def on_mount(self) -> None:
         self.push_screen(LobbyScreen(self.url, self.code, self.player_name))

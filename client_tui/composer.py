@@ -21,6 +21,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -41,10 +42,11 @@ if TYPE_CHECKING:
 
 TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
 FRAMINGS: tuple[str, ...] = tuple(terms.FRAMING_WORDS)
-DURATIONS = [
-    ("once (this turn)", 0),
-    *((f"{n} turn{'s' if n > 1 else ''}", n) for n in (1, 2, 3, 4, 6, 8, 12)),
-]
+# the framings that speak of one team, offered while it is a party
+FRAMING_TEAM = {"china_initiative": "cn", "us_demand_met": "us"}
+# one turn is the shortest a clause is due: the rules read "once" (0) as one turn, and a student offered
+# both "once (this turn)" and "1 turn" could not tell them apart
+DURATIONS = [("this turn only", 1), *((f"{n} turns", n) for n in (2, 3, 4, 6, 8, 12))]
 # beside the send button: a student's Tab count landed on the visibility list and a proposal meant to
 # be public went private unnoticed (the list sits below the fold on a small screen)
 VISIBILITY_SAID = {
@@ -73,6 +75,56 @@ def durations(model: LiveGame) -> list[tuple[str, int]]:
     if left not in [n for _label, n in fit]:
         fit.append((f"{left} turns (to the end)", left))
     return fit
+
+
+class DiscardConfirm(Confirm):
+    """Esc on a draft: a band across the whole composer, the rest dimmed. A student read only the top
+    and bottom lines of the screen, missed the small question in the middle, pressed Esc again (keep
+    editing) and thought the composer stuck. Enter discards (what the Esc that opened it meant); Esc
+    goes back to the draft, as it leaves any question."""
+
+    DEFAULT_CSS = """
+    DiscardConfirm { background: $background 70%; }
+    DiscardConfirm > Vertical { width: 100%; max-width: 100%; border: double $error; }
+    DiscardConfirm #confirm-text { text-style: bold; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "⚠ Discard this draft proposal?\nWhat you picked (parties, clauses, modules, message) is lost."
+            "\nEnter or y discards it; Esc or n goes back to the draft.",
+            "Discard",
+            "Keep editing",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).label = "Discard (y, Enter)"
+        self.query_one("#no", Button).label = "Keep editing (n, Esc)"
+        # Confirm's own mount handler, run after this one, puts the focus on "Keep editing"
+        self.call_after_refresh(self.query_one("#yes", Button).focus)
+
+
+def proposals_left(model: LiveGame, rb: Rulebook) -> str:
+    """The turn's proposal limit, said as the composer opens (a student learnt of it only after
+    building a fourth proposal)."""
+    limit = int(model.view.get("proposal_limit") or 0)
+    if not limit or not model.team:
+        return ""
+    n = terms.tabled_this_turn(model) + 1
+    return f" ({n} of {limit} this turn)"
+
+
+def cannot_propose(model: LiveGame, rb: Rulebook) -> str | None:
+    """Why no proposal can be tabled this turn, whatever the draft (None: one can)."""
+    limit = int(model.view.get("proposal_limit") or 0)
+    tabled = terms.tabled_this_turn(model)
+    if limit and tabled >= limit:
+        who = terms.team_name(rb, model.team or "")
+        return (
+            f"{who} may table {limit} proposals a turn and has tabled {tabled} this turn: the next one"
+            " (a counter too) can be tabled next turn; accepting or rejecting the others' still works"
+        )
+    return None
 
 
 _CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
@@ -444,6 +496,7 @@ class ComposerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         others = [t for t in TEAMS if t != self.team]
         head = f"Counter to {self.counter_to}" if self.counter_to else "New proposal"
+        head += proposals_left(self.model, self.rb)
         # the head, the check and the buttons stay put: only the form between them scrolls
         with Vertical(id="c-frame"):
             yield Static(
@@ -465,7 +518,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 )
                 with Horizontal():
                     yield Select[str](
-                        [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS],
+                        self._team_options([self.team or "us"]),
                         id="c-team",
                         value=self.team or "us",
                         allow_blank=False,
@@ -563,9 +616,41 @@ class ComposerScreen(ModalScreen[str | None]):
         first.focus()
 
     def _framing_options(self, china: bool) -> list[tuple[str, str]]:
-        """Every framing; with a Chinese commitment in the draft only those the rules accept for it."""
+        """Every framing; with a Chinese commitment in the draft only those the rules accept for it.
+        A framing that names a team is offered only while that team is a party: "China's own
+        initiative" on a deal China is not in read as nonsense to a student."""
         allowed = terms.CHINA_FRAMINGS if china else FRAMINGS
-        return [(terms.FRAMING_WORDS[f], f) for f in allowed]
+        return [(terms.FRAMING_WORDS[f], f) for f in allowed if self._framing_fits(f)]
+
+    def _framing_fits(self, framing: str) -> bool:
+        needs = FRAMING_TEAM.get(framing)
+        return needs is None or needs in self._parties_ticked()
+
+    def _parties_ticked(self) -> list[str]:
+        """The parties as ticked now (before mount, the proposing team alone)."""
+        try:
+            return [str(t) for t in self.parties()]
+        except NoMatches:
+            return [self.team]
+
+    def _team_options(self, parties: list[str]) -> list[tuple[str, str]]:
+        """Who may commit in a clause: the parties alone (a student was offered China with China not
+        ticked, and the clause would have made it a party behind their back)."""
+        return [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS if t in parties]
+
+    def _parties_changed(self) -> None:
+        """The parties ticked or unticked: who may commit, and the framings, follow them."""
+        parties = self._parties_ticked()
+        sel = self.query_one("#c-team", Select)
+        keep = sel.value
+        options = self._team_options(parties)
+        if [v for _l, v in options] != [v for _l, v in sel._options if v is not Select.NULL]:
+            with self.prevent(Select.Changed):
+                sel.set_options(options)
+                sel.value = keep if keep in parties else self.team
+            if keep not in parties:
+                self._levers(self.team)
+        self._show_framings()
 
     def _levers(self, team: str) -> None:
         """The team's levers in the lever list, only those whose code or name holds what the find field
@@ -694,18 +779,21 @@ class ComposerScreen(ModalScreen[str | None]):
         ol = self.query_one("#c-clauses", OptionList)
         ol.clear_options()
         for i, c in enumerate(self.clauses):
-            cost = terms.lever_cost(self.model, self.rb, c.lever, c.params)
             words = terms.clause_words(self.rb, c.model_dump())
-            ol.add_option(Option(Text(f" {i + 1}. {words} · {terms.pc_text(cost)} a turn"), id=str(i)))
+            cost = terms.clause_cost(self.model, self.rb, c.model_dump())
+            ol.add_option(Option(Text(f" {i + 1}. {words} · {cost}"), id=str(i)))
         if not self.clauses:
             ol.add_option(Option(Text(" none yet: add one below"), disabled=True))
-        china = any(c.actor == "cn" for c in self.clauses)
         self._framing_note()
+        self._show_framings()
+
+    def _show_framings(self) -> None:
+        china = any(c.actor == "cn" for c in self.clauses)
         fr = self.query_one("#c-framing", Select)
         keep = fr.value
-        fr.set_options(self._framing_options(china))
-        allowed = terms.CHINA_FRAMINGS if china else FRAMINGS
-        if keep in allowed:
+        options = self._framing_options(china)
+        fr.set_options(options)
+        if keep in [v for _l, v in options]:
             fr.value = keep
         elif not china:
             fr.value = "none"
@@ -738,6 +826,8 @@ class ComposerScreen(ModalScreen[str | None]):
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+            if lv.once:  # one turn is all a once-only lever's clause needs (later turns count as done)
+                self.query_one("#c-duration", Select).value = 1
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
             who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
             text = f"Next clause: {who} commits (change who commits first if you mean another team)"
@@ -757,6 +847,10 @@ class ComposerScreen(ModalScreen[str | None]):
     @on(Input.Changed, "#c-note")
     def _changed(self) -> None:
         self.check()
+
+    @on(Checkbox.Changed, "#party-us, #party-mx, #party-cn, #party-ca")
+    def _party_ticked(self) -> None:
+        self._parties_changed()
 
     @on(Button.Pressed, "#c-add")
     @on(Input.Submitted, "#c-params Input")
@@ -786,8 +880,8 @@ class ComposerScreen(ModalScreen[str | None]):
         self.query_one("#c-lever-find", Input).value = ""
         self.query_one("#c-if", Select).clear()
         self.query_one("#c-if-value", Input).value = ""
-        if team != self.team:  # the team that commits must be a party: tick it
-            self.query_one(f"#party-{team}", Checkbox).value = True
+        # the next clause starts from one turn: a once-only summit kept the clause before's "2 turns"
+        self.query_one("#c-duration", Select).value = 1
         self._show_clauses()
         self.check()
         self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
@@ -858,14 +952,7 @@ class ComposerScreen(ModalScreen[str | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(
-            Confirm(
-                "Discard this draft proposal? What you picked (parties, clauses, modules, message) is lost.",
-                "Discard",
-                "Keep editing",
-            ),
-            answered,
-        )
+        self.app.push_screen(DiscardConfirm(), answered)
 
     @on(Button.Pressed, "#c-send")
     async def action_send(self) -> None:

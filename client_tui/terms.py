@@ -93,13 +93,17 @@ def param_range(lv: CLever, pid: str, rb: Rulebook | None = None) -> str:
     return f"{lo}–{hi}"
 
 
-def lever_cost(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> float | None:
+def lever_cost(
+    model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any], *, free: bool = True
+) -> float | None:
     """What ordering the lever with these parameters costs its team in political capital; None when the
-    cost depends on the state a team cannot compute from here (then only the orders phase tells)."""
+    cost depends on the state a team cannot compute from here (then only the orders phase tells).
+    ``free=False``: its usual cost, in a turn it is not free (the view's figure is this turn's)."""
     lv = rb.levers.get(lever)
     if lv is None:
         return None
-    if lever in (model.view.get("free_levers") or []):
+    free_now = lever in (model.view.get("free_levers") or [])
+    if free_now and free:
         return 0.0
     try:
         full = normalise_params(lv, params)
@@ -110,7 +114,7 @@ def lever_cost(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]
             return max(0.0, float(lv.cost.fn({f"param.{k}": v for k, v in full.items()})))
         except Exception:  # an expression that wants a name after all: unknown, never a crash
             return None
-    if full == normalise_params(lv, {}):  # the view's cost is the cost at the defaults
+    if full == normalise_params(lv, {}) and not free_now:  # the view's cost is the cost at the defaults
         for row in model.view.get("levers") or []:
             if row["id"] == lever and row.get("cost") is not None:
                 return float(row["cost"])
@@ -469,7 +473,6 @@ def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: 
 
 def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> list[str]:
     """One clause of a proposal in full: its words, then its cost and whether its team can keep it."""
-    cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
     ok, why = keepable(model, rb, c)
     mark = {True: "✓ can keep it", False: "✗ CANNOT keep it", None: "? cannot tell"}[ok]
     if ok and played_once(model, rb, c):
@@ -486,10 +489,34 @@ def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> l
     late = past_the_end(model, c)
     if late:
         lines.append(f"    ({late})")
-    free = " (free this turn)" if c.get("lever") in (model.view.get("free_levers") or []) else ""
     who = team_name(rb, str(c.get("actor", "?")))
-    lines.append(f"    costs {who} {pc_text(cost)} a turn{free} · {mark}: {why}")
+    lines.append(f"    costs {who} {clause_cost(model, rb, c)} · {mark}: {why}")
     return lines
+
+
+def free_levers(model: LiveGame) -> list[str]:
+    return list(model.view.get("free_levers") or [])
+
+
+def clause_levers(p: dict[str, Any]) -> set[str]:
+    return {str(c.get("lever")) for c in p.get("clauses") or []}
+
+
+def clause_cost(model: LiveGame, rb: Rulebook, c: dict[str, Any]) -> str:
+    """What a clause costs its team, turn by turn: "0 PC a turn (free this turn)" was read for a
+    three-turn clause whose lever is free only now, and "2 PC a turn" for a clause due once."""
+    lever, params = str(c.get("lever")), dict(c.get("params") or {})
+    cost = lever_cost(model, rb, lever, params)
+    lv = rb.levers.get(lever)
+    turns = max(int(c.get("duration") or 0), 1)
+    free = lever in (model.view.get("free_levers") or [])
+    if turns == 1 or (lv is not None and lv.once):  # ordered once; a once-only lever counts as done after
+        return pc_text(cost) + (" (free this turn)" if free else "")
+    if not free or int(c.get("start_turn") or model.turn) != model.turn:
+        return f"{pc_text(cost)} a turn"
+    usual = lever_cost(model, rb, lever, params, free=False)
+    then = f"{pc_text(usual)} a turn" if usual is not None else "its usual cost a turn"
+    return f"{pc_text(cost)} this turn (free), then {then}"
 
 
 def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
@@ -521,7 +548,9 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     if any(v != 0 for v in costs.values()):
         lines += [
             "",
-            "Cost in political capital for a turn every clause is due: "
+            "Cost in political capital for a turn every clause is due"
+            + (" (this turn's free levers at 0)" if set(free_levers(model)) & clause_levers(p) else "")
+            + ": "
             + " · ".join(f"{team_name(rb, t)} {pc_text(v)}" for t, v in costs.items()),
         ]
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []

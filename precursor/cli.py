@@ -1054,7 +1054,8 @@ def cmd_solo(args: argparse.Namespace) -> int:
             return 0
         from client_tui.app import PrecursorApp
 
-        PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb).run()
+        store = server.settings.store
+        PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb, solo_store=store).run()
     finally:
         server.stop()
     return 0

@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, ListItem, ListView
 
 from precursor.game.commands import SendMessage
 
-from .. import render
+from .. import render, terms
 from ..widgets import WrapLog
 from .notice import refused
 
@@ -32,6 +32,21 @@ def message_line(msg: dict[str, Any]) -> str:
     team = render.team_name(None, str(msg["team"])) if msg.get("team") else "control"
     who = f"{team} ({person})" if person else team
     return f"T{msg.get('turn', '?')} {who}: {msg.get('text', '')}"
+
+
+def statement_line(ev: dict[str, Any]) -> str:
+    """A public statement as the press reports it: ``T2 Mexico praises China: “…”``."""
+    return f"T{ev.get('turn', '?')} {terms.statement_words(None, str(ev.get('team', '')), ev)}"
+
+
+def press_lines(messages: list[dict[str, Any]], log: list[dict[str, Any]]) -> list[str]:
+    """The press channel: what was written in it and every public statement the client has received,
+    turn by turn (a turn's statements come with its orders, after its messages). A student found the
+    channel empty while every team spoke in public each turn: the statements were only in Results."""
+    said = [ev for ev in log if ev.get("type") == "statement"]
+    rows = [(int(m.get("turn") or 0), 0, message_line(m)) for m in messages]
+    rows += [(int(ev.get("turn") or 0), 1, statement_line(ev)) for ev in said]
+    return [line for _turn, _order, line in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
 class MessageLog(WrapLog):
@@ -140,9 +155,17 @@ class ChannelsPane(Horizontal):
         self._pending_lines.clear()
         log = self.query_one("#messages", WrapLog)
         log.clear()
-        log.add_lines(
-            message_line(m) for m in self.model.messages.get(self.model.active_channel, [])[-SHOWN_MESSAGES:]
-        )
+        msgs = self.model.messages.get(self.model.active_channel, [])[-SHOWN_MESSAGES:]
+        if self.is_press(self.model.active_channel):
+            log.add_lines(press_lines(msgs, self.model.log))
+            return
+        log.add_lines(message_line(m) for m in msgs)
+
+    def is_press(self, cid: str) -> bool:
+        """The press channel: it also carries the public statements, which come with the results
+        (each phase's view redraws the channel, so one made now shows once the phase turns)."""
+        chans = self.model.view.get("channels", [])
+        return any(c.get("id") == cid and c.get("kind") == "press" for c in chans)
 
     def reshow_later(self) -> None:
         """Redraw the active channel on the pane's next turn, once however many times asked."""

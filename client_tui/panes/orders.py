@@ -27,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, SelectionList, Static
+from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOrders
@@ -59,6 +59,22 @@ BUTTONS = {
     "wc-position": ("Our position (w)", "Our position (w)"),
     "refuse": ("Refuse this order (x)", "Refuse (x)"),
 }
+
+
+FIND_HINT = "/ find a lever: part of its code or name (Enter or ↓ goes to the list)"
+
+
+class FindField(Input):
+    """The orders list's find field: ↓ goes on to the list, as Enter does (a key of the field's own,
+    not a binding: F1 lists the screen's keys, and this one is the placeholder's to say)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "down":
+            event.stop()
+            event.prevent_default()
+            self.screen.focus_next()
+            return
+        await super()._on_key(event)
 
 
 class OrdersPane(Vertical):
@@ -107,9 +123,11 @@ class OrdersPane(Vertical):
         self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
         self._drawn_width = 0  # the row width the list's labels were laid out for
         self.refusal = RefusalBox(model, rb)
+        self._find = ""  # what the find field narrows the list to (code or name), as typed
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
+        yield FindField(placeholder=FIND_HINT, id="order-find")
         yield OrderList(id="order-list")
         yield Static("", id="order-detail", markup=False)
         with Horizontal(classes="row"):
@@ -133,6 +151,7 @@ class OrdersPane(Vertical):
         self.set_class(short, "-short")
         for b in self.query(Button):
             b.compact = short
+        self.query_one("#order-find", Input).compact = short
         narrow = event.size.width < NARROW
         for b in self.query(Button):  # at 80 columns the long labels pushed the last buttons off
             b.label = BUTTONS[str(b.id)][1 if narrow else 0]
@@ -274,7 +293,8 @@ class OrdersPane(Vertical):
         """The ticked levers that can be ordered now: a disabled row may still be in the list's
         selection (``SelectionList.selected`` keeps it), and must never be submitted."""
         ok = self._available()
-        return [v for v in self.query_one("#order-list", SelectionList).selected if v in ok]
+        shown = self.query_one("#order-list", SelectionList).selected
+        return [v for v in dict.fromkeys([*shown, *self._hidden_ticks()]) if v in ok]
 
     def _mine(self) -> list[str] | None:
         """The levers this team submitted this turn (None: nothing submitted yet); when the team is
@@ -480,6 +500,8 @@ class OrdersPane(Vertical):
             ticked = lv["id"] in self._choice
             if ticked and not lv["available"]:
                 dropped.append(lv)
+            if not self._matches(lv):
+                continue
             options.append(
                 Selection(
                     Text(self._label(lv)),
@@ -773,6 +795,53 @@ class OrdersPane(Vertical):
 
         title = f"Refuse {code}, ordered by {by} — costs {cost}"
         self.app.push_screen(RefuseScreen(title, entry_detail(m, rb, entry)), reasoned)
+
+    # ------------------------------------------------------------------ the find field
+    #
+    # At 80x24 the list shows a few of the US's forty-odd levers: a student looked for US-ARMS by
+    # scrolling blind. The field narrows the list to the levers whose code or name holds what is
+    # typed; a ticked lever the field hides stays ticked, counted and submitted.
+
+    def _matches(self, row: dict[str, Any]) -> bool:
+        return not self._find or self._find in f"{row.get('code', '')} {row.get('name', '')}".casefold()
+
+    def _hidden_ticks(self) -> list[str]:
+        """The ticks on levers the find field hides (the list only knows the rows it shows)."""
+        if not self._find:
+            return []
+        return [c for c in self._choice if not any(self._matches(r) for r in self.rows() if r["id"] == c)]
+
+    def _find_title(self) -> str:
+        if not self._find:
+            return ""
+        rows = self.rows()
+        shown = sum(1 for r in rows if self._matches(r))
+        hidden = len(self._hidden_ticks())
+        levers = "ticked lever" if hidden == 1 else "ticked levers"
+        kept = f" · {hidden} {levers} hidden, still ticked" if hidden else ""
+        if not shown:
+            return f"no lever matches “{self._find}”{kept}"
+        return f"{shown} of {len(rows)} levers match “{self._find}”{kept}"
+
+    @on(Input.Changed, "#order-find")
+    def _found(self, event: Input.Changed) -> None:
+        event.stop()
+        self._find = " ".join(event.value.split()).casefold()
+        self.show()
+        self.query_one("#order-list", SelectionList).border_title = self._find_title()
+
+    @on(Input.Submitted, "#order-find")
+    def _to_list(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#order-list", SelectionList).focus()
+
+    @on(events.Key)
+    def _slash_finds(self, event: events.Key) -> None:
+        """/ from the list goes to the find field (the field's placeholder says so; F1's list of keys
+        is already a screen long at 120x60)."""
+        if event.key == "slash" and not isinstance(self.app.focused, Input):
+            event.stop()
+            self.query_one("#order-find", Input).focus()
 
     def show_white_cell(self) -> None:
         """The team's position, its free actions this turn and the other teams' it can see, in words."""

@@ -27,7 +27,7 @@ from precursor.game.commands import Propose, Respond
 from precursor.game.negotiation import answer_refusal
 
 from .. import render, terms
-from ..composer import ComposerScreen, ProposalScreen, Send
+from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
 from ..widgets import Confirm, set_text
 from .notice import Notice
 
@@ -94,15 +94,26 @@ def replies_text(model: LiveGame) -> str:
     return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
 
 
+SHORT_NAME = 26  # a lever's name in the table, cut at a word: the code alone told a student nothing
+
+
+def short_name(name: str, limit: int = SHORT_NAME) -> str:
+    """A lever's name cut at a word to about ``limit`` characters ("Sanctions on Mexican state…")."""
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-— ")
+    return cut + "…"
+
+
 def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
-    """The clauses in the table by lever code, with the parameters set. A code starts with its team's
-    (MX-PLAN is Mexico's) and the "between" column names the teams, so the cell names no team: a name
-    before each code pushed the conditions off a 120-column table, and the engine's ``MX`` before
-    ``MX-PLAN`` told a student nothing."""
+    """The clauses in the table by lever code and short name, with the parameters set. A code starts
+    with its team's (MX-PLAN is Mexico's) and the "between" column names the teams, so the cell names
+    no team: a name before each code pushed the conditions off a 120-column table, and the engine's
+    ``MX`` before ``MX-PLAN`` told a student nothing; nor did the codes alone ("US-TF; US-IND")."""
     parts = []
     for c in p.get("clauses", []):
         lv = rb.levers.get(str(c.get("lever")))
-        code = lv.code if lv is not None else str(c.get("lever"))
+        code = f"{lv.code} {short_name(lv.name)}" if lv is not None else str(c.get("lever"))
         params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
         cond = f" [if {terms.condition_words(rb, str(c['condition']))}]" if c.get("condition") else ""
         parts.append(code + (f" ({params})" if params else "") + cond)
@@ -354,6 +365,10 @@ class ProposalsPane(Vertical):
             self.post_message(Notice("only a team seat tables proposals"))
             return
         if self.send is None:
+            return
+        why = cannot_propose(self.model, self.rb)
+        if why:  # the composer would be built for nothing: say why before, not after
+            self.post_message(Notice(f"no new proposal — {why}"))
             return
         send = self.send
 

@@ -16,6 +16,7 @@ from rich.console import Console
 from test_tui_support import (
     add_clause,
     close_cards,
+    commit_as,
     modal,
     new_game,
     screen_text,
@@ -221,8 +222,7 @@ async def test_letters_typed_in_the_find_field_narrow_the_lever_list_by_code_or_
         assert "no lever of Mexico matches “zzz”" in str(lever.prompt)
         # another team's levers are narrowed the same way; a clause added clears the find field
         find.value = "arms"
-        cs.query_one("#c-team", Select).value = "us"
-        await pilot.pause()
+        await commit_as(pilot, cs, "us")
         assert [v for _label, v in lever._options if v != Select.NULL] == ["us_arms"]
         lever.value = "us_arms"
         await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == "us_arms")
@@ -387,8 +387,7 @@ async def test_the_composer_says_how_the_two_framings_differ_and_which_modules_a
         assert not str(cs.query_one("#module-t2").label).endswith("(in force)")  # type: ignore[attr-defined]
         note = cs.query_one("#c-framing-note")
         assert not note.display  # nothing Chinese in the draft yet
-        cs.query_one("#c-team", Select).value = "cn"
-        await pilot.pause()
+        await commit_as(pilot, cs, "cn")
         cs.query_one("#c-lever", Select).value = "cn_enforce"
         await wait_until(pilot, lambda: note.display, what="the framing note")
         said = static_text(app, "#c-framing-note")

@@ -13,6 +13,7 @@ from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
+    commit_as,
     drain,
     frames_until,
     is_event,
@@ -57,8 +58,7 @@ async def _open_composer(pilot: Pilot[Any]) -> ComposerScreen:
 
 async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, **params: str) -> None:
     """Pick a clause from the lists (what a click in each list does) and type its numbers."""
-    cs.query_one("#c-team", Select).value = team
-    await pilot.pause()
+    await commit_as(pilot, cs, team)
     options = [v for _label, v in cs.query_one("#c-lever", Select)._options]
     assert lever in options and all(cs.rb.levers[str(v)].team == team for v in options if v != Select.NULL)
     cs.query_one("#c-lever", Select).value = lever
@@ -100,7 +100,8 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert check == "ok: the server will take it (2 clause(s))", check
             text = screen_text(app)
             assert "Mexico commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
-            assert "(deployment size: 2), for 1 turn · 3 PC a turn" in text
+            assert "(deployment size: 2), for 1 turn · 3 PC" in text  # due once: no "a turn"
+            assert "for 1 turn · 3 PC a turn" not in text
             assert "United States commits to US-SAN-1 — Kingpin and material-support sanctions" in text
             cs.query_one("#c-note", Input).value = "Both of us move this month."
             await pilot.press("ctrl+s")
@@ -116,7 +117,8 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PRESENCE (deployment size: 2); US-SAN-1 (designation packages: 2)"
+                "MX-PRESENCE Sustained campaign to… (deployment size: 2); US-SAN-1 Kingpin and…"
+                " (designation packages: 2)"
             )
 
 
@@ -135,9 +137,10 @@ async def test_a_chinese_clause_without_framing_is_refused_with_the_servers_reas
             await _clause(pilot, cs, "cn", "cn_kyc")
             assert static_text(app, "#c-check") == f"! {CS2}"
             # the framing list now offers only the framings the rules accept for a Chinese commitment
+            # ("a US demand met" only once the United States is a party)
             framing = cs.query_one("#c-framing", Select)
             offered = [v for _label, v in framing._options if v != Select.NULL]
-            assert offered == ["china_initiative", "multilateral", "reciprocal", "us_demand_met"]
+            assert offered == ["china_initiative", "multilateral", "reciprocal"]
             await pilot.press("ctrl+s")
             assert static_text(app, "#c-check") == f"! not sent — {CS2}"
             # and the server refuses with the same words
@@ -187,10 +190,12 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: table.row_count == 1)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PLAN(i); MX-PRESENCE (deployment size: 2) [if Mexican sovereignty tension below 60];"
-                " US-SAN-1 (designation packages: 2); MX-ME (enforcement level: 90)"
+                "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained campaign to… (deployment size: 2)"
+                " [if Mexican sovereignty tension below 60]; US-SAN-1 Kingpin and… (designation packages: 2);"
+                " MX-ME Set the level of… (enforcement level: 90)"
             )
-            assert "[if Mexican sove" in screen_text(app)  # as text, cut with "…" at 120 columns
+            # each lever by code and short name (the condition further on is read in full on Enter)
+            assert "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained" in screen_text(app)
             table.focus()
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
@@ -199,20 +204,23 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
             # played in turn 1, once per game: the engine counts the clause as kept
             assert (
-                "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played"
+                "costs Mexico 0 PC (free this turn) · ✓ kept already: MX-PLAN(i) can be played"
                 " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert (
                 "(deployment size: 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]"
             ) in text
-            assert "costs Mexico 3 PC a turn · ✓ can keep it:" in text
+            assert "costs Mexico 3 PC · ✓ can keep it:" in text  # due one turn: no "a turn"
             # another team's clause is read on the values this team sees (US-SAN-1 asks for none)
-            assert "costs United States 2 PC a turn · ✓ can keep it: US-SAN-1 can be ordered" in text
+            assert "costs United States 2 PC · ✓ can keep it: US-SAN-1 can be ordered" in text
             assert (
-                "costs Mexico 1 PC a turn · ✗ CANNOT keep it: MX-ME: migration enforcement can move"
+                "costs Mexico 1 PC · ✗ CANNOT keep it: MX-ME: migration enforcement can move"
                 " by at most 20 points in one turn"
             ) in text
-            assert "for a turn every clause is due: United States 2 PC · Mexico 4 PC" in text
+            assert (
+                "for a turn every clause is due (this turn's free levers at 0):"
+                " United States 2 PC · Mexico 4 PC"
+            ) in text
             # a counter opened from here and left does not stick to the next proposal
             await pilot.press("c")
             await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen))
@@ -562,7 +570,7 @@ async def test_at_80x24_the_composer_keeps_its_head_and_the_answers_are_not_cut(
             await pilot.press("ctrl+s")
             await pilot.pause()
             shown = screen_text(app)
-            assert "New proposal — Mexico is a party; tick the others" in shown, shown
+            assert "New proposal (1 of 3 this turn) — Mexico is a party; tick the others" in shown, shown
             assert "not sent — a proposal needs at least two different parties" in shown
             assert "Send proposal (ctrl+s)" in shown
 

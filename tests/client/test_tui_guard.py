@@ -183,7 +183,7 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
     async with app.run_test(size=(120, 40)) as pilot:
         cs = await _composer(pilot)
         offered = [label for label, _n in cs.query_one("#c-duration", Select)._options]
-        assert offered == ["once (this turn)", "1 turn", "2 turns", "3 turns"], offered
+        assert offered == ["this turn only", "2 turns", "3 turns"], offered
         await add_clause(pilot, cs, "mx", "mx_me", level="60")
         await add_clause(pilot, cs, "mx", "mx_me", level="70")
         assert len(cs.clauses) == 2

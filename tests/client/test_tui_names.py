@@ -154,7 +154,8 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             # the codes carry their teams' prefixes; the teams are named in "between"
-            assert str(table.get_row_at(0)[3]) == "MX-PLAN(i); US-SAN-1 (designation packages: 2)"
+            cell = "MX-PLAN(i) Federal fentanyl…; US-SAN-1 Kingpin and… (designation packages: 2)"
+            assert str(table.get_row_at(0)[3]) == cell
             # below the status line, whose readiness row is a compact glyph per team
             tab = "\n".join(screen_text(app).splitlines()[1:])
             assert "United States → Mexico" in tab
@@ -166,7 +167,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             assert f"Proposal {pid} from United States" in text
             assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
             assert (
-                "costs Mexico 0 PC a turn (free this turn) · ✓ kept already: MX-PLAN(i) can be played once"
+                "costs Mexico 0 PC (free this turn) · ✓ kept already: MX-PLAN(i) can be played once"
                 " per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert "✓ can keep it: US-SAN-1 can be ordered" in text  # read on the values Mexico sees
@@ -228,7 +229,7 @@ async def test_a_proposal_in_full_and_the_parameters_keep_heading_and_buttons_wh
         await close_cards(pilot)
         clauses = [{"actor": "mx", "lever": lv, "duration": 2} for lv in ("mx_port", "mx_trace", "mx_arrest")]
         clauses += [{"actor": "us", "lever": lv} for lv in ("us_san_1", "us_arms", "us_demand", "us_bic")]
-        p = {"id": "T1-US-1", "from": "us", "parties": ["us", "mx"], "clauses": clauses, "note": "x " * 300}
+        p = {"id": "T1-US-1", "from": "us", "parties": ["us", "mx"], "clauses": clauses, "note": "x " * 600}
         text = terms.proposal_text(gs.model, gs.rb, p)
         app.push_screen(ProposalScreen(text))
         await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")

@@ -190,6 +190,7 @@ class Student:
         party = others[(turn + attempt) % 3]
         actor = self.team if (turn + attempt) % 2 else party
         cs.query_one(f"#party-{party}", Checkbox).value = True
+        await self.pilot.pause()  # who may commit follows the parties ticked
         cs.query_one("#c-team", Select).value = actor
         await self.pilot.pause()
         levers = [v for _label, v in cs.query_one("#c-lever", Select)._options if v != Select.NULL]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from test_tui_support import advance_to, new_game, until_online, wait_until
+from test_tui_support import advance_to, commit_as, new_game, until_online, wait_until
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Markdown, Select, SelectionList, Static
 
@@ -145,8 +145,7 @@ def test_composer(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size
         await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen), what="the composer")
         cs = app.screen
         assert isinstance(cs, ComposerScreen)
-        cs.query_one("#c-team", Select).value = "mx"  # what a pick in each list does
-        await pilot.pause()
+        await commit_as(pilot, cs, "mx")  # what a pick in each list does
         cs.query_one("#c-lever", Select).value = "mx_port"
         await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == "mx_port")
         field = cs.form._fields["intensity"]

@@ -15,7 +15,7 @@ from live_server import is_event as is_event
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Input, RichLog, Select, Static
+from textual.widgets import Checkbox, Input, RichLog, Select, Static
 
 from client_tui.app import PrecursorApp
 from client_tui.game_screen import GameScreen
@@ -131,10 +131,19 @@ def check_line(screen: Any) -> str:
     return str(screen.query_one(".check").render())
 
 
-async def add_clause(pilot: Pilot[Any], cs: Any, team: str, lever: str, **params: str) -> None:
-    """A clause picked from the composer's lists, as a click in each does, then added with ctrl+a."""
+async def commit_as(pilot: Pilot[Any], cs: Any, team: str) -> None:
+    """Who commits in the composer's next clause: the composer offers only parties, so another team is
+    ticked as a party first, as a player does."""
+    if team != cs.team:
+        cs.query_one(f"#party-{team}", Checkbox).value = True
+        await wait_until(pilot, lambda: team in [v for _label, v in cs.query_one("#c-team", Select)._options])
     cs.query_one("#c-team", Select).value = team
     await pilot.pause()
+
+
+async def add_clause(pilot: Pilot[Any], cs: Any, team: str, lever: str, **params: str) -> None:
+    """A clause picked from the composer's lists, as a click in each does, then added with ctrl+a."""
+    await commit_as(pilot, cs, team)
     cs.query_one("#c-lever", Select).value = lever
     await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
     await pilot.pause()
