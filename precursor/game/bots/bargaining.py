@@ -246,10 +246,11 @@ def _fresh_package(
     (Canada tabled the chemical-notification module every turn after it was in force), and the team's
     own costliest clauses while it cannot pay for them (a United States that spends its capital on
     orders tabled nothing from the third turn on, so a student had nothing to answer). What is left is
-    not tabled when its partners declined or countered those very terms before (Mexico put the same
-    migration clause to the United States five turns running, declined each time for it). Taking out
-    the clause a decline named was tried: the deals it let through moved three balance checks out of
-    their bands (docs/bots.md), so a declined deal waits until the package itself changes."""
+    not tabled when its partners declined or countered those very terms last turn (Mexico put the same
+    migration clause to the United States five turns running, declined each time for it); a turn later
+    it may come back, since Tariffs and Terror's deals are signed at the second or third asking, once
+    trust has moved. Taking out the clause a decline named was tried: the deals it let through moved
+    three balance checks out of their bands (docs/bots.md)."""
     in_force = {m for m, on in (view.get("modules") or {}).items() if on}
     modules = [m for m in pk.modules if m not in in_force]
     clauses = [c for c in _keepable_package(bot, env, pk.clauses) if not _backs(bot, c, in_force)]
@@ -292,11 +293,12 @@ def _terms(clauses: Sequence[Any], modules: Sequence[str], pk: Any) -> tuple[Any
 
 
 def _declined(bot: Character, view: dict[str, Any], partners: Sequence[str]) -> set[tuple[Any, ...]]:
-    """The terms of the team's proposals to these partners that were declined or countered."""
+    """The terms of the team's proposals to these partners that were declined or countered last turn."""
     out: set[tuple[Any, ...]] = set()
     want = sorted(partners)
+    since = int(view["turn"]) - 1
     for q in view["proposals"]:
-        if q["from"] != bot.team or q["status"] not in ("rejected", "countered"):
+        if q["from"] != bot.team or q["status"] not in ("rejected", "countered") or int(q["turn"]) < since:
             continue
         if sorted(t for t in q["parties"] if t != bot.team) != want:
             continue
