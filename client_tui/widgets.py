@@ -19,7 +19,7 @@ from textual.events import Resize
 from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, RichLog, SelectionList, Static
+from textual.widgets import Button, Checkbox, OptionList, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -149,6 +149,15 @@ class OrderList(SelectionList[str]):
             return
         self.scroll_to_highlight()
         self.post_message(self.OptionHighlighted(self, self.options[highlighted], highlighted))
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """A highlight announced before the list was filled again is dropped: the orders tab's find
+        field narrows the list on every letter, and keys typed in one burst narrowed it before the list
+        read its own announcement, which then named a row that was gone (the app died on it)."""
+        i = event.option_index
+        if i >= self.option_count or self.get_option_at_index(i) is not event.option:
+            event.stop()
+            event.prevent_default()  # the SelectionList's own handler, next in the class order, is skipped
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)

@@ -115,6 +115,9 @@ class OrdersPane(Vertical):
         self._turn: int | None = None  # the turn the ticks belong to (None: nothing drawn yet)
         self._submitted: list[str] | None = None  # the levers this seat submitted this turn, if it did
         self._offer: list[str] = []  # last turn's orders, to tick again with ``l``
+        # their parameters as they were ordered: the form edits the live ones, and the offer's line read
+        # them ("MX-ME (enforcement level: 75)" for last turn's 70 once 75 was set for this turn)
+        self._offer_params: dict[str, dict[str, Any]] = {}
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
@@ -348,22 +351,27 @@ class OrdersPane(Vertical):
         self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
+        self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
         if self._offer:
             self.post_message(
                 Notice(
-                    f"last turn's orders: {self._codes(self._offer)} — press l in the orders tab"
-                    " to tick them again"
+                    f"last turn's orders: {self._last_codes()} — press l in the orders tab to tick them again"
                 )
             )
 
-    def _codes(self, ids: list[str]) -> str:
-        return ", ".join(self._code(i) for i in ids)
+    def _last_codes(self) -> str:
+        return self._codes(self._offer, self._offer_params)
 
-    def _code(self, lid: str) -> str:
-        """A lever's code, with the parameters set away from their defaults."""
+    def _codes(self, ids: list[str], params: dict[str, dict[str, Any]] | None = None) -> str:
+        return ", ".join(self._code(i, params) for i in ids)
+
+    def _code(self, lid: str, params: dict[str, dict[str, Any]] | None = None) -> str:
+        """A lever's code, with the parameters set away from their defaults (the live ones, or those
+        given: what was ordered last turn)."""
         code = self.rb.levers[lid].code if lid in self.rb.levers else lid
-        params = terms.params_words(self.rb, lid, self._params.get(lid, {}), changed_only=True)
-        return f"{code} ({params})" if params else code
+        given = (self._params if params is None else params).get(lid, {})
+        words = terms.params_words(self.rb, lid, given, changed_only=True)
+        return f"{code} ({words})" if words else code
 
     def _row_cost(self, row: dict[str, Any]) -> float | None:
         """A row's cost with the parameters set (the row's own is the cost at the defaults)."""
@@ -511,6 +519,7 @@ class OrdersPane(Vertical):
                 )
             )
         sl.add_options(options)  # at once: one by one, each lays the list out again
+        sl.border_title = self._find_title()
         # the width the labels were laid out for, taken before the options came: once they are in,
         # the list may have grown a scrollbar, and recording that width instead hid the mismatch
         self._drawn_width = width
@@ -547,6 +556,9 @@ class OrdersPane(Vertical):
         self.call_after_refresh(sl.scroll_to_highlight)
 
     def show_info(self) -> None:
+        # the count of hidden ticks follows the ticks: set only as the field changed, it still said
+        # "2 ticked levers hidden" in a new turn with nothing ticked
+        self.query_one("#order-list", SelectionList).border_title = self._find_title()
         m = self.model
         mine = self._mine()
         if mine is not None and self._turn == m.turn:
@@ -561,8 +573,8 @@ class OrdersPane(Vertical):
             text += f"\n✗ {refusal_line(m, self.rb, r)}"
         if self._offer:
             text += (
-                f"\nLast turn's orders: {self._codes(self._offer)} — press l (or the button) to tick"
-                " again those still available"
+                f"\nLast turn's orders: {self._last_codes()} — press l (or the button) to tick again"
+                " those still available"
             )
         set_text(self.query_one("#order-info", Static), text)
         # a line more or less above the list can give it a scrollbar or take it away
@@ -828,7 +840,6 @@ class OrdersPane(Vertical):
         event.stop()
         self._find = " ".join(event.value.split()).casefold()
         self.show()
-        self.query_one("#order-list", SelectionList).border_title = self._find_title()
 
     @on(Input.Submitted, "#order-find")
     def _to_list(self, event: Input.Submitted) -> None:
