@@ -818,6 +818,22 @@ class ComposerScreen(ModalScreen[str | None]):
                 f"Next clause: {who} commits (change who commits first if you mean another team)"
             )
 
+    @on(Select.Changed, "#c-if")
+    def _condition_value_changed(self, event: Select.Changed) -> None:
+        """A yes/no value is held or not: the comparison offers "is so" and "is not so" and the number
+        field steps aside; a number value gets the comparisons back."""
+        yes_no = event.value is not Select.NULL and terms.is_yes_no(self.rb, str(event.value))
+        op = self.query_one("#c-if-op", Select)
+        number = self.query_one("#c-if-value", Input)
+        if yes_no != (op.value in ("yes", "no")):
+            op.set_options(terms.YES_NO if yes_no else terms.COMPARISONS)
+            op.value = "yes" if yes_no else "<"
+        number.disabled = yes_no
+        number.placeholder = "—" if yes_no else "value"
+        if yes_no:
+            number.value = ""
+        self.check()
+
     @on(Select.Changed, "#c-lever")
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)

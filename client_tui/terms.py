@@ -28,8 +28,10 @@ from precursor.game.promises import (
 from precursor.game.statements import statement_refusal
 
 from .conditions import COMPARISONS as COMPARISONS
+from .conditions import YES_NO as YES_NO
 from .conditions import condition_now as condition_now
 from .conditions import condition_words as condition_words
+from .conditions import is_yes_no as is_yes_no
 from .conditions import known_values as known_values
 from .conditions import only_if as only_if
 from .render import (
@@ -177,7 +179,9 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
 
 def condition_of(indicator: str, op: str, value: str) -> str:
     """The condition a clause carries, from the composer's three fields; a ValueError says what is
-    wrong (the number), in words."""
+    wrong (the number), in words. A yes/no value takes "yes" or "no" and no number."""
+    if op in ("yes", "no"):
+        return indicator if op == "yes" else f"not {indicator}"
     try:
         number = float(value.strip())
     except ValueError:

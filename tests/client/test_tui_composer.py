@@ -330,6 +330,42 @@ async def test_a_clause_carries_a_condition_picked_from_the_dashboard_values(url
             assert [(c["lever"], c["condition"]) for c in clauses] == [("us_arms", "mx.st < 60")]
 
 
+async def test_a_yes_no_value_is_a_condition_held_or_not_never_a_number(url: str) -> None:
+    """A student picked "A new US administration is in office", was asked for a number, gave "below
+    0", and the server refused the proposal with the parser's "'<=' needs num operands, got bool"."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            cs = await _open_composer(pilot)
+            watchable = [v for _label, v in cs.query_one("#c-if", Select)._options]
+            flag = next(v for v in watchable if v in gs.rb.indicators and gs.rb.indicators[v].type == "bool")
+            cs.query_one("#c-if", Select).value = flag
+            await pilot.pause()
+            ops = [v for _label, v in cs.query_one("#c-if-op", Select)._options]
+            assert ops == ["yes", "no"] and cs.query_one("#c-if-value", Input).disabled
+            cs.query_one("#c-if-op", Select).value = "no"
+            await _clause(pilot, cs, "us", "us_arms")
+            await pilot.press("ctrl+a")
+            assert [c.condition for c in cs.clauses] == [f"not {flag}"]
+            shown = cs.query_one("#c-clauses", OptionList)
+            text = " ".join(str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count))
+            assert f"[if {gs.rb.indicators[flag].name} (no)]" in " ".join(text.split()), text
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            assert [c["condition"] for c in got[-1]["event"]["proposal"]["clauses"]] == [f"not {flag}"]
+            # a number value gets the comparisons back
+            cs2 = await _open_composer(pilot)
+            cs2.query_one("#c-if", Select).value = flag
+            await pilot.pause()
+            cs2.query_one("#c-if", Select).value = "mx.st"
+            await pilot.pause()
+            assert [v for _label, v in cs2.query_one("#c-if-op", Select)._options] == ["<", "<=", ">=", ">"]
+            assert not cs2.query_one("#c-if-value", Input).disabled
+
+
 async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged_and_not_sent(
     url: str,
 ) -> None:
