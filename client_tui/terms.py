@@ -423,6 +423,9 @@ def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> d
     out: dict[str, float | None] = {str(t): 0.0 for t in proposal.get("parties") or []}
     for c in proposal.get("clauses") or []:
         actor = str(c.get("actor"))
+        if played_once(model, rb, c):  # a once-only act done already: nothing to order, nothing to pay
+            out.setdefault(actor, 0.0)
+            continue
         cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
         have = out.get(actor, 0.0)
         out[actor] = None if cost is None or have is None else have + cost
@@ -494,7 +497,10 @@ def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> l
     if late:
         lines.append(f"    ({late})")
     who = team_name(rb, str(c.get("actor", "?")))
-    lines.append(f"    costs {who} {clause_cost(model, rb, c)} · {mark}: {why}")
+    # a clause kept already by a once-only act orders nothing: "costs Mexico 1 PC" beside "kept
+    # already" was read as a price to pay again
+    cost = "nothing (done already)" if mark == "✓ kept already" else clause_cost(model, rb, c)
+    lines.append(f"    costs {who} {cost} · {mark}: {why}")
     return lines
 
 

@@ -204,7 +204,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
             # played in turn 1, once per game: the engine counts the clause as kept
             assert (
-                "costs Mexico 0 PC (free this turn) · ✓ kept already: MX-PLAN(i) can be played"
+                "costs Mexico nothing (done already) · ✓ kept already: MX-PLAN(i) can be played"
                 " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert (
@@ -213,6 +213,9 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             assert "costs Mexico 3 PC · ✓ can keep it:" in text  # due one turn: no "a turn"
             # another team's clause is read on the values this team sees (US-SAN-1 asks for none)
             assert "costs United States 2 PC · ✓ can keep it: US-SAN-1 can be ordered" in text
+            # the deal's total for Mexico counts nothing for the clause kept already (MX-PRESENCE 3, MX-ME 1)
+            total = next(line for line in text.splitlines() if line.startswith("Cost in political capital"))
+            assert "Mexico 4 PC" in total, total
             assert (
                 "costs Mexico 1 PC · ✗ CANNOT keep it: MX-ME: migration enforcement can move"
                 " by at most 20 points in one turn"

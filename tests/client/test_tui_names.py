@@ -167,7 +167,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             assert f"Proposal {pid} from United States" in text
             assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
             assert (
-                "costs Mexico 0 PC (free this turn) · ✓ kept already: MX-PLAN(i) can be played once"
+                "costs Mexico nothing (done already) · ✓ kept already: MX-PLAN(i) can be played once"
                 " per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert "✓ can keep it: US-SAN-1 can be ordered" in text  # read on the values Mexico sees
