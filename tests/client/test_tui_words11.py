@@ -154,6 +154,13 @@ def test_names_a_student_reads_carry_no_engine_jargon_and_alike_things_read_alik
     rb = default_rulebook()
     names = {k: ind.name for k, ind in rb.indicators.items()}
     assert not [n for n in names.values() if "token" in n.lower() or "goading" in n.lower()]
+    # nor the texts students read: Election Season's injects, objectives and debrief spoke of "goading
+    # tokens" the dashboard never shows (found in s12)
+    for sc in rb.scenarios.values():
+        model = sc.model
+        said = [i.text for i in model.injects] + [str(q) for q in model.debrief]
+        said += [o.text for t in model.objectives.values() for o in t.secret] if model.objectives else []
+        assert not [t for t in said if "goading" in t.lower()], sc.model.id
     aumf = names["flag.aumf"]
     assert "AUMF" in aumf and not aumf.rstrip().endswith("enacted") and "0 none" not in aumf
     blame = {k: v for k, v in names.items() if k.startswith("flag.finger_")}
