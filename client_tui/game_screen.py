@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient, read_log
@@ -703,8 +703,11 @@ class GameScreen(Screen[None]):
         return text
 
     def action_leave_field(self) -> None:
-        """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again."""
-        self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
+        """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again. Anywhere else
+        the focus stays: from the orders list it went to the tab bar too, where the arrows and l did
+        nothing until the student clicked back (after an Esc meant for a notice)."""
+        if isinstance(self.app.focused, Input | TextArea):
+            self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def _ready(self) -> None:
         """Ready, and "waiting for the others" only while they are: the last seat to be ready ends the

@@ -128,3 +128,30 @@ async def test_the_hidden_ticks_count_and_last_turns_line_follow_the_ticks_not_t
             await pilot.pause()
             assert "mx_port" in gs.orders.chosen()
             assert "1 ticked lever hidden" in str(sl.border_title), sl.border_title
+
+
+async def test_esc_in_the_orders_list_keeps_the_list_focused(url: str) -> None:
+    """Canada pressed p on a lever with no parameters, then Esc to put the notice away: the focus went to
+    the tab bar, and the arrows, l and t did nothing until the student switched tabs."""
+    g, tokens = await new_game(url, teams=("ca",), scenario="three-weeks", seed=34)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 3 and app.focused is sl, what="the list")
+            await pilot.press("down", "p")
+            await pilot.pause(0.2)
+            assert "no parameters to set" in static_text(app, "#notice")
+            await pilot.press("escape", "down")
+            await pilot.pause(0.2)
+            assert app.focused is sl and sl.highlighted == 2
+            # from a text field Esc still goes to the tab bar, where the digits switch tabs
+            await pilot.press("slash")
+            await pilot.press("escape", "1")
+            await pilot.pause(0.2)
+            assert gs.query_one("#tabs").active == "briefing"
