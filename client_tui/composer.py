@@ -77,6 +77,14 @@ def durations(model: LiveGame) -> list[tuple[str, int]]:
     return fit
 
 
+# a Chinese clause's own "presented as" and the deal's framing name the same three stances apart
+CLAUSE_TO_DEAL_FRAMING = {
+    "own_initiative": "china_initiative",
+    "multilateral": "multilateral",
+    "us_demand": "us_demand_met",
+}
+
+
 class DiscardConfirm(Confirm):
     """Esc on a draft: a band across the whole composer, the rest dimmed. A student read only the top
     and bottom lines of the screen, missed the small question in the middle, pressed Esc again (keep
@@ -793,11 +801,24 @@ class ComposerScreen(ModalScreen[str | None]):
         keep = fr.value
         options = self._framing_options(china)
         fr.set_options(options)
-        if keep in [v for _l, v in options]:
+        values = [v for _l, v in options]
+        if keep in values:
             fr.value = keep
         elif not china:
             fr.value = "none"
+        elif (put := self._clause_framing()) in values:
+            fr.value = put
         # with a Chinese clause and no accepted framing the list stays blank: the check says why
+
+    def _clause_framing(self) -> str | None:
+        """The deal's framing a Chinese clause already says: a student set CN-ENFORCE's "presented as: a
+        multilateral effort" and was still told the commitment needed a framing, from a list below the
+        fold; the deal now starts from the clause's, which the list shows and the player may change."""
+        for c in self.clauses:
+            said = dict(c.params).get("framing") if c.actor == "cn" else None
+            if said is not None:
+                return CLAUSE_TO_DEAL_FRAMING.get(str(said))
+        return None
 
     def _framing_note(self) -> None:
         """The two framings explained, while they are both in play: a Chinese clause in the draft (the

@@ -369,6 +369,28 @@ async def test_a_yes_no_value_is_a_condition_held_or_not_never_a_number(url: str
             assert not cs2.query_one("#c-if-value", Input).disabled
 
 
+async def test_a_chinese_clause_presented_one_way_frames_the_deal_the_same_way(url: str) -> None:
+    """A student set CN-ENFORCE's "presented as" and was still told the commitment needed a framing,
+    from a list below the fold at 120x40: the deal now starts from the clause's own framing."""
+    g, tokens = await new_game(url, teams=("cn", "us"))
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        await us.next_frame()
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until_online(pilot)
+            cs = await _open_composer(pilot)
+            cs.query_one("#party-us", Checkbox).value = True
+            await _clause(pilot, cs, "cn", "cn_enforce")
+            await pilot.press("ctrl+a")
+            await pilot.pause()
+            assert [c.lever for c in cs.clauses] == ["cn_enforce"]
+            assert dict(cs.clauses[0].params).get("framing") == "own_initiative"
+            assert cs.query_one("#c-framing", Select).value == "china_initiative"
+            await pilot.press("ctrl+s")
+            got = await frames_until(us, is_event("proposal"))
+            assert got[-1]["event"]["proposal"]["framing"] == "china_initiative"
+
+
 async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged_and_not_sent(
     url: str,
 ) -> None:
