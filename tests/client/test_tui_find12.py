@@ -5,6 +5,7 @@ line offering last turn's orders, which read this turn's parameters."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from live_server import running_server
@@ -19,6 +20,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
+from textual.pilot import Pilot
 from textual.widgets import SelectionList
 
 from precursor.client import GameClient
@@ -30,6 +32,14 @@ async def url() -> AsyncIterator[str]:
         yield u
 
 
+async def _orders_list(pilot: Pilot[Any], gs: Any) -> SelectionList[str]:
+    """The seat's orders tab once its levers are in, the phase's news cards closed."""
+    await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+    await close_cards(pilot)
+    await pilot.press("5")
+    return gs.query_one("#order-list", SelectionList)
+
+
 async def test_narrowing_a_scrolled_list_to_one_lever_keeps_the_app_and_counts_hidden_ticks(url: str) -> None:
     """A student paged far down the US's levers, typed US-POE in the find field and pressed Enter: the
     list kept a highlight past its new end and the app died with a traceback."""
@@ -39,10 +49,7 @@ async def test_narrowing_a_scrolled_list_to_one_lever_keeps_the_app_and_counts_h
         app = seat_app(url, g, tokens["us"])
         async with app.run_test(size=(80, 24)) as pilot:
             gs = await until_online(pilot)
-            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
-            await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
+            sl = await _orders_list(pilot, gs)
             await wait_until(pilot, lambda: sl.option_count > 30, what="the lever list")
             total = sl.option_count
             sl.focus()
@@ -75,10 +82,7 @@ async def test_a_highlight_announced_before_the_list_narrowed_is_dropped_not_fat
         app = seat_app(url, g, tokens["us"])
         async with app.run_test(size=(80, 24)) as pilot:
             gs = await until_online(pilot)
-            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
-            await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
+            sl = await _orders_list(pilot, gs)
             await wait_until(pilot, lambda: sl.option_count > 30, what="the lever list")
             sl.highlighted = sl.option_count - 2  # announced, not yet read
             gs.orders._find = "us-poe"
@@ -98,10 +102,7 @@ async def test_the_hidden_ticks_count_and_last_turns_line_follow_the_ticks_not_t
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
-            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
-            await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
+            sl = await _orders_list(pilot, gs)
             ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
             await wait_until(pilot, lambda: "mx_port" in ids(), what="the lever list")
             sl.highlighted = ids().index("mx_port")
@@ -139,10 +140,7 @@ async def test_esc_in_the_orders_list_keeps_the_list_focused(url: str) -> None:
         app = seat_app(url, g, tokens["ca"])
         async with app.run_test(size=(80, 24)) as pilot:
             gs = await until_online(pilot)
-            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
-            await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
+            sl = await _orders_list(pilot, gs)
             await wait_until(pilot, lambda: sl.option_count > 3 and app.focused is sl, what="the list")
             await pilot.press("down", "p")
             await pilot.pause(0.2)
