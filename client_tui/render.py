@@ -1091,8 +1091,10 @@ def team_list(teams: Any) -> str:
 def agreements_text(game: LiveGame, rb: Rulebook | None = None) -> str:
     """Agreements in force and their compliance so far: one count per clause and turn, from the
     compliance events received (an event received twice, as on a resume, counts once), naming each
-    clause broken. A self-verified deal reports each clause to its own team only, so a party sees
-    part of the record, and the line says so rather than count the rest as nothing."""
+    clause broken. A self-verified deal reports each clause to its own team only (docs/design.md,
+    "Agreements never execute themselves"), yet every party learns that a partner reneged: a student
+    read "kept 0, broken 0" beside "Mexico reneged", so the line counts the reader's own clauses and
+    says which partner reports a broken promise, and that which clause is not shared."""
     if not game.agreements:
         return "No agreement in force."
     record: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
@@ -1100,22 +1102,51 @@ def agreements_text(game: LiveGame, rb: Rulebook | None = None) -> str:
         if ev.get("type") == "compliance":
             key = (int(ev.get("clause") or 0), int(ev.get("turn") or 0))
             record.setdefault(str(ev.get("agreement")), {})[key] = ev
-    out = []
-    for a in game.agreements.values():
-        seen = record.get(str(a.get("id")), {})
-        kept = sum(1 for ev in seen.values() if ev.get("met"))
-        broken = [
-            _broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")
-        ]
-        parties = team_list(a.get("parties", []))
-        span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
-        text = f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: kept {kept}, broken {len(broken)}"
-        if broken:
-            text += f" ({'; '.join(broken)})"
-        if a.get("verification") == "self" and len(a.get("parties") or []) > 1:
-            text += ", counting only the clauses reported to you (each party checks its own)"
-        out.append(text)
+    out = [
+        _agreement_line(a, record.get(str(a.get("id")), {}), game.team, rb) for a in game.agreements.values()
+    ]
     return "Agreements: " + " · ".join(out)
+
+
+def _agreement_line(
+    a: dict[str, Any], seen: dict[tuple[int, int], dict[str, Any]], me: str | None, rb: Rulebook | None
+) -> str:
+    """One agreement's line: its parties, status, turns and the clauses kept and broken as reported."""
+    kept = sum(1 for ev in seen.values() if ev.get("met"))
+    broken = [_broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")]
+    parties = team_list(a.get("parties", []))
+    span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
+    own = a.get("verification") == "self" and len(a.get("parties") or []) > 1 and me is not None
+    tally = f"{'your clauses ' if own else ''}kept {kept}, broken {len(broken)}"
+    text = f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: {tally}"
+    if broken:
+        text += f" ({'; '.join(broken)})"
+    if own:
+        text += "; " + _partners_reported(a, seen, me, rb)
+    return text
+
+
+def _partners_reported(
+    a: dict[str, Any], seen: dict[tuple[int, int], dict[str, Any]], me: str | None, rb: Rulebook | None
+) -> str:
+    """What a self-verified deal tells a party of its partners: whether each reports a broken promise
+    (every party is told that), never which clause or when (only the partner is told that)."""
+    reneged = {str(t) for t in a.get("reneged") or []}
+    named = {str(ev.get("team")) for ev in seen.values() if not ev.get("met")}
+    others = [str(t) for t in a.get("parties") or [] if t != me]
+    broke = [t for t in others if t in reneged and t not in named]
+    clean = [t for t in others if t not in reneged]
+    parts = []
+    if broke:
+        who = team_list(broke)
+        verb = "reports" if len(broke) == 1 else "report"
+        parts.append(
+            f"{who} {verb} a broken promise (the deal is self-verified: which clause and when is told"
+            f" to {who} only)"
+        )
+    if clean:
+        parts.append(f"{team_list(clean)}: no broken promise reported (each party checks its own clauses)")
+    return "; ".join(parts)
 
 
 def _broken_words(rb: Rulebook | None, clause: int, turn: int, ev: dict[str, Any]) -> str:

@@ -136,6 +136,7 @@ def result_text(
     rb: Rulebook | None,
     titles: dict[str, dict[str, Any]] | None = None,
     seen: dict[str, Any] | None = None,
+    agreements: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """An outcome's card for the results tab: the why card with its head in words and no blank lines
     (the cards of a turn follow one another, order → rule → what it moved, each kept together)."""
@@ -144,6 +145,8 @@ def result_text(
         fa = (titles or {}).get(str(ev.get("free_action", ""))) or {}
         title = str(fa.get("title") or ev.get("title") or PRIVATE)
         return free_action_card(ev, rb, title, str(fa.get("argument") or ""))
+    if t == "agreement_update" and "reneged" in (ev.get("update") or {}):
+        return reneged_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
@@ -156,6 +159,23 @@ def result_text(
     return "\n".join(line for line in lines if line.strip())
 
 
+def reneged_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, Any] | None) -> str:
+    """A party newly on an agreement's record as having reneged. The engine appends the team to the
+    list it had, so the last one is the news. A self-verified deal tells each clause only to the team
+    that owes it, so the partner who reads "Mexico reneged" has no "[clause broken]" card to explain
+    it: the line says what the partner is told, and what not."""
+    teams = [str(t) for t in (ev.get("update") or {}).get("reneged") or []]
+    who = terms.team_name(rb, teams[-1]) if teams else "a party"
+    where = ev.get("agreement", "?")
+    line = f"[agreement] {where}: {who} broke a promise in it"
+    if agreement is not None and agreement.get("verification") == "self":
+        line += (
+            f" (the deal is self-verified: {who} reports it; which clause and when is told to {who}"
+            " only). A broken promise costs trust between the partners"
+        )
+    return line
+
+
 class ResultsLog(WrapLog):
     def __init__(self, rb: Rulebook | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, max_lines=5000)
@@ -166,6 +186,8 @@ class ResultsLog(WrapLog):
         self._open_at_turn = False  # the tab was opened: show the latest turn from its heading
         # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
         self.free_actions: dict[str, dict[str, Any]] = {}
+        # the agreements signed, as their events told them: how each is verified, for its later lines
+        self.agreements: dict[str, dict[str, Any]] = {}
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -208,8 +230,10 @@ class ResultsLog(WrapLog):
         turn = ev.get("turn")
         if isinstance(turn, int) and turn > self._turn:
             self._seen = {}  # the months between turns move values no card shows
+        if t == "agreement" and isinstance(ev.get("agreement"), dict):
+            self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
         try:
-            card = result_text(ev, self.rb, self.free_actions, self._seen)
+            card = result_text(ev, self.rb, self.free_actions, self._seen, self.agreements)
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
         self._seen.update(ev.get("changes") or {})  # an inject's, a free action's too

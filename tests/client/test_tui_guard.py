@@ -359,9 +359,7 @@ def test_agreement_tallies_count_each_clause_and_turn_once_and_name_the_broken_c
     # US-TECH kept in turns 1 and 2 (the second as the once-only act done), MX-TRACE broken in turn 1
     assert "kept 2, broken 1 (clause 2, MX-TRACE by Mexico, turn 1)" in text, text
     own = render.agreements_text(_seat(_game_of_one_deal(rb, "self"), "us"), rb)
-    assert "kept 2, broken 0, counting only the clauses reported to you (each party checks its own)" in own, (
-        own
-    )
+    assert "your clauses kept 2, broken 0; Mexico reports a broken promise" in own, own
 
 
 def test_a_promised_lever_ticked_short_of_the_promise_is_said_before_submitting(rb: Rulebook) -> None:

@@ -1,0 +1,127 @@
+"""Agreements as each party is told of them (issue 14, session 13): every line a party reads about a
+deal agrees with the events that party received, in self-verified and jointly verified deals, and with
+clauses met by private (secret) orders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from client_tui import render
+from client_tui.model import LiveGame
+from client_tui.panes.results import result_text
+from precursor.game.commands import (
+    Actor,
+    Advance,
+    Clause,
+    CommandEnvelope,
+    Order,
+    Propose,
+    Respond,
+    SubmitOrders,
+)
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import events_for, view
+
+
+def _deal(rb: Rulebook, verification: str, mx_orders: list[Order], us_orders: list[Order]) -> Game:
+    """Mexico and the US sign a deal for turn 1: the US promises US-TECH, Mexico MX-TRACE; each then
+    gives the orders named. The turn ends (the deal is completed)."""
+    g = Game.new(rb, "loose-talk", 1)
+
+    def until(phase: str) -> None:
+        while g.state.phase != phase:
+            g.handle(CommandEnvelope(actor=Actor(role="system"), command=Advance()))
+
+    until("negotiation")
+    clauses = [Clause(actor="us", lever="us_tech"), Clause(actor="mx", lever="mx_trace")]
+    propose = Propose(parties=["us", "mx"], clauses=clauses, verification=verification)  # type: ignore[arg-type]
+    g.handle(CommandEnvelope(actor=Actor(team="mx"), command=propose))
+    respond = Respond(proposal=next(iter(g.state.proposals)), action="accept")
+    g.handle(CommandEnvelope(actor=Actor(team="us"), command=respond))
+    until("orders")
+    for team, orders in (("us", us_orders), ("mx", mx_orders)):
+        if orders:
+            g.handle(CommandEnvelope(actor=Actor(team=team), command=SubmitOrders(orders=orders)))
+    until("negotiation")
+    return g
+
+
+def _seat(g: Game, team: str) -> LiveGame:
+    live = LiveGame()
+    live.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
+    for seq, ev in enumerate(events_for(g, team), 1):
+        live.apply(seq, ev)
+    live.set_view(view(g, team), g.state.seq)
+    return live
+
+
+def _result_lines(g: Game, team: str, rb: Rulebook) -> list[str]:
+    """The results tab's lines about the deal, as ResultsLog writes them from the team's events."""
+    agreements: dict[str, dict[str, Any]] = {}
+    lines = []
+    for ev in events_for(g, team):
+        if ev["type"] == "agreement":
+            agreements[ev["agreement"]["id"]] = ev["agreement"]
+        if ev["type"] in ("compliance", "agreement_update"):
+            lines.append(result_text(ev, rb, agreements=agreements))
+    return lines
+
+
+TECH = [Order(lever="us_tech")]
+
+
+def test_self_verified_deal_broken_by_mexico_as_the_united_states_reads_it(rb: Rulebook) -> None:
+    """The US kept its clause, Mexico did not. The US is told that Mexico reneged (the record every
+    party holds) but not which clause: "kept 0, broken 0" and a bare "reneged by Mexico" contradicted
+    each other; the line now counts the reader's own clauses and says what is known of Mexico."""
+    g = _deal(rb, "self", mx_orders=[], us_orders=TECH)
+    text = render.agreements_text(_seat(g, "us"), rb)
+    assert "your clauses kept 1, broken 0" in text, text
+    assert "Mexico reports a broken promise" in text and "told to Mexico only" in text, text
+    lines = _result_lines(g, "us", rb)
+    # Mexico's clause is not told to the US, its own is
+    assert not any(line.startswith("[clause") and "Mexico" in line for line in lines), lines
+    assert any(line.startswith("[clause kept] United States played US-TECH") for line in lines), lines
+    reneged = [line for line in lines if "broke a promise" in line]
+    assert len(reneged) == 1 and "Mexico broke a promise" in reneged[0], lines
+    assert "which clause and when is told to Mexico only" in reneged[0], reneged
+
+
+def test_self_verified_deal_broken_by_mexico_as_mexico_reads_it(rb: Rulebook) -> None:
+    g = _deal(rb, "self", mx_orders=[], us_orders=TECH)
+    text = render.agreements_text(_seat(g, "mx"), rb)
+    assert "your clauses kept 0, broken 1 (clause 2, MX-TRACE by Mexico, turn 1)" in text, text
+    assert "United States: no broken promise reported" in text, text
+    lines = _result_lines(g, "mx", rb)
+    assert any(line.startswith("[clause broken] Mexico did not play MX-TRACE") for line in lines), lines
+    assert any("Mexico broke a promise" in line for line in lines), lines
+
+
+def test_a_clause_kept_by_a_private_order_is_counted_for_the_team_that_kept_it(rb: Rulebook) -> None:
+    """A student found no kept line for a clause met by a secret order. Mexico keeps MX-TRACE by a
+    private order and the US breaks its clause: Mexico's record says kept 1, and the US's broken
+    promise is said to Mexico without the clause; the US's own view counts its broken clause."""
+    secret = [Order(lever="mx_trace", visibility="private")]
+    g = _deal(rb, "self", mx_orders=secret, us_orders=[])
+    mx = render.agreements_text(_seat(g, "mx"), rb)
+    assert "your clauses kept 1, broken 0" in mx and "United States reports a broken promise" in mx, mx
+    us = render.agreements_text(_seat(g, "us"), rb)
+    assert "your clauses kept 0, broken 1 (clause 1, US-TECH by United States, turn 1)" in us, us
+    assert "Mexico: no broken promise reported" in us, us
+
+
+@pytest.mark.parametrize("team", ["us", "mx"])
+def test_jointly_verified_deal_tells_both_parties_every_clause_even_a_private_order(
+    rb: Rulebook, team: str
+) -> None:
+    secret = [Order(lever="mx_trace", visibility="private")]
+    g = _deal(rb, "joint", mx_orders=secret, us_orders=[])
+    text = render.agreements_text(_seat(g, team), rb)
+    assert "kept 1, broken 1 (clause 1, US-TECH by United States, turn 1)" in text, text
+    assert "your clauses" not in text and "self-verified" not in text, text
+    lines = _result_lines(g, team, rb)
+    assert any(line.startswith("[clause kept] Mexico played MX-TRACE") for line in lines), lines
+    assert any("United States broke a promise" in line and "self-verified" not in line for line in lines)
