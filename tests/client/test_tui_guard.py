@@ -82,7 +82,8 @@ def test_demand_levels_promised_for_two_turns_are_counted_against_the_top_before
     # accepting asks first (the proposals tab's confirmation is built from this list)
     assert terms.cannot_keep(model, rb, p) == [
         "clause 1: US-DEMAND can be ordered in turn 1, but in turn 2: US-DEMAND: the demand programme is"
-        " already at its highest level"
+        " already at its highest level, 3, counting the levels still maturing: the dashboard's programme"
+        " level and its levels waiting to mature add up to 3"
     ]
 
 

@@ -101,7 +101,9 @@ async def test_the_orders_tab_says_when_the_levels_ticked_leave_a_later_promise_
                 "! agreement A1-MX-1: US-DEMAND with levels added 2 now takes Demand-programme levels"
                 " waiting to mature 0 → 2, with US demand-reduction programme level at 1: your promise of"
                 " US-DEMAND in turn 2 could then not be kept"
-                " (the demand programme is already at its highest level) — set levels added to at most 1 (p)"
+                " (the demand programme is already at its highest level, 3, counting the levels still"
+                " maturing: the dashboard's programme level and its levels waiting to mature add up to 3)"
+                " — set levels added to at most 1 (p)"
             ) in " ".join(info.split()), info
             # one level, as promised, leaves turn 2 its room
             await pilot.press("p")

@@ -19,7 +19,10 @@ def test_an_order_that_takes_the_programme_to_its_top_spoils_the_promise_of_a_la
     values = {"us.demand_level": 1.0, "flag.dem_pending": 0.0}
     (spoil,) = order_spoils(rb, values, "us_demand", {"levels": 2}, [PROMISE], turn=1, last_turn=3)
     assert spoil.label == "agreement A1-MX-1" and spoil.turn == 2
-    assert spoil.why == "US-DEMAND: the demand programme is already at its highest level"
+    assert spoil.why == (
+        "US-DEMAND: the demand programme is already at its highest level, 3, counting the levels still"
+        " maturing: the dashboard's programme level and its levels waiting to mature add up to 3"
+    )
     assert spoil.moved == (("flag.dem_pending", 0.0, 2.0),)
     assert spoil.beside == (("us.demand_level", 1.0),)  # the level the pending ones add to
     assert (spoil.param, spoil.at_most) == ("levels", 1.0)
