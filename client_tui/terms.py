@@ -275,9 +275,11 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
 
 
 def caps_words(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
-    """For a clause that can be kept as asked, the limit a level cap puts on how much may be ordered
-    in its earlier turns ("" when none does): the orders tab lets a player order more than the clause
-    asks, which keeps that turn and can leave a later one no room."""
+    """For a clause that can be kept as asked, the limit a later turn puts on how much may be ordered
+    in its earlier turns ("" when none does), with the rule that binds: the orders tab lets a player
+    order more than the clause asks, which keeps that turn and can leave a later one no room. "more
+    would leave a later turn of it no room" alone sent a student looking for a cap that was the
+    20-points-a-turn limit of MX-ME."""
     lv = rb.levers.get(str(clause.get("lever")))
     if lv is None:
         return ""
@@ -285,14 +287,23 @@ def caps_words(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
     if not found:
         return ""
     turns: dict[tuple[str, float], list[int]] = {}
+    why: dict[tuple[str, float], str] = {}
     for c in found:  # one limit over several turns is said once ("in turns 1–3")
         turns.setdefault((c.param, c.at_most), []).append(c.turn)
+        why.setdefault((c.param, c.at_most), _rule_words(lv, c.why))
     parts = [
         f"{param_name(pid, lv)} is {_bound(lv, pid)} {choice_words(rb, lv, pid, _number(v))}"
         f" in {_turn_list(ts)}"
         for (pid, v), ts in turns.items()
     ]
-    return "as long as " + " and ".join(parts) + " (more would leave a later turn of it no room)"
+    reasons = sorted({w for w in why.values() if w})
+    because = f": {'; '.join(reasons)}" if reasons else ""
+    return "as long as " + " and ".join(parts) + f" (more would leave a later turn of it no room{because})"
+
+
+def _rule_words(lv: CLever, why: str) -> str:
+    """A refusal's words without the lever code the clause already names ("MX-ME: …")."""
+    return why.removeprefix(f"{lv.code}: ")
 
 
 def _turn_list(turns: list[int]) -> str:

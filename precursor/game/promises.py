@@ -21,7 +21,7 @@ view, a bot or the server on the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from precursor.game.rulebook import Rulebook
@@ -239,9 +239,44 @@ def _first_break(
     rb: Rulebook, rest: Mapping[str, Any], known: Mapping[str, Any], last_turn: int | None
 ) -> TurnCheck | None:
     """The first turn of ``rest`` that cannot be kept from these values (None: every one can, or cannot
-    be told)."""
+    be told). A clause is met by any value at least as strong as asked, so a turn that cannot take the
+    asked value may take a stronger one: MX-ME at 80 in turn 1 leaves a clause for 40 in turn 2 the
+    levels 60 and up, which keep it (a student read "no room" where the 20-a-turn limit let him keep it)."""
     seen = clause_outlook(rb, rest, known, turn=int(rest["start_turn"]), last_turn=last_turn)
-    return next((c for c in seen.turns if c.status == "cannot"), None)
+    first = next((c for c in seen.turns if c.status == "cannot"), None)
+    if first is None:
+        return None
+    return _first_break_stronger(rb, rest, known, last_turn)
+
+
+def _first_break_stronger(
+    rb: Rulebook, rest: Mapping[str, Any], values: Mapping[str, Any], last_turn: int | None
+) -> TurnCheck | None:
+    """``_first_break`` where each turn orders the weakest value, from the asked one toward the strong
+    end, that the rules take (the one that strays least from the promise)."""
+    lv = rb.levers[str(rest.get("lever"))]
+    asked = _full_params(lv, dict(rest.get("params") or {}))
+    tries = [asked] + [
+        {**asked, pid: v} for pid in lv.params for v in _scan(lv, pid, asked[pid], stronger=True)
+    ]
+    known = dict(values)
+    for t in clause_span(rest, int(rest["start_turn"]), last_turn):
+        why = ""
+        for params in tries:
+            ctx = {**known, **{f"param.{k}": v for k, v in params.items()}}
+            ctx["act.public"], ctx["act.military"] = lv.visibility != "private", lv.military
+            ok, said = _preconditions(lv, ctx)
+            if ok is None:
+                return None  # values not known: cannot be told
+            if ok:
+                for e in lv.effects:
+                    if e.lag == 0:
+                        _apply(rb, e, known, ctx)
+                break
+            why = why or said
+        else:
+            return TurnCheck(t, "cannot", why)
+    return None
 
 
 def _full_params(lv: CLever, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -347,6 +382,10 @@ class Cap:
     turn: int
     param: str
     at_most: float
+    # the later turn a stronger value would break and the rules' words for it: what the cap is, not
+    # part of it (two caps at one value are one limit)
+    later: int = field(default=0, compare=False)
+    why: str = field(default="", compare=False)
 
 
 def clause_caps(
@@ -374,11 +413,9 @@ def clause_caps(
         for pid in lv.params:
             keeps = asked[pid]
             for v in _scan(lv, pid, asked[pid], stronger=True):
-                if (
-                    _first_break(rb, rest, _after_order(rb, lv, {**asked, pid: v}, known), last_turn)
-                    is not None
-                ):
-                    out.append(Cap(t, pid, float(keeps)))
+                broken = _first_break(rb, rest, _after_order(rb, lv, {**asked, pid: v}, known), last_turn)
+                if broken is not None:
+                    out.append(Cap(t, pid, float(keeps), broken.turn, broken.why))
                     break
                 keeps = v
         known = _after_order(rb, lv, asked, known)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from client_tui import render
+from client_tui import render, terms
 from client_tui.model import LiveGame
 from client_tui.panes.results import result_text
 from precursor.game.commands import (
@@ -125,3 +125,22 @@ def test_jointly_verified_deal_tells_both_parties_every_clause_even_a_private_or
     lines = _result_lines(g, team, rb)
     assert any(line.startswith("[clause kept] Mexico played MX-TRACE") for line in lines), lines
     assert any("United States broke a promise" in line and "self-verified" not in line for line in lines)
+
+
+def test_a_promise_of_enforcement_is_read_with_the_limit_that_binds(rb: Rulebook) -> None:
+    """ "✓ can keep it … as long as enforcement level is at most 60 in turn 1 (more would leave a later
+    turn of it no room)" was said of MX-ME at 40 for three turns with enforcement at 60; no cap binds
+    (any level of 40 or more keeps it, and a level can move 20 a turn). Where one binds, its rule is said."""
+    game = Game.new(rb, "tutorial", 1)
+    game.state.env.update({"mx.me": 60.0, "flag.humanitarian_cap": 0.0, "us.demand_level": 1.0})
+    model = LiveGame()
+    model.me = {"role": "player", "team": "mx", "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, "mx"), game.state.seq)
+    me = {"actor": "mx", "lever": "mx_me", "params": {"level": 40}, "start_turn": 1, "duration": 3}
+    assert terms.caps_words(model, rb, me) == ""
+    demand = {"actor": "us", "lever": "us_demand", "params": {"levels": 1}, "start_turn": 1, "duration": 2}
+    said = terms.caps_words(model, rb, demand)
+    assert said.startswith("as long as levels added is at most 1 in turn 1 (more would leave a later turn"), (
+        said
+    )
+    assert ": the demand programme is already at its highest level" in said and "US-DEMAND:" not in said, said
