@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from precursor.analysis.runner import parse_command, play
+from precursor.game.bots import BotDriver
 from precursor.game.commands import Actor, Advance, CommandEnvelope, CommandError, Order, SubmitOrders
 from precursor.game.engine import Game
 from precursor.game.promises import Due, clause_caps, order_spoils
@@ -54,3 +60,50 @@ def test_more_enforcement_now_leaves_a_lower_promise_room_later(rb: Rulebook) ->
     demand = {"actor": "us", "lever": "us_demand", "params": {"levels": 1}, "start_turn": 1, "duration": 2}
     (cap,) = clause_caps(rb, demand, {**values, "us.demand_level": 1.0}, turn=1, last_turn=6)
     assert (cap.turn, cap.at_most, cap.later) == (1, 1.0, 2) and "highest level" in cap.why, cap
+
+
+def _tutorial_port(rb: Rulebook, seed: int, mx: dict[int, list[dict[str, Any]]] | None) -> Game:
+    """A tutorial game: every team a bot, or Mexico played by ``mx`` (its orders by turn; {} gives none)."""
+    personas = dict(rb.scenarios["tutorial"].model.personas)
+    script = None
+    if mx is not None:
+        personas.pop("mx")
+        turns = [
+            {"turn": t, "commands": [parse_command({"team": "mx", "type": "submit_orders", "orders": o})]}
+            for t, o in mx.items()
+        ]
+        script = {"turns": turns}
+    game, refused = play(rb, "tutorial", seed, script, bots=BotDriver(rb, personas, seed))
+    assert not refused, refused
+    return game
+
+
+PORT = {"lever": "mx_port", "params": {"intensity": 200}}
+MX_PLAYS: dict[str, dict[int, list[dict[str, Any]]] | None] = {
+    "bots": None,
+    "nothing": {},
+    "MX-PLAN iii": {2: [{"lever": "mx_plan_3"}]},
+    "MX-PORT in turn 2": {2: [PORT]},
+    "MX-PORT in turns 2 and 3": {2: [PORT], 3: [PORT]},
+    "MX-PORT in turn 3": {3: [PORT]},
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_scanners_inject_says_what_the_port_shows_in_every_tutorial_game(rb: Rulebook, seed: int) -> None:
+    """ "The scanners arrive" said inspection intensity at the port rises; a student who had ordered
+    stepped-up inspections saw it fall in the same turn (the order sets the level; its lapse restores
+    the usual one). In every game the inject adds 20 as turn 3 opens, and whatever moves the port later
+    in the turn is the order or its lapse, both of which the text names."""
+    text = next(i for i in rb.scenarios["tutorial"].model.injects if i.id == "tut_scanners_arrive").text
+    assert "rises by 20" in text and "MX-PORT" in text and "usual level" in text, text
+    for how, mx in MX_PLAYS.items():
+        game = _tutorial_port(rb, seed, mx)
+        moves = [e for e in game.log if e.get("turn") == 3 and "mx.port_inspect" in (e.get("changes") or {})]
+        assert moves and moves[0]["type"] == "inject", (how, moves)
+        first = moves[0]
+        assert first["changes"]["mx.port_inspect"] == first["before"]["mx.port_inspect"] + 20, (how, first)
+        later = [(e["type"], e.get("lever") or e.get("rule")) for e in moves[1:]]
+        assert all(who in ("mx_port", "mx_port.lapse") for _, who in later), (how, later)
+        ordered = any(o.get("lever") == "mx_port" for orders in (mx or {}).values() for o in orders)
+        assert bool(later) == ordered, (how, later)
