@@ -43,6 +43,7 @@ from precursor.game.commands import (
     TableFreeAction,
 )
 from precursor.game.core import GameCore, rnd
+from precursor.game.handover import elect_flags
 from precursor.game.months import add_months
 from precursor.game.provenance import provenance
 from precursor.game.rng import uniform
@@ -171,6 +172,11 @@ class Game(GameCore):
             env[iid] = ind.default if ind.type == "bool" else rnd(float(ind.default))
         for k, v in sc.starting_values.items():
             env[k] = v if isinstance(v, bool) else rnd(float(v))
+        # a vote counted before the start, its winner not yet in office: no vote in the game names her
+        c1 = rb.mechanisms.get("c1.windows")
+        months = c1.params.get("mx_transition_months") if c1 is not None else None
+        elected = elect_flags(sc.calendar, sc.start, int(months.fn(env)) if months is not None else 4)
+        env.update({k: v for k, v in elected.items() if k not in sc.starting_values})
         env["hidden.sigma"] = 0.0  # a placeholder here: _draw sets it, and start.hidden.sigma with it
         for iid in rb.indicators:
             env[f"start.{iid}"] = env[iid]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,8 +11,12 @@ from precursor.analysis.runner import parse_command, play
 from precursor.game.bots import BotDriver
 from precursor.game.commands import Actor, Advance, CommandEnvelope, CommandError, Order, SubmitOrders
 from precursor.game.engine import Game
+from precursor.game.loader import RulebookError
 from precursor.game.promises import Due, clause_caps, order_spoils
 from precursor.game.rulebook import Rulebook
+from precursor.game.rulebook.loading import load
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _until(g: Game, phase: str) -> None:
@@ -107,3 +112,42 @@ def test_the_scanners_inject_says_what_the_port_shows_in_every_tutorial_game(rb:
         assert all(who in ("mx_port", "mx_port.lapse") for _, who in later), (how, later)
         ordered = any(o.get("lever") == "mx_port" for orders in (mx or {}).values() for o in orders)
         assert bool(later) == ordered, (how, later)
+
+
+def _between_votes(tmp_path: Path, holds: str) -> Path:
+    """The tutorial as a scenario of its own that starts in July 2024, after Mexico's vote of 2 June and
+    before its winner takes office on 1 October (turn 4 of 4)."""
+    text = (ROOT / "scenarios" / "tutorial.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: tutorial", "id: between-votes", 1)
+    text = text.replace('start: "2023-04-01"', 'start: "2024-07-01"', 1).replace("turns: 3", "turns: 4", 1)
+    mx_result = "      incumbent_holds: true\n      sources: [003_c18062d74a93d548.txt]"
+    assert mx_result in text
+    text = text.replace(mx_result, f"{holds}      sources: [003_c18062d74a93d548.txt]", 1)
+    path = tmp_path / "between-votes.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_scenario_that_starts_between_a_vote_and_its_handover_hands_over(tmp_path: Path) -> None:
+    """The president-elect flag was set only by a vote counted in the game: a scenario starting after
+    Mexico's vote and before the handover never handed over. It is set from the calendar at the start."""
+    rb = load([_between_votes(tmp_path, "      incumbent_holds: false\n")], add_scenarios=True)
+    g = Game.new(rb, "between-votes", 1)
+    assert g.state.env["flag.mx_president_elect"] is True and g.state.env["flag.mx_elect_opposition"] is True
+    while not g.state.ended:
+        g.handle(CommandEnvelope(actor=Actor(role="system"), command=Advance()))
+    took = [e for e in g.log if e.get("rule") == "c4.transitions"]
+    assert len(took) == 1 and "takes office on 2024-10-01" in took[0]["reason"], took
+    assert took[0]["turn"] == 4 and g.state.env["flag.mx_successor"] is True
+    assert g.state.env["flag.mx_president_elect"] is False
+    # the shipped tutorial, voted after its end, starts with nobody elected
+    assert Game.new(rb, "tutorial", 1).state.env["flag.mx_president_elect"] is False
+
+
+def test_a_vote_before_the_start_without_its_result_is_refused_naming_file_and_field(tmp_path: Path) -> None:
+    path = _between_votes(tmp_path, "")
+    with pytest.raises(RulebookError) as err:
+        load([path], add_scenarios=True)
+    said = str(err.value)
+    assert "between-votes.yaml" in said and "calendar" in said and "incumbent_holds" in said, said
+    assert "voted on 2024-06-02, before the scenario starts (2024-07-01)" in said, said

@@ -7,6 +7,7 @@ from typing import Any
 
 from precursor.game.adjudication.consent import revoke_token
 from precursor.game.core import GameCore
+from precursor.game.handover import office_day
 from precursor.game.months import add_months
 
 
@@ -29,14 +30,7 @@ def office_date(g: GameCore, ev: Any) -> dt.date | None:
     sworn in on 20 January, Mexico's on the first of the month ``mx_transition_months`` after the vote
     (1 October since the 2024 reform), while a Canadian ministry governs on through its election.
     """
-    d = iso_date(ev.date)
-    if ev.kind == "us_presidential":
-        return dt.date(d.year + 1, 1, 20)
-    if ev.kind == "mx_presidential":
-        return add_months(ev.date, int(g.param("c1.windows", "mx_transition_months", 4)))
-    if ev.kind == "ca_federal":
-        return d
-    return None
+    return office_day(ev.kind, ev.date, int(g.param("c1.windows", "mx_transition_months", 4)))
 
 
 def windows_for(g: GameCore, months: list[dt.date]) -> dict[str, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from precursor.game import schema as S
 from precursor.game.expr import Symbols, Type
+from precursor.game.handover import office_day, waiting_at_start
 from precursor.game.loader import Doc, Path_
 from precursor.game.rulebook.context import Ctx, Known, check_sources, suggest
 from precursor.game.rulebook.effects import compile_effects
@@ -23,6 +24,7 @@ def compile_scenarios(ctx: Ctx, scenario_files: ScenarioFiles, known: Known) -> 
         if sc.id in scenarios:
             ctx.add(sdoc, (*ROOT, "id"), f"duplicate scenario id '{sc.id}' (also {scenarios[sc.id].file})")
         _check_starting_values(ctx, sdoc, sc, known.indicators)
+        _check_votes_before_start(ctx, sdoc, sc)
         # a scenario's expressions may also ask whether one of its own injects has fired
         inject_names: dict[str, Type] = {f"inject.{i.id}": "bool" for i in sc.injects}
         ssyms = with_history(
@@ -52,6 +54,23 @@ def _check_starting_values(ctx: Ctx, doc: Doc, sc: S.Scenario, indicators: dict[
                 ctx.add(doc, kp, f"'{k}' is a number")
             elif (ind.min is not None and v < ind.min) or (ind.max is not None and v > ind.max):
                 ctx.add(doc, kp, f"value {v} is outside the range [{ind.min}, {ind.max}] of '{k}'")
+
+
+def _check_votes_before_start(ctx: Ctx, doc: Doc, sc: S.Scenario) -> None:
+    """A vote before the start whose winner takes office during the game names the president-elect
+    the game starts with (``precursor.game.handover``): its result must be recorded, since no vote is
+    counted in the game and a dynamic draw would need the approval of a day before it."""
+    waiting = waiting_at_start(sc.calendar, sc.start)
+    for i, ev in enumerate(sc.calendar):
+        if ev.incumbent_holds is None and any(ev is w for w in waiting):
+            office = office_day(ev.kind, ev.date)
+            ctx.add(
+                doc,
+                (*ROOT, "calendar", i, "incumbent_holds"),
+                f"'{ev.id}' is voted on {ev.date}, before the scenario starts ({sc.start}), and its winner"
+                f" takes office on {office}, during it: give the result (incumbent_holds: true or false),"
+                " since the game counts no vote before its start",
+            )
 
 
 def _injects(ctx: Ctx, doc: Doc, sc: S.Scenario, ssyms: Symbols, known: Known) -> list[CInject]:
