@@ -10,7 +10,9 @@ import pytest
 
 from client_tui import render, terms
 from client_tui.model import LiveGame
-from client_tui.panes.results import result_text
+from client_tui.panes.results import ResultsLog, result_text
+from precursor.analysis.runner import parse_command, play
+from precursor.game.bots import BotDriver
 from precursor.game.commands import (
     Actor,
     Advance,
@@ -23,7 +25,7 @@ from precursor.game.commands import (
 )
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import events_for, view
+from precursor.game.views import events_for, redact, view
 
 
 def _deal(rb: Rulebook, verification: str, mx_orders: list[Order], us_orders: list[Order]) -> Game:
@@ -144,3 +146,49 @@ def test_a_promise_of_enforcement_is_read_with_the_limit_that_binds(rb: Rulebook
         said
     )
     assert ": the demand programme is already at its highest level" in said and "US-DEMAND:" not in said, said
+
+
+def _played_with_bots(rb: Rulebook) -> Game:
+    """Loose Talk with China and Canada played by their bots; Mexico tables a self-verified deal in turn
+    1 (the US: US-TECH, Mexico: MX-TRACE), the US accepts and orders US-TECH, Mexico orders nothing."""
+    personas = {t: p for t, p in rb.scenarios["loose-talk"].model.personas.items() if t in ("cn", "ca")}
+    clauses = [{"actor": "us", "lever": "us_tech"}, {"actor": "mx", "lever": "mx_trace"}]
+    commands = [
+        {
+            "team": "mx",
+            "type": "propose",
+            "parties": ["us", "mx"],
+            "clauses": clauses,
+            "verification": "self",
+        },
+        {"team": "us", "type": "respond", "proposal": "T1-MX-1", "action": "accept"},
+        {"team": "us", "type": "submit_orders", "orders": [{"lever": "us_tech"}]},
+    ]
+    script = {"turns": [{"turn": 1, "commands": [parse_command(c) for c in commands]}]}
+    game, refused = play(rb, "loose-talk", 0, script, bots=BotDriver(rb, personas, 0), until_turn=1)
+    assert not refused, refused
+    return game
+
+
+@pytest.mark.parametrize("team", ["us", "mx"])
+def test_a_bot_game_with_a_broken_self_verified_deal_reads_the_same_in_every_line(
+    rb: Rulebook, team: str
+) -> None:
+    """The results tab (as ResultsLog builds it from the team's events, the agreement's verification
+    taken from its signing card) and the agreements line agree with what the team was told."""
+    game = _played_with_bots(rb)
+    log = ResultsLog(rb)
+    for seq, ev in enumerate(game.log, 1):
+        seen = redact(rb, ev, team)
+        if seen is not None:
+            log.add(seq, seen)
+    lines = [line for line in log._texts if "A1-MX-1" in line or "clause" in line]
+    reneged = [line for line in lines if "Mexico broke a promise in it" in line]
+    assert len(reneged) == 1 and "told to Mexico only" in reneged[0], lines
+    text = render.agreements_text(_seat(game, team), rb)
+    if team == "us":
+        assert not any(line.startswith("[clause broken]") for line in lines), lines
+        assert "your clauses kept 1, broken 0; Mexico reports a broken promise" in text, text
+    else:
+        assert any(line.startswith("[clause broken] Mexico did not play MX-TRACE") for line in lines), lines
+        assert "your clauses kept 0, broken 1 (clause 2, MX-TRACE by Mexico, turn 1)" in text, text
