@@ -403,6 +403,8 @@ def clause_caps(
     lv = rb.levers.get(str(clause.get("lever")))
     if lv is None or lv.once:
         return []
+    if clause_outlook(rb, clause, values, turn=turn, last_turn=last_turn).keep is not True:
+        return []  # a clause that cannot be kept as asked has no room to share out (and walking it is slow)
     asked = _full_params(lv, dict(clause.get("params") or {}))
     known = dict(values)
     out = []
