@@ -48,3 +48,20 @@ def test_the_parts_shown_add_up_to_the_total_shown(scenario: str, seed: int) -> 
     assert len(sums) == 4, sums
     for total, parts in sums:
         assert total == parts, sums
+
+
+def test_the_briefing_says_what_an_objective_point_is_worth_while_the_game_runs() -> None:
+    """Objective points count × 0.5 (or × 0.75) in the score: a student saw it only on the end screen.
+    The briefing's objectives say it in one line, for each team whose secret objectives it shows."""
+    from client_tui.panes.briefing import objectives_markdown
+
+    rb = default_rulebook()
+    game, _ = play(rb, "loose-talk", 1, None, until_turn=1)
+    live = LiveGame()
+    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
+    live.set_view(view(game, "mx"), game.state.seq)
+    lines = objectives_markdown(live, rb)
+    said = [x for x in lines if "objective points are not score points" in x]
+    assert said == ["  - objective points are not score points: each one met adds 0.5 to the score"], lines
+    # said before the objectives it is about, once
+    assert lines.index(said[0]) < next(i for i, x in enumerate(lines) if "secret," in x)
