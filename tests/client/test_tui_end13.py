@@ -5,13 +5,28 @@ anything counted, and the lists whose cursor was colour only."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.pilot import Pilot
+from textual.widgets import SelectionList
 
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
+from precursor.client import GameClient
 from precursor.game.bots import BotDriver
 from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
@@ -65,3 +80,45 @@ def test_the_briefing_says_what_an_objective_point_is_worth_while_the_game_runs(
     assert said == ["  - objective points are not score points: each one met adds 0.5 to the score"], lines
     # said before the objectives it is about, once
     assert lines.index(said[0]) < next(i for i, x in enumerate(lines) if "secret," in x)
+
+
+# ---------------------------------------------------------------------- through the real client
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def _orders_list(pilot: Pilot[Any], gs: Any) -> SelectionList[str]:
+    await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+    await close_cards(pilot)
+    await pilot.press("5")
+    return gs.query_one("#order-list", SelectionList)
+
+
+async def test_the_orders_pane_says_when_no_ticked_lever_has_parameters(url: str) -> None:
+    """Canada ticked its orders and found out that none had anything to set only by pressing p on each
+    ("no parameters to set"). The pane says it above the list, and stops saying it once a ticked
+    lever has parameters (CA-DEMAND)."""
+    rb = default_rulebook()
+    g, tokens = await new_game(url, teams=("ca",), scenario="tutorial", seed=5)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["ca"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            sl = await _orders_list(pilot, gs)
+            await wait_until(pilot, lambda: sl.option_count > 3, what="the lever list")
+            ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+            plain = next(i for i, lid in enumerate(ids) if not rb.levers[lid].params)
+            para = ids.index("ca_demand")
+            sl.focus()
+            sl.highlighted = plain
+            await pilot.press("space")
+            said = "None of the ticked levers has parameters to set"
+            await wait_until(pilot, lambda: said in static_text(app, "#order-info"), what="the line")
+            sl.highlighted = para
+            await pilot.press("space")
+            await wait_until(pilot, lambda: said not in static_text(app, "#order-info"), what="gone")
