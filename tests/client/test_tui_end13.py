@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -122,3 +123,33 @@ async def test_the_orders_pane_says_when_no_ticked_lever_has_parameters(url: str
             sl.highlighted = para
             await pilot.press("space")
             await wait_until(pilot, lambda: said not in static_text(app, "#order-info"), what="gone")
+
+
+def test_a_solo_game_left_comes_back_with_the_one_command_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A student who quit `precursor solo` had to serve the store in one terminal and run `precursor
+    play` in another. The command printed on leaving (here by --no-ui) opens the same game again from
+    the embedded store, with nothing else to start; a wrong token is refused in words."""
+    import shlex
+
+    from precursor.cli import main
+
+    store = f"sqlite:///{tmp_path / 'games.db'}"
+    assert (
+        main(["solo", "--no-ui", "--team", "ca", "--scenario", "tutorial", "--seed", "3", "--store", store])
+        == 0
+    )
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("to come back to it: "))
+    command = shlex.split(line.removeprefix("to come back to it: "))
+    assert command[:2] == ["precursor", "solo"] and "--game" in command and "--token" in command, command
+    game_id = command[command.index("--game") + 1]
+    assert game_id in out.splitlines()[0]
+    assert main([*command[1:], "--no-ui"]) == 0
+    again = capsys.readouterr().out
+    assert f"back in game {game_id}" in again, again
+    wrong = [*command[1:], "--no-ui"]
+    wrong[wrong.index("--token") + 1] = "not-the-token"
+    assert main(wrong) != 0
+    assert f"no game {game_id} with that token" in capsys.readouterr().err
