@@ -153,3 +153,40 @@ def test_a_solo_game_left_comes_back_with_the_one_command_printed(
     wrong[wrong.index("--token") + 1] = "not-the-token"
     assert main(wrong) != 0
     assert f"no game {game_id} with that token" in capsys.readouterr().err
+
+
+async def test_the_notice_line_follows_an_accepted_proposal_until_it_is_signed(url: str) -> None:
+    """Mexico accepted a three-party deal and the line kept saying "accept: T1-US-1" after Canada's
+    acceptance signed it. The line now says where the proposal stands, and says it again as it
+    moves: waiting for Canada, then signed as the agreement it became."""
+    from precursor.game.commands import Clause, Propose, Respond
+
+    g, tokens = await new_game(url, teams=("us", "mx", "ca"))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        deal = Propose(
+            parties=["us", "mx", "ca"], clauses=[Clause(actor="us", lever="us_tech")], framing="none"
+        )
+        async with GameClient(url, g.game_id, tokens["us"]) as us:
+            await us.send(deal)
+        await wait_until(pilot, lambda: "T1-US-1" in gs.model.proposals, what="the proposal")
+        await close_cards(pilot)
+        await pilot.press("4")
+        await pilot.pause()
+        await wait_until(pilot, lambda: gs.proposals._selected() == "T1-US-1", what="the row")
+        await pilot.click("#accept")
+        waiting = "you accepted T1-US-1 — open, waiting for Canada to answer"
+        await wait_until(pilot, lambda: static_text(app, "#notice") == waiting, what="waiting")
+        async with GameClient(url, g.game_id, tokens["ca"]) as ca:
+            await ca.send(Respond(proposal="T1-US-1", action="accept"))
+        await wait_until(
+            pilot, lambda: gs.model.proposals["T1-US-1"].get("status") == "signed", what="signed"
+        )
+        await pilot.pause(0.2)
+        assert static_text(app, "#notice").startswith("you accepted T1-US-1 — signed as agreement A"), (
+            static_text(app, "#notice")
+        )
