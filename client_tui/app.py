@@ -47,7 +47,9 @@ MONO = Theme(
 # Where the focus is, shown by a shape or a reversed cell as well as by colour: Textual marks it by
 # colour alone (a text field's border, a list's highlighted row), which NO_COLOR and --mono lose, and
 # a student reading only the screen could not tell where the next key would go. The borders keep their
-# size, so nothing moves when the focus does.
+# size, so nothing moves when the focus does. A list's highlighted row is underlined while the focus
+# is elsewhere (in the find field above the orders list, on a button): with NO_COLOR the row a key
+# such as p or Enter acts on could not be told from the others.
 FOCUS_CSS = """
 Input:focus { border: double $accent; }
 Input:focus > .input--cursor { text-style: reverse; }
@@ -58,6 +60,12 @@ ListView:focus > ListItem.-highlight { text-style: bold reverse; }
 Button:focus { text-style: bold reverse; }
 Checkbox:focus > .toggle--label { text-style: bold reverse; }
 ContentTabs:focus Tab.-active { text-style: bold reverse; }
+OptionList > .option-list--option-highlighted { text-style: underline; }
+DataTable > .datatable--cursor { text-style: underline; }
+ListView > ListItem.-highlight { text-style: underline; }
+OptionList:focus > .option-list--option-highlighted { text-style: bold reverse; }
+DataTable:focus > .datatable--cursor { text-style: bold reverse; }
+ListView:focus > ListItem.-highlight { text-style: bold reverse; }
 """
 
 

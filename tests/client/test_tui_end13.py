@@ -190,3 +190,65 @@ async def test_the_notice_line_follows_an_accepted_proposal_until_it_is_signed(u
         assert static_text(app, "#notice").startswith("you accepted T1-US-1 — signed as agreement A"), (
             static_text(app, "#notice")
         )
+
+
+def _marked(widget: Any, y: int) -> bool:
+    """Whether a row of a list is drawn with a mark that is not a colour (underline, reverse, bold)."""
+    strip = widget.render_line(y)
+    return any(
+        s.style and (s.style.underline or s.style.reverse or s.style.bold) for s in strip if s.text.strip()
+    )
+
+
+async def test_a_lists_highlighted_row_is_marked_without_colour_when_the_focus_is_elsewhere(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under NO_COLOR a list's highlighted row was reversed only while the list had the focus: typing in
+    the orders' find field, or on the proposals' buttons, the row that p, Enter or Accept act on could
+    not be told from the others. It is underlined then (and reversed when the list has the focus)."""
+    from textual.widgets import DataTable, ListView
+
+    from precursor.game.commands import Clause, Propose
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        assert app.no_color
+        async with GameClient(url, g.game_id, tokens["us"]) as us:
+            await us.send(
+                Propose(parties=["us", "mx"], clauses=[Clause(actor="us", lever="us_tech")], framing="none")
+            )
+        await wait_until(pilot, lambda: "T1-US-1" in gs.model.proposals, what="the proposal")
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        await wait_until(pilot, lambda: sl.option_count > 3, what="the lever list")
+        sl.focus()
+        await pilot.press("down")
+        await pilot.press("slash")  # into the find field: the list keeps its highlight
+        await pilot.pause(0.2)
+        assert gs.focused is gs.query_one("#order-find")
+        row = (sl.highlighted or 0) - sl.scroll_offset.y
+        assert _marked(sl, row) and not _marked(sl, row + 1) and not _marked(sl, row - 1)
+
+        await pilot.press("escape", "4")
+        table = gs.query_one("#prop-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count >= 1, what="the proposals table")
+        gs.query_one("#propose").focus()
+        await pilot.pause(0.2)
+        assert gs.focused is not table
+        first = table.cursor_row + 1  # under the header
+        assert _marked(table, first) and not _marked(table, first + 1)
+
+        await pilot.press("3")
+        chans = gs.query_one("#chan-list", ListView)
+        await wait_until(pilot, lambda: chans.highlighted_child is not None, what="the channel list")
+        await pilot.pause(0.2)
+        assert gs.focused is not chans
+        item = chans.highlighted_child
+        assert item is not None and item.rich_style.underline
+        assert not any(i.rich_style.underline for i in chans.children if i is not item)
