@@ -252,3 +252,32 @@ async def test_a_lists_highlighted_row_is_marked_without_colour_when_the_focus_i
         item = chans.highlighted_child
         assert item is not None and item.rich_style.underline
         assert not any(i.rich_style.underline for i in chans.children if i is not item)
+
+
+async def test_at_80x24_the_composer_shows_which_modules_are_in_force(url: str) -> None:
+    """At 80 columns module T1's long name ("Chemical notification (UN special surveillance list, ...")
+    was cut before "(in force)": a student could not see which modules were in force. The state now
+    comes before the name, and shows on the screen."""
+    from test_tui_support import modal, screen_text
+
+    from client_tui.composer import ComposerScreen
+
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        gs.model.view["modules"] = {**(gs.model.view.get("modules") or {}), "t1": True}
+        await close_cards(pilot)
+        await pilot.press("4", "n")
+        cs = await modal(pilot, ComposerScreen)
+        box = cs.query_one("#module-t1")
+        box.scroll_visible(animate=False)
+        await pilot.pause(0.3)
+        r = box.region
+        row = screen_text(app).splitlines()[r.y][r.x : r.right]
+        assert "T1 (in force)" in row, row
+        t2 = cs.query_one("#module-t2")
+        t2.scroll_visible(animate=False)
+        await pilot.pause(0.3)
+        r = t2.region
+        assert "in force" not in screen_text(app).splitlines()[r.y][r.x : r.right]
