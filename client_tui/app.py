@@ -47,7 +47,9 @@ MONO = Theme(
 # Where the focus is, shown by a shape or a reversed cell as well as by colour: Textual marks it by
 # colour alone (a text field's border, a list's highlighted row), which NO_COLOR and --mono lose, and
 # a student reading only the screen could not tell where the next key would go. The borders keep their
-# size, so nothing moves when the focus does.
+# size, so nothing moves when the focus does. A list's highlighted row is underlined while the focus
+# is elsewhere (in the find field above the orders list, on a button): with NO_COLOR the row a key
+# such as p or Enter acts on could not be told from the others.
 FOCUS_CSS = """
 Input:focus { border: double $accent; }
 Input:focus > .input--cursor { text-style: reverse; }
@@ -58,11 +60,25 @@ ListView:focus > ListItem.-highlight { text-style: bold reverse; }
 Button:focus { text-style: bold reverse; }
 Checkbox:focus > .toggle--label { text-style: bold reverse; }
 ContentTabs:focus Tab.-active { text-style: bold reverse; }
+OptionList > .option-list--option-highlighted { text-style: underline; }
+DataTable > .datatable--cursor { text-style: underline; }
+ListView > ListItem.-highlight { text-style: underline; }
+OptionList:focus > .option-list--option-highlighted { text-style: bold reverse; }
+DataTable:focus > .datatable--cursor { text-style: bold reverse; }
+ListView:focus > ListItem.-highlight { text-style: bold reverse; }
 """
 
 
 class QuitConfirm(Confirm):
     """The question ctrl+q asks while a game is under way (a second ctrl+q answers yes)."""
+
+
+def solo_resume_command(game_id: str, token: str, store: str) -> str:
+    """The one command that opens a solo game again, its store named unless it is the default one."""
+    from server.settings import default_store_url
+
+    where = "" if store == default_store_url() else f" --store {store}"
+    return f"precursor solo --game {game_id} --token {token}{where}"
 
 
 class PrecursorApp(App[None]):
@@ -159,8 +175,9 @@ class PrecursorApp(App[None]):
                 return screen
         return None
 
-    def come_back(self, token: str) -> str:
-        """How to return to this game after quitting, or that it cannot be done."""
+    def come_back(self, token: str, game_id: str = "") -> str:
+        """How to return to this game after quitting, or that it cannot be done. A solo game comes
+        back with one command (``precursor solo --game --token``), which starts its server again."""
         if self.solo_store is None:
             return (
                 "The game goes on on the server without you. To come back to your seat, run"
@@ -169,8 +186,8 @@ class PrecursorApp(App[None]):
         if self.solo_store.startswith("memory"):
             return "This game is kept only in memory: quitting loses it."
         return (
-            "The game is saved. To come back to it, run `precursor serve --store"
-            f" {self.solo_store}`, then in another terminal `precursor play --code {token}`."
+            "The game is saved. To come back to it, run"
+            f" `{solo_resume_command(game_id, token, self.solo_store)}`."
         )
 
     async def action_quit(self) -> None:
@@ -181,7 +198,7 @@ class PrecursorApp(App[None]):
         if game is None:
             self.exit()
             return
-        after = self.come_back(game.token)
+        after = self.come_back(game.token, game.game_id)
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -551,9 +551,10 @@ class ComposerScreen(ModalScreen[str | None]):
                 in_force = self.model.view.get("modules") or {}
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
-                        # a student was offered T1 again two turns after signing it, with no hint
+                        # a student was offered T1 again two turns after signing it, with no hint; the
+                        # state before the name: at 80 columns a long name cut "(in force)" off its end
                         done = " (in force)" if in_force.get(mid) else ""
-                        yield FormBox(f"{mid.upper()} — {m.name}{done}", id=f"module-{mid}", compact=True)
+                        yield FormBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](

@@ -27,7 +27,7 @@ from precursor.client import ClientError, CommandRefused, ConnectionLost, GameCl
 from precursor.game.commands import Propose, Ready, SubmitOrders
 from precursor.protocol import ViewRequest
 
-from . import render
+from . import render, terms
 from .model import WHITE_CELL, LiveGame
 from .panes import (
     BriefingPane,
@@ -205,6 +205,8 @@ class GameScreen(Screen[None]):
         self.control = ControlPane(self.model, rb, self.try_send)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._notice_text = ""  # what the notice line says now
+        # the proposal the notice line last reported an answer to, with the answer and the words shown
+        self._answered: tuple[str, str, str] | None = None
         # the last refusal as the server sent it (code, message): the notice line shows only the message
         self.last_refusal: tuple[str, str] | None = None
         self._view_requests = 0
@@ -325,6 +327,7 @@ class GameScreen(Screen[None]):
             self.channels.show()
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
             self.proposals.show()
+            self._answer_notice()
         elif t == "inject":
             self.briefing.show_injects()
             self.show_injects([ev])
@@ -541,7 +544,26 @@ class GameScreen(Screen[None]):
     @on(ProposalsPane.Answer)
     async def _answer(self, message: ProposalsPane.Answer) -> None:
         cmd = message.command
-        await self.send(cmd, f"{cmd.action}: {cmd.proposal}")
+        if await self.send(cmd):
+            self._answered = (cmd.proposal, cmd.action, "")
+            self._answer_notice(force=True)
+
+    def _answer_notice(self, force: bool = False) -> None:
+        """The notice line after an answer, told from where the proposal stands now and told again as
+        that moves: "accept: T1-US-1" stayed up after the last party's acceptance signed the deal.
+        Left alone once the line says something else."""
+        if self._answered is None:
+            return
+        pid, action, shown = self._answered
+        p = self.model.proposals.get(pid)
+        if p is None or (not force and self._notice_text != shown):
+            return
+        did = {"accept": "you accepted", "reject": "you rejected", "withdraw": "you withdrew"}.get(
+            action, action
+        )
+        text = f"{did} {pid} — {terms.proposal_status(self.model, self.rb, p)}"
+        self._answered = (pid, action, text)
+        self.notice(text)
 
     @on(OrdersPane.Submit)
     async def _submit(self, message: OrdersPane.Submit) -> None:

@@ -140,6 +140,11 @@ HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
             ),
             ("space", "orders tab: tick or untick the highlighted lever", False),
             (
+                "/",
+                "orders tab: find a lever by part of its code or name; Enter or Down goes back to the list",
+                False,
+            ),
+            (
                 "shift+Tab",
                 "channels tab, in the message field: the channel list; Down or Up, then Enter picks"
                 " the channel your next message goes to (▶ marks it)",

@@ -1028,13 +1028,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_solo(args: argparse.Namespace) -> int:
-    """One command: an embedded server with the default store, bots in the other seats, the client."""
+    """One command: an embedded server with the default store, bots in the other seats, the client.
+    With ``--game`` and ``--token`` it opens a solo game left earlier, from the same store: a student
+    who quit had to start a server in one terminal and ``precursor play`` in another."""
     import asyncio
 
     from precursor.analysis.simulate import parse_personas, resolve_personas
     from precursor.client import LobbyClient
     from server.embedded import EmbeddedServer
 
+    if bool(args.game) != bool(args.token):
+        raise InputError(
+            "--game and --token go together: the command printed when you left the game has both"
+        )
     rb = _rulebook(args)
     personas = resolve_personas(rb, args.scenario, parse_personas(args.personas or ""))
     bots = {t: p for t, p in personas.items() if t != args.team}
@@ -1042,6 +1048,9 @@ def cmd_solo(args: argparse.Namespace) -> int:
     url = server.start()
 
     async def setup() -> tuple[str, str]:
+        if args.game:
+            await _solo_check_seat(url, args.game, args.token)
+            return args.game, args.token
         async with LobbyClient(url) as lobby:
             g = await lobby.create_game(args.scenario, seed=args.seed, bots=bots, name="solo")
             j = await lobby.join(g.game_id, g.join_codes[args.team], args.name)
@@ -1049,16 +1058,38 @@ def cmd_solo(args: argparse.Namespace) -> int:
 
     try:
         game_id, token = asyncio.run(setup())
+        store = server.settings.store
         if args.no_ui:
-            print(f"precursor solo: game {game_id} on {url} (store {server.settings.store.split(':', 1)[0]})")
+            from client_tui.app import solo_resume_command
+
+            again = "back in" if args.game else "game"
+            print(f"precursor solo: {again} game {game_id} on {url} (store {store.split(':', 1)[0]})")
+            print(f"to come back to it: {solo_resume_command(game_id, token, store)}")
             return 0
         from client_tui.app import PrecursorApp
 
-        store = server.settings.store
         PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb, solo_store=store).run()
     finally:
         server.stop()
     return 0
+
+
+async def _solo_check_seat(url: str, game_id: str, token: str) -> None:
+    """The seat's token opens the game in this store, or a plain error says why not."""
+    from precursor.client import ClientError, GameClient
+
+    probe = GameClient(url, game_id, token, backoff=(0.2, 1.0))
+    try:
+        await probe.start(timeout=10)
+    except ClientError as exc:
+        if exc.code in ("bad_token", "unknown_game"):
+            raise InputError(
+                f"no game {game_id} with that token in this store (a solo game is resumed from the"
+                " store it was played in: give the same --store)"
+            ) from None
+        raise InputError(f"cannot open game {game_id}: {exc.message}") from None
+    finally:
+        await probe.close()
 
 
 def cmd_web(args: argparse.Namespace) -> int:
@@ -1982,6 +2013,8 @@ def _add_live_commands(sub: Any) -> None:
     so.add_argument("--store", help="event store URL (default: SQLite in the user data directory)")
     so.add_argument("--mono", action="store_true", help="monochrome theme (NO_COLOR is honoured too)")
     so.add_argument("--no-ui", action="store_true", help="set the game up and exit (for scripts and checks)")
+    so.add_argument("--game", help="resume this solo game (with --token; printed when you leave a game)")
+    so.add_argument("--token", help="your seat's token in the game to resume")
 
     wb = _command(sub, "web", "serve the client to browsers (textual-serve) on 127.0.0.1", cmd_web)
     wb.add_argument("url", nargs="?", default="http://127.0.0.1:8765", help="the game server the client uses")

@@ -140,12 +140,20 @@ def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
         name = rb.teams[team].name if team in rb.teams else team
         lines.append(f"- **{name}** (public): {obj.get('public', '')}")
         rate = objective_rate(rb, team)
+        if rate is not None and obj.get("secret"):
+            lines.append(f"  - {_rate_line(rate)}")
         for o in obj.get("secret") or []:
             pts = float(o.get("points", 0))
             worth = f" ({pts * rate:+.1f} to the score if met)" if rate is not None else ""
             state = objective_state(o, model.ended)
             lines.append(f"  - secret, {pts:g} objective points{worth}: {o.get('text', '')} — *{state}*")
     return lines
+
+
+def _rate_line(rate: float) -> str:
+    """Objective points are not score points, said where the objectives are read during play: a
+    student met "8 objective points" and learnt only on the end screen that they counted × 0.5."""
+    return f"objective points are not score points: each one met adds {rate:g} to the score"
 
 
 def _with_objectives(text: str, model: LiveGame, rb: Rulebook) -> str:

@@ -135,6 +135,10 @@ def layout(indicators: list[dict[str, Any]], sections: list[tuple[str, list[str]
     return out
 
 
+def _pc(m: LiveGame) -> list[tuple[str, Any]]:
+    return list((m.view.get("pc") or {}).items())
+
+
 def marks(ind: dict[str, Any]) -> str:
     out = []
     if ind.get("estimate"):
@@ -171,14 +175,15 @@ class DashboardPane(Vertical):
         return self._sections[1]
 
     def score_line(self) -> str:
-        """The score line; before turn 1's results, with when the estimate first moves. A student read
-        "+0.0" through the tutorial's first turn and took the estimate for broken: it is the score as
-        it would stand if the game ended now, and nothing it counts has moved before any results."""
+        """The score line. Before turn 1's results it gives no figure: the estimate is the score as it
+        would stand if the game ended now, and "+6.7" before anything was played (the components'
+        values at the starting state) read as points already earned. After, it says what it is."""
         m = self.model
-        text = render.score_text(m)
         if m.team and not m.ended and m.turn <= 1 and m.phase != "results":
-            text += "   (first counted at turn 1's results)"
-        return text
+            pc = [f"{render.team_name(None, t)} political capital {render.number(v)}" for t, v in _pc(m)]
+            return "   ".join(["score: none yet, first counted at turn 1's results", *pc])
+        said = "final score" if m.ended else "score if the game ended now"
+        return render.score_text(m).replace("score estimate", said)
 
     def show(self) -> None:
         self.query_one("#scoreline", Static).update(self.score_line())

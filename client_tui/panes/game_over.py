@@ -50,18 +50,29 @@ def _half_up(x: Decimal) -> str:
     return f"{r + 0:+.1f}" if r else "+0.0"
 
 
-def _product(comp: dict[str, Any]) -> str:
+def _product(comp: dict[str, Any]) -> tuple[str, Decimal]:
     """ "value × weight = points" in figures whose product is the points printed ("+4.8 × 2 = +9.7" was
     4.84 × 2): the value to one decimal, or to two where one would not multiply out. The score keeps
     its values to two decimals; where even those do not give the points (0.38 × 2.5 beside 0.94),
-    the points shown are the product of the figures shown, a hundredth or so from the exact ones."""
+    the points shown are the product of the figures shown, a hundredth or so from the exact ones.
+    With the points as printed, so that the total can be the sum of what is printed."""
     value, weight = float(comp.get("value") or 0), Decimal(repr(float(comp.get("weight", 0))))
     points = _half_up(Decimal(repr(float(comp.get("points") or 0))))
     shown = _signed(value)
     if _half_up(Decimal(shown) * weight) != points:
         shown = f"{round(value, 2) + 0.0:+.2f}"
         points = _half_up(Decimal(shown) * weight)
-    return f"{shown} × {float(weight):g} = {points}"
+    return f"{shown} × {float(weight):g} = {points}", Decimal(points)
+
+
+def _total_words(total: Any, parts: list[Decimal]) -> str:
+    """The total as the sum of the parts printed under it: each part rounded on its own summed to a
+    tenth off the total rounded ("+41.7" above parts adding up to +41.6). Where the two differ, the
+    exact total is said beside it, so a student who adds the lines finds the figure shown."""
+    shown = sum(parts, Decimal(0))
+    text = f"{shown + 0:+.1f}" if shown else "+0.0"
+    exact = _signed(total)
+    return text if exact == text else f"{text} (the parts as rounded; unrounded {float(total):+.2f})"
 
 
 def _secret_rule(rb: Rulebook, team: str) -> Any:
@@ -113,20 +124,26 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     scores = {t: s for t, s in final_scores(game).items() if isinstance(s, dict) and "total" in s}
     if not scores:
         return ["  (no final score was shown to you)"]
-    lines = []
+    lines: list[str] = []
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
-        lines.append(f"  {place}. {_team_name(rb, team)} {_signed(sc['total'])}{mine}")
+        head = len(lines)
+        parts: list[Decimal] = []
         for cid, comp in (sc.get("components") or {}).items():
             note = _component_note(game, rb, team, str(cid), comp)
-            lines.append(f"       {comp.get('name', '?')}: {_product(comp)}{note}")
+            product, points = _product(comp)
+            parts.append(points)
+            lines.append(f"       {comp.get('name', '?')}: {product}{note}")
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
+                parts.append(Decimal(_signed(v)))
                 lines.append(
                     f"       {'shared bonus or penalty' if k == 'shared' else 'badges'}: {_signed(v)}"
                 )
+        total = _total_words(sc["total"], parts) if parts else _signed(sc["total"])
+        lines.insert(head, f"  {place}. {_team_name(rb, team)} {total}{mine}")
     return lines
 
 

@@ -569,6 +569,8 @@ class OrdersPane(Vertical):
             text = self._budget_text() if m.team else "Only team seats give orders."
         said = self._statement_line()
         text += f"\n{said}" if said else ""
+        unset = self._no_params_line()
+        text += f"\n{unset}" if unset else ""
         for r in self._refused_now():
             text += f"\n✗ {refusal_line(m, self.rb, r)}"
         if self._offer:
@@ -579,6 +581,24 @@ class OrdersPane(Vertical):
         set_text(self.query_one("#order-info", Static), text)
         # a line more or less above the list can give it a scrollbar or take it away
         self.call_after_refresh(self._relabel_if_stale)
+
+    def _no_params_line(self) -> str:
+        """Said before p is pressed: a Canadian student learnt that its ticks had nothing to set only
+        from p's "no parameters to set", one lever at a time."""
+        m = self.model
+        if not m.team or m.ended or (self._mine() is not None and m.phase != "orders"):
+            return ""
+
+        def has(lid: str) -> bool:
+            lv = self.rb.levers.get(lid)
+            return lv is not None and bool(lv.params)
+
+        if not any(has(str(r["id"])) for r in self.rows()):
+            return "None of your levers has parameters to set: a tick is the whole order."
+        chosen = self.chosen()
+        if chosen and not any(has(c) for c in chosen):
+            return "None of the ticked levers has parameters to set (p): each tick is the whole order."
+        return ""
 
     def _spend(self, chosen: list[str]) -> tuple[float, float, float, bool]:
         """The team's capital, the ticks' cost, what tabled free actions hold, and whether some tick's

@@ -382,9 +382,8 @@ async def test_the_composer_says_how_the_two_framings_differ_and_which_modules_a
         gs = await until_online(pilot)
         gs.model.view["modules"] = {**(gs.model.view.get("modules") or {}), "t1": True}
         cs = await _composer(pilot)
-        assert "T1 — " in str(cs.query_one("#module-t1").label)  # type: ignore[attr-defined]
-        assert str(cs.query_one("#module-t1").label).endswith("(in force)")  # type: ignore[attr-defined]
-        assert not str(cs.query_one("#module-t2").label).endswith("(in force)")  # type: ignore[attr-defined]
+        assert str(cs.query_one("#module-t1").label).startswith("T1 (in force) — ")  # type: ignore[attr-defined]
+        assert "(in force)" not in str(cs.query_one("#module-t2").label)  # type: ignore[attr-defined]
         note = cs.query_one("#c-framing-note")
         assert not note.display  # nothing Chinese in the draft yet
         await commit_as(pilot, cs, "cn")

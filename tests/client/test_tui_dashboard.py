@@ -141,6 +141,8 @@ async def test_help_fits_80_columns_and_offers_the_console_keys_to_the_facilitat
             lines = _help_lines(app)
             text = "\n".join(lines)
             assert "ctrl+r" in text and "ctrl+g" in text and "~est" in text
+            # the orders list's find key (a student found it only in the field's placeholder)
+            assert any(line.startswith("  /  ") and "find a lever" in line for line in lines), text
             titles = {
                 "Precursor — keys",
                 "Everywhere",

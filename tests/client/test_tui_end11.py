@@ -241,8 +241,9 @@ async def test_a_seat_taken_mid_game_sees_the_turns_so_far_in_its_results_tab(ur
 
 
 async def test_the_score_estimate_says_when_it_first_moves(url: str) -> None:
-    """A student read "+0.0" through turn 1 as a broken estimate: the line says it first moves with turn 1's
-    results, and once they are in, it has moved and says so no more."""
+    """A student read "+0.0" through turn 1 as a broken estimate, and in s13 "+6.7" as points earned with
+    nothing played: before turn 1's results the line gives no figure and says when it is first counted;
+    once they are in, it says what the figure is (the score if the game ended now)."""
     from test_tui_support import static_text
 
     g, tokens = await new_game(url, teams=("mx",))
@@ -251,8 +252,10 @@ async def test_the_score_estimate_says_when_it_first_moves(url: str) -> None:
         gs = await until_online(pilot)
         await close_cards(pilot)
         await pilot.press("2")
-        await wait_until(pilot, lambda: "score estimate" in static_text(app, "#scoreline"))
-        assert "(first counted at turn 1's results)" in static_text(app, "#scoreline")
+        await wait_until(pilot, lambda: "political capital" in static_text(app, "#scoreline"))
+        before = static_text(app, "#scoreline")
+        # no figure before anything is counted: "+6.7" at turn 1 read as points already earned
+        assert "first counted at turn 1's results" in before and "estimate" not in before, before
         async with GameClient(url, g.game_id, g.facilitator_token) as fac:
             await advance_to(fac, "results", 1)
         await wait_until(
@@ -260,4 +263,4 @@ async def test_the_score_estimate_says_when_it_first_moves(url: str) -> None:
         )
         await pilot.pause(0.3)
         line = static_text(app, "#scoreline")
-        assert "turn 1's results" not in line and "score estimate +0.0" not in line, line
+        assert "turn 1's results" not in line and "score if the game ended now" in line, line

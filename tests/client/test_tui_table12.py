@@ -74,10 +74,11 @@ async def test_ctrl_q_in_a_game_under_way_asks_first_and_says_how_to_come_back(u
 
 
 def test_a_solo_game_names_the_store_to_serve_again_or_says_quitting_loses_it() -> None:
-    """Solo play stops its own server on quitting: a game in a file can be served again, one kept in
-    memory is gone."""
-    line = PrecursorApp("http://x", solo_store="sqlite:///tmp/games.db").come_back("tok")
-    assert "precursor serve --store sqlite:///tmp/games.db" in line and "precursor play --code tok" in line
+    """Solo play stops its own server on quitting: a game in a file comes back with one command (it
+    said to serve the store in one terminal and play in another), one kept in memory is gone."""
+    line = PrecursorApp("http://x", solo_store="sqlite:///tmp/games.db").come_back("tok", "g1")
+    assert "`precursor solo --game g1 --token tok --store sqlite:///tmp/games.db`" in line, line
+    assert "precursor serve" not in line and "precursor play" not in line, line
     assert "loses it" in PrecursorApp("http://x", solo_store="memory://").come_back("tok")
 
 
