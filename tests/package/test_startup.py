@@ -98,12 +98,16 @@ import json
 from pydantic import ValidationError
 from precursor.analysis.runner import parse_command
 from precursor.analysis.simulate import simulate
-from precursor.game.commands import Actor, CommandEnvelope, CommandError, Propose
+from precursor.game.commands import (
+    Actor, CommandEnvelope, CommandError, Note, Propose, Respond, StatementOrder,
+)
 from precursor.game.rulebook import default_rulebook
 
 out = {"after_import": CommandEnvelope.__pydantic_complete__}
 simulate("tutorial", 1, 1, rb=default_rulebook())
 out["after_a_bot_game"] = CommandEnvelope.__pydantic_complete__
+out["bargains_after_a_bot_game"] = [Propose.__pydantic_complete__, Respond.__pydantic_complete__]
+out["notes_after_a_bot_game"] = [StatementOrder.__pydantic_complete__, Note.__pydantic_complete__]
 try:
     parse_command({"team": "mx", "type": "propose", "parties": ["mx", "us"], "clauses": "many"})
 except CommandError as exc:
@@ -124,8 +128,9 @@ print(json.dumps(out))
 def test_a_bot_batch_builds_no_command_validator_it_does_not_use(tmp_path: Path) -> None:
     """Commands' validators are built on a model's first validation: a batch of bot games (whose bots
     build their commands already shaped) never validates an envelope, so it never builds the
-    validator of every command type, while a script's command and any model a client sends are still
-    checked, and refused with the same errors."""
+    validator of every command type, nor those of the proposals, answers, statements and notes its
+    bots make (built by hand, as their orders are), while a script's command and any model a client
+    sends are still checked, and refused with the same errors."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", LAZY_VALIDATORS],
@@ -139,6 +144,8 @@ def test_a_bot_batch_builds_no_command_validator_it_does_not_use(tmp_path: Path)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["after_import"] is False
     assert out["after_a_bot_game"] is False
+    assert out["bargains_after_a_bot_game"] == [False, False]
+    assert out["notes_after_a_bot_game"] == [False, False]
     assert out["bad_script_command"] == "bad_command"
     assert out["good_script_command"] == "Advance"
     assert out["bad_envelope"] == ["command", "advance", "turn"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from precursor.game.bots import decisions
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
@@ -321,7 +322,8 @@ def _package_proposal(
     turn = int(view["turn"])
     kept, modules = offer
     parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
-    return Propose(
+    return decisions.make(
+        Propose,
         parties=parties,
         clauses=[
             Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
@@ -332,6 +334,7 @@ def _package_proposal(
         verification=pk.verification,
         modules=list(modules),
         linkage=pk.linkage,
+        snapback=[],
         expires_turn=turn + 1,
         note=bot.line("propose", view),
     )
@@ -408,7 +411,7 @@ def _ruled_out(
                     bot, facts if rule.message else f"{facts}, which it has ruled out", rule.message
                 )
                 return Decision(
-                    Respond(proposal=prop["id"], action="reject", reason=said),
+                    decisions.make(Respond, proposal=prop["id"], action="reject", reason=said),
                     f"{rule.id}: {rule.reason}",
                     "reject",
                 )
@@ -441,21 +444,22 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     if own_cost + committed > pc:
         said = _declines(bot, "it cannot pay for its part of the deal on top of the commitments it has")
         return Decision(
-            Respond(proposal=prop["id"], action="reject", reason=said),
+            decisions.make(Respond, proposal=prop["id"], action="reject", reason=said),
             f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
             f"{committed:g} already committed, with {pc:g} available",
             "reject",
         )
     if total >= threshold:
         return Decision(
-            Respond(proposal=prop["id"], action="accept"),
+            decisions.make(Respond, proposal=prop["id"], action="accept"),
             f"accepts {prop['id']}: utility {total:+.2f} >= threshold {threshold:.2f} "
             f"(reservation {p.model.reservation}, trust {trust:.0f})"
             + (f"; clause {broken[0] + 1} will not be kept: {broken[1]}" if broken else ""),
             "accept",
         )
     return Decision(
-        Respond(
+        decisions.make(
+            Respond,
             proposal=prop["id"],
             action="reject",
             reason=_declines(bot, _shortfall(bot, env, prop, weighed, broken)),
@@ -726,7 +730,8 @@ def _counter_proposal(
                 duration=2,
             )
         )
-    return Propose(
+    return decisions.make(
+        Propose,
         parties=list(prop["parties"]),
         clauses=clauses,
         visibility=prop["visibility"],

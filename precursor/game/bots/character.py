@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from precursor.game.bots.decisions import Decision
+from precursor.game.bots.decisions import Decision, make
 from precursor.game.commands import Note
 from precursor.game.persona_rules import CPersona
 from precursor.game.rng import roll
@@ -69,7 +69,7 @@ def switch(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list[De
             bot.persona_id = sw.to
             return [
                 Decision(
-                    Note(text=f"persona {old} -> {sw.to}: {sw.reason}", decision="switch"),
+                    make(Note, text=f"persona {old} -> {sw.to}: {sw.reason}", decision="switch"),
                     sw.reason,
                     "switch",
                 )

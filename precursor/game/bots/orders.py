@@ -339,14 +339,16 @@ def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
         if rule.play is not None:
             plays.append((rule.id, rule))
         if rule.statement is not None and picks.statement is None:
-            picks.statement = StatementOrder(
+            picks.statement = make(
+                StatementOrder,
                 kind=rule.statement.kind,
                 target=rule.statement.target,
                 text=rule.message or bot.line("open", view),
             )
             picks.notes.append(
                 Decision(
-                    Note(
+                    make(
+                        Note,
                         text=f"statement {rule.statement.kind} -> {rule.statement.target}: "
                         f"{rule.id}: {rule.reason}",
                         decision="statement",
@@ -375,7 +377,8 @@ def _commitments(picks: _Picks) -> None:
             if u < 0 and bot.roll(view, f"renege:{a['id']}:{ci}") < renege_prob:
                 picks.notes.append(
                     Decision(
-                        Note(
+                        make(
+                            Note,
                             text=f"breaks clause {ci + 1} of {a['id']} ({lever.code}): "
                             f"own utility {u:+.2f}, renege chance {renege_prob}",
                             decision="renege",
@@ -541,10 +544,12 @@ def _praise(picks: _Picks) -> None:
         partners = [t for t in TEAMS if t != team]
         best_t = max(partners, key=lambda t: (env.get(f"trust.{pair(team, t)}", 0), -TEAMS.index(t)))
         if env.get(f"trust.{pair(team, best_t)}", 0) >= 50:
-            picks.statement = StatementOrder(kind="praise", target=best_t, text=bot.line("accept", view))
+            picks.statement = make(
+                StatementOrder, kind="praise", target=best_t, text=bot.line("accept", view)
+            )
             picks.notes.append(
                 Decision(
-                    Note(text=f"praises {best_t}, its most trusted partner", decision="statement"),
+                    make(Note, text=f"praises {best_t}, its most trusted partner", decision="statement"),
                     "praise",
                     "statement",
                 )
