@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
+from textual.widgets._select import SelectOverlay
 from textual.widgets.option_list import Option
 
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
@@ -61,6 +62,23 @@ FRAMINGS_NOTE = (
     " framing presents that one order as it is carried out (as a US demand it costs China face then)."
 )
 Send = Callable[[Propose], Awaitable[str | None]]
+# the key first: at 80 columns a placeholder's end is cut
+IF_FIND_HINT = "find a condition's value (/): part of its name, e.g. tension"
+
+
+def once_durations(model: LiveGame, condition: bool) -> list[tuple[str, int]]:
+    """What a clause on a once-per-game lever may be given. The rules count every due turn after the
+    act as kept ("already carried out"), so "for 3 turns" read as three turns of promise and bound one
+    act (a student's MX-PLAN clause). Without a condition the act is due in the clause's first turn
+    and the later turns add nothing: one turn is all there is. Under a condition the clause is due only
+    in the turns it holds, so a longer clause is a window: one act, in the first turn of it the
+    condition holds. The server takes any duration (a bot's clauses run two turns), and reads it so."""
+    if not condition:
+        return [("one act, this turn", 1)]
+    fit = durations(model)
+    return [("one act, this turn if it holds", 1)] + [
+        (f"one act, in the first of {n} turns it holds", n) for _label, n in fit if n > 1
+    ]
 
 
 def durations(model: LiveGame) -> list[tuple[str, int]]:
@@ -83,6 +101,18 @@ CLAUSE_TO_DEAL_FRAMING = {
     "multilateral": "multilateral",
     "us_demand": "us_demand_met",
 }
+
+
+def open_found(sel: Select[Any], found: int) -> None:
+    """A list a find field narrowed, focused and opened on its first match, so a second Enter picks
+    it. Opened with nothing highlighted, a Down landed on the prompt's row and Enter picked nothing:
+    the list closed and the clause had no lever, and a student read the composer as stuck."""
+    sel.focus()
+    if not found:
+        return
+    sel.expanded = True
+    first = next(i for i, (_label, v) in enumerate(sel._options) if v is not Select.NULL)
+    sel.query_one(SelectOverlay).select(first)
 
 
 class DiscardConfirm(Confirm):
@@ -473,7 +503,8 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen Checkbox { width: auto; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever-find { width: 1fr; }
-    ComposerScreen #c-duration { width: 24; }
+    ComposerScreen #c-duration { width: 1fr; }
+    ComposerScreen #c-if-find { width: 1fr; }
     ComposerScreen #c-if { width: 1fr; }
     ComposerScreen #c-if-op { width: 16; }
     ComposerScreen #c-if-value { width: 12; }
@@ -497,6 +528,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self._sending = False
         self._pristine: tuple[object, ...] = ()
         self._lever_count = 0  # the levers the lever list offers, as the find field narrowed it
+        self._value_count = 0  # the values the condition list offers, as its find field narrowed it
         self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
 
     # ------------------------------------------------------------------ layout
@@ -520,7 +552,8 @@ class ComposerScreen(ModalScreen[str | None]):
                 yield Static("Clauses (Tab to the list, ↑/↓ to pick one, Delete removes it):", markup=False)
                 yield ClauseList(id="c-clauses")
                 yield Static(
-                    "Add a clause: who commits, to which lever, with what parameters, for how long",
+                    # the keys in the heading: a student looked for a search in a hundred values
+                    "Add a clause (/ finds a lever or a condition's value; ctrl+a adds it)",
                     classes="head",
                     markup=False,
                 )
@@ -531,9 +564,10 @@ class ComposerScreen(ModalScreen[str | None]):
                         value=self.team or "us",
                         allow_blank=False,
                     )
-                    yield Input(placeholder="find a lever: part of its code or name", id="c-lever-find")
+                    yield Input(placeholder="find a lever (/): part of code or name", id="c-lever-find")
                 yield Select[str]([], id="c-lever", prompt="pick a lever")
                 yield self.form
+                yield Input(placeholder=IF_FIND_HINT, id="c-if-find")
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
@@ -581,11 +615,56 @@ class ComposerScreen(ModalScreen[str | None]):
     def action_body(self, how: str) -> None:
         getattr(self.query_one("#c-body", Body), f"scroll_{how}")(animate=False)
 
-    def _watchable(self) -> list[tuple[str, str]]:
-        """The values a clause may be conditioned on: those this team's dashboard shows, by name."""
+    def _watchable(self, find: str = "") -> list[tuple[str, str]]:
+        """The values a clause may be conditioned on: those this team's dashboard shows, by name, and
+        only those whose name holds what the condition's find field says (over a hundred values, and a
+        student could not find "Mexico's sovereignty tension" in the list)."""
         ids = [str(i.get("id")) for i in self.model.view.get("indicators") or [] if isinstance(i, dict)]
         named = [(self.rb.indicators[k].name, k) for k in ids if k in self.rb.indicators]
-        return sorted(named)
+        return sorted((name, k) for name, k in named if find in name.casefold())
+
+    @on(Input.Changed, "#c-if-find")
+    def _find_value(self) -> None:
+        """The condition list narrowed to the values whose name holds the find field's words; the value
+        picked stays picked while it still matches. The list is a Select: its open overlay drops its own
+        highlight announcements, so a burst of letters refilling it cannot name a row that is gone (the
+        orders list's crash, which OrderList guards against)."""
+        sel = self.query_one("#c-if", Select)
+        find = " ".join(self.query_one("#c-if-find", Input).value.split()).casefold()
+        options = self._watchable(find)
+        keep = sel.value
+        self._value_count = len(options)
+        sel.set_options(options)
+        if keep in [k for _name, k in options]:
+            sel.value = keep
+        if not find:
+            sel.prompt = "no condition (always)"
+        elif options:
+            total = len(self._watchable())
+            sel.prompt = f"no condition: {len(options)} of {total} values match “{find}”"
+        else:
+            sel.prompt = f"no value matches “{find}”: change the find field"
+
+    @on(Input.Submitted, "#c-if-find")
+    def _to_values(self) -> None:
+        """Enter in the condition's find field opens the list it narrowed (see open_found)."""
+        open_found(self.query_one("#c-if", Select), self._value_count)
+
+    @on(events.Key)
+    def _slash_finds(self, event: events.Key) -> None:
+        """/ goes to a find field (see action_find). A key, not a binding, as in the orders tab: the
+        heading and the fields' placeholders say it, and F1, a screen long at 120x60, has no line to
+        spare. A text field keeps its "/" (a message may hold one), and an open list searches with it."""
+        if event.key == "slash" and not isinstance(self.focused, Input):
+            event.stop()
+            self.action_find()
+
+    def action_find(self) -> None:
+        """/ goes to the find field of the list the focus is at: the condition's from the condition row,
+        the lever's from anywhere else."""
+        ids = {n.id for n in self.focused.ancestors_with_self} if self.focused is not None else set()
+        field = "#c-if-find" if ids & {"c-if", "c-if-op"} else "#c-lever-find"
+        self.query_one(field, Input).focus()
 
     def _condition(self) -> str | None:
         """The condition the three fields say, or None (no indicator picked); ValueError if half-filled."""
@@ -616,6 +695,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 if m in self.rb.modules:
                     self.query_one(f"#module-{m}", Checkbox).value = True
         self._levers(self.team or "us")
+        self._value_count = len(self._watchable())
         self._show_clauses()
         if p is not None and p.get("framing") in FRAMINGS:
             self.query_one("#c-framing", Select).value = p["framing"]
@@ -690,10 +770,8 @@ class ComposerScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#c-lever-find")
     def _to_levers(self) -> None:
-        """Enter in the find field opens the list it narrowed."""
-        sel = self.query_one("#c-lever", Select)
-        sel.focus()
-        sel.expanded = self._lever_count > 0
+        """Enter in the find field opens the list it narrowed (see open_found)."""
+        open_found(self.query_one("#c-lever", Select), self._lever_count)
 
     # ------------------------------------------------------------------ the draft
 
@@ -788,13 +866,32 @@ class ComposerScreen(ModalScreen[str | None]):
         ol = self.query_one("#c-clauses", OptionList)
         ol.clear_options()
         for i, c in enumerate(self.clauses):
-            words = terms.clause_words(self.rb, c.model_dump())
+            words = self._clause_line(c)
             cost = terms.clause_cost(self.model, self.rb, c.model_dump())
             ol.add_option(Option(Text(f" {i + 1}. {words} · {cost}"), id=str(i)))
         if not self.clauses:
             ol.add_option(Option(Text(" none yet: add one below"), disabled=True))
         self._framing_note()
         self._show_framings()
+
+    def _clause_line(self, clause: Clause) -> str:
+        """A clause in the list; one on a once-per-game lever says it is one act and when it is due, not
+        "for 3 turns" (the rules count the turns after the act as kept)."""
+        c = clause.model_dump()
+        lv = self.rb.levers.get(clause.lever)
+        if lv is None or not lv.once:
+            return terms.clause_words(self.rb, c)
+        start = clause.start_turn or max(self.model.turn, 1)
+        words = terms.clause_words(self.rb, {**c, "duration": 0, "start_turn": None})
+        dur = max(clause.duration, 1)
+        if not clause.condition:
+            when = f"one act, due in turn {start}"
+        elif dur == 1:
+            when = f"one act, due in turn {start} if the condition holds then"
+        else:
+            last = start + dur - 1
+            when = f"one act, due in the first of turns {start}–{last} in which the condition holds"
+        return f"{words} ({when}: {lv.code} can be played once per game)"
 
     def _show_framings(self) -> None:
         china = any(c.actor == "cn" for c in self.clauses)
@@ -854,22 +951,42 @@ class ComposerScreen(ModalScreen[str | None]):
         number.placeholder = "—" if yes_no else "value"
         if yes_no:
             number.value = ""
+        picked = self.query_one("#c-lever", Select).value
+        self._offer_durations(None if picked is Select.NULL else str(picked))
         self.check()
 
     @on(Select.Changed, "#c-lever")
     async def _lever_changed(self, event: Select.Changed) -> None:
         lever = None if event.value is Select.NULL else str(event.value)
+        # before the form is redrawn (an await): the durations follow the lever at once
+        self._offer_durations(lever, reset=lever is not None and self.rb.levers[lever].once)
         await self.form.set_lever(lever)
         self._framing_note()
         if lever:
             lv = self.rb.levers[lever]
             text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
-            if lv.once:  # one turn is all a once-only lever's clause needs (later turns count as done)
-                self.query_one("#c-duration", Select).value = 1
+            if lv.once:
+                text = f"{lv.code} can be played once per game: a clause on it is one act. " + text
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
             who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
             text = f"Next clause: {who} commits (change who commits first if you mean another team)"
         self.query_one("#c-lever-text", Static).update(text)
+
+    def _offer_durations(self, lever_id: str | None, reset: bool = False) -> None:
+        """The durations for the lever being edited: a once-per-game lever's are one act (see
+        once_durations), the others' the turns that fit. ``reset`` starts from one turn (a once-only
+        summit kept the clause before's "2 turns")."""
+        sel = self.query_one("#c-duration", Select)
+        lever = self.rb.levers.get(lever_id) if lever_id else None
+        if lever is not None and lever.once:
+            options = once_durations(self.model, self.query_one("#c-if", Select).value is not Select.NULL)
+        else:
+            options = durations(self.model)
+        keep = sel.value
+        if options != [(str(label), v) for label, v in sel._options]:
+            sel.set_options(options)
+        values = [v for _label, v in options]
+        sel.value = keep if keep in values and not reset else values[0]
 
     @on(Checkbox.Changed, "#c-modules Checkbox")
     def _module_ticked(self, event: Checkbox.Changed) -> None:
@@ -916,6 +1033,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self.clauses.append(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
         self.query_one("#c-lever-find", Input).value = ""
+        self.query_one("#c-if-find", Input).value = ""
         self.query_one("#c-if", Select).clear()
         self.query_one("#c-if-value", Input).value = ""
         # the next clause starts from one turn: a once-only summit kept the clause before's "2 turns"
@@ -931,7 +1049,9 @@ class ComposerScreen(ModalScreen[str | None]):
         if not self.clauses:
             return
         if not ol.has_focus or ol.highlighted is None or ol.highlighted >= len(self.clauses):
-            self._say("! to remove a clause, Tab to the clause list, pick it with ↑/↓, then press Delete")
+            # in the list with no clause picked yet, "Tab to the clause list" sent a student in circles
+            where = "" if ol.has_focus else "Tab to the clause list, "
+            self._say(f"! to remove a clause, {where}pick it with ↑/↓, then press Delete")
             return
         at = ol.highlighted
         gone = self.clauses.pop(at)
