@@ -336,12 +336,11 @@ def _best_lever(
         cost = cost_of(lever)
         if budget is not None and (cost is None or cost > budget):
             continue
-        if unkeepable(bot, env, lever, {}, duration=1) is not None:
-            continue
         u, _ = order_utility(bot, env, lever, {}, True, cost)
         if lever.team != bot.team:
             u -= _aversions(bot, lever)
-        if best is None or u > best[0]:
+        # whether it can be kept is the dearer check: asked only of a lever that would be the best
+        if (best is None or u > best[0]) and unkeepable(bot, env, lever, {}, duration=1) is None:
             best = (u, lever)
     return best
 
