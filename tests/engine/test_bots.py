@@ -617,7 +617,7 @@ LEVER_HOMES = [
     ("red-line", {"us": "institutionalist"}, "us_tech"),
     ("red-line", {"us": "institutionalist"}, "us_domnet"),
     ("red-line", {"us": "institutionalist"}, "us_opcom"),
-    ("red-line", {"us": "institutionalist"}, "us_poe"),
+    ("tariffs-and-terror", {"us": "institutionalist"}, "us_poe"),  # s13: red-line capital goes to deals
     ("red-line", {"us": "institutionalist"}, "us_sched"),
     ("the-record", {"us": "institutionalist"}, "us_cond"),
     ("tariffs-and-terror", {"us": "institutionalist"}, "us_asset"),

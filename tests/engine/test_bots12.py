@@ -71,7 +71,7 @@ def test_a_declined_package_is_not_tabled_again_unchanged() -> None:
         mx = Bot(RB, "mx", "sovereigntist", 3)
         first = [p for p in _tabled(game, mx) if p.parties == ["us", "mx"]]
         assert len(first) == 1 and ("mx", "mx_me") in _terms(first[0])
-        pid = list(game.state.proposals)[-1]
+        pid = next(k for k, p in game.state.proposals.items() if p["parties"] == ["us", "mx"])
         no = Respond(proposal=pid, action="reject", reason=reason)
         game.handle(CommandEnvelope(actor=STUDENT["us"], command=no))
         _next_negotiation(game)
@@ -167,7 +167,11 @@ def test_a_decline_of_a_deal_that_offers_nothing_names_what_it_asks() -> None:
     terms do not give it enough": the decline now names the ask and that nothing comes back for it."""
     game = _negotiation("loose-talk", 1)
     pid = _offer(game, "mx", ["us", "mx", "ca"], [("us", "us_arms", {})], modules=["t4"])
-    decision, said = _answer(game, "us", "institutionalist", pid)
+    bot = Bot(RB, "us", "institutionalist", 7)
+    bot.countered.add(game.state.turn)  # its counter of the turn is made: it answers
+    v = _view(game, "us", "institutionalist")
+    d = bot.answer(v, bot.environment(v), next(p for p in v["proposals"] if p["id"] == pid))
+    decision, said = d.decision, str(getattr(d.command, "reason", ""))
     assert decision == "reject"
     assert "do not give it enough" not in said, said
     assert "US-ARMS (" in said and "offering nothing" in said, said

@@ -238,7 +238,7 @@ def test_a_us_bot_puts_a_deal_to_china_it_trusts_enough() -> None:
     China it trusts at 30 or more (Election Season opens at 30): China's class-wide scheduling, framed as
     its own initiative, for a standing working group. A reputation-conscious China takes it up (it
     counters, asking a little more); at 20 trust
-    (Red Line) the US offers nothing, as with any partner it distrusts."""
+    (Red Line) it offers the same, shaped for a partner it distrusts (session 13: it offered nothing)."""
     game = _negotiation("election-season", 7)
     bot = Bot(RB, "us", "institutionalist", 7)
     decided = bot.decide(_view(game, "us", "institutionalist"))
@@ -251,6 +251,9 @@ def test_a_us_bot_puts_a_deal_to_china_it_trusts_enough() -> None:
     pid = list(game.state.proposals)[-1]
     decision, reason, _ = _answer(game, "cn", "reputation_conscious", pid)
     assert decision in ("accept", "counter"), reason
+    # at 20 trust (Red Line) the US no longer offers nothing: the same bargain, one turn, verified jointly
     game = _negotiation("red-line", 7)
     decided = Bot(RB, "us", "institutionalist", 7).decide(_view(game, "us", "institutionalist"))
-    assert not [d for d in decided if isinstance(d.command, Propose) and "cn" in d.command.parties]
+    shaped = [d.command for d in decided if isinstance(d.command, Propose) and "cn" in d.command.parties]
+    assert len(shaped) == 1 and shaped[0].verification == "joint", shaped
+    assert {c.duration for c in shaped[0].clauses} == {1}

@@ -8,7 +8,7 @@ persona's reservation and the team's trust in the proposer; a hard rule's ``reje
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from precursor.game.bots import decisions
@@ -170,6 +170,9 @@ def negotiate(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list
         if more is not None:
             out.append(more)
             made += 1
+    other = _table_open(bot, view, env, made)
+    if other is not None:
+        out.append(other)
     talk = _talk(bot, view)
     if talk is not None:
         out.append(talk)
@@ -177,7 +180,9 @@ def negotiate(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list
 
 
 def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> Decision | None:
-    """The preferred package, once a turn, when the relationship allows it and the team can pay for it."""
+    """The preferred package, once a turn, when the team can pay for it and has no deal of its own in
+    force. Trust shapes it rather than gating it (``_shape``): gated at 30, no bot put a deal to China in
+    Red Line all game, and a student at a distrusted seat had nothing to answer."""
     pk = bot.persona.model.package
     turn = view["turn"]
     if pk is None or turn in bot.tabled:
@@ -189,7 +194,7 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
         for a in mine
     )
-    if not partners or min(trust) < 30 or already:
+    if not partners or already:
         return None
     offer = _fresh_package(bot, view, env, pk, partners)
     if offer is None:
@@ -197,17 +202,24 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
     bot.tabled.add(turn)
     return Decision(
         _package_proposal(bot, view, pk, offer, partners),
-        f"tables its preferred package to {', '.join(partners)} (trust {min(trust):.0f} >= 30)"
+        f"tables its preferred package to {', '.join(partners)} ({_wary_note(min(trust))})"
         + _trimmed_note(bot, pk, offer),
         "propose",
     )
+
+
+def _wary_note(trust: float) -> str:
+    """For the facilitator: how the trust in the partners shaped the package."""
+    if trust >= WARY:
+        return f"trust {trust:.0f}"
+    return f"trust {trust:.0f} < {WARY}: one turn, verified jointly, no more of its own clauses than theirs"
 
 
 def _table_more(
     bot: Character, view: dict[str, Any], env: dict[str, Any], pk: Any, made: int
 ) -> Decision | None:
     """A further package of the persona, to its own partners: once a turn, while no deal with them is in
-    force, to partners trusted at 30 or more, within the turn's proposal limit and the team's capital.
+    force, within the turn's proposal limit and the team's capital, shaped by the trust as the first.
 
     One package a persona gave every US bot a partner in Mexico only, so no bot ever put a deal to China,
     and a student playing China had nothing to answer all game. The institutionalist's second package
@@ -223,19 +235,148 @@ def _table_more(
     in_force = any(
         a["status"] in ("signed", "active") and set(partners) <= set(a["parties"]) for a in view["agreements"]
     )
-    offer = None if trust < 30 or in_force else _fresh_package(bot, view, env, pk, partners)
+    offer = None if in_force else _fresh_package(bot, view, env, pk, partners)
     if offer is None:
         return None
     return Decision(
         _package_proposal(bot, view, pk, offer, partners),
-        f"tables a further package to {', '.join(partners)} (trust {trust:.0f} >= 30)"
+        f"tables a further package to {', '.join(partners)} ({_wary_note(trust)})"
         + _trimmed_note(bot, pk, offer),
         "propose",
     )
 
 
-# A package as the bot would table it this turn: its clauses and its trilateral modules.
-_Offer = tuple[list[Any], list[str]]
+# An exchange put to a partner no package of the persona addresses: what it is worth to the bot, the
+# partner, the partner's clause and the bot's own.
+_Open = tuple[float, str, CLever, CLever]
+
+
+def _table_open(bot: Character, view: dict[str, Any], env: dict[str, Any], made: int) -> Decision | None:
+    """A one-turn exchange to a partner none of the persona's packages addresses, once a turn, when the
+    bot values it: the partner's act it values most for its own act it minds least, verified jointly.
+    No persona had a package for Canada and only one US persona one for China, so a student at those
+    seats was never offered a deal by a bot; a real counterpart puts something on the table to every
+    partner whose act it wants. Not to a partner it has a deal in force with, nor the turn after that
+    partner declined or countered such an offer."""
+    turn = int(view["turn"])
+    mine = [q for q in view["proposals"] if q["from"] == bot.team and q["turn"] == turn]
+    if len(mine) + made >= int(view.get("proposal_limit", 0)):
+        return None
+    packages = [bot.persona.model.package, *bot.persona.model.packages]
+    covered = {t for pk in packages if pk is not None for t in pk.partner}
+    covered |= {t for q in mine for t in q["parties"]}
+    budget = float(view["pc"][bot.team]) - committed_cost(bot, view, env)
+    best: _Open | None = None
+    for t in TEAMS:
+        if t == bot.team or t in covered or _engaged(bot, view, t):
+            continue
+        offer = _open_offer(bot, view, env, t, budget)
+        if offer is not None and (best is None or offer[0] > best[0]):
+            best = offer
+    if best is None:
+        return None
+    value, partner, take, give = best
+    return Decision(
+        _open_proposal(bot, view, partner, take, give),
+        f"offers {partner} {take.code} for {give.code} for one turn, verified jointly (worth {value:+.2f})",
+        "propose",
+    )
+
+
+def _engaged(bot: Character, view: dict[str, Any], partner: str) -> bool:
+    """Whether the team has a deal with the partner in force, or put it a proposal in the last two
+    turns: an open exchange comes at most every third turn, or bots signed one-turn exchanges every turn
+    (560 agreements in 28 default games instead of 41)."""
+    if any(
+        a["status"] in ("signed", "active") and {bot.team, partner} <= set(a["parties"])
+        for a in view["agreements"]
+    ):
+        return True
+    since = int(view["turn"]) - 2
+    return any(
+        q["from"] == bot.team and partner in q["parties"] and int(q["turn"]) >= since
+        for q in view["proposals"]
+    )
+
+
+def _open_offer(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], partner: str, budget: float
+) -> _Open | None:
+    """The partner's act the bot values most and its own cooperative act it minds least and can pay for,
+    both keepable, when the two together are worth something to the bot: a deal it values, not any
+    deal. Neither distrust nor the reservation is charged: distrust shaped the offer (one turn, verified
+    jointly), and charged, either kept the US hawk from putting anything to China in Red Line (trust
+    20), where China's enforcement campaign for a working group is worth +0.10 a turn to it. Its own
+    act is one aimed at the partner (``targets_<team>``) when it has one, not a trilateral meeting
+    offered to China."""
+    levers = bot.rb.levers
+    take = _best_lever(bot, view, env, [lv for lv in levers.values() if lv.team == partner], lambda lv: None)
+    own = [lv for lv in levers.values() if lv.team == bot.team and "cooperative" in lv.tags]
+    own = [lv for lv in own if f"targets_{partner}" in lv.tags] or own
+    give = _best_lever(bot, view, env, own, lambda lv: _cost_now(view, env, lv, {}), budget)
+    if take is None or give is None or take[0] + give[0] <= 0:
+        return None
+    return take[0] + give[0], partner, take[1], give[1]
+
+
+def _best_lever(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    candidates: list[CLever],
+    cost_of: Callable[[CLever], float | None],
+    budget: float | None = None,
+) -> tuple[float, CLever] | None:
+    """Of the levers that could be promised for a turn with their defaults (no consent, no force, no
+    one-off act already done, keepable as far as the view tells), the one the persona values most: its
+    own with its cost and aversions, another team's by its effects."""
+    best: tuple[float, CLever] | None = None
+    for lever in candidates:
+        if lever.military or "consent_bounded" in lever.tags or "consent_grant" in lever.tags:
+            continue
+        cost = cost_of(lever)
+        if budget is not None and (cost is None or cost > budget):
+            continue
+        u, _ = order_utility(bot, env, lever, {}, True, cost)
+        if lever.team != bot.team:
+            u -= _aversions(bot, lever)
+        # whether it can be kept is the dearer check: asked only of a lever that would be the best
+        if (best is None or u > best[0]) and unkeepable(bot, env, lever, {}, duration=1) is None:
+            best = (u, lever)
+    return best
+
+
+def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLever, give: CLever) -> Propose:
+    """The exchange as a proposal: one turn each, public, verified jointly, framed as China's own
+    initiative when China is a party (the only framings China signs are its own)."""
+    turn = int(view["turn"])
+    china = "cn" in (bot.team, partner)
+    return Propose(
+        parties=sorted({bot.team, partner}, key=lambda t: TEAMS.index(t)),  # type: ignore[arg-type]
+        clauses=[
+            Clause(actor=partner, lever=take.id, params={}, start_turn=turn, duration=1),  # type: ignore[arg-type]
+            Clause(actor=bot.team, lever=give.id, params={}, start_turn=turn, duration=1),  # type: ignore[arg-type]
+        ],
+        visibility="public",
+        framing="china_initiative" if china else "shared_responsibility",
+        verification="joint",
+        expires_turn=turn + 1,
+        note=bot.line("propose", view),
+    )
+
+
+# A package as the bot would table it this turn: its clauses, its trilateral modules, how many turns each
+# clause runs and how compliance is verified.
+_Offer = tuple[list[Any], list[str], int, str]
+
+# Below this trust in its partners a bot still tables its package, but shaped for a partner it does not
+# trust: one turn, compliance verified by both sides, and no more of its own clauses than the partners
+# give (the cheapest kept), so that what it risks on a broken promise is small and seen at once.
+WARY = 30
+
+# How much of the distrust premium each way of verifying compliance leaves: a partner's broken promise
+# that both sides (or the INCB) see is a smaller risk than one only the partner sees.
+VERIFIED = {"self": 1.0, "joint": 0.5, "incb": 0.25}
 
 
 def _fresh_package(
@@ -256,9 +397,32 @@ def _fresh_package(
     modules = [m for m in pk.modules if m not in in_force]
     clauses = [c for c in _keepable_package(bot, env, pk.clauses) if not _backs(bot, c, in_force)]
     clauses = _affordable(bot, view, env, clauses)
+    trust = min(float(env.get(f"trust.{pair(bot.team, t)}", 50)) for t in partners)
+    clauses, duration, verification = _shape(bot, view, env, pk, clauses, trust)
     if not _both_sides(bot, clauses) or _terms(clauses, modules, pk) in _declined(bot, view, partners):
         return None
-    return clauses, modules
+    return clauses, modules, duration, verification
+
+
+def _shape(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], pk: Any, clauses: list[Any], trust: float
+) -> tuple[list[Any], int, str]:
+    """The package as offered to partners trusted this much: as the persona wrote it (two turns) from
+    ``WARY`` up; below, one turn, verified jointly at least, and reciprocal, its own costliest clauses
+    left out until it gives no more clauses than it asks for. A distrusted partner gets a smaller,
+    shorter, verified offer, as a real counterpart would make one, not nothing."""
+    if trust >= WARY:
+        return clauses, 2, pk.verification
+    levers = bot.rb.levers
+    theirs = [c for c in clauses if c.actor != bot.team]
+    ours = sorted(
+        (c for c in clauses if c.actor == bot.team),
+        key=lambda c: _cost_now(view, env, levers[c.lever], dict(c.params)),
+    )
+    kept = {id(c) for c in ours[: max(len(theirs), 1)]}
+    out = [c for c in clauses if c.actor != bot.team or id(c) in kept]
+    verification = pk.verification if VERIFIED.get(pk.verification, 1.0) < 1.0 else "joint"
+    return out, 1, verification
 
 
 def _backs(bot: Character, clause: Any, in_force: set[str]) -> bool:
@@ -317,21 +481,21 @@ def _trimmed_note(bot: Character, pk: Any, offer: _Offer) -> str:
 def _package_proposal(
     bot: Character, view: dict[str, Any], pk: Any, offer: _Offer, partners: Sequence[str]
 ) -> Propose:
-    """A persona's package as the proposal it tables this turn: the clauses it can keep, two turns each,
-    open for one turn."""
+    """A persona's package as the proposal it tables this turn: the clauses it can keep, each for the
+    turns the trust allows (``_shape``), open for one turn."""
     turn = int(view["turn"])
-    kept, modules = offer
+    kept, modules, duration, verification = offer
     parties: list[Any] = sorted({bot.team, *partners}, key=lambda t: TEAMS.index(t))
     return decisions.make(
         Propose,
         parties=parties,
         clauses=[
-            Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=2)
+            Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=duration)
             for c in kept
         ],
         visibility=pk.visibility,
         framing=pk.framing,
-        verification=pk.verification,
+        verification=verification,  # type: ignore[arg-type]
         modules=list(modules),
         linkage=pk.linkage,
         snapback=[],
@@ -435,7 +599,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     pc = float(view["pc"][bot.team])
     _, trust = _threshold(bot, env, prop["from"])
     bound = _bound_turns(bot, view, weighed)
-    threshold = _bar_for(bot, env, prop["from"], weighed, bound)
+    threshold = _bar_for(bot, env, prop["from"], weighed, bound, prop["verification"])
     # a near miss is worth a counter; a deal far from acceptable is simply rejected
     if own_cost + committed > pc or threshold - NEAR_MISS * bound <= total < threshold:
         counter = _counter(bot, view, env, prop, weighed, trust, pc - committed)
@@ -462,7 +626,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             Respond,
             proposal=prop["id"],
             action="reject",
-            reason=_declines(bot, _shortfall(bot, env, prop, weighed, broken)),
+            reason=_declines(bot, _why_not(bot, view, env, prop, weighed, broken)),
         ),
         f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
@@ -483,25 +647,41 @@ def _bound_turns(bot: Character, view: dict[str, Any], weighed: list[_WeighedCla
 
 
 def _bar_for(
-    bot: Character, env: dict[str, Any], proposer: str, weighed: list[_WeighedClause], bound: int
+    bot: Character,
+    env: dict[str, Any],
+    proposer: str,
+    weighed: list[_WeighedClause],
+    bound: int,
+    verification: str = "self",
 ) -> float:
     """What this deal must be worth: the reservation and the premium distrust asks, for each turn the
     deal binds the team. A gift binds it for none, so the bar is nothing: distrust prices the chance
     that the other side does not deliver, and a team that gives nothing loses nothing if it does not.
     Charged a turn's premium, every Chinese offer that asked nothing of the other side was declined as
     "not enough to sign", and China landed no deal in a student's whole game."""
-    per_turn, _ = _threshold(bot, env, proposer)
+    per_turn, _ = _threshold(bot, env, proposer, verification)
     return per_turn * bound
 
 
-def _threshold(bot: Character, env: dict[str, Any], proposer: str) -> tuple[float, float]:
+def _threshold(
+    bot: Character, env: dict[str, Any], proposer: str, verification: str = "self"
+) -> tuple[float, float]:
     """What a deal from the proposer must be worth for each turn it binds the team (the reservation and
     the premium distrust asks), and the trust it rests on. Counted per turn bound because clauses are
     weighed over every turn they run: a deal that ties the team's hands twice as long must bring twice
-    as much, and one that asks a single step of it for a campaign of several turns clears the bar once."""
+    as much, and one that asks a single step of it for a campaign of several turns clears the bar once.
+
+    The premium prices the chance that the other side does not deliver, so verification shrinks it
+    (``VERIFIED``): a broken promise both sides see is a smaller risk than one only the partner sees. At
+    trust 20 the premium of a self-verified deal was 1.0 a turn bound, more than any realistic deal
+    brought, and every Chinese offer in Red Line was declined; verified jointly it is half that, and
+    finger-pointing (+0.5) still counts in full."""
     trust = float(env.get(f"trust.{pair(bot.team, proposer)}", 50))
     finger = float(env.get(f"flag.finger_{pair(bot.team, proposer)}", 0) or 0)
-    return 0.25 * bot.persona.model.reservation + (60 - trust) / 40 + (0.5 if finger >= 2 else 0), trust
+    premium = (60 - trust) / 40
+    if premium > 0:
+        premium *= VERIFIED.get(verification, 1.0)
+    return 0.25 * bot.persona.model.reservation + premium + (0.5 if finger >= 2 else 0), trust
 
 
 def _weigh_deal(
@@ -591,9 +771,10 @@ def _counter(
     its preferred package that the proposer would carry out. Made only if the counter clears the
     same threshold an acceptance must, fits the team's political capital, still has both sides
     give something, and leaves room for the team's own package within the turn's proposal limit;
-    once a turn, and only to a partner trusted at 30 or more, the bar for tabling its own package.
+    once a turn. Below trust 60 a counter to a self-verified deal asks for joint verification, which
+    lowers the bar it must clear (``_threshold``).
     """
-    if not _may_counter(bot, view, trust):
+    if not _may_counter(bot, view):
         return None
     keep, dropped = _strike(bot, weighed)
     levers = bot.rb.levers
@@ -602,18 +783,21 @@ def _counter(
     ):
         return None  # whether a token still covers it is not for a counter to guess
     ask = _ask(bot, view, env, prop, keep)
-    if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask):
+    verification = _safer(prop, trust)
+    if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask, verification):
         return None
     total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + _module_bonus(bot, prop)
-    threshold = _bar_for(bot, env, prop["from"], keep, _bound_turns(bot, view, keep))
+    threshold = _bar_for(bot, env, prop["from"], keep, _bound_turns(bot, view, keep), verification)
     if total < threshold or sum(cost for _, _, cost in keep) > budget:
         return None
     turn = int(view["turn"])
     bot.countered.add(turn)
-    cmd = _counter_proposal(bot, view, prop, keep, ask)
+    cmd = _counter_proposal(bot, view, prop, keep, ask, verification)
     changes = [f"drops {', '.join(levers[c['lever']].code for c in dropped)}"] if dropped else []
     if ask is not None:
         changes.append(f"asks for {levers[ask[0].lever].code} ({ask[1]:+.2f})")
+    if verification != prop["verification"]:
+        changes.append(f"asks for {verification} verification")
     return Decision(
         cmd,
         f"counters {prop['id']}: {'; '.join(changes)}; the counter is worth {total:+.2f} "
@@ -622,18 +806,23 @@ def _counter(
     )
 
 
-def _may_counter(bot: Character, view: dict[str, Any], trust: float) -> bool:
+def _safer(prop: dict[str, Any], trust: float) -> str:
+    """The verification a counter asks for: joint where the deal left compliance to each side's word and
+    the partner is not trusted enough for that (below 60, where distrust adds to the bar)."""
+    v = str(prop["verification"])
+    return "joint" if v == "self" and trust < 60 else v
+
+
+def _may_counter(bot: Character, view: dict[str, Any]) -> bool:
     """Whether a counter may be tabled at all: in the negotiation phase, once a turn, with room left for
-    the team's own package within the proposal limit, and to a partner trusted at 30 or more."""
+    the team's own package within the proposal limit. A distrusted partner gets one too (verified)."""
     turn = int(view["turn"])
     if view["phase"] != "negotiation" or turn in bot.countered:
         return False
     pk = bot.persona.model.package
     tabled = sum(1 for q in view["proposals"] if q["from"] == bot.team and q["turn"] == turn)
     reserve = 0 if pk is None or turn in bot.tabled else 1
-    if tabled + 1 + reserve > int(view.get("proposal_limit", 0)):
-        return False
-    return trust >= 30  # as for its own package: no new offer to a partner it does not trust
+    return tabled + 1 + reserve <= int(view.get("proposal_limit", 0))
 
 
 def _strike(
@@ -686,10 +875,11 @@ def _gives_and_takes(
     keep: list[_WeighedClause],
     dropped: list[dict[str, Any]],
     ask: tuple[Any, float] | None,
+    verification: str,
 ) -> bool:
     """Whether the counter differs from the deal and still has both sides give something."""
     proposer = prop["from"]
-    if not dropped and ask is None:
+    if not dropped and ask is None and verification == prop["verification"]:
         return False  # nothing to change: a counter would be the same deal
     if ask is None and not any(c["actor"] == proposer for c, _, _ in keep):
         return False  # without the proposer's part it would be a gift, not a deal
@@ -706,8 +896,10 @@ def _counter_proposal(
     prop: dict[str, Any],
     keep: list[_WeighedClause],
     ask: tuple[Any, float] | None,
+    verification: str,
 ) -> Propose:
-    """The counter as a proposal: the original's terms with the kept clauses and the ask, open a turn."""
+    """The counter as a proposal: the original's terms with the kept clauses, the ask and the
+    verification asked for, open a turn."""
     turn = int(view["turn"])
     clauses = [
         Clause(
@@ -736,14 +928,14 @@ def _counter_proposal(
         clauses=clauses,
         visibility=prop["visibility"],
         framing=prop["framing"],
-        verification=prop["verification"],
+        verification=verification,  # type: ignore[arg-type]
         modules=list(prop.get("modules", [])),
         linkage=bool(prop.get("linkage")),
         snapback=[Snapback(**sb) for sb in prop.get("snapback", [])],
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=f"{_counter_words(bot, prop, keep, ask)} {bot.line('propose', view)}",
+        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view)}",
     )
 
 
@@ -874,41 +1066,187 @@ def _shortfall(
     gives = _and(
         [f"{_lever_words(bot, c['lever'], c['params'])} by {_team_name(bot, c['actor'])}" for c in offered]
     )
-    ask = _missing_ask(bot, env, prop, weighed)
-    tail = f"; it would look for {ask} as well" if ask else ""
-    return f"what the deal offers ({gives}) is not enough for {me} to sign as things stand{tail}"
-
-
-def _missing_ask(
-    bot: Character, env: dict[str, Any], prop: dict[str, Any], weighed: list[_WeighedClause]
-) -> str:
-    """The first ask of the persona's package the proposer could keep and the deal lacks, in words."""
-    proposer = prop["from"]
-    offered = {c["lever"] for c, _, _ in weighed if c["actor"] == proposer}
-    pk = bot.persona.model.package
-    for want in pk.clauses if pk is not None else []:
-        lever = bot.rb.levers[want.lever]
-        if want.actor != proposer or want.lever in offered:
-            continue
-        if unkeepable(bot, env, lever, dict(want.params)) is None:
-            return _lever_words(bot, want.lever)
-    return ""
+    return f"what the deal offers ({gives}) is not enough for {me} to sign as things stand"
 
 
 def _in_return(
     bot: Character, env: dict[str, Any], prop: dict[str, Any], weighed: list[_WeighedClause]
 ) -> str:
-    """What the proposer puts against the team's own part, as the end of the sentence."""
-    missing = _missing_ask(bot, env, prop, weighed)
-    if missing:
-        return f" while offering nothing on {missing}"
+    """What the proposer puts against the team's own part, as the end of the sentence. What it would
+    take instead is said after it, by ``_demand``, once checked."""
     if not any(c["actor"] == prop["from"] for c, _, _ in weighed):
         return " while offering nothing in return"
     return ", more than what the deal offers in return"
 
 
+# ---------------------------------------------------------------------- what a decline asks for
+
+
+def _why_not(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_WeighedClause],
+    broken: tuple[int, str] | None,
+) -> str:
+    """Why the deal falls short, then what would make the bot sign it."""
+    short = _shortfall(bot, env, prop, weighed, broken)
+    demand = _demand(bot, view, env, prop, weighed, broken)
+    if len(short) + len(demand) > MAX_REASON - 60:  # the demand must not be cut off
+        short = f"the deal is not enough for {_team_name(bot, bot.team)} as it stands"
+    return f"{short}; {demand}"
+
+
+# A change a decline may ask for: its words, and how it changes a proposal.
+_Change = tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]
+
+
+def _demand(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_WeighedClause],
+    broken: tuple[int, str] | None,
+) -> str:
+    """What would make the bot sign, checked: the first change of the deal's terms (one clause out, one
+    ask of its package in, joint verification, or two of these together) with which the very same bot,
+    this turn, would accept it. Mexico's declines named one ask, and when a student met it the next
+    decline named another: a reason that is not a demand the bot accepts once met sends a student
+    chasing moving goalposts. When no such change exists it says so rather than name one."""
+    me = _team_name(bot, bot.team)
+    singles = list(_changes(bot, view, env, prop, weighed, broken))
+    for words, change in _combined(singles):
+        changed = change(prop)
+        if _reciprocal(bot, changed) and _accepts(bot, view, env, changed):
+            return f"{me} would sign it {words}"
+    return f"no small change to these terms would bring {me} to sign"
+
+
+def _changes(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_WeighedClause],
+    broken: tuple[int, str] | None,
+) -> list[_Change]:
+    """The single changes a decline may ask for, the smallest first: without the clause of its own it
+    cannot keep or the one that weighs most against it, with an ask of its package the proposer could
+    keep (for two turns, as its package asks), and with compliance checked by both sides."""
+    out: list[_Change] = []
+    against = sorted(
+        (i for i, w in enumerate(weighed) if w[1] < 0),
+        key=lambda i: (weighed[i][0]["actor"] != bot.team, weighed[i][1]),
+    )
+    for i in dict.fromkeys([*([broken[0]] if broken else []), *against[:1]]):
+        c = prop["clauses"][i]
+        by = "" if c["actor"] == bot.team else f" by {_team_name(bot, c['actor'])}"
+        out.append((f"without {_lever_words(bot, c['lever'], c['params'])}{by}", _without(c)))
+    for want in _asks_missing(bot, env, prop):
+        clause = {
+            "actor": want.actor,
+            "lever": want.lever,
+            "params": dict(want.params),
+            "start_turn": int(view["turn"]),
+            "duration": 2,
+            "condition": None,
+        }
+        words = f"with {_lever_words(bot, want.lever, dict(want.params))} by {_team_name(bot, want.actor)}"
+        out.append((f"{words} for two turns", _with(clause)))
+    if prop["verification"] == "self":
+        out.append((_VERIFY_WORDS["joint"], lambda q: {**q, "verification": "joint"}))
+    if any(c["actor"] == bot.team and int(c["duration"]) > 1 for c in prop["clauses"]):
+        out.append((f"with {_team_name(bot, bot.team)}'s part for one turn only", _shorter(bot.team)))
+    return out
+
+
+def _combined(singles: list[_Change]) -> list[_Change]:
+    """The single changes, then any two, then any three of them together."""
+    out = list(singles)
+    for i, (a, f) in enumerate(singles):
+        for j in range(i + 1, len(singles)):
+            b, g = singles[j]
+            out.append((f"{a} and {b}", _both(f, g)))
+            out += [(f"{a}, {b} and {c}", _both(_both(f, g), h)) for c, h in singles[j + 1 :]]
+    return sorted(out, key=lambda w: w[0].count(" and ") + w[0].count(", "))
+
+
+def _reciprocal(bot: Character, prop: dict[str, Any]) -> bool:
+    """Whether both sides still give something: "it would sign without its own part" turns a deal into a
+    gift, which is no answer to a proposer who asked for something."""
+    return any(c["actor"] == bot.team for c in prop["clauses"]) and any(
+        c["actor"] != bot.team for c in prop["clauses"]
+    )
+
+
+def _shorter(team: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda q: {
+        **q,
+        "clauses": [{**c, "duration": 1} if c["actor"] == team else c for c in q["clauses"]],
+    }
+
+
+def _without(clause: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda q: {**q, "clauses": [c for c in q["clauses"] if c is not clause]}
+
+
+def _with(clause: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda q: {**q, "clauses": [*q["clauses"], clause]}
+
+
+def _both(
+    f: Callable[[dict[str, Any]], dict[str, Any]], g: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda q: g(f(q))
+
+
+def _asks_missing(bot: Character, env: dict[str, Any], prop: dict[str, Any]) -> list[Any]:
+    """The asks of the persona's packages the proposer could keep and the deal lacks."""
+    proposer = prop["from"]
+    present = {c["lever"] for c in prop["clauses"] if c["actor"] == proposer}
+    out: list[Any] = []
+    packages = [bot.persona.model.package, *bot.persona.model.packages]
+    for pk in packages:
+        for want in pk.clauses if pk is not None else []:
+            lever = bot.rb.levers[want.lever]
+            if want.actor != proposer or want.lever in present or lever.team != proposer:
+                continue
+            if "consent_bounded" in lever.tags or unkeepable(bot, env, lever, dict(want.params)) is not None:
+                continue
+            if proposer == "cn" and prop["framing"] not in CHINA_FRAMINGS:
+                continue
+            present.add(want.lever)
+            out.append(want)
+    return out
+
+
+def _accepts(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> bool:
+    """Whether the bot, as it is this turn, would accept the proposal: the check ``answer`` makes."""
+    if _ruled_out(bot, view, env, prop) is not None:
+        return False
+    weighed, own_cost, _ = _weigh_deal(bot, view, env, prop)
+    if own_cost + committed_cost(bot, view, env) > float(view["pc"][bot.team]):
+        return False
+    total = sum(u for _, u, _ in weighed) + _module_bonus(bot, prop)
+    bound = _bound_turns(bot, view, weighed)
+    return total >= _bar_for(bot, env, prop["from"], weighed, bound, prop["verification"])
+
+
+# How a change of verification reads in a sentence to the proposer.
+_VERIFY_WORDS = {
+    "joint": "with compliance checked by both sides",
+    "incb": "with compliance checked by the International Narcotics Control Board",
+}
+
+
 def _counter_words(
-    bot: Character, prop: dict[str, Any], keep: list[_WeighedClause], ask: tuple[Any, float] | None
+    bot: Character,
+    prop: dict[str, Any],
+    keep: list[_WeighedClause],
+    ask: tuple[Any, float] | None,
+    verification: str,
 ) -> str:
     """The counter-proposal's sentence to the proposer: what it takes out and what it adds."""
     kept = {(c["actor"], c["lever"]) for c, _, _ in keep}
@@ -917,5 +1255,7 @@ def _counter_words(
     if ask is not None:
         by = _team_name(bot, ask[0].actor)
         changes.append(f"with {_lever_words(bot, ask[0].lever, dict(ask[0].params))} by {by}")
+    if verification != prop["verification"]:
+        changes.append(_VERIFY_WORDS.get(verification, "with compliance verified"))
     who = _team_name(bot, bot.team, start=True)
     return f"{who} counters {prop['id']}: the same deal {' and '.join(changes)}."

@@ -311,8 +311,9 @@ def persona_reads(rb: Rulebook, persona_id: str) -> frozenset[str]:
     What a bot evaluates, and so reads: its personas' hard rules and switches; the weighed effects
     (``utility.weigh``: those whose target the persona weights) of any lever, since a proposal may hold
     any team's clauses, and those targets themselves; its own team's levers' costs and preconditions
-    (``orders.legal``, ``bargaining.clause_cost``), and its package's levers' preconditions
-    (``bargaining.unkeepable``) and the indicators their parameters set outright
+    (``orders.legal``, ``bargaining.clause_cost``), and every lever's preconditions
+    (``bargaining.unkeepable``: its packages and open exchanges may hold any team's lever) and the
+    indicators their parameters set outright
     (``orders.variants``); the trust and finger-pointing figures of its own pairs. Costs of every lever
     are added too: cheap, and safe should a clause of another team's be priced. A test records every
     name bots read in games of every scenario and checks each read indicator is in this set.
@@ -342,13 +343,11 @@ def _one_persona_reads(rb: Rulebook, persona_id: str) -> set[str]:
     for sw in p.switches:
         exprs += [sw.when, sw.chance]
     found: set[str] = set(weights)
-    # its package's levers too: it checks a clause can be kept before it tables or asks for it
-    package = {c.lever for pk in [p.model.package, *p.model.packages] if pk for c in pk.clauses}
+    # every lever's preconditions: it checks a clause can be kept before it tables or asks for it, and
+    # an open exchange (``bargaining._table_open``) may ask any partner for any of its levers
     for lv in rb.levers.values():
-        exprs.append(lv.cost)
-        if lv.team == team or lv.id in package:
-            exprs += [c for c, _ in lv.preconditions]
-            found |= {ce.target for ce in lv.effects if ce.op == "set"}
+        exprs += [lv.cost, *(c for c, _ in lv.preconditions)]
+        found |= {ce.target for ce in lv.effects if ce.op == "set"}
         for ce in lv.effects:
             if ce.target in weights:
                 exprs += [ce.value, ce.when, ce.chance]
