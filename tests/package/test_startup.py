@@ -99,15 +99,20 @@ from pydantic import ValidationError
 from precursor.analysis.runner import parse_command
 from precursor.analysis.simulate import simulate
 from precursor.game.commands import (
-    Actor, CommandEnvelope, CommandError, Note, Propose, Respond, StatementOrder,
+    Actor, Clause, CommandEnvelope, CommandError, Note, Propose, Respond, SendMessage, Snapback,
+    StatementOrder,
 )
 from precursor.game.rulebook import default_rulebook
 
 out = {"after_import": CommandEnvelope.__pydantic_complete__}
 simulate("tutorial", 1, 1, rb=default_rulebook())
+simulate("loose-talk", 4, 1, rb=default_rulebook())
 out["after_a_bot_game"] = CommandEnvelope.__pydantic_complete__
 out["bargains_after_a_bot_game"] = [Propose.__pydantic_complete__, Respond.__pydantic_complete__]
 out["notes_after_a_bot_game"] = [StatementOrder.__pydantic_complete__, Note.__pydantic_complete__]
+out["parts_after_a_bot_game"] = [
+    Clause.__pydantic_complete__, Snapback.__pydantic_complete__, SendMessage.__pydantic_complete__
+]
 try:
     parse_command({"team": "mx", "type": "propose", "parties": ["mx", "us"], "clauses": "many"})
 except CommandError as exc:
@@ -146,6 +151,7 @@ def test_a_bot_batch_builds_no_command_validator_it_does_not_use(tmp_path: Path)
     assert out["after_a_bot_game"] is False
     assert out["bargains_after_a_bot_game"] == [False, False]
     assert out["notes_after_a_bot_game"] == [False, False]
+    assert out["parts_after_a_bot_game"] == [False, False, False]  # clauses, snapbacks, messages
     assert out["bad_script_command"] == "bad_command"
     assert out["good_script_command"] == "Advance"
     assert out["bad_envelope"] == ["command", "advance", "turn"]

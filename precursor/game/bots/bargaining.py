@@ -351,15 +351,18 @@ def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLe
     initiative when China is a party (the only framings China signs are its own)."""
     turn = int(view["turn"])
     china = "cn" in (bot.team, partner)
-    return Propose(
-        parties=sorted({bot.team, partner}, key=lambda t: TEAMS.index(t)),  # type: ignore[arg-type]
+    return decisions.make(
+        Propose,
+        parties=sorted({bot.team, partner}, key=lambda t: TEAMS.index(t)),
         clauses=[
-            Clause(actor=partner, lever=take.id, params={}, start_turn=turn, duration=1),  # type: ignore[arg-type]
-            Clause(actor=bot.team, lever=give.id, params={}, start_turn=turn, duration=1),  # type: ignore[arg-type]
+            decisions.make(Clause, actor=partner, lever=take.id, params={}, start_turn=turn, duration=1),
+            decisions.make(Clause, actor=bot.team, lever=give.id, params={}, start_turn=turn, duration=1),
         ],
         visibility="public",
         framing="china_initiative" if china else "shared_responsibility",
         verification="joint",
+        modules=[],
+        snapback=[],
         expires_turn=turn + 1,
         note=bot.line("propose", view),
     )
@@ -490,12 +493,19 @@ def _package_proposal(
         Propose,
         parties=parties,
         clauses=[
-            Clause(actor=c.actor, lever=c.lever, params=dict(c.params), start_turn=turn, duration=duration)
+            decisions.make(
+                Clause,
+                actor=c.actor,
+                lever=c.lever,
+                params=dict(c.params),
+                start_turn=turn,
+                duration=duration,
+            )
             for c in kept
         ],
         visibility=pk.visibility,
         framing=pk.framing,
-        verification=verification,  # type: ignore[arg-type]
+        verification=verification,
         modules=list(modules),
         linkage=pk.linkage,
         snapback=[],
@@ -523,7 +533,7 @@ def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
     partner = pk.partner[0] if pk and pk.partner else next(t for t in TEAMS if t != bot.team)
     text = bot.line("open", view)
     return Decision(
-        SendMessage(channel=pair(bot.team, partner), text=text),
+        decisions.make(SendMessage, channel=pair(bot.team, partner), text=text),
         f"speaks to {partner} in its persona's voice",
         "message",
     )
@@ -902,7 +912,8 @@ def _counter_proposal(
     verification asked for, open a turn."""
     turn = int(view["turn"])
     clauses = [
-        Clause(
+        decisions.make(
+            Clause,
             actor=c["actor"],
             lever=c["lever"],
             params=dict(c["params"]),
@@ -914,7 +925,8 @@ def _counter_proposal(
     ]
     if ask is not None:
         clauses.append(
-            Clause(
+            decisions.make(
+                Clause,
                 actor=ask[0].actor,
                 lever=ask[0].lever,
                 params=dict(ask[0].params),
@@ -928,10 +940,13 @@ def _counter_proposal(
         clauses=clauses,
         visibility=prop["visibility"],
         framing=prop["framing"],
-        verification=verification,  # type: ignore[arg-type]
+        verification=verification,
         modules=list(prop.get("modules", [])),
         linkage=bool(prop.get("linkage")),
-        snapback=[Snapback(**sb) for sb in prop.get("snapback", [])],
+        snapback=[
+            decisions.make(Snapback, **{**sb, "params": dict(sb.get("params", {}))})
+            for sb in prop.get("snapback", [])
+        ],
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
