@@ -7,11 +7,9 @@ from typing import Any
 
 from precursor.game.adjudication.turn_start import iso_date, office_date
 from precursor.game.core import GameCore
+from precursor.game.handover import ELECT_FLAG
 
 _ELECTIONS = {"us_presidential": "us", "us_midterm": "us", "mx_presidential": "mx", "ca_federal": "ca"}
-# a winner who takes office months after the vote waits under this flag: the handover reads it, so the
-# result drawn at the vote (dynamic mode rolls on that day's approval) is the one that takes office
-_ELECT = {"mx_presidential": "flag.mx_president_elect", "us_presidential": "flag.us_president_elect"}
 
 
 def elections(g: GameCore, months: list[dt.date]) -> None:
@@ -92,7 +90,7 @@ def _vote(g: GameCore, ev: Any, office: dt.date | None) -> None:
 def _handover(g: GameCore, ev: Any, office: dt.date) -> None:
     """Rule C4: the president-elect takes office; the honeymoon and the successor's ceiling start today."""
     env = g.state.env
-    flag = _ELECT.get(ev.kind)
+    flag = ELECT_FLAG.get(ev.kind)  # the winner waits under it until the handover reads it
     if flag is None or not env[flag]:
         return  # no vote was counted in this game (or the incumbent stayed): nobody new takes office
     pending: dict[str, Any] = {flag: False}
