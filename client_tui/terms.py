@@ -166,8 +166,14 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     dur = int(clause.get("duration") or 0)
     start = clause.get("start_turn")
     when = "once" if dur == 0 else f"for {dur} turn{'s' if dur != 1 else ''}"
+    once_only = lv is not None and lv.once and dur > 1
+    if once_only:  # the engine counts a once-per-game act's later turns as kept: one act, not three
+        when = "once"
     if start:
         when += f" from turn {start}"
+    if once_only:
+        later = f"turns {int(start) + 1}–{int(start) + dur - 1}" if start else "its later turns"
+        when += f" (a once-per-game act: {later} count as kept once it is done)"
     text = f"{team_name(rb, str(clause.get('actor', '?')))} commits to {head}"
     if params:
         text += f" ({params})"

@@ -1,0 +1,23 @@
+"""A clause on a once-per-game lever read in full (the proposal's text in the proposals tab): the
+composer offers it as one act, and the full text said "for 3 turns" beside it."""
+
+from __future__ import annotations
+
+from client_tui import terms
+from precursor.game.rulebook import default_rulebook
+
+
+def test_a_once_only_clause_reads_as_one_act_whatever_its_duration() -> None:
+    rb = default_rulebook()
+    assert rb.levers["mx_plan_3"].once
+    text = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 3, "start_turn": 2})
+    assert "for 3 turns" not in text
+    assert "once from turn 2" in text
+    assert "a once-per-game act: turns 3–4 count as kept once it is done" in text
+    undated = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 2})
+    assert undated.endswith("once (a once-per-game act: its later turns count as kept once it is done)")
+    one = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 1, "start_turn": 2})
+    assert one.endswith("for 1 turn from turn 2")
+    # a lever that can be played every turn keeps its duration
+    me = terms.clause_words(rb, {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "duration": 3})
+    assert "for 3 turns" in me
