@@ -1108,7 +1108,13 @@ def _why_not(
     """Why the deal falls short, then what would make the bot sign it."""
     short = _shortfall(bot, env, prop, weighed, broken)
     demand = _demand(bot, view, env, prop, weighed, broken)
-    if len(short) + len(demand) > MAX_REASON - 60:  # the demand must not be cut off
+    if len(short) + len(demand) > MAX_REASON - 60 and broken is not None:
+        # the demand must not be cut off, nor the turn a clause breaks in: the rule's own words go
+        c = weighed[broken[0]][0]
+        when = broken[1].split(": ")[0]  # "US-DEMAND can be ordered in turn 1, but in turn 2"
+        code = bot.rb.levers[c["lever"]].code
+        short = f"the deal asks {_team_name(bot, bot.team)} for {code}, which it cannot keep ({when})"
+    if len(short) + len(demand) > MAX_REASON - 60:
         short = f"the deal is not enough for {_team_name(bot, bot.team)} as it stands"
     return f"{short}; {demand}"
 
