@@ -237,6 +237,8 @@ class LiveGame:
             a = self.agreements.get(e.get("agreement", ""))
             if a is not None:
                 a.update(e.get("update") or {})
+            elif "parties" in (e.get("update") or {}):  # a leaked private deal: the whole of it, first seen
+                self.agreements[str(e["agreement"])] = dict(e["update"])
         elif e["type"] == "agreement":
             a = ev.get("agreement", ev)
             if "id" in a:

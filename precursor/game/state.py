@@ -197,7 +197,12 @@ def _agreement(state: GameState, ev: ev_t.AgreementEvent) -> None:
 
 
 def _agreement_update(state: GameState, ev: ev_t.AgreementUpdate) -> None:
-    state.agreements[ev["agreement"]].update(ev["update"])
+    """A leak carries the whole deal, so an audience outside it learns it here (its only event of it)."""
+    known = state.agreements.get(ev["agreement"])
+    if known is None:
+        state.agreements[ev["agreement"]] = dict(ev["update"])
+    else:
+        known.update(ev["update"])
     _changes(state, ev.get("changes"))
 
 

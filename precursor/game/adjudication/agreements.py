@@ -327,11 +327,14 @@ def leaks(g: GameCore) -> None:
             always=True,
             agreement=a["id"],
         )
+        # the whole deal, not only the flags: a team outside it never received the private agreement, and a
+        # view built after the leak shows it to everyone (the compliance record stays the engine's)
+        terms = {k: v for k, v in a.items() if k != "record"}
         g.emit(
             {
                 "type": "agreement_update",
                 "agreement": a["id"],
-                "update": {"leaked": True, "visibility": "public"},
+                "update": {**terms, "leaked": True, "visibility": "public"},
                 "vis": "all",
             }
         )
