@@ -73,11 +73,11 @@ class QuitConfirm(Confirm):
     """The question ctrl+q asks while a game is under way (a second ctrl+q answers yes)."""
 
 
-def solo_resume_command(game_id: str, token: str, store: str) -> str:
-    """The one command that opens a solo game again, its store named unless it is the default one."""
-    from server.settings import default_store_url
-
-    where = "" if store == default_store_url() else f" --store {store}"
+def solo_resume_command(game_id: str, token: str, store: str | None) -> str:
+    """The one command that opens a solo game again, its store named unless it is the default one
+    (None: the caller, which knows the server's settings, found it is; the client never imports the
+    server)."""
+    where = "" if store is None else f" --store {store}"
     return f"precursor solo --game {game_id} --token {token}{where}"
 
 
@@ -98,12 +98,14 @@ class PrecursorApp(App[None]):
         mono: bool = False,
         rulebook: Rulebook | None = None,
         solo_store: str | None = None,
+        solo_store_default: bool = False,
     ) -> None:
         super().__init__()
         self.url = url
         # the store of the server `precursor solo` started in this process, which stops when the app
         # does: what quitting costs, and how to come back, depend on it (None: the server runs apart)
         self.solo_store = solo_store
+        self.solo_store_default = solo_store_default  # the resume command need not name it
         self.code, self.player_name = code, name
         self.direct = (game_id, token) if game_id and token else None
         # the rulebook (about half a second to import and load) is needed only once a game opens: the
@@ -187,7 +189,7 @@ class PrecursorApp(App[None]):
             return "This game is kept only in memory: quitting loses it."
         return (
             "The game is saved. To come back to it, run"
-            f" `{solo_resume_command(game_id, token, self.solo_store)}`."
+            f" `{solo_resume_command(game_id, token, None if self.solo_store_default else self.solo_store)}`."
         )
 
     async def action_quit(self) -> None:

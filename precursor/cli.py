@@ -1059,16 +1059,27 @@ def cmd_solo(args: argparse.Namespace) -> int:
     try:
         game_id, token = asyncio.run(setup())
         store = server.settings.store
+        from server.settings import default_store_url
+
+        default = store == default_store_url()
         if args.no_ui:
             from client_tui.app import solo_resume_command
 
             again = "back in" if args.game else "game"
             print(f"precursor solo: {again} game {game_id} on {url} (store {store.split(':', 1)[0]})")
-            print(f"to come back to it: {solo_resume_command(game_id, token, store)}")
+            print(f"to come back to it: {solo_resume_command(game_id, token, None if default else store)}")
             return 0
         from client_tui.app import PrecursorApp
 
-        PrecursorApp(url, game_id=game_id, token=token, mono=args.mono, rulebook=rb, solo_store=store).run()
+        PrecursorApp(
+            url,
+            game_id=game_id,
+            token=token,
+            mono=args.mono,
+            rulebook=rb,
+            solo_store=store,
+            solo_store_default=default,
+        ).run()
     finally:
         server.stop()
     return 0
