@@ -122,8 +122,42 @@ def unkeepable(
             except (KeyError, TypeError, ZeroDivisionError):
                 continue
         return None
-    seen = clause_outlook(rb, clause, values, turn=turn, last_turn=int(env.get("turns", first + duration)))
-    return seen.why if seen.keep is False else None
+    return _broken(rb, clause, values, turn, int(env.get("turns", first + duration)))
+
+
+_BROKEN: dict[tuple[Any, ...], str | None] = {}
+
+
+def _broken(
+    rb: Rulebook, clause: dict[str, Any], values: dict[str, Any], turn: int, last_turn: int
+) -> str | None:
+    """Why ``promises.clause_outlook`` finds the clause cannot be kept, or None. The outlook reads nothing
+    but its arguments, and a bot asks it of the same clauses on the same values turn after turn (its
+    package's, every negotiation phase): kept per rulebook, clause, values (with their types, as True
+    and 1 are equal keys), turn and last turn."""
+    try:
+        key = (
+            rb.serial,
+            clause["actor"],
+            clause["lever"],
+            clause["start_turn"],
+            clause["duration"],
+            tuple((k, type(v), v) for k, v in clause["params"].items()),
+            tuple((k, type(v), v) for k, v in values.items()),
+            turn,
+            last_turn,
+        )
+        if key in _BROKEN:
+            return _BROKEN[key]
+    except TypeError:  # a value that cannot be part of a key: worked out afresh
+        key = None
+    seen = clause_outlook(rb, clause, values, turn=turn, last_turn=last_turn)
+    why = seen.why if seen.keep is False else None
+    if key is not None:
+        if len(_BROKEN) > 65536:  # bounded: values drift over games
+            _BROKEN.clear()
+        _BROKEN[key] = why
+    return why
 
 
 _KNOWN_NAMES: dict[tuple[int, str, str, str], tuple[str, ...]] = {}
