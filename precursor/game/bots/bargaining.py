@@ -235,12 +235,7 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         return None
     partners = [t for t in pk.partner if t != bot.team]
     trust = [env.get(f"trust.{pair(bot.team, t)}", 50) for t in partners]
-    mine = [a for a in view["agreements"] if a["proposal"].split("-")[1] == bot.team.upper()]
-    already = any(
-        a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
-        for a in mine
-    )
-    if not partners or already:
+    if not partners or _has_deal(bot, view, turn):
         return None
     offer = _fresh_package(bot, view, env, pk, partners)
     if offer is None:
@@ -251,6 +246,16 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         f"tables its preferred package to {', '.join(partners)} ({_wary_note(min(trust))})"
         + _trimmed_note(bot, pk, offer),
         "propose",
+    )
+
+
+def _has_deal(bot: Character, view: dict[str, Any], turn: int) -> bool:
+    """Whether a deal the team proposed is in force, or ended in the last two turns."""
+    team = bot.team.upper()
+    return any(
+        a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
+        for a in view["agreements"]
+        if a["proposal"].split("-")[1] == team
     )
 
 
@@ -364,8 +369,10 @@ def _open_offer(
     view (``_best_lever``)."""
     theirs, own = _open_levers(bot.rb, bot.team, partner)
     take = _best_lever(bot, view, env, theirs, lambda lv: None)
+    if take is None:
+        return None
     give = _best_lever(bot, view, env, own, lambda lv: _cost_now(view, env, lv, {}), budget, seen)
-    if take is None or give is None or take[0] + give[0] <= 0:
+    if give is None or take[0] + give[0] <= 0:
         return None
     return take[0] + give[0], partner, take[1], give[1]
 
@@ -579,7 +586,10 @@ def _declined(bot: Character, view: dict[str, Any], partners: Sequence[str]) -> 
 
 def _trimmed_note(bot: Character, pk: Any, offer: _Offer) -> str:
     """For the facilitator: what of the package was left out this turn."""
-    left = [bot.rb.levers[c.lever].code for c in pk.clauses if c not in offer[0]]
+    kept = offer[0]  # its clauses are the package's own: found by identity before any comparison
+    left = [
+        bot.rb.levers[c.lever].code for c in pk.clauses if not any(k is c for k in kept) and c not in kept
+    ]
     return f"; without {', '.join(left)}" if left else ""
 
 
