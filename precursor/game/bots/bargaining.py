@@ -16,7 +16,7 @@ from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
 from precursor.game.bots.fast_view import persona_reads
-from precursor.game.bots.utility import order_utility
+from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.promises import clause_outlook
@@ -449,10 +449,23 @@ def _weigh_lever(
     cost = cost_of(lever)
     if budget is not None and (cost is None or cost > budget):
         return None
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    if cost is None and key in _UNWEIGHED:
+        return _UNWEIGHED[key], None
     u, _ = order_utility(bot, env, lever, {}, True, cost)
     if lever.team != bot.team:
         u -= _aversions(bot, lever)
+    if cost is None and not weigh(bot, lever).public:
+        _UNWEIGHED[key] = u
     return u, None
+
+
+# A lever's value to a persona, with no cost, when the persona weighs none of its public effects: its
+# sovereignty and tag terms only (less its aversions for another team's act), the same in any view. Most
+# of what a partner could be asked for in an open exchange is such a lever (China's deny-and-deflect
+# persona weighs the effects of 5 of the 66 acts it could ask for), and each was weighed afresh in
+# every negotiation phase.
+_UNWEIGHED: dict[tuple[int, str, str], float] = {}
 
 
 def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLever, give: CLever) -> Propose:
