@@ -16,7 +16,7 @@ from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
 from precursor.game.bots.decisions import Decision
 from precursor.game.bots.fast_view import persona_reads
-from precursor.game.bots.utility import order_utility
+from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.promises import clause_outlook
@@ -122,23 +122,69 @@ def unkeepable(
             except (KeyError, TypeError, ZeroDivisionError):
                 continue
         return None
-    seen = clause_outlook(rb, clause, values, turn=turn, last_turn=int(env.get("turns", first + duration)))
-    return seen.why if seen.keep is False else None
+    return _broken(rb, clause, values, turn, int(env.get("turns", first + duration)))
+
+
+_BROKEN: dict[tuple[Any, ...], str | None] = {}
+
+
+def _broken(
+    rb: Rulebook, clause: dict[str, Any], values: dict[str, Any], turn: int, last_turn: int
+) -> str | None:
+    """Why ``promises.clause_outlook`` finds the clause cannot be kept, or None. The outlook reads nothing
+    but its arguments, and a bot asks it of the same clauses on the same values turn after turn (its
+    package's, every negotiation phase): kept per rulebook, clause, values (with their types, as True
+    and 1 are equal keys), turn and last turn."""
+    try:
+        key = (
+            rb.serial,
+            clause["actor"],
+            clause["lever"],
+            clause["start_turn"],
+            clause["duration"],
+            tuple((k, type(v), v) for k, v in clause["params"].items()),
+            tuple((k, type(v), v) for k, v in values.items()),
+            turn,
+            last_turn,
+        )
+        if key in _BROKEN:
+            return _BROKEN[key]
+    except TypeError:  # a value that cannot be part of a key: worked out afresh
+        key = None
+    seen = clause_outlook(rb, clause, values, turn=turn, last_turn=last_turn)
+    why = seen.why if seen.keep is False else None
+    if key is not None:
+        if len(_BROKEN) > 65536:  # bounded: values drift over games
+            _BROKEN.clear()
+        _BROKEN[key] = why
+    return why
+
+
+_KNOWN_NAMES: dict[tuple[int, str, str, str], tuple[str, ...]] = {}
 
 
 def _known_values(bot: Character, env: dict[str, Any], lever: CLever) -> dict[str, Any]:
     """The values a lever's preconditions read that the team sees exactly and the bot's dashboard holds."""
-    rb = bot.rb
-    reads = persona_reads(rb, bot.history[0] if bot.history else bot.persona_id)
-    names = {n for cond, _ in lever.preconditions for n in cond.names}
-    return {
-        n: env[n]
-        for n in names
-        if n in env
-        and not n.startswith(("param.", "act."))
-        and exact(rb, n, bot.team)
-        and (n in reads or n not in rb.indicators)
-    }
+    return {n: env[n] for n in _known_names(bot, lever) if n in env}
+
+
+def _known_names(bot: Character, lever: CLever) -> tuple[str, ...]:
+    """The names of ``_known_values`` that do not depend on the view, kept per rulebook, team, first
+    persona and lever rather than worked out afresh for every clause a bot checks."""
+    first = bot.history[0] if bot.history else bot.persona_id
+    key = (bot.rb.serial, bot.team, first, lever.id)
+    names = _KNOWN_NAMES.get(key)
+    if names is None:
+        rb = bot.rb
+        reads = persona_reads(rb, first)
+        names = _KNOWN_NAMES[key] = tuple(
+            n
+            for n in {n for cond, _ in lever.preconditions for n in cond.names}
+            if not n.startswith(("param.", "act."))
+            and exact(rb, n, bot.team)
+            and (n in reads or n not in rb.indicators)
+        )
+    return names
 
 
 def clause_turns(view: dict[str, Any], lever: CLever, start: int, duration: int) -> int:
@@ -189,12 +235,7 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         return None
     partners = [t for t in pk.partner if t != bot.team]
     trust = [env.get(f"trust.{pair(bot.team, t)}", 50) for t in partners]
-    mine = [a for a in view["agreements"] if a["proposal"].split("-")[1] == bot.team.upper()]
-    already = any(
-        a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
-        for a in mine
-    )
-    if not partners or already:
+    if not partners or _has_deal(bot, view, turn):
         return None
     offer = _fresh_package(bot, view, env, pk, partners)
     if offer is None:
@@ -205,6 +246,16 @@ def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
         f"tables its preferred package to {', '.join(partners)} ({_wary_note(min(trust))})"
         + _trimmed_note(bot, pk, offer),
         "propose",
+    )
+
+
+def _has_deal(bot: Character, view: dict[str, Any], turn: int) -> bool:
+    """Whether a deal the team proposed is in force, or ended in the last two turns."""
+    team = bot.team.upper()
+    return any(
+        a["status"] in ("signed", "active") or (a["status"] == "completed" and a["ends_turn"] >= turn - 2)
+        for a in view["agreements"]
+        if a["proposal"].split("-")[1] == team
     )
 
 
@@ -267,10 +318,11 @@ def _table_open(bot: Character, view: dict[str, Any], env: dict[str, Any], made:
     covered |= {t for q in mine for t in q["parties"]}
     budget = float(view["pc"][bot.team]) - committed_cost(bot, view, env)
     best: _Open | None = None
+    seen: dict[str, tuple[float, bool | None] | None] = {}  # the team's own acts, weighed once
     for t in TEAMS:
         if t == bot.team or t in covered or _engaged(bot, view, t):
             continue
-        offer = _open_offer(bot, view, env, t, budget)
+        offer = _open_offer(bot, view, env, t, budget, seen)
         if offer is not None and (best is None or offer[0] > best[0]):
             best = offer
     if best is None:
@@ -300,7 +352,12 @@ def _engaged(bot: Character, view: dict[str, Any], partner: str) -> bool:
 
 
 def _open_offer(
-    bot: Character, view: dict[str, Any], env: dict[str, Any], partner: str, budget: float
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    partner: str,
+    budget: float,
+    seen: dict[str, tuple[float, bool | None] | None] | None = None,
 ) -> _Open | None:
     """The partner's act the bot values most and its own cooperative act it minds least and can pay for,
     both keepable, when the two together are worth something to the bot: a deal it values, not any
@@ -308,15 +365,38 @@ def _open_offer(
     jointly), and charged, either kept the US hawk from putting anything to China in Red Line (trust
     20), where China's enforcement campaign for a working group is worth +0.10 a turn to it. Its own
     act is one aimed at the partner (``targets_<team>``) when it has one, not a trilateral meeting
-    offered to China."""
-    levers = bot.rb.levers
-    take = _best_lever(bot, view, env, [lv for lv in levers.values() if lv.team == partner], lambda lv: None)
-    own = [lv for lv in levers.values() if lv.team == bot.team and "cooperative" in lv.tags]
-    own = [lv for lv in own if f"targets_{partner}" in lv.tags] or own
-    give = _best_lever(bot, view, env, own, lambda lv: _cost_now(view, env, lv, {}), budget)
-    if take is None or give is None or take[0] + give[0] <= 0:
+    offered to China. ``seen`` keeps the team's own acts weighed for an earlier partner of the same
+    view (``_best_lever``)."""
+    theirs, own = _open_levers(bot.rb, bot.team, partner)
+    take = _best_lever(bot, view, env, theirs, lambda lv: None)
+    if take is None:
+        return None
+    give = _best_lever(bot, view, env, own, lambda lv: _cost_now(view, env, lv, {}), budget, seen)
+    if give is None or take[0] + give[0] <= 0:
         return None
     return take[0] + give[0], partner, take[1], give[1]
+
+
+_OPEN_LEVERS: dict[tuple[int, str, str], tuple[list[CLever], list[CLever]]] = {}
+
+
+def _open_levers(rb: Rulebook, team: str, partner: str) -> tuple[list[CLever], list[CLever]]:
+    """The levers an open exchange may hold (fixed per rulebook): the partner's, and the team's own
+    cooperative ones (those aimed at the partner when it has any), in the rulebook's order, without
+    those no exchange may hold (``_promisable``)."""
+    key = (rb.serial, team, partner)
+    hit = _OPEN_LEVERS.get(key)
+    if hit is None:
+        theirs = [lv for lv in rb.levers.values() if lv.team == partner and _promisable(lv)]
+        own = [lv for lv in rb.levers.values() if lv.team == team and "cooperative" in lv.tags]
+        own = [lv for lv in own if f"targets_{partner}" in lv.tags] or own
+        hit = _OPEN_LEVERS[key] = (theirs, [lv for lv in own if _promisable(lv)])
+    return hit
+
+
+def _promisable(lever: CLever) -> bool:
+    """Whether an open exchange may hold the lever: no force, and no consent asked or given."""
+    return not (lever.military or "consent_bounded" in lever.tags or "consent_grant" in lever.tags)
 
 
 def _best_lever(
@@ -326,24 +406,66 @@ def _best_lever(
     candidates: list[CLever],
     cost_of: Callable[[CLever], float | None],
     budget: float | None = None,
+    seen: dict[str, tuple[float, bool | None] | None] | None = None,
 ) -> tuple[float, CLever] | None:
     """Of the levers that could be promised for a turn with their defaults (no consent, no force, no
     one-off act already done, keepable as far as the view tells), the one the persona values most: its
-    own with its cost and aversions, another team's by its effects."""
+    own with its cost and aversions, another team's by its effects.
+
+    ``seen``, when given, holds what was worked out of a lever for this view (its value, or None when
+    the budget rules it out, and whether it can be kept, once asked): the team's own acts are weighed
+    for each partner alike, and were weighed again for each."""
     best: tuple[float, CLever] | None = None
     for lever in candidates:
-        if lever.military or "consent_bounded" in lever.tags or "consent_grant" in lever.tags:
+        if seen is not None and lever.id in seen:
+            hit = seen[lever.id]
+        else:
+            hit = _weigh_lever(bot, env, lever, cost_of, budget)
+            if seen is not None:
+                seen[lever.id] = hit
+        if hit is None:
             continue
-        cost = cost_of(lever)
-        if budget is not None and (cost is None or cost > budget):
-            continue
-        u, _ = order_utility(bot, env, lever, {}, True, cost)
-        if lever.team != bot.team:
-            u -= _aversions(bot, lever)
+        u, kept = hit
         # whether it can be kept is the dearer check: asked only of a lever that would be the best
-        if (best is None or u > best[0]) and unkeepable(bot, env, lever, {}, duration=1) is None:
-            best = (u, lever)
+        if best is None or u > best[0]:
+            if kept is None:
+                kept = unkeepable(bot, env, lever, {}, duration=1) is None
+                if seen is not None:
+                    seen[lever.id] = (u, kept)
+            if kept:
+                best = (u, lever)
     return best
+
+
+def _weigh_lever(
+    bot: Character,
+    env: dict[str, Any],
+    lever: CLever,
+    cost_of: Callable[[CLever], float | None],
+    budget: float | None,
+) -> tuple[float, bool | None] | None:
+    """A lever's value to the persona for ``_best_lever`` (keepability not yet asked), or None when the
+    budget rules it out."""
+    cost = cost_of(lever)
+    if budget is not None and (cost is None or cost > budget):
+        return None
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    if cost is None and key in _UNWEIGHED:
+        return _UNWEIGHED[key], None
+    u, _ = order_utility(bot, env, lever, {}, True, cost)
+    if lever.team != bot.team:
+        u -= _aversions(bot, lever)
+    if cost is None and not weigh(bot, lever).public:
+        _UNWEIGHED[key] = u
+    return u, None
+
+
+# A lever's value to a persona, with no cost, when the persona weighs none of its public effects: its
+# sovereignty and tag terms only (less its aversions for another team's act), the same in any view. Most
+# of what a partner could be asked for in an open exchange is such a lever (China's deny-and-deflect
+# persona weighs the effects of 5 of the 66 acts it could ask for), and each was weighed afresh in
+# every negotiation phase.
+_UNWEIGHED: dict[tuple[int, str, str], float] = {}
 
 
 def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLever, give: CLever) -> Propose:
@@ -477,7 +599,10 @@ def _declined(bot: Character, view: dict[str, Any], partners: Sequence[str]) -> 
 
 def _trimmed_note(bot: Character, pk: Any, offer: _Offer) -> str:
     """For the facilitator: what of the package was left out this turn."""
-    left = [bot.rb.levers[c.lever].code for c in pk.clauses if c not in offer[0]]
+    kept = offer[0]  # its clauses are the package's own: found by identity before any comparison
+    left = [
+        bot.rb.levers[c.lever].code for c in pk.clauses if not any(k is c for k in kept) and c not in kept
+    ]
     return f"; without {', '.join(left)}" if left else ""
 
 
@@ -601,7 +726,8 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
     if ruled is not None:
         return ruled
     p = bot.persona
-    weighed, own_cost, broken = _weigh_deal(bot, view, env, prop)
+    memo: _Memo = {}
+    weighed, own_cost, broken = _weigh_deal(bot, view, env, prop, memo)
     total = sum(u for _, u, _ in weighed)
     total += _module_bonus(bot, prop)
     # a deal the team cannot pay for would be broken: commitments already due come first
@@ -636,7 +762,7 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             Respond,
             proposal=prop["id"],
             action="reject",
-            reason=_declines(bot, _why_not(bot, view, env, prop, weighed, broken)),
+            reason=_declines(bot, _why_not(bot, view, env, prop, weighed, broken, memo)),
         ),
         f"rejects {prop['id']}: utility {total:+.2f} < threshold {threshold:.2f} "
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
@@ -695,7 +821,11 @@ def _threshold(
 
 
 def _weigh_deal(
-    bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    memo: _Memo | None = None,
 ) -> tuple[list[_WeighedClause], float, tuple[int, str] | None]:
     """Each clause with its utility over the turns it commits its actor, and its cost to the team this
     turn; with the first of the team's own clauses it could not keep (its index and why), if any.
@@ -705,36 +835,61 @@ def _weigh_deal(
     own acts ("costly steps only for a concession", "ignores Mexico unless Mexico offers something",
     "avoids hawkish moves"): read against another's commitment they made a concession a cost. A
     commitment over several turns is worth each turn it will be played: weighed as one turn, a real
-    enforcement campaign was worth a third of what a distrusted partner has to clear."""
+    enforcement campaign was worth a third of what a distrusted partner has to clear.
+
+    ``memo`` keeps each clause weighed for this view (``_weigh_clause``): a decline's demand weighs the
+    same clauses again for every change it tries (``_demand``)."""
     public = prop["visibility"] == "public"
     weighed: list[_WeighedClause] = []
     own_cost = 0.0
     broken: tuple[int, str] | None = None
     for i, c in enumerate(prop["clauses"]):
-        lever = bot.rb.levers[c["lever"]]
-        turns = clause_turns(view, lever, int(c["start_turn"]), int(c["duration"]))
-        why = unkeepable(bot, env, lever, c["params"], int(c["start_turn"]), int(c["duration"]))
-        cost = None
-        if c["actor"] == bot.team and _done(bot, env, lever):
-            u, turns = 0.0, 0  # a one-off act already carried out meets the clause, and does nothing more
-        elif c["actor"] == bot.team and why is not None:
-            u, turns = 0.0, 0  # it will not be played: it brings nothing and costs no capital
-            broken = broken or (i, why)
-        elif c["actor"] == bot.team:
-            full = clause_cost(env, lever, c["params"])
-            due_now = int(c["start_turn"]) <= int(view["turn"])
-            cost = _cost_now(view, env, lever, c["params"]) if due_now else full
-            own_cost += cost
-            u, _ = order_utility(bot, env, lever, c["params"], public, cost)
-            if cost != full and turns > 1:  # free this turn only: the later turns are paid for
-                later, _ = order_utility(bot, env, lever, c["params"], public, full)
-                u, turns = u + later * (turns - 1), 1
+        hit = memo.get((id(c), public)) if memo is not None else None
+        if hit is not None and hit[0] is c:
+            u, cost, why = hit[1]
         else:
-            u, _ = order_utility(bot, env, lever, c["params"], public, cost)
-            u -= _aversions(bot, lever)
-            turns = 0 if why is not None else turns  # a promise that cannot be kept is worth nothing
-        weighed.append((c, u * turns, cost or 0.0))
+            u, cost, why = _weigh_clause(bot, view, env, c, public)
+            if memo is not None:  # the clause is kept with its weight, so its id stays its own
+                memo[(id(c), public)] = (c, (u, cost, why))
+        if cost is not None:
+            own_cost += cost
+        if why is not None:
+            broken = broken or (i, why)
+        weighed.append((c, u, cost or 0.0))
     return weighed, own_cost, broken
+
+
+# Clauses weighed for one view, by identity and publicity (``_weigh_deal``): the clause, and its
+# ``_weigh_clause``.
+_Memo = dict[tuple[int, bool], tuple[dict[str, Any], tuple[float, float | None, str | None]]]
+
+
+def _weigh_clause(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], c: dict[str, Any], public: bool
+) -> tuple[float, float | None, str | None]:
+    """One clause of ``_weigh_deal``: its utility over its turns, its cost to the team when the team
+    pays for it (else None), and why the team could not keep it when it is the team's own (else None)."""
+    lever = bot.rb.levers[c["lever"]]
+    turns = clause_turns(view, lever, int(c["start_turn"]), int(c["duration"]))
+    why = unkeepable(bot, env, lever, c["params"], int(c["start_turn"]), int(c["duration"]))
+    cost = None
+    if c["actor"] == bot.team and _done(bot, env, lever):
+        return 0.0, None, None  # a one-off act already carried out meets the clause, and does nothing more
+    if c["actor"] == bot.team and why is not None:
+        return 0.0, None, why  # it will not be played: it brings nothing and costs no capital
+    if c["actor"] == bot.team:
+        full = clause_cost(env, lever, c["params"])
+        due_now = int(c["start_turn"]) <= int(view["turn"])
+        cost = _cost_now(view, env, lever, c["params"]) if due_now else full
+        u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+        if cost != full and turns > 1:  # free this turn only: the later turns are paid for
+            later, _ = order_utility(bot, env, lever, c["params"], public, full)
+            u, turns = u + later * (turns - 1), 1
+    else:
+        u, _ = order_utility(bot, env, lever, c["params"], public, cost)
+        u -= _aversions(bot, lever)
+        turns = 0 if why is not None else turns  # a promise that cannot be kept is worth nothing
+    return u * turns, cost, None
 
 
 def _cost_now(view: dict[str, Any], env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
@@ -746,10 +901,18 @@ def _cost_now(view: dict[str, Any], env: dict[str, Any], lever: CLever, params: 
     return clause_cost(env, lever, params)
 
 
+_AVERSIONS: dict[tuple[int, str, str], float] = {}
+
+
 def _aversions(bot: Character, lever: CLever) -> float:
-    """The negative part of the persona's tag weights for the lever: what it shuns doing itself."""
-    weights = bot.persona.tag_weights
-    return sum(min(weights.get(tag, 0.0), 0.0) for tag in lever.tags)
+    """The negative part of the persona's tag weights for the lever: what it shuns doing itself (fixed
+    per rulebook, persona and lever, so kept)."""
+    key = (bot.rb.serial, bot.persona_id, lever.id)
+    hit = _AVERSIONS.get(key)
+    if hit is None:
+        weights = bot.persona.tag_weights
+        hit = _AVERSIONS[key] = sum(min(weights.get(tag, 0.0), 0.0) for tag in lever.tags)
+    return hit
 
 
 def _done(bot: Character, env: dict[str, Any], lever: CLever) -> bool:
@@ -1104,10 +1267,11 @@ def _why_not(
     prop: dict[str, Any],
     weighed: list[_WeighedClause],
     broken: tuple[int, str] | None,
+    memo: _Memo | None = None,
 ) -> str:
     """Why the deal falls short, then what would make the bot sign it."""
     short = _shortfall(bot, env, prop, weighed, broken)
-    demand = _demand(bot, view, env, prop, weighed, broken)
+    demand = _demand(bot, view, env, prop, weighed, broken, memo)
     if len(short) + len(demand) > MAX_REASON - 60 and broken is not None:
         # the demand must not be cut off, nor the turn a clause breaks in: the rule's own words go
         c = weighed[broken[0]][0]
@@ -1130,6 +1294,7 @@ def _demand(
     prop: dict[str, Any],
     weighed: list[_WeighedClause],
     broken: tuple[int, str] | None,
+    memo: _Memo | None = None,
 ) -> str:
     """What would make the bot sign, checked: the first change of the deal's terms (one clause out, one
     ask of its package in, joint verification, or two of these together) with which the very same bot,
@@ -1138,9 +1303,11 @@ def _demand(
     chasing moving goalposts. When no such change exists it says so rather than name one."""
     me = _team_name(bot, bot.team)
     singles = list(_changes(bot, view, env, prop, weighed, broken))
+    memo = {} if memo is None else memo
+    committed = committed_cost(bot, view, env)
     for words, change in _combined(singles):
         changed = change(prop)
-        if _reciprocal(bot, changed) and _accepts(bot, view, env, changed):
+        if _reciprocal(bot, changed) and _accepts(bot, view, env, changed, memo, committed):
             return f"{me} would sign it {words}"
     return f"no small change to these terms would bring {me} to sign"
 
@@ -1243,12 +1410,22 @@ def _asks_missing(bot: Character, env: dict[str, Any], prop: dict[str, Any]) -> 
     return out
 
 
-def _accepts(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> bool:
-    """Whether the bot, as it is this turn, would accept the proposal: the check ``answer`` makes."""
+def _accepts(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    memo: _Memo | None = None,
+    committed: float | None = None,
+) -> bool:
+    """Whether the bot, as it is this turn, would accept the proposal: the check ``answer`` makes
+    (``committed`` is ``committed_cost`` when the caller has it)."""
     if _ruled_out(bot, view, env, prop) is not None:
         return False
-    weighed, own_cost, _ = _weigh_deal(bot, view, env, prop)
-    if own_cost + committed_cost(bot, view, env) > float(view["pc"][bot.team]):
+    weighed, own_cost, _ = _weigh_deal(bot, view, env, prop, memo)
+    if committed is None:
+        committed = committed_cost(bot, view, env)
+    if own_cost + committed > float(view["pc"][bot.team]):
         return False
     total = sum(u for _, u, _ in weighed) + _module_bonus(bot, prop)
     bound = _bound_turns(bot, view, weighed)
