@@ -87,9 +87,11 @@ def begin_turn(g: GameCore) -> None:
         g.rule_sources("c1.windows"),
         vis="all",
     )
-    # proposals nobody answered in time
+    # proposals nobody answered in time, and those whose first promise fell due in a turn now over: signed
+    # late, that turn was never checked, so the deal was "honoured" (and its approval paid) for nothing
     for p in list(st.proposals.values()):
-        if p["status"] == "open" and p["expires_turn"] < st.turn:
+        first_due = min((int(c["start_turn"]) for c in p["clauses"]), default=st.turn)
+        if p["status"] == "open" and (p["expires_turn"] < st.turn or first_due < st.turn):
             g.emit(
                 {
                     "type": "proposal_closed",

@@ -77,23 +77,60 @@ class BotDriver:
         return actor
 
     def __call__(self, game: Game, phase: str) -> Iterator[CommandEnvelope]:
+        yield from self._play(game, phase)
+        if phase == "negotiation":
+            yield from self._answer_late(game)
+
+    def _answer_late(self, game: Game) -> Iterator[CommandEnvelope]:
+        """Proposals that reached a bot after it played the phase, answered now, as the server's bot
+        seats answer them (``server.room``'s ``_answer``): taken team by team, a proposal to a team that
+        had already played waited a turn, was signed after its first turn was due, and that turn was
+        never checked. A counter made here is answered in the next round; three rounds at most."""
+        for _ in range(3):
+            answered = False
+            for team in TEAMS:
+                bot = self.bots.get(team)
+                waiting = bot is not None and any(
+                    p["status"] == "open" and team in p["parties"] and team not in p["accepted"]
+                    for p in game.state.proposals.values()
+                )
+                if not waiting or bot is None:
+                    continue
+                v = self._view(game, team, bot, "negotiation")
+                env = bot.environment(v)
+                for prop in v["proposals"]:
+                    if prop["status"] != "open" or team not in prop["parties"] or team in prop["accepted"]:
+                        continue
+                    answered = True
+                    yield from self._envelopes(team, bot, [bot.answer(v, env, prop)])
+            if not answered:
+                return
+
+    def _view(self, game: Game, team: str, bot: Bot, phase: str) -> dict[str, Any]:
+        last = self._views.get(team)
+        dash = self._dashboards.get(team)
+        if dash is None or dash[0] is not game:
+            # cut to what this bot can read: the rest of the dashboard would be built for nothing
+            reads = persona_reads(bot.rb, self._first[team])
+            dash = self._dashboards[team] = (game, DashboardCache(reads=reads))
+        v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
+        self._views[team] = (game, v)
+        v["phase"] = phase
+        return v
+
+    def _envelopes(self, team: str, bot: Bot, decisions: list[Decision]) -> Iterator[CommandEnvelope]:
+        for d in decisions:
+            actor = self._actor(team, bot.persona_id)
+            if not isinstance(d.command, Note):
+                note = make(Note, text=d.reason[:1000], decision=d.decision)
+                yield make(CommandEnvelope, actor=actor, command=note)
+            yield make(CommandEnvelope, actor=actor, command=d.command)
+
+    def _play(self, game: Game, phase: str) -> Iterator[CommandEnvelope]:
         for team in TEAMS:
             bot = self.bots.get(team)
             if bot is None:
                 continue
             # taken team by team: a team sees what the teams before it did in this phase
-            last = self._views.get(team)
-            dash = self._dashboards.get(team)
-            if dash is None or dash[0] is not game:
-                # cut to what this bot can read: the rest of the dashboard would be built for nothing
-                reads = persona_reads(bot.rb, self._first[team])
-                dash = self._dashboards[team] = (game, DashboardCache(reads=reads))
-            v = bot_view(game, team, last[1] if last is not None and last[0] is game else None, dash[1])
-            self._views[team] = (game, v)
-            v["phase"] = phase
-            for d in bot.decide(v):
-                actor = self._actor(team, bot.persona_id)
-                if not isinstance(d.command, Note):
-                    note = make(Note, text=d.reason[:1000], decision=d.decision)
-                    yield make(CommandEnvelope, actor=actor, command=note)
-                yield make(CommandEnvelope, actor=actor, command=d.command)
+            v = self._view(game, team, bot, phase)
+            yield from self._envelopes(team, bot, bot.decide(v))
