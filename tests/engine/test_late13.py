@@ -5,10 +5,12 @@ it had played the negotiation phase (it was answered a turn late), which the ser
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from precursor.analysis.runner import play
-from precursor.game.bots import BotDriver
+from precursor.game.bots import Bot, BotDriver, fast_view
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, CommandError, Propose, Respond
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
@@ -63,3 +65,47 @@ def test_headless_bot_games_sign_every_deal_before_its_first_turn_is_due() -> No
                     signed_late.append((sid, seed, a["id"]))
     assert agreements > 0
     assert signed_late == []
+
+
+def _offers(game: Game) -> list[tuple[str, str, Propose]]:
+    """The open exchanges the default bots table in this negotiation phase: (bot, persona, offer)."""
+    out = []
+    personas = dict(RB.scenarios[game.state.scenario].model.personas)
+    for team, persona in personas.items():
+        bot = Bot(RB, team, persona, 0)
+        v = _view(game, team, persona)
+        for d in bot.decide(v):
+            if isinstance(d.command, Propose) and d.reason.startswith("offers "):
+                out.append((team, persona, d.command))
+    return out
+
+
+def _view(game: Game, team: str, persona: str) -> dict[str, Any]:
+    cache = fast_view.DashboardCache(reads=fast_view.persona_reads(RB, persona))
+    v = fast_view.bot_view(game, team, None, cache)
+    v["phase"] = game.state.phase
+    return v
+
+
+def test_a_bot_signs_the_exchange_it_offered_when_the_partner_puts_it_back() -> None:
+    """Students put to a bot the exchange it had offered them and read that it was "more than what the
+    deal offers" (its offer charged neither its reservation nor distrust; its answer charged both)."""
+    tried = 0
+    for sid in ("red-line", "three-weeks", "loose-talk", "election-season"):
+        for seed in range(3):
+            game = Game.new(RB, sid, seed)
+            _advance(game)
+            for team, persona, offer in _offers(game):
+                partner = next(t for t in offer.parties if t != team)
+                bot_actor = Actor(role="bot", team=team, name=f"bot:{persona}")
+                game.handle(CommandEnvelope(actor=bot_actor, command=offer))  # the bot tables it
+                student = Actor(role="player", team=partner, name="s")
+                game.handle(CommandEnvelope(actor=student, command=offer))  # and is offered it back
+                pid = list(game.state.proposals)[-1]
+                bot = Bot(RB, team, persona, seed)
+                v = _view(game, team, persona)
+                prop = next(p for p in v["proposals"] if p["id"] == pid)
+                d = bot.answer(v, bot.environment(v), prop)
+                tried += 1
+                assert d.decision == "accept", (sid, seed, team, d.reason)
+    assert tried >= 5

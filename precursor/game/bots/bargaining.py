@@ -328,11 +328,36 @@ def _table_open(bot: Character, view: dict[str, Any], env: dict[str, Any], made:
     if best is None:
         return None
     value, partner, take, give = best
+    if _refuses_own(bot, view, env, partner, take, give):
+        return None
     return Decision(
         _open_proposal(bot, view, partner, take, give),
         f"offers {partner} {take.code} for {give.code} for one turn, verified jointly (worth {value:+.2f})",
         "propose",
     )
+
+
+def _refuses_own(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], partner: str, take: CLever, give: CLever
+) -> bool:
+    """Whether the bot's own hard rules would refuse this exchange put to it by the partner: students saw
+    China offer CN-DIRECTIVE, then refuse it as a step "for leaders to agree when they meet"."""
+    turn = int(view["turn"])
+    draft = {
+        "id": "draft",
+        "from": partner,
+        "parties": [bot.team, partner],
+        "visibility": "public",
+        "framing": "china_initiative" if "cn" in (bot.team, partner) else "shared_responsibility",
+        "verification": "joint",
+        "modules": [],
+        "linkage": False,
+        "clauses": [
+            {"actor": partner, "lever": take.id, "params": {}, "start_turn": turn, "duration": 1},
+            {"actor": bot.team, "lever": give.id, "params": {}, "start_turn": turn, "duration": 1},
+        ],
+    }
+    return _ruled_out(bot, view, env, draft) is not None
 
 
 def _engaged(bot: Character, view: dict[str, Any], partner: str) -> bool:
@@ -749,6 +774,12 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             f"{committed:g} already committed, with {pc:g} available",
             "reject",
         )
+    if total < threshold and total > 0 and own_cost + committed <= pc and _offered_itself(bot, view, prop):
+        return Decision(
+            decisions.make(Respond, proposal=prop["id"], action="accept"),
+            f"accepts {prop['id']}: the exchange it offered itself, still worth {total:+.2f}",
+            "accept",
+        )
     if total >= threshold:
         return Decision(
             decisions.make(Respond, proposal=prop["id"], action="accept"),
@@ -768,6 +799,26 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
         f"(reservation {p.model.reservation}, trust {trust:.0f})",
         "reject",
     )
+
+
+def _offered_itself(bot: Character, view: dict[str, Any], prop: dict[str, Any]) -> bool:
+    """Whether the bot has itself tabled these terms (the same acts by the same teams, for no longer,
+    checked at least as closely): its own offer charged neither the reservation nor distrust, so the same
+    deal from the partner must not be held to the bar. Students offered a bot the exchange it had put to
+    them a turn earlier and read that it was "more than what the deal offers"."""
+    terms = {(c["actor"], c["lever"]) for c in prop["clauses"]}
+    longest = max((int(c["duration"]) for c in prop["clauses"]), default=1)
+    strict = _VERIFY_RANK.get(str(prop.get("verification")), 0)
+    return any(
+        q["from"] == bot.team
+        and {(c["actor"], c["lever"]) for c in q["clauses"]} == terms
+        and longest <= max((int(c["duration"]) for c in q["clauses"]), default=1)
+        and strict >= _VERIFY_RANK.get(str(q.get("verification")), 0)
+        for q in view["proposals"]
+    )
+
+
+_VERIFY_RANK = {"self": 0, "joint": 1, "incb": 2}
 
 
 def _bound_turns(bot: Character, view: dict[str, Any], weighed: list[_WeighedClause]) -> int:
@@ -951,6 +1002,8 @@ def _counter(
         return None
     keep, dropped = _strike(bot, weighed)
     levers = bot.rb.levers
+    if any(_done(bot, env, levers[c["lever"]]) for c, _, _ in keep):
+        return None  # a counter re-tabling a one-off act already carried out would promise nothing
     if any("consent_bounded" in levers[c["lever"]].tags for c, _, _ in keep) and not any(
         "consent_grant" in levers[c["lever"]].tags for c, _, _ in keep
     ):
