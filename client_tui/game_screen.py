@@ -41,6 +41,7 @@ from .panes import (
     ResultsLog,
     game_over_text,
 )
+from .panes.game_over import report_store
 from .white_cell import (
     CounterScreen,
     FreeActionScreen,
@@ -719,7 +720,7 @@ class GameScreen(Screen[None]):
         self.app.push_screen(GameOverScreen(self._debrief_text()))
 
     def _debrief_text(self) -> str:
-        text = game_over_text(self.model, self.rb, self.game_id)
+        text = game_over_text(self.model, self.rb, self.game_id, report_store(self.app))
         if self.model.role == "facilitator":  # first, where it is seen without scrolling
             text = "Esc, then h: the hot wash, the structured debrief to walk with the players\n\n" + text
         return text

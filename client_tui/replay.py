@@ -52,7 +52,7 @@ class ReplayScreen(Screen[None]):
         Binding("c", "pick('cn')", "As CN", show=False),
         Binding("k", "pick('ca')", "As CA", show=False),
         Binding("o", "pick('public')", "As the public", show=False),
-        Binding("escape,q", "app.pop_screen", "Close"),
+        Binding("escape,q", "close", "Close"),
     ]
     CSS_PATH = "replay.tcss"
 
@@ -128,6 +128,12 @@ class ReplayScreen(Screen[None]):
         if 0 <= i < len(turns):
             self.turn = turns[i]
             self.redraw()
+
+    def action_close(self) -> None:
+        """Dismissed, not popped: on its own (``precursor replay``) the viewer's dismissal ends the
+        program; popping it left Textual's blank default screen, which students took for a freeze.
+        Opened from a game (ctrl+y), dismissing it shows the game again."""
+        self.dismiss()
 
     def action_audience(self) -> None:
         self.audience = AUDIENCES[(AUDIENCES.index(self.audience) + 1) % len(AUDIENCES)]

@@ -1080,9 +1080,31 @@ def cmd_solo(args: argparse.Namespace) -> int:
             solo_store=store,
             solo_store_default=default,
         ).run()
+        _say_how_to_review(url, game_id, "" if default else store)
     finally:
         server.stop()
     return 0
+
+
+def _say_how_to_review(url: str, game_id: str, store: str) -> None:
+    """After a finished solo game, the end screen's report and replay commands again in the shell:
+    quitting printed nothing, and students copied the commands off the screen by hand."""
+    import asyncio
+
+    from client_tui.panes.game_over import report_commands
+    from precursor.client import ClientError, LobbyClient
+
+    async def over() -> bool:
+        async with LobbyClient(url) as lobby:
+            return (await lobby.game(game_id)).ended
+
+    try:
+        ended = asyncio.run(over())
+    except (ClientError, OSError):  # nothing to add to what the client said on leaving
+        return
+    if ended:
+        print(f"The game {game_id} is over. Its report and replay, as commands to run in a shell:")
+        print("\n".join(report_commands(game_id, store)))
 
 
 async def _solo_check_seat(url: str, game_id: str, token: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -409,7 +410,35 @@ def _when_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     return lines
 
 
-def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
+def report_store(app: object) -> str | None:
+    """The store the report and replay commands must name: "" for the default one (nothing to name),
+    the URL of the one a solo game was played in, or None for a server's store, which this client does
+    not know. Read off the app (``solo_store``) without importing it: the app imports these panes."""
+    store = getattr(app, "solo_store", None)
+    if not isinstance(store, str):
+        return None
+    return "" if getattr(app, "solo_store_default", False) else store
+
+
+def report_commands(game_id: str, store: str | None = "") -> list[str]:
+    """The commands as they run: a solo game on a store of its own was saved there, and without
+    ``--store`` both commands looked in the default one and failed ("no game store at ...")."""
+    if store is not None and store.startswith("memory"):
+        return ["  (none: this game is kept only in memory, so it is gone once Precursor closes)"]
+    where = "" if not store else f" --store {shlex.quote(store)}"
+    lines = [
+        f"  precursor report {game_id} --format html --out {game_id}.html{where}",
+        f"  precursor replay {game_id}{where}",
+    ]
+    if store is None:
+        return [
+            *(f"{line} --store STORE" for line in lines),
+            "  where the server runs, STORE being the game store it was started with (its --store)",
+        ]
+    return lines
+
+
+def game_over_text(game: LiveGame, rb: Rulebook, game_id: str, store: str | None = "") -> str:
     sc = game.view.get("scenario") or {}
     turns = f" of {sc['turns']}" if isinstance(sc.get("turns"), int) else ""
     title = sc.get("title") or "this game"
@@ -419,8 +448,7 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str) -> str:
         "",
         f"For the facilitator: the full after-action report (timeline, charts, agreements, red lines)"
         f" and the replay of this game (game id {game_id}), as commands to run in a shell:",
-        f"  precursor report {game_id} --format html --out {game_id}.html",
-        f"  precursor replay {game_id}",
+        *report_commands(game_id, store),
         "",
         "Scores (each component's value × its weight for the team = points)",
         *_score_lines(game, rb),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from live_server import running_server
@@ -17,7 +18,7 @@ from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
 from precursor.client import GameClient
 from precursor.game.bots import BotDriver
-from precursor.game.rulebook import default_rulebook
+from precursor.game.rulebook import Rulebook, default_rulebook
 from precursor.game.views import view
 
 
@@ -192,3 +193,95 @@ def test_the_end_screen_dates_agree_with_the_results_and_say_the_frozen_months_a
         " counts each objective point met 0.5, and for Canada that line weighs 1.5)"
     ]
     assert any("objective points × 0.75)" in line for line in lines)
+
+
+def test_the_end_screens_commands_name_a_solo_games_store_and_run_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Students who played `precursor solo --store sqlite:///…` ran the end screen's report command as
+    printed and got "no game store at …/games.db": it left out the store the game was saved in (the
+    quit message for an unfinished game names it). Both commands, copied from the text, must run."""
+    import shlex
+
+    from client_tui.app import PrecursorApp
+    from client_tui.panes.game_over import report_store
+    from precursor.cli import _read_game, main
+    from precursor.game.engine import Game
+
+    rb = default_rulebook()
+    store = f"sqlite:///{tmp_path / 'solo.db'}"
+    game_id, _ = _finished_bot_game(rb, store)
+    game = Game.replay(rb, _read_game(game_id, store))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "ca", "seat": "ca.pm", "player_id": "p1", "game_id": game_id}
+    live.set_view(view(game, "ca"), game.state.seq)
+    url = "http://127.0.0.1:9"  # the apps below are never run: only what they know of the store
+    app = PrecursorApp(url, solo_store=store, solo_store_default=False)
+    text = game_over_text(live, rb, game_id, report_store(app))
+    commands = [line.strip() for line in text.splitlines() if line.strip().startswith("precursor ")]
+    assert len(commands) == 2 and all(f"--store {store}" in c for c in commands), commands
+
+    monkeypatch.chdir(tmp_path)
+    report, replay = (shlex.split(c)[1:] for c in commands)
+    assert main(report) == 0 and (tmp_path / f"{game_id}.html").stat().st_size > 10_000
+    shown: list[int] = []
+    monkeypatch.setattr("client_tui.replay.ReplayApp.run", lambda self: shown.append(len(self.events)))
+    assert main(replay) == 0 and shown and shown[0] == len(game.log)
+
+    # the default store is not named; a game kept in memory and a server's store are said as such
+    default = PrecursorApp(url, solo_store=store, solo_store_default=True)
+    assert "--store" not in game_over_text(live, rb, game_id, report_store(default))
+    memory = game_over_text(live, rb, game_id, report_store(PrecursorApp(url, solo_store="memory://")))
+    assert "precursor report" not in memory and "kept only in memory" in memory
+    served = game_over_text(live, rb, game_id, report_store(PrecursorApp(url)))
+    assert f"precursor report {game_id} --format html --out {game_id}.html --store STORE" in served
+    assert "the game store it was started with" in served
+
+
+def _finished_bot_game(rb: Rulebook, store: str) -> tuple[str, str]:
+    """A tutorial the bots played to the end in ``store``, as a solo game's server saves it: its id and
+    the facilitator's token."""
+    import asyncio
+
+    from precursor.client import LobbyClient
+    from server.embedded import EmbeddedServer
+
+    server = EmbeddedServer(store, rulebook=rb)
+    url = server.start()
+
+    async def finished_game() -> tuple[str, str]:
+        async with LobbyClient(url) as lobby:
+            bots = {t: "default" for t in ("us", "mx", "cn", "ca")}
+            g = await lobby.create_game("tutorial", seed=4, bots=bots, name="solo")
+            for _ in range(1200):  # the bots play it to the end on their own
+                if (await lobby.game(g.game_id)).ended:
+                    return g.game_id, g.facilitator_token
+                await asyncio.sleep(0.05)
+        raise AssertionError("the bots did not finish the tutorial in a minute")
+
+    try:
+        return asyncio.run(finished_game())
+    finally:
+        server.stop()
+
+
+def test_leaving_a_finished_solo_game_prints_its_report_and_replay_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Quitting a finished game printed nothing: the commands were only on the end screen, copied off it
+    by hand. `precursor solo` prints them, with the store, once the client closes on a game that is over
+    (here the game is opened again with --game/--token and the client closes at once)."""
+    from precursor.cli import main
+
+    rb = default_rulebook()
+    store = f"sqlite:///{tmp_path / 'solo.db'}"
+    game_id, token = _finished_bot_game(rb, store)
+    monkeypatch.setattr("client_tui.app.PrecursorApp.run", lambda self: None)
+    assert main(["solo", "--game", game_id, "--token", token, "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert f"The game {game_id} is over" in out
+    assert f"precursor report {game_id} --format html --out {game_id}.html --store {store}" in out
+    assert f"precursor replay {game_id} --store {store}" in out
+    # a game still under way: the client's own "the game is saved" message is all
+    assert main(["solo", "--team", "ca", "--scenario", "tutorial", "--seed", "3", "--store", store]) == 0
+    assert "is over" not in capsys.readouterr().out

@@ -85,3 +85,18 @@ async def test_the_facilitator_replays_a_running_game_from_the_console() -> None
             await pilot.press("escape")
             await pilot.pause(0.1)
             assert type(app.screen).__name__ == "GameScreen"
+
+
+async def test_esc_closes_the_replay_viewer_run_on_its_own(rb: Rulebook) -> None:
+    """`precursor replay` is the replay screen alone: Esc ("esc Close" in its footer) popped that
+    screen and left Textual's blank default one, which no key but ctrl+q left (three reports of a
+    freeze). Esc must end the program."""
+    game, _ = play(rb, "tutorial", 3, None, bots=BotDriver(rb, resolve_personas(rb, "tutorial"), 3))
+    app = ReplayApp(rb, game.log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ReplayScreen)
+        await pilot.press("right", "escape")
+        await pilot.pause()
+        # before the fix: return_code None and the blank default screen on top
+        assert app.return_code == 0, f"Esc left {type(app.screen).__name__} up and the program running"
