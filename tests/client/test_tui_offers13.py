@@ -1,0 +1,118 @@
+"""Session 13's students on promised terms and incoming offers: a promised lever ticked with its
+defaults instead of the agreed terms, and proposals to the player that nothing announced."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    frames_until,
+    is_event,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import SelectionList
+
+from client_tui.panes.orders import OrdersPane
+from precursor.client import GameClient
+
+ME70 = {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "start_turn": 1, "duration": 2}
+ARMS = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def test_ticking_a_promised_lever_starts_at_the_agreed_terms(url: str) -> None:
+    """A student ticked US-TARIFF promised at 0% on China and got the lever's defaults (Mexico, 25%,
+    threatened): one ctrl+s from threatening Mexico. Here Mexico promised MX-ME at level 70 (its
+    default is 60): Space alone must order 70, and the row must say whose terms they are."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [ME70, ARMS]})
+        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
+            await wait_until(pilot, lambda: not gs.query_one(OrdersPane).checking(), what="the costs")
+            sl.focus()
+            sl.highlighted = ids().index("mx_me")
+            await pilot.press("space")
+            await wait_until(pilot, lambda: "mx_me" in sl.selected, what="the tick")
+            await pilot.pause()
+            pane = gs.query_one(OrdersPane)
+            command = pane.submission()
+            assert command is not None
+            assert [(o.lever, o.params) for o in command.orders] == [("mx_me", {"level": 70})]
+            label = str(sl.get_option_at_index(ids().index("mx_me")).prompt)
+            assert "as agreed in A1-US-1" in label, label
+            assert "you promised MX-ME with" not in static_text(app, "#order-info")
+
+
+async def test_l_keeps_last_turns_parameters_unless_an_agreement_due_now_sets_them(url: str) -> None:
+    """``l`` ticked MX-ME again at last turn's 65 under an agreement signed since for 70: the clause
+    would break. The agreed level wins; MX-PORT, under no agreement, keeps last turn's 250."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
+            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+            sl.focus()
+            for lever in ("mx_me", "mx_port"):
+                sl.highlighted = ids().index(lever)
+                await pilot.press("space")
+            gs.orders._params.update({"mx_me": {"level": 65}, "mx_port": {"intensity": 250}})
+            await pilot.press("ctrl+s")
+            await frames_until(fac, is_event("orders_submitted", team="mx"))
+            await advance_to(fac, "negotiation", 2)
+            clause = {**ME70, "start_turn": 2, "duration": 1}
+            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [clause]})
+            await mx.send({"type": "respond", "proposal": "T2-US-1", "action": "accept"})
+            await frames_until(fac, is_event("agreement"))
+            await advance_to(fac, "orders", 2)
+            await wait_until(pilot, lambda: gs.model.turn == 2 and gs.model.phase == "orders", what="turn 2")
+            await wait_until(pilot, lambda: "A2-US-1" in gs.model.agreements, what="the agreement")
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl.focus()
+            await pilot.press("l")
+            await pilot.pause()
+            command = gs.orders.submission()
+            assert command is not None
+            got = {o.lever: o.params for o in command.orders}
+            assert got == {"mx_me": {"level": 70}, "mx_port": {"intensity": 250}}, got
+            assert "as agreed in A2-US-1" in static_text(app, "#notice")
