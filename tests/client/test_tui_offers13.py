@@ -12,14 +12,16 @@ from test_tui_support import (
     close_cards,
     frames_until,
     is_event,
+    modal,
     new_game,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
+from textual.widgets import DataTable, SelectionList, TabbedContent
 
+from client_tui.composer import ProposalScreen
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
 
@@ -116,3 +118,78 @@ async def test_l_keeps_last_turns_parameters_unless_an_agreement_due_now_sets_th
             got = {o.lever: o.params for o in command.orders}
             assert got == {"mx_me": {"level": 70}, "mx_port": {"intensity": 250}}, got
             assert "as agreed in A2-US-1" in static_text(app, "#notice")
+
+
+async def test_a_proposal_to_the_team_is_announced_and_counted_until_answered(url: str) -> None:
+    """Offers from bots stayed open unseen for turns: "NO alert/badge told me I had incoming
+    proposals". One that comes is said in the notice line, and the tab counts those to answer."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
+            assert tab() == "4 Proposals"
+            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ARMS]})
+            await wait_until(pilot, lambda: "T1-MX-1" in gs.model.proposals, what="the proposal")
+            await pilot.pause()
+            assert "Mexico proposes T1-MX-1 to you — tab 4" in static_text(app, "#notice")
+            assert tab() == "4 Proposals (1 to answer)"
+            # a second one counts too, and answering one takes it off
+            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ME70]})
+            await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the count")
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 2, what="the rows")
+            table.focus()
+            table.move_cursor(row=0)
+            await pilot.press("enter")
+            screen = await modal(pilot, ProposalScreen)
+            assert "can be answered in turn" not in screen.text  # answerable now: no word of later
+            await pilot.press("a")
+            await wait_until(pilot, lambda: tab() == "4 Proposals (1 to answer)", what="the count to fall")
+
+
+async def test_the_proposal_window_says_when_a_proposal_can_be_answered_or_that_it_lapsed(url: str) -> None:
+    """In the orders phase a student's proposal window offered only Close, with no word on why: two
+    offers were lost."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ARMS]})  # turn 1 only
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [{**ARMS, "duration": 2}]})
+        await frames_until(mx, is_event("proposal"))
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await wait_until(pilot, lambda: len(gs.model.proposals) == 2, what="the proposals")
+            await pilot.press("4")
+            table = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 2, what="the rows")
+            texts = {}
+            for row in (0, 1):
+                table.focus()
+                table.move_cursor(row=row)
+                await pilot.press("enter")
+                screen = await modal(pilot, ProposalScreen)
+                texts[gs.proposals._selected()] = screen.text.split("\n")[1]
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, ProposalScreen))
+            assert texts["T1-MX-1"].startswith(
+                "It has lapsed: proposals are answered in the briefing and negotiation phases, and by"
+                " turn 2 every turn it covers (up to turn 1) is over."
+            ), texts
+            assert texts["T1-MX-2"] == (
+                "It can be answered in turn 2's briefing or negotiation phase: proposals are answered in"
+                " the briefing and negotiation phases, not in this one."
+            ), texts
