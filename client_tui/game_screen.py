@@ -698,10 +698,14 @@ class GameScreen(Screen[None]):
         takes the focus, so the arrows go on from there."""
         active = self.query_one("#tabs", TabbedContent).active
         log = self.channels.query_one("#messages")
-        body = {"briefing": self.briefing, "results": self.results, "channels": log}.get(active)
+        notes = self.proposals.query_one("#prop-replies-box")  # the answers and agreements
+        body = {"briefing": self.briefing, "results": self.results, "channels": log, "proposals": notes}.get(
+            active
+        )
         if body is None:
             return
-        if active != "channels":  # the composer keeps the focus: what is typed on goes into it
+        # the composer keeps the focus (what is typed on goes into it), the proposals' table too
+        if active not in ("channels", "proposals"):
             self.set_focus(body)
         if where == "down":
             body.scroll_page_down(animate=False)

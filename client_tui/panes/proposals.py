@@ -168,6 +168,37 @@ def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
     return "\n\nTrilateral modules (in force once signed, at a trilateral meeting):\n" + "\n".join(lines)
 
 
+class ProposalTable(DataTable[Any]):
+    """The proposals table, whose page keys page the answers and agreements under it while its own
+    rows all fit (a table in view has nothing to page): it has the focus in the tab, and PageDown
+    moved its cursor while the agreements stayed out of reach."""
+
+    def _notes(self, where: str) -> bool:
+        if self.max_scroll_y > 0:
+            return False
+        box = self.screen.query_one("#prop-replies-box", VerticalScroll)
+        {"down": box.scroll_page_down, "up": box.scroll_page_up, "home": box.scroll_home}.get(
+            where, box.scroll_end
+        )(animate=False)
+        return True
+
+    def action_page_down(self) -> None:
+        if not self._notes("down"):
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if not self._notes("up"):
+            super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        if not self._notes("home"):
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        if not self._notes("end"):
+            super().action_scroll_end()
+
+
 class ProposalsPane(Vertical):
     BINDINGS = [
         Binding("n", "compose", "New proposal", show=False),  # the button says it
@@ -194,17 +225,19 @@ class ProposalsPane(Vertical):
         self._incoming: set[str] | None = None  # the proposals to answer already announced
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="prop-table", cursor_type="row")
+        yield ProposalTable(id="prop-table", cursor_type="row")
         yield Static("", id="prop-hint", markup=False)
-        with VerticalScroll(id="prop-replies-box"):  # as tall as the answers, up to half the pane
+        # the answers and the agreements, as tall as they are up to half the pane, and scrolled there
+        # by the page keys: at 80x24 the agreements under the buttons were below the screen's edge
+        with VerticalScroll(id="prop-replies-box"):
             yield Static("", id="prop-replies", markup=False)
+            yield Static("", id="agreements", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
             yield Button("Reject", id="reject")
             yield Button("Withdraw", id="withdraw")
             yield Button("Counter", id="counter")
-        yield Static("", id="agreements", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#prop-table", DataTable).add_columns(*COLUMNS)

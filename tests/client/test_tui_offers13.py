@@ -14,6 +14,7 @@ from test_tui_support import (
     is_event,
     modal,
     new_game,
+    screen_text,
     seat_app,
     static_text,
     until_online,
@@ -193,3 +194,49 @@ async def test_the_proposal_window_says_when_a_proposal_can_be_answered_or_that_
                 "It can be answered in turn 2's briefing or negotiation phase: proposals are answered in"
                 " the briefing and negotiation phases, not in this one."
             ), texts
+
+
+async def test_at_80x24_the_page_keys_bring_the_agreements_under_the_proposals_into_view(url: str) -> None:
+    """A student at 80x24 found the proposals tab's "Agreements:" line below the screen's edge, and
+    PageDown did not scroll the pane: three long answers from China had pushed it off."""
+    g, tokens = await new_game(url, teams=("mx",), seed=5)
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("4")
+        why = (
+            "China declines: the deal asks China for CN-DENY (Deny and deflect), more than what the deal"
+            " offers in return; no small change to these terms would bring China to sign."
+        )
+        for i in range(1, 4):
+            gs.model.agreements[f"A{i}-MX-1"] = {
+                "id": f"A{i}-MX-1",
+                "parties": ["us", "mx"],
+                "status": "active",
+                "signed_turn": 1,
+                "ends_turn": 3,
+            }
+            gs.model.proposals[f"T1-MX-{i}"] = {
+                "id": f"T1-MX-{i}",
+                "from": "mx",
+                "parties": ["mx", "cn"],
+                "accepted": ["mx"],
+                "status": "rejected",
+                "clauses": [],
+                "reasons": {"cn": why},
+            }
+        gs.proposals.show()
+        await pilot.pause(0.3)
+        table = gs.query_one("#prop-table", DataTable)
+        table.focus()
+        await pilot.pause()
+        assert "Agreements:" not in screen_text(app)  # under the answers, out of view at first
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await pilot.pause(0.2)
+        assert "Agreements: A1-MX-1 (United States and Mexico) active" in screen_text(app)
+        assert app.focused is table  # Enter still opens the highlighted proposal
+        await pilot.press("home")
+        await pilot.pause(0.2)
+        assert "Agreements:" not in screen_text(app)
