@@ -42,6 +42,7 @@ from .panes import (
     game_over_text,
 )
 from .panes.game_over import report_store
+from .panes.proposals import to_answer
 from .white_cell import (
     CounterScreen,
     FreeActionScreen,
@@ -205,6 +206,7 @@ class GameScreen(Screen[None]):
         self.results.free_actions = self.model.free_actions
         self.control = ControlPane(self.model, rb, self.try_send)
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
+        self._proposals_shown = "4 Proposals"  # the proposals tab's label as last set
         self._notice_text = ""  # what the notice line says now
         # the proposal the notice line last reported an answer to, with the answer and the words shown
         self._answered: tuple[str, str, str] | None = None
@@ -516,11 +518,22 @@ class GameScreen(Screen[None]):
         self._status()
 
     def _status(self) -> None:
+        self._proposals_label()
         text = status_text(self.model)
         if text != self._status_shown:
             self._status_shown = text
             # one line, its height fixed in the CSS: no need to lay the screen out again
             self.query_one("#status", Static).update(text, layout=False)
+
+    def _proposals_label(self) -> None:
+        """The proposals tab counts the proposals this team has to answer ("4 Proposals (2 to answer)"):
+        offers from bots stayed open for turns with nothing on screen to say they had come."""
+        n = len(to_answer(self.model))
+        label = f"4 Proposals ({n} to answer)" if n else "4 Proposals"
+        if label != self._proposals_shown:
+            with contextlib.suppress(NoMatches):
+                self.query_one(TabbedContent).get_tab("proposals").label = label
+                self._proposals_shown = label
 
     def redraw_all(self) -> None:
         self._status()
@@ -686,10 +699,14 @@ class GameScreen(Screen[None]):
         takes the focus, so the arrows go on from there."""
         active = self.query_one("#tabs", TabbedContent).active
         log = self.channels.query_one("#messages")
-        body = {"briefing": self.briefing, "results": self.results, "channels": log}.get(active)
+        notes = self.proposals.query_one("#prop-replies-box")  # the answers and agreements
+        body = {"briefing": self.briefing, "results": self.results, "channels": log, "proposals": notes}.get(
+            active
+        )
         if body is None:
             return
-        if active != "channels":  # the composer keeps the focus: what is typed on goes into it
+        # the composer keeps the focus (what is typed on goes into it), the proposals' table too
+        if active not in ("channels", "proposals"):
             self.set_focus(body)
         if where == "down":
             body.scroll_page_down(animate=False)

@@ -34,6 +34,7 @@ from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOr
 
 from .. import render, terms
 from ..composer import ParamsScreen
+from ..conditions import condition_now
 from ..widgets import Confirm, OrderList, set_text
 from .notice import Notice, refused
 from .refusal import RefusalBox, RefuseScreen, cost_words, entry_detail, every_turns, refusal_line
@@ -121,6 +122,8 @@ class OrdersPane(Vertical):
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
+        # levers whose parameters came from an agreement due this turn, with its id (the row says so)
+        self._agreed: dict[str, str] = {}
         # this turn's public statement as drafted with t (kind, target, text): sent with the orders
         self._statement: dict[str, Any] | None = None
         self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
@@ -350,6 +353,7 @@ class OrdersPane(Vertical):
         self._turn, self._choice, self._submitted = m.turn, [], None
         self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
+        self._agreed = {}
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
         if self._offer:
@@ -393,7 +397,42 @@ class OrdersPane(Vertical):
         if not params:
             return render.lever_label(row, self.rb, width=width)
         words = terms.params_words(self.rb, row["id"], params)
+        if row["id"] in self._agreed:
+            words = f"as agreed in {self._agreed[row['id']]}: {words}"
         return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words, width=width)
+
+    def _agreed_terms(self, lid: str) -> tuple[str, dict[str, Any]] | None:
+        """The agreement due this turn that sets ``lid``'s parameters, and those parameters. A student
+        ticked US-TARIFF promised at 0% on China and got the lever's defaults (Mexico, 25%, threatened):
+        one ctrl+s from threatening Mexico."""
+        m = self.model
+        for a in m.agreements.values():
+            if a.get("status") not in ("signed", "active"):
+                continue
+            for cl in a.get("clauses", []):
+                if cl.get("actor") != m.team or cl.get("lever") != lid or not cl.get("params"):
+                    continue
+                start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
+                if not start <= m.turn <= start + dur - 1:
+                    continue
+                if cl.get("condition") and condition_now(m, self.rb, str(cl["condition"])) is False:
+                    continue  # not due while its condition does not hold
+                return str(a.get("id")), dict(cl["params"])
+        return None
+
+    def _take_agreed(self, lids: list[str]) -> list[str]:
+        """Set the agreed parameters of the levers among ``lids`` that an agreement due now sets; the
+        codes with their terms, to say so."""
+        said = []
+        for lid in lids:
+            found = self._agreed_terms(lid)
+            if found is None:
+                continue
+            aid, want = found
+            self._params[lid] = {**self._params.get(lid, {}), **want}
+            self._agreed[lid] = aid
+            said.append(f"{self._code(lid)} as agreed in {aid}")
+        return said
 
     def submission(self) -> SubmitOrders | None:
         """The ticked levers as a command; ``None`` (and a notice) if they cannot go in now: outside
@@ -684,7 +723,12 @@ class OrdersPane(Vertical):
     @on(SelectionList.SelectedChanged, "#order-list")
     def _ticked(self) -> None:
         if not self.checking():  # a redraw while checking shows no tick as orderable: keep them
+            before = set(self._choice)
             self._choice = self.chosen()
+            said = self._take_agreed([c for c in self._choice if c not in before])
+            if said:
+                self._relabel()
+                self.post_message(Notice(f"ticked with the agreed terms: {'; '.join(said)}"))
         self.show_info()
         self._keep_highlight_in_view()
 
@@ -703,6 +747,7 @@ class OrdersPane(Vertical):
         ok = self._available()
         sl = self.query_one("#order-list", SelectionList)
         again = [i for i in self._offer if i in ok]
+        agreed = self._take_agreed(again)  # last turn's parameters, unless an agreement due now sets them
         for lid in again:
             sl.select(lid)
         gone = [i for i in self._offer if i not in ok]
@@ -715,6 +760,9 @@ class OrdersPane(Vertical):
             text += "; not available now: " + "; ".join(
                 f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
             )
+        if agreed:
+            text += f"; with the agreed terms: {'; '.join(agreed)}"
+            self._relabel()
         self._offer = []
         self.post_message(Notice(text))
         self.show_info()
@@ -757,6 +805,7 @@ class OrdersPane(Vertical):
             if params is None:
                 return
             self._params[lid] = params
+            self._agreed.pop(lid, None)  # set by hand: the warnings say if it falls short of a promise
             if lid in self._available():
                 self._choice = sorted({*self._choice, lid})
             self.show()

@@ -25,6 +25,7 @@ from textual.widgets import Button, DataTable, Static
 
 from precursor.game.commands import Propose, Respond
 from precursor.game.negotiation import answer_refusal
+from precursor.game.promises import clause_span
 
 from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
@@ -75,6 +76,40 @@ def refusal(
     if code == "already_accepted":
         return f"your team has already accepted {pid}"
     return message
+
+
+def to_answer(model: LiveGame) -> list[str]:
+    """The open proposals other teams addressed to this team that it has not accepted yet: a student
+    found offers from bots still open turns after they came, with nothing on screen to say so."""
+    team = model.team
+    return [
+        pid
+        for pid, p in model.proposals.items()
+        if p.get("status", "open") == "open"
+        and team in (p.get("parties") or [])
+        and p.get("from") != team
+        and team not in (p.get("accepted") or [])
+    ]
+
+
+def when_answerable(model: LiveGame, p: dict[str, Any]) -> str:
+    """For a proposal this team has to answer, in a phase where it cannot: when it can, or that it
+    never will. The window offered only Close, with no word on why."""
+    if str(p.get("id")) not in to_answer(model) or model.phase in ("briefing", "negotiation"):
+        return ""
+    if model.ended:
+        return "The game is over: this proposal can no longer be answered."
+    nxt, last = model.turn + 1, terms.last_turn(model)
+    rule = "proposals are answered in the briefing and negotiation phases"
+    if last is not None and nxt > last:
+        return f"It can no longer be answered: {rule}, and this is the last turn."
+    ends = [span[-1] for c in p.get("clauses") or [] if (span := clause_span(c, model.turn))]
+    if ends and max(ends) < nxt:
+        return (
+            f"It has lapsed: {rule}, and by turn {nxt} every turn it covers (up to turn {max(ends)})"
+            " is over. Rejecting it then clears it."
+        )
+    return f"It can be answered in turn {nxt}'s briefing or negotiation phase: {rule}, not in this one."
 
 
 def offered(model: LiveGame, rb: Rulebook, p: dict[str, Any] | None) -> set[str]:
@@ -133,6 +168,37 @@ def modules_text(rb: Rulebook, p: dict[str, Any]) -> str:
     return "\n\nTrilateral modules (in force once signed, at a trilateral meeting):\n" + "\n".join(lines)
 
 
+class ProposalTable(DataTable[Any]):
+    """The proposals table, whose page keys page the answers and agreements under it while its own
+    rows all fit (a table in view has nothing to page): it has the focus in the tab, and PageDown
+    moved its cursor while the agreements stayed out of reach."""
+
+    def _notes(self, where: str) -> bool:
+        if self.max_scroll_y > 0:
+            return False
+        box = self.screen.query_one("#prop-replies-box", VerticalScroll)
+        {"down": box.scroll_page_down, "up": box.scroll_page_up, "home": box.scroll_home}.get(
+            where, box.scroll_end
+        )(animate=False)
+        return True
+
+    def action_page_down(self) -> None:
+        if not self._notes("down"):
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if not self._notes("up"):
+            super().action_page_up()
+
+    def action_scroll_home(self) -> None:
+        if not self._notes("home"):
+            super().action_scroll_home()
+
+    def action_scroll_end(self) -> None:
+        if not self._notes("end"):
+            super().action_scroll_end()
+
+
 class ProposalsPane(Vertical):
     BINDINGS = [
         Binding("n", "compose", "New proposal", show=False),  # the button says it
@@ -156,19 +222,22 @@ class ProposalsPane(Vertical):
         self.send: Send | None = send  # tables a proposal; None: the reason it was refused
         self._told: set[tuple[str, str]] | None = None  # the reasons already in the notice line
         self._mine: set[str] | None = None  # this team's proposals in the table as last drawn
+        self._incoming: set[str] | None = None  # the proposals to answer already announced
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="prop-table", cursor_type="row")
+        yield ProposalTable(id="prop-table", cursor_type="row")
         yield Static("", id="prop-hint", markup=False)
-        with VerticalScroll(id="prop-replies-box"):  # as tall as the answers, up to half the pane
+        # the answers and the agreements, as tall as they are up to half the pane, and scrolled there
+        # by the page keys: at 80x24 the agreements under the buttons were below the screen's edge
+        with VerticalScroll(id="prop-replies-box"):
             yield Static("", id="prop-replies", markup=False)
+            yield Static("", id="agreements", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
             yield Button("Accept", id="accept")
             yield Button("Reject", id="reject")
             yield Button("Withdraw", id="withdraw")
             yield Button("Counter", id="counter")
-        yield Static("", id="agreements", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#prop-table", DataTable).add_columns(*COLUMNS)
@@ -207,6 +276,7 @@ class ProposalsPane(Vertical):
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._offer()
         self._tell_replies()
+        self._tell_incoming()
 
     def _clause_width(self, rows: list[tuple[str, str, str, str]]) -> int:
         """The cells the clauses column has before the pane's edge (0: not laid out yet, no cut)."""
@@ -262,6 +332,17 @@ class ProposalsPane(Vertical):
                 self.post_message(Notice(text))
         self._told = mine
 
+    def _tell_incoming(self) -> None:
+        """A proposal addressed to this team goes to the notice line as it comes ("China proposes
+        T2-CN-1 to you — tab 4"); those found on connecting are counted in the tab's label."""
+        now = set(to_answer(self.model))
+        if self._incoming is not None:
+            for pid in sorted(now - self._incoming):
+                p = self.model.proposals[pid]
+                who = terms.team_name(self.rb, str(p.get("from") or ""))
+                self.post_message(Notice(f"{who} proposes {pid} to you — tab 4 (Proposals) to answer it"))
+        self._incoming = now
+
     def _selected(self) -> str | None:
         table = self.query_one("#prop-table", DataTable)
         if table.row_count:
@@ -287,6 +368,9 @@ class ProposalsPane(Vertical):
                 self._counter(pid)
 
         text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
+        if later := when_answerable(self.model, p):  # under the head: at 80x24 the end is below
+            head, _, body = text.partition("\n")
+            text = f"{head}\n{later}\n\n{body}"
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
         self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)
