@@ -172,8 +172,15 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     if start:
         when += f" from turn {start}"
     if once_only:
-        later = f"turns {int(start) + 1}–{int(start) + dur - 1}" if start else "its later turns"
-        when += f" (a once-per-game act: {later} count as kept once it is done)"
+        s = int(start) if start else 0
+        later = (
+            "its later turns count"
+            if not s
+            else f"turn {s + 1} counts"
+            if dur == 2
+            else f"turns {s + 1}–{s + dur - 1} count"
+        )
+        when += f" (a once-per-game act: {later} as kept once it is done)"
     text = f"{team_name(rb, str(clause.get('actor', '?')))} commits to {head}"
     if params:
         text += f" ({params})"

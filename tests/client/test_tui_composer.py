@@ -201,7 +201,10 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
             text = app.screen.text  # type: ignore[attr-defined]
             assert f"Proposal {pid} from United States" in text
-            assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
+            assert (
+                "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, once from turn 2"
+                " (a once-per-game act: turn 3 counts as kept once it is done)"
+            ) in text
             # played in turn 1, once per game: the engine counts the clause as kept
             assert (
                 "costs Mexico nothing (done already) · ✓ kept already: MX-PLAN(i) can be played"

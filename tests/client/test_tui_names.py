@@ -50,6 +50,7 @@ def authored(rb: Rulebook, live: LiveGame) -> list[str]:
     objectives, the score's component names, inject and rule texts, and the reasons teams gave. The
     scan is of the words the client puts around them."""
     out = [i.name for i in rb.indicators.values()]
+    out += [n[:1].lower() + n[1:] for n in out]  # mid-sentence ("…: trust between the US and Mexico")
     out += [lv.name for lv in rb.levers.values()] + [r.name for r in rb.rules]
     for obj in (live.view.get("objectives") or {}).values():
         out.append(str(obj.get("public") or ""))
@@ -165,7 +166,10 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             await wait_until(pilot, lambda: isinstance(app.screen, ProposalScreen), what="the full text")
             text = app.screen.text  # type: ignore[attr-defined]
             assert f"Proposal {pid} from United States" in text
-            assert "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, for 2 turns" in text
+            assert (
+                "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, once from turn 2"
+                " (a once-per-game act: turn 3 counts as kept once it is done)"
+            ) in text
             assert (
                 "costs Mexico nothing (done already) · ✓ kept already: MX-PLAN(i) can be played once"
                 " per game and Mexico has played it already: the rules count the clause as kept"
