@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from test_bots_bargaining import _view  # the view a bot is handed, cut to what it reads
+
 from precursor.analysis.runner import play
-from precursor.game.bots import Bot, BotDriver, fast_view
+from precursor.game.bots import Bot, BotDriver
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, Propose
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
@@ -47,13 +49,6 @@ def _propose(game: Game, team: str, parties: list[str], terms: Terms, framing: s
     )
     game.handle(CommandEnvelope(actor=Actor(role="player", team=team, name="student"), command=cmd))
     return list(game.state.proposals)[-1]
-
-
-def _view(game: Game, team: str, persona: str) -> dict[str, Any]:
-    cache = fast_view.DashboardCache(reads=fast_view.persona_reads(RB, persona))
-    v = fast_view.bot_view(game, team, None, cache)
-    v["phase"] = game.state.phase
-    return v
 
 
 def _answer(game: Game, team: str, persona: str, pid: str) -> tuple[str, str, Any]:

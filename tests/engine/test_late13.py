@@ -5,12 +5,11 @@ it had played the negotiation phase (it was answered a turn late), which the ser
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from test_bots_bargaining import _view  # the view a bot is handed, cut to what it reads
 
 from precursor.analysis.runner import play
-from precursor.game.bots import Bot, BotDriver, fast_view
+from precursor.game.bots import Bot, BotDriver
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, CommandError, Propose, Respond
 from precursor.game.engine import Game
 from precursor.game.rulebook import default_rulebook
@@ -78,13 +77,6 @@ def _offers(game: Game) -> list[tuple[str, str, Propose]]:
             if isinstance(d.command, Propose) and d.reason.startswith("offers "):
                 out.append((team, persona, d.command))
     return out
-
-
-def _view(game: Game, team: str, persona: str) -> dict[str, Any]:
-    cache = fast_view.DashboardCache(reads=fast_view.persona_reads(RB, persona))
-    v = fast_view.bot_view(game, team, None, cache)
-    v["phase"] = game.state.phase
-    return v
 
 
 def test_a_bot_signs_the_exchange_it_offered_when_the_partner_puts_it_back() -> None:
