@@ -214,10 +214,10 @@ def _results_log(scenario: str, seed: int, team: str) -> list[str]:
 
 
 def test_one_log_tells_a_change_once_and_says_what_moved_a_value_between_two_cards() -> None:
-    """Loose Talk, seed 0, turn 2, as Canada sees it: US-ARMS takes hawk pressure 88 → 90, a lagged
+    """Loose Talk, seed 3, turn 2, as Canada sees it: US-ARMS takes hawk pressure 88 → 90, a lagged
     effect Canada is not shown takes it back to 88, and the hearings rule 88 → 90: the log read
-    "88 → 90" twice."""
-    cards = _results_log("loose-talk", 0, "ca")
+    "88 → 90" twice. (Seed 0 told this story until the session-13 bots; its turn 2 now runs 86 → 88.)"""
+    cards = _results_log("loose-talk", 3, "ca")
     hawks = [c for c in cards if "Congressional hawk pressure on the White House 88.0 → 90.0" in c]
     assert len(hawks) == 2, hawks
     assert "it was" not in hawks[0]
@@ -230,8 +230,14 @@ def test_one_log_tells_a_change_once_and_says_what_moved_a_value_between_two_car
     assert any("cleared for the new turn: A trilateral meeting is held this turn" in c for c in opening)
     # a once-per-game act carried out in an earlier turn is not played again "as agreed"
     kept = [c for c in cards if c.startswith("[clause kept] Canada") and "CA-ISSL" in c]
-    assert any("carried out CA-ISSL" in c and "in an earlier turn" in c for c in kept), kept
-    assert not any("played CA-ISSL" in c for c in kept[1:]), kept
+    earlier = [i for i, c in enumerate(kept) if "carried out CA-ISSL" in c and "in an earlier turn" in c]
+    assert earlier, kept
+    # Canada plays it in turn 1 under every agreement that asks for it then (the bots now sign two):
+    # each of those reads "played" once, and none after the turn it was played
+    played = [i for i, c in enumerate(kept) if "played CA-ISSL" in c]
+    assert played and played == list(range(len(played))) and played[-1] < earlier[0], kept
+    heads = [kept[i].split("\n")[0] for i in played]
+    assert len(set(heads)) == len(heads), kept  # no agreement's clause played twice
 
 
 # ---------------------------------------------------------------------- 4 a chance said before ordering
