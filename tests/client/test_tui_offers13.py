@@ -3,7 +3,8 @@ defaults instead of the agreed terms, and proposals to the player that nothing a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from live_server import running_server
@@ -36,6 +37,18 @@ async def url() -> AsyncIterator[str]:
         yield u
 
 
+async def _orders_tab(pilot: Any, gs: Any) -> tuple[SelectionList[Any], Callable[[], list[str]]]:
+    """The orders tab open in the orders phase, its list, and the lever ids in the list's order."""
+    await pilot.press("5")
+    sl: SelectionList[Any] = gs.query_one("#order-list", SelectionList)
+
+    def ids() -> list[str]:
+        return [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+
+    await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+    return sl, ids
+
+
 async def test_ticking_a_promised_lever_starts_at_the_agreed_terms(url: str) -> None:
     """A student ticked US-TARIFF promised at 0% on China and got the lever's defaults (Mexico, 25%,
     threatened): one ctrl+s from threatening Mexico. Here Mexico promised MX-ME at level 70 (its
@@ -54,10 +67,7 @@ async def test_ticking_a_promised_lever_starts_at_the_agreed_terms(url: str) -> 
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
-            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
-            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+            sl, ids = await _orders_tab(pilot, gs)
             await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
             await wait_until(pilot, lambda: not gs.query_one(OrdersPane).checking(), what="the costs")
             sl.focus()
@@ -88,10 +98,7 @@ async def test_l_keeps_last_turns_parameters_unless_an_agreement_due_now_sets_th
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
-            await pilot.press("5")
-            sl = gs.query_one("#order-list", SelectionList)
-            ids = lambda: [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]  # noqa: E731
-            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+            sl, ids = await _orders_tab(pilot, gs)
             await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
             sl.focus()
             for lever in ("mx_me", "mx_port"):
