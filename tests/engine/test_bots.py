@@ -55,6 +55,28 @@ def test_nine_personalities_exist() -> None:
         assert all(r.reason for r in p.hard_rules)
 
 
+def test_a_cost_the_utility_search_found_is_the_one_legal_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The orders phase takes its best orders with the cost ``_best`` worked out, without asking
+    ``legal`` again: in bot games of every scenario, that cost is always what ``legal`` gives."""
+    taken = orders._Picks.take
+    checked: list[float] = []
+
+    def take(
+        self: Any, lid: str, params: dict[str, Any], vis: str | None, why: str, known: float | None = None
+    ) -> bool:
+        if known is not None:
+            lever = RB.levers[lid]
+            public = (vis if lever.visibility == "choice" else lever.visibility) == "public"
+            assert orders.legal(self.bot, self.view, self.env, lever, params, public) == known, lid
+            checked.append(known)
+        return taken(self, lid, params, vis, why, known)
+
+    monkeypatch.setattr(orders._Picks, "take", take)
+    for scenario in SCENARIOS:
+        _bot_game(scenario, 3, dict(RB.scenarios[scenario].model.personas))
+    assert len(checked) > 100
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     scenario=st.sampled_from(SCENARIOS),

@@ -282,8 +282,13 @@ class _Picks:
         self.seat_limits: dict[str, int] = dict(view.get("seat_limits", {}))
         self.per_seat: dict[str, int] = {}
 
-    def take(self, lid: str, params: dict[str, Any], vis: str | None, why: str) -> bool:
-        """Add the order if it is still allowed, legal as far as the view tells, and affordable."""
+    def take(
+        self, lid: str, params: dict[str, Any], vis: str | None, why: str, known: float | None = None
+    ) -> bool:
+        """Add the order if it is still allowed, legal as far as the view tells, and affordable.
+
+        ``known`` is the order's cost when the caller has checked it as ``legal`` does (``_best``, with
+        the same view and environment): it is not checked again."""
         lever = self.bot.rb.levers[lid]
         if lid in self.used or len(self.chosen) >= self.limit:
             return False
@@ -296,7 +301,11 @@ class _Picks:
         visibility = vis or ("public" if lever.visibility in ("public", "choice") else lever.visibility)
         if lever.visibility != "choice":
             visibility = lever.visibility
-        cost = legal(self.bot, self.view, self.env, lever, params, visibility == "public")
+        cost = (
+            known
+            if known is not None
+            else legal(self.bot, self.view, self.env, lever, params, visibility == "public")
+        )
         if cost is None or cost > self.pc + 1e-9:
             return False
         # built without re-validation: the bot assembles it from the rulebook's own names and ranges
@@ -434,7 +443,7 @@ def _by_utility(picks: _Picks) -> None:
             break
         # the reason is worked out only for an order taken (a sixth of them are not: capital, seat
         # limits); taking reads nothing the reason reads, and the environment is left as it was
-        if picks.take(lid, params, vis, ""):
+        if picks.take(lid, params, vis, "", cost):
             lever = bot.rb.levers[lid]
             _, why = order_utility(bot, env, lever, params, vis == "public", cost, explain=True)
             order, paid, _ = chosen[-1]
