@@ -470,27 +470,44 @@ def _weigh_lever(
     budget: float | None,
 ) -> tuple[float, bool | None] | None:
     """A lever's value to the persona for ``_best_lever`` (keepability not yet asked), or None when the
-    budget rules it out."""
+    budget rules it out, or when it is another team's act whose effects are worth no more than
+    ``ASK_FLOOR`` to the persona (``_worth_asking``)."""
     cost = cost_of(lever)
     if budget is not None and (cost is None or cost > budget):
         return None
     key = (bot.rb.serial, bot.persona_id, lever.id)
     if cost is None and key in _UNWEIGHED:
-        return _UNWEIGHED[key], None
+        hit = _UNWEIGHED[key]
+        return None if hit is None else (hit, None)
+    u: float | None
     u, _ = order_utility(bot, env, lever, {}, True, cost)
     if lever.team != bot.team:
-        u -= _aversions(bot, lever)
+        u = u - _aversions(bot, lever) if _worth_asking(bot, lever, u) else None
     if cost is None and not weigh(bot, lever).public:
         _UNWEIGHED[key] = u
-    return u, None
+    return None if u is None else (u, None)
+
+
+# What another team's act must be worth to a bot by its effects (what it changes that the persona weighs)
+# before the bot asks for it in an open exchange.
+ASK_FLOOR = 0.01
+
+
+def _worth_asking(bot: Character, lever: CLever, u: float) -> bool:
+    """Whether another team's act is worth asking for: its effects, not the persona's liking for acts of
+    its kind, are worth more than ``ASK_FLOOR`` to the asker. A persona's tag weights are its taste for
+    doing such acts itself; counted alone they had Mexico's sovereigntist, which likes to blame, ask China
+    to "deny and deflect", an act that changes nothing Mexico weighs (and harms Mexico's own standing)."""
+    return u - weigh(bot, lever).tags > ASK_FLOOR
 
 
 # A lever's value to a persona, with no cost, when the persona weighs none of its public effects: its
-# sovereignty and tag terms only (less its aversions for another team's act), the same in any view. Most
+# sovereignty and tag terms only (less its aversions for another team's act, None when that act is not
+# worth asking for), the same in any view. Most
 # of what a partner could be asked for in an open exchange is such a lever (China's deny-and-deflect
 # persona weighs the effects of 5 of the 66 acts it could ask for), and each was weighed afresh in
 # every negotiation phase.
-_UNWEIGHED: dict[tuple[int, str, str], float] = {}
+_UNWEIGHED: dict[tuple[int, str, str], float | None] = {}
 
 
 def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLever, give: CLever) -> Propose:

@@ -1,0 +1,72 @@
+"""What bots ask partners for, and what they say with it (session 14).
+
+Students playing against the bots found Mexico asking China to "deny and deflect" (an act that serves
+only China's face), Canada asking China at working level for a step China's own public rule leaves to
+leaders, and Mexico telling China and Canada "You stop the guns and treat your addicts", words meant for
+the United States. Each test plays default bot games or asks a real bot in a real game.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from precursor.analysis.runner import play
+from precursor.game.bots import Bot, BotDriver
+from precursor.game.bots.utility import weigh
+from precursor.game.engine import Game
+from precursor.game.rulebook import default_rulebook
+
+RB = default_rulebook()
+
+
+@cache
+def _default_game(scenario: str, seed: int) -> Game:
+    personas = dict(RB.scenarios[scenario].model.personas)
+    game, refused = play(RB, scenario, seed, None, bots=BotDriver(RB, personas, seed))
+    assert game.state.ended and not refused, (scenario, refused)
+    return game
+
+
+def _bot_proposals(game: Game) -> list[dict[str, Any]]:
+    """The proposals bots tabled of their own accord (not counter-proposals), with the persona in ``by``."""
+    return [
+        e["proposal"]
+        for e in game.log
+        if e["type"] == "proposal"
+        and str(e["proposal"].get("by", "")).startswith("bot:")
+        and not e["proposal"].get("counter_to")
+    ]
+
+
+def _open_exchanges(game: Game) -> list[dict[str, Any]]:
+    """The bots' open exchanges: their proposals to a partner none of the persona's packages names (a
+    package's clauses are the persona's as written, not picked by what the bot values)."""
+    out = []
+    for p in _bot_proposals(game):
+        model = RB.personas[p["by"].removeprefix("bot:")].model
+        covered = {t for pk in [model.package, *model.packages] if pk is not None for t in pk.partner}
+        if not set(p["parties"]) - {p["from"]} & covered:
+            out.append(p)
+    return out
+
+
+def test_a_bot_asks_a_partner_only_for_an_act_whose_effects_it_weighs() -> None:
+    """Mexico's sovereigntist asked China for CN-DENY (deny and deflect) in every default game: its liking
+    for blaming, a taste for doing so itself, was counted as the worth of China's denial, which changes
+    nothing Mexico weighs. In default games of every scenario, each act a bot asks of a partner is one
+    whose effects its persona weighs."""
+    asked_deny, asks = [], 0
+    for scenario in sorted(RB.scenarios):
+        for p in _open_exchanges(_default_game(scenario, 0)):
+            bot = Bot(RB, p["from"], p["by"].removeprefix("bot:"), 0)
+            for c in p["clauses"]:
+                lever = RB.levers[c["lever"]]
+                if c["actor"] == p["from"]:
+                    continue
+                assert weigh(bot, lever).any_effect, (scenario, p["id"], p["by"], lever.code)
+                asks += 1
+                if lever.code == "CN-DENY":
+                    asked_deny.append((scenario, p["id"]))
+    assert not asked_deny, asked_deny
+    assert asks > 20  # bots still ask partners for things
