@@ -70,3 +70,35 @@ def test_a_bot_asks_a_partner_only_for_an_act_whose_effects_it_weighs() -> None:
                     asked_deny.append((scenario, p["id"]))
     assert not asked_deny, asked_deny
     assert asks > 20  # bots still ask partners for things
+
+
+def _stated_rules(team: str) -> list[str]:
+    """The words of the hard rules a team's personas state when they decline (``message``)."""
+    return [r.message for p in RB.personas.values() if p.team == team for r in p.hard_rules if r.message]
+
+
+def test_a_bot_does_not_ask_for_what_the_partners_stated_rules_refuse() -> None:
+    """Canada's trilateralist asked China at working level for CN-PEN every third turn, and China's
+    deny-and-deflect declined each time: "Steps of this kind are for leaders to agree when they meet".
+    Once a partner's own proposals have shown who it is, a bot's open exchange is never declined by one
+    of that partner's stated rules, in default games of every scenario."""
+    declined, asked = [], 0
+    for scenario in sorted(RB.scenarios):
+        game = _default_game(scenario, 0)
+        shown: dict[tuple[str, str], int] = {}  # (asker, partner) -> seq of the first proposal it saw
+        for e in game.log:
+            if e["type"] == "proposal" and str(e["proposal"].get("by", "")).startswith("bot:"):
+                for t in ("us", "mx", "cn", "ca"):
+                    if e["vis"] == "all" or t in e["vis"]:
+                        shown.setdefault((t, e["proposal"]["from"]), e["seq"])
+        seq = {e["proposal"]["id"]: e["seq"] for e in game.log if e["type"] == "proposal"}
+        for p in _open_exchanges(game):
+            for partner in set(p["parties"]) - {p["from"]}:
+                if shown.get((p["from"], partner), seq[p["id"]]) >= seq[p["id"]]:
+                    continue  # the partner had shown nothing of itself yet
+                asked += 1
+                reason = str(game.state.proposals[p["id"]].get("reasons", {}).get(partner, ""))
+                if any(m in reason for m in _stated_rules(partner)):
+                    declined.append((scenario, p["id"], reason))
+    assert not declined, declined
+    assert asked > 20

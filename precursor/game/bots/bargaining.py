@@ -323,7 +323,9 @@ def _table_open(bot: Character, view: dict[str, Any], env: dict[str, Any], made:
         if t == bot.team or t in covered or _engaged(bot, view, t):
             continue
         offer = _open_offer(bot, view, env, t, budget, seen)
-        if offer is not None and (best is None or offer[0] > best[0]):
+        if offer is None or (best is not None and offer[0] <= best[0]):
+            continue
+        if not _refused_by_partner(bot, view, env, t, offer[2], offer[3]):
             best = offer
     if best is None:
         return None
@@ -358,6 +360,61 @@ def _refuses_own(
         ],
     }
     return _ruled_out(bot, view, env, draft) is not None
+
+
+def _refused_by_partner(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], partner: str, take: CLever, give: CLever
+) -> bool:
+    """Whether a hard rule the partner states when it declines (one with a ``message``) would refuse the
+    exchange, as far as the bot can tell: the partner's persona is the one its own proposals show, and a
+    rule reading what the bot's view does not hold is not applied. Canada asked China at working level,
+    turn after turn, for a step China says is "for leaders to agree when they meet"."""
+    persona = _partner_persona(bot, view, partner)
+    if persona is None:
+        return False
+    rules = [r for r in persona.hard_rules if r.reject_if is not None and r.message]
+    names: dict[str, Any] = dict.fromkeys(
+        (
+            n
+            for r in rules
+            for n in r.reject_if.names
+            if n.startswith("prop.") and n in _prop_defaults(bot.rb)
+        ),
+        False,
+    )
+    names.update(
+        {
+            "prop.linkage": False,
+            "prop.public": True,
+            "prop.trilateral": False,
+            "prop.framing": "china_initiative" if "cn" in (bot.team, partner) else "shared_responsibility",
+            "prop.parties": 2,
+            "prop.modules": 0,
+            f"prop.asks.{take.id}": True,
+            f"prop.gives.{give.id}": True,
+        }
+    )
+    return any(_rule_refuses(rule.reject_if.fn, env, names) for rule in rules if rule.reject_if is not None)
+
+
+def _rule_refuses(fn: Callable[[dict[str, Any]], Any], env: dict[str, Any], names: dict[str, Any]) -> bool:
+    """A partner's rule read in the bot's environment with the draft's names; False when the bot's
+    view does not hold what it reads."""
+    try:
+        return bool(fn({**env, **names}))
+    except (KeyError, TypeError):
+        return False
+
+
+def _partner_persona(bot: Character, view: dict[str, Any], partner: str) -> Any:
+    """The partner's persona as its latest proposal in the bot's view shows it (``bot:<persona>``), or
+    None when the partner has tabled nothing the bot saw, or is played by people."""
+    for prop in reversed(view["proposals"]):
+        by = str(prop.get("by") or "")
+        if prop["from"] == partner and by.startswith("bot:"):
+            persona = bot.rb.personas.get(by.removeprefix("bot:"))
+            return persona if persona is not None and persona.team == partner else None
+    return None
 
 
 def _engaged(bot: Character, view: dict[str, Any], partner: str) -> bool:
