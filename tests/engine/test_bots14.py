@@ -102,3 +102,48 @@ def test_a_bot_does_not_ask_for_what_the_partners_stated_rules_refuse() -> None:
                     declined.append((scenario, p["id"], reason))
     assert not declined, declined
     assert asked > 20
+
+
+def _meant_for() -> dict[str, set[str]]:
+    """Every voice line meant for some teams only, and those teams."""
+    return {text: set(to) for p in RB.personas.values() for text, to in p.model.voice.to.items()}
+
+
+def _said(game: Game) -> list[tuple[str, set[str], str]]:
+    """What bots said in a game, to whom: proposal notes (to the other parties), messages (to the other
+    team of the channel) and statements (to their target)."""
+    out = []
+    for e in game.log:
+        if e["type"] == "proposal" and str(e["proposal"].get("by", "")).startswith("bot:"):
+            p = e["proposal"]
+            out.append((p["id"], set(p["parties"]) - {p["from"]}, str(p.get("note") or "")))
+        elif e["type"] == "message" and str(e.get("name", "")).startswith("bot:"):
+            members = set(game.state.channels[e["channel"]]["members"])
+            out.append((e["id"], members - {e["team"]}, e["text"]))
+        elif e["type"] == "statement" and e.get("target"):
+            out.append((f"statement T{e['turn']} {e['team']}", {e["target"]}, e["text"]))
+    return out
+
+
+def test_every_line_a_bot_says_is_meant_for_whom_it_is_said_to() -> None:
+    """Mexico's sovereigntist told China and Canada "You stop the guns and treat your addicts" (meant for
+    the United States), and Canada asked China to "build this into the USMCA". A line meant for some teams
+    says so (``to`` in the persona's voice), and in default games of every scenario no bot says one to
+    anyone else."""
+    meant = _meant_for()
+    assert (
+        "We will keep migration under control and set up the plan. You stop the guns and treat your addicts."
+        in meant
+    )
+    assert meant["Let's build this into the USMCA, one module at a time."] == {"us", "mx"}
+    wrong, addressed = [], 0
+    for scenario in sorted(RB.scenarios):
+        for seed in (0, 1):
+            for what, to, text in _said(_default_game(scenario, seed)):
+                for line, teams in meant.items():
+                    if line in text:
+                        addressed += 1
+                        if not to <= teams:
+                            wrong.append((scenario, seed, what, sorted(to), line))
+    assert not wrong, wrong[:5]
+    assert addressed > 50  # lines meant for some teams are still said to them

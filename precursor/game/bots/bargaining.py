@@ -585,7 +585,7 @@ def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLe
         modules=[],
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view),
+        note=bot.line("propose", view, [partner]),
     )
 
 
@@ -734,7 +734,7 @@ def _package_proposal(
         linkage=pk.linkage,
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view),
+        note=bot.line("propose", view, [t for t in parties if t != bot.team]),
     )
 
 
@@ -755,7 +755,7 @@ def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
         return None
     pk = p.model.package
     partner = pk.partner[0] if pk and pk.partner else next(t for t in TEAMS if t != bot.team)
-    text = bot.line("open", view)
+    text = bot.line("open", view, [partner])
     return Decision(
         decisions.make(SendMessage, channel=pair(bot.team, partner), text=text),
         f"speaks to {partner} in its persona's voice",
@@ -1224,6 +1224,7 @@ def _counter_proposal(
                 duration=2,
             )
         )
+    others = [t for t in prop["parties"] if t != bot.team]
     return decisions.make(
         Propose,
         parties=list(prop["parties"]),
@@ -1240,7 +1241,7 @@ def _counter_proposal(
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view)}",
+        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view, others)}",
     )
 
 
