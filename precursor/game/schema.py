@@ -809,12 +809,34 @@ class Switch(Strict):
 
 
 class Voice(Strict):
-    """Short lines in the persona's own voice. Partisan framing appears only here, never as narrator text."""
+    """Short lines in the persona's own voice. Partisan framing appears only here, never as narrator text.
+
+    A line written ``{text: ..., to: [teams]}`` is meant for those teams only (said to anyone else it makes
+    no sense: Mexico told China "You stop the guns and treat your addicts"); a plain line is for anyone.
+    The lists keep the texts; ``to`` maps a text to the teams it is meant for."""
 
     open: list[str] = Field(default_factory=list)
     accept: list[str] = Field(default_factory=list)
     reject: list[str] = Field(default_factory=list)
     propose: list[str] = Field(default_factory=list)
+    to: dict[str, tuple[TeamId, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _addressed(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out, to = dict(data), dict(data.get("to") or {})
+        for kind in ("open", "accept", "reject", "propose"):
+            lines = []
+            for line in out.get(kind) or []:
+                if isinstance(line, dict) and set(line) == {"text", "to"}:
+                    to[line["text"]] = tuple(line["to"])
+                    line = line["text"]
+                lines.append(line)
+            out[kind] = lines
+        out["to"] = to
+        return out
 
 
 class Persona(Grounded):

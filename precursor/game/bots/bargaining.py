@@ -323,7 +323,9 @@ def _table_open(bot: Character, view: dict[str, Any], env: dict[str, Any], made:
         if t == bot.team or t in covered or _engaged(bot, view, t):
             continue
         offer = _open_offer(bot, view, env, t, budget, seen)
-        if offer is not None and (best is None or offer[0] > best[0]):
+        if offer is None or (best is not None and offer[0] <= best[0]):
+            continue
+        if not _refused_by_partner(bot, view, env, t, offer[2], offer[3]):
             best = offer
     if best is None:
         return None
@@ -358,6 +360,61 @@ def _refuses_own(
         ],
     }
     return _ruled_out(bot, view, env, draft) is not None
+
+
+def _refused_by_partner(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], partner: str, take: CLever, give: CLever
+) -> bool:
+    """Whether a hard rule the partner states when it declines (one with a ``message``) would refuse the
+    exchange, as far as the bot can tell: the partner's persona is the one its own proposals show, and a
+    rule reading what the bot's view does not hold is not applied. Canada asked China at working level,
+    turn after turn, for a step China says is "for leaders to agree when they meet"."""
+    persona = _partner_persona(bot, view, partner)
+    if persona is None:
+        return False
+    rules = [r for r in persona.hard_rules if r.reject_if is not None and r.message]
+    names: dict[str, Any] = dict.fromkeys(
+        (
+            n
+            for r in rules
+            for n in r.reject_if.names
+            if n.startswith("prop.") and n in _prop_defaults(bot.rb)
+        ),
+        False,
+    )
+    names.update(
+        {
+            "prop.linkage": False,
+            "prop.public": True,
+            "prop.trilateral": False,
+            "prop.framing": "china_initiative" if "cn" in (bot.team, partner) else "shared_responsibility",
+            "prop.parties": 2,
+            "prop.modules": 0,
+            f"prop.asks.{take.id}": True,
+            f"prop.gives.{give.id}": True,
+        }
+    )
+    return any(_rule_refuses(rule.reject_if.fn, env, names) for rule in rules if rule.reject_if is not None)
+
+
+def _rule_refuses(fn: Callable[[dict[str, Any]], Any], env: dict[str, Any], names: dict[str, Any]) -> bool:
+    """A partner's rule read in the bot's environment with the draft's names; False when the bot's
+    view does not hold what it reads."""
+    try:
+        return bool(fn({**env, **names}))
+    except (KeyError, TypeError):
+        return False
+
+
+def _partner_persona(bot: Character, view: dict[str, Any], partner: str) -> Any:
+    """The partner's persona as its latest proposal in the bot's view shows it (``bot:<persona>``), or
+    None when the partner has tabled nothing the bot saw, or is played by people."""
+    for prop in reversed(view["proposals"]):
+        by = str(prop.get("by") or "")
+        if prop["from"] == partner and by.startswith("bot:"):
+            persona = bot.rb.personas.get(by.removeprefix("bot:"))
+            return persona if persona is not None and persona.team == partner else None
+    return None
 
 
 def _engaged(bot: Character, view: dict[str, Any], partner: str) -> bool:
@@ -470,27 +527,44 @@ def _weigh_lever(
     budget: float | None,
 ) -> tuple[float, bool | None] | None:
     """A lever's value to the persona for ``_best_lever`` (keepability not yet asked), or None when the
-    budget rules it out."""
+    budget rules it out, or when it is another team's act whose effects are worth no more than
+    ``ASK_FLOOR`` to the persona (``_worth_asking``)."""
     cost = cost_of(lever)
     if budget is not None and (cost is None or cost > budget):
         return None
     key = (bot.rb.serial, bot.persona_id, lever.id)
     if cost is None and key in _UNWEIGHED:
-        return _UNWEIGHED[key], None
+        hit = _UNWEIGHED[key]
+        return None if hit is None else (hit, None)
+    u: float | None
     u, _ = order_utility(bot, env, lever, {}, True, cost)
     if lever.team != bot.team:
-        u -= _aversions(bot, lever)
+        u = u - _aversions(bot, lever) if _worth_asking(bot, lever, u) else None
     if cost is None and not weigh(bot, lever).public:
         _UNWEIGHED[key] = u
-    return u, None
+    return None if u is None else (u, None)
+
+
+# What another team's act must be worth to a bot by its effects (what it changes that the persona weighs)
+# before the bot asks for it in an open exchange.
+ASK_FLOOR = 0.01
+
+
+def _worth_asking(bot: Character, lever: CLever, u: float) -> bool:
+    """Whether another team's act is worth asking for: its effects, not the persona's liking for acts of
+    its kind, are worth more than ``ASK_FLOOR`` to the asker. A persona's tag weights are its taste for
+    doing such acts itself; counted alone they had Mexico's sovereigntist, which likes to blame, ask China
+    to "deny and deflect", an act that changes nothing Mexico weighs (and harms Mexico's own standing)."""
+    return u - weigh(bot, lever).tags > ASK_FLOOR
 
 
 # A lever's value to a persona, with no cost, when the persona weighs none of its public effects: its
-# sovereignty and tag terms only (less its aversions for another team's act), the same in any view. Most
+# sovereignty and tag terms only (less its aversions for another team's act, None when that act is not
+# worth asking for), the same in any view. Most
 # of what a partner could be asked for in an open exchange is such a lever (China's deny-and-deflect
 # persona weighs the effects of 5 of the 66 acts it could ask for), and each was weighed afresh in
 # every negotiation phase.
-_UNWEIGHED: dict[tuple[int, str, str], float] = {}
+_UNWEIGHED: dict[tuple[int, str, str], float | None] = {}
 
 
 def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLever, give: CLever) -> Propose:
@@ -511,7 +585,7 @@ def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLe
         modules=[],
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view),
+        note=bot.line("propose", view, [partner]),
     )
 
 
@@ -660,7 +734,7 @@ def _package_proposal(
         linkage=pk.linkage,
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view),
+        note=bot.line("propose", view, [t for t in parties if t != bot.team]),
     )
 
 
@@ -681,7 +755,7 @@ def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
         return None
     pk = p.model.package
     partner = pk.partner[0] if pk and pk.partner else next(t for t in TEAMS if t != bot.team)
-    text = bot.line("open", view)
+    text = bot.line("open", view, [partner])
     return Decision(
         decisions.make(SendMessage, channel=pair(bot.team, partner), text=text),
         f"speaks to {partner} in its persona's voice",
@@ -1150,6 +1224,7 @@ def _counter_proposal(
                 duration=2,
             )
         )
+    others = [t for t in prop["parties"] if t != bot.team]
     return decisions.make(
         Propose,
         parties=list(prop["parties"]),
@@ -1166,7 +1241,7 @@ def _counter_proposal(
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view)}",
+        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view, others)}",
     )
 
 

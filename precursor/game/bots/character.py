@@ -4,6 +4,7 @@ the phase play on top."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,9 +53,16 @@ class Character:
             return draw < float(rule_chance.fn(env))
         return True
 
-    def line(self, kind: str, view: dict[str, Any]) -> str:
-        """A line in the persona's voice, of the kind asked for (its opening lines when it has none)."""
-        lines = getattr(self.persona.model.voice, kind) or self.persona.model.voice.open or ["."]
+    def line(self, kind: str, view: dict[str, Any], to: Iterable[str] = ()) -> str:
+        """A line in the persona's voice, of the kind asked for (its opening lines when it has none),
+        meant for every team in ``to``, the ones it is said to (``schema.Voice``)."""
+        voice = self.persona.model.voice
+        wanted = set(to)
+
+        def meant(lines: list[str]) -> list[str]:
+            return [s for s in lines if s not in voice.to or wanted <= set(voice.to[s])]
+
+        lines = meant(getattr(voice, kind)) or meant(voice.open) or ["."]
         return str(lines[int(self.roll(view, f"line:{kind}") * len(lines)) % len(lines)])
 
 

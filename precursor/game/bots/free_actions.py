@@ -44,7 +44,7 @@ def answer_free_actions(bot: Character, view: dict[str, Any]) -> list[Decision]:
             continue
         stance = "for" if value > 0 else "against"
         name = bot.rb.indicators[top].name
-        line = bot.line("accept" if stance == "for" else "reject", view)
+        line = bot.line("accept" if stance == "for" else "reject", view, [fa["team"]])
         moved = next(e["direction"] for e in fa["effects"] if e["indicator"] == top)
         because = f"It would move {name} {moved}, which we {'want' if value > 0 else 'cannot accept'}."
         text = f"{line} {because}"[:2000]

@@ -352,7 +352,8 @@ def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
                 StatementOrder,
                 kind=rule.statement.kind,
                 target=rule.statement.target,
-                text=rule.message or bot.line("open", view),
+                text=rule.message
+                or bot.line("open", view, [rule.statement.target] if rule.statement.target else []),
             )
             picks.notes.append(
                 Decision(
@@ -554,7 +555,7 @@ def _praise(picks: _Picks) -> None:
         best_t = max(partners, key=lambda t: (env.get(f"trust.{pair(team, t)}", 0), -TEAMS.index(t)))
         if env.get(f"trust.{pair(team, best_t)}", 0) >= 50:
             picks.statement = make(
-                StatementOrder, kind="praise", target=best_t, text=bot.line("accept", view)
+                StatementOrder, kind="praise", target=best_t, text=bot.line("accept", view, [best_t])
             )
             picks.notes.append(
                 Decision(
