@@ -60,7 +60,9 @@ TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
 TAB_FOCUS = {
     "briefing": "#brief-scroll",
     "dashboard": "#indicators",
-    "channels": "#composer",
+    # the channel list, not the message box: `3` then `4` sent "4" to the other government; typing
+    # starts in the box after Enter on a channel (or Tab), as an explicit step
+    "channels": "#chan-list",
     "proposals": "#prop-table",
     "orders": "#order-list",
     "results": "#result-log",

@@ -244,7 +244,7 @@ async def test_a_lists_highlighted_row_is_marked_without_colour_when_the_focus_i
         first = table.cursor_row + 1  # under the header
         assert _marked(table, first) and not _marked(table, first + 1)
 
-        await pilot.press("3")
+        await pilot.press("3", "enter")  # into the message box: the list is left unfocused
         chans = gs.query_one("#chan-list", ListView)
         await wait_until(pilot, lambda: chans.highlighted_child is not None, what="the channel list")
         await pilot.pause(0.2)
