@@ -128,6 +128,8 @@ def objective_state(o: dict[str, Any], ended: bool) -> str:
         return "met" if met else "missed"
     if met is None:
         return "first judged at the end of this turn"
+    if o.get("lost_in") is not None:  # a lever it needs never played was played: counts only grow
+        return f"missed — decided in turn {o['lost_in']}: it can no longer be met"
     return _STATE.get((str(o.get("check") or "end"), bool(met)), "met" if met else "not met")
 
 
