@@ -1116,14 +1116,29 @@ def _agreement_line(
     broken = [_broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")]
     parties = team_list(a.get("parties", []))
     span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
-    own = a.get("verification") == "self" and len(a.get("parties") or []) > 1 and me is not None
+    head = f"{a.get('id')} ({parties}) {agreement_verdict(rb, a)}, {span}"
+    if me is None or me not in (a.get("parties") or []):
+        # outside the deal its clauses are not reported: "kept 0, broken 0" read as nobody kept it
+        # (a student's end screen said "broken by United States" of the same deal)
+        return f"{head}: which clause was kept is told to its parties only"
+    own = a.get("verification") == "self" and len(a.get("parties") or []) > 1
     tally = f"{'your clauses ' if own else ''}kept {kept}, broken {len(broken)}"
-    text = f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: {tally}"
+    text = f"{head}: {tally}"
     if broken:
         text += f" ({'; '.join(broken)})"
     if own:
         text += "; " + _partners_reported(a, seen, me, rb)
     return text
+
+
+def agreement_verdict(rb: Rulebook | None, a: dict[str, Any]) -> str:
+    """Who broke an agreement, or that every party kept it: the same words on the proposals tab and
+    the end screen (they disagreed on one deal: "kept 0, broken 0" and "broken by United States")."""
+    reneged = [team_name(rb, str(p)) for p in a.get("reneged") or []]
+    status = str(a.get("status", ""))
+    if reneged:
+        return "broken by " + ", ".join(reneged)
+    return "kept by every party" if status == "completed" else f"{status}, kept so far"
 
 
 def _partners_reported(

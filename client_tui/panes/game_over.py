@@ -18,7 +18,7 @@ from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
 
-from ..render import MONTH_NAMES, WHOLE_UNITS, ended_month
+from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -262,11 +262,7 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
 
 
 def _verdict(rb: Rulebook, a: dict[str, Any]) -> str:
-    reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
-    status = str(a.get("status", ""))
-    if reneged:
-        return "broken by " + ", ".join(reneged)
-    return "kept by every party" if status == "completed" else f"{status}, kept so far"
+    return agreement_verdict(rb, a)
 
 
 def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
