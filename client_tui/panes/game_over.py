@@ -67,13 +67,14 @@ def _product(comp: dict[str, Any]) -> tuple[str, Decimal]:
 
 
 def _total_words(total: Any, parts: list[Decimal]) -> str:
-    """The total as the sum of the parts printed under it: each part rounded on its own summed to a
-    tenth off the total rounded ("+41.7" above parts adding up to +41.6). Where the two differ, the
-    exact total is said beside it, so a student who adds the lines finds the figure shown."""
+    """The total rounded to a tenth, as the results log and the report print it (the end screen printed
+    the sum of its rounded parts, +44.7, and the report +44.8). Each part rounded on its own can sum
+    to a tenth off it: then the sum of the lines is said beside it, so a student who adds them finds
+    the figure shown."""
     shown = sum(parts, Decimal(0))
-    text = f"{shown + 0:+.1f}" if shown else "+0.0"
-    exact = _signed(total)
-    return text if exact == text else f"{text} (the parts as rounded; unrounded {float(total):+.2f})"
+    added = f"{shown + 0:+.1f}" if shown else "+0.0"
+    text = _signed(total)
+    return text if added == text else f"{text} (the parts below, each rounded on its own, add up to {added})"
 
 
 def _secret_rule(rb: Rulebook, team: str) -> Any:
