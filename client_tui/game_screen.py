@@ -87,6 +87,20 @@ def status_text(model: LiveGame) -> str:
     return f"{who} │ GAME OVER, ended {render.ended_month(model)} │ ctrl+g shows the debrief │ {conn}"
 
 
+def _exact_values(view: dict[str, Any]) -> dict[str, float]:
+    """The dashboard's values that are the true ones now (no estimate, no reporting lag), by id."""
+    out = {}
+    for i in view.get("indicators") or []:
+        if (
+            isinstance(i, dict)
+            and not i.get("est")
+            and not i.get("lag")
+            and isinstance(i.get("value"), int | float)
+        ):
+            out[str(i["id"])] = float(i["value"])
+    return out
+
+
 class GameScreen(Screen[None]):
     # F1 and the command palette are made from these (client_tui.help.game_keys): the tooltip is the
     # line F1 shows, the description the palette's title
@@ -301,6 +315,8 @@ class GameScreen(Screen[None]):
             self._status()
         elif t == "view":
             m.set_view(frame["view"], frame["seq"], frame.get("session"))
+            if self._results_waiting is None:  # the log has every card the view covers
+                self.results.settle(_exact_values(m.view))
             self.redraw_all()
             self._show_end()
         elif t == "status":
