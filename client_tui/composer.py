@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
 from precursor.game.core import normalise_params
 
-from . import terms
+from . import render, terms
 from .panes.notice import first_problem
 from .widgets import Confirm, TickBox
 
@@ -783,7 +783,7 @@ class ComposerScreen(ModalScreen[str | None]):
         if not find:
             sel.prompt = "pick a lever"
         elif options:
-            sel.prompt = f"pick a lever: {len(options)} of {who}'s match “{find}”"
+            sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
         else:
             sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
 

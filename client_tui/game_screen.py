@@ -50,6 +50,7 @@ from .white_cell import (
     counterable,
     position_problem,
     resolution_words,
+    who_rules,
 )
 from .widgets import Confirm
 
@@ -657,8 +658,11 @@ class GameScreen(Screen[None]):
 
         def done(tabled: bool | None) -> None:
             if tabled:
+                # who rules, as the form said: "the facilitator" in a solo game, where the computer does
+                public = self._fa_draft.get("visibility") != "private"
+                ruler = who_rules(self.model, self.rb, public)
                 self._fa_draft.clear()  # the next one starts blank
-                self.notice("free action tabled — the facilitator rules on it; the orders tab (5) shows it")
+                self.notice(f"free action tabled — ruled by {ruler}; the orders tab (5) shows it")
 
         self.app.push_screen(FreeActionScreen(self.model, self.rb, self.try_send, self._fa_draft), done)
 

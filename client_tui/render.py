@@ -118,6 +118,14 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
+def possessive(name: str) -> str:
+    """A team's name with its possessive, as a sentence reads it: "the United States'" (a student read
+    "United States's position"), "Mexico's"."""
+    if name.endswith("s"):
+        return f"the {name}'" if name.startswith("United") else f"{name}'"
+    return f"{name}'s"
+
+
 #: the name the solo command gives its player unless told otherwise: the player is reading, not named
 SOLO_NAME = "solo player"
 
@@ -333,7 +341,23 @@ def levers_named(rb: Rulebook | None, text: str, also: Sequence[str] = ()) -> st
     return "; ".join(f"{c} — {names[c]}" for c in found if c in names)
 
 
-def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
+def others_levers(rb: Rulebook | None, text: str, reader: str | None) -> str:
+    """A note for a card whose text names only other teams' levers: "Decide on US-BIC and US-COND now"
+    reached Canada, which cannot order them. Empty when the reader's own lever is named (or none)."""
+    if rb is None or not reader or not rb.levers:
+        return ""
+    _, codes, _names = _lever_patterns(rb)
+    by_code = {lv.code: lv.team for lv in rb.levers.values()}
+    found = dict.fromkeys(m.group(1) for m in codes.finditer(text) if m.group(1) in by_code)
+    teams = dict.fromkeys(by_code[c] for c in found)
+    if not found or reader in teams:
+        return ""
+    names = " and ".join(possessive(team_name(rb, str(t))) for t in teams)
+    listed = ", ".join(found)
+    return f"For your team: {listed} {'is' if len(found) == 1 else 'are'} {names} to order, not yours"
+
+
+def inject_card(ev: dict[str, Any], rb: Rulebook | None, reader: str | None = None) -> str:
     """An inject as its card: the title, the whole text as written, the levers its text names by code
     with their names, what it changed by name, and its sources."""
     lines = [
@@ -341,6 +365,9 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
         "",
         str(ev.get("text", "")),
     ]
+    note = others_levers(rb, str(ev.get("text", "")), reader)
+    if note:
+        lines.append(note)
     changed = changes_text(ev, rb)
     lines.append("")
     lines.append("What changed: " + ("; ".join(changed) if changed else "nothing you can see at once"))

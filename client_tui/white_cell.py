@@ -341,10 +341,12 @@ class FreeActionScreen(_Form):
         self.fx = _Effects(self, self.menu)
 
     def compose(self) -> ComposeResult:
-        team = (self.model.team or "").upper()
+        team = render.team_name(self.rb, self.model.team or "")
         with VerticalScroll():
             yield Static(
-                f"Free action — {team} proposes an act outside the lever menu and argues why it works",
+                # "free" is of the lever menu, not of cost: a student was charged 1 PC unwarned
+                f"Free action — {team} proposes an act outside the lever menu and argues why it works."
+                " It is not free: each claim costs political capital (below), win or lose",
                 classes="head",
                 markup=False,
             )
@@ -555,11 +557,13 @@ class PositionScreen(_Form):
 
     def compose(self) -> ComposeResult:
         team = render.team_name(None, self.model.team or "")
+        whose = render.possessive(team)
+        subject = f"the {team}" if team.startswith("United") else team
         now = self.model.positions.get(self.model.team or "") or {}
         with VerticalScroll():
             yield Static(
-                f"{team}'s position before play — the hot wash (the debrief after the last turn) holds it"
-                f" against what {team} does",
+                f"{whose[:1].upper()}{whose[1:]} position before play — the hot wash (the debrief after the"
+                f" last turn) holds it against what {subject} does",
                 classes="head",
                 markup=False,
             )

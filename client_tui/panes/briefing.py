@@ -43,7 +43,7 @@ class BriefingPane(VerticalScroll):
         """Injects just released come up as cards over the screen, but never over a student's typing:
         while a text field has the focus they wait (a notice says so, the briefing tab already holds
         them) and open as soon as the focus leaves the field (Esc)."""
-        cards = [render.inject_card(ev, self.rb) for ev in injects]
+        cards = [render.inject_card(ev, self.rb, self.model.team) for ev in injects]
         if _typing(self.screen.focused) or self.waiting:
             self.waiting += cards
             self._waiting_titles += [str(ev.get("title") or ev.get("id")) for ev in injects]
@@ -105,7 +105,13 @@ class BriefingPane(VerticalScroll):
         if not injects:
             return ""
         rule = "\n" + "─" * 40 + "\n"
-        return head + "\n" + rule + rule.join(render.inject_card(ev, self.rb) for ev in injects) + "\n"
+        return (
+            head
+            + "\n"
+            + rule
+            + rule.join(render.inject_card(ev, self.rb, self.model.team) for ev in injects)
+            + "\n"
+        )
 
 
 # what a secret objective's mark says while the game runs, by how the rules judge it (``check``): one
