@@ -352,9 +352,20 @@ def others_levers(rb: Rulebook | None, text: str, reader: str | None) -> str:
     teams = dict.fromkeys(by_code[c] for c in found)
     if not found or reader in teams:
         return ""
-    names = " and ".join(possessive(team_name(rb, str(t))) for t in teams)
-    listed = ", ".join(found)
-    return f"For your team: {listed} {'is' if len(found) == 1 else 'are'} {names} to order, not yours"
+    names = " and ".join(_with_the(team_name(rb, str(t))) for t in teams)
+    one = len(found) == 1
+    listed = (
+        " and ".join(found) if len(found) <= 2 else ", ".join(list(found)[:-1]) + " and " + list(found)[-1]
+    )
+    it = "it" if one else "them"
+    return (
+        f"For your team: {listed} {'is a lever' if one else 'are levers'} of {names}: your team cannot order"
+        f" {it}, only ask for {it} in a proposal"
+    )
+
+
+def _with_the(name: str) -> str:
+    return f"the {name}" if name.startswith("United") else name
 
 
 def inject_card(ev: dict[str, Any], rb: Rulebook | None, reader: str | None = None) -> str:

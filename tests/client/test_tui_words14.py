@@ -57,7 +57,11 @@ async def test_an_inject_naming_only_another_teams_levers_says_whose_they_are(ur
         await close_cards(pilot)
         news = " ".join(static_text(app, "#brief-news").split())
         assert "Decide on US-BIC and US-COND now." in news  # the text as written
-        assert "For your team: US-BIC, US-COND are the United States' to order, not yours" in news, news
+        note = (
+            "For your team: US-BIC and US-COND are levers of the United States: your team cannot order"
+            " them, only ask for them in a proposal"
+        )
+        assert note in news, news
         assert gs.model.team == "ca"
 
 
