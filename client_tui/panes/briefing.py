@@ -180,9 +180,12 @@ class InjectCards(ModalScreen[None]):
     DEFAULT_CSS = """
     InjectCards { align: center middle; }
     InjectCards > VerticalScroll {
-        width: 90; max-width: 96%; height: auto; max-height: 90%; padding: 0 2;
+        width: 90; max-width: 96%; height: auto; max-height: 90%; padding: 0 0 0 2;
         border: thick $accent; background: $surface;
     }
+    /* the gap before the scrollbar is the text's own: the box's right padding put the scrollbar
+       between the text and the padding, where at 80 columns it read as part of a line */
+    InjectCards Static { padding-right: 2; }
     InjectCards .card { margin: 1 0; }
     """
 
@@ -194,7 +197,9 @@ class InjectCards(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="inject-cards"):
             yield Static(
-                "News — Enter or Esc closes; every inject stays in the briefing tab (1)", markup=False
+                # short enough for 80 columns: "(1)" wrapped onto a line of its own
+                "News — Enter or Esc closes; the briefing tab (1) keeps every inject",
+                markup=False,
             )
             for card in self.texts:
                 yield Static(card, classes="card", markup=False)
