@@ -339,6 +339,7 @@ class FreeActionScreen(_Form):
         self.draft = draft  # the caller's dict: what is typed survives the window closing
         self.menu = menu(rb, model.team or "")
         self.fx = _Effects(self, self.menu)
+        self._tops = 0  # scroll_home calls left after mount (see _to_top)
 
     def compose(self) -> ComposeResult:
         team = render.team_name(self.rb, self.model.team or "")
@@ -360,7 +361,10 @@ class FreeActionScreen(_Form):
                 Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000),
                 "description",
             )
-            yield Label("What it would change (up to three; sizes show how far each moves the value):")
+            # a Static wraps: the Label's one line lost its end at 80 columns
+            yield Static(
+                "What it would change (up to three; sizes show how far each moves the value):", markup=False
+            )
             for i in range(EFFECT_ROWS):
                 yield _effect_row(i, self.menu)
             yield _named(
@@ -391,6 +395,16 @@ class FreeActionScreen(_Form):
         for i in range(EFFECT_ROWS):
             self.fx.relabel(i)
         self._preview()
+        # the head and the cost line on top stay in view: the title field's focus scrolled them off
+        # at 80x24, and the form opened without saying what a free action costs
+        self.call_after_refresh(self._to_top)
+
+    def _to_top(self) -> None:
+        # the focus's own scroll comes after the first refresh: once it has, back to the top
+        self.query_one(VerticalScroll).scroll_home(animate=False, immediate=True)
+        if self._tops < 3:
+            self._tops += 1
+            self.call_after_refresh(self._to_top)
 
     def _keep(self) -> None:
         self.draft.update(
