@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
 from precursor.game.core import normalise_params
 
-from . import terms
+from . import render, terms
 from .panes.notice import first_problem
 from .widgets import Confirm, TickBox
 
@@ -274,11 +274,14 @@ class ParamForm(Vertical):
 
     DEFAULT_CSS = "ParamForm { height: auto; }"
 
-    def __init__(self, rb: Rulebook, *, id: str | None = None) -> None:
+    def __init__(self, rb: Rulebook, *, id: str | None = None, choose: bool = False) -> None:
         super().__init__(id=id)
         self.rb = rb
         self.lever: CLever | None = None
         self._fields: dict[str, Widget] = {}
+        # a proposal's choices start unpicked: the rules' defaults (CN-LINK "suspended", CN-REPLY-MX
+        # "deny the problem") are the harmful act, and students added them to deals without seeing them
+        self.choose = choose
 
     async def set_lever(self, lever: str | None, values: dict[str, Any] | None = None) -> None:
         """Show the parameters of ``lever`` (none: an empty form), filled with ``values`` or defaults."""
@@ -292,20 +295,37 @@ class ParamForm(Vertical):
             v = (values or {}).get(pid, p.default)
             field: Widget
             if p.type == "choice":
-                field = Select[str](
-                    [(terms.choice_words(self.rb, self.lever, pid, c), c) for c in p.choices],
-                    value=str(v),
-                    allow_blank=False,
-                )
+                field = self._choice(pid, None if self.choose and pid not in (values or {}) else str(v))
             elif p.type == "bool":
                 field = TickBox("yes", bool(v))
             else:
                 field = Input(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
             self._fields[pid] = field
             label = terms.param_field_label(self.rb, self.lever, pid)
+            if self.choose and p.type == "choice":  # no default to offer: the student picks
+                label = f"{terms.param_label(self.lever, pid)}: {terms.param_range(self.lever, pid, self.rb)}"
             rows.append(Horizontal(Label(label, markup=False), field, classes="param-row"))
         if rows:
             await self.mount_all(rows)
+
+    def _choice(self, pid: str, value: str | None) -> Select[str]:
+        """A choice's list, at ``value`` or (None) blank with its choices in the prompt."""
+        assert self.lever is not None
+        p = self.lever.params[pid]
+        options = [(terms.choice_words(self.rb, self.lever, pid, c), c) for c in p.choices]
+        if value is not None:
+            return Select[str](options, value=value, allow_blank=False)
+        words = " or ".join(label for label, _c in options)
+        return Select[str](options, prompt=f"choose: {words}", allow_blank=True)
+
+    def unchosen(self) -> tuple[str, Widget] | None:
+        """The first choice left unpicked, in words, and its list (to be shown before a clause is added)."""
+        lv = self.lever
+        for pid, field in self._fields.items():
+            if lv is not None and isinstance(field, Select) and field.value is Select.NULL:
+                words = " or ".join(terms.choice_words(self.rb, lv, pid, c) for c in lv.params[pid].choices)
+                return f"{lv.params[pid].label or terms.param_name(pid)} ({words})", field
+        return None
 
     def values(self) -> dict[str, ParamValue]:
         """The parameters as chosen; a ``ValueError`` names a field that holds no number."""
@@ -316,6 +336,8 @@ class ParamForm(Vertical):
         for pid, field in self._fields.items():
             p = lv.params[pid]
             if isinstance(field, Select):
+                if field.value is Select.NULL:
+                    raise ValueError(f"{terms.param_name(pid)}: pick one of the choices")
                 out[pid] = str(field.value)
             elif isinstance(field, Checkbox):
                 out[pid] = field.value
@@ -524,12 +546,13 @@ class ComposerScreen(ModalScreen[str | None]):
         self.counter_to: str | None = counter["id"] if counter else None
         self.clauses: list[Clause] = []
         self._start = counter
-        self.form = ParamForm(rb, id="c-params")
+        self.form = ParamForm(rb, id="c-params", choose=True)
         self._sending = False
         self._pristine: tuple[object, ...] = ()
         self._lever_count = 0  # the levers the lever list offers, as the find field narrowed it
         self._value_count = 0  # the values the condition list offers, as its find field narrowed it
         self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
+        self._added = ""  # what the clause just added was set to, until the next lever is picked
 
     # ------------------------------------------------------------------ layout
 
@@ -760,7 +783,7 @@ class ComposerScreen(ModalScreen[str | None]):
         if not find:
             sel.prompt = "pick a lever"
         elif options:
-            sel.prompt = f"pick a lever: {len(options)} of {who}'s match “{find}”"
+            sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
         else:
             sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
 
@@ -970,6 +993,9 @@ class ComposerScreen(ModalScreen[str | None]):
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
             who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
             text = f"Next clause: {who} commits (change who commits first if you mean another team)"
+            if self._added:
+                text = f"{self._added}. {text}"
+                self._added = ""
         self.query_one("#c-lever-text", Static).update(text)
 
     def _offer_durations(self, lever_id: str | None, reset: bool = False) -> None:
@@ -1015,6 +1041,12 @@ class ComposerScreen(ModalScreen[str | None]):
         if lever_value is Select.NULL:
             self._say("! pick a lever for the clause first")
             return
+        if (blank := self.form.unchosen()) is not None:
+            words, field = blank
+            field.focus()
+            field.scroll_visible(animate=False)
+            self._say(f"! choose the {words} first, in the list under the lever: nothing is picked for you")
+            return
         try:
             params = self.form.checked()
             clause = Clause(
@@ -1031,6 +1063,7 @@ class ComposerScreen(ModalScreen[str | None]):
             self._say(f"! {exc}")
             return
         self.clauses.append(clause)
+        self._added = self._added_words(clause)
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
         self.query_one("#c-lever-find", Input).value = ""
         self.query_one("#c-if-find", Input).value = ""
@@ -1041,6 +1074,17 @@ class ComposerScreen(ModalScreen[str | None]):
         self._show_clauses()
         self.check()
         self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
+
+    def _added_words(self, clause: Clause) -> str:
+        """What a clause just added was set to, said where the next clause starts: ctrl+a takes a
+        number as the form shows it, and a student added MX-PORT's intensity below the fold unseen."""
+        if not clause.params:
+            return ""
+        words = terms.clause_words(self.rb, clause.model_dump())
+        return (
+            f"Added clause {len(self.clauses)}: {words}. To change a value, Tab to the clause list, "
+            "pick it, press Delete and add it again"
+        )
 
     def action_remove_clause(self) -> None:
         """Delete removes the clause the player pointed at in the list, and only then: from elsewhere the

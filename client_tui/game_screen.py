@@ -50,6 +50,7 @@ from .white_cell import (
     counterable,
     position_problem,
     resolution_words,
+    who_rules,
 )
 from .widgets import Confirm
 
@@ -60,7 +61,9 @@ TABS = ("briefing", "dashboard", "channels", "proposals", "orders", "results")
 TAB_FOCUS = {
     "briefing": "#brief-scroll",
     "dashboard": "#indicators",
-    "channels": "#composer",
+    # the channel list, not the message box: `3` then `4` sent "4" to the other government; typing
+    # starts in the box after Enter on a channel (or Tab), as an explicit step
+    "channels": "#chan-list",
     "proposals": "#prop-table",
     "orders": "#order-list",
     "results": "#result-log",
@@ -83,6 +86,20 @@ def status_text(model: LiveGame) -> str:
         return text
     who, *_, conn = text.split(" │ ")
     return f"{who} │ GAME OVER, ended {render.ended_month(model)} │ ctrl+g shows the debrief │ {conn}"
+
+
+def _exact_values(view: dict[str, Any]) -> dict[str, float]:
+    """The dashboard's values that are the true ones now (no estimate, no reporting lag), by id."""
+    out = {}
+    for i in view.get("indicators") or []:
+        if (
+            isinstance(i, dict)
+            and not i.get("est")
+            and not i.get("lag")
+            and isinstance(i.get("value"), int | float)
+        ):
+            out[str(i["id"])] = float(i["value"])
+    return out
 
 
 class GameScreen(Screen[None]):
@@ -299,6 +316,8 @@ class GameScreen(Screen[None]):
             self._status()
         elif t == "view":
             m.set_view(frame["view"], frame["seq"], frame.get("session"))
+            if self._results_waiting is None:  # the log has every card the view covers
+                self.results.settle(_exact_values(m.view))
             self.redraw_all()
             self._show_end()
         elif t == "status":
@@ -639,8 +658,11 @@ class GameScreen(Screen[None]):
 
         def done(tabled: bool | None) -> None:
             if tabled:
+                # who rules, as the form said: "the facilitator" in a solo game, where the computer does
+                public = self._fa_draft.get("visibility") != "private"
+                ruler = who_rules(self.model, self.rb, public)
                 self._fa_draft.clear()  # the next one starts blank
-                self.notice("free action tabled — the facilitator rules on it; the orders tab (5) shows it")
+                self.notice(f"free action tabled — ruled by {ruler}; the orders tab (5) shows it")
 
         self.app.push_screen(FreeActionScreen(self.model, self.rb, self.try_send, self._fa_draft), done)
 

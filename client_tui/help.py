@@ -147,7 +147,8 @@ HELP: list[tuple[str, list[tuple[str, str, bool]]]] = [
             (
                 "shift+Tab",
                 "channels tab, in the message field: the channel list; Down or Up, then Enter picks"
-                " the channel your next message goes to (▶ marks it)",
+                " the channel your next message goes to (▶ marks it) and puts you in the message field"
+                " (3 opens the tab at the list, so the tab keys still work there)",
                 False,
             ),
         ],

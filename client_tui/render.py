@@ -118,6 +118,14 @@ def team_name(rb: Rulebook | None, team: str) -> str:
     return TEAM_NAMES.get(team, team.upper())
 
 
+def possessive(name: str) -> str:
+    """A team's name with its possessive, as a sentence reads it: "the United States'" (a student read
+    "United States's position"), "Mexico's"."""
+    if name.endswith("s"):
+        return f"the {name}'" if name.startswith("United") else f"{name}'"
+    return f"{name}'s"
+
+
 #: the name the solo command gives its player unless told otherwise: the player is reading, not named
 SOLO_NAME = "solo player"
 
@@ -333,7 +341,34 @@ def levers_named(rb: Rulebook | None, text: str, also: Sequence[str] = ()) -> st
     return "; ".join(f"{c} — {names[c]}" for c in found if c in names)
 
 
-def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
+def others_levers(rb: Rulebook | None, text: str, reader: str | None) -> str:
+    """A note for a card whose text names only other teams' levers: "Decide on US-BIC and US-COND now"
+    reached Canada, which cannot order them. Empty when the reader's own lever is named (or none)."""
+    if rb is None or not reader or not rb.levers:
+        return ""
+    _, codes, _names = _lever_patterns(rb)
+    by_code = {lv.code: lv.team for lv in rb.levers.values()}
+    found = dict.fromkeys(m.group(1) for m in codes.finditer(text) if m.group(1) in by_code)
+    teams = dict.fromkeys(by_code[c] for c in found)
+    if not found or reader in teams:
+        return ""
+    names = " and ".join(_with_the(team_name(rb, str(t))) for t in teams)
+    one = len(found) == 1
+    listed = (
+        " and ".join(found) if len(found) <= 2 else ", ".join(list(found)[:-1]) + " and " + list(found)[-1]
+    )
+    it = "it" if one else "them"
+    return (
+        f"For your team: {listed} {'is a lever' if one else 'are levers'} of {names}: your team cannot order"
+        f" {it}, only ask for {it} in a proposal"
+    )
+
+
+def _with_the(name: str) -> str:
+    return f"the {name}" if name.startswith("United") else name
+
+
+def inject_card(ev: dict[str, Any], rb: Rulebook | None, reader: str | None = None) -> str:
     """An inject as its card: the title, the whole text as written, the levers its text names by code
     with their names, what it changed by name, and its sources."""
     lines = [
@@ -341,6 +376,9 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None) -> str:
         "",
         str(ev.get("text", "")),
     ]
+    note = others_levers(rb, str(ev.get("text", "")), reader)
+    if note:
+        lines.append(note)
     changed = changes_text(ev, rb)
     lines.append("")
     lines.append("What changed: " + ("; ".join(changed) if changed else "nothing you can see at once"))
@@ -1116,14 +1154,29 @@ def _agreement_line(
     broken = [_broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")]
     parties = team_list(a.get("parties", []))
     span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
-    own = a.get("verification") == "self" and len(a.get("parties") or []) > 1 and me is not None
+    head = f"{a.get('id')} ({parties}) {agreement_verdict(rb, a)}, {span}"
+    if me is None or me not in (a.get("parties") or []):
+        # outside the deal its clauses are not reported: "kept 0, broken 0" read as nobody kept it
+        # (a student's end screen said "broken by United States" of the same deal)
+        return f"{head}: which clause was kept is told to its parties only"
+    own = a.get("verification") == "self" and len(a.get("parties") or []) > 1
     tally = f"{'your clauses ' if own else ''}kept {kept}, broken {len(broken)}"
-    text = f"{a.get('id')} ({parties}) {a.get('status', '')}, {span}: {tally}"
+    text = f"{head}: {tally}"
     if broken:
         text += f" ({'; '.join(broken)})"
     if own:
         text += "; " + _partners_reported(a, seen, me, rb)
     return text
+
+
+def agreement_verdict(rb: Rulebook | None, a: dict[str, Any]) -> str:
+    """Who broke an agreement, or that every party kept it: the same words on the proposals tab and
+    the end screen (they disagreed on one deal: "kept 0, broken 0" and "broken by United States")."""
+    reneged = [team_name(rb, str(p)) for p in a.get("reneged") or []]
+    status = str(a.get("status", ""))
+    if reneged:
+        return "broken by " + ", ".join(reneged)
+    return "kept by every party" if status == "completed" else f"{status}, kept so far"
 
 
 def _partners_reported(

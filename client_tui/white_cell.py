@@ -339,12 +339,15 @@ class FreeActionScreen(_Form):
         self.draft = draft  # the caller's dict: what is typed survives the window closing
         self.menu = menu(rb, model.team or "")
         self.fx = _Effects(self, self.menu)
+        self._tops = 0  # scroll_home calls left after mount (see _to_top)
 
     def compose(self) -> ComposeResult:
-        team = (self.model.team or "").upper()
+        team = render.team_name(self.rb, self.model.team or "")
         with VerticalScroll():
             yield Static(
-                f"Free action — {team} proposes an act outside the lever menu and argues why it works",
+                # "free" is of the lever menu, not of cost: a student was charged 1 PC unwarned
+                f"Free action — {team} proposes an act outside the lever menu and argues why it works."
+                " It is not free: each claim costs political capital (below), win or lose",
                 classes="head",
                 markup=False,
             )
@@ -358,7 +361,10 @@ class FreeActionScreen(_Form):
                 Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000),
                 "description",
             )
-            yield Label("What it would change (up to three; sizes show how far each moves the value):")
+            # a Static wraps: the Label's one line lost its end at 80 columns
+            yield Static(
+                "What it would change (up to three; sizes show how far each moves the value):", markup=False
+            )
             for i in range(EFFECT_ROWS):
                 yield _effect_row(i, self.menu)
             yield _named(
@@ -389,6 +395,16 @@ class FreeActionScreen(_Form):
         for i in range(EFFECT_ROWS):
             self.fx.relabel(i)
         self._preview()
+        # the head and the cost line on top stay in view: the title field's focus scrolled them off
+        # at 80x24, and the form opened without saying what a free action costs
+        self.call_after_refresh(self._to_top)
+
+    def _to_top(self) -> None:
+        # the focus's own scroll comes after the first refresh: once it has, back to the top
+        self.query_one(VerticalScroll).scroll_home(animate=False, immediate=True)
+        if self._tops < 3:
+            self._tops += 1
+            self.call_after_refresh(self._to_top)
 
     def _keep(self) -> None:
         self.draft.update(
@@ -555,11 +571,13 @@ class PositionScreen(_Form):
 
     def compose(self) -> ComposeResult:
         team = render.team_name(None, self.model.team or "")
+        whose = render.possessive(team)
+        subject = f"the {team}" if team.startswith("United") else team
         now = self.model.positions.get(self.model.team or "") or {}
         with VerticalScroll():
             yield Static(
-                f"{team}'s position before play — the hot wash (the debrief after the last turn) holds it"
-                f" against what {team} does",
+                f"{whose[:1].upper()}{whose[1:]} position before play — the hot wash (the debrief after the"
+                f" last turn) holds it against what {subject} does",
                 classes="head",
                 markup=False,
             )

@@ -43,7 +43,7 @@ class BriefingPane(VerticalScroll):
         """Injects just released come up as cards over the screen, but never over a student's typing:
         while a text field has the focus they wait (a notice says so, the briefing tab already holds
         them) and open as soon as the focus leaves the field (Esc)."""
-        cards = [render.inject_card(ev, self.rb) for ev in injects]
+        cards = [render.inject_card(ev, self.rb, self.model.team) for ev in injects]
         if _typing(self.screen.focused) or self.waiting:
             self.waiting += cards
             self._waiting_titles += [str(ev.get("title") or ev.get("id")) for ev in injects]
@@ -105,7 +105,13 @@ class BriefingPane(VerticalScroll):
         if not injects:
             return ""
         rule = "\n" + "─" * 40 + "\n"
-        return head + "\n" + rule + rule.join(render.inject_card(ev, self.rb) for ev in injects) + "\n"
+        return (
+            head
+            + "\n"
+            + rule
+            + rule.join(render.inject_card(ev, self.rb, self.model.team) for ev in injects)
+            + "\n"
+        )
 
 
 # what a secret objective's mark says while the game runs, by how the rules judge it (``check``): one
@@ -128,6 +134,8 @@ def objective_state(o: dict[str, Any], ended: bool) -> str:
         return "met" if met else "missed"
     if met is None:
         return "first judged at the end of this turn"
+    if o.get("lost_in") is not None:  # a lever it needs never played was played: counts only grow
+        return f"missed — decided in turn {o['lost_in']}: it can no longer be met"
     return _STATE.get((str(o.get("check") or "end"), bool(met)), "met" if met else "not met")
 
 
@@ -172,9 +180,12 @@ class InjectCards(ModalScreen[None]):
     DEFAULT_CSS = """
     InjectCards { align: center middle; }
     InjectCards > VerticalScroll {
-        width: 90; max-width: 96%; height: auto; max-height: 90%; padding: 0 2;
+        width: 90; max-width: 96%; height: auto; max-height: 90%; padding: 0 0 0 2;
         border: thick $accent; background: $surface;
     }
+    /* the gap before the scrollbar is the text's own: the box's right padding put the scrollbar
+       between the text and the padding, where at 80 columns it read as part of a line */
+    InjectCards Static { padding-right: 2; }
     InjectCards .card { margin: 1 0; }
     """
 
@@ -186,7 +197,9 @@ class InjectCards(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="inject-cards"):
             yield Static(
-                "News — Enter or Esc closes; every inject stays in the briefing tab (1)", markup=False
+                # short enough for 80 columns: "(1)" wrapped onto a line of its own
+                "News — Enter or Esc closes; the briefing tab (1) keeps every inject",
+                markup=False,
             )
             for card in self.texts:
                 yield Static(card, classes="card", markup=False)

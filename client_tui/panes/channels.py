@@ -83,7 +83,9 @@ class ChannelsPane(Horizontal):
         with Vertical():
             yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
             yield Input(
-                placeholder="write to this channel, Enter sends · shift+tab: the channel list, Esc: leave",
+                placeholder=(
+                    "Enter on a channel to write here; Enter sends · shift+tab: the channel list, Esc: leave"
+                ),
                 id="composer",
             )
 

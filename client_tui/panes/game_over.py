@@ -18,7 +18,7 @@ from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
 
-from ..render import MONTH_NAMES, WHOLE_UNITS, ended_month
+from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -67,13 +67,14 @@ def _product(comp: dict[str, Any]) -> tuple[str, Decimal]:
 
 
 def _total_words(total: Any, parts: list[Decimal]) -> str:
-    """The total as the sum of the parts printed under it: each part rounded on its own summed to a
-    tenth off the total rounded ("+41.7" above parts adding up to +41.6). Where the two differ, the
-    exact total is said beside it, so a student who adds the lines finds the figure shown."""
+    """The total rounded to a tenth, as the results log and the report print it (the end screen printed
+    the sum of its rounded parts, +44.7, and the report +44.8). Each part rounded on its own can sum
+    to a tenth off it: then the sum of the lines is said beside it, so a student who adds them finds
+    the figure shown."""
     shown = sum(parts, Decimal(0))
-    text = f"{shown + 0:+.1f}" if shown else "+0.0"
-    exact = _signed(total)
-    return text if exact == text else f"{text} (the parts as rounded; unrounded {float(total):+.2f})"
+    added = f"{shown + 0:+.1f}" if shown else "+0.0"
+    text = _signed(total)
+    return text if added == text else f"{text} (the parts below, each rounded on its own, add up to {added})"
 
 
 def _secret_rule(rb: Rulebook, team: str) -> Any:
@@ -262,11 +263,7 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
 
 
 def _verdict(rb: Rulebook, a: dict[str, Any]) -> str:
-    reneged = [_team_name(rb, p) for p in a.get("reneged") or []]
-    status = str(a.get("status", ""))
-    if reneged:
-        return "broken by " + ", ".join(reneged)
-    return "kept by every party" if status == "completed" else f"{status}, kept so far"
+    return agreement_verdict(rb, a)
 
 
 def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:

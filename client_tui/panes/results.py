@@ -243,6 +243,25 @@ class ResultsLog(WrapLog):
         if card.strip():
             self.write(card)
 
+    def settle(self, shown: dict[str, float]) -> None:
+        """After a turn's cards, the values the dashboard now shows that moved after the last card of
+        them, by changes not shown to this team (a delayed effect of another team's order): a student
+        read "Trust between the US and China 10.0 → 8.0" last in the log and 11.0 on the dashboard."""
+        lines = []
+        for k, last in list(self._seen.items()):
+            now = shown.get(k)
+            if now is None or k.startswith(render._COUNTERS):
+                continue
+            pair = render._pair(last, now, render._unit(self.rb, k))
+            self._seen[k] = now
+            if pair is not None:
+                lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}")
+        if lines:
+            self.write(
+                "[not shown to you] after the lines above, changes not shown to you moved (the dashboard"
+                " shows the values after them): " + "; ".join(lines)
+            )
+
     def _wrap(self, lines: list[str], width: int) -> list[Strip]:
         """Each line wrapped to the width, its continuation lines set in under its own text: a card's
         head continues two columns in, a detail line (four in) six in, so a wrapped line never reads as

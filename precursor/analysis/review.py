@@ -521,7 +521,9 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
             **g,
             "audience_name": _audience_name(audience, teams),
             "start": cal.date(0),
-            "end": cal.date(game.state.month_index),
+            # the last month the model ran (the end screen's "scores at the end of June"), not the
+            # month after it, which the month index has reached once it ran
+            "end": cal.date(max(0, game.state.month_index - 1)),
             "months_per_turn": cal.per_turn,
         },
         "teams": teams,

@@ -7,6 +7,7 @@ formulas read — ``agr.<team>`` (agreement points), ``secret.<team>`` (secret-o
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from precursor.game.core import GameCore
@@ -30,6 +31,28 @@ def check_objectives(g: GameCore, final: bool) -> dict[str, dict[str, Any]]:
             met = now
         out[ob.id] = {"team": ob.team, "met": met, "points": ob.points, "check": ob.check, "final": final}
     return out
+
+
+# a part of a condition that a lever is never played: "count.cn_deny == 0"
+_NEVER = re.compile(r"count\.([a-z0-9_]+)\s*(?:==\s*0|<=\s*0|<\s*1)")
+
+
+def lost_in(g: GameCore, check: str, condition: object) -> int | None:
+    """The turn an objective judged at the end could no longer be met, or None while it can: one part
+    of its condition is that a lever is never played, a count only grows, and the lever has been
+    played. A student read "not met as things stand" for five turns after China's denial in turn 1
+    had settled it. Only a plain conjunction is read ("a and b"): with "or" nothing is decided."""
+    if check != "end" or not isinstance(condition, str) or " or " in f" {condition} ":
+        return None
+    for part in condition.split(" and "):
+        m = _NEVER.fullmatch(part.strip())
+        if m is None or not g.state.env.get(f"count.{m.group(1)}", 0):
+            continue
+        for i, played in enumerate(g.state.played_history):
+            if any(m.group(1) in levers for levers in played.values()):
+                return i + 1
+        return int(g.state.turn)
+    return None
 
 
 def agreement_points(g: GameCore) -> dict[str, float]:

@@ -297,6 +297,7 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
                     "points": o.points,
                     "check": o.check,
                     "met": st.objectives.get(o.id, {}).get("met"),
+                    **_lost(game, o.check, o.condition),
                 }
                 for o in obj.secret
             ]
@@ -352,6 +353,13 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
             {t: {i["id"]: i["value"] for i in indicators_for(game, t)} for t in TEAMS} if fac else {}
         ),
     }
+
+
+def _lost(game: GameCore, check: str, condition: object) -> dict[str, int]:
+    """``lost_in``: the turn an objective judged at the end was settled against its team (absent while
+    it can still be met, so a view is unchanged until then)."""
+    turn = scoring.lost_in(game, check, condition)
+    return {} if turn is None else {"lost_in": turn}
 
 
 def refusals_for(game: GameCore, audience: Audience) -> list[dict[str, Any]]:

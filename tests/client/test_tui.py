@@ -138,13 +138,11 @@ async def test_channel_send_reaches_members_only_and_unread_counts_show(url: str
         async with app.run_test(size=(100, 30)) as pilot:
             gs = await until_online(pilot)
             await pilot.press("3")
-            assert gs.focused is gs.query_one("#composer", Input)  # the tab puts you in the composer
+            chan_list = gs.query_one("#chan-list", ListView)
+            assert gs.focused is chan_list  # the tab opens at the list: a tab key typed on stays one
             # the field says how to reach the list (a student in tmux pressed Down in the field, in vain)
             assert "shift+tab: the channel list" in gs.query_one("#composer", Input).placeholder
             # pick the US–MX channel from the list by keys
-            await pilot.press("shift+tab")  # the list (the log scrolls with the page keys from the field)
-            chan_list = gs.query_one("#chan-list", ListView)
-            assert gs.focused is chan_list
             await pilot.press("down", "enter")
             assert gs.model.active_channel == "us_mx"
             assert gs.focused is gs.query_one("#composer", Input)
@@ -327,7 +325,7 @@ async def test_help_opens_with_f1_and_lists_the_keys(url: str) -> None:
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, GameScreen))
         # from inside a text field F1 still works
-        await pilot.press("3")
+        await pilot.press("3", "enter")  # the channel list, then its message box
         assert isinstance(game_screen(app).focused, Input)
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -402,7 +400,7 @@ async def test_long_messages_wrap_to_the_log_and_control_codes_never_reach_the_t
         app = seat_app(url, g, tokens["us"])
         async with app.run_test(size=(80, 24)) as pilot:
             gs = await until_online(pilot)
-            await pilot.press("3", "shift+tab", "down", "enter")  # US–MX
+            await pilot.press("3", "down", "enter")  # US–MX, from the list `3` opens at
             assert gs.model.active_channel == "us_mx"
             long = " ".join(f"word{i:03d}" for i in range(40))  # 319 characters
             await mx.send({"type": "message", "channel": "us_mx", "text": long})

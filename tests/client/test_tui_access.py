@@ -74,8 +74,9 @@ async def test_every_tab_is_reachable_by_keys_at_80x24(url: str) -> None:
             await pilot.pause()
             assert _on_screen(app, gs.query_one(MAIN[tab])), (tab, gs.query_one(MAIN[tab]).region)
             assert screen_text(app).strip()
-        # F2…F8 from inside a text field (the composer has the focus now)
-        assert isinstance(gs.focused, Input)
+        # F2…F8 from inside a text field (`3` opens the channels tab at its list; Enter: the message box)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(gs.focused, Input), what="the message box")
         for n, tab in enumerate(TABS, start=2):
             await pilot.press(f"f{n}")
             await wait_until(pilot, lambda t=tab: tabs.active == t, what=f"tab {tab} by F{n}")  # type: ignore[misc]
@@ -170,7 +171,7 @@ async def test_the_focused_widget_is_marked_without_colour(url: str, monkeypatch
             r = widget.region
             return [line[r.x : r.right] for line in lines[r.y : r.bottom]]
 
-        await pilot.press("3")
+        await pilot.press("3", "enter")  # the tab opens at the channel list: Enter goes to its box
         composer = gs.query_one("#composer", Input)
         await wait_until(pilot, lambda: gs.focused is composer)
         await pilot.pause()

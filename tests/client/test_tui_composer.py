@@ -66,6 +66,9 @@ async def _clause(pilot: Pilot[Any], cs: ComposerScreen, team: str, lever: str, 
     await pilot.pause()
     for pid, value in params.items():
         field = cs.form._fields[pid]
+        if isinstance(field, Select):  # a choice starts unpicked: the student picks it
+            field.value = value
+            continue
         assert isinstance(field, Input)
         field.value = value
         field.focus()  # ctrl+a adds the clause even from a text field (which takes ctrl+a itself)
@@ -383,7 +386,7 @@ async def test_a_chinese_clause_presented_one_way_frames_the_deal_the_same_way(u
             await until_online(pilot)
             cs = await _open_composer(pilot)
             cs.query_one("#party-us", Checkbox).value = True
-            await _clause(pilot, cs, "cn", "cn_enforce")
+            await _clause(pilot, cs, "cn", "cn_enforce", framing="own_initiative")
             await pilot.press("ctrl+a")
             await pilot.pause()
             assert [c.lever for c in cs.clauses] == ["cn_enforce"]
@@ -649,10 +652,10 @@ async def test_a_clause_that_needs_mexicos_consent_says_which_and_what_to_add(ur
             await until_online(pilot)
             cs = await _open_composer(pilot)
             await _clause(pilot, cs, "mx", "mx_presence")
-            await _clause(pilot, cs, "us", "us_sft")
+            await _clause(pilot, cs, "us", "us_sft", activity="training")
             assert static_text(app, "#c-check") == (
                 "! clause 2: US-SFT places US personnel in Mexico, which needs Mexico's consent: add a"
                 " Mexican MX-CONSENT clause (no consent token is active now)"
             )
-            await _clause(pilot, cs, "mx", "mx_consent")
+            await _clause(pilot, cs, "mx", "mx_consent", activity="training")
             assert static_text(app, "#c-check").startswith("ok:")

@@ -32,7 +32,10 @@ from precursor.game.bots import BotDriver
 from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
 
-_HEAD = re.compile(r"^  \d\. .+? ([+-]\d+\.\d)(?: \(|  ←|$)")
+_HEAD = re.compile(
+    r"^  \d\. .+? ([+-]\d+\.\d)"
+    r"(?: \(the parts below, each rounded on its own, add up to ([+-]\d+\.\d)\))?(?:  ←|$)"
+)
 _PART = re.compile(r"^       (?:.+ = |shared bonus or penalty: |badges: )([+-]\d+\.\d)(?: —|$)")
 
 
@@ -42,8 +45,8 @@ def _sums(text: str) -> list[tuple[Decimal, Decimal]]:
     score = text.split("\nScores", 1)[1].split("\nObjectives", 1)[0]
     for line in score.splitlines():
         head, part = _HEAD.match(line), _PART.match(line)
-        if head:
-            out.append((Decimal(head.group(1)), Decimal(0)))
+        if head:  # the sum the line says the parts add up to, where it is not the total (session 14)
+            out.append((Decimal(head.group(2) or head.group(1)), Decimal(0)))
         elif part and out:
             out[-1] = (out[-1][0], out[-1][1] + Decimal(part.group(1)))
     return out
@@ -53,7 +56,9 @@ def _sums(text: str) -> list[tuple[Decimal, Decimal]]:
     ("scenario", "seed"), [("loose-talk", 1), ("loose-talk", 2), ("tutorial", 3), ("red-line", 4)]
 )
 def test_the_parts_shown_add_up_to_the_total_shown(scenario: str, seed: int) -> None:
-    """Mexico's +41.7 sat above parts that add up to +41.6 (each part rounded on its own)."""
+    """Mexico's +41.7 sat above parts that add up to +41.6 (each part rounded on its own). Since
+    session 14 the total is the report's (rounded), and a line whose parts add up to another figure
+    says that figure: the parts add up to what is printed either way."""
     rb = default_rulebook()
     personas = dict(rb.scenarios[scenario].model.personas)
     game, _ = play(rb, scenario, seed, None, bots=BotDriver(rb, personas, seed))
@@ -244,7 +249,7 @@ async def test_a_lists_highlighted_row_is_marked_without_colour_when_the_focus_i
         first = table.cursor_row + 1  # under the header
         assert _marked(table, first) and not _marked(table, first + 1)
 
-        await pilot.press("3")
+        await pilot.press("3", "enter")  # into the message box: the list is left unfocused
         chans = gs.query_one("#chan-list", ListView)
         await wait_until(pilot, lambda: chans.highlighted_child is not None, what="the channel list")
         await pilot.pause(0.2)

@@ -34,8 +34,9 @@ def burst(app: App[Any], text: str) -> None:
 
 
 async def test_a_sentence_typed_right_after_a_tab_key_goes_into_the_field(url: str) -> None:
-    """`3` puts the focus in the channel's composer; the sentence typed on at once held `f` and `w`,
-    which used to open the free-action form and the position form over the channel."""
+    """A sentence typed fast into the channel's message box held `f` and `w`, which used to open the
+    free-action form and the position form over the channel. `3` then `4` is two tab keys (session 14:
+    `3` opens the tab at the channel list; Enter on a channel goes into its box)."""
     g, tokens = await new_game(url, teams=("mx",))
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
@@ -43,8 +44,12 @@ async def test_a_sentence_typed_right_after_a_tab_key_goes_into_the_field(url: s
         await close_cards(pilot)
         await pilot.press("5")
         await wait_until(pilot, lambda: gs.focused is not None and gs.focused.id == "order-list")
-        burst(app, "3we will fight hard")
+        burst(app, "34")
+        await wait_until(pilot, lambda: gs.focused is not None and gs.focused.id == "prop-table")
+        await pilot.press("3", "enter")
         composer = gs.query_one("#composer", Input)
+        await wait_until(pilot, lambda: gs.focused is composer, what="the message box")
+        burst(app, "we will fight hard")
         await wait_until(pilot, lambda: composer.value == "we will fight hard", what="the sentence typed")
         await pilot.pause(0.2)
         assert isinstance(app.screen, GameScreen), app.screen_stack

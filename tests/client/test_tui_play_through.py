@@ -201,6 +201,10 @@ class Student:
         # only the durations that end by the last turn are offered: fewer near the end
         durations = [v for _label, v in cs.query_one("#c-duration", Select)._options]
         cs.query_one("#c-duration", Select).value = durations[(turn + attempt) % len(durations)]
+        for field in cs.form._fields.values():  # a choice starts unpicked: the player picks one
+            if isinstance(field, Select) and field.value is Select.NULL:
+                choices = [v for _label, v in field._options if v != Select.NULL]
+                field.value = choices[turn % len(choices)]
         await self.pilot.pause()
         await self.pilot.press("ctrl+a")
         await self.until(lambda: cs.clauses, "the clause to be added")

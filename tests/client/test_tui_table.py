@@ -213,7 +213,7 @@ async def test_an_inject_waits_while_the_student_types_and_opens_when_the_field_
         app = PrecursorApp(url, game_id=g.game_id, token=tokens["mx"])
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await settled(pilot)
-            await pilot.press("3")
+            await pilot.press("3", "enter")  # the tab opens at the channel list: Enter goes to its box
             composer = gs.query_one("#composer", Input)
             await wait_until(pilot, lambda: gs.focused is composer, what="the composer's focus")
             await pilot.press(*"we will")

@@ -1,0 +1,90 @@
+"""The composer's parameters as students met them (session 13): CN-LINK started at "suspended" and
+CN-REPLY-MX at "deny the problem", and ctrl+a added those clauses without the student seeing the
+choice. A choice now starts unpicked, ctrl+a shows its list first, and a clause added with a number
+left as the form showed it says what was set and how to change it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from live_server import running_server
+from test_tui_support import (
+    close_cards,
+    commit_as,
+    modal,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.pilot import Pilot
+from textual.widgets import Select
+
+from client_tui.composer import ComposerScreen
+
+
+@pytest.fixture
+async def url() -> AsyncIterator[str]:
+    async with running_server("memory://") as u:
+        yield u
+
+
+async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
+    await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("4", "n")
+    cs = await modal(pilot, ComposerScreen)
+    assert isinstance(cs, ComposerScreen)
+    return cs
+
+
+async def _pick(pilot: Pilot[Any], cs: ComposerScreen, lever: str) -> None:
+    cs.query_one("#c-lever", Select).value = lever
+    await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == lever)
+    await pilot.pause()
+
+
+async def test_a_choice_starts_unpicked_and_ctrl_a_shows_it_before_adding_the_clause(url: str) -> None:
+    """Canada asked China to resume cooperation and the clause said "suspended": the list now starts
+    blank, ctrl+a adds nothing until it is picked and puts the focus on it, and the clause then
+    carries the student's choice."""
+    g, tokens = await new_game(url, teams=("ca",), scenario="three-weeks")
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await _composer(pilot)
+        await commit_as(pilot, cs, "cn")
+        await _pick(pilot, cs, "cn_link")
+        choice = cs.form._fields["action"]
+        assert isinstance(choice, Select)
+        assert choice.value is Select.NULL, choice.value
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert cs.clauses == []
+        said = static_text(app, "#c-check")
+        assert "choose the cooperation (suspended or resumed) first" in said, said
+        assert cs.focused is choice
+        choice.value = "resume"
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="clause added")
+        assert dict(cs.clauses[0].params) == {"action": "resume"}
+
+
+async def test_a_number_added_as_the_form_showed_it_is_said_with_how_to_change_it(url: str) -> None:
+    """MX-PORT's intensity sat below the fold at 80x24; ctrl+a took 200 unseen. The line where the
+    next clause starts now says what the clause was set to and how to change it."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await _composer(pilot)
+        await commit_as(pilot, cs, "mx")
+        await _pick(pilot, cs, "mx_port")
+        await pilot.press("ctrl+a")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="clause added")
+        await pilot.pause()
+        said = " ".join(static_text(app, "#c-lever-text").split())
+        assert said.startswith("Added clause 1: Mexico commits to MX-PORT"), said
+        assert "200" in said and "To change a value, Tab to the clause list" in said, said
