@@ -627,6 +627,8 @@ LEVER_HOMES = [
     ("tariffs-and-terror", {"mx": "cooperative"}, "mx_arrest"),
     ("the-record", {"mx": "cooperative"}, "mx_prosecute"),
     ("red-line", {"mx": "cooperative"}, "us_sft"),
+    ("loose-talk", {"mx": "cooperative"}, "mx_health"),  # s14: unused since s13
+    ("loose-talk", {}, "us_summit"),  # s14: the default institutionalist, unused since s13
 ]
 
 
