@@ -611,6 +611,24 @@ class TensionBand(Strict):
         return self
 
 
+class DeathsBand(Strict):
+    """The range the US deaths outcome component (OUT_OD) should fall in over a default game.
+
+    A scenario whose months have a record derives it from the recorded change in US synthetic-opioid deaths
+    over those months: a default game plays the historical actors, so it should land near what happened.
+    """
+
+    low: float = Field(ge=-10, le=10)
+    high: float = Field(ge=-10, le=10)
+    reason: str = Field(min_length=1, description="what in the situation (or the record) puts the band there")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeathsBand:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} is above high {self.high}")
+        return self
+
+
 class ScenarioSeat(Strict):
     id: Ident
     name: str
@@ -650,6 +668,11 @@ class Scenario(MaybeGrounded):
         default=None,
         description="where Mexico's mean sovereignty tension (mean.mx.st) should fall in default bot games; "
         "`precursor balance` reports the measured mean against it",
+    )
+    us_deaths_band: DeathsBand | None = Field(
+        default=None,
+        description="where the US deaths outcome component (OUT_OD) should fall in default bot games; "
+        "without it `precursor balance` holds every scenario to the design band -3..+5",
     )
     debrief: list[str] = Field(default_factory=list)
     white_cell: ScenarioWhiteCell = Field(

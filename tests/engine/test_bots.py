@@ -649,6 +649,8 @@ LEVER_HOMES = [
     ("tariffs-and-terror", {"mx": "cooperative"}, "mx_arrest"),
     ("the-record", {"mx": "cooperative"}, "mx_prosecute"),
     ("red-line", {"mx": "cooperative"}, "us_sft"),
+    ("loose-talk", {"mx": "cooperative"}, "mx_health"),  # s14: unused since s13
+    ("loose-talk", {}, "us_summit"),  # s14: the default institutionalist, unused since s13
 ]
 
 
@@ -683,3 +685,15 @@ def test_a_bot_rejection_gives_its_reason_without_a_random_voice_line() -> None:
     assert all(" declines: " in r for r in rejections)
     with_voice = [r for r in rejections if any(line in r for line in voice)]
     assert not with_voice, with_voice[:3]
+
+
+def test_the_transactional_us_signs_canadas_trilateral_module_in_tariffs_and_terror() -> None:
+    """Session 13 made the transactional US answer Canada's turn-1 package in turn 1, and it declined the
+    module every time (US-USMCA-T for two turns was more than two chemical notices): the trilateral track was
+    dead in the one scenario whose US trades deliverables for pauses. Canada now puts its border package on
+    the table with the module, as it did for the 2025 pause; most games should end with the module in force.
+    """
+    from precursor.analysis.simulate import simulate
+
+    recs = simulate("tariffs-and-terror", 8, 1, {"ca": "trilateralist"}, rb=RB)
+    assert sum(1 for r in recs if r["trilateral"]) >= 4, [r["trilateral"] for r in recs]

@@ -91,6 +91,29 @@ def test_a_tension_band_upside_down_is_refused() -> None:
         S.TensionBand(low=60, high=40, reason="r")
 
 
+def test_the_us_deaths_check_reads_the_scenario_band(rb: Rulebook, report: dict[str, Any]) -> None:
+    rows = {r["scenario"]: r for r in report["checks"] if r["check"] == "default_us_out_od"}
+    for sc, r in rows.items():
+        band = rb.scenarios[sc].model.us_deaths_band
+        assert band is not None and (r["lo"], r["hi"]) == (band.low, band.high), sc
+        assert r["passed"] == (band.low <= r["value"] <= band.high)
+
+
+def test_every_shipped_scenario_derives_a_us_deaths_band_with_a_reason(rb: Rulebook) -> None:
+    for sid, sc in rb.scenarios.items():
+        band = sc.model.us_deaths_band
+        assert band is not None, sid
+        assert -10 <= band.low < band.high <= 10 and band.reason.strip(), sid
+    # The Record ends in December 2024, after recorded deaths fell by a third: its band reaches the cap.
+    record = rb.scenarios["the-record"].model.us_deaths_band
+    assert record is not None and record.high == 10 and "record/record.csv" in record.reason
+
+
+def test_a_us_deaths_band_upside_down_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"low 5\.0 is above high -3\.0"):
+        S.DeathsBand(low=5, high=-3, reason="r")
+
+
 def test_the_hawk_check_is_not_applicable_where_the_scenario_is_too_short(report: dict[str, Any]) -> None:
     hawk = {r["scenario"]: r for r in report["checks"] if r["check"] == "hawk_hrl_rate"}
     assert hawk["tutorial"]["passed"] is None and "turn 4" in hawk["tutorial"]["note"]
