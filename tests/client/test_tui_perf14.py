@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from live_server import running_server
-from test_tui_support import close_cards, new_game, seat_app, until_online, wait_until
+from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online, wait_until
+from textual.widgets import SelectionList
 from textual.widgets._footer import FooterKey
 
 from client_tui.game_screen import GameScreen
+from precursor.client import GameClient
 
 
 @pytest.fixture
@@ -66,3 +68,33 @@ async def test_the_footer_still_follows_the_keys_the_focus_brings(url: str) -> N
         await wait_until(
             pilot, lambda: not any("Advance phase" in w for w in footer_words(gs)), what="ctrl+e gone"
         )
+
+
+async def test_a_view_that_changes_no_lever_row_keeps_the_orders_list(url: str) -> None:
+    """Every view (each phase change, each refusal) redraws the orders tab, and the list was emptied
+    and filled again each time, a layout pass and every row painted again for the same rows. A
+    redraw with the same rows keeps them; a tick the server takes back still shows."""
+    g, tokens = await new_game(url, teams=("us",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(100, 40)) as pilot:
+            gs = await until_online(pilot)
+            await wait_until(pilot, lambda: bool(gs.model.view.get("levers")), what="the orders view")
+            await close_cards(pilot)
+            await pilot.press("5")
+            sl = gs.query_one("#order-list", SelectionList)
+            await wait_until(pilot, lambda: sl.option_count > 0, what="the levers")
+            await pilot.press("down", "space")
+            picked = sl.get_option_at_index(1).value
+            assert sl.selected == [picked]
+            rows = [sl.get_option_at_index(i) for i in range(sl.option_count)]
+            gs.redraw_all()  # what a view frame does
+            await pilot.pause()
+            assert [sl.get_option_at_index(i) for i in range(sl.option_count)] == rows
+            assert all(sl.get_option_at_index(i) is r for i, r in enumerate(rows))
+            assert sl.selected == [picked] and sl.highlighted == 1
+            gs.orders._choice = []  # ticks dropped (as a new turn does): the list is filled again
+            gs.redraw_all()
+            await pilot.pause()
+            assert sl.selected == [] and sl.get_option_at_index(0) is not rows[0]
