@@ -26,6 +26,12 @@
    same child script runs against another copy of the sources (e.g. ``git archive`` of an earlier
    commit) in the same run, side by side.
 
+4. ``turn``: the CPU a student turn costs the client: the play-through's all-student game of a scenario
+   (tests/client/test_tui_play_through.py, default the tutorial: 4 seats x 3 turns) played in one
+   process, four real apps under Pilot on an embedded server, its CPU (``time.process_time``, the
+   server's share included) divided by the student turns. Not run by default (a few minutes on a
+   busy machine); with ``--baseline DIR`` the same game is played against the other copy too.
+
 Run: ``python bench/bench_tui.py`` (about a minute), ``--only startup``, ``--messages 2000`` to scale
 down, ``--starts 7`` for more start-up samples. Everything is on 127.0.0.1 and stops by itself.
 """
@@ -132,6 +138,18 @@ async def main():
         f"{k.replace(' ', '_')}={statistics.median(v):.5f},{max(v):.5f}" for k, v in res.items()))
 
 asyncio.run(main())
+"""
+
+
+TURN_CHILD = r"""
+import os, sys, time
+sys.path[:0] = [os.getcwd(), os.path.join("tests", "client"), os.path.join("tests", "support")]
+import test_tui_play_through as pt
+game = sys.argv[1]
+c0 = time.process_time()
+seats = pt.play_game(game)
+cpu = time.process_time() - c0
+print(f"TURN {pt.game_turns(game) * len(seats)} {cpu:.3f}")
 """
 
 
@@ -339,9 +357,41 @@ def bench_results(keys: int, baseline: str | None) -> bool:
     return met
 
 
+def bench_turn(game: str, baseline: str | None) -> None:
+    """CPU per student turn of one all-student game, for this checkout and, with ``baseline``, another
+    copy of the sources; each in its own Python process."""
+    print(f"== a student's turn: the play-through's game of {game}, CPU per student turn")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "turn.py"
+        script.write_text(TURN_CHILD)
+        trees = [("this checkout", str(ROOT))] + ([("baseline", baseline)] if baseline else [])
+        for name, src in trees:
+            env = {**os.environ, "PYTHONPATH": src}
+            out = subprocess.run(
+                [sys.executable, str(script), game],
+                cwd=src,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=3600,
+            )
+            line = next((x for x in out.stdout.splitlines() if x.startswith("TURN ")), None)
+            if line is None:
+                print(f"   {name}: failed\n{out.stderr[-2000:]}")
+                continue
+            _, turns, cpu = line.split()
+            print(
+                f"   {name} ({src}): {turns} student turns, CPU {float(cpu):.1f} s, "
+                f"{float(cpu) / int(turns):.2f} s per student turn"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", choices=["startup", "channel", "results"])
+    ap.add_argument("--only", choices=["startup", "channel", "results", "turn"])
+    ap.add_argument(
+        "--game", default="tutorial", help="the scenario whose all-student game --only turn plays"
+    )
     ap.add_argument("--baseline", help="another copy of the sources to time the results tab against")
     ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--messages", type=int, default=10_000)
@@ -354,6 +404,8 @@ def main() -> None:
         asyncio.run(bench_channel(args.messages, args.keys))
     if args.only in (None, "results"):
         bench_results(args.keys, args.baseline)
+    if args.only == "turn":
+        bench_turn(args.game, args.baseline)
 
 
 if __name__ == "__main__":

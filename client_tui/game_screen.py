@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Input, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.tabbed_content import ContentTabs
 
 from precursor.client import ClientError, CommandRefused, ConnectionLost, GameClient, read_log
@@ -52,7 +52,7 @@ from .white_cell import (
     resolution_words,
     who_rules,
 )
-from .widgets import Confirm
+from .widgets import Confirm, KeyFooter
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -259,7 +259,7 @@ class GameScreen(Screen[None]):
                 yield self.results
             with TabPane("7 Control", id="control"):
                 yield self.control
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick)

@@ -17,9 +17,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.geometry import Size
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, OptionList, RichLog, SelectionList, Static
+from textual.widgets import Button, Checkbox, Footer, OptionList, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -222,3 +222,39 @@ def set_text(widget: Static, text: str | Text) -> None:
     and a pane's redraw on every frame of the game mostly says the same thing."""
     if widget.content != text:
         widget.update(text)
+
+
+class KeyFooter(Footer):
+    """The stock footer, rebuilt only when the keys it shows change.
+
+    The stock one throws its keys away and mounts them again on every change of focus (each tab
+    switch, each field left or entered), though nearly always the same keys come back: a game's
+    turn spent about a sixth of its CPU re-mounting and re-styling identical footer keys. What it
+    shows is made from the screen's active bindings alone, so the same bindings draw the same line.
+    """
+
+    _shown: tuple[object, ...] | None = None  # what the keys were last built from
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _drawn_from(self) -> tuple[object, ...]:
+        palette = self.app.COMMAND_PALETTE_BINDING
+        keys = tuple(
+            (key, b.binding, b.enabled, b.tooltip)
+            for key, b in self.screen.active_bindings.items()
+            if b.binding.show or key == palette
+        )
+        return (keys, self.show_command_palette, self.app.ENABLE_COMMAND_PALETTE, self.compact)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        shown = self._drawn_from()
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()

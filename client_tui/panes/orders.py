@@ -539,7 +539,6 @@ class OrdersPane(Vertical):
             self._statement = self._said()
         sl = self.query_one("#order-list", SelectionList)
         keep = sl.highlighted
-        sl.clear_options()
         dropped = []
         options = []
         width = self._row_width()
@@ -557,7 +556,9 @@ class OrdersPane(Vertical):
                     disabled=not lv["available"],
                 )
             )
-        sl.add_options(options)  # at once: one by one, each lays the list out again
+        if not _same_options(sl, options):  # every view redraws the pane, mostly to the same rows
+            sl.clear_options()
+            sl.add_options(options)  # at once: one by one, each lays the list out again
         sl.border_title = self._find_title()
         # the width the labels were laid out for, taken before the options came: once they are in,
         # the list may have grown a scrollbar, and recording that width instead hid the mismatch
@@ -978,3 +979,15 @@ class OrdersPane(Vertical):
     @on(Button.Pressed, "#ready")
     def _ready(self) -> None:
         self.post_message(self.MarkReady())
+
+
+def _same_options(sl: SelectionList[str], options: list[Selection[str]]) -> bool:
+    """Whether the list already shows these rows, ticked as these are: clearing and filling it again
+    costs a layout pass and a repaint of every row, for a list that looks the same after."""
+    if sl.option_count != len(options):
+        return False
+    for i, new in enumerate(options):
+        old = sl.get_option_at_index(i)
+        if (old.value, str(old.prompt), old.disabled) != (new.value, str(new.prompt), new.disabled):
+            return False
+    return set(sl.selected) == {o.value for o in options if o.initial_state}
