@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, model_validator
 
 TeamId = Literal["us", "mx", "cn", "ca"]
 TEAMS: tuple[TeamId, ...] = ("us", "mx", "cn", "ca")
@@ -831,6 +831,31 @@ class Switch(Strict):
     reason: str
 
 
+# A voice list as written in a rule file: plain lines, or ``{text, to}`` for a line meant for some teams.
+# The model keeps plain texts (``Voice._addressed`` moves ``to`` aside); the exported JSON Schema must
+# describe the file, so that an editor pointed at it accepts both forms.
+_TEAMS_SCHEMA = {"type": "array", "items": {"enum": ["us", "mx", "cn", "ca"]}, "minItems": 1}
+VoiceLines = Annotated[
+    list[str],
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {
+                "anyOf": [
+                    {"type": "string"},
+                    {
+                        "type": "object",
+                        "properties": {"text": {"type": "string"}, "to": _TEAMS_SCHEMA},
+                        "required": ["text", "to"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        }
+    ),
+]
+
+
 class Voice(Strict):
     """Short lines in the persona's own voice. Partisan framing appears only here, never as narrator text.
 
@@ -838,10 +863,10 @@ class Voice(Strict):
     no sense: Mexico told China "You stop the guns and treat your addicts"); a plain line is for anyone.
     The lists keep the texts; ``to`` maps a text to the teams it is meant for."""
 
-    open: list[str] = Field(default_factory=list)
-    accept: list[str] = Field(default_factory=list)
-    reject: list[str] = Field(default_factory=list)
-    propose: list[str] = Field(default_factory=list)
+    open: VoiceLines = Field(default_factory=list)
+    accept: VoiceLines = Field(default_factory=list)
+    reject: VoiceLines = Field(default_factory=list)
+    propose: VoiceLines = Field(default_factory=list)
     to: dict[str, tuple[TeamId, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="before")
