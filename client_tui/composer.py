@@ -33,8 +33,8 @@ from precursor.game.commands import Clause, CommandError, Framing, ParamValue, P
 from precursor.game.core import normalise_params
 
 from . import render, terms
-from .panes.notice import first_problem
-from .widgets import Confirm, TickBox
+from .notice import first_problem
+from .widgets import MODAL_CSS, Confirm, TickBox
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -166,24 +166,6 @@ def cannot_propose(model: LiveGame, rb: Rulebook) -> str | None:
 
 
 _CODE = re.compile(r"^[a-z_]+: ")  # a refusal's code, for programs: the player reads the message
-
-MODAL_CSS = """
-{name} {{ align: center middle; }}
-{name} > VerticalScroll {{
-    width: 100; max-width: 100%; height: auto; max-height: 100%;
-    padding: 0 1; border: thick $primary; background: $surface;
-}}
-{name} Horizontal {{ height: auto; }}
-{name} .param-row Label {{ width: 1fr; padding: 1 1 0 0; }}
-{name} .param-row Input, {name} .param-row Select {{ width: 24; }}
-{name} Button {{ margin-right: 1; }}
-{name} .head {{ text-style: bold; }}
-{name} > .frame {{
-    width: 100; max-width: 100%; height: auto; max-height: 100%;
-    padding: 0 1; border: thick $primary; background: $surface;
-}}
-{name} .frame > VerticalScroll {{ height: auto; }}
-"""
 
 
 class FormBox(TickBox):

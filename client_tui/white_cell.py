@@ -35,8 +35,8 @@ from precursor.game.commands import (
 )
 
 from . import render
-from .composer import MODAL_CSS
-from .panes.notice import first_problem
+from .notice import first_problem
+from .widgets import MODAL_CSS
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

@@ -27,6 +27,28 @@ from textual.widgets.option_list import OptionDoesNotExist
 _CONTROL = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)])
 
 
+# The frame every modal form draws (composer, parameters, statements, refusals, the white cell's drafts):
+# one template, filled with the screen's class name. It lives here, beside the other shared widgets,
+# because the panes' forms and the composer both use it and the composer imports the panes.
+MODAL_CSS = """
+{name} {{ align: center middle; }}
+{name} > VerticalScroll {{
+    width: 100; max-width: 100%; height: auto; max-height: 100%;
+    padding: 0 1; border: thick $primary; background: $surface;
+}}
+{name} Horizontal {{ height: auto; }}
+{name} .param-row Label {{ width: 1fr; padding: 1 1 0 0; }}
+{name} .param-row Input, {name} .param-row Select {{ width: 24; }}
+{name} Button {{ margin-right: 1; }}
+{name} .head {{ text-style: bold; }}
+{name} > .frame {{
+    width: 100; max-width: 100%; height: auto; max-height: 100%;
+    padding: 0 1; border: thick $primary; background: $surface;
+}}
+{name} .frame > VerticalScroll {{ height: auto; }}
+"""
+
+
 class WrapLog(RichLog):
     """A log of plain-text lines, wrapped to the widget's own width.
 

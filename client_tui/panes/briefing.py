@@ -16,9 +16,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render
+from ..notice import Notice
 from ..widgets import set_text
 from .game_over import objective_rate
-from .notice import Notice
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

@@ -18,8 +18,8 @@ from textual.widgets import Input, Label, ListItem, ListView
 from precursor.game.commands import SendMessage
 
 from .. import render, terms
+from ..notice import refused
 from ..widgets import WrapLog
-from .notice import refused
 
 if TYPE_CHECKING:
     from ..model import LiveGame

@@ -21,8 +21,8 @@ from precursor.game.commands import Advance, CustomInject, Override, ReleaseInje
 from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetController
 
 from .. import render, terms
+from ..notice import Notice, refused
 from ..widgets import Confirm, WrapLog
-from .notice import Notice, refused
 from .white_cell import Send, WhiteCellConsole
 
 if TYPE_CHECKING:

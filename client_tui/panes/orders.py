@@ -35,8 +35,8 @@ from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOr
 from .. import render, terms
 from ..composer import ParamsScreen
 from ..conditions import condition_now
+from ..notice import Notice, refused
 from ..widgets import Confirm, OrderList, set_text
-from .notice import Notice, refused
 from .refusal import RefusalBox, RefuseScreen, cost_words, entry_detail, every_turns, refusal_line
 from .statement import StatementScreen
 

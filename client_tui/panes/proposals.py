@@ -29,8 +29,8 @@ from precursor.game.promises import clause_span
 
 from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
+from ..notice import Notice
 from ..widgets import Confirm, set_text
-from .notice import Notice
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

@@ -26,8 +26,7 @@ from precursor.game.adjudication.refusal import given_words
 from precursor.game.commands import MAX_REASON
 
 from .. import render, terms
-from ..composer import MODAL_CSS
-from ..widgets import set_text
+from ..widgets import MODAL_CSS, set_text
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

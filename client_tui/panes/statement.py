@@ -17,8 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from precursor.game.statements import ADDRESSED, STATEMENT_KINDS, STATEMENT_MAX
 
 from .. import terms
-from ..composer import MODAL_CSS
-from ..widgets import set_text
+from ..widgets import MODAL_CSS, set_text
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

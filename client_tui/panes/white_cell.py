@@ -22,10 +22,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from precursor.game.commands import CustomInject, Note, ReleaseInject, RuleFreeAction
 
 from .. import render
-from ..composer import MODAL_CSS
+from ..notice import Notice, first_problem
 from ..white_cell import RulingScreen, _Form, band_words, claim_words, free_action_text, menu
-from ..widgets import WrapLog
-from .notice import Notice, first_problem
+from ..widgets import MODAL_CSS, WrapLog
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook

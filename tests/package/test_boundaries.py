@@ -74,3 +74,32 @@ def test_server_and_client_packages_keep_their_direction() -> None:
                     names = [node.module]
                 for n in names:
                     assert n.split(".")[0] != banned, f"{path.relative_to(ROOT)} imports {n}"
+
+
+def test_every_client_module_can_be_imported_first() -> None:
+    """A module that cannot be the first one imported hides an import cycle until someone imports it on
+    its own (a test helper importing ``client_tui.composer`` before the app failed: the composer imported
+    the panes, whose forms imported the composer's CSS). Each module of the client is imported in a
+    process where no other client module is loaded yet."""
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "import client_tui\n"
+        "names = [m.name for m in pkgutil.walk_packages(client_tui.__path__, 'client_tui.')]\n"
+        "bad = []\n"
+        "for name in names:\n"
+        "    for loaded in [m for m in sys.modules if m == 'client_tui' or m.startswith('client_tui.')]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as exc:\n"
+        "        bad.append(f'{name}: {exc}')\n"
+        "print(len(names))\n"
+        "print('\\n'.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    count, *bad = out.stdout.strip().split("\n")
+    assert int(count) > 20, out.stdout
+    assert not [b for b in bad if b], bad
