@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from live_server import running_server
 from test_tui_support import (
     advance_to,
@@ -35,12 +33,6 @@ from client_tui.white_cell import PositionScreen
 from precursor.client import GameClient
 
 CODE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 # ---------------------------------------------------------------------- lobby

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
 from textual.app import App
 from textual.widget import Widget
@@ -30,12 +28,6 @@ MAIN = {
     "results": "#result-log",
     "control": "#f-advance",
 }
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def _on_screen(app: App[Any], widget: Widget) -> bool:

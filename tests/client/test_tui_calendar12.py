@@ -3,19 +3,9 @@ windows: none this turn" beside the Woodside card's "A leader summit is open thi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import advance_to, close_cards, log_lines, new_game, seat_app, until_online, wait_until
 
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def _windows_line(text: str) -> str:

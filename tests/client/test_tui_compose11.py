@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from rich.console import Console
 from test_tui_support import (
     add_clause,
@@ -19,6 +16,7 @@ from test_tui_support import (
     commit_as,
     modal,
     new_game,
+    open_composer,
     screen_text,
     seat_app,
     static_text,
@@ -26,7 +24,6 @@ from test_tui_support import (
     wait_until,
 )
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, OptionList, Select
 
 from client_tui import render, terms
@@ -37,12 +34,6 @@ from precursor.client import GameClient
 from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 from precursor.game.views import view
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def uncoloured(app: App[Any]) -> str:
@@ -78,15 +69,6 @@ def _attributes_only(m: re.Match[str]) -> str:
     return f"\x1b[{';'.join(kept)}m" if kept else ""
 
 
-async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
-    await until_online(pilot)
-    await close_cards(pilot)
-    await pilot.press("4", "n")
-    cs = await modal(pilot, ComposerScreen)
-    assert isinstance(cs, ComposerScreen)
-    return cs
-
-
 # ---------------------------------------------------------------------- 1. focus you can see
 
 
@@ -98,7 +80,7 @@ async def test_every_tab_stop_in_the_composer_shows_without_colour_and_the_visib
     g, tokens = await new_game(url, teams=("mx", "us"))
     app = seat_app(url, g, tokens["mx"], mono=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         unseen = []
         for w in cs.focus_chain:
             w.focus()
@@ -162,7 +144,7 @@ async def test_delete_in_the_clause_list_keeps_the_cursor_on_the_next_clause(url
     g, tokens = await new_game(url, teams=("mx", "us"))
     app = seat_app(url, g, tokens["mx"], mono=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         for lever in ("mx_trace", "mx_arms", "mx_pr"):
             await add_clause(pilot, cs, "mx", lever)
         assert len(cs.clauses) == 3
@@ -199,7 +181,7 @@ async def test_letters_typed_in_the_find_field_narrow_the_lever_list_by_code_or_
     g, tokens = await new_game(url, teams=("mx", "us"))
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         lever = cs.query_one("#c-lever", Select)
         every = [v for _label, v in lever._options if v != Select.NULL]
         assert len(every) > 10
@@ -256,7 +238,7 @@ async def test_at_80x24_the_table_ends_cut_clauses_with_an_ellipsis_and_shows_a_
                 await client.send({"type": "propose", "parties": ["us", "mx", "ca"], "clauses": clauses})
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(80, 24)) as pilot:
-            cs = await _composer(pilot)
+            cs = await open_composer(pilot)
             await add_clause(pilot, cs, "mx", "mx_trace")
             cs.query_one("#party-us").value = True  # type: ignore[attr-defined]
             await pilot.pause()
@@ -381,7 +363,7 @@ async def test_the_composer_says_how_the_two_framings_differ_and_which_modules_a
     async with app.run_test(size=(120, 40)) as pilot:
         gs = await until_online(pilot)
         gs.model.view["modules"] = {**(gs.model.view.get("modules") or {}), "t1": True}
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         assert str(cs.query_one("#module-t1").label).startswith("T1 (in force) — ")  # type: ignore[attr-defined]
         assert "(in force)" not in str(cs.query_one("#module-t2").label)  # type: ignore[attr-defined]
         note = cs.query_one("#c-framing-note")

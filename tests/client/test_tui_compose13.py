@@ -4,41 +4,21 @@ removed leave it answering at 80x24 and 120x40."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     add_clause,
-    close_cards,
-    modal,
     new_game,
+    open_composer,
     seat_app,
     static_text,
-    until_online,
     wait_until,
 )
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, OptionList, Select
 
 from client_tui.composer import ComposerScreen
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
-
-
-async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
-    await until_online(pilot)
-    await close_cards(pilot)
-    await pilot.press("4", "n")
-    cs = await modal(pilot, ComposerScreen)
-    assert isinstance(cs, ComposerScreen)
-    return cs
 
 
 def _values(sel: Select[Any]) -> list[Any]:
@@ -68,7 +48,7 @@ async def test_a_once_only_lever_is_offered_as_one_act_and_its_clause_says_when_
         await us.next_frame()
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(120, 40)) as pilot:
-            cs = await _composer(pilot)
+            cs = await open_composer(pilot)
             duration = cs.query_one("#c-duration", Select)
             assert len(_values(duration)) > 1  # an ordinary lever's turns
             cs.query_one("#c-lever", Select).value = "mx_plan_3"
@@ -125,7 +105,7 @@ async def test_typing_part_of_a_name_narrows_the_condition_list_and_slash_reache
     g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         values = cs.query_one("#c-if", Select)
         every = _values(values)
         assert len(every) > 20
@@ -182,7 +162,7 @@ async def test_many_tabs_and_clauses_added_and_removed_leave_the_composer_answer
     g, tokens = await new_game(url, teams=("mx", "us"), scenario="loose-talk")
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=size) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         stops = len(cs.focus_chain)
         assert stops > 10
         seen: set[str] = set()
@@ -237,7 +217,7 @@ async def test_the_composer_says_its_find_key_where_the_clause_is_written(url: s
     g, tokens = await new_game(url, teams=("mx", "us"))
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         heads = [str(w.render()) for w in cs.query(".head")]
         assert "Add a clause (/ finds a lever or a condition's value; ctrl+a adds it)" in heads, heads
         for field in ("#c-lever-find", "#c-if-find"):

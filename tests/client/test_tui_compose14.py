@@ -5,40 +5,20 @@ left as the form showed it says what was set and how to change it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
-    close_cards,
     commit_as,
-    modal,
     new_game,
+    open_composer,
     seat_app,
     static_text,
-    until_online,
     wait_until,
 )
 from textual.pilot import Pilot
 from textual.widgets import Select
 
 from client_tui.composer import ComposerScreen
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
-
-
-async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
-    await until_online(pilot)
-    await close_cards(pilot)
-    await pilot.press("4", "n")
-    cs = await modal(pilot, ComposerScreen)
-    assert isinstance(cs, ComposerScreen)
-    return cs
 
 
 async def _pick(pilot: Pilot[Any], cs: ComposerScreen, lever: str) -> None:
@@ -54,7 +34,7 @@ async def test_a_choice_starts_unpicked_and_ctrl_a_shows_it_before_adding_the_cl
     g, tokens = await new_game(url, teams=("ca",), scenario="three-weeks")
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         await commit_as(pilot, cs, "cn")
         await _pick(pilot, cs, "cn_link")
         choice = cs.form._fields["action"]
@@ -79,7 +59,7 @@ async def test_a_number_added_as_the_form_showed_it_is_said_with_how_to_change_i
     g, tokens = await new_game(url, teams=("us",))
     app = seat_app(url, g, tokens["us"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await _composer(pilot)
+        cs = await open_composer(pilot)
         await commit_as(pilot, cs, "mx")
         await _pick(pilot, cs, "mx_port")
         await pilot.press("ctrl+a")

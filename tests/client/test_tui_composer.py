@@ -5,11 +5,9 @@ an order's parameters are set in a form and submitted."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -38,12 +36,6 @@ CS2 = (
     "clause 1: a Chinese commitment needs a framing: choose how China frames it (China's own initiative,"
     " a multilateral effort, reciprocal steps or a US demand met)"
 )
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _open_composer(pilot: Pilot[Any]) -> ComposerScreen:

@@ -3,22 +3,13 @@ grouped by theme, and names take the width there is (wrapped, never cut)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
 from textual.widgets import DataTable
 
 from client_tui.game_screen import GameScreen
 from precursor.game.rulebook import Rulebook
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def _keys(table: DataTable[Any]) -> list[str]:

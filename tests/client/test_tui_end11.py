@@ -5,11 +5,8 @@ agree, and what a seat taken mid-game sees of the turns before it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from decimal import ROUND_HALF_UP, Decimal
 
-import pytest
-from live_server import running_server
 from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online, wait_until
 
 from client_tui.model import LiveGame
@@ -187,12 +184,6 @@ def test_the_secret_objectives_are_told_in_one_way_from_briefing_to_score() -> N
 
 
 # ---------------------------------------------------------------------- item 3: objectives in play
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_briefing_says_on_track_not_met_for_an_objective_judged_at_the_end(url: str) -> None:

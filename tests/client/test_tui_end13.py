@@ -5,13 +5,11 @@ anything counted, and the lists whose cursor was colour only."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -89,12 +87,6 @@ def test_the_briefing_says_what_an_objective_point_is_worth_while_the_game_runs(
 
 
 # ---------------------------------------------------------------------- through the real client
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _orders_list(pilot: Pilot[Any], gs: Any) -> SelectionList[str]:

@@ -4,11 +4,8 @@ line offering last turn's orders, which read this turn's parameters."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -24,12 +21,6 @@ from textual.pilot import Pilot
 from textual.widgets import SelectionList
 
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _orders_list(pilot: Pilot[Any], gs: Any) -> SelectionList[str]:

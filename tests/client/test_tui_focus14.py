@@ -4,20 +4,10 @@ where the tab keys still work; typing starts in the box after Enter on a channel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import close_cards, new_game, seat_app, until_online, wait_until
 from textual.widgets import Input, ListView, TabbedContent
 
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_a_tab_key_after_the_channels_tab_is_a_tab_key_and_enter_sends_nothing(url: str) -> None:

@@ -5,11 +5,9 @@ say how to open the report and the replay."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from live_server import running_server
 from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
 
 from client_tui.model import LiveGame
@@ -80,12 +78,6 @@ def test_values_read_by_their_unit_never_as_fractional_indices() -> None:
     assert value_text(54.25, "index", "Mexican sovereignty tension") == "54.2"
     assert value_text(7.5, "PC", "Mexican political capital") == "7.5 PC"
     assert value_text(True, "index", "Cartels designated") == "yes"
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_end_screen_agrees_with_the_game_it_ends(url: str) -> None:

@@ -3,11 +3,9 @@ client could have foreseen from the rules and the team's view is said before the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     add_clause,
     close_cards,
@@ -157,12 +155,6 @@ def test_clauses_that_pull_against_each_other_are_said_when_reading_and_acceptin
         " all"
     ) in text, text
     assert "    (the game ends after turn 3, so turns 4–12 of it never come)" in text
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _composer(pilot: Pilot[Any]) -> ComposerScreen:

@@ -3,11 +3,8 @@ never fires a key of the screen behind it, and Tab and Backspace act where they 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import close_cards, new_game, seat_app, until_online, wait_until
 from textual import events
 from textual.app import App
@@ -17,12 +14,6 @@ from client_tui.game_screen import GameScreen
 from client_tui.white_cell import PositionScreen
 
 NAMED = {" ": ("space", " "), "\b": ("backspace", None), "\t": ("tab", None)}
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def burst(app: App[Any], text: str) -> None:

@@ -6,11 +6,9 @@ the engine reads it: the clause on it is kept."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -116,12 +114,6 @@ def test_no_team_id_is_left_in_proposals_results_or_the_end_screen(scenario: str
         found = [line for text in texts for line in bare_ids(text, prose)]
         assert not found, f"{team}: " + "\n".join(found[:12])
     assert all(seen.values()), seen  # the game had deals, kept or broken, for the scan to read
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_once_only_clause_is_kept(

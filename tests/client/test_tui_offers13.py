@@ -3,11 +3,9 @@ defaults instead of the agreed terms, and proposals to the player that nothing a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -29,12 +27,6 @@ from precursor.client import GameClient
 
 ME70 = {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "start_turn": 1, "duration": 2}
 ARMS = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _orders_tab(pilot: Any, gs: Any) -> tuple[SelectionList[Any], Callable[[], list[str]]]:

@@ -3,22 +3,12 @@ what changes is still drawn. Each runs the real app under Pilot against a live s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online, wait_until
 from textual.widgets import SelectionList
 from textual.widgets._footer import FooterKey
 
 from client_tui.game_screen import GameScreen
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def footer_keys(gs: GameScreen) -> list[FooterKey]:

@@ -4,11 +4,8 @@ read in words, a statement's effect as the rules give it now, and an order's rea
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -54,12 +51,6 @@ def _proposal(parties: list[str], *clauses: dict[str, Any]) -> dict[str, Any]:
         "status": "open",
         "clauses": [{"condition": None, **c} for c in clauses],
     }
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 # ---------------------------------------------------------------------- 1. an order that spoils a later turn

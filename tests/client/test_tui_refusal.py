@@ -7,11 +7,8 @@ no ground holds, the tab says why and nothing reaches the server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import advance_to, close_cards, modal, seat_app, static_text, until_online, wait_until
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, SelectionList
@@ -26,12 +23,6 @@ from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 
 SPLIT = {"mx": ["president", "security"]}
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def test_the_model_folds_a_refusal_away_from_the_president_s_orders(rb: Rulebook) -> None:

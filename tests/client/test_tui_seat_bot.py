@@ -4,21 +4,12 @@ security seat under a human president), by the seat's name; before, it offered w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-from live_server import running_server
 from test_tui_support import until_online, wait_until
 from textual.widgets import Button, Select
 
 from client_tui.app import PrecursorApp
 from precursor.client import GameClient, LobbyClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_console_puts_a_bot_in_mexico_s_security_seat(url: str) -> None:

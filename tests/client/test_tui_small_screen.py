@@ -6,10 +6,6 @@ an agreement that ran its course read "honoured: ['us', 'mx']"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -38,12 +34,6 @@ POSITION = {
     "red_lines": "No US troops without consent",
     "expectations": "Mexico resists visible US pressure before the midterms",
 }
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_at_80x24_the_orders_tab_keeps_its_lever_list_and_buttons_and_says_why_a_lever_is_out(

@@ -4,10 +4,7 @@ ran into, each checked where the student meets it."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -28,12 +25,6 @@ from textual.widgets.selection_list import Selection
 from client_tui.panes import GameOverScreen, InjectCards
 from client_tui.widgets import Confirm
 from precursor.client import GameClient, LobbyClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def _ids(sl: SelectionList[str]) -> list[str]:

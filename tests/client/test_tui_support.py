@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RichLog, Select, Static
 
 from client_tui.app import PrecursorApp
+from client_tui.composer import ComposerScreen
 from client_tui.game_screen import GameScreen
 from precursor.client import GameClient, LobbyClient
 
@@ -124,6 +125,16 @@ async def modal(pilot: Pilot[Any], kind: type) -> Any:
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), what=kind.__name__)
     await pilot.pause()
     return pilot.app.screen
+
+
+async def open_composer(pilot: Pilot[Any]) -> ComposerScreen:
+    """The proposal composer as a player opens it: online, cards closed, the proposals tab, ``n``."""
+    await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("4", "n")
+    cs = await modal(pilot, ComposerScreen)
+    assert isinstance(cs, ComposerScreen)
+    return cs
 
 
 def check_line(screen: Any) -> str:

@@ -4,11 +4,9 @@ new-game form read without colour, results in words, and injects that wait for a
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -40,12 +38,6 @@ async def settled(pilot: Pilot[Any]) -> GameScreen:
         what="the history to be read",
     )
     return gs
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 # ---------------------------------------------------------------------- 1 getting back in

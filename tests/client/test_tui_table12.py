@@ -3,11 +3,8 @@ orders list at 80x24, the composer's defaults and limits, the proposals table's 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import (
     add_clause,
     advance_to,
@@ -42,12 +39,6 @@ FREE_ACTION = {
     "effects": [{"indicator": "trust.us_mx", "direction": "up", "size": "medium"}],
     "argument": "Mexican customs asked for this; a joint cell shares the credit",
 }
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_ctrl_q_in_a_game_under_way_asks_first_and_says_how_to_come_back(url: str) -> None:

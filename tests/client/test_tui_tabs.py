@@ -6,10 +6,6 @@ real app under Pilot against a live server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -27,12 +23,6 @@ from textual.widgets import Button, Input, ListView, SelectionList
 from client_tui.game_screen import GameScreen
 from client_tui.panes import GameOverScreen
 from precursor.client import GameClient
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_space_on_a_lever_that_is_out_says_why_and_ticks_nothing(url: str) -> None:

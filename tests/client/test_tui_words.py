@@ -5,10 +5,7 @@ a few characters."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -31,12 +28,6 @@ from client_tui.panes.results import result_text
 from client_tui.panes.statement import StatementScreen
 from precursor.client import GameClient, LobbyClient
 from precursor.game.rulebook import default_rulebook
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 def _results(app: object) -> str:

@@ -5,10 +5,7 @@ ways."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from live_server import running_server
 from pydantic import ValidationError
 from test_tui_support import (
     check_line,
@@ -114,12 +111,6 @@ def test_a_free_actions_outcome_says_who_ruled_the_draw_against_the_chance_and_t
     assert "the argument names no lever or indicator" in card
     for jargon in ("white cell", "rolled", "names no mechanic", "white_cell"):
         assert jargon not in card, jargon
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_free_action_form_prices_each_size_before_a_claim_and_says_the_computer_rules_in_solo_play(

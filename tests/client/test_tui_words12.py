@@ -4,11 +4,8 @@ end screen missing orders the log showed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from live_server import running_server
 from test_tui_support import advance_to, close_cards, new_game, seat_app, until_online
 
 from client_tui import render
@@ -202,12 +199,6 @@ def test_the_end_screen_keeps_the_orders_and_free_action_a_reconnect_replayed() 
 
 
 # ---------------------------------------------------------------------- 7 parameters by their labels
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_orders_sent_notice_and_the_review_name_parameters_by_their_labels(url: str) -> None:

@@ -4,10 +4,6 @@ head saying nothing of it (and "the facilitator rules on it" after tabling, in s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -23,12 +19,6 @@ from textual.widgets import Static
 from client_tui.white_cell import FreeActionScreen, PositionScreen
 from precursor.client import GameClient
 from precursor.game.rulebook import default_rulebook
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_united_states_position_form_reads_as_english(url: str) -> None:

@@ -6,12 +6,10 @@ after the last turn and writes it to a file."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     check_line,
@@ -43,12 +41,6 @@ FREE_ACTION = {
     "effects": [{"indicator": TRUST, "direction": "up", "size": "medium"}],
     "argument": "Both customs services already share manifests under the 2021 framework",
 }
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def _rule_and_resolve(fac: GameClient, fid: str, band: str = "very_likely") -> dict[str, Any]:

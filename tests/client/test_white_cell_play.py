@@ -8,10 +8,6 @@ after 7 put the focus on the phase clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from live_server import running_server
 from test_tui_support import (
     advance_to,
     check_line,
@@ -32,12 +28,6 @@ from client_tui.white_cell import FreeActionScreen, PositionScreen, RulingScreen
 from precursor.client import GameClient
 
 ARMS = "arms_flow"  # on Mexico's menu, and fogged for Mexico: its value comes as an estimate
-
-
-@pytest.fixture
-async def url() -> AsyncIterator[str]:
-    async with running_server("memory://") as u:
-        yield u
 
 
 async def test_the_position_form_checks_the_goals_as_typed_and_keeps_its_fields_named(url: str) -> None:
