@@ -147,3 +147,30 @@ def test_every_line_a_bot_says_is_meant_for_whom_it_is_said_to() -> None:
                             wrong.append((scenario, seed, what, sorted(to), line))
     assert not wrong, wrong[:5]
     assert addressed > 50  # lines meant for some teams are still said to them
+
+
+def test_a_bot_never_asks_again_for_a_partners_one_off_act_a_past_deal_held() -> None:
+    """The US asked China, in every turn of The Record, for the chemical scheduling listing (CN-SCHED, a
+    one-off act) China had carried out under their deal of turn 1; the clause bound China to nothing
+    ("costs China nothing, done already"), and a China that signed everything scored 35 points above its
+    best persona (``precursor probe``). A bot's view counts only its own levers, so a partner's one-off
+    act a deal of the bot's held in a past turn now counts as done: no bot proposal asks for it again."""
+    repeats = []
+    for scenario in sorted(RB.scenarios):
+        for seed in (0, 1):
+            game = _default_game(scenario, seed)
+            held: dict[str, set[tuple[str, str]]] = {}  # team -> (actor, lever) of its signed deals' one-offs
+            for e in game.log:
+                if e["type"] == "agreement":
+                    a = e["agreement"]
+                    for c in a["clauses"]:
+                        if RB.levers[c["lever"]].once:
+                            for t in a["parties"]:
+                                if t != c["actor"]:
+                                    held.setdefault(t, set()).add((c["actor"], c["lever"]))
+                elif e["type"] == "proposal" and str(e["proposal"].get("by", "")).startswith("bot:"):
+                    p = e["proposal"]
+                    for c in p["clauses"]:
+                        if c["actor"] != p["from"] and (c["actor"], c["lever"]) in held.get(p["from"], set()):
+                            repeats.append((scenario, seed, p["id"], c["lever"]))
+    assert not repeats, repeats[:5]

@@ -93,7 +93,8 @@ def unkeepable(
     with the programme one level from its top break in the second. It is handed only the values the
     team sees exactly and the bot's dashboard holds (``fast_view.persona_reads``), so a bot never calls a
     clause impossible on a guess or on a neutral default. A once-per-game lever already played counts
-    only for the team's own levers (the view shows only its own counts); one not yet played is checked
+    for the team's own levers (the view's counts) and for another team's held in a deal of the team's in a
+    turn now past (the view counts only the team's own levers); one not yet played is checked
     in the turn it would be ordered, as the outlook counts the act done after it."""
     if _done(bot, env, lever):
         return f"{lever.code} can be played once per game and already was"
@@ -1041,8 +1042,9 @@ def _aversions(bot: Character, lever: CLever) -> float:
 
 
 def _done(bot: Character, env: dict[str, Any], lever: CLever) -> bool:
-    """Whether the lever is one of the team's one-off acts and already carried out."""
-    return lever.once and lever.team == bot.team and env.get(f"count.{lever.id}", 0) >= 1
+    """Whether the lever is a one-off act already carried out: the team's own by its counts, another
+    team's when a deal the team is party to held it in a turn now past (``beliefs._partners_done``)."""
+    return lever.once and env.get(f"count.{lever.id}", 0) >= 1
 
 
 def _module_bonus(bot: Character, prop: dict[str, Any]) -> float:

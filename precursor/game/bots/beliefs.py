@@ -75,7 +75,7 @@ def env_from_view(rb: Rulebook, view: dict[str, Any]) -> dict[str, Any]:
     names = _names(rb)
     for item in view["indicators"]:
         _show(env, hist, names, item)
-    _overlay(env, view)
+    _overlay(rb, env, view)
     return env
 
 
@@ -106,7 +106,7 @@ def _show(
         env[names[iid][0]] = (series[-1] - series[-4]) / abs(series[-4]) * 100
 
 
-def _overlay(env: dict[str, Any], view: dict[str, Any]) -> None:
+def _overlay(rb: Rulebook, env: dict[str, Any], view: dict[str, Any]) -> None:
     """The parts of a view that change without the dashboard changing: clock, windows, counts, capital."""
     sc = view["scenario"]
     env.update(
@@ -132,6 +132,24 @@ def _overlay(env: dict[str, Any], view: dict[str, Any]) -> None:
         env[keys[2]] = c["count"]
     for t, v in view.get("pc", {}).items():
         env[f"{t}.pc"] = v
+    _partners_done(rb, env, view)
+
+
+def _partners_done(rb: Rulebook, env: dict[str, Any], view: dict[str, Any]) -> None:
+    """Another team's one-off acts the team knows are behind it: the view counts only the team's own
+    levers, so a one-off act a partner promised in a deal whose turn for it is over counts as done
+    (``count.<lever>`` 1). Without it the US asked China, every turn of The Record, for the schedule
+    listing China had carried out in turn 1, and a China that signed everything scored 35 points above
+    its best persona for a promise that bound it to nothing."""
+    turn, levers = view["turn"], rb.levers
+    for a in view.get("agreements", ()):
+        if a.get("status") not in ("signed", "active", "completed"):
+            continue
+        for c in a.get("clauses", ()):
+            lever = levers.get(c["lever"])
+            if lever is not None and lever.once and int(c["start_turn"]) < turn:
+                key = f"count.{c['lever']}"
+                env[key] = max(env.get(key, 0), 1)
 
 
 _COUNT_KEYS: dict[str, tuple[str, str, str]] = {}  # lever id -> its played., streak. and count. names
@@ -168,15 +186,15 @@ class Beliefs:
             if dash is not None:
                 assert isinstance(kept, dict)
                 _read_dashboard(rb, env, dash, kept)
-                _overlay(env, view)
+                _overlay(rb, env, view)
             elif not _read_indicators(rb, env, view["indicators"], kept):
                 env = _build(rb, view, start, dash)
             else:
-                _overlay(env, view)
+                _overlay(rb, env, view)
         else:
             laid = self.overlaid
             if laid is None or any(view.get(k) is not x for k, x in zip(VALUE_PARTS, laid, strict=True)):
-                _overlay(env, view)  # the same dashboard, but another clock or other values
+                _overlay(rb, env, view)  # the same dashboard, but another clock or other values
         self.env, self.shown, self.start = env, shown, start
         self.overlaid = tuple(view.get(k) for k in VALUE_PARTS)
         return env
@@ -194,7 +212,7 @@ def _build(
     env = _start_env(rb, start)
     env[HISTORY_KEY] = {}
     _read_dashboard(rb, env, dash, {})
-    _overlay(env, view)
+    _overlay(rb, env, view)
     return env
 
 
