@@ -145,7 +145,8 @@ def result_text(
         fa = (titles or {}).get(str(ev.get("free_action", ""))) or {}
         title = str(fa.get("title") or ev.get("title") or PRIVATE)
         return free_action_card(ev, rb, title, str(fa.get("argument") or ""))
-    if t == "agreement_update" and "reneged" in (ev.get("update") or {}):
+    # a record with someone on it: a leaked private deal comes again whole, with its empty record
+    if t == "agreement_update" and (ev.get("update") or {}).get("reneged"):
         return reneged_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
