@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from .help import HelpScreen
+from .launch import program
 from .lobby import LobbyScreen
 from .widgets import Confirm
 
@@ -78,7 +79,7 @@ def solo_resume_command(game_id: str, token: str, store: str | None) -> str:
     (None: the caller, which knows the server's settings, found it is; the client never imports the
     server)."""
     where = "" if store is None else f" --store {store}"
-    return f"precursor solo --game {game_id} --token {token}{where}"
+    return f"{program()} solo --game {game_id} --token {token}{where}"
 
 
 class PrecursorApp(App[None]):

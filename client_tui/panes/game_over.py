@@ -18,6 +18,7 @@ from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
 
+from ..launch import program
 from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
 from .dashboard import _indicator_keys
 
@@ -423,9 +424,10 @@ def report_commands(game_id: str, store: str | None = "") -> list[str]:
     if store is not None and store.startswith("memory"):
         return ["  (none: this game is kept only in memory, so it is gone once Precursor closes)"]
     where = "" if not store else f" --store {shlex.quote(store)}"
+    run = program()
     lines = [
-        f"  precursor report {game_id} --format html --out {game_id}.html{where}",
-        f"  precursor replay {game_id}{where}",
+        f"  {run} report {game_id} --format html --out {game_id}.html{where}",
+        f"  {run} replay {game_id}{where}",
     ]
     if store is None:
         return [
