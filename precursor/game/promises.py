@@ -503,12 +503,14 @@ def _clash(
     labels = " and ".join(d.label for d in group)
     head = f"turn {t}: {labels} ask {name(actor)} for {code} at different values"
     strongest: dict[str, Any] = {}
+    ways: dict[str, str] = {}
     for pid, p in (lv.params if lv is not None else {}).items():
         asked = [q[pid] for q in params if pid in q]
         if len(set(map(str, asked))) < 2:
             continue
         if p.type in ("int", "num") and p.stronger in ("higher", "lower"):
             strongest[pid] = max(asked) if p.stronger == "higher" else min(asked)
+            ways[pid] = p.stronger
         else:
             values = " / ".join(str(v).replace("_", " ") for v in asked)
             words = (
@@ -516,10 +518,10 @@ def _clash(
                 " they cannot all be kept"
             )
             return Conflict(actor, words)
-    words = ", ".join(f"{k.replace('_', ' ')} {v:g}" for k, v in strongest.items())
+    words = ", ".join(f"{k.replace('_', ' ')} {v:g} (or {ways[k]})" for k, v in strongest.items())
     return Conflict(
         actor,
-        f"{head}: a team gives one {code} order a turn, so only {words} (or stronger) keeps them all",
+        f"{head}: a team gives one {code} order a turn, so only {words} keeps them all",
         False,
     )
 

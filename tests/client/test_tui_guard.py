@@ -151,7 +151,7 @@ def test_clauses_that_pull_against_each_other_are_said_when_reading_and_acceptin
     text = terms.proposal_text(model, rb, me)
     assert (
         "! Clauses that pull against each other: turn 1: clause 1 and clause 2 ask Mexico for MX-ME at"
-        " different values: a team gives one MX-ME order a turn, so only level 70 (or stronger) keeps them"
+        " different values: a team gives one MX-ME order a turn, so only level 70 (or higher) keeps them"
         " all"
     ) in text, text
     assert "    (the game ends after turn 3, so turns 4–12 of it never come)" in text
@@ -186,7 +186,7 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
         assert check.startswith(
             "ok: the server will take it (2 clause(s)) — but turn 1: clause 1 and clause 2"
         )
-        assert "so only level 70 (or stronger) keeps them all" in check, check
+        assert "so only level 70 (or higher) keeps them all" in check, check
 
 
 async def test_the_composer_says_when_the_proposers_own_clause_cannot_be_kept_in_a_later_turn(

@@ -145,7 +145,7 @@ def test_clauses_on_one_lever_at_different_values_and_more_orders_than_slots(rb:
         Conflict(
             "mx",
             "turn 2: clause 1 and clause 1 of A1-MX-1 ask mx for MX-ME at different values: a team gives one"
-            " MX-ME order a turn, so only level 95 (or stronger) keeps them all",
+            " MX-ME order a turn, so only level 95 (or higher) keeps them all",
             False,
         )
     ]
