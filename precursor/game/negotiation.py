@@ -323,8 +323,41 @@ def respond(g: GameCore, actor: Actor, cmd: Respond) -> None:
 
 
 def agreement_points(parties: list[str], verification: str) -> int:
+    """The points a signature earns at full weight: more parties and outside verification bind more."""
     base = 2 if len(parties) == 2 else 3 if len(parties) == 3 else 4
     return base + (1 if verification != "self" else 0)
+
+
+def bargain(
+    parties: list[str], clauses: list[dict[str, Any]]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Who binds whom to which acts, whatever the durations, parameters and start turns: the same
+    bargain re-signed is one arrangement, not a new one (parameters are left out so that a changed
+    number does not make a renewal new)."""
+    return tuple(sorted(parties)), tuple(sorted({(c["actor"], c["lever"]) for c in clauses}))
+
+
+def renewal_of(g: GameCore, p: dict[str, Any]) -> str | None:
+    """The first agreement of the game with the same bargain as proposal ``p``, if any. The probe's
+    accept-everything China signed Canada's penalties-for-talks deal five times in The Record and
+    earned agreement points and face each time (+19 over its best persona)."""
+    key = bargain(p["parties"], p["clauses"])
+    for a in g.state.agreements.values():  # in signing order
+        if bargain(a["parties"], a["clauses"]) == key:
+            return str(a["id"])
+    return None
+
+
+def agreement_weight(g: GameCore, p: dict[str, Any]) -> float:
+    """How much of a full agreement's points a deal earns, by what it binds the parties to: clause-turns
+    (each clause once per turn it is due) up to the rules' full measure; trilateral modules or a
+    sovereignty accord bind in full. A one-turn swap of two acts earns half of what a two-turn
+    package does, so tabling cheap one-turn deals every turn no longer fills the agreements score."""
+    if p["modules"] or p.get("sovereignty_accord"):
+        return 1.0
+    full = g.param("d5.audience_costs", "full_weight_clause_turns", 4)
+    turns = sum(max(int(c["duration"]), 1) for c in p["clauses"])
+    return 1.0 if full <= 0 else min(1.0, turns / full)
 
 
 def sign(g: GameCore, p: dict[str, Any]) -> None:
@@ -348,8 +381,13 @@ def sign(g: GameCore, p: dict[str, Any]) -> None:
         "status": "signed",
         "modules_active": False,
         "reneged": [],
-        "points": agreement_points(p["parties"], p["verification"]),
     }
+    renewal = renewal_of(g, p)
+    weight = 0.0 if renewal is not None else agreement_weight(g, p)
+    agreement["points"] = round(agreement_points(p["parties"], p["verification"]) * weight, 2)
+    agreement["weight"] = round(weight, 4)
+    if renewal is not None:
+        agreement["renewal_of"] = renewal
     env = g.state.env
     changes: dict[str, Any] = {}
     for t in p["parties"]:

@@ -19,7 +19,9 @@ def activate_agreements(g: GameCore) -> None:
         if a["status"] == "signed" and a["signed_turn"] == g.state.turn:
             pending: dict[str, Any] = {}
             r = "d5.audience_costs"
-            if a["visibility"] == "public":
+            # re-signing a bargain already made tells no audience anything new: no approval or face gain
+            renewal = bool(a.get("renewal_of"))
+            if a["visibility"] == "public" and not renewal:
                 for t in a["parties"]:
                     bonus = g.param(r, "public_signing_approval", 2)
                     if (
@@ -45,7 +47,9 @@ def activate_agreements(g: GameCore) -> None:
                     )
             if "cn" in a["parties"] and any(c["actor"] == "cn" for c in a["clauses"]):
                 face = {"china_initiative": 2, "multilateral": 2, "reciprocal": 0, "us_demand_met": -5}
-                pending["cn.face"] = g.new_value("cn.face", "add", face.get(a["framing"], 0), pending)
+                gain = face.get(a["framing"], 0)
+                if not (renewal and gain > 0):
+                    pending["cn.face"] = g.new_value("cn.face", "add", gain, pending)
             accord_ok = (
                 a.get("sovereignty_accord")
                 and env["flag.hrl"]
