@@ -1,0 +1,33 @@
+"""A reputation-conscious China that acts first and keeps acting when Washington answers (session 15).
+
+The probe found a fixed order set — an enforcement campaign and a directive every turn — beating China's
+best persona by about 10 points in Loose Talk: the reputation-conscious persona waited for a US concession
+before its first campaign, and the US bots answer a costly Chinese step rather than open with a concession,
+so neither moved. The persona now opens with one campaign after its directive and keeps campaigning once a
+step has been credited. Played with real bots in real games.
+"""
+
+from __future__ import annotations
+
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import default_rulebook
+
+RB = default_rulebook()
+
+
+def _campaigns(seed: int) -> tuple[int, float]:
+    personas = dict(RB.scenarios["loose-talk"].model.personas, cn="reputation_conscious")
+    game, refused = play(RB, "loose-talk", seed, None, bots=BotDriver(RB, personas, seed))
+    assert game.state.ended and not refused
+    n = sum(1 for e in game.log if e["type"] == "order_executed" and e["lever"] == "cn_enforce")
+    return n, float(game.state.env["flag.cn_credited"])
+
+
+def test_the_reputation_conscious_china_opens_with_a_campaign_and_keeps_on_once_credited() -> None:
+    results = [_campaigns(seed) for seed in range(3)]
+    for n, credited in results:
+        assert n >= 1, results  # the first costly step comes without waiting for a US concession
+        if credited:
+            assert n >= 3, results  # and once one was credited, the campaigns go on
+    assert any(credited for _, credited in results), results
