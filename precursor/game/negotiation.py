@@ -348,6 +348,18 @@ def renewal_of(g: GameCore, p: dict[str, Any]) -> str | None:
     return None
 
 
+def _weight_left(g: GameCore, p: dict[str, Any]) -> float:
+    """What is left of one full agreement for this bargain: a bargain scores at most once in full, however
+    often it is re-signed, so a run of one-turn renewals kept earns what one deal of that length would."""
+    key = bargain(p["parties"], p["clauses"])
+    used = sum(
+        float(a.get("weight", 1.0))
+        for a in g.state.agreements.values()
+        if bargain(a["parties"], a["clauses"]) == key
+    )
+    return max(0.0, 1.0 - used)
+
+
 def agreement_weight(g: GameCore, p: dict[str, Any]) -> float:
     """How much of a full agreement's points a deal earns, by what it binds the parties to: clause-turns
     (each clause once per turn it is due) up to the rules' full measure; trilateral modules or a
@@ -383,7 +395,7 @@ def sign(g: GameCore, p: dict[str, Any]) -> None:
         "reneged": [],
     }
     renewal = renewal_of(g, p)
-    weight = 0.0 if renewal is not None else agreement_weight(g, p)
+    weight = min(agreement_weight(g, p), _weight_left(g, p))
     agreement["points"] = round(agreement_points(p["parties"], p["verification"]) * weight, 2)
     agreement["weight"] = round(weight, 4)
     if renewal is not None:
