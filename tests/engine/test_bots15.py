@@ -3,8 +3,8 @@
 The probe found a fixed order set — an enforcement campaign and a directive every turn — beating China's
 best persona by about 10 points in Loose Talk: the reputation-conscious persona waited for a US concession
 before its first campaign, and the US bots answer a costly Chinese step rather than open with a concession,
-so neither moved. The persona now opens with one campaign after its directive and keeps campaigning once a
-step has been credited. Played with real bots in real games.
+so neither moved. The persona now opens with one campaign after its directive, and runs one more for each
+directive and each step Washington credited. Played with real bots in real games.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ def _campaigns(seed: int) -> tuple[int, float]:
     return n, float(game.state.env["flag.cn_credited"])
 
 
-def test_the_reputation_conscious_china_opens_with_a_campaign_and_keeps_on_once_credited() -> None:
+def test_the_reputation_conscious_china_opens_with_a_campaign_and_runs_another_once_credited() -> None:
     results = [_campaigns(seed) for seed in range(3)]
     for n, credited in results:
         assert n >= 1, results  # the first costly step comes without waiting for a US concession
         if credited:
-            assert n >= 3, results  # and once one was credited, the campaigns go on
+            assert n >= 2, results  # and a credited step earns another
     assert any(credited for _, credited in results), results
