@@ -327,6 +327,16 @@ def rests_on_text(counts: dict[str, int]) -> str:
     return f"rests on: {', '.join(parts)} link{'s' if total != 1 else ''}"
 
 
+def _rule_name(rb: Rulebook, rule: str) -> str:
+    """A rule by the name the rulebook gives it, lower-cased to sit after a colon: a student read
+    "China's sensitivity: cs1.irritation_cost" in the report's timeline."""
+    for r in rb.rules:
+        if r.id == rule:
+            return r.name[:1].lower() + r.name[1:]
+    mech = rb.mechanisms.get(rule)
+    return mech.name[:1].lower() + mech.name[1:] if mech is not None else rule
+
+
 def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[str, Any]]:
     """Each band reached or line crossed, with the events that drove tension up in the turns before, and
     how much of that chain rests on quoted, directional, outside or invented numbers."""
@@ -357,7 +367,7 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
         if rule == "a3.hard_red_line":
             level = "CROSSED: the hard red line"
         elif rule.startswith("cs") and typed(ev)["type"] == "effect":
-            level = f"China's sensitivity: {rule}"
+            level = f"China's sensitivity: {_rule_name(rb, rule)}"
         if level and not any(r["level"] == level and r["turn"] == e.get("turn") for r in out):
             t = e.get("turn") or 0
             chain = [d for d in drivers if isinstance(d["turn"], int) and t - 2 <= d["turn"] <= t][-8:]
