@@ -57,9 +57,9 @@ def lost_in(g: GameCore, check: str, condition: object) -> int | None:
 
 def agreement_points(g: GameCore) -> dict[str, float]:
     """Signature points by what the deal binds (``negotiation.agreement_weight``; a renewal only what is
-    left of its bargain's one full agreement), +2 at that weight for a deal completed and honoured, and a full −4 for a party that reneged:
-    breaking a small promise costs as much credibility as breaking a large one. Agreements logged
-    before the weight existed count in full."""
+    left of its bargain's one full agreement), +2 at that weight for a deal completed and honoured, and
+    a full −4 for a party that reneged: breaking a small promise costs as much credibility as breaking a
+    large one. Agreements logged before the weight existed count in full."""
     pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
     for a in g.state.agreements.values():
         for t in a["parties"]:
