@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
 from precursor.game.core import normalise_params
 
-from . import render, terms
+from . import keep, render, terms
 from .notice import first_problem
 from .widgets import MODAL_CSS, Confirm, TickBox
 
@@ -837,35 +837,52 @@ class ComposerScreen(ModalScreen[str | None]):
         return None
 
     def check(self) -> str | None:
+        """The check line: "ok" only for a draft the server takes and whose every clause can be kept as
+        things stand; one that the server takes but would not hold says what breaks, and why, before
+        it is sent (ctrl+s still sends it: a player may mean it, but not by accident)."""
         why = self.problem()
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
-        text = f"! {why}" if why else f"ok: the server will take it ({count})"
-        if why is None and self.warnings():
-            text += " — but " + "; ".join(self.warnings())
+        breaks, notes = self.warnings() if why is None else ([], [])
+        if why:
+            text = f"! {why}"
+        elif breaks:
+            text = f"! the server would take it ({count}), but as things stand: " + "; ".join(breaks)
+            text += " — ctrl+s sends it anyway"
+        else:
+            text = f"ok: the server will take it ({count})"
+        if notes:
+            text += " — but " + "; ".join(notes)
         self.query_one("#c-check", Static).update(text)
         public = self.query_one("#c-vis", Select).value == "public"
         self.query_one("#c-vis-said", Static).update(VISIBILITY_SAID[public])
         return why
 
-    def warnings(self) -> list[str]:
-        """What the server takes but the parties cannot all keep: clauses that pull against each other
-        or against the agreements in force, and turns past the game's end. Said, not refused: a
-        player may mean it (a deal to be renegotiated), but not by accident."""
+    def warnings(self) -> tuple[list[str], list[str]]:
+        """What the server takes but would not hold (a clause a party cannot keep, more capital owed
+        than held, clauses or agreements in force that cannot all be kept, a partner's stated line),
+        then what holds but reads more than it gives (the stronger value keeps two clauses, turns past
+        the game's end)."""
         clauses = [c.model_dump() for c in self.clauses]
-        out = [c.words for c in terms.clause_conflicts(self.model, self.rb, clauses)]
+        found = terms.clause_conflicts(self.model, self.rb, clauses)
+        breaks = [c.words for c in found if c.hard]
+        notes = [c.words for c in found if not c.hard]
         for i, c in enumerate(clauses):
             late = terms.past_the_end(self.model, c)
             if late:
-                out.append(f"clause {i + 1}: {late}")
+                notes.append(f"clause {i + 1}: {late}")
             # the proposer's own clause it could not keep (US-DEMAND at its top): the proposal in full
             # said so, the composer said "ok" (a student found out at the orders)
             elif c["actor"] == self.team:
                 ok, why = terms.keepable(self.model, self.rb, c)
                 cond = terms.only_if(self.model, self.rb, c)
                 if ok is False:
-                    out.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
-        return out
+                    breaks.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
+        breaks += keep.partners_cannot(self.model, self.rb, clauses)
+        breaks += keep.capital_short(self.model, self.rb, clauses)
+        if clauses or self.modules():
+            breaks += keep.stated_refusals(self.model, self.rb, self.draft().model_dump())
+        return breaks, notes
 
     def _show_clauses(self) -> None:
         ol = self.query_one("#c-clauses", OptionList)
