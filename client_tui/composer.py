@@ -115,6 +115,19 @@ def open_found(sel: Select[Any], found: int) -> None:
     sel.query_one(SelectOverlay).select(first)
 
 
+class CounterConfirm(Confirm):
+    """The question before a counter goes: it closes the proposal it answers and uses one of the
+    turn's proposals, and a student learnt both only afterwards. y sends; n, Esc or Enter (the focus
+    starts on "go back") returns to the draft."""
+
+    def __init__(self, warning: str) -> None:
+        super().__init__(
+            f"{warning}\nSend the counter? y sends it; n or Esc goes back to the draft.",
+            "Send the counter",
+            "Go back to the draft",
+        )
+
+
 class DiscardConfirm(Confirm):
     """Esc on a draft: a band across the whole composer, the rest dimmed. A student read only the top
     and bottom lines of the screen, missed the small question in the middle, pressed Esc again (keep
@@ -1167,6 +1180,33 @@ class ComposerScreen(ModalScreen[str | None]):
             why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
         if why is not None:
             self._say(f"! not sent — {why}")
+            return
+        if self.counter_to is not None:
+            # a student countered T1-US-1 and found it closed, with one of three proposals gone
+            self.app.push_screen(CounterConfirm(self.counter_warning()), self._counter_answered)
+            return
+        await self._send_now()
+
+    def counter_warning(self) -> str:
+        """What a counter costs, said before it goes: the original closes, and it is a proposal."""
+        limit = int(self.model.view.get("proposal_limit") or 0)
+        used = ""
+        if limit:
+            left = limit - terms.tabled_this_turn(self.model) - 1
+            used = f" This uses 1 of your {limit} proposals this turn ({left} left after it)."
+        return (
+            f"Countering closes {self.counter_to}: it can no longer be accepted, by you or by anyone"
+            f" (a counter turns it down with other terms).{used}"
+        )
+
+    def _counter_answered(self, send: bool | None) -> None:
+        if send:
+            self.run_worker(self._send_now(), exclusive=True)
+        else:
+            self._say(f"not sent — the draft is as you left it; {self.counter_to} is still open")
+
+    async def _send_now(self) -> None:
+        if self._sending:
             return
         self._sending = True
         try:

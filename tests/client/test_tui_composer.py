@@ -434,6 +434,9 @@ async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged
             await pilot.pause()
             assert static_text(app, "#c-check").startswith("ok:")
             await pilot.press("ctrl+s")
+            # a counter asks first (it closes the original): y sends it
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the counter's question")
+            await pilot.press("y")
             got = await frames_until(us, is_event("proposal"))
             assert [c["lever"] for c in got[-1]["event"]["proposal"]["clauses"]] == ["us_arms"]
 
