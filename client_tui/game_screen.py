@@ -568,6 +568,8 @@ class GameScreen(Screen[None]):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notice(message.text)
+        if message.proposal is not None:  # told again as the proposal moves (see _answer_notice)
+            self._answered = (message.proposal, "tabled", message.text)
 
     @on(ChannelsPane.Say)
     async def _say(self, message: ChannelsPane.Say) -> None:
@@ -591,9 +593,12 @@ class GameScreen(Screen[None]):
         p = self.model.proposals.get(pid)
         if p is None or (not force and self._notice_text != shown):
             return
-        did = {"accept": "you accepted", "reject": "you rejected", "withdraw": "you withdrew"}.get(
-            action, action
-        )
+        did = {
+            "accept": "you accepted",
+            "reject": "you rejected",
+            "withdraw": "you withdrew",
+            "tabled": "proposal tabled:",
+        }.get(action, action)
         text = f"{did} {pid} — {terms.proposal_status(self.model, self.rb, p)}"
         self._answered = (pid, action, text)
         self.notice(text)
