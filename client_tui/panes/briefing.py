@@ -236,10 +236,22 @@ class InjectCards(ModalScreen[None]):
                 "News — Enter or Esc closes; the briefing tab (1) keeps every inject",
                 markup=False,
             )
-            for card in self.texts:
-                yield Static(card, classes="card", markup=False)
+            yield Static(self._count(), id="cards-count", markup=False)
+            for i in range(len(self.texts)):
+                yield Static(self._numbered(i), classes="card", markup=False)
         self._drawn = len(self.texts)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cards-count").display = len(self.texts) > 1
+
+    def _count(self) -> str:
+        """How many cards the window holds and the key to the next: a student closed it after the
+        first of three and missed the inject that bore on their secret objective."""
+        return f"{len(self.texts)} cards: ↓ or PgDn goes on to the next"
+
+    def _numbered(self, i: int) -> str:
+        return f"{i + 1} of {len(self.texts)} · {self.texts[i]}" if len(self.texts) > 1 else self.texts[i]
 
     def add(self, cards: list[str]) -> None:
         """More cards; drawn once the window is up (a second inject can come before it is mounted)."""
@@ -252,9 +264,14 @@ class InjectCards(ModalScreen[None]):
         if box is None:
             self.call_later(self._draw)
             return
-        new = self.texts[self._drawn :]
+        new = range(self._drawn, len(self.texts))
         self._drawn = len(self.texts)
-        box.mount_all([Static(card, classes="card", markup=False) for card in new])
+        for i, shown in enumerate(box.query(".card").results(Static)):  # "1 of 2" is now "1 of 3"
+            shown.update(self._numbered(i))
+        count = box.query_one("#cards-count", Static)
+        count.update(self._count())
+        count.display = len(self.texts) > 1
+        box.mount_all([Static(self._numbered(i), classes="card", markup=False) for i in new])
 
 
 def _typing(widget: Widget | None) -> bool:
