@@ -112,7 +112,13 @@ def open_found(sel: Select[Any], found: int) -> None:
         return
     sel.expanded = True
     first = next(i for i, (_label, v) in enumerate(sel._options) if v is not Select.NULL)
-    sel.query_one(SelectOverlay).select(first)
+    overlay = sel.query_one(SelectOverlay)
+    # the prompt's row takes no highlight: with one match, Down went from the match to the prompt and
+    # Enter picked nothing (a student's "pick a lever for the clause first" after Down, Enter)
+    for i, (_label, v) in enumerate(sel._options):
+        if v is Select.NULL:
+            overlay.disable_option_at_index(i)
+    overlay.select(first)
 
 
 class CounterConfirm(Confirm):
@@ -192,6 +198,21 @@ class FormBox(TickBox):
 
     def action_next(self) -> None:
         self.screen.focus_next()
+
+    @property
+    def _button(self) -> Any:
+        """A compact box (the modules) has no border to show the focus: ▶ before it shows it, in plain
+        text too. A student counted Tabs to a module, saw no mark, and ticked T4 for T1."""
+        self.BUTTON_LEFT = "▶" if self.compact and self.has_focus else "▐"
+        return super()._button
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self.refresh()
 
 
 class FixedEnds(ModalScreen[Any]):
@@ -1175,7 +1196,7 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         why = self.check()
         lever = self.query_one("#c-lever", Select).value
-        if why is None and lever is not Select.NULL:
+        if why is None and lever is not Select.NULL and not self._editing_added(str(lever)):
             code = self.rb.levers[str(lever)].code
             why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
         if why is not None:
@@ -1186,6 +1207,13 @@ class ComposerScreen(ModalScreen[str | None]):
             self.app.push_screen(CounterConfirm(self.counter_warning()), self._counter_answered)
             return
         await self._send_now()
+
+    def _editing_added(self, lever: str) -> bool:
+        """Whether the lever left in the picker is a clause of the draft already, by the team picked
+        to commit: a student's CN-PEN was clause 1 and ctrl+s said it was "not in the proposal yet",
+        and ctrl+a again only made a repeat to delete."""
+        team = self.query_one("#c-team", Select).value
+        return any(c.actor == team and c.lever == lever for c in self.clauses)
 
     def counter_warning(self) -> str:
         """What a counter costs, said before it goes: the original closes, and it is a proposal."""
