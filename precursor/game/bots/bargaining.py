@@ -1496,7 +1496,9 @@ def _changes(
     if prop["verification"] == "self":
         out.append((_VERIFY_WORDS["joint"], lambda q: {**q, "verification": "joint"}))
     if any(c["actor"] == bot.team and int(c["duration"]) > 1 for c in prop["clauses"]):
-        out.append((f"with {_team_name(bot, bot.team)}'s part for one turn only", _shorter(bot.team)))
+        name = _team_name(bot, bot.team)
+        whose = f"{name}'" if name.endswith("s") else f"{name}'s"  # "the United States' part", not "States's"
+        out.append((f"with {whose} part for one turn only", _shorter(bot.team)))
     return out
 
 
