@@ -902,7 +902,7 @@ class ComposerScreen(ModalScreen[str | None]):
         breaks = [c.words for c in found if c.hard]
         notes = [c.words for c in found if not c.hard]
         for i, c in enumerate(clauses):
-            late = terms.past_the_end(self.model, c)
+            late = terms.past_the_end(self.model, c, self.rb)
             if late:
                 notes.append(f"clause {i + 1}: {late}")
             # the proposer's own clause it could not keep (US-DEMAND at its top): the proposal in full

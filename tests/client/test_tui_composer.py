@@ -198,7 +198,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             assert f"Proposal {pid} from United States" in text
             assert (
                 "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, once from turn 2"
-                " (a once-per-game act: turn 3 counts as kept once it is done)"
+                " (a once-per-game act: done once, it keeps the whole clause)"
             ) in text
             # played in turn 1, once per game: the engine counts the clause as kept
             assert (
