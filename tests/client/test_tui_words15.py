@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_tui_support import close_cards, log_lines, new_game, seat_app, until_online
+from test_tui_support import close_cards, log_lines, new_game, screen_text, seat_app, until_online
 
 from client_tui import terms
 from client_tui.help import help_text
@@ -89,3 +89,31 @@ async def test_values_moved_out_of_sight_are_not_labelled_not_shown(url: str) ->
         assert (
             "[other changes] after the lines above, these values moved for reasons not shown to you" in text
         ), text
+
+
+async def test_the_replay_dates_a_turn_by_its_month_and_keeps_its_panes_apart_at_80_columns() -> None:
+    """Loose Talk's turn 1 is March 2023; the replay said 2023-04-01 (the view at the turn's end), and at
+    80 columns the dashboard's text ran into the log's ("United States politicalend of the last turn")."""
+    from textual.widgets import Static
+
+    from client_tui.replay import ReplayApp, ReplayScreen
+
+    personas = dict(RB.scenarios["loose-talk"].model.personas)
+    game, _ = play(RB, "loose-talk", 7, None, bots=BotDriver(RB, personas, 7))
+    app = ReplayApp(RB, game.log)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        status = str(screen.query_one("#replay-status", Static).render())
+        assert "turn 1 of 6 (2023-03-01)" in status, status
+        await pilot.press("right")
+        status = str(screen.query_one("#replay-status", Static).render())
+        assert "turn 2 of 6 (2023-04-01)" in status, status
+        log = screen.query_one("#replay-log")
+        dash = screen.query_one("#replay-dash")
+        assert log.region.x > dash.region.right - 1 and log.styles.border_left[0] != "", (
+            log.styles.border_left
+        )
+        rows = screen_text(app).splitlines()[1:-1]
+        assert all(row[log.region.x] == "▏" for row in rows if len(row) > log.region.x), rows[:3]
