@@ -5,11 +5,13 @@ proposal in full showed could not be kept, and for a step China declines outside
 
 from __future__ import annotations
 
+import pytest
 from test_tui_support import (
     add_clause,
     advance_to,
     new_game,
     open_composer,
+    screen_text,
     seat_app,
     static_text,
     wait_until,
@@ -23,8 +25,9 @@ def _check(app: object) -> str:
     return " ".join(static_text(app, "#c-check").split())  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
 async def test_capital_owed_under_the_deal_and_the_agreements_in_force_is_said_before_sending(
-    url: str,
+    url: str, size: tuple[int, int]
 ) -> None:
     """Mexico (10 PC) owes MX-EXTRADITE (3 PC) and MX-PRESENCE (4 PC) this turn under an agreement in
     force; a new deal adding MX-PORT and MX-ME at level 100 (2 PC each) comes to 11 PC. Alone, those two
@@ -39,7 +42,7 @@ async def test_capital_owed_under_the_deal_and_the_agreements_in_force_is_said_b
         await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": owed})
         await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
     app = seat_app(url, g, tokens["mx"])
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         cs = await open_composer(pilot)
         await wait_until(
             pilot, lambda: any(a.get("status") == "signed" for a in cs.model.agreements.values())
@@ -55,6 +58,11 @@ async def test_capital_owed_under_the_deal_and_the_agreements_in_force_is_said_b
         assert "Mexico would owe 11 PC of orders in turn 1" in said, said
         assert "this deal's clauses 4 PC and the agreements in force (A1-US-1) 7 PC" in said, said
         assert "has 10 PC: a clause would break" in said, said
+        # the whole line is on screen, its end (what ctrl+s does) too, at 80x24 as well
+        box = cs.query_one("#c-check").region
+        rows = screen_text(app).splitlines()[box.y : box.bottom]
+        shown = " ".join(" ".join(row[box.x : box.right] for row in rows).split())
+        assert shown.endswith("a clause would break — ctrl+s sends it anyway"), shown
 
 
 async def test_a_partners_clause_it_cannot_keep_is_not_ok(url: str) -> None:
