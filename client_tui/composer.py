@@ -32,7 +32,7 @@ from textual.widgets.option_list import Option
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
 from precursor.game.core import normalise_params
 
-from . import render, terms
+from . import keep, render, terms
 from .notice import first_problem
 from .widgets import MODAL_CSS, Confirm, TickBox
 
@@ -112,7 +112,26 @@ def open_found(sel: Select[Any], found: int) -> None:
         return
     sel.expanded = True
     first = next(i for i, (_label, v) in enumerate(sel._options) if v is not Select.NULL)
-    sel.query_one(SelectOverlay).select(first)
+    overlay = sel.query_one(SelectOverlay)
+    # the prompt's row takes no highlight: with one match, Down went from the match to the prompt and
+    # Enter picked nothing (a student's "pick a lever for the clause first" after Down, Enter)
+    for i, (_label, v) in enumerate(sel._options):
+        if v is Select.NULL:
+            overlay.disable_option_at_index(i)
+    overlay.select(first)
+
+
+class CounterConfirm(Confirm):
+    """The question before a counter goes: it closes the proposal it answers and uses one of the
+    turn's proposals, and a student learnt both only afterwards. y sends; n, Esc or Enter (the focus
+    starts on "go back") returns to the draft."""
+
+    def __init__(self, warning: str) -> None:
+        super().__init__(
+            f"{warning}\nSend the counter? y sends it; n or Esc goes back to the draft.",
+            "Send the counter",
+            "Go back to the draft",
+        )
 
 
 class DiscardConfirm(Confirm):
@@ -179,6 +198,21 @@ class FormBox(TickBox):
 
     def action_next(self) -> None:
         self.screen.focus_next()
+
+    @property
+    def _button(self) -> Any:
+        """A compact box (the modules) has no border to show the focus: ▶ before it shows it, in plain
+        text too. A student counted Tabs to a module, saw no mark, and ticked T4 for T1."""
+        self.BUTTON_LEFT = "▶" if self.compact and self.has_focus else "▐"
+        return super()._button
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        super()._on_blur(event)
+        self.refresh()
 
 
 class FixedEnds(ModalScreen[Any]):
@@ -837,35 +871,52 @@ class ComposerScreen(ModalScreen[str | None]):
         return None
 
     def check(self) -> str | None:
+        """The check line: "ok" only for a draft the server takes and whose every clause can be kept as
+        things stand; one that the server takes but would not hold says what breaks, and why, before
+        it is sent (ctrl+s still sends it: a player may mean it, but not by accident)."""
         why = self.problem()
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
-        text = f"! {why}" if why else f"ok: the server will take it ({count})"
-        if why is None and self.warnings():
-            text += " — but " + "; ".join(self.warnings())
+        breaks, notes = self.warnings() if why is None else ([], [])
+        if why:
+            text = f"! {why}"
+        elif breaks:
+            text = f"! the server would take it ({count}), but as things stand: " + "; ".join(breaks)
+            text += " — ctrl+s sends it anyway"
+        else:
+            text = f"ok: the server will take it ({count})"
+        if notes:
+            text += " — but " + "; ".join(notes)
         self.query_one("#c-check", Static).update(text)
         public = self.query_one("#c-vis", Select).value == "public"
         self.query_one("#c-vis-said", Static).update(VISIBILITY_SAID[public])
         return why
 
-    def warnings(self) -> list[str]:
-        """What the server takes but the parties cannot all keep: clauses that pull against each other
-        or against the agreements in force, and turns past the game's end. Said, not refused: a
-        player may mean it (a deal to be renegotiated), but not by accident."""
+    def warnings(self) -> tuple[list[str], list[str]]:
+        """What the server takes but would not hold (a clause a party cannot keep, more capital owed
+        than held, clauses or agreements in force that cannot all be kept, a partner's stated line),
+        then what holds but reads more than it gives (the stronger value keeps two clauses, turns past
+        the game's end)."""
         clauses = [c.model_dump() for c in self.clauses]
-        out = [c.words for c in terms.clause_conflicts(self.model, self.rb, clauses)]
+        found = terms.clause_conflicts(self.model, self.rb, clauses)
+        breaks = [c.words for c in found if c.hard]
+        notes = [c.words for c in found if not c.hard]
         for i, c in enumerate(clauses):
-            late = terms.past_the_end(self.model, c)
+            late = terms.past_the_end(self.model, c, self.rb)
             if late:
-                out.append(f"clause {i + 1}: {late}")
+                notes.append(f"clause {i + 1}: {late}")
             # the proposer's own clause it could not keep (US-DEMAND at its top): the proposal in full
             # said so, the composer said "ok" (a student found out at the orders)
             elif c["actor"] == self.team:
                 ok, why = terms.keepable(self.model, self.rb, c)
                 cond = terms.only_if(self.model, self.rb, c)
                 if ok is False:
-                    out.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
-        return out
+                    breaks.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
+        breaks += keep.partners_cannot(self.model, self.rb, clauses)
+        breaks += keep.capital_short(self.model, self.rb, clauses)
+        if clauses or self.modules():
+            breaks += keep.stated_refusals(self.model, self.rb, self.draft().model_dump())
+        return breaks, notes
 
     def _show_clauses(self) -> None:
         ol = self.query_one("#c-clauses", OptionList)
@@ -1145,11 +1196,45 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         why = self.check()
         lever = self.query_one("#c-lever", Select).value
-        if why is None and lever is not Select.NULL:
+        if why is None and lever is not Select.NULL and not self._editing_added(str(lever)):
             code = self.rb.levers[str(lever)].code
             why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
         if why is not None:
             self._say(f"! not sent — {why}")
+            return
+        if self.counter_to is not None:
+            # a student countered T1-US-1 and found it closed, with one of three proposals gone
+            self.app.push_screen(CounterConfirm(self.counter_warning()), self._counter_answered)
+            return
+        await self._send_now()
+
+    def _editing_added(self, lever: str) -> bool:
+        """Whether the lever left in the picker is a clause of the draft already, by the team picked
+        to commit: a student's CN-PEN was clause 1 and ctrl+s said it was "not in the proposal yet",
+        and ctrl+a again only made a repeat to delete."""
+        team = self.query_one("#c-team", Select).value
+        return any(c.actor == team and c.lever == lever for c in self.clauses)
+
+    def counter_warning(self) -> str:
+        """What a counter costs, said before it goes: the original closes, and it is a proposal."""
+        limit = int(self.model.view.get("proposal_limit") or 0)
+        used = ""
+        if limit:
+            left = limit - terms.tabled_this_turn(self.model) - 1
+            used = f" This uses 1 of your {limit} proposals this turn ({left} left after it)."
+        return (
+            f"Countering closes {self.counter_to}: it can no longer be accepted, by you or by anyone"
+            f" (a counter turns it down with other terms).{used}"
+        )
+
+    def _counter_answered(self, send: bool | None) -> None:
+        if send:
+            self.run_worker(self._send_now(), exclusive=True)
+        else:
+            self._say(f"not sent — the draft is as you left it; {self.counter_to} is still open")
+
+    async def _send_now(self) -> None:
+        if self._sending:
             return
         self._sending = True
         try:

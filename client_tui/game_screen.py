@@ -150,7 +150,8 @@ class GameScreen(Screen[None]):
             "page('end')",
             "Bottom",
             show=False,
-            tooltip="the end of the briefing or the results (from the tab bar)",
+            tooltip="the end of the briefing or the results (from the tab bar); the results tab opens at"
+            " the latest turn's heading",
         ),
         Binding("ctrl+r", "ready", "Ready", tooltip="ready (the phase ends once every seat is ready)"),
         Binding(
@@ -176,7 +177,9 @@ class GameScreen(Screen[None]):
             "free_action",
             "Free action",
             show=False,
-            tooltip="table a free action: an act no lever offers, argued before the facilitator",
+            # in a solo game there is no facilitator: the other teams' vote rules it
+            tooltip="table a free action: an act no lever offers, ruled by the facilitator or by the other"
+            " teams' vote",
         ),
         Binding(
             "k",
@@ -329,6 +332,17 @@ class GameScreen(Screen[None]):
         elif t == "error":
             self.notice(f"{frame.get('code')}: {frame.get('message')}")
 
+    def _phase_began(self, ev: dict[str, Any]) -> None:
+        """What a new phase resets: the orders tab (nothing orderable until the view with the levers
+        comes), and the briefing's scroll on a new turn: it kept the last turn's, mid-scenario text, and
+        a student never saw turn 2's injects there."""
+        if ev.get("type") != "phase":
+            return
+        if ev.get("phase") == "orders":
+            self.orders.show()
+        elif ev.get("phase") == "briefing":
+            self.call_after_refresh(self.briefing.scroll_home, animate=False)
+
     def _on_event(self, seq: int, ev: dict[str, Any], fresh: bool) -> None:
         """Draw one event. ``fresh`` is False for an event the model already held (the server replays
         the events after the resume point, and the welcome's view covers them): drawing it again would
@@ -356,8 +370,7 @@ class GameScreen(Screen[None]):
         elif t in ("phase", "game_over"):  # the game over: a view with the objectives as they ended
             if self._notice_text == READY_WAITING:
                 self.notice("")  # the phase the seat was ready in is over: nobody is waiting any more
-            if t == "phase" and ev.get("phase") == "orders":
-                self.orders.show()  # nothing orderable until the view with the levers comes
+            self._phase_began(ev)
             self.refresh_view()
             self._ask_position()
         elif t in WHITE_CELL:
@@ -568,6 +581,8 @@ class GameScreen(Screen[None]):
     @on(Notice)
     def _notice(self, message: Notice) -> None:
         self.notice(message.text)
+        if message.proposal is not None:  # told again as the proposal moves (see _answer_notice)
+            self._answered = (message.proposal, "tabled", message.text)
 
     @on(ChannelsPane.Say)
     async def _say(self, message: ChannelsPane.Say) -> None:
@@ -591,9 +606,12 @@ class GameScreen(Screen[None]):
         p = self.model.proposals.get(pid)
         if p is None or (not force and self._notice_text != shown):
             return
-        did = {"accept": "you accepted", "reject": "you rejected", "withdraw": "you withdrew"}.get(
-            action, action
-        )
+        did = {
+            "accept": "you accepted",
+            "reject": "you rejected",
+            "withdraw": "you withdrew",
+            "tabled": "proposal tabled:",
+        }.get(action, action)
         text = f"{did} {pid} — {terms.proposal_status(self.model, self.rb, p)}"
         self._answered = (pid, action, text)
         self.notice(text)

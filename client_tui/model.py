@@ -303,12 +303,19 @@ class LiveGame:
         self.unread[cid] = 0
 
     def ready_summary(self) -> str:
+        """Who is ready, team by team; "all but you (ctrl+r)" when only this seat's team is not. In a
+        solo game the bots are ready at once and ctrl+r ends the phase, so the team's own "·" never
+        turned to "✓" and a student read the row as broken."""
         seats = self.view.get("seats", {})
-        out = []
-        for team, ss in seats.items():
-            mark = "✓" if ss and all(self.ready.get(f"{team}/{s}") for s in ss) else "·"
-            out.append(f"{team.upper()}{mark}")
-        return " ".join(out)
+        done = {t: bool(ss) and all(self.ready.get(f"{t}/{s}") for s in ss) for t, ss in seats.items()}
+        if (
+            self.team in done
+            and not done[self.team]
+            and len(done) > 1
+            and all(v for t, v in done.items() if t != self.team)
+        ):
+            return "all but you (^r)"
+        return " ".join(f"{t.upper()}{'✓' if v else '·'}" for t, v in done.items())
 
 
 def _message_key(m: dict[str, Any]) -> tuple[int, str]:

@@ -9,9 +9,12 @@ from textual.message import Message
 class Notice(Message):
     """A line for the screen's notice bar (a hint, or why a request went nowhere)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, proposal: str | None = None) -> None:
         super().__init__()
         self.text = text
+        # the proposal whose standing the line tells, to be told again as it moves ("open, waiting for
+        # the United States" stayed up after the bot had signed it)
+        self.proposal = proposal
 
 
 def first_problem(exc: ValidationError, where: str = "") -> str:

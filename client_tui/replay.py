@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from precursor.game.engine import Game
+from precursor.game.months import add_months
 from precursor.game.rulebook import Rulebook
 from precursor.game.views import events_for, view
 
@@ -38,6 +39,16 @@ def turn_ends(events: list[dict[str, Any]]) -> dict[int, int]:
     if last:
         ends[last] = len(events)
     return dict(sorted(ends.items()))
+
+
+def turn_date(v: dict[str, Any], turn: int) -> str:
+    """The month a turn began, as the game named it: the view at a turn's end carries the date the
+    next turn starts, and the replay called Loose Talk's turn 1 (March 2023) 2023-04-01."""
+    sc = v.get("scenario") or {}
+    start, per = sc.get("start"), sc.get("months_per_turn")
+    if not start or not isinstance(per, int):
+        return str(v.get("date") or "")
+    return add_months(str(start), (turn - 1) * per).isoformat()
 
 
 class ReplayScreen(Screen[None]):
@@ -95,7 +106,8 @@ class ReplayScreen(Screen[None]):
             "the true state (facilitator)" if self.audience == "facilitator" else f"as {self.audience} saw it"
         )
         self.query_one("#replay-status", Static).update(
-            f" REPLAY {g.sc.model.title} │ turn {self.turn} of {turns[-1]} ({v.get('date', '')}) │ {who}"
+            f" REPLAY {g.sc.model.title} │ turn {self.turn} of {turns[-1]} ({turn_date(v, self.turn)})"
+            f" │ {who}"
             " │ ←/→ turn · a or f/u/m/c/k/o view"
         )
         from .model import LiveGame

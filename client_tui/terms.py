@@ -172,15 +172,9 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     if start:
         when += f" from turn {start}"
     if once_only:
-        s = int(start) if start else 0
-        later = (
-            "its later turns count"
-            if not s
-            else f"turn {s + 1} counts"
-            if dur == 2
-            else f"turns {s + 1}–{s + dur - 1} count"
-        )
-        when += f" (a once-per-game act: {later} as kept once it is done)"
+        # "turn 3 counts as kept once it is done" on a clause due in turn 2 sent a student looking
+        # for why turn 3, and on a final-turn deal it named a turn past the end
+        when += " (a once-per-game act: done once, it keeps the whole clause)"
     text = f"{team_name(rb, str(clause.get('actor', '?')))} commits to {head}"
     if params:
         text += f" ({params})"
@@ -429,15 +423,22 @@ def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]
     )
 
 
-def past_the_end(model: LiveGame, clause: dict[str, Any]) -> str | None:
+def past_the_end(model: LiveGame, clause: dict[str, Any], rb: Rulebook | None = None) -> str | None:
     """A clause whose turns run past the game's last: those turns are never due, so it promises less
-    than it reads."""
+    than it reads. Not said of a once-per-game act (``rb`` tells it): one act keeps it, whatever its
+    length ("turns 7–7 of it never come" was read on a final-turn deal)."""
     end = last_turn(model)
-    if end is None:
+    lv = rb.levers.get(str(clause.get("lever"))) if rb is not None else None
+    if end is None or (lv is not None and lv.once):
         return None
     full = clause_span(clause, model.turn)
     if full and full[-1] > end:
-        return f"the game ends after turn {end}, so turns {end + 1}–{full[-1]} of it never come"
+        past = (
+            f"turn {end + 1} of it never comes"
+            if full[-1] == end + 1
+            else f"turns {end + 1}–{full[-1]} of it never come"
+        )
+        return f"the game ends after turn {end}, so {past}"
     return None
 
 
@@ -517,7 +518,7 @@ def _clause_lines(model: LiveGame, rb: Rulebook, i: int, c: dict[str, Any]) -> l
     elif cond:
         why += f" (due {cond})"
     lines = [f" {i + 1}. {clause_words(rb, c)}"]
-    late = past_the_end(model, c)
+    late = past_the_end(model, c, rb)
     if late:
         lines.append(f"    ({late})")
     who = team_name(rb, str(c.get("actor", "?")))

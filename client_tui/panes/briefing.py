@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render
+from ..conditions import known_values
 from ..notice import Notice
 from ..widgets import set_text
 from .game_over import objective_rate
@@ -127,16 +128,50 @@ _STATE = {
 }
 
 
-def objective_state(o: dict[str, Any], ended: bool) -> str:
-    """A secret objective's state in words, as the rules will judge it."""
+def objective_state(o: dict[str, Any], ended: bool, now: bool | None = None) -> str:
+    """A secret objective's state in words, as the rules will judge it. ``now``: whether its condition
+    holds on the values this team sees now (None: it cannot tell). The rules judge at the end of a turn,
+    and an inject since can change what it reads: a student's "tariff of 10 percent or less" read "on
+    track" with the tariff at 25 percent after the new turn's inject."""
     met = o.get("met")
     if ended:
         return "met" if met else "missed"
     if met is None:
-        return "first judged at the end of this turn"
+        return "first judged at the end of this turn" + _now_words(now)
     if o.get("lost_in") is not None:  # a lever it needs never played was played: counts only grow
         return f"missed — decided in turn {o['lost_in']}: it can no longer be met"
-    return _STATE.get((str(o.get("check") or "end"), bool(met)), "met" if met else "not met")
+    check = str(o.get("check") or "end")
+    if check == "end" and now is not None:
+        changed = " (changed since the end of last turn)" if now != bool(met) else ""
+        return _STATE[("end", now)] + changed
+    if check == "every_turn" and met and now is False:
+        return (
+            "held at the end of every turn so far, but not as things stand:"
+            " missed if it does not hold at the end of this turn"
+        )
+    if check == "ever" and not met and now:
+        return "holds now: met if it still holds at the end of this turn"
+    return _STATE.get((check, bool(met)), "met" if met else "not met")
+
+
+def _now_words(now: bool | None) -> str:
+    return "" if now is None else (" (it holds now)" if now else " (it does not hold now)")
+
+
+def holds_now(model: LiveGame, rb: Rulebook, oid: str) -> bool | None:
+    """Whether a secret objective's condition holds on the values this team sees exactly, or None when
+    it reads anything else (a count, an estimate): the briefing then keeps the rules' last verdict."""
+    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
+    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
+    if ob is None or ob.condition is None:
+        return None
+    known = known_values(model)
+    if not set(ob.condition.names) <= known.keys():
+        return None
+    try:
+        return bool(ob.condition.fn(known))
+    except Exception:  # an expression that wants a name after all: the rules' verdict stands
+        return None
 
 
 def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
@@ -153,7 +188,7 @@ def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
         for o in obj.get("secret") or []:
             pts = float(o.get("points", 0))
             worth = f" ({pts * rate:+.1f} to the score if met)" if rate is not None else ""
-            state = objective_state(o, model.ended)
+            state = objective_state(o, model.ended, holds_now(model, rb, str(o.get("id"))))
             lines.append(f"  - secret, {pts:g} objective points{worth}: {o.get('text', '')} — *{state}*")
     return lines
 
@@ -201,10 +236,22 @@ class InjectCards(ModalScreen[None]):
                 "News — Enter or Esc closes; the briefing tab (1) keeps every inject",
                 markup=False,
             )
-            for card in self.texts:
-                yield Static(card, classes="card", markup=False)
+            yield Static(self._count(), id="cards-count", markup=False)
+            for i in range(len(self.texts)):
+                yield Static(self._numbered(i), classes="card", markup=False)
         self._drawn = len(self.texts)
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#cards-count").display = len(self.texts) > 1
+
+    def _count(self) -> str:
+        """How many cards the window holds and the key to the next: a student closed it after the
+        first of three and missed the inject that bore on their secret objective."""
+        return f"{len(self.texts)} cards: ↓ or PgDn goes on to the next"
+
+    def _numbered(self, i: int) -> str:
+        return f"{i + 1} of {len(self.texts)} · {self.texts[i]}" if len(self.texts) > 1 else self.texts[i]
 
     def add(self, cards: list[str]) -> None:
         """More cards; drawn once the window is up (a second inject can come before it is mounted)."""
@@ -217,9 +264,14 @@ class InjectCards(ModalScreen[None]):
         if box is None:
             self.call_later(self._draw)
             return
-        new = self.texts[self._drawn :]
+        new = range(self._drawn, len(self.texts))
         self._drawn = len(self.texts)
-        box.mount_all([Static(card, classes="card", markup=False) for card in new])
+        for i, shown in enumerate(box.query(".card").results(Static)):  # "1 of 2" is now "1 of 3"
+            shown.update(self._numbered(i))
+        count = box.query_one("#cards-count", Static)
+        count.update(self._count())
+        count.display = len(self.texts) > 1
+        box.mount_all([Static(self._numbered(i), classes="card", markup=False) for i in new])
 
 
 def _typing(widget: Widget | None) -> bool:

@@ -267,10 +267,19 @@ def _verdict(rb: Rulebook, a: dict[str, Any]) -> str:
     return agreement_verdict(rb, a)
 
 
+def natural(aid: str) -> list[Any]:
+    """An id's sort key with its numbers as numbers: A1, A2, A10, not A1, A10, A2 (a student's list)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", aid)]
+
+
+def _by_id(game: LiveGame) -> list[tuple[str, dict[str, Any]]]:
+    return sorted(game.agreements.items(), key=lambda kv: natural(str(kv[0])))
+
+
 def _agreement_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     """Every agreement this seat knows of, kept or broken, by whom."""
     lines = []
-    for aid, a in sorted(game.agreements.items()):
+    for aid, a in _by_id(game):
         parties = ", ".join(_team_name(rb, p) for p in a.get("parties") or [])
         lines.append(f"  {aid} ({parties}): {_verdict(rb, a)}")
     return lines or ["  (no agreement was signed that you can see)"]
@@ -319,7 +328,7 @@ def _position_lines(game: LiveGame, rb: Rulebook) -> list[str]:
         signed = [
             f"{aid} with {', '.join(_team_name(rb, p) for p in a.get('parties') or [] if p != team)}:"
             f" {_verdict(rb, a)}"
-            for aid, a in sorted(game.agreements.items())
+            for aid, a in _by_id(game)
             if team in (a.get("parties") or [])
         ]
         lines += [

@@ -73,7 +73,9 @@ class FindField(Input):
         if event.key == "down":
             event.stop()
             event.prevent_default()
-            self.screen.focus_next()
+            pane = next((a for a in self.ancestors if isinstance(a, OrdersPane)), None)
+            if pane is not None:
+                pane.to_list()
             return
         await super()._on_key(event)
 
@@ -914,7 +916,16 @@ class OrdersPane(Vertical):
     @on(Input.Submitted, "#order-find")
     def _to_list(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one("#order-list", SelectionList).focus()
+        self.to_list()
+
+    def to_list(self) -> None:
+        """From the find field to the list, on its first row: the highlight kept the row it was on
+        before the find, and one ↓ from the field put a student on the second lever of three."""
+        sl = self.query_one("#order-list", SelectionList)
+        if sl.option_count:
+            enabled = (i for i in range(sl.option_count) if not sl.get_option_at_index(i).disabled)
+            sl.highlighted = next(enabled, 0)
+        sl.focus()
 
     @on(events.Key)
     def _slash_finds(self, event: events.Key) -> None:

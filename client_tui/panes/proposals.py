@@ -474,6 +474,6 @@ class ProposalsPane(Vertical):
         if fresh:
             p = self.model.proposals[fresh[-1]]
             status = terms.proposal_status(self.model, self.rb, p)
-            self.post_message(Notice(f"proposal tabled: {p['id']} — {status}"))
+            self.post_message(Notice(f"proposal tabled: {p['id']} — {status}", proposal=str(p["id"])))
         elif tries:
             self.set_timer(0.1, lambda: self._say_tabled(before, tries - 1))

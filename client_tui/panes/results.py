@@ -259,8 +259,10 @@ class ResultsLog(WrapLog):
                 lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}")
         if lines:
             self.write(
-                "[not shown to you] after the lines above, changes not shown to you moved (the dashboard"
-                " shows the values after them): " + "; ".join(lines)
+                # "[not shown to you]" followed by the values read as a contradiction: the values are
+                # shown, what moved them is not
+                "[other changes] after the lines above, these values moved for reasons not shown to"
+                " you (the dashboard shows where they are now): " + "; ".join(lines)
             )
 
     def _wrap(self, lines: list[str], width: int) -> list[Strip]:

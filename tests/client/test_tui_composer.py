@@ -198,7 +198,7 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             assert f"Proposal {pid} from United States" in text
             assert (
                 "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, once from turn 2"
-                " (a once-per-game act: turn 3 counts as kept once it is done)"
+                " (a once-per-game act: done once, it keeps the whole clause)"
             ) in text
             # played in turn 1, once per game: the engine counts the clause as kept
             assert (
@@ -434,6 +434,9 @@ async def test_a_counter_re_offering_a_once_only_lever_already_played_is_flagged
             await pilot.pause()
             assert static_text(app, "#c-check").startswith("ok:")
             await pilot.press("ctrl+s")
+            # a counter asks first (it closes the original): y sends it
+            await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the counter's question")
+            await pilot.press("y")
             got = await frames_until(us, is_event("proposal"))
             assert [c["lever"] for c in got[-1]["event"]["proposal"]["clauses"]] == ["us_arms"]
 

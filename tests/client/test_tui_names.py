@@ -160,7 +160,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             assert f"Proposal {pid} from United States" in text
             assert (
                 "1. Mexico commits to MX-PLAN(i) — Federal fentanyl coordinating body, once from turn 2"
-                " (a once-per-game act: turn 3 counts as kept once it is done)"
+                " (a once-per-game act: done once, it keeps the whole clause)"
             ) in text
             assert (
                 "costs Mexico nothing (done already) · ✓ kept already: MX-PLAN(i) can be played once"

@@ -13,9 +13,9 @@ def test_a_once_only_clause_reads_as_one_act_whatever_its_duration() -> None:
     text = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 3, "start_turn": 2})
     assert "for 3 turns" not in text
     assert "once from turn 2" in text
-    assert "a once-per-game act: turns 3–4 count as kept once it is done" in text
+    assert "once from turn 2 (a once-per-game act: done once, it keeps the whole clause)" in text
     undated = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 2})
-    assert undated.endswith("once (a once-per-game act: its later turns count as kept once it is done)")
+    assert undated.endswith("once (a once-per-game act: done once, it keeps the whole clause)")
     one = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 1, "start_turn": 2})
     assert one.endswith("for 1 turn from turn 2")
     # a lever that can be played every turn keeps its duration

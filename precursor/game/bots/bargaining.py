@@ -586,7 +586,7 @@ def _open_proposal(bot: Character, view: dict[str, Any], partner: str, take: CLe
         modules=[],
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view, [partner]),
+        note=_deal_words(bot, [(partner, take.id, {}), (bot.team, give.id, {})], []),
     )
 
 
@@ -735,7 +735,7 @@ def _package_proposal(
         linkage=pk.linkage,
         snapback=[],
         expires_turn=turn + 1,
-        note=bot.line("propose", view, [t for t in parties if t != bot.team]),
+        note=_deal_words(bot, [(c.actor, c.lever, dict(c.params)) for c in kept], list(modules)),
     )
 
 
@@ -1226,7 +1226,6 @@ def _counter_proposal(
                 duration=2,
             )
         )
-    others = [t for t in prop["parties"] if t != bot.team]
     return decisions.make(
         Propose,
         parties=list(prop["parties"]),
@@ -1243,7 +1242,7 @@ def _counter_proposal(
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=f"{_counter_words(bot, prop, keep, ask, verification)} {bot.line('propose', view, others)}",
+        note=_counter_words(bot, prop, keep, ask, verification),
     )
 
 
@@ -1303,6 +1302,27 @@ def _param_words(bot: Character, p: Any, pid: str, v: Any) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _deal_words(bot: Character, clauses: list[tuple[str, str, dict[str, Any]]], modules: list[str]) -> str:
+    """A proposal's note: what the bot's team offers and what it asks of each partner, by the clauses'
+    own levers. A voice line chosen at random used to be the note, and it named what the deal did not
+    hold ("double your port checks" with no MX-PORT clause; Mexico's "set up the plan" on a deal with
+    no plan in it, in students' games)."""
+    own = [_lever_words(bot, lever, params) for team, lever, params in clauses if team == bot.team]
+    asks: dict[str, list[str]] = {}
+    for team, lever, params in clauses:
+        if team != bot.team:
+            asks.setdefault(team, []).append(_lever_words(bot, lever, params))
+    parts = [f"{_team_name(bot, bot.team, start=True)} offers {_and(own)}"] if own else []
+    if asks:
+        asked = [f"{_team_name(bot, t)} for {_and(words)}" for t, words in asks.items()]
+        parts.append(
+            ("and asks " if own else f"{_team_name(bot, bot.team, start=True)} asks ") + "; ".join(asked)
+        )
+    if modules:
+        parts.append("with trilateral module " + _and([m.upper() for m in modules]))
+    return (" ".join(parts) + ".") if parts else ""
 
 
 def _declines(bot: Character, why: str, line: str = "") -> str:
@@ -1476,7 +1496,9 @@ def _changes(
     if prop["verification"] == "self":
         out.append((_VERIFY_WORDS["joint"], lambda q: {**q, "verification": "joint"}))
     if any(c["actor"] == bot.team and int(c["duration"]) > 1 for c in prop["clauses"]):
-        out.append((f"with {_team_name(bot, bot.team)}'s part for one turn only", _shorter(bot.team)))
+        name = _team_name(bot, bot.team)
+        whose = f"{name}'" if name.endswith("s") else f"{name}'s"  # "the United States' part", not "States's"
+        out.append((f"with {whose} part for one turn only", _shorter(bot.team)))
     return out
 
 

@@ -1,0 +1,136 @@
+"""Whether a draft proposal can be kept as things stand, said before it is sent: the composer said "ok:
+the server will take it" for deals the proposal viewer then showed could not be kept (a student's
+Mexico owed more capital than it had; China refused a step it keeps for leaders' meetings). Each
+check reads only what this team sees; what it cannot tell is left unsaid, never guessed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from precursor.game.promises import clause_span
+
+from . import terms
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
+    from .model import LiveGame
+
+
+def _due_now(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
+    """A clause this team must order this turn: due now, not kept already by a one-off act, and not
+    under a condition known not to hold."""
+    if model.turn not in clause_span(clause, model.turn) or terms.played_once(model, rb, clause):
+        return False
+    cond = str(clause.get("condition") or "")
+    return not cond or terms.condition_now(model, rb, cond) is not False
+
+
+def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
+    """This team's orders due this turn under the draft and the agreements in force, when they cost
+    more capital than it has: one order keeps every clause on its lever, so a lever counts once, at
+    its dearest. A student's Mexico owed 3 PC under an agreement, had 5 and was told "ok" for 3 more."""
+    team = str(model.team or "")
+    pc = (model.view.get("pc") or {}).get(team)
+    if pc is None:
+        return []
+    new: dict[str, float] = {}
+    old: dict[str, tuple[float, str]] = {}
+    for c in clauses:
+        if c.get("actor") == team and _due_now(model, rb, c):
+            cost = terms.lever_cost(model, rb, str(c["lever"]), dict(c.get("params") or {}))
+            new[str(c["lever"])] = max(new.get(str(c["lever"]), 0.0), cost or 0.0)
+    if not new:
+        return []
+    for a in model.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for c in a.get("clauses") or []:
+            lever = str(c.get("lever"))
+            if c.get("actor") == team and lever not in new and _due_now(model, rb, c):
+                cost = terms.lever_cost(model, rb, lever, dict(c.get("params") or {})) or 0.0
+                if cost > old.get(lever, (0.0, ""))[0]:
+                    old[lever] = (cost, str(a.get("id")))
+    total = sum(new.values()) + sum(cost for cost, _a in old.values())
+    if total <= float(pc):
+        return []
+    who = terms.team_name(rb, team)
+    owed = f"this deal's clauses {sum(new.values()):g} PC"
+    if old:
+        held = sorted({a for _cost, a in old.values()})
+        owed += f" and the agreements in force ({', '.join(held)}) {sum(c for c, _a in old.values()):g} PC"
+    return [
+        f"{who} would owe {total:g} PC of orders in turn {model.turn} ({owed}) and has {float(pc):g} PC:"
+        " a clause would break"
+    ]
+
+
+def partners_cannot(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
+    """Another party's clause this team can see it could not keep (a limit on the values every
+    dashboard shows, a lever blocked for it): the composer checked the proposer's own clauses only."""
+    out = []
+    for i, c in enumerate(clauses):
+        if c.get("actor") == model.team or terms.played_once(model, rb, c):
+            continue
+        ok, why = terms.keepable(model, rb, c)
+        if ok is False:
+            cond = terms.only_if(model, rb, c)
+            out.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
+    return out
+
+
+def _persona_of(model: LiveGame, rb: Rulebook, team: str) -> Any:
+    """A bot partner's persona, as its latest proposal names it (``bot:<persona>``); None for a team
+    played by people, or one that has tabled nothing this team saw."""
+    found = None
+    for p in sorted(model.proposals.values(), key=lambda q: (int(q.get("turn") or 0), str(q.get("id")))):
+        by = str(p.get("by") or "")
+        if p.get("from") == team and by.startswith("bot:"):
+            found = rb.personas.get(by.removeprefix("bot:"))
+    return found if found is not None and found.team == team else None
+
+
+def _prop_names(team: str, draft: dict[str, Any], reads: set[str]) -> dict[str, Any]:
+    """The ``prop.*`` names a partner's rule reads, for this draft as that partner would read it."""
+    names: dict[str, Any] = {n: False for n in reads if n.startswith(("prop.asks.", "prop.gives."))}
+    parties = set(draft.get("parties") or [])
+    names.update(
+        {
+            "prop.linkage": False,
+            "prop.public": draft.get("visibility") == "public",
+            "prop.trilateral": {"us", "mx", "ca"} <= parties,
+            "prop.framing": draft.get("framing") or "none",
+            "prop.parties": len(parties),
+            "prop.modules": len(draft.get("modules") or []),
+        }
+    )
+    for c in draft.get("clauses") or []:
+        names[f"prop.{'asks' if c.get('actor') == team else 'gives'}.{c.get('lever')}"] = True
+    return names
+
+
+def stated_refusals(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> list[str]:
+    """A bot partner's stated line this draft crosses, in the partner's words: China declines steps it
+    keeps for leaders' meetings ("for leaders to agree when they meet") outside a summit turn, and a
+    student learnt it only from the refusal. Only rules the partner says aloud, read on the values this
+    team sees exactly; one that reads anything else is not guessed at."""
+    known = terms.known_values(model)
+    out = []
+    for team in draft.get("parties") or []:
+        if team == model.team:
+            continue
+        persona = _persona_of(model, rb, str(team))
+        if persona is None:
+            continue
+        for rule in persona.hard_rules:
+            if rule.reject_if is None or not rule.message:
+                continue
+            names = _prop_names(str(team), draft, set(rule.reject_if.names))
+            try:
+                refuses = bool(rule.reject_if.fn({**known, **names}))
+            except (KeyError, TypeError):
+                continue
+            if refuses:
+                out.append(f"{terms.team_name(rb, str(team))} has said it declines this: “{rule.message}”")
+                break
+    return out

@@ -1,0 +1,96 @@
+"""The composer and the orders list at 80x24, as session 14's students met them: Down then Enter on a
+one-match lever list picked nothing; ctrl+s said the clause being edited was "not in the proposal
+yet" when it was clause 1; the module boxes showed no focus; one ↓ from the orders' find field put
+the highlight on the second lever."""
+
+from __future__ import annotations
+
+from test_tui_support import (
+    add_clause,
+    advance_to,
+    close_cards,
+    new_game,
+    open_composer,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Checkbox, Input, Select, SelectionList
+
+from client_tui.composer import ComposerScreen
+from precursor.client import GameClient
+
+
+async def test_down_then_enter_on_a_one_match_lever_list_picks_the_match(url: str) -> None:
+    g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#c-lever-find", Input).focus()
+        await pilot.press(*"sched")
+        await wait_until(pilot, lambda: cs._lever_count == 1, what="one match")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: cs.query_one("#c-lever", Select).value == "cn_sched", what="picked")
+
+
+async def test_a_lever_left_in_the_picker_that_is_a_clause_already_does_not_block_sending(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-us", Checkbox).value = True
+        await add_clause(pilot, cs, "mx", "mx_trace")
+        await add_clause(pilot, cs, "us", "us_arms")
+        await add_clause(pilot, cs, "mx", "mx_deleg")
+        assert len(cs.clauses) == 3
+        # the picker still holds a lever of clause 3 (as a student's CN-PEN stayed after ctrl+a)
+        cs.query_one("#c-lever", Select).value = "mx_deleg"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        if isinstance(app.screen, ComposerScreen):
+            said = static_text(app, "#c-check")
+            assert "is not in the proposal yet" not in said, said
+        await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="sent")
+
+
+async def test_a_focused_module_box_is_marked(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        box = cs.query_one("#module-t1", Checkbox)
+        box.focus()
+        await pilot.pause(0.2)
+        line = next(x for x in screen_text(app).splitlines() if "T1 —" in x)
+        assert "▶" in line, line
+        cs.query_one("#module-t2", Checkbox).focus()
+        await pilot.pause(0.2)
+        line = next(x for x in screen_text(app).splitlines() if "T1 —" in x)
+        assert "▶" not in line, line
+
+
+async def test_down_from_the_orders_find_field_lands_on_the_first_lever(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl = gs.query_one("#order-list", SelectionList)
+        await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+        sl.focus()
+        await pilot.press("down", "down", "down")
+        assert sl.highlighted == 3
+        await pilot.press("slash", *"mx-")
+        await wait_until(pilot, lambda: sl.option_count > 1, what="the matches")
+        await pilot.press("down")
+        await pilot.pause()
+        assert gs.app.focused is sl
+        assert sl.highlighted == 0, sl.highlighted
