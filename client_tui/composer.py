@@ -786,7 +786,7 @@ class ComposerScreen(ModalScreen[str | None]):
         sel = self.query_one("#c-lever", Select)
         find = " ".join(self.query_one("#c-lever-find", Input).value.split()).casefold()
         options = [
-            (f"{lv.code} — {lv.name}", lid)
+            (f"{lv.code} — {lv.name}{self._spent_mark(team, lid)}", lid)
             for lid, lv in self.rb.levers.items()
             if lv.team == team and find in f"{lv.code} {lv.name}".casefold()
         ]
@@ -802,6 +802,12 @@ class ComposerScreen(ModalScreen[str | None]):
             sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
         else:
             sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
+
+    def _spent_mark(self, team: str, lever: str) -> str:
+        """A once-per-game lever its team has played, marked in the list: a student learnt it only
+        after ctrl+a ("US-PEN can be played once per game and United States has played it already")."""
+        played = terms.played_once(self.model, self.rb, {"actor": team, "lever": lever})
+        return " (played already: a clause on it promises nothing)" if played else ""
 
     @on(Input.Changed, "#c-lever-find")
     def _find_lever(self) -> None:
