@@ -801,7 +801,25 @@ class ComposerScreen(ModalScreen[str | None]):
         elif options:
             sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
         else:
-            sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
+            sel.prompt = f"no lever of {who} matches “{find}”: {self._elsewhere(team, find)}"
+
+    def _elsewhere(self, team: str, find: str) -> str:
+        """Where the find field's words do match, among the other parties' levers: the list holds only
+        the levers of the team that commits, and a student typed TRACK with China picked and read only
+        "no lever of China matches" (US-CN-TRACK is the United States')."""
+        found = [
+            f"{terms.team_name(self.rb, t)} has {n} (pick {terms.team_name(self.rb, t)} as who commits)"
+            for t in self._parties_ticked()
+            if t != team
+            and (
+                n := sum(
+                    1
+                    for lv in self.rb.levers.values()
+                    if lv.team == t and find in f"{lv.code} {lv.name}".casefold()
+                )
+            )
+        ]
+        return "; ".join(found) if found else "change what the find field says"
 
     def _spent_mark(self, team: str, lever: str) -> str:
         """A once-per-game lever its team has played, marked in the list: a student learnt it only
