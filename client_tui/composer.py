@@ -786,7 +786,7 @@ class ComposerScreen(ModalScreen[str | None]):
         sel = self.query_one("#c-lever", Select)
         find = " ".join(self.query_one("#c-lever-find", Input).value.split()).casefold()
         options = [
-            (f"{lv.code} — {lv.name}", lid)
+            (f"{lv.code} — {lv.name}{self._spent_mark(team, lid)}", lid)
             for lid, lv in self.rb.levers.items()
             if lv.team == team and find in f"{lv.code} {lv.name}".casefold()
         ]
@@ -801,7 +801,31 @@ class ComposerScreen(ModalScreen[str | None]):
         elif options:
             sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
         else:
-            sel.prompt = f"no lever of {who} matches “{find}”: change what the find field says"
+            sel.prompt = f"no lever of {who} matches “{find}”: {self._elsewhere(team, find)}"
+
+    def _elsewhere(self, team: str, find: str) -> str:
+        """Where the find field's words do match, among the other parties' levers: the list holds only
+        the levers of the team that commits, and a student typed TRACK with China picked and read only
+        "no lever of China matches" (US-CN-TRACK is the United States')."""
+        found = [
+            f"{terms.team_name(self.rb, t)} has {n} (pick {terms.team_name(self.rb, t)} as who commits)"
+            for t in self._parties_ticked()
+            if t != team
+            and (
+                n := sum(
+                    1
+                    for lv in self.rb.levers.values()
+                    if lv.team == t and find in f"{lv.code} {lv.name}".casefold()
+                )
+            )
+        ]
+        return "; ".join(found) if found else "change what the find field says"
+
+    def _spent_mark(self, team: str, lever: str) -> str:
+        """A once-per-game lever its team has played, marked in the list: a student learnt it only
+        after ctrl+a ("US-PEN can be played once per game and United States has played it already")."""
+        played = terms.played_once(self.model, self.rb, {"actor": team, "lever": lever})
+        return " (played already: a clause on it promises nothing)" if played else ""
 
     @on(Input.Changed, "#c-lever-find")
     def _find_lever(self) -> None:

@@ -150,8 +150,7 @@ class GameScreen(Screen[None]):
             "page('end')",
             "Bottom",
             show=False,
-            tooltip="the end of the briefing or the results (from the tab bar); the results tab opens at"
-            " the latest turn's heading",
+            tooltip="the end of the briefing or the results (from the tab bar)",
         ),
         Binding("ctrl+r", "ready", "Ready", tooltip="ready (the phase ends once every seat is ready)"),
         Binding(
@@ -177,9 +176,8 @@ class GameScreen(Screen[None]):
             "free_action",
             "Free action",
             show=False,
-            # in a solo game there is no facilitator: the other teams' vote rules it
-            tooltip="table a free action: an act no lever offers, ruled by the facilitator or by the other"
-            " teams' vote",
+            # in a solo game there is no facilitator: the other teams' vote rules it (one line in F1)
+            tooltip="table a free action (an act no lever offers): a facilitator or a team vote rules it",
         ),
         Binding(
             "k",

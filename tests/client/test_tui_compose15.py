@@ -94,3 +94,40 @@ async def test_down_from_the_orders_find_field_lands_on_the_first_lever(url: str
         await pilot.pause()
         assert gs.app.focused is sl
         assert sl.highlighted == 0, sl.highlighted
+
+
+async def test_a_spent_once_per_game_lever_is_marked_in_the_lever_list(url: str) -> None:
+    """A student found US-PEN spent only after ctrl+a; the list now says so beside the lever."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await advance_to(fac, "orders")
+        await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+        await advance_to(fac, "negotiation", 2)
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        labels = {v: str(label) for label, v in cs.query_one("#c-lever", Select)._options}
+        assert labels["mx_plan_1"].endswith("(played already: a clause on it promises nothing)"), labels[
+            "mx_plan_1"
+        ]
+        assert "played already" not in labels["mx_plan_2"], labels["mx_plan_2"]
+
+
+async def test_a_find_with_no_match_for_who_commits_names_the_party_whose_levers_match(url: str) -> None:
+    """TRACK with China picked to commit: "no lever of China matches" and nothing more, while
+    US-CN-TRACK is the United States'."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause()
+        cs.query_one("#c-lever-find", Input).focus()
+        await pilot.press(*"track")
+        await pilot.pause()
+        prompt = str(cs.query_one("#c-lever", Select).prompt)
+        assert prompt.startswith("no lever of China matches “track”: United States has "), prompt
+        assert "(pick United States as who commits)" in prompt, prompt

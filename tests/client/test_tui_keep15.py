@@ -110,3 +110,19 @@ async def test_a_bot_partners_stated_line_is_said_before_sending(url: str) -> No
         said = _check(app)
         assert said.startswith("! the server would take it (2 clause(s)), but as things stand:"), said
         assert "China has said it declines this: “Steps of this kind are for leaders to agree" in said, said
+
+
+async def test_more_orders_than_a_turn_allows_is_not_ok(url: str) -> None:
+    """Five different Mexican orders in one turn, where a team gives at most four: a clause breaks
+    whatever Mexico orders, so the check line is no longer "ok … — but"."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-us", Checkbox).value = True
+        for lever in ("mx_trace", "mx_deleg", "mx_prosecute", "mx_plan_2", "mx_pr"):
+            await add_clause(pilot, cs, "mx", lever)
+        await add_clause(pilot, cs, "us", "us_arms")
+        assert len(cs.clauses) == 6
+        said = _check(app)
+        assert said.startswith("! the server would take it (6 clause(s)), but as things stand:"), said
