@@ -700,11 +700,30 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     framing = str(a.get("framing") or "none")
     if framing != "none":
         lines.append(f"    framed as {FRAMING_WORDS.get(framing, framing.replace('_', ' '))}")
+    worth = _agreement_worth(a)
+    if worth:
+        lines.append("    " + worth)
     rest = {k: v for k, v in (ev.get("changes") or {}).items() if k.split(".", 1)[0] not in TALLIES}
     nums = changes_text({**ev, "changes": rest}, rb)
     if nums:
         lines.append("    " + "; ".join(nums))
     return "\n".join(lines)
+
+
+def _agreement_worth(a: dict[str, Any]) -> str:
+    """What a signature scores, when it is less than a full agreement: a renewal of a bargain already
+    made, or a small deal. Without it a student who signed the same deal twice saw nothing to say the
+    second earned no approval and few agreement points (docs/design.md, "Agreement points")."""
+    weight = a.get("weight")
+    if not isinstance(weight, int | float) or weight >= 1:
+        return ""
+    points = float(a.get("points") or 0)
+    if a.get("renewal_of"):
+        return (
+            f"renews {a['renewal_of']} (the same parties and acts): no approval for signing it again, and"
+            f" a bargain scores one full agreement at most, so this adds {points:g} agreement points"
+        )
+    return f"a small deal (under four clause-turns): {points:g} agreement points, {weight:.0%} of a full one"
 
 
 def _module(rb: Rulebook | None, mid: str) -> str:

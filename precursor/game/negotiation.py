@@ -328,36 +328,29 @@ def agreement_points(parties: list[str], verification: str) -> int:
     return base + (1 if verification != "self" else 0)
 
 
-def bargain(
-    parties: list[str], clauses: list[dict[str, Any]]
-) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def bargain(parties: list[str], clauses: list[dict[str, Any]]) -> str:
     """Who binds whom to which acts, whatever the durations, parameters and start turns: the same
     bargain re-signed is one arrangement, not a new one (parameters are left out so that a changed
-    number does not make a renewal new)."""
-    return tuple(sorted(parties)), tuple(sorted({(c["actor"], c["lever"]) for c in clauses}))
+    number does not make a renewal new). A string, kept in the agreement, so a later signing compares
+    one value per agreement instead of rebuilding each."""
+    acts = sorted({f"{c['actor']}:{c['lever']}" for c in clauses})
+    return ",".join(sorted(parties)) + "|" + ";".join(acts)
 
 
-def renewal_of(g: GameCore, p: dict[str, Any]) -> str | None:
-    """The first agreement of the game with the same bargain as proposal ``p``, if any. The probe's
-    accept-everything China signed Canada's penalties-for-talks deal five times in The Record and
-    earned agreement points and face each time (+19 over its best persona)."""
+def renewal_of(g: GameCore, p: dict[str, Any]) -> tuple[str | None, float]:
+    """The first agreement of the game with the same bargain as proposal ``p``, if any, and how much of
+    one full agreement that bargain has earned so far: a bargain scores at most once in full, however
+    often it is re-signed, so a run of one-turn renewals kept earns what one deal of that length would.
+    The probe's accept-everything China signed Canada's penalties-for-talks deal five times in The Record
+    and earned agreement points and face each time (+19 over its best persona)."""
     key = bargain(p["parties"], p["clauses"])
+    first: str | None = None
+    used = 0.0
     for a in g.state.agreements.values():  # in signing order
-        if bargain(a["parties"], a["clauses"]) == key:
-            return str(a["id"])
-    return None
-
-
-def _weight_left(g: GameCore, p: dict[str, Any]) -> float:
-    """What is left of one full agreement for this bargain: a bargain scores at most once in full, however
-    often it is re-signed, so a run of one-turn renewals kept earns what one deal of that length would."""
-    key = bargain(p["parties"], p["clauses"])
-    used = sum(
-        float(a.get("weight", 1.0))
-        for a in g.state.agreements.values()
-        if bargain(a["parties"], a["clauses"]) == key
-    )
-    return max(0.0, 1.0 - used)
+        if (a.get("bargain") or bargain(a["parties"], a["clauses"])) == key:
+            first = first or str(a["id"])
+            used += float(a.get("weight", 1.0))
+    return first, used
 
 
 def agreement_weight(g: GameCore, p: dict[str, Any]) -> float:
@@ -394,10 +387,11 @@ def sign(g: GameCore, p: dict[str, Any]) -> None:
         "modules_active": False,
         "reneged": [],
     }
-    renewal = renewal_of(g, p)
-    weight = min(agreement_weight(g, p), _weight_left(g, p))
+    renewal, used = renewal_of(g, p)
+    weight = min(agreement_weight(g, p), max(0.0, 1.0 - used))
     agreement["points"] = round(agreement_points(p["parties"], p["verification"]) * weight, 2)
     agreement["weight"] = round(weight, 4)
+    agreement["bargain"] = bargain(p["parties"], p["clauses"])
     if renewal is not None:
         agreement["renewal_of"] = renewal
     env = g.state.env

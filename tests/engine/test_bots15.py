@@ -31,3 +31,16 @@ def test_the_reputation_conscious_china_opens_with_a_campaign_and_runs_another_o
         if credited:
             assert n >= 2, results  # and a credited step earns another
     assert any(credited for _, credited in results), results
+
+
+def test_the_cooperative_mexican_president_holds_ground_after_the_first_turn() -> None:
+    """The probe found a fixed set (state presence, prosecutions, delegations every turn) beating the
+    cooperative persona by 5.4 points in Election Season: the persona never ordered MX-PRESENCE, so its
+    captures and prosecutions were not followed by the state taking towns back (source 000)."""
+    personas = dict(RB.scenarios["election-season"].model.personas, mx="cooperative")
+    for seed in range(3):
+        game, refused = play(RB, "election-season", seed, None, bots=BotDriver(RB, personas, seed))
+        assert game.state.ended and not refused
+        turns = {e["turn"] for e in game.log if e["type"] == "order_executed" and e["lever"] == "mx_presence"}
+        last = RB.scenarios["election-season"].model.turns
+        assert len(turns & set(range(2, last + 1))) >= last - 2, (seed, sorted(turns))  # all but one
