@@ -86,17 +86,32 @@ def activate_agreements(g: GameCore) -> None:
             and a["status"] == "active"
         ):
             pending = {}
-            for mid in a["modules"]:
+            # a module already in force stays in force: signing it again does not run its entry effects
+            # again (a student's Canada re-signed T1+T2 three times and gained multilateral control and
+            # cooperation each time)
+            fresh = [mid for mid in a["modules"] if not env.get(f"module.{mid}")]
+            for mid in fresh:
                 mod = g.rb.modules[mid]
                 pending[f"module.{mid}"] = True
                 g.run_effects(mod.effects, env, pending, f"module:{mid}:{a['id']}")
+            in_force = [mid for mid in a["modules"] if mid not in fresh]
+            words = (
+                "trilateral modules come into force at a North American meeting: " + ", ".join(fresh)
+                if fresh
+                else f"agreement {a['id']} brings no new trilateral module into force"
+            ) + (
+                f" ({', '.join(m.upper() for m in in_force)} already in force: nothing new)"
+                if in_force
+                else ""
+            )
             g.effect(
                 "h1.trilateral_modules",
-                "trilateral modules come into force at a North American meeting: " + ", ".join(a["modules"]),
+                words,
                 pending,
                 g.rule_sources("h1.trilateral_modules"),
                 vis="all",
                 agreement=a["id"],
+                always=bool(in_force),
             )
             g.emit(
                 {
