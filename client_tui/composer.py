@@ -785,11 +785,12 @@ class ComposerScreen(ModalScreen[str | None]):
         says (a team has up to forty levers, and a student scrolled through twenty to reach one)."""
         sel = self.query_one("#c-lever", Select)
         find = " ".join(self.query_one("#c-lever-find", Input).value.split()).casefold()
-        options = [
-            (f"{lv.code} — {lv.name}{self._spent_mark(team, lid)}", lid)
-            for lid, lv in self.rb.levers.items()
-            if lv.team == team and find in f"{lv.code} {lv.name}".casefold()
-        ]
+        ranked = sorted(
+            (rank, i, lid, lv)
+            for i, (lid, lv) in enumerate(self.rb.levers.items())
+            if lv.team == team and (rank := terms.find_rank(find, lv.code, lv.name)) is not None
+        )
+        options = [(f"{lv.code} — {lv.name}{self._spent_mark(team, lid)}", lid) for _r, _i, lid, lv in ranked]
         keep = sel.value
         self._lever_count = len(options)
         sel.set_options(options)
@@ -815,7 +816,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 n := sum(
                     1
                     for lv in self.rb.levers.values()
-                    if lv.team == t and find in f"{lv.code} {lv.name}".casefold()
+                    if lv.team == t and terms.find_rank(find, lv.code, lv.name) is not None
                 )
             )
         ]

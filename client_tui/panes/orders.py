@@ -544,7 +544,7 @@ class OrdersPane(Vertical):
         dropped = []
         options = []
         width = self._row_width()
-        for lv in self.rows():
+        for lv in sorted(self.rows(), key=self._rank):  # the best match first, then the list's order
             ticked = lv["id"] in self._choice
             if ticked and not lv["available"]:
                 dropped.append(lv)
@@ -887,7 +887,12 @@ class OrdersPane(Vertical):
     # typed; a ticked lever the field hides stays ticked, counted and submitted.
 
     def _matches(self, row: dict[str, Any]) -> bool:
-        return not self._find or self._find in f"{row.get('code', '')} {row.get('name', '')}".casefold()
+        return self._rank(row) < 4
+
+    def _rank(self, row: dict[str, Any]) -> int:
+        """``terms.find_rank`` of a row, 4 when it does not match (ties keep the list order)."""
+        rank = terms.find_rank(self._find, str(row.get("code", "")), str(row.get("name", "")))
+        return 4 if rank is None else rank
 
     def _hidden_ticks(self) -> list[str]:
         """The ticks on levers the find field hides (the list only knows the rows it shows)."""
