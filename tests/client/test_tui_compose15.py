@@ -8,16 +8,16 @@ from __future__ import annotations
 from test_tui_support import (
     add_clause,
     advance_to,
-    close_cards,
+    game_at_orders,
     new_game,
     open_composer,
+    open_orders,
     screen_text,
     seat_app,
     static_text,
-    until_online,
     wait_until,
 )
-from textual.widgets import Checkbox, Input, Select, SelectionList
+from textual.widgets import Checkbox, Input, Select
 
 from client_tui.composer import ComposerScreen
 from precursor.client import GameClient
@@ -75,16 +75,9 @@ async def test_a_focused_module_box_is_marked(url: str) -> None:
 
 
 async def test_down_from_the_orders_find_field_lands_on_the_first_lever(url: str) -> None:
-    g, tokens = await new_game(url, teams=("mx",))
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "orders")
-    app = seat_app(url, g, tokens["mx"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        await pilot.press("5")
-        sl = gs.query_one("#order-list", SelectionList)
-        await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+    g, tokens = await game_at_orders(url, "mx")
+    async with seat_app(url, g, tokens["mx"]).run_test(size=(80, 24)) as pilot:
+        gs, sl = await open_orders(pilot)
         sl.focus()
         await pilot.press("down", "down", "down")
         assert sl.highlighted == 3

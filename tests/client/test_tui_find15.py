@@ -9,30 +9,20 @@ already came first there.)
 from __future__ import annotations
 
 from test_tui_support import (
-    advance_to,
-    close_cards,
+    game_at_orders,
     new_game,
     open_composer,
+    open_orders,
     seat_app,
-    until_online,
     wait_until,
 )
-from textual.widgets import Input, Select, SelectionList
-
-from precursor.client import GameClient
+from textual.widgets import Input, Select
 
 
 async def test_the_orders_find_field_puts_a_code_match_first(url: str) -> None:
-    g, tokens = await new_game(url, teams=("us",))
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "orders")
-    app = seat_app(url, g, tokens["us"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        await pilot.press("5")
-        sl = gs.query_one("#order-list", SelectionList)
-        await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+    g, tokens = await game_at_orders(url, "us")
+    async with seat_app(url, g, tokens["us"]).run_test(size=(80, 24)) as pilot:
+        _gs, sl = await open_orders(pilot)
         sl.focus()
         await pilot.press("slash", *"tri")
         await wait_until(pilot, lambda: 1 < sl.option_count < 10, what="the matches")

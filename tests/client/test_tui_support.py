@@ -15,7 +15,7 @@ from live_server import is_event as is_event
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, RichLog, Select, Static
+from textual.widgets import Checkbox, Input, RichLog, Select, SelectionList, Static
 
 from client_tui.app import PrecursorApp
 from client_tui.composer import ComposerScreen
@@ -118,6 +118,24 @@ async def advance_to(fac: GameClient, phase: str, turn: int = 1) -> None:
             return
         await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
     raise AssertionError(f"could not reach {turn}/{phase} (at {fac.turn}/{fac.phase}; {order})")
+
+
+async def game_at_orders(url: str, team: str, **opts: Any) -> tuple[Any, dict[str, str]]:
+    """A game (``new_game``) with one player for ``team``, advanced by its facilitator to turn 1's orders."""
+    g, tokens = await new_game(url, teams=(team,), **opts)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+    return g, tokens
+
+
+async def open_orders(pilot: Pilot[Any]) -> tuple[GameScreen, SelectionList[str]]:
+    """The orders tab's lever list as a player reaches it: online, cards closed, tab 5, the levers in."""
+    gs = await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("5")
+    sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
+    await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+    return gs, sl
 
 
 async def modal(pilot: Pilot[Any], kind: type) -> Any:
