@@ -938,7 +938,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 if ok is False:
                     breaks.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
         breaks += keep.partners_cannot(self.model, self.rb, clauses)
-        breaks += keep.capital_short(self.model, self.rb, clauses)
+        breaks += terms.capital_short(self.model, self.rb, clauses)
         if clauses or self.modules():
             breaks += keep.stated_refusals(self.model, self.rb, self.draft().model_dump())
         return breaks, notes

@@ -1,13 +1,12 @@
 """Whether a draft proposal can be kept as things stand, said before it is sent: the composer said "ok:
 the server will take it" for deals the proposal viewer then showed could not be kept (a student's
 Mexico owed more capital than it had; China refused a step it keeps for leaders' meetings). Each
-check reads only what this team sees; what it cannot tell is left unsaid, never guessed."""
+check reads only what this team sees; what it cannot tell is left unsaid, never guessed. The capital
+check is ``terms.capital_short``, which the proposal viewer and the accept guard read too."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from precursor.game.promises import clause_span
 
 from . import terms
 
@@ -15,54 +14,6 @@ if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
 
     from .model import LiveGame
-
-
-def _due_now(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
-    """A clause this team must order this turn: due now, not kept already by a one-off act, and not
-    under a condition known not to hold."""
-    if model.turn not in clause_span(clause, model.turn) or terms.played_once(model, rb, clause):
-        return False
-    cond = str(clause.get("condition") or "")
-    return not cond or terms.condition_now(model, rb, cond) is not False
-
-
-def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
-    """This team's orders due this turn under the draft and the agreements in force, when they cost
-    more capital than it has: one order keeps every clause on its lever, so a lever counts once, at
-    its dearest. A student's Mexico owed 3 PC under an agreement, had 5 and was told "ok" for 3 more."""
-    team = str(model.team or "")
-    pc = (model.view.get("pc") or {}).get(team)
-    if pc is None:
-        return []
-    new: dict[str, float] = {}
-    old: dict[str, tuple[float, str]] = {}
-    for c in clauses:
-        if c.get("actor") == team and _due_now(model, rb, c):
-            cost = terms.lever_cost(model, rb, str(c["lever"]), dict(c.get("params") or {}))
-            new[str(c["lever"])] = max(new.get(str(c["lever"]), 0.0), cost or 0.0)
-    if not new:
-        return []
-    for a in model.agreements.values():
-        if a.get("status") not in ("signed", "active"):
-            continue
-        for c in a.get("clauses") or []:
-            lever = str(c.get("lever"))
-            if c.get("actor") == team and lever not in new and _due_now(model, rb, c):
-                cost = terms.lever_cost(model, rb, lever, dict(c.get("params") or {})) or 0.0
-                if cost > old.get(lever, (0.0, ""))[0]:
-                    old[lever] = (cost, str(a.get("id")))
-    total = sum(new.values()) + sum(cost for cost, _a in old.values())
-    if total <= float(pc):
-        return []
-    who = terms.team_name(rb, team)
-    owed = f"this deal's clauses {sum(new.values()):g} PC"
-    if old:
-        held = sorted({a for _cost, a in old.values()})
-        owed += f" and the agreements in force ({', '.join(held)}) {sum(c for c, _a in old.values()):g} PC"
-    return [
-        f"{who} would owe {total:g} PC of orders in turn {model.turn} ({owed}) and has {float(pc):g} PC:"
-        " a clause would break"
-    ]
 
 
 def partners_cannot(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:

@@ -474,6 +474,54 @@ def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> d
     return out
 
 
+def due_now(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
+    """A clause this team must order this turn: due now, not kept already by a one-off act, and not
+    under a condition known not to hold."""
+    if model.turn not in clause_span(clause, model.turn) or played_once(model, rb, clause):
+        return False
+    cond = str(clause.get("condition") or "")
+    return not cond or condition_now(model, rb, cond) is not False
+
+
+def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
+    """This team's orders due this turn under the draft and the agreements in force, when they cost
+    more capital than it has: one order keeps every clause on its lever, so a lever counts once, at
+    its dearest. A student's Mexico owed 3 PC under an agreement, had 5 and was told "ok" for 3 more."""
+    team = str(model.team or "")
+    pc = (model.view.get("pc") or {}).get(team)
+    if pc is None:
+        return []
+    new: dict[str, float] = {}
+    old: dict[str, tuple[float, str]] = {}
+    for c in clauses:
+        if c.get("actor") == team and due_now(model, rb, c):
+            cost = lever_cost(model, rb, str(c["lever"]), dict(c.get("params") or {}))
+            new[str(c["lever"])] = max(new.get(str(c["lever"]), 0.0), cost or 0.0)
+    if not new:
+        return []
+    for a in model.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for c in a.get("clauses") or []:
+            lever = str(c.get("lever"))
+            if c.get("actor") == team and lever not in new and due_now(model, rb, c):
+                cost = lever_cost(model, rb, lever, dict(c.get("params") or {})) or 0.0
+                if cost > old.get(lever, (0.0, ""))[0]:
+                    old[lever] = (cost, str(a.get("id")))
+    total = sum(new.values()) + sum(cost for cost, _a in old.values())
+    if total <= float(pc):
+        return []
+    who = team_name(rb, team)
+    owed = f"this deal's clauses {sum(new.values()):g} PC"
+    if old:
+        held = sorted({a for _cost, a in old.values()})
+        owed += f" and the agreements in force ({', '.join(held)}) {sum(c for c, _a in old.values()):g} PC"
+    return [
+        f"{who} would owe {total:g} PC of orders in turn {model.turn} ({owed}) and has {float(pc):g} PC:"
+        " a clause would break"
+    ]
+
+
 def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list[str]:
     """Why this team could not keep its side of a proposal now (empty: it can, as far as it knows)."""
     team = model.team
@@ -488,9 +536,12 @@ def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list
             problems.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
     found = clause_conflicts(model, rb, list(proposal.get("clauses") or []))
     problems += [c.words for c in found if c.team == team and c.hard]
+    short = capital_short(model, rb, mine)  # this turn, with the agreements in force (signed this turn too)
     cost = costs_by_party(model, rb, {"parties": [team], "clauses": mine}).get(str(team))
     pc = (model.view.get("pc") or {}).get(str(team))
-    if mine and cost is not None and pc is not None and cost > float(pc):
+    if short:
+        problems += short
+    elif mine and cost is not None and pc is not None and cost > float(pc):
         have = f"{team_name(rb, str(team))} has {float(pc):g} PC"
         problems.append(f"your clauses cost {cost:g} PC a turn and {have}")
     return problems
