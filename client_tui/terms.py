@@ -321,7 +321,9 @@ def caps_words(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
         for (pid, v), ts in turns.items()
     ]
     reasons = sorted({w for w in why.values() if w})
-    because = f": {'; '.join(reasons)}" if reasons else ""
+    # the rule's words describe the later turn, not now: both students read "the demand programme is
+    # already at its highest level, 3" beside a dashboard at level 1, as a fact about this turn
+    because = f" — by then the rule says: “{'; '.join(reasons)}”" if reasons else ""
     return "as long as " + " and ".join(parts) + f" (more would leave a later turn of it no room{because})"
 
 

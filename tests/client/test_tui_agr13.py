@@ -145,7 +145,8 @@ def test_a_promise_of_enforcement_is_read_with_the_limit_that_binds(rb: Rulebook
     assert said.startswith("as long as levels added is at most 1 in turn 1 (more would leave a later turn"), (
         said
     )
-    assert ": the demand programme is already at its highest level" in said and "US-DEMAND:" not in said, said
+    assert "by then the rule says: “the demand programme is already at its highest level" in said, said
+    assert "US-DEMAND:" not in said, said
 
 
 def _played_with_bots(rb: Rulebook) -> Game:

@@ -114,15 +114,15 @@ def test_the_outlook_of_a_clause_says_how_much_its_earlier_turns_may_add(rb: Rul
     text = terms.proposal_text(model, rb, _proposal(["us", "mx"], DEMAND))
     assert (
         "✓ can keep it: US-DEMAND can be ordered in each of turns 1–2, as long as levels added is at most 1"
-        " in turn 1 (more would leave a later turn of it no room: the demand programme is already at its"
-        " highest level, 3, counting the levels still maturing"
+        " in turn 1 (more would leave a later turn of it no room — by then the rule says:"
+        " “the demand programme is already at its highest level, 3, counting the levels still maturing"
     ) in text, text
     # one limit over several turns is said once
     low = _model(rb, "us", scenario="tutorial", **{"us.demand_level": 0.0})
     three = {**DEMAND, "duration": 3}
     assert terms.caps_words(low, rb, three).startswith(
-        "as long as levels added is at most 1 in turns 1–2 (more would leave a later turn of it no room: the"
-        " demand programme is already at its highest level"
+        "as long as levels added is at most 1 in turns 1–2 (more would leave a later turn of it no room"
+        " — by then the rule says: “the demand programme is already at its highest level"
     )
 
 
