@@ -18,6 +18,8 @@ from test_tui_support import (
     log_lines,
     modal,
     new_game,
+    open_proposals,
+    propose,
     screen_text,
     seat_app,
     static_text,
@@ -174,15 +176,10 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             # enforcement may move 20 points a turn: 60 to 90 cannot be ordered
             {"actor": "mx", "lever": "mx_me", "params": {"level": 90}},
         ]
-        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
-        pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        pid = await propose(us, ["us", "mx"], clauses)
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(120, 40)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            await pilot.press("4")
-            table = gs.query_one("#prop-table", DataTable)
-            await wait_until(pilot, lambda: table.row_count == 1)
+            _gs, table = await open_proposals(pilot)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
                 "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained campaign to… (deployment size: 2)"

@@ -5,16 +5,13 @@ counter goes, the client says both and lets the student go back."""
 from __future__ import annotations
 
 from test_tui_support import (
-    close_cards,
-    frames_until,
-    is_event,
     new_game,
+    open_proposals,
+    propose,
     seat_app,
     static_text,
-    until_online,
     wait_until,
 )
-from textual.widgets import DataTable
 
 from client_tui.composer import ComposerScreen
 from client_tui.widgets import Confirm
@@ -28,15 +25,10 @@ async def test_a_counter_says_it_closes_the_original_and_uses_a_proposal_before_
         {"actor": "us", "lever": "us_arms", "params": {}},
     ]
     async with GameClient(url, g.game_id, tokens["us"]) as us:
-        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": deal})
-        pid = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]["id"]
+        pid = await propose(us, ["us", "mx"], deal)
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(80, 24)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            await pilot.press("4")
-            table = gs.query_one("#prop-table", DataTable)
-            await wait_until(pilot, lambda: table.row_count == 1)
+            gs, table = await open_proposals(pilot)
             table.focus()
             await pilot.press("enter", "c")
             await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen), what="the counter")

@@ -15,7 +15,7 @@ from live_server import is_event as is_event
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, RichLog, Select, SelectionList, Static
+from textual.widgets import Checkbox, DataTable, Input, RichLog, Select, SelectionList, Static
 
 from client_tui.app import PrecursorApp
 from client_tui.composer import ComposerScreen
@@ -136,6 +136,22 @@ async def open_orders(pilot: Pilot[Any]) -> tuple[GameScreen, SelectionList[str]
     sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
     await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
     return gs, sl
+
+
+async def propose(client: GameClient, parties: list[str], clauses: list[dict[str, Any]]) -> str:
+    """Tables a proposal over the wire and returns its id, once the server has logged it."""
+    await client.send({"type": "propose", "parties": parties, "clauses": clauses})
+    return str((await frames_until(client, is_event("proposal")))[-1]["event"]["proposal"]["id"])
+
+
+async def open_proposals(pilot: Pilot[Any], rows: int = 1) -> tuple[GameScreen, DataTable[Any]]:
+    """The proposals tab's table as a player reaches it: online, cards closed, tab 4, ``rows`` rows in."""
+    gs = await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("4")
+    table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
+    await wait_until(pilot, lambda: table.row_count == rows, what=f"{rows} proposal(s)")
+    return gs, table
 
 
 async def modal(pilot: Pilot[Any], kind: type) -> Any:
