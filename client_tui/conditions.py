@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from precursor.game.expr import compile_expr
+from precursor.game.promises import level_holds, level_kept_after
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -70,3 +71,19 @@ def condition_now(model: LiveGame, rb: Rulebook, condition: str) -> bool | None:
         return bool(compile_expr(condition, rb.symbols, "bool")(known_values(model)))
     except Exception:  # a value this team does not see exactly, or a condition it cannot read
         return None
+
+
+def level_stands(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
+    """Whether the standing level a clause promises (a tariff rate, an enforcement level) stands now,
+    on the values this team sees exactly: the rules then count the clause as kept with no order (a
+    student's United States re-ordered 0 % relief every turn at 3 PC)."""
+    lv = rb.levers.get(str(clause.get("lever")))
+    return lv is not None and level_holds(lv, dict(clause.get("params") or {}), known_values(model)) is True
+
+
+def order_leaves_level(model: LiveGame, rb: Rulebook, clause: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether ordering the clause's lever with ``params`` leaves its promised standing level in place."""
+    lv = rb.levers.get(str(clause.get("lever")))
+    if lv is None or lv.holds is None:
+        return False
+    return level_kept_after(rb, lv, dict(clause.get("params") or {}), params, known_values(model))

@@ -17,7 +17,7 @@ from precursor.game.core import normalise_params
 from precursor.game.months import add_months
 from precursor.game.negotiation import params_meet
 
-from .conditions import condition_now, only_if
+from .conditions import condition_now, level_stands, only_if, order_leaves_level
 from .model import LiveGame
 
 if TYPE_CHECKING:
@@ -1063,7 +1063,9 @@ def order_warnings(
             if cl.get("lever") not in chosen:
                 out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
             elif short := _short_of_promise(game, rb, cl, (params or {}).get(str(cl.get("lever")), {})):
-                out.append(f"! agreement {a.get('id')}: {short}")
+                given = (params or {}).get(str(cl.get("lever")), {})
+                if not (level_stands(game, rb, cl) and order_leaves_level(game, rb, cl, given)):
+                    out.append(f"! agreement {a.get('id')}: {short}")
     return out
 
 
@@ -1108,6 +1110,16 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
         return (
             f"agreement {agreement}: you promised {code} this turn; it can be played once per game and you"
             " have carried it out already, so the rules count the clause as kept: nothing to order"
+        )
+    standing = [
+        c
+        for c in (game.agreements.get(agreement) or {}).get("clauses") or []
+        if c.get("lever") == lever and c.get("actor") == game.team and level_stands(game, rb, c)
+    ]
+    if standing:
+        return (
+            f"agreement {agreement}: you promised {code} this turn; what it sets already stands where you"
+            " promised, so the rules count the clause as kept while it stays there: nothing to order"
         )
     why = next(
         (

@@ -33,6 +33,7 @@ from .conditions import condition_now as condition_now
 from .conditions import condition_words as condition_words
 from .conditions import is_yes_no as is_yes_no
 from .conditions import known_values as known_values
+from .conditions import level_stands as level_stands
 from .conditions import only_if as only_if
 from .render import (
     FRAMING_WORDS,
@@ -467,7 +468,7 @@ def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> d
     out: dict[str, float | None] = {str(t): 0.0 for t in proposal.get("parties") or []}
     for c in proposal.get("clauses") or []:
         actor = str(c.get("actor"))
-        if played_once(model, rb, c):  # a once-only act done already: nothing to order, nothing to pay
+        if played_once(model, rb, c) or level_stands(model, rb, c):  # nothing to order, nothing to pay
             out.setdefault(actor, 0.0)
             continue
         cost = lever_cost(model, rb, str(c.get("lever")), dict(c.get("params") or {}))
@@ -477,9 +478,11 @@ def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> d
 
 
 def due_now(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
-    """A clause this team must order this turn: due now, not kept already by a one-off act, and not
-    under a condition known not to hold."""
+    """A clause this team must order this turn: due now, not kept already by a one-off act or a level
+    that stands, and not under a condition known not to hold."""
     if model.turn not in clause_span(clause, model.turn) or played_once(model, rb, clause):
+        return False
+    if level_stands(model, rb, clause):
         return False
     cond = str(clause.get("condition") or "")
     return not cond or condition_now(model, rb, cond) is not False

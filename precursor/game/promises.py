@@ -32,8 +32,9 @@ Status = Literal["order", "done", "cannot", "unknown"]
 
 @dataclass(frozen=True, slots=True)
 class TurnCheck:
-    """One due turn: ``order`` (the lever can be ordered as asked), ``done`` (a once-per-game act
-    already carried out, which the rules count as kept), ``cannot`` or ``unknown``."""
+    """One due turn: ``order`` (the lever can be ordered as asked), ``done`` (kept with nothing to
+    order: a once-per-game act already carried out, or a standing level that already stands),
+    ``cannot`` or ``unknown``."""
 
     turn: int
     status: Status
@@ -112,6 +113,31 @@ def _preconditions(
     return True, ""
 
 
+def level_holds(lv: CLever, params: Mapping[str, Any], values: Mapping[str, Any]) -> bool | None:
+    """Whether the standing level a clause promises already stands on these values (the lever's
+    ``holds``): then the clause is kept without an order. A student's United States re-ordered 0 %
+    relief on a tariff already at 0, at 3 PC a turn, because only an order counted. None when the
+    lever sets no standing level or the values it reads are not known exactly."""
+    if lv.holds is None:
+        return None
+    ctx = {**dict(values), **{f"param.{k}": v for k, v in _full_params(lv, params).items()}}
+    if lv.holds.names - ctx.keys():
+        return None
+    try:
+        return bool(lv.holds.fn(ctx))
+    except Exception:  # a name the expression computes from others: the caller cannot tell
+        return None
+
+
+def level_kept_after(
+    rb: Rulebook, lv: CLever, held: Mapping[str, Any], order: Mapping[str, Any], values: Mapping[str, Any]
+) -> bool:
+    """Whether a standing level promised with ``held`` parameters still stands once the lever is
+    ordered with ``order`` parameters (its effects that land at once): a promise kept by the level may
+    sit beside an order of the lever that leaves it alone (a tariff on another partner)."""
+    return level_holds(lv, held, _after_order(rb, lv, _full_params(lv, order), values)) is not False
+
+
 def clause_outlook(
     rb: Rulebook,
     clause: Mapping[str, Any],
@@ -145,6 +171,9 @@ def clause_outlook(
     params = {f"param.{k}": v for k, v in dict(clause.get("params") or {}).items()}
     checks = []
     for t in span:
+        if level_holds(lv, dict(clause.get("params") or {}), known):
+            checks.append(TurnCheck(t, "done", _HELD.format(code=lv.code)))
+            continue  # nothing is ordered, so nothing moves the values either
         ctx = {**known, **params, "act.public": lv.visibility != "private", "act.military": lv.military}
         ok, why = _preconditions(lv, ctx, value_name)
         if ok is None and t == turn and blocked:
@@ -160,6 +189,10 @@ def clause_outlook(
                 if e.lag == 0:
                     _apply(rb, e, known, ctx)
     return _verdict(lv, checks)
+
+
+# the words of a turn kept by a standing level (``level_holds``)
+_HELD = "the level {code} would set already stands: kept with nothing to order"
 
 
 def _once(lv: CLever, span: list[int], played: int | None, who: str) -> Outlook:
@@ -199,9 +232,15 @@ def _verdict(lv: CLever, checks: list[TurnCheck]) -> Outlook:
     unknown = [c for c in checks if c.status == "unknown"]
     if unknown:
         return Outlook(None, f"in turn {unknown[0].turn}: {unknown[0].why}", tuple(checks))
+    order = [c.turn for c in checks if c.status == "order"]
+    if not order:
+        return Outlook(True, checks[0].why, tuple(checks))
     why = f"{lv.code} can be ordered"
-    if len(checks) > 1:
-        why += f" in each of {_turns_words([c.turn for c in checks])}"
+    if len(order) < len(checks):  # the level it sets then stands for the rest (``level_holds``)
+        done = [c.turn for c in checks if c.status == "done"]
+        why += f" in {_turns_words(order)}, and in {_turns_words(done)} what it sets stands: nothing to order"
+    elif len(checks) > 1:
+        why += f" in each of {_turns_words(order)}"
     return Outlook(True, why, tuple(checks))
 
 

@@ -281,6 +281,12 @@ class Lever(Grounded):
     )
     tags: list[str] = Field(default_factory=list)
     once: bool = Field(default=False, description="can be played once per game")
+    holds: ExprText | None = Field(
+        default=None,
+        description="for a lever that sets a standing level (a tariff rate, an enforcement level): true, "
+        "over param.* and state, when the level a clause's parameters promise already stands; a clause on "
+        'the lever is then kept without an order (docs/design.md, "Standing levels")',
+    )
     rare: str | None = Field(
         default=None,
         min_length=1,

@@ -9,6 +9,7 @@ from precursor.game.adjudication.orders import exec_order, mark_played_late
 from precursor.game.adjudication.tension import add_tension
 from precursor.game.core import GameCore
 from precursor.game.expr import compile_expr
+from precursor.game.promises import level_holds
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
 
@@ -162,6 +163,9 @@ def _check_clause(
     earlier = not met and g.rb.levers[c["lever"]].once and env[f"count.{c['lever']}"] >= 1
     if earlier:
         met = True  # a one-off act already carried out fulfils the commitment to it
+    held = not met and bool(level_holds(g.rb.levers[c["lever"]], c["params"], env))
+    if held:
+        met = True  # the level the clause promises stands at the turn's end (docs/design.md)
     pending: dict[str, Any] = {}
     r = "d5.audience_costs"
     if not met:
@@ -192,6 +196,8 @@ def _check_clause(
                 f"{c['actor'].upper()} has already carried out {lever.code}, a once-per-game act, so the"
                 " clause is met"
                 if earlier
+                else f"what {lever.code} sets stands where {a['id']} asks: kept with no new order"
+                if held
                 else f"{c['actor'].upper()} played {lever.code} as agreed"
                 if met
                 else f"{c['actor'].upper()} played {lever.code} {short} agreed in {a['id']}"
@@ -203,6 +209,7 @@ def _check_clause(
             "sources": g.rule_sources(r),
             "vis": vis,
             **({"earlier": True} if earlier else {}),
+            **({"held": True} if held else {}),
         }
     )
     if not met and c["actor"] not in a["reneged"]:

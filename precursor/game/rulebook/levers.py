@@ -47,6 +47,7 @@ def _lever(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, known: Known) -> CLever
     syms = lever_symbols(known.base, lv.params)
     cost = ctx.expr(doc, (*path, "cost"), lv.cost, syms, "num")
     pre = _preconditions(ctx, doc, path, lv, syms)
+    holds = ctx.expr(doc, (*path, "holds"), lv.holds, syms, "bool") if lv.holds else None
     effects = compile_effects(ctx, doc, (*path, "effects"), lv.effects, syms, known.indicators, lv.lag)
     lapse = compile_effects(ctx, doc, (*path, "lapse"), lv.lapse, syms, known.indicators, 0)
     if lv.lapse and not lv.sustained:
@@ -77,6 +78,7 @@ def _lever(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, known: Known) -> CLever
         ext=lv.ext,
         description=lv.description,
         rare=lv.rare,
+        holds=holds,
     )
 
 

@@ -71,6 +71,7 @@ class CLever:
     ext: S.Ext | None
     description: str
     rare: str | None = None  # why bots seldom order it (schema.Lever.rare): read by the balance report
+    holds: Expr | None = None  # the promised level already stands (schema.Lever.holds)
 
 
 @dataclass(slots=True)
