@@ -85,7 +85,7 @@ def busy_script(turns: int) -> dict[str, Any]:
                     "team": team,
                     "type": "submit_orders",
                     "orders": orders_for(team, t),
-                    "statement": {"kind": "praise", "target": PARTNER[team]},
+                    "statement": {"kind": "praise", "target": PARTNER[team], "text": "Good work, partner."},
                 }
             )
         out.append({"turn": t, "commands": cmds})

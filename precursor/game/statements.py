@@ -30,6 +30,8 @@ def statement_refusal(team: str, kind: str, target: str | None, text: str) -> tu
         return "bad_statement", "pick the team the statement is addressed to"
     if target is None and kind in ADDRESSED:
         return "bad_statement", f"a {kind} is addressed to a team: pick one"
+    if not text.strip():  # a student's blank praise was sent and earned 2 trust for no words at all
+        return "bad_statement", "a public statement needs words: write what your team says"
     if len(text) > STATEMENT_MAX:
         return "bad_statement", f"the text is {len(text)} characters long; at most {STATEMENT_MAX}"
     return None

@@ -56,7 +56,7 @@ BUSY = {
                     "team": "us",
                     "type": "submit_orders",
                     "orders": [{"lever": "us_arms"}, {"lever": "us_tri"}],
-                    "statement": {"kind": "praise", "target": "mx"},
+                    "statement": {"kind": "praise", "target": "mx", "text": "Good work, partner."},
                 },
                 {
                     "team": "mx",
