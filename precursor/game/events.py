@@ -253,6 +253,8 @@ class ComplianceEvent(_Ruled):
     before: NotRequired[dict[str, Any]]  # the values its changes replaced (logs before s10 lack it)
     # met because the lever is once per game and was played before this turn (only then present)
     earlier: NotRequired[bool]
+    # met because the standing level the clause promises stands, with no order (only then present)
+    held: NotRequired[bool]
 
 
 class TokenEvent(_Ruled):

@@ -16,6 +16,7 @@ from precursor.game.bots.character import Character
 from precursor.game.bots.decisions import Decision, make
 from precursor.game.bots.utility import Spec, Weighed, order_utility, specialise, utility_of, weigh
 from precursor.game.commands import Note, Order, StatementOrder, SubmitOrders
+from precursor.game.promises import level_holds, level_kept_after
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
@@ -280,6 +281,9 @@ class _Picks:
         self.statement: StatementOrder | None = None
         self.used: set[str] = set()
         self.seat_limits: dict[str, int] = dict(view.get("seat_limits", {}))
+        # clauses kept by a level that stands, with no order (lever, the clause's parameters): no order
+        # of the lever may move the level against them
+        self.held: list[tuple[str, dict[str, Any]]] = []
         self.per_seat: dict[str, int] = {}
 
     def take(
@@ -291,6 +295,9 @@ class _Picks:
         the same view and environment): it is not checked again."""
         lever = self.bot.rb.levers[lid]
         if lid in self.used or len(self.chosen) >= self.limit:
+            return False
+        rb = self.bot.rb
+        if any(h == lid and not level_kept_after(rb, lever, p, params, self.env) for h, p in self.held):
             return False
         entry = lever_entries(self.view).get(lid)
         if entry is None:  # not on this team's orders screen (a view taken outside the orders phase)
@@ -382,6 +389,9 @@ def _commitments(picks: _Picks) -> None:
             if c["actor"] != team or not (start <= view["turn"] <= start + dur - 1):
                 continue
             lever = bot.rb.levers[c["lever"]]
+            if level_holds(lever, c["params"], env):  # kept by the level that stands: nothing to pay
+                picks.held.append((c["lever"], dict(c["params"])))
+                continue
             u, _ = order_utility(bot, env, lever, c["params"], a["visibility"] == "public", None)
             renege_prob = bot.persona.model.renege_prob
             if u < 0 and bot.roll(view, f"renege:{a['id']}:{ci}") < renege_prob:

@@ -1,0 +1,39 @@
+"""Bots do not pay for a promise the level already keeps (session 16).
+
+In Tariffs and Terror the United States bots re-ordered 0 % relief on Mexico every turn a deal bound
+them to it, at 3 PC, with the rate already at 0 (53 such orders over ten default games). A promise of a
+standing level is now kept while the level stands (docs/design.md, "Standing levels"), so a bot keeps
+it without an order, and gives no order of the lever that would move the level against it. Played with
+real bots in real games."""
+
+from __future__ import annotations
+
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import default_rulebook
+
+RB = default_rulebook()
+
+
+def test_a_bot_keeps_a_standing_tariff_promise_without_paying_for_it() -> None:
+    personas = dict(RB.scenarios["tariffs-and-terror"].model.personas)
+    held = 0
+    for seed in range(3):
+        game, refused = play(RB, "tariffs-and-terror", seed, None, bots=BotDriver(RB, personas, seed))
+        assert game.state.ended and not refused
+        orders = {
+            (e["turn"], e["params"]["target"])
+            for e in game.log
+            if e["type"] == "order_executed" and e["lever"] == "us_tariff" and e["params"]["mode"] == "impose"
+        }
+        agreements = game.state.agreements
+        for e in game.log:
+            if e["type"] != "compliance" or e["lever"] != "us_tariff":
+                continue
+            clause = agreements[e["agreement"]]["clauses"][e["clause"]]
+            if e.get("held"):
+                held += 1
+                # nothing ordered on that partner's rate in that turn: the promise cost no capital
+                assert (e["turn"], clause["params"]["target"]) not in orders, (seed, e)
+            assert e["met"], (seed, e)  # and no bot moved a rate against its promise
+    assert held >= 3, held
