@@ -57,7 +57,10 @@ def test_a_clause_broken_by_a_weaker_order_says_what_was_played(rb: Rulebook) ->
 def test_a_clause_whose_lever_was_not_played_still_says_so(rb: Rulebook) -> None:
     (ev,) = _me_deal(rb, [])
     assert not ev["met"]
-    assert ev["reason"] == "MX did not play MX-ME as agreed in A1-MX-1"
+    # enforcement stands at 60 under a clause for 70: no order, and no level that keeps it
+    assert ev["reason"] == (
+        "MX did not play MX-ME as agreed in A1-MX-1, and what it sets does not stand where the deal asks"
+    )
     (kept,) = _me_deal(rb, [Order(lever="mx_me", params={"level": 70})])
     assert kept["met"] and kept["reason"] == "MX played MX-ME as agreed"
 

@@ -203,6 +203,7 @@ def _check_clause(
                 else f"{c['actor'].upper()} played {lever.code} {short} agreed in {a['id']}"
                 if short
                 else f"{c['actor'].upper()} did not play {lever.code} as agreed in {a['id']}"
+                + (", and what it sets does not stand where the deal asks" if lever.holds else "")
             ),
             "changes": changes,
             "before": {k: st.env.get(k) for k in changes},  # a broken clause's cost reads 42 → 37
@@ -237,9 +238,13 @@ def _shortfall(g: GameCore, c: dict[str, Any], executed: list[dict[str, Any]]) -
         if negotiation.params_meet(g.rb, {"lever": c["lever"], "params": {pid: want}}, {pid: got}):
             continue
         p = lever.params[pid]
-        how = {"higher": "short of", "lower": "above"}.get(p.stronger, "not") if p.type != "choice" else "not"
-        parts.append(f"{p.label or pid.replace('_', ' ')} {_value(p, got)}, {how} the {_value(p, want)}")
-    return f"at {'; '.join(parts)}" if parts else None
+        label = p.label or pid.replace("_", " ")
+        if p.type == "choice":  # "on goods of Canada instead of Mexico" (a student read "at on goods of ca")
+            parts.append(f"{label} {_value(p, got)} instead of {_value(p, want)}")
+            continue
+        how = {"higher": "short of", "lower": "above"}.get(p.stronger, "not")
+        parts.append(f"at {label} {_value(p, got)}, {how} the {_value(p, want)}")
+    return "; ".join(parts) if parts else None
 
 
 def _value(p: Any, v: Any) -> str:
