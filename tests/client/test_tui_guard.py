@@ -105,7 +105,7 @@ def test_enforcement_asked_beyond_one_turns_move_cannot_be_kept(rb: Rulebook) ->
     near = _proposal({"actor": "mx", "lever": "mx_me", "params": {"level": 80}, "duration": 2})
     assert terms.keepable(model, rb, near["clauses"][0]) == (
         True,
-        "MX-ME can be ordered in each of turns 1–2",
+        "MX-ME can be ordered in turn 1, and in turn 2 what it sets stands: nothing to order",
     )
 
 
