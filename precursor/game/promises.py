@@ -120,9 +120,13 @@ def level_holds(lv: CLever, params: Mapping[str, Any], values: Mapping[str, Any]
     lever sets no standing level or the values it reads are not known exactly."""
     if lv.holds is None:
         return None
-    ctx = {**dict(values), **{f"param.{k}": v for k, v in _full_params(lv, params).items()}}
-    if lv.holds.names - ctx.keys():
-        return None
+    full = _full_params(lv, params)
+    ctx: dict[str, Any] = {}
+    for name in lv.holds.names:  # only what it reads: the bots ask this of every clause due, every turn
+        src, key = (full, name[6:]) if name.startswith("param.") else (values, name)
+        if key not in src:
+            return None
+        ctx[name] = src[key]
     try:
         return bool(lv.holds.fn(ctx))
     except Exception:  # a name the expression computes from others: the caller cannot tell
