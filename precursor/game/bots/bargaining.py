@@ -19,7 +19,7 @@ from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
-from precursor.game.promises import clause_outlook
+from precursor.game.promises import clause_outlook, level_holds
 from precursor.game.rulebook import CLever, Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
@@ -640,9 +640,14 @@ def _shape(
         return clauses, 2, pk.verification
     levers = bot.rb.levers
     theirs = [c for c in clauses if c.actor != bot.team]
+    # an act before a promise to keep a level where it stands (docs/design.md, "Standing levels"): a
+    # distrusted partner wants something done that it sees at once, and a standstill gives it nothing new
     ours = sorted(
         (c for c in clauses if c.actor == bot.team),
-        key=lambda c: _cost_now(view, env, levers[c.lever], dict(c.params)),
+        key=lambda c: (
+            bool(level_holds(levers[c.lever], dict(c.params), env)),
+            _cost_now(view, env, levers[c.lever], dict(c.params)),
+        ),
     )
     kept = {id(c) for c in ours[: max(len(theirs), 1)]}
     out = [c for c in clauses if c.actor != bot.team or id(c) in kept]
