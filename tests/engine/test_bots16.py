@@ -37,3 +37,17 @@ def test_a_bot_keeps_a_standing_tariff_promise_without_paying_for_it() -> None:
                 assert (e["turn"], clause["params"]["target"]) not in orders, (seed, e)
             assert e["met"], (seed, e)  # and no bot moved a rate against its promise
     assert held >= 3, held
+
+
+def test_a_wary_bot_offers_acts_before_a_standstill() -> None:
+    """Loose Talk opens under the post-tragedy cap with enforcement at 60, so Mexico's clause "enforcement
+    stays at 60" is kept by the level that stands. Trimming its package for a distrusted United States
+    (no more of its own clauses than the partner's), Mexico kept that standstill and dropped an action-plan
+    element; the US declined the deal at +0.66 against a bar of 0.66, and the default US lost 11 points
+    over 200 games. A distrusted partner is offered what is done first."""
+    personas = dict(RB.scenarios["loose-talk"].model.personas)
+    game, refused = play(RB, "loose-talk", 0, None, bots=BotDriver(RB, personas, 0))
+    assert not refused
+    first = next(e for e in game.log if e["type"] == "proposal" and e["proposal"]["from"] == "mx")
+    mine = {c["lever"] for c in first["proposal"]["clauses"] if c["actor"] == "mx"}
+    assert mine == {"mx_plan_1", "mx_plan_2"}, mine
