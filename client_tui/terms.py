@@ -27,6 +27,7 @@ from precursor.game.promises import (
 )
 from precursor.game.statements import statement_refusal
 
+from . import availability
 from .conditions import COMPARISONS as COMPARISONS
 from .conditions import YES_NO as YES_NO
 from .conditions import condition_now as condition_now
@@ -285,6 +286,8 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
         ),
         None,
     )
+    if model.phase != "orders":  # the view checks the levers in the orders phase only
+        blocked = availability.why_out(model, rb, lever)
     return clause_outlook(
         rb,
         clause,

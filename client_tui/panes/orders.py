@@ -32,7 +32,7 @@ from textual.widgets.selection_list import Selection
 
 from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOrders
 
-from .. import render, terms
+from .. import availability, render, terms
 from ..composer import ParamsScreen
 from ..conditions import condition_now
 from ..notice import Notice, refused
@@ -232,7 +232,8 @@ class OrdersPane(Vertical):
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
-        team's levers from the rulebook, those played once already marked, costs as last seen."""
+        team's levers from the rulebook, costs as last seen, those played once already and those whose
+        condition already fails on what the team knows (``availability``) marked out."""
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
             self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
@@ -243,6 +244,7 @@ class OrdersPane(Vertical):
         checking = self.checking()
         counts = self.model.view.get("counts") or {}
         free = set(self.model.view.get("free_levers") or [])
+        known = availability.values_now(self.model, self.rb)
         out = []
         for lid, lv in self.rb.levers.items():
             if lv.team != team:
@@ -251,14 +253,17 @@ class OrdersPane(Vertical):
             why = f"{lv.code} can be played once per game and already was" if spent else ""
             if checking and not spent:
                 why = "the orders phase has just begun: the server is checking what can be ordered"
-            cost = 0.0 if lid in free else self._cost(lid)
+            # a condition that already fails is out now, as the orders phase will say (a student saw
+            # CN-REPLY-MX at 1 PC through the negotiation, and unticked when the orders began)
+            why = why or availability.why_out(self.model, self.rb, lid, known) or ""
+            cost = None if why and not checking else 0.0 if lid in free else self._cost(lid)
             out.append(
                 {
                     "id": lid,
                     "code": lv.code,
                     "name": lv.name,
                     "cost": cost,
-                    "available": not spent and not checking,
+                    "available": not why,
                     "why_not": why,
                 }
             )
