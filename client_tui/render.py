@@ -700,7 +700,7 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     framing = str(a.get("framing") or "none")
     if framing != "none":
         lines.append(f"    framed as {FRAMING_WORDS.get(framing, framing.replace('_', ' '))}")
-    worth = _agreement_worth(a)
+    worth = _agreement_worth(a, rb)
     if worth:
         lines.append("    " + worth)
     rest = {k: v for k, v in (ev.get("changes") or {}).items() if k.split(".", 1)[0] not in TALLIES}
@@ -710,7 +710,7 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     return "\n".join(lines)
 
 
-def _agreement_worth(a: dict[str, Any]) -> str:
+def _agreement_worth(a: dict[str, Any], rb: Rulebook | None = None) -> str:
     """What a signature scores, when it is less than a full agreement: a renewal of a bargain already
     made, or a small deal. Without it a student who signed the same deal twice saw nothing to say the
     second earned no approval and few agreement points (docs/design.md, "Agreement points")."""
@@ -723,7 +723,27 @@ def _agreement_worth(a: dict[str, Any]) -> str:
             f"renews {a['renewal_of']} (the same parties and acts): no approval for signing it again, and"
             f" a bargain scores one full agreement at most, so this adds {points:g} agreement points"
         )
-    return f"a small deal (under four clause-turns): {points:g} agreement points, {weight:.0%} of a full one"
+    full = _count_words(full_weight_turns(rb))
+    share = f"{points:g} agreement points, {weight:.0%} of a full one"
+    return f"a small deal (under {full} clause-turns): {share}"
+
+
+_SMALL_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_words(n: float) -> str:
+    return _SMALL_NUMBERS[int(n)] if n == int(n) and 0 <= n < len(_SMALL_NUMBERS) else f"{n:g}"
+
+
+def full_weight_turns(rb: Rulebook | None) -> float:
+    """The clause-turns at which a deal earns a full agreement's points, as the rules set them (a rules
+    override can change the measure the engine weighs deals by; the card said "four" whatever it was)."""
+    mech = rb.mechanisms.get("d5.audience_costs") if rb is not None else None
+    expr = mech.params.get("full_weight_clause_turns") if mech is not None else None
+    try:
+        return float(expr.fn({})) if expr is not None else 4.0
+    except Exception:  # a measure that reads the state: the engine's own default
+        return 4.0
 
 
 def _module(rb: Rulebook | None, mid: str) -> str:
