@@ -305,7 +305,10 @@ def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
     and whole from 100 up (the smaller side decides, so both sides match). Political capital (a
     budget, not a dashboard row) and the engine's tallies are whole unless a side is not. None when
     they read the same:
-    a change too small for the dashboard to show is not a change the log reports."""
+    a change too small for the dashboard to show is not a change the log reports. A yes/no value
+    beside a number reads both as yes/no ("yes → 1" was no change at all)."""
+    if isinstance(b, bool) != isinstance(v, bool) and _numeric(b) != _numeric(v):
+        b, v = bool(b), bool(v)
     if not (_numeric(b) and _numeric(v)):
         old, new = figure(b), figure(v)
         return None if old == new else (old, new)

@@ -244,7 +244,7 @@ class ResultsLog(WrapLog):
         if card.strip():
             self.write(card)
 
-    def settle(self, shown: dict[str, float]) -> None:
+    def settle(self, shown: dict[str, float | bool]) -> None:
         """After a turn's cards, the values the dashboard now shows that moved after the last card of
         them, by changes not shown to this team (a delayed effect of another team's order): a student
         read "Trust between the US and China 10.0 → 8.0" last in the log and 11.0 on the dashboard."""
