@@ -300,6 +300,7 @@ class GameScreen(Screen[None]):
         m = self.model
         if t == "welcome":
             m.welcome(frame)
+            self.results.team = m.team
             self.redraw_all()
             if not self._history_read:
                 self._history_read = True

@@ -571,13 +571,57 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any
         out += "\n    cleared for the new turn: " + "; ".join(resets)
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
+    later = [scheduled_words(rb, q) for q in ev.get("scheduled") or [] if isinstance(q, dict)]
     if t == "order_executed" and not nums and not hidden:
         out += "\n    " + quiet_order(rb, str(ev.get("lever") or ""))
+    if t == "order_executed" and later:  # a student read only "political capital 10 → 9" of CN-DIRECTIVE
+        out += "\n    later: " + "; ".join(later[:8]) + (" …" if len(later) > 8 else "")
     for line in input_lines(ev.get("inputs"), rb):
         out += "\n    how: " + gloss(rb, line)
     if ev.get("sources"):
         out += "\n    sources: " + "; ".join(source_titles(ev["sources"], rb))
     return out
+
+
+def scheduled_lag(entry: dict[str, Any]) -> int | None:
+    """How many months after the order a lagged effect lands: its ``due`` month less the month it was
+    ordered in (the ``@`` of its id), None when the entry does not say."""
+    _, at, month = str(entry.get("id") or "").rpartition("@")
+    due = entry.get("due")
+    if not at or not month.isdigit() or not isinstance(due, int):
+        return None
+    return due - int(month)
+
+
+def _scheduled_move(op: Any, v: float, name: str, unit: str) -> str:
+    if op == "add":
+        size = _places(abs(v) * 100, 1) + " percentage points" if unit in _SHARES else figure(abs(v))
+        return (
+            f"raises {name} by {size}" if v > 0 else f"lowers {name} by {size}" if v < 0 else f"leaves {name}"
+        )
+    if op == "mul":
+        return f"multiplies {name} by {figure(v)}"
+    if op in ("min", "max"):
+        return f"{'caps' if op == 'min' else 'lifts'} {name} at {_alone(v, unit)}"
+    return f"sets {name} to {_alone(v, unit)}"
+
+
+def scheduled_words(rb: Rulebook | None, entry: dict[str, Any], *, when: bool = True) -> str:
+    """A lagged effect of an order, as it will move its value ("raises China's international reputation
+    on drugs by 3 (after 2 months)"): the value is fixed when the order is carried out."""
+    target, op, v = str(entry.get("target") or ""), entry.get("op"), entry.get("value")
+    name = in_sentence(key_name(rb, target))
+    unit = _unit(rb, target)
+    if isinstance(v, bool):
+        text = f"means {name}" if v else f"ends: {name}"
+    elif isinstance(v, int | float):
+        text = _scheduled_move(op, float(v), name, unit)
+    else:
+        text = f"changes {name}"
+    lag = scheduled_lag(entry)
+    if when and lag is not None:
+        text += f" (after {lag} month{'s' if lag != 1 else ''})"
+    return text
 
 
 # ---------------------------------------------------------------------- parameters in words

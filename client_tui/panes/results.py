@@ -189,6 +189,11 @@ class ResultsLog(WrapLog):
         self.free_actions: dict[str, dict[str, Any]] = {}
         # the agreements signed, as their events told them: how each is verified, for its later lines
         self.agreements: dict[str, dict[str, Any]] = {}
+        self.team: str | None = None  # the seat's team (the screen sets it): its orders' delayed effects
+        self._orders_month: dict[int, int] = {}  # each turn's orders month (year * 12 + month)
+        # this team's lagged effects not landed yet: (the month they land in, the order's code and
+        # turn, the effect)
+        self._later: list[tuple[int, str, int, dict[str, Any]]] = []
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -219,6 +224,11 @@ class ResultsLog(WrapLog):
     def add(self, seq: int, ev: dict[str, Any]) -> None:
         """Write the card of an outcome not yet shown (the server replays events after a resume)."""
         t = ev["type"]
+        if t == "phase":
+            if seq > self._seq:
+                self._seq = seq
+                self._phase(ev)
+            return
         answered = t == "proposal_response" and bool(ev.get("reason"))  # a deal turned down, and why
         if not (t in RESULT_TYPES or answered) or seq <= self._seq:
             return
@@ -233,6 +243,10 @@ class ResultsLog(WrapLog):
             self._seen = {}  # the months between turns move values no card shows
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
+        if t == "order_executed" and self.team and ev.get("team") != self.team and ev.get("scheduled"):
+            # another team's public order: what it schedules is that team's to know (its amounts can
+            # read that team's own record), the effects are said when they show on the dashboard
+            ev = {**ev, "scheduled": []}
         try:
             card = result_text(ev, self.rb, self.free_actions, self._seen, self.agreements)
         except Exception as exc:  # a shape the card does not know must not take the client down
@@ -243,6 +257,50 @@ class ResultsLog(WrapLog):
             self.write(f"{TURN_HEAD}{turn} ══")
         if card.strip():
             self.write(card)
+        if t == "order_executed" and ev.get("team") == self.team and self.team:
+            self._schedule(ev)
+
+    def _schedule(self, ev: dict[str, Any]) -> None:
+        """Keep this team's order's lagged effects, to say each in the turn it lands: the engine tells
+        the facilitator alone when they do, and a student saw China's reputation go 50 → 53 → 56 with
+        no line saying why (CN-PEN, ordered two turns before)."""
+        turn = ev.get("turn")
+        ordered = self._orders_month.get(turn) if isinstance(turn, int) else None
+        if ordered is None or not isinstance(turn, int):
+            return
+        code = str(ev.get("code") or ev.get("lever") or "?")
+        for q in ev.get("scheduled") or []:
+            lag = render.scheduled_lag(q) if isinstance(q, dict) else None
+            if lag is not None:
+                self._later.append((ordered + lag, code, turn, q))
+
+    def _phase(self, ev: dict[str, Any]) -> None:
+        """A phase began: an orders phase fixes the month the turn's orders are carried out in; a
+        results phase comes after the turn's months, so the lagged effects due in them have landed."""
+        month = _month_number(ev.get("date"))
+        turn = ev.get("turn")
+        if month is None or not isinstance(turn, int):
+            return
+        if ev.get("phase") == "orders":
+            self._orders_month[turn] = month
+        elif ev.get("phase") == "results":
+            self._land(turn, month)
+
+    def _land(self, turn: int, month: int) -> None:
+        landed = [x for x in self._later if x[0] < month]
+        if not landed:
+            return
+        self._later = [x for x in self._later if x[0] >= month]
+        if turn > self._turn:
+            self._turn, self._seen = turn, {}
+            self.write(f"{TURN_HEAD}{turn} ══")
+        by_order: dict[tuple[str, int], list[str]] = {}
+        for _, code, ordered, q in landed:
+            by_order.setdefault((code, ordered), []).append(render.scheduled_words(self.rb, q, when=False))
+        for (code, ordered), words in by_order.items():
+            self.write(
+                f"[delayed effect] {code}, ordered in turn {ordered}, takes effect: {'; '.join(words)}"
+            )
 
     def settle(self, shown: dict[str, float | bool]) -> None:
         """After a turn's cards, the values the dashboard now shows that moved after the last card of
@@ -290,3 +348,9 @@ class ResultsLog(WrapLog):
                 continue
             strips += [Strip([Segment(part)], cell_len(part)) for part in parts]
         return strips
+
+
+def _month_number(date: Any) -> int | None:
+    """A phase's date ("2027-04-01") as a count of months, to tell which lagged effects have landed."""
+    m = re.match(r"(\d{4})-(\d{2})", str(date or ""))
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m else None
