@@ -959,7 +959,13 @@ WIDE_NAME = 40  # a lever's name in a row wide enough for its effect beside it
 TAIL_MIN = 24  # the least room an effect is worth showing in
 
 
-def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "", width: int = 200) -> str:
+def lever_label(
+    lever: dict[str, Any],
+    rb: Rulebook | None = None,
+    params: str = "",
+    width: int = 200,
+    chosen: dict[str, Any] | None = None,
+) -> str:
     """A lever's row in the orders list, laid out for ``width`` columns: code, name, cost and lag
     always; what it moves after them only when there is room for it to be read (at 80 columns there is
     not, and the line under the list says it in full). An unavailable lever says "out" where the lag
@@ -984,24 +990,21 @@ def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str =
     if not available:
         extra = str(lever.get("why_not") or "not in this phase")
     else:
-        extra = effect_words(rb, lever["id"], limit=2) if rb is not None and lv is not None else ""
+        extra = (
+            effect_words(rb, lever["id"], limit=2, params=chosen) if rb is not None and lv is not None else ""
+        )
     extra = extra if len(extra) <= room else extra[: room - 1] + "…"
     return (row + "  " + extra).rstrip()
 
 
-def _verb(e: Any, defaults: dict[str, Any]) -> str:
+def _verb(e: Any, defaults: dict[str, Any], rb: Rulebook | None = None) -> str:
     """How an effect moves its value, in a word: raises, lowers, sets, caps; "changes" when the
-    rulebook's number depends on the state."""
+    rulebook's number depends on values not known here in a way that could turn it either way."""
     if e.op == "set":
         return "sets"
     if e.op in ("min", "max"):
         return "caps" if e.op == "min" else "lifts"
-    value: float | None = None
-    if all(n in defaults for n in e.value.names):
-        try:
-            value = float(e.value.fn(defaults))
-        except Exception:  # an expression that wants more than the defaults: said as "changes"
-            value = None
+    value = _sure_value(e.value, defaults, rb)
     if value is None:
         return "changes"
     up = value > 0 if e.op == "add" else value > 1
@@ -1009,20 +1012,77 @@ def _verb(e: Any, defaults: dict[str, Any]) -> str:
     return "leaves" if still else "raises" if up else "lowers"
 
 
-def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
-    """What a lever moves, in plain words from the rulebook ("raises Chinese-origin supply cut by
-    sanctions (after 1m); lowers …"), each value by its whole name; the lever's own play counters are
-    left out (every order moves them)."""
+def _sure_value(expr: Any, known: dict[str, Any], rb: Rulebook | None) -> float | None:
+    """An effect's number from the values known; one that reads others as well, when every way of
+    filling them in (no and nothing, yes and one) moves it the same way: "changes China's international
+    reputation" told a student planning for reputation nothing, though every case raised it. The
+    smallest such number is returned (None: it depends)."""
+    missing = [n for n in expr.names if n not in known]
+    if missing and rb is None:
+        return None
+    kinds = rb.symbols.names if rb is not None else {}
+    fills = (
+        [{}]
+        if not missing
+        else [
+            {n: (high if kinds.get(n) == "bool" else float(high)) for n in missing} for high in (False, True)
+        ]
+    )
+    found = []
+    for fill in fills:
+        try:
+            found.append(float(expr.fn({**known, **fill})))
+        except Exception:  # an expression that wants more: said as "changes"
+            return None
+    if len({(v > 0) - (v < 0) for v in found}) != 1 or len({(v > 1) - (v < 1) for v in found}) != 1:
+        return None
+    return min(found, key=abs)
+
+
+def _holds(e: Any, known: dict[str, Any]) -> bool | None:
+    """Whether an effect's condition holds on the chosen parameters and the values known (None: it
+    depends on more). CN-REPLY-MX's denial and its memorandum moved different values, and both lists
+    were said whichever answer was chosen."""
+    if e.when is None:
+        return True
+    if not e.when.names <= known.keys():
+        return None
+    try:
+        return bool(e.when.fn(known))
+    except Exception:  # a condition that wants more than is known: kept
+        return None
+
+
+def effect_list(
+    rb: Rulebook, lever_id: str, params: dict[str, Any] | None = None, values: dict[str, Any] | None = None
+) -> list[str]:
+    """What a lever moves, one value each, in plain words from the rulebook ("raises Chinese-origin
+    supply cut by sanctions (after 1m)"), each value by its whole name; the lever's own play counters
+    are left out (every order moves them). ``params`` the parameters chosen (the defaults otherwise)
+    and ``values`` what the team knows: an effect whose condition fails on them is left out, and each
+    direction is read on them."""
     lv = rb.levers[lever_id]
-    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    known = {**(values or {}), **{f"param.{k}": p.default for k, p in lv.params.items()}}
+    known.update({f"param.{k}": v for k, v in (params or {}).items()})
     seen: dict[str, str] = {}
     for e in lv.effects:
-        if e.target in seen or e.target.startswith(_COUNTERS):
+        if e.target in seen or e.target.startswith(_COUNTERS) or _holds(e, known) is False:
             continue
         lag = f" (after {e.lag}m)" if e.lag else ""
-        seen[e.target] = f"{_moves(rb, e, defaults)}{lag}"
-    items = list(seen.values())
-    more = len(items) - limit
+        seen[e.target] = f"{_moves(rb, e, known)}{lag}"
+    return list(seen.values())
+
+
+def effect_words(
+    rb: Rulebook,
+    lever_id: str,
+    limit: int | None = 3,
+    params: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+) -> str:
+    """``effect_list`` in a line, the first ``limit`` of them (None: all) and how many more."""
+    items = effect_list(rb, lever_id, params, values)
+    more = len(items) - limit if limit is not None else 0
     return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
@@ -1056,7 +1116,7 @@ def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
             return f"sets {name} to {figure(e.value.fn({}))}"
         except Exception:  # a constant the defaults cannot read: said without its number
             return f"sets {name}"
-    return f"{_verb(e, defaults)} {name}"
+    return f"{_verb(e, defaults, rb)} {name}"
 
 
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "at"}
