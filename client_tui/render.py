@@ -1322,7 +1322,18 @@ def agreement_verdict(rb: Rulebook | None, a: dict[str, Any]) -> str:
     status = str(a.get("status", ""))
     if reneged:
         return "broken by " + ", ".join(reneged)
+    if self_checked(a):
+        # each party is told of its own clauses only: "kept by every party" stood beside a partner's
+        # clause nobody but that partner was told of (a student's end screen, A5-MX-1)
+        done = "completed" if status == "completed" else f"{status}, so far"
+        return f"{done}: no party reports a broken promise (self-verified)"
     return "kept by every party" if status == "completed" else f"{status}, kept so far"
+
+
+def self_checked(a: dict[str, Any]) -> bool:
+    """A deal of several parties that each checks for itself: a clause's result is told to the team
+    that owes it only, and its partners learn only of a broken promise."""
+    return a.get("verification") == "self" and len(a.get("parties") or []) > 1
 
 
 def _partners_reported(

@@ -148,6 +148,10 @@ def result_text(
     # a record with someone on it: a leaked private deal comes again whole, with its empty record
     if t == "agreement_update" and (ev.get("update") or {}).get("reneged"):
         return reneged_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
+    if t == "agreement_update" and "honoured" in (ev.get("update") or {}):
+        honoured = _honoured_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
+        if honoured:
+            return honoured
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
@@ -177,6 +181,20 @@ def reneged_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, 
     return line
 
 
+def _honoured_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, Any] | None) -> str:
+    """A self-verified deal completed: "honoured by United States and Mexico" read as a record of the
+    partner's clause, which only the partner was told of ("" for any other deal: its words stand)."""
+    if agreement is None or not render.self_checked(agreement):
+        return ""
+    update = ev.get("update") or {}
+    honoured = [str(t) for t in update.get("honoured") or []]
+    others = [str(t) for t in agreement.get("parties") or [] if str(t) not in honoured]
+    head = f"[agreement] {ev.get('agreement', '?')}: now {update.get('status', 'completed')}"
+    said = f"; no broken promise reported by {render.team_list(honoured)}" if honoured else ""
+    broke = f"; broken by {render.team_list(others)}" if others else ""
+    return f"{head}{said}{broke} (self-verified: each party checks its own clauses and is told of them alone)"
+
+
 class ResultsLog(WrapLog):
     def __init__(self, rb: Rulebook | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, max_lines=5000)
@@ -194,6 +212,7 @@ class ResultsLog(WrapLog):
         # this team's lagged effects not landed yet: (the month they land in, the order's code and
         # turn, the effect)
         self._later: list[tuple[int, str, int, dict[str, Any]]] = []
+        self._reneged: dict[tuple[str, str], int] = {}  # (agreement, team): the turn it was reported
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -243,6 +262,8 @@ class ResultsLog(WrapLog):
             self._seen = {}  # the months between turns move values no card shows
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
+        for team in (ev.get("update") or {}).get("reneged") or [] if t == "agreement_update" else []:
+            self._reneged.setdefault((str(ev.get("agreement")), str(team)), int(turn or self._turn))
         if t == "order_executed" and self.team and ev.get("team") != self.team and ev.get("scheduled"):
             # another team's public order: what it schedules is that team's to know (its amounts can
             # read that team's own record), the effects are said when they show on the dashboard
@@ -285,6 +306,30 @@ class ResultsLog(WrapLog):
             self._orders_month[turn] = month
         elif ev.get("phase") == "results":
             self._land(turn, month)
+            self._partners_due(turn)
+
+    def _partners_due(self, turn: int) -> None:
+        """A partner's clause due this turn in a self-verified deal: its result is told to the partner
+        alone, so the log had no line for it and the deal then read "honoured by United States and
+        Mexico" (session 15's student A looked for the US's US-ARMS and found nothing). Said once the
+        turn's results are in: whether the partner reports a broken promise."""
+        for aid, a in self.agreements.items():
+            if not self.team or self.team not in (a.get("parties") or []) or not render.self_checked(a):
+                continue
+            for c in a.get("clauses") or []:
+                actor = str(c.get("actor"))
+                if actor == self.team or not _due(c, turn):
+                    continue
+                who, code = render.team_name(self.rb, actor), render._code(self.rb, str(c.get("lever")))
+                cond = ""
+                if c.get("condition") and self.rb is not None:
+                    cond = f" if {terms.condition_words(self.rb, str(c['condition']))} held"
+                broke = self._reneged.get((aid, actor)) == turn
+                said = "it reports a broken promise" if broke else "no broken promise is reported"
+                self.write(
+                    f"[agreement] {aid}: {who}'s {code} was due this turn{cond}; the deal is self-verified,"
+                    f" so whether it was kept is told to {who} alone — {said}"
+                )
 
     def _land(self, turn: int, month: int) -> None:
         landed = [x for x in self._later if x[0] < month]
@@ -354,3 +399,9 @@ def _month_number(date: Any) -> int | None:
     """A phase's date ("2027-04-01") as a count of months, to tell which lagged effects have landed."""
     m = re.match(r"(\d{4})-(\d{2})", str(date or ""))
     return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m else None
+
+
+def _due(clause: dict[str, Any], turn: int) -> bool:
+    """Whether a clause is due in ``turn``: from its start for its duration (one turn at least)."""
+    start = int(clause.get("start_turn") or 0)
+    return start <= turn <= start + max(int(clause.get("duration") or 0), 1) - 1
