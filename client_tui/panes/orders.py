@@ -763,8 +763,20 @@ class OrdersPane(Vertical):
             if said:
                 self._relabel()
                 self.post_message(Notice(f"ticked with the agreed terms: {'; '.join(said)}"))
+            else:
+                self._say_tick(before, set(self._choice))
         self.show_info()
         self._keep_highlight_in_view()
+
+    def _say_tick(self, before: set[str], after: set[str]) -> None:
+        """A tick or untick by hand is said: the line above kept the last refusal ("not ticked —
+        CN-REPLY-MX cannot be ordered now") through every tick after it, and a student read it as
+        still true. Ticks set by l, p or a redraw change nothing here (they are in the choice first)."""
+        added, dropped = sorted(after - before), sorted(before - after)
+        if added or dropped:
+            words = [f"ticked {self._codes(added)}"] if added else []
+            words += [f"unticked {self._codes(dropped)}"] if dropped else []
+            self.post_message(Notice("; ".join(words)))
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:

@@ -1,0 +1,32 @@
+"""Session 15's smaller findings: the line above the tabs kept the last refusal through later ticks."""
+
+from __future__ import annotations
+
+from test_tui_support import (
+    new_game,
+    open_orders,
+    seat_app,
+    static_text,
+    wait_until,
+)
+
+
+async def test_a_tick_after_a_refused_one_replaces_the_refusal(url: str) -> None:
+    """Student B: "not ticked — CN-REPLY-MX … cannot be ordered now" stayed up after later ticks."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="red-line")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(160, 40)) as pilot:
+        _gs, sl = await open_orders(pilot)
+        sl.focus()
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.highlighted = ids.index("cn_reply_mx")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "not ticked — CN-REPLY-MX" in static_text(app, "#notice"), what="it")
+        sl.highlighted = ids.index("cn_pen")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "not ticked" not in static_text(app, "#notice"), what="a new line")
+        assert static_text(app, "#notice").strip() == "ticked CN-PEN"
+        await pilot.press("space")
+        await wait_until(
+            pilot, lambda: static_text(app, "#notice").strip() == "unticked CN-PEN", what="untick"
+        )
