@@ -170,6 +170,13 @@ def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, A
     return None
 
 
+def china_framing_words() -> str:
+    """The framings China accepts as the server's refusal lists them ("China's own initiative, a
+    multilateral effort, reciprocal steps or a US demand met")."""
+    words = [FRAMING_WORDS[f] for f in CHINA_FRAMINGS]
+    return ", ".join(words[:-1]) + f" or {words[-1]}"
+
+
 def pc_text(v: float | None) -> str:
     return "? PC" if v is None else f"{v:g} PC"
 

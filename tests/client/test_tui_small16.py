@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from test_tui_support import (
+    add_clause,
     new_game,
+    open_composer,
     open_orders,
     seat_app,
     static_text,
     wait_until,
 )
+from textual.widgets import Checkbox
 
 
 async def test_a_tick_after_a_refused_one_replaces_the_refusal(url: str) -> None:
@@ -30,3 +33,23 @@ async def test_a_tick_after_a_refused_one_replaces_the_refusal(url: str) -> None
         await wait_until(
             pilot, lambda: static_text(app, "#notice").strip() == "unticked CN-PEN", what="untick"
         )
+
+
+async def test_the_framing_refusal_lists_only_the_framings_offered(url: str) -> None:
+    """Student B: with the US not a party, "choose how China frames it (…, reciprocal steps or a US
+    demand met)" named a framing the list did not offer."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="red-line")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-ca", Checkbox).value = True
+        await pilot.pause()
+        await add_clause(pilot, cs, "cn", "cn_pen")
+        said = " ".join(static_text(app, "#c-check").split())
+        assert said.endswith(
+            "needs a framing: choose how China frames it (China's own initiative, a multilateral effort or"
+            " reciprocal steps)"
+        ), said
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause()
+        await wait_until(pilot, lambda: "a US demand met" in static_text(app, "#c-check"), what="with the US")
