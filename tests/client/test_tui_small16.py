@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from test_tui_support import (
     add_clause,
     new_game,
@@ -11,7 +13,10 @@ from test_tui_support import (
     static_text,
     wait_until,
 )
-from textual.widgets import Checkbox
+from textual.app import App
+from textual.widgets import Checkbox, Static
+
+from client_tui.panes.game_over import GameOverScreen, report_commands
 
 
 async def test_a_tick_after_a_refused_one_replaces_the_refusal(url: str) -> None:
@@ -53,3 +58,29 @@ async def test_the_framing_refusal_lists_only_the_framings_offered(url: str) -> 
         cs.query_one("#party-us", Checkbox).value = True
         await pilot.pause()
         await wait_until(pilot, lambda: "a US demand met" in static_text(app, "#c-check"), what="with the US")
+
+
+async def test_the_report_command_at_80_columns_runs_whole_or_waits_for_its_rest() -> None:
+    """Student B copied the first of the end screen's two wrapped lines of the report command and got
+    "no game store at …": a long command is now cut between words, each line but the last ending in a
+    backslash, so the lines as shown are the command (and its first line alone waits for the rest)."""
+    store = "sqlite:////tmp/s15_b_sb2.db"
+    report = report_commands("g686634b7d7", store)[0]
+    assert len(report) > 80
+    text = f"GAME OVER\n{report}\nScores"
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(GameOverScreen(text))
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the end screen")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#game-over-text", Static).render()).split("\n")
+        lines = shown[1 : shown.index("Scores")]
+        assert len(lines) > 1 and all(line.endswith(" \\") for line in lines[:-1]), lines
+        assert all(len(line) <= 80 for line in lines), lines
+        # a shell drops each backslash-newline before it splits the words
+        assert shlex.split("\n".join(lines).replace("\\\n", "")) == shlex.split(report)
+        assert lines[-1].endswith(store), lines
