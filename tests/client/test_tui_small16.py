@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
+import pytest
 from test_tui_support import (
     add_clause,
     new_game,
@@ -16,6 +18,7 @@ from test_tui_support import (
 from textual.app import App
 from textual.widgets import Checkbox, Static
 
+from client_tui.app import solo_resume_command
 from client_tui.panes.game_over import GameOverScreen, report_commands
 
 
@@ -84,3 +87,22 @@ async def test_the_report_command_at_80_columns_runs_whole_or_waits_for_its_rest
         # a shell drops each backslash-newline before it splits the words
         assert shlex.split("\n".join(lines).replace("\\\n", "")) == shlex.split(report)
         assert lines[-1].endswith(store), lines
+
+
+def test_the_printed_solo_command_takes_a_token_that_begins_with_a_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token is URL-safe base64 and one in 64 begins with "-": "--token -x…" read as an option, and
+    the command printed on leaving a solo game was refused ("argument --token: expected one argument";
+    test_tui_end13 failed so about one run in twelve)."""
+    from precursor.cli import main
+
+    store = f"sqlite:///{tmp_path / 'games.db'}"
+    assert (
+        main(["solo", "--no-ui", "--team", "ca", "--scenario", "tutorial", "--seed", "3", "--store", store])
+        == 0
+    )
+    capsys.readouterr()
+    command = shlex.split(solo_resume_command("g0000000000", "-dash-first", store))
+    assert main([*command[1:], "--no-ui"]) != 0
+    assert "no game g0000000000 with that token" in capsys.readouterr().err
