@@ -79,7 +79,9 @@ def solo_resume_command(game_id: str, token: str, store: str | None) -> str:
     (None: the caller, which knows the server's settings, found it is; the client never imports the
     server)."""
     where = "" if store is None else f" --store {store}"
-    return f"{program()} solo --game {game_id} --token {token}{where}"
+    # "--token=": a token may begin with "-" (URL-safe base64), and "--token -x…" is two options to
+    # the command line's parser, which then refused the command it had printed
+    return f"{program()} solo --game {game_id} --token={token}{where}"
 
 
 class PrecursorApp(App[None]):

@@ -870,8 +870,18 @@ class ComposerScreen(ModalScreen[str | None]):
             return first_problem(exc)
         why = terms.check_draft(self.model, self.rb, cmd)
         if why is not None:
-            return _CODE.sub("", why, count=1)
+            return self._offered_framings(_CODE.sub("", why, count=1))
         return self._spent()
+
+    def _offered_framings(self, why: str) -> str:
+        """The server lists every framing China accepts, "a US demand met" too, which the framing list
+        offers only while the United States is a party (a student looked for it there in vain)."""
+        every = " (" + terms.china_framing_words() + ")"
+        if every not in why:
+            return why
+        offered = [terms.FRAMING_WORDS[f] for f in terms.CHINA_FRAMINGS if self._framing_fits(f)]
+        listed = ", ".join(offered[:-1]) + f" or {offered[-1]}" if len(offered) > 1 else "".join(offered)
+        return why.replace(every, f" ({listed})")
 
     def _spent(self) -> str | None:
         """A clause on a once-per-game lever its team has played: the engine counts the act done, so the

@@ -88,9 +88,11 @@ def status_text(model: LiveGame) -> str:
     return f"{who} │ GAME OVER, ended {render.ended_month(model)} │ ctrl+g shows the debrief │ {conn}"
 
 
-def _exact_values(view: dict[str, Any]) -> dict[str, float]:
-    """The dashboard's values that are the true ones now (no estimate, no reporting lag), by id."""
-    out = {}
+def _exact_values(view: dict[str, Any]) -> dict[str, float | bool]:
+    """The dashboard's values that are the true ones now (no estimate, no reporting lag), by id. A
+    yes/no value stays one: made a number, the results read "A trilateral meeting is held this turn
+    yes → 1"."""
+    out: dict[str, float | bool] = {}
     for i in view.get("indicators") or []:
         if (
             isinstance(i, dict)
@@ -98,7 +100,8 @@ def _exact_values(view: dict[str, Any]) -> dict[str, float]:
             and not i.get("lag")
             and isinstance(i.get("value"), int | float)
         ):
-            out[str(i["id"])] = float(i["value"])
+            v = i["value"]
+            out[str(i["id"])] = v if isinstance(v, bool) else float(v)
     return out
 
 
@@ -297,6 +300,7 @@ class GameScreen(Screen[None]):
         m = self.model
         if t == "welcome":
             m.welcome(frame)
+            self.results.team = m.team
             self.redraw_all()
             if not self._history_read:
                 self._history_read = True

@@ -305,7 +305,10 @@ def _pair(b: Any, v: Any, unit: str) -> tuple[str, str] | None:
     and whole from 100 up (the smaller side decides, so both sides match). Political capital (a
     budget, not a dashboard row) and the engine's tallies are whole unless a side is not. None when
     they read the same:
-    a change too small for the dashboard to show is not a change the log reports."""
+    a change too small for the dashboard to show is not a change the log reports. A yes/no value
+    beside a number reads both as yes/no ("yes → 1" was no change at all)."""
+    if isinstance(b, bool) != isinstance(v, bool) and _numeric(b) != _numeric(v):
+        b, v = bool(b), bool(v)
     if not (_numeric(b) and _numeric(v)):
         old, new = figure(b), figure(v)
         return None if old == new else (old, new)
@@ -568,13 +571,57 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any
         out += "\n    cleared for the new turn: " + "; ".join(resets)
     if hidden:
         out += f"\n    also moved (not reported to you): {', '.join(str(h) for h in hidden[:6])}"
+    later = [scheduled_words(rb, q) for q in ev.get("scheduled") or [] if isinstance(q, dict)]
     if t == "order_executed" and not nums and not hidden:
         out += "\n    " + quiet_order(rb, str(ev.get("lever") or ""))
+    if t == "order_executed" and later:  # a student read only "political capital 10 → 9" of CN-DIRECTIVE
+        out += "\n    later: " + "; ".join(later[:8]) + (" …" if len(later) > 8 else "")
     for line in input_lines(ev.get("inputs"), rb):
         out += "\n    how: " + gloss(rb, line)
     if ev.get("sources"):
         out += "\n    sources: " + "; ".join(source_titles(ev["sources"], rb))
     return out
+
+
+def scheduled_lag(entry: dict[str, Any]) -> int | None:
+    """How many months after the order a lagged effect lands: its ``due`` month less the month it was
+    ordered in (the ``@`` of its id), None when the entry does not say."""
+    _, at, month = str(entry.get("id") or "").rpartition("@")
+    due = entry.get("due")
+    if not at or not month.isdigit() or not isinstance(due, int):
+        return None
+    return due - int(month)
+
+
+def _scheduled_move(op: Any, v: float, name: str, unit: str) -> str:
+    if op == "add":
+        size = _places(abs(v) * 100, 1) + " percentage points" if unit in _SHARES else figure(abs(v))
+        return (
+            f"raises {name} by {size}" if v > 0 else f"lowers {name} by {size}" if v < 0 else f"leaves {name}"
+        )
+    if op == "mul":
+        return f"multiplies {name} by {figure(v)}"
+    if op in ("min", "max"):
+        return f"{'caps' if op == 'min' else 'lifts'} {name} at {_alone(v, unit)}"
+    return f"sets {name} to {_alone(v, unit)}"
+
+
+def scheduled_words(rb: Rulebook | None, entry: dict[str, Any], *, when: bool = True) -> str:
+    """A lagged effect of an order, as it will move its value ("raises China's international reputation
+    on drugs by 3 (after 2 months)"): the value is fixed when the order is carried out."""
+    target, op, v = str(entry.get("target") or ""), entry.get("op"), entry.get("value")
+    name = in_sentence(key_name(rb, target))
+    unit = _unit(rb, target)
+    if isinstance(v, bool):
+        text = f"means {name}" if v else f"ends: {name}"
+    elif isinstance(v, int | float):
+        text = _scheduled_move(op, float(v), name, unit)
+    else:
+        text = f"changes {name}"
+    lag = scheduled_lag(entry)
+    if when and lag is not None:
+        text += f" (after {lag} month{'s' if lag != 1 else ''})"
+    return text
 
 
 # ---------------------------------------------------------------------- parameters in words
@@ -700,7 +747,7 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     framing = str(a.get("framing") or "none")
     if framing != "none":
         lines.append(f"    framed as {FRAMING_WORDS.get(framing, framing.replace('_', ' '))}")
-    worth = _agreement_worth(a)
+    worth = _agreement_worth(a, rb)
     if worth:
         lines.append("    " + worth)
     rest = {k: v for k, v in (ev.get("changes") or {}).items() if k.split(".", 1)[0] not in TALLIES}
@@ -710,7 +757,7 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     return "\n".join(lines)
 
 
-def _agreement_worth(a: dict[str, Any]) -> str:
+def _agreement_worth(a: dict[str, Any], rb: Rulebook | None = None) -> str:
     """What a signature scores, when it is less than a full agreement: a renewal of a bargain already
     made, or a small deal. Without it a student who signed the same deal twice saw nothing to say the
     second earned no approval and few agreement points (docs/design.md, "Agreement points")."""
@@ -723,7 +770,27 @@ def _agreement_worth(a: dict[str, Any]) -> str:
             f"renews {a['renewal_of']} (the same parties and acts): no approval for signing it again, and"
             f" a bargain scores one full agreement at most, so this adds {points:g} agreement points"
         )
-    return f"a small deal (under four clause-turns): {points:g} agreement points, {weight:.0%} of a full one"
+    full = _count_words(full_weight_turns(rb))
+    share = f"{points:g} agreement points, {weight:.0%} of a full one"
+    return f"a small deal (under {full} clause-turns): {share}"
+
+
+_SMALL_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count_words(n: float) -> str:
+    return _SMALL_NUMBERS[int(n)] if n == int(n) and 0 <= n < len(_SMALL_NUMBERS) else f"{n:g}"
+
+
+def full_weight_turns(rb: Rulebook | None) -> float:
+    """The clause-turns at which a deal earns a full agreement's points, as the rules set them (a rules
+    override can change the measure the engine weighs deals by; the card said "four" whatever it was)."""
+    mech = rb.mechanisms.get("d5.audience_costs") if rb is not None else None
+    expr = mech.params.get("full_weight_clause_turns") if mech is not None else None
+    try:
+        return float(expr.fn({})) if expr is not None else 4.0
+    except Exception:  # a measure that reads the state: the engine's own default
+        return 4.0
 
 
 def _module(rb: Rulebook | None, mid: str) -> str:
@@ -892,7 +959,13 @@ WIDE_NAME = 40  # a lever's name in a row wide enough for its effect beside it
 TAIL_MIN = 24  # the least room an effect is worth showing in
 
 
-def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str = "", width: int = 200) -> str:
+def lever_label(
+    lever: dict[str, Any],
+    rb: Rulebook | None = None,
+    params: str = "",
+    width: int = 200,
+    chosen: dict[str, Any] | None = None,
+) -> str:
     """A lever's row in the orders list, laid out for ``width`` columns: code, name, cost and lag
     always; what it moves after them only when there is room for it to be read (at 80 columns there is
     not, and the line under the list says it in full). An unavailable lever says "out" where the lag
@@ -917,24 +990,21 @@ def lever_label(lever: dict[str, Any], rb: Rulebook | None = None, params: str =
     if not available:
         extra = str(lever.get("why_not") or "not in this phase")
     else:
-        extra = effect_words(rb, lever["id"], limit=2) if rb is not None and lv is not None else ""
+        extra = (
+            effect_words(rb, lever["id"], limit=2, params=chosen) if rb is not None and lv is not None else ""
+        )
     extra = extra if len(extra) <= room else extra[: room - 1] + "…"
     return (row + "  " + extra).rstrip()
 
 
-def _verb(e: Any, defaults: dict[str, Any]) -> str:
+def _verb(e: Any, defaults: dict[str, Any], rb: Rulebook | None = None) -> str:
     """How an effect moves its value, in a word: raises, lowers, sets, caps; "changes" when the
-    rulebook's number depends on the state."""
+    rulebook's number depends on values not known here in a way that could turn it either way."""
     if e.op == "set":
         return "sets"
     if e.op in ("min", "max"):
         return "caps" if e.op == "min" else "lifts"
-    value: float | None = None
-    if all(n in defaults for n in e.value.names):
-        try:
-            value = float(e.value.fn(defaults))
-        except Exception:  # an expression that wants more than the defaults: said as "changes"
-            value = None
+    value = _sure_value(e.value, defaults, rb)
     if value is None:
         return "changes"
     up = value > 0 if e.op == "add" else value > 1
@@ -942,20 +1012,77 @@ def _verb(e: Any, defaults: dict[str, Any]) -> str:
     return "leaves" if still else "raises" if up else "lowers"
 
 
-def effect_words(rb: Rulebook, lever_id: str, limit: int = 3) -> str:
-    """What a lever moves, in plain words from the rulebook ("raises Chinese-origin supply cut by
-    sanctions (after 1m); lowers …"), each value by its whole name; the lever's own play counters are
-    left out (every order moves them)."""
+def _sure_value(expr: Any, known: dict[str, Any], rb: Rulebook | None) -> float | None:
+    """An effect's number from the values known; one that reads others as well, when every way of
+    filling them in (no and nothing, yes and one) moves it the same way: "changes China's international
+    reputation" told a student planning for reputation nothing, though every case raised it. The
+    smallest such number is returned (None: it depends)."""
+    missing = [n for n in expr.names if n not in known]
+    if missing and rb is None:
+        return None
+    kinds = rb.symbols.names if rb is not None else {}
+    fills = (
+        [{}]
+        if not missing
+        else [
+            {n: (high if kinds.get(n) == "bool" else float(high)) for n in missing} for high in (False, True)
+        ]
+    )
+    found = []
+    for fill in fills:
+        try:
+            found.append(float(expr.fn({**known, **fill})))
+        except Exception:  # an expression that wants more: said as "changes"
+            return None
+    if len({(v > 0) - (v < 0) for v in found}) != 1 or len({(v > 1) - (v < 1) for v in found}) != 1:
+        return None
+    return min(found, key=abs)
+
+
+def _holds(e: Any, known: dict[str, Any]) -> bool | None:
+    """Whether an effect's condition holds on the chosen parameters and the values known (None: it
+    depends on more). CN-REPLY-MX's denial and its memorandum moved different values, and both lists
+    were said whichever answer was chosen."""
+    if e.when is None:
+        return True
+    if not e.when.names <= known.keys():
+        return None
+    try:
+        return bool(e.when.fn(known))
+    except Exception:  # a condition that wants more than is known: kept
+        return None
+
+
+def effect_list(
+    rb: Rulebook, lever_id: str, params: dict[str, Any] | None = None, values: dict[str, Any] | None = None
+) -> list[str]:
+    """What a lever moves, one value each, in plain words from the rulebook ("raises Chinese-origin
+    supply cut by sanctions (after 1m)"), each value by its whole name; the lever's own play counters
+    are left out (every order moves them). ``params`` the parameters chosen (the defaults otherwise)
+    and ``values`` what the team knows: an effect whose condition fails on them is left out, and each
+    direction is read on them."""
     lv = rb.levers[lever_id]
-    defaults = {f"param.{k}": p.default for k, p in lv.params.items()}
+    known = {**(values or {}), **{f"param.{k}": p.default for k, p in lv.params.items()}}
+    known.update({f"param.{k}": v for k, v in (params or {}).items()})
     seen: dict[str, str] = {}
     for e in lv.effects:
-        if e.target in seen or e.target.startswith(_COUNTERS):
+        if e.target in seen or e.target.startswith(_COUNTERS) or _holds(e, known) is False:
             continue
         lag = f" (after {e.lag}m)" if e.lag else ""
-        seen[e.target] = f"{_moves(rb, e, defaults)}{lag}"
-    items = list(seen.values())
-    more = len(items) - limit
+        seen[e.target] = f"{_moves(rb, e, known)}{lag}"
+    return list(seen.values())
+
+
+def effect_words(
+    rb: Rulebook,
+    lever_id: str,
+    limit: int | None = 3,
+    params: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+) -> str:
+    """``effect_list`` in a line, the first ``limit`` of them (None: all) and how many more."""
+    items = effect_list(rb, lever_id, params, values)
+    more = len(items) - limit if limit is not None else 0
     return "; ".join(items[:limit]) + (f"; and {more} more" if more > 0 else "")
 
 
@@ -989,7 +1116,7 @@ def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
             return f"sets {name} to {figure(e.value.fn({}))}"
         except Exception:  # a constant the defaults cannot read: said without its number
             return f"sets {name}"
-    return f"{_verb(e, defaults)} {name}"
+    return f"{_verb(e, defaults, rb)} {name}"
 
 
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "at"}
@@ -1207,7 +1334,18 @@ def agreement_verdict(rb: Rulebook | None, a: dict[str, Any]) -> str:
     status = str(a.get("status", ""))
     if reneged:
         return "broken by " + ", ".join(reneged)
+    if self_checked(a):
+        # each party is told of its own clauses only: "kept by every party" stood beside a partner's
+        # clause nobody but that partner was told of (a student's end screen, A5-MX-1)
+        done = "completed" if status == "completed" else f"{status}, so far"
+        return f"{done}: no party reports a broken promise (self-verified)"
     return "kept by every party" if status == "completed" else f"{status}, kept so far"
+
+
+def self_checked(a: dict[str, Any]) -> bool:
+    """A deal of several parties that each checks for itself: a clause's result is told to the team
+    that owes it only, and its partners learn only of a broken promise."""
+    return a.get("verification") == "self" and len(a.get("parties") or []) > 1
 
 
 def _partners_reported(

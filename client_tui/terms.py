@@ -27,6 +27,7 @@ from precursor.game.promises import (
 )
 from precursor.game.statements import statement_refusal
 
+from . import availability
 from .conditions import COMPARISONS as COMPARISONS
 from .conditions import YES_NO as YES_NO
 from .conditions import condition_now as condition_now
@@ -170,6 +171,13 @@ def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, A
     return None
 
 
+def china_framing_words() -> str:
+    """The framings China accepts as the server's refusal lists them ("China's own initiative, a
+    multilateral effort, reciprocal steps or a US demand met")."""
+    words = [FRAMING_WORDS[f] for f in CHINA_FRAMINGS]
+    return ", ".join(words[:-1]) + f" or {words[-1]}"
+
+
 def pc_text(v: float | None) -> str:
     return "? PC" if v is None else f"{v:g} PC"
 
@@ -286,6 +294,8 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
         ),
         None,
     )
+    if model.phase != "orders":  # the view checks the levers in the orders phase only
+        blocked = availability.why_out(model, rb, lever)
     return clause_outlook(
         rb,
         clause,

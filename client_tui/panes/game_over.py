@@ -515,9 +515,27 @@ class GameOverScreen(ModalScreen[None]):
         out = []
         for line in self.text.split("\n"):
             lead = line[: len(line) - len(line.lstrip())]
+            if len(line) > width and line.lstrip().startswith(f"{program()} "):
+                out.append(_command_lines(line, width))
+                continue
             out.append(
                 textwrap.fill(line, width, subsequent_indent=lead + "  ", break_on_hyphens=False)
                 if len(line) > width
                 else line
             )
         return "\n".join(out)
+
+
+def _command_lines(line: str, width: int) -> str:
+    """A shell command too long for the screen, on several lines that each end in a backslash: wrapped
+    like prose at 80 columns, its first line alone ran in a shell as a command without its --store
+    ("no game store at …"), and a student copied it so. Between words only: a path stays whole."""
+    lead = line[: len(line) - len(line.lstrip())]
+    parts = textwrap.wrap(
+        line,
+        width - 2,
+        subsequent_indent=lead + "  ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return " \\\n".join(parts)

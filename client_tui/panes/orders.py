@@ -32,9 +32,10 @@ from textual.widgets.selection_list import Selection
 
 from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOrders
 
-from .. import render, terms
+from .. import availability, render, terms
 from ..composer import ParamsScreen
 from ..conditions import condition_now
+from ..lever_info import LeverScreen, lever_text
 from ..notice import Notice, refused
 from ..widgets import Confirm, OrderList, set_text
 from .refusal import RefusalBox, RefuseScreen, cost_words, entry_detail, every_turns, refusal_line
@@ -84,6 +85,7 @@ class OrdersPane(Vertical):
     BINDINGS = [  # the buttons say them
         Binding("l", "tick_again", "Tick last turn's orders", show=False),
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
+        Binding("e", "lever", "Every effect of the highlighted lever", show=False),
         Binding("t", "statement", "A public statement with the orders", show=False),
         Binding(
             "x",
@@ -209,7 +211,23 @@ class OrdersPane(Vertical):
 
     def _detail(self, row: dict[str, Any]) -> str:
         """Two lines: the lever, its cost (or why it is out) and when it acts; then what it moves, in
-        plain words with the values' whole names (a narrow row has no room for them)."""
+        plain words with the values' whole names (a narrow row has no room for them), on the parameters
+        set and the values the team knows; ``e`` shows every effect when they do not all fit."""
+        lv = self.rb.levers.get(row["id"])
+        few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
+        head, moves = self._head(row), ""
+        if lv is not None:
+            params, values = self._params.get(row["id"]), availability.values_now(self.model, self.rb)
+            every = render.effect_list(self.rb, row["id"], params, values)
+            moves = f"It {'; '.join(every[:few])}" if every else ""
+            if len(every) > few:  # said on the first line: at 80x24 the last is cut off
+                head += f" · e lists all {len(every)} effects"
+                moves += "; …"
+        chance = render.chance_words(self.rb, row["id"]) if lv is not None else ""
+        return head + (f"\n{moves}" if moves else "") + (f"\nBy chance: {chance}" if chance else "")
+
+    def _head(self, row: dict[str, Any]) -> str:
+        """The lever, its cost (or why it is out) and when it acts."""
         cost = self._row_cost(row)
         words = [f"{row['code']} — {row['name']}"]
         if row.get("available"):
@@ -221,18 +239,26 @@ class OrdersPane(Vertical):
             words.append(f"lag {lv.lag} month{'s' if lv.lag != 1 else ''}" if lv.lag else "acts at once")
             if lv.once and row.get("available"):  # a student learnt it only once the lever was spent
                 words.append("once per game")
-        few = 2 if self.size.width < NARROW else 3  # at 80 columns two keep the line to two rows
-        moves = render.effect_words(self.rb, row["id"], limit=few) if lv is not None else ""
-        chance = render.chance_words(self.rb, row["id"]) if lv is not None else ""
-        return (
-            " · ".join(words)
-            + (f"\nIt {moves}" if moves else "")
-            + (f"\nBy chance: {chance}" if chance else "")
-        )
+        return " · ".join(words)
+
+    def action_lever(self) -> None:
+        """The highlighted lever in full: every value it moves, on the parameters set."""
+        sl = self.query_one("#order-list", SelectionList)
+        if sl.highlighted is None or sl.highlighted >= sl.option_count:
+            self.post_message(Notice("highlight a lever first (arrow keys), then e"))
+            return
+        lid = str(sl.get_option_at_index(sl.highlighted).value)
+        row = next((r for r in self.rows() if r["id"] == lid), None)
+        if row is None or lid not in self.rb.levers:
+            return
+        values = availability.values_now(self.model, self.rb)
+        text = lever_text(self.rb, lid, self._head(row), self._params.get(lid), values)
+        self.app.push_screen(LeverScreen(text))
 
     def rows(self) -> list[dict[str, Any]]:
         """The levers to show: the view's in the orders phase (the engine's own check); otherwise the
-        team's levers from the rulebook, those played once already marked, costs as last seen."""
+        team's levers from the rulebook, costs as last seen, those played once already and those whose
+        condition already fails on what the team knows (``availability``) marked out."""
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
             self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
@@ -243,6 +269,7 @@ class OrdersPane(Vertical):
         checking = self.checking()
         counts = self.model.view.get("counts") or {}
         free = set(self.model.view.get("free_levers") or [])
+        known = availability.values_now(self.model, self.rb)
         out = []
         for lid, lv in self.rb.levers.items():
             if lv.team != team:
@@ -251,14 +278,17 @@ class OrdersPane(Vertical):
             why = f"{lv.code} can be played once per game and already was" if spent else ""
             if checking and not spent:
                 why = "the orders phase has just begun: the server is checking what can be ordered"
-            cost = 0.0 if lid in free else self._cost(lid)
+            # a condition that already fails is out now, as the orders phase will say (a student saw
+            # CN-REPLY-MX at 1 PC through the negotiation, and unticked when the orders began)
+            why = why or availability.why_out(self.model, self.rb, lid, known) or ""
+            cost = None if why and not checking else 0.0 if lid in free else self._cost(lid)
             out.append(
                 {
                     "id": lid,
                     "code": lv.code,
                     "name": lv.name,
                     "cost": cost,
-                    "available": not spent and not checking,
+                    "available": not why,
                     "why_not": why,
                 }
             )
@@ -401,7 +431,8 @@ class OrdersPane(Vertical):
         words = terms.params_words(self.rb, row["id"], params)
         if row["id"] in self._agreed:
             words = f"as agreed in {self._agreed[row['id']]}: {words}"
-        return render.lever_label({**row, "cost": self._row_cost(row)}, self.rb, params=words, width=width)
+        row = {**row, "cost": self._row_cost(row)}
+        return render.lever_label(row, self.rb, params=words, width=width, chosen=params)
 
     def _agreed_terms(self, lid: str) -> tuple[str, dict[str, Any]] | None:
         """The agreement due this turn that sets ``lid``'s parameters, and those parameters. A student
@@ -732,8 +763,20 @@ class OrdersPane(Vertical):
             if said:
                 self._relabel()
                 self.post_message(Notice(f"ticked with the agreed terms: {'; '.join(said)}"))
+            else:
+                self._say_tick(before, set(self._choice))
         self.show_info()
         self._keep_highlight_in_view()
+
+    def _say_tick(self, before: set[str], after: set[str]) -> None:
+        """A tick or untick by hand is said: the line above kept the last refusal ("not ticked —
+        CN-REPLY-MX cannot be ordered now") through every tick after it, and a student read it as
+        still true. Ticks set by l, p or a redraw change nothing here (they are in the choice first)."""
+        added, dropped = sorted(after - before), sorted(before - after)
+        if added or dropped:
+            words = [f"ticked {self._codes(added)}"] if added else []
+            words += [f"unticked {self._codes(dropped)}"] if dropped else []
+            self.post_message(Notice("; ".join(words)))
 
     @on(Button.Pressed, "#submit")
     def _submit(self) -> None:

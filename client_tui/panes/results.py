@@ -148,6 +148,10 @@ def result_text(
     # a record with someone on it: a leaked private deal comes again whole, with its empty record
     if t == "agreement_update" and (ev.get("update") or {}).get("reneged"):
         return reneged_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
+    if t == "agreement_update" and "honoured" in (ev.get("update") or {}):
+        honoured = _honoured_words(ev, rb, (agreements or {}).get(str(ev.get("agreement") or "")))
+        if honoured:
+            return honoured
     if t == "inject":
         head, _, body = render.inject_card(ev, rb).partition("\n")
         lines = [head.replace("INJECT · ", "[inject] ", 1)] + ["    " + b for b in body.split("\n")]
@@ -177,6 +181,20 @@ def reneged_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, 
     return line
 
 
+def _honoured_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, Any] | None) -> str:
+    """A self-verified deal completed: "honoured by United States and Mexico" read as a record of the
+    partner's clause, which only the partner was told of ("" for any other deal: its words stand)."""
+    if agreement is None or not render.self_checked(agreement):
+        return ""
+    update = ev.get("update") or {}
+    honoured = [str(t) for t in update.get("honoured") or []]
+    others = [str(t) for t in agreement.get("parties") or [] if str(t) not in honoured]
+    head = f"[agreement] {ev.get('agreement', '?')}: now {update.get('status', 'completed')}"
+    said = f"; no broken promise reported by {render.team_list(honoured)}" if honoured else ""
+    broke = f"; broken by {render.team_list(others)}" if others else ""
+    return f"{head}{said}{broke} (self-verified: each party checks its own clauses and is told of them alone)"
+
+
 class ResultsLog(WrapLog):
     def __init__(self, rb: Rulebook | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id, max_lines=5000)
@@ -189,6 +207,12 @@ class ResultsLog(WrapLog):
         self.free_actions: dict[str, dict[str, Any]] = {}
         # the agreements signed, as their events told them: how each is verified, for its later lines
         self.agreements: dict[str, dict[str, Any]] = {}
+        self.team: str | None = None  # the seat's team (the screen sets it): its orders' delayed effects
+        self._orders_month: dict[int, int] = {}  # each turn's orders month (year * 12 + month)
+        # this team's lagged effects not landed yet: (the month they land in, the order's code and
+        # turn, the effect)
+        self._later: list[tuple[int, str, int, dict[str, Any]]] = []
+        self._reneged: dict[tuple[str, str], int] = {}  # (agreement, team): the turn it was reported
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -219,6 +243,11 @@ class ResultsLog(WrapLog):
     def add(self, seq: int, ev: dict[str, Any]) -> None:
         """Write the card of an outcome not yet shown (the server replays events after a resume)."""
         t = ev["type"]
+        if t == "phase":
+            if seq > self._seq:
+                self._seq = seq
+                self._phase(ev)
+            return
         answered = t == "proposal_response" and bool(ev.get("reason"))  # a deal turned down, and why
         if not (t in RESULT_TYPES or answered) or seq <= self._seq:
             return
@@ -233,6 +262,12 @@ class ResultsLog(WrapLog):
             self._seen = {}  # the months between turns move values no card shows
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
+        for team in (ev.get("update") or {}).get("reneged") or [] if t == "agreement_update" else []:
+            self._reneged.setdefault((str(ev.get("agreement")), str(team)), int(turn or self._turn))
+        if t == "order_executed" and self.team and ev.get("team") != self.team and ev.get("scheduled"):
+            # another team's public order: what it schedules is that team's to know (its amounts can
+            # read that team's own record), the effects are said when they show on the dashboard
+            ev = {**ev, "scheduled": []}
         try:
             card = result_text(ev, self.rb, self.free_actions, self._seen, self.agreements)
         except Exception as exc:  # a shape the card does not know must not take the client down
@@ -243,8 +278,76 @@ class ResultsLog(WrapLog):
             self.write(f"{TURN_HEAD}{turn} ══")
         if card.strip():
             self.write(card)
+        if t == "order_executed" and ev.get("team") == self.team and self.team:
+            self._schedule(ev)
 
-    def settle(self, shown: dict[str, float]) -> None:
+    def _schedule(self, ev: dict[str, Any]) -> None:
+        """Keep this team's order's lagged effects, to say each in the turn it lands: the engine tells
+        the facilitator alone when they do, and a student saw China's reputation go 50 → 53 → 56 with
+        no line saying why (CN-PEN, ordered two turns before)."""
+        turn = ev.get("turn")
+        ordered = self._orders_month.get(turn) if isinstance(turn, int) else None
+        if ordered is None or not isinstance(turn, int):
+            return
+        code = str(ev.get("code") or ev.get("lever") or "?")
+        for q in ev.get("scheduled") or []:
+            lag = render.scheduled_lag(q) if isinstance(q, dict) else None
+            if lag is not None:
+                self._later.append((ordered + lag, code, turn, q))
+
+    def _phase(self, ev: dict[str, Any]) -> None:
+        """A phase began: an orders phase fixes the month the turn's orders are carried out in; a
+        results phase comes after the turn's months, so the lagged effects due in them have landed."""
+        month = _month_number(ev.get("date"))
+        turn = ev.get("turn")
+        if month is None or not isinstance(turn, int):
+            return
+        if ev.get("phase") == "orders":
+            self._orders_month[turn] = month
+        elif ev.get("phase") == "results":
+            self._land(turn, month)
+            self._partners_due(turn)
+
+    def _partners_due(self, turn: int) -> None:
+        """A partner's clause due this turn in a self-verified deal: its result is told to the partner
+        alone, so the log had no line for it and the deal then read "honoured by United States and
+        Mexico" (session 15's student A looked for the US's US-ARMS and found nothing). Said once the
+        turn's results are in: whether the partner reports a broken promise."""
+        for aid, a in self.agreements.items():
+            if not self.team or self.team not in (a.get("parties") or []) or not render.self_checked(a):
+                continue
+            for c in a.get("clauses") or []:
+                actor = str(c.get("actor"))
+                if actor == self.team or not _due(c, turn):
+                    continue
+                who, code = render.team_name(self.rb, actor), render._code(self.rb, str(c.get("lever")))
+                cond = ""
+                if c.get("condition") and self.rb is not None:
+                    cond = f" if {terms.condition_words(self.rb, str(c['condition']))} held"
+                broke = self._reneged.get((aid, actor)) == turn
+                said = "it reports a broken promise" if broke else "no broken promise is reported"
+                self.write(
+                    f"[agreement] {aid}: {who}'s {code} was due this turn{cond}; the deal is self-verified,"
+                    f" so whether it was kept is told to {who} alone — {said}"
+                )
+
+    def _land(self, turn: int, month: int) -> None:
+        landed = [x for x in self._later if x[0] < month]
+        if not landed:
+            return
+        self._later = [x for x in self._later if x[0] >= month]
+        if turn > self._turn:
+            self._turn, self._seen = turn, {}
+            self.write(f"{TURN_HEAD}{turn} ══")
+        by_order: dict[tuple[str, int], list[str]] = {}
+        for _, code, ordered, q in landed:
+            by_order.setdefault((code, ordered), []).append(render.scheduled_words(self.rb, q, when=False))
+        for (code, ordered), words in by_order.items():
+            self.write(
+                f"[delayed effect] {code}, ordered in turn {ordered}, takes effect: {'; '.join(words)}"
+            )
+
+    def settle(self, shown: dict[str, float | bool]) -> None:
         """After a turn's cards, the values the dashboard now shows that moved after the last card of
         them, by changes not shown to this team (a delayed effect of another team's order): a student
         read "Trust between the US and China 10.0 → 8.0" last in the log and 11.0 on the dashboard."""
@@ -290,3 +393,15 @@ class ResultsLog(WrapLog):
                 continue
             strips += [Strip([Segment(part)], cell_len(part)) for part in parts]
         return strips
+
+
+def _month_number(date: Any) -> int | None:
+    """A phase's date ("2027-04-01") as a count of months, to tell which lagged effects have landed."""
+    m = re.match(r"(\d{4})-(\d{2})", str(date or ""))
+    return int(m.group(1)) * 12 + int(m.group(2)) - 1 if m else None
+
+
+def _due(clause: dict[str, Any], turn: int) -> bool:
+    """Whether a clause is due in ``turn``: from its start for its duration (one turn at least)."""
+    start = int(clause.get("start_turn") or 0)
+    return start <= turn <= start + max(int(clause.get("duration") or 0), 1) - 1

@@ -351,7 +351,7 @@ def _bindings(gs: GameScreen) -> list[tuple[Any, Binding]]:
 
 async def _keys_in_help_and_palette(url: str, game: Any, token: str, facilitator: bool) -> None:
     app = seat_app(url, game, token)
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with app.run_test(size=(120, 66)) as pilot:
         gs = await until_online(pilot)
         palette = {c.title: c for c in app.get_system_commands(gs)}
         await pilot.press("f1")

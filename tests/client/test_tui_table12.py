@@ -68,7 +68,7 @@ def test_a_solo_game_names_the_store_to_serve_again_or_says_quitting_loses_it() 
     """Solo play stops its own server on quitting: a game in a file comes back with one command (it
     said to serve the store in one terminal and play in another), one kept in memory is gone."""
     line = PrecursorApp("http://x", solo_store="sqlite:///tmp/games.db").come_back("tok", "g1")
-    assert "`precursor solo --game g1 --token tok --store sqlite:///tmp/games.db`" in line, line
+    assert "`precursor solo --game g1 --token=tok --store sqlite:///tmp/games.db`" in line, line
     assert "precursor serve" not in line and "precursor play" not in line, line
     assert "loses it" in PrecursorApp("http://x", solo_store="memory://").come_back("tok")
 

@@ -295,7 +295,8 @@ async def test_each_levers_cost_lag_and_plain_effect_can_be_read_at_80_and_120_c
             detail = " ".join(static_text(app, "#order-detail").split())
             assert detail.startswith(
                 "US-SAN-3 — Sanctions on Chinese and third-country precursor suppliers · 1 PC · lag 1 month"
-                " It raises Chinese-origin supply cut by sanctions on suppliers (after 1m); raises"
+                " · e lists all 4 effects It raises Chinese-origin supply cut by sanctions on suppliers"
+                " (after 1m); raises"
             ), detail
             shown = " ".join(screen_text(app).split())
             assert "It raises Chinese-origin supply cut by sanctions on suppliers (after 1m)" in shown

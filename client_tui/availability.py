@@ -1,0 +1,80 @@
+"""Whether one of the team's levers can be ordered, outside the orders phase, on what the team knows.
+
+The server's view checks availability in the orders phase only. Before it the orders tab listed every
+lever from the rulebook at its price, and a student ticked CN-REPLY-MX ("1 PC, lag 2m") through the
+briefing and the negotiation, put it in a proposal the composer called "ok", and saw it unticked when the
+orders phase began: "Mexico has not written to Beijing, so there is nothing to answer" was as true at
+the start of the turn as then. So a lever whose condition already fails on values the team sees exactly
+is out in every phase, with the rulebook's reason.
+
+Only what cannot move before the orders are adjudicated is read: the values the team sees exactly, its
+own play counters, the windows and modules, and another team's play counters while no order has been
+carried out yet (they start at nothing and move only when orders are). An agreement signed in the
+negotiation changes the agreement tallies, so a condition on them is left to the orders phase, as is
+any condition on a value the team does not see exactly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .conditions import known_values
+
+if TYPE_CHECKING:
+    from precursor.game.rulebook import Rulebook
+
+    from .model import LiveGame
+
+# values a signature in the negotiation moves (``negotiation.sign``): not settled before the orders
+_MOVING = ("agreements.",)
+_COUNTERS = ("count.", "streak.", "played.")
+
+
+def values_now(model: LiveGame, rb: Rulebook) -> dict[str, Any]:
+    """The values a lever's condition may read that this team knows now and that hold until the orders
+    are carried out."""
+    known = known_values(model)
+    view = model.view
+    for lid, c in (view.get("counts") or {}).items():
+        for k in ("count", "streak", "played"):
+            if k in c:
+                known[f"{k}.{lid}"] = c[k]
+    known.update({f"window.{w}": v for w, v in (view.get("windows") or {}).items()})
+    known.update({f"module.{m}": v for m, v in (view.get("modules") or {}).items()})
+    if _nothing_carried_out(model):  # every counter is still at its start: nothing, never played
+        for lid, lv in rb.levers.items():
+            if lv.team != model.team:
+                known.update({f"count.{lid}": 0, f"streak.{lid}": 0, f"played.{lid}": False})
+    return known
+
+
+def _nothing_carried_out(model: LiveGame) -> bool:
+    """No orders have been adjudicated yet: the first turn, before its results."""
+    return model.turn <= 1 and model.phase in ("briefing", "negotiation")
+
+
+def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | None = None) -> str | None:
+    """Why the team cannot order ``lever`` at its default parameters, in the server's words
+    ("CN-REPLY-MX: Mexico has not written to Beijing, so there is nothing to answer"), when a condition
+    fails on what the team knows; None when it can, or when only the orders phase can tell."""
+    lv = rb.levers.get(lever)
+    if lv is None or lv.team != model.team:
+        return None
+    values = values_now(model, rb) if known is None else known
+    ctx = {
+        **values,
+        **{f"param.{k}": p.default for k, p in lv.params.items()},
+        "act.public": lv.visibility != "private",
+        "act.military": lv.military,
+    }
+    for cond, message in lv.preconditions:
+        names = set(cond.names)
+        if not names <= ctx.keys() or any(n.startswith(_MOVING) for n in names):
+            continue
+        try:
+            holds = bool(cond.fn(ctx))
+        except Exception:  # an expression that wants more than the team knows: the orders phase tells
+            continue
+        if not holds:
+            return f"{lv.code}: {message}"
+    return None
