@@ -120,11 +120,14 @@ async def test_a_statement_sent_and_then_dropped_is_withdrawn_only_by_submitting
             await pilot.pause()
             form.query_one("#statement-target", Select).value = ""  # to no team in particular
             await pilot.pause()
-            await pilot.click("#statement-ok")  # without words
+            form.query_one("#statement-text", Input).value = "We will do our part"  # a blank one is refused
+            await pilot.pause()
+            await pilot.click("#statement-ok")
             await wait_until(pilot, lambda: not isinstance(app.screen, StatementScreen), what="form closed")
             await pilot.press("ctrl+s")
             got = await frames_until(fac, is_event("orders_submitted", team="ca"))
-            assert got[-1]["event"]["statement"] == {"kind": "commitment", "target": None, "text": ""}
+            said = {"kind": "commitment", "target": None, "text": "We will do our part"}
+            assert got[-1]["event"]["statement"] == said
             await wait_until(
                 pilot, lambda: "(sent): Canada makes a public commitment" in static_text(app, "#order-info")
             )
