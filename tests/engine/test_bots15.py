@@ -43,4 +43,6 @@ def test_the_cooperative_mexican_president_holds_ground_after_the_first_turn() -
         assert game.state.ended and not refused
         turns = {e["turn"] for e in game.log if e["type"] == "order_executed" and e["lever"] == "mx_presence"}
         last = RB.scenarios["election-season"].model.turns
-        assert len(turns & set(range(2, last + 1))) >= last - 2, (seed, sorted(turns))  # all but one
+        # all but two of turns 2–8: under 5 PC it holds back by design, and since session 16 its capital
+        # also goes to deals the United States accepts for a tariff standstill (seed 0: turns 6 and 8)
+        assert len(turns & set(range(2, last + 1))) >= last - 3, (seed, sorted(turns))

@@ -51,3 +51,22 @@ def test_a_wary_bot_offers_acts_before_a_standstill() -> None:
     first = next(e for e in game.log if e["type"] == "proposal" and e["proposal"]["from"] == "mx")
     mine = {c["lever"] for c in first["proposal"]["clauses"] if c["actor"] == "mx"}
     assert mine == {"mx_plan_1", "mx_plan_2"}, mine
+
+
+def test_a_bot_weighs_its_own_standstill_as_costing_nothing() -> None:
+    """China offers KYC rules and PEN notices for the US rate on Chinese goods staying at or below 10 %,
+    where it already stands. The US bot weighed its clause as an order of US-TARIFF at 3 PC and declined
+    (utility -1.16); the standstill costs nothing, and the probe's accept-everything US beat the
+    institutionalist by 10.8 points in Loose Talk on such deals. Now the US signs it."""
+    personas = dict(RB.scenarios["loose-talk"].model.personas)
+    game, refused = play(RB, "loose-talk", 0, None, bots=BotDriver(RB, personas, 0))
+    assert not refused
+    signed = [
+        a
+        for a in game.state.agreements.values()
+        if a["parties"] == ["us", "cn"] and any(c["lever"] == "cn_kyc" for c in a["clauses"])
+    ]
+    assert signed, [a["id"] for a in game.state.agreements.values()]
+    (tariff,) = [c for c in signed[0]["clauses"] if c["lever"] == "us_tariff"]
+    assert tariff["params"]["target"] == "cn"
+    assert float(game.state.env["tariff.cn"]) <= tariff["params"]["rate"]

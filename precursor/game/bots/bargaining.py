@@ -73,6 +73,8 @@ def committed_cost(bot: Character, view: dict[str, Any], env: dict[str, Any]) ->
             lever = bot.rb.levers[c["lever"]]
             if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
                 continue
+            if level_holds(lever, c["params"], env):  # kept by the level that stands: no order to pay
+                continue
             total += clause_cost(env, lever, c["params"])
     return total
 
@@ -1006,6 +1008,8 @@ def _weigh_clause(
     cost = None
     if c["actor"] == bot.team and _done(bot, env, lever):
         return 0.0, None, None  # a one-off act already carried out meets the clause, and does nothing more
+    if c["actor"] == bot.team and level_holds(lever, c["params"], env):
+        return 0.0, None, None  # kept by the level that stands: nothing to order, nothing to pay
     if c["actor"] == bot.team and why is not None:
         return 0.0, None, why  # it will not be played: it brings nothing and costs no capital
     if c["actor"] == bot.team:
