@@ -105,6 +105,11 @@ def redact(rb: Rulebook, ev: LogEvent, audience: Audience) -> LogEvent | None:
         out["values"] = {k: v for k, v in e["values"].items() if key_visible(rb, k, audience)}
     if e["type"] == "orders_submitted" and audience not in (e["team"],):
         return None
+    if e["type"] == "order_executed" and audience != e["team"] and e.get("scheduled"):
+        # an order's lagged effects carry values fixed at order time from state the ordering team may see
+        # and others may not (a joint indictment's capture chance is computed from Mexico's cooperation)
+        out = dict(out)
+        del out["scheduled"]
     return out
 
 

@@ -75,6 +75,35 @@ def test_private_deals_and_orders_stay_with_their_teams(rb: Rulebook) -> None:
     assert not any(e["type"] == "orders_submitted" and e["team"] == "mx" for e in us_evs)
 
 
+def test_a_public_orders_lagged_effects_stay_with_its_team(rb: Rulebook) -> None:
+    """A joint indictment's lagged capture chance is computed from Mexico's cooperation when it is
+    ordered, and the order's event carried it to every team, hidden value and all."""
+    script = {
+        "turns": [
+            {
+                "turn": 1,
+                "commands": [
+                    {
+                        "team": "us",
+                        "type": "submit_orders",
+                        "orders": [{"lever": "us_ind", "params": {"mode": "joint"}}],
+                    }
+                ],
+            }
+        ]
+    }
+    g, errs = play(rb, "loose-talk", 5, script, until_turn=2)
+    assert not errs, errs
+
+    def order(team: str) -> dict[str, Any]:
+        evs = events_for(g, team)
+        return next(e for e in evs if e["type"] == "order_executed" and e["lever"] == "us_ind")
+
+    assert order("us")["scheduled"] and order(FACILITATOR)["scheduled"]
+    for team in ("mx", "cn", "ca", PUBLIC):
+        assert "scheduled" not in order(team), team
+
+
 def test_secret_objectives_only_for_their_team(rb: Rulebook) -> None:
     g = _game(rb)
     for team in TEAMS:
