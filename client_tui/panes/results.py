@@ -89,14 +89,23 @@ def _clause_verdict(ev: dict[str, Any], rb: Rulebook | None, team: str) -> str:
             f"{team} carried out {lv.code} ({lv.name}) in an earlier turn; it can be done once per game,"
             f" so the clause{where} counts as kept"
         )
+    if ev.get("held"):  # nothing was ordered: "played" read as an act the student never gave
+        return (
+            f"{team} gave no order of {lv.code} ({lv.name}): what it sets already stood where the deal"
+            f" asks, so the clause{where} counts as kept"
+        )
     if not ev.get("met"):
         # the engine says how an order of the lever fell short ("MX played MX-ME at enforcement level
-        # 60, short of the 70 agreed in …"): "did not play" would deny an order the student gave
-        short = re.match(rf"\S+ played {re.escape(lv.code)} (at .+) agreed in ", str(ev.get("reason") or ""))
+        # 60, short of the 70 agreed in …"; "… on goods of Canada instead of Mexico …"): "did not play"
+        # would deny an order the student gave
+        short = re.match(rf"\S+ played {re.escape(lv.code)} (.+) agreed in ", str(ev.get("reason") or ""))
         if short:
             return f"{team} played {lv.code} ({lv.name}) {short[1]} agreed{where}"
     did = "played" if ev.get("met") else "did not play"
-    return f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
+    text = f"{team} {did} {lv.code} ({lv.name}) as agreed{where}"
+    if not ev.get("met") and lv.holds is not None:
+        text += ", and what it sets does not stand where the deal asks"
+    return text
 
 
 def free_action_card(ev: dict[str, Any], rb: Rulebook | None, title: str, argument: str = "") -> str:

@@ -65,3 +65,39 @@ def test_a_rate_above_the_promise_still_needs_the_order(rb: Rulebook) -> None:
     proposal = {"id": "T1-US-1", "parties": ["us", "mx"], "clauses": [RELIEF]}
     assert terms.costs_by_party(model, rb, proposal)["us"] == 3.0
     assert terms.costs_by_party(_model(rb, **{"tariff.mx": 0.0}), rb, proposal)["us"] == 0.0
+
+
+def test_a_clause_kept_by_the_level_says_no_order_was_given(rb: Rulebook) -> None:
+    """Student A read "Mexico played MX-ME" for a turn in which MX-ME could not be ordered at all: the
+    clause was kept by enforcement standing at 60."""
+    from client_tui.panes.results import result_text
+
+    held = {
+        "type": "compliance",
+        "agreement": "A1-US-1",
+        "clause": 1,
+        "team": "mx",
+        "lever": "mx_me",
+        "met": True,
+        "held": True,
+        "reason": "what MX-ME sets stands where A1-US-1 asks: kept with no new order",
+    }
+    text = result_text(held, rb)
+    assert text.startswith("[clause kept] Mexico gave no order of MX-ME"), text
+    assert "played" not in text, text
+    broken = {**held, "met": False, "held": None}
+    broken["reason"] = (
+        "MX did not play MX-ME as agreed in A1-US-1, and what it sets does not stand where the deal asks"
+    )
+    assert result_text(broken, rb).endswith("and what it sets does not stand where the deal asks"), (
+        result_text(broken, rb)
+    )
+    other = {**held, "team": "us", "lever": "us_tariff", "met": False, "held": None}
+    other["reason"] = (
+        "US played US-TARIFF on goods of Canada instead of Mexico; at rate in % 10, above the 0"
+        " agreed in A1-US-1"
+    )
+    assert (
+        "played US-TARIFF (Tariffs justified by fentanyl) on goods of Canada instead of Mexico"
+        in result_text(other, rb)
+    )

@@ -68,7 +68,7 @@ def test_a_clause_broken_by_a_weaker_order_reads_as_played_short_in_the_results(
     missing = result_text(_compliance(rb, []), rb).split("\n")[0]
     assert missing == (
         "[clause broken] Mexico did not play MX-ME (Set the level of migration enforcement)"
-        " as agreed in A1-MX-1"
+        " as agreed in A1-MX-1, and what it sets does not stand where the deal asks"
     )
 
 
