@@ -29,7 +29,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets._select import SelectOverlay
 from textual.widgets.option_list import Option
 
-from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId
+from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId, Verification
 from precursor.game.core import normalise_params
 
 from . import keep, render, terms
@@ -53,6 +53,12 @@ DURATIONS = [("this turn only", 1), *((f"{n} turns", n) for n in (2, 3, 4, 6, 8,
 VISIBILITY_SAID = {
     False: "private: only its parties know of it (it may leak)",
     True: "public: every team sees it",
+}
+# and who checks the clauses (the list sits further down still)
+CHECKED_SAID = {
+    "self": "each party reports its own",
+    "joint": "checked by both sides",
+    "incb": "the INCB checks",
 }
 # a Chinese lever has a "framing" of its own and a proposal with a Chinese clause needs one too: a
 # student saw both with no word of how they relate (rules d6.framing, and CN-ENFORCE's face effect)
@@ -640,6 +646,14 @@ class ComposerScreen(ModalScreen[str | None]):
                         self._framing_options(False), id="c-framing", value="none", prompt="pick a framing"
                     )
                 yield Static(FRAMINGS_NOTE, id="c-framing-note", markup=False)
+                # who checks compliance: a bot's counter asked for "compliance checked by both sides" and
+                # two students found no field for it
+                yield Select[str](
+                    [(words, v) for v, words in terms.VERIFICATION_WORDS.items()],
+                    id="c-verif",
+                    value="self",
+                    allow_blank=False,
+                )
                 yield Input(
                     placeholder="a short message to the other parties (optional)",
                     id="c-note",
@@ -730,6 +744,8 @@ class ComposerScreen(ModalScreen[str | None]):
                     )
                 )
             self.query_one("#c-vis", Select).value = p.get("visibility") or "private"
+            if p.get("verification") in terms.VERIFICATION_WORDS:
+                self.query_one("#c-verif", Select).value = p["verification"]
             for m in p.get("modules") or []:
                 if m in self.rb.modules:
                     self.query_one(f"#module-{m}", Checkbox).value = True
@@ -854,10 +870,15 @@ class ComposerScreen(ModalScreen[str | None]):
             clauses=list(self.clauses),
             visibility="public" if self.query_one("#c-vis", Select).value == "public" else "private",
             framing=cast(Framing, framing if framing in FRAMINGS else "none"),
+            verification=cast(Verification, self._verification()),
             modules=self.modules(),
             counter_to=self.counter_to,
             note=self.query_one("#c-note", Input).value.strip(),
         )
+
+    def _verification(self) -> str:
+        value = self.query_one("#c-verif", Select).value
+        return value if isinstance(value, str) and value in terms.VERIFICATION_WORDS else "self"
 
     def problem(self) -> str | None:
         """Why the draft should not go, in a player's words, or None: what the server would refuse (its
@@ -924,7 +945,8 @@ class ComposerScreen(ModalScreen[str | None]):
             text += " — but " + "; ".join(notes)
         self.query_one("#c-check", Static).update(text)
         public = self.query_one("#c-vis", Select).value == "public"
-        self.query_one("#c-vis-said", Static).update(VISIBILITY_SAID[public])
+        said = f"{VISIBILITY_SAID[public]} · {CHECKED_SAID.get(self._verification(), '')}"
+        self.query_one("#c-vis-said", Static).update(said)
         return why
 
     def warnings(self) -> tuple[list[str], list[str]]:
@@ -1092,7 +1114,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     self.query_one(f"#party-{t}", Checkbox).value = True
 
     @on(Checkbox.Changed)
-    @on(Select.Changed, "#c-vis, #c-framing")
+    @on(Select.Changed, "#c-vis, #c-framing, #c-verif")
     @on(Input.Changed, "#c-note")
     def _changed(self) -> None:
         self.check()

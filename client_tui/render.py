@@ -102,6 +102,13 @@ _COUNTERS = ("played.", "streak.", "count.")
 
 # team names and deal framings in words: the composer's checks (terms) read them from here too
 TEAM_NAMES = {"us": "United States", "mx": "Mexico", "cn": "China", "ca": "Canada"}
+# who checks that the clauses are kept (the proposal's verification): the words the bots' counters use
+VERIFICATION_WORDS = {
+    "self": "each party reports its own (self-verified)",
+    "joint": "compliance checked by both sides",
+    "incb": "compliance checked by the International Narcotics Control Board",
+}
+
 FRAMING_WORDS = {
     "none": "no framing",
     "shared_responsibility": "shared responsibility",

@@ -39,6 +39,7 @@ from .conditions import only_if as only_if
 from .render import (
     FRAMING_WORDS,
     TEAM_NAMES,
+    VERIFICATION_WORDS,
     key_name,
     person_name,
     team_name,
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 
     from .model import LiveGame
 
-__all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES", "team_name"]
+__all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES", "VERIFICATION_WORDS", "team_name"]
 
 
 def find_rank(find: str, code: str, name: str) -> int | None:
@@ -647,6 +648,9 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         f"Proposal {p.get('id')} from {team_name(rb, str(p.get('from', '?')))}"
         + (f" ({person_name(p.get('by'))})" if person_name(p.get("by")) else ""),
         f"Parties: {parties} · {p.get('visibility', 'private')} · framing: {framing}",
+        # both students met a bot's "with compliance checked by both sides" and could not see what a
+        # proposal said about it
+        "Checked: " + VERIFICATION_WORDS.get(str(p.get("verification") or "self"), "?"),
         # a signed proposal names the agreement it became, which the agreements line and the orders
         # tab call it by
         f"Status: {p.get('status', 'open')}"

@@ -97,6 +97,7 @@ class Snapback(_M):
     params: dict[str, ParamValue] = Field(default_factory=dict)
 
 
+Verification = Literal["self", "joint", "incb"]  # who checks that the clauses are kept
 Framing = Literal[
     "none", "shared_responsibility", "us_demand_met", "china_initiative", "multilateral", "reciprocal"
 ]
@@ -109,7 +110,7 @@ class Propose(_M):
     channel: str | None = None
     visibility: Literal["public", "private"] = "private"
     framing: Framing = "none"
-    verification: Literal["self", "joint", "incb"] = "self"
+    verification: Verification = "self"
     modules: list[str] = Field(default_factory=list, max_length=5)
     linkage: bool = False
     snapback: list[Snapback] = Field(default_factory=list, max_length=4)

@@ -95,7 +95,7 @@ async def test_every_tab_stop_in_the_composer_shows_without_colour_and_the_visib
         assert static_text(app, "#c-vis-said").startswith("private: only its parties know of it")
         cs.query_one("#c-vis", Select).value = "public"
         await pilot.pause()
-        assert static_text(app, "#c-vis-said") == "public: every team sees it"
+        assert static_text(app, "#c-vis-said") == "public: every team sees it · each party reports its own"
 
 
 async def test_after_an_answer_or_a_closed_proposal_the_arrows_move_the_proposals_table(url: str) -> None:
