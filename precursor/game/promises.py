@@ -555,10 +555,11 @@ def _clash(
             strongest[pid] = max(asked) if p.stronger == "higher" else min(asked)
             ways[pid] = p.stronger
         else:
-            values = " / ".join(str(v).replace("_", " ") for v in asked)
+            # a choice by its label ("on goods of: Canada / Mexico"), never its code ("target: ca / mx")
+            values = " / ".join(str(p.choice_labels.get(v, str(v).replace("_", " "))) for v in asked)
             words = (
-                f"{head} ({pid.replace('_', ' ')}: {values}), and a team gives one {code} order a turn:"
-                " they cannot all be kept"
+                f"{head} ({p.label or pid.replace('_', ' ')}: {values}), and a team gives one {code} order a"
+                " turn: they cannot all be kept"
             )
             return Conflict(actor, words)
     words = ", ".join(f"{k.replace('_', ' ')} {v:g} (or {ways[k]})" for k, v in strongest.items())
