@@ -89,7 +89,7 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
     if state.refusals and ev["rule"].startswith("refusal.") and state.refusals[-1]["rule"] == ev["rule"]:
         # a refusal's price comes right after it: kept with it, so a view can tell it again (reconnects)
         state.refusals[-1].update(changes=ev["changes"], before=ev["before"])
-    state.queue.extend(ev.get("scheduled") or [])  # a team's copy of another's order has none (views)
+    state.queue.extend(ev.get("scheduled") or [])
     rel = ev.get("released")
     if rel:
         drop = set(rel)
@@ -98,7 +98,7 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
 
 def _order_executed(state: GameState, ev: ev_t.OrderExecuted) -> None:
     _changes(state, ev.get("changes"))
-    state.queue.extend(ev.get("scheduled", ()))
+    state.queue.extend(ev.get("scheduled") or [])  # a team's copy of another's order has none (views)
 
 
 def _message(state: GameState, ev: ev_t.MessageEvent) -> None:
