@@ -89,7 +89,9 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
     if state.refusals and ev["rule"].startswith("refusal.") and state.refusals[-1]["rule"] == ev["rule"]:
         # a refusal's price comes right after it: kept with it, so a view can tell it again (reconnects)
         state.refusals[-1].update(changes=ev["changes"], before=ev["before"])
-    state.queue.extend(ev.get("scheduled") or [])
+    sched = ev.get("scheduled")
+    if sched:  # explicit: mypyc's build reads `x or []` on an optional TypedDict key as the None (CI, 91d35f8)
+        state.queue.extend(sched)
     rel = ev.get("released")
     if rel:
         drop = set(rel)
@@ -98,7 +100,9 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
 
 def _order_executed(state: GameState, ev: ev_t.OrderExecuted) -> None:
     _changes(state, ev.get("changes"))
-    state.queue.extend(ev.get("scheduled") or [])  # a team's copy of another's order has none (views)
+    sched = ev.get("scheduled")
+    if sched:  # a team's copy of another team's order has none (views); `or []` fails compiled, see _effect
+        state.queue.extend(sched)
 
 
 def _message(state: GameState, ev: ev_t.MessageEvent) -> None:
