@@ -107,7 +107,7 @@ class OrderExecuted(_Ruled):
     visibility: str
     cost: float
     before: dict[str, Any]
-    scheduled: list[dict[str, Any]]
+    scheduled: NotRequired[list[dict[str, Any]]]  # the engine always writes it; other teams' copies lack it (views)
     inputs: list[Any]
 
 

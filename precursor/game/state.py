@@ -90,7 +90,7 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
         # a refusal's price comes right after it: kept with it, so a view can tell it again (reconnects)
         state.refusals[-1].update(changes=ev["changes"], before=ev["before"])
     sched = ev.get("scheduled")
-    if sched:  # explicit: mypyc's build reads `x or []` on an optional TypedDict key as the None (CI, 91d35f8)
+    if sched:
         state.queue.extend(sched)
     rel = ev.get("released")
     if rel:
@@ -101,7 +101,7 @@ def _effect(state: GameState, ev: ev_t.EffectEvent) -> None:
 def _order_executed(state: GameState, ev: ev_t.OrderExecuted) -> None:
     _changes(state, ev.get("changes"))
     sched = ev.get("scheduled")
-    if sched:  # a team's copy of another team's order has none (views); `or []` fails compiled, see _effect
+    if sched:  # a team's copy of another team's order has none (views)
         state.queue.extend(sched)
 
 
