@@ -107,7 +107,8 @@ class OrderExecuted(_Ruled):
     visibility: str
     cost: float
     before: dict[str, Any]
-    scheduled: NotRequired[list[dict[str, Any]]]  # the engine always writes it; other teams' copies lack it (views)
+    # the engine always writes it; other teams' copies lack it (views)
+    scheduled: NotRequired[list[dict[str, Any]]]
     inputs: list[Any]
 
 
