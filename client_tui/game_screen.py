@@ -96,7 +96,7 @@ def _exact_values(view: dict[str, Any]) -> dict[str, float | bool]:
     for i in view.get("indicators") or []:
         if (
             isinstance(i, dict)
-            and not i.get("est")
+            and not i.get("estimate")
             and not i.get("lag")
             and isinstance(i.get("value"), int | float)
         ):
