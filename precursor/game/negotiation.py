@@ -358,9 +358,14 @@ def agreement_weight(g: GameCore, p: dict[str, Any]) -> float:
     (each clause once per turn it is due) up to the rules' full measure; trilateral modules or a
     sovereignty accord bind in full. A one-turn swap of two acts earns half of what a two-turn
     package does, so tabling cheap one-turn deals every turn no longer fills the agreements score."""
+    return clause_turn_weight(p, g.param("d5.audience_costs", "full_weight_clause_turns", 4))
+
+
+def clause_turn_weight(p: dict[str, Any], full: float) -> float:
+    """``agreement_weight`` given the rules' full measure: pure, so a bot weighing whether to sign counts
+    the share of an agreement's points the deal would earn as the signing will."""
     if p["modules"] or p.get("sovereignty_accord"):
         return 1.0
-    full = g.param("d5.audience_costs", "full_weight_clause_turns", 4)
     turns = sum(max(int(c["duration"]), 1) for c in p["clauses"])
     return 1.0 if full <= 0 else min(1.0, turns / full)
 

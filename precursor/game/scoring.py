@@ -63,13 +63,19 @@ def agreement_points(g: GameCore) -> dict[str, float]:
     pts: dict[str, float] = dict.fromkeys(TEAMS, 0.0)
     for a in g.state.agreements.values():
         for t in a["parties"]:
-            p = float(a["points"])
-            if t in a.get("reneged", []):
-                p -= 4
-            elif a["status"] == "completed":
-                p += 2 * float(a.get("weight", 1.0))
-            pts[t] += p
+            pts[t] += points_of(a, t)
     return pts
+
+
+def points_of(a: dict[str, Any], team: str) -> float:
+    """What one agreement has earned a party so far (``agreement_points``): kept apart so a bot reads its
+    own standing from the agreements it sees, as the score will count it."""
+    p = float(a["points"])
+    if team in a.get("reneged", []):
+        return p - 4
+    if a["status"] == "completed":
+        return p + 2 * float(a.get("weight", 1.0))
+    return p
 
 
 def secret_points(g: GameCore) -> dict[str, float]:

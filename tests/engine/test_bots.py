@@ -577,8 +577,11 @@ def test_a_reputation_conscious_china_pushed_hard_falls_back_on_denial() -> None
 
 
 def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
+    """Counters come from near misses; since bots count a signature's own score (session 17) they sign
+    most deals in Election Season outright and counter there no more, so the games are The Record's and
+    Tariffs and Terror's, where distrust keeps deals near the bar."""
     counters = signed = 0
-    for scenario, seed in [(s, n) for s in ("election-season", "tariffs-and-terror") for n in range(4)]:
+    for scenario, seed in [(s, n) for s in ("the-record", "tariffs-and-terror") for n in range(4)]:
         personas = dict(RB.scenarios[scenario].model.personas)
         game, refused = _bot_game(scenario, seed, personas)
         assert refused == []
@@ -595,7 +598,8 @@ def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
             old = game.state.proposals[new["counter_to"]]
             assert new["from"] in old["parties"] and new["from"] != old["from"]
             assert old["status"] in ("countered", "signed", "rejected", "withdrawn", "expired")
-            assert new["clauses"] != old["clauses"]  # a counter changes the deal
+            # a counter changes the deal: its terms, or who checks them
+            assert new["clauses"] != old["clauses"] or new["verification"] != old["verification"]
             # the reason names the original and says the counter clears the threshold an acceptance needs
             reason = notes[(new["from"], new["turn"])]
             assert reason.startswith(f"counters {old['id']}:") and ">= threshold" in reason
@@ -654,7 +658,9 @@ LEVER_HOMES = [
     ("the-record", {"us": "transactional"}, "us_visa"),
     ("tariffs-and-terror", {"mx": "cooperative"}, "mx_arrest"),
     ("the-record", {"mx": "cooperative"}, "mx_prosecute"),
-    ("red-line", {"mx": "cooperative"}, "us_sft"),
+    # s17: bots that sign more deals have fewer orders free; Mexico's consent and the trainers it allows
+    # now come where the hawk meets a cooperative Mexico in Election Season
+    ("election-season", {"us": "hawk", "mx": "cooperative"}, "us_sft"),
     ("loose-talk", {"mx": "cooperative"}, "mx_health"),  # s14: unused since s13
     ("loose-talk", {}, "us_summit"),  # s14: the default institutionalist, unused since s13
 ]

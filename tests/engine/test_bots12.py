@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from rulebooks import clauses_only
+
 from precursor.game.bots import Bot, fast_view
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, Propose, Respond
 from precursor.game.engine import Game
-from precursor.game.rulebook import default_rulebook
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 RB = default_rulebook()
+CLAUSES = clauses_only(RB)  # the signature's own score aside: the clauses alone decide
 SYSTEM = Actor(role="system")
 STUDENT = {t: Actor(role="player", team=t, name="student") for t in ("us", "mx", "cn", "ca")}
 
@@ -112,9 +115,9 @@ def test_a_us_short_of_capital_tables_the_part_of_its_package_it_can_pay_for() -
     assert _terms(to_mx[0]) < whole
 
 
-def _answer(game: Game, team: str, persona: str, pid: str) -> tuple[str, str]:
+def _answer(game: Game, team: str, persona: str, pid: str, rb: Rulebook = RB) -> tuple[str, str]:
     """The bot's decision on one proposal, and the sentence the proposer reads."""
-    bot = Bot(RB, team, persona, 7)
+    bot = Bot(rb, team, persona, 7)
     v = _view(game, team, persona)
     prop = next(p for p in v["proposals"] if p["id"] == pid)
     d = bot.answer(v, bot.environment(v), prop)
@@ -167,7 +170,7 @@ def test_a_decline_of_a_deal_that_offers_nothing_names_what_it_asks() -> None:
     terms do not give it enough": the decline now names the ask and that nothing comes back for it."""
     game = _negotiation("loose-talk", 1)
     pid = _offer(game, "mx", ["us", "mx", "ca"], [("us", "us_arms", {})], modules=["t4"])
-    bot = Bot(RB, "us", "institutionalist", 7)
+    bot = Bot(CLAUSES, "us", "institutionalist", 7)
     bot.countered.add(game.state.turn)  # its counter of the turn is made: it answers
     v = _view(game, "us", "institutionalist")
     d = bot.answer(v, bot.environment(v), next(p for p in v["proposals"] if p["id"] == pid))
@@ -183,7 +186,8 @@ def test_a_us_hawk_prices_chinas_controls_as_the_deaths_they_avert() -> None:
     against 0.3 a 1,000 deaths, where the institutionalist has 0.15 against 0.35). Priced alike, a
     three-turn enforcement campaign and know-your-customer rules for a working group clear its bar once
     relations are no longer at their worst (trust 30); a single turn of enforcement for a US programme
-    step still does not, and neither does the campaign at Red Line's opening trust of 20."""
+    step still does not, and neither does the campaign at Red Line's opening trust of 20. Weighed on its
+    clauses (the signature's own score, counted since session 17, signs the campaign at 20 too)."""
     campaign: list[tuple[str, str, dict[str, Any], int]] = [
         ("cn", "cn_enforce", {}, 3),
         ("cn", "cn_kyc", {}, 3),
@@ -211,5 +215,5 @@ def test_a_us_hawk_prices_chinas_controls_as_the_deaths_they_avert() -> None:
             expires_turn=turn + 1,
         )
         game.handle(CommandEnvelope(actor=STUDENT["cn"], command=cmd))
-        decision, said = _answer(game, "us", "hawk", list(game.state.proposals)[-1])
+        decision, said = _answer(game, "us", "hawk", list(game.state.proposals)[-1], CLAUSES)
         assert decision == wanted, (trust, [c[1] for c in clauses], said)

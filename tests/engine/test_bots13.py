@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rulebooks import clauses_only
 from test_bots_bargaining import _view  # the view a bot is handed, cut to what it reads
 
 from precursor.analysis.runner import play
 from precursor.game.bots import Bot, BotDriver
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, Propose
 from precursor.game.engine import Game
-from precursor.game.rulebook import default_rulebook
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 RB = default_rulebook()
+CLAUSES = clauses_only(RB)  # the signature's own score aside: the clauses alone decide
 SYSTEM = Actor(role="system")
 NAMES = {"the United States": "us", "Mexico": "mx", "China": "cn", "Canada": "ca"}
 CODES = {lv.code: lid for lid, lv in RB.levers.items()}
@@ -51,9 +53,10 @@ def _propose(game: Game, team: str, parties: list[str], terms: Terms, framing: s
     return list(game.state.proposals)[-1]
 
 
-def _answer(game: Game, team: str, persona: str, pid: str) -> tuple[str, str, Any]:
-    """The bot's decision, what the proposer reads, and the command (a counter's terms)."""
-    bot = Bot(RB, team, persona, 7)
+def _answer(game: Game, team: str, persona: str, pid: str, rb: Rulebook = RB) -> tuple[str, str, Any]:
+    """The bot's decision, what the proposer reads, and the command (a counter's terms); ``rb`` is the
+    rulebook the bot weighs it by."""
+    bot = Bot(rb, team, persona, 7)
     v = _view(game, team, persona)
     d = bot.answer(v, bot.environment(v), next(p for p in v["proposals"] if p["id"] == pid))
     return d.decision, str(getattr(d.command, "reason", "") or getattr(d.command, "note", "")), d.command
@@ -101,14 +104,15 @@ def test_every_team_is_offered_a_deal_in_default_bot_games() -> None:
 def test_a_verified_reciprocal_deal_clears_the_bar_at_low_trust_and_a_bad_one_does_not() -> None:
     """China's know-your-customer rules for one turn of US pre-export notification, at 20 trust: verified
     by both sides the institutionalist signs; on China's word alone it counters, asking for exactly that
-    verification; China's narrative for a working group it declines however it is verified."""
+    verification; China's narrative for a working group it declines however it is verified. On the
+    clauses alone: with the signature's own score counted (session 17) the self-verified deal is signed."""
     good: Terms = [("cn", "cn_kyc", {"precursors": 13}, 1), ("us", "us_pen", {}, 1)]
     game = _negotiation("red-line")
     pid = _propose(game, "cn", ["us", "cn"], good, "china_initiative", "joint")
-    decision, said, _ = _answer(game, "us", "institutionalist", pid)
+    decision, said, _ = _answer(game, "us", "institutionalist", pid, CLAUSES)
     assert decision == "accept", said
     pid = _propose(game, "cn", ["us", "cn"], good, "china_initiative", "self")
-    decision, said, cmd = _answer(game, "us", "institutionalist", pid)
+    decision, said, cmd = _answer(game, "us", "institutionalist", pid, CLAUSES)
     assert decision == "counter" and cmd.verification == "joint", said
     assert "checked by both sides" in said, said
     assert {(c.actor, c.lever) for c in cmd.clauses} == {("cn", "cn_kyc"), ("us", "us_pen")}
@@ -116,7 +120,7 @@ def test_a_verified_reciprocal_deal_clears_the_bar_at_low_trust_and_a_bad_one_do
     for verification in ("self", "joint", "incb"):
         game = _negotiation("red-line")
         pid = _propose(game, "cn", ["us", "cn"], bad, "china_initiative", verification)
-        decision, said, _ = _answer(game, "us", "institutionalist", pid)
+        decision, said, _ = _answer(game, "us", "institutionalist", pid, CLAUSES)
         assert decision == "reject", said
 
 
@@ -181,10 +185,10 @@ def test_a_decline_names_a_demand_that_once_met_gets_the_deal_signed() -> None:
         game = _negotiation(scenario)
         parties = sorted({proposer, team}, key=["us", "mx", "cn", "ca"].index)
         pid = _propose(game, proposer, parties, terms, framing, "self")
-        decision, said, _ = _answer(game, team, persona, pid)
+        decision, said, _ = _answer(game, team, persona, pid, CLAUSES)
         assert decision == "reject", (scenario, said)
         assert " would sign it " in said, said
         met, verification = _met(said, terms, team, persona)
         pid = _propose(game, proposer, parties, met, framing, verification or "self")
-        decision, again, _ = _answer(game, team, persona, pid)
+        decision, again, _ = _answer(game, team, persona, pid, CLAUSES)
         assert decision == "accept", (said, met, again)

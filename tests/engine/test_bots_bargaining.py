@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from rulebooks import clauses_only
+
 from precursor.analysis.runner import play
 from precursor.game.bots import Bot, BotDriver, fast_view
 from precursor.game.commands import Actor, Advance, Clause, CommandEnvelope, Propose
 from precursor.game.engine import Game
-from precursor.game.rulebook import default_rulebook
+from precursor.game.rulebook import Rulebook, default_rulebook
 
 RB = default_rulebook()
+CLAUSES = clauses_only(RB)
 SYSTEM = Actor(role="system")
 
 
@@ -58,9 +61,10 @@ def _view(game: Game, team: str, persona: str) -> dict[str, Any]:
     return v
 
 
-def _answer(game: Game, team: str, persona: str, pid: str) -> tuple[str, str, str]:
-    """The bot's decision on one proposal: its kind, its logged reason, and what the proposer reads."""
-    bot = Bot(RB, team, persona, 7)
+def _answer(game: Game, team: str, persona: str, pid: str, rb: Rulebook = RB) -> tuple[str, str, str]:
+    """The bot's decision on one proposal: its kind, its logged reason, and what the proposer reads;
+    ``rb`` is the rulebook the bot weighs it by (``clauses_only``: the signature aside)."""
+    bot = Bot(rb, team, persona, 7)
     v = _view(game, team, persona)
     env = bot.environment(v)
     prop = next(p for p in v["proposals"] if p["id"] == pid)
@@ -83,10 +87,13 @@ def test_a_us_institutionalist_takes_a_chinese_enforcement_campaign_for_a_workin
     )
     decision, reason, _ = _answer(game, "us", "institutionalist", pid)
     assert decision == "accept", reason
-    # a hawk still declines, and says it is what the deal asks of the US, not China's campaign
-    decision, _, said = _answer(game, "us", "hawk", pid)
+    # on the clauses alone a hawk declines, and says it is what the deal asks of the US, not China's
+    # campaign; with the signature's own score counted (session 17) it signs
+    decision, _, said = _answer(game, "us", "hawk", pid, CLAUSES)
     assert decision == "reject"
     assert "US-CN-TRACK" in said and "CN-ENFORCE" not in said, said
+    decision, reason, _ = _answer(game, "us", "hawk", pid)
+    assert decision == "accept", reason
 
 
 def test_a_gift_is_signed_unless_a_rule_of_the_persona_stands_against_it() -> None:
@@ -121,10 +128,10 @@ def test_a_lever_free_this_turn_costs_the_team_nothing_in_a_deal() -> None:
     assert "us_demand" in game.state.free_levers
     deal = [("cn", "cn_kyc", {"precursors": 13}, 1), ("us", "us_demand", {"levels": 1}, 1)]
     pid = _propose(game, "cn", ["us", "cn"], deal, "reciprocal")
-    _, reason, said = _answer(game, "us", "transactional", pid)
+    _, reason, said = _answer(game, "us", "transactional", pid, CLAUSES)
     assert "for US-DEMAND" not in said and "what the deal offers (CN-KYC" in said, (reason, said)
     pid = _propose_later(game, "cn", ["us", "cn"], deal, "reciprocal")
-    decision, _, said = _answer(game, "us", "transactional", pid)
+    decision, _, said = _answer(game, "us", "transactional", pid, CLAUSES)
     assert decision == "reject" and "asks the United States for US-DEMAND" in said, said
 
 
@@ -159,7 +166,7 @@ def test_a_decline_names_the_clause_that_costs_the_bot() -> None:
     pid = _propose(
         game, "mx", ["us", "mx"], [("mx", "mx_me", {"level": 80}, 1), ("us", "us_arms", {}, 1)], "none"
     )
-    decision, _, said = _answer(game, "us", "institutionalist", pid)
+    decision, _, said = _answer(game, "us", "institutionalist", pid, CLAUSES)
     assert decision == "reject"
     assert "includes MX-ME" not in said, said
     assert "MX-ME" in said and "not enough" in said, said
@@ -180,7 +187,7 @@ def test_mexico_does_not_ask_for_a_demand_programme_at_its_top() -> None:
     assert tabled, "Mexico tables its package"
     assert all(c.lever != "us_demand" for p in tabled for c in p.clauses), tabled
     pid = _propose(game, "us", ["us", "mx"], [("mx", "mx_plan_1", {}, 1), ("us", "us_tri", {}, 1)], "none")
-    decision, _, said = _answer(game, "mx", "sovereigntist", pid)
+    decision, _, said = _answer(game, "mx", "sovereigntist", pid, CLAUSES)
     assert decision != "accept"
     assert "US-DEMAND" not in said, said
 

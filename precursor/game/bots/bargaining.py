@@ -14,8 +14,17 @@ from typing import Any
 from precursor.game.bots import decisions
 from precursor.game.bots.beliefs import exact
 from precursor.game.bots.character import Character, switch
+from precursor.game.bots.commitments import (
+    clause_cost,
+    clause_dicts,
+    committed_cost,
+    cost_now,
+    overcommitted,
+    own_pending,
+)
 from precursor.game.bots.decisions import Decision
 from precursor.game.bots.fast_view import persona_reads
+from precursor.game.bots.signing import signing_value
 from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
 from precursor.game.negotiation import CHINA_FRAMINGS
@@ -44,39 +53,6 @@ def _prop_defaults(rb: Rulebook) -> dict[str, bool]:
             d[f"prop.asks.{lid}"] = False
         _PROP_DEFAULTS[rb.serial] = d
     return d
-
-
-def clause_cost(env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
-    """A clause's cost in political capital with its parameters; 1 when the view cannot tell."""
-    for k, v in params.items():
-        env[f"param.{k}"] = v
-    try:
-        return float(lever.cost.fn(env))
-    except (KeyError, TypeError):
-        return 1.0
-    finally:
-        for k in params:
-            env.pop(f"param.{k}", None)
-
-
-def committed_cost(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> float:
-    """Political capital the team's signed deals will call for next turn."""
-    total = 0.0
-    nxt = view["turn"] + 1
-    for a in view["agreements"]:
-        if a["status"] not in ("signed", "active") or bot.team not in a["parties"]:
-            continue
-        for c in a["clauses"]:
-            start, dur = int(c["start_turn"]), max(int(c["duration"]), 1)
-            if c["actor"] != bot.team or not (start <= nxt <= start + dur - 1):
-                continue
-            lever = bot.rb.levers[c["lever"]]
-            if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
-                continue
-            if level_holds(lever, c["params"], env):  # kept by the level that stands: no order to pay
-                continue
-            total += clause_cost(env, lever, c["params"])
-    return total
 
 
 def unkeepable(
@@ -205,27 +181,80 @@ def clause_turns(view: dict[str, Any], lever: CLever, start: int, duration: int)
 def negotiate(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> list[Decision]:
     """The negotiation phase: a persona switch, answers, the bot's own package, and a line of talk."""
     out = switch(bot, view, env)
+    # the orders the deals it answers and tables will call for, beside those signed (``commitments``)
+    pending = own_pending(bot, view)
     # answer what is addressed to us
     for prop in view["proposals"]:
         if prop["status"] != "open" or bot.team not in prop["parties"] or bot.team in prop["accepted"]:
             continue
-        out.append(answer(bot, view, env, prop))
-    tabled = _table_package(bot, view, env)
+        said = answer(bot, view, env, prop, pending)
+        out.append(said)
+        if said.decision == "accept":
+            pending.extend(prop["clauses"])
+    tabled = _within_orders(bot, view, env, _table_package(bot, view, env), pending)
     if tabled is not None:
         out.append(tabled)
     made = sum(1 for d in out if isinstance(d.command, Propose))
     for pk in bot.persona.model.packages:
-        more = _table_more(bot, view, env, pk, made)
+        more = _within_orders(bot, view, env, _table_more(bot, view, env, pk, made), pending)
         if more is not None:
             out.append(more)
             made += 1
-    other = _table_open(bot, view, env, made)
+    other = _within_orders(bot, view, env, _table_open(bot, view, env, made), pending)
     if other is not None:
         out.append(other)
     talk = _talk(bot, view)
     if talk is not None:
         out.append(talk)
     return out
+
+
+def _within_orders(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    d: Decision | None,
+    pending: list[dict[str, Any]],
+) -> Decision | None:
+    """The proposal, if the team could give every order it asks of it on top of the deals it has and
+    those it is about to make (``commitments``): as it stands, else from next turn when none of its acts
+    is asked by those deals; its clauses then count among those. Else nothing is tabled: a deal it would
+    break as soon as it fell due is no offer. Moved a turn on, Mexico's two-turn package asked US-DEMAND
+    in turns 2 and 3 beside the US's own deal for turns 1 and 2, and the programme's cap broke the third
+    level."""
+    if d is None or not isinstance(d.command, Propose):
+        return d
+    turn = int(view["turn"])
+    clauses = clause_dicts(d.command.clauses, turn)
+    if overcommitted(bot, view, env, clauses, pending) is None:
+        pending.extend(clauses)
+        return d
+    if turn >= int(view["scenario"]["turns"]) or any(int(c["start_turn"]) != turn for c in clauses):
+        return None
+    if _shares_a_lever(bot, view, clauses, pending):
+        return None  # moved a turn on, the same act would be asked in turns that overlap: levels stack
+    later = [{**c, "start_turn": turn + 1} for c in clauses]
+    if overcommitted(bot, view, env, later, pending) is not None:
+        return None
+    pending.extend(later)
+    cmd = d.command.model_copy(
+        update={"clauses": [c.model_copy(update={"start_turn": turn + 1}) for c in d.command.clauses]}
+    )
+    return Decision(cmd, d.reason + f"; from turn {turn + 1}, its orders this turn being taken", d.decision)
+
+
+def _shares_a_lever(
+    bot: Character, view: dict[str, Any], clauses: list[dict[str, Any]], pending: list[dict[str, Any]]
+) -> bool:
+    """Whether a lever of these clauses is asked of anyone by a deal the team has or is making."""
+    levers = {c["lever"] for c in clauses}
+    held = (
+        c
+        for a in view["agreements"]
+        if a["status"] in ("signed", "active") and bot.team in a["parties"]
+        for c in a["clauses"]
+    )
+    return any(c["lever"] in levers for c in (*held, *pending))
 
 
 def _table_package(bot: Character, view: dict[str, Any], env: dict[str, Any]) -> Decision | None:
@@ -456,7 +485,7 @@ def _open_offer(
     take = _best_lever(bot, view, env, theirs, lambda lv: None)
     if take is None:
         return None
-    give = _best_lever(bot, view, env, own, lambda lv: _cost_now(view, env, lv, {}), budget, seen)
+    give = _best_lever(bot, view, env, own, lambda lv: cost_now(view, env, lv, {}), budget, seen)
     if give is None or take[0] + give[0] <= 0:
         return None
     return take[0] + give[0], partner, take[1], give[1]
@@ -515,11 +544,32 @@ def _best_lever(
         if best is None or u > best[0]:
             if kept is None:
                 kept = unkeepable(bot, env, lever, {}, duration=1) is None
+                if kept and budget is not None:  # its own act: not offered on a belief that it is barred
+                    kept = not _barred_by_belief(env, lever)
                 if seen is not None:
                     seen[lever.id] = (u, kept)
             if kept:
                 best = (u, lever)
     return best
+
+
+def _barred_by_belief(env: dict[str, Any], lever: CLever) -> bool:
+    """Whether the team's best estimate of the values a lever's preconditions read says it may not give
+    the order now. ``unkeepable`` reads only exact values, so that a bot never calls another team's
+    promise impossible on a guess; offering its own act is another matter. The US offered Canada
+    intelligence sharing in The Record with its estimate of Mexican cooperation at 31 and the bar at 40,
+    and broke the deal in the orders phase three times a game."""
+    if not lever.preconditions:
+        return False
+    ctx = {**env, **{f"param.{k}": p.default for k, p in lever.params.items()}}
+    ctx["act.public"], ctx["act.military"] = lever.visibility != "private", lever.military
+    for cond, _ in lever.preconditions:
+        try:
+            if not cond.fn(ctx):
+                return True
+        except (KeyError, TypeError, ZeroDivisionError):
+            continue
+    return False
 
 
 def _weigh_lever(
@@ -648,7 +698,7 @@ def _shape(
         (c for c in clauses if c.actor == bot.team),
         key=lambda c: (
             bool(level_holds(levers[c.lever], dict(c.params), env)),
-            _cost_now(view, env, levers[c.lever], dict(c.params)),
+            cost_now(view, env, levers[c.lever], dict(c.params)),
         ),
     )
     kept = {id(c) for c in ours[: max(len(theirs), 1)]}
@@ -671,7 +721,7 @@ def _affordable(bot: Character, view: dict[str, Any], env: dict[str, Any], claus
     on top of the commitments it has (none of its own left when even the cheapest is too dear)."""
     levers = bot.rb.levers
     budget = float(view["pc"][bot.team]) - committed_cost(bot, view, env)
-    cost = {id(c): _cost_now(view, env, levers[c.lever], c.params) for c in clauses if c.actor == bot.team}
+    cost = {id(c): cost_now(view, env, levers[c.lever], c.params) for c in clauses if c.actor == bot.team}
     out = list(clauses)
     while sum(cost[id(c)] for c in out if c.actor == bot.team) > budget:
         own = [c for c in out if c.actor == bot.team]
@@ -827,16 +877,22 @@ def _ruled_out(
     return None
 
 
-def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> Decision:
-    """Accept, reject or counter one proposal addressed to the team."""
+def answer(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    prop: dict[str, Any],
+    pending: list[dict[str, Any]] | None = None,
+) -> Decision:
+    """Accept, reject or counter one proposal addressed to the team; ``pending`` holds the clauses of the
+    deals it has tabled or accepted and not yet seen signed (``commitments``)."""
     ruled = _ruled_out(bot, view, env, prop)
     if ruled is not None:
         return ruled
     p = bot.persona
     memo: _Memo = {}
     weighed, own_cost, broken = _weigh_deal(bot, view, env, prop, memo)
-    total = sum(u for _, u, _ in weighed)
-    total += _module_bonus(bot, prop)
+    total = _deal_total(bot, view, prop, weighed, broken)
     # a deal the team cannot pay for would be broken: commitments already due come first
     committed = committed_cost(bot, view, env)
     pc = float(view["pc"][bot.team])
@@ -854,6 +910,15 @@ def answer(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict
             decisions.make(Respond, proposal=prop["id"], action="reject", reason=said),
             f"rejects {prop['id']}: its clauses cost {own_cost:g} political capital on top of "
             f"{committed:g} already committed, with {pc:g} available",
+            "reject",
+        )
+    if pending is None:
+        pending = own_pending(bot, view)
+    short = overcommitted(bot, view, env, prop["clauses"], pending)
+    if short is not None:
+        return Decision(
+            decisions.make(Respond, proposal=prop["id"], action="reject", reason=_declines(bot, short)),
+            f"rejects {prop['id']}: {short}",
             "reject",
         )
     if total < threshold and total > 0 and own_cost + committed <= pc and _offered_itself(bot, view, prop):
@@ -1015,7 +1080,7 @@ def _weigh_clause(
     if c["actor"] == bot.team:
         full = clause_cost(env, lever, c["params"])
         due_now = int(c["start_turn"]) <= int(view["turn"])
-        cost = _cost_now(view, env, lever, c["params"]) if due_now else full
+        cost = cost_now(view, env, lever, c["params"]) if due_now else full
         u, _ = order_utility(bot, env, lever, c["params"], public, cost)
         if cost != full and turns > 1:  # free this turn only: the later turns are paid for
             later, _ = order_utility(bot, env, lever, c["params"], public, full)
@@ -1025,15 +1090,6 @@ def _weigh_clause(
         u -= _aversions(bot, lever)
         turns = 0 if why is not None else turns  # a promise that cannot be kept is worth nothing
     return u * turns, cost, None
-
-
-def _cost_now(view: dict[str, Any], env: dict[str, Any], lever: CLever, params: dict[str, Any]) -> float:
-    """A clause's cost to the team this turn: nothing for a lever an event made free this turn (the
-    orders screen's ``free_levers``, as the orders phase reads it). Charged at its list price, US-DEMAND
-    offered free in Election Season was declined as asking too much of the United States."""
-    if lever.id in view.get("free_levers", ()):
-        return 0.0
-    return clause_cost(env, lever, params)
 
 
 _AVERSIONS: dict[tuple[int, str, str], float] = {}
@@ -1054,6 +1110,20 @@ def _done(bot: Character, env: dict[str, Any], lever: CLever) -> bool:
     """Whether the lever is a one-off act already carried out: the team's own by its counts, another
     team's when a deal the team is party to held it in a turn now past (``beliefs._partners_done``)."""
     return lever.once and env.get(f"count.{lever.id}", 0) >= 1
+
+
+def _deal_total(
+    bot: Character,
+    view: dict[str, Any],
+    prop: dict[str, Any],
+    weighed: list[_WeighedClause],
+    broken: tuple[int, str] | None,
+) -> float:
+    """What a deal is worth to the bot: its clauses over their turns, its trilateral modules, and the
+    score its signature earns (``signing``). One sum, so that an answer, a counter and a decline's
+    demand weigh the same deal alike."""
+    total = sum(u for _, u, _ in weighed) + _module_bonus(bot, prop)
+    return total + signing_value(bot, view, prop, broken is not None)
 
 
 def _module_bonus(bot: Character, prop: dict[str, Any]) -> float:
@@ -1097,7 +1167,8 @@ def _counter(
     verification = _safer(prop, trust)
     if not _gives_and_takes(bot, prop, weighed, keep, dropped, ask, verification):
         return None
-    total = sum(u for _, u, _ in keep) + (ask[1] if ask is not None else 0.0) + _module_bonus(bot, prop)
+    terms = {**prop, "clauses": [c for c, _, _ in keep] + _ask_clauses(ask), "verification": verification}
+    total = _deal_total(bot, view, terms, keep, None) + (ask[1] if ask is not None else 0.0)
     threshold = _bar_for(bot, env, prop["from"], keep, _bound_turns(bot, view, keep), verification)
     if total < threshold or sum(cost for _, _, cost in keep) > budget:
         return None
@@ -1115,6 +1186,15 @@ def _counter(
         f">= threshold {threshold:.2f}",
         "counter",
     )
+
+
+def _ask_clauses(ask: tuple[Any, float] | None) -> list[dict[str, Any]]:
+    """A counter's ask as the clause a deal's signature is weighed by: for two turns, as
+    ``_counter_proposal`` tables it."""
+    if ask is None:
+        return []
+    c = ask[0]
+    return [{"actor": c.actor, "lever": c.lever, "params": dict(c.params), "duration": 2}]
 
 
 def _safer(prop: dict[str, Any], trust: float) -> str:
@@ -1583,12 +1663,14 @@ def _accepts(
     (``committed`` is ``committed_cost`` when the caller has it)."""
     if _ruled_out(bot, view, env, prop) is not None:
         return False
-    weighed, own_cost, _ = _weigh_deal(bot, view, env, prop, memo)
+    weighed, own_cost, broken = _weigh_deal(bot, view, env, prop, memo)
     if committed is None:
         committed = committed_cost(bot, view, env)
     if own_cost + committed > float(view["pc"][bot.team]):
         return False
-    total = sum(u for _, u, _ in weighed) + _module_bonus(bot, prop)
+    if overcommitted(bot, view, env, prop["clauses"], own_pending(bot, view)) is not None:
+        return False
+    total = _deal_total(bot, view, prop, weighed, broken)
     bound = _bound_turns(bot, view, weighed)
     return total >= _bar_for(bot, env, prop["from"], weighed, bound, prop["verification"])
 
