@@ -451,6 +451,7 @@ def clause_conflicts(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]
         name=lambda t: team_name(rb, t),
         seat_name=lambda seat: seat_name(model, rb, str(model.team), seat),
         last_turn=last_turn(model),
+        values=known_values(model),
     )
 
 

@@ -502,11 +502,16 @@ def conflicts(
     name: Callable[[str], str] | None = None,
     seat_name: Callable[[str], str] | None = None,
     last_turn: int | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> list[Conflict]:
     """What cannot all be kept in one turn, for each turn a new clause is due: one lever asked at
     different values (a team gives one order of a lever a turn), and more levers due from one team
     than its order slots (``limit`` a team; ``seat_limits`` a seat, with ``seat_of`` a lever's
-    seat). ``spent`` tells a once-per-game act already carried out, which needs no order."""
+    seat). ``spent`` tells a once-per-game act already carried out, which needs no order. With the
+    exact ``values`` the caller knows, a clause whose standing level stands (``level_holds``) needs no
+    order either: it takes no slot, and clashes only with an order of the lever that would move its
+    level. Two relief clauses on US-TARIFF, for Canada's goods and Mexico's, both at the 0 % that
+    stands, were called "they cannot all be kept"."""
     items = list(due)
     name_of = name or str
     out: list[Conflict] = []
@@ -526,12 +531,53 @@ def conflicts(
             ):
                 continue
             by_lever.setdefault(key, []).append(d)
+        ordered: dict[tuple[str, str], list[Due]] = {}
         for (actor, lever), group in by_lever.items():
-            said = _clash(rb, t, actor, lever, group, name_of)
+            stand, order = _standing(rb, lever, group, values)
+            said = _clash(rb, t, actor, lever, order, name_of) or _moves_level(
+                rb, t, actor, lever, stand, order, values or {}, name_of
+            )
             if said is not None and any(d.new for d in group) and said not in out:
                 out.append(said)
-        out += _slots(t, by_lever, limit, seat_of, seat_limits, name_of, seat_name or str)
+            if order:
+                ordered[(actor, lever)] = order
+        out += _slots(t, ordered, limit, seat_of, seat_limits, name_of, seat_name or str)
     return out
+
+
+def _standing(
+    rb: Rulebook, lever: str, group: list[Due], values: Mapping[str, Any] | None
+) -> tuple[list[Due], list[Due]]:
+    """The clauses of one lever in one turn whose standing level stands on ``values`` (kept with no
+    order), and those that call for an order."""
+    lv = rb.levers.get(lever)
+    if values is None or lv is None or lv.holds is None:
+        return [], group
+    stand = [d for d in group if level_holds(lv, dict(d.clause.get("params") or {}), values) is True]
+    return stand, [d for d in group if all(d is not s for s in stand)]
+
+
+def _moves_level(
+    rb: Rulebook,
+    t: int,
+    actor: str,
+    lever: str,
+    stand: list[Due],
+    order: list[Due],
+    values: Mapping[str, Any],
+    name: Callable[[str], str],
+) -> Conflict | None:
+    """An order one clause asks for that would move the level another clause keeps standing."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return None
+    for s in stand:
+        for o in order:
+            if not level_kept_after(
+                rb, lv, dict(s.clause.get("params") or {}), dict(o.clause.get("params") or {}), values
+            ):
+                return _clash(rb, t, actor, lever, [s, o], name)
+    return None
 
 
 def _clash(
