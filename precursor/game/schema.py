@@ -904,6 +904,12 @@ class Persona(Grounded):
     renege_prob: float = Field(
         ge=0, le=1, description="chance of breaking a clause whose own utility is negative"
     )
+    signing: float = Field(
+        default=1.0,
+        ge=0,
+        le=2,
+        description="the share of a signature's score value (bots.signing_utility) the persona counts",
+    )
     weights: list[UtilityTerm]
     hard_rules: list[HardRule] = Field(default_factory=list)
     package: Package | None = None

@@ -187,7 +187,7 @@ def test_a_us_hawk_prices_chinas_controls_as_the_deaths_they_avert() -> None:
     three-turn enforcement campaign and know-your-customer rules for a working group clear its bar once
     relations are no longer at their worst (trust 30); a single turn of enforcement for a US programme
     step still does not, and neither does the campaign at Red Line's opening trust of 20. Weighed on its
-    clauses (the signature's own score, counted since session 17, signs the campaign at 20 too)."""
+    clauses, as the hawk weighs every deal (it counts nothing for the signature, rules/personas.yaml)."""
     campaign: list[tuple[str, str, dict[str, Any], int]] = [
         ("cn", "cn_enforce", {}, 3),
         ("cn", "cn_kyc", {}, 3),
@@ -215,5 +215,5 @@ def test_a_us_hawk_prices_chinas_controls_as_the_deaths_they_avert() -> None:
             expires_turn=turn + 1,
         )
         game.handle(CommandEnvelope(actor=STUDENT["cn"], command=cmd))
-        decision, said = _answer(game, "us", "hawk", list(game.state.proposals)[-1], CLAUSES)
+        decision, said = _answer(game, "us", "hawk", list(game.state.proposals)[-1])
         assert decision == wanted, (trust, [c[1] for c in clauses], said)

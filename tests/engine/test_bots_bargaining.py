@@ -87,13 +87,11 @@ def test_a_us_institutionalist_takes_a_chinese_enforcement_campaign_for_a_workin
     )
     decision, reason, _ = _answer(game, "us", "institutionalist", pid)
     assert decision == "accept", reason
-    # on the clauses alone a hawk declines, and says it is what the deal asks of the US, not China's
-    # campaign; with the signature's own score counted (session 17) it signs
-    decision, _, said = _answer(game, "us", "hawk", pid, CLAUSES)
+    # a hawk still declines (it counts nothing for a signature, rules/personas.yaml), and says it is what
+    # the deal asks of the US, not China's campaign
+    decision, _, said = _answer(game, "us", "hawk", pid)
     assert decision == "reject"
     assert "US-CN-TRACK" in said and "CN-ENFORCE" not in said, said
-    decision, reason, _ = _answer(game, "us", "hawk", pid)
-    assert decision == "accept", reason
 
 
 def test_a_gift_is_signed_unless_a_rule_of_the_persona_stands_against_it() -> None:

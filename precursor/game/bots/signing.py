@@ -55,8 +55,9 @@ def signing_value(bot: Character, view: dict[str, Any], prop: dict[str, Any], wi
 
 
 def _per_point(bot: Character) -> float:
+    """The parameter, times how much of it the persona counts (``signing`` in rules/personas.yaml)."""
     par = bot.rb.parameters.get(BOT_PARAMETERS[0])
-    return float(par.value) if par is not None else 0.0
+    return float(par.value) * float(bot.persona.model.signing) if par is not None else 0.0
 
 
 def _component_weight(bot: Character) -> float:
