@@ -1167,6 +1167,64 @@ def effect_summary(rb: Rulebook, lever_id: str, limit: int = 4) -> str:
     return effect_words(rb, lever_id, limit)
 
 
+def _consent_warning(game: LiveGame, rb: Rulebook, lv: CLever, given: dict[str, Any]) -> str:
+    """What US personnel in Mexico (a lever with an ``activity``) need, against the consent tokens in force
+    and any Mexican grant a signed deal makes due this turn. A student who had just signed Mexico's
+    consent token with the trainers read, every turn the token ran, "without a consent token this
+    CROSSES THE HARD RED LINE", and nothing said whether a token was in force."""
+
+    def value(pid: str) -> Any:
+        p = lv.params[pid]
+        return given.get(pid, p.default) if pid in lv.params else None
+
+    activity = str(value("activity"))
+    personnel = float(value("personnel") or 0) if "personnel" in lv.params else 0.0
+    what = lv.params["activity"].choice_labels.get(activity, activity.replace("_", " "))
+    tokens = [
+        t
+        for t in game.view.get("tokens") or []
+        if t.get("active") and t.get("activity") == activity and int(t.get("expires_turn") or 0) >= game.turn
+    ]
+    if tokens:
+        cap = sum(float(t.get("max_personnel") or 0) for t in tokens)
+        until = max(int(t.get("expires_turn") or 0) for t in tokens)
+        if personnel <= cap:
+            return (
+                f"{lv.code}: inside Mexico's consent token for {what} (up to {cap:g} US personnel, until turn"
+                f" {until}): {personnel:g} sent"
+            )
+        return (
+            f"! {lv.code}: {personnel:g} US personnel against the consent token's cap of {cap:g} for {what}:"
+            " a little over costs sovereignty tension and ends the token, more CROSSES THE HARD RED LINE"
+        )
+    granting = _consent_due(game, activity)
+    if granting:
+        return (
+            f"! {lv.code}: no consent token for {what} is in force yet; Mexico's grant is due this turn"
+            f" in {', '.join(granting)}: if Mexico gives it, the order acts inside it, if not it CROSSES"
+            " THE HARD RED LINE"
+        )
+    return (
+        f"! {lv.code}: military action on Mexican soil — no consent token for {what} is in force, so this"
+        " CROSSES THE HARD RED LINE"
+    )
+
+
+def _consent_due(game: LiveGame, activity: str) -> list[str]:
+    """The signed deals in which Mexico owes, this turn, a consent token for the activity."""
+    out = []
+    for a in game.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for c in a.get("clauses") or []:
+            start = int(c.get("start_turn") or 0)
+            due = start <= game.turn <= start + max(int(c.get("duration") or 1), 1) - 1
+            asked = (c.get("params") or {}).get("activity", "training")
+            if due and c.get("actor") == "mx" and c.get("lever") == "mx_consent" and asked == activity:
+                out.append(str(a.get("id")))
+    return out
+
+
 def order_warnings(
     game: LiveGame, rb: Rulebook, chosen: list[str], params: dict[str, dict[str, Any]] | None = None
 ) -> list[str]:
@@ -1178,7 +1236,9 @@ def order_warnings(
         lv = rb.levers.get(lid)
         if lv is None:
             continue
-        if lv.military:
+        if lv.military and "activity" in lv.params:
+            out.append(_consent_warning(game, rb, lv, (params or {}).get(lid, {})))
+        elif lv.military:
             out.append(
                 f"! {lv.code}: military action on Mexican soil — without a consent token this"
                 " CROSSES THE HARD RED LINE"

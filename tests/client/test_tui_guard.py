@@ -170,15 +170,16 @@ async def _composer(pilot: Pilot[Any]) -> ComposerScreen:
 
 async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull_apart(url: str) -> None:
     """A 3-turn tutorial offered clauses of 12 turns; two clauses asking MX-ME at different levels in one
-    turn were "ok: the server will take it" with nothing more."""
+    turn were "ok: the server will take it" with nothing more. Both above the 60 that stands: a clause
+    for 60 is kept by the level (rules/levers: "holds") and pulls nothing apart (session 17)."""
     g, tokens = await new_game(url, teams=("mx", "us"))
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
         cs = await _composer(pilot)
         offered = [label for label, _n in cs.query_one("#c-duration", Select)._options]
         assert offered == ["this turn only", "2 turns", "3 turns"], offered
-        await add_clause(pilot, cs, "mx", "mx_me", level="60")
         await add_clause(pilot, cs, "mx", "mx_me", level="70")
+        await add_clause(pilot, cs, "mx", "mx_me", level="75")
         assert len(cs.clauses) == 2
         cs.query_one("#party-us", Checkbox).value = True
         await pilot.pause()
@@ -186,7 +187,7 @@ async def test_the_composer_offers_durations_that_fit_and_says_when_clauses_pull
         assert check.startswith(
             "ok: the server will take it (2 clause(s)) — but turn 1: clause 1 and clause 2"
         )
-        assert "so only level 70 (or higher) keeps them all" in check, check
+        assert "so only level 75 (or higher) keeps them all" in check, check
 
 
 async def test_the_composer_says_when_the_proposers_own_clause_cannot_be_kept_in_a_later_turn(
