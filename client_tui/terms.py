@@ -624,8 +624,12 @@ def clause_levers(p: dict[str, Any]) -> set[str]:
 
 def clause_cost(model: LiveGame, rb: Rulebook, c: dict[str, Any]) -> str:
     """What a clause costs its team, turn by turn: "0 PC a turn (free this turn)" was read for a
-    three-turn clause whose lever is free only now, and "2 PC a turn" for a clause due once."""
+    three-turn clause whose lever is free only now, and "2 PC a turn" for a clause due once. A standing
+    level that already stands where the clause asks costs nothing: no order is given for it."""
     lever, params = str(c.get("lever")), dict(c.get("params") or {})
+    if level_stands(model, rb, c):
+        # "· 3 PC" in the composer beside "kept with nothing to order" in the proposal (session 17)
+        return "nothing while the level stands"
     cost = lever_cost(model, rb, lever, params)
     lv = rb.levers.get(lever)
     turns = max(int(c.get("duration") or 0), 1)

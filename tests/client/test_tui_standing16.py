@@ -101,3 +101,12 @@ def test_a_clause_kept_by_the_level_says_no_order_was_given(rb: Rulebook) -> Non
         "played US-TARIFF (Tariffs justified by fentanyl) on goods of Canada instead of Mexico"
         in result_text(other, rb)
     )
+
+
+def test_the_composer_prices_a_promise_the_level_keeps_at_nothing(rb: Rulebook) -> None:
+    """Session 17's student read "· 3 PC" beside 0 % relief in the composer, and "kept with nothing to
+    order" and "United States 0 PC" in the proposal: the clause's own price now says the same."""
+    model = _model(rb, **{"tariff.mx": 0.0})
+    assert terms.clause_cost(model, rb, RELIEF) == "nothing while the level stands"
+    model = _model(rb, **{"tariff.mx": 25.0})  # relief to be ordered: its price
+    assert terms.clause_cost(model, rb, RELIEF).endswith("PC a turn"), terms.clause_cost(model, rb, RELIEF)
