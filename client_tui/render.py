@@ -16,6 +16,7 @@ from precursor.game.commands import CommandError
 from precursor.game.core import normalise_params
 from precursor.game.months import add_months
 from precursor.game.negotiation import params_meet
+from precursor.game.promises import clause_span
 
 from .conditions import condition_now, level_stands, only_if, order_leaves_level
 from .model import LiveGame
@@ -1174,11 +1175,10 @@ def _consent_warning(game: LiveGame, rb: Rulebook, lv: CLever, given: dict[str, 
     CROSSES THE HARD RED LINE", and nothing said whether a token was in force."""
 
     def value(pid: str) -> Any:
-        p = lv.params[pid]
-        return given.get(pid, p.default) if pid in lv.params else None
+        return given.get(pid, lv.params[pid].default) if pid in lv.params else None
 
     activity = str(value("activity"))
-    personnel = float(value("personnel") or 0) if "personnel" in lv.params else 0.0
+    personnel = float(value("personnel") or 0)
     what = lv.params["activity"].choice_labels.get(activity, activity.replace("_", " "))
     tokens = [
         t
@@ -1217,8 +1217,7 @@ def _consent_due(game: LiveGame, activity: str) -> list[str]:
         if a.get("status") not in ("signed", "active"):
             continue
         for c in a.get("clauses") or []:
-            start = int(c.get("start_turn") or 0)
-            due = start <= game.turn <= start + max(int(c.get("duration") or 1), 1) - 1
+            due = game.turn in clause_span(c, game.turn)
             asked = (c.get("params") or {}).get("activity", "training")
             if due and c.get("actor") == "mx" and c.get("lever") == "mx_consent" and asked == activity:
                 out.append(str(a.get("id")))

@@ -14,6 +14,10 @@ from precursor.game.core import GameCore
 from precursor.game.schema import TEAMS
 
 SECRET_CAP = 20.0
+# what an agreement adds to a party's agreement points when completed (at its weight), and takes from a
+# party that reneged (``points_of``); the bots weigh a signature by the same figures (bots/signing.py)
+COMPLETION_BONUS = 2.0
+RENEGE_PENALTY = 4.0
 
 
 def check_objectives(g: GameCore, final: bool) -> dict[str, dict[str, Any]]:
@@ -72,9 +76,9 @@ def points_of(a: dict[str, Any], team: str) -> float:
     own standing from the agreements it sees, as the score will count it."""
     p = float(a["points"])
     if team in a.get("reneged", []):
-        return p - 4
+        return p - RENEGE_PENALTY
     if a["status"] == "completed":
-        return p + 2 * float(a.get("weight", 1.0))
+        return p + COMPLETION_BONUS * float(a.get("weight", 1.0))
     return p
 
 

@@ -2,7 +2,7 @@
 gives at most the scenario's order limit a turn (``order_limit``) and pays for its orders from its capital,
 and a clause that needs an order it has no room or capital for is broken.
 
-A bot checked that it could pay for a deal in political capital (``bargaining.committed_cost``) but not
+A bot checked that it could pay for a deal in political capital (``committed_cost``) but not
 that it had the orders to keep it. In Election Season the United States signed, in its first turn, its own
 four-act package and then deals asking US-CN-TRACK and US-USMCA-T of it: six orders due with four to give,
 two clauses broken at once, trust lost with China and Canada; in The Record it offered Canada US-INTEL

@@ -16,15 +16,12 @@ from typing import Any
 
 from precursor.game.bots.character import Character
 from precursor.game.negotiation import agreement_points, bargain, clause_turn_weight
-from precursor.game.scoring import points_of
+from precursor.game.scoring import COMPLETION_BONUS, RENEGE_PENALTY, points_of
 
 # the named parameters this module reads from rules/parameters.yaml (no rule expression reads them)
 BOT_PARAMETERS = ("bots.signing_utility",)
 # agreement points at which the agreements component reaches its cap (value agr / 2, clamped to 10)
 _CAP_POINTS = 20.0
-# what a completed deal adds, at its weight (scoring.points_of), and what a party that breaks one loses
-_COMPLETED = 2.0
-_RENEGED = 4.0
 
 
 def signing_value(bot: Character, view: dict[str, Any], prop: dict[str, Any], will_break: bool) -> float:
@@ -48,7 +45,7 @@ def signing_value(bot: Character, view: dict[str, Any], prop: dict[str, Any], wi
             used += float(a.get("weight", 1.0))
     share = min(clause_turn_weight(prop, _full_measure(bot)), max(0.0, 1.0 - used))
     earned = share * agreement_points(prop["parties"], str(prop.get("verification", "self")))
-    earned += -_RENEGED if will_break else _COMPLETED * share
+    earned += -RENEGE_PENALTY if will_break else COMPLETION_BONUS * share
     if earned > 0:
         earned = max(0.0, min(earned, _CAP_POINTS - have))
     return per_point * weight * earned / 2
