@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -379,9 +379,12 @@ def _with_the(name: str) -> str:
     return f"the {name}" if name.startswith("United") else name
 
 
-def inject_card(ev: dict[str, Any], rb: Rulebook | None, reader: str | None = None) -> str:
+def inject_card(
+    ev: dict[str, Any], rb: Rulebook | None, reader: str | None = None, spent: Collection[str] = ()
+) -> str:
     """An inject as its card: the title, the whole text as written, the levers its text names by code
-    with their names, what it changed by name, and its sources."""
+    with their names, what it changed by name, and its sources. ``spent``: the once-per-game levers
+    the reader knows are played already — an inject that makes one free offers nothing by it."""
     lines = [
         f"INJECT · turn {ev.get('turn', '?')} · {ev.get('title') or ev.get('id', '')}",
         "",
@@ -397,7 +400,9 @@ def inject_card(ev: dict[str, Any], rb: Rulebook | None, reader: str | None = No
     if hidden:
         lines.append("Also moved, not reported to you: " + ", ".join(hidden))
     free = [
-        rb.levers[x].code if rb is not None and x in rb.levers else str(x)
+        (rb.levers[x].code if rb is not None and x in rb.levers else str(x))
+        # a student was offered MX-PLAN(iii) free in turn 2, played under a deal in turn 1
+        + (" (played already: once per game, it cannot be ordered again)" if x in spent else "")
         for x in ev.get("free_levers") or []
     ]
     if free:
@@ -418,7 +423,7 @@ def time_left(game: LiveGame, now: float | None = None) -> str:
     if s.paused:
         return "PAUSED" + (f" ({int(s.remaining)}s left)" if s.remaining is not None else "")
     if s.deadline is None or s.deadline_for != (game.turn, game.phase):
-        return "no deadline"
+        return "untimed"  # shorter than "no deadline": at 80 columns the line lost "online" with T5/8
     left = max(0, int(s.deadline - (now if now is not None else time.time())))
     return f"{left // 60}:{left % 60:02d} left"
 
@@ -447,7 +452,10 @@ def status_line(game: LiveGame, now: float | None = None) -> str:
     conn = {"connected": "● online", "lost": "○ OFFLINE — reconnecting", "connecting": "○ connecting"}.get(
         game.connection, game.connection
     )
-    phase = "GAME OVER" if game.ended else f"T{game.turn} {game.phase}"
+    # the game's length beside the turn: a student learnt that Election Season ends after turn 8 only
+    # when it did ("T5/8 briefing")
+    turns = (game.view.get("scenario") or {}).get("turns")
+    phase = "GAME OVER" if game.ended else f"T{game.turn}{f'/{turns}' if turns else ''} {game.phase}"
     date = game.view.get("date", "")
     if game.ended:  # the last turn's month: the view's date is the epilogue's end by then
         date = ended_month(game)
@@ -745,6 +753,9 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
         params = _params_words(rb, lever, dict(c.get("params") or {}))
         start, dur = int(c.get("start_turn") or 1), max(int(c.get("duration") or 1), 1)
         when = f"turn {start}" if dur == 1 else f"turns {start}–{start + dur - 1}"
+        if dur > 1 and rb is not None and lever in rb.levers and rb.levers[lever].once:
+            # the proposal said "once from turn 1"; "turns 1–2" here read as two acts to watch for
+            when = f"once from turn {start} (a once-per-game act: done once, it keeps the whole clause)"
         name = rb.levers[lever].name if rb is not None and lever in rb.levers else ""
         what = "; ".join(x for x in (name, params) if x)
         what = _code(rb, lever) + (f" ({what})" if what else "")

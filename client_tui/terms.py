@@ -225,15 +225,23 @@ def condition_of(indicator: str, op: str, value: str) -> str:
 
 def played_once(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
     """Whether the clause's once-only lever has been played by its team, as far as this team knows
-    (its own count, or another team's order it saw carried out)."""
+    (its own count, or another team's order it saw carried out or saw keep a clause)."""
     actor, lever = str(clause.get("actor")), str(clause.get("lever"))
     lv = rb.levers.get(lever)
     if lv is None or not lv.once:
         return False
     if actor == model.team:
         return bool(((model.view.get("counts") or {}).get(lever) or {}).get("count", 0))
+    # a secret order is not in the log, but a clause it kept is ("United States played US-TF as
+    # agreed"): without that a student was told the act still needed an order and that "some clause
+    # will break" in a turn where every clause was kept
     return any(
-        ev.get("type") == "order_executed" and ev.get("lever") == lever and ev.get("team", actor) == actor
+        ev.get("lever") == lever
+        and ev.get("team", actor) == actor
+        and (
+            ev.get("type") == "order_executed"
+            or (ev.get("type") == "compliance" and ev.get("met") and not ev.get("held"))
+        )
         for ev in model.results
     )
 

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
-from .. import render
+from .. import render, terms
 from ..conditions import known_values
 from ..notice import Notice
 from ..widgets import set_text
@@ -44,7 +44,7 @@ class BriefingPane(VerticalScroll):
         """Injects just released come up as cards over the screen, but never over a student's typing:
         while a text field has the focus they wait (a notice says so, the briefing tab already holds
         them) and open as soon as the focus leaves the field (Esc)."""
-        cards = [render.inject_card(ev, self.rb, self.model.team) for ev in injects]
+        cards = [self._card(ev) for ev in injects]
         if _typing(self.screen.focused) or self.waiting:
             self.waiting += cards
             self._waiting_titles += [str(ev.get("title") or ev.get("id")) for ev in injects]
@@ -102,17 +102,22 @@ class BriefingPane(VerticalScroll):
         earlier = self._cards(f"Earlier injects ({len(before)}, newest first)", before)
         set_text(self.query_one("#brief-injects", Static), earlier or "Earlier injects: none.")
 
+    def _card(self, ev: dict[str, Any]) -> str:
+        rb = self.rb
+        spent = [
+            x
+            for x in ev.get("free_levers") or []
+            if rb is not None
+            and x in rb.levers
+            and terms.played_once(self.model, rb, {"actor": rb.levers[x].team, "lever": x})
+        ]
+        return render.inject_card(ev, rb, self.model.team, spent)
+
     def _cards(self, head: str, injects: list[dict[str, Any]]) -> str:
         if not injects:
             return ""
         rule = "\n" + "─" * 40 + "\n"
-        return (
-            head
-            + "\n"
-            + rule
-            + rule.join(render.inject_card(ev, self.rb, self.model.team) for ev in injects)
-            + "\n"
-        )
+        return head + "\n" + rule + rule.join(self._card(ev) for ev in injects) + "\n"
 
 
 # what a secret objective's mark says while the game runs, by how the rules judge it (``check``): one

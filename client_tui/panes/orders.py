@@ -646,7 +646,9 @@ class OrdersPane(Vertical):
         text += f"\n{unset}" if unset else ""
         for r in self._refused_now():
             text += f"\n✗ {refusal_line(m, self.rb, r)}"
-        if self._offer:
+        # in the results phase the turn's orders are in and the offer is the turn before's: a student
+        # read "press l" under "this was the last turn: no more orders"
+        if self._offer and m.phase != "results":
             text += (
                 f"\nLast turn's orders: {self._last_codes()} — press l (or the button) to tick again"
                 " those still available"

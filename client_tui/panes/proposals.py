@@ -341,7 +341,23 @@ class ProposalsPane(Vertical):
                 p = self.model.proposals[pid]
                 who = terms.team_name(self.rb, str(p.get("from") or ""))
                 self.post_message(Notice(f"{who} proposes {pid} to you — tab 4 (Proposals) to answer it"))
+            for pid in sorted(self._incoming - now):
+                closed = self._closed_words(pid)
+                if closed:
+                    self.post_message(Notice(closed))
         self._incoming = now
+
+    def _closed_words(self, pid: str) -> str:
+        """An offer that closed before this team answered it — another party turned it down: the notice
+        line still asked a student to answer a proposal the list already called rejected."""
+        p = self.model.proposals.get(pid)
+        if p is None or p.get("status", "open") == "open" or self.model.team in (p.get("accepted") or []):
+            return ""
+        who = terms.team_name(self.rb, str(p.get("from") or ""))
+        why = "; ".join(reasons(p))
+        status = str(p.get("status") or "closed").replace("_", " ")
+        verb = status if status == "expired" else f"was {status}"
+        return f"{who}'s {pid} {verb} before you answered it" + (f" — {why}" if why else "")
 
     def _selected(self) -> str | None:
         table = self.query_one("#prop-table", DataTable)

@@ -222,6 +222,9 @@ class ResultsLog(WrapLog):
         # turn, the effect)
         self._later: list[tuple[int, str, int, dict[str, Any]]] = []
         self._reneged: dict[tuple[str, str], int] = {}  # (agreement, team): the turn it was reported
+        # (team, lever) seen carried out, by turn: an order in the log, or a clause it kept in a deal
+        # this team may see — the same act due in a self-verified deal is then no secret
+        self._acts: dict[int, set[tuple[str, str]]] = {}
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -271,6 +274,9 @@ class ResultsLog(WrapLog):
             self._seen = {}  # the months between turns move values no card shows
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
+        carried = t == "order_executed" or (t == "compliance" and ev.get("met") and not ev.get("held"))
+        if carried and isinstance(turn, int) and not ev.get("earlier"):
+            self._acts.setdefault(turn, set()).add((str(ev.get("team")), str(ev.get("lever"))))
         for team in (ev.get("update") or {}).get("reneged") or [] if t == "agreement_update" else []:
             self._reneged.setdefault((str(ev.get("agreement")), str(team)), int(turn or self._turn))
         if t == "order_executed" and self.team and ev.get("team") != self.team and ev.get("scheduled"):
@@ -335,6 +341,10 @@ class ResultsLog(WrapLog):
                     cond = f" if {terms.condition_words(self.rb, str(c['condition']))} held"
                 broke = self._reneged.get((aid, actor)) == turn
                 said = "it reports a broken promise" if broke else "no broken promise is reported"
+                if not broke and (actor, str(c.get("lever"))) in self._acts.get(turn, set()):
+                    # a student read CA-BORDER "kept" in one deal and "told to Canada alone" in the
+                    # next, for the same act: say what the log shows, and what only the partner knows
+                    said += f"; the log above shows {who} carrying out {code} this turn"
                 self.write(
                     f"[agreement] {aid}: {who}'s {code} was due this turn{cond}; the deal is self-verified,"
                     f" so whether it was kept is told to {who} alone — {said}"

@@ -79,7 +79,7 @@ async def test_lobby_lists_scenarios_and_games_and_creates_a_game(url: str) -> N
         gs = await until_online(pilot)
         assert gs.game_id == created["game_id"] and gs.model.role == "facilitator"
         assert gs.model.view["audience"] == "facilitator"
-        assert "facilitator │ T1 briefing" in static_text(app, "#status")
+        assert "facilitator │ T1/3 briefing" in static_text(app, "#status")
         await pilot.press("7")
         await wait_until(pilot, lambda: gs.query_one("#tabs").active == "control")  # type: ignore[attr-defined]
         assert "Phase clock" in screen_text(app)
@@ -97,7 +97,7 @@ async def test_joining_from_the_lobby_with_a_code_opens_that_teams_screen(url: s
         await pilot.press(*g.join_codes["mx"].lower(), "enter")  # forgiving format, Enter joins
         gs = await until_online(pilot)
         assert (gs.model.team, gs.model.role, gs.game_id) == ("mx", "player", g.game_id)
-        assert static_text(app, "#status").startswith(" MX │ T1 briefing")
+        assert static_text(app, "#status").startswith(" MX │ T1/3 briefing")
         # a player has no control tab
         await pilot.press("7")
         await pilot.pause()
@@ -277,7 +277,7 @@ async def test_facilitator_pauses_advances_and_releases_an_inject(url: str) -> N
             status = lambda: static_text(app, "#status")  # noqa: E731
             await pilot.press("7")
             await pilot.click("#f-advance")
-            await wait_until(pilot, lambda: "T1 negotiation" in status())
+            await wait_until(pilot, lambda: "T1/3 negotiation" in status())
             await wait_until(pilot, lambda: re.search(r"\d+:\d\d left", status()))
             await pilot.click("#f-pause")
             await wait_until(pilot, lambda: "PAUSED" in status())
@@ -297,7 +297,7 @@ async def test_facilitator_pauses_advances_and_releases_an_inject(url: str) -> N
             await pilot.click("#f-custom")
             got = await frames_until(mx, is_event("inject", title="Storm"))
             await pilot.click("#f-advance")
-            await wait_until(pilot, lambda: "T1 orders" in status())
+            await wait_until(pilot, lambda: "T1/3 orders" in status())
             assert gs.model.phase == "orders"
 
 

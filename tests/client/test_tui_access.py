@@ -139,7 +139,7 @@ async def test_no_color_still_renders_without_colour(url: str, monkeypatch: pyte
         await pilot.press("2")
         await pilot.pause()
         text = screen_text(app)
-        assert "MX │ T1 briefing" in text and "● online" in text and "indicator" in text
+        assert "MX │ T1/3 briefing" in text and "● online" in text and "indicator" in text
         colours = _colours(app.export_screenshot())
         assert all(_grey(c) for c in colours), sorted(c for c in colours if not _grey(c))
         # states are words and symbols, not colours: the ready marks and the connection say it

@@ -51,7 +51,7 @@ async def test_the_facilitator_token_on_the_command_line_opens_the_console(url: 
     async with app.run_test(size=(120, 40)) as pilot:
         gs = await settled(pilot)
         assert gs.game_id == g.game_id and gs.model.role == "facilitator"
-        assert "facilitator │ T1 briefing" in static_text(app, "#status")
+        assert "facilitator │ T1/3 briefing" in static_text(app, "#status")
 
 
 async def test_the_token_typed_in_the_lobby_rejoins_and_a_wrong_one_is_refused(url: str) -> None:

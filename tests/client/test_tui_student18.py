@@ -1,0 +1,171 @@
+"""Session 17's students, read at the screen (session 18's fixes).
+
+- A once-per-game act another team carried out under a deal, seen only as a kept clause (the order was
+  private), still counted as an order owed: "turn 2: United States would owe 5 different orders … some
+  clause will break" beside a turn where every clause was kept.
+- The signed deal's record said "US-TF …, turns 1–2" where the proposal had said "once from turn 1".
+- An inject offered free a once-per-game lever its team had played already.
+- A self-verified deal said of Canada's CA-BORDER "whether it was kept is told to Canada alone" a few
+  lines under the public order of that very act.
+- The notice line asked a student to answer a proposal that another party had already turned down.
+- "Last turn's orders … press l" stood in the results phase, under "this was the last turn".
+- Nothing on screen said how many turns the game has."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_tui_selfcheck16 import played, results_text
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+
+from client_tui import render, terms
+from client_tui.model import LiveGame
+from precursor.client import GameClient
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
+
+
+def _model(rb: Rulebook, team: str, turn: int, scenario: str = "loose-talk") -> LiveGame:
+    game = Game.new(rb, scenario, 1)
+    model = LiveGame()
+    model.me = {"role": "player", "team": team, "seat": "government", "player_id": "p1", "game_id": "g1"}
+    model.set_view({**view(game, team), "turn": turn}, game.state.seq)
+    return model
+
+
+def _clause(actor: str, lever: str, duration: int = 2, start: int = 1) -> dict[str, Any]:
+    return {"actor": actor, "lever": lever, "params": {}, "start_turn": start, "duration": duration}
+
+
+def test_a_once_per_game_act_seen_kept_takes_no_order_slot(rb: Rulebook) -> None:
+    model = _model(rb, "mx", 2)
+    model.agreements["A1-US-1"] = {
+        "id": "A1-US-1",
+        "status": "active",
+        "parties": ["us", "mx"],
+        "clauses": [_clause("us", lever) for lever in ("us_tf", "us_ind", "us_arms", "us_demand")],
+    }
+    new = [_clause("us", "us_san_1", 1, 2)]
+    owed = [c.words for c in terms.clause_conflicts(model, rb, new)]
+    assert any("United States would owe 5 different orders" in w for w in owed), owed
+    # turn 1's results: the US's US-TF was ordered privately, and the clause it kept is all Mexico saw
+    model.results.append(
+        {"type": "compliance", "agreement": "A1-US-1", "team": "us", "lever": "us_tf", "met": True, "turn": 1}
+    )
+    assert terms.played_once(model, rb, {"actor": "us", "lever": "us_tf"})
+    assert terms.clause_conflicts(model, rb, new) == []
+    # a level that stood is no act: a held clause tells nothing of a once-per-game lever
+    model.results[-1] = {**model.results[-1], "held": True}
+    assert not terms.played_once(model, rb, {"actor": "us", "lever": "us_tf"})
+
+
+def test_the_signed_record_says_a_once_per_game_act_once(rb: Rulebook) -> None:
+    ev = {
+        "type": "agreement",
+        "agreement": {
+            "id": "A1-US-1",
+            "parties": ["us", "mx"],
+            "clauses": [_clause("us", "us_tf"), _clause("us", "us_arms")],
+        },
+    }
+    text = render.why_card(ev, rb)
+    tf = next(line for line in text.split("\n") if "US-TF" in line)
+    arms = next(line for line in text.split("\n") if "US-ARMS" in line)
+    assert tf.endswith("once from turn 1 (a once-per-game act: done once, it keeps the whole clause)"), tf
+    assert "turns 1–2" not in tf
+    assert arms.endswith(", turns 1–2"), arms
+
+
+def test_an_inject_card_says_which_free_lever_is_spent(rb: Rulebook) -> None:
+    ev = {
+        "type": "inject",
+        "turn": 2,
+        "title": "Slow levers",
+        "text": "",
+        "free_levers": ["us_san_1", "mx_plan_3"],
+    }
+    fresh = render.inject_card(ev, rb, "mx")
+    assert "Free this turn: US-SAN-1, MX-PLAN(iii)\n" in fresh + "\n"
+    spent = render.inject_card(ev, rb, "mx", ["mx_plan_3"])
+    assert (
+        "Free this turn: US-SAN-1, MX-PLAN(iii) (played already: once per game, it cannot be ordered again)"
+        in spent
+    ), spent
+
+
+def test_the_status_line_gives_the_games_length(rb: Rulebook) -> None:
+    model = _model(rb, "mx", 1, "election-season")
+    assert render.status_line(model).startswith(" MX │ T1/8 briefing ")
+
+
+async def test_a_partners_act_the_log_shows_is_said_beside_the_self_verified_line(url: str) -> None:
+    g, tokens = await played(url, "public")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        text = await results_text(pilot)
+        assert "[order] United States" in text and "(US-ARMS)" in text, text
+        assert (
+            "whether it was kept is told to United States alone — no broken promise is reported; the log"
+            " above shows United States carrying out US-ARMS this turn"
+        ) in text, text
+
+
+async def test_an_offer_another_party_turned_down_is_said_closed(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx", "ca"))
+    fac = GameClient(url, g.game_id, g.facilitator_token)
+    ca, us = GameClient(url, g.game_id, tokens["ca"]), GameClient(url, g.game_id, tokens["us"])
+    async with fac, ca, us:
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            clauses = [_clause("ca", "ca_tri", 1), _clause("us", "us_tri", 1)]
+            await ca.send({"type": "propose", "parties": ["ca", "us", "mx"], "clauses": clauses})
+            await wait_until(pilot, lambda: "T1-CA-1" in gs.model.proposals, what="the proposal")
+            await wait_until(pilot, lambda: "to answer it" in static_text(app, "#notice"), what="the notice")
+            await us.send(
+                {"type": "respond", "proposal": "T1-CA-1", "action": "reject", "reason": "Not now."}
+            )
+            await wait_until(
+                pilot, lambda: "before you answered" in static_text(app, "#notice"), what="the closing notice"
+            )
+            said = " ".join(static_text(app, "#notice").split())
+            assert said.startswith("Canada's T1-CA-1 was rejected before you answered it — "), said
+            assert "Not now." in said, said
+
+
+async def test_last_turns_orders_are_not_offered_in_the_results_phase(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    fac = GameClient(url, g.game_id, g.facilitator_token)
+    mx = GameClient(url, g.game_id, tokens["mx"])
+    async with fac, mx:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("5")
+            await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_trace"}]})
+            await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"))
+            await advance_to(fac, "orders", 2)
+            await wait_until(pilot, lambda: gs.model.turn == 2 and gs.model.phase == "orders", what="turn 2")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await wait_until(pilot, lambda: "Last turn's orders: MX-TRACE" in static_text(app, "#order-info"))
+            await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_port"}]})
+            await advance_to(fac, "results", 2)
+            await wait_until(pilot, lambda: gs.model.phase == "results", what="the results phase")
+            await close_cards(pilot)
+            await pilot.press("5")
+            await wait_until(pilot, lambda: "orders went in" in static_text(app, "#order-info"))
+            assert "Last turn's orders" not in static_text(app, "#order-info")
