@@ -957,7 +957,7 @@ class ComposerScreen(ModalScreen[str | None]):
         clauses = [c.model_dump() for c in self.clauses]
         found = terms.clause_conflicts(self.model, self.rb, clauses)
         breaks = [c.words for c in found if c.hard]
-        notes = [c.words for c in found if not c.hard]
+        notes = [c.words for c in found if not c.hard] + terms.shared_orders(self.model, self.rb, clauses)
         for i, c in enumerate(clauses):
             late = terms.past_the_end(self.model, c, self.rb)
             if late:

@@ -508,6 +508,39 @@ def due_now(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> bool:
     return not cond or condition_now(model, rb, cond) is not False
 
 
+def shared_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
+    """A clause whose lever, at the same terms, a deal in force asks of the same team in the same
+    turns: one order keeps both. A student tabled US-TRI to Canada and to Mexico and Canada in one turn
+    with no word from the composer, and signed US-ARMS twice for turn 7 unsure whether it needed two
+    orders (a team gives one order of a lever a turn). Terms that differ are a clash, said elsewhere."""
+    out = []
+    last = last_turn(model)
+    for i, c in enumerate(clauses):
+        lever, actor = str(c.get("lever")), str(c.get("actor"))
+        lv = rb.levers.get(lever)
+        if lv is None or played_once(model, rb, c) or level_stands(model, rb, c):
+            continue  # no order at all keeps it
+        span = set(clause_span(c, model.turn, last))
+        try:  # a draft's parameters may not be valid yet: the server's check says so, not this
+            params = normalise_params(lv, dict(c.get("params") or {}))
+        except CommandError:
+            continue
+        for a in model.agreements.values():
+            if a.get("status") not in ("signed", "active"):
+                continue
+            for d in a.get("clauses") or []:
+                if str(d.get("actor")) != actor or str(d.get("lever")) != lever:
+                    continue
+                both = sorted(span & set(clause_span(d, model.turn, last)))
+                # a signed clause's parameters were checked when it was tabled
+                if both and normalise_params(lv, dict(d.get("params") or {})) == params:
+                    out.append(
+                        f"clause {i + 1}: {team_name(rb, actor)}'s {lv.code} is promised in {a.get('id')}"
+                        f" for {_turn_list(both)} too — one order of it keeps both"
+                    )
+    return out
+
+
 def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
     """This team's orders due this turn under the draft and the agreements in force, when they cost
     more capital than it has: one order keeps every clause on its lever, so a lever counts once, at
@@ -695,6 +728,10 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     notes = [c.words for c in found if c.team != model.team or not c.hard]
     if notes:
         lines.append("! Clauses that pull against each other: " + "; ".join(notes))
+    if p.get("status", "open") == "open":
+        shared = shared_orders(model, rb, list(p.get("clauses") or []))
+        if shared:
+            lines.append("Shared with deals in force: " + "; ".join(shared))
     return "\n".join(lines)
 
 
