@@ -19,6 +19,7 @@ from precursor.analysis.runner import play
 from precursor.game.bots import BotDriver
 from precursor.game.bots.character import Character
 from precursor.game.bots.commitments import overcommitted
+from precursor.game.bots.driver import Bot
 from precursor.game.bots.signing import BOT_PARAMETERS, signing_value
 from precursor.game.negotiation import agreement_points
 from precursor.game.rulebook import default_rulebook
@@ -130,7 +131,7 @@ def test_a_deal_that_would_take_more_orders_than_the_team_has_is_declined() -> N
         ],
     }
     view = {**view, "agreements": [signed], "pc": {"us": 99.0}}
-    env: dict[str, Any] = {}
+    env = Bot(RB, "us", "institutionalist", 1).environment(view)
     more = [{"actor": "us", "lever": "us_intel", "params": {}, "start_turn": turn, "duration": 1}]
     assert overcommitted(bot, view, env, more) is not None
     again = [{"actor": "us", "lever": levers[0], "params": {}, "start_turn": turn, "duration": 1}]

@@ -1172,6 +1172,9 @@ def _counter(
     threshold = _bar_for(bot, env, prop["from"], keep, _bound_turns(bot, view, keep), verification)
     if total < threshold or sum(cost for _, _, cost in keep) > budget:
         return None
+    # signed the moment the proposer accepts: it must fit as a deal the bot accepts does
+    if overcommitted(bot, view, env, terms["clauses"], own_pending(bot, view)) is not None:
+        return None
     turn = int(view["turn"])
     bot.countered.add(turn)
     cmd = _counter_proposal(bot, view, prop, keep, ask, verification)

@@ -53,6 +53,20 @@ class Character:
             return draw < float(rule_chance.fn(env))
         return True
 
+    def order_rules(self, env: dict[str, Any], view: dict[str, Any]) -> list[Any]:
+        """The persona's hard rules that hold for this turn's orders phase (answers and refusals are
+        decided elsewhere), with the dice that phase throws: asked in the negotiation, the answer is the
+        one the orders phase will find, so a deal can leave room for what the persona will do anyway."""
+        at = {"turn": view["turn"], "phase": "orders"}
+        out = []
+        for i, rule in enumerate(self.persona.hard_rules):
+            if rule.reject_if is not None or rule.refuse:
+                continue
+            label = rule.id if rule.per_game else f"rule{i}"
+            if self.holds(rule.when, rule.chance, env, at, label, rule.per_game):
+                out.append(rule)
+        return out
+
     def line(self, kind: str, view: dict[str, Any], to: Iterable[str] = ()) -> str:
         """A line in the persona's voice, of the kind asked for (its opening lines when it has none),
         meant for every team in ``to``, the ones it is said to (``schema.Voice``)."""

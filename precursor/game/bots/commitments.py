@@ -72,7 +72,7 @@ def overcommitted(
     deals it has tabled or accepted and not yet seen signed), or None: in some turn they would call for
     more orders than it may give, or for more political capital than it has now. A lever counts once
     a turn however many clauses ask it; a once-per-game act already done and a level that already stands
-    call for no order."""
+    call for no order. This turn also holds the plays its persona's hard rules will force."""
     now = int(view["turn"])
     mine = [c for c in clauses if c["actor"] == bot.team]
     turns = sorted({t for c in mine for t in _due_turns(c, now)})
@@ -86,7 +86,32 @@ def overcommitted(
         for c in a["clauses"]
         if c["actor"] == bot.team
     ]
-    for c in (*held, *(c for c in pending or () if c["actor"] == bot.team), *mine):
+    limit = int(view.get("order_limit", 0) or 0)
+    pc = float(view["pc"][bot.team])  # a later turn's capital is not known: what it has now stands for it
+    _add_due(bot, view, env, due, now, (*held, *(c for c in pending or () if c["actor"] == bot.team)))
+    # the capital its persona's forced plays will want this turn, in the room its deals leave them
+    reserve = {now: _forced_now(bot, view, env, due[now], limit, pc)} if now in due else {}
+    _add_due(bot, view, env, due, now, mine)
+    for t in turns:
+        if 0 < limit < len(due[t]):
+            return f"with the deals it has it could not give every order this one asks in turn {t}"
+    for t in turns:
+        if sum(due[t].values()) + reserve.get(t, 0.0) > pc:
+            when = "this turn" if t == now else f"in turn {t}"
+            return f"with the deals it has it could not pay {when} for every act this one asks"
+    return None
+
+
+def _add_due(
+    bot: Character,
+    view: dict[str, Any],
+    env: dict[str, Any],
+    due: dict[int, dict[str, float]],
+    now: int,
+    clauses: Any,
+) -> None:
+    """Each clause's lever and price in the turns of ``due`` it calls for an order in (one a lever)."""
+    for c in clauses:
         lever = bot.rb.levers[c["lever"]]
         if lever.once and env.get(f"count.{lever.id}", 0) >= 1:
             continue
@@ -100,16 +125,36 @@ def overcommitted(
                     else clause_cost(env, lever, c["params"])
                 )
                 due[t][lever.id] = price
-    limit = int(view.get("order_limit", 0) or 0)
-    for t in turns:
-        if 0 < limit < len(due[t]):
-            return f"with the deals it has it could not give every order this one asks in turn {t}"
-    pc = float(view["pc"][bot.team])  # a later turn's capital is not known: what it has now stands for it
-    for t in turns:
-        if sum(due[t].values()) > pc:
-            when = "this turn" if t == now else f"in turn {t}"
-            return f"with the deals it has it could not pay {when} for every act this one asks"
-    return None
+
+
+def _forced_now(
+    bot: Character, view: dict[str, Any], env: dict[str, Any], due: dict[str, float], limit: int, pc: float
+) -> float:
+    """The capital the plays its persona's hard rules will force in this turn's orders phase will want,
+    for as many as fit the orders and capital its deals leave (``due``: this turn's). The orders phase
+    honours clauses first and the forced plays get what is left: an institutionalist United States
+    signed deals that took all its capital in the turns Mexico's consent token ran, and never sent the
+    trainers its persona sends whenever a token allows (US-SFT went unordered in every bot game).
+    Capital only, not order slots: the United States' rules force a play in most of its slots, and
+    holding those back would leave it no deal due in the turn it is signed."""
+    spent = sum(due.values())
+    room = (limit if limit > 0 else len(bot.rb.levers)) - len(due)
+    wanted = 0.0
+    for rule in bot.order_rules(env, view):
+        if rule.play is None or room <= 0:
+            continue
+        lever = bot.rb.levers[rule.play.lever]
+        done = lever.once and env.get(f"count.{lever.id}", 0) >= 1
+        if lever.id in due or done or lever.id in bot.persona.never:
+            continue
+        params = {k: p.default for k, p in lever.params.items()}
+        params.update(rule.play.params)
+        price = cost_now(view, env, lever, params)
+        if spent + wanted + price > pc:
+            continue
+        wanted += price
+        room -= 1
+    return wanted
 
 
 def own_pending(bot: Character, view: dict[str, Any]) -> list[dict[str, Any]]:

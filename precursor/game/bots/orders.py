@@ -345,12 +345,7 @@ def _hard_rules(picks: _Picks) -> list[tuple[str, Any]]:
     """The persona's hard rules that hold: their bans and statement now, their forced plays returned."""
     bot, view, env = picks.bot, picks.view, picks.env
     plays: list[tuple[str, Any]] = []
-    for i, rule in enumerate(bot.persona.hard_rules):
-        if rule.reject_if is not None or rule.refuse:
-            continue  # answers to proposals and refusals are decided elsewhere
-        label = rule.id if rule.per_game else f"rule{i}"
-        if not bot.holds(rule.when, rule.chance, env, view, label, rule.per_game):
-            continue
+    for rule in bot.order_rules(env, view):
         picks.never |= set(rule.never)
         if rule.play is not None:
             plays.append((rule.id, rule))
