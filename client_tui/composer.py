@@ -934,15 +934,18 @@ class ComposerScreen(ModalScreen[str | None]):
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
         breaks, notes = self.warnings() if why is None else ([], [])
+        # what one order keeps is news, not a caveat; said last but before what ctrl+s does
+        shared = terms.shared_orders(self.model, self.rb, [c.model_dump() for c in self.clauses])
+        told = (" — but " + "; ".join(notes) if notes else "") + (
+            " — note: " + "; ".join(shared) if shared else ""
+        )
         if why:
             text = f"! {why}"
         elif breaks:
             text = f"! the server would take it ({count}), but as things stand: " + "; ".join(breaks)
-            text += " — ctrl+s sends it anyway"
+            text += told + " — ctrl+s sends it anyway"
         else:
-            text = f"ok: the server will take it ({count})"
-        if notes:
-            text += " — but " + "; ".join(notes)
+            text = f"ok: the server will take it ({count})" + told
         self.query_one("#c-check", Static).update(text)
         public = self.query_one("#c-vis", Select).value == "public"
         said = f"{VISIBILITY_SAID[public]} · {CHECKED_SAID.get(self._verification(), '')}"
@@ -957,7 +960,7 @@ class ComposerScreen(ModalScreen[str | None]):
         clauses = [c.model_dump() for c in self.clauses]
         found = terms.clause_conflicts(self.model, self.rb, clauses)
         breaks = [c.words for c in found if c.hard]
-        notes = [c.words for c in found if not c.hard] + terms.shared_orders(self.model, self.rb, clauses)
+        notes = [c.words for c in found if not c.hard] + terms.capital_later(self.model, self.rb, clauses)
         for i, c in enumerate(clauses):
             late = terms.past_the_end(self.model, c, self.rb)
             if late:

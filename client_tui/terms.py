@@ -580,6 +580,71 @@ def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) 
     ]
 
 
+def capital_income(model: LiveGame, rb: Rulebook, team: str) -> float | None:
+    """The capital a team earns a turn by the rules that run every turn (its approval's share), on the
+    values this team knows exactly; None when it cannot tell (another team's approval, an estimate)."""
+    env = known_values(model)
+    total, found = 0.0, False
+    for rule in rb.rules:
+        if rule.when is not None or rule.chance is not None:
+            continue
+        for e in rule.effects:
+            if e.target != f"{team}.pc" or e.op != "add" or e.when is not None or e.chance is not None:
+                continue
+            try:
+                total += float(e.value.fn(env))
+            except Exception:  # a value this team does not see: it cannot tell
+                return None
+            found = True
+    return total if found else None
+
+
+def capital_later(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
+    """This team's orders in the later turns of a draft, with the deals in force, against the capital it
+    would have then: what it has, less what its clauses cost this turn, plus what its approval earns a
+    turn (an estimate: approval moves). A student signed two turns of US-ARMS with 1 PC left and no word,
+    and had 1 PC and one order for the rest of the game."""
+    team = str(model.team or "")
+    pc = (model.view.get("pc") or {}).get(team)
+    income = capital_income(model, rb, team)
+    last = last_turn(model)
+    mine = [c for c in clauses if c.get("actor") == team]
+    later = sorted({t for c in mine for t in clause_span(c, model.turn, last) if t > model.turn})
+    if pc is None or income is None or not later:
+        return []
+    held = [
+        c
+        for a in model.agreements.values()
+        if a.get("status") in ("signed", "active")
+        for c in a.get("clauses") or []
+        if c.get("actor") == team
+    ]
+    due: dict[int, dict[str, float]] = {t: {} for t in range(model.turn, later[-1] + 1)}
+    for c in [*held, *mine]:
+        lever, lv = str(c.get("lever")), rb.levers.get(str(c.get("lever")))
+        if lv is None or played_once(model, rb, c) or level_stands(model, rb, c):
+            continue
+        span = [t for t in clause_span(c, model.turn, last) if t in due]
+        for t in span[:1] if lv.once else span:  # a once-per-game act is done in its first turn
+            cost = lever_cost(model, rb, lever, dict(c.get("params") or {}), free=t == model.turn)
+            due[t][lever] = max(due[t].get(lever, 0.0), cost or 0.0)
+    ind = rb.indicators.get(f"{team}.pc")
+    top = float(ind.max) if ind is not None and ind.max is not None else float("inf")
+    have = float(pc)
+    for t in sorted(due):
+        if t > model.turn:
+            have = min(top, have + income)
+        owed = sum(due[t].values())
+        if t in later and owed > have + 1e-9:
+            return [
+                f"in turn {t} {team_name(rb, team)} would owe {owed:g} PC of orders under its deals and"
+                f" have about {have:g} (the {float(pc):g} it has, less its deals' orders until then, plus"
+                f" about {income:g} a turn from its approval): a clause may break then"
+            ]
+        have = max(0.0, have - owed)
+    return []
+
+
 def cannot_keep(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> list[str]:
     """Why this team could not keep its side of a proposal now (empty: it can, as far as it knows)."""
     team = model.team
@@ -732,6 +797,8 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         shared = shared_orders(model, rb, list(p.get("clauses") or []))
         if shared:
             lines.append("Shared with deals in force: " + "; ".join(shared))
+        if model.team in (p.get("parties") or []):
+            lines += [f"! Capital: {w}" for w in capital_later(model, rb, list(p.get("clauses") or []))]
     return "\n".join(lines)
 
 

@@ -43,7 +43,7 @@ async def test_one_client_and_three_bots_play_the_tutorial_to_the_end() -> None:
                 await close_cards(pilot)  # a new turn's injects come up as cards
                 where = (gs.model.turn, gs.model.phase)
                 seen.append(where)
-                assert f"T{where[0]} {where[1]}" in status()
+                assert f"T{where[0]}/3 {where[1]}" in status()  # the tutorial has three turns
                 if where[1] == "orders":
                     await pilot.press("5")
                     sl = gs.query_one("#order-list", SelectionList)

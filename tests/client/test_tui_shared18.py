@@ -72,3 +72,28 @@ async def test_the_composer_says_one_order_keeps_both(url: str) -> None:
             await add_clause(pilot, cs, "us", "us_tri")
             said = " ".join(static_text(app, "#c-check").split())
             assert "US-TRI is promised in A1-US-1 for turn 1 too — one order of it keeps both" in said, said
+
+
+def test_a_deal_whose_later_turns_outrun_the_capital_is_warned(rb: Rulebook) -> None:
+    """Session 17's student signed two turns of US-ARMS with 1 PC left: nothing said the second turn
+    would find him short. Capital comes back by approval (1 PC a turn at 30 %), so the warning is an
+    estimate, and said as one."""
+    game = Game.new(rb, "election-season", 1)
+    game.state.env["us.approval"] = 30.0
+    model = LiveGame()
+    model.me = {"role": "player", "team": "us", "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view({**view(game, "us"), "pc": {"us": 2.0}}, game.state.seq)
+    assert terms.capital_income(model, rb, "us") == 1.0
+    bic = {"actor": "us", "lever": "us_bic", "params": {"steps": 2, "kind": "hard"}, "start_turn": 1}
+    cost = terms.lever_cost(model, rb, "us_bic", bic["params"])
+    assert cost == 2.0, cost
+    (said,) = terms.capital_later(model, rb, [{**bic, "duration": 2}])
+    assert said == (
+        "in turn 2 United States would owe 2 PC of orders under its deals and have about 1 (the 2 it has,"
+        " less its deals' orders until then, plus about 1 a turn from its approval): a clause may break then"
+    ), said
+    assert terms.capital_later(model, rb, [{**bic, "duration": 1}]) == []  # this turn's is capital_short's
+    text = terms.proposal_text(
+        model, rb, {"id": "T1-US-1", "parties": ["us", "mx"], "clauses": [{**bic, "duration": 2}]}
+    )
+    assert "! Capital: in turn 2 United States would owe 2 PC" in text
