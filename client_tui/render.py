@@ -673,10 +673,15 @@ def value_words(v: Any) -> str:
     return str(v).replace("_", " ")
 
 
-def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False) -> str:
+def params_words(
+    rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False, promise: bool = False
+) -> str:
     """An order's or a clause's parameters as a player reads them, "$100M steps: 1, spent on: social
     programmes": the one wording of the results, the orders tab, the proposals and the composer. With
-    ``changed_only``, only the values that differ from the default."""
+    ``changed_only``, only the values that differ from the default. With ``promise`` (a clause), a
+    number any stronger value also keeps says so, "rate in %: at most 10": two students read a clause
+    for a tariff "imposed" at 0 % or 10 % as a tariff to impose, where it promises a ceiling (an order
+    at any value as strong as asked keeps a clause, ``negotiation.params_meet``)."""
     lv = rb.levers.get(lever)
     if lv is None:
         return ", ".join(f"{param_name(k)}: {value_words(v)}" for k, v in params.items())
@@ -685,7 +690,10 @@ def params_words(rb: Rulebook, lever: str, params: dict[str, Any], *, changed_on
         v = params.get(pid, p.default)
         if changed_only and v == p.default:
             continue
-        out.append(f"{param_name(pid, lv)}: {choice_words(rb, lv, pid, v)}")
+        bound = ""
+        if promise and p.type in ("int", "num") and p.stronger in ("higher", "lower"):
+            bound = "at least " if p.stronger == "higher" else "at most "
+        out.append(f"{param_name(pid, lv)}: {bound}{choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
 
 
@@ -750,7 +758,7 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
     lines = [head + (f" ({vis})" if vis else "")]
     for c in a.get("clauses") or []:
         lever = str(c.get("lever") or "")
-        params = _params_words(rb, lever, dict(c.get("params") or {}))
+        params = params_words(rb, lever, dict(c.get("params") or {}), promise=True) if rb is not None else ""
         start, dur = int(c.get("start_turn") or 1), max(int(c.get("duration") or 1), 1)
         when = f"turn {start}" if dur == 1 else f"turns {start}–{start + dur - 1}"
         if dur > 1 and rb is not None and lever in rb.levers and rb.levers[lever].once:

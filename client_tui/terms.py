@@ -189,7 +189,7 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     lever = str(clause.get("lever"))
     lv = rb.levers.get(lever)
     head = f"{lv.code} — {lv.name}" if lv is not None else lever
-    params = params_words(rb, lever, dict(clause.get("params") or {}))
+    params = params_words(rb, lever, dict(clause.get("params") or {}), promise=True)
     dur = int(clause.get("duration") or 0)
     start = clause.get("start_turn")
     when = "once" if dur == 0 else f"for {dur} turn{'s' if dur != 1 else ''}"

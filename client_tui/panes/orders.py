@@ -773,8 +773,12 @@ class OrdersPane(Vertical):
     def _say_tick(self, before: set[str], after: set[str]) -> None:
         """A tick or untick by hand is said: the line above kept the last refusal ("not ticked —
         CN-REPLY-MX cannot be ordered now") through every tick after it, and a student read it as
-        still true. Ticks set by l, p or a redraw change nothing here (they are in the choice first)."""
-        added, dropped = sorted(after - before), sorted(before - after)
+        still true. Ticks set by l, p or a redraw change nothing here (they are in the choice first),
+        and a row can be unticked by hand only while it can be ordered: the list redrawn after a turn
+        without the once-per-game levers just played said "unticked CA-ISSL, CA-LEA, CA-MEDIATE" in
+        every results phase, and students read it as something their keys had done."""
+        ok = self._available()
+        added, dropped = sorted(after - before), sorted(d for d in before - after if d in ok)
         if added or dropped:
             words = [f"ticked {self._codes(added)}"] if added else []
             words += [f"unticked {self._codes(dropped)}"] if dropped else []

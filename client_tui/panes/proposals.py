@@ -149,7 +149,9 @@ def clause_cell(rb: Rulebook, p: dict[str, Any]) -> str:
     for c in p.get("clauses", []):
         lv = rb.levers.get(str(c.get("lever")))
         code = f"{lv.code} {short_name(lv.name)}" if lv is not None else str(c.get("lever"))
-        params = terms.params_words(rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True)
+        params = terms.params_words(
+            rb, str(c.get("lever")), dict(c.get("params") or {}), changed_only=True, promise=True
+        )
         cond = f" [if {terms.condition_words(rb, str(c['condition']))}]" if c.get("condition") else ""
         parts.append(code + (f" ({params})" if params else "") + cond)
     parts += [f"module {str(m).upper()}" for m in p.get("modules") or []]

@@ -225,6 +225,7 @@ class ResultsLog(WrapLog):
         # (team, lever) seen carried out, by turn: an order in the log, or a clause it kept in a deal
         # this team may see — the same act due in a self-verified deal is then no secret
         self._acts: dict[int, set[tuple[str, str]]] = {}
+        self._orders: dict[int, set[tuple[str, str]]] = {}  # (team, lever) of the orders in the log, by turn
 
     def open_at_latest_turn(self) -> None:
         """Scroll to the last "══ turn N ══" heading, once the lines are laid out at the tab's width
@@ -275,8 +276,19 @@ class ResultsLog(WrapLog):
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
         carried = t == "order_executed" or (t == "compliance" and ev.get("met") and not ev.get("held"))
+        act = (str(ev.get("team")), str(ev.get("lever")))
+        private = (
+            t == "compliance"
+            and carried
+            and not ev.get("earlier")
+            and act[0] != self.team
+            and isinstance(turn, int)
+            and act not in self._orders.get(turn, set())
+        )
         if carried and isinstance(turn, int) and not ev.get("earlier"):
-            self._acts.setdefault(turn, set()).add((str(ev.get("team")), str(ev.get("lever"))))
+            self._acts.setdefault(turn, set()).add(act)
+        if t == "order_executed" and isinstance(turn, int):
+            self._orders.setdefault(turn, set()).add(act)
         for team in (ev.get("update") or {}).get("reneged") or [] if t == "agreement_update" else []:
             self._reneged.setdefault((str(ev.get("agreement")), str(team)), int(turn or self._turn))
         if t == "order_executed" and self.team and ev.get("team") != self.team and ev.get("scheduled"):
@@ -291,6 +303,16 @@ class ResultsLog(WrapLog):
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
             self.write(f"{TURN_HEAD}{turn} ══")
+        if private and card.strip():
+            # a student read "United States played US-ARMS as agreed" and found no US-ARMS in the public
+            # orders: the order was private, and the deal's check is what tells of it
+            head, nl, rest = card.partition("\n")
+            card = (
+                head
+                + " (a private order, not in the public orders: the deal's check tells you of it)"
+                + nl
+                + rest
+            )
         if card.strip():
             self.write(card)
         if t == "order_executed" and ev.get("team") == self.team and self.team:

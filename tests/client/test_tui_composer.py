@@ -99,7 +99,7 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             assert check == "ok: the server will take it (2 clause(s))", check
             text = screen_text(app)
             assert "Mexico commits to MX-PRESENCE — Sustained campaign to restore state presence" in text
-            assert "(deployment size: 2), for 1 turn · 3 PC" in text  # due once: no "a turn"
+            assert "(deployment size: at least 2), for 1 turn · 3 PC" in text  # due once: no "a turn"
             assert "for 1 turn · 3 PC a turn" not in text
             assert "United States commits to US-SAN-1 — Kingpin and material-support sanctions" in text
             cs.query_one("#c-note", Input).value = "Both of us move this month."
@@ -116,8 +116,8 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             table = app.screen.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PRESENCE Sustained campaign to… (deployment size: 2); US-SAN-1 Kingpin and…"
-                " (designation packages: 2)"
+                "MX-PRESENCE Sustained campaign to… (deployment size: at least 2); US-SAN-1 Kingpin and…"
+                " (designation packages: at least 2)"
             )
 
 
@@ -184,9 +184,9 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
             _gs, table = await open_proposals(pilot)
             # the whole clause list, the condition as text (never markup), not cut short
             assert str(table.get_row_at(0)[3]) == (
-                "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained campaign to… (deployment size: 2)"
-                " [if Mexican sovereignty tension below 60]; US-SAN-1 Kingpin and… (designation packages: 2);"
-                " MX-ME Set the level of… (enforcement level: 90)"
+                "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained campaign to… (deployment size: at least"
+                " 2) [if Mexican sovereignty tension below 60]; US-SAN-1 Kingpin and… (designation packages:"
+                " at least 2); MX-ME Set the level of… (enforcement level: at least 90)"
             )
             # each lever by code and short name (the condition further on is read in full on Enter)
             assert "MX-PLAN(i) Federal fentanyl…; MX-PRESENCE Sustained" in screen_text(app)
@@ -205,7 +205,8 @@ async def test_enter_opens_a_proposal_in_full_and_accepting_a_clause_that_cannot
                 " once per game and Mexico has played it already: the rules count the clause as kept"
             ) in text
             assert (
-                "(deployment size: 2), for 1 turn from turn 2 [if Mexican sovereignty tension below 60]"
+                "(deployment size: at least 2), for 1 turn from turn 2 [if Mexican sovereignty tension below"
+                " 60]"
             ) in text
             assert "costs Mexico 3 PC · ✓ can keep it:" in text  # due one turn: no "a turn"
             # another team's clause is read on the values this team sees (US-SAN-1 asks for none)

@@ -147,7 +147,7 @@ async def test_the_proposals_tab_and_a_proposal_in_full_name_teams_and_a_spent_o
             table = gs.query_one("#prop-table", DataTable)
             await wait_until(pilot, lambda: table.row_count == 1)
             # the codes carry their teams' prefixes; the teams are named in "between"
-            cell = "MX-PLAN(i) Federal fentanyl…; US-SAN-1 Kingpin and… (designation packages: 2)"
+            cell = "MX-PLAN(i) Federal fentanyl…; US-SAN-1 Kingpin and… (designation packages: at least 2)"
             assert str(table.get_row_at(0)[3]) == cell
             # below the status line, whose readiness row is a compact glyph per team
             tab = "\n".join(screen_text(app).splitlines()[1:])

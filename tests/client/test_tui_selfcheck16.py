@@ -24,15 +24,15 @@ from precursor.client import GameClient
 CLAUSES = [{"actor": "mx", "lever": "mx_trace"}, {"actor": "us", "lever": "us_arms"}]
 
 
-async def played(url: str, us_order: str) -> tuple[Any, dict[str, str]]:
-    """Turn 1 played to its results: the self-verified deal signed, Mexico's MX-TRACE and the US's
-    US-ARMS ordered (``us_order``: "private" or "public")."""
+async def played(url: str, us_order: str, verification: str = "self") -> tuple[Any, dict[str, str]]:
+    """Turn 1 played to its results: the deal signed (self-verified unless ``verification`` says
+    otherwise), Mexico's MX-TRACE and the US's US-ARMS ordered (``us_order``: "private" or "public")."""
     g, tokens = await new_game(url, teams=("mx", "us"))
     fac = GameClient(url, g.game_id, g.facilitator_token)
     us, mx = GameClient(url, g.game_id, tokens["us"]), GameClient(url, g.game_id, tokens["mx"])
     async with fac, us, mx:
         await mx.send(
-            {"type": "propose", "parties": ["us", "mx"], "clauses": CLAUSES, "verification": "self"}
+            {"type": "propose", "parties": ["us", "mx"], "clauses": CLAUSES, "verification": verification}
         )
         await us.send({"type": "respond", "proposal": "T1-MX-1", "action": "accept"})
         await advance_to(fac, "orders")

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from test_tui_selfcheck16 import played, results_text
 from test_tui_support import (
     advance_to,
     close_cards,
+    game_at_orders,
+    log_lines,
     new_game,
+    open_orders,
     seat_app,
     static_text,
     until_online,
@@ -169,3 +173,45 @@ async def test_last_turns_orders_are_not_offered_in_the_results_phase(url: str) 
             await pilot.press("5")
             await wait_until(pilot, lambda: "orders went in" in static_text(app, "#order-info"))
             assert "Last turn's orders" not in static_text(app, "#order-info")
+
+
+async def test_a_tick_the_redraw_drops_is_not_said_unticked(url: str) -> None:
+    """Students read "unticked CA-ISSL, CA-LEA, CA-MEDIATE" in each results phase with no key pressed:
+    the list redrawn without the levers just spent had dropped their ticks. Only a row that can still
+    be ordered is unticked by hand, and only that is said."""
+    g, tokens = await game_at_orders(url, "ca", scenario="loose-talk")  # CA-MEDIATE: no dispute yet
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, _sl = await open_orders(pilot)
+        said: list[str] = []
+        shown = gs.notice
+        gs.notice = lambda text: (said.append(text), shown(text))[1]  # type: ignore[method-assign]
+        rows = gs.orders.rows()
+        kept = next(r for r in rows if r.get("available"))
+        out = next(r["id"] for r in rows if not r.get("available"))  # as a lever just spent is
+        gs.orders._say_tick({kept["id"], out}, set())
+        await pilot.pause()
+        assert said == [f"unticked {kept['code']}"], said
+
+
+@pytest.mark.parametrize("us_order", ["private", "public"])
+async def test_a_partners_private_order_kept_under_a_joint_check_says_why_it_is_not_listed(
+    url: str, us_order: str
+) -> None:
+    """Student E read "[clause kept] United States played US-ARMS … as agreed" under public orders
+    with no US-ARMS: the order was private, and the jointly checked deal is what told of it."""
+    g, tokens = await played(url, us_order, "joint")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("6")
+        gs = app.screen
+        await wait_until(pilot, lambda: "[clause kept] United States" in "\n".join(log_lines(gs.results)))
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        note = (
+            "as agreed in A1-MX-1 (a private order, not in the public orders: the deal's check tells you"
+            " of it)"
+        )
+        assert (note in text) == (us_order == "private"), text
+        assert "Mexico played MX-TRACE" in text and "MX-TRACE) as agreed in A1-MX-1 (a private" not in text

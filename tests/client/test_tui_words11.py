@@ -55,7 +55,13 @@ def test_an_orders_parameters_read_label_colon_value_in_the_results_proposals_an
     assert f"(US-BIC) ({words})" in result_text(order, rb)
     assert f"({words})" in render.why_card(order, rb)
     clause = {"actor": "us", "lever": "us_bic", "params": params, "duration": 1}
-    assert f"({words})" in terms.clause_words(rb, clause)
+    # a clause is kept by any value at least as strong as asked: its words say so
+    assert "($100M steps: at least 1, spent on: social programmes)" in terms.clause_words(rb, clause)
+    assert render.params_words(rb, "us_bic", params, promise=True) == (
+        "$100M steps: at least 1, spent on: social programmes"
+    )
+    tariff = {"target": "cn", "rate": 10, "mode": "impose"}
+    assert "rate in %: at most 10" in render.params_words(rb, "us_tariff", tariff, promise=True)
     arrest = render.params_words(rb, "mx_arrest", {"rank": "kingpin"})
     assert arrest == "target: a top leader"
     framing = render.params_words(rb, "cn_enforce", {"framing": "us_demand"})
