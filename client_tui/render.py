@@ -798,7 +798,10 @@ def _agreement_worth(a: dict[str, Any], rb: Rulebook | None = None) -> str:
             f" a bargain scores one full agreement at most, so this adds {points:g} agreement points"
         )
     full = _count_words(full_weight_turns(rb))
-    share = f"{points:g} agreement points, {weight:.0%} of a full one"
+    # a full deal's points depend on its parties and its checking: "1.5 points, 50 %" beside "0.5
+    # points, 25 %" read to a student as two measures of one "full one"
+    whole = f" ({points / weight:g} for a full deal of these parties and this checking)" if weight > 0 else ""
+    share = f"{points:g} agreement points, {weight:.0%} of a full one{whole}"
     return f"a small deal (under {full} clause-turns): {share}"
 
 

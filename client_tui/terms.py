@@ -194,10 +194,10 @@ def clause_words(rb: Rulebook, clause: dict[str, Any]) -> str:
     start = clause.get("start_turn")
     when = "once" if dur == 0 else f"for {dur} turn{'s' if dur != 1 else ''}"
     once_only = lv is not None and lv.once and dur > 1
-    if once_only:  # the engine counts a once-per-game act's later turns as kept: one act, not three
+    if lv is not None and lv.once:  # one act: the composer said "once", the proposal "for 1 turn"
         when = "once"
     if start:
-        when += f" from turn {start}"
+        when += f" from turn {start}" if dur > 1 or not (lv is not None and lv.once) else f", in turn {start}"
     if once_only:
         # "turn 3 counts as kept once it is done" on a clause due in turn 2 sent a student looking
         # for why turn 3, and on a final-turn deal it named a turn past the end
@@ -789,11 +789,14 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     problems = cannot_keep(model, rb, p) if model.team in (p.get("parties") or []) else []
     if problems:
         lines.append("! You cannot keep your side: " + "; ".join(problems))
-    found = clause_conflicts(model, rb, list(p.get("clauses") or []))
+    is_open = p.get("status", "open") == "open"
+    # a closed proposal binds nobody: a rejected one read "some clause will break", weighed against
+    # the deals signed since
+    found = clause_conflicts(model, rb, list(p.get("clauses") or [])) if is_open else []
     notes = [c.words for c in found if c.team != model.team or not c.hard]
     if notes:
         lines.append("! Clauses that pull against each other: " + "; ".join(notes))
-    if p.get("status", "open") == "open":
+    if is_open:
         shared = shared_orders(model, rb, list(p.get("clauses") or []))
         if shared:
             lines.append("Shared with deals in force: " + "; ".join(shared))

@@ -215,3 +215,31 @@ async def test_a_partners_private_order_kept_under_a_joint_check_says_why_it_is_
         )
         assert (note in text) == (us_order == "private"), text
         assert "Mexico played MX-TRACE" in text and "MX-TRACE) as agreed in A1-MX-1 (a private" not in text
+
+
+def test_a_closed_proposal_is_not_weighed_against_the_deals_since(rb: Rulebook) -> None:
+    """Student F's rejected T1-US-1 read "Mexico would owe 5 different orders … some clause will break",
+    weighed against the deals signed after it; a closed proposal binds nobody."""
+    model = _model(rb, "us", 1)
+    model.agreements["A1-MX-1"] = {
+        "id": "A1-MX-1",
+        "status": "active",
+        "parties": ["us", "mx"],
+        "clauses": [_clause("mx", lever, 1) for lever in ("mx_trace", "mx_deleg", "mx_port", "mx_presence")],
+    }
+    p = {"id": "T1-US-1", "parties": ["us", "mx"], "clauses": [_clause("mx", "mx_extradite", 1)]}
+    assert "Mexico would owe 5 different orders" in terms.proposal_text(model, rb, {**p, "status": "open"})
+    assert "different orders" not in terms.proposal_text(model, rb, {**p, "status": "rejected"})
+
+
+def test_a_small_deal_says_what_a_full_one_of_its_kind_earns(rb: Rulebook) -> None:
+    """ "1.5 agreement points, 50 % of a full one" beside "0.5 agreement points, 25 %" read as two measures
+    of one full deal: a full deal's points depend on its parties and its checking."""
+    ev = {
+        "type": "agreement",
+        "agreement": {"id": "A1-US-2", "parties": ["us", "ca"], "clauses": [], "weight": 0.25, "points": 0.5},
+    }
+    assert (
+        "0.5 agreement points, 25% of a full one (2 for a full deal of these parties and this checking)"
+        in (render.why_card(ev, rb))
+    )

@@ -17,7 +17,8 @@ def test_a_once_only_clause_reads_as_one_act_whatever_its_duration() -> None:
     undated = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 2})
     assert undated.endswith("once (a once-per-game act: done once, it keeps the whole clause)")
     one = terms.clause_words(rb, {"actor": "mx", "lever": "mx_plan_3", "duration": 1, "start_turn": 2})
-    assert one.endswith("for 1 turn from turn 2")
+    # one turn of a one-off act is one act: the composer said "once", the proposal "for 1 turn" (session 18)
+    assert one.endswith("once, in turn 2"), one
     # a lever that can be played every turn keeps its duration
     me = terms.clause_words(rb, {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "duration": 3})
     assert "for 3 turns" in me
