@@ -78,3 +78,42 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
         if not holds:
             return f"{lv.code}: {message}"
     return None
+
+
+def other_settings(model: LiveGame, rb: Rulebook, row: dict[str, Any]) -> dict[str, Any] | None:
+    """For a lever the orders screen marks out at its default parameters by a condition on the parameters
+    themselves, the one changed choice with which every condition holds on what the team knows, or None.
+    The server checks a lever at its defaults; CN-LINK's default is to suspend cooperation, so with
+    cooperation suspended it read "cannot be ordered now: cooperation is already suspended" all game,
+    and a student could neither tick the resumption an inject had made free nor keep the deal promising it."""
+    lv = rb.levers.get(str(row.get("id")))
+    why = str(row.get("why_not") or "")
+    if lv is None or row.get("available") or not why:
+        return None
+    failing = [cond for cond, message in lv.preconditions if message and message in why]
+    if not failing or not all(any(n.startswith("param.") for n in cond.names) for cond in failing):
+        return None  # out for a reason no setting changes
+    known = values_now(model, rb)
+    defaults = {pid: p.default for pid, p in lv.params.items()}
+    for pid, p in lv.params.items():
+        options: list[Any] = (
+            list(p.choices) if p.type == "choice" else [True, False] if p.type == "bool" else []
+        )
+        for value in options:
+            if value == p.default:
+                continue
+            env = {**known, **{f"param.{k}": v for k, v in {**defaults, pid: value}.items()}}
+            env.update({"act.public": lv.visibility != "private", "act.military": lv.military})
+            if all(_holds(cond, env) for cond, _message in lv.preconditions):
+                return {pid: value}
+    return None
+
+
+def _holds(cond: Any, env: dict[str, Any]) -> bool:
+    """A condition that holds on ``env``; one reading a value the team does not know does not."""
+    if not cond.names <= env.keys():
+        return False
+    try:
+        return bool(cond.fn(env))
+    except Exception:  # an expression that wants a name after all: not known to hold
+        return False

@@ -18,6 +18,7 @@ from precursor.game.months import add_months
 from precursor.game.negotiation import params_meet
 from precursor.game.promises import clause_span
 
+from .availability import other_settings
 from .conditions import condition_now, level_stands, only_if, order_leaves_level
 from .model import LiveGame
 
@@ -1340,7 +1341,7 @@ def _promise_warning(game: LiveGame, rb: Rulebook, agreement: str, lever: str) -
         (
             row.get("why_not")
             for row in game.view.get("levers") or []
-            if row["id"] == lever and not row.get("available")
+            if row["id"] == lever and not row.get("available") and other_settings(game, rb, row) is None
         ),
         None,
     )

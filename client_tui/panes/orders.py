@@ -261,6 +261,7 @@ class OrdersPane(Vertical):
         condition already fails on what the team knows (``availability``) marked out."""
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
+            levers = [self._other_settings(lv) for lv in levers]
             self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
             return levers
         team = self.model.team
@@ -313,6 +314,21 @@ class OrdersPane(Vertical):
         if lid in self._costs:
             return self._costs[lid]
         return terms.lever_cost(self.model, self.rb, lid, {})
+
+    def _other_settings(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A lever out at its defaults that another choice makes orderable (CN-LINK's resumption while
+        cooperation is suspended) is offered with that choice set, unless its parameters are set already."""
+        alt = availability.other_settings(self.model, self.rb, row)
+        if alt is None:
+            return row
+        lid = str(row["id"])
+        params = self._params.setdefault(lid, dict(alt))
+        return {
+            **row,
+            "available": True,
+            "why_not": "",
+            "cost": terms.lever_cost(self.model, self.rb, lid, params),
+        }
 
     def _available(self) -> dict[str, dict[str, Any]]:
         return {lv["id"]: lv for lv in self.rows() if lv.get("available")}

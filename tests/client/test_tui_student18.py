@@ -243,3 +243,39 @@ def test_a_small_deal_says_what_a_full_one_of_its_kind_earns(rb: Rulebook) -> No
         "0.5 agreement points, 25% of a full one (2 for a full deal of these parties and this checking)"
         in (render.why_card(ev, rb))
     )
+
+
+async def test_a_lever_out_at_its_default_choice_is_offered_with_the_choice_that_can_be_ordered(
+    url: str,
+) -> None:
+    """Student F's China could never resume cooperation: CN-LINK's default is to suspend it, the server
+    checks a lever at its defaults, and with cooperation suspended the row read "cannot be ordered now:
+    cooperation is already suspended" all game, though an inject made the resumption free and a deal
+    he signed promised it."""
+    g, tokens = await game_at_orders(url, "cn", scenario="three-weeks")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        row = next(r for r in gs.model.view["levers"] if r["id"] == "cn_link")
+        assert not row["available"] and "already suspended" in row["why_not"], row  # the server's check
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("cn_link")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "cn_link" in gs.orders.chosen(), what="the tick")
+        command = gs.orders.submission()
+        assert command is not None
+        assert [(o.lever, o.params) for o in command.orders] == [("cn_link", {"action": "resume"})]
+        # a deal due now promising the resumption is not called broken before it is ordered
+        resume = {"actor": "cn", "lever": "cn_link", "params": {"action": "resume"}}
+        gs.model.agreements["A1-US-1"] = {
+            "id": "A1-US-1",
+            "status": "signed",
+            "parties": ["us", "cn"],
+            "clauses": [{**resume, "start_turn": 1, "duration": 1}],
+        }
+        said = " ".join(render.order_warnings(gs.model, gs.rb, []))
+        assert "you promised CN-LINK this turn; leaving it out breaks it" in said, said
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"), what="taken")
