@@ -32,6 +32,7 @@ class CHardRule:
     reason: str
     per_game: bool = False  # ``chance`` drawn once a game rather than each turn
     refuse: tuple[str, ...] = ()  # refusal grounds on which it refuses a directed order (bots/refusals.py)
+    reserve: bool = False  # its play's capital is kept when the persona weighs a deal (bots/commitments.py)
 
 
 @dataclass(slots=True)
@@ -190,6 +191,9 @@ class _Compiler:
         rule = CHardRule(r.id, when, chance, tuple(r.never), r.play, r.statement, rej, r.message, r.reason)
         rule.per_game = r.roll == "game"
         rule.refuse = tuple(r.refuse)
+        rule.reserve = r.reserve
+        if r.reserve and r.play is None:
+            self.report(doc, (*rp, "reserve"), "reserve keeps capital for a play: the rule has no play")
         return rule
 
     def check_play(self, rp: Path_, p: S.Persona, play: S.PlannedOrder) -> None:

@@ -806,6 +806,11 @@ class HardRule(Strict):
         "carries out an order another seat of its team gave, refuses it while the rule holds",
     )
     message: str = Field(default="", description="a line in the persona's voice, sent with the act")
+    reserve: bool = Field(
+        default=False,
+        description="in a turn the rule holds, the capital for its play is kept when the persona weighs a "
+        "deal (bots/commitments.py): for a play the persona bargains for, which clauses would crowd out",
+    )
     reason: str
 
 

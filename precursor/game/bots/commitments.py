@@ -130,18 +130,19 @@ def _add_due(
 def _forced_now(
     bot: Character, view: dict[str, Any], env: dict[str, Any], due: dict[str, float], limit: int, pc: float
 ) -> float:
-    """The capital the plays its persona's hard rules will force in this turn's orders phase will want,
+    """The capital the plays of its persona's ``reserve`` rules will want in this turn's orders phase,
     for as many as fit the orders and capital its deals leave (``due``: this turn's). The orders phase
     honours clauses first and the forced plays get what is left: an institutionalist United States
     signed deals that took all its capital in the turns Mexico's consent token ran, and never sent the
     trainers its persona sends whenever a token allows (US-SFT went unordered in every bot game).
-    Capital only, not order slots: the United States' rules force a play in most of its slots, and
-    holding those back would leave it no deal due in the turn it is signed."""
+    Only the rules marked ``reserve`` (a play the persona bargains for), and capital only, not order
+    slots: holding back for every forced play, the United States declined most of Canada's trilateral
+    deals in Election Season (modules in force with the trilateralist in 92 % of balance games → 21 %)."""
     spent = sum(due.values())
     room = (limit if limit > 0 else len(bot.rb.levers)) - len(due)
     wanted = 0.0
     for rule in bot.order_rules(env, view):
-        if rule.play is None or room <= 0:
+        if rule.play is None or not rule.reserve or room <= 0:
             continue
         lever = bot.rb.levers[rule.play.lever]
         done = lever.once and env.get(f"count.{lever.id}", 0) >= 1

@@ -414,8 +414,10 @@ def _commitments(picks: _Picks) -> None:
 
 
 def _forced_plays(picks: _Picks, plays: list[tuple[str, Any]]) -> None:
-    """The plays the holding hard rules force, with the lever's defaults for parameters they leave open."""
-    for rid, rule in plays:
+    """The plays the holding hard rules force, with the lever's defaults for parameters they leave open;
+    those whose capital the bot kept when it weighed its deals (``reserve``) first, or another forced
+    play spends it."""
+    for rid, rule in sorted(plays, key=lambda p: not p[1].reserve):
         plan = rule.play
         if plan.lever in picks.never and plan.lever not in picks.used:
             continue
