@@ -33,7 +33,6 @@ def _bot_proposals(scenario: str, seed: int, personas: dict[str, str]) -> list[d
     [
         ("tutorial", None),
         ("tariffs-and-terror", None),
-        ("the-record", None),
         (
             "loose-talk",
             {"us": "transactional", "mx": "cooperative", "cn": "deny_and_deflect", "ca": "trilateralist"},
@@ -67,6 +66,4 @@ def test_a_bot_proposals_note_names_its_own_clauses_and_no_others(
                     assert f"{lv.code} ({lv.name}" in note, (scenario, seed, pid, lv.code, note)
             checked += 1
     assert checked > 5, checked
-    # bots counter each other in The Record (in Tariffs and Terror too, before session 18 made a counter
-    # fit the orders and capital the bot has, as an acceptance must: 5 counters in 8 seeds → 3)
-    assert counters or scenario != "the-record", counters
+    assert counters or scenario != "tariffs-and-terror", counters  # bots counter each other there

@@ -53,14 +53,15 @@ class Character:
             return draw < float(rule_chance.fn(env))
         return True
 
-    def order_rules(self, env: dict[str, Any], view: dict[str, Any]) -> list[Any]:
+    def order_rules(self, env: dict[str, Any], view: dict[str, Any], reserve_only: bool = False) -> list[Any]:
         """The persona's hard rules that hold for this turn's orders phase (answers and refusals are
         decided elsewhere), with the dice that phase throws: asked in the negotiation, the answer is the
-        one the orders phase will find, so a deal can leave room for what the persona will do anyway."""
+        one the orders phase will find, so a deal can leave room for what the persona will do anyway
+        (``reserve_only``: the rules marked ``reserve`` alone, the ones a deal leaves room for)."""
         at = {"turn": view["turn"], "phase": "orders"}
         out = []
         for i, rule in enumerate(self.persona.hard_rules):
-            if rule.reject_if is not None or rule.refuse:
+            if rule.reject_if is not None or rule.refuse or (reserve_only and not rule.reserve):
                 continue
             label = rule.id if rule.per_game else f"rule{i}"
             if self.holds(rule.when, rule.chance, env, at, label, rule.per_game):

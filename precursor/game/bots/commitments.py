@@ -141,8 +141,8 @@ def _forced_now(
     spent = sum(due.values())
     room = (limit if limit > 0 else len(bot.rb.levers)) - len(due)
     wanted = 0.0
-    for rule in bot.order_rules(env, view):
-        if rule.play is None or not rule.reserve or room <= 0:
+    for rule in bot.order_rules(env, view, reserve_only=True):
+        if rule.play is None or room <= 0:
             continue
         lever = bot.rb.levers[rule.play.lever]
         done = lever.once and env.get(f"count.{lever.id}", 0) >= 1
