@@ -614,7 +614,11 @@ def _scheduled_move(op: Any, v: float, name: str, unit: str) -> str:
     if op == "add":
         size = _places(abs(v) * 100, 1) + " percentage points" if unit in _SHARES else figure(abs(v))
         return (
-            f"raises {name} by {size}" if v > 0 else f"lowers {name} by {size}" if v < 0 else f"leaves {name}"
+            f"raises {name} by {size}"
+            if v > 0
+            else f"lowers {name} by {size}"
+            if v < 0
+            else f"leaves {name} as it is"
         )
     if op == "mul":
         return f"multiplies {name} by {figure(v)}"
@@ -1147,7 +1151,10 @@ def _moves(rb: Rulebook, e: Any, defaults: dict[str, Any]) -> str:
             return f"sets {name} to {figure(e.value.fn({}))}"
         except Exception:  # a constant the defaults cannot read: said without its number
             return f"sets {name}"
-    return f"{_verb(e, defaults, rb)} {name}"
+    verb = _verb(e, defaults, rb)
+    if verb == "leaves":  # "It leaves US administration approval on the issue" read as nonsense
+        return f"may move {name}, depending on other values"
+    return f"{verb} {name}"
 
 
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "at"}

@@ -279,3 +279,11 @@ async def test_a_lever_out_at_its_default_choice_is_offered_with_the_choice_that
         assert "you promised CN-LINK this turn; leaving it out breaks it" in said, said
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"), what="taken")
+
+
+def test_an_effect_that_depends_on_other_values_is_not_said_to_leave_it(rb: Rulebook) -> None:
+    """Student F read "It leaves US administration approval on the issue" for US-FACT, whose effect
+    depends on the published figures: "leaves" said nothing he could use."""
+    said = render.effect_words(rb, "us_fact", limit=3)
+    assert "may move US administration approval on the issue, depending on other values" in said, said
+    assert "leaves" not in said
