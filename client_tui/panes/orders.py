@@ -126,6 +126,9 @@ class OrdersPane(Vertical):
         self._costs: dict[str, float] = {}  # each lever's cost as the last orders phase gave it
         self.refused = False  # the last submission was refused (here or by the server)
         self._params: dict[str, dict[str, Any]] = {}  # parameters set with p (kept across turns)
+        # levers whose parameters the pane set, to the choice that can be ordered when the default cannot
+        # (``_other_settings``): dropped once the default can be ordered again
+        self._auto: set[str] = set()
         # levers whose parameters came from an agreement due this turn, with its id (the row says so)
         self._agreed: dict[str, str] = {}
         # this turn's public statement as drafted with t (kind, target, text): sent with the orders
@@ -319,10 +322,16 @@ class OrdersPane(Vertical):
         """A lever out at its defaults that another choice makes orderable (CN-LINK's resumption while
         cooperation is suspended) is offered with that choice set, unless its parameters are set already."""
         alt = availability.other_settings(self.model, self.rb, row)
-        if alt is None:
-            return row
         lid = str(row["id"])
-        params = self._params.setdefault(lid, dict(alt))
+        if alt is None:
+            if lid in self._auto:  # the default can be ordered again: the choice set for it goes
+                self._auto.discard(lid)
+                self._params.pop(lid, None)
+            return row
+        if lid not in self._params:
+            self._params[lid] = dict(alt)
+            self._auto.add(lid)
+        params = self._params[lid]
         return {
             **row,
             "available": True,
@@ -479,6 +488,7 @@ class OrdersPane(Vertical):
                 continue
             aid, want = found
             self._params[lid] = {**self._params.get(lid, {}), **want}
+            self._auto.discard(lid)  # the agreed terms, not a choice made for the player
             self._agreed[lid] = aid
             said.append(f"{self._code(lid)} as agreed in {aid}")
         return said
@@ -873,6 +883,7 @@ class OrdersPane(Vertical):
             if params is None:
                 return
             self._params[lid] = params
+            self._auto.discard(lid)  # set by hand: kept
             self._agreed.pop(lid, None)  # set by hand: the warnings say if it falls short of a promise
             if lid in self._available():
                 self._choice = sorted({*self._choice, lid})

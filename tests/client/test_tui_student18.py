@@ -277,6 +277,14 @@ async def test_a_lever_out_at_its_default_choice_is_offered_with_the_choice_that
         }
         said = " ".join(render.order_warnings(gs.model, gs.rb, []))
         assert "you promised CN-LINK this turn; leaving it out breaks it" in said, said
+        # once cooperation is resumed the default can be ordered again: the choice set for it goes (the
+        # play-through's China ticked CN-LINK in turn 14 and sent a resumption of nothing)
+        gs.orders._other_settings({**row, "available": True, "why_not": "", "cost": 1.0})
+        assert "cn_link" not in gs.orders._params
+        # one set by hand stays
+        gs.orders._params["cn_link"] = {"action": "resume"}
+        gs.orders._other_settings({**row, "available": True, "why_not": "", "cost": 1.0})
+        assert gs.orders._params["cn_link"] == {"action": "resume"}
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"), what="taken")
 
