@@ -787,14 +787,38 @@ class OrdersPane(Vertical):
         if not self.checking():  # a redraw while checking shows no tick as orderable: keep them
             before = set(self._choice)
             self._choice = self.chosen()
-            said = self._take_agreed([c for c in self._choice if c not in before])
+            added = [c for c in self._choice if c not in before]
+            said = self._take_agreed(added)
+            stale = self._drop_stale_params([c for c in added if c not in self._agreed])
             if said:
                 self._relabel()
                 self.post_message(Notice(f"ticked with the agreed terms: {'; '.join(said)}"))
+            elif stale:
+                self._relabel()
+                self.post_message(Notice("; ".join(stale)))
             else:
                 self._say_tick(before, set(self._choice))
         self.show_info()
         self._keep_highlight_in_view()
+
+    def _drop_stale_params(self, lids: list[str]) -> list[str]:
+        """A lever ticked with parameters kept from an earlier turn that the server would now refuse,
+        when its defaults would be taken, goes back to its defaults, and says so: a China that set
+        CN-LINK to resume while cooperation was suspended ticked it again turns later, cooperation long
+        resumed, and sent a resumption of nothing ("cooperation is not suspended")."""
+        out = []
+        for lid in lids:
+            kept = self._params.get(lid)
+            if not kept:
+                continue
+            why = terms.param_problem(self.model, self.rb, lid, kept)
+            if why is None or terms.param_problem(self.model, self.rb, lid, {}) is not None:
+                continue
+            words = terms.params_words(self.rb, lid, kept, changed_only=True)
+            del self._params[lid]
+            self._auto.discard(lid)
+            out.append(f"ticked {self._code(lid)} at its defaults: {words} cannot be ordered now ({why})")
+        return out
 
     def _say_tick(self, before: set[str], after: set[str]) -> None:
         """A tick or untick by hand is said: the line above kept the last refusal ("not ticked —

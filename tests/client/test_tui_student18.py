@@ -295,3 +295,34 @@ def test_an_effect_that_depends_on_other_values_is_not_said_to_leave_it(rb: Rule
     said = render.effect_words(rb, "us_fact", limit=3)
     assert "may move US administration approval on the issue, depending on other values" in said, said
     assert "leaves" not in said
+
+
+async def test_parameters_kept_from_an_earlier_turn_that_cannot_be_ordered_now_go_back_to_the_defaults(
+    url: str,
+) -> None:
+    """The play-through's China set CN-LINK to resume while cooperation was suspended; turns later, with
+    cooperation running, a tick sent the kept resumption and the server refused it ("cooperation is not
+    suspended, so there is nothing to resume"), a refusal the client could have foreseen."""
+    g, tokens = await game_at_orders(url, "cn", scenario="loose-talk")  # cooperation runs in 2023
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        gs.orders._params["cn_link"] = {"action": "resume"}  # as set with p in an earlier turn
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("cn_link")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "cn_link" in gs.orders.chosen(), what="the tick")
+        await wait_until(pilot, lambda: "at its defaults" in static_text(app, "#notice"), what="the notice")
+        said = " ".join(static_text(app, "#notice").split())
+        assert said.startswith(
+            "ticked CN-LINK at its defaults: cooperation: resumed cannot be ordered now"
+        ), said
+        command = gs.orders.submission()
+        assert command is not None
+        assert [o.params.get("action", "suspend") for o in command.orders if o.lever == "cn_link"] == [
+            "suspend"
+        ]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "SUBMITTED" in static_text(app, "#order-info"), what="taken")
