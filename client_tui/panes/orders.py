@@ -455,15 +455,22 @@ class OrdersPane(Vertical):
             return render.lever_label(row, self.rb, width=width)
         words = terms.params_words(self.rb, row["id"], params)
         if row["id"] in self._agreed:
-            words = f"as agreed in {self._agreed[row['id']]}: {words}"
+            deals = self._agreed[row["id"]]
+            words = f"as agreed in {deals if ', ' not in deals else str(deals.count(',') + 1) + ' deals'}: {words}"
         row = {**row, "cost": self._row_cost(row)}
         return render.lever_label(row, self.rb, params=words, width=width, chosen=params)
 
     def _agreed_terms(self, lid: str) -> tuple[str, dict[str, Any]] | None:
-        """The agreement due this turn that sets ``lid``'s parameters, and those parameters. A student
-        ticked US-TARIFF promised at 0% on China and got the lever's defaults (Mexico, 25%, threatened):
-        one ctrl+s from threatening Mexico."""
+        """The agreements due this turn that set ``lid``'s parameters, and the parameters that keep
+        them all. A student ticked US-TARIFF promised at 0% on China and got the lever's defaults
+        (Mexico, 25%, threatened): one ctrl+s from threatening Mexico. Another, with MX-ME promised at
+        60 to the US and at 80 to Canada, got 60 and broke the second deal: any value as strong as a
+        clause asks keeps it, so the strongest asked keeps both; where two clauses ask different
+        choices, the first stands and the promise warnings name the other."""
         m = self.model
+        lever = self.rb.levers.get(lid)
+        ids: list[str] = []
+        merged: dict[str, Any] = {}
         for a in m.agreements.values():
             if a.get("status") not in ("signed", "active"):
                 continue
@@ -475,8 +482,11 @@ class OrdersPane(Vertical):
                     continue
                 if cl.get("condition") and condition_now(m, self.rb, str(cl["condition"])) is False:
                     continue  # not due while its condition does not hold
-                return str(a.get("id")), dict(cl["params"])
-        return None
+                if str(a.get("id")) not in ids:
+                    ids.append(str(a.get("id")))
+                for pid, want in cl["params"].items():
+                    merged[pid] = want if pid not in merged else _stronger(lever, pid, merged[pid], want)
+        return (", ".join(ids), merged) if ids else None
 
     def _take_agreed(self, lids: list[str]) -> list[str]:
         """Set the agreed parameters of the levers among ``lids`` that an agreement due now sets; the
@@ -1107,3 +1117,16 @@ def _same_options(sl: SelectionList[str], options: list[Selection[str]]) -> bool
         if (old.value, str(old.prompt), old.disabled) != (new.value, str(new.prompt), new.disabled):
             return False
     return set(sl.selected) == {o.value for o in options if o.initial_state}
+
+
+def _stronger(lever: Any, pid: str, held: Any, want: Any) -> Any:
+    """Of two values clauses ask of one parameter, the one that keeps both (the higher where higher
+    is stronger); where neither does (two different choices), the one held."""
+    p = lever.params.get(pid) if lever is not None else None
+    if p is None or p.type not in ("int", "num"):
+        return held
+    if p.stronger == "higher":
+        return max(held, want)
+    if p.stronger == "lower":
+        return min(held, want)
+    return held
