@@ -286,16 +286,17 @@ class OrdersPane(Vertical):
             # CN-REPLY-MX at 1 PC through the negotiation, and unticked when the orders began)
             why = why or availability.why_out(self.model, self.rb, lid, known) or ""
             cost = None if why and not checking else 0.0 if lid in free else self._cost(lid)
-            out.append(
-                {
-                    "id": lid,
-                    "code": lv.code,
-                    "name": lv.name,
-                    "cost": cost,
-                    "available": not why,
-                    "why_not": why,
-                }
-            )
+            row = {
+                "id": lid,
+                "code": lv.code,
+                "name": lv.name,
+                "cost": cost,
+                "available": not why,
+                "why_not": why,
+            }
+            # out at its defaults only: the setting that can be ordered is offered before the orders
+            # phase too (a China with cooperation suspended saw CN-LINK out all negotiation)
+            out.append(row if spent or checking else self._other_settings(row))
         return out
 
     def _refused_now(self) -> list[dict[str, Any]]:
@@ -456,7 +457,9 @@ class OrdersPane(Vertical):
         words = terms.params_words(self.rb, row["id"], params)
         if row["id"] in self._agreed:
             deals = self._agreed[row["id"]]
-            words = f"as agreed in {deals if ', ' not in deals else str(deals.count(',') + 1) + ' deals'}: {words}"
+            if ", " in deals:  # the notice on ticking names them all; the row has no room
+                deals = f"{deals.count(',') + 1} deals"
+            words = f"as agreed in {deals}: {words}"
         row = {**row, "cost": self._row_cost(row)}
         return render.lever_label(row, self.rb, params=words, width=width, chosen=params)
 
@@ -825,9 +828,13 @@ class OrdersPane(Vertical):
             if why is None or terms.param_problem(self.model, self.rb, lid, {}) is not None:
                 continue
             words = terms.params_words(self.rb, lid, kept, changed_only=True)
+            default = terms.params_words(self.rb, lid, {})
             del self._params[lid]
             self._auto.discard(lid)
-            out.append(f"ticked {self._code(lid)} at its defaults: {words} cannot be ordered now ({why})")
+            out.append(
+                f"ticked {self._code(lid)} with its default ({default}) — the setting kept from an"
+                f" earlier turn ({words}) cannot be ordered now: {why}"
+            )
         return out
 
     def _say_tick(self, before: set[str], after: set[str]) -> None:

@@ -314,10 +314,11 @@ async def test_parameters_kept_from_an_earlier_turn_that_cannot_be_ordered_now_g
         sl.highlighted = ids.index("cn_link")
         await pilot.press("space")
         await wait_until(pilot, lambda: "cn_link" in gs.orders.chosen(), what="the tick")
-        await wait_until(pilot, lambda: "at its defaults" in static_text(app, "#notice"), what="the notice")
+        await wait_until(pilot, lambda: "with its default" in static_text(app, "#notice"), what="the notice")
         said = " ".join(static_text(app, "#notice").split())
         assert said.startswith(
-            "ticked CN-LINK at its defaults: cooperation: resumed cannot be ordered now"
+            "ticked CN-LINK with its default (cooperation: suspended) — the setting kept from an earlier"
+            " turn (cooperation: resumed) cannot be ordered now"
         ), said
         command = gs.orders.submission()
         assert command is not None

@@ -8,6 +8,7 @@ from test_tui_support import (
     frames_until,
     is_event,
     new_game,
+    open_orders,
     seat_app,
     static_text,
     until_online,
@@ -66,5 +67,32 @@ async def test_a_lever_promised_in_two_deals_starts_at_the_terms_that_keep_both(
             assert [(o.lever, o.params) for o in command.orders] == [("mx_me", {"level": 75})]
             label = str(sl.get_option_at_index(ids().index("mx_me")).prompt)
             assert "as agreed in 2 deals" in label, label
-            assert "MX-ME (enforcement level: 75) as agreed in A1-US-1, A1-US-2" in static_text(app, "#notice")
+            said = static_text(app, "#notice")
+            assert "MX-ME (enforcement level: 75) as agreed in A1-US-1, A1-US-2" in said, said
             assert "you promised MX-ME with" not in static_text(app, "#order-info")
+
+
+async def test_a_lever_out_at_its_default_choice_is_offered_before_the_orders_phase_too(url: str) -> None:
+    """Session 18 offered CN-LINK's resumption (its default, suspending, is out while cooperation is
+    suspended) in the orders phase only: through the briefing and the negotiation China's row still
+    read "cooperation is already suspended", so a student drafting orders for a deal that promises the
+    resumption saw it as impossible."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="three-weeks")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        assert gs.model.phase != "orders"
+        row = next(r for r in gs.orders.rows() if r["id"] == "cn_link")
+        assert row["available"] and not row["why_not"], row
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("cn_link")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "cn_link" in gs.orders.chosen(), what="the tick")
+        assert gs.orders._params["cn_link"] == {"action": "resume"}
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "orders")
+        await wait_until(pilot, lambda: gs.model.phase == "orders" and not gs.orders.checking())
+        command = gs.orders.submission()
+        assert command is not None
+        assert [(o.lever, o.params) for o in command.orders] == [("cn_link", {"action": "resume"})]
