@@ -328,13 +328,24 @@ def agreement_points(parties: list[str], verification: str) -> int:
     return base + (1 if verification != "self" else 0)
 
 
-def bargain(parties: list[str], clauses: list[dict[str, Any]]) -> str:
-    """Who binds whom to which acts, whatever the durations, parameters and start turns: the same
-    bargain re-signed is one arrangement, not a new one (parameters are left out so that a changed
-    number does not make a renewal new). A string, kept in the agreement, so a later signing compares
-    one value per agreement instead of rebuilding each."""
-    acts = sorted({f"{c['actor']}:{c['lever']}" for c in clauses})
+def bargain(parties: list[str], clauses: list[dict[str, Any]], modules: list[str] | None = None) -> str:
+    """Who binds whom to which acts, whatever the durations, numbers and start turns: the same bargain
+    re-signed is one arrangement, not a new one (a number is left out so that a changed level does not
+    make a renewal new). An act is its lever and its choices (a string or a yes/no parameter: a US-CN-TRACK
+    sanctions pause is not the working group it follows), and the trilateral modules a deal signs are
+    part of it: a deal of modules alone has no clauses, and every such deal of the three read as a
+    renewal of the first, so a second set of modules earned nothing. A string, kept in the agreement,
+    so a later signing compares one value per agreement instead of rebuilding each."""
+    acts = sorted({_act(c) for c in clauses} | {f"module:{m}" for m in modules or ()})
     return ",".join(sorted(parties)) + "|" + ";".join(acts)
+
+
+def _act(clause: dict[str, Any]) -> str:
+    act = f"{clause['actor']}:{clause['lever']}"
+    choices = sorted(
+        f"{k}={v}" for k, v in (clause.get("params") or {}).items() if isinstance(v, (str, bool))
+    )
+    return act + ("(" + ",".join(choices) + ")" if choices else "")
 
 
 def renewal_of(g: GameCore, p: dict[str, Any]) -> tuple[str | None, float]:
@@ -343,11 +354,11 @@ def renewal_of(g: GameCore, p: dict[str, Any]) -> tuple[str | None, float]:
     often it is re-signed, so a run of one-turn renewals kept earns what one deal of that length would.
     The probe's accept-everything China signed Canada's penalties-for-talks deal five times in The Record
     and earned agreement points and face each time (+19 over its best persona)."""
-    key = bargain(p["parties"], p["clauses"])
+    key = bargain(p["parties"], p["clauses"], p.get("modules"))
     first: str | None = None
     used = 0.0
     for a in g.state.agreements.values():  # in signing order
-        if (a.get("bargain") or bargain(a["parties"], a["clauses"])) == key:
+        if (a.get("bargain") or bargain(a["parties"], a["clauses"], a.get("modules"))) == key:
             first = first or str(a["id"])
             used += float(a.get("weight", 1.0))
     return first, used
@@ -396,7 +407,7 @@ def sign(g: GameCore, p: dict[str, Any]) -> None:
     weight = min(agreement_weight(g, p), max(0.0, 1.0 - used))
     agreement["points"] = round(agreement_points(p["parties"], p["verification"]) * weight, 2)
     agreement["weight"] = round(weight, 4)
-    agreement["bargain"] = bargain(p["parties"], p["clauses"])
+    agreement["bargain"] = bargain(p["parties"], p["clauses"], p.get("modules"))
     if renewal is not None:
         agreement["renewal_of"] = renewal
     env = g.state.env

@@ -34,14 +34,14 @@ def signing_value(bot: Character, view: dict[str, Any], prop: dict[str, Any], wi
     if per_point <= 0 or weight <= 0:
         return 0.0
     team = bot.team
-    key = bargain(prop["parties"], prop["clauses"])
+    key = bargain(prop["parties"], prop["clauses"], prop.get("modules"))
     used = 0.0
     have = 0.0
     for a in view["agreements"]:
         if team not in a["parties"]:
             continue
         have += points_of(a, team)
-        if (a.get("bargain") or bargain(a["parties"], a["clauses"])) == key:
+        if (a.get("bargain") or bargain(a["parties"], a["clauses"], a.get("modules"))) == key:
             used += float(a.get("weight", 1.0))
     share = min(clause_turn_weight(prop, _full_measure(bot)), max(0.0, 1.0 - used))
     earned = share * agreement_points(prop["parties"], str(prop.get("verification", "self")))
