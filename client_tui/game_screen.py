@@ -785,10 +785,16 @@ class GameScreen(Screen[None]):
         return text
 
     def action_leave_field(self) -> None:
-        """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again. Anywhere else
+        """Esc: out of a text field onto the tab bar, so the digit keys switch tabs again (out of the
+        orders' find field onto the lever list, where they do too). Anywhere else
         the focus stays: from the orders list it went to the tab bar too, where the arrows and l did
         nothing until the student clicked back (after an Esc meant for a notice)."""
-        if isinstance(self.app.focused, Input | TextArea):
+        focused = self.app.focused
+        if isinstance(focused, Input) and focused.id == "order-find":
+            # back to the list it narrows: on the tab bar the arrows switch tabs, and a student who
+            # typed a code, pressed Esc and then ↓ and space found himself in the results tab
+            self.orders.to_list()
+        elif isinstance(focused, Input | TextArea):
             self.query_one("#tabs", TabbedContent).query_one(ContentTabs).focus()
 
     async def _ready(self) -> None:

@@ -139,7 +139,7 @@ async def test_esc_in_the_orders_list_keeps_the_list_focused(url: str) -> None:
             await pilot.press("escape", "down")
             await pilot.pause(0.2)
             assert app.focused is sl and sl.highlighted == 2
-            # from a text field Esc still goes to the tab bar, where the digits switch tabs
+            # from the find field Esc goes back to the list, where the digits still switch tabs
             await pilot.press("slash")
             await pilot.press("escape", "1")
             await pilot.pause(0.2)

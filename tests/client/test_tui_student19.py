@@ -6,6 +6,7 @@ from test_tui_support import (
     advance_to,
     close_cards,
     frames_until,
+    game_at_orders,
     is_event,
     new_game,
     open_orders,
@@ -14,7 +15,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
+from textual.widgets import SelectionList, TabbedContent
 
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
@@ -96,3 +97,20 @@ async def test_a_lever_out_at_its_default_choice_is_offered_before_the_orders_ph
         command = gs.orders.submission()
         assert command is not None
         assert [(o.lever, o.params) for o in command.orders] == [("cn_link", {"action": "resume"})]
+
+
+async def test_esc_in_the_orders_find_field_goes_back_to_the_list(url: str) -> None:
+    """A student typed a code in the orders' find field and pressed Esc: the focus went to the tab bar,
+    where ↓ did nothing and → switched tabs, so space and l seemed dead until he clicked the list."""
+    g, tokens = await game_at_orders(url, "mx")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        sl.focus()
+        await pilot.press("slash", *"MX-ME", "escape")
+        await pilot.pause()
+        assert app.focused is sl, app.focused
+        assert gs.query_one(TabbedContent).active == "orders"
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "mx_me" in gs.orders.chosen(), what="the tick")
