@@ -391,7 +391,7 @@ class ParamsScreen(FixedEnds):
     """The parameters of one order: each within its range, with the cost they come to."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "done", "Set")]
-    DEFAULT_CSS = MODAL_CSS.format(name="ParamsScreen")
+    DEFAULT_CSS = MODAL_CSS.format(name="ParamsScreen") + "ParamsScreen #param-about { margin-top: 1; }"
 
     def __init__(self, model: LiveGame, rb: Rulebook, lever: str, values: dict[str, Any]) -> None:
         super().__init__()
@@ -403,8 +403,10 @@ class ParamsScreen(FixedEnds):
         with Vertical(classes="frame"):
             yield Static(f"{lv.code} — {lv.name}", classes="head", id="param-head", markup=False)
             with Body(id="param-body"):
-                yield Static(lv.description.strip(), markup=False)
+                # the fields first: at 80x24 the lever's description above them pushed US-TARIFF's third
+                # field (threaten or impose) below the fold, and a student set two of three
                 yield self.form
+                yield Static(lv.description.strip(), id="param-about", markup=False)
             yield Static("", id="param-cost", markup=False)
             with Horizontal():
                 yield Button("Set (ctrl+s)", id="param-ok", variant="primary")

@@ -10,6 +10,7 @@ from test_tui_support import (
     is_event,
     new_game,
     open_orders,
+    screen_text,
     seat_app,
     static_text,
     until_online,
@@ -17,6 +18,7 @@ from test_tui_support import (
 )
 from textual.widgets import SelectionList, TabbedContent
 
+from client_tui.composer import ParamsScreen
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
 
@@ -114,3 +116,22 @@ async def test_esc_in_the_orders_find_field_goes_back_to_the_list(url: str) -> N
         assert gs.query_one(TabbedContent).active == "orders"
         await pilot.press("space")
         await wait_until(pilot, lambda: "mx_me" in gs.orders.chosen(), what="the tick")
+
+
+async def test_every_parameter_of_an_order_is_on_screen_at_80x24(url: str) -> None:
+    """At 80x24 the parameters form opened on the lever's description: US-TARIFF's third field, threaten
+    or impose, was below the fold, and a student set the partner and the rate and sent a threat."""
+    g, tokens = await game_at_orders(url, "us")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        sl.focus()
+        sl.highlighted = ids.index("us_tariff")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        await pilot.pause(0.2)
+        shown = screen_text(app)
+        for label in ("The partner whose goods are hit", "Tariff rate in percent", "Threaten the tariff"):
+            assert label in shown, shown
