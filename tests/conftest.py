@@ -37,9 +37,37 @@ def rb() -> Rulebook:
     return default_rulebook()
 
 
-# ---------------------------------------------------------------- a real redis-server (see redis_server.py)
+# ---------------------------------------------------------------- one worker per core (pytest-xdist)
 
 from collections.abc import Iterator  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _alone_when_timed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """The workers share the machine, so a test that judges time (marked ``alone``) takes a lock every
+    other test holds shared: it starts once the other workers' tests have ended, and none starts until it
+    has. A p99 round trip held against an idle server's means nothing while another worker plays a game."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): the timed tests run beside the others
+        worker = None
+    if not worker:
+        yield
+        return
+    path = tmp_path_factory.getbasetemp().parent / "alone.lock"  # one folder for all the run's workers
+    exclusive = request.node.get_closest_marker("alone") is not None
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- a real redis-server (see redis_server.py)
 
 from redis_server import MISSING_REASON, RedisServer, redis_available, require_redis  # noqa: E402
 

@@ -616,7 +616,10 @@ def _first(group: BaseExceptionGroup[Any]) -> BaseException:
 
 
 def _workers() -> int:
-    """One worker per core, at most two (CI's machine); none (play here) on one core."""
+    """One worker per core, at most two (CI's machine); none (play here) on one core, or where
+    pytest-xdist already runs tests on every core (each game is then its own test's work)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(2, cores) if cores > 1 else 0
 

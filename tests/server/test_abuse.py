@@ -647,6 +647,7 @@ def p99(samples: list[float]) -> float:
 
 
 @pytest.mark.subprocess
+@pytest.mark.alone
 async def test_an_observer_join_flood_then_view_flood_spares_other_games() -> None:
     """One observer code: joined as often as the server lets it (the observer cap and the join rate
     hold), then every seated observer asks for views as fast as its frame budget allows and reads them

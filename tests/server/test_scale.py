@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis.asyncio as aioredis
 from live_server import ServerProcess, free_port, running_server
 
@@ -154,6 +155,7 @@ async def _health(url: str) -> dict[str, Any]:
         return dict(await lobby.health())
 
 
+@pytest.mark.alone
 async def test_one_instance_runs_a_games_clock_and_bots_and_another_takes_over_when_it_dies(
     redis_url: str,
 ) -> None:
