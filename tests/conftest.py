@@ -67,6 +67,31 @@ def _alone_when_timed(
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+PLAY_THROUGH = "test_students_play_the_scenario_to_the_end_as_every_team"
+
+
+def _in_order(items: list[pytest.Item]) -> None:
+    """The order the workers take the tests in: the ``alone`` tests first, then the play-through's games,
+    the longest first, then the rest. A timed test waits for every test running elsewhere to end: queued
+    behind the games it held its worker idle for the length of The Record (~10 min), where at the start
+    it waits for a short test. Each game is minutes of one worker's time, and one started last keeps its
+    worker busy long after the rest is done; started first, the other workers take the short tests
+    around them."""
+    alone = [i for i in items if i.get_closest_marker("alone") is not None]
+    games = [i for i in items if getattr(i, "originalname", "") == PLAY_THROUGH]
+    if games:
+        module = games[0].module  # type: ignore[attr-defined]
+
+        def weight(item: pytest.Item) -> int:
+            game = item.callspec.params["game"]  # type: ignore[attr-defined]
+            return int(module.game_turns(game)) * (1 if game == "solo" else len(module.TEAMS))
+
+        games.sort(key=weight, reverse=True)
+    first = alone + games
+    chosen = set(map(id, first))
+    items[:] = first + [i for i in items if id(i) not in chosen]
+
+
 # ---------------------------------------------------------------- a real redis-server (see redis_server.py)
 
 from redis_server import MISSING_REASON, RedisServer, redis_available, require_redis  # noqa: E402
@@ -155,3 +180,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         sources = [_source(f) for f in funcs if f is not None]
         if any(any(s in src for s in _SPAWNS) or any(f"{h}(" in src for h in spawners) for src in sources):
             item.add_marker(pytest.mark.subprocess)
+    _in_order(items)
