@@ -12,4 +12,3 @@ from live_server import running_server
 async def url() -> AsyncIterator[str]:
     async with running_server("memory://") as u:
         yield u
-
