@@ -1285,10 +1285,31 @@ def order_warnings(
                 continue
             if cl.get("lever") not in chosen:
                 out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
-            elif short := _short_of_promise(game, rb, cl, (params or {}).get(str(cl.get("lever")), {})):
-                given = (params or {}).get(str(cl.get("lever")), {})
-                if not (level_stands(game, rb, cl) and order_leaves_level(game, rb, cl, given)):
-                    out.append(f"! agreement {a.get('id')}: {short}")
+    for lid in chosen:
+        out += [
+            f"{line} (p sets the parameters)"
+            for line in promise_shortfalls(game, rb, lid, (params or {}).get(lid, {}))
+        ]
+    return out
+
+
+def promise_shortfalls(game: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:
+    """Each agreement due this turn whose clause on ``lever`` the order with ``given`` parameters would
+    break: the orders tab's warnings, and the parameters form's own line (a student typed MX-PORT 140
+    under a promise of at least 150 and the form said "ok")."""
+    out = []
+    for a in game.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for cl in a.get("clauses", []):
+            if cl.get("actor") != game.team or cl.get("lever") != lever:
+                continue
+            start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
+            if not start <= game.turn <= start + dur - 1:
+                continue
+            short = _short_of_promise(game, rb, cl, given)
+            if short and not (level_stands(game, rb, cl) and order_leaves_level(game, rb, cl, given)):
+                out.append(f"! agreement {a.get('id')}: {short}")
     return out
 
 
@@ -1309,15 +1330,19 @@ def _short_of_promise(game: LiveGame, rb: Rulebook, clause: dict[str, Any], give
     if params_meet(rb, clause, full):
         return ""
 
-    def words(values: dict[str, Any]) -> str:
-        return ", ".join(
-            f"{param_name(pid, lv)}: {choice_words(rb, lv, pid, v)}" for pid, v in values.items()
-        )
+    def words(values: dict[str, Any], promise: bool = False) -> str:
+        out = []
+        for pid, v in values.items():
+            p = lv.params.get(pid)
+            bound = ""
+            if promise and p is not None and p.type in ("int", "num") and p.stronger in ("higher", "lower"):
+                bound = "at least " if p.stronger == "higher" else "at most "  # as the clause reads
+            out.append(f"{param_name(pid, lv)}: {bound}{choice_words(rb, lv, pid, v)}")
+        return ", ".join(out)
 
     return (
-        f"you promised {lv.code} with {words(want)} this turn, and it is ticked with"
+        f"you promised {lv.code} with {words(want, promise=True)} this turn, and it is set to"
         f" {words({pid: full.get(pid) for pid in want})}: the rules will count the clause as broken"
-        " (p sets the parameters)"
     )
 
 

@@ -412,6 +412,9 @@ class OrdersPane(Vertical):
         self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
         self._agreed = {}
+        if self._find:  # a new turn shows every lever: a find kept from the last hid this turn's ticks
+            self._find = ""
+            self.query_one("#order-find", Input).value = ""
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
         if self._offer:

@@ -372,6 +372,7 @@ def test_a_promised_lever_ticked_short_of_the_promise_is_said_before_submitting(
     }
     (said,) = render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 60}})
     assert said.startswith("! agreement A6-MX-1: you promised MX-ME with ")
-    assert ": 70 this turn, and it is ticked with " in said and ": 60: the rules will count" in said
+    assert ": at least 70 this turn, and it is set to " in said and ": 60: the rules will count" in said
+    assert said.endswith("(p sets the parameters)")
     assert render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 70}}) == []
     assert render.order_warnings(model, rb, ["mx_me"], {"mx_me": {"level": 80}}) == []  # stronger meets it

@@ -16,7 +16,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList, TabbedContent
+from textual.widgets import Input, SelectionList, TabbedContent
 
 from client_tui.composer import ParamsScreen
 from client_tui.panes.orders import OrdersPane
@@ -135,3 +135,58 @@ async def test_every_parameter_of_an_order_is_on_screen_at_80x24(url: str) -> No
         shown = screen_text(app)
         for label in ("The partner whose goods are hit", "Tariff rate in percent", "Threaten the tariff"):
             assert label in shown, shown
+
+
+async def test_the_parameters_form_says_when_a_value_breaks_a_deal_due_this_turn(url: str) -> None:
+    """Student g19's Mexico typed MX-PORT intensity 140 in the parameters form under a deal for at
+    least 150: the form said "ok", and only the orders tab said, after it closed, that the clause would
+    break ("150", where the deal said "at least 150")."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    port = {"actor": "mx", "lever": "mx_port", "params": {"intensity": 150}, "start_turn": 1, "duration": 1}
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [port, ARMS]})
+        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs, sl = await open_orders(pilot)
+            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+            ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+            sl.focus()
+            sl.highlighted = ids.index("mx_port")
+            await pilot.press("p")
+            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+            field = app.screen.query_one("#order-params Input", Input)
+            field.value = "140"
+            await pilot.pause(0.2)
+            said = " ".join(static_text(app, "#param-cost").split())
+            assert "! agreement A1-US-1: you promised MX-PORT with" in said, said
+            assert "at least 150 this turn, and it is set to" in said and ": 140:" in said, said
+            field.value = "160"  # stronger than asked: keeps it
+            await pilot.pause(0.2)
+            assert "A1-US-1" not in static_text(app, "#param-cost")
+
+
+async def test_a_new_turn_clears_the_orders_find(url: str) -> None:
+    """Student g19 narrowed Mexico's levers with / in turn 1; in turn 2 the list still showed only the
+    match, "4 ticked levers hidden", with nothing on screen saying why the other levers were gone."""
+    g, tokens = await game_at_orders(url, "mx")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        everything = sl.option_count
+        sl.focus()
+        await pilot.press("slash", *"MX-ME", "enter")
+        await wait_until(pilot, lambda: sl.option_count < everything, what="the find")
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "negotiation", 2)
+        await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
+        await wait_until(pilot, lambda: sl.option_count == everything, what="every lever again")
+        assert gs.query_one("#order-find", Input).value == ""
