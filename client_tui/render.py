@@ -1286,11 +1286,34 @@ def order_warnings(
             if cl.get("lever") not in chosen:
                 out.append(_promise_warning(game, rb, str(a.get("id")), str(cl.get("lever"))))
     for lid in chosen:
-        out += [
-            f"{line} (p sets the parameters)"
-            for line in promise_shortfalls(game, rb, lid, (params or {}).get(lid, {}))
-        ]
-    return out
+        given = (params or {}).get(lid, {})
+        out += [f"{line} (p sets the parameters)" for line in promise_shortfalls(game, rb, lid, given)]
+    return _kept_last(out)
+
+
+_NOTHING = ": nothing to order"
+
+
+def _kept_last(lines: list[str]) -> list[str]:
+    """What needs doing first, then the clauses kept without an order, one line per agreement: four
+    "nothing to order" lines for one deal's once-per-game acts filled the seven lines above the list and
+    pushed a promise that would break out of sight (student g19's Mexico, turn 2)."""
+    act = [w for w in lines if not w.endswith(_NOTHING)]
+    kept: dict[str, list[str]] = {}
+    for w in lines:
+        if w.endswith(_NOTHING):
+            head, _, _rest = w.partition(": you promised ")
+            kept.setdefault(head, []).append(w)
+    for head, same in kept.items():
+        if len(same) == 1:
+            act.append(same[0])
+            continue
+        codes = [w.partition(": you promised ")[2].split(" ", 1)[0].rstrip(";") for w in same]
+        act.append(
+            f"{head}: you promised {', '.join(codes[:-1])} and {codes[-1]} this turn; each is carried out"
+            " already (once per game) or stands where promised, so the rules count them as kept" + _NOTHING
+        )
+    return act
 
 
 def promise_shortfalls(game: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:

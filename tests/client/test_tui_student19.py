@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -18,9 +20,14 @@ from test_tui_support import (
 )
 from textual.widgets import Input, SelectionList, TabbedContent
 
+from client_tui import render
 from client_tui.composer import ParamsScreen
+from client_tui.model import LiveGame
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
 
 ARMS = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
 
@@ -190,3 +197,43 @@ async def test_a_new_turn_clears_the_orders_find(url: str) -> None:
         await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
         await wait_until(pilot, lambda: sl.option_count == everything, what="every lever again")
         assert gs.query_one("#order-find", Input).value == ""
+
+
+def test_the_promises_that_need_an_order_come_before_those_kept_without_one(rb: Rulebook) -> None:
+    """Student g19's Mexico read four "nothing to order" lines for one deal's once-per-game acts in the
+    seven lines above the lever list; the line saying a second deal needed MX-TRACE was pushed out of
+    sight. The kept ones of a deal are one line, after what needs doing."""
+    model = _model(rb, **{"count.us_tech": 1, "count.us_tf": 1, "count.us_fto": 1})
+    once = [
+        {"actor": "us", "lever": lever, "params": {}, "start_turn": 1, "duration": 2}
+        for lever in ("us_tech", "us_tf", "us_fto")
+    ]
+    model.agreements["A1-MX-1"] = {
+        "id": "A1-MX-1",
+        "status": "active",
+        "parties": ["us", "mx"],
+        "clauses": once,
+    }
+    arms = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
+    model.agreements["A1-CA-1"] = {
+        "id": "A1-CA-1",
+        "status": "active",
+        "parties": ["us", "ca"],
+        "clauses": [arms],
+    }
+    said = render.order_warnings(model, rb, [])
+    assert len(said) == 2, said
+    assert said[0] == "! agreement A1-CA-1: you promised US-ARMS this turn; leaving it out breaks it", said
+    assert said[1] == (
+        "agreement A1-MX-1: you promised US-TECH, US-TF and US-FTO this turn; each is carried out already"
+        " (once per game) or stands where promised, so the rules count them as kept: nothing to order"
+    ), said
+
+
+def _model(rb: Rulebook, team: str = "us", **env: Any) -> LiveGame:
+    game = Game.new(rb, "loose-talk", 1)
+    game.state.env.update(env)
+    model = LiveGame()
+    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, team), game.state.seq)
+    return model
