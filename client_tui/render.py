@@ -834,9 +834,18 @@ def _module(rb: Rulebook | None, mid: str) -> str:
 
 
 def _agreement_update(ev: dict[str, Any]) -> str:
-    """What changed in an agreement, in words (the update itself is a bare mapping)."""
+    """What changed in an agreement, in words (the update itself is a bare mapping). A leak resends
+    the whole deal, so that the teams outside it learn its terms: read key by key it came out as the
+    engine's own record, clause mappings and the bargain key included (student h19, Canada)."""
+    update = ev.get("update") or {}
+    aid = ev.get("agreement", "?")
+    if update.get("leaked"):
+        return (
+            f"[agreement] {aid}: the private deal leaked to the press and is public now — every team can"
+            " read its terms in the proposals tab"
+        )
     parts = []
-    for k, v in (ev.get("update") or {}).items():
+    for k, v in update.items():
         if k == "status":
             parts.append(f"now {v}")
         elif k == "modules_active":
@@ -845,7 +854,7 @@ def _agreement_update(ev: dict[str, Any]) -> str:
             parts.append(f"{k.replace('_', ' ')} by " + (team_list(v) or "no party"))
         else:
             parts.append(f"{k.replace('_', ' ')}: {number(v)}")
-    return f"[agreement] {ev.get('agreement', '?')}: " + (", ".join(parts) or "updated")
+    return f"[agreement] {aid}: " + (", ".join(parts) or "updated")
 
 
 def input_lines(inputs: Any, rb: Rulebook | None = None) -> list[str]:

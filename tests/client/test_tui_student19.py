@@ -237,3 +237,28 @@ def _model(rb: Rulebook, team: str = "us", **env: Any) -> LiveGame:
     model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
     model.set_view(view(game, team), game.state.seq)
     return model
+
+
+def test_a_leaked_deal_is_said_in_words_not_as_the_engines_record(rb: Rulebook) -> None:
+    """Student h19's Canada read a leak in the results as the deal's record: clause mappings in capitals,
+    "bargain: ca,mx,us|ca:ca_attest;module:t1…", "leaked: yes". The leak resends the whole deal so the
+    teams outside it learn its terms; the line says what happened."""
+    clause = {"actor": "ca", "lever": "ca_attest", "params": {}, "start_turn": 2, "duration": 2}
+    ev = {
+        "type": "agreement_update",
+        "agreement": "A2-CA-1",
+        "update": {
+            "id": "A2-CA-1",
+            "parties": ["us", "mx", "ca"],
+            "clauses": [{**clause, "condition": "mx.st < 50"}],
+            "modules": ["t1"],
+            "bargain": "ca,mx,us|ca:ca_attest;module:t1",
+            "points": 3.0,
+            "leaked": True,
+            "visibility": "public",
+        },
+    }
+    said = render.why_card(ev, rb)
+    assert "the private deal leaked to the press and is public now" in said, said
+    for internal in ("bargain", "ACTOR", "ca_attest", "leaked: yes", "points"):
+        assert internal not in said, said
