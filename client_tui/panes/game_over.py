@@ -260,6 +260,13 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             decided = _deciding(game, rb, str(o.get("id", "")))
             if decided:
                 lines.append(f"                 at the end: {decided}")
+            if "(estimate)" in decided:
+                # the rules read the true value, which this seat never saw: student g19's Mexico read
+                # "missed" beside cooperation 43.1 (estimate) under "45 or less"; the true value was 47
+                lines.append(
+                    "                 (an estimate is what your team saw; the rules judged the objective"
+                    " on the true value, which can differ: the report after the game has it)"
+                )
     return lines
 
 

@@ -277,3 +277,17 @@ def test_leaving_a_finished_solo_game_prints_its_report_and_replay_commands(
     # a game still under way: the client's own "the game is saved" message is all
     assert main(["solo", "--team", "ca", "--scenario", "tutorial", "--seed", "3", "--store", store]) == 0
     assert "is over" not in capsys.readouterr().out
+
+
+def test_an_objective_decided_on_a_value_the_team_saw_as_an_estimate_says_so() -> None:
+    """Student g19's Mexico read "missed" beside "cooperation 43.1 (estimate)" under an objective of 45 or
+    less: the rules judged the true value (47), which the team never saw. The line says so."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["three-weeks"].model.personas)
+    game, _ = play(rb, "three-weeks", 2, None, bots=BotDriver(rb, personas, 2))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
+    live.set_view(view(game, "mx"), game.state.seq)
+    lines = game_over_text(live, rb, "g1").splitlines()
+    at = next(i for i, line in enumerate(lines) if "at the end: " in line and "(estimate)" in line)
+    assert "the rules judged the objective on the true value" in " ".join(lines[at + 1 : at + 3])
