@@ -31,10 +31,35 @@ def test_started_as_a_module_the_commands_name_the_interpreter(monkeypatch: pyte
     assert solo_resume_command("g1", "t1", None).startswith(f"{run} solo --game g1")
 
 
-def test_started_as_the_installed_command_they_say_precursor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "argv", ["/usr/local/bin/precursor", "solo"])
+def _installed(where: Path) -> Path:
+    where.mkdir(parents=True, exist_ok=True)
+    exe = where / "precursor"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def test_started_as_the_installed_command_they_say_precursor(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    exe = _installed(tmp_path / "bin")
+    monkeypatch.setenv("PATH", str(exe.parent))
+    monkeypatch.setattr(sys, "argv", [str(exe), "solo"])
     assert program() == "precursor"
     assert report_commands("g1", "")[0].strip().startswith("precursor report g1 ")
+
+
+def test_started_by_its_path_from_an_inactive_environment_they_name_that_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Student h19 ran /work/venv/bin/precursor solo with the environment not active: the end screen
+    said "precursor report …", which the shell did not find. The command names the path it was run by."""
+    exe = _installed(tmp_path / "venv" / "bin")
+    monkeypatch.setenv("PATH", str(_installed(tmp_path / "other").parent))  # another precursor first
+    monkeypatch.setattr(sys, "argv", [str(exe), "solo"])
+    assert program() == shlex.quote(str(exe))
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))  # or none at all
+    assert report_commands("g1", "")[0].strip().startswith(f"{shlex.quote(str(exe))} report g1 ")
 
 
 def test_the_printed_module_command_runs() -> None:
