@@ -20,6 +20,7 @@ from test_tui_support import (
     screen_text,
     seat_app,
     static_text,
+    team_model,
     until_online,
     wait_until,
 )
@@ -31,9 +32,7 @@ from client_tui.composer import ComposerScreen, ProposalScreen
 from client_tui.model import LiveGame
 from client_tui.panes.proposals import clause_cell
 from precursor.client import GameClient
-from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import view
 
 
 def uncoloured(app: App[Any]) -> str:
@@ -272,12 +271,7 @@ async def test_at_80x24_the_table_ends_cut_clauses_with_an_ellipsis_and_shows_a_
 
 def _model(rb: Rulebook, team: str, **env: Any) -> LiveGame:
     """A team's model from a real game's view, the values set first as play would have left them."""
-    game = Game.new(rb, "loose-talk", 1)
-    game.state.env.update(env)
-    model = LiveGame()
-    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
-    model.set_view(view(game, team), game.state.seq)
-    return model
+    return team_model(rb, team, **env)
 
 
 def _offer(*clauses: dict[str, Any]) -> dict[str, Any]:

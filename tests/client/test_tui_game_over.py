@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
@@ -20,13 +21,25 @@ from precursor.game.rulebook import Rulebook, default_rulebook
 from precursor.game.views import view
 
 
+def _ended(rb: Rulebook, scenario: str, team: str) -> tuple[Any, LiveGame]:
+    """A bot game of ``scenario`` (seed 2) played to the end, and ``team``'s seat holding its final view."""
+    personas = dict(rb.scenarios[scenario].model.personas)
+    game, _ = play(rb, scenario, 2, None, bots=BotDriver(rb, personas, 2))
+    live = LiveGame()
+    live.me = {
+        "role": "player",
+        "team": team,
+        "seat": f"{team}.president",
+        "player_id": "p1",
+        "game_id": "g1",
+    }
+    live.set_view(view(game, team), game.state.seq)
+    return game, live
+
+
 def test_the_end_screen_shows_deciding_values_agreements_red_lines_and_the_replay() -> None:
     rb = default_rulebook()
-    personas = dict(rb.scenarios["loose-talk"].model.personas)
-    game, _ = play(rb, "loose-talk", 2, None, bots=BotDriver(rb, personas, 2))
-    live = LiveGame()
-    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
-    live.set_view(view(game, "mx"), game.state.seq)
+    game, live = _ended(rb, "loose-talk", "mx")
     text = game_over_text(live, rb, "g1")
     assert "precursor report g1" in text and "precursor replay g1" in text
     # every secret objective of Mexico, met or missed, and the values its condition read at the end
@@ -283,11 +296,7 @@ def test_an_objective_decided_on_a_value_the_team_saw_as_an_estimate_says_so() -
     """Student g19's Mexico read "missed" beside "cooperation 43.1 (estimate)" under an objective of 45 or
     less: the rules judged the true value (47), which the team never saw. The line says so."""
     rb = default_rulebook()
-    personas = dict(rb.scenarios["three-weeks"].model.personas)
-    game, _ = play(rb, "three-weeks", 2, None, bots=BotDriver(rb, personas, 2))
-    live = LiveGame()
-    live.me = {"role": "player", "team": "mx", "seat": "mx.president", "player_id": "p1", "game_id": "g1"}
-    live.set_view(view(game, "mx"), game.state.seq)
+    _game, live = _ended(rb, "three-weeks", "mx")
     lines = game_over_text(live, rb, "g1").splitlines()
     at = next(i for i, line in enumerate(lines) if "at the end: " in line and "(estimate)" in line)
     assert "the rules judged the objective on the true value" in " ".join(lines[at + 1 : at + 3])

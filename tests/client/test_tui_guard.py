@@ -15,6 +15,7 @@ from test_tui_support import (
     new_game,
     seat_app,
     static_text,
+    team_model,
     until_online,
     wait_until,
 )
@@ -44,12 +45,7 @@ from precursor.game.views import events_for, view
 
 def _model(rb: Rulebook, team: str = "us", scenario: str = "loose-talk", **env: Any) -> LiveGame:
     """A team's model from a real game's view (the values set first, as play would have left them)."""
-    game = Game.new(rb, scenario, 1)
-    game.state.env.update(env)
-    model = LiveGame()
-    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
-    model.set_view(view(game, team), game.state.seq)
-    return model
+    return team_model(rb, team, scenario, **env)
 
 
 def _proposal(*clauses: dict[str, Any]) -> dict[str, Any]:

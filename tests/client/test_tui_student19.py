@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -15,6 +13,7 @@ from test_tui_support import (
     screen_text,
     seat_app,
     static_text,
+    team_model,
     until_online,
     wait_until,
 )
@@ -22,12 +21,9 @@ from textual.widgets import Input, SelectionList, TabbedContent
 
 from client_tui import render
 from client_tui.composer import ParamsScreen
-from client_tui.model import LiveGame
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
-from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import view
 
 ARMS = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
 
@@ -203,7 +199,7 @@ def test_the_promises_that_need_an_order_come_before_those_kept_without_one(rb: 
     """Student g19's Mexico read four "nothing to order" lines for one deal's once-per-game acts in the
     seven lines above the lever list; the line saying a second deal needed MX-TRACE was pushed out of
     sight. The kept ones of a deal are one line, after what needs doing."""
-    model = _model(rb, **{"count.us_tech": 1, "count.us_tf": 1, "count.us_fto": 1})
+    model = team_model(rb, "us", **{"count.us_tech": 1, "count.us_tf": 1, "count.us_fto": 1})
     once = [
         {"actor": "us", "lever": lever, "params": {}, "start_turn": 1, "duration": 2}
         for lever in ("us_tech", "us_tf", "us_fto")
@@ -228,37 +224,3 @@ def test_the_promises_that_need_an_order_come_before_those_kept_without_one(rb: 
         "agreement A1-MX-1: you promised US-TECH, US-TF and US-FTO this turn; each is carried out already"
         " (once per game) or stands where promised, so the rules count them as kept: nothing to order"
     ), said
-
-
-def _model(rb: Rulebook, team: str = "us", **env: Any) -> LiveGame:
-    game = Game.new(rb, "loose-talk", 1)
-    game.state.env.update(env)
-    model = LiveGame()
-    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
-    model.set_view(view(game, team), game.state.seq)
-    return model
-
-
-def test_a_leaked_deal_is_said_in_words_not_as_the_engines_record(rb: Rulebook) -> None:
-    """Student h19's Canada read a leak in the results as the deal's record: clause mappings in capitals,
-    "bargain: ca,mx,us|ca:ca_attest;module:t1…", "leaked: yes". The leak resends the whole deal so the
-    teams outside it learn its terms; the line says what happened."""
-    clause = {"actor": "ca", "lever": "ca_attest", "params": {}, "start_turn": 2, "duration": 2}
-    ev = {
-        "type": "agreement_update",
-        "agreement": "A2-CA-1",
-        "update": {
-            "id": "A2-CA-1",
-            "parties": ["us", "mx", "ca"],
-            "clauses": [{**clause, "condition": "mx.st < 50"}],
-            "modules": ["t1"],
-            "bargain": "ca,mx,us|ca:ca_attest;module:t1",
-            "points": 3.0,
-            "leaked": True,
-            "visibility": "public",
-        },
-    }
-    said = render.why_card(ev, rb)
-    assert "the private deal leaked to the press and is public now" in said, said
-    for internal in ("bargain", "ACTOR", "ca_attest", "leaked: yes", "points"):
-        assert internal not in said, said

@@ -20,7 +20,11 @@ from textual.widgets import Checkbox, DataTable, Input, RichLog, Select, Selecti
 from client_tui.app import PrecursorApp
 from client_tui.composer import ComposerScreen
 from client_tui.game_screen import GameScreen
+from client_tui.model import LiveGame
 from precursor.client import GameClient, LobbyClient
+from precursor.game.engine import Game
+from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
 
 TEAMS = ("us", "mx", "cn", "ca")
 
@@ -199,3 +203,14 @@ async def add_clause(pilot: Pilot[Any], cs: Any, team: str, lever: str, **params
         field.focus()
     await pilot.press("ctrl+a")
     await pilot.pause()
+
+
+def team_model(rb: Rulebook, team: str, scenario: str = "loose-talk", **env: Any) -> LiveGame:
+    """A team's model from a real game's view, the values set first as play would have left them: for
+    what the client says of a state, without a server."""
+    game = Game.new(rb, scenario, 1)
+    game.state.env.update(env)
+    model = LiveGame()
+    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
+    model.set_view(view(game, team), game.state.seq)
+    return model
