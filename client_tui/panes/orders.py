@@ -131,6 +131,7 @@ class OrdersPane(Vertical):
         self._auto: set[str] = set()
         # levers whose parameters came from an agreement due this turn, with its id (the row says so)
         self._agreed: dict[str, str] = {}
+        self._by_hand: set[str] = set()  # levers whose parameters were set with p this turn
         # this turn's public statement as drafted with t (kind, target, text): sent with the orders
         self._statement: dict[str, Any] | None = None
         self._drafted = False  # the statement was drafted (or dropped) here this turn, not read back
@@ -412,6 +413,7 @@ class OrdersPane(Vertical):
         self._statement, self._drafted = None, False  # one statement a turn: last turn's was made
         self.refused = False
         self._agreed = {}
+        self._by_hand = set()
         if self._find:  # a new turn shows every lever: a find kept from the last hid this turn's ticks
             self._find = ""
             self.query_one("#order-find", Input).value = ""
@@ -927,6 +929,7 @@ class OrdersPane(Vertical):
             if params is None:
                 return
             self._params[lid] = params
+            self._by_hand.add(lid)
             self._auto.discard(lid)  # set by hand: kept
             self._agreed.pop(lid, None)  # set by hand: the warnings say if it falls short of a promise
             if lid in self._available():
@@ -936,7 +939,12 @@ class OrdersPane(Vertical):
                 Notice(f"{self._code(lid)}: parameters set" + (", ticked" if lid in self._choice else ""))
             )
 
-        self.app.push_screen(ParamsScreen(self.model, self.rb, lid, self._params.get(lid, {})), chosen)
+        start = self._params.get(lid, {})
+        if lid not in self._by_hand and lid not in self._agreed and (found := self._agreed_terms(lid)):
+            # a deal due this turn sets them, as a tick would: the form opened at a value typed turns
+            # ago (student k19's MX-ME at 50 under a deal for 70), one ctrl+s from breaking it
+            start = {**start, **found[1]}
+        self.app.push_screen(ParamsScreen(self.model, self.rb, lid, start), chosen)
 
     def order_refused(self, ev: dict[str, Any]) -> None:
         """A seat of this team refused an order (``order_refused``), or its cost came (the ground's

@@ -224,3 +224,65 @@ def test_the_promises_that_need_an_order_come_before_those_kept_without_one(rb: 
         "agreement A1-MX-1: you promised US-TECH, US-TF and US-FTO this turn; each is carried out already"
         " (once per game) or stands where promised, so the rules count them as kept: nothing to order"
     ), said
+
+
+async def test_the_parameters_form_opens_at_the_terms_of_a_deal_due_this_turn(url: str) -> None:
+    """Student k19's Mexico opened p on MX-ME under a deal for at least 70 and the form showed 50, a
+    value typed in an earlier turn: a tick takes the agreed terms, the form did not."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [_me(70), ARMS]})
+        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs, sl = await open_orders(pilot)
+            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+            gs.orders._params["mx_me"] = {"level": 50}  # as typed with p in an earlier turn
+            ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+            sl.focus()
+            sl.highlighted = ids.index("mx_me")
+            await pilot.press("p")
+            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+            await pilot.pause(0.2)
+            assert app.screen.query_one("#order-params Input", Input).value == "70"
+            assert "A1-US-1" not in static_text(app, "#param-cost")
+            # set by hand this turn, the form keeps what was set
+            app.screen.query_one("#order-params Input", Input).value = "75"
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen), what="the form closed")
+            await pilot.press("p")
+            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form again")
+            await pilot.pause(0.2)
+            assert app.screen.query_one("#order-params Input", Input).value == "75"
+
+
+def test_a_leaked_deal_is_said_in_words_not_as_the_engines_record(rb: Rulebook) -> None:
+    """Student h19's Canada read a leak in the results as the deal's record: clause mappings in capitals,
+    "bargain: ca,mx,us|ca:ca_attest;module:t1…", "leaked: yes". The leak resends the whole deal so the
+    teams outside it learn its terms; the line says what happened."""
+    clause = {"actor": "ca", "lever": "ca_attest", "params": {}, "start_turn": 2, "duration": 2}
+    ev = {
+        "type": "agreement_update",
+        "agreement": "A2-CA-1",
+        "update": {
+            "id": "A2-CA-1",
+            "parties": ["us", "mx", "ca"],
+            "clauses": [{**clause, "condition": "mx.st < 50"}],
+            "modules": ["t1"],
+            "bargain": "ca,mx,us|ca:ca_attest;module:t1",
+            "points": 3.0,
+            "leaked": True,
+            "visibility": "public",
+        },
+    }
+    said = render.why_card(ev, rb)
+    assert "the private deal leaked to the press and is public now" in said, said
+    for internal in ("bargain", "ACTOR", "ca_attest", "leaked: yes", "points"):
+        assert internal not in said, said
