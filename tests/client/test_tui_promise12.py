@@ -15,6 +15,7 @@ from test_tui_support import (
     new_game,
     seat_app,
     static_text,
+    team_model,
     until_online,
     wait_until,
 )
@@ -25,21 +26,14 @@ from client_tui.composer import ParamsScreen
 from client_tui.model import LiveGame
 from client_tui.panes.statement import StatementScreen
 from precursor.client import GameClient
-from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import view
 
 DEMAND = {"actor": "us", "lever": "us_demand", "params": {"levels": 1}, "start_turn": 1, "duration": 2}
 
 
 def _model(rb: Rulebook, team: str, scenario: str = "red-line", **env: Any) -> LiveGame:
     """A team's model from a real game's view, with the values set first."""
-    game = Game.new(rb, scenario, 1)
-    game.state.env.update(env)
-    model = LiveGame()
-    model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
-    model.set_view(view(game, team), game.state.seq)
-    return model
+    return team_model(rb, team, scenario, **env)
 
 
 def _proposal(parties: list[str], *clauses: dict[str, Any]) -> dict[str, Any]:

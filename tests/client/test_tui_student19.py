@@ -5,9 +5,9 @@ from __future__ import annotations
 from test_tui_support import (
     advance_to,
     close_cards,
-    frames_until,
+    deals_at_orders,
     game_at_orders,
-    is_event,
+    highlight,
     new_game,
     open_orders,
     screen_text,
@@ -36,46 +36,34 @@ async def test_a_lever_promised_in_two_deals_starts_at_the_terms_that_keep_both(
     """A student's Mexico promised MX-ME at 60 in one deal and at 80 in another; ticking it took the
     first deal's 60 and the second deal broke. Any level as high as a clause asks keeps it, so the
     tick must take the higher, and say which deals it keeps."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with (
-        GameClient(url, g.game_id, tokens["mx"]) as mx,
-        GameClient(url, g.game_id, tokens["us"]) as us,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        for n, level in ((1, 65), (2, 75)):
-            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [_me(level), ARMS]})
-            await mx.send({"type": "respond", "proposal": f"T1-US-{n}", "action": "accept"})
-            await frames_until(fac, is_event("agreement"))
-        await advance_to(fac, "orders")
-        app = seat_app(url, g, tokens["mx"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            await pilot.press("5")
-            sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
+    g, tokens = await deals_at_orders(url, [_me(65), ARMS], [_me(75), ARMS])
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("5")
+        sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
 
-            def ids() -> list[str]:
-                return [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
+        def ids() -> list[str]:
+            return [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
 
-            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
-            await wait_until(
-                pilot, lambda: {"A1-US-1", "A1-US-2"} <= set(gs.model.agreements), what="both deals"
-            )
-            pane = gs.query_one(OrdersPane)
-            await wait_until(pilot, lambda: not pane.checking(), what="the costs")
-            sl.focus()
-            sl.highlighted = ids().index("mx_me")
-            await pilot.press("space")
-            await wait_until(pilot, lambda: "mx_me" in sl.selected, what="the tick")
-            await pilot.pause()
-            command = pane.submission()
-            assert command is not None
-            assert [(o.lever, o.params) for o in command.orders] == [("mx_me", {"level": 75})]
-            label = str(sl.get_option_at_index(ids().index("mx_me")).prompt)
-            assert "as agreed in 2 deals" in label, label
-            said = static_text(app, "#notice")
-            assert "MX-ME (enforcement level: 75) as agreed in A1-US-1, A1-US-2" in said, said
-            assert "you promised MX-ME with" not in static_text(app, "#order-info")
+        await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders")
+        await wait_until(pilot, lambda: {"A1-US-1", "A1-US-2"} <= set(gs.model.agreements), what="both deals")
+        pane = gs.query_one(OrdersPane)
+        await wait_until(pilot, lambda: not pane.checking(), what="the costs")
+        sl.focus()
+        sl.highlighted = ids().index("mx_me")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "mx_me" in sl.selected, what="the tick")
+        await pilot.pause()
+        command = pane.submission()
+        assert command is not None
+        assert [(o.lever, o.params) for o in command.orders] == [("mx_me", {"level": 75})]
+        label = str(sl.get_option_at_index(ids().index("mx_me")).prompt)
+        assert "as agreed in 2 deals" in label, label
+        said = static_text(app, "#notice")
+        assert "MX-ME (enforcement level: 75) as agreed in A1-US-1, A1-US-2" in said, said
+        assert "you promised MX-ME with" not in static_text(app, "#order-info")
 
 
 async def test_a_lever_out_at_its_default_choice_is_offered_before_the_orders_phase_too(url: str) -> None:
@@ -90,9 +78,8 @@ async def test_a_lever_out_at_its_default_choice_is_offered_before_the_orders_ph
         assert gs.model.phase != "orders"
         row = next(r for r in gs.orders.rows() if r["id"] == "cn_link")
         assert row["available"] and not row["why_not"], row
-        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
         sl.focus()
-        sl.highlighted = ids.index("cn_link")
+        highlight(sl, "cn_link")
         await pilot.press("space")
         await wait_until(pilot, lambda: "cn_link" in gs.orders.chosen(), what="the tick")
         assert gs.orders._params["cn_link"] == {"action": "resume"}
@@ -129,9 +116,8 @@ async def test_every_parameter_of_an_order_is_on_screen_at_80x24(url: str) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         gs, sl = await open_orders(pilot)
         await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
-        ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
         sl.focus()
-        sl.highlighted = ids.index("us_tariff")
+        highlight(sl, "us_tariff")
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
         await pilot.pause(0.2)
@@ -144,36 +130,26 @@ async def test_the_parameters_form_says_when_a_value_breaks_a_deal_due_this_turn
     """Student g19's Mexico typed MX-PORT intensity 140 in the parameters form under a deal for at
     least 150: the form said "ok", and only the orders tab said, after it closed, that the clause would
     break ("150", where the deal said "at least 150")."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
     port = {"actor": "mx", "lever": "mx_port", "params": {"intensity": 150}, "start_turn": 1, "duration": 1}
-    async with (
-        GameClient(url, g.game_id, tokens["mx"]) as mx,
-        GameClient(url, g.game_id, tokens["us"]) as us,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [port, ARMS]})
-        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
-        await frames_until(fac, is_event("agreement"))
-        await advance_to(fac, "orders")
-        app = seat_app(url, g, tokens["mx"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs, sl = await open_orders(pilot)
-            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
-            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
-            ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
-            sl.focus()
-            sl.highlighted = ids.index("mx_port")
-            await pilot.press("p")
-            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
-            field = app.screen.query_one("#order-params Input", Input)
-            field.value = "140"
-            await pilot.pause(0.2)
-            said = " ".join(static_text(app, "#param-cost").split())
-            assert "! agreement A1-US-1: you promised MX-PORT with" in said, said
-            assert "at least 150 this turn, and it is set to" in said and ": 140:" in said, said
-            field.value = "160"  # stronger than asked: keeps it
-            await pilot.pause(0.2)
-            assert "A1-US-1" not in static_text(app, "#param-cost")
+    g, tokens = await deals_at_orders(url, [port, ARMS])
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        sl.focus()
+        highlight(sl, "mx_port")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        field = app.screen.query_one("#order-params Input", Input)
+        field.value = "140"
+        await pilot.pause(0.2)
+        said = " ".join(static_text(app, "#param-cost").split())
+        assert "! agreement A1-US-1: you promised MX-PORT with" in said, said
+        assert "at least 150 this turn, and it is set to" in said and ": 140:" in said, said
+        field.value = "160"  # stronger than asked: keeps it
+        await pilot.pause(0.2)
+        assert "A1-US-1" not in static_text(app, "#param-cost")
 
 
 async def test_a_new_turn_clears_the_orders_find(url: str) -> None:
@@ -229,38 +205,28 @@ def test_the_promises_that_need_an_order_come_before_those_kept_without_one(rb: 
 async def test_the_parameters_form_opens_at_the_terms_of_a_deal_due_this_turn(url: str) -> None:
     """Student k19's Mexico opened p on MX-ME under a deal for at least 70 and the form showed 50, a
     value typed in an earlier turn: a tick takes the agreed terms, the form did not."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with (
-        GameClient(url, g.game_id, tokens["mx"]) as mx,
-        GameClient(url, g.game_id, tokens["us"]) as us,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [_me(70), ARMS]})
-        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
-        await frames_until(fac, is_event("agreement"))
-        await advance_to(fac, "orders")
-        app = seat_app(url, g, tokens["mx"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs, sl = await open_orders(pilot)
-            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
-            await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
-            gs.orders._params["mx_me"] = {"level": 50}  # as typed with p in an earlier turn
-            ids = [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
-            sl.focus()
-            sl.highlighted = ids.index("mx_me")
-            await pilot.press("p")
-            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
-            await pilot.pause(0.2)
-            assert app.screen.query_one("#order-params Input", Input).value == "70"
-            assert "A1-US-1" not in static_text(app, "#param-cost")
-            # set by hand this turn, the form keeps what was set
-            app.screen.query_one("#order-params Input", Input).value = "75"
-            await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen), what="the form closed")
-            await pilot.press("p")
-            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form again")
-            await pilot.pause(0.2)
-            assert app.screen.query_one("#order-params Input", Input).value == "75"
+    g, tokens = await deals_at_orders(url, [_me(70), ARMS])
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the costs")
+        gs.orders._params["mx_me"] = {"level": 50}  # as typed with p in an earlier turn
+        sl.focus()
+        highlight(sl, "mx_me")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#order-params Input", Input).value == "70"
+        assert "A1-US-1" not in static_text(app, "#param-cost")
+        # set by hand this turn, the form keeps what was set
+        app.screen.query_one("#order-params Input", Input).value = "75"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ParamsScreen), what="the form closed")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form again")
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#order-params Input", Input).value == "75"
 
 
 def test_a_leaked_deal_is_said_in_words_not_as_the_engines_record(rb: Rulebook) -> None:

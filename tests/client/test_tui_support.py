@@ -214,3 +214,25 @@ def team_model(rb: Rulebook, team: str, scenario: str = "loose-talk", **env: Any
     model.me = {"role": "player", "team": team, "seat": "president", "player_id": "p1", "game_id": "g1"}
     model.set_view(view(game, team), game.state.seq)
     return model
+
+
+async def deals_at_orders(url: str, *deals: list[dict[str, Any]]) -> tuple[Any, dict[str, str]]:
+    """A US and Mexico game in which each of ``deals`` (its clauses) was tabled by the US and accepted by
+    Mexico in turn 1, advanced by its facilitator to turn 1's orders."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        for n, clauses in enumerate(deals, 1):
+            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
+            await mx.send({"type": "respond", "proposal": f"T1-US-{n}", "action": "accept"})
+            await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+    return g, tokens
+
+
+def highlight(sl: SelectionList[str], lever: str) -> None:
+    """The list's highlight on ``lever``'s row."""
+    sl.highlighted = next(i for i in range(sl.option_count) if sl.get_option_at_index(i).value == lever)
