@@ -61,3 +61,9 @@ class LeverScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(self.text, id="lever-text", markup=False)
         yield Footer()
+
+
+class NotesScreen(LeverScreen):
+    """The orders tab's notes in full (``i``): the area above the list shows what fits and counts the rest."""
+
+    BINDINGS = [Binding("escape,i,q", "dismiss", "Back")]

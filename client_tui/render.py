@@ -1307,7 +1307,7 @@ def _kept_last(lines: list[str]) -> list[str]:
     """What needs doing first, then the clauses kept without an order, one line per agreement: four
     "nothing to order" lines for one deal's once-per-game acts filled the seven lines above the list and
     pushed a promise that would break out of sight (student g19's Mexico, turn 2)."""
-    act = [w for w in lines if not w.endswith(_NOTHING)]
+    act = _left_out_merged([w for w in lines if not w.endswith(_NOTHING)])
     kept: dict[str, list[str]] = {}
     for w in lines:
         if w.endswith(_NOTHING):
@@ -1323,6 +1323,32 @@ def _kept_last(lines: list[str]) -> list[str]:
             " already (once per game) or stands where promised, so the rules count them as kept" + _NOTHING
         )
     return act
+
+
+_LEFT_OUT = re.compile(r"! agreement (\S+): you promised (\S+) this turn; leaving it out breaks it")
+
+
+def _left_out_merged(lines: list[str]) -> list[str]:
+    """A deal's levers left out, on one line where the first stood: three MX-PLAN elements of one deal
+    took six of the five rows above the list at 80x24 (student k19)."""
+    codes: dict[str, list[str]] = {}
+    for w in lines:
+        m = _LEFT_OUT.fullmatch(w)
+        if m:
+            codes.setdefault(m[1], []).append(m[2])
+    out = []
+    for w in lines:
+        m = _LEFT_OUT.fullmatch(w)
+        if m is None or len(codes[m[1]]) == 1:
+            out.append(w)
+        elif codes[m[1]]:
+            got = codes[m[1]]
+            out.append(
+                f"! agreement {m[1]}: you promised {', '.join(got[:-1])} and {got[-1]} this turn; leaving"
+                " any of them out breaks it"
+            )
+            codes[m[1]] = []
+    return out
 
 
 def promise_shortfalls(game: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:

@@ -32,10 +32,10 @@ from textual.widgets.selection_list import Selection
 
 from precursor.game.commands import Order, RefuseOrder, StatementOrder, SubmitOrders
 
-from .. import availability, render, terms
+from .. import availability, fit, render, terms
 from ..composer import ParamsScreen
 from ..conditions import condition_now
-from ..lever_info import LeverScreen, lever_text
+from ..lever_info import LeverScreen, NotesScreen, lever_text
 from ..notice import Notice, refused
 from ..widgets import Confirm, OrderList, set_text
 from .refusal import RefusalBox, RefuseScreen, cost_words, entry_detail, every_turns, refusal_line
@@ -87,6 +87,7 @@ class OrdersPane(Vertical):
         Binding("p", "params", "Parameters of the highlighted lever", show=False),
         Binding("e", "lever", "Every effect of the highlighted lever", show=False),
         Binding("t", "statement", "A public statement with the orders", show=False),
+        Binding("i", "notes", "Every note above the lever list, in full", show=False),
         Binding(
             "x",
             "refuse",
@@ -138,6 +139,7 @@ class OrdersPane(Vertical):
         self._drawn_width = 0  # the row width the list's labels were laid out for
         self.refusal = RefusalBox(model, rb)
         self._find = ""  # what the find field narrows the list to (code or name), as typed
+        self._info = ""  # the notes above the list in full (budget, warnings); drawn as they fit
 
     def compose(self) -> ComposeResult:
         yield Static("", id="order-info", markup=False)
@@ -171,6 +173,7 @@ class OrdersPane(Vertical):
             b.label = BUTTONS[str(b.id)][1 if narrow else 0]
         if self._turn is not None and self._drawn_width != self._row_width():
             self.call_after_refresh(self._relabel)
+        self.call_after_refresh(self._fit_info)
 
     def _relabel(self) -> None:
         """Lay the rows out again for a new width (the effect goes beside a row only if it fits)."""
@@ -697,9 +700,22 @@ class OrdersPane(Vertical):
                 f"\nLast turn's orders: {self._last_codes()} — press l (or the button) to tick again"
                 " those still available"
             )
-        set_text(self.query_one("#order-info", Static), text)
+        self._info = text
+        self._fit_info()
         # a line more or less above the list can give it a scrollbar or take it away
         self.call_after_refresh(self._relabel_if_stale)
+
+    def _fit_info(self) -> None:
+        """The notes above the list in the rows the layout gives them (``fit``), the rest on ``i``."""
+        info = self.query_one("#order-info", Static)
+        most = info.styles.max_height
+        rows = int(most.value) if most is not None and most.is_cells else 0
+        lines = fit.fit_lines(self._info.split("\n"), info.content_region.width, rows, "i")
+        set_text(info, "\n".join(lines))
+
+    def action_notes(self) -> None:
+        """Every note above the list in full, over the tab (its area holds a few rows)."""
+        self.app.push_screen(NotesScreen(f"{self._info}\n\nEsc (or i) goes back."))
 
     def _no_params_line(self) -> str:
         """Said before p is pressed: a Canadian student learnt that its ticks had nothing to set only

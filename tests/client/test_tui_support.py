@@ -216,18 +216,26 @@ def team_model(rb: Rulebook, team: str, scenario: str = "loose-talk", **env: Any
     return model
 
 
-async def deals_at_orders(url: str, *deals: list[dict[str, Any]]) -> tuple[Any, dict[str, str]]:
+async def deals_at_orders(
+    url: str, *deals: list[dict[str, Any]], by_mx: int = 0
+) -> tuple[Any, dict[str, str]]:
     """A US and Mexico game in which each of ``deals`` (its clauses) was tabled by the US and accepted by
-    Mexico in turn 1, advanced by its facilitator to turn 1's orders."""
+    Mexico in turn 1 (the last ``by_mx`` of them tabled by Mexico, accepted by the US: a team tables three
+    a turn), advanced by its facilitator to turn 1's orders."""
     g, tokens = await new_game(url, teams=("us", "mx"))
     async with (
         GameClient(url, g.game_id, tokens["mx"]) as mx,
         GameClient(url, g.game_id, tokens["us"]) as us,
         GameClient(url, g.game_id, g.facilitator_token) as fac,
     ):
+        tabled = {"us": 0, "mx": 0}
         for n, clauses in enumerate(deals, 1):
-            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
-            await mx.send({"type": "respond", "proposal": f"T1-US-{n}", "action": "accept"})
+            by, to = (mx, us) if n > len(deals) - by_mx else (us, mx)
+            team = "mx" if by is mx else "us"
+            tabled[team] += 1
+            await by.send({"type": "propose", "parties": ["us", "mx"], "clauses": clauses})
+            proposal = f"T1-{team.upper()}-{tabled[team]}"
+            await to.send({"type": "respond", "proposal": proposal, "action": "accept"})
             await frames_until(fac, is_event("agreement"))
         await advance_to(fac, "orders")
     return g, tokens
