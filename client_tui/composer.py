@@ -277,6 +277,22 @@ class ClauseList(OptionList):
     highlight is drawn in colours (its reverse included), and without them a student could not tell
     which clause Delete would take."""
 
+    def on_focus(self) -> None:
+        """The list takes the focus on its first clause: with none highlighted, Delete did nothing
+        (session 19's students), and ↑ from nothing went to the last clause, which a student then
+        deleted meaning the first (the line under the form names the clause Delete takes)."""
+        if self.highlighted is None and self.option_count and not self.get_option_at_index(0).disabled:
+            self.highlighted = 0
+
+    def action_cursor_up(self) -> None:
+        """No wrap: ↑ on the first clause stays there (from the first, the last was a surprise)."""
+        if self.highlighted is None or self.highlighted > 0:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is None or self.highlighted < self.option_count - 1:
+            super().action_cursor_down()
+
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         try:
@@ -579,6 +595,7 @@ class ComposerScreen(ModalScreen[str | None]):
         self._lever_count = 0  # the levers the lever list offers, as the find field narrowed it
         self._value_count = 0  # the values the condition list offers, as its find field narrowed it
         self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
+        self._hint = ""  # said under the form in place of "Next clause: …" once the clause is added
         self._added = ""  # what the clause just added was set to, until the next lever is picked
 
     # ------------------------------------------------------------------ layout
@@ -1091,6 +1108,7 @@ class ComposerScreen(ModalScreen[str | None]):
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
             who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
             text = f"Next clause: {who} commits (change who commits first if you mean another team)"
+            text, self._hint = self._hint or text, ""
             if self._added:
                 text = f"{self._added}. {text}"
                 self._added = ""
@@ -1171,6 +1189,17 @@ class ComposerScreen(ModalScreen[str | None]):
         self.query_one("#c-duration", Select).value = 1
         self._show_clauses()
         self.check()
+        framing = self.query_one("#c-framing", Select)
+        if clause.actor == "cn" and framing.value is Select.NULL:
+            # the deal's framing sat below the fold, and students learnt of it on ctrl+s, then tabbed
+            # fifteen times to reach it: the first Chinese clause takes them there
+            framing.focus()
+            framing.scroll_visible(animate=False)
+            self._hint = (
+                "A Chinese commitment needs the deal's framing: pick how China presents it below (Enter"
+                " opens the list), then shift+tab back up for the next clause"
+            )
+            return
         self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
 
     def _added_words(self, clause: Clause) -> str:
@@ -1188,6 +1217,14 @@ class ComposerScreen(ModalScreen[str | None]):
         """Delete removes the clause the player pointed at in the list, and only then: from elsewhere the
         list's highlight (its first clause by default) was not the one meant, and a student lost it."""
         ol = self.query_one("#c-clauses", OptionList)
+        lever = self.query_one("#c-lever", Select)
+        if not ol.has_focus and lever.value is not Select.NULL and not self._editing_added(str(lever.value)):
+            # a lever picked by mistake could not be un-picked, and ctrl+s then refused to send while
+            # a clause was half made (session 19's student g19 typed a search that matched nothing)
+            code = self.rb.levers[str(lever.value)].code
+            lever.clear()
+            self._say(f"Dropped the clause being edited ({code}): nothing of it is in the proposal")
+            return
         if not self.clauses:
             return
         if not ol.has_focus or ol.highlighted is None or ol.highlighted >= len(self.clauses):
@@ -1263,7 +1300,10 @@ class ComposerScreen(ModalScreen[str | None]):
         lever = self.query_one("#c-lever", Select).value
         if why is None and lever is not Select.NULL and not self._editing_added(str(lever)):
             code = self.rb.levers[str(lever)].code
-            why = f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it"
+            why = (
+                f"the clause being edited ({code}) is not in the proposal yet: ctrl+a adds it, Delete"
+                " (outside a text field) drops it"
+            )
         if why is not None:
             self._say(f"! not sent — {why}")
             return

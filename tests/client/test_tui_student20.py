@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_tui_support import close_cards, deals_at_orders, seat_app, static_text, until_online, wait_until
-from textual.widgets import Static
+from test_tui_support import (
+    add_clause,
+    close_cards,
+    commit_as,
+    deals_at_orders,
+    new_game,
+    open_composer,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import OptionList, Select, Static
 
 from client_tui import fit
 from client_tui.lever_info import NotesScreen
@@ -64,3 +75,59 @@ def test_notes_that_fit_are_all_shown_and_the_first_line_always() -> None:
     long = ["x " * 100, "! one", "two"]
     assert fit.fit_lines(long, 20, 3, "i") == [long[0], fit.more_line(long[1:], "i")]
     assert fit.more_line(["! a", "b"], "i") == "… 2 more lines, 1 of them a warning: i reads them all"
+
+
+async def test_the_clause_list_takes_the_focus_on_its_first_clause_and_does_not_wrap(url: str) -> None:
+    """Student k19 tabbed to the clause list (nothing highlighted), pressed ↑ to reach clause 1, landed on
+    the last and deleted the clause meant to stay. The list now starts on clause 1, and ↑ stays there."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"], mono=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        for lever in ("mx_trace", "mx_pr"):
+            await add_clause(pilot, cs, "mx", lever)
+        ol = cs.query_one("#c-clauses", OptionList)
+        cs.query_one("#c-team", Select).focus()
+        await pilot.press("shift+tab")
+        assert app.focused is ol
+        await wait_until(pilot, lambda: ol.highlighted == 0, what="the first clause")
+        assert "Delete removes clause 1: Mexico commits to MX-TRACE" in static_text(app, "#c-lever-text")
+        await pilot.press("up", "delete")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="a clause removed")
+        assert [c.lever for c in cs.clauses] == ["mx_pr"]
+
+
+async def test_a_lever_picked_by_mistake_is_dropped_with_delete(url: str) -> None:
+    """Student g19 picked a lever by mistake: the list has no "none", and ctrl+s refused to send while
+    the clause was half made. Delete outside a text field drops it, and the refusal says so."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        await add_clause(pilot, cs, "mx", "mx_trace")
+        await commit_as(pilot, cs, "us")
+        lever = cs.query_one("#c-lever", Select)
+        lever.value = "us_arms"
+        await wait_until(pilot, lambda: cs.form.lever is not None, what="the lever picked")
+        lever.focus()
+        await pilot.press("ctrl+s")
+        said = "Delete (outside a text field) drops it"
+        await wait_until(pilot, lambda: said in static_text(app, "#c-check"))
+        await pilot.press("delete")
+        await wait_until(pilot, lambda: lever.value is Select.NULL, what="the lever dropped")
+        assert "Dropped the clause being edited (US-ARMS)" in static_text(app, "#c-check")
+        assert [c.lever for c in cs.clauses] == ["mx_trace"]  # the clause added stays
+
+
+async def test_a_chinese_clause_takes_the_player_to_the_deals_framing(url: str) -> None:
+    """Two students learnt only on ctrl+s that a Chinese commitment needs the deal's framing, from a list
+    fifteen Tabs below: adding the first Chinese clause moves the focus to it, with a line saying why."""
+    g, tokens = await new_game(url, teams=("cn", "us"))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        await add_clause(pilot, cs, "cn", "cn_directive")
+        assert [c.lever for c in cs.clauses] == ["cn_directive"]
+        framing = cs.query_one("#c-framing", Select)
+        await wait_until(pilot, lambda: app.focused is framing, what="the framing")
+        assert "needs the deal's framing" in static_text(app, "#c-lever-text")
