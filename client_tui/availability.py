@@ -80,9 +80,12 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
     return None
 
 
-def other_settings(model: LiveGame, rb: Rulebook, row: dict[str, Any]) -> dict[str, Any] | None:
+def other_settings(
+    model: LiveGame, rb: Rulebook, row: dict[str, Any], given: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
     """For a lever the orders screen marks out at its default parameters by a condition on the parameters
-    themselves, the one changed choice with which every condition holds on what the team knows, or None.
+    themselves, the one changed choice with which every condition holds on what the team knows, or None;
+    ``given`` (the parameters set by hand), when every condition holds with them.
     The server checks a lever at its defaults; CN-LINK's default is to suspend cooperation, so with
     cooperation suspended it read "cannot be ordered now: cooperation is already suspended" all game,
     and a student could neither tick the resumption an inject had made free nor keep the deal promising it."""
@@ -95,6 +98,14 @@ def other_settings(model: LiveGame, rb: Rulebook, row: dict[str, Any]) -> dict[s
         return None  # out for a reason no setting changes
     known = values_now(model, rb)
     defaults = {pid: p.default for pid, p in lv.params.items()}
+    act = {"act.public": lv.visibility != "private", "act.military": lv.military}
+    if given:
+        # the parameters the player set with p, when they meet every condition: MX-ME read "out" under
+        # the tragedy's cap at its default level while the form called the 50 typed "ok", and p's
+        # "parameters set" left it unticked (student k19)
+        env = {**known, **{f"param.{k}": v for k, v in {**defaults, **given}.items()}, **act}
+        if all(_holds(cond, env) for cond, _message in lv.preconditions):
+            return dict(given)
     for pid, p in lv.params.items():
         options: list[Any] = (
             list(p.choices) if p.type == "choice" else [True, False] if p.type == "bool" else []
@@ -102,8 +113,7 @@ def other_settings(model: LiveGame, rb: Rulebook, row: dict[str, Any]) -> dict[s
         for value in options:
             if value == p.default:
                 continue
-            env = {**known, **{f"param.{k}": v for k, v in {**defaults, pid: value}.items()}}
-            env.update({"act.public": lv.visibility != "private", "act.military": lv.military})
+            env = {**known, **{f"param.{k}": v for k, v in {**defaults, pid: value}.items()}, **act}
             if all(_holds(cond, env) for cond, _message in lv.preconditions):
                 return {pid: value}
     return None

@@ -453,9 +453,10 @@ class ParamsScreen(FixedEnds):
         have = f" · {terms.team_name(self.rb, team)} has {float(pc):g} PC" if pc is not None else ""
         # the server takes it, but a deal due this turn may not: said here, not only in the tab after
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
+        now = terms.standing_now(self.model, self.rb, self.lever, params)
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
-            + "".join(f"\n{line}" for line in broken)
+            + "".join(f"\n{line}" for line in [*now, *broken])
         )
 
     @on(Button.Pressed, "#param-cancel")

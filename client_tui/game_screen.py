@@ -105,6 +105,9 @@ def _exact_values(view: dict[str, Any]) -> dict[str, float | bool]:
     return out
 
 
+NARROW_TABS = 90  # a screen narrower than this counts the proposals to answer in fewer words
+
+
 class GameScreen(Screen[None]):
     # F1 and the command palette are made from these (client_tui.help.game_keys): the tooltip is the
     # line F1 shows, the description the palette's title
@@ -559,11 +562,17 @@ class GameScreen(Screen[None]):
             # one line, its height fixed in the CSS: no need to lay the screen out again
             self.query_one("#status", Static).update(text, layout=False)
 
+    def on_resize(self) -> None:
+        self._proposals_label()
+
     def _proposals_label(self) -> None:
         """The proposals tab counts the proposals this team has to answer ("4 Proposals (2 to answer)"):
         offers from bots stayed open for turns with nothing on screen to say they had come."""
         n = len(to_answer(self.model))
-        label = f"4 Proposals ({n} to answer)" if n else "4 Proposals"
+        # at 80 columns "(2 to answer)" made the tab bar scroll and cut "1 Briefing" to "iefing"
+        # (students h19, k19): the short form fits beside the other five tabs
+        said = f"{n} new" if self.size.width < NARROW_TABS else f"{n} to answer"
+        label = f"4 Proposals ({said})" if n else "4 Proposals"
         if label != self._proposals_shown:
             with contextlib.suppress(NoMatches):
                 self.query_one(TabbedContent).get_tab("proposals").label = label

@@ -1283,6 +1283,15 @@ def order_warnings(
             )
         elif lv.sov_public >= 5:
             out.append(f"! {lv.code}: adds about {lv.sov_public:g} to Mexican sovereignty tension")
+        given = (params or {}).get(lid, {})
+        unset = [p for pid, p in lv.params.items() if p.type == "choice" and pid not in given]
+        if unset and not lv.military:
+            # a choice nobody made: China's student ticked CN-LINK to see it and had ordered its
+            # default, a suspension of cooperation against China's own aims (session 19, g19)
+            said = ", ".join(
+                f"{param_name(p.id, lv)}: {choice_words(rb, lv, p.id, p.default)}" for p in unset
+            )
+            out.append(f"! {lv.code} is ticked with its default choice ({said}): p chooses another")
     for a in game.agreements.values():
         if a.get("status") not in ("signed", "active"):
             continue

@@ -48,6 +48,7 @@ from .render import (
 # the orders tab and the composer read the parameter wording from here; it lives in render, which
 # words the results too
 from .render import choice_words as choice_words
+from .render import figure as render_figure
 from .render import param_name as param_name
 from .render import params_words as params_words
 from .render import value_words as value_words
@@ -950,3 +951,36 @@ def statement_words(rb: Rulebook | None, team: str, statement: dict[str, Any]) -
         text = f"{team_name(rb, team)} makes a {kind} statement"
     said = str(statement.get("text") or "").strip()
     return text + (f": “{said}”" if said else "")
+
+
+def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> list[str]:
+    """What the level an order sets stands at now, for each value the lever sets to one of its parameters
+    ("Tariff on Chinese goods now 0"): a student set a 10 % tariff on China meaning relief, from a form that
+    explained relief as "a lower rate than the current one" and never said the current one."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return []
+    env = {f"param.{k}": v for k, v in {**{k: p.default for k, p in lv.params.items()}, **params}.items()}
+    shown = {str(i["id"]): i for i in model.view.get("indicators") or []}
+    out = []
+    for e in lv.effects:
+        if e.op != "set" or not e.value.text.strip().startswith("param."):
+            continue
+        if e.when is not None:
+            if not e.when.names <= env.keys():
+                continue
+            try:
+                if not e.when.fn(env):
+                    continue
+            except Exception:  # a condition on more than the parameters: not said
+                continue
+        ind = shown.get(e.target)
+        if ind is None or "value" not in ind:
+            continue
+        est = " (an estimate)" if ind.get("estimate") else ""
+        unit = str(ind.get("unit") or "")
+        value = f"{render_figure(ind['value'])}{' %' if unit == '%' else ''}"
+        line = f"now: {ind.get('name', e.target)} {value}{est}"
+        if line not in out:
+            out.append(line)
+    return out

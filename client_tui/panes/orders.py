@@ -326,8 +326,10 @@ class OrdersPane(Vertical):
     def _other_settings(self, row: dict[str, Any]) -> dict[str, Any]:
         """A lever out at its defaults that another choice makes orderable (CN-LINK's resumption while
         cooperation is suspended) is offered with that choice set, unless its parameters are set already."""
-        alt = availability.other_settings(self.model, self.rb, row)
         lid = str(row["id"])
+        alt = availability.other_settings(
+            self.model, self.rb, row, self._params.get(lid) if lid in self._by_hand else None
+        )
         if alt is None:
             if lid in self._auto:  # the default can be ordered again: the choice set for it goes
                 self._auto.discard(lid)

@@ -6,21 +6,29 @@ from typing import Any
 
 from test_tui_support import (
     add_clause,
+    advance_to,
     close_cards,
     commit_as,
     deals_at_orders,
+    game_at_orders,
+    highlight,
     new_game,
     open_composer,
+    open_orders,
+    screen_text,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.widgets import OptionList, Select, Static
+from textual.widgets import Input, OptionList, Select, Static, TabbedContent
 
-from client_tui import fit
+from client_tui import fit, render
+from client_tui.composer import ParamsScreen
+from client_tui.conditions import known_values
 from client_tui.lever_info import NotesScreen
 from client_tui.panes.orders import OrdersPane
+from precursor.client import GameClient
 
 
 def _mx(lever: str, **params: Any) -> dict[str, Any]:
@@ -131,3 +139,99 @@ async def test_a_chinese_clause_takes_the_player_to_the_deals_framing(url: str) 
         framing = cs.query_one("#c-framing", Select)
         await wait_until(pilot, lambda: app.focused is framing, what="the framing")
         assert "needs the deal's framing" in static_text(app, "#c-lever-text")
+
+
+async def test_a_lever_ticked_at_a_default_choice_says_which(url: str) -> None:
+    """Student g19's China ticked CN-LINK and, with no word, had ordered its default: a suspension of
+    cooperation, against China's own aims. A choice nobody made is named above the list until p sets it."""
+    g, tokens = await game_at_orders(url, "cn")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        pane = gs.query_one(OrdersPane)
+        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+        sl.focus()
+        highlight(sl, "cn_link")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "cn_link" in sl.selected, what="the tick")
+        said = "! CN-LINK is ticked with its default choice (cooperation: suspended): p chooses another"
+        await wait_until(pilot, lambda: said in pane._info, what="the default named")
+
+
+async def test_a_level_under_the_tragedys_cap_set_with_p_is_ticked(url: str) -> None:
+    """Student k19's Mexico, after the detention-centre fire: MX-ME read "out" (its default level is
+    above the cap), p at 50 said "ok" and "parameters set", and the lever stayed out and unticked. Set
+    by hand to a level every condition allows, the lever is in and ticked."""
+    g, tokens = await game_at_orders(url, "mx", scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        pane = gs.query_one(OrdersPane)
+        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+        row = next(r for r in pane.rows() if r["id"] == "mx_me")
+        assert not row["available"] and "tragedy" in str(row["why_not"]), row
+        cap = int(known_values(gs.model)["flag.humanitarian_cap"])
+        sl.focus()
+        highlight(sl, "mx_me")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        app.screen.query_one("#order-params Input", Input).value = str(cap)
+        await pilot.pause(0.2)
+        assert static_text(app, "#param-cost").startswith("ok"), static_text(app, "#param-cost")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "mx_me" in sl.selected, what="the tick")
+        assert f"MX-ME (enforcement level: {cap}): parameters set, ticked" in static_text(app, "#notice")
+        command = pane.submission()
+        assert command is not None
+        assert [(o.lever, o.params) for o in command.orders] == [("mx_me", {"level": cap})]
+
+
+async def test_the_parameters_form_says_where_the_level_it_sets_stands_now(url: str) -> None:
+    """Student h19's United States set a 10 % tariff on China meaning relief: the form explained relief
+    as a rate below the current one and never said the current one. It says it, for the partner chosen."""
+    g, tokens = await game_at_orders(url, "us")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(
+            pilot, lambda: gs.model.phase == "orders" and not gs.orders.checking(), what="orders"
+        )
+        sl.focus()
+        highlight(sl, "us_tariff")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        app.screen.query_one("#order-params Select", Select).value = "cn"
+        app.screen.query_one("#order-params Input", Input).value = "10"
+        await pilot.pause(0.2)
+        selects = list(app.screen.query("#order-params Select").results(Select))
+        selects[-1].value = "impose"
+        known = known_values(gs.model)
+        rate = render.figure(known["tariff.cn"])
+        said = f"now: US fentanyl tariff on Chinese goods {rate}"
+        await wait_until(pilot, lambda: said in static_text(app, "#param-cost"), what="the rate now")
+        assert "Mexican goods" not in static_text(app, "#param-cost")
+
+
+async def test_the_proposals_count_keeps_the_tab_bar_whole_at_80_columns(url: str) -> None:
+    """At 80 columns "4 Proposals (2 to answer)" made the tab bar scroll, and "1 Briefing" read "iefing"
+    (students h19, k19). The short form fits beside the other tabs; the long one returns with the room."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            arms = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
+            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [arms]})
+            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [_mx("mx_trace")]})
+            tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
+            await wait_until(pilot, lambda: tab() == "4 Proposals (2 new)", what="the count")
+            await pilot.pause()
+            bar = next(line for line in screen_text(app).splitlines() if "4 Proposals" in line)
+            assert bar.startswith(" 1 Briefing ") and "6 Results" in bar, bar
+            await pilot.resize_terminal(120, 40)
+            await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the long form")
