@@ -83,9 +83,8 @@ class ChannelsPane(Horizontal):
         with Vertical():
             yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
             yield Input(
-                placeholder=(
-                    "Enter on a channel to write here; Enter sends · shift+tab: the channel list, Esc: leave"
-                ),
+                # cut at 120 columns beside the channel list ("Esc: leav", student g19): the keys first
+                placeholder="write here: Enter sends · shift+tab: channels · Esc: leave the field",
                 id="composer",
             )
 

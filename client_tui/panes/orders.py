@@ -230,6 +230,10 @@ class OrdersPane(Vertical):
             if len(every) > few:  # said on the first line: at 80x24 the last is cut off
                 head += f" · e lists all {len(every)} effects"
                 moves += "; …"
+            if lv.params:  # a Canadian student found CA-DEMAND's level only by pressing p on each lever
+                names = [render.param_name(pid, lv) for pid in lv.params]
+                set_now = terms.params_words(self.rb, row["id"], params) if params else "its defaults"
+                head += f" · p sets its {', '.join(names)} (now {set_now})"
         chance = render.chance_words(self.rb, row["id"]) if lv is not None else ""
         return head + (f"\n{moves}" if moves else "") + (f"\nBy chance: {chance}" if chance else "")
 
@@ -1053,7 +1057,9 @@ class OrdersPane(Vertical):
         shown = sum(1 for r in rows if self._matches(r))
         hidden = len(self._hidden_ticks())
         levers = "ticked lever" if hidden == 1 else "ticked levers"
-        kept = f" · {hidden} {levers} hidden, still ticked" if hidden else ""
+        # after the orders went in, "still ticked" spoke of ticks that no longer do anything (k19)
+        open_ = self._mine() is None and self.model.phase != "results" and not self.model.ended
+        kept = f" · {hidden} {levers} hidden, still ticked" if hidden and open_ else ""
         if not shown:
             return f"no lever matches “{self._find}”{kept}"
         return f"{shown} of {len(rows)} levers match “{self._find}”{kept}"

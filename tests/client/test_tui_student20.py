@@ -235,3 +235,45 @@ async def test_the_proposals_count_keeps_the_tab_bar_whole_at_80_columns(url: st
             assert bar.startswith(" 1 Briefing ") and "6 Results" in bar, bar
             await pilot.resize_terminal(120, 40)
             await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the long form")
+
+
+async def test_the_line_under_the_list_says_which_levers_take_parameters(url: str) -> None:
+    """Student h19's Canada found CA-DEMAND's programme level only by pressing p on it: the list does not
+    mark the levers with parameters. The line under it names what p sets and what it is set to."""
+    g, tokens = await game_at_orders(url, "ca")
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(
+            pilot, lambda: gs.model.phase == "orders" and not gs.orders.checking(), what="orders"
+        )
+        sl.focus()
+        highlight(sl, "ca_demand")
+        await wait_until(pilot, lambda: "p sets its" in static_text(app, "#order-detail"), what="the line")
+        assert "p sets its programme level (now its defaults)" in static_text(app, "#order-detail")
+        highlight(sl, "ca_tri")
+        await wait_until(pilot, lambda: "CA-TRI" in static_text(app, "#order-detail"), what="another lever")
+        assert "p sets" not in static_text(app, "#order-detail")
+
+
+async def test_the_find_count_stops_calling_submitted_ticks_still_ticked(url: str) -> None:
+    """After the orders went in, the find's count still said "3 ticked levers hidden, still ticked" over a
+    list whose ticks no longer do anything (student k19, results phase)."""
+    g, tokens = await game_at_orders(url, "mx")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        pane = gs.query_one(OrdersPane)
+        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+        sl.focus()
+        highlight(sl, "mx_plan_1")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: "mx_plan_1" in sl.selected, what="the tick")
+        pane.query_one("#order-find", Input).value = "port"
+        await wait_until(pilot, lambda: "still ticked" in str(sl.border_title), what="the count")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: pane._mine() is not None, what="the orders in")
+        pane.show_info()
+        await pilot.pause()
+        assert "still ticked" not in str(sl.border_title), sl.border_title
+        assert "levers match" in str(sl.border_title)
