@@ -21,7 +21,8 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Input, OptionList, Select, Static, TabbedContent
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
 
 from client_tui import fit, render
 from client_tui.composer import ParamsScreen
@@ -33,6 +34,24 @@ from precursor.client import GameClient
 
 def _mx(lever: str, **params: Any) -> dict[str, Any]:
     return {"actor": "mx", "lever": lever, "params": params, "start_turn": 1, "duration": 1}
+
+
+async def _orders_on(pilot: Pilot[Any], lever: str) -> tuple[OrdersPane, SelectionList[str]]:
+    """The orders tab in the orders phase, its costs known, the list's highlight on ``lever``."""
+    gs, sl = await open_orders(pilot)
+    pane = gs.query_one(OrdersPane)
+    await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+    sl.focus()
+    highlight(sl, lever)
+    return pane, sl
+
+
+async def _ticked(pilot: Pilot[Any], lever: str) -> tuple[OrdersPane, SelectionList[str]]:
+    """As ``_orders_on``, with ``lever`` ticked by space."""
+    pane, sl = await _orders_on(pilot, lever)
+    await pilot.press("space")
+    await wait_until(pilot, lambda: lever in sl.selected, what="the tick")
+    return pane, sl
 
 
 async def test_promises_that_do_not_fit_above_the_list_are_counted_and_read_in_full_on_i(url: str) -> None:
@@ -147,13 +166,7 @@ async def test_a_lever_ticked_at_a_default_choice_says_which(url: str) -> None:
     g, tokens = await game_at_orders(url, "cn")
     app = seat_app(url, g, tokens["cn"])
     async with app.run_test(size=(120, 40)) as pilot:
-        gs, sl = await open_orders(pilot)
-        pane = gs.query_one(OrdersPane)
-        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
-        sl.focus()
-        highlight(sl, "cn_link")
-        await pilot.press("space")
-        await wait_until(pilot, lambda: "cn_link" in sl.selected, what="the tick")
+        pane, _sl = await _ticked(pilot, "cn_link")
         said = "! CN-LINK is ticked with its default choice (cooperation: suspended): p chooses another"
         await wait_until(pilot, lambda: said in pane._info, what="the default named")
 
@@ -165,14 +178,10 @@ async def test_a_level_under_the_tragedys_cap_set_with_p_is_ticked(url: str) -> 
     g, tokens = await game_at_orders(url, "mx", scenario="loose-talk")
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
-        gs, sl = await open_orders(pilot)
-        pane = gs.query_one(OrdersPane)
-        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+        pane, sl = await _orders_on(pilot, "mx_me")
         row = next(r for r in pane.rows() if r["id"] == "mx_me")
         assert not row["available"] and "tragedy" in str(row["why_not"]), row
-        cap = int(known_values(gs.model)["flag.humanitarian_cap"])
-        sl.focus()
-        highlight(sl, "mx_me")
+        cap = int(known_values(pane.model)["flag.humanitarian_cap"])
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
         app.screen.query_one("#order-params Input", Input).value = str(cap)
@@ -192,12 +201,7 @@ async def test_the_parameters_form_says_where_the_level_it_sets_stands_now(url: 
     g, tokens = await game_at_orders(url, "us")
     app = seat_app(url, g, tokens["us"])
     async with app.run_test(size=(80, 24)) as pilot:
-        gs, sl = await open_orders(pilot)
-        await wait_until(
-            pilot, lambda: gs.model.phase == "orders" and not gs.orders.checking(), what="orders"
-        )
-        sl.focus()
-        highlight(sl, "us_tariff")
+        pane, _sl = await _orders_on(pilot, "us_tariff")
         await pilot.press("p")
         await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
         app.screen.query_one("#order-params Select", Select).value = "cn"
@@ -205,7 +209,7 @@ async def test_the_parameters_form_says_where_the_level_it_sets_stands_now(url: 
         await pilot.pause(0.2)
         selects = list(app.screen.query("#order-params Select").results(Select))
         selects[-1].value = "impose"
-        known = known_values(gs.model)
+        known = known_values(pane.model)
         rate = render.figure(known["tariff.cn"])
         said = f"now: US fentanyl tariff on Chinese goods {rate}"
         await wait_until(pilot, lambda: said in static_text(app, "#param-cost"), what="the rate now")
@@ -243,12 +247,7 @@ async def test_the_line_under_the_list_says_which_levers_take_parameters(url: st
     g, tokens = await game_at_orders(url, "ca")
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(120, 40)) as pilot:
-        gs, sl = await open_orders(pilot)
-        await wait_until(
-            pilot, lambda: gs.model.phase == "orders" and not gs.orders.checking(), what="orders"
-        )
-        sl.focus()
-        highlight(sl, "ca_demand")
+        _pane, sl = await _orders_on(pilot, "ca_demand")
         await wait_until(pilot, lambda: "p sets its" in static_text(app, "#order-detail"), what="the line")
         assert "p sets its programme level (now its defaults)" in static_text(app, "#order-detail")
         highlight(sl, "ca_tri")
@@ -262,13 +261,7 @@ async def test_the_find_count_stops_calling_submitted_ticks_still_ticked(url: st
     g, tokens = await game_at_orders(url, "mx")
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
-        gs, sl = await open_orders(pilot)
-        pane = gs.query_one(OrdersPane)
-        await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
-        sl.focus()
-        highlight(sl, "mx_plan_1")
-        await pilot.press("space")
-        await wait_until(pilot, lambda: "mx_plan_1" in sl.selected, what="the tick")
+        pane, sl = await _ticked(pilot, "mx_plan_1")
         pane.query_one("#order-find", Input).value = "port"
         await wait_until(pilot, lambda: "still ticked" in str(sl.border_title), what="the count")
         await pilot.press("ctrl+s")
