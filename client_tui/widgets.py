@@ -172,6 +172,12 @@ class OrderList(SelectionList[str]):
         self.scroll_to_highlight()
         self.post_message(self.OptionHighlighted(self, self.options[highlighted], highlighted))
 
+    def on_resize(self) -> None:
+        """The highlighted row kept in view when the list grows shorter: a warning added above it as a
+        lever is ticked (a choice left at its default) takes rows after the list scrolled, and at 80x24
+        the row just ticked went below the last one shown."""
+        self.call_after_refresh(self.scroll_to_highlight)
+
     def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """A highlight announced before the list was filled again is dropped: the orders tab's find
         field narrows the list on every letter, and keys typed in one burst narrowed it before the list

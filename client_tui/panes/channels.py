@@ -84,7 +84,7 @@ class ChannelsPane(Horizontal):
             yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
             yield Input(
                 # cut at 120 columns beside the channel list ("Esc: leav", student g19): the keys first
-                placeholder="write here: Enter sends · shift+tab: channels · Esc: leave the field",
+                placeholder="write here: Enter sends · shift+tab: the channel list · Esc: leave",
                 id="composer",
             )
 

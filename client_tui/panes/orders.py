@@ -227,13 +227,14 @@ class OrdersPane(Vertical):
             params, values = self._params.get(row["id"]), availability.values_now(self.model, self.rb)
             every = render.effect_list(self.rb, row["id"], params, values)
             moves = f"It {'; '.join(every[:few])}" if every else ""
+            if lv.params:  # a Canadian student found CA-DEMAND's level only by pressing p on each lever
+                names = ", ".join(render.param_name(pid, lv) for pid in lv.params)
+                set_now = terms.params_words(self.rb, row["id"], params) if params else "the default"
+                # at 80 columns the longer form pushed the effects out of the three rows under the list
+                head += f" · p: {names}" if few == 2 else f" · p sets: {names} (now {set_now})"
             if len(every) > few:  # said on the first line: at 80x24 the last is cut off
                 head += f" · e lists all {len(every)} effects"
                 moves += "; …"
-            if lv.params:  # a Canadian student found CA-DEMAND's level only by pressing p on each lever
-                names = [render.param_name(pid, lv) for pid in lv.params]
-                set_now = terms.params_words(self.rb, row["id"], params) if params else "its defaults"
-                head += f" · p sets its {', '.join(names)} (now {set_now})"
         chance = render.chance_words(self.rb, row["id"]) if lv is not None else ""
         return head + (f"\n{moves}" if moves else "") + (f"\nBy chance: {chance}" if chance else "")
 
