@@ -209,7 +209,8 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             parts.append(points)
             lines.append(f"       {comp.get('name', '?')}: {product}{note}")
             if (team, str(cid)) in explained:
-                lines.append(f"         {explained[(team, str(cid))]}")
+                # labelled: at 80 columns a row's wrapped figures sat at the same indent as this line
+                lines.append(f"         made of: {explained[(team, str(cid))]}")
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
@@ -618,8 +619,8 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str, store: str | None
         *report_commands(game_id, store),
         "",
         f"Scores (each component's value × its weight for the team = points; a value counts at most"
-        f" {rb.score_cap:g} and at least {-rb.score_cap:g}, and the line under a component says what"
-        " its value is made of)",
+        f' {rb.score_cap:g} and at least {-rb.score_cap:g}, and "made of" says what a component\'s'
+        " value comes from)",
         *_score_lines(game, rb),
         "",
         "Objectives",

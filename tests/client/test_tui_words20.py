@@ -102,7 +102,8 @@ async def test_mexicos_acknowledgement_objective_reads_in_plain_words_and_says_w
     rows = [c for c in rb.scoring if c.weights.get("mx")]
     for comp in rows:
         at = next(i for i in range(head, len(scores)) if scores[i].strip().startswith(f"{comp.name}:"))
-        assert scores[at + 1].strip() == f"{comp.explain['mx']}; held between -10 and +10", scores[at + 1]
+        want = f"made of: {comp.explain['mx']}; held between -10 and +10"
+        assert scores[at + 1].strip() == want, scores[at + 1]
 
 
 async def test_the_agreements_held_at_the_cap_say_so_at_80_columns() -> None:
