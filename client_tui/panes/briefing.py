@@ -19,7 +19,7 @@ from .. import render, terms
 from ..conditions import known_values
 from ..notice import Notice
 from ..widgets import set_text
-from .game_over import objective_rate
+from .game_over import counted_at_most, objective_rate
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -189,7 +189,7 @@ def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
         lines.append(f"- **{name}** (public): {obj.get('public', '')}")
         rate = objective_rate(rb, team)
         if rate is not None and obj.get("secret"):
-            lines.append(f"  - {_rate_line(rate)}")
+            lines.append(f"  - {_rate_line(rate, counted_at_most(rb, team))}")
         for o in obj.get("secret") or []:
             pts = float(o.get("points", 0))
             worth = f" ({pts * rate:+.1f} to the score if met)" if rate is not None else ""
@@ -198,10 +198,12 @@ def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
     return lines
 
 
-def _rate_line(rate: float) -> str:
+def _rate_line(rate: float, most: float | None = None) -> str:
     """Objective points are not score points, said where the objectives are read during play: a
-    student met "8 objective points" and learnt only on the end screen that they counted × 0.5."""
-    return f"objective points are not score points: each one met adds {rate:g} to the score"
+    student met "8 objective points" and learnt only on the end screen that they counted × 0.5; and
+    how many of them count at most, the score holding each of its components to its cap."""
+    cap = f", and no more than {most:g} of them count" if most is not None else ""
+    return f"objective points are not score points: each one met adds {rate:g} to the score{cap}"
 
 
 def _with_objectives(text: str, model: LiveGame, rb: Rulebook) -> str:

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static
 from precursor.game.months import add_months
 
 from ..launch import program
-from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
+from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month, possessive
 from .dashboard import _indicator_keys
 
 if TYPE_CHECKING:
@@ -103,15 +103,84 @@ def _sovereignty_note(game: LiveGame, comp: dict[str, Any]) -> str:
 
 
 def _component_note(game: LiveGame, rb: Rulebook, team: str, cid: str, comp: dict[str, Any]) -> str:
-    if cid == "sovereignty":
+    if cid == "sovereignty":  # its note says why it sits at -10 or +10
         return _sovereignty_note(game, comp)
+    note = ""
+    sc = final_scores(game).get(team) or {}
     rule = _secret_rule(rb, team)
     if rule is not None and rule.id == cid:
-        sc = final_scores(game).get(team) or {}
         met = float(sc.get("secret_points") or 0)
         base = float(rule.value[team]({f"secret.{team}": 1.0}))
-        return f" — {met:g} objective points met × {base:g}"
-    return ""
+        note = f" — {met:g} objective points met × {base:g}"
+    agr = _agreement_rule(rb, team)
+    if agr is not None and agr.id == cid and "agreement_points" in sc:
+        pts = float(sc["agreement_points"] or 0)
+        note = f" — {pts:g} agreement points"
+        raw = _uncapped(agr.value[team], {f"agr.{team}": pts})
+        if raw is not None and abs(raw) > rb.score_cap:
+            note += f" would give {raw:+.1f}"
+    return note + _cap_words(rb, comp, bool(note))
+
+
+def _uncapped(expr: Any, values: dict[str, float]) -> float | None:
+    """A component's value before the cap, where its formula reads nothing but ``values`` (None when
+    it reads more: Canada's agreements also ask whether a trilateral deal exists)."""
+    if not set(expr.names) <= values.keys():
+        return None
+    try:
+        return float(expr(values))
+    except Exception:  # a formula the client cannot work out: the note says the points alone
+        return None
+
+
+def _agreement_rule(rb: Rulebook, team: str) -> Any:
+    """The scoring component that reads the team's agreement points, if any."""
+    key = f"agr.{team}"
+    return next((c for c in rb.scoring if team in c.value and key in c.value[team].names), None)
+
+
+def _cap_words(rb: Rulebook, comp: dict[str, Any], after: bool) -> str:
+    """Said beside a component held at its cap or floor: the US, Mexico and Canada all read
+    Agreements "+10.0 × w", and no screen said that 10 is the most a component counts."""
+    value, cap = float(comp.get("value") or 0), rb.score_cap
+    if abs(value) < cap - 1e-9:
+        return ""
+    words = f"held at the cap: at most {cap:g}" if value > 0 else f"held at the floor: at least {-cap:g}"
+    return f"{', ' if after else ' — '}{words}"
+
+
+def _explanation(rb: Rulebook, team: str, cid: str) -> str:
+    """What a component's value is made of, in the rules' own words (``explain`` in rules/scoring.yaml),
+    and the range it is held within: the end screen gave "value × weight = points" with no word on
+    where the value came from."""
+    comp = next((c for c in rb.scoring if c.id == cid), None)
+    text = comp.explain.get(team, "") if comp is not None else ""
+    return f"{text}; held between {-rb.score_cap:g} and +{rb.score_cap:g}" if text else ""
+
+
+def _explained_once(
+    rb: Rulebook, ranked: list[tuple[str, Any]], reader: str | None
+) -> dict[tuple[str, str], str]:
+    """The explanation to print under each (team, component) row: at the first row that says it, from
+    the top, and at every row of the reader's own team (four teams' "Agreements" said the same thing
+    four times, which at 80 columns was pages of it)."""
+    said: set[str] = set()
+    out: dict[tuple[str, str], str] = {}
+    for team, sc in ranked:
+        for cid in sc.get("components") or {}:
+            text = _explanation(rb, team, str(cid))
+            if text and (team == reader or text not in said):
+                out[(team, str(cid))] = text
+            said.add(text)
+    return out
+
+
+def counted_at_most(rb: Rulebook, team: str) -> float | None:
+    """How many objective points the team's score counts at most: as many as take the component that
+    reads them to its cap (10 at 0.5 each is 20). None if no component reads them."""
+    rule = _secret_rule(rb, team)
+    base = float(rule.value[team]({f"secret.{team}": 1.0})) if rule is not None else 0.0
+    return round(rb.score_cap / base, 4) if base > 0 else None
 
 
 def objective_rate(rb: Rulebook, team: str) -> float | None:
@@ -129,6 +198,7 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
         return ["  (no final score was shown to you)"]
     lines: list[str] = []
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
+    explained = _explained_once(rb, ranked, game.team)
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
         head = len(lines)
@@ -138,6 +208,9 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             product, points = _product(comp)
             parts.append(points)
             lines.append(f"       {comp.get('name', '?')}: {product}{note}")
+            if (team, str(cid)) in explained:
+                # labelled: at 80 columns a row's wrapped figures sat at the same indent as this line
+                lines.append(f"         made of: {explained[(team, str(cid))]}")
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
@@ -190,15 +263,90 @@ def _value(rb: Rulebook, ind: dict[str, Any]) -> str:
     return f"{name} {text}{note}"
 
 
-def _deciding(game: LiveGame, rb: Rulebook, objective_id: str) -> str:
-    """The values an objective's condition reads, as this seat last saw them: what decided it."""
+def _objective(game: LiveGame, rb: Rulebook, objective_id: str) -> Any:
     sc = rb.scenarios.get(str((game.view.get("scenario") or {}).get("id") or ""))
-    obj = next((o for o in (sc.objectives if sc is not None else []) if o.id == objective_id), None)
+    return next((o for o in (sc.objectives if sc is not None else []) if o.id == objective_id), None)
+
+
+def _deciding(game: LiveGame, rb: Rulebook, objective_id: str) -> str:
+    """The values an objective's condition reads, as this seat last saw them, each beside its value at
+    the start where the condition compares the two ("trust 45.5" did not say it began at 35)."""
+    obj = _objective(game, rb, objective_id)
     if obj is None or obj.condition is None:
         return ""
     shown = _shown(game)
-    keys = _indicator_keys(rb, obj.condition.names)
-    return "; ".join(_value(rb, shown[k]) for k in keys if k in shown)
+    start = game.view.get("start") or {}
+    names = obj.condition.names
+    parts = []
+    for k in _indicator_keys(rb, names):
+        if k not in shown:
+            continue
+        text = _value(rb, shown[k])
+        if f"start.{k}" in names and k in start:
+            meta = rb.indicators[k]
+            text += f" ({value_text(start[k], meta.unit, meta.name)} at the start)"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+# how the rules judge an objective, said where its values at the end cannot show it: Mexico's
+# "acknowledgement" objective read "met" beside "Turns until ... counts again 0 turns"
+_JUDGED = {
+    "ever": "judged at the end of every turn, and met for good the first turn it held: the values at the"
+    " end need not show it",
+    "every_turn": "judged at the end of every turn: it had to hold each time, not only at the end",
+}
+
+
+def _seen_lines(game: LiveGame, rb: Rulebook, team: str, objective_id: str, check: str) -> list[str]:
+    """What this seat saw during play that bears on an objective: how the rules judge it (when not only
+    at the end), the orders of each lever its condition counts, with their turns, and, for one met
+    once for good, the public statements that moved what it reads."""
+    obj = _objective(game, rb, objective_id)
+    if obj is None or obj.condition is None:
+        return []
+    names = obj.condition.names
+    seen: list[str] = []
+    if check == "ever":
+        keys = set(_indicator_keys(rb, names))
+        for ev in game.log:
+            if ev.get("type") == "statement" and keys & set(ev.get("changes") or {}):
+                seen.append(_statement_words(rb, ev))
+    counted = {n.split(".", 1)[1] for n in names if n.split(".", 1)[0] in ("count", "played", "streak")}
+    unseen = False
+    for lever, lv in rb.levers.items():  # in the rulebook's order: MX-PLAN (i) to (v)
+        if lever not in counted:
+            continue
+        turns = sorted(
+            {
+                int(ev.get("turn") or 0)
+                for ev in game.log
+                if ev.get("type") == "order_executed" and ev.get("lever") == lever
+            }
+        )
+        name = f"{lv.name} ({lv.code})"
+        if turns:
+            seen.append(f"{name} ordered in turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))}")
+        elif lv.team == team:
+            seen.append(f"{name} never ordered")
+        else:
+            seen.append(f"{name} not seen ordered")
+            unseen = True
+    lines = [_JUDGED[check]] if check in _JUDGED else []
+    if seen:
+        # another team's orders kept private reach only that team: "not seen" is not "never"
+        private = " (another team's private orders are not shown to you)" if unseen else ""
+        lines.append("seen during play: " + "; ".join(seen) + private)
+    return lines
+
+
+def _statement_words(rb: Rulebook, ev: dict[str, Any]) -> str:
+    """A public statement as a line of the record: who said what kind of thing to whom, and when."""
+    kind = rb.statements.get(str(ev.get("kind") or ""))
+    what = kind.name.lower() if kind is not None else str(ev.get("kind") or "statement")
+    who = possessive(_team_name(rb, str(ev.get("team") or "")))
+    to = f" to {_team_name(rb, str(ev['target']))}" if ev.get("target") else ""
+    return f"{who} public statement{to} ({what}), turn {ev.get('turn', '?')}"
 
 
 def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str, Any]]) -> float | None:
@@ -257,6 +405,11 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             else:
                 worth = f"+0.0 to the score ({_signed(pts * rate)} had it been met)"
             lines.append(f"       {mark} {worth}: {o.get('text', '')}")
+            check = str(o.get("check") or "end")
+            lines += [
+                f"                 {line}"
+                for line in _seen_lines(game, rb, team, str(o.get("id", "")), check)
+            ]
             decided = _deciding(game, rb, str(o.get("id", "")))
             if decided:
                 lines.append(f"                 at the end: {decided}")
@@ -465,7 +618,9 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str, store: str | None
         f" and the replay of this game (game id {game_id}), as commands to run in a shell:",
         *report_commands(game_id, store),
         "",
-        "Scores (each component's value × its weight for the team = points)",
+        f"Scores (each component's value × its weight for the team = points; a value counts at most"
+        f' {rb.score_cap:g} and at least {-rb.score_cap:g}, and "made of" says what a component\'s'
+        " value comes from)",
         *_score_lines(game, rb),
         "",
         "Objectives",

@@ -409,9 +409,17 @@ class ModulesFile(Strict):
 class ScoreComponent(Strict):
     id: Ident
     name: str
-    value: ExprText = Field(description="raw component value, clamped to [-10, 10]")
+    value: ExprText = Field(description="raw component value, clamped to [-cap, cap]")
     value_by_team: dict[TeamId, ExprText] = Field(default_factory=dict, description="a team's own formula")
     weights: dict[TeamId, float]
+    explain: str = Field(
+        min_length=1,
+        description="what the value is made of, in a player's words: the end screen shows it under the"
+        " component (no indicator ids; the cap is added from the file's 'cap')",
+    )
+    explain_by_team: dict[TeamId, str] = Field(
+        default_factory=dict, description="a team's own explanation, where its formula differs"
+    )
 
 
 class ScoringFile(Grounded):
@@ -419,6 +427,7 @@ class ScoringFile(Grounded):
     shared_bonus: ExprText
     shared_malus: ExprText
     shared_points: float = 5
+    cap: float = Field(default=10, gt=0, description="each component's value is held within [-cap, cap]")
 
 
 # ---------------------------------------------------------------- named parameters

@@ -113,7 +113,7 @@ def scores(g: GameCore, final: bool, teams: tuple[str, ...] = TEAMS) -> dict[str
                 w = c.weights.get(t, 0.0)
                 if not w:
                     continue
-                raw = max(-10.0, min(10.0, float(c.value[t](env))))
+                raw = max(-rb.score_cap, min(rb.score_cap, float(c.value[t](env))))
                 comps[c.id] = {
                     "name": c.name,
                     "value": round(raw, 2),

@@ -81,7 +81,10 @@ def test_the_briefing_says_what_an_objective_point_is_worth_while_the_game_runs(
     live.set_view(view(game, "mx"), game.state.seq)
     lines = objectives_markdown(live, rb)
     said = [x for x in lines if "objective points are not score points" in x]
-    assert said == ["  - objective points are not score points: each one met adds 0.5 to the score"], lines
+    assert said == [
+        "  - objective points are not score points: each one met adds 0.5 to the score, and no more than 20"
+        " of them count"
+    ], lines
     # said before the objectives it is about, once
     assert lines.index(said[0]) < next(i for i, x in enumerate(lines) if "secret," in x)
 

@@ -45,9 +45,10 @@ BARE_ID = re.compile(
 
 def authored(rb: Rulebook, live: LiveGame) -> list[str]:
     """Prose written by people, which may say "the US" as English does: the rulebook's names, the
-    objectives, the score's component names, inject and rule texts, and the reasons teams gave. The
-    scan is of the words the client puts around them."""
+    objectives, the score's component names and what each is made of, inject and rule texts, and the
+    reasons teams gave. The scan is of the words the client puts around them."""
     out = [i.name for i in rb.indicators.values()]
+    out += [text for c in rb.scoring for text in c.explain.values()]
     out += [n[:1].lower() + n[1:] for n in out]  # mid-sentence ("…: trust between the US and Mexico")
     out += [lv.name for lv in rb.levers.values()] + [r.name for r in rb.rules]
     for obj in (live.view.get("objectives") or {}).values():

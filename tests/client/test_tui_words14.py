@@ -46,7 +46,8 @@ async def test_an_inject_naming_only_another_teams_levers_says_whose_they_are(ur
         )
         await close_cards(pilot)
         news = " ".join(static_text(app, "#brief-news").split())
-        assert "Decide on US-BIC and US-COND now." in news  # the text as written
+        # the text as written (session 20: it no longer tells the reader to decide on them)
+        assert "The decision is the United States' to take this turn: US-BIC sets the funding" in news
         note = (
             "For your team: US-BIC and US-COND are levers of the United States: your team cannot order"
             " them, only ask for them in a proposal"

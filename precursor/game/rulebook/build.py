@@ -92,6 +92,7 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         shared_bonus=bonus,
         shared_malus=malus,
         shared_points=scoring.shared_points,
+        score_cap=scoring.cap,
         scenarios=scenarios,
         symbols=known.base,
         personas=personas,

@@ -156,6 +156,8 @@ class CScoreComponent:
     name: str
     value: dict[str, Expr]
     weights: dict[str, float]
+    # what the value is made of, in a player's words, by team (each team weighed: its own or the common)
+    explain: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -220,6 +222,8 @@ class Rulebook:
     scenarios: dict[str, CScenario]
     symbols: Symbols
     personas: dict[str, CPersona] = field(default_factory=dict)
+    # each score component's value is held within [-score_cap, score_cap] (rules/scoring.yaml, cap)
+    score_cap: float = 10.0
     # the named parameters (rules/parameters.yaml), by id without the 'par.' prefix
     parameters: dict[str, S.Parameter] = field(default_factory=dict)
     # free actions (rules/white_cell.yaml); None without the file, and free actions are then refused

@@ -11,6 +11,7 @@ from precursor.game.rulebook.context import Ctx, Known, check_sources, suggest
 from precursor.game.rulebook.effects import compile_effects
 from precursor.game.rulebook.model import CInject, CObjective, CScenario
 from precursor.game.rulebook.symbols import base_symbols, with_history
+from precursor.game.rulebook.wording import internal_words, internal_words_error
 
 ScenarioFiles = list[tuple[Doc, S.ScenarioFile]]
 ROOT: Path_ = ("scenario",)
@@ -116,10 +117,17 @@ def _inject(ctx: Ctx, doc: Doc, p: Path_, inj: S.Inject, ssyms: Symbols, known: 
 
 def _objectives(ctx: Ctx, doc: Doc, sc: S.Scenario, ssyms: Symbols, known: Known) -> list[CObjective]:
     objectives: list[CObjective] = []
+    names = [*ssyms.names, *ssyms.constants]
     for team, tobj in sc.objectives.items():
+        found = internal_words(tobj.public, names)
+        if found:
+            ctx.add(doc, (*ROOT, "objectives", team, "public"), internal_words_error("a public aim", found))
         for oi, ob in enumerate(tobj.secret):
             p = (*ROOT, "objectives", team, "secret", oi)
             check_sources(ctx, doc, p, ob, known.sources)
+            found = internal_words(ob.text, names)
+            if found:
+                ctx.add(doc, (*p, "text"), internal_words_error("an objective's text", found))
             cond = (
                 ctx.expr(doc, (*p, "condition"), ob.condition, ssyms, "bool")
                 if ob.condition is not None

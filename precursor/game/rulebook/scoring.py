@@ -10,6 +10,7 @@ from precursor.game.expr import Expr
 from precursor.game.loader import Doc
 from precursor.game.rulebook.context import Ctx, Known, check_sources
 from precursor.game.rulebook.model import CScoreComponent
+from precursor.game.rulebook.wording import internal_words, internal_words_error
 
 
 @dataclass(slots=True)
@@ -21,6 +22,7 @@ class Scoring:
     bonus: Expr | None = None
     malus: Expr | None = None
     shared_points: float = 5.0
+    cap: float = 10.0
 
 
 def compile_scoring(ctx: Ctx, scf: tuple[Doc, S.ScoringFile] | None, known: Known) -> Scoring:
@@ -38,6 +40,7 @@ def compile_scoring(ctx: Ctx, scf: tuple[Doc, S.ScoringFile] | None, known: Know
     out.bonus = ctx.expr(scdoc, ("shared_bonus",), sc.shared_bonus, known.base, "bool")
     out.malus = ctx.expr(scdoc, ("shared_malus",), sc.shared_malus, known.base, "bool")
     out.shared_points = sc.shared_points
+    out.cap = sc.cap
     return out
 
 
@@ -51,4 +54,18 @@ def _component(ctx: Ctx, doc: Doc, ci: int, comp: S.ScoreComponent, known: Known
         e = ctx.expr(doc, pp, text, known.base, "num")
         if e is not None:
             vals[t] = e
-    return CScoreComponent(comp.id, comp.name, vals, dict(comp.weights.items()))
+    explain: dict[str, str] = {}
+    names = [*known.base.names, *known.base.constants]
+    texts: list[tuple[str, str]] = [("", comp.explain), *comp.explain_by_team.items()]
+    weights: dict[str, float] = dict(comp.weights.items())
+    for who, said in texts:
+        at = (*p, "explain_by_team", who) if who else (*p, "explain")
+        if who and not weights.get(who):
+            ctx.add(doc, at, f"team '{who}' has no weight for this component: its explanation is never shown")
+        found = internal_words(said, names)
+        if found:
+            ctx.add(doc, at, internal_words_error("a component's explanation", found))
+    for t, w in comp.weights.items():
+        if w:
+            explain[t] = comp.explain_by_team.get(t, comp.explain)
+    return CScoreComponent(comp.id, comp.name, vals, weights, explain)
