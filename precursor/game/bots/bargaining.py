@@ -30,7 +30,7 @@ from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMe
 from precursor.game.expr import ExprError, compile_expr
 from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.promises import clause_outlook, level_holds
-from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
 
@@ -95,10 +95,10 @@ def unkeepable(
     if lever.once:  # the outlook does not read a one-off act's preconditions: check its one turn here
         ctx = {**values, **{f"param.{k}": v for k, v in given.items()}}
         ctx["act.public"], ctx["act.military"] = lever.visibility != "private", lever.military
-        for cond, message in lever.preconditions:
+        for i, (cond, _) in enumerate(lever.preconditions):
             try:
                 if not (cond.names - ctx.keys()) and not cond.fn(ctx):
-                    return f"{lever.code}: {message}"
+                    return f"{lever.code}: {precondition_words(lever, i, ctx)}"
             except (KeyError, TypeError, ZeroDivisionError):
                 continue
         return None
