@@ -36,6 +36,9 @@ class Expect(_M):
     )
     this_turn: bool = Field(default=True, description="with 'event': only events of the checked turn")
     error: str | None = Field(default=None, description="a command of this turn was refused with this code")
+    message: str | None = Field(
+        default=None, description="with 'error': words the refusal's message holds (what the player reads)"
+    )
     suggests: str | None = Field(
         default=None,
         description="an inject template the white cell suggests at the end of the turn "
@@ -118,6 +121,9 @@ def _check(game: Game, turn: int, ex: Expect, errors: list[Outcome]) -> str | No
         if not any(o.turn == turn and o.code == ex.error for o in errors):
             got = [o.code for o in errors if o.turn == turn]
             return f"turn {turn}: expected a command refused with '{ex.error}', refusals were {got}"
+        said = [o.message for o in errors if o.turn == turn and o.code == ex.error]
+        if ex.message is not None and not any(ex.message in m for m in said):
+            return f"turn {turn}: expected a '{ex.error}' refusal saying {ex.message!r}, they said {said}"
         return None
     if ex.suggests is not None:
         return _check_suggestion(game, turn, ex)

@@ -16,7 +16,7 @@ from typing import Any
 from precursor.game.commands import Actor, CommandError
 from precursor.game.decimals import round4
 from precursor.game.rng import roll
-from precursor.game.rulebook import CEffect, CLever, CScenario, Rulebook
+from precursor.game.rulebook import CEffect, CLever, CScenario, Rulebook, precondition_words
 from precursor.game.state import Event, GameState, apply
 
 
@@ -313,9 +313,9 @@ class GameCore:
         params = {k: p.default for k, p in lever.params.items()}
         ctx = self.lever_ctx(lever, params, lever.visibility != "private")
         try:
-            for cond, message in lever.preconditions:
+            for i, (cond, _) in enumerate(lever.preconditions):
                 if not cond.fn(ctx):
-                    return None, f"{lever.code}: {message}"
+                    return None, f"{lever.code}: {precondition_words(lever, i, ctx)}"
             free = lever.id in self.state.free_levers
             cost = 0.0 if free else max(0.0, float(lever.cost.fn(ctx)))
         finally:

@@ -47,7 +47,7 @@ from precursor.game.handover import elect_flags
 from precursor.game.months import add_months
 from precursor.game.provenance import provenance
 from precursor.game.rng import uniform
-from precursor.game.rulebook import Rulebook
+from precursor.game.rulebook import Rulebook, precondition_words
 from precursor.game.schema import TEAMS
 from precursor.game.state import PHASES, Event
 from precursor.game.statements import statement_refusal
@@ -445,9 +445,9 @@ class Game(GameCore):
             raise CommandError("once_only", f"{lever.code} can be played once per game and already was")
         ctx = self.lever_ctx(lever, params, visibility == "public")
         try:
-            for cond, message in lever.preconditions:
+            for i, (cond, _) in enumerate(lever.preconditions):
                 if not cond.fn(ctx):
-                    raise CommandError("precondition", f"{lever.code}: {message}")
+                    raise CommandError("precondition", f"{lever.code}: {precondition_words(lever, i, ctx)}")
             cost = (
                 0.0 if (free or lever.id in self.state.free_levers) else max(0.0, float(lever.cost.fn(ctx)))
             )

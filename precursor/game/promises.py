@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from precursor.game.rulebook import Rulebook
-from precursor.game.rulebook.model import CEffect, CLever
+from precursor.game.rulebook.model import CEffect, CLever, precondition_words
 
 Status = Literal["order", "done", "cannot", "unknown"]
 
@@ -96,7 +96,7 @@ def _preconditions(
     values it needs that are not known, each as ``value_name`` words it: a player read
     "played.cn_summit" where the lever's name was meant)."""
     missing: set[str] = set()
-    for cond, message in lv.preconditions:
+    for i, (cond, _) in enumerate(lv.preconditions):
         need = cond.names - ctx.keys()
         if need:
             missing |= need
@@ -107,7 +107,7 @@ def _preconditions(
             missing |= {n for n in cond.names if not n.startswith(("param.", "act."))}
             continue
         if not ok:
-            return False, f"{lv.code}: {message}"
+            return False, f"{lv.code}: {precondition_words(lv, i, ctx)}"
     if missing:
         return None, ", ".join(sorted({value_name(n) for n in missing}))
     return True, ""

@@ -182,6 +182,17 @@ class Indicator(Grounded):
     public: bool = Field(default=True, description="false: shown only to the owner team and the facilitator")
     description: str = ""
 
+    def exact_to(self, audience: str) -> bool:
+        """Whether a team (or the public) reads the indicator's true, current value: its owner does, and
+        a team it is public to without fog. ``visibility.key_visible`` asks it of an indicator, and the
+        rulebook of a value a lever's message shows (``rulebook.levers``)."""
+        if self.owner == audience:
+            return True
+        fog = self.fog_by_team.get(audience, self.fog) if audience in TEAMS else self.fog
+        if fog.hidden or not self.public:
+            return False
+        return fog.lag == 0 and fog.noise == 0
+
     @model_validator(mode="after")
     def _range(self) -> Indicator:
         if self.min is not None and self.max is not None and self.min > self.max:

@@ -29,12 +29,7 @@ def key_visible(rb: Rulebook, key: str, audience: Audience) -> bool:
         if key.startswith(("secret.", "agr.", "badges.")):
             return key.endswith("." + audience)
         return True  # windows, modules, agreement counts, injects: public facts
-    if ind.owner == audience:
-        return True
-    fog = ind.fog_by_team.get(audience, ind.fog) if audience in TEAMS else ind.fog
-    if fog.hidden or not ind.public:
-        return False
-    return fog.lag == 0 and fog.noise == 0
+    return ind.exact_to(audience)
 
 
 def known_to(rb: Rulebook, key: str, audience: Audience) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from precursor.game.adjudication.consent import consent_check, grant_token, hard_red_line, revoke_token
 from precursor.game.adjudication.tension import add_tension
 from precursor.game.core import GameCore
-from precursor.game.rulebook import CLever, CRule
+from precursor.game.rulebook import CLever, CRule, precondition_words
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
 
@@ -159,9 +159,9 @@ def exec_order(g: GameCore, team: str, o: dict[str, Any], via: str = "") -> bool
 
 def _refusal(g: GameCore, team: str, lever: CLever, o: dict[str, Any], ctx: dict[str, Any]) -> str | None:
     """Why an order cannot be carried out now (a precondition fails, the capital is spent), or None."""
-    for cond, message in lever.preconditions:
+    for i, (cond, _) in enumerate(lever.preconditions):
         if not cond.fn(ctx):
-            return message
+            return precondition_words(lever, i, ctx)
     if float(o["cost"]) > g.state.env[f"{team}.pc"] + 1e-9:
         return "not enough political capital left"
     return None

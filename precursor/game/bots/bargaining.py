@@ -27,9 +27,10 @@ from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.signing import signing_value
 from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
+from precursor.game.expr import ExprError, compile_expr
 from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.promises import clause_outlook, level_holds
-from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
 from precursor.game.teams import pair
 
@@ -94,14 +95,69 @@ def unkeepable(
     if lever.once:  # the outlook does not read a one-off act's preconditions: check its one turn here
         ctx = {**values, **{f"param.{k}": v for k, v in given.items()}}
         ctx["act.public"], ctx["act.military"] = lever.visibility != "private", lever.military
-        for cond, message in lever.preconditions:
+        for i, (cond, _) in enumerate(lever.preconditions):
             try:
                 if not (cond.names - ctx.keys()) and not cond.fn(ctx):
-                    return f"{lever.code}: {message}"
+                    return f"{lever.code}: {precondition_words(lever, i, ctx)}"
             except (KeyError, TypeError, ZeroDivisionError):
                 continue
         return None
     return _broken(rb, clause, values, turn, int(env.get("turns", first + duration)))
+
+
+def cannot_order_now(bot: Character, env: dict[str, Any], clause: dict[str, Any]) -> str | None:
+    """Why the clause's team could not order its lever this turn, when the clause is due this turn and
+    binds now, as far as the view tells exactly (``unkeepable`` on this turn alone), or None.
+
+    A clause due at once is broken at the end of this very turn when its lever cannot be ordered, and
+    every party loses by it: Canada tabled CA-MEDIATE for the turn after its own mediation had closed the
+    US-Mexico dispute, the United States and Mexico signed it, and Canada could not order it (a student's
+    Loose Talk, turn 3). Not counted: a clause whose condition does not hold now or reads what the team
+    does not see exactly, a one-off act already carried out (the rules count the clause kept, as
+    ``adjudication.agreements`` does), a standing level that already stands (kept with nothing to
+    order), and a lever whose preconditions read what the team does not see exactly."""
+    turn = int(env.get("turn", 1))
+    start, duration = int(clause["start_turn"]), max(int(clause["duration"]), 1)
+    if not start <= turn < start + duration or not _binds_now(bot, env, clause.get("condition")):
+        return None
+    lever = bot.rb.levers[clause["lever"]]
+    if _done(bot, env, lever):
+        return None
+    return unkeepable(bot, env, lever, dict(clause["params"]), turn, 1)
+
+
+def _binds_now(bot: Character, env: dict[str, Any], condition: Any) -> bool:
+    """Whether a clause's condition holds now on values the team sees exactly (True without one): a
+    clause that binds only when something happens is not called broken on a guess."""
+    if not condition:
+        return True
+    try:
+        cond = compile_expr(condition, bot.rb.symbols, "bool")
+        if any(n not in env or not exact(bot.rb, n, bot.team) for n in cond.names):
+            return False
+        return bool(cond.fn(env))
+    except (ExprError, KeyError, TypeError, ZeroDivisionError):
+        return False
+
+
+def _cannot_now_words(bot: Character, clause: dict[str, Any], why: str) -> str:
+    """The proposer's reason for a clause that cannot be carried out this turn: "Canada could not carry
+    out CA-MEDIATE this turn: there is no open US-Mexico dispute to mediate"."""
+    code = bot.rb.levers[clause["lever"]].code
+    who = "it" if clause["actor"] == bot.team else _team_name(bot, clause["actor"])
+    return f"{who} could not carry out {code} this turn: {why.removeprefix(code + ': ')}"
+
+
+def _first_cannot_now(
+    bot: Character, env: dict[str, Any], prop: dict[str, Any]
+) -> tuple[int, dict[str, Any], str] | None:
+    """The first clause of a proposal that could not be carried out this turn (``cannot_order_now``):
+    its index, the clause and why."""
+    for i, c in enumerate(prop["clauses"]):
+        why = cannot_order_now(bot, env, c)
+        if why is not None:
+            return i, c, why
+    return None
 
 
 _BROKEN: dict[tuple[Any, ...], str | None] = {}
@@ -889,6 +945,19 @@ def answer(
     ruled = _ruled_out(bot, view, env, prop)
     if ruled is not None:
         return ruled
+    dead = _first_cannot_now(bot, env, prop)
+    if dead is not None:  # signed, it would be broken at the end of this turn whatever anyone orders
+        i, c, why = dead
+        return Decision(
+            decisions.make(
+                Respond,
+                proposal=prop["id"],
+                action="reject",
+                reason=_declines(bot, _cannot_now_words(bot, c, why)),
+            ),
+            f"rejects {prop['id']}: clause {i + 1} ({c['actor']}) cannot be carried out this turn: {why}",
+            "reject",
+        )
     p = bot.persona
     memo: _Memo = {}
     weighed, own_cost, broken = _weigh_deal(bot, view, env, prop, memo)
@@ -1664,7 +1733,7 @@ def _accepts(
 ) -> bool:
     """Whether the bot, as it is this turn, would accept the proposal: the check ``answer`` makes
     (``committed`` is ``committed_cost`` when the caller has it)."""
-    if _ruled_out(bot, view, env, prop) is not None:
+    if _ruled_out(bot, view, env, prop) is not None or _first_cannot_now(bot, env, prop) is not None:
         return False
     weighed, own_cost, broken = _weigh_deal(bot, view, env, prop, memo)
     if committed is None:

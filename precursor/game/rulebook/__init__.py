@@ -25,7 +25,9 @@ from precursor.game.rulebook.model import (
     CScenario,
     CScoreComponent,
     CStatement,
+    CWords,
     Rulebook,
+    precondition_words,
 )
 from precursor.game.rulebook.symbols import CLOCK, WINDOWS
 
@@ -42,10 +44,12 @@ __all__ = [
     "CScenario",
     "CScoreComponent",
     "CStatement",
+    "CWords",
     "Factory",
     "Rulebook",
     "default_files",
     "default_rulebook",
     "load",
     "overlay",
+    "precondition_words",
 ]

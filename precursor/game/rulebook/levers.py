@@ -3,6 +3,7 @@ and effects."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from precursor.game import schema as S
@@ -10,8 +11,8 @@ from precursor.game.expr import Expr, Symbols
 from precursor.game.loader import Doc, Path_
 from precursor.game.rulebook.context import Ctx, Known, check_sources, suggest
 from precursor.game.rulebook.effects import compile_effects
-from precursor.game.rulebook.model import CLever, CParam
-from precursor.game.rulebook.symbols import lever_symbols
+from precursor.game.rulebook.model import CLever, CParam, CWords
+from precursor.game.rulebook.symbols import CLOCK, lever_symbols
 
 LeverFiles = list[tuple[Doc, S.LeversFile]]
 
@@ -46,7 +47,7 @@ def _lever(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, known: Known) -> CLever
     params = _params(ctx, doc, path, lv.params)
     syms = lever_symbols(known.base, lv.params)
     cost = ctx.expr(doc, (*path, "cost"), lv.cost, syms, "num")
-    pre = _preconditions(ctx, doc, path, lv, syms)
+    pre, words = _preconditions(ctx, doc, path, lv, syms, known)
     holds = ctx.expr(doc, (*path, "holds"), lv.holds, syms, "bool") if lv.holds else None
     effects = compile_effects(ctx, doc, (*path, "effects"), lv.effects, syms, known.indicators, lv.lag)
     lapse = compile_effects(ctx, doc, (*path, "lapse"), lv.lapse, syms, known.indicators, 0)
@@ -79,6 +80,7 @@ def _lever(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, known: Known) -> CLever
         description=lv.description,
         rare=lv.rare,
         holds=holds,
+        words=words,
     )
 
 
@@ -128,13 +130,93 @@ def _default(p: S.Param) -> Any:
     return p.min if p.min is not None else 0
 
 
-def _preconditions(ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, syms: Symbols) -> list[tuple[Expr, str]]:
+def _preconditions(
+    ctx: Ctx, doc: Doc, path: Path_, lv: S.Lever, syms: Symbols, known: Known
+) -> tuple[list[tuple[Expr, str]], tuple[CWords | None, ...]]:
+    """The preconditions, and for each the message with the values it shows (``CWords``, None for
+    plain words)."""
     pre: list[tuple[Expr, str]] = []
+    words: list[CWords | None] = []
     for pi, pc in enumerate(lv.preconditions):
         e = ctx.expr(doc, (*path, "preconditions", pi, "when"), pc.when, syms, "bool")
+        said = _words(ctx, doc, (*path, "preconditions", pi, "message"), pc.message, lv, syms, known)
         if e is not None:
-            pre.append((e, pc.message))
-    return pre
+            pre.append((e, pc.message if said is None else _plain(said)))
+            words.append(said)
+    return pre, tuple(words) if any(w is not None for w in words) else ()
+
+
+# a value shown in a message: {expression|the words read where the value cannot be shown}
+_PLACEHOLDER = re.compile(r"\{([^{}|]*)\|([^{}]*)\}")
+
+
+def _words(
+    ctx: Ctx, doc: Doc, path: Path_, message: str, lv: S.Lever, syms: Symbols, known: Known
+) -> CWords | None:
+    """A message with placeholders as ``CWords``, or None for plain words (or a placeholder in error,
+    reported). A placeholder is ``{expression|words}``: the expression's value in the message, the words
+    in its place where the value is not known (a client checking on the values it sees). It may read only
+    what the lever's team sees exactly, since the message is the team's: its own order's parameters,
+    indicators it sees exactly (``schema.Indicator.exact_to``), its own levers' counts, the clock,
+    windows and modules."""
+    if "{" not in message and "}" not in message:
+        return None
+    parts: list[str | Expr] = []
+    at = 0
+    ok = True
+    for m in _PLACEHOLDER.finditer(message):
+        parts.append(message[at : m.start()])
+        at = m.end()
+        text, words = m.group(1).strip(), m.group(2).strip()
+        e = ctx.expr(doc, path, text, syms)
+        if not words:
+            ctx.add(
+                doc,
+                path,
+                f"the value '{text}' in the message needs words after '|' for where it is not known",
+            )
+            ok = False
+        if e is None:
+            ok = False
+            continue
+        hidden = sorted(n for n in e.names if not _shown_to(n, lv.team, known))
+        if hidden:
+            ctx.add(
+                doc,
+                path,
+                f"the message shows '{text}', which reads {', '.join(hidden)}: a message may show only"
+                f" values team '{lv.team}' sees exactly",
+            )
+            ok = False
+        parts.append(e)
+    parts.append(message[at:])
+    if any("{" in p or "}" in p for p in parts if isinstance(p, str)):
+        ctx.add(doc, path, "a value in a message is written {expression|words}")
+        ok = False
+    if not ok:
+        return None
+    return CWords(parts=tuple(p for p in parts if p != ""), text=message)
+
+
+def _plain(said: CWords) -> str:
+    """The message with each placeholder's words in place of its value."""
+    return _PLACEHOLDER.sub(lambda m: m.group(2).strip(), said.text)
+
+
+def _shown_to(name: str, team: str, known: Known) -> bool:
+    """Whether a message of the team's lever may show this value (``_words``)."""
+    if name.startswith(("param.", "act.")) or name in CLOCK:
+        return True
+    if name.startswith(("window.", "module.")):
+        return True
+    ind = known.indicators.get(name)
+    if ind is not None:
+        return ind.exact_to(team)
+    kind, _, lid = name.partition(".")
+    if kind in ("count", "played", "streak"):
+        lever = known.lever_models.get(lid)
+        return lever is not None and lever.team == team
+    return False
 
 
 def param_problem(lever: CLever, params: dict[str, Any]) -> str | None:

@@ -46,6 +46,45 @@ class CParam:
     choice_labels: dict[str, str] = field(default_factory=dict)  # a choice in words, by its key
 
 
+@dataclass(frozen=True, slots=True)
+class CWords:
+    """A precondition's message that shows values (``{expression|words}`` in the rules): its text and
+    expressions in turn. A student under the cap set after a migrant-detention tragedy read "enforcement
+    cannot go above the cap set this turn", never learnt the cap, and in the next turn "this turn" was
+    wrong; the message now shows the cap. Only values the lever's team sees exactly may be shown (checked
+    at load, ``rulebook.levers``). The plain message, with each placeholder's words in place of its
+    value, is what code that reads ``CLever.preconditions`` alone shows (``precondition_words``)."""
+
+    parts: tuple[str | Expr, ...]
+    text: str  # as the rules write it, placeholders and all
+
+    def render(self, env: Mapping[str, Any]) -> str | None:
+        """The message with its values from ``env``, or None when ``env`` lacks one of them."""
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            if not part.names <= env.keys():
+                return None
+            try:
+                out.append(shown(part.fn(env)))
+            except Exception:  # a value the expression computes from others that env lacks
+                return None
+        return "".join(out)
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: 50, not 50.0; 12.5; yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value).replace("_", " ")
+
+
 @dataclass(slots=True)
 class CLever:
     id: str
@@ -72,6 +111,19 @@ class CLever:
     description: str
     rare: str | None = None  # why bots seldom order it (schema.Lever.rare): read by the balance report
     holds: Expr | None = None  # the promised level already stands (schema.Lever.holds)
+    # per precondition, the message with the values it shows (None: plain words), see CWords
+    words: tuple[CWords | None, ...] = ()
+
+
+def precondition_words(lever: CLever, index: int, env: Mapping[str, Any]) -> str:
+    """The rules' words for the lever's precondition ``index`` when it fails on ``env``: the message with
+    the values it shows (``CWords``) when ``env`` holds them, else the plain message. ``env`` is what the
+    caller knows: the state for the engine, a team's exact values for a bot or a client."""
+    message = lever.preconditions[index][1]
+    said = lever.words[index] if index < len(lever.words) else None
+    if said is None:
+        return message
+    return said.render(env) or message
 
 
 @dataclass(slots=True)
