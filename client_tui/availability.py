@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from precursor.game.rulebook.model import precondition_words
+
 from .conditions import known_values
 
 if TYPE_CHECKING:
@@ -67,7 +69,7 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
         "act.public": lv.visibility != "private",
         "act.military": lv.military,
     }
-    for cond, message in lv.preconditions:
+    for i, (cond, _message) in enumerate(lv.preconditions):
         names = set(cond.names)
         if not names <= ctx.keys() or any(n.startswith(_MOVING) for n in names):
             continue
@@ -75,8 +77,8 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
             holds = bool(cond.fn(ctx))
         except Exception:  # an expression that wants more than the team knows: the orders phase tells
             continue
-        if not holds:
-            return f"{lv.code}: {message}"
+        if not holds:  # with the values the rules' words show ("cannot go above 50")
+            return f"{lv.code}: {precondition_words(lv, i, ctx)}"
     return None
 
 
@@ -93,12 +95,19 @@ def other_settings(
     why = str(row.get("why_not") or "")
     if lv is None or row.get("available") or not why:
         return None
-    failing = [cond for cond, message in lv.preconditions if message and message in why]
-    if not failing or not all(any(n.startswith("param.") for n in cond.names) for cond in failing):
-        return None  # out for a reason no setting changes
     known = values_now(model, rb)
     defaults = {pid: p.default for pid, p in lv.params.items()}
     act = {"act.public": lv.visibility != "private", "act.military": lv.military}
+    at_defaults = {**known, **{f"param.{k}": v for k, v in defaults.items()}, **act}
+    # the server's reason names the failing conditions: by their words, with the values they show
+    # ("cannot go above 50"), or by the plain message
+    failing = [
+        cond
+        for i, (cond, message) in enumerate(lv.preconditions)
+        if message and (message in why or precondition_words(lv, i, at_defaults) in why)
+    ]
+    if not failing or not all(any(n.startswith("param.") for n in cond.names) for cond in failing):
+        return None  # out for a reason no setting changes
     if given:
         # the parameters the player set with p, when they meet every condition: MX-ME read "out" under
         # the tragedy's cap at its default level while the form called the 50 typed "ok", and p's
