@@ -354,7 +354,8 @@ class ParamForm(Vertical):
         if value is not None:
             return Select[str](options, value=value, allow_blank=False)
         words = " or ".join(label for label, _c in options)
-        return Select[str](options, prompt=f"choose: {words}", allow_blank=True)
+        # "choose: Mexico" read as Mexico already chosen (student b20): the prompt says it is not
+        return Select[str](options, prompt=f"not chosen: {words}", allow_blank=True)
 
     def unchosen(self) -> tuple[str, Widget] | None:
         """The first choice left unpicked, in words, and its list (to be shown before a clause is added)."""
@@ -362,7 +363,7 @@ class ParamForm(Vertical):
         for pid, field in self._fields.items():
             if lv is not None and isinstance(field, Select) and field.value is Select.NULL:
                 words = " or ".join(terms.choice_words(self.rb, lv, pid, c) for c in lv.params[pid].choices)
-                return f"{lv.params[pid].label or terms.param_name(pid)} ({words})", field
+                return f"“{lv.params[pid].label or terms.param_name(pid)}” ({words})", field
         return None
 
     def values(self) -> dict[str, ParamValue]:
@@ -409,9 +410,12 @@ class ParamsScreen(FixedEnds):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"), Binding("ctrl+s", "done", "Set")]
     DEFAULT_CSS = MODAL_CSS.format(name="ParamsScreen") + "ParamsScreen #param-about { margin-top: 1; }"
 
-    def __init__(self, model: LiveGame, rb: Rulebook, lever: str, values: dict[str, Any]) -> None:
+    def __init__(
+        self, model: LiveGame, rb: Rulebook, lever: str, values: dict[str, Any], taken: float = 0.0
+    ) -> None:
         super().__init__()
         self.model, self.rb, self.lever, self.start = model, rb, lever, values
+        self.taken = taken  # the capital the seat's other ticks and tabled free actions take
         self.form = ParamForm(rb, id="order-params")
 
     def compose(self) -> ComposeResult:
@@ -451,6 +455,10 @@ class ParamsScreen(FixedEnds):
         team = self.model.team or ""
         pc = (self.model.view.get("pc") or {}).get(team)
         have = f" · {terms.team_name(self.rb, team)} has {float(pc):g} PC" if pc is not None else ""
+        if pc is not None and self.taken:
+            have += f", {self.taken:g} of it taken by the other ticks"
+            if cost is not None and cost + self.taken > float(pc):
+                have += "\n! over budget with the other ticks: untick one or lower this order"
         # the server takes it, but a deal due this turn may not: said here, not only in the tab after
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
         now = terms.standing_now(self.model, self.rb, self.lever, params)
@@ -1162,7 +1170,10 @@ class ComposerScreen(ModalScreen[str | None]):
             words, field = blank
             field.focus()
             field.scroll_visible(animate=False)
-            self._say(f"! choose the {words} first, in the list under the lever: nothing is picked for you")
+            # "choose the with (Mexico or China)" read as nonsense (student b20): the field's name quoted
+            self._say(
+                f"! choose a value for {words} first, in the list under the lever: nothing is picked for you"
+            )
             return
         try:
             params = self.form.checked()

@@ -967,7 +967,10 @@ class OrdersPane(Vertical):
             # a deal due this turn sets them, as a tick would: the form opened at a value typed turns
             # ago (student k19's MX-ME at 50 under a deal for 70), one ctrl+s from breaking it
             start = {**start, **found[1]}
-        self.app.push_screen(ParamsScreen(self.model, self.rb, lid, start), chosen)
+        # what the other ticks and the free actions tabled take of the capital: the form said "costs 2 PC
+        # · has 2 PC" beside another tick of 1 PC, and the submission was then refused (student b20)
+        _pc, spent, held, _unknown = self._spend([c for c in self.chosen() if c != lid])
+        self.app.push_screen(ParamsScreen(self.model, self.rb, lid, start, taken=spent + held), chosen)
 
     def order_refused(self, ev: dict[str, Any]) -> None:
         """A seat of this team refused an order (``order_refused``), or its cost came (the ground's

@@ -270,3 +270,22 @@ async def test_the_find_count_stops_calling_submitted_ticks_still_ticked(url: st
         await pilot.pause()
         assert "still ticked" not in str(sl.border_title), sl.border_title
         assert "levers match" in str(sl.border_title)
+
+
+async def test_the_parameters_form_counts_what_the_other_ticks_take(url: str) -> None:
+    """Student b20's form said "costs 2 PC · has 2 PC" beside another tick of 1 PC, and the submission
+    was refused for 3 PC. The form says what the other ticks take, and when this order goes over."""
+    g, tokens = await game_at_orders(url, "us")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane, sl = await _ticked(pilot, "us_tri")
+        tri = pane._row_cost(next(r for r in pane.rows() if r["id"] == "us_tri"))
+        assert tri, tri
+        pane.model.view["pc"]["us"] = 3.0  # as a team with little capital left
+        highlight(sl, "us_tariff")
+        await pilot.press("p")
+        await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
+        await pilot.pause(0.2)
+        said = static_text(app, "#param-cost")
+        assert f"United States has 3 PC, {tri:g} of it taken by the other ticks" in said, said
+        assert "! over budget with the other ticks" in said, said
