@@ -302,7 +302,12 @@ class Student:
     # ------------------------------------------------------------------ orders
 
     def _budget(self) -> str:
-        return _text(self.gs.query_one("#order-info", Static))
+        """The notes above the orders list in full, as ``i`` shows them (the area holds what fits and
+        counts the rest); and what the area shows is part of them."""
+        shown = _text(self.gs.query_one("#order-info", Static))
+        full = self.gs.orders._info
+        assert all(line in full.split("\n") for line in shown.split("\n")[:-1]), (shown, full)
+        return full
 
     async def give_orders(self) -> None:
         """Tick what the orders tab shows as available and affordable: a lever with parameters set
