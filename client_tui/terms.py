@@ -64,20 +64,22 @@ __all__ = ["CHINA_FRAMINGS", "FRAMING_WORDS", "TEAM_NAMES", "VERIFICATION_WORDS"
 
 
 def find_rank(find: str, code: str, name: str) -> int | None:
-    """How well a lever matches what a find field says, best first, or None when it does not: a part of
-    the code that begins with it, then the code, then a word of the name that begins with it, then the
-    name. A student typed TRI and saw US-STRIKE (the hard red line) first and highlighted, above US-TRI;
-    another typed PROSECUTE and Down, Enter added MX-RELEASE ("decline to prosecute")."""
+    """How well a lever matches what a find field says, best first, or None when it does not: the whole
+    code, a part of the code that begins with it, then the code, then a word of the name that begins with
+    it, then the name. A student typed TRI and saw US-STRIKE (the hard red line) first and highlighted,
+    above US-TRI; another typed PROSECUTE and Down, Enter added MX-RELEASE ("decline to prosecute")."""
     if not find:
         return 0
     code, name = code.casefold(), name.casefold()
-    if any(part.startswith(find) for part in code.replace("(", "-").split("-")):
+    if code == find:  # "mx-pr" typed in full ticked MX-PRESENCE, listed first (student a20)
         return 0
-    if find in code:
+    if any(part.startswith(find) for part in code.replace("(", "-").split("-")):
         return 1
-    if any(word.startswith(find) for word in name.split()):
+    if find in code:
         return 2
-    return 3 if find in f"{code} {name}" else None
+    if any(word.startswith(find) for word in name.split()):
+        return 3
+    return 4 if find in f"{code} {name}" else None
 
 
 def seat_name(model: LiveGame, rb: Rulebook | None, team: str, seat: str) -> str:

@@ -63,6 +63,8 @@ BUTTONS = {
 }
 
 
+NO_MATCH = 5  # above every rank terms.find_rank gives a lever that matches
+
 FIND_HINT = "/ find a lever: part of its code or name (Enter or ↓ goes to the list)"
 
 
@@ -1041,12 +1043,12 @@ class OrdersPane(Vertical):
     # typed; a ticked lever the field hides stays ticked, counted and submitted.
 
     def _matches(self, row: dict[str, Any]) -> bool:
-        return self._rank(row) < 4
+        return self._rank(row) < NO_MATCH
 
     def _rank(self, row: dict[str, Any]) -> int:
-        """``terms.find_rank`` of a row, 4 when it does not match (ties keep the list order)."""
+        """``terms.find_rank`` of a row, NO_MATCH when it does not match (ties keep the list order)."""
         rank = terms.find_rank(self._find, str(row.get("code", "")), str(row.get("name", "")))
-        return 4 if rank is None else rank
+        return NO_MATCH if rank is None else rank
 
     def _hidden_ticks(self) -> list[str]:
         """The ticks on levers the find field hides (the list only knows the rows it shows)."""

@@ -24,7 +24,7 @@ from test_tui_support import (
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, SelectionList, Static, TabbedContent
 
-from client_tui import fit, render
+from client_tui import fit, render, terms
 from client_tui.composer import ParamsScreen
 from client_tui.conditions import known_values
 from client_tui.lever_info import NotesScreen
@@ -289,3 +289,13 @@ async def test_the_parameters_form_counts_what_the_other_ticks_take(url: str) ->
         said = static_text(app, "#param-cost")
         assert f"United States has 3 PC, {tri:g} of it taken by the other ticks" in said, said
         assert "! over budget with the other ticks" in said, said
+
+
+def test_a_lever_code_typed_in_full_is_found_first() -> None:
+    """Student a20 typed MX-PR, Enter and space, and ticked MX-PRESENCE, listed above it."""
+    pr = terms.find_rank("mx-pr", "MX-PR", "Public relations offensive")
+    presence = terms.find_rank("mx-pr", "MX-PRESENCE", "Sustained campaign to restore state presence")
+    assert pr is not None and presence is not None and pr < presence
+    assert terms.find_rank("tri", "US-TRI", "Host a trilateral meeting") == 1
+    strike = terms.find_rank("tri", "US-STRIKE", "Unilateral strike")
+    assert strike is not None and strike > 1
