@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
+from test_tui_support import (
+    debrief_text,
+    new_game,
+    screen_text,
+    seat_app,
+    until_online,
+)
 
 from client_tui.model import LiveGame
 from client_tui.panes import GameOverScreen
@@ -110,17 +116,9 @@ async def test_the_end_screen_agrees_with_the_game_it_ends(url: str) -> None:
                 await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
                 await pilot.pause(0.05)
         # the last turns' inject cards come up over the screen too, before or after the debrief
-        await wait_until(pilot, lambda: any(isinstance(x, GameOverScreen) for x in app.screen_stack))
-        for _ in range(10):
-            await close_cards(pilot)
-            await pilot.pause(0.5)
-            if isinstance(app.screen, GameOverScreen):
-                break
+        text = await debrief_text(pilot, app, pause=0.5)
         debrief = app.screen
-        assert isinstance(debrief, GameOverScreen), app.screen_stack
-        await wait_until(pilot, lambda: bool(debrief.query("#game-over-text")), what="its text")
-        await pilot.pause(0.2)
-        text = debrief.text
+        assert isinstance(debrief, GameOverScreen)
 
         assert "GAME OVER, ended June 2023" in str(gs.query_one("#status").render())
         lines = text.splitlines()

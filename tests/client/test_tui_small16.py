@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_tui_support import (
     add_clause,
+    end_screen_drawn,
     new_game,
     open_composer,
     open_orders,
@@ -15,11 +16,10 @@ from test_tui_support import (
     static_text,
     wait_until,
 )
-from textual.app import App
-from textual.widgets import Checkbox, Static
+from textual.widgets import Checkbox
 
 from client_tui.app import solo_resume_command
-from client_tui.panes.game_over import GameOverScreen, report_commands
+from client_tui.panes.game_over import report_commands
 
 
 async def test_a_tick_after_a_refused_one_replaces_the_refusal(url: str) -> None:
@@ -71,22 +71,13 @@ async def test_the_report_command_at_80_columns_runs_whole_or_waits_for_its_rest
     report = report_commands("g686634b7d7", store)[0]
     assert len(report) > 80
     text = f"GAME OVER\n{report}\nScores"
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(GameOverScreen(text))
-
-    app = Host()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the end screen")
-        await pilot.pause()
-        shown = str(app.screen.query_one("#game-over-text", Static).render()).split("\n")
-        lines = shown[1 : shown.index("Scores")]
-        assert len(lines) > 1 and all(line.endswith(" \\") for line in lines[:-1]), lines
-        assert all(len(line) <= 80 for line in lines), lines
-        # a shell drops each backslash-newline before it splits the words
-        assert shlex.split("\n".join(lines).replace("\\\n", "")) == shlex.split(report)
-        assert lines[-1].endswith(store), lines
+    shown = (await end_screen_drawn(text)).split("\n")
+    lines = shown[1 : shown.index("Scores")]
+    assert len(lines) > 1 and all(line.endswith(" \\") for line in lines[:-1]), lines
+    assert all(len(line) <= 80 for line in lines), lines
+    # a shell drops each backslash-newline before it splits the words
+    assert shlex.split("\n".join(lines).replace("\\\n", "")) == shlex.split(report)
+    assert lines[-1].endswith(store), lines
 
 
 def test_the_printed_solo_command_takes_a_token_that_begins_with_a_dash(

@@ -244,3 +244,37 @@ async def deals_at_orders(
 def highlight(sl: SelectionList[str], lever: str) -> None:
     """The list's highlight on ``lever``'s row."""
     sl.highlighted = next(i for i in range(sl.option_count) if sl.get_option_at_index(i).value == lever)
+
+
+async def end_screen_drawn(text: str, size: tuple[int, int] = (80, 24)) -> str:
+    """The end screen's text (``GameOverScreen``) as drawn alone in an app of ``size``."""
+    from client_tui.panes import GameOverScreen
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(GameOverScreen(text))
+
+    app = Host()
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the end screen")
+        await pilot.pause()
+        return str(app.screen.query_one("#game-over-text", Static).render())
+
+
+async def debrief_text(pilot: Pilot[Any], app: App[Any], pause: float = 0.3) -> str:
+    """The end screen's text once it is up: the last turns' inject cards may come over it, before or
+    after it, and are closed first."""
+    from client_tui.panes import GameOverScreen
+
+    await wait_until(
+        pilot, lambda: any(isinstance(x, GameOverScreen) for x in app.screen_stack), 60, "the debrief"
+    )
+    for _ in range(10):
+        await close_cards(pilot)
+        await pilot.pause(pause)
+        if isinstance(app.screen, GameOverScreen):
+            break
+    debrief = app.screen
+    assert isinstance(debrief, GameOverScreen), app.screen_stack
+    await wait_until(pilot, lambda: bool(debrief.query("#game-over-text")), what="its text")
+    return debrief.text

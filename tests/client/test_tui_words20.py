@@ -12,19 +12,17 @@ from typing import Any
 from test_tui_support import (
     advance_to,
     close_cards,
+    debrief_text,
+    end_screen_drawn,
     new_game,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Static
 
-from client_tui.app import PrecursorApp
 from client_tui.model import LiveGame
-from client_tui.panes import GameOverScreen
 from client_tui.panes.game_over import game_over_text
 from precursor.analysis.runner import play
 from precursor.client import GameClient
@@ -33,22 +31,6 @@ from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
 
 _PROGRAM_WORDS = re.compile(r"\b(engine|flags?|cooldowns?)\b|\b(?:flag|mx|count)\.[a-z_]+", re.IGNORECASE)
-
-
-async def _debrief(pilot: Pilot[Any], app: PrecursorApp) -> str:
-    """The end screen's text, once it is up (the last turns' inject cards may come over it first)."""
-    await wait_until(
-        pilot, lambda: any(isinstance(x, GameOverScreen) for x in app.screen_stack), 60, "the debrief"
-    )
-    for _ in range(10):
-        await close_cards(pilot)
-        await pilot.pause(0.3)
-        if isinstance(app.screen, GameOverScreen):
-            break
-    debrief = app.screen
-    assert isinstance(debrief, GameOverScreen), app.screen_stack
-    await wait_until(pilot, lambda: bool(debrief.query("#game-over-text")), what="its text")
-    return debrief.text
 
 
 async def _to_the_end(fac: GameClient, pilot: Pilot[Any], ended: Any) -> None:
@@ -78,7 +60,7 @@ async def test_mexicos_acknowledgement_objective_reads_in_plain_words_and_says_w
             said = {"kind": "acknowledge", "target": "mx", "text": "Our guns and our demand feed this."}
             await us.send({"type": "submit_orders", "orders": [], "statement": said})
             await _to_the_end(fac, pilot, lambda: gs.model.ended)
-        text = await _debrief(pilot, app)
+        text = await debrief_text(pilot, app)
 
     objectives = text[text.index("\nObjectives\n") : text.index("\nAgreements\n")]
     assert not _PROGRAM_WORDS.search(objectives), _PROGRAM_WORDS.search(objectives)
@@ -120,16 +102,7 @@ async def test_the_agreements_held_at_the_cap_say_so_at_80_columns() -> None:
     capped = [t for t in ("us", "mx", "ca") if game.state.scores[t]["components"]["agr"]["value"] == 10]
     assert capped == ["us", "mx", "ca"]
     text = game_over_text(live, rb, "g1")
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(GameOverScreen(text))
-
-    app = Host()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the end screen")
-        await pilot.pause()
-        shown = " ".join(str(app.screen.query_one("#game-over-text", Static).render()).split())
+    shown = " ".join((await end_screen_drawn(text)).split())
     scores = shown[shown.index("Scores (") : shown.index("Objectives ")]
     assert "a value counts at most 10 and at least -10" in scores
     rows = re.findall(
