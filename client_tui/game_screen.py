@@ -369,6 +369,8 @@ class GameScreen(Screen[None]):
         elif t in ("proposal", "proposal_response", "proposal_closed", "agreement"):
             self.proposals.show()
             self._answer_notice()
+            if t == "agreement":  # its promises are warned of above the orders list at once: a deal
+                self.orders.show_info()  # accepted in the negotiation was missing there (student a20)
         elif t == "inject":
             self.briefing.show_injects()
             self.show_injects([ev])

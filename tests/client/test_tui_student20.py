@@ -299,3 +299,28 @@ def test_a_lever_code_typed_in_full_is_found_first() -> None:
     assert terms.find_rank("tri", "US-TRI", "Host a trilateral meeting") == 1
     strike = terms.find_rank("tri", "US-STRIKE", "Unilateral strike")
     assert strike is not None and strike > 1
+
+
+async def test_a_deal_signed_while_the_orders_tab_is_open_is_warned_of_at_once(url: str) -> None:
+    """Student a20 accepted a deal in the negotiation promising three MX-PLAN elements; the notes above
+    the orders list kept saying only an earlier deal's promise until the orders phase began."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with (
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs, _sl = await open_orders(pilot)
+            pane = gs.query_one(OrdersPane)
+            await pilot.pause(0.3)
+            assert "you promised" not in pane._info
+            plan = [_mx("mx_plan_3"), _mx("mx_plan_4"), _mx("mx_plan_5")]
+            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": plan})
+            await wait_until(pilot, lambda: "T1-US-1" in gs.model.proposals, what="the proposal")
+            async with GameClient(url, g.game_id, tokens["mx"]) as mx:  # accepted from another window
+                await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the deal")
+            said = "you promised MX-PLAN(iii), MX-PLAN(iv) and MX-PLAN(v) this turn"
+            await wait_until(pilot, lambda: said in pane._info, what="the promise warned of")
