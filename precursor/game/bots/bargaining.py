@@ -97,7 +97,10 @@ def unkeepable(
         ctx["act.public"], ctx["act.military"] = lever.visibility != "private", lever.military
         for i, (cond, _) in enumerate(lever.preconditions):
             try:
-                if not (cond.names - ctx.keys()) and not cond.fn(ctx):
+                # not ``cond.names - ctx.keys()``: compiled by mypyc, a frozenset minus a dict's keys
+                # raises TypeError ("frozenset object expected; got set"), which this branch swallowed,
+                # so the compiled bots never found a one-off act's precondition failing
+                if all(n in ctx for n in cond.names) and not cond.fn(ctx):
                     return f"{lever.code}: {precondition_words(lever, i, ctx)}"
             except (KeyError, TypeError, ZeroDivisionError):
                 continue
