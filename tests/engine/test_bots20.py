@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from precursor.analysis.runner import SYSTEM, play
 from precursor.analysis.simulate import resolve_personas
 from precursor.game.bots import BotDriver
@@ -100,12 +98,6 @@ def test_mexico_declines_canadas_mediation_offered_alone_when_there_is_nothing_t
     assert _answers(game, driver, pid)["mx"] == ("reject", said)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="failed on the mypyc-compiled bots (PRECURSOR_TEST_INSTALLED=1): bargaining.unkeepable's"
-    " once-per-game branch subtracted a dict's keys from a frozenset, which compiled code refuses, and"
-    " swallowed the error; fixed, and non-strict until a CI run shows it passing compiled (docs/balance.md)",
-)
 def test_a_bot_declines_its_own_clause_that_it_could_not_order_this_turn() -> None:
     game, driver = _turn_three()
     assert not game.state.env["flag.task_force"]
