@@ -12,6 +12,7 @@ from test_tui_support import (
     frames_until,
     is_event,
     modal,
+    negotiation_table,
     new_game,
     screen_text,
     seat_app,
@@ -123,36 +124,30 @@ async def test_l_keeps_last_turns_parameters_unless_an_agreement_due_now_sets_th
 async def test_a_proposal_to_the_team_is_announced_and_counted_until_answered(url: str) -> None:
     """Offers from bots stayed open unseen for turns: "NO alert/badge told me I had incoming
     proposals". One that comes is said in the notice line, and the tab counts those to answer."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with (
-        GameClient(url, g.game_id, tokens["mx"]) as mx,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        await advance_to(fac, "negotiation")
-        app = seat_app(url, g, tokens["us"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
-            assert tab() == "4 Proposals"
-            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ARMS]})
-            await wait_until(pilot, lambda: "T1-MX-1" in gs.model.proposals, what="the proposal")
-            await pilot.pause()
-            assert "Mexico proposes T1-MX-1 to you — tab 4" in static_text(app, "#notice")
-            assert tab() == "4 Proposals (1 to answer)"
-            # a second one counts too, and answering one takes it off
-            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ME70]})
-            await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the count")
-            await pilot.press("4")
-            table = gs.query_one("#prop-table", DataTable)
-            await wait_until(pilot, lambda: table.row_count == 2, what="the rows")
-            table.focus()
-            table.move_cursor(row=0)
-            await pilot.press("enter")
-            screen = await modal(pilot, ProposalScreen)
-            assert "can be answered in turn" not in screen.text  # answerable now: no word of later
-            await pilot.press("a")
-            await wait_until(pilot, lambda: tab() == "4 Proposals (1 to answer)", what="the count to fall")
+    async with negotiation_table(url, "us", "mx", (120, 40)) as t:
+        app, pilot, mx = t.app, t.pilot, t.partner
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
+        assert tab() == "4 Proposals"
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ARMS]})
+        await wait_until(pilot, lambda: "T1-MX-1" in gs.model.proposals, what="the proposal")
+        await pilot.pause()
+        assert "Mexico proposes T1-MX-1 to you — tab 4" in static_text(app, "#notice")
+        assert tab() == "4 Proposals (1 to answer)"
+        # a second one counts too, and answering one takes it off
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [ME70]})
+        await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the count")
+        await pilot.press("4")
+        table = gs.query_one("#prop-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 2, what="the rows")
+        table.focus()
+        table.move_cursor(row=0)
+        await pilot.press("enter")
+        screen = await modal(pilot, ProposalScreen)
+        assert "can be answered in turn" not in screen.text  # answerable now: no word of later
+        await pilot.press("a")
+        await wait_until(pilot, lambda: tab() == "4 Proposals (1 to answer)", what="the count to fall")
 
 
 async def test_the_proposal_window_says_when_a_proposal_can_be_answered_or_that_it_lapsed(url: str) -> None:

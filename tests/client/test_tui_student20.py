@@ -6,12 +6,12 @@ from typing import Any
 
 from test_tui_support import (
     add_clause,
-    advance_to,
     close_cards,
     commit_as,
     deals_at_orders,
     game_at_orders,
     highlight,
+    negotiation_table,
     new_game,
     open_composer,
     open_orders,
@@ -219,26 +219,20 @@ async def test_the_parameters_form_says_where_the_level_it_sets_stands_now(url: 
 async def test_the_proposals_count_keeps_the_tab_bar_whole_at_80_columns(url: str) -> None:
     """At 80 columns "4 Proposals (2 to answer)" made the tab bar scroll, and "1 Briefing" read "iefing"
     (students h19, k19). The short form fits beside the other tabs; the long one returns with the room."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with (
-        GameClient(url, g.game_id, tokens["mx"]) as mx,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        await advance_to(fac, "negotiation")
-        app = seat_app(url, g, tokens["us"])
-        async with app.run_test(size=(80, 24)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            arms = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
-            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [arms]})
-            await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [_mx("mx_trace")]})
-            tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
-            await wait_until(pilot, lambda: tab() == "4 Proposals (2 new)", what="the count")
-            await pilot.pause()
-            bar = next(line for line in screen_text(app).splitlines() if "4 Proposals" in line)
-            assert bar.startswith(" 1 Briefing ") and "6 Results" in bar, bar
-            await pilot.resize_terminal(120, 40)
-            await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the long form")
+    async with negotiation_table(url, "us", "mx", (80, 24)) as t:
+        app, pilot, mx = t.app, t.pilot, t.partner
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        arms = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [arms]})
+        await mx.send({"type": "propose", "parties": ["mx", "us"], "clauses": [_mx("mx_trace")]})
+        tab = lambda: str(gs.query_one(TabbedContent).get_tab("proposals").label)  # noqa: E731
+        await wait_until(pilot, lambda: tab() == "4 Proposals (2 new)", what="the count")
+        await pilot.pause()
+        bar = next(line for line in screen_text(app).splitlines() if "4 Proposals" in line)
+        assert bar.startswith(" 1 Briefing ") and "6 Results" in bar, bar
+        await pilot.resize_terminal(120, 40)
+        await wait_until(pilot, lambda: tab() == "4 Proposals (2 to answer)", what="the long form")
 
 
 async def test_the_line_under_the_list_says_which_levers_take_parameters(url: str) -> None:
@@ -304,23 +298,17 @@ def test_a_lever_code_typed_in_full_is_found_first() -> None:
 async def test_a_deal_signed_while_the_orders_tab_is_open_is_warned_of_at_once(url: str) -> None:
     """Student a20 accepted a deal in the negotiation promising three MX-PLAN elements; the notes above
     the orders list kept saying only an earlier deal's promise until the orders phase began."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with (
-        GameClient(url, g.game_id, tokens["us"]) as us,
-        GameClient(url, g.game_id, g.facilitator_token) as fac,
-    ):
-        await advance_to(fac, "negotiation")
-        app = seat_app(url, g, tokens["mx"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs, _sl = await open_orders(pilot)
-            pane = gs.query_one(OrdersPane)
-            await pilot.pause(0.3)
-            assert "you promised" not in pane._info
-            plan = [_mx("mx_plan_3"), _mx("mx_plan_4"), _mx("mx_plan_5")]
-            await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": plan})
-            await wait_until(pilot, lambda: "T1-US-1" in gs.model.proposals, what="the proposal")
-            async with GameClient(url, g.game_id, tokens["mx"]) as mx:  # accepted from another window
-                await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
-            await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the deal")
-            said = "you promised MX-PLAN(iii), MX-PLAN(iv) and MX-PLAN(v) this turn"
-            await wait_until(pilot, lambda: said in pane._info, what="the promise warned of")
+    async with negotiation_table(url, "mx", "us", (120, 40)) as t:
+        pilot, us, g, tokens = t.pilot, t.partner, t.game, t.tokens
+        gs, _sl = await open_orders(pilot)
+        pane = gs.query_one(OrdersPane)
+        await pilot.pause(0.3)
+        assert "you promised" not in pane._info
+        plan = [_mx("mx_plan_3"), _mx("mx_plan_4"), _mx("mx_plan_5")]
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": plan})
+        await wait_until(pilot, lambda: "T1-US-1" in gs.model.proposals, what="the proposal")
+        async with GameClient(url, g.game_id, tokens["mx"]) as mx:  # accepted from another window
+            await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+        await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the deal")
+        said = "you promised MX-PLAN(iii), MX-PLAN(iv) and MX-PLAN(v) this turn"
+        await wait_until(pilot, lambda: said in pane._info, what="the promise warned of")

@@ -4,8 +4,10 @@ app under Pilot, games set up through the real lobby, and frames read off a ``Ga
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 # the frame helpers are shared with the server tests; re-exported for the client tests
@@ -122,6 +124,35 @@ async def advance_to(fac: GameClient, phase: str, turn: int = 1) -> None:
             return
         await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
     raise AssertionError(f"could not reach {turn}/{phase} (at {fac.turn}/{fac.phase}; {order})")
+
+
+@dataclass
+class Table:
+    """A seat in the real client, with its partner's socket and the facilitator's, at a negotiation."""
+
+    game: Any
+    tokens: dict[str, str]
+    app: PrecursorApp
+    pilot: Pilot[Any]
+    partner: GameClient
+    fac: GameClient
+
+
+@contextlib.asynccontextmanager
+async def negotiation_table(
+    url: str, seat: str, partner: str, size: tuple[int, int] = (120, 40)
+) -> AsyncIterator[Table]:
+    """A two-team game advanced to turn 1's negotiation, ``seat`` played in the client at ``size`` and
+    ``partner`` on a raw socket: the set-up of every test where another team's proposal reaches a student."""
+    g, tokens = await new_game(url, teams=tuple(t for t in TEAMS if t in (seat, partner)))
+    async with (
+        GameClient(url, g.game_id, tokens[partner]) as other,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens[seat])
+        async with app.run_test(size=size) as pilot:
+            yield Table(g, tokens, app, pilot, other, fac)
 
 
 async def game_at_orders(url: str, team: str, **opts: Any) -> tuple[Any, dict[str, str]]:
