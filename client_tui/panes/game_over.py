@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from precursor.game.months import add_months
 
 from ..launch import program
+from ..model import carried_out
 from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month, possessive
 from .dashboard import _indicator_keys
 
@@ -317,13 +318,8 @@ def _seen_lines(game: LiveGame, rb: Rulebook, team: str, objective_id: str, chec
     for lever, lv in rb.levers.items():  # in the rulebook's order: MX-PLAN (i) to (v)
         if lever not in counted:
             continue
-        turns = sorted(
-            {
-                int(ev.get("turn") or 0)
-                for ev in game.log
-                if ev.get("type") == "order_executed" and ev.get("lever") == lever
-            }
-        )
+        acts = (carried_out(ev) for ev in game.log)
+        turns = sorted({act[2] for act in acts if act is not None and act[1] == lever})
         name = f"{lv.name} ({lv.code})"
         if turns:
             seen.append(f"{name} ordered in turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))}")
@@ -331,11 +327,14 @@ def _seen_lines(game: LiveGame, rb: Rulebook, team: str, objective_id: str, chec
             seen.append(f"{name} never ordered")
         else:
             seen.append(f"{name} not seen ordered")
-            unseen = True
+        unseen = unseen or lv.team != team
     lines = [_JUDGED[check]] if check in _JUDGED else []
     if seen:
-        # another team's orders kept private reach only that team: "not seen" is not "never"
-        private = " (another team's private orders are not shown to you)" if unseen else ""
+        # another team's orders kept private reach only that team (or its partners, through a deal's
+        # check): "not seen" is not "never", and the turns seen need not be all of them
+        private = ""
+        if unseen:
+            private = " (another team's private orders reach you only when a deal you share checks them)"
         lines.append("seen during play: " + "; ".join(seen) + private)
     return lines
 

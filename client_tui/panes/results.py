@@ -14,7 +14,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from .. import render, terms
-from ..model import RESULT_TYPES
+from ..model import RESULT_TYPES, carried_out
 from ..widgets import WrapLog
 
 if TYPE_CHECKING:
@@ -275,18 +275,16 @@ class ResultsLog(WrapLog):
             self._seen = {}  # the months between turns move values no card shows
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
-        carried = t == "order_executed" or (t == "compliance" and ev.get("met") and not ev.get("held"))
+        carried = carried_out(ev)
         act = (str(ev.get("team")), str(ev.get("lever")))
         private = (
             t == "compliance"
-            and carried
-            and not ev.get("earlier")
+            and carried is not None
             and act[0] != self.team
-            and isinstance(turn, int)
-            and act not in self._orders.get(turn, set())
+            and act not in self._orders.get(carried[2], set())
         )
-        if carried and isinstance(turn, int) and not ev.get("earlier"):
-            self._acts.setdefault(turn, set()).add(act)
+        if carried is not None:
+            self._acts.setdefault(carried[2], set()).add(act)
         if t == "order_executed" and isinstance(turn, int):
             self._orders.setdefault(turn, set()).add(act)
         for team in (ev.get("update") or {}).get("reneged") or [] if t == "agreement_update" else []:
