@@ -52,7 +52,6 @@ _TALK = frozenset(
 )
 
 
-
 def carried_out(ev: dict[str, Any]) -> tuple[str, str, int] | None:
     """(team, lever, turn) when this event shows an act carried out in its turn: an executed order, or a
     clause met by an order this seat does not see (another team's private order shows only as the
@@ -65,6 +64,7 @@ def carried_out(ev: dict[str, Any]) -> tuple[str, str, int] | None:
     if t == "order_executed" or (t == "compliance" and ev.get("met") and not ev.get("held")):
         return str(ev.get("team")), str(ev.get("lever")), turn
     return None
+
 
 @dataclass
 class LiveGame:

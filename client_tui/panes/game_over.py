@@ -586,22 +586,49 @@ def report_store(app: object) -> str | None:
     return "" if getattr(app, "solo_store_default", False) else store
 
 
-def report_commands(game_id: str, store: str | None = "") -> list[str]:
+def report_commands(game_id: str, store: str | None = "", audience: str = "facilitator") -> list[str]:
     """The commands as they run: a solo game on a store of its own was saved there, and without
-    ``--store`` both commands looked in the default one and failed ("no game store at ...")."""
+    ``--store`` both commands looked in the default one and failed ("no game store at ..."). A team's
+    audience gives the game as that team saw it, not the facilitator's whole record."""
     if store is not None and store.startswith("memory"):
         return ["  (none: this game is kept only in memory, so it is gone once Precursor closes)"]
     where = "" if not store else f" --store {shlex.quote(store)}"
+    whose = "" if audience == "facilitator" else f" --audience {audience}"
+    out = game_id if audience == "facilitator" else f"{game_id}-{audience}"
     run = program()
     lines = [
-        f"  {run} report {game_id} --format html --out {game_id}.html{where}",
-        f"  {run} replay {game_id}{where}",
+        f"  {run} report {game_id}{whose} --format html --out {out}.html{where}",
+        f"  {run} replay {game_id}{whose}{where}",
     ]
     if store is None:
         return [
             *(f"{line} --store STORE" for line in lines),
             "  where the server runs, STORE being the game store it was started with (its --store)",
         ]
+    return lines
+
+
+def _report_lines(game: LiveGame, rb: Rulebook, game_id: str, store: str | None) -> list[str]:
+    """A player is offered the report of the game as the team saw it: student b20, told only of the
+    facilitator's, opened every team's secret objectives and the bots' private reasons."""
+    team = game.team
+    if game.role == "facilitator" or team not in rb.teams:
+        return [
+            "For the facilitator: the full after-action report (timeline, charts, agreements, red lines)"
+            f" and the replay of this game (game id {game_id}), as commands to run in a shell:",
+            *report_commands(game_id, store),
+        ]
+    commands = report_commands(game_id, store, team)
+    lines = [
+        f"Your after-action report (the game as {rb.teams[team].name} saw it: timeline, charts, agreements,"
+        f" red lines) and the replay (game id {game_id}), as commands to run in a shell:",
+        *commands,
+    ]
+    if " report " in commands[0]:
+        lines.append(
+            "  The facilitator's report (--audience facilitator) holds every team's secret objectives and"
+            " the bots' reasons: it is for the debrief, after the game."
+        )
     return lines
 
 
@@ -613,9 +640,7 @@ def game_over_text(game: LiveGame, rb: Rulebook, game_id: str, store: str | None
         f"GAME OVER — {title}, ended {ended_month(game)} (turn {game.turn}{turns})",
         *_when_lines(game, rb),
         "",
-        f"For the facilitator: the full after-action report (timeline, charts, agreements, red lines)"
-        f" and the replay of this game (game id {game_id}), as commands to run in a shell:",
-        *report_commands(game_id, store),
+        *_report_lines(game, rb, game_id, store),
         "",
         f"Scores (each component's value × its weight for the team = points; a value counts at most"
         f' {rb.score_cap:g} and at least {-rb.score_cap:g}, and "made of" says what a component\'s'

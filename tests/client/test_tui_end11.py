@@ -43,6 +43,14 @@ def _seat(game: Game, team: str, role: str = "player") -> LiveGame:
     return live
 
 
+def _facilitator(game: Game) -> LiveGame:
+    """The facilitator's console at the end: the final view of everything."""
+    fac = LiveGame()
+    fac.me = {"role": "facilitator", "team": None, "seat": None, "player_id": "f", "game_id": "g1"}
+    fac.set_view(view(game, "facilitator"), game.state.seq)
+    return fac
+
+
 def _section(text: str, head: str) -> str:
     start = text.index(head)
     end = text.find("\n\n", start)
@@ -75,9 +83,7 @@ def test_a_team_that_filed_nothing_is_told_so_and_the_facilitator_sees_every_pos
     game = _ended(rb, "tutorial", 12, file_for=("mx",))
     us = _section(game_over_text(_seat(game, "us"), rb, "g1"), "Positions filed before play")
     assert "United States filed no position before play" in us
-    fac = LiveGame()
-    fac.me = {"role": "facilitator", "team": None, "seat": None, "player_id": "f", "game_id": "g1"}
-    fac.set_view(view(game, "facilitator"), game.state.seq)
+    fac = _facilitator(game)
     for ev in game.log:
         fac.apply(int(ev["seq"]), dict(ev))
     part = _section(game_over_text(fac, rb, "g1"), "Positions filed before play")
@@ -85,11 +91,31 @@ def test_a_team_that_filed_nothing_is_told_so_and_the_facilitator_sees_every_pos
 
 
 def test_the_report_commands_say_who_they_are_for() -> None:
+    """A player is offered the game as the team saw it (student b20 opened the facilitator's report,
+    with every team's secret objectives and the bots' reasons); the facilitator, the whole record."""
     rb = default_rulebook()
     game = _ended(rb, "tutorial", 12)
     lines = game_over_text(_seat(game, "ca"), rb, "g1").splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
+    assert lines[at - 1].startswith("Your after-action report (the game as Canada saw it"), lines[at - 1]
+    assert lines[at].split() == [
+        "precursor",
+        "report",
+        "g1",
+        "--audience",
+        "ca",
+        "--format",
+        "html",
+        "--out",
+        "g1-ca.html",
+    ]
+    assert lines[at + 1].strip() == "precursor replay g1 --audience ca", lines[at + 1]
+    assert "The facilitator's report (--audience facilitator)" in lines[at + 2]
+    fac = _facilitator(game)
+    lines = game_over_text(fac, rb, "g1").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
     assert lines[at - 1].startswith("For the facilitator: the full after-action report"), lines[at - 1]
+    assert lines[at].split() == ["precursor", "report", "g1", "--format", "html", "--out", "g1.html"]
 
 
 def test_the_hot_wash_sets_the_position_beside_the_record_in_names() -> None:

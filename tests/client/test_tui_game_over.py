@@ -226,7 +226,7 @@ def test_the_end_screens_commands_name_a_solo_games_store_and_run_as_printed(
 
     monkeypatch.chdir(tmp_path)
     report, replay = (shlex.split(c)[1:] for c in commands)
-    assert main(report) == 0 and (tmp_path / f"{game_id}.html").stat().st_size > 10_000
+    assert main(report) == 0 and (tmp_path / f"{game_id}-ca.html").stat().st_size > 10_000
     shown: list[int] = []
     monkeypatch.setattr("client_tui.replay.ReplayApp.run", lambda self: shown.append(len(self.events)))
     assert main(replay) == 0 and shown and shown[0] == len(game.log)
@@ -237,7 +237,7 @@ def test_the_end_screens_commands_name_a_solo_games_store_and_run_as_printed(
     memory = game_over_text(live, rb, game_id, report_store(PrecursorApp(url, solo_store="memory://")))
     assert "precursor report" not in memory and "kept only in memory" in memory
     served = game_over_text(live, rb, game_id, report_store(PrecursorApp(url)))
-    assert f"precursor report {game_id} --format html --out {game_id}.html --store STORE" in served
+    assert f"report {game_id} --audience ca --format html --out {game_id}-ca.html --store STORE" in served
     assert "the game store it was started with" in served
 
 

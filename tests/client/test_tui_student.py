@@ -313,7 +313,7 @@ async def test_the_game_over_screen_shows_scores_with_components_objectives_and_
             assert secret and all(o["text"] in text for o in secret)
             assert text.count("✓ met") + text.count("✗ missed") == len(secret)
             assert f"(game id {g.game_id})" in text  # labelled, beside the commands
-            assert f"precursor report {g.game_id} --format html" in text
+            assert f"precursor report {g.game_id} --audience mx --format html" in text
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, GameOverScreen))
             await close_cards(pilot)
