@@ -38,6 +38,15 @@ RED_LINES: dict[str, tuple[str, ...]] = {
     "cn": ("cn.irritation", "cn.face"),
     "ca": ("trust.us_ca", "flag.hrl", "flag.ca_must_declare"),
 }
+# what each team's red lines are, said beside the rows (student b20's Canada read US-Canada trust under
+# "red lines" as a mistake: it is the watch on a tariff war, and one of its secret objectives too)
+RED_LINE_WORDS: dict[str, str] = {
+    "mx": "sovereignty tension, and the hard red line: unilateral US force in Mexico",
+    "us": "Mexico's sovereignty tension, and the hard red line: unilateral US force in Mexico",
+    "cn": "irritation with the West and loss of face",
+    "ca": "no tariff war with the United States (their trust), the hard red line next door, and a"
+    " declaration Canada must make",
+}
 # prefixes an expression puts before an indicator to read its starting value or its running mean
 _DERIVED = ("start.", "mean.")
 
@@ -109,16 +118,43 @@ def watch_sections(rb: Rulebook, scenario: str | None, team: str | None) -> list
     return out
 
 
-def layout(indicators: list[dict[str, Any]], sections: list[tuple[str, list[str]]]) -> list[tuple[str, Any]]:
+def secret_notes(rb: Rulebook, view: dict[str, Any], team: str | None) -> str:
+    """What the team's secret objectives read that no row of theirs shows: a value already listed
+    under an earlier heading, and the trilateral modules in force (no indicator holds them; student
+    b20's Canada found its module objective nowhere on the dashboard)."""
+    scenario = str((view.get("scenario") or {}).get("id") or "")
+    sc = rb.scenarios.get(scenario)
+    if team is None or sc is None:
+        return ""
+    names: set[str] = set()
+    for o in sc.objectives:
+        if o.team == team and o.condition is not None:
+            names |= o.condition.names
+    notes = []
+    earlier = [k for _title, keys in watch_sections(rb, scenario, team)[:2] for k in keys]
+    also = [rb.indicators[k].name for k in _indicator_keys(rb, names) if k in earlier]
+    if also:
+        notes.append("also " + ", ".join(also) + ", above")
+    if any(n.startswith("module.") for n in names):
+        mods = view.get("modules") or {}
+        on = [m.upper() for m, v in mods.items() if v]
+        notes.append("trilateral modules in force: " + (", ".join(on) if on else "none"))
+    return "; ".join(notes)
+
+
+def layout(
+    indicators: list[dict[str, Any]], sections: list[tuple[str, list[str]]], keep: Iterable[str] = ()
+) -> list[tuple[str, Any]]:
     """The table top to bottom: ``("heading", title)``, ``("sub", title)`` or ``("row", indicator)``.
-    Only indicators the seat sees are listed; a watched one is listed in the top section only."""
+    Only indicators the seat sees are listed; a watched one is listed in the top section only. A
+    section in ``keep`` (one with a note to say) is listed with no row of its own."""
     by_id = {i["id"]: i for i in indicators}
     out: list[tuple[str, Any]] = []
     pinned: set[str] = set()
     watch: list[tuple[str, Any]] = []
     for title, keys in sections:
         shown = [by_id[k] for k in keys if k in by_id]
-        if shown:
+        if shown or title in keep:
             watch.append(("sub", title))
             watch += [("row", i) for i in shown]
             pinned.update(i["id"] for i in shown)
@@ -189,14 +225,18 @@ class DashboardPane(Vertical):
         self.query_one("#scoreline", Static).update(self.score_line())
         table = self.query_one("#indicators", DataTable)
         indicators = self.model.view.get("indicators", [])
-        rows = layout(indicators, self.sections())
+        notes: dict[str, str] = {}
+        if self.rb is not None and self.model.team in RED_LINE_WORDS:
+            notes["red lines"] = RED_LINE_WORDS[str(self.model.team)]
+            notes["your secret objectives"] = secret_notes(self.rb, self.model.view, self.model.team)
+        rows = layout(indicators, self.sections(), [t for t, note in notes.items() if note])
         width = self.content_size.width or self.app.size.width
         wide = width >= 100
         unit_w = min(UNIT_MAX, max((len(str(i.get("unit") or "")) for i in indicators), default=0)) or 4
         trend_w = 12 if wide else 8
         fixed = VALUE_W + unit_w + trend_w + MARK_W + 2 * 5 + 2
         name_w = max(NAME_MIN, width - fixed)
-        drawn = repr((width, rows))
+        drawn = repr((width, rows, notes))
         if drawn == self._drawn:  # every frame of a phase change redraws; rebuilding costs ~20 ms
             return
         self._drawn = drawn
@@ -215,7 +255,8 @@ class DashboardPane(Vertical):
             if kind == "row":
                 self._add(table, item, name_w, trend_w)
             else:
-                text = item if kind == "heading" else f"  {item}:"
+                note = notes.get(item) if kind == "sub" else ""
+                text = item if kind == "heading" else f"  {item} ({note}):" if note else f"  {item}:"
                 style = "bold reverse" if kind == "heading" else "bold italic"
                 lines = textwrap.wrap(text, name_w) or [""]
                 table.add_row(

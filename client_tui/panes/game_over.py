@@ -620,8 +620,8 @@ def _report_lines(game: LiveGame, rb: Rulebook, game_id: str, store: str | None)
         ]
     commands = report_commands(game_id, store, team)
     lines = [
-        f"Your after-action report (the game as {rb.teams[team].name} saw it: timeline, charts, agreements,"
-        f" red lines) and the replay (game id {game_id}), as commands to run in a shell:",
+        "Your after-action report (the game as your team saw it: timeline, charts, agreements, red lines)"
+        f" and the replay (game id {game_id}), as commands to run in a shell:",
         *commands,
     ]
     if " report " in commands[0]:

@@ -205,3 +205,22 @@ def test_the_end_screen_reads_a_counter_in_its_unit(rb: Rulebook) -> None:
     assert value_text(3.0, "turns", rb.indicators["flag.overton_high_turns"].name) == "3 turns"
     assert value_text(1.0, "months", rb.indicators["flag.honeymoon_mx"].name) == "1 month"
     assert value_text(2.0, "count", rb.indicators["flag.review_badges"].name) == "2"
+
+
+async def test_the_watch_says_what_the_red_lines_are_and_what_the_objectives_read_elsewhere(url: str) -> None:
+    """Student b20's Canada read US-Canada trust under "red lines" as a slip (it was also a secret
+    objective) and found no row for its module objective. Each red-line heading says what the lines are;
+    the secret objectives' heading names a value already shown above and the modules in force."""
+    g, tokens = await new_game(url, teams=("ca",))
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        _gs, table = await _dashboard(pilot)
+        keys = _keys(table)
+        red = _name(table, "sub:red lines")
+        assert red.startswith("red lines (no tariff war with the United States (their trust)"), red
+        assert keys.index("sub:red lines") < keys.index("trust.us_ca") < keys.index("sub:your score")
+        secret = _name(table, "sub:your secret objectives")
+        assert secret == (
+            "your secret objectives (also Trust between the US and Canada, above;"
+            " trilateral modules in force: none):"
+        ), secret

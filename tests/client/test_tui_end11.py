@@ -97,7 +97,7 @@ def test_the_report_commands_say_who_they_are_for() -> None:
     game = _ended(rb, "tutorial", 12)
     lines = game_over_text(_seat(game, "ca"), rb, "g1").splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith("precursor report"))
-    assert lines[at - 1].startswith("Your after-action report (the game as Canada saw it"), lines[at - 1]
+    assert lines[at - 1].startswith("Your after-action report (the game as your team saw it"), lines[at - 1]
     assert lines[at].split() == [
         "precursor",
         "report",
