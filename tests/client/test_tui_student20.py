@@ -243,7 +243,7 @@ async def test_the_line_under_the_list_says_which_levers_take_parameters(url: st
     async with app.run_test(size=(120, 40)) as pilot:
         _pane, sl = await _orders_on(pilot, "ca_demand")
         await wait_until(pilot, lambda: "p sets:" in static_text(app, "#order-detail"), what="the line")
-        assert "p sets: programme level (now the default)" in static_text(app, "#order-detail")
+        assert "p sets: effort this turn (now the default)" in static_text(app, "#order-detail")
         highlight(sl, "ca_tri")
         await wait_until(pilot, lambda: "CA-TRI" in static_text(app, "#order-detail"), what="another lever")
         assert "p sets" not in static_text(app, "#order-detail")
