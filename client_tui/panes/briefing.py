@@ -133,6 +133,14 @@ _STATE = {
 }
 
 
+# the same before the rules first judged it
+_FIRST = {
+    "end": "judged when the game ends",
+    "every_turn": "must hold at the end of every turn, from this one on",
+    "ever": "met for good the first time it holds at the end of a turn, from this one on",
+}
+
+
 def objective_state(o: dict[str, Any], ended: bool, now: bool | None = None) -> str:
     """A secret objective's state in words, as the rules will judge it. ``now``: whether its condition
     holds on the values this team sees now (None: it cannot tell). The rules judge at the end of a turn,
@@ -141,11 +149,12 @@ def objective_state(o: dict[str, Any], ended: bool, now: bool | None = None) -> 
     met = o.get("met")
     if ended:
         return "met" if met else "missed"
-    if met is None:
-        return "first judged at the end of this turn" + _now_words(now)
+    check = str(o.get("check") or "end")
+    if met is None:  # before turn 1's results (student b20 read "first judged at the end of this turn"
+        # beside an objective that counts only when the game ends)
+        return _FIRST.get(check, _FIRST["end"]) + _now_words(now)
     if o.get("lost_in") is not None:  # a lever it needs never played was played: counts only grow
         return f"missed — decided in turn {o['lost_in']}: it can no longer be met"
-    check = str(o.get("check") or "end")
     if check == "end" and now is not None:
         changed = " (changed since the end of last turn)" if now != bool(met) else ""
         return _STATE[("end", now)] + changed
