@@ -221,6 +221,19 @@ class FormBox(TickBox):
         self.refresh()
 
 
+class FindField(Input):
+    """A find field, where / (the key that leads to it from the rest of the form) is taken as "here
+    already" and not typed: ctrl+a leaves the focus in the lever's find field, and a / from habit
+    made "/port", which matched no lever. No lever or value has a / in its code or name."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "slash":
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+
 class FixedEnds(ModalScreen[Any]):
     """A window whose heading and buttons stay put while the text between them scrolls (``.frame``
     holds the heading, one VerticalScroll and the rest). The scroll's height is what the screen leaves
@@ -640,10 +653,10 @@ class ComposerScreen(ModalScreen[str | None]):
                         value=self.team or "us",
                         allow_blank=False,
                     )
-                    yield Input(placeholder="find a lever (/): part of code or name", id="c-lever-find")
+                    yield FindField(placeholder="find a lever (/): part of code or name", id="c-lever-find")
                 yield Select[str]([], id="c-lever", prompt="pick a lever")
                 yield self.form
-                yield Input(placeholder=IF_FIND_HINT, id="c-if-find")
+                yield FindField(placeholder=IF_FIND_HINT, id="c-if-find")
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
@@ -1209,10 +1222,15 @@ class ComposerScreen(ModalScreen[str | None]):
             framing.scroll_visible(animate=False)
             self._hint = (
                 "A Chinese commitment needs the deal's framing: pick how China presents it below (Enter"
-                " opens the list), then shift+tab back up for the next clause"
+                " opens the list), then / finds the next clause's lever"
             )
             return
-        self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
+        # the next clause starts at the lever's find field, whatever the framing: on who commits, a
+        # student's Enter, Down, Enter (meant for the next lever) made the United States commit in
+        # place of China. Keys there only narrow a list; who commits stays one shift+tab away
+        find = self.query_one("#c-lever-find", Input)
+        find.focus()
+        find.scroll_visible(animate=False)
 
     def _added_words(self, clause: Clause) -> str:
         """What a clause just added was set to, said where the next clause starts: ctrl+a takes a
