@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -31,6 +32,7 @@ from textual.widgets.option_list import Option
 
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId, Verification
 from precursor.game.core import normalise_params
+from precursor.game.negotiation import MODULE_SIGNERS
 
 from . import keep, render, terms
 from .notice import first_problem
@@ -219,6 +221,14 @@ class FormBox(TickBox):
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
         self.refresh()
+
+
+class ModuleBox(FormBox):
+    """A trilateral module's box, its label wrapped at a word: at 80 columns T1's long name ran past the
+    window's edge and was cut mid-word ("importer att"), and a box draws one line of its own accord."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
 
 
 class FindField(Input):
@@ -588,6 +598,7 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
+    ComposerScreen #c-modules ModuleBox { width: 1fr; height: auto; text-wrap: wrap; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever-find { width: 1fr; }
     ComposerScreen #c-duration { width: 1fr; }
@@ -665,19 +676,14 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[int](durations(self.model), id="c-duration", value=1, allow_blank=False)
                     yield Button("Add clause (ctrl+a)", id="c-add")
                 yield Static("", id="c-lever-text", markup=False)
-                yield Static(
-                    "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
-                    " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
-                    classes="head",
-                    markup=False,
-                )
+                yield Static("", classes="head", id="c-modules-head", markup=False)
                 in_force = self.model.view.get("modules") or {}
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
                         # a student was offered T1 again two turns after signing it, with no hint; the
                         # state before the name: at 80 columns a long name cut "(in force)" off its end
                         done = " (in force)" if in_force.get(mid) else ""
-                        yield FormBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield ModuleBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -794,6 +800,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 if m in self.rb.modules:
                     self.query_one(f"#module-{m}", Checkbox).value = True
         self._levers(self.team or "us")
+        self._show_modules()
         self._value_count = len(self._watchable())
         self._show_clauses()
         if p is not None and p.get("framing") in FRAMINGS:
@@ -826,8 +833,28 @@ class ComposerScreen(ModalScreen[str | None]):
         ticked, and the clause would have made it a party behind their back)."""
         return [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS if t in parties]
 
+    def _show_modules(self) -> None:
+        """The modules, offered only to a proposal that can carry them: a deal signed by every team
+        the rules ask of a module (negotiation.MODULE_SIGNERS). A proposer among them makes the others
+        parties by ticking a module (_module_ticked); any other proposer (China, in a deal with the
+        United States alone, was offered them) is offered them once all of those are ticked. A module
+        ticked stays in view, so the check's refusal of it can be mended where it is."""
+        parties = set(self._parties_ticked())
+        ticked = any(box.value for box in self.query("#c-modules Checkbox").results(Checkbox))
+        offered = self.team in MODULE_SIGNERS or set(MODULE_SIGNERS) <= parties or ticked
+        self.query_one("#c-modules", Vertical).display = offered
+        names = [terms.team_name(self.rb, t) for t in MODULE_SIGNERS]
+        signers = ", ".join(names[:-1]) + f" and {names[-1]}"
+        head = f"Trilateral modules: the {signers} must all be parties; "
+        if offered:
+            head += "signed, a module comes into force at a trilateral meeting (US-TRI or CA-TRI)"
+        else:
+            head += "tick all of them to be offered the modules"
+        self.query_one("#c-modules-head", Static).update(head)
+
     def _parties_changed(self) -> None:
-        """The parties ticked or unticked: who may commit, and the framings, follow them."""
+        """The parties ticked or unticked: who may commit, the framings and the modules follow them."""
+        self._show_modules()
         parties = self._parties_ticked()
         sel = self.query_one("#c-team", Select)
         keep = sel.value
@@ -1157,7 +1184,7 @@ class ComposerScreen(ModalScreen[str | None]):
         """A module needs the three North American teams: ticking one makes them parties, as a clause
         makes its team one (the check then has only what is left to say)."""
         if event.value:
-            for t in ("us", "mx", "ca"):
+            for t in MODULE_SIGNERS:
                 if t != self.team:
                     self.query_one(f"#party-{t}", Checkbox).value = True
 

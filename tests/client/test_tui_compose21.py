@@ -4,15 +4,28 @@ parameter field adding the clause, and what the form says of a choice or a count
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_tui_compose14 import _pick
 from test_tui_support import (
     commit_as,
     new_game,
     open_composer,
+    screen_text,
     seat_app,
+    static_text,
     wait_until,
 )
-from textual.widgets import Input, Select
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Select
+
+
+def _drawn(app: Any, widget: Widget) -> str:
+    """The words a widget shows on the screen, its rows joined (what a student reads of it)."""
+    r = widget.region
+    rows = screen_text(app).splitlines()[r.y : r.bottom]
+    return " ".join(" ".join(row[r.x : r.right] for row in rows).split())
+
 
 # ---------------------------------------------------------------------- 1. the focus after ctrl+a
 
@@ -41,3 +54,38 @@ async def test_after_a_chinese_clause_with_the_framing_filled_the_focus_goes_to_
         await pilot.pause()
         assert cs.query_one("#c-team", Select).value == "cn"
         assert [(c.actor, c.lever) for c in cs.clauses] == [("cn", "cn_enforce")]
+
+
+# ---------------------------------------------------------------------- 2. modules
+
+
+async def test_modules_are_offered_only_to_a_proposal_that_can_carry_them(url: str) -> None:
+    """China was offered the trilateral modules on a deal with the United States alone: only the three
+    North American teams together may sign one. They show once the three are parties."""
+    g, tokens = await new_game(url, teams=("cn", "us"))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(100, 70)) as pilot:  # tall: the whole form on the screen
+        cs = await open_composer(pilot)
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause(0.2)
+        text = " ".join(screen_text(app).split())
+        assert "Chemical notification" not in text, text
+        said = static_text(app, "#c-modules-head")
+        assert said.endswith("Canada must all be parties; tick all of them to be offered the modules"), said
+        cs.query_one("#party-mx", Checkbox).value = True
+        cs.query_one("#party-ca", Checkbox).value = True
+        await wait_until(pilot, lambda: "T1 — Chemical notification" in screen_text(app), what="the modules")
+
+
+async def test_a_module_name_is_wrapped_whole_at_80_columns(url: str) -> None:
+    """T1's name was cut at 80 columns ("importer att"): it wraps at a word and is read whole."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        box = cs.query_one("#module-t1", Checkbox)
+        box.focus()
+        box.scroll_visible(animate=False)
+        await pilot.pause(0.3)
+        said = _drawn(app, box)
+        assert "T1 — Chemical notification (UN special surveillance list, importer attestation)" in said, said
