@@ -1151,7 +1151,8 @@ class ComposerScreen(ModalScreen[str | None]):
         self._framing_note()
         if lever:
             lv = self.rb.levers[lever]
-            text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+            # whole: cut at 300 characters it stopped mid-word ("100 cos"), and the line wraps in the body
+            text = f"{lv.code}: {' '.join(lv.description.split())}"
             if lv.once:
                 text = f"{lv.code} can be played once per game: a clause on it is one act. " + text
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked

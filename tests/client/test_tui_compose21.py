@@ -89,3 +89,18 @@ async def test_a_module_name_is_wrapped_whole_at_80_columns(url: str) -> None:
         await pilot.pause(0.3)
         said = _drawn(app, box)
         assert "T1 — Chemical notification (UN special surveillance list, importer attestation)" in said, said
+
+
+# ---------------------------------------------------------------------- 3. the lever's text
+
+
+async def test_a_levers_text_in_the_composer_is_whole(url: str) -> None:
+    """MX-ME's text stopped at "(80 costs 1, 100 cos": a lever's description is shown in full."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        await _pick(pilot, cs, "mx_me")
+        said = " ".join(static_text(app, "#c-lever-text").split())
+        assert "(80 costs 1, 100 costs 2)" in said, said
+        assert said.endswith("is kept while enforcement stays at or above it, with no new order."), said
