@@ -1199,8 +1199,14 @@ class ComposerScreen(ModalScreen[str | None]):
     def _party_ticked(self) -> None:
         self._parties_changed()
 
-    @on(Button.Pressed, "#c-add")
     @on(Input.Submitted, "#c-params Input")
+    def _param_entered(self, event: Input.Submitted) -> None:
+        """Enter in a parameter field moves to the next field, as in a tick box (FormBox): it added the
+        clause, and a student who pressed it to confirm a value found the clause added; ctrl+a adds."""
+        event.stop()
+        self.focus_next()
+
+    @on(Button.Pressed, "#c-add")
     def action_add_clause(self) -> None:
         team = str(self.query_one("#c-team", Select).value)
         lever_value = self.query_one("#c-lever", Select).value

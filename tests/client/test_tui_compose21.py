@@ -104,3 +104,27 @@ async def test_a_levers_text_in_the_composer_is_whole(url: str) -> None:
         said = " ".join(static_text(app, "#c-lever-text").split())
         assert "(80 costs 1, 100 costs 2)" in said, said
         assert said.endswith("is kept while enforcement stays at or above it, with no new order."), said
+
+
+# ---------------------------------------------------------------------- 4. Enter in a parameter field
+
+
+async def test_enter_in_a_parameter_field_moves_on_and_adds_no_clause(url: str) -> None:
+    """A student pressed Enter to confirm MX-PORT's intensity and the clause was added: Enter moves to
+    the next field, and only ctrl+a adds the clause."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        await _pick(pilot, cs, "mx_port")
+        field = cs.form._fields["intensity"]
+        assert isinstance(field, Input)
+        field.focus()
+        field.value = "250"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert cs.clauses == []
+        assert app.focused is not field and app.focused is not None
+        await pilot.press("ctrl+a")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
+        assert dict(cs.clauses[0].params) == {"intensity": 250}
