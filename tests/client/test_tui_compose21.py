@@ -6,18 +6,32 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from test_tui_compose14 import _pick
 from test_tui_support import (
+    advance_to,
+    close_cards,
     commit_as,
+    frames_until,
+    game_at_orders,
+    highlight,
+    is_event,
     new_game,
     open_composer,
+    open_orders,
     screen_text,
     seat_app,
     static_text,
+    until_online,
     wait_until,
 )
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select
+
+from client_tui.composer import ParamsScreen
+from client_tui.panes.orders import OrdersPane
+from precursor.client import GameClient
 
 
 def _drawn(app: Any, widget: Widget) -> str:
@@ -25,6 +39,21 @@ def _drawn(app: Any, widget: Widget) -> str:
     r = widget.region
     rows = screen_text(app).splitlines()[r.y : r.bottom]
     return " ".join(" ".join(row[r.x : r.right] for row in rows).split())
+
+
+async def _params_form(pilot: Pilot[Any], lever: str) -> tuple[OrdersPane, ParamsScreen]:
+    """The orders tab in the orders phase, ``lever`` highlighted, its parameters form opened with p."""
+    gs, sl = await open_orders(pilot)
+    pane = gs.query_one(OrdersPane)
+    await wait_until(pilot, lambda: gs.model.phase == "orders" and not pane.checking(), what="the orders")
+    sl.focus()
+    highlight(sl, lever)
+    await pilot.press("p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ParamsScreen), what="the form")
+    await pilot.pause(0.2)
+    form = pilot.app.screen
+    assert isinstance(form, ParamsScreen)
+    return pane, form
 
 
 # ---------------------------------------------------------------------- 1. the focus after ctrl+a
@@ -128,3 +157,63 @@ async def test_enter_in_a_parameter_field_moves_on_and_adds_no_clause(url: str) 
         await pilot.press("ctrl+a")
         await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
         assert dict(cs.clauses[0].params) == {"intensity": 250}
+
+
+# ---------------------------------------------------------------------- 5. the form's "now"
+
+
+@pytest.mark.parametrize(
+    ("team", "lever", "now"),
+    [
+        # a choice: the flag MX-DEAVISA sets, which every team sees
+        ("mx", "mx_deavisa", "now: Mexico withholds DEA visas: no"),
+        # a count set once, by the act, that no indicator holds: China's own count says it is not played
+        ("cn", "cn_kyc", "now: CN-KYC not played yet this game (it can be played once)"),
+    ],
+)
+async def test_the_parameters_form_says_where_a_choice_or_a_count_stands_now(
+    url: str, team: str, lever: str, now: str
+) -> None:
+    """The form said where a level stands now ("now: Mexican migration enforcement 60"), and nothing for
+    MX-DEAVISA's choice (DEA visas withheld or approved) or CN-KYC's number of chemicals."""
+    g, tokens = await game_at_orders(url, team)
+    app = seat_app(url, g, tokens[team])
+    async with app.run_test(size=(80, 24)) as pilot:
+        _pane, _form = await _params_form(pilot, lever)
+        said = static_text(app, "#param-cost")
+        assert now in said, said
+
+
+async def test_raising_an_agreed_count_says_the_agreement_is_still_kept(url: str) -> None:
+    """China agreed CN-KYC with 13 chemicals and a student raised it to 15: the form said nothing of
+    the deal. More chemicals than promised keeps it, and the form says so; fewer still warns."""
+    g, tokens = await new_game(url, teams=("cn", "us"))
+    async with (
+        GameClient(url, g.game_id, tokens["cn"]) as cn,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        clause = {"actor": "cn", "lever": "cn_kyc", "params": {"precursors": 13}, "duration": 1}
+        await cn.send(
+            {"type": "propose", "parties": ["cn", "us"], "clauses": [clause], "framing": "china_initiative"}
+        )
+        await frames_until(us, is_event("proposal"))
+        await us.send({"type": "respond", "proposal": "T1-CN-1", "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        _pane, form = await _params_form(pilot, "cn_kyc")
+        form.query_one("#order-params Input", Input).value = "15"
+        said = (
+            "keeps agreement A1-CN-1: you promised CN-KYC with chemicals covered: at least 13, and it is set"
+            " to chemicals covered: 15"
+        )
+        await wait_until(pilot, lambda: said in static_text(app, "#param-cost"), what="the agreement kept")
+        form.query_one("#order-params Input", Input).value = "12"
+        await wait_until(
+            pilot, lambda: "! agreement A1-CN-1" in static_text(app, "#param-cost"), what="broken"
+        )
+        assert "keeps agreement" not in static_text(app, "#param-cost")
