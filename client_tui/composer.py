@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -31,6 +32,7 @@ from textual.widgets.option_list import Option
 
 from precursor.game.commands import Clause, CommandError, Framing, ParamValue, Propose, TeamId, Verification
 from precursor.game.core import normalise_params
+from precursor.game.negotiation import MODULE_SIGNERS
 
 from . import keep, render, terms
 from .notice import first_problem
@@ -219,6 +221,27 @@ class FormBox(TickBox):
     def _on_blur(self, event: events.Blur) -> None:
         super()._on_blur(event)
         self.refresh()
+
+
+class ModuleBox(FormBox):
+    """A trilateral module's box, its label wrapped at a word: at 80 columns T1's long name ran past the
+    window's edge and was cut mid-word ("importer att"), and a box draws one line of its own accord."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
+
+
+class FindField(Input):
+    """A find field, where / (the key that leads to it from the rest of the form) is taken as "here
+    already" and not typed: ctrl+a leaves the focus in the lever's find field, and a / from habit
+    made "/port", which matched no lever. No lever or value has a / in its code or name."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "slash":
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
 
 
 class FixedEnds(ModalScreen[Any]):
@@ -462,9 +485,10 @@ class ParamsScreen(FixedEnds):
         # the server takes it, but a deal due this turn may not: said here, not only in the tab after
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
         now = terms.standing_now(self.model, self.rb, self.lever, params)
+        kept = keep.promises_kept(self.model, self.rb, self.lever, params)
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
-            + "".join(f"\n{line}" for line in [*now, *broken])
+            + "".join(f"\n{line}" for line in [*now, *broken, *kept])
         )
 
     @on(Button.Pressed, "#param-cancel")
@@ -575,6 +599,7 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
+    ComposerScreen #c-modules ModuleBox { width: 1fr; height: auto; text-wrap: wrap; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever-find { width: 1fr; }
     ComposerScreen #c-duration { width: 1fr; }
@@ -640,10 +665,10 @@ class ComposerScreen(ModalScreen[str | None]):
                         value=self.team or "us",
                         allow_blank=False,
                     )
-                    yield Input(placeholder="find a lever (/): part of code or name", id="c-lever-find")
+                    yield FindField(placeholder="find a lever (/): part of code or name", id="c-lever-find")
                 yield Select[str]([], id="c-lever", prompt="pick a lever")
                 yield self.form
-                yield Input(placeholder=IF_FIND_HINT, id="c-if-find")
+                yield FindField(placeholder=IF_FIND_HINT, id="c-if-find")
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
@@ -652,19 +677,14 @@ class ComposerScreen(ModalScreen[str | None]):
                     yield Select[int](durations(self.model), id="c-duration", value=1, allow_blank=False)
                     yield Button("Add clause (ctrl+a)", id="c-add")
                 yield Static("", id="c-lever-text", markup=False)
-                yield Static(
-                    "Trilateral modules: the United States, Mexico and Canada must all be parties; signed, a"
-                    " module comes into force at a trilateral meeting (US-TRI or CA-TRI)",
-                    classes="head",
-                    markup=False,
-                )
+                yield Static("", classes="head", id="c-modules-head", markup=False)
                 in_force = self.model.view.get("modules") or {}
                 with Vertical(id="c-modules"):
                     for mid, m in self.rb.modules.items():
                         # a student was offered T1 again two turns after signing it, with no hint; the
                         # state before the name: at 80 columns a long name cut "(in force)" off its end
                         done = " (in force)" if in_force.get(mid) else ""
-                        yield FormBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
+                        yield ModuleBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
                 with Horizontal():
                     yield Select[str](
@@ -781,6 +801,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 if m in self.rb.modules:
                     self.query_one(f"#module-{m}", Checkbox).value = True
         self._levers(self.team or "us")
+        self._show_modules()
         self._value_count = len(self._watchable())
         self._show_clauses()
         if p is not None and p.get("framing") in FRAMINGS:
@@ -813,8 +834,28 @@ class ComposerScreen(ModalScreen[str | None]):
         ticked, and the clause would have made it a party behind their back)."""
         return [(f"{terms.team_name(self.rb, t)} ({t.upper()})", t) for t in TEAMS if t in parties]
 
+    def _show_modules(self) -> None:
+        """The modules, offered only to a proposal that can carry them: a deal signed by every team
+        the rules ask of a module (negotiation.MODULE_SIGNERS). A proposer among them makes the others
+        parties by ticking a module (_module_ticked); any other proposer (China, in a deal with the
+        United States alone, was offered them) is offered them once all of those are ticked. A module
+        ticked stays in view, so the check's refusal of it can be mended where it is."""
+        parties = set(self._parties_ticked())
+        ticked = any(box.value for box in self.query("#c-modules Checkbox").results(Checkbox))
+        offered = self.team in MODULE_SIGNERS or set(MODULE_SIGNERS) <= parties or ticked
+        self.query_one("#c-modules", Vertical).display = offered
+        names = [terms.team_name(self.rb, t) for t in MODULE_SIGNERS]
+        signers = ", ".join(names[:-1]) + f" and {names[-1]}"
+        head = f"Trilateral modules: the {signers} must all be parties; "
+        if offered:
+            head += "signed, a module comes into force at a trilateral meeting (US-TRI or CA-TRI)"
+        else:
+            head += "tick all of them to be offered the modules"
+        self.query_one("#c-modules-head", Static).update(head)
+
     def _parties_changed(self) -> None:
-        """The parties ticked or unticked: who may commit, and the framings, follow them."""
+        """The parties ticked or unticked: who may commit, the framings and the modules follow them."""
+        self._show_modules()
         parties = self._parties_ticked()
         sel = self.query_one("#c-team", Select)
         keep = sel.value
@@ -1111,7 +1152,8 @@ class ComposerScreen(ModalScreen[str | None]):
         self._framing_note()
         if lever:
             lv = self.rb.levers[lever]
-            text = f"{lv.code}: {' '.join(lv.description.split())[:300]}"
+            # whole: cut at 300 characters it stopped mid-word ("100 cos"), and the line wraps in the body
+            text = f"{lv.code}: {' '.join(lv.description.split())}"
             if lv.once:
                 text = f"{lv.code} can be played once per game: a clause on it is one act. " + text
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
@@ -1144,7 +1186,7 @@ class ComposerScreen(ModalScreen[str | None]):
         """A module needs the three North American teams: ticking one makes them parties, as a clause
         makes its team one (the check then has only what is left to say)."""
         if event.value:
-            for t in ("us", "mx", "ca"):
+            for t in MODULE_SIGNERS:
                 if t != self.team:
                     self.query_one(f"#party-{t}", Checkbox).value = True
 
@@ -1158,8 +1200,14 @@ class ComposerScreen(ModalScreen[str | None]):
     def _party_ticked(self) -> None:
         self._parties_changed()
 
-    @on(Button.Pressed, "#c-add")
     @on(Input.Submitted, "#c-params Input")
+    def _param_entered(self, event: Input.Submitted) -> None:
+        """Enter in a parameter field moves to the next field, as in a tick box (FormBox): it added the
+        clause, and a student who pressed it to confirm a value found the clause added; ctrl+a adds."""
+        event.stop()
+        self.focus_next()
+
+    @on(Button.Pressed, "#c-add")
     def action_add_clause(self) -> None:
         team = str(self.query_one("#c-team", Select).value)
         lever_value = self.query_one("#c-lever", Select).value
@@ -1209,10 +1257,15 @@ class ComposerScreen(ModalScreen[str | None]):
             framing.scroll_visible(animate=False)
             self._hint = (
                 "A Chinese commitment needs the deal's framing: pick how China presents it below (Enter"
-                " opens the list), then shift+tab back up for the next clause"
+                " opens the list), then / finds the next clause's lever"
             )
             return
-        self.query_one("#c-team", Select).focus()  # the next clause starts with who commits
+        # the next clause starts at the lever's find field, whatever the framing: on who commits, a
+        # student's Enter, Down, Enter (meant for the next lever) made the United States commit in
+        # place of China. Keys there only narrow a list; who commits stays one shift+tab away
+        find = self.query_one("#c-lever-find", Input)
+        find.focus()
+        find.scroll_visible(animate=False)
 
     def _added_words(self, clause: Clause) -> str:
         """What a clause just added was set to, said where the next clause starts: ctrl+a takes a

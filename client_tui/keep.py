@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import terms
+from precursor.game.commands import CommandError
+from precursor.game.core import normalise_params
+from precursor.game.negotiation import params_meet
+
+from . import render, terms
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -84,4 +88,33 @@ def stated_refusals(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> lis
             if refuses:
                 out.append(f"{terms.team_name(rb, str(team))} has said it declines this: “{rule.message}”")
                 break
+    return out
+
+
+def promises_kept(model: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:
+    """Each deal due this turn whose clause on ``lever`` an order with ``given`` keeps, said in the
+    parameters form beside the breaks (render.promise_shortfalls): a student raised CN-KYC from the
+    13 chemicals China agreed to 15 and was told nothing either way. Any value at least as strong as
+    the clause asks keeps it (negotiation.params_meet, the compliance check's own test); a clause whose
+    condition does not hold now is not due, and is left unsaid."""
+    lv = rb.levers.get(lever)
+    if lv is None:
+        return []
+    try:
+        full = normalise_params(lv, given)
+    except CommandError:
+        return []  # the form says what is wrong with the values
+    out = []
+    for agreement, clause in render.promised_now(model, lever):
+        want = dict(clause.get("params") or {})
+        if not want or (
+            clause.get("condition") and terms.condition_now(model, rb, str(clause["condition"])) is False
+        ):
+            continue
+        if params_meet(rb, clause, full):
+            promised = terms.params_words(rb, lever, want, promise=True)
+            got = terms.params_words(rb, lever, full)
+            out.append(
+                f"keeps agreement {agreement}: you promised {lv.code} with {promised}, and it is set to {got}"
+            )
     return out

@@ -1365,6 +1365,17 @@ def promise_shortfalls(game: LiveGame, rb: Rulebook, lever: str, given: dict[str
     break: the orders tab's warnings, and the parameters form's own line (a student typed MX-PORT 140
     under a promise of at least 150 and the form said "ok")."""
     out = []
+    for agreement, cl in promised_now(game, lever):
+        short = _short_of_promise(game, rb, cl, given)
+        if short and not (level_stands(game, rb, cl) and order_leaves_level(game, rb, cl, given)):
+            out.append(f"! agreement {agreement}: {short}")
+    return out
+
+
+def promised_now(game: LiveGame, lever: str) -> list[tuple[str, dict[str, Any]]]:
+    """This team's clauses on ``lever`` due this turn in deals signed or in force, each with its
+    agreement's id: what an order of the lever keeps or breaks (the form says both)."""
+    out = []
     for a in game.agreements.values():
         if a.get("status") not in ("signed", "active"):
             continue
@@ -1372,11 +1383,8 @@ def promise_shortfalls(game: LiveGame, rb: Rulebook, lever: str, given: dict[str
             if cl.get("actor") != game.team or cl.get("lever") != lever:
                 continue
             start, dur = int(cl.get("start_turn") or 1), max(int(cl.get("duration") or 1), 1)
-            if not start <= game.turn <= start + dur - 1:
-                continue
-            short = _short_of_promise(game, rb, cl, given)
-            if short and not (level_stands(game, rb, cl) and order_leaves_level(game, rb, cl, given)):
-                out.append(f"! agreement {a.get('id')}: {short}")
+            if start <= game.turn <= start + dur - 1:
+                out.append((str(a.get("id")), cl))
     return out
 
 

@@ -956,9 +956,11 @@ def statement_words(rb: Rulebook | None, team: str, statement: dict[str, Any]) -
 
 
 def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> list[str]:
-    """What the level an order sets stands at now, for each value the lever sets to one of its parameters
-    ("Tariff on Chinese goods now 0"): a student set a 10 % tariff on China meaning relief, from a form that
-    explained relief as "a lower rate than the current one" and never said the current one."""
+    """What the level an order sets stands at now, for each value or flag the lever sets ("Tariff on
+    Chinese goods now 0"; "Mexico withholds DEA visas: no" for MX-DEAVISA's choice): a student set a 10 %
+    tariff on China meaning relief, from a form that explained relief as "a lower rate than the current
+    one" and never said the current one. A lever that sets nothing this team sees is said only as far as
+    its own count tells (once_now); a value the view does not hold is not guessed."""
     lv = rb.levers.get(lever)
     if lv is None:
         return []
@@ -966,7 +968,7 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
     shown = {str(i["id"]): i for i in model.view.get("indicators") or []}
     out = []
     for e in lv.effects:
-        if e.op != "set" or not e.value.text.strip().startswith("param."):
+        if e.op != "set":
             continue
         if e.when is not None:
             if not e.when.names <= env.keys():
@@ -981,8 +983,31 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
             continue
         est = " (an estimate)" if ind.get("estimate") else ""
         unit = str(ind.get("unit") or "")
-        value = f"{render_figure(ind['value'])}{' %' if unit == '%' else ''}"
-        line = f"now: {ind.get('name', e.target)} {value}{est}"
+        if isinstance(ind["value"], bool):  # a flag: "Mexico withholds DEA visas: no"
+            value = ": yes" if ind["value"] else ": no"
+        else:
+            value = f" {render_figure(ind['value'])}{' %' if unit == '%' else ''}"
+        line = f"now: {ind.get('name', e.target)}{value}{est}"
         if line not in out:
             out.append(line)
-    return out
+    return out or once_now(model, rb, lever)
+
+
+def once_now(model: LiveGame, rb: Rulebook, lever: str) -> list[str]:
+    """Where a once-per-game act of this team's stands, for a lever whose values no indicator holds
+    (CN-KYC's number of chemicals is the act's own, set once): not played yet, or played, with the
+    values it was played with when this team's results still hold its order. Another team's act, or
+    a lever that can be played again, is left unsaid: the count would not be the state."""
+    lv = rb.levers.get(lever)
+    counts = (model.view.get("counts") or {}).get(lever)
+    if lv is None or not lv.once or lv.team != model.team or not isinstance(counts, dict):
+        return []
+    if not counts.get("count"):
+        return [f"now: {lv.code} not played yet this game (it can be played once)"]
+    for ev in reversed(model.results):
+        if ev.get("type") == "order_executed" and ev.get("lever") == lever and ev.get("team") == model.team:
+            when = f" in turn {ev['turn']}" if ev.get("turn") else ""
+            return [
+                f"now: {lv.code} played{when}, with {params_words(rb, lever, dict(ev.get('params') or {}))}"
+            ]
+    return [f"now: {lv.code} played already this game"]

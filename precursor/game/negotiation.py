@@ -27,6 +27,8 @@ from precursor.game.schema import TEAMS
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
+# rule H1: the teams a trilateral module needs among a deal's parties (the composer offers modules by it)
+MODULE_SIGNERS: tuple[str, ...] = ("us", "mx", "ca")
 # how a refusal names the framings China accepts: a player reads it, and the keys mean nothing to them
 _CHINA_FRAMING_WORDS = "China's own initiative, a multilateral effort, reciprocal steps or a US demand met"
 
@@ -257,7 +259,7 @@ def _check_terms(
     for m in cmd.modules:
         if m not in rb.modules:
             raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
-    if cmd.modules and not {"us", "mx", "ca"} <= set(parties):
+    if cmd.modules and not set(MODULE_SIGNERS) <= set(parties):
         raise CommandError(
             "bad_proposal", "trilateral modules need the United States, Mexico and Canada as parties"
         )

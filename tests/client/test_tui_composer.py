@@ -93,7 +93,8 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             field = cs.form._fields["packages"]
             assert isinstance(field, Input)
             field.value = "2"
-            await pilot.press("enter")  # Enter in a parameter's field adds the clause too
+            # session 21: Enter in a parameter's field moves on (it added clauses unmeant); ctrl+a adds
+            await pilot.press("ctrl+a")
             assert cs.query_one("#party-us", Checkbox).value  # the committed team became a party
             check = static_text(app, "#c-check")
             assert check == "ok: the server will take it (2 clause(s))", check

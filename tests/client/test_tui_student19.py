@@ -147,9 +147,11 @@ async def test_the_parameters_form_says_when_a_value_breaks_a_deal_due_this_turn
         said = " ".join(static_text(app, "#param-cost").split())
         assert "! agreement A1-US-1: you promised MX-PORT with" in said, said
         assert "at least 150 this turn, and it is set to" in said and ": 140:" in said, said
-        field.value = "160"  # stronger than asked: keeps it
+        field.value = "160"  # stronger than asked: keeps it, and (session 21) the form says so
         await pilot.pause(0.2)
-        assert "A1-US-1" not in static_text(app, "#param-cost")
+        said = " ".join(static_text(app, "#param-cost").split())
+        assert "! agreement A1-US-1" not in said, said
+        assert "keeps agreement A1-US-1: you promised MX-PORT with" in said, said
 
 
 async def test_a_new_turn_clears_the_orders_find(url: str) -> None:
@@ -218,7 +220,8 @@ async def test_the_parameters_form_opens_at_the_terms_of_a_deal_due_this_turn(ur
         await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen), what="the form")
         await pilot.pause(0.2)
         assert app.screen.query_one("#order-params Input", Input).value == "70"
-        assert "A1-US-1" not in static_text(app, "#param-cost")
+        said = static_text(app, "#param-cost")
+        assert "! agreement A1-US-1" not in said and "keeps agreement A1-US-1" in said, said
         # set by hand this turn, the form keeps what was set
         app.screen.query_one("#order-params Input", Input).value = "75"
         await pilot.press("ctrl+s")
