@@ -1005,6 +1005,9 @@ class ComposerScreen(ModalScreen[str | None]):
         why = self.problem()
         mods = len(self.modules())
         count = f"{len(self.clauses)} clause(s)" + (f", {mods} module(s)" if mods else "")
+        if mods:  # a module ticked makes parties of teams whose boxes may be out of view (student d21)
+            names = [terms.team_name(self.rb, t) for t in self.parties()]
+            count += "; between " + ", ".join(names[:-1]) + f" and {names[-1]}"
         breaks, notes = self.warnings() if why is None else ([], [])
         # what one order keeps is news, not a caveat; said last but before what ctrl+s does
         shared = terms.shared_orders(self.model, self.rb, [c.model_dump() for c in self.clauses])

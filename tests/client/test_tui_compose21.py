@@ -106,6 +106,19 @@ async def test_modules_are_offered_only_to_a_proposal_that_can_carry_them(url: s
         await wait_until(pilot, lambda: "T1 — Chemical notification" in screen_text(app), what="the modules")
 
 
+async def test_a_module_ticked_says_whom_it_made_parties(url: str) -> None:
+    """Student d21's Canada ticked T3 on a deal with China alone: the United States and Mexico became
+    parties with their boxes out of view, and the check line said only that the server would take it."""
+    g, tokens = await new_game(url, teams=("ca",))
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-cn", Checkbox).value = True
+        cs.query_one("#module-t3", Checkbox).value = True
+        between = "between United States, Mexico, China and Canada"
+        await wait_until(pilot, lambda: between in static_text(app, "#c-check"), what="the parties said")
+
+
 async def test_a_module_name_is_wrapped_whole_at_80_columns(url: str) -> None:
     """T1's name was cut at 80 columns ("importer att"): it wraps at a word and is read whole."""
     g, tokens = await new_game(url, teams=("us",))

@@ -559,7 +559,11 @@ async def test_trilateral_modules_are_picked_by_name_and_tabled(url: str) -> Non
             )
             cs.query_one("#party-mx", Checkbox).value = True
             await pilot.pause()
-            assert static_text(app, "#c-check") == "ok: the server will take it (0 clause(s), 2 module(s))"
+            between = "between United States, Mexico and Canada"
+            assert (
+                static_text(app, "#c-check")
+                == f"ok: the server will take it (0 clause(s), 2 module(s); {between})"
+            )
             await pilot.press("ctrl+s")
             p = (await frames_until(us, is_event("proposal")))[-1]["event"]["proposal"]
             assert p["modules"] == ["t1", "t2"] and p["parties"] == ["us", "mx", "ca"]
