@@ -195,8 +195,13 @@ def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list
     """Each turn's date, counts and lines; ``seats`` names the player seats a refusal speaks of."""
     turns: dict[int, dict[str, Any]] = {}
     refusal: tuple[list[str], int] | None = None  # where the last refusal's line is, for its cost
+    last = 0  # messages and proposals carry no turn: theirs is the turn of the events around them
     for e in map(typed, seen):
         t = e.get("turn")
+        if isinstance(t, int):
+            last = t
+        elif e["type"] in ("message", "proposal"):
+            t = last  # every turn read "0 proposals" (student c21)
         if not isinstance(t, int) or t < 1:
             continue
         entry = turns.setdefault(t, {"turn": t, "date": "", "items": [], "messages": 0, "proposals": 0})
@@ -701,7 +706,22 @@ def _scores(report: dict[str, Any], teams: dict[str, str]) -> list[dict[str, Any
              "points": c.get("points", 0.0)}
             for k, c in (s.get("components") or {}).items()
         ]  # fmt: skip
-        out.append({"team": team, "name": teams[team], "total": s.get("total", 0.0), "components": comps})
+        # what the total holds besides the components: the components alone did not add up to it (a
+        # student's China read +61.3 in its rows against a total of +66.30, the shared bonus unsaid)
+        extras = [
+            {"name": name, "points": float(s.get(k) or 0.0)}
+            for k, name in (("shared", "shared bonus or penalty (every team alike)"), ("badges", "badges"))
+            if s.get(k)
+        ]
+        out.append(
+            {
+                "team": team,
+                "name": teams[team],
+                "total": s.get("total", 0.0),
+                "components": comps,
+                "extras": extras,
+            }
+        )
     return sorted(out, key=lambda r: -float(r["total"]))
 
 
@@ -731,12 +751,26 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
                     "outcome": "met" if o["met"] else "missed" if o["met"] is False else "open",
                     "when": _CHECKS.get(o["check"], o["check"]),
                     "condition": "" if cond is None else cond.text,
-                    "values": ", ".join(f"{n} = {_plain(v)}" for n, v in values),
+                    "values": ", ".join(f"{_value_name(game, n)} = {_plain(v)}" for n, v in values),
                     "failed_turn": _first_failure(game, cond) if o["check"] == "every_turn" else None,
                 }
             )
         out.append({"team": team, "name": teams[team], "public": obj.get("public", ""), "secret": secret})
     return out
+
+
+def _value_name(game: Game, name: str) -> str:
+    """A value an objective reads, by the name a player knows: students read ``mx.approval = 59`` and
+    ``module.t1`` in the report. The condition itself stays as the rules write it, for the analyst."""
+    rb = game.rb
+    if name in rb.indicators:
+        return rb.indicators[name].name
+    kind, _, key = name.partition(".")
+    if kind == "count" and key in rb.levers:
+        return f"times {rb.levers[key].code} was ordered"
+    if kind == "module" and key in rb.modules:
+        return f"module {key.upper()} in force"
+    return name
 
 
 def _plain(v: Any) -> str:

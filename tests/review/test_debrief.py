@@ -14,7 +14,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from precursor.analysis import charts
-from precursor.analysis.review import build_report, dumps, to_html, to_markdown
+from precursor.analysis.review import _value_name, build_report, dumps, to_html, to_markdown
 from precursor.analysis.runner import play
 from precursor.analysis.simulate import resolve_personas
 from precursor.game.bots import BotDriver
@@ -54,7 +54,8 @@ def test_html_and_markdown_carry_the_same_content(rb: Rulebook, red_line_game: G
         assert "met" in text and "missed" in text  # objectives, with the condition and value that decided
         for o in red_line_game.sc.objectives:
             assert o.condition is not None and o.condition.text in text
-            assert f"{sorted(o.condition.names)[0]} = " in text  # the value it was decided on
+            # the value it was decided on, by its name
+            assert f"{_value_name(red_line_game, sorted(o.condition.names)[0])} = " in text
         a = rep["agreements"][0]
         lv = rb.levers[red_line_game.state.agreements[a["id"]]["clauses"][0]["lever"]]
         assert lv.name in text and "'" + "lever" not in text and "{'" not in text  # words, not reprs
