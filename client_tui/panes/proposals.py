@@ -41,6 +41,7 @@ Action = Literal["accept", "reject", "withdraw"]
 REPLIES_SHOWN = 3  # the latest answers with a reason kept under the table
 ANSWERS = ("accept", "reject", "withdraw", "counter")
 COLUMNS = ("id", "between", "status", "clauses")
+CLAUSE_ROOM = 24  # cells the clauses keep before the parties are written by team code
 
 
 def refusal(
@@ -247,22 +248,25 @@ class ProposalsPane(Vertical):
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
         keep = self._new_own() or self._selected()
-        # the columns too: a column keeps the width of the widest cell it ever held, and the first
-        # drawing, before the pane has a width, holds the clauses uncut
+        # the columns too: their widths are set anew from this drawing's cells (see _widths)
         table.clear(columns=True)
-        rows = []
+        rows, short = [], []
         for p in self.model.proposals.values():
-            # who tabled it to whom, in names, in one column: the clauses, the reason to read the
-            # table, must stay on screen at 80 columns
+            # who tabled it to whom, in one column; by team codes ("US → MX, CA") when the names
+            # leave the clauses no room (80 columns)
             others = [t for t in p.get("parties", []) if t != p.get("from")]
             between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
+            codes = f"{str(p.get('from', '')).upper()} → {', '.join(str(t).upper() for t in others)}"
             status = terms.proposal_status(self.model, self.rb, p, short=True)
             rows.append((str(p["id"]), between, status, clause_cell(self.rb, p)))
-        table.add_columns(*COLUMNS[:3])
-        # cut at the pane's edge, a code mid-word read as another ("US-DEMA"): the column ends where
-        # the pane does, and a cell too long for it ends with "…" (the cell keeps the whole text)
-        table.add_column(COLUMNS[3], width=self._clause_width(rows) or None)
+            short.append((str(p["id"]), codes, status, rows[-1][3]))
+        widths = self._widths(rows)
+        if widths[3] < CLAUSE_ROOM and self._widths(short)[3] > widths[3]:
+            rows, widths = short, self._widths(short)
+        for name, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(name, width=width)
         for pid, between, status, clauses in rows:
+            # a clause cut at the column's end says so with "…": a code cut mid-word read as another
             cell = Text(clauses, no_wrap=True, overflow="ellipsis")
             table.add_row(*render.cells(pid, between, status), cell, key=pid)
         if keep is not None and keep in self.model.proposals:
@@ -280,18 +284,20 @@ class ProposalsPane(Vertical):
         self._tell_replies()
         self._tell_incoming()
 
-    def _clause_width(self, rows: list[tuple[str, str, str, str]]) -> int:
-        """The cells the clauses column has before the pane's edge (0: not laid out yet, no cut)."""
+    def _widths(self, rows: list[tuple[str, str, str, str]]) -> list[int]:
+        """Every column's width, set here from the cells rather than measured by the table: a DataTable
+        measures its cells only when it is next idle, and rows the screen drew before that stayed drawn
+        at the headers' widths ("T1  United  counte") until they scrolled out of view and back. The id,
+        parties and status keep their whole text; the clauses take what is left before the scrollbar's
+        gutter (kept whether or not the rows scroll: a scrollbar that came with a line under the table
+        pushed the clauses' "…" past the edge), a few cells at least (the rest of the row then scrolls)."""
         table = self.query_one("#prop-table", DataTable)
-        room = table.size.width
-        if not room or not rows:
-            return 0
-        pad = 2 * table.cell_padding
-        used = sum(max(cell_len(h), *(cell_len(r[i]) for r in rows)) + pad for i, h in enumerate(COLUMNS[:3]))
-        # less a vertical scrollbar's cells when the rows need one; a few cells at least (the rest of
-        # the row then scrolls)
-        bar = table.styles.scrollbar_size_vertical if len(rows) + 1 > table.size.height else 0
-        return max(room - used - pad - bar, 8)
+        widths = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(COLUMNS)]
+        room = table.scrollable_content_region.width
+        if room and rows:
+            used = sum(widths[:3]) + 3 * 2 * table.cell_padding
+            widths[3] = max(room - used - 2 * table.cell_padding, 8)
+        return widths
 
     def on_resize(self) -> None:
         self.show()
