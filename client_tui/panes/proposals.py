@@ -130,6 +130,15 @@ def replies_text(model: LiveGame) -> str:
     return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
 
 
+def status_cell(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
+    """A proposal's status in the table; one waiting for this team's answer says so ("to answer · 1/2
+    accepted"): a student could not tell it from the other open ones."""
+    status = terms.proposal_status(model, rb, p, short=True)
+    if str(p.get("id")) in to_answer(model):
+        return "to answer" + status.removeprefix("open")
+    return status
+
+
 SHORT_NAME = 26  # a lever's name in the table, cut at a word: the code alone told a student nothing
 
 
@@ -247,7 +256,7 @@ class ProposalsPane(Vertical):
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
-        keep = self._new_own() or self._selected()
+        keep = self._new_own() or self._new_offer() or self._selected()
         # the columns too: their widths are set anew from this drawing's cells (see _widths)
         table.clear(columns=True)
         rows, short = [], []
@@ -257,7 +266,7 @@ class ProposalsPane(Vertical):
             others = [t for t in p.get("parties", []) if t != p.get("from")]
             between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
             codes = f"{str(p.get('from', '')).upper()} → {', '.join(str(t).upper() for t in others)}"
-            status = terms.proposal_status(self.model, self.rb, p, short=True)
+            status = status_cell(self.model, self.rb, p)
             rows.append((str(p["id"]), between, status, clause_cell(self.rb, p)))
             short.append((str(p["id"]), codes, status, rows[-1][3]))
         widths = self._widths(rows)
@@ -309,6 +318,15 @@ class ProposalsPane(Vertical):
         seen, self._mine = self._mine, set(mine)
         fresh = [pid for pid in mine if seen is not None and pid not in seen]
         return fresh[-1] if fresh else None
+
+    def _new_offer(self) -> str | None:
+        """A proposal to answer that came since the table was last drawn, to be highlighted, as this
+        team's own new one is: a student's new offer to answer was below the rows in view. On the first
+        drawing, the first proposal to answer."""
+        now = to_answer(self.model)
+        seen = self._incoming
+        fresh = [pid for pid in now if seen is None or pid not in seen]
+        return (fresh[0] if seen is None else fresh[-1]) if fresh else None
 
     @on(DataTable.RowHighlighted, "#prop-table")
     def _offer(self) -> None:

@@ -136,6 +136,9 @@ async def play_four_turns(url: str, size: tuple[int, int]) -> None:
             await wait_until(pilot, lambda: table.row_count == 14, what="the 14 proposals")
             await wait_until(pilot, lambda: "A4-US-1" in gs.model.agreements, what="turn 4's agreement")
             await pilot.pause(0.3)
+            # the newest offer to answer, highlighted as it came: checked after the rows' widths
+            highlighted = gs.proposals._selected()
+            in_view = [pid for pid, _line in table_rows(pilot)]
             check_rows(pilot, "after the offers came")
             # a view from the server redraws the table: the screen may be drawn before the table is idle
             gs.proposals.show()
@@ -148,6 +151,8 @@ async def play_four_turns(url: str, size: tuple[int, int]) -> None:
                 await pilot.pause(0.2)
                 check_rows(pilot, f"after {key}")
             assert table.max_scroll_y > 0 or size[1] > 24  # at 80x24 the rows scroll
+            assert highlighted == "T4-MX-1" and "T4-MX-1" in in_view, (highlighted, in_view)
+            assert str(table.get_row("T4-MX-1")[2]).startswith("to answer")
 
 
 async def test_every_proposal_row_keeps_its_id_parties_and_status_at_120x40(url: str) -> None:
@@ -155,6 +160,11 @@ async def test_every_proposal_row_keeps_its_id_parties_and_status_at_120x40(url:
     before the table had measured its cells stayed at the headers' widths, and those scrolled to later
     were whole. The offer the team had to answer was below the rows in view."""
     await play_four_turns(url, (120, 40))
+
+
+async def test_every_proposal_row_keeps_its_id_parties_and_status_at_80x24(url: str) -> None:
+    """The same at 80x24: the parties by team code, the clauses cut with "…"."""
+    await play_four_turns(url, (80, 24))
 
 
 async def test_a_deal_signed_from_the_table_leaves_no_clause_cut_without_its_ellipsis(url: str) -> None:
