@@ -131,12 +131,34 @@ def replies_text(model: LiveGame) -> str:
 
 
 def status_cell(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
-    """A proposal's status in the table; one waiting for this team's answer says so ("to answer · 1/2
-    accepted"): a student could not tell it from the other open ones."""
+    """A proposal's status in the table. A signed one names its agreement as such ("signed: agreement
+    A4-US-1"): "signed as A4-US-1" left students guessing how a T id and an A id relate. One waiting for
+    this team's answer says so: a student could not tell it from the other open ones."""
+    if p.get("status") == "signed":
+        return f"signed: agreement {terms.agreement_of(model, p)}"
     status = terms.proposal_status(model, rb, p, short=True)
     if str(p.get("id")) in to_answer(model):
         return "to answer" + status.removeprefix("open")
     return status
+
+
+def ids_words(model: LiveGame, p: dict[str, Any]) -> str:
+    """How a proposal's id and its agreement's relate, for the proposal in full: nothing on screen said
+    that T4-US-1 (turn 4, the United States' first) becomes A4-US-1 once every party accepts it."""
+    pid, agreement = str(p.get("id") or ""), terms.agreement_of(model, p)
+    if p.get("status") == "signed":
+        return (
+            f"Signed: proposal {pid} is now agreement {agreement}, the id the agreements and the orders"
+            " tab use."
+        )
+    status = str(p.get("status") or "open")
+    if status != "open":  # rejected, withdrawn, expired: no agreement came of it
+        closed = status.replace("_", " ")
+        return f"{pid} is the proposal's id; it is {closed}: no agreement {agreement} came of it."
+    return (
+        f"{pid} is the proposal's id; once every party accepts it, it is signed as agreement"
+        f" {agreement}, the id the agreements and the orders tab use."
+    )
 
 
 SHORT_NAME = 26  # a lever's name in the table, cut at a word: the code alone told a student nothing
@@ -410,9 +432,10 @@ class ProposalsPane(Vertical):
                 self._counter(pid)
 
         text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
-        if later := when_answerable(self.model, p):  # under the head: at 80x24 the end is below
-            head, _, body = text.partition("\n")
-            text = f"{head}\n{later}\n\n{body}"
+        # under the head: at 80x24 the end is below
+        said = [when_answerable(self.model, p), ids_words(self.model, p)]
+        head, _, body = text.partition("\n")
+        text = "\n".join([head, *(line for line in said if line), "", body])
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
         self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)

@@ -13,6 +13,7 @@ from test_tui_support import (
     close_cards,
     frames_until,
     is_event,
+    modal,
     new_game,
     open_proposals,
     screen_text,
@@ -22,6 +23,7 @@ from test_tui_support import (
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from client_tui.composer import ProposalScreen
 from client_tui.game_screen import GameScreen
 from precursor.client import GameClient
 
@@ -200,3 +202,56 @@ async def test_a_deal_signed_from_the_table_leaves_no_clause_cut_without_its_ell
             await pilot.pause(0.5)
             assert table.max_scroll_y > 0  # the rows scroll now
             check_rows(pilot, "after the deal was signed")
+
+
+@contextlib.asynccontextmanager
+async def us_with_two(
+    url: str, by: str, clauses: list[dict[str, Any]]
+) -> AsyncIterator[tuple[Any, GameScreen]]:
+    """A US and Mexico game in turn 1's negotiation with T1-US-1 (US-IND this turn) signed and a second
+    proposal, tabled by ``by`` to the other: the US's app on the proposals tab, both rows in."""
+    g, tokens = await new_game(url, teams=("us", "mx"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        await advance_to(fac, "negotiation")
+        await us.send({"type": "propose", "parties": ["us", "mx"], "clauses": [_c("us", "us_ind")]})
+        await mx.send({"type": "respond", "proposal": "T1-US-1", "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        parties = [by, "mx" if by == "us" else "us"]
+        await {"us": us, "mx": mx}[by].send({"type": "propose", "parties": parties, "clauses": clauses})
+        await frames_until(fac, is_event("proposal"))
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs, _table = await open_proposals(pilot, rows=2)
+            await pilot.pause(0.2)
+            yield pilot, gs
+
+
+async def test_a_signed_proposal_names_its_agreement_as_such_and_the_full_view_says_how_ids_relate(
+    url: str,
+) -> None:
+    """ "signed as A4-US-1" beside T4-US-1, and nothing on screen said what a T id and an A id are."""
+    async with us_with_two(url, "us", [_c("us", "us_visa")]) as (pilot, gs):
+        app = pilot.app
+        table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
+        assert str(table.get_row("T1-US-1")[2]) == "signed: agreement A1-US-1"
+        texts = {}
+        for pid in ("T1-US-1", "T1-US-2"):
+            table.focus()
+            table.move_cursor(row=table.get_row_index(pid))
+            await pilot.press("enter")
+            screen = await modal(pilot, ProposalScreen)
+            texts[pid] = " ".join(screen.text.split())
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ProposalScreen))
+        assert (
+            "Signed: proposal T1-US-1 is now agreement A1-US-1, the id the agreements and the orders"
+            " tab use." in texts["T1-US-1"]
+        ), texts["T1-US-1"]
+        assert (
+            "T1-US-2 is the proposal's id; once every party accepts it, it is signed as agreement"
+            " A1-US-2" in texts["T1-US-2"]
+        ), texts["T1-US-2"]
