@@ -3,16 +3,18 @@ what it costs each party, whether the committed team can keep it in every turn i
 reject, withdraw and counter; the agreements; and ``n`` for the composer (``client_tui.composer``),
 where a proposal is put together from lists, never typed as ids.
 
-Accepting a proposal that commits this team to a clause it cannot keep now asks first. A team that
-answers with a reason (every bot that rejects gives one) is read under the table, in the proposal in
-full, and, for this team's own proposals, in the notice line as it comes. A counter is
+Accepting a proposal that commits this team to a clause it cannot keep now asks first; the line under
+the table, the proposal in full and the notice after accepting say what a deal adds to the order slots
+and the capital this turn's deals take (``commitment``). A team that answers with a reason (every bot
+that rejects gives one) is read under the table, in the proposal in full, and, for this team's own
+proposals, in the notice line as it comes. A counter is
 a composer opened on the proposal countered: its link ends with that window, and never carries over to
 a later proposal."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -31,6 +33,7 @@ from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
 from ..notice import Notice
 from ..widgets import Confirm, set_text
+from .orders import NARROW, order_limit
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -128,6 +131,80 @@ def replies_text(model: LiveGame) -> str:
     """The latest answers that came with a reason, one a line after the proposal's id."""
     lines = [f"{pid} · {text}" for pid, p in model.proposals.items() for text in reasons(p)]
     return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
+
+
+def _due_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> dict[str, float | None]:
+    """This team's levers the clauses need ordered this turn, each at its dearest cost (None: a cost
+    that cannot be computed here). One order keeps every clause on a lever, so a lever counts once."""
+    out: dict[str, float | None] = {}
+    for c in clauses:
+        if c.get("actor") != model.team or not terms.due_now(model, rb, c):
+            continue
+        lever = str(c.get("lever"))
+        cost = terms.lever_cost(model, rb, lever, dict(c.get("params") or {}))
+        had = out.get(lever, 0.0)
+        out[lever] = None if cost is None or had is None else max(had, cost)
+    return out
+
+
+class Load(NamedTuple):
+    """What this team's orders this turn would be with a proposal accepted: the orders it adds, the
+    slots and the capital its deals would then take, out of the team's (``pc`` None: not known)."""
+
+    added: int
+    slots: int
+    limit: int
+    used: float
+    pc: float | None
+    priced: bool  # False: some order's cost is not known here, and ``used`` is a floor
+
+    @property
+    def over(self) -> bool:
+        return self.slots > self.limit or (self.pc is not None and self.used > self.pc)
+
+
+def load(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> Load | None:
+    """The team's load this turn with ``p`` accepted, on the deals in force (None: it cannot accept it)."""
+    if "accept" not in offered(model, rb, p):
+        return None
+    held = [
+        c
+        for a in model.agreements.values()
+        if a.get("status") in ("signed", "active")
+        for c in a.get("clauses") or []
+    ]
+    deal = list(p.get("clauses") or [])
+    both = _due_orders(model, rb, held + deal)
+    known = [cost for cost in both.values() if cost is not None]
+    pc = (model.view.get("pc") or {}).get(str(model.team))
+    return Load(
+        added=len(set(_due_orders(model, rb, deal)) - set(_due_orders(model, rb, held))),
+        slots=len(both),
+        limit=order_limit(model),
+        used=sum(known),
+        pc=None if pc is None else float(pc),
+        priced=len(known) == len(both),
+    )
+
+
+def commitment(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, brief: bool = False) -> str:
+    """What accepting a proposal commits this team to this turn, against the order slots and the capital
+    the orders tab counts ("adds 2 orders due this turn: 3 of your 4 order slots and 3 of 4 PC would then
+    be taken"): a student's accepted deals took slots and capital with no word until the orders phase.
+    ``brief``: in a few words, for the line under the table at 80 columns. Empty for a proposal this
+    team cannot accept now."""
+    got = load(model, rb, p)
+    if got is None:
+        return ""
+    n, least = got.added, "" if got.priced else "at least "
+    if brief:
+        text = f"+{n} order{'s' if n != 1 else ''} this turn, then {got.slots}/{got.limit} order slots"
+        text += f" and {least}{got.used:g}/{got.pc:g} PC taken" if got.pc is not None else " taken"
+        return text + (" (more than you have)" if got.over else "")
+    head = f"adds {n} order{'s' if n != 1 else ''} due this turn" if n else "adds no order due this turn"
+    taken = f" and {least}{got.used:g} of {got.pc:g} PC" if got.pc is not None else ""
+    text = f"{head}: {got.slots} of your {got.limit} order slots{taken} would then be taken"
+    return text + (" — more than your team has" if got.over else "")
 
 
 def status_cell(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
@@ -246,9 +323,10 @@ class ProposalsPane(Vertical):
     class Answer(Message):
         """The user answers the selected proposal."""
 
-        def __init__(self, command: Respond) -> None:
+        def __init__(self, command: Respond, commits: str = "") -> None:
             super().__init__()
             self.command = command
+            self.commits = commits  # an acceptance: what it commits the team to this turn (``commitment``)
 
     def __init__(self, model: LiveGame, rb: Rulebook, send: Send | None = None) -> None:
         super().__init__()
@@ -303,12 +381,7 @@ class ProposalsPane(Vertical):
         if keep is not None and keep in self.model.proposals:
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(keep))
-        hint = (
-            "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
-            if self.model.proposals
-            else "No proposal yet: n puts one together"
-        )
-        set_text(self.query_one("#prop-hint", Static), hint)
+        self._hint()
         set_text(self.query_one("#agreements", Static), render.agreements_text(self.model, self.rb))
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._offer()
@@ -341,6 +414,9 @@ class ProposalsPane(Vertical):
         fresh = [pid for pid in mine if seen is not None and pid not in seen]
         return fresh[-1] if fresh else None
 
+    def _narrow(self) -> bool:
+        return bool(self.size.width) and self.size.width < NARROW
+
     def _new_offer(self) -> str | None:
         """A proposal to answer that came since the table was last drawn, to be highlighted, as this
         team's own new one is: a student's new offer to answer was below the rows in view. On the first
@@ -356,6 +432,20 @@ class ProposalsPane(Vertical):
         can = offered(self.model, self.rb, self.model.proposals.get(self._selected() or ""))
         for action in ANSWERS:
             self.query_one(f"#{action}", Button).display = action in can
+        self._hint()
+
+    def _hint(self) -> None:
+        """The line under the table; for a proposal this team may accept, what accepting it commits the
+        team to this turn, read before the Accept button is pressed."""
+        p = self.model.proposals.get(self._selected() or "")
+        if not self.model.proposals:
+            hint = "No proposal yet: n puts one together"
+        elif p is not None and (commits := commitment(self.model, self.rb, p, brief=self._narrow())):
+            # one line: at 80x24 a second pushed the buttons' lower edge off the pane
+            hint = f"Accepting {p['id']}: {commits}" if self._narrow() else f"Accepting {p['id']} {commits}"
+        else:
+            hint = "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
+        set_text(self.query_one("#prop-hint", Static), hint)
 
     def action_row(self, step: int) -> None:
         table = self.query_one("#prop-table", DataTable)
@@ -433,7 +523,12 @@ class ProposalsPane(Vertical):
 
         text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
         # under the head: at 80x24 the end is below
-        said = [when_answerable(self.model, p), ids_words(self.model, p)]
+        commits = commitment(self.model, self.rb, p)
+        said = [
+            when_answerable(self.model, p),
+            f"If you accept it: it {commits}." if commits else "",
+            ids_words(self.model, p),
+        ]
         head, _, body = text.partition("\n")
         text = "\n".join([head, *(line for line in said if line), "", body])
         if reasons(p):
@@ -452,15 +547,19 @@ class ProposalsPane(Vertical):
         if why:  # what the server would refuse, said here instead
             self.post_message(Notice(f"not sent — {why}"))
             return
-        problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and action == "accept" else []
+        accepting = p is not None and action == "accept"
+        problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and accepting else []
+        # said again on the notice line once sent, when the deal adds orders this turn
+        got = load(self.model, self.rb, p) if p is not None and accepting else None
+        commits = commitment(self.model, self.rb, p) if p is not None and got and got.added else ""
         command = Respond(proposal=selected, action=action)
         if not problems:
-            self.post_message(self.Answer(command))
+            self.post_message(self.Answer(command, commits))
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.post_message(self.Answer(command))
+                self.post_message(self.Answer(command, commits))
             else:
                 self.post_message(Notice(f"not accepted: {selected}"))
 
@@ -468,6 +567,7 @@ class ProposalsPane(Vertical):
             Confirm(
                 f"{selected} commits your team to something it cannot keep now:\n- "
                 + "\n- ".join(problems)
+                + (f"\n\nAccepting it {commits}." if commits else "")
                 + "\n\nAccept anyway? A clause that is not kept counts as broken (trust, and approval"
                 " if the deal is public).",
                 "Accept anyway",

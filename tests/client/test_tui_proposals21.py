@@ -1,5 +1,5 @@
 """Session 21's play-testers on the proposals tab: rows squeezed to the headers' widths, clauses cut
-with no "…"."""
+with no "…", deals that take order slots and capital with no word, and T and A ids never explained."""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from test_tui_support import (
     open_proposals,
     screen_text,
     seat_app,
+    static_text,
     wait_until,
 )
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from client_tui import terms
 from client_tui.composer import ProposalScreen
 from client_tui.game_screen import GameScreen
 from precursor.client import GameClient
@@ -155,6 +157,18 @@ async def play_four_turns(url: str, size: tuple[int, int]) -> None:
             assert table.max_scroll_y > 0 or size[1] > 24  # at 80x24 the rows scroll
             assert highlighted == "T4-MX-1" and "T4-MX-1" in in_view, (highlighted, in_view)
             assert str(table.get_row("T4-MX-1")[2]).startswith("to answer")
+            # what accepting it takes, on one line under the table (at 80x24 a second line pushed the
+            # buttons' lower edge off the pane)
+            hint = static_text(pilot.app, "#prop-hint")
+            if size[0] <= 80:
+                assert hint.startswith("Accepting T4-MX-1: +1 order this turn, then 2/4 order slots and "), (
+                    hint
+                )
+            else:
+                assert hint.startswith(
+                    "Accepting T4-MX-1 adds 1 order due this turn: 2 of your 4 order slots"
+                ), hint
+            assert gs.query_one("#prop-hint").size.height == 1
 
 
 async def test_every_proposal_row_keeps_its_id_parties_and_status_at_120x40(url: str) -> None:
@@ -228,6 +242,36 @@ async def us_with_two(
             gs, _table = await open_proposals(pilot, rows=2)
             await pilot.pause(0.2)
             yield pilot, gs
+
+
+async def test_opening_or_accepting_a_deal_says_the_order_slots_and_capital_it_takes(url: str) -> None:
+    """A deal accepted took an order slot and capital this turn with no word: the proposal in full,
+    the line under the table and the notice after accepting say what it adds to the deals in force
+    (here to T1-US-1, which already takes a slot)."""
+    async with us_with_two(url, "mx", [_c("mx", "mx_trace"), _c("us", "us_visa")]) as (pilot, gs):
+        app = pilot.app
+        model, rb = gs.model, gs.rb
+        pc = float(model.view["pc"]["us"])
+        ind = terms.lever_cost(model, rb, "us_ind", {}) or 0.0
+        visa = terms.lever_cost(model, rb, "us_visa", {}) or 0.0
+        limit = int(model.view["order_limit"])  # one seat: the team's slots are the seat's
+        said = (
+            f"adds 1 order due this turn: 2 of your {limit} order slots and {ind + visa:g} of {pc:g} PC"
+            " would then be taken"
+        )
+        table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
+        table.move_cursor(row=table.get_row_index("T1-MX-1"))
+        await pilot.pause(0.2)
+        hint = " ".join(static_text(app, "#prop-hint").split())
+        assert hint.startswith(f"Accepting T1-MX-1 {said}"), hint
+        await pilot.press("enter")
+        screen = await modal(pilot, ProposalScreen)
+        assert f"If you accept it: it {said}." in screen.text, screen.text
+        await pilot.press("a")
+        await wait_until(pilot, lambda: gs.model.proposals["T1-MX-1"].get("status") == "signed")
+        await pilot.pause(0.2)
+        notice = " ".join(static_text(app, "#notice").split())
+        assert notice.startswith("you accepted T1-MX-1 — signed as agreement A1-MX-1 · it " + said), notice
 
 
 async def test_a_signed_proposal_names_its_agreement_as_such_and_the_full_view_says_how_ids_relate(
