@@ -234,6 +234,7 @@ class GameScreen(Screen[None]):
         self._notice_text = ""  # what the notice line says now
         # the proposal the notice line last reported an answer to, with the answer and the words shown
         self._answered: tuple[str, str, str] | None = None
+        self._commits = ""  # what the acceptance in ``_answered`` commits the team to this turn
         # the last refusal as the server sent it (code, message): the notice line shows only the message
         self.last_refusal: tuple[str, str] | None = None
         self._view_requests = 0
@@ -607,6 +608,7 @@ class GameScreen(Screen[None]):
         cmd = message.command
         if await self.send(cmd):
             self._answered = (cmd.proposal, cmd.action, "")
+            self._commits = message.commits
             self._answer_notice(force=True)
 
     def _answer_notice(self, force: bool = False) -> None:
@@ -626,6 +628,8 @@ class GameScreen(Screen[None]):
             "tabled": "proposal tabled:",
         }.get(action, action)
         text = f"{did} {pid} — {terms.proposal_status(self.model, self.rb, p)}"
+        if action == "accept" and self._commits:  # slots and capital the deal takes: said, not silent
+            text += f" · it {self._commits}"
         self._answered = (pid, action, text)
         self.notice(text)
 

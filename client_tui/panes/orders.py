@@ -68,6 +68,18 @@ NO_MATCH = 5  # above every rank terms.find_rank gives a lever that matches
 FIND_HINT = "/ find a lever: part of its code or name (Enter or ↓ goes to the list)"
 
 
+def order_limit(model: LiveGame) -> int:
+    """How many orders this seat may give a turn: its own limit within the team's. A function, so the
+    proposals tab counts a deal's orders against the same slots the orders tab does."""
+    v = model.view
+    team_limit = int(v.get("order_limit") or 0)
+    seat = model.me.get("seat")
+    seat_limit = (v.get("seat_limits") or {}).get(seat) if seat else None
+    if seat_limit and team_limit:
+        return min(int(seat_limit), team_limit)
+    return int(seat_limit or team_limit or 12)
+
+
 class FindField(Input):
     """The orders list's find field: ↓ goes on to the list, as Enter does (a key of the field's own,
     not a binding: F1 lists the screen's keys, and this one is the placeholder's to say)."""
@@ -358,13 +370,7 @@ class OrdersPane(Vertical):
 
     def limit(self) -> int:
         """How many orders this seat may give a turn: its own limit within the team's."""
-        v = self.model.view
-        team_limit = int(v.get("order_limit") or 0)
-        seat = self.model.me.get("seat")
-        seat_limit = (v.get("seat_limits") or {}).get(seat) if seat else None
-        if seat_limit and team_limit:
-            return min(int(seat_limit), team_limit)
-        return int(seat_limit or team_limit or 12)
+        return order_limit(self.model)
 
     def chosen(self) -> list[str]:
         """The ticked levers that can be ordered now: a disabled row may still be in the list's

@@ -3,16 +3,18 @@ what it costs each party, whether the committed team can keep it in every turn i
 reject, withdraw and counter; the agreements; and ``n`` for the composer (``client_tui.composer``),
 where a proposal is put together from lists, never typed as ids.
 
-Accepting a proposal that commits this team to a clause it cannot keep now asks first. A team that
-answers with a reason (every bot that rejects gives one) is read under the table, in the proposal in
-full, and, for this team's own proposals, in the notice line as it comes. A counter is
+Accepting a proposal that commits this team to a clause it cannot keep now asks first; the line under
+the table, the proposal in full and the notice after accepting say what a deal adds to the order slots
+and the capital this turn's deals take (``commitment``). A team that answers with a reason (every bot
+that rejects gives one) is read under the table, in the proposal in full, and, for this team's own
+proposals, in the notice line as it comes. A counter is
 a composer opened on the proposal countered: its link ends with that window, and never carries over to
 a later proposal."""
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -31,6 +33,7 @@ from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
 from ..notice import Notice
 from ..widgets import Confirm, set_text
+from .orders import NARROW, order_limit
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -41,6 +44,7 @@ Action = Literal["accept", "reject", "withdraw"]
 REPLIES_SHOWN = 3  # the latest answers with a reason kept under the table
 ANSWERS = ("accept", "reject", "withdraw", "counter")
 COLUMNS = ("id", "between", "status", "clauses")
+CLAUSE_ROOM = 24  # cells the clauses keep before the parties are written by team code
 
 
 def refusal(
@@ -129,6 +133,111 @@ def replies_text(model: LiveGame) -> str:
     return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
 
 
+def _due_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> dict[str, float | None]:
+    """This team's levers the clauses need ordered this turn, each at its dearest cost (None: a cost
+    that cannot be computed here). One order keeps every clause on a lever, so a lever counts once."""
+    out: dict[str, float | None] = {}
+    for c in clauses:
+        if c.get("actor") != model.team or not terms.due_now(model, rb, c):
+            continue
+        lever = str(c.get("lever"))
+        cost = terms.lever_cost(model, rb, lever, dict(c.get("params") or {}))
+        had = out.get(lever, 0.0)
+        out[lever] = None if cost is None or had is None else max(had, cost)
+    return out
+
+
+class Load(NamedTuple):
+    """What this team's orders this turn would be with a proposal accepted: the orders it adds, the
+    slots and the capital its deals would then take, out of the team's (``pc`` None: not known)."""
+
+    added: int
+    slots: int
+    limit: int
+    used: float
+    pc: float | None
+    priced: bool  # False: some order's cost is not known here, and ``used`` is a floor
+
+    @property
+    def over(self) -> bool:
+        return self.slots > self.limit or (self.pc is not None and self.used > self.pc)
+
+
+def load(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> Load | None:
+    """The team's load this turn with ``p`` accepted, on the deals in force (None: it cannot accept it)."""
+    if "accept" not in offered(model, rb, p):
+        return None
+    held = [
+        c
+        for a in model.agreements.values()
+        if a.get("status") in ("signed", "active")
+        for c in a.get("clauses") or []
+    ]
+    deal = list(p.get("clauses") or [])
+    both = _due_orders(model, rb, held + deal)
+    known = [cost for cost in both.values() if cost is not None]
+    pc = (model.view.get("pc") or {}).get(str(model.team))
+    return Load(
+        added=len(set(_due_orders(model, rb, deal)) - set(_due_orders(model, rb, held))),
+        slots=len(both),
+        limit=order_limit(model),
+        used=sum(known),
+        pc=None if pc is None else float(pc),
+        priced=len(known) == len(both),
+    )
+
+
+def commitment(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, brief: bool = False) -> str:
+    """What accepting a proposal commits this team to this turn, against the order slots and the capital
+    the orders tab counts ("adds 2 orders due this turn: 3 of your 4 order slots and 3 of 4 PC would then
+    be taken"): a student's accepted deals took slots and capital with no word until the orders phase.
+    ``brief``: in a few words, for the line under the table at 80 columns. Empty for a proposal this
+    team cannot accept now."""
+    got = load(model, rb, p)
+    if got is None:
+        return ""
+    n, least = got.added, "" if got.priced else "at least "
+    if brief:
+        text = f"+{n} order{'s' if n != 1 else ''} this turn, then {got.slots}/{got.limit} order slots"
+        text += f" and {least}{got.used:g}/{got.pc:g} PC taken" if got.pc is not None else " taken"
+        return text + (" (more than you have)" if got.over else "")
+    head = f"adds {n} order{'s' if n != 1 else ''} due this turn" if n else "adds no order due this turn"
+    taken = f" and {least}{got.used:g} of {got.pc:g} PC" if got.pc is not None else ""
+    text = f"{head}: {got.slots} of your {got.limit} order slots{taken} would then be taken"
+    return text + (" — more than your team has" if got.over else "")
+
+
+def status_cell(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
+    """A proposal's status in the table. A signed one names its agreement as such ("signed: agreement
+    A4-US-1"): "signed as A4-US-1" left students guessing how a T id and an A id relate. One waiting for
+    this team's answer says so: a student could not tell it from the other open ones."""
+    if p.get("status") == "signed":
+        return f"signed: agreement {terms.agreement_of(model, p)}"
+    status = terms.proposal_status(model, rb, p, short=True)
+    if str(p.get("id")) in to_answer(model):
+        return "to answer" + status.removeprefix("open")
+    return status
+
+
+def ids_words(model: LiveGame, p: dict[str, Any]) -> str:
+    """How a proposal's id and its agreement's relate, for the proposal in full: nothing on screen said
+    that T4-US-1 (turn 4, the United States' first) becomes A4-US-1 once every party accepts it."""
+    pid, agreement = str(p.get("id") or ""), terms.agreement_of(model, p)
+    if p.get("status") == "signed":
+        return (
+            f"Signed: proposal {pid} is now agreement {agreement}, the id the agreements and the orders"
+            " tab use."
+        )
+    status = str(p.get("status") or "open")
+    if status != "open":  # rejected, withdrawn, expired: no agreement came of it
+        closed = status.replace("_", " ")
+        return f"{pid} is the proposal's id; it is {closed}: no agreement {agreement} came of it."
+    return (
+        f"{pid} is the proposal's id; once every party accepts it, it is signed as agreement"
+        f" {agreement}, the id the agreements and the orders tab use."
+    )
+
+
 SHORT_NAME = 26  # a lever's name in the table, cut at a word: the code alone told a student nothing
 
 
@@ -214,9 +323,10 @@ class ProposalsPane(Vertical):
     class Answer(Message):
         """The user answers the selected proposal."""
 
-        def __init__(self, command: Respond) -> None:
+        def __init__(self, command: Respond, commits: str = "") -> None:
             super().__init__()
             self.command = command
+            self.commits = commits  # an acceptance: what it commits the team to this turn (``commitment``)
 
     def __init__(self, model: LiveGame, rb: Rulebook, send: Send | None = None) -> None:
         super().__init__()
@@ -246,52 +356,52 @@ class ProposalsPane(Vertical):
 
     def show(self) -> None:
         table = self.query_one("#prop-table", DataTable)
-        keep = self._new_own() or self._selected()
-        # the columns too: a column keeps the width of the widest cell it ever held, and the first
-        # drawing, before the pane has a width, holds the clauses uncut
+        keep = self._new_own() or self._new_offer() or self._selected()
+        # the columns too: their widths are set anew from this drawing's cells (see _widths)
         table.clear(columns=True)
-        rows = []
+        rows, short = [], []
         for p in self.model.proposals.values():
-            # who tabled it to whom, in names, in one column: the clauses, the reason to read the
-            # table, must stay on screen at 80 columns
+            # who tabled it to whom, in one column; by team codes ("US → MX, CA") when the names
+            # leave the clauses no room (80 columns)
             others = [t for t in p.get("parties", []) if t != p.get("from")]
             between = f"{self._names([p.get('from', '')])} → {self._names(others)}"
-            status = terms.proposal_status(self.model, self.rb, p, short=True)
+            codes = f"{str(p.get('from', '')).upper()} → {', '.join(str(t).upper() for t in others)}"
+            status = status_cell(self.model, self.rb, p)
             rows.append((str(p["id"]), between, status, clause_cell(self.rb, p)))
-        table.add_columns(*COLUMNS[:3])
-        # cut at the pane's edge, a code mid-word read as another ("US-DEMA"): the column ends where
-        # the pane does, and a cell too long for it ends with "…" (the cell keeps the whole text)
-        table.add_column(COLUMNS[3], width=self._clause_width(rows) or None)
+            short.append((str(p["id"]), codes, status, rows[-1][3]))
+        widths = self._widths(rows)
+        if widths[3] < CLAUSE_ROOM and self._widths(short)[3] > widths[3]:
+            rows, widths = short, self._widths(short)
+        for name, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(name, width=width)
         for pid, between, status, clauses in rows:
+            # a clause cut at the column's end says so with "…": a code cut mid-word read as another
             cell = Text(clauses, no_wrap=True, overflow="ellipsis")
             table.add_row(*render.cells(pid, between, status), cell, key=pid)
         if keep is not None and keep in self.model.proposals:
             with contextlib.suppress(Exception):
                 table.move_cursor(row=table.get_row_index(keep))
-        hint = (
-            "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
-            if self.model.proposals
-            else "No proposal yet: n puts one together"
-        )
-        set_text(self.query_one("#prop-hint", Static), hint)
+        self._hint()
         set_text(self.query_one("#agreements", Static), render.agreements_text(self.model, self.rb))
         set_text(self.query_one("#prop-replies", Static), replies_text(self.model))
         self._offer()
         self._tell_replies()
         self._tell_incoming()
 
-    def _clause_width(self, rows: list[tuple[str, str, str, str]]) -> int:
-        """The cells the clauses column has before the pane's edge (0: not laid out yet, no cut)."""
+    def _widths(self, rows: list[tuple[str, str, str, str]]) -> list[int]:
+        """Every column's width, set here from the cells rather than measured by the table: a DataTable
+        measures its cells only when it is next idle, and rows the screen drew before that stayed drawn
+        at the headers' widths ("T1  United  counte") until they scrolled out of view and back. The id,
+        parties and status keep their whole text; the clauses take what is left before the scrollbar's
+        gutter (kept whether or not the rows scroll: a scrollbar that came with a line under the table
+        pushed the clauses' "…" past the edge), a few cells at least (the rest of the row then scrolls)."""
         table = self.query_one("#prop-table", DataTable)
-        room = table.size.width
-        if not room or not rows:
-            return 0
-        pad = 2 * table.cell_padding
-        used = sum(max(cell_len(h), *(cell_len(r[i]) for r in rows)) + pad for i, h in enumerate(COLUMNS[:3]))
-        # less a vertical scrollbar's cells when the rows need one; a few cells at least (the rest of
-        # the row then scrolls)
-        bar = table.styles.scrollbar_size_vertical if len(rows) + 1 > table.size.height else 0
-        return max(room - used - pad - bar, 8)
+        widths = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(COLUMNS)]
+        room = table.scrollable_content_region.width
+        if room and rows:
+            used = sum(widths[:3]) + 3 * 2 * table.cell_padding
+            widths[3] = max(room - used - 2 * table.cell_padding, 8)
+        return widths
 
     def on_resize(self) -> None:
         self.show()
@@ -304,12 +414,38 @@ class ProposalsPane(Vertical):
         fresh = [pid for pid in mine if seen is not None and pid not in seen]
         return fresh[-1] if fresh else None
 
+    def _narrow(self) -> bool:
+        return bool(self.size.width) and self.size.width < NARROW
+
+    def _new_offer(self) -> str | None:
+        """A proposal to answer that came since the table was last drawn, to be highlighted, as this
+        team's own new one is: a student's new offer to answer was below the rows in view. On the first
+        drawing, the first proposal to answer."""
+        now = to_answer(self.model)
+        seen = self._incoming
+        fresh = [pid for pid in now if seen is None or pid not in seen]
+        return (fresh[0] if seen is None else fresh[-1]) if fresh else None
+
     @on(DataTable.RowHighlighted, "#prop-table")
     def _offer(self) -> None:
         """Only the answers the server would take are on show for the highlighted proposal."""
         can = offered(self.model, self.rb, self.model.proposals.get(self._selected() or ""))
         for action in ANSWERS:
             self.query_one(f"#{action}", Button).display = action in can
+        self._hint()
+
+    def _hint(self) -> None:
+        """The line under the table; for a proposal this team may accept, what accepting it commits the
+        team to this turn, read before the Accept button is pressed."""
+        p = self.model.proposals.get(self._selected() or "")
+        if not self.model.proposals:
+            hint = "No proposal yet: n puts one together"
+        elif p is not None and (commits := commitment(self.model, self.rb, p, brief=self._narrow())):
+            # one line: at 80x24 a second pushed the buttons' lower edge off the pane
+            hint = f"Accepting {p['id']}: {commits}" if self._narrow() else f"Accepting {p['id']} {commits}"
+        else:
+            hint = "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
+        set_text(self.query_one("#prop-hint", Static), hint)
 
     def action_row(self, step: int) -> None:
         table = self.query_one("#prop-table", DataTable)
@@ -386,9 +522,15 @@ class ProposalsPane(Vertical):
                 self._counter(pid)
 
         text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
-        if later := when_answerable(self.model, p):  # under the head: at 80x24 the end is below
-            head, _, body = text.partition("\n")
-            text = f"{head}\n{later}\n\n{body}"
+        # under the head: at 80x24 the end is below
+        commits = commitment(self.model, self.rb, p)
+        said = [
+            when_answerable(self.model, p),
+            f"If you accept it: it {commits}." if commits else "",
+            ids_words(self.model, p),
+        ]
+        head, _, body = text.partition("\n")
+        text = "\n".join([head, *(line for line in said if line), "", body])
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
         self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)
@@ -405,15 +547,19 @@ class ProposalsPane(Vertical):
         if why:  # what the server would refuse, said here instead
             self.post_message(Notice(f"not sent — {why}"))
             return
-        problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and action == "accept" else []
+        accepting = p is not None and action == "accept"
+        problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and accepting else []
+        # said again on the notice line once sent, when the deal adds orders this turn
+        got = load(self.model, self.rb, p) if p is not None and accepting else None
+        commits = commitment(self.model, self.rb, p) if p is not None and got and got.added else ""
         command = Respond(proposal=selected, action=action)
         if not problems:
-            self.post_message(self.Answer(command))
+            self.post_message(self.Answer(command, commits))
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.post_message(self.Answer(command))
+                self.post_message(self.Answer(command, commits))
             else:
                 self.post_message(Notice(f"not accepted: {selected}"))
 
@@ -421,6 +567,7 @@ class ProposalsPane(Vertical):
             Confirm(
                 f"{selected} commits your team to something it cannot keep now:\n- "
                 + "\n- ".join(problems)
+                + (f"\n\nAccepting it {commits}." if commits else "")
                 + "\n\nAccept anyway? A clause that is not kept counts as broken (trust, and approval"
                 " if the deal is public).",
                 "Accept anyway",
