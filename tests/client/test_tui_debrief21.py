@@ -5,7 +5,15 @@ both sides) was what told Mexico of it."""
 
 from __future__ import annotations
 
-from test_tui_support import advance_to, debrief_text, new_game, seat_app, until_online, wait_until
+from test_tui_support import (
+    advance_to,
+    debrief_text,
+    new_game,
+    play_to_the_end,
+    seat_app,
+    until_online,
+    wait_until,
+)
 
 from precursor.client import GameClient
 
@@ -31,11 +39,7 @@ async def test_a_partners_private_order_checked_by_a_deal_counts_as_seen(url: st
             await advance_to(fac, "orders")
             order = {"lever": "us_arms", "params": {}, "visibility": "private"}
             await us.send({"type": "submit_orders", "orders": [order]})
-            for _ in range(80):
-                if gs.model.ended:
-                    break
-                await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
-                await pilot.pause(0.05)
+            await play_to_the_end(fac, pilot, lambda: gs.model.ended)
         text = await debrief_text(pilot, app)
     seen = " ".join(text[text.index("\nObjectives\n") : text.index("\nAgreements\n")].split())
     assert "Disrupt southbound weapons and cash (US-ARMS) ordered in turn 1;" in seen, seen

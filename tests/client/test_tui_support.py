@@ -155,6 +155,16 @@ async def negotiation_table(
             yield Table(g, tokens, app, pilot, other, fac)
 
 
+async def play_to_the_end(fac: GameClient, pilot: Pilot[Any], ended: Callable[[], bool]) -> None:
+    """The facilitator advances phase by phase until ``ended()`` (the seat in the client saw the end)."""
+    for _ in range(80):
+        if ended():
+            return
+        await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+        await pilot.pause(0.05)
+    raise AssertionError("the game did not end in 80 phases")
+
+
 async def game_at_orders(url: str, team: str, **opts: Any) -> tuple[Any, dict[str, str]]:
     """A game (``new_game``) with one player for ``team``, advanced by its facilitator to turn 1's orders."""
     g, tokens = await new_game(url, teams=(team,), **opts)

@@ -7,7 +7,6 @@ value is made of."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from test_tui_support import (
     advance_to,
@@ -15,12 +14,12 @@ from test_tui_support import (
     debrief_text,
     end_screen_drawn,
     new_game,
+    play_to_the_end,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
-from textual.pilot import Pilot
 
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
@@ -31,14 +30,6 @@ from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
 
 _PROGRAM_WORDS = re.compile(r"\b(engine|flags?|cooldowns?)\b|\b(?:flag|mx|count)\.[a-z_]+", re.IGNORECASE)
-
-
-async def _to_the_end(fac: GameClient, pilot: Pilot[Any], ended: Any) -> None:
-    for _ in range(80):
-        if ended():
-            return
-        await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
-        await pilot.pause(0.05)
 
 
 async def test_mexicos_acknowledgement_objective_reads_in_plain_words_and_says_what_met_it(url: str) -> None:
@@ -59,7 +50,7 @@ async def test_mexicos_acknowledgement_objective_reads_in_plain_words_and_says_w
             await advance_to(fac, "orders")
             said = {"kind": "acknowledge", "target": "mx", "text": "Our guns and our demand feed this."}
             await us.send({"type": "submit_orders", "orders": [], "statement": said})
-            await _to_the_end(fac, pilot, lambda: gs.model.ended)
+            await play_to_the_end(fac, pilot, lambda: gs.model.ended)
         text = await debrief_text(pilot, app)
 
     objectives = text[text.index("\nObjectives\n") : text.index("\nAgreements\n")]
