@@ -750,7 +750,9 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
                     **o,
                     "outcome": "met" if o["met"] else "missed" if o["met"] is False else "open",
                     "when": _CHECKS.get(o["check"], o["check"]),
-                    "condition": "" if cond is None else cond.text,
+                    # the rules' expression is the analyst's; a team reads the objective's own words
+                    # (three students of session 21 met flag.shared_resp_cooldown > 0 in theirs)
+                    "condition": "" if cond is None or audience != FACILITATOR else cond.text,
                     "values": ", ".join(f"{_value_name(game, n)} = {_plain(v)}" for n, v in values),
                     "failed_turn": _first_failure(game, cond) if o["check"] == "every_turn" else None,
                 }

@@ -1,6 +1,7 @@
 """The after-action report as two students read it for their own team (session 21): the score rows did not
 add up to the total (the shared bonus was left out), every turn read "0 proposals", and the objectives
-named their values by key (``mx.approval = 59``, ``module.t1``)."""
+named their values by key (``mx.approval = 59``, ``module.t1``) beside the rules' expression, which the
+facilitator's report keeps."""
 
 from __future__ import annotations
 
@@ -34,3 +35,7 @@ def test_a_teams_report_adds_up_counts_proposals_and_names_its_values(rb: Rulebo
     objectives = md[md.index("## Objectives") :]
     assert not re.search(r"\b(?:trust|module|count|mx)\.[a-z_]+ = ", objectives), objectives
     assert "Trust between the US and Canada = " in objectives, objectives
+    # the rules' expressions are the facilitator's report's, not a team's
+    assert "start.trust.us_ca" not in objectives and "module.t1 or" not in objectives, objectives
+    full, _ = to_markdown(build_report(rb, events), replay(rb, events))
+    assert "`trust.us_ca >= start.trust.us_ca`" in full
