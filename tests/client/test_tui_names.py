@@ -26,7 +26,7 @@ from textual.widgets import DataTable
 from client_tui import render, terms
 from client_tui.composer import ParamsScreen, ProposalScreen
 from client_tui.model import LiveGame
-from client_tui.panes.game_over import game_over_text
+from client_tui.panes.game_over import game_over_text, report_commands
 from client_tui.panes.proposals import clause_cell, modules_text, replies_text
 from client_tui.panes.results import result_text
 from precursor.analysis.runner import play
@@ -102,7 +102,8 @@ def test_no_team_id_is_left_in_proposals_results_or_the_end_screen(scenario: str
     seen = {"proposals": 0, "compliance": 0, "agreements": 0}
     for team in ("us", "mx", "cn", "ca"):
         live = _seat(game, team)
-        prose = authored(rb, live)
+        # the report and replay commands name the team as the command line does: --audience mx
+        prose = [line.strip() for line in report_commands("g1", "", team)] + authored(rb, live)
         texts = [game_over_text(live, rb, "g1"), render.agreements_text(live), replies_text(live)]
         texts.append(render.score_text(live))
         for p in live.proposals.values():

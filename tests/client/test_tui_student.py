@@ -108,7 +108,8 @@ async def test_names_messages_and_labels_with_brackets_are_shown_as_typed_never_
             await wait_until(pilot, lambda: "China ([bold red]Eve): [bold red]alarm[/]" in screen_text(app))
             await pilot.press("f5")  # the proposals tab (the composer has the focus: digits would type)
             # a clause's condition is text in the table, never markup
-            cond = "MX-PLAN(i) Federal fentanyl… [if Mexican sovereignty tension below 60]"
+            # (cut to the clauses column's width: the status "to answer · 1/2 accepted" takes its room)
+            cond = "MX-PLAN(i) Federal fentanyl… [if Mexican sovereignty tension"
             await wait_until(pilot, lambda: cond in screen_text(app))
             gs.notice("refused — unknown_lever: unknown lever '[b]x[/b]'")
             await pilot.pause()
