@@ -24,11 +24,12 @@ from precursor.game.core import GameCore, normalise_params
 from precursor.game.expr import ExprError, compile_expr
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
+from precursor.game.teams import TRILATERAL
 
 NEGOTIABLE = ("briefing", "negotiation", "orders", "results")
 CHINA_FRAMINGS = ("china_initiative", "multilateral", "reciprocal", "us_demand_met")
 # rule H1: the teams a trilateral module needs among a deal's parties (the composer offers modules by it)
-MODULE_SIGNERS: tuple[str, ...] = ("us", "mx", "ca")
+MODULE_SIGNERS: tuple[str, ...] = tuple(t for t in TEAMS if t in TRILATERAL)
 # how a refusal names the framings China accepts: a player reads it, and the keys mean nothing to them
 _CHINA_FRAMING_WORDS = "China's own initiative, a multilateral effort, reciprocal steps or a US demand met"
 
@@ -259,7 +260,7 @@ def _check_terms(
     for m in cmd.modules:
         if m not in rb.modules:
             raise CommandError("bad_proposal", f"unknown trilateral module '{m}'")
-    if cmd.modules and not set(MODULE_SIGNERS) <= set(parties):
+    if cmd.modules and not set(parties) >= TRILATERAL:
         raise CommandError(
             "bad_proposal", "trilateral modules need the United States, Mexico and Canada as parties"
         )
@@ -417,7 +418,7 @@ def sign(g: GameCore, p: dict[str, Any]) -> None:
     for t in p["parties"]:
         changes[f"agreements.{t}"] = env[f"agreements.{t}"] + 1
     changes["agreements.total"] = env["agreements.total"] + 1
-    if {"us", "mx", "ca"} <= set(p["parties"]):
+    if set(p["parties"]) >= TRILATERAL:
         changes["agreements.trilateral"] = env["agreements.trilateral"] + 1
     vis = "all" if p["visibility"] == "public" else p["parties"]
     g.emit(

@@ -14,6 +14,7 @@ from typing import Any
 from precursor.game import schema as S
 from precursor.game.expr import Expr, Symbols, Type
 from precursor.game.loader import Doc, Path_
+from precursor.game.teams import TRILATERAL
 
 CLOCK = ("turn", "turns", "month", "month_index", "months_per_turn")
 WINDOWS = ("us_campaign", "mx_campaign", "ca_campaign", "us_lame_duck", "mx_transition", "cn_political")
@@ -225,7 +226,7 @@ class _Compiler:
         for mi, m in enumerate(pk.modules):
             if m not in self.modules:
                 self.report(self.doc, (*pp, "modules", mi), f"unknown module '{m}'")
-        if pk.modules and not {"us", "mx", "ca"} <= parties:
+        if pk.modules and not parties >= TRILATERAL:
             self.report(self.doc, (*pp, "modules"), "trilateral modules need the US, Mexico and Canada")
 
     def check_clause(self, cp: Path_, c: S.PackageClause, parties: set[str]) -> None:

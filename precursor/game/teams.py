@@ -11,6 +11,10 @@ from precursor.game.schema import TEAMS
 
 _RANK: dict[str, int] = {t: i for i, t in enumerate(TEAMS)}
 
+# the three teams a trilateral module binds (the USMCA partners): a deal carrying one must have all three
+# as parties, and "trilateral" means a deal between all three, whoever else signs
+TRILATERAL: frozenset[str] = frozenset(("us", "mx", "ca"))
+
 # every dyad, in TEAMS order
 PAIRS = ("us_mx", "us_cn", "us_ca", "mx_cn", "mx_ca", "cn_ca")
 

@@ -32,7 +32,7 @@ from precursor.game.negotiation import CHINA_FRAMINGS
 from precursor.game.promises import clause_outlook, level_holds
 from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
-from precursor.game.teams import pair
+from precursor.game.teams import TRILATERAL, pair
 
 # How far below its acceptance threshold a proposal may fall for a bot to answer with a counter-proposal
 # rather than a rejection (utility units; 0.5 is what 20 points of trust add to the threshold).
@@ -886,7 +886,7 @@ def _talk(bot: Character, view: dict[str, Any]) -> Decision | None:
 def _fill_prop_names(bot: Character, penv: dict[str, Any], prop: dict[str, Any]) -> None:
     penv["prop.linkage"] = bool(prop.get("linkage"))
     penv["prop.public"] = prop["visibility"] == "public"
-    penv["prop.trilateral"] = {"us", "mx", "ca"} <= set(prop["parties"])
+    penv["prop.trilateral"] = set(prop["parties"]) >= TRILATERAL
     penv["prop.framing"] = prop.get("framing", "none")
     penv["prop.parties"] = len(prop["parties"])
     penv["prop.modules"] = len(prop.get("modules", []))

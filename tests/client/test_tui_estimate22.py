@@ -1,0 +1,68 @@
+"""A lever whose condition reads a value the team sees only as an estimate: where the estimate's whole
+range fails the condition, the client says so before the orders phase; where the truth could lie either
+side, it says nothing (student f21 promised US-INTEL with Mexican cooperation estimated at 31, the composer
+said "ok", and the orders phase refused it: "needs Mexican cooperation of at least 40")."""
+
+from __future__ import annotations
+
+from test_tui_support import (
+    add_clause,
+    new_game,
+    open_composer,
+    open_orders,
+    seat_app,
+    static_text,
+    team_model,
+    wait_until,
+)
+
+from client_tui import availability, terms
+from precursor.game.rulebook import Rulebook
+
+
+def test_a_condition_failing_over_the_whole_estimate_is_out_and_one_that_may_hold_is_not_guessed(
+    rb: Rulebook,
+) -> None:
+    far = team_model(rb, "us", **{"mx.coop": 30.0})
+    lo, hi = availability.estimate_bounds(far, rb, "mx.coop") or (0.0, 0.0)
+    shown = next(r["value"] for r in far.view["indicators"] if r["id"] == "mx.coop")
+    assert lo < 30.0 < hi and hi < 40 and abs(lo - shown / 1.1) < 1e-6, (lo, hi, shown)
+    why = availability.why_out(far, rb, "us_intel")
+    assert why is not None and why.startswith("US-INTEL: intelligence sharing needs Mexican cooperation"), why
+    assert "your estimate of Mexican security cooperation with the US puts it between" in why, why
+    ok, said = terms.keepable(far, rb, {"actor": "us", "lever": "us_intel", "duration": 1, "params": {}})
+    assert ok is False and "your estimate" in said, said
+    # 38 read with ±10 % may truly be 40 or more: not said to fail, the orders phase tells
+    near = team_model(rb, "us", **{"mx.coop": 38.0})
+    assert availability.why_out(near, rb, "us_intel") is None
+    # Mexico's own view of the same value is an estimate too; well above 40, nothing is said
+    high = team_model(rb, "us", **{"mx.coop": 60.0})
+    assert availability.why_out(high, rb, "us_intel") is None
+
+
+async def test_the_composer_warns_on_an_own_clause_the_estimate_rules_out(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        await add_clause(pilot, cs, "mx", "mx_plan_1")
+        await add_clause(pilot, cs, "us", "us_intel")
+        check = static_text(app, "#c-check")
+        assert check.startswith("! the server would take it (2 clause(s)), but as things stand:"), check
+        assert "US-INTEL" in check and "your estimate of Mexican security cooperation" in check, check
+
+
+async def test_the_orders_tab_marks_the_lever_out_before_the_orders_phase(url: str) -> None:
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        assert gs.model.phase != "orders"
+        await wait_until(
+            pilot,
+            lambda: any(
+                sl.get_option_at_index(i).value == "us_intel" and sl.get_option_at_index(i).disabled
+                for i in range(sl.option_count)
+            ),
+            what="US-INTEL marked out",
+        )
