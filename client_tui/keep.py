@@ -86,9 +86,31 @@ def stated_refusals(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> lis
             except (KeyError, TypeError):
                 continue
             if refuses:
-                out.append(f"{terms.team_name(rb, str(team))} has said it declines this: “{rule.message}”")
+                said = f"{terms.team_name(rb, str(team))} has said it declines this: “{rule.message}”"
+                out.append(said + _refusal_basis(rb, draft, set(rule.reject_if.names), known, names))
                 break
     return out
+
+
+def _refusal_basis(
+    rb: Rulebook, draft: dict[str, Any], reads: set[str], known: dict[str, Any], names: dict[str, Any]
+) -> str:
+    """Which clauses a partner's stated line is about, and the values it reads as they stand: "China
+    has said it declines this: leaders agree such steps" named no clause, so a student swapped CN-ENFORCE
+    for CN-PEN and met the same words, and nothing said that a summit window opens the door."""
+    levers = {n.removeprefix("prop.asks.") for n in reads if n.startswith("prop.asks.") and names.get(n)}
+    levers |= {n.removeprefix("prop.gives.") for n in reads if n.startswith("prop.gives.") and names.get(n)}
+    about = [
+        f"clause {i + 1} ({rb.levers[str(c.get('lever'))].code})"
+        for i, c in enumerate(draft.get("clauses") or [])
+        if c.get("lever") in levers and str(c.get("lever")) in rb.levers
+    ]
+    world = sorted(n for n in reads if not n.startswith("prop.") and n in known)
+    now = [f"{terms.value_name(rb, n)}: {render.value_words(known[n])}" for n in world]
+    parts = ([("about " + ", ".join(about))] if about else []) + (
+        [("it reads, as things stand: " + "; ".join(now))] if now else []
+    )
+    return f" ({' — '.join(parts)})" if parts else ""
 
 
 def promises_kept(model: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:

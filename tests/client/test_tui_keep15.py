@@ -112,6 +112,10 @@ async def test_a_bot_partners_stated_line_is_said_before_sending(url: str) -> No
         said = _check(app)
         assert said.startswith("! the server would take it (2 clause(s)), but as things stand:"), said
         assert "China has said it declines this: “Steps of this kind are for leaders to agree" in said, said
+        # which clause the line is about, and what it reads (student c21 swapped CN-ENFORCE for CN-PEN
+        # and met the same words; d21 did not know a summit window opens the door)
+        assert "” (about clause 1 (CN-KYC) — it reads, as things stand: " in said, said
+        assert "A leader summit is open this turn: no" in said, said
 
 
 async def test_more_orders_than_a_turn_allows_is_not_ok(url: str) -> None:
