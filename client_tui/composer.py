@@ -573,7 +573,15 @@ class ComposerScreen(ModalScreen[str | None]):
     screen closes on its own once the server has the proposal) or None when cancelled."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
+        # F1 said "Cancel" alone: a student pressed Esc then n for a new proposal, and the n went to the
+        # discard question ("n: keep editing"), so the keys after it changed the old draft (student d21)
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            tooltip="close the composer; with a draft it asks first:"
+            " y or Enter discards, n or Esc keeps editing",
+        ),
         # priority: a text field would take ctrl+a (to the line's start) and the clause would not be added
         Binding("ctrl+a", "add_clause", "Add clause", priority=True),
         Binding("ctrl+s", "send", "Send", priority=True),

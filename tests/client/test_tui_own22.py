@@ -1,4 +1,6 @@
-"""A lever whose condition reads a value the team sees only as an estimate: where the estimate's whole
+"""What students of session 21 met that the client could have said first.
+
+A lever whose condition reads a value the team sees only as an estimate: where the estimate's whole
 range fails the condition, the client says so before the orders phase; where the truth could lie either
 side, it says nothing (student f21 promised US-INTEL with Mexican cooperation estimated at 31, the composer
 said "ok", and the orders phase refused it: "needs Mexican cooperation of at least 40")."""
@@ -66,3 +68,11 @@ async def test_the_orders_tab_marks_the_lever_out_before_the_orders_phase(url: s
             ),
             what="US-INTEL marked out",
         )
+
+
+def test_f1_says_that_esc_in_the_composer_asks_before_a_draft_is_dropped() -> None:
+    """A student pressed Esc then n (new proposal): the n answered the discard question instead."""
+    from client_tui.help import game_keys
+
+    rows = [r for r in game_keys() if r.owner.__name__ == "ComposerScreen" and r.action == "cancel"]
+    assert rows and "y or Enter discards, n or Esc keeps editing" in rows[0].what, rows
