@@ -94,6 +94,17 @@ class FindField(Input):
             return
         await super()._on_key(event)
 
+    def start_with(self, text: str) -> None:
+        """A new find begun by a key typed on the list: the field takes it, and keeps the keys after it
+        (focus selects the field's text, so the next key would have replaced the first)."""
+        self.value = text
+        self.cursor_position = len(text)
+        self.select_on_focus = False
+        self.focus()
+
+    def on_blur(self) -> None:
+        self.select_on_focus = True  # "/" selects what was there, so typing replaces the old find
+
 
 class OrdersPane(Vertical):
     BINDINGS = [  # the buttons say them
@@ -1103,6 +1114,12 @@ class OrdersPane(Vertical):
         if event.key == "slash" and not isinstance(self.app.focused, Input):
             event.stop()
             self.query_one("#order-find", Input).focus()
+        elif event.character and event.character.isupper() and not isinstance(self.app.focused, Input):
+            # a lever's code typed as the screen writes it ("SAN-1") starts a find: the letters went
+            # nowhere and the 1 opened the briefing tab (student f21); lower-case letters are the
+            # tab's own keys (l, p, e, t, i, x), so only capitals start one
+            event.stop()
+            self.query_one("#order-find", FindField).start_with(event.character)
 
     def show_white_cell(self) -> None:
         """The team's position, its free actions this turn and the other teams' it can see, in words."""

@@ -17,6 +17,7 @@ from test_tui_support import (
     team_model,
     wait_until,
 )
+from textual.widgets import Input, TabbedContent
 
 from client_tui import availability, terms
 from precursor.game.rulebook import Rulebook
@@ -76,3 +77,21 @@ def test_f1_says_that_esc_in_the_composer_asks_before_a_draft_is_dropped() -> No
 
     rows = [r for r in game_keys() if r.owner.__name__ == "ComposerScreen" and r.action == "cancel"]
     assert rows and "y or Enter discards, n or Esc keeps editing" in rows[0].what, rows
+
+
+async def test_a_lever_code_typed_in_capitals_on_the_orders_list_goes_to_the_find_field(url: str) -> None:
+    """Student f21 typed SAN-1 on the orders tab as the screen writes codes: the letters went nowhere
+    and the 1 opened the briefing tab."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs, sl = await open_orders(pilot)
+        sl.focus()
+        await pilot.pause()
+        await pilot.press("S", "A", "N", "minus", "1")
+        await pilot.pause()
+        find = gs.query_one("#order-find", Input)
+        assert find.value == "SAN-1" and app.focused is find, (find.value, app.focused)
+        assert gs.query_one(TabbedContent).active == "orders"
+        labels = [str(sl.get_option_at_index(i).prompt) for i in range(sl.option_count)]
+        assert labels and all("SAN-1" in label for label in labels), labels
