@@ -299,10 +299,14 @@ _JUDGED = {
 }
 
 
-def _seen_lines(game: LiveGame, rb: Rulebook, team: str, objective_id: str, check: str) -> list[str]:
+def _seen_lines(
+    game: LiveGame, rb: Rulebook, team: str, objective_id: str, check: str, met: bool = False
+) -> list[str]:
     """What this seat saw during play that bears on an objective: how the rules judge it (when not only
     at the end), the orders of each lever its condition counts, with their turns, and, for one met
-    once for good, the public statements that moved what it reads."""
+    once for good, the public statements that moved what it reads. A verdict of met beside orders "not
+    seen" says whose verdict it is: student f21 read "✓ met: Mexico orders three of the five
+    elements" over two seen and three "not seen", and took the screen to contradict itself."""
     obj = _objective(game, rb, objective_id)
     if obj is None or obj.condition is None:
         return []
@@ -333,7 +337,12 @@ def _seen_lines(game: LiveGame, rb: Rulebook, team: str, objective_id: str, chec
         # another team's orders kept private reach only that team (or its partners, through a deal's
         # check): "not seen" is not "never", and the turns seen need not be all of them
         private = ""
-        if unseen:
+        if unseen and met:
+            private = (
+                " — the verdict is the game's, which sees every order; another team's private orders"
+                " reach you only when a deal you share checks them"
+            )
+        elif unseen:
             private = " (another team's private orders reach you only when a deal you share checks them)"
         lines.append("seen during play: " + "; ".join(seen) + private)
     return lines
@@ -407,7 +416,7 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             check = str(o.get("check") or "end")
             lines += [
                 f"                 {line}"
-                for line in _seen_lines(game, rb, team, str(o.get("id", "")), check)
+                for line in _seen_lines(game, rb, team, str(o.get("id", "")), check, bool(o.get("met")))
             ]
             decided = _deciding(game, rb, str(o.get("id", "")))
             if decided:

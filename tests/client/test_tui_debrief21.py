@@ -44,3 +44,6 @@ async def test_a_partners_private_order_checked_by_a_deal_counts_as_seen(url: st
     seen = " ".join(text[text.index("\nObjectives\n") : text.index("\nAgreements\n")].split())
     assert "Disrupt southbound weapons and cash (US-ARMS) ordered in turn 1;" in seen, seen
     assert "another team's private orders reach you only when a deal you share checks them" in seen, seen
+    # met, beside another team's lever not seen ordered: whose verdict it is (student f21 read "✓ met"
+    # over three orders "not seen" and took the screen to contradict itself)
+    assert "— the verdict is the game's, which sees every order; another team's private orders" in seen, seen
