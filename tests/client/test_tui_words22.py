@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from test_tui_support import advance_to, close_cards, log_lines, new_game, seat_app, until_online, wait_until
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    log_lines,
+    new_game,
+    open_orders,
+    seat_app,
+    until_online,
+    wait_until,
+)
+from textual.widgets import SelectionList
 
 from precursor.client import GameClient
 
@@ -33,3 +43,55 @@ async def test_a_delayed_effect_is_not_listed_again_under_other_changes(url: str
         other = text[text.find("[other changes]") :] if "[other changes]" in text else ""
         assert "Trust between the US and China" not in other, other
         assert "China's international reputation on drugs" not in other, other
+
+
+async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_per_game_lever(
+    url: str,
+) -> None:
+    """Defect 3: turn 2's notice read "last turn's orders: CN-KYC (chemicals covered: 8), CN-DIRECTIVE —
+    press l …" with CN-KYC once per game and played in turn 1; ``l`` itself leaves it out."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="red-line")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders")
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(160, 50)) as pilot:
+            gs, sl = await open_orders(pilot)
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the orders view")
+            sl.select("cn_kyc")
+            sl.select("cn_directive")
+            await pilot.pause()
+            sl.focus()
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: gs.orders._mine() is not None, what="the orders in")
+            await advance_to(fac, "briefing", turn=2)
+            await wait_until(pilot, lambda: "last turn's orders" in gs._notice_text, what="the hint")
+            said = gs._notice_text
+            assert "CN-DIRECTIVE" in said and "CN-KYC" not in said, said
+
+
+def _row(sl: SelectionList[str], lid: str) -> str:
+    for i in range(sl.option_count):
+        option = sl.get_option_at_index(i)
+        if option.value == lid:
+            return " ".join(str(option.prompt).split())
+    raise AssertionError(f"no row for {lid}")
+
+
+async def test_a_lever_free_last_turn_shows_this_turns_price_in_the_briefing(url: str) -> None:
+    """Defect 1 (Loose Talk, seed 7, Mexico): MX-PLAN(ii) is free in turn 2 through the inject "Mexico's
+    fentanyl action plan"; turn 3's briefing still listed it at "0 PC", and "1 PC" once the orders began."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk", seed=7)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "orders", turn=2)
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(160, 50)) as pilot:
+            gs, sl = await open_orders(pilot)
+            await wait_until(pilot, lambda: not gs.orders.checking(), what="the orders view")
+            await wait_until(pilot, lambda: "0 PC" in _row(sl, "mx_plan_2"), what="free in turn 2")
+            await advance_to(fac, "briefing", turn=3)
+            await close_cards(pilot)
+            m = gs.model
+            await wait_until(pilot, lambda: m.phase == "briefing" and m.turn == 3, what="turn 3")
+            await pilot.pause(0.3)
+            row = _row(sl, "mx_plan_2")
+            assert "1 PC" in row and "0 PC" not in row, row
