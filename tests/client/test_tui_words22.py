@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_tui_support import (
     advance_to,
     close_cards,
+    frames_until,
+    is_event,
     log_lines,
+    modal,
+    negotiation_table,
     new_game,
     open_orders,
+    open_proposals,
     seat_app,
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
+from textual.widgets import DataTable, SelectionList
 
+from client_tui.composer import ProposalScreen
 from precursor.client import GameClient
 
 
@@ -69,6 +77,10 @@ async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_
             assert "CN-DIRECTIVE" in said and "CN-KYC" not in said, said
 
 
+def _clause(team: str, lever: str) -> dict[str, Any]:
+    return {"actor": team, "lever": lever}
+
+
 def _row(sl: SelectionList[str], lid: str) -> str:
     for i in range(sl.option_count):
         option = sl.get_option_at_index(i)
@@ -95,3 +107,63 @@ async def test_a_lever_free_last_turn_shows_this_turns_price_in_the_briefing(url
             await pilot.pause(0.3)
             row = _row(sl, "mx_plan_2")
             assert "1 PC" in row and "0 PC" not in row, row
+
+
+async def test_a_proposal_reads_the_teams_own_order_counts_and_says_how_it_sees_an_estimate(url: str) -> None:
+    """Defect 2: Mexico opened a deal (CN-REPLY-MX for MX-TRACE) and read "? cannot tell: … (how often
+    Mexico has ordered MX-XI …)", its own orders, and "? cannot tell: … (Mexican security cooperation
+    with the US)" with no word that every team sees that index only as an estimate."""
+    async with negotiation_table(url, "mx", "cn", size=(160, 50)) as t:
+        clauses = [_clause("cn", "cn_reply_mx"), _clause("mx", "mx_trace")]
+        deal = {"type": "propose", "parties": ["cn", "mx"], "clauses": clauses, "framing": "china_initiative"}
+        await t.partner.send(deal)
+        await frames_until(t.partner, is_event("proposal"))
+        _gs, table = await open_proposals(t.pilot)
+        table.focus()
+        await t.pilot.press("enter")
+        screen = await modal(t.pilot, ProposalScreen)
+        text = " ".join(screen.text.split())
+        reply = text[text.index("1. ") : text.index("2. ")]
+        assert "how often Mexico has ordered MX-XI" not in reply, reply
+        assert "Mexico has not written to Beijing" in reply, reply  # its own count: 0, so it is out
+        trace = text[text.index("2. ") :]
+        if "? cannot tell" in trace:
+            said = "Mexican security cooperation with the US, which Mexico sees only as an estimate, about"
+            assert said in trace, trace
+
+
+def _dashboard_rows(table: DataTable[Any]) -> list[str]:
+    """The dashboard's rows top to bottom: each row's key and its first cell as one line."""
+    first = table.ordered_columns[0].key
+    return [
+        f"{r.key.value} | {' '.join(str(table.get_cell(r.key, first)).split())}" for r in table.ordered_rows
+    ]
+
+
+async def test_every_secret_objective_has_a_row_saying_what_it_asks_and_how_it_stands(url: str) -> None:
+    """Defect 7: China's "your secret objectives (also China's international reputation on drugs, above):"
+    was followed by the next heading, with no row for "order at least one precursor-control action";
+    Mexico's block (Loose Talk) had only "Turns until a US acknowledgement of shared responsibility counts
+    again 0", nothing of what it asks."""
+    for team, scenario, wanted in (
+        ("cn", "tutorial", ["Order at least one precursor-control action", "judged when the game ends"]),
+        ("mx", "loose-talk", ["The US owns part of the problem in public", "The president's approval is 60"]),
+    ):
+        g, tokens = await new_game(url, teams=(team,), scenario=scenario)
+        app = seat_app(url, g, tokens[team])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("2")
+            table: DataTable[Any] = gs.query_one("#indicators", DataTable)
+            await wait_until(pilot, lambda t=table: t.row_count > 50, what="the indicators")
+            rows = _dashboard_rows(table)
+            at = next(i for i, r in enumerate(rows) if r.startswith("sub:your secret objectives"))
+            block = rows[
+                at + 1 : next(i for i in range(at + 1, len(rows)) if rows[i].startswith(("sub:", "heading:")))
+            ]
+            said = "\n".join(block)
+            secret = gs.model.view["objectives"][team]["secret"]
+            assert sum(r.startswith("line:") for r in block) == len(secret), said
+            for words in wanted:
+                assert words in said, said
