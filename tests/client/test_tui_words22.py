@@ -167,3 +167,22 @@ async def test_every_secret_objective_has_a_row_saying_what_it_asks_and_how_it_s
             assert sum(r.startswith("line:") for r in block) == len(secret), said
             for words in wanted:
                 assert words in said, said
+
+
+async def test_a_tariff_imposed_at_zero_reads_as_lifted(url: str) -> None:
+    """Defect 6: China's proposal read "US-TARIFF (on goods of: China, rate in %: 0, tariff: imposed)",
+    as if China asked for tariffs on itself; a rate of 0 % imposed lifts the tariff (the lever: imposing
+    a lower rate is tariff relief)."""
+    async with negotiation_table(url, "us", "cn", size=(160, 50)) as t:
+        relief = {**_clause("us", "us_tariff"), "params": {"target": "cn", "rate": 0, "mode": "impose"}}
+        await t.partner.send({"type": "propose", "parties": ["cn", "us"], "clauses": [relief]})
+        await frames_until(t.partner, is_event("proposal"))
+        _gs, table = await open_proposals(t.pilot)
+        row = " ".join(str(cell) for cell in table.get_row_at(0))
+        assert "tariff: lifted" in row and "imposed" not in row, row
+        table.focus()
+        await t.pilot.press("enter")
+        screen = await modal(t.pilot, ProposalScreen)
+        text = " ".join(screen.text.split())
+        said = "(on goods of: China, tariff: lifted (the rate kept at 0 %))"
+        assert said in text and "tariff: imposed" not in text, text
