@@ -15,7 +15,9 @@ from test_tui_support import (
     new_game,
     open_orders,
     open_proposals,
+    propose,
     seat_app,
+    static_text,
     until_online,
     wait_until,
 )
@@ -186,3 +188,32 @@ async def test_a_tariff_imposed_at_zero_reads_as_lifted(url: str) -> None:
         text = " ".join(screen.text.split())
         said = "(on goods of: China, tariff: lifted (the rate kept at 0 %))"
         assert said in text and "tariff: imposed" not in text, text
+
+
+async def test_pagedown_in_the_proposals_table_says_which_proposal_enter_opens(url: str) -> None:
+    """Defect 8: PageDown in a table longer than its window moved the highlight to the last row in
+    view (the table's cursor, as in any list), and Enter opened T4-CN-1, which the student had not meant.
+    The highlight is what Enter opens, and the line under the table names it."""
+    async with negotiation_table(url, "us", "mx", size=(80, 16)) as t:
+        for turn in (1, 2, 3):  # three a turn is a team's most; the earlier turns' stay in the table
+            await advance_to(t.fac, "negotiation", turn=turn)
+            for _ in range(3):
+                await propose(t.partner, ["mx", "us"], [_clause("mx", "mx_port")])
+            await close_cards(t.pilot)
+        gs, table = await open_proposals(t.pilot, rows=9)
+        table.focus()
+        await wait_until(t.pilot, lambda: table.max_scroll_y > 0, what="a table longer than its window")
+        table.move_cursor(row=0)  # the first row: T1-MX-1, expired
+        await t.pilot.pause(0.1)
+        assert table.cursor_row == 0
+        await t.pilot.press("pagedown")
+        await t.pilot.pause(0.2)
+        pid = gs.proposals._selected()
+        assert pid is not None and table.cursor_row > 0
+        hint = " ".join(static_text(t.app, "#prop-hint").split())
+        assert pid in hint, hint
+        top = int(table.scroll_y)
+        assert top <= table.cursor_row < top + table.scrollable_content_region.height  # in view
+        await t.pilot.press("enter")
+        screen = await modal(t.pilot, ProposalScreen)
+        assert pid in screen.text.split("\n", 1)[0] or pid in str(screen.query_one("#proposal-head").render())
