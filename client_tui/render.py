@@ -691,8 +691,14 @@ def params_words(
     if lv is None:
         return ", ".join(f"{param_name(k)}: {value_words(v)}" for k, v in params.items())
     out = []
+    lifted = _lifted(lv, params)
     for pid, p in lv.params.items():
         v = params.get(pid, p.default)
+        if pid in lifted:  # neither is at its default then: said whatever ``changed_only``
+            if pid == "mode":
+                kept = "the rate kept at 0 %" if promise else "rate 0 %"
+                out.append(f"{param_name(pid, lv)}: lifted ({kept})")
+            continue
         if changed_only and v == p.default:
             continue
         bound = ""
@@ -700,6 +706,19 @@ def params_words(
             bound = "at least " if p.stronger == "higher" else "at most "
         out.append(f"{param_name(pid, lv)}: {bound}{choice_words(rb, lv, pid, v)}")
     return ", ".join(out)
+
+
+def _lifted(lv: CLever, params: dict[str, Any]) -> list[str]:
+    """The mode and rate parameters of a tariff "imposed" at a rate of 0 %, which lifts it (the rules:
+    imposing a lower rate is tariff relief): "US-TARIFF (on goods of: China, rate in %: 0, tariff:
+    imposed)" in China's proposal read as China asking for tariffs on itself. Said as one "tariff:
+    lifted", in the mode's place; [] for any other lever or setting."""
+    mode, rate = lv.params.get("mode"), lv.params.get("rate")
+    if mode is None or rate is None or "impose" not in mode.choices or rate.stronger != "lower":
+        return []
+    if params.get("mode", mode.default) != "impose" or params.get("rate", rate.default) != 0:
+        return []
+    return ["mode", "rate"]
 
 
 def _code(rb: Rulebook | None, lever: str) -> str:

@@ -272,6 +272,25 @@ def value_name(rb: Rulebook, key: str) -> str:
     return key_name(rb, key)
 
 
+def _seen_as(model: LiveGame, rb: Rulebook, key: str) -> str:
+    """How this team sees a value it does not see exactly, for the words of a verdict it cannot give:
+    "? cannot tell: … (Mexican security cooperation with the US)" read to Mexico as a value about its own
+    country hidden from it; the rules show every team that index only as an estimate, and the rules
+    judge the true value."""
+    for i in model.view.get("indicators") or []:
+        if i.get("id") != key or not isinstance(i.get("value"), int | float):
+            continue
+        who = team_name(rb, str(model.team)) if model.team else "you"
+        if i.get("estimate"):
+            about = render_figure(i["value"])
+            return f"which {who} sees only as an estimate, about {about}, while the rules read the true value"
+        if i.get("lag"):
+            months = int(i["lag"])
+            late = f"{months} month{'s' if months != 1 else ''}"
+            return f"which {who} sees only {late} late, when it read {render_figure(i['value'])}"
+    return ""
+
+
 def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
     """The clause over every turn it is due (``precursor.game.promises``), from what this team sees:
     its own values and record; for another team, the values every dashboard shows (a demand
@@ -283,14 +302,24 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
         return team_name(rb, t)
 
     def words(key: str) -> str:
-        return value_name(rb, key)
+        seen = _seen_as(model, rb, key)
+        return f"{value_name(rb, key)}, {seen}" if seen else value_name(rb, key)
 
+    values = known_values(model)
+    if clause_span(clause, model.turn, last_turn(model)) == [model.turn]:
+        # the team's own play counts, for a clause due this turn alone: "? cannot tell: … (how often
+        # Mexico has ordered MX-XI …)" was said to Mexico, of its own orders. A later turn's count is
+        # not known now (orders until then raise it), nor whether a lever is played in that turn
+        own = {k: v for k, v in availability.values_now(model, rb).items() if k.startswith("count.")}
+        values.update(
+            {k: v for k, v in own.items() if rb.levers.get(k[6:]) and rb.levers[k[6:]].team == model.team}
+        )
     if actor != model.team:
         seen = 1 if played_once(model, rb, clause) else None
         return clause_outlook(
             rb,
             clause,
-            known_values(model),
+            values,
             turn=model.turn,
             played=seen,
             last_turn=last_turn(model),
@@ -311,7 +340,7 @@ def outlook(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> Outlook:
     return clause_outlook(
         rb,
         clause,
-        known_values(model),
+        values,
         turn=model.turn,
         played=int(counts.get("count", 0)),
         blocked=blocked or None,

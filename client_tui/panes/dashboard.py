@@ -143,19 +143,25 @@ def secret_notes(rb: Rulebook, view: dict[str, Any], team: str | None) -> str:
 
 
 def layout(
-    indicators: list[dict[str, Any]], sections: list[tuple[str, list[str]]], keep: Iterable[str] = ()
+    indicators: list[dict[str, Any]],
+    sections: list[tuple[str, list[str]]],
+    keep: Iterable[str] = (),
+    lines: dict[str, list[str]] | None = None,
 ) -> list[tuple[str, Any]]:
-    """The table top to bottom: ``("heading", title)``, ``("sub", title)`` or ``("row", indicator)``.
-    Only indicators the seat sees are listed; a watched one is listed in the top section only. A
-    section in ``keep`` (one with a note to say) is listed with no row of its own."""
+    """The table top to bottom: ``("heading", title)``, ``("sub", title)``, ``("line", text)`` or
+    ``("row", indicator)``. Only indicators the seat sees are listed; a watched one is listed in the
+    top section only. A section in ``keep`` (one with a note to say) is listed with no row of its own;
+    ``lines`` are lines of words listed under a section's title before its indicators."""
     by_id = {i["id"]: i for i in indicators}
     out: list[tuple[str, Any]] = []
     pinned: set[str] = set()
     watch: list[tuple[str, Any]] = []
     for title, keys in sections:
         shown = [by_id[k] for k in keys if k in by_id]
-        if shown or title in keep:
+        said = (lines or {}).get(title) or []
+        if shown or said or title in keep:
             watch.append(("sub", title))
+            watch += [("line", text) for text in said]
             watch += [("row", i) for i in shown]
             pinned.update(i["id"] for i in shown)
     if watch:
@@ -168,6 +174,23 @@ def layout(
         title = GROUP_TITLES.get(group, group.replace("_", " ").capitalize() or "Other")
         out.append(("heading", title.upper()))
         out += [("row", i) for i in inds]
+    return out
+
+
+def objective_lines(model: LiveGame, rb: Rulebook) -> list[str]:
+    """Each of the team's secret objectives in its own words, with how the rules judge it and whether it
+    holds now (the briefing's words): China's block read "your secret objectives (also China's
+    international reputation on drugs, above):" and then the next heading, with no row for "order one
+    precursor-control action"; Mexico's listed only a cooldown ("Turns until a US acknowledgement of
+    shared responsibility counts again 0") that said nothing of what was asked."""
+    from .briefing import holds_now, objective_state  # the briefing's words; it imports this module's kin
+
+    team = model.team
+    obj = (model.view.get("objectives") or {}).get(team or "") or {}
+    out = []
+    for o in obj.get("secret") or []:
+        state = objective_state(o, model.ended, holds_now(model, rb, str(o.get("id"))))
+        out.append(f"◦ {o.get('text', '')} — {state}")
     return out
 
 
@@ -229,7 +252,10 @@ class DashboardPane(Vertical):
         if self.rb is not None and self.model.team in RED_LINE_WORDS:
             notes["red lines"] = RED_LINE_WORDS[str(self.model.team)]
             notes["your secret objectives"] = secret_notes(self.rb, self.model.view, self.model.team)
-        rows = layout(indicators, self.sections(), [t for t, note in notes.items() if note])
+        said: dict[str, list[str]] = {}
+        if self.rb is not None and self.model.team:
+            said["your secret objectives"] = objective_lines(self.model, self.rb)
+        rows = layout(indicators, self.sections(), [t for t, note in notes.items() if note], said)
         width = self.content_size.width or self.app.size.width
         wide = width >= 100
         unit_w = min(UNIT_MAX, max((len(str(i.get("unit") or "")) for i in indicators), default=0)) or 4
@@ -254,6 +280,17 @@ class DashboardPane(Vertical):
         for kind, item in rows:
             if kind == "row":
                 self._add(table, item, name_w, trend_w)
+            elif kind == "line":  # words across the row: the value columns have nothing to say
+                wrapped = textwrap.wrap(str(item), name_w, initial_indent="  ", subsequent_indent="    ")
+                table.add_row(
+                    Text("\n".join(wrapped) or ""),
+                    "",
+                    "",
+                    "",
+                    "",
+                    key=f"line:{len(table.rows)}",
+                    height=max(1, len(wrapped)),
+                )
             else:
                 note = notes.get(item) if kind == "sub" else ""
                 text = item if kind == "heading" else f"  {item} ({note}):" if note else f"  {item}:"

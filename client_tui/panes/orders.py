@@ -299,7 +299,12 @@ class OrdersPane(Vertical):
         levers: list[dict[str, Any]] = self.model.view.get("levers") or []
         if levers:
             levers = [self._other_settings(lv) for lv in levers]
-            self._costs.update({lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None})
+            # a lever free this turn (an inject's) costs 0 now only: kept, it read "0 PC" in the next
+            # turn's briefing, and "1 PC" once that turn's orders began (session 22)
+            free = set(self.model.view.get("free_levers") or [])
+            self._costs.update(
+                {lv["id"]: lv["cost"] for lv in levers if lv.get("cost") is not None and lv["id"] not in free}
+            )
             return levers
         team = self.model.team
         if not team:
@@ -448,15 +453,29 @@ class OrdersPane(Vertical):
             self.query_one("#order-find", Input).value = ""
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
-        if self._offer:
+        again = self._still_open(self._offer)
+        if again:
             self.post_message(
                 Notice(
-                    f"last turn's orders: {self._last_codes()} — press l in the orders tab to tick them again"
+                    f"last turn's orders: {self._codes(again, self._offer_params)} — press l in the"
+                    " orders tab to tick them again"
                 )
             )
 
     def _last_codes(self) -> str:
         return self._codes(self._offer, self._offer_params)
+
+    def _still_open(self, ids: list[str]) -> list[str]:
+        """Those of ``ids`` that ``l`` would tick now: a student read "last turn's orders: CN-KYC …,
+        CN-DIRECTIVE — press l …" with CN-KYC played once and spent. While the server is still checking
+        the orders phase's levers every row is out for a moment: then only a spent once-per-game lever
+        is left out, the rest are the server's to judge."""
+        rows = {str(r["id"]): r for r in self.rows()}
+        if self.checking():
+            counts = self.model.view.get("counts") or {}
+            once = {i for i in ids if i in self.rb.levers and self.rb.levers[i].once}
+            return [i for i in ids if not (i in once and (counts.get(i) or {}).get("count", 0))]
+        return [i for i in ids if rows.get(i, {}).get("available")]
 
     def _codes(self, ids: list[str], params: dict[str, dict[str, Any]] | None = None) -> str:
         return ", ".join(self._code(i, params) for i in ids)

@@ -443,6 +443,10 @@ class ProposalsPane(Vertical):
         elif p is not None and (commits := commitment(self.model, self.rb, p, brief=self._narrow())):
             # one line: at 80x24 a second pushed the buttons' lower edge off the pane
             hint = f"Accepting {p['id']}: {commits}" if self._narrow() else f"Accepting {p['id']} {commits}"
+        elif p is not None:
+            # named: PageDown moves the highlight a page on (the table's cursor), and a student's Enter
+            # opened T4-CN-1, which they had not meant; the line says which one Enter opens
+            hint = f"Enter opens the highlighted proposal, {p['id']}, in full (costs, whether it can be kept)"
         else:
             hint = "Enter opens the highlighted proposal in full (costs, whether it can be kept)"
         set_text(self.query_one("#prop-hint", Static), hint)

@@ -385,6 +385,32 @@ class ResultsLog(WrapLog):
             self.write(
                 f"[delayed effect] {code}, ordered in turn {ordered}, takes effect: {'; '.join(words)}"
             )
+        for *_, q in landed:
+            self._explain(q)
+
+    def _explain(self, entry: dict[str, Any]) -> None:
+        """Move the value a landed effect names as the line above says, so ``settle`` does not list that
+        move again under "[other changes]" as unexplained (a student read "[delayed effect] CN-DIRECTIVE
+        … raises trust between the US and China by 3" followed by "moved for reasons not shown to you:
+        Trust between the US and China 21.0 → 24.0"). Kept inside the value's range, as the engine keeps
+        it; what moved it beyond that is still said."""
+        target, op, v = str(entry.get("target") or ""), entry.get("op"), entry.get("value")
+        last = self._seen.get(target)
+        numbers = [x for x in (last, v) if isinstance(x, int | float) and not isinstance(x, bool)]
+        if len(numbers) < 2:
+            if target in self._seen and op not in ("add", "mul", "min", "max"):
+                self._seen[target] = v  # a yes/no value set, or a number set outright
+            return
+        now, by = float(numbers[0]), float(numbers[1])
+        moves = {"add": now + by, "mul": now * by, "min": min(now, by), "max": max(now, by)}
+        moved = moves.get(str(op), by)
+        ind = self.rb.indicators.get(target) if self.rb is not None else None
+        lo, hi = getattr(ind, "min", None), getattr(ind, "max", None)
+        if isinstance(lo, int | float):
+            moved = max(moved, float(lo))
+        if isinstance(hi, int | float):
+            moved = min(moved, float(hi))
+        self._seen[target] = moved
 
     def settle(self, shown: dict[str, float | bool]) -> None:
         """After a turn's cards, the values the dashboard now shows that moved after the last card of

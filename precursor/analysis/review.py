@@ -321,15 +321,39 @@ def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int
     return counts
 
 
-def rests_on_text(counts: dict[str, int]) -> str:
-    """'rests on: 2 quoted, 1 direction, 3 invented links' (bases with no link left out)."""
-    parts = [f"{counts[b]} {b}" for b in BASES if counts.get(b)]
-    if counts.get("unstated"):
-        parts.append(f"{counts['unstated']} with no basis stated")
-    if not parts:
-        return "rests on: no rule or parameter of the rulebook"
+# what each basis means, for a reader of the report (docs/rules-format.md, "Basis"): (one, several)
+_BASIS_WORDS = {
+    "quoted": ("is taken from the sources", "are taken from the sources"),
+    "direction": (
+        "takes only its direction from the sources (how large it is, the authors estimated)",
+        "take only their direction from the sources (how large they are, the authors estimated)",
+    ),
+    "outside": ("rests on a fact from outside the sources", "rest on facts from outside the sources"),
+    "invented": ("is invented for play", "are invented for play"),
+    "unstated": ("states no basis", "state no basis"),
+}
+
+
+def rests_on_text(counts: dict[str, int], chain: str = "this chain") -> str:
+    """How much of a chain the sources carry, in plain words: "This chain rests on: 2 direction, 2
+    invented, 2 with no basis stated links" was read as a riddle (session 22), and it stood under every
+    red line. Bases with no link are left out."""
     total = sum(counts.values())
-    return f"rests on: {', '.join(parts)} link{'s' if total != 1 else ''}"
+    if not total:
+        return f"No rule or parameter of the rulebook lies behind {chain}."
+    parts = [f"{counts[b]} {_BASIS_WORDS[b][counts[b] != 1]}" for b in (*BASES, "unstated") if counts.get(b)]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    what = "rule, lever, inject or parameter" if total == 1 else "rules, levers, injects and parameters"
+    return f"How sure the model is of {chain}: of the {total} {what} behind it, {listed}."
+
+
+def shared_basis(red_lines: list[dict[str, Any]]) -> str:
+    """The basis of every red line's chain said once, when it is the same for all of them (a report
+    repeated the same line under each item); "" when they differ or there is one."""
+    bases = [r.get("basis") for r in red_lines]
+    if len(bases) < 2 or any(b != bases[0] for b in bases) or not isinstance(bases[0], dict):
+        return ""
+    return rests_on_text(bases[0], "each chain above")
 
 
 def _rule_name(rb: Rulebook, rule: str) -> str:
@@ -550,6 +574,7 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
         ],
         "agreements": _agreements_in_words(report, game, teams, cal),
         "red_lines": [{**r, "label": cal.turn_label(r["turn"])} for r in report["red_lines"]],
+        "red_lines_basis": shared_basis(report["red_lines"]),
         "scores": _scores(report, teams),
         "objectives": _objectives(report, game, teams),
         "bot_reasons": [
