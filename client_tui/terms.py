@@ -143,6 +143,14 @@ def lever_cost(
         for row in model.view.get("levers") or []:
             if row["id"] == lever and row.get("cost") is not None:
                 return float(row["cost"])
+    # a cost on values this team sees exactly and that hold until the orders (CN-DIRECTIVE's is free in
+    # a summit window): China read "? PC" for its own lever in the composer and the orders list
+    env = {**availability.values_now(model, rb), **{f"param.{k}": v for k, v in full.items()}}
+    if lv.cost.names <= env.keys() and not any(n.startswith("agreements.") for n in lv.cost.names):
+        try:
+            return max(0.0, float(lv.cost.fn(env)))
+        except Exception:  # an expression that wants more than it names: unknown, never a crash
+            return None
     return None
 
 

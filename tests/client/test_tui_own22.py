@@ -95,3 +95,19 @@ async def test_a_lever_code_typed_in_capitals_on_the_orders_list_goes_to_the_fin
         assert gs.query_one(TabbedContent).active == "orders"
         labels = [str(sl.get_option_at_index(i).prompt) for i in range(sl.option_count)]
         assert labels and all("SAN-1" in label for label in labels), labels
+
+
+async def test_a_cost_on_values_the_team_sees_exactly_is_priced_before_the_orders_phase(url: str) -> None:
+    """CN-DIRECTIVE costs nothing in a summit window and 1 PC otherwise: China read "? PC" for its own
+    lever in the orders list and the composer until the orders phase (student f21)."""
+    g, tokens = await new_game(url, teams=("cn",))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        assert gs.model.phase != "orders"
+        row = next(
+            str(sl.get_option_at_index(i).prompt)
+            for i in range(sl.option_count)
+            if sl.get_option_at_index(i).value == "cn_directive"
+        )
+        assert "1 PC" in row and "?" not in row, row
