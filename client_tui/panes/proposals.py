@@ -216,10 +216,13 @@ def commitment(
         return ""
     n, least = got.added, "" if got.priced else "at least "
     k = got.ticked
+    if brief and k:  # one line at 80 columns with the ticks said too: a second pushed the buttons off
+        text = f"+{n} order{'s' if n != 1 else ''} → {got.slots}/{got.limit} slots"
+        text += f", {'≥' if least else ''}{got.used:g}/{got.pc:g} PC" if got.pc is not None else ""
+        return text + f" with {k} ticked" + (" (over)" if got.over else "")
     if brief:
         text = f"+{n} order{'s' if n != 1 else ''} this turn, then {got.slots}/{got.limit} order slots"
         text += f" and {least}{got.used:g}/{got.pc:g} PC taken" if got.pc is not None else " taken"
-        text += f" with your {k} tick{'s' if k != 1 else ''}" if k else ""
         return text + (" (more than you have)" if got.over else "")
     head = f"adds {n} order{'s' if n != 1 else ''} due this turn" if n else "adds no order due this turn"
     taken = f" and {least}{got.used:g} of {got.pc:g} PC" if got.pc is not None else ""

@@ -21,9 +21,11 @@ from test_tui_support import (
     static_text,
     wait_until,
 )
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList
 
 from client_tui.composer import ComposerScreen, ProposalScreen
+from client_tui.game_screen import GameScreen
 
 
 def _boxes(cs: ComposerScreen) -> dict[str, bool]:
@@ -110,26 +112,44 @@ async def test_a_condition_picked_by_mistake_can_be_set_back_to_none(url: str) -
 # ---------------------------------------------------------------------- 5. the ticks in the slots line
 
 
+async def _tick_three(pilot: Pilot[Any], gs: GameScreen) -> None:
+    """Two of the US's levers ticked in the orders tab and US-VISA (the deal's: one slot, however asked
+    for), then back to the proposals tab with T1-MX-1 highlighted."""
+    await pilot.press("5")
+    sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
+    await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+    free = [
+        str(o.value)
+        for o in (sl.get_option_at_index(i) for i in range(sl.option_count))
+        if not o.disabled and o.value not in ("us_ind", "us_visa")
+    ]
+    for lever in [*free[:2], "us_visa"]:
+        sl.select(lever)
+    await pilot.pause(0.2)
+    await pilot.press("4")
+    table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
+    table.move_cursor(row=table.get_row_index("T1-MX-1"))
+    await pilot.pause(0.2)
+
+
+async def test_the_slots_line_at_80_columns_counts_the_ticks_on_one_line(url: str) -> None:
+    """At 80x24 the line under the table is one line (a second pushed the buttons off), ticks counted."""
+    clauses = [_c("mx", "mx_trace"), _c("us", "us_visa")]
+    async with us_with_two(url, "mx", clauses, size=(80, 24)) as (pilot, gs):
+        await _tick_three(pilot, gs)
+        limit = int(gs.model.view["order_limit"])
+        hint = static_text(pilot.app, "#prop-hint")
+        assert hint.startswith(f"Accepting T1-MX-1: +1 order → 4/{limit} slots, "), hint
+        assert hint.endswith("with 3 ticked"), hint
+        assert gs.query_one("#prop-hint").size.height == 1
+
+
 async def test_the_slots_a_deal_takes_count_the_orders_ticked_in_the_orders_tab(url: str) -> None:
     """Accepting a deal said "2 of your 4 order slots" to a student with three more orders ticked: the
     line under the table and the proposal in full count the ticks too, a lever once."""
     async with us_with_two(url, "mx", [_c("mx", "mx_trace"), _c("us", "us_visa")]) as (pilot, gs):
         app = pilot.app
-        await pilot.press("5")
-        sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
-        await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
-        free = [
-            str(o.value)
-            for o in (sl.get_option_at_index(i) for i in range(sl.option_count))
-            if not o.disabled and o.value not in ("us_ind", "us_visa")
-        ]
-        for lever in [*free[:2], "us_visa"]:  # US-VISA is the deal's: one slot, however asked for
-            sl.select(lever)
-        await pilot.pause(0.2)
-        await pilot.press("4")
-        table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
-        table.move_cursor(row=table.get_row_index("T1-MX-1"))
-        await pilot.pause(0.2)
+        await _tick_three(pilot, gs)
         limit = int(gs.model.view["order_limit"])
         hint = " ".join(static_text(app, "#prop-hint").split())
         assert f"4 of your {limit} order slots" in hint, hint  # US-IND, US-VISA and two ticks
