@@ -11,7 +11,7 @@ a draft the server would refuse, and closes only once the server has the proposa
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -471,8 +471,9 @@ class ParamsScreen(FixedEnds):
             self.query_one("#param-cost", Static).update(f"! {exc}")
             return
         why = terms.param_problem(self.model, self.rb, self.lever, params)
+        now = terms.standing_now(self.model, self.rb, self.lever, params)
         if why is not None:  # the server would refuse the order with these values now
-            self.query_one("#param-cost", Static).update(f"! {why}")
+            self.query_one("#param-cost", Static).update("\n".join([f"! {why}", *now]))
             return
         cost = terms.lever_cost(self.model, self.rb, self.lever, params)
         team = self.model.team or ""
@@ -484,7 +485,6 @@ class ParamsScreen(FixedEnds):
                 have += "\n! over budget with the other ticks: untick one or lower this order"
         # the server takes it, but a deal due this turn may not: said here, not only in the tab after
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
-        now = terms.standing_now(self.model, self.rb, self.lever, params)
         kept = keep.promises_kept(self.model, self.rb, self.lever, params)
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
@@ -639,6 +639,13 @@ class ComposerScreen(ModalScreen[str | None]):
         self._removed: tuple[str, int] | None = None  # the clause just deleted and the row it was on
         self._hint = ""  # said under the form in place of "Next clause: …" once the clause is added
         self._added = ""  # what the clause just added was set to, until the next lever is picked
+        self._seen_as: tuple[object, str] | None = None  # visibility and verification, once mounted
+        self._if_was: object = Select.NULL  # the condition's value before its list last changed
+        self._head = ""  # "New proposal (1 of 3 this turn)", before the parties (see _head_words)
+        self._by_module: set[str] = set()  # parties a module ticked, not the player (see _module_ticked)
+        # what the player's last change did besides itself (the field's id, the words): said on the
+        # check line, the one line always in view, until another field changes
+        self._news: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -648,12 +655,8 @@ class ComposerScreen(ModalScreen[str | None]):
         head += proposals_left(self.model, self.rb)
         # the head, the check and the buttons stay put: only the form between them scrolls
         with Vertical(id="c-frame"):
-            yield Static(
-                f"{head} — {terms.team_name(self.rb, self.team)} is a party; tick the others",
-                classes="head",
-                id="c-head",
-                markup=False,
-            )
+            self._head = head
+            yield Static(self._head_words([self.team]), classes="head", id="c-head", markup=False)
             with Body(id="c-body"):
                 with Horizontal():
                     for t in others:
@@ -816,6 +819,7 @@ class ComposerScreen(ModalScreen[str | None]):
             self.query_one("#c-framing", Select).value = p["framing"]
         self.check()
         self._pristine = self._state()
+        self._seen_as = (self.query_one("#c-vis", Select).value, self._verification())
         first = self.query("Checkbox").first()
         first.focus()
 
@@ -861,10 +865,19 @@ class ComposerScreen(ModalScreen[str | None]):
             head += "tick all of them to be offered the modules"
         self.query_one("#c-modules-head", Static).update(head)
 
+    def _head_words(self, parties: list[str]) -> str:
+        """The heading, which stays in view: the parties once there are others, since their boxes scroll
+        off a small screen (a module ticked below made two teams parties unseen)."""
+        if len(parties) < 2:
+            return f"{self._head} — {terms.team_name(self.rb, self.team)} is a party; tick the others"
+        names = [terms.team_name(self.rb, t) for t in parties]
+        return f"{self._head} — parties: " + ", ".join(names[:-1]) + f" and {names[-1]}"
+
     def _parties_changed(self) -> None:
         """The parties ticked or unticked: who may commit, the framings and the modules follow them."""
         self._show_modules()
         parties = self._parties_ticked()
+        self.query_one("#c-head", Static).update(self._head_words(parties))
         sel = self.query_one("#c-team", Select)
         keep = sel.value
         options = self._team_options(parties)
@@ -1029,6 +1042,8 @@ class ComposerScreen(ModalScreen[str | None]):
             text += told + " — ctrl+s sends it anyway"
         else:
             text = f"ok: the server will take it ({count})" + told
+        if self._news is not None:
+            text = f"{self._news[1]} · {text}"
         self.query_one("#c-check", Static).update(text)
         public = self.query_one("#c-vis", Select).value == "public"
         said = f"{VISIBILITY_SAID[public]} · {CHECKED_SAID.get(self._verification(), '')}"
@@ -1140,6 +1155,21 @@ class ComposerScreen(ModalScreen[str | None]):
     def _condition_value_changed(self, event: Select.Changed) -> None:
         """A yes/no value is held or not: the comparison offers "is so" and "is not so" and the number
         field steps aside; a number value gets the comparisons back."""
+        sel = self.query_one("#c-if", Select)
+        overlay = sel.query_one(SelectOverlay)
+        for i, (_label, v) in enumerate(sel._options):
+            if v is Select.NULL:  # closed by open_found while the list was opened from the find field
+                overlay.enable_option_at_index(i)
+        if event.value is Select.NULL and self._if_was is not Select.NULL:
+            # a condition picked by mistake is taken back from the list's first row, and said so (its
+            # "no condition" row was closed to the cursor, and a student could not clear it)
+            self._news = (
+                "c-if",
+                "the clause being edited has no condition now: it is due in each of its turns",
+            )
+        elif event.value is not Select.NULL and self._news is not None and self._news[0] == "c-if":
+            self._news = None
+        self._if_was = event.value
         yes_no = event.value is not Select.NULL and terms.is_yes_no(self.rb, str(event.value))
         op = self.query_one("#c-if-op", Select)
         number = self.query_one("#c-if-value", Input)
@@ -1167,6 +1197,10 @@ class ComposerScreen(ModalScreen[str | None]):
             text = f"{lv.code}: {' '.join(lv.description.split())}"
             if lv.once:
                 text = f"{lv.code} can be played once per game: a clause on it is one act. " + text
+            # where what it moves stands, as the orders' form says it: a clause promising MX-PORT at 150
+            # read as more or less than now only to a student who had looked at the dashboard
+            now = terms.standing_now(self.model, self.rb, lever, {})
+            text = "\n".join([*now, text])
         else:  # who commits stays as it was after a clause is added: say it before a lever is picked
             who = terms.team_name(self.rb, str(self.query_one("#c-team", Select).value))
             text = f"Next clause: {who} commits (change who commits first if you mean another team)"
@@ -1195,20 +1229,89 @@ class ComposerScreen(ModalScreen[str | None]):
     @on(Checkbox.Changed, "#c-modules Checkbox")
     def _module_ticked(self, event: Checkbox.Changed) -> None:
         """A module needs the three North American teams: ticking one makes them parties, as a clause
-        makes its team one (the check then has only what is left to say)."""
+        makes its team one, and says so on the check line, where it is seen (a student ticked T3 on a
+        deal with China alone, the boxes of the two teams it added out of view). Unticking the last
+        module takes back the parties only a module had added: not one the player ticked, nor one that
+        commits in a clause."""
+        mid = str(event.checkbox.id or "").removeprefix("module-").upper()
         if event.value:
-            for t in MODULE_SIGNERS:
-                if t != self.team:
-                    self.query_one(f"#party-{t}", Checkbox).value = True
+            added = [
+                t
+                for t in MODULE_SIGNERS
+                if t != self.team and not self.query_one(f"#party-{t}", Checkbox).value
+            ]
+            self._tick_parties(added, True)
+            self._by_module.update(added)
+            if added:
+                what = "parties" if len(added) > 1 else "a party"
+                self._news = (str(event.checkbox.id), f"ticking {mid} adds {self._names(added)} as {what}")
+                self.check()
+            return
+        if self.modules():
+            return
+        needed = {c.actor for c in self.clauses}
+        gone = [t for t in TEAMS if t in self._by_module and t not in needed]
+        self._by_module.clear()
+        self._tick_parties(gone, False)
+        if gone:
+            self._news = (
+                str(event.checkbox.id),
+                f"unticking {mid} takes {self._names(gone)} off the parties again (only the module had"
+                " added them)",
+            )
+            self.check()
+
+    def _tick_parties(self, teams: Sequence[str], value: bool) -> None:
+        """Party boxes set by the form itself, not the player (their own change is left unheard, so a
+        party the player ticks or unticks is theirs, see _party_ticked); who commits and the heading
+        follow at once."""
+        if not teams:
+            return
+        with self.prevent(Checkbox.Changed):
+            for t in teams:
+                self.query_one(f"#party-{t}", Checkbox).value = value
+        self._parties_changed()
+
+    def _names(self, teams: Sequence[str]) -> str:
+        """Teams in words: "the United States and Mexico"."""
+        names = [terms.team_name(self.rb, t) for t in teams]
+        said = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+        return ("the " if said.startswith("United") else "") + said
+
+    @on(Select.Changed, "#c-vis, #c-verif")
+    def _who_sees_changed(self, event: Select.Changed) -> None:
+        """Who sees the draft and who checks it, said on the check line as they change: keys a student
+        typed ahead after picking a framing landed on these lists below the fold, and the proposal went
+        public unnoticed (the words beside the send button changed, unread)."""
+        now = (self.query_one("#c-vis", Select).value, self._verification())
+        if self._seen_as is None or now == self._seen_as:
+            return
+        vis, verif = now
+        said = []
+        if vis != self._seen_as[0]:
+            said.append(VISIBILITY_SAID[vis == "public"])
+        if verif != self._seen_as[1]:
+            said.append(CHECKED_SAID.get(verif, verif))
+        self._seen_as = now
+        self._news = (str(event.select.id), "now: " + "; ".join(said))
+        self.check()
 
     @on(Checkbox.Changed)
     @on(Select.Changed, "#c-vis, #c-framing, #c-verif")
     @on(Input.Changed, "#c-note")
-    def _changed(self) -> None:
+    def _changed(self, event: Checkbox.Changed | Select.Changed | Input.Changed) -> None:
+        # what a change did is said until the player changes something else: a field they are at (the
+        # form's own changes, a framing following the parties, land on fields the focus is not at)
+        # (a box the form ticks itself sends no change: see _tick_parties)
+        at = self.focused.ancestors_with_self if self.focused is not None else []
+        player = isinstance(event, Checkbox.Changed) or event.control in at
+        if self._news is not None and event.control.id != self._news[0] and player:
+            self._news = None
         self.check()
 
     @on(Checkbox.Changed, "#party-us, #party-mx, #party-cn, #party-ca")
-    def _party_ticked(self) -> None:
+    def _party_ticked(self, event: Checkbox.Changed) -> None:
+        self._by_module.discard(str(event.checkbox.id).removeprefix("party-"))
         self._parties_changed()
 
     @on(Input.Submitted, "#c-params Input")
@@ -1254,11 +1357,13 @@ class ComposerScreen(ModalScreen[str | None]):
         self.query_one("#c-lever", Select).clear()  # the editor is free for the next clause
         self.query_one("#c-lever-find", Input).value = ""
         self.query_one("#c-if-find", Input).value = ""
+        self._if_was = Select.NULL  # cleared for the next clause, not taken back: nothing to say
         self.query_one("#c-if", Select).clear()
         self.query_one("#c-if-value", Input).value = ""
         # the next clause starts from one turn: a once-only summit kept the clause before's "2 turns"
         self.query_one("#c-duration", Select).value = 1
         self._show_clauses()
+        self._news = None  # what the last change did is old news once the clause is in
         self.check()
         framing = self.query_one("#c-framing", Select)
         if clause.actor == "cn" and framing.value is Select.NULL:

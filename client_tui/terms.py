@@ -1003,11 +1003,18 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
         return []
     env = {f"param.{k}": v for k, v in {**{k: p.default for k, p in lv.params.items()}, **params}.items()}
     shown = {str(i["id"]): i for i in model.view.get("indicators") or []}
-    out = []
+    out = [*levels_now(model, rb, lever)]
     for e in lv.effects:
-        if e.op != "set":
+        if e.op != "set" and not (
+            e.op == "add" and lever in SAID_AS_ADDED and not e.target.startswith("trust.")
+        ):
             continue
-        if e.when is not None:
+        ind = shown.get(e.target)
+        if ind is None or "value" not in ind:
+            continue
+        # a flag's state is said whatever the choice: CN-LINK set to "resumed" said nothing of whether
+        # cooperation stands suspended now, the very thing the choice is about
+        if e.when is not None and not isinstance(ind["value"], bool):
             if not e.when.names <= env.keys():
                 continue
             try:
@@ -1015,9 +1022,6 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
                     continue
             except Exception:  # a condition on more than the parameters: not said
                 continue
-        ind = shown.get(e.target)
-        if ind is None or "value" not in ind:
-            continue
         est = " (an estimate)" if ind.get("estimate") else ""
         unit = str(ind.get("unit") or "")
         if isinstance(ind["value"], bool):  # a flag: "Mexico withholds DEA visas: no"
@@ -1028,6 +1032,32 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
         if line not in out:
             out.append(line)
     return out or once_now(model, rb, lever)
+
+
+# levers whose effects add to values rather than set them, whose values are said as they stand too (a
+# student funding US-BIC could not see where Mexican capability stood); only those this team sees
+SAID_AS_ADDED = frozenset({"us_bic"})
+# a programme built level by level, whose levels mature after a lag: its level, the levels still
+# maturing, and its top, as the lever's preconditions in rules/levers/us.yaml count them
+LEVELLED = {"us_demand": ("us.demand_level", "flag.dem_pending", 3)}
+
+
+def levels_now(model: LiveGame, rb: Rulebook, lever: str) -> list[str]:
+    """Where a levelled programme stands: US-DEMAND's form said nothing of the level, and a student
+    ordered levels the maturing ones had already taken ("tops out at level 3, counting the levels still
+    maturing"). Said only when the view holds both values."""
+    if lever not in LEVELLED:
+        return []
+    level_id, pending_id, top = LEVELLED[lever]
+    shown = {str(i["id"]): i for i in model.view.get("indicators") or []}
+    level, pending = shown.get(level_id, {}).get("value"), shown.get(pending_id, {}).get("value")
+    if not isinstance(level, int | float) or not isinstance(pending, int | float):
+        return []
+    room = max(top - int(level) - int(pending), 0)
+    return [
+        f"now: programme level {int(level)}, {int(pending)} more maturing — room for {room} more"
+        f" (it tops out at {top}, counting the levels still maturing)"
+    ]
 
 
 def once_now(model: LiveGame, rb: Rulebook, lever: str) -> list[str]:

@@ -395,6 +395,12 @@ class OrdersPane(Vertical):
         shown = self.query_one("#order-list", SelectionList).selected
         return [v for v in dict.fromkeys([*shown, *self._hidden_ticks()]) if v in ok]
 
+    def ticked_costs(self) -> dict[str, float | None]:
+        """The ticks and what each costs as set (None: not known yet), for the proposals tab: accepting a
+        deal said "2/4 order slots taken" to a student with four orders ticked here."""
+        chosen = set(self.chosen())
+        return {row["id"]: self._row_cost(row) for row in self.rows() if row["id"] in chosen}
+
     def _mine(self) -> list[str] | None:
         """The levers this team submitted this turn (None: nothing submitted yet); when the team is
         split among several people, this seat's alone: another seat's orders are not this one's ticks,

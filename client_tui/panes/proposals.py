@@ -14,6 +14,7 @@ a later proposal."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from rich.cells import cell_len
@@ -33,7 +34,7 @@ from .. import render, terms
 from ..composer import ComposerScreen, ProposalScreen, Send, cannot_propose
 from ..notice import Notice
 from ..widgets import Confirm, set_text
-from .orders import NARROW, order_limit
+from .orders import NARROW, OrdersPane, order_limit
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -157,14 +158,19 @@ class Load(NamedTuple):
     used: float
     pc: float | None
     priced: bool  # False: some order's cost is not known here, and ``used`` is a floor
+    ticked: int = 0  # the orders ticked in the orders tab, counted in ``slots`` and ``used``
 
     @property
     def over(self) -> bool:
         return self.slots > self.limit or (self.pc is not None and self.used > self.pc)
 
 
-def load(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> Load | None:
-    """The team's load this turn with ``p`` accepted, on the deals in force (None: it cannot accept it)."""
+def load(
+    model: LiveGame, rb: Rulebook, p: dict[str, Any], ticked: Mapping[str, float | None] | None = None
+) -> Load | None:
+    """The team's load this turn with ``p`` accepted, on the deals in force and the orders ``ticked`` in
+    the orders tab (lever: its cost), a lever counted once however many deals and ticks ask for it: a
+    student with four orders ticked read "2/4 order slots" taken (None: it cannot accept it)."""
     if "accept" not in offered(model, rb, p):
         return None
     held = [
@@ -175,6 +181,10 @@ def load(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> Load | None:
     ]
     deal = list(p.get("clauses") or [])
     both = _due_orders(model, rb, held + deal)
+    ticks = dict(ticked or {})
+    for lever, cost in ticks.items():
+        had = both.get(lever, 0.0)
+        both[lever] = None if cost is None or had is None else max(had, cost)
     known = [cost for cost in both.values() if cost is not None]
     pc = (model.view.get("pc") or {}).get(str(model.team))
     return Load(
@@ -184,19 +194,32 @@ def load(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> Load | None:
         used=sum(known),
         pc=None if pc is None else float(pc),
         priced=len(known) == len(both),
+        ticked=len(ticks),
     )
 
 
-def commitment(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, brief: bool = False) -> str:
+def commitment(
+    model: LiveGame,
+    rb: Rulebook,
+    p: dict[str, Any],
+    *,
+    brief: bool = False,
+    ticked: Mapping[str, float | None] | None = None,
+) -> str:
     """What accepting a proposal commits this team to this turn, against the order slots and the capital
     the orders tab counts ("adds 2 orders due this turn: 3 of your 4 order slots and 3 of 4 PC would then
     be taken"): a student's accepted deals took slots and capital with no word until the orders phase.
     ``brief``: in a few words, for the line under the table at 80 columns. Empty for a proposal this
     team cannot accept now."""
-    got = load(model, rb, p)
+    got = load(model, rb, p, ticked)
     if got is None:
         return ""
     n, least = got.added, "" if got.priced else "at least "
+    k = got.ticked
+    if brief and k:  # one line at 80 columns with the ticks said too: a second pushed the buttons off
+        text = f"+{n} order{'s' if n != 1 else ''} → {got.slots}/{got.limit} slots"
+        text += f", {'≥' if least else ''}{got.used:g}/{got.pc:g} PC" if got.pc is not None else ""
+        return text + f" with {k} ticked" + (" (over)" if got.over else "")
     if brief:
         text = f"+{n} order{'s' if n != 1 else ''} this turn, then {got.slots}/{got.limit} order slots"
         text += f" and {least}{got.used:g}/{got.pc:g} PC taken" if got.pc is not None else " taken"
@@ -204,6 +227,8 @@ def commitment(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, brief: bool 
     head = f"adds {n} order{'s' if n != 1 else ''} due this turn" if n else "adds no order due this turn"
     taken = f" and {least}{got.used:g} of {got.pc:g} PC" if got.pc is not None else ""
     text = f"{head}: {got.slots} of your {got.limit} order slots{taken} would then be taken"
+    if k:
+        text += f", counting the {k} order{'s' if k != 1 else ''} ticked in the orders tab"
     return text + (" — more than your team has" if got.over else "")
 
 
@@ -434,13 +459,24 @@ class ProposalsPane(Vertical):
             self.query_one(f"#{action}", Button).display = action in can
         self._hint()
 
+    def _ticks(self) -> dict[str, float | None]:
+        """The orders ticked in the orders tab (none where there is no such tab, as in a replay)."""
+        tabs = self.screen.query(OrdersPane) if self.is_attached else None
+        return tabs.first().ticked_costs() if tabs else {}
+
+    def on_show(self) -> None:
+        """The line under the table anew as the tab comes up: ticks made in the orders tab count."""
+        self._hint()
+
     def _hint(self) -> None:
         """The line under the table; for a proposal this team may accept, what accepting it commits the
         team to this turn, read before the Accept button is pressed."""
         p = self.model.proposals.get(self._selected() or "")
         if not self.model.proposals:
             hint = "No proposal yet: n puts one together"
-        elif p is not None and (commits := commitment(self.model, self.rb, p, brief=self._narrow())):
+        elif p is not None and (
+            commits := commitment(self.model, self.rb, p, brief=self._narrow(), ticked=self._ticks())
+        ):
             # one line: at 80x24 a second pushed the buttons' lower edge off the pane
             hint = f"Accepting {p['id']}: {commits}" if self._narrow() else f"Accepting {p['id']} {commits}"
         elif p is not None:
@@ -527,7 +563,7 @@ class ProposalsPane(Vertical):
 
         text = terms.proposal_text(self.model, self.rb, p) + modules_text(self.rb, p)
         # under the head: at 80x24 the end is below
-        commits = commitment(self.model, self.rb, p)
+        commits = commitment(self.model, self.rb, p, ticked=self._ticks())
         said = [
             when_answerable(self.model, p),
             f"If you accept it: it {commits}." if commits else "",
@@ -554,8 +590,11 @@ class ProposalsPane(Vertical):
         accepting = p is not None and action == "accept"
         problems = terms.cannot_keep(self.model, self.rb, p) if p is not None and accepting else []
         # said again on the notice line once sent, when the deal adds orders this turn
-        got = load(self.model, self.rb, p) if p is not None and accepting else None
-        commits = commitment(self.model, self.rb, p) if p is not None and got and got.added else ""
+        ticks = self._ticks()
+        got = load(self.model, self.rb, p, ticks) if p is not None and accepting else None
+        commits = (
+            commitment(self.model, self.rb, p, ticked=ticks) if p is not None and got and got.added else ""
+        )
         command = Respond(proposal=selected, action=action)
         if not problems:
             self.post_message(self.Answer(command, commits))

@@ -220,10 +220,11 @@ async def test_a_deal_signed_from_the_table_leaves_no_clause_cut_without_its_ell
 
 @contextlib.asynccontextmanager
 async def us_with_two(
-    url: str, by: str, clauses: list[dict[str, Any]]
+    url: str, by: str, clauses: list[dict[str, Any]], size: tuple[int, int] = (120, 40)
 ) -> AsyncIterator[tuple[Any, GameScreen]]:
     """A US and Mexico game in turn 1's negotiation with T1-US-1 (US-IND this turn) signed and a second
-    proposal, tabled by ``by`` to the other: the US's app on the proposals tab, both rows in."""
+    proposal, tabled by ``by`` to the other: the US's app (at ``size``) on the proposals tab, both rows
+    in."""
     g, tokens = await new_game(url, teams=("us", "mx"), scenario="loose-talk")
     async with (
         GameClient(url, g.game_id, tokens["mx"]) as mx,
@@ -238,7 +239,7 @@ async def us_with_two(
         await {"us": us, "mx": mx}[by].send({"type": "propose", "parties": parties, "clauses": clauses})
         await frames_until(fac, is_event("proposal"))
         app = seat_app(url, g, tokens["us"])
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=size) as pilot:
             gs, _table = await open_proposals(pilot, rows=2)
             await pilot.pause(0.2)
             yield pilot, gs
