@@ -1037,9 +1037,10 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
 # levers whose effects add to values rather than set them, whose values are said as they stand too (a
 # student funding US-BIC could not see where Mexican capability stood); only those this team sees
 SAID_AS_ADDED = frozenset({"us_bic"})
-# a programme built level by level, whose levels mature after a lag: its level, the levels still
-# maturing, and its top, as the lever's preconditions in rules/levers/us.yaml count them
-LEVELLED = {"us_demand": ("us.demand_level", "flag.dem_pending", 3)}
+# a programme built level by level, whose levels mature after a lag: its level and the levels still
+# maturing, as the lever's preconditions in rules/levers/us.yaml count them; its top is the level's
+# own maximum in rules/indicators.yaml
+LEVELLED = {"us_demand": ("us.demand_level", "flag.dem_pending")}
 
 
 def levels_now(model: LiveGame, rb: Rulebook, lever: str) -> list[str]:
@@ -1048,11 +1049,18 @@ def levels_now(model: LiveGame, rb: Rulebook, lever: str) -> list[str]:
     maturing"). Said only when the view holds both values."""
     if lever not in LEVELLED:
         return []
-    level_id, pending_id, top = LEVELLED[lever]
+    level_id, pending_id = LEVELLED[lever]
+    ind = rb.indicators.get(level_id)
     shown = {str(i["id"]): i for i in model.view.get("indicators") or []}
     level, pending = shown.get(level_id, {}).get("value"), shown.get(pending_id, {}).get("value")
-    if not isinstance(level, int | float) or not isinstance(pending, int | float):
+    if (
+        ind is None
+        or ind.max is None
+        or not isinstance(level, int | float)
+        or not isinstance(pending, int | float)
+    ):
         return []
+    top = int(ind.max)
     room = max(top - int(level) - int(pending), 0)
     return [
         f"now: programme level {int(level)}, {int(pending)} more maturing — room for {room} more"
