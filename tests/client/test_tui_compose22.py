@@ -35,6 +35,16 @@ def _boxes(cs: ComposerScreen) -> dict[str, bool]:
 # ---------------------------------------------------------------------- 1. a module's parties
 
 
+async def _t3_after(pilot: Pilot[Any], party: str, said: str) -> ComposerScreen:
+    """Canada's composer with ``party`` ticked, then module T3, once the check line says ``said``."""
+    cs = await open_composer(pilot)
+    cs.query_one(f"#party-{party}", Checkbox).value = True
+    await pilot.pause()
+    cs.query_one("#module-t3", Checkbox).value = True
+    await wait_until(pilot, lambda: said in static_text(pilot.app, "#c-check"), what=said)
+    return cs
+
+
 async def test_ticking_a_module_says_whom_it_adds_and_unticking_it_takes_them_back(url: str) -> None:
     """A student ticked China, then T3 (Canada here): the deal went to the United States, Mexico and China
     with their boxes scrolled off and no word. The check line says whom ticking T3 adds, the heading
@@ -42,12 +52,7 @@ async def test_ticking_a_module_says_whom_it_adds_and_unticking_it_takes_them_ba
     g, tokens = await new_game(url, teams=("ca",))
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await open_composer(pilot)
-        cs.query_one("#party-cn", Checkbox).value = True
-        await pilot.pause()
-        cs.query_one("#module-t3", Checkbox).value = True
-        said = "ticking T3 adds the United States and Mexico as parties"
-        await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the parties added said")
+        cs = await _t3_after(pilot, "cn", "ticking T3 adds the United States and Mexico as parties")
         assert _boxes(cs) == {"us": True, "mx": True, "cn": True}
         head = static_text(app, "#c-head")
         assert "parties: Canada, United States, Mexico and China" in head or (
@@ -68,12 +73,7 @@ async def test_unticking_a_module_keeps_the_parties_the_player_ticked_or_a_claus
     g, tokens = await new_game(url, teams=("ca",))
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(80, 24)) as pilot:
-        cs = await open_composer(pilot)
-        cs.query_one("#party-mx", Checkbox).value = True
-        await pilot.pause()
-        cs.query_one("#module-t3", Checkbox).value = True
-        said = "ticking T3 adds the United States as a party"
-        await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the United States added")
+        cs = await _t3_after(pilot, "mx", "ticking T3 adds the United States as a party")
         await add_clause(pilot, cs, "us", "us_arms")
         await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
         cs.query_one("#module-t3", Checkbox).value = False

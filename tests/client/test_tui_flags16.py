@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_tui_support import close_cards, log_lines, new_game, seat_app, until_online, wait_until
+from test_tui_support import (
+    log_lines,
+    new_game,
+    open_results,
+    seat_app,
+)
 
 from client_tui.game_screen import _exact_values
 
@@ -32,10 +37,7 @@ async def test_a_flag_in_the_results_reads_yes_or_no(url: str) -> None:
     g, tokens = await new_game(url, teams=("us",))
     app = seat_app(url, g, tokens["us"])
     async with app.run_test(size=(160, 40)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        await pilot.press("6")
-        await wait_until(pilot, lambda: gs._results_waiting is None, what="the backlog")
+        gs = await open_results(pilot)
         log = gs.results
         log.add(10_000, _effect(10_000, False, True))
         view = {**gs.model.view}

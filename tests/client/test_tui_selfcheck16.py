@@ -10,12 +10,11 @@ from typing import Any
 
 from test_tui_support import (
     advance_to,
-    close_cards,
     log_lines,
     new_game,
+    open_results,
     seat_app,
     static_text,
-    until_online,
     wait_until,
 )
 
@@ -44,10 +43,7 @@ async def played(url: str, us_order: str, verification: str = "self") -> tuple[A
 
 async def results_text(pilot: Any) -> str:
     """The results tab's log once turn 1's lines are in, as one line of words."""
-    gs = await until_online(pilot)
-    await close_cards(pilot)
-    await pilot.press("6")
-    await wait_until(pilot, lambda: gs._results_waiting is None, what="the backlog")
+    gs = await open_results(pilot)
     await wait_until(pilot, lambda: "due this turn" in "\n".join(log_lines(gs.results)), what="the line")
     return " ".join("\n".join(log_lines(gs.results)).split())
 

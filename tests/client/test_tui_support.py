@@ -183,6 +183,15 @@ async def open_orders(pilot: Pilot[Any]) -> tuple[GameScreen, SelectionList[str]
     return gs, sl
 
 
+async def open_results(pilot: Pilot[Any]) -> GameScreen:
+    """The results tab as a player reaches it: online, cards closed, tab 6, the turn's backlog written."""
+    gs = await until_online(pilot)
+    await close_cards(pilot)
+    await pilot.press("6")
+    await wait_until(pilot, lambda: gs._results_waiting is None, what="the backlog")
+    return gs
+
+
 async def propose(client: GameClient, parties: list[str], clauses: list[dict[str, Any]]) -> str:
     """Tables a proposal over the wire and returns its id, once the server has logged it."""
     await client.send({"type": "propose", "parties": parties, "clauses": clauses})

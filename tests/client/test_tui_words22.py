@@ -15,6 +15,7 @@ from test_tui_support import (
     new_game,
     open_orders,
     open_proposals,
+    open_results,
     propose,
     seat_app,
     static_text,
@@ -34,10 +35,7 @@ async def test_a_delayed_effect_is_not_listed_again_under_other_changes(url: str
     g, tokens = await new_game(url, teams=("cn", "us"), scenario="red-line")
     app = seat_app(url, g, tokens["cn"])
     async with app.run_test(size=(160, 50)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        await pilot.press("6")
-        await wait_until(pilot, lambda: gs._results_waiting is None, what="the backlog")
+        gs = await open_results(pilot)
         fac, cn = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["cn"])
         async with fac, cn:
             await advance_to(fac, "orders")
