@@ -581,31 +581,38 @@ def shared_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) 
     return out
 
 
+def due_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> dict[str, float | None]:
+    """This team's levers the clauses need ordered this turn, each at its dearest cost (None: a cost
+    that cannot be computed here). One order keeps every clause on a lever, so a lever counts once."""
+    out: dict[str, float | None] = {}
+    for c in clauses:
+        if c.get("actor") != model.team or not due_now(model, rb, c):
+            continue
+        lever = str(c.get("lever"))
+        cost = lever_cost(model, rb, lever, dict(c.get("params") or {}))
+        had = out.get(lever, 0.0)
+        out[lever] = None if cost is None or had is None else max(had, cost)
+    return out
+
+
 def capital_short(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> list[str]:
     """This team's orders due this turn under the draft and the agreements in force, when they cost
-    more capital than it has: one order keeps every clause on its lever, so a lever counts once, at
-    its dearest. A student's Mexico owed 3 PC under an agreement, had 5 and was told "ok" for 3 more."""
+    more capital than it has (``due_orders``, a cost not known here counted as nothing). A student's
+    Mexico owed 3 PC under an agreement, had 5 and was told "ok" for 3 more."""
     team = str(model.team or "")
     pc = (model.view.get("pc") or {}).get(team)
     if pc is None:
         return []
-    new: dict[str, float] = {}
-    old: dict[str, tuple[float, str]] = {}
-    for c in clauses:
-        if c.get("actor") == team and due_now(model, rb, c):
-            cost = lever_cost(model, rb, str(c["lever"]), dict(c.get("params") or {}))
-            new[str(c["lever"])] = max(new.get(str(c["lever"]), 0.0), cost or 0.0)
+    new = {lever: cost or 0.0 for lever, cost in due_orders(model, rb, clauses).items()}
     if not new:
         return []
+    old: dict[str, tuple[float, str]] = {}
     for a in model.agreements.values():
         if a.get("status") not in ("signed", "active"):
             continue
-        for c in a.get("clauses") or []:
-            lever = str(c.get("lever"))
-            if c.get("actor") == team and lever not in new and due_now(model, rb, c):
-                cost = lever_cost(model, rb, lever, dict(c.get("params") or {})) or 0.0
-                if cost > old.get(lever, (0.0, ""))[0]:
-                    old[lever] = (cost, str(a.get("id")))
+        for lever, cost in due_orders(model, rb, list(a.get("clauses") or [])).items():
+            if lever not in new and (cost or 0.0) > old.get(lever, (0.0, ""))[0]:
+                old[lever] = (cost or 0.0, str(a.get("id")))
     total = sum(new.values()) + sum(cost for cost, _a in old.values())
     if total <= float(pc):
         return []

@@ -134,20 +134,6 @@ def replies_text(model: LiveGame) -> str:
     return "\n".join(["Answers:", *lines[-REPLIES_SHOWN:]]) if lines else ""
 
 
-def _due_orders(model: LiveGame, rb: Rulebook, clauses: list[dict[str, Any]]) -> dict[str, float | None]:
-    """This team's levers the clauses need ordered this turn, each at its dearest cost (None: a cost
-    that cannot be computed here). One order keeps every clause on a lever, so a lever counts once."""
-    out: dict[str, float | None] = {}
-    for c in clauses:
-        if c.get("actor") != model.team or not terms.due_now(model, rb, c):
-            continue
-        lever = str(c.get("lever"))
-        cost = terms.lever_cost(model, rb, lever, dict(c.get("params") or {}))
-        had = out.get(lever, 0.0)
-        out[lever] = None if cost is None or had is None else max(had, cost)
-    return out
-
-
 class Load(NamedTuple):
     """What this team's orders this turn would be with a proposal accepted: the orders it adds, the
     slots and the capital its deals would then take, out of the team's (``pc`` None: not known)."""
@@ -180,7 +166,7 @@ def load(
         for c in a.get("clauses") or []
     ]
     deal = list(p.get("clauses") or [])
-    both = _due_orders(model, rb, held + deal)
+    both = terms.due_orders(model, rb, held + deal)
     ticks = dict(ticked or {})
     for lever, cost in ticks.items():
         had = both.get(lever, 0.0)
@@ -188,7 +174,7 @@ def load(
     known = [cost for cost in both.values() if cost is not None]
     pc = (model.view.get("pc") or {}).get(str(model.team))
     return Load(
-        added=len(set(_due_orders(model, rb, deal)) - set(_due_orders(model, rb, held))),
+        added=len(set(terms.due_orders(model, rb, deal)) - set(terms.due_orders(model, rb, held))),
         slots=len(both),
         limit=order_limit(model),
         used=sum(known),
