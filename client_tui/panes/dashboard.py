@@ -38,15 +38,6 @@ RED_LINES: dict[str, tuple[str, ...]] = {
     "cn": ("cn.irritation", "cn.face"),
     "ca": ("trust.us_ca", "flag.hrl", "flag.ca_must_declare"),
 }
-# what each team's red lines are, said beside the rows (student b20's Canada read US-Canada trust under
-# "red lines" as a mistake: it is the watch on a tariff war, and one of its secret objectives too)
-RED_LINE_WORDS: dict[str, str] = {
-    "mx": "sovereignty tension, and the hard red line: unilateral US force in Mexico",
-    "us": "Mexico's sovereignty tension, and the hard red line: unilateral US force in Mexico",
-    "cn": "irritation with the West and loss of face",
-    "ca": "no tariff war with the United States (their trust), the hard red line next door, and a"
-    " declaration Canada must make",
-}
 # prefixes an expression puts before an indicator to read its starting value or its running mean
 _DERIVED = ("start.", "mean.")
 
@@ -249,8 +240,11 @@ class DashboardPane(Vertical):
         table = self.query_one("#indicators", DataTable)
         indicators = self.model.view.get("indicators", [])
         notes: dict[str, str] = {}
-        if self.rb is not None and self.model.team in RED_LINE_WORDS:
-            notes["red lines"] = RED_LINE_WORDS[str(self.model.team)]
+        # what the team's red lines are, said beside the rows (rules/teams.yaml): student b20's Canada read
+        # US-Canada trust under "red lines" as a mistake, where it is the watch on a tariff war
+        team = self.rb.teams.get(str(self.model.team)) if self.rb is not None else None
+        if self.rb is not None and team is not None:
+            notes["red lines"] = team.red_lines
             notes["your secret objectives"] = secret_notes(self.rb, self.model.view, self.model.team)
         said: dict[str, list[str]] = {}
         if self.rb is not None and self.model.team:

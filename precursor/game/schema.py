@@ -148,6 +148,10 @@ class Team(Sourced):
     id: TeamId
     name: str
     seats: list[Seat]
+    red_lines: str = Field(
+        default="",
+        description="what the team's red lines are about, in a player's words (its dashboard's heading)",
+    )
 
 
 class TeamsFile(Strict):
