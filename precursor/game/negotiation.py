@@ -264,6 +264,16 @@ def _check_terms(
         raise CommandError(
             "bad_proposal", "trilateral modules need the United States, Mexico and Canada as parties"
         )
+    # a deal of modules alone binds only the three: another party would sign nothing and still earn an
+    # agreement's points (a student's China signed one with all three and scored it)
+    outside = [t for t in parties if t not in TRILATERAL]
+    if cmd.modules and not clauses and outside:
+        names = " and ".join(rb.teams[t].name if t in rb.teams else t for t in outside)
+        raise CommandError(
+            "bad_proposal",
+            f"a deal of trilateral modules alone binds only the United States, Mexico and Canada: {names}"
+            " would commit to nothing in it; add a clause for it, or leave it out of the parties",
+        )
 
 
 def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from test_tui_compose14 import _pick
 from test_tui_support import (
+    add_clause,
     advance_to,
     close_cards,
     commit_as,
@@ -114,6 +115,8 @@ async def test_a_module_ticked_says_whom_it_made_parties(url: str) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         cs = await open_composer(pilot)
         cs.query_one("#party-cn", Checkbox).value = True
+        # a clause: modules alone with China a party are refused (China would commit to nothing)
+        await add_clause(pilot, cs, "ca", "ca_mediate")
         cs.query_one("#module-t3", Checkbox).value = True
         between = "between United States, Mexico, China and Canada"
         await wait_until(pilot, lambda: between in static_text(app, "#c-check"), what="the parties said")

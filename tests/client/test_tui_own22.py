@@ -17,7 +17,7 @@ from test_tui_support import (
     team_model,
     wait_until,
 )
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Checkbox, Input, TabbedContent
 
 from client_tui import availability, terms
 from precursor.game.rulebook import Rulebook
@@ -111,3 +111,19 @@ async def test_a_cost_on_values_the_team_sees_exactly_is_priced_before_the_order
             if sl.get_option_at_index(i).value == "cn_directive"
         )
         assert "1 PC" in row and "?" not in row, row
+
+
+async def test_chinas_composer_refuses_a_deal_of_modules_alone_before_it_is_sent(url: str) -> None:
+    """Student c21's China signed T1 with the three North American teams and scored an agreement that bound
+    it to nothing: the rules now refuse it, and the composer says so before sending."""
+    g, tokens = await new_game(url, teams=("cn",))
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        for t in ("us", "mx", "ca"):
+            cs.query_one(f"#party-{t}", Checkbox).value = True
+        await pilot.pause()
+        cs.query_one("#module-t1", Checkbox).value = True
+        said = "a deal of trilateral modules alone binds only the United States, Mexico and Canada"
+        await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the refusal")
+        assert static_text(app, "#c-check").startswith("! "), static_text(app, "#c-check")
