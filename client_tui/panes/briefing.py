@@ -188,6 +188,31 @@ def holds_now(model: LiveGame, rb: Rulebook, oid: str) -> bool | None:
         return None
 
 
+def within_a_point(model: LiveGame, rb: Rulebook, oid: str) -> list[str]:
+    """The values a secret objective that holds now would fail on if one moved a single point the wrong
+    way, with their value ("Mexican president's approval 60"): a student's approval sat at exactly 60 all
+    game for an objective of 60 or more, an order's trade losses took a point, and nothing had said the
+    objective hung on it. Read only on values this team sees exactly; [] when it does not hold now."""
+    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
+    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
+    if ob is None or ob.condition is None or holds_now(model, rb, oid) is not True:
+        return []
+    known = known_values(model)
+    out = []
+    for name in sorted(ob.condition.names):
+        v = known.get(name)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            continue
+        for step in (-1.0, 1.0):
+            try:
+                if not ob.condition.fn({**known, name: v + step}):
+                    out.append(f"{terms.value_name(rb, name)} {render.value_words(v)}")
+                    break
+            except Exception:  # an expression that wants more: nothing said
+                break
+    return out
+
+
 def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
     """The briefing's objectives: each secret one with its objective points and what they add to the
     score (the end screen's words: "secret, 8 pts" sat above a score of "+4.0"), and its state as the

@@ -174,13 +174,16 @@ def objective_lines(model: LiveGame, rb: Rulebook) -> list[str]:
     international reputation on drugs, above):" and then the next heading, with no row for "order one
     precursor-control action"; Mexico's listed only a cooldown ("Turns until a US acknowledgement of
     shared responsibility counts again 0") that said nothing of what was asked."""
-    from .briefing import holds_now, objective_state  # the briefing's words; it imports this module's kin
+    from .briefing import holds_now, objective_state, within_a_point  # the briefing's words
 
     team = model.team
     obj = (model.view.get("objectives") or {}).get(team or "") or {}
     out = []
     for o in obj.get("secret") or []:
         state = objective_state(o, model.ended, holds_now(model, rb, str(o.get("id"))))
+        close = [] if model.ended else within_a_point(model, rb, str(o.get("id")))
+        if close:
+            state += f" — ! only just: {', '.join(close)}; a point the wrong way and it fails"
         out.append(f"◦ {o.get('text', '')} — {state}")
     return out
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from test_tui_support import (
     add_clause,
+    close_cards,
     new_game,
     open_composer,
     open_orders,
+    screen_text,
     seat_app,
     static_text,
     team_model,
+    until_online,
     wait_until,
 )
 from textual.widgets import Checkbox, Input, TabbedContent
@@ -127,3 +130,25 @@ async def test_chinas_composer_refuses_a_deal_of_modules_alone_before_it_is_sent
         said = "a deal of trilateral modules alone binds only the United States, Mexico and Canada"
         await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the refusal")
         assert static_text(app, "#c-check").startswith("! "), static_text(app, "#c-check")
+
+
+def test_an_objective_that_holds_by_less_than_a_point_is_marked(rb: Rulebook) -> None:
+    """Mexico's tutorial objective is approval of 60 or more; it starts at 60. Student d21 ordered port
+    inspections, lost a point to trade losses, and missed it with nothing having said it hung on that."""
+    from client_tui.panes.dashboard import objective_lines
+
+    at = [line for line in objective_lines(team_model(rb, "mx", "tutorial"), rb) if "approval" in line]
+    assert at and "! only just: Mexican president's approval 60; a point the wrong way" in at[0], at
+    above = objective_lines(team_model(rb, "mx", "tutorial", **{"mx.approval": 65.0}), rb)
+    assert not any("only just" in line for line in above), above
+
+
+async def test_the_dashboard_shows_an_objective_hanging_on_a_point(url: str) -> None:
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: "only just" in screen_text(app), what="the mark")
+        assert "a point the wrong way and it fails" in " ".join(screen_text(app).split())
