@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from precursor.game.rulebook.model import precondition_words
 
-from .conditions import known_values
+from .conditions import estimate_words, holds_over_estimate, known_values
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -87,31 +87,6 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
     return None
 
 
-def estimate_bounds(model: LiveGame, rb: Rulebook, key: str) -> tuple[float, float] | None:
-    """Where the true value of an indicator lies that this team sees as a current estimate: the view
-    multiplies it by a factor within ±noise (``precursor.game.views.fog_noise``), so the truth is the
-    estimate divided by something in [1 - noise, 1 + noise], within the indicator's range. None for a
-    lagged figure (the value has moved since) or one the team does not see."""
-    ind = rb.indicators.get(key)
-    row = next((r for r in model.view.get("indicators") or [] if r.get("id") == key), None)
-    if ind is None or row is None or not row.get("estimate") or row.get("lag") or "value" not in row:
-        return None
-    fog = next((f for t, f in ind.fog_by_team.items() if t == model.team), ind.fog)
-    if fog.lag or not 0 < fog.noise < 1:
-        return None
-    shown = float(row["value"])
-    ends = (shown / (1 + fog.noise), shown / (1 - fog.noise))
-    lo, hi = min(ends), max(ends)
-    if ind.min is not None:
-        lo, hi = max(lo, float(ind.min)), max(hi, float(ind.min))
-    if ind.max is not None:
-        lo, hi = min(lo, float(ind.max)), min(hi, float(ind.max))
-    return lo, hi
-
-
-_STEPS = 24  # points tried across an estimate's range; a lever's condition is one comparison or a few
-
-
 def _fails_on_estimate(
     model: LiveGame, rb: Rulebook, cond: Any, unknown: set[str], ctx: dict[str, Any]
 ) -> str | None:
@@ -119,21 +94,10 @@ def _fails_on_estimate(
     truly lie: US-INTEL needs Mexican cooperation of at least 40, the US's estimate read 31 (so 28 to 35
     at most), and the composer still said "ok" until the orders phase checked the true value (student
     f21). None when the condition could hold somewhere in the range, or reads more than one unknown."""
-    if len(unknown) != 1:
+    if len(unknown) != 1 or holds_over_estimate(model, rb, cond.fn, unknown, ctx) is not False:
         return None
     key = next(iter(unknown))
-    bounds = estimate_bounds(model, rb, key)
-    if bounds is None:
-        return None
-    lo, hi = bounds
-    for k in range(_STEPS + 1):
-        try:
-            if bool(cond.fn({**ctx, key: lo + (hi - lo) * k / _STEPS})):
-                return None
-        except Exception:  # an expression that wants more than the team knows: the orders phase tells
-            return None
-    ind = rb.indicators[key]
-    return f"your estimate of {ind.name} puts it between {lo:.0f} and {hi:.0f}"
+    return estimate_words(model, rb, key)
 
 
 def other_settings(

@@ -50,6 +50,73 @@ def known_values(model: LiveGame) -> dict[str, Any]:
     }
 
 
+def estimate_bounds(model: LiveGame, rb: Rulebook, key: str) -> tuple[float, float] | None:
+    """Where the true value of an indicator lies that this team sees as a current estimate: the view
+    multiplies it by a factor within ±noise (``precursor.game.views.fog_noise``), so the truth is the
+    estimate divided by something in [1 - noise, 1 + noise], within the indicator's range. None for a
+    lagged figure (the value has moved since) or one the team does not see."""
+    ind = rb.indicators.get(key)
+    row = next((r for r in model.view.get("indicators") or [] if r.get("id") == key), None)
+    if ind is None or row is None or not row.get("estimate") or row.get("lag") or "value" not in row:
+        return None
+    fog = next((f for t, f in ind.fog_by_team.items() if t == model.team), ind.fog)
+    if fog.lag or not 0 < fog.noise < 1:
+        return None
+    shown = float(row["value"])
+    ends = (shown / (1 + fog.noise), shown / (1 - fog.noise))
+    lo, hi = min(ends), max(ends)
+    if ind.min is not None:
+        lo, hi = max(lo, float(ind.min)), max(hi, float(ind.min))
+    if ind.max is not None:
+        lo, hi = min(lo, float(ind.max)), min(hi, float(ind.max))
+    return lo, hi
+
+
+_STEPS = 24  # points tried across an estimate's range; a condition is one comparison or a few
+
+
+def holds_over_estimate(
+    model: LiveGame, rb: Rulebook, fn: Any, unknown: set[str], known: dict[str, Any]
+) -> bool | None:
+    """Whether a condition holds wherever the one value it reads that this team sees only as an
+    estimate may truly lie: True or False when it does everywhere in the range, None when it could go
+    either way (or reads more than that one unknown)."""
+    if len(unknown) != 1:
+        return None
+    key = next(iter(unknown))
+    bounds = estimate_bounds(model, rb, key)
+    if bounds is None:
+        return None
+    lo, hi = bounds
+    seen = set()
+    for k in range(_STEPS + 1):
+        try:
+            seen.add(bool(fn({**known, key: lo + (hi - lo) * k / _STEPS})))
+        except Exception:  # an expression that wants more than the team knows: it cannot tell
+            return None
+        if len(seen) > 1:
+            return None
+    return seen.pop() if seen else None
+
+
+def estimate_words(model: LiveGame, rb: Rulebook, key: str) -> str:
+    """ "your estimate of X puts it between 28 and 35": where the truth of an estimated value may lie."""
+    bounds = estimate_bounds(model, rb, key)
+    ind = rb.indicators.get(key)
+    if bounds is None or ind is None:
+        return ""
+    return f"your estimate of {ind.name} puts it between {bounds[0]:.0f} and {bounds[1]:.0f}"
+
+
+def _estimated(model: LiveGame, rb: Rulebook, condition: str) -> tuple[Any, set[str]] | None:
+    """The compiled condition and the names it reads that this team does not see exactly."""
+    try:
+        fn = compile_expr(condition, rb.symbols, "bool")
+    except Exception:  # a condition it cannot read
+        return None
+    return fn, set(fn.names) - known_values(model).keys()
+
+
 def only_if(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
     """For a clause under a condition, the words that say its verdict holds only when the condition
     does ("" without one). A clause is due only in the turns its condition holds (the compliance step
@@ -60,16 +127,38 @@ def only_if(model: LiveGame, rb: Rulebook, clause: dict[str, Any]) -> str:
         return ""
     words = f"only if {condition_words(rb, cond)}"
     holds = condition_now(model, rb, cond)
+    found = _estimated(model, rb, cond)
+    unknown = found[1] if found is not None else set()
     if holds is None:
+        if len(unknown) == 1:
+            # student h22's Mexico read its estimate of the northbound flow (100) as above the clause's
+            # 95, left MX-PORT out, and the rules, on the true value below 95, counted the clause broken
+            return words + (
+                f" (it may or may not hold now: {estimate_words(model, rb, next(iter(unknown)))}, and the"
+                " rules read the true value — treat it as due)"
+            )
         return words
-    return words + (" (it holds now)" if holds else " (it does not hold now, so nothing is due now)")
+    said = " (it holds now)" if holds else " (it does not hold now, so nothing is due now)"
+    if unknown:
+        said = (
+            said[:-1] + f", wherever the true value lies: {estimate_words(model, rb, next(iter(unknown)))})"
+        )
+    return words + said
 
 
 def condition_now(model: LiveGame, rb: Rulebook, condition: str) -> bool | None:
-    """Whether a clause's condition holds on the values this team sees exactly (None: it cannot tell)."""
+    """Whether a clause's condition holds on the values this team sees exactly, or on one it sees only as
+    an estimate when it holds (or fails) wherever the truth may lie (None: it cannot tell)."""
+    found = _estimated(model, rb, condition)
+    if found is None:
+        return None
+    fn, unknown = found
+    known = known_values(model)
+    if unknown:
+        return holds_over_estimate(model, rb, fn, unknown, known)
     try:
-        return bool(compile_expr(condition, rb.symbols, "bool")(known_values(model)))
-    except Exception:  # a value this team does not see exactly, or a condition it cannot read
+        return bool(fn(known))
+    except Exception:  # an expression that wants a name after all
         return None
 
 

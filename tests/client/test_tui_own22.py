@@ -22,7 +22,7 @@ from test_tui_support import (
 )
 from textual.widgets import Checkbox, Input, TabbedContent
 
-from client_tui import availability, terms
+from client_tui import availability, conditions, terms
 from precursor.game.rulebook import Rulebook
 
 
@@ -30,7 +30,7 @@ def test_a_condition_failing_over_the_whole_estimate_is_out_and_one_that_may_hol
     rb: Rulebook,
 ) -> None:
     far = team_model(rb, "us", **{"mx.coop": 30.0})
-    lo, hi = availability.estimate_bounds(far, rb, "mx.coop") or (0.0, 0.0)
+    lo, hi = conditions.estimate_bounds(far, rb, "mx.coop") or (0.0, 0.0)
     shown = next(r["value"] for r in far.view["indicators"] if r["id"] == "mx.coop")
     assert lo < 30.0 < hi and hi < 40 and abs(lo - shown / 1.1) < 1e-6, (lo, hi, shown)
     why = availability.why_out(far, rb, "us_intel")
@@ -152,3 +152,18 @@ async def test_the_dashboard_shows_an_objective_hanging_on_a_point(url: str) -> 
         await pilot.press("2")
         await wait_until(pilot, lambda: "only just" in screen_text(app), what="the mark")
         assert "a point the wrong way and it fails" in " ".join(screen_text(app).split())
+
+
+def test_a_clause_condition_on_an_estimate_says_whether_it_may_hold(rb: Rulebook) -> None:
+    """Student h22's Mexico promised MX-PORT only if the northbound flow was below 95, read its estimate
+    (100) as above it and left MX-PORT out; the rules, on the true value below 95, counted the clause
+    broken. The clause now says the estimate may lie either side, and the orders treat it as due."""
+    clause = {"actor": "mx", "lever": "mx_port", "duration": 1, "condition": "flow.northbound < 95"}
+    either = team_model(rb, "mx", **{"flow.northbound": 100.0})
+    said = conditions.only_if(either, rb, clause)
+    assert "it may or may not hold now: your estimate of" in said and "treat it as due" in said, said
+    assert terms.due_now(either, rb, clause)
+    far = team_model(rb, "mx", **{"flow.northbound": 150.0})
+    said = conditions.only_if(far, rb, clause)
+    assert "it does not hold now, so nothing is due now, wherever the true value lies" in said, said
+    assert not terms.due_now(far, rb, clause)
