@@ -169,10 +169,19 @@ def clause_outlook(
     span = clause_span(clause, turn, last_turn)
     if not span:
         return Outlook(True, f"the game ends before {lv.code} is due: nothing to order", ())
-    if lv.once:
-        return _once(lv, span, played, who)
     known = dict(values)
     params = {f"param.{k}": v for k, v in dict(clause.get("params") or {}).items()}
+    if lv.once:
+        # the act's first turn is an order like any other: a clause on US-GUA read "can keep it" while
+        # its task force was not set up, and the orders tab had it out (student g22)
+        if not played and span[0] == turn:
+            ctx = {**known, **params, "act.public": lv.visibility != "private", "act.military": lv.military}
+            ok, why = _preconditions(lv, ctx, value_name)
+            if ok is None and blocked:
+                ok, why = False, blocked
+            if ok is False:
+                return Outlook(False, why, (TurnCheck(span[0], "cannot", why),))
+        return _once(lv, span, played, who)
     checks = []
     for t in span:
         if level_holds(lv, dict(clause.get("params") or {}), known):

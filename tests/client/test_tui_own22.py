@@ -167,3 +167,17 @@ def test_a_clause_condition_on_an_estimate_says_whether_it_may_hold(rb: Rulebook
     said = conditions.only_if(far, rb, clause)
     assert "it does not hold now, so nothing is due now, wherever the true value lies" in said, said
     assert not terms.due_now(far, rb, clause)
+
+
+async def test_a_once_per_game_lever_that_cannot_be_ordered_now_is_not_said_keepable(url: str) -> None:
+    """Student g22 put US-GUA in a proposal: the composer said "ok" and the proposal "✓ can keep it",
+    while the orders tab had it out ("the OFAC-State task force (US-TF) must be set up first")."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        await add_clause(pilot, cs, "mx", "mx_plan_1")
+        await add_clause(pilot, cs, "us", "us_gua")
+        check = static_text(app, "#c-check")
+        assert check.startswith("! the server would take it (2 clause(s)), but as things stand:"), check
+        assert "US-GUA: the OFAC-State task force (US-TF) must be set up first" in check, check

@@ -70,8 +70,10 @@ def test_an_out_of_range_parameter_is_refused_with_the_lever_and_what_the_parame
 
 
 def test_the_juarez_inject_promises_the_cap_for_as_long_as_the_engine_keeps_it() -> None:
-    """It said "for this turn and the next"; the cap is lifted at the start of the next turn, so a
-    student who planned on it for two turns of orders found it gone."""
+    """The cap is lifted by the injects step at the end of the next turn's adjudication (after that
+    turn's orders), so it binds two turns of orders: this turn's and the next's. The card once said
+    "this turn's orders" only, and a student found MX-ME refused in turn 2 too (session 22; the
+    conformance case b6-the-juarez-fire-caps-two-turns-of-orders submits the order in turn 2)."""
     from precursor.analysis.runner import play
     from precursor.game.bots import BotDriver
 
@@ -85,4 +87,4 @@ def test_the_juarez_inject_promises_the_cap_for_as_long_as_the_engine_keeps_it()
     )
     inject = next(i for i in sc.model.injects if i.id == "b_juarez_fire")
     assert lifted == inject.turn + 1
-    assert "the next" not in inject.text and "this turn's orders" in inject.text
+    assert "this turn's orders and the next turn's" in " ".join(inject.text.split()), inject.text
