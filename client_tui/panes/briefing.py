@@ -16,8 +16,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render, terms
-from ..conditions import known_values
 from ..notice import Notice
+from ..objectives import holds_now, objective_state
 from ..widgets import set_text
 from .game_over import counted_at_most, objective_rate
 
@@ -118,99 +118,6 @@ class BriefingPane(VerticalScroll):
             return ""
         rule = "\n" + "─" * 40 + "\n"
         return head + "\n" + rule + rule.join(self._card(ev) for ev in injects) + "\n"
-
-
-# what a secret objective's mark says while the game runs, by how the rules judge it (``check``): one
-# judged only at the end is "on track", not "met", after turn 1; one that must hold every turn has
-# held so far; one met at any time stays met
-_STATE = {
-    ("end", True): "on track: met if it still holds when the game ends",
-    ("end", False): "not met as things stand: judged when the game ends",
-    ("every_turn", True): "held at the end of every turn so far: judged when the game ends",
-    ("every_turn", False): "missed: it did not hold at the end of a turn",
-    ("ever", True): "met (it stays met)",
-    ("ever", False): "not yet met",
-}
-
-
-# the same before the rules first judged it
-_FIRST = {
-    "end": "judged when the game ends",
-    "every_turn": "must hold at the end of every turn, from this one on",
-    "ever": "met for good the first time it holds at the end of a turn, from this one on",
-}
-
-
-def objective_state(o: dict[str, Any], ended: bool, now: bool | None = None) -> str:
-    """A secret objective's state in words, as the rules will judge it. ``now``: whether its condition
-    holds on the values this team sees now (None: it cannot tell). The rules judge at the end of a turn,
-    and an inject since can change what it reads: a student's "tariff of 10 percent or less" read "on
-    track" with the tariff at 25 percent after the new turn's inject."""
-    met = o.get("met")
-    if ended:
-        return "met" if met else "missed"
-    check = str(o.get("check") or "end")
-    if met is None:  # before turn 1's results (student b20 read "first judged at the end of this turn"
-        # beside an objective that counts only when the game ends)
-        return _FIRST.get(check, _FIRST["end"]) + _now_words(now)
-    if o.get("lost_in") is not None:  # a lever it needs never played was played: counts only grow
-        return f"missed — decided in turn {o['lost_in']}: it can no longer be met"
-    if check == "end" and now is not None:
-        changed = " (changed since the end of last turn)" if now != bool(met) else ""
-        return _STATE[("end", now)] + changed
-    if check == "every_turn" and met and now is False:
-        return (
-            "held at the end of every turn so far, but not as things stand:"
-            " missed if it does not hold at the end of this turn"
-        )
-    if check == "ever" and not met and now:
-        return "holds now: met if it still holds at the end of this turn"
-    return _STATE.get((check, bool(met)), "met" if met else "not met")
-
-
-def _now_words(now: bool | None) -> str:
-    return "" if now is None else (" (it holds now)" if now else " (it does not hold now)")
-
-
-def holds_now(model: LiveGame, rb: Rulebook, oid: str) -> bool | None:
-    """Whether a secret objective's condition holds on the values this team sees exactly, or None when
-    it reads anything else (a count, an estimate): the briefing then keeps the rules' last verdict."""
-    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
-    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
-    if ob is None or ob.condition is None:
-        return None
-    known = known_values(model)
-    if not set(ob.condition.names) <= known.keys():
-        return None
-    try:
-        return bool(ob.condition.fn(known))
-    except Exception:  # an expression that wants a name after all: the rules' verdict stands
-        return None
-
-
-def within_a_point(model: LiveGame, rb: Rulebook, oid: str) -> list[str]:
-    """The values a secret objective that holds now would fail on if one moved a single point the wrong
-    way, with their value ("Mexican president's approval 60"): a student's approval sat at exactly 60 all
-    game for an objective of 60 or more, an order's trade losses took a point, and nothing had said the
-    objective hung on it. Read only on values this team sees exactly; [] when it does not hold now."""
-    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
-    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
-    if ob is None or ob.condition is None or holds_now(model, rb, oid) is not True:
-        return []
-    known = known_values(model)
-    out = []
-    for name in sorted(ob.condition.names):
-        v = known.get(name)
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            continue
-        for step in (-1.0, 1.0):
-            try:
-                if not ob.condition.fn({**known, name: v + step}):
-                    out.append(f"{terms.value_name(rb, name)} {render.value_words(v)}")
-                    break
-            except Exception:  # an expression that wants more: nothing said
-                break
-    return out
 
 
 def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:

@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from .. import render
+from ..objectives import holds_now, objective_state, within_a_point
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -174,8 +175,6 @@ def objective_lines(model: LiveGame, rb: Rulebook) -> list[str]:
     international reputation on drugs, above):" and then the next heading, with no row for "order one
     precursor-control action"; Mexico's listed only a cooldown ("Turns until a US acknowledgement of
     shared responsibility counts again 0") that said nothing of what was asked."""
-    from .briefing import holds_now, objective_state, within_a_point  # the briefing's words
-
     team = model.team
     obj = (model.view.get("objectives") or {}).get(team or "") or {}
     out = []

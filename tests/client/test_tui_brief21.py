@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_tui_support import close_cards, new_game, seat_app, until_online, wait_until
 
-from client_tui.panes.briefing import objective_state
+from client_tui.objectives import objective_state
 
 
 def test_an_objective_not_yet_judged_says_how_the_rules_will_judge_it() -> None:
