@@ -14,6 +14,7 @@ from rich.segment import Segment
 from textual.strip import Strip
 
 from .. import render, terms
+from ..conditions import condition_words
 from ..model import RESULT_TYPES, carried_out
 from ..widgets import WrapLog
 
@@ -168,9 +169,31 @@ def result_text(
         card = render.why_card(ev, rb, seen)
         lines = card.split("\n")
         words = _head(ev, rb)
+        if words is not None and t == "compliance":
+            words += _condition_held(ev, rb, agreements)
         if words is not None and lines:
             lines[0] = words
     return "\n".join(line for line in lines if line.strip())
+
+
+def _condition_held(
+    ev: dict[str, Any], rb: Rulebook | None, agreements: dict[str, dict[str, Any]] | None
+) -> str:
+    """A clause under a condition is checked only in a turn its condition holds (the compliance step
+    skips it otherwise), so a verdict on one says the condition held: student h22's Mexico read
+    "[clause broken] Mexico did not play MX-PORT" with no word of the "[if … below 95]" it had left
+    MX-PORT out for, its estimate reading 100."""
+    agreement = (agreements or {}).get(str(ev.get("agreement") or "")) or {}
+    clauses = agreement.get("clauses") or []
+    index = ev.get("clause")
+    if rb is None or not isinstance(index, int) or not 0 <= index < len(clauses):
+        return ""
+    cond = str(clauses[index].get("condition") or "")
+    if not cond:
+        return ""
+    return (
+        f" — it was due: its condition, {condition_words(rb, cond)}, held at the turn's end (the true value)"
+    )
 
 
 def reneged_words(ev: dict[str, Any], rb: Rulebook | None, agreement: dict[str, Any] | None) -> str:

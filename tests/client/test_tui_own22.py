@@ -182,3 +182,29 @@ def test_a_clause_condition_on_an_estimate_says_whether_it_may_hold(rb: Rulebook
     said = conditions.only_if(far, rb, clause)
     assert "it does not hold now, so nothing is due now, wherever the true value lies" in said, said
     assert not terms.due_now(far, rb, clause)
+
+
+def test_a_verdict_on_a_conditional_clause_says_its_condition_held(rb: Rulebook) -> None:
+    """Student h22 read "[clause broken] Mexico did not play MX-PORT" with no word of the condition it
+    had left MX-PORT out for: a clause is checked only in a turn its condition holds, so it says so."""
+    from client_tui.panes.results import result_text
+
+    clause = {"actor": "mx", "lever": "mx_port", "duration": 1, "condition": "flow.northbound < 95"}
+    agreements = {"A1-MX-1": {"id": "A1-MX-1", "clauses": [clause], "parties": ["us", "mx"]}}
+    ev = {
+        "type": "compliance",
+        "agreement": "A1-MX-1",
+        "clause": 0,
+        "team": "mx",
+        "lever": "mx_port",
+        "met": False,
+        "turn": 1,
+        "seq": 40,
+        "reason": "MX did not play MX-PORT as agreed in A1-MX-1",
+    }
+    head = result_text(ev, rb, agreements=agreements).split("\n")[0]
+    assert head.startswith("[clause broken] Mexico did not play MX-PORT"), head
+    assert (
+        "— it was due: its condition, Fentanyl flowing north" in head and "below 95, held at the" in head
+    ), head
+    assert "held" not in result_text({**ev, "clause": 5}, rb, agreements=agreements).split("\n")[0]
