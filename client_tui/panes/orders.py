@@ -94,13 +94,20 @@ class FindField(Input):
             return
         await super()._on_key(event)
 
+    starting = False  # a find begun from the list, until the focus has moved here
+
     def start_with(self, text: str) -> None:
         """A new find begun by a key typed on the list: the field takes it, and keeps the keys after it
-        (focus selects the field's text, so the next key would have replaced the first)."""
-        self.value = text
-        self.cursor_position = len(text)
+        (focus selects the field's text, so the next key would have replaced the first). Keys typed
+        before the focus arrives are added to it: a code typed fast ("CN-LINK") read "K-"."""
+        self.value = (self.value if self.starting else "") + text
+        self.cursor_position = len(self.value)
         self.select_on_focus = False
+        self.starting = True
         self.focus()
+
+    def on_focus(self) -> None:
+        self.starting = False
 
     def on_blur(self) -> None:
         self.select_on_focus = True  # "/" selects what was there, so typing replaces the old find
@@ -1139,6 +1146,15 @@ class OrdersPane(Vertical):
         if event.key == "slash" and not isinstance(self.app.focused, Input):
             event.stop()
             self.query_one("#order-find", Input).focus()
+        elif (
+            event.character
+            and event.is_printable
+            and self.query_one("#order-find", FindField).starting
+            and not isinstance(self.app.focused, Input)
+        ):  # the rest of a code typed fast, before the focus has reached the field ("CN-LINK")
+            event.stop()
+            event.prevent_default()
+            self.query_one("#order-find", FindField).start_with(event.character)
         elif event.character and event.character.isupper() and not isinstance(self.app.focused, Input):
             # a lever's code typed as the screen writes it ("SAN-1") starts a find: the letters went
             # nowhere and the 1 opened the briefing tab (student f21); lower-case letters are the

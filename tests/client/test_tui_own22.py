@@ -208,3 +208,25 @@ def test_a_verdict_on_a_conditional_clause_says_its_condition_held(rb: Rulebook)
         "— it was due: its condition, Fentanyl flowing north" in head and "below 95, held at the" in head
     ), head
     assert "held" not in result_text({**ev, "clause": 5}, rb, agreements=agreements).split("\n")[0]
+
+
+@pytest.mark.parametrize(("team", "code"), [("cn", "CN-LINK"), ("us", "SAN-1")])
+async def test_a_lever_code_typed_fast_on_the_orders_list_reaches_the_find_field_whole(
+    url: str, team: str, code: str
+) -> None:
+    """Students g22 and h22 typed CN-LINK in one burst: the keys before the focus moved were lost, and
+    the field read "K-"; a digit in the burst must not switch tabs."""
+    from textual import events
+
+    g, tokens = await new_game(url, teams=(team,))
+    app = seat_app(url, g, tokens[team])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs, sl = await open_orders(pilot)
+        sl.focus()
+        await pilot.pause()
+        for ch in code:  # queued at once, as a terminal delivers a burst
+            sl.post_message(events.Key("minus" if ch == "-" else ch, ch))
+        await pilot.pause(0.2)
+        find = gs.query_one("#order-find", Input)
+        assert find.value == code and app.focused is find, (find.value, app.focused)
+        assert gs.query_one(TabbedContent).active == "orders"
