@@ -1070,6 +1070,10 @@ class ComposerScreen(ModalScreen[str | None]):
                 cond = terms.only_if(self.model, self.rb, c)
                 if ok is False:
                     breaks.append(f"clause {i + 1}" + (f", {cond}" if cond else "") + f": {why}")
+                elif "may or may not hold now" in cond:
+                    # said in the proposal and the orders tab, and now before it is sent (student i22):
+                    # the team's own promise hangs on a value it sees only as an estimate
+                    notes.append(f"clause {i + 1}: {cond}")
         breaks += keep.partners_cannot(self.model, self.rb, clauses)
         breaks += terms.capital_short(self.model, self.rb, clauses)
         if clauses or self.modules():

@@ -21,7 +21,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Checkbox, Input, TabbedContent
+from textual.widgets import Checkbox, Input, Select, TabbedContent
 
 from client_tui import availability, conditions, terms
 from precursor.game.rulebook import Rulebook
@@ -230,3 +230,25 @@ async def test_a_lever_code_typed_fast_on_the_orders_list_reaches_the_find_field
         find = gs.query_one("#order-find", Input)
         assert find.value == code and app.focused is find, (find.value, app.focused)
         assert gs.query_one(TabbedContent).active == "orders"
+
+
+async def test_the_composer_says_an_own_clause_hangs_on_an_estimate_before_it_is_sent(url: str) -> None:
+    """Student i22 gave Mexico's MX-PORT a condition on a value it sees only as an estimate: the proposal
+    and the orders tab said "it may or may not hold now … treat it as due", the check line only "ok"."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause()
+        cs.query_one("#c-lever", Select).value = "mx_port"
+        await wait_until(pilot, lambda: cs.form.lever is not None and cs.form.lever.id == "mx_port")
+        cs.query_one("#c-if", Select).value = "flow.northbound"
+        cs.query_one("#c-if-op", Select).value = "<"
+        cs.query_one("#c-if-value", Input).value = "100"  # the truth: the estimate's range holds it
+        await pilot.pause()
+        await pilot.press("ctrl+a")
+        await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
+        check = static_text(app, "#c-check")
+        assert check.startswith("ok: the server will take it (1 clause(s)) — but clause 1: only if"), check
+        assert "it may or may not hold now: your estimate of" in check and "treat it as due" in check, check
