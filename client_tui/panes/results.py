@@ -13,6 +13,8 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.strip import Strip
 
+from precursor.game.schema import STEPS
+
 from .. import render, terms
 from ..conditions import condition_words
 from ..model import RESULT_TYPES, carried_out
@@ -36,6 +38,9 @@ TAGS = {
 }
 TURN_HEAD = "══ turn "  # each turn's heading starts so; the tab opens at the last one
 PRIVATE = "(a private free action)"  # its title, until the outcome names it
+# the steps that run once the turn's months begin: a lagged effect lands at the start of a month, so the
+# cards of these rules show values that already hold it
+LATE_STEPS = frozenset(STEPS[STEPS.index("flow") :])
 HANG = 2  # a wrapped line goes on this much further in than the line it continues
 
 
@@ -234,7 +239,13 @@ class ResultsLog(WrapLog):
         self._seq = 0  # the last event whose why card is in the log
         self._turn = 0  # the turn whose heading is the last in the log
         self._seen: dict[str, Any] = {}  # the values this turn's cards have shown, by key
+        # the keys whose last card this turn ran after the turn's months (a later step's rule): its
+        # "after" already holds the lagged effects that landed in them
+        self._late: set[str] = set()
+        # (team, lever) of this turn's private orders a deal's check told of: their effects are not shown
+        self._private: list[tuple[str, str]] = []
         self._open_at_turn = False  # the tab was opened: show the latest turn from its heading
+        self._steps: dict[str, str] | None = None  # each rule's adjudication step, read once
         # the free actions as tabled (the screen's model sets it): their titles, for the outcome's card
         self.free_actions: dict[str, dict[str, Any]] = {}
         # the agreements signed, as their events told them: how each is verified, for its later lines
@@ -295,7 +306,8 @@ class ResultsLog(WrapLog):
             return  # a rule that moved only values this team may not see: nothing to read here
         turn = ev.get("turn")
         if isinstance(turn, int) and turn > self._turn:
-            self._seen = {}  # the months between turns move values no card shows
+            # the months between turns move values no card shows
+            self._seen, self._late, self._private = {}, set(), []
         if t == "agreement" and isinstance(ev.get("agreement"), dict):
             self.agreements[str(ev["agreement"].get("id"))] = ev["agreement"]
         carried = carried_out(ev)
@@ -321,9 +333,14 @@ class ResultsLog(WrapLog):
         except Exception as exc:  # a shape the card does not know must not take the client down
             card = f"[{t}] (cannot show this outcome: {type(exc).__name__})"
         self._seen.update(ev.get("changes") or {})  # an inject's, a free action's too
+        late = self._after_months(ev)
+        for k in ev.get("changes") or {}:
+            (self._late.add if late else self._late.discard)(k)
         if isinstance(turn, int) and turn > self._turn:
             self._turn = turn
             self.write(f"{TURN_HEAD}{turn} ══")
+        if private:
+            self._private.append(act)
         if private and card.strip():
             # a student read "United States played US-ARMS as agreed" and found no US-ARMS in the public
             # orders: the order was private, and the deal's check is what tells of it
@@ -338,6 +355,15 @@ class ResultsLog(WrapLog):
             self.write(card)
         if t == "order_executed" and ev.get("team") == self.team and self.team:
             self._schedule(ev)
+
+    def _after_months(self, ev: dict[str, Any]) -> bool:
+        """Whether the event's rule runs in a step after the turn's months begin (the monthly flow
+        rules, politics, compliance, review, injects — ``precursor.game.schema.STEPS``)."""
+        if self.rb is None or not ev.get("rule"):
+            return False
+        if self._steps is None:
+            self._steps = {r.id: r.step for r in self.rb.rules}
+        return self._steps.get(str(ev["rule"])) in LATE_STEPS
 
     def _schedule(self, ev: dict[str, Any]) -> None:
         """Keep this team's order's lagged effects, to say each in the turn it lands: the engine tells
@@ -416,8 +442,14 @@ class ResultsLog(WrapLog):
         move again under "[other changes]" as unexplained (a student read "[delayed effect] CN-DIRECTIVE
         … raises trust between the US and China by 3" followed by "moved for reasons not shown to you:
         Trust between the US and China 21.0 → 24.0"). Kept inside the value's range, as the engine keeps
-        it; what moved it beyond that is still said."""
+        it; what moved it beyond that is still said.
+
+        A value whose last card came from a rule run after the months already holds the effect (h22
+        read "[rule] Opposition hearings … hawk pressure 87.0 → 89.0", MX-PLAN(i)'s "-2" landed before
+        it, and then the same 87.0 → 89.0 under "[other changes]"): it is left as that card said."""
         target, op, v = str(entry.get("target") or ""), entry.get("op"), entry.get("value")
+        if target in self._late:
+            return
         last = self._seen.get(target)
         numbers = [x for x in (last, v) if isinstance(x, int | float) and not isinstance(x, bool)]
         if len(numbers) < 2:
@@ -447,7 +479,7 @@ class ResultsLog(WrapLog):
             pair = render._pair(last, now, render._unit(self.rb, k))
             self._seen[k] = now
             if pair is not None:
-                lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}")
+                lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}{self._maybe(k)}")
         if lines:
             self.write(
                 # "[not shown to you]" followed by the values read as a contradiction: the values are
@@ -455,6 +487,19 @@ class ResultsLog(WrapLog):
                 "[other changes] after the lines above, these values moved for reasons not shown to"
                 " you (the dashboard shows where they are now): " + "; ".join(lines)
             )
+
+    def _maybe(self, key: str) -> str:
+        """A private order told of above whose effects name the value: a likely cause of its move (h22
+        read "[clause kept] Mexico played MX-DELEG … as agreed", a private order, then "Trust between the
+        US and Mexico 45.0 → 50.0" among the moves "for reasons not shown to you")."""
+        if self.rb is None:
+            return ""
+        causes = []
+        for team, lever in self._private:
+            lv = self.rb.levers.get(lever)
+            if lv is not None and any(e.target == key for e in lv.effects):
+                causes.append(f"{render.team_name(self.rb, team)}'s private {render._code(self.rb, lever)}")
+        return f" (likely among its causes: {', '.join(causes)}, told of above)" if causes else ""
 
     def _wrap(self, lines: list[str], width: int) -> list[Strip]:
         """Each line wrapped to the width, its continuation lines set in under its own text: a card's

@@ -1,0 +1,68 @@
+"""Session 23: what session 22's students still met at the table."""
+
+from __future__ import annotations
+
+from test_tui_support import advance_to, log_lines, new_game, open_results, seat_app, wait_until
+
+from precursor.client import GameClient
+
+
+async def test_a_rule_card_after_the_months_is_not_repeated_under_other_changes(url: str) -> None:
+    """Student h22 read "[rule] Opposition hearings … Congressional hawk pressure on the White House
+    87.0 → 89.0" and then the same "87.0 → 89.0" under "[other changes] … for reasons not shown to you":
+    MX-PLAN(i)'s lagged "-2" had landed in the month, before the hearings' card, and the log applied it a
+    second time after that card."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        gs = await open_results(pilot)
+        fac, mx = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["mx"])
+        async with fac, mx:
+            await advance_to(fac, "orders")
+            await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+            await advance_to(fac, "orders", turn=2)
+            await advance_to(fac, "results", turn=2)
+            await advance_to(fac, "briefing", turn=3)
+        await wait_until(pilot, lambda: "══ turn 3 ══" in "\n".join(log_lines(gs.results)), what="turn 3")
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        turn2 = text[text.find("══ turn 2 ══") : text.find("══ turn 3 ══")]
+        assert "[delayed effect] MX-PLAN(i), ordered in turn 1, takes effect" in turn2, turn2
+        assert "Opposition hearings" in turn2, turn2
+        other = turn2[turn2.find("[other changes]") :] if "[other changes]" in turn2 else ""
+        assert "hawk pressure" not in other, other
+
+
+async def test_a_move_a_private_order_told_of_above_may_explain_names_it_as_a_likely_cause(url: str) -> None:
+    """Student h22 read "[clause kept] Mexico played MX-DELEG … as agreed", a private order, and then
+    "Trust between the US and Mexico 45.0 → 50.0" under "[other changes] … for reasons not shown to you",
+    with nothing to tie the two: the private order's own card is not the team's to see, but the deal's
+    check told of the act, and the act names that value among its effects."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    clauses = [
+        {"actor": "mx", "lever": "mx_arms"},
+        {"actor": "us", "lever": "us_travel", "params": {"direction": "lower"}},
+    ]
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        gs = await open_results(pilot)
+        fac = GameClient(url, g.game_id, g.facilitator_token)
+        us, mx = GameClient(url, g.game_id, tokens["us"]), GameClient(url, g.game_id, tokens["mx"])
+        async with fac, us, mx:
+            deal = {"type": "propose", "parties": ["us", "mx"], "clauses": clauses, "verification": "joint"}
+            await mx.send(deal)
+            await us.send({"type": "respond", "proposal": "T1-MX-1", "action": "accept"})
+            await advance_to(fac, "orders")
+            # US-TRAVEL's card (the statements step) shows the trust the private MX-ARMS then moves
+            travel = {"lever": "us_travel", "params": {"direction": "lower"}}
+            await us.send({"type": "submit_orders", "orders": [travel]})
+            await mx.send(
+                {"type": "submit_orders", "orders": [{"lever": "mx_arms", "visibility": "private"}]}
+            )
+            await advance_to(fac, "results")
+        await wait_until(
+            pilot, lambda: "[other changes]" in "\n".join(log_lines(gs.results)), what="the line"
+        )
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        other = text[text.find("[other changes]") :]
+        assert "Trust between the US and Mexico" in other, other
+        assert "(likely among its causes: Mexico's private MX-ARMS, told of above)" in other, other
