@@ -521,7 +521,10 @@ class ProposalsPane(Vertical):
         why = "; ".join(reasons(p))
         status = str(p.get("status") or "closed").replace("_", " ")
         verb = status if status == "expired" else f"was {status}"
-        return f"{who}'s {pid} {verb} before you answered it" + (f" — {why}" if why else "")
+        # i22 met two offers closed as the briefing ended and "never had a chance to read either": the
+        # list keeps a closed one, and the notice says so before the reason, which can run past the line
+        where = " (tab 4 keeps it: Enter on its row reads it)"
+        return f"{who}'s {pid} {verb} before you answered it{where}" + (f" — {why}" if why else "")
 
     def _selected(self) -> str | None:
         table = self.query_one("#prop-table", DataTable)
