@@ -1077,7 +1077,10 @@ class ComposerScreen(ModalScreen[str | None]):
         breaks += keep.partners_cannot(self.model, self.rb, clauses)
         breaks += terms.capital_short(self.model, self.rb, clauses)
         if clauses or self.modules():
-            breaks += keep.stated_refusals(self.model, self.rb, self.draft().model_dump())
+            draft = self.draft().model_dump()
+            breaks += keep.stated_refusals(self.model, self.rb, draft) + keep.refused_before(
+                self.model, self.rb, draft
+            )
         return breaks, notes
 
     def _show_clauses(self) -> None:

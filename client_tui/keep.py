@@ -92,6 +92,59 @@ def stated_refusals(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> lis
     return out
 
 
+def refused_before(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> list[str]:
+    """The same terms this team tabled to the same parties and had turned down, and the reason given:
+    h22 rebuilt a deal the US had refused in turn 3 and again in turn 4, and the check line said only
+    "ok". The same clauses (parameters as the rules fill them, conditions, durations; a start turn is
+    read as relative to the turn tabled) to the same parties; a changed clause is a new offer."""
+    parties = frozenset(str(t) for t in draft.get("parties") or [])
+    mine = _terms(rb, draft, model.turn)
+    if mine is None:
+        return []
+    turned_down = [
+        p
+        for p in model.proposals.values()
+        if p.get("from") == model.team
+        and p.get("status") == "rejected"
+        and frozenset(str(t) for t in p.get("parties") or []) == parties
+        and _terms(rb, p, int(p.get("turn") or 0)) == mine
+    ]
+    if not turned_down:
+        return []
+    last = max(turned_down, key=lambda q: (int(q.get("turn") or 0), str(q.get("id"))))
+    why = "; ".join(str(t) for t in (last.get("reasons") or {}).values() if t)
+    return [
+        f"these are the terms {last.get('id')} offered in turn {last.get('turn')}, and they were turned"
+        " down" + (f": “{why}”" if why else "") + " — change what the deal asks or gives first"
+    ]
+
+
+def _terms(rb: Rulebook, p: dict[str, Any], tabled: int) -> frozenset[tuple[Any, ...]] | None:
+    """A proposal's clauses and modules, each as a comparable key, its start turn counted from
+    ``tabled`` (None when a clause names no lever the rules know: nothing is said of it)."""
+    out: set[tuple[Any, ...]] = {("module", str(m)) for m in p.get("modules") or []}
+    for c in p.get("clauses") or []:
+        lv = rb.levers.get(str(c.get("lever")))
+        if lv is None:
+            return None
+        try:
+            full = normalise_params(lv, dict(c.get("params") or {}))
+        except CommandError:
+            return None
+        start = c.get("start_turn")
+        out.add(
+            (
+                str(c.get("actor")),
+                lv.id,
+                tuple(sorted((k, repr(v)) for k, v in full.items())),
+                c.get("condition") or None,
+                int(c.get("duration") or 1),
+                0 if start is None else int(start) - tabled,
+            )
+        )
+    return frozenset(out)
+
+
 def _refusal_basis(
     rb: Rulebook, draft: dict[str, Any], reads: set[str], known: dict[str, Any], names: dict[str, Any]
 ) -> str:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from test_tui_support import advance_to, log_lines, new_game, open_results, seat_app, wait_until
+from test_tui_support import (
+    add_clause,
+    advance_to,
+    log_lines,
+    new_game,
+    open_composer,
+    open_results,
+    propose,
+    seat_app,
+    static_text,
+    wait_until,
+)
+from textual.widgets import Checkbox
 
 from precursor.client import GameClient
 
@@ -66,3 +78,37 @@ async def test_a_move_a_private_order_told_of_above_may_explain_names_it_as_a_li
         other = text[text.find("[other changes]") :]
         assert "Trust between the US and Mexico" in other, other
         assert "(likely among its causes: Mexico's private MX-ARMS, told of above)" in other, other
+
+
+async def test_terms_just_turned_down_are_said_before_they_are_sent_again(url: str) -> None:
+    """Student h22 tabled US-ARMS for MX-PORT and the US turned it down; rebuilt the same deal in the
+    composer, the check line said only "ok". Now it names the proposal, the turn and the reason; with
+    the inspection intensity raised it is a new offer, and the line says nothing of it."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    clauses = [
+        {"actor": "us", "lever": "us_arms"},
+        {"actor": "mx", "lever": "mx_port", "params": {"intensity": 150}},
+    ]
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx, GameClient(url, g.game_id, tokens["us"]) as us:
+        pid = await propose(mx, ["us", "mx"], clauses)
+        await us.send(
+            {"type": "respond", "proposal": pid, "action": "reject", "reason": "Not enough inspection."}
+        )
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        cs = await open_composer(pilot)
+        await wait_until(pilot, lambda: cs.model.proposals.get(pid, {}).get("status") == "rejected")
+        cs.query_one("#party-us", Checkbox).value = True
+        await pilot.pause()
+        await add_clause(pilot, cs, "us", "us_arms")
+        await add_clause(pilot, cs, "mx", "mx_port", intensity="150")
+        said = " ".join(static_text(app, "#c-check").split())
+        assert (
+            f"these are the terms {pid} offered in turn 1, and they were turned down: “Not enough"
+            " inspection.” — change what the deal asks or gives first"
+        ) in said, said
+        cs.clauses[1] = cs.clauses[1].model_copy(update={"params": {"intensity": 200}})
+        cs.check()
+        await pilot.pause()
+        said = " ".join(static_text(app, "#c-check").split())
+        assert "turned down" not in said, said
