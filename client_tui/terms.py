@@ -1013,7 +1013,7 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
     out = [*levels_now(model, rb, lever)]
     for e in lv.effects:
         if e.op != "set" and not (
-            e.op == "add" and lever in SAID_AS_ADDED and not e.target.startswith("trust.")
+            e.op in ("add", "mul") and lever in SAID_AS_MOVED and not e.target.startswith("trust.")
         ):
             continue
         ind = shown.get(e.target)
@@ -1041,9 +1041,10 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
     return out or once_now(model, rb, lever)
 
 
-# levers whose effects add to values rather than set them, whose values are said as they stand too (a
-# student funding US-BIC could not see where Mexican capability stood); only those this team sees
-SAID_AS_ADDED = frozenset({"us_bic"})
+# levers whose effects add to or scale values rather than set them, whose values are said as they stand
+# too (a student funding US-BIC could not see where Mexican capability stood; CA-DEMAND's form said
+# nothing of Canada's deaths, h22); only those this team sees
+SAID_AS_MOVED = frozenset({"us_bic", "ca_demand"})
 # a programme built level by level, whose levels mature after a lag: its level and the levels still
 # maturing, as the lever's preconditions in rules/levers/us.yaml count them; its top is the level's
 # own maximum in rules/indicators.yaml

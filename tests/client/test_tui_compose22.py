@@ -167,6 +167,8 @@ async def test_the_slots_a_deal_takes_count_the_orders_ticked_in_the_orders_tab(
     [
         ("us", "us_demand", None, "now: programme level 1, 0 more maturing — room for 2 more"),
         ("us", "us_bic", None, "now: Mexican force capability "),
+        # session 23: CA-DEMAND's form said nothing of the deaths it cuts (h22)
+        ("ca", "ca_demand", None, "now: Canada apparent opioid-toxicity deaths (annualized) "),
         ("mx", "mx_port", None, "now: Inspection intensity at Mexican Pacific ports (100 = baseline) 100"),
         # resuming what is not suspended is refused: the form says why and where cooperation stands
         ("cn", "cn_link", "resume", "now: China has suspended counternarcotics cooperation: no"),
