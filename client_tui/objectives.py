@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from precursor.game.scoring import never_played
+
 from . import render, terms
 from .conditions import known_values
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
+    from precursor.game.rulebook.model import CObjective
 
     from .model import LiveGame
 
@@ -63,15 +66,40 @@ def objective_state(o: dict[str, Any], ended: bool, now: bool | None = None) -> 
     return _STATE.get((check, bool(met)), "met" if met else "not met")
 
 
+def state_now(model: LiveGame, rb: Rulebook, o: dict[str, Any]) -> str:
+    """An objective's state as the briefing and the dashboard say it: the rules' verdict, whether it
+    holds on the values seen now, and the act that would settle it against the team."""
+    return objective_state(o, model.ended, holds_now(model, rb, str(o.get("id")))) + lost_if(model, rb, o)
+
+
 def _now_words(now: bool | None) -> str:
     return "" if now is None else (" (it holds now)" if now else " (it does not hold now)")
+
+
+def _objective(model: LiveGame, rb: Rulebook, oid: str) -> CObjective | None:
+    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
+    return next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
+
+
+def lost_if(model: LiveGame, rb: Rulebook, o: dict[str, Any]) -> str:
+    """The act that would settle an objective against the team, said while it can still be prevented:
+    h22's "China … never issues a flat denial (CN-DENY)" read "judged when the game ends" in turn 1, a
+    China bot denied that turn, and turn 2 read "missed — decided in turn 1" (the rules' own test,
+    ``precursor.game.scoring.never_played``)."""
+    if model.ended or o.get("lost_in") is not None:
+        return ""
+    ob = _objective(model, rb, str(o.get("id")))
+    if ob is None or ob.condition is None:
+        return ""
+    levers = [rb.levers[x] for x in never_played(ob.check, ob.condition.text) if x in rb.levers]
+    acts = " or ".join(f"{terms.team_name(rb, lv.team)} orders {lv.code}" for lv in levers)
+    return f" — lost for good the moment {acts}, in any turn, this one included" if acts else ""
 
 
 def holds_now(model: LiveGame, rb: Rulebook, oid: str) -> bool | None:
     """Whether a secret objective's condition holds on the values this team sees exactly, or None when
     it reads anything else (a count, an estimate): the briefing then keeps the rules' last verdict."""
-    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
-    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
+    ob = _objective(model, rb, oid)
     if ob is None or ob.condition is None:
         return None
     known = known_values(model)
@@ -88,8 +116,7 @@ def within_a_point(model: LiveGame, rb: Rulebook, oid: str) -> list[str]:
     way, with their value ("Mexican president's approval 60"): a student's approval sat at exactly 60 all
     game for an objective of 60 or more, an order's trade losses took a point, and nothing had said the
     objective hung on it. Read only on values this team sees exactly; [] when it does not hold now."""
-    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id")))
-    ob = next((x for x in sc.objectives if x.id == oid), None) if sc is not None else None
+    ob = _objective(model, rb, oid)
     if ob is None or ob.condition is None or holds_now(model, rb, oid) is not True:
         return []
     known = known_values(model)

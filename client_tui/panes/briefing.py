@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from .. import render, terms
 from ..notice import Notice
-from ..objectives import holds_now, objective_state
+from ..objectives import state_now
 from ..widgets import set_text
 from .game_over import counted_at_most, objective_rate
 
@@ -134,7 +134,7 @@ def objectives_markdown(model: LiveGame, rb: Rulebook) -> list[str]:
         for o in obj.get("secret") or []:
             pts = float(o.get("points", 0))
             worth = f" ({pts * rate:+.1f} to the score if met)" if rate is not None else ""
-            state = objective_state(o, model.ended, holds_now(model, rb, str(o.get("id"))))
+            state = state_now(model, rb, o)
             lines.append(f"  - secret, {pts:g} objective points{worth}: {o.get('text', '')} — *{state}*")
     return lines
 

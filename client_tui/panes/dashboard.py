@@ -22,7 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from .. import render
-from ..objectives import holds_now, objective_state, within_a_point
+from ..objectives import state_now, within_a_point
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -179,7 +179,7 @@ def objective_lines(model: LiveGame, rb: Rulebook) -> list[str]:
     obj = (model.view.get("objectives") or {}).get(team or "") or {}
     out = []
     for o in obj.get("secret") or []:
-        state = objective_state(o, model.ended, holds_now(model, rb, str(o.get("id"))))
+        state = state_now(model, rb, o)
         close = [] if model.ended else within_a_point(model, rb, str(o.get("id")))
         if close:
             state += f" — ! only just: {', '.join(close)}; a point the wrong way and it fails"

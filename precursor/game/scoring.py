@@ -41,19 +41,25 @@ def check_objectives(g: GameCore, final: bool) -> dict[str, dict[str, Any]]:
 _NEVER = re.compile(r"count\.([a-z0-9_]+)\s*(?:==\s*0|<=\s*0|<\s*1)")
 
 
-def lost_in(g: GameCore, check: str, condition: object) -> int | None:
-    """The turn an objective judged at the end could no longer be met, or None while it can: one part
-    of its condition is that a lever is never played, a count only grows, and the lever has been
-    played. A student read "not met as things stand" for five turns after China's denial in turn 1
-    had settled it. Only a plain conjunction is read ("a and b"): with "or" nothing is decided."""
+def never_played(check: str, condition: object) -> list[str]:
+    """The levers an objective judged at the end asks never to be played ("count.cn_deny == 0" as one
+    part of a plain conjunction, "a and b"; with "or" nothing is decided by one act): a count only grows,
+    so one such order settles the objective. The client reads it too, to say so before it happens."""
     if check != "end" or not isinstance(condition, str) or " or " in f" {condition} ":
-        return None
-    for part in condition.split(" and "):
-        m = _NEVER.fullmatch(part.strip())
-        if m is None or not g.state.env.get(f"count.{m.group(1)}", 0):
+        return []
+    found = (_NEVER.fullmatch(part.strip()) for part in condition.split(" and "))
+    return [m.group(1) for m in found if m is not None]
+
+
+def lost_in(g: GameCore, check: str, condition: object) -> int | None:
+    """The turn an objective judged at the end could no longer be met, or None while it can: a lever it
+    asks never to be played (``never_played``) has been played. A student read "not met as things
+    stand" for five turns after China's denial in turn 1 had settled it."""
+    for lever in never_played(check, condition):
+        if not g.state.env.get(f"count.{lever}", 0):
             continue
         for i, played in enumerate(g.state.played_history):
-            if any(m.group(1) in levers for levers in played.values()):
+            if any(lever in levers for levers in played.values()):
                 return i + 1
         return int(g.state.turn)
     return None

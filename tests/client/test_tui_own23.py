@@ -12,10 +12,12 @@ from test_tui_support import (
     propose,
     seat_app,
     static_text,
+    until_online,
     wait_until,
 )
 from textual.widgets import Checkbox
 
+from client_tui.panes.dashboard import objective_lines
 from precursor.client import GameClient
 
 
@@ -112,3 +114,30 @@ async def test_terms_just_turned_down_are_said_before_they_are_sent_again(url: s
         await pilot.pause()
         said = " ".join(static_text(app, "#c-check").split())
         assert "turned down" not in said, said
+
+
+async def test_an_objective_one_act_settles_says_so_until_the_act(url: str) -> None:
+    """Student h22's Mexico read "China answers the letter … never issues a flat denial (CN-DENY) —
+    judged when the game ends" in turn 1; a China bot denied that turn, and turn 2 read "missed —
+    decided in turn 1". Now the briefing and the dashboard say, before it happens, that one CN-DENY
+    settles it; once it is settled, only the verdict is said."""
+    g, tokens = await new_game(url, teams=("mx", "cn"), scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    warn = "— lost for good the moment China orders CN-DENY, in any turn, this one included"
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await wait_until(pilot, lambda: "flat denial" in gs.briefing._brief, what="the objectives")
+        line = next(x for x in gs.briefing._brief.splitlines() if "flat denial" in x)
+        assert warn in line, line
+        rows = objective_lines(gs.model, gs.rb)
+        assert sum(warn in x for x in rows) == 1, rows
+        async with (
+            GameClient(url, g.game_id, g.facilitator_token) as fac,
+            GameClient(url, g.game_id, tokens["cn"]) as cn,
+        ):
+            await advance_to(fac, "orders")
+            await cn.send({"type": "submit_orders", "orders": [{"lever": "cn_deny"}]})
+            await advance_to(fac, "briefing", turn=2)
+        await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
+        row = next(x for x in objective_lines(gs.model, gs.rb) if "flat denial" in x)
+        assert "missed — decided in turn 1" in row and "lost for good the moment" not in row, row
