@@ -14,6 +14,7 @@ from rich.text import Text
 
 from precursor.game.commands import CommandError
 from precursor.game.core import normalise_params
+from precursor.game.expr import Binary, Name, Node, Num, Str, parse
 from precursor.game.months import add_months
 from precursor.game.negotiation import params_meet
 from precursor.game.promises import clause_span
@@ -730,6 +731,57 @@ def _params_words(rb: Rulebook | None, lever: str, params: dict[str, Any]) -> st
     if rb is None or not params:
         return ", ".join(f"{param_name(k)}: {figure(v)}" for k, v in params.items())
     return params_words(rb, lever, params)
+
+
+def _conjuncts(node: Node) -> list[Node]:
+    if isinstance(node, Binary) and node.op == "and":
+        return [*_conjuncts(node.left), *_conjuncts(node.right)]
+    return [node]
+
+
+def _param_part(node: Node, env: dict[str, Any]) -> bool | None:
+    """A part of an effect's condition that reads only the order's own choice (``param.action ==
+    'resume'``), evaluated; None for any other part."""
+    if not (isinstance(node, Binary) and node.op in ("==", "!=")):
+        return None
+    sides = (node.left, node.right)
+    name = next((x.name for x in sides if isinstance(x, Name) and x.name.startswith("param.")), None)
+    value = next((x.value for x in sides if isinstance(x, Str | Num)), None)
+    if name is None or value is None or name not in env:
+        return None
+    return bool(env[name] == value) == (node.op == "==")
+
+
+def unmet_effects(rb: Rulebook | None, ev: dict[str, Any]) -> str:
+    """An order whose every immediate effect for the choice made waited on a condition that did not hold:
+    g22's China ordered CN-LINK "resumed" with no summit or US concession and read only "Chinese political
+    capital 10 → 9", as if the order had worked unseen. Said from the lever's own effects: those the choice
+    selects, none of whose targets moved. Only for an event whose changes are whole to its reader (the
+    ordering team's own, the facilitator's): another team's card leaves out values its reader may not
+    see, unnamed."""
+    lv = rb.levers.get(str(ev.get("lever") or "")) if rb is not None else None
+    if lv is None:
+        return ""
+    given = {**{k: p.default for k, p in lv.params.items()}, **dict(ev.get("params") or {})}
+    env = {f"param.{k}": v for k, v in given.items()}
+    moved = set(ev.get("changes") or {}) | {str(k) for k in ev.get("unreported") or []}
+    waited: dict[tuple[Node, ...], str] = {}
+    for e in lv.effects:
+        if e.lag:
+            continue
+        if e.when is None:
+            return ""  # it always acts
+        parts = [(_param_part(n, env), n) for n in _conjuncts(parse(e.when.text))]
+        if any(held is False for held, _ in parts):
+            continue  # another choice's effect
+        if e.target in moved:
+            return ""
+        rest = tuple(n for held, n in parts if held is None)
+        if rest and rest not in waited:  # effects on one condition: the first one's reason says it
+            waited[rest] = e.reason
+    if not waited:
+        return ""
+    return f"no effect beyond its cost: {'; '.join(waited.values())} — and that did not hold this turn"
 
 
 def quiet_order(rb: Rulebook | None, lever: str) -> str:

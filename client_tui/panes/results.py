@@ -341,6 +341,10 @@ class ResultsLog(WrapLog):
             self.write(f"{TURN_HEAD}{turn} ══")
         if private:
             self._private.append(act)
+        if t == "order_executed" and (self.team is None or ev.get("team") == self.team):
+            waited = render.unmet_effects(self.rb, ev)
+            head, nl, rest = card.partition("\n    sources:")
+            card = f"{head}\n    {waited}{nl}{rest}" if waited else card
         if private and card.strip():
             # a student read "United States played US-ARMS as agreed" and found no US-ARMS in the public
             # orders: the order was private, and the deal's check is what tells of it

@@ -141,3 +141,29 @@ async def test_an_objective_one_act_settles_says_so_until_the_act(url: str) -> N
         await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
         row = next(x for x in objective_lines(gs.model, gs.rb) if "flat denial" in x)
         assert "missed — decided in turn 1" in row and "lost for good the moment" not in row, row
+
+
+async def test_an_order_whose_effects_waited_on_an_unmet_condition_says_so(url: str) -> None:
+    """Student g22's China ordered CN-LINK "resumed" in turn 1 of Three Weeks, with no summit and no US
+    concession, and read only "Chinese political capital 10 → 9": the order did nothing, and nothing
+    said so (the parameters form had warned it would). The order's card now says what it waited on."""
+    g, tokens = await new_game(url, teams=("cn",), scenario="three-weeks")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await open_results(pilot)
+        async with (
+            GameClient(url, g.game_id, g.facilitator_token) as fac,
+            GameClient(url, g.game_id, tokens["cn"]) as cn,
+        ):
+            await advance_to(fac, "orders")
+            await cn.send(
+                {"type": "submit_orders", "orders": [{"lever": "cn_link", "params": {"action": "resume"}}]}
+            )
+            await advance_to(fac, "results")
+        await wait_until(pilot, lambda: "(CN-LINK)" in "\n".join(log_lines(gs.results)), what="the order")
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        card = text[text.find("(CN-LINK) (cooperation: resumed)") :][:400]
+        assert (
+            "no effect beyond its cost: cooperation restarts after a summit or a US concession — and that"
+            " did not hold this turn"
+        ) in card, card
