@@ -607,6 +607,10 @@ class ComposerScreen(ModalScreen[str | None]):
     ComposerScreen #c-modules { height: auto; }
     ComposerScreen .module-why { color: $text-muted; padding-left: 6; }
     ComposerScreen Checkbox { width: auto; }
+    /* a party's box with the focus differs from the others only by colour by default: at 80x24 a
+       student pressed Space on a box it could not see was focused (i22); the shape says it */
+    ComposerScreen Checkbox:focus { border: double $accent; }
+    ComposerScreen Checkbox:focus > .toggle--label { text-style: bold reverse; }
     ComposerScreen #c-modules ModuleBox { width: 1fr; height: auto; text-wrap: wrap; }
     ComposerScreen #c-team { width: 28; }
     ComposerScreen #c-lever-find { width: 1fr; }

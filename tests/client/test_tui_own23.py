@@ -167,3 +167,20 @@ async def test_an_order_whose_effects_waited_on_an_unmet_condition_says_so(url: 
             "no effect beyond its cost: cooperation restarts after a summit or a US concession — and that"
             " did not hold this turn"
         ) in card, card
+
+
+async def test_the_focused_party_box_is_marked_by_shape_not_only_colour(url: str) -> None:
+    """Student i22, at 80x24: "on the party checkboxes … I could not see in plain text where the focus
+    was", and pressed Space on a box unseen. The focused box takes a double border, as the clause list
+    does, and its label is reversed; the others keep their plain border."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        cs = await open_composer(pilot)
+        box = cs.query_one("#party-us", Checkbox)
+        box.focus()
+        await pilot.pause()
+        other = cs.query_one("#party-cn", Checkbox)
+        assert box.styles.border.top[0] == "double" and other.styles.border.top[0] != "double"
+        label = box.get_component_rich_style("toggle--label")
+        assert label.reverse and label.bold, label
