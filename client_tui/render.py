@@ -20,7 +20,7 @@ from precursor.game.negotiation import params_meet
 from precursor.game.promises import clause_span
 
 from .availability import other_settings
-from .conditions import condition_now, level_stands, only_if, order_leaves_level
+from .conditions import condition_now, condition_words, level_stands, only_if, order_leaves_level
 from .model import LiveGame
 
 if TYPE_CHECKING:
@@ -843,6 +843,10 @@ def _agreement_signed(ev: dict[str, Any], rb: Rulebook | None) -> str:
         name = rb.levers[lever].name if rb is not None and lever in rb.levers else ""
         what = "; ".join(x for x in (name, params) if x)
         what = _code(rb, lever) + (f" ({what})" if what else "")
+        # h22 and i22 read a deal signed "Mexico commits to MX-PORT …, turn 1" with its "[if …]" gone,
+        # and then the clause broken: the condition is part of the promise
+        cond = c.get("condition")
+        when += f" [if {condition_words(rb, str(cond))}]" if cond and rb is not None else ""
         lines.append(f"    {_team(rb, c.get('actor'))} commits to {what}, {when}")
     mods = [str(m) for m in a.get("modules") or []]
     if mods:
@@ -1576,7 +1580,9 @@ def _agreement_line(
 ) -> str:
     """One agreement's line: its parties, status, turns and the clauses kept and broken as reported."""
     kept = sum(1 for ev in seen.values() if ev.get("met"))
-    broken = [_broken_words(rb, ci, turn, ev) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")]
+    broken = [
+        _broken_words(rb, ci, turn, ev, a) for (ci, turn), ev in sorted(seen.items()) if not ev.get("met")
+    ]
     parties = team_list(a.get("parties", []))
     span = f"turns {a.get('signed_turn')}-{a.get('ends_turn')}"
     head = f"{a.get('id')} ({parties}) {agreement_verdict(rb, a)}, {span}"
@@ -1638,9 +1644,15 @@ def _partners_reported(
     return "; ".join(parts)
 
 
-def _broken_words(rb: Rulebook | None, clause: int, turn: int, ev: dict[str, Any]) -> str:
-    """``clause 2, US-DEMAND by United States, turn 2``: which promise broke, and when."""
+def _broken_words(
+    rb: Rulebook | None, clause: int, turn: int, ev: dict[str, Any], a: dict[str, Any] | None = None
+) -> str:
+    """``clause 2, US-DEMAND by United States, turn 2``: which promise broke, and when; a clause under a
+    condition says it, since it was due only because the condition held (h22 could not tell why)."""
     lever = str(ev.get("lever") or "")
     lv = rb.levers.get(lever) if rb is not None else None
     what = f"{lv.code} by " if lv is not None else ""
-    return f"clause {clause + 1}, {what}{team_name(rb, str(ev.get('team', '?')))}, turn {turn}"
+    clauses = (a or {}).get("clauses") or []
+    cond = clauses[clause].get("condition") if 0 <= clause < len(clauses) else None
+    held = f" (due: {condition_words(rb, str(cond))} held)" if cond and rb is not None else ""
+    return f"clause {clause + 1}, {what}{team_name(rb, str(ev.get('team', '?')))}, turn {turn}{held}"

@@ -17,6 +17,7 @@ from test_tui_support import (
 )
 from textual.widgets import Checkbox
 
+from client_tui import render
 from client_tui.panes.dashboard import objective_lines
 from precursor.client import GameClient
 
@@ -184,3 +185,31 @@ async def test_the_focused_party_box_is_marked_by_shape_not_only_colour(url: str
         assert box.styles.border.top[0] == "double" and other.styles.border.top[0] != "double"
         label = box.get_component_rich_style("toggle--label")
         assert label.reverse and label.bold, label
+
+
+async def test_a_clauses_condition_stays_with_it_when_signed_and_when_broken(url: str) -> None:
+    """Students h22 and i22 read a deal signed as "Mexico commits to MX-PORT (…), turn 1" with the
+    "[if …]" they had written gone, then "broken by Mexico … clause 1, MX-PORT" with nothing to say it
+    was due because the condition held. Both lines now carry the condition."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    port = {"actor": "mx", "lever": "mx_port", "params": {"intensity": 150}, "condition": "mx.st < 100"}
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        gs = await open_results(pilot)
+        fac = GameClient(url, g.game_id, g.facilitator_token)
+        us, mx = GameClient(url, g.game_id, tokens["us"]), GameClient(url, g.game_id, tokens["mx"])
+        async with fac, us, mx:
+            pid = await propose(mx, ["us", "mx"], [port, {"actor": "us", "lever": "us_arms"}])
+            await us.send({"type": "respond", "proposal": pid, "action": "accept"})
+            await advance_to(fac, "orders")
+            await us.send({"type": "submit_orders", "orders": [{"lever": "us_arms"}]})
+            await advance_to(fac, "results")
+        await wait_until(
+            pilot, lambda: "[clause broken]" in "\n".join(log_lines(gs.results)), what="the verdict"
+        )
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        assert "turn 1 [if Mexican sovereignty tension below 100]" in text, text
+        line = " ".join(render.agreements_text(gs.model, gs.rb).split())
+        assert (
+            "clause 1, MX-PORT by Mexico, turn 1 (due: Mexican sovereignty tension below 100 held)" in line
+        ), line
