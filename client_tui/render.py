@@ -596,6 +596,8 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any
         out += "\n    later: " + "; ".join(later[:8]) + (" …" if len(later) > 8 else "")
     for line in input_lines(ev.get("inputs"), rb):
         out += "\n    how: " + gloss(rb, line)
+        if line.startswith(TENSION_HEAD) and t == "order_executed":
+            out += taken_back(rb, ev)
     if ev.get("sources"):
         out += "\n    sources: " + "; ".join(source_titles(ev["sources"], rb))
     return out
@@ -782,6 +784,24 @@ def unmet_effects(rb: Rulebook | None, ev: dict[str, Any]) -> str:
     if not waited:
         return ""
     return f"no effect beyond its cost: {'; '.join(waited.values())} — and that did not hold this turn"
+
+
+def taken_back(rb: Rulebook | None, ev: dict[str, Any]) -> str:
+    """The order's own effect that takes back the tension rule A1 adds: i22 read US-IND's card "how:
+    Mexican sovereignty tension +2 …" with no tension moving on it — a case prepared jointly cancels it,
+    and the line now says so."""
+    lv = rb.levers.get(str(ev.get("lever") or "")) if rb is not None else None
+    if lv is None:
+        return ""
+    given = {**{k: p.default for k, p in lv.params.items()}, **dict(ev.get("params") or {})}
+    env = {f"param.{k}": v for k, v in given.items()}
+    for e in lv.effects:
+        if e.target != "mx.st" or e.lag or e.when is None:
+            continue
+        parts = [_param_part(n, env) for n in _conjuncts(parse(e.when.text))]
+        if parts and all(held is True for held in parts) and str(e.value.text).lstrip().startswith("-"):
+            return f" — and the order takes it back at once: {e.reason}"
+    return ""
 
 
 def quiet_order(rb: Rulebook | None, lever: str) -> str:
@@ -1025,11 +1045,14 @@ def _input_line(i: dict[str, Any], rb: Rulebook | None) -> str:
     return ", ".join(_input_item(k, v, rb) for k, v in i.items())
 
 
+TENSION_HEAD = "Mexican sovereignty tension +"
+
+
 def _tension_line(i: dict[str, Any]) -> str:
     """Rule A1's sum: the act's weight, times what the moment does to it."""
     added = figure(i["tension_added"])
     mult = float(i["multiplier"])
-    line = f"Mexican sovereignty tension +{added}: the act weighs {figure(i['base'])}"
+    line = f"{TENSION_HEAD}{added}: the act weighs {figure(i['base'])}"
     if mult != 1:
         line += (
             f", × {mult:g} at this moment (more for a military act and in Mexico's election"

@@ -213,3 +213,28 @@ async def test_a_clauses_condition_stays_with_it_when_signed_and_when_broken(url
         assert (
             "clause 1, MX-PORT by Mexico, turn 1 (due: Mexican sovereignty tension below 100 held)" in line
         ), line
+
+
+async def test_tension_an_order_adds_and_takes_back_is_said_taken_back(url: str) -> None:
+    """Student i22's Mexico read US-IND's card "how: Mexican sovereignty tension +2: the act weighs 4, ×
+    0.5 …" and no tension moved on it: "where did the +2 go?" A case prepared jointly takes it back in
+    the same order, and the line now says so."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(160, 50)) as pilot:
+        gs = await open_results(pilot)
+        fac, us = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["us"])
+        async with fac, us:
+            await advance_to(fac, "orders")
+            await us.send(
+                {"type": "submit_orders", "orders": [{"lever": "us_ind", "params": {"mode": "joint"}}]}
+            )
+            await advance_to(fac, "results")
+        await wait_until(pilot, lambda: "(US-IND)" in "\n".join(log_lines(gs.results)), what="the order")
+        text = " ".join("\n".join(log_lines(gs.results)).split())
+        card = text[text.find("(US-IND)") :][:700]
+        assert "Mexican sovereignty tension 5" not in card, card  # nothing moved it on this card
+        assert (
+            "— and the order takes it back at once: a case prepared with Mexico adds no tension: this"
+            " cancels what rule A1 adds for an unconsulted indictment"
+        ) in card, card
