@@ -42,12 +42,22 @@ def condition_words(rb: Rulebook, condition: str) -> str:
 
 
 def known_values(model: LiveGame) -> dict[str, Any]:
-    """The values this team sees exactly (an estimate or a lagged figure is not what a rule reads)."""
-    return {
+    """The values this team sees exactly (an estimate or a lagged figure is not what a rule reads), the
+    scenario's starting values the view gives (``start.*``: Canada's "trust ends no lower than at the
+    start" read only "judged when the game ends" in turn 1, though it held, student h22) and the turn."""
+    known: dict[str, Any] = {
         str(i["id"]): i["value"]
         for i in model.view.get("indicators") or []
         if not i.get("estimate") and not i.get("lag") and "value" in i
     }
+    known.update({f"start.{k}": v for k, v in (model.view.get("start") or {}).items() if k in known})
+    if isinstance(model.view.get("turn"), int):
+        known["turn"] = model.view["turn"]
+    return known
+
+
+# names a move of one point cannot be meant by: fixed for the game, or the calendar
+FIXED = ("start.", "turn")
 
 
 def estimate_bounds(model: LiveGame, rb: Rulebook, key: str) -> tuple[float, float] | None:

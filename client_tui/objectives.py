@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.scoring import never_played
 
 from . import render, terms
-from .conditions import known_values
+from .conditions import FIXED, known_values
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -123,6 +123,8 @@ def within_a_point(model: LiveGame, rb: Rulebook, oid: str) -> list[str]:
     out = []
     for name in sorted(ob.condition.names):
         v = known.get(name)
+        if name.startswith(FIXED):
+            continue
         if isinstance(v, bool) or not isinstance(v, int | float):
             continue
         for step in (-1.0, 1.0):

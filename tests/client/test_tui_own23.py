@@ -238,3 +238,18 @@ async def test_tension_an_order_adds_and_takes_back_is_said_taken_back(url: str)
             "— and the order takes it back at once: a case prepared with Mexico adds no tension: this"
             " cancels what rule A1 adds for an unconsulted indictment"
         ) in card, card
+
+
+async def test_an_objective_on_a_starting_value_says_whether_it_holds_in_turn_1(url: str) -> None:
+    """Student h22's Canada read "US–Canada trust ends no lower than at the start — judged when the game
+    ends" in turn 1, with no word of whether it held (it did): the starting value the view gives is
+    read now, and the row says "(it holds now)". A starting value is fixed: no "only just" of it."""
+    g, tokens = await new_game(url, teams=("ca",))
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await wait_until(pilot, lambda: "trust ends" in gs.briefing._brief, what="the objectives")
+        line = next(x for x in gs.briefing._brief.splitlines() if "trust ends" in x)
+        assert "judged when the game ends (it holds now)" in line, line
+        row = next(x for x in objective_lines(gs.model, gs.rb) if "trust ends" in x)
+        assert "at the start" not in row.partition("only just")[2], row
