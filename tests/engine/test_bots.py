@@ -580,7 +580,7 @@ def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
     """Counters come from near misses; since bots count a signature's own score (session 17) they sign
     most deals in Election Season outright and counter there no more, so the games are The Record's and
     Tariffs and Terror's, where distrust keeps deals near the bar."""
-    counters = signed = 0
+    counters = signed = asked = 0
     for scenario, seed in [(s, n) for s in ("the-record", "tariffs-and-terror") for n in range(4)]:
         personas = dict(RB.scenarios[scenario].model.personas)
         game, refused = _bot_game(scenario, seed, personas)
@@ -604,7 +604,11 @@ def test_bots_counter_proposals_they_would_otherwise_reject() -> None:
             reason = notes[(new["from"], new["turn"])]
             assert reason.startswith(f"counters {old['id']}:") and ">= threshold" in reason
             signed += game.state.proposals[new["id"]]["status"] == "signed"
-    assert counters >= 8 and signed >= 1, (counters, signed)
+            if new["verification"] == "joint" and old["verification"] == "self":
+                # student h22 read "with compliance checked by both sides" and no reason (session 22)
+                asked += 1
+                assert "under the 60 it takes a word at)" in str(new.get("note")), new.get("note")
+    assert counters >= 8 and signed >= 1 and asked >= 1, (counters, signed, asked)
 
 
 @pytest.mark.parametrize(

@@ -1249,7 +1249,7 @@ def _counter(
         return None
     turn = int(view["turn"])
     bot.countered.add(turn)
-    cmd = _counter_proposal(bot, view, prop, keep, ask, verification)
+    cmd = _counter_proposal(bot, view, prop, keep, ask, verification, trust)
     changes = [f"drops {', '.join(levers[c['lever']].code for c in dropped)}"] if dropped else []
     if ask is not None:
         changes.append(f"asks for {levers[ask[0].lever].code} ({ask[1]:+.2f})")
@@ -1272,11 +1272,15 @@ def _ask_clauses(ask: tuple[Any, float] | None) -> list[dict[str, Any]]:
     return [{"actor": c.actor, "lever": c.lever, "params": dict(c.params), "duration": 2}]
 
 
+# the trust below which a counter asks for joint verification of a deal left to each side's word
+WORD_TRUST = 60
+
+
 def _safer(prop: dict[str, Any], trust: float) -> str:
     """The verification a counter asks for: joint where the deal left compliance to each side's word and
-    the partner is not trusted enough for that (below 60, where distrust adds to the bar)."""
+    the partner is not trusted enough for that (below ``WORD_TRUST``, where distrust adds to the bar)."""
     v = str(prop["verification"])
-    return "joint" if v == "self" and trust < 60 else v
+    return "joint" if v == "self" and trust < WORD_TRUST else v
 
 
 def _may_counter(bot: Character, view: dict[str, Any]) -> bool:
@@ -1363,6 +1367,7 @@ def _counter_proposal(
     keep: list[_WeighedClause],
     ask: tuple[Any, float] | None,
     verification: str,
+    trust: float,
 ) -> Propose:
     """The counter as a proposal: the original's terms with the kept clauses, the ask and the
     verification asked for, open a turn."""
@@ -1406,7 +1411,7 @@ def _counter_proposal(
         expires_turn=turn + 1,
         counter_to=prop["id"],
         sovereignty_accord=bool(prop.get("sovereignty_accord")),
-        note=_counter_words(bot, prop, keep, ask, verification),
+        note=_counter_words(bot, prop, keep, ask, verification, trust),
     )
 
 
@@ -1763,8 +1768,11 @@ def _counter_words(
     keep: list[_WeighedClause],
     ask: tuple[Any, float] | None,
     verification: str,
+    trust: float,
 ) -> str:
-    """The counter-proposal's sentence to the proposer: what it takes out and what it adds."""
+    """The counter-proposal's sentence to the proposer: what it takes out and what it adds, and why it
+    asks for a check of compliance (h22 read "the same deal with compliance checked by both sides" the
+    turn after breaking a clause, with no reason given)."""
     kept = {(c["actor"], c["lever"]) for c, _, _ in keep}
     dropped = [c for c in prop["clauses"] if (c["actor"], c["lever"]) not in kept]
     changes = [f"without {_lever_words(bot, c['lever'], c['params'])}" for c in dropped[:1]]
@@ -1772,6 +1780,10 @@ def _counter_words(
         by = _team_name(bot, ask[0].actor)
         changes.append(f"with {_lever_words(bot, ask[0].lever, dict(ask[0].params))} by {by}")
     if verification != prop["verification"]:
-        changes.append(_VERIFY_WORDS.get(verification, "with compliance verified"))
+        why = ""
+        if verification == _safer(prop, trust) != prop["verification"]:
+            proposer = _team_name(bot, str(prop["from"]))
+            why = f" (its trust in {proposer} is {trust:.0f}, under the {WORD_TRUST} it takes a word at)"
+        changes.append(_VERIFY_WORDS.get(verification, "with compliance verified") + why)
     who = _team_name(bot, bot.team, start=True)
     return f"{who} counters {prop['id']}: the same deal {' and '.join(changes)}."
