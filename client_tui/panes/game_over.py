@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
+from precursor.game.words import orders_seen
 
 from ..launch import program
-from ..model import carried_out
 from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month, possessive
 from .dashboard import _indicator_keys
 
@@ -317,21 +317,8 @@ def _seen_lines(
         for ev in game.log:
             if ev.get("type") == "statement" and keys & set(ev.get("changes") or {}):
                 seen.append(_statement_words(rb, ev))
-    counted = {n.split(".", 1)[1] for n in names if n.split(".", 1)[0] in ("count", "played", "streak")}
-    unseen = False
-    for lever, lv in rb.levers.items():  # in the rulebook's order: MX-PLAN (i) to (v)
-        if lever not in counted:
-            continue
-        acts = (carried_out(ev) for ev in game.log)
-        turns = sorted({act[2] for act in acts if act is not None and act[1] == lever})
-        name = f"{lv.name} ({lv.code})"
-        if turns:
-            seen.append(f"{name} ordered in turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))}")
-        elif lv.team == team:
-            seen.append(f"{name} never ordered")
-        else:
-            seen.append(f"{name} not seen ordered")
-        unseen = unseen or lv.team != team
+    ordered, unseen = orders_seen(rb, game.log, names, team)
+    seen += ordered
     lines = [_JUDGED[check]] if check in _JUDGED else []
     if seen:
         # another team's orders kept private reach only that team (or its partners, through a deal's
