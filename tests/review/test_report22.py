@@ -24,9 +24,9 @@ def test_a_red_lines_basis_is_said_in_plain_words(rb: Rulebook) -> None:
     report, game = _breach(rb, 1)
     breach = next(r for r in report["red_lines"] if r["level"].startswith("CROSSED"))
     assert breach["rests_on"] == (
-        "How sure the model is of this chain: of the 4 rules, levers, injects and parameters behind it,"
-        " 3 take only their direction from the sources (how large they are, the authors estimated)"
-        " and 1 is invented for play."
+        "How sure the model is of this chain: it rests on 4 parts of the rulebook (rules, levers, events"
+        " and the numbers they use). Of these, the sources give only the direction of 3 (how large they"
+        " are, the authors estimated) and 1 is made up for the game."
     ), breach["rests_on"]
     html, (md, _) = to_html(report, game), to_markdown(report, game)  # type: ignore[arg-type]
     for text in (html, md):
@@ -46,7 +46,9 @@ def test_a_basis_the_same_for_every_red_line_is_said_once(rb: Rulebook) -> None:
     assert len(report["red_lines"]) == 4
     html, (md, _) = to_html(report, game), to_markdown(report, game)  # type: ignore[arg-type]
     said = _said(html)
-    assert len(said) == 1 and said[0].startswith("How sure the model is of each chain above: of the 4"), said
+    assert len(said) == 1 and said[0].startswith(
+        "How sure the model is of each chain above: it rests on 4 "
+    ), said
     assert md.count("How sure the model is of") == 1
     report, game = _breach(rb, 4)
     html = to_html(report, game)  # type: ignore[arg-type]
