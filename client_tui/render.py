@@ -26,6 +26,7 @@ from precursor.game.words import choice_words as choice_words
 from precursor.game.words import key_name as key_name
 from precursor.game.words import param_name as param_name
 from precursor.game.words import params_words as params_words
+from precursor.game.words import possessive as possessive
 from precursor.game.words import self_checked as self_checked
 from precursor.game.words import team_name as team_name
 from precursor.game.words import value_words as value_words
@@ -113,14 +114,6 @@ FRAMING_WORDS = {
     "multilateral": "a multilateral effort",
     "reciprocal": "reciprocal steps",
 }
-
-
-def possessive(name: str) -> str:
-    """A team's name with its possessive, as a sentence reads it: "the United States'" (a student read
-    "United States's position"), "Mexico's"."""
-    if name.endswith("s"):
-        return f"the {name}'" if name.startswith("United") else f"{name}'"
-    return f"{name}'s"
 
 
 #: the name the solo command gives its player unless told otherwise: the player is reading, not named

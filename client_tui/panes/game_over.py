@@ -17,11 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
-from precursor.game.words import orders_seen
+from precursor.game.words import indicator_keys, orders_seen, statements_seen
 
 from ..launch import program
-from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month, possessive
-from .dashboard import _indicator_keys
+from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -279,7 +278,7 @@ def _deciding(game: LiveGame, rb: Rulebook, objective_id: str) -> str:
     start = game.view.get("start") or {}
     names = obj.condition.names
     parts = []
-    for k in _indicator_keys(rb, names):
+    for k in indicator_keys(rb, names):
         if k not in shown:
             continue
         text = _value(rb, shown[k])
@@ -313,10 +312,7 @@ def _seen_lines(
     names = obj.condition.names
     seen: list[str] = []
     if check == "ever":
-        keys = set(_indicator_keys(rb, names))
-        for ev in game.log:
-            if ev.get("type") == "statement" and keys & set(ev.get("changes") or {}):
-                seen.append(_statement_words(rb, ev))
+        seen += statements_seen(rb, game.log, indicator_keys(rb, names))
     ordered, unseen = orders_seen(rb, game.log, names, team)
     seen += ordered
     lines = [_JUDGED[check]] if check in _JUDGED else []
@@ -333,15 +329,6 @@ def _seen_lines(
             private = " (another team's private orders reach you only when a deal you share checks them)"
         lines.append("seen during play: " + "; ".join(seen) + private)
     return lines
-
-
-def _statement_words(rb: Rulebook, ev: dict[str, Any]) -> str:
-    """A public statement as a line of the record: who said what kind of thing to whom, and when."""
-    kind = rb.statements.get(str(ev.get("kind") or ""))
-    what = kind.name.lower() if kind is not None else str(ev.get("kind") or "statement")
-    who = possessive(_team_name(rb, str(ev.get("team") or "")))
-    to = f" to {_team_name(rb, str(ev['target']))}" if ev.get("target") else ""
-    return f"{who} public statement{to} ({what}), turn {ev.get('turn', '?')}"
 
 
 def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str, Any]]) -> float | None:

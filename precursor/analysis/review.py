@@ -28,10 +28,12 @@ from precursor.game.views import FACILITATOR, events_for, view
 from precursor.game.words import (
     agreement_verdict,
     condition_words,
+    indicator_keys,
     key_name,
     orders_seen,
     params_words,
     self_checked,
+    statements_seen,
 )
 
 AUDIENCES = (FACILITATOR, *TEAMS, "public")
@@ -841,7 +843,8 @@ _PRIVATE_ORDERS = "another team's private orders reach you only when a deal you 
 _CHECKS = {
     "end": "at the end of the game",
     "every_turn": "at the end of every turn",
-    "ever": "at the end of some turn",
+    "ever": "at the end of every turn, and met for good the first turn it held (the values at the end"
+    " need not show it)",
 }
 
 
@@ -864,6 +867,8 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
             ordered, others = orders_seen(game.rb, seen, names, team if audience in TEAMS else None)
             if others:  # "not seen" is not "never": the end screen says so too
                 ordered[-1] += f" ({_PRIVATE_ORDERS})"
+            if o["check"] == "ever":  # a statement that met it for good, as the end screen gives it
+                ordered = statements_seen(game.rb, seen, indicator_keys(game.rb, names)) + ordered
             secret.append(
                 {
                     **o,

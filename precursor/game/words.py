@@ -33,6 +33,51 @@ TALLIES = {
 }
 
 
+def possessive(name: str) -> str:
+    """A team's name with its possessive, as a sentence reads it: "the United States'" (a student read
+    "United States's position"), "Mexico's"."""
+    if name.endswith("s"):
+        return f"the {name}'" if name.startswith("United") else f"{name}'"
+    return f"{name}'s"
+
+
+def statement_words(rb: Rulebook, ev: Mapping[str, Any]) -> str:
+    """A public statement as a line of the record: who said what kind of thing to whom, and when."""
+    kind = rb.statements.get(str(ev.get("kind") or ""))
+    what = kind.name.lower() if kind is not None else str(ev.get("kind") or "statement")
+    who = possessive(team_name(rb, str(ev.get("team") or "")))
+    to = f" to {team_name(rb, str(ev['target']))}" if ev.get("target") else ""
+    return f"{who} public statement{to} ({what}), turn {ev.get('turn', '?')}"
+
+
+def statements_seen(rb: Rulebook, events: Iterable[Mapping[str, Any]], keys: Iterable[str]) -> list[str]:
+    """The public statements among the events that moved one of these values: what met an objective
+    judged "ever" where the values at the end cannot show it (a US acknowledgement of shared
+    responsibility for Mexico's)."""
+    wanted = set(keys)
+    return [
+        statement_words(rb, ev)
+        for ev in events
+        if ev.get("type") == "statement" and wanted & set(ev.get("changes") or {})
+    ]
+
+
+# what an expression may read of an indicator besides its value now: its value at the start, its mean
+DERIVED = ("start.", "mean.")
+
+
+def indicator_keys(rb: Rulebook, names: Iterable[str]) -> list[str]:
+    """The indicators an expression reads, ``start.mx.st`` and ``mean.mx.st`` counting as ``mx.st``."""
+    out: list[str] = []
+    for n in names:
+        for p in DERIVED:
+            if n.startswith(p):
+                n = n[len(p) :]
+        if n in rb.indicators and n not in out:
+            out.append(n)
+    return out
+
+
 def team_name(rb: Rulebook | None, team: str) -> str:
     if rb is not None and team in rb.teams:
         return rb.teams[team].name

@@ -156,3 +156,23 @@ def test_a_clause_keeps_its_condition(rb: Rulebook) -> None:
             "MX: MX-PORT Stepped-up inspections at Manzanillo and other Pacific ports (inspection intensity:"
             " at least 200) [if Cartel finance (2022 = 100) below 95]",
         )
+
+
+def test_an_objective_met_by_a_statement_says_which(rb: Rulebook) -> None:
+    """Item 1, the other way to meet Mexico's "US owns part of the problem": a US statement to Mexico,
+    which the end screen lists (words.statements_seen) and the report did not."""
+    statement = {"kind": "acknowledge", "target": "mx", "text": "We own part of this."}
+    orders = {"team": "us", "type": "submit_orders", "orders": [], "statement": statement}
+    game, errors = play(rb, "loose-talk", 7, {"turns": [{"turn": 1, "commands": [orders]}]}, until_turn=1)
+    assert not errors, errors
+    _, html, md = _both(rb, game, "mx")
+    for text in (html, md):
+        objectives = _section(text, "## Objectives", "## Control's rulings")
+        assert (
+            "checked at the end of every turn, and met for good the first turn it held (the values at the"
+            " end need not show it)"
+        ) in objectives, objectives
+        assert (
+            "seen during play: the United States' public statement to Mexico (acknowledge shared"
+            " responsibility), turn 1; Disrupt southbound weapons and cash (US-ARMS) not seen ordered"
+        ) in objectives, objectives
