@@ -201,6 +201,10 @@ def _refusal_cost(e: Event, rb: Rulebook) -> str | None:
     return f" · cost {head} ({detail})" if head and detail else f" · cost {head or detail or 'nothing'}"
 
 
+# how a timeline line of a sovereignty band or the hard red line begins (the hot wash picks them out)
+SOVEREIGNTY_ITEM = "Mexico's sovereignty: "
+
+
 def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list[dict[str, Any]]:
     """Each turn's date, counts and lines; ``seats`` names the player seats a refusal speaks of."""
     turns: dict[int, dict[str, Any]] = {}
@@ -221,8 +225,11 @@ def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list
             entry["messages"] += 1
         elif e["type"] == "proposal":
             entry["proposals"] += 1
-        elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.", "facilitator.")):
-            entry["items"].append(f"{e['rule']}: {e['reason']}")
+        elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.")):
+            # "a2.defensive: above 60, ..." gave the rule's id
+            entry["items"].append(f"{SOVEREIGNTY_ITEM}{_rule_name(rb, e['rule'])} — {e['reason']}")
+        elif e["type"] == "effect" and e["rule"].startswith("facilitator."):
+            entry["items"].append(str(e["reason"]))  # "Control adjusted ...: the note"
         elif e["type"] == "effect" and e["rule"].startswith("cs"):  # once in the red lines, misplaced
             entry["items"].append(f"China's sensitivity: {_rule_name(rb, e['rule'])} — {e['reason']}")
         cost = _refusal_cost(e, rb) if refusal is not None else None
@@ -424,8 +431,8 @@ def _driver_words(rb: Rulebook, rule: str, what: str) -> str:
     """What raised tension, headed by its rule's name where it is a rule: "good turns ease tension only
     down to ..." read as an easing rule among the causes of a rise (student h22); its name says it
     ("Standing grievances keep tension from vanishing")."""
-    named = next((r.name for r in rb.rules if r.id == rule), None)
-    return f"{named}: {what}" if named and what != rule else what
+    named = _rule_name(rb, rule)
+    return f"{named[:1].upper()}{named[1:]}: {what}" if named != rule and what != rule else what
 
 
 def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[str, Any]]:

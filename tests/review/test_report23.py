@@ -73,6 +73,9 @@ def test_the_red_lines_hold_mexicos_sovereignty_and_china_goes_to_the_timeline(r
         assert "state no basis" not in red and "states no basis" not in red, red
         timeline = _section(text, "## Timeline", "## Agreements")
         assert "China's sensitivity: irritated China cooperates less — " in timeline
+        # the bands by name there too, where "a2.defensive: above 60, ..." gave the rule's id
+        assert "Mexico's sovereignty: defensive band (tension 60-79) — above 60" in timeline, timeline
+        assert not re.search(r"\ba[23]\.[a-z_]+", timeline), timeline
     # an easing rule among the causes of a rise says by its name how it raised tension
     drivers = [d["what"] for r in report["red_lines"] for d in r["chain"]]
     floor = [d for d in drivers if "good turns ease tension only down to" in d]
