@@ -327,6 +327,7 @@ def _agreements(
                 "checks_seen": _checks_seen(a, audience),
                 "own_clauses": sum(1 for c in a["clauses"] if c.get("actor") == audience),
                 "clause_count": len(a["clauses"]),
+                "conditional": any(c.get("condition") for c in a["clauses"]),
                 "verdict": agreement_verdict(rb, a),
                 "record": [
                     {"turn": c["turn"], "team": c["team"], "met": c["met"], "why": c["reason"]}
@@ -793,6 +794,15 @@ def _tally(a: dict[str, Any]) -> str:
     broken 0" stood under deals every party kept, whose checks were told to their parties only (A1-US-3
     and A1-CN-1 for Mexico; student i22)."""
     verdict = str(a.get("verdict") or "")
+    if a.get("checks_seen") and not a["kept"] and not a["broken"] and a.get("status") == "completed":
+        # "Clauses kept 0, broken 0" read as nothing done (student i22); a clause under a condition that
+        # never held was never due
+        why = (
+            " (a clause under a condition is due only in a turn its condition held)"
+            if a["conditional"]
+            else ""
+        )
+        return f"No clause fell due{why} — {verdict}."
     if a.get("checks_seen"):
         return f"Clauses kept {a['kept']}, broken {a['broken']} — {verdict}."
     n = int(a.get("clause_count") or 0)
