@@ -9,6 +9,7 @@ import re
 
 from test_review import bot_game
 
+from precursor.analysis.hotwash import to_hot_wash
 from precursor.analysis.review import build_report, render_context, rests_on_text, to_html, to_markdown
 from precursor.analysis.runner import play
 from precursor.game.engine import Game
@@ -106,6 +107,11 @@ def test_deals_others_kept_read_as_kept_not_as_nothing_done(rb: Rulebook) -> Non
                 "Kept by every party: each of its 2 clauses was kept whenever it was due; which clause was"
                 " checked when is told to the parties only."
             ) in deal, deal
+    # the hot wash says it the same way
+    for fmt in ("html", "md"):
+        wash = to_hot_wash(report, game, fmt, "g")
+        assert "clauses kept 0, broken 0" not in wash.lower()
+        assert "Kept by every party: each of its 2 clauses was kept whenever it was due" in wash
     # the parties, and the facilitator, count every check
     for audience in ("us", "facilitator"):
         ctx = render_context(build_report(rb, list(game.log), audience), game)
