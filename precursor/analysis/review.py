@@ -356,16 +356,54 @@ def _grounding_keys(rb: Rulebook, scenario: str, link: str) -> list[str]:
     return []
 
 
-def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int]:
-    """How many of the distinct rules, levers, statements, injects and parameters behind a chain stand
-    on each basis; ``unstated`` counts scenario entries that give none."""
+def _chain_keys(rb: Rulebook, scenario: str, links: Iterable[str]) -> list[str]:
+    """The distinct grounding keys behind a chain's links, in order."""
     keys: dict[str, None] = {}
     for link in links:
         keys.update(dict.fromkeys(_grounding_keys(rb, scenario, link)))
+    return list(keys)
+
+
+def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int]:
+    """How many of the distinct rules, levers, statements, injects and parameters behind a chain stand
+    on each basis; ``unstated`` counts scenario entries that give none."""
     counts = dict.fromkeys((*BASES, "unstated"), 0)
-    for key in keys:
+    for key in _chain_keys(rb, scenario, links):
         counts[rb.grounding[key].basis or "unstated"] += 1
     return counts
+
+
+# the bases a reader should doubt most: the report names their parts ("which number in the chain is the
+# invented one?", student h22)
+DOUBTFUL = ("invented", "unstated")
+
+
+def doubtful_parts(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, list[str]]:
+    """The parts behind a chain that are made up for the game or give no basis, each by its name."""
+    out: dict[str, list[str]] = {}
+    for key in _chain_keys(rb, scenario, links):
+        basis = rb.grounding[key].basis or "unstated"
+        if basis in DOUBTFUL:
+            out.setdefault(basis, []).append(_part_name(rb, scenario, key))
+    return out
+
+
+def _part_name(rb: Rulebook, scenario: str, key: str) -> str:
+    """A grounding key as a reader knows the part: a rule by its name, a lever by its code, a number
+    by what it is, an inject by its title."""
+    family, _, ident = key.partition(":")
+    if family == "rule":
+        return f"the rule '{_rule_name(rb, ident)}'"
+    if family == "lever" and ident in rb.levers:
+        return rb.levers[ident].code
+    if family == "statement" and ident in rb.statements:
+        return f"what a public statement ({rb.statements[ident].name.lower()}) does"
+    if family == "parameter" and ident in rb.parameters and rb.parameters[ident].description:
+        return rb.parameters[ident].description
+    if family == "inject" and scenario in rb.scenarios:
+        title = next((i.title for i in rb.scenarios[scenario].injects if f"{scenario}/{i.id}" == ident), "")
+        return f"the event '{title}'" if title else ident
+    return ident
 
 
 # what each basis means, for a reader of the report (docs/rules-format.md, "Basis"), as a clause with
@@ -390,14 +428,21 @@ def _basis_clause(basis: str, n: int) -> str:
     return text.format(n=n, is_are=one if n == 1 else several, it_they="it" if n == 1 else "they")
 
 
-def rests_on_text(counts: dict[str, int], chain: str = "this chain") -> str:
+def rests_on_text(
+    counts: dict[str, int], chain: str = "this chain", named: dict[str, list[str]] | None = None
+) -> str:
     """How much of a chain the sources carry, in plain words: "This chain rests on: 2 direction, 2
     invented, 2 with no basis stated links" was read as a riddle (session 22), and it stood under every
-    red line. Bases with no part are left out."""
+    red line. Bases with no part are left out; the parts ``named`` for a basis follow it."""
     total = sum(counts.values())
     if not total:
         return f"No rule or parameter of the rulebook lies behind {chain}."
-    parts = [_basis_clause(b, counts[b]) for b in (*BASES, "unstated") if counts.get(b)]
+    names = named or {}
+    parts = [
+        _basis_clause(b, counts[b]) + (f" ({'; '.join(names[b])})" if names.get(b) else "")
+        for b in (*BASES, "unstated")
+        if counts.get(b)
+    ]
     if len(parts) == 1:
         listed = parts[0]
     else:
@@ -412,10 +457,23 @@ def rests_on_text(counts: dict[str, int], chain: str = "this chain") -> str:
 def shared_basis(red_lines: list[dict[str, Any]]) -> str:
     """The basis of every red line's chain said once, when it is the same for all of them (a report
     repeated the same line under each item); "" when they differ or there is one."""
-    bases = [r.get("basis") for r in red_lines]
-    if len(bases) < 2 or any(b != bases[0] for b in bases) or not isinstance(bases[0], dict):
+    bases = [(r.get("basis"), r.get("doubtful")) for r in red_lines]
+    if len(bases) < 2 or any(b != bases[0] for b in bases) or not isinstance(bases[0][0], dict):
         return ""
-    return rests_on_text(bases[0], "each chain above")
+    return rests_on_text(bases[0][0], "each chain above", bases[0][1])
+
+
+SAME_BASIS = "How sure the model is of this chain: as sure as of the chain above."
+
+
+def _basis_lines(red_lines: list[dict[str, Any]]) -> list[str]:
+    """The "how sure" line under each red line: none when one line under the section says it for all
+    (``shared_basis``), and a short one where it is the line of the red line before (the same line stood
+    under every red line, session 22)."""
+    if shared_basis(red_lines):
+        return ["" for _ in red_lines]
+    said = [str(r.get("rests_on") or "") for r in red_lines]
+    return [SAME_BASIS if i and line and line == said[i - 1] else line for i, line in enumerate(said)]
 
 
 def _rule_name(rb: Rulebook, rule: str) -> str:
@@ -471,7 +529,8 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
         if level and not any(r["level"] == level and r["turn"] == e.get("turn") for r in out):
             t = e.get("turn") or 0
             chain = [d for d in drivers if isinstance(d["turn"], int) and t - 2 <= d["turn"] <= t][-8:]
-            basis = rests_on(rb, scenario, [rule, *(str(d["rule"]) for d in chain if d["rule"])])
+            links = [rule, *(str(d["rule"]) for d in chain if d["rule"])]
+            basis, doubtful = rests_on(rb, scenario, links), doubtful_parts(rb, scenario, links)
             out.append(
                 {
                     "turn": t,
@@ -479,7 +538,8 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
                     "reason": e.get("reason", ""),
                     "chain": chain,
                     "basis": basis,
-                    "rests_on": rests_on_text(basis),
+                    "doubtful": doubtful,
+                    "rests_on": rests_on_text(basis, named=doubtful),
                 }
             )
     return out
@@ -644,7 +704,10 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
             for k, (colour, letter) in charts.MARKER_STYLE.items()
         ],
         "agreements": _agreements_in_words(report, game, teams, cal),
-        "red_lines": [{**r, "label": cal.turn_label(r["turn"])} for r in report["red_lines"]],
+        "red_lines": [
+            {**r, "label": cal.turn_label(r["turn"]), "basis_line": line}
+            for r, line in zip(report["red_lines"], _basis_lines(report["red_lines"]), strict=True)
+        ],
         "red_lines_basis": shared_basis(report["red_lines"]),
         "scores": _scores(report, teams),
         "objectives": _objectives(report, game, teams),

@@ -77,6 +77,12 @@ def test_the_red_lines_hold_mexicos_sovereignty_and_china_goes_to_the_timeline(r
         # the bands by name there too, where "a2.defensive: above 60, ..." gave the rule's id
         assert "Mexico's sovereignty: defensive band (tension 60-79) — above 60" in timeline, timeline
         assert not re.search(r"\ba[23]\.[a-z_]+", timeline), timeline
+    # the parts to doubt, by name: "it does not say which number in the chain is the invented one" (h22)
+    assert report["red_lines"][0]["rests_on"].endswith(
+        "1 is made up for the game (Mexico's cooperation ceiling in the defensive band); and the rulebook"
+        " does not say where 2 come from (the event 'Eight groups on the terrorist list'; the event"
+        " 'Twenty-nine prisoners flown north')."
+    ), report["red_lines"][0]["rests_on"]
     # an easing rule among the causes of a rise says by its name how it raised tension
     drivers = [d["what"] for r in report["red_lines"] for d in r["chain"]]
     floor = [d for d in drivers if "good turns ease tension only down to" in d]
