@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from precursor.game.expr import compile_expr
 from precursor.game.promises import level_holds, level_kept_after
+from precursor.game.words import COMPARISONS as COMPARISONS
+from precursor.game.words import condition_words as condition_words
+from precursor.game.words import is_yes_no as is_yes_no
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -15,30 +18,9 @@ if TYPE_CHECKING:
     from .model import LiveGame
 
 
-# a clause's condition as the composer writes it: an indicator, a comparison, a number
-COMPARISONS = [("below", "<"), ("at most", "<="), ("at least", ">="), ("above", ">")]
 # a yes/no value (a new US administration in office, a summit open) is held or not, never compared with a
 # number: offered "below 0", a student got the parser's "'<=' needs num operands, got bool"
 YES_NO = [("is so (yes)", "yes"), ("is not so (no)", "no")]
-_WORDS = {op: words for words, op in COMPARISONS}
-
-
-def is_yes_no(rb: Rulebook, indicator: str) -> bool:
-    ind = rb.indicators.get(indicator)
-    return ind is not None and ind.type == "bool"
-
-
-def condition_words(rb: Rulebook, condition: str) -> str:
-    """A condition read aloud: ``mx.st < 60`` is "Mexican sovereignty tension below 60"; a condition
-    written otherwise (a counter keeps its original's) is shown as it stands."""
-    parts = condition.split()
-    if len(parts) == 1 and is_yes_no(rb, parts[0]):
-        return f"{rb.indicators[parts[0]].name} (yes)"
-    if len(parts) == 2 and parts[0] == "not" and is_yes_no(rb, parts[1]):
-        return f"{rb.indicators[parts[1]].name} (no)"
-    if len(parts) == 3 and parts[0] in rb.indicators and parts[1] in _WORDS:
-        return f"{rb.indicators[parts[0]].name} {_WORDS[parts[1]]} {parts[2]}"
-    return condition
 
 
 def known_values(model: LiveGame) -> dict[str, Any]:

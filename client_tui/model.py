@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from precursor.game.events import Event, LogEvent
 from precursor.game.session import Session
+from precursor.game.words import carried_out as carried_out
 
 RESULT_TYPES = frozenset(
     {
@@ -50,20 +51,6 @@ _TALK = frozenset(
         "agreement",
     }
 )
-
-
-def carried_out(ev: dict[str, Any]) -> tuple[str, str, int] | None:
-    """(team, lever, turn) when this event shows an act carried out in its turn: an executed order, or a
-    clause met by an order this seat does not see (another team's private order shows only as the
-    compliance check of the deal the two share). A clause met by an act of an earlier turn or by a level
-    that stands is no act of that turn. Student a20's debrief missed a US-ARMS of turn 1 seen this way."""
-    t = ev.get("type")
-    turn = ev.get("turn")
-    if not isinstance(turn, int) or ev.get("earlier"):
-        return None
-    if t == "order_executed" or (t == "compliance" and ev.get("met") and not ev.get("held")):
-        return str(ev.get("team")), str(ev.get("lever")), turn
-    return None
 
 
 @dataclass

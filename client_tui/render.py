@@ -18,6 +18,19 @@ from precursor.game.expr import Binary, Name, Node, Num, Str, parse
 from precursor.game.months import add_months
 from precursor.game.negotiation import params_meet
 from precursor.game.promises import clause_span
+from precursor.game.words import TALLIES as TALLIES
+from precursor.game.words import TEAM_NAMES as TEAM_NAMES
+from precursor.game.words import WINDOW_NAMES as WINDOW_NAMES
+from precursor.game.words import _team as _team
+from precursor.game.words import agreement_verdict as agreement_verdict
+from precursor.game.words import choice_words as choice_words
+from precursor.game.words import key_name as key_name
+from precursor.game.words import param_name as param_name
+from precursor.game.words import params_words as params_words
+from precursor.game.words import possessive as possessive
+from precursor.game.words import self_checked as self_checked
+from precursor.game.words import team_name as team_name
+from precursor.game.words import value_words as value_words
 
 from .availability import other_settings
 from .conditions import condition_now, condition_words, level_stands, only_if, order_leaves_level
@@ -77,34 +90,16 @@ def figure(v: Any) -> str:
     return number(v)
 
 
-#: The calendar windows by name (the engine keeps them as ``window.<id>`` flags).
-WINDOW_NAMES = {
-    "us_campaign": "US election campaign",
-    "mx_campaign": "Mexican election campaign",
-    "ca_campaign": "Canadian election campaign",
-    "us_lame_duck": "US lame-duck period",
-    "mx_transition": "Mexican presidential transition",
-    "cn_political": "China's political season",
-}
 #: Meetings a turn can open besides the election calendar (the engine keeps them as flags).
 MEETING_WINDOWS = {
     "flag.summit_window": "leader summit",
     "flag.trilateral_meeting": "trilateral meeting",
-}
-#: Per-team tallies the engine keeps, in words ("{team}" is the team's code).
-TALLIES = {
-    "agreements": "agreements {team} has signed",
-    "reneged": "times {team} reneged",
-    "badges": "badges of {team}",
-    "secret": "secret objectives met by {team}",
-    "agr": "agreement points of {team}",
 }
 # a lever's play counters (played this turn, streak, count): bookkeeping that every order moves
 _COUNTERS = ("played.", "streak.", "count.")
 
 
 # team names and deal framings in words: the composer's checks (terms) read them from here too
-TEAM_NAMES = {"us": "United States", "mx": "Mexico", "cn": "China", "ca": "Canada"}
 # who checks that the clauses are kept (the proposal's verification): the words the bots' counters use
 VERIFICATION_WORDS = {
     "self": "each party reports its own (self-verified)",
@@ -122,20 +117,6 @@ FRAMING_WORDS = {
 }
 
 
-def team_name(rb: Rulebook | None, team: str) -> str:
-    if rb is not None and team in rb.teams:
-        return rb.teams[team].name
-    return TEAM_NAMES.get(team, team.upper())
-
-
-def possessive(name: str) -> str:
-    """A team's name with its possessive, as a sentence reads it: "the United States'" (a student read
-    "United States's position"), "Mexico's"."""
-    if name.endswith("s"):
-        return f"the {name}'" if name.startswith("United") else f"{name}'"
-    return f"{name}'s"
-
-
 #: the name the solo command gives its player unless told otherwise: the player is reading, not named
 SOLO_NAME = "solo player"
 
@@ -148,28 +129,6 @@ def person_name(name: Any) -> str:
     if text.startswith("bot:"):
         return "computer player"
     return "" if text == SOLO_NAME else text
-
-
-def key_name(rb: Rulebook | None, key: str) -> str:
-    """A state key as the rulebook names it (``mx.st`` is Mexican sovereignty tension); the engine's own
-    flags and tallies in words (``window.us_campaign`` is the US election campaign window)."""
-    if rb is not None:
-        ind = rb.indicators.get(key)
-        if ind is not None:
-            return ind.name
-    head, _, rest = key.partition(".")
-    if head == "window" and rest in WINDOW_NAMES:
-        return f"{WINDOW_NAMES[rest]} (window open)"
-    if head == "module" and rest:
-        return f"trilateral module {rest.upper()} in force"
-    if head in TALLIES and rest:
-        return TALLIES[head].format(team=_team(rb, rest) if len(rest) == 2 else rest)
-    return key
-
-
-def _team(rb: Rulebook | None, team: Any) -> str:
-    """A team by its name: a player reads "Mexico", never the engine's ``mx`` or ``MX``."""
-    return team_name(rb, str(team or "")) if team else ""
 
 
 def rule_name(rb: Rulebook | None, rule: str) -> str:
@@ -649,79 +608,6 @@ def scheduled_words(rb: Rulebook | None, entry: dict[str, Any], *, when: bool = 
 
 
 # ---------------------------------------------------------------------- parameters in words
-
-
-def param_name(pid: str, lv: CLever | None = None) -> str:
-    """A parameter's short name beside its value: the rules' label ("spent on") when they give one, else
-    the id in words (``max_personnel`` reads "max personnel")."""
-    p = lv.params.get(pid) if lv is not None else None
-    return p.label if p is not None and p.label else pid.replace("_", " ")
-
-
-def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> str:
-    """A parameter's value in words: a choice as the rules word it ("social programmes", never the
-    engine's ``social``), a team by its name, a trilateral module by its id and name ("T1, Chemical
-    notification …": the name has brackets of its own)."""
-    p = lv.params.get(pid) if lv is not None else None
-    if isinstance(v, str) and p is not None and p.type == "choice":
-        if v in p.choice_labels:
-            return p.choice_labels[v]
-        if set(p.choices) <= set(TEAM_NAMES):
-            return team_name(rb, v)
-        if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
-            return f"{v.upper()}, {rb.modules[v].name}"
-    return value_words(v)
-
-
-def value_words(v: Any) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).replace("_", " ")
-
-
-def params_words(
-    rb: Rulebook, lever: str, params: dict[str, Any], *, changed_only: bool = False, promise: bool = False
-) -> str:
-    """An order's or a clause's parameters as a player reads them, "$100M steps: 1, spent on: social
-    programmes": the one wording of the results, the orders tab, the proposals and the composer. With
-    ``changed_only``, only the values that differ from the default. With ``promise`` (a clause), a
-    number any stronger value also keeps says so, "rate in %: at most 10": two students read a clause
-    for a tariff "imposed" at 0 % or 10 % as a tariff to impose, where it promises a ceiling (an order
-    at any value as strong as asked keeps a clause, ``negotiation.params_meet``)."""
-    lv = rb.levers.get(lever)
-    if lv is None:
-        return ", ".join(f"{param_name(k)}: {value_words(v)}" for k, v in params.items())
-    out = []
-    lifted = _lifted(lv, params)
-    for pid, p in lv.params.items():
-        v = params.get(pid, p.default)
-        if pid in lifted:  # neither is at its default then: said whatever ``changed_only``
-            if pid == "mode":
-                kept = "the rate kept at 0 %" if promise else "rate 0 %"
-                out.append(f"{param_name(pid, lv)}: lifted ({kept})")
-            continue
-        if changed_only and v == p.default:
-            continue
-        bound = ""
-        if promise and p.type in ("int", "num") and p.stronger in ("higher", "lower"):
-            bound = "at least " if p.stronger == "higher" else "at most "
-        out.append(f"{param_name(pid, lv)}: {bound}{choice_words(rb, lv, pid, v)}")
-    return ", ".join(out)
-
-
-def _lifted(lv: CLever, params: dict[str, Any]) -> list[str]:
-    """The mode and rate parameters of a tariff "imposed" at a rate of 0 %, which lifts it (the rules:
-    imposing a lower rate is tariff relief): "US-TARIFF (on goods of: China, rate in %: 0, tariff:
-    imposed)" in China's proposal read as China asking for tariffs on itself. Said as one "tariff:
-    lifted", in the mode's place; [] for any other lever or setting."""
-    mode, rate = lv.params.get("mode"), lv.params.get("rate")
-    if mode is None or rate is None or "impose" not in mode.choices or rate.stronger != "lower":
-        return []
-    if params.get("mode", mode.default) != "impose" or params.get("rate", rate.default) != 0:
-        return []
-    return ["mode", "rate"]
 
 
 def _code(rb: Rulebook | None, lever: str) -> str:
@@ -1621,27 +1507,6 @@ def _agreement_line(
     if own:
         text += "; " + _partners_reported(a, seen, me, rb)
     return text
-
-
-def agreement_verdict(rb: Rulebook | None, a: dict[str, Any]) -> str:
-    """Who broke an agreement, or that every party kept it: the same words on the proposals tab and
-    the end screen (they disagreed on one deal: "kept 0, broken 0" and "broken by United States")."""
-    reneged = [team_name(rb, str(p)) for p in a.get("reneged") or []]
-    status = str(a.get("status", ""))
-    if reneged:
-        return "broken by " + ", ".join(reneged)
-    if self_checked(a):
-        # each party is told of its own clauses only: "kept by every party" stood beside a partner's
-        # clause nobody but that partner was told of (a student's end screen, A5-MX-1)
-        done = "completed" if status == "completed" else f"{status}, so far"
-        return f"{done}: no party reports a broken promise (self-verified)"
-    return "kept by every party" if status == "completed" else f"{status}, kept so far"
-
-
-def self_checked(a: dict[str, Any]) -> bool:
-    """A deal of several parties that each checks for itself: a clause's result is told to the team
-    that owes it only, and its partners learn only of a broken promise."""
-    return a.get("verification") == "self" and len(a.get("parties") or []) > 1
 
 
 def _partners_reported(

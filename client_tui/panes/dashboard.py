@@ -21,6 +21,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from precursor.game.words import indicator_keys as _indicator_keys
+
 from .. import render
 from ..objectives import state_now, within_a_point
 
@@ -40,7 +42,6 @@ RED_LINES: dict[str, tuple[str, ...]] = {
     "ca": ("trust.us_ca", "flag.hrl", "flag.ca_must_declare"),
 }
 # prefixes an expression puts before an indicator to read its starting value or its running mean
-_DERIVED = ("start.", "mean.")
 
 GROUP_TITLES = {
     "health": "Health",
@@ -63,18 +64,6 @@ WATCH_TITLE = "YOUR OBJECTIVES WATCH"
 # widths of the columns beside the name; cell padding adds 2 to each column, the scrollbar 2 more
 VALUE_W, MARK_W, UNIT_MAX = 8, 11, 12
 NAME_MIN = 16
-
-
-def _indicator_keys(rb: Rulebook, names: Iterable[str]) -> list[str]:
-    """The indicators an expression reads, ``start.mx.st`` and ``mean.mx.st`` counting as ``mx.st``."""
-    out: list[str] = []
-    for n in names:
-        for p in _DERIVED:
-            if n.startswith(p):
-                n = n[len(p) :]
-        if n in rb.indicators and n not in out:
-            out.append(n)
-    return out
 
 
 def watch_sections(rb: Rulebook, scenario: str | None, team: str | None) -> list[tuple[str, list[str]]]:

@@ -17,11 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
+from precursor.game.words import indicator_keys, orders_seen, statements_seen
 
 from ..launch import program
-from ..model import carried_out
-from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month, possessive
-from .dashboard import _indicator_keys
+from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -279,7 +278,7 @@ def _deciding(game: LiveGame, rb: Rulebook, objective_id: str) -> str:
     start = game.view.get("start") or {}
     names = obj.condition.names
     parts = []
-    for k in _indicator_keys(rb, names):
+    for k in indicator_keys(rb, names):
         if k not in shown:
             continue
         text = _value(rb, shown[k])
@@ -313,25 +312,9 @@ def _seen_lines(
     names = obj.condition.names
     seen: list[str] = []
     if check == "ever":
-        keys = set(_indicator_keys(rb, names))
-        for ev in game.log:
-            if ev.get("type") == "statement" and keys & set(ev.get("changes") or {}):
-                seen.append(_statement_words(rb, ev))
-    counted = {n.split(".", 1)[1] for n in names if n.split(".", 1)[0] in ("count", "played", "streak")}
-    unseen = False
-    for lever, lv in rb.levers.items():  # in the rulebook's order: MX-PLAN (i) to (v)
-        if lever not in counted:
-            continue
-        acts = (carried_out(ev) for ev in game.log)
-        turns = sorted({act[2] for act in acts if act is not None and act[1] == lever})
-        name = f"{lv.name} ({lv.code})"
-        if turns:
-            seen.append(f"{name} ordered in turn{'s' if len(turns) > 1 else ''} {', '.join(map(str, turns))}")
-        elif lv.team == team:
-            seen.append(f"{name} never ordered")
-        else:
-            seen.append(f"{name} not seen ordered")
-        unseen = unseen or lv.team != team
+        seen += statements_seen(rb, game.log, indicator_keys(rb, names))
+    ordered, unseen = orders_seen(rb, game.log, names, team)
+    seen += ordered
     lines = [_JUDGED[check]] if check in _JUDGED else []
     if seen:
         # another team's orders kept private reach only that team (or its partners, through a deal's
@@ -346,15 +329,6 @@ def _seen_lines(
             private = " (another team's private orders reach you only when a deal you share checks them)"
         lines.append("seen during play: " + "; ".join(seen) + private)
     return lines
-
-
-def _statement_words(rb: Rulebook, ev: dict[str, Any]) -> str:
-    """A public statement as a line of the record: who said what kind of thing to whom, and when."""
-    kind = rb.statements.get(str(ev.get("kind") or ""))
-    what = kind.name.lower() if kind is not None else str(ev.get("kind") or "statement")
-    who = possessive(_team_name(rb, str(ev.get("team") or "")))
-    to = f" to {_team_name(rb, str(ev['target']))}" if ev.get("target") else ""
-    return f"{who} public statement{to} ({what}), turn {ev.get('turn', '?')}"
 
 
 def _secret_rate(game: LiveGame, rb: Rulebook, team: str, secret: list[dict[str, Any]]) -> float | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from precursor.analysis.review import render, render_context
+from precursor.analysis.review import SOVEREIGNTY_ITEM, render, render_context
 from precursor.game.engine import Game
 
 HOT_WASH = {"html": "hotwash.html.j2", "md": "hotwash.md.j2"}
@@ -60,7 +60,7 @@ def hot_wash_context(report: dict[str, Any], game: Game, game_ref: str) -> dict[
 
 def _key(item: str) -> bool:
     """Timeline lines a hot wash walks through: not every executed order, but what changed the game."""
-    return item.startswith(("Inject:", "Agreement", "facilitator.", "a3.", "a2.", "Free action")) or (
+    return item.startswith(("Inject:", "Agreement", "Control adjusted", SOVEREIGNTY_ITEM, "Free action")) or (
         "election" in item.lower()
     )
 

@@ -25,6 +25,16 @@ from precursor.game.events import Event, EventFields, GameCreated, LogEvent, typ
 from precursor.game.rulebook import Rulebook
 from precursor.game.schema import TEAMS
 from precursor.game.views import FACILITATOR, events_for, view
+from precursor.game.words import (
+    agreement_verdict,
+    condition_words,
+    indicator_keys,
+    key_name,
+    orders_seen,
+    params_words,
+    self_checked,
+    statements_seen,
+)
 
 AUDIENCES = (FACILITATOR, *TEAMS, "public")
 KEY_INDICATORS = (
@@ -116,7 +126,7 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
         },
         "timeline": _timeline(seen, rb, {s.id: s.name for ss in sc.seats.values() for s in ss}),
         "indicators": _indicators(final),
-        "agreements": _agreements(rb, final, seen),
+        "agreements": _agreements(rb, final, seen, audience),
         "red_lines": _red_lines(seen, rb, sc.id),
         "scores": final.get("scores", {}),
         "objectives": final.get("objectives", {}),
@@ -191,6 +201,10 @@ def _refusal_cost(e: Event, rb: Rulebook) -> str | None:
     return f" · cost {head} ({detail})" if head and detail else f" · cost {head or detail or 'nothing'}"
 
 
+# how a timeline line of a sovereignty band or the hard red line begins (the hot wash picks them out)
+SOVEREIGNTY_ITEM = "Mexico's sovereignty: "
+
+
 def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list[dict[str, Any]]:
     """Each turn's date, counts and lines; ``seats`` names the player seats a refusal speaks of."""
     turns: dict[int, dict[str, Any]] = {}
@@ -211,8 +225,13 @@ def _timeline(seen: list[LogEvent], rb: Rulebook, seats: dict[str, str]) -> list
             entry["messages"] += 1
         elif e["type"] == "proposal":
             entry["proposals"] += 1
-        elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.", "facilitator.")):
-            entry["items"].append(f"{e['rule']}: {e['reason']}")
+        elif e["type"] == "effect" and e["rule"].startswith(("a3.", "a2.")):
+            # "a2.defensive: above 60, ..." gave the rule's id
+            entry["items"].append(f"{SOVEREIGNTY_ITEM}{_rule_name(rb, e['rule'])} — {e['reason']}")
+        elif e["type"] == "effect" and e["rule"].startswith("facilitator."):
+            entry["items"].append(str(e["reason"]))  # "Control adjusted ...: the note"
+        elif e["type"] == "effect" and e["rule"].startswith("cs"):  # once in the red lines, misplaced
+            entry["items"].append(f"China's sensitivity: {_rule_name(rb, e['rule'])} — {e['reason']}")
         cost = _refusal_cost(e, rb) if refusal is not None else None
         if refusal is not None and cost is not None:
             items, at = refusal
@@ -247,28 +266,47 @@ def _indicators(final: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def clause_text(rb: Rulebook, clause: dict[str, Any]) -> str:
-    """A clause in words: who plays which lever, with its settings by name ("US: US-USMCA-T Raise ...
-    (module: T1 Chemical notification)"), never the identifiers and dict the log stores."""
+    """A clause in words: who plays which lever, with its settings and its condition as the game words
+    them (``words.params_words``, ``words.condition_words``): "US: US-TARIFF ... (tariff: lifted (the
+    rate kept at 0 %), on goods of: China)" where the report read "tariff: imposed; rate in %: 0.0",
+    and "[if Cartel finance below 95]", which the report left out (students h22 and i22)."""
     actor = str(clause.get("actor", "")).upper()
-    lv = rb.levers.get(str(clause.get("lever", "")))
-    what = f"{lv.code} {lv.name}" if lv is not None else str(clause.get("lever", ""))
-    settings = []
-    for key, value in (clause.get("params") or {}).items():
-        p = lv.params.get(key) if lv is not None else None
-        shown = value
-        if p is not None and isinstance(value, str) and value in p.choice_labels:
-            shown = p.choice_labels[value]  # the rules' words for a choice, never the engine's key
-        elif isinstance(value, str) and value in rb.teams and p is not None and p.type == "choice":
-            shown = rb.teams[value].name
-        elif isinstance(value, str) and value in rb.modules:
-            shown = f"{value.upper()} {rb.modules[value].name}"
-        elif isinstance(value, bool):
-            shown = "yes" if value else "no"
-        settings.append(f"{p.label if p is not None and p.label else key}: {shown}")
-    return f"{actor}: {what}" + (f" ({'; '.join(settings)})" if settings else "")
+    lever = str(clause.get("lever", ""))
+    lv = rb.levers.get(lever)
+    what = f"{lv.code} {lv.name}" if lv is not None else lever
+    settings = params_words(rb, lever, dict(clause.get("params") or {}), promise=True)
+    text = f"{actor}: {what}" + (f" ({settings})" if settings else "")
+    if clause.get("condition"):
+        text += f" [if {condition_words(rb, str(clause['condition']))}]"
+    return text
 
 
-def _agreements(rb: Rulebook, final: dict[str, Any], seen: list[LogEvent]) -> list[dict[str, Any]]:
+def _module_text(rb: Rulebook, a: dict[str, Any], module: str) -> str:
+    """A trilateral module a deal carries, as a line of its clauses: A2-MX-1 listed only "US: US-TRI"
+    though module T1 was signed in it (student i22)."""
+    mod = rb.modules.get(module)
+    parties = "+".join(str(p).upper() for p in a.get("parties") or [])
+    name = f"{module.upper()}, {mod.name}" if mod is not None else module.upper()
+    state = "in force" if a.get("modules_active") else "not in force (it waits for a trilateral meeting)"
+    return f"{parties}: trilateral module {name} — {state}"
+
+
+def _checks_seen(a: dict[str, Any], audience: str) -> bool:
+    """Whether every clause's compliance check reaches this audience (adjudication.agreements: a
+    self-verified clause is told to the team that owes it, a jointly checked one to the parties, the
+    INCB's to all)."""
+    if audience == FACILITATOR:
+        return True
+    if a.get("verification") == "self":
+        return all(c.get("actor") == audience for c in a.get("clauses") or [])
+    if a.get("verification") == "joint":
+        return audience in (a.get("parties") or [])
+    return True
+
+
+def _agreements(
+    rb: Rulebook, final: dict[str, Any], seen: list[LogEvent], audience: str
+) -> list[dict[str, Any]]:
     out = []
     for a in final.get("agreements", []):
         record = [c for c in map(typed, seen) if c["type"] == "compliance" and c["agreement"] == a["id"]]
@@ -279,9 +317,18 @@ def _agreements(rb: Rulebook, final: dict[str, Any], seen: list[LogEvent]) -> li
                 "signed_turn": a.get("signed_turn"),
                 "ends_turn": a.get("ends_turn"),
                 "status": a.get("status"),
-                "clauses": [clause_text(rb, c) for c in a["clauses"]],
+                "verification": a.get("verification"),
+                "reneged": list(a.get("reneged") or []),
+                "clauses": [clause_text(rb, c) for c in a["clauses"]]
+                + [_module_text(rb, a, str(m)) for m in a.get("modules") or []],
+                # the checks this audience was told of; ``checks_seen``: all of them
                 "kept": sum(1 for c in record if c["met"]),
                 "broken": sum(1 for c in record if c["met"] is False),
+                "checks_seen": _checks_seen(a, audience),
+                "own_clauses": sum(1 for c in a["clauses"] if c.get("actor") == audience),
+                "clause_count": len(a["clauses"]),
+                "conditional": any(c.get("condition") for c in a["clauses"]),
+                "verdict": agreement_verdict(rb, a),
                 "record": [
                     {"turn": c["turn"], "team": c["team"], "met": c["met"], "why": c["reason"]}
                     for c in record
@@ -309,51 +356,124 @@ def _grounding_keys(rb: Rulebook, scenario: str, link: str) -> list[str]:
     return []
 
 
-def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int]:
-    """How many of the distinct rules, levers, statements, injects and parameters behind a chain stand
-    on each basis; ``unstated`` counts scenario entries that give none."""
+def _chain_keys(rb: Rulebook, scenario: str, links: Iterable[str]) -> list[str]:
+    """The distinct grounding keys behind a chain's links, in order."""
     keys: dict[str, None] = {}
     for link in links:
         keys.update(dict.fromkeys(_grounding_keys(rb, scenario, link)))
+    return list(keys)
+
+
+def rests_on(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, int]:
+    """How many of the distinct rules, levers, statements, injects and parameters behind a chain stand
+    on each basis; ``unstated`` counts scenario entries that give none."""
     counts = dict.fromkeys((*BASES, "unstated"), 0)
-    for key in keys:
+    for key in _chain_keys(rb, scenario, links):
         counts[rb.grounding[key].basis or "unstated"] += 1
     return counts
 
 
-# what each basis means, for a reader of the report (docs/rules-format.md, "Basis"): (one, several)
+# the bases a reader should doubt most: the report names their parts ("which number in the chain is the
+# invented one?", student h22)
+DOUBTFUL = ("invented", "unstated")
+
+
+def doubtful_parts(rb: Rulebook, scenario: str, links: Iterable[str]) -> dict[str, list[str]]:
+    """The parts behind a chain that are made up for the game or give no basis, each by its name."""
+    out: dict[str, list[str]] = {}
+    for key in _chain_keys(rb, scenario, links):
+        basis = rb.grounding[key].basis or "unstated"
+        if basis in DOUBTFUL:
+            out.setdefault(basis, []).append(_part_name(rb, scenario, key))
+    return out
+
+
+def _part_name(rb: Rulebook, scenario: str, key: str) -> str:
+    """A grounding key as a reader knows the part: a rule by its name, a lever by its code, a number
+    by what it is, an inject by its title."""
+    family, _, ident = key.partition(":")
+    if family == "rule":
+        return f"the rule '{_rule_name(rb, ident)}'"
+    if family == "lever" and ident in rb.levers:
+        return rb.levers[ident].code
+    if family == "statement" and ident in rb.statements:
+        return f"what a public statement ({rb.statements[ident].name.lower()}) does"
+    if family == "parameter" and ident in rb.parameters and rb.parameters[ident].description:
+        return rb.parameters[ident].description
+    if family == "inject" and scenario in rb.scenarios:
+        title = next((i.title for i in rb.scenarios[scenario].injects if f"{scenario}/{i.id}" == ident), "")
+        return f"the event '{title}'" if title else ident
+    return ident
+
+
+# what each basis means, for a reader of the report (docs/rules-format.md, "Basis"), as a clause with
+# {n} the number of parts and the verb's forms for one and for several: "2 take only their direction
+# from the sources (how large they are, the authors estimated) ... 1 states no basis" read as jargon
+# (students g22 and h22)
 _BASIS_WORDS = {
-    "quoted": ("is taken from the sources", "are taken from the sources"),
+    "quoted": ("{n} {is_are} taken from the sources", "is", "are"),
     "direction": (
-        "takes only its direction from the sources (how large it is, the authors estimated)",
-        "take only their direction from the sources (how large they are, the authors estimated)",
+        "the sources give only the direction of {n} (how large {it_they} {is_are}, the authors estimated)",
+        "is",
+        "are",
     ),
-    "outside": ("rests on a fact from outside the sources", "rest on facts from outside the sources"),
-    "invented": ("is invented for play", "are invented for play"),
-    "unstated": ("states no basis", "state no basis"),
+    "outside": ("{n} {is_are} a fact from outside the sources", "is", "are"),
+    "invented": ("{n} {is_are} made up for the game", "is", "are"),
+    "unstated": ("the rulebook does not say where {n} {is_are} from", "comes", "come"),
 }
 
 
-def rests_on_text(counts: dict[str, int], chain: str = "this chain") -> str:
+def _basis_clause(basis: str, n: int) -> str:
+    text, one, several = _BASIS_WORDS[basis]
+    return text.format(n=n, is_are=one if n == 1 else several, it_they="it" if n == 1 else "they")
+
+
+def rests_on_text(
+    counts: dict[str, int], chain: str = "this chain", named: dict[str, list[str]] | None = None
+) -> str:
     """How much of a chain the sources carry, in plain words: "This chain rests on: 2 direction, 2
     invented, 2 with no basis stated links" was read as a riddle (session 22), and it stood under every
-    red line. Bases with no link are left out."""
+    red line. Bases with no part are left out; the parts ``named`` for a basis follow it."""
     total = sum(counts.values())
     if not total:
         return f"No rule or parameter of the rulebook lies behind {chain}."
-    parts = [f"{counts[b]} {_BASIS_WORDS[b][counts[b] != 1]}" for b in (*BASES, "unstated") if counts.get(b)]
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    what = "rule, lever, inject or parameter" if total == 1 else "rules, levers, injects and parameters"
-    return f"How sure the model is of {chain}: of the {total} {what} behind it, {listed}."
+    names = named or {}
+    parts = [
+        _basis_clause(b, counts[b]) + (f" ({'; '.join(names[b])})" if names.get(b) else "")
+        for b in (*BASES, "unstated")
+        if counts.get(b)
+    ]
+    if len(parts) == 1:
+        listed = parts[0]
+    else:
+        listed = "; ".join(parts[:-1]) + ("; and " if len(parts) > 2 else " and ") + parts[-1]
+    if total == 1:
+        what = "1 part of the rulebook (a rule, a lever, an event or a number one of them uses)"
+        return f"How sure the model is of {chain}: it rests on {what}: {listed}."
+    what = f"{total} parts of the rulebook (rules, levers, events and the numbers they use)"
+    return f"How sure the model is of {chain}: it rests on {what}. Of these, {listed}."
 
 
 def shared_basis(red_lines: list[dict[str, Any]]) -> str:
     """The basis of every red line's chain said once, when it is the same for all of them (a report
     repeated the same line under each item); "" when they differ or there is one."""
-    bases = [r.get("basis") for r in red_lines]
-    if len(bases) < 2 or any(b != bases[0] for b in bases) or not isinstance(bases[0], dict):
+    bases = [(r.get("basis"), r.get("doubtful")) for r in red_lines]
+    if len(bases) < 2 or any(b != bases[0] for b in bases) or not isinstance(bases[0][0], dict):
         return ""
-    return rests_on_text(bases[0], "each chain above")
+    return rests_on_text(bases[0][0], "each chain above", bases[0][1])
+
+
+SAME_BASIS = "How sure the model is of this chain: as sure as of the chain above."
+
+
+def _basis_lines(red_lines: list[dict[str, Any]]) -> list[str]:
+    """The "how sure" line under each red line: none when one line under the section says it for all
+    (``shared_basis``), and a short one where it is the line of the red line before (the same line stood
+    under every red line, session 22)."""
+    if shared_basis(red_lines):
+        return ["" for _ in red_lines]
+    said = [str(r.get("rests_on") or "") for r in red_lines]
+    return [SAME_BASIS if i and line and line == said[i - 1] else line for i, line in enumerate(said)]
 
 
 def _rule_name(rb: Rulebook, rule: str) -> str:
@@ -364,6 +484,14 @@ def _rule_name(rb: Rulebook, rule: str) -> str:
             return r.name[:1].lower() + r.name[1:]
     mech = rb.mechanisms.get(rule)
     return mech.name[:1].lower() + mech.name[1:] if mech is not None else rule
+
+
+def _driver_words(rb: Rulebook, rule: str, what: str) -> str:
+    """What raised tension, headed by its rule's name where it is a rule: "good turns ease tension only
+    down to ..." read as an easing rule among the causes of a rise (student h22); its name says it
+    ("Standing grievances keep tension from vanishing")."""
+    named = _rule_name(rb, rule)
+    return f"{named[:1].upper()}{named[1:]}: {what}" if named != rule and what != rule else what
 
 
 def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[str, Any]]:
@@ -377,11 +505,12 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
         before = e.get("before") or {}
         rule = str(e.get("rule", ""))
         if "mx.st" in ch and isinstance(before.get("mx.st"), int | float) and ch["mx.st"] > before["mx.st"]:
+            said = e.get("reason") or e.get("name") or e.get("title") or rule
             drivers.append(
                 {
                     "turn": e.get("turn"),
                     # an inject has a title and no reason: without it the driver had no words at all
-                    "what": e.get("reason") or e.get("name") or e.get("title") or rule,
+                    "what": _driver_words(rb, rule, str(said)),
                     "rule": rule or e.get("lever") or e.get("id"),
                     "delta": round(ch["mx.st"] - before["mx.st"], 2),
                 }
@@ -395,12 +524,13 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
         )
         if rule == "a3.hard_red_line":
             level = "CROSSED: the hard red line"
-        elif rule.startswith("cs") and typed(ev)["type"] == "effect":
-            level = f"China's sensitivity: {_rule_name(rb, rule)}"
+        # China's sensitivity rules (cs*) stood here too, each under "What raised Mexican sovereignty
+        # tension" (students g22, h22, i22): they are no red line of Mexico's; the timeline has them
         if level and not any(r["level"] == level and r["turn"] == e.get("turn") for r in out):
             t = e.get("turn") or 0
             chain = [d for d in drivers if isinstance(d["turn"], int) and t - 2 <= d["turn"] <= t][-8:]
-            basis = rests_on(rb, scenario, [rule, *(str(d["rule"]) for d in chain if d["rule"])])
+            links = [rule, *(str(d["rule"]) for d in chain if d["rule"])]
+            basis, doubtful = rests_on(rb, scenario, links), doubtful_parts(rb, scenario, links)
             out.append(
                 {
                     "turn": t,
@@ -408,7 +538,8 @@ def _red_lines(seen: list[LogEvent], rb: Rulebook, scenario: str) -> list[dict[s
                     "reason": e.get("reason", ""),
                     "chain": chain,
                     "basis": basis,
-                    "rests_on": rests_on_text(basis),
+                    "doubtful": doubtful,
+                    "rests_on": rests_on_text(basis, named=doubtful),
                 }
             )
     return out
@@ -573,7 +704,10 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
             for k, (colour, letter) in charts.MARKER_STYLE.items()
         ],
         "agreements": _agreements_in_words(report, game, teams, cal),
-        "red_lines": [{**r, "label": cal.turn_label(r["turn"])} for r in report["red_lines"]],
+        "red_lines": [
+            {**r, "label": cal.turn_label(r["turn"]), "basis_line": line}
+            for r, line in zip(report["red_lines"], _basis_lines(report["red_lines"]), strict=True)
+        ],
         "red_lines_basis": shared_basis(report["red_lines"]),
         "scores": _scores(report, teams),
         "objectives": _objectives(report, game, teams),
@@ -707,6 +841,7 @@ def _agreements_in_words(
                 "party_names": parties,
                 "duration": duration,
                 "status": str(a.get("status") or ""),
+                "tally": _tally(a),
                 "record": [
                     {**r, "team_name": teams.get(r["team"], r["team"]), "outcome": _kept(r["met"])}
                     for r in a["record"]
@@ -714,6 +849,38 @@ def _agreements_in_words(
             }
         )
     return out
+
+
+def _tally(a: dict[str, Any]) -> str:
+    """How an agreement's clauses fared, as far as this audience was told: the checks it saw counted
+    when it saw them all, else the end screen's verdict (``words.agreement_verdict``). "Clauses kept 0,
+    broken 0" stood under deals every party kept, whose checks were told to their parties only (A1-US-3
+    and A1-CN-1 for Mexico; student i22)."""
+    verdict = str(a.get("verdict") or "")
+    if a.get("checks_seen") and not a["kept"] and not a["broken"] and a.get("status") == "completed":
+        # "Clauses kept 0, broken 0" read as nothing done (student i22); a clause under a condition that
+        # never held was never due
+        why = (
+            " (a clause under a condition is due only in a turn its condition held)"
+            if a["conditional"]
+            else ""
+        )
+        return f"No clause fell due{why} — {verdict}."
+    if a.get("checks_seen"):
+        return f"Clauses kept {a['kept']}, broken {a['broken']} — {verdict}."
+    n = int(a.get("clause_count") or 0)
+    fulfilled = a.get("status") == "completed" and not a.get("reneged")
+    if fulfilled and not self_checked(a):
+        clauses = "its clause was" if n == 1 else f"each of its {n} clauses was"
+        text = f"Kept by every party: {clauses} kept whenever it was due"
+    else:
+        text = verdict[:1].upper() + verdict[1:]
+    own = int(a.get("own_clauses") or 0)
+    if own:
+        text += f"; your clauses: kept {a['kept']}, broken {a['broken']}"
+    if a.get("verification") == "self":
+        return f"{text}; each party checks its own clauses, and only it is told which was kept when."
+    return f"{text}; which clause was checked when is told to the parties only."
 
 
 def _kept(met: Any) -> str:
@@ -750,10 +917,14 @@ def _scores(report: dict[str, Any], teams: dict[str, str]) -> list[dict[str, Any
     return sorted(out, key=lambda r: -float(r["total"]))
 
 
+# why another team's order may be "not seen ordered" (the end screen's words)
+_PRIVATE_ORDERS = "another team's private orders reach you only when a deal you share checks them"
+
 _CHECKS = {
     "end": "at the end of the game",
     "every_turn": "at the end of every turn",
-    "ever": "at the end of some turn",
+    "ever": "at the end of every turn, and met for good the first turn it held (the values at the end"
+    " need not show it)",
 }
 
 
@@ -761,6 +932,7 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
     audience = report["game"]["audience"]
     conditions = {o.id: o.condition for o in game.sc.objectives}
     shown = _values_shown(game, audience)
+    seen = events_for(game, audience)
     out = []
     for team in TEAMS:
         obj = report["objectives"].get(team)
@@ -769,7 +941,14 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
         secret = []
         for o in obj.get("secret") or []:
             cond = conditions.get(o["id"])
-            values = [] if cond is None else [(n, shown[n]) for n in sorted(cond.names) if n in shown]
+            names = set() if cond is None else cond.names
+            # what decided an objective its values at the end cannot show: the orders of the levers it
+            # counts, as the end screen gives them (words.orders_seen)
+            ordered, others = orders_seen(game.rb, seen, names, team if audience in TEAMS else None)
+            if others:  # "not seen" is not "never": the end screen says so too
+                ordered[-1] += f" ({_PRIVATE_ORDERS})"
+            if o["check"] == "ever":  # a statement that met it for good, as the end screen gives it
+                ordered = statements_seen(game.rb, seen, indicator_keys(game.rb, names)) + ordered
             secret.append(
                 {
                     **o,
@@ -778,7 +957,8 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
                     # the rules' expression is the analyst's; a team reads the objective's own words
                     # (three students of session 21 met flag.shared_resp_cooldown > 0 in theirs)
                     "condition": "" if cond is None or audience != FACILITATOR else cond.text,
-                    "values": ", ".join(f"{_value_name(game, n)} = {_plain(v)}" for n, v in values),
+                    "values": _values_text(game, names, shown),
+                    "seen": "; ".join(ordered),
                     "failed_turn": _first_failure(game, cond) if o["check"] == "every_turn" else None,
                 }
             )
@@ -787,17 +967,34 @@ def _objectives(report: dict[str, Any], game: Game, teams: dict[str, str]) -> li
 
 
 def _value_name(game: Game, name: str) -> str:
-    """A value an objective reads, by the name a player knows: students read ``mx.approval = 59`` and
-    ``module.t1`` in the report. The condition itself stays as the rules write it, for the analyst."""
+    """A value an objective reads, by the name a player knows (``words.key_name``): students read
+    ``mx.approval = 59``, ``module.t1`` and ``agreements.us = 4`` in the report. The condition itself
+    stays as the rules write it, for the analyst."""
     rb = game.rb
-    if name in rb.indicators:
-        return rb.indicators[name].name
     kind, _, key = name.partition(".")
     if kind == "count" and key in rb.levers:
         return f"times {rb.levers[key].code} was ordered"
-    if kind == "module" and key in rb.modules:
-        return f"module {key.upper()} in force"
-    return name
+    if kind == "played" and key in rb.levers:
+        return f"{rb.levers[key].code} ordered in the last turn"
+    return {"turn": "the turn", "turns": "the game's turns"}.get(name) or key_name(rb, name)
+
+
+def _values_text(game: Game, names: Iterable[str], shown: dict[str, Any]) -> str:
+    """The values an objective reads, each by its name, at the end, and at the start beside it where
+    the condition compares the two: "Trust between Mexico and China at the start: 40; at the end: 28",
+    where students read "start.trust.mx_cn = 40, Trust between Mexico and China = 28"."""
+    names = set(names)
+    parts = []
+    for n in sorted(names):
+        if n.startswith("start.") or n not in shown:
+            continue
+        start = f"start.{n}"
+        name = _value_name(game, n)
+        if start in names and start in shown:
+            parts.append(f"{name} at the start: {_plain(shown[start])}; at the end: {_plain(shown[n])}")
+        else:
+            parts.append(f"{name} at the end: {_plain(shown[n])}")
+    return "; ".join(parts)
 
 
 def _plain(v: Any) -> str:

@@ -34,7 +34,7 @@ def test_a_teams_report_adds_up_counts_proposals_and_names_its_values(rb: Rulebo
     assert proposed and sum(proposed) > 0, proposed
     objectives = md[md.index("## Objectives") :]
     assert not re.search(r"\b(?:trust|module|count|mx)\.[a-z_]+ = ", objectives), objectives
-    assert "Trust between the US and Canada = " in objectives, objectives
+    assert "Trust between the US and Canada at the start: 80; at the end: " in objectives, objectives
     # the rules' expressions are the facilitator's report's, not a team's
     assert "start.trust.us_ca" not in objectives and "module.t1 or" not in objectives, objectives
     full, _ = to_markdown(build_report(rb, events), replay(rb, events))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from precursor.analysis.review import build_report, to_html, to_markdown
+from precursor.analysis.review import SAME_BASIS, build_report, to_html, to_markdown
 from precursor.analysis.runner import play
 from precursor.game.rulebook import Rulebook
 
@@ -24,9 +24,10 @@ def test_a_red_lines_basis_is_said_in_plain_words(rb: Rulebook) -> None:
     report, game = _breach(rb, 1)
     breach = next(r for r in report["red_lines"] if r["level"].startswith("CROSSED"))
     assert breach["rests_on"] == (
-        "How sure the model is of this chain: of the 4 rules, levers, injects and parameters behind it,"
-        " 3 take only their direction from the sources (how large they are, the authors estimated)"
-        " and 1 is invented for play."
+        "How sure the model is of this chain: it rests on 4 parts of the rulebook (rules, levers, events"
+        " and the numbers they use). Of these, the sources give only the direction of 3 (how large they"
+        " are, the authors estimated) and 1 is made up for the game (chance that a breach of the hard red"
+        " line kills civilians by a targeting error)."
     ), breach["rests_on"]
     html, (md, _) = to_html(report, game), to_markdown(report, game)  # type: ignore[arg-type]
     for text in (html, md):
@@ -39,15 +40,18 @@ def _said(html: str) -> list[str]:
     return re.findall(r"How sure the model is of [^<]*", html[start : html.index("</section>", start)])
 
 
-def test_a_basis_the_same_for_every_red_line_is_said_once(rb: Rulebook) -> None:
-    """Defect 9: the same line stood under every item of the red-line section. Three turns: four red
-    lines, each chain on 3 direction and 1 invented links; four turns: a fifth on 1 and 1."""
+def test_a_basis_the_same_as_the_red_line_befores_is_not_said_again(rb: Rulebook) -> None:
+    """Defect 9: the same line stood under every item of the red-line section. Since session 23 each line
+    names the parts made up for the game, so the hard red line's chain (a targeting error's chance) and
+    the crisis band's (the tension from which the US loses standing) differ; three turns: four red
+    lines, the last two the crisis band's again, said short; four turns: a fifth on other parts."""
     report, game = _breach(rb, 3)
     assert len(report["red_lines"]) == 4
     html, (md, _) = to_html(report, game), to_markdown(report, game)  # type: ignore[arg-type]
     said = _said(html)
-    assert len(said) == 1 and said[0].startswith("How sure the model is of each chain above: of the 4"), said
-    assert md.count("How sure the model is of") == 1
+    assert len(said) == 4 and said[2] == said[3] == SAME_BASIS, said
+    assert said[0] != said[1] and all("it rests on 4 parts" in s for s in said[:2]), said
+    assert md.count(SAME_BASIS) == 2
     report, game = _breach(rb, 4)
     html = to_html(report, game)  # type: ignore[arg-type]
     assert len(_said(html)) == len(report["red_lines"]) == 5

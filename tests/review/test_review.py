@@ -263,12 +263,14 @@ def test_a_red_line_says_how_much_of_its_chain_rests_on_invented_numbers(rb: Rul
     ]
     assert [rb.grounding[k].basis for k in links] == ["direction", "invented", "direction", "direction"]
     assert breach["basis"] == {"quoted": 0, "direction": 3, "outside": 0, "invented": 1, "unstated": 0}
-    # in plain words since session 22 (test_report22), said once when every red line's is the same
+    # in plain words since session 22 (test_report22), naming the invented part since session 23
     said = (
-        "How sure the model is of each chain above: of the 4 rules, levers, injects and parameters behind"
-        " it, 3 take only their direction from the sources (how large they are, the authors estimated)"
-        " and 1 is invented for play."
+        "How sure the model is of this chain: it rests on 4 parts of the rulebook (rules, levers, events and"
+        " the numbers they use). Of these, the sources give only the direction of 3 (how large they are,"
+        " the authors estimated) and 1 is made up for the game (chance that a breach of the hard red line"
+        " kills civilians by a targeting error)."
     )
+    assert breach["rests_on"] == said, breach["rests_on"]
     html, (md, _) = to_html(report, game), to_markdown(report, game)
     assert said in html
-    assert said in md.splitlines()
+    assert "  - " + said in md.splitlines()
