@@ -236,7 +236,7 @@ async def test_tension_an_order_adds_and_takes_back_is_said_taken_back(url: str)
         assert "Mexican sovereignty tension 5" not in card, card  # nothing moved it on this card
         assert (
             "— and the order takes it back at once: a case prepared with Mexico adds no tension: this"
-            " cancels what rule A1 adds for an unconsulted indictment"
+            " cancels the tension an unconsulted indictment adds"
         ) in card, card
 
 

@@ -33,6 +33,7 @@ from precursor.game.promises import clause_outlook, level_holds
 from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
 from precursor.game.teams import TRILATERAL, pair
+from precursor.game.words import params_words
 
 # How far below its acceptance threshold a proposal may fall for a bot to answer with a counter-proposal
 # rather than a rejection (utility units; 0.5 is what 20 points of trust add to the threshold).
@@ -1437,36 +1438,14 @@ def _team_name(bot: Character, team: str, start: bool = False) -> str:
     return name
 
 
-def _value(bot: Character, v: Any) -> str:
-    """A parameter's value as the proposer reads it: a team by its name, a trilateral module as the
-    rules write it (T1), yes or no, and a choice without the engine's underscores ("working group",
-    never ``working_group``)."""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:g}"
-    if isinstance(v, str):
-        if v in bot.rb.teams:
-            return _team_name(bot, v)
-        return v.upper() if v in bot.rb.modules else v.replace("_", " ")
-    return str(v)
-
-
 def _lever_words(bot: Character, lever_id: str, params: dict[str, Any] | None = None) -> str:
-    """A lever as a person reads it: its code, then its name and parameters, e.g. "MX-ME (Set the level of
-    migration enforcement, level: 60)"."""
+    """A lever as a person reads it: its code, then its name and parameters in the game's one wording of
+    a clause's values (``words.params_words``), e.g. "MX-ME (Set the level of migration enforcement,
+    level: at least 60)". The bots had their own, and China read "tariff: imposed, rate 0" in a bot's
+    note beside the clause's "tariff: lifted (the rate kept at 0 %)" (student h22)."""
     lever = bot.rb.levers[lever_id]
-    terms = [lever.name, *(_param_words(bot, lever.params.get(k), k, v) for k, v in (params or {}).items())]
-    return f"{lever.code} ({', '.join(terms)})"
-
-
-def _param_words(bot: Character, p: Any, pid: str, v: Any) -> str:
-    """A parameter as the client words it, "label: value", from the rules' label and choice words (the
-    proposer read "kind working group", the engine's words, beside the client's "spent on: ...")."""
-    name = p.label if p is not None and p.label else pid.replace("_", " ")
-    if p is not None and isinstance(v, str) and v in p.choice_labels:
-        return f"{name}: {p.choice_labels[v]}"
-    return f"{name}: {_value(bot, v)}"
+    said = params_words(bot.rb, lever_id, dict(params or {}), promise=True)
+    return f"{lever.code} ({', '.join(x for x in (lever.name, said) if x)})"
 
 
 def _and(items: list[str]) -> str:
