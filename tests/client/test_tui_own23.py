@@ -10,6 +10,7 @@ from test_tui_support import (
     open_composer,
     open_results,
     propose,
+    results_after_orders,
     seat_app,
     static_text,
     until_online,
@@ -27,24 +28,19 @@ async def test_a_rule_card_after_the_months_is_not_repeated_under_other_changes(
     87.0 → 89.0" and then the same "87.0 → 89.0" under "[other changes] … for reasons not shown to you":
     MX-PLAN(i)'s lagged "-2" had landed in the month, before the hearings' card, and the log applied it a
     second time after that card."""
-    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
-    app = seat_app(url, g, tokens["mx"])
-    async with app.run_test(size=(160, 50)) as pilot:
-        gs = await open_results(pilot)
-        fac, mx = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["mx"])
-        async with fac, mx:
-            await advance_to(fac, "orders")
-            await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
-            await advance_to(fac, "orders", turn=2)
-            await advance_to(fac, "results", turn=2)
-            await advance_to(fac, "briefing", turn=3)
-        await wait_until(pilot, lambda: "══ turn 3 ══" in "\n".join(log_lines(gs.results)), what="turn 3")
-        text = " ".join("\n".join(log_lines(gs.results)).split())
-        turn2 = text[text.find("══ turn 2 ══") : text.find("══ turn 3 ══")]
-        assert "[delayed effect] MX-PLAN(i), ordered in turn 1, takes effect" in turn2, turn2
-        assert "Opposition hearings" in turn2, turn2
-        other = turn2[turn2.find("[other changes]") :] if "[other changes]" in turn2 else ""
-        assert "hawk pressure" not in other, other
+    text = await results_after_orders(
+        url,
+        "mx",
+        {1: {"mx": [{"lever": "mx_plan_1"}]}},
+        ("briefing", 3),
+        "══ turn 3 ══",
+        scenario="loose-talk",
+    )
+    turn2 = text[text.find("══ turn 2 ══") : text.find("══ turn 3 ══")]
+    assert "[delayed effect] MX-PLAN(i), ordered in turn 1, takes effect" in turn2, turn2
+    assert "Opposition hearings" in turn2, turn2
+    other = turn2[turn2.find("[other changes]") :] if "[other changes]" in turn2 else ""
+    assert "hawk pressure" not in other, other
 
 
 async def test_a_move_a_private_order_told_of_above_may_explain_names_it_as_a_likely_cause(url: str) -> None:
@@ -148,26 +144,15 @@ async def test_an_order_whose_effects_waited_on_an_unmet_condition_says_so(url: 
     """Student g22's China ordered CN-LINK "resumed" in turn 1 of Three Weeks, with no summit and no US
     concession, and read only "Chinese political capital 10 → 9": the order did nothing, and nothing
     said so (the parameters form had warned it would). The order's card now says what it waited on."""
-    g, tokens = await new_game(url, teams=("cn",), scenario="three-weeks")
-    app = seat_app(url, g, tokens["cn"])
-    async with app.run_test(size=(120, 40)) as pilot:
-        gs = await open_results(pilot)
-        async with (
-            GameClient(url, g.game_id, g.facilitator_token) as fac,
-            GameClient(url, g.game_id, tokens["cn"]) as cn,
-        ):
-            await advance_to(fac, "orders")
-            await cn.send(
-                {"type": "submit_orders", "orders": [{"lever": "cn_link", "params": {"action": "resume"}}]}
-            )
-            await advance_to(fac, "results")
-        await wait_until(pilot, lambda: "(CN-LINK)" in "\n".join(log_lines(gs.results)), what="the order")
-        text = " ".join("\n".join(log_lines(gs.results)).split())
-        card = text[text.find("(CN-LINK) (cooperation: resumed)") :][:400]
-        assert (
-            "no effect beyond its cost: cooperation restarts after a summit or a US concession — and that"
-            " did not hold this turn"
-        ) in card, card
+    resume = {"lever": "cn_link", "params": {"action": "resume"}}
+    text = await results_after_orders(
+        url, "cn", {1: {"cn": [resume]}}, ("results", 1), "(CN-LINK)", scenario="three-weeks"
+    )
+    card = text[text.find("(CN-LINK) (cooperation: resumed)") :][:400]
+    assert (
+        "no effect beyond its cost: cooperation restarts after a summit or a US concession — and that"
+        " did not hold this turn"
+    ) in card, card
 
 
 async def test_the_focused_party_box_is_marked_by_shape_not_only_colour(url: str) -> None:
@@ -219,25 +204,14 @@ async def test_tension_an_order_adds_and_takes_back_is_said_taken_back(url: str)
     """Student i22's Mexico read US-IND's card "how: Mexican sovereignty tension +2: the act weighs 4, ×
     0.5 …" and no tension moved on it: "where did the +2 go?" A case prepared jointly takes it back in
     the same order, and the line now says so."""
-    g, tokens = await new_game(url, teams=("mx", "us"))
-    app = seat_app(url, g, tokens["mx"])
-    async with app.run_test(size=(160, 50)) as pilot:
-        gs = await open_results(pilot)
-        fac, us = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["us"])
-        async with fac, us:
-            await advance_to(fac, "orders")
-            await us.send(
-                {"type": "submit_orders", "orders": [{"lever": "us_ind", "params": {"mode": "joint"}}]}
-            )
-            await advance_to(fac, "results")
-        await wait_until(pilot, lambda: "(US-IND)" in "\n".join(log_lines(gs.results)), what="the order")
-        text = " ".join("\n".join(log_lines(gs.results)).split())
-        card = text[text.find("(US-IND)") :][:700]
-        assert "Mexican sovereignty tension 5" not in card, card  # nothing moved it on this card
-        assert (
-            "— and the order takes it back at once: a case prepared with Mexico adds no tension: this"
-            " cancels the tension an unconsulted indictment adds"
-        ) in card, card
+    joint = {"lever": "us_ind", "params": {"mode": "joint"}}
+    text = await results_after_orders(url, "mx", {1: {"us": [joint]}}, ("results", 1), "(US-IND)")
+    card = text[text.find("(US-IND)") :][:700]
+    assert "Mexican sovereignty tension 5" not in card, card  # nothing moved it on this card
+    assert (
+        "— and the order takes it back at once: a case prepared with Mexico adds no tension: this"
+        " cancels the tension an unconsulted indictment adds"
+    ) in card, card
 
 
 async def test_an_objective_on_a_starting_value_says_whether_it_holds_in_turn_1(url: str) -> None:

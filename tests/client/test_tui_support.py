@@ -192,6 +192,37 @@ async def open_results(pilot: Pilot[Any]) -> GameScreen:
     return gs
 
 
+async def results_after_orders(
+    url: str,
+    seat: str,
+    orders: dict[int, dict[str, list[dict[str, Any]]]],
+    until: tuple[str, int],
+    marker: str,
+    **game: Any,
+) -> str:
+    """The results tab of ``seat``'s client, as one line of words, once ``marker`` is in it: a game
+    (``new_game``'s options; the seat, the teams that order and any ``teams`` given join it) played
+    with the client open from its first turn, each turn's ``orders`` by team submitted over the wire
+    in its orders phase, then advanced to ``until`` (phase, turn)."""
+    teams = tuple(dict.fromkeys([seat, *(t for by in orders.values() for t in by), *game.pop("teams", ())]))
+    g, tokens = await new_game(url, teams=teams, **game)
+    app = seat_app(url, g, tokens[seat])
+    async with app.run_test(size=(160, 50)) as pilot:
+        gs = await open_results(pilot)
+        fac = GameClient(url, g.game_id, g.facilitator_token)
+        async with fac, contextlib.AsyncExitStack() as stack:
+            clients = {
+                t: await stack.enter_async_context(GameClient(url, g.game_id, tokens[t])) for t in teams
+            }
+            for turn, by_team in sorted(orders.items()):
+                await advance_to(fac, "orders", turn=turn)
+                for team, given in by_team.items():
+                    await clients[team].send({"type": "submit_orders", "orders": given})
+            await advance_to(fac, *until)
+        await wait_until(pilot, lambda: marker in "\n".join(log_lines(gs.results)), what=marker)
+        return " ".join("\n".join(log_lines(gs.results)).split())
+
+
 async def propose(client: GameClient, parties: list[str], clauses: list[dict[str, Any]]) -> str:
     """Tables a proposal over the wire and returns its id, once the server has logged it."""
     await client.send({"type": "propose", "parties": parties, "clauses": clauses})

@@ -9,14 +9,13 @@ from test_tui_support import (
     close_cards,
     frames_until,
     is_event,
-    log_lines,
     modal,
     negotiation_table,
     new_game,
     open_orders,
     open_proposals,
-    open_results,
     propose,
+    results_after_orders,
     seat_app,
     static_text,
     until_online,
@@ -32,25 +31,15 @@ async def test_a_delayed_effect_is_not_listed_again_under_other_changes(url: str
     """Defect 4: "[delayed effect] CN-DIRECTIVE … raises trust between the US and China by 3" was followed
     by "[other changes] … moved for reasons not shown to you: Trust between the US and China 18.0 → 21.0":
     the move the line above explains. China's CN-DENY in turn 2 shows trust on a card before it lands."""
-    g, tokens = await new_game(url, teams=("cn", "us"), scenario="red-line")
-    app = seat_app(url, g, tokens["cn"])
-    async with app.run_test(size=(160, 50)) as pilot:
-        gs = await open_results(pilot)
-        fac, cn = GameClient(url, g.game_id, g.facilitator_token), GameClient(url, g.game_id, tokens["cn"])
-        async with fac, cn:
-            await advance_to(fac, "orders")
-            await cn.send({"type": "submit_orders", "orders": [{"lever": "cn_directive"}]})
-            await advance_to(fac, "orders", turn=2)
-            await cn.send({"type": "submit_orders", "orders": [{"lever": "cn_deny"}]})
-            await advance_to(fac, "results", turn=2)
-            await advance_to(fac, "briefing", turn=3)
-        await wait_until(pilot, lambda: "══ turn 3 ══" in "\n".join(log_lines(gs.results)), what="turn 3")
-        text = " ".join("\n".join(log_lines(gs.results)).split())
-        assert "[delayed effect] CN-DIRECTIVE, ordered in turn 1, takes effect" in text, text
-        assert "Trust between the US and China 20.0 → 18.0" in text, text  # CN-DENY's card, before it lands
-        other = text[text.find("[other changes]") :] if "[other changes]" in text else ""
-        assert "Trust between the US and China" not in other, other
-        assert "China's international reputation on drugs" not in other, other
+    orders = {1: {"cn": [{"lever": "cn_directive"}]}, 2: {"cn": [{"lever": "cn_deny"}]}}
+    text = await results_after_orders(
+        url, "cn", orders, ("briefing", 3), "══ turn 3 ══", scenario="red-line", teams=("us",)
+    )
+    assert "[delayed effect] CN-DIRECTIVE, ordered in turn 1, takes effect" in text, text
+    assert "Trust between the US and China 20.0 → 18.0" in text, text  # CN-DENY's card, before it lands
+    other = text[text.find("[other changes]") :] if "[other changes]" in text else ""
+    assert "Trust between the US and China" not in other, other
+    assert "China's international reputation on drugs" not in other, other
 
 
 async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_per_game_lever(
