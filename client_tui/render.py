@@ -640,36 +640,48 @@ def _param_part(node: Node, env: dict[str, Any]) -> bool | None:
     return bool(env[name] == value) == (node.op == "==")
 
 
-def unmet_effects(rb: Rulebook | None, ev: dict[str, Any]) -> str:
-    """An order whose every immediate effect for the choice made waited on a condition that did not hold:
-    g22's China ordered CN-LINK "resumed" with no summit or US concession and read only "Chinese political
-    capital 10 → 9", as if the order had worked unseen. Said from the lever's own effects: those the choice
-    selects, none of whose targets moved. Only for an event whose changes are whole to its reader (the
-    ordering team's own, the facilitator's): another team's card leaves out values its reader may not
-    see, unnamed."""
-    lv = rb.levers.get(str(ev.get("lever") or "")) if rb is not None else None
+def waiting(rb: Rulebook, lever: str, params: dict[str, Any]) -> list[tuple[str, str, tuple[Node, ...]]]:
+    """The immediate effects an order with ``params`` selects, when every one of them waits on more than
+    the order's own choice: (target, reason, the parts of its condition beyond the choice) each; [] when
+    one of them always acts for that choice, or the lever has none."""
+    lv = rb.levers.get(lever)
     if lv is None:
-        return ""
-    given = {**{k: p.default for k, p in lv.params.items()}, **dict(ev.get("params") or {})}
+        return []
+    given = {**{k: p.default for k, p in lv.params.items()}, **params}
     env = {f"param.{k}": v for k, v in given.items()}
-    moved = set(ev.get("changes") or {}) | {str(k) for k in ev.get("unreported") or []}
-    waited: dict[tuple[Node, ...], str] = {}
+    out = []
     for e in lv.effects:
         if e.lag:
             continue
         if e.when is None:
-            return ""  # it always acts
+            return []  # it always acts
         parts = [(_param_part(n, env), n) for n in _conjuncts(parse(e.when.text))]
         if any(held is False for held, _ in parts):
             continue  # another choice's effect
-        if e.target in moved:
-            return ""
         rest = tuple(n for held, n in parts if held is None)
-        if rest and rest not in waited:  # effects on one condition: the first one's reason says it
-            waited[rest] = e.reason
-    if not waited:
+        if not rest:
+            return []  # it acts whenever this choice is made
+        out.append((e.target, e.reason, rest))
+    return out
+
+
+def unmet_effects(rb: Rulebook | None, ev: dict[str, Any]) -> str:
+    """An order whose every immediate effect for the choice made waited on a condition that did not hold:
+    g22's China ordered CN-LINK "resumed" with no summit or US concession and read only "Chinese political
+    capital 10 → 9", as if the order had worked unseen. Said from the lever's own effects: those the choice
+    selects (``waiting``), none of whose targets moved. Only for an event whose changes are whole to its
+    reader (the ordering team's own, the facilitator's): another team's card leaves out values its
+    reader may not see, unnamed."""
+    if rb is None:
         return ""
-    return f"no effect beyond its cost: {'; '.join(waited.values())} — and that did not hold this turn"
+    waits = waiting(rb, str(ev.get("lever") or ""), dict(ev.get("params") or {}))
+    moved = set(ev.get("changes") or {}) | {str(k) for k in ev.get("unreported") or []}
+    if not waits or any(target in moved for target, _, _ in waits):
+        return ""
+    said: dict[tuple[Node, ...], str] = {}
+    for _, reason, rest in waits:
+        said.setdefault(rest, reason)  # effects on one condition: the first one's reason says it
+    return f"no effect beyond its cost: {'; '.join(said.values())} — and that did not hold this turn"
 
 
 def taken_back(rb: Rulebook | None, ev: dict[str, Any]) -> str:

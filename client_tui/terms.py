@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
+from precursor.game.expr import free_names
 from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
 from precursor.game.promises import (
     Conflict,
@@ -43,6 +44,7 @@ from .render import (
     key_name,
     person_name,
     team_name,
+    waiting,
 )
 
 # the orders tab and the composer read the parameter wording from here; it lives in render, which
@@ -1038,7 +1040,29 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
         line = f"now: {ind.get('name', e.target)}{value}{est}"
         if line not in out:
             out.append(line)
-    return out or once_now(model, rb, lever)
+    return (out or once_now(model, rb, lever)) + waits_now(model, rb, lever, params)
+
+
+def waits_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> list[str]:
+    """For an order whose every immediate effect, with the choice made, waits on the state of the game
+    (``render.waiting``): what it waits on, as this team sees it now. g22's CN-LINK "resumed" read "takes
+    a leaders' summit or a US concession" and nothing of whether either was there this turn; the order
+    did nothing. A value the team does not see exactly, or an act of this turn, is said as not known."""
+    known = known_values(model)
+    said: dict[str, str] = {}
+    for _, _, rest in waiting(rb, lever, params):
+        for node in rest:
+            for name in sorted(free_names(node)):
+                if name in said:
+                    continue
+                value = value_words(known[name]) if name in known else "not known before the orders"
+                said[name] = f"{value_name(rb, name)}: {value}"
+    if not said:
+        return []
+    return [
+        "it acts only if what it waits on holds when the orders are carried out; now: "
+        + "; ".join(said.values())
+    ]
 
 
 # levers whose effects add to or scale values rather than set them, whose values are said as they stand

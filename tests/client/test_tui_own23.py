@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from test_tui_compose21 import _params_form
 from test_tui_support import (
     add_clause,
     advance_to,
+    game_at_orders,
     log_lines,
     new_game,
     open_composer,
@@ -16,7 +18,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Checkbox
+from textual.widgets import Checkbox, Select
 
 from client_tui import render
 from client_tui.panes.dashboard import objective_lines
@@ -227,3 +229,21 @@ async def test_an_objective_on_a_starting_value_says_whether_it_holds_in_turn_1(
         assert "judged when the game ends (it holds now)" in line, line
         row = next(x for x in objective_lines(gs.model, gs.rb) if "trust ends" in x)
         assert "at the start" not in row.partition("only just")[2], row
+
+
+async def test_the_form_says_what_an_order_waits_on_as_things_stand(url: str) -> None:
+    """Student g22's CN-LINK form, "resumed", said the resumption "takes a leaders' summit or a US
+    concession" and nothing of whether either was there in turn 1; the order did nothing. The form now
+    says what the order waits on as things stand."""
+    g, tokens = await game_at_orders(url, "cn", scenario="three-weeks")
+    app = seat_app(url, g, tokens["cn"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        _pane, form = await _params_form(pilot, "cn_link")
+        form.query_one("#order-params Select", Select).value = "resume"
+        said = (
+            "it acts only if what it waits on holds when the orders are carried out; now: A leader summit is"
+        )
+        await wait_until(pilot, lambda: said in " ".join(static_text(app, "#param-cost").split()), what=said)
+        text = " ".join(static_text(app, "#param-cost").split())
+        assert "A leader summit is open this turn: no" in text, text
+        assert "The US made a reciprocity concession to China: no" in text, text
