@@ -1080,15 +1080,18 @@ def cmd_solo(args: argparse.Namespace) -> int:
             solo_store=store,
             solo_store_default=default,
         ).run()
-        _say_how_to_review(url, game_id, "" if default else store)
+        # a game resumed by its token is the seat's, whose team this command was not told
+        _say_how_to_review(url, game_id, "" if default else store, None if args.game else args.team)
     finally:
         server.stop()
     return 0
 
 
-def _say_how_to_review(url: str, game_id: str, store: str) -> None:
+def _say_how_to_review(url: str, game_id: str, store: str, team: str | None = None) -> None:
     """After a finished solo game, the end screen's report and replay commands again in the shell:
-    quitting printed nothing, and students copied the commands off the screen by hand."""
+    quitting printed nothing, and students copied the commands off the screen by hand. For the team
+    played, as the end screen gives them (``--audience``): the two differed, and student h22 could not
+    tell which to run."""
     import asyncio
 
     from client_tui.panes.game_over import report_commands
@@ -1104,7 +1107,7 @@ def _say_how_to_review(url: str, game_id: str, store: str) -> None:
         return
     if ended:
         print(f"The game {game_id} is over. Its report and replay, as commands to run in a shell:")
-        print("\n".join(report_commands(game_id, store)))
+        print("\n".join(report_commands(game_id, store, team or "facilitator")))
 
 
 async def _solo_check_seat(url: str, game_id: str, token: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from test_tui_compose21 import _params_form
 from test_tui_support import (
     add_clause,
@@ -22,6 +25,8 @@ from textual.widgets import Checkbox, Select
 
 from client_tui import render
 from client_tui.panes.dashboard import objective_lines
+from client_tui.panes.game_over import report_commands
+from precursor.cli import _say_how_to_review
 from precursor.client import GameClient
 
 
@@ -247,3 +252,23 @@ async def test_the_form_says_what_an_order_waits_on_as_things_stand(url: str) ->
         text = " ".join(static_text(app, "#param-cost").split())
         assert "A leader summit is open this turn: no" in text, text
         assert "The US made a reciprocity concession to China: no" in text, text
+
+
+async def test_the_commands_printed_on_leaving_a_solo_game_are_the_end_screens(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Student h22 met two report commands: the end screen's ``--audience mx`` and, printed on leaving,
+    the facilitator's whole record. Leaving a finished solo game now prints the team's, as the end
+    screen gives them."""
+    g, _tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        for _ in range(40):
+            if fac.ended:
+                break
+            await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+        assert fac.ended
+    await asyncio.to_thread(_say_how_to_review, url, g.game_id, "", "mx")
+    said = capsys.readouterr().out
+    end = report_commands(g.game_id, "", "mx")
+    assert f"The game {g.game_id} is over" in said and all(line in said for line in end), said
+    assert "--audience mx" in said, said
