@@ -62,7 +62,12 @@ def _head(ev: dict[str, Any], rb: Rulebook | None) -> str | None:
         verdict = "clause kept" if ev.get("met") else "clause broken"
         return f"[{verdict}] {_clause_verdict(ev, rb, team)}".rstrip()
     if t == "order_failed":
-        return f"[order failed] {team} {_lever(rb, str(ev.get('lever') or ''))}: {ev.get('why', '')}"
+        # the engine's reason opens with the code ("CN-SUMMIT: no leaders' summit this turn …"): a student
+        # read "[order failed] China CN-SUMMIT:" and nothing after it, the card reading a field never set
+        code = _lever(rb, str(ev.get("lever") or ""))
+        why = str(ev.get("why") or ev.get("reason") or "")
+        why = why[len(code) + 1 :].lstrip() if why.startswith(f"{code}:") else why
+        return f"[order failed] {team} {code}: {why or 'no reason given'}"
     if t == "proposal_response":
         return f"[answer] {ev.get('proposal', '?')}: {ev.get('reason', '')}"
     if t not in TAGS or t in ("compliance", "agreement"):

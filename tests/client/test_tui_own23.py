@@ -272,3 +272,12 @@ async def test_the_commands_printed_on_leaving_a_solo_game_are_the_end_screens(
     end = report_commands(g.game_id, "", "mx")
     assert f"The game {g.game_id} is over" in said and all(line in said for line in end), said
     assert "--audience mx" in said, said
+
+
+async def test_a_failed_orders_card_gives_its_reason(url: str) -> None:
+    """Student j23's China asked for a leaders' summit nobody had scheduled and read "[order failed]
+    China CN-SUMMIT:" with nothing after the colon: the card read a field the event does not carry."""
+    text = await results_after_orders(
+        url, "cn", {1: {"cn": [{"lever": "cn_summit"}]}}, ("results", 1), "[order failed]"
+    )
+    assert "[order failed] China CN-SUMMIT: no leaders' summit this turn: none was scheduled" in text, text
