@@ -228,6 +228,9 @@ class LiveGame:
                     p["accepted"] = sorted({*p.get("accepted", []), e.get("team", "?")})
                 else:
                     p["status"] = "rejected" if e.get("action") == "reject" else "withdrawn"
+                    # who closed it: a student's own "r" on a counter was told as "rejected before you
+                    # answered it", and the proposal read "rejected" with no word of by whom (j23)
+                    p["closed_by"] = e.get("team", "?")
                 if e.get("reason"):
                     p.setdefault("reasons", {})[e.get("team", "?")] = e["reason"]
         elif e["type"] == "proposal_closed":

@@ -734,6 +734,9 @@ def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: 
     if status == "signed":
         return f"signed as {'' if short else 'agreement '}{agreement_of(model, p)}"
     if status != "open":
+        by = p.get("closed_by")
+        if by and status in ("rejected", "withdrawn"):
+            return f"{status} by {team_name(rb, str(by))}"
         return status
     parties = [str(t) for t in p.get("parties") or []]
     accepted = [str(t) for t in p.get("accepted") or []]

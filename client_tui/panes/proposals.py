@@ -517,6 +517,8 @@ class ProposalsPane(Vertical):
         p = self.model.proposals.get(pid)
         if p is None or p.get("status", "open") == "open" or self.model.team in (p.get("accepted") or []):
             return ""
+        if p.get("closed_by") == self.model.team:
+            return ""  # this team's own answer closed it
         who = terms.team_name(self.rb, str(p.get("from") or ""))
         why = "; ".join(reasons(p))
         status = str(p.get("status") or "closed").replace("_", " ")

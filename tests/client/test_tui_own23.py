@@ -11,8 +11,10 @@ from test_tui_support import (
     advance_to,
     game_at_orders,
     log_lines,
+    modal,
     new_game,
     open_composer,
+    open_proposals,
     open_results,
     propose,
     results_after_orders,
@@ -23,7 +25,8 @@ from test_tui_support import (
 )
 from textual.widgets import Checkbox, Select
 
-from client_tui import render
+from client_tui import render, terms
+from client_tui.composer import ProposalScreen
 from client_tui.panes.dashboard import objective_lines
 from client_tui.panes.game_over import report_commands
 from precursor.cli import _say_how_to_review
@@ -281,3 +284,29 @@ async def test_a_failed_orders_card_gives_its_reason(url: str) -> None:
         url, "cn", {1: {"cn": [{"lever": "cn_summit"}]}}, ("results", 1), "[order failed]"
     )
     assert "[order failed] China CN-SUMMIT: no leaders' summit this turn: none was scheduled" in text, text
+
+
+async def test_an_offer_this_team_rejects_is_not_said_rejected_before_it_answered(url: str) -> None:
+    """Student j23 pressed r on the US's counter and read "United States's T1-US-1 was rejected before
+    you answered it", and the proposal then read "rejected" with no word of by whom."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    async with GameClient(url, g.game_id, tokens["us"]) as us:
+        pid = await propose(
+            us, ["us", "mx"], [{"actor": "us", "lever": "us_arms"}, {"actor": "mx", "lever": "mx_trace"}]
+        )
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, table = await open_proposals(pilot)
+        said: list[str] = []
+        shown = gs.notice
+        gs.notice = lambda text: (said.append(text), shown(text))[1]  # type: ignore[method-assign]
+        table.focus()
+        await pilot.press("enter")
+        await modal(pilot, ProposalScreen)
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: gs.model.proposals[pid].get("status") == "rejected", what="the answer"
+        )
+        await pilot.pause(0.3)
+        assert not any("before you answered" in x for x in said), said
+        assert terms.proposal_status(gs.model, gs.rb, gs.model.proposals[pid]) == "rejected by Mexico"
