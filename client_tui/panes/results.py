@@ -367,11 +367,14 @@ class ResultsLog(WrapLog):
 
     def _after_months(self, ev: dict[str, Any]) -> bool:
         """Whether the event's rule runs in a step after the turn's months begin (the monthly flow
-        rules, politics, compliance, review, injects — ``precursor.game.schema.STEPS``)."""
+        rules, politics, compliance, review, injects — ``precursor.game.schema.STEPS``). Only a periodic
+        rule runs by its step; a mechanism's card comes wherever the engine acts (a module coming into
+        force, among the orders), and its step is the default one: student j23 read CN-PEN's landed +5 as
+        "[other changes]" after the modules' card had been taken for a late one."""
         if self.rb is None or not ev.get("rule"):
             return False
         if self._steps is None:
-            self._steps = {r.id: r.step for r in self.rb.rules}
+            self._steps = {r.id: r.step for r in self.rb.rules if r.kind == "periodic"}
         return self._steps.get(str(ev["rule"])) in LATE_STEPS
 
     def _schedule(self, ev: dict[str, Any]) -> None:

@@ -29,8 +29,10 @@ from client_tui import render, terms
 from client_tui.composer import ProposalScreen
 from client_tui.panes.dashboard import objective_lines
 from client_tui.panes.game_over import report_commands
+from client_tui.panes.results import ResultsLog
 from precursor.cli import _say_how_to_review
 from precursor.client import GameClient
+from precursor.game.rulebook import Rulebook
 
 
 async def test_a_rule_card_after_the_months_is_not_repeated_under_other_changes(url: str) -> None:
@@ -310,3 +312,14 @@ async def test_an_offer_this_team_rejects_is_not_said_rejected_before_it_answere
         await pilot.pause(0.3)
         assert not any("before you answered" in x for x in said), said
         assert terms.proposal_status(gs.model, gs.rb, gs.model.proposals[pid]) == "rejected by Mexico"
+
+
+def test_only_a_periodic_rules_card_is_taken_to_come_after_the_months(rb: Rulebook) -> None:
+    """Student j23's China read "Multilateral precursor-control index 30 → 35" under "[other changes]",
+    just below the "[delayed effect] CN-PEN … +5" that made it: the card of the trilateral modules
+    coming into force (a mechanism, shown among the orders) had been taken for a rule run after the
+    months, so the landed +5 was not counted. A mechanism's step says nothing of when its card comes."""
+    log = ResultsLog(rb)
+    assert not log._after_months({"type": "effect", "rule": "h1.trilateral_modules"})
+    assert log._after_months({"type": "effect", "rule": "c8.hearings"})  # politics, after the months
+    assert not log._after_months({"type": "effect", "rule": "nothing.such"})
