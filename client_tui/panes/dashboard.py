@@ -224,7 +224,14 @@ class DashboardPane(Vertical):
             pc = [f"{render.team_name(None, t)} political capital {render.number(v)}" for t, v in _pc(m)]
             return "   ".join(["score: none yet, first counted at turn 1's results", *pc])
         said = "final score" if m.ended else "score if the game ended now"
-        return render.score_text(m).replace("score estimate", said)
+        line = render.score_text(m).replace("score estimate", said)
+        if m.ended and any(i.get("estimate") for i in m.view.get("indicators") or []):
+            # the end is not the place to leave a reader wondering whether "~est" still means anything
+            line += (
+                "\nThe game is over: the rows marked ~est stay your team's estimates; the facilitator's"
+                " after-action report (--audience facilitator) gives their true values"
+            )
+        return line
 
     def show(self) -> None:
         self.query_one("#scoreline", Static).update(self.score_line())

@@ -16,6 +16,7 @@ from test_tui_support import (
     open_composer,
     open_proposals,
     open_results,
+    play_to_the_end,
     propose,
     results_after_orders,
     seat_app,
@@ -323,3 +324,20 @@ def test_only_a_periodic_rules_card_is_taken_to_come_after_the_months(rb: Rulebo
     assert not log._after_months({"type": "effect", "rule": "h1.trilateral_modules"})
     assert log._after_months({"type": "effect", "rule": "c8.hearings"})  # politics, after the months
     assert not log._after_months({"type": "effect", "rule": "nothing.such"})
+
+
+async def test_the_dashboard_at_the_end_gives_the_final_score_and_says_what_its_estimates_are(
+    url: str,
+) -> None:
+    """Issue 14: at the end "the dashboard still says estimate". The score line says "final score", and
+    the rows the team saw only as estimates are said to stay estimates, with where the true values are."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await play_to_the_end(fac, pilot, lambda: gs.model.ended)
+        line = " ".join(gs.dashboard.score_line().split())
+        assert "Mexico final score" in line and "estimate +" not in line, line
+        assert "the rows marked ~est stay your team's estimates" in line, line
+        assert any(i.get("estimate") for i in gs.model.view["indicators"])  # there are such rows
