@@ -2,7 +2,8 @@
 the first click, then Mexico's dashboard after joining a tutorial game against three bots with a code.
 
 Needs Debian's chromium and playwright (no browser download: it drives /usr/bin/chromium), e.g.
-`pip install --target /tmp/pw playwright`. Start the servers first, from the repository root:
+`pip install --target /tmp/pw playwright` (or into the venv; playwright is not one of the project's
+dependencies, and `playwright install` is not needed). Start the servers first, from the repository root:
 `precursor serve --store memory:// --port 8766` and `precursor web http://127.0.0.1:8766 --port 8011`,
 then `PYTHONPATH=. python docs/tools/web_game_screenshots.py`; it writes docs/img/web-lobby.png and
 docs/img/web-dashboard.png.
@@ -20,7 +21,22 @@ async def make_game():
 
 code = asyncio.run(make_game())
 with sync_playwright() as pw:
-    browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    # headless, and nothing that reaches past 127.0.0.1; Playwright gives the browser a fresh
+    # user-data-dir of its own (a temporary one, removed on close)
+    browser = pw.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        headless=True,
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
     page = browser.new_page(viewport={"width": 1200, "height": 760})
     page.goto("http://127.0.0.1:8011")
     page.mouse.click(600, 380)  # textual-serve starts the app on the first click
