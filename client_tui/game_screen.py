@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -74,6 +75,8 @@ NOT_SENT = "not sent: the connection is down (your text is kept; try again when 
 
 # what the notice line says after Ready, until the phase ends
 READY_WAITING = "ready — waiting for the others"
+INJECT_NOTICE = "inject: "  # how the notice of injects just released begins
+NOTICE_KEEP = 2.0  # seconds in which a notice that follows an inject's joins it rather than replaces it
 
 
 def status_text(model: LiveGame) -> str:
@@ -232,6 +235,7 @@ class GameScreen(Screen[None]):
         self._status_shown: str | None = None  # the status line last drawn (an update costs a layout pass)
         self._proposals_shown = "4 Proposals"  # the proposals tab's label as last set
         self._notice_text = ""  # what the notice line says now
+        self._notice_at = 0.0  # when it was last set afresh (time.monotonic)
         # the proposal the notice line last reported an answer to, with the answer and the words shown
         self._answered: tuple[str, str, str] | None = None
         self._commits = ""  # what the acceptance in ``_answered`` commits the team to this turn
@@ -501,7 +505,7 @@ class GameScreen(Screen[None]):
         if not injects:
             return
         titles = "; ".join(str(ev.get("title") or ev.get("id")) for ev in injects)
-        self.notice(f"inject: {titles} — the cards stay in the briefing tab (1)")
+        self.notice(f"{INJECT_NOTICE}{titles} — the cards stay in the briefing tab (1)")
         if self.model.role == "facilitator":  # who released it, or sees the whole deck anyway
             return
         self.briefing.offer_cards(injects)  # over the screen, or waiting while the student types
@@ -546,6 +550,19 @@ class GameScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def notice(self, text: str) -> None:
+        # an inject's notice is not replaced by one that comes with it: at a new turn "last turn's orders
+        # … press l" came a moment after "inject: Beijing must answer the letter" and wiped it (walk 23)
+        now = time.monotonic()
+        if (
+            text
+            and not text.startswith(INJECT_NOTICE)
+            and self._notice_text.startswith(INJECT_NOTICE)
+            and INJECT_NOTICE not in text
+            and now - self._notice_at < NOTICE_KEEP
+        ):
+            text = f"{self._notice_text} · {text}"
+        else:
+            self._notice_at = now
         self._notice_text = text
         try:
             w = self.query_one("#notice", Static)

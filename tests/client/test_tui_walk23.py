@@ -190,6 +190,9 @@ async def test_a_conditional_inject_reaches_the_student_as_a_card_with_its_text(
             assert all(s in flat for s in sources), (sources, flat)
             assert inject not in flat, flat
             assert [n for n in said if n.startswith(f"inject: {title}")], said
+            # the notice that comes with it (last turn's orders, after MX-XI) joins it, not replaces it
+            await pilot.pause(0.5)  # what comes with the inject (last turn's orders) has come by now
+            assert gs._notice_text.startswith(f"inject: {title}"), (gs._notice_text, said)
             await pilot.press("escape")
             await wait_until(
                 pilot, lambda: not isinstance(app.screen, InjectCards), what="the cards to close"
