@@ -818,6 +818,7 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
         # tab call it by
         f"Status: {p.get('status', 'open')}"
         + (f" as agreement {agreement_of(model, p)}" if p.get("status") == "signed" else "")
+        + (f" by {team_name(rb, str(p['closed_by']))}" if p.get("closed_by") else "")
         + f", accepted by {accepted}",
     ]
     if p.get("counter_to"):

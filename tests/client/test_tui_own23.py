@@ -28,12 +28,16 @@ from textual.widgets import Checkbox, Select
 
 from client_tui import render, terms
 from client_tui.composer import ProposalScreen
+from client_tui.model import LiveGame
 from client_tui.panes.dashboard import objective_lines
 from client_tui.panes.game_over import report_commands
 from client_tui.panes.results import ResultsLog
+from precursor.analysis.runner import play
 from precursor.cli import _say_how_to_review
 from precursor.client import GameClient
+from precursor.game.bots import BotDriver
 from precursor.game.rulebook import Rulebook
+from precursor.game.views import view
 
 
 async def test_a_rule_card_after_the_months_is_not_repeated_under_other_changes(url: str) -> None:
@@ -341,3 +345,25 @@ async def test_the_dashboard_at_the_end_gives_the_final_score_and_says_what_its_
         assert "Mexico final score" in line and "estimate +" not in line, line
         assert "the rows marked ~est stay your team's estimates" in line, line
         assert any(i.get("estimate") for i in gs.model.view["indicators"])  # there are such rows
+
+
+def test_a_bots_counter_reads_with_its_reason_in_the_proposal(rb: Rulebook) -> None:
+    """Issue 14: "bots that reject or counter say why in one sentence". A counter of a bot game, as its
+    proposer's client opens it: the "Message:" line says what the counter changes and why (as tabled
+    the deal was not enough for the bot's team to sign, or its trust in the proposer is too low to take
+    its word)."""
+    game, _ = play(
+        rb, "the-record", 0, None, bots=BotDriver(rb, dict(rb.scenarios["the-record"].model.personas), 0)
+    )
+    counters = [
+        e["proposal"] for e in game.log if e["type"] == "proposal" and e["proposal"].get("counter_to")
+    ]
+    assert counters, "no counter in the game"
+    for p in counters[:3]:
+        model = LiveGame()
+        model.me = {"role": "player", "team": p["counter_to"].split("-")[1].lower(), "seat": "government"}
+        model.set_view(view(game, model.me["team"]), game.state.seq)
+        text = " ".join(terms.proposal_text(model, rb, model.proposals[p["id"]]).split())
+        said = text[text.find("Message: ") :]
+        assert said.startswith("Message: ") and f"counters {p['counter_to']}: the same deal" in said, text
+        assert "; as tabled, it was not enough for " in said or "it takes a word at)" in said, said

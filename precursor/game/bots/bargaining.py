@@ -1765,4 +1765,8 @@ def _counter_words(
             why = f" (its trust in {proposer} is {trust:.0f}, under the {WORD_TRUST} it takes a word at)"
         changes.append(_VERIFY_WORDS.get(verification, "with compliance verified") + why)
     who = _team_name(bot, bot.team, start=True)
-    return f"{who} counters {prop['id']}: the same deal {' and '.join(changes)}."
+    # why, in the sentence itself: a counter comes from a deal just short of what the bot signs for
+    short = ""
+    if dropped or ask is not None:
+        short = f"; as tabled, it was not enough for {_team_name(bot, bot.team)} to sign"
+    return f"{who} counters {prop['id']}: the same deal {' and '.join(changes)}{short}."
