@@ -228,12 +228,12 @@ def changes_text(ev: dict[str, Any], rb: Rulebook | None, seen: dict[str, Any] |
         if seen is not None:
             seen[k] = v
         if b is None:
-            out.append(f"{key_name(rb, k)} = {_alone(v, unit)}")
+            out.append(f"{key_name(rb, k)} = {_alone(v, unit)}{unit_words(unit)}")
             continue
         pair = _pair(b, v, unit)
         if pair is None:
             continue
-        line = f"{key_name(rb, k)} {pair[0]} → {pair[1]}"
+        line = f"{key_name(rb, k)} {pair[0]} → {pair[1]}{unit_words(unit)}"
         moved = _pair(last, b, unit) if last is not None else None
         if moved is not None:  # the same number twice ("91 → 93", then "91 → 93") read as one change
             line += (
@@ -249,6 +249,27 @@ def _unit(rb: Rulebook | None, key: str) -> str:
 
 
 _SHARES = ("share", "share/month")
+
+# the units a figure reads with in a results line, after the new value ("Mexican political capital 10 →
+# 9 PC"): an index, a count or a share reads as a bare number (a share is written as a percentage)
+UNIT_WORDS = {
+    "PC": "PC",
+    "%": "%",
+    "deaths/yr": "deaths a year",
+    "homicides/yr": "homicides a year",
+    "lb/yr": "lb a year",
+    "$bn": "$bn",
+    "$bn/yr": "$bn a year",
+    "people": "people",
+    "months": "months",
+    "turns": "turns",
+}
+
+
+def unit_words(unit: str) -> str:
+    """The unit after a figure in a results line, with its space ("" for a bare number)."""
+    said = UNIT_WORDS.get(unit)
+    return f" {said}" if said else ""
 
 
 def _numeric(v: Any) -> bool:

@@ -491,7 +491,8 @@ class ResultsLog(WrapLog):
             pair = render._pair(last, now, render._unit(self.rb, k))
             self._seen[k] = now
             if pair is not None:
-                lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}{self._maybe(k)}")
+                unit = render.unit_words(render._unit(self.rb, k))
+                lines.append(f"{render.key_name(self.rb, k)} {pair[0]} → {pair[1]}{unit}{self._maybe(k)}")
         if lines:
             self.write(
                 # "[not shown to you]" followed by the values read as a contradiction: the values are

@@ -49,7 +49,7 @@ async def test_a_lagged_effect_is_said_on_the_order_and_when_it_lands(url: str, 
         await wait_until(pilot, lambda: gs._results_waiting is None, what="the backlog")
         lines = log_lines(gs.results)
         one, two = _turn(lines, 1), _turn(lines, 2)
-        assert "law (CN-DIRECTIVE) Chinese political capital 10 → 9 later:" in one, one
+        assert "law (CN-DIRECTIVE) Chinese political capital 10 → 9 PC later:" in one, one
         assert "later: raises effective Chinese precursor control by 5 (after 1 month)" in one, one
         assert "(after 7 months)" in one, one
         said = "[delayed effect] CN-DIRECTIVE, ordered in turn 1, takes effect: raises effective Chinese"

@@ -118,7 +118,7 @@ async def test_the_security_seat_refuses_the_president_s_arrest_through_the_orde
             confirm = await modal(sp, Confirm)
             question = static_text(sp.app, "#confirm-text")
             assert "Refuse MX-ARREST, ordered by President?" in question
-            assert "costs your team 2 PC (Mexican political capital 10 → 8)" in question
+            assert "costs your team 2 PC (Mexican political capital 10 → 8 PC)" in question
             assert "may not refuse another order for 3 turns" in question
             assert confirm is sp.app.screen
             await sp.press("y")
@@ -194,7 +194,7 @@ async def test_a_president_who_reconnects_after_a_refusal_still_reads_it(url: st
             assert "✗ Security cabinet and prosecutors refused your MX-ARREST: it is not given" in info
             assert "ground: Security seat declines a raid it expects to lose" in info
             assert '"not in Culiacán again"' in info
-            assert "cost 2 PC (Mexican political capital 10 → 8)" in info
+            assert "cost 2 PC (Mexican political capital 10 → 8 PC)" in info
             sl = gs.query_one("#order-list", SelectionList)
             sl.highlighted = next(
                 i for i in range(sl.option_count) if sl.get_option_at_index(i).value == "mx_arrest"

@@ -404,14 +404,16 @@ def test_a_change_reads_both_sides_at_one_precision_and_a_share_as_a_percentage(
     def shown(key: str, b: float, a: float) -> list[str]:
         return render.changes_text({"changes": {key: a}, "before": {key: b}}, rb)
 
-    assert shown("us.approval", 44, 43.9) == ["US administration approval on the issue 44.0 → 43.9"]
+    assert shown("us.approval", 44, 43.9) == ["US administration approval on the issue 44.0 → 43.9 %"]
     assert shown("us.approval", 44, 43.96) == []  # the dashboard's tenth does not show it either
     assert shown("us.approval", 44, 44.0) == []
     hawks = shown("us.congress_pressure", 76, 75.9)
     assert hawks == ["Congressional hawk pressure on the White House 76.0 → 75.9"]
     assert shown("cartel.capture_chance", 0.0, 0.096) == ["Monthly chance of a kingpin capture 0.0% → 9.6%"]
     deaths = shown("ca.opioid_deaths", 7345.25, 7301.5)
-    assert deaths == ["Canada apparent opioid-toxicity deaths (annualized) 7,345 → 7,302"], deaths
+    assert deaths == ["Canada apparent opioid-toxicity deaths (annualized) 7,345 → 7,302 deaths a year"], (
+        deaths
+    )
 
 
 def test_module_ids_read_as_the_rules_write_them_and_team_codes_are_not_doubled() -> None:

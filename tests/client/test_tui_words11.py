@@ -185,7 +185,7 @@ def test_an_indicator_reads_at_one_precision_in_every_card_the_dashboards() -> N
     assert shown("us.congress_pressure", 91, 93) == [f"{hawks} 91.0 → 93.0"]
     assert shown("us.congress_pressure", 90, 90.5) == [f"{hawks} 90.0 → 90.5"]
     assert shown("us.approval", 44, 44.04) == []
-    assert shown("mx.pc", 10, 8) == [f"{rb.indicators['mx.pc'].name} 10 → 8"]
+    assert shown("mx.pc", 10, 8) == [f"{rb.indicators['mx.pc'].name} 10 → 8 PC"]
 
 
 def _results_log(scenario: str, seed: int, team: str) -> list[str]:
