@@ -13,6 +13,7 @@ from test_tui_support import (
     log_lines,
     modal,
     new_game,
+    notices,
     open_composer,
     open_proposals,
     open_results,
@@ -304,9 +305,7 @@ async def test_an_offer_this_team_rejects_is_not_said_rejected_before_it_answere
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
         gs, table = await open_proposals(pilot)
-        said: list[str] = []
-        shown = gs.notice
-        gs.notice = lambda text: (said.append(text), shown(text))[1]  # type: ignore[method-assign]
+        said = notices(gs)
         table.focus()
         await pilot.press("enter")
         await modal(pilot, ProposalScreen)

@@ -23,6 +23,7 @@ from test_tui_support import (
     game_at_orders,
     log_lines,
     new_game,
+    notices,
     open_orders,
     seat_app,
     static_text,
@@ -188,9 +189,7 @@ async def test_a_tick_the_redraw_drops_is_not_said_unticked(url: str) -> None:
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(120, 40)) as pilot:
         gs, _sl = await open_orders(pilot)
-        said: list[str] = []
-        shown = gs.notice
-        gs.notice = lambda text: (said.append(text), shown(text))[1]  # type: ignore[method-assign]
+        said = notices(gs)
         rows = gs.orders.rows()
         kept = next(r for r in rows if r.get("available"))
         out = next(r["id"] for r in rows if not r.get("available"))  # as a lever just spent is

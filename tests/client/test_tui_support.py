@@ -223,6 +223,20 @@ async def results_after_orders(
         return " ".join("\n".join(log_lines(gs.results)).split())
 
 
+def notices(gs: Any) -> list[str]:
+    """Every text the screen puts on its notice line from now on, in order (a later notice replaces an
+    earlier one on the line, so a test that reads only the line misses what came between)."""
+    said: list[str] = []
+    shown = gs.notice
+
+    def spy(text: str) -> None:
+        said.append(text)
+        shown(text)
+
+    gs.notice = spy
+    return said
+
+
 async def propose(client: GameClient, parties: list[str], clauses: list[dict[str, Any]]) -> str:
     """Tables a proposal over the wire and returns its id, once the server has logged it."""
     await client.send({"type": "propose", "parties": parties, "clauses": clauses})

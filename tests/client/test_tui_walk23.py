@@ -13,6 +13,7 @@ from test_tui_support import (
     advance_to,
     close_cards,
     new_game,
+    notices,
     results_after_orders,
     seat_app,
     static_text,
@@ -163,14 +164,7 @@ async def test_a_conditional_inject_reaches_the_student_as_a_card_with_its_text(
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
-            said: list[str] = []  # every notice, in order: a later one (last turn's orders) replaces it
-            shown = gs.notice
-
-            def spy(text: str) -> None:
-                said.append(text)
-                shown(text)
-
-            gs.notice = spy  # type: ignore[method-assign]
+            said = notices(gs)  # every notice, in order: the line keeps only the last
             await set_up(fac, seat)
             await pilot.pause(0.2)
             assert title not in static_text(app, "#brief-news")  # not fired in turn 1
