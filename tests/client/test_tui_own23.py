@@ -15,6 +15,7 @@ from test_tui_support import (
     new_game,
     notices,
     open_composer,
+    open_orders,
     open_proposals,
     open_results,
     play_to_the_end,
@@ -33,6 +34,7 @@ from client_tui.model import LiveGame
 from client_tui.panes.dashboard import objective_lines
 from client_tui.panes.game_over import report_commands
 from client_tui.panes.results import ResultsLog
+from client_tui.widgets import Confirm
 from precursor.analysis.runner import play
 from precursor.cli import _say_how_to_review
 from precursor.client import GameClient
@@ -366,3 +368,23 @@ def test_a_bots_counter_reads_with_its_reason_in_the_proposal(rb: Rulebook) -> N
         said = text[text.find("Message: ") :]
         assert said.startswith("Message: ") and f"counters {p['counter_to']}: the same deal" in said, text
         assert "; as tabled, it was not enough for " in said or "it takes a word at)" in said, said
+
+
+async def test_ready_with_a_tick_never_submitted_asks_first(url: str) -> None:
+    """Issue 14 point 2, "Ready with unsubmitted or refused orders asks first": the refused case had a
+    test, the one of levers ticked and never submitted had none (walk 23). ctrl+r asks, naming them."""
+    g, tokens = await game_at_orders(url, "mx", scenario="loose-talk")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs, sl = await open_orders(pilot)
+        await wait_until(pilot, lambda: not gs.orders.checking(), what="the orders view")
+        sl.select("mx_port")
+        await pilot.pause()
+        sl.focus()
+        await pilot.press("ctrl+r")
+        question = await modal(pilot, Confirm)
+        assert "You ticked MX-PORT but did not submit them" in " ".join(question.question.split())
+        await pilot.press("n")
+        await wait_until(pilot, lambda: not isinstance(app.screen, Confirm), what="the question to close")
+        await pilot.pause(0.3)
+        assert not any(gs.model.ready.values()), gs.model.ready  # "n" kept the seat not ready
