@@ -101,6 +101,11 @@ last = g.log[turn_ends(g.log)[TURNS] - 1]["seq"]  # the end of turn 16
 events = [e for e in events_for(g, "us", since=0) if e["seq"] <= last]
 
 class Bench(App[None]):
+    # as the client does (client_tui/app.py): without it a tab switch also paid for the tab bar's
+    # underline gliding, which the client never draws
+    def on_mount(self):
+        self.animation_level = "none"
+
     def compose(self):
         with TabbedContent(initial="res"):
             with TabPane("Results", id="res"):
