@@ -96,7 +96,8 @@ def refused_before(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> list
     """The same terms this team tabled to the same parties and had turned down, and the reason given:
     h22 rebuilt a deal the US had refused in turn 3 and again in turn 4, and the check line said only
     "ok". The same clauses (parameters as the rules fill them, conditions, durations; a start turn is
-    read as relative to the turn tabled) to the same parties; a changed clause is a new offer."""
+    read as relative to the turn tabled) to the same parties, checked, shown and framed the same way; a
+    change to any of them is a new offer."""
     parties = frozenset(str(t) for t in draft.get("parties") or [])
     mine = _terms(rb, draft, model.turn)
     if mine is None:
@@ -119,10 +120,17 @@ def refused_before(model: LiveGame, rb: Rulebook, draft: dict[str, Any]) -> list
     ]
 
 
+# a proposal's terms beyond its clauses and modules, with the value each takes when not given
+DEAL_FIELDS = {"verification": "self", "visibility": "private", "framing": "none"}
+
+
 def _terms(rb: Rulebook, p: dict[str, Any], tabled: int) -> frozenset[tuple[Any, ...]] | None:
     """A proposal's clauses and modules, each as a comparable key, its start turn counted from
     ``tabled`` (None when a clause names no lever the rules know: nothing is said of it)."""
+    # how the deal is checked, whether it is public and how it is framed are terms too: k23 changed only
+    # the checking a partner had asked for, and read that these were the terms turned down
     out: set[tuple[Any, ...]] = {("module", str(m)) for m in p.get("modules") or []}
+    out |= {(field, str(p.get(field) or default)) for field, default in DEAL_FIELDS.items()}
     for c in p.get("clauses") or []:
         lv = rb.levers.get(str(c.get("lever")))
         if lv is None:

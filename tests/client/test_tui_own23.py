@@ -126,6 +126,14 @@ async def test_terms_just_turned_down_are_said_before_they_are_sent_again(url: s
             f"these are the terms {pid} offered in turn 1, and they were turned down: “Not enough"
             " inspection.” — change what the deal asks or gives first"
         ) in said, said
+        # the checking changed alone is a new offer (student k23: Mexico had asked for a joint check)
+        cs.query_one("#c-verif", Select).value = "joint"
+        await pilot.pause()
+        said = " ".join(static_text(app, "#c-check").split())
+        assert "turned down" not in said, said
+        cs.query_one("#c-verif", Select).value = "self"
+        await pilot.pause()
+        assert "turned down" in " ".join(static_text(app, "#c-check").split())
         cs.clauses[1] = cs.clauses[1].model_copy(update={"params": {"intensity": 200}})
         cs.check()
         await pilot.pause()
