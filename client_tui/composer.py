@@ -486,9 +486,10 @@ class ParamsScreen(FixedEnds):
         # the server takes it, but a deal due this turn may not: said here, not only in the tab after
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
         kept = keep.promises_kept(self.model, self.rb, self.lever, params)
+        later = keep.promises_later_broken(self.model, self.rb, self.lever, params)
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
-            + "".join(f"\n{line}" for line in [*now, *broken, *kept])
+            + "".join(f"\n{line}" for line in [*now, *broken, *later, *kept])
         )
 
     @on(Button.Pressed, "#param-cancel")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError
 from precursor.game.core import normalise_params
 from precursor.game.negotiation import params_meet
+from precursor.game.promises import clause_span
 
 from . import render, terms
 
@@ -201,3 +202,46 @@ def promises_kept(model: LiveGame, rb: Rulebook, lever: str, given: dict[str, An
                 f"keeps agreement {agreement}: you promised {lv.code} with {promised}, and it is set to {got}"
             )
     return out
+
+
+def promises_later_broken(model: LiveGame, rb: Rulebook, lever: str, given: dict[str, Any]) -> list[str]:
+    """A levelled programme this order would fill while a deal in force asks for the same lever in a later
+    turn: then that order cannot be given, and the clause breaks. Student k23 set US-DEMAND to 2 levels in
+    turn 1 ("room for 2 more", "keeps agreement A1-MX-1") and found in turn 2 that the promised US-DEMAND
+    could not be ordered. Read on the values the view gives exactly; nothing said otherwise."""
+    if lever not in terms.LEVELLED or lever not in rb.levers:
+        return []
+    level_id, pending_id = terms.LEVELLED[lever]
+    ind = rb.indicators.get(level_id)
+    known = terms.known_values(model)
+    level, pending = known.get(level_id), known.get(pending_id)
+    lv = rb.levers[lever]
+    amount = next(iter(lv.params), None)
+    if ind is None or ind.max is None or amount is None or not isinstance(level, int | float):
+        return []
+    if not isinstance(pending, int | float):
+        return []
+    p = lv.params[amount]
+    try:
+        n = float(given.get(amount, p.default))
+    except (TypeError, ValueError):
+        return []
+    least = float(p.min) if p.min is not None else 1.0
+    if float(ind.max) - float(level) - float(pending) - n >= least:
+        return []  # room is left for the next order
+    turn = int(model.turn or 0)
+    later: list[tuple[int, str]] = []
+    for a in model.agreements.values():
+        if a.get("status") not in ("signed", "active"):
+            continue
+        for c in a.get("clauses") or []:
+            if c.get("actor") == model.team and c.get("lever") == lever:
+                later += [(t, str(a.get("id"))) for t in clause_span(c, turn) if t > turn]
+    if not later:
+        return []
+    t, aid = min(later)
+    return [
+        f"! with {n:g} this fills the programme (it tops out at {int(ind.max)}, counting the levels still"
+        f" maturing): the {lv.code} you promised for turn {t} in {aid} could then not be ordered, and that"
+        " clause would break"
+    ]

@@ -9,7 +9,10 @@ from test_tui_compose21 import _params_form
 from test_tui_support import (
     add_clause,
     advance_to,
+    close_cards,
+    frames_until,
     game_at_orders,
+    is_event,
     log_lines,
     modal,
     new_game,
@@ -26,7 +29,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import Checkbox, Select
+from textual.widgets import Checkbox, Input, Select
 
 from client_tui import render, terms
 from client_tui.composer import ProposalScreen
@@ -396,3 +399,35 @@ async def test_ready_with_a_tick_never_submitted_asks_first(url: str) -> None:
         await wait_until(pilot, lambda: not isinstance(app.screen, Confirm), what="the question to close")
         await pilot.pause(0.3)
         assert not any(gs.model.ready.values()), gs.model.ready  # "n" kept the seat not ready
+
+
+async def test_filling_a_programme_a_deal_asks_for_again_later_is_said_in_the_form(url: str) -> None:
+    """Student k23's US promised US-DEMAND in turns 1 and 2; in turn 1 the form said "room for 2 more"
+    and "keeps agreement A1-MX-1", k23 set 2 levels, and in turn 2 the promised US-DEMAND could not be
+    ordered. The form now says that a value that fills the programme breaks the later clause; one that
+    leaves room does not."""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    demand = {"actor": "us", "lever": "us_demand", "params": {"levels": 1}, "duration": 2}
+    async with (
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+        GameClient(url, g.game_id, tokens["us"]) as us,
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+    ):
+        pid = await propose(us, ["us", "mx"], [demand, {"actor": "mx", "lever": "mx_trace"}])
+        await mx.send({"type": "respond", "proposal": pid, "action": "accept"})
+        await frames_until(fac, is_event("agreement"))
+        await advance_to(fac, "orders")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until_online(pilot)
+        await close_cards(pilot)
+        _pane, form = await _params_form(pilot, "us_demand")
+        form.query_one("#order-params Input", Input).value = "2"
+        said = "! with 2 this fills the programme (it tops out at 3, counting the levels still maturing): the"
+        await wait_until(pilot, lambda: said in " ".join(static_text(app, "#param-cost").split()), what=said)
+        text = " ".join(static_text(app, "#param-cost").split())
+        assert "US-DEMAND you promised for turn 2 in A1-US-1 could then not be ordered" in text, text
+        form.query_one("#order-params Input", Input).value = "1"
+        await wait_until(
+            pilot, lambda: "fills the programme" not in static_text(app, "#param-cost"), what="room"
+        )
