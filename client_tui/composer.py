@@ -487,6 +487,8 @@ class ParamsScreen(FixedEnds):
         broken = render.promise_shortfalls(self.model, self.rb, self.lever, params)
         kept = keep.promises_kept(self.model, self.rb, self.lever, params)
         later = keep.promises_later_broken(self.model, self.rb, self.lever, params)
+        late = terms.lands_after_end(self.model, self.rb, self.lever)
+        later += [late] if late else []
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
             + "".join(f"\n{line}" for line in [*now, *broken, *later, *kept])

@@ -524,6 +524,25 @@ def past_the_end(model: LiveGame, clause: dict[str, Any], rb: Rulebook | None = 
     return None
 
 
+def lands_after_end(model: LiveGame, rb: Rulebook, lever: str) -> str:
+    """An order whose every effect comes after the game's last month: it is paid for and never counts.
+    Student k23 put 8 PC into CA-DEMAND over the tutorial, whose effect comes six months after each
+    order, and every one landed after the game had ended. "" when some effect lands in time."""
+    lv = rb.levers.get(lever)
+    end = last_turn(model)
+    per = (model.view.get("scenario") or {}).get("months_per_turn")
+    if lv is None or not lv.effects or end is None or not isinstance(per, int) or not model.turn:
+        return ""
+    soonest = min(int(e.lag) for e in lv.effects)  # an effect's lag is its own or its lever's
+    left = (end - int(model.turn) + 1) * per  # the months still to be played, this turn's among them
+    if soonest < left:
+        return ""
+    return (
+        f"! its effects come {soonest} months after the order, and the game has {left} month"
+        f"{'s' if left != 1 else ''} left: ordered now, it is paid for and never counts"
+    )
+
+
 def costs_by_party(model: LiveGame, rb: Rulebook, proposal: dict[str, Any]) -> dict[str, float | None]:
     """What the clauses cost each party in political capital for one turn they are all due (a party
     that commits to nothing pays nothing; None: a cost that cannot be computed from here)."""

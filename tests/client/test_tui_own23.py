@@ -431,3 +431,22 @@ async def test_filling_a_programme_a_deal_asks_for_again_later_is_said_in_the_fo
         await wait_until(
             pilot, lambda: "fills the programme" not in static_text(app, "#param-cost"), what="room"
         )
+
+
+@pytest.mark.parametrize(("scenario", "warned"), [("tutorial", True), ("the-record", False)])
+async def test_an_order_whose_effects_all_come_after_the_end_says_so(
+    url: str, scenario: str, warned: bool
+) -> None:
+    """Student k23 put 8 PC into CA-DEMAND over the three-month tutorial; its effect comes six months
+    after each order, so none of it ever counted, and nothing had said so. In a long game it is said
+    nothing of."""
+    g, tokens = await game_at_orders(url, "ca", scenario=scenario)
+    app = seat_app(url, g, tokens["ca"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        _pane, _form = await _params_form(pilot, "ca_demand")
+        await pilot.pause(0.2)
+        text = " ".join(static_text(app, "#param-cost").split())
+        said = (
+            "! its effects come 6 months after the order, and the game has 3 months left: ordered now, it is"
+        )
+        assert (said in text) == warned, text
