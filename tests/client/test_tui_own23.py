@@ -450,3 +450,34 @@ async def test_an_order_whose_effects_all_come_after_the_end_says_so(
             "! its effects come 6 months after the order, and the game has 3 months left: ordered now, it is"
         )
         assert (said in text) == warned, text
+
+
+async def test_accepting_a_deal_that_asks_more_orders_than_the_seat_may_give_asks_first(url: str) -> None:
+    """Issue 14 point 3, "accepting a clause that cannot be kept asks first", through the real client:
+    with four Mexican orders due under a deal in force, a fifth asked by a new one cannot be given, so
+    the proposal says so and accepting asks first. (Student j23's "5 of your 4 order slots" counted
+    orders ticked, not owed: those can be unticked, and the slots line says it.)"""
+    g, tokens = await new_game(url, teams=("mx", "us"))
+    four = [
+        {"actor": "mx", "lever": lv, "duration": 1} for lv in ("mx_trace", "mx_port", "mx_deleg", "mx_arms")
+    ]
+    async with GameClient(url, g.game_id, tokens["mx"]) as mx, GameClient(url, g.game_id, tokens["us"]) as us:
+        first = await propose(us, ["us", "mx"], [*four, {"actor": "us", "lever": "us_arms"}])
+        await mx.send({"type": "respond", "proposal": first, "action": "accept"})
+        await frames_until(us, is_event("agreement"))
+        fifth = await propose(
+            us, ["us", "mx"], [{"actor": "mx", "lever": "mx_blame"}, {"actor": "us", "lever": "us_tri"}]
+        )
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        _gs, table = await open_proposals(pilot, rows=2)
+        table.move_cursor(row=table.get_row_index(fifth))
+        table.focus()
+        await pilot.press("enter")
+        screen = await modal(pilot, ProposalScreen)
+        text = " ".join(screen.text.split())
+        said = "turn 1: Mexico would owe 5 different orders, and a team gives at most 4 a turn"
+        assert f"! You cannot keep your side: {said}" in text, text
+        await pilot.press("a")
+        question = await modal(pilot, Confirm)
+        assert said in " ".join(question.question.split()), question.question
