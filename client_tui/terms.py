@@ -534,12 +534,17 @@ def lands_after_end(model: LiveGame, rb: Rulebook, lever: str) -> str:
     if lv is None or not lv.effects or end is None or not isinstance(per, int) or not model.turn:
         return ""
     soonest = min(int(e.lag) for e in lv.effects)  # an effect's lag is its own or its lever's
-    left = (end - int(model.turn) + 1) * per  # the months still to be played, this turn's among them
+    # the months still to be modelled: this turn's and the later turns', then the months the model runs
+    # on with orders frozen before the final score (the end screen says so)
+    sc = rb.scenarios.get(str((model.view.get("scenario") or {}).get("id") or ""))
+    frozen = int(sc.model.epilogue_months) if sc is not None else 0
+    left = (end - int(model.turn) + 1) * per + frozen
     if soonest < left:
         return ""
+    after = ", the months with orders frozen at the end counted" if frozen else ""
     return (
         f"! its effects come {soonest} months after the order, and the game has {left} month"
-        f"{'s' if left != 1 else ''} left: ordered now, it is paid for and never counts"
+        f"{'s' if left != 1 else ''} left{after}: ordered now, it is paid for and never counts"
     )
 
 

@@ -42,6 +42,7 @@ from precursor.analysis.runner import play
 from precursor.cli import _say_how_to_review
 from precursor.client import GameClient
 from precursor.game.bots import BotDriver
+from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
 from precursor.game.views import view
 
@@ -438,8 +439,8 @@ async def test_an_order_whose_effects_all_come_after_the_end_says_so(
     url: str, scenario: str, warned: bool
 ) -> None:
     """Student k23 put 8 PC into CA-DEMAND over the three-month tutorial; its effect comes six months
-    after each order, so none of it ever counted, and nothing had said so. In a long game it is said
-    nothing of."""
+    after each order, and the tutorial models three turns of a month and three months with orders frozen,
+    so none of it ever counted, and nothing had said so. In a long game it is said nothing of."""
     g, tokens = await game_at_orders(url, "ca", scenario=scenario)
     app = seat_app(url, g, tokens["ca"])
     async with app.run_test(size=(100, 30)) as pilot:
@@ -447,7 +448,8 @@ async def test_an_order_whose_effects_all_come_after_the_end_says_so(
         await pilot.pause(0.2)
         text = " ".join(static_text(app, "#param-cost").split())
         said = (
-            "! its effects come 6 months after the order, and the game has 3 months left: ordered now, it is"
+            "! its effects come 6 months after the order, and the game has 6 months left, the months with"
+            " orders frozen at the end counted: ordered now, it is paid for and never counts"
         )
         assert (said in text) == warned, text
 
@@ -481,3 +483,16 @@ async def test_accepting_a_deal_that_asks_more_orders_than_the_seat_may_give_ask
         await pilot.press("a")
         question = await modal(pilot, Confirm)
         assert said in " ".join(question.question.split()), question.question
+
+
+def test_the_months_with_orders_frozen_at_the_end_count_for_an_orders_effects(rb: Rulebook) -> None:
+    """The tutorial models three months with orders frozen after its last turn, and their effects count
+    in the final score: MX-TRACE (two months) ordered in the last turn lands in them, and is not said
+    to come too late; CA-DEMAND (six months) ordered then would."""
+    game = Game.new(rb, "tutorial", 1)
+    for team, lever, late in (("mx", "mx_trace", False), ("ca", "ca_demand", True)):
+        model = LiveGame()
+        model.me = {"role": "player", "team": team, "seat": "government"}
+        model.set_view({**view(game, team), "turn": 3}, game.state.seq)
+        said = terms.lands_after_end(model, rb, lever)
+        assert bool(said) == late, (lever, said)
