@@ -489,6 +489,8 @@ class ParamsScreen(FixedEnds):
         later = keep.promises_later_broken(self.model, self.rb, self.lever, params)
         late = terms.lands_after_end(self.model, self.rb, self.lever)
         later += [late] if late else []
+        # what it waits on, for an order the server takes (one it refuses says why instead, above)
+        now = now + terms.waits_now(self.model, self.rb, self.lever, params)
         self.query_one("#param-cost", Static).update(
             f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
             + "".join(f"\n{line}" for line in [*now, *broken, *later, *kept])

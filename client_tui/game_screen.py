@@ -77,6 +77,8 @@ NOT_SENT = "not sent: the connection is down (your text is kept; try again when 
 READY_WAITING = "ready — waiting for the others"
 INJECT_NOTICE = "inject: "  # how the notice of injects just released begins
 NOTICE_KEEP = 2.0  # seconds in which a notice that follows an inject's joins it rather than replaces it
+# the answers to what the player just did stand alone, whatever came before them
+UNJOINED = ("refused", "not sent", "! ")
 
 
 def status_text(model: LiveGame) -> str:
@@ -555,6 +557,7 @@ class GameScreen(Screen[None]):
         now = time.monotonic()
         if (
             text
+            and not text.startswith(UNJOINED)
             and not text.startswith(INJECT_NOTICE)
             and self._notice_text.startswith(INJECT_NOTICE)
             and INJECT_NOTICE not in text

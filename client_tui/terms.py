@@ -1068,7 +1068,7 @@ def standing_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, An
         line = f"now: {ind.get('name', e.target)}{value}{est}"
         if line not in out:
             out.append(line)
-    return (out or once_now(model, rb, lever)) + waits_now(model, rb, lever, params)
+    return out or once_now(model, rb, lever)
 
 
 def waits_now(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, Any]) -> list[str]:

@@ -185,6 +185,7 @@ def _proposal_response(state: GameState, ev: ev_t.ProposalResponse) -> None:
         p["accepted"] = sorted({*p.get("accepted", []), ev["team"]})
     else:
         p["status"] = "rejected" if ev["action"] == "reject" else "withdrawn"
+        p["closed_by"] = ev["team"]  # who closed it, as the client's fold records it
     if ev.get("reason"):
         p.setdefault("reasons", {})[ev["team"]] = ev["reason"]
 

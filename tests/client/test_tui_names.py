@@ -60,6 +60,8 @@ def authored(rb: Rulebook, live: LiveGame) -> list[str]:
         if ev.get("type") == "score":
             for sc in (ev.get("scores") or {}).values():
                 out += [str(c.get("name") or "") for c in ((sc or {}).get("components") or {}).values()]
+        if ev.get("type") == "order_failed" and ev.get("reason"):  # the rules' precondition message
+            out.append(str(ev["reason"]).split(": ", 1)[-1])
         if ev.get("type") in ("effect", "inject", "statement", "election", "fact", "review", "token"):
             for k in ("reason", "text", "title"):
                 if ev.get(k):
