@@ -759,7 +759,7 @@ def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: 
         return f"signed as {'' if short else 'agreement '}{agreement_of(model, p)}"
     if status != "open":
         by = p.get("closed_by")
-        if by and status in ("rejected", "withdrawn"):
+        if by and not short and status in ("rejected", "withdrawn"):  # the table's column keeps it short
             return f"{status} by {team_name(rb, str(by))}"
         return status
     parties = [str(t) for t in p.get("parties") or []]
