@@ -36,7 +36,7 @@ from precursor.game.negotiation import MODULE_SIGNERS
 
 from . import keep, render, terms
 from .notice import first_problem
-from .widgets import MODAL_CSS, Confirm, TickBox
+from .widgets import MODAL_CSS, Confirm, TextField, TickBox
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import CLever, Rulebook
@@ -360,7 +360,7 @@ class ParamForm(Vertical):
             elif p.type == "bool":
                 field = TickBox("yes", bool(v))
             else:
-                field = Input(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
+                field = TextField(value=terms.value_words(v), type="integer" if p.type == "int" else "number")
             self._fields[pid] = field
             label = terms.param_field_label(self.rb, self.lever, pid)
             if self.choose and p.type == "choice":  # no default to offer: the student picks
@@ -692,7 +692,7 @@ class ComposerScreen(ModalScreen[str | None]):
                 with Horizontal():
                     yield Select[str](self._watchable(), id="c-if", prompt="no condition (always)")
                     yield Select[str](terms.COMPARISONS, id="c-if-op", value="<", allow_blank=False)
-                    yield Input(placeholder="value", id="c-if-value", max_length=12)
+                    yield TextField(placeholder="value", id="c-if-value", max_length=12)
                 with Horizontal():
                     yield Select[int](durations(self.model), id="c-duration", value=1, allow_blank=False)
                     yield Button("Add clause (ctrl+a)", id="c-add")
@@ -725,7 +725,7 @@ class ComposerScreen(ModalScreen[str | None]):
                     value="self",
                     allow_blank=False,
                 )
-                yield Input(
+                yield TextField(
                     placeholder="a short message to the other parties (optional)",
                     id="c-note",
                     max_length=2000,

@@ -15,6 +15,8 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 
 from precursor.client import ClientError, GameClient, LobbyClient
 
+from .widgets import TextField
+
 TEAMS = ("us", "mx", "cn", "ca")
 HUMAN = "human"  # a seat left to human players (the value of a team's choice in the new-game form)
 
@@ -61,9 +63,9 @@ class LobbyScreen(Screen[None]):
             yield Label("Games (select one; join with a code, or rejoin with your facilitator token)")
             yield DataTable(id="games", cursor_type="row")
             with Horizontal(classes="row"):
-                yield Input(value=self.code or "", placeholder="join code or token", id="code")
-                yield Input(value=self.player_name or "", placeholder="your name", id="name")
-                yield Input(placeholder="seat (optional)", id="seat")
+                yield TextField(value=self.code or "", placeholder="join code or token", id="code")
+                yield TextField(value=self.player_name or "", placeholder="your name", id="name")
+                yield TextField(placeholder="seat (optional)", id="seat")
             with Horizontal(classes="row"):
                 yield Button("Join (ctrl+j)", id="join", variant="primary")
                 yield Button("New game (ctrl+n)", id="create")
@@ -232,9 +234,9 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
             yield Label("New game")
             yield Select[str]([], id="scenario", prompt="scenario")
             with Horizontal(classes="row"):
-                yield Input(placeholder="seed (blank: random)", id="seed", type="integer")
-                yield Input(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
-                yield Input(placeholder="orders deadline, s", id="dl-orders", type="integer")
+                yield TextField(placeholder="seed (blank: random)", id="seed", type="integer")
+                yield TextField(placeholder="negotiation deadline, s", id="dl-negotiation", type="integer")
+                yield TextField(placeholder="orders deadline, s", id="dl-orders", type="integer")
             yield Label("Each team: human players (its join code) or a bot of that team")
             for pair in (("us", "mx"), ("cn", "ca")):
                 with Horizontal(classes="row"):
@@ -248,7 +250,7 @@ class CreateGameScreen(ModalScreen[dict[str, Any] | None]):
                 [("press on", "on"), ("press off", "off")], id="press", value="on", allow_blank=False
             )
             # hidden until /api/health says creating needs the key
-            yield Input(
+            yield TextField(
                 placeholder="organiser key (from whoever runs the server)",
                 id="organiser-key",
                 password=True,

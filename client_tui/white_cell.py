@@ -36,7 +36,7 @@ from precursor.game.commands import (
 
 from . import render
 from .notice import first_problem
-from .widgets import MODAL_CSS
+from .widgets import MODAL_CSS, TextField
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -354,11 +354,13 @@ class FreeActionScreen(_Form):
             # what it claims and costs, or why it cannot go in: on top, seen at 80x24 without scrolling
             yield Static("", id="fa-preview", classes="check", markup=False)
             yield _named(
-                Input(placeholder="title (what you do, in a few words)", id="fa-title", max_length=120),
+                TextField(placeholder="title (what you do, in a few words)", id="fa-title", max_length=120),
                 "title",
             )
             yield _named(
-                Input(placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000),
+                TextField(
+                    placeholder="description (who does what, where, how)", id="fa-desc", max_length=2000
+                ),
                 "description",
             )
             # a Static wraps: the Label's one line lost its end at 80 columns
@@ -368,7 +370,7 @@ class FreeActionScreen(_Form):
             for i in range(EFFECT_ROWS):
                 yield _effect_row(i, self.menu)
             yield _named(
-                Input(
+                TextField(
                     placeholder="argument: why it would work (whoever rules on it reads this)",
                     id="fa-arg",
                     max_length=2000,
@@ -520,7 +522,7 @@ class CounterScreen(_Form):
                 value="against",
                 allow_blank=False,
             )
-            yield Input(placeholder="your argument", id="ca-text", max_length=2000)
+            yield TextField(placeholder="your argument", id="ca-text", max_length=2000)
             yield Static("", classes="check", markup=False)
             with Horizontal():
                 yield Button("Send (ctrl+s)", id="ca-send", variant="primary")
@@ -582,11 +584,13 @@ class PositionScreen(_Form):
                 markup=False,
             )
             yield _named(
-                Input(str(now.get("goals") or ""), placeholder="our goals", id="pos-goals", max_length=1000),
+                TextField(
+                    str(now.get("goals") or ""), placeholder="our goals", id="pos-goals", max_length=1000
+                ),
                 "goals",
             )
             yield _named(
-                Input(
+                TextField(
                     str(now.get("red_lines") or ""),
                     placeholder="our red lines",
                     id="pos-red",
@@ -595,7 +599,7 @@ class PositionScreen(_Form):
                 "red lines",
             )
             yield _named(
-                Input(
+                TextField(
                     str(now.get("expectations") or ""),
                     placeholder="what we expect the others to do",
                     id="pos-expect",
@@ -735,7 +739,7 @@ class RulingScreen(_Form):
             yield Label("Effects if it works (as claimed; make one smaller, or set its indicator to none):")
             for i in range(EFFECT_ROWS):
                 yield _effect_row(i, self.claims)
-            yield Input(
+            yield TextField(
                 placeholder="reason for the ruling (the players and the report read it)", id="ru-reason"
             )
             yield Static("", classes="check", markup=False)

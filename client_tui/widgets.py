@@ -1,11 +1,12 @@
 """Widgets the stock ones do not quite give: a fast plain-text log that wraps to its own width, a
-selection list and a checkbox whose ticks read without colour, and a yes/no question asked before a
-step that loses something."""
+selection list and a checkbox whose ticks read without colour, a text field that keeps what was typed
+into it in a burst, and a yes/no question asked before a step that loses something."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from typing import Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -15,11 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Resize
+from textual.events import Blur, Focus, Key, Resize
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
-from textual.widgets import Button, Checkbox, Footer, OptionList, RichLog, SelectionList, Static
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -199,6 +200,35 @@ class OrderList(SelectionList[str]):
             segments[1] = Segment(mark, segments[1].style, segments[1].control)
             return Strip(segments, strip.cell_length)
         return strip
+
+
+class TextField(Input):
+    """A text field that selects what it holds when the focus comes to it (so typing replaces an old
+    answer), unless keys have reached it since it last had the focus. In a terminal burst right after
+    Tab ("US hosts a summit; Mexico tightens ports", student j23) the first keys can land before the
+    focus event, which then selected them and the next key replaced them: "ightens ports" was filed."""
+
+    _focus_seen = False  # its focus event has come, and the focus has not left since
+    _typed_early = False  # a key reached it before that event
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._wants_select = self.select_on_focus
+
+    async def _on_key(self, event: Key) -> None:
+        # textual calls each class's handler, most derived first: this runs before Input's inserts it
+        if not self._focus_seen and event.is_printable:
+            self._typed_early = True
+
+    def _on_focus(self, event: Focus) -> None:
+        # runs before Input's own handler, which reads select_on_focus
+        self.select_on_focus = self._wants_select and not self._typed_early
+        if self._typed_early:
+            self.cursor_position = len(self.value)
+        self._focus_seen, self._typed_early = True, False
+
+    def _on_blur(self, event: Blur) -> None:
+        self._focus_seen = False
 
 
 class TickBox(Checkbox):

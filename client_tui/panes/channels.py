@@ -19,7 +19,7 @@ from precursor.game.commands import SendMessage
 
 from .. import render, terms
 from ..notice import refused
-from ..widgets import WrapLog
+from ..widgets import TextField, WrapLog
 
 if TYPE_CHECKING:
     from ..model import LiveGame
@@ -82,7 +82,7 @@ class ChannelsPane(Horizontal):
         yield ListView(id="chan-list")
         with Vertical():
             yield MessageLog(id="messages", max_lines=SHOWN_MESSAGES)
-            yield Input(
+            yield TextField(
                 # cut at 120 columns beside the channel list ("Esc: leav", student g19): the keys first
                 placeholder="write here: Enter sends · shift+tab: the channel list · Esc: leave",
                 id="composer",

@@ -22,7 +22,7 @@ from precursor.protocol import Extend, Pause, RemovePlayer, Resume, SetControlle
 
 from .. import render, terms
 from ..notice import Notice, refused
-from ..widgets import Confirm, WrapLog
+from ..widgets import Confirm, TextField, WrapLog
 from .white_cell import Send, WhiteCellConsole
 
 if TYPE_CHECKING:
@@ -79,12 +79,12 @@ class ControlPane(VerticalScroll):
             yield Select[str]([], id="f-inject", prompt="scenario deck")
             yield Button("Release", id="f-release")
         with Horizontal(classes="row"):
-            yield Input(placeholder="custom inject title", id="f-title")
-            yield Input(placeholder="text players read", id="f-text")
+            yield TextField(placeholder="custom inject title", id="f-title")
+            yield TextField(placeholder="text players read", id="f-text")
             yield Button("Release custom", id="f-custom")
         yield Label("Override a value (key=value note)")
         with Horizontal(classes="row"):
-            yield Input(placeholder="us.approval=45 poll correction", id="f-override")
+            yield TextField(placeholder="us.approval=45 poll correction", id="f-override")
             yield Button("Override", id="f-do-override")
         yield Label("Seats: bot or human")
         with Horizontal(classes="row"):

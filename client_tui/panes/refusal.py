@@ -26,7 +26,7 @@ from precursor.game.adjudication.refusal import given_words
 from precursor.game.commands import MAX_REASON
 
 from .. import render, terms
-from ..widgets import MODAL_CSS, set_text
+from ..widgets import MODAL_CSS, TextField, set_text
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -206,7 +206,7 @@ class RefuseScreen(ModalScreen[str | None]):
         with VerticalScroll():
             yield Static(self.title_text, classes="head", markup=False)
             yield Static(self.detail, markup=False)
-            yield Input(
+            yield TextField(
                 placeholder="why, in a sentence, for your team (optional)",
                 max_length=MAX_REASON,
                 id="refuse-reason",

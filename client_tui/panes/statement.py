@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from precursor.game.statements import ADDRESSED, STATEMENT_KINDS, STATEMENT_MAX
 
 from .. import terms
-from ..widgets import MODAL_CSS, set_text
+from ..widgets import MODAL_CSS, TextField, set_text
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -67,7 +67,7 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
                 ),
                 classes="param-row",
             )
-            yield Input(
+            yield TextField(
                 value=str(self.start.get("text") or ""),
                 placeholder="what you say in public (everyone reads it)",
                 max_length=STATEMENT_MAX,

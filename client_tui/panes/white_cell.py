@@ -24,7 +24,7 @@ from precursor.game.commands import CustomInject, Note, ReleaseInject, RuleFreeA
 from .. import render
 from ..notice import Notice, first_problem
 from ..white_cell import RulingScreen, _Form, band_words, claim_words, free_action_text, menu
-from ..widgets import MODAL_CSS, WrapLog
+from ..widgets import MODAL_CSS, TextField, WrapLog
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -137,10 +137,10 @@ class InjectDraftScreen(_Form):
         with VerticalScroll():
             yield Static(f"Release an inject written from the template {self.s.template}", classes="head")
             yield Static("because: " + "; ".join(self.s.because), markup=False)
-            yield Input(str(self.s.title), id="ij-title", max_length=120)
-            yield Input(str(self.s.text), id="ij-text", max_length=4000)
+            yield TextField(str(self.s.title), id="ij-title", max_length=120)
+            yield TextField(str(self.s.text), id="ij-text", max_length=4000)
             yield Label("Values it sets (key=value, comma-separated; blank sets none):")
-            yield Input(changes, id="ij-changes")
+            yield TextField(changes, id="ij-changes")
             yield Static("", classes="check", markup=False)
             with Horizontal():
                 yield Button("Release (ctrl+s)", id="ij-send", variant="primary")
