@@ -398,9 +398,12 @@ def _objective_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             if "(estimate)" in decided:
                 # the rules read the true value, which this seat never saw: student g19's Mexico read
                 # "missed" beside cooperation 43.1 (estimate) under "45 or less"; the true value was 47
+                # a team's own report quotes only what the team saw exactly (student k23 looked there
+                # for the true value and did not find it); the facilitator's report has every value
                 lines.append(
                     "                 (an estimate is what your team saw; the rules judged the objective"
-                    " on the true value, which can differ: the report after the game has it)"
+                    " on the true value, which can differ: the facilitator's report after the game"
+                    " gives it)"
                 )
     return lines
 

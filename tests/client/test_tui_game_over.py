@@ -20,6 +20,7 @@ from test_tui_support import (
 from client_tui.model import LiveGame
 from client_tui.panes import GameOverScreen
 from client_tui.panes.game_over import game_over_text
+from precursor.analysis.review import build_report, render_context, replay
 from precursor.analysis.runner import play
 from precursor.client import GameClient
 from precursor.game.bots import BotDriver
@@ -297,4 +298,14 @@ def test_an_objective_decided_on_a_value_the_team_saw_as_an_estimate_says_so() -
     _game, live = _ended(rb, "three-weeks", "mx")
     lines = game_over_text(live, rb, "g1").splitlines()
     at = next(i for i, line in enumerate(lines) if "at the end: " in line and "(estimate)" in line)
-    assert "the rules judged the objective on the true value" in " ".join(lines[at + 1 : at + 3])
+    said = " ".join(lines[at + 1 : at + 3])
+    assert "the rules judged the objective on the true value" in said
+    # where it sends the reader, the true value is: the facilitator's report, not the team's own
+    # (student k23 looked for it in Mexico's and found no line for it)
+    assert "the facilitator's report after the game gives it" in said, said
+    name = lines[at].split("at the end: ", 1)[1].split(" (estimate)")[0].rsplit(" ", 1)[0]
+    events = list(_game.log)
+    for audience, has in (("facilitator", True), ("mx", False)):
+        ctx = render_context(build_report(rb, events, audience), replay(rb, events))
+        values = " ".join(s["values"] for o in ctx["objectives"] for s in o["secret"])
+        assert (name in values) is has, (audience, name, values)
