@@ -178,9 +178,10 @@ class PoolExecutor:
 
 
 class DaskExecutor:
-    """Dask distributed: a ``LocalCluster`` of ``workers`` processes (one thread each, no dashboard, on
-    127.0.0.1), or the cluster whose scheduler is at ``scheduler``. ``rules`` and ``scenarios`` are the
-    user's files the caller's rulebook was loaded with; a remote worker must see them at the same paths.
+    """Dask distributed: a ``LocalCluster`` of ``workers`` processes (one thread each, on 127.0.0.1, its
+    HTTP routes on a free port), or the cluster whose scheduler is at ``scheduler``. ``rules`` and
+    ``scenarios`` are the user's files the caller's rulebook was loaded with; a remote worker must see
+    them at the same paths.
 
     Use it as a context manager: the cluster starts once and serves every ``run`` until the block ends.
     """
@@ -222,7 +223,11 @@ class DaskExecutor:
                 n_workers=self.workers,
                 processes=True,
                 threads_per_worker=1,
-                dashboard_address=None,
+                # a port of its own on loopback: with None the scheduler still serves its routes on 8787,
+                # and a second cluster on the machine (two test workers, a user's own) made it warn
+                # "Port 8787 is already in use", which the suite's warnings-as-errors turned into a
+                # failed start (seen running the suite beside a CI run)
+                dashboard_address="127.0.0.1:0",
                 host="127.0.0.1",
                 silence_logs=logging.ERROR,
             )

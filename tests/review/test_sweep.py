@@ -284,3 +284,20 @@ def test_a_fit_on_dask_prints_what_the_process_pool_prints(
             files.append((tmp_path / f"{name}.yaml").read_text(encoding="utf-8"))
     assert printed[0] == printed[1]
     assert files[:1] == files[1:]
+
+
+def test_a_local_cluster_starts_while_another_holds_port_8787() -> None:
+    """Two clusters on one machine (the suite's two workers, or a user's own cluster) both served the
+    scheduler's HTTP routes on 8787: the second warned, and under warnings-as-errors failed to start."""
+    import socket
+
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            held.bind(("127.0.0.1", 8787))
+        except OSError:
+            pass  # another cluster holds it already: the case this test is about
+        else:
+            held.listen()
+        with DaskExecutor(workers=1) as ex:
+            assert ex.address.startswith("tcp://127.0.0.1:")
