@@ -4,6 +4,7 @@ missed, and how to open the full report of this game."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shlex
 import textwrap
@@ -211,6 +212,7 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             if (team, str(cid)) in explained:
                 # labelled: at 80 columns a row's wrapped figures sat at the same indent as this line
                 lines.append(f"         made of: {explained[(team, str(cid))]}")
+                lines += [f"         {line}" for line in _read_on_lines(game, rb, team, str(cid), comp)]
         extra = [(k, float(sc.get(k) or 0)) for k in ("shared", "badges")]
         for k, v in extra:
             if v:
@@ -221,6 +223,60 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
         total = _total_words(sc["total"], parts) if parts else _signed(sc["total"])
         lines.insert(head, f"  {place}. {_team_name(rb, team)} {total}{mine}")
     return lines
+
+
+def _read_on_lines(game: LiveGame, rb: Rulebook, team: str, cid: str, comp: dict[str, Any]) -> list[str]:
+    """What a component read that the dashboard does not show as the score saw it: student k23's US
+    public health was +7.6 ("+1 for each 2 % fewer deaths", so about 15 % fewer) while the dashboard
+    still showed the deaths at the start and the report's chart 6 % fewer — both show the deaths as
+    reported, months late; the score reads the true figure when it is taken. Where the component reads
+    that one figure against its start, the figure it read is worked back from the component's value."""
+    rule = next((c for c in rb.scoring if c.id == cid), None)
+    expr = rule.value.get(team) if rule is not None else None
+    if expr is None:
+        return []
+    shown, start = _shown(game), game.view.get("start") or {}
+    out = []
+    for key in sorted(n for n in expr.names if n in shown):
+        ind = shown[key]
+        lag = int(ind.get("lag") or 0)
+        if not lag and not ind.get("estimate"):
+            continue
+        meta = rb.indicators.get(key)
+        name, unit = (meta.name, meta.unit) if meta is not None else (key, str(ind.get("unit") or ""))
+        seen = f"as reported, {lag} month{'s' if lag != 1 else ''} late" if lag else "as an estimate"
+        read = _worked_back(expr, key, start.get(key), float(comp.get("value") or 0), rb.score_cap)
+        about = "" if read is None else f", about {value_text(read, unit, name)},"
+        when = "when the scores were taken"
+        out.append(f"read on: {name} — the true figure{about} {when}; your dashboard shows it {seen}")
+    return out
+
+
+def _worked_back(expr: Any, key: str, start: Any, value: float, cap: float) -> float | None:
+    """The value of ``key`` that gives the component ``value``, where the component reads nothing but
+    ``key`` and its start (None otherwise, or at the cap, where many values give the same)."""
+    if set(expr.names) != {key, f"start.{key}"} or not isinstance(start, int | float) or abs(value) >= cap:
+        return None
+
+    def f(x: float) -> float:
+        return float(expr({key: x, f"start.{key}": float(start)}))
+
+    lo, hi = 0.0, 10.0 * max(1.0, abs(float(start)))
+    try:
+        rising = f(hi) > f(lo)
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            if (f(mid) < value) == rising:
+                lo = mid
+            else:
+                hi = mid
+    except Exception:  # a formula the client cannot work out: the line names the figure alone
+        return None
+    found = (lo + hi) / 2
+    if abs(f(found) - value) >= 1e-3:
+        return None
+    # the component's value is itself rounded: three significant figures are all it can give back
+    return round(found, 2 - math.floor(math.log10(abs(found)))) if found else 0.0
 
 
 def _shown(game: LiveGame) -> dict[str, dict[str, Any]]:

@@ -6,7 +6,13 @@ from test_tui_support import close_cards, modal, new_game, seat_app, static_text
 from textual import events
 from textual.widgets import Input
 
+from client_tui.model import LiveGame
+from client_tui.panes.game_over import game_over_text
 from client_tui.white_cell import PositionScreen
+from precursor.analysis.runner import play
+from precursor.game.bots import BotDriver
+from precursor.game.rulebook import default_rulebook
+from precursor.game.views import view
 
 
 async def test_keys_that_reach_a_field_before_its_focus_are_kept(url: str) -> None:
@@ -40,3 +46,30 @@ async def test_keys_that_reach_a_field_before_its_focus_are_kept(url: str) -> No
         await pilot.pause()
         await pilot.press("n", "e", "w")
         assert goals.value == "new", goals.value
+
+
+def test_the_end_screen_says_a_score_read_the_true_figure_the_dashboard_shows_late() -> None:
+    """Student k23's US public health was +7.6, "+1 for each 2 % fewer deaths", while the dashboard still
+    showed the deaths at the start (they are reported four months late) and the report's chart a smaller
+    fall: no screen gave the figure the score read. The row says what it read, and where the component
+    reads that figure alone, about what it was."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["tutorial"].model.personas)
+    game, _ = play(rb, "tutorial", 2, None, bots=BotDriver(rb, personas, 2))
+    true = float(game.state.env["us.od_synth"])
+    assert true < 0.95 * float(game.state.env["start.us.od_synth"])  # a fall the dashboard does not show yet
+    texts = {}
+    for team in ("us", "ca"):
+        live = LiveGame()
+        live.me = {"role": "player", "team": team, "seat": f"{team}.president", "player_id": "p1"}
+        live.set_view(view(game, team), game.state.seq)
+        texts[team] = game_over_text(live, rb, "g1")
+    line = next(x for x in texts["us"].splitlines() if "read on: US synthetic-opioid overdose deaths" in x)
+    assert "as reported, 4 months late" in line, line
+    about = float(line.split("about ", 1)[1].split(" deaths/yr")[0].replace(",", ""))
+    assert abs(about - true) < 0.01 * true, (about, true)
+    # Canada's component also reads its own deaths: the figure cannot be worked back, only named
+    rows = texts["ca"].splitlines()
+    own = next(i for i, x in enumerate(rows) if "← your team" in x)
+    ca = [x for x in rows[own:] if "read on: US synthetic-opioid overdose deaths" in x]
+    assert ca and "about" not in ca[0] and "the true figure when the scores were taken" in ca[0], ca
