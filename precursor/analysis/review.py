@@ -753,10 +753,13 @@ class _Calendar:
 
     def ticks(self) -> list[charts.XTick]:
         """A tick per turn start, and one at the last month when the game ran on after its last turn."""
-        at = [(self.month_of(t), f"T{t}") for t in range(1, self.turns + 1)]
+        at = [(self.month_of(t), f"T{t}", self.date(self.month_of(t))) for t in range(1, self.turns + 1)]
         if self.last_month > self.month_of(self.turns):
-            at.append((self.last_month, "end"))
-        return [charts.XTick(m, label, self.date(m)) for m, label in at]
+            # the point there is the value as the last modelled month ended: dated by that month, as the
+            # end screen says "the scores below are those at the end of September" (student k23 read
+            # "end Oct 2023" under the chart, a month after what the end screen said)
+            at.append((self.last_month, "end", self.date(self.last_month - 1)))
+        return [charts.XTick(m, label, date) for m, label, date in at]
 
 
 def _markers(report: dict[str, Any], cal: _Calendar) -> list[charts.Marker]:
@@ -791,7 +794,9 @@ def _charts(report: dict[str, Any], rb: Rulebook, cal: _Calendar) -> list[dict[s
         if ind["estimate"]:
             notes.append("estimate (dashed, hollow points)")
         if ind.get("lag"):
-            notes.append(f"reported {ind['lag']} month{'s' if ind['lag'] != 1 else ''} late")
+            # the line stops short of the end, and its last figure is not the one a score read at the end
+            n = f"{ind['lag']} month{'s' if ind['lag'] != 1 else ''}"
+            notes.append(f"reported {n} late (the last {n} have none)")
         lo, hi = (months[0], months[-1]) if months else (0, 0)
         chart = charts.Chart(
             title=name,
