@@ -223,6 +223,14 @@ class FormBox(TickBox):
         self.refresh()
 
 
+# where a student looks for the accord (and Canada's declaration) among the levers
+ACCORD_NOT_A_LEVER = (
+    "a Sovereignty Accord is a kind of deal, not a lever: once the hard red line is crossed, tick"
+    " “Sovereignty Accord” below the modules; Canada declares its position with a statement to the"
+    " United States or Mexico (t)"
+)
+
+
 class ModuleBox(FormBox):
     """A trilateral module's box, its label wrapped at a word: at 80 columns T1's long name ran past the
     window's edge and was cut mid-word ("importer att"), and a box draws one line of its own accord."""
@@ -706,6 +714,15 @@ class ComposerScreen(ModalScreen[str | None]):
                         done = " (in force)" if in_force.get(mid) else ""
                         yield ModuleBox(f"{mid.upper()}{done} — {m.name}", id=f"module-{mid}", compact=True)
                         yield Static(" ".join(m.reason.split()), classes="module-why", markup=False)
+                if terms.breach_seen(self.model, self.rb) is not None:
+                    # the one deal that clears a breach is a kind of deal, not a lever: a student searched
+                    # the levers for "accord" and the palette for "declar", and found nothing
+                    yield ModuleBox(
+                        "Sovereignty Accord — this deal clears the breach of the hard red line (public; the"
+                        " United States and Mexico; a US concession among the clauses)",
+                        id="c-accord",
+                        compact=True,
+                    )
                 with Horizontal():
                     yield Select[str](
                         [("private", "private"), ("public", "public")],
@@ -919,6 +936,8 @@ class ComposerScreen(ModalScreen[str | None]):
             sel.prompt = "pick a lever"
         elif options:
             sel.prompt = f"pick a lever: {len(options)} of {render.possessive(who)} match “{find}”"
+        elif "accord" in find or "declar" in find:
+            sel.prompt = f"no lever of {who} matches “{find}”: {ACCORD_NOT_A_LEVER}"
         else:
             sel.prompt = f"no lever of {who} matches “{find}”: {self._elsewhere(team, find)}"
 
@@ -975,8 +994,14 @@ class ComposerScreen(ModalScreen[str | None]):
             verification=cast(Verification, self._verification()),
             modules=self.modules(),
             counter_to=self.counter_to,
+            sovereignty_accord=self.accord(),
             note=self.query_one("#c-note", Input).value.strip(),
         )
+
+    def accord(self) -> bool:
+        """Whether the draft is a Sovereignty Accord (the box is there only while a breach stands)."""
+        found = self.query("#c-accord")
+        return bool(found) and bool(found.first(Checkbox).value)
 
     def _verification(self) -> str:
         value = self.query_one("#c-verif", Select).value

@@ -847,6 +847,8 @@ def proposal_text(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     ]
     if p.get("counter_to"):
         lines.append(f"A counter to {p['counter_to']}.")
+    if p.get("sovereignty_accord"):
+        lines.append(ACCORD_SAID)
     if p.get("note"):
         lines.append(f"Message: {p['note']}")
     clauses = list(p.get("clauses") or [])
@@ -887,6 +889,32 @@ def tabled_this_turn(model: LiveGame) -> int:
     return sum(1 for p in model.proposals.values() if p.get("from") == team and p.get("turn") == model.turn)
 
 
+# a Sovereignty Accord in words, where a proposal says it is one and where the composer offers it
+ACCORD_SAID = (
+    "A Sovereignty Accord: signed, it clears the breach of the hard red line (rule A3: Mexico's tension"
+    " is reset to 70 and the cap on its cooperation to 40)"
+)
+
+
+def breach_seen(model: LiveGame, rb: Rulebook) -> tuple[float, float] | None:
+    """The server's ``breach_age`` read off the view (every team sees the red line's flags): months
+    since the hard red line was crossed and months before a Sovereignty Accord may clear it, or None
+    with no breach standing."""
+    shown = {
+        str(i.get("id")): i.get("value") for i in model.view.get("indicators") or [] if isinstance(i, dict)
+    }
+    if not shown.get("flag.hrl"):
+        return None
+    rule = rb.mechanisms.get("a3.accord")
+    spec = rule.params.get("min_turns") if rule is not None else None
+    try:
+        turns = float(spec.fn({})) if spec is not None else 3.0
+    except (KeyError, TypeError, ValueError):  # a parameter read off the state: the rules' usual three
+        turns = 3.0
+    per = (model.view.get("scenario") or {}).get("months_per_turn") or 1
+    return float(shown.get("flag.hrl_months") or 0), turns * float(per)
+
+
 def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
     """The server's verdict on a draft, run here on the team's view: None if it would be tabled, else
     the refusal in the server's words (``code: message``)."""
@@ -904,6 +932,7 @@ def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:
             tabled=tabled_this_turn(model),
             limit=int(model.view.get("proposal_limit") or 99),
             consent_token=lambda: any(t.get("active") for t in tokens),
+            breach=lambda: breach_seen(model, rb),
         )
     except CommandError as exc:
         return f"{exc.code}: {exc.message}"

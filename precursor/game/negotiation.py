@@ -113,6 +113,7 @@ def check_proposal(
     tabled: int,
     limit: int,
     consent_token: Callable[[], bool],
+    breach: Callable[[], tuple[float, float] | None],
 ) -> list[dict[str, Any]]:
     """Every check of a proposal that needs no more than a team can see: the phase, the parties, the
     turn's limit, each clause (lever, parameters, start, condition), snapbacks and the rules' terms.
@@ -135,7 +136,51 @@ def check_proposal(
     clauses = _clauses(rb, cmd, parties, turn)
     _check_snapbacks(rb, cmd, parties)
     _check_terms(rb, cmd, clauses, parties, consent_token)
+    if cmd.sovereignty_accord:
+        _check_accord(rb, cmd, clauses, parties, breach())
     return clauses
+
+
+def _check_accord(
+    rb: Rulebook,
+    cmd: Propose,
+    clauses: list[dict[str, Any]],
+    parties: list[TeamId],
+    breach: tuple[float, float] | None,
+) -> None:
+    """What a Sovereignty Accord must be (rule A3, a3.accord): a public deal of the United States and
+    Mexico in which the US gives something, signed once the breach it clears is old enough. ``breach``
+    is (months since the hard red line was crossed, months the rules ask) while a breach stands
+    uncleared, else None. Unchecked, the flag on any deal counted it in full weight (design.md,
+    Agreement points), breach or none, so a one-turn swap flagged an accord scored as a long deal."""
+    if not {"us", "mx"} <= set(parties):
+        raise CommandError(
+            "bad_proposal",
+            "a Sovereignty Accord is a deal of the United States and Mexico: both must be parties",
+        )
+    if cmd.visibility != "public":
+        raise CommandError(
+            "bad_proposal", "a Sovereignty Accord clears the breach in public: make the deal public"
+        )
+    if not any(c["actor"] == "us" for c in clauses):
+        raise CommandError(
+            "bad_proposal",
+            "a Sovereignty Accord needs a US concession: add a clause the United States commits to (action"
+            " on arms, an acknowledgement of shared responsibility, social funding or an extradition"
+            " arrangement)",
+        )
+    if breach is None:
+        raise CommandError(
+            "bad_proposal",
+            "a Sovereignty Accord clears a breach of the hard red line, and no breach stands uncleared",
+        )
+    months, needed = breach
+    if months < needed:
+        raise CommandError(
+            "bad_proposal",
+            f"a Sovereignty Accord can clear the breach {needed:g} months after it, and it is {months:g}"
+            f" month{'s' if months != 1 else ''} old",
+        )
 
 
 def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
@@ -150,6 +195,7 @@ def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
         tabled=g.state.proposal_counts.get(team, 0),
         limit=g.sc.model.proposal_limit,
         consent_token=lambda: any(t.get("active") for t in g.state.tokens.values()),
+        breach=lambda: breach_age(g),
     )
     parties = sorted(set(cmd.parties), key=TEAMS.index)
     _check_links(g, cmd, team, parties)
@@ -274,6 +320,15 @@ def _check_terms(
             f"a deal of trilateral modules alone binds only the United States, Mexico and Canada: {names}"
             " would commit to nothing in it; add a clause for it, or leave it out of the parties",
         )
+
+
+def breach_age(g: GameCore) -> tuple[float, float] | None:
+    """(months since the hard red line was crossed, months before an accord may clear it) while a breach
+    stands uncleared; the same test the signing applies (adjudication/agreements.py)."""
+    env = g.state.env
+    if not env["flag.hrl"]:
+        return None
+    return float(env["flag.hrl_months"]), g.param("a3.accord", "min_turns", 3) * float(env["months_per_turn"])
 
 
 def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:

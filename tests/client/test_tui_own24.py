@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from test_tui_support import close_cards, modal, new_game, seat_app, static_text, until_online, wait_until
+from test_tui_support import (
+    add_clause,
+    advance_to,
+    close_cards,
+    modal,
+    new_game,
+    open_composer,
+    seat_app,
+    static_text,
+    team_model,
+    until_online,
+    wait_until,
+)
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Checkbox, Input, Select
 
+from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
+from client_tui.terms import check_draft, proposal_text
 from client_tui.white_cell import PositionScreen
 from precursor.analysis.runner import play
+from precursor.client import GameClient
 from precursor.game.bots import BotDriver
+from precursor.game.commands import Clause, Propose
 from precursor.game.rulebook import default_rulebook
 from precursor.game.views import view
 
@@ -73,3 +89,70 @@ def test_the_end_screen_says_a_score_read_the_true_figure_the_dashboard_shows_la
     own = next(i for i, x in enumerate(rows) if "← your team" in x)
     ca = [x for x in rows[own:] if "read on: US synthetic-opioid overdose deaths" in x]
     assert ca and "about" not in ca[0] and "the true figure when the scores were taken" in ca[0], ca
+
+
+async def test_a_sovereignty_accord_is_composed_from_a_box_while_a_breach_stands(url: str) -> None:
+    """Student l24's Canada needed a Sovereignty Accord to clear a breach (Red Line): the levers had no
+    "accord", the palette no "declar", and the composer no field for it, so no human could make one.
+    While a breach stands the composer offers the box, checks it with the server's rules (public, the
+    US and Mexico, a US concession, old enough), and the proposal says what it is."""
+    g, tokens = await new_game(url, teams=("mx", "us"), scenario="red-line")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            cs = await open_composer(pilot)
+            assert not cs.query("#c-accord")  # no breach: no accord to make
+            cs.query_one("#c-lever-find", Input).value = "accord"
+            await pilot.pause()
+            assert "a Sovereignty Accord is a kind of deal, not a lever" in str(
+                cs.query_one("#c-lever", Select).prompt
+            )
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen))
+            for key, value in (("flag.hrl", True), ("flag.hrl_months", 3)):
+                await fac.send(
+                    {"type": "override", "key": key, "value": value, "note": "a breach, for the test"}
+                )
+            await advance_to(fac, "negotiation")  # the seat's view is fetched again at a phase
+            gs = app.screen
+            await pilot.press("n")
+            cs = await modal(pilot, ComposerScreen)
+            cs.query_one("#c-accord", Checkbox).value = True
+            await add_clause(pilot, cs, "us", "us_arms")
+            assert "a Sovereignty Accord clears the breach in public" in static_text(app, "#c-check"), (
+                static_text(app, "#c-check")
+            )
+            cs.query_one("#c-vis", Select).value = "public"
+            await pilot.pause()
+            assert cs.check() is None and "ok: the server will take it" in static_text(app, "#c-check"), (
+                static_text(app, "#c-check")
+            )
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: not isinstance(app.screen, ComposerScreen), what="sent")
+            await wait_until(
+                pilot,
+                lambda: any(p.get("sovereignty_accord") for p in gs.model.proposals.values()),
+                what="the accord tabled",
+            )
+            p = next(p for p in gs.model.proposals.values() if p.get("sovereignty_accord"))
+            assert "A Sovereignty Accord: signed, it clears the breach" in proposal_text(gs.model, gs.rb, p)
+
+
+def test_an_accord_too_soon_after_the_breach_is_refused_in_the_composer_as_the_server_would() -> None:
+    """The client reads the breach's age off the view and asks the server's own check."""
+    rb = default_rulebook()
+    cmd = Propose(
+        parties=["us", "mx"],
+        clauses=[Clause(actor="us", lever="us_arms")],
+        visibility="public",
+        sovereignty_accord=True,
+    )
+    young = team_model(rb, "mx", "red-line", **{"flag.hrl": True, "flag.hrl_months": 1.0})
+    why = check_draft(young, rb, cmd)
+    assert why is not None and "3 months after it, and it is 1 month old" in why, why
+    assert (
+        check_draft(team_model(rb, "mx", "red-line", **{"flag.hrl": True, "flag.hrl_months": 3.0}), rb, cmd)
+        is None
+    )
+    none = check_draft(team_model(rb, "mx", "red-line"), rb, cmd)
+    assert none is not None and "no breach stands uncleared" in none, none
