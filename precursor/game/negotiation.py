@@ -7,7 +7,7 @@ Reneging costs trust and, for public deals, approval (rule D5).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from precursor.game.commands import (
@@ -195,7 +195,7 @@ def propose(g: GameCore, actor: Actor, cmd: Propose) -> None:
         tabled=g.state.proposal_counts.get(team, 0),
         limit=g.sc.model.proposal_limit,
         consent_token=lambda: any(t.get("active") for t in g.state.tokens.values()),
-        breach=lambda: breach_age(g),
+        breach=lambda: breach_age(g.rb, g.state.env),
     )
     parties = sorted(set(cmd.parties), key=TEAMS.index)
     _check_links(g, cmd, team, parties)
@@ -322,13 +322,15 @@ def _check_terms(
         )
 
 
-def breach_age(g: GameCore) -> tuple[float, float] | None:
+def breach_age(rb: Rulebook, env: Mapping[str, Any]) -> tuple[float, float] | None:
     """(months since the hard red line was crossed, months before an accord may clear it) while a breach
     stands uncleared; the same test the signing applies (adjudication/agreements.py)."""
-    env = g.state.env
-    if not env["flag.hrl"]:
+    if not env.get("flag.hrl"):
         return None
-    return float(env["flag.hrl_months"]), g.param("a3.accord", "min_turns", 3) * float(env["months_per_turn"])
+    rule = rb.mechanisms.get("a3.accord")
+    spec = rule.params.get("min_turns") if rule is not None else None
+    turns = float(spec.fn(env)) if spec is not None else 3.0
+    return float(env["flag.hrl_months"]), turns * float(env["months_per_turn"])
 
 
 def _check_links(g: GameCore, cmd: Propose, team: str, parties: list[TeamId]) -> None:

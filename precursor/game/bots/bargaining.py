@@ -26,9 +26,9 @@ from precursor.game.bots.decisions import Decision
 from precursor.game.bots.fast_view import persona_reads
 from precursor.game.bots.signing import signing_value
 from precursor.game.bots.utility import order_utility, weigh
-from precursor.game.commands import MAX_REASON, Clause, Propose, Respond, SendMessage, Snapback
+from precursor.game.commands import MAX_REASON, Clause, CommandError, Propose, Respond, SendMessage, Snapback
 from precursor.game.expr import ExprError, compile_expr
-from precursor.game.negotiation import CHINA_FRAMINGS
+from precursor.game.negotiation import CHINA_FRAMINGS, breach_age, check_proposal
 from precursor.game.promises import clause_outlook, level_holds
 from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
@@ -1605,9 +1605,58 @@ def _demand(
     committed = committed_cost(bot, view, env)
     for words, change in _combined(singles):
         changed = change(prop)
-        if _reciprocal(bot, changed) and _accepts(bot, view, env, changed, memo, committed):
+        if (
+            _reciprocal(bot, changed)
+            and _accepts(bot, view, env, changed, memo, committed)
+            and _sendable(bot, view, env, changed)
+        ):
             return f"{me} would sign it {words}"
     return f"no small change to these terms would bring {me} to sign"
+
+
+def _sendable(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: dict[str, Any]) -> bool:
+    """Whether the proposer could table these terms: the server's own check (``check_proposal``). A
+    student's US read "Mexico would sign it without MX-CONSENT" beside US-SFT, which needs Mexico's
+    consent, and the composer rightly refused to send it."""
+    turn = int(view["turn"])
+    cmd = decisions.make(
+        Propose,
+        parties=list(prop["parties"]),
+        clauses=[
+            decisions.make(
+                Clause,
+                actor=c["actor"],
+                lever=c["lever"],
+                params=dict(c["params"]),
+                start_turn=max(int(c["start_turn"]), turn),
+                duration=int(c["duration"]),
+                condition=c.get("condition"),
+            )
+            for c in prop["clauses"]
+        ],
+        visibility=prop["visibility"],
+        framing=prop["framing"],
+        verification=prop["verification"],
+        modules=list(prop.get("modules", [])),
+        snapback=[],
+        sovereignty_accord=bool(prop.get("sovereignty_accord")),
+    )
+    tokens = view.get("tokens") or []
+    try:
+        check_proposal(
+            bot.rb,
+            cmd,
+            str(prop["from"]),
+            turn=turn,
+            phase="negotiation",
+            tabled=0,
+            limit=1,
+            consent_token=lambda: any(t.get("active") for t in tokens),
+            breach=lambda: breach_age(bot.rb, env),
+        )
+    except CommandError:
+        return False
+    return True
 
 
 def _changes(
