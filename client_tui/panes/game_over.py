@@ -200,6 +200,7 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
     lines: list[str] = []
     ranked = sorted(scores.items(), key=lambda kv: -float(kv[1]["total"]))
     explained = _explained_once(rb, ranked, game.team)
+    said_shared: set[str] = set()
     for place, (team, sc) in enumerate(ranked, 1):
         mine = "  ← your team" if team == game.team else ""
         head = len(lines)
@@ -220,6 +221,12 @@ def _score_lines(game: LiveGame, rb: Rulebook) -> list[str]:
                 lines.append(
                     f"       {'shared bonus or penalty' if k == 'shared' else 'badges'}: {_signed(v)}"
                 )
+                # the same for every team, and said once: student l24 read "-5.0" under all four
+                # teams and nothing on why
+                why = (rb.shared_bonus_words if v > 0 else rb.shared_malus_words) if k == "shared" else ""
+                if why and why not in said_shared:
+                    said_shared.add(why)
+                    lines.append(f"         made of: {' '.join(why.split())}")
         total = _total_words(sc["total"], parts) if parts else _signed(sc["total"])
         lines.insert(head, f"  {place}. {_team_name(rb, team)} {total}{mine}")
     return lines

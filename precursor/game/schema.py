@@ -441,6 +441,13 @@ class ScoringFile(Grounded):
     components: list[ScoreComponent]
     shared_bonus: ExprText
     shared_malus: ExprText
+    shared_bonus_explain: str = Field(
+        default="", description="what earns every team the shared bonus, in a player's words (the end screen)"
+    )
+    shared_malus_explain: str = Field(
+        default="",
+        description="what costs every team the shared penalty, in a player's words (the end screen)",
+    )
     shared_points: float = 5
     cap: float = Field(default=10, gt=0, description="each component's value is held within [-cap, cap]")
 

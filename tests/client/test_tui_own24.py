@@ -156,3 +156,22 @@ def test_an_accord_too_soon_after_the_breach_is_refused_in_the_composer_as_the_s
     )
     none = check_draft(team_model(rb, "mx", "red-line"), rb, cmd)
     assert none is not None and "no breach stands uncleared" in none, none
+
+
+def test_the_shared_penalty_on_the_end_screen_says_what_it_is_for_once() -> None:
+    """Student l24's Red Line ended with "shared bonus or penalty: -5.0" under all four teams, and no
+    line said why, where every component has its "made of"."""
+    rb = default_rulebook()
+    personas = dict(rb.scenarios["tutorial"].model.personas)
+    game, _ = play(rb, "tutorial", 2, None, bots=BotDriver(rb, personas, 2))
+    live = LiveGame()
+    live.me = {"role": "player", "team": "ca", "seat": "ca.president", "player_id": "p1"}
+    live.set_view(view(game, "ca"), game.state.seq)
+    for sc in live.view["scores"].values():  # as a game whose breach stood uncleared would end
+        if isinstance(sc, dict) and "total" in sc:
+            sc["shared"], sc["total"] = -5.0, round(float(sc["total"]) - 5.0, 2)
+    text = game_over_text(live, rb, "g1")
+    assert text.count("shared bonus or penalty: -5.0") == 4, text
+    said = " ".join(rb.shared_malus_words.split())
+    assert said and text.count(f"made of: {said}") == 1, text
+    assert "breach of the hard red line stands uncleared" in said

@@ -93,6 +93,8 @@ def build(ctx: Ctx, kinds: Kinds) -> Rulebook | None:
         shared_malus=malus,
         shared_points=scoring.shared_points,
         score_cap=scoring.cap,
+        shared_bonus_words=scoring.bonus_words,
+        shared_malus_words=scoring.malus_words,
         scenarios=scenarios,
         symbols=known.base,
         personas=personas,

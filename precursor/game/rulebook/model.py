@@ -276,6 +276,9 @@ class Rulebook:
     personas: dict[str, CPersona] = field(default_factory=dict)
     # each score component's value is held within [-score_cap, score_cap] (rules/scoring.yaml, cap)
     score_cap: float = 10.0
+    # what the shared bonus and penalty are for, in a player's words (rules/scoring.yaml; the end screen)
+    shared_bonus_words: str = ""
+    shared_malus_words: str = ""
     # the named parameters (rules/parameters.yaml), by id without the 'par.' prefix
     parameters: dict[str, S.Parameter] = field(default_factory=dict)
     # free actions (rules/white_cell.yaml); None without the file, and free actions are then refused

@@ -23,6 +23,8 @@ class Scoring:
     malus: Expr | None = None
     shared_points: float = 5.0
     cap: float = 10.0
+    bonus_words: str = ""
+    malus_words: str = ""
 
 
 def compile_scoring(ctx: Ctx, scf: tuple[Doc, S.ScoringFile] | None, known: Known) -> Scoring:
@@ -41,6 +43,15 @@ def compile_scoring(ctx: Ctx, scf: tuple[Doc, S.ScoringFile] | None, known: Know
     out.malus = ctx.expr(scdoc, ("shared_malus",), sc.shared_malus, known.base, "bool")
     out.shared_points = sc.shared_points
     out.cap = sc.cap
+    names = [*known.base.names, *known.base.constants]
+    for key, said in (
+        ("shared_bonus_explain", sc.shared_bonus_explain),
+        ("shared_malus_explain", sc.shared_malus_explain),
+    ):
+        found = internal_words(said, names)
+        if found:
+            ctx.add(scdoc, (key,), internal_words_error("the shared term's explanation", found))
+    out.bonus_words, out.malus_words = sc.shared_bonus_explain, sc.shared_malus_explain
     return out
 
 
