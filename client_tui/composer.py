@@ -1108,6 +1108,8 @@ class ComposerScreen(ModalScreen[str | None]):
                     # said in the proposal and the orders tab, and now before it is sent (student i22):
                     # the team's own promise hangs on a value it sees only as an estimate
                     notes.append(f"clause {i + 1}: {cond}")
+        if clauses:
+            notes += terms.word_not_enough(self.model, self.rb, self.draft())
         breaks += keep.partners_cannot(self.model, self.rb, clauses)
         breaks += terms.capital_short(self.model, self.rb, clauses)
         if clauses or self.modules():

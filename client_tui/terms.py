@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.expr import free_names
-from precursor.game.negotiation import CHINA_FRAMINGS, check_proposal
+from precursor.game.negotiation import CHINA_FRAMINGS, WORD_TRUST, check_proposal
 from precursor.game.promises import (
     Conflict,
     Due,
@@ -27,6 +27,7 @@ from precursor.game.promises import (
     order_spoils,
 )
 from precursor.game.statements import statement_refusal
+from precursor.game.teams import pair
 
 from . import availability
 from .conditions import COMPARISONS as COMPARISONS
@@ -913,6 +914,28 @@ def breach_seen(model: LiveGame, rb: Rulebook) -> tuple[float, float] | None:
         turns = 3.0
     per = (model.view.get("scenario") or {}).get("months_per_turn") or 1
     return float(shown.get("flag.hrl_months") or 0), turns * float(per)
+
+
+def word_not_enough(model: LiveGame, rb: Rulebook, cmd: Propose) -> list[str]:
+    """A self-verified draft to a party whose trust in the proposer is under ``WORD_TRUST``: the bots
+    counter such a deal only to ask for compliance checked by both sides (student m24's US met it twice,
+    the composer having said "ok"). What the team sees of the trust is what is said."""
+    team = model.team
+    if cmd.verification != "self" or not team:
+        return []
+    shown = {str(i.get("id")): i for i in model.view.get("indicators") or [] if isinstance(i, dict)}
+    out = []
+    for t in cmd.parties:
+        row = shown.get(f"trust.{pair(team, t)}") if t != team else None
+        if row is None or not isinstance(row.get("value"), int | float) or float(row["value"]) >= WORD_TRUST:
+            continue
+        about = "about " if row.get("estimate") else ""
+        theirs = team_name(rb, t)
+        out.append(
+            f"trust with {'the ' if theirs.startswith('United') else ''}{theirs} is {about}"
+            f"{float(row['value']):.0f} (under {WORD_TRUST}, a bot asks for checks by both sides)"
+        )
+    return out
 
 
 def check_draft(model: LiveGame, rb: Rulebook, cmd: Propose) -> str | None:

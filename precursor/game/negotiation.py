@@ -103,6 +103,11 @@ def _validate_clause_order(rb: Rulebook, actor: str, lever_id: str, params: dict
     return normalise_params(lever, params)
 
 
+# the trust in a partner below which its word alone is not enough: the bots' counters then ask for the
+# compliance of a self-verified deal to be checked by both sides, and the composer says so before one goes
+WORD_TRUST = 60
+
+
 def check_proposal(
     rb: Rulebook,
     cmd: Propose,

@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Select
 from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
 from client_tui.panes.game_over import game_over_text
-from client_tui.terms import check_draft, proposal_text
+from client_tui.terms import check_draft, proposal_text, word_not_enough
 from client_tui.white_cell import PositionScreen
 from precursor.analysis.runner import play
 from precursor.client import GameClient
@@ -175,3 +175,19 @@ def test_the_shared_penalty_on_the_end_screen_says_what_it_is_for_once() -> None
     said = " ".join(rb.shared_malus_words.split())
     assert said and text.count(f"made of: {said}") == 1, text
     assert "breach of the hard red line stands uncleared" in said
+
+
+def test_a_self_verified_draft_to_a_distrustful_party_says_a_bot_will_ask_for_checks() -> None:
+    """Student m24's US sent self-verified deals to Mexico at trust 27 after the composer said "ok", and
+    Mexico countered only to ask for compliance checked by both sides."""
+    rb = default_rulebook()
+    clauses = [
+        Clause(actor="us", lever="us_arms", duration=1),
+        Clause(actor="mx", lever="mx_deleg", duration=1),
+    ]
+    low = team_model(rb, "us", "loose-talk", **{"trust.us_mx": 27.0})
+    said = word_not_enough(low, rb, Propose(parties=["us", "mx"], clauses=clauses))
+    assert said == ["trust with Mexico is 27 (under 60, a bot asks for checks by both sides)"], said
+    assert not word_not_enough(low, rb, Propose(parties=["us", "mx"], clauses=clauses, verification="joint"))
+    high = team_model(rb, "us", "loose-talk", **{"trust.us_mx": 75.0})
+    assert not word_not_enough(high, rb, Propose(parties=["us", "mx"], clauses=clauses))

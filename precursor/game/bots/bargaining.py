@@ -28,7 +28,7 @@ from precursor.game.bots.signing import signing_value
 from precursor.game.bots.utility import order_utility, weigh
 from precursor.game.commands import MAX_REASON, Clause, CommandError, Propose, Respond, SendMessage, Snapback
 from precursor.game.expr import ExprError, compile_expr
-from precursor.game.negotiation import CHINA_FRAMINGS, breach_age, check_proposal
+from precursor.game.negotiation import CHINA_FRAMINGS, WORD_TRUST, breach_age, check_proposal
 from precursor.game.promises import clause_outlook, level_holds
 from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
@@ -1271,10 +1271,6 @@ def _ask_clauses(ask: tuple[Any, float] | None) -> list[dict[str, Any]]:
         return []
     c = ask[0]
     return [{"actor": c.actor, "lever": c.lever, "params": dict(c.params), "duration": 2}]
-
-
-# the trust below which a counter asks for joint verification of a deal left to each side's word
-WORD_TRUST = 60
 
 
 def _safer(prop: dict[str, Any], trust: float) -> str:
