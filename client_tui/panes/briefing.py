@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
-from .. import render, terms
+from .. import keep, render, terms
 from ..notice import Notice
 from ..objectives import state_now
 from ..widgets import set_text
@@ -111,7 +111,25 @@ class BriefingPane(VerticalScroll):
             and x in rb.levers
             and terms.played_once(self.model, rb, {"actor": rb.levers[x].team, "lever": x})
         ]
-        return render.inject_card(ev, rb, self.model.team, spent)
+        card = render.inject_card(ev, rb, self.model.team, spent)
+        said = self._stated_lines(ev)
+        return card + ("\n" + "\n".join(said) if said else "")
+
+    def _stated_lines(self, ev: dict[str, Any]) -> list[str]:
+        """What a bot has said of the asks a card invites: Loose Talk's "Embarrassment in Beijing" made
+        CN-PEN free and told the US it could ask for it in a proposal, and China, outside a summit,
+        declines exactly that (student m24 asked, and read the refusal after sending)."""
+        rb, me = self.rb, self.model.team
+        if rb is None or not me:
+            return []
+        out = []
+        for lid in ev.get("free_levers") or []:
+            lv = rb.levers.get(str(lid))
+            if lv is None or lv.team == me:
+                continue
+            draft = {"parties": [me, lv.team], "clauses": [{"actor": lv.team, "lever": lv.id, "params": {}}]}
+            out += [f"Asking for {lv.code}: {line}" for line in keep.stated_refusals(self.model, rb, draft)]
+        return out
 
     def _cards(self, head: str, injects: list[dict[str, Any]]) -> str:
         if not injects:

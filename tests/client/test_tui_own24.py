@@ -20,6 +20,7 @@ from textual.widgets import Checkbox, Input, Select
 
 from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
+from client_tui.panes.briefing import BriefingPane
 from client_tui.panes.game_over import game_over_text
 from client_tui.terms import check_draft, proposal_text, word_not_enough
 from client_tui.white_cell import PositionScreen
@@ -191,3 +192,28 @@ def test_a_self_verified_draft_to_a_distrustful_party_says_a_bot_will_ask_for_ch
     assert not word_not_enough(low, rb, Propose(parties=["us", "mx"], clauses=clauses, verification="joint"))
     high = team_model(rb, "us", "loose-talk", **{"trust.us_mx": 75.0})
     assert not word_not_enough(high, rb, Propose(parties=["us", "mx"], clauses=clauses))
+
+
+async def test_an_inject_that_makes_another_teams_lever_free_says_what_its_bot_has_said_of_asking(
+    url: str,
+) -> None:
+    """Loose Talk's "Embarrassment in Beijing" made CN-PEN free and told student m24's US it could ask
+    for it in a proposal; China's bot declines such steps outside a summit, which the card did not say."""
+    bots = {"cn": "deny_and_deflect", "us": "default", "ca": "default"}
+    g, tokens = await new_game(url, teams=("mx",), scenario="tariffs-and-terror", bots=bots)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        gs = await until_online(pilot)
+        await wait_until(
+            pilot,
+            lambda: any(str(p.get("by")).startswith("bot:deny") for p in gs.model.proposals.values()),
+            what="a proposal of China's bot",
+        )
+        pane = gs.query_one(BriefingPane)
+        said = pane._stated_lines({"free_levers": ["cn_pen", "mx_xi"]})
+        assert len(said) == 1 and said[0].startswith(
+            "Asking for CN-PEN: China has said it declines this: “Steps"
+        ), said
+        assert "A leader summit is open this turn: no" in said[0], said
