@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -133,6 +133,30 @@ class StatementScreen(ModalScreen[dict[str, Any] | None]):
             set_text(self.query_one("#statement-check", Static), f"! not set — {why}")
             return
         self.dismiss(d)
+
+    _typing = False  # the words began on a list, until the focus has reached the text field
+
+    @on(events.Key)
+    def _type_through(self, event: events.Key) -> None:
+        """Words typed on the kind or addressee list (the focus starts on the kind) go to the text
+        field: student l24 pressed t and typed a sentence, whose first space opened the kind list and
+        whose words went nowhere. Keys that arrive before the focus has moved follow the first."""
+        sel = self.focused
+        if not isinstance(sel, Select) or sel.expanded or not event.is_printable or not event.character:
+            return
+        if event.key == "space" and not self._typing:
+            return  # a space alone opens the list, as in every other form
+        event.stop()
+        event.prevent_default()
+        field = self.query_one("#statement-text", Input)
+        field.value += event.character
+        field.cursor_position = len(field.value)
+        self._typing = True
+        field.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "statement-text":
+            self._typing = False
 
     @on(Button.Pressed, "#statement-drop")
     def _drop(self) -> None:

@@ -9,6 +9,7 @@ from test_tui_support import (
     modal,
     new_game,
     open_composer,
+    open_orders,
     seat_app,
     static_text,
     team_model,
@@ -22,6 +23,7 @@ from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
 from client_tui.panes.briefing import BriefingPane
 from client_tui.panes.game_over import game_over_text
+from client_tui.panes.statement import StatementScreen
 from client_tui.terms import check_draft, proposal_text, word_not_enough
 from client_tui.white_cell import PositionScreen
 from precursor.analysis.runner import play
@@ -217,3 +219,29 @@ async def test_an_inject_that_makes_another_teams_lever_free_says_what_its_bot_h
             "Asking for CN-PEN: China has said it declines this: “Steps"
         ), said
         assert "A leader summit is open this turn: no" in said[0], said
+
+
+async def test_words_typed_on_the_statement_kind_list_go_to_the_statement(url: str) -> None:
+    """Student l24 pressed t and typed a sentence at once: the focus starts on the kind list, whose first
+    space opened the list, and the words went nowhere ("! a public statement needs words")."""
+    from textual import events
+
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_orders(pilot)
+        await pilot.press("t")
+        ss = await modal(pilot, StatementScreen)
+        kind = ss.query_one("#statement-kind", Select)
+        assert app.focused is kind
+        for ch in "We will work":  # one burst, as a terminal delivers it
+            kind.post_message(events.Key("space" if ch == " " else ch, ch))
+        await pilot.pause(0.3)
+        assert ss.query_one("#statement-text", Input).value == "We will work"
+        assert not kind.expanded and ss.query_one("#statement-kind", Select).value == "praise"
+        # a space alone on the list still opens it, as everywhere else
+        kind.focus()
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert kind.expanded
