@@ -648,6 +648,8 @@ class GameScreen(Screen[None]):
             "tabled": "proposal tabled:",
         }.get(action, action)
         text = f"{did} {pid} — {terms.proposal_status(self.model, self.rb, p)}"
+        if action in ("reject", "withdraw") and p.get("closed_by") == self.model.team:
+            text = f"{did} {pid}"  # "you rejected T1-CN-1 — rejected by United States" said it twice
         if action == "accept" and self._commits:  # slots and capital the deal takes: said, not silent
             text += f" · it {self._commits}"
         self._answered = (pid, action, text)

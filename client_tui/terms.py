@@ -761,7 +761,7 @@ def proposal_status(model: LiveGame, rb: Rulebook, p: dict[str, Any], *, short: 
     if status != "open":
         by = p.get("closed_by")
         if by and not short and status in ("rejected", "withdrawn"):  # the table's column keeps it short
-            return f"{status} by {team_name(rb, str(by))}"
+            return f"{status} by {'you' if by == model.team else team_name(rb, str(by))}"
         return status
     parties = [str(t) for t in p.get("parties") or []]
     accepted = [str(t) for t in p.get("accepted") or []]
@@ -933,7 +933,7 @@ def word_not_enough(model: LiveGame, rb: Rulebook, cmd: Propose) -> list[str]:
         theirs = team_name(rb, t)
         out.append(
             f"trust with {'the ' if theirs.startswith('United') else ''}{theirs} is {about}"
-            f"{float(row['value']):.0f} (under {WORD_TRUST}, a bot asks for checks by both sides)"
+            f"{float(row['value']):.0f} (under {WORD_TRUST}, a bot may ask for checks by both sides)"
         )
     return out
 

@@ -100,7 +100,7 @@ async def test_a_proposal_of_two_clauses_is_composed_from_lists_and_reaches_the_
             # Loose Talk's start: trust 27, so a self-verified deal says what a bot will ask (session 24)
             assert check == (
                 "ok: the server will take it (2 clause(s)) — but trust with the United States is 27"
-                " (under 60, a bot asks for checks by both sides)"
+                " (under 60, a bot may ask for checks by both sides)"
             ), check
             text = screen_text(app)
             assert "Mexico commits to MX-PRESENCE — Sustained campaign to restore state presence" in text

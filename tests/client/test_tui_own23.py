@@ -329,7 +329,10 @@ async def test_an_offer_this_team_rejects_is_not_said_rejected_before_it_answere
         )
         await pilot.pause(0.3)
         assert not any("before you answered" in x for x in said), said
-        assert terms.proposal_status(gs.model, gs.rb, gs.model.proposals[pid]) == "rejected by Mexico"
+        # the team that rejected it reads "you" (session 24: "you rejected T1-CN-1 — rejected by United
+        # States" said it twice); the notice says it once
+        assert terms.proposal_status(gs.model, gs.rb, gs.model.proposals[pid]) == "rejected by you"
+        assert gs._notice_text == f"you rejected {pid}", gs._notice_text
 
 
 def test_only_a_periodic_rules_card_is_taken_to_come_after_the_months(rb: Rulebook) -> None:

@@ -190,7 +190,7 @@ def test_a_self_verified_draft_to_a_distrustful_party_says_a_bot_will_ask_for_ch
     ]
     low = team_model(rb, "us", "loose-talk", **{"trust.us_mx": 27.0})
     said = word_not_enough(low, rb, Propose(parties=["us", "mx"], clauses=clauses))
-    assert said == ["trust with Mexico is 27 (under 60, a bot asks for checks by both sides)"], said
+    assert said == ["trust with Mexico is 27 (under 60, a bot may ask for checks by both sides)"], said
     assert not word_not_enough(low, rb, Propose(parties=["us", "mx"], clauses=clauses, verification="joint"))
     high = team_model(rb, "us", "loose-talk", **{"trust.us_mx": 75.0})
     assert not word_not_enough(high, rb, Propose(parties=["us", "mx"], clauses=clauses))
