@@ -189,6 +189,45 @@ def marks(ind: dict[str, Any]) -> str:
     return " ".join(out)
 
 
+def flowed(text: str, widths: list[int], first: str = "", rest: str = "") -> list[list[str]]:
+    """Words set across a table's columns as one line of text would run across them: each line fills
+    the first column, then the next, a word that does not fit going on to the next column (the gap
+    between two cells reads as a wider space; a narrow cell a word cannot fit stays empty). Returns
+    each column's lines; every column has as many.
+    ``first`` and ``rest`` indent the first line and the lines after it."""
+    columns: list[list[str]] = [[] for _ in widths]
+    words = text.split()
+    line = 0
+    while words or line == 0:
+        for i, w in enumerate(widths):
+            lead = (first if line == 0 else rest) if i == 0 else ""
+            cell = lead
+            while words:
+                word = words[0]
+                if len(word) > w - len(lead) and cell == lead:
+                    if i == 0:  # longer than the widest cell: cut, or it would never be set
+                        cell, words[0] = cell + word[: w - len(cell)], word[w - len(cell) :]
+                    break  # a narrow cell left empty: the word goes on to the next
+                sep = "" if cell == lead else " "
+                if len(cell) + len(sep) + len(word) > w:
+                    break
+                cell += sep + word
+                words.pop(0)
+            columns[i].append(cell)
+        line += 1
+        if not words:
+            break
+    return columns
+
+
+def row_words(table: DataTable[Any], key: str) -> str:
+    """A row's words in reading order, as one line: each line of text across the cells, left to right
+    (the inverse of ``flowed``; a name wrapped in its own cell reads the same)."""
+    cells = [str(c).split("\n") for c in table.get_row(key)]
+    lines = max((len(c) for c in cells), default=0)
+    return " ".join(w for i in range(lines) for c in cells if i < len(c) for w in c[i].split())
+
+
 class DashboardPane(Vertical):
     def __init__(self, model: LiveGame, rb: Rulebook | None = None) -> None:
         super().__init__()
@@ -269,34 +308,30 @@ class DashboardPane(Vertical):
             ("as seen", MARK_W),
         ):
             table.add_column(label, width=w)
+        widths = [name_w, VALUE_W, unit_w, trend_w, MARK_W]
         for kind, item in rows:
             if kind == "row":
                 self._add(table, item, name_w, trend_w)
-            elif kind == "line":  # words across the row: the value columns have nothing to say
-                wrapped = textwrap.wrap(str(item), name_w, initial_indent="  ", subsequent_indent="    ")
-                table.add_row(
-                    Text("\n".join(wrapped) or ""),
-                    "",
-                    "",
-                    "",
-                    "",
-                    key=f"line:{len(table.rows)}",
-                    height=max(1, len(wrapped)),
-                )
+                continue
+            # under 100 columns, words across the whole row (the value columns have nothing to say
+            # there): at 80 an objective wrapped in the name column's 25 characters, six lines long
+            # beside an empty right half (students k23, l24 and m24)
+            if kind == "line":
+                text, style, indent, key = str(item), "", ("  ", "    "), f"line:{len(table.rows)}"
             else:
                 note = notes.get(item) if kind == "sub" else ""
-                text = item if kind == "heading" else f"  {item} ({note}):" if note else f"  {item}:"
+                text = item if kind == "heading" else f"{item} ({note}):" if note else f"{item}:"
                 style = "bold reverse" if kind == "heading" else "bold italic"
-                lines = textwrap.wrap(text, name_w) or [""]
-                table.add_row(
-                    Text("\n".join(lines), style=style),
-                    "",
-                    "",
-                    "",
-                    "",
-                    key=f"{kind}:{item}",
-                    height=len(lines),
-                )
+                indent = ("", "") if kind == "heading" else ("  ", "  ")
+                key = f"{kind}:{item}"
+            if wide:  # the name column holds a line's words well: the value columns stay clear
+                lines = textwrap.wrap(text, name_w, initial_indent=indent[0], subsequent_indent=indent[1])
+                cells = [lines or [""], *([""] * max(1, len(lines)) for _ in widths[1:])]
+            else:
+                cells = flowed(text, widths, *indent)
+            table.add_row(
+                *(Text("\n".join(c), style=style) for c in cells), key=key, height=max(1, len(cells[0]))
+            )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False, scroll=False)
             table.scroll_to(y=scroll, animate=False)

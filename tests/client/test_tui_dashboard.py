@@ -9,6 +9,7 @@ from test_tui_support import close_cards, new_game, screen_text, seat_app, until
 from textual.widgets import DataTable
 
 from client_tui.game_screen import GameScreen
+from client_tui.panes.dashboard import row_words
 from precursor.game.rulebook import Rulebook
 
 
@@ -17,7 +18,10 @@ def _keys(table: DataTable[Any]) -> list[str]:
 
 
 def _name(table: DataTable[Any], key: str) -> str:
-    """The name cell as one line again (a wrapped name continues on an indented line)."""
+    """The name cell as one line again (a wrapped name continues on an indented line; a heading's or a
+    line's words run across the row's cells)."""
+    if key.startswith(("sub:", "line:", "heading:")):
+        return row_words(table, key)
     return " ".join(str(table.get_cell(key, table.ordered_columns[0].key)).split())
 
 

@@ -19,9 +19,13 @@ async def test_an_objective_that_can_no_longer_be_met_says_missed_and_when() -> 
         app = seat_app(url, g, tokens["mx"])
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
-            await wait_until(pilot, lambda: "China answers the letter" in gs.briefing._brief, what="briefing")
+            await wait_until(
+                pilot, lambda: "China answers Mexico's letter (MX-XI)" in gs.briefing._brief, what="briefing"
+            )
             await close_cards(pilot)
-            line = next(x for x in gs.briefing._brief.splitlines() if "China answers the letter" in x)
+            line = next(
+                x for x in gs.briefing._brief.splitlines() if "China answers Mexico's letter (MX-XI)" in x
+            )
             assert "missed — decided in turn 1: it can no longer be met" in line, line
             assert "not met as things stand" not in line, line
             # one that can still come good keeps its words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from test_tui_support import (
     add_clause,
     advance_to,
@@ -22,6 +24,7 @@ from textual.widgets import Checkbox, Input, Select
 from client_tui.composer import ComposerScreen
 from client_tui.model import LiveGame
 from client_tui.panes.briefing import BriefingPane
+from client_tui.panes.dashboard import flowed
 from client_tui.panes.game_over import game_over_text
 from client_tui.panes.statement import StatementScreen
 from client_tui.terms import check_draft, proposal_text, word_not_enough
@@ -245,3 +248,20 @@ async def test_words_typed_on_the_statement_kind_list_go_to_the_statement(url: s
         await pilot.press("space")
         await pilot.pause()
         assert kind.expanded
+
+
+def test_a_dashboard_heading_runs_across_the_row_and_keeps_every_word_in_order() -> None:
+    """At 80 columns an objective was set in the name column's 25 characters, six lines beside an empty
+    right half (students k23, l24 and m24); its words now run across the row's cells."""
+    text = (
+        "The US owns part of the problem in public: it orders a shared-responsibility action on"
+        " southbound arms (US-ARMS) or on demand (US-DEMAND), or a US seat makes a public statement"
+    )
+    widths = [25, 8, 12, 8, 11]
+    cells = flowed(text, widths, "  ", "    ")
+    assert len({len(c) for c in cells}) == 1  # every column has as many lines
+    assert all(len(line) <= w for c, w in zip(cells, widths, strict=True) for line in c)
+    read = [w for i in range(len(cells[0])) for c in cells for w in c[i].split()]
+    assert read == text.split()
+    narrow = textwrap.wrap(text, 25)
+    assert len(cells[0]) <= len(narrow) // 2 + 1, (len(cells[0]), len(narrow))

@@ -24,6 +24,7 @@ from test_tui_support import (
 from textual.widgets import DataTable, SelectionList
 
 from client_tui.composer import ProposalScreen
+from client_tui.panes.dashboard import row_words
 from precursor.client import GameClient
 
 
@@ -125,7 +126,13 @@ def _dashboard_rows(table: DataTable[Any]) -> list[str]:
     """The dashboard's rows top to bottom: each row's key and its first cell as one line."""
     first = table.ordered_columns[0].key
     return [
-        f"{r.key.value} | {' '.join(str(table.get_cell(r.key, first)).split())}" for r in table.ordered_rows
+        f"{r.key.value} | "
+        + (
+            row_words(table, str(r.key.value))
+            if str(r.key.value).startswith(("sub:", "line:", "heading:"))
+            else " ".join(str(table.get_cell(r.key, first)).split())
+        )
+        for r in table.ordered_rows
     ]
 
 
