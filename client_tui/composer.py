@@ -1108,8 +1108,6 @@ class ComposerScreen(ModalScreen[str | None]):
                     # said in the proposal and the orders tab, and now before it is sent (student i22):
                     # the team's own promise hangs on a value it sees only as an estimate
                     notes.append(f"clause {i + 1}: {cond}")
-        if clauses:
-            notes += terms.word_not_enough(self.model, self.rb, self.draft())
         breaks += keep.partners_cannot(self.model, self.rb, clauses)
         breaks += terms.capital_short(self.model, self.rb, clauses)
         if clauses or self.modules():
@@ -1117,6 +1115,8 @@ class ComposerScreen(ModalScreen[str | None]):
             breaks += keep.stated_refusals(self.model, self.rb, draft) + keep.refused_before(
                 self.model, self.rb, draft
             )
+        if clauses and not breaks:  # advice on checking, where nothing worse is said (80x24 has no room)
+            notes += terms.word_not_enough(self.model, self.rb, self.draft())
         return breaks, notes
 
     def _show_clauses(self) -> None:

@@ -7,6 +7,8 @@ import textwrap
 from test_tui_support import (
     add_clause,
     advance_to,
+    china_bot_at_negotiation,
+    china_bot_tabled,
     close_cards,
     modal,
     new_game,
@@ -204,18 +206,11 @@ async def test_an_inject_that_makes_another_teams_lever_free_says_what_its_bot_h
 ) -> None:
     """Loose Talk's "Embarrassment in Beijing" made CN-PEN free and told student m24's US it could ask
     for it in a proposal; China's bot declines such steps outside a summit, which the card did not say."""
-    bots = {"cn": "deny_and_deflect", "us": "default", "ca": "default"}
-    g, tokens = await new_game(url, teams=("mx",), scenario="tariffs-and-terror", bots=bots)
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "negotiation")
+    g, tokens = await china_bot_at_negotiation(url)
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
         gs = await until_online(pilot)
-        await wait_until(
-            pilot,
-            lambda: any(str(p.get("by")).startswith("bot:deny") for p in gs.model.proposals.values()),
-            what="a proposal of China's bot",
-        )
+        await wait_until(pilot, lambda: china_bot_tabled(gs.model), what="a proposal of China's bot")
         pane = gs.query_one(BriefingPane)
         said = pane._stated_lines({"free_levers": ["cn_pen", "mx_xi"]})
         assert len(said) == 1 and said[0].startswith(
