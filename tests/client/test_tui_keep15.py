@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from test_tui_support import (
     add_clause,
-    advance_to,
+    china_bot_at_negotiation,
+    china_bot_tabled,
     new_game,
     open_composer,
     screen_text,
@@ -92,18 +93,11 @@ async def test_a_bot_partners_stated_line_is_said_before_sending(url: str) -> No
     """China's deny-and-deflect bot declines its own steps (CN-KYC among them) outside a summit turn,
     "for leaders to agree when they meet". The composer now says so, in China's words, before the
     proposal goes; with the summit's step left out it is ok again."""
-    bots = {"cn": "deny_and_deflect", "us": "default", "ca": "default"}
-    g, tokens = await new_game(url, teams=("mx",), scenario="tariffs-and-terror", bots=bots)
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "negotiation")
+    g, tokens = await china_bot_at_negotiation(url)
     app = seat_app(url, g, tokens["mx"])
     async with app.run_test(size=(120, 40)) as pilot:
         cs = await open_composer(pilot)
-        await wait_until(
-            pilot,
-            lambda: any(str(p.get("by")).startswith("bot:deny") for p in cs.model.proposals.values()),
-            what="a proposal of China's bot",
-        )
+        await wait_until(pilot, lambda: china_bot_tabled(cs.model), what="a proposal of China's bot")
         cs.query_one("#party-cn", Checkbox).value = True
         await add_clause(pilot, cs, "cn", "cn_kyc")
         await add_clause(pilot, cs, "mx", "mx_xi")

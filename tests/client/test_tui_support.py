@@ -311,6 +311,22 @@ def team_model(rb: Rulebook, team: str, scenario: str = "loose-talk", **env: Any
     return model
 
 
+async def china_bot_at_negotiation(url: str) -> tuple[Any, dict[str, str]]:
+    """Tariffs and Terror with China's deny-and-deflect bot (bots for the US and Canada too) and a
+    Mexican seat, advanced to turn 1's negotiation: China's bot has a stated line (its own steps are for
+    leaders' summits) that the client reads off its proposals."""
+    bots = {"cn": "deny_and_deflect", "us": "default", "ca": "default"}
+    g, tokens = await new_game(url, teams=("mx",), scenario="tariffs-and-terror", bots=bots)
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+    return g, tokens
+
+
+def china_bot_tabled(model: LiveGame) -> bool:
+    """China's bot has tabled a proposal this seat sees (the client knows its persona from then on)."""
+    return any(str(p.get("by")).startswith("bot:deny") for p in model.proposals.values())
+
+
 async def deals_at_orders(
     url: str, *deals: list[dict[str, Any]], by_mx: int = 0
 ) -> tuple[Any, dict[str, str]]:

@@ -1357,6 +1357,19 @@ def _gives_and_takes(
     )
 
 
+def _clause(c: dict[str, Any], turn: int) -> Clause:
+    """A proposal's clause as a command's, starting no earlier than ``turn``."""
+    return decisions.make(
+        Clause,
+        actor=c["actor"],
+        lever=c["lever"],
+        params=dict(c["params"]),
+        start_turn=max(int(c["start_turn"]), turn),
+        duration=int(c["duration"]),
+        condition=c.get("condition"),
+    )
+
+
 def _counter_proposal(
     bot: Character,
     view: dict[str, Any],
@@ -1369,18 +1382,7 @@ def _counter_proposal(
     """The counter as a proposal: the original's terms with the kept clauses, the ask and the
     verification asked for, open a turn."""
     turn = int(view["turn"])
-    clauses = [
-        decisions.make(
-            Clause,
-            actor=c["actor"],
-            lever=c["lever"],
-            params=dict(c["params"]),
-            start_turn=max(int(c["start_turn"]), turn),
-            duration=int(c["duration"]),
-            condition=c.get("condition"),
-        )
-        for c, _, _ in keep
-    ]
+    clauses = [_clause(c, turn) for c, _, _ in keep]
     if ask is not None:
         clauses.append(
             decisions.make(
@@ -1618,18 +1620,7 @@ def _sendable(bot: Character, view: dict[str, Any], env: dict[str, Any], prop: d
     cmd = decisions.make(
         Propose,
         parties=list(prop["parties"]),
-        clauses=[
-            decisions.make(
-                Clause,
-                actor=c["actor"],
-                lever=c["lever"],
-                params=dict(c["params"]),
-                start_turn=max(int(c["start_turn"]), turn),
-                duration=int(c["duration"]),
-                condition=c.get("condition"),
-            )
-            for c in prop["clauses"]
-        ],
+        clauses=[_clause(c, turn) for c in prop["clauses"]],
         visibility=prop["visibility"],
         framing=prop["framing"],
         verification=prop["verification"],
