@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from precursor.game.commands import CommandError, Propose
 from precursor.game.core import normalise_params
 from precursor.game.expr import free_names
-from precursor.game.negotiation import CHINA_FRAMINGS, WORD_TRUST, check_proposal
+from precursor.game.negotiation import CHINA_FRAMINGS, WORD_TRUST, breach_age, check_proposal
 from precursor.game.promises import (
     Conflict,
     Due,
@@ -898,22 +898,18 @@ ACCORD_SAID = (
 
 
 def breach_seen(model: LiveGame, rb: Rulebook) -> tuple[float, float] | None:
-    """The server's ``breach_age`` read off the view (every team sees the red line's flags): months
-    since the hard red line was crossed and months before a Sovereignty Accord may clear it, or None
-    with no breach standing."""
-    shown = {
+    """The engine's ``breach_age`` on what the view shows (every team sees the red line's flags):
+    months since the hard red line was crossed and months before a Sovereignty Accord may clear it, or
+    None with no breach standing. One test, so the composer never says "may" where the signing says no."""
+    env: dict[str, Any] = {
         str(i.get("id")): i.get("value") for i in model.view.get("indicators") or [] if isinstance(i, dict)
     }
-    if not shown.get("flag.hrl"):
-        return None
-    rule = rb.mechanisms.get("a3.accord")
-    spec = rule.params.get("min_turns") if rule is not None else None
+    env["flag.hrl_months"] = env.get("flag.hrl_months") or 0
+    env["months_per_turn"] = (model.view.get("scenario") or {}).get("months_per_turn") or 1
     try:
-        turns = float(spec.fn({})) if spec is not None else 3.0
-    except (KeyError, TypeError, ValueError):  # a parameter read off the state: the rules' usual three
-        turns = 3.0
-    per = (model.view.get("scenario") or {}).get("months_per_turn") or 1
-    return float(shown.get("flag.hrl_months") or 0), turns * float(per)
+        return breach_age(rb, env)
+    except (KeyError, TypeError, ValueError):  # the wait reads a value this view lacks: the rules' usual 3
+        return float(env["flag.hrl_months"]), 3.0 * float(env["months_per_turn"])
 
 
 def word_not_enough(model: LiveGame, rb: Rulebook, cmd: Propose) -> list[str]:
