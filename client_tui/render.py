@@ -29,6 +29,7 @@ from precursor.game.words import param_name as param_name
 from precursor.game.words import params_words as params_words
 from precursor.game.words import possessive as possessive
 from precursor.game.words import self_checked as self_checked
+from precursor.game.words import signed as signed
 from precursor.game.words import team_name as team_name
 from precursor.game.words import value_words as value_words
 
@@ -498,7 +499,7 @@ def score_text(game: LiveGame) -> str:
     parts = []
     for t, sc in scores.items():
         if sc and (team is None or t == team):
-            parts.append(f"{_team(None, t)} score estimate {sc.get('total', 0):+.1f}")
+            parts.append(f"{_team(None, t)} score estimate {signed(sc.get('total', 0))}")
     for t, v in pc.items():
         parts.append(f"{_team(None, t)} political capital {number(v)}")
     return "   ".join(parts) or "no score yet"
@@ -552,7 +553,7 @@ def why_card(ev: dict[str, Any], rb: Rulebook | None = None, seen: dict[str, Any
         return f"── end of turn {ev.get('turn')} ──"
     elif t == "score":
         totals = [
-            f"{_team(rb, team)} {sc['total']:+.1f}"
+            f"{_team(rb, team)} {signed(sc['total'])}"
             for team, sc in (ev.get("scores") or {}).items()
             if isinstance(sc, dict) and isinstance(sc.get("total"), int | float)
         ]

@@ -555,6 +555,7 @@ def _personas_table(personas: list[dict[str, Any]]) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from precursor.analysis.runner import load_script, play
+    from precursor.game.words import signed
 
     if args.scenario and args.scenario_arg and args.scenario != args.scenario_arg:
         raise InputError(f"two scenarios given: {args.scenario_arg} and --scenario {args.scenario}")
@@ -584,7 +585,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.write_text(game.events_jsonl(), encoding="utf-8")
     final = game.state.scores
-    summary = ", ".join(f"{t} {final[t]['total']:+.1f}" for t in ("us", "mx", "cn", "ca") if t in final)
+    summary = ", ".join(f"{t} {signed(final[t]['total'])}" for t in ("us", "mx", "cn", "ca") if t in final)
     print(f"{args.scenario} seed {args.seed}: {len(game.log)} events -> {out}; final scores: {summary}")
     return 1 if errors and args.strict else 0
 

@@ -8,7 +8,7 @@ import math
 import re
 import shlex
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from precursor.game.months import add_months
-from precursor.game.words import indicator_keys, orders_seen, statements_seen
+from precursor.game.words import indicator_keys, orders_seen, other_red_lines, signed, statements_seen
 
 from ..launch import program
 from ..render import MONTH_NAMES, WHOLE_UNITS, agreement_verdict, ended_month
@@ -38,19 +38,12 @@ def final_scores(game: LiveGame) -> dict[str, Any]:
 
 
 def _signed(v: Any) -> str:
-    """+1.5, -0.8, and +0.0 for a value that rounds to nothing (never -0.0)."""
-    x = round(float(v or 0), 1)
-    return f"{x + 0.0:+.1f}"
+    """+1.5, -0.8, and +0.0 for a value that rounds to nothing, rounded as the report rounds it."""
+    return signed(float(v or 0))
 
 
 def _team_name(rb: Rulebook, team: str) -> str:
     return rb.teams[team].name if team in rb.teams else team.upper()
-
-
-def _half_up(x: Decimal) -> str:
-    """A figure to a tenth as a student rounds it by hand: halves up, and never "-0.0"."""
-    r = x.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{r + 0:+.1f}" if r else "+0.0"
 
 
 def _product(comp: dict[str, Any]) -> tuple[str, Decimal]:
@@ -60,11 +53,11 @@ def _product(comp: dict[str, Any]) -> tuple[str, Decimal]:
     the points shown are the product of the figures shown, a hundredth or so from the exact ones.
     With the points as printed, so that the total can be the sum of what is printed."""
     value, weight = float(comp.get("value") or 0), Decimal(repr(float(comp.get("weight", 0))))
-    points = _half_up(Decimal(repr(float(comp.get("points") or 0))))
+    points = _signed(comp.get("points"))
     shown = _signed(value)
-    if _half_up(Decimal(shown) * weight) != points:
-        shown = f"{round(value, 2) + 0.0:+.2f}"
-        points = _half_up(Decimal(shown) * weight)
+    if signed(Decimal(shown) * weight) != points:
+        shown = signed(value, 2)
+        points = signed(Decimal(shown) * weight)
     return f"{shown} × {float(weight):g} = {points}", Decimal(points)
 
 
@@ -591,6 +584,9 @@ def _red_line_lines(game: LiveGame, rb: Rulebook) -> list[str]:
             if n
             else "  The hard red line (unilateral force in Mexico) was not crossed"
         )
+    for heading, said in other_red_lines(rb, game.view.get("indicators") or []):
+        lines.append(f"  {heading}:")
+        lines += [f"    - {line}" for line in said]
     return lines or ["  (no red-line indicator is shown to you)"]
 
 

@@ -31,8 +31,10 @@ from precursor.game.words import (
     indicator_keys,
     key_name,
     orders_seen,
+    other_red_lines,
     params_words,
     self_checked,
+    signed,
     statements_seen,
 )
 
@@ -128,6 +130,9 @@ def build_report(rb: Rulebook, events: list[LogEvent], audience: str = FACILITAT
         "indicators": _indicators(final),
         "agreements": _agreements(rb, final, seen, audience),
         "red_lines": _red_lines(seen, rb, sc.id),
+        "other_red_lines": [
+            {"heading": h, "lines": lines} for h, lines in other_red_lines(rb, final.get("indicators") or [])
+        ],
         "scores": final.get("scores", {}),
         "objectives": final.get("objectives", {}),
         "bot_reasons": [
@@ -607,12 +612,6 @@ def _md_escape(text: Any) -> str:
     return out.replace("\n", " ")
 
 
-def _signed(v: Any, digits: int = 1) -> str:
-    if not isinstance(v, int | float):
-        return "–"
-    return f"{round(float(v), digits) + 0.0:+.{digits}f}"  # + 0.0: no "-0.00" for a rounded-away sign
-
-
 @functools.lru_cache(maxsize=8)
 def _environment(templates: str | None) -> Any:
     """One environment per template folder, kept: Jinja2 compiles a template once per environment (and
@@ -637,7 +636,7 @@ def _environment(templates: str | None) -> Any:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = _md_escape
-    env.filters["signed"] = _signed
+    env.filters["signed"] = signed
     env.filters["num"] = charts.fmt_value
     return env
 
@@ -709,6 +708,7 @@ def render_context(report: dict[str, Any], game: Game) -> dict[str, Any]:
             for r, line in zip(report["red_lines"], _basis_lines(report["red_lines"]), strict=True)
         ],
         "red_lines_basis": shared_basis(report["red_lines"]),
+        "other_red_lines": report.get("other_red_lines") or [],
         "scores": _scores(report, teams),
         "objectives": _objectives(report, game, teams),
         "bot_reasons": [

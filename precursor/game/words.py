@@ -7,6 +7,7 @@ report (``precursor.analysis.review``) say one thing one way: the report read "t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -126,6 +127,17 @@ def choice_words(rb: Rulebook | None, lv: CLever | None, pid: str, v: Any) -> st
         if rb is not None and set(p.choices) <= set(rb.modules) and v in rb.modules:
             return f"{v.upper()}, {rb.modules[v].name}"
     return value_words(v)
+
+
+def signed(v: Any, digits: int = 1) -> str:
+    """A score figure with its sign, halves rounded up as a student rounds by hand ("+4.6" for 4.55)
+    and never "-0.0": the end screen and the after-action report printed one component +4.6 and +4.5
+    (students l24, m24), the float ``round`` taking 4.55 for 4.5499…. "–" for what is not a number."""
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        return "–"
+    exact = v if isinstance(v, Decimal) else Decimal(repr(float(v)))
+    r = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return f"{r + 0:+.{digits}f}" if r else f"{0:+.{digits}f}"
 
 
 def value_words(v: Any) -> str:
@@ -267,3 +279,71 @@ def orders_seen(
             seen.append(f"{name} not seen ordered")
         others = others or (team is not None and lv.team != team)
     return seen, others
+
+
+# rule cs1.irritation_cost (rules/sovereignty.yaml): from this irritation on, Chinese enforcement slackens
+IRRITATION_SLACKENS = 50.0
+
+
+def _seen_series(ind: Mapping[str, Any]) -> list[float]:
+    """An indicator's month-end history and its value now, as a view shows them."""
+    raw = [*(ind.get("trend") or []), ind.get("value")]
+    return [float(v) for v in raw if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def other_red_lines(rb: Rulebook | None, indicators: Iterable[Any]) -> list[tuple[str, list[str]]]:
+    """China's and Canada's red lines as the game ended, from the indicators a view shows (its own
+    fog: an estimate says so): the end screen and the report said only Mexico's, and student m24's
+    China found nothing on its irritation, its face or its suspended cooperation. (heading, lines) per
+    team with something shown; the heading is the team's red lines in the rulebook's words."""
+    by = {str(i.get("id")): i for i in indicators if isinstance(i, Mapping)}
+
+    def est(ind: Mapping[str, Any]) -> str:
+        return " (an estimate: you see it through fog)" if ind.get("estimate") else ""
+
+    china: list[str] = []
+    if (irr := by.get("cn.irritation")) is not None and (s := _seen_series(irr)):
+        peak = max(s)
+        china.append(
+            f"irritation with US measures peaked at {peak:.0f}{est(irr)}: "
+            + (
+                f"at {IRRITATION_SLACKENS:.0f} or more, Chinese enforcement slackens every turn"
+                if peak >= IRRITATION_SLACKENS
+                else f"below {IRRITATION_SLACKENS:.0f}, where Chinese enforcement starts to slacken"
+            )
+        )
+    if (face := by.get("cn.face")) is not None and (s := _seen_series(face)):
+        china.append(
+            f"domestic face and autonomy began at {s[0]:.0f} and ended at {s[-1]:.0f}"
+            f" (lowest {min(s):.0f}){est(face)}"
+        )
+    if (sus := by.get("flag.cn_suspended")) is not None:
+        china.append(
+            "counternarcotics cooperation with the US was "
+            + ("suspended at the end" if sus.get("value") else "not suspended at the end")
+        )
+    canada: list[str] = []
+    if (tariff := by.get("tariff.ca")) is not None and (s := _seen_series(tariff)):
+        top = max(s)
+        canada.append(
+            f"the US tariff on non-USMCA Canadian goods peaked at {top:g} %"
+            + (", ended at " + f"{s[-1]:g} %" if top else ": no tariff was imposed")
+        )
+    if (trust := by.get("trust.us_ca")) is not None and (s := _seen_series(trust)):
+        canada.append(
+            f"trust between the US and Canada ended at {s[-1]:.0f} (lowest {min(s):.0f}){est(trust)}"
+        )
+    crossed = by.get("flag.hrl_count")
+    if crossed is not None and float(crossed.get("value") or 0) > 0:
+        if (by.get("flag.ca_declared") or {}).get("value"):
+            canada.append("after the breach of the hard red line, Canada declared its position")
+        elif (by.get("flag.ca_must_declare") or {}).get("value"):
+            canada.append("Canada still owed a declaration on the breach of the hard red line at the end")
+        elif "flag.ca_declared" in by:
+            canada.append("no declaration of Canada's on the breach of the hard red line stood at the end")
+    out = []
+    for team, lines in (("cn", china), ("ca", canada)):
+        if lines:
+            said = rb.teams[team].red_lines if rb is not None and team in rb.teams else ""
+            out.append((f"{team_name(rb, team)}'s red lines" + (f" — {said}" if said else ""), lines))
+    return out

@@ -68,7 +68,7 @@ def test_the_red_lines_hold_mexicos_sovereignty_and_china_goes_to_the_timeline(r
     levels = [r["level"] for r in report["red_lines"]]
     assert levels and all(lv.startswith(("approached", "CROSSED")) for lv in levels), levels
     for text in (html, md):
-        red = _section(text, "## Red lines: Mexico's sovereignty", "## Objectives")
+        red = _section(text, "## Red lines", "## Objectives")
         assert "China's sensitivity" not in red, red
         assert "What raised Mexican sovereignty tension".lower() in red.lower(), red
         assert "state no basis" not in red and "states no basis" not in red, red
