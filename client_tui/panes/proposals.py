@@ -329,6 +329,11 @@ class ProposalsPane(Vertical):
         # nothing move, and Enter on "New proposal" opened a composer instead of the proposal
         Binding("up", "row(-1)", "Previous proposal", show=False),
         Binding("down", "row(1)", "Next proposal", show=False),
+        # the keys the proposal in full answers to, on the list too: a student pressed a on the
+        # highlighted proposal (the Accept button under it) and nothing happened (session 25's China)
+        Binding("a", "answer('accept')", "Accept the highlighted proposal", show=False),
+        Binding("r", "answer('reject')", "Reject the highlighted proposal", show=False),
+        Binding("c", "answer('counter')", "Counter the highlighted proposal", show=False),
     ]
 
     class Answer(Message):
@@ -357,10 +362,10 @@ class ProposalsPane(Vertical):
             yield Static("", id="agreements", markup=False)
         with Horizontal(classes="row"):
             yield Button("New proposal (n)", id="propose", variant="primary")
-            yield Button("Accept", id="accept")
-            yield Button("Reject", id="reject")
+            yield Button("Accept (a)", id="accept")
+            yield Button("Reject (r)", id="reject")
             yield Button("Withdraw", id="withdraw")
-            yield Button("Counter", id="counter")
+            yield Button("Counter (c)", id="counter")
 
     def on_mount(self) -> None:
         self.query_one("#prop-table", DataTable).add_columns(*COLUMNS)
@@ -609,6 +614,16 @@ class ProposalsPane(Vertical):
             ),
             answered,
         )
+
+    def action_answer(self, action: str) -> None:
+        """a, r or c on the list: the highlighted proposal answered as its button answers it (what
+        the server would refuse is said on the notice line instead)."""
+        if action == "counter":
+            self._counter(self._selected())
+        elif action == "accept":
+            self._answer("accept")
+        elif action == "reject":
+            self._answer("reject")
 
     @on(Button.Pressed, "#accept")
     def _accept(self) -> None:

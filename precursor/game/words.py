@@ -285,54 +285,58 @@ def orders_seen(
 IRRITATION_SLACKENS = 50.0
 
 
-def _seen_series(ind: Mapping[str, Any]) -> list[float]:
-    """An indicator's month-end history and its value now, as a view shows them."""
+def _seen_series(rb: Rulebook | None, ind: Mapping[str, Any]) -> list[float]:
+    """An indicator's month-end history and its value now, as a view shows them, held inside the
+    indicator's range: an estimate seen through fog read "peaked at 103" of an index of 0 to 100."""
+    spec = rb.indicators.get(str(ind.get("id"))) if rb is not None else None
+    low = spec.min if spec is not None and spec.min is not None else float("-inf")
+    high = spec.max if spec is not None and spec.max is not None else float("inf")
     raw = [*(ind.get("trend") or []), ind.get("value")]
-    return [float(v) for v in raw if isinstance(v, int | float) and not isinstance(v, bool)]
+    seen = [float(v) for v in raw if isinstance(v, int | float) and not isinstance(v, bool)]
+    return [min(high, max(low, v)) for v in seen]
 
 
 def other_red_lines(rb: Rulebook | None, indicators: Iterable[Any]) -> list[tuple[str, list[str]]]:
     """China's and Canada's red lines as the game ended, from the indicators a view shows (its own
     fog: an estimate says so): the end screen and the report said only Mexico's, and student m24's
     China found nothing on its irritation, its face or its suspended cooperation. (heading, lines) per
-    team with something shown; the heading is the team's red lines in the rulebook's words."""
+    team with something shown; the heading is the team's red lines in the rulebook's words, and each
+    line names its indicator as the dashboard does."""
     by = {str(i.get("id")): i for i in indicators if isinstance(i, Mapping)}
+
+    def named(ind: Mapping[str, Any]) -> str:
+        return str(ind.get("name") or key_name(rb, str(ind.get("id"))))
 
     def est(ind: Mapping[str, Any]) -> str:
         return " (an estimate: you see it through fog)" if ind.get("estimate") else ""
 
     china: list[str] = []
-    if (irr := by.get("cn.irritation")) is not None and (s := _seen_series(irr)):
+    if (irr := by.get("cn.irritation")) is not None and (s := _seen_series(rb, irr)):
         peak = max(s)
         china.append(
-            f"irritation with US measures peaked at {peak:.0f}{est(irr)}: "
+            f"{named(irr)} peaked at {peak:.0f}{est(irr)}: "
             + (
                 f"at {IRRITATION_SLACKENS:.0f} or more, Chinese enforcement slackens every turn"
                 if peak >= IRRITATION_SLACKENS
                 else f"below {IRRITATION_SLACKENS:.0f}, where Chinese enforcement starts to slacken"
             )
         )
-    if (face := by.get("cn.face")) is not None and (s := _seen_series(face)):
+    if (face := by.get("cn.face")) is not None and (s := _seen_series(rb, face)):
         china.append(
-            f"domestic face and autonomy began at {s[0]:.0f} and ended at {s[-1]:.0f}"
-            f" (lowest {min(s):.0f}){est(face)}"
+            f"{named(face)} began at {s[0]:.0f} and ended at {s[-1]:.0f} (lowest {min(s):.0f}){est(face)}"
         )
     if (sus := by.get("flag.cn_suspended")) is not None:
-        china.append(
-            "counternarcotics cooperation with the US was "
-            + ("suspended at the end" if sus.get("value") else "not suspended at the end")
-        )
+        china.append(f"{named(sus)}: {'yes' if sus.get('value') else 'no'}, at the end")
     canada: list[str] = []
-    if (tariff := by.get("tariff.ca")) is not None and (s := _seen_series(tariff)):
+    if (tariff := by.get("tariff.ca")) is not None and (s := _seen_series(rb, tariff)):
         top = max(s)
         canada.append(
-            f"the US tariff on non-USMCA Canadian goods peaked at {top:g} %"
-            + (", ended at " + f"{s[-1]:g} %" if top else ": no tariff was imposed")
+            f"{named(tariff)} peaked at {top:g} %"
+            + (f", ended at {s[-1]:g} %" if top else ": no tariff was imposed")
         )
-    if (trust := by.get("trust.us_ca")) is not None and (s := _seen_series(trust)):
-        canada.append(
-            f"trust between the US and Canada ended at {s[-1]:.0f} (lowest {min(s):.0f}){est(trust)}"
-        )
+    if (trust := by.get("trust.us_ca")) is not None and (s := _seen_series(rb, trust)):
+        low = f"{min(s):.0f}"
+        canada.append(f"{named(trust)} ended at {s[-1]:.0f} (lowest {low}){est(trust)}")
     crossed = by.get("flag.hrl_count")
     if crossed is not None and float(crossed.get("value") or 0) > 0:
         if (by.get("flag.ca_declared") or {}).get("value"):

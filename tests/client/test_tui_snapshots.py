@@ -12,6 +12,7 @@ by eye.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,6 +28,23 @@ from server.embedded import EmbeddedServer
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 Snap = Callable[..., bool]
+_SVG_IDS = re.compile(r"terminal-\d+")
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Until the screen stops changing: no animation pending and the same picture over three frames.
+    A fixed pause lost the race on a loaded box (CI with two workers): the composer's shot caught it
+    scrolled part-way to the focused field, and the lobby's before its table settled."""
+    await pilot.wait_for_scheduled_animations()
+    last, same = "", 0
+    for _ in range(200):
+        await pilot.pause(0.02)
+        shot = _SVG_IDS.sub("", pilot.app.export_screenshot())
+        same = same + 1 if shot == last else 0
+        if same >= 3:
+            return
+        last = shot
+    raise AssertionError("the screen kept changing for 4 s")
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +81,7 @@ def test_lobby(snap_compare: Snap, server: EmbeddedServer, size: tuple[int, int]
         await wait_until(pilot, lambda: app.screen.query_one("#games", DataTable).row_count == 1)
         app.screen.query_one("#lobby-title", Static).update(" Precursor lobby — http://127.0.0.1:8765")
         app.screen.query_one("#games", DataTable).update_cell(g.game_id, "game", "g0123456789")
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(PrecursorApp(server.url, name="Ana"), terminal_size=size, run_before=before)
 
@@ -91,7 +109,7 @@ def test_game_briefing(
     async def before(pilot: Pilot[Any]) -> None:
         gs = await _online(pilot)
         await wait_until(pilot, lambda: len(gs.query_one("#brief", Markdown).children) > 5)
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -106,7 +124,7 @@ def test_game_dashboard(
         gs = await _online(pilot)
         await pilot.press("2")
         await wait_until(pilot, lambda: gs.query_one("#indicators", DataTable).row_count > 10)
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -125,7 +143,7 @@ def test_game_orders(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, s
         sl.select("us_cyber")
         sl.highlighted = 0
         await wait_until(pilot, lambda: "RED LINE" in str(gs.query_one("#order-info", Static).render()))
-        await pilot.pause()
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -156,7 +174,11 @@ def test_composer(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size
         await wait_until(pilot, lambda: len(cs.clauses) == 1, what="the clause")
         await pilot.pause(0.3)
         app.screen.set_focus(None)  # no blinking cursor in the shot
-        await pilot.pause()
+        # where the form rests after ctrl+a hung on the machine's speed (the find field in view either
+        # way): the shot is of the next clause's editor from its heading
+        head = next(w for w in cs.query(Static) if str(w.render()).startswith("Add a clause (/"))
+        head.scroll_visible(top=True, animate=False)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -175,7 +197,7 @@ def test_inject_card(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, s
             await fac.send({"type": "release_inject", "inject": "tut_deck_pharmacy"})
         await wait_until(pilot, lambda: isinstance(app.screen, InjectCards), what="the card")
         await wait_until(pilot, lambda: len(gs.model.injects) == 3, what="the briefing behind it")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -212,7 +234,7 @@ def test_results(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, size:
         await pilot.press("6")
         await wait_until(pilot, lambda: gs.model.phase == "results", what="the results phase")
         await wait_until(pilot, lambda: len(gs.results.lines) > 5, what="the cards")
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 
@@ -244,6 +266,6 @@ def test_end_screen(snap_compare: Snap, server: EmbeddedServer, rb: Rulebook, si
         assert isinstance(debrief, GameOverScreen)
         # the game id (in the report command) is the only text that differs from run to run
         debrief.set_text(debrief.text.replace(g.game_id, "g0123456789"))
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=before)

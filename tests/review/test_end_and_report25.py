@@ -74,19 +74,20 @@ def test_china_and_canada_red_lines_are_on_the_end_screen_and_in_the_report_as_e
         text = game_over_text(live, rb, "g1")
         red = text[text.index("\nRed lines\n") :]
         assert "China's red lines — irritation with the West and loss of face:" in red, red
-        assert "counternarcotics cooperation with the US was suspended at the end" in red
-        assert re.search(r"irritation with US measures peaked at \d+", red)
-        assert "Canada's red lines — no tariff war" in red and "trust between the US and Canada" in red
+        assert "China has suspended counternarcotics cooperation: yes, at the end" in red
+        assert re.search(r"China's irritation with US measures peaked at \d+", red)
+        assert "Canada's red lines — no tariff war" in red
+        assert "Trust between the US and Canada ended at" in red
         # China sees its own face and its irritation exactly; the US sees no face, and the irritation
         # through fog, said so
-        assert ("domestic face and autonomy began at 60" in red) == (team == "cn"), red
+        assert ("China's domestic face and autonomy began at 60" in red) == (team == "cn"), red
         assert ("an estimate: you see it through fog" in red) == (team == "us"), red
 
         md = render("report.md.j2", render_context(build_report(rb, events, team), replay(rb, events)), None)
         section = md[md.index("## Red lines") : md.index("## Objectives")]
         assert "### China's red lines — irritation with the West and loss of face" in section, section
-        assert "- counternarcotics cooperation with the US was suspended at the end" in section
-        assert ("domestic face and autonomy began at 60" in section) == (team == "cn"), section
+        assert "- China has suspended counternarcotics cooperation: yes, at the end" in section
+        assert ("China's domestic face and autonomy began at 60" in section) == (team == "cn"), section
 
 
 def test_canadas_declaration_after_a_breach_is_among_its_red_lines(rb: Rulebook) -> None:
@@ -96,3 +97,11 @@ def test_canadas_declaration_after_a_breach_is_among_its_red_lines(rb: Rulebook)
     said = dict(other_red_lines(rb, view(game, "ca")["indicators"]))
     canada = next(lines for heading, lines in said.items() if heading.startswith("Canada's red lines"))
     assert "after the breach of the hard red line, Canada declared its position" in canada, canada
+
+
+def test_an_estimate_beyond_its_indicators_range_is_held_inside_it(rb: Rulebook) -> None:
+    """The US read "China's irritation with US measures peaked at 103" of an index of 0 to 100: the
+    fog's noise on an estimate, said as a figure the index cannot reach."""
+    seen = {"id": "cn.irritation", "name": "China's irritation with US measures", "estimate": True}
+    said = other_red_lines(rb, [{**seen, "value": 97.0, "trend": [44.0, 103.2, 97.0]}])
+    assert said[0][1][0].startswith("China's irritation with US measures peaked at 100 (an estimate"), said
