@@ -177,7 +177,10 @@ def _with_objectives(text: str, model: LiveGame, rb: Rulebook) -> str:
 class InjectCards(ModalScreen[None]):
     """Injects just released, one card each; more arriving while it is open are added to it."""
 
-    BINDINGS = [Binding("escape,enter,space,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape,enter,space,q", "dismiss", "Close"),
+        Binding("ctrl+r", "ready", "Close, then Ready"),
+    ]
     DEFAULT_CSS = """
     InjectCards { align: center middle; }
     InjectCards > VerticalScroll {
@@ -210,6 +213,16 @@ class InjectCards(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#cards-count").display = len(self.texts) > 1
+
+    def action_ready(self) -> None:
+        """ctrl+r did nothing while the news was open (session 25's own China game: Ready pressed, the
+        phase still waiting): it closes the news, then is the game's Ready, which asks first where it
+        would lose orders. The cards stay in the briefing tab."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 and stack[-1] is self else None
+        self.dismiss()
+        if below is not None:
+            self.app.call_later(below.run_action, "ready")
 
     def _count(self) -> str:
         """How many cards the window holds and the key to the next: a student closed it after the

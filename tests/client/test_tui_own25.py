@@ -5,6 +5,7 @@ from __future__ import annotations
 from test_tui_support import (
     advance_to,
     close_cards,
+    modal,
     new_game,
     seat_app,
     static_text,
@@ -13,6 +14,7 @@ from test_tui_support import (
 )
 
 from client_tui.composer import ComposerScreen
+from client_tui.panes import InjectCards
 from precursor.client import GameClient
 from precursor.game.commands import Clause, Propose
 
@@ -66,3 +68,22 @@ async def test_a_r_and_c_answer_the_highlighted_proposal_from_the_list(url: str)
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen), what="the composer")
         assert app.screen.counter_to == "T1-US-3"
+
+
+async def test_ctrl_r_in_the_news_closes_it_and_is_the_games_ready(url: str) -> None:
+    """With the news open at a turn's start, ctrl+r did nothing: the seat was not ready and nothing
+    said why. It closes the news and marks the seat ready; the cards stay in the briefing tab."""
+    g, tokens = await new_game(url, teams=("mx",))
+    app = seat_app(url, g, tokens["mx"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+            await advance_to(fac, "briefing", 2)
+        await modal(pilot, InjectCards)
+        await wait_until(pilot, lambda: gs.model.turn == 2, what="turn 2")
+        assert not any(gs.model.ready.values()), gs.model.ready
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: not isinstance(app.screen, InjectCards), what="the news closed")
+        await wait_until(pilot, lambda: any(gs.model.ready.values()), what="the seat ready")
+        assert [k for k, v in gs.model.ready.items() if v] == ["mx/government"], gs.model.ready
