@@ -19,7 +19,7 @@ from precursor.analysis.simulate import resolve_personas
 from precursor.game.bots import BotDriver
 from precursor.game.rulebook import Rulebook
 from precursor.game.views import view
-from precursor.game.words import other_red_lines, signed
+from precursor.game.words import IRRITATION_SLACKENS, other_red_lines, signed
 
 
 def test_signed_rounds_halves_up_and_never_prints_minus_zero() -> None:
@@ -105,3 +105,10 @@ def test_an_estimate_beyond_its_indicators_range_is_held_inside_it(rb: Rulebook)
     seen = {"id": "cn.irritation", "name": "China's irritation with US measures", "estimate": True}
     said = other_red_lines(rb, [{**seen, "value": 97.0, "trend": [44.0, 103.2, 97.0]}])
     assert said[0][1][0].startswith("China's irritation with US measures peaked at 100 (an estimate"), said
+
+
+def test_the_irritation_the_words_name_is_the_rules_own(rb: Rulebook) -> None:
+    """The red-line words say Chinese enforcement slackens "at 50 or more": the number is rule
+    cs1.irritation_cost's, and this fails the day the rule moves without the words."""
+    rule = next(r for r in rb.rules if r.id == "cs1.irritation_cost")
+    assert rule.when is not None and rule.when.text == f"cn.irritation >= {IRRITATION_SLACKENS:g}"
