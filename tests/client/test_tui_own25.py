@@ -6,43 +6,33 @@ from test_tui_support import (
     advance_to,
     close_cards,
     modal,
+    negotiation_table,
     new_game,
+    open_proposals,
+    propose,
     seat_app,
     static_text,
     until_online,
     wait_until,
 )
+from textual.widgets import Button
 
 from client_tui.composer import ComposerScreen
 from client_tui.panes import InjectCards
 from precursor.client import GameClient
-from precursor.game.commands import Clause, Propose
 
 
 async def test_a_r_and_c_answer_the_highlighted_proposal_from_the_list(url: str) -> None:
     """Playing China, a on the highlighted proposal did nothing: only the proposal in full (Enter)
     answered to a, r and c, while the list showed Accept and Reject buttons under it. The list answers
     to the same keys now, and its buttons say them."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "negotiation")
-    app = seat_app(url, g, tokens["mx"])
-    async with app.run_test(size=(120, 40)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        async with GameClient(url, g.game_id, tokens["us"]) as us:
-            for lever in ("us_tech", "us_arms", "us_travel"):
-                await us.send(Propose(parties=["us", "mx"], clauses=[Clause(actor="us", lever=lever)]))
-        await wait_until(
-            pilot, lambda: {"T1-US-1", "T1-US-2", "T1-US-3"} <= set(gs.model.proposals), what="all three"
-        )
-        await close_cards(pilot)
-        await pilot.press("4")
-        await pilot.pause()
-        assert [str(b.label) for b in gs.proposals.query("Button") if b.display][1:3] == [
-            "Accept (a)",
-            "Reject (r)",
-        ]
+    async with negotiation_table(url, "mx", "us") as t:
+        pilot, app = t.pilot, t.app
+        for lever in ("us_tech", "us_arms", "us_travel"):
+            await propose(t.partner, ["us", "mx"], [{"actor": "us", "lever": lever}])
+        gs, _ = await open_proposals(pilot, rows=3)
+        shown = [str(b.label) for b in gs.proposals.query(Button) if b.display]
+        assert shown[1:3] == ["Accept (a)", "Reject (r)"], shown
         await pilot.press("up", "up")
         await wait_until(pilot, lambda: gs.proposals._selected() == "T1-US-1", what="the first row")
         await pilot.press("a")
@@ -66,8 +56,8 @@ async def test_a_r_and_c_answer_the_highlighted_proposal_from_the_list(url: str)
         await pilot.press("down", "down")
         await wait_until(pilot, lambda: gs.proposals._selected() == "T1-US-3", what="the third row")
         await pilot.press("c")
-        await wait_until(pilot, lambda: isinstance(app.screen, ComposerScreen), what="the composer")
-        assert app.screen.counter_to == "T1-US-3"
+        cs = await modal(pilot, ComposerScreen)
+        assert cs.counter_to == "T1-US-3"
 
 
 async def test_ctrl_r_in_the_news_closes_it_and_is_the_games_ready(url: str) -> None:
