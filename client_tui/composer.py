@@ -499,10 +499,14 @@ class ParamsScreen(FixedEnds):
         later += [late] if late else []
         # what it waits on, for an order the server takes (one it refuses says why instead, above)
         now = now + terms.waits_now(self.model, self.rb, self.lever, params)
-        self.query_one("#param-cost", Static).update(
-            f"ok: {terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
-            + "".join(f"\n{line}" for line in [*now, *broken, *later, *kept])
-        )
+        # an order that may cross Mexico's hard red line is not "ok", whatever the server takes: said first
+        red = render.military_warning(self.model, self.rb, self.lever, params)
+        said = f"{terms.params_words(self.rb, self.lever, params)} · costs {terms.pc_text(cost)}{have}"
+        if red is not None and red.startswith("!"):
+            lines = [red, f"the server takes it: {said}"]
+        else:
+            lines = [f"ok: {said}", *([red] if red else [])]
+        self.query_one("#param-cost", Static).update("\n".join([*lines, *now, *broken, *later, *kept]))
 
     @on(Button.Pressed, "#param-cancel")
     def _cancel(self) -> None:

@@ -1252,19 +1252,40 @@ def _consent_warning(game: LiveGame, rb: Rulebook, lv: CLever, given: dict[str, 
             )
         return (
             f"! {lv.code}: {personnel:g} US personnel against the consent token's cap of {cap:g} for {what}:"
-            " a little over costs sovereignty tension and ends the token, more CROSSES THE HARD RED LINE"
+            f" a little over costs sovereignty tension and ends the token, more {CROSSES}"
         )
     granting = _consent_due(game, activity)
     if granting:
         return (
             f"! {lv.code}: no consent token for {what} is in force yet; Mexico's grant is due this turn"
-            f" in {', '.join(granting)}: if Mexico gives it, the order acts inside it, if not it CROSSES"
-            " THE HARD RED LINE"
+            f" in {', '.join(granting)}: if Mexico gives it, the order acts inside it, if not it {CROSSES}"
         )
     return (
         f"! {lv.code}: military action on Mexican soil — no consent token for {what} is in force, so this"
-        " CROSSES THE HARD RED LINE"
+        f" {CROSSES}"
     )
+
+
+CROSSES = "CROSSES THE HARD RED LINE"
+
+
+def military_warning(game: LiveGame, rb: Rulebook, lid: str, given: dict[str, Any]) -> str | None:
+    """What an order of a military lever with ``given`` parameters means for Mexico's hard red line
+    (None for a lever that is not military): said in the orders tab and in the parameters box, which
+    read "ok" for US-SFT set to training under a token for joint operations only."""
+    lv = rb.levers.get(lid)
+    if lv is None or not lv.military:
+        return None
+    if "activity" in lv.params:
+        return _consent_warning(game, rb, lv, given)
+    return f"! {lv.code}: military action on Mexican soil — without a consent token this {CROSSES}"
+
+
+def gravest_first(warnings: list[str]) -> list[str]:
+    """The warnings with a crossing of the hard red line first, the rest in their order: the notes
+    above the orders list show a few rows, and a student read "… 3 more lines, 2 of them warnings"
+    where the hidden one said the ticked order crossed it."""
+    return sorted(warnings, key=lambda w: CROSSES not in w)
 
 
 def _consent_due(game: LiveGame, activity: str) -> list[str]:
@@ -1292,13 +1313,8 @@ def order_warnings(
         lv = rb.levers.get(lid)
         if lv is None:
             continue
-        if lv.military and "activity" in lv.params:
-            out.append(_consent_warning(game, rb, lv, (params or {}).get(lid, {})))
-        elif lv.military:
-            out.append(
-                f"! {lv.code}: military action on Mexican soil — without a consent token this"
-                " CROSSES THE HARD RED LINE"
-            )
+        if lv.military:
+            out.append(military_warning(game, rb, lid, (params or {}).get(lid, {})) or "")
         elif lv.sov_public >= 5:
             out.append(f"! {lv.code}: adds about {lv.sov_public:g} to Mexican sovereignty tension")
         given = (params or {}).get(lid, {})

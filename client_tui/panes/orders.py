@@ -847,6 +847,7 @@ class OrdersPane(Vertical):
             warns.insert(0, "! over budget" + (" (with this turn's free actions)" if held else ""))
         if len(chosen) > limit:
             warns.insert(0, f"! {len(chosen)} ticked: your seat may give {limit} orders a turn — untick some")
+        warns = render.gravest_first(warns)
         return text + ("\n" + "\n".join(warns) if warns else "")
 
     def _unpriced_text(self, chosen: list[str]) -> str:
