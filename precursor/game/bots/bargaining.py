@@ -921,7 +921,7 @@ def _ruled_out(
     try:
         for rule in bot.persona.hard_rules:
             if rule.reject_if is not None and rule.reject_if.fn(env):
-                facts = _rule_facts(bot, names, rule.reject_if.names)
+                facts = _rule_facts(bot, names, rule.reject_if.names, prop)
                 # the rule's own words say why; without them the sentence still must not stop at a lever
                 said = _declines(
                     bot, facts if rule.message else f"{facts}, which it has ruled out", rule.message
@@ -1481,12 +1481,21 @@ def _declines(bot: Character, why: str, line: str = "") -> str:
     return f"{text} {line}"[:MAX_REASON] if line else text[:MAX_REASON]
 
 
-def _rule_facts(bot: Character, names: dict[str, Any], read: Any) -> str:
+def _rule_facts(bot: Character, names: dict[str, Any], read: Any, prop: dict[str, Any]) -> str:
     """What a hard rule saw in the deal, from the ``prop.*`` names it reads that hold for this proposal:
-    the asks, the other side's commitments it objects to, the framing, publicity and linkage."""
+    the asks, the other side's commitments it objects to, the framing, publicity and linkage. A lever
+    is worded with its clause's parameters: without them it read as the rules' defaults, and two
+    students who asked China for CN-KYC on 15 and 20 chemicals read "chemicals covered: at least 13"."""
     me = _team_name(bot, bot.team)
-    asks = [_lever_words(bot, n[10:]) for n in sorted(read) if n.startswith("prop.asks.") and names.get(n)]
-    gives = [_lever_words(bot, n[11:]) for n in sorted(read) if n.startswith("prop.gives.") and names.get(n)]
+
+    def said(lever: str) -> str:
+        clause = next((c for c in prop.get("clauses") or [] if c.get("lever") == lever), None)
+        if clause is None:
+            return bot.rb.levers[lever].code
+        return _lever_words(bot, lever, clause.get("params") or {})
+
+    asks = [said(n[10:]) for n in sorted(read) if n.startswith("prop.asks.") and names.get(n)]
+    gives = [said(n[11:]) for n in sorted(read) if n.startswith("prop.gives.") and names.get(n)]
     facts = [f"asks {me} for {_and(asks)}"] if asks else []
     if gives:
         facts.append(f"includes {_and(gives)}")
