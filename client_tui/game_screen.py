@@ -490,6 +490,9 @@ class GameScreen(Screen[None]):
         """Once the game is over (and a view shows how it ended), the debrief, once."""
         if self.model.ended and self.model.view.get("ended") and not self._end_shown:
             self._end_shown = True
+            # a notice from before the end is stale by now: a student's line under the debrief still
+            # read "the debrief comes at the end of the game"
+            self.notice("the game is over: ctrl+g shows the debrief again")
             self.app.push_screen(GameOverScreen(self._debrief_text()))
 
     def _ask_position(self) -> None:

@@ -588,6 +588,11 @@ class OrdersPane(Vertical):
             )
             return None
         chosen = self.chosen()
+        last = terms.last_turn(self.model)
+        if self.model.phase == "results" and last is not None and self.model.turn >= last:
+            # "your ticks are kept until then" under "this was the last turn: no more orders" (a student)
+            self.post_message(Notice("not sent — this was the last turn: no more orders"))
+            return None
         if self.model.phase != "orders":
             self.post_message(
                 Notice(

@@ -1,0 +1,42 @@
+"""What session 26's students met at the end of a game, on a real server and the real client."""
+
+from __future__ import annotations
+
+from test_tui_support import (
+    advance_to,
+    close_cards,
+    new_game,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
+from textual.widgets import Static
+
+from client_tui.panes.game_over import GameOverScreen
+from precursor.client import GameClient
+
+
+async def test_the_last_turns_results_say_no_more_orders_and_the_end_clears_a_stale_notice(url: str) -> None:
+    """Mexico's student (Election Season, turn 8 of 8, results) pressed ctrl+s in the orders tab and read
+    "orders go in during the orders phase (now: results); your ticks are kept until then" above "this was
+    the last turn: no more orders"; earlier it had pressed ctrl+g, and after the end the line under the
+    debrief still read "the debrief comes at the end of the game"."""
+    g, tokens = await new_game(url, teams=("mx",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "results", turn=3)  # the tutorial's last turn
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("ctrl+g")
+            await wait_until(pilot, lambda: "debrief comes at the end" in static_text(app, "#notice"))
+            await pilot.press("5")
+            await pilot.press("ctrl+s")
+            await wait_until(pilot, lambda: "last turn" in static_text(app, "#notice"), what="the refusal")
+            assert static_text(app, "#notice") == "not sent — this was the last turn: no more orders"
+            await fac.send({"type": "advance", "turn": fac.turn, "phase": fac.phase})
+            await wait_until(pilot, lambda: isinstance(app.screen, GameOverScreen), what="the debrief")
+            assert gs.model.ended
+            line = str(gs.query_one("#notice", Static).render())
+            assert line == "the game is over: ctrl+g shows the debrief again", line
