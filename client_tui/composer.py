@@ -1039,23 +1039,28 @@ class ComposerScreen(ModalScreen[str | None]):
         """A clause on a once-per-game lever its team has played: the engine counts the act done, so the
         clause binds nobody to anything (a counter re-offering the original's terms carried one)."""
         for i, c in enumerate(self.clauses):
-            lv = self.rb.levers.get(c.lever)
-            if lv is None or not lv.once:
-                continue
-            if c.actor == self.team:
-                played = ((self.model.view.get("counts") or {}).get(c.lever) or {}).get("count", 0) > 0
-            else:  # another team's public acts are in the results; a private one is its own to know
-                played = any(
-                    ev.get("type") == "order_executed" and ev.get("lever") == c.lever
-                    for ev in self.model.results
-                )
-            if played:
+            said = self._played_once(c)
+            if said:
                 return (
-                    f"clause {i + 1}: {lv.code} can be played once per game and "
-                    f"{terms.team_name(self.rb, c.actor)} has played it already, so the clause promises "
-                    "nothing: highlight it and press Delete"
+                    f"clause {i + 1}: {said}, so the clause promises nothing: highlight it and press Delete"
                 )
         return None
+
+    def _played_once(self, c: Clause) -> str | None:
+        """That ``c``'s lever can be played once per game and its team has played it, or None."""
+        lv = self.rb.levers.get(c.lever)
+        if lv is None or not lv.once:
+            return None
+        if c.actor == self.team:
+            played = ((self.model.view.get("counts") or {}).get(c.lever) or {}).get("count", 0) > 0
+        else:  # another team's public acts are in the results; a private one is its own to know
+            played = any(
+                ev.get("type") == "order_executed" and ev.get("lever") == c.lever for ev in self.model.results
+            )
+        if not played:
+            return None
+        who = terms.team_name(self.rb, c.actor)
+        return f"{lv.code} can be played once per game and {who} has played it already"
 
     def check(self) -> str | None:
         """The check line: "ok" only for a draft the server takes and whose every clause can be kept as
@@ -1398,6 +1403,11 @@ class ComposerScreen(ModalScreen[str | None]):
             return
         except ValueError as exc:
             self._say(f"! {exc}")
+            return
+        spent = self._played_once(clause)
+        if spent is not None:
+            # ctrl+a took CA-LEA, played already, and only ctrl+s refused the draft (student, session 26)
+            self._say(f"! not added — {spent}: a clause on it would promise nothing")
             return
         self.clauses.append(clause)
         self._added = self._added_words(clause)

@@ -1,11 +1,13 @@
-"""What session 26's students met at the end of a game, on a real server and the real client."""
+"""What session 26's students met, on a real server and the real client."""
 
 from __future__ import annotations
 
 from test_tui_support import (
+    add_clause,
     advance_to,
     close_cards,
     new_game,
+    open_composer,
     seat_app,
     static_text,
     until_online,
@@ -40,3 +42,29 @@ async def test_the_last_turns_results_say_no_more_orders_and_the_end_clears_a_st
             assert gs.model.ended
             line = str(gs.query_one("#notice", Static).render())
             assert line == "the game is over: ctrl+g shows the debrief again", line
+
+
+async def test_ctrl_a_does_not_add_a_clause_on_a_once_only_lever_already_played(url: str) -> None:
+    """Mexico's student picked CA-LEA, played already, and ctrl+a added it without a word; only ctrl+s
+    then refused the draft ("CA-LEA can be played once per game and Canada has played it already")."""
+    g, tokens = await new_game(url, teams=("mx",), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["mx"]) as mx,
+    ):
+        await mx.next_frame()
+        await advance_to(fac, "orders")
+        await mx.send({"type": "submit_orders", "orders": [{"lever": "mx_plan_1"}]})
+        await advance_to(fac, "negotiation", 2)
+        app = seat_app(url, g, tokens["mx"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            cs = await open_composer(pilot)
+            await add_clause(pilot, cs, "us", "us_arms")
+            assert len(cs.clauses) == 1
+            await add_clause(pilot, cs, "mx", "mx_plan_1")
+            said = (
+                "! not added — MX-PLAN(i) can be played once per game and Mexico has played it already: a"
+                " clause on it would promise nothing"
+            )
+            await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the refusal")
+            assert [c.lever for c in cs.clauses] == ["us_arms"]
