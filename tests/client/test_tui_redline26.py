@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_tui_support import game_at_orders, open_orders, seat_app, static_text, wait_until
+from test_tui_support import game_at_orders, open_orders, seat_app, static_text, team_model, wait_until
 from textual.app import App
 from textual.widgets import Select, SelectionList, Static
 
@@ -18,9 +18,7 @@ from client_tui import render
 from client_tui.composer import ParamsScreen
 from client_tui.model import LiveGame
 from client_tui.panes.orders import OrdersPane
-from precursor.game.engine import Game
 from precursor.game.rulebook import Rulebook
-from precursor.game.views import view
 
 JOINT = {
     "id": "K1",
@@ -32,10 +30,8 @@ JOINT = {
 
 
 def _us(rb: Rulebook, tokens: list[dict[str, Any]]) -> LiveGame:
-    game = Game.new(rb, "red-line", 1)
-    model = LiveGame()
-    model.me = {"role": "player", "team": "us", "seat": "president", "player_id": "p1", "game_id": "g1"}
-    model.set_view({**view(game, "us"), "tokens": tokens}, game.state.seq)
+    model = team_model(rb, "us", "red-line")
+    model.set_view({**model.view, "tokens": tokens}, model.seq)
     return model
 
 
