@@ -194,7 +194,12 @@ class Student:
         await self.pilot.pause()  # who may commit follows the parties ticked
         cs.query_one("#c-team", Select).value = actor
         await self.pilot.pause()
-        levers = [v for _label, v in cs.query_one("#c-lever", Select)._options if v != Select.NULL]
+        # a lever the list says is played already promises nothing, and ctrl+a would not add it
+        levers = [
+            v
+            for label, v in cs.query_one("#c-lever", Select)._options
+            if v != Select.NULL and "played already" not in str(label)
+        ]
         assert levers and all(RB.levers[str(v)].team == actor for v in levers)
         lever = str(levers[(turn * 7 + attempt * 3) % len(levers)])
         cs.query_one("#c-lever", Select).value = lever
