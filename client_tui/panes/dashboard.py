@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Static
 
 from precursor.game.words import indicator_keys as _indicator_keys
 
-from .. import render
+from .. import render, terms
 from ..objectives import state_now, within_a_point
 
 if TYPE_CHECKING:
@@ -264,6 +264,14 @@ class DashboardPane(Vertical):
             return "   ".join(["score: none yet, first counted at turn 1's results", *pc])
         said = "final score" if m.ended else "score if the game ended now"
         line = render.score_text(m).replace("score estimate", said)
+        frozen = self._frozen_months()
+        if frozen and not m.ended and m.turn >= (terms.last_turn(m) or m.turn + 1):
+            # a student's US read +40.7 here in the last turn and finished on +53.7: the months the model
+            # runs after it were explained only on the end screen
+            line += (
+                f" · after this last turn the model runs {frozen} more months with orders frozen (effects"
+                " already under way still land), and the final score counts them"
+            )
         if m.ended and any(i.get("estimate") for i in m.view.get("indicators") or []):
             # the end is not the place to leave a reader wondering whether "~est" still means anything
             line += (
@@ -271,6 +279,13 @@ class DashboardPane(Vertical):
                 " after-action report (--audience facilitator) gives their true values"
             )
         return line
+
+    def _frozen_months(self) -> int:
+        """The months the scenario models after its last turn, before the final score (its epilogue)."""
+        scenario = (
+            self.rb.scenarios.get(str(self.model.view.get("scenario", {}).get("id"))) if self.rb else None
+        )
+        return int(scenario.model.epilogue_months) if scenario is not None else 0
 
     def show(self) -> None:
         self.query_one("#scoreline", Static).update(self.score_line())

@@ -10,13 +10,16 @@ from test_tui_support import (
     open_composer,
     seat_app,
     static_text,
+    team_model,
     until_online,
     wait_until,
 )
 from textual.widgets import Static
 
+from client_tui.panes.dashboard import DashboardPane
 from client_tui.panes.game_over import GameOverScreen
 from precursor.client import GameClient
+from precursor.game.rulebook import default_rulebook
 
 
 async def test_the_last_turns_results_say_no_more_orders_and_the_end_clears_a_stale_notice(url: str) -> None:
@@ -68,3 +71,17 @@ async def test_ctrl_a_does_not_add_a_clause_on_a_once_only_lever_already_played(
             )
             await wait_until(pilot, lambda: said in static_text(app, "#c-check"), what="the refusal")
             assert [c.lever for c in cs.clauses] == ["us_arms"]
+
+
+def test_the_score_line_of_the_last_turn_says_the_months_still_modelled() -> None:
+    """A student's US (Red Line) read "score if the game ended now +40.7" in the last turn and finished
+    on +53.7: the three months the model runs after the last turn, orders frozen, were said only on the
+    end screen. The dashboard says so in the last turn, and not before."""
+    rb = default_rulebook()
+    model = team_model(rb, "us", "red-line")
+    pane = DashboardPane(model, rb)
+    said = "after this last turn the model runs 3 more months with orders frozen"
+    for turn, last in ((2, False), (5, True)):
+        model.set_view({**model.view, "turn": turn, "phase": "orders"}, model.seq)
+        assert (said in pane.score_line()) is last, (turn, pane.score_line())
+        assert "score if the game ended now" in pane.score_line()
