@@ -22,20 +22,24 @@ def rows_of(line: str, width: int) -> int:
     return max(1, len(Text(line).wrap(_CONSOLE, width)))
 
 
-def more_line(hidden: list[str], key: str) -> str:
-    """The last row: how many lines are not shown, how many of them warn (``!`` or ``✗``), and the key."""
+def more_line(hidden: list[str], key: str, grave: str = "") -> str:
+    """The last row: how many lines are not shown, how many of them warn (``!`` or ``✗``), and the key;
+    with ``grave`` words, whether a hidden line holds them, in those words (outside the orders phase
+    the phase's own line left no row for "CROSSES THE HARD RED LINE", seen in tmux at 80x24)."""
     warn = sum(1 for h in hidden if h.startswith(("!", "✗")))
     n = len(hidden)
     what = f"{n} more line{'s' if n != 1 else ''}"
-    if warn:
+    if grave and any(grave in h for h in hidden):  # on one row of 80 columns, before the count of warnings
+        what += f", one: a tick {grave}"
+    elif warn:
         what += f", {warn} of {'them' if n != 1 else 'it'} {'warnings' if warn != 1 else 'a warning'}"
     return f"… {what}: {key} reads them all"
 
 
-def fit_lines(lines: list[str], width: int, rows: int, key: str) -> list[str]:
+def fit_lines(lines: list[str], width: int, rows: int, key: str, grave: str = "") -> list[str]:
     """``lines`` as they fit in ``rows`` rows of ``width`` columns: all of them when they fit, else the
-    first whole lines that leave a row for ``more_line``. The first line is kept even when it alone is
-    too long (the figures the rest depends on)."""
+    first whole lines that leave a row for ``more_line`` (``grave`` as there). The first line is kept
+    even when it alone is too long (the figures the rest depends on)."""
     if width <= 0 or rows <= 0:
         return lines
     heights = [rows_of(line, width) for line in lines]
@@ -48,4 +52,4 @@ def fit_lines(lines: list[str], width: int, rows: int, key: str) -> list[str]:
             break
         shown.append(line)
         used += h
-    return [*shown, more_line(lines[len(shown) :], key)]
+    return [*shown, more_line(lines[len(shown) :], key, grave)]

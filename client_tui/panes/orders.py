@@ -773,7 +773,7 @@ class OrdersPane(Vertical):
         info = self.query_one("#order-info", Static)
         most = info.styles.max_height
         rows = int(most.value) if most is not None and most.is_cells else 0
-        lines = fit.fit_lines(self._info.split("\n"), info.content_region.width, rows, "i")
+        lines = fit.fit_lines(self._info.split("\n"), info.content_region.width, rows, "i", render.CROSSES)
         set_text(info, "\n".join(lines))
 
     def action_notes(self) -> None:

@@ -14,7 +14,7 @@ from test_tui_support import game_at_orders, open_orders, seat_app, static_text,
 from textual.app import App
 from textual.widgets import Select, SelectionList, Static
 
-from client_tui import render
+from client_tui import fit, render
 from client_tui.composer import ParamsScreen
 from client_tui.model import LiveGame
 from client_tui.panes.orders import OrdersPane
@@ -82,3 +82,17 @@ async def test_the_orders_notes_at_80x24_show_the_crossing_among_many_warnings(u
         shown = static_text(app, "#order-info")
         assert "US-CYBER: military action on Mexican soil" in shown, shown
         assert isinstance(sl, SelectionList)
+
+
+def test_the_last_row_says_when_what_it_hides_crosses_the_red_line() -> None:
+    """Outside the orders phase the phase's line and the budget took the rows at 80x24 (seen in tmux):
+    the crossing was hidden behind "… 1 more line, 1 of it a warning"."""
+    hidden = [f"! US-SFT: military action on Mexican soil — … so this {render.CROSSES}"]
+    said = fit.more_line(hidden, "i", render.CROSSES)
+    assert said == f"… 1 more line, one: a tick {render.CROSSES}: i reads them all"
+    assert len(said) <= 78  # one row of the notes at 80 columns
+    assert fit.more_line(hidden, "i") == "… 1 more line, 1 of it a warning: i reads them all"
+    assert (
+        fit.more_line(["! over budget"], "i", render.CROSSES)
+        == "… 1 more line, 1 of it a warning: i reads them all"
+    )
