@@ -98,7 +98,7 @@ def _extensions() -> list[Any]:
             # a package's module is its __init__.py (mypyc names it after the package)
             paths = [Path("precursor", *m.split(".")) for m in COMPILED]
             files = [str(p / "__init__.py" if p.is_dir() else p.with_suffix(".py")) for p in paths]
-            # one C file per module (multi_file), compiled side by side (ParallelBuildExt): as one file
+            # one C file per module (multi_file), compiled side by side (_compile_side_by_side): as one file
             # of 35 MB, gcc took about 4 minutes of one core, the longest step of `pip install .`
             return list(mypycify([f"--cache-dir={cache}", *files], group_name="precursor", multi_file=True))
     except BaseException as exc:  # mypy reports type errors by SystemExit
