@@ -612,6 +612,10 @@ class GameScreen(Screen[None]):
         self.proposals.show()
         self.orders.show()
         self.control.show()
+        # a view can bring a proposal's answer before its events, which then come as already held and
+        # are not drawn (one way "proposal tabled: T2-US-3 — open, waiting for Mexico to answer" can
+        # stay up after the deal was signed, as student b26 saw in the orders phase)
+        self._answer_notice()
 
     # ------------------------------------------------------------------ what the panes ask for
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+
 from test_tui_support import (
     add_clause,
     advance_to,
     close_cards,
     new_game,
     open_composer,
+    propose,
     seat_app,
     static_text,
     team_model,
@@ -16,6 +19,7 @@ from test_tui_support import (
 )
 from textual.widgets import DataTable, Static
 
+from client_tui.notice import Notice
 from client_tui.panes.dashboard import DashboardPane
 from client_tui.panes.game_over import GameOverScreen
 from precursor.client import GameClient
@@ -104,3 +108,32 @@ async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row(url: s
         assert table.scroll_y > 0
         await pilot.press("home")
         await wait_until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0, what="the first row")
+
+
+async def test_a_view_that_brings_the_answer_first_moves_the_tabled_notice_on(url: str) -> None:
+    """Student b26's line read "proposal tabled: T2-US-3 — open, waiting for Mexico to answer" in the
+    orders phase after the deal was signed. Not reproduced as it happened; one way it happens: a view
+    that already holds the answer makes its events come as already held, and only events moved the
+    line on."""
+    g, tokens = await new_game(url, teams=("us", "mx"))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation")
+        app = seat_app(url, g, tokens["us"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            async with GameClient(url, g.game_id, tokens["us"]) as us:  # the seat's own second socket
+                await us.next_frame()
+                pid = await propose(us, ["us", "mx"], [{"actor": "us", "lever": "us_arms"}])
+            await wait_until(pilot, lambda: pid in gs.model.proposals, what="the proposal")
+            gs.post_message(
+                Notice(f"proposal tabled: {pid} — open, waiting for Mexico to answer", proposal=pid)
+            )
+            await wait_until(pilot, lambda: static_text(app, "#notice").startswith("proposal tabled"))
+            # the next view holds the deal signed (its events will come as already held)
+            signed = copy.deepcopy(gs.model.view)
+            others = [p for p in signed.get("proposals", []) if p["id"] != pid]
+            signed["proposals"] = [*others, {**gs.model.proposals[pid], "status": "signed"}]
+            gs._on_frame({"type": "view", "view": signed, "seq": gs.model.seq + 1000})
+            await pilot.pause()
+            assert static_text(app, "#notice").startswith(f"proposal tabled: {pid} — signed as agreement")
