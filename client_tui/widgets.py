@@ -20,17 +20,7 @@ from textual.events import Blur, Focus, Key, Resize
 from textual.geometry import Size
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
-from textual.widgets import (
-    Button,
-    Checkbox,
-    DataTable,
-    Footer,
-    Input,
-    OptionList,
-    RichLog,
-    SelectionList,
-    Static,
-)
+from textual.widgets import Button, Checkbox, Footer, Input, OptionList, RichLog, SelectionList, Static
 from textual.widgets._toggle_button import ToggleButton
 from textual.widgets.option_list import OptionDoesNotExist
 
@@ -210,17 +200,6 @@ class OrderList(SelectionList[str]):
             segments[1] = Segment(mark, segments[1].style, segments[1].control)
             return Strip(segments, strip.cell_length)
         return strip
-
-
-class RowTable(DataTable[Any]):
-    """A table read row by row, whose Home and End go to its first and last row: in a table of rows
-    they only scrolled sideways, and a student on the dashboard pressed PageUp fifteen times to get
-    back to the top after Home did nothing."""
-
-    BINDINGS = [
-        Binding("home", "scroll_top", "First row", show=False),
-        Binding("end", "scroll_bottom", "Last row", show=False),
-    ]
 
 
 class TextField(Input):

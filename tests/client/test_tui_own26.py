@@ -17,7 +17,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from client_tui.notice import Notice
 from client_tui.panes.dashboard import DashboardPane
@@ -89,25 +89,6 @@ def test_the_score_line_of_the_last_turn_says_the_months_still_modelled() -> Non
         model.set_view({**model.view, "turn": turn, "phase": "orders"}, model.seq)
         assert (said in pane.score_line()) is last, (turn, pane.score_line())
         assert "score if the game ended now" in pane.score_line()
-
-
-async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row(url: str) -> None:
-    """Student b26 (80x24) pressed Home on the dashboard and nothing happened (a table of rows only
-    scrolled sideways); PageUp fifteen times took it back to the top."""
-    g, tokens = await new_game(url, teams=("us",))
-    app = seat_app(url, g, tokens["us"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        gs = await until_online(pilot)
-        await close_cards(pilot)
-        await pilot.press("2")
-        table = gs.query_one("#indicators", DataTable)
-        await wait_until(pilot, lambda: table.row_count > 20, what="the indicators")
-        table.focus()
-        await pilot.press("end")
-        await wait_until(pilot, lambda: table.cursor_row == table.row_count - 1, what="the last row")
-        assert table.scroll_y > 0
-        await pilot.press("home")
-        await wait_until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0, what="the first row")
 
 
 async def test_a_view_that_brings_the_answer_first_moves_the_tabled_notice_on(url: str) -> None:
