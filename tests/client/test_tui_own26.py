@@ -8,6 +8,7 @@ from test_tui_support import (
     add_clause,
     advance_to,
     close_cards,
+    negotiation_table,
     new_game,
     open_composer,
     propose,
@@ -96,25 +97,20 @@ async def test_a_view_that_brings_the_answer_first_moves_the_tabled_notice_on(ur
     orders phase after the deal was signed. Not reproduced as it happened; one way it happens: a view
     that already holds the answer makes its events come as already held, and only events moved the
     line on."""
-    g, tokens = await new_game(url, teams=("us", "mx"))
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "negotiation")
-        app = seat_app(url, g, tokens["us"])
-        async with app.run_test(size=(120, 40)) as pilot:
-            gs = await until_online(pilot)
-            await close_cards(pilot)
-            async with GameClient(url, g.game_id, tokens["us"]) as us:  # the seat's own second socket
-                await us.next_frame()
-                pid = await propose(us, ["us", "mx"], [{"actor": "us", "lever": "us_arms"}])
-            await wait_until(pilot, lambda: pid in gs.model.proposals, what="the proposal")
-            gs.post_message(
-                Notice(f"proposal tabled: {pid} — open, waiting for Mexico to answer", proposal=pid)
-            )
-            await wait_until(pilot, lambda: static_text(app, "#notice").startswith("proposal tabled"))
-            # the next view holds the deal signed (its events will come as already held)
-            signed = copy.deepcopy(gs.model.view)
-            others = [p for p in signed.get("proposals", []) if p["id"] != pid]
-            signed["proposals"] = [*others, {**gs.model.proposals[pid], "status": "signed"}]
-            gs._on_frame({"type": "view", "view": signed, "seq": gs.model.seq + 1000})
-            await pilot.pause()
-            assert static_text(app, "#notice").startswith(f"proposal tabled: {pid} — signed as agreement")
+    async with negotiation_table(url, "us", "mx") as t:
+        pilot, app = t.pilot, t.app
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        async with GameClient(url, t.game.game_id, t.tokens["us"]) as us:  # the seat's own second socket
+            await us.next_frame()
+            pid = await propose(us, ["us", "mx"], [{"actor": "us", "lever": "us_arms"}])
+        await wait_until(pilot, lambda: pid in gs.model.proposals, what="the proposal")
+        gs.post_message(Notice(f"proposal tabled: {pid} — open, waiting for Mexico to answer", proposal=pid))
+        await wait_until(pilot, lambda: static_text(app, "#notice").startswith("proposal tabled"))
+        # the next view holds the deal signed (its events will come as already held)
+        signed = copy.deepcopy(gs.model.view)
+        others = [p for p in signed.get("proposals", []) if p["id"] != pid]
+        signed["proposals"] = [*others, {**gs.model.proposals[pid], "status": "signed"}]
+        gs._on_frame({"type": "view", "view": signed, "seq": gs.model.seq + 1000})
+        await pilot.pause()
+        assert static_text(app, "#notice").startswith(f"proposal tabled: {pid} — signed as agreement")
