@@ -1,0 +1,42 @@
+"""What session 27 mended in the client, on a real server and the real client."""
+
+from __future__ import annotations
+
+from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
+from textual.widgets import DataTable
+
+from client_tui.help import HelpScreen
+
+
+async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row_and_f1_says_so(url: str) -> None:
+    """Student b26 (80x24) pressed Home on the dashboard and nothing happened (a table of rows only
+    scrolled sideways); PageUp fifteen times took it back to the top. The keys first came back
+    listed nowhere, and the check that every key is in F1 and the palette failed."""
+    g, tokens = await new_game(url, teams=("us",))
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("2")
+        table = gs.query_one("#indicators", DataTable)
+        await wait_until(pilot, lambda: table.row_count > 20, what="the indicators")
+        table.focus()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: table.cursor_row == table.row_count - 1, what="the last row")
+        assert table.scroll_y > 0
+        await pilot.press("home")
+        await wait_until(pilot, lambda: table.cursor_row == 0 and table.scroll_y == 0, what="the first row")
+        # the palette offers both, and its command moves the table as the key does
+        palette = {c.title: c for c in app.get_system_commands(gs)}
+        assert {"First row of the indicators", "Last row of the indicators"} <= set(palette)
+        app.call_later(palette["Last row of the indicators"].callback)
+        await wait_until(pilot, lambda: table.cursor_row == table.row_count - 1, what="the palette's End")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(120, 66)) as pilot:
+        await until_online(pilot)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), what="F1")
+        await pilot.pause()
+        lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        assert any("Home dashboard tab: First row of the indicators" in line for line in lines), lines
+        assert any("End dashboard tab: Last row of the indicators" in line for line in lines), lines
