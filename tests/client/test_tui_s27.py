@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from test_tui_support import close_cards, new_game, screen_text, seat_app, until_online, wait_until
+from typing import Any
+
+from test_tui_support import (
+    close_cards,
+    negotiation_table,
+    new_game,
+    open_proposals,
+    propose,
+    screen_text,
+    seat_app,
+    static_text,
+    until_online,
+    wait_until,
+)
 from textual.widgets import DataTable
 
 from client_tui.help import HelpScreen
+from client_tui.panes.orders import OrdersPane
 
 
 async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row_and_f1_says_so(url: str) -> None:
@@ -40,3 +54,25 @@ async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row_and_f1
         lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
         assert any("Home dashboard tab: First row of the indicators" in line for line in lines), lines
         assert any("End dashboard tab: Last row of the indicators" in line for line in lines), lines
+
+
+async def test_the_proposals_tab_finds_the_orders_tab_once_not_at_every_redraw(url: str) -> None:
+    """The line under the proposals table counts the orders ticked in the orders tab, and walked the
+    whole screen for that tab at every redraw: 605 walks, 8.4 s of a play-through's client CPU."""
+    async with negotiation_table(url, "us", "mx") as t:
+        pid = await propose(t.partner, ["mx", "us"], [{"actor": "us", "lever": "us_arms"}])
+        gs, _table = await open_proposals(t.pilot)
+        looked: list[Any] = []
+        walk = gs.query
+
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            looked.extend(args)
+            return walk(*args, **kwargs)
+
+        gs.query = spy  # type: ignore[method-assign]
+        for _ in range(5):
+            gs.proposals.show()
+        await t.pilot.press("down", "up")
+        await t.pilot.pause()
+        assert pid in static_text(t.app, "#prop-hint")  # the line was drawn for the proposal
+        assert OrdersPane not in looked, looked
