@@ -6,6 +6,8 @@ from typing import Any
 
 from test_tui_support import (
     close_cards,
+    game_at_orders,
+    modal,
     negotiation_table,
     new_game,
     open_proposals,
@@ -16,10 +18,11 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from client_tui.help import HelpScreen
 from client_tui.panes.orders import OrdersPane
+from client_tui.white_cell import FreeActionScreen
 
 
 async def test_home_and_end_on_the_dashboard_go_to_its_first_and_last_row_and_f1_says_so(url: str) -> None:
@@ -76,3 +79,30 @@ async def test_the_proposals_tab_finds_the_orders_tab_once_not_at_every_redraw(u
         await t.pilot.pause()
         assert pid in static_text(t.app, "#prop-hint")  # the line was drawn for the proposal
         assert OrdersPane not in looked, looked
+
+
+async def test_esc_on_a_free_action_with_a_draft_says_the_draft_is_kept(url: str) -> None:
+    """The game screen kept the draft when the form closed with Esc, and said nothing: a student
+    thought it lost. An empty form closed says nothing (there is nothing to get back to)."""
+    g, tokens = await game_at_orders(url, "us")
+    app = seat_app(url, g, tokens["us"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        await pilot.press("f")
+        await modal(pilot, FreeActionScreen)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is gs, what="the form to close")
+        assert "draft" not in static_text(app, "#notice")
+        await pilot.press("f")
+        fa = await modal(pilot, FreeActionScreen)
+        fa.query_one("#fa-title", Input).value = "Gun-shop audit"
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is gs, what="the form to close")
+        said = static_text(app, "#notice")
+        assert said == "free action not tabled; your draft is kept — f opens it again", said
+        assert said in screen_text(app)  # whole on the line at 80 columns
+        await pilot.press("f")
+        fa = await modal(pilot, FreeActionScreen)
+        assert fa.query_one("#fa-title", Input).value == "Gun-shop audit"
