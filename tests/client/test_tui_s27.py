@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from test_tui_support import (
+    advance_to,
     close_cards,
     game_at_orders,
     modal,
@@ -106,3 +107,24 @@ async def test_esc_on_a_free_action_with_a_draft_says_the_draft_is_kept(url: str
         await pilot.press("f")
         fa = await modal(pilot, FreeActionScreen)
         assert fa.query_one("#fa-title", Input).value == "Gun-shop audit"
+
+
+async def test_the_proposals_table_keeps_team_codes_when_the_statuses_shorten_at_turn_2(url: str) -> None:
+    """At 80x24 an offer "to answer · 1/2 accepted" leaves the clauses room only with the parties by
+    team code; at turn 2 it read "expired", the names fitted again, and the column went from
+    "MX → US" to "Mexico → United States" with nothing else changed (student finding, session 27)."""
+    async with negotiation_table(url, "us", "mx", size=(80, 24)) as t:
+        pid = await propose(t.partner, ["mx", "us"], [{"actor": "us", "lever": "us_arms"}])
+        gs, table = await open_proposals(t.pilot)
+
+        def between() -> str:
+            return str(table.get_row(pid)[1])
+
+        await wait_until(t.pilot, lambda: between() == "MX → US", what="the parties by code")
+        await advance_to(t.fac, "negotiation", 2)
+        await wait_until(t.pilot, lambda: gs.model.turn == 2, what="turn 2")
+        await close_cards(t.pilot)
+        await wait_until(t.pilot, lambda: "expired" in str(table.get_row(pid)[2]), what="the offer expired")
+        await t.pilot.pause()
+        assert between() == "MX → US", between()
+        assert table.max_scroll_x == 0  # the row fits: nothing to scroll sideways
