@@ -727,8 +727,19 @@ class GameScreen(Screen[None]):
                 ruler = who_rules(self.model, self.rb, public)
                 self._fa_draft.clear()  # the next one starts blank
                 self.notice(f"free action tabled — ruled by {ruler}; the orders tab (5) shows it")
+            elif self._fa_draft_written():
+                # the draft was kept, silently: a student who closed the form with Esc thought it lost
+                self.notice("free action not tabled; your draft is kept — f opens it again")
 
         self.app.push_screen(FreeActionScreen(self.model, self.rb, self.try_send, self._fa_draft), done)
+
+    def _fa_draft_written(self) -> bool:
+        """Whether the free action's draft holds anything typed or picked (the visibility alone, which
+        the form always sets, is not a draft)."""
+        d = self._fa_draft
+        return any(str(d.get(k) or "").strip() for k in ("title", "description", "argument")) or bool(
+            d.get("effects")
+        )
 
     def action_counter_argument(self) -> None:
         if not counterable(self.model):

@@ -39,6 +39,7 @@ KEY_SOURCES: tuple[tuple[str, str, str, bool, bool], ...] = (
     ("client_tui.composer", "ProposalScreen", "a proposal in full (Enter on it)", False, False),
     ("client_tui.composer", "ComposerScreen", "the proposal composer", False, False),
     ("client_tui.panes.orders", "OrdersPane", "orders tab", False, True),
+    ("client_tui.widgets", "RowTable", "dashboard tab", False, True),
     ("client_tui.panes.control", "ControlPane", "control tab", True, True),
     ("client_tui.panes.white_cell", "WhiteCellConsole", "control tab", True, True),
 )

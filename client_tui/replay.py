@@ -21,7 +21,7 @@ from precursor.game.rulebook import Rulebook
 from precursor.game.views import events_for, view
 
 from . import render
-from .widgets import WrapLog
+from .widgets import RowTable, WrapLog
 
 AUDIENCES = ("facilitator", "us", "mx", "cn", "ca", "public")
 
@@ -80,7 +80,7 @@ class ReplayScreen(Screen[None]):
         with Horizontal(id="replay-body"):
             with Vertical(id="replay-dash"):
                 yield Static("", id="replay-score", markup=False)
-                yield DataTable(id="replay-indicators", zebra_stripes=True, cursor_type="row")
+                yield RowTable(id="replay-indicators", zebra_stripes=True, cursor_type="row")
             yield WrapLog(id="replay-log", max_lines=20000)
         yield Footer()
 

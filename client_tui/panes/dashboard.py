@@ -25,6 +25,7 @@ from precursor.game.words import indicator_keys as _indicator_keys
 
 from .. import render, terms
 from ..objectives import state_now, within_a_point
+from ..widgets import RowTable
 
 if TYPE_CHECKING:
     from precursor.game.rulebook import Rulebook
@@ -239,7 +240,7 @@ class DashboardPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="scoreline", markup=False)
-        yield DataTable(id="indicators", zebra_stripes=True, cursor_type="row")
+        yield RowTable(id="indicators", zebra_stripes=True, cursor_type="row")
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._width and self.model.view:

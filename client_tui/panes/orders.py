@@ -395,18 +395,21 @@ class OrdersPane(Vertical):
         """How many orders this seat may give a turn: its own limit within the team's."""
         return order_limit(self.model)
 
-    def chosen(self) -> list[str]:
+    def chosen(self, rows: list[dict[str, Any]] | None = None) -> list[str]:
         """The ticked levers that can be ordered now: a disabled row may still be in the list's
-        selection (``SelectionList.selected`` keeps it), and must never be submitted."""
-        ok = self._available()
+        selection (``SelectionList.selected`` keeps it), and must never be submitted. ``rows``: this
+        moment's ``rows()``, when the caller has them already (they are built anew at each call)."""
+        ok = {lv["id"] for lv in (self.rows() if rows is None else rows) if lv.get("available")}
         shown = self.query_one("#order-list", SelectionList).selected
         return [v for v in dict.fromkeys([*shown, *self._hidden_ticks()]) if v in ok]
 
     def ticked_costs(self) -> dict[str, float | None]:
         """The ticks and what each costs as set (None: not known yet), for the proposals tab: accepting a
-        deal said "2/4 order slots taken" to a student with four orders ticked here."""
-        chosen = set(self.chosen())
-        return {row["id"]: self._row_cost(row) for row in self.rows() if row["id"] in chosen}
+        deal said "2/4 order slots taken" to a student with four orders ticked here. The proposals tab
+        asks at each redraw, so the rows are built once for both uses."""
+        rows = self.rows()
+        chosen = set(self.chosen(rows))
+        return {row["id"]: self._row_cost(row) for row in rows if row["id"] in chosen}
 
     def _mine(self) -> list[str] | None:
         """The levers this team submitted this turn (None: nothing submitted yet); when the team is

@@ -22,7 +22,7 @@ from test_tui_support import (
     wait_until,
 )
 from textual.binding import Binding
-from textual.widgets import Button, DataTable, Input, ListView, RichLog, Select, SelectionList
+from textual.widgets import Button, DataTable, Input, ListView, RichLog, Select, SelectionList, Static
 
 from client_tui import render
 from client_tui.app import PrecursorApp
@@ -357,7 +357,12 @@ async def _keys_in_help_and_palette(url: str, game: Any, token: str, facilitator
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause()
-        lines = [" ".join(line.split()) for line in screen_text(app).splitlines()]
+        # all of F1, laid out at its width: the window scrolls, and the keys outgrew one 66-row screen
+        # (Home and End of the dashboard's table pushed the control tab's last keys below it)
+        static = app.screen.query_one("#help Static", Static)
+        options = app.console.options.update_width(static.content_region.width)
+        rendered = app.console.render_lines(static.content, options, pad=False)
+        lines = [" ".join("".join(seg.text for seg in line).split()) for line in rendered]
         bindings = _bindings(gs)
         assert {"f", "k", "w", "l", "p", "n", "ctrl+s", "ctrl+r"} <= {b.key for _, b in bindings}
         for node, b in bindings:
