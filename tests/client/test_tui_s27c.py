@@ -1,0 +1,50 @@
+"""What session 27's student met playing whole games, on a real server and the real client."""
+
+from __future__ import annotations
+
+from test_tui_support import (
+    advance_to,
+    new_game,
+    open_orders,
+    seat_app,
+    static_text,
+    wait_until,
+)
+
+from precursor.client import GameClient
+
+REPLY = "CN-REPLY-MX: Mexico has not written to Beijing, so there is nothing to answer"
+
+
+def _row(sl: object, lid: str) -> tuple[str, bool]:
+    for i in range(sl.option_count):  # type: ignore[attr-defined]
+        option = sl.get_option_at_index(i)  # type: ignore[attr-defined]
+        if option.value == lid:
+            return str(option.prompt), bool(option.disabled)
+    raise AssertionError(f"no row for {lid}")
+
+
+async def test_a_lever_out_on_another_teams_play_is_out_after_turn_one_too(url: str) -> None:
+    """China's student (Loose Talk) saw CN-REPLY-MX out in turn 1, then "0 PC lag 2m" from turn 2: it set
+    its parameter and ticked it, and each orders phase unticked it ("Mexico has not written to Beijing").
+    Whether Mexico wrote is Mexico's play counter, which China's client does not see."""
+    g, tokens = await new_game(url, teams=("cn", "mx"), scenario="loose-talk")
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "negotiation", turn=2)  # Mexico's player gives no orders: it never writes
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs, sl = await open_orders(pilot)
+            assert (gs.model.turn, gs.model.phase) == (2, "negotiation")
+            label, disabled = _row(sl, "cn_reply_mx")
+            assert disabled and " out " in f"{label} " and "PC" not in label, label
+            sl.highlighted = next(
+                i for i in range(sl.option_count) if sl.get_option_at_index(i).value == "cn_reply_mx"
+            )
+            await pilot.pause()
+            assert f"cannot be ordered now: {REPLY}" in static_text(app, "#order-detail")
+            # the orders phase says the same
+            await advance_to(fac, "orders", turn=2)
+            await wait_until(pilot, lambda: gs.model.view.get("phase") == "orders", what="the orders")
+            await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
+            label, disabled = _row(sl, "cn_reply_mx")
+            assert disabled and "Mexico has not written" in label, label
