@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from test_tui_support import (
     advance_to,
+    close_cards,
+    modal,
     new_game,
     open_orders,
+    propose,
     seat_app,
     static_text,
+    until_online,
     wait_until,
 )
+from textual.widgets import DataTable
 
+from client_tui.composer import ProposalScreen
 from precursor.client import GameClient
 
 REPLY = "CN-REPLY-MX: Mexico has not written to Beijing, so there is nothing to answer"
@@ -48,3 +56,39 @@ async def test_a_lever_out_on_another_teams_play_is_out_after_turn_one_too(url: 
             await wait_until(pilot, lambda: sl.option_count > 3, what="the levers")
             label, disabled = _row(sl, "cn_reply_mx")
             assert disabled and "Mexico has not written" in label, label
+
+
+async def test_a_lapsed_proposal_is_not_to_answer_and_its_keys_say_why(url: str) -> None:
+    """China's student (Loose Talk, turn 4's results) read "4 Proposals (1 to answer)" and "T4-CA-1 … to
+    answer · 1/2 accepted" over a proposal whose window said "It has lapsed"; the window offered only
+    Close, and a and r did nothing, with no word."""
+    g, tokens = await new_game(url, teams=("cn", "ca"), scenario="loose-talk")
+    async with (
+        GameClient(url, g.game_id, g.facilitator_token) as fac,
+        GameClient(url, g.game_id, tokens["ca"]) as ca,
+    ):
+        await ca.next_frame()
+        await advance_to(fac, "negotiation")
+        pid = await propose(ca, ["ca", "cn"], [{"actor": "ca", "lever": "ca_mediate", "duration": 1}])
+        await advance_to(fac, "results")  # the clause covers turn 1 only: by turn 2 it has lapsed
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            gs = await until_online(pilot)
+            await close_cards(pilot)
+            await pilot.press("4")
+            table: DataTable[Any] = gs.query_one("#prop-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1, what="the proposal")
+            label = str(gs.query_one("#tabs").get_tab("proposals").label)  # type: ignore[attr-defined]
+            assert "to answer" not in label, label
+            status = str(table.get_row(pid)[2])
+            assert status.startswith("lapsed") and "to answer" not in status, status
+            table.focus()
+            await pilot.press("enter")
+            screen = await modal(pilot, ProposalScreen)
+            assert "It has lapsed" in screen.text
+            await pilot.press("a")
+            await pilot.pause()
+            said = static_text(app, "#proposal-said")
+            rule = "proposals are answered in the briefing and negotiation phases"
+            assert said == f"a: no accept — {rule}", said
+            assert isinstance(app.screen, ProposalScreen)
