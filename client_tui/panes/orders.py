@@ -588,8 +588,7 @@ class OrdersPane(Vertical):
             )
             return None
         chosen = self.chosen()
-        last = terms.last_turn(self.model)
-        if self.model.phase == "results" and last is not None and self.model.turn >= last:
+        if self._no_more_orders():
             # "your ticks are kept until then" under "this was the last turn: no more orders" (a student)
             self.post_message(Notice("not sent — this was the last turn: no more orders"))
             return None
@@ -812,6 +811,11 @@ class OrdersPane(Vertical):
         held = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(m) if fa.get("resolved") is None)
         return pc, spent, held, unknown
 
+    def _no_more_orders(self) -> bool:
+        """The last turn's orders are in: no orders phase is left to plan for."""
+        last = terms.last_turn(self.model)
+        return self.model.phase == "results" and last is not None and self.model.turn >= last
+
     def _budget_text(self) -> str:
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
 
@@ -819,6 +823,10 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and m.phase != "orders":
             return self._submitted_text(mine)
+        if self._no_more_orders():
+            # a student who readied without orders read "plan here, orders go in during the orders
+            # phase" and a budget in the results of turn 6 of 6
+            return "Results phase · no orders went in · this was the last turn: no more orders"
         chosen = self.chosen()
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
@@ -875,8 +883,7 @@ class OrdersPane(Vertical):
             f"{(self.model.phase or 'this').capitalize()} phase · this turn's orders went in:"
             f" {self._codes(mine) or 'none (hold)'}"
         )
-        last = terms.last_turn(self.model)
-        if last is not None and self.model.turn >= last:  # a student read of a next turn in the last
+        if self._no_more_orders():  # a student read of a next turn in the last
             return went + " · this was the last turn: no more orders"
         return went + " · the next turn's orders left, capital and costs show when its orders phase begins"
 

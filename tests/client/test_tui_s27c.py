@@ -92,3 +92,19 @@ async def test_a_lapsed_proposal_is_not_to_answer_and_its_keys_say_why(url: str)
             rule = "proposals are answered in the briefing and negotiation phases"
             assert said == f"a: no accept — {rule}", said
             assert isinstance(app.screen, ProposalScreen)
+
+
+async def test_the_last_turns_results_without_orders_say_no_more_orders(url: str) -> None:
+    """China's student readied without orders in turn 6 of 6; the results phase then read "Results
+    phase: plan here, orders go in during the orders phase (availability is checked then) … Budget 17.0
+    PC", of orders no phase was left to take."""
+    g, tokens = await new_game(url, teams=("cn",))
+    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
+        await advance_to(fac, "results", turn=3)  # the tutorial's last turn, no orders given
+        app = seat_app(url, g, tokens["cn"])
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_orders(pilot)
+            await wait_until(pilot, lambda: "Results phase" in static_text(app, "#order-info"))
+            info = " ".join(static_text(app, "#order-info").split())
+            assert info.startswith("Results phase · no orders went in · this was the last turn"), info
+            assert "plan here" not in info and "Budget" not in info, info
