@@ -8,6 +8,7 @@ from test_tui_support import (
     advance_to,
     close_cards,
     modal,
+    negotiation_table,
     new_game,
     open_orders,
     propose,
@@ -18,7 +19,9 @@ from test_tui_support import (
 )
 from textual.widgets import DataTable
 
+from client_tui import terms
 from client_tui.composer import ProposalScreen
+from client_tui.notice import Notice
 from precursor.client import GameClient
 
 REPLY = "CN-REPLY-MX: Mexico has not written to Beijing, so there is nothing to answer"
@@ -108,3 +111,29 @@ async def test_the_last_turns_results_without_orders_say_no_more_orders(url: str
             info = " ".join(static_text(app, "#order-info").split())
             assert info.startswith("Results phase · no orders went in · this was the last turn"), info
             assert "plan here" not in info and "Budget" not in info, info
+
+
+async def test_the_tabled_notice_follows_a_deal_signed_before_it_reached_the_screen(url: str) -> None:
+    """China's student tabled T2-CN-2 to the United States' bot, which accepted at once; the table read
+    "signed: agreement A2-CN-2" while the line kept "proposal tabled: T2-CN-2 — open, waiting for United
+    States to answer". The pane writes that line as the server takes the proposal; a bot's answer comes
+    a moment later, and its events were drawn before the pane's line reached the screen, so nothing
+    moved the line on."""
+    async with negotiation_table(url, "cn", "us") as t:
+        pilot, app = t.pilot, t.app
+        gs = await until_online(pilot)
+        await close_cards(pilot)
+        async with GameClient(url, t.game.game_id, t.tokens["cn"]) as cn:  # the seat's own second socket
+            await cn.next_frame()
+            clause = {"actor": "us", "lever": "us_arms"}
+            pid = await propose(cn, ["cn", "us"], [clause])
+        await wait_until(pilot, lambda: pid in gs.model.proposals, what="the proposal")
+        # the line as the pane words it once the server has the proposal (ProposalsPane._say_tabled)
+        said = f"proposal tabled: {pid} — {terms.proposal_status(gs.model, gs.rb, gs.model.proposals[pid])}"
+        assert said.endswith("open, waiting for United States to answer"), said
+        await t.partner.send({"type": "respond", "proposal": pid, "action": "accept"})
+        await wait_until(pilot, lambda: gs.model.proposals[pid].get("status") == "signed", what="the deal")
+        gs.proposals.post_message(Notice(said, proposal=pid))  # reaching the screen after the answer
+        await wait_until(pilot, lambda: static_text(app, "#notice").startswith("proposal tabled"))
+        line = static_text(app, "#notice")
+        assert line.startswith(f"proposal tabled: {pid} — signed as agreement"), line
