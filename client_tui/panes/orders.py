@@ -467,13 +467,29 @@ class OrdersPane(Vertical):
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
         again = self._still_open(self._offer)
+        gone = [i for i in self._offer if i not in again]
+        said = []
         if again:
-            self.post_message(
-                Notice(
-                    f"last turn's orders: {self._codes(again, self._offer_params)} — press l in the"
-                    " orders tab to tick them again"
-                )
+            said.append(
+                f"last turn's orders: {self._codes(again, self._offer_params)} — press l in the orders tab"
+                " to tick them again"
             )
+        if gone:
+            # every order of last turn, the ones out with their reason: Canada's student read "last
+            # turn's orders: CA-DEMAND, CA-TRI" of three, and met CA-MEDIATE only when l left it out
+            said.append(
+                ("not available now: " if again else "last turn's orders, not available now: ")
+                + self._gone_words(gone)
+            )
+        if said:
+            self.post_message(Notice("; ".join(said)))
+
+    def _gone_words(self, gone: list[str]) -> str:
+        """Last turn's orders that cannot be ordered now, each with why. The rows the list shows, not
+        the view's levers: outside the orders phase the view has none, and a once-per-game lever spent
+        last turn read "not in this phase"."""
+        whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
+        return "; ".join(f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone)
 
     def _last_codes(self) -> str:
         return self._codes(self._offer, self._offer_params)
@@ -965,12 +981,7 @@ class OrdersPane(Vertical):
         self._choice = sorted({*self._choice, *again})
         text = f"ticked again: {self._codes(again) or 'none'}"
         if gone:
-            # the rows the list shows, not the view's levers: outside the orders phase the view has
-            # none, and a once-per-game lever spent last turn read "not in this phase"
-            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
-            text += "; not available now: " + "; ".join(
-                f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
-            )
+            text += "; not available now: " + self._gone_words(gone)
         if agreed:
             text += f"; with the agreed terms: {'; '.join(agreed)}"
             self._relabel()
