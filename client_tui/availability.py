@@ -62,6 +62,11 @@ def why_out(model: LiveGame, rb: Rulebook, lever: str, known: dict[str, Any] | N
     lv = rb.levers.get(lever)
     if lv is None or lv.team != model.team:
         return None
+    # a condition on another team's play, which the team does not see: the server judges it until the
+    # orders phase (views.counted_out); CN-REPLY-MX read "1 PC" from turn 2 and was unticked each orders phase
+    counted = (model.view.get("counted_out") or {}).get(lever)
+    if counted and model.view.get("phase") != "orders":
+        return str(counted)
     values = values_now(model, rb) if known is None else known
     ctx = {
         **values,

@@ -11,7 +11,7 @@ a draft the server would refuse, and closes only once the server has the proposa
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
@@ -544,10 +544,18 @@ class ProposalScreen(FixedEnds):
     ]
     DEFAULT_CSS = MODAL_CSS.format(name="ProposalScreen")
 
-    def __init__(self, text: str, offered: Collection[str] = ("accept", "reject", "counter")) -> None:
+    def __init__(
+        self,
+        text: str,
+        offered: Collection[str] = ("accept", "reject", "counter"),
+        refused: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.text = text
         self.offered = frozenset(offered)
+        # why an answer not offered cannot be given: its key says so (a and r on a lapsed proposal
+        # in the results phase did nothing, with no word)
+        self.refused = dict(refused or {})
 
     def compose(self) -> ComposeResult:
         buttons = [
@@ -566,14 +574,25 @@ class ProposalScreen(FixedEnds):
                     if action in self.offered:
                         yield Button(label, id=action, variant="primary" if action == "accept" else "default")
                 yield Button("Close (Esc)", id="close")
+            said = Static("", id="proposal-said", markup=False)
+            said.display = False  # a row only once a key has something to say
+            yield said
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "answer":
-            return parameters[0] in self.offered
+            return parameters[0] in self.offered or parameters[0] in self.refused
         return True
 
     def action_answer(self, action: str) -> None:
-        self.dismiss(action)
+        if action in self.offered:
+            self.dismiss(action)
+            return
+        key = {"accept": "a", "reject": "r", "counter": "c", "withdraw": "w"}.get(action, action)
+        why = self.refused.get(action) or "not an answer your team can give"
+        said = self.query_one("#proposal-said", Static)
+        said.update(f"{key}: no {action} — {why}")
+        said.display = True
+        self.call_after_refresh(self._fit)
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()

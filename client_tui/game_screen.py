@@ -623,7 +623,11 @@ class GameScreen(Screen[None]):
     def _notice(self, message: Notice) -> None:
         self.notice(message.text)
         if message.proposal is not None:  # told again as the proposal moves (see _answer_notice)
-            self._answered = (message.proposal, "tabled", message.text)
+            self._answered = (message.proposal, "tabled", self._notice_text)
+            # and told from where it stands now: the pane wrote the line before a bot's answer came, the
+            # answer's events were drawn before this message reached the screen, and "open, waiting
+            # for United States to answer" stayed over a signed deal (China's student, turn 2)
+            self._answer_notice()
 
     @on(ChannelsPane.Say)
     async def _say(self, message: ChannelsPane.Say) -> None:
@@ -659,8 +663,9 @@ class GameScreen(Screen[None]):
             text = f"{did} {pid}"  # "you rejected T1-CN-1 — rejected by United States" said it twice
         if action == "accept" and self._commits:  # slots and capital the deal takes: said, not silent
             text += f" · it {self._commits}"
-        self._answered = (pid, action, text)
         self.notice(text)
+        # as the line reads (an inject's notice may lead it), so that the next move is told too
+        self._answered = (pid, action, self._notice_text)
 
     @on(OrdersPane.Submit)
     async def _submit(self, message: OrdersPane.Submit) -> None:

@@ -470,13 +470,29 @@ class OrdersPane(Vertical):
         self._offer = [] if first or m.ended else list(last)  # a game that is over takes no more orders
         self._offer_params = {i: dict(self._params.get(i, {})) for i in self._offer}
         again = self._still_open(self._offer)
+        gone = [i for i in self._offer if i not in again]
+        said = []
         if again:
-            self.post_message(
-                Notice(
-                    f"last turn's orders: {self._codes(again, self._offer_params)} — press l in the"
-                    " orders tab to tick them again"
-                )
+            said.append(
+                f"last turn's orders: {self._codes(again, self._offer_params)} — press l in the orders tab"
+                " to tick them again"
             )
+        if gone:
+            # every order of last turn, the ones out with their reason: Canada's student read "last
+            # turn's orders: CA-DEMAND, CA-TRI" of three, and met CA-MEDIATE only when l left it out
+            said.append(
+                ("not available now: " if again else "last turn's orders, not available now: ")
+                + self._gone_words(gone)
+            )
+        if said:
+            self.post_message(Notice("; ".join(said)))
+
+    def _gone_words(self, gone: list[str]) -> str:
+        """Last turn's orders that cannot be ordered now, each with why. The rows the list shows, not
+        the view's levers: outside the orders phase the view has none, and a once-per-game lever spent
+        last turn read "not in this phase"."""
+        whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
+        return "; ".join(f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone)
 
     def _last_codes(self) -> str:
         return self._codes(self._offer, self._offer_params)
@@ -591,8 +607,7 @@ class OrdersPane(Vertical):
             )
             return None
         chosen = self.chosen()
-        last = terms.last_turn(self.model)
-        if self.model.phase == "results" and last is not None and self.model.turn >= last:
+        if self._no_more_orders():
             # "your ticks are kept until then" under "this was the last turn: no more orders" (a student)
             self.post_message(Notice("not sent — this was the last turn: no more orders"))
             return None
@@ -815,6 +830,11 @@ class OrdersPane(Vertical):
         held = sum(float(fa.get("cost") or 0) for fa in mine_this_turn(m) if fa.get("resolved") is None)
         return pc, spent, held, unknown
 
+    def _no_more_orders(self) -> bool:
+        """The last turn's orders are in: no orders phase is left to plan for."""
+        last = terms.last_turn(self.model)
+        return self.model.phase == "results" and last is not None and self.model.turn >= last
+
     def _budget_text(self) -> str:
         """The limits before any refusal: orders left of the seat's limit, capital, cost of the ticks."""
 
@@ -822,6 +842,10 @@ class OrdersPane(Vertical):
         mine = self._mine()
         if mine is not None and m.phase != "orders":
             return self._submitted_text(mine)
+        if self._no_more_orders():
+            # a student who readied without orders read "plan here, orders go in during the orders
+            # phase" and a budget in the results of turn 6 of 6
+            return "Results phase · no orders went in · this was the last turn: no more orders"
         chosen = self.chosen()
         pc, spent, held, unknown = self._spend(chosen)
         limit = self.limit()
@@ -878,8 +902,7 @@ class OrdersPane(Vertical):
             f"{(self.model.phase or 'this').capitalize()} phase · this turn's orders went in:"
             f" {self._codes(mine) or 'none (hold)'}"
         )
-        last = terms.last_turn(self.model)
-        if last is not None and self.model.turn >= last:  # a student read of a next turn in the last
+        if self._no_more_orders():  # a student read of a next turn in the last
             return went + " · this was the last turn: no more orders"
         return went + " · the next turn's orders left, capital and costs show when its orders phase begins"
 
@@ -961,12 +984,7 @@ class OrdersPane(Vertical):
         self._choice = sorted({*self._choice, *again})
         text = f"ticked again: {self._codes(again) or 'none'}"
         if gone:
-            # the rows the list shows, not the view's levers: outside the orders phase the view has
-            # none, and a once-per-game lever spent last turn read "not in this phase"
-            whys = {lv["id"]: lv.get("why_not") or "" for lv in self.rows()}
-            text += "; not available now: " + "; ".join(
-                f"{self._codes([i])} ({whys.get(i) or 'not in this phase'})" for i in gone
-            )
+            text += "; not available now: " + self._gone_words(gone)
         if agreed:
             text += f"; with the agreed terms: {'; '.join(agreed)}"
             self._relabel()

@@ -83,9 +83,8 @@ def refusal(
     return message
 
 
-def to_answer(model: LiveGame) -> list[str]:
-    """The open proposals other teams addressed to this team that it has not accepted yet: a student
-    found offers from bots still open turns after they came, with nothing on screen to say so."""
+def addressed(model: LiveGame) -> list[str]:
+    """The open proposals other teams addressed to this team that it has not accepted yet."""
     team = model.team
     return [
         pid
@@ -97,10 +96,46 @@ def to_answer(model: LiveGame) -> list[str]:
     ]
 
 
+def to_answer(model: LiveGame) -> list[str]:
+    """The proposals addressed to this team that an answer can still settle: a student found offers
+    from bots still open turns after they came, with nothing on screen to say so. One that has lapsed,
+    or that no later phase can answer, is not counted: China's tab read "(1 to answer)" in turn 4's
+    results over a proposal whose window said "It has lapsed", and a and r did nothing there."""
+    return [pid for pid in addressed(model) if not _past_answering(model, model.proposals[pid])]
+
+
+def _next_answer_turn(model: LiveGame) -> int:
+    """The turn of the next phase in which proposals are answered: this one, or the next turn."""
+    return model.turn if model.phase in ("briefing", "negotiation") else model.turn + 1
+
+
+def _past_answering(model: LiveGame, p: dict[str, Any]) -> bool:
+    """No answer can still make the proposal bind anything: the game is over, no phase is left to
+    answer it in, or every turn it covers is over by the next phase that answers."""
+    if model.ended:
+        return True
+    nxt, last = _next_answer_turn(model), terms.last_turn(model)
+    if last is not None and nxt > last:
+        return True
+    return _lapsed_by(model, p, nxt)
+
+
+def _lapsed_by(model: LiveGame, p: dict[str, Any], turn: int) -> bool:
+    ends = [span[-1] for c in p.get("clauses") or [] if (span := clause_span(c, model.turn))]
+    return bool(ends) and max(ends) < turn
+
+
 def when_answerable(model: LiveGame, p: dict[str, Any]) -> str:
-    """For a proposal this team has to answer, in a phase where it cannot: when it can, or that it
-    never will. The window offered only Close, with no word on why."""
-    if str(p.get("id")) not in to_answer(model) or model.phase in ("briefing", "negotiation"):
+    """For a proposal this team has to answer, in a phase where it cannot, or one that has lapsed: when
+    it can be answered, or that it never will. The window offered only Close, with no word on why."""
+    if str(p.get("id")) not in addressed(model):
+        return ""
+    if model.phase in ("briefing", "negotiation"):
+        if not model.ended and _lapsed_by(model, p, model.turn):
+            return (
+                "It has lapsed: every turn it covers is over, so accepting it binds nothing. Rejecting"
+                " it clears it."
+            )
         return ""
     if model.ended:
         return "The game is over: this proposal can no longer be answered."
@@ -225,8 +260,12 @@ def status_cell(model: LiveGame, rb: Rulebook, p: dict[str, Any]) -> str:
     if p.get("status") == "signed":
         return f"signed: agreement {terms.agreement_of(model, p)}"
     status = terms.proposal_status(model, rb, p, short=True)
-    if str(p.get("id")) in to_answer(model):
+    pid = str(p.get("id"))
+    if pid in to_answer(model):
         return "to answer" + status.removeprefix("open")
+    if pid in addressed(model) and status.startswith("open"):  # still open on the server, past answering
+        past = "lapsed" if _lapsed_by(model, p, _next_answer_turn(model)) else "unanswered"
+        return past + status.removeprefix("open")
     return status
 
 
@@ -587,7 +626,9 @@ class ProposalsPane(Vertical):
         text = "\n".join([head, *(line for line in said if line), "", body])
         if reasons(p):
             text += "\n\nAnswers:\n" + "\n".join(f" {r}" for r in reasons(p))
-        self.app.push_screen(ProposalScreen(text, offered(self.model, self.rb, p)), chosen)
+        answers = offered(self.model, self.rb, p)
+        refused = {a: refusal(self.model, self.rb, p, a) or "" for a in ANSWERS if a not in answers}
+        self.app.push_screen(ProposalScreen(text, answers, refused), chosen)
 
     # ------------------------------------------------------------------ answering
 

@@ -17,7 +17,7 @@ from precursor.game.adjudication.refusal import refusable, refused_now
 from precursor.game.core import GameCore
 from precursor.game.months import add_months
 from precursor.game.rng import roll
-from precursor.game.rulebook import CLever, Rulebook
+from precursor.game.rulebook import CLever, Rulebook, precondition_words
 from precursor.game.schema import TEAMS
 
 # who sees which values is decided in visibility; re-exported here, where most callers look for it
@@ -340,6 +340,8 @@ def view(game: GameCore, audience: Audience) -> dict[str, Any]:
         # the orders screen: availability is the engine's own check, so it is shown in the orders phase
         "levers": levers_for(game, team) if team and st.phase == "orders" else [],
         "counts": lever_counts(game, team) if team else {},
+        # before the orders phase: the team's levers a condition on another team's play keeps out
+        "counted_out": counted_out(game, team) if team and st.phase != "orders" and not st.ended else {},
         "order_limit": sc.order_limit,
         "proposal_limit": sc.proposal_limit,
         "seat_limits": {s: game.seat_limit(team, s) for s in st.seats[team]} if team else {},
@@ -420,6 +422,56 @@ def lever_counts(game: GameCore, team: str) -> dict[str, dict[str, Any]]:
 
 
 _COUNT_KEYS: dict[tuple[int, str], list[tuple[str, str, str, str]]] = {}
+
+
+def counted_out(game: GameCore, team: str) -> dict[str, str]:
+    """The team's levers that a condition on another team's play keeps out, with the engine's reason.
+
+    A team does not see another's play counters, so its client could not judge CN-REPLY-MX ("Mexico has
+    not written to Beijing") before the orders phase: from turn 2 it offered it at 1 PC, a student set
+    and ticked it, and the orders phase unticked it, turn after turn. Play counters move only when orders
+    are carried out, so what this says holds until the next orders phase, whose check says the same: the
+    team learns it earlier, not more. Only conditions reading nothing but play counters and values the
+    team sees exactly are told.
+    """
+    env = game.state.env
+    out: dict[str, str] = {}
+    for lv, indices in _counted_conditions(game.rb, team):
+        if lv.once and env[f"count.{lv.id}"] > 0:
+            continue  # the client says so itself
+        for i in indices:
+            if not lv.preconditions[i][0].fn(env):
+                out[lv.id] = f"{lv.code}: {precondition_words(lv, i, env)}"
+                break
+    return out
+
+
+def _counted_conditions(rb: Rulebook, team: str) -> list[tuple[CLever, tuple[int, ...]]]:
+    """The team's levers with the indices of their conditions that ``counted_out`` may judge."""
+    key = (rb.serial, team)
+    hit = _COUNTED.get(key)
+    if hit is None:
+        hit = []
+        for lv in rb.levers.values():
+            if lv.team != team:
+                continue
+            indices = []
+            for i, (cond, _message) in enumerate(lv.preconditions):
+                names = set(cond.names)
+                others = {n for n in names if n.startswith(_PER_LEVER_KEYS) and not key_visible(rb, n, team)}
+                seen = all(n in others or key_visible(rb, n, team) for n in names)
+                if others and seen and not any(n.startswith(_NOT_TOLD) for n in names):
+                    indices.append(i)
+            if indices:
+                hit.append((lv, tuple(indices)))
+        _COUNTED[key] = hit
+    return hit
+
+
+_PER_LEVER_KEYS = ("count.", "streak.", "played.")
+# the order's own values, and those a signature in the negotiation moves: judged in the orders phase
+_NOT_TOLD = ("param.", "act.", "agreements.", "mean.")
+_COUNTED: dict[tuple[int, str], list[tuple[CLever, tuple[int, ...]]]] = {}
 
 
 def _start_values(game: GameCore, audience: Audience, indicators: list[dict[str, Any]]) -> dict[str, Any]:

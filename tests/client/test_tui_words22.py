@@ -64,7 +64,9 @@ async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_
             await advance_to(fac, "briefing", turn=2)
             await wait_until(pilot, lambda: "last turn's orders" in gs._notice_text, what="the hint")
             said = gs._notice_text
-            assert "CN-DIRECTIVE" in said and "CN-KYC" not in said, said
+            # CN-KYC is named apart, as not available now (test_tui_s27c): not as one to tick again
+            offer = said.split("; not available now")[0]
+            assert "CN-DIRECTIVE" in offer and "CN-KYC" not in offer, said
 
 
 def _clause(team: str, lever: str) -> dict[str, Any]:
