@@ -26,6 +26,7 @@ from precursor.game.promises import (
     conflicts,
     order_spoils,
 )
+from precursor.game.rulebook import precondition_words
 from precursor.game.statements import statement_refusal
 from precursor.game.teams import pair
 
@@ -174,7 +175,7 @@ def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, A
     known.update({f"param.{k}": v for k, v in full.items()})
     known["act.public"] = lv.visibility != "private"
     known["act.military"] = lv.military
-    for cond, message in lv.preconditions:
+    for i, (cond, _message) in enumerate(lv.preconditions):
         if not any(n.startswith("param.") for n in cond.names) or not cond.names <= known.keys():
             continue
         try:
@@ -182,7 +183,9 @@ def param_problem(model: LiveGame, rb: Rulebook, lever: str, params: dict[str, A
         except Exception:  # an expression that wants a name after all: the server decides
             continue
         if not ok:
-            return f"{lv.code}: {message}"
+            # with the values the rules' words show, where the team sees them: a student read "cannot go
+            # above the cap" with the humanitarian cap of 60 on its own dashboard
+            return f"{lv.code}: {precondition_words(lv, i, known)}"
     return None
 
 

@@ -588,7 +588,12 @@ class OrdersPane(Vertical):
             self._params[lid] = {**self._params.get(lid, {}), **want}
             self._auto.discard(lid)  # the agreed terms, not a choice made for the player
             self._agreed[lid] = aid
-            said.append(f"{self._code(lid)} as agreed in {aid}")
+            # terms the server would refuse now are said as the tick is made, not first at ctrl+s: a
+            # student's Mexico ticked MX-ME "as agreed" at 70 under a humanitarian cap of 60 and learnt
+            # it only from the refused submission
+            why = terms.param_problem(self.model, self.rb, lid, self._params[lid])
+            late = f" — but the server would refuse these terms now: {why}; p changes them" if why else ""
+            said.append(f"{self._code(lid)} as agreed in {aid}{late}")
         return said
 
     def submission(self) -> SubmitOrders | None:
