@@ -9,6 +9,7 @@ dashboard.
 
 from __future__ import annotations
 
+from test_tui_offers13 import ARMS, ME70, _orders_tab
 from test_tui_support import (
     advance_to,
     close_cards,
@@ -20,13 +21,9 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
-from textual.widgets import SelectionList
 
 from client_tui.panes.orders import OrdersPane
 from precursor.client import GameClient
-
-ME70 = {"actor": "mx", "lever": "mx_me", "params": {"level": 70}, "start_turn": 1, "duration": 2}
-ARMS = {"actor": "us", "lever": "us_arms", "params": {}, "start_turn": 1, "duration": 1}
 
 
 async def test_ticking_agreed_terms_a_cap_now_forbids_says_so_with_the_cap(url: str) -> None:
@@ -46,13 +43,7 @@ async def test_ticking_agreed_terms_a_cap_now_forbids_says_so_with_the_cap(url: 
         async with app.run_test(size=(120, 40)) as pilot:
             gs = await until_online(pilot)
             await close_cards(pilot)
-            await pilot.press("5")
-            sl: SelectionList[str] = gs.query_one("#order-list", SelectionList)
-
-            def ids() -> list[str]:
-                return [str(sl.get_option_at_index(i).value) for i in range(sl.option_count)]
-
-            await wait_until(pilot, lambda: "mx_me" in ids() and gs.model.phase == "orders", what="orders")
+            sl, ids = await _orders_tab(pilot, gs)
             await wait_until(pilot, lambda: "A1-US-1" in gs.model.agreements, what="the agreement")
             await wait_until(pilot, lambda: not gs.query_one(OrdersPane).checking(), what="the costs")
             sl.focus()
