@@ -17,6 +17,7 @@ from test_tui_support import (
     until_online,
     wait_until,
 )
+from test_tui_words22 import turn_two_notice
 from textual.widgets import DataTable
 
 from client_tui import terms
@@ -143,23 +144,6 @@ async def test_the_new_turns_notice_names_every_order_of_last_turn(url: str) -> 
     """Canada's student (Three Weeks, 80x24, turn 5's briefing) read "last turn's orders: CA-DEMAND,
     CA-TRI" of three orders, and met the third, CA-MEDIATE, only when l said "not available now". Here
     China's CN-KYC, once per game, is spent by turn 2."""
-    g, tokens = await new_game(url, teams=("cn",), scenario="red-line")
-    async with GameClient(url, g.game_id, g.facilitator_token) as fac:
-        await advance_to(fac, "orders")
-        app = seat_app(url, g, tokens["cn"])
-        async with app.run_test(size=(80, 24)) as pilot:
-            gs, sl = await open_orders(pilot)
-            await wait_until(pilot, lambda: not gs.orders.checking(), what="the orders view")
-            sl.select("cn_kyc")
-            sl.select("cn_directive")
-            await pilot.pause()
-            sl.focus()
-            await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: gs.orders._mine() is not None, what="the orders in")
-            await advance_to(fac, "briefing", turn=2)
-            await wait_until(pilot, lambda: "last turn's orders" in gs._notice_text, what="the hint")
-            said = " ".join(gs._notice_text.split())
-            assert "last turn's orders: CN-DIRECTIVE — press l" in said, said
-            assert (
-                "; not available now: CN-KYC (CN-KYC can be played once per game and already was)" in said
-            ), said
+    said = await turn_two_notice(url, (80, 24))
+    assert "last turn's orders: CN-DIRECTIVE — press l" in said, said
+    assert "; not available now: CN-KYC (CN-KYC can be played once per game and already was)" in said, said

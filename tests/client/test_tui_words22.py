@@ -48,11 +48,20 @@ async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_
 ) -> None:
     """Defect 3: turn 2's notice read "last turn's orders: CN-KYC (chemicals covered: 8), CN-DIRECTIVE —
     press l …" with CN-KYC once per game and played in turn 1; ``l`` itself leaves it out."""
+    said = await turn_two_notice(url, (160, 50))
+    # CN-KYC is named apart, as not available now (test_tui_s27c): not as one to tick again
+    offer = said.split("; not available now")[0]
+    assert "CN-DIRECTIVE" in offer and "CN-KYC" not in offer, said
+
+
+async def turn_two_notice(url: str, size: tuple[int, int]) -> str:
+    """China's notice at turn 2's briefing, after ordering CN-KYC (once per game) and CN-DIRECTIVE in turn
+    1 of Red Line through the orders tab."""
     g, tokens = await new_game(url, teams=("cn",), scenario="red-line")
     async with GameClient(url, g.game_id, g.facilitator_token) as fac:
         await advance_to(fac, "orders")
         app = seat_app(url, g, tokens["cn"])
-        async with app.run_test(size=(160, 50)) as pilot:
+        async with app.run_test(size=size) as pilot:
             gs, sl = await open_orders(pilot)
             await wait_until(pilot, lambda: not gs.orders.checking(), what="the orders view")
             sl.select("cn_kyc")
@@ -63,10 +72,7 @@ async def test_the_hint_to_tick_last_turns_orders_again_leaves_out_a_spent_once_
             await wait_until(pilot, lambda: gs.orders._mine() is not None, what="the orders in")
             await advance_to(fac, "briefing", turn=2)
             await wait_until(pilot, lambda: "last turn's orders" in gs._notice_text, what="the hint")
-            said = gs._notice_text
-            # CN-KYC is named apart, as not available now (test_tui_s27c): not as one to tick again
-            offer = said.split("; not available now")[0]
-            assert "CN-DIRECTIVE" in offer and "CN-KYC" not in offer, said
+            return " ".join(gs._notice_text.split())
 
 
 def _clause(team: str, lever: str) -> dict[str, Any]:
